@@ -1,0 +1,60 @@
+"""Input conversion shared by every area: array-likes to validated NumPy arrays.
+
+Conversion only checks what NumPy itself cannot express (dimension, dtype kind); value checks
+(finite, positive, ...) happen once, in the Rust constructors, which name field and index.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from schedkit.exceptions import InvalidInstanceError
+
+
+def float_vector(values: Any, field: str) -> np.ndarray:
+    """``values`` as a contiguous 1-D float64 array, or InvalidInstanceError naming ``field``."""
+    try:
+        arr = np.asarray(values)
+    except (TypeError, ValueError) as exc:  # ragged nested lists and the like
+        raise InvalidInstanceError(f"{field}: not an array of numbers ({exc})", field=field) from None
+    if arr.ndim != 1:
+        raise InvalidInstanceError(f"{field}: expected a 1-D array, got shape {arr.shape}", field=field)
+    if arr.dtype.kind not in "biuf":
+        raise InvalidInstanceError(f"{field}: expected numbers, got dtype {arr.dtype}", field=field)
+    return np.ascontiguousarray(arr, dtype=np.float64)
+
+
+def int_matrix(values: Any, field: str, columns: int) -> np.ndarray:
+    """``values`` as a C-contiguous 2-D int64 array with ``columns`` columns.
+
+    A 1-D input of length ``columns`` is one row. Float input is accepted only when every
+    value is integral, so nothing is silently truncated.
+    """
+    try:
+        arr = np.asarray(values)
+    except (TypeError, ValueError) as exc:
+        raise InvalidInstanceError(f"{field}: not an array of integers ({exc})", field=field) from None
+    if arr.ndim == 1 and arr.shape[0] == columns:
+        arr = arr.reshape(1, columns)
+    if arr.ndim == 1 and arr.shape[0] == 0:
+        arr = arr.reshape(0, columns)
+    if arr.ndim != 2 or arr.shape[1] != columns:
+        raise InvalidInstanceError(
+            f"{field}: expected shape (B, {columns}), got {arr.shape}", field=field
+        )
+    if arr.dtype.kind == "f":
+        bad = ~np.isfinite(arr) | (arr != np.round(arr))
+        if bad.any():
+            row = int(np.argwhere(bad)[0][0])
+            raise InvalidInstanceError(f"{field}[{row}]: non-integer job id", field=field, index=row)
+    elif arr.dtype.kind not in "biu":
+        raise InvalidInstanceError(f"{field}: expected integers, got dtype {arr.dtype}", field=field)
+    return np.ascontiguousarray(arr, dtype=np.int64)
+
+
+def readonly(arr: np.ndarray) -> np.ndarray:
+    """Marks ``arr`` read-only so results and instances stay immutable."""
+    arr.flags.writeable = False
+    return arr

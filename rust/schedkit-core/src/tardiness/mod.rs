@@ -1,0 +1,142 @@
+//! Single-machine total (weighted) tardiness, 1||ΣT_j and 1||Σw_jT_j.
+//!
+//! Jobs run back to back from time 0 in the order of a sequence; C_j is the completion
+//! time, T_j = max(0, C_j - d_j), and the objective is Σ w_j T_j (w_j = 1 when unweighted).
+
+pub mod exact_bb;
+pub mod exact_dp;
+pub mod local_search;
+pub mod rules;
+pub mod solve;
+
+use crate::error::{CoreError, CoreResult};
+
+/// A validated instance. Construct with [`Instance::new`]; fields are read-only afterwards.
+#[derive(Debug, Clone)]
+pub struct Instance {
+    p: Vec<f64>,
+    d: Vec<f64>,
+    w: Vec<f64>,
+    weighted: bool,
+}
+
+impl Instance {
+    /// Validates: equal lengths, every value finite, p > 0, w >= 0. `w = None` means all 1.
+    pub fn new(p: Vec<f64>, d: Vec<f64>, w: Option<Vec<f64>>) -> CoreResult<Self> {
+        let n = p.len();
+        if d.len() != n {
+            return Err(CoreError::invalid(
+                "d",
+                None,
+                format!("length {} does not match p's length {n}", d.len()),
+            ));
+        }
+        for (j, &v) in p.iter().enumerate() {
+            if !v.is_finite() || v <= 0.0 {
+                return Err(CoreError::invalid("p", Some(j), format!("must be finite and > 0, got {v}")));
+            }
+        }
+        for (j, &v) in d.iter().enumerate() {
+            if !v.is_finite() {
+                return Err(CoreError::invalid("d", Some(j), format!("must be finite, got {v}")));
+            }
+        }
+        let weighted = w.is_some();
+        let w = match w {
+            Some(w) => {
+                if w.len() != n {
+                    return Err(CoreError::invalid(
+                        "w",
+                        None,
+                        format!("length {} does not match p's length {n}", w.len()),
+                    ));
+                }
+                for (j, &v) in w.iter().enumerate() {
+                    if !v.is_finite() || v < 0.0 {
+                        return Err(CoreError::invalid("w", Some(j), format!("must be finite and >= 0, got {v}")));
+                    }
+                }
+                w
+            }
+            None => vec![1.0; n],
+        };
+        Ok(Instance { p, d, w, weighted })
+    }
+
+    pub fn len(&self) -> usize {
+        self.p.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.p.is_empty()
+    }
+    pub fn p(&self) -> &[f64] {
+        &self.p
+    }
+    pub fn d(&self) -> &[f64] {
+        &self.d
+    }
+    pub fn w(&self) -> &[f64] {
+        &self.w
+    }
+    /// True when weights were given (even if all equal to 1).
+    pub fn is_weighted(&self) -> bool {
+        self.weighted
+    }
+    /// True when every weight equals 1, so unweighted rules and the Lawler DP apply.
+    pub fn has_unit_weights(&self) -> bool {
+        self.w.iter().all(|&x| x == 1.0)
+    }
+
+    /// Σ w_j T_j of `seq`, which the caller guarantees is a permutation of 0..n.
+    pub fn objective(&self, seq: &[usize]) -> f64 {
+        let mut t = 0.0;
+        let mut total = 0.0;
+        for &j in seq {
+            t += self.p[j];
+            total += self.w[j] * (t - self.d[j]).max(0.0);
+        }
+        total
+    }
+
+    /// Checks that `seq` is a permutation of 0..n, naming the first bad position.
+    pub fn check_permutation(&self, seq: &[usize], field: &str) -> CoreResult<()> {
+        check_permutation(seq, self.len(), field)
+    }
+}
+
+/// Checks that `seq` is a permutation of 0..n, naming the first bad position.
+pub fn check_permutation(seq: &[usize], n: usize, field: &str) -> CoreResult<()> {
+    if seq.len() != n {
+        return Err(CoreError::invalid(field, None, format!("length {} but the instance has {n} jobs", seq.len())));
+    }
+    let mut seen = vec![false; n];
+    for (pos, &j) in seq.iter().enumerate() {
+        if j >= n {
+            return Err(CoreError::invalid(field, Some(pos), format!("job id {j} out of range 0..{n}")));
+        }
+        if seen[j] {
+            return Err(CoreError::invalid(field, Some(pos), format!("job id {j} repeated")));
+        }
+        seen[j] = true;
+    }
+    Ok(())
+}
+
+/// What a solver returns: a sequence, its objective, and what is proven about it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Solution {
+    pub sequence: Vec<usize>,
+    pub objective: f64,
+    /// True only when `objective` is proven minimal.
+    pub optimal: bool,
+    /// A valid lower bound on the optimum (equals `objective` when optimal).
+    pub lower_bound: f64,
+}
+
+impl Solution {
+    /// A heuristic solution: objective recomputed, lower bound 0 (no claim).
+    pub fn heuristic(inst: &Instance, sequence: Vec<usize>) -> Self {
+        let objective = inst.objective(&sequence);
+        Solution { sequence, objective, optimal: false, lower_bound: 0.0 }
+    }
+}

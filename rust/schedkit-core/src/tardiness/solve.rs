@@ -1,0 +1,136 @@
+//! One entry point over every method, so the bindings and the CLI share one dispatch.
+
+use super::local_search::{self, Neighbourhood};
+use super::{exact_bb, exact_dp, rules, Instance, Solution};
+use crate::budget::Budget;
+use crate::error::{CoreError, CoreResult};
+
+/// Every method `solve` knows, by the name the Python API and CLI use.
+pub const METHODS: [&str; 13] = [
+    "edd", "spt", "wspt", "mdd", "atc", "wi", "psk", "eddc", "mddc", "aug_mdd", "aug_mddc", "ils", "exact",
+];
+
+/// Options of [`solve`]; `Default` gives the documented defaults.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Local search applied after a constructive rule (ignored by `ils` and `exact`).
+    pub improve: Option<Neighbourhood>,
+    /// ATC look-ahead k; `None` chooses it per instance ([`rules::atc_auto`]).
+    pub atc_k: Option<f64>,
+    /// Seed of `ils`.
+    pub seed: u64,
+    /// Maximum rounds of `ils`.
+    pub iterations: usize,
+    /// Perturbation moves per `ils` round.
+    pub strength: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { improve: None, atc_k: None, seed: 0, iterations: 1000, strength: 2 }
+    }
+}
+
+/// What `solve` returns beyond the solution: the ATC look-ahead actually used, if any.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Outcome {
+    pub solution: Solution,
+    pub atc_k: Option<f64>,
+}
+
+pub fn parse_neighbourhood(name: &str) -> CoreResult<Neighbourhood> {
+    match name {
+        "api" => Ok(Neighbourhood::Api),
+        "insertion" => Ok(Neighbourhood::Insertion),
+        "both" => Ok(Neighbourhood::Both),
+        other => Err(CoreError::invalid(
+            "improve",
+            None,
+            format!("unknown local search {other:?}; expected one of \"api\", \"insertion\", \"both\""),
+        )),
+    }
+}
+
+/// Runs `method` on `inst`. Heuristics report `lower_bound = 0` and `optimal = false`, except
+/// that a zero objective is optimal. `exact` uses Lawler's DP for unit weights and branch and
+/// bound otherwise, seeded with MDD (+ MDDC for unit weights) improved by local search.
+pub fn solve(inst: &Instance, method: &str, opts: &Options, budget: &Budget) -> CoreResult<Outcome> {
+    if let Some(k) = opts.atc_k {
+        if !(k.is_finite() && k > 0.0) {
+            return Err(CoreError::invalid("atc_k", None, format!("must be finite and > 0, got {k}")));
+        }
+    }
+    let mut atc_used = None;
+    let seq = match method {
+        "edd" => rules::edd(inst),
+        "spt" => rules::spt(inst),
+        "wspt" => rules::wspt(inst),
+        "mdd" => rules::mdd(inst),
+        "atc" => match opts.atc_k {
+            Some(k) => {
+                atc_used = Some(k);
+                rules::atc(inst, k)
+            }
+            None => {
+                let (s, k) = rules::atc_auto(inst);
+                atc_used = Some(k);
+                s
+            }
+        },
+        "wi" => rules::wilkerson_irwin(inst),
+        "psk" => rules::psk(inst),
+        "eddc" => rules::eddc(inst),
+        "mddc" => rules::mddc(inst),
+        "aug_mdd" => rules::augmented(inst, rules::AugBase::Mdd),
+        "aug_mddc" => rules::augmented(inst, rules::AugBase::Mddc),
+        "ils" => {
+            let solution = local_search::ils(inst, opts.seed, opts.iterations, opts.strength, budget)?;
+            return Ok(Outcome { solution: mark_zero_optimal(solution), atc_k: None });
+        }
+        "exact" => return Ok(Outcome { solution: exact(inst, budget)?, atc_k: None }),
+        other => {
+            return Err(CoreError::invalid(
+                "method",
+                None,
+                format!("unknown method {other:?}; expected one of {}", METHODS.join(", ")),
+            ))
+        }
+    };
+    let mut seq = seq;
+    if let Some(how) = opts.improve {
+        local_search::improve(inst, &mut seq, how, budget)?;
+    }
+    Ok(Outcome { solution: mark_zero_optimal(Solution::heuristic(inst, seq)), atc_k: atc_used })
+}
+
+/// Tardiness is never negative, so a zero objective is a proven optimum.
+fn mark_zero_optimal(mut s: Solution) -> Solution {
+    if s.objective == 0.0 {
+        s.optimal = true;
+        s.lower_bound = 0.0;
+    }
+    s
+}
+
+fn exact(inst: &Instance, budget: &Budget) -> CoreResult<Solution> {
+    let mut starts = vec![rules::mdd(inst)];
+    if inst.has_unit_weights() {
+        starts.push(rules::mddc(inst));
+    } else {
+        starts.push(rules::atc_auto(inst).0);
+    }
+    let mut best: Option<(f64, Vec<usize>)> = None;
+    for mut s in starts {
+        local_search::improve(inst, &mut s, Neighbourhood::Both, budget)?;
+        let obj = inst.objective(&s);
+        if best.as_ref().is_none_or(|b| obj < b.0) {
+            best = Some((obj, s));
+        }
+    }
+    let incumbent = best.map(|b| b.1);
+    if inst.has_unit_weights() {
+        exact_dp::solve_unweighted(inst, incumbent, budget)
+    } else {
+        exact_bb::solve_weighted(inst, incumbent, budget)
+    }
+}

@@ -1,0 +1,50 @@
+//! Long calls run on a worker thread with the GIL released while this thread watches for
+//! signals, so Ctrl-C raises KeyboardInterrupt within ~50 ms instead of after the solve.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use pyo3::prelude::*;
+use schedkit_core::CoreResult;
+
+use crate::errors::{internal, IntoPy};
+
+pub fn run_interruptible<T: Send>(
+    py: Python<'_>,
+    what: &str,
+    work: impl FnOnce(&AtomicBool) -> CoreResult<T> + Send,
+) -> PyResult<T> {
+    let stop = AtomicBool::new(false);
+    let (result, signal) = py.detach(|| {
+        std::thread::scope(|scope| {
+            let (tx, rx) = mpsc::channel();
+            let stop_ref = &stop;
+            scope.spawn(move || {
+                let _ = tx.send(work(stop_ref));
+            });
+            let mut signal: Option<PyErr> = None;
+            loop {
+                match rx.recv_timeout(Duration::from_millis(50)) {
+                    Ok(r) => return (Some(r), signal),
+                    Err(mpsc::RecvTimeoutError::Disconnected) => return (None, signal),
+                    Err(mpsc::RecvTimeoutError::Timeout) => {
+                        if signal.is_none() {
+                            if let Err(e) = Python::attach(|py| py.check_signals()) {
+                                signal = Some(e);
+                                stop.store(true, Ordering::Relaxed);
+                            }
+                        }
+                    }
+                }
+            }
+        })
+    });
+    if let Some(e) = signal {
+        return Err(e);
+    }
+    match result {
+        Some(r) => r.py(py),
+        None => Err(internal(what)),
+    }
+}

@@ -1,0 +1,94 @@
+//! Bindings of `schedkit_core::tardiness`.
+
+use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
+use pyo3::prelude::*;
+use schedkit_core::tardiness::solve::{self, Options};
+use schedkit_core::tardiness::Instance;
+use schedkit_core::Budget;
+
+use crate::errors::IntoPy;
+use crate::interrupt::run_interruptible;
+
+/// A validated 1||Σw_jT_j instance owned by Rust; `schedkit.tardiness.Instance` wraps it.
+#[pyclass(module = "schedkit._core", frozen)]
+pub struct TardinessInstance {
+    pub inner: Instance,
+}
+
+#[pymethods]
+impl TardinessInstance {
+    #[new]
+    #[pyo3(signature = (p, d, w=None))]
+    fn new(
+        py: Python<'_>,
+        p: PyReadonlyArray1<'_, f64>,
+        d: PyReadonlyArray1<'_, f64>,
+        w: Option<PyReadonlyArray1<'_, f64>>,
+    ) -> PyResult<Self> {
+        let p = p.as_array().to_vec();
+        let d = d.as_array().to_vec();
+        let w = w.map(|w| w.as_array().to_vec());
+        Ok(TardinessInstance { inner: Instance::new(p, d, w).py(py)? })
+    }
+
+    #[getter]
+    fn n(&self) -> usize {
+        self.inner.len()
+    }
+
+    #[getter]
+    fn weighted(&self) -> bool {
+        self.inner.is_weighted()
+    }
+
+    #[getter]
+    fn p<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
+        self.inner.p().to_vec().into_pyarray(py)
+    }
+
+    #[getter]
+    fn d<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
+        self.inner.d().to_vec().into_pyarray(py)
+    }
+
+    #[getter]
+    fn w<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
+        self.inner.w().to_vec().into_pyarray(py)
+    }
+}
+
+/// The result tuple of `tardiness_solve`: (sequence, objective, optimal, lower_bound, atc_k).
+type SolveTuple<'py> = (Bound<'py, PyArray1<i64>>, f64, bool, f64, Option<f64>);
+
+#[pyfunction]
+#[pyo3(signature = (instance, method, *, improve=None, atc_k=None, seed=0, iterations=1000, strength=2, time_limit=None))]
+#[allow(clippy::too_many_arguments)]
+fn tardiness_solve<'py>(
+    py: Python<'py>,
+    instance: &TardinessInstance,
+    method: &str,
+    improve: Option<&str>,
+    atc_k: Option<f64>,
+    seed: u64,
+    iterations: usize,
+    strength: usize,
+    time_limit: Option<f64>,
+) -> PyResult<SolveTuple<'py>> {
+    let improve = improve.map(solve::parse_neighbourhood).transpose().py(py)?;
+    let opts = Options { improve, atc_k, seed, iterations, strength };
+    let inst = &instance.inner;
+    let outcome = run_interruptible(py, "tardiness_solve", |stop| {
+        let budget = Budget::new(time_limit, Some(stop));
+        solve::solve(inst, method, &opts, &budget)
+    })?;
+    let s = outcome.solution;
+    let seq: Vec<i64> = s.sequence.iter().map(|&j| j as i64).collect();
+    Ok((seq.into_pyarray(py), s.objective, s.optimal, s.lower_bound, outcome.atc_k))
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<TardinessInstance>()?;
+    m.add_function(wrap_pyfunction!(tardiness_solve, m)?)?;
+    m.add("TARDINESS_METHODS", solve::METHODS.to_vec())?;
+    Ok(())
+}
