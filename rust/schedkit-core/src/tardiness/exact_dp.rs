@@ -1,7 +1,757 @@
-//! PLACEHOLDER so the crate compiles; helper-1 replaces this file with the real solver.
+//! Exact 1||ΣT_j (unit weights): Lawler's (1977) decomposition DP, memoised over the
+//! reachable states, with the two position-elimination rules of specs §3.3.
+//!
+//! Jobs are renumbered in EDD order (d, then p, then id). Each job gets the key
+//! κ(l) = (p_l, l); `rank[l]` is its position in κ order. A sub-problem is a job set
+//! J = {l : i ≤ l ≤ j, rank[l] ≤ rank[k]} started at time t. It is stored in canonical form
+//! (i = first member, j = last member, k = member of largest rank), so two descriptions of
+//! the same set share one memo entry. For the longest job k of J, Lawler's theorem lets k be
+//! preceded exactly by the members with EDD index ≤ δ for some member δ ≥ k:
+//!
+//! ```text
+//! V(J, t) = min_δ V(J[..=δ] ∖ k, t) + max(0, C_δ − d_k) + V(J[δ+1..], C_δ)
+//! ```
+//!
+//! Candidate positions δ are skipped by rule (a) (δ > k and d_δ ≥ C_δ) and rule (b)
+//! (d_next(δ) ≤ C_δ, the interchange form of Emmons' rule 1). Two exact shortcuts end a state
+//! early: EDD with at most one tardy job is optimal (ΣT ≥ T_max ≥ L_max(EDD)), and when the
+//! job with the largest due date is on time at the end of J it can go last (Emmons' rule 3),
+//! which drops it from the state.
+//!
+//! The recursion depth is at most |J| ≤ n (each level removes at least one job), and every
+//! frame is small, so n = 500 is far from the stack limit.
+//!
+//! This file also holds small helpers shared with `exact_bb.rs` (a fast hasher, constructive
+//! starts, a local search, simple lower bounds); they are `pub(super)` only.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
 use super::{Instance, Solution};
 use crate::budget::Budget;
 use crate::error::{CoreError, CoreResult};
-pub fn solve_unweighted(_inst: &Instance, _incumbent: Option<Vec<usize>>, _budget: &Budget) -> CoreResult<Solution> {
-    Err(CoreError::Infeasible("not written yet".into()))
+
+// ---------------------------------------------------------------------------------------------
+// Shared helpers (also used by exact_bb.rs).
+
+/// A fast hasher for integer memo keys. std's SipHash is a large share of the DP's time and
+/// the keys are not attacker-controlled. The finaliser is splitmix64's, because hashbrown
+/// takes bucket bits from the low end and tag bits from the high end of the hash.
+#[derive(Default, Clone, Copy)]
+pub(super) struct MixHasher(u64);
+
+impl Hasher for MixHasher {
+    #[inline]
+    fn finish(&self) -> u64 {
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(c);
+            self.write_u64(u64::from_le_bytes(b));
+        }
+        for &b in chunks.remainder() {
+            self.write_u64(u64::from(b));
+        }
+    }
+    #[inline]
+    fn write_u64(&mut self, x: u64) {
+        self.0 = (self.0.rotate_left(23) ^ x).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+    #[inline]
+    fn write_u128(&mut self, x: u128) {
+        self.write_u64(x as u64);
+        self.write_u64((x >> 64) as u64);
+    }
+    #[inline]
+    fn write_usize(&mut self, x: usize) {
+        self.write_u64(x as u64);
+    }
+}
+
+pub(super) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<MixHasher>>;
+
+/// Processing times, weights and due dates of the jobs a solver works on (possibly a
+/// renumbered or reduced copy of the instance).
+#[derive(Clone, Copy)]
+pub(super) struct Jobs<'a> {
+    pub p: &'a [f64],
+    pub w: &'a [f64],
+    pub d: &'a [f64],
+}
+
+impl Jobs<'_> {
+    #[inline]
+    pub fn cost(&self, j: usize, c: f64) -> f64 {
+        self.w[j] * (c - self.d[j]).max(0.0)
+    }
+    pub fn total(&self, seq: &[usize]) -> f64 {
+        let mut t = 0.0;
+        let mut s = 0.0;
+        for &j in seq {
+            t += self.p[j];
+            s += self.cost(j, t);
+        }
+        s
+    }
+}
+
+/// Tiny deterministic PRNG (xorshift64*) for the iterated local search; reproducible runs.
+pub(super) struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Self {
+        Rng(seed | 1)
+    }
+    pub fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        let x = self.0.wrapping_mul(0x2545_f491_4f6c_dd1d);
+        ((x >> 32) as usize) % n.max(1)
+    }
+}
+
+/// Indices 0..n sorted by `key` (a total order on f64 tuples via `total_cmp`), ties by index.
+pub(super) fn sorted_by<F: Fn(usize) -> (f64, f64)>(n: usize, key: F) -> Vec<usize> {
+    let mut v: Vec<usize> = (0..n).collect();
+    v.sort_by(|&a, &b| {
+        let (ka, kb) = (key(a), key(b));
+        ka.0.total_cmp(&kb.0).then(ka.1.total_cmp(&kb.1)).then(a.cmp(&b))
+    });
+    v
+}
+
+/// Weighted modified due date (Kanet & Li 2004): at time t pick the job minimising
+/// max(p_j, d_j − t) / w_j (zero weights last). With unit weights this is Baker–Bertrand MDD
+/// up to the constant t. O(n²).
+pub(super) fn wmdd(jobs: Jobs) -> Vec<usize> {
+    let n = jobs.p.len();
+    let mut left: Vec<usize> = sorted_by(n, |j| (jobs.d[j], jobs.p[j]));
+    let mut seq = Vec::with_capacity(n);
+    let mut t = 0.0;
+    while !left.is_empty() {
+        let mut best = 0;
+        let mut best_key = f64::INFINITY;
+        for (pos, &j) in left.iter().enumerate() {
+            let key = if jobs.w[j] > 0.0 {
+                jobs.p[j].max(jobs.d[j] - t) / jobs.w[j]
+            } else {
+                f64::MAX
+            };
+            if key < best_key {
+                best_key = key;
+                best = pos;
+            }
+        }
+        let j = left.remove(best);
+        t += jobs.p[j];
+        seq.push(j);
+    }
+    seq
+}
+
+/// Apparent tardiness cost (Vepsalainen & Morton) with look-ahead `k`: at time t pick the job
+/// maximising (w_j/p_j)·exp(−max(0, d_j − p_j − t)/(k·p̄)). Scores are compared in log space
+/// so that they never underflow to a tie. O(n²).
+pub(super) fn atc(jobs: Jobs, k: f64) -> Vec<usize> {
+    let n = jobs.p.len();
+    let pbar = jobs.p.iter().sum::<f64>() / n.max(1) as f64;
+    let scale = k * pbar;
+    let mut left: Vec<usize> = (0..n).collect();
+    let mut seq = Vec::with_capacity(n);
+    let mut t = 0.0;
+    while !left.is_empty() {
+        let mut best = 0;
+        let mut best_key = f64::NEG_INFINITY;
+        for (pos, &j) in left.iter().enumerate() {
+            let key = if jobs.w[j] > 0.0 {
+                (jobs.w[j] / jobs.p[j]).ln() - (jobs.d[j] - jobs.p[j] - t).max(0.0) / scale
+            } else {
+                f64::MIN
+            };
+            if key > best_key {
+                best_key = key;
+                best = pos;
+            }
+        }
+        let j = left.remove(best);
+        t += jobs.p[j];
+        seq.push(j);
+    }
+    seq
+}
+
+fn improves(delta: f64, objective: f64) -> bool {
+    delta < -1e-12 * objective.abs().max(1.0)
+}
+
+/// Descent with insertion moves (every job to every position, best position per job) and
+/// interchanges (pairs at distance ≤ `swap_span`), until a pass finds nothing or the budget
+/// runs out. Insertions are evaluated incrementally, O(n²) per pass. Never makes `seq` worse.
+pub(super) fn descend(jobs: Jobs, seq: &mut [usize], budget: &Budget, swap_span: usize) {
+    let n = seq.len();
+    if n < 2 {
+        return;
+    }
+    let mut c = vec![0.0; n];
+    let mut obj;
+    loop {
+        if budget.exhausted() {
+            return;
+        }
+        let mut improved = false;
+        let recompute = |seq: &[usize], c: &mut [f64]| {
+            let mut t = 0.0;
+            for (q, &j) in seq.iter().enumerate() {
+                t += jobs.p[j];
+                c[q] = t;
+            }
+        };
+        recompute(seq, &mut c);
+        obj = jobs.total(seq);
+        for a in 0..n {
+            let x = seq[a];
+            let px = jobs.p[x];
+            let base = jobs.cost(x, c[a]);
+            let mut best = 0.0;
+            let mut best_move: Option<(usize, bool)> = None; // (position, is_swap)
+            // x moves later: the jobs in between start px earlier.
+            let mut acc = 0.0;
+            for b in a + 1..n {
+                let y = seq[b];
+                acc += jobs.cost(y, c[b] - px) - jobs.cost(y, c[b]);
+                let delta = acc + jobs.cost(x, c[b]) - base;
+                if delta < best && improves(delta, obj) {
+                    best = delta;
+                    best_move = Some((b, false));
+                }
+            }
+            // x moves earlier: the jobs in between start px later.
+            let mut acc = 0.0;
+            for b in (0..a).rev() {
+                let y = seq[b];
+                acc += jobs.cost(y, c[b] + px) - jobs.cost(y, c[b]);
+                let start = if b == 0 { 0.0 } else { c[b - 1] };
+                let delta = acc + jobs.cost(x, start + px) - base;
+                if delta < best && improves(delta, obj) {
+                    best = delta;
+                    best_move = Some((b, false));
+                }
+            }
+            // Interchanges with a later job y: the jobs in between shift by p_y − p_x.
+            for b in a + 1..n.min(a + 1 + swap_span) {
+                let y = seq[b];
+                let py = jobs.p[y];
+                let shift = py - px;
+                let mut delta = jobs.cost(y, c[a] - px + py) - jobs.cost(y, c[b]) + jobs.cost(x, c[b]) - base;
+                for q in a + 1..b {
+                    let z = seq[q];
+                    delta += jobs.cost(z, c[q] + shift) - jobs.cost(z, c[q]);
+                }
+                if delta < best && improves(delta, obj) {
+                    best = delta;
+                    best_move = Some((b, true));
+                }
+            }
+            if let Some((b, swap)) = best_move {
+                if swap {
+                    seq.swap(a, b);
+                } else if b > a {
+                    seq[a..=b].rotate_left(1);
+                } else {
+                    seq[b..=a].rotate_right(1);
+                }
+                recompute(seq, &mut c);
+                obj = jobs.total(seq);
+                improved = true;
+            }
+        }
+        if !improved {
+            return;
+        }
+    }
+}
+
+/// Iterated local search: `rounds` perturbations (a few random insertions) each followed by
+/// `descend`; keeps the best sequence. Stops early when the budget runs out.
+pub(super) fn iterated_search(jobs: Jobs, seq: &mut Vec<usize>, budget: &Budget, rounds: usize, seed: u64) {
+    let n = seq.len();
+    let span = if n <= 150 { n } else { 30 };
+    descend(jobs, seq, budget, span);
+    if n < 3 {
+        return;
+    }
+    let mut best_obj = jobs.total(seq);
+    let mut cur = seq.clone();
+    let mut cur_obj = best_obj;
+    let mut rng = Rng::new(seed);
+    for _ in 0..rounds {
+        if budget.exhausted() || best_obj == 0.0 {
+            break;
+        }
+        let mut trial = cur.clone();
+        let moves = 2 + rng.below(3);
+        for _ in 0..moves {
+            let a = rng.below(n);
+            let b = (a + n - 4 + rng.below(9)) % n; // a short random move keeps structure
+            let x = trial.remove(a);
+            trial.insert(b.min(n - 1), x);
+        }
+        descend(jobs, &mut trial, budget, span);
+        let obj = jobs.total(&trial);
+        if obj <= cur_obj {
+            cur_obj = obj;
+            cur = trial;
+            if obj < best_obj {
+                best_obj = obj;
+                seq.clone_from(&cur);
+            }
+        }
+    }
+}
+
+/// A lower bound on Σ w_j T_j valid for every sequence: w_min · Σ_k max(0, S_k − d_[k]), where
+/// S_k are the SPT prefix sums and d_[k] the due dates in increasing order. Any schedule's
+/// sorted completion times dominate S_k, and pairing sorted completions with sorted due dates
+/// minimises Σ max(0, C − d) (the function is convex in C − d). Also ≥ w_min·max(0, L_max(EDD)).
+pub(super) fn simple_lower_bound(jobs: Jobs) -> f64 {
+    let n = jobs.p.len();
+    if n == 0 {
+        return 0.0;
+    }
+    let wmin = jobs.w.iter().cloned().fold(f64::INFINITY, f64::min);
+    if wmin <= 0.0 {
+        return 0.0;
+    }
+    let mut p: Vec<f64> = jobs.p.to_vec();
+    p.sort_by(f64::total_cmp);
+    let mut d: Vec<f64> = jobs.d.to_vec();
+    d.sort_by(f64::total_cmp);
+    let mut s = 0.0;
+    let mut pair = 0.0;
+    for k in 0..n {
+        s += p[k];
+        pair += (s - d[k]).max(0.0);
+    }
+    // L_max of EDD (the sorted due dates paired with EDD completion times).
+    let edd = sorted_by(n, |j| (jobs.d[j], jobs.p[j]));
+    let mut t = 0.0;
+    let mut lmax: f64 = 0.0;
+    for &j in &edd {
+        t += jobs.p[j];
+        lmax = lmax.max(t - jobs.d[j]);
+    }
+    wmin * pair.max(lmax)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lawler's DP.
+
+/// Memo choice: the set is solved by its EDD order (at most one tardy job).
+const EDD_MARK: u32 = u32::MAX;
+/// Memo choice: the last EDD member goes last (on time there); the rest is solved first.
+const LAST_MARK: u32 = u32::MAX - 1;
+const NONE: u32 = u32::MAX;
+/// Indices are packed in 21 bits each next to the 64 bits of t.
+const MAX_DP_JOBS: usize = 1 << 21;
+
+#[inline]
+fn key(i: usize, j: usize, k: usize, t: f64) -> u128 {
+    ((i as u128) << 106) | ((j as u128) << 85) | ((k as u128) << 64) | u128::from(t.to_bits())
+}
+
+#[derive(Default)]
+struct Scratch {
+    m: Vec<u32>,
+    suf: Vec<u32>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Stop {
+    No,
+    Budget,
+    Memory,
+}
+
+struct Lawler<'b> {
+    p: Vec<f64>,
+    d: Vec<f64>,
+    rank: Vec<u32>,
+    memo: FastMap<u128, (f64, u32)>,
+    pool: Vec<Scratch>,
+    evals: u64,
+    stop: Stop,
+    budget: Budget<'b>,
+    max_states: usize,
+}
+
+/// What a memoised choice splits a set into, for the reconstruction.
+enum Split {
+    Edd,
+    Last { rest: Option<(usize, usize, usize)>, last: usize },
+    Delta { left: Option<(usize, usize, usize)>, k: usize, right: Option<(usize, usize, usize, f64)> },
+}
+
+impl<'b> Lawler<'b> {
+    fn new(p: Vec<f64>, d: Vec<f64>, budget: &Budget<'b>) -> Self {
+        let n = p.len();
+        // κ(l) = (p_l, l): the longest job, ties to the larger EDD index.
+        let order = sorted_by(n, |l| (p[l], l as f64));
+        let mut rank = vec![0u32; n];
+        for (r, &l) in order.iter().enumerate() {
+            rank[l] = r as u32;
+        }
+        Lawler {
+            p,
+            d,
+            rank,
+            memo: FastMap::default(),
+            pool: (0..n + 2).map(|_| Scratch::default()).collect(),
+            evals: 0,
+            stop: Stop::No,
+            budget: *budget,
+            // about 40 bytes per entry with the table's slack: ~2.7 GB at the cap.
+            max_states: 1 << 26,
+        }
+    }
+
+    /// Member with the largest rank among `m`, or NONE.
+    fn max_rank(&self, m: &[u32]) -> u32 {
+        let mut best = NONE;
+        for &l in m {
+            if best == NONE || self.rank[l as usize] > self.rank[best as usize] {
+                best = l;
+            }
+        }
+        best
+    }
+
+    fn members(&self, i: usize, j: usize, k: usize, out: &mut Vec<u32>) {
+        out.clear();
+        let rk = self.rank[k];
+        for l in i..=j {
+            if self.rank[l] <= rk {
+                out.push(l as u32);
+            }
+        }
+    }
+
+    /// V(J(i, j, k), t) for a canonical (i, j, k).
+    fn value(&mut self, i: usize, j: usize, k: usize, t: f64, depth: usize) -> f64 {
+        if i == j {
+            return (t + self.p[i] - self.d[i]).max(0.0);
+        }
+        let key = key(i, j, k, t);
+        if let Some(e) = self.memo.get(&key) {
+            return e.0;
+        }
+        if self.stop != Stop::No {
+            return 0.0;
+        }
+        self.evals += 1;
+        if self.evals % 2048 == 0 {
+            if self.budget.exhausted() {
+                self.stop = Stop::Budget;
+                return 0.0;
+            }
+            if self.memo.len() >= self.max_states {
+                self.stop = Stop::Memory;
+                return 0.0;
+            }
+        }
+        let mut s = std::mem::take(&mut self.pool[depth]);
+        let (v, choice) = self.eval(i, j, k, t, depth, &mut s);
+        self.pool[depth] = s;
+        if self.stop == Stop::No {
+            self.memo.insert(key, (v, choice));
+        }
+        v
+    }
+
+    fn eval(&mut self, i: usize, j: usize, k: usize, t: f64, depth: usize, s: &mut Scratch) -> (f64, u32) {
+        self.members(i, j, k, &mut s.m);
+        let m = &s.m;
+        let len = m.len();
+        // EDD from t: if at most one job is tardy it is optimal.
+        let mut c = t;
+        let mut tardy = 0u32;
+        let mut tsum = 0.0;
+        for &l in m {
+            let l = l as usize;
+            c += self.p[l];
+            if c > self.d[l] {
+                tardy += 1;
+                tsum += c - self.d[l];
+            }
+        }
+        if tardy <= 1 {
+            return (tsum, EDD_MARK);
+        }
+        // Emmons' rule 3: the member with the largest due date, on time at the very end,
+        // can be put last; then the state loses that job.
+        let last = m[len - 1] as usize;
+        if self.d[last] >= c {
+            let rest = &m[..len - 1];
+            let kk = if last == k { self.max_rank(rest) as usize } else { k };
+            let v = self.value(rest[0] as usize, rest[len - 2] as usize, kk, t, depth + 1);
+            return (v, LAST_MARK);
+        }
+        // Suffix argmax of rank (the longest job of each right part).
+        s.suf.clear();
+        s.suf.resize(len, 0);
+        for q in (0..len).rev() {
+            let l = m[q];
+            s.suf[q] = if q + 1 < len && self.rank[s.suf[q + 1] as usize] > self.rank[l as usize] {
+                s.suf[q + 1]
+            } else {
+                l
+            };
+        }
+        let pk = m.iter().position(|&l| l as usize == k).unwrap_or(0);
+        let dk = self.d[k];
+        let mut best = f64::INFINITY;
+        let mut best_delta = NONE;
+        // Pass 0 uses rules (a) and (b); pass 1 (never needed in practice, kept as a safety
+        // net) tries every δ if the rules removed them all.
+        for pass in 0..2 {
+            let rules = pass == 0;
+            let mut lmax = self.max_rank(&m[..pk]);
+            let mut cd = t;
+            for &l in &m[..=pk] {
+                cd += self.p[l as usize];
+            }
+            for q in pk..len {
+                let delta = m[q] as usize;
+                if q > pk {
+                    cd += self.p[delta];
+                    if lmax == NONE || self.rank[delta] > self.rank[lmax as usize] {
+                        lmax = delta as u32;
+                    }
+                    // (a): δ on time right after k: moving it before k is no worse.
+                    if rules && self.d[delta] >= cd {
+                        continue;
+                    }
+                }
+                // (b): the next member is due by C_δ: it may precede k (Emmons 1, interchange).
+                if rules && q + 1 < len && self.d[m[q + 1] as usize] <= cd {
+                    continue;
+                }
+                let tk = (cd - dk).max(0.0);
+                if tk >= best {
+                    continue;
+                }
+                let left = if lmax == NONE {
+                    0.0
+                } else {
+                    let first = if pk > 0 { m[0] } else { m[pk + 1] } as usize;
+                    let lastl = if q > pk { m[q] } else { m[pk - 1] } as usize;
+                    self.value(first, lastl, lmax as usize, t, depth + 1)
+                };
+                if self.stop != Stop::No {
+                    return (0.0, 0);
+                }
+                let partial = left + tk;
+                if partial >= best {
+                    continue;
+                }
+                let right = if q + 1 < len {
+                    self.value(m[q + 1] as usize, m[len - 1] as usize, s.suf[q + 1] as usize, cd, depth + 1)
+                } else {
+                    0.0
+                };
+                if self.stop != Stop::No {
+                    return (0.0, 0);
+                }
+                if partial + right < best {
+                    best = partial + right;
+                    best_delta = delta as u32;
+                }
+            }
+            if best_delta != NONE {
+                break;
+            }
+        }
+        (best, best_delta)
+    }
+
+    /// Recomputes how a memoised choice splits the set (same summation order as `eval`, so
+    /// the children's start times have the same bits).
+    fn split(&self, i: usize, j: usize, k: usize, t: f64, choice: u32, m: &mut Vec<u32>) -> Option<Split> {
+        self.members(i, j, k, m);
+        let len = m.len();
+        if choice == EDD_MARK {
+            return Some(Split::Edd);
+        }
+        if choice == LAST_MARK {
+            let last = m[len - 1] as usize;
+            let rest = &m[..len - 1];
+            let kk = if last == k { self.max_rank(rest) as usize } else { k };
+            let rest = if rest.is_empty() { None } else { Some((rest[0] as usize, rest[rest.len() - 1] as usize, kk)) };
+            return Some(Split::Last { rest, last });
+        }
+        let pk = m.iter().position(|&l| l as usize == k)?;
+        let q = m.iter().position(|&l| l == choice)?;
+        if q < pk {
+            return None;
+        }
+        let mut cd = t;
+        for &l in &m[..=q] {
+            cd += self.p[l as usize];
+        }
+        let left: Vec<u32> = m[..q + 1].iter().copied().filter(|&l| l as usize != k).collect();
+        let left = if left.is_empty() {
+            None
+        } else {
+            Some((left[0] as usize, left[left.len() - 1] as usize, self.max_rank(&left) as usize))
+        };
+        let right = if q + 1 < len {
+            let r = &m[q + 1..];
+            Some((r[0] as usize, r[r.len() - 1] as usize, self.max_rank(r) as usize, cd))
+        } else {
+            None
+        };
+        Some(Split::Delta { left, k, right })
+    }
+
+    /// Rebuilds the optimal sequence (EDD indices) from the memo, with an explicit stack.
+    fn reconstruct(&self, root: (usize, usize, usize)) -> Option<Vec<usize>> {
+        enum Task {
+            Set(usize, usize, usize, f64),
+            Job(usize),
+        }
+        let mut out = Vec::with_capacity(self.p.len());
+        let mut stack = vec![Task::Set(root.0, root.1, root.2, 0.0)];
+        let mut m = Vec::new();
+        while let Some(task) = stack.pop() {
+            match task {
+                Task::Job(l) => out.push(l),
+                Task::Set(i, j, k, t) => {
+                    if i == j {
+                        out.push(i);
+                        continue;
+                    }
+                    let choice = self.memo.get(&key(i, j, k, t))?.1;
+                    match self.split(i, j, k, t, choice, &mut m)? {
+                        Split::Edd => out.extend(m.iter().map(|&l| l as usize)),
+                        Split::Last { rest, last } => {
+                            stack.push(Task::Job(last));
+                            if let Some((a, b, c)) = rest {
+                                stack.push(Task::Set(a, b, c, t));
+                            }
+                        }
+                        Split::Delta { left, k, right } => {
+                            if let Some((a, b, c, tr)) = right {
+                                stack.push(Task::Set(a, b, c, tr));
+                            }
+                            stack.push(Task::Job(k));
+                            if let Some((a, b, c)) = left {
+                                stack.push(Task::Set(a, b, c, t));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        Some(out)
+    }
+}
+
+/// Best of the caller's incumbent and our own quick starts (MDD, EDD), after an adjacent /
+/// insertion descent that stops as soon as the budget is gone.
+fn heuristic_sequence(inst: &Instance, incumbent: Option<Vec<usize>>, budget: &Budget) -> Vec<usize> {
+    let jobs = Jobs { p: inst.p(), w: inst.w(), d: inst.d() };
+    let n = inst.len();
+    let mut cands = vec![wmdd(jobs), sorted_by(n, |j| (jobs.d[j], jobs.p[j]))];
+    if let Some(s) = incumbent {
+        cands.insert(0, s);
+    }
+    let mut best: Option<(f64, Vec<usize>)> = None;
+    for mut s in cands {
+        descend(jobs, &mut s, budget, if n <= 150 { n } else { 30 });
+        let obj = jobs.total(&s);
+        if best.as_ref().is_none_or(|b| obj < b.0) {
+            best = Some((obj, s));
+        }
+    }
+    best.map(|b| b.1).unwrap_or_default()
+}
+
+/// Exact 1||ΣT_j by Lawler's decomposition DP (see the module notes). `incumbent`, if given,
+/// must be a permutation; it is only used if the DP is stopped by the time limit (or by the
+/// memory cap of about 67 million states), when the best heuristic sequence is returned with
+/// `optimal = false` and a simple valid lower bound.
+pub fn solve_unweighted(inst: &Instance, incumbent: Option<Vec<usize>>, budget: &Budget) -> CoreResult<Solution> {
+    if !inst.has_unit_weights() {
+        return Err(CoreError::invalid(
+            "w",
+            None,
+            "solve_unweighted needs unit weights (all w_j = 1); use solve_weighted",
+        ));
+    }
+    if let Some(s) = &incumbent {
+        inst.check_permutation(s, "incumbent")?;
+    }
+    if budget.interrupted() {
+        return Err(CoreError::Interrupted);
+    }
+    let n = inst.len();
+    if n == 0 {
+        return Ok(Solution { sequence: Vec::new(), objective: 0.0, optimal: true, lower_bound: 0.0 });
+    }
+    // EDD order, ties by p then id.
+    let edd = sorted_by(n, |j| (inst.d()[j], inst.p()[j]));
+    let p: Vec<f64> = edd.iter().map(|&j| inst.p()[j]).collect();
+    let d: Vec<f64> = edd.iter().map(|&j| inst.d()[j]).collect();
+
+    if n < MAX_DP_JOBS {
+        let mut dp = Lawler::new(p, d, budget);
+        let kroot = dp.rank.iter().position(|&r| r as usize == n - 1).unwrap_or(0);
+        let value = dp.value(0, n - 1, kroot, 0.0, 0);
+        if dp.stop == Stop::No {
+            let seq = if n == 1 {
+                Some(vec![0])
+            } else {
+                dp.reconstruct((0, n - 1, kroot))
+            };
+            if let Some(seq) = seq.filter(|s| s.len() == n) {
+                let mut sequence: Vec<usize> = seq.iter().map(|&l| edd[l]).collect();
+                let mut objective = inst.objective(&sequence);
+                // The DP's value is the optimum; the incumbent can only tie it (up to float
+                // rounding with real-valued data), and then we keep the smaller recomputed one.
+                if let Some(inc) = incumbent {
+                    let o = inst.objective(&inc);
+                    if o < objective {
+                        sequence = inc;
+                        objective = o;
+                    }
+                }
+                return Ok(Solution { sequence, objective, optimal: true, lower_bound: objective });
+            }
+            // Unreachable in practice (every state on the optimal path is memoised); fall
+            // through to the heuristic answer with the DP value as the bound.
+            let sequence = heuristic_sequence(inst, incumbent, budget);
+            let objective = inst.objective(&sequence);
+            let lb = value.min(objective);
+            let optimal = lb >= objective;
+            return Ok(Solution { sequence, objective, optimal, lower_bound: if optimal { objective } else { lb } });
+        }
+        if dp.stop == Stop::Budget && budget.interrupted() {
+            return Err(CoreError::Interrupted);
+        }
+    }
+    if budget.interrupted() {
+        return Err(CoreError::Interrupted);
+    }
+    let sequence = heuristic_sequence(inst, incumbent, budget);
+    let objective = inst.objective(&sequence);
+    let lb = simple_lower_bound(Jobs { p: inst.p(), w: inst.w(), d: inst.d() }).min(objective);
+    let optimal = objective == 0.0;
+    Ok(Solution { sequence, objective, optimal, lower_bound: if optimal { 0.0 } else { lb } })
 }
