@@ -6,6 +6,7 @@
 
 pub mod batch;
 pub mod budget;
+pub mod dag;
 pub mod error;
 pub mod tardiness;
 pub mod util;

@@ -5,6 +5,7 @@
 use pyo3::prelude::*;
 
 mod batch;
+mod dag;
 mod errors;
 mod interrupt;
 mod tardiness;
@@ -15,5 +16,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("build_profile", if cfg!(debug_assertions) { "debug" } else { "release" })?;
     tardiness::register(m)?;
     batch::register(m)?;
+    dag::register(m)?;
     Ok(())
 }

@@ -254,9 +254,8 @@ struct Relax {
     /// Scaled processing times, ≥ 1 and with s·pp_j ≤ p_j.
     pp: Vec<usize>,
     pt: usize,
-    /// s = 1 and pp = p (integral p): completion times are exact, so the adjacent-pair rule
-    /// may be used inside the relaxation.
-    exact: bool,
+    /// s = 1 and pp = p (integral p) and the table fits: completion times are exact, so the
+    /// adjacent-pair rule may be used inside the relaxation.
     adjacency: bool,
     mu: Vec<f64>,
     mu_sum: f64,
@@ -302,7 +301,6 @@ impl Relax {
             s,
             pp,
             pt,
-            exact,
             adjacency,
             mu: vec![0.0; m],
             mu_sum: 0.0,
@@ -508,7 +506,6 @@ impl Relax {
             let l = self.eval_norepeat(jobs, &best_mu, &mut path);
             best = best.max(l);
         }
-        let _ = self.exact;
         (best, perm)
     }
 
@@ -607,8 +604,7 @@ impl<'a, const W: usize> Search<'a, W> {
     ) -> Self {
         let m = jobs.p.len();
         // The total order (p, −w, d, id) that extends the static precedence relation.
-        let order = sorted_by(m, |j| (jobs.p[j], -jobs.w[j]));
-        let mut order = order;
+        let mut order: Vec<usize> = (0..m).collect();
         order.sort_by(|&a, &b| {
             jobs.p[a]
                 .total_cmp(&jobs.p[b])

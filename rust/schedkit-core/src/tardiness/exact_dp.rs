@@ -710,7 +710,8 @@ pub fn solve_unweighted(inst: &Instance, incumbent: Option<Vec<usize>>, budget: 
     let p: Vec<f64> = edd.iter().map(|&j| inst.p()[j]).collect();
     let d: Vec<f64> = edd.iter().map(|&j| inst.d()[j]).collect();
 
-    if n < MAX_DP_JOBS {
+    // A budget that is already spent (time limit 0) gets the heuristic answer at once.
+    if n < MAX_DP_JOBS && !budget.exhausted() {
         let mut dp = Lawler::new(p, d, budget);
         let kroot = dp.rank.iter().position(|&r| r as usize == n - 1).unwrap_or(0);
         let value = dp.value(0, n - 1, kroot, 0.0, 0);

@@ -1,0 +1,1 @@
+//! DAG scheduling on heterogeneous processors (being written: see the dag issue).
