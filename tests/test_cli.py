@@ -1,0 +1,67 @@
+"""The `schedkit` command: version, tardiness on files, JSON output, errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import schedkit
+from schedkit.cli import format_table, main
+
+DATA = Path(__file__).parent / "data" / "smtt"
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["--version"])
+    assert exc.value.code == 0
+    assert schedkit.__version__ in capsys.readouterr().out
+
+
+def test_tardiness_json_on_orlib_file_matches_listed_optima(tmp_path, capsys):
+    # The first three wt40 instances, weights kept: exact must reproduce wtopt40.
+    numbers = (DATA / "orlib_wt" / "wt40.txt").read_text().split()[: 3 * 120]
+    path = tmp_path / "wt40.txt"
+    path.write_text(" ".join(numbers))
+    assert main(["tardiness", str(path), "--method", "exact", "--time-limit", "30", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    optima = [float(v) for v in (DATA / "orlib_wt" / "wtopt40.txt").read_text().split()[:3]]
+    assert [r["objective"] for r in out["results"]] == optima
+    assert all(r["optimal"] for r in out["results"])
+    assert all(sorted(r["sequence"]) == list(range(40)) for r in out["results"])
+
+
+def test_tardiness_table_on_sdt_file(tmp_path, capsys):
+    lines = (DATA / "sdt" / "sdt_n100.txt").read_text().splitlines()
+    body = [ln for ln in lines if not ln.startswith("#")]
+    path = tmp_path / "two.txt"
+    path.write_text("\n".join(["2 100", *body[1:7]]) + "\n")
+    assert main(["tardiness", str(path), "--method", "mdd", "--improve", "insertion"]) == 0
+    out = capsys.readouterr().out
+    assert "listed opt" in out and "2 instances" in out
+
+
+def test_bad_file_is_a_clean_error(tmp_path, capsys):
+    path = tmp_path / "wt5.txt"
+    path.write_text("1 2 x 4 5\n")
+    assert main(["tardiness", str(path), "--n", "5"]) == 2
+    err = capsys.readouterr().err
+    assert "line 1" in err and "'x'" in err
+
+
+def test_format_table_aligns_columns():
+    text = format_table(["name", "value"], [["a", 1.5], ["bb", 10.0]])
+    lines = text.splitlines()
+    assert lines[0].startswith("name") and lines[2].endswith("1.50") and lines[3].endswith("10.00")
+    assert len({len(line) for line in lines}) == 1
+
+
+def test_module_entry_point_runs():
+    out = subprocess.run(
+        [sys.executable, "-m", "schedkit", "--version"], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == f"schedkit {schedkit.__version__}"
