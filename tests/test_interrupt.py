@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 
 import pytest
 
@@ -34,6 +35,7 @@ def test_ctrl_c_interrupts_a_long_solve():
     proc = subprocess.Popen([sys.executable, "-c", SCRIPT], stdout=subprocess.PIPE, text=True)
     assert proc.stdout is not None
     assert proc.stdout.readline().strip() == "started"
+    time.sleep(0.5)  # let the solve get well inside Rust
     proc.send_signal(signal.SIGINT)
     try:
         out, _ = proc.communicate(timeout=60)
