@@ -7,6 +7,7 @@ use pyo3::prelude::*;
 mod batch;
 mod dag;
 mod errors;
+mod flowtime;
 mod interrupt;
 mod tardiness;
 
@@ -17,5 +18,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     tardiness::register(m)?;
     batch::register(m)?;
     dag::register(m)?;
+    flowtime::register(m)?;
     Ok(())
 }

@@ -1,0 +1,1 @@
+//! Online preemptive flow-time scheduling (being written: see the flowtime issue).
