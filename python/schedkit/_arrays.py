@@ -21,7 +21,7 @@ def float_vector(values: Any, field: str) -> np.ndarray:
         raise InvalidInstanceError(f"{field}: not an array of numbers ({exc})", field=field) from None
     if arr.ndim != 1:
         raise InvalidInstanceError(f"{field}: expected a 1-D array, got shape {arr.shape}", field=field)
-    if arr.dtype.kind not in "biuf":
+    if arr.dtype.kind not in "iuf":  # booleans are rejected: True as a duration is a bug
         raise InvalidInstanceError(f"{field}: expected numbers, got dtype {arr.dtype}", field=field)
     return np.ascontiguousarray(arr, dtype=np.float64)
 
@@ -49,8 +49,11 @@ def int_matrix(values: Any, field: str, columns: int) -> np.ndarray:
         if bad.any():
             row = int(np.argwhere(bad)[0][0])
             raise InvalidInstanceError(f"{field}[{row}]: non-integer job id", field=field, index=row)
-    elif arr.dtype.kind not in "biu":
+    elif arr.dtype.kind not in "iu":
         raise InvalidInstanceError(f"{field}: expected integers, got dtype {arr.dtype}", field=field)
+    elif arr.dtype.kind == "u" and arr.size and arr.max() > np.iinfo(np.int64).max:
+        row = int(np.argwhere(arr > np.iinfo(np.int64).max)[0][0])
+        raise InvalidInstanceError(f"{field}[{row}]: job id out of range", field=field, index=row)
     return np.ascontiguousarray(arr, dtype=np.int64)
 
 

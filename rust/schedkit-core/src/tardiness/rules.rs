@@ -374,6 +374,9 @@ pub enum AugBase {
 ///
 /// The base rule is re-evaluated on the remaining jobs at the current time t at each step,
 /// exactly as running it with the partial sequence fixed. Cost O(n³) overall.
+///
+/// Both bases use their unweighted scores, as the paper defines them; on a weighted instance
+/// only the move-to-end step sees the weights (it compares Σ w_j T_j).
 pub fn augmented(inst: &Instance, base: AugBase) -> Vec<usize> {
     let (p, d, w) = (inst.p(), inst.d(), inst.w());
     let n = inst.len();
