@@ -1,0 +1,127 @@
+"""Runs every schedkit benchmark against its anchors and writes bench/results/.
+
+    python bench/run.py            # full run (~10 min on 2 cores)
+    python bench/run.py --quick    # smoke test (~1 min); writes bench/results/quick/
+
+Writes <out>/tardiness.md, <out>/batch.md (markdown tables with the machine and versions) and
+<out>/tardiness.json, <out>/batch.json (every measured number).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import bench_batch  # noqa: E402
+import bench_tardiness  # noqa: E402
+
+
+def environment() -> dict:
+    cpu = platform.processor() or "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.lower().startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        nproc = len(os.sched_getaffinity(0))
+    except AttributeError:
+        nproc = os.cpu_count()
+    import schedkit
+
+    try:
+        import ortools
+
+        ortools_v = ortools.__version__
+    except ImportError:
+        ortools_v = "not installed"
+    try:
+        commit = subprocess.run(
+            ["git", "-C", str(HERE.parent), "describe", "--always", "--dirty"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        commit = "unknown"
+    return {
+        "date": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "cpu": cpu,
+        "nproc": nproc,
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "schedkit": schedkit.__version__,
+        "ortools": ortools_v,
+        "git": commit,
+    }
+
+
+def header(title: str, env: dict, quick: bool, seconds: float) -> str:
+    return (
+        f"# {title}\n\n"
+        f"- date: {env['date']}\n"
+        f"- machine: {env['cpu']}, nproc {env['nproc']}, {env['platform']}\n"
+        f"- Python {env['python']}, numpy {env['numpy']}, schedkit {env['schedkit']} (git {env['git']}), "
+        f"OR-Tools {env['ortools']}\n"
+        f"- mode: {'--quick (reduced sizes; smoke test only)' if quick else 'full'}; this section ran {seconds:.0f} s\n"
+        f"- command: `python bench/run.py{' --quick' if quick else ''}`\n\n"
+    )
+
+
+def _jsonable(obj):
+    if isinstance(obj, dict):
+        return {str(k): _jsonable(v) for k, v in obj.items() if k != "markdown"}
+    if isinstance(obj, (list, tuple)):
+        return [_jsonable(v) for v in obj]
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    return obj
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description="Run the schedkit benchmarks and write bench/results/.")
+    ap.add_argument("--quick", action="store_true", help="reduced sizes, ~1 minute (smoke test)")
+    ap.add_argument("--out", type=Path, default=None, help="output folder (default bench/results[/quick])")
+    args = ap.parse_args()
+    out = args.out or (HERE / "results" / "quick" if args.quick else HERE / "results")
+    out.mkdir(parents=True, exist_ok=True)
+    env = environment()
+    print(f"schedkit benchmarks ({'quick' if args.quick else 'full'}) on {env['cpu']}, nproc {env['nproc']}", flush=True)
+
+    def log(msg):
+        print(msg, flush=True)
+
+    t0 = time.perf_counter()
+    tard = bench_tardiness.run(args.quick, log)
+    md = header("schedkit benchmarks: single-machine tardiness", env, args.quick, tard["seconds"]) + tard["markdown"]
+    (out / "tardiness.md").write_text(md)
+    (out / "tardiness.json").write_text(json.dumps({"environment": env, **_jsonable(tard)}, indent=1))
+    print("\n" + md, flush=True)
+
+    batch = bench_batch.run(args.quick, log)
+    md = header("schedkit benchmarks: batch evaluation", env, args.quick, batch["seconds"]) + batch["markdown"]
+    (out / "batch.md").write_text(md)
+    (out / "batch.json").write_text(json.dumps({"environment": env, **_jsonable(batch)}, indent=1))
+    print("\n" + md, flush=True)
+    print(f"total {time.perf_counter() - t0:.0f} s; wrote {out}/tardiness.md, batch.md, tardiness.json, batch.json")
+
+
+if __name__ == "__main__":
+    main()
