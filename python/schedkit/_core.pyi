@@ -42,3 +42,106 @@ def tardiness_solve(
 def batch_evaluate_sequences(
     instance: TardinessInstance, perms: npt.NDArray[np.int64], objective: str
 ) -> npt.NDArray[np.float64]: ...
+def batch_dag_orders(
+    cost: npt.NDArray[np.float64],
+    pred_ptr: npt.NDArray[np.int64],
+    pred_idx: npt.NDArray[np.int64],
+    pred_data: npt.NDArray[np.float64],
+    bandwidth: npt.NDArray[np.float64],
+    latency: npt.NDArray[np.float64],
+    orders: npt.NDArray[np.int64],
+) -> npt.NDArray[np.float64]: ...
+def batch_dag_perturbed(
+    cost: npt.NDArray[np.float64],
+    pred_ptr: npt.NDArray[np.int64],
+    pred_idx: npt.NDArray[np.int64],
+    pred_data: npt.NDArray[np.float64],
+    bandwidth: npt.NDArray[np.float64],
+    latency: npt.NDArray[np.float64],
+    assignment: npt.NDArray[np.int64],
+    order: npt.NDArray[np.int64],
+    factors: npt.NDArray[np.float64],
+) -> npt.NDArray[np.float64]: ...
+def batch_flowtime_orders(
+    release: npt.NDArray[np.float64],
+    size: npt.NDArray[np.float64],
+    weight: npt.NDArray[np.float64],
+    orders: npt.NDArray[np.int64],
+) -> npt.NDArray[np.float64]: ...
+def batch_packing(
+    node_cpu: npt.NDArray[np.float64],
+    node_mem: npt.NDArray[np.float64],
+    pod_cpu: npt.NDArray[np.float64],
+    pod_mem: npt.NDArray[np.float64],
+    assignments: npt.NDArray[np.int64],
+    probe_cpu: float,
+    probe_mem: float,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]: ...
+
+# --------------------------------------------------------------------------- dag
+
+DAG_ALGORITHMS: list[str]
+DAG_ONLINE_POLICIES: list[str]
+
+@final
+class DagTaskGraph:
+    def __init__(
+        self,
+        num_tasks: int,
+        src: npt.NDArray[np.int64],
+        dst: npt.NDArray[np.int64],
+        data: npt.NDArray[np.float64],
+    ) -> None: ...
+    @property
+    def num_tasks(self) -> int: ...
+    @property
+    def num_edges(self) -> int: ...
+    def topological_order(self) -> npt.NDArray[np.int64]: ...
+    def levels(self) -> npt.NDArray[np.int64]: ...
+
+@final
+class DagPlatform:
+    def __init__(
+        self,
+        cost: npt.NDArray[np.float64],
+        bandwidth: npt.NDArray[np.float64],
+        latency: npt.NDArray[np.float64],
+    ) -> None: ...
+    @property
+    def num_tasks(self) -> int: ...
+    @property
+    def num_processors(self) -> int: ...
+
+def dag_schedule(
+    graph: DagTaskGraph, platform: DagPlatform, algorithm: str, *, insertion: bool = True, seed: int = 0
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.int64]]: ...
+def dag_ranks(graph: DagTaskGraph, platform: DagPlatform, kind: str) -> npt.NDArray[np.float64]: ...
+def dag_lower_bound(graph: DagTaskGraph, platform: DagPlatform) -> tuple[float, npt.NDArray[np.int64]]: ...
+def dag_cpop_path(graph: DagTaskGraph, platform: DagPlatform) -> tuple[npt.NDArray[np.int64], int]: ...
+def dag_random(
+    num_tasks: int,
+    num_processors: int,
+    alpha: float,
+    out_degree: int,
+    ccr: float,
+    beta: float,
+    mean_cost: float,
+    seed: int,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float64], npt.NDArray[np.float64]]: ...
+def dag_online(
+    graph: DagTaskGraph,
+    platform: DagPlatform,
+    job_ptr: npt.NDArray[np.int64],
+    arrival: npt.NDArray[np.float64],
+    policy: str,
+    *,
+    factors: npt.NDArray[np.float64] | None = None,
+    insertion: bool = True,
+) -> tuple[
+    npt.NDArray[np.int64],
+    npt.NDArray[np.float64],
+    npt.NDArray[np.float64],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.float64],
+    npt.NDArray[np.float64],
+]: ...
