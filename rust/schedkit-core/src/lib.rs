@@ -8,6 +8,7 @@ pub mod batch;
 pub mod budget;
 pub mod dag;
 pub mod error;
+pub mod fair;
 pub mod flowtime;
 pub mod tardiness;
 pub mod util;

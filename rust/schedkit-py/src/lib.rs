@@ -7,6 +7,7 @@ use pyo3::prelude::*;
 mod batch;
 mod dag;
 mod errors;
+mod fair;
 mod flowtime;
 mod interrupt;
 mod tardiness;
@@ -19,5 +20,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     batch::register(m)?;
     dag::register(m)?;
     flowtime::register(m)?;
+    fair::register(m)?;
     Ok(())
 }

@@ -1,0 +1,1 @@
+//! Multi-user cluster scheduling (being written: see the fair issue).
