@@ -220,7 +220,7 @@ def check_agreement(quick: bool, log) -> dict:
                     mismatches.append({"check": "dp", "instance": inst.name, "dp": val, "opt": float(o)})
     for k, (ok, tot) in counts.items():
         log(f"  {k}: {ok}/{tot}")
-    log(f"  mismatches: {len(mismatches)}; WI step cap (4n²+16) reached on {len(wi_capped)} swept instances")
+    log(f"  mismatches: {len(mismatches)}; WI step cap (min(2n³, 10^8) + 1024) reached on {len(wi_capped)} swept instances")
     return {"counts": counts, "mismatches": mismatches, "wi_capped": wi_capped}
 
 
@@ -556,7 +556,7 @@ def markdown(res: dict) -> str:
         parts.append("\nNo mismatch: every reference sequence equals schedkit's (and the JSON's where listed).")
     if ag["wi_capped"]:
         parts.append(
-            f"\nWI: the documented step cap (4n²+16, then finish in list order) was reached on "
+            f"\nWI: the documented step cap (min(2n³, 10^8) + 1024, then finish by MDD) was reached on "
             f"{len(ag['wi_capped'])} swept instances (both sides, identically): "
             + ", ".join(ag["wi_capped"][:12])
             + (" ..." if len(ag["wi_capped"]) > 12 else "")

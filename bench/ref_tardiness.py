@@ -116,8 +116,9 @@ def wi(p, d, *, stats=None, step_cap="documented"):
     """Wilkerson-Irwin as documented in rules.rs: EDD list (ties p, id); pivot vs. list head with
     the MDD-form pairwise test (max(d, F+p), EDD rank); on failure the head is tested backwards
     against the fixed jobs, which return to the list until the last fixed job may stay before it.
-    A step cap of 4n²+16 finishes in list order (as documented); ``step_cap=None`` removes it,
-    an int sets it. ``stats`` (a dict), if given, receives ``steps`` and ``capped``."""
+    A step cap of min(2n³, 10^8) + 1024 finishes the unfixed jobs by MDD from the current time
+    (as documented); ``step_cap=None`` removes it, an int sets it. ``stats`` (a dict), if given,
+    receives ``steps`` and ``capped``."""
     n = len(p)
     pl = [float(x) for x in p]
     dl = [float(x) for x in d]
@@ -137,15 +138,26 @@ def wi(p, d, *, stats=None, step_cap="documented"):
     f = 0.0
     steps = 0
     if step_cap == "documented":
-        cap = 4 * n * n + 16
+        cap = min(2 * n**3, 10**8) + 1024
     elif step_cap is None:
         cap = math.inf
     else:
         cap = int(step_cap)
+    capped = False
     while lst:
         steps += 1
+        if steps > cap:
+            capped = True
+            rest = sorted([pivot] + [order[r] for r in lst])
+            t = f
+            while rest:
+                k = min(range(len(rest)), key=lambda i: (max(dl[rest[i]], t + pl[rest[i]]), i))
+                j = rest.pop(k)
+                t += pl[j]
+                fixed.append(j)
+            break
         g = order[lst[0]]
-        if steps > cap or first(pivot, g, f):
+        if first(pivot, g, f):
             fixed.append(pivot)
             f += pl[pivot]
             lst.pop(0)
@@ -161,10 +173,11 @@ def wi(p, d, *, stats=None, step_cap="documented"):
             f -= pl[a]
             bisect.insort(lst, rank[a])
         pivot = g
-    fixed.append(pivot)
+    if not capped:
+        fixed.append(pivot)
     if stats is not None:
         stats["steps"] = steps
-        stats["capped"] = steps > cap
+        stats["capped"] = capped
     return np.asarray(fixed, dtype=np.int64)
 
 
