@@ -3,6 +3,8 @@
 //!
 //! Long benchmark runs are `#[ignore]`d; run them with
 //! `cargo test -p schedkit-core --release --test exact -- --ignored --nocapture`.
+//! Environment knobs of the benchmarks: SK_LIMIT (seconds per weighted instance, default 2),
+//! SK_N (size of the generated weighted set, default 100), SK_CLASS ("RDD,TF" to run one class).
 
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
@@ -32,8 +34,15 @@ struct Case {
 /// '#' comment lines, then '<count> <n>', then per instance '<RDD> <TF> <id> <opt>', p line, d line.
 fn read_sdt(rel: &str) -> Vec<Case> {
     let text = std::fs::read_to_string(data_path(rel)).expect("data file");
-    let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#'));
-    let nums = |l: &str| -> Vec<f64> { l.split_whitespace().map(|x| x.parse::<f64>().expect("number")).collect() };
+    let mut lines = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'));
+    let nums = |l: &str| -> Vec<f64> {
+        l.split_whitespace()
+            .map(|x| x.parse::<f64>().expect("number"))
+            .collect()
+    };
     let head = nums(lines.next().expect("header"));
     let (count, n) = (head[0] as usize, head[1] as usize);
     let mut out = Vec::with_capacity(count);
@@ -43,7 +52,13 @@ fn read_sdt(rel: &str) -> Vec<Case> {
         let d = nums(lines.next().expect("d line"));
         assert_eq!(p.len(), n);
         assert_eq!(d.len(), n);
-        out.push(Case { rdd: h[0], tf: h[1], opt: h[3], p, d });
+        out.push(Case {
+            rdd: h[0],
+            tf: h[1],
+            opt: h[3],
+            p,
+            d,
+        });
     }
     out
 }
@@ -51,14 +66,21 @@ fn read_sdt(rel: &str) -> Vec<Case> {
 /// OR-Library wt file: whitespace-separated integers, per instance n p's, n w's, n d's.
 fn read_orlib(rel: &str, n: usize) -> Vec<(Vec<f64>, Vec<f64>, Vec<f64>)> {
     let text = std::fs::read_to_string(data_path(rel)).expect("data file");
-    let v: Vec<f64> = text.split_whitespace().map(|x| x.parse::<f64>().expect("number")).collect();
+    let v: Vec<f64> = text
+        .split_whitespace()
+        .map(|x| x.parse::<f64>().expect("number"))
+        .collect();
     assert_eq!(v.len() % (3 * n), 0);
-    v.chunks(3 * n).map(|c| (c[..n].to_vec(), c[n..2 * n].to_vec(), c[2 * n..].to_vec())).collect()
+    v.chunks(3 * n)
+        .map(|c| (c[..n].to_vec(), c[n..2 * n].to_vec(), c[2 * n..].to_vec()))
+        .collect()
 }
 
 fn read_values(rel: &str) -> Vec<f64> {
     let text = std::fs::read_to_string(data_path(rel)).expect("data file");
-    text.split_whitespace().map(|x| x.parse::<f64>().expect("number")).collect()
+    text.split_whitespace()
+        .map(|x| x.parse::<f64>().expect("number"))
+        .collect()
 }
 
 /// Small deterministic generator (splitmix64) so the tests need no extra crates.
@@ -121,9 +143,22 @@ fn is_permutation(seq: &[usize], n: usize) -> bool {
 
 /// Checks the contract of every returned solution.
 fn check_contract(inst: &Instance, s: &Solution) {
-    assert!(is_permutation(&s.sequence, inst.len()), "not a permutation: {:?}", s.sequence);
-    assert_eq!(s.objective, inst.objective(&s.sequence), "objective not recomputed exactly");
-    assert!(s.lower_bound <= s.objective, "lower bound {} above objective {}", s.lower_bound, s.objective);
+    assert!(
+        is_permutation(&s.sequence, inst.len()),
+        "not a permutation: {:?}",
+        s.sequence
+    );
+    assert_eq!(
+        s.objective,
+        inst.objective(&s.sequence),
+        "objective not recomputed exactly"
+    );
+    assert!(
+        s.lower_bound <= s.objective,
+        "lower bound {} above objective {}",
+        s.lower_bound,
+        s.objective
+    );
     if s.optimal {
         assert_eq!(s.lower_bound, s.objective);
     }
@@ -185,7 +220,11 @@ fn brute_force_weighted_small() {
         let bb = solve_weighted(&inst, None, &Budget::unlimited()).expect("bb");
         check_contract(&inst, &bb);
         assert!(bb.optimal, "case {case} not proven");
-        assert!(close(bb.objective, opt), "case {case}: bb {} brute {opt} ({inst:?})", bb.objective);
+        assert!(
+            close(bb.objective, opt),
+            "case {case}: bb {} brute {opt} ({inst:?})",
+            bb.objective
+        );
     }
 }
 
@@ -203,27 +242,89 @@ fn brute_force_weighted_with_ties_and_incumbent() {
         let inc: Vec<usize> = (0..n).rev().collect();
         let bb = solve_weighted(&inst, Some(inc), &Budget::unlimited()).expect("bb");
         check_contract(&inst, &bb);
-        assert!(bb.optimal && close(bb.objective, opt), "case {case}: {} vs {opt} ({inst:?})", bb.objective);
+        assert!(
+            bb.optimal && close(bb.objective, opt),
+            "case {case}: {} vs {opt} ({inst:?})",
+            bb.objective
+        );
+    }
+}
+
+/// Held–Karp subset DP: V(S) = min_{k∈S} V(S∖k) + w_k·max(0, P(S) − d_k). O(n·2ⁿ).
+fn held_karp(inst: &Instance) -> f64 {
+    let n = inst.len();
+    let full = 1usize << n;
+    let mut psum = vec![0.0; full];
+    let mut v = vec![f64::INFINITY; full];
+    v[0] = 0.0;
+    for s in 1..full {
+        let low = s.trailing_zeros() as usize;
+        psum[s] = psum[s & (s - 1)] + inst.p()[low];
+        for k in 0..n {
+            if s >> k & 1 == 1 {
+                let c = v[s ^ (1 << k)] + inst.w()[k] * (psum[s] - inst.d()[k]).max(0.0);
+                if c < v[s] {
+                    v[s] = c;
+                }
+            }
+        }
+    }
+    v[full - 1]
+}
+
+#[test]
+fn weighted_mid_size_matches_held_karp() {
+    // n = 10..14 weighted instances (integer and real-valued, several due-date classes)
+    // against an independent subset DP.
+    let mut g = Gen(4);
+    for case in 0..60 {
+        let n = 10 + case % 5;
+        let (rdd, tf) = [(0.2, 0.6), (0.4, 0.8), (0.6, 0.4), (1.0, 0.6), (0.2, 1.0)][case % 5];
+        let (mut p, mut d) = sdt_instance(&mut g, n, rdd, tf);
+        let mut w: Vec<f64> = (0..n).map(|_| g.int(1, 10) as f64).collect();
+        if case % 3 == 0 {
+            for j in 0..n {
+                p[j] += g.uniform();
+                d[j] += g.uniform() * 10.0;
+                w[j] *= 0.5 + g.uniform();
+            }
+        }
+        let inst = Instance::new(p, d, Some(w)).expect("valid");
+        let opt = held_karp(&inst);
+        let s = solve_weighted(&inst, None, &Budget::unlimited()).expect("bb");
+        check_contract(&inst, &s);
+        assert!(s.optimal, "case {case} not proven");
+        assert!(
+            close(s.objective, opt),
+            "case {case}: bb {} held-karp {opt}",
+            s.objective
+        );
     }
 }
 
 #[test]
-fn weighted_b_and_b_matches_dp_on_mid_size_unweighted_shaped_instances() {
-    // Weights 1 and 2 (so the B&B itself runs) on n = 12 instances, against a DP-free check:
-    // the B&B value must equal the B&B value of the same instance with an incumbent from the
-    // reversed EDD (a different search path), and never exceed the heuristic starts.
-    let mut g = Gen(4);
-    for _ in 0..20 {
-        let n = 12;
-        let (p, d) = sdt_instance(&mut g, n, 0.4, 0.6);
-        let w: Vec<f64> = (0..n).map(|_| g.int(1, 2) as f64).collect();
-        let inst = Instance::new(p, d, Some(w)).expect("valid");
-        let a = solve_weighted(&inst, None, &Budget::unlimited()).expect("bb");
-        let b = solve_weighted(&inst, Some((0..n).rev().collect()), &Budget::unlimited()).expect("bb");
-        check_contract(&inst, &a);
-        check_contract(&inst, &b);
-        assert!(a.optimal && b.optimal);
-        assert_eq!(a.objective, b.objective);
+fn unweighted_mid_size_matches_held_karp() {
+    let mut g = Gen(5);
+    for case in 0..40 {
+        let n = 10 + case % 5;
+        let (rdd, tf) = [(0.2, 0.6), (0.4, 0.8), (0.6, 0.4), (1.0, 0.6)][case % 4];
+        let (mut p, mut d) = sdt_instance(&mut g, n, rdd, tf);
+        if case % 2 == 1 {
+            for j in 0..n {
+                p[j] += g.uniform();
+                d[j] -= g.uniform() * 10.0;
+            }
+        }
+        let inst = Instance::new(p, d, None).expect("valid");
+        let opt = held_karp(&inst);
+        let s = solve_unweighted(&inst, None, &Budget::unlimited()).expect("dp");
+        check_contract(&inst, &s);
+        assert!(s.optimal);
+        assert!(
+            close(s.objective, opt),
+            "case {case}: dp {} held-karp {opt}",
+            s.objective
+        );
     }
 }
 
@@ -261,7 +362,10 @@ fn n20_uniform_subset_matches_optima() {
 #[test]
 fn orlib_unweighted_optima_match() {
     // wt40 / wt50 with the weights dropped against uwtopt40/50 (every 5th instance).
-    for (file, opt_file, n) in [("orlib_wt/wt40.txt", "orlib_wt/uwtopt40.txt", 40), ("orlib_wt/wt50.txt", "orlib_wt/uwtopt50.txt", 50)] {
+    for (file, opt_file, n) in [
+        ("orlib_wt/wt40.txt", "orlib_wt/uwtopt40.txt", 40),
+        ("orlib_wt/wt50.txt", "orlib_wt/uwtopt50.txt", 50),
+    ] {
         let inst_data = read_orlib(file, n);
         let opts = read_values(opt_file);
         assert_eq!(inst_data.len(), opts.len());
@@ -287,7 +391,13 @@ fn wt40_easy_subset_weighted() {
         let s = solve_weighted(&inst, None, &Budget::new(Some(1.0), None)).expect("bb");
         check_contract(&inst, &s);
         assert!(s.objective >= opts[i], "instance {} below the optimum", i + 1);
-        assert!(s.lower_bound <= opts[i], "instance {}: bound {} above the optimum {}", i + 1, s.lower_bound, opts[i]);
+        assert!(
+            s.lower_bound <= opts[i],
+            "instance {}: bound {} above the optimum {}",
+            i + 1,
+            s.lower_bound,
+            opts[i]
+        );
         if s.optimal {
             proven += 1;
             assert_eq!(s.objective, opts[i], "instance {}", i + 1);
@@ -335,7 +445,12 @@ fn short_time_limit_weighted_valid_bound() {
         let inst = Instance::new(p, d, Some(w)).expect("valid");
         let s = solve_weighted(&inst, None, &Budget::new(Some(0.05), None)).expect("bb");
         check_contract(&inst, &s);
-        assert!(s.lower_bound <= opts[i], "bound {} above optimum {}", s.lower_bound, opts[i]);
+        assert!(
+            s.lower_bound <= opts[i],
+            "bound {} above optimum {}",
+            s.lower_bound,
+            opts[i]
+        );
         assert!(s.objective >= opts[i]);
         if s.optimal {
             assert_eq!(s.objective, opts[i]);
@@ -406,6 +521,42 @@ fn larger_unweighted_generated_n200() {
     }
 }
 
+#[test]
+fn deep_recursion_does_not_overflow() {
+    // Two early tardy jobs and then jobs that are each on time when last: every DP level
+    // peels one job, so the recursion is about n deep. n = 1000 runs inline on the test
+    // thread's 2 MB stack; n = 4000 goes to the DP's own thread.
+    for n in [1000usize, 4000] {
+        let p = vec![1.0; n];
+        let d: Vec<f64> = (0..n).map(|j| if j < 2 { 0.0 } else { (j + 2) as f64 }).collect();
+        let inst = Instance::new(p, d, None).expect("valid");
+        let s = solve_unweighted(&inst, None, &Budget::unlimited()).expect("dp");
+        check_contract(&inst, &s);
+        assert!(s.optimal);
+        assert_eq!(s.objective, 3.0); // jobs 0 and 1 first: tardiness 1 + 2
+    }
+}
+
+#[test]
+fn large_instances_respect_the_time_limit() {
+    // Sizes that use the wider set types (n = 300) and no search at all (n = 1100), and a
+    // large unweighted one: each must come back soon after the limit with a valid answer.
+    let mut g = Gen(9);
+    for &n in &[300usize, 1100] {
+        let inst = orlib_instance(&mut g, n, 0.2, 0.6);
+        let t = Instant::now();
+        let s = solve_weighted(&inst, None, &Budget::new(Some(0.3), None)).expect("bb");
+        check_contract(&inst, &s);
+        assert!(t.elapsed().as_secs_f64() < 3.0, "n={n} took {:?}", t.elapsed());
+    }
+    let (p, d) = sdt_instance(&mut g, 3000, 0.2, 0.6);
+    let inst = Instance::new(p, d, None).expect("valid");
+    let t = Instant::now();
+    let s = solve_unweighted(&inst, None, &Budget::new(Some(0.3), None)).expect("dp");
+    check_contract(&inst, &s);
+    assert!(t.elapsed().as_secs_f64() < 3.0, "n=3000 took {:?}", t.elapsed());
+}
+
 // ---------------------------------------------------------------------------------------------
 // Benchmarks (ignored by default).
 
@@ -428,7 +579,11 @@ fn bench_sdt_n100_all() {
         assert!(s.optimal);
         assert_eq!(s.objective, c.opt, "instance {i}");
     }
-    println!("sdt_n100: 200/200 proven, total {:.3} s, max {:.3} s (instance {worst})", start.elapsed().as_secs_f64(), max);
+    println!(
+        "sdt_n100: 200/200 proven, total {:.3} s, max {:.3} s (instance {worst})",
+        start.elapsed().as_secs_f64(),
+        max
+    );
 }
 
 #[test]
@@ -458,8 +613,20 @@ fn bench_orlib(file: &str, opt_file: &str, n: usize, limit: f64) {
         let s = solve_weighted(&inst, None, &Budget::new(Some(limit), None)).expect("bb");
         let e = t.elapsed().as_secs_f64();
         check_contract(&inst, &s);
-        assert!(s.objective >= opts[i], "{file} #{}: {} below listed {}", i + 1, s.objective, opts[i]);
-        assert!(s.lower_bound <= opts[i], "{file} #{}: bound {} above listed {}", i + 1, s.lower_bound, opts[i]);
+        assert!(
+            s.objective >= opts[i],
+            "{file} #{}: {} below listed {}",
+            i + 1,
+            s.objective,
+            opts[i]
+        );
+        assert!(
+            s.lower_bound <= opts[i],
+            "{file} #{}: bound {} above listed {}",
+            i + 1,
+            s.lower_bound,
+            opts[i]
+        );
         if s.objective == opts[i] {
             ub_hits += 1;
         }
@@ -483,7 +650,10 @@ fn bench_orlib(file: &str, opt_file: &str, n: usize, limit: f64) {
 }
 
 fn env_limit() -> f64 {
-    std::env::var("SK_LIMIT").ok().and_then(|s| s.parse().ok()).unwrap_or(2.0)
+    std::env::var("SK_LIMIT")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(2.0)
 }
 
 #[test]
@@ -509,7 +679,62 @@ fn bench_unweighted_large() {
             let t = Instant::now();
             let s = solve_unweighted(&inst, None, &Budget::new(Some(120.0), None)).expect("dp");
             check_contract(&inst, &s);
-            println!("n={n} RDD={rdd} TF={tf}: optimal={} obj={} in {:.3} s", s.optimal, s.objective, t.elapsed().as_secs_f64());
+            println!(
+                "n={n} RDD={rdd} TF={tf}: optimal={} obj={} in {:.3} s",
+                s.optimal,
+                s.objective,
+                t.elapsed().as_secs_f64()
+            );
         }
     }
+}
+
+/// OR-Library style weighted instance (specs §4.1 generator).
+fn orlib_instance(g: &mut Gen, n: usize, rdd: f64, tf: f64) -> Instance {
+    let p: Vec<f64> = (0..n).map(|_| g.int(1, 100) as f64).collect();
+    let w: Vec<f64> = (0..n).map(|_| g.int(1, 10) as f64).collect();
+    let total: f64 = p.iter().sum();
+    let lo = total * (1.0 - tf - rdd / 2.0);
+    let hi = total * (1.0 - tf + rdd / 2.0);
+    let d: Vec<f64> = (0..n).map(|_| (lo + g.uniform() * (hi - lo)).floor()).collect();
+    Instance::new(p, d, Some(w)).expect("valid")
+}
+
+#[test]
+#[ignore]
+fn bench_weighted_generated() {
+    let n: usize = std::env::var("SK_N").ok().and_then(|s| s.parse().ok()).unwrap_or(100);
+    let limit = env_limit();
+    let mut g = Gen(1000 + n as u64);
+    let mut proven = 0;
+    let mut total = 0;
+    let start = Instant::now();
+    for rdd in [0.2, 0.4, 0.6, 0.8, 1.0] {
+        for tf in [0.2, 0.4, 0.6, 0.8, 1.0] {
+            let inst = orlib_instance(&mut g, n, rdd, tf);
+            if let Ok(only) = std::env::var("SK_CLASS") {
+                if only != format!("{rdd},{tf}") {
+                    continue;
+                }
+            }
+            let t = Instant::now();
+            let s = solve_weighted(&inst, None, &Budget::new(Some(limit), None)).expect("bb");
+            check_contract(&inst, &s);
+            total += 1;
+            if s.optimal {
+                proven += 1;
+            }
+            println!(
+                "n={n} RDD={rdd} TF={tf}: optimal={} obj={} lb={} {:.3} s",
+                s.optimal,
+                s.objective,
+                s.lower_bound,
+                t.elapsed().as_secs_f64()
+            );
+        }
+    }
+    println!(
+        "generated n={n}: proven {proven}/{total} with {limit} s limit, total {:.2} s",
+        start.elapsed().as_secs_f64()
+    );
 }

@@ -188,6 +188,10 @@ pub(super) fn atc(jobs: Jobs, k: f64) -> Vec<usize> {
     seq
 }
 
+/// Above this many jobs the O(n²) constructive rules are skipped (they would ignore the
+/// time limit for minutes).
+pub(super) const QUADRATIC_LIMIT: usize = 5000;
+
 fn improves(delta: f64, objective: f64) -> bool {
     delta < -1e-12 * objective.abs().max(1.0)
 }
@@ -217,12 +221,15 @@ pub(super) fn descend(jobs: Jobs, seq: &mut [usize], budget: &Budget, swap_span:
         recompute(seq, &mut c);
         obj = jobs.total(seq);
         for a in 0..n {
+            if a % 64 == 63 && budget.exhausted() {
+                return;
+            }
             let x = seq[a];
             let px = jobs.p[x];
             let base = jobs.cost(x, c[a]);
             let mut best = 0.0;
             let mut best_move: Option<(usize, bool)> = None; // (position, is_swap)
-            // x moves later: the jobs in between start px earlier.
+                                                             // x moves later: the jobs in between start px earlier.
             let mut acc = 0.0;
             for b in a + 1..n {
                 let y = seq[b];
@@ -300,7 +307,8 @@ pub(super) fn iterated_search(jobs: Jobs, seq: &mut Vec<usize>, budget: &Budget,
         let moves = 2 + rng.below(3);
         for _ in 0..moves {
             let a = rng.below(n);
-            let b = (a + n - 4 + rng.below(9)) % n; // a short random move keeps structure
+            // a short random move (up to 4 places either way) keeps most of the structure
+            let b = (a + 4 * n + rng.below(9) - 4) % n;
             let x = trial.remove(a);
             trial.insert(b.min(n - 1), x);
         }
@@ -369,8 +377,14 @@ fn key(i: usize, j: usize, k: usize, t: f64) -> u128 {
 
 #[derive(Default)]
 struct Scratch {
+    /// Members of the set, in EDD order.
     m: Vec<u32>,
+    /// suf[q]: member of largest rank among m[q..].
     suf: Vec<u32>,
+    /// lat[q]: lateness of m[q] in the EDD order of the whole set started at t.
+    lat: Vec<f64>,
+    /// sufl[q]: max(0, max lat[q..]).
+    sufl: Vec<f64>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -395,8 +409,15 @@ struct Lawler<'b> {
 /// What a memoised choice splits a set into, for the reconstruction.
 enum Split {
     Edd,
-    Last { rest: Option<(usize, usize, usize)>, last: usize },
-    Delta { left: Option<(usize, usize, usize)>, k: usize, right: Option<(usize, usize, usize, f64)> },
+    Last {
+        rest: Option<(usize, usize, usize)>,
+        last: usize,
+    },
+    Delta {
+        left: Option<(usize, usize, usize)>,
+        k: usize,
+        right: Option<(usize, usize, usize, f64)>,
+    },
 }
 
 impl<'b> Lawler<'b> {
@@ -480,15 +501,18 @@ impl<'b> Lawler<'b> {
         let m = &s.m;
         let len = m.len();
         // EDD from t: if at most one job is tardy it is optimal.
+        s.lat.clear();
         let mut c = t;
         let mut tardy = 0u32;
         let mut tsum = 0.0;
         for &l in m {
             let l = l as usize;
             c += self.p[l];
-            if c > self.d[l] {
+            let late = c - self.d[l];
+            s.lat.push(late);
+            if late > 0.0 {
                 tardy += 1;
-                tsum += c - self.d[l];
+                tsum += late;
             }
         }
         if tardy <= 1 {
@@ -500,12 +524,23 @@ impl<'b> Lawler<'b> {
         if self.d[last] >= c {
             let rest = &m[..len - 1];
             let kk = if last == k { self.max_rank(rest) as usize } else { k };
-            let v = self.value(rest[0] as usize, rest[len - 2] as usize, kk, t, depth + 1);
+            let (a, b) = (rest[0] as usize, rest[len - 2] as usize);
+            // The child needs none of this frame's scratch: lend it to the child at the same
+            // depth, so that long chains of such steps use neither new depths nor memory.
+            self.pool[depth] = std::mem::take(s);
+            let v = self.value(a, b, kk, t, depth);
+            *s = std::mem::take(&mut self.pool[depth]);
             return (v, LAST_MARK);
         }
-        // Suffix argmax of rank (the longest job of each right part).
+        // Suffix argmax of rank (the longest job of each right part) and suffix max of the
+        // EDD lateness. Every part of a split is a run of EDD members; its own EDD schedule
+        // gives each member the completion it has in the whole set's EDD schedule (right
+        // part), or that minus p_k (left part, members after k). So T_max ≥ L_max(EDD)
+        // bounds each part in O(1), which lets us skip a split before solving its parts.
         s.suf.clear();
         s.suf.resize(len, 0);
+        s.sufl.clear();
+        s.sufl.resize(len + 1, 0.0);
         for q in (0..len).rev() {
             let l = m[q];
             s.suf[q] = if q + 1 < len && self.rank[s.suf[q + 1] as usize] > self.rank[l as usize] {
@@ -513,9 +548,12 @@ impl<'b> Lawler<'b> {
             } else {
                 l
             };
+            s.sufl[q] = s.sufl[q + 1].max(s.lat[q]);
         }
         let pk = m.iter().position(|&l| l as usize == k).unwrap_or(0);
         let dk = self.d[k];
+        let p_k = self.p[k];
+        let before_k = s.lat[..pk].iter().cloned().fold(0.0, f64::max);
         let mut best = f64::INFINITY;
         let mut best_delta = NONE;
         // Pass 0 uses rules (a) and (b); pass 1 (never needed in practice, kept as a safety
@@ -523,6 +561,7 @@ impl<'b> Lawler<'b> {
         for pass in 0..2 {
             let rules = pass == 0;
             let mut lmax = self.max_rank(&m[..pk]);
+            let mut left_lb = before_k;
             let mut cd = t;
             for &l in &m[..=pk] {
                 cd += self.p[l as usize];
@@ -534,6 +573,7 @@ impl<'b> Lawler<'b> {
                     if lmax == NONE || self.rank[delta] > self.rank[lmax as usize] {
                         lmax = delta as u32;
                     }
+                    left_lb = left_lb.max(s.lat[q] - p_k);
                     // (a): δ on time right after k: moving it before k is no worse.
                     if rules && self.d[delta] >= cd {
                         continue;
@@ -544,7 +584,8 @@ impl<'b> Lawler<'b> {
                     continue;
                 }
                 let tk = (cd - dk).max(0.0);
-                if tk >= best {
+                let right_lb = s.sufl[q + 1];
+                if left_lb + tk + right_lb >= best {
                     continue;
                 }
                 let left = if lmax == NONE {
@@ -558,11 +599,17 @@ impl<'b> Lawler<'b> {
                     return (0.0, 0);
                 }
                 let partial = left + tk;
-                if partial >= best {
+                if partial + right_lb >= best {
                     continue;
                 }
                 let right = if q + 1 < len {
-                    self.value(m[q + 1] as usize, m[len - 1] as usize, s.suf[q + 1] as usize, cd, depth + 1)
+                    self.value(
+                        m[q + 1] as usize,
+                        m[len - 1] as usize,
+                        s.suf[q + 1] as usize,
+                        cd,
+                        depth + 1,
+                    )
                 } else {
                     0.0
                 };
@@ -593,7 +640,11 @@ impl<'b> Lawler<'b> {
             let last = m[len - 1] as usize;
             let rest = &m[..len - 1];
             let kk = if last == k { self.max_rank(rest) as usize } else { k };
-            let rest = if rest.is_empty() { None } else { Some((rest[0] as usize, rest[rest.len() - 1] as usize, kk)) };
+            let rest = if rest.is_empty() {
+                None
+            } else {
+                Some((rest[0] as usize, rest[rest.len() - 1] as usize, kk))
+            };
             return Some(Split::Last { rest, last });
         }
         let pk = m.iter().position(|&l| l as usize == k)?;
@@ -609,7 +660,11 @@ impl<'b> Lawler<'b> {
         let left = if left.is_empty() {
             None
         } else {
-            Some((left[0] as usize, left[left.len() - 1] as usize, self.max_rank(&left) as usize))
+            Some((
+                left[0] as usize,
+                left[left.len() - 1] as usize,
+                self.max_rank(&left) as usize,
+            ))
         };
         let right = if q + 1 < len {
             let r = &m[q + 1..];
@@ -663,12 +718,40 @@ impl<'b> Lawler<'b> {
     }
 }
 
+/// Callers' threads may have small stacks (2 MB for Rust threads); up to this many jobs the
+/// DP's recursion (≤ n levels) runs inline, beyond it on a thread with a sized stack.
+const INLINE_DEPTH: usize = 1000;
+
+/// Runs the DP on EDD-ordered data: (why it stopped, root value, optimal EDD-index sequence).
+fn run_dp(p: Vec<f64>, d: Vec<f64>, budget: &Budget) -> (Stop, f64, Option<Vec<usize>>) {
+    let n = p.len();
+    let mut dp = Lawler::new(p, d, budget);
+    let kroot = dp.rank.iter().position(|&r| r as usize == n - 1).unwrap_or(0);
+    let value = dp.value(0, n - 1, kroot, 0.0, 0);
+    if dp.stop != Stop::No {
+        return (dp.stop, value, None);
+    }
+    let seq = if n == 1 {
+        Some(vec![0])
+    } else {
+        dp.reconstruct((0, n - 1, kroot))
+    };
+    (Stop::No, value, seq)
+}
+
 /// Best of the caller's incumbent and our own quick starts (MDD, EDD), after an adjacent /
 /// insertion descent that stops as soon as the budget is gone.
 fn heuristic_sequence(inst: &Instance, incumbent: Option<Vec<usize>>, budget: &Budget) -> Vec<usize> {
-    let jobs = Jobs { p: inst.p(), w: inst.w(), d: inst.d() };
+    let jobs = Jobs {
+        p: inst.p(),
+        w: inst.w(),
+        d: inst.d(),
+    };
     let n = inst.len();
-    let mut cands = vec![wmdd(jobs), sorted_by(n, |j| (jobs.d[j], jobs.p[j]))];
+    let mut cands = vec![sorted_by(n, |j| (jobs.d[j], jobs.p[j]))];
+    if n <= QUADRATIC_LIMIT && !budget.exhausted() {
+        cands.push(wmdd(jobs));
+    }
     if let Some(s) = incumbent {
         cands.insert(0, s);
     }
@@ -703,7 +786,12 @@ pub fn solve_unweighted(inst: &Instance, incumbent: Option<Vec<usize>>, budget: 
     }
     let n = inst.len();
     if n == 0 {
-        return Ok(Solution { sequence: Vec::new(), objective: 0.0, optimal: true, lower_bound: 0.0 });
+        return Ok(Solution {
+            sequence: Vec::new(),
+            objective: 0.0,
+            optimal: true,
+            lower_bound: 0.0,
+        });
     }
     // EDD order, ties by p then id.
     let edd = sorted_by(n, |j| (inst.d()[j], inst.p()[j]));
@@ -712,39 +800,56 @@ pub fn solve_unweighted(inst: &Instance, incumbent: Option<Vec<usize>>, budget: 
 
     // A budget that is already spent (time limit 0) gets the heuristic answer at once.
     if n < MAX_DP_JOBS && !budget.exhausted() {
-        let mut dp = Lawler::new(p, d, budget);
-        let kroot = dp.rank.iter().position(|&r| r as usize == n - 1).unwrap_or(0);
-        let value = dp.value(0, n - 1, kroot, 0.0, 0);
-        if dp.stop == Stop::No {
-            let seq = if n == 1 {
-                Some(vec![0])
-            } else {
-                dp.reconstruct((0, n - 1, kroot))
-            };
-            if let Some(seq) = seq.filter(|s| s.len() == n) {
-                let mut sequence: Vec<usize> = seq.iter().map(|&l| edd[l]).collect();
-                let mut objective = inst.objective(&sequence);
-                // The DP's value is the optimum; the incumbent can only tie it (up to float
-                // rounding with real-valued data), and then we keep the smaller recomputed one.
-                if let Some(inc) = incumbent {
-                    let o = inst.objective(&inc);
-                    if o < objective {
-                        sequence = inc;
-                        objective = o;
+        let outcome = if n <= INLINE_DEPTH {
+            Some(run_dp(p, d, budget))
+        } else {
+            // The recursion is n levels deep at most; give it a stack of its own sized for
+            // that (a level takes well under 1 KB) instead of trusting the caller's thread.
+            let stack = n.saturating_mul(2048).saturating_add(8 << 20);
+            std::thread::scope(|scope| {
+                std::thread::Builder::new()
+                    .stack_size(stack)
+                    .spawn_scoped(scope, move || run_dp(p, d, budget))
+                    .ok()
+                    .and_then(|h| h.join().ok())
+            })
+        };
+        match outcome {
+            Some((Stop::No, value, seq)) => {
+                if let Some(seq) = seq.filter(|s| s.len() == n) {
+                    let mut sequence: Vec<usize> = seq.iter().map(|&l| edd[l]).collect();
+                    let mut objective = inst.objective(&sequence);
+                    // The DP's value is the optimum; the incumbent can only tie it (up to
+                    // float rounding with real-valued data); keep the smaller recomputed one.
+                    if let Some(inc) = incumbent {
+                        let o = inst.objective(&inc);
+                        if o < objective {
+                            sequence = inc;
+                            objective = o;
+                        }
                     }
+                    return Ok(Solution {
+                        sequence,
+                        objective,
+                        optimal: true,
+                        lower_bound: objective,
+                    });
                 }
-                return Ok(Solution { sequence, objective, optimal: true, lower_bound: objective });
+                // Unreachable in practice (every state on the optimal path is memoised);
+                // fall back to the heuristic answer with the DP value as the bound.
+                let sequence = heuristic_sequence(inst, incumbent, budget);
+                let objective = inst.objective(&sequence);
+                let lb = value.min(objective);
+                let optimal = lb >= objective;
+                return Ok(Solution {
+                    sequence,
+                    objective,
+                    optimal,
+                    lower_bound: if optimal { objective } else { lb },
+                });
             }
-            // Unreachable in practice (every state on the optimal path is memoised); fall
-            // through to the heuristic answer with the DP value as the bound.
-            let sequence = heuristic_sequence(inst, incumbent, budget);
-            let objective = inst.objective(&sequence);
-            let lb = value.min(objective);
-            let optimal = lb >= objective;
-            return Ok(Solution { sequence, objective, optimal, lower_bound: if optimal { objective } else { lb } });
-        }
-        if dp.stop == Stop::Budget && budget.interrupted() {
-            return Err(CoreError::Interrupted);
+            Some((Stop::Budget, _, _)) if budget.interrupted() => return Err(CoreError::Interrupted),
+            _ => {}
         }
     }
     if budget.interrupted() {
@@ -752,7 +857,17 @@ pub fn solve_unweighted(inst: &Instance, incumbent: Option<Vec<usize>>, budget: 
     }
     let sequence = heuristic_sequence(inst, incumbent, budget);
     let objective = inst.objective(&sequence);
-    let lb = simple_lower_bound(Jobs { p: inst.p(), w: inst.w(), d: inst.d() }).min(objective);
+    let lb = simple_lower_bound(Jobs {
+        p: inst.p(),
+        w: inst.w(),
+        d: inst.d(),
+    })
+    .min(objective);
     let optimal = objective == 0.0;
-    Ok(Solution { sequence, objective, optimal, lower_bound: if optimal { 0.0 } else { lb } })
+    Ok(Solution {
+        sequence,
+        objective,
+        optimal,
+        lower_bound: if optimal { 0.0 } else { lb },
+    })
 }
