@@ -1,8 +1,9 @@
 """The ``schedkit`` command.
 
-``schedkit demo`` compares the tardiness methods on a bundled benchmark set;
-``schedkit tardiness FILE`` solves every instance of an OR-Library or SDT-format file.
-Every command prints a readable table, or JSON with ``--json``.
+``schedkit replay`` replays a cluster trace through the multi-user policies (the main job);
+``schedkit demo`` compares the tardiness methods on a bundled benchmark set and adds a DAG and
+a flow-time section; ``schedkit tardiness FILE``, ``schedkit dag WORKFLOW`` and ``schedkit
+flowtime`` run one area each. Every command prints a readable table, or JSON with ``--json``.
 """
 
 from __future__ import annotations
@@ -95,10 +96,19 @@ def compare_methods(
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
+    from schedkit import _cli_dag, _cli_flowtime
+
     instances, optima = tardiness.read_sdt(data_path("smtt/sdt_n100.txt"))
     rows = compare_methods(instances, optima, DEMO_METHODS)
+    dag_text, dag_rows = _cli_dag.demo_section()
+    flow_text, flow_rows = _cli_flowtime.demo_section()
     if args.json:
-        print(json.dumps({"instance_set": "sdt_n100", "n": 100, "count": len(instances), "methods": rows}, indent=2))
+        payload = {
+            "tardiness": {"instance_set": "sdt_n100", "n": 100, "count": len(instances), "methods": rows},
+            "dag": dag_rows,
+            "flowtime": flow_rows,
+        }
+        print(json.dumps(payload, indent=2))
         return 0
     print(f"schedkit {schedkit.__version__}: 1||sum T_j on the 200 Shang-T'kindt-Della Croce n = 100 instances")
     print("gap = 100 (H - opt) / opt against the published optima; mean over the instances with opt > 0\n")
@@ -111,6 +121,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             ],
         )
     )
+    print("\n" + dag_text)
+    print("\n" + flow_text)
     return 0
 
 
@@ -171,11 +183,13 @@ def _cmd_tardiness(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="schedkit", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="schedkit", description="Fast, validated scheduling algorithms, simulators and trace replay."
+    )
     parser.add_argument("--version", action="version", version=f"schedkit {schedkit.__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    demo = sub.add_parser("demo", help="compare the tardiness methods on the bundled n = 100 benchmark set")
+    demo = sub.add_parser("demo", help="tardiness methods on a bundled benchmark set, plus DAG and flow-time sections")
     demo.add_argument("--json", action="store_true", help="print JSON instead of a table")
     demo.set_defaults(func=_cmd_demo)
 
@@ -189,6 +203,13 @@ def build_parser() -> argparse.ArgumentParser:
     tard.add_argument("--unweighted", action="store_true", help="ignore the weights of an OR-Library file")
     tard.add_argument("--json", action="store_true", help="print JSON instead of a table")
     tard.set_defaults(func=_cmd_tardiness)
+
+    # The other areas register their own subcommands.
+    from schedkit import _cli_dag, _cli_flowtime, _cli_replay
+
+    _cli_replay.add_parser(sub)
+    _cli_dag.add_parser(sub)
+    _cli_flowtime.add_parser(sub)
     return parser
 
 
