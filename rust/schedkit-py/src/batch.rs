@@ -22,20 +22,45 @@ fn batch_evaluate_sequences<'py>(
     let objective = Objective::from_name(objective)
         .ok_or_else(|| CoreError::invalid("objective", None, format!("unknown objective {objective:?}")))
         .py(py)?;
-    let view = perms.as_array();
-    let b = view.nrows();
-    let flat = contiguous(&view);
-    let mut out = vec![0.0; b];
+    let flat = slice(py, &perms, "perms")?;
+    let mut out = vec![0.0; perms.as_array().nrows()];
     let inst = &instance.inner;
-    py.detach(|| single_machine::evaluate_sequences(inst, &flat, objective, &mut out)).py(py)?;
+    py.detach(|| single_machine::evaluate_sequences(inst, flat, objective, &mut out)).py(py)?;
     Ok(out.into_pyarray(py))
 }
 
-/// A row-major copy-free view when the array is C-contiguous, else one copy.
-fn contiguous<'a, T: Copy, D: numpy::ndarray::Dimension>(a: &'a numpy::ndarray::ArrayView<'_, T, D>) -> std::borrow::Cow<'a, [T]> {
-    match a.as_slice() {
-        Some(s) => std::borrow::Cow::Borrowed(s),
-        None => std::borrow::Cow::Owned(a.iter().copied().collect()),
+/// The data of a C-contiguous array (the Python layer always passes contiguous arrays).
+fn slice<'a, T: numpy::Element, D: numpy::ndarray::Dimension>(
+    py: Python<'_>,
+    a: &'a numpy::PyReadonlyArray<'_, T, D>,
+    field: &str,
+) -> PyResult<&'a [T]> {
+    a.as_slice().map_err(|_| CoreError::invalid(field, None, "must be a C-contiguous array")).py(py)
+}
+
+/// The DAG and platform arrays both DAG evaluators take, as one argument group.
+struct DagArgs<'py> {
+    cost: PyReadonlyArray2<'py, f64>,
+    pred_ptr: PyReadonlyArray1<'py, i64>,
+    pred_idx: PyReadonlyArray1<'py, i64>,
+    pred_data: PyReadonlyArray1<'py, f64>,
+    bandwidth: PyReadonlyArray2<'py, f64>,
+    latency: PyReadonlyArray1<'py, f64>,
+}
+
+impl DagArgs<'_> {
+    fn platform<'a>(&'a self, py: Python<'_>) -> PyResult<DagPlatform<'a>> {
+        let (n, q) = self.cost.as_array().dim();
+        Ok(DagPlatform {
+            cost: slice(py, &self.cost, "cost")?,
+            n,
+            q,
+            pred_ptr: slice(py, &self.pred_ptr, "pred_ptr")?,
+            pred_idx: slice(py, &self.pred_idx, "pred_idx")?,
+            pred_data: slice(py, &self.pred_data, "pred_data")?,
+            bandwidth: slice(py, &self.bandwidth, "bandwidth")?,
+            latency: slice(py, &self.latency, "latency")?,
+        })
     }
 }
 
@@ -52,14 +77,11 @@ fn batch_dag_orders<'py>(
     latency: PyReadonlyArray1<'py, f64>,
     orders: PyReadonlyArray2<'py, i64>,
 ) -> PyResult<Bound<'py, PyArray1<f64>>> {
-    let (cost_v, bw_v, ord_v) = (cost.as_array(), bandwidth.as_array(), orders.as_array());
-    let (n, q) = cost_v.dim();
-    let (cost_s, bw_s, ord_s) = (contiguous(&cost_v), contiguous(&bw_v), contiguous(&ord_v));
-    let (pp, pi, pd, lat) = (pred_ptr.as_array(), pred_idx.as_array(), pred_data.as_array(), latency.as_array());
-    let (pp, pi, pd, lat) = (contiguous(&pp), contiguous(&pi), contiguous(&pd), contiguous(&lat));
-    let g = DagPlatform { cost: &cost_s, n, q, pred_ptr: &pp, pred_idx: &pi, pred_data: &pd, bandwidth: &bw_s, latency: &lat };
-    let mut out = vec![0.0; ord_v.nrows()];
-    py.detach(|| dag::list_schedule_makespans(&g, &ord_s, &mut out)).py(py)?;
+    let args = DagArgs { cost, pred_ptr, pred_idx, pred_data, bandwidth, latency };
+    let g = args.platform(py)?;
+    let rows = slice(py, &orders, "orders")?;
+    let mut out = vec![0.0; orders.as_array().nrows()];
+    py.detach(|| dag::list_schedule_makespans(&g, rows, &mut out)).py(py)?;
     Ok(out.into_pyarray(py))
 }
 
@@ -78,16 +100,12 @@ fn batch_dag_perturbed<'py>(
     order: PyReadonlyArray1<'py, i64>,
     factors: PyReadonlyArray2<'py, f64>,
 ) -> PyResult<Bound<'py, PyArray1<f64>>> {
-    let (cost_v, bw_v, fac_v) = (cost.as_array(), bandwidth.as_array(), factors.as_array());
-    let (n, q) = cost_v.dim();
-    let (cost_s, bw_s, fac_s) = (contiguous(&cost_v), contiguous(&bw_v), contiguous(&fac_v));
-    let (pp, pi, pd, lat) = (pred_ptr.as_array(), pred_idx.as_array(), pred_data.as_array(), latency.as_array());
-    let (pp, pi, pd, lat) = (contiguous(&pp), contiguous(&pi), contiguous(&pd), contiguous(&lat));
-    let (asg, ord) = (assignment.as_array(), order.as_array());
-    let (asg, ord) = (contiguous(&asg), contiguous(&ord));
-    let g = DagPlatform { cost: &cost_s, n, q, pred_ptr: &pp, pred_idx: &pi, pred_data: &pd, bandwidth: &bw_s, latency: &lat };
-    let mut out = vec![0.0; fac_v.nrows()];
-    py.detach(|| dag::perturbed_makespans(&g, &asg, &ord, &fac_s, &mut out)).py(py)?;
+    let args = DagArgs { cost, pred_ptr, pred_idx, pred_data, bandwidth, latency };
+    let g = args.platform(py)?;
+    let (asg, ord) = (slice(py, &assignment, "assignment")?, slice(py, &order, "order")?);
+    let fac = slice(py, &factors, "factors")?;
+    let mut out = vec![0.0; factors.as_array().nrows()];
+    py.detach(|| dag::perturbed_makespans(&g, asg, ord, fac, &mut out)).py(py)?;
     Ok(out.into_pyarray(py))
 }
 
@@ -100,10 +118,10 @@ fn batch_flowtime_orders<'py>(
     weight: PyReadonlyArray1<'py, f64>,
     orders: PyReadonlyArray2<'py, i64>,
 ) -> PyResult<Bound<'py, PyArray1<f64>>> {
-    let (r, s, w, o) = (release.as_array(), size.as_array(), weight.as_array(), orders.as_array());
-    let (r_s, s_s, w_s, o_s) = (contiguous(&r), contiguous(&s), contiguous(&w), contiguous(&o));
-    let mut out = vec![0.0; o.nrows()];
-    py.detach(|| flowtime::order_flow_times(&r_s, &s_s, &w_s, &o_s, &mut out)).py(py)?;
+    let (r, s) = (slice(py, &release, "release")?, slice(py, &size, "size")?);
+    let (w, o) = (slice(py, &weight, "weight")?, slice(py, &orders, "orders")?);
+    let mut out = vec![0.0; orders.as_array().nrows()];
+    py.detach(|| flowtime::order_flow_times(r, s, w, o, &mut out)).py(py)?;
     Ok(out.into_pyarray(py))
 }
 
@@ -120,14 +138,18 @@ fn batch_packing<'py>(
     probe_cpu: f64,
     probe_mem: f64,
 ) -> PyResult<(Bound<'py, PyArray1<i64>>, Bound<'py, PyArray1<f64>>)> {
-    let (nc, nm, pc, pm) = (node_cpu.as_array(), node_mem.as_array(), pod_cpu.as_array(), pod_mem.as_array());
-    let (nc, nm, pc, pm) = (contiguous(&nc), contiguous(&nm), contiguous(&pc), contiguous(&pm));
-    let a = assignments.as_array();
-    let a_s = contiguous(&a);
-    let inst = PackingInstance { node_cpu: &nc, node_mem: &nm, pod_cpu: &pc, pod_mem: &pm, probe_cpu, probe_mem };
-    let b = a.nrows();
+    let inst = PackingInstance {
+        node_cpu: slice(py, &node_cpu, "node_cpu")?,
+        node_mem: slice(py, &node_mem, "node_mem")?,
+        pod_cpu: slice(py, &pod_cpu, "pod_cpu")?,
+        pod_mem: slice(py, &pod_mem, "pod_mem")?,
+        probe_cpu,
+        probe_mem,
+    };
+    let rows = slice(py, &assignments, "assignments")?;
+    let b = assignments.as_array().nrows();
     let (mut placed, mut frag) = (vec![0i64; b], vec![0.0; b]);
-    py.detach(|| packing::evaluate(&inst, &a_s, &mut placed, &mut frag)).py(py)?;
+    py.detach(|| packing::evaluate(&inst, rows, &mut placed, &mut frag)).py(py)?;
     Ok((placed.into_pyarray(py), frag.into_pyarray(py)))
 }
 
