@@ -1,10 +1,12 @@
 """Runs every schedkit benchmark against its anchors and writes bench/results/.
 
-    python bench/run.py            # full run (~10 min on 2 cores)
-    python bench/run.py --quick    # smoke test (~1 min); writes bench/results/quick/
+    python bench/run.py                      # every area (~30 min on 2 cores)
+    python bench/run.py --only tardiness dag # some areas
+    python bench/run.py --quick              # smoke test; writes bench/results/quick/
 
-Writes <out>/tardiness.md, <out>/batch.md (markdown tables with the machine and versions) and
-<out>/tardiness.json, <out>/batch.json (every measured number).
+Writes <out>/<area>.md (markdown tables with the machine and versions) and <out>/<area>.json
+(every measured number) for the areas tardiness, batch, dag and flowtime. The GPU benchmark is
+bench/gpu_check.sh (it needs a CUDA machine).
 """
 
 from __future__ import annotations
@@ -25,7 +27,17 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import bench_batch  # noqa: E402
+import bench_dag  # noqa: E402
+import bench_flowtime  # noqa: E402
 import bench_tardiness  # noqa: E402
+
+#: area -> (title, module with run(quick, log) -> {"markdown", "seconds", ...})
+SECTIONS = {
+    "tardiness": ("single-machine tardiness", bench_tardiness),
+    "batch": ("batch evaluation", bench_batch),
+    "dag": ("DAG scheduling", bench_dag),
+    "flowtime": ("online flow time", bench_flowtime),
+}
 
 
 def environment() -> dict:
@@ -97,7 +109,8 @@ def _jsonable(obj):
 
 def main() -> None:
     ap = argparse.ArgumentParser(description="Run the schedkit benchmarks and write bench/results/.")
-    ap.add_argument("--quick", action="store_true", help="reduced sizes, ~1 minute (smoke test)")
+    ap.add_argument("--quick", action="store_true", help="reduced sizes (smoke test)")
+    ap.add_argument("--only", nargs="+", choices=sorted(SECTIONS), help="run only these areas")
     ap.add_argument("--out", type=Path, default=None, help="output folder (default bench/results[/quick])")
     args = ap.parse_args()
     out = args.out or (HERE / "results" / "quick" if args.quick else HERE / "results")
@@ -109,18 +122,14 @@ def main() -> None:
         print(msg, flush=True)
 
     t0 = time.perf_counter()
-    tard = bench_tardiness.run(args.quick, log)
-    md = header("schedkit benchmarks: single-machine tardiness", env, args.quick, tard["seconds"]) + tard["markdown"]
-    (out / "tardiness.md").write_text(md)
-    (out / "tardiness.json").write_text(json.dumps({"environment": env, **_jsonable(tard)}, indent=1))
-    print("\n" + md, flush=True)
-
-    batch = bench_batch.run(args.quick, log)
-    md = header("schedkit benchmarks: batch evaluation", env, args.quick, batch["seconds"]) + batch["markdown"]
-    (out / "batch.md").write_text(md)
-    (out / "batch.json").write_text(json.dumps({"environment": env, **_jsonable(batch)}, indent=1))
-    print("\n" + md, flush=True)
-    print(f"total {time.perf_counter() - t0:.0f} s; wrote {out}/tardiness.md, batch.md, tardiness.json, batch.json")
+    for area in args.only or SECTIONS:
+        title, module = SECTIONS[area]
+        result = module.run(args.quick, log)
+        md = header(f"schedkit benchmarks: {title}", env, args.quick, result["seconds"]) + result["markdown"]
+        (out / f"{area}.md").write_text(md)
+        (out / f"{area}.json").write_text(json.dumps({"environment": env, **_jsonable(result)}, indent=1))
+        print("\n" + md, flush=True)
+    print(f"total {time.perf_counter() - t0:.0f} s; wrote {out}")
 
 
 if __name__ == "__main__":
