@@ -145,3 +145,116 @@ def dag_online(
     npt.NDArray[np.float64],
     npt.NDArray[np.float64],
 ]: ...
+
+# --- fair (schedkit.fair): multi-user cluster simulator ---------------------------------
+FAIR_POLICIES: list[str]
+
+def fair_simulate(
+    job_user: npt.NDArray[np.int64],
+    n_users: int,
+    job_submit: npt.NDArray[np.float64],
+    job_after: npt.NDArray[np.int64],
+    job_think: npt.NDArray[np.float64],
+    job_class: npt.NDArray[np.int64],
+    job_noise: npt.NDArray[np.float64],
+    task_offsets: npt.NDArray[np.int64],
+    task_duration: npt.NDArray[np.float64],
+    *,
+    cores: int,
+    policy: str,
+    partition: float | None = None,
+    max_partition_tasks: int = 100_000,
+    estimate: str = "given",
+    user_weight: npt.NDArray[np.float64] | None = None,
+    pool_of_user: npt.NDArray[np.int64] | None = None,
+    pool_weight: npt.NDArray[np.float64] | None = None,
+    pool_min_share: npt.NDArray[np.float64] | None = None,
+    pool_fair: npt.NDArray[np.bool_] | None = None,
+    grace: float = 0.0,
+    record_tasks: bool = False,
+    time_limit: float | None = None,
+    job_cpu: npt.NDArray[np.float64] | None = None,
+    job_mem: npt.NDArray[np.float64] | None = None,
+    mem_capacity: float | None = None,
+) -> dict[str, npt.NDArray[np.float64] | npt.NDArray[np.int64] | int]: ...
+def fair_uwfq_virtual(
+    cores: int,
+    times: list[float],
+    users: list[int],
+    work: list[float],
+    weights: list[float],
+    grace: float = ...,
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64]]: ...
+
+# --- flowtime -------------------------------------------------------------------------------
+
+FLOWTIME_POLICIES: list[str]
+FLOWTIME_LOG_KINDS: list[str]
+
+@final
+class FlowtimeJobs:
+    def __init__(
+        self,
+        release: npt.NDArray[np.float64],
+        offsets: npt.NDArray[np.int64],
+        values: npt.NDArray[np.float64],
+        weight: npt.NDArray[np.float64] | None = None,
+        estimate: npt.NDArray[np.float64] | None = None,
+    ) -> None: ...
+    def with_estimate(self, estimate: npt.NDArray[np.float64]) -> FlowtimeJobs: ...
+    @property
+    def n(self) -> int: ...
+    @property
+    def weighted(self) -> bool: ...
+    @property
+    def release(self) -> npt.NDArray[np.float64]: ...
+    @property
+    def weight(self) -> npt.NDArray[np.float64]: ...
+    @property
+    def estimate(self) -> npt.NDArray[np.float64] | None: ...
+    @property
+    def offsets(self) -> npt.NDArray[np.int64]: ...
+    @property
+    def values(self) -> npt.NDArray[np.float64]: ...
+    @property
+    def size(self) -> npt.NDArray[np.float64]: ...
+
+_FlowtimeLog = tuple[
+    npt.NDArray[np.uint8],
+    npt.NDArray[np.float64],
+    npt.NDArray[np.float64],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.float64],
+]
+
+def flowtime_simulate(
+    jobs: FlowtimeJobs,
+    policy: str,
+    machines: int = 1,
+    *,
+    beta: float | None = None,
+    base: float | None = None,
+    gamma: float | None = None,
+    c: float | None = None,
+    known_count: bool | None = None,
+    remaining: bool | None = None,
+    variant: str | None = None,
+    event_log: bool = False,
+    max_log_rows: int = 20_000_000,
+    time_limit: float | None = None,
+    threads: int | None = None,
+) -> tuple[npt.NDArray[np.float64], int, bool, _FlowtimeLog | None]: ...
+def flowtime_simulate_callback(
+    jobs: FlowtimeJobs,
+    callback: object,
+    machines: int = 1,
+    *,
+    information: str = "revealed",
+    known_count: bool = False,
+    quantum: float | None = None,
+    event_log: bool = False,
+    max_log_rows: int = 20_000_000,
+    time_limit: float | None = None,
+) -> tuple[npt.NDArray[np.float64], int, bool, _FlowtimeLog | None]: ...
+def flowtime_lower_bound(jobs: FlowtimeJobs, machines: int = 1, time_limit: float | None = None) -> float | None: ...

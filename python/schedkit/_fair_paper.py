@@ -1,0 +1,90 @@
+"""The UWFQ paper's headline numbers (specs/fair.md A.8: the authors' committed result tables,
+mean of 3 Spark runs, response times in seconds) and the same figures from our simulator,
+side by side. ``python -m schedkit._fair_paper`` prints the markdown table."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any, Callable
+
+import numpy as np
+
+from schedkit import fair
+
+LABELS = ["fair", "ujf", "cfq", "uwfq"]
+#: (scenario, metric) -> 8 values: Fair, UJF, CFQ, UWFQ, then the -P variants (None: not reported).
+PAPER: dict[tuple[str, str], list[Any]] = {
+    ("google_hetero", "mean RT"): [55.4, 19.0, 10.4, 11.6, 53.3, 18.7, 10.3, 11.6],
+    ("google_hetero", "small-80% RT"): [40.0, 5.57, 2.81, 2.91, 38.0, 5.29, 2.31, 2.37],
+    ("google_hetero", "DVR vs UJF"): [10.65, None, 0.44, 0.48, 11.5, None, 0.60, 0.60],
+    ("google_homo", "mean RT"): [46.1, 54.1, 37.1, 41.4, 49.7, 50.4, 28.6, 31.2],
+    ("google_homo", "small-80% RT"): [28.3, 27.4, 11.1, 12.3, 27.9, 23.0, 5.51, 6.05],
+    ("2_power_2_small_users", "small users' RT (u3/u4)"): ["40.0/41.7", "3.81/6.46", "34.9/33.7", "3.17/5.83",
+                                                           "40.6/37.4", "3.63/6.57", "35.9/34.1", "2.56/4.65"],
+    ("2_power_2_small_users", "DVR vs UJF"): [3.25, None, 3.69, 0.23, 2.81, None, 3.31, 0.18],
+    ("2_large_2_small_users", "Loop100 mean RT"): [4.66, 4.93, 4.00, 3.88, 4.30, 5.80, 2.70, 2.83],
+    ("4_super_small_users", "mean RT"): [28.1, 29.1, 43.2, 25.5, 28.8, 28.6, 43.4, 25.6],
+    ("4_large_users", "mean RT"): [None] * 8,
+}
+
+
+def _metric(name: str) -> Callable[[fair.Result, fair.Result], Any]:
+    if name == "mean RT":
+        return lambda r, ref: r.summary()["mean_response_time"]
+    if name == "small-80% RT":
+        return lambda r, ref: r.summary()["small80_mean_response_time"]
+    if name == "DVR vs UJF":
+        return lambda r, ref: None if r.policy == "ujf" else r.summary(ref)["dvr"]
+    if name.startswith("small users"):
+        def f(r: fair.Result, ref: fair.Result) -> str:
+            u = r.summary()["user_mean_response_time"]
+            return f"{u['user3_small']:.2f}/{u['user4_small']:.2f}"
+        return f
+    if name == "Loop100 mean RT":
+        def g(r: fair.Result, ref: fair.Result) -> float:
+            cls = np.asarray(r.jobs.column("job_class").to_pylist())
+            return float(r.jobs.column("response_time").to_numpy()[cls == "Loop100"].mean())
+        return g
+    raise KeyError(name)
+
+
+def compare(seed: int = 0, cores: int = 32) -> list[dict[str, Any]]:
+    """Rows: scenario, metric, and per label (fair, ujf, ..., uwfq-P) (paper, simulated)."""
+    rows = []
+    cache: dict[tuple[str, str, bool], fair.Result] = {}
+
+    def run(sc: str, pol: str, part: bool) -> fair.Result:
+        key = (sc, pol, part)
+        if key not in cache:
+            cache[key] = fair.run_scenario(sc, policy=pol, partition=part, cores=cores, seed=seed)
+        return cache[key]
+
+    for (sc, metric), paper in PAPER.items():
+        f = _metric(metric)
+        row: dict[str, Any] = {"scenario": sc, "metric": metric}
+        for i, (part, pol) in enumerate([(p, q) for p in (False, True) for q in LABELS]):
+            r = run(sc, pol, part)
+            ref = run(sc, "ujf", part)
+            row[pol + ("-P" if part else "")] = (paper[i], f(r, ref))
+        rows.append(row)
+    return rows
+
+
+def markdown(rows: list[dict[str, Any]]) -> str:
+    labels = [p + s for s in ("", "-P") for p in LABELS]
+    out = ["| scenario | metric | " + " | ".join(labels) + " |", "|---|---|" + "---|" * len(labels)]
+
+    def cell(v: Any) -> str:
+        if v is None:
+            return "–"
+        return f"{v:.2f}" if isinstance(v, float) else str(v)
+
+    for r in rows:
+        cells = [f"{cell(r[lab][0])} / **{cell(r[lab][1])}**" for lab in labels]
+        out.append(f"| {r['scenario']} | {r['metric']} | " + " | ".join(cells) + " |")
+    return "\n".join(out)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    print("cells: paper / **simulated** (Fair = Spark FAIR without pools = FIFO; -P = runtime partitioning)")
+    print(markdown(compare(seed=int(sys.argv[1]) if len(sys.argv) > 1 else 0)))

@@ -1,0 +1,234 @@
+//! Virtual-time systems of CFQ (job-level GPS) and UWFQ (two-level GPS: users, then each
+//! user's jobs), as reconstructed in specs/fair.md A.3 and A.5, with per-user weights.
+
+use std::cmp::Ordering;
+use std::collections::{BTreeSet, BinaryHeap};
+
+/// A totally ordered f64 (IEEE total order; inputs are validated finite).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct K(pub f64);
+impl Eq for K {}
+impl PartialOrd for K {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for K {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.0.total_cmp(&other.0)
+    }
+}
+
+/// CFQ: virtual time v advances at C / (number of jobs in the virtual system); a job's
+/// deadline is v(arrival) + R (estimated core-seconds); it leaves when v reaches it.
+pub struct Cfq {
+    c: f64,
+    v: f64,
+    tp: f64,
+    heap: BinaryHeap<std::cmp::Reverse<K>>,
+}
+
+impl Cfq {
+    pub fn new(cores: usize) -> Self {
+        Cfq {
+            c: cores as f64,
+            v: 0.0,
+            tp: f64::NEG_INFINITY,
+            heap: BinaryHeap::new(),
+        }
+    }
+
+    fn advance_to(&mut self, t: f64) {
+        if self.tp == f64::NEG_INFINITY {
+            self.tp = t;
+        }
+        while let Some(&std::cmp::Reverse(K(d))) = self.heap.peek() {
+            let rate = self.c / self.heap.len() as f64;
+            if d <= self.v + (t - self.tp) * rate {
+                self.tp = (self.tp + (d - self.v) / rate).max(self.tp);
+                self.v = self.v.max(d);
+                self.heap.pop();
+            } else {
+                self.v += (t - self.tp) * rate;
+                break;
+            }
+        }
+        self.tp = t;
+    }
+
+    /// Registers an arrival at time `t` with estimated work `r`; returns its deadline.
+    pub fn arrive(&mut self, t: f64, r: f64) -> f64 {
+        self.advance_to(t);
+        let d = self.v + r;
+        self.heap.push(std::cmp::Reverse(K(d)));
+        d
+    }
+
+    pub fn virtual_time(&self) -> f64 {
+        self.v
+    }
+}
+
+struct UserState {
+    w: f64,
+    inner: f64,
+    s: f64,
+    e: f64,
+    seen: bool,
+    active: bool,
+    /// Jobs in the user's inner virtual system, ordered by inner tag d.
+    jobs: BTreeSet<(K, usize)>,
+}
+
+/// UWFQ virtual system. Units: V in core-seconds per unit weight; R in core-seconds.
+pub struct Uwfq {
+    c: f64,
+    v: f64,
+    tp: f64,
+    grace: f64,
+    sum_w: f64,
+    /// Active users ordered by chain end E.
+    active: BTreeSet<(K, usize)>,
+    users: Vec<UserState>,
+    job_r: Vec<f64>,
+    job_d: Vec<f64>,
+    /// Current global deadline D of each job in an inner system.
+    job_dl: Vec<f64>,
+}
+
+impl Uwfq {
+    pub fn new(cores: usize, weights: &[f64], n_jobs: usize, grace: f64) -> Self {
+        let users = weights
+            .iter()
+            .map(|&w| UserState {
+                w,
+                inner: 0.0,
+                s: 0.0,
+                e: 0.0,
+                seen: false,
+                active: false,
+                jobs: BTreeSet::new(),
+            })
+            .collect();
+        Uwfq {
+            c: cores as f64,
+            v: 0.0,
+            tp: f64::NEG_INFINITY,
+            grace,
+            sum_w: 0.0,
+            active: BTreeSet::new(),
+            users,
+            job_r: vec![0.0; n_jobs],
+            job_d: vec![0.0; n_jobs],
+            job_dl: vec![0.0; n_jobs],
+        }
+    }
+
+    pub fn virtual_time(&self) -> f64 {
+        self.v
+    }
+
+    pub fn chain_end(&self, u: usize) -> f64 {
+        self.users[u].e
+    }
+
+    /// Advances V and every active user's inner clock from tp to t1 at dV/dt = `rate`.
+    fn step(&mut self, t1: f64, rate: f64) {
+        let dt = (t1 - self.tp).max(0.0);
+        self.v += dt * rate;
+        for &(_, u) in self.active.iter() {
+            let us = &mut self.users[u];
+            let user_rate = rate * us.w; // real cores given to this user
+            let mut t0 = self.tp;
+            while let Some(&(K(d), j)) = us.jobs.iter().next() {
+                let share = user_rate / us.jobs.len() as f64;
+                if d <= us.inner + (t1 - t0) * share {
+                    t0 = (t0 + (d - us.inner) / share).max(t0);
+                    us.inner = us.inner.max(d);
+                    us.s += self.job_r[j] / us.w;
+                    us.jobs.remove(&(K(d), j));
+                } else {
+                    break;
+                }
+            }
+            if !us.jobs.is_empty() {
+                us.inner += (t1 - t0).max(0.0) * user_rate / us.jobs.len() as f64;
+            }
+        }
+        self.tp = t1.max(self.tp);
+    }
+
+    fn advance_to(&mut self, t: f64) {
+        if self.tp == f64::NEG_INFINITY {
+            self.tp = t;
+        }
+        while let Some(&(K(e), m)) = self.active.iter().next() {
+            let rate = self.c / self.sum_w;
+            if e <= self.v + (t - self.tp) * rate {
+                let tf = (self.tp + (e - self.v) / rate).max(self.tp);
+                self.step(tf, rate);
+                self.active.remove(&(K(e), m));
+                let us = &mut self.users[m];
+                us.active = false;
+                us.jobs.clear();
+                us.s = e;
+                // Recomputed rather than decremented, so rounding never leaves a stale sum.
+                self.sum_w = self.active.iter().map(|&(_, v)| self.users[v].w).sum();
+            } else {
+                break;
+            }
+        }
+        if !self.active.is_empty() {
+            let rate = self.c / self.sum_w;
+            self.step(t, rate);
+        }
+        self.tp = t;
+    }
+
+    /// Registers job `j` of user `u` arriving at `t` with estimate `r` (core-seconds).
+    /// Calls `set_deadline(job, D)` for every job of `u` whose global deadline changed.
+    pub fn arrive(
+        &mut self,
+        t: f64,
+        u: usize,
+        j: usize,
+        r: f64,
+        mut set_deadline: impl FnMut(usize, f64),
+    ) {
+        self.advance_to(t);
+        let v = self.v;
+        let grace = self.grace;
+        let us = &mut self.users[u];
+        if !us.active {
+            if !us.seen {
+                us.seen = true;
+                us.inner = 0.0;
+                us.s = v;
+            } else if v - us.e > grace {
+                us.s = v;
+            }
+            us.active = true;
+            self.sum_w += us.w;
+        } else {
+            self.active.remove(&(K(us.e), u));
+        }
+        self.job_r[j] = r;
+        let d = us.inner + r;
+        self.job_d[j] = d;
+        us.jobs.insert((K(d), j));
+        // Re-chain: D over the user's jobs in d order, starting at S. Jobs ahead of the new
+        // one keep their D (a virtually finished head moves S by exactly its own share), so
+        // only the new job and those behind it are recomputed.
+        let mut acc = match us.jobs.range(..(K(d), j)).next_back() {
+            Some(&(_, k)) => self.job_dl[k],
+            None => us.s,
+        };
+        for &(_, k) in us.jobs.range((K(d), j)..) {
+            acc += self.job_r[k] / us.w;
+            self.job_dl[k] = acc;
+            set_deadline(k, acc);
+        }
+        us.e = acc;
+        self.active.insert((K(acc), u));
+    }
+}

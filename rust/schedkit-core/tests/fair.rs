@@ -1,0 +1,171 @@
+//! Hand-computed cases for the fair simulator.
+
+use schedkit_core::fair::{simulate, Config, Estimate, Policy, Pools, Workload};
+use schedkit_core::{Budget, CoreError};
+
+/// Single-task jobs: (user, submit, duration).
+fn workload(jobs: &[(usize, f64, f64)], n_users: usize) -> Workload {
+    let n = jobs.len();
+    Workload {
+        job_user: jobs.iter().map(|j| j.0).collect(),
+        job_submit: jobs.iter().map(|j| j.1).collect(),
+        job_after: vec![-1; n],
+        job_think: vec![0.0; n],
+        job_class: vec![0; n],
+        job_noise: vec![1.0; n],
+        task_offsets: (0..=n).collect(),
+        task_duration: jobs.iter().map(|j| j.2).collect(),
+        n_users,
+        ..Default::default()
+    }
+}
+
+fn run(w: &Workload, policy: Policy, cores: usize) -> Vec<f64> {
+    let mut cfg = Config::new(cores, policy);
+    if policy == Policy::Fair {
+        cfg.pools = Pools {
+            user_pool: (0..w.n_users).collect(),
+            weight: vec![1.0; w.n_users],
+            min_share: vec![0.0; w.n_users],
+            fair_inside: vec![true; w.n_users],
+        };
+    }
+    simulate(w, &cfg, &Budget::unlimited()).unwrap().finish
+}
+
+/// Heavy user 1 submits 4 jobs of 10 s at t=0; light user 0 submits one 10-s job at t=1.
+/// One core. FIFO: the light job waits for all heavy jobs: finishes at 50.
+/// UWFQ: user 0 starts its chain at V(1) and jumps ahead of user 1's later jobs: finishes at 20.
+#[test]
+fn uwfq_gives_light_user_its_share_fifo_does_not() {
+    // (Users are numbered so that UJF's tie between two idle pools, broken by pool order
+    // as Spark breaks it by name, goes to the light user.)
+    let mut jobs = vec![(1, 0.0, 10.0); 4];
+    jobs.push((0, 1.0, 10.0));
+    let w = workload(&jobs, 2);
+    let fifo = run(&w, Policy::Fifo, 1);
+    assert_eq!(fifo, vec![10.0, 20.0, 30.0, 40.0, 50.0]);
+    let uwfq = run(&w, Policy::Uwfq, 1);
+    assert_eq!(uwfq[4], 20.0);
+    let ujf = run(&w, Policy::Fair, 1);
+    assert_eq!(ujf[4], 20.0);
+    let cfq = run(&w, Policy::Cfq, 1);
+    // CFQ at t=1: v = 1/4 per job... the light job's deadline 0.25+10 beats heavy deadlines 10.
+    // heavy jobs have deadline 10 (v=0 at t=0); light 10.25: light runs after all heavy.
+    assert_eq!(cfq[4], 50.0);
+}
+
+#[test]
+fn sjf_runs_shortest_first() {
+    let w = workload(
+        &[(0, 0.0, 1.0), (0, 0.0, 5.0), (0, 0.0, 2.0), (0, 0.0, 3.0)],
+        1,
+    );
+    // one core, the first (1 s) job starts at once; then 2, 3, 5.
+    assert_eq!(run(&w, Policy::Sjf, 1), vec![1.0, 11.0, 3.0, 6.0]);
+}
+
+#[test]
+fn partitioning_splits_work() {
+    let w = workload(&[(0, 0.0, 8.0)], 1);
+    let mut cfg = Config::new(4, Policy::Fifo);
+    cfg.partition = Some(0.5);
+    let r = simulate(&w, &cfg, &Budget::unlimited()).unwrap();
+    assert_eq!(r.n_tasks[0], 16);
+    assert!((r.finish[0] - 2.0).abs() < 1e-12);
+    assert!((r.alone[0] - 2.0).abs() < 1e-12);
+}
+
+#[test]
+fn closed_loop_releases_successor() {
+    let mut w = workload(&[(0, 0.0, 2.0), (0, 100.0, 3.0)], 1);
+    w.job_after = vec![-1, 0];
+    w.job_think = vec![0.0, 1.0];
+    let r = simulate(&w, &Config::new(2, Policy::Fifo), &Budget::unlimited()).unwrap();
+    assert_eq!(r.submit, vec![0.0, 3.0]);
+    assert_eq!(r.finish, vec![2.0, 6.0]);
+}
+
+#[test]
+fn historic_estimates_use_finished_jobs() {
+    let w = workload(&[(0, 0.0, 4.0), (0, 10.0, 1.0)], 1);
+    let mut cfg = Config::new(1, Policy::Uwfq);
+    cfg.estimate = Estimate::Historic;
+    let r = simulate(&w, &cfg, &Budget::unlimited()).unwrap();
+    assert_eq!(r.estimate, vec![4.0, 4.0]);
+}
+
+#[test]
+fn bad_input_is_an_error_not_a_panic() {
+    let w = workload(&[(0, 0.0, -1.0)], 1);
+    match simulate(&w, &Config::new(1, Policy::Fifo), &Budget::unlimited()) {
+        Err(CoreError::InvalidInstance { field, index, .. }) => {
+            assert_eq!(field, "duration");
+            assert_eq!(index, Some(0));
+        }
+        other => panic!("{other:?}"),
+    }
+    let w = workload(&[(0, 0.0, 1.0)], 1);
+    assert!(simulate(&w, &Config::new(0, Policy::Fifo), &Budget::unlimited()).is_err());
+    assert!(Policy::parse("nope").is_err());
+}
+
+/// Two users, one 10-task job each (1 s tasks), 2 cores, both at t=0. FIFO: A finishes at 5,
+/// B at 10. UJF (one offer round per completion): after A takes both cores at t=0, each freed
+/// core goes to the user with fewer running tasks: A and B alternate, A ends at 9, B at 10.
+#[test]
+fn ujf_alternates_users_fifo_does_not() {
+    let w = Workload {
+        job_user: vec![0, 1],
+        job_submit: vec![0.0, 0.0],
+        job_after: vec![-1, -1],
+        job_think: vec![0.0; 2],
+        job_class: vec![0; 2],
+        job_noise: vec![1.0; 2],
+        task_offsets: vec![0, 10, 20],
+        task_duration: vec![1.0; 20],
+        n_users: 2,
+        ..Default::default()
+    };
+    assert_eq!(run(&w, Policy::Fifo, 2), vec![5.0, 10.0]);
+    assert_eq!(run(&w, Policy::Fair, 2), vec![9.0, 10.0]);
+}
+
+/// DRF on (4 cpu, 8 memory): user 0's tasks need (1 cpu, 4 mem), user 1's (1 cpu, 0 mem),
+/// 8 one-second tasks each, both at t=0 (user 0's job first). Round 1 (user 0's arrival):
+/// user 0 alone takes 2 tasks (memory full). Round 2 (user 1's arrival): user 1 takes the 2
+/// remaining cpus. Capacities are never exceeded; a request above capacity is an error.
+#[test]
+fn drf_respects_capacities_and_equalises_dominant_shares() {
+    let mut w = workload(&[(0, 0.0, 1.0), (1, 0.0, 1.0)], 2);
+    w.task_offsets = vec![0, 8, 16];
+    w.task_duration = vec![1.0; 16];
+    w.job_cpu = vec![1.0, 1.0];
+    w.job_mem = vec![4.0, 0.0];
+    let mut cfg = Config::new(4, Policy::Drf);
+    cfg.mem_capacity = 8.0;
+    cfg.record_tasks = true;
+    let r = simulate(&w, &cfg, &Budget::unlimited()).unwrap();
+    let at0: Vec<usize> = (0..r.task_job.len())
+        .filter(|&i| r.task_start[i] == 0.0)
+        .map(|i| r.task_job[i])
+        .collect();
+    assert_eq!(at0.iter().filter(|&&j| j == 0).count(), 2);
+    assert_eq!(at0.iter().filter(|&&j| j == 1).count(), 2);
+    // capacities never exceeded
+    let mut ev: Vec<(f64, i32, usize)> = Vec::new();
+    for i in 0..r.task_job.len() {
+        ev.push((r.task_start[i], 1, r.task_job[i]));
+        ev.push((r.task_end[i], -1, r.task_job[i]));
+    }
+    ev.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    let (mut cpu, mut mem) = (0.0, 0.0);
+    for (_, d, j) in ev {
+        cpu += d as f64 * w.job_cpu[j];
+        mem += d as f64 * w.job_mem[j];
+        assert!(cpu <= 4.0 + 1e-9 && mem <= 8.0 + 1e-9);
+    }
+    let mut big = w.clone();
+    big.job_mem = vec![9.0, 0.0];
+    assert!(simulate(&big, &cfg, &Budget::unlimited()).is_err());
+}
