@@ -1,18 +1,13 @@
 """schedkit: fast, validated scheduling algorithms with a Rust core.
 
-Areas are submodules: ``schedkit.tardiness`` (single-machine total tardiness) and
-``schedkit.batch`` (many candidate schedules at once).
+Areas are submodules: ``tardiness`` (single-machine total tardiness), ``dag`` (heterogeneous
+DAG scheduling), ``flowtime`` (online preemptive flow time), ``fair`` and ``trace``
+(multi-user cluster replay), ``batch`` (many candidate schedules at once, CPU or GPU).
 """
 
 from __future__ import annotations
 
-from schedkit import batch, exceptions, tardiness
-from schedkit import dag
-from schedkit import flowtime
-from schedkit import fair, trace
+from schedkit import batch, dag, exceptions, fair, flowtime, tardiness, trace
 from schedkit._core import __version__
 
-__all__ = ["__version__", "batch", "exceptions", "tardiness"]
-__all__ += ["dag"]
-__all__ += ["flowtime"]
-__all__ += ["fair", "trace"]
+__all__ = ["__version__", "batch", "dag", "exceptions", "fair", "flowtime", "tardiness", "trace"]
