@@ -10,6 +10,7 @@ pub mod dag;
 pub mod error;
 pub mod fair;
 pub mod flowtime;
+pub mod packing;
 pub mod tardiness;
 pub mod util;
 

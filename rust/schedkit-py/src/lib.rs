@@ -10,6 +10,7 @@ mod errors;
 mod fair;
 mod flowtime;
 mod interrupt;
+mod packing;
 mod tardiness;
 
 #[pymodule]
@@ -21,5 +22,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     dag::register(m)?;
     flowtime::register(m)?;
     fair::register(m)?;
+    packing::register(m)?;
     Ok(())
 }

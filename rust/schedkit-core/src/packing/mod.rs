@@ -1,0 +1,1 @@
+//! Pod packing onto nodes (being written: see the packing issue).
