@@ -1,0 +1,124 @@
+"""Benchmark of schedkit.packing: the kube-scheduler simulation and the bin-packing heuristics
+on 10^3 to 10^5 pods x 10^2 to 10^4 nodes, against straightforward pure-Python versions of the
+same kube scoring and FFD (bench/ref_packing.py, checked to give identical plans), and the
+CP-SAT fallback's time to proven optimum on the paper's grid sizes.
+
+Clusters: pods with requests uniform in 100..1000 millicores and 100..1000 MB, 4 priority
+levels, all pending; homogeneous nodes sized for utilisation 1.0 (the paper's rule), pod limit
+110. Timed: ``place`` alone (validated Cluster built beforehand), best of 3 (1 for slow runs).
+
+    python bench/bench_packing.py            # full (~5 min on 2 cores)
+    python bench/bench_packing.py --quick    # smoke test
+
+Writes bench/results/packing.md (bench/results/quick/packing.md with --quick).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import math
+import platform
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from schedkit import packing
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+import ref_packing as R  # noqa: E402
+
+FAST = ["kube", "kube-nopreempt", "ffd", "bfd", "first-fit", "best-fit", "worst-fit", "tetris"]
+BIN_CENTRIC = ["dot", "l2"]
+
+
+def make(pods: int, nodes: int, seed: int = 0) -> packing.Cluster:
+    rng = np.random.default_rng(seed)
+    cpu = rng.integers(100, 1001, pods)
+    mem = rng.integers(100, 1001, pods) * 10**6
+    prio = rng.integers(1, 5, pods)
+    cc = max(int(cpu.max()), math.ceil(cpu.sum() / nodes))
+    cm = max(int(mem.max()), math.ceil(mem.sum() / nodes))
+    return packing.Cluster([cc] * nodes, [cm] * nodes, cpu, mem, prio,
+                           node_names=[f"n{j:06d}" for j in range(nodes)])
+
+
+def best_time(fn, repeats):
+    best, out = math.inf, None
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        out = fn()
+        best = min(best, time.perf_counter() - t0)
+    return best, out
+
+
+def run(quick: bool, log=print) -> str:
+    sizes = [(10**3, 10**2), (10**4, 10**3)] if quick else [(10**3, 10**2), (10**4, 10**3), (10**5, 10**4)]
+    ref_max = 10**4
+    lines = ["# schedkit.packing benchmark", "",
+             f"{dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC, {platform.processor() or platform.machine()}, "
+             f"Python {platform.python_version()}; command: `python bench/bench_packing.py{' --quick' if quick else ''}`", "",
+             "## Heuristics and kube simulation (seconds, `place` only; placed share in brackets)", "",
+             "| pods x nodes | " + " | ".join(FAST + BIN_CENTRIC) + " |",
+             "|---|" + "---|" * (len(FAST) + len(BIN_CENTRIC))]
+    ratios = []
+    for pods, nodes in sizes:
+        c = make(pods, nodes)
+        cells = []
+        for m in FAST + BIN_CENTRIC:
+            if m in BIN_CENTRIC and pods > 10**4:
+                cells.append("-")
+                continue
+            t, plan = best_time(lambda: packing.place(c, m), 1 if pods >= 10**5 else 3)
+            plan.validate() if pods <= 10**4 else None
+            cells.append(f"{t:.4f} ({plan.placed / pods:.3f})")
+            log(f"{pods}x{nodes} {m}: {t:.4f}s placed {plan.placed}")
+        lines.append(f"| {pods:,} x {nodes:,} | " + " | ".join(cells) + " |")
+        if pods <= ref_max:
+            args = ([int(v) for v in c.node_cpu], [int(v) for v in c.node_mem], [int(v) for v in c.node_pods],
+                    [int(v) for v in c.pod_cpu], [int(v) for v in c.pod_mem], [int(v) for v in c.pod_priority])
+            for name, ref, method in (("kube scoring", R.kube_nopreempt, "kube-nopreempt"), ("FFD", R.ffd, "ffd")):
+                tr, a_ref = best_time(lambda: ref(*args), 1)
+                ts, plan = best_time(lambda: packing.place(c, method), 3)
+                same = a_ref == plan.assignment.tolist()
+                ratios.append((f"{pods:,} x {nodes:,}", name, tr, ts, tr / ts, same))
+                log(f"ref {name} {pods}x{nodes}: python {tr:.3f}s schedkit {ts:.4f}s x{tr / ts:.0f} same={same}")
+    lines += ["", "## Against pure Python (bench/ref_packing.py; same plans required)", "",
+              "| pods x nodes | method | pure Python s | schedkit s | speed-up | identical plan |", "|---|---|---|---|---|---|"]
+    lines += [f"| {a} | {b} | {c:.3f} | {d:.4f} | {e:.0f}x | {f} |" for a, b, c, d, e, f in ratios]
+    try:
+        import ortools  # noqa: F401
+
+        lines += ["", "## CP-SAT fallback: time to proven optimum (paper's generator, 2 priorities, u = 1.0, "
+                  "10 s window, kube first)", "", "| nodes | pods/node | pods | seconds | every tier proven | vs kube |",
+                  "|---|---|---|---|---|---|"]
+        grid = [(4, 4), (8, 4), (16, 4)] if quick else [(4, 4), (4, 8), (8, 4), (8, 8), (16, 4), (16, 8), (32, 4), (32, 8)]
+        for n, ppn in grid:
+            c = packing.generate(n, ppn, 2, 1.0, seed=1)
+            t0 = time.perf_counter()
+            plan = packing.place(c, "kube", fallback="always", time_limit=10.0)
+            t = time.perf_counter() - t0
+            lines.append(f"| {n} | {ppn} | {n * ppn} | {t:.2f} | {plan.optimal} | "
+                         f"{ {1: 'better', 0: 'equal', -1: 'worse'}[plan.vs_heuristic] } |")
+            log(f"cp {n}x{ppn}: {t:.2f}s optimal={plan.optimal}")
+    except ImportError:
+        lines += ["", "CP-SAT section skipped: OR-Tools not installed."]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true")
+    args = ap.parse_args()
+    text = run(args.quick)
+    out = HERE / "results" / ("quick" if args.quick else "") / "packing.md"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
