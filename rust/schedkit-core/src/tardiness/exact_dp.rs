@@ -30,6 +30,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use super::{Instance, Solution};
 use crate::budget::Budget;
 use crate::error::{CoreError, CoreResult};
+use crate::util::SplitMix64;
 
 // ---------------------------------------------------------------------------------------------
 // Shared helpers (also used by exact_bb.rs).
@@ -99,22 +100,6 @@ impl Jobs<'_> {
             s += self.cost(j, t);
         }
         s
-    }
-}
-
-/// Tiny deterministic PRNG (xorshift64*) for the iterated local search; reproducible runs.
-pub(super) struct Rng(u64);
-
-impl Rng {
-    pub fn new(seed: u64) -> Self {
-        Rng(seed | 1)
-    }
-    pub fn below(&mut self, n: usize) -> usize {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        let x = self.0.wrapping_mul(0x2545_f491_4f6c_dd1d);
-        ((x >> 32) as usize) % n.max(1)
     }
 }
 
@@ -298,7 +283,7 @@ pub(super) fn iterated_search(jobs: Jobs, seq: &mut Vec<usize>, budget: &Budget,
     let mut best_obj = jobs.total(seq);
     let mut cur = seq.clone();
     let mut cur_obj = best_obj;
-    let mut rng = Rng::new(seed);
+    let mut rng = SplitMix64::new(seed);
     for _ in 0..rounds {
         if budget.exhausted() || best_obj == 0.0 {
             break;
