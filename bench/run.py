@@ -5,7 +5,7 @@
     python bench/run.py --quick              # smoke test; writes bench/results/quick/
 
 Writes <out>/<area>.md (markdown tables with the machine and versions) and <out>/<area>.json
-(every measured number) for the areas tardiness, batch, dag and flowtime. The GPU benchmark is
+(every measured number) for the areas tardiness, batch, dag, flowtime and packing. The GPU benchmark is
 bench/gpu_check.sh (it needs a CUDA machine).
 """
 
@@ -29,6 +29,7 @@ sys.path.insert(0, str(HERE))
 import bench_batch  # noqa: E402
 import bench_dag  # noqa: E402
 import bench_flowtime  # noqa: E402
+import bench_packing  # noqa: E402
 import bench_tardiness  # noqa: E402
 
 #: area -> (title, module with run(quick, log) -> {"markdown", "seconds", ...})
@@ -37,6 +38,7 @@ SECTIONS = {
     "batch": ("batch evaluation", bench_batch),
     "dag": ("DAG scheduling", bench_dag),
     "flowtime": ("online flow time", bench_flowtime),
+    "packing": ("pod packing", bench_packing),
 }
 
 

@@ -2,12 +2,13 @@
 
 Areas are submodules: ``tardiness`` (single-machine total tardiness), ``dag`` (heterogeneous
 DAG scheduling), ``flowtime`` (online preemptive flow time), ``fair`` and ``trace``
-(multi-user cluster replay), ``batch`` (many candidate schedules at once, CPU or GPU).
+(multi-user cluster replay), ``packing`` (pods onto nodes), ``batch`` (many candidate
+schedules at once, CPU or GPU).
 """
 
 from __future__ import annotations
 
-from schedkit import batch, dag, exceptions, fair, flowtime, tardiness, trace
+from schedkit import batch, dag, exceptions, fair, flowtime, packing, tardiness, trace
 from schedkit._core import __version__
 
-__all__ = ["__version__", "batch", "dag", "exceptions", "fair", "flowtime", "tardiness", "trace"]
+__all__ = ["__version__", "batch", "dag", "exceptions", "fair", "flowtime", "packing", "tardiness", "trace"]

@@ -258,3 +258,52 @@ def flowtime_simulate_callback(
     time_limit: float | None = None,
 ) -> tuple[npt.NDArray[np.float64], int, bool, _FlowtimeLog | None]: ...
 def flowtime_lower_bound(jobs: FlowtimeJobs, machines: int = 1, time_limit: float | None = None) -> float | None: ...
+
+# --------------------------------------------------------------------------- packing
+
+PACKING_HEURISTICS: list[str]
+
+@final
+class PackingCluster:
+    def __init__(
+        self,
+        node_cpu: npt.NDArray[np.int64],
+        node_mem: npt.NDArray[np.int64],
+        node_pods: npt.NDArray[np.int64],
+        pod_cpu: npt.NDArray[np.int64],
+        pod_mem: npt.NDArray[np.int64],
+        pod_priority: npt.NDArray[np.int64],
+        pod_node: npt.NDArray[np.int64],
+    ) -> None: ...
+
+def packing_kube(
+    cluster: PackingCluster,
+    *,
+    strategy: str = "least",
+    shape: list[tuple[int, int]] | None = None,
+    resource_weights: tuple[int, int] = (1, 1),
+    fit_weight: int = 1,
+    balanced_weight: int = 1,
+    preemption: bool = True,
+    seed: int | None = None,
+    node_rank: npt.NDArray[np.int64] | None = None,
+    sample_nodes: bool = True,
+    requeue_victims: bool = True,
+    protected: list[bool] | None = None,
+) -> tuple[npt.NDArray[np.int64], list[tuple[int, int, list[int]]]]: ...
+def packing_heuristic(
+    cluster: PackingCluster,
+    method: str,
+    *,
+    size: str = "sum",
+    weights: str = "average",
+    repack: bool = False,
+    protected: list[bool] | None = None,
+) -> npt.NDArray[np.int64]: ...
+def packing_vmr_greedy(
+    cluster: PackingCluster, probe_cpu: int, k: int, frozen: list[bool] | None = None
+) -> tuple[npt.NDArray[np.int64], list[tuple[int, int, int]]]: ...
+def packing_fragment_rate(cluster: PackingCluster, assignment: npt.NDArray[np.int64], probe_cpu: int) -> float: ...
+def packing_kube_scores(
+    strategy: str, shape: list[tuple[int, int]] | None, req: tuple[int, int], alloc: tuple[int, int]
+) -> tuple[int, int]: ...

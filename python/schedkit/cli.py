@@ -3,7 +3,7 @@
 ``schedkit replay`` replays a cluster trace through the multi-user policies (the main job);
 ``schedkit demo`` compares the tardiness methods on a bundled benchmark set and adds a DAG and
 a flow-time section; ``schedkit tardiness FILE``, ``schedkit dag WORKFLOW`` and ``schedkit
-flowtime`` run one area each. Every command prints a readable table, or JSON with ``--json``.
+flowtime`` and ``schedkit pack`` run one area each. Every command prints a readable table, or JSON with ``--json``.
 """
 
 from __future__ import annotations
@@ -205,11 +205,12 @@ def build_parser() -> argparse.ArgumentParser:
     tard.set_defaults(func=_cmd_tardiness)
 
     # The other areas register their own subcommands.
-    from schedkit import _cli_dag, _cli_flowtime, _cli_replay
+    from schedkit import _cli_dag, _cli_flowtime, _cli_pack, _cli_replay
 
     _cli_replay.add_parser(sub)
     _cli_dag.add_parser(sub)
     _cli_flowtime.add_parser(sub)
+    _cli_pack.add_parser(sub)
     return parser
 
 
