@@ -36,7 +36,7 @@ def id_vector(values: Any, field: str) -> np.ndarray:
         if bad.any():
             i = int(np.argmax(bad))
             raise InvalidInstanceError(f"{field}[{i}]: {arr[i]} is not a task id", field=field, index=i)
-    elif arr.dtype.kind not in "biu":
+    elif arr.dtype.kind not in "iu":
         raise InvalidInstanceError(f"{field}: expected integer task ids, got dtype {arr.dtype}", field=field)
     return np.ascontiguousarray(arr, dtype=np.int64)
 
@@ -49,7 +49,7 @@ def float_matrix(values: Any, field: str) -> np.ndarray:
         raise InvalidInstanceError(f"{field}: not a matrix of numbers ({exc})", field=field) from None
     if arr.ndim != 2:
         raise InvalidInstanceError(f"{field}: expected a 2-D array, got shape {arr.shape}", field=field)
-    if arr.dtype.kind not in "biuf":
+    if arr.dtype.kind not in "iuf":  # booleans are rejected, as everywhere in schedkit
         raise InvalidInstanceError(f"{field}: expected numbers, got dtype {arr.dtype}", field=field)
     return np.ascontiguousarray(arr, dtype=np.float64)
 

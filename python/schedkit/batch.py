@@ -74,7 +74,7 @@ def _array(values: Any, field: str, ndim: int) -> np.ndarray:
         raise InvalidInstanceError(f"{field}: not an array of numbers ({exc})", field=field) from None
     if arr.ndim != ndim:
         raise InvalidInstanceError(f"{field}: expected a {ndim}-D array, got shape {arr.shape}", field=field)
-    if arr.dtype.kind not in "biuf":
+    if arr.dtype.kind not in "iuf":  # booleans are rejected, as everywhere in schedkit
         raise InvalidInstanceError(f"{field}: expected numbers, got dtype {arr.dtype}", field=field)
     return arr
 
@@ -132,7 +132,7 @@ def _as_rows(values: Any, field: str, columns: int) -> Any:
         arr = arr.reshape(0, columns)
     if arr.ndim != 2 or arr.shape[1] != columns:
         raise InvalidInstanceError(f"{field}: expected shape (B, {columns}), got {arr.shape}", field=field)
-    if arr.dtype.kind not in "biuf":
+    if arr.dtype.kind not in "iuf":  # booleans are rejected, as everywhere in schedkit
         raise InvalidInstanceError(f"{field}: expected numbers, got dtype {arr.dtype}", field=field)
     return arr
 

@@ -90,7 +90,7 @@ def _offsets_values(operations: Any, n: int) -> tuple[np.ndarray, np.ndarray]:
     ):
         offsets = np.ascontiguousarray(operations[0], dtype=np.int64)
         return offsets, float_vector(operations[1], "operations")
-    if isinstance(operations, np.ndarray) and operations.dtype.kind in "biuf":
+    if isinstance(operations, np.ndarray) and operations.dtype.kind in "iuf":
         if operations.ndim == 1:
             return np.arange(operations.shape[0] + 1, dtype=np.int64), float_vector(operations, "operations")
         if operations.ndim == 2:
