@@ -35,6 +35,7 @@ import schedkit as sk
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+from _env import environment, header  # noqa: E402
 
 ALGOS = ["heft", "cpop", "peft"]
 SAGA_ALGOS = {"heft": "HeftScheduler", "cpop": "CpopScheduler"}
@@ -334,18 +335,9 @@ def main() -> None:
     args = ap.parse_args()
     out = args.out or (HERE / "results" / "quick" if args.quick else HERE / "results")
     out.mkdir(parents=True, exist_ok=True)
-    try:
-        from run import environment, header
-
-        env = environment()  # before pinning, so nproc is the machine's
-    except Exception:  # noqa: BLE001 - the header is decoration
-        env = None
+    env = environment()  # before pinning, so nproc is the machine's
     res = run(args.quick, lambda m: print(m, flush=True), args.saga_timeout)
-    try:
-        head = header("schedkit benchmarks: DAG scheduling", env, args.quick, res["seconds"])
-        head = head.replace("python bench/run.py", "python bench/bench_dag.py")
-    except Exception:  # noqa: BLE001 - the header is decoration
-        head = "# schedkit benchmarks: DAG scheduling\n\n"
+    head = header("schedkit benchmarks: DAG scheduling", env, args.quick, res["seconds"], "python bench/bench_dag.py")
     (out / "dag.md").write_text(head + res["markdown"])
     print("\n" + head + res["markdown"])
     print(f"wrote {out / 'dag.md'}")

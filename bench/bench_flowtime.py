@@ -20,11 +20,8 @@ Writes bench/results/flowtime.md (bench/results/quick/flowtime.md with --quick).
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import math
 import os
-import platform
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -36,6 +33,7 @@ import schedkit as sk
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import ref_flowtime as R  # noqa: E402
+from _env import environment, header  # noqa: E402
 
 LOAD = 0.9
 SEED = 2026
@@ -195,32 +193,6 @@ def run(quick: bool, log=print) -> dict:
             "markdown": "\n".join(md) + "\n", "seconds": time.perf_counter() - t_start}
 
 
-def environment() -> str:
-    cpu = platform.processor() or "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.lower().startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    try:
-        nproc = len(os.sched_getaffinity(0))
-    except AttributeError:
-        nproc = os.cpu_count()
-    try:
-        commit = subprocess.run(["git", "-C", str(HERE.parent), "describe", "--always", "--dirty"],
-                                capture_output=True, text=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        commit = "unknown"
-    return (
-        f"- date: {dt.datetime.now().astimezone().isoformat(timespec='seconds')}\n"
-        f"- machine: {cpu}, nproc {nproc}, {platform.platform()}\n"
-        f"- Python {platform.python_version()}, numpy {np.__version__}, schedkit {sk.__version__} "
-        f"({sk._core.build_profile} build, git {commit})\n"
-    )
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="1e4, 1e5, 1e6 jobs (smoke test)")
@@ -229,12 +201,10 @@ def main() -> None:
     out = args.out or (HERE / "results" / "quick" if args.quick else HERE / "results")
     out.mkdir(parents=True, exist_ok=True)
     print(f"schedkit flowtime benchmark ({'quick' if args.quick else 'full'})", flush=True)
+    env = environment()
     res = run(args.quick, lambda m: print(m, flush=True))
-    md = (
-        "# schedkit benchmarks: online flow time\n\n" + environment()
-        + f"- mode: {'--quick (reduced sizes; smoke test only)' if args.quick else 'full'}; ran {res['seconds']:.0f} s\n"
-        + f"- command: `python bench/bench_flowtime.py{' --quick' if args.quick else ''}`\n\n" + res["markdown"]
-    )
+    head = header("schedkit benchmarks: online flow time", env, args.quick, res["seconds"], "python bench/bench_flowtime.py")
+    md = head + res["markdown"]
     (out / "flowtime.md").write_text(md)
     print("\n" + md, flush=True)
     print(f"wrote {out / 'flowtime.md'}")

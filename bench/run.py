@@ -12,11 +12,7 @@ bench/gpu_check.sh (it needs a CUDA machine).
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
-import os
-import platform
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -31,6 +27,7 @@ import bench_dag  # noqa: E402
 import bench_flowtime  # noqa: E402
 import bench_packing  # noqa: E402
 import bench_tardiness  # noqa: E402
+from _env import environment, header  # noqa: E402
 
 #: area -> (title, module with run(quick, log) -> {"markdown", "seconds", ...})
 SECTIONS = {
@@ -40,61 +37,6 @@ SECTIONS = {
     "flowtime": ("online flow time", bench_flowtime),
     "packing": ("pod packing", bench_packing),
 }
-
-
-def environment() -> dict:
-    cpu = platform.processor() or "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.lower().startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    try:
-        nproc = len(os.sched_getaffinity(0))
-    except AttributeError:
-        nproc = os.cpu_count()
-    import schedkit
-
-    try:
-        import ortools
-
-        ortools_v = ortools.__version__
-    except ImportError:
-        ortools_v = "not installed"
-    try:
-        commit = subprocess.run(
-            ["git", "-C", str(HERE.parent), "describe", "--always", "--dirty"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        commit = "unknown"
-    return {
-        "date": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
-        "cpu": cpu,
-        "nproc": nproc,
-        "platform": platform.platform(),
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "schedkit": schedkit.__version__,
-        "ortools": ortools_v,
-        "git": commit,
-    }
-
-
-def header(title: str, env: dict, quick: bool, seconds: float) -> str:
-    return (
-        f"# {title}\n\n"
-        f"- date: {env['date']}\n"
-        f"- machine: {env['cpu']}, nproc {env['nproc']}, {env['platform']}\n"
-        f"- Python {env['python']}, numpy {env['numpy']}, schedkit {env['schedkit']} (git {env['git']}), "
-        f"OR-Tools {env['ortools']}\n"
-        f"- mode: {'--quick (reduced sizes; smoke test only)' if quick else 'full'}; this section ran {seconds:.0f} s\n"
-        f"- command: `python bench/run.py{' --quick' if quick else ''}`\n\n"
-    )
 
 
 def _jsonable(obj):
