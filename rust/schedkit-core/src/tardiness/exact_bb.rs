@@ -49,7 +49,7 @@ use super::exact_dp::{
     atc, descend, iterated_search, simple_lower_bound, solve_unweighted, sorted_by, wmdd, FastMap, Jobs,
     QUADRATIC_LIMIT,
 };
-use super::{Instance, Solution};
+use super::{settle_trivial, Instance, Solution};
 use crate::budget::Budget;
 use crate::error::{CoreError, CoreResult};
 
@@ -64,21 +64,10 @@ const MORE_ROUNDS: usize = 400;
 /// a permutation and is used as a starting upper bound. Equal positive weights are handed to
 /// Lawler's DP; zero-weight jobs are put last (they cost nothing and delay nobody there).
 pub fn solve_weighted(inst: &Instance, incumbent: Option<Vec<usize>>, budget: &Budget) -> CoreResult<Solution> {
-    if let Some(s) = &incumbent {
-        inst.check_permutation(s, "incumbent")?;
-    }
-    if budget.interrupted() {
-        return Err(CoreError::Interrupted);
+    if let Some(done) = settle_trivial(inst, incumbent.as_deref(), budget)? {
+        return Ok(done);
     }
     let n = inst.len();
-    if n == 0 {
-        return Ok(Solution {
-            sequence: Vec::new(),
-            objective: 0.0,
-            optimal: true,
-            lower_bound: 0.0,
-        });
-    }
     let (p, w, d) = (inst.p(), inst.w(), inst.d());
     let core: Vec<usize> = (0..n).filter(|&j| w[j] > 0.0).collect();
     let zeros: Vec<usize> = (0..n).filter(|&j| w[j] <= 0.0).collect();

@@ -27,7 +27,7 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
-use super::{Instance, Solution};
+use super::{settle_trivial, Instance, Solution};
 use crate::budget::Budget;
 use crate::error::{CoreError, CoreResult};
 use crate::util::SplitMix64;
@@ -763,21 +763,10 @@ pub fn solve_unweighted(inst: &Instance, incumbent: Option<Vec<usize>>, budget: 
             "solve_unweighted needs unit weights (all w_j = 1); use solve_weighted",
         ));
     }
-    if let Some(s) = &incumbent {
-        inst.check_permutation(s, "incumbent")?;
-    }
-    if budget.interrupted() {
-        return Err(CoreError::Interrupted);
+    if let Some(done) = settle_trivial(inst, incumbent.as_deref(), budget)? {
+        return Ok(done);
     }
     let n = inst.len();
-    if n == 0 {
-        return Ok(Solution {
-            sequence: Vec::new(),
-            objective: 0.0,
-            optimal: true,
-            lower_bound: 0.0,
-        });
-    }
     // EDD order, ties by p then id.
     let edd = sorted_by(n, |j| (inst.d()[j], inst.p()[j]));
     let p: Vec<f64> = edd.iter().map(|&j| inst.p()[j]).collect();

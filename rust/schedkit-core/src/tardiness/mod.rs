@@ -133,6 +133,22 @@ pub struct Solution {
     pub lower_bound: f64,
 }
 
+/// The checks every exact solver starts with: a given incumbent must be a permutation, a
+/// raised stop flag ends the call, and 0 jobs is solved (empty, optimal). `Some` is the answer.
+pub(crate) fn settle_trivial(
+    inst: &Instance,
+    incumbent: Option<&[usize]>,
+    budget: &crate::budget::Budget,
+) -> CoreResult<Option<Solution>> {
+    if let Some(s) = incumbent {
+        inst.check_permutation(s, "incumbent")?;
+    }
+    if budget.interrupted() {
+        return Err(CoreError::Interrupted);
+    }
+    Ok(inst.is_empty().then(|| Solution { sequence: Vec::new(), objective: 0.0, optimal: true, lower_bound: 0.0 }))
+}
+
 impl Solution {
     /// A heuristic solution: objective recomputed, lower bound 0 (no claim).
     pub fn heuristic(inst: &Instance, sequence: Vec<usize>) -> Self {
