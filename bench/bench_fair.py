@@ -29,6 +29,7 @@ import numpy as np
 
 import schedkit as sk
 from schedkit import fair
+from schedkit._fair_engine import Batch
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -40,7 +41,7 @@ SEED = 2026
 POLICIES = ["fifo", "fair", "ujf", "cfq", "uwfq", "drf", "sjf"]
 
 
-def workload(n_tasks: int, seed: int = SEED, users: int = 100) -> fair._Workload:
+def workload(n_tasks: int, seed: int = SEED, users: int = 100) -> fair.Workload:
     rng = np.random.default_rng(seed)
     sizes = []
     total = 0
@@ -61,11 +62,11 @@ def workload(n_tasks: int, seed: int = SEED, users: int = 100) -> fair._Workload
     submit = np.cumsum(rng.exponential(1 / rate, size=n_jobs))
     p = 1.0 / np.arange(1, users + 1)
     user = rng.choice(users, size=n_jobs, p=p / p.sum()).astype(np.int64)
-    return fair._Workload(
-        job_id=np.arange(n_jobs, dtype=np.int64), user_names=[f"u{u:03d}" for u in range(users)], job_user=user,
-        job_submit=submit, job_after=np.full(n_jobs, -1, dtype=np.int64), job_think=np.zeros(n_jobs),
-        class_names=[f"u{u:03d}" for u in range(users)], job_class=user.copy(), offsets=offsets, durations=dur,
-    )
+    names = [f"u{u:03d}" for u in range(users)]
+    batch = Batch(job_id=np.arange(n_jobs, dtype=np.int64), user=user, submit=submit,
+                  after=np.full(n_jobs, -1, dtype=np.int64), think=np.zeros(n_jobs), job_class=user.copy(),
+                  task_offsets=offsets, durations=dur)
+    return fair.Workload(batch, user_names=names, class_names=names)
 
 
 def timed(fn, repeat: int) -> tuple[float, object]:
@@ -77,7 +78,7 @@ def timed(fn, repeat: int) -> tuple[float, object]:
     return best, out
 
 
-def check_reference(w: fair._Workload) -> dict[str, float]:
+def check_reference(w: fair.Workload) -> dict[str, float]:
     """schedkit == reference on FIFO and UJF; returns the reference's seconds per policy."""
     out = {}
     args = (w.job_user.tolist(), w.job_submit.tolist(), w.offsets.tolist(), w.durations.tolist())

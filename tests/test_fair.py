@@ -303,13 +303,18 @@ def test_bad_parameters():
         sk.fair.replay(sk.trace.SCHEMA.empty_table())
     # the Rust layer rejects bad input with a clear error too (never a panic)
     with pytest.raises(InvalidInstanceError, match="cores"):
-        _core.fair_simulate(np.zeros(1, np.int64), 1, np.zeros(1), np.full(1, -1, np.int64), np.zeros(1),
-                            np.zeros(1, np.int64), np.ones(1), np.array([0, 1], np.int64), np.ones(1),
-                            cores=0, policy="fifo")
+        _core.FairEngine(0, "fifo")
+    eng = _core.FairEngine(1, "fifo")
+    eng.add_users(np.ones(1), np.zeros(1, np.int64))
+    one = dict(job_tag=np.zeros(1, np.int64), job_user=np.zeros(1, np.int64), job_submit=np.zeros(1),
+               job_think=np.zeros(1), job_class=np.zeros(1, np.int64), job_noise=np.ones(1),
+               task_offsets=np.array([0, 1], np.int64), task_duration=np.ones(1))
     with pytest.raises(InvalidInstanceError, match="after"):
-        _core.fair_simulate(np.zeros(1, np.int64), 1, np.zeros(1), np.array([0], np.int64), np.zeros(1),
-                            np.zeros(1, np.int64), np.ones(1), np.array([0, 1], np.int64), np.ones(1),
-                            cores=1, policy="fifo")
+        eng.push(job_after=np.array([0], np.int64), **one)
+    with pytest.raises(InvalidInstanceError, match="user"):
+        eng.push(job_after=np.array([-1], np.int64), **{**one, "job_user": np.array([3], np.int64)})
+    with pytest.raises(InvalidInstanceError, match="weights"):
+        eng.add_users(np.array([0.0]), np.zeros(1, np.int64))
 
 
 # --------------------------------------------------------------------------- CLI

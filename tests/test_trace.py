@@ -21,8 +21,9 @@ DATA = Path(__file__).resolve().parent / "data" / "traces"
 
 def test_schema_fields():
     assert sk.trace.SCHEMA.names == ["job_id", "user", "submit_time", "task_id", "duration", "cpu", "memory",
-                                     "priority"]
+                                     "priority", "stage"]
     assert sk.trace.SCHEMA.field("submit_time").type == pa.float64()
+    assert sk.trace.SCHEMA.field("stage").type == pa.int64() and not sk.trace.SCHEMA.field("stage").nullable
 
 
 @pytest.mark.parametrize("name, rows, jobs, users", [
@@ -81,7 +82,7 @@ def test_canonical_round_trips(tmp_path):
     for name in ("t.parquet", "t.arrow", "t.csv"):
         back = sk.trace.read(tmp_path / name)
         assert back.num_rows == t.num_rows
-        for col in ("job_id", "user", "task_id", "priority"):
+        for col in ("job_id", "user", "task_id", "priority", "stage"):
             assert back.column(col).to_pylist() == t.column(col).to_pylist(), (name, col)
         np.testing.assert_allclose(back.column("duration").to_numpy(), t.column("duration").to_numpy())
 
@@ -168,4 +169,104 @@ def test_unknown_format_and_missing_file(tmp_path):
 def test_iter_batches_streams_schema():
     batches = list(sk.trace.iter_batches(DATA / "google2011_wta_500s_homo.csv"))
     assert sum(b.num_rows for b in batches) == 6418
-    assert all(b.schema.names[:8] == sk.trace.SCHEMA.names for b in batches)
+    assert all(b.schema.names[:9] == sk.trace.SCHEMA.names for b in batches)
+
+
+# --------------------------------------------------------------------------------------
+# Stages and parents
+
+
+def test_sources_without_stages_are_stage_zero(tmp_path):
+    t = sk.trace.read(DATA / "google2011_wta_500s_hetero.csv")
+    assert set(t.column("stage").to_pylist()) == {0}
+    assert "parents" not in t.column_names
+    p = _write(tmp_path, "part-00000-of-00500.csv", "600000000,,7,0,,0,a,1,2,0.5,0.1,0,0\n"
+               "601000000,,7,0,m1,1,a,1,2,0.5,0.1,0,0\n611000000,,7,0,m1,4,a,1,2,0.5,0.1,0,0\n")
+    assert sk.trace.read(p, format="google_task_events").column("stage").to_pylist() == [0]
+    p = _write(tmp_path, "v2017.csv", "task_create_time,task_end_time,job_id,task_id,instances,status,cpu,mem\n"
+               "10,20,1,1,1,Terminated,100,0.5\n")
+    assert sk.trace.read(p).column("stage").to_pylist() == [0]
+
+
+ALI18_DAG = [
+    "M1,10,j_5,1,Terminated,100,160,100,0.39",
+    "R2_1,1,j_5,1,Terminated,160,170,50,0.2",
+    "J3_1_2,1,j_5,1,Terminated,170,180,50,0.2",
+    "task_abc,2,j_11,12,Terminated,200,203,,",
+    "task_Nzg3ODAwNDgzMTAxNTU1MDcyMQ==,2,j_11,12,Terminated,200,204,,",
+]
+
+
+def test_alibaba_v2018_dag_stages_and_parents(tmp_path):
+    t = sk.trace.read(_write(tmp_path, "batch_task.csv", "\n".join(ALI18_DAG) + "\n"), format="alibaba_v2018")
+    assert t.schema.field("parents").type == pa.list_(pa.int64())
+    assert t.column("stage").to_pylist() == [1, 2, 3, 0, 0]  # both non-DAG tasks form stage 0
+    assert t.column("parents").to_pylist() == [[], [1], [1, 2], None, None]
+    # DAG tasks keep their task number as task_id; non-DAG tasks their row number
+    assert t.column("task_id").to_pylist() == [1, 2, 3, 4, 5]
+
+
+def test_alibaba_v2018_parent_not_below_stage(tmp_path):
+    p = _write(tmp_path, "batch_task.csv", "\n".join(ALI18_DAG[:2] + ["M2_5,1,j_5,1,Terminated,1,2,50,0.2",
+                                                                       "R4_4,1,j_6,1,Terminated,1,2,50,0.2"]) + "\n")
+    with pytest.raises(InvalidInstanceError) as exc:
+        sk.trace.read(p, format="alibaba_v2018")
+    assert exc.value.field == "task_name" and exc.value.index == 3 and "row 3" in str(exc.value)
+    with pytest.warns(UserWarning, match=r"skipped 2 malformed row\(s\) \(first: \[3, 4\]\)"):
+        t = sk.trace.read(p, format="alibaba_v2018", errors="skip")
+    assert t.column("stage").to_pylist() == [1, 2]
+    assert t.schema.metadata[b"schedkit.skipped_rows"] == b"2"
+
+
+def test_canonical_csv_stage_and_string_parents(tmp_path):
+    p = _write(tmp_path, "dag.csv", "job_id,user,submit_time,task_id,duration,stage,parents\n"
+               "1,a,0,0,1,1,\n1,a,0,1,1,2,1\n1,a,0,2,1,3,1;2\n1,a,0,3,1,4, 3 ; 2 \n")
+    t = sk.trace.read(p)
+    assert t.column("stage").to_pylist() == [1, 2, 3, 4]
+    assert t.schema.field("parents").type == pa.list_(pa.int64())
+    assert t.column("parents").to_pylist() == [[], [1], [1, 2], [3, 2]]
+
+
+@pytest.mark.parametrize("row, field", [
+    ("1,a,0,1,1,2,x", "parents"),    # not an id
+    ("1,a,0,1,1,2,1;;0", "parents"),  # empty token
+    ("1,a,0,1,1,2,2", "parents"),    # parent == stage breaks the topological numbering
+    ("1,a,0,1,1,1.5,0", "stage"),    # not an integer
+    ("1,a,0,1,1,,0", "stage"),       # missing
+])
+def test_canonical_bad_stage_or_parents(tmp_path, row, field):
+    p = _write(tmp_path, "dag.csv", "job_id,user,submit_time,task_id,duration,stage,parents\n"
+               f"1,a,0,0,1,1,\n{row}\n1,a,0,3,1,4,1\n")
+    with pytest.raises(InvalidInstanceError) as exc:
+        sk.trace.read(p)
+    assert (exc.value.field, exc.value.index) == (field, 2)
+    with pytest.warns(UserWarning, match="skipped 1 malformed"):
+        t = sk.trace.read(p, errors="skip")
+    assert t.column("task_id").to_pylist() == [0, 3]
+
+
+def test_parquet_list_parents_round_trip(tmp_path):
+    t = sk.trace.from_jobs([1, 1, 1, 2], ["a"] * 4, [0, 0, 0, 1], [1.0] * 4, stage=[0, 1, 2, 0])
+    t = t.append_column("parents", pa.array([[], [0], None, []], pa.list_(pa.int32())))
+    pq.write_table(t, tmp_path / "t.parquet")
+    back = sk.trace.read(tmp_path / "t.parquet")
+    assert back.schema.field("parents").type == pa.list_(pa.int64())
+    assert back.column("parents").to_pylist() == [[], [0], None, []]
+    assert back.column("stage").to_pylist() == [0, 1, 2, 0]
+    bad = t.set_column(t.column_names.index("parents"), "parents", pa.array([[], [0], [1, None], []]))
+    pq.write_table(bad, tmp_path / "bad.parquet")
+    with pytest.raises(InvalidInstanceError) as exc:
+        sk.trace.read(tmp_path / "bad.parquet")
+    assert (exc.value.field, exc.value.index) == ("parents", 3)
+    wrong = t.set_column(t.column_names.index("parents"), "parents", pa.array([1.0, 2.0, 3.0, 4.0]))
+    pq.write_table(wrong, tmp_path / "wrong.parquet")
+    with pytest.raises(InvalidInstanceError, match="parents") as exc:
+        sk.trace.read(tmp_path / "wrong.parquet")
+    assert exc.value.field == "parents"
+
+
+def test_from_jobs_stage():
+    t = sk.trace.from_jobs([1, 1], ["a", "a"], [0, 0], [1.0, 2.0], stage=[3, 4])
+    assert t.schema == sk.trace.SCHEMA
+    assert t.column("stage").to_pylist() == [3, 4]
+    assert sk.trace.from_jobs([1], ["a"], [0], [1.0]).column("stage").to_pylist() == [0]

@@ -14,7 +14,6 @@ import argparse
 import json
 import sys
 import time
-from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
@@ -37,7 +36,6 @@ COLUMNS = [
     ("Jain", "jain_index"),
     ("DVR vs UJF", "dvr"),
     ("violations", "violations"),
-    ("seconds", "seconds"),
 ]
 
 
@@ -67,6 +65,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--format", choices=trace.FORMATS, default=None, help="trace format (default: sniffed)")
     p.add_argument("--errors", choices=["raise", "skip"], default="raise", help="malformed rows: raise or skip")
     p.add_argument("--memory", type=float, default=None, help="memory capacity for --policy drf (default unbounded)")
+    p.add_argument("--nodes", type=int, default=None,
+                   help="--policy drf: split --cores and --memory into this many equal nodes (default one pool)")
     p.add_argument("--users", type=int, default=16, help="synthetic users for traces without users (Alibaba)")
     p.add_argument("--out", metavar="FILE", help="write every run's per-job table to FILE (.parquet or .csv)")
     p.add_argument("--plot", metavar="FILE", default="schedkit_replay_ecdf.png",
@@ -101,41 +101,33 @@ def _run(args: argparse.Namespace) -> int:
     if args.cores <= 0:
         raise SchedkitError(f"--cores must be >= 1, got {args.cores}")
     runs = _runs(args)
-    kw = dict(cores=args.cores, tau=args.tau, estimate=args.estimate, noise=args.noise, seed=args.seed,
-              memory=args.memory)
+    # DVR needs a UJF run with the same partitioning: add the missing references.
+    refs_needed = [(pol, part) for pol, part in {("ujf", part) for _, part in runs} if (pol, part) not in runs]
+    settings = dict(cores=args.cores, tau=args.tau, estimate=args.estimate, noise=args.noise, seed=args.seed,
+                    memory=args.memory, nodes=args.nodes)
+    t0 = time.perf_counter()
     if args.scenario:
         source = f"scenario {args.scenario}"
-
-        def go(policy: str, part: bool) -> fair.Result:
-            return fair.run_scenario(args.scenario, policy=policy, partition=part, **kw)
+        every = [fair.run_scenario(args.scenario, policy=pol, partition=part, **settings)
+                 for pol, part in runs + refs_needed]
     else:
         path = args.path or str(trace.bundled(DEFAULT_TRACE))
-        source = path if args.path else f"bundled {DEFAULT_TRACE}"
-        t0 = time.perf_counter()
-        if args.path:
-            table = fair._read_streaming(Path(path), None, format=args.format, errors=args.errors,
-                                         users=args.users)
-        else:
-            table = trace.read(path)
-        read_s = time.perf_counter() - t0
-        workload = fair._workload_from_table(table, "job_class")
-        source += f" ({table.num_rows:,} tasks, {len(workload.job_id):,} jobs, {len(workload.user_names)} users, " \
-                  f"read in {read_s:.2f} s)"
-
-        def go(policy: str, part: bool) -> fair.Result:
-            return fair.simulate(workload, policy=policy, partition=part, **kw)
-
-    refs: dict[bool, fair.Result] = {}
+        every = fair.replay_many(path, [dict(policy=pol, partition=part, **settings) for pol, part in runs + refs_needed],
+                                 format=args.format, errors=args.errors, users=args.users)
+        jobs = every[0].jobs
+        n_users = len(set(jobs.column("user").to_pylist()))
+        # the trace's own task count is what an unpartitioned run executes
+        plain = next((r for r in every if not r.partition), None)
+        tasks = None if plain is None else int(pa.compute.sum(plain.jobs.column("n_tasks")).as_py())
+        source = (f"{path if args.path else 'bundled ' + DEFAULT_TRACE} ({jobs.num_rows:,} jobs, {n_users} users"
+                  + (f", {tasks:,} tasks" if tasks is not None else "") + ")")
+    seconds = time.perf_counter() - t0
+    by_key = {(r.policy, r.partition): r for r in every}
     results: list[tuple[fair.Result, dict[str, Any]]] = []
-    for policy, part in runs:
-        t0 = time.perf_counter()
-        r = go(policy, part)
-        secs = time.perf_counter() - t0
-        if part not in refs:
-            refs[part] = r if policy == "ujf" else go("ujf", part)
-        s = r.summary(refs[part])
+    for pol, part in runs:
+        r = by_key[(pol, part)]
+        s = r.summary(by_key[("ujf", part)])
         s["label"] = r.label
-        s["seconds"] = secs
         s["tasks"] = int(pa.compute.sum(r.jobs.column("n_tasks")).as_py())
         results.append((r, s))
     if args.out:
@@ -165,7 +157,7 @@ def _run(args: argparse.Namespace) -> int:
         except ImportError:
             plot_note = "plot skipped: matplotlib is not installed (pip install 'schedkit[plot]')"
     if args.json:
-        payload = {"source": source, "cores": args.cores, "estimate": args.estimate,
+        payload = {"source": source, "cores": args.cores, "estimate": args.estimate, "seconds": seconds,
                    "runs": [{k: v for k, v in s.items()} for _, s in results]}
         if plot_note:
             payload["plot"] = plot_note
@@ -174,7 +166,8 @@ def _run(args: argparse.Namespace) -> int:
     from schedkit.cli import format_table
 
     print(f"{source} on {args.cores} cores, estimates: {args.estimate}; RT = response time (s); "
-          f"-P = runtime partitioning; DVR against UJF with the same partitioning")
+          f"-P = runtime partitioning; DVR against UJF with the same partitioning; "
+          f"{len(every)} runs simulated in {seconds:.2f} s")
     rows = [[s[k] for _, k in COLUMNS] for _, s in results]
     print(format_table([h for h, _ in COLUMNS], rows))
     if plot_note:

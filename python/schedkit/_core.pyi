@@ -149,34 +149,58 @@ def dag_online(
 # --- fair (schedkit.fair): multi-user cluster simulator ---------------------------------
 FAIR_POLICIES: list[str]
 
-def fair_simulate(
-    job_user: npt.NDArray[np.int64],
-    n_users: int,
-    job_submit: npt.NDArray[np.float64],
-    job_after: npt.NDArray[np.int64],
-    job_think: npt.NDArray[np.float64],
-    job_class: npt.NDArray[np.int64],
-    job_noise: npt.NDArray[np.float64],
-    task_offsets: npt.NDArray[np.int64],
-    task_duration: npt.NDArray[np.float64],
-    *,
-    cores: int,
-    policy: str,
-    partition: float | None = None,
-    max_partition_tasks: int = 100_000,
-    estimate: str = "given",
-    user_weight: npt.NDArray[np.float64] | None = None,
-    pool_of_user: npt.NDArray[np.int64] | None = None,
-    pool_weight: npt.NDArray[np.float64] | None = None,
-    pool_min_share: npt.NDArray[np.float64] | None = None,
-    pool_fair: npt.NDArray[np.bool_] | None = None,
-    grace: float = 0.0,
-    record_tasks: bool = False,
-    time_limit: float | None = None,
-    job_cpu: npt.NDArray[np.float64] | None = None,
-    job_mem: npt.NDArray[np.float64] | None = None,
-    mem_capacity: float | None = None,
-) -> dict[str, npt.NDArray[np.float64] | npt.NDArray[np.int64] | int]: ...
+class FairEngine:
+    """The incremental cluster simulator (see schedkit._fair_engine)."""
+
+    def __init__(
+        self,
+        cores: int,
+        policy: str,
+        *,
+        partition: float | None = None,
+        max_partition_tasks: int = 100_000,
+        estimate: str = "given",
+        grace: float = 0.0,
+        record_tasks: bool = False,
+        mem_capacity: float | None = None,
+        node_cpu: npt.NDArray[np.float64] | None = None,
+        node_mem: npt.NDArray[np.float64] | None = None,
+    ) -> None: ...
+    def add_pool(self, name: str, weight: float, min_share: float, fair_inside: bool) -> int: ...
+    def add_users(self, weights: npt.NDArray[np.float64], pools: npt.NDArray[np.int64]) -> int: ...
+    def push(
+        self,
+        job_tag: npt.NDArray[np.int64],
+        job_user: npt.NDArray[np.int64],
+        job_submit: npt.NDArray[np.float64],
+        job_after: npt.NDArray[np.int64],
+        job_think: npt.NDArray[np.float64],
+        job_class: npt.NDArray[np.int64],
+        job_noise: npt.NDArray[np.float64],
+        task_offsets: npt.NDArray[np.int64],
+        task_duration: npt.NDArray[np.float64],
+        *,
+        job_stages: npt.NDArray[np.int64] | None = None,
+        stage_parents: npt.NDArray[np.int64] | None = None,
+        parents: npt.NDArray[np.int64] | None = None,
+        stage_cpu: npt.NDArray[np.float64] | None = None,
+        stage_mem: npt.NDArray[np.float64] | None = None,
+    ) -> None: ...
+    def advance(self, until: float, time_limit: float | None = None) -> None: ...
+    def finish(self, time_limit: float | None = None) -> None: ...
+    def take_finished(self) -> dict[str, npt.NDArray[np.float64] | npt.NDArray[np.int64]]: ...
+    def take_tasks(self) -> dict[str, npt.NDArray[np.float64] | npt.NDArray[np.int64]]: ...
+    @property
+    def live_jobs(self) -> int: ...
+    @property
+    def events(self) -> int: ...
+    @property
+    def pushed(self) -> int: ...
+    @property
+    def horizon(self) -> float: ...
+    @property
+    def n_users(self) -> int: ...
+
 def fair_uwfq_virtual(
     cores: int,
     times: list[float],

@@ -55,13 +55,13 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
-from schedkit import _core
 from schedkit import trace as _trace
+from schedkit._fair_engine import Batch, Names, Progress, Runner, RunSpec, batch_from_chunk, job_table
 from schedkit.exceptions import InvalidInstanceError, ValidationError
 
-__all__ = ["POLICIES", "SCENARIOS", "ESTIMATES", "Result", "replay", "run_scenario", "simulate", "summarize"]
+__all__ = ["POLICIES", "SCENARIOS", "ESTIMATES", "Result", "Workload", "replay", "replay_many", "run_scenario",
+           "simulate", "summarize"]
 
 #: Policy name -> one-line description (the names accepted by :func:`replay` and the CLI).
 POLICIES: dict[str, str] = {
@@ -94,88 +94,6 @@ JOB_COLUMNS = ["job_id", "user", "job_class", "submit_time", "start_time", "fini
 
 
 # --------------------------------------------------------------------------------------
-# The workload handed to Rust
-
-
-@dataclass
-class _Workload:
-    job_id: np.ndarray
-    user_names: list[str]
-    job_user: np.ndarray
-    job_submit: np.ndarray
-    job_after: np.ndarray
-    job_think: np.ndarray
-    class_names: list[str]
-    job_class: np.ndarray
-    offsets: np.ndarray
-    durations: np.ndarray
-    job_cpu: np.ndarray | None = None
-    job_mem: np.ndarray | None = None
-
-
-def _workload_from_table(table: pa.Table, class_column: str | None = None) -> _Workload:
-    if not isinstance(table, pa.Table):
-        raise InvalidInstanceError("trace must be a pyarrow.Table in schedkit.trace.SCHEMA or a path", field="trace")
-    for n in ("job_id", "user", "submit_time", "duration"):
-        if n not in table.column_names:
-            raise InvalidInstanceError(f"trace: missing column {n!r}", field=n)
-    if table.num_rows == 0:
-        raise InvalidInstanceError("trace: no tasks", field="trace")
-    job = np.asarray(table.column("job_id").to_numpy(), dtype=np.int64)
-    sub = np.asarray(table.column("submit_time").to_numpy(), dtype=np.float64)
-    dur = np.asarray(table.column("duration").to_numpy(), dtype=np.float64)
-    bad = ~np.isfinite(dur) | (dur < 0)
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise InvalidInstanceError(f"duration[{i}]: must be finite and >= 0, got {dur[i]}", field="duration", index=i)
-    bad = ~np.isfinite(sub)
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise InvalidInstanceError(f"submit_time[{i}]: must be finite, got {sub[i]}", field="submit_time", index=i)
-    tid = (np.asarray(table.column("task_id").to_numpy(), dtype=np.int64) if "task_id" in table.column_names
-           else np.arange(len(job)))
-    ujob, inv = np.unique(job, return_inverse=True)
-    jsub = np.full(len(ujob), np.inf)
-    np.minimum.at(jsub, inv, sub)
-    # job order: (submit, job_id); task order within a job: task_id, then row.
-    rank = np.empty(len(ujob), dtype=np.int64)
-    order_j = np.lexsort((ujob, jsub))
-    rank[order_j] = np.arange(len(ujob))
-    jr = rank[inv]
-    order_t = np.lexsort((np.arange(len(job)), tid, jr))
-    counts = np.bincount(jr, minlength=len(ujob))
-    offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-    first_row = order_t[offsets[:-1]]
-    first_users = table.column("user").take(pa.array(first_row))  # one per job (may be dictionary-encoded)
-    first_users = pc.cast(first_users, pa.string())
-    job_user_name = np.asarray(first_users.to_numpy(zero_copy_only=False), dtype=object)
-    user_names, job_user = np.unique(job_user_name.astype(str), return_inverse=True)
-    if class_column and class_column in table.column_names:
-        cls = np.asarray(pc.cast(table.column(class_column), pa.string()).combine_chunks().take(pa.array(first_row))
-                         .to_numpy(zero_copy_only=False)).astype(str)
-        class_names, job_class = np.unique(cls, return_inverse=True)
-    else:  # a user's jobs are one class by default
-        class_names, job_class = user_names, job_user
-    n = len(ujob)
-    # DRF requests per job: the largest request among its tasks (NaN cpu = 1 core, NaN memory = 0)
-    job_cpu = job_mem = None
-    if "cpu" in table.column_names:
-        c = np.asarray(pc.cast(table.column("cpu"), pa.float64()).to_numpy(zero_copy_only=False), dtype=float)
-        c = np.where(np.isnan(c), 1.0, c)[order_t]
-        job_cpu = np.maximum.reduceat(c, offsets[:-1]) if len(c) else np.zeros(0)
-    if "memory" in table.column_names:
-        m = np.asarray(pc.cast(table.column("memory"), pa.float64()).to_numpy(zero_copy_only=False), dtype=float)
-        m = np.where(np.isnan(m), 0.0, m)[order_t]
-        job_mem = np.maximum.reduceat(m, offsets[:-1]) if len(m) else np.zeros(0)
-    return _Workload(
-        job_id=ujob[order_j], user_names=[str(u) for u in user_names], job_user=job_user.astype(np.int64),
-        job_submit=jsub[order_j], job_after=np.full(n, -1, dtype=np.int64), job_think=np.zeros(n),
-        class_names=[str(c) for c in class_names], job_class=np.asarray(job_class, dtype=np.int64),
-        offsets=offsets, durations=np.ascontiguousarray(dur[order_t]), job_cpu=job_cpu, job_mem=job_mem,
-    )
-
-
-# --------------------------------------------------------------------------------------
 # Result
 
 
@@ -187,7 +105,8 @@ class Result:
     ----------
     policy, cores, partition, estimate : the run's settings
     jobs : pyarrow.Table, one row per job (:data:`JOB_COLUMNS`)
-    tasks : pyarrow.Table (job_id, start, end) when ``record_tasks=True``, else None
+    tasks : pyarrow.Table when ``record_tasks=True`` (job_id, stage, node, start, end, cpu,
+        memory, ready = when the task's stage became schedulable), else None
     events : simulator events processed
     """
 
@@ -222,7 +141,7 @@ class Result:
         response >= work / C, and no task before its job's submission."""
         if self.tasks is None:
             raise ValidationError("validate() needs record_tasks=True")
-        _validate(self.jobs, self.tasks, self.cores, self.meta if self.policy == "drf" else None)
+        _validate(self.jobs, self.tasks, self.cores, self.meta.get("nodes") if self.policy == "drf" else None)
         return self
 
     def plot(self, ax: Any = None, **kw: Any) -> Any:
@@ -308,49 +227,63 @@ def violation(jobs: pa.Table, reference: pa.Table) -> dict[str, Any]:
     }
 
 
-def _validate(jobs: pa.Table, tasks: pa.Table, cores: int, drf: dict | None = None) -> None:
+def _validate(jobs: pa.Table, tasks: pa.Table, cores: int, nodes: tuple[np.ndarray, np.ndarray] | None) -> None:
+    """Independent checks of a run's task records (see :meth:`Result.validate`)."""
     eps = 1e-7
     n_tasks = jobs.column("n_tasks").to_numpy()
     jid = jobs.column("job_id").to_numpy()
-    pos = {int(j): i for i, j in enumerate(jid)}
-    tj = np.array([pos[int(x)] for x in tasks.column("job_id").to_numpy()], dtype=np.int64)
+    order = np.argsort(jid, kind="stable")
+    tj = order[np.searchsorted(jid[order], tasks.column("job_id").to_numpy())]
     cnt = np.bincount(tj, minlength=len(jid))
     if not np.array_equal(cnt, n_tasks):
         raise ValidationError("a task did not run exactly once")
     st = tasks.column("start").to_numpy()
     en = tasks.column("end").to_numpy()
+    ready = tasks.column("ready").to_numpy()
     sub = jobs.column("submit_time").to_numpy()
     if np.any(st < sub[tj] - eps):
         raise ValidationError("a task started before its job was submitted")
+    if np.any(st < ready - eps):
+        raise ValidationError("a task started before its stage's parent stages had finished")
     wk = np.bincount(tj, en - st, len(jid))
     if not np.allclose(wk, jobs.column("work").to_numpy(), rtol=1e-9, atol=1e-6):
         raise ValidationError("task durations do not add up to the job work")
     fin = jobs.column("finish_time").to_numpy()
-    if drf is not None:
-        # resource capacities instead of core slots
+    last_end = np.full(len(jid), -np.inf)
+    np.maximum.at(last_end, tj, en)
+    if not np.allclose(fin, last_end, rtol=0, atol=eps):
+        raise ValidationError("a job's finish time is not its last task's end")
+    if nodes is not None:
+        # DRF: per-node cpu and memory capacities instead of core slots; releases before
+        # acquisitions at equal times; each node's usage starts and ends at 0, so one running
+        # sum over the events sorted by (node, time) gives every node's usage.
+        node = tasks.column("node").to_numpy()
         times = np.concatenate([st, en])
         sign = np.concatenate([np.ones(len(st)), -np.ones(len(en))])
-        order = np.lexsort((sign, times))  # releases before acquisitions at equal times
-        for req, cap, name in ((drf["job_cpu"], cores, "cpu"), (drf["job_mem"], drf["memory"], "memory")):
-            use = np.cumsum((sign * np.concatenate([req[tj], req[tj]]))[order])
-            if use.max(initial=0) > cap * (1 + 1e-9) + 1e-9:
-                raise ValidationError(f"{name} capacity exceeded")
+        nn = np.concatenate([node, node])
+        order = np.lexsort((sign, times, nn))
+        for col, cap, name in (("cpu", nodes[0], "cpu"), ("memory", nodes[1], "memory")):
+            req = tasks.column(col).to_numpy()
+            use = np.cumsum((sign * np.concatenate([req, req]))[order])
+            limit = cap[nn[order]]
+            if np.any(use > limit * (1 + 1e-9) + 1e-9):
+                raise ValidationError(f"{name} capacity of a node exceeded")
         return
     if np.any(fin - sub < jobs.column("work").to_numpy() / cores - eps):
         raise ValidationError("response time below work / C")
     # After all events at each event time tau: busy(tau) = started - ended, pending(tau) =
-    # submitted - started. Never more than C busy; busy < C implies nothing pending.
+    # ready - started. Never more than C busy; busy < C implies nothing pending.
     ts = np.sort(st)
     te = np.sort(en)
-    tsub = np.sort(sub[tj])
-    taus = np.unique(np.concatenate([st, en, sub]))
+    tready = np.sort(ready)
+    taus = np.unique(np.concatenate([st, en, ready]))
     started = np.searchsorted(ts, taus, side="right")
     ended = np.searchsorted(te, taus, side="right")
-    submitted = np.searchsorted(tsub, taus, side="right")
+    became_ready = np.searchsorted(tready, taus, side="right")
     busy = started - ended
     if busy.max(initial=0) > cores:
         raise ValidationError(f"more than {cores} cores busy")
-    idle_pending = (busy < cores) & (submitted - started > 0)
+    idle_pending = (busy < cores) & (became_ready - started > 0)
     if idle_pending.any():
         t = taus[np.flatnonzero(idle_pending)[0]]
         raise ValidationError(f"a core idled at t={t} while a task was pending (not work-conserving)")
@@ -360,150 +293,92 @@ def _validate(jobs: pa.Table, tasks: pa.Table, cores: int, drf: dict | None = No
 # Running
 
 
-def _noise(n: int, estimate: str, noise: float, seed: int) -> np.ndarray:
-    if estimate == "noisy":
-        if not math.isfinite(noise) or noise < 0:
-            raise InvalidInstanceError(f"noise must be finite and >= 0, got {noise}", field="noise")
-        return np.exp(noise * np.random.default_rng(seed).standard_normal(n))
-    return np.ones(n)
+def _check_spec(spec: RunSpec) -> None:
+    if spec.policy not in POLICIES:
+        raise InvalidInstanceError(f"unknown policy {spec.policy!r}; expected one of {sorted(POLICIES)}",
+                                   field="policy")
+    if spec.estimate not in ESTIMATES:
+        raise InvalidInstanceError(f"unknown estimate {spec.estimate!r}; expected one of {ESTIMATES}",
+                                   field="estimate")
+    c = spec.cores
+    if isinstance(c, bool) or not isinstance(c, (int, np.integer)) or c <= 0:
+        raise InvalidInstanceError(f"cores must be a positive integer, got {c!r}", field="cores")
+    if spec.partition and (not math.isfinite(spec.tau) or spec.tau <= 0):
+        raise InvalidInstanceError(f"tau must be finite and > 0, got {spec.tau}", field="tau")
+    if not math.isfinite(spec.grace):
+        raise InvalidInstanceError(f"grace must be finite, got {spec.grace}", field="grace")
 
 
-def _pools(policy: str, w: _Workload, pools: Mapping[str, Any] | None, pool_config: Mapping[str, Any] | None):
-    nu = len(w.user_names)
-    if policy == "ujf":
-        return np.arange(nu, dtype=np.int64), np.ones(nu), np.zeros(nu), np.ones(nu, dtype=bool)
-    if policy != "fair" or not pools:
-        return np.zeros(nu, dtype=np.int64), np.ones(1), np.zeros(1), np.zeros(1, dtype=bool)
-    names: list[str] = ["default"]
-    cfg: dict[str, tuple[float, float, bool]] = {"default": (1.0, 0.0, False)}
-    for pname, spec in (pool_config or {}).items():
-        wgt, ms = spec[0], spec[1]
-        cfg[str(pname)] = (float(wgt), float(ms), bool(spec[2]) if len(spec) > 2 else True)
-        if str(pname) not in names:
-            names.append(str(pname))
-    user_pool = np.zeros(nu, dtype=np.int64)
-    for u, spec in pools.items():
-        if str(u) not in w.user_names:
-            continue
-        if isinstance(spec, str):
-            pname = spec
-        else:
-            pname = f"pool:{u}"
-            cfg[pname] = (float(spec[0]), float(spec[1]), bool(spec[2]) if len(spec) > 2 else True)
-        if pname not in cfg:
-            cfg[pname] = (1.0, 0.0, False)  # Spark: unknown pool created with defaults
-        if pname not in names:
-            names.append(pname)
-        user_pool[w.user_names.index(str(u))] = names.index(pname)
-    # Spark breaks comparator ties by pool name: index pools in name order.
-    order = sorted(range(len(names)), key=lambda i: names[i])
-    rank = np.empty(len(names), dtype=np.int64)
-    rank[order] = np.arange(len(names))
-    names = [names[i] for i in order]
-    return (rank[user_pool], np.array([cfg[p][0] for p in names]), np.array([cfg[p][1] for p in names]),
-            np.array([cfg[p][2] for p in names], dtype=bool))
-
-
-def simulate(
-    w: _Workload,
-    *,
-    policy: str = "uwfq",
-    cores: int = 32,
-    partition: bool = False,
-    tau: float = 0.5,
-    estimate: str = "oracle",
-    noise: float = 0.5,
-    seed: int = 0,
-    weights: Mapping[str, float] | None = None,
-    pools: Mapping[str, Any] | None = None,
-    pool_config: Mapping[str, Any] | None = None,
-    grace: float = 3.0,
-    memory: float | None = None,
-    record_tasks: bool = False,
-    time_limit: float | None = None,
-    scenario: str | None = None,
-) -> Result:
-    """Runs a prepared workload (internal; see :func:`replay` and :func:`run_scenario`)."""
-    if policy not in POLICIES:
-        raise InvalidInstanceError(f"unknown policy {policy!r}; expected one of {sorted(POLICIES)}", field="policy")
-    if estimate not in ESTIMATES:
-        raise InvalidInstanceError(f"unknown estimate {estimate!r}; expected one of {ESTIMATES}", field="estimate")
-    if isinstance(cores, bool) or not isinstance(cores, (int, np.integer)) or cores <= 0:
-        raise InvalidInstanceError(f"cores must be a positive integer, got {cores!r}", field="cores")
-    if partition and (not math.isfinite(tau) or tau <= 0):
-        raise InvalidInstanceError(f"tau must be finite and > 0, got {tau}", field="tau")
-    if not math.isfinite(grace):
-        raise InvalidInstanceError(f"grace must be finite, got {grace}", field="grace")
-    n = len(w.job_user)
-    uw = None
-    if weights:
-        uw = np.ones(len(w.user_names))
-        for u, x in weights.items():
-            if str(u) in w.user_names:
-                uw[w.user_names.index(str(u))] = float(x)
-    pool_of_user, pool_weight, pool_min, pool_fair = _pools(policy, w, pools, pool_config)
-    out = _core.fair_simulate(
-        w.job_user.astype(np.int64), len(w.user_names), w.job_submit.astype(np.float64),
-        w.job_after.astype(np.int64), w.job_think.astype(np.float64), w.job_class.astype(np.int64),
-        _noise(n, estimate, noise, seed), w.offsets.astype(np.int64), w.durations.astype(np.float64),
-        cores=int(cores), policy=policy, partition=float(tau) if partition else None,
-        estimate="historic" if estimate == "historic" else "given", user_weight=uw,
-        pool_of_user=pool_of_user, pool_weight=pool_weight, pool_min_share=pool_min, pool_fair=pool_fair,
-        grace=float(grace) * cores / 2.0, record_tasks=record_tasks, time_limit=time_limit,
-        job_cpu=None if (policy != "drf" or w.job_cpu is None) else np.ascontiguousarray(w.job_cpu, dtype=np.float64),
-        job_mem=None if (policy != "drf" or w.job_mem is None) else np.ascontiguousarray(w.job_mem, dtype=np.float64),
-        mem_capacity=None if memory is None else float(memory),
-    )
-    sub, fin, alone = out["submit"], out["finish"], out["alone"]
-    rt = fin - sub
-    jobs = pa.table({
-        "job_id": w.job_id.astype(np.int64),
-        "user": pa.array(w.user_names, pa.string()).take(pa.array(w.job_user)),
-        "job_class": pa.array(w.class_names, pa.string()).take(pa.array(w.job_class)),
-        "submit_time": sub,
-        "start_time": out["start"],
-        "finish_time": fin,
-        "response_time": rt,
-        "work": out["work"],
-        "estimate": out["estimate"],
-        "n_tasks": out["n_tasks"],
-        "alone_time": alone,
-        "slowdown": np.where(alone > 0, rt / np.where(alone > 0, alone, 1.0), 1.0),
-    })
-    tasks = None
-    if record_tasks:
-        tasks = pa.table({"job_id": w.job_id[out["task_job"]], "start": out["task_start"], "end": out["task_end"]})
+def _result(r: Runner, classes: Names, scenario: str | None = None) -> Result:
+    jobs, tasks = job_table(r, classes)
+    s = r.spec
     meta: dict[str, Any] = {}
-    if policy == "drf":
-        meta = {"job_cpu": np.ones(n) if w.job_cpu is None else w.job_cpu,
-                "job_mem": np.zeros(n) if w.job_mem is None else w.job_mem,
-                "memory": math.inf if memory is None else float(memory)}
-    return Result(policy=policy, cores=int(cores), partition=bool(partition), estimate=estimate, jobs=jobs,
-                  tasks=tasks, events=int(out["events"]), scenario=scenario, meta=meta)
+    if s.policy == "drf":
+        cpu = np.array([float(s.cores)]) if r.nodes is None else r.nodes[0]
+        mem = np.array([math.inf if s.memory is None else float(s.memory)]) if r.nodes is None else r.nodes[1]
+        meta = {"nodes": (cpu, mem)}
+    return Result(policy=s.policy, cores=int(s.cores), partition=bool(s.partition), estimate=s.estimate, jobs=jobs,
+                  tasks=tasks, events=int(r.engine.events), scenario=scenario, meta=meta)
 
 
-def _read_streaming(path: Path, progress: bool | None, **kw: Any) -> pa.Table:
-    """Reads a trace file batch by batch keeping only the columns replay needs."""
-    show = sys.stderr.isatty() if progress is None else progress
-    keep = ["job_id", "user", "submit_time", "task_id", "duration", "cpu", "memory"]
-    parts = []
-    rows = 0
-    err = _trace._Errors(kw.pop("errors", "raise"), path.name)
-    for b in _trace.iter_batches(path, _err=err, **kw):
-        cols = [c for c in keep + ["job_class"] if c in b.schema.names]
-        t = pa.Table.from_batches([b]).select(cols)
-        # users as dictionary indices: a few bytes per task instead of a string per task
-        t = t.set_column(t.schema.get_field_index("user"), "user", pc.dictionary_encode(t.column("user")))
-        parts.append(t)
-        rows += b.num_rows
-        if show:
-            print(f"\rreading {path.name}: {rows:,} tasks", end="", file=sys.stderr, flush=True)
-    if show:
-        print(file=sys.stderr)
-    err.finish()
-    if not parts:
-        raise InvalidInstanceError(f"{path}: no tasks", field="trace")
-    return pa.concat_tables(parts, promote_options="permissive")
+def replay_many(
+    trace: pa.Table | str | Path,
+    runs: Iterable[Mapping[str, Any]],
+    *,
+    class_column: str | None = "job_class",
+    progress: bool | None = None,
+    format: str | None = None,
+    errors: str = "raise",
+    users: int = 16,
+    seed: int = 0,
+    chunk_rows: int = 1 << 16,
+    run_rows: int = 1 << 22,
+) -> list[Result]:
+    """Replays one trace under several settings in a single streaming pass.
+
+    ``runs``: one mapping of :func:`replay` keyword arguments per simulation (``policy``,
+    ``cores``, ``partition``, ``tau``, ``estimate``, ...). The trace is read once, in chunks
+    of whole jobs in submit order (:mod:`schedkit._trace_order`: a file larger than
+    ``run_rows`` rows is sorted out of core), and every chunk is fed to all simulations, so
+    memory holds about one chunk, the jobs still running and a few numbers per finished job.
+    ``users``, ``seed``: the user rule for traces without users (Alibaba).
+    """
+    from schedkit._trace_order import ordered_jobs
+
+    specs = [RunSpec(**dict(r)) for r in runs]
+    for sp in specs:
+        _check_spec(sp)
+    names, classes = Names(), Names()
+    runners = [Runner(sp, names) for sp in specs]
+    label = Path(trace).name if isinstance(trace, (str, Path)) else "replay"
+    bar = Progress(f"replay {label}", progress)
+
+    def on_rows(n: int) -> None:
+        bar.rows = n
+        bar.update(runners, 0.0)
+
+    source = Path(trace) if isinstance(trace, (str, Path)) else trace
+    t_last = 0.0
+    chunks = ordered_jobs(source, format=format, errors=errors, users=users, seed=seed, chunk_rows=chunk_rows,
+                          run_rows=run_rows, on_rows=on_rows)
+    for chunk in chunks:
+        b = batch_from_chunk(chunk, names, classes, class_column)
+        if b.n_jobs == 0:
+            continue
+        if not isinstance(trace, (str, Path)):
+            bar.rows += chunk.num_rows
+        t_last = float(b.submit[-1])
+        for r in runners:
+            r.push(b)
+            # Later chunks cannot arrive before this chunk's last submit time.
+            r.advance(t_last)
+        bar.update(runners, t_last)
+    if runners and runners[0].pushed == 0:
+        raise InvalidInstanceError("trace: no tasks", field="trace")
+    for r in runners:
+        r.finish()
+    bar.update(runners, t_last, final=True)
+    return [_result(r, classes) for r in runners]
 
 
 def replay(
@@ -521,6 +396,7 @@ def replay(
     pool_config: Mapping[str, Any] | None = None,
     grace: float = 3.0,
     memory: float | None = None,
+    nodes: Any = None,
     class_column: str | None = "job_class",
     record_tasks: bool = False,
     time_limit: float | None = None,
@@ -531,11 +407,16 @@ def replay(
     """Replays a trace (a table in :data:`schedkit.trace.SCHEMA`, or a trace file) under
     ``policy`` on ``cores`` cores.
 
-    A job's submit time is the earliest submit time of its rows; its tasks run in
-    ``task_id`` order; jobs arrive in (submit time, job id) order. ``weights``: per-user
-    UWFQ weights (default 1). ``pools``/``pool_config``: Spark FAIR pools (policy="fair").
-    ``class_column``: the job class for ``estimate="historic"`` (default: the user).
-    From a path, batches are streamed and only the replay columns are kept.
+    A job's submit time is the earliest submit time of its rows; jobs arrive in (submit
+    time, job id) order; a job's stages (``stage`` column) become schedulable when their
+    parents (``parents`` column; default: every lower-numbered stage) have finished; a stage's
+    tasks run in ``task_id`` order. ``weights``: per-user UWFQ/DRF weights (default 1).
+    ``pools``/``pool_config``: Spark FAIR pools (policy="fair"). ``memory``, ``nodes``: DRF
+    capacities (``nodes`` = N equal nodes, or a list of (cpu, memory) pairs; default one
+    pooled node of ``cores`` cpus). ``class_column``: the job class for
+    ``estimate="historic"`` (default: the user). A file is streamed (see
+    :func:`replay_many`); ``progress`` shows a progress line on stderr (default: when it is
+    a terminal).
 
     Example
     -------
@@ -544,12 +425,34 @@ def replay(
     >>> sk.fair.replay(t, policy="fifo", cores=1).jobs.column("finish_time").to_pylist()
     [2.0, 3.0]
     """
-    if isinstance(trace, (str, Path)):
-        trace = _read_streaming(Path(trace), progress, format=format, errors=errors)
-    w = _workload_from_table(trace, class_column)
-    return simulate(w, policy=policy, cores=cores, partition=partition, tau=tau, estimate=estimate, noise=noise,
-                    seed=seed, weights=weights, pools=pools, pool_config=pool_config, grace=grace,
-                    memory=memory, record_tasks=record_tasks, time_limit=time_limit)
+    run = dict(policy=policy, cores=cores, partition=partition, tau=tau, estimate=estimate, noise=noise, seed=seed,
+               weights=weights, pools=pools, pool_config=pool_config, grace=grace, memory=memory, nodes=nodes,
+               record_tasks=record_tasks, time_limit=time_limit)
+    return replay_many(trace, [run], class_column=class_column, progress=progress, format=format, errors=errors)[0]
+
+
+@dataclass
+class Workload:
+    """Jobs prepared in the simulator's layout, with their user and class names (a paper
+    scenario, or a benchmark's synthetic jobs); run it with :func:`simulate`."""
+
+    batch: Batch
+    user_names: list[str]
+    class_names: list[str]
+
+
+def simulate(w: Workload, *, scenario: str | None = None, **run: Any) -> Result:
+    """Runs a prepared :class:`Workload` in one push (closed-loop jobs need this: their
+    predecessors are in the same batch). ``run``: :func:`replay`'s simulation keywords."""
+    spec = RunSpec(**run)
+    _check_spec(spec)
+    names = Names(w.user_names)
+    r = Runner(spec, names)
+    if w.batch.n_jobs == 0:
+        raise InvalidInstanceError("workload: no jobs", field="trace")
+    r.push(w.batch)
+    r.finish()
+    return _result(r, Names(w.class_names), scenario)
 
 
 # --------------------------------------------------------------------------------------
@@ -564,7 +467,7 @@ def _split(work: float, k: int, skew: float, rng: np.random.Generator) -> np.nda
     return work * x / x.sum()
 
 
-def scenario_workload(name: str, *, seed: int = 0, default_tasks: int = 32, skew: float = 1.0) -> _Workload:
+def scenario_workload(name: str, *, seed: int = 0, default_tasks: int = 32, skew: float = 1.0) -> Workload:
     """Builds the closed-/open-loop workload of a paper scenario (see :func:`run_scenario`)."""
     if name not in SCENARIOS:
         raise InvalidInstanceError(f"unknown scenario {name!r}; expected one of {sorted(SCENARIOS)}", field="scenario")
@@ -627,17 +530,19 @@ def scenario_workload(name: str, *, seed: int = 0, default_tasks: int = 32, skew
         durs.append(d)
         offsets.append(offsets[-1] + len(d))
     n = len(jobs)
-    return _Workload(
-        job_id=np.arange(n, dtype=np.int64),
+    return Workload(
+        Batch(
+            job_id=np.arange(n, dtype=np.int64),
+            user=np.array([user_names.index(j["user"]) for j in jobs], dtype=np.int64),
+            submit=np.array([j["submit"] for j in jobs], dtype=np.float64),
+            after=np.array([remap[j["after"]] if j["after"] >= 0 else -1 for j in jobs], dtype=np.int64),
+            think=np.array([j["think"] for j in jobs], dtype=np.float64),
+            job_class=np.array([class_names.index(j["class"]) for j in jobs], dtype=np.int64),
+            task_offsets=np.array(offsets, dtype=np.int64),
+            durations=np.concatenate(durs) if durs else np.zeros(0),
+        ),
         user_names=user_names,
-        job_user=np.array([user_names.index(j["user"]) for j in jobs], dtype=np.int64),
-        job_submit=np.array([j["submit"] for j in jobs]),
-        job_after=np.array([remap[j["after"]] if j["after"] >= 0 else -1 for j in jobs], dtype=np.int64),
-        job_think=np.array([j["think"] for j in jobs]),
         class_names=class_names,
-        job_class=np.array([class_names.index(j["class"]) for j in jobs], dtype=np.int64),
-        offsets=np.array(offsets, dtype=np.int64),
-        durations=np.concatenate(durs) if durs else np.zeros(0),
     )
 
 

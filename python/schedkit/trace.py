@@ -15,9 +15,20 @@ cpu            float64  cpu request in cores (Google: normalised to the largest 
 memory         float64  memory request, bytes or a normalised share as the source gives it;
                         NaN when the source has none
 priority       int64    source priority (0 when the source has none)
+stage          int64    stage id within the job (Spark stage / Alibaba task number);
+                        0 when the source has none
 =============  =======  ===================================================================
 
-Extra columns of canonical inputs are carried through untouched.
+Optional column ``parents`` (list<int64>): ids of the stages of the same job this stage
+waits for; when the column is absent or null a stage waits for every lower-numbered stage of
+its job (a chain). Stages are numbered in topological order: every parent id must be below
+the row's stage id, and readers report a row that breaks this as malformed. A canonical CSV
+may give ``parents`` as ids separated by ``;`` (``"3;4"``); there an empty cell means no
+parents, since CSV cannot tell an empty cell from a missing one. The Alibaba v2018 reader
+derives ``stage`` and ``parents`` from ``task_name`` (``J3_1_2``: stage 3 waits for 1 and 2);
+its non-DAG tasks (``task_<base64>``) are stage 0 with null parents.
+
+Other extra columns of canonical inputs are carried through untouched.
 
 Readers stream record batches (:func:`iter_batches`), so a trace larger than memory can be
 converted or replayed batch by batch. A malformed row (unparseable number, missing value,
@@ -49,7 +60,7 @@ import pyarrow.csv as pacsv
 
 from schedkit.exceptions import InvalidInstanceError
 
-__all__ = ["SCHEMA", "FORMATS", "read", "iter_batches", "bundled", "assign_users", "from_jobs"]
+__all__ = ["SCHEMA", "PARENTS_TYPE", "FORMATS", "read", "iter_batches", "bundled", "assign_users", "from_jobs"]
 
 SCHEMA = pa.schema(
     [
@@ -61,8 +72,16 @@ SCHEMA = pa.schema(
         pa.field("cpu", pa.float64()),
         pa.field("memory", pa.float64()),
         pa.field("priority", pa.int64()),
+        pa.field("stage", pa.int64(), nullable=False),
     ]
 )
+
+#: Type of the optional ``parents`` column (see the module docstring).
+PARENTS_TYPE = pa.list_(pa.int64())
+
+# An Alibaba v2018 DAG task name: letters, the task number, then "_<parent>" per parent.
+_ALI18_DAG_NAME = r"^[A-Za-z]+\d+(_\d+)*$"
+
 
 #: Format names accepted by :func:`read` (``format=``); ``None`` sniffs the file.
 FORMATS = ("canonical", "parquet", "ipc", "csv", "google_wta", "google_task_events", "alibaba_v2017", "alibaba_v2018")
@@ -205,7 +224,7 @@ def _conv_wta(b: pa.RecordBatch, row0: int, err: _Errors, **_: Any) -> pa.Record
     ok &= ~neg
     cols = {"job_id": job, "user": pc.cast(user, pa.string()), "submit_time": sub / 1000.0, "task_id": tid,
             "duration": rt / 1000.0, "cpu": cpu, "memory": np.full(len(rows), np.nan),
-            "priority": np.zeros(len(rows), dtype=np.int64)}
+            "priority": np.zeros(len(rows), dtype=np.int64), "stage": np.zeros(len(rows), dtype=np.int64)}
     return _canon_batch(cols, ok)
 
 
@@ -228,7 +247,8 @@ def _conv_ali17(b: pa.RecordBatch, row0: int, err: _Errors, users: int = 16, see
     err.bad(rows[neg], "task_end_time", "end before create (negative duration)")
     ok &= finished & ~neg
     cols = {"job_id": job, "user": assign_users(job, users, seed), "submit_time": create, "task_id": tid,
-            "duration": dur, "cpu": cpu / 100.0, "memory": mem, "priority": np.zeros(len(rows), dtype=np.int64)}
+            "duration": dur, "cpu": cpu / 100.0, "memory": mem, "priority": np.zeros(len(rows), dtype=np.int64),
+            "stage": np.zeros(len(rows), dtype=np.int64)}
     return _canon_batch(cols, ok)
 
 
@@ -245,22 +265,128 @@ def _conv_ali18(b: pa.RecordBatch, row0: int, err: _Errors, users: int = 16, see
     end, ok3 = _num(c[6], "end_time", rows, err)
     cpu, ok4 = _num(c[7], "plan_cpu", rows, err, optional=True)
     mem, ok5 = _num(c[8], "plan_mem", rows, err, optional=True)
-    tname = pc.utf8_trim_whitespace(pc.cast(c[0], pa.string()))
-    tdig = pc.replace_substring_regex(pc.replace_substring_regex(tname, r"^[A-Za-z]+", ""), r"_.*$", "")
-    try:
-        tid = np.asarray(pc.cast(tdig, pa.int64()).to_numpy(zero_copy_only=False))
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        tid = rows.copy()
     ok = ok1 & ok2 & ok3 & ok4 & ok5
-    finished = np.ones(len(rows), dtype=bool)
     dur = end - start
-    neg = ok & finished & (dur < 0)
+    neg = ok & (dur < 0)
     err.bad(rows[neg], "end_time", "end before start (negative duration)")
-    ok &= finished & ~neg
+    ok &= ~neg
+    stage, tid, parents, ok = _ali18_task_names(pc.cast(c[0], pa.string()), rows, ok, err)
     cols = {"job_id": job, "user": assign_users(job, users, seed), "submit_time": start, "task_id": tid,
             "duration": dur, "cpu": np.where(np.isfinite(cpu), cpu, np.nan) / 100.0, "memory": mem,
-            "priority": np.zeros(len(rows), dtype=np.int64)}
-    return _canon_batch(cols, ok)
+            "priority": np.zeros(len(rows), dtype=np.int64), "stage": stage}
+    return _canon_batch(cols, ok, {"parents": parents})
+
+
+def _ali18_task_names(
+    names: pa.Array, rows: np.ndarray, ok: np.ndarray, err: _Errors
+) -> tuple[np.ndarray, np.ndarray, pa.Array, np.ndarray]:
+    """Decodes v2018 task names into (stage, task_id, parents, ok).
+
+    A DAG name ``<letters><n>[_<p>...]`` is stage ``n`` waiting for stages ``p...`` (``M1``:
+    none). Any other name (``task_<base64>``) is a non-DAG task: stage 0, parents null, and
+    its task_id is its row number since the name holds no number. Only rows still ``ok`` are
+    reported, so a row bad in an earlier field is not counted twice.
+    """
+    names = pc.utf8_trim_whitespace(names)
+    missing = pd_isnull(names)
+    err.bad(rows[ok & missing], "task_name", "missing")
+    ok = ok & ~missing
+    dag = _matches(names, _ALI18_DAG_NAME)
+    # 19+ digits may not fit in int64; no real task number is anywhere near that long.
+    huge = ok & dag & _matches(names, r"\d{19}")
+    err.bad(rows[huge], "task_name", "task number too large")
+    ok &= ~huge
+    dag &= ~huge
+    dag_names = pc.if_else(pa.array(dag), names, pa.scalar(None, pa.string()))
+    numbers = pc.split_pattern(pc.replace_substring_regex(dag_names, r"^[A-Za-z]+", ""), "_")
+    own = pc.fill_null(pc.cast(pc.list_element(numbers, 0), pa.int64()), 0)
+    stage = np.asarray(own.to_numpy(zero_copy_only=False), dtype=np.int64)
+    parents = pc.cast(pc.list_slice(numbers, 1), PARENTS_TYPE)
+    ok &= _parents_below_stage(parents, stage, rows, ok, err, "task_name")
+    task_id = np.where(dag, stage, rows).astype(np.int64)
+    return stage, task_id, parents, ok
+
+
+def _matches(strings: pa.Array, pattern: str) -> np.ndarray:
+    """Regex match as a bool mask; a null string does not match."""
+    hit = pc.fill_null(pc.match_substring_regex(strings, pattern), False)
+    return np.asarray(hit.to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _parents_below_stage(parents: pa.Array, stage: np.ndarray, rows: np.ndarray, ok: np.ndarray,
+                         err: _Errors, field: str) -> np.ndarray:
+    """Checks the topological numbering rule: every parent id is below its row's stage id, so
+    a consumer can walk a job's stages in id order. Returns the mask of rows that pass."""
+    owner = np.asarray(pc.list_parent_indices(parents).to_numpy(zero_copy_only=False), dtype=np.int64)
+    ids = pc.list_flatten(parents)
+    null_id = pd_isnull(ids)
+    vals = np.asarray(pc.fill_null(ids, 0).to_numpy(zero_copy_only=False), dtype=np.int64)
+    passed = ok.copy()
+    no_id = np.unique(owner[null_id])
+    no_id = no_id[passed[no_id]]
+    err.bad(rows[no_id], field, "missing parent stage id")
+    passed[no_id] = False
+    late = np.unique(owner[~null_id & (vals >= stage[owner])])
+    late = late[passed[late]]
+    err.bad(rows[late], field, "a parent stage id must be below the stage id (topological numbering)")
+    passed[late] = False
+    return passed
+
+
+def _parents_column(a: pa.Array, rows: np.ndarray, err: _Errors) -> tuple[pa.Array, np.ndarray]:
+    """A canonical ``parents`` column as list<int64>, and the mask of rows it parsed for."""
+    if pa.types.is_null(a.type):  # e.g. a Parquet column that is null throughout
+        return pc.cast(a, PARENTS_TYPE), np.ones(len(a), dtype=bool)
+    if pa.types.is_string(a.type) or pa.types.is_large_string(a.type):
+        return _split_ids(a, rows, err)
+    nested = pa.types.is_list(a.type) or pa.types.is_large_list(a.type) or pa.types.is_fixed_size_list(a.type)
+    if not (nested and pa.types.is_integer(a.type.value_type)):
+        raise InvalidInstanceError(
+            f"{err.source}: column 'parents' must be list<int64> or ';'-separated ids, got {a.type}", field="parents"
+        )
+    return pc.cast(a, PARENTS_TYPE), np.ones(len(a), dtype=bool)
+
+
+def _split_ids(s: pa.Array, rows: np.ndarray, err: _Errors) -> tuple[pa.Array, np.ndarray]:
+    """``"3;4"`` -> ``[3, 4]``. An empty or missing cell is ``[]``: a CSV reader cannot tell
+    the two apart, and "no parents" must be expressible in a CSV."""
+    n = len(s)
+    s = pc.fill_null(pc.utf8_trim_whitespace(s), "")
+    empty = np.asarray(pc.equal(s, "").to_numpy(zero_copy_only=False), dtype=bool)
+    lists = pc.split_pattern(s, ";")
+    owner = np.asarray(pc.list_parent_indices(lists).to_numpy(zero_copy_only=False), dtype=np.int64)
+    tokens = pc.utf8_trim_whitespace(pc.list_flatten(lists))
+    keep = ~empty[owner]  # an empty cell splits into one empty token, which is not an id
+    owner, tokens = owner[keep], tokens.filter(pa.array(keep))
+    vals, tok_ok = _parse_ints(tokens)
+    bad = np.unique(owner[~tok_ok])
+    err.bad(rows[bad], "parents", "expected integer stage ids separated by ';'")
+    ok = np.ones(n, dtype=bool)
+    ok[bad] = False
+    offsets = np.concatenate([[0], np.cumsum(np.bincount(owner, minlength=n))])
+    return pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), pa.array(vals, pa.int64())), ok
+
+
+def _parse_ints(tokens: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Non-null string tokens as int64 and an ok mask. One vectorised cast; only when it fails
+    are the tokens parsed one by one, to find which are bad."""
+    try:
+        vals = pc.cast(tokens, pa.int64()).to_numpy(zero_copy_only=False)
+        return np.asarray(vals, dtype=np.int64), np.ones(len(tokens), dtype=bool)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        pass
+    py = tokens.to_pylist()
+    vals = np.zeros(len(py), dtype=np.int64)
+    ok = np.ones(len(py), dtype=bool)
+    for i, t in enumerate(py):
+        try:
+            vals[i] = int(t)
+        except (TypeError, ValueError):
+            ok[i] = False
+            continue
+        if not -(1 << 63) <= int(t) < (1 << 63):
+            ok[i], vals[i] = False, 0
+    return vals, ok
 
 
 def _conv_canonical(b: pa.RecordBatch, row0: int, err: _Errors, **_: Any) -> pa.RecordBatch:
@@ -277,11 +403,15 @@ def _conv_canonical(b: pa.RecordBatch, row0: int, err: _Errors, **_: Any) -> pa.
     user = pc.cast(col["user"], pa.string())
     ok5 = ~np.asarray(pc.is_null(user).to_numpy(zero_copy_only=False), dtype=bool)
     err.bad(rows[~ok5], "user", "missing")
-    ok = ok1 & ok2 & ok3 & ok4 & ok5
+    n = len(rows)
+    if "stage" in col:
+        stage, ok6 = _num(col["stage"], "stage", rows, err, integer=True)
+    else:
+        stage, ok6 = np.zeros(n, dtype=np.int64), np.ones(n, dtype=bool)
+    ok = ok1 & ok2 & ok3 & ok4 & ok5 & ok6
     neg = ok & (dur < 0)
     err.bad(rows[neg], "duration", "negative duration")
     ok &= ~neg
-    n = len(rows)
     opt = {}
     for name, integer, default in (("cpu", False, np.nan), ("memory", False, np.nan), ("priority", True, 0)):
         if name in col:
@@ -294,8 +424,13 @@ def _conv_canonical(b: pa.RecordBatch, row0: int, err: _Errors, **_: Any) -> pa.
             opt[name] = np.where(pd_isnull(a), default, v).astype(np.int64 if integer else np.float64)
         else:
             opt[name] = np.full(n, default, dtype=np.int64 if integer else np.float64)
-    cols = {"job_id": job, "user": user, "submit_time": sub, "task_id": tid, "duration": dur, **opt}
     extra = {k: v for k, v in col.items() if k not in SCHEMA.names}
+    if "parents" in extra:
+        parents, ok7 = _parents_column(extra["parents"], rows, err)
+        ok &= ok7
+        ok &= _parents_below_stage(parents, stage, rows, ok, err, "parents")
+        extra["parents"] = parents
+    cols = {"job_id": job, "user": user, "submit_time": sub, "task_id": tid, "duration": dur, "stage": stage, **opt}
     return _canon_batch(cols, ok, extra)
 
 
@@ -446,6 +581,7 @@ def _google_task_events(path: Path, err: _Errors) -> Iterator[pa.RecordBatch]:
                 out["cpu"].append(float(cpu_np[i]) if cpu_np[i] == cpu_np[i] else np.nan)
                 out["memory"].append(float(mem_np[i]) if mem_np[i] == mem_np[i] else np.nan)
                 out["priority"].append(int(pri[i]) if pri[i] not in (None, "") else 0)
+                out["stage"].append(0)  # task_events carry no stages
         row += b.num_rows
     yield pa.RecordBatch.from_pydict(out, schema=SCHEMA)
 
@@ -492,9 +628,9 @@ def read(
 
 
 def from_jobs(
-    job_id: Any, user: Any, submit_time: Any, duration: Any, *, task_id: Any = None
+    job_id: Any, user: Any, submit_time: Any, duration: Any, *, task_id: Any = None, stage: Any = None
 ) -> pa.Table:
-    """A canonical table from per-task arrays (one row per task)."""
+    """A canonical table from per-task arrays (one row per task); ``stage`` defaults to 0."""
     n = len(job_id)
     return pa.table(
         {
@@ -506,6 +642,7 @@ def from_jobs(
             "cpu": pa.array(np.full(n, np.nan)),
             "memory": pa.array(np.full(n, np.nan)),
             "priority": pa.array(np.zeros(n, dtype=np.int64)),
+            "stage": pa.array(np.zeros(n, dtype=np.int64) if stage is None else np.asarray(stage, dtype=np.int64)),
         },
         schema=SCHEMA,
     )

@@ -1,6 +1,7 @@
 //! Hand-computed cases for the fair simulator.
 
-use schedkit_core::fair::{simulate, Config, Estimate, Policy, Pools, Workload};
+use schedkit_core::fair::{simulate, Config, Engine, Estimate, Policy, Pools, Workload};
+use schedkit_core::util::SplitMix64;
 use schedkit_core::{Budget, CoreError};
 
 /// Single-task jobs: (user, submit, duration).
@@ -140,8 +141,8 @@ fn drf_respects_capacities_and_equalises_dominant_shares() {
     let mut w = workload(&[(0, 0.0, 1.0), (1, 0.0, 1.0)], 2);
     w.task_offsets = vec![0, 8, 16];
     w.task_duration = vec![1.0; 16];
-    w.job_cpu = vec![1.0, 1.0];
-    w.job_mem = vec![4.0, 0.0];
+    w.stage_cpu = vec![1.0, 1.0];
+    w.stage_mem = vec![4.0, 0.0];
     let mut cfg = Config::new(4, Policy::Drf);
     cfg.mem_capacity = 8.0;
     cfg.record_tasks = true;
@@ -161,11 +162,163 @@ fn drf_respects_capacities_and_equalises_dominant_shares() {
     ev.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
     let (mut cpu, mut mem) = (0.0, 0.0);
     for (_, d, j) in ev {
-        cpu += d as f64 * w.job_cpu[j];
-        mem += d as f64 * w.job_mem[j];
+        cpu += d as f64 * w.stage_cpu[j];
+        mem += d as f64 * w.stage_mem[j];
         assert!(cpu <= 4.0 + 1e-9 && mem <= 8.0 + 1e-9);
     }
     let mut big = w.clone();
-    big.job_mem = vec![9.0, 0.0];
+    big.stage_mem = vec![9.0, 0.0];
     assert!(simulate(&big, &cfg, &Budget::unlimited()).is_err());
+}
+
+/// FIFO is "job id, then stage": job 0 = stage 0 (one 2-s task) then stage 1 (two 1-s
+/// tasks); job 1 = two 3-s tasks; both at t=0 on 2 cores. At t=2 job 0's second stage gets
+/// the free core before job 1's waiting task; job 0 ends at 4, job 1 at 6.
+#[test]
+fn fifo_orders_by_job_then_stage() {
+    let mut w = workload(&[(0, 0.0, 0.0), (0, 0.0, 0.0)], 1);
+    w.job_stages = vec![0, 2, 3];
+    w.task_offsets = vec![0, 1, 3, 5];
+    w.task_duration = vec![2.0, 1.0, 1.0, 3.0, 3.0];
+    let r = simulate(&w, &Config::new(2, Policy::Fifo), &Budget::unlimited()).unwrap();
+    assert_eq!(r.finish, vec![4.0, 6.0]);
+    assert_eq!(r.alone, vec![3.0, 3.0]);
+}
+
+/// One job of three one-task stages (3, 1, 1 s) on 2 cores: with parents {2: [0, 1]} stages
+/// 0 and 1 run together and the job ends at 4; as a chain (no parents given) at 5.
+#[test]
+fn stage_parents_form_a_dag() {
+    let mut w = workload(&[(0, 0.0, 0.0)], 1);
+    w.job_stages = vec![0, 3];
+    w.task_offsets = vec![0, 1, 2, 3];
+    w.task_duration = vec![3.0, 1.0, 1.0];
+    let cfg = Config::new(2, Policy::Fifo);
+    assert_eq!(simulate(&w, &cfg, &Budget::unlimited()).unwrap().finish, vec![5.0]);
+    w.stage_parents = vec![0, 0, 0, 2];
+    w.parents = vec![0, 1];
+    let r = simulate(&w, &cfg, &Budget::unlimited()).unwrap();
+    assert_eq!((r.finish[0], r.alone[0]), (4.0, 4.0));
+    w.parents = vec![0, 2]; // a stage cannot wait for itself or a later stage
+    match simulate(&w, &cfg, &Budget::unlimited()) {
+        Err(CoreError::InvalidInstance { field, .. }) => assert_eq!(field, "parents"),
+        other => panic!("{other:?}"),
+    }
+}
+
+/// DRF per node: two nodes of (2 cpu, 4 mem). User 0's two 10-s tasks need (1, 3): one per
+/// node. User 1's 1-s task needs 2 cpu: it fits on no node until t=10 (ends 11), whereas
+/// one pooled node of (4, 8) runs it at once (ends 1).
+#[test]
+fn drf_places_tasks_on_nodes() {
+    let mut w = workload(&[(0, 0.0, 0.0), (1, 0.0, 1.0)], 2);
+    w.task_offsets = vec![0, 2, 3];
+    w.task_duration = vec![10.0, 10.0, 1.0];
+    w.stage_cpu = vec![1.0, 2.0];
+    w.stage_mem = vec![3.0, 0.0];
+    let mut cfg = Config::new(4, Policy::Drf);
+    cfg.mem_capacity = 8.0;
+    assert_eq!(simulate(&w, &cfg, &Budget::unlimited()).unwrap().finish, vec![10.0, 1.0]);
+    cfg.node_cpu = vec![2.0, 2.0];
+    cfg.node_mem = vec![4.0, 4.0];
+    assert_eq!(simulate(&w, &cfg, &Budget::unlimited()).unwrap().finish, vec![10.0, 11.0]);
+    cfg.node_cpu = vec![1.0, 1.0];
+    assert!(simulate(&w, &cfg, &Budget::unlimited()).is_err());
+}
+
+/// A random multi-stage workload with jobs in submit order.
+fn random_workload(seed: u64, n: usize, users: usize) -> Workload {
+    let mut rng = SplitMix64::new(seed);
+    let mut w = Workload { n_users: users, job_stages: vec![0], task_offsets: vec![0], ..Default::default() };
+    let mut t = 0.0;
+    for j in 0..n {
+        t += (rng.below(100) as f64) / 50.0;
+        w.job_user.push(rng.below(users));
+        w.job_submit.push(t);
+        w.job_after.push(-1);
+        w.job_think.push(0.0);
+        w.job_class.push(j % 3);
+        w.job_noise.push(1.0);
+        w.job_tag.push(j as i64);
+        for _ in 0..1 + rng.below(3) {
+            for _ in 0..1 + rng.below(5) {
+                w.task_duration.push(0.25 * (1 + rng.below(12)) as f64);
+            }
+            w.task_offsets.push(w.task_duration.len());
+        }
+        w.job_stages.push(w.task_offsets.len() - 1);
+    }
+    w
+}
+
+/// The jobs `lo..hi` of `w` as a workload of their own.
+fn slice(w: &Workload, lo: usize, hi: usize) -> Workload {
+    let (s0, s1) = (w.job_stages[lo], w.job_stages[hi]);
+    let t0 = w.task_offsets[s0];
+    Workload {
+        job_tag: w.job_tag[lo..hi].to_vec(),
+        job_user: w.job_user[lo..hi].to_vec(),
+        job_submit: w.job_submit[lo..hi].to_vec(),
+        job_after: w.job_after[lo..hi].to_vec(),
+        job_think: w.job_think[lo..hi].to_vec(),
+        job_class: w.job_class[lo..hi].to_vec(),
+        job_noise: w.job_noise[lo..hi].to_vec(),
+        job_stages: w.job_stages[lo..=hi].iter().map(|&x| x - s0).collect(),
+        task_offsets: w.task_offsets[s0..=s1].iter().map(|&x| x - t0).collect(),
+        task_duration: w.task_duration[t0..w.task_offsets[s1]].to_vec(),
+        n_users: w.n_users,
+        ..Default::default()
+    }
+}
+
+/// Pushing jobs in pieces and advancing to each piece's last submit gives exactly the
+/// one-shot result for every policy, and the engine then holds only unfinished jobs.
+#[test]
+fn streaming_in_pieces_equals_one_push() {
+    for (seed, policy) in [Policy::Fifo, Policy::Fair, Policy::Cfq, Policy::Uwfq, Policy::Drf, Policy::Sjf]
+        .into_iter()
+        .enumerate()
+    {
+        let w = random_workload(seed as u64, 400, 4);
+        let mut cfg = Config::new(3, policy);
+        cfg.partition = (seed % 2 == 0).then_some(0.5);
+        if policy == Policy::Fair {
+            cfg.pools = Pools {
+                user_pool: (0..4).collect(),
+                weight: vec![1.0; 4],
+                min_share: vec![0.0; 4],
+                fair_inside: vec![true; 4],
+            };
+        }
+        let whole = simulate(&w, &cfg, &Budget::unlimited()).unwrap();
+        let mut eng = Engine::new(cfg.clone()).unwrap();
+        for u in 0..4 {
+            // FAIR: one pool per user, as cfg.pools says; the other policies ignore pools
+            let pool = if policy == Policy::Fair { eng.add_pool("", 1.0, 0.0, true).unwrap() } else { 0 };
+            assert_eq!(eng.add_user(1.0, pool).unwrap(), u);
+        }
+        let mut finish = vec![f64::NAN; 400];
+        let mut peak = 0;
+        for lo in (0..400).step_by(37) {
+            let hi = (lo + 37).min(400);
+            eng.push(&slice(&w, lo, hi)).unwrap();
+            eng.advance(w.job_submit[hi - 1], &Budget::unlimited()).unwrap();
+            peak = peak.max(eng.live_jobs());
+            let f = eng.take_finished();
+            for (g, t) in f.gid.iter().zip(f.finish) {
+                finish[*g as usize] = t;
+            }
+        }
+        eng.finish(&Budget::unlimited()).unwrap();
+        let f = eng.take_finished();
+        for (g, t) in f.gid.iter().zip(f.finish) {
+            finish[*g as usize] = t;
+        }
+        assert_eq!(finish, whole.finish, "{policy:?}");
+        assert!(peak < 400, "{policy:?}: the engine kept every job");
+        assert_eq!(eng.live_jobs(), 0);
+        // jobs may not be pushed into the simulation's past
+        let late = slice(&w, 0, 1);
+        assert!(eng.push(&late).is_err());
+    }
 }

@@ -10,7 +10,7 @@
 pub mod sim;
 pub mod vtime;
 
-pub use sim::{simulate, SimResult};
+pub use sim::{simulate, Engine, Finished, SimResult, TaskRows};
 pub use vtime::{Cfq, Uwfq};
 
 use crate::error::{CoreError, CoreResult};
@@ -64,14 +64,21 @@ pub enum Estimate {
     Historic,
 }
 
-/// Jobs and their tasks. Ragged task lists use an offsets + values layout.
+/// Jobs, their stages and their tasks. Ragged lists use an offsets + values layout.
+///
+/// A job is a DAG of stages (Spark's unit of scheduling); a stage is a bag of tasks that
+/// becomes schedulable when all its parent stages have finished. With `job_stages` empty
+/// every job has exactly one stage, so `task_offsets` is then per job.
 #[derive(Clone, Debug, Default)]
 pub struct Workload {
+    /// The caller's job id, returned with the results (empty: the job's index).
+    pub job_tag: Vec<i64>,
     /// User index per job (0-based, < n_users).
     pub job_user: Vec<usize>,
     /// Submit time of jobs without a predecessor (seconds).
     pub job_submit: Vec<f64>,
-    /// Closed loop: index of the job whose completion releases this one (< own index), or -1.
+    /// Closed loop: index of the job (in this workload) whose completion releases this
+    /// one (< own index), or -1.
     pub job_after: Vec<i64>,
     /// Think time added after the predecessor completes (seconds).
     pub job_think: Vec<f64>,
@@ -79,14 +86,40 @@ pub struct Workload {
     pub job_class: Vec<usize>,
     /// Multiplicative estimate factor (1.0 = oracle).
     pub job_noise: Vec<f64>,
-    /// Task offsets into `task_duration` (len n_jobs + 1).
+    /// Stage offsets per job into the stages (len n_jobs + 1); empty = one stage per job.
+    pub job_stages: Vec<usize>,
+    /// Task offsets per stage into `task_duration` (len n_stages + 1).
     pub task_offsets: Vec<usize>,
+    /// Parent offsets per stage into `parents` (len n_stages + 1); empty = every stage
+    /// waits for the previous stage of its job (a chain).
+    pub stage_parents: Vec<usize>,
+    /// Parent stages as indices within the job, each smaller than the child's index.
+    pub parents: Vec<usize>,
     /// Task durations in seconds on one core.
     pub task_duration: Vec<f64>,
     pub n_users: usize,
-    /// DRF only: cpu (cores) and memory request of each of the job's tasks (empty: 1 core, 0).
-    pub job_cpu: Vec<f64>,
-    pub job_mem: Vec<f64>,
+    /// DRF only: cpu (cores) and memory request of each task of the stage (empty: 1, 0).
+    pub stage_cpu: Vec<f64>,
+    pub stage_mem: Vec<f64>,
+}
+
+impl Workload {
+    pub fn n_jobs(&self) -> usize {
+        self.job_user.len()
+    }
+
+    pub fn n_stages(&self) -> usize {
+        self.task_offsets.len().saturating_sub(1)
+    }
+
+    /// Stage range of job `j`.
+    pub fn stages_of(&self, j: usize) -> std::ops::Range<usize> {
+        if self.job_stages.is_empty() {
+            j..j + 1
+        } else {
+            self.job_stages[j]..self.job_stages[j + 1]
+        }
+    }
 }
 
 /// Pools of the FAIR policy: each user belongs to one pool.
@@ -113,8 +146,12 @@ pub struct Config {
     /// UWFQ grace period in virtual units (core-seconds per unit weight).
     pub grace: f64,
     pub record_tasks: bool,
-    /// DRF only: memory capacity of the cluster (the cpu capacity is `cores`).
+    /// DRF only: memory capacity of the single pooled node used when `node_cpu` is empty
+    /// (its cpu capacity is `cores`).
     pub mem_capacity: f64,
+    /// DRF only: per-node cpu and memory capacities; a task runs on one node.
+    pub node_cpu: Vec<f64>,
+    pub node_mem: Vec<f64>,
 }
 
 impl Config {
@@ -130,113 +167,22 @@ impl Config {
             grace: 1.5 * cores as f64 * 1.0,
             record_tasks: false,
             mem_capacity: f64::INFINITY,
+            node_cpu: Vec::new(),
+            node_mem: Vec::new(),
         }
     }
-}
 
-fn finite_nonneg(field: &str, v: &[f64]) -> CoreResult<()> {
-    for (i, &x) in v.iter().enumerate() {
-        if !x.is_finite() || x < 0.0 {
-            return Err(CoreError::invalid(
-                field,
-                Some(i),
-                format!("must be finite and >= 0, got {x}"),
-            ));
+    /// DRF nodes as (cpu, memory) capacities: the given nodes, or one pooled node.
+    pub fn drf_nodes(&self) -> Vec<(f64, f64)> {
+        if self.node_cpu.is_empty() {
+            vec![(self.cores as f64, self.mem_capacity)]
+        } else {
+            self.node_cpu.iter().copied().zip(self.node_mem.iter().copied()).collect()
         }
     }
-    Ok(())
-}
 
-impl Workload {
-    pub fn n_jobs(&self) -> usize {
-        self.job_user.len()
-    }
-
-    /// Checks lengths, values and the closed-loop links; names field and index.
+    /// Checks the settings that do not depend on a workload; names the field.
     pub fn validate(&self) -> CoreResult<()> {
-        let n = self.n_jobs();
-        for (name, len) in [
-            ("job_submit", self.job_submit.len()),
-            ("job_after", self.job_after.len()),
-            ("job_think", self.job_think.len()),
-            ("job_class", self.job_class.len()),
-            ("job_noise", self.job_noise.len()),
-        ] {
-            if len != n {
-                return Err(CoreError::invalid(
-                    name,
-                    None,
-                    format!("length {len} != number of jobs {n}"),
-                ));
-            }
-        }
-        if self.task_offsets.len() != n + 1 {
-            return Err(CoreError::invalid(
-                "task_offsets",
-                None,
-                format!("length must be n_jobs + 1 = {}", n + 1),
-            ));
-        }
-        if self.task_offsets[0] != 0 || self.task_offsets[n] != self.task_duration.len() {
-            return Err(CoreError::invalid(
-                "task_offsets",
-                None,
-                "must start at 0 and end at the number of tasks",
-            ));
-        }
-        for j in 0..n {
-            if self.task_offsets[j + 1] <= self.task_offsets[j] {
-                return Err(CoreError::invalid(
-                    "task_offsets",
-                    Some(j),
-                    "every job needs at least one task (offsets strictly increasing)",
-                ));
-            }
-        }
-        for (i, &x) in self.job_submit.iter().enumerate() {
-            if !x.is_finite() {
-                return Err(CoreError::invalid(
-                    "submit_time",
-                    Some(i),
-                    format!("must be finite, got {x}"),
-                ));
-            }
-        }
-        finite_nonneg("duration", &self.task_duration)?;
-        finite_nonneg("think_time", &self.job_think)?;
-        for (i, &x) in self.job_noise.iter().enumerate() {
-            if !x.is_finite() || x <= 0.0 {
-                return Err(CoreError::invalid(
-                    "estimate_noise",
-                    Some(i),
-                    format!("must be finite and > 0, got {x}"),
-                ));
-            }
-        }
-        for (j, &u) in self.job_user.iter().enumerate() {
-            if u >= self.n_users {
-                return Err(CoreError::invalid(
-                    "user",
-                    Some(j),
-                    format!("user index {u} >= n_users {}", self.n_users),
-                ));
-            }
-        }
-        for (j, &a) in self.job_after.iter().enumerate() {
-            if a >= j as i64 || a < -1 {
-                return Err(CoreError::invalid(
-                    "after",
-                    Some(j),
-                    "predecessor must be -1 or an earlier job index",
-                ));
-            }
-        }
-        Ok(())
-    }
-}
-
-impl Config {
-    pub fn validate(&self, w: &Workload) -> CoreResult<()> {
         if self.cores == 0 {
             return Err(CoreError::invalid("cores", None, "must be >= 1"));
         }
@@ -252,92 +198,43 @@ impl Config {
         if !self.grace.is_finite() && self.grace != f64::NEG_INFINITY {
             return Err(CoreError::invalid("grace", None, "must be finite"));
         }
-        if !self.user_weight.is_empty() {
-            if self.user_weight.len() != w.n_users {
-                return Err(CoreError::invalid("weights", None, "one weight per user"));
-            }
-            for (i, &x) in self.user_weight.iter().enumerate() {
-                if !x.is_finite() || x <= 0.0 {
-                    return Err(CoreError::invalid(
-                        "weights",
-                        Some(i),
-                        format!("must be finite and > 0, got {x}"),
-                    ));
-                }
-            }
-        }
         if self.policy == Policy::Drf {
             if self.mem_capacity.is_nan() || self.mem_capacity <= 0.0 {
+                return Err(CoreError::invalid("memory", None, "memory capacity must be > 0"));
+            }
+            if self.node_cpu.len() != self.node_mem.len() {
                 return Err(CoreError::invalid(
-                    "memory",
+                    "nodes",
                     None,
-                    "memory capacity must be > 0",
+                    "node cpu and memory capacities need the same length",
                 ));
             }
-            for (name, v, cap) in [
-                ("cpu", &w.job_cpu, self.cores as f64),
-                ("memory", &w.job_mem, self.mem_capacity),
-            ] {
-                if !v.is_empty() && v.len() != w.n_jobs() {
-                    return Err(CoreError::invalid(name, None, "one request per job"));
-                }
-                for (i, &x) in v.iter().enumerate() {
-                    if !x.is_finite() || x < 0.0 {
-                        return Err(CoreError::invalid(
-                            name,
-                            Some(i),
-                            format!("request must be finite and >= 0, got {x}"),
-                        ));
-                    }
-                    if x > cap {
-                        return Err(CoreError::invalid(
-                            name,
-                            Some(i),
-                            format!("request {x} exceeds the cluster capacity {cap}"),
-                        ));
-                    }
-                }
+            if self.node_cpu.len() > sim::MAX_STAGES {
+                return Err(CoreError::invalid("nodes", None, format!("at most {} nodes", sim::MAX_STAGES)));
             }
-        }
-        if self.policy == Policy::Fair {
-            let p = &self.pools;
-            if p.user_pool.len() != w.n_users {
-                return Err(CoreError::invalid("pools", None, "one pool index per user"));
-            }
-            let np = p.weight.len();
-            if p.min_share.len() != np || p.fair_inside.len() != np {
-                return Err(CoreError::invalid(
-                    "pools",
-                    None,
-                    "weight, min_share and mode need one entry per pool",
-                ));
-            }
-            for (u, &q) in p.user_pool.iter().enumerate() {
-                if q >= np {
+            for (i, (c, m)) in self.drf_nodes().into_iter().enumerate() {
+                if !(c > 0.0) || c.is_nan() || !(m > 0.0) || m.is_nan() {
                     return Err(CoreError::invalid(
-                        "pools",
-                        Some(u),
-                        "pool index out of range",
-                    ));
-                }
-            }
-            for i in 0..np {
-                if !p.weight[i].is_finite() || p.weight[i] <= 0.0 {
-                    return Err(CoreError::invalid(
-                        "pool_weight",
+                        "nodes",
                         Some(i),
-                        "must be finite and > 0",
-                    ));
-                }
-                if !p.min_share[i].is_finite() || p.min_share[i] < 0.0 {
-                    return Err(CoreError::invalid(
-                        "pool_min_share",
-                        Some(i),
-                        "must be finite and >= 0",
+                        format!("capacities must be > 0, got cpu {c}, memory {m}"),
                     ));
                 }
             }
         }
         Ok(())
     }
+}
+
+pub(crate) fn finite_nonneg(field: &str, v: &[f64]) -> CoreResult<()> {
+    for (i, &x) in v.iter().enumerate() {
+        if !x.is_finite() || x < 0.0 {
+            return Err(CoreError::invalid(
+                field,
+                Some(i),
+                format!("must be finite and >= 0, got {x}"),
+            ));
+        }
+    }
+    Ok(())
 }

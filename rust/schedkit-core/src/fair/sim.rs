@@ -2,12 +2,19 @@
 //! sort-once-then-fill dispatch of specs/fair.md B.4. Every single event (one task
 //! completion, or one job arrival) is followed by one dispatch round, as Spark runs one
 //! offer round per status update or job submission; at equal times completions go first.
+//!
+//! The unit of scheduling is a *stage* (Spark's TaskSetManager): a job's stage becomes
+//! schedulable when its parent stages have finished. The engine is incremental so that a
+//! trace larger than memory replays: jobs are pushed in submit order, [`Engine::advance`]
+//! processes the events before a time, finished jobs are taken out with
+//! [`Engine::take_finished`], and a finished job's memory is reused. Memory is therefore
+//! bounded by the jobs in the system, not by the trace.
 
 use std::cmp::Reverse;
-use std::collections::{BTreeSet, BinaryHeap};
+use std::collections::{BTreeSet, BinaryHeap, VecDeque};
 
 use super::vtime::{Cfq, Uwfq, K};
-use super::{Config, Estimate, Policy, Workload};
+use super::{finite_nonneg, Config, Estimate, Policy, Workload};
 use crate::budget::Budget;
 use crate::error::{CoreError, CoreResult};
 
@@ -20,7 +27,7 @@ pub struct SimResult {
     pub work: Vec<f64>,
     pub estimate: Vec<f64>,
     pub n_tasks: Vec<usize>,
-    /// Response time of the job alone on the cluster (its tasks list-scheduled in order).
+    /// Response time of the job alone on the cluster (list-scheduled, stages in order).
     pub alone: Vec<f64>,
     pub task_job: Vec<usize>,
     pub task_start: Vec<f64>,
@@ -28,14 +35,177 @@ pub struct SimResult {
     pub events: u64,
 }
 
-struct JobRt {
+/// Finished jobs, in completion order (struct of arrays).
+#[derive(Clone, Debug, Default)]
+pub struct Finished {
+    /// Push order of the job (0 for the first job ever pushed).
+    pub gid: Vec<u64>,
+    pub tag: Vec<i64>,
+    pub user: Vec<usize>,
+    pub class: Vec<usize>,
+    pub submit: Vec<f64>,
+    pub start: Vec<f64>,
+    pub finish: Vec<f64>,
+    pub work: Vec<f64>,
+    pub estimate: Vec<f64>,
+    pub n_tasks: Vec<usize>,
+    pub alone: Vec<f64>,
+}
+
+/// Task records (with `record_tasks`), in launch order.
+#[derive(Clone, Debug, Default)]
+pub struct TaskRows {
+    pub gid: Vec<u64>,
+    pub stage: Vec<usize>,
+    /// DRF node (0 for the other policies).
+    pub node: Vec<usize>,
+    pub start: Vec<f64>,
+    pub end: Vec<f64>,
+    /// The task's cpu and memory request (DRF; 1 and 0 otherwise unless given).
+    pub cpu: Vec<f64>,
+    pub mem: Vec<f64>,
+}
+
+#[derive(Clone, Debug)]
+struct StageRt {
+    /// Range of the stage's given task durations in the job's `durs`.
+    lo: usize,
+    hi: usize,
+    work: f64,
+    /// Tasks to run (the given ones, or the partitioned count).
     n: usize,
     next: usize,
     running: usize,
     unfinished: usize,
-    /// Some(d) when partitioned into n equal tasks of d seconds.
+    /// Parents not finished yet.
+    waiting: usize,
+    /// Some(d) when partitioned into `n` equal tasks of d seconds.
     split: Option<f64>,
+    cpu: f64,
+    mem: f64,
+    /// In the ready structure.
+    queued: bool,
+    /// Range of the stage's children in the job's `children`.
+    child_lo: usize,
+    child_hi: usize,
 }
+
+#[derive(Clone, Debug, Default)]
+struct Job {
+    gid: u64,
+    tag: i64,
+    user: usize,
+    class: usize,
+    noise: f64,
+    think: f64,
+    submit: f64,
+    start: f64,
+    work: f64,
+    est: f64,
+    alone: f64,
+    seq: u64,
+    /// Dispatch key of the keyed policies (FIFO: seq, SJF: work, CFQ/UWFQ: deadline).
+    key: f64,
+    n_tasks: usize,
+    stages_left: usize,
+    stages: Vec<StageRt>,
+    durs: Vec<f64>,
+    children: Vec<usize>,
+    /// Closed-loop successors (slots) released when this job finishes.
+    succ: Vec<usize>,
+    live: bool,
+}
+
+/// Ready stages of the key-based policies, of FAIR's pools, and of DRF's users.
+enum Queue {
+    Keyed(BTreeSet<(K, u64, usize, usize)>),
+    Fair(FairState),
+    Drf(DrfState),
+}
+
+struct DrfState {
+    /// Per node: capacity and free amount of cpu and memory.
+    cap: Vec<(f64, f64)>,
+    free: Vec<(f64, f64)>,
+    total_cpu: f64,
+    total_mem: f64,
+    user_cpu: Vec<f64>,
+    user_mem: Vec<f64>,
+    /// Per user: ready stages in (job seq, stage) order.
+    ready: Vec<BTreeSet<(u64, usize, usize)>>,
+}
+
+impl DrfState {
+    fn share(&self, u: usize, w: f64) -> f64 {
+        let m = if self.total_mem.is_finite() {
+            self.user_mem[u] / self.total_mem
+        } else {
+            0.0
+        };
+        (self.user_cpu[u] / self.total_cpu).max(m) / w
+    }
+
+    /// First node (in index order) where a (cpu, mem) task fits.
+    fn fit(&self, cpu: f64, mem: f64) -> Option<usize> {
+        self.free.iter().position(|&(fc, fm)| {
+            cpu <= fc + 1e-9 * fc.max(1.0) && mem <= fm + 1e-9 * fm.abs().max(1.0).min(1e12)
+        })
+    }
+}
+
+struct FairState {
+    pool_running: Vec<usize>,
+    /// Per pool: ready stages ordered by (running tasks if FAIR inside else 0, job seq,
+    /// stage, slot).
+    ready: Vec<BTreeSet<(usize, u64, usize, usize)>>,
+    weight: Vec<f64>,
+    min_share: Vec<f64>,
+    fair_inside: Vec<bool>,
+    /// Pool names: Spark breaks comparator ties by name.
+    names: Vec<String>,
+    /// Pools that may hold ready stages (pruned lazily at dispatch).
+    active: Vec<usize>,
+    is_active: Vec<bool>,
+}
+
+impl FairState {
+    fn key(&self, pool: usize, running: usize, seq: u64, s: usize, slot: usize) -> (usize, u64, usize, usize) {
+        (if self.fair_inside[pool] { running } else { 0 }, seq, s, slot)
+    }
+
+    /// Spark's FairSchedulingAlgorithm comparator on pools.
+    fn pool_order(&self, a: usize, b: usize) -> std::cmp::Ordering {
+        let (ra, rb) = (self.pool_running[a] as f64, self.pool_running[b] as f64);
+        let (ma, mb) = (self.min_share[a], self.min_share[b]);
+        let (na, nb) = (ra < ma, rb < mb);
+        use std::cmp::Ordering::*;
+        match (na, nb) {
+            (true, false) => return Less,
+            (false, true) => return Greater,
+            _ => {}
+        }
+        let c = if na && nb {
+            (ra / ma.max(1.0)).total_cmp(&(rb / mb.max(1.0)))
+        } else {
+            (ra / self.weight[a]).total_cmp(&(rb / self.weight[b]))
+        };
+        c.then_with(|| self.names[a].cmp(&self.names[b])).then(a.cmp(&b))
+    }
+}
+
+/// A task completion, ordered by (end, job gid): 24 bytes, as the heap moves these on
+/// every event.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Completion {
+    end: K,
+    gid: u64,
+    slot: u32,
+    stage: u16,
+    node: u16,
+}
+
+/// Most stages per job and most DRF nodes (they are stored in 16 bits).
+pub const MAX_STAGES: usize = u16::MAX as usize;
 
 /// List-schedules `durs` in order on `c` cores; returns the makespan.
 fn alone_makespan(durs: impl ExactSizeIterator<Item = f64>, c: usize) -> f64 {
@@ -53,475 +223,935 @@ fn alone_makespan(durs: impl ExactSizeIterator<Item = f64>, c: usize) -> f64 {
     mk
 }
 
-/// Ready-queue of the key-based policies and the pools of FAIR.
-enum Queue {
-    Keyed {
-        set: BTreeSet<(K, u64, usize)>,
-        key: Vec<f64>,
-    },
-    Fair(FairState),
-    Drf(DrfState),
+/// Duration of task `i` of stage `st` (given, or the partitioned size).
+fn task_duration(job: &Job, st: &StageRt, i: usize) -> f64 {
+    match st.split {
+        Some(d) => d,
+        None => job.durs[st.lo + i],
+    }
 }
 
-struct DrfState {
-    cpu: Vec<f64>,
-    mem: Vec<f64>,
-    cap_cpu: f64,
-    cap_mem: f64,
-    free_cpu: f64,
-    free_mem: f64,
-    user_cpu: Vec<f64>,
-    user_mem: Vec<f64>,
-    weight: Vec<f64>,
-    ready: Vec<BTreeSet<(u64, usize)>>,
-}
-
-impl DrfState {
-    fn share(&self, u: usize) -> f64 {
-        let m = if self.cap_mem.is_finite() {
-            self.user_mem[u] / self.cap_mem
-        } else {
-            0.0
+/// Response time of the job alone on `c` cores: greedy list scheduling, ready stages in
+/// index order, a stage's tasks in order.
+fn alone_time(job: &Job, c: usize) -> f64 {
+    if job.stages.len() == 1 {
+        let st = &job.stages[0];
+        return match st.split {
+            Some(d) => st.n.div_ceil(c) as f64 * d,
+            None => alone_makespan(job.durs[st.lo..st.hi].iter().copied(), c),
         };
-        (self.user_cpu[u] / self.cap_cpu).max(m) / self.weight[u]
     }
+    let m = job.stages.len();
+    let mut waiting: Vec<usize> = job.stages.iter().map(|s| s.waiting).collect();
+    let mut left: Vec<usize> = job.stages.iter().map(|s| s.n).collect();
+    let mut next = vec![0usize; m];
+    let mut ready: BTreeSet<usize> = (0..m).filter(|&s| waiting[s] == 0).collect();
+    let mut running: BinaryHeap<Reverse<(K, usize)>> = BinaryHeap::new();
+    let (mut t, mut free) = (0.0, c);
+    loop {
+        while free > 0 {
+            let Some(&s) = ready.iter().next() else { break };
+            let st = &job.stages[s];
+            running.push(Reverse((K(t + task_duration(job, st, next[s])), s)));
+            next[s] += 1;
+            free -= 1;
+            if next[s] == st.n {
+                ready.remove(&s);
+            }
+        }
+        let Some(Reverse((K(e), s))) = running.pop() else { break };
+        t = e;
+        free += 1;
+        left[s] -= 1;
+        if left[s] == 0 {
+            let st = &job.stages[s];
+            for &ch in &job.children[st.child_lo..st.child_hi] {
+                waiting[ch] -= 1;
+                if waiting[ch] == 0 {
+                    ready.insert(ch);
+                }
+            }
+        }
+    }
+    t
 }
 
-struct FairState {
-    pool_running: Vec<usize>,
-    /// Per pool: ready jobs ordered by (running tasks if FAIR inside else 0, seq).
-    ready: Vec<BTreeSet<(usize, u64, usize)>>,
+/// The incremental simulator. See the module docs for the streaming protocol.
+pub struct Engine {
+    cfg: Config,
+    jobs: Vec<Job>,
+    free_slots: Vec<usize>,
+    /// Open arrivals in push order, which is submit order: (time, gid, slot).
+    open: VecDeque<(f64, u64, usize)>,
+    /// Closed-loop arrivals released by finished predecessors: (time, gid, slot).
+    released: BinaryHeap<Reverse<(K, u64, usize)>>,
+    running: BinaryHeap<Reverse<Completion>>,
+    free: usize,
+    queue: Queue,
+    uwfq: Option<Uwfq>,
+    cfq: Option<Cfq>,
+    user_weight: Vec<f64>,
     user_pool: Vec<usize>,
-    weight: Vec<f64>,
-    min_share: Vec<f64>,
-    fair_inside: Vec<bool>,
-    /// Pools that may hold ready jobs (pruned lazily at dispatch).
-    active: Vec<usize>,
-    is_active: Vec<bool>,
+    class_sum: Vec<f64>,
+    class_cnt: Vec<usize>,
+    all_sum: f64,
+    all_cnt: usize,
+    next_gid: u64,
+    next_seq: u64,
+    pending_tasks: usize,
+    live: usize,
+    events: u64,
+    /// Events before this time have been processed; later pushes may not arrive earlier.
+    horizon: f64,
+    /// Largest single-node capacities (DRF): a larger request could never run.
+    max_node: (f64, f64),
+    finished: Finished,
+    tasks: TaskRows,
+    // Scratch buffers reused by every dispatch round.
+    plan_k: Vec<(usize, usize, usize)>,
+    plan_f: Vec<(usize, usize, usize, usize)>,
+    order: Vec<usize>,
 }
 
-impl FairState {
-    fn key(&self, pool: usize, running: usize, seq: u64, j: usize) -> (usize, u64, usize) {
-        (if self.fair_inside[pool] { running } else { 0 }, seq, j)
+impl Engine {
+    /// A new engine with no users, no pools and no jobs.
+    pub fn new(cfg: Config) -> CoreResult<Engine> {
+        cfg.validate()?;
+        let queue = match cfg.policy {
+            Policy::Fair => Queue::Fair(FairState {
+                pool_running: Vec::new(),
+                ready: Vec::new(),
+                weight: Vec::new(),
+                min_share: Vec::new(),
+                fair_inside: Vec::new(),
+                names: Vec::new(),
+                active: Vec::new(),
+                is_active: Vec::new(),
+            }),
+            Policy::Drf => {
+                let cap = cfg.drf_nodes();
+                Queue::Drf(DrfState {
+                    total_cpu: cap.iter().map(|n| n.0).sum(),
+                    total_mem: cap.iter().map(|n| n.1).sum(),
+                    free: cap.clone(),
+                    cap,
+                    user_cpu: Vec::new(),
+                    user_mem: Vec::new(),
+                    ready: Vec::new(),
+                })
+            }
+            _ => Queue::Keyed(BTreeSet::new()),
+        };
+        let max_node = cfg
+            .drf_nodes()
+            .iter()
+            .fold((0.0f64, 0.0f64), |a, n| (a.0.max(n.0), a.1.max(n.1)));
+        Ok(Engine {
+            free: cfg.cores,
+            uwfq: (cfg.policy == Policy::Uwfq).then(|| Uwfq::new(cfg.cores, &[], cfg.grace)),
+            cfq: (cfg.policy == Policy::Cfq).then(|| Cfq::new(cfg.cores)),
+            cfg,
+            jobs: Vec::new(),
+            free_slots: Vec::new(),
+            open: VecDeque::new(),
+            released: BinaryHeap::new(),
+            running: BinaryHeap::new(),
+            queue,
+            user_weight: Vec::new(),
+            user_pool: Vec::new(),
+            class_sum: Vec::new(),
+            class_cnt: Vec::new(),
+            all_sum: 0.0,
+            all_cnt: 0,
+            next_gid: 0,
+            next_seq: 0,
+            pending_tasks: 0,
+            live: 0,
+            events: 0,
+            horizon: f64::NEG_INFINITY,
+            max_node,
+            finished: Finished::default(),
+            tasks: TaskRows::default(),
+            plan_k: Vec::new(),
+            plan_f: Vec::new(),
+            order: Vec::new(),
+        })
     }
 
-    /// Spark's FairSchedulingAlgorithm comparator on pools: true if a goes before b.
-    fn pool_less(&self, a: usize, b: usize) -> std::cmp::Ordering {
-        let (ra, rb) = (self.pool_running[a] as f64, self.pool_running[b] as f64);
-        let (ma, mb) = (self.min_share[a], self.min_share[b]);
-        let (na, nb) = (ra < ma, rb < mb);
-        use std::cmp::Ordering::*;
-        match (na, nb) {
-            (true, false) => return Less,
-            (false, true) => return Greater,
+    /// Adds a FAIR pool (weight > 0, minShare >= 0 cores, FAIR or FIFO inside; ties between
+    /// pools go to the smaller name, then the earlier pool); returns its index. Other
+    /// policies keep no pools and ignore the call (index 0).
+    pub fn add_pool(&mut self, name: &str, weight: f64, min_share: f64, fair_inside: bool) -> CoreResult<usize> {
+        if !weight.is_finite() || weight <= 0.0 {
+            return Err(CoreError::invalid("pool_weight", None, format!("must be finite and > 0, got {weight}")));
+        }
+        if !min_share.is_finite() || min_share < 0.0 {
+            return Err(CoreError::invalid("pool_min_share", None, format!("must be finite and >= 0, got {min_share}")));
+        }
+        let Queue::Fair(fs) = &mut self.queue else { return Ok(0) };
+        fs.pool_running.push(0);
+        fs.ready.push(BTreeSet::new());
+        fs.weight.push(weight);
+        fs.min_share.push(min_share);
+        fs.fair_inside.push(fair_inside);
+        fs.names.push(name.to_string());
+        fs.is_active.push(false);
+        Ok(fs.weight.len() - 1)
+    }
+
+    /// Adds a user with UWFQ/DRF weight `weight` in FAIR pool `pool`; returns its index.
+    pub fn add_user(&mut self, weight: f64, pool: usize) -> CoreResult<usize> {
+        let u = self.user_weight.len();
+        if !weight.is_finite() || weight <= 0.0 {
+            return Err(CoreError::invalid("weights", Some(u), format!("must be finite and > 0, got {weight}")));
+        }
+        match &mut self.queue {
+            Queue::Fair(fs) if pool >= fs.weight.len() => {
+                return Err(CoreError::invalid("pools", Some(u), format!("pool index {pool} out of range")));
+            }
+            Queue::Drf(ds) => {
+                ds.user_cpu.push(0.0);
+                ds.user_mem.push(0.0);
+                ds.ready.push(BTreeSet::new());
+            }
             _ => {}
         }
-        let c = if na && nb {
-            (ra / ma.max(1.0)).total_cmp(&(rb / mb.max(1.0)))
-        } else {
-            (ra / self.weight[a]).total_cmp(&(rb / self.weight[b]))
-        };
-        c.then(a.cmp(&b))
-    }
-}
-
-/// Runs the simulation. Errors: invalid input (field + index) or Interrupted.
-pub fn simulate(w: &Workload, cfg: &Config, budget: &Budget) -> CoreResult<SimResult> {
-    w.validate()?;
-    cfg.validate(w)?;
-    let n = w.n_jobs();
-    let c = cfg.cores;
-    let weights: Vec<f64> = if cfg.user_weight.is_empty() {
-        vec![1.0; w.n_users]
-    } else {
-        cfg.user_weight.clone()
-    };
-
-    let mut res = SimResult {
-        submit: vec![f64::NAN; n],
-        start: vec![f64::NAN; n],
-        finish: vec![f64::NAN; n],
-        work: (0..n)
-            .map(|j| {
-                w.task_duration[w.task_offsets[j]..w.task_offsets[j + 1]]
-                    .iter()
-                    .sum()
-            })
-            .collect(),
-        estimate: vec![f64::NAN; n],
-        n_tasks: vec![0; n],
-        alone: vec![f64::NAN; n],
-        ..Default::default()
-    };
-    let mut rt: Vec<JobRt> = (0..n)
-        .map(|_| JobRt {
-            n: 0,
-            next: 0,
-            running: 0,
-            unfinished: 0,
-            split: None,
-        })
-        .collect();
-    let mut seq_of = vec![0u64; n];
-
-    // Successors for closed loops.
-    let mut succ_off = vec![0usize; n + 1];
-    for &a in &w.job_after {
-        if a >= 0 {
-            succ_off[a as usize + 1] += 1;
+        if let Some(q) = self.uwfq.as_mut() {
+            q.add_user(weight);
         }
-    }
-    for i in 0..n {
-        succ_off[i + 1] += succ_off[i];
-    }
-    let mut succ = vec![0usize; succ_off[n]];
-    let mut fill = succ_off.clone();
-    for (j, &a) in w.job_after.iter().enumerate() {
-        if a >= 0 {
-            succ[fill[a as usize]] = j;
-            fill[a as usize] += 1;
-        }
+        self.user_weight.push(weight);
+        self.user_pool.push(pool);
+        Ok(u)
     }
 
-    let mut arrivals: BinaryHeap<Reverse<(K, usize)>> = BinaryHeap::new();
-    for j in 0..n {
-        if w.job_after[j] < 0 {
-            arrivals.push(Reverse((K(w.job_submit[j]), j)));
-        }
+    pub fn n_users(&self) -> usize {
+        self.user_weight.len()
     }
-    // Completions: (end time, job).
-    let mut running: BinaryHeap<Reverse<(K, usize)>> = BinaryHeap::new();
-    let mut free = c;
 
-    let mut queue = match cfg.policy {
-        Policy::Fair => {
-            let p = &cfg.pools;
-            Queue::Fair(FairState {
-                pool_running: vec![0; p.weight.len()],
-                ready: vec![BTreeSet::new(); p.weight.len()],
-                user_pool: p.user_pool.clone(),
-                weight: p.weight.clone(),
-                min_share: p.min_share.clone(),
-                fair_inside: p.fair_inside.clone(),
-                active: Vec::new(),
-                is_active: vec![false; p.weight.len()],
-            })
+    /// Jobs pushed and not finished yet (the memory held).
+    pub fn live_jobs(&self) -> usize {
+        self.live
+    }
+
+    pub fn events(&self) -> u64 {
+        self.events
+    }
+
+    /// Jobs pushed so far.
+    pub fn pushed(&self) -> u64 {
+        self.next_gid
+    }
+
+    /// The time up to which events have been processed.
+    pub fn horizon(&self) -> f64 {
+        self.horizon
+    }
+
+    /// Checks a batch of jobs; names the field and the index within the batch.
+    fn check(&self, w: &Workload) -> CoreResult<()> {
+        let n = w.n_jobs();
+        for (name, len) in [
+            ("job_submit", w.job_submit.len()),
+            ("job_after", w.job_after.len()),
+            ("job_think", w.job_think.len()),
+            ("job_class", w.job_class.len()),
+            ("job_noise", w.job_noise.len()),
+        ] {
+            if len != n {
+                return Err(CoreError::invalid(name, None, format!("length {len} != number of jobs {n}")));
+            }
         }
-        Policy::Drf => Queue::Drf(DrfState {
-            cpu: if w.job_cpu.is_empty() {
-                vec![1.0; n]
+        if !w.job_tag.is_empty() && w.job_tag.len() != n {
+            return Err(CoreError::invalid("job_id", None, "one id per job"));
+        }
+        if !w.job_stages.is_empty() && (w.job_stages.len() != n + 1 || w.job_stages[0] != 0) {
+            return Err(CoreError::invalid("job_stages", None, "must be n_jobs + 1 offsets starting at 0"));
+        }
+        let ns = if w.job_stages.is_empty() { n } else { w.job_stages[n] };
+        if !w.job_stages.is_empty() {
+            for j in 0..n {
+                if w.job_stages[j + 1] <= w.job_stages[j] {
+                    return Err(CoreError::invalid("job_stages", Some(j), "every job needs at least one stage"));
+                }
+            }
+        }
+        let off = &w.task_offsets;
+        if off.len() != ns + 1 || off[0] != 0 || off[ns] != w.task_duration.len() {
+            return Err(CoreError::invalid(
+                "task_offsets",
+                None,
+                "must be n_stages + 1 offsets from 0 to the number of tasks",
+            ));
+        }
+        for s in 0..ns {
+            if off[s + 1] <= off[s] {
+                return Err(CoreError::invalid(
+                    "task_offsets",
+                    Some(s),
+                    "every stage needs at least one task (offsets strictly increasing)",
+                ));
+            }
+        }
+        if !w.stage_parents.is_empty() {
+            let po = &w.stage_parents;
+            if po.len() != ns + 1 || po[0] != 0 || po[ns] != w.parents.len() || po.windows(2).any(|p| p[1] < p[0]) {
+                return Err(CoreError::invalid("stage_parents", None, "must be n_stages + 1 non-decreasing offsets"));
+            }
+            for j in 0..n {
+                let r = w.stages_of(j);
+                for s in r.clone() {
+                    for &p in &w.parents[po[s]..po[s + 1]] {
+                        if p >= s - r.start {
+                            return Err(CoreError::invalid(
+                                "parents",
+                                Some(s),
+                                format!("parent {p} of stage {} of job {j} must be an earlier stage", s - r.start),
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        // Open jobs must come in submit order, not before the last pushed one nor before
+        // the horizon: the engine queues them first in, first out.
+        let mut last = self.open.back().map_or(self.horizon, |a| a.0.max(self.horizon));
+        for (i, &x) in w.job_submit.iter().enumerate() {
+            if !x.is_finite() {
+                return Err(CoreError::invalid("submit_time", Some(i), format!("must be finite, got {x}")));
+            }
+            if w.job_after.get(i).is_some_and(|&a| a < 0) {
+                if x < last {
+                    return Err(CoreError::invalid(
+                        "submit_time",
+                        Some(i),
+                        format!("job submitted at {x} after a job submitted at {last}: push jobs in submit order"),
+                    ));
+                }
+                last = x;
+            }
+        }
+        for j in 0..n {
+            if w.stages_of(j).len() > MAX_STAGES {
+                return Err(CoreError::invalid("stage", Some(j), format!("a job has at most {MAX_STAGES} stages")));
+            }
+        }
+        finite_nonneg("duration", &w.task_duration)?;
+        finite_nonneg("think_time", &w.job_think)?;
+        for (i, &x) in w.job_noise.iter().enumerate() {
+            if !x.is_finite() || x <= 0.0 {
+                return Err(CoreError::invalid("estimate_noise", Some(i), format!("must be finite and > 0, got {x}")));
+            }
+        }
+        for (j, &u) in w.job_user.iter().enumerate() {
+            if u >= self.n_users() {
+                return Err(CoreError::invalid("user", Some(j), format!("user index {u} >= n_users {}", self.n_users())));
+            }
+        }
+        for (j, &a) in w.job_after.iter().enumerate() {
+            if a >= j as i64 || a < -1 {
+                return Err(CoreError::invalid("after", Some(j), "predecessor must be -1 or an earlier job index"));
+            }
+        }
+        if self.cfg.policy == Policy::Drf {
+            for (name, v, cap) in [("cpu", &w.stage_cpu, self.max_node.0), ("memory", &w.stage_mem, self.max_node.1)] {
+                if !v.is_empty() && v.len() != ns {
+                    return Err(CoreError::invalid(name, None, "one request per stage"));
+                }
+                for (i, &x) in v.iter().enumerate() {
+                    if !x.is_finite() || x < 0.0 {
+                        return Err(CoreError::invalid(name, Some(i), format!("request must be finite and >= 0, got {x}")));
+                    }
+                    if x > cap {
+                        return Err(CoreError::invalid(
+                            name,
+                            Some(i),
+                            format!("request {x} exceeds the largest node's capacity {cap}"),
+                        ));
+                    }
+                }
+            }
+            if w.stage_cpu.is_empty() && 1.0 > self.max_node.0 {
+                return Err(CoreError::invalid("cpu", None, "a task needs 1 cpu and no node has that much"));
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds jobs. Jobs without a predecessor arrive at their submit time, which must not
+    /// be before the horizon; closed-loop jobs arrive when their predecessor (in the same
+    /// batch) finishes, plus think time.
+    pub fn push(&mut self, w: &Workload) -> CoreResult<()> {
+        self.check(w)?;
+        let n = w.n_jobs();
+        let mut slots = Vec::with_capacity(n);
+        for j in 0..n {
+            let sr = w.stages_of(j);
+            let t0 = w.task_offsets[sr.start];
+            let durs = w.task_duration[t0..w.task_offsets[sr.end]].to_vec();
+            let m = sr.len();
+            // Children lists (CSR) from the parents, or the implicit chain.
+            let mut parents_of: Vec<&[usize]> = Vec::with_capacity(m);
+            let chain: Vec<usize> = (0..m).map(|s| s.saturating_sub(1)).collect();
+            for (k, s) in sr.clone().enumerate() {
+                if w.stage_parents.is_empty() {
+                    parents_of.push(if k == 0 { &[] } else { &chain[k..k + 1] });
+                } else {
+                    parents_of.push(&w.parents[w.stage_parents[s]..w.stage_parents[s + 1]]);
+                }
+            }
+            let mut n_child = vec![0usize; m + 1];
+            for ps in &parents_of {
+                for &p in *ps {
+                    n_child[p + 1] += 1;
+                }
+            }
+            for k in 0..m {
+                n_child[k + 1] += n_child[k];
+            }
+            let mut children = vec![0usize; n_child[m]];
+            let mut fill = n_child.clone();
+            let mut stages = Vec::with_capacity(m);
+            for (k, s) in sr.clone().enumerate() {
+                for &p in parents_of[k] {
+                    children[fill[p]] = k;
+                    fill[p] += 1;
+                }
+                let (lo, hi) = (w.task_offsets[s] - t0, w.task_offsets[s + 1] - t0);
+                stages.push(StageRt {
+                    lo,
+                    hi,
+                    work: durs[lo..hi].iter().sum(),
+                    n: hi - lo,
+                    next: 0,
+                    running: 0,
+                    unfinished: hi - lo,
+                    waiting: parents_of[k].len(),
+                    split: None,
+                    cpu: w.stage_cpu.get(s).copied().unwrap_or(1.0),
+                    mem: w.stage_mem.get(s).copied().unwrap_or(0.0),
+                    queued: false,
+                    child_lo: n_child[k],
+                    child_hi: n_child[k + 1],
+                });
+            }
+            let class = w.job_class[j];
+            if class >= self.class_sum.len() {
+                self.class_sum.resize(class + 1, 0.0);
+                self.class_cnt.resize(class + 1, 0);
+            }
+            let job = Job {
+                gid: self.next_gid,
+                tag: w.job_tag.get(j).copied().unwrap_or(self.next_gid as i64),
+                user: w.job_user[j],
+                class,
+                noise: w.job_noise[j],
+                think: w.job_think[j],
+                submit: f64::NAN,
+                start: f64::NAN,
+                work: stages.iter().map(|s: &StageRt| s.work).sum(),
+                est: f64::NAN,
+                alone: f64::NAN,
+                seq: 0,
+                key: 0.0,
+                n_tasks: 0,
+                stages_left: m,
+                stages,
+                durs,
+                children,
+                succ: Vec::new(),
+                live: true,
+            };
+            let slot = match self.free_slots.pop() {
+                Some(s) => {
+                    self.jobs[s] = job;
+                    s
+                }
+                None => {
+                    self.jobs.push(job);
+                    self.jobs.len() - 1
+                }
+            };
+            slots.push(slot);
+            if w.job_after[j] < 0 {
+                self.open.push_back((w.job_submit[j], self.next_gid, slot));
             } else {
-                w.job_cpu.clone()
-            },
-            mem: if w.job_mem.is_empty() {
-                vec![0.0; n]
-            } else {
-                w.job_mem.clone()
-            },
-            cap_cpu: c as f64,
-            cap_mem: cfg.mem_capacity,
-            free_cpu: c as f64,
-            free_mem: cfg.mem_capacity,
-            user_cpu: vec![0.0; w.n_users],
-            user_mem: vec![0.0; w.n_users],
-            weight: weights.clone(),
-            ready: vec![BTreeSet::new(); w.n_users],
-        }),
-        _ => Queue::Keyed {
-            set: BTreeSet::new(),
-            key: vec![0.0; n],
-        },
-    };
-    let mut uwfq = (cfg.policy == Policy::Uwfq).then(|| Uwfq::new(c, &weights, n, cfg.grace));
-    let mut cfq = (cfg.policy == Policy::Cfq).then(|| Cfq::new(c));
+                let pred = slots[w.job_after[j] as usize];
+                self.jobs[pred].succ.push(slot);
+            }
+            self.next_gid += 1;
+            self.live += 1;
+        }
+        Ok(())
+    }
 
-    // Historic estimator state.
-    let n_classes = w.job_class.iter().copied().max().map_or(0, |m| m + 1);
-    let mut class_sum = vec![0.0; n_classes];
-    let mut class_cnt = vec![0usize; n_classes];
-    let (mut all_sum, mut all_cnt) = (0.0, 0usize);
+    /// Processes every event before time `until`.
+    pub fn advance(&mut self, until: f64, budget: &Budget) -> CoreResult<()> {
+        while let Some(t) = self.next_event_time() {
+            if t >= until {
+                break;
+            }
+            self.step(t, budget)?;
+        }
+        self.horizon = self.horizon.max(until);
+        Ok(())
+    }
 
-    let mut next_seq: u64 = 0;
-    let mut done = 0usize;
-    let mut pending_tasks: usize = 0;
-    let mut events: u64 = 0;
-    // Scratch buffers reused by every dispatch round.
-    let mut plan_k: Vec<(usize, usize)> = Vec::new();
-    let mut plan_f: Vec<(usize, usize, usize)> = Vec::new();
-    let mut order: Vec<usize> = Vec::new();
+    /// Runs until no event is left; every pushed job has finished then.
+    pub fn finish(&mut self, budget: &Budget) -> CoreResult<()> {
+        while let Some(t) = self.next_event_time() {
+            self.step(t, budget)?;
+        }
+        if self.live > 0 {
+            return Err(CoreError::Infeasible(format!(
+                "simulation stalled with {} unfinished jobs (internal)",
+                self.live
+            )));
+        }
+        self.horizon = f64::INFINITY;
+        Ok(())
+    }
 
-    while done < n {
-        events += 1;
-        if events % 4096 == 0 && budget.exhausted() {
+    /// Takes the jobs finished since the last call.
+    pub fn take_finished(&mut self) -> Finished {
+        std::mem::take(&mut self.finished)
+    }
+
+    /// Takes the task records made since the last call.
+    pub fn take_tasks(&mut self) -> TaskRows {
+        std::mem::take(&mut self.tasks)
+    }
+
+    /// The next arrival: the earlier of the open queue's head and the first released
+    /// closed-loop job, by (time, gid) as one heap would order them.
+    fn next_arrival(&self) -> Option<(f64, u64)> {
+        let a = self.open.front().map(|&(t, g, _)| (t, g));
+        let b = self.released.peek().map(|Reverse((K(t), g, _))| (*t, *g));
+        match (a, b) {
+            (Some(x), Some(y)) => Some(if (K(y.0), y.1) < (K(x.0), x.1) { y } else { x }),
+            (x, y) => x.or(y),
+        }
+    }
+
+    fn next_event_time(&self) -> Option<f64> {
+        let ta = self.next_arrival().map(|a| a.0);
+        let tc = self.running.peek().map(|Reverse(c)| c.end.0);
+        match (ta, tc) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// One event at time `t` (a completion if one is due, else an arrival), then one
+    /// dispatch round.
+    fn step(&mut self, t: f64, budget: &Budget) -> CoreResult<()> {
+        self.events += 1;
+        if self.events % 4096 == 0 && budget.exhausted() {
             return Err(CoreError::Interrupted);
         }
-        let ta = arrivals.peek().map(|Reverse((K(t), _))| *t);
-        let tc = running.peek().map(|Reverse((K(t), _))| *t);
-        let t = match (ta, tc) {
-            (Some(a), Some(b)) => a.min(b),
-            (Some(a), None) => a,
-            (None, Some(b)) => b,
-            (None, None) => {
-                return Err(CoreError::Infeasible(
-                    "simulation stalled (internal)".into(),
-                ))
+        let completion_now = self.running.peek().is_some_and(|Reverse(c)| c.end.0 <= t);
+        if completion_now {
+            if let Some(Reverse(c)) = self.running.pop() {
+                self.complete(t, c.slot as usize, c.stage as usize, c.node as usize);
+            }
+        } else if let Some((_, gid)) = self.next_arrival() {
+            let slot = if self.open.front().is_some_and(|a| a.1 == gid) {
+                self.open.pop_front().map(|a| a.2)
+            } else {
+                self.released.pop().map(|Reverse(a)| a.2)
+            };
+            if let Some(slot) = slot {
+                self.arrive(t, slot);
+            }
+        }
+        if (self.free > 0 || matches!(self.queue, Queue::Drf(_))) && self.pending_tasks > 0 {
+            self.dispatch(t);
+        }
+        Ok(())
+    }
+
+    fn complete(&mut self, t: f64, slot: usize, s: usize, node: usize) {
+        self.free += 1;
+        let user = self.jobs[slot].user;
+        let st = &mut self.jobs[slot].stages[s];
+        if let Queue::Drf(ds) = &mut self.queue {
+            let (cap_c, cap_m) = ds.cap[node];
+            let f = &mut ds.free[node];
+            f.0 = (f.0 + st.cpu).min(cap_c);
+            f.1 = (f.1 + st.mem).min(cap_m);
+            ds.user_cpu[user] = (ds.user_cpu[user] - st.cpu).max(0.0);
+            ds.user_mem[user] = (ds.user_mem[user] - st.mem).max(0.0);
+        }
+        st.running -= 1;
+        st.unfinished -= 1;
+        let (running, still_queued, stage_done) = (st.running, st.next < st.n, st.unfinished == 0);
+        if let Queue::Fair(fs) = &mut self.queue {
+            let pool = self.user_pool[user];
+            fs.pool_running[pool] -= 1;
+            if still_queued && fs.fair_inside[pool] {
+                let seq = self.jobs[slot].seq;
+                fs.ready[pool].remove(&(running + 1, seq, s, slot));
+                fs.ready[pool].insert((running, seq, s, slot));
+            }
+        }
+        if !stage_done {
+            return;
+        }
+        let (lo, hi) = (self.jobs[slot].stages[s].child_lo, self.jobs[slot].stages[s].child_hi);
+        for c in lo..hi {
+            let ch = self.jobs[slot].children[c];
+            let cs = &mut self.jobs[slot].stages[ch];
+            cs.waiting -= 1;
+            if cs.waiting == 0 {
+                self.pending_tasks += cs.n;
+                self.enqueue(slot, ch);
+            }
+        }
+        let job = &mut self.jobs[slot];
+        job.stages_left -= 1;
+        if job.stages_left > 0 {
+            return;
+        }
+        // The job is done: record it, release closed-loop successors, free the slot.
+        let f = &mut self.finished;
+        f.gid.push(job.gid);
+        f.tag.push(job.tag);
+        f.user.push(job.user);
+        f.class.push(job.class);
+        f.submit.push(job.submit);
+        f.start.push(job.start);
+        f.finish.push(t);
+        f.work.push(job.work);
+        f.estimate.push(job.est);
+        f.n_tasks.push(job.n_tasks);
+        f.alone.push(job.alone);
+        self.class_sum[job.class] += job.work;
+        self.class_cnt[job.class] += 1;
+        self.all_sum += job.work;
+        self.all_cnt += 1;
+        let succ = std::mem::take(&mut job.succ);
+        for sl in succ {
+            let j2 = &self.jobs[sl];
+            self.released.push(Reverse((K(t + j2.think), j2.gid, sl)));
+        }
+        let job = &mut self.jobs[slot];
+        job.live = false;
+        // Release the job's memory now; the slot is reused by a later push.
+        job.stages = Vec::new();
+        job.durs = Vec::new();
+        job.children = Vec::new();
+        self.free_slots.push(slot);
+        self.live -= 1;
+    }
+
+    fn arrive(&mut self, t: f64, slot: usize) {
+        let c = self.cfg.cores;
+        let est = {
+            let job = &self.jobs[slot];
+            match self.cfg.estimate {
+                Estimate::Given => job.work * job.noise,
+                Estimate::Historic => {
+                    if self.class_cnt[job.class] > 0 {
+                        self.class_sum[job.class] / self.class_cnt[job.class] as f64
+                    } else if self.all_cnt > 0 {
+                        self.all_sum / self.all_cnt as f64
+                    } else {
+                        job.work
+                    }
+                }
             }
         };
-        // One event per round, as Spark runs one offer round per status update or submit:
-        // a task completion (completions first at equal times), else one arrival.
-        let completion_now = tc.is_some_and(|b| b <= t);
-        // 1. A completion at t.
-        let completed = if completion_now { running.pop() } else { None };
-        if let Some(Reverse((_, j))) = completed {
-            free += 1;
-            if let Queue::Drf(ds) = &mut queue {
-                let u = w.job_user[j];
-                ds.free_cpu = (ds.free_cpu + ds.cpu[j]).min(ds.cap_cpu);
-                ds.free_mem = (ds.free_mem + ds.mem[j]).min(ds.cap_mem);
-                ds.user_cpu[u] = (ds.user_cpu[u] - ds.cpu[j]).max(0.0);
-                ds.user_mem[u] = (ds.user_mem[u] - ds.mem[j]).max(0.0);
-            }
-            let r = &mut rt[j];
-            r.running -= 1;
-            r.unfinished -= 1;
-            if let Queue::Fair(fs) = &mut queue {
-                let pool = fs.user_pool[w.job_user[j]];
-                fs.pool_running[pool] -= 1;
-                if r.next < r.n && fs.fair_inside[pool] {
-                    let s = seq_of[j];
-                    fs.ready[pool].remove(&(r.running + 1, s, j));
-                    fs.ready[pool].insert((r.running, s, j));
-                }
-            }
-            if r.unfinished == 0 {
-                res.finish[j] = t;
-                done += 1;
-                let cl = w.job_class[j];
-                class_sum[cl] += res.work[j];
-                class_cnt[cl] += 1;
-                all_sum += res.work[j];
-                all_cnt += 1;
-                for &s in &succ[succ_off[j]..succ_off[j + 1]] {
-                    arrivals.push(Reverse((K(t + w.job_think[s]), s)));
-                }
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        let job = &mut self.jobs[slot];
+        job.submit = t;
+        job.est = est;
+        job.seq = seq;
+        if let Some(tau) = self.cfg.partition {
+            // A stage's share of the job's estimate decides its task count.
+            let m = job.stages.len() as f64;
+            for st in job.stages.iter_mut() {
+                let est_s = if job.work > 0.0 { est * st.work / job.work } else { est / m };
+                let k = ((est_s / tau).ceil() as usize).clamp(1, self.cfg.max_partition_tasks);
+                st.n = k;
+                st.unfinished = k;
+                st.split = Some(st.work / k as f64);
             }
         }
-        // 2. Otherwise one arrival at t.
-        let arrived = if completion_now { None } else { arrivals.pop() };
-        if let Some(Reverse((_, j))) = arrived {
-            res.submit[j] = t;
-            let wk = res.work[j];
-            let est = match cfg.estimate {
-                Estimate::Given => wk * w.job_noise[j],
-                Estimate::Historic => {
-                    let cl = w.job_class[j];
-                    if class_cnt[cl] > 0 {
-                        class_sum[cl] / class_cnt[cl] as f64
-                    } else if all_cnt > 0 {
-                        all_sum / all_cnt as f64
-                    } else {
-                        wk
+        job.n_tasks = job.stages.iter().map(|s| s.n).sum();
+        job.alone = alone_time(job, c);
+        let (user, work) = (job.user, job.work);
+        job.key = match self.cfg.policy {
+            Policy::Fifo => seq as f64,
+            Policy::Sjf => work,
+            Policy::Cfq => self.cfq.as_mut().map_or(0.0, |q| q.arrive(t, est)),
+            _ => 0.0,
+        };
+        if let Some(q) = self.uwfq.as_mut() {
+            let (jobs, queue) = (&mut self.jobs, &mut self.queue);
+            q.arrive(t, user, jobs[slot].gid, slot, est, |gid, k, dl| {
+                let job = &mut jobs[k];
+                if !job.live || job.gid != gid {
+                    return; // finished for real while still in the virtual system
+                }
+                if let Queue::Keyed(set) = queue {
+                    for (s, st) in job.stages.iter().enumerate() {
+                        if st.queued {
+                            set.remove(&(K(job.key), job.seq, s, k));
+                            set.insert((K(dl), job.seq, s, k));
+                        }
                     }
                 }
-            };
-            res.estimate[j] = est;
-            let (lo, hi) = (w.task_offsets[j], w.task_offsets[j + 1]);
-            let r = &mut rt[j];
-            if let Some(tau) = cfg.partition {
-                let k = ((est / tau).ceil() as usize).clamp(1, cfg.max_partition_tasks);
-                r.n = k;
-                r.split = Some(wk / k as f64);
-                let d = wk / k as f64;
-                res.alone[j] = k.div_ceil(c) as f64 * d;
-            } else {
-                r.n = hi - lo;
-                res.alone[j] = alone_makespan(w.task_duration[lo..hi].iter().copied(), c);
+                job.key = dl;
+            });
+        }
+        let ready: Vec<usize> = (0..self.jobs[slot].stages.len())
+            .filter(|&s| self.jobs[slot].stages[s].waiting == 0)
+            .collect();
+        for s in ready {
+            self.pending_tasks += self.jobs[slot].stages[s].n;
+            self.enqueue(slot, s);
+        }
+    }
+
+    /// Puts a schedulable stage into the ready structure.
+    fn enqueue(&mut self, slot: usize, s: usize) {
+        let job = &mut self.jobs[slot];
+        job.stages[s].queued = true;
+        match &mut self.queue {
+            Queue::Keyed(set) => {
+                set.insert((K(job.key), job.seq, s, slot));
             }
-            r.unfinished = r.n;
-            res.n_tasks[j] = r.n;
-            pending_tasks += r.n;
-            let s = next_seq;
-            next_seq += 1;
-            seq_of[j] = s;
-            match &mut queue {
-                Queue::Fair(fs) => {
-                    let pool = fs.user_pool[w.job_user[j]];
-                    let key = fs.key(pool, 0, s, j);
-                    fs.ready[pool].insert(key);
-                    if !fs.is_active[pool] {
-                        fs.is_active[pool] = true;
-                        fs.active.push(pool);
-                    }
+            Queue::Fair(fs) => {
+                let pool = self.user_pool[job.user];
+                let key = fs.key(pool, job.stages[s].running, job.seq, s, slot);
+                fs.ready[pool].insert(key);
+                if !fs.is_active[pool] {
+                    fs.is_active[pool] = true;
+                    fs.active.push(pool);
                 }
-                Queue::Drf(ds) => {
-                    ds.ready[w.job_user[j]].insert((s, j));
-                }
-                Queue::Keyed { set, key } => match cfg.policy {
-                    Policy::Fifo => {
-                        key[j] = s as f64;
-                        set.insert((K(key[j]), s, j));
-                    }
-                    Policy::Sjf => {
-                        key[j] = wk;
-                        set.insert((K(wk), s, j));
-                    }
-                    Policy::Cfq => {
-                        let d = cfq.as_mut().map_or(0.0, |q| q.arrive(t, est));
-                        key[j] = d;
-                        set.insert((K(d), s, j));
-                    }
-                    Policy::Uwfq => {
-                        let u = w.job_user[j];
-                        key[j] = f64::NAN; // marks "not yet in the set"
-                        if let Some(q) = uwfq.as_mut() {
-                            q.arrive(t, u, j, est, |k, dl| {
-                                let old = key[k];
-                                if k == j {
-                                    key[k] = dl;
-                                } else if old != dl && rt[k].next < rt[k].n {
-                                    set.remove(&(K(old), seq_of[k], k));
-                                    set.insert((K(dl), seq_of[k], k));
-                                    key[k] = dl;
-                                } else {
-                                    key[k] = dl;
-                                }
-                            });
-                        }
-                        if key[j].is_nan() {
-                            key[j] = 0.0;
-                        }
-                        set.insert((K(key[j]), s, j));
-                    }
-                    // Keyed queues are built only for the policies above.
-                    Policy::Fair | Policy::Drf => {}
-                },
+            }
+            Queue::Drf(ds) => {
+                ds.ready[job.user].insert((job.seq, s, slot));
             }
         }
-        // 3. Dispatch: sort once, fill free cores in that order.
-        let drf = matches!(queue, Queue::Drf(_));
-        if (free > 0 || drf) && pending_tasks > 0 {
-            let launch = |j: usize,
-                          k: usize,
-                          rt: &mut Vec<JobRt>,
-                          res: &mut SimResult,
-                          running: &mut BinaryHeap<Reverse<(K, usize)>>| {
-                let r = &mut rt[j];
-                for _ in 0..k {
-                    let d = match r.split {
-                        Some(d) => d,
-                        None => w.task_duration[w.task_offsets[j] + r.next],
-                    };
-                    if r.next == 0 {
-                        res.start[j] = t;
-                    }
-                    r.next += 1;
-                    r.running += 1;
-                    running.push(Reverse((K(t + d), j)));
-                    if cfg.record_tasks {
-                        res.task_job.push(j);
-                        res.task_start.push(t);
-                        res.task_end.push(t + d);
-                    }
-                }
+    }
+
+    /// Starts `k` tasks of stage `s` of the job in `slot` at time `t` on `node`.
+    fn launch(&mut self, t: f64, slot: usize, s: usize, k: usize, node: usize) {
+        let job = &mut self.jobs[slot];
+        if job.start.is_nan() {
+            job.start = t;
+        }
+        for _ in 0..k {
+            let st = &job.stages[s];
+            let d = match st.split {
+                Some(d) => d,
+                None => job.durs[st.lo + st.next],
             };
-            match &mut queue {
-                Queue::Keyed { set, key } => {
-                    let plan = &mut plan_k;
-                    plan.clear();
-                    for &(_, _, j) in set.iter() {
-                        if free == 0 {
-                            break;
-                        }
-                        let k = (rt[j].n - rt[j].next).min(free);
-                        free -= k;
-                        plan.push((j, k));
+            let st = &mut job.stages[s];
+            st.next += 1;
+            st.running += 1;
+            self.running.push(Reverse(Completion {
+                end: K(t + d),
+                gid: job.gid,
+                slot: slot as u32,
+                stage: s as u16,
+                node: node as u16,
+            }));
+            if self.cfg.record_tasks {
+                self.tasks.gid.push(job.gid);
+                self.tasks.stage.push(s);
+                self.tasks.node.push(node);
+                self.tasks.start.push(t);
+                self.tasks.end.push(t + d);
+                self.tasks.cpu.push(st.cpu);
+                self.tasks.mem.push(st.mem);
+            }
+        }
+        self.pending_tasks -= k;
+        let st = &mut job.stages[s];
+        if st.next == st.n {
+            st.queued = false;
+        }
+    }
+
+    /// Sort once, fill free cores in that order (DRF: progressive filling).
+    fn dispatch(&mut self, t: f64) {
+        match &mut self.queue {
+            Queue::Keyed(set) => {
+                let mut plan = std::mem::take(&mut self.plan_k);
+                plan.clear();
+                for &(_, _, s, slot) in set.iter() {
+                    if self.free == 0 {
+                        break;
                     }
-                    for &(j, k) in plan.iter() {
-                        pending_tasks -= k;
-                        launch(j, k, &mut rt, &mut res, &mut running);
-                        if rt[j].next == rt[j].n {
-                            set.remove(&(K(key[j]), seq_of[j], j));
+                    let st = &self.jobs[slot].stages[s];
+                    let k = (st.n - st.next).min(self.free);
+                    self.free -= k;
+                    plan.push((slot, s, k));
+                }
+                for &(slot, s, k) in &plan {
+                    let key = (K(self.jobs[slot].key), self.jobs[slot].seq, s, slot);
+                    self.launch(t, slot, s, k, 0);
+                    if !self.jobs[slot].stages[s].queued {
+                        if let Queue::Keyed(set) = &mut self.queue {
+                            set.remove(&key);
                         }
                     }
                 }
-                Queue::Drf(ds) => {
-                    // Progressive filling: the user with the smallest dominant share gets its
-                    // next task if it fits; a user whose next task does not fit sits out the round.
-                    let mut cand: BTreeSet<(K, usize)> = BTreeSet::new();
-                    for u in 0..ds.ready.len() {
-                        if !ds.ready[u].is_empty() {
-                            cand.insert((K(ds.share(u)), u));
+                self.plan_k = plan;
+            }
+            Queue::Drf(_) => self.dispatch_drf(t),
+            Queue::Fair(fs) => {
+                {
+                    let FairState { active, is_active, ready, .. } = &mut *fs;
+                    active.retain(|&p| {
+                        let keep = !ready[p].is_empty();
+                        if !keep {
+                            is_active[p] = false;
                         }
-                    }
-                    while let Some(&(ks, u)) = cand.iter().next() {
-                        cand.remove(&(ks, u));
-                        let Some(&(s, j)) = ds.ready[u].iter().next() else {
-                            continue;
-                        };
-                        let (cj, mj) = (ds.cpu[j], ds.mem[j]);
-                        if cj <= ds.free_cpu + 1e-9
-                            && mj <= ds.free_mem + 1e-9 * ds.cap_mem.min(1e12)
-                        {
-                            ds.free_cpu = (ds.free_cpu - cj).max(0.0);
-                            ds.free_mem = (ds.free_mem - mj).max(0.0);
-                            ds.user_cpu[u] += cj;
-                            ds.user_mem[u] += mj;
-                            pending_tasks -= 1;
-                            launch(j, 1, &mut rt, &mut res, &mut running);
-                            if rt[j].next == rt[j].n {
-                                ds.ready[u].remove(&(s, j));
-                            }
-                            if !ds.ready[u].is_empty() {
-                                cand.insert((K(ds.share(u)), u));
-                            }
-                        }
-                    }
-                    free = 0;
+                        keep
+                    });
                 }
-                Queue::Fair(fs) => {
-                    {
-                        let FairState { active, is_active, ready, .. } = &mut *fs;
-                        active.retain(|&p| {
-                            let keep = !ready[p].is_empty();
-                            if !keep {
-                                is_active[p] = false;
-                            }
-                            keep
-                        });
-                    }
-                    order.clear();
-                    order.extend_from_slice(&fs.active);
-                    order.sort_by(|&a, &b| fs.pool_less(a, b));
-                    let plan = &mut plan_f;
-                    plan.clear();
-                    for &p in order.iter() {
-                        if free == 0 {
-                            break;
+                let mut order = std::mem::take(&mut self.order);
+                order.clear();
+                order.extend_from_slice(&fs.active);
+                order.sort_by(|&a, &b| fs.pool_order(a, b));
+                let mut plan = std::mem::take(&mut self.plan_f);
+                plan.clear();
+                'pools: for &p in &order {
+                    for &(_, _, s, slot) in fs.ready[p].iter() {
+                        if self.free == 0 {
+                            break 'pools;
                         }
-                        for &(_, _, j) in fs.ready[p].iter() {
-                            if free == 0 {
-                                break;
-                            }
-                            let k = (rt[j].n - rt[j].next).min(free);
-                            free -= k;
-                            plan.push((p, j, k));
-                        }
+                        let st = &self.jobs[slot].stages[s];
+                        let k = (st.n - st.next).min(self.free);
+                        self.free -= k;
+                        plan.push((p, slot, s, k));
                     }
-                    for &(p, j, k) in plan.iter() {
-                        let old = fs.key(p, rt[j].running, seq_of[j], j);
+                }
+                for &(p, slot, s, k) in &plan {
+                    let (seq, running) = (self.jobs[slot].seq, self.jobs[slot].stages[s].running);
+                    if let Queue::Fair(fs) = &mut self.queue {
+                        let old = fs.key(p, running, seq, s, slot);
                         fs.ready[p].remove(&old);
-                        pending_tasks -= k;
-                        launch(j, k, &mut rt, &mut res, &mut running);
                         fs.pool_running[p] += k;
-                        if rt[j].next < rt[j].n {
-                            let nk = fs.key(p, rt[j].running, seq_of[j], j);
+                    }
+                    self.launch(t, slot, s, k, 0);
+                    let st = &self.jobs[slot].stages[s];
+                    if st.queued {
+                        if let Queue::Fair(fs) = &mut self.queue {
+                            let nk = fs.key(p, st.running, seq, s, slot);
                             fs.ready[p].insert(nk);
                         }
                     }
                 }
+                self.order = order;
+                self.plan_f = plan;
             }
         }
     }
-    res.events = events;
+
+    /// Progressive filling: the user with the smallest weighted dominant share gets the
+    /// next task of its first ready stage on the first node where it fits; a user whose
+    /// next task fits nowhere sits out the round.
+    fn dispatch_drf(&mut self, t: f64) {
+        let Queue::Drf(ds) = &self.queue else { return };
+        let mut cand: BTreeSet<(K, usize)> = BTreeSet::new();
+        for u in 0..ds.ready.len() {
+            if !ds.ready[u].is_empty() {
+                cand.insert((K(ds.share(u, self.user_weight[u])), u));
+            }
+        }
+        while let Some((ks, u)) = cand.pop_first() {
+            let Queue::Drf(ds) = &mut self.queue else { return };
+            let _ = ks;
+            let Some(&(seq, s, slot)) = ds.ready[u].iter().next() else { continue };
+            let st = &self.jobs[slot].stages[s];
+            let (cpu, mem) = (st.cpu, st.mem);
+            let Some(node) = ds.fit(cpu, mem) else { continue };
+            let f = &mut ds.free[node];
+            f.0 = (f.0 - cpu).max(0.0);
+            f.1 = (f.1 - mem).max(0.0);
+            ds.user_cpu[u] += cpu;
+            ds.user_mem[u] += mem;
+            self.launch(t, slot, s, 1, node);
+            let done = !self.jobs[slot].stages[s].queued;
+            let Queue::Drf(ds) = &mut self.queue else { return };
+            if done {
+                ds.ready[u].remove(&(seq, s, slot));
+            }
+            if !ds.ready[u].is_empty() {
+                cand.insert((K(ds.share(u, self.user_weight[u])), u));
+            }
+        }
+        // DRF does not count core slots: capacity is what the nodes have free.
+        self.free = 0;
+    }
+}
+
+/// Runs a whole workload at once: users from `cfg.user_weight` (default 1) and, for FAIR,
+/// the pools of `cfg.pools`. Results are indexed like the workload's jobs.
+pub fn simulate(w: &Workload, cfg: &Config, budget: &Budget) -> CoreResult<SimResult> {
+    let mut eng = Engine::new(cfg.clone())?;
+    if cfg.policy == Policy::Fair {
+        let p = &cfg.pools;
+        if p.user_pool.len() != w.n_users {
+            return Err(CoreError::invalid("pools", None, "one pool index per user"));
+        }
+        if p.min_share.len() != p.weight.len() || p.fair_inside.len() != p.weight.len() {
+            return Err(CoreError::invalid("pools", None, "weight, min_share and mode need one entry per pool"));
+        }
+        for i in 0..p.weight.len() {
+            eng.add_pool("", p.weight[i], p.min_share[i], p.fair_inside[i])
+                .map_err(|e| reindex(e, i))?;
+        }
+    }
+    if !cfg.user_weight.is_empty() && cfg.user_weight.len() != w.n_users {
+        return Err(CoreError::invalid("weights", None, "one weight per user"));
+    }
+    for u in 0..w.n_users {
+        let pool = cfg.pools.user_pool.get(u).copied().unwrap_or(0);
+        eng.add_user(cfg.user_weight.get(u).copied().unwrap_or(1.0), pool)?;
+    }
+    eng.push(w)?;
+    eng.finish(budget)?;
+    let n = w.n_jobs();
+    let f = eng.take_finished();
+    let mut res = SimResult {
+        submit: vec![f64::NAN; n],
+        start: vec![f64::NAN; n],
+        finish: vec![f64::NAN; n],
+        work: vec![f64::NAN; n],
+        estimate: vec![f64::NAN; n],
+        n_tasks: vec![0; n],
+        alone: vec![f64::NAN; n],
+        events: eng.events(),
+        ..Default::default()
+    };
+    for i in 0..f.gid.len() {
+        let j = f.gid[i] as usize;
+        res.submit[j] = f.submit[i];
+        res.start[j] = f.start[i];
+        res.finish[j] = f.finish[i];
+        res.work[j] = f.work[i];
+        res.estimate[j] = f.estimate[i];
+        res.n_tasks[j] = f.n_tasks[i];
+        res.alone[j] = f.alone[i];
+    }
+    let tr = eng.take_tasks();
+    res.task_job = tr.gid.iter().map(|&g| g as usize).collect();
+    res.task_start = tr.start;
+    res.task_end = tr.end;
     Ok(res)
+}
+
+/// Puts index `i` on an error raised without one.
+fn reindex(e: CoreError, i: usize) -> CoreError {
+    match e {
+        CoreError::InvalidInstance { field, index: None, message } => {
+            CoreError::InvalidInstance { field, index: Some(i), message }
+        }
+        other => other,
+    }
 }

@@ -2,7 +2,7 @@
 //! user's jobs), as reconstructed in specs/fair.md A.3 and A.5, with per-user weights.
 
 use std::cmp::Ordering;
-use std::collections::{BTreeSet, BinaryHeap};
+use std::collections::{BTreeSet, BinaryHeap, HashMap};
 
 /// A totally ordered f64 (IEEE total order; inputs are validated finite).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -76,11 +76,41 @@ struct UserState {
     e: f64,
     seen: bool,
     active: bool,
-    /// Jobs in the user's inner virtual system, ordered by inner tag d.
-    jobs: BTreeSet<(K, usize)>,
+    /// Jobs in the user's inner virtual system, ordered by inner tag d (job keys).
+    jobs: BTreeSet<(K, u64)>,
 }
 
+/// A job while it is in its user's inner virtual system.
+struct VJob {
+    r: f64,
+    /// Current global deadline D.
+    dl: f64,
+    /// The caller's handle, passed back to the deadline callback.
+    slot: usize,
+}
+
+/// Hashes a u64 job key with one multiply (keys are sequential integers; the std table
+/// needs well-spread high bits, which the multiply gives).
+#[derive(Default, Clone, Copy)]
+pub(crate) struct MulHasher(u64);
+impl std::hash::Hasher for MulHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ b as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+    fn write_u64(&mut self, x: u64) {
+        self.0 = x.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+type VJobs = HashMap<u64, VJob, std::hash::BuildHasherDefault<MulHasher>>;
+
 /// UWFQ virtual system. Units: V in core-seconds per unit weight; R in core-seconds.
+/// Jobs are named by a caller-chosen unique key (a job stays in the virtual system until
+/// its *virtual* finish, which may be after its real one, so the key must not be reused).
 pub struct Uwfq {
     c: f64,
     v: f64,
@@ -90,38 +120,39 @@ pub struct Uwfq {
     /// Active users ordered by chain end E.
     active: BTreeSet<(K, usize)>,
     users: Vec<UserState>,
-    job_r: Vec<f64>,
-    job_d: Vec<f64>,
-    /// Current global deadline D of each job in an inner system.
-    job_dl: Vec<f64>,
+    jobs: VJobs,
 }
 
 impl Uwfq {
-    pub fn new(cores: usize, weights: &[f64], n_jobs: usize, grace: f64) -> Self {
-        let users = weights
-            .iter()
-            .map(|&w| UserState {
-                w,
-                inner: 0.0,
-                s: 0.0,
-                e: 0.0,
-                seen: false,
-                active: false,
-                jobs: BTreeSet::new(),
-            })
-            .collect();
-        Uwfq {
+    pub fn new(cores: usize, weights: &[f64], grace: f64) -> Self {
+        let mut q = Uwfq {
             c: cores as f64,
             v: 0.0,
             tp: f64::NEG_INFINITY,
             grace,
             sum_w: 0.0,
             active: BTreeSet::new(),
-            users,
-            job_r: vec![0.0; n_jobs],
-            job_d: vec![0.0; n_jobs],
-            job_dl: vec![0.0; n_jobs],
+            users: Vec::new(),
+            jobs: VJobs::default(),
+        };
+        for &w in weights {
+            q.add_user(w);
         }
+        q
+    }
+
+    /// Adds a user of weight `w` (> 0); returns its index.
+    pub fn add_user(&mut self, w: f64) -> usize {
+        self.users.push(UserState {
+            w,
+            inner: 0.0,
+            s: 0.0,
+            e: 0.0,
+            seen: false,
+            active: false,
+            jobs: BTreeSet::new(),
+        });
+        self.users.len() - 1
     }
 
     pub fn virtual_time(&self) -> f64 {
@@ -130,6 +161,11 @@ impl Uwfq {
 
     pub fn chain_end(&self, u: usize) -> f64 {
         self.users[u].e
+    }
+
+    /// Jobs currently in the virtual system (memory held).
+    pub fn jobs_in_system(&self) -> usize {
+        self.jobs.len()
     }
 
     /// Advances V and every active user's inner clock from tp to t1 at dV/dt = `rate`.
@@ -145,7 +181,8 @@ impl Uwfq {
                 if d <= us.inner + (t1 - t0) * share {
                     t0 = (t0 + (d - us.inner) / share).max(t0);
                     us.inner = us.inner.max(d);
-                    us.s += self.job_r[j] / us.w;
+                    let r = self.jobs.remove(&j).map_or(0.0, |vj| vj.r);
+                    us.s += r / us.w;
                     us.jobs.remove(&(K(d), j));
                 } else {
                     break;
@@ -170,7 +207,9 @@ impl Uwfq {
                 self.active.remove(&(K(e), m));
                 let us = &mut self.users[m];
                 us.active = false;
-                us.jobs.clear();
+                for (_, j) in std::mem::take(&mut us.jobs) {
+                    self.jobs.remove(&j);
+                }
                 us.s = e;
                 // Recomputed rather than decremented, so rounding never leaves a stale sum.
                 self.sum_w = self.active.iter().map(|&(_, v)| self.users[v].w).sum();
@@ -185,15 +224,17 @@ impl Uwfq {
         self.tp = t;
     }
 
-    /// Registers job `j` of user `u` arriving at `t` with estimate `r` (core-seconds).
-    /// Calls `set_deadline(job, D)` for every job of `u` whose global deadline changed.
+    /// Registers job `key` (unique, never reused) of user `u` arriving at `t` with estimate
+    /// `r` (core-seconds); `slot` is the caller's handle. Calls `set_deadline(key, slot, D)`
+    /// for every job of `u` whose global deadline changed, the new job included.
     pub fn arrive(
         &mut self,
         t: f64,
         u: usize,
-        j: usize,
+        key: u64,
+        slot: usize,
         r: f64,
-        mut set_deadline: impl FnMut(usize, f64),
+        mut set_deadline: impl FnMut(u64, usize, f64),
     ) {
         self.advance_to(t);
         let v = self.v;
@@ -212,21 +253,23 @@ impl Uwfq {
         } else {
             self.active.remove(&(K(us.e), u));
         }
-        self.job_r[j] = r;
         let d = us.inner + r;
-        self.job_d[j] = d;
-        us.jobs.insert((K(d), j));
+        us.jobs.insert((K(d), key));
+        self.jobs.insert(key, VJob { r, dl: 0.0, slot });
         // Re-chain: D over the user's jobs in d order, starting at S. Jobs ahead of the new
         // one keep their D (a virtually finished head moves S by exactly its own share), so
         // only the new job and those behind it are recomputed.
-        let mut acc = match us.jobs.range(..(K(d), j)).next_back() {
-            Some(&(_, k)) => self.job_dl[k],
+        let mut acc = match us.jobs.range(..(K(d), key)).next_back() {
+            Some(&(_, k)) => self.jobs.get(&k).map_or(us.s, |vj| vj.dl),
             None => us.s,
         };
-        for &(_, k) in us.jobs.range((K(d), j)..) {
-            acc += self.job_r[k] / us.w;
-            self.job_dl[k] = acc;
-            set_deadline(k, acc);
+        for &(_, k) in us.jobs.range((K(d), key)..) {
+            // Every job of an inner system is in the map (both are updated together).
+            if let Some(vj) = self.jobs.get_mut(&k) {
+                acc += vj.r / us.w;
+                vj.dl = acc;
+                set_deadline(k, vj.slot, acc);
+            }
         }
         us.e = acc;
         self.active.insert((K(acc), u));

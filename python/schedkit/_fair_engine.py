@@ -1,0 +1,403 @@
+"""Drives the Rust cluster simulator (``schedkit._core.FairEngine``) for :mod:`schedkit.fair`.
+
+A trace reaches the engine as chunks of whole jobs in submit order
+(:func:`schedkit._trace_order.ordered_jobs`). Each chunk is converted once into the
+engine's arrays (:func:`batch_from_chunk`) and pushed into every run (one
+:class:`Runner` per policy/partitioning), which then processes its events up to the
+chunk's last submit time: later chunks cannot arrive earlier, so the result equals a
+one-shot simulation while memory holds one chunk plus the jobs still in the system.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from schedkit import _core
+from schedkit.exceptions import InvalidInstanceError
+
+#: Stage ids are packed with the job's position into one int64 search key.
+_STAGE_LIMIT = 1 << 31
+
+
+class Names:
+    """A growing name -> index table (users, job classes) shared by the runs of a replay."""
+
+    def __init__(self, names: list[str] | None = None):
+        self.names: list[str] = []
+        self._index: dict[str, int] = {}
+        for n in names or []:
+            self.get(n)
+
+    def get(self, name: str) -> int:
+        i = self._index.get(name)
+        if i is None:
+            i = self._index[name] = len(self.names)
+            self.names.append(name)
+        return i
+
+    def indices(self, values: np.ndarray) -> np.ndarray:
+        """Indices of ``values``; new names are numbered in order of first appearance, so
+        the numbering does not depend on how a stream is cut into chunks."""
+        uniq, first, inv = np.unique(values, return_index=True, return_inverse=True)
+        ids = np.empty(len(uniq), dtype=np.int64)
+        for k in np.argsort(first, kind="stable"):
+            ids[k] = self.get(str(uniq[k]))
+        return ids[inv.reshape(-1)]
+
+
+@dataclass
+class Batch:
+    """Jobs in the engine's layout (see ``schedkit_core::fair::Workload``)."""
+
+    job_id: np.ndarray
+    user: np.ndarray
+    submit: np.ndarray
+    after: np.ndarray
+    think: np.ndarray
+    job_class: np.ndarray
+    task_offsets: np.ndarray
+    durations: np.ndarray
+    job_stages: np.ndarray | None = None
+    stage_parents: np.ndarray | None = None
+    parents: np.ndarray | None = None
+    stage_cpu: np.ndarray | None = None
+    stage_mem: np.ndarray | None = None
+
+    @property
+    def n_jobs(self) -> int:
+        return len(self.job_id)
+
+
+def _column(chunk: pa.Table, name: str, dtype: Any) -> np.ndarray:
+    return np.asarray(chunk.column(name).to_numpy(), dtype=dtype)
+
+
+def _first_strings(chunk: pa.Table, name: str, rows: np.ndarray) -> np.ndarray:
+    col = pc.cast(chunk.column(name).take(pa.array(rows)), pa.string())
+    return np.asarray(col.to_numpy(zero_copy_only=False), dtype=object).astype(str)
+
+
+def batch_from_chunk(chunk: pa.Table, users: Names, classes: Names, class_column: str | None) -> Batch:
+    """Converts an ordered chunk (rows sorted by job submit, job, stage, task; whole jobs)
+    into a :class:`Batch`. A job's user and class are those of its first row."""
+    job = _column(chunk, "job_id", np.int64)
+    n_rows = len(job)
+    new_job = np.ones(n_rows, dtype=bool)
+    new_job[1:] = job[1:] != job[:-1]
+    job_rows = np.flatnonzero(new_job)
+    n = len(job_rows)
+    job_of_row = np.cumsum(new_job) - 1
+    stage = _column(chunk, "stage", np.int64) if "stage" in chunk.column_names else np.zeros(n_rows, np.int64)
+    bad = (stage < 0) | (stage >= _STAGE_LIMIT)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise InvalidInstanceError(f"job {job[i]}: stage {stage[i]} must be in [0, 2^31)", field="stage")
+    new_stage = new_job.copy()
+    new_stage[1:] |= stage[1:] != stage[:-1]
+    stage_rows = np.flatnonzero(new_stage)
+    task_offsets = np.append(stage_rows, n_rows).astype(np.int64)
+    job_stages = np.searchsorted(stage_rows, np.append(job_rows, n_rows)).astype(np.int64)
+    multi = len(stage_rows) != n
+    b = Batch(
+        job_id=job[job_rows],
+        user=users.indices(_first_strings(chunk, "user", job_rows)),
+        submit=_column(chunk, "submit_time", np.float64)[job_rows],
+        after=np.full(n, -1, dtype=np.int64),
+        think=np.zeros(n),
+        job_class=np.zeros(n, dtype=np.int64),
+        task_offsets=task_offsets,
+        durations=np.ascontiguousarray(_column(chunk, "duration", np.float64)),
+        job_stages=job_stages if multi else None,
+    )
+    # A user's jobs form one class unless the trace names classes.
+    if class_column and class_column in chunk.column_names:
+        b.job_class = classes.indices(_first_strings(chunk, class_column, job_rows))
+    else:
+        b.job_class = classes.indices(np.asarray(users.names, dtype=object)[b.user].astype(str))
+    if "parents" in chunk.column_names and multi:
+        b.stage_parents, b.parents = _parents(chunk, job, stage, stage_rows, job_of_row[stage_rows], job_stages)
+    # Per-stage requests for DRF: the largest request among the stage's rows.
+    for name, default, attr in (("cpu", 1.0, "stage_cpu"), ("memory", 0.0, "stage_mem")):
+        if name in chunk.column_names:
+            v = _column(chunk, name, np.float64)
+            v = np.where(np.isnan(v), default, v)
+            setattr(b, attr, np.maximum.reduceat(v, stage_rows))
+    return b
+
+
+def _parents(chunk: pa.Table, job: np.ndarray, stage: np.ndarray, stage_rows: np.ndarray,
+             stage_job: np.ndarray, job_stages: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Parents of each stage as offsets + indices within the job: the stage's first row's
+    ``parents`` ids, or, when that is null, every lower-numbered stage of the job."""
+    col = chunk.column("parents").combine_chunks().take(pa.array(stage_rows))
+    null = np.asarray(pc.is_null(col).to_numpy(zero_copy_only=False), dtype=bool)
+    given = np.asarray(pc.fill_null(pc.list_value_length(col), 0).to_numpy(), dtype=np.int64)
+    flat = np.asarray(pc.list_flatten(col).to_numpy(), dtype=np.int64)
+    local = np.arange(len(stage_rows)) - job_stages[stage_job]
+    lengths = np.where(null, local, given)
+    offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    child = np.repeat(np.arange(len(stage_rows)), lengths)
+    out = np.arange(offsets[-1]) - offsets[:-1][child]  # null: local parents 0 .. L-1
+    explicit = ~null[child]
+    if explicit.any():
+        # parent id -> index within the job, by searching (job position, stage id) keys
+        sid = stage[stage_rows]
+        keys = stage_job.astype(np.int64) * _STAGE_LIMIT + sid
+        pid = flat
+        ch = child[explicit]
+        want = stage_job[ch].astype(np.int64) * _STAGE_LIMIT + pid
+        pos = np.searchsorted(keys, want)
+        found = (pos < len(keys)) & (keys[np.minimum(pos, len(keys) - 1)] == want) & (pid < sid[ch])
+        if not found.all():
+            k = int(np.flatnonzero(~found)[0])
+            raise InvalidInstanceError(
+                f"job {job[stage_rows[ch[k]]]}: stage {sid[ch[k]]} names parent stage {pid[k]}, which is not an "
+                "earlier stage of the same job", field="parents")
+        out[explicit] = pos - job_stages[stage_job[ch]]
+    return offsets, out.astype(np.int64)
+
+
+@dataclass
+class RunSpec:
+    """One simulation's settings (see :func:`schedkit.fair.replay`)."""
+
+    policy: str = "uwfq"
+    cores: int = 32
+    partition: bool = False
+    tau: float = 0.5
+    estimate: str = "oracle"
+    noise: float = 0.5
+    seed: int = 0
+    weights: Mapping[str, float] | None = None
+    pools: Mapping[str, Any] | None = None
+    pool_config: Mapping[str, Any] | None = None
+    grace: float = 3.0
+    memory: float | None = None
+    nodes: Any = None
+    record_tasks: bool = False
+    time_limit: float | None = None
+
+
+def _pool_spec(spec: Any, where: str) -> tuple[float, float, bool]:
+    try:
+        wgt, ms = float(spec[0]), float(spec[1])
+        inside = bool(spec[2]) if len(spec) > 2 else True
+    except (TypeError, ValueError, IndexError):
+        raise InvalidInstanceError(f"{where}: a pool is (weight, min_share[, fair_inside]), got {spec!r}",
+                                   field="pools") from None
+    return wgt, ms, inside
+
+
+def node_capacities(nodes: Any, cores: int, memory: float | None) -> tuple[np.ndarray, np.ndarray] | None:
+    """DRF nodes: None (one pooled node), an int N (N equal nodes sharing ``cores`` and
+    ``memory``), or a sequence of (cpu, memory) pairs."""
+    if nodes is None:
+        return None
+    mem = math.inf if memory is None else float(memory)
+    if isinstance(nodes, (int, np.integer)) and not isinstance(nodes, bool):
+        if nodes <= 0:
+            raise InvalidInstanceError(f"nodes must be >= 1, got {nodes}", field="nodes")
+        return np.full(int(nodes), cores / nodes), np.full(int(nodes), mem / nodes)
+    try:
+        arr = np.asarray([(float(c), float(m)) for c, m in nodes], dtype=np.float64).reshape(-1, 2)
+    except (TypeError, ValueError):
+        raise InvalidInstanceError("nodes must be an int or a sequence of (cpu, memory) pairs", field="nodes") from None
+    if len(arr) == 0:
+        raise InvalidInstanceError("nodes: at least one node", field="nodes")
+    return np.ascontiguousarray(arr[:, 0]), np.ascontiguousarray(arr[:, 1])
+
+
+class Runner:
+    """One policy's engine plus its user -> weight/pool rules and the collected results."""
+
+    def __init__(self, spec: RunSpec, users: Names):
+        self.spec = spec
+        self.users = users
+        self.known_users = 0
+        if spec.estimate == "noisy" and (not math.isfinite(spec.noise) or spec.noise < 0):
+            raise InvalidInstanceError(f"noise must be finite and >= 0, got {spec.noise}", field="noise")
+        self.rng = np.random.default_rng(spec.seed)
+        nodes = node_capacities(spec.nodes, spec.cores, spec.memory) if spec.policy == "drf" else None
+        self.nodes = nodes
+        self.engine = _core.FairEngine(
+            int(spec.cores), spec.policy, partition=float(spec.tau) if spec.partition else None,
+            estimate="historic" if spec.estimate == "historic" else "given",
+            grace=float(spec.grace) * spec.cores / 2.0, record_tasks=spec.record_tasks,
+            mem_capacity=None if spec.memory is None else float(spec.memory),
+            node_cpu=None if nodes is None else nodes[0], node_mem=None if nodes is None else nodes[1],
+        )
+        self.pool_index: dict[str, int] = {}
+        if spec.policy == "fair":
+            self._pool("default", (1.0, 0.0, False))
+            for name, pspec in (spec.pool_config or {}).items():
+                self._pool(str(name), _pool_spec(pspec, f"pool_config[{name!r}]"))
+        self.finished: list[dict[str, np.ndarray]] = []
+        self.tasks: list[dict[str, np.ndarray]] = []
+        self.parents: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self.pushed = 0
+
+    def _pool(self, name: str, spec: tuple[float, float, bool]) -> int:
+        if name not in self.pool_index:
+            self.pool_index[name] = self.engine.add_pool(name, *spec)
+        return self.pool_index[name]
+
+    def _user_pool(self, name: str) -> int:
+        s = self.spec
+        if s.policy == "ujf":  # one FAIR pool per user (weight 1, minShare 0)
+            return self._pool(name, (1.0, 0.0, True))
+        if s.policy != "fair":
+            return 0
+        spec = (s.pools or {}).get(name)
+        if spec is None:
+            return self.pool_index["default"]
+        if isinstance(spec, str):  # Spark creates an unknown pool with the defaults
+            return self._pool(spec, (1.0, 0.0, False))
+        return self._pool(f"pool:{name}", _pool_spec(spec, f"pools[{name!r}]"))
+
+    def sync_users(self) -> None:
+        """Registers the users that appeared since the last push."""
+        new = self.users.names[self.known_users:]
+        if not new:
+            return
+        weights = self.spec.weights or {}
+        w = np.array([float(weights.get(u, 1.0)) for u in new], dtype=np.float64)
+        p = np.array([self._user_pool(u) for u in new], dtype=np.int64)
+        self.engine.add_users(w, p)
+        self.known_users = len(self.users.names)
+
+    def push(self, b: Batch) -> None:
+        self.sync_users()
+        noise = (np.exp(self.spec.noise * self.rng.standard_normal(b.n_jobs)) if self.spec.estimate == "noisy"
+                 else np.ones(b.n_jobs))
+        drf = self.spec.policy == "drf"
+        self.engine.push(
+            b.job_id, b.user, b.submit, b.after, b.think, b.job_class, noise, b.task_offsets, b.durations,
+            job_stages=b.job_stages, stage_parents=b.stage_parents, parents=b.parents,
+            stage_cpu=b.stage_cpu if drf else None, stage_mem=b.stage_mem if drf else None,
+        )
+        if self.spec.record_tasks:
+            self._remember_parents(b)
+        self.pushed += b.n_jobs
+
+    def _remember_parents(self, b: Batch) -> None:
+        """For the validator: each job's parent lists, keyed by push order (record_tasks only)."""
+        js = b.job_stages if b.job_stages is not None else np.arange(b.n_jobs + 1)
+        for j in range(b.n_jobs):
+            lo, hi = int(js[j]), int(js[j + 1])
+            if b.stage_parents is None:  # the chain: stage k waits for stage k - 1
+                offs = np.concatenate([[0, 0], np.arange(1, hi - lo)]).astype(np.int64)
+                par = np.arange(hi - lo - 1, dtype=np.int64)
+            else:
+                offs = b.stage_parents[lo:hi + 1] - b.stage_parents[lo]
+                par = b.parents[b.stage_parents[lo]:b.stage_parents[hi]]
+            self.parents[self.pushed + j] = (offs, par)
+
+    def advance(self, until: float) -> None:
+        self.engine.advance(until, time_limit=self.spec.time_limit)
+        self._collect()
+
+    def finish(self) -> None:
+        self.engine.finish(time_limit=self.spec.time_limit)
+        self._collect()
+
+    def _collect(self) -> None:
+        f = self.engine.take_finished()
+        if len(f["gid"]):
+            self.finished.append(f)
+        if self.spec.record_tasks:
+            t = self.engine.take_tasks()
+            if len(t["gid"]):
+                self.tasks.append(t)
+
+    def jobs_done(self) -> int:
+        return self.pushed - self.engine.live_jobs
+
+
+def _concat(parts: list[dict[str, np.ndarray]], keys: list[str]) -> dict[str, np.ndarray]:
+    if not parts:
+        return {k: np.zeros(0) for k in keys}
+    return {k: np.concatenate([p[k] for p in parts]) for k in keys}
+
+
+def job_table(r: Runner, classes: Names) -> tuple[pa.Table, pa.Table | None]:
+    """The per-job table in push order (= submit order) and the task table."""
+    keys = ["gid", "tag", "user", "class", "submit", "start", "finish", "work", "estimate", "n_tasks", "alone"]
+    f = _concat(r.finished, keys)
+    order = np.argsort(f["gid"], kind="stable")
+    f = {k: v[order] for k, v in f.items()}
+    rt = f["finish"] - f["submit"]
+    alone = f["alone"]
+    jobs = pa.table({
+        "job_id": f["tag"].astype(np.int64),
+        "user": pa.array(r.users.names, pa.string()).take(pa.array(f["user"].astype(np.int64))),
+        "job_class": pa.array(classes.names, pa.string()).take(pa.array(f["class"].astype(np.int64))),
+        "submit_time": f["submit"],
+        "start_time": f["start"],
+        "finish_time": f["finish"],
+        "response_time": rt,
+        "work": f["work"],
+        "estimate": f["estimate"],
+        "n_tasks": f["n_tasks"].astype(np.int64),
+        "alone_time": alone,
+        "slowdown": np.where(alone > 0, rt / np.where(alone > 0, alone, 1.0), 1.0),
+    })
+    if not r.spec.record_tasks:
+        return jobs, None
+    t = _concat(r.tasks, ["gid", "stage", "node", "start", "end", "cpu", "memory"])
+    pos = np.searchsorted(f["gid"], t["gid"])
+    tasks = pa.table({
+        "job_id": f["tag"][pos].astype(np.int64), "stage": t["stage"].astype(np.int64),
+        "node": t["node"].astype(np.int64), "start": t["start"], "end": t["end"],
+        "cpu": t["cpu"], "memory": t["memory"],
+        # the stage's parents, for the validator's dependency and work-conservation checks
+        "ready": _ready_times(r, f, t, pos),
+    })
+    return jobs, tasks
+
+
+def _ready_times(r: Runner, f: dict[str, np.ndarray], t: dict[str, np.ndarray], pos: np.ndarray) -> np.ndarray:
+    """When each task's stage became schedulable, recomputed from the task records and the
+    given parents (not from the engine): the job's submit, or its parents' last task end."""
+    ready = f["submit"][pos].copy()
+    stage_end: dict[tuple[int, int], float] = {}
+    for g, s, e in zip(t["gid"].tolist(), t["stage"].tolist(), t["end"].tolist()):
+        k = (g, s)
+        if e > stage_end.get(k, -math.inf):
+            stage_end[k] = e
+    for i, (g, s) in enumerate(zip(t["gid"].tolist(), t["stage"].tolist())):
+        offs, par = r.parents[g]
+        for p in par[offs[s]:offs[s + 1]].tolist():
+            ready[i] = max(ready[i], stage_end[(g, p)])
+    return ready
+
+
+class Progress:
+    """A one-line progress report on stderr: on by default when stderr is a terminal,
+    redrawn at most ten times a second, silent otherwise."""
+
+    def __init__(self, label: str, enabled: bool | None):
+        self.label = label
+        self.on = sys.stderr.isatty() if enabled is None else bool(enabled)
+        self.last = 0.0
+        self.rows = 0
+
+    def update(self, runners: list[Runner], sim_time: float, final: bool = False) -> None:
+        if not self.on:
+            return
+        now = time.monotonic()
+        if not final and now - self.last < 0.1:
+            return
+        self.last = now
+        done = min(r.jobs_done() for r in runners)
+        pushed = runners[0].pushed if runners else 0
+        print(f"\r{self.label}: {self.rows:,} tasks read, {pushed:,} jobs pushed, {done:,} finished in every run, "
+              f"simulated time {sim_time:,.0f} s", end="\n" if final else "", file=sys.stderr, flush=True)

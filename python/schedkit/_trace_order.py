@@ -1,0 +1,490 @@
+"""The ordered job stream a replay consumes: a trace sorted by job submission, cut into chunks
+of whole jobs.
+
+A job's submit time is the earliest submit time over its rows (rows of one job may disagree).
+Rows are ordered by (job submit time, job_id, stage, task_id, original row order), and a job's
+user and job_class are those of its first row in that order. Every chunk holds whole jobs:
+as many consecutive jobs as fit in ``chunk_rows`` rows, or a single job when it alone is
+bigger. The chunking depends only on the ordered rows, so a table and the same trace read
+from a file give the same chunks.
+
+A file is sorted out of core so a trace larger than memory can be replayed. Pass 1 streams
+the file once, keeping the per-job earliest submit time (a few numbers per job) and cutting
+the rows into runs of at most ``run_rows`` rows, spilled to Arrow IPC files. Each run is then
+sorted on its own and the runs are merged a batch at a time. Memory stays near ``run_rows``
+rows plus O(jobs); a file of at most ``run_rows`` rows is sorted in memory without temporary
+files.
+
+Example
+-------
+>>> import schedkit as sk
+>>> from schedkit._trace_order import ordered_jobs
+>>> t = sk.trace.from_jobs([7, 7, 3], ["a", "a", "b"], [5.0, 1.0, 2.0], [1.0, 2.0, 3.0])
+>>> [c.column("job_id").to_pylist() for c in ordered_jobs(t, chunk_rows=2)]
+[[7, 7], [3]]
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from schedkit import trace as _trace
+from schedkit.exceptions import InvalidInstanceError
+
+__all__ = ["ordered_jobs", "COLUMNS"]
+
+#: Columns of every chunk, in order; ``parents`` and ``job_class`` follow when the source has them.
+COLUMNS = ("job_id", "user", "submit_time", "task_id", "stage", "duration", "cpu", "memory")
+_TYPES = {"job_id": pa.int64(), "user": pa.string(), "submit_time": pa.float64(), "task_id": pa.int64(),
+          "stage": pa.int64(), "duration": pa.float64(), "cpu": pa.float64(), "memory": pa.float64(),
+          "parents": _trace.PARENTS_TYPE, "job_class": pa.string()}
+_OPTIONAL = ("parents", "job_class")
+# Internal columns: the job's position in submit order, and the row's position in the source.
+_RANK, _ROW = "_rank", "_row"
+_NO_CUTOFF = np.iinfo(np.int64).max  # above every job rank
+
+
+def ordered_jobs(
+    source: pa.Table | str | os.PathLike[str],
+    *,
+    format: str | None = None,
+    errors: str = "raise",
+    users: int = 16,
+    seed: int = 0,
+    chunk_rows: int = 1 << 16,
+    run_rows: int = 1 << 22,
+    tmpdir: str | os.PathLike[str] | None = None,
+    on_rows: Callable[[int], Any] | None = None,
+) -> Iterator[pa.Table]:
+    """Yields the trace as chunks of whole jobs in submit order (see the module docstring).
+
+    Parameters
+    ----------
+    source : a pyarrow.Table with at least job_id, user, submit_time, duration (task_id,
+        stage, cpu, memory, parents, job_class optional), or a trace file path.
+    format, errors, users, seed : passed to :func:`schedkit.trace.iter_batches` (paths only;
+        skipped rows are warned once the file has been read).
+    chunk_rows : about how many rows a chunk holds.
+    run_rows : the most rows a file source holds in memory while sorting.
+    tmpdir : where the temporary run files of a large file go (default: the system's).
+    on_rows : called with the number of rows read so far after each batch of a file (once
+        with the row count for a table), e.g. to drive a progress bar.
+
+    Returns
+    -------
+    An iterator of pyarrow Tables with columns :data:`COLUMNS`, then ``parents`` (list<int64>)
+    and ``job_class`` (string) when the source has them; cpu and memory are NaN when absent.
+
+    A bad table raises InvalidInstanceError (field and row index) here; a bad file raises
+    while iterating.
+    """
+    _check_rows(chunk_rows, "chunk_rows")
+    _check_rows(run_rows, "run_rows")
+    if isinstance(source, pa.Table):
+        table = _table_rows(source)
+        if on_rows is not None:
+            on_rows(table.num_rows)
+        return _chunks([_sort_rows(table, _JobSubmits.of(table))], chunk_rows)
+    if isinstance(source, (str, os.PathLike)):
+        path = Path(source)
+        err = _trace._Errors(errors, path.name)  # checks ``errors`` now rather than at the first chunk
+        read = dict(format=format, errors=errors, users=users, seed=seed, _err=err)
+        return _file_chunks(path, read, err, chunk_rows, run_rows, tmpdir, on_rows)
+    raise InvalidInstanceError(
+        f"source must be a pyarrow.Table or a trace file path, got {type(source).__name__}", field="source"
+    )
+
+
+def _check_rows(value: Any, field: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise InvalidInstanceError(f"{field} must be an integer >= 1, got {value!r}", field=field)
+
+
+# --------------------------------------------------------------------------------------
+# Rows: the kept columns in their output types, plus the original row number
+
+
+def _with_row_numbers(cols: dict[str, pa.ChunkedArray | pa.Array], row0: int, n: int) -> pa.Table:
+    names = [c for c in (*COLUMNS, *_OPTIONAL) if c in cols]
+    arrays = [cols[c] for c in names] + [pa.array(np.arange(row0, row0 + n, dtype=np.int64))]
+    return pa.table(arrays, names=[*names, _ROW])
+
+
+def _batch_rows(b: pa.RecordBatch, row0: int) -> pa.Table:
+    """A reader's batch (already validated, in trace.SCHEMA) reduced to the kept columns."""
+    cols = {c: pc.cast(b.column(c), _TYPES[c]) for c in _TYPES if c in b.schema.names}
+    return _with_row_numbers(cols, row0, b.num_rows)
+
+
+def _table_rows(t: pa.Table) -> pa.Table:
+    """A user's table validated and reduced to the kept columns, defaults filled in."""
+    for name in ("job_id", "user", "submit_time", "duration"):
+        if name not in t.column_names:
+            raise InvalidInstanceError(f"source: missing column {name!r}", field=name)
+    n = t.num_rows
+    job = _integers(t, "job_id")
+    sub = _numbers(t, "submit_time")
+    _first_bad(~np.isfinite(sub), "submit_time", sub, "must be finite")
+    dur = _numbers(t, "duration")
+    _first_bad(~np.isfinite(dur) | (dur < 0), "duration", dur, "must be finite and >= 0")
+    user = _strings(t, "user")
+    _first_bad(_nulls(user), "user", None, "missing")
+    stage = _integers(t, "stage") if "stage" in t.column_names else np.zeros(n, dtype=np.int64)
+    cols: dict[str, Any] = {
+        "job_id": pa.array(job), "user": user, "submit_time": pa.array(sub),
+        "task_id": pa.array(_integers(t, "task_id") if "task_id" in t.column_names else np.arange(n)),
+        "stage": pa.array(stage), "duration": pa.array(dur),
+        # absent or null requests are NaN, as the trace readers give them
+        "cpu": pa.array(_numbers(t, "cpu", optional=True) if "cpu" in t.column_names else np.full(n, np.nan)),
+        "memory": pa.array(_numbers(t, "memory", optional=True) if "memory" in t.column_names else np.full(n, np.nan)),
+    }
+    if "parents" in t.column_names:
+        cols["parents"] = _parents(t.column("parents"), stage)
+    if "job_class" in t.column_names:
+        cols["job_class"] = _strings(t, "job_class")
+    return _with_row_numbers(cols, 0, n)
+
+
+def _first_bad(bad: np.ndarray, field: str, values: np.ndarray | None, why: str) -> None:
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        got = "" if values is None else f", got {values[i]}"
+        raise InvalidInstanceError(f"{field}[{i}]: {why}{got}", field=field, index=i)
+
+
+def _nulls(a: pa.ChunkedArray | pa.Array) -> np.ndarray:
+    return np.asarray(pc.is_null(a).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _numbers(t: pa.Table, field: str, optional: bool = False) -> np.ndarray:
+    """A numeric column as float64; nulls are NaN (an error unless ``optional``)."""
+    col = t.column(field)
+    # booleans are rejected: True as a duration is a bug
+    if not (pa.types.is_integer(col.type) or pa.types.is_floating(col.type) or pa.types.is_null(col.type)):
+        raise InvalidInstanceError(f"{field}: expected numbers, got {col.type}", field=field)
+    if not optional:
+        _first_bad(_nulls(col), field, None, "missing")
+    vals = pc.cast(col, pa.float64()).to_numpy(zero_copy_only=False)
+    return np.asarray(vals, dtype=np.float64)
+
+
+def _integers(t: pa.Table, field: str) -> np.ndarray:
+    col = t.column(field)
+    if not pa.types.is_integer(col.type):
+        raise InvalidInstanceError(f"{field}: expected integers, got {col.type}", field=field)
+    _first_bad(_nulls(col), field, None, "missing")
+    if pa.types.is_uint64(col.type):  # the one integer type that may not fit in int64
+        vals = np.asarray(col.to_numpy(zero_copy_only=False))
+        _first_bad(vals > np.iinfo(np.int64).max, field, vals, "out of the int64 range")
+    return np.asarray(pc.cast(col, pa.int64()).to_numpy(zero_copy_only=False), dtype=np.int64)
+
+
+def _strings(t: pa.Table, field: str) -> pa.ChunkedArray:
+    try:
+        return pc.cast(t.column(field), pa.string())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        raise InvalidInstanceError(f"{field}: expected strings, got {t.column(field).type}", field=field) from None
+
+
+def _parents(col: pa.ChunkedArray, stage: np.ndarray) -> pa.ChunkedArray:
+    """The parents column as list<int64>, checked like the trace readers check it: no missing
+    id, every parent id below its row's stage id (topological numbering)."""
+    t = col.type
+    nested = pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_fixed_size_list(t)
+    if not (pa.types.is_null(t) or (nested and pa.types.is_integer(t.value_type))):
+        raise InvalidInstanceError(f"parents: expected list<int64>, got {t}", field="parents")
+    lists = pc.cast(col, _TYPES["parents"]).combine_chunks()
+    owner = np.asarray(pc.list_parent_indices(lists).to_numpy(zero_copy_only=False), dtype=np.int64)
+    ids = pc.list_flatten(lists)
+    missing = _nulls(ids)
+    vals = np.asarray(pc.fill_null(ids, 0).to_numpy(zero_copy_only=False), dtype=np.int64)
+    for bad_id, why in ((missing, "missing parent stage id"),
+                        (~missing & (vals >= stage[owner]), "a parent stage id must be below the stage id")):
+        bad_row = np.zeros(len(stage), dtype=bool)
+        bad_row[owner[bad_id]] = True
+        _first_bad(bad_row, "parents", None, why)
+    return pa.chunked_array([lists])
+
+
+# --------------------------------------------------------------------------------------
+# Job submit times and the sort
+
+
+def _job_minima(job: np.ndarray, sub: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(unique job ids ascending, each job's smallest submit time)."""
+    if len(job) == 0:
+        return job, sub
+    # stable: a fold's input is a few sorted runs, which timsort merges cheaply
+    order = np.argsort(job, kind="stable")
+    j = job[order]
+    starts = np.flatnonzero(np.r_[True, j[1:] != j[:-1]])
+    return j[starts], np.minimum.reduceat(sub[order], starts)
+
+
+class _JobSubmits:
+    """Each job's earliest submit time, gathered batch by batch in O(jobs) memory.
+
+    Batch summaries wait in ``pending`` and are folded into the sorted arrays once they
+    outnumber them, so folding costs O(n log n) in all rather than O(jobs) per batch.
+    """
+
+    def __init__(self) -> None:
+        self.jobs = np.zeros(0, dtype=np.int64)
+        self.submit = np.zeros(0, dtype=np.float64)
+        self.pending: list[tuple[np.ndarray, np.ndarray]] = []
+        self.pending_len = 0
+        self.rank = np.zeros(0, dtype=np.int64)
+
+    @classmethod
+    def of(cls, rows: pa.Table) -> _JobSubmits:
+        js = cls()
+        js.add(rows)
+        js.finish()
+        return js
+
+    def add(self, rows: pa.Table) -> None:
+        job = np.asarray(rows.column("job_id").to_numpy(), dtype=np.int64)
+        sub = np.asarray(rows.column("submit_time").to_numpy(), dtype=np.float64)
+        self.pending.append(_job_minima(job, sub))
+        self.pending_len += len(self.pending[-1][0])
+        if self.pending_len >= len(self.jobs):
+            self._fold()
+
+    def _fold(self) -> None:
+        jobs = np.concatenate([self.jobs, *(p[0] for p in self.pending)])
+        subs = np.concatenate([self.submit, *(p[1] for p in self.pending)])
+        self.jobs, self.submit = _job_minima(jobs, subs)
+        self.pending, self.pending_len = [], 0
+
+    def finish(self) -> None:
+        """Folds what is pending and ranks the jobs by (submit time, job_id)."""
+        self._fold()
+        self.rank = np.empty(len(self.jobs), dtype=np.int64)
+        self.rank[np.lexsort((self.jobs, self.submit))] = np.arange(len(self.jobs))
+
+    def lookup(self, job: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(job submit time, job rank) per row; every job was added before."""
+        i = np.searchsorted(self.jobs, job)
+        return self.submit[i], self.rank[i]
+
+
+def _sort_rows(rows: pa.Table, jobs: _JobSubmits) -> pa.Table:
+    """Gives every row its job's submit time and rank, and sorts by the full key."""
+    sub, rank = jobs.lookup(np.asarray(rows.column("job_id").to_numpy(), dtype=np.int64))
+    rows = rows.set_column(rows.schema.get_field_index("submit_time"), "submit_time", pa.array(sub))
+    return _sort_by_key(rows.append_column(_RANK, pa.array(rank)))
+
+
+def _sort_by_key(rows: pa.Table) -> pa.Table:
+    # The job rank stands for (job submit time, job_id): one integer instead of two keys.
+    key = [np.asarray(rows.column(c).to_numpy(), dtype=np.int64) for c in (_ROW, "task_id", "stage", _RANK)]
+    return rows.take(pa.array(np.lexsort(key)))
+
+
+# --------------------------------------------------------------------------------------
+# Chunks of whole jobs
+
+
+def _job_starts(rank: np.ndarray) -> np.ndarray:
+    """Row offsets where a job begins in rows sorted by job rank, then len(rank)."""
+    change = np.flatnonzero(rank[1:] != rank[:-1]) + 1
+    return np.concatenate([[0], change, [len(rank)]]).astype(np.int64)
+
+
+def _cuts(bounds: np.ndarray, chunk_rows: int) -> list[int]:
+    """Row offsets of chunk ends: each chunk takes whole jobs while it stays within
+    ``chunk_rows`` rows; a job bigger than that is a chunk of its own. One step per chunk."""
+    cuts = [0]
+    j = 0
+    while j < len(bounds) - 1:
+        k = int(np.searchsorted(bounds, bounds[j] + chunk_rows, side="right")) - 1
+        j = max(k, j + 1)
+        cuts.append(int(bounds[j]))
+    return cuts
+
+
+def _chunks(pieces: Iterable[pa.Table], chunk_rows: int) -> Iterator[pa.Table]:
+    """Re-cuts sorted pieces of whole jobs into chunks of about ``chunk_rows`` rows.
+
+    The last chunk of what has arrived is held back while it could still take the next job,
+    so the chunks are the same however the rows were split into pieces.
+    """
+    carry: pa.Table | None = None
+    for piece in pieces:
+        if piece.num_rows == 0:
+            continue
+        carry = piece if carry is None else pa.concat_tables([carry, piece])
+        cuts = _cuts(_job_starts(np.asarray(carry.column(_RANK).to_numpy())), chunk_rows)
+        if cuts[-1] - cuts[-2] >= chunk_rows:  # full: no further job can join it
+            cuts.append(cuts[-1])
+        for a, b in zip(cuts[:-2], cuts[1:-1]):
+            yield _output(carry.slice(a, b - a))
+        carry = carry.slice(cuts[-2])
+    if carry is not None and carry.num_rows:
+        yield _output(carry)
+
+
+def _output(rows: pa.Table) -> pa.Table:
+    """A chunk in the documented columns; user and job_class are those of each job's first row."""
+    rows = rows.combine_chunks()
+    bounds = _job_starts(np.asarray(rows.column(_RANK).to_numpy()))
+    first = pa.array(np.repeat(bounds[:-1], np.diff(bounds)))
+    for name in ("user", "job_class"):
+        if name in rows.column_names:
+            rows = rows.set_column(rows.schema.get_field_index(name), name, rows.column(name).take(first))
+    return rows.drop_columns([_RANK, _ROW])
+
+
+# --------------------------------------------------------------------------------------
+# Files: sorted in memory when small, else spilled runs merged
+
+
+def _file_chunks(path: Path, read: dict[str, Any], err: _trace._Errors, chunk_rows: int, run_rows: int,
+                 tmpdir: str | os.PathLike[str] | None, on_rows: Callable[[int], Any] | None) -> Iterator[pa.Table]:
+    runs: _Runs | None = None
+    try:
+        jobs = _JobSubmits()
+        pending: list[pa.Table] = []
+        pending_rows = total = 0
+        for b in _trace.iter_batches(path, **read):
+            rows = _batch_rows(b, total)
+            total += rows.num_rows
+            jobs.add(rows)
+            pending.append(rows)
+            pending_rows += rows.num_rows
+            if on_rows is not None:
+                on_rows(total)
+            # Spill only once the rows outgrow run_rows: a small file never touches disk.
+            while pending_rows > run_rows:
+                runs = runs or _Runs(tmpdir)
+                held = pa.concat_tables(pending)
+                runs.write(held.slice(0, run_rows))
+                pending, pending_rows = [held.slice(run_rows)], pending_rows - run_rows
+        err.finish()
+        jobs.finish()
+        if runs is None:
+            pieces: Iterable[pa.Table] = [_sort_rows(pa.concat_tables(pending), jobs)] if pending else []
+        else:
+            if pending_rows:
+                runs.write(pa.concat_tables(pending))
+            pending = []
+            runs.sort(jobs, chunk_rows, run_rows)
+            pieces = runs.merge()
+        yield from _chunks(pieces, chunk_rows)
+    finally:  # also when the consumer stops early: the generator is closed here
+        if runs is not None:
+            runs.close()
+
+
+class _Runs:
+    """Runs of rows in Arrow IPC files in one temporary directory, removed by :meth:`close`."""
+
+    def __init__(self, tmpdir: str | os.PathLike[str] | None):
+        self.dir = tempfile.TemporaryDirectory(dir=tmpdir, prefix="schedkit-trace-")
+        self.paths: list[Path] = []
+        self.written = 0
+        self.cursors: list[_Cursor] = []
+        # runs are written once and read once: cheap compression saves disk, not much time
+        codec = "lz4" if pa.Codec.is_available("lz4") else None
+        self.options = pa.ipc.IpcWriteOptions(compression=codec)
+
+    def _write(self, rows: pa.Table, batch_rows: int | None = None) -> Path:
+        path = Path(self.dir.name) / f"run{self.written}.arrow"
+        self.written += 1
+        with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, rows.schema, options=self.options) as w:
+            w.write_table(rows, max_chunksize=batch_rows)
+        return path
+
+    def write(self, rows: pa.Table) -> None:
+        """Spills one unsorted run (pass 1: job submit times are not known yet)."""
+        self.paths.append(self._write(rows))
+
+    def sort(self, jobs: _JobSubmits, chunk_rows: int, run_rows: int) -> None:
+        """Sorts every run, one in memory at a time, and rewrites it in batches the merge reads."""
+        # The merge buffers about a batch per run: their sum stays near run_rows unless that
+        # would make batches tiny (a trace of thousands of runs).
+        batch_rows = min(chunk_rows, max(run_rows // len(self.paths), 1024))
+        for i, path in enumerate(self.paths):
+            with pa.OSFile(str(path), "rb") as src:
+                rows = pa.ipc.open_file(src).read_all()
+            self.paths[i] = self._write(_sort_rows(rows, jobs), batch_rows)
+            path.unlink()
+
+    def merge(self) -> Iterator[pa.Table]:
+        """k-way merge of the sorted runs, yielding sorted pieces of whole jobs.
+
+        A run's unread rows all rank at or above its last buffered row, so every buffered row
+        ranking strictly below the smallest such "last rank" over the unfinished runs belongs
+        to a job whose rows have all been read, and can go out.
+        """
+        self.cursors = [_Cursor(p) for p in self.paths]
+        while True:
+            for c in self.cursors:
+                c.fill()
+            unfinished = [c for c in self.cursors if not c.done]
+            cutoff = min(c.last() for c in unfinished) if unfinished else _NO_CUTOFF
+            parts = [p for p in (c.take_below(cutoff) for c in self.cursors) if p.num_rows]
+            if parts:
+                yield _sort_by_key(pa.concat_tables(parts))
+            elif not unfinished:
+                return
+            else:  # the cutoff job goes on in some runs: read on past it
+                for c in unfinished:
+                    c.read_past(cutoff)
+
+    def close(self) -> None:
+        for c in self.cursors:
+            c.close()
+        self.dir.cleanup()
+
+
+class _Cursor:
+    """Reads one sorted run batch by batch; ``rows`` holds what was read and not yet taken."""
+
+    def __init__(self, path: Path):
+        self.file = pa.OSFile(str(path), "rb")
+        self.reader = pa.ipc.open_file(self.file)
+        self.next = 0
+        self.rows: pa.Table | None = None
+        self.rank = np.zeros(0, dtype=np.int64)
+
+    @property
+    def done(self) -> bool:
+        """Every batch of the run has been read (some rows may still be buffered)."""
+        return self.next >= self.reader.num_record_batches
+
+    def read(self) -> None:
+        batch = self.reader.get_batch(self.next)
+        self.next += 1
+        t = pa.Table.from_batches([batch])
+        self.rows = t if self.rows is None else pa.concat_tables([self.rows, t])
+        self.rank = np.concatenate([self.rank, np.asarray(batch.column(_RANK).to_numpy(), dtype=np.int64)])
+
+    def fill(self) -> None:
+        while len(self.rank) == 0 and not self.done:
+            self.read()
+
+    def last(self) -> int:
+        return int(self.rank[-1])
+
+    def read_past(self, cutoff: int) -> None:
+        while not self.done and (len(self.rank) == 0 or self.last() == cutoff):
+            self.read()
+
+    def take_below(self, cutoff: int) -> pa.Table:
+        k = int(np.searchsorted(self.rank, cutoff, side="left"))
+        if self.rows is None or k == 0:
+            return pa.table({})
+        taken, self.rows, self.rank = self.rows.slice(0, k), self.rows.slice(k), self.rank[k:]
+        return taken
+
+    def close(self) -> None:
+        self.file.close()
