@@ -350,6 +350,13 @@ def test_cli_json_scenario_and_errors(tmp_path, capsys):
     assert "row 54987" in capsys.readouterr().err
     assert _cli(["--policy", "nope", "--no-plot"]) == 2
     assert _cli(["--cores", "0", "--no-plot"]) == 2
+    # a trace path, DRF on 4 nodes, skipping the bad row: one streaming pass, JSON out
+    with pytest.warns(UserWarning, match="skipped 1 malformed"):
+        assert _cli([str(DATA / "alibaba_v2017_batch_task.csv"), "--errors", "skip", "--policy", "drf,ujf",
+                     "--nodes", "4", "--memory", "4", "--no-partition", "--json", "--no-plot"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert [r["label"] for r in payload["runs"]] == ["drf", "ujf"]
+    assert "11,644 jobs" in payload["source"] and payload["runs"][0]["jobs"] == 11644
 
 
 def test_replay_from_path_streams_same_result(tmp_path):

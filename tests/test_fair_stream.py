@@ -219,3 +219,17 @@ def test_staged_properties_and_chunking(trace, policy, cores, partition, chunk_r
     rt = r.jobs.column("response_time").to_numpy()
     assert (rt >= r.jobs.column("alone_time").to_numpy() - 1e-9).all()
     assert r.jobs.equals(sk.fair.replay(trace, **spec).jobs)
+
+
+def test_alibaba_v2018_dag_replays_end_to_end(tmp_path):
+    # j_5: M1 (60 s) -> R2_1 (10 s) -> J3_1_2 (10 s), submitted at 100 (its earliest task):
+    # the DAG makes it end at 180 on any number of cores. j_11: two non-DAG tasks (one
+    # stage) of 3 and 4 s at 200: ends at 204.
+    rows = ["M1,10,j_5,1,Terminated,100,160,100,0.39", "R2_1,1,j_5,1,Terminated,160,170,50,0.2",
+            "J3_1_2,1,j_5,1,Terminated,170,180,50,0.2", "task_abc,2,j_11,12,Terminated,200,203,,",
+            "task_Nzg3ODAwNDgzMTAxNTU1MDcyMQ==,2,j_11,12,Terminated,200,204,,"]
+    path = tmp_path / "batch_task.csv"
+    path.write_text("\n".join(rows) + "\n")
+    for cores in (1, 4):
+        r = sk.fair.replay(path, policy="fifo", cores=cores, format="alibaba_v2018", record_tasks=True).validate()
+        assert finishes(r) == {5: 180.0, 11: 204.0 if cores > 1 else 207.0}

@@ -44,14 +44,15 @@ class Names:
             self.names.append(name)
         return i
 
-    def indices(self, values: np.ndarray) -> np.ndarray:
-        """Indices of ``values``; new names are numbered in order of first appearance, so
-        the numbering does not depend on how a stream is cut into chunks."""
-        uniq, first, inv = np.unique(values, return_index=True, return_inverse=True)
-        ids = np.empty(len(uniq), dtype=np.int64)
-        for k in np.argsort(first, kind="stable"):
-            ids[k] = self.get(str(uniq[k]))
-        return ids[inv.reshape(-1)]
+    def indices(self, values: pa.Array | pa.ChunkedArray) -> np.ndarray:
+        """Indices of the strings ``values``; new names are numbered in order of first
+        appearance, so the numbering does not depend on how a stream is cut into chunks
+        (Arrow's dictionary encoding lists a column's values in that order)."""
+        enc = pc.dictionary_encode(pc.cast(values, pa.string()))
+        if isinstance(enc, pa.ChunkedArray):
+            enc = enc.combine_chunks()
+        ids = np.array([self.get(str(n)) for n in enc.dictionary.to_pylist()], dtype=np.int64)
+        return ids[np.asarray(enc.indices.to_numpy(zero_copy_only=False), dtype=np.int64)]
 
 
 @dataclass
@@ -81,21 +82,17 @@ def _column(chunk: pa.Table, name: str, dtype: Any) -> np.ndarray:
     return np.asarray(chunk.column(name).to_numpy(), dtype=dtype)
 
 
-def _first_strings(chunk: pa.Table, name: str, rows: np.ndarray) -> np.ndarray:
-    col = pc.cast(chunk.column(name).take(pa.array(rows)), pa.string())
-    return np.asarray(col.to_numpy(zero_copy_only=False), dtype=object).astype(str)
-
-
-def batch_from_chunk(chunk: pa.Table, users: Names, classes: Names, class_column: str | None) -> Batch:
+def batch_from_chunk(chunk: pa.Table, users: Names, classes: Names, class_column: str | None,
+                     requests: bool = False) -> Batch:
     """Converts an ordered chunk (rows sorted by job submit, job, stage, task; whole jobs)
-    into a :class:`Batch`. A job's user and class are those of its first row."""
+    into a :class:`Batch`. A job's user and class are those of its first row. ``requests``:
+    also the per-stage cpu/memory requests (DRF)."""
     job = _column(chunk, "job_id", np.int64)
     n_rows = len(job)
     new_job = np.ones(n_rows, dtype=bool)
     new_job[1:] = job[1:] != job[:-1]
     job_rows = np.flatnonzero(new_job)
     n = len(job_rows)
-    job_of_row = np.cumsum(new_job) - 1
     stage = _column(chunk, "stage", np.int64) if "stage" in chunk.column_names else np.zeros(n_rows, np.int64)
     bad = (stage < 0) | (stage >= _STAGE_LIMIT)
     if bad.any():
@@ -105,29 +102,30 @@ def batch_from_chunk(chunk: pa.Table, users: Names, classes: Names, class_column
     new_stage[1:] |= stage[1:] != stage[:-1]
     stage_rows = np.flatnonzero(new_stage)
     task_offsets = np.append(stage_rows, n_rows).astype(np.int64)
-    job_stages = np.searchsorted(stage_rows, np.append(job_rows, n_rows)).astype(np.int64)
     multi = len(stage_rows) != n
+    job_stages = np.searchsorted(stage_rows, np.append(job_rows, n_rows)).astype(np.int64) if multi else None
     b = Batch(
         job_id=job[job_rows],
-        user=users.indices(_first_strings(chunk, "user", job_rows)),
+        user=users.indices(chunk.column("user").take(pa.array(job_rows))),
         submit=_column(chunk, "submit_time", np.float64)[job_rows],
         after=np.full(n, -1, dtype=np.int64),
         think=np.zeros(n),
         job_class=np.zeros(n, dtype=np.int64),
         task_offsets=task_offsets,
         durations=np.ascontiguousarray(_column(chunk, "duration", np.float64)),
-        job_stages=job_stages if multi else None,
+        job_stages=job_stages,
     )
     # A user's jobs form one class unless the trace names classes.
     if class_column and class_column in chunk.column_names:
-        b.job_class = classes.indices(_first_strings(chunk, class_column, job_rows))
+        b.job_class = classes.indices(chunk.column(class_column).take(pa.array(job_rows)))
     else:
-        b.job_class = classes.indices(np.asarray(users.names, dtype=object)[b.user].astype(str))
-    if "parents" in chunk.column_names and multi:
-        b.stage_parents, b.parents = _parents(chunk, job, stage, stage_rows, job_of_row[stage_rows], job_stages)
+        b.job_class = classes.indices(pa.array(users.names, pa.string()).take(pa.array(b.user)))
+    if "parents" in chunk.column_names and job_stages is not None:
+        stage_job = np.searchsorted(job_rows, stage_rows, side="right") - 1
+        b.stage_parents, b.parents = _parents(chunk, job, stage, stage_rows, stage_job, job_stages)
     # Per-stage requests for DRF: the largest request among the stage's rows.
     for name, default, attr in (("cpu", 1.0, "stage_cpu"), ("memory", 0.0, "stage_mem")):
-        if name in chunk.column_names:
+        if requests and name in chunk.column_names:
             v = _column(chunk, name, np.float64)
             v = np.where(np.isnan(v), default, v)
             setattr(b, attr, np.maximum.reduceat(v, stage_rows))

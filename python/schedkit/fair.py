@@ -3,36 +3,49 @@ Spark-style policies on an event-driven simulator (Rust).
 
 Model
 -----
-``cores`` identical cores; a job is a bag of non-preemptive tasks, each on one core for its
-duration. At every arrival and task completion the schedulable jobs are sorted once with
-the policy's comparator and the free cores are filled greedily in that order (specs/fair.md
-B.4), so the dispatch is work-conserving. Policies (:data:`POLICIES`):
+``cores`` identical cores; a job is a DAG of stages (Spark's unit of scheduling, the trace's
+``stage`` column; one stage when absent), a stage a bag of non-preemptive tasks, each on one
+core for its duration. A stage becomes schedulable when its parent stages have finished
+(``parents`` column; default: every lower-numbered stage of the job). At every arrival and
+task completion the schedulable stages are sorted once with the policy's comparator and the
+free cores are filled greedily in that order (specs/fair.md B.4), so the dispatch is
+work-conserving. Policies (:data:`POLICIES`):
 
-``fifo``  Spark FIFO: job arrival order (Spark job id), then stage.
+``fifo``  Spark FIFO: job arrival order (Spark job id), then stage id.
 ``fair``  Spark FAIR. Without ``pools`` every user lands in the ``default`` pool (FIFO inside),
           which is FIFO in effect (the paper's "Fair" baseline). ``pools={user: (weight,
           min_share)}`` or ``{user: name}`` with ``pool_config={name: (weight, min_share)}``.
 ``ujf``   FAIR with one pool per user (weight 1, minShare 0, FAIR inside): user-job fair.
-``cfq``   Cluster fair queuing: job deadline = v(arrival) + estimated work, v advancing at
-          C / (jobs in the virtual system); earliest deadline first. Ignores users.
+``cfq``   Cluster fair queuing, stage-level as in the authors' code: a stage's deadline is
+          v(submission) + its estimated work, v advancing at C / (stages in the virtual
+          system); earliest deadline first. Ignores users.
 ``uwfq``  User-weighted fair queuing (specs/fair.md A.3): GPS over users (weights ``weights``,
           default 1: ``dV/dt = C / sum of active weights``), per-user GPS over the user's jobs
           for the inner order, each user's jobs chained inside the user's share
           (``D = S_u + sum R/w_u``), a returning user keeps its chain start within the grace
           period (``grace`` seconds of real time, ``grace * C / 2`` virtual units, the
           authors' 3 s). Earliest global deadline first.
-``drf``   Dominant resource fairness (Ghodsi et al. 2011) on one pooled cluster of ``cores``
-          cpus and ``memory`` memory (default unbounded): progressive filling, the next task
-          goes to the user with the smallest weighted dominant share whose next task fits; a
-          task holds its job's (cpu, memory) request, the largest among the job's rows (NaN
-          cpu = 1 core, NaN memory = 0). Not core-slot based: fractional cpu requests pack.
+``drf``   Dominant resource fairness (Ghodsi et al. 2011): progressive filling, the next task
+          goes to the user with the smallest weighted dominant share (over the whole cluster)
+          whose next task fits, on the first node where it fits. Nodes: one pooled node of
+          ``cores`` cpus and ``memory`` memory (default unbounded), or ``nodes=N`` equal
+          nodes sharing them, or ``nodes=[(cpu, memory), ...]``. A task holds its stage's
+          (cpu, memory) request, the largest among the stage's rows (NaN cpu = 1 core, NaN
+          memory = 0). Not core-slot based: fractional cpu requests pack.
 ``sjf``   Oracle shortest job first on true job work (a reference, not a real scheduler).
 
 ``partition=True`` applies runtime partitioning: a job of estimated work W (core-seconds)
-becomes ``max(1, ceil(W / tau))`` equal tasks of its true work (``tau`` = 0.5 core-s).
+becomes ``max(1, ceil(W / tau))`` equal tasks of its true work (``tau`` = 0.5 core-s); with
+several stages each stage gets its share of W by its true work.
 ``estimate="oracle" | "noisy" | "historic"``: the estimate the schedulers (CFQ, UWFQ) and the
 partitioner see: the true work, the true work times a seeded log-normal factor
 ``exp(noise * N(0,1))``, or the mean work of the finished jobs of the same class.
+
+Replay streams: a trace file is read in chunks of whole jobs in submit order (sorted out of
+core when it is large) and pushed into the Rust engine, which processes its events up to
+each chunk's last submit time and hands back the finished jobs; memory holds about one chunk,
+the jobs in the system and a few numbers per finished job (:func:`replay_many` runs several
+policies in the same pass).
 
 Example
 -------
@@ -68,7 +81,7 @@ POLICIES: dict[str, str] = {
     "fifo": "Spark FIFO (job id, then stage)",
     "fair": "Spark FAIR with pools (no pools: FIFO in effect, the paper's 'Fair')",
     "ujf": "Spark FAIR, one pool per user (user-job fair)",
-    "cfq": "cluster fair queuing (job-level virtual deadlines)",
+    "cfq": "cluster fair queuing (stage-level virtual deadlines)",
     "uwfq": "user-weighted fair queuing (user GPS + per-user chains)",
     "drf": "dominant resource fairness on (cpu, memory) requests",
     "sjf": "oracle shortest job first (reference)",
@@ -332,7 +345,7 @@ def replay_many(
     users: int = 16,
     seed: int = 0,
     chunk_rows: int = 1 << 16,
-    run_rows: int = 1 << 22,
+    run_rows: int = 1 << 20,
 ) -> list[Result]:
     """Replays one trace under several settings in a single streaming pass.
 
@@ -362,7 +375,7 @@ def replay_many(
     chunks = ordered_jobs(source, format=format, errors=errors, users=users, seed=seed, chunk_rows=chunk_rows,
                           run_rows=run_rows, on_rows=on_rows)
     for chunk in chunks:
-        b = batch_from_chunk(chunk, names, classes, class_column)
+        b = batch_from_chunk(chunk, names, classes, class_column, requests=any(sp.policy == "drf" for sp in specs))
         if b.n_jobs == 0:
             continue
         if not isinstance(trace, (str, Path)):

@@ -1,10 +1,11 @@
-//! Multi-user cluster scheduling: an event-driven simulator of C identical cores running
-//! jobs made of non-preemptive tasks, under Spark-style policies (FIFO, FAIR with pools,
-//! CFQ, UWFQ, oracle SJF), with optional runtime partitioning and runtime estimates.
+//! Multi-user cluster scheduling: an event-driven simulator of C identical cores (or DRF
+//! nodes with cpu and memory) running jobs made of stages of non-preemptive tasks, under
+//! Spark-style policies (FIFO, FAIR with pools, CFQ, UWFQ, DRF, oracle SJF), with optional
+//! runtime partitioning and runtime estimates.
 //!
 //! Dispatch follows specs/fair.md B.4: at every event (job arrival or task completion) the
-//! schedulable jobs are sorted once with the policy's comparator and free cores are handed
-//! out greedily in that order, one task per core, each job up to its pending-task count.
+//! schedulable stages are sorted once with the policy's comparator and free cores are handed
+//! out greedily in that order, one task per core, each stage up to its pending-task count.
 //! The dispatch is therefore work-conserving: no core idles while a task is pending.
 
 pub mod sim;
@@ -25,7 +26,7 @@ pub enum Policy {
     Fifo,
     /// Spark FAIR over pools (weight, minShare, internal FIFO or FAIR mode).
     Fair,
-    /// Cluster fair queuing: job-level virtual finish times, ignores users.
+    /// Cluster fair queuing: stage-level virtual finish times, ignores users.
     Cfq,
     /// User-weighted fair queuing (specs/fair.md A.3, weighted).
     Uwfq,

@@ -12,6 +12,7 @@
 
 use std::cmp::Reverse;
 use std::collections::{BTreeSet, BinaryHeap, VecDeque};
+use std::sync::Arc;
 
 use super::vtime::{Cfq, Uwfq, K};
 use super::{finite_nonneg, Config, Estimate, Policy, Workload};
@@ -83,6 +84,9 @@ struct StageRt {
     split: Option<f64>,
     cpu: f64,
     mem: f64,
+    /// Dispatch key of the keyed policies: the job's (FIFO: arrival order, SJF: work,
+    /// UWFQ: global deadline), or the stage's own CFQ deadline, set when it is submitted.
+    key: f64,
     /// In the ready structure.
     queued: bool,
     /// Range of the stage's children in the job's `children`.
@@ -104,11 +108,11 @@ struct Job {
     est: f64,
     alone: f64,
     seq: u64,
-    /// Dispatch key of the keyed policies (FIFO: seq, SJF: work, CFQ/UWFQ: deadline).
+    /// Job-level dispatch key (FIFO: seq, SJF: work, UWFQ: deadline); see `StageRt::key`.
     key: f64,
     n_tasks: usize,
     stages_left: usize,
-    stages: Vec<StageRt>,
+    stages: Stages,
     durs: Vec<f64>,
     children: Vec<usize>,
     /// Closed-loop successors (slots) released when this job finishes.
@@ -153,6 +157,19 @@ impl DrfState {
     }
 }
 
+/// A pool's place in Spark's FairSchedulingAlgorithm order: pools below their minShare
+/// first (by running / max(minShare, 1)), then the others by running / weight, ties by
+/// name, then by index. Kept in an ordered set and updated when a pool's running count or
+/// readiness changes, so a dispatch round does not sort every pool.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct PoolKey {
+    satisfied: bool,
+    ratio: K,
+    name: Arc<str>,
+    pool: usize,
+}
+
+
 struct FairState {
     pool_running: Vec<usize>,
     /// Per pool: ready stages ordered by (running tasks if FAIR inside else 0, job seq,
@@ -162,10 +179,10 @@ struct FairState {
     min_share: Vec<f64>,
     fair_inside: Vec<bool>,
     /// Pool names: Spark breaks comparator ties by name.
-    names: Vec<String>,
-    /// Pools that may hold ready stages (pruned lazily at dispatch).
-    active: Vec<usize>,
-    is_active: Vec<bool>,
+    names: Vec<Arc<str>>,
+    /// Pools with ready stages, in comparator order, and each one's current key.
+    order: BTreeSet<PoolKey>,
+    key_of: Vec<Option<PoolKey>>,
 }
 
 impl FairState {
@@ -173,23 +190,27 @@ impl FairState {
         (if self.fair_inside[pool] { running } else { 0 }, seq, s, slot)
     }
 
-    /// Spark's FairSchedulingAlgorithm comparator on pools.
-    fn pool_order(&self, a: usize, b: usize) -> std::cmp::Ordering {
-        let (ra, rb) = (self.pool_running[a] as f64, self.pool_running[b] as f64);
-        let (ma, mb) = (self.min_share[a], self.min_share[b]);
-        let (na, nb) = (ra < ma, rb < mb);
-        use std::cmp::Ordering::*;
-        match (na, nb) {
-            (true, false) => return Less,
-            (false, true) => return Greater,
-            _ => {}
+    fn pool_key(&self, p: usize) -> PoolKey {
+        let (r, m) = (self.pool_running[p] as f64, self.min_share[p]);
+        let needy = r < m;
+        PoolKey {
+            satisfied: !needy,
+            ratio: K(if needy { r / m.max(1.0) } else { r / self.weight[p] }),
+            name: self.names[p].clone(),
+            pool: p,
         }
-        let c = if na && nb {
-            (ra / ma.max(1.0)).total_cmp(&(rb / mb.max(1.0)))
-        } else {
-            (ra / self.weight[a]).total_cmp(&(rb / self.weight[b]))
-        };
-        c.then_with(|| self.names[a].cmp(&self.names[b])).then(a.cmp(&b))
+    }
+
+    /// Re-files pool `p` after its running count or its ready stages changed.
+    fn refresh(&mut self, p: usize) {
+        if let Some(k) = self.key_of[p].take() {
+            self.order.remove(&k);
+        }
+        if !self.ready[p].is_empty() {
+            let k = self.pool_key(p);
+            self.order.insert(k.clone());
+            self.key_of[p] = Some(k);
+        }
     }
 }
 
@@ -221,6 +242,15 @@ fn alone_makespan(durs: impl ExactSizeIterator<Item = f64>, c: usize) -> f64 {
         heap.push(Reverse(K(e)));
     }
     mk
+}
+
+/// The stage's share of the job's estimate, in proportion to its true work.
+fn stage_estimate(job: &Job, st: &StageRt) -> f64 {
+    if job.work > 0.0 {
+        job.est * st.work / job.work
+    } else {
+        job.est / job.stages.len() as f64
+    }
 }
 
 /// Duration of task `i` of stage `st` (given, or the partitioned size).
@@ -276,6 +306,101 @@ fn alone_time(job: &Job, c: usize) -> f64 {
     t
 }
 
+/// A job's stages: inline for the common single-stage job (no allocation), else a vector.
+#[derive(Clone, Debug)]
+enum Stages {
+    One(StageRt),
+    Many(Vec<StageRt>),
+}
+
+impl Default for Stages {
+    fn default() -> Self {
+        Stages::Many(Vec::new())
+    }
+}
+
+impl std::ops::Deref for Stages {
+    type Target = [StageRt];
+    fn deref(&self) -> &[StageRt] {
+        match self {
+            Stages::One(s) => std::slice::from_ref(s),
+            Stages::Many(v) => v,
+        }
+    }
+}
+
+impl std::ops::DerefMut for Stages {
+    fn deref_mut(&mut self) -> &mut [StageRt] {
+        match self {
+            Stages::One(s) => std::slice::from_mut(s),
+            Stages::Many(v) => v,
+        }
+    }
+}
+
+/// The run-time stages of the workload's stages `sr` (one job) and their children lists
+/// (CSR, indices within the job); `durs` are the job's task durations.
+fn build_stages(w: &Workload, sr: std::ops::Range<usize>, durs: &[f64]) -> (Stages, Vec<usize>) {
+    let t0 = w.task_offsets[sr.start];
+    let stage = |s: usize, waiting: usize, child_lo: usize, child_hi: usize| {
+        let (lo, hi) = (w.task_offsets[s] - t0, w.task_offsets[s + 1] - t0);
+        StageRt {
+            lo,
+            hi,
+            work: durs[lo..hi].iter().sum(),
+            n: hi - lo,
+            next: 0,
+            running: 0,
+            unfinished: hi - lo,
+            waiting,
+            split: None,
+            cpu: w.stage_cpu.get(s).copied().unwrap_or(1.0),
+            mem: w.stage_mem.get(s).copied().unwrap_or(0.0),
+            key: 0.0,
+            queued: false,
+            child_lo,
+            child_hi,
+        }
+    };
+    let m = sr.len();
+    if m == 1 {
+        return (Stages::One(stage(sr.start, 0, 0, 0)), Vec::new());
+    }
+    // Parents of local stage k: the given list, or the previous stage (the chain).
+    let parent_list = |k: usize| -> Vec<usize> {
+        if w.stage_parents.is_empty() {
+            if k == 0 {
+                Vec::new()
+            } else {
+                vec![k - 1]
+            }
+        } else {
+            let s = sr.start + k;
+            w.parents[w.stage_parents[s]..w.stage_parents[s + 1]].to_vec()
+        }
+    };
+    let lists: Vec<Vec<usize>> = (0..m).map(parent_list).collect();
+    let mut offs = vec![0usize; m + 1];
+    for ps in &lists {
+        for &p in ps {
+            offs[p + 1] += 1;
+        }
+    }
+    for k in 0..m {
+        offs[k + 1] += offs[k];
+    }
+    let mut children = vec![0usize; offs[m]];
+    let mut fill = offs.clone();
+    for (k, ps) in lists.iter().enumerate() {
+        for &p in ps {
+            children[fill[p]] = k;
+            fill[p] += 1;
+        }
+    }
+    let stages = (0..m).map(|k| stage(sr.start + k, lists[k].len(), offs[k], offs[k + 1])).collect();
+    (Stages::Many(stages), children)
+}
+
 /// The incremental simulator. See the module docs for the streaming protocol.
 pub struct Engine {
     cfg: Config,
@@ -286,6 +411,8 @@ pub struct Engine {
     /// Closed-loop arrivals released by finished predecessors: (time, gid, slot).
     released: BinaryHeap<Reverse<(K, u64, usize)>>,
     running: BinaryHeap<Reverse<Completion>>,
+    /// The heap's top is a completion already processed in this step, not yet removed.
+    top_done: bool,
     free: usize,
     queue: Queue,
     uwfq: Option<Uwfq>,
@@ -310,7 +437,6 @@ pub struct Engine {
     // Scratch buffers reused by every dispatch round.
     plan_k: Vec<(usize, usize, usize)>,
     plan_f: Vec<(usize, usize, usize, usize)>,
-    order: Vec<usize>,
 }
 
 impl Engine {
@@ -325,8 +451,8 @@ impl Engine {
                 min_share: Vec::new(),
                 fair_inside: Vec::new(),
                 names: Vec::new(),
-                active: Vec::new(),
-                is_active: Vec::new(),
+                order: BTreeSet::new(),
+                key_of: Vec::new(),
             }),
             Policy::Drf => {
                 let cap = cfg.drf_nodes();
@@ -356,6 +482,7 @@ impl Engine {
             open: VecDeque::new(),
             released: BinaryHeap::new(),
             running: BinaryHeap::new(),
+            top_done: false,
             queue,
             user_weight: Vec::new(),
             user_pool: Vec::new(),
@@ -374,7 +501,6 @@ impl Engine {
             tasks: TaskRows::default(),
             plan_k: Vec::new(),
             plan_f: Vec::new(),
-            order: Vec::new(),
         })
     }
 
@@ -394,8 +520,8 @@ impl Engine {
         fs.weight.push(weight);
         fs.min_share.push(min_share);
         fs.fair_inside.push(fair_inside);
-        fs.names.push(name.to_string());
-        fs.is_active.push(false);
+        fs.names.push(Arc::from(name));
+        fs.key_of.push(None);
         Ok(fs.weight.len() - 1)
     }
 
@@ -589,51 +715,7 @@ impl Engine {
             let t0 = w.task_offsets[sr.start];
             let durs = w.task_duration[t0..w.task_offsets[sr.end]].to_vec();
             let m = sr.len();
-            // Children lists (CSR) from the parents, or the implicit chain.
-            let mut parents_of: Vec<&[usize]> = Vec::with_capacity(m);
-            let chain: Vec<usize> = (0..m).map(|s| s.saturating_sub(1)).collect();
-            for (k, s) in sr.clone().enumerate() {
-                if w.stage_parents.is_empty() {
-                    parents_of.push(if k == 0 { &[] } else { &chain[k..k + 1] });
-                } else {
-                    parents_of.push(&w.parents[w.stage_parents[s]..w.stage_parents[s + 1]]);
-                }
-            }
-            let mut n_child = vec![0usize; m + 1];
-            for ps in &parents_of {
-                for &p in *ps {
-                    n_child[p + 1] += 1;
-                }
-            }
-            for k in 0..m {
-                n_child[k + 1] += n_child[k];
-            }
-            let mut children = vec![0usize; n_child[m]];
-            let mut fill = n_child.clone();
-            let mut stages = Vec::with_capacity(m);
-            for (k, s) in sr.clone().enumerate() {
-                for &p in parents_of[k] {
-                    children[fill[p]] = k;
-                    fill[p] += 1;
-                }
-                let (lo, hi) = (w.task_offsets[s] - t0, w.task_offsets[s + 1] - t0);
-                stages.push(StageRt {
-                    lo,
-                    hi,
-                    work: durs[lo..hi].iter().sum(),
-                    n: hi - lo,
-                    next: 0,
-                    running: 0,
-                    unfinished: hi - lo,
-                    waiting: parents_of[k].len(),
-                    split: None,
-                    cpu: w.stage_cpu.get(s).copied().unwrap_or(1.0),
-                    mem: w.stage_mem.get(s).copied().unwrap_or(0.0),
-                    queued: false,
-                    child_lo: n_child[k],
-                    child_hi: n_child[k + 1],
-                });
-            }
+            let (stages, children) = build_stages(w, sr, &durs);
             let class = w.job_class[j];
             if class >= self.class_sum.len() {
                 self.class_sum.resize(class + 1, 0.0);
@@ -648,7 +730,7 @@ impl Engine {
                 think: w.job_think[j],
                 submit: f64::NAN,
                 start: f64::NAN,
-                work: stages.iter().map(|s: &StageRt| s.work).sum(),
+                work: stages.iter().map(|s| s.work).sum(),
                 est: f64::NAN,
                 alone: f64::NAN,
                 seq: 0,
@@ -750,7 +832,10 @@ impl Engine {
         }
         let completion_now = self.running.peek().is_some_and(|Reverse(c)| c.end.0 <= t);
         if completion_now {
-            if let Some(Reverse(c)) = self.running.pop() {
+            if let Some(&Reverse(c)) = self.running.peek() {
+                // Left in the heap for now: the task launched on the freed core usually
+                // replaces it in place (one sift instead of a pop and a push).
+                self.top_done = true;
                 self.complete(t, c.slot as usize, c.stage as usize, c.node as usize);
             }
         } else if let Some((_, gid)) = self.next_arrival() {
@@ -765,6 +850,10 @@ impl Engine {
         }
         if (self.free > 0 || matches!(self.queue, Queue::Drf(_))) && self.pending_tasks > 0 {
             self.dispatch(t);
+        }
+        if self.top_done {
+            self.running.pop();
+            self.top_done = false;
         }
         Ok(())
     }
@@ -792,6 +881,7 @@ impl Engine {
                 fs.ready[pool].remove(&(running + 1, seq, s, slot));
                 fs.ready[pool].insert((running, seq, s, slot));
             }
+            fs.refresh(pool);
         }
         if !stage_done {
             return;
@@ -803,7 +893,7 @@ impl Engine {
             cs.waiting -= 1;
             if cs.waiting == 0 {
                 self.pending_tasks += cs.n;
-                self.enqueue(slot, ch);
+                self.enqueue(t, slot, ch);
             }
         }
         let job = &mut self.jobs[slot];
@@ -836,7 +926,7 @@ impl Engine {
         let job = &mut self.jobs[slot];
         job.live = false;
         // Release the job's memory now; the slot is reused by a later push.
-        job.stages = Vec::new();
+        job.stages = Stages::default();
         job.durs = Vec::new();
         job.children = Vec::new();
         self.free_slots.push(slot);
@@ -868,10 +958,10 @@ impl Engine {
         job.seq = seq;
         if let Some(tau) = self.cfg.partition {
             // A stage's share of the job's estimate decides its task count.
-            let m = job.stages.len() as f64;
-            for st in job.stages.iter_mut() {
-                let est_s = if job.work > 0.0 { est * st.work / job.work } else { est / m };
+            for s in 0..job.stages.len() {
+                let est_s = stage_estimate(job, &job.stages[s]);
                 let k = ((est_s / tau).ceil() as usize).clamp(1, self.cfg.max_partition_tasks);
+                let st = &mut job.stages[s];
                 st.n = k;
                 st.unfinished = k;
                 st.split = Some(st.work / k as f64);
@@ -883,7 +973,6 @@ impl Engine {
         job.key = match self.cfg.policy {
             Policy::Fifo => seq as f64,
             Policy::Sjf => work,
-            Policy::Cfq => self.cfq.as_mut().map_or(0.0, |q| q.arrive(t, est)),
             _ => 0.0,
         };
         if let Some(q) = self.uwfq.as_mut() {
@@ -894,41 +983,46 @@ impl Engine {
                     return; // finished for real while still in the virtual system
                 }
                 if let Queue::Keyed(set) = queue {
-                    for (s, st) in job.stages.iter().enumerate() {
+                    for (s, st) in job.stages.iter_mut().enumerate() {
                         if st.queued {
-                            set.remove(&(K(job.key), job.seq, s, k));
+                            set.remove(&(K(st.key), job.seq, s, k));
                             set.insert((K(dl), job.seq, s, k));
+                            st.key = dl;
                         }
                     }
                 }
                 job.key = dl;
             });
         }
-        let ready: Vec<usize> = (0..self.jobs[slot].stages.len())
-            .filter(|&s| self.jobs[slot].stages[s].waiting == 0)
-            .collect();
-        for s in ready {
-            self.pending_tasks += self.jobs[slot].stages[s].n;
-            self.enqueue(slot, s);
+        for s in 0..self.jobs[slot].stages.len() {
+            let st = &self.jobs[slot].stages[s];
+            if st.waiting == 0 {
+                self.pending_tasks += st.n;
+                self.enqueue(t, slot, s);
+            }
         }
     }
 
-    /// Puts a schedulable stage into the ready structure.
-    fn enqueue(&mut self, slot: usize, s: usize) {
+    /// Puts a stage submitted at time `t` into the ready structure. CFQ is stage-level, as
+    /// the authors' code is: a stage's deadline is v(submission) + its estimated work.
+    fn enqueue(&mut self, t: f64, slot: usize, s: usize) {
         let job = &mut self.jobs[slot];
-        job.stages[s].queued = true;
+        let key = match self.cfq.as_mut() {
+            Some(q) => q.arrive(t, stage_estimate(job, &job.stages[s])),
+            None => job.key,
+        };
+        let st = &mut job.stages[s];
+        st.queued = true;
+        st.key = key;
         match &mut self.queue {
             Queue::Keyed(set) => {
-                set.insert((K(job.key), job.seq, s, slot));
+                set.insert((K(key), job.seq, s, slot));
             }
             Queue::Fair(fs) => {
                 let pool = self.user_pool[job.user];
                 let key = fs.key(pool, job.stages[s].running, job.seq, s, slot);
                 fs.ready[pool].insert(key);
-                if !fs.is_active[pool] {
-                    fs.is_active[pool] = true;
-                    fs.active.push(pool);
-                }
+                fs.refresh(pool);
             }
             Queue::Drf(ds) => {
                 ds.ready[job.user].insert((job.seq, s, slot));
@@ -951,13 +1045,20 @@ impl Engine {
             let st = &mut job.stages[s];
             st.next += 1;
             st.running += 1;
-            self.running.push(Reverse(Completion {
+            let c = Reverse(Completion {
                 end: K(t + d),
                 gid: job.gid,
                 slot: slot as u32,
                 stage: s as u16,
                 node: node as u16,
-            }));
+            });
+            let replaced = self.top_done
+                && self.running.peek_mut().map(|mut top| *top = c).is_some(); // sifts down on drop
+            if replaced {
+                self.top_done = false;
+            } else {
+                self.running.push(c);
+            }
             if self.cfg.record_tasks {
                 self.tasks.gid.push(job.gid);
                 self.tasks.stage.push(s);
@@ -991,7 +1092,7 @@ impl Engine {
                     plan.push((slot, s, k));
                 }
                 for &(slot, s, k) in &plan {
-                    let key = (K(self.jobs[slot].key), self.jobs[slot].seq, s, slot);
+                    let key = (K(self.jobs[slot].stages[s].key), self.jobs[slot].seq, s, slot);
                     self.launch(t, slot, s, k, 0);
                     if !self.jobs[slot].stages[s].queued {
                         if let Queue::Keyed(set) = &mut self.queue {
@@ -1003,31 +1104,18 @@ impl Engine {
             }
             Queue::Drf(_) => self.dispatch_drf(t),
             Queue::Fair(fs) => {
-                {
-                    let FairState { active, is_active, ready, .. } = &mut *fs;
-                    active.retain(|&p| {
-                        let keep = !ready[p].is_empty();
-                        if !keep {
-                            is_active[p] = false;
-                        }
-                        keep
-                    });
-                }
-                let mut order = std::mem::take(&mut self.order);
-                order.clear();
-                order.extend_from_slice(&fs.active);
-                order.sort_by(|&a, &b| fs.pool_order(a, b));
+                // Sort once (the pools' order at the start of the round), fill, then apply.
                 let mut plan = std::mem::take(&mut self.plan_f);
                 plan.clear();
-                'pools: for &p in &order {
-                    for &(_, _, s, slot) in fs.ready[p].iter() {
+                'pools: for pk in fs.order.iter() {
+                    for &(_, _, s, slot) in fs.ready[pk.pool].iter() {
                         if self.free == 0 {
                             break 'pools;
                         }
                         let st = &self.jobs[slot].stages[s];
                         let k = (st.n - st.next).min(self.free);
                         self.free -= k;
-                        plan.push((p, slot, s, k));
+                        plan.push((pk.pool, slot, s, k));
                     }
                 }
                 for &(p, slot, s, k) in &plan {
@@ -1039,14 +1127,14 @@ impl Engine {
                     }
                     self.launch(t, slot, s, k, 0);
                     let st = &self.jobs[slot].stages[s];
-                    if st.queued {
-                        if let Queue::Fair(fs) = &mut self.queue {
+                    if let Queue::Fair(fs) = &mut self.queue {
+                        if st.queued {
                             let nk = fs.key(p, st.running, seq, s, slot);
                             fs.ready[p].insert(nk);
                         }
+                        fs.refresh(p);
                     }
                 }
-                self.order = order;
                 self.plan_f = plan;
             }
         }

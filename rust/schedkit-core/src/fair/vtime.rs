@@ -1,4 +1,4 @@
-//! Virtual-time systems of CFQ (job-level GPS) and UWFQ (two-level GPS: users, then each
+//! Virtual-time systems of CFQ (stage-level GPS) and UWFQ (two-level GPS: users, then each
 //! user's jobs), as reconstructed in specs/fair.md A.3 and A.5, with per-user weights.
 
 use std::cmp::Ordering;
@@ -19,7 +19,7 @@ impl Ord for K {
     }
 }
 
-/// CFQ: virtual time v advances at C / (number of jobs in the virtual system); a job's
+/// CFQ: virtual time v advances at C / (number of stages in the virtual system); a stage's
 /// deadline is v(arrival) + R (estimated core-seconds); it leaves when v reaches it.
 pub struct Cfq {
     c: f64,
