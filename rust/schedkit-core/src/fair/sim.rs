@@ -11,8 +11,7 @@
 //! bounded by the jobs in the system, not by the trace.
 
 use std::cmp::Reverse;
-use std::collections::{BTreeSet, BinaryHeap, VecDeque};
-use std::sync::Arc;
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap, VecDeque};
 
 use super::vtime::{Cfq, Uwfq, K};
 use super::{finite_nonneg, Config, Estimate, Policy, Workload};
@@ -159,16 +158,46 @@ impl DrfState {
 
 /// A pool's place in Spark's FairSchedulingAlgorithm order: pools below their minShare
 /// first (by running / max(minShare, 1)), then the others by running / weight, ties by
-/// name, then by index. Kept in an ordered set and updated when a pool's running count or
-/// readiness changes, so a dispatch round does not sort every pool.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+/// name (as a rank, see [`NameRanks`]), then by index. Kept in an ordered set and updated
+/// when a pool's running count or readiness changes, so a dispatch round does not sort
+/// every pool.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 struct PoolKey {
     satisfied: bool,
     ratio: K,
-    name: Arc<str>,
+    name_rank: u64,
     pool: usize,
 }
 
+/// Integer ranks that order like the names, for names added one at a time: a new name
+/// takes the midpoint between its neighbours' ranks, and all ranks are spread out again in
+/// the rare case there is no room left (the caller then re-files its keys).
+#[derive(Default)]
+struct NameRanks {
+    ranks: BTreeMap<String, u64>,
+}
+
+impl NameRanks {
+    /// The rank of `name` (added if new) and whether every other rank changed too.
+    fn rank(&mut self, name: &str) -> (u64, bool) {
+        if let Some(&r) = self.ranks.get(name) {
+            return (r, false);
+        }
+        use std::ops::Bound::{Excluded, Unbounded};
+        let below = self.ranks.range::<str, _>((Unbounded, Excluded(name))).next_back().map_or(0, |(_, &r)| r);
+        let above = self.ranks.range::<str, _>((Excluded(name), Unbounded)).next().map_or(u64::MAX, |(_, &r)| r);
+        if above - below >= 2 {
+            let r = below + (above - below) / 2;
+            self.ranks.insert(name.to_string(), r);
+            return (r, false);
+        }
+        self.ranks.insert(name.to_string(), 0);
+        for (i, r) in self.ranks.values_mut().enumerate() {
+            *r = (i as u64 + 1) << 32;
+        }
+        (self.ranks[name], true)
+    }
+}
 
 struct FairState {
     pool_running: Vec<usize>,
@@ -178,8 +207,10 @@ struct FairState {
     weight: Vec<f64>,
     min_share: Vec<f64>,
     fair_inside: Vec<bool>,
-    /// Pool names: Spark breaks comparator ties by name.
-    names: Vec<Arc<str>>,
+    /// Pool names (Spark breaks comparator ties by name) and their ranks.
+    names: Vec<String>,
+    name_rank: Vec<u64>,
+    ranks: NameRanks,
     /// Pools with ready stages, in comparator order, and each one's current key.
     order: BTreeSet<PoolKey>,
     key_of: Vec<Option<PoolKey>>,
@@ -196,7 +227,7 @@ impl FairState {
         PoolKey {
             satisfied: !needy,
             ratio: K(if needy { r / m.max(1.0) } else { r / self.weight[p] }),
-            name: self.names[p].clone(),
+            name_rank: self.name_rank[p],
             pool: p,
         }
     }
@@ -208,9 +239,28 @@ impl FairState {
         }
         if !self.ready[p].is_empty() {
             let k = self.pool_key(p);
-            self.order.insert(k.clone());
+            self.order.insert(k);
             self.key_of[p] = Some(k);
         }
+    }
+
+    fn add_pool(&mut self, name: &str, weight: f64, min_share: f64, fair_inside: bool) -> usize {
+        let (rank, all_changed) = self.ranks.rank(name);
+        self.pool_running.push(0);
+        self.ready.push(BTreeSet::new());
+        self.weight.push(weight);
+        self.min_share.push(min_share);
+        self.fair_inside.push(fair_inside);
+        self.names.push(name.to_string());
+        self.name_rank.push(rank);
+        self.key_of.push(None);
+        if all_changed {
+            for p in 0..self.names.len() {
+                self.name_rank[p] = self.ranks.ranks[&self.names[p]];
+                self.refresh(p);
+            }
+        }
+        self.names.len() - 1
     }
 }
 
@@ -451,6 +501,8 @@ impl Engine {
                 min_share: Vec::new(),
                 fair_inside: Vec::new(),
                 names: Vec::new(),
+                name_rank: Vec::new(),
+                ranks: NameRanks::default(),
                 order: BTreeSet::new(),
                 key_of: Vec::new(),
             }),
@@ -515,14 +567,7 @@ impl Engine {
             return Err(CoreError::invalid("pool_min_share", None, format!("must be finite and >= 0, got {min_share}")));
         }
         let Queue::Fair(fs) = &mut self.queue else { return Ok(0) };
-        fs.pool_running.push(0);
-        fs.ready.push(BTreeSet::new());
-        fs.weight.push(weight);
-        fs.min_share.push(min_share);
-        fs.fair_inside.push(fair_inside);
-        fs.names.push(Arc::from(name));
-        fs.key_of.push(None);
-        Ok(fs.weight.len() - 1)
+        Ok(fs.add_pool(name, weight, min_share, fair_inside))
     }
 
     /// Adds a user with UWFQ/DRF weight `weight` in FAIR pool `pool`; returns its index.
@@ -1241,5 +1286,30 @@ fn reindex(e: CoreError, i: usize) -> CoreError {
             CoreError::InvalidInstance { field, index: Some(i), message }
         }
         other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::NameRanks;
+
+    /// Ranks order like the names whatever the insertion order, also after the
+    /// renumbering that appending 100 names in sorted order forces.
+    #[test]
+    fn name_ranks_order_like_names() {
+        let mut nr = NameRanks::default();
+        let mut renumbered = false;
+        let mut names: Vec<String> = (0..100).map(|i| format!("user_{i:03}")).collect();
+        names.extend(["a", "zz", "user_050x", "m"].map(String::from));
+        for n in &names {
+            renumbered |= nr.rank(n).1;
+        }
+        assert!(renumbered);
+        assert_eq!(nr.rank("m"), (nr.ranks["m"], false));
+        let mut by_rank: Vec<(&String, &u64)> = nr.ranks.iter().collect();
+        by_rank.sort_by_key(|&(_, r)| *r);
+        let mut sorted = names.clone();
+        sorted.sort();
+        assert_eq!(by_rank.iter().map(|(n, _)| (*n).clone()).collect::<Vec<_>>(), sorted);
     }
 }
