@@ -387,6 +387,7 @@ class Progress:
         self.on = sys.stderr.isatty() if enabled is None else bool(enabled)
         self.last = 0.0
         self.rows = 0
+        self.width = 0
 
     def update(self, runners: list[Runner], sim_time: float, final: bool = False) -> None:
         if not self.on:
@@ -397,5 +398,8 @@ class Progress:
         self.last = now
         done = min(r.jobs_done() for r in runners)
         pushed = runners[0].pushed if runners else 0
-        print(f"\r{self.label}: {self.rows:,} tasks read, {pushed:,} jobs pushed, {done:,} finished in every run, "
-              f"simulated time {sim_time:,.0f} s", end="\n" if final else "", file=sys.stderr, flush=True)
+        line = (f"{self.label}: {self.rows:,} tasks read, {pushed:,} jobs pushed, {done:,} finished in every run"
+                + (", done" if final else f", simulated to t = {sim_time:,.0f} s"))
+        # pad over a longer previous line
+        print("\r" + line.ljust(self.width), end="\n" if final else "", file=sys.stderr, flush=True)
+        self.width = len(line)

@@ -259,6 +259,11 @@ class _JobSubmits:
             self._fold()
 
     def _fold(self) -> None:
+        if not self.pending:
+            return
+        if len(self.jobs) == 0 and len(self.pending) == 1:  # already unique and sorted
+            (self.jobs, self.submit), self.pending, self.pending_len = self.pending[0], [], 0
+            return
         jobs = np.concatenate([self.jobs, *(p[0] for p in self.pending)])
         subs = np.concatenate([self.submit, *(p[1] for p in self.pending)])
         self.jobs, self.submit = _job_minima(jobs, subs)
