@@ -514,8 +514,6 @@ def main() -> None:
         tab = canonical_table(w) if n <= 1_000_000 else None
         for pol in POLICIES:
             for part in (False, True) if pol == "uwfq" else (False,):
-                if n >= 10_000_000 and pol not in ("fifo", "ujf", "uwfq"):
-                    continue
                 rep = 2  # at 10^7 too: the first run pays the page faults of fresh memory
                 secs, r = timed(lambda: fair.simulate(w, policy=pol, cores=CORES, partition=part), rep)
                 if pol == "uwfq" and not part:

@@ -134,6 +134,11 @@ def test_replay_many_is_one_pass_with_the_same_results():
     many = sk.fair.replay_many(t, runs)
     for spec, r in zip(runs, many):
         assert r.jobs.equals(sk.fair.replay(t, **spec).jobs)
+    with pytest.raises(InvalidInstanceError, match="at least one"):
+        sk.fair.replay_many(t, [])
+    with pytest.raises(InvalidInstanceError) as exc:
+        sk.fair.replay_many(t, [dict(policy="fifo"), dict(polcy="ujf")])
+    assert exc.value.field == "runs" and exc.value.index == 1
 
 
 def test_engine_memory_is_bounded_by_jobs_in_the_system():

@@ -182,7 +182,6 @@ class RunSpec:
     memory: float | None = None
     nodes: Any = None
     record_tasks: bool = False
-    time_limit: float | None = None
 
 
 def _pool_spec(spec: Any, where: str) -> tuple[float, float, bool]:
@@ -300,11 +299,11 @@ class Runner:
             self.parents[self.pushed + j] = (offs, par)
 
     def advance(self, until: float) -> None:
-        self.engine.advance(until, time_limit=self.spec.time_limit)
+        self.engine.advance(until)
         self._collect()
 
     def finish(self) -> None:
-        self.engine.finish(time_limit=self.spec.time_limit)
+        self.engine.finish()
         self._collect()
 
     def _collect(self) -> None:

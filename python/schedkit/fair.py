@@ -358,9 +358,15 @@ def replay_many(
     """
     from schedkit._trace_order import ordered_jobs
 
-    specs = [RunSpec(**dict(r)) for r in runs]
-    for sp in specs:
-        _check_spec(sp)
+    specs = []
+    for i, r in enumerate(runs):
+        try:
+            specs.append(RunSpec(**dict(r)))
+        except TypeError as exc:  # an unknown setting name, or not a mapping
+            raise InvalidInstanceError(f"runs[{i}]: {exc}", field="runs", index=i) from None
+        _check_spec(specs[-1])
+    if not specs:
+        raise InvalidInstanceError("runs: give at least one simulation", field="runs")
     names, classes = Names(), Names()
     runners = [Runner(sp, names) for sp in specs]
     label = Path(trace).name if isinstance(trace, (str, Path)) else "replay"
@@ -378,8 +384,6 @@ def replay_many(
         b = batch_from_chunk(chunk, names, classes, class_column, requests=any(sp.policy == "drf" for sp in specs))
         if b.n_jobs == 0:
             continue
-        if not isinstance(trace, (str, Path)):
-            bar.rows += chunk.num_rows
         t_last = float(b.submit[-1])
         for r in runners:
             r.push(b)
@@ -412,7 +416,6 @@ def replay(
     nodes: Any = None,
     class_column: str | None = "job_class",
     record_tasks: bool = False,
-    time_limit: float | None = None,
     progress: bool | None = None,
     format: str | None = None,
     errors: str = "raise",
@@ -440,7 +443,7 @@ def replay(
     """
     run = dict(policy=policy, cores=cores, partition=partition, tau=tau, estimate=estimate, noise=noise, seed=seed,
                weights=weights, pools=pools, pool_config=pool_config, grace=grace, memory=memory, nodes=nodes,
-               record_tasks=record_tasks, time_limit=time_limit)
+               record_tasks=record_tasks)
     return replay_many(trace, [run], class_column=class_column, progress=progress, format=format, errors=errors)[0]
 
 

@@ -152,18 +152,16 @@ impl FairEngine {
         py.detach(|| eng.push(&w)).py(py)
     }
 
-    /// Processes every event before `until` (Ctrl-C and `time_limit` stop it).
-    #[pyo3(signature = (until, time_limit=None))]
-    fn advance(&mut self, py: Python<'_>, until: f64, time_limit: Option<f64>) -> PyResult<()> {
+    /// Processes every event before `until` (Ctrl-C stops it with KeyboardInterrupt).
+    fn advance(&mut self, py: Python<'_>, until: f64) -> PyResult<()> {
         let eng = &mut self.inner;
-        run_interruptible(py, "fair advance", |stop| eng.advance(until, &Budget::new(time_limit, Some(stop))))
+        run_interruptible(py, "fair advance", |stop| eng.advance(until, &Budget::new(None, Some(stop))))
     }
 
-    /// Runs until every pushed job has finished.
-    #[pyo3(signature = (time_limit=None))]
-    fn finish(&mut self, py: Python<'_>, time_limit: Option<f64>) -> PyResult<()> {
+    /// Runs until every pushed job has finished (Ctrl-C stops it with KeyboardInterrupt).
+    fn finish(&mut self, py: Python<'_>) -> PyResult<()> {
         let eng = &mut self.inner;
-        run_interruptible(py, "fair finish", |stop| eng.finish(&Budget::new(time_limit, Some(stop))))
+        run_interruptible(py, "fair finish", |stop| eng.finish(&Budget::new(None, Some(stop))))
     }
 
     /// The jobs finished since the last call, as a dict of NumPy arrays.
