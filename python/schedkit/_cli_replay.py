@@ -102,7 +102,7 @@ def _run(args: argparse.Namespace) -> int:
         raise SchedkitError(f"--cores must be >= 1, got {args.cores}")
     runs = _runs(args)
     # DVR needs a UJF run with the same partitioning: add the missing references.
-    refs_needed = [(pol, part) for pol, part in {("ujf", part) for _, part in runs} if (pol, part) not in runs]
+    refs_needed = [("ujf", part) for part in sorted({part for _, part in runs}) if ("ujf", part) not in runs]
     settings = dict(cores=args.cores, tau=args.tau, estimate=args.estimate, noise=args.noise, seed=args.seed,
                     memory=args.memory, nodes=args.nodes)
     t0 = time.perf_counter()
@@ -112,8 +112,8 @@ def _run(args: argparse.Namespace) -> int:
                  for pol, part in runs + refs_needed]
     else:
         path = args.path or str(trace.bundled(DEFAULT_TRACE))
-        every = fair.replay_many(path, [dict(policy=pol, partition=part, **settings) for pol, part in runs + refs_needed],
-                                 format=args.format, errors=args.errors, users=args.users)
+        specs = [dict(policy=pol, partition=part, **settings) for pol, part in runs + refs_needed]
+        every = fair.replay_many(path, specs, format=args.format, errors=args.errors, users=args.users)
         jobs = every[0].jobs
         n_users = len(set(jobs.column("user").to_pylist()))
         # the trace's own task count is what an unpartitioned run executes

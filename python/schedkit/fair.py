@@ -492,7 +492,6 @@ def scenario_workload(name: str, *, seed: int = 0, default_tasks: int = 32, skew
     with open(_trace.bundled(SCENARIOS[name])) as fh:
         spec = json.load(fh)
     rng = np.random.default_rng(seed)
-    users: list[str] = []
     jobs: list[dict[str, Any]] = []  # user, submit, after, think, class, works (per Spark job)
     if name.startswith("google"):
         groups: dict[str, dict[str, Any]] = {}

@@ -1196,9 +1196,8 @@ impl Engine {
                 cand.insert((K(ds.share(u, self.user_weight[u])), u));
             }
         }
-        while let Some((ks, u)) = cand.pop_first() {
+        while let Some((_, u)) = cand.pop_first() {
             let Queue::Drf(ds) = &mut self.queue else { return };
-            let _ = ks;
             let Some(&(seq, s, slot)) = ds.ready[u].iter().next() else { continue };
             let st = &self.jobs[slot].stages[s];
             let (cpu, mem) = (st.cpu, st.mem);
