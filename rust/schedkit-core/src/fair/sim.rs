@@ -12,6 +12,7 @@
 
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, BinaryHeap, VecDeque};
+use std::ops::Bound::{Excluded, Unbounded};
 
 use super::vtime::{Cfq, Uwfq, K};
 use super::{finite_nonneg, Config, Estimate, Policy, Workload};
@@ -134,18 +135,35 @@ struct DrfState {
     total_mem: f64,
     user_cpu: Vec<f64>,
     user_mem: Vec<f64>,
+    weight: Vec<f64>,
     /// Per user: ready stages in (job seq, stage) order.
     ready: Vec<BTreeSet<(u64, usize, usize)>>,
+    /// Users with ready stages by (weighted dominant share, user), and each one's key:
+    /// updated when a share or a ready set changes, not rebuilt every round.
+    order: BTreeSet<(K, usize)>,
+    key_of: Vec<Option<K>>,
 }
 
 impl DrfState {
-    fn share(&self, u: usize, w: f64) -> f64 {
+    fn share(&self, u: usize) -> f64 {
         let m = if self.total_mem.is_finite() {
             self.user_mem[u] / self.total_mem
         } else {
             0.0
         };
-        (self.user_cpu[u] / self.total_cpu).max(m) / w
+        (self.user_cpu[u] / self.total_cpu).max(m) / self.weight[u]
+    }
+
+    /// Re-files user `u` after its share or its ready stages changed.
+    fn refresh(&mut self, u: usize) {
+        if let Some(k) = self.key_of[u].take() {
+            self.order.remove(&(k, u));
+        }
+        if !self.ready[u].is_empty() {
+            let k = K(self.share(u));
+            self.order.insert((k, u));
+            self.key_of[u] = Some(k);
+        }
     }
 
     /// First node (in index order) where a (cpu, mem) task fits.
@@ -183,7 +201,6 @@ impl NameRanks {
         if let Some(&r) = self.ranks.get(name) {
             return (r, false);
         }
-        use std::ops::Bound::{Excluded, Unbounded};
         let below = self.ranks.range::<str, _>((Unbounded, Excluded(name))).next_back().map_or(0, |(_, &r)| r);
         let above = self.ranks.range::<str, _>((Excluded(name), Unbounded)).next().map_or(u64::MAX, |(_, &r)| r);
         if above - below >= 2 {
@@ -515,7 +532,10 @@ impl Engine {
                     cap,
                     user_cpu: Vec::new(),
                     user_mem: Vec::new(),
+                    weight: Vec::new(),
                     ready: Vec::new(),
+                    order: BTreeSet::new(),
+                    key_of: Vec::new(),
                 })
             }
             _ => Queue::Keyed(BTreeSet::new()),
@@ -583,7 +603,9 @@ impl Engine {
             Queue::Drf(ds) => {
                 ds.user_cpu.push(0.0);
                 ds.user_mem.push(0.0);
+                ds.weight.push(weight);
                 ds.ready.push(BTreeSet::new());
+                ds.key_of.push(None);
             }
             _ => {}
         }
@@ -914,6 +936,7 @@ impl Engine {
             f.1 = (f.1 + st.mem).min(cap_m);
             ds.user_cpu[user] = (ds.user_cpu[user] - st.cpu).max(0.0);
             ds.user_mem[user] = (ds.user_mem[user] - st.mem).max(0.0);
+            ds.refresh(user);
         }
         st.running -= 1;
         st.unfinished -= 1;
@@ -1071,6 +1094,7 @@ impl Engine {
             }
             Queue::Drf(ds) => {
                 ds.ready[job.user].insert((job.seq, s, slot));
+                ds.refresh(job.user);
             }
         }
     }
@@ -1187,17 +1211,18 @@ impl Engine {
 
     /// Progressive filling: the user with the smallest weighted dominant share gets the
     /// next task of its first ready stage on the first node where it fits; a user whose
-    /// next task fits nowhere sits out the round.
+    /// next task fits nowhere sits out the round. A placement only raises the user's share,
+    /// so the users before the cursor have all sat out and the scan never goes back.
     fn dispatch_drf(&mut self, t: f64) {
-        let Queue::Drf(ds) = &self.queue else { return };
-        let mut cand: BTreeSet<(K, usize)> = BTreeSet::new();
-        for u in 0..ds.ready.len() {
-            if !ds.ready[u].is_empty() {
-                cand.insert((K(ds.share(u, self.user_weight[u])), u));
-            }
-        }
-        while let Some((_, u)) = cand.pop_first() {
+        let mut cursor: Option<(K, usize)> = None;
+        loop {
             let Queue::Drf(ds) = &mut self.queue else { return };
+            let next = match cursor {
+                None => ds.order.iter().next(),
+                Some(c) => ds.order.range((Excluded(c), Unbounded)).next(),
+            };
+            let Some(&(key, u)) = next else { break };
+            let before = std::mem::replace(&mut cursor, Some((key, u)));
             let Some(&(seq, s, slot)) = ds.ready[u].iter().next() else { continue };
             let st = &self.jobs[slot].stages[s];
             let (cpu, mem) = (st.cpu, st.mem);
@@ -1213,8 +1238,9 @@ impl Engine {
             if done {
                 ds.ready[u].remove(&(seq, s, slot));
             }
-            if !ds.ready[u].is_empty() {
-                cand.insert((K(ds.share(u, self.user_weight[u])), u));
+            ds.refresh(u);
+            if ds.key_of[u] == Some(key) {
+                cursor = before; // a request of nothing left the share as it was: u stays next
             }
         }
         // DRF does not count core slots: capacity is what the nodes have free.
