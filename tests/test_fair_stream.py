@@ -75,6 +75,24 @@ def test_ujf_is_fair_across_stages_of_a_user():
     assert ujf[1] == 4.0 and ujf[0] > 2.0
 
 
+def test_scenario_jobs_as_map_and_reduce_stages():
+    # reduce_share: each Loop job is its map tasks, then one reduce task with that share of
+    # the work; the work is unchanged and the reduce task starts after the last map task.
+    one = sk.fair.run_scenario("4_super_small_users", policy="ujf")
+    two = sk.fair.run_scenario("4_super_small_users", policy="ujf", reduce_share=0.1, record_tasks=True).validate()
+    np.testing.assert_allclose(two.jobs.column("work").to_numpy(), one.jobs.column("work").to_numpy())
+    assert (two.jobs.column("n_tasks").to_numpy() == one.jobs.column("n_tasks").to_numpy() + 1).all()
+    t = two.tasks.to_pydict()
+    reduce_start = {j: s for j, s, st in zip(t["job_id"], t["start"], t["stage"]) if st == 1}
+    map_end: dict[int, float] = {}
+    for j, e, st in zip(t["job_id"], t["end"], t["stage"]):
+        if st == 0:
+            map_end[j] = max(map_end.get(j, 0.0), e)
+    assert all(reduce_start[j] >= map_end[j] for j in reduce_start) and len(reduce_start) == 120
+    with pytest.raises(InvalidInstanceError, match="reduce_share"):
+        sk.fair.run_scenario("4_super_small_users", reduce_share=1.0)
+
+
 # --------------------------------------------------------------------------- DRF per node
 
 

@@ -483,12 +483,15 @@ def _split(work: float, k: int, skew: float, rng: np.random.Generator) -> np.nda
     return work * x / x.sum()
 
 
-def scenario_workload(name: str, *, seed: int = 0, default_tasks: int = 32, skew: float = 1.0) -> Workload:
+def scenario_workload(name: str, *, seed: int = 0, default_tasks: int = 32, skew: float = 1.0,
+                      reduce_share: float = 0.0) -> Workload:
     """Builds the closed-/open-loop workload of a paper scenario (see :func:`run_scenario`)."""
     if name not in SCENARIOS:
         raise InvalidInstanceError(f"unknown scenario {name!r}; expected one of {sorted(SCENARIOS)}", field="scenario")
     if default_tasks <= 0:
         raise InvalidInstanceError("default_tasks must be >= 1", field="default_tasks")
+    if not 0 <= reduce_share < 1:
+        raise InvalidInstanceError(f"reduce_share must be in [0, 1), got {reduce_share}", field="reduce_share")
     with open(_trace.bundled(SCENARIOS[name])) as fh:
         spec = json.load(fh)
     rng = np.random.default_rng(seed)
@@ -538,12 +541,18 @@ def scenario_workload(name: str, *, seed: int = 0, default_tasks: int = 32, skew
     user_names = sorted({j["user"] for j in jobs})
     class_names = sorted({j["class"] for j in jobs})
     durs: list[np.ndarray] = []
-    offsets = [0]
+    offsets = [0]  # per stage
+    job_stages = [0]
     for j in jobs:
         parts = [_split(wk, default_tasks, skew, rng) for wk in j["works"]]
         d = np.concatenate(parts)
-        durs.append(d)
-        offsets.append(offsets[-1] + len(d))
+        if reduce_share > 0:  # a map stage, then one reduce task with that share of the work
+            durs += [d * (1 - reduce_share), np.array([d.sum() * reduce_share])]
+            offsets += [offsets[-1] + len(d), offsets[-1] + len(d) + 1]
+        else:
+            durs.append(d)
+            offsets.append(offsets[-1] + len(d))
+        job_stages.append(len(offsets) - 1)
     n = len(jobs)
     return Workload(
         Batch(
@@ -555,6 +564,7 @@ def scenario_workload(name: str, *, seed: int = 0, default_tasks: int = 32, skew
             job_class=np.array([class_names.index(j["class"]) for j in jobs], dtype=np.int64),
             task_offsets=np.array(offsets, dtype=np.int64),
             durations=np.concatenate(durs) if durs else np.zeros(0),
+            job_stages=np.array(job_stages, dtype=np.int64) if reduce_share > 0 else None,
         ),
         user_names=user_names,
         class_names=class_names,
@@ -570,6 +580,7 @@ def run_scenario(
     *,
     default_tasks: int = 32,
     skew: float = 1.0,
+    reduce_share: float = 0.0,
     **kw: Any,
 ) -> Result:
     """Simulates one of the UWFQ paper's scenarios (:data:`SCENARIOS`, specs/fair.md A.7).
@@ -582,7 +593,9 @@ def run_scenario(
     converted job groups (work = ``task_runtime_s`` per entry). Unpartitioned, each Spark
     job has ``default_tasks`` tasks with seeded log-normal(0, ``skew``) sizes (file-split
     skew); with ``partition=True`` each job gets ``ceil(W / tau)`` equal tasks.
-    Job classes (for ``estimate="historic"``) are the Loop classes.
+    ``reduce_share`` > 0 makes each job two stages, as Spark runs a Loop job: the map tasks,
+    then one reduce task carrying that share of the work. Job classes (for
+    ``estimate="historic"``) are the Loop classes.
 
     Example
     -------
@@ -591,7 +604,7 @@ def run_scenario(
     >>> r.summary()["jobs"]
     120
     """
-    w = scenario_workload(name, seed=seed, default_tasks=default_tasks, skew=skew)
+    w = scenario_workload(name, seed=seed, default_tasks=default_tasks, skew=skew, reduce_share=reduce_share)
     return simulate(w, policy=policy, cores=cores, partition=partition, seed=seed, scenario=name, **kw)
 
 
