@@ -46,10 +46,10 @@
 //! long for a table, a linear bound (Σ w_j(C_j − d_j) under WSPT) is used instead.
 
 use super::exact_dp::{
-    atc, descend, iterated_search, simple_lower_bound, solve_unweighted, sorted_by, wmdd, FastMap, Jobs,
+    descend, iterated_search, simple_lower_bound, solve_unweighted, sorted_by, FastMap, Jobs,
     QUADRATIC_LIMIT,
 };
-use super::{settle_trivial, Instance, Solution};
+use super::{rules, settle_trivial, Instance, Solution};
 use crate::budget::Budget;
 use crate::error::{CoreError, CoreResult};
 
@@ -181,12 +181,13 @@ fn branch_and_bound(jobs: Jobs, incumbent: Option<Vec<usize>>, budget: &Budget, 
     starts.push(edd.clone());
     starts.push(wspt.clone());
     if improve && m <= QUADRATIC_LIMIT && !budget.exhausted() {
-        starts.push(wmdd(jobs));
+        let inst = jobs.instance()?;
+        starts.push(rules::mdd(&inst));
         for k in [0.5, 1.0, 2.0, 4.0] {
             if budget.exhausted() {
                 break;
             }
-            starts.push(atc(jobs, k));
+            starts.push(rules::atc(&inst, k));
         }
     }
     let mut best: Option<(f64, Vec<usize>)> = None;

@@ -27,7 +27,7 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
-use super::{settle_trivial, Instance, Solution};
+use super::{rules, settle_trivial, Instance, Solution};
 use crate::budget::Budget;
 use crate::error::{CoreError, CoreResult};
 use crate::util::SplitMix64;
@@ -88,6 +88,11 @@ pub(super) struct Jobs<'a> {
 }
 
 impl Jobs<'_> {
+    /// The view as an instance, so the dispatching rules of [`super::rules`] can run on it.
+    pub fn instance(&self) -> CoreResult<Instance> {
+        Instance::new(self.p.to_vec(), self.d.to_vec(), Some(self.w.to_vec()))
+    }
+
     #[inline]
     pub fn cost(&self, j: usize, c: f64) -> f64 {
         self.w[j] * (c - self.d[j]).max(0.0)
@@ -113,68 +118,8 @@ pub(super) fn sorted_by<F: Fn(usize) -> (f64, f64)>(n: usize, key: F) -> Vec<usi
     v
 }
 
-/// Weighted modified due date (Kanet & Li 2004): at time t pick the job minimising
-/// max(p_j, d_j − t) / w_j (zero weights last). With unit weights this is Baker–Bertrand MDD
-/// up to the constant t. O(n²).
-pub(super) fn wmdd(jobs: Jobs) -> Vec<usize> {
-    let n = jobs.p.len();
-    let mut left: Vec<usize> = sorted_by(n, |j| (jobs.d[j], jobs.p[j]));
-    let mut seq = Vec::with_capacity(n);
-    let mut t = 0.0;
-    while !left.is_empty() {
-        let mut best = 0;
-        let mut best_key = f64::INFINITY;
-        for (pos, &j) in left.iter().enumerate() {
-            let key = if jobs.w[j] > 0.0 {
-                jobs.p[j].max(jobs.d[j] - t) / jobs.w[j]
-            } else {
-                f64::MAX
-            };
-            if key < best_key {
-                best_key = key;
-                best = pos;
-            }
-        }
-        let j = left.remove(best);
-        t += jobs.p[j];
-        seq.push(j);
-    }
-    seq
-}
-
-/// Apparent tardiness cost (Vepsalainen & Morton) with look-ahead `k`: at time t pick the job
-/// maximising (w_j/p_j)·exp(−max(0, d_j − p_j − t)/(k·p̄)). Scores are compared in log space
-/// so that they never underflow to a tie. O(n²).
-pub(super) fn atc(jobs: Jobs, k: f64) -> Vec<usize> {
-    let n = jobs.p.len();
-    let pbar = jobs.p.iter().sum::<f64>() / n.max(1) as f64;
-    let scale = k * pbar;
-    let mut left: Vec<usize> = (0..n).collect();
-    let mut seq = Vec::with_capacity(n);
-    let mut t = 0.0;
-    while !left.is_empty() {
-        let mut best = 0;
-        let mut best_key = f64::NEG_INFINITY;
-        for (pos, &j) in left.iter().enumerate() {
-            let key = if jobs.w[j] > 0.0 {
-                (jobs.w[j] / jobs.p[j]).ln() - (jobs.d[j] - jobs.p[j] - t).max(0.0) / scale
-            } else {
-                f64::MIN
-            };
-            if key > best_key {
-                best_key = key;
-                best = pos;
-            }
-        }
-        let j = left.remove(best);
-        t += jobs.p[j];
-        seq.push(j);
-    }
-    seq
-}
-
-/// Above this many jobs the O(n²) constructive rules are skipped (they would ignore the
-/// time limit for minutes).
+/// Above this many jobs only the sorted starts are used: every extra start costs a descent,
+/// O(n²) per pass.
 pub(super) const QUADRATIC_LIMIT: usize = 5000;
 
 fn improves(delta: f64, objective: f64) -> bool {
@@ -735,7 +680,7 @@ fn heuristic_sequence(inst: &Instance, incumbent: Option<Vec<usize>>, budget: &B
     let n = inst.len();
     let mut cands = vec![sorted_by(n, |j| (jobs.d[j], jobs.p[j]))];
     if n <= QUADRATIC_LIMIT && !budget.exhausted() {
-        cands.push(wmdd(jobs));
+        cands.push(rules::mdd(inst));
     }
     if let Some(s) = incumbent {
         cands.insert(0, s);
