@@ -31,7 +31,7 @@ fn run(w: &Workload, policy: Policy, cores: usize) -> Vec<f64> {
             fair_inside: vec![true; w.n_users],
         };
     }
-    simulate(w, &cfg, &Budget::unlimited()).unwrap().finish
+    simulate(w, &cfg, &Budget::unlimited()).unwrap().jobs.finish
 }
 
 /// Heavy user 1 submits 4 jobs of 10 s at t=0; light user 0 submits one 10-s job at t=1.
@@ -72,9 +72,9 @@ fn partitioning_splits_work() {
     let mut cfg = Config::new(4, Policy::Fifo);
     cfg.partition = Some(0.5);
     let r = simulate(&w, &cfg, &Budget::unlimited()).unwrap();
-    assert_eq!(r.n_tasks[0], 16);
-    assert!((r.finish[0] - 2.0).abs() < 1e-12);
-    assert!((r.alone[0] - 2.0).abs() < 1e-12);
+    assert_eq!(r.jobs.n_tasks[0], 16);
+    assert!((r.jobs.finish[0] - 2.0).abs() < 1e-12);
+    assert!((r.jobs.alone[0] - 2.0).abs() < 1e-12);
 }
 
 #[test]
@@ -83,8 +83,8 @@ fn closed_loop_releases_successor() {
     w.job_after = vec![-1, 0];
     w.job_think = vec![0.0, 1.0];
     let r = simulate(&w, &Config::new(2, Policy::Fifo), &Budget::unlimited()).unwrap();
-    assert_eq!(r.submit, vec![0.0, 3.0]);
-    assert_eq!(r.finish, vec![2.0, 6.0]);
+    assert_eq!(r.jobs.submit, vec![0.0, 3.0]);
+    assert_eq!(r.jobs.finish, vec![2.0, 6.0]);
 }
 
 #[test]
@@ -93,7 +93,7 @@ fn historic_estimates_use_finished_jobs() {
     let mut cfg = Config::new(1, Policy::Uwfq);
     cfg.estimate = Estimate::Historic;
     let r = simulate(&w, &cfg, &Budget::unlimited()).unwrap();
-    assert_eq!(r.estimate, vec![4.0, 4.0]);
+    assert_eq!(r.jobs.estimate, vec![4.0, 4.0]);
 }
 
 #[test]
@@ -147,17 +147,17 @@ fn drf_respects_capacities_and_equalises_dominant_shares() {
     cfg.mem_capacity = 8.0;
     cfg.record_tasks = true;
     let r = simulate(&w, &cfg, &Budget::unlimited()).unwrap();
-    let at0: Vec<usize> = (0..r.task_job.len())
-        .filter(|&i| r.task_start[i] == 0.0)
-        .map(|i| r.task_job[i])
+    let at0: Vec<usize> = (0..r.tasks.gid.len())
+        .filter(|&i| r.tasks.start[i] == 0.0)
+        .map(|i| r.tasks.gid[i] as usize)
         .collect();
     assert_eq!(at0.iter().filter(|&&j| j == 0).count(), 2);
     assert_eq!(at0.iter().filter(|&&j| j == 1).count(), 2);
     // capacities never exceeded
     let mut ev: Vec<(f64, i32, usize)> = Vec::new();
-    for i in 0..r.task_job.len() {
-        ev.push((r.task_start[i], 1, r.task_job[i]));
-        ev.push((r.task_end[i], -1, r.task_job[i]));
+    for i in 0..r.tasks.gid.len() {
+        ev.push((r.tasks.start[i], 1, r.tasks.gid[i] as usize));
+        ev.push((r.tasks.end[i], -1, r.tasks.gid[i] as usize));
     }
     ev.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
     let (mut cpu, mut mem) = (0.0, 0.0);
@@ -181,8 +181,8 @@ fn fifo_orders_by_job_then_stage() {
     w.task_offsets = vec![0, 1, 3, 5];
     w.task_duration = vec![2.0, 1.0, 1.0, 3.0, 3.0];
     let r = simulate(&w, &Config::new(2, Policy::Fifo), &Budget::unlimited()).unwrap();
-    assert_eq!(r.finish, vec![4.0, 6.0]);
-    assert_eq!(r.alone, vec![3.0, 3.0]);
+    assert_eq!(r.jobs.finish, vec![4.0, 6.0]);
+    assert_eq!(r.jobs.alone, vec![3.0, 3.0]);
 }
 
 /// One job of three one-task stages (3, 1, 1 s) on 2 cores: with parents {2: [0, 1]} stages
@@ -194,11 +194,11 @@ fn stage_parents_form_a_dag() {
     w.task_offsets = vec![0, 1, 2, 3];
     w.task_duration = vec![3.0, 1.0, 1.0];
     let cfg = Config::new(2, Policy::Fifo);
-    assert_eq!(simulate(&w, &cfg, &Budget::unlimited()).unwrap().finish, vec![5.0]);
+    assert_eq!(simulate(&w, &cfg, &Budget::unlimited()).unwrap().jobs.finish, vec![5.0]);
     w.stage_parents = vec![0, 0, 0, 2];
     w.parents = vec![0, 1];
     let r = simulate(&w, &cfg, &Budget::unlimited()).unwrap();
-    assert_eq!((r.finish[0], r.alone[0]), (4.0, 4.0));
+    assert_eq!((r.jobs.finish[0], r.jobs.alone[0]), (4.0, 4.0));
     w.parents = vec![0, 2]; // a stage cannot wait for itself or a later stage
     match simulate(&w, &cfg, &Budget::unlimited()) {
         Err(CoreError::InvalidInstance { field, .. }) => assert_eq!(field, "parents"),
@@ -218,10 +218,10 @@ fn drf_places_tasks_on_nodes() {
     w.stage_mem = vec![3.0, 0.0];
     let mut cfg = Config::new(4, Policy::Drf);
     cfg.mem_capacity = 8.0;
-    assert_eq!(simulate(&w, &cfg, &Budget::unlimited()).unwrap().finish, vec![10.0, 1.0]);
+    assert_eq!(simulate(&w, &cfg, &Budget::unlimited()).unwrap().jobs.finish, vec![10.0, 1.0]);
     cfg.node_cpu = vec![2.0, 2.0];
     cfg.node_mem = vec![4.0, 4.0];
-    assert_eq!(simulate(&w, &cfg, &Budget::unlimited()).unwrap().finish, vec![10.0, 11.0]);
+    assert_eq!(simulate(&w, &cfg, &Budget::unlimited()).unwrap().jobs.finish, vec![10.0, 11.0]);
     cfg.node_cpu = vec![1.0, 1.0];
     assert!(simulate(&w, &cfg, &Budget::unlimited()).is_err());
 }
@@ -314,7 +314,7 @@ fn streaming_in_pieces_equals_one_push() {
         for (g, t) in f.gid.iter().zip(f.finish) {
             finish[*g as usize] = t;
         }
-        assert_eq!(finish, whole.finish, "{policy:?}");
+        assert_eq!(finish, whole.jobs.finish, "{policy:?}");
         assert!(peak < 400, "{policy:?}: the engine kept every job");
         assert_eq!(eng.live_jobs(), 0);
         // jobs may not be pushed into the simulation's past

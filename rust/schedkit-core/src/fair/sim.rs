@@ -19,24 +19,16 @@ use super::{finite_nonneg, Config, Estimate, Policy, Workload};
 use crate::budget::Budget;
 use crate::error::{CoreError, CoreResult};
 
-/// Per-job outcome (indexed like the workload's jobs) and optional per-task records.
+/// A whole run: every job's outcome in workload order, the task records, the event count.
 #[derive(Clone, Debug, Default)]
 pub struct SimResult {
-    pub submit: Vec<f64>,
-    pub start: Vec<f64>,
-    pub finish: Vec<f64>,
-    pub work: Vec<f64>,
-    pub estimate: Vec<f64>,
-    pub n_tasks: Vec<usize>,
-    /// Response time of the job alone on the cluster (list-scheduled, stages in order).
-    pub alone: Vec<f64>,
-    pub task_job: Vec<usize>,
-    pub task_start: Vec<f64>,
-    pub task_end: Vec<f64>,
+    pub jobs: Finished,
+    pub tasks: TaskRows,
     pub events: u64,
 }
 
-/// Finished jobs, in completion order (struct of arrays).
+/// Finished jobs as a struct of arrays: in completion order from [`Engine::take_finished`],
+/// in push order in a [`SimResult`].
 #[derive(Clone, Debug, Default)]
 pub struct Finished {
     /// Push order of the job (0 for the first job ever pushed).
@@ -50,7 +42,32 @@ pub struct Finished {
     pub work: Vec<f64>,
     pub estimate: Vec<f64>,
     pub n_tasks: Vec<usize>,
+    /// Response time of the job alone on the cluster (list-scheduled, stages in order).
     pub alone: Vec<f64>,
+}
+
+impl Finished {
+    /// The rows in push order.
+    fn in_push_order(self) -> Finished {
+        let mut order: Vec<usize> = (0..self.gid.len()).collect();
+        order.sort_by_key(|&i| self.gid[i]);
+        fn pick<T: Copy>(v: &[T], order: &[usize]) -> Vec<T> {
+            order.iter().map(|&i| v[i]).collect()
+        }
+        Finished {
+            gid: pick(&self.gid, &order),
+            tag: pick(&self.tag, &order),
+            user: pick(&self.user, &order),
+            class: pick(&self.class, &order),
+            submit: pick(&self.submit, &order),
+            start: pick(&self.start, &order),
+            finish: pick(&self.finish, &order),
+            work: pick(&self.work, &order),
+            estimate: pick(&self.estimate, &order),
+            n_tasks: pick(&self.n_tasks, &order),
+            alone: pick(&self.alone, &order),
+        }
+    }
 }
 
 /// Task records (with `record_tasks`), in launch order.
@@ -1274,34 +1291,11 @@ pub fn simulate(w: &Workload, cfg: &Config, budget: &Budget) -> CoreResult<SimRe
     }
     eng.push(w)?;
     eng.finish(budget)?;
-    let n = w.n_jobs();
-    let f = eng.take_finished();
-    let mut res = SimResult {
-        submit: vec![f64::NAN; n],
-        start: vec![f64::NAN; n],
-        finish: vec![f64::NAN; n],
-        work: vec![f64::NAN; n],
-        estimate: vec![f64::NAN; n],
-        n_tasks: vec![0; n],
-        alone: vec![f64::NAN; n],
+    Ok(SimResult {
+        jobs: eng.take_finished().in_push_order(),
+        tasks: eng.take_tasks(),
         events: eng.events(),
-        ..Default::default()
-    };
-    for i in 0..f.gid.len() {
-        let j = f.gid[i] as usize;
-        res.submit[j] = f.submit[i];
-        res.start[j] = f.start[i];
-        res.finish[j] = f.finish[i];
-        res.work[j] = f.work[i];
-        res.estimate[j] = f.estimate[i];
-        res.n_tasks[j] = f.n_tasks[i];
-        res.alone[j] = f.alone[i];
-    }
-    let tr = eng.take_tasks();
-    res.task_job = tr.gid.iter().map(|&g| g as usize).collect();
-    res.task_start = tr.start;
-    res.task_end = tr.end;
-    Ok(res)
+    })
 }
 
 /// Puts index `i` on an error raised without one.

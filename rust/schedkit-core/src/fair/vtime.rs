@@ -1,23 +1,10 @@
 //! Virtual-time systems of CFQ (stage-level GPS) and UWFQ (two-level GPS: users, then each
 //! user's jobs), as reconstructed in specs/fair.md A.3 and A.5, with per-user weights.
 
-use std::cmp::Ordering;
 use std::collections::{BTreeSet, BinaryHeap, HashMap};
 
-/// A totally ordered f64 (IEEE total order; inputs are validated finite).
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct K(pub f64);
-impl Eq for K {}
-impl PartialOrd for K {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl Ord for K {
-    fn cmp(&self, other: &Self) -> Ordering {
-        self.0.total_cmp(&other.0)
-    }
-}
+/// Floats as ordered keys (total order; inputs are validated finite).
+pub(crate) use crate::util::OrdF64 as K;
 
 /// CFQ: virtual time v advances at C / (number of stages in the virtual system); a stage's
 /// deadline is v(arrival) + R (estimated core-seconds); it leaves when v reaches it.
