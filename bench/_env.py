@@ -1,9 +1,12 @@
-"""The machine and version header every benchmark result file starts with."""
+"""What every benchmark shares: the machine and version header of its result file, best-of-n
+timing, and Markdown formatting."""
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
+import time
 import platform
 import subprocess
 from pathlib import Path
@@ -68,3 +71,33 @@ def header(title: str, env: dict, quick: bool, seconds: float, command: str = "p
         f"- mode: {'--quick (reduced sizes; smoke test only)' if quick else 'full'}; this section ran {seconds:.0f} s\n"
         f"- command: `{command}{' --quick' if quick else ''}`\n\n"
     )
+
+
+def best_time(fn, repeats: int, slow: float = math.inf):
+    """Min seconds over up to ``repeats`` runs of ``fn`` (no more runs once one takes longer
+    than ``slow`` s); returns (seconds, the last result)."""
+    t0 = time.perf_counter()
+    out = fn()
+    best, runs = time.perf_counter() - t0, 1
+    while runs < repeats and best <= slow:
+        t0 = time.perf_counter()
+        out = fn()
+        best, runs = min(best, time.perf_counter() - t0), runs + 1
+    return best, out
+
+
+def fmt_t(sec: float | None) -> str:
+    """Seconds with a unit that suits them (µs, ms or s); "-" for None."""
+    if sec is None:
+        return "-"
+    if sec < 1e-3:
+        return f"{sec * 1e6:.1f} µs"
+    if sec < 1:
+        return f"{sec * 1e3:.2f} ms"
+    return f"{sec:.2f} s"
+
+
+def md_table(header: list[str], rows: list[list]) -> str:
+    out = ["| " + " | ".join(header) + " |", "| " + " | ".join("---" for _ in header) + " |"]
+    out += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
+    return "\n".join(out)

@@ -19,7 +19,8 @@ import numpy as np
 import schedkit as sk
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_tardiness import best_time, fmt_t, generate, md_table  # noqa: E402
+from _env import best_time, fmt_t, md_table  # noqa: E402
+from bench_tardiness import generate  # noqa: E402
 
 CAP = 2e8
 

@@ -35,39 +35,11 @@ import schedkit as sk
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from _env import environment, header  # noqa: E402
+from _env import best_time, environment, fmt_t, header, md_table  # noqa: E402
 
 ALGOS = ["heft", "cpop", "peft"]
 SAGA_ALGOS = {"heft": "HeftScheduler", "cpop": "CpopScheduler"}
 GEN = {"alpha": 1.0, "out_degree": 3, "ccr": 1.0, "beta": 0.5, "mean_cost": 50.0}
-
-
-def fmt_t(sec: float | None) -> str:
-    if sec is None:
-        return "-"
-    if sec < 1e-3:
-        return f"{sec * 1e6:.0f} µs"
-    if sec < 1:
-        return f"{sec * 1e3:.2f} ms"
-    return f"{sec:.2f} s"
-
-
-def md_table(header: list[str], rows: list[list]) -> str:
-    out = ["| " + " | ".join(header) + " |", "| " + " | ".join("---" for _ in header) + " |"]
-    out += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
-    return "\n".join(out)
-
-
-def best_time(fn, repeats: int, slow: float = 2.0):
-    """Min seconds over up to ``repeats`` runs (one run when it takes more than ``slow`` s)."""
-    t0 = time.perf_counter()
-    out = fn()
-    best, runs = time.perf_counter() - t0, 1
-    while runs < repeats and best <= slow:
-        t0 = time.perf_counter()
-        out = fn()
-        best, runs = min(best, time.perf_counter() - t0), runs + 1
-    return best, out
 
 
 def pin_one_core() -> tuple[str, set[int] | None]:
@@ -207,7 +179,7 @@ def saga_section(quick: bool, timeout: float, log) -> dict:
             g, base = instance(n, q)
             plat = related(g, base)
             for algo in ALGOS:
-                t, s = best_time(lambda algo=algo: sk.dag.schedule(g, plat, algo), 5)
+                t, s = best_time(lambda algo=algo: sk.dag.schedule(g, plat, algo), 5, slow=2.0)
                 s.validate()
                 row = {"n": n, "edges": g.num_edges, "q": q, "algo": algo, "seconds": t, "makespan": s.makespan}
                 if algo not in SAGA_ALGOS:

@@ -127,15 +127,6 @@ def write_parquet(w: fair.Workload, path: Path, piece_rows: int = 1_000_000) -> 
                 out.write_table(canonical_table(w, lo, hi))
 
 
-def timed(fn, repeat: int) -> tuple[float, object]:
-    best, out = float("inf"), None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, out
-
-
 def finish_by_job(r: fair.Result) -> np.ndarray:
     """Finish times indexed by job_id (the synthetic job ids are 0..n-1)."""
     jid = r.jobs.column("job_id").to_numpy()
@@ -156,10 +147,10 @@ def reference_section(n: int) -> list[dict]:
     args = (b.user.tolist(), b.submit.tolist(), b.task_offsets.tolist(), b.durations.tolist())
     rows = []
     for pol in ("fifo", "ujf"):
-        heap_s, ref = timed(lambda: R.simulate(pol, CORES, *args), REF_REPEAT)
-        simpy_s, ref2 = timed(lambda: S.simulate(pol, CORES, *args), REF_REPEAT)
-        sim_s, rs = timed(lambda: fair.simulate(w, policy=pol, cores=CORES), SK_REPEAT)
-        rep_s, rr = timed(lambda: fair.replay(tab, policy=pol, cores=CORES), SK_REPEAT)
+        heap_s, ref = _env.best_time(lambda: R.simulate(pol, CORES, *args), REF_REPEAT)
+        simpy_s, ref2 = _env.best_time(lambda: S.simulate(pol, CORES, *args), REF_REPEAT)
+        sim_s, rs = _env.best_time(lambda: fair.simulate(w, policy=pol, cores=CORES), SK_REPEAT)
+        rep_s, rr = _env.best_time(lambda: fair.replay(tab, policy=pol, cores=CORES), SK_REPEAT)
         for name, got, want in (("heapq reference vs SimPy reference", ref, ref2),
                                 ("fair.simulate vs heapq reference", finish_by_job(rs), ref),
                                 ("fair.replay(table) vs heapq reference", finish_by_job(rr), ref)):
@@ -245,11 +236,11 @@ def alibaba_section() -> tuple[dict, list[dict]]:
     runs = [dict(policy=p, cores=CORES) for p in POLICIES]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        read_s, table = timed(lambda: sk.trace.read(ALIBABA, errors="skip"), 2)
-        pass_s, many = timed(lambda: fair.replay_many(ALIBABA, runs, errors="skip"), 2)
+        read_s, table = _env.best_time(lambda: sk.trace.read(ALIBABA, errors="skip"), 2)
+        pass_s, many = _env.best_time(lambda: fair.replay_many(ALIBABA, runs, errors="skip"), 2)
     rows = []
     for pol, rm in zip(POLICIES, many):
-        secs, r = timed(lambda: fair.replay(table, policy=pol, cores=CORES), 2)
+        secs, r = _env.best_time(lambda: fair.replay(table, policy=pol, cores=CORES), 2)
         a, b = r.summary()["mean_response_time"], rm.summary()["mean_response_time"]
         if r.jobs.num_rows != rm.jobs.num_rows or not np.isclose(a, b, rtol=1e-9):
             raise SystemExit(f"alibaba {pol}: replay of the table and of the file disagree ({a} vs {b})")
@@ -517,7 +508,7 @@ def main() -> None:
         for pol in POLICIES:
             for part in (False, True) if pol == "uwfq" else (False,):
                 rep = 2  # at 10^7 too: the first run pays the page faults of fresh memory
-                secs, r = timed(lambda: fair.simulate(w, policy=pol, cores=CORES, partition=part), rep)
+                secs, r = _env.best_time(lambda: fair.simulate(w, policy=pol, cores=CORES, partition=part), rep)
                 if pol == "uwfq" and not part:
                     uwfq_mean[n] = float(r.jobs.column("response_time").to_numpy().mean())
                 if not part and int(r.jobs.column("n_tasks").to_numpy().sum()) != n:
@@ -527,7 +518,7 @@ def main() -> None:
                        "seconds": secs, "events": r.events}
                 del r
                 if tab is not None:
-                    row["replay_s"], _ = timed(lambda: fair.replay(tab, policy=pol, cores=CORES, partition=part),
+                    row["replay_s"], _ = _env.best_time(lambda: fair.replay(tab, policy=pol, cores=CORES, partition=part),
                                                rep)
                 rows.append(row)
                 print(row, flush=True)

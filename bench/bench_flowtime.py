@@ -33,7 +33,7 @@ import schedkit as sk
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import ref_flowtime as R  # noqa: E402
-from _env import environment, header  # noqa: E402
+from _env import best_time, environment, header  # noqa: E402
 
 LOAD = 0.9
 SEED = 2026
@@ -41,15 +41,6 @@ SEED = 2026
 CASES = [("srpt", "single", True), ("rr", "single", False), ("op_srpt", "geometric:3", True)]
 #: The pure-Python reference runs up to this many jobs (10^7 would take several minutes).
 REF_MAX = 1_000_000
-
-
-def best_time(fn, repeats: int):
-    best, out = math.inf, None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, out
 
 
 def run(quick: bool, log=print) -> dict:

@@ -30,6 +30,7 @@ from schedkit import packing
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import ref_packing as R  # noqa: E402
+from _env import best_time  # noqa: E402
 
 FAST = ["kube", "kube-nopreempt", "ffd", "bfd", "first-fit", "best-fit", "worst-fit", "tetris"]
 BIN_CENTRIC = ["dot", "l2"]
@@ -44,15 +45,6 @@ def make(pods: int, nodes: int, seed: int = 0) -> packing.Cluster:
     cm = max(int(mem.max()), math.ceil(mem.sum() / nodes))
     return packing.Cluster([cc] * nodes, [cm] * nodes, cpu, mem, prio,
                            node_names=[f"n{j:06d}" for j in range(nodes)])
-
-
-def best_time(fn, repeats):
-    best, out = math.inf, None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, out
 
 
 def run(quick: bool, log=print) -> dict:

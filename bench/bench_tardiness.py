@@ -27,6 +27,7 @@ from schedkit.exceptions import SchedkitError
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import ref_tardiness as R  # noqa: E402
+from _env import best_time, fmt_t, md_table  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data" / "smtt"
@@ -74,39 +75,8 @@ def generate(n: int, rdd: float, tf: float, seed, weighted: bool = False):
 # --------------------------------------------------------------------------- timing helpers
 
 
-def best_time(fn, repeats: int, slow: float = 1.0):
-    """Runs fn, then repeats it (up to ``repeats`` runs in all) unless one run took > slow s.
-    Returns (min seconds, last result)."""
-    t0 = time.perf_counter()
-    out = fn()
-    best = time.perf_counter() - t0
-    runs = 1
-    while runs < repeats and best <= slow:
-        t0 = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t0)
-        runs += 1
-    return best, out
-
-
-def fmt_t(sec: float | None) -> str:
-    if sec is None:
-        return "-"
-    if sec < 1e-3:
-        return f"{sec * 1e6:.1f} µs"
-    if sec < 1:
-        return f"{sec * 1e3:.2f} ms"
-    return f"{sec:.2f} s"
-
-
 def _fmt_x(x: float) -> str:
     return f"{x:,.0f}x" if x >= 10 else f"{x:.2g}x"
-
-
-def md_table(header: list[str], rows: list[list[str]]) -> str:
-    out = ["| " + " | ".join(header) + " |", "| " + " | ".join("---" for _ in header) + " |"]
-    out += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
-    return "\n".join(out)
 
 
 # --------------------------------------------------------------------------- 1. agreement
@@ -301,7 +271,7 @@ def time_heuristics(quick: bool, log) -> dict:
                 if not hist_sk[name]:
                     sk_fn(data[0][4] if weighted else data[0][3])  # warm-up call at the first size, not timed
                 for p, d, w, inst, winst in data:
-                    t, res = best_time(lambda: sk_fn(winst if weighted else inst), 5)
+                    t, res = best_time(lambda: sk_fn(winst if weighted else inst), 5, slow=1.0)
                     if name == "mdd+insertion" and t >= 0.98 * SK_LS_LIMIT:
                         sk_seqs = None
                         row["schedkit_note"] = f"stopped by time_limit={SK_LS_LIMIT:g} s (not converged)"
