@@ -1,6 +1,9 @@
-//! Small shared helpers: a total-order float key and a seeded PRNG (no extra crates).
+//! Small shared helpers: a total-order float key, a seeded PRNG and a fast hash map for
+//! integer keys (no extra crates).
 
 use std::cmp::Ordering;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 /// An f64 ordered by `total_cmp`, so it can key a `BinaryHeap` or a sort.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -33,8 +36,64 @@ impl SplitMix64 {
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         z ^ (z >> 31)
     }
+    /// The generator whose internal state is `state` ([`SplitMix64::new`] mixes its seed).
+    pub fn from_state(state: u64) -> Self {
+        SplitMix64(state)
+    }
     /// Uniform integer in 0..n (n > 0); the tiny modulo bias is irrelevant here.
     pub fn below(&mut self, n: usize) -> usize {
         (self.next_u64() % n as u64) as usize
     }
+    /// Uniform integer in lo..=hi (lo <= hi).
+    pub fn int(&mut self, lo: i64, hi: i64) -> i64 {
+        lo + (self.next_u64() % ((hi - lo + 1) as u64)) as i64
+    }
+    /// Uniform float in [0, 1) from the top 53 bits.
+    pub fn uniform(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
 }
+
+/// A fast hasher for integer memo keys. std's SipHash is a large share of a memo's time and
+/// the keys are not attacker-controlled. The finaliser is splitmix64's, because hashbrown
+/// takes bucket bits from the low end and tag bits from the high end of the hash.
+#[derive(Default, Clone, Copy)]
+pub struct MixHasher(u64);
+
+impl Hasher for MixHasher {
+    #[inline]
+    fn finish(&self) -> u64 {
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(c);
+            self.write_u64(u64::from_le_bytes(b));
+        }
+        for &b in chunks.remainder() {
+            self.write_u64(u64::from(b));
+        }
+    }
+    #[inline]
+    fn write_u64(&mut self, x: u64) {
+        self.0 = (self.0.rotate_left(23) ^ x).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+    #[inline]
+    fn write_u128(&mut self, x: u128) {
+        self.write_u64(x as u64);
+        self.write_u64((x >> 64) as u64);
+    }
+    #[inline]
+    fn write_usize(&mut self, x: usize) {
+        self.write_u64(x as u64);
+    }
+}
+
+/// A `HashMap` with [`MixHasher`] (integer keys, not attacker-controlled).
+pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<MixHasher>>;

@@ -1,7 +1,9 @@
 //! Virtual-time systems of CFQ (stage-level GPS) and UWFQ (two-level GPS: users, then each
 //! user's jobs), as reconstructed in specs/fair.md A.3 and A.5, with per-user weights.
 
-use std::collections::{BTreeSet, BinaryHeap, HashMap};
+use std::collections::{BTreeSet, BinaryHeap};
+
+use crate::util::FastMap;
 
 /// Floats as ordered keys (total order; inputs are validated finite).
 pub(crate) use crate::util::OrdF64 as K;
@@ -76,24 +78,7 @@ struct VJob {
     slot: usize,
 }
 
-/// Hashes a u64 job key with one multiply (keys are sequential integers; the std table
-/// needs well-spread high bits, which the multiply gives).
-#[derive(Default, Clone, Copy)]
-pub(crate) struct MulHasher(u64);
-impl std::hash::Hasher for MulHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0.rotate_left(8) ^ b as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        }
-    }
-    fn write_u64(&mut self, x: u64) {
-        self.0 = x.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    }
-}
-type VJobs = HashMap<u64, VJob, std::hash::BuildHasherDefault<MulHasher>>;
+type VJobs = FastMap<u64, VJob>;
 
 /// UWFQ virtual system. Units: V in core-seconds per unit weight; R in core-seconds.
 /// Jobs are named by a caller-chosen unique key (a job stays in the virtual system until

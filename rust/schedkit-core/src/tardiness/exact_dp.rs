@@ -24,59 +24,15 @@
 //! This file also holds small helpers shared with `exact_bb.rs` (a fast hasher, constructive
 //! starts, a local search, simple lower bounds); they are `pub(super)` only.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
-
 use super::{rules, settle_trivial, Instance, Solution};
 use crate::budget::Budget;
 use crate::error::{CoreError, CoreResult};
+pub(super) use crate::util::FastMap;
 use crate::util::SplitMix64;
 
 // ---------------------------------------------------------------------------------------------
 // Shared helpers (also used by exact_bb.rs).
 
-/// A fast hasher for integer memo keys. std's SipHash is a large share of the DP's time and
-/// the keys are not attacker-controlled. The finaliser is splitmix64's, because hashbrown
-/// takes bucket bits from the low end and tag bits from the high end of the hash.
-#[derive(Default, Clone, Copy)]
-pub(super) struct MixHasher(u64);
-
-impl Hasher for MixHasher {
-    #[inline]
-    fn finish(&self) -> u64 {
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-    #[inline]
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let mut b = [0u8; 8];
-            b.copy_from_slice(c);
-            self.write_u64(u64::from_le_bytes(b));
-        }
-        for &b in chunks.remainder() {
-            self.write_u64(u64::from(b));
-        }
-    }
-    #[inline]
-    fn write_u64(&mut self, x: u64) {
-        self.0 = (self.0.rotate_left(23) ^ x).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    }
-    #[inline]
-    fn write_u128(&mut self, x: u128) {
-        self.write_u64(x as u64);
-        self.write_u64((x >> 64) as u64);
-    }
-    #[inline]
-    fn write_usize(&mut self, x: usize) {
-        self.write_u64(x as u64);
-    }
-}
-
-pub(super) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<MixHasher>>;
 
 /// Processing times, weights and due dates of the jobs a solver works on (possibly a
 /// renumbered or reduced copy of the instance).
