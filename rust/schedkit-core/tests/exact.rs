@@ -13,6 +13,7 @@ use schedkit_core::error::CoreError;
 use schedkit_core::tardiness::exact_bb::solve_weighted;
 use schedkit_core::tardiness::exact_dp::solve_unweighted;
 use schedkit_core::tardiness::{Instance, Solution};
+use schedkit_core::util::SplitMix64;
 use schedkit_core::Budget;
 
 // ---------------------------------------------------------------------------------------------
@@ -83,26 +84,8 @@ fn read_values(rel: &str) -> Vec<f64> {
         .collect()
 }
 
-/// Small deterministic generator (splitmix64) so the tests need no extra crates.
-struct Gen(u64);
-impl Gen {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-    fn uniform(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-    fn int(&mut self, lo: i64, hi: i64) -> i64 {
-        lo + (self.next() % ((hi - lo + 1) as u64)) as i64
-    }
-}
-
 /// The SDT generator of specs §4.2: p ~ U{1..100}, d = max(0, U{⌊P(1−TF−RDD/2)⌋..⌊P(1−TF+RDD/2)⌋}).
-fn sdt_instance(g: &mut Gen, n: usize, rdd: f64, tf: f64) -> (Vec<f64>, Vec<f64>) {
+fn sdt_instance(g: &mut SplitMix64, n: usize, rdd: f64, tf: f64) -> (Vec<f64>, Vec<f64>) {
     let p: Vec<f64> = (0..n).map(|_| g.int(1, 100) as f64).collect();
     let total: f64 = p.iter().sum();
     let lo = (total * (1.0 - tf - rdd / 2.0)).floor() as i64;
@@ -171,7 +154,7 @@ fn close(a: f64, b: f64) -> bool {
 // ---------------------------------------------------------------------------------------------
 // Brute force on small random instances.
 
-fn random_instance(g: &mut Gen, n: usize, real: bool, weighted: bool) -> Instance {
+fn random_instance(g: &mut SplitMix64, n: usize, real: bool, weighted: bool) -> Instance {
     let mut p = Vec::new();
     let mut d = Vec::new();
     let mut w = Vec::new();
@@ -192,7 +175,7 @@ fn random_instance(g: &mut Gen, n: usize, real: bool, weighted: bool) -> Instanc
 
 #[test]
 fn brute_force_unweighted_small() {
-    let mut g = Gen(1);
+    let mut g = SplitMix64::from_state(1);
     for case in 0..400 {
         let n = 1 + case % 7;
         let real = case % 2 == 1;
@@ -211,7 +194,7 @@ fn brute_force_unweighted_small() {
 
 #[test]
 fn brute_force_weighted_small() {
-    let mut g = Gen(2);
+    let mut g = SplitMix64::from_state(2);
     for case in 0..600 {
         let n = 1 + case % 7;
         let real = case % 3 == 2;
@@ -231,7 +214,7 @@ fn brute_force_weighted_small() {
 #[test]
 fn brute_force_weighted_with_ties_and_incumbent() {
     // Many equal p / w / d values exercise the tie-breaks of the precedence rules.
-    let mut g = Gen(3);
+    let mut g = SplitMix64::from_state(3);
     for case in 0..300 {
         let n = 2 + case % 6;
         let p: Vec<f64> = (0..n).map(|_| g.int(1, 4) as f64).collect();
@@ -276,7 +259,7 @@ fn held_karp(inst: &Instance) -> f64 {
 fn weighted_mid_size_matches_held_karp() {
     // n = 10..14 weighted instances (integer and real-valued, several due-date classes)
     // against an independent subset DP.
-    let mut g = Gen(4);
+    let mut g = SplitMix64::from_state(4);
     for case in 0..60 {
         let n = 10 + case % 5;
         let (rdd, tf) = [(0.2, 0.6), (0.4, 0.8), (0.6, 0.4), (1.0, 0.6), (0.2, 1.0)][case % 5];
@@ -304,7 +287,7 @@ fn weighted_mid_size_matches_held_karp() {
 
 #[test]
 fn unweighted_mid_size_matches_held_karp() {
-    let mut g = Gen(5);
+    let mut g = SplitMix64::from_state(5);
     for case in 0..40 {
         let n = 10 + case % 5;
         let (rdd, tf) = [(0.2, 0.6), (0.4, 0.8), (0.6, 0.4), (1.0, 0.6)][case % 4];
@@ -510,7 +493,7 @@ fn zero_weights_and_all_zero() {
 #[test]
 fn larger_unweighted_generated_n200() {
     // Two n = 200 instances of the hard class: the DP must prove them (seconds at most).
-    let mut g = Gen(200);
+    let mut g = SplitMix64::from_state(200);
     for _ in 0..2 {
         let (p, d) = sdt_instance(&mut g, 200, 0.2, 0.6);
         let inst = Instance::new(p, d, None).expect("valid");
@@ -541,7 +524,7 @@ fn deep_recursion_does_not_overflow() {
 fn large_instances_respect_the_time_limit() {
     // Sizes that use the wider set types (n = 300) and no search at all (n = 1100), and a
     // large unweighted one: each must come back soon after the limit with a valid answer.
-    let mut g = Gen(9);
+    let mut g = SplitMix64::from_state(9);
     for &n in &[300usize, 1100] {
         let inst = orlib_instance(&mut g, n, 0.2, 0.6);
         let t = Instant::now();
@@ -671,7 +654,7 @@ fn bench_wt50() {
 #[test]
 #[ignore]
 fn bench_unweighted_large() {
-    let mut g = Gen(77);
+    let mut g = SplitMix64::from_state(77);
     for &n in &[200usize, 300, 500] {
         for &(rdd, tf) in &[(0.2, 0.6), (0.2, 0.8), (0.6, 0.4), (1.0, 0.2)] {
             let (p, d) = sdt_instance(&mut g, n, rdd, tf);
@@ -690,7 +673,7 @@ fn bench_unweighted_large() {
 }
 
 /// OR-Library style weighted instance (specs §4.1 generator).
-fn orlib_instance(g: &mut Gen, n: usize, rdd: f64, tf: f64) -> Instance {
+fn orlib_instance(g: &mut SplitMix64, n: usize, rdd: f64, tf: f64) -> Instance {
     let p: Vec<f64> = (0..n).map(|_| g.int(1, 100) as f64).collect();
     let w: Vec<f64> = (0..n).map(|_| g.int(1, 10) as f64).collect();
     let total: f64 = p.iter().sum();
@@ -705,7 +688,7 @@ fn orlib_instance(g: &mut Gen, n: usize, rdd: f64, tf: f64) -> Instance {
 fn bench_weighted_generated() {
     let n: usize = std::env::var("SK_N").ok().and_then(|s| s.parse().ok()).unwrap_or(100);
     let limit = env_limit();
-    let mut g = Gen(1000 + n as u64);
+    let mut g = SplitMix64::from_state(1000 + n as u64);
     let mut proven = 0;
     let mut total = 0;
     let start = Instant::now();

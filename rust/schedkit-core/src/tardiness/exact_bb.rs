@@ -135,6 +135,18 @@ struct Outcome {
     lb: f64,
 }
 
+impl Outcome {
+    /// `seq` is optimal: its objective `ub` is also the bound.
+    fn proven(seq: Vec<usize>, ub: f64) -> CoreResult<Outcome> {
+        Ok(Outcome { seq, optimal: true, lb: ub })
+    }
+
+    /// Stopped by the time limit with the valid lower bound `lb`.
+    fn stopped(seq: Vec<usize>, lb: f64) -> CoreResult<Outcome> {
+        Ok(Outcome { seq, optimal: false, lb })
+    }
+}
+
 /// Decides "this bound cannot lead to a strictly better sequence than `ub`". With integral
 /// data every objective is an integer, so a bound above ub − 1 already closes a node.
 #[derive(Clone, Copy)]
@@ -212,18 +224,10 @@ fn branch_and_bound(jobs: Jobs, incumbent: Option<Vec<usize>>, budget: &Budget, 
     }
     let simple = simple_lower_bound(jobs);
     if ub == 0.0 || cut.closed(simple, ub) {
-        return Ok(Outcome {
-            seq,
-            optimal: true,
-            lb: ub,
-        });
+        return Outcome::proven(seq, ub);
     }
     if budget.exhausted() {
-        return Ok(Outcome {
-            seq,
-            optimal: false,
-            lb: cut.report(simple),
-        });
+        return Outcome::stopped(seq, cut.report(simple));
     }
 
     // ---- Lagrangian time-indexed relaxation at the root. ----
@@ -251,18 +255,10 @@ fn branch_and_bound(jobs: Jobs, incumbent: Option<Vec<usize>>, budget: &Budget, 
             return Err(CoreError::Interrupted);
         }
         if cut.closed(root_lb, ub) {
-            return Ok(Outcome {
-                seq,
-                optimal: true,
-                lb: ub,
-            });
+            return Outcome::proven(seq, ub);
         }
         if budget.exhausted() {
-            return Ok(Outcome {
-                seq,
-                optimal: false,
-                lb: cut.report(root_lb).min(ub),
-            });
+            return Outcome::stopped(seq, cut.report(root_lb).min(ub));
         }
         let node_limit = match relax.as_ref() {
             Some(r) if phase == 0 && !r.sg.converged => (0.4 * m as f64 * r.pt as f64).clamp(2.0e4, 2.0e6) as u64,
@@ -281,19 +277,11 @@ fn branch_and_bound(jobs: Jobs, incumbent: Option<Vec<usize>>, budget: &Budget, 
         )?;
         match end {
             SearchEnd::Done(bseq, bub) => {
-                return Ok(Outcome {
-                    seq: bseq,
-                    optimal: true,
-                    lb: bub,
-                })
+                return Outcome::proven(bseq, bub)
             }
             SearchEnd::TimeOut(bseq, bub, pending) => {
                 let lb = root_lb.max(pending.min(bub));
-                return Ok(Outcome {
-                    seq: bseq,
-                    optimal: false,
-                    lb: cut.report(lb).min(bub),
-                });
+                return Outcome::stopped(bseq, cut.report(lb).min(bub));
             }
             SearchEnd::NodeLimit(bseq, bub) => {
                 seq = bseq;
@@ -1067,23 +1055,7 @@ mod tests {
     //! The search without heuristic help, against exhaustive answers: with a poor starting
     //! sequence every wrong prune or bound shows up as a wrong optimum.
     use super::*;
-
-    struct Gen(u64);
-    impl Gen {
-        fn next(&mut self) -> u64 {
-            self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-            let mut z = self.0;
-            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-            z ^ (z >> 31)
-        }
-        fn int(&mut self, lo: i64, hi: i64) -> f64 {
-            (lo + (self.next() % ((hi - lo + 1) as u64)) as i64) as f64
-        }
-        fn unit(&mut self) -> f64 {
-            (self.next() >> 11) as f64 / (1u64 << 53) as f64
-        }
-    }
+    use crate::util::SplitMix64;
 
     fn held_karp(jobs: Jobs) -> f64 {
         let n = jobs.p.len();
@@ -1102,20 +1074,20 @@ mod tests {
         v[full - 1]
     }
 
-    fn check(g: &mut Gen, n: usize, real: bool, ties: bool) {
+    fn check(g: &mut SplitMix64, n: usize, real: bool, ties: bool) {
         let hi = if ties { 5 } else { 100 };
-        let mut p: Vec<f64> = (0..n).map(|_| g.int(1, hi)).collect();
+        let mut p: Vec<f64> = (0..n).map(|_| g.int(1, hi) as f64).collect();
         let total: f64 = p.iter().sum();
         let tf = [0.2, 0.4, 0.6, 0.8, 1.0][g.int(0, 4) as usize];
         let rdd = [0.2, 0.6, 1.0][g.int(0, 2) as usize];
         let lo = total * (1.0 - tf - rdd / 2.0);
-        let mut d: Vec<f64> = (0..n).map(|_| (lo + g.unit() * total * rdd).floor()).collect();
-        let mut w: Vec<f64> = (0..n).map(|_| g.int(1, if ties { 3 } else { 10 })).collect();
+        let mut d: Vec<f64> = (0..n).map(|_| (lo + g.uniform() * total * rdd).floor()).collect();
+        let mut w: Vec<f64> = (0..n).map(|_| g.int(1, if ties { 3 } else { 10 }) as f64).collect();
         if real {
             for j in 0..n {
-                p[j] += g.unit();
-                d[j] += g.unit();
-                w[j] *= 0.5 + g.unit();
+                p[j] += g.uniform();
+                d[j] += g.uniform();
+                w[j] *= 0.5 + g.uniform();
             }
         }
         let jobs = Jobs { p: &p, w: &w, d: &d };
@@ -1134,7 +1106,7 @@ mod tests {
 
     #[test]
     fn search_alone_matches_held_karp() {
-        let mut g = Gen(11);
+        let mut g = SplitMix64::from_state(11);
         for case in 0..600 {
             let n = 2 + case % 11; // 2..12
             check(&mut g, n, case % 4 == 3, case % 5 == 0);
