@@ -7,6 +7,7 @@ use schedkit_core::dag::generator::{random_dag, DagParams};
 use schedkit_core::dag::{self, cpop, online, ranks, Options, Platform, Schedule, TaskGraph};
 use schedkit_core::Budget;
 
+use crate::arrays::{as_i64, vec1};
 use crate::errors::IntoPy;
 use crate::interrupt::run_interruptible;
 
@@ -14,11 +15,7 @@ type F64Array<'py> = Bound<'py, PyArray1<f64>>;
 type I64Array<'py> = Bound<'py, PyArray1<i64>>;
 
 fn ids<'py>(py: Python<'py>, v: &[usize]) -> I64Array<'py> {
-    v.iter().map(|&x| x as i64).collect::<Vec<i64>>().into_pyarray(py)
-}
-
-fn vec1<T: numpy::Element + Copy>(a: &PyReadonlyArray1<'_, T>) -> Vec<T> {
-    a.as_array().iter().copied().collect()
+    as_i64(v).into_pyarray(py)
 }
 
 /// A validated task graph owned by Rust; `schedkit.dag.TaskGraph` wraps it.

@@ -7,15 +7,9 @@ use pyo3::types::PyDict;
 use schedkit_core::fair::{self, Config, Engine, Estimate, Policy, Workload};
 use schedkit_core::{Budget, CoreError};
 
+use crate::arrays::{as_i64, vec1};
 use crate::errors::IntoPy;
 use crate::interrupt::run_interruptible;
-
-fn vec1<T: numpy::Element + Copy>(a: &PyReadonlyArray1<'_, T>) -> Vec<T> {
-    match a.as_slice() {
-        Ok(s) => s.to_vec(),
-        Err(_) => a.as_array().iter().copied().collect(),
-    }
-}
 
 fn to_usize(field: &str, v: &[i64]) -> Result<Vec<usize>, CoreError> {
     v.iter()
@@ -28,10 +22,6 @@ fn to_usize(field: &str, v: &[i64]) -> Result<Vec<usize>, CoreError> {
 
 fn usize_opt(field: &str, a: Option<PyReadonlyArray1<'_, i64>>) -> Result<Vec<usize>, CoreError> {
     a.map_or(Ok(Vec::new()), |a| to_usize(field, &vec1(&a)))
-}
-
-fn as_i64(v: Vec<usize>) -> Vec<i64> {
-    v.into_iter().map(|x| x as i64).collect()
 }
 
 /// The cluster simulator, fed jobs in submit order (`schedkit.fair` drives it).
@@ -170,9 +160,9 @@ impl FairEngine {
         let d = PyDict::new(py);
         d.set_item("gid", f.gid.into_pyarray(py))?;
         d.set_item("tag", f.tag.into_pyarray(py))?;
-        d.set_item("user", as_i64(f.user).into_pyarray(py))?;
-        d.set_item("class", as_i64(f.class).into_pyarray(py))?;
-        d.set_item("n_tasks", as_i64(f.n_tasks).into_pyarray(py))?;
+        d.set_item("user", as_i64(&f.user).into_pyarray(py))?;
+        d.set_item("class", as_i64(&f.class).into_pyarray(py))?;
+        d.set_item("n_tasks", as_i64(&f.n_tasks).into_pyarray(py))?;
         for (k, v) in [
             ("submit", f.submit),
             ("start", f.start),
@@ -191,8 +181,8 @@ impl FairEngine {
         let t = self.inner.take_tasks();
         let d = PyDict::new(py);
         d.set_item("gid", t.gid.into_pyarray(py))?;
-        d.set_item("stage", as_i64(t.stage).into_pyarray(py))?;
-        d.set_item("node", as_i64(t.node).into_pyarray(py))?;
+        d.set_item("stage", as_i64(&t.stage).into_pyarray(py))?;
+        d.set_item("node", as_i64(&t.node).into_pyarray(py))?;
         d.set_item("start", t.start.into_pyarray(py))?;
         d.set_item("end", t.end.into_pyarray(py))?;
         d.set_item("cpu", t.cpu.into_pyarray(py))?;

@@ -11,17 +11,11 @@ use schedkit_core::flowtime::{
 };
 use schedkit_core::{Budget, CoreError, CoreResult};
 
+use crate::arrays::{as_i64, vec1};
 use crate::errors::IntoPy;
 use crate::interrupt::run_interruptible;
 
 type F64Array<'py> = Bound<'py, PyArray1<f64>>;
-
-fn vec1<T: numpy::Element + Copy>(a: &PyReadonlyArray1<'_, T>) -> Vec<T> {
-    match a.as_slice() {
-        Ok(s) => s.to_vec(),
-        Err(_) => a.as_array().iter().copied().collect(),
-    }
-}
 
 /// Validated flow-time jobs owned by Rust; `schedkit.flowtime.Jobs` wraps it.
 #[pyclass(module = "schedkit._core", frozen)]
@@ -75,7 +69,7 @@ impl FlowtimeJobs {
     }
     #[getter]
     fn offsets<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<i64>> {
-        self.inner.offsets().iter().map(|&o| o as i64).collect::<Vec<i64>>().into_pyarray(py)
+        as_i64(self.inner.offsets()).into_pyarray(py)
     }
     #[getter]
     fn values<'py>(&self, py: Python<'py>) -> F64Array<'py> {

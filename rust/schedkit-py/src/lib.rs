@@ -4,6 +4,7 @@
 
 use pyo3::prelude::*;
 
+mod arrays;
 mod batch;
 mod dag;
 mod errors;

@@ -7,6 +7,7 @@ use schedkit_core::packing::kube::{self, KubeOptions, Strategy};
 use schedkit_core::packing::{vmr, Cluster};
 use schedkit_core::{Budget, CoreError};
 
+use crate::arrays::vec1;
 use crate::errors::IntoPy;
 use crate::interrupt::run_interruptible;
 
@@ -14,10 +15,6 @@ use crate::interrupt::run_interruptible;
 #[pyclass(module = "schedkit._core", frozen)]
 pub struct PackingCluster {
     pub inner: Cluster,
-}
-
-fn vec(a: PyReadonlyArray1<'_, i64>) -> Vec<i64> {
-    a.as_array().to_vec()
 }
 
 #[pymethods]
@@ -34,8 +31,8 @@ impl PackingCluster {
         pod_priority: PyReadonlyArray1<'_, i64>,
         pod_node: PyReadonlyArray1<'_, i64>,
     ) -> PyResult<Self> {
-        let inner = Cluster::new(vec(node_cpu), vec(node_mem), vec(node_pods), vec(pod_cpu), vec(pod_mem),
-                                 vec(pod_priority), vec(pod_node)).py(py)?;
+        let inner = Cluster::new(vec1(&node_cpu), vec1(&node_mem), vec1(&node_pods), vec1(&pod_cpu), vec1(&pod_mem),
+                                 vec1(&pod_priority), vec1(&pod_node)).py(py)?;
         Ok(PackingCluster { inner })
     }
 }
@@ -79,7 +76,7 @@ fn packing_kube<'py>(
         balanced_weight,
         preemption,
         seed,
-        node_rank: node_rank.map(vec).unwrap_or_default(),
+        node_rank: node_rank.map(|a| vec1(&a)).unwrap_or_default(),
         sample_nodes,
         requeue_victims,
         protected: protected.unwrap_or_default(),

@@ -6,6 +6,7 @@ use schedkit_core::tardiness::solve::{self, Options};
 use schedkit_core::tardiness::Instance;
 use schedkit_core::Budget;
 
+use crate::arrays::{as_i64, vec1};
 use crate::errors::IntoPy;
 use crate::interrupt::run_interruptible;
 
@@ -25,9 +26,7 @@ impl TardinessInstance {
         d: PyReadonlyArray1<'_, f64>,
         w: Option<PyReadonlyArray1<'_, f64>>,
     ) -> PyResult<Self> {
-        let p = p.as_array().to_vec();
-        let d = d.as_array().to_vec();
-        let w = w.map(|w| w.as_array().to_vec());
+        let (p, d, w) = (vec1(&p), vec1(&d), w.map(|w| vec1(&w)));
         Ok(TardinessInstance { inner: Instance::new(p, d, w).py(py)? })
     }
 
@@ -91,8 +90,7 @@ fn tardiness_solve<'py>(
         py.detach(|| solve::solve(inst, method, &opts, &Budget::new(time_limit, None))).py(py)?
     };
     let s = outcome.solution;
-    let seq: Vec<i64> = s.sequence.iter().map(|&j| j as i64).collect();
-    Ok((seq.into_pyarray(py), s.objective, s.optimal, s.lower_bound, outcome.atc_k))
+    Ok((as_i64(&s.sequence).into_pyarray(py), s.objective, s.optimal, s.lower_bound, outcome.atc_k))
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
