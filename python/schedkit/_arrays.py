@@ -26,6 +26,18 @@ def float_vector(values: Any, field: str) -> np.ndarray:
     return np.ascontiguousarray(arr, dtype=np.float64)
 
 
+def rows_2d(arr: Any, field: str, columns: int) -> Any:
+    """A (B, ``columns``) view of a NumPy or CuPy array: a 1-D input of length ``columns``
+    is one row, an empty 1-D input no rows; any other shape is an error naming ``field``."""
+    if arr.ndim == 1 and arr.shape[0] == columns:
+        arr = arr.reshape(1, columns)
+    elif arr.ndim == 1 and arr.shape[0] == 0:
+        arr = arr.reshape(0, columns)
+    if arr.ndim != 2 or arr.shape[1] != columns:
+        raise InvalidInstanceError(f"{field}: expected shape (B, {columns}), got {arr.shape}", field=field)
+    return arr
+
+
 def int_matrix(values: Any, field: str, columns: int) -> np.ndarray:
     """``values`` as a C-contiguous 2-D int64 array with ``columns`` columns.
 
@@ -36,14 +48,7 @@ def int_matrix(values: Any, field: str, columns: int) -> np.ndarray:
         arr = np.asarray(values)
     except (TypeError, ValueError) as exc:
         raise InvalidInstanceError(f"{field}: not an array of integers ({exc})", field=field) from None
-    if arr.ndim == 1 and arr.shape[0] == columns:
-        arr = arr.reshape(1, columns)
-    if arr.ndim == 1 and arr.shape[0] == 0:
-        arr = arr.reshape(0, columns)
-    if arr.ndim != 2 or arr.shape[1] != columns:
-        raise InvalidInstanceError(
-            f"{field}: expected shape (B, {columns}), got {arr.shape}", field=field
-        )
+    arr = rows_2d(arr, field, columns)
     if arr.dtype.kind == "f":
         bad = ~np.isfinite(arr) | (arr != np.round(arr))
         if bad.any():

@@ -35,7 +35,7 @@ import numpy as np
 from schedkit import _batch_cuda as cuda
 from schedkit import _batch_xp as ref
 from schedkit import _core
-from schedkit._arrays import int_matrix
+from schedkit._arrays import int_matrix, rows_2d
 from schedkit._batch_cuda import DEVICES, namespace, to_host, to_namespace
 from schedkit._batch_xp import evaluate_xp
 from schedkit.exceptions import InvalidInstanceError
@@ -126,12 +126,7 @@ def _as_rows(values: Any, field: str, columns: int) -> Any:
             arr = np.asarray(values)
         except (TypeError, ValueError) as exc:
             raise InvalidInstanceError(f"{field}: not an array of numbers ({exc})", field=field) from None
-    if arr.ndim == 1 and arr.shape[0] == columns:
-        arr = arr.reshape(1, columns)
-    elif arr.ndim == 1 and arr.shape[0] == 0:
-        arr = arr.reshape(0, columns)
-    if arr.ndim != 2 or arr.shape[1] != columns:
-        raise InvalidInstanceError(f"{field}: expected shape (B, {columns}), got {arr.shape}", field=field)
+    arr = rows_2d(arr, field, columns)
     if arr.dtype.kind not in "iuf":  # booleans are rejected, as everywhere in schedkit
         raise InvalidInstanceError(f"{field}: expected numbers, got dtype {arr.dtype}", field=field)
     return arr
