@@ -380,8 +380,9 @@ def replay_many(
     t_last = 0.0
     chunks = ordered_jobs(source, format=format, errors=errors, users=users, seed=seed, chunk_rows=chunk_rows,
                           run_rows=run_rows, on_rows=on_rows)
+    requests = any(sp.policy == "drf" for sp in specs)
     for chunk in chunks:
-        b = batch_from_chunk(chunk, names, classes, class_column, requests=any(sp.policy == "drf" for sp in specs))
+        b = batch_from_chunk(chunk, names, classes, class_column, requests=requests)
         if b.n_jobs == 0:
             continue
         t_last = float(b.submit[-1])

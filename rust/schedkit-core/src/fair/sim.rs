@@ -298,6 +298,15 @@ impl FairState {
     }
 }
 
+/// What happens next: a task completes, or a job arrives from the open queue or from the
+/// closed-loop releases.
+#[derive(Clone, Copy)]
+enum Event {
+    Completion,
+    Open,
+    Released,
+}
+
 /// A task completion, ordered by (end, job gid): 24 bytes, as the heap moves these on
 /// every event.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -852,11 +861,11 @@ impl Engine {
 
     /// Processes every event before time `until`.
     pub fn advance(&mut self, until: f64, budget: &Budget) -> CoreResult<()> {
-        while let Some(t) = self.next_event_time() {
+        while let Some((t, event)) = self.next_event() {
             if t >= until {
                 break;
             }
-            self.step(t, budget)?;
+            self.step(t, event, budget)?;
         }
         self.horizon = self.horizon.max(until);
         Ok(())
@@ -864,8 +873,8 @@ impl Engine {
 
     /// Runs until no event is left; every pushed job has finished then.
     pub fn finish(&mut self, budget: &Budget) -> CoreResult<()> {
-        while let Some(t) = self.next_event_time() {
-            self.step(t, budget)?;
+        while let Some((t, event)) = self.next_event() {
+            self.step(t, event, budget)?;
         }
         if self.live > 0 {
             return Err(CoreError::Infeasible(format!(
@@ -887,49 +896,50 @@ impl Engine {
         std::mem::take(&mut self.tasks)
     }
 
-    /// The next arrival: the earlier of the open queue's head and the first released
-    /// closed-loop job, by (time, gid) as one heap would order them.
-    fn next_arrival(&self) -> Option<(f64, u64)> {
-        let a = self.open.front().map(|&(t, g, _)| (t, g));
-        let b = self.released.peek().map(|Reverse((K(t), g, _))| (*t, *g));
-        match (a, b) {
-            (Some(x), Some(y)) => Some(if (K(y.0), y.1) < (K(x.0), x.1) { y } else { x }),
-            (x, y) => x.or(y),
+    /// The next event and its time: a task completion (first at equal times, as Spark
+    /// handles status updates before a submission), else the earlier arrival, by (time,
+    /// gid) as one heap would order them, of the open queue's head and the first released
+    /// closed-loop job.
+    fn next_event(&self) -> Option<(f64, Event)> {
+        let done = self.running.peek().map(|Reverse(c)| c.end.0);
+        let open = self.open.front().map(|&(t, g, _)| (K(t), g));
+        let released = self.released.peek().map(|Reverse((t, g, _))| (*t, *g));
+        let arrival = match (open, released) {
+            (Some(o), Some(r)) if r < o => Some((r.0 .0, Event::Released)),
+            (Some(o), _) => Some((o.0 .0, Event::Open)),
+            (None, r) => r.map(|r| (r.0 .0, Event::Released)),
+        };
+        match (done, arrival) {
+            (Some(c), Some((ta, _))) if c <= ta => Some((c, Event::Completion)),
+            (Some(c), None) => Some((c, Event::Completion)),
+            (_, a) => a,
         }
     }
 
-    fn next_event_time(&self) -> Option<f64> {
-        let ta = self.next_arrival().map(|a| a.0);
-        let tc = self.running.peek().map(|Reverse(c)| c.end.0);
-        match (ta, tc) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
-    }
-
-    /// One event at time `t` (a completion if one is due, else an arrival), then one
-    /// dispatch round.
-    fn step(&mut self, t: f64, budget: &Budget) -> CoreResult<()> {
+    /// One event at time `t`, then one dispatch round.
+    fn step(&mut self, t: f64, event: Event, budget: &Budget) -> CoreResult<()> {
         self.events += 1;
         if self.events % 4096 == 0 && budget.exhausted() {
             return Err(CoreError::Interrupted);
         }
-        let completion_now = self.running.peek().is_some_and(|Reverse(c)| c.end.0 <= t);
-        if completion_now {
-            if let Some(&Reverse(c)) = self.running.peek() {
-                // Left in the heap for now: the task launched on the freed core usually
-                // replaces it in place (one sift instead of a pop and a push).
-                self.top_done = true;
-                self.complete(t, c.slot as usize, c.stage as usize, c.node as usize);
+        match event {
+            Event::Completion => {
+                if let Some(&Reverse(c)) = self.running.peek() {
+                    // Left in the heap for now: the task launched on the freed core usually
+                    // replaces it in place (one sift instead of a pop and a push).
+                    self.top_done = true;
+                    self.complete(t, c.slot as usize, c.stage as usize, c.node as usize);
+                }
             }
-        } else if let Some((_, gid)) = self.next_arrival() {
-            let slot = if self.open.front().is_some_and(|a| a.1 == gid) {
-                self.open.pop_front().map(|a| a.2)
-            } else {
-                self.released.pop().map(|Reverse(a)| a.2)
-            };
-            if let Some(slot) = slot {
-                self.arrive(t, slot);
+            Event::Open => {
+                if let Some((_, _, slot)) = self.open.pop_front() {
+                    self.arrive(t, slot);
+                }
+            }
+            Event::Released => {
+                if let Some(Reverse((_, _, slot))) = self.released.pop() {
+                    self.arrive(t, slot);
+                }
             }
         }
         if (self.free > 0 || matches!(self.queue, Queue::Drf(_))) && self.pending_tasks > 0 {
