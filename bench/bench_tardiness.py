@@ -459,6 +459,30 @@ def _gaps(vals: np.ndarray, opt: np.ndarray):
     return mean, ratio
 
 
+def _quality_row(name: str, objective, sets: dict, log) -> dict:
+    """Gap statistics of one rule (``objective(instance)``) on every instance set."""
+    row: dict = {"rule": name}
+    for label, (insts, opt) in sets.items():
+        t0 = time.perf_counter()
+        vals = np.array([objective(i) for i in insts])
+        el = time.perf_counter() - t0
+        mean, ratio = _gaps(vals, opt)
+        row[label] = {
+            "mean_gap": mean,
+            "ratio_gap": ratio,
+            "hits": int(np.sum(vals == opt)),
+            "below_opt": int(np.sum(vals < opt)),
+            "count": len(insts),
+            "positive_opt": int(np.sum(opt > 0)),
+            "seconds": el,
+        }
+    log(
+        f"  {name:<22} n20 {row['n20']['mean_gap']:7.2f} % / {row['n20']['ratio_gap']:6.2f} %"
+        f"   n100 {row['n100']['mean_gap']:7.2f} % / {row['n100']['ratio_gap']:6.2f} %"
+    )
+    return row
+
+
 def quality_section(quick: bool, log) -> dict:
     sets = {}
     for label, path in (("n20", N20), ("n100", SDT100)):
@@ -466,50 +490,12 @@ def quality_section(quick: bool, log) -> dict:
         if quick:
             insts, opt = insts[::10], opt[::10]
         sets[label] = (insts, opt)
-    rows = []
-    for name, kw in QUALITY:
-        row = {"rule": name}
-        for label, (insts, opt) in sets.items():
-            t0 = time.perf_counter()
-            vals = np.array([sk.tardiness.solve(i, **kw).objective for i in insts])
-            el = time.perf_counter() - t0
-            mean, ratio = _gaps(vals, opt)
-            row[label] = {
-                "mean_gap": mean,
-                "ratio_gap": ratio,
-                "hits": int(np.sum(vals == opt)),
-                "below_opt": int(np.sum(vals < opt)),
-                "count": len(insts),
-                "positive_opt": int(np.sum(opt > 0)),
-                "seconds": el,
-            }
-        rows.append(row)
-        log(
-            f"  {name:<22} n20 {row['n20']['mean_gap']:7.2f} % / {row['n20']['ratio_gap']:6.2f} %"
-            f"   n100 {row['n100']['mean_gap']:7.2f} % / {row['n100']['ratio_gap']:6.2f} %"
-        )
+    rows = [_quality_row(name, lambda i, kw=kw: sk.tardiness.solve(i, **kw).objective, sets, log)
+            for name, kw in QUALITY]
     # diagnostic: the reference WI without the step cap (see the agreement section)
     if not quick:
-        row = {"rule": "wi, reference without step cap"}
-        for label, (insts, opt) in sets.items():
-            t0 = time.perf_counter()
-            vals = np.array([R.objective(*_pd(i), R.wi(*_pd(i), step_cap=None)) for i in insts])
-            el = time.perf_counter() - t0
-            mean, ratio = _gaps(vals, opt)
-            row[label] = {
-                "mean_gap": mean,
-                "ratio_gap": ratio,
-                "hits": int(np.sum(vals == opt)),
-                "below_opt": int(np.sum(vals < opt)),
-                "count": len(insts),
-                "positive_opt": int(np.sum(opt > 0)),
-                "seconds": el,
-            }
-        rows.append(row)
-        log(
-            f"  {row['rule']:<22} n20 {row['n20']['mean_gap']:7.2f} % / {row['n20']['ratio_gap']:6.2f} %"
-            f"   n100 {row['n100']['mean_gap']:7.2f} % / {row['n100']['ratio_gap']:6.2f} %"
-        )
+        rows.append(_quality_row("wi, reference without step cap",
+                                 lambda i: R.objective(*_pd(i), R.wi(*_pd(i), step_cap=None)), sets, log))
     return {"rows": rows, "counts": {k: len(v[0]) for k, v in sets.items()}}
 
 
