@@ -6,9 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
-import time
 import platform
 import subprocess
+import time
 from pathlib import Path
 
 import numpy as np

@@ -19,8 +19,8 @@ import numpy as np
 import schedkit as sk
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _env import best_time, fmt_t, md_table  # noqa: E402
-from bench_tardiness import generate  # noqa: E402
+from _env import best_time, fmt_t, md_table
+from bench_tardiness import generate
 
 CAP = 2e8
 
@@ -34,9 +34,7 @@ def _rate(x: float) -> str:
 
 
 def _measure(inst, perms, objective):
-    t_rust, v_rust = best_time(
-        lambda: sk.batch.evaluate_sequences(inst, perms, objective, device="rust"), 5, slow=0.5
-    )
+    t_rust, v_rust = best_time(lambda: sk.batch.evaluate_sequences(inst, perms, objective, device="rust"), 5, slow=0.5)
     t_np, v_np = best_time(lambda: sk.batch.evaluate_sequences(inst, perms, objective, device="numpy"), 3, slow=1.0)
     same = bool(np.allclose(v_rust, v_np, rtol=1e-12, atol=0))
     return t_rust, t_np, same
@@ -62,8 +60,14 @@ def run(quick: bool = False, log=print) -> dict:
                 continue
             perms = all_perms[:b]
             t_rust, t_np, same = _measure(inst, perms, "total_tardiness")
-            row.update(rust_s=t_rust, numpy_s=t_np, rust_rate=b * n / t_rust, numpy_rate=b * n / t_np,
-                       speedup=t_np / t_rust, same_values=same)
+            row.update(
+                rust_s=t_rust,
+                numpy_s=t_np,
+                rust_rate=b * n / t_rust,
+                numpy_rate=b * n / t_np,
+                speedup=t_np / t_rust,
+                same_values=same,
+            )
             rows.append(row)
             log(
                 f"  n={n:>5} B={b:>8}: rust {fmt_t(t_rust)} ({_rate(b * n / t_rust)}), numpy {fmt_t(t_np)} "
@@ -77,8 +81,17 @@ def run(quick: bool = False, log=print) -> dict:
     perms = np.random.default_rng([9, n]).permuted(np.tile(np.arange(n, dtype=np.int64), (b, 1)), axis=1)
     t_rust, t_np, same = _measure(winst, perms, "total_weighted_tardiness")
     rows.append(
-        dict(objective="total_weighted_tardiness", n=n, B=b, rust_s=t_rust, numpy_s=t_np, rust_rate=b * n / t_rust,
-             numpy_rate=b * n / t_np, speedup=t_np / t_rust, same_values=same)
+        dict(
+            objective="total_weighted_tardiness",
+            n=n,
+            B=b,
+            rust_s=t_rust,
+            numpy_s=t_np,
+            rust_rate=b * n / t_rust,
+            numpy_rate=b * n / t_np,
+            speedup=t_np / t_rust,
+            same_values=same,
+        )
     )
     log(f"  weighted n={n} B={b}: rust {fmt_t(t_rust)}, numpy {fmt_t(t_np)}, x{t_np / t_rust:.1f}, same {same}")
     del perms
@@ -113,9 +126,13 @@ def markdown(res: dict) -> str:
         "through the public call (so both include the permutation check). "
         f"B·n capped at {res['cap_entries']:.0e} entries. `same` = values equal (rtol 1e-12).\n\n"
     )
-    return head + md_table(
-        ["objective", "n", "B", "rust", "rust rate", "numpy", "numpy rate", "rust/numpy speedup", "same"], table
-    ) + "\n"
+    return (
+        head
+        + md_table(
+            ["objective", "n", "B", "rust", "rust rate", "numpy", "numpy rate", "rust/numpy speedup", "same"], table
+        )
+        + "\n"
+    )
 
 
 def main():

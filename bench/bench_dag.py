@@ -79,7 +79,7 @@ def saga_available() -> str | None:
         import saga.schedulers  # noqa: F401
 
         return version("anrg-saga")
-    except Exception:  # noqa: BLE001 - any import failure means "skip saga"
+    except Exception:
         return None
 
 
@@ -113,7 +113,11 @@ def run_saga(g, plat, algo: str, timeout: float) -> dict:
         try:
             proc = subprocess.run(
                 [sys.executable, __file__, "--saga-child", str(npz), algo],
-                capture_output=True, text=True, timeout=timeout, env=env, check=False,
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+                env=env,
+                check=False,
             )
         except subprocess.TimeoutExpired:
             return {"status": f"timeout > {timeout:.0f} s"}
@@ -134,8 +138,18 @@ def grid(quick: bool, log) -> list[dict]:
             for algo in ALGOS:
                 t, s = best_time(lambda algo=algo: sk.dag.schedule(g, plat, algo), 7, slow=5.0)
                 s.validate()
-                rows.append({"n": n, "edges": g.num_edges, "q": q, "algo": algo, "seconds": t,
-                             "makespan": s.makespan, "slr": s.slr, "build_seconds": t_build})
+                rows.append(
+                    {
+                        "n": n,
+                        "edges": g.num_edges,
+                        "q": q,
+                        "algo": algo,
+                        "seconds": t,
+                        "makespan": s.makespan,
+                        "slr": s.slr,
+                        "build_seconds": t_build,
+                    }
+                )
                 log(f"  grid n={n:>6} q={q:>2} {algo:>4}: {fmt_t(t):>10}  makespan {s.makespan:,.0f}  SLR {s.slr:.3f}")
     return rows
 
@@ -153,8 +167,15 @@ def growth(quick: bool, log) -> dict:
                 g, plat = sk.dag.random_dag(n, processors=q, seed=1, **{**GEN, "alpha": alpha})
                 t, _ = best_time(lambda g=g, plat=plat: sk.dag.heft(g, plat), 7, slow=5.0)
                 t_app, _ = best_time(lambda g=g, plat=plat: sk.dag.heft(g, plat, insertion=False), 7, slow=5.0)
-                pts.append({"n": n, "edges": g.num_edges, "levels": int(g.levels.max()) + 1, "seconds": t,
-                            "append_seconds": t_app})
+                pts.append(
+                    {
+                        "n": n,
+                        "edges": g.num_edges,
+                        "levels": int(g.levels.max()) + 1,
+                        "seconds": t,
+                        "append_seconds": t_app,
+                    }
+                )
                 log(f"  growth q={q:>2} {shape:>9} n={n:>6}: insertion {fmt_t(t):>10}, append-only {fmt_t(t_app):>10}")
             ns = np.array([p["n"] for p in pts], float)
             ts = np.array([p["seconds"] for p in pts])
@@ -199,9 +220,11 @@ def saga_section(quick: bool, timeout: float, log) -> dict:
                 ratio = sg["seconds"] / t if sg.get("status") == "ok" else None
                 row["ratio"] = ratio
                 rows.append(row)
-                log(f"  saga n={n:>6} q={q:>2} {algo:>4}: schedkit {fmt_t(t):>10}, saga "
+                log(
+                    f"  saga n={n:>6} q={q:>2} {algo:>4}: schedkit {fmt_t(t):>10}, saga "
                     f"{fmt_t(sg.get('seconds')) if sg.get('status') == 'ok' else sg['status']}"
-                    + (f"  ({ratio:,.0f}x)" if ratio else ""))
+                    + (f"  ({ratio:,.0f}x)" if ratio else "")
+                )
     return {"version": version, "rows": rows}
 
 
@@ -233,27 +256,54 @@ def markdown(res: dict) -> str:
         "is the least disturbed run), insertion "
         f"policy on, process {res['pinned']}. Every schedule passed `validate()` (not timed).\n"
     )
-    parts.append(md_table(
-        ["tasks", "edges", "processors", "algorithm", "time", "µs per task", "makespan", "SLR"],
-        [[f"{r['n']:,}", f"{r['edges']:,}", r["q"], r["algo"].upper(), fmt_t(r["seconds"]),
-          f"{1e6 * r['seconds'] / r['n']:.2f}", f"{r['makespan']:,.0f}", f"{r['slr']:.3f}"] for r in res["grid"]],
-    ))
+    parts.append(
+        md_table(
+            ["tasks", "edges", "processors", "algorithm", "time", "µs per task", "makespan", "SLR"],
+            [
+                [
+                    f"{r['n']:,}",
+                    f"{r['edges']:,}",
+                    r["q"],
+                    r["algo"].upper(),
+                    fmt_t(r["seconds"]),
+                    f"{1e6 * r['seconds'] / r['n']:.2f}",
+                    f"{r['makespan']:,.0f}",
+                    f"{r['slr']:.3f}",
+                ]
+                for r in res["grid"]
+            ],
+        )
+    )
     heft_big = [r for r in res["grid"] if r["algo"] == "heft" and r["q"] == 64]
     if heft_big:
         r = heft_big[-1]
-        parts.append(f"\nHEFT, {r['n']:,} tasks x 64 processors: **{fmt_t(r['seconds'])}** on one core "
-                     "(target: under 2 s).\n")
+        parts.append(
+            f"\nHEFT, {r['n']:,} tasks x 64 processors: **{fmt_t(r['seconds'])}** on one core (target: under 2 s).\n"
+        )
     parts.append("\n### Growth with the number of tasks (HEFT)\n\n" + GROWTH_NOTE)
     for label, gr in res["growth"].items():
-        parts.append(f"\n**{label}**: fitted time ~ n^{gr['exponent_all']:.2f} over all sizes"
-                     + (f", n^{gr['exponent_large']:.2f} from 30,000 tasks up" if gr["exponent_large"] else "")
-                     + ".\n\n")
-        parts.append(md_table(
-            ["tasks", "edges", "levels", "HEFT (insertion)", "µs per task", "HEFT (append-only)", "µs per task"],
-            [[f"{p['n']:,}", f"{p['edges']:,}", f"{p['levels']:,}", fmt_t(p["seconds"]),
-              f"{1e6 * p['seconds'] / p['n']:.2f}", fmt_t(p["append_seconds"]),
-              f"{1e6 * p['append_seconds'] / p['n']:.2f}"] for p in gr["points"]],
-        ))
+        parts.append(
+            f"\n**{label}**: fitted time ~ n^{gr['exponent_all']:.2f} over all sizes"
+            + (f", n^{gr['exponent_large']:.2f} from 30,000 tasks up" if gr["exponent_large"] else "")
+            + ".\n\n"
+        )
+        parts.append(
+            md_table(
+                ["tasks", "edges", "levels", "HEFT (insertion)", "µs per task", "HEFT (append-only)", "µs per task"],
+                [
+                    [
+                        f"{p['n']:,}",
+                        f"{p['edges']:,}",
+                        f"{p['levels']:,}",
+                        fmt_t(p["seconds"]),
+                        f"{1e6 * p['seconds'] / p['n']:.2f}",
+                        fmt_t(p["append_seconds"]),
+                        f"{1e6 * p['append_seconds'] / p['n']:.2f}",
+                    ]
+                    for p in gr["points"]
+                ],
+            )
+        )
     saga = res["saga"]
     parts.append("\n\n### Against anrg-saga\n\n")
     if saga["version"] is None:
@@ -267,14 +317,33 @@ def markdown(res: dict) -> str:
             "differ because saga averages communication over self-loops too and breaks ties differently "
             "(specs/dag.md §8).\n\n"
         )
-        parts.append(md_table(
-            ["tasks", "processors", "algorithm", "schedkit", "anrg-saga", "speed ratio", "makespan schedkit",
-             "makespan saga"],
-            [[f"{r['n']:,}", r["q"], r["algo"].upper(), fmt_t(r["seconds"]),
-              fmt_t(r["saga"]["seconds"]) if r["saga"].get("status") == "ok" else r["saga"]["status"],
-              f"{r['ratio']:,.0f}x" if r["ratio"] else "-", f"{r['makespan']:,.0f}",
-              f"{r['saga']['makespan']:,.0f}" if r["saga"].get("status") == "ok" else "-"] for r in saga["rows"]],
-        ))
+        parts.append(
+            md_table(
+                [
+                    "tasks",
+                    "processors",
+                    "algorithm",
+                    "schedkit",
+                    "anrg-saga",
+                    "speed ratio",
+                    "makespan schedkit",
+                    "makespan saga",
+                ],
+                [
+                    [
+                        f"{r['n']:,}",
+                        r["q"],
+                        r["algo"].upper(),
+                        fmt_t(r["seconds"]),
+                        fmt_t(r["saga"]["seconds"]) if r["saga"].get("status") == "ok" else r["saga"]["status"],
+                        f"{r['ratio']:,.0f}x" if r["ratio"] else "-",
+                        f"{r['makespan']:,.0f}",
+                        f"{r['saga']['makespan']:,.0f}" if r["saga"].get("status") == "ok" else "-",
+                    ]
+                    for r in saga["rows"]
+                ],
+            )
+        )
         parts.append("\n")
     return "\n".join(parts) + "\n"
 

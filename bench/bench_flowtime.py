@@ -70,10 +70,17 @@ def run(quick: bool, log=print) -> dict:
             want = R.total_flow_time(rel, ref_c)
             ok = abs(r.total_flow_time - want) <= 1e-9 * want
             how = "1 thread" if threads == 1 else "all cores"
-            checks.append((f"{n_check:,} jobs: schedkit srpt ({how}) total flow == {label} reference",
-                           f"{r.total_flow_time:.6f} vs {want:.6f}", ok))
+            checks.append(
+                (
+                    f"{n_check:,} jobs: schedkit srpt ({how}) total flow == {label} reference",
+                    f"{r.total_flow_time:.6f} vs {want:.6f}",
+                    ok,
+                )
+            )
             max_dev = float(np.max(np.abs(r.completion - np.asarray(ref_c))))
-            checks.append((f"{n_check:,} jobs: max abs(C_schedkit - C_{label}) ({how})", f"{max_dev:.3g}", max_dev <= 1e-6))
+            checks.append(
+                (f"{n_check:,} jobs: max abs(C_schedkit - C_{label}) ({how})", f"{max_dev:.3g}", max_dev <= 1e-6)
+            )
     small = sk.flowtime.generate(2000, load=LOAD, ops="geometric:3", seed=SEED)
     for policy in ["srpt", "rr", "op_srpt"]:
         sk.flowtime.simulate(small, policy, event_log=True).validate()
@@ -88,7 +95,7 @@ def run(quick: bool, log=print) -> dict:
             sk.flowtime.Jobs(jobs.release, (jobs.offsets, jobs.values))
             build = time.perf_counter() - t0
             repeats = 1 if n >= 10**7 else 3
-            for threads in ([1, None] if parallel else [1]):
+            for threads in [1, None] if parallel else [1]:
                 secs, res = best_time(lambda: sk.flowtime.simulate(jobs, policy, threads=threads), repeats)
                 rows.append(
                     {
@@ -106,7 +113,9 @@ def run(quick: bool, log=print) -> dict:
                         "total_flow": res.total_flow_time,
                     }
                 )
-                log(f"  {policy:8s} n={n:>10,} threads={threads}: {secs:.3f} s, {res.events / secs / 1e6:.1f} M events/s")
+                log(
+                    f"  {policy:8s} n={n:>10,} threads={threads}: {secs:.3f} s, {res.events / secs / 1e6:.1f} M events/s"
+                )
         if n <= ref_max:
             jobs = jobs_for("single", n)
             rel, size = jobs.release.tolist(), jobs.size.tolist()
@@ -123,7 +132,9 @@ def run(quick: bool, log=print) -> dict:
             entry["sk_one"] = sk_rows[0]["seconds"]
             entry["sk_all"] = sk_rows[-1]["seconds"]
             ref_rows.append(entry)
-            log(f"  references n={n:>10,}: straightforward {entry['ref_seconds']:.2f} s, lean {entry['lean_seconds']:.2f} s")
+            log(
+                f"  references n={n:>10,}: straightforward {entry['ref_seconds']:.2f} s, lean {entry['lean_seconds']:.2f} s"
+            )
 
     growth = {}
     for policy, _, _ in CASES:
@@ -147,8 +158,7 @@ def run(quick: bool, log=print) -> dict:
             f"{x['events']:,} | {x['events_per_s'] / 1e6:.1f} | {x['ns_per_job']:.0f} | {x['ns_per_nlogn']:.2f} | "
             f"{x['build_seconds']:.3f} |"
         )
-    md += ["\nLog-log slope of the one-thread time against n (1 = linear; n log n over this range reads "
-           "about 1.1):\n"]
+    md += ["\nLog-log slope of the one-thread time against n (1 = linear; n log n over this range reads about 1.1):\n"]
     md += [f"- {p}: {s:.2f}" for p, s in growth.items()]
     md += [
         "\n## Against pure-Python heapq SRPT (bench/ref_flowtime.py)\n",
@@ -172,16 +182,26 @@ def run(quick: bool, log=print) -> dict:
     ref6 = next((x for x in ref_rows if x["n"] == 10**6), None)
     if srpt6 is not None:
         md += ["\n## Targets\n"]
-        md.append(f"- 10^6 jobs SRPT on one machine under 1 s: {srpt6['seconds']:.3f} s on one thread "
-                  f"({'met' if srpt6['seconds'] < 1 else 'MISSED'})")
+        md.append(
+            f"- 10^6 jobs SRPT on one machine under 1 s: {srpt6['seconds']:.3f} s on one thread "
+            f"({'met' if srpt6['seconds'] < 1 else 'MISSED'})"
+        )
         if ref6 is not None:
             one, best = ref6["ref_seconds"] / ref6["sk_one"], ref6["ref_seconds"] / min(ref6["sk_one"], ref6["sk_all"])
-            md.append(f"- at least 50x the straightforward Python reference at 10^6 jobs: {one:.0f}x on one thread, "
-                      f"{best:.0f}x at best ({'met' if best >= 50 else 'MISSED'}); against the lean variant "
-                      f"{ref6['lean_seconds'] / ref6['sk_one']:.0f}x on one thread")
+            md.append(
+                f"- at least 50x the straightforward Python reference at 10^6 jobs: {one:.0f}x on one thread, "
+                f"{best:.0f}x at best ({'met' if best >= 50 else 'MISSED'}); against the lean variant "
+                f"{ref6['lean_seconds'] / ref6['sk_one']:.0f}x on one thread"
+            )
         md.append(f"- growth O(n log n): log-log slopes {', '.join(f'{p} {s:.2f}' for p, s in growth.items())}")
-    return {"rows": rows, "reference": ref_rows, "checks": checks, "growth": growth,
-            "markdown": "\n".join(md) + "\n", "seconds": time.perf_counter() - t_start}
+    return {
+        "rows": rows,
+        "reference": ref_rows,
+        "checks": checks,
+        "growth": growth,
+        "markdown": "\n".join(md) + "\n",
+        "seconds": time.perf_counter() - t_start,
+    }
 
 
 def main() -> None:
@@ -194,7 +214,9 @@ def main() -> None:
     print(f"schedkit flowtime benchmark ({'quick' if args.quick else 'full'})", flush=True)
     env = environment()
     res = run(args.quick, lambda m: print(m, flush=True))
-    head = header("schedkit benchmarks: online flow time", env, args.quick, res["seconds"], "python bench/bench_flowtime.py")
+    head = header(
+        "schedkit benchmarks: online flow time", env, args.quick, res["seconds"], "python bench/bench_flowtime.py"
+    )
     md = head + res["markdown"]
     (out / "flowtime.md").write_text(md)
     print("\n" + md, flush=True)

@@ -213,7 +213,7 @@ def markdown(env: dict, records: list[dict], backends: list[str]) -> str:
         f"`bench/bench_gpu.py`; {env['gpu_name'] or 'no GPU'} ({env['gpu']}); {env['cpus']} CPUs; "
         f"schedkit {env['schedkit']}, NumPy {env['numpy']}, Python {env['python']}.",
         "",
-        "Evaluations (candidate sequences) per second. `cupy` is `evaluate_sequences(device=\"cupy\")` on "
+        'Evaluations (candidate sequences) per second. `cupy` is `evaluate_sequences(device="cupy")` on '
         "sequences already on the GPU (row check + RawKernel), `cupy xp` the same call running the NumPy "
         "reference code on CuPy, `kernel` the RawKernel alone. Kernel bandwidth is the bytes of sequences "
         f"read over kernel time (CUDA events, warm-up first), against a {env['peak_gbs']:.0f} GB/s peak. "
@@ -224,6 +224,7 @@ def markdown(env: dict, records: list[dict], backends: list[str]) -> str:
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---:|",
     ]
     for (n, b), row in sorted(by_size.items()):
+
         def rate(name: str) -> float | None:
             return row[name]["evals_per_s"] if name in row else None
 

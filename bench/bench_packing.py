@@ -43,8 +43,7 @@ def make(pods: int, nodes: int, seed: int = 0) -> packing.Cluster:
     prio = rng.integers(1, 5, pods)
     cc = max(int(cpu.max()), math.ceil(cpu.sum() / nodes))
     cm = max(int(mem.max()), math.ceil(mem.sum() / nodes))
-    return packing.Cluster([cc] * nodes, [cm] * nodes, cpu, mem, prio,
-                           node_names=[f"n{j:06d}" for j in range(nodes)])
+    return packing.Cluster([cc] * nodes, [cm] * nodes, cpu, mem, prio, node_names=[f"n{j:06d}" for j in range(nodes)])
 
 
 def run(quick: bool, log=print) -> dict:
@@ -53,12 +52,17 @@ def run(quick: bool, log=print) -> dict:
     t_start = time.perf_counter()
     sizes = [(10**3, 10**2), (10**4, 10**3)] if quick else [(10**3, 10**2), (10**4, 10**3), (10**5, 10**4)]
     ref_max = 10**4
-    lines = ["# schedkit.packing benchmark", "",
-             f"{dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC, {platform.processor() or platform.machine()}, "
-             f"Python {platform.python_version()}; command: `python bench/bench_packing.py{' --quick' if quick else ''}`", "",
-             "## Heuristics and kube simulation (seconds, `place` only; placed share in brackets)", "",
-             "| pods x nodes | " + " | ".join(FAST + BIN_CENTRIC) + " |",
-             "|---|" + "---|" * (len(FAST) + len(BIN_CENTRIC))]
+    lines = [
+        "# schedkit.packing benchmark",
+        "",
+        f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {platform.processor() or platform.machine()}, "
+        f"Python {platform.python_version()}; command: `python bench/bench_packing.py{' --quick' if quick else ''}`",
+        "",
+        "## Heuristics and kube simulation (seconds, `place` only; placed share in brackets)",
+        "",
+        "| pods x nodes | " + " | ".join(FAST + BIN_CENTRIC) + " |",
+        "|---|" + "---|" * (len(FAST) + len(BIN_CENTRIC)),
+    ]
     ratios = []
     for pods, nodes in sizes:
         c = make(pods, nodes)
@@ -73,54 +77,86 @@ def run(quick: bool, log=print) -> dict:
             log(f"{pods}x{nodes} {m}: {t:.4f}s placed {plan.placed}")
         lines.append(f"| {pods:,} x {nodes:,} | " + " | ".join(cells) + " |")
         if pods <= ref_max:
-            args = ([int(v) for v in c.node_cpu], [int(v) for v in c.node_mem], [int(v) for v in c.node_pods],
-                    [int(v) for v in c.pod_cpu], [int(v) for v in c.pod_mem], [int(v) for v in c.pod_priority])
+            args = (
+                [int(v) for v in c.node_cpu],
+                [int(v) for v in c.node_mem],
+                [int(v) for v in c.node_pods],
+                [int(v) for v in c.pod_cpu],
+                [int(v) for v in c.pod_mem],
+                [int(v) for v in c.pod_priority],
+            )
             for name, ref, method in (("kube scoring", R.kube_nopreempt, "kube-nopreempt"), ("FFD", R.ffd, "ffd")):
                 tr, a_ref = best_time(lambda: ref(*args), 1)
                 ts, plan = best_time(lambda: packing.place(c, method), 3)
                 same = a_ref == plan.assignment.tolist()
                 ratios.append((f"{pods:,} x {nodes:,}", name, tr, ts, tr / ts, same))
                 log(f"ref {name} {pods}x{nodes}: python {tr:.3f}s schedkit {ts:.4f}s x{tr / ts:.0f} same={same}")
-    lines += ["", "## Against pure Python (bench/ref_packing.py; same plans required)", "",
-              "| pods x nodes | method | pure Python s | schedkit s | speed-up | identical plan |", "|---|---|---|---|---|---|"]
+    lines += [
+        "",
+        "## Against pure Python (bench/ref_packing.py; same plans required)",
+        "",
+        "| pods x nodes | method | pure Python s | schedkit s | speed-up | identical plan |",
+        "|---|---|---|---|---|---|",
+    ]
     lines += [f"| {a} | {b} | {c:.3f} | {d:.4f} | {e:.0f}x | {f} |" for a, b, c, d, e, f in ratios]
     try:
         import ortools  # noqa: F401
 
-        lines += ["", "## CP-SAT fallback: time to proven optimum (paper's generator, 2 priorities, u = 1.0, "
-                  "10 s window, kube first)", "", "| nodes | pods/node | pods | seconds | every tier proven | vs kube |",
-                  "|---|---|---|---|---|---|"]
-        grid = [(4, 4), (8, 4), (16, 4)] if quick else [(4, 4), (4, 8), (8, 4), (8, 8), (16, 4), (16, 8), (32, 4), (32, 8)]
+        lines += [
+            "",
+            "## CP-SAT fallback: time to proven optimum (paper's generator, 2 priorities, u = 1.0, "
+            "10 s window, kube first)",
+            "",
+            "| nodes | pods/node | pods | seconds | every tier proven | vs kube |",
+            "|---|---|---|---|---|---|",
+        ]
+        grid = (
+            [(4, 4), (8, 4), (16, 4)] if quick else [(4, 4), (4, 8), (8, 4), (8, 8), (16, 4), (16, 8), (32, 4), (32, 8)]
+        )
         for n, ppn in grid:
             c = packing.generate(n, ppn, 2, 1.0, seed=1)
             t0 = time.perf_counter()
             plan = packing.place(c, "kube", fallback="always", time_limit=10.0)
             t = time.perf_counter() - t0
-            lines.append(f"| {n} | {ppn} | {n * ppn} | {t:.2f} | {plan.optimal} | "
-                         f"{ {1: 'better', 0: 'equal', -1: 'worse'}[plan.vs_heuristic] } |")
+            lines.append(
+                f"| {n} | {ppn} | {n * ppn} | {t:.2f} | {plan.optimal} | "
+                f"{ {1: 'better', 0: 'equal', -1: 'worse'}[plan.vs_heuristic] } |"
+            )
             log(f"cp {n}x{ppn}: {t:.2f}s optimal={plan.optimal}")
         if not quick:
             from schedkit._packing_gen import SMALL_GRID
 
             t0 = time.perf_counter()
             res = packing.run_experiment(SMALL_GRID, scenarios=3, windows=(1.0, 10.0))
-            lines += ["", "## Reproduction of the paper's comparison (`schedkit pack --experiment`, small grid)", "",
-                      f"Grid {SMALL_GRID}; per cell the first 3 seeds where the deterministic default scheduler "
-                      f"(`kube`, ties by node name, DefaultPreemption on) leaves a pod pending; "
-                      f"{time.perf_counter() - t0:.0f} s in all.", "",
-                      "| window | scenarios | improved | improved & proven | certified optimal | unchanged | "
-                      "paper improved | paper certified | mean s |", "|---|---|---|---|---|---|---|---|---|"]
+            lines += [
+                "",
+                "## Reproduction of the paper's comparison (`schedkit pack --experiment`, small grid)",
+                "",
+                f"Grid {SMALL_GRID}; per cell the first 3 seeds where the deterministic default scheduler "
+                f"(`kube`, ties by node name, DefaultPreemption on) leaves a pod pending; "
+                f"{time.perf_counter() - t0:.0f} s in all.",
+                "",
+                "| window | scenarios | improved | improved & proven | certified optimal | unchanged | "
+                "paper improved | paper certified | mean s |",
+                "|---|---|---|---|---|---|---|---|---|",
+            ]
             for r in res["summary"]:
-                lines.append(f"| {r['window_s']:g} s | {r['scenarios']} | {100 * r['improved']:.1f}% | "
-                             f"{100 * r['improved_and_optimal']:.1f}% | {100 * r['certified_optimal']:.1f}% | "
-                             f"{100 * r['unchanged']:.1f}% | >{100 * r['paper_improved']:.0f}% | "
-                             f">{100 * r['paper_certified_optimal']:.0f}% | {r['mean_seconds']:.2f} |")
+                lines.append(
+                    f"| {r['window_s']:g} s | {r['scenarios']} | {100 * r['improved']:.1f}% | "
+                    f"{100 * r['improved_and_optimal']:.1f}% | {100 * r['certified_optimal']:.1f}% | "
+                    f"{100 * r['unchanged']:.1f}% | >{100 * r['paper_improved']:.0f}% | "
+                    f">{100 * r['paper_certified_optimal']:.0f}% | {r['mean_seconds']:.2f} |"
+                )
                 log(str(r))
     except ImportError:
         lines += ["", "CP-SAT section skipped: OR-Tools not installed."]
-    return {"markdown": "\n".join(lines) + "\n", "seconds": time.perf_counter() - t_start,
-            "reference": [dict(zip(["size", "method", "python_s", "schedkit_s", "speedup", "identical"], r))
-                          for r in ratios]}
+    return {
+        "markdown": "\n".join(lines) + "\n",
+        "seconds": time.perf_counter() - t_start,
+        "reference": [
+            dict(zip(["size", "method", "python_s", "schedkit_s", "speedup", "identical"], r)) for r in ratios
+        ],
+    }
 
 
 def main() -> None:

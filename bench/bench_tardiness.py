@@ -26,8 +26,8 @@ import schedkit as sk
 from schedkit.exceptions import SchedkitError
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import ref_tardiness as R  # noqa: E402
-from _env import best_time, fmt_t, md_table  # noqa: E402
+import ref_tardiness as R
+from _env import best_time, fmt_t, md_table
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data" / "smtt"
@@ -190,7 +190,9 @@ def check_agreement(quick: bool, log) -> dict:
                     mismatches.append({"check": "dp", "instance": inst.name, "dp": val, "opt": float(o)})
     for k, (ok, tot) in counts.items():
         log(f"  {k}: {ok}/{tot}")
-    log(f"  mismatches: {len(mismatches)}; WI step cap (min(2n³, 10^8) + 1024) reached on {len(wi_capped)} swept instances")
+    log(
+        f"  mismatches: {len(mismatches)}; WI step cap (min(2n³, 10^8) + 1024) reached on {len(wi_capped)} swept instances"
+    )
     return {"counts": counts, "mismatches": mismatches, "wi_capped": wi_capped}
 
 
@@ -270,7 +272,7 @@ def time_heuristics(quick: bool, log) -> dict:
                 ts, sk_seqs = [], []
                 if not hist_sk[name]:
                     sk_fn(data[0][4] if weighted else data[0][3])  # warm-up call at the first size, not timed
-                for p, d, w, inst, winst in data:
+                for _p, _d, _w, inst, winst in data:
                     t, res = best_time(lambda: sk_fn(winst if weighted else inst), 5, slow=1.0)
                     if name == "mdd+insertion" and t >= 0.98 * SK_LS_LIMIT:
                         sk_seqs = None
@@ -291,7 +293,7 @@ def time_heuristics(quick: bool, log) -> dict:
                 row["reference_note"] = f"skipped (est. {fmt_t(est_ref)} per instance)"
             else:
                 ts, same = [], 0
-                for idx, (p, d, w, inst, winst) in enumerate(data):
+                for idx, (p, d, w, _inst, _winst) in enumerate(data):
                     t, seq = best_time(lambda: ref_fn(p, d, w), 3, slow=0.5)
                     ts.append(t)
                     if sk_seqs is not None and np.array_equal(seq, sk_seqs[idx]):
@@ -330,7 +332,7 @@ def exact_section(quick: bool, log) -> dict:
         sel = list(range(200))
     out["sdt_n100_instances"] = len(sel)
     # schedkit exact
-    res0, err = _try_exact(insts[sel[0]], time_limit=60.0)
+    _res0, err = _try_exact(insts[sel[0]], time_limit=60.0)
     if err is not None:
         log(f"  exact: not available ({err})")
         out["schedkit_exact"] = {"available": False, "error": err}
@@ -490,12 +492,19 @@ def quality_section(quick: bool, log) -> dict:
         if quick:
             insts, opt = insts[::10], opt[::10]
         sets[label] = (insts, opt)
-    rows = [_quality_row(name, lambda i, kw=kw: sk.tardiness.solve(i, **kw).objective, sets, log)
-            for name, kw in QUALITY]
+    rows = [
+        _quality_row(name, lambda i, kw=kw: sk.tardiness.solve(i, **kw).objective, sets, log) for name, kw in QUALITY
+    ]
     # diagnostic: the reference WI without the step cap (see the agreement section)
     if not quick:
-        rows.append(_quality_row("wi, reference without step cap",
-                                 lambda i: R.objective(*_pd(i), R.wi(*_pd(i), step_cap=None)), sets, log))
+        rows.append(
+            _quality_row(
+                "wi, reference without step cap",
+                lambda i: R.objective(*_pd(i), R.wi(*_pd(i), step_cap=None)),
+                sets,
+                log,
+            )
+        )
     return {"rows": rows, "counts": {k: len(v[0]) for k, v in sets.items()}}
 
 
@@ -564,8 +573,7 @@ def markdown(res: dict) -> str:
     pd_ = ex["python_dp"]
     rows.append(
         [
-            "plain Python pruned Lawler DP (reference)"
-            + (f" — subset: {pd_['subset']}" if pd_["subset"] else ""),
+            "plain Python pruned Lawler DP (reference)" + (f" — subset: {pd_['subset']}" if pd_["subset"] else ""),
             f"{pd_['solved']}/{sdt_n}",
             f"{pd_['equal_to_listed']}/{pd_['solved']}",
             f"{pd_['total_s']:.2f} s",

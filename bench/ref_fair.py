@@ -14,8 +14,9 @@ import heapq
 from collections import deque
 
 
-def simulate(policy: str, cores: int, user: list[int], submit: list[float], offsets: list[int],
-             durations: list[float]) -> list[float]:
+def simulate(
+    policy: str, cores: int, user: list[int], submit: list[float], offsets: list[int], durations: list[float]
+) -> list[float]:
     """Finish time of each job; jobs must be given in (submit, id) order."""
     n = len(user)
     finish = [0.0] * n

@@ -65,8 +65,16 @@ def _delay_to(now: float, t: float) -> float:
 class Cluster:
     """C identical cores shared by the jobs of several users under FIFO or UJF."""
 
-    def __init__(self, env: simpy.Environment, policy: str, cores: int, user: list[int],
-                 submit: list[float], offsets: list[int], durations: list[float]):
+    def __init__(
+        self,
+        env: simpy.Environment,
+        policy: str,
+        cores: int,
+        user: list[int],
+        submit: list[float],
+        offsets: list[int],
+        durations: list[float],
+    ):
         if policy not in ("fifo", "ujf"):
             raise ValueError(f"policy must be 'fifo' or 'ujf', not {policy!r}")
         self.env = env
@@ -175,8 +183,9 @@ class Cluster:
                 u_ready[u].remove(j)
 
 
-def simulate(policy: str, cores: int, user: list[int], submit: list[float], offsets: list[int],
-             durations: list[float]) -> list[float]:
+def simulate(
+    policy: str, cores: int, user: list[int], submit: list[float], offsets: list[int], durations: list[float]
+) -> list[float]:
     """Finish time of each job; jobs must be given in (submit, id) order."""
     env = simpy.Environment()
     cluster = Cluster(env, policy, cores, list(user), list(submit), list(offsets), list(durations))

@@ -377,21 +377,21 @@ def lawler_dp(p, d, *, with_sequence=False):
             members = list(range(i, j + 1))
         else:
             pk = P[k]
-            members = [l for l in range(i, j + 1) if P[l] < pk or (P[l] == pk and l < k)]
+            members = [m for m in range(i, j + 1) if P[m] < pk or (P[m] == pk and m < k)]
         if not members:
             res = (0, None)
         elif len(members) == 1:
-            l = members[0]
-            res = (max(0, t + P[l] - D[l]), ("one", l))
+            m = members[0]
+            res = (max(0, t + P[m] - D[m]), ("one", m))
         else:
             kp = members[0]
-            for l in members:  # longest job: largest (p, index)
-                if P[l] >= P[kp]:
-                    kp = l
+            for m in members:  # longest job: largest (p, index)
+                if P[m] >= P[kp]:
+                    kp = m
             pos = members.index(kp)
             c = t
-            for l in members[: pos + 1]:
-                c += P[l]
+            for m in members[: pos + 1]:
+                c += P[m]
             cands = []
             m = len(members)
             for q in range(pos, m):
@@ -433,7 +433,7 @@ def lawler_dp(p, d, *, with_sequence=False):
             build(delta + 1, j, kp, c_delta)
 
         build(0, n - 1, n, 0)
-        return value, np.asarray([order[l] for l in out], dtype=np.int64)
+        return value, np.asarray([order[m] for m in out], dtype=np.int64)
     finally:
         sys.setrecursionlimit(old)
 

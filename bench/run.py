@@ -60,7 +60,9 @@ def main() -> None:
     out = args.out or (HERE / "results" / "quick" if args.quick else HERE / "results")
     out.mkdir(parents=True, exist_ok=True)
     env = environment()
-    print(f"schedkit benchmarks ({'quick' if args.quick else 'full'}) on {env['cpu']}, nproc {env['nproc']}", flush=True)
+    print(
+        f"schedkit benchmarks ({'quick' if args.quick else 'full'}) on {env['cpu']}, nproc {env['nproc']}", flush=True
+    )
 
     def log(msg):
         print(msg, flush=True)

@@ -121,8 +121,14 @@ def test_accepts_other_integer_layouts(device):
     inst = Instance([2, 3, 1, 4], [2, 6, 1, 3])
     perms = np.array([[2, 0, 1, 3], [3, 1, 0, 2], [0, 1, 2, 3]])
     expected = [python_objective(inst, r, "total_tardiness") for r in perms.tolist()]
-    for variant in (perms.astype(np.int32), perms.astype(np.uint8), np.asfortranarray(perms), perms.T.copy().T,
-                    perms[::-1][::-1], perms.tolist()):
+    for variant in (
+        perms.astype(np.int32),
+        perms.astype(np.uint8),
+        np.asfortranarray(perms),
+        perms.T.copy().T,
+        perms[::-1][::-1],
+        perms.tolist(),
+    ):
         assert evaluate_sequences(inst, variant, device=device).tolist() == expected
     # a non-contiguous view (every other row)
     big = np.repeat(perms, 2, axis=0)
@@ -331,9 +337,10 @@ def test_values_equal_result_objective(inst, method, device):
     both = np.stack([res.sequence, res.sequence[::-1]])
     values = evaluate_sequences(inst, both, "total_weighted_tardiness", device=device)
     assert values[0] == res.objective
-    assert values[1] == sk.tardiness.Result(
-        inst, method, res.sequence[::-1].copy(), values[1], False, 0.0, 0.0
-    ).validate().objective
+    assert (
+        values[1]
+        == sk.tardiness.Result(inst, method, res.sequence[::-1].copy(), values[1], False, 0.0, 0.0).validate().objective
+    )
     if not inst.weighted:
         assert evaluate_sequences(inst, res.sequence, "total_tardiness", device=device)[0] == res.objective
 

@@ -142,7 +142,9 @@ def test_dag_orders_numpy_equals_rust(case, errors):
     dag, orders = case
     args = (dag["cost"], dag["src"], dag["dst"], dag["data"], orders)
     kw = dict(bandwidth=dag["bandwidth"], latency=dag["latency"], errors=errors)
-    assert_same(run("numpy", batch.evaluate_dag_orders, *args, **kw), run("rust", batch.evaluate_dag_orders, *args, **kw))
+    assert_same(
+        run("numpy", batch.evaluate_dag_orders, *args, **kw), run("rust", batch.evaluate_dag_orders, *args, **kw)
+    )
 
 
 @SETTINGS
@@ -156,7 +158,9 @@ def test_dag_perturbed_numpy_equals_rust(dag, data):
     factors = data.draw(arrays(np.float64, (samples, n), elements=st.sampled_from([0.0, 0.5, 1.0, 1.5, 2.0, 3.0])))
     args = (dag["cost"], dag["src"], dag["dst"], dag["data"], assignment, order, factors)
     kw = dict(bandwidth=dag["bandwidth"], latency=dag["latency"])
-    assert_same(run("numpy", batch.evaluate_dag_perturbed, *args, **kw), run("rust", batch.evaluate_dag_perturbed, *args, **kw))
+    assert_same(
+        run("numpy", batch.evaluate_dag_perturbed, *args, **kw), run("rust", batch.evaluate_dag_perturbed, *args, **kw)
+    )
 
 
 @SETTINGS
@@ -224,7 +228,9 @@ def test_real_data_agrees_to_1e9(seed):
     factors = batch.sample_duration_factors(b, n, sigma=0.3, seed=seed)
     args = (cost, src, dst, data, rng.integers(0, 3, n), orders[0], factors)
     np.testing.assert_allclose(
-        batch.evaluate_dag_perturbed(*args, device="numpy", **kw), batch.evaluate_dag_perturbed(*args, device="rust", **kw), rtol=1e-9
+        batch.evaluate_dag_perturbed(*args, device="numpy", **kw),
+        batch.evaluate_dag_perturbed(*args, device="rust", **kw),
+        rtol=1e-9,
     )
     np.testing.assert_allclose(
         batch.evaluate_flowtime_orders(d, p, perms, weight=w + 0.5, device="numpy"),
@@ -274,7 +280,9 @@ def test_dag_perturbed_by_hand(device):
     # Factors (2, 1, 1, 0.5): task 0 takes 4; task 1 on P0 max(4, 4)+3=7;
     # task 2 on P1 max(0, 4+1+2)+2=9; task 3 on P1 max(9, 7+1+1, 9)+1=10.
     factors = [[1, 1, 1, 1], [2, 1, 1, 0.5]]
-    out = batch.evaluate_dag_perturbed(COST, SRC, DST, DATA, [0, 0, 1, 1], [0, 1, 2, 3], factors, latency=LATENCY, device=device)
+    out = batch.evaluate_dag_perturbed(
+        COST, SRC, DST, DATA, [0, 0, 1, 1], [0, 1, 2, 3], factors, latency=LATENCY, device=device
+    )
     assert out.tolist() == [9.0, 10.0]
 
 
@@ -284,7 +292,10 @@ def test_flowtime_by_hand(device):
     # Order 2,0,1: t=6 (+1*1), t=9 (+1*9), t=11 (+2*10) -> 30. Unweighted: 8 and 1+9+10 = 20.
     release, size = [0, 1, 5], [3, 2, 1]
     orders = [[0, 1, 2], [2, 0, 1]]
-    assert batch.evaluate_flowtime_orders(release, size, orders, weight=[1, 2, 1], device=device).tolist() == [12.0, 30.0]
+    assert batch.evaluate_flowtime_orders(release, size, orders, weight=[1, 2, 1], device=device).tolist() == [
+        12.0,
+        30.0,
+    ]
     assert batch.evaluate_flowtime_orders(release, size, orders, device=device).tolist() == [8.0, 20.0]
 
 
@@ -317,7 +328,9 @@ def test_packing_by_hand(device):
 @pytest.mark.parametrize("device", CPU_DEVICES)
 def test_dag_invalid_rows_are_named(device):
     orders = [[0, 1, 2, 3], [1, 0, 2, 3], [0, 0, 2, 3]]
-    with pytest.raises(InvalidInstanceError, match=r"orders\[1\]: task 1 at position 0 comes before its predecessor 0") as exc:
+    with pytest.raises(
+        InvalidInstanceError, match=r"orders\[1\]: task 1 at position 0 comes before its predecessor 0"
+    ) as exc:
         batch.evaluate_dag_orders(COST, SRC, DST, DATA, orders, device=device)
     assert (exc.value.field, exc.value.index) == ("orders", 1)
     out = batch.evaluate_dag_orders(COST, SRC, DST, DATA, orders, latency=LATENCY, device=device, errors="nan")
@@ -341,7 +354,9 @@ def test_flowtime_invalid_rows_are_named(device):
 def test_packing_invalid_rows_are_named(device):
     args = ([4, 4], [8, 8], [2, 1, 3], [4, 1, 2])
     rows = [[0, 1, -1], [0, 0, 0], [0, 2, -1], [-2, 0, 0]]
-    with pytest.raises(InvalidInstanceError, match=r"assignments\[1\]: node 0: cpu requests 6 exceed its capacity 4") as exc:
+    with pytest.raises(
+        InvalidInstanceError, match=r"assignments\[1\]: node 0: cpu requests 6 exceed its capacity 4"
+    ) as exc:
         batch.evaluate_packing(*args, rows, device=device)
     assert (exc.value.field, exc.value.index) == ("assignments", 1)
     with pytest.raises(InvalidInstanceError, match=r"assignments\[0\]: pod 1 is assigned to node 2"):
@@ -364,10 +379,14 @@ def test_sequences_invalid_rows_are_named(device):
 def test_factors_rows_are_checked():
     for device in CPU_DEVICES:
         with pytest.raises(InvalidInstanceError, match=r"factors\[1\]") as exc:
-            batch.evaluate_dag_perturbed(COST, SRC, DST, DATA, [0, 0, 1, 1], [0, 1, 2, 3], [[1] * 4, [1, -1, 1, 1]], device=device)
+            batch.evaluate_dag_perturbed(
+                COST, SRC, DST, DATA, [0, 0, 1, 1], [0, 1, 2, 3], [[1] * 4, [1, -1, 1, 1]], device=device
+            )
         assert (exc.value.field, exc.value.index) == ("factors", 1)
         with pytest.raises(InvalidInstanceError, match=r"factors\[0\]"):
-            batch.evaluate_dag_perturbed(COST, SRC, DST, DATA, [0, 0, 1, 1], [0, 1, 2, 3], [[1, np.nan, 1, 1]], device=device)
+            batch.evaluate_dag_perturbed(
+                COST, SRC, DST, DATA, [0, 0, 1, 1], [0, 1, 2, 3], [[1, np.nan, 1, 1]], device=device
+            )
 
 
 def test_non_integer_ids_are_rejected():
@@ -397,7 +416,9 @@ def test_dag_inputs_name_field_and_index(kwargs, field, index):
     args = dict(cost=[[1, 1], [1, 1]], src=[0, 0], dst=[1, 1], data=[1, 1], bandwidth=None, latency=None)
     args.update(kwargs)
     with pytest.raises(InvalidInstanceError) as exc:
-        batch.evaluate_dag_orders(args.pop("cost"), args.pop("src"), args.pop("dst"), args.pop("data"), [[0, 1]], device="numpy", **args)
+        batch.evaluate_dag_orders(
+            args.pop("cost"), args.pop("src"), args.pop("dst"), args.pop("data"), [[0, 1]], device="numpy", **args
+        )
     assert (exc.value.field, exc.value.index) == (field, index)
 
 
@@ -427,8 +448,12 @@ def test_schedule_and_option_checks():
 def test_empty_batches(device):
     inst = sk.tardiness.Instance(p=[2, 3, 1], d=[2, 6, 1])
     assert batch.evaluate_sequences(inst, np.zeros((0, 3), dtype=np.int64), device=device).shape == (0,)
-    assert batch.evaluate_dag_orders(COST, SRC, DST, DATA, np.zeros((0, 4), dtype=np.int64), device=device).shape == (0,)
-    out = batch.evaluate_dag_perturbed(COST, SRC, DST, DATA, [0, 0, 1, 1], [0, 1, 2, 3], np.zeros((0, 4)), device=device)
+    assert batch.evaluate_dag_orders(COST, SRC, DST, DATA, np.zeros((0, 4), dtype=np.int64), device=device).shape == (
+        0,
+    )
+    out = batch.evaluate_dag_perturbed(
+        COST, SRC, DST, DATA, [0, 0, 1, 1], [0, 1, 2, 3], np.zeros((0, 4)), device=device
+    )
     assert out.shape == (0,)
     assert batch.evaluate_flowtime_orders([0, 1], [1, 1], np.zeros((0, 2), dtype=np.int64), device=device).shape == (0,)
     placed, rate = batch.evaluate_packing([4], [4], [1], [1], np.zeros((0, 1), dtype=np.int64), device=device)
@@ -440,11 +465,18 @@ def test_empty_instances(device):
     empty = sk.tardiness.Instance(p=[], d=[])
     assert batch.evaluate_sequences(empty, np.zeros((2, 0), dtype=np.int64), device=device).tolist() == [0.0, 0.0]
     no_tasks = np.zeros((0, 2))
-    assert batch.evaluate_dag_orders(no_tasks, [], [], [], np.zeros((2, 0), dtype=np.int64), device=device).tolist() == [0.0, 0.0]
+    assert batch.evaluate_dag_orders(
+        no_tasks, [], [], [], np.zeros((2, 0), dtype=np.int64), device=device
+    ).tolist() == [0.0, 0.0]
     out = batch.evaluate_dag_perturbed(no_tasks, [], [], [], [], [], np.zeros((3, 0)), device=device)
     assert out.tolist() == [0.0, 0.0, 0.0]
-    assert batch.evaluate_flowtime_orders([], [], np.zeros((2, 0), dtype=np.int64), device=device).tolist() == [0.0, 0.0]
-    placed, rate = batch.evaluate_packing([4, 2], [4, 2], [], [], np.zeros((2, 0), dtype=np.int64), probe_cpu=2, device=device)
+    assert batch.evaluate_flowtime_orders([], [], np.zeros((2, 0), dtype=np.int64), device=device).tolist() == [
+        0.0,
+        0.0,
+    ]
+    placed, rate = batch.evaluate_packing(
+        [4, 2], [4, 2], [], [], np.zeros((2, 0), dtype=np.int64), probe_cpu=2, device=device
+    )
     assert placed.tolist() == [0, 0] and rate.tolist() == [0.0, 0.0]
     placed, rate = batch.evaluate_packing([], [], [1], [1], [[-1]], device=device)  # no nodes: F = 0
     assert placed.tolist() == [0] and rate.tolist() == [0.0]
@@ -471,7 +503,9 @@ def test_chunked_equals_unchunked():
         lambda **kw: batch.evaluate_dag_orders(cost, src, dst, data, orders, errors="nan", **kw),
         lambda **kw: batch.evaluate_dag_perturbed(cost, src, dst, data, assignment, orders[0], factors, **kw),
         lambda **kw: batch.evaluate_flowtime_orders(inst.p, inst.p, perms, weight=inst.w + 1, **kw),
-        lambda **kw: batch.evaluate_packing([9, 9, 9], [9, 9, 9], [1, 2, 3, 4, 5], [5, 4, 3, 2, 1], pods, errors="nan", **kw)[1],
+        lambda **kw: batch.evaluate_packing(
+            [9, 9, 9], [9, 9, 9], [1, 2, 3, 4, 5], [5, 4, 3, 2, 1], pods, errors="nan", **kw
+        )[1],
     ]
     for call in calls:
         whole = call(device="numpy")
@@ -544,14 +578,20 @@ def test_cupy_equals_rust(seed):
     inst = sk.tardiness.Instance(rng.integers(1, 20, n), rng.integers(0, 300, n), rng.integers(0, 5, n))
     perms = np.argsort(rng.random((b, n)), axis=1)
     for objective in batch.OBJECTIVES:
-        assert_same(run("cupy", batch.evaluate_sequences, inst, perms, objective), run("rust", batch.evaluate_sequences, inst, perms, objective))
+        assert_same(
+            run("cupy", batch.evaluate_sequences, inst, perms, objective),
+            run("rust", batch.evaluate_sequences, inst, perms, objective),
+        )
     src, dst = np.array([0, 0, 1, 2, 5, 7]), np.array([1, 2, 3, 3, 9, 8])
     cost = rng.integers(0, 9, (n, 3)).astype(float)
     data = rng.integers(0, 5, src.shape[0]).astype(float)
     orders = np.array([topological_order(n, src, dst, list(rng.integers(0, 1000, n))) for _ in range(b)])
     orders[::7] = perms[::7]  # some rows break precedence
     kw = dict(bandwidth=np.array([[1, 2, 4], [0.5, 1, 2], [4, 4, 1]]), latency=[1.0, 0.0, 2.0], errors="nan")
-    assert_same(run("cupy", batch.evaluate_dag_orders, cost, src, dst, data, orders, **kw), run("rust", batch.evaluate_dag_orders, cost, src, dst, data, orders, **kw))
+    assert_same(
+        run("cupy", batch.evaluate_dag_orders, cost, src, dst, data, orders, **kw),
+        run("rust", batch.evaluate_dag_orders, cost, src, dst, data, orders, **kw),
+    )
     factors = rng.integers(0, 5, (b, n)) / 2
     args = (cost, src, dst, data, rng.integers(0, 3, n), orders[1], factors)
     assert_same(run("cupy", batch.evaluate_dag_perturbed, *args), run("rust", batch.evaluate_dag_perturbed, *args))
@@ -561,7 +601,10 @@ def test_cupy_equals_rust(seed):
     )
     pods = rng.integers(-1, 6, (b, 30))
     args = (np.full(6, 40.0), np.full(6, 50.0), rng.integers(0, 6, 30), rng.integers(0, 6, 30), pods)
-    assert_same(run("cupy", batch.evaluate_packing, *args, errors="nan"), run("rust", batch.evaluate_packing, *args, errors="nan"))
+    assert_same(
+        run("cupy", batch.evaluate_packing, *args, errors="nan"),
+        run("rust", batch.evaluate_packing, *args, errors="nan"),
+    )
 
 
 # --------------------------------------------------------------------------- Monte Carlo and search
@@ -573,7 +616,9 @@ def test_sample_duration_factors():
     assert abs(f.mean() - 1) < 0.005 and abs(np.log(f).std() - 0.3) < 0.005
     u = batch.sample_duration_factors(10_000, 3, sigma=0.25, distribution="uniform", seed=1)
     assert u.min() >= 0.75 and u.max() <= 1.25 and abs(u.mean() - 1) < 0.01
-    np.testing.assert_array_equal(batch.sample_duration_factors(5, 3, seed=4), batch.sample_duration_factors(5, 3, seed=4))
+    np.testing.assert_array_equal(
+        batch.sample_duration_factors(5, 3, seed=4), batch.sample_duration_factors(5, 3, seed=4)
+    )
     with pytest.raises(InvalidInstanceError, match="sigma"):
         batch.sample_duration_factors(5, 3, sigma=1.0, distribution="uniform")
     with pytest.raises(InvalidInstanceError, match="distribution"):
@@ -586,13 +631,18 @@ def test_deadline_probability(device, monkeypatch):
     sure = batch.deadline_probability(*sched, 9.0, latency=LATENCY, sigma=0.0, samples=50, device=device)
     assert (sure.probability, sure.mean_makespan, sure.p95_makespan, sure.samples) == (1.0, 9.0, 9.0, 50)
     assert sure.ci_low < 1.0 and sure.ci_high == pytest.approx(1.0)
-    assert batch.deadline_probability(*sched, 8.5, latency=LATENCY, sigma=0.0, samples=50, device=device).probability == 0.0
+    assert (
+        batch.deadline_probability(*sched, 8.5, latency=LATENCY, sigma=0.0, samples=50, device=device).probability
+        == 0.0
+    )
     # The estimate is the share of sample_duration_factors rows meeting the deadline, and
     # drawing in chunks (forced tiny here) gives the same numbers as one draw.
     est = batch.deadline_probability(*sched, 9.5, latency=LATENCY, samples=3000, sigma=0.2, seed=3, device=device)
     factors = batch.sample_duration_factors(3000, 4, sigma=0.2, seed=3)
     makespan = batch.evaluate_dag_perturbed(*sched, factors, latency=LATENCY, device=device)
-    assert est.probability == np.mean(makespan <= 9.5) and est.mean_makespan == pytest.approx(makespan.mean(), rel=1e-12)
+    assert est.probability == np.mean(makespan <= 9.5) and est.mean_makespan == pytest.approx(
+        makespan.mean(), rel=1e-12
+    )
     assert est.ci_low < est.probability < est.ci_high
     monkeypatch.setattr(_batch_cuda, "NUMPY_CHUNK_BYTES", 8 * 4 * 7)
     again = batch.deadline_probability(*sched, 9.5, latency=LATENCY, samples=3000, sigma=0.2, seed=3, device=device)
@@ -619,7 +669,9 @@ def test_random_restart_search_reaches_a_local_optimum(device):
             s = seq.copy()
             s[i], s[j] = s[j], s[i]
             neighbours.append(s)
-    assert batch.evaluate_sequences(inst, np.array(neighbours), "total_weighted_tardiness", device="numpy").min() >= value
+    assert (
+        batch.evaluate_sequences(inst, np.array(neighbours), "total_weighted_tardiness", device="numpy").min() >= value
+    )
     # Deterministic, and the same on every backend.
     again = batch.random_restart_search(inst, restarts=5, seed=2, device="numpy")
     assert again[1] == value and again[0].tolist() == seq.tolist()
@@ -629,7 +681,9 @@ def test_random_restart_search_small_cases():
     assert batch.random_restart_search(sk.tardiness.Instance([], []), device="numpy")[1] == 0.0
     seq, value = batch.random_restart_search(sk.tardiness.Instance([3], [1]), device="numpy")
     assert seq.tolist() == [0] and value == 2.0
-    seq, value = batch.random_restart_search(sk.tardiness.Instance([3, 1], [1, 1], [1, 1]), max_rounds=0, restarts=1, device="numpy")
+    seq, value = batch.random_restart_search(
+        sk.tardiness.Instance([3, 1], [1, 1], [1, 1]), max_rounds=0, restarts=1, device="numpy"
+    )
     assert sorted(seq.tolist()) == [0, 1]
     with pytest.raises(InvalidInstanceError, match="restarts"):
         batch.random_restart_search(sk.tardiness.Instance([3], [1]), restarts=0)

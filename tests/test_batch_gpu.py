@@ -71,7 +71,9 @@ def test_sequences_cupy_equals_numpy(case, objective):
     ours = host(batch.evaluate_sequences(inst, perms, objective, device="cupy"))
     np.testing.assert_array_equal(ours, batch.evaluate_sequences(inst, perms, objective, device="numpy"))
     # A CuPy input gives the same, on either side.
-    np.testing.assert_array_equal(host(batch.evaluate_sequences(inst, cupy.asarray(perms), objective, device="cuda")), ours)
+    np.testing.assert_array_equal(
+        host(batch.evaluate_sequences(inst, cupy.asarray(perms), objective, device="cuda")), ours
+    )
     on_host = batch.evaluate_sequences(inst, cupy.asarray(perms), objective, device="numpy")
     assert isinstance(on_host, np.ndarray)
     np.testing.assert_array_equal(on_host, ours)
@@ -95,7 +97,9 @@ def test_sequences_real_data(case):
 
 @pytest.mark.parametrize("dtype", [np.int32, np.int64])
 @pytest.mark.parametrize("weighted", [False, True])
-@pytest.mark.parametrize(("b", "n"), [(0, 5), (3, 0), (1, 1), (9, 31), (17, 32), (33, 33), (100, 64), (7, 65), (257, 1000)])
+@pytest.mark.parametrize(
+    ("b", "n"), [(0, 5), (3, 0), (1, 1), (9, 31), (17, 32), (33, 33), (100, 64), (7, 65), (257, 1000)]
+)
 def test_raw_kernel_equals_xp_path(dtype, weighted, b, n):
     rng = np.random.default_rng(b * 1000 + n)
     p = cupy.asarray(rng.integers(1, 50, n).astype(float))
@@ -146,7 +150,11 @@ def test_long_rows_use_the_separate_check():
 def test_raw_kernel_real_data():
     rng = np.random.default_rng(3)
     n = 777
-    p, d, w = (cupy.asarray(rng.uniform(0.01, 5, n)), cupy.asarray(rng.uniform(0, 2000, n)), cupy.asarray(rng.uniform(0, 2, n)))
+    p, d, w = (
+        cupy.asarray(rng.uniform(0.01, 5, n)),
+        cupy.asarray(rng.uniform(0, 2000, n)),
+        cupy.asarray(rng.uniform(0, 2, n)),
+    )
     perms = cupy.asarray(np.argsort(rng.random((300, n)), axis=1))
     ref = _batch_xp.evaluate_xp(np, p.get(), d.get(), w.get(), perms.get(), "total_weighted_tardiness")
     got = _batch_cuda.tardiness_kernel(perms, p, d, w, weighted=True).get()
@@ -179,7 +187,9 @@ def test_dag_orders_cupy_equals_numpy(case):
     assert np.isnan(ours[5]) and np.isnan(ours[::9]).all() and np.isfinite(ours[1])
     with pytest.raises(InvalidInstanceError, match=r"orders\[0\]"):
         batch.evaluate_dag_orders(*args, device="cupy", bandwidth=case["bandwidth"])
-    hand = batch.evaluate_dag_orders(COST, SRC, DST, DATA, cupy.asarray([[0, 1, 2, 3], [0, 2, 1, 3]]), latency=[1, 0], device="cupy")
+    hand = batch.evaluate_dag_orders(
+        COST, SRC, DST, DATA, cupy.asarray([[0, 1, 2, 3], [0, 2, 1, 3]]), latency=[1, 0], device="cupy"
+    )
     assert host(hand).tolist() == [9.0, 11.0]
 
 
@@ -214,7 +224,9 @@ def test_flowtime_cupy_equals_numpy(case):
     args = (inst.d, inst.p, perms)
     for weight in (None, inst.w + 1):
         ours = host(batch.evaluate_flowtime_orders(*args, weight=weight, errors="nan", device="cupy"))
-        np.testing.assert_array_equal(ours, batch.evaluate_flowtime_orders(*args, weight=weight, errors="nan", device="numpy"))
+        np.testing.assert_array_equal(
+            ours, batch.evaluate_flowtime_orders(*args, weight=weight, errors="nan", device="numpy")
+        )
         assert np.isnan(ours[17]) and np.isfinite(np.delete(ours, 17)).all()
     with pytest.raises(InvalidInstanceError, match=r"orders\[17\]"):
         batch.evaluate_flowtime_orders(*args, device="cupy")
@@ -223,7 +235,12 @@ def test_flowtime_cupy_equals_numpy(case):
 def test_packing_cupy_equals_numpy():
     rng = np.random.default_rng(4)
     nodes, pods, b = 8, 40, 700
-    args = (rng.integers(20, 60, nodes), rng.integers(20, 60, nodes), rng.integers(0, 6, pods), rng.integers(0, 6, pods))
+    args = (
+        rng.integers(20, 60, nodes),
+        rng.integers(20, 60, nodes),
+        rng.integers(0, 6, pods),
+        rng.integers(0, 6, pods),
+    )
     assignments = rng.integers(-1, nodes, (b, pods))
     assignments[3, 0] = -2
     for kw in (dict(), dict(probe_cpu=3), dict(probe_cpu=2.5, probe_mem=1.5)):
@@ -250,7 +267,9 @@ def test_chunking_by_tiny_chunks(case):
         lambda **kw: batch.evaluate_dag_orders(*dag, orders, **kw),
         lambda **kw: batch.evaluate_dag_perturbed(*dag, np.zeros(case["n"], dtype=int), orders[0], factors, **kw),
         lambda **kw: batch.evaluate_flowtime_orders(inst.d, inst.p, perms, **kw),
-        lambda **kw: batch.evaluate_packing([50] * 5, [50] * 5, inst.p[:10], inst.p[:10], perms[:, :10] % 6 - 1, errors="nan", **kw)[1],
+        lambda **kw: batch.evaluate_packing(
+            [50] * 5, [50] * 5, inst.p[:10], inst.p[:10], perms[:, :10] % 6 - 1, errors="nan", **kw
+        )[1],
     ]
     for call in calls:
         whole = host(call(device="cupy"))
@@ -261,7 +280,7 @@ def test_chunking_by_tiny_chunks(case):
 def test_chunk_size_follows_free_memory():
     free, _ = cupy.cuda.runtime.memGetInfo()
     rows = _batch_cuda.chunk_rows("cupy", 1000)
-    assert 1 <= rows and rows * 1000 <= free + cupy.get_default_memory_pool().free_bytes()
+    assert rows >= 1 and rows * 1000 <= free + cupy.get_default_memory_pool().free_bytes()
     assert _batch_cuda.chunk_rows("cupy", 10**15) == 1
     assert _batch_cuda.chunk_rows("cupy", 1000, max_chunk_rows=7) == 7
 

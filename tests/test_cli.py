@@ -61,7 +61,5 @@ def test_format_table_aligns_columns():
 
 
 def test_module_entry_point_runs():
-    out = subprocess.run(
-        [sys.executable, "-m", "schedkit", "--version"], capture_output=True, text=True, check=True
-    )
+    out = subprocess.run([sys.executable, "-m", "schedkit", "--version"], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == f"schedkit {schedkit.__version__}"

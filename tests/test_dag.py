@@ -67,7 +67,7 @@ def test_topcuoglu_heft_80_with_the_paper_schedule():
 
 def test_ranks_within_tolerance_tie():
     """rank_u(n3) sums to 79.99999999999999 but ties with rank_u(n4) = 80 (specs key takeaway 2)."""
-    doc, g, plat = known("topcuoglu2002")
+    _doc, g, plat = known("topcuoglu2002")
     rank = dag.upward_rank(g, plat)
     assert abs(rank[2] - rank[3]) < 1e-9
     order = dag.heft(g, plat).order.tolist()
@@ -206,7 +206,7 @@ def test_heft_makespan_below_fully_serial_execution(inst):
 
 
 def test_validator_rejects_broken_schedules():
-    doc, g, plat = known("topcuoglu2002")
+    _doc, g, plat = known("topcuoglu2002")
     s = dag.heft(g, plat)
 
     def broken(**change):
@@ -224,8 +224,14 @@ def test_validator_rejects_broken_schedules():
     for expected, f in cases.items():
         with pytest.raises(ValidationError, match=expected):
             check_schedule(
-                num_tasks=10, src=g.src, dst=g.dst, data=g.data, cost=plat.cost, bandwidth=plat.bandwidth,
-                latency=plat.latency, **f,
+                num_tasks=10,
+                src=g.src,
+                dst=g.dst,
+                data=g.data,
+                cost=plat.cost,
+                bandwidth=plat.bandwidth,
+                latency=plat.latency,
+                **f,
             )
     with pytest.raises(ValidationError, match="makespan"):
         dag.Schedule(g, plat, "x", s.processor, s.start, s.finish, s.order, makespan=79.0).validate()
@@ -369,7 +375,7 @@ def test_stg_reader(tmp_path):
     assert plat.work.sum() == 262
     s = dag.heft(g, plat).validate()
     assert s.lower_bound == 55  # the CP length of the STG information part
-    gd, pd = dag.from_stg(DATA / "stg" / "rand0000_50tasks.stg", keep_dummies=True)
+    gd, _pd = dag.from_stg(DATA / "stg" / "rand0000_50tasks.stg", keep_dummies=True)
     assert (gd.num_tasks, gd.num_edges) == (52, 119)
     (tmp_path / "comm.stg").write_text("2\n0 0 0\n1 3 1 0\n0 0\n2 4 1 1\n1 7\n3 0 1 2\n2 0\n# info\n")
     gc, _ = dag.from_stg(tmp_path / "comm.stg", processors=2)
@@ -387,7 +393,9 @@ def test_networkx_round_trip():
     G.add_node("b", cost=[100, 3])
     G.add_node("c", cost=[100, 2])
     G.add_node("d", cost=[1, 1])
-    G.add_edges_from([("a", "b", {"data": 10}), ("a", "c", {"data": 1}), ("b", "d", {"data": 1}), ("c", "d", {"data": 1})])
+    G.add_edges_from(
+        [("a", "b", {"data": 10}), ("a", "c", {"data": 1}), ("b", "d", {"data": 1}), ("c", "d", {"data": 1})]
+    )
     g, plat = dag.from_networkx(G)
     assert dag.heft(g, plat).makespan == 16
     back = g.to_networkx()
@@ -395,7 +403,7 @@ def test_networkx_round_trip():
     H = nx.DiGraph()
     H.add_nodes_from([("x", {"cost": 2.0}), ("y", {"cost": 4.0})])
     H.add_edge("x", "y")
-    g2, plat2 = dag.from_networkx(H, processors=[1, 2])
+    _g2, plat2 = dag.from_networkx(H, processors=[1, 2])
     assert plat2.cost.tolist() == [[2.0, 1.0], [4.0, 2.0]]
     with pytest.raises(InvalidInstanceError, match="processors"):
         dag.from_networkx(H)
@@ -436,7 +444,12 @@ def test_networkx_round_trip():
         (lambda: dag.Platform(cost=[1, 2]), "cost", None, "2-D"),
         (lambda: dag.Platform(), "cost", None, "give cost"),
         (lambda: dag.heft(dag.TaskGraph([0], [1]), dag.Platform(cost=[[1.0]])), "platform", None, "1 tasks"),
-        (lambda: dag.schedule(dag.TaskGraph([0], [1]), dag.Platform(cost=[[1.0]] * 2), "nope"), "algorithm", None, "nope"),
+        (
+            lambda: dag.schedule(dag.TaskGraph([0], [1]), dag.Platform(cost=[[1.0]] * 2), "nope"),
+            "algorithm",
+            None,
+            "nope",
+        ),
     ],
 )
 def test_bad_inputs_name_the_problem(build, field, index, text):
@@ -463,7 +476,7 @@ def test_optional_dependencies_missing(monkeypatch):
 
 
 def test_schedule_outputs(tmp_path):
-    doc, g, plat = known("topcuoglu2002")
+    _doc, g, plat = known("topcuoglu2002")
     s = dag.heft(g, plat)
     table = s.to_arrow()
     assert table.num_rows == 10
@@ -485,7 +498,7 @@ def test_schedule_outputs(tmp_path):
 
 
 def test_online_per_job_and_runtime_heft():
-    doc, g, plat = known("topcuoglu2002")
+    _doc, g, plat = known("topcuoglu2002")
     stream = dag.JobStream((g, plat), arrival=[0.0, 10.0, 10.0, 200.0])
     for policy in dag.ONLINE_POLICIES:
         res = dag.simulate_online(stream, policy).validate()
@@ -548,8 +561,19 @@ def test_cli_dag(tmp_path, capsys):
     import pyarrow.parquet as pq
 
     assert pq.read_table(tmp_path / "s.parquet").num_rows == 58
-    assert run_cli("dag", str(DATA / "stg" / "rand0000_50tasks.stg"), "--processors", "2", "--algorithm", "heft",
-                   "--output", str(tmp_path / "s.csv")) == 0
+    assert (
+        run_cli(
+            "dag",
+            str(DATA / "stg" / "rand0000_50tasks.stg"),
+            "--processors",
+            "2",
+            "--algorithm",
+            "heft",
+            "--output",
+            str(tmp_path / "s.csv"),
+        )
+        == 0
+    )
     assert (tmp_path / "s.csv").read_text().startswith('"algorithm","task"')
     pytest.importorskip("matplotlib")
     assert run_cli("dag", wf, "--algorithm", "cpop", "--gantt", str(tmp_path / "g.png")) == 0

@@ -36,13 +36,19 @@ def finish(trace, policy, cores, **kw):
 HEAVY_LIGHT = sk.trace.from_jobs([0, 1, 2, 3, 9], ["b", "b", "b", "b", "a"], [0, 0, 0, 0, 1], [10] * 5)
 
 
-@pytest.mark.parametrize("policy, light_end", [
-    ("fifo", 50.0), ("fair", 50.0), ("ujf", 20.0), ("uwfq", 20.0),
-    # CFQ is job-level: at t=1 v = 1/4 (4 jobs), the light deadline 10.25 > heavy 10: last.
-    ("cfq", 50.0),
-    # SJF: all jobs have equal work; ties go to arrival order.
-    ("sjf", 50.0),
-])
+@pytest.mark.parametrize(
+    "policy, light_end",
+    [
+        ("fifo", 50.0),
+        ("fair", 50.0),
+        ("ujf", 20.0),
+        ("uwfq", 20.0),
+        # CFQ is job-level: at t=1 v = 1/4 (4 jobs), the light deadline 10.25 > heavy 10: last.
+        ("cfq", 50.0),
+        # SJF: all jobs have equal work; ties go to arrival order.
+        ("sjf", 50.0),
+    ],
+)
 def test_light_user_share(policy, light_end):
     f = finish(HEAVY_LIGHT, policy, 1)
     assert f[9] == light_end
@@ -101,10 +107,12 @@ def test_drf_cpu_memory():
     # tasks each at t=0, a's job first. a's arrival round: a takes 2 tasks (memory full);
     # b's round: b takes the 2 free cpus. At each completion the freed resources go to the
     # smaller dominant share (ties: user order), so each user keeps 2 tasks running: both end at 4.
-    t = pa.concat_tables([
-        sk.trace.from_jobs([0] * 8, ["a"] * 8, [0.0] * 8, [1.0] * 8),
-        sk.trace.from_jobs([1] * 8, ["b"] * 8, [0.0] * 8, [1.0] * 8),
-    ])
+    t = pa.concat_tables(
+        [
+            sk.trace.from_jobs([0] * 8, ["a"] * 8, [0.0] * 8, [1.0] * 8),
+            sk.trace.from_jobs([1] * 8, ["b"] * 8, [0.0] * 8, [1.0] * 8),
+        ]
+    )
     t = t.set_column(5, "cpu", pa.array([1.0] * 16)).set_column(6, "memory", pa.array([4.0] * 8 + [0.0] * 8))
     r = sk.fair.replay(t, policy="drf", cores=4, memory=8.0, record_tasks=True).validate()
     tasks = r.tasks.to_pylist()
@@ -194,8 +202,11 @@ def gps_reference(cores, times, users, work, weights):
     return np.array(out_v), np.array(out_e)
 
 
-@given(st.lists(st.tuples(st.integers(0, 40), st.integers(0, 3), st.integers(1, 30)), min_size=1, max_size=25),
-       st.integers(1, 8), st.lists(st.sampled_from([1.0, 2.0, 0.5]), min_size=4, max_size=4))
+@given(
+    st.lists(st.tuples(st.integers(0, 40), st.integers(0, 3), st.integers(1, 30)), min_size=1, max_size=25),
+    st.integers(1, 8),
+    st.lists(st.sampled_from([1.0, 2.0, 0.5]), min_size=4, max_size=4),
+)
 def test_uwfq_virtual_time_matches_gps(arr, cores, weights):
     arr = sorted(arr)
     times = [a[0] * 0.5 for a in arr]
@@ -211,10 +222,17 @@ def test_uwfq_virtual_time_matches_gps(arr, cores, weights):
 # --------------------------------------------------------------------------- scenarios
 
 
-@pytest.mark.parametrize("name, jobs", [
-    ("2_large_2_small_users", 20), ("2_power_2_small_users", 184), ("4_large_users", 16),
-    ("4_super_small_users", 120), ("google_hetero", 125), ("google_homo", 97),
-])
+@pytest.mark.parametrize(
+    "name, jobs",
+    [
+        ("2_large_2_small_users", 20),
+        ("2_power_2_small_users", 184),
+        ("4_large_users", 16),
+        ("4_super_small_users", 120),
+        ("google_hetero", 125),
+        ("google_homo", 97),
+    ],
+)
 def test_scenarios_run(name, jobs):
     r = sk.fair.run_scenario(name, policy="uwfq", record_tasks=True).validate()
     assert r.summary()["jobs"] == jobs
@@ -232,8 +250,10 @@ def test_closed_loop_users():
 def test_power_users_uwfq_protects_small_users():
     # The paper's headline (specs/fair.md A.8): CFQ and Fair let bursty power users starve the
     # small users, UWFQ gives them a UJF-like response time.
-    s = {p: sk.fair.run_scenario("2_power_2_small_users", policy=p).summary()["user_mean_response_time"]
-         for p in ("fair", "cfq", "uwfq", "ujf")}
+    s = {
+        p: sk.fair.run_scenario("2_power_2_small_users", policy=p).summary()["user_mean_response_time"]
+        for p in ("fair", "cfq", "uwfq", "ujf")
+    }
     small = lambda d: (d["user3_small"] + d["user4_small"]) / 2  # noqa: E731
     assert small(s["uwfq"]) < 0.5 * small(s["cfq"])
     assert small(s["uwfq"]) < 0.5 * small(s["fair"])
@@ -248,8 +268,16 @@ def test_summary_and_fairness():
     ujf = sk.fair.replay(t, policy="ujf")
     s = ujf.summary(ujf)
     assert s["dvr"] == 0.0 and s["violations"] == 0
-    for k in ("mean_response_time", "median_response_time", "p95_response_time", "p99_response_time",
-              "small80_mean_response_time", "mean_slowdown", "jain_index", "user_mean_response_time"):
+    for k in (
+        "mean_response_time",
+        "median_response_time",
+        "p95_response_time",
+        "p99_response_time",
+        "small80_mean_response_time",
+        "mean_slowdown",
+        "jain_index",
+        "user_mean_response_time",
+    ):
         assert k in s
     assert 0 < s["jain_index"] <= 1
     assert s["small80_mean_response_time"] <= s["mean_response_time"]
@@ -306,9 +334,16 @@ def test_bad_parameters():
         _core.FairEngine(0, "fifo")
     eng = _core.FairEngine(1, "fifo")
     eng.add_users(np.ones(1), np.zeros(1, np.int64))
-    one = dict(job_tag=np.zeros(1, np.int64), job_user=np.zeros(1, np.int64), job_submit=np.zeros(1),
-               job_think=np.zeros(1), job_class=np.zeros(1, np.int64), job_noise=np.ones(1),
-               task_offsets=np.array([0, 1], np.int64), task_duration=np.ones(1))
+    one = dict(
+        job_tag=np.zeros(1, np.int64),
+        job_user=np.zeros(1, np.int64),
+        job_submit=np.zeros(1),
+        job_think=np.zeros(1),
+        job_class=np.zeros(1, np.int64),
+        job_noise=np.ones(1),
+        task_offsets=np.array([0, 1], np.int64),
+        task_duration=np.ones(1),
+    )
     with pytest.raises(InvalidInstanceError, match="after"):
         eng.push(job_after=np.array([0], np.int64), **one)
     with pytest.raises(InvalidInstanceError, match="user"):
@@ -342,8 +377,10 @@ def test_cli_main_job(tmp_path, capsys):
 
 
 def test_cli_json_scenario_and_errors(tmp_path, capsys):
-    assert _cli(["--scenario", "4_super_small_users", "--policy", "uwfq,cfq", "--no-partition", "--json",
-                 "--no-plot"]) == 0
+    assert (
+        _cli(["--scenario", "4_super_small_users", "--policy", "uwfq,cfq", "--no-partition", "--json", "--no-plot"])
+        == 0
+    )
     payload = json.loads(capsys.readouterr().out)
     assert [r["label"] for r in payload["runs"]] == ["uwfq", "cfq"]
     assert _cli([str(DATA / "alibaba_v2017_batch_task.csv"), "--no-plot"]) == 2
@@ -352,8 +389,25 @@ def test_cli_json_scenario_and_errors(tmp_path, capsys):
     assert _cli(["--cores", "0", "--no-plot"]) == 2
     # a trace path, DRF on 4 nodes, skipping the bad row: one streaming pass, JSON out
     with pytest.warns(UserWarning, match="skipped 1 malformed"):
-        assert _cli([str(DATA / "alibaba_v2017_batch_task.csv"), "--errors", "skip", "--policy", "drf,ujf",
-                     "--nodes", "4", "--memory", "4", "--no-partition", "--json", "--no-plot"]) == 0
+        assert (
+            _cli(
+                [
+                    str(DATA / "alibaba_v2017_batch_task.csv"),
+                    "--errors",
+                    "skip",
+                    "--policy",
+                    "drf,ujf",
+                    "--nodes",
+                    "4",
+                    "--memory",
+                    "4",
+                    "--no-partition",
+                    "--json",
+                    "--no-plot",
+                ]
+            )
+            == 0
+        )
     payload = json.loads(capsys.readouterr().out)
     assert [r["label"] for r in payload["runs"]] == ["drf", "ujf"]
     assert "11,644 jobs" in payload["source"] and payload["runs"][0]["jobs"] == 11644

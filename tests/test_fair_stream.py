@@ -85,8 +85,8 @@ def test_scenario_jobs_as_map_and_reduce_stages():
     t = two.tasks.to_pydict()
     reduce_start = {j: s for j, s, st in zip(t["job_id"], t["start"], t["stage"]) if st == 1}
     map_end: dict[int, float] = {}
-    for j, e, st in zip(t["job_id"], t["end"], t["stage"]):
-        if st == 0:
+    for j, e, stage in zip(t["job_id"], t["end"], t["stage"]):
+        if stage == 0:
             map_end[j] = max(map_end.get(j, 0.0), e)
     assert all(reduce_start[j] >= map_end[j] for j in reduce_start) and len(reduce_start) == 120
     with pytest.raises(InvalidInstanceError, match="reduce_share"):
@@ -139,10 +139,10 @@ def random_trace(n_jobs: int, seed: int, stages: bool = True) -> pa.Table:
 @pytest.mark.parametrize("policy", list(sk.fair.POLICIES))
 def test_streaming_in_small_chunks_equals_one_push(policy):
     t = random_trace(300, seed=1)
-    whole = sk.fair.replay_many(t, [dict(policy=policy, cores=4, partition=True, estimate="noisy")],
-                                chunk_rows=1 << 20)[0]
-    small = sk.fair.replay_many(t, [dict(policy=policy, cores=4, partition=True, estimate="noisy")],
-                                chunk_rows=7)[0]
+    whole = sk.fair.replay_many(
+        t, [dict(policy=policy, cores=4, partition=True, estimate="noisy")], chunk_rows=1 << 20
+    )[0]
+    small = sk.fair.replay_many(t, [dict(policy=policy, cores=4, partition=True, estimate="noisy")], chunk_rows=7)[0]
     assert whole.jobs.equals(small.jobs)
 
 
@@ -169,9 +169,17 @@ def test_engine_memory_is_bounded_by_jobs_in_the_system():
     peak, done = 0, 0
     for lo in range(0, n, chunk):
         k = min(chunk, n - lo)
-        eng.push(np.arange(lo, lo + k, dtype=np.int64), np.arange(lo, lo + k, dtype=np.int64) % 3,
-                 np.arange(lo, lo + k, dtype=np.float64), np.full(k, -1, np.int64), np.zeros(k),
-                 np.zeros(k, np.int64), np.ones(k), np.arange(k + 1, dtype=np.int64), np.ones(k))
+        eng.push(
+            np.arange(lo, lo + k, dtype=np.int64),
+            np.arange(lo, lo + k, dtype=np.int64) % 3,
+            np.arange(lo, lo + k, dtype=np.float64),
+            np.full(k, -1, np.int64),
+            np.zeros(k),
+            np.zeros(k, np.int64),
+            np.ones(k),
+            np.arange(k + 1, dtype=np.int64),
+            np.ones(k),
+        )
         eng.advance(float(lo + k - 1))
         peak = max(peak, eng.live_jobs)
         done += len(eng.take_finished()["gid"])
@@ -183,8 +191,20 @@ def test_engine_memory_is_bounded_by_jobs_in_the_system():
     with pytest.raises(InvalidInstanceError, match="submit order"):
         e2 = _core.FairEngine(1, "fifo")
         e2.add_users(np.ones(1), np.zeros(1, np.int64))
-        one = lambda s: (np.zeros(1, np.int64), np.zeros(1, np.int64), np.array([s]), np.full(1, -1, np.int64),
-                         np.zeros(1), np.zeros(1, np.int64), np.ones(1), np.array([0, 1], np.int64), np.ones(1))
+
+        def one(s):
+            return (
+                np.zeros(1, np.int64),
+                np.zeros(1, np.int64),
+                np.array([s]),
+                np.full(1, -1, np.int64),
+                np.zeros(1),
+                np.zeros(1, np.int64),
+                np.ones(1),
+                np.array([0, 1], np.int64),
+                np.ones(1),
+            )
+
         e2.push(*one(5.0))
         e2.advance(5.0)
         e2.push(*one(4.0))
@@ -196,8 +216,7 @@ def test_replay_from_spilled_file_equals_in_memory(tmp_path):
     shuffled = t.take(pa.array(rng.permutation(t.num_rows)))  # file order need not be submit order
     pq.write_table(shuffled, tmp_path / "t.parquet", row_group_size=100)
     a = sk.fair.replay(t, policy="uwfq", cores=4).jobs
-    b = sk.fair.replay_many(tmp_path / "t.parquet", [dict(policy="uwfq", cores=4)], run_rows=300,
-                            chunk_rows=50)[0].jobs
+    b = sk.fair.replay_many(tmp_path / "t.parquet", [dict(policy="uwfq", cores=4)], run_rows=300, chunk_rows=50)[0].jobs
     assert a.equals(b)
 
 
@@ -232,8 +251,7 @@ def staged_traces(draw):
     return with_parents(sk.trace.from_jobs(job, user, sub, dur, task_id=task, stage=stage), parents)
 
 
-@given(staged_traces(), st.sampled_from(list(sk.fair.POLICIES)), st.integers(1, 4), st.booleans(),
-       st.integers(1, 30))
+@given(staged_traces(), st.sampled_from(list(sk.fair.POLICIES)), st.integers(1, 4), st.booleans(), st.integers(1, 30))
 def test_staged_properties_and_chunking(trace, policy, cores, partition, chunk_rows):
     # validate(): every task once, never more than C busy, no core idle while a task whose
     # stage is ready is pending, no task before its parents finished, finish = last task end.
@@ -248,9 +266,13 @@ def test_alibaba_v2018_dag_replays_end_to_end(tmp_path):
     # j_5: M1 (60 s) -> R2_1 (10 s) -> J3_1_2 (10 s), submitted at 100 (its earliest task):
     # the DAG makes it end at 180 on any number of cores. j_11: two non-DAG tasks (one
     # stage) of 3 and 4 s at 200: ends at 204.
-    rows = ["M1,10,j_5,1,Terminated,100,160,100,0.39", "R2_1,1,j_5,1,Terminated,160,170,50,0.2",
-            "J3_1_2,1,j_5,1,Terminated,170,180,50,0.2", "task_abc,2,j_11,12,Terminated,200,203,,",
-            "task_Nzg3ODAwNDgzMTAxNTU1MDcyMQ==,2,j_11,12,Terminated,200,204,,"]
+    rows = [
+        "M1,10,j_5,1,Terminated,100,160,100,0.39",
+        "R2_1,1,j_5,1,Terminated,160,170,50,0.2",
+        "J3_1_2,1,j_5,1,Terminated,170,180,50,0.2",
+        "task_abc,2,j_11,12,Terminated,200,203,,",
+        "task_Nzg3ODAwNDgzMTAxNTU1MDcyMQ==,2,j_11,12,Terminated,200,204,,",
+    ]
     path = tmp_path / "batch_task.csv"
     path.write_text("\n".join(rows) + "\n")
     for cores in (1, 4):

@@ -268,9 +268,19 @@ def _ops(jobs):
 
 
 INDEX_CASES = [
-    ("srpt", {}), ("spt", {}), ("hdf", {}), ("hdf", {"remaining": True}), ("fcfs", {}), ("op_srpt", {}),
-    ("mlf", {}), ("mlf", {"base": 0.5}), ("chunk", {}), ("chunk", {"gamma": 1.0, "c": 1.0}),
-    ("chunk", {"known_count": True}), ("sprpt", {}), ("sprpt", {"variant": "clamped"}),
+    ("srpt", {}),
+    ("spt", {}),
+    ("hdf", {}),
+    ("hdf", {"remaining": True}),
+    ("fcfs", {}),
+    ("op_srpt", {}),
+    ("mlf", {}),
+    ("mlf", {"base": 0.5}),
+    ("chunk", {}),
+    ("chunk", {"gamma": 1.0, "c": 1.0}),
+    ("chunk", {"known_count": True}),
+    ("sprpt", {}),
+    ("sprpt", {"variant": "clamped"}),
     ("sprpt", {"variant": "class"}),
 ]
 
@@ -362,9 +372,7 @@ def _log_before(r, cut, hide_sizes):
     for t, end, kind, job, op, value in rows:
         if t >= cut:
             continue
-        if kind == "reveal" and hide_sizes:
-            value = None
-        elif isinstance(value, float) and math.isnan(value):
+        if (kind == "reveal" and hide_sizes) or (isinstance(value, float) and math.isnan(value)):
             value = None
         out.append((t, float(min(end, cut)), kind, job, op, value))
     return sorted(out, key=repr)  # rows of one event come in an unspecified order
@@ -381,13 +389,26 @@ def test_hidden_sizes_do_not_change_earlier_decisions(jobs, extra, m):
     values = jobs.values.copy()
     values[jobs.offsets[k + 1] - 1] += extra
     other = Jobs(jobs.release, (jobs.offsets.copy(), values), jobs.weight, estimate=jobs.estimate)
-    for name, params in [("op_srpt", {}), ("chunk", {}), ("chunk", {"known_count": True}), (_random_priorities, {}),
-                         ("rr", {}), ("setf", {}), ("laps", {}), ("mlf", {}), ("fcfs", {}), ("sprpt", {})]:
+    for name, params in [
+        ("op_srpt", {}),
+        ("chunk", {}),
+        ("chunk", {"known_count": True}),
+        (_random_priorities, {}),
+        ("rr", {}),
+        ("setf", {}),
+        ("laps", {}),
+        ("mlf", {}),
+        ("fcfs", {}),
+        ("sprpt", {}),
+    ]:
         a = simulate(jobs, name, m, event_log=True, **params)
         b = simulate(other, name, m, event_log=True, **params)
         la = a.event_log.to_pydict()
-        reveal = [t for t, kind, j, op in zip(la["time"], la["kind"], la["job"], la["op"], strict=True)
-                  if kind == "reveal" and j == k and op == jobs.num_ops[k] - 1]
+        reveal = [
+            t
+            for t, kind, j, op in zip(la["time"], la["kind"], la["job"], la["op"], strict=True)
+            if kind == "reveal" and j == k and op == jobs.num_ops[k] - 1
+        ]
         revealed = name in ("op_srpt", "chunk") or callable(name)
         cut = reveal[0] if revealed else min(a.completion[k], b.completion[k])
         assert _log_before(a, cut, not revealed) == _log_before(b, cut, not revealed), (name, params)
@@ -447,8 +468,9 @@ def test_validator_catches_broken_schedules():
     leaked["end"] = list(log["end"])
     leaked["time"][i] = leaked["end"][i] = 0.5
     kinds = pa.array(leaked.pop("kind")).dictionary_encode()
-    table = pa.table({**{k: leaked[k] for k in ("time", "end")}, "kind": kinds,
-                      **{k: leaked[k] for k in ("job", "op", "value")}})
+    table = pa.table(
+        {**{k: leaked[k] for k in ("time", "end")}, "kind": kinds, **{k: leaked[k] for k in ("job", "op", "value")}}
+    )
     with pytest.raises(ValidationError, match="information"):
         replace(r, event_log=table).validate()
     # An idle gap: shift job 1's run later.

@@ -58,8 +58,7 @@ def test_balanced_allocation_decides_between_equal_fit_scores():
     # NonZero memory 200 MiB). Incoming: 2000m, no memory. LeastAllocated: node0 cpu 47, mem 45
     # -> 46; node1 cpu 0, mem 90 -> 45. Balanced (actual requests): node0 f=(0.5, 0.5) -> 100;
     # node1 f=(1, 0) -> 50. Node 0 wins 146 to 95.
-    c = packing.Cluster([4000, 4000], [4 * GiB, 4 * GiB], [0, 2000, 2000], [2 * GiB, 0, 0], [0, 0, 0],
-                        [0, 1, -1])
+    c = packing.Cluster([4000, 4000], [4 * GiB, 4 * GiB], [0, 2000, 2000], [2 * GiB, 0, 0], [0, 0, 0], [0, 1, -1])
     plan = packing.place(c, "kube")
     assert plan.assignment[2] == 0
 
@@ -104,8 +103,9 @@ def test_default_preemption_exact_victims():
 def test_preemption_prefers_lowest_highest_victim_priority():
     # node0's only victim would be the p3 pod; on node1 the older p1 pod is reprieved and the
     # younger one is the victim: criterion 2 (lowest highest-victim priority) picks node1.
-    c = packing.Cluster([1000, 1000], [GiB, GiB], [600, 300, 300, 600], [1] * 4, [3, 1, 1, 5], [0, 1, 1, -1],
-                        node_pods=[110, 110])
+    c = packing.Cluster(
+        [1000, 1000], [GiB, GiB], [600, 300, 300, 600], [1] * 4, [3, 1, 1, 5], [0, 1, 1, -1], node_pods=[110, 110]
+    )
     plan = packing.place(c, "kube", requeue_victims=False)
     assert plan.preemptions == [(3, 1, [2])]
     assert plan.assignment.tolist() == [0, 1, -1, 1]
@@ -162,7 +162,7 @@ def test_plan_outputs():
     plan = packing.place(c, "kube")
     t = plan.to_arrow()
     assert t.num_rows == 3 and t.column("action").to_pylist() == ["place", "pending", "place"]
-    cpu, mem = plan.node_utilisation
+    cpu, _mem = plan.node_utilisation
     assert cpu.tolist() == [0.5, 0.75] and plan.utilisation[0] == pytest.approx(0.625)
     s = plan.summary()
     assert s["placed"] == 2 and s["placed_by_priority"] == {"2": 1, "1": 1}
@@ -175,8 +175,19 @@ def test_plan_outputs():
 
 
 def test_methods_registry():
-    assert set(packing.METHODS) == {"kube", "kube-nopreempt", "ffd", "bfd", "dot", "l2", "tetris", "first-fit",
-                                    "best-fit", "worst-fit", "cp"}
+    assert set(packing.METHODS) == {
+        "kube",
+        "kube-nopreempt",
+        "ffd",
+        "bfd",
+        "dot",
+        "l2",
+        "tetris",
+        "first-fit",
+        "best-fit",
+        "worst-fit",
+        "cp",
+    }
 
 
 def test_ffd_sizes_and_weights_options():
@@ -187,8 +198,13 @@ def test_ffd_sizes_and_weights_options():
             packing.place(c, "bfd", size=size, weights=w).validate()
     with pytest.raises(InvalidInstanceError, match="size"):
         packing.place(c, "ffd", size="cube")
-    packing.place(c.__class__(c.node_cpu, c.node_mem, c.pod_cpu, c.pod_mem, c.pod_priority,
-                              np.where(np.arange(c.num_pods) < 3, 0, -1)), "ffd", repack=True).validate()
+    packing.place(
+        c.__class__(
+            c.node_cpu, c.node_mem, c.pod_cpu, c.pod_mem, c.pod_priority, np.where(np.arange(c.num_pods) < 3, 0, -1)
+        ),
+        "ffd",
+        repack=True,
+    ).validate()
 
 
 def test_bfd_and_worst_fit_choose_tightest_and_loosest():
@@ -220,18 +236,24 @@ def clusters(draw, max_nodes=5, max_pods=10, running=True):
                 free[j] = (free[j][0] - pod_cpu[i], free[j][1] - pod_mem[i], free[j][2] - 1)
                 pod_node[i] = j
     protected = draw(st.lists(st.booleans(), min_size=m, max_size=m))
-    return packing.Cluster(node_cpu, node_mem, pod_cpu, pod_mem, prio, pod_node, node_pods=node_pods,
-                           protected=protected)
+    return packing.Cluster(
+        node_cpu, node_mem, pod_cpu, pod_mem, prio, pod_node, node_pods=node_pods, protected=protected
+    )
 
 
 @settings(max_examples=40, deadline=None)
-@given(clusters(), st.sampled_from(HEURISTICS), st.one_of(st.none(), st.integers(0, 5)),
-       st.sampled_from(["least", "most", "rtcr"]), st.booleans())
+@given(
+    clusters(),
+    st.sampled_from(HEURISTICS),
+    st.one_of(st.none(), st.integers(0, 5)),
+    st.sampled_from(["least", "most", "rtcr"]),
+    st.booleans(),
+)
 def test_no_plan_exceeds_capacity(c, method, seed, strategy, repack):
     # validate() also checks that protected pods stay put.
     plan = packing.place(c, method, seed=seed, strategy=strategy, repack=repack).validate()
     # Without repack heuristics never disturb running pods; kube only evicts lower-priority ones.
-    for i, a in enumerate(plan.actions):
+    for _i, a in enumerate(plan.actions):
         if not repack or method.startswith("kube"):
             assert a != "move"
         if a == "evict":
@@ -239,13 +261,22 @@ def test_no_plan_exceeds_capacity(c, method, seed, strategy, repack):
 
 
 @settings(max_examples=30, deadline=None)
-@given(st.integers(1, 6), st.lists(st.tuples(st.integers(0, 1000), st.integers(0, 1000), st.integers(0, 3)),
-                                   max_size=12), st.sampled_from(HEURISTICS))
+@given(
+    st.integers(1, 6),
+    st.lists(st.tuples(st.integers(0, 1000), st.integers(0, 1000), st.integers(0, 3)), max_size=12),
+    st.sampled_from(HEURISTICS),
+)
 def test_enough_capacity_places_every_pod(n, pods, method):
     # Every node alone could hold every pod.
     m = len(pods)
-    c = packing.Cluster([1000 * max(1, m)] * n, [1000 * max(1, m)] * n, [p[0] for p in pods],
-                        [p[1] for p in pods], [p[2] for p in pods], node_pods=[max(1, m)] * n)
+    c = packing.Cluster(
+        [1000 * max(1, m)] * n,
+        [1000 * max(1, m)] * n,
+        [p[0] for p in pods],
+        [p[1] for p in pods],
+        [p[2] for p in pods],
+        node_pods=[max(1, m)] * n,
+    )
     assert packing.place(c, method).validate().pending == 0
 
 
@@ -319,11 +350,25 @@ def test_cp_missing_ortools_names_extra(monkeypatch):
 # --------------------------------------------------------------------------- quantities + manifests
 
 
-@pytest.mark.parametrize("text,value", [
-    ("500m", Fraction(1, 2)), ("1.5", Fraction(3, 2)), ("512Mi", 512 * 2**20), ("1G", 10**9), ("1Ki", 1024),
-    ("1e3", 1000), ("1.5E-3", Fraction(3, 2000)), ("0.1", Fraction(1, 10)), ("2", 2), ("100k", 100000),
-    ("-1", -1), (".5", Fraction(1, 2)), (3, 3), (0.25, Fraction(1, 4)),
-])
+@pytest.mark.parametrize(
+    "text,value",
+    [
+        ("500m", Fraction(1, 2)),
+        ("1.5", Fraction(3, 2)),
+        ("512Mi", 512 * 2**20),
+        ("1G", 10**9),
+        ("1Ki", 1024),
+        ("1e3", 1000),
+        ("1.5E-3", Fraction(3, 2000)),
+        ("0.1", Fraction(1, 10)),
+        ("2", 2),
+        ("100k", 100000),
+        ("-1", -1),
+        (".5", Fraction(1, 2)),
+        (3, 3),
+        (0.25, Fraction(1, 4)),
+    ],
+)
 def test_parse_quantity(text, value):
     assert packing.parse_quantity(text) == value
 
@@ -366,15 +411,19 @@ def test_bad_manifests_name_object_and_field(tmp_path):
     p.write_text(json.dumps([node]))
     with pytest.raises(InvalidInstanceError, match=r"Node/n1\.status\.allocatable\.cpu: '2x'"):
         packing.Cluster.from_manifests(p)
-    pod = {"kind": "Pod", "metadata": {"name": "p"},
-           "spec": {"containers": [{"resources": {"requests": {"memory": "12Q"}}}]}}
+    pod = {
+        "kind": "Pod",
+        "metadata": {"name": "p"},
+        "spec": {"containers": [{"resources": {"requests": {"memory": "12Q"}}}]},
+    }
     with pytest.raises(InvalidInstanceError, match=r"Pod/p\.spec\.containers\[0\]\.resources\.requests\.memory"):
         packing.Cluster.from_manifests([pod])
     with pytest.raises(InvalidInstanceError, match="unknown node"):
         packing.Cluster.from_manifests([{"kind": "Pod", "metadata": {"name": "q"}, "spec": {"nodeName": "zz"}}])
     with pytest.raises(InvalidInstanceError, match="PriorityClass"):
-        packing.Cluster.from_manifests([{"kind": "Pod", "metadata": {"name": "q"},
-                                         "spec": {"priorityClassName": "gold"}}])
+        packing.Cluster.from_manifests(
+            [{"kind": "Pod", "metadata": {"name": "q"}, "spec": {"priorityClassName": "gold"}}]
+        )
     (tmp_path / "broken.json").write_text("[{")
     with pytest.raises(InvalidInstanceError, match="invalid JSON"):
         packing.Cluster.from_manifests(tmp_path / "broken.json")
@@ -419,7 +468,9 @@ def test_generator_matches_paper_rules():
     assert c.num_nodes == 8 and c.num_pods == 32 and set(c.pod_priority.tolist()) <= {1, 2, 3, 4}
     assert c.pod_cpu.min() >= 100 and c.pod_cpu.max() <= 1000
     assert c.pod_mem.min() >= 100 * 10**6 and c.pod_mem.max() <= 1000 * 10**6
-    assert c.node_cpu[0] == max(c.pod_cpu.max(), -(-c.pod_cpu.sum() * 100 // 95 // 8)) or c.node_cpu[0] >= c.pod_cpu.max()
+    assert (
+        c.node_cpu[0] == max(c.pod_cpu.max(), -(-c.pod_cpu.sum() * 100 // 95 // 8)) or c.node_cpu[0] >= c.pod_cpu.max()
+    )
     assert np.all(c.pod_node == -1)
     again = packing.generate(8, 4, 4, 0.95, seed=11)
     assert again.pod_cpu.tolist() == c.pod_cpu.tolist()
@@ -429,8 +480,12 @@ def test_generator_matches_paper_rules():
 
 @needs_ortools
 def test_experiment_tiny():
-    res = packing.run_experiment({"nodes": (4,), "pods_per_node": (4,), "priorities": (2,), "utilisation": (1.05,)},
-                                 scenarios=2, windows=(0.2,), workers=1)
+    res = packing.run_experiment(
+        {"nodes": (4,), "pods_per_node": (4,), "priorities": (2,), "utilisation": (1.05,)},
+        scenarios=2,
+        windows=(0.2,),
+        workers=1,
+    )
     s = res["summary"][0]
     assert s["scenarios"] == 2
     assert s["improved"] + s["certified_optimal"] + s["unchanged"] == pytest.approx(1.0)
@@ -457,16 +512,31 @@ def test_cli_pack(capsys):
 
 
 def test_manifest_init_containers_overhead_and_deployment():
-    objs = {"kind": "List", "items": [
-        {"kind": "Node", "metadata": {"name": "n"}, "status": {"capacity": {"cpu": "4", "memory": "8Gi"}}},
-        {"kind": "PriorityClass", "metadata": {"name": "gold"}, "value": 7},
-        {"kind": "Deployment", "metadata": {"name": "d"}, "spec": {"replicas": 2, "template": {"spec": {
-            "priorityClassName": "gold",
-            "containers": [{"resources": {"requests": {"cpu": "100m", "memory": "100Mi"}}},
-                           {"resources": {"requests": {"cpu": "200m"}}}],
-            "initContainers": [{"resources": {"requests": {"cpu": "500m", "memory": "50Mi"}}}],
-            "overhead": {"cpu": "10m", "memory": "1Mi"}}}}},
-    ]}
+    objs = {
+        "kind": "List",
+        "items": [
+            {"kind": "Node", "metadata": {"name": "n"}, "status": {"capacity": {"cpu": "4", "memory": "8Gi"}}},
+            {"kind": "PriorityClass", "metadata": {"name": "gold"}, "value": 7},
+            {
+                "kind": "Deployment",
+                "metadata": {"name": "d"},
+                "spec": {
+                    "replicas": 2,
+                    "template": {
+                        "spec": {
+                            "priorityClassName": "gold",
+                            "containers": [
+                                {"resources": {"requests": {"cpu": "100m", "memory": "100Mi"}}},
+                                {"resources": {"requests": {"cpu": "200m"}}},
+                            ],
+                            "initContainers": [{"resources": {"requests": {"cpu": "500m", "memory": "50Mi"}}}],
+                            "overhead": {"cpu": "10m", "memory": "1Mi"},
+                        }
+                    },
+                },
+            },
+        ],
+    }
     c = packing.Cluster.from_manifests([objs])
     assert c.node_pods.tolist() == [110]  # default pod limit
     assert c.pod_names == ["d-0", "d-1"]
@@ -478,8 +548,9 @@ def test_manifest_init_containers_overhead_and_deployment():
 
 
 def test_vm_reschedule_respects_protected():
-    c = packing.Cluster([64, 64], [1000, 1000], [44, 48, 4], [1, 1, 1], [0, 0, 0], [0, 1, 1],
-                        protected=[False, False, True])
+    c = packing.Cluster(
+        [64, 64], [1000, 1000], [44, 48, 4], [1, 1, 1], [0, 0, 0], [0, 1, 1], protected=[False, False, True]
+    )
     g = packing.vm_reschedule(c, 3, probe_cpu=16)
     assert all(i != 2 for i, _, _ in g.moves)
     assert g.fragment_rate_after <= g.fragment_rate_before

@@ -12,7 +12,7 @@ import pytest
 
 pytest.importorskip("simpy")
 
-import schedkit as sk  # noqa: E402
+import schedkit as sk
 
 BENCH = Path(__file__).resolve().parents[1] / "bench"
 

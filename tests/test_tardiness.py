@@ -15,7 +15,7 @@ import itertools
 import json
 import math
 import sys
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -515,13 +515,13 @@ def test_rules_match_the_spec_transcription(inst, method):
 # --------------------------------------------------------------------------- known optima
 
 
-@lru_cache(maxsize=None)
+@cache
 def sdt_first_40():
     insts, opt = sk.tardiness.read_sdt(DATA / "sdt" / "sdt_n100.txt")
     return insts[:40], opt[:40]
 
 
-@lru_cache(maxsize=None)
+@cache
 def cetinkaya_100():
     insts, opt = sk.tardiness.read_sdt(DATA / "cetinkaya2025" / "n20_uniform_table2.txt")
     # every 8th instance: 5 of the 40 in each of the 20 (RDD, TF) classes
@@ -533,7 +533,7 @@ WT40_WEIGHTED = [26, 27, 28, 29, 30, 51, 81, 82, 107]
 WT40_UNWEIGHTED = [1, 2, 6, 11, 16, 26, 27, 28, 29, 30, 51, 81, 82, 107, 108]
 
 
-@lru_cache(maxsize=None)
+@cache
 def wt40():
     insts = sk.tardiness.read_orlib(DATA / "orlib_wt" / "wt40.txt", 40)
     wopt = sk.tardiness.read_orlib_values(DATA / "orlib_wt" / "wtopt40.txt")
@@ -581,9 +581,7 @@ def test_exact_known_optima_wt40_unweighted():
 def test_exact_known_optima_wt40_weighted():
     insts, wopt, _, _ = wt40()
     # a generous limit so a slow branch and bound fails (optimal=False) instead of hanging
-    check_exact_optima(
-        [insts[k - 1] for k in WT40_WEIGHTED], [wopt[k - 1] for k in WT40_WEIGHTED], time_limit=30.0
-    )
+    check_exact_optima([insts[k - 1] for k in WT40_WEIGHTED], [wopt[k - 1] for k in WT40_WEIGHTED], time_limit=30.0)
 
 
 @pytest.mark.parametrize("which", ["sdt_n100[:40]", "cetinkaya_n20[::8]", "wt40_weighted", "wt40_unweighted"])

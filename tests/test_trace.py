@@ -20,16 +20,28 @@ DATA = Path(__file__).resolve().parent / "data" / "traces"
 
 
 def test_schema_fields():
-    assert sk.trace.SCHEMA.names == ["job_id", "user", "submit_time", "task_id", "duration", "cpu", "memory",
-                                     "priority", "stage"]
+    assert sk.trace.SCHEMA.names == [
+        "job_id",
+        "user",
+        "submit_time",
+        "task_id",
+        "duration",
+        "cpu",
+        "memory",
+        "priority",
+        "stage",
+    ]
     assert sk.trace.SCHEMA.field("submit_time").type == pa.float64()
     assert sk.trace.SCHEMA.field("stage").type == pa.int64() and not sk.trace.SCHEMA.field("stage").nullable
 
 
-@pytest.mark.parametrize("name, rows, jobs, users", [
-    ("google2011_wta_500s_hetero.csv", 824, 125, 27),
-    ("google2011_wta_500s_homo.csv", 6418, 133, 25),
-])
+@pytest.mark.parametrize(
+    "name, rows, jobs, users",
+    [
+        ("google2011_wta_500s_hetero.csv", 824, 125, 27),
+        ("google2011_wta_500s_homo.csv", 6418, 133, 25),
+    ],
+)
 def test_google_wta_windows(name, rows, jobs, users):
     t = sk.trace.read(DATA / name)
     assert t.schema.remove_metadata() == sk.trace.SCHEMA
@@ -102,8 +114,11 @@ def _write(tmp_path, name, text):
 
 
 def test_malformed_canonical_csv(tmp_path):
-    p = _write(tmp_path, "bad.csv", "job_id,user,submit_time,task_id,duration\n"
-               "1,a,0,0,1.5\n1,a,0,1,abc\n2,b,1,0,-2\n3,,2,0,1\n4,c,3,0,2\n")
+    p = _write(
+        tmp_path,
+        "bad.csv",
+        "job_id,user,submit_time,task_id,duration\n1,a,0,0,1.5\n1,a,0,1,abc\n2,b,1,0,-2\n3,,2,0,1\n4,c,3,0,2\n",
+    )
     with pytest.raises(InvalidInstanceError) as exc:
         sk.trace.read(p)
     assert exc.value.index == 2 and exc.value.field == "duration"
@@ -127,9 +142,9 @@ def test_google_task_events(tmp_path):
         "611000000,,7,0,m1,4,alice,1,2,0.5,0.1,0,0",
         "603000000,,8,0,,0,bob,0,9,0.1,0.2,0,0",
         "604000000,,8,0,m3,1,bob,0,9,0.1,0.2,0,0",
-        "610000000,,8,0,m3,2,bob,0,9,0.1,0.2,0,0",   # evicted
+        "610000000,,8,0,m3,2,bob,0,9,0.1,0.2,0,0",  # evicted
         "612000000,,8,0,m3,1,bob,0,9,0.1,0.2,0,0",
-        "615000000,,8,0,m3,4,bob,0,9,0.1,0.2,0,0",   # finish: 3 s after the last schedule
+        "615000000,,8,0,m3,4,bob,0,9,0.1,0.2,0,0",  # finish: 3 s after the last schedule
     ]
     p = _write(tmp_path, "part-00000-of-00500.csv", "\n".join(rows) + "\n")
     t = sk.trace.read(p, format="google_task_events")
@@ -180,11 +195,18 @@ def test_sources_without_stages_are_stage_zero(tmp_path):
     t = sk.trace.read(DATA / "google2011_wta_500s_hetero.csv")
     assert set(t.column("stage").to_pylist()) == {0}
     assert "parents" not in t.column_names
-    p = _write(tmp_path, "part-00000-of-00500.csv", "600000000,,7,0,,0,a,1,2,0.5,0.1,0,0\n"
-               "601000000,,7,0,m1,1,a,1,2,0.5,0.1,0,0\n611000000,,7,0,m1,4,a,1,2,0.5,0.1,0,0\n")
+    p = _write(
+        tmp_path,
+        "part-00000-of-00500.csv",
+        "600000000,,7,0,,0,a,1,2,0.5,0.1,0,0\n"
+        "601000000,,7,0,m1,1,a,1,2,0.5,0.1,0,0\n611000000,,7,0,m1,4,a,1,2,0.5,0.1,0,0\n",
+    )
     assert sk.trace.read(p, format="google_task_events").column("stage").to_pylist() == [0]
-    p = _write(tmp_path, "v2017.csv", "task_create_time,task_end_time,job_id,task_id,instances,status,cpu,mem\n"
-               "10,20,1,1,1,Terminated,100,0.5\n")
+    p = _write(
+        tmp_path,
+        "v2017.csv",
+        "task_create_time,task_end_time,job_id,task_id,instances,status,cpu,mem\n10,20,1,1,1,Terminated,100,0.5\n",
+    )
     assert sk.trace.read(p).column("stage").to_pylist() == [0]
 
 
@@ -207,8 +229,11 @@ def test_alibaba_v2018_dag_stages_and_parents(tmp_path):
 
 
 def test_alibaba_v2018_parent_not_below_stage(tmp_path):
-    p = _write(tmp_path, "batch_task.csv", "\n".join(ALI18_DAG[:2] + ["M2_5,1,j_5,1,Terminated,1,2,50,0.2",
-                                                                       "R4_4,1,j_6,1,Terminated,1,2,50,0.2"]) + "\n")
+    p = _write(
+        tmp_path,
+        "batch_task.csv",
+        "\n".join(ALI18_DAG[:2] + ["M2_5,1,j_5,1,Terminated,1,2,50,0.2", "R4_4,1,j_6,1,Terminated,1,2,50,0.2"]) + "\n",
+    )
     with pytest.raises(InvalidInstanceError) as exc:
         sk.trace.read(p, format="alibaba_v2018")
     assert exc.value.field == "task_name" and exc.value.index == 3 and "row 3" in str(exc.value)
@@ -219,24 +244,34 @@ def test_alibaba_v2018_parent_not_below_stage(tmp_path):
 
 
 def test_canonical_csv_stage_and_string_parents(tmp_path):
-    p = _write(tmp_path, "dag.csv", "job_id,user,submit_time,task_id,duration,stage,parents\n"
-               "1,a,0,0,1,1,\n1,a,0,1,1,2,1\n1,a,0,2,1,3,1;2\n1,a,0,3,1,4, 3 ; 2 \n")
+    p = _write(
+        tmp_path,
+        "dag.csv",
+        "job_id,user,submit_time,task_id,duration,stage,parents\n"
+        "1,a,0,0,1,1,\n1,a,0,1,1,2,1\n1,a,0,2,1,3,1;2\n1,a,0,3,1,4, 3 ; 2 \n",
+    )
     t = sk.trace.read(p)
     assert t.column("stage").to_pylist() == [1, 2, 3, 4]
     assert t.schema.field("parents").type == pa.list_(pa.int64())
     assert t.column("parents").to_pylist() == [[], [1], [1, 2], [3, 2]]
 
 
-@pytest.mark.parametrize("row, field", [
-    ("1,a,0,1,1,2,x", "parents"),    # not an id
-    ("1,a,0,1,1,2,1;;0", "parents"),  # empty token
-    ("1,a,0,1,1,2,2", "parents"),    # parent == stage breaks the topological numbering
-    ("1,a,0,1,1,1.5,0", "stage"),    # not an integer
-    ("1,a,0,1,1,,0", "stage"),       # missing
-])
+@pytest.mark.parametrize(
+    "row, field",
+    [
+        ("1,a,0,1,1,2,x", "parents"),  # not an id
+        ("1,a,0,1,1,2,1;;0", "parents"),  # empty token
+        ("1,a,0,1,1,2,2", "parents"),  # parent == stage breaks the topological numbering
+        ("1,a,0,1,1,1.5,0", "stage"),  # not an integer
+        ("1,a,0,1,1,,0", "stage"),  # missing
+    ],
+)
 def test_canonical_bad_stage_or_parents(tmp_path, row, field):
-    p = _write(tmp_path, "dag.csv", "job_id,user,submit_time,task_id,duration,stage,parents\n"
-               f"1,a,0,0,1,1,\n{row}\n1,a,0,3,1,4,1\n")
+    p = _write(
+        tmp_path,
+        "dag.csv",
+        f"job_id,user,submit_time,task_id,duration,stage,parents\n1,a,0,0,1,1,\n{row}\n1,a,0,3,1,4,1\n",
+    )
     with pytest.raises(InvalidInstanceError) as exc:
         sk.trace.read(p)
     assert (exc.value.field, exc.value.index) == (field, 2)

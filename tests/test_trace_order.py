@@ -30,7 +30,7 @@ def synthetic(n: int = 20_000, jobs: int = 2_000, big_job: int = 300, seed: int 
     jobs, duplicate (stage, task_id) pairs, NaN requests, valid parents, one job of
     ``big_job`` rows. Values are multiples of 1/8 so they survive a CSV round trip."""
     rng = np.random.default_rng(seed)
-    ids = rng.choice(np.arange(-10**6, 10**6), size=jobs, replace=False)
+    ids = rng.choice(np.arange(-(10**6), 10**6), size=jobs, replace=False)
     job = np.concatenate([rng.choice(ids, n - big_job), np.full(big_job, ids[0])])
     base = dict(zip(ids.tolist(), rng.integers(0, 200, size=jobs).tolist()))
     sub = np.array([base[j] for j in job.tolist()], dtype=float) + rng.integers(0, 4, size=n) / 8
@@ -38,12 +38,20 @@ def synthetic(n: int = 20_000, jobs: int = 2_000, big_job: int = 300, seed: int 
     parents = [sorted(rng.choice(s, size=rng.integers(0, s + 1), replace=False).tolist()) for s in stage]
     cpu = rng.integers(1, 9, size=n) / 8
     cpu[rng.random(n) < 0.2] = np.nan
-    t = pa.table({
-        "job_id": job, "user": [f"u{k}" for k in rng.integers(0, 20, size=n)], "submit_time": sub,
-        "task_id": rng.integers(0, 50, size=n), "stage": stage, "duration": rng.integers(0, 80, size=n) / 8,
-        "cpu": cpu, "memory": rng.integers(0, 9, size=n) / 8, "parents": pa.array(parents, pa.list_(pa.int64())),
-        "job_class": [f"c{k}" for k in rng.integers(0, 3, size=n)],
-    })
+    t = pa.table(
+        {
+            "job_id": job,
+            "user": [f"u{k}" for k in rng.integers(0, 20, size=n)],
+            "submit_time": sub,
+            "task_id": rng.integers(0, 50, size=n),
+            "stage": stage,
+            "duration": rng.integers(0, 80, size=n) / 8,
+            "cpu": cpu,
+            "memory": rng.integers(0, 9, size=n) / 8,
+            "parents": pa.array(parents, pa.list_(pa.int64())),
+            "job_class": [f"c{k}" for k in rng.integers(0, 3, size=n)],
+        }
+    )
     return t.take(pa.array(rng.permutation(n)))
 
 
@@ -107,15 +115,31 @@ def test_table_order_min_submit_and_chunks():
     assert big.num_rows >= 300 and len(set(big.column("job_id").to_pylist())) == 1
     got = pa.concat_tables(chunks)
     assert got.schema.names == expected_columns(t)
-    assert [f.type for f in got.schema][:8] == [pa.int64(), pa.string(), pa.float64(), pa.int64(), pa.int64(),
-                                                pa.float64(), pa.float64(), pa.float64()]
+    assert [f.type for f in got.schema][:8] == [
+        pa.int64(),
+        pa.string(),
+        pa.float64(),
+        pa.int64(),
+        pa.int64(),
+        pa.float64(),
+        pa.float64(),
+        pa.float64(),
+    ]
     assert got.schema.field("parents").type == pa.list_(pa.int64())
     assert_same_rows(got, reference(t).select(expected_columns(t)))
 
 
 def test_job_user_and_class_come_from_the_first_row_in_order():
-    t = pa.table({"job_id": [5, 5, 5], "user": ["late", "early", "x"], "submit_time": [3.0, 1.0, 2.0],
-                  "duration": [1.0, 1.0, 1.0], "stage": [1, 1, 0], "job_class": ["a", "b", "c"]})
+    t = pa.table(
+        {
+            "job_id": [5, 5, 5],
+            "user": ["late", "early", "x"],
+            "submit_time": [3.0, 1.0, 2.0],
+            "duration": [1.0, 1.0, 1.0],
+            "stage": [1, 1, 0],
+            "job_class": ["a", "b", "c"],
+        }
+    )
     (c,) = ordered_jobs(t)
     # stage 0 first, so the third row decides; every row carries the job's earliest submit
     assert c.column("user").to_pylist() == ["x"] * 3 and c.column("job_class").to_pylist() == ["c"] * 3
@@ -129,16 +153,19 @@ def test_empty_table_yields_nothing():
     assert list(ordered_jobs(sk.trace.SCHEMA.empty_table())) == []
 
 
-@pytest.mark.parametrize("column, values, field, index", [
-    ("submit_time", [0.0, 1.0, math.nan, 2.0], "submit_time", 2),
-    ("submit_time", [0.0, math.inf, 1.0, 2.0], "submit_time", 1),
-    ("duration", [1.0, 1.0, 1.0, -0.5], "duration", 3),
-    ("duration", [1.0, math.nan, 1.0, 1.0], "duration", 1),
-    ("duration", pa.array([1.0, 1.0, None, 1.0]), "duration", 2),
-    ("job_id", pa.array([1, None, 2, 3]), "job_id", 1),
-    ("user", pa.array(["a", "b", "c", None]), "user", 3),
-    ("stage", pa.array([0, 1, None, 1]), "stage", 2),
-])
+@pytest.mark.parametrize(
+    "column, values, field, index",
+    [
+        ("submit_time", [0.0, 1.0, math.nan, 2.0], "submit_time", 2),
+        ("submit_time", [0.0, math.inf, 1.0, 2.0], "submit_time", 1),
+        ("duration", [1.0, 1.0, 1.0, -0.5], "duration", 3),
+        ("duration", [1.0, math.nan, 1.0, 1.0], "duration", 1),
+        ("duration", pa.array([1.0, 1.0, None, 1.0]), "duration", 2),
+        ("job_id", pa.array([1, None, 2, 3]), "job_id", 1),
+        ("user", pa.array(["a", "b", "c", None]), "user", 3),
+        ("stage", pa.array([0, 1, None, 1]), "stage", 2),
+    ],
+)
 def test_table_bad_values_name_field_and_row(column, values, field, index):
     t = sk.trace.from_jobs([1, 1, 2, 3], ["a", "b", "c", "d"], [0.0, 1.0, 2.0, 3.0], [1.0] * 4)
     t = t.set_column(t.column_names.index(column), column, pa.array(values))
@@ -255,14 +282,18 @@ def test_bundled_trace_streams_all_jobs():
     check_chunks(chunks, 1_000)
     assert sum(c.num_rows for c in chunks) == 6418
     assert sum(len(set(c.column("job_id").to_pylist())) for c in chunks) == 133
-    assert_same_rows(pa.concat_tables(chunks),
-                     reference(sk.trace.read(sk.trace.bundled("google2011_wta_500s_homo.csv"))).select(COLUMNS))
+    assert_same_rows(
+        pa.concat_tables(chunks),
+        reference(sk.trace.read(sk.trace.bundled("google2011_wta_500s_homo.csv"))).select(COLUMNS),
+    )
 
 
 def test_alibaba_v2018_parents_reach_the_stream(tmp_path):
     p = tmp_path / "batch_task.csv"
-    p.write_text("R2_1,1,j_5,1,Terminated,160,170,50,0.2\nM1,10,j_5,1,Terminated,100,160,100,0.39\n"
-                 "task_abc,2,j_11,12,Terminated,90,203,,\n")
+    p.write_text(
+        "R2_1,1,j_5,1,Terminated,160,170,50,0.2\nM1,10,j_5,1,Terminated,100,160,100,0.39\n"
+        "task_abc,2,j_11,12,Terminated,90,203,,\n"
+    )
     (c,) = ordered_jobs(p, format="alibaba_v2018")
     assert c.column("job_id").to_pylist() == [11, 5, 5]
     assert c.column("stage").to_pylist() == [0, 1, 2]
@@ -281,22 +312,27 @@ def small_traces(draw: st.DrawFn) -> pa.Table:
     stage = draw(ints(0, 3))
     # null parents (a chain) or ids below the stage, negative ones included
     parents = [draw(st.none() | st.lists(st.integers(-2, s - 1), max_size=3)) for s in stage]
-    return pa.table({
-        "job_id": pa.array(draw(ints(-3, 5)), pa.int64()),
-        "user": pa.array([f"u{k}" for k in draw(ints(0, 2))], pa.string()),
-        "submit_time": pa.array([k / 4 for k in draw(ints(0, 6))], pa.float64()),
-        "task_id": pa.array(draw(ints(0, 3)), pa.int64()),
-        "stage": pa.array(stage, pa.int64()),
-        "duration": pa.array([k / 2 for k in draw(ints(0, 9))], pa.float64()),
-        "parents": pa.array(parents, pa.list_(pa.int64())),
-    })
+    return pa.table(
+        {
+            "job_id": pa.array(draw(ints(-3, 5)), pa.int64()),
+            "user": pa.array([f"u{k}" for k in draw(ints(0, 2))], pa.string()),
+            "submit_time": pa.array([k / 4 for k in draw(ints(0, 6))], pa.float64()),
+            "task_id": pa.array(draw(ints(0, 3)), pa.int64()),
+            "stage": pa.array(stage, pa.int64()),
+            "duration": pa.array([k / 2 for k in draw(ints(0, 9))], pa.float64()),
+            "parents": pa.array(parents, pa.list_(pa.int64())),
+        }
+    )
 
 
 @given(t=small_traces(), chunk_rows=st.integers(1, 12), run_rows=st.integers(1, 50))
 def test_property_order_and_chunks(t, chunk_rows, run_rows):
     want = reference(t)
-    want = want.append_column("cpu", pa.array(np.full(t.num_rows, np.nan))).append_column(
-        "memory", pa.array(np.full(t.num_rows, np.nan))).select(expected_columns(t))
+    want = (
+        want.append_column("cpu", pa.array(np.full(t.num_rows, np.nan)))
+        .append_column("memory", pa.array(np.full(t.num_rows, np.nan)))
+        .select(expected_columns(t))
+    )
     from_table = list(ordered_jobs(t, chunk_rows=chunk_rows))
     check_chunks(from_table, chunk_rows)
     if t.num_rows:
@@ -307,21 +343,27 @@ def test_property_order_and_chunks(t, chunk_rows, run_rows):
         spill.mkdir()
         with warnings.catch_warnings():
             warnings.simplefilter("error")
-            from_file = list(ordered_jobs(Path(d) / "t.parquet", chunk_rows=chunk_rows, run_rows=run_rows,
-                                          tmpdir=spill))
+            from_file = list(
+                ordered_jobs(Path(d) / "t.parquet", chunk_rows=chunk_rows, run_rows=run_rows, tmpdir=spill)
+            )
         assert list(spill.iterdir()) == []
     assert [c.num_rows for c in from_file] == [c.num_rows for c in from_table]
     if t.num_rows:
         assert_same_rows(pa.concat_tables(from_file), pa.concat_tables(from_table))
 
 
-
 def test_file_job_spanning_batches_and_runs(tmp_path):
     # one job's 2,500 rows lie together: they span three runs and many batches of each
     small = synthetic(n=3_000, jobs=300, big_job=10, seed=3)
     rng = np.random.default_rng(4)
-    big = sk.trace.from_jobs(np.full(2_500, 10**7), ["big"] * 2_500, rng.integers(0, 200, 2_500) / 4,
-                             np.ones(2_500), task_id=rng.integers(0, 9, 2_500), stage=rng.integers(0, 4, 2_500))
+    big = sk.trace.from_jobs(
+        np.full(2_500, 10**7),
+        ["big"] * 2_500,
+        rng.integers(0, 200, 2_500) / 4,
+        np.ones(2_500),
+        task_id=rng.integers(0, 9, 2_500),
+        stage=rng.integers(0, 4, 2_500),
+    )
     small, big = small.select(COLUMNS), big.select(COLUMNS)
     t = pa.concat_tables([small.slice(0, 1_500), big.cast(small.schema), small.slice(1_500)])
     pq.write_table(t, tmp_path / "t.parquet")

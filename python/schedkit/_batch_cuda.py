@@ -50,9 +50,7 @@ def resolve_device(device: str | None) -> str:
     chosen = device or env or "auto"
     source = "SCHEDKIT_DEVICE" if not device and env else "device"
     if chosen not in DEVICES:
-        raise InvalidInstanceError(
-            f"{source}: unknown device {chosen!r}; expected one of {DEVICES}", field="device"
-        )
+        raise InvalidInstanceError(f"{source}: unknown device {chosen!r}; expected one of {DEVICES}", field="device")
     if chosen in ("rust", "numpy"):
         return chosen
     usable, reason = cupy_status()
@@ -241,7 +239,14 @@ def tardiness_kernel(perms: Any, p: Any, d: Any, w: Any, *, weighted: bool, chec
     kernel = _module().get_function(_kernel_name(_INDEX_TYPES[perms.dtype], weighted, check))
     blocks = (rows * 32 + _THREADS - 1) // _THREADS
     shared = _WARPS * ((n + 31) // 32) * 4 if check else 0
-    args = (perms, cupy.ascontiguousarray(p, dtype=cupy.float64), cupy.ascontiguousarray(d, dtype=cupy.float64),
-            cupy.ascontiguousarray(w, dtype=cupy.float64), np.int64(rows), np.int64(n), out)
+    args = (
+        perms,
+        cupy.ascontiguousarray(p, dtype=cupy.float64),
+        cupy.ascontiguousarray(d, dtype=cupy.float64),
+        cupy.ascontiguousarray(w, dtype=cupy.float64),
+        np.int64(rows),
+        np.int64(n),
+        out,
+    )
     kernel((blocks,), (_THREADS,), args, shared_mem=shared)
     return out

@@ -37,7 +37,9 @@ def _speeds(text: str) -> Any:
         raise argparse.ArgumentTypeError(f"expected a count or comma-separated speeds, got {text!r}") from None
 
 
-def load(path: str | Path, processors: Any, bandwidth: float | None, latency: float) -> tuple[dag.TaskGraph, dag.Platform]:
+def load(
+    path: str | Path, processors: Any, bandwidth: float | None, latency: float
+) -> tuple[dag.TaskGraph, dag.Platform]:
     """A WfCommons JSON (bandwidth in bytes/s, default 1e8) or STG file (default bandwidth 1)."""
     path = Path(path)
     if path.suffix.lower() == ".stg":
@@ -77,8 +79,14 @@ def table(rows: list[dict[str, Any]]) -> str:
     return format_table(
         ["algorithm", "makespan", "SLR", "speedup", "efficiency", "ms"],
         [
-            [r["algorithm"].upper(), r["makespan"], f"{r['slr']:.3f}", f"{r['speedup']:.3f}",
-             f"{r['efficiency']:.3f}", f"{1e3 * r['seconds']:.2f}"]
+            [
+                r["algorithm"].upper(),
+                r["makespan"],
+                f"{r['slr']:.3f}",
+                f"{r['speedup']:.3f}",
+                f"{r['efficiency']:.3f}",
+                f"{1e3 * r['seconds']:.2f}",
+            ]
             for r in rows
         ],
     )

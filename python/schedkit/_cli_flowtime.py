@@ -41,23 +41,39 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         description="Simulate online flow-time policies (exact event-driven simulator) and compare total, mean, "
         "tail flow time and stretch against a lower bound (SRPT on one machine, optimal there).",
     )
-    p.add_argument("--trace", metavar="FILE",
-                   help="jobs file (.parquet/.arrow/.feather: a row per job with an 'operations' list column; "
-                        ".csv: a row per operation with job_id, release, size) instead of a generated workload")
+    p.add_argument(
+        "--trace",
+        metavar="FILE",
+        help="jobs file (.parquet/.arrow/.feather: a row per job with an 'operations' list column; "
+        ".csv: a row per operation with job_id, release, size) instead of a generated workload",
+    )
     p.add_argument("--jobs", type=int, default=10_000, help="number of generated jobs (default 10000)")
     p.add_argument("--load", type=float, default=0.9, help="target load of the generated arrivals (default 0.9)")
     p.add_argument("--machines", type=int, default=1, help="identical machines (default 1)")
-    p.add_argument("--sizes", default="exponential",
-                   help="operation sizes: exponential, pareto[:alpha[:ratio]], lognormal[:sigma], constant")
-    p.add_argument("--ops", default="single",
-                   help="operations per job: single, fixed:k, geometric:mean, uniform:kmax, test[:t] "
-                        "(uniform obligatory test of length t, then a revealed part)")
+    p.add_argument(
+        "--sizes",
+        default="exponential",
+        help="operation sizes: exponential, pareto[:alpha[:ratio]], lognormal[:sigma], constant",
+    )
+    p.add_argument(
+        "--ops",
+        default="single",
+        help="operations per job: single, fixed:k, geometric:mean, uniform:kmax, test[:t] "
+        "(uniform obligatory test of length t, then a revealed part)",
+    )
     p.add_argument("--weights", default=None, help="weights: uniform[:wmax] (default: unweighted)")
-    p.add_argument("--distortion", type=float, default=2.0,
-                   help="size estimates for sprpt within this distortion (default 2; 0 = no estimates)")
-    p.add_argument("--policies", default=None,
-                   help="comma-separated policies, parameters after colons, e.g. srpt,rr,laps:beta=0.25,"
-                        "chunk:gamma=4:c=1 (default: every built-in)")
+    p.add_argument(
+        "--distortion",
+        type=float,
+        default=2.0,
+        help="size estimates for sprpt within this distortion (default 2; 0 = no estimates)",
+    )
+    p.add_argument(
+        "--policies",
+        default=None,
+        help="comma-separated policies, parameters after colons, e.g. srpt,rr,laps:beta=0.25,"
+        "chunk:gamma=4:c=1 (default: every built-in)",
+    )
     p.add_argument("--seed", type=int, default=0, help="seed of the generator (default 0)")
     p.add_argument("--time-limit", type=float, help="seconds per simulation (a stopped one is marked unfinished)")
     p.add_argument("--validate", action="store_true", help="check every schedule independently")
@@ -82,8 +98,16 @@ def _load_jobs(args: argparse.Namespace) -> tuple[flowtime.Jobs, dict[str, Any]]
         distortion=args.distortion or None,
         seed=args.seed,
     )
-    desc = {"generated": True, "jobs": args.jobs, "load": args.load, "sizes": args.sizes, "ops": args.ops,
-            "weights": args.weights, "distortion": args.distortion or None, "seed": args.seed}
+    desc = {
+        "generated": True,
+        "jobs": args.jobs,
+        "load": args.load,
+        "sizes": args.sizes,
+        "ops": args.ops,
+        "weights": args.weights,
+        "distortion": args.distortion or None,
+        "seed": args.seed,
+    }
     return jobs, desc
 
 
@@ -125,21 +149,37 @@ def _cmd_flowtime(args: argparse.Namespace) -> int:
     rows = run_comparison(jobs, policies, args.machines, validate=args.validate, time_limit=args.time_limit)
     lb = jobs.lower_bound(args.machines)
     if args.json:
-        out = {"workload": desc, "n": jobs.n, "operations": int(jobs.values.shape[0]), "machines": args.machines,
-               "lower_bound": lb, "seconds": time.perf_counter() - start, "policies": rows}
+        out = {
+            "workload": desc,
+            "n": jobs.n,
+            "operations": int(jobs.values.shape[0]),
+            "machines": args.machines,
+            "lower_bound": lb,
+            "seconds": time.perf_counter() - start,
+            "policies": rows,
+        }
         print(json.dumps(out, indent=2))
         return 0
-    source = f"file {desc['trace']}" if "trace" in desc else (
-        f"generated: load {args.load:g}, sizes {args.sizes}, ops {args.ops}"
-        + (f", weights {args.weights}" if args.weights else "") + f", seed {args.seed}"
+    source = (
+        f"file {desc['trace']}"
+        if "trace" in desc
+        else (
+            f"generated: load {args.load:g}, sizes {args.sizes}, ops {args.ops}"
+            + (f", weights {args.weights}" if args.weights else "")
+            + f", seed {args.seed}"
+        )
     )
-    print(f"schedkit flowtime: {jobs.n:,} jobs, {jobs.values.shape[0]:,} operations ({source}), "
-          f"{args.machines} machine{'s' if args.machines != 1 else ''}")
+    print(
+        f"schedkit flowtime: {jobs.n:,} jobs, {jobs.values.shape[0]:,} operations ({source}), "
+        f"{args.machines} machine{'s' if args.machines != 1 else ''}"
+    )
     bound = "SRPT, the optimum on one machine" if args.machines == 1 else "max(SRPT at speed m, sum of sizes)"
     print(f"lower bound on the total flow time: {lb:,.2f} ({bound}); ratio = total flow / lower bound\n")
     print(_table(rows))
-    print(f"\n{len(rows)} policies in {time.perf_counter() - start:.2f} s"
-          + (", every schedule validated" if args.validate else ""))
+    print(
+        f"\n{len(rows)} policies in {time.perf_counter() - start:.2f} s"
+        + (", every schedule validated" if args.validate else "")
+    )
     return 0
 
 
@@ -150,13 +190,25 @@ def demo_section() -> tuple[str, list[dict[str, Any]]]:
     mean 3, exponential sizes) at load 0.9 on one machine, each schedule validated.
     """
     d = DEMO
-    jobs = flowtime.generate(d["n"], load=d["load"], sizes=d["sizes"], ops=d["ops"], distortion=d["distortion"],
-                             seed=d["seed"])
+    jobs = flowtime.generate(
+        d["n"], load=d["load"], sizes=d["sizes"], ops=d["ops"], distortion=d["distortion"], seed=d["seed"]
+    )
     rows = run_comparison(jobs, list(flowtime.POLICIES), 1, validate=True)
-    keep = ["policy", "information", "total_flow_time", "mean_flow_time", "p99_flow_time", "mean_stretch", "ratio",
-            "seconds"]
-    rows = [{k: r[k] for k in keep} | {"finished": r["finished"], "max_flow_time": r["max_flow_time"],
-                                        "events": r["events"]} for r in rows]
+    keep = [
+        "policy",
+        "information",
+        "total_flow_time",
+        "mean_flow_time",
+        "p99_flow_time",
+        "mean_stretch",
+        "ratio",
+        "seconds",
+    ]
+    rows = [
+        {k: r[k] for k in keep}
+        | {"finished": r["finished"], "max_flow_time": r["max_flow_time"], "events": r["events"]}
+        for r in rows
+    ]
     lb = jobs.lower_bound(1)
     text = (
         f"Online flow time with gradually revealed jobs: {jobs.n:,} jobs at load {d['load']}, "

@@ -25,15 +25,30 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     )
     p.add_argument("manifests", nargs="?", help="YAML or JSON manifest file")
     p.add_argument("--method", default="kube", choices=METHOD_NAMES, help="placement method (default kube)")
-    p.add_argument("--fallback", choices=["none", "cp", "always"], default="none",
-                   help="run the CP-SAT model when pods stay pending (cp) or always (default none)")
+    p.add_argument(
+        "--fallback",
+        choices=["none", "cp", "always"],
+        default="none",
+        help="run the CP-SAT model when pods stay pending (cp) or always (default none)",
+    )
     p.add_argument("--time-limit", type=float, default=1.0, help="CP-SAT budget in seconds (default 1)")
-    p.add_argument("--strategy", default="least", choices=["least", "most", "rtcr"],
-                   help="kube scoring: LeastAllocated, MostAllocated, RequestedToCapacityRatio")
-    p.add_argument("--seed", type=int, default=None,
-                   help="kube: random tie-break with this seed (default: deterministic, by node name)")
-    p.add_argument("--generate", metavar="N,PPN,P,U",
-                   help="instead of a file, the paper's generator: nodes, pods per node, priorities, utilisation")
+    p.add_argument(
+        "--strategy",
+        default="least",
+        choices=["least", "most", "rtcr"],
+        help="kube scoring: LeastAllocated, MostAllocated, RequestedToCapacityRatio",
+    )
+    p.add_argument(
+        "--seed",
+        type=int,
+        default=None,
+        help="kube: random tie-break with this seed (default: deterministic, by node name)",
+    )
+    p.add_argument(
+        "--generate",
+        metavar="N,PPN,P,U",
+        help="instead of a file, the paper's generator: nodes, pods per node, priorities, utilisation",
+    )
     p.add_argument("--experiment", action="store_true", help="run the paper's comparison (small grid by default)")
     p.add_argument("--grid", choices=["small", "paper"], default="small", help="experiment grid")
     p.add_argument("--scenarios", type=int, default=3, help="failing scenarios per grid cell (default 3)")
@@ -54,22 +69,46 @@ def _cmd_pack(args: argparse.Namespace) -> int:
         from schedkit._packing_gen import PAPER_GRID, SMALL_GRID, plot_experiment
 
         windows = [float(w) for w in args.windows.split(",") if w]
-        res = packing.run_experiment(PAPER_GRID if args.grid == "paper" else SMALL_GRID,
-                                     scenarios=args.scenarios, windows=windows)
+        res = packing.run_experiment(
+            PAPER_GRID if args.grid == "paper" else SMALL_GRID, scenarios=args.scenarios, windows=windows
+        )
         if args.plot:
             plot_experiment(res, args.plot)
         if args.json:
             print(json.dumps(res["summary"], indent=2))
             return 0
-        print(f"schedkit pack --experiment: {res['summary'][0]['scenarios'] if res['summary'] else 0} scenarios "
-              f"where the deterministic default scheduler leaves pods pending (grid {args.grid})\n")
-        rows = [[f"{s['window_s']:g} s", s["scenarios"], f"{100 * s['improved']:.1f}%",
-                 f"{100 * s['certified_optimal']:.1f}%", f"{100 * s['unchanged']:.1f}%",
-                 "" if s["paper_improved"] is None else f">{100 * s['paper_improved']:.0f}%",
-                 "" if s["paper_certified_optimal"] is None else f">{100 * s['paper_certified_optimal']:.0f}%",
-                 s["mean_seconds"]] for s in res["summary"]]
-        print(format_table(["window", "scenarios", "improved", "certified opt", "unchanged", "paper improved",
-                            "paper certified", "mean s"], rows))
+        print(
+            f"schedkit pack --experiment: {res['summary'][0]['scenarios'] if res['summary'] else 0} scenarios "
+            f"where the deterministic default scheduler leaves pods pending (grid {args.grid})\n"
+        )
+        rows = [
+            [
+                f"{s['window_s']:g} s",
+                s["scenarios"],
+                f"{100 * s['improved']:.1f}%",
+                f"{100 * s['certified_optimal']:.1f}%",
+                f"{100 * s['unchanged']:.1f}%",
+                "" if s["paper_improved"] is None else f">{100 * s['paper_improved']:.0f}%",
+                "" if s["paper_certified_optimal"] is None else f">{100 * s['paper_certified_optimal']:.0f}%",
+                s["mean_seconds"],
+            ]
+            for s in res["summary"]
+        ]
+        print(
+            format_table(
+                [
+                    "window",
+                    "scenarios",
+                    "improved",
+                    "certified opt",
+                    "unchanged",
+                    "paper improved",
+                    "paper certified",
+                    "mean s",
+                ],
+                rows,
+            )
+        )
         return 0
     if args.generate:
         try:
@@ -82,42 +121,68 @@ def _cmd_pack(args: argparse.Namespace) -> int:
     else:
         raise InvalidInstanceError("pack: give a manifest file, --generate or --experiment", field="manifests")
     fallback = None if args.fallback == "none" else args.fallback
-    plan = packing.place(cluster, method=args.method, fallback=fallback, time_limit=args.time_limit,
-                         seed=args.seed, strategy=args.strategy)
+    plan = packing.place(
+        cluster,
+        method=args.method,
+        fallback=fallback,
+        time_limit=args.time_limit,
+        seed=args.seed,
+        strategy=args.strategy,
+    )
     plan.validate()
     summary = plan.summary()
     actions = plan.actions
     if args.json:
-        summary["plan"] = [{"pod": cluster.pod_names[i], "priority": int(cluster.pod_priority[i]),
-                            "action": actions[i],
-                            "from": None if cluster.pod_node[i] < 0 else cluster.node_names[cluster.pod_node[i]],
-                            "to": None if plan.assignment[i] < 0 else cluster.node_names[plan.assignment[i]]}
-                           for i in range(cluster.num_pods)]
+        summary["plan"] = [
+            {
+                "pod": cluster.pod_names[i],
+                "priority": int(cluster.pod_priority[i]),
+                "action": actions[i],
+                "from": None if cluster.pod_node[i] < 0 else cluster.node_names[cluster.pod_node[i]],
+                "to": None if plan.assignment[i] < 0 else cluster.node_names[plan.assignment[i]],
+            }
+            for i in range(cluster.num_pods)
+        ]
         print(json.dumps(summary, indent=2))
         return 0
     rows = []
     for i in range(cluster.num_pods):
         if not args.show_plan and actions[i] == "stay":
             continue
-        rows.append([cluster.pod_names[i], int(cluster.pod_priority[i]), actions[i],
-                     "-" if cluster.pod_node[i] < 0 else cluster.node_names[cluster.pod_node[i]],
-                     "-" if plan.assignment[i] < 0 else cluster.node_names[plan.assignment[i]]])
+        rows.append(
+            [
+                cluster.pod_names[i],
+                int(cluster.pod_priority[i]),
+                actions[i],
+                "-" if cluster.pod_node[i] < 0 else cluster.node_names[cluster.pod_node[i]],
+                "-" if plan.assignment[i] < 0 else cluster.node_names[plan.assignment[i]],
+            ]
+        )
     print(f"schedkit pack: {cluster.num_nodes} nodes, {cluster.num_pods} pods, method {plan.method}\n")
     if rows:
         print(format_table(["pod", "priority", "action", "from", "to"], rows))
         print()
-    tiers = ", ".join(f"p{k}: {v}/{int((cluster.pod_priority == int(k)).sum())}"
-                      for k, v in summary["placed_by_priority"].items())
-    srows = [["placed", f"{plan.placed}/{cluster.num_pods}"], ["by priority", tiers],
-             ["evictions", len(plan.evictions)], ["moves", len(plan.moves)],
-             ["cpu utilisation", f"{100 * summary['cpu_utilisation']:.1f}%"],
-             ["memory utilisation", f"{100 * summary['mem_utilisation']:.1f}%"],
-             ["fragment rate", f"{summary['fragment_rate']:.3f}"]]
+    tiers = ", ".join(
+        f"p{k}: {v}/{int((cluster.pod_priority == int(k)).sum())}" for k, v in summary["placed_by_priority"].items()
+    )
+    srows = [
+        ["placed", f"{plan.placed}/{cluster.num_pods}"],
+        ["by priority", tiers],
+        ["evictions", len(plan.evictions)],
+        ["moves", len(plan.moves)],
+        ["cpu utilisation", f"{100 * summary['cpu_utilisation']:.1f}%"],
+        ["memory utilisation", f"{100 * summary['mem_utilisation']:.1f}%"],
+        ["fragment rate", f"{summary['fragment_rate']:.3f}"],
+    ]
     if plan.cp_ran:
         srows.append(["CP optimal (per tier)", ", ".join(f"p{k}: {v}" for k, v in plan.tier_optimal.items())])
         if plan.vs_heuristic is not None:
-            srows.append(["vs " + str(plan.heuristic_method),
-                          {1: "better", 0: "equal", -1: "worse (kept heuristic)"}[plan.vs_heuristic]])
+            srows.append(
+                [
+                    "vs " + str(plan.heuristic_method),
+                    {1: "better", 0: "equal", -1: "worse (kept heuristic)"}[plan.vs_heuristic],
+                ]
+            )
     srows.append(["seconds", f"{plan.elapsed:.3f}"])
     print(format_table(["summary", "value"], srows))
     return 0

@@ -49,13 +49,19 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         "against UJF. With no arguments: the bundled Google 2011 window on 32 cores, with and without "
         "runtime partitioning.",
     )
-    p.add_argument("path", nargs="?", help="trace file (Google WTA CSV, Alibaba batch_task, canonical "
-                   "Parquet/CSV/Arrow IPC, Google task_events with --format)")
+    p.add_argument(
+        "path",
+        nargs="?",
+        help="trace file (Google WTA CSV, Alibaba batch_task, canonical "
+        "Parquet/CSV/Arrow IPC, Google task_events with --format)",
+    )
     p.add_argument("--scenario", choices=sorted(fair.SCENARIOS), help="run a UWFQ paper scenario instead of a trace")
     p.add_argument("--cores", type=int, default=32, help="identical cores (default 32)")
-    p.add_argument("--policy", default=None,
-                   help=f"comma-separated policies among {','.join(fair.POLICIES)} "
-                        f"(default {','.join(DEFAULT_POLICIES)})")
+    p.add_argument(
+        "--policy",
+        default=None,
+        help=f"comma-separated policies among {','.join(fair.POLICIES)} (default {','.join(DEFAULT_POLICIES)})",
+    )
     p.add_argument("--partition", action="store_true", help="runtime partitioning only (tau = 0.5 core-s)")
     p.add_argument("--no-partition", action="store_true", help="no partitioning only")
     p.add_argument("--tau", type=float, default=0.5, help="partition granule in core-seconds (default 0.5)")
@@ -65,12 +71,20 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--format", choices=trace.FORMATS, default=None, help="trace format (default: sniffed)")
     p.add_argument("--errors", choices=["raise", "skip"], default="raise", help="malformed rows: raise or skip")
     p.add_argument("--memory", type=float, default=None, help="memory capacity for --policy drf (default unbounded)")
-    p.add_argument("--nodes", type=int, default=None,
-                   help="--policy drf: split --cores and --memory into this many equal nodes (default one pool)")
+    p.add_argument(
+        "--nodes",
+        type=int,
+        default=None,
+        help="--policy drf: split --cores and --memory into this many equal nodes (default one pool)",
+    )
     p.add_argument("--users", type=int, default=16, help="synthetic users for traces without users (Alibaba)")
     p.add_argument("--out", metavar="FILE", help="write every run's per-job table to FILE (.parquet or .csv)")
-    p.add_argument("--plot", metavar="FILE", default="schedkit_replay_ecdf.png",
-                   help="ECDF plot path (default schedkit_replay_ecdf.png; needs matplotlib)")
+    p.add_argument(
+        "--plot",
+        metavar="FILE",
+        default="schedkit_replay_ecdf.png",
+        help="ECDF plot path (default schedkit_replay_ecdf.png; needs matplotlib)",
+    )
     p.add_argument("--no-plot", action="store_true", help="do not write the plot")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.set_defaults(func=run)
@@ -103,13 +117,21 @@ def _run(args: argparse.Namespace) -> int:
     runs = _runs(args)
     # DVR needs a UJF run with the same partitioning: add the missing references.
     refs_needed = [("ujf", part) for part in sorted({part for _, part in runs}) if ("ujf", part) not in runs]
-    settings = dict(cores=args.cores, tau=args.tau, estimate=args.estimate, noise=args.noise, seed=args.seed,
-                    memory=args.memory, nodes=args.nodes)
+    settings = dict(
+        cores=args.cores,
+        tau=args.tau,
+        estimate=args.estimate,
+        noise=args.noise,
+        seed=args.seed,
+        memory=args.memory,
+        nodes=args.nodes,
+    )
     t0 = time.perf_counter()
     if args.scenario:
         source = f"scenario {args.scenario}"
-        every = [fair.run_scenario(args.scenario, policy=pol, partition=part, **settings)
-                 for pol, part in runs + refs_needed]
+        every = [
+            fair.run_scenario(args.scenario, policy=pol, partition=part, **settings) for pol, part in runs + refs_needed
+        ]
     else:
         path = args.path or str(trace.bundled(DEFAULT_TRACE))
         specs = [dict(policy=pol, partition=part, **settings) for pol, part in runs + refs_needed]
@@ -119,8 +141,11 @@ def _run(args: argparse.Namespace) -> int:
         # the trace's own task count is what an unpartitioned run executes
         plain = next((r for r in every if not r.partition), None)
         tasks = None if plain is None else int(pa.compute.sum(plain.jobs.column("n_tasks")).as_py())
-        source = (f"{path if args.path else 'bundled ' + DEFAULT_TRACE} ({jobs.num_rows:,} jobs, {n_users} users"
-                  + (f", {tasks:,} tasks" if tasks is not None else "") + ")")
+        source = (
+            f"{path if args.path else 'bundled ' + DEFAULT_TRACE} ({jobs.num_rows:,} jobs, {n_users} users"
+            + (f", {tasks:,} tasks" if tasks is not None else "")
+            + ")"
+        )
     seconds = time.perf_counter() - t0
     by_key = {(r.policy, r.partition): r for r in every}
     results: list[tuple[fair.Result, dict[str, Any]]] = []
@@ -135,7 +160,8 @@ def _run(args: argparse.Namespace) -> int:
         for r, _ in results:
             t = r.jobs
             t = t.append_column("policy", pa.array([r.policy] * t.num_rows)).append_column(
-                "partition", pa.array([r.partition] * t.num_rows))
+                "partition", pa.array([r.partition] * t.num_rows)
+            )
             tabs.append(t)
         out = pa.concat_tables(tabs)
         if args.out.endswith(".csv"):
@@ -157,17 +183,24 @@ def _run(args: argparse.Namespace) -> int:
         except ImportError:
             plot_note = "plot skipped: matplotlib is not installed (pip install 'schedkit[plot]')"
     if args.json:
-        payload = {"source": source, "cores": args.cores, "estimate": args.estimate, "seconds": seconds,
-                   "runs": [{k: v for k, v in s.items()} for _, s in results]}
+        payload = {
+            "source": source,
+            "cores": args.cores,
+            "estimate": args.estimate,
+            "seconds": seconds,
+            "runs": [{k: v for k, v in s.items()} for _, s in results],
+        }
         if plot_note:
             payload["plot"] = plot_note
         print(json.dumps(payload, indent=2, default=float))
         return 0
     from schedkit.cli import format_table
 
-    print(f"{source} on {args.cores} cores, estimates: {args.estimate}; RT = response time (s); "
-          f"-P = runtime partitioning; DVR against UJF with the same partitioning; "
-          f"{len(every)} runs simulated in {seconds:.2f} s")
+    print(
+        f"{source} on {args.cores} cores, estimates: {args.estimate}; RT = response time (s); "
+        f"-P = runtime partitioning; DVR against UJF with the same partitioning; "
+        f"{len(every)} runs simulated in {seconds:.2f} s"
+    )
     rows = [[s[k] for _, k in COLUMNS] for _, s in results]
     print(format_table([h for h, _ in COLUMNS], rows))
     if plot_note:

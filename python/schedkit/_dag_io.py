@@ -188,9 +188,7 @@ def from_wfcommons(
     pairs = list(edges)
     src = np.array([u for u, _ in pairs], dtype=np.int64)
     dst = np.array([v for _, v in pairs], dtype=np.int64)
-    data = np.array(
-        [sum(size for f, size in outputs[u].items() if f in inputs[v]) for u, v in pairs], dtype=np.float64
-    )
+    data = np.array([sum(size for f, size in outputs[u].items() if f in inputs[v]) for u, v in pairs], dtype=np.float64)
     try:
         graph = TaskGraph(src, dst, data, num_tasks=len(names), names=names, name=Path(path).stem)
     except InvalidInstanceError as exc:
@@ -383,7 +381,5 @@ def from_stg(
         graph = TaskGraph(src, dst, data, num_tasks=len(names), names=names, name=Path(path).stem)
     except InvalidInstanceError as exc:
         raise InvalidInstanceError(f"{path}: {exc}", field=exc.field, index=exc.index) from None
-    plat = Platform(
-        speed=processor_speeds(processors), work=times[keep], bandwidth=bandwidth, latency=latency
-    )
+    plat = Platform(speed=processor_speeds(processors), work=times[keep], bandwidth=bandwidth, latency=latency)
     return graph, plat

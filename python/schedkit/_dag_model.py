@@ -121,9 +121,7 @@ class TaskGraph:
         if names is not None:
             names = tuple(str(x) for x in names)
             if len(names) != num_tasks:
-                raise InvalidInstanceError(
-                    f"names: {len(names)} names for {num_tasks} tasks", field="names"
-                )
+                raise InvalidInstanceError(f"names: {len(names)} names for {num_tasks} tasks", field="names")
         try:
             self._core = _core.DagTaskGraph(num_tasks, src_arr, dst_arr, data_arr)
         except InvalidInstanceError as exc:
@@ -248,7 +246,9 @@ def _import_networkx() -> Any:
     try:
         import networkx
     except ImportError:
-        raise SolverUnavailableError("this needs networkx, which schedkit does not install: pip install networkx") from None
+        raise SolverUnavailableError(
+            "this needs networkx, which schedkit does not install: pip install networkx"
+        ) from None
     return networkx
 
 
@@ -293,7 +293,7 @@ class Platform:
     [[4.0, 2.0], [6.0, 3.0]]
     """
 
-    __slots__ = ("_core", "_cost", "_bandwidth", "_latency", "speed", "work", "names")
+    __slots__ = ("_bandwidth", "_core", "_cost", "_latency", "names", "speed", "work")
 
     def __init__(
         self,

@@ -370,4 +370,6 @@ def simulate_online(
         release=release,
         factors=factors,
     )
-    return OnlineResult(stream=stream, policy=policy, noise=float(noise), planned=planned, actual=actual, elapsed=elapsed)
+    return OnlineResult(
+        stream=stream, policy=policy, noise=float(noise), planned=planned, actual=actual, elapsed=elapsed
+    )

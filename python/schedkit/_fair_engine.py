@@ -82,8 +82,9 @@ def _column(chunk: pa.Table, name: str, dtype: Any) -> np.ndarray:
     return np.asarray(chunk.column(name).to_numpy(), dtype=dtype)
 
 
-def batch_from_chunk(chunk: pa.Table, users: Names, classes: Names, class_column: str | None,
-                     requests: bool = False) -> Batch:
+def batch_from_chunk(
+    chunk: pa.Table, users: Names, classes: Names, class_column: str | None, requests: bool = False
+) -> Batch:
     """Converts an ordered chunk (rows sorted by job submit, job, stage, task; whole jobs)
     into a :class:`Batch`. A job's user and class are those of its first row. ``requests``:
     also the per-stage cpu/memory requests (DRF)."""
@@ -132,8 +133,14 @@ def batch_from_chunk(chunk: pa.Table, users: Names, classes: Names, class_column
     return b
 
 
-def _parents(chunk: pa.Table, job: np.ndarray, stage: np.ndarray, stage_rows: np.ndarray,
-             stage_job: np.ndarray, job_stages: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _parents(
+    chunk: pa.Table,
+    job: np.ndarray,
+    stage: np.ndarray,
+    stage_rows: np.ndarray,
+    stage_job: np.ndarray,
+    job_stages: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
     """Parents of each stage as offsets + indices within the job: the stage's first row's
     ``parents`` ids, or, when that is null, every lower-numbered stage of the job."""
     col = chunk.column("parents").combine_chunks().take(pa.array(stage_rows))
@@ -159,7 +166,9 @@ def _parents(chunk: pa.Table, job: np.ndarray, stage: np.ndarray, stage_rows: np
             k = int(np.flatnonzero(~found)[0])
             raise InvalidInstanceError(
                 f"job {job[stage_rows[ch[k]]]}: stage {sid[ch[k]]} names parent stage {pid[k]}, which is not an "
-                "earlier stage of the same job", field="parents")
+                "earlier stage of the same job",
+                field="parents",
+            )
         out[explicit] = pos - job_stages[stage_job[ch]]
     return offsets, out.astype(np.int64)
 
@@ -189,8 +198,9 @@ def _pool_spec(spec: Any, where: str) -> tuple[float, float, bool]:
         wgt, ms = float(spec[0]), float(spec[1])
         inside = bool(spec[2]) if len(spec) > 2 else True
     except (TypeError, ValueError, IndexError):
-        raise InvalidInstanceError(f"{where}: a pool is (weight, min_share[, fair_inside]), got {spec!r}",
-                                   field="pools") from None
+        raise InvalidInstanceError(
+            f"{where}: a pool is (weight, min_share[, fair_inside]), got {spec!r}", field="pools"
+        ) from None
     return wgt, ms, inside
 
 
@@ -226,11 +236,15 @@ class Runner:
         nodes = node_capacities(spec.nodes, spec.cores, spec.memory) if spec.policy == "drf" else None
         self.nodes = nodes
         self.engine = _core.FairEngine(
-            int(spec.cores), spec.policy, partition=float(spec.tau) if spec.partition else None,
+            int(spec.cores),
+            spec.policy,
+            partition=float(spec.tau) if spec.partition else None,
             estimate="historic" if spec.estimate == "historic" else "given",
-            grace=float(spec.grace) * spec.cores / 2.0, record_tasks=spec.record_tasks,
+            grace=float(spec.grace) * spec.cores / 2.0,
+            record_tasks=spec.record_tasks,
             mem_capacity=None if spec.memory is None else float(spec.memory),
-            node_cpu=None if nodes is None else nodes[0], node_mem=None if nodes is None else nodes[1],
+            node_cpu=None if nodes is None else nodes[0],
+            node_mem=None if nodes is None else nodes[1],
         )
         self.pool_index: dict[str, int] = {}
         if spec.policy == "fair":
@@ -262,7 +276,7 @@ class Runner:
 
     def sync_users(self) -> None:
         """Registers the users that appeared since the last push."""
-        new = self.users.names[self.known_users:]
+        new = self.users.names[self.known_users :]
         if not new:
             return
         weights = self.spec.weights or {}
@@ -273,13 +287,27 @@ class Runner:
 
     def push(self, b: Batch) -> None:
         self.sync_users()
-        noise = (np.exp(self.spec.noise * self.rng.standard_normal(b.n_jobs)) if self.spec.estimate == "noisy"
-                 else np.ones(b.n_jobs))
+        noise = (
+            np.exp(self.spec.noise * self.rng.standard_normal(b.n_jobs))
+            if self.spec.estimate == "noisy"
+            else np.ones(b.n_jobs)
+        )
         drf = self.spec.policy == "drf"
         self.engine.push(
-            b.job_id, b.user, b.submit, b.after, b.think, b.job_class, noise, b.task_offsets, b.durations,
-            job_stages=b.job_stages, stage_parents=b.stage_parents, parents=b.parents,
-            stage_cpu=b.stage_cpu if drf else None, stage_mem=b.stage_mem if drf else None,
+            b.job_id,
+            b.user,
+            b.submit,
+            b.after,
+            b.think,
+            b.job_class,
+            noise,
+            b.task_offsets,
+            b.durations,
+            job_stages=b.job_stages,
+            stage_parents=b.stage_parents,
+            parents=b.parents,
+            stage_cpu=b.stage_cpu if drf else None,
+            stage_mem=b.stage_mem if drf else None,
         )
         if self.spec.record_tasks:
             self._remember_parents(b)
@@ -294,8 +322,8 @@ class Runner:
                 offs = np.concatenate([[0, 0], np.arange(1, hi - lo)]).astype(np.int64)
                 par = np.arange(hi - lo - 1, dtype=np.int64)
             else:
-                offs = b.stage_parents[lo:hi + 1] - b.stage_parents[lo]
-                par = b.parents[b.stage_parents[lo]:b.stage_parents[hi]]
+                offs = b.stage_parents[lo : hi + 1] - b.stage_parents[lo]
+                par = b.parents[b.stage_parents[lo] : b.stage_parents[hi]]
             self.parents[self.pushed + j] = (offs, par)
 
     def advance(self, until: float) -> None:
@@ -333,31 +361,39 @@ def job_table(r: Runner, classes: Names) -> tuple[pa.Table, pa.Table | None]:
     f = {k: v[order] for k, v in f.items()}
     rt = f["finish"] - f["submit"]
     alone = f["alone"]
-    jobs = pa.table({
-        "job_id": f["tag"].astype(np.int64),
-        "user": pa.array(r.users.names, pa.string()).take(pa.array(f["user"].astype(np.int64))),
-        "job_class": pa.array(classes.names, pa.string()).take(pa.array(f["class"].astype(np.int64))),
-        "submit_time": f["submit"],
-        "start_time": f["start"],
-        "finish_time": f["finish"],
-        "response_time": rt,
-        "work": f["work"],
-        "estimate": f["estimate"],
-        "n_tasks": f["n_tasks"].astype(np.int64),
-        "alone_time": alone,
-        "slowdown": np.where(alone > 0, rt / np.where(alone > 0, alone, 1.0), 1.0),
-    })
+    jobs = pa.table(
+        {
+            "job_id": f["tag"].astype(np.int64),
+            "user": pa.array(r.users.names, pa.string()).take(pa.array(f["user"].astype(np.int64))),
+            "job_class": pa.array(classes.names, pa.string()).take(pa.array(f["class"].astype(np.int64))),
+            "submit_time": f["submit"],
+            "start_time": f["start"],
+            "finish_time": f["finish"],
+            "response_time": rt,
+            "work": f["work"],
+            "estimate": f["estimate"],
+            "n_tasks": f["n_tasks"].astype(np.int64),
+            "alone_time": alone,
+            "slowdown": np.where(alone > 0, rt / np.where(alone > 0, alone, 1.0), 1.0),
+        }
+    )
     if not r.spec.record_tasks:
         return jobs, None
     t = _concat(r.tasks, ["gid", "stage", "node", "start", "end", "cpu", "memory"])
     pos = np.searchsorted(f["gid"], t["gid"])
-    tasks = pa.table({
-        "job_id": f["tag"][pos].astype(np.int64), "stage": t["stage"].astype(np.int64),
-        "node": t["node"].astype(np.int64), "start": t["start"], "end": t["end"],
-        "cpu": t["cpu"], "memory": t["memory"],
-        # the stage's parents, for the validator's dependency and work-conservation checks
-        "ready": _ready_times(r, f, t, pos),
-    })
+    tasks = pa.table(
+        {
+            "job_id": f["tag"][pos].astype(np.int64),
+            "stage": t["stage"].astype(np.int64),
+            "node": t["node"].astype(np.int64),
+            "start": t["start"],
+            "end": t["end"],
+            "cpu": t["cpu"],
+            "memory": t["memory"],
+            # the stage's parents, for the validator's dependency and work-conservation checks
+            "ready": _ready_times(r, f, t, pos),
+        }
+    )
     return jobs, tasks
 
 
@@ -372,7 +408,7 @@ def _ready_times(r: Runner, f: dict[str, np.ndarray], t: dict[str, np.ndarray], 
             stage_end[k] = e
     for i, (g, s) in enumerate(zip(t["gid"].tolist(), t["stage"].tolist())):
         offs, par = r.parents[g]
-        for p in par[offs[s]:offs[s + 1]].tolist():
+        for p in par[offs[s] : offs[s + 1]].tolist():
             ready[i] = max(ready[i], stage_end[(g, p)])
     return ready
 
@@ -397,8 +433,9 @@ class Progress:
         self.last = now
         done = min(r.jobs_done() for r in runners)
         pushed = runners[0].pushed if runners else 0
-        line = (f"{self.label}: {self.rows:,} tasks read, {pushed:,} jobs pushed, {done:,} finished in every run"
-                + (", done" if final else f", simulated to t = {sim_time:,.0f} s"))
+        line = f"{self.label}: {self.rows:,} tasks read, {pushed:,} jobs pushed, {done:,} finished in every run" + (
+            ", done" if final else f", simulated to t = {sim_time:,.0f} s"
+        )
         # pad over a longer previous line
         print("\r" + line.ljust(self.width), end="\n" if final else "", file=sys.stderr, flush=True)
         self.width = len(line)

@@ -5,7 +5,8 @@ side by side. ``python -m schedkit._fair_paper`` prints the markdown table."""
 from __future__ import annotations
 
 import sys
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -19,8 +20,16 @@ PAPER: dict[tuple[str, str], list[Any]] = {
     ("google_hetero", "DVR vs UJF"): [10.65, None, 0.44, 0.48, 11.5, None, 0.60, 0.60],
     ("google_homo", "mean RT"): [46.1, 54.1, 37.1, 41.4, 49.7, 50.4, 28.6, 31.2],
     ("google_homo", "small-80% RT"): [28.3, 27.4, 11.1, 12.3, 27.9, 23.0, 5.51, 6.05],
-    ("2_power_2_small_users", "small users' RT (u3/u4)"): ["40.0/41.7", "3.81/6.46", "34.9/33.7", "3.17/5.83",
-                                                           "40.6/37.4", "3.63/6.57", "35.9/34.1", "2.56/4.65"],
+    ("2_power_2_small_users", "small users' RT (u3/u4)"): [
+        "40.0/41.7",
+        "3.81/6.46",
+        "34.9/33.7",
+        "3.17/5.83",
+        "40.6/37.4",
+        "3.63/6.57",
+        "35.9/34.1",
+        "2.56/4.65",
+    ],
     ("2_power_2_small_users", "DVR vs UJF"): [3.25, None, 3.69, 0.23, 2.81, None, 3.31, 0.18],
     ("2_large_2_small_users", "Loop100 mean RT"): [4.66, 4.93, 4.00, 3.88, 4.30, 5.80, 2.70, 2.83],
     ("4_super_small_users", "mean RT"): [28.1, 29.1, 43.2, 25.5, 28.8, 28.6, 43.4, 25.6],
@@ -36,14 +45,18 @@ def _metric(name: str) -> Callable[[fair.Result, fair.Result], Any]:
     if name == "DVR vs UJF":
         return lambda r, ref: None if r.policy == "ujf" else r.summary(ref)["dvr"]
     if name.startswith("small users"):
+
         def f(r: fair.Result, ref: fair.Result) -> str:
             u = r.summary()["user_mean_response_time"]
             return f"{u['user3_small']:.2f}/{u['user4_small']:.2f}"
+
         return f
     if name == "Loop100 mean RT":
+
         def g(r: fair.Result, ref: fair.Result) -> float:
             cls = np.asarray(r.jobs.column("job_class").to_pylist())
             return float(r.jobs.column("response_time").to_numpy()[cls == "Loop100"].mean())
+
         return g
     raise KeyError(name)
 

@@ -56,8 +56,10 @@ def _sizes(rng: np.random.Generator, spec: str, count: int) -> np.ndarray:
         if alpha == 1.0:
             mean = math.log(hi / lo) / (1.0 / lo - 1.0 / hi)
         else:
-            mean = (lo**alpha / (1.0 - (lo / hi) ** alpha)) * (alpha / (alpha - 1.0)) * (
-                lo ** (1.0 - alpha) - hi ** (1.0 - alpha)
+            mean = (
+                (lo**alpha / (1.0 - (lo / hi) ** alpha))
+                * (alpha / (alpha - 1.0))
+                * (lo ** (1.0 - alpha) - hi ** (1.0 - alpha))
             )
         x = x / mean
     # A draw of exactly 0 (probability ~2^-53 per draw) would be an invalid size.
@@ -160,7 +162,7 @@ def generate(
     release = np.cumsum(rng.exponential(1.0 / rate, n))
     w = None
     if weights is not None:
-        wkind, wargs = _spec(weights, "weights", WEIGHT_DISTRIBUTIONS, 1)
+        _wkind, wargs = _spec(weights, "weights", WEIGHT_DISTRIBUTIONS, 1)
         wmax = int(wargs[0]) if wargs else 10
         w = rng.integers(1, wmax + 1, n).astype(np.float64)
     jobs = Jobs(release, (offsets, values), w, name=f"generated-{kind}-{n}")

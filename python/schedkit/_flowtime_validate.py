@@ -192,4 +192,6 @@ def _check_log(r: Result, c: np.ndarray, done: np.ndarray) -> None:
     if np.any(idle):
         k = int(np.flatnonzero(idle)[0])
         start = pts[:-1][real][k]
-        _fail(r, f"at time {start}: busy {b[k]:.9g} machines but min(m, alive jobs) = {want[k]:g} (not work-conserving)")
+        _fail(
+            r, f"at time {start}: busy {b[k]:.9g} machines but min(m, alive jobs) = {want[k]:g} (not work-conserving)"
+        )

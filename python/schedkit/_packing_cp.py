@@ -16,9 +16,7 @@ def _cp_model() -> Any:
     try:
         from ortools.sat.python import cp_model
     except ImportError:
-        raise SolverUnavailableError(
-            "the CP-SAT packing model needs OR-Tools: pip install 'schedkit[cp]'"
-        ) from None
+        raise SolverUnavailableError("the CP-SAT packing model needs OR-Tools: pip install 'schedkit[cp]'") from None
     return cp_model
 
 
@@ -91,8 +89,9 @@ def solve_lexicographic(
                 groups.setdefault((int(cpu[j]), int(mem[j]), int(cnt[j])), []).append(j)
         for nodes in groups.values():
             for a, b in zip(nodes, nodes[1:]):
-                model.add(sum(int(pc[i]) * x[i][a] for i in by_node[a])
-                          >= sum(int(pc[i]) * x[i][b] for i in by_node[b]))
+                model.add(
+                    sum(int(pc[i]) * x[i][a] for i in by_node[a]) >= sum(int(pc[i]) * x[i][b] for i in by_node[b])
+                )
     tiers = sorted({int(p) for p in prio}, reverse=True)
     stay_c, evict_c, move_c = disruption
     current = np.array(hint if hint is not None else cur, dtype=np.int64).copy()
@@ -149,7 +148,7 @@ def solve_lexicographic(
         solver, status = run((1 - move_fraction) * cap if running else cap)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             current = extract(solver)
-            best = int(round(solver.objective_value))
+            best = round(solver.objective_value)
             model.add(obj == best) if status == cp_model.OPTIMAL else model.add(obj >= best)
         else:
             best = int(sum(current[i] >= 0 for i in members))
@@ -169,7 +168,7 @@ def solve_lexicographic(
             solver, status = run(max(0.01, cap - used))
             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 current = extract(solver)
-                val = int(round(solver.objective_value))
+                val = round(solver.objective_value)
                 model.add(dobj == val) if status == cp_model.OPTIMAL else model.add(dobj <= val)
             d_opt.append(status == cp_model.OPTIMAL)
         else:
@@ -181,8 +180,9 @@ def solve_lexicographic(
     return CPOutcome(current, tiers, p_opt, d_opt, time.perf_counter() - t0)
 
 
-def vm_reschedule_cp(c: Any, probe_cpu: int, k: int, time_limit: float, hint: np.ndarray | None,
-                     workers: int = 0) -> tuple[np.ndarray, bool]:
+def vm_reschedule_cp(
+    c: Any, probe_cpu: int, k: int, time_limit: float, hint: np.ndarray | None, workers: int = 0
+) -> tuple[np.ndarray, bool]:
     """At most ``k`` moves minimising Σ_nodes (free cpu mod probe); every pod stays placed."""
     cp_model = _cp_model()
     n, m = len(c.node_cpu), len(c.pod_cpu)

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import itertools
 import math
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 
@@ -13,11 +14,18 @@ from schedkit.exceptions import InvalidInstanceError
 
 #: The paper's headline figures (abstract): share of scenarios where the default scheduler
 #: leaves pods pending that the CP fallback improves, and that it certifies already optimal.
-PAPER_FIGURES = {1.0: {"improved": 0.44, "certified_optimal": 0.19}, 10.0: {"improved": 0.73, "certified_optimal": 0.19}}
+PAPER_FIGURES = {
+    1.0: {"improved": 0.44, "certified_optimal": 0.19},
+    10.0: {"improved": 0.73, "certified_optimal": 0.19},
+}
 
 #: The paper's grid.
-PAPER_GRID = {"nodes": (4, 8, 16, 32), "pods_per_node": (4, 8), "priorities": (1, 2, 4),
-              "utilisation": (0.90, 0.95, 1.00, 1.05)}
+PAPER_GRID = {
+    "nodes": (4, 8, 16, 32),
+    "pods_per_node": (4, 8),
+    "priorities": (1, 2, 4),
+    "utilisation": (0.90, 0.95, 1.00, 1.05),
+}
 #: A small grid that runs in about a minute.
 SMALL_GRID = {"nodes": (4, 8), "pods_per_node": (4, 8), "priorities": (2, 4), "utilisation": (0.95, 1.05)}
 
@@ -53,16 +61,30 @@ def generate(nodes: int, pods_per_node: int, priorities: int, utilisation: float
         rs += 1
     cap_cpu = max(max(cpu), math.ceil(sum(cpu) / utilisation / nodes))
     cap_mem = max(max(mem), math.ceil(sum(mem) / utilisation / nodes))
-    return Cluster([cap_cpu] * nodes, [cap_mem] * nodes, cpu, mem, prio,
-                   node_names=[f"node-{j:02d}" for j in range(nodes)], pod_names=names)
+    return Cluster(
+        [cap_cpu] * nodes,
+        [cap_mem] * nodes,
+        cpu,
+        mem,
+        prio,
+        node_names=[f"node-{j:02d}" for j in range(nodes)],
+        pod_names=names,
+    )
 
 
 def _cells(grid: dict[str, Iterable[Any]]) -> list[tuple[int, int, int, float]]:
     return list(itertools.product(grid["nodes"], grid["pods_per_node"], grid["priorities"], grid["utilisation"]))
 
 
-def run_experiment(grid: dict[str, Iterable[Any]] | None = None, *, scenarios: int = 3, windows: Iterable[float] = (1.0, 10.0),
-                   method: str = "kube", max_seeds: int = 200, workers: int = 0) -> dict[str, Any]:
+def run_experiment(
+    grid: dict[str, Iterable[Any]] | None = None,
+    *,
+    scenarios: int = 3,
+    windows: Iterable[float] = (1.0, 10.0),
+    method: str = "kube",
+    max_seeds: int = 200,
+    workers: int = 0,
+) -> dict[str, Any]:
     """Reproduces the paper's comparison on ``grid`` (default :data:`SMALL_GRID`).
 
     Per grid cell, seeds 0, 1, ... are drawn until ``scenarios`` clusters are found where the
@@ -87,8 +109,15 @@ def run_experiment(grid: dict[str, Iterable[Any]] | None = None, *, scenarios: i
             if base.pending == 0:
                 continue
             found += 1
-            row: dict[str, Any] = {"nodes": nodes, "pods_per_node": ppn, "priorities": prios, "utilisation": u,
-                                   "seed": seed, "default_placed": base.placed, "pods": c.num_pods}
+            row: dict[str, Any] = {
+                "nodes": nodes,
+                "pods_per_node": ppn,
+                "priorities": prios,
+                "utilisation": u,
+                "seed": seed,
+                "default_placed": base.placed,
+                "pods": c.num_pods,
+            }
             for w in windows:
                 plan = place(c, method=method, fallback="cp", time_limit=w, workers=workers).validate()
                 cmp = compare_lex(plan.placed_by_priority, base.placed_by_priority)
@@ -103,15 +132,22 @@ def run_experiment(grid: dict[str, Iterable[Any]] | None = None, *, scenarios: i
         outs = [r[f"outcome_{w:g}s"] for r in rows]
         n = max(1, len(outs))
         paper = PAPER_FIGURES.get(w, {})
-        summary.append({
-            "window_s": w, "scenarios": len(outs),
-            "improved": outs.count("improved") / n,
-            "improved_and_optimal": sum(1 for r in rows if r[f"outcome_{w:g}s"] == "improved" and r[f"optimal_{w:g}s"]) / n,
-            "certified_optimal": outs.count("certified_optimal") / n,
-            "unchanged": outs.count("unchanged") / n,
-            "paper_improved": paper.get("improved"), "paper_certified_optimal": paper.get("certified_optimal"),
-            "mean_seconds": float(np.mean([r[f"seconds_{w:g}s"] for r in rows])) if rows else 0.0,
-        })
+        summary.append(
+            {
+                "window_s": w,
+                "scenarios": len(outs),
+                "improved": outs.count("improved") / n,
+                "improved_and_optimal": sum(
+                    1 for r in rows if r[f"outcome_{w:g}s"] == "improved" and r[f"optimal_{w:g}s"]
+                )
+                / n,
+                "certified_optimal": outs.count("certified_optimal") / n,
+                "unchanged": outs.count("unchanged") / n,
+                "paper_improved": paper.get("improved"),
+                "paper_certified_optimal": paper.get("certified_optimal"),
+                "mean_seconds": float(np.mean([r[f"seconds_{w:g}s"] for r in rows])) if rows else 0.0,
+            }
+        )
     return {"summary": summary, "rows": rows, "grid": {k: list(v) for k, v in grid.items()}}
 
 

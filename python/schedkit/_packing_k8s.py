@@ -18,9 +18,18 @@ from typing import Any
 from schedkit.exceptions import InvalidInstanceError
 
 _BINARY = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60}
-_DECIMAL = {"n": Fraction(1, 10**9), "u": Fraction(1, 10**6), "m": Fraction(1, 1000), "": Fraction(1),
-            "k": Fraction(10**3), "M": Fraction(10**6), "G": Fraction(10**9), "T": Fraction(10**12),
-            "P": Fraction(10**15), "E": Fraction(10**18)}
+_DECIMAL = {
+    "n": Fraction(1, 10**9),
+    "u": Fraction(1, 10**6),
+    "m": Fraction(1, 1000),
+    "": Fraction(1),
+    "k": Fraction(10**3),
+    "M": Fraction(10**6),
+    "G": Fraction(10**9),
+    "T": Fraction(10**12),
+    "P": Fraction(10**15),
+    "E": Fraction(10**18),
+}
 _RE = re.compile(r"^([+-]?)(\d+\.?\d*|\.\d+)(?:([eE][+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE])?)$")
 
 
@@ -129,8 +138,9 @@ def _flatten(docs: list[Any]) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for k, d in enumerate(docs):
         if not isinstance(d, dict):
-            raise InvalidInstanceError(f"document {k}: expected a Kubernetes object, got {type(d).__name__}",
-                                       field="document", index=k)
+            raise InvalidInstanceError(
+                f"document {k}: expected a Kubernetes object, got {type(d).__name__}", field="document", index=k
+            )
         if d.get("kind", "").endswith("List") or ("items" in d and "kind" not in d):
             out.extend(_flatten(list(d.get("items") or [])))
         else:
@@ -145,10 +155,13 @@ def _name(obj: dict[str, Any], k: int) -> str:
 
 def _pod_requests(spec: dict[str, Any], where: str) -> tuple[int, int]:
     """max(Σ containers, largest init container) + overhead, per resource."""
+
     def reqs(c: dict[str, Any], w: str) -> tuple[int, int]:
         r = ((c.get("resources") or {}).get("requests")) or {}
-        return (cpu_millis(r.get("cpu", 0), where=f"{w}.resources.requests.cpu"),
-                int_value(r.get("memory", 0), where=f"{w}.resources.requests.memory"))
+        return (
+            cpu_millis(r.get("cpu", 0), where=f"{w}.resources.requests.cpu"),
+            int_value(r.get("memory", 0), where=f"{w}.resources.requests.memory"),
+        )
 
     cpu = mem = 0
     for i, c in enumerate(spec.get("containers") or []):
@@ -186,8 +199,9 @@ def read_manifests(source: Any) -> dict[str, Any]:
         if pc is None:
             return 0
         if pc not in classes:
-            raise InvalidInstanceError(f"{where}.spec.priorityClassName: unknown PriorityClass {pc!r}",
-                                       field=f"{where}.spec.priorityClassName")
+            raise InvalidInstanceError(
+                f"{where}.spec.priorityClassName: unknown PriorityClass {pc!r}", field=f"{where}.spec.priorityClassName"
+            )
         return classes[pc]
 
     for k, o in enumerate(objs):
@@ -198,7 +212,9 @@ def read_manifests(source: Any) -> dict[str, Any]:
             status = o.get("status") or {}
             alloc = status.get("allocatable") or status.get("capacity")
             if not alloc:
-                raise InvalidInstanceError(f"{where}: status.allocatable is missing", field=f"{where}.status.allocatable")
+                raise InvalidInstanceError(
+                    f"{where}: status.allocatable is missing", field=f"{where}.status.allocatable"
+                )
             name = meta.get("name")
             if not name:
                 raise InvalidInstanceError(f"{where}: metadata.name is missing", field=f"{where}.metadata.name")
@@ -217,8 +233,9 @@ def read_manifests(source: Any) -> dict[str, Any]:
             spec = o.get("spec") or {}
             replicas = spec.get("replicas", 1)
             if not isinstance(replicas, int) or isinstance(replicas, bool) or replicas < 0:
-                raise InvalidInstanceError(f"{where}.spec.replicas: must be an integer >= 0",
-                                           field=f"{where}.spec.replicas")
+                raise InvalidInstanceError(
+                    f"{where}.spec.replicas: must be an integer >= 0", field=f"{where}.spec.replicas"
+                )
             tspec = ((spec.get("template") or {}).get("spec")) or {}
             cpu, mem = _pod_requests(tspec, f"{where}.spec.template")
             prio = priority(tspec, f"{where}.spec.template")
@@ -229,7 +246,9 @@ def read_manifests(source: Any) -> dict[str, Any]:
     pod_node = []
     for name, *_rest, node in pods:
         if node is not None and node not in index:
-            raise InvalidInstanceError(f"Pod/{name}.spec.nodeName: unknown node {node!r}", field=f"Pod/{name}.spec.nodeName")
+            raise InvalidInstanceError(
+                f"Pod/{name}.spec.nodeName: unknown node {node!r}", field=f"Pod/{name}.spec.nodeName"
+            )
         pod_node.append(index[node] if node is not None else -1)
     return {
         "node_names": names,

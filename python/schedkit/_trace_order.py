@@ -43,9 +43,18 @@ __all__ = ["ordered_jobs", "COLUMNS"]
 
 #: Columns of every chunk, in order; ``parents`` and ``job_class`` follow when the source has them.
 COLUMNS = ("job_id", "user", "submit_time", "task_id", "stage", "duration", "cpu", "memory")
-_TYPES = {"job_id": pa.int64(), "user": pa.string(), "submit_time": pa.float64(), "task_id": pa.int64(),
-          "stage": pa.int64(), "duration": pa.float64(), "cpu": pa.float64(), "memory": pa.float64(),
-          "parents": _trace.PARENTS_TYPE, "job_class": pa.string()}
+_TYPES = {
+    "job_id": pa.int64(),
+    "user": pa.string(),
+    "submit_time": pa.float64(),
+    "task_id": pa.int64(),
+    "stage": pa.int64(),
+    "duration": pa.float64(),
+    "cpu": pa.float64(),
+    "memory": pa.float64(),
+    "parents": _trace.PARENTS_TYPE,
+    "job_class": pa.string(),
+}
 _OPTIONAL = ("parents", "job_class")
 # Internal columns: the job's position in submit order, and the row's position in the source.
 _RANK, _ROW = "_rank", "_row"
@@ -139,9 +148,12 @@ def _table_rows(t: pa.Table) -> pa.Table:
     _first_bad(_nulls(user), "user", None, "missing")
     stage = _integers(t, "stage") if "stage" in t.column_names else np.zeros(n, dtype=np.int64)
     cols: dict[str, Any] = {
-        "job_id": pa.array(job), "user": user, "submit_time": pa.array(sub),
+        "job_id": pa.array(job),
+        "user": user,
+        "submit_time": pa.array(sub),
         "task_id": pa.array(_integers(t, "task_id") if "task_id" in t.column_names else np.arange(n)),
-        "stage": pa.array(stage), "duration": pa.array(dur),
+        "stage": pa.array(stage),
+        "duration": pa.array(dur),
         # absent or null requests are NaN, as the trace readers give them
         "cpu": pa.array(_numbers(t, "cpu", optional=True) if "cpu" in t.column_names else np.full(n, np.nan)),
         "memory": pa.array(_numbers(t, "memory", optional=True) if "memory" in t.column_names else np.full(n, np.nan)),
@@ -206,8 +218,10 @@ def _parents(col: pa.ChunkedArray, stage: np.ndarray) -> pa.ChunkedArray:
     ids = pc.list_flatten(lists)
     missing = _nulls(ids)
     vals = np.asarray(pc.fill_null(ids, 0).to_numpy(zero_copy_only=False), dtype=np.int64)
-    for bad_id, why in ((missing, "missing parent stage id"),
-                        (~missing & (vals >= stage[owner]), "a parent stage id must be below the stage id")):
+    for bad_id, why in (
+        (missing, "missing parent stage id"),
+        (~missing & (vals >= stage[owner]), "a parent stage id must be below the stage id"),
+    ):
         bad_row = np.zeros(len(stage), dtype=bool)
         bad_row[owner[bad_id]] = True
         _first_bad(bad_row, "parents", None, why)
@@ -290,8 +304,9 @@ def _sort_rows(rows: pa.Table, jobs: _JobSubmits) -> pa.Table:
 
 def _sort_by_key(rows: pa.Table) -> pa.Table:
     # The job rank stands for (job submit time, job_id): one integer instead of two keys.
-    row, task, stage, rank = (np.asarray(rows.column(c).to_numpy(), dtype=np.int64)
-                              for c in (_ROW, "task_id", "stage", _RANK))
+    row, task, stage, rank = (
+        np.asarray(rows.column(c).to_numpy(), dtype=np.int64) for c in (_ROW, "task_id", "stage", _RANK)
+    )
     if _already_sorted(rank, stage, task, row):  # common for traces written in time order
         return rows
     return rows.take(pa.array(np.lexsort((row, task, stage, rank))))
@@ -367,8 +382,15 @@ def _output(rows: pa.Table) -> pa.Table:
 # Files: sorted in memory when small, else spilled runs merged
 
 
-def _file_chunks(path: Path, read: dict[str, Any], err: _trace._Errors, chunk_rows: int, run_rows: int,
-                 tmpdir: str | os.PathLike[str] | None, on_rows: Callable[[int], Any] | None) -> Iterator[pa.Table]:
+def _file_chunks(
+    path: Path,
+    read: dict[str, Any],
+    err: _trace._Errors,
+    chunk_rows: int,
+    run_rows: int,
+    tmpdir: str | os.PathLike[str] | None,
+    on_rows: Callable[[int], Any] | None,
+) -> Iterator[pa.Table]:
     runs: _Runs | None = None
     try:
         jobs = _JobSubmits()

@@ -170,8 +170,15 @@ def _cmd_tardiness(args: argparse.Namespace) -> int:
         headers.append("listed opt")
     rows = []
     for e in results:
-        row = [e["instance"], e["n"], e["objective"], "yes" if e["optimal"] else "no", e["lower_bound"],
-               e["gap_pct"], e["seconds"]]
+        row = [
+            e["instance"],
+            e["n"],
+            e["objective"],
+            "yes" if e["optimal"] else "no",
+            e["lower_bound"],
+            e["gap_pct"],
+            e["seconds"],
+        ]
         if optima is not None:
             row.append(e["listed_optimum"])
         rows.append(row)

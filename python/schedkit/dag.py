@@ -298,13 +298,23 @@ def random_dag(
     >>> heft(g, plat).validate().slr >= 1
     True
     """
-    for name, value, minimum in (("num_tasks", num_tasks, 0), ("processors", processors, 1),
-                                 ("out_degree", out_degree, 1), ("seed", seed, 0)):
+    for name, value, minimum in (
+        ("num_tasks", num_tasks, 0),
+        ("processors", processors, 1),
+        ("out_degree", out_degree, 1),
+        ("seed", seed, 0),
+    ):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
             raise InvalidInstanceError(f"{name}: expected an integer >= {minimum}, got {value!r}", field=name)
     src, dst, data, cost = _core.dag_random(
-        int(num_tasks), int(processors), float(alpha), int(out_degree), float(ccr), float(beta),
-        float(mean_cost), int(seed)
+        int(num_tasks),
+        int(processors),
+        float(alpha),
+        int(out_degree),
+        float(ccr),
+        float(beta),
+        float(mean_cost),
+        int(seed),
     )
     graph = TaskGraph(src, dst, data, num_tasks=int(num_tasks), name=f"random v={num_tasks} seed={seed}")
     plat = Platform(cost=cost.reshape(int(num_tasks), int(processors)))

@@ -73,8 +73,18 @@ from schedkit import trace as _trace
 from schedkit._fair_engine import Batch, Names, Progress, Runner, RunSpec, batch_from_chunk, job_table
 from schedkit.exceptions import InvalidInstanceError, ValidationError
 
-__all__ = ["POLICIES", "SCENARIOS", "ESTIMATES", "Result", "Workload", "replay", "replay_many", "run_scenario",
-           "simulate", "summarize"]
+__all__ = [
+    "POLICIES",
+    "SCENARIOS",
+    "ESTIMATES",
+    "Result",
+    "Workload",
+    "replay",
+    "replay_many",
+    "run_scenario",
+    "simulate",
+    "summarize",
+]
 
 #: Policy name -> one-line description (the names accepted by :func:`replay` and the CLI).
 POLICIES: dict[str, str] = {
@@ -102,8 +112,20 @@ SCENARIOS: dict[str, str] = {
     "google_homo": "uwfq_homo_macro_workload.json",
 }
 
-JOB_COLUMNS = ["job_id", "user", "job_class", "submit_time", "start_time", "finish_time", "response_time",
-               "work", "estimate", "n_tasks", "alone_time", "slowdown"]
+JOB_COLUMNS = [
+    "job_id",
+    "user",
+    "job_class",
+    "submit_time",
+    "start_time",
+    "finish_time",
+    "response_time",
+    "work",
+    "estimate",
+    "n_tasks",
+    "alone_time",
+    "slowdown",
+]
 
 
 # --------------------------------------------------------------------------------------
@@ -169,13 +191,15 @@ def _per_user(jobs: pa.Table) -> pa.Table:
     wk = jobs.column("work").to_numpy()
     names, inv = np.unique(users, return_inverse=True)
     cnt = np.bincount(inv, minlength=len(names))
-    return pa.table({
-        "user": names.tolist(),
-        "jobs": cnt.astype(np.int64),
-        "mean_response_time": np.bincount(inv, rt, len(names)) / cnt,
-        "mean_slowdown": np.bincount(inv, sd, len(names)) / cnt,
-        "work": np.bincount(inv, wk, len(names)),
-    })
+    return pa.table(
+        {
+            "user": names.tolist(),
+            "jobs": cnt.astype(np.int64),
+            "mean_response_time": np.bincount(inv, rt, len(names)) / cnt,
+            "mean_slowdown": np.bincount(inv, sd, len(names)) / cnt,
+            "work": np.bincount(inv, wk, len(names)),
+        }
+    )
 
 
 def jain(x: np.ndarray) -> float:
@@ -200,10 +224,10 @@ def summarize(jobs: pa.Table, reference: pa.Table | None = None) -> dict[str, An
     rt = np.asarray(jobs.column("response_time").to_numpy(), dtype=float)
     sd = np.asarray(jobs.column("slowdown").to_numpy(), dtype=float)
     srt = np.sort(rt)
-    k = max(1, int(math.floor(0.8 * len(srt)))) if len(srt) else 0
+    k = max(1, math.floor(0.8 * len(srt))) if len(srt) else 0
     users = _per_user(jobs)
     out: dict[str, Any] = {
-        "jobs": int(len(rt)),
+        "jobs": len(rt),
         "mean_response_time": float(rt.mean()) if len(rt) else float("nan"),
         "median_response_time": float(np.median(rt)) if len(rt) else float("nan"),
         "p95_response_time": float(np.percentile(rt, 95)) if len(rt) else float("nan"),
@@ -212,9 +236,11 @@ def summarize(jobs: pa.Table, reference: pa.Table | None = None) -> dict[str, An
         "mean_slowdown": float(sd.mean()) if len(sd) else float("nan"),
         "p95_slowdown": float(np.percentile(sd, 95)) if len(sd) else float("nan"),
         "makespan": float(jobs.column("finish_time").to_numpy().max() - jobs.column("submit_time").to_numpy().min())
-        if len(rt) else 0.0,
-        "user_mean_response_time": dict(zip(users.column("user").to_pylist(),
-                                            users.column("mean_response_time").to_pylist())),
+        if len(rt)
+        else 0.0,
+        "user_mean_response_time": dict(
+            zip(users.column("user").to_pylist(), users.column("mean_response_time").to_pylist())
+        ),
         "jain_index": jain(users.column("mean_slowdown").to_numpy()),
     }
     if reference is not None:
@@ -308,11 +334,11 @@ def _validate(jobs: pa.Table, tasks: pa.Table, cores: int, nodes: tuple[np.ndarr
 
 def _check_spec(spec: RunSpec) -> None:
     if spec.policy not in POLICIES:
-        raise InvalidInstanceError(f"unknown policy {spec.policy!r}; expected one of {sorted(POLICIES)}",
-                                   field="policy")
+        raise InvalidInstanceError(
+            f"unknown policy {spec.policy!r}; expected one of {sorted(POLICIES)}", field="policy"
+        )
     if spec.estimate not in ESTIMATES:
-        raise InvalidInstanceError(f"unknown estimate {spec.estimate!r}; expected one of {ESTIMATES}",
-                                   field="estimate")
+        raise InvalidInstanceError(f"unknown estimate {spec.estimate!r}; expected one of {ESTIMATES}", field="estimate")
     c = spec.cores
     if isinstance(c, bool) or not isinstance(c, (int, np.integer)) or c <= 0:
         raise InvalidInstanceError(f"cores must be a positive integer, got {c!r}", field="cores")
@@ -330,8 +356,17 @@ def _result(r: Runner, classes: Names, scenario: str | None = None) -> Result:
         cpu = np.array([float(s.cores)]) if r.nodes is None else r.nodes[0]
         mem = np.array([math.inf if s.memory is None else float(s.memory)]) if r.nodes is None else r.nodes[1]
         meta = {"nodes": (cpu, mem)}
-    return Result(policy=s.policy, cores=int(s.cores), partition=bool(s.partition), estimate=s.estimate, jobs=jobs,
-                  tasks=tasks, events=int(r.engine.events), scenario=scenario, meta=meta)
+    return Result(
+        policy=s.policy,
+        cores=int(s.cores),
+        partition=bool(s.partition),
+        estimate=s.estimate,
+        jobs=jobs,
+        tasks=tasks,
+        events=int(r.engine.events),
+        scenario=scenario,
+        meta=meta,
+    )
 
 
 def replay_many(
@@ -378,8 +413,16 @@ def replay_many(
 
     source = Path(trace) if isinstance(trace, (str, Path)) else trace
     t_last = 0.0
-    chunks = ordered_jobs(source, format=format, errors=errors, users=users, seed=seed, chunk_rows=chunk_rows,
-                          run_rows=run_rows, on_rows=on_rows)
+    chunks = ordered_jobs(
+        source,
+        format=format,
+        errors=errors,
+        users=users,
+        seed=seed,
+        chunk_rows=chunk_rows,
+        run_rows=run_rows,
+        on_rows=on_rows,
+    )
     requests = any(sp.policy == "drf" for sp in specs)
     for chunk in chunks:
         b = batch_from_chunk(chunk, names, classes, class_column, requests=requests)
@@ -442,9 +485,22 @@ def replay(
     >>> sk.fair.replay(t, policy="fifo", cores=1).jobs.column("finish_time").to_pylist()
     [2.0, 3.0]
     """
-    run = dict(policy=policy, cores=cores, partition=partition, tau=tau, estimate=estimate, noise=noise, seed=seed,
-               weights=weights, pools=pools, pool_config=pool_config, grace=grace, memory=memory, nodes=nodes,
-               record_tasks=record_tasks)
+    run = dict(
+        policy=policy,
+        cores=cores,
+        partition=partition,
+        tau=tau,
+        estimate=estimate,
+        noise=noise,
+        seed=seed,
+        weights=weights,
+        pools=pools,
+        pool_config=pool_config,
+        grace=grace,
+        memory=memory,
+        nodes=nodes,
+        record_tasks=record_tasks,
+    )
     return replay_many(trace, [run], class_column=class_column, progress=progress, format=format, errors=errors)[0]
 
 
@@ -484,8 +540,9 @@ def _split(work: float, k: int, skew: float, rng: np.random.Generator) -> np.nda
     return work * x / x.sum()
 
 
-def scenario_workload(name: str, *, seed: int = 0, default_tasks: int = 32, skew: float = 1.0,
-                      reduce_share: float = 0.0) -> Workload:
+def scenario_workload(
+    name: str, *, seed: int = 0, default_tasks: int = 32, skew: float = 1.0, reduce_share: float = 0.0
+) -> Workload:
     """Builds the closed-/open-loop workload of a paper scenario (see :func:`run_scenario`)."""
     if name not in SCENARIOS:
         raise InvalidInstanceError(f"unknown scenario {name!r}; expected one of {sorted(SCENARIOS)}", field="scenario")
@@ -501,13 +558,22 @@ def scenario_workload(name: str, *, seed: int = 0, default_tasks: int = 32, skew
         groups: dict[str, dict[str, Any]] = {}
         for u in spec:
             for wl in u["workloads"]:
-                g = groups.setdefault(wl["workloadName"], {"user": u["user"], "submit": float(wl["startTimeMs"]) / 1000,
-                                                           "works": []})
+                g = groups.setdefault(
+                    wl["workloadName"], {"user": u["user"], "submit": float(wl["startTimeMs"]) / 1000, "works": []}
+                )
                 g["submit"] = min(g["submit"], float(wl["startTimeMs"]) / 1000)
                 g["works"].append(float(wl["params"]["task_runtime_s"]))
         for gname, g in groups.items():
-            jobs.append({"user": g["user"], "submit": g["submit"], "after": -1, "think": 0.0, "class": gname,
-                         "works": g["works"]})
+            jobs.append(
+                {
+                    "user": g["user"],
+                    "submit": g["submit"],
+                    "after": -1,
+                    "think": 0.0,
+                    "class": gname,
+                    "works": g["works"],
+                }
+            )
     else:
         for u in spec:
             for wl in u["workloads"]:
@@ -524,14 +590,23 @@ def scenario_workload(name: str, *, seed: int = 0, default_tasks: int = 32, skew
                 for i in range(k):
                     gap = rng.exponential(1 / rate) if rate > 0 else 0.0
                     if seq:
-                        jobs.append({"user": u["user"], "submit": start, "after": prev, "think": gap if i else 0.0,
-                                     "class": cls, "works": [work]})
+                        jobs.append(
+                            {
+                                "user": u["user"],
+                                "submit": start,
+                                "after": prev,
+                                "think": gap if i else 0.0,
+                                "class": cls,
+                                "works": [work],
+                            }
+                        )
                         prev = len(jobs) - 1
                     else:
                         if i:
                             t += gap
-                        jobs.append({"user": u["user"], "submit": t, "after": -1, "think": 0.0, "class": cls,
-                                     "works": [work]})
+                        jobs.append(
+                            {"user": u["user"], "submit": t, "after": -1, "think": 0.0, "class": cls, "works": [work]}
+                        )
     # order: open jobs by submit time, closed-loop successors after their predecessor
     idx = list(range(len(jobs)))
     idx.sort(key=lambda i: (jobs[i]["submit"], i))

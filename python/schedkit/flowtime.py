@@ -205,8 +205,18 @@ class Jobs:
     schedkit.exceptions.InvalidInstanceError: operations[0]: operation 1 has size -2; sizes must be finite and > 0
     """
 
-    __slots__ = ("_core", "name", "_release", "_weight", "_offsets", "_values", "_size", "_estimate", "_job_id",
-                 "_bounds")
+    __slots__ = (
+        "_bounds",
+        "_core",
+        "_estimate",
+        "_job_id",
+        "_offsets",
+        "_release",
+        "_size",
+        "_values",
+        "_weight",
+        "name",
+    )
 
     def __init__(
         self,
@@ -244,7 +254,9 @@ class Jobs:
         else:
             ids = np.asarray(job_id)
             if ids.shape != (n,) or ids.dtype.kind not in "iu":
-                raise InvalidInstanceError(f"job_id: expected {n} integers, got {ids.dtype} {ids.shape}", field="job_id")
+                raise InvalidInstanceError(
+                    f"job_id: expected {n} integers, got {ids.dtype} {ids.shape}", field="job_id"
+                )
             ids = ids.astype(np.int64)
         self._job_id = readonly(ids)
         self._bounds: dict[int, float] = {}
@@ -546,20 +558,40 @@ POLICIES: dict[str, Policy] = {
     for p in [
         _P("srpt", "clairvoyant", {}, "shortest remaining (total) processing time; optimal on one machine"),
         _P("spt", "clairvoyant", {}, "shortest processing time first, non-preemptive"),
-        _P("hdf", "clairvoyant", {"remaining": False},
-           "highest density w/p first; remaining=True: w/remaining (weighted SRPT)"),
+        _P(
+            "hdf",
+            "clairvoyant",
+            {"remaining": False},
+            "highest density w/p first; remaining=True: w/remaining (weighted SRPT)",
+        ),
         _P("fcfs", "nonclairvoyant", {}, "first come first served"),
         _P("rr", "nonclairvoyant", {}, "round robin / processor sharing: rate min(1, m/n) each"),
         _P("setf", "nonclairvoyant", {}, "shortest elapsed time first (least attained service, ties share)"),
-        _P("laps", "nonclairvoyant", {"beta": 0.5},
-           "latest arrival processor sharing: the ceil(beta n) latest jobs share (at least min(m, n))"),
-        _P("mlf", "nonclairvoyant", {"base": 1.0},
-           "multi-level feedback: queue i until base (2^(i+1) - 1) service, FIFO inside"),
+        _P(
+            "laps",
+            "nonclairvoyant",
+            {"beta": 0.5},
+            "latest arrival processor sharing: the ceil(beta n) latest jobs share (at least min(m, n))",
+        ),
+        _P(
+            "mlf",
+            "nonclairvoyant",
+            {"base": 1.0},
+            "multi-level feedback: queue i until base (2^(i+1) - 1) service, FIFO inside",
+        ),
         _P("op_srpt", "revealed", {}, "operation-level SRPT: least remaining on the current revealed operation"),
-        _P("chunk", "revealed", {"gamma": 2.0, "c": 2.0, "known_count": False},
-           "virtual chunks (ours): estimated remaining of the current chunk of revealed operations"),
-        _P("sprpt", "estimated", {"variant": "plain"},
-           "SPRPT on estimates; variant 'clamped' (FIFO once overrun) or 'class' (log2 size classes)"),
+        _P(
+            "chunk",
+            "revealed",
+            {"gamma": 2.0, "c": 2.0, "known_count": False},
+            "virtual chunks (ours): estimated remaining of the current chunk of revealed operations",
+        ),
+        _P(
+            "sprpt",
+            "estimated",
+            {"variant": "plain"},
+            "SPRPT on estimates; variant 'clamped' (FIFO once overrun) or 'class' (log2 size classes)",
+        ),
     ]
 }
 del _P
@@ -603,7 +635,9 @@ def parse_policy(spec: Any) -> tuple[Any, dict[str, Any]]:
         for item in items:
             key, sep, val = item.partition("=")
             if not sep or not key.strip():
-                raise InvalidInstanceError(f"policy: cannot parse {item!r} in {spec!r}; expected key=value", field="policy")
+                raise InvalidInstanceError(
+                    f"policy: cannot parse {item!r} in {spec!r}; expected key=value", field="policy"
+                )
             params[key.strip()] = _value(val)
         return name.strip(), params
     if callable(spec):
@@ -665,8 +699,18 @@ def _wrap_callable(fn: Callable[[PolicyView], Any], machines: int) -> Callable[.
     def call(t, job, release, weight, attained, op_index, op_attained, op_size, estimate, remaining, ops_total):
         ro = lambda a: None if a is None else readonly(a)  # noqa: E731
         view = PolicyView(
-            float(t), machines, ro(job), ro(release), ro(weight), ro(attained), ro(op_index), ro(op_attained),
-            ro(op_size), ro(estimate), ro(remaining), ro(ops_total),
+            float(t),
+            machines,
+            ro(job),
+            ro(release),
+            ro(weight),
+            ro(attained),
+            ro(op_index),
+            ro(op_attained),
+            ro(op_size),
+            ro(estimate),
+            ro(remaining),
+            ro(ops_total),
         )
         out = np.ascontiguousarray(np.asarray(fn(view), dtype=np.float64).reshape(-1))
         if out.shape != job.shape:
@@ -796,7 +840,7 @@ class Result:
 
     def summary(self) -> dict[str, Any]:
         """The figures of one run as a flat dict (what :func:`compare` tabulates)."""
-        p50, p95, p99 = (self.percentile([50, 95, 99]) if self.jobs.n else (0.0, 0.0, 0.0))
+        p50, p95, p99 = self.percentile([50, 95, 99]) if self.jobs.n else (0.0, 0.0, 0.0)
         st = self.stretch
         return {
             "policy": self.label,
@@ -1081,9 +1125,7 @@ def compare(
 # --------------------------------------------------------------------------- plots
 
 
-def plot_ecdf(
-    results: Sequence[Result], *, ax: Any = None, stretch: bool = False, logx: bool = True
-) -> Any:
+def plot_ecdf(results: Sequence[Result], *, ax: Any = None, stretch: bool = False, logx: bool = True) -> Any:
     """Empirical CDFs of the flow times (or stretches) of several results on one axes.
 
     Needs matplotlib (the ``schedkit[plot]`` extra). Returns the axes.

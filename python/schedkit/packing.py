@@ -36,26 +36,39 @@ from __future__ import annotations
 
 import functools
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import numpy as np
 
 from schedkit import _core
 from schedkit._arrays import readonly
-from schedkit.exceptions import InvalidInstanceError, ValidationError
-from schedkit._packing_k8s import (  # noqa: F401  (re-exported)
+from schedkit._packing_k8s import (
     cpu_millis,
     format_quantity,
     int_value,
     parse_quantity,
     read_manifests,
 )
+from schedkit.exceptions import InvalidInstanceError, ValidationError
 
 __all__ = [
-    "Cluster", "Plan", "place", "METHODS", "parse_quantity", "cpu_millis", "int_value", "format_quantity",
-    "compare_lex", "generate", "run_experiment", "vm_reschedule", "VMPlan", "PAPER_FIGURES",
+    "Cluster",
+    "Plan",
+    "place",
+    "METHODS",
+    "parse_quantity",
+    "cpu_millis",
+    "int_value",
+    "format_quantity",
+    "compare_lex",
+    "generate",
+    "run_experiment",
+    "vm_reschedule",
+    "VMPlan",
+    "PAPER_FIGURES",
 ]
 
 #: Method names accepted by :func:`place` and ``schedkit pack --method``.
@@ -75,7 +88,9 @@ def _int_vector(values: Any, field_name: str, length: int | None = None) -> np.n
         bad = ~np.isfinite(arr) | (arr != np.round(arr))
         if bad.any():
             i = int(np.argmax(bad))
-            raise InvalidInstanceError(f"{field_name}[{i}]: {float(arr[i])!r} is not an integer", field=field_name, index=i)
+            raise InvalidInstanceError(
+                f"{field_name}[{i}]: {float(arr[i])!r} is not an integer", field=field_name, index=i
+            )
         if arr.size and np.abs(arr).max() > 2.0**62:
             i = int(np.argmax(np.abs(arr)))
             raise InvalidInstanceError(f"{field_name}[{i}]: out of range", field=field_name, index=i)
@@ -114,9 +129,20 @@ class Cluster:
         Naming the field and index at fault.
     """
 
-    def __init__(self, node_cpu: Any, node_mem: Any, pod_cpu: Any, pod_mem: Any, pod_priority: Any,
-                 pod_node: Any = None, *, node_pods: Any = None, protected: Any = None,
-                 node_names: Sequence[str] | None = None, pod_names: Sequence[str] | None = None) -> None:
+    def __init__(
+        self,
+        node_cpu: Any,
+        node_mem: Any,
+        pod_cpu: Any,
+        pod_mem: Any,
+        pod_priority: Any,
+        pod_node: Any = None,
+        *,
+        node_pods: Any = None,
+        protected: Any = None,
+        node_names: Sequence[str] | None = None,
+        pod_names: Sequence[str] | None = None,
+    ) -> None:
         self.node_cpu = _int_vector(node_cpu, "node_cpu")
         n = self.node_cpu.shape[0]
         self.node_mem = _int_vector(node_mem, "node_mem", n)
@@ -142,15 +168,16 @@ class Cluster:
             raise InvalidInstanceError(f"node_names: length {len(self.node_names)}, expected {n}", field="node_names")
         if len(self.pod_names) != m:
             raise InvalidInstanceError(f"pod_names: length {len(self.pod_names)}, expected {m}", field="pod_names")
-        self._core = _core.PackingCluster(self.node_cpu, self.node_mem, self.node_pods, self.pod_cpu,
-                                          self.pod_mem, self.pod_priority, self.pod_node)
+        self._core = _core.PackingCluster(
+            self.node_cpu, self.node_mem, self.node_pods, self.pod_cpu, self.pod_mem, self.pod_priority, self.pod_node
+        )
         order = sorted(range(n), key=lambda j: self.node_names[j])
         rank = np.empty(n, dtype=np.int64)
         rank[order] = np.arange(n)
         self.node_rank = readonly(rank)
 
     @classmethod
-    def from_manifests(cls, path: Any) -> "Cluster":
+    def from_manifests(cls, path: Any) -> Cluster:
         """Nodes and pods from Kubernetes manifests (a YAML or JSON file, or parsed objects).
 
         Understood: ``Node`` (``status.allocatable`` cpu, memory, pods), ``Pod`` (container
@@ -161,8 +188,17 @@ class Cluster:
         (``pip install 'schedkit[k8s]'``); JSON needs nothing.
         """
         d = read_manifests(path if not isinstance(path, (str, Path)) else Path(path))
-        return cls(d["node_cpu"], d["node_mem"], d["pod_cpu"], d["pod_mem"], d["pod_priority"], d["pod_node"],
-                   node_pods=d["node_pods"], node_names=d["node_names"], pod_names=d["pod_names"])
+        return cls(
+            d["node_cpu"],
+            d["node_mem"],
+            d["pod_cpu"],
+            d["pod_mem"],
+            d["pod_priority"],
+            d["pod_node"],
+            node_pods=d["node_pods"],
+            node_names=d["node_names"],
+            pod_names=d["pod_names"],
+        )
 
     @property
     def num_nodes(self) -> int:
@@ -246,8 +282,11 @@ class Plan:
     @property
     def moves(self) -> list[tuple[int, int, int]]:
         """(pod, from, to) of every running pod that changes node."""
-        return [(i, int(self.cluster.pod_node[i]), int(self.assignment[i]))
-                for i, s in enumerate(self.actions) if s == "move"]
+        return [
+            (i, int(self.cluster.pod_node[i]), int(self.assignment[i]))
+            for i, s in enumerate(self.actions)
+            if s == "move"
+        ]
 
     def _usage(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         c, a = self.cluster, self.assignment
@@ -263,8 +302,10 @@ class Plan:
         cpu, mem, _ = self._usage()
         c = self.cluster
         with np.errstate(divide="ignore", invalid="ignore"):
-            return (np.where(c.node_cpu > 0, cpu / np.maximum(c.node_cpu, 1), 0.0),
-                    np.where(c.node_mem > 0, mem / np.maximum(c.node_mem, 1), 0.0))
+            return (
+                np.where(c.node_cpu > 0, cpu / np.maximum(c.node_cpu, 1), 0.0),
+                np.where(c.node_mem > 0, mem / np.maximum(c.node_mem, 1), 0.0),
+            )
 
     @property
     def utilisation(self) -> tuple[float, float]:
@@ -276,23 +317,32 @@ class Plan:
     def fragment_rate(self, probe_cpu: int | None = None) -> float:
         """Share of free cpu that cannot host a ``probe_cpu`` pod (default: the mean pod cpu request)."""
         if probe_cpu is None:
-            probe_cpu = max(1, int(round(float(self.cluster.pod_cpu.mean())))) if self.cluster.num_pods else 1
+            probe_cpu = max(1, round(float(self.cluster.pod_cpu.mean()))) if self.cluster.num_pods else 1
         return float(_core.packing_fragment_rate(self.cluster._core, self.assignment, int(probe_cpu)))
 
     def summary(self) -> dict[str, Any]:
         u = self.utilisation
         return {
-            "method": self.method, "pods": self.cluster.num_pods, "nodes": self.cluster.num_nodes,
-            "placed": self.placed, "pending": self.pending,
+            "method": self.method,
+            "pods": self.cluster.num_pods,
+            "nodes": self.cluster.num_nodes,
+            "placed": self.placed,
+            "pending": self.pending,
             "placed_by_priority": {str(k): v for k, v in self.placed_by_priority.items()},
-            "evictions": len(self.evictions), "moves": len(self.moves),
-            "cpu_utilisation": u[0], "mem_utilisation": u[1], "fragment_rate": self.fragment_rate(),
-            "optimal": self.optimal, "cp_ran": self.cp_ran,
+            "evictions": len(self.evictions),
+            "moves": len(self.moves),
+            "cpu_utilisation": u[0],
+            "mem_utilisation": u[1],
+            "fragment_rate": self.fragment_rate(),
+            "optimal": self.optimal,
+            "cp_ran": self.cp_ran,
             "tier_optimal": {str(k): v for k, v in self.tier_optimal.items()},
-            "heuristic": self.heuristic_method, "vs_heuristic": self.vs_heuristic, "seconds": self.elapsed,
+            "heuristic": self.heuristic_method,
+            "vs_heuristic": self.vs_heuristic,
+            "seconds": self.elapsed,
         }
 
-    def validate(self) -> "Plan":
+    def validate(self) -> Plan:
         """Independent check: every pod has exactly one valid node or -1, no node's cpu, memory or
         pod limit is exceeded, and protected pods stay where they run. Raises ValidationError."""
         c, a = self.cluster, np.asarray(self.assignment)
@@ -310,8 +360,10 @@ class Plan:
                 cnt[j] += 1
         for j in range(c.num_nodes):
             if cpu[j] > int(c.node_cpu[j]) or mem[j] > int(c.node_mem[j]) or cnt[j] > int(c.node_pods[j]):
-                raise ValidationError(f"node {c.node_names[j]} over capacity: cpu {cpu[j]}/{c.node_cpu[j]}, "
-                                      f"memory {mem[j]}/{c.node_mem[j]}, pods {cnt[j]}/{c.node_pods[j]}")
+                raise ValidationError(
+                    f"node {c.node_names[j]} over capacity: cpu {cpu[j]}/{c.node_cpu[j]}, "
+                    f"memory {mem[j]}/{c.node_mem[j]}, pods {cnt[j]}/{c.node_pods[j]}"
+                )
         moved = c.protected & (a != c.pod_node)
         if moved.any():
             raise ValidationError(f"protected pod {c.pod_names[int(np.argmax(moved))]} was moved or evicted")
@@ -322,16 +374,18 @@ class Plan:
         import pyarrow as pa
 
         c = self.cluster
-        return pa.table({
-            "pod": pa.array(np.arange(c.num_pods, dtype=np.int64)),
-            "name": pa.array(c.pod_names, pa.string()),
-            "priority": pa.array(c.pod_priority),
-            "cpu": pa.array(c.pod_cpu),
-            "memory": pa.array(c.pod_mem),
-            "from_node": pa.array(c.pod_node),
-            "node": pa.array(np.asarray(self.assignment, dtype=np.int64)),
-            "action": pa.array(self.actions, pa.string()),
-        })
+        return pa.table(
+            {
+                "pod": pa.array(np.arange(c.num_pods, dtype=np.int64)),
+                "name": pa.array(c.pod_names, pa.string()),
+                "priority": pa.array(c.pod_priority),
+                "cpu": pa.array(c.pod_cpu),
+                "memory": pa.array(c.pod_mem),
+                "from_node": pa.array(c.pod_node),
+                "node": pa.array(np.asarray(self.assignment, dtype=np.int64)),
+                "action": pa.array(self.actions, pa.string()),
+            }
+        )
 
     def plot(self, ax: Any = None) -> Any:
         """Bar chart of per-node cpu and memory fill. Needs matplotlib (``schedkit[plot]``)."""
@@ -355,18 +409,49 @@ class Plan:
         return ax
 
 
-def _heuristic(cluster: Cluster, method: str, *, seed: int | None, strategy: str, shape: Any,
-               resource_weights: tuple[int, int], fit_weight: int, balanced_weight: int, size: str,
-               weights: str, repack: bool, sample_nodes: bool, requeue_victims: bool) -> tuple[np.ndarray, list]:
+def _heuristic(
+    cluster: Cluster,
+    method: str,
+    *,
+    seed: int | None,
+    strategy: str,
+    shape: Any,
+    resource_weights: tuple[int, int],
+    fit_weight: int,
+    balanced_weight: int,
+    size: str,
+    weights: str,
+    repack: bool,
+    sample_nodes: bool,
+    requeue_victims: bool,
+) -> tuple[np.ndarray, list]:
     if method in ("kube", "kube-nopreempt"):
         a, pre = _core.packing_kube(
-            cluster._core, strategy=strategy, shape=shape, resource_weights=tuple(resource_weights),
-            fit_weight=fit_weight, balanced_weight=balanced_weight, preemption=(method == "kube"), seed=seed,
-            node_rank=cluster.node_rank, sample_nodes=sample_nodes, requeue_victims=requeue_victims,
-            protected=[bool(v) for v in cluster.protected])
+            cluster._core,
+            strategy=strategy,
+            shape=shape,
+            resource_weights=tuple(resource_weights),
+            fit_weight=fit_weight,
+            balanced_weight=balanced_weight,
+            preemption=(method == "kube"),
+            seed=seed,
+            node_rank=cluster.node_rank,
+            sample_nodes=sample_nodes,
+            requeue_victims=requeue_victims,
+            protected=[bool(v) for v in cluster.protected],
+        )
         return np.asarray(a, dtype=np.int64), [(int(p), int(n), [int(v) for v in vs]) for p, n, vs in pre]
-    return np.asarray(_core.packing_heuristic(cluster._core, method, size=size, weights=weights, repack=repack,
-                                              protected=[bool(v) for v in cluster.protected]), dtype=np.int64), []
+    return np.asarray(
+        _core.packing_heuristic(
+            cluster._core,
+            method,
+            size=size,
+            weights=weights,
+            repack=repack,
+            protected=[bool(v) for v in cluster.protected],
+        ),
+        dtype=np.int64,
+    ), []
 
 
 def place(
@@ -419,26 +504,51 @@ def place(
         CP budget split (code defaults 0.6 / 0.5) and CP-SAT workers (0 = all cores).
     """
     if method not in METHOD_NAMES:
-        raise InvalidInstanceError(f"method: unknown {method!r}; expected one of {', '.join(METHOD_NAMES)}",
-                                   field="method")
+        raise InvalidInstanceError(
+            f"method: unknown {method!r}; expected one of {', '.join(METHOD_NAMES)}", field="method"
+        )
     if fallback not in (None, False, True, "cp", "always"):
-        raise InvalidInstanceError(f"fallback: expected None, True, 'cp' or 'always', got {fallback!r}", field="fallback")
+        raise InvalidInstanceError(
+            f"fallback: expected None, True, 'cp' or 'always', got {fallback!r}", field="fallback"
+        )
     if not (isinstance(time_limit, (int, float)) and time_limit >= 0):
         raise InvalidInstanceError(f"time_limit: must be >= 0, got {time_limit!r}", field="time_limit")
     t0 = time.perf_counter()
-    cp_kwargs = dict(disruption=tuple(disruption), guaranteed_fraction=guaranteed_fraction,
-                     move_fraction=move_fraction, workers=workers)
+    cp_kwargs = dict(
+        disruption=tuple(disruption),
+        guaranteed_fraction=guaranteed_fraction,
+        move_fraction=move_fraction,
+        workers=workers,
+    )
     if method == "cp":
         from schedkit._packing_cp import solve_lexicographic
 
         out = solve_lexicographic(cluster, time_limit=time_limit, **cp_kwargs)
         tier_opt = dict(zip(out.tiers, out.placement_optimal))
-        return Plan(cluster, "cp", readonly(out.assignment), optimal=all(out.placement_optimal) and bool(out.tiers)
-                    or cluster.num_pods == 0, tier_optimal=tier_opt, cp_ran=True, elapsed=time.perf_counter() - t0)
-    a, pre = _heuristic(cluster, method, seed=seed, strategy=strategy, shape=shape,
-                        resource_weights=resource_weights, fit_weight=fit_weight, balanced_weight=balanced_weight,
-                        size=size, weights=weights, repack=repack, sample_nodes=sample_nodes,
-                        requeue_victims=requeue_victims)
+        return Plan(
+            cluster,
+            "cp",
+            readonly(out.assignment),
+            optimal=(all(out.placement_optimal) and bool(out.tiers)) or cluster.num_pods == 0,
+            tier_optimal=tier_opt,
+            cp_ran=True,
+            elapsed=time.perf_counter() - t0,
+        )
+    a, pre = _heuristic(
+        cluster,
+        method,
+        seed=seed,
+        strategy=strategy,
+        shape=shape,
+        resource_weights=resource_weights,
+        fit_weight=fit_weight,
+        balanced_weight=balanced_weight,
+        size=size,
+        weights=weights,
+        repack=repack,
+        sample_nodes=sample_nodes,
+        requeue_victims=requeue_victims,
+    )
     run_cp = fallback == "always" or (fallback in (True, "cp") and bool(np.any(a < 0)))
     if not run_cp:
         return Plan(cluster, method, readonly(a), preemptions=pre, elapsed=time.perf_counter() - t0)
@@ -449,15 +559,25 @@ def place(
     lower = None
     if respects:
         lower = {p: sum(v for q, v in h_placed.items() if q >= p) for p in cluster.tiers}
-    out = solve_lexicographic(cluster, time_limit=time_limit, hint=a if respects else None,
-                              lower_bounds=lower, **cp_kwargs)
+    out = solve_lexicographic(
+        cluster, time_limit=time_limit, hint=a if respects else None, lower_bounds=lower, **cp_kwargs
+    )
     cp_placed = cluster.placed_by_priority(out.assignment)
     cmp = compare_lex(cp_placed, h_placed)
     final = out.assignment if cmp >= 0 else a
-    return Plan(cluster, f"{method}+cp", readonly(final), optimal=all(out.placement_optimal),
-                tier_optimal=dict(zip(out.tiers, out.placement_optimal)), heuristic_method=method,
-                heuristic_placed=h_placed, vs_heuristic=cmp, cp_ran=True, preemptions=pre,
-                elapsed=time.perf_counter() - t0)
+    return Plan(
+        cluster,
+        f"{method}+cp",
+        readonly(final),
+        optimal=all(out.placement_optimal),
+        tier_optimal=dict(zip(out.tiers, out.placement_optimal)),
+        heuristic_method=method,
+        heuristic_placed=h_placed,
+        vs_heuristic=cmp,
+        cp_ran=True,
+        preemptions=pre,
+        elapsed=time.perf_counter() - t0,
+    )
 
 
 #: Every method by name: ``METHODS[name](cluster, **options)`` is ``place(cluster, name, ...)``.
@@ -480,8 +600,9 @@ class VMPlan:
     optimal: bool = False
 
 
-def vm_reschedule(cluster: Cluster, k: int, *, probe_cpu: int = 16, method: str = "greedy",
-                  time_limit: float = 1.0, workers: int = 0) -> VMPlan:
+def vm_reschedule(
+    cluster: Cluster, k: int, *, probe_cpu: int = 16, method: str = "greedy", time_limit: float = 1.0, workers: int = 0
+) -> VMPlan:
     """Up to ``k`` migrations of running pods/VMs minimising the fragment rate
     FR = Σ_nodes (free cpu mod probe_cpu) / Σ free cpu (VMR2L's objective; probe 16 vCPU).
 
@@ -503,10 +624,15 @@ def vm_reschedule(cluster: Cluster, k: int, *, probe_cpu: int = 16, method: str 
         from schedkit._packing_cp import vm_reschedule_cp
 
         b, optimal = vm_reschedule_cp(cluster, probe_cpu, k, time_limit, a, workers)
-        if _core.packing_fragment_rate(cluster._core, b, probe_cpu) <= _core.packing_fragment_rate(cluster._core, a, probe_cpu):
+        if _core.packing_fragment_rate(cluster._core, b, probe_cpu) <= _core.packing_fragment_rate(
+            cluster._core, a, probe_cpu
+        ):
             a = b
-    moves = [(i, int(cluster.pod_node[i]), int(a[i])) for i in range(cluster.num_pods)
-             if cluster.pod_node[i] >= 0 and a[i] != cluster.pod_node[i]]
+    moves = [
+        (i, int(cluster.pod_node[i]), int(a[i]))
+        for i in range(cluster.num_pods)
+        if cluster.pod_node[i] >= 0 and a[i] != cluster.pod_node[i]
+    ]
     after = float(_core.packing_fragment_rate(cluster._core, a, probe_cpu))
     return VMPlan(cluster, method, readonly(a), moves, before, after, optimal)
 

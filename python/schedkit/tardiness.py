@@ -70,7 +70,7 @@ class Instance:
     2
     """
 
-    __slots__ = ("_core", "name", "_p", "_d", "_w")
+    __slots__ = ("_core", "_d", "_p", "_w", "name")
 
     def __init__(self, p: Any, d: Any, w: Any = None, *, name: str | None = None):
         p_arr = float_vector(p, "p")
@@ -323,9 +323,7 @@ def _solve_cpsat(instance: Instance, time_limit: float | None, workers: int) -> 
     try:
         from ortools.sat.python import cp_model
     except ImportError:
-        raise SolverUnavailableError(
-            "method 'cpsat' needs OR-Tools: pip install 'schedkit[cp]'"
-        ) from None
+        raise SolverUnavailableError("method 'cpsat' needs OR-Tools: pip install 'schedkit[cp]'") from None
     p = _integral(instance.p, "p")
     d = _integral(instance.d, "d")
     w = _integral(instance.w, "w")

@@ -86,8 +86,21 @@ _ALI18_DAG_NAME = r"^[A-Za-z]+\d+(_\d+)*$"
 #: Format names accepted by :func:`read` (``format=``); ``None`` sniffs the file.
 FORMATS = ("canonical", "parquet", "ipc", "csv", "google_wta", "google_task_events", "alibaba_v2017", "alibaba_v2018")
 
-_GOOGLE_TE_COLS = ["time", "missing", "job_id", "task_index", "machine", "event", "user", "sched_class",
-                   "priority", "cpu", "memory", "disk", "different_machines"]
+_GOOGLE_TE_COLS = [
+    "time",
+    "missing",
+    "job_id",
+    "task_index",
+    "machine",
+    "event",
+    "user",
+    "sched_class",
+    "priority",
+    "cpu",
+    "memory",
+    "disk",
+    "different_machines",
+]
 _ALI17_COLS = ["create", "end", "job_id", "task_id", "instances", "status", "plan_cpu", "plan_mem"]
 _ALI18_COLS = ["task_name", "instances", "job_name", "task_type", "status", "start", "end", "plan_cpu", "plan_mem"]
 
@@ -132,8 +145,9 @@ class _Errors:
             )
 
 
-def _num(col: pa.Array, field: str, rows: np.ndarray, err: _Errors, integer: bool = False,
-         optional: bool = False) -> tuple[np.ndarray, np.ndarray]:
+def _num(
+    col: pa.Array, field: str, rows: np.ndarray, err: _Errors, integer: bool = False, optional: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
     """Parses a string/number column; returns (values, ok mask). Bad rows are reported.
     ``optional``: an empty cell is NaN (not an error); garbage is still an error."""
     target = pa.int64() if integer else pa.float64()
@@ -190,7 +204,7 @@ def assign_users(job_id: np.ndarray, users: int = 16, seed: int = 0) -> np.ndarr
     where ``h`` is SplitMix64 of ``job_id XOR seed``. Deterministic, uniform, seeded."""
     if users <= 0:
         raise InvalidInstanceError("users must be >= 1", field="users")
-    x = (np.asarray(job_id, dtype=np.int64).view(np.uint64) ^ np.uint64(seed & 0xFFFFFFFFFFFFFFFF))
+    x = np.asarray(job_id, dtype=np.int64).view(np.uint64) ^ np.uint64(seed & 0xFFFFFFFFFFFFFFFF)
     with np.errstate(over="ignore"):
         x = x + np.uint64(0x9E3779B97F4A7C15)
         x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
@@ -222,9 +236,17 @@ def _conv_wta(b: pa.RecordBatch, row0: int, err: _Errors, **_: Any) -> pa.Record
     neg = ok & (rt < 0)
     err.bad(rows[neg], "runtime", "negative duration")
     ok &= ~neg
-    cols = {"job_id": job, "user": pc.cast(user, pa.string()), "submit_time": sub / 1000.0, "task_id": tid,
-            "duration": rt / 1000.0, "cpu": cpu, "memory": np.full(len(rows), np.nan),
-            "priority": np.zeros(len(rows), dtype=np.int64), "stage": np.zeros(len(rows), dtype=np.int64)}
+    cols = {
+        "job_id": job,
+        "user": pc.cast(user, pa.string()),
+        "submit_time": sub / 1000.0,
+        "task_id": tid,
+        "duration": rt / 1000.0,
+        "cpu": cpu,
+        "memory": np.full(len(rows), np.nan),
+        "priority": np.zeros(len(rows), dtype=np.int64),
+        "stage": np.zeros(len(rows), dtype=np.int64),
+    }
     return _canon_batch(cols, ok)
 
 
@@ -246,9 +268,17 @@ def _conv_ali17(b: pa.RecordBatch, row0: int, err: _Errors, users: int = 16, see
     neg = ok & finished & (dur < 0)
     err.bad(rows[neg], "task_end_time", "end before create (negative duration)")
     ok &= finished & ~neg
-    cols = {"job_id": job, "user": assign_users(job, users, seed), "submit_time": create, "task_id": tid,
-            "duration": dur, "cpu": cpu / 100.0, "memory": mem, "priority": np.zeros(len(rows), dtype=np.int64),
-            "stage": np.zeros(len(rows), dtype=np.int64)}
+    cols = {
+        "job_id": job,
+        "user": assign_users(job, users, seed),
+        "submit_time": create,
+        "task_id": tid,
+        "duration": dur,
+        "cpu": cpu / 100.0,
+        "memory": mem,
+        "priority": np.zeros(len(rows), dtype=np.int64),
+        "stage": np.zeros(len(rows), dtype=np.int64),
+    }
     return _canon_batch(cols, ok)
 
 
@@ -271,9 +301,17 @@ def _conv_ali18(b: pa.RecordBatch, row0: int, err: _Errors, users: int = 16, see
     err.bad(rows[neg], "end_time", "end before start (negative duration)")
     ok &= ~neg
     stage, tid, parents, ok = _ali18_task_names(pc.cast(c[0], pa.string()), rows, ok, err)
-    cols = {"job_id": job, "user": assign_users(job, users, seed), "submit_time": start, "task_id": tid,
-            "duration": dur, "cpu": np.where(np.isfinite(cpu), cpu, np.nan) / 100.0, "memory": mem,
-            "priority": np.zeros(len(rows), dtype=np.int64), "stage": stage}
+    cols = {
+        "job_id": job,
+        "user": assign_users(job, users, seed),
+        "submit_time": start,
+        "task_id": tid,
+        "duration": dur,
+        "cpu": np.where(np.isfinite(cpu), cpu, np.nan) / 100.0,
+        "memory": mem,
+        "priority": np.zeros(len(rows), dtype=np.int64),
+        "stage": stage,
+    }
     return _canon_batch(cols, ok, {"parents": parents})
 
 
@@ -313,8 +351,9 @@ def _matches(strings: pa.Array, pattern: str) -> np.ndarray:
     return np.asarray(hit.to_numpy(zero_copy_only=False), dtype=bool)
 
 
-def _parents_below_stage(parents: pa.Array, stage: np.ndarray, rows: np.ndarray, ok: np.ndarray,
-                         err: _Errors, field: str) -> np.ndarray:
+def _parents_below_stage(
+    parents: pa.Array, stage: np.ndarray, rows: np.ndarray, ok: np.ndarray, err: _Errors, field: str
+) -> np.ndarray:
     """Checks the topological numbering rule: every parent id is below its row's stage id, so
     a consumer can walk a job's stages in id order. Returns the mask of rows that pass."""
     owner = np.asarray(pc.list_parent_indices(parents).to_numpy(zero_copy_only=False), dtype=np.int64)
@@ -417,8 +456,10 @@ def _conv_canonical(b: pa.RecordBatch, row0: int, err: _Errors, **_: Any) -> pa.
         if name in col:
             a = col[name]
             if pa.types.is_string(a.type):
-                a = pc.cast(pc.if_else(pc.equal(pc.utf8_trim_whitespace(a), ""), pa.scalar(None, pa.string()), a),
-                            pa.int64() if integer else pa.float64())
+                a = pc.cast(
+                    pc.if_else(pc.equal(pc.utf8_trim_whitespace(a), ""), pa.scalar(None, pa.string()), a),
+                    pa.int64() if integer else pa.float64(),
+                )
             a = pc.cast(a, pa.int64() if integer else pa.float64())
             v = a.to_numpy(zero_copy_only=False)
             opt[name] = np.where(pd_isnull(a), default, v).astype(np.int64 if integer else np.float64)
@@ -496,7 +537,9 @@ def iter_batches(
     if fmt == "google_task_events":
         yield from _google_task_events(path, err)
         return
-    if fmt in ("parquet", "ipc", "canonical") and fmt != "canonical" or (fmt == "canonical" and path.suffix in (".parquet", ".arrow", ".feather", ".ipc")):
+    if (fmt in ("parquet", "ipc", "canonical") and fmt != "canonical") or (
+        fmt == "canonical" and path.suffix in (".parquet", ".arrow", ".feather", ".ipc")
+    ):
         if path.suffix == ".parquet" or fmt == "parquet":
             import pyarrow.parquet as pq
 
@@ -527,7 +570,9 @@ def iter_batches(
             row += b.num_rows
             yield out
     except pa.ArrowInvalid as exc:
-        raise InvalidInstanceError(f"{path.name}: malformed file near row {row}: {exc}", field="file", index=row) from None
+        raise InvalidInstanceError(
+            f"{path.name}: malformed file near row {row}: {exc}", field="file", index=row
+        ) from None
 
 
 def _google_task_events(path: Path, err: _Errors) -> Iterator[pa.RecordBatch]:

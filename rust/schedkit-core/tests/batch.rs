@@ -34,7 +34,14 @@ fn list_scheduling_by_hand() {
 
     // Fixed schedule 0,1 on P0 and 2 on P1, durations doubled in the second sample.
     let mut out = vec![0.0; 2];
-    perturbed_makespans(&g, &[0, 0, 1], &[0, 1, 2], &[1.0, 1.0, 1.0, 2.0, 2.0, 2.0], &mut out).unwrap();
+    perturbed_makespans(
+        &g,
+        &[0, 0, 1],
+        &[0, 1, 2],
+        &[1.0, 1.0, 1.0, 2.0, 2.0, 2.0],
+        &mut out,
+    )
+    .unwrap();
     // Sample 2: 0 [0,4], 1 [4,10], 2 on P1 from 4 + 1 = 5 to 9. Makespan 10.
     assert_eq!(out, vec![5.0, 10.0]);
 }

@@ -12,21 +12,63 @@ use schedkit_core::{Budget, CoreError};
 
 /// (W rows, edges as 1-based (from, to, c̄)) of Topcuoglu et al. 2002, Fig. 2.
 const TOP_W: [[f64; 3]; 10] = [
-    [14., 16., 9.], [13., 19., 18.], [11., 13., 19.], [13., 8., 17.], [12., 13., 10.],
-    [13., 16., 9.], [7., 15., 11.], [5., 11., 14.], [18., 12., 20.], [21., 7., 16.],
+    [14., 16., 9.],
+    [13., 19., 18.],
+    [11., 13., 19.],
+    [13., 8., 17.],
+    [12., 13., 10.],
+    [13., 16., 9.],
+    [7., 15., 11.],
+    [5., 11., 14.],
+    [18., 12., 20.],
+    [21., 7., 16.],
 ];
 const TOP_E: [(i64, i64, f64); 15] = [
-    (1, 2, 18.), (1, 3, 12.), (1, 4, 9.), (1, 5, 11.), (1, 6, 14.), (2, 8, 19.), (2, 9, 16.), (3, 7, 23.),
-    (4, 8, 27.), (4, 9, 23.), (5, 9, 13.), (6, 8, 15.), (7, 10, 17.), (8, 10, 11.), (9, 10, 13.),
+    (1, 2, 18.),
+    (1, 3, 12.),
+    (1, 4, 9.),
+    (1, 5, 11.),
+    (1, 6, 14.),
+    (2, 8, 19.),
+    (2, 9, 16.),
+    (3, 7, 23.),
+    (4, 8, 27.),
+    (4, 9, 23.),
+    (5, 9, 13.),
+    (6, 8, 15.),
+    (7, 10, 17.),
+    (8, 10, 11.),
+    (9, 10, 13.),
 ];
 /// Arabnejad & Barbosa 2014, Fig. 1.
 const PEFT_W: [[f64; 3]; 10] = [
-    [22., 21., 36.], [22., 18., 18.], [32., 27., 43.], [7., 10., 4.], [29., 27., 35.],
-    [26., 17., 24.], [14., 25., 30.], [29., 23., 36.], [15., 21., 8.], [13., 16., 33.],
+    [22., 21., 36.],
+    [22., 18., 18.],
+    [32., 27., 43.],
+    [7., 10., 4.],
+    [29., 27., 35.],
+    [26., 17., 24.],
+    [14., 25., 30.],
+    [29., 23., 36.],
+    [15., 21., 8.],
+    [13., 16., 33.],
 ];
 const PEFT_E: [(i64, i64, f64); 15] = [
-    (1, 2, 17.), (1, 3, 31.), (1, 4, 29.), (1, 5, 13.), (1, 6, 7.), (2, 8, 3.), (2, 9, 30.), (3, 7, 16.),
-    (4, 8, 11.), (4, 9, 7.), (5, 9, 57.), (6, 8, 5.), (7, 10, 9.), (8, 10, 42.), (9, 10, 7.),
+    (1, 2, 17.),
+    (1, 3, 31.),
+    (1, 4, 29.),
+    (1, 5, 13.),
+    (1, 6, 7.),
+    (2, 8, 3.),
+    (2, 9, 30.),
+    (3, 7, 16.),
+    (4, 8, 11.),
+    (4, 9, 7.),
+    (5, 9, 57.),
+    (6, 8, 5.),
+    (7, 10, 9.),
+    (8, 10, 42.),
+    (9, 10, 7.),
 ];
 
 fn build(w: &[[f64; 3]], e: &[(i64, i64, f64)]) -> (TaskGraph, Platform) {
@@ -39,7 +81,18 @@ fn build(w: &[[f64; 3]], e: &[(i64, i64, f64)]) -> (TaskGraph, Platform) {
 }
 
 fn run(g: &TaskGraph, p: &Platform, name: &str, insertion: bool) -> Schedule {
-    let s = schedule(g, p, name, &Options { insertion, seed: 7, sweep: true }, &Budget::unlimited()).unwrap();
+    let s = schedule(
+        g,
+        p,
+        name,
+        &Options {
+            insertion,
+            seed: 7,
+            sweep: true,
+        },
+        &Budget::unlimited(),
+    )
+    .unwrap();
     check_schedule(g, p, &s);
     s
 }
@@ -51,15 +104,27 @@ fn check_schedule(g: &TaskGraph, p: &Platform, s: &Schedule) {
     for i in 0..n {
         assert!(s.proc[i] < p.num_processors());
         assert!(s.start[i] >= -tol);
-        assert!((s.finish[i] - s.start[i] - p.w(i, s.proc[i])).abs() <= tol, "duration of {i}");
+        assert!(
+            (s.finish[i] - s.start[i] - p.w(i, s.proc[i])).abs() <= tol,
+            "duration of {i}"
+        );
     }
     for e in 0..g.num_edges() {
         let (u, v, d) = (g.src()[e], g.dst()[e], g.data()[e]);
         let c = p.comm(d, s.proc[u], s.proc[v]);
-        assert!(s.start[v] + tol >= s.finish[u] + c, "edge {u}->{v}: {} < {} + {c}", s.start[v], s.finish[u]);
+        assert!(
+            s.start[v] + tol >= s.finish[u] + c,
+            "edge {u}->{v}: {} < {} + {c}",
+            s.start[v],
+            s.finish[u]
+        );
     }
     let mut idx: Vec<usize> = (0..n).collect();
-    idx.sort_by(|&a, &b| (s.proc[a], s.start[a], s.finish[a]).partial_cmp(&(s.proc[b], s.start[b], s.finish[b])).unwrap());
+    idx.sort_by(|&a, &b| {
+        (s.proc[a], s.start[a], s.finish[a])
+            .partial_cmp(&(s.proc[b], s.start[b], s.finish[b]))
+            .unwrap()
+    });
     for w in idx.windows(2) {
         if s.proc[w[0]] == s.proc[w[1]] {
             assert!(s.start[w[1]] + tol >= s.finish[w[0]], "overlap {} {}", w[0], w[1]);
@@ -72,7 +137,11 @@ fn check_schedule(g: &TaskGraph, p: &Platform, s: &Schedule) {
 fn expect(s: &Schedule, rows: &[(usize, usize, f64, f64)]) {
     for &(task, proc, start, finish) in rows {
         let i = task - 1;
-        assert_eq!((s.proc[i] + 1, s.start[i], s.finish[i]), (proc, start, finish), "task n{task}");
+        assert_eq!(
+            (s.proc[i] + 1, s.start[i], s.finish[i]),
+            (proc, start, finish),
+            "task n{task}"
+        );
     }
 }
 
@@ -80,7 +149,9 @@ fn expect(s: &Schedule, rows: &[(usize, usize, f64, f64)]) {
 fn topcuoglu_heft_and_cpop() {
     let (g, p) = build(&TOP_W, &TOP_E);
     let ru = upward_rank(&g, &p);
-    let expected = [108.0, 77.0, 80.0, 80.0, 69.0, 63.333, 42.667, 35.667, 44.333, 14.667];
+    let expected = [
+        108.0, 77.0, 80.0, 80.0, 69.0, 63.333, 42.667, 35.667, 44.333, 14.667,
+    ];
     for (a, b) in ru.iter().zip(expected) {
         assert!((a - b).abs() < 1e-3);
     }
@@ -91,14 +162,40 @@ fn topcuoglu_heft_and_cpop() {
 
     let h = run(&g, &p, "heft", true);
     assert_eq!(h.makespan, 80.0);
-    expect(&h, &[(1, 3, 0., 9.), (2, 1, 27., 40.), (3, 3, 9., 28.), (4, 2, 18., 26.), (5, 3, 28., 38.),
-        (6, 2, 26., 42.), (7, 3, 38., 49.), (8, 1, 57., 62.), (9, 2, 56., 68.), (10, 2, 73., 80.)]);
+    expect(
+        &h,
+        &[
+            (1, 3, 0., 9.),
+            (2, 1, 27., 40.),
+            (3, 3, 9., 28.),
+            (4, 2, 18., 26.),
+            (5, 3, 28., 38.),
+            (6, 2, 26., 42.),
+            (7, 3, 38., 49.),
+            (8, 1, 57., 62.),
+            (9, 2, 56., 68.),
+            (10, 2, 73., 80.),
+        ],
+    );
     assert_eq!(run(&g, &p, "heft", false).makespan, 80.0);
 
     let c = run(&g, &p, "cpop", true);
     assert_eq!(c.makespan, 86.0);
-    expect(&c, &[(1, 2, 0., 16.), (2, 2, 16., 35.), (3, 1, 28., 39.), (4, 3, 25., 42.), (5, 2, 35., 48.),
-        (6, 3, 42., 51.), (7, 1, 39., 46.), (8, 3, 54., 68.), (9, 2, 65., 77.), (10, 2, 79., 86.)]);
+    expect(
+        &c,
+        &[
+            (1, 2, 0., 16.),
+            (2, 2, 16., 35.),
+            (3, 1, 28., 39.),
+            (4, 3, 25., 42.),
+            (5, 2, 35., 48.),
+            (6, 3, 42., 51.),
+            (7, 1, 39., 46.),
+            (8, 3, 54., 68.),
+            (9, 2, 65., 77.),
+            (10, 2, 79., 86.),
+        ],
+    );
     let order: Vec<usize> = c.order.iter().map(|i| i + 1).collect();
     assert_eq!(order, vec![1, 2, 3, 7, 4, 5, 9, 6, 8, 10]);
 
@@ -121,13 +218,39 @@ fn arabnejad_peft_and_heft() {
     assert_eq!(s.makespan, 122.0);
     let order: Vec<usize> = s.order.iter().map(|i| i + 1).collect();
     assert_eq!(order, vec![1, 4, 6, 2, 3, 5, 8, 7, 9, 10]);
-    expect(&s, &[(1, 1, 0., 22.), (2, 1, 29., 51.), (3, 1, 51., 83.), (4, 1, 22., 29.), (5, 3, 35., 70.),
-        (6, 2, 29., 46.), (7, 1, 83., 97.), (8, 2, 54., 77.), (9, 3, 81., 89.), (10, 2, 106., 122.)]);
+    expect(
+        &s,
+        &[
+            (1, 1, 0., 22.),
+            (2, 1, 29., 51.),
+            (3, 1, 51., 83.),
+            (4, 1, 22., 29.),
+            (5, 3, 35., 70.),
+            (6, 2, 29., 46.),
+            (7, 1, 83., 97.),
+            (8, 2, 54., 77.),
+            (9, 3, 81., 89.),
+            (10, 2, 106., 122.),
+        ],
+    );
 
     let h = run(&g, &p, "heft", true);
     assert_eq!(h.makespan, 133.0);
-    expect(&h, &[(1, 2, 0., 21.), (2, 1, 38., 60.), (3, 2, 48., 75.), (4, 3, 52., 56.), (5, 2, 21., 48.),
-        (6, 3, 28., 52.), (7, 2, 75., 100.), (8, 1, 67., 96.), (9, 3, 105., 113.), (10, 1, 120., 133.)]);
+    expect(
+        &h,
+        &[
+            (1, 2, 0., 21.),
+            (2, 1, 38., 60.),
+            (3, 2, 48., 75.),
+            (4, 3, 52., 56.),
+            (5, 2, 21., 48.),
+            (6, 3, 28., 52.),
+            (7, 2, 75., 100.),
+            (8, 1, 67., 96.),
+            (9, 3, 105., 113.),
+            (10, 1, 120., 133.),
+        ],
+    );
     assert_eq!(run(&g, &p, "heft", false).makespan, 133.0);
     assert_eq!(run(&g, &p, "cpop", true).makespan, 167.0);
 }
@@ -153,24 +276,59 @@ fn invalid_field(r: Result<impl std::fmt::Debug, CoreError>) -> String {
 
 #[test]
 fn bad_inputs_are_named() {
-    assert_eq!(invalid_field(TaskGraph::new(3, &[0, 1, 2], &[1, 2, 0], &[0.0; 3])), "edges");
-    let err = TaskGraph::new(3, &[0, 1, 2], &[1, 2, 1], &[0.0; 3]).unwrap_err().to_string();
+    assert_eq!(
+        invalid_field(TaskGraph::new(3, &[0, 1, 2], &[1, 2, 0], &[0.0; 3])),
+        "edges"
+    );
+    let err = TaskGraph::new(3, &[0, 1, 2], &[1, 2, 1], &[0.0; 3])
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("1 -> 2 -> 1"), "{err}");
     assert_eq!(invalid_field(TaskGraph::new(2, &[0], &[0], &[0.0])), "dst");
     assert_eq!(invalid_field(TaskGraph::new(2, &[0], &[5], &[0.0])), "dst");
     assert_eq!(invalid_field(TaskGraph::new(2, &[-1], &[1], &[0.0])), "src");
     assert_eq!(invalid_field(TaskGraph::new(2, &[0], &[1], &[-1.0])), "data");
-    assert_eq!(invalid_field(TaskGraph::new(2, &[0, 0], &[1, 1], &[1.0, 1.0])), "dst");
-    assert_eq!(invalid_field(Platform::uniform(1, 2, vec![1.0, f64::NAN], 1.0, 0.0)), "cost");
-    assert_eq!(invalid_field(Platform::uniform(1, 2, vec![1.0, -1.0], 1.0, 0.0)), "cost");
+    assert_eq!(
+        invalid_field(TaskGraph::new(2, &[0, 0], &[1, 1], &[1.0, 1.0])),
+        "dst"
+    );
+    assert_eq!(
+        invalid_field(Platform::uniform(1, 2, vec![1.0, f64::NAN], 1.0, 0.0)),
+        "cost"
+    );
+    assert_eq!(
+        invalid_field(Platform::uniform(1, 2, vec![1.0, -1.0], 1.0, 0.0)),
+        "cost"
+    );
     let e = Platform::new(1, 2, vec![1.0, 1.0], vec![0.0, 1.0, 0.0, 0.0], vec![0.0; 2]).unwrap_err();
     assert!(e.to_string().contains("missing link"), "{e}");
-    assert_eq!(invalid_field(Platform::uniform(1, 2, vec![1.0, 1.0], 1.0, -1.0)), "latency");
+    assert_eq!(
+        invalid_field(Platform::uniform(1, 2, vec![1.0, 1.0], 1.0, -1.0)),
+        "latency"
+    );
     let g = TaskGraph::new(2, &[0], &[1], &[1.0]).unwrap();
     let p = Platform::uniform(3, 1, vec![1.0; 3], 1.0, 0.0).unwrap();
-    assert_eq!(invalid_field(schedule(&g, &p, "heft", &Options::default(), &Budget::unlimited())), "platform");
+    assert_eq!(
+        invalid_field(schedule(
+            &g,
+            &p,
+            "heft",
+            &Options::default(),
+            &Budget::unlimited()
+        )),
+        "platform"
+    );
     let p = Platform::uniform(2, 1, vec![1.0; 2], 1.0, 0.0).unwrap();
-    assert_eq!(invalid_field(schedule(&g, &p, "nope", &Options::default(), &Budget::unlimited())), "algorithm");
+    assert_eq!(
+        invalid_field(schedule(
+            &g,
+            &p,
+            "nope",
+            &Options::default(),
+            &Budget::unlimited()
+        )),
+        "algorithm"
+    );
 }
 
 #[test]
@@ -189,27 +347,67 @@ fn online_policies_respect_arrivals() {
     let g = TaskGraph::new(30, &src, &dst, &data).unwrap();
     let p = Platform::uniform(30, 3, cost, 1.0, 0.0).unwrap();
     for policy in ["heft", "heft_rt"] {
-        let out = simulate(&g, &p, &[0, 10, 20, 30], &[0.0, 10.0, 20.0], policy, None, true, &Budget::unlimited()).unwrap();
+        let out = simulate(
+            &g,
+            &p,
+            &[0, 10, 20, 30],
+            &[0.0, 10.0, 20.0],
+            policy,
+            None,
+            true,
+            &Budget::unlimited(),
+        )
+        .unwrap();
         check_schedule(&g, &p, &out.planned);
         for i in 0..30 {
             assert!(out.planned.start[i] >= out.release[i]);
-            assert!((out.actual_start[i] - out.planned.start[i]).abs() < 1e-9, "{policy}: replay differs");
+            assert!(
+                (out.actual_start[i] - out.planned.start[i]).abs() < 1e-9,
+                "{policy}: replay differs"
+            );
         }
         if policy == "heft" {
             // The first job sees an empty platform: exactly static HEFT.
             assert_eq!(out.planned.finish[..10].iter().copied().fold(0.0, f64::max), 80.0);
         }
         let f = vec![1.5; 30];
-        let noisy = simulate(&g, &p, &[0, 10, 20, 30], &[0.0, 10.0, 20.0], policy, Some(&f), true, &Budget::unlimited()).unwrap();
+        let noisy = simulate(
+            &g,
+            &p,
+            &[0, 10, 20, 30],
+            &[0.0, 10.0, 20.0],
+            policy,
+            Some(&f),
+            true,
+            &Budget::unlimited(),
+        )
+        .unwrap();
         assert!(noisy.actual_finish.iter().copied().fold(0.0, f64::max) > out.planned.makespan);
     }
-    let bad = simulate(&g, &p, &[0, 5, 30], &[0.0, 10.0], "heft", None, true, &Budget::unlimited());
+    let bad = simulate(
+        &g,
+        &p,
+        &[0, 5, 30],
+        &[0.0, 10.0],
+        "heft",
+        None,
+        true,
+        &Budget::unlimited(),
+    );
     assert_eq!(invalid_field(bad), "edges");
 }
 
 #[test]
 fn single_processor_makespan_is_total_cost() {
-    let params = DagParams { num_tasks: 200, num_processors: 1, alpha: 1.0, out_degree: 3, ccr: 2.0, beta: 0.5, mean_cost: 10.0 };
+    let params = DagParams {
+        num_tasks: 200,
+        num_processors: 1,
+        alpha: 1.0,
+        out_degree: 3,
+        ccr: 2.0,
+        beta: 0.5,
+        mean_cost: 10.0,
+    };
     let r = random_dag(&params, 3).unwrap();
     let g = TaskGraph::new(200, &r.src, &r.dst, &r.data).unwrap();
     let p = Platform::uniform(200, 1, r.cost.clone(), 1.0, 0.0).unwrap();
@@ -222,7 +420,15 @@ fn single_processor_makespan_is_total_cost() {
 
 #[test]
 fn generator_is_seeded_and_layered() {
-    let params = DagParams { num_tasks: 500, num_processors: 4, alpha: 1.0, out_degree: 3, ccr: 1.0, beta: 0.5, mean_cost: 20.0 };
+    let params = DagParams {
+        num_tasks: 500,
+        num_processors: 4,
+        alpha: 1.0,
+        out_degree: 3,
+        ccr: 1.0,
+        beta: 0.5,
+        mean_cost: 20.0,
+    };
     let a = random_dag(&params, 1).unwrap();
     let b = random_dag(&params, 1).unwrap();
     assert_eq!((a.src.clone(), a.data.clone()), (b.src.clone(), b.data.clone()));
@@ -237,18 +443,42 @@ fn generator_is_seeded_and_layered() {
 
 #[test]
 fn sweeping_dead_gaps_changes_nothing() {
-    for (k, &(n, q, alpha, ccr)) in [(3000, 8, 1.0, 1.0), (4000, 64, 1.0, 0.5), (3000, 16, 4.0, 5.0), (2500, 4, 0.3, 0.1)]
-        .iter()
-        .enumerate()
+    for (k, &(n, q, alpha, ccr)) in [
+        (3000, 8, 1.0, 1.0),
+        (4000, 64, 1.0, 0.5),
+        (3000, 16, 4.0, 5.0),
+        (2500, 4, 0.3, 0.1),
+    ]
+    .iter()
+    .enumerate()
     {
-        let params = DagParams { num_tasks: n, num_processors: q, alpha, out_degree: 3, ccr, beta: 1.0, mean_cost: 20.0 };
+        let params = DagParams {
+            num_tasks: n,
+            num_processors: q,
+            alpha,
+            out_degree: 3,
+            ccr,
+            beta: 1.0,
+            mean_cost: 20.0,
+        };
         let r = random_dag(&params, k as u64).unwrap();
         let g = TaskGraph::new(n, &r.src, &r.dst, &r.data).unwrap();
         let p = Platform::uniform(n, q, r.cost.clone(), 1.0, 0.0).unwrap();
         for name in ALGORITHMS {
-            let on = Options { insertion: true, seed: 3, sweep: true };
+            let on = Options {
+                insertion: true,
+                seed: 3,
+                sweep: true,
+            };
             let a = schedule(&g, &p, name, &on, &Budget::unlimited()).unwrap();
-            let b = schedule(&g, &p, name, &Options { sweep: false, ..on }, &Budget::unlimited()).unwrap();
+            let b = schedule(
+                &g,
+                &p,
+                name,
+                &Options { sweep: false, ..on },
+                &Budget::unlimited(),
+            )
+            .unwrap();
             assert_eq!(a, b, "{name} n={n} q={q}");
             check_schedule(&g, &p, &a);
         }

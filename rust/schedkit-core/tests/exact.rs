@@ -121,7 +121,10 @@ fn brute_force(inst: &Instance) -> f64 {
 
 fn is_permutation(seq: &[usize], n: usize) -> bool {
     let mut seen = vec![false; n];
-    seq.len() == n && seq.iter().all(|&j| j < n && !std::mem::replace(&mut seen[j], true))
+    seq.len() == n
+        && seq
+            .iter()
+            .all(|&j| j < n && !std::mem::replace(&mut seen[j], true))
 }
 
 /// Checks the contract of every returned solution.
@@ -184,11 +187,19 @@ fn brute_force_unweighted_small() {
         let dp = solve_unweighted(&inst, None, &Budget::unlimited()).expect("dp");
         check_contract(&inst, &dp);
         assert!(dp.optimal);
-        assert!(close(dp.objective, opt), "case {case}: dp {} brute {opt}", dp.objective);
+        assert!(
+            close(dp.objective, opt),
+            "case {case}: dp {} brute {opt}",
+            dp.objective
+        );
         let bb = solve_weighted(&inst, None, &Budget::unlimited()).expect("bb");
         check_contract(&inst, &bb);
         assert!(bb.optimal);
-        assert!(close(bb.objective, opt), "case {case}: bb {} brute {opt}", bb.objective);
+        assert!(
+            close(bb.objective, opt),
+            "case {case}: bb {} brute {opt}",
+            bb.objective
+        );
     }
 }
 
@@ -448,7 +459,10 @@ fn stop_flag_interrupts() {
     let cases = read_sdt("sdt/sdt_n100.txt");
     let c = &cases[25];
     let inst = Instance::new(c.p.clone(), c.d.clone(), None).expect("valid");
-    assert_eq!(solve_unweighted(&inst, None, &budget), Err(CoreError::Interrupted));
+    assert_eq!(
+        solve_unweighted(&inst, None, &budget),
+        Err(CoreError::Interrupted)
+    );
     let w: Vec<f64> = (0..inst.len()).map(|j| (1 + j % 5) as f64).collect();
     let winst = Instance::new(c.p.clone(), c.d.clone(), Some(w)).expect("valid");
     assert_eq!(solve_weighted(&winst, None, &budget), Err(CoreError::Interrupted));
@@ -477,14 +491,23 @@ fn unweighted_rejects_weights_and_bad_incumbent() {
     }
     // Unit weights given explicitly are fine.
     let unit = Instance::new(vec![1.0, 2.0], vec![1.0, 1.0], Some(vec![1.0, 1.0])).expect("valid");
-    assert!(solve_unweighted(&unit, None, &Budget::unlimited()).expect("dp").optimal);
+    assert!(
+        solve_unweighted(&unit, None, &Budget::unlimited())
+            .expect("dp")
+            .optimal
+    );
     assert!(solve_unweighted(&unit, Some(vec![0, 0]), &Budget::unlimited()).is_err());
     assert!(solve_weighted(&inst, Some(vec![1]), &Budget::unlimited()).is_err());
 }
 
 #[test]
 fn zero_weights_and_all_zero() {
-    let inst = Instance::new(vec![3.0, 1.0, 2.0], vec![0.0, 0.0, 0.0], Some(vec![0.0, 0.0, 0.0])).expect("valid");
+    let inst = Instance::new(
+        vec![3.0, 1.0, 2.0],
+        vec![0.0, 0.0, 0.0],
+        Some(vec![0.0, 0.0, 0.0]),
+    )
+    .expect("valid");
     let s = solve_weighted(&inst, None, &Budget::unlimited()).expect("bb");
     assert!(s.optimal && s.objective == 0.0);
     check_contract(&inst, &s);
@@ -686,7 +709,10 @@ fn orlib_instance(g: &mut SplitMix64, n: usize, rdd: f64, tf: f64) -> Instance {
 #[test]
 #[ignore]
 fn bench_weighted_generated() {
-    let n: usize = std::env::var("SK_N").ok().and_then(|s| s.parse().ok()).unwrap_or(100);
+    let n: usize = std::env::var("SK_N")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(100);
     let limit = env_limit();
     let mut g = SplitMix64::from_state(1000 + n as u64);
     let mut proven = 0;

@@ -58,10 +58,7 @@ fn uwfq_gives_light_user_its_share_fifo_does_not() {
 
 #[test]
 fn sjf_runs_shortest_first() {
-    let w = workload(
-        &[(0, 0.0, 1.0), (0, 0.0, 5.0), (0, 0.0, 2.0), (0, 0.0, 3.0)],
-        1,
-    );
+    let w = workload(&[(0, 0.0, 1.0), (0, 0.0, 5.0), (0, 0.0, 2.0), (0, 0.0, 3.0)], 1);
     // one core, the first (1 s) job starts at once; then 2, 3, 5.
     assert_eq!(run(&w, Policy::Sjf, 1), vec![1.0, 11.0, 3.0, 6.0]);
 }
@@ -194,7 +191,10 @@ fn stage_parents_form_a_dag() {
     w.task_offsets = vec![0, 1, 2, 3];
     w.task_duration = vec![3.0, 1.0, 1.0];
     let cfg = Config::new(2, Policy::Fifo);
-    assert_eq!(simulate(&w, &cfg, &Budget::unlimited()).unwrap().jobs.finish, vec![5.0]);
+    assert_eq!(
+        simulate(&w, &cfg, &Budget::unlimited()).unwrap().jobs.finish,
+        vec![5.0]
+    );
     w.stage_parents = vec![0, 0, 0, 2];
     w.parents = vec![0, 1];
     let r = simulate(&w, &cfg, &Budget::unlimited()).unwrap();
@@ -218,10 +218,16 @@ fn drf_places_tasks_on_nodes() {
     w.stage_mem = vec![3.0, 0.0];
     let mut cfg = Config::new(4, Policy::Drf);
     cfg.mem_capacity = 8.0;
-    assert_eq!(simulate(&w, &cfg, &Budget::unlimited()).unwrap().jobs.finish, vec![10.0, 1.0]);
+    assert_eq!(
+        simulate(&w, &cfg, &Budget::unlimited()).unwrap().jobs.finish,
+        vec![10.0, 1.0]
+    );
     cfg.node_cpu = vec![2.0, 2.0];
     cfg.node_mem = vec![4.0, 4.0];
-    assert_eq!(simulate(&w, &cfg, &Budget::unlimited()).unwrap().jobs.finish, vec![10.0, 11.0]);
+    assert_eq!(
+        simulate(&w, &cfg, &Budget::unlimited()).unwrap().jobs.finish,
+        vec![10.0, 11.0]
+    );
     cfg.node_cpu = vec![1.0, 1.0];
     assert!(simulate(&w, &cfg, &Budget::unlimited()).is_err());
 }
@@ -229,7 +235,12 @@ fn drf_places_tasks_on_nodes() {
 /// A random multi-stage workload with jobs in submit order.
 fn random_workload(seed: u64, n: usize, users: usize) -> Workload {
     let mut rng = SplitMix64::new(seed);
-    let mut w = Workload { n_users: users, job_stages: vec![0], task_offsets: vec![0], ..Default::default() };
+    let mut w = Workload {
+        n_users: users,
+        job_stages: vec![0],
+        task_offsets: vec![0],
+        ..Default::default()
+    };
     let mut t = 0.0;
     for j in 0..n {
         t += (rng.below(100) as f64) / 50.0;
@@ -275,9 +286,16 @@ fn slice(w: &Workload, lo: usize, hi: usize) -> Workload {
 /// one-shot result for every policy, and the engine then holds only unfinished jobs.
 #[test]
 fn streaming_in_pieces_equals_one_push() {
-    for (seed, policy) in [Policy::Fifo, Policy::Fair, Policy::Cfq, Policy::Uwfq, Policy::Drf, Policy::Sjf]
-        .into_iter()
-        .enumerate()
+    for (seed, policy) in [
+        Policy::Fifo,
+        Policy::Fair,
+        Policy::Cfq,
+        Policy::Uwfq,
+        Policy::Drf,
+        Policy::Sjf,
+    ]
+    .into_iter()
+    .enumerate()
     {
         let w = random_workload(seed as u64, 400, 4);
         let mut cfg = Config::new(3, policy);
@@ -294,7 +312,11 @@ fn streaming_in_pieces_equals_one_push() {
         let mut eng = Engine::new(cfg.clone()).unwrap();
         for u in 0..4 {
             // FAIR: one pool per user, as cfg.pools says; the other policies ignore pools
-            let pool = if policy == Policy::Fair { eng.add_pool("", 1.0, 0.0, true).unwrap() } else { 0 };
+            let pool = if policy == Policy::Fair {
+                eng.add_pool("", 1.0, 0.0, true).unwrap()
+            } else {
+                0
+            };
             assert_eq!(eng.add_user(1.0, pool).unwrap(), u);
         }
         let mut finish = vec![f64::NAN; 400];

@@ -22,7 +22,10 @@ fn policy(name: &str) -> Policy {
 }
 
 fn run_m(jobs: &Jobs, p: &Policy, m: usize) -> Vec<f64> {
-    let opts = Options { machines: m, ..Options::default() };
+    let opts = Options {
+        machines: m,
+        ..Options::default()
+    };
     let out = simulate(jobs, p, &opts, &Budget::unlimited()).unwrap();
     assert!(out.finished);
     out.completion
@@ -65,7 +68,14 @@ fn three_jobs_every_policy() {
     let e = j.with_estimate(vec![1., 2., 2.]).unwrap();
     assert_eq!(run(&e, "sprpt"), vec![3., 4., 6.]);
     for v in ["clamped", "class"] {
-        let p = Policy::parse("sprpt", &Params { variant: Some(v.into()), ..Params::default() }).unwrap();
+        let p = Policy::parse(
+            "sprpt",
+            &Params {
+                variant: Some(v.into()),
+                ..Params::default()
+            },
+        )
+        .unwrap();
         assert_eq!(run_m(&e, &p, 1), vec![3., 4., 6.], "{v}");
     }
     assert_eq!(total(&j, &run(&j, "srpt")), 9.0);
@@ -88,14 +98,30 @@ fn non_preemptive_spt_compares_simultaneous_releases() {
 #[test]
 fn sprpt_variants_differ_when_estimates_mislead() {
     // r = 0, 0, 1; p = 4, 1, 1; estimates 1, 3, 2.
-    let j = single(&[0., 0., 1.], &[4., 1., 1.]).with_estimate(vec![1., 3., 2.]).unwrap();
+    let j = single(&[0., 0., 1.], &[4., 1., 1.])
+        .with_estimate(vec![1., 3., 2.])
+        .unwrap();
     // plain: J0 (key 1 - attained, negative after 1) runs 0-4; J2 (2) 4-5; J1 (3) 5-6.
     assert_eq!(run(&j, "sprpt"), vec![4., 6., 5.]);
     // clamped: J0's key hits 0 at t = 1 and stays there (FIFO among overruns): same order.
-    let p = Policy::parse("sprpt", &Params { variant: Some("clamped".into()), ..Params::default() }).unwrap();
+    let p = Policy::parse(
+        "sprpt",
+        &Params {
+            variant: Some("clamped".into()),
+            ..Params::default()
+        },
+    )
+    .unwrap();
     assert_eq!(run_m(&j, &p, 1), vec![4., 6., 5.]);
     // class: classes floor(log2 e) = 0, 1, 1: J0 0-4, then J1 (earlier release) 4-5, J2 5-6.
-    let p = Policy::parse("sprpt", &Params { variant: Some("class".into()), ..Params::default() }).unwrap();
+    let p = Policy::parse(
+        "sprpt",
+        &Params {
+            variant: Some("class".into()),
+            ..Params::default()
+        },
+    )
+    .unwrap();
     assert_eq!(run_m(&j, &p, 1), vec![4., 5., 6.]);
 }
 
@@ -146,7 +172,14 @@ fn uniform_obligatory_tests() {
     assert_eq!(run(&j, "op_srpt"), vec![8., 3.]);
     assert_eq!(run(&j, "srpt"), vec![8., 2.]);
     // chunk with the count known: the last operation is prioritised by its exact remaining.
-    let p = Policy::parse("chunk", &Params { known_count: Some(true), ..Params::default() }).unwrap();
+    let p = Policy::parse(
+        "chunk",
+        &Params {
+            known_count: Some(true),
+            ..Params::default()
+        },
+    )
+    .unwrap();
     assert_eq!(run_m(&j, &p, 1), vec![8., 3.]);
 }
 
@@ -157,7 +190,14 @@ fn weighted_hdf() {
     assert_eq!(run(&j, "srpt"), vec![3., 1.]);
     // Weighted SRPT (remaining) when J1 (w 5, p 1) arrives at 1 and J0 (w 3) has 1 left.
     let j = Jobs::single(vec![0., 1.], vec![2., 1.], Some(vec![3., 5.])).unwrap();
-    let p = Policy::parse("hdf", &Params { remaining: Some(true), ..Params::default() }).unwrap();
+    let p = Policy::parse(
+        "hdf",
+        &Params {
+            remaining: Some(true),
+            ..Params::default()
+        },
+    )
+    .unwrap();
     // At 1: J0 density 3/1 = 3, J1 5/1 = 5: J1 1-2, J0 2-3.
     assert_eq!(run_m(&j, &p, 1), vec![3., 2.]);
     // Static HDF: 3/2 = 1.5 vs 5: the same order here.
@@ -179,7 +219,14 @@ fn mlf_demotes_at_doubling_thresholds() {
 #[test]
 fn laps_beta_one_is_rr() {
     let j = single(&[0., 0.5, 0.7, 3.], &[2., 1., 3., 0.5]);
-    let p = Policy::parse("laps", &Params { beta: Some(1.0), ..Params::default() }).unwrap();
+    let p = Policy::parse(
+        "laps",
+        &Params {
+            beta: Some(1.0),
+            ..Params::default()
+        },
+    )
+    .unwrap();
     let a = run_m(&j, &p, 1);
     let b = run(&j, "rr");
     for (x, y) in a.iter().zip(&b) {
@@ -229,13 +276,35 @@ fn bad_inputs_name_field_and_job() {
     assert_eq!(invalid_index(e).0, "offsets");
     let j = single(&[0.], &[1.]);
     assert!(j.with_estimate(vec![f64::INFINITY]).is_err());
-    let e = simulate(&j, &Policy::Srpt, &Options { machines: 0, ..Options::default() }, &Budget::unlimited());
+    let e = simulate(
+        &j,
+        &Policy::Srpt,
+        &Options {
+            machines: 0,
+            ..Options::default()
+        },
+        &Budget::unlimited(),
+    );
     assert_eq!(invalid_index(e.unwrap_err()).0, "machines");
     let e = simulate(&j, &policy("sprpt"), &Options::default(), &Budget::unlimited());
     assert_eq!(invalid_index(e.unwrap_err()).0, "estimate");
-    let e = Policy::parse("srpt", &Params { beta: Some(0.5), ..Params::default() }).unwrap_err();
+    let e = Policy::parse(
+        "srpt",
+        &Params {
+            beta: Some(0.5),
+            ..Params::default()
+        },
+    )
+    .unwrap_err();
     assert_eq!(invalid_index(e).0, "beta");
-    assert!(Policy::parse("laps", &Params { beta: Some(1.5), ..Params::default() }).is_err());
+    assert!(Policy::parse(
+        "laps",
+        &Params {
+            beta: Some(1.5),
+            ..Params::default()
+        }
+    )
+    .is_err());
     assert!(Policy::parse("nope", &Params::default()).is_err());
 }
 
@@ -244,7 +313,13 @@ fn time_limit_returns_partial_outcome() {
     let n = 200_000;
     let r: Vec<f64> = (0..n).map(|i| i as f64 * 0.5).collect();
     let j = Jobs::single(r, vec![1.0; n], None).unwrap();
-    let out = simulate(&j, &Policy::Rr, &Options::default(), &Budget::new(Some(0.0), None)).unwrap();
+    let out = simulate(
+        &j,
+        &Policy::Rr,
+        &Options::default(),
+        &Budget::new(Some(0.0), None),
+    )
+    .unwrap();
     assert!(!out.finished);
     assert!(out.completion.iter().any(|c| c.is_nan()));
 }
@@ -252,16 +327,25 @@ fn time_limit_returns_partial_outcome() {
 #[test]
 fn event_log_rows_and_limit() {
     let j = lists(&[0., 1.], &[&[1., 2.], &[1.]]);
-    let opts = Options { event_log: true, ..Options::default() };
+    let opts = Options {
+        event_log: true,
+        ..Options::default()
+    };
     let out = simulate(&j, &Policy::OpSrpt, &opts, &Budget::unlimited()).unwrap();
     let log = out.log.unwrap();
     // 2 releases, 3 reveals, 3 op completions, 2 completions, and runs.
     let count = |k: u8| log.kind.iter().filter(|&&x| x == k).count();
     assert_eq!((count(0), count(1), count(3), count(4)), (2, 3, 3, 2));
-    let work: f64 =
-        (0..log.len()).filter(|&i| log.kind[i] == 2).map(|i| (log.end[i] - log.time[i]) * log.value[i]).sum();
+    let work: f64 = (0..log.len())
+        .filter(|&i| log.kind[i] == 2)
+        .map(|i| (log.end[i] - log.time[i]) * log.value[i])
+        .sum();
     assert_eq!(work, 4.0);
-    let opts = Options { event_log: true, max_log_rows: 3, ..Options::default() };
+    let opts = Options {
+        event_log: true,
+        max_log_rows: 3,
+        ..Options::default()
+    };
     assert!(simulate(&j, &Policy::OpSrpt, &opts, &Budget::unlimited()).is_err());
 }
 
@@ -276,21 +360,47 @@ fn callback_sees_only_revealed_information() {
         let s = v.op_size.as_ref().unwrap();
         Ok(s.iter().zip(&v.op_attained).map(|(s, a)| s - a).collect())
     };
-    let out =
-        simulate_callback(&j, &mut f, Info::Revealed, false, None, &Options::default(), &Budget::unlimited()).unwrap();
+    let out = simulate_callback(
+        &j,
+        &mut f,
+        Info::Revealed,
+        false,
+        None,
+        &Options::default(),
+        &Budget::unlimited(),
+    )
+    .unwrap();
     // op_srpt written as a callback gives op_srpt's schedule.
     assert_eq!(out.completion, vec![13., 3.]);
-    assert!(seen.iter().all(|v| v.remaining.is_none() && v.ops_total.is_none()));
+    assert!(seen
+        .iter()
+        .all(|v| v.remaining.is_none() && v.ops_total.is_none()));
     // Before J0's first operation completes (t < 1) the view shows only its size 1.
     assert_eq!(seen[0].op_size.as_deref(), Some(&[1., 2.][..]));
     let mut g = |v: &ViewBatch| -> CoreResult<Vec<f64>> {
         assert!(v.op_size.is_none() && v.remaining.is_none() && v.estimate.is_none());
         Ok(v.attained.clone())
     };
-    simulate_callback(&j, &mut g, Info::NonClairvoyant, false, None, &Options::default(), &Budget::unlimited())
-        .unwrap();
+    simulate_callback(
+        &j,
+        &mut g,
+        Info::NonClairvoyant,
+        false,
+        None,
+        &Options::default(),
+        &Budget::unlimited(),
+    )
+    .unwrap();
     let mut bad = |v: &ViewBatch| -> CoreResult<Vec<f64>> { Ok(vec![f64::NAN; v.job.len()]) };
-    let e = simulate_callback(&j, &mut bad, Info::Revealed, false, None, &Options::default(), &Budget::unlimited());
+    let e = simulate_callback(
+        &j,
+        &mut bad,
+        Info::Revealed,
+        false,
+        None,
+        &Options::default(),
+        &Budget::unlimited(),
+    );
     assert_eq!(invalid_index(e.unwrap_err()).0, "priorities");
 }
 
@@ -323,7 +433,10 @@ fn instances(max_ops: usize) -> impl Strategy<Value = Jobs> {
         )
             .prop_map(|(r, ops, w)| {
                 let r = r.into_iter().map(|x| f64::from(x) / 2.0).collect();
-                let ops: Vec<Vec<f64>> = ops.into_iter().map(|o| o.into_iter().map(f64::from).collect()).collect();
+                let ops: Vec<Vec<f64>> = ops
+                    .into_iter()
+                    .map(|o| o.into_iter().map(f64::from).collect())
+                    .collect();
                 let w = w.into_iter().map(f64::from).collect();
                 Jobs::from_lists(r, &ops, Some(w)).unwrap()
             })
@@ -331,17 +444,40 @@ fn instances(max_ops: usize) -> impl Strategy<Value = Jobs> {
 }
 
 fn all_policies(jobs: &Jobs) -> Vec<(String, Policy, Jobs)> {
-    let est: Vec<f64> = jobs.total().iter().enumerate().map(|(i, p)| p * [0.5, 1.0, 2.0][i % 3]).collect();
+    let est: Vec<f64> = jobs
+        .total()
+        .iter()
+        .enumerate()
+        .map(|(i, p)| p * [0.5, 1.0, 2.0][i % 3])
+        .collect();
     let with_est = jobs.with_estimate(est).unwrap();
     let mut out = Vec::new();
     for name in POLICIES {
-        let j = if name == "sprpt" { with_est.clone() } else { jobs.clone() };
+        let j = if name == "sprpt" {
+            with_est.clone()
+        } else {
+            jobs.clone()
+        };
         out.push((name.to_string(), policy(name), j));
     }
-    let p = Params { known_count: Some(true), ..Params::default() };
-    out.push(("chunk+count".into(), Policy::parse("chunk", &p).unwrap(), jobs.clone()));
-    let p = Params { remaining: Some(true), ..Params::default() };
-    out.push(("hdf+remaining".into(), Policy::parse("hdf", &p).unwrap(), jobs.clone()));
+    let p = Params {
+        known_count: Some(true),
+        ..Params::default()
+    };
+    out.push((
+        "chunk+count".into(),
+        Policy::parse("chunk", &p).unwrap(),
+        jobs.clone(),
+    ));
+    let p = Params {
+        remaining: Some(true),
+        ..Params::default()
+    };
+    out.push((
+        "hdf+remaining".into(),
+        Policy::parse("hdf", &p).unwrap(),
+        jobs.clone(),
+    ));
     out
 }
 
@@ -451,7 +587,10 @@ fn perf_smoke() {
     let names = std::env::var("FT_POLICIES").unwrap_or_else(|_| "srpt,rr,op_srpt,fcfs".into());
     for name in names.split(',') {
         let t0 = std::time::Instant::now();
-        let opts = Options { threads: Some(1), ..Options::default() };
+        let opts = Options {
+            threads: Some(1),
+            ..Options::default()
+        };
         let out = simulate(&j, &policy(name), &opts, &Budget::unlimited()).unwrap();
         println!("{name}: {:?} events {}", t0.elapsed(), out.events);
     }
@@ -522,7 +661,10 @@ fn perf_floor() {
     let j = Jobs::single(r, p, None).unwrap();
     for _ in 0..3 {
         let t0 = std::time::Instant::now();
-        let opts = Options { threads: Some(1), ..Options::default() };
+        let opts = Options {
+            threads: Some(1),
+            ..Options::default()
+        };
         let out = simulate(&j, &policy("srpt"), &opts, &Budget::unlimited()).unwrap();
         println!("schedkit srpt: {:?} {}", t0.elapsed(), out.completion[n - 1]);
     }

@@ -11,8 +11,16 @@ const GIB: i64 = 1 << 30;
 fn cluster(nodes: &[i64], cpu: &[i64], prio: &[i64], on: &[i64]) -> Cluster {
     let n = nodes.len();
     let m = cpu.len();
-    Cluster::new(nodes.to_vec(), vec![GIB; n], vec![110; n], cpu.to_vec(), vec![1; m], prio.to_vec(), on.to_vec())
-        .unwrap()
+    Cluster::new(
+        nodes.to_vec(),
+        vec![GIB; n],
+        vec![110; n],
+        cpu.to_vec(),
+        vec![1; m],
+        prio.to_vec(),
+        on.to_vec(),
+    )
+    .unwrap()
 }
 
 #[test]
@@ -21,7 +29,15 @@ fn scores_hand_computed() {
     let alloc = [4000, 8 * GIB];
     assert_eq!(kube::fit_score(&Scoring::LeastAllocated, (1, 1), req, alloc), 31);
     assert_eq!(kube::fit_score(&Scoring::MostAllocated, (1, 1), req, alloc), 68);
-    assert_eq!(kube::fit_score(&Scoring::RequestedToCapacityRatio(vec![(0, 10), (100, 0)]), (1, 1), req, alloc), 32);
+    assert_eq!(
+        kube::fit_score(
+            &Scoring::RequestedToCapacityRatio(vec![(0, 10), (100, 0)]),
+            (1, 1),
+            req,
+            alloc
+        ),
+        32
+    );
     assert_eq!(kube::balanced_score(req, alloc), 93);
     // Weighted: cpu weight 3 -> (25*3 + 37) / 4 = 28.
     assert_eq!(kube::fit_score(&Scoring::LeastAllocated, (3, 1), req, alloc), 28);
@@ -38,7 +54,12 @@ fn node_sampling_counts() {
 
 #[test]
 fn preemption_exact_victims() {
-    let c = cluster(&[1000, 1000], &[400, 400, 300, 300, 300, 500], &[1, 2, 1, 1, 3, 5], &[0, 0, 1, 1, 1, -1]);
+    let c = cluster(
+        &[1000, 1000],
+        &[400, 400, 300, 300, 300, 500],
+        &[1, 2, 1, 1, 3, 5],
+        &[0, 0, 1, 1, 1, -1],
+    );
     let out = kube::simulate(&c, &KubeOptions::default(), &Budget::unlimited()).unwrap();
     assert_eq!(out.preemptions, vec![(5, 0, vec![0])]);
     assert_eq!(out.assignment, vec![-1, 0, 1, 1, 1, 0]);
@@ -52,15 +73,26 @@ fn bad_input_is_an_error_not_a_panic() {
     assert!(e.to_string().contains("pod_node[0]"));
     let c = cluster(&[1000], &[1], &[0], &[-1]);
     assert!(heuristics::place(&c, "nope", &HeuristicOptions::default(), &Budget::unlimited()).is_err());
-    let o = KubeOptions { strategy: Scoring::RequestedToCapacityRatio(vec![]), ..Default::default() };
+    let o = KubeOptions {
+        strategy: Scoring::RequestedToCapacityRatio(vec![]),
+        ..Default::default()
+    };
     assert!(kube::simulate(&c, &o, &Budget::unlimited()).is_err());
     assert!(vmr::greedy(&c, 0, 1, &[]).is_err());
 }
 
 #[test]
 fn vmr_greedy_removes_fragments() {
-    let c = Cluster::new(vec![64, 64], vec![1000; 2], vec![110; 2], vec![44, 48, 4], vec![1; 3], vec![0; 3], vec![0, 1, 1])
-        .unwrap();
+    let c = Cluster::new(
+        vec![64, 64],
+        vec![1000; 2],
+        vec![110; 2],
+        vec![44, 48, 4],
+        vec![1; 3],
+        vec![0; 3],
+        vec![0, 1, 1],
+    )
+    .unwrap();
     assert!((vmr::fragment_rate(&c, &c.pod_node, 16) - 0.5).abs() < 1e-12);
     let (a, moves) = vmr::greedy(&c, 16, 3, &[]).unwrap();
     assert_eq!(moves, vec![(2, 1, 0)]);
@@ -77,8 +109,16 @@ fn arb_cluster() -> impl proptest::strategy::Strategy<Value = Cluster> {
         )
             .prop_map(|(nc, nm, np, pods)| {
                 let m = pods.len();
-                Cluster::new(nc, nm, np, pods.iter().map(|p| p.0).collect(), pods.iter().map(|p| p.1).collect(),
-                             pods.iter().map(|p| p.2).collect(), vec![-1; m]).unwrap()
+                Cluster::new(
+                    nc,
+                    nm,
+                    np,
+                    pods.iter().map(|p| p.0).collect(),
+                    pods.iter().map(|p| p.1).collect(),
+                    pods.iter().map(|p| p.2).collect(),
+                    vec![-1; m],
+                )
+                .unwrap()
             })
     })
 }

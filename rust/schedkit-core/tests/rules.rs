@@ -26,7 +26,10 @@ fn paper_six_job_example() {
 #[test]
 fn invalid_instances_name_field_and_index() {
     let e = Instance::new(vec![1.0, 0.0], vec![1.0, 1.0], None).unwrap_err();
-    assert_eq!(e, CoreError::invalid("p", Some(1), "must be finite and > 0, got 0"));
+    assert_eq!(
+        e,
+        CoreError::invalid("p", Some(1), "must be finite and > 0, got 0")
+    );
     let e = Instance::new(vec![1.0], vec![f64::NAN], None).unwrap_err();
     assert!(matches!(e, CoreError::InvalidInstance { ref field, index: Some(0), .. } if field == "d"));
     let e = Instance::new(vec![1.0], vec![1.0], Some(vec![-1.0])).unwrap_err();

@@ -3,9 +3,9 @@
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
 use schedkit_core::batch::dag::{self, DagPlatform};
+use schedkit_core::batch::flowtime;
 use schedkit_core::batch::packing::{self, PackingInstance};
 use schedkit_core::batch::single_machine::{self, Objective};
-use schedkit_core::batch::flowtime;
 use schedkit_core::CoreError;
 
 use crate::errors::IntoPy;
@@ -25,7 +25,8 @@ fn batch_evaluate_sequences<'py>(
     let flat = slice(py, &perms, "perms")?;
     let mut out = vec![0.0; perms.as_array().nrows()];
     let inst = &instance.inner;
-    py.detach(|| single_machine::evaluate_sequences(inst, flat, objective, &mut out)).py(py)?;
+    py.detach(|| single_machine::evaluate_sequences(inst, flat, objective, &mut out))
+        .py(py)?;
     Ok(out.into_pyarray(py))
 }
 
@@ -35,7 +36,9 @@ fn slice<'a, T: numpy::Element, D: numpy::ndarray::Dimension>(
     a: &'a numpy::PyReadonlyArray<'_, T, D>,
     field: &str,
 ) -> PyResult<&'a [T]> {
-    a.as_slice().map_err(|_| CoreError::invalid(field, None, "must be a C-contiguous array")).py(py)
+    a.as_slice()
+        .map_err(|_| CoreError::invalid(field, None, "must be a C-contiguous array"))
+        .py(py)
 }
 
 /// The DAG and platform arrays both DAG evaluators take, as one argument group.
@@ -77,11 +80,19 @@ fn batch_dag_orders<'py>(
     latency: PyReadonlyArray1<'py, f64>,
     orders: PyReadonlyArray2<'py, i64>,
 ) -> PyResult<Bound<'py, PyArray1<f64>>> {
-    let args = DagArgs { cost, pred_ptr, pred_idx, pred_data, bandwidth, latency };
+    let args = DagArgs {
+        cost,
+        pred_ptr,
+        pred_idx,
+        pred_data,
+        bandwidth,
+        latency,
+    };
     let g = args.platform(py)?;
     let rows = slice(py, &orders, "orders")?;
     let mut out = vec![0.0; orders.as_array().nrows()];
-    py.detach(|| dag::list_schedule_makespans(&g, rows, &mut out)).py(py)?;
+    py.detach(|| dag::list_schedule_makespans(&g, rows, &mut out))
+        .py(py)?;
     Ok(out.into_pyarray(py))
 }
 
@@ -100,12 +111,20 @@ fn batch_dag_perturbed<'py>(
     order: PyReadonlyArray1<'py, i64>,
     factors: PyReadonlyArray2<'py, f64>,
 ) -> PyResult<Bound<'py, PyArray1<f64>>> {
-    let args = DagArgs { cost, pred_ptr, pred_idx, pred_data, bandwidth, latency };
+    let args = DagArgs {
+        cost,
+        pred_ptr,
+        pred_idx,
+        pred_data,
+        bandwidth,
+        latency,
+    };
     let g = args.platform(py)?;
     let (asg, ord) = (slice(py, &assignment, "assignment")?, slice(py, &order, "order")?);
     let fac = slice(py, &factors, "factors")?;
     let mut out = vec![0.0; factors.as_array().nrows()];
-    py.detach(|| dag::perturbed_makespans(&g, asg, ord, fac, &mut out)).py(py)?;
+    py.detach(|| dag::perturbed_makespans(&g, asg, ord, fac, &mut out))
+        .py(py)?;
     Ok(out.into_pyarray(py))
 }
 
@@ -121,7 +140,8 @@ fn batch_flowtime_orders<'py>(
     let (r, s) = (slice(py, &release, "release")?, slice(py, &size, "size")?);
     let (w, o) = (slice(py, &weight, "weight")?, slice(py, &orders, "orders")?);
     let mut out = vec![0.0; orders.as_array().nrows()];
-    py.detach(|| flowtime::order_flow_times(r, s, w, o, &mut out)).py(py)?;
+    py.detach(|| flowtime::order_flow_times(r, s, w, o, &mut out))
+        .py(py)?;
     Ok(out.into_pyarray(py))
 }
 
@@ -149,7 +169,8 @@ fn batch_packing<'py>(
     let rows = slice(py, &assignments, "assignments")?;
     let b = assignments.as_array().nrows();
     let (mut placed, mut frag) = (vec![0i64; b], vec![0.0; b]);
-    py.detach(|| packing::evaluate(&inst, rows, &mut placed, &mut frag)).py(py)?;
+    py.detach(|| packing::evaluate(&inst, rows, &mut placed, &mut frag))
+        .py(py)?;
     Ok((placed.into_pyarray(py), frag.into_pyarray(py)))
 }
 

@@ -35,7 +35,9 @@ impl DagTaskGraph {
         data: PyReadonlyArray1<'_, f64>,
     ) -> PyResult<Self> {
         let (src, dst, data) = (vec1(&src), vec1(&dst), vec1(&data));
-        let inner = py.detach(|| TaskGraph::new(num_tasks, &src, &dst, &data)).py(py)?;
+        let inner = py
+            .detach(|| TaskGraph::new(num_tasks, &src, &dst, &data))
+            .py(py)?;
         Ok(DagTaskGraph { inner })
     }
 
@@ -80,7 +82,9 @@ impl DagPlatform {
         let cost: Vec<f64> = c.iter().copied().collect();
         let bandwidth: Vec<f64> = bandwidth.as_array().iter().copied().collect();
         let latency = vec1(&latency);
-        let inner = py.detach(|| Platform::new(n, q, cost, bandwidth, latency)).py(py)?;
+        let inner = py
+            .detach(|| Platform::new(n, q, cost, bandwidth, latency))
+            .py(py)?;
         Ok(DagPlatform { inner })
     }
 
@@ -99,7 +103,12 @@ impl DagPlatform {
 type ScheduleTuple<'py> = (I64Array<'py>, F64Array<'py>, F64Array<'py>, I64Array<'py>);
 
 fn schedule_tuple(py: Python<'_>, s: Schedule) -> ScheduleTuple<'_> {
-    (ids(py, &s.proc), s.start.into_pyarray(py), s.finish.into_pyarray(py), ids(py, &s.order))
+    (
+        ids(py, &s.proc),
+        s.start.into_pyarray(py),
+        s.finish.into_pyarray(py),
+        ids(py, &s.order),
+    )
 }
 
 /// Runs a list scheduler (one of `DAG_ALGORITHMS`) with the GIL released; Ctrl-C interrupts.
@@ -114,7 +123,11 @@ fn dag_schedule<'py>(
     seed: u64,
 ) -> PyResult<ScheduleTuple<'py>> {
     let (g, p) = (&graph.inner, &platform.inner);
-    let opts = Options { insertion, seed, ..Options::default() };
+    let opts = Options {
+        insertion,
+        seed,
+        ..Options::default()
+    };
     let s = run_interruptible(py, "dag_schedule", |stop| {
         dag::schedule(g, p, algorithm, &opts, &Budget::new(None, Some(stop)))
     })?;
@@ -123,7 +136,12 @@ fn dag_schedule<'py>(
 
 /// Ranks: "upward" (rank_u), "downward" (rank_d), "oct" (n x q table, flattened), "rank_oct".
 #[pyfunction]
-fn dag_ranks<'py>(py: Python<'py>, graph: &DagTaskGraph, platform: &DagPlatform, kind: &str) -> PyResult<F64Array<'py>> {
+fn dag_ranks<'py>(
+    py: Python<'py>,
+    graph: &DagTaskGraph,
+    platform: &DagPlatform,
+    kind: &str,
+) -> PyResult<F64Array<'py>> {
     let (g, p) = (&graph.inner, &platform.inner);
     dag::check_pair(g, p).py(py)?;
     let out = match kind {
@@ -141,7 +159,11 @@ fn dag_ranks<'py>(py: Python<'py>, graph: &DagTaskGraph, platform: &DagPlatform,
 
 /// (Σ min cost along CP_MIN, the path): the SLR denominator and a makespan lower bound.
 #[pyfunction]
-fn dag_lower_bound<'py>(py: Python<'py>, graph: &DagTaskGraph, platform: &DagPlatform) -> PyResult<(f64, I64Array<'py>)> {
+fn dag_lower_bound<'py>(
+    py: Python<'py>,
+    graph: &DagTaskGraph,
+    platform: &DagPlatform,
+) -> PyResult<(f64, I64Array<'py>)> {
     let (g, p) = (&graph.inner, &platform.inner);
     dag::check_pair(g, p).py(py)?;
     let (lb, path) = ranks::min_cost_critical_path(g, p);
@@ -150,7 +172,11 @@ fn dag_lower_bound<'py>(py: Python<'py>, graph: &DagTaskGraph, platform: &DagPla
 
 /// CPOP's critical path (by rank_u + rank_d) and the processor it is pinned to.
 #[pyfunction]
-fn dag_cpop_path<'py>(py: Python<'py>, graph: &DagTaskGraph, platform: &DagPlatform) -> PyResult<(I64Array<'py>, usize)> {
+fn dag_cpop_path<'py>(
+    py: Python<'py>,
+    graph: &DagTaskGraph,
+    platform: &DagPlatform,
+) -> PyResult<(I64Array<'py>, usize)> {
     let (g, p) = (&graph.inner, &platform.inner);
     dag::check_pair(g, p).py(py)?;
     let up = ranks::upward_rank(g, p);
@@ -175,13 +201,33 @@ fn dag_random<'py>(
     mean_cost: f64,
     seed: u64,
 ) -> PyResult<(I64Array<'py>, I64Array<'py>, F64Array<'py>, F64Array<'py>)> {
-    let params = DagParams { num_tasks, num_processors, alpha, out_degree, ccr, beta, mean_cost };
+    let params = DagParams {
+        num_tasks,
+        num_processors,
+        alpha,
+        out_degree,
+        ccr,
+        beta,
+        mean_cost,
+    };
     let r = py.detach(|| random_dag(&params, seed)).py(py)?;
-    Ok((r.src.into_pyarray(py), r.dst.into_pyarray(py), r.data.into_pyarray(py), r.cost.into_pyarray(py)))
+    Ok((
+        r.src.into_pyarray(py),
+        r.dst.into_pyarray(py),
+        r.data.into_pyarray(py),
+        r.cost.into_pyarray(py),
+    ))
 }
 
 /// Online simulation: (processor, planned start, planned finish, order, actual start, actual finish).
-type OnlineTuple<'py> = (I64Array<'py>, F64Array<'py>, F64Array<'py>, I64Array<'py>, F64Array<'py>, F64Array<'py>);
+type OnlineTuple<'py> = (
+    I64Array<'py>,
+    F64Array<'py>,
+    F64Array<'py>,
+    I64Array<'py>,
+    F64Array<'py>,
+    F64Array<'py>,
+);
 
 #[pyfunction]
 #[pyo3(signature = (graph, platform, job_ptr, arrival, policy, *, factors=None, insertion=true))]
@@ -201,10 +247,26 @@ fn dag_online<'py>(
     let factors = factors.map(|f| vec1(&f));
     let out = run_interruptible(py, "dag_online", |stop| {
         let budget = Budget::new(None, Some(stop));
-        online::simulate(g, p, &job_ptr, &arrival, policy, factors.as_deref(), insertion, &budget)
+        online::simulate(
+            g,
+            p,
+            &job_ptr,
+            &arrival,
+            policy,
+            factors.as_deref(),
+            insertion,
+            &budget,
+        )
     })?;
     let (a, b, c, d) = schedule_tuple(py, out.planned);
-    Ok((a, b, c, d, out.actual_start.into_pyarray(py), out.actual_finish.into_pyarray(py)))
+    Ok((
+        a,
+        b,
+        c,
+        d,
+        out.actual_start.into_pyarray(py),
+        out.actual_finish.into_pyarray(py),
+    ))
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

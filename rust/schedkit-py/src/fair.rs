@@ -15,7 +15,8 @@ fn to_usize(field: &str, v: &[i64]) -> Result<Vec<usize>, CoreError> {
     v.iter()
         .enumerate()
         .map(|(i, &x)| {
-            usize::try_from(x).map_err(|_| CoreError::invalid(field, Some(i), format!("must be >= 0, got {x}")))
+            usize::try_from(x)
+                .map_err(|_| CoreError::invalid(field, Some(i), format!("must be >= 0, got {x}")))
         })
         .collect()
 }
@@ -51,7 +52,11 @@ impl FairEngine {
     ) -> PyResult<Self> {
         let build = || -> Result<Engine, CoreError> {
             if cores <= 0 {
-                return Err(CoreError::invalid("cores", None, format!("must be >= 1, got {cores}")));
+                return Err(CoreError::invalid(
+                    "cores",
+                    None,
+                    format!("must be >= 1, got {cores}"),
+                ));
             }
             let mut cfg = Config::new(cores as usize, Policy::parse(policy)?);
             cfg.partition = partition;
@@ -60,7 +65,11 @@ impl FairEngine {
                 "given" => Estimate::Given,
                 "historic" => Estimate::Historic,
                 other => {
-                    return Err(CoreError::invalid("estimate", None, format!("unknown estimate mode {other:?}")))
+                    return Err(CoreError::invalid(
+                        "estimate",
+                        None,
+                        format!("unknown estimate mode {other:?}"),
+                    ))
                 }
             };
             cfg.grace = grace;
@@ -70,11 +79,20 @@ impl FairEngine {
             cfg.node_mem = node_mem.map(|a| vec1(&a)).unwrap_or_default();
             Engine::new(cfg)
         };
-        Ok(FairEngine { inner: build().py(py)? })
+        Ok(FairEngine {
+            inner: build().py(py)?,
+        })
     }
 
     /// Adds a FAIR pool; returns its index.
-    fn add_pool(&mut self, py: Python<'_>, name: &str, weight: f64, min_share: f64, fair_inside: bool) -> PyResult<usize> {
+    fn add_pool(
+        &mut self,
+        py: Python<'_>,
+        name: &str,
+        weight: f64,
+        min_share: f64,
+        fair_inside: bool,
+    ) -> PyResult<usize> {
         self.inner.add_pool(name, weight, min_share, fair_inside).py(py)
     }
 
@@ -145,13 +163,17 @@ impl FairEngine {
     /// Processes every event before `until` (Ctrl-C stops it with KeyboardInterrupt).
     fn advance(&mut self, py: Python<'_>, until: f64) -> PyResult<()> {
         let eng = &mut self.inner;
-        run_interruptible(py, "fair advance", |stop| eng.advance(until, &Budget::new(None, Some(stop))))
+        run_interruptible(py, "fair advance", |stop| {
+            eng.advance(until, &Budget::new(None, Some(stop)))
+        })
     }
 
     /// Runs until every pushed job has finished (Ctrl-C stops it with KeyboardInterrupt).
     fn finish(&mut self, py: Python<'_>) -> PyResult<()> {
         let eng = &mut self.inner;
-        run_interruptible(py, "fair finish", |stop| eng.finish(&Budget::new(None, Some(stop))))
+        run_interruptible(py, "fair finish", |stop| {
+            eng.finish(&Budget::new(None, Some(stop)))
+        })
     }
 
     /// The jobs finished since the last call, as a dict of NumPy arrays.
@@ -224,7 +246,11 @@ fn fair_uwfq_virtual<'py>(
     work: Vec<f64>,
     weights: Vec<f64>,
     grace: f64,
-) -> PyResult<(Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>)> {
+) -> PyResult<(
+    Bound<'py, PyArray1<f64>>,
+    Bound<'py, PyArray1<f64>>,
+    Bound<'py, PyArray1<f64>>,
+)> {
     if cores <= 0 {
         return Err(CoreError::invalid("cores", None, "must be >= 1")).py(py);
     }

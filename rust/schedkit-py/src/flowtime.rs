@@ -38,13 +38,17 @@ impl FlowtimeJobs {
         let (release, offsets, values) = (vec1(&release), vec1(&offsets), vec1(&values));
         let weight = weight.map(|w| vec1(&w));
         let estimate = estimate.map(|e| vec1(&e));
-        let inner = py.detach(|| Jobs::new(release, &offsets, values, weight, estimate)).py(py)?;
+        let inner = py
+            .detach(|| Jobs::new(release, &offsets, values, weight, estimate))
+            .py(py)?;
         Ok(FlowtimeJobs { inner })
     }
 
     /// The same jobs with size estimates.
     fn with_estimate(&self, py: Python<'_>, estimate: PyReadonlyArray1<'_, f64>) -> PyResult<Self> {
-        Ok(FlowtimeJobs { inner: self.inner.with_estimate(vec1(&estimate)).py(py)? })
+        Ok(FlowtimeJobs {
+            inner: self.inner.with_estimate(vec1(&estimate)).py(py)?,
+        })
     }
 
     #[getter]
@@ -125,9 +129,22 @@ fn flowtime_simulate<'py>(
     time_limit: Option<f64>,
     threads: Option<usize>,
 ) -> PyResult<SimTuple<'py>> {
-    let params = Params { beta, base, gamma, c, known_count, remaining, variant };
+    let params = Params {
+        beta,
+        base,
+        gamma,
+        c,
+        known_count,
+        remaining,
+        variant,
+    };
     let policy = Policy::parse(policy, &params).py(py)?;
-    let opts = Options { machines, event_log, max_log_rows, threads };
+    let opts = Options {
+        machines,
+        event_log,
+        max_log_rows,
+        threads,
+    };
     let inner = &jobs.inner;
     let out = run_interruptible(py, "flowtime_simulate", |stop| {
         flowtime::simulate(inner, &policy, &opts, &Budget::new(time_limit, Some(stop)))
@@ -205,11 +222,19 @@ fn flowtime_simulate_callback<'py>(
             )
         })
         .py(py)?;
-    let opts = Options { machines, event_log, max_log_rows, threads: Some(1) };
+    let opts = Options {
+        machines,
+        event_log,
+        max_log_rows,
+        threads: Some(1),
+    };
     let inner = &jobs.inner;
     let error: Mutex<Option<PyErr>> = Mutex::new(None);
     let result = run_interruptible(py, "flowtime_simulate_callback", |stop| {
-        let mut f = PyPriorities { func: &callback, error: &error };
+        let mut f = PyPriorities {
+            func: &callback,
+            error: &error,
+        };
         flowtime::simulate_callback(
             inner,
             &mut f,

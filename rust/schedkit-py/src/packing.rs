@@ -31,8 +31,16 @@ impl PackingCluster {
         pod_priority: PyReadonlyArray1<'_, i64>,
         pod_node: PyReadonlyArray1<'_, i64>,
     ) -> PyResult<Self> {
-        let inner = Cluster::new(vec1(&node_cpu), vec1(&node_mem), vec1(&node_pods), vec1(&pod_cpu), vec1(&pod_mem),
-                                 vec1(&pod_priority), vec1(&pod_node)).py(py)?;
+        let inner = Cluster::new(
+            vec1(&node_cpu),
+            vec1(&node_mem),
+            vec1(&node_pods),
+            vec1(&pod_cpu),
+            vec1(&pod_mem),
+            vec1(&pod_priority),
+            vec1(&pod_node),
+        )
+        .py(py)?;
         Ok(PackingCluster { inner })
     }
 }
@@ -62,11 +70,16 @@ fn packing_kube<'py>(
     let strategy = match strategy {
         "least" | "LeastAllocated" => Strategy::LeastAllocated,
         "most" | "MostAllocated" => Strategy::MostAllocated,
-        "rtcr" | "RequestedToCapacityRatio" => Strategy::RequestedToCapacityRatio(
-            shape.unwrap_or_else(|| vec![(0, 10), (100, 0)])),
+        "rtcr" | "RequestedToCapacityRatio" => {
+            Strategy::RequestedToCapacityRatio(shape.unwrap_or_else(|| vec![(0, 10), (100, 0)]))
+        }
         other => {
-            return Err(CoreError::invalid("strategy", None,
-                format!("unknown scoring strategy {other:?}: least, most, rtcr"))).py(py)
+            return Err(CoreError::invalid(
+                "strategy",
+                None,
+                format!("unknown scoring strategy {other:?}: least, most, rtcr"),
+            ))
+            .py(py)
         }
     };
     let opts = KubeOptions {
@@ -82,7 +95,9 @@ fn packing_kube<'py>(
         protected: protected.unwrap_or_default(),
     };
     let c = &cluster.inner;
-    let out = run_interruptible(py, "packing_kube", |stop| kube::simulate(c, &opts, &Budget::new(None, Some(stop))))?;
+    let out = run_interruptible(py, "packing_kube", |stop| {
+        kube::simulate(c, &opts, &Budget::new(None, Some(stop)))
+    })?;
     Ok((out.assignment.into_pyarray(py), out.preemptions))
 }
 
@@ -129,12 +144,25 @@ fn packing_vmr_greedy<'py>(
 }
 
 #[pyfunction]
-fn packing_fragment_rate(cluster: &PackingCluster, assignment: PyReadonlyArray1<'_, i64>, probe_cpu: i64) -> f64 {
-    vmr::fragment_rate(&cluster.inner, assignment.as_slice().unwrap_or(&[]), probe_cpu.max(1))
+fn packing_fragment_rate(
+    cluster: &PackingCluster,
+    assignment: PyReadonlyArray1<'_, i64>,
+    probe_cpu: i64,
+) -> f64 {
+    vmr::fragment_rate(
+        &cluster.inner,
+        assignment.as_slice().unwrap_or(&[]),
+        probe_cpu.max(1),
+    )
 }
 
 #[pyfunction]
-fn packing_kube_scores(strategy: &str, shape: Option<Vec<(i64, i64)>>, req: (i64, i64), alloc: (i64, i64)) -> (i64, i64) {
+fn packing_kube_scores(
+    strategy: &str,
+    shape: Option<Vec<(i64, i64)>>,
+    req: (i64, i64),
+    alloc: (i64, i64),
+) -> (i64, i64) {
     let s = match strategy {
         "most" => Strategy::MostAllocated,
         "rtcr" => Strategy::RequestedToCapacityRatio(shape.unwrap_or_else(|| vec![(0, 10), (100, 0)])),

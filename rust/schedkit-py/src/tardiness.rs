@@ -27,7 +27,9 @@ impl TardinessInstance {
         w: Option<PyReadonlyArray1<'_, f64>>,
     ) -> PyResult<Self> {
         let (p, d, w) = (vec1(&p), vec1(&d), w.map(|w| vec1(&w)));
-        Ok(TardinessInstance { inner: Instance::new(p, d, w).py(py)? })
+        Ok(TardinessInstance {
+            inner: Instance::new(p, d, w).py(py)?,
+        })
     }
 
     #[getter]
@@ -74,7 +76,13 @@ fn tardiness_solve<'py>(
     time_limit: Option<f64>,
 ) -> PyResult<SolveTuple<'py>> {
     let improve = improve.map(solve::parse_neighbourhood).transpose().py(py)?;
-    let opts = Options { improve, atc_k, seed, iterations, strength };
+    let opts = Options {
+        improve,
+        atc_k,
+        seed,
+        iterations,
+        strength,
+    };
     let inst = &instance.inner;
     // Constructive rules finish in milliseconds even at n = 10^4; only searches get the
     // signal-watching worker thread, whose start-up would dominate a 20 µs rule.
@@ -87,10 +95,17 @@ fn tardiness_solve<'py>(
             solve::solve(inst, method, &opts, &budget)
         })?
     } else {
-        py.detach(|| solve::solve(inst, method, &opts, &Budget::new(time_limit, None))).py(py)?
+        py.detach(|| solve::solve(inst, method, &opts, &Budget::new(time_limit, None)))
+            .py(py)?
     };
     let s = outcome.solution;
-    Ok((as_i64(&s.sequence).into_pyarray(py), s.objective, s.optimal, s.lower_bound, outcome.atc_k))
+    Ok((
+        as_i64(&s.sequence).into_pyarray(py),
+        s.objective,
+        s.optimal,
+        s.lower_bound,
+        outcome.atc_k,
+    ))
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

@@ -26,7 +26,10 @@ impl DagPlatform<'_> {
         let (n, q) = (self.n, self.q);
         let bad = |field: &str, msg: String| Err(CoreError::invalid(field, None, msg));
         if self.cost.len() != n * q {
-            return bad("cost", format!("has {} entries, expected {n} x {q}", self.cost.len()));
+            return bad(
+                "cost",
+                format!("has {} entries, expected {n} x {q}", self.cost.len()),
+            );
         }
         if q == 0 && n > 0 {
             return bad("cost", "needs at least one processor".into());
@@ -45,7 +48,10 @@ impl DagPlatform<'_> {
             return Err(CoreError::invalid("pred_idx", Some(k), "task id out of range"));
         }
         if self.bandwidth.len() != q * q || self.latency.len() != q {
-            return bad("bandwidth", format!("bandwidth must be {q} x {q} and latency {q}"));
+            return bad(
+                "bandwidth",
+                format!("bandwidth must be {q} x {q} and latency {q}"),
+            );
         }
         Ok(())
     }
@@ -91,7 +97,11 @@ pub fn list_schedule_makespans(g: &DagPlatform, orders: &[i64], out: &mut [f64])
     g.check()?;
     let n = g.n;
     if orders.len() != out.len() * n {
-        return Err(CoreError::invalid("orders", None, format!("expected shape (B, {n})")));
+        return Err(CoreError::invalid(
+            "orders",
+            None,
+            format!("expected shape (B, {n})"),
+        ));
     }
     let scratch = || Scratch {
         seen: Vec::with_capacity(n),
@@ -143,24 +153,44 @@ pub fn perturbed_makespans(
     g.check()?;
     let n = g.n;
     if assignment.len() != n {
-        return Err(CoreError::invalid("assignment", None, format!("expected length {n}")));
+        return Err(CoreError::invalid(
+            "assignment",
+            None,
+            format!("expected length {n}"),
+        ));
     }
     if let Some(i) = assignment.iter().position(|&a| a < 0 || a as usize >= g.q) {
-        return Err(CoreError::invalid("assignment", Some(i), "processor out of range"));
+        return Err(CoreError::invalid(
+            "assignment",
+            Some(i),
+            "processor out of range",
+        ));
     }
     let mut seen = Vec::new();
     if !is_permutation(order, n, &mut seen) {
-        return Err(CoreError::invalid("order", None, "not a permutation of the tasks"));
+        return Err(CoreError::invalid(
+            "order",
+            None,
+            "not a permutation of the tasks",
+        ));
     }
     let mut done = vec![false; n];
     for &i in order {
         if g.preds(i as usize).any(|k| !done[g.pred_idx[k] as usize]) {
-            return Err(CoreError::invalid("order", Some(i as usize), "task listed before a predecessor"));
+            return Err(CoreError::invalid(
+                "order",
+                Some(i as usize),
+                "task listed before a predecessor",
+            ));
         }
         done[i as usize] = true;
     }
     if factors.len() != out.len() * n {
-        return Err(CoreError::invalid("factors", None, format!("expected shape (S, {n})")));
+        return Err(CoreError::invalid(
+            "factors",
+            None,
+            format!("expected shape (S, {n})"),
+        ));
     }
     let proc: Vec<usize> = assignment.iter().map(|&a| a as usize).collect();
     let base: Vec<f64> = (0..n).map(|i| g.cost[i * g.q + proc[i]]).collect();
@@ -170,23 +200,25 @@ pub fn perturbed_makespans(
         out.iter_mut().for_each(|v| *v = 0.0);
         return Ok(());
     }
-    out.par_chunks_mut(chunk).zip(factors.par_chunks(chunk * n)).for_each(|(vals, rows)| {
-        let mut finish = vec![0.0f64; n];
-        let mut ready = vec![0.0f64; g.q];
-        for (v, f) in vals.iter_mut().zip(rows.chunks_exact(n)) {
-            ready.iter_mut().for_each(|x| *x = 0.0);
-            let mut makespan = 0.0f64;
-            for &i in order {
-                let i = i as usize;
-                let b = proc[i];
-                let start = ready[b].max(g.data_ready(i, b, &finish, &proc));
-                let end = start + base[i] * f[i];
-                finish[i] = end;
-                ready[b] = end;
-                makespan = makespan.max(end);
+    out.par_chunks_mut(chunk)
+        .zip(factors.par_chunks(chunk * n))
+        .for_each(|(vals, rows)| {
+            let mut finish = vec![0.0f64; n];
+            let mut ready = vec![0.0f64; g.q];
+            for (v, f) in vals.iter_mut().zip(rows.chunks_exact(n)) {
+                ready.iter_mut().for_each(|x| *x = 0.0);
+                let mut makespan = 0.0f64;
+                for &i in order {
+                    let i = i as usize;
+                    let b = proc[i];
+                    let start = ready[b].max(g.data_ready(i, b, &finish, &proc));
+                    let end = start + base[i] * f[i];
+                    finish[i] = end;
+                    ready[b] = end;
+                    makespan = makespan.max(end);
+                }
+                *v = makespan;
             }
-            *v = makespan;
-        }
-    });
+        });
     Ok(())
 }

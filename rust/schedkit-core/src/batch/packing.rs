@@ -20,17 +20,34 @@ pub struct PackingInstance<'a> {
 /// pods and the fragment rate (F - c Σ_p extra_p) / F, where F is the total free cpu,
 /// c the probe cpu and extra_p how many probes still fit on node p (0 when F = 0).
 /// A row with a node id outside -1..N or an over-full node gives (-1, NaN).
-pub fn evaluate(inst: &PackingInstance, assignments: &[i64], placed: &mut [i64], frag: &mut [f64]) -> CoreResult<()> {
+pub fn evaluate(
+    inst: &PackingInstance,
+    assignments: &[i64],
+    placed: &mut [i64],
+    frag: &mut [f64],
+) -> CoreResult<()> {
     let nn = inst.node_cpu.len();
     let m = inst.pod_cpu.len();
     if inst.node_mem.len() != nn || inst.pod_mem.len() != m {
-        return Err(CoreError::invalid("node_mem", None, "cpu and memory arrays must have equal lengths"));
+        return Err(CoreError::invalid(
+            "node_mem",
+            None,
+            "cpu and memory arrays must have equal lengths",
+        ));
     }
     if !(inst.probe_cpu > 0.0 && inst.probe_cpu.is_finite()) || !(inst.probe_mem >= 0.0) {
-        return Err(CoreError::invalid("probe_cpu", None, "probe cpu must be > 0 and probe memory >= 0"));
+        return Err(CoreError::invalid(
+            "probe_cpu",
+            None,
+            "probe cpu must be > 0 and probe memory >= 0",
+        ));
     }
     if assignments.len() != placed.len() * m || frag.len() != placed.len() {
-        return Err(CoreError::invalid("assignments", None, format!("expected shape (B, {m})")));
+        return Err(CoreError::invalid(
+            "assignments",
+            None,
+            format!("expected shape (B, {m})"),
+        ));
     }
     let eval = |row: &[i64], cpu: &mut Vec<f64>, mem: &mut Vec<f64>| -> (i64, f64) {
         // Requests are summed per node first, then subtracted once, so the float result is

@@ -73,7 +73,12 @@ fn evaluate_row(inst: &Instance, row: &[i64], objective: Objective) -> f64 {
 /// Evaluates `perms`, a row-major B x n array of job ids, into `out` (length B).
 /// Every row is checked to be a permutation of 0..n; the first bad row (lowest index) is
 /// reported as `perms[row]`. For n = 0 the max lateness of the empty sequence is -inf.
-pub fn evaluate_sequences(inst: &Instance, perms: &[i64], objective: Objective, out: &mut [f64]) -> CoreResult<()> {
+pub fn evaluate_sequences(
+    inst: &Instance,
+    perms: &[i64],
+    objective: Objective,
+    out: &mut [f64],
+) -> CoreResult<()> {
     let n = inst.len();
     let b = out.len();
     if perms.len() != b * n {
@@ -84,7 +89,11 @@ pub fn evaluate_sequences(inst: &Instance, perms: &[i64], objective: Objective, 
         ));
     }
     if n == 0 {
-        let empty = if objective == Objective::MaxLateness { f64::NEG_INFINITY } else { 0.0 };
+        let empty = if objective == Objective::MaxLateness {
+            f64::NEG_INFINITY
+        } else {
+            0.0
+        };
         out.iter_mut().for_each(|v| *v = empty);
         return Ok(());
     }

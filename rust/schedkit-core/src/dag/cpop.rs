@@ -15,7 +15,10 @@ use crate::error::CoreResult;
 /// entry and exit, and float noise never breaks the path.
 pub fn critical_path(g: &TaskGraph, priority: &[f64]) -> Vec<usize> {
     let pos = positions(&order_by_rank(priority, g.levels()));
-    let Some(mut cur) = (0..g.num_tasks()).filter(|&i| g.in_degree(i) == 0).min_by_key(|&i| pos[i]) else {
+    let Some(mut cur) = (0..g.num_tasks())
+        .filter(|&i| g.in_degree(i) == 0)
+        .min_by_key(|&i| pos[i])
+    else {
         return Vec::new();
     };
     let mut path = vec![cur];

@@ -65,10 +65,16 @@ impl<'a> Engine<'a> {
                 *m = m.min(w);
             }
         }
-        let lines = min_len.iter().map(|&m| Timeline::new(insertion, if m.is_finite() { m } else { 0.0 })).collect();
+        let lines = min_len
+            .iter()
+            .map(|&m| Timeline::new(insertion, if m.is_finite() { m } else { 0.0 }))
+            .collect();
         let floor: Vec<f64> = (0..n).map(|i| release.map_or(0.0, |r| r[i])).collect();
         let missing: Vec<usize> = (0..n).map(|i| g.in_degree(i)).collect();
-        let frontier = (0..n).filter(|&i| missing[i] == 0).map(|i| Reverse((OrdF64(floor[i]), i))).collect();
+        let frontier = (0..n)
+            .filter(|&i| missing[i] == 0)
+            .map(|i| Reverse((OrdF64(floor[i]), i)))
+            .collect();
         Engine {
             g,
             p,
@@ -106,7 +112,10 @@ impl<'a> Engine<'a> {
             }
             self.frontier.pop();
         }
-        let horizon = self.frontier.peek().map_or(f64::INFINITY, |Reverse((OrdF64(h), _))| *h);
+        let horizon = self
+            .frontier
+            .peek()
+            .map_or(f64::INFINITY, |Reverse((OrdF64(h), _))| *h);
         if horizon > self.swept_to && horizon.is_finite() {
             self.swept_to = horizon;
             self.lines.iter_mut().for_each(|line| line.forget_before(horizon));
@@ -197,9 +206,17 @@ impl<'a> Engine<'a> {
 
     pub fn finish_schedule(self) -> CoreResult<Schedule> {
         if let Some(i) = self.placed.iter().position(|&x| !x) {
-            return Err(CoreError::Infeasible(format!("internal error: task {i} was never scheduled")));
+            return Err(CoreError::Infeasible(format!(
+                "internal error: task {i} was never scheduled"
+            )));
         }
         let makespan = self.finish.iter().copied().fold(0.0, f64::max);
-        Ok(Schedule { proc: self.proc, start: self.start, finish: self.finish, order: self.order, makespan })
+        Ok(Schedule {
+            proc: self.proc,
+            start: self.start,
+            finish: self.finish,
+            order: self.order,
+            makespan,
+        })
     }
 }

@@ -41,7 +41,11 @@ fn check(name: &str, ok: bool, value: f64, rule: &str) -> CoreResult<()> {
     if ok {
         Ok(())
     } else {
-        Err(CoreError::invalid(name, None, format!("must be {rule}, got {value}")))
+        Err(CoreError::invalid(
+            name,
+            None,
+            format!("must be {rule}, got {value}"),
+        ))
     }
 }
 
@@ -54,15 +58,32 @@ fn check(name: &str, ok: bool, value: f64, rule: &str) -> CoreResult<()> {
 /// Costs follow β as in the paper. Edge data are U[0, 1) then scaled so that mean data equals
 /// CCR × mean cost exactly (with bandwidth 1 and latency 0, data is communication time).
 pub fn random_dag(params: &DagParams, seed: u64) -> CoreResult<RandomDag> {
-    let DagParams { num_tasks: v, num_processors: q, alpha, out_degree, ccr, beta, mean_cost } = *params;
+    let DagParams {
+        num_tasks: v,
+        num_processors: q,
+        alpha,
+        out_degree,
+        ccr,
+        beta,
+        mean_cost,
+    } = *params;
     check("num_processors", q >= 1, q as f64, ">= 1")?;
     check("alpha", alpha.is_finite() && alpha > 0.0, alpha, "finite and > 0")?;
     check("out_degree", out_degree >= 1, out_degree as f64, ">= 1")?;
     check("ccr", ccr.is_finite() && ccr >= 0.0, ccr, "finite and >= 0")?;
     check("beta", (0.0..=2.0).contains(&beta), beta, "in [0, 2]")?;
-    check("mean_cost", mean_cost.is_finite() && mean_cost > 0.0, mean_cost, "finite and > 0")?;
+    check(
+        "mean_cost",
+        mean_cost.is_finite() && mean_cost > 0.0,
+        mean_cost,
+        "finite and > 0",
+    )?;
     if v > u32::MAX as usize {
-        return Err(CoreError::invalid("num_tasks", None, format!("{v} tasks is too many")));
+        return Err(CoreError::invalid(
+            "num_tasks",
+            None,
+            format!("{v} tasks is too many"),
+        ));
     }
     let mut rng = SplitMix64::new(seed);
     // Levels.
@@ -112,9 +133,21 @@ pub fn random_dag(params: &DagParams, seed: u64) -> CoreResult<RandomDag> {
     }
     // Data, scaled to the CCR.
     let mut data: Vec<f64> = (0..src.len()).map(|_| uniform(&mut rng)).collect();
-    let mean_data = if data.is_empty() { 0.0 } else { data.iter().sum::<f64>() / data.len() as f64 };
-    let mean_w = if cost.is_empty() { 0.0 } else { cost.iter().sum::<f64>() / cost.len() as f64 };
-    let scale = if mean_data > 0.0 { ccr * mean_w / mean_data } else { 0.0 };
+    let mean_data = if data.is_empty() {
+        0.0
+    } else {
+        data.iter().sum::<f64>() / data.len() as f64
+    };
+    let mean_w = if cost.is_empty() {
+        0.0
+    } else {
+        cost.iter().sum::<f64>() / cost.len() as f64
+    };
+    let scale = if mean_data > 0.0 {
+        ccr * mean_w / mean_data
+    } else {
+        0.0
+    };
     data.iter_mut().for_each(|d| *d *= scale);
     Ok(RandomDag { src, dst, data, cost })
 }

@@ -47,7 +47,11 @@ fn to_index(field: &str, values: &[i64], n: usize) -> CoreResult<Vec<usize>> {
         .enumerate()
         .map(|(e, &v)| {
             if v < 0 || v as u64 >= n as u64 {
-                Err(CoreError::invalid(field, Some(e), format!("unknown task id {v} (tasks are 0..{n})")))
+                Err(CoreError::invalid(
+                    field,
+                    Some(e),
+                    format!("unknown task id {v} (tasks are 0..{n})"),
+                ))
             } else {
                 Ok(v as usize)
             }
@@ -61,23 +65,43 @@ impl TaskGraph {
     pub fn new(n: usize, src: &[i64], dst: &[i64], data: &[f64]) -> CoreResult<Self> {
         let m = src.len();
         if dst.len() != m {
-            return Err(CoreError::invalid("dst", None, format!("length {} does not match src's length {m}", dst.len())));
+            return Err(CoreError::invalid(
+                "dst",
+                None,
+                format!("length {} does not match src's length {m}", dst.len()),
+            ));
         }
         if data.len() != m {
-            return Err(CoreError::invalid("data", None, format!("length {} does not match src's length {m}", data.len())));
+            return Err(CoreError::invalid(
+                "data",
+                None,
+                format!("length {} does not match src's length {m}", data.len()),
+            ));
         }
         if n > u32::MAX as usize {
-            return Err(CoreError::invalid("num_tasks", None, format!("{n} tasks is too many")));
+            return Err(CoreError::invalid(
+                "num_tasks",
+                None,
+                format!("{n} tasks is too many"),
+            ));
         }
         let src = to_index("src", src, n)?;
         let dst = to_index("dst", dst, n)?;
         for e in 0..m {
             if src[e] == dst[e] {
-                return Err(CoreError::invalid("dst", Some(e), format!("self-loop on task {}", src[e])));
+                return Err(CoreError::invalid(
+                    "dst",
+                    Some(e),
+                    format!("self-loop on task {}", src[e]),
+                ));
             }
             let v = data[e];
             if !v.is_finite() || v < 0.0 {
-                return Err(CoreError::invalid("data", Some(e), format!("must be finite and >= 0, got {v}")));
+                return Err(CoreError::invalid(
+                    "data",
+                    Some(e),
+                    format!("must be finite and >= 0, got {v}"),
+                ));
             }
         }
         let data = data.to_vec();
@@ -92,7 +116,11 @@ impl TaskGraph {
                 row.sort_unstable();
                 if let Some(w) = row.windows(2).find(|w| w[0] == w[1]) {
                     let e = (0..m).rev().find(|&e| src[e] == u && dst[e] == w[0]).unwrap_or(0);
-                    return Err(CoreError::invalid("dst", Some(e), format!("duplicate edge {u} -> {}", w[0])));
+                    return Err(CoreError::invalid(
+                        "dst",
+                        Some(e),
+                        format!("duplicate edge {u} -> {}", w[0]),
+                    ));
                 }
             }
         }
@@ -115,7 +143,20 @@ impl TaskGraph {
         if topo.len() < n {
             return Err(Self::cycle_error(n, &indeg, &pred_ptr, &pred));
         }
-        Ok(TaskGraph { n, src, dst, data, succ_ptr, succ, succ_data, pred_ptr, pred, pred_data, topo, level })
+        Ok(TaskGraph {
+            n,
+            src,
+            dst,
+            data,
+            succ_ptr,
+            succ,
+            succ_data,
+            pred_ptr,
+            pred,
+            pred_data,
+            topo,
+            level,
+        })
     }
 
     /// Walks predecessors among the tasks Kahn could not order until one repeats.
@@ -129,7 +170,10 @@ impl TaskGraph {
             seen_at[u] = walk.len();
             walk.push(u);
             // Some predecessor of an unordered task is itself unordered.
-            match (pred_ptr[u]..pred_ptr[u + 1]).map(|k| pred[k]).find(|&p| indeg[p] > 0) {
+            match (pred_ptr[u]..pred_ptr[u + 1])
+                .map(|k| pred[k])
+                .find(|&p| indeg[p] > 0)
+            {
                 Some(p) => u = p,
                 None => return CoreError::invalid("edges", None, "the graph has a cycle"),
             }
@@ -140,7 +184,11 @@ impl TaskGraph {
         cycle.rotate_left(lowest);
         cycle.push(cycle[0]);
         let text: Vec<String> = cycle.iter().map(|t| t.to_string()).collect();
-        CoreError::invalid("edges", None, format!("the graph has a cycle: {}", text.join(" -> ")))
+        CoreError::invalid(
+            "edges",
+            None,
+            format!("the graph has a cycle: {}", text.join(" -> ")),
+        )
     }
 
     pub fn num_tasks(&self) -> usize {
@@ -162,13 +210,19 @@ impl TaskGraph {
     #[inline]
     pub fn succ(&self, i: usize) -> impl Iterator<Item = (usize, f64)> + '_ {
         let r = self.succ_ptr[i]..self.succ_ptr[i + 1];
-        self.succ[r.clone()].iter().copied().zip(self.succ_data[r].iter().copied())
+        self.succ[r.clone()]
+            .iter()
+            .copied()
+            .zip(self.succ_data[r].iter().copied())
     }
     /// Predecessors of `i` with the data volume of each edge.
     #[inline]
     pub fn pred(&self, i: usize) -> impl Iterator<Item = (usize, f64)> + '_ {
         let r = self.pred_ptr[i]..self.pred_ptr[i + 1];
-        self.pred[r.clone()].iter().copied().zip(self.pred_data[r].iter().copied())
+        self.pred[r.clone()]
+            .iter()
+            .copied()
+            .zip(self.pred_data[r].iter().copied())
     }
     pub fn in_degree(&self, i: usize) -> usize {
         self.pred_ptr[i + 1] - self.pred_ptr[i]
@@ -208,28 +262,55 @@ impl Platform {
     /// Validates: shapes, costs finite and >= 0, latency finite and >= 0, off-diagonal bandwidth
     /// positive (0 is a missing link) and not NaN (+inf means instantaneous transfer). The
     /// diagonal of `bandwidth` is ignored.
-    pub fn new(n: usize, q: usize, cost: Vec<f64>, bandwidth: Vec<f64>, latency: Vec<f64>) -> CoreResult<Self> {
+    pub fn new(
+        n: usize,
+        q: usize,
+        cost: Vec<f64>,
+        bandwidth: Vec<f64>,
+        latency: Vec<f64>,
+    ) -> CoreResult<Self> {
         if q == 0 {
             return Err(CoreError::invalid("cost", None, "needs at least one processor"));
         }
         if cost.len() != n * q {
-            return Err(CoreError::invalid("cost", None, format!("has {} entries, expected {n} x {q}", cost.len())));
+            return Err(CoreError::invalid(
+                "cost",
+                None,
+                format!("has {} entries, expected {n} x {q}", cost.len()),
+            ));
         }
         if let Some(k) = cost.iter().position(|v| !v.is_finite() || *v < 0.0) {
             return Err(CoreError::invalid(
                 "cost",
                 Some(k / q),
-                format!("cost of task {} on processor {} must be finite and >= 0, got {}", k / q, k % q, cost[k]),
+                format!(
+                    "cost of task {} on processor {} must be finite and >= 0, got {}",
+                    k / q,
+                    k % q,
+                    cost[k]
+                ),
             ));
         }
         if bandwidth.len() != q * q {
-            return Err(CoreError::invalid("bandwidth", None, format!("has {} entries, expected {q} x {q}", bandwidth.len())));
+            return Err(CoreError::invalid(
+                "bandwidth",
+                None,
+                format!("has {} entries, expected {q} x {q}", bandwidth.len()),
+            ));
         }
         if latency.len() != q {
-            return Err(CoreError::invalid("latency", None, format!("has length {}, expected {q}", latency.len())));
+            return Err(CoreError::invalid(
+                "latency",
+                None,
+                format!("has length {}, expected {q}", latency.len()),
+            ));
         }
         if let Some(a) = latency.iter().position(|v| !v.is_finite() || *v < 0.0) {
-            return Err(CoreError::invalid("latency", Some(a), format!("must be finite and >= 0, got {}", latency[a])));
+            return Err(CoreError::invalid(
+                "latency",
+                Some(a),
+                format!("must be finite and >= 0, got {}", latency[a]),
+            ));
         }
         let mut inv_bw = vec![0.0; q * q];
         let mut bw_sum = 0.0;
@@ -263,8 +344,20 @@ impl Platform {
         } else {
             (0.0, 0.0)
         };
-        let mean_cost = (0..n).map(|i| cost[i * q..(i + 1) * q].iter().sum::<f64>() / q as f64).collect();
-        Ok(Platform { n, q, cost, bandwidth, latency, inv_bw, mean_cost, mean_latency, inv_mean_bw })
+        let mean_cost = (0..n)
+            .map(|i| cost[i * q..(i + 1) * q].iter().sum::<f64>() / q as f64)
+            .collect();
+        Ok(Platform {
+            n,
+            q,
+            cost,
+            bandwidth,
+            latency,
+            inv_bw,
+            mean_cost,
+            mean_latency,
+            inv_mean_bw,
+        })
     }
 
     /// Homogeneous links: every off-diagonal bandwidth `bw`, every latency `lat`.
@@ -333,7 +426,11 @@ pub fn check_pair(g: &TaskGraph, p: &Platform) -> CoreResult<()> {
         return Err(CoreError::invalid(
             "platform",
             None,
-            format!("has costs for {} tasks but the graph has {}", p.num_tasks(), g.num_tasks()),
+            format!(
+                "has costs for {} tasks but the graph has {}",
+                p.num_tasks(),
+                g.num_tasks()
+            ),
         ));
     }
     Ok(())

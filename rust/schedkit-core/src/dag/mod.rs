@@ -64,7 +64,11 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { insertion: true, seed: 0, sweep: true }
+        Options {
+            insertion: true,
+            seed: 0,
+            sweep: true,
+        }
     }
 }
 
@@ -72,7 +76,13 @@ impl Default for Options {
 pub const ALGORITHMS: [&str; 6] = ["heft", "cpop", "peft", "mct", "met", "random"];
 
 /// Runs the algorithm named `name` (one of [`ALGORITHMS`]).
-pub fn schedule(g: &TaskGraph, p: &Platform, name: &str, opts: &Options, budget: &Budget) -> CoreResult<Schedule> {
+pub fn schedule(
+    g: &TaskGraph,
+    p: &Platform,
+    name: &str,
+    opts: &Options,
+    budget: &Budget,
+) -> CoreResult<Schedule> {
     match name {
         "heft" => heft::heft(g, p, opts, budget),
         "cpop" => cpop::cpop(g, p, opts, budget),
@@ -97,8 +107,10 @@ pub(crate) fn ready_list(
 ) -> CoreResult<()> {
     let n = g.num_tasks();
     let mut missing: Vec<usize> = (0..n).map(|i| g.in_degree(i)).collect();
-    let mut heap: BinaryHeap<Reverse<(usize, usize)>> =
-        (0..n).filter(|&i| missing[i] == 0).map(|i| Reverse((key[i], i))).collect();
+    let mut heap: BinaryHeap<Reverse<(usize, usize)>> = (0..n)
+        .filter(|&i| missing[i] == 0)
+        .map(|i| Reverse((key[i], i)))
+        .collect();
     while let Some(Reverse((_, i))) = heap.pop() {
         place(i)?;
         for (j, _) in g.succ(i) {

@@ -53,10 +53,18 @@ fn job_of_tasks(g: &TaskGraph, job_ptr: &[i64], arrival: &[f64]) -> CoreResult<V
         ));
     }
     if let Some(k) = job_ptr.windows(2).position(|w| w[0] > w[1]) {
-        return Err(CoreError::invalid("job_ptr", Some(k + 1), "must be non-decreasing"));
+        return Err(CoreError::invalid(
+            "job_ptr",
+            Some(k + 1),
+            "must be non-decreasing",
+        ));
     }
     if let Some(k) = arrival.iter().position(|a| !a.is_finite() || *a < 0.0) {
-        return Err(CoreError::invalid("arrival", Some(k), format!("must be finite and >= 0, got {}", arrival[k])));
+        return Err(CoreError::invalid(
+            "arrival",
+            Some(k),
+            format!("must be finite and >= 0, got {}", arrival[k]),
+        ));
     }
     let mut job = vec![0usize; n];
     for k in 0..m {
@@ -92,17 +100,28 @@ pub fn simulate(
     let n = g.num_tasks();
     if let Some(f) = factors {
         if f.len() != n {
-            return Err(CoreError::invalid("factors", None, format!("has length {}, expected {n}", f.len())));
+            return Err(CoreError::invalid(
+                "factors",
+                None,
+                format!("has length {}, expected {n}", f.len()),
+            ));
         }
         if let Some(i) = f.iter().position(|x| !x.is_finite() || *x < 0.0) {
-            return Err(CoreError::invalid("factors", Some(i), format!("must be finite and >= 0, got {}", f[i])));
+            return Err(CoreError::invalid(
+                "factors",
+                Some(i),
+                format!("must be finite and >= 0, got {}", f[i]),
+            ));
         }
     }
     let release: Vec<f64> = job.iter().map(|&k| arrival[k]).collect();
     // Jobs in arrival order, ties by index.
     let mut jobs: Vec<usize> = (0..arrival.len()).collect();
     jobs.sort_by(|&a, &b| arrival[a].total_cmp(&arrival[b]).then(a.cmp(&b)));
-    let opts = Options { insertion, ..Options::default() };
+    let opts = Options {
+        insertion,
+        ..Options::default()
+    };
     let mut e = Engine::new(g, p, &opts, Some(&release), budget);
     match policy {
         "heft" => per_job_heft(&mut e, job_ptr, arrival, &jobs),
@@ -115,7 +134,12 @@ pub fn simulate(
     }?;
     let planned = e.finish_schedule()?;
     let (actual_start, actual_finish) = replay(g, p, &planned, &release, factors);
-    Ok(OnlineOutcome { planned, actual_start, actual_finish, release })
+    Ok(OnlineOutcome {
+        planned,
+        actual_start,
+        actual_finish,
+        release,
+    })
 }
 
 fn per_job_heft(e: &mut Engine, job_ptr: &[i64], arrival: &[f64], jobs: &[usize]) -> CoreResult<()> {
@@ -139,8 +163,10 @@ fn runtime_heft(e: &mut Engine, job: &[usize], arrival: &[f64], jobs: &[usize]) 
     }
     let mut missing: Vec<usize> = (0..n).map(|i| g.in_degree(i)).collect();
     // Events: (time, task) where task = usize::MAX - k marks the arrival of job k.
-    let mut events: BinaryHeap<Reverse<(OrdF64, usize)>> =
-        jobs.iter().map(|&k| Reverse((OrdF64(arrival[k]), usize::MAX - k))).collect();
+    let mut events: BinaryHeap<Reverse<(OrdF64, usize)>> = jobs
+        .iter()
+        .map(|&k| Reverse((OrdF64(arrival[k]), usize::MAX - k)))
+        .collect();
     let mut entries: Vec<Vec<usize>> = vec![Vec::new(); arrival.len()];
     for i in 0..n {
         if missing[i] == 0 {

@@ -16,7 +16,10 @@ pub fn close(a: f64, b: f64) -> bool {
 pub fn upward_rank(g: &TaskGraph, p: &Platform) -> Vec<f64> {
     let mut rank = vec![0.0; g.num_tasks()];
     for &i in g.topological_order().iter().rev() {
-        let tail = g.succ(i).map(|(j, d)| p.mean_comm(d) + rank[j]).fold(0.0, f64::max);
+        let tail = g
+            .succ(i)
+            .map(|(j, d)| p.mean_comm(d) + rank[j])
+            .fold(0.0, f64::max);
         rank[i] = p.mean_cost(i) + tail;
     }
     rank
@@ -26,7 +29,10 @@ pub fn upward_rank(g: &TaskGraph, p: &Platform) -> Vec<f64> {
 pub fn downward_rank(g: &TaskGraph, p: &Platform) -> Vec<f64> {
     let mut rank = vec![0.0; g.num_tasks()];
     for &i in g.topological_order() {
-        rank[i] = g.pred(i).map(|(j, d)| rank[j] + p.mean_cost(j) + p.mean_comm(d)).fold(0.0, f64::max);
+        rank[i] = g
+            .pred(i)
+            .map(|(j, d)| rank[j] + p.mean_cost(j) + p.mean_comm(d))
+            .fold(0.0, f64::max);
     }
     rank
 }
@@ -49,7 +55,11 @@ pub fn optimistic_cost_table(g: &TaskGraph, p: &Platform) -> Vec<f64> {
                 *r = r.max(here.min(far));
             }
         }
-        best[i] = row.iter().zip(p.row(i)).map(|(o, w)| o + w).fold(f64::INFINITY, f64::min);
+        best[i] = row
+            .iter()
+            .zip(p.row(i))
+            .map(|(o, w)| o + w)
+            .fold(f64::INFINITY, f64::min);
         oct[i * q..(i + 1) * q].copy_from_slice(&row);
     }
     oct
@@ -57,7 +67,9 @@ pub fn optimistic_cost_table(g: &TaskGraph, p: &Platform) -> Vec<f64> {
 
 /// rank_oct(i) = mean over processors of OCT(i, k).
 pub fn oct_rank(oct: &[f64], q: usize) -> Vec<f64> {
-    oct.chunks_exact(q).map(|r| r.iter().sum::<f64>() / q as f64).collect()
+    oct.chunks_exact(q)
+        .map(|r| r.iter().sum::<f64>() / q as f64)
+        .collect()
 }
 
 /// Tasks by non-increasing `rank`, where ranks within [`RANK_RTOL`] of the first task of their
@@ -65,7 +77,12 @@ pub fn oct_rank(oct: &[f64], q: usize) -> Vec<f64> {
 /// With non-negative costs the result is a topological order whenever `rank` is rank_u.
 pub fn order_by_rank(rank: &[f64], level: &[usize]) -> Vec<usize> {
     let mut idx: Vec<usize> = (0..rank.len()).collect();
-    idx.sort_by(|&a, &b| rank[b].total_cmp(&rank[a]).then(level[a].cmp(&level[b])).then(a.cmp(&b)));
+    idx.sort_by(|&a, &b| {
+        rank[b]
+            .total_cmp(&rank[a])
+            .then(level[a].cmp(&level[b]))
+            .then(a.cmp(&b))
+    });
     let mut start = 0;
     while start < idx.len() {
         let anchor = rank[idx[start]];
@@ -97,7 +114,9 @@ pub fn min_cost_critical_path(g: &TaskGraph, p: &Platform) -> (f64, Vec<usize>) 
     if n == 0 {
         return (0.0, Vec::new());
     }
-    let wmin: Vec<f64> = (0..n).map(|i| p.row(i).iter().copied().fold(f64::INFINITY, f64::min)).collect();
+    let wmin: Vec<f64> = (0..n)
+        .map(|i| p.row(i).iter().copied().fold(f64::INFINITY, f64::min))
+        .collect();
     let mut dist = vec![0.0f64; n];
     let mut next = vec![usize::MAX; n];
     for &i in g.topological_order().iter().rev() {

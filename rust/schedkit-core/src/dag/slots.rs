@@ -29,7 +29,13 @@ impl Timeline {
     /// `min_len`: gaps shorter than this are dropped (pass the least cost any later task can
     /// have on this processor, or 0).
     pub fn new(insertion: bool, min_len: f64) -> Self {
-        Timeline { gaps: BTreeMap::new(), tail: 0.0, min_len: min_len.max(0.0), max_gap: 0.0, insertion }
+        Timeline {
+            gaps: BTreeMap::new(),
+            tail: 0.0,
+            min_len: min_len.max(0.0),
+            max_gap: 0.0,
+            insertion,
+        }
     }
 
     /// The time from which the processor is idle for good.
@@ -69,7 +75,11 @@ impl Timeline {
     pub fn forget_before(&mut self, horizon: f64) {
         let first_kept = match self.gaps.range(..=OrdF64(horizon)).next_back() {
             Some((&a, &b)) if b >= horizon => Some(a),
-            _ => self.gaps.range((Excluded(OrdF64(horizon)), Unbounded)).next().map(|(&a, _)| a),
+            _ => self
+                .gaps
+                .range((Excluded(OrdF64(horizon)), Unbounded))
+                .next()
+                .map(|(&a, _)| a),
         };
         match first_kept {
             Some(a) => self.gaps = self.gaps.split_off(&a),
@@ -95,7 +105,11 @@ impl Timeline {
             self.tail = end;
             return true;
         }
-        let found = self.gaps.range(..=OrdF64(start)).next_back().map(|(k, &b)| (k.0, b));
+        let found = self
+            .gaps
+            .range(..=OrdF64(start))
+            .next_back()
+            .map(|(k, &b)| (k.0, b));
         match found {
             Some((a, b)) if end <= b => {
                 self.gaps.remove(&OrdF64(a));

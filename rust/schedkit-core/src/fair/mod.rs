@@ -178,7 +178,11 @@ impl Config {
         if self.node_cpu.is_empty() {
             vec![(self.cores as f64, self.mem_capacity)]
         } else {
-            self.node_cpu.iter().copied().zip(self.node_mem.iter().copied()).collect()
+            self.node_cpu
+                .iter()
+                .copied()
+                .zip(self.node_mem.iter().copied())
+                .collect()
         }
     }
 
@@ -211,7 +215,11 @@ impl Config {
                 ));
             }
             if self.node_cpu.len() > sim::MAX_STAGES {
-                return Err(CoreError::invalid("nodes", None, format!("at most {} nodes", sim::MAX_STAGES)));
+                return Err(CoreError::invalid(
+                    "nodes",
+                    None,
+                    format!("at most {} nodes", sim::MAX_STAGES),
+                ));
             }
             for (i, (c, m)) in self.drf_nodes().into_iter().enumerate() {
                 if !(c > 0.0) || c.is_nan() || !(m > 0.0) || m.is_nan() {

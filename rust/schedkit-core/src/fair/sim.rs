@@ -218,8 +218,16 @@ impl NameRanks {
         if let Some(&r) = self.ranks.get(name) {
             return (r, false);
         }
-        let below = self.ranks.range::<str, _>((Unbounded, Excluded(name))).next_back().map_or(0, |(_, &r)| r);
-        let above = self.ranks.range::<str, _>((Excluded(name), Unbounded)).next().map_or(u64::MAX, |(_, &r)| r);
+        let below = self
+            .ranks
+            .range::<str, _>((Unbounded, Excluded(name)))
+            .next_back()
+            .map_or(0, |(_, &r)| r);
+        let above = self
+            .ranks
+            .range::<str, _>((Excluded(name), Unbounded))
+            .next()
+            .map_or(u64::MAX, |(_, &r)| r);
         if above - below >= 2 {
             let r = below + (above - below) / 2;
             self.ranks.insert(name.to_string(), r);
@@ -251,7 +259,14 @@ struct FairState {
 }
 
 impl FairState {
-    fn key(&self, pool: usize, running: usize, seq: u64, s: usize, slot: usize) -> (usize, u64, usize, usize) {
+    fn key(
+        &self,
+        pool: usize,
+        running: usize,
+        seq: u64,
+        s: usize,
+        slot: usize,
+    ) -> (usize, u64, usize, usize) {
         (if self.fair_inside[pool] { running } else { 0 }, seq, s, slot)
     }
 
@@ -382,7 +397,9 @@ fn alone_time(job: &Job, c: usize) -> f64 {
                 ready.remove(&s);
             }
         }
-        let Some(Reverse((K(e), s))) = running.pop() else { break };
+        let Some(Reverse((K(e), s))) = running.pop() else {
+            break;
+        };
         t = e;
         free += 1;
         left[s] -= 1;
@@ -490,7 +507,9 @@ fn build_stages(w: &Workload, sr: std::ops::Range<usize>, durs: &[f64]) -> (Stag
             fill[p] += 1;
         }
     }
-    let stages = (0..m).map(|k| stage(sr.start + k, lists[k].len(), offs[k], offs[k + 1])).collect();
+    let stages = (0..m)
+        .map(|k| stage(sr.start + k, lists[k].len(), offs[k], offs[k + 1]))
+        .collect();
     (Stages::Many(stages), children)
 }
 
@@ -605,14 +624,30 @@ impl Engine {
     /// Adds a FAIR pool (weight > 0, minShare >= 0 cores, FAIR or FIFO inside; ties between
     /// pools go to the smaller name, then the earlier pool); returns its index. Other
     /// policies keep no pools and ignore the call (index 0).
-    pub fn add_pool(&mut self, name: &str, weight: f64, min_share: f64, fair_inside: bool) -> CoreResult<usize> {
+    pub fn add_pool(
+        &mut self,
+        name: &str,
+        weight: f64,
+        min_share: f64,
+        fair_inside: bool,
+    ) -> CoreResult<usize> {
         if !weight.is_finite() || weight <= 0.0 {
-            return Err(CoreError::invalid("pool_weight", None, format!("must be finite and > 0, got {weight}")));
+            return Err(CoreError::invalid(
+                "pool_weight",
+                None,
+                format!("must be finite and > 0, got {weight}"),
+            ));
         }
         if !min_share.is_finite() || min_share < 0.0 {
-            return Err(CoreError::invalid("pool_min_share", None, format!("must be finite and >= 0, got {min_share}")));
+            return Err(CoreError::invalid(
+                "pool_min_share",
+                None,
+                format!("must be finite and >= 0, got {min_share}"),
+            ));
         }
-        let Queue::Fair(fs) = &mut self.queue else { return Ok(0) };
+        let Queue::Fair(fs) = &mut self.queue else {
+            return Ok(0);
+        };
         Ok(fs.add_pool(name, weight, min_share, fair_inside))
     }
 
@@ -620,11 +655,19 @@ impl Engine {
     pub fn add_user(&mut self, weight: f64, pool: usize) -> CoreResult<usize> {
         let u = self.user_weight.len();
         if !weight.is_finite() || weight <= 0.0 {
-            return Err(CoreError::invalid("weights", Some(u), format!("must be finite and > 0, got {weight}")));
+            return Err(CoreError::invalid(
+                "weights",
+                Some(u),
+                format!("must be finite and > 0, got {weight}"),
+            ));
         }
         match &mut self.queue {
             Queue::Fair(fs) if pool >= fs.weight.len() => {
-                return Err(CoreError::invalid("pools", Some(u), format!("pool index {pool} out of range")));
+                return Err(CoreError::invalid(
+                    "pools",
+                    Some(u),
+                    format!("pool index {pool} out of range"),
+                ));
             }
             Queue::Drf(ds) => {
                 ds.user_cpu.push(0.0);
@@ -677,20 +720,36 @@ impl Engine {
             ("job_noise", w.job_noise.len()),
         ] {
             if len != n {
-                return Err(CoreError::invalid(name, None, format!("length {len} != number of jobs {n}")));
+                return Err(CoreError::invalid(
+                    name,
+                    None,
+                    format!("length {len} != number of jobs {n}"),
+                ));
             }
         }
         if !w.job_tag.is_empty() && w.job_tag.len() != n {
             return Err(CoreError::invalid("job_id", None, "one id per job"));
         }
         if !w.job_stages.is_empty() && (w.job_stages.len() != n + 1 || w.job_stages[0] != 0) {
-            return Err(CoreError::invalid("job_stages", None, "must be n_jobs + 1 offsets starting at 0"));
+            return Err(CoreError::invalid(
+                "job_stages",
+                None,
+                "must be n_jobs + 1 offsets starting at 0",
+            ));
         }
-        let ns = if w.job_stages.is_empty() { n } else { w.job_stages[n] };
+        let ns = if w.job_stages.is_empty() {
+            n
+        } else {
+            w.job_stages[n]
+        };
         if !w.job_stages.is_empty() {
             for j in 0..n {
                 if w.job_stages[j + 1] <= w.job_stages[j] {
-                    return Err(CoreError::invalid("job_stages", Some(j), "every job needs at least one stage"));
+                    return Err(CoreError::invalid(
+                        "job_stages",
+                        Some(j),
+                        "every job needs at least one stage",
+                    ));
                 }
             }
         }
@@ -713,8 +772,16 @@ impl Engine {
         }
         if !w.stage_parents.is_empty() {
             let po = &w.stage_parents;
-            if po.len() != ns + 1 || po[0] != 0 || po[ns] != w.parents.len() || po.windows(2).any(|p| p[1] < p[0]) {
-                return Err(CoreError::invalid("stage_parents", None, "must be n_stages + 1 non-decreasing offsets"));
+            if po.len() != ns + 1
+                || po[0] != 0
+                || po[ns] != w.parents.len()
+                || po.windows(2).any(|p| p[1] < p[0])
+            {
+                return Err(CoreError::invalid(
+                    "stage_parents",
+                    None,
+                    "must be n_stages + 1 non-decreasing offsets",
+                ));
             }
             for j in 0..n {
                 let r = w.stages_of(j);
@@ -724,7 +791,10 @@ impl Engine {
                             return Err(CoreError::invalid(
                                 "parents",
                                 Some(s),
-                                format!("parent {p} of stage {} of job {j} must be an earlier stage", s - r.start),
+                                format!(
+                                    "parent {p} of stage {} of job {j} must be an earlier stage",
+                                    s - r.start
+                                ),
                             ));
                         }
                     }
@@ -736,14 +806,20 @@ impl Engine {
         let mut last = self.open.back().map_or(self.horizon, |a| a.0.max(self.horizon));
         for (i, &x) in w.job_submit.iter().enumerate() {
             if !x.is_finite() {
-                return Err(CoreError::invalid("submit_time", Some(i), format!("must be finite, got {x}")));
+                return Err(CoreError::invalid(
+                    "submit_time",
+                    Some(i),
+                    format!("must be finite, got {x}"),
+                ));
             }
             if w.job_after.get(i).is_some_and(|&a| a < 0) {
                 if x < last {
                     return Err(CoreError::invalid(
                         "submit_time",
                         Some(i),
-                        format!("job submitted at {x} after a job submitted at {last}: push jobs in submit order"),
+                        format!(
+                            "job submitted at {x} after a job submitted at {last}: push jobs in submit order"
+                        ),
                     ));
                 }
                 last = x;
@@ -751,34 +827,57 @@ impl Engine {
         }
         for j in 0..n {
             if w.stages_of(j).len() > MAX_STAGES {
-                return Err(CoreError::invalid("stage", Some(j), format!("a job has at most {MAX_STAGES} stages")));
+                return Err(CoreError::invalid(
+                    "stage",
+                    Some(j),
+                    format!("a job has at most {MAX_STAGES} stages"),
+                ));
             }
         }
         finite_nonneg("duration", &w.task_duration)?;
         finite_nonneg("think_time", &w.job_think)?;
         for (i, &x) in w.job_noise.iter().enumerate() {
             if !x.is_finite() || x <= 0.0 {
-                return Err(CoreError::invalid("estimate_noise", Some(i), format!("must be finite and > 0, got {x}")));
+                return Err(CoreError::invalid(
+                    "estimate_noise",
+                    Some(i),
+                    format!("must be finite and > 0, got {x}"),
+                ));
             }
         }
         for (j, &u) in w.job_user.iter().enumerate() {
             if u >= self.n_users() {
-                return Err(CoreError::invalid("user", Some(j), format!("user index {u} >= n_users {}", self.n_users())));
+                return Err(CoreError::invalid(
+                    "user",
+                    Some(j),
+                    format!("user index {u} >= n_users {}", self.n_users()),
+                ));
             }
         }
         for (j, &a) in w.job_after.iter().enumerate() {
             if a >= j as i64 || a < -1 {
-                return Err(CoreError::invalid("after", Some(j), "predecessor must be -1 or an earlier job index"));
+                return Err(CoreError::invalid(
+                    "after",
+                    Some(j),
+                    "predecessor must be -1 or an earlier job index",
+                ));
             }
         }
         if self.cfg.policy == Policy::Drf {
-            for (name, v, cap) in [("cpu", &w.stage_cpu, self.max_node.0), ("memory", &w.stage_mem, self.max_node.1)] {
+            for (name, v, cap) in [
+                ("cpu", &w.stage_cpu, self.max_node.0),
+                ("memory", &w.stage_mem, self.max_node.1),
+            ] {
                 if !v.is_empty() && v.len() != ns {
                     return Err(CoreError::invalid(name, None, "one request per stage"));
                 }
                 for (i, &x) in v.iter().enumerate() {
                     if !x.is_finite() || x < 0.0 {
-                        return Err(CoreError::invalid(name, Some(i), format!("request must be finite and >= 0, got {x}")));
+                        return Err(CoreError::invalid(
+                            name,
+                            Some(i),
+                            format!("request must be finite and >= 0, got {x}"),
+                        ));
                     }
                     if x > cap {
                         return Err(CoreError::invalid(
@@ -790,7 +889,11 @@ impl Engine {
                 }
             }
             if w.stage_cpu.is_empty() && 1.0 > self.max_node.0 {
-                return Err(CoreError::invalid("cpu", None, "a task needs 1 cpu and no node has that much"));
+                return Err(CoreError::invalid(
+                    "cpu",
+                    None,
+                    "a task needs 1 cpu and no node has that much",
+                ));
             }
         }
         Ok(())
@@ -981,7 +1084,10 @@ impl Engine {
         if !stage_done {
             return;
         }
-        let (lo, hi) = (self.jobs[slot].stages[s].child_lo, self.jobs[slot].stages[s].child_hi);
+        let (lo, hi) = (
+            self.jobs[slot].stages[s].child_lo,
+            self.jobs[slot].stages[s].child_hi,
+        );
         for c in lo..hi {
             let ch = self.jobs[slot].children[c];
             let cs = &mut self.jobs[slot].stages[ch];
@@ -1148,8 +1254,7 @@ impl Engine {
                 stage: s as u16,
                 node: node as u16,
             });
-            let replaced = self.top_done
-                && self.running.peek_mut().map(|mut top| *top = c).is_some(); // sifts down on drop
+            let replaced = self.top_done && self.running.peek_mut().map(|mut top| *top = c).is_some(); // sifts down on drop
             if replaced {
                 self.top_done = false;
             } else {
@@ -1250,7 +1355,9 @@ impl Engine {
             };
             let Some(&(key, u)) = next else { break };
             let before = std::mem::replace(&mut cursor, Some((key, u)));
-            let Some(&(seq, s, slot)) = ds.ready[u].iter().next() else { continue };
+            let Some(&(seq, s, slot)) = ds.ready[u].iter().next() else {
+                continue;
+            };
             let st = &self.jobs[slot].stages[s];
             let (cpu, mem) = (st.cpu, st.mem);
             let Some(node) = ds.fit(cpu, mem) else { continue };
@@ -1285,7 +1392,11 @@ pub fn simulate(w: &Workload, cfg: &Config, budget: &Budget) -> CoreResult<SimRe
             return Err(CoreError::invalid("pools", None, "one pool index per user"));
         }
         if p.min_share.len() != p.weight.len() || p.fair_inside.len() != p.weight.len() {
-            return Err(CoreError::invalid("pools", None, "weight, min_share and mode need one entry per pool"));
+            return Err(CoreError::invalid(
+                "pools",
+                None,
+                "weight, min_share and mode need one entry per pool",
+            ));
         }
         for i in 0..p.weight.len() {
             eng.add_pool("", p.weight[i], p.min_share[i], p.fair_inside[i])
@@ -1311,9 +1422,15 @@ pub fn simulate(w: &Workload, cfg: &Config, budget: &Budget) -> CoreResult<SimRe
 /// Puts index `i` on an error raised without one.
 fn reindex(e: CoreError, i: usize) -> CoreError {
     match e {
-        CoreError::InvalidInstance { field, index: None, message } => {
-            CoreError::InvalidInstance { field, index: Some(i), message }
-        }
+        CoreError::InvalidInstance {
+            field,
+            index: None,
+            message,
+        } => CoreError::InvalidInstance {
+            field,
+            index: Some(i),
+            message,
+        },
         other => other,
     }
 }
@@ -1339,6 +1456,9 @@ mod tests {
         by_rank.sort_by_key(|&(_, r)| *r);
         let mut sorted = names.clone();
         sorted.sort();
-        assert_eq!(by_rank.iter().map(|(n, _)| (*n).clone()).collect::<Vec<_>>(), sorted);
+        assert_eq!(
+            by_rank.iter().map(|(n, _)| (*n).clone()).collect::<Vec<_>>(),
+            sorted
+        );
     }
 }

@@ -41,7 +41,10 @@ impl<F: FnMut(&ViewBatch) -> CoreResult<Vec<f64>>> PriorityFn for F {
 }
 
 fn build_view(st: &JobState, alive: &[usize], t: f64) -> ViewBatch {
-    let mut v = ViewBatch { time: t, ..Default::default() };
+    let mut v = ViewBatch {
+        time: t,
+        ..Default::default()
+    };
     let with_size = matches!(st.info, Info::Revealed | Info::Clairvoyant);
     let with_est = st.info != Info::NonClairvoyant && st.jobs.estimate().is_some();
     let with_rem = st.info == Info::Clairvoyant;
@@ -88,7 +91,11 @@ pub(crate) fn run(
 ) -> CoreResult<EngineOut> {
     if let Some(q) = quantum {
         if !(q.is_finite() && q > 0.0) {
-            return Err(CoreError::invalid("quantum", None, format!("must be finite and > 0, got {q}")));
+            return Err(CoreError::invalid(
+                "quantum",
+                None,
+                format!("must be finite and > 0, got {q}"),
+            ));
         }
     }
     let n = jobs.len();
@@ -108,11 +115,18 @@ pub(crate) fn run(
             }
             t = t.max(release[order[next] as usize]);
         } else {
-            let mut d = running.iter().map(|&j| st.op_rem(j)).fold(f64::INFINITY, f64::min);
+            let mut d = running
+                .iter()
+                .map(|&j| st.op_rem(j))
+                .fold(f64::INFINITY, f64::min);
             if let Some(q) = quantum {
                 d = d.min((last_decision + q - t).max(0.0));
             }
-            let t_rel = if next < n { release[order[next] as usize] } else { f64::INFINITY };
+            let t_rel = if next < n {
+                release[order[next] as usize]
+            } else {
+                f64::INFINITY
+            };
             let dt = if t_rel - t <= d {
                 let dt = (t_rel - t).max(0.0);
                 t = t_rel;
@@ -164,7 +178,11 @@ pub(crate) fn run(
             return Err(CoreError::invalid(
                 "priorities",
                 None,
-                format!("the policy returned {} priorities for {} alive jobs", prio.len(), alive.len()),
+                format!(
+                    "the policy returned {} priorities for {} alive jobs",
+                    prio.len(),
+                    alive.len()
+                ),
             ));
         }
         if let Some(i) = prio.iter().position(|p| p.is_nan()) {
@@ -172,8 +190,12 @@ pub(crate) fn run(
         }
         idx.clear();
         idx.extend(0..alive.len());
-        let cmp =
-            |a: &usize, b: &usize| prio[*a].partial_cmp(&prio[*b]).unwrap_or(std::cmp::Ordering::Equal).then(a.cmp(b));
+        let cmp = |a: &usize, b: &usize| {
+            prio[*a]
+                .partial_cmp(&prio[*b])
+                .unwrap_or(std::cmp::Ordering::Equal)
+                .then(a.cmp(b))
+        };
         if idx.len() > m {
             idx.select_nth_unstable_by(m - 1, cmp);
             idx.truncate(m);

@@ -134,7 +134,9 @@ pub(crate) fn run<R: IndexRule>(
     let (events, finished) = match (m == 1, rec.on()) {
         (true, false) => Single::<R, false>::new(jobs, rule, known_count, rec, 0..n, &mut out).run(budget)?,
         (true, true) => Single::<R, true>::new(jobs, rule, known_count, rec, 0..n, &mut out).run(budget)?,
-        (false, false) => Many::<R, false>::new(jobs, rule, known_count, m, rec, 0..n, &mut out).run(budget)?,
+        (false, false) => {
+            Many::<R, false>::new(jobs, rule, known_count, m, rec, 0..n, &mut out).run(budget)?
+        }
         (false, true) => Many::<R, true>::new(jobs, rule, known_count, m, rec, 0..n, &mut out).run(budget)?,
     };
     Ok((jobs.by_id(out), events, finished))
@@ -159,7 +161,12 @@ fn busy_period_chunks(jobs: &Jobs, target: usize) -> Vec<Range<usize>> {
     chunks
 }
 
-fn run_parallel<R: IndexRule>(jobs: &Jobs, rule: &R, known_count: bool, budget: &Budget) -> CoreResult<EngineOut> {
+fn run_parallel<R: IndexRule>(
+    jobs: &Jobs,
+    rule: &R,
+    known_count: bool,
+    budget: &Budget,
+) -> CoreResult<EngineOut> {
     let n = jobs.len();
     let target = (n / (4 * rayon::current_num_threads())).max(PAR_MIN_JOBS / 4);
     let chunks = busy_period_chunks(jobs, target);
@@ -221,7 +228,9 @@ impl<'a, R: IndexRule, const LOG: bool> Core<'a, R, LOG> {
     ) -> Self {
         let order = &jobs.order()[..range.end];
         let release = jobs.release();
-        let t_rel = order.get(range.start).map_or(f64::INFINITY, |&j| release[j as usize]);
+        let t_rel = order
+            .get(range.start)
+            .map_or(f64::INFINITY, |&j| release[j as usize]);
         Core {
             jobs,
             order,
@@ -267,7 +276,10 @@ impl<'a, R: IndexRule, const LOG: bool> Core<'a, R, LOG> {
         let rank = self.next as u32;
         let j = self.order[self.next] as usize;
         self.next += 1;
-        self.t_rel = self.order.get(self.next).map_or(f64::INFINITY, |&k| self.release[k as usize]);
+        self.t_rel = self
+            .order
+            .get(self.next)
+            .map_or(f64::INFINITY, |&k| self.release[k as usize]);
         let s = self.slab.insert(Hot::released(self.jobs, j));
         if LOG {
             let size = self.slab.hot[s as usize].size;
@@ -347,7 +359,9 @@ impl<'a, R: IndexRule, const LOG: bool> Single<'a, R, LOG> {
         range: Range<usize>,
         out: &'a mut [f64],
     ) -> Self {
-        Single { c: Core::new(jobs, rule, known_count, rec, range, out) }
+        Single {
+            c: Core::new(jobs, rule, known_count, rec, range, out),
+        }
     }
 
     /// Runs to the end (or the budget); returns (events, finished).
@@ -440,7 +454,10 @@ impl<'a, R: IndexRule, const LOG: bool> Single<'a, R, LOG> {
                     fresh = true;
                     cur = Some((s, key, rank));
                     let mut swapped = None;
-                    if c.heap.peek().is_some_and(|top| (top.0 .0, top.0 .1) < (key, rank)) {
+                    if c.heap
+                        .peek()
+                        .is_some_and(|top| (top.0 .0, top.0 .1) < (key, rank))
+                    {
                         if let Some(mut top) = c.heap.peek_mut() {
                             let Reverse(best) = std::mem::replace(&mut *top, Reverse((key, rank, s)));
                             swapped = Some(best);
@@ -482,7 +499,10 @@ impl<'a, R: IndexRule, const LOG: bool> Many<'a, R, LOG> {
         range: Range<usize>,
         out: &'a mut [f64],
     ) -> Self {
-        Many { c: Core::new(jobs, rule, known_count, rec, range, out), m }
+        Many {
+            c: Core::new(jobs, rule, known_count, rec, range, out),
+            m,
+        }
     }
 
     /// Runs to the end (or the budget); returns (events, finished).
@@ -549,15 +569,29 @@ impl<'a, R: IndexRule, const LOG: bool> Many<'a, R, LOG> {
             }
             // 3. Free machines take the best waiting jobs.
             while running.len() < m {
-                let Some(Reverse((key, rank, s))) = c.heap.pop() else { break };
-                running.push(Slot { s, key, rank, since: c.t, horizon: f64::INFINITY });
+                let Some(Reverse((key, rank, s))) = c.heap.pop() else {
+                    break;
+                };
+                running.push(Slot {
+                    s,
+                    key,
+                    rank,
+                    since: c.t,
+                    horizon: f64::INFINITY,
+                });
             }
             // 4. Releases: a new job takes a free machine, or the worst running job's machine
             // if it beats it, or waits.
             while c.t_rel <= c.t {
                 let (s, key, rank) = c.release_next()?;
                 if running.len() < m {
-                    running.push(Slot { s, key, rank, since: c.t, horizon: f64::INFINITY });
+                    running.push(Slot {
+                        s,
+                        key,
+                        rank,
+                        since: c.t,
+                        horizon: f64::INFINITY,
+                    });
                     continue;
                 }
                 let w = if R::PREEMPTIVE {
@@ -573,7 +607,13 @@ impl<'a, R: IndexRule, const LOG: bool> Many<'a, R, LOG> {
                         let (ws_s, ws_key, ws_rank, ws_since) = (ws.s, ws.key, ws.rank, ws.since);
                         c.log_run(ws_s, ws_since)?;
                         c.heap.push(Reverse((ws_key, ws_rank, ws_s)));
-                        running[w] = Slot { s, key, rank, since: c.t, horizon: f64::INFINITY };
+                        running[w] = Slot {
+                            s,
+                            key,
+                            rank,
+                            since: c.t,
+                            horizon: f64::INFINITY,
+                        };
                         continue;
                     }
                 }
@@ -589,10 +629,17 @@ impl<'a, R: IndexRule, const LOG: bool> Many<'a, R, LOG> {
                         break;
                     }
                     let (ws_s, ws_since) = (ws.s, ws.since);
-                    let Reverse((key, rank, s)) = std::mem::replace(&mut *top, Reverse((ws.key, ws.rank, ws.s)));
+                    let Reverse((key, rank, s)) =
+                        std::mem::replace(&mut *top, Reverse((ws.key, ws.rank, ws.s)));
                     drop(top);
                     c.log_run(ws_s, ws_since)?;
-                    running[w] = Slot { s, key, rank, since: c.t, horizon: f64::INFINITY };
+                    running[w] = Slot {
+                        s,
+                        key,
+                        rank,
+                        since: c.t,
+                        horizon: f64::INFINITY,
+                    };
                 }
             }
         }

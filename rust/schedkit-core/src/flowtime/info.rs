@@ -66,7 +66,12 @@ pub struct Known<'a> {
 impl<'a> Known<'a> {
     #[inline(always)]
     pub(crate) fn new(jobs: &'a Jobs, h: &'a Hot, info: Info, known_count: bool) -> Self {
-        Known { jobs, h, info, known_count }
+        Known {
+            jobs,
+            h,
+            info,
+            known_count,
+        }
     }
     #[inline(always)]
     fn j(&self) -> usize {
@@ -157,7 +162,14 @@ impl Hot {
     #[inline(always)]
     pub fn released(jobs: &Jobs, j: usize) -> Hot {
         let first = jobs.op(j, 0);
-        Hot { op_rem: first, size: first, done: 0.0, rest: jobs.total()[j] - first, cur: 0, job: j as u32 }
+        Hot {
+            op_rem: first,
+            size: first,
+            done: 0.0,
+            rest: jobs.total()[j] - first,
+            cur: 0,
+            job: j as u32,
+        }
     }
 
     /// The current operation completed: reveals the next one and returns true, or returns
@@ -195,7 +207,13 @@ pub(crate) struct JobState<'a> {
 impl<'a> JobState<'a> {
     pub fn new(jobs: &'a Jobs, info: Info, known_count: bool) -> Self {
         let n = jobs.len();
-        JobState { jobs, hot: vec![Hot::default(); n], completion: vec![f64::NAN; n], info, known_count }
+        JobState {
+            jobs,
+            hot: vec![Hot::default(); n],
+            completion: vec![f64::NAN; n],
+            info,
+            known_count,
+        }
     }
 
     #[inline(always)]

@@ -26,7 +26,11 @@ pub struct Jobs {
 fn check_positive(field: &str, values: &[f64]) -> CoreResult<()> {
     for (j, &v) in values.iter().enumerate() {
         if !v.is_finite() || v <= 0.0 {
-            return Err(CoreError::invalid(field, Some(j), format!("must be finite and > 0, got {v}")));
+            return Err(CoreError::invalid(
+                field,
+                Some(j),
+                format!("must be finite and > 0, got {v}"),
+            ));
         }
     }
     Ok(())
@@ -34,7 +38,11 @@ fn check_positive(field: &str, values: &[f64]) -> CoreResult<()> {
 
 fn check_len(field: &str, len: usize, n: usize) -> CoreResult<()> {
     if len != n {
-        return Err(CoreError::invalid(field, None, format!("length {len} does not match the {n} jobs of release")));
+        return Err(CoreError::invalid(
+            field,
+            None,
+            format!("length {len} does not match the {n} jobs of release"),
+        ));
     }
     Ok(())
 }
@@ -56,11 +64,19 @@ impl Jobs {
     ) -> CoreResult<Self> {
         let n = release.len();
         if n >= u32::MAX as usize {
-            return Err(CoreError::invalid("release", None, format!("{n} jobs is more than supported")));
+            return Err(CoreError::invalid(
+                "release",
+                None,
+                format!("{n} jobs is more than supported"),
+            ));
         }
         for (j, &r) in release.iter().enumerate() {
             if !r.is_finite() || r < 0.0 {
-                return Err(CoreError::invalid("release", Some(j), format!("must be finite and >= 0, got {r}")));
+                return Err(CoreError::invalid(
+                    "release",
+                    Some(j),
+                    format!("must be finite and >= 0, got {r}"),
+                ));
             }
         }
         if offsets.len() != n + 1 {
@@ -71,13 +87,21 @@ impl Jobs {
             ));
         }
         if offsets[0] != 0 {
-            return Err(CoreError::invalid("offsets", Some(0), format!("must start at 0, got {}", offsets[0])));
+            return Err(CoreError::invalid(
+                "offsets",
+                Some(0),
+                format!("must start at 0, got {}", offsets[0]),
+            ));
         }
         if offsets[n] != sizes.len() as i64 {
             return Err(CoreError::invalid(
                 "offsets",
                 Some(n),
-                format!("last offset {} does not match the {} operation sizes", offsets[n], sizes.len()),
+                format!(
+                    "last offset {} does not match the {} operation sizes",
+                    offsets[n],
+                    sizes.len()
+                ),
             ));
         }
         let mut offs = Vec::with_capacity(n + 1);
@@ -86,13 +110,25 @@ impl Jobs {
         for j in 0..n {
             let (a, b) = (offsets[j], offsets[j + 1]);
             if b < a {
-                return Err(CoreError::invalid("offsets", Some(j + 1), format!("offsets decrease ({a} then {b})")));
+                return Err(CoreError::invalid(
+                    "offsets",
+                    Some(j + 1),
+                    format!("offsets decrease ({a} then {b})"),
+                ));
             }
             if b > sizes.len() as i64 {
-                return Err(CoreError::invalid("offsets", Some(j + 1), format!("offset {b} out of range")));
+                return Err(CoreError::invalid(
+                    "offsets",
+                    Some(j + 1),
+                    format!("offset {b} out of range"),
+                ));
             }
             if b == a {
-                return Err(CoreError::invalid("operations", Some(j), "job has an empty operation list"));
+                return Err(CoreError::invalid(
+                    "operations",
+                    Some(j),
+                    "job has an empty operation list",
+                ));
             }
             let (a, b) = (a as usize, b as usize);
             let mut s = 0.0;
@@ -128,9 +164,23 @@ impl Jobs {
         let mut order: Vec<u32> = (0..n as u32).collect();
         let sorted = !release.windows(2).any(|w| w[1] < w[0]);
         if !sorted {
-            order.sort_by(|&a, &b| release[a as usize].total_cmp(&release[b as usize]).then(a.cmp(&b)));
+            order.sort_by(|&a, &b| {
+                release[a as usize]
+                    .total_cmp(&release[b as usize])
+                    .then(a.cmp(&b))
+            });
         }
-        Ok(Jobs { release, weight, estimate, offsets: offs, sizes, total, weighted, order, sorted })
+        Ok(Jobs {
+            release,
+            weight,
+            estimate,
+            offsets: offs,
+            sizes,
+            total,
+            weighted,
+            order,
+            sorted,
+        })
     }
 
     /// Convenience constructor: one operation per job (the classical model).
@@ -156,7 +206,10 @@ impl Jobs {
     pub fn with_estimate(&self, estimate: Vec<f64>) -> CoreResult<Self> {
         check_len("estimate", estimate.len(), self.len())?;
         check_positive("estimate", &estimate)?;
-        Ok(Jobs { estimate: Some(estimate), ..self.clone() })
+        Ok(Jobs {
+            estimate: Some(estimate),
+            ..self.clone()
+        })
     }
 
     pub fn len(&self) -> usize {

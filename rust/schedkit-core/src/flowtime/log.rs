@@ -50,7 +50,10 @@ pub(crate) struct Recorder {
 
 impl Recorder {
     pub fn new(enabled: bool, max_rows: usize) -> Self {
-        Recorder { log: enabled.then(EventLog::default), max_rows }
+        Recorder {
+            log: enabled.then(EventLog::default),
+            max_rows,
+        }
     }
 
     #[inline]
@@ -65,7 +68,10 @@ impl Recorder {
                 return Err(CoreError::invalid(
                     "max_log_rows",
                     None,
-                    format!("the event log exceeds {} rows; simulate fewer jobs or raise max_log_rows", self.max_rows),
+                    format!(
+                        "the event log exceeds {} rows; simulate fewer jobs or raise max_log_rows",
+                        self.max_rows
+                    ),
                 ));
             }
             l.kind.push(kind as u8);

@@ -57,7 +57,12 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { machines: 1, event_log: false, max_log_rows: 20_000_000, threads: None }
+        Options {
+            machines: 1,
+            event_log: false,
+            max_log_rows: 20_000_000,
+            threads: None,
+        }
     }
 }
 
@@ -76,7 +81,11 @@ pub struct Outcome {
 impl Outcome {
     /// Σ (C_j - r_j) over the jobs (NaN if any is unfinished).
     pub fn total_flow_time(&self, jobs: &Jobs) -> f64 {
-        self.completion.iter().zip(jobs.release()).map(|(c, r)| c - r).sum()
+        self.completion
+            .iter()
+            .zip(jobs.release())
+            .map(|(c, r)| c - r)
+            .sum()
     }
 }
 
@@ -95,7 +104,11 @@ fn check_options(opts: &Options) -> CoreResult<()> {
 pub fn simulate(jobs: &Jobs, policy: &Policy, opts: &Options, budget: &Budget) -> CoreResult<Outcome> {
     check_options(opts)?;
     if matches!(policy, Policy::Sprpt { .. }) && jobs.estimate().is_none() {
-        return Err(CoreError::invalid("estimate", None, "policy \"sprpt\" needs jobs with size estimates"));
+        return Err(CoreError::invalid(
+            "estimate",
+            None,
+            "policy \"sprpt\" needs jobs with size estimates",
+        ));
     }
     let m = opts.machines;
     let mut rec = Recorder::new(opts.event_log, opts.max_log_rows);
@@ -105,19 +118,38 @@ pub fn simulate(jobs: &Jobs, policy: &Policy, opts: &Options, budget: &Budget) -
     let (completion, events, finished) = match *policy {
         Policy::Srpt => index::run(jobs, &mut rules::Srpt, false, m, th, r, budget)?,
         Policy::Spt => index::run(jobs, &mut rules::Spt, false, m, th, r, budget)?,
-        Policy::Hdf { remaining } => index::run(jobs, &mut rules::Hdf { remaining }, false, m, th, r, budget)?,
+        Policy::Hdf { remaining } => {
+            index::run(jobs, &mut rules::Hdf { remaining }, false, m, th, r, budget)?
+        }
         Policy::Fcfs => index::run(jobs, &mut rules::Fcfs, false, m, th, r, budget)?,
         Policy::Mlf { base } => index::run(jobs, &mut rules::Mlf::new(n, base), false, m, th, r, budget)?,
         Policy::OpSrpt => index::run(jobs, &mut rules::OpSrpt, false, m, th, r, budget)?,
-        Policy::Chunk { gamma, c, known_count } => {
-            index::run(jobs, &mut rules::Chunk::new(n, gamma, c), known_count, m, th, r, budget)?
+        Policy::Chunk {
+            gamma,
+            c,
+            known_count,
+        } => index::run(
+            jobs,
+            &mut rules::Chunk::new(n, gamma, c),
+            known_count,
+            m,
+            th,
+            r,
+            budget,
+        )?,
+        Policy::Sprpt { variant } => {
+            index::run(jobs, &mut rules::Sprpt { variant }, false, m, th, r, budget)?
         }
-        Policy::Sprpt { variant } => index::run(jobs, &mut rules::Sprpt { variant }, false, m, th, r, budget)?,
         Policy::Rr => share::run(jobs, 1.0, m, r, budget)?,
         Policy::Laps { beta } => share::run(jobs, beta, m, r, budget)?,
         Policy::Setf => setf::run(jobs, m, r, budget)?,
     };
-    Ok(Outcome { completion, events, finished, log: rec.finish() })
+    Ok(Outcome {
+        completion,
+        events,
+        finished,
+        log: rec.finish(),
+    })
 }
 
 /// Simulates user-defined priorities `f` (see [`callback`]); `info` sets what the views hold,
@@ -133,9 +165,22 @@ pub fn simulate_callback(
 ) -> CoreResult<Outcome> {
     check_options(opts)?;
     let mut rec = Recorder::new(opts.event_log, opts.max_log_rows);
-    let (completion, events, finished) =
-        callback::run(jobs, f, info, known_count, quantum, opts.machines, &mut rec, budget)?;
-    Ok(Outcome { completion, events, finished, log: rec.finish() })
+    let (completion, events, finished) = callback::run(
+        jobs,
+        f,
+        info,
+        known_count,
+        quantum,
+        opts.machines,
+        &mut rec,
+        budget,
+    )?;
+    Ok(Outcome {
+        completion,
+        events,
+        finished,
+        log: rec.finish(),
+    })
 }
 
 /// A lower bound on Σ_j (C_j - r_j) of every feasible schedule on `machines` machines, or
@@ -145,7 +190,10 @@ pub fn simulate_callback(
 /// total flow time on one machine of speed m (which can emulate any m-machine schedule) and
 /// Σ p_j (a job never runs faster than rate 1).
 pub fn lower_bound(jobs: &Jobs, machines: usize, budget: &Budget) -> CoreResult<Option<f64>> {
-    check_options(&Options { machines, ..Options::default() })?;
+    check_options(&Options {
+        machines,
+        ..Options::default()
+    })?;
     let mut rec = Recorder::new(false, 0);
     if machines == 1 {
         let (c, _, finished) = index::run(jobs, &mut rules::Srpt, false, 1, None, &mut rec, budget)?;

@@ -4,8 +4,9 @@ use super::info::Info;
 use crate::error::{CoreError, CoreResult};
 
 /// Every built-in policy name, as `simulate` and the CLI accept it.
-pub const POLICIES: [&str; 11] =
-    ["srpt", "spt", "hdf", "fcfs", "rr", "setf", "laps", "mlf", "op_srpt", "chunk", "sprpt"];
+pub const POLICIES: [&str; 11] = [
+    "srpt", "spt", "hdf", "fcfs", "rr", "setf", "laps", "mlf", "op_srpt", "chunk", "sprpt",
+];
 
 /// Variants of SPRPT (shortest predicted remaining processing time) on estimates p̂_j.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,7 +63,11 @@ fn positive(name: &str, v: f64) -> CoreResult<f64> {
     if v.is_finite() && v > 0.0 {
         Ok(v)
     } else {
-        Err(CoreError::invalid(name, None, format!("must be finite and > 0, got {v}")))
+        Err(CoreError::invalid(
+            name,
+            None,
+            format!("must be finite and > 0, got {v}"),
+        ))
     }
 }
 
@@ -88,35 +93,59 @@ impl Policy {
         ];
         if POLICIES.contains(&name) {
             if let Some((p, _)) = given.iter().find(|(p, set)| *set && !allowed.contains(p)) {
-                return Err(CoreError::invalid(p, None, format!("not a parameter of policy {name:?}")));
+                return Err(CoreError::invalid(
+                    p,
+                    None,
+                    format!("not a parameter of policy {name:?}"),
+                ));
             }
         }
         Ok(match name {
             "srpt" => Policy::Srpt,
             "spt" => Policy::Spt,
-            "hdf" => Policy::Hdf { remaining: params.remaining.unwrap_or(false) },
+            "hdf" => Policy::Hdf {
+                remaining: params.remaining.unwrap_or(false),
+            },
             "fcfs" => Policy::Fcfs,
             "rr" => Policy::Rr,
             "setf" => Policy::Setf,
             "laps" => {
                 let beta = params.beta.unwrap_or(0.5);
                 if !(beta.is_finite() && beta > 0.0 && beta <= 1.0) {
-                    return Err(CoreError::invalid("beta", None, format!("must be in (0, 1], got {beta}")));
+                    return Err(CoreError::invalid(
+                        "beta",
+                        None,
+                        format!("must be in (0, 1], got {beta}"),
+                    ));
                 }
                 Policy::Laps { beta }
             }
-            "mlf" => Policy::Mlf { base: positive("base", params.base.unwrap_or(1.0))? },
+            "mlf" => Policy::Mlf {
+                base: positive("base", params.base.unwrap_or(1.0))?,
+            },
             "op_srpt" => Policy::OpSrpt,
             "chunk" => {
                 let gamma = params.gamma.unwrap_or(2.0);
                 if !(gamma.is_finite() && gamma >= 1.0) {
-                    return Err(CoreError::invalid("gamma", None, format!("must be finite and >= 1, got {gamma}")));
+                    return Err(CoreError::invalid(
+                        "gamma",
+                        None,
+                        format!("must be finite and >= 1, got {gamma}"),
+                    ));
                 }
                 let c = params.c.unwrap_or(2.0);
                 if !(c.is_finite() && c >= 1.0) {
-                    return Err(CoreError::invalid("c", None, format!("must be finite and >= 1, got {c}")));
+                    return Err(CoreError::invalid(
+                        "c",
+                        None,
+                        format!("must be finite and >= 1, got {c}"),
+                    ));
                 }
-                Policy::Chunk { gamma, c, known_count: params.known_count.unwrap_or(false) }
+                Policy::Chunk {
+                    gamma,
+                    c,
+                    known_count: params.known_count.unwrap_or(false),
+                }
             }
             "sprpt" => {
                 let variant = match params.variant.as_deref().unwrap_or("plain") {
@@ -127,7 +156,9 @@ impl Policy {
                         return Err(CoreError::invalid(
                             "variant",
                             None,
-                            format!("unknown SPRPT variant {other:?}; expected \"plain\", \"clamped\" or \"class\""),
+                            format!(
+                            "unknown SPRPT variant {other:?}; expected \"plain\", \"clamped\" or \"class\""
+                        ),
                         ))
                     }
                 };
@@ -137,7 +168,10 @@ impl Policy {
                 return Err(CoreError::invalid(
                     "policy",
                     None,
-                    format!("unknown policy {other:?}; expected one of {}", POLICIES.join(", ")),
+                    format!(
+                        "unknown policy {other:?}; expected one of {}",
+                        POLICIES.join(", ")
+                    ),
                 ))
             }
         })
@@ -164,7 +198,9 @@ impl Policy {
     pub fn info(&self) -> Info {
         match self {
             Policy::Srpt | Policy::Spt | Policy::Hdf { .. } => Info::Clairvoyant,
-            Policy::Fcfs | Policy::Rr | Policy::Setf | Policy::Laps { .. } | Policy::Mlf { .. } => Info::NonClairvoyant,
+            Policy::Fcfs | Policy::Rr | Policy::Setf | Policy::Laps { .. } | Policy::Mlf { .. } => {
+                Info::NonClairvoyant
+            }
             Policy::OpSrpt | Policy::Chunk { .. } => Info::Revealed,
             Policy::Sprpt { .. } => Info::Estimated,
         }

@@ -55,7 +55,11 @@ impl IndexRule for Hdf {
     const INFO: Info = Info::Clairvoyant;
     fn key(&self, _j: usize, k: &Known<'_>) -> u64 {
         let rem = k.remaining().unwrap_or(INF);
-        let size = if self.remaining { rem } else { k.size().unwrap_or(INF) };
+        let size = if self.remaining {
+            rem
+        } else {
+            k.size().unwrap_or(INF)
+        };
         fkey(-(k.weight() / size))
     }
 }
@@ -105,7 +109,13 @@ pub(crate) struct Chunk {
 
 impl Chunk {
     pub fn new(n: usize, gamma: f64, c: f64) -> Self {
-        Chunk { gamma, c, s: vec![0.0; n], mx: vec![0.0; n], w0: vec![0.0; n] }
+        Chunk {
+            gamma,
+            c,
+            s: vec![0.0; n],
+            mx: vec![0.0; n],
+            w0: vec![0.0; n],
+        }
     }
 }
 
@@ -114,7 +124,9 @@ impl IndexRule for Chunk {
     const INFO: Info = Info::Revealed;
     const STATELESS: bool = false;
     fn key(&self, j: usize, k: &Known<'_>) -> u64 {
-        let Some(op_rem) = k.op_remaining() else { return fkey(INF) };
+        let Some(op_rem) = k.op_remaining() else {
+            return fkey(INF);
+        };
         let worked = k.attained() - self.w0[j];
         let mut est = self.s[j].max(self.c * self.mx[j]) - worked;
         if let Some(total) = k.ops_total() {
@@ -173,7 +185,11 @@ pub(crate) struct Mlf {
 
 impl Mlf {
     pub fn new(n: usize, base: f64) -> Self {
-        Mlf { base, level: vec![0; n], entry: vec![0.0; n] }
+        Mlf {
+            base,
+            level: vec![0; n],
+            entry: vec![0.0; n],
+        }
     }
     /// Cumulative service at which a job leaves queue `i`.
     fn threshold(&self, i: u32) -> f64 {

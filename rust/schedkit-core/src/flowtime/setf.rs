@@ -91,7 +91,11 @@ pub(crate) fn run(jobs: &Jobs, m: usize, rec: &mut Recorder, budget: &Budget) ->
                     }
                 }
             }
-            let t_rel = if next < n { release[order[next] as usize] } else { f64::INFINITY };
+            let t_rel = if next < n {
+                release[order[next] as usize]
+            } else {
+                f64::INFINITY
+            };
             let dt = if t_rel - t <= best {
                 step = Step::Release;
                 (t_rel - t).max(0.0)
@@ -178,7 +182,11 @@ pub(crate) fn run(jobs: &Jobs, m: usize, rec: &mut Recorder, budget: &Budget) ->
                 _ => {
                     let mut heap = BinaryHeap::new();
                     heap.push(entry);
-                    groups.push(Group { level: 0.0, rate: 0.0, heap });
+                    groups.push(Group {
+                        level: 0.0,
+                        rate: 0.0,
+                        heap,
+                    });
                 }
             }
         }

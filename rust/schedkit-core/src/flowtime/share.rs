@@ -39,7 +39,13 @@ pub(crate) fn laps_set_size(beta: f64, alive: usize, m: usize) -> usize {
     k.min(alive).max(m.min(alive))
 }
 
-pub(crate) fn run(jobs: &Jobs, beta: f64, m: usize, rec: &mut Recorder, budget: &Budget) -> CoreResult<EngineOut> {
+pub(crate) fn run(
+    jobs: &Jobs,
+    beta: f64,
+    m: usize,
+    rec: &mut Recorder,
+    budget: &Budget,
+) -> CoreResult<EngineOut> {
     let n = jobs.len();
     let order = jobs.order();
     let release = jobs.release();
@@ -55,7 +61,13 @@ pub(crate) fn run(jobs: &Jobs, beta: f64, m: usize, rec: &mut Recorder, budget: 
     let mut outside: Vec<u32> = Vec::new();
     let (mut k_in, mut alive) = (0usize, 0usize);
     let (mut t, mut next, mut events, mut finished) = (0.0f64, 0usize, 0u64, true);
-    let rate_of = |k: usize| if k == 0 { 0.0 } else { (m as f64 / k as f64).min(1.0) };
+    let rate_of = |k: usize| {
+        if k == 0 {
+            0.0
+        } else {
+            (m as f64 / k as f64).min(1.0)
+        }
+    };
     loop {
         // Drop stale heap entries (jobs that left S since they were pushed).
         while let Some(&Reverse((_, r, s))) = heap.peek() {
@@ -75,7 +87,11 @@ pub(crate) fn run(jobs: &Jobs, beta: f64, m: usize, rec: &mut Recorder, budget: 
         } else {
             let top = heap.peek().map_or(f64::INFINITY, |e| e.0 .0 .0);
             let dt_c = ((top - v) / rate).max(0.0);
-            let t_rel = if next < n { release[order[next] as usize] } else { f64::INFINITY };
+            let t_rel = if next < n {
+                release[order[next] as usize]
+            } else {
+                f64::INFINITY
+            };
             if t_rel - t <= dt_c {
                 v += rate * (t_rel - t).max(0.0);
                 t = t_rel;

@@ -7,7 +7,16 @@ use super::{Cluster, State};
 use crate::budget::Budget;
 use crate::error::{CoreError, CoreResult};
 
-pub const METHODS: [&str; 8] = ["ffd", "bfd", "first-fit", "best-fit", "worst-fit", "dot", "l2", "tetris"];
+pub const METHODS: [&str; 8] = [
+    "ffd",
+    "bfd",
+    "first-fit",
+    "best-fit",
+    "worst-fit",
+    "dot",
+    "l2",
+    "tetris",
+];
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Size {
@@ -35,7 +44,12 @@ pub struct HeuristicOptions {
 
 impl Default for HeuristicOptions {
     fn default() -> Self {
-        HeuristicOptions { size: Size::Sum, weights: Weights::Average, repack: false, protected: Vec::new() }
+        HeuristicOptions {
+            size: Size::Sum,
+            weights: Weights::Average,
+            repack: false,
+            protected: Vec::new(),
+        }
     }
 }
 
@@ -45,7 +59,13 @@ pub fn parse_size(s: &str) -> CoreResult<Size> {
         "product" | "prod" => Size::Product,
         "l2" => Size::L2,
         "max" => Size::Max,
-        _ => return Err(CoreError::invalid("size", None, format!("unknown size {s:?}: sum, product, l2, max"))),
+        _ => {
+            return Err(CoreError::invalid(
+                "size",
+                None,
+                format!("unknown size {s:?}: sum, product, l2, max"),
+            ))
+        }
     })
 }
 
@@ -54,7 +74,13 @@ pub fn parse_weights(s: &str) -> CoreResult<Weights> {
         "unit" => Weights::Unit,
         "average" | "avg" => Weights::Average,
         "exponential" | "exp" => Weights::Exponential,
-        _ => return Err(CoreError::invalid("weights", None, format!("unknown weights {s:?}: unit, average, exponential"))),
+        _ => {
+            return Err(CoreError::invalid(
+                "weights",
+                None,
+                format!("unknown weights {s:?}: unit, average, exponential"),
+            ))
+        }
     })
 }
 
@@ -66,10 +92,16 @@ struct Ctx<'a> {
 
 impl Ctx<'_> {
     fn item(&self, i: usize) -> [f64; 2] {
-        [self.c.pod_cpu[i] as f64 * self.scale[0], self.c.pod_mem[i] as f64 * self.scale[1]]
+        [
+            self.c.pod_cpu[i] as f64 * self.scale[0],
+            self.c.pod_mem[i] as f64 * self.scale[1],
+        ]
     }
     fn residual(&self, st: &State, j: usize) -> [f64; 2] {
-        [st.free_cpu[j] as f64 * self.scale[0], st.free_mem[j] as f64 * self.scale[1]]
+        [
+            st.free_cpu[j] as f64 * self.scale[0],
+            st.free_mem[j] as f64 * self.scale[1],
+        ]
     }
     fn size(&self, kind: Size, i: usize) -> f64 {
         let v = self.item(i);
@@ -98,12 +130,24 @@ impl Ctx<'_> {
 /// Places pods with `method`; returns the assignment (node per pod, -1 pending).
 pub fn place(c: &Cluster, method: &str, o: &HeuristicOptions, budget: &Budget) -> CoreResult<Vec<i64>> {
     if !METHODS.contains(&method) {
-        return Err(CoreError::invalid("method", None, format!("unknown heuristic {method:?}: {}", METHODS.join(", "))));
+        return Err(CoreError::invalid(
+            "method",
+            None,
+            format!("unknown heuristic {method:?}: {}", METHODS.join(", ")),
+        ));
     }
     let n = c.num_nodes();
     let m = c.num_pods();
     let start: Vec<i64> = if o.repack {
-        (0..m).map(|i| if o.protected.get(i).copied().unwrap_or(false) { c.pod_node[i] } else { -1 }).collect()
+        (0..m)
+            .map(|i| {
+                if o.protected.get(i).copied().unwrap_or(false) {
+                    c.pod_node[i]
+                } else {
+                    -1
+                }
+            })
+            .collect()
     } else {
         c.pod_node.clone()
     };
@@ -111,7 +155,11 @@ pub fn place(c: &Cluster, method: &str, o: &HeuristicOptions, budget: &Budget) -
     let todo: Vec<usize> = (0..m).filter(|&i| st.assignment[i] < 0).collect();
     let maxc = c.node_cpu.iter().copied().max().unwrap_or(1).max(1) as f64;
     let maxm = c.node_mem.iter().copied().max().unwrap_or(1).max(1) as f64;
-    let mut ctx = Ctx { c, scale: [1.0 / maxc, 1.0 / maxm], w: [1.0, 1.0] };
+    let mut ctx = Ctx {
+        c,
+        scale: [1.0 / maxc, 1.0 / maxm],
+        w: [1.0, 1.0],
+    };
     if o.weights != Weights::Unit && !todo.is_empty() {
         let mut avg = [0.0; 2];
         for &i in &todo {
@@ -137,7 +185,9 @@ pub fn place(c: &Cluster, method: &str, o: &HeuristicOptions, budget: &Budget) -
     // large in both resources fails too and needs no search.
     let mut failed: Vec<(i64, i64)> = Vec::new();
     let known_to_fail = |failed: &Vec<(i64, i64)>, i: usize| {
-        failed.iter().any(|&(fc, fm)| fc <= c.pod_cpu[i] && fm <= c.pod_mem[i])
+        failed
+            .iter()
+            .any(|&(fc, fm)| fc <= c.pod_cpu[i] && fm <= c.pod_mem[i])
     };
     let add_failure = |failed: &mut Vec<(i64, i64)>, i: usize| {
         let (pc, pm) = (c.pod_cpu[i], c.pod_mem[i]);
@@ -169,7 +219,11 @@ pub fn place(c: &Cluster, method: &str, o: &HeuristicOptions, budget: &Budget) -
                         if !st.fits(c, i, j) {
                             continue;
                         }
-                        let s = if method == "dot" { ctx.dot(&st, i, j) } else { -ctx.l2(&st, i, j) };
+                        let s = if method == "dot" {
+                            ctx.dot(&st, i, j)
+                        } else {
+                            -ctx.l2(&st, i, j)
+                        };
                         if best.is_none_or(|(bs, _)| s > bs) {
                             best = Some((s, k));
                         }

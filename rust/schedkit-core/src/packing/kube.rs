@@ -133,7 +133,11 @@ pub fn fit_score(strategy: &Strategy, weights: (i64, i64), req: [i64; 2], alloc:
                 s += v * w[r];
                 ws += w[r];
             }
-            if ws == 0 { 0 } else { s / ws }
+            if ws == 0 {
+                0
+            } else {
+                s / ws
+            }
         }
         Strategy::RequestedToCapacityRatio(shape) => {
             let (mut s, mut ws) = (0i64, 0i64);
@@ -152,7 +156,11 @@ pub fn fit_score(strategy: &Strategy, weights: (i64, i64), req: [i64; 2], alloc:
                     ws += w[r];
                 }
             }
-            if ws == 0 { 0 } else { (s as f64 / ws as f64).round() as i64 }
+            if ws == 0 {
+                0
+            } else {
+                (s as f64 / ws as f64).round() as i64
+            }
         }
     }
 }
@@ -161,7 +169,11 @@ pub fn fit_score(strategy: &Strategy, weights: (i64, i64), req: [i64; 2], alloc:
 pub fn balanced_score(req: [i64; 2], alloc: [i64; 2]) -> i64 {
     let mut f = [0.0f64; 2];
     for r in 0..2 {
-        f[r] = if alloc[r] == 0 { 1.0 } else { (req[r] as f64 / alloc[r] as f64).min(1.0) };
+        f[r] = if alloc[r] == 0 {
+            1.0
+        } else {
+            (req[r] as f64 / alloc[r] as f64).min(1.0)
+        };
     }
     let std = (f[0] - f[1]).abs() / 2.0;
     ((1.0 - std) * MAX_NODE_SCORE as f64) as i64
@@ -190,12 +202,20 @@ struct Sim<'a> {
 }
 
 fn nz(v: i64, d: i64) -> i64 {
-    if v == 0 { d } else { v }
+    if v == 0 {
+        d
+    } else {
+        v
+    }
 }
 
 impl<'a> Sim<'a> {
     fn rank(&self, j: usize) -> i64 {
-        if self.o.node_rank.is_empty() { j as i64 } else { self.o.node_rank[j] }
+        if self.o.node_rank.is_empty() {
+            j as i64
+        } else {
+            self.o.node_rank[j]
+        }
     }
 
     fn add(&mut self, pod: usize, node: usize) {
@@ -239,7 +259,11 @@ impl<'a> Sim<'a> {
         if n == 0 {
             return None;
         }
-        let want = if self.o.sample_nodes { num_feasible_nodes_to_find(n) } else { n };
+        let want = if self.o.sample_nodes {
+            num_feasible_nodes_to_find(n)
+        } else {
+            n
+        };
         let mut best: Option<(i64, usize)> = None;
         let mut ties = 0u64;
         let mut found = 0usize;
@@ -290,7 +314,10 @@ impl<'a> Sim<'a> {
     fn victims_on(&mut self, pod: usize, j: usize) -> Option<Vec<usize>> {
         let c = self.c;
         let prio = c.pod_priority[pod];
-        let mut potential: Vec<usize> = self.on_node[j].iter().copied().filter(|&q| c.pod_priority[q] < prio && !self.o.protected.get(q).copied().unwrap_or(false))
+        let mut potential: Vec<usize> = self.on_node[j]
+            .iter()
+            .copied()
+            .filter(|&q| c.pod_priority[q] < prio && !self.o.protected.get(q).copied().unwrap_or(false))
             .collect();
         let (mut fc, mut fm, mut fp) = (self.st.free_cpu[j], self.st.free_mem[j], self.st.free_pods[j]);
         for &q in &potential {
@@ -299,7 +326,9 @@ impl<'a> Sim<'a> {
             fp += 1;
         }
         let fits = |fc: i64, fm: i64, fp: i64| {
-            fp >= 1 && (c.pod_cpu[pod] == 0 || c.pod_cpu[pod] <= fc) && (c.pod_mem[pod] == 0 || c.pod_mem[pod] <= fm)
+            fp >= 1
+                && (c.pod_cpu[pod] == 0 || c.pod_cpu[pod] <= fc)
+                && (c.pod_mem[pod] == 0 || c.pod_mem[pod] <= fm)
         };
         if !fits(fc, fm, fp) {
             return None;
@@ -327,7 +356,11 @@ impl<'a> Sim<'a> {
             return None;
         }
         let num_candidates = (n / 10).max(100).min(n);
-        let offset = if self.o.seed.is_some() { self.rng.below(n) } else { 0 };
+        let offset = if self.o.seed.is_some() {
+            self.rng.below(n)
+        } else {
+            0
+        };
         let mut cands: Vec<(usize, Vec<usize>)> = Vec::new();
         for k in 0..n {
             let j = (offset + k) % n;
@@ -347,9 +380,17 @@ impl<'a> Sim<'a> {
         }
         let key = |(j, v): &(usize, Vec<usize>)| {
             let highest = v.iter().map(|&q| c.pod_priority[q]).max().unwrap_or(i64::MIN);
-            let sum: i128 = v.iter().map(|&q| c.pod_priority[q] as i128 + i32::MAX as i128 + 1).sum();
+            let sum: i128 = v
+                .iter()
+                .map(|&q| c.pod_priority[q] as i128 + i32::MAX as i128 + 1)
+                .sum();
             // Earliest start among the highest-priority victims; later is better.
-            let earliest = v.iter().filter(|&&q| c.pod_priority[q] == highest).map(|&q| self.start[q]).min().unwrap_or(0);
+            let earliest = v
+                .iter()
+                .filter(|&&q| c.pod_priority[q] == highest)
+                .map(|&q| self.start[q])
+                .min()
+                .unwrap_or(0);
             let _ = j;
             (highest, sum, v.len(), Reverse(earliest))
         };
@@ -371,7 +412,11 @@ pub fn simulate(c: &Cluster, o: &KubeOptions, budget: &Budget) -> CoreResult<Kub
     let n = c.num_nodes();
     let m = c.num_pods();
     if !o.node_rank.is_empty() && o.node_rank.len() != n {
-        return Err(CoreError::invalid("node_rank", None, format!("length {}, expected {n}", o.node_rank.len())));
+        return Err(CoreError::invalid(
+            "node_rank",
+            None,
+            format!("length {}, expected {n}", o.node_rank.len()),
+        ));
     }
     if let Strategy::RequestedToCapacityRatio(shape) = &o.strategy {
         if shape.is_empty() {
@@ -379,8 +424,11 @@ pub fn simulate(c: &Cluster, o: &KubeOptions, budget: &Budget) -> CoreResult<Kub
         }
         for (k, &(u, s)) in shape.iter().enumerate() {
             if !(0..=100).contains(&u) || !(0..=10).contains(&s) || (k > 0 && u <= shape[k - 1].0) {
-                return Err(CoreError::invalid("shape", Some(k),
-                    "points need utilisation 0..100 strictly increasing and score 0..10"));
+                return Err(CoreError::invalid(
+                    "shape",
+                    Some(k),
+                    "points need utilisation 0..100 strictly increasing and score 0..10",
+                ));
             }
         }
     }
@@ -450,5 +498,8 @@ pub fn simulate(c: &Cluster, o: &KubeOptions, budget: &Budget) -> CoreResult<Kub
         }
         failed.push(pod);
     }
-    Ok(KubeOutcome { assignment: sim.st.assignment, preemptions })
+    Ok(KubeOutcome {
+        assignment: sim.st.assignment,
+        preemptions,
+    })
 }

@@ -44,25 +44,52 @@ impl Cluster {
             ("pod_node", pod_node.len(), m),
         ] {
             if len != want {
-                return Err(CoreError::invalid(name, None, format!("length {len}, expected {want}")));
+                return Err(CoreError::invalid(
+                    name,
+                    None,
+                    format!("length {len}, expected {want}"),
+                ));
             }
         }
-        for (name, v) in [("node_cpu", &node_cpu), ("node_mem", &node_mem), ("node_pods", &node_pods),
-                          ("pod_cpu", &pod_cpu), ("pod_mem", &pod_mem)] {
+        for (name, v) in [
+            ("node_cpu", &node_cpu),
+            ("node_mem", &node_mem),
+            ("node_pods", &node_pods),
+            ("pod_cpu", &pod_cpu),
+            ("pod_mem", &pod_mem),
+        ] {
             if let Some(i) = v.iter().position(|&x| x < 0) {
-                return Err(CoreError::invalid(name, Some(i), format!("must be >= 0, got {}", v[i])));
+                return Err(CoreError::invalid(
+                    name,
+                    Some(i),
+                    format!("must be >= 0, got {}", v[i]),
+                ));
             }
         }
         if let Some(i) = pod_node.iter().position(|&x| x < -1 || x >= n as i64) {
-            return Err(CoreError::invalid("pod_node", Some(i),
-                format!("node {} out of range (-1 for pending, else 0..{n})", pod_node[i])));
+            return Err(CoreError::invalid(
+                "pod_node",
+                Some(i),
+                format!("node {} out of range (-1 for pending, else 0..{n})", pod_node[i]),
+            ));
         }
-        let c = Cluster { node_cpu, node_mem, node_pods, pod_cpu, pod_mem, pod_priority, pod_node };
+        let c = Cluster {
+            node_cpu,
+            node_mem,
+            node_pods,
+            pod_cpu,
+            pod_mem,
+            pod_priority,
+            pod_node,
+        };
         let (cpu, mem, cnt) = c.usage(&c.pod_node);
         for j in 0..n {
             if cpu[j] > c.node_cpu[j] || mem[j] > c.node_mem[j] || cnt[j] > c.node_pods[j] {
-                return Err(CoreError::invalid("pod_node", None,
-                    format!("the running pods on node {j} exceed its allocatable cpu, memory or pod count")));
+                return Err(CoreError::invalid(
+                    "pod_node",
+                    None,
+                    format!("the running pods on node {j} exceed its allocatable cpu, memory or pod count"),
+                ));
             }
         }
         Ok(c)

@@ -15,7 +15,11 @@ pub fn fragment_rate(c: &Cluster, assignment: &[i64], probe: i64) -> f64 {
         frag += f % probe;
         free += f;
     }
-    if free == 0 { 0.0 } else { frag as f64 / free as f64 }
+    if free == 0 {
+        0.0
+    } else {
+        frag as f64 / free as f64
+    }
 }
 
 /// The assignment after rescheduling and the moves (pod, from, to).

@@ -46,8 +46,7 @@
 //! long for a table, a linear bound (Σ w_j(C_j − d_j) under WSPT) is used instead.
 
 use super::exact_dp::{
-    descend, iterated_search, simple_lower_bound, solve_unweighted, sorted_by, FastMap, Jobs,
-    QUADRATIC_LIMIT,
+    descend, iterated_search, simple_lower_bound, solve_unweighted, sorted_by, FastMap, Jobs, QUADRATIC_LIMIT,
 };
 use super::{rules, settle_trivial, Instance, Solution};
 use crate::budget::Budget;
@@ -63,7 +62,11 @@ const MORE_ROUNDS: usize = 400;
 /// Exact 1||Σw_jT_j by branch and bound (see the module notes). `incumbent`, if given, must be
 /// a permutation and is used as a starting upper bound. Equal positive weights are handed to
 /// Lawler's DP; zero-weight jobs are put last (they cost nothing and delay nobody there).
-pub fn solve_weighted(inst: &Instance, incumbent: Option<Vec<usize>>, budget: &Budget) -> CoreResult<Solution> {
+pub fn solve_weighted(
+    inst: &Instance,
+    incumbent: Option<Vec<usize>>,
+    budget: &Budget,
+) -> CoreResult<Solution> {
     if let Some(done) = settle_trivial(inst, incumbent.as_deref(), budget)? {
         return Ok(done);
     }
@@ -125,7 +128,16 @@ pub fn solve_weighted(inst: &Instance, incumbent: Option<Vec<usize>>, budget: &B
         let sol = solve_unweighted(&sub, sub_incumbent, budget)?;
         return Ok(finish(sol.sequence, sol.optimal, sol.lower_bound * w0));
     }
-    let out = branch_and_bound(Jobs { p: &cp, w: &cw, d: &cd }, sub_incumbent, budget, true)?;
+    let out = branch_and_bound(
+        Jobs {
+            p: &cp,
+            w: &cw,
+            d: &cd,
+        },
+        sub_incumbent,
+        budget,
+        true,
+    )?;
     Ok(finish(out.seq, out.optimal, out.lb))
 }
 
@@ -138,12 +150,20 @@ struct Outcome {
 impl Outcome {
     /// `seq` is optimal: its objective `ub` is also the bound.
     fn proven(seq: Vec<usize>, ub: f64) -> CoreResult<Outcome> {
-        Ok(Outcome { seq, optimal: true, lb: ub })
+        Ok(Outcome {
+            seq,
+            optimal: true,
+            lb: ub,
+        })
     }
 
     /// Stopped by the time limit with the valid lower bound `lb`.
     fn stopped(seq: Vec<usize>, lb: f64) -> CoreResult<Outcome> {
-        Ok(Outcome { seq, optimal: false, lb })
+        Ok(Outcome {
+            seq,
+            optimal: false,
+            lb,
+        })
     }
 }
 
@@ -176,10 +196,20 @@ impl Cut {
 
 /// `improve = false` (unit tests only) skips the heuristics, so that the search itself has to
 /// find the optimum and any unsafe pruning shows up as a wrong value.
-fn branch_and_bound(jobs: Jobs, incumbent: Option<Vec<usize>>, budget: &Budget, improve: bool) -> CoreResult<Outcome> {
+fn branch_and_bound(
+    jobs: Jobs,
+    incumbent: Option<Vec<usize>>,
+    budget: &Budget,
+    improve: bool,
+) -> CoreResult<Outcome> {
     let m = jobs.p.len();
     let total_p: f64 = jobs.p.iter().sum();
-    let integral = jobs.p.iter().chain(jobs.w).chain(jobs.d).all(|x| x.fract() == 0.0)
+    let integral = jobs
+        .p
+        .iter()
+        .chain(jobs.w)
+        .chain(jobs.d)
+        .all(|x| x.fract() == 0.0)
         && total_p * jobs.w.iter().cloned().fold(0.0, f64::max) * (m as f64) < 1e15;
     let cut = Cut { integral };
 
@@ -261,7 +291,9 @@ fn branch_and_bound(jobs: Jobs, incumbent: Option<Vec<usize>>, budget: &Budget, 
             return Outcome::stopped(seq, cut.report(root_lb).min(ub));
         }
         let node_limit = match relax.as_ref() {
-            Some(r) if phase == 0 && !r.sg.converged => (0.4 * m as f64 * r.pt as f64).clamp(2.0e4, 2.0e6) as u64,
+            Some(r) if phase == 0 && !r.sg.converged => {
+                (0.4 * m as f64 * r.pt as f64).clamp(2.0e4, 2.0e6) as u64
+            }
             _ => u64::MAX,
         };
         let end = search(
@@ -276,9 +308,7 @@ fn branch_and_bound(jobs: Jobs, incumbent: Option<Vec<usize>>, budget: &Budget, 
             node_limit,
         )?;
         match end {
-            SearchEnd::Done(bseq, bub) => {
-                return Outcome::proven(bseq, bub)
-            }
+            SearchEnd::Done(bseq, bub) => return Outcome::proven(bseq, bub),
             SearchEnd::TimeOut(bseq, bub, pending) => {
                 let lb = root_lb.max(pending.min(bub));
                 return Outcome::stopped(bseq, cut.report(lb).min(bub));
@@ -422,7 +452,8 @@ impl Relax {
         }
         let pt: usize = pp.iter().sum();
         // The adjacency table costs up to m²·P' pair tests to build.
-        let adjacency = exact && (m as f64) * (pt as f64 + 1.0) <= 4.0e6 && (m * m) as f64 * pt as f64 <= 3.0e8;
+        let adjacency =
+            exact && (m as f64) * (pt as f64 + 1.0) <= 4.0e6 && (m * m) as f64 * pt as f64 <= 3.0e8;
         Some(Relax {
             m,
             s,
@@ -869,7 +900,8 @@ impl<'a, const W: usize> Search<'a, W> {
         }
         if ok {
             self.head_buf.clear();
-            self.head_buf.extend(self.edd.iter().copied().filter(|&j| has(&u, j)));
+            self.head_buf
+                .extend(self.edd.iter().copied().filter(|&j| has(&u, j)));
             self.record(self.g);
             return out;
         }
@@ -888,7 +920,8 @@ impl<'a, const W: usize> Search<'a, W> {
         }
         if ok {
             self.head_buf.clear();
-            self.head_buf.extend(self.wspt.iter().copied().filter(|&j| has(&u, j)));
+            self.head_buf
+                .extend(self.wspt.iter().copied().filter(|&j| has(&u, j)));
             self.record(self.g + hc);
             return out;
         }
@@ -1082,7 +1115,9 @@ mod tests {
         let rdd = [0.2, 0.6, 1.0][g.int(0, 2) as usize];
         let lo = total * (1.0 - tf - rdd / 2.0);
         let mut d: Vec<f64> = (0..n).map(|_| (lo + g.uniform() * total * rdd).floor()).collect();
-        let mut w: Vec<f64> = (0..n).map(|_| g.int(1, if ties { 3 } else { 10 }) as f64).collect();
+        let mut w: Vec<f64> = (0..n)
+            .map(|_| g.int(1, if ties { 3 } else { 10 }) as f64)
+            .collect();
         if real {
             for j in 0..n {
                 p[j] += g.uniform();

@@ -33,7 +33,6 @@ use crate::util::SplitMix64;
 // ---------------------------------------------------------------------------------------------
 // Shared helpers (also used by exact_bb.rs).
 
-
 /// Processing times, weights and due dates of the jobs a solver works on (possibly a
 /// renumbered or reduced copy of the instance).
 #[derive(Clone, Copy)]
@@ -409,7 +408,11 @@ impl<'b> Lawler<'b> {
         let last = m[len - 1] as usize;
         if self.d[last] >= c {
             let rest = &m[..len - 1];
-            let kk = if last == k { self.max_rank(rest) as usize } else { k };
+            let kk = if last == k {
+                self.max_rank(rest) as usize
+            } else {
+                k
+            };
             let (a, b) = (rest[0] as usize, rest[len - 2] as usize);
             // The child needs none of this frame's scratch: lend it to the child at the same
             // depth, so that long chains of such steps use neither new depths nor memory.
@@ -525,7 +528,11 @@ impl<'b> Lawler<'b> {
         if choice == LAST_MARK {
             let last = m[len - 1] as usize;
             let rest = &m[..len - 1];
-            let kk = if last == k { self.max_rank(rest) as usize } else { k };
+            let kk = if last == k {
+                self.max_rank(rest) as usize
+            } else {
+                k
+            };
             let rest = if rest.is_empty() {
                 None
             } else {
@@ -554,7 +561,12 @@ impl<'b> Lawler<'b> {
         };
         let right = if q + 1 < len {
             let r = &m[q + 1..];
-            Some((r[0] as usize, r[r.len() - 1] as usize, self.max_rank(r) as usize, cd))
+            Some((
+                r[0] as usize,
+                r[r.len() - 1] as usize,
+                self.max_rank(r) as usize,
+                cd,
+            ))
         } else {
             None
         };
@@ -656,7 +668,11 @@ fn heuristic_sequence(inst: &Instance, incumbent: Option<Vec<usize>>, budget: &B
 /// must be a permutation; it is only used if the DP is stopped by the time limit (or by the
 /// memory cap of about 67 million states), when the best heuristic sequence is returned with
 /// `optimal = false` and a simple valid lower bound.
-pub fn solve_unweighted(inst: &Instance, incumbent: Option<Vec<usize>>, budget: &Budget) -> CoreResult<Solution> {
+pub fn solve_unweighted(
+    inst: &Instance,
+    incumbent: Option<Vec<usize>>,
+    budget: &Budget,
+) -> CoreResult<Solution> {
     if !inst.has_unit_weights() {
         return Err(CoreError::invalid(
             "w",

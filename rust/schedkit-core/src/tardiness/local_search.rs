@@ -143,7 +143,13 @@ pub fn improve(inst: &Instance, seq: &mut Vec<usize>, how: Neighbourhood, budget
 /// random segment moves, improve, and keep the result if it is no worse. Stops after
 /// `iterations` rounds or when the budget runs out, whichever comes first; for a fixed seed
 /// the result is deterministic when it stops on `iterations`.
-pub fn ils(inst: &Instance, seed: u64, iterations: usize, strength: usize, budget: &Budget) -> CoreResult<Solution> {
+pub fn ils(
+    inst: &Instance,
+    seed: u64,
+    iterations: usize,
+    strength: usize,
+    budget: &Budget,
+) -> CoreResult<Solution> {
     let n = inst.len();
     let mut starts = vec![rules::mdd(inst), rules::atc_auto(inst).0];
     if inst.has_unit_weights() {

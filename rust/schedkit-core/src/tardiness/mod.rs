@@ -33,12 +33,20 @@ impl Instance {
         }
         for (j, &v) in p.iter().enumerate() {
             if !v.is_finite() || v <= 0.0 {
-                return Err(CoreError::invalid("p", Some(j), format!("must be finite and > 0, got {v}")));
+                return Err(CoreError::invalid(
+                    "p",
+                    Some(j),
+                    format!("must be finite and > 0, got {v}"),
+                ));
             }
         }
         for (j, &v) in d.iter().enumerate() {
             if !v.is_finite() {
-                return Err(CoreError::invalid("d", Some(j), format!("must be finite, got {v}")));
+                return Err(CoreError::invalid(
+                    "d",
+                    Some(j),
+                    format!("must be finite, got {v}"),
+                ));
             }
         }
         let weighted = w.is_some();
@@ -53,7 +61,11 @@ impl Instance {
                 }
                 for (j, &v) in w.iter().enumerate() {
                     if !v.is_finite() || v < 0.0 {
-                        return Err(CoreError::invalid("w", Some(j), format!("must be finite and >= 0, got {v}")));
+                        return Err(CoreError::invalid(
+                            "w",
+                            Some(j),
+                            format!("must be finite and >= 0, got {v}"),
+                        ));
                     }
                 }
                 w
@@ -107,15 +119,27 @@ impl Instance {
 /// Checks that `seq` is a permutation of 0..n, naming the first bad position.
 pub fn check_permutation(seq: &[usize], n: usize, field: &str) -> CoreResult<()> {
     if seq.len() != n {
-        return Err(CoreError::invalid(field, None, format!("length {} but the instance has {n} jobs", seq.len())));
+        return Err(CoreError::invalid(
+            field,
+            None,
+            format!("length {} but the instance has {n} jobs", seq.len()),
+        ));
     }
     let mut seen = vec![false; n];
     for (pos, &j) in seq.iter().enumerate() {
         if j >= n {
-            return Err(CoreError::invalid(field, Some(pos), format!("job id {j} out of range 0..{n}")));
+            return Err(CoreError::invalid(
+                field,
+                Some(pos),
+                format!("job id {j} out of range 0..{n}"),
+            ));
         }
         if seen[j] {
-            return Err(CoreError::invalid(field, Some(pos), format!("job id {j} repeated")));
+            return Err(CoreError::invalid(
+                field,
+                Some(pos),
+                format!("job id {j} repeated"),
+            ));
         }
         seen[j] = true;
     }
@@ -146,13 +170,23 @@ pub(crate) fn settle_trivial(
     if budget.interrupted() {
         return Err(CoreError::Interrupted);
     }
-    Ok(inst.is_empty().then(|| Solution { sequence: Vec::new(), objective: 0.0, optimal: true, lower_bound: 0.0 }))
+    Ok(inst.is_empty().then(|| Solution {
+        sequence: Vec::new(),
+        objective: 0.0,
+        optimal: true,
+        lower_bound: 0.0,
+    }))
 }
 
 impl Solution {
     /// A heuristic solution: objective recomputed, lower bound 0 (no claim).
     pub fn heuristic(inst: &Instance, sequence: Vec<usize>) -> Self {
         let objective = inst.objective(&sequence);
-        Solution { sequence, objective, optimal: false, lower_bound: 0.0 }
+        Solution {
+            sequence,
+            objective,
+            optimal: false,
+            lower_bound: 0.0,
+        }
     }
 }

@@ -233,14 +233,18 @@ pub fn wilkerson_irwin(inst: &Instance) -> Vec<usize> {
     let mut list: BinaryHeap<Reverse<usize>> = order.iter().map(|&j| Reverse(rank[j])).collect();
     let mut fixed: Vec<usize> = Vec::with_capacity(n);
     let mut f = 0.0; // completion time of the fixed jobs
-    let Some(Reverse(r0)) = list.pop() else { return fixed };
+    let Some(Reverse(r0)) = list.pop() else {
+        return fixed;
+    };
     let mut pivot = order[r0];
     let cap = wi_step_cap(n);
     let mut steps = 0usize;
     while let Some(&Reverse(rg)) = list.peek() {
         steps += 1;
         if steps > cap {
-            let mut rest: Vec<usize> = std::iter::once(pivot).chain(list.into_iter().map(|Reverse(r)| order[r])).collect();
+            let mut rest: Vec<usize> = std::iter::once(pivot)
+                .chain(list.into_iter().map(|Reverse(r)| order[r]))
+                .collect();
             rest.sort_unstable();
             let mut t = f;
             while !rest.is_empty() {
@@ -277,7 +281,12 @@ pub fn wilkerson_irwin(inst: &Instance) -> Vec<usize> {
 
 /// Steps [`wilkerson_irwin`] takes before finishing by MDD: min(2·n³, 10^8) + 1024.
 pub fn wi_step_cap(n: usize) -> usize {
-    2usize.saturating_mul(n).saturating_mul(n).saturating_mul(n).min(100_000_000) + 1024
+    2usize
+        .saturating_mul(n)
+        .saturating_mul(n)
+        .saturating_mul(n)
+        .min(100_000_000)
+        + 1024
 }
 
 /// PSK (Panwalkar, Smith & Koulamas 1993) exactly as the EDDC/MDDC paper's code runs it

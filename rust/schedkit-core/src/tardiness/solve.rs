@@ -27,7 +27,13 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { improve: None, atc_k: None, seed: 0, iterations: 1000, strength: 2 }
+        Options {
+            improve: None,
+            atc_k: None,
+            seed: 0,
+            iterations: 1000,
+            strength: 2,
+        }
     }
 }
 
@@ -57,7 +63,11 @@ pub fn parse_neighbourhood(name: &str) -> CoreResult<Neighbourhood> {
 pub fn solve(inst: &Instance, method: &str, opts: &Options, budget: &Budget) -> CoreResult<Outcome> {
     if let Some(k) = opts.atc_k {
         if !(k.is_finite() && k > 0.0) {
-            return Err(CoreError::invalid("atc_k", None, format!("must be finite and > 0, got {k}")));
+            return Err(CoreError::invalid(
+                "atc_k",
+                None,
+                format!("must be finite and > 0, got {k}"),
+            ));
         }
     }
     let mut atc_used = None;
@@ -85,9 +95,17 @@ pub fn solve(inst: &Instance, method: &str, opts: &Options, budget: &Budget) -> 
         "aug_mddc" => rules::augmented(inst, rules::AugBase::Mddc),
         "ils" => {
             let solution = local_search::ils(inst, opts.seed, opts.iterations, opts.strength, budget)?;
-            return Ok(Outcome { solution: mark_zero_optimal(solution), atc_k: None });
+            return Ok(Outcome {
+                solution: mark_zero_optimal(solution),
+                atc_k: None,
+            });
         }
-        "exact" => return Ok(Outcome { solution: exact(inst, budget)?, atc_k: None }),
+        "exact" => {
+            return Ok(Outcome {
+                solution: exact(inst, budget)?,
+                atc_k: None,
+            })
+        }
         other => {
             return Err(CoreError::invalid(
                 "method",
@@ -100,7 +118,10 @@ pub fn solve(inst: &Instance, method: &str, opts: &Options, budget: &Budget) -> 
     if let Some(how) = opts.improve {
         local_search::improve(inst, &mut seq, how, budget)?;
     }
-    Ok(Outcome { solution: mark_zero_optimal(Solution::heuristic(inst, seq)), atc_k: atc_used })
+    Ok(Outcome {
+        solution: mark_zero_optimal(Solution::heuristic(inst, seq)),
+        atc_k: atc_used,
+    })
 }
 
 /// Tardiness is never negative, so a zero objective is a proven optimum.
