@@ -1,6 +1,6 @@
 """Type stubs of the compiled ``schedkit._core`` module (kept in step with rust/schedkit-py)."""
 
-from typing import final
+from typing import Self, final
 
 import numpy as np
 import numpy.typing as npt
@@ -11,12 +11,12 @@ TARDINESS_METHODS: list[str]
 
 @final
 class TardinessInstance:
-    def __init__(
-        self,
+    def __new__(
+        cls,
         p: npt.NDArray[np.float64],
         d: npt.NDArray[np.float64],
         w: npt.NDArray[np.float64] | None = None,
-    ) -> None: ...
+    ) -> Self: ...
     @property
     def n(self) -> int: ...
     @property
@@ -85,13 +85,13 @@ DAG_ONLINE_POLICIES: list[str]
 
 @final
 class DagTaskGraph:
-    def __init__(
-        self,
+    def __new__(
+        cls,
         num_tasks: int,
         src: npt.NDArray[np.int64],
         dst: npt.NDArray[np.int64],
         data: npt.NDArray[np.float64],
-    ) -> None: ...
+    ) -> Self: ...
     @property
     def num_tasks(self) -> int: ...
     @property
@@ -101,12 +101,12 @@ class DagTaskGraph:
 
 @final
 class DagPlatform:
-    def __init__(
-        self,
+    def __new__(
+        cls,
         cost: npt.NDArray[np.float64],
         bandwidth: npt.NDArray[np.float64],
         latency: npt.NDArray[np.float64],
-    ) -> None: ...
+    ) -> Self: ...
     @property
     def num_tasks(self) -> int: ...
     @property
@@ -149,11 +149,12 @@ def dag_online(
 # --- fair (schedkit.fair): multi-user cluster simulator ---------------------------------
 FAIR_POLICIES: list[str]
 
+@final
 class FairEngine:
     """The incremental cluster simulator (see schedkit._fair_engine)."""
 
-    def __init__(
-        self,
+    def __new__(
+        cls,
         cores: int,
         policy: str,
         *,
@@ -165,7 +166,7 @@ class FairEngine:
         mem_capacity: float | None = None,
         node_cpu: npt.NDArray[np.float64] | None = None,
         node_mem: npt.NDArray[np.float64] | None = None,
-    ) -> None: ...
+    ) -> Self: ...
     def add_pool(self, name: str, weight: float, min_share: float, fair_inside: bool) -> int: ...
     def add_users(self, weights: npt.NDArray[np.float64], pools: npt.NDArray[np.int64]) -> int: ...
     def push(
@@ -217,14 +218,14 @@ FLOWTIME_LOG_KINDS: list[str]
 
 @final
 class FlowtimeJobs:
-    def __init__(
-        self,
+    def __new__(
+        cls,
         release: npt.NDArray[np.float64],
         offsets: npt.NDArray[np.int64],
         values: npt.NDArray[np.float64],
         weight: npt.NDArray[np.float64] | None = None,
         estimate: npt.NDArray[np.float64] | None = None,
-    ) -> None: ...
+    ) -> Self: ...
     def with_estimate(self, estimate: npt.NDArray[np.float64]) -> FlowtimeJobs: ...
     @property
     def n(self) -> int: ...
@@ -289,8 +290,8 @@ PACKING_HEURISTICS: list[str]
 
 @final
 class PackingCluster:
-    def __init__(
-        self,
+    def __new__(
+        cls,
         node_cpu: npt.NDArray[np.int64],
         node_mem: npt.NDArray[np.int64],
         node_pods: npt.NDArray[np.int64],
@@ -298,14 +299,14 @@ class PackingCluster:
         pod_mem: npt.NDArray[np.int64],
         pod_priority: npt.NDArray[np.int64],
         pod_node: npt.NDArray[np.int64],
-    ) -> None: ...
+    ) -> Self: ...
 
 def packing_kube(
     cluster: PackingCluster,
     *,
     strategy: str = "least",
     shape: list[tuple[int, int]] | None = None,
-    resource_weights: tuple[int, int] = (1, 1),
+    resource_weights: tuple[int, int] = ...,
     fit_weight: int = 1,
     balanced_weight: int = 1,
     preemption: bool = True,
