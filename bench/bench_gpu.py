@@ -29,7 +29,8 @@ from pathlib import Path
 import numpy as np
 
 import schedkit as sk
-from schedkit import _batch_cuda, batch
+from schedkit import batch
+from schedkit.batch import _cuda as _batch_cuda
 
 OBJECTIVE = "total_weighted_tardiness"
 #: Most elements (B x n) one call may take per backend: host memory and patience for the CPU,

@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 import schedkit as sk
-from schedkit import _batch_cuda, batch
+from schedkit import batch
+from schedkit.batch import _cuda as _batch_cuda
 from schedkit.exceptions import DeviceUnavailableError, InvalidInstanceError
 
 GPU, GPU_REASON = _batch_cuda.cupy_status()

@@ -32,12 +32,12 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from schedkit import _batch_cuda as cuda
-from schedkit import _batch_xp as ref
 from schedkit import _core
 from schedkit._arrays import int_matrix, rows_2d
-from schedkit._batch_cuda import DEVICES, namespace, to_host, to_namespace
-from schedkit._batch_xp import evaluate_xp
+from schedkit.batch import _cuda as cuda
+from schedkit.batch import _xp as ref
+from schedkit.batch._cuda import DEVICES, namespace, to_host, to_namespace
+from schedkit.batch._xp import evaluate_xp
 from schedkit.exceptions import InvalidInstanceError
 from schedkit.tardiness import Instance
 

@@ -11,7 +11,9 @@ import numpy as np
 import pytest
 
 import schedkit as sk
-from schedkit import _batch_cuda, _batch_xp, batch
+from schedkit import batch
+from schedkit.batch import _cuda as _batch_cuda
+from schedkit.batch import _xp as _batch_xp
 from schedkit.exceptions import InvalidInstanceError
 
 pytestmark = pytest.mark.gpu
