@@ -34,8 +34,12 @@ def _rate(x: float) -> str:
 
 
 def _measure(inst, perms, objective):
-    t_rust, v_rust = best_time(lambda: sk.batch.evaluate_sequences(inst, perms, objective, device="rust"), 5, slow=0.5)
-    t_np, v_np = best_time(lambda: sk.batch.evaluate_sequences(inst, perms, objective, device="numpy"), 3, slow=1.0)
+    t_rust, v_rust = best_time(
+        lambda: sk.batch.evaluate_sequences(inst, perms, objective=objective, device="rust"), 5, slow=0.5
+    )
+    t_np, v_np = best_time(
+        lambda: sk.batch.evaluate_sequences(inst, perms, objective=objective, device="numpy"), 3, slow=1.0
+    )
     same = bool(np.allclose(v_rust, v_np, rtol=1e-12, atol=0))
     return t_rust, t_np, same
 

@@ -29,7 +29,9 @@ from pathlib import Path
 import numpy as np
 
 import schedkit as sk
-from schedkit import _batch_cuda, batch
+from schedkit import batch
+from schedkit.batch import _cuda as _batch_cuda
+from schedkit.batch import _sequences
 
 OBJECTIVE = "total_weighted_tardiness"
 #: Most elements (B x n) one call may take per backend: host memory and patience for the CPU,
@@ -92,11 +94,11 @@ def agree(values: np.ndarray, reference: np.ndarray | None) -> bool | None:
 def measure(backend: str, inst: sk.tardiness.Instance, host, dev, cupy) -> tuple[float, np.ndarray]:
     """(seconds per call, values) of one backend on host (NumPy) or dev (CuPy) sequences."""
     if backend in ("numpy", "rust"):
-        return time_host(lambda: batch.evaluate_sequences(inst, host, OBJECTIVE, device=backend))
+        return time_host(lambda: batch.evaluate_sequences(inst, host, objective=OBJECTIVE, device=backend))
     if backend == "cupy":
-        return time_device(cupy, lambda: batch.evaluate_sequences(inst, dev, OBJECTIVE, device="cupy"))
+        return time_device(cupy, lambda: batch.evaluate_sequences(inst, dev, objective=OBJECTIVE, device="cupy"))
     if backend == "cupy_xp":  # the same call, running the NumPy reference code on CuPy
-        return time_device(cupy, lambda: batch._sequences("cupy", inst, dev, OBJECTIVE, None, kernel=False))
+        return time_device(cupy, lambda: _sequences.evaluate_rows("cupy", inst, dev, OBJECTIVE, None, kernel=False))
     perms = dev if backend == "kernel_i64" else dev.astype(np.int32)
     p, d, w = (cupy.asarray(a) for a in (inst.p, inst.d, inst.w))
     return time_device(cupy, lambda: _batch_cuda.tardiness_kernel(perms, p, d, w, weighted=True), reps=10)

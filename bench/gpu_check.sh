@@ -6,9 +6,9 @@
 #     $SITE (/tmp/site) and sets PYTHONPATH to it, so the tests import the wheel (with its
 #     compiled _core), not the source tree. Working-tree Python files that differ from the
 #     wheel's are copied over it and listed (SCHEDKIT_OVERLAY=0 turns that off;
-#     SCHEDKIT_OVERLAY_ONLY="batch.py _batch_cuda.py" limits it to those files);
+#     SCHEDKIT_OVERLAY_ONLY="batch/__init__.py batch/_cuda.py" limits it to those files);
 #  2. prints the GPUs (nvidia-smi -L);
-#  3. runs the gpu-marked tests of tests/test_batch_gpu.py and tests/test_batch_backends.py;
+#  3. runs the gpu-marked tests of tests/batch/test_batch_gpu.py and tests/batch/test_batch_backends.py;
 #  4. runs the GPU benchmark, bench/bench_gpu.py (at most 130 s), which writes
 #     bench/results/gpu.md and gpu.json;
 #  5. copies gpu.md, gpu.json and this run's log to $OUT when OUT is set; prints a report.
@@ -48,7 +48,7 @@ main() {
     fi
     export PYTHONPATH=$SITE PYTHONUNBUFFERED=1
     echo "wheel: $wheel"
-    python3 -c 'import sys, schedkit, schedkit._batch_cuda as c
+    python3 -c 'import sys, schedkit, schedkit.batch._cuda as c
 print("python", sys.version.split()[0], "| schedkit", schedkit.__version__, "from", schedkit.__file__)
 print("device:", c.cupy_status()[1])' || return 1
 
@@ -59,7 +59,7 @@ print("device:", c.cupy_status()[1])' || return 1
     # to named files); -W default shows warnings rather than failing on them (pyproject makes
     # them errors, and CuPy or a newer NumPy may warn on import).
     echo "== pytest -m gpu"
-    timeout 140 python3 -m pytest -q -m gpu tests/test_batch_gpu.py tests/test_batch_backends.py \
+    timeout 140 python3 -m pytest -q -m gpu tests/batch/test_batch_gpu.py tests/batch/test_batch_backends.py \
         -p no:cacheprovider --rootdir "$REPO" -o addopts="" --strict-markers -ra -W default
     tests=$?
     case $tests in

@@ -1,7 +1,8 @@
 """Device choice, row chunking and the CUDA kernel of :mod:`schedkit.batch`.
 
-CuPy is imported lazily, inside functions: this module imports, and ``device="auto"`` resolves
-to ``"rust"``, on machines without CuPy or without a GPU.
+CuPy is imported lazily, inside functions, through :func:`schedkit._optional.require`: this
+module imports, and ``device="auto"`` resolves to ``"rust"``, on machines without CuPy or
+without a GPU.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from schedkit.exceptions import DeviceUnavailableError, InvalidInstanceError
+from schedkit._optional import require
+from schedkit.exceptions import DeviceUnavailableError, InvalidInstanceError, SolverUnavailableError
 
 #: Values accepted by ``device=`` ("cuda" is another name for "cupy").
 DEVICES = ("auto", "rust", "numpy", "cupy", "cuda")
@@ -29,9 +31,11 @@ GPU_MEMORY_SHARE = 0.5
 def cupy_status() -> tuple[bool, str]:
     """(usable, reason): whether CuPy imports and sees a CUDA device, and why not."""
     try:
-        import cupy
-    except Exception as exc:  # ImportError, or a broken CUDA install failing at import time
-        return False, f"CuPy is not importable ({exc}); install it with pip install 'schedkit[gpu]'"
+        cupy = require("cupy")
+    except SolverUnavailableError as exc:  # not installed; the message names the extra
+        return False, str(exc)
+    except Exception as exc:  # a broken CUDA install can fail at import time with any error
+        return False, f"CuPy is not importable ({exc}); reinstall it with pip install 'schedkit[gpu]'"
     try:
         count = cupy.cuda.runtime.getDeviceCount()
     except Exception as exc:  # no driver, no device node, ...
@@ -74,9 +78,7 @@ def to_host(values: Any) -> Any:
 def namespace(backend: str) -> Any:
     """The array module a backend computes with."""
     if backend == "cupy":
-        import cupy
-
-        return cupy
+        return require("cupy")
     return np
 
 
@@ -95,8 +97,7 @@ def chunk_rows(backend: str, bytes_per_row: int, max_chunk_rows: int | None = No
     holds but does not use (``memGetInfo`` reports those as taken).
     """
     if backend == "cupy":
-        import cupy
-
+        cupy = require("cupy")
         free, _total = cupy.cuda.runtime.memGetInfo()
         free += cupy.get_default_memory_pool().free_bytes()
         budget = int(free * GPU_MEMORY_SHARE)
@@ -113,9 +114,7 @@ def is_out_of_memory(exc: BaseException) -> bool:
 
 def release_pool() -> None:
     """Returns the blocks CuPy's pool holds but does not use to the device."""
-    import cupy
-
-    cupy.get_default_memory_pool().free_all_blocks()
+    require("cupy").get_default_memory_pool().free_all_blocks()
 
 
 # --------------------------------------------------------------------------- the RawKernel
@@ -205,8 +204,7 @@ def _kernel_name(index: str, weighted: bool, check: bool) -> str:
 
 @functools.cache
 def _module() -> Any:
-    import cupy
-
+    cupy = require("cupy")
     names = [_kernel_name(t, wt, ck) for t in _INDEX_TYPES.values() for wt in (False, True) for ck in (False, True)]
     return cupy.RawModule(code=_KERNEL_SOURCE, name_expressions=names)
 
@@ -224,8 +222,7 @@ def tardiness_kernel(perms: Any, p: Any, d: Any, w: Any, *, weighted: bool, chec
     :func:`kernel_checks` is true) a row that is not a permutation gets NaN; without it, rows
     must be valid permutations.
     """
-    import cupy
-
+    cupy = require("cupy")
     perms = cupy.ascontiguousarray(perms)
     if perms.dtype not in _INDEX_TYPES:
         perms = perms.astype(cupy.int64)

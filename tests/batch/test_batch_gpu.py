@@ -11,7 +11,10 @@ import numpy as np
 import pytest
 
 import schedkit as sk
-from schedkit import _batch_cuda, _batch_xp, batch
+from schedkit import batch
+from schedkit.batch import _chunks
+from schedkit.batch import _cuda as _batch_cuda
+from schedkit.batch import _xp as _batch_xp
 from schedkit.exceptions import InvalidInstanceError
 
 pytestmark = pytest.mark.gpu
@@ -25,6 +28,12 @@ import cupy  # noqa: E402  (only importable where the skip above did not fire)
 # The DAG of the hand-computed example in test_batch_backends.py, then a larger random one.
 COST = [[2, 3], [3, 1], [4, 2], [2, 2]]
 SRC, DST, DATA = [0, 0, 1, 2], [1, 2, 3, 3], [4, 2, 1, 3]
+GRAPH = sk.dag.TaskGraph(SRC, DST, DATA)
+
+
+def cluster(node_cpu, node_mem, pod_cpu, pod_mem) -> sk.packing.Cluster:
+    """A cluster of these capacities and requests, every pod pending at priority 0."""
+    return sk.packing.Cluster(node_cpu, node_mem, pod_cpu, pod_mem, np.zeros(len(pod_cpu), dtype=np.int64))
 
 
 def host(x):
@@ -47,17 +56,26 @@ def case():
     n, b, q = 50, 500, 3
     src = rng.integers(0, n - 1, 80)
     dst = np.minimum(src + rng.integers(1, 6, 80), n - 1)
+    inst = sk.tardiness.Instance(rng.integers(1, 20, n), rng.integers(0, 400, n), rng.integers(0, 6, n))
+    perms = np.argsort(rng.random((b, n)), axis=1)
+    cost = rng.integers(0, 9, (n, q)).astype(float)
+    data = rng.integers(0, 5, src.shape[0]).astype(float)
+    # A TaskGraph has no duplicate edges: keep the first of each (src, dst) pair.
+    _, first = np.unique(np.stack([src, dst]), axis=1, return_index=True)
+    first.sort()
+    src, dst, data = src[first], dst[first], data[first]
     return dict(
         n=n,
         b=b,
-        inst=sk.tardiness.Instance(rng.integers(1, 20, n), rng.integers(0, 400, n), rng.integers(0, 6, n)),
-        perms=np.argsort(rng.random((b, n)), axis=1),
-        cost=rng.integers(0, 9, (n, q)).astype(float),
-        src=src,
-        dst=dst,
-        data=rng.integers(0, 5, src.shape[0]).astype(float),
-        bandwidth=np.array([[1, 2, 4], [0.5, 1, 2], [4, 4, 1]]),
-        latency=np.array([1.0, 0.0, 2.0]),
+        inst=inst,
+        perms=perms,
+        cost=cost,
+        graph=sk.dag.TaskGraph(src, dst, data, num_tasks=n),
+        # the links of the hand-made platform, and the default links (bandwidth 1, latency 0)
+        platform=sk.dag.Platform(
+            cost, bandwidth=np.array([[1, 2, 4], [0.5, 1, 2], [4, 4, 1]]), latency=[1.0, 0.0, 2.0]
+        ),
+        plain_platform=sk.dag.Platform(cost),
         orders=random_orders(rng, n, src, dst, b),
     )
 
@@ -68,13 +86,13 @@ def case():
 @pytest.mark.parametrize("objective", batch.OBJECTIVES)
 def test_sequences_cupy_equals_numpy(case, objective):
     inst, perms = case["inst"], case["perms"]
-    ours = host(batch.evaluate_sequences(inst, perms, objective, device="cupy"))
-    np.testing.assert_array_equal(ours, batch.evaluate_sequences(inst, perms, objective, device="numpy"))
+    ours = host(batch.evaluate_sequences(inst, perms, objective=objective, device="cupy"))
+    np.testing.assert_array_equal(ours, batch.evaluate_sequences(inst, perms, objective=objective, device="numpy"))
     # A CuPy input gives the same, on either side.
     np.testing.assert_array_equal(
-        host(batch.evaluate_sequences(inst, cupy.asarray(perms), objective, device="cuda")), ours
+        host(batch.evaluate_sequences(inst, cupy.asarray(perms), objective=objective, device="cuda")), ours
     )
-    on_host = batch.evaluate_sequences(inst, cupy.asarray(perms), objective, device="numpy")
+    on_host = batch.evaluate_sequences(inst, cupy.asarray(perms), objective=objective, device="numpy")
     assert isinstance(on_host, np.ndarray)
     np.testing.assert_array_equal(on_host, ours)
 
@@ -88,8 +106,8 @@ def test_sequences_real_data(case):
     scale = n * p.sum() * w.max()
     for objective in batch.OBJECTIVES:
         np.testing.assert_allclose(
-            host(batch.evaluate_sequences(inst, perms, objective, device="cupy")),
-            batch.evaluate_sequences(inst, perms, objective, device="numpy"),
+            host(batch.evaluate_sequences(inst, perms, objective=objective, device="cupy")),
+            batch.evaluate_sequences(inst, perms, objective=objective, device="numpy"),
             rtol=1e-9,
             atol=1e-12 * scale,
         )
@@ -166,10 +184,10 @@ def test_invalid_perms_are_named_on_device(case):
     perms[123, 4] = perms[123, 5]
     perms[400, 0] = -1
     with pytest.raises(InvalidInstanceError, match=r"perms\[123\]") as exc:
-        batch.evaluate_sequences(case["inst"], cupy.asarray(perms), "total_tardiness", device="cupy")
+        batch.evaluate_sequences(case["inst"], cupy.asarray(perms), objective="total_tardiness", device="cupy")
     assert exc.value.index == 123
     with pytest.raises(InvalidInstanceError) as exc:  # the index counts from the whole batch
-        batch.evaluate_sequences(case["inst"], perms, "total_tardiness", device="cupy", max_chunk_rows=50)
+        batch.evaluate_sequences(case["inst"], perms, objective="total_tardiness", device="cupy", max_chunk_rows=50)
     assert exc.value.index == 123
 
 
@@ -180,15 +198,16 @@ def test_dag_orders_cupy_equals_numpy(case):
     orders = case["orders"].copy()
     orders[::9] = case["perms"][::9]  # rows that break precedence
     orders[5, 0] = case["n"]  # an out-of-range id
-    args = (case["cost"], case["src"], case["dst"], case["data"], orders)
-    kw = dict(bandwidth=case["bandwidth"], latency=case["latency"], errors="nan")
+    args = (case["graph"], case["platform"], orders)
+    kw = dict(errors="nan")
     ours = host(batch.evaluate_dag_orders(*args, device="cupy", **kw))
     np.testing.assert_array_equal(ours, batch.evaluate_dag_orders(*args, device="numpy", **kw))
     assert np.isnan(ours[5]) and np.isnan(ours[::9]).all() and np.isfinite(ours[1])
+    bandwidth_only = sk.dag.Platform(case["cost"], bandwidth=case["platform"].bandwidth)
     with pytest.raises(InvalidInstanceError, match=r"orders\[0\]"):
-        batch.evaluate_dag_orders(*args, device="cupy", bandwidth=case["bandwidth"])
+        batch.evaluate_dag_orders(case["graph"], bandwidth_only, orders, device="cupy")
     hand = batch.evaluate_dag_orders(
-        COST, SRC, DST, DATA, cupy.asarray([[0, 1, 2, 3], [0, 2, 1, 3]]), latency=[1, 0], device="cupy"
+        GRAPH, sk.dag.Platform(COST, latency=[1, 0]), cupy.asarray([[0, 1, 2, 3], [0, 2, 1, 3]]), device="cupy"
     )
     assert host(hand).tolist() == [9.0, 11.0]
 
@@ -197,8 +216,8 @@ def test_dag_perturbed_cupy_equals_numpy(case):
     rng = np.random.default_rng(2)
     n = case["n"]
     factors = rng.integers(0, 7, (1000, n)) / 4
-    args = (case["cost"], case["src"], case["dst"], case["data"], rng.integers(0, 3, n), case["orders"][0], factors)
-    kw = dict(bandwidth=case["bandwidth"], latency=case["latency"])
+    args = (case["graph"], case["platform"], rng.integers(0, 3, n), case["orders"][0], factors)
+    kw: dict = {}
     ours = host(batch.evaluate_dag_perturbed(*args, device="cupy", **kw))
     np.testing.assert_array_equal(ours, batch.evaluate_dag_perturbed(*args, device="numpy", **kw))
     real = batch.sample_duration_factors(1000, n, sigma=0.3, seed=1, xp=cupy)
@@ -221,25 +240,25 @@ def test_dag_perturbed_cupy_equals_numpy(case):
 def test_flowtime_cupy_equals_numpy(case):
     inst, perms = case["inst"], case["perms"].copy()
     perms[17, 3] = perms[17, 4]
-    args = (inst.d, inst.p, perms)
     for weight in (None, inst.w + 1):
-        ours = host(batch.evaluate_flowtime_orders(*args, weight=weight, errors="nan", device="cupy"))
-        np.testing.assert_array_equal(
-            ours, batch.evaluate_flowtime_orders(*args, weight=weight, errors="nan", device="numpy")
-        )
+        args = (sk.flowtime.Jobs(inst.d, inst.p, weight=weight), perms)
+        ours = host(batch.evaluate_flowtime_orders(*args, errors="nan", device="cupy"))
+        np.testing.assert_array_equal(ours, batch.evaluate_flowtime_orders(*args, errors="nan", device="numpy"))
         assert np.isnan(ours[17]) and np.isfinite(np.delete(ours, 17)).all()
     with pytest.raises(InvalidInstanceError, match=r"orders\[17\]"):
-        batch.evaluate_flowtime_orders(*args, device="cupy")
+        batch.evaluate_flowtime_orders(sk.flowtime.Jobs(inst.d, inst.p), perms, device="cupy")
 
 
 def test_packing_cupy_equals_numpy():
     rng = np.random.default_rng(4)
     nodes, pods, b = 8, 40, 700
     args = (
-        rng.integers(20, 60, nodes),
-        rng.integers(20, 60, nodes),
-        rng.integers(0, 6, pods),
-        rng.integers(0, 6, pods),
+        cluster(
+            rng.integers(20, 60, nodes),
+            rng.integers(20, 60, nodes),
+            rng.integers(0, 6, pods),
+            rng.integers(0, 6, pods),
+        ),
     )
     assignments = rng.integers(-1, nodes, (b, pods))
     assignments[3, 0] = -2
@@ -259,17 +278,17 @@ def test_packing_cupy_equals_numpy():
 def test_chunking_by_tiny_chunks(case):
     # 60 rows: one-row chunks launch every kernel 60 times, which is slow enough.
     inst, perms, orders = case["inst"], case["perms"][:60], case["orders"][:60]
-    dag = (case["cost"], case["src"], case["dst"], case["data"])
+    dag = (case["graph"], case["plain_platform"])
     factors = np.random.default_rng(0).integers(0, 5, (60, case["n"])) / 2
+    jobs = sk.flowtime.Jobs(inst.d, inst.p)
+    nodes = cluster([50] * 5, [50] * 5, inst.p[:10], inst.p[:10])
     calls = [
-        lambda **kw: batch.evaluate_sequences(inst, perms, "total_weighted_tardiness", **kw),
-        lambda **kw: batch.evaluate_sequences(inst, perms, "total_completion_time", **kw),
+        lambda **kw: batch.evaluate_sequences(inst, perms, objective="total_weighted_tardiness", **kw),
+        lambda **kw: batch.evaluate_sequences(inst, perms, objective="total_completion_time", **kw),
         lambda **kw: batch.evaluate_dag_orders(*dag, orders, **kw),
         lambda **kw: batch.evaluate_dag_perturbed(*dag, np.zeros(case["n"], dtype=int), orders[0], factors, **kw),
-        lambda **kw: batch.evaluate_flowtime_orders(inst.d, inst.p, perms, **kw),
-        lambda **kw: batch.evaluate_packing(
-            [50] * 5, [50] * 5, inst.p[:10], inst.p[:10], perms[:, :10] % 6 - 1, errors="nan", **kw
-        )[1],
+        lambda **kw: batch.evaluate_flowtime_orders(jobs, perms, **kw),
+        lambda **kw: batch.evaluate_packing(nodes, perms[:, :10] % 6 - 1, errors="nan", **kw)[1],
     ]
     for call in calls:
         whole = host(call(device="cupy"))
@@ -294,14 +313,14 @@ def test_out_of_memory_halves_the_chunk(monkeypatch):
 
     rows = cupy.arange(1000 * 3).reshape(1000, 3)
     monkeypatch.setattr(_batch_cuda, "chunk_rows", lambda *args: 1000)
-    (out,) = batch._map_rows("cupy", rows, 24, None, step, (np.float64,))
+    (out,) = _chunks.map_rows("cupy", rows, 24, None, step, (np.float64,))
     np.testing.assert_array_equal(out.get(), rows.sum(axis=1).get())
 
 
 def test_auto_prefers_the_gpu(monkeypatch):
     monkeypatch.delenv("SCHEDKIT_DEVICE", raising=False)
     assert _batch_cuda.resolve_device(None) == "cupy"
-    out = batch.evaluate_flowtime_orders([0, 1, 5], [3, 2, 1], [[0, 1, 2]], weight=[1, 2, 1])
+    out = batch.evaluate_flowtime_orders(sk.flowtime.Jobs([0, 1, 5], [3, 2, 1], weight=[1, 2, 1]), [[0, 1, 2]])
     assert isinstance(out, cupy.ndarray) and out.get().tolist() == [12.0]
 
 

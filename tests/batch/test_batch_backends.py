@@ -1,6 +1,10 @@
 """schedkit.batch across backends: NumPy (the reference) against Rust, hand-computed cases,
 invalid rows, empty batches, the chunked path and device selection.
 
+Instances are built as the area types the evaluators take (``dag.TaskGraph`` and
+``dag.Platform``, ``flowtime.Jobs``, ``packing.Cluster``); their own validation is what rejects
+bad instance arrays now.
+
 Integer-valued data (and bandwidths that are powers of two) make every operation exact, so the
 backends must agree bit for bit. Tests marked ``gpu`` also compare CuPy with Rust and are
 skipped without a usable GPU.
@@ -15,7 +19,9 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 import schedkit as sk
-from schedkit import _batch_cuda, batch
+from schedkit import batch
+from schedkit.batch import _cuda as _batch_cuda
+from schedkit.batch import _sampling
 from schedkit.exceptions import DeviceUnavailableError, InvalidInstanceError
 
 GPU, GPU_REASON = _batch_cuda.cupy_status()
@@ -28,6 +34,14 @@ SETTINGS = settings(deadline=None)  # example counts come from the profile in co
 COST = [[2, 3], [3, 1], [4, 2], [2, 2]]
 SRC, DST, DATA = [0, 0, 1, 2], [1, 2, 3, 3], [4, 2, 1, 3]
 LATENCY = [1, 0]
+GRAPH = sk.dag.TaskGraph(SRC, DST, DATA)
+PLATFORM = sk.dag.Platform(COST, latency=LATENCY)
+PLATFORM_NO_LATENCY = sk.dag.Platform(COST)  # latency 0, the platform's default
+
+
+def cluster(node_cpu, node_mem, pod_cpu, pod_mem) -> sk.packing.Cluster:
+    """A cluster of these capacities and requests, every pod pending at priority 0."""
+    return sk.packing.Cluster(node_cpu, node_mem, pod_cpu, pod_mem, np.zeros(len(pod_cpu), dtype=np.int64))
 
 
 # --------------------------------------------------------------------------- strategies
@@ -50,32 +64,37 @@ def topological_order(n: int, src: np.ndarray, dst: np.ndarray, keys: list[int])
 
 
 @st.composite
-def dags(draw, max_n: int = 7, max_q: int = 3) -> dict:
+def dags(draw, max_n: int = 7, max_q: int = 3) -> tuple[sk.dag.TaskGraph, sk.dag.Platform]:
     n = draw(st.integers(0, max_n))
     q = draw(st.integers(1, max_q))
     labels = draw(st.permutations(range(n)))
     pairs = [(labels[i], labels[j]) for i in range(n) for j in range(i + 1, n)]
     edges = draw(st.lists(st.sampled_from(pairs), unique=True, max_size=12)) if pairs else []
-    return dict(
-        cost=draw(arrays(np.int64, (n, q), elements=st.integers(0, 10))).astype(float),
-        src=np.array([u for u, _ in edges], dtype=np.int64),
-        dst=np.array([v for _, v in edges], dtype=np.int64),
-        data=np.array(draw(st.lists(st.integers(0, 5), min_size=len(edges), max_size=len(edges))), dtype=float),
+    graph = sk.dag.TaskGraph(
+        np.array([u for u, _ in edges], dtype=np.int64),
+        np.array([v for _, v in edges], dtype=np.int64),
+        np.array(draw(st.lists(st.integers(0, 5), min_size=len(edges), max_size=len(edges))), dtype=float),
+        num_tasks=n,
+    )
+    platform = sk.dag.Platform(
+        draw(arrays(np.int64, (n, q), elements=st.integers(0, 10))).astype(float),
         bandwidth=draw(arrays(np.float64, (q, q), elements=st.sampled_from([0.5, 1.0, 2.0, 4.0]))),
         latency=draw(arrays(np.int64, (q,), elements=st.integers(0, 3))).astype(float),
     )
+    return graph, platform
 
 
 @st.composite
-def dag_orders(draw) -> tuple[dict, np.ndarray]:
+def dag_orders(draw) -> tuple[tuple[sk.dag.TaskGraph, sk.dag.Platform], np.ndarray]:
     """A DAG and a batch of task orders: topological ones, any permutations, junk rows."""
     dag = draw(dags())
-    n = dag["cost"].shape[0]
+    graph = dag[0]
+    n = graph.num_tasks
     rows = []
     for kind in draw(st.lists(st.sampled_from(["topological", "permutation", "junk"]), max_size=6)):
         if kind == "topological":
             keys = draw(st.lists(st.integers(0, 100), min_size=n, max_size=n))
-            rows.append(topological_order(n, dag["src"], dag["dst"], keys))
+            rows.append(topological_order(n, graph.src, graph.dst, keys))
         elif kind == "permutation":
             rows.append(draw(st.permutations(range(n))))
         else:
@@ -132,16 +151,16 @@ def test_sequences_numpy_equals_rust(n, data, objective):
     inst = sk.tardiness.Instance(p, d, w)
     rows = data.draw(st.lists(st.permutations(range(n)), max_size=8))
     perms = np.array(rows, dtype=np.int64).reshape(len(rows), n)
-    ours = run("numpy", batch.evaluate_sequences, inst, perms, objective)
-    assert_same(ours, run("rust", batch.evaluate_sequences, inst, perms, objective))
+    ours = run("numpy", batch.evaluate_sequences, inst, perms, objective=objective)
+    assert_same(ours, run("rust", batch.evaluate_sequences, inst, perms, objective=objective))
 
 
 @SETTINGS
 @given(case=dag_orders(), errors=st.sampled_from(["raise", "nan"]))
 def test_dag_orders_numpy_equals_rust(case, errors):
-    dag, orders = case
-    args = (dag["cost"], dag["src"], dag["dst"], dag["data"], orders)
-    kw = dict(bandwidth=dag["bandwidth"], latency=dag["latency"], errors=errors)
+    (graph, platform), orders = case
+    args = (graph, platform, orders)
+    kw = dict(errors=errors)
     assert_same(
         run("numpy", batch.evaluate_dag_orders, *args, **kw), run("rust", batch.evaluate_dag_orders, *args, **kw)
     )
@@ -150,14 +169,15 @@ def test_dag_orders_numpy_equals_rust(case, errors):
 @SETTINGS
 @given(dag=dags(), data=st.data())
 def test_dag_perturbed_numpy_equals_rust(dag, data):
-    n, q = dag["cost"].shape
+    graph, platform = dag
+    n, q = platform.cost.shape
     keys = data.draw(st.lists(st.integers(0, 100), min_size=n, max_size=n))
-    order = topological_order(n, dag["src"], dag["dst"], keys)
+    order = topological_order(n, graph.src, graph.dst, keys)
     assignment = data.draw(arrays(np.int64, n, elements=st.integers(0, q - 1)))
     samples = data.draw(st.integers(0, 6))
     factors = data.draw(arrays(np.float64, (samples, n), elements=st.sampled_from([0.0, 0.5, 1.0, 1.5, 2.0, 3.0])))
-    args = (dag["cost"], dag["src"], dag["dst"], dag["data"], assignment, order, factors)
-    kw = dict(bandwidth=dag["bandwidth"], latency=dag["latency"])
+    args = (graph, platform, assignment, order, factors)
+    kw: dict = {}
     assert_same(
         run("numpy", batch.evaluate_dag_perturbed, *args, **kw), run("rust", batch.evaluate_dag_perturbed, *args, **kw)
     )
@@ -170,9 +190,10 @@ def test_flowtime_numpy_equals_rust(n, data, weighted, errors):
     size = data.draw(arrays(np.int64, n, elements=st.integers(1, 10))).astype(float)
     weight = data.draw(arrays(np.int64, n, elements=st.integers(1, 5))).astype(float) if weighted else None
     orders = data.draw(job_orders(n))
-    kw = dict(weight=weight, errors=errors)
-    ours = run("numpy", batch.evaluate_flowtime_orders, release, size, orders, **kw)
-    assert_same(ours, run("rust", batch.evaluate_flowtime_orders, release, size, orders, **kw))
+    jobs = sk.flowtime.Jobs(release, size, weight=weight)
+    kw = dict(errors=errors)
+    ours = run("numpy", batch.evaluate_flowtime_orders, jobs, orders, **kw)
+    assert_same(ours, run("rust", batch.evaluate_flowtime_orders, jobs, orders, **kw))
 
 
 @SETTINGS
@@ -199,7 +220,7 @@ def test_packing_numpy_equals_rust(nodes, pods, data, probe, errors):
         kw["probe_mem"] = float(data.draw(st.integers(1, 4)))
     if probe == "mem0":
         kw["probe_mem"] = 0.0
-    args = (node_cpu, node_mem, pod_cpu, pod_mem, assignments)
+    args = (cluster(node_cpu, node_mem, pod_cpu, pod_mem), assignments)
     assert_same(run("numpy", batch.evaluate_packing, *args, **kw), run("rust", batch.evaluate_packing, *args, **kw))
 
 
@@ -213,32 +234,41 @@ def test_real_data_agrees_to_1e9(seed):
     perms = np.argsort(rng.random((b, n)), axis=1)
     scale = n * p.sum() * max(1.0, w.max())  # the size of the rounding errors a sum can carry
     for objective in batch.OBJECTIVES:
-        ours = batch.evaluate_sequences(inst, perms, objective, device="numpy")
-        theirs = batch.evaluate_sequences(inst, perms, objective, device="rust")
+        ours = batch.evaluate_sequences(inst, perms, objective=objective, device="numpy")
+        theirs = batch.evaluate_sequences(inst, perms, objective=objective, device="rust")
         np.testing.assert_allclose(ours, theirs, rtol=1e-9, atol=1e-12 * scale)
     src, dst = np.array([0, 0, 1, 2, 5, 7]), np.array([1, 2, 3, 3, 9, 8])
     cost, data = rng.uniform(0, 5, (n, 3)), rng.uniform(0, 4, src.shape[0])
-    kw = dict(bandwidth=rng.uniform(0.3, 3, (3, 3)), latency=rng.uniform(0, 1, 3))
+    graph = sk.dag.TaskGraph(src, dst, data, num_tasks=n)
+    platform = sk.dag.Platform(cost, bandwidth=rng.uniform(0.3, 3, (3, 3)), latency=rng.uniform(0, 1, 3))
     orders = np.array([topological_order(n, src, dst, list(rng.integers(0, 1000, n))) for _ in range(b)])
     np.testing.assert_allclose(
-        batch.evaluate_dag_orders(cost, src, dst, data, orders, device="numpy", **kw),
-        batch.evaluate_dag_orders(cost, src, dst, data, orders, device="rust", **kw),
+        batch.evaluate_dag_orders(graph, platform, orders, device="numpy"),
+        batch.evaluate_dag_orders(graph, platform, orders, device="rust"),
         rtol=1e-9,
     )
     factors = batch.sample_duration_factors(b, n, sigma=0.3, seed=seed)
-    args = (cost, src, dst, data, rng.integers(0, 3, n), orders[0], factors)
+    args = (graph, platform, rng.integers(0, 3, n), orders[0], factors)
     np.testing.assert_allclose(
-        batch.evaluate_dag_perturbed(*args, device="numpy", **kw),
-        batch.evaluate_dag_perturbed(*args, device="rust", **kw),
+        batch.evaluate_dag_perturbed(*args, device="numpy"),
+        batch.evaluate_dag_perturbed(*args, device="rust"),
         rtol=1e-9,
     )
+    jobs = sk.flowtime.Jobs(d, p, weight=w + 0.5)
     np.testing.assert_allclose(
-        batch.evaluate_flowtime_orders(d, p, perms, weight=w + 0.5, device="numpy"),
-        batch.evaluate_flowtime_orders(d, p, perms, weight=w + 0.5, device="rust"),
+        batch.evaluate_flowtime_orders(jobs, perms, device="numpy"),
+        batch.evaluate_flowtime_orders(jobs, perms, device="rust"),
         rtol=1e-9,
     )
     pods = rng.integers(-1, 4, (b, 12))
-    args = (rng.uniform(20, 40, 4), rng.uniform(20, 40, 4), rng.uniform(0, 3, 12), rng.uniform(0, 3, 12), pods)
+    # A Cluster holds integer quantities (millicores, bytes): real-valued capacities and
+    # requests are drawn as before and scaled to integers; the default probe (the mean
+    # request) and the rates stay real-valued.
+    node_cpu, node_mem, pod_cpu, pod_mem = (
+        np.round(1000 * x)
+        for x in (rng.uniform(20, 40, 4), rng.uniform(20, 40, 4), rng.uniform(0, 3, 12), rng.uniform(0, 3, 12))
+    )
+    args = (cluster(node_cpu, node_mem, pod_cpu, pod_mem), pods)
     ours, theirs = batch.evaluate_packing(*args, device="numpy"), batch.evaluate_packing(*args, device="rust")
     np.testing.assert_array_equal(ours[0], theirs[0])
     np.testing.assert_allclose(ours[1], theirs[1], rtol=1e-9)
@@ -258,7 +288,7 @@ def test_dag_orders_by_hand(device):
     #   task 0: P0, finish 2; task 2: P0 max(2, 2)+4=6, P1 2+3+2=7 -> P0, finish 6; ready (6, 0)
     #   task 1: P0 max(6, 2)+3=9, P1 max(0, 2+5)+1=8 -> P1, finish 8; ready (6, 8)
     #   task 3: P0 max(6, 8+0+1, 6)+2=11, P1 max(8, 8, 6+1+3)+2=12 -> P0, finish 11. Makespan 11.
-    out = batch.evaluate_dag_orders(COST, SRC, DST, DATA, [[0, 1, 2, 3], [0, 2, 1, 3]], latency=LATENCY, device=device)
+    out = batch.evaluate_dag_orders(GRAPH, PLATFORM, [[0, 1, 2, 3], [0, 2, 1, 3]], device=device)
     assert isinstance(out, np.ndarray) and out.dtype == np.float64
     assert out.tolist() == [9.0, 11.0]
 
@@ -267,10 +297,11 @@ def test_dag_orders_by_hand(device):
 def test_dag_orders_ties_go_to_the_lowest_processor(device):
     # Task 0 costs 2 on both processors and must go to P0. Then task 1 with costs (9, 1) takes
     # P1 and finishes at 1: makespan 2 (had task 0 gone to P1, task 1 would end at 3).
-    out = batch.evaluate_dag_orders([[2, 2], [9, 1]], [], [], [], [[0, 1]], device=device)
+    no_edges = sk.dag.TaskGraph([], [], [], num_tasks=2)
+    out = batch.evaluate_dag_orders(no_edges, sk.dag.Platform([[2, 2], [9, 1]]), [[0, 1]], device=device)
     assert out.tolist() == [2.0]
     # With costs (1, 9) task 1 queues behind task 0 on P0: 2 + 1 = 3 (it would be 1 on a free P0).
-    out = batch.evaluate_dag_orders([[2, 2], [1, 9]], [], [], [], [[0, 1]], device=device)
+    out = batch.evaluate_dag_orders(no_edges, sk.dag.Platform([[2, 2], [1, 9]]), [[0, 1]], device=device)
     assert out.tolist() == [3.0]
 
 
@@ -280,9 +311,7 @@ def test_dag_perturbed_by_hand(device):
     # Factors (2, 1, 1, 0.5): task 0 takes 4; task 1 on P0 max(4, 4)+3=7;
     # task 2 on P1 max(0, 4+1+2)+2=9; task 3 on P1 max(9, 7+1+1, 9)+1=10.
     factors = [[1, 1, 1, 1], [2, 1, 1, 0.5]]
-    out = batch.evaluate_dag_perturbed(
-        COST, SRC, DST, DATA, [0, 0, 1, 1], [0, 1, 2, 3], factors, latency=LATENCY, device=device
-    )
+    out = batch.evaluate_dag_perturbed(GRAPH, PLATFORM, [0, 0, 1, 1], [0, 1, 2, 3], factors, device=device)
     assert out.tolist() == [9.0, 10.0]
 
 
@@ -292,11 +321,13 @@ def test_flowtime_by_hand(device):
     # Order 2,0,1: t=6 (+1*1), t=9 (+1*9), t=11 (+2*10) -> 30. Unweighted: 8 and 1+9+10 = 20.
     release, size = [0, 1, 5], [3, 2, 1]
     orders = [[0, 1, 2], [2, 0, 1]]
-    assert batch.evaluate_flowtime_orders(release, size, orders, weight=[1, 2, 1], device=device).tolist() == [
-        12.0,
-        30.0,
-    ]
-    assert batch.evaluate_flowtime_orders(release, size, orders, device=device).tolist() == [8.0, 20.0]
+    weighted = sk.flowtime.Jobs(release, size, weight=[1, 2, 1])
+    assert batch.evaluate_flowtime_orders(weighted, orders, device=device).tolist() == [12.0, 30.0]
+    jobs = sk.flowtime.Jobs(release, size)
+    assert batch.evaluate_flowtime_orders(jobs, orders, device=device).tolist() == [8.0, 20.0]
+    # A job of several operations holds the machine for their sum: the same as one operation.
+    split = sk.flowtime.Jobs(release, [[1, 2], [2], [0.5, 0.5]], weight=[1, 2, 1])
+    assert batch.evaluate_flowtime_orders(split, orders, device=device).tolist() == [12.0, 30.0]
 
 
 @pytest.mark.parametrize("device", CPU_DEVICES)
@@ -306,7 +337,7 @@ def test_packing_by_hand(device):
     #   rate (5 - 2*2)/5 = 0.2. (0, 0, 1): free cpu (1, 1): extra 0, rate 1.
     # (-1, -1, -1): free cpu (4, 4), mem (8, 8): extra 2 + 2, rate (8 - 8)/8 = 0.
     rows = [[0, 1, -1], [0, 0, 1], [-1, -1, -1]]
-    args = ([4, 4], [8, 8], [2, 1, 3], [4, 1, 2], rows)
+    args = (cluster([4, 4], [8, 8], [2, 1, 3], [4, 1, 2]), rows)
     placed, rate = batch.evaluate_packing(*args, probe_cpu=2, probe_mem=2, device=device)
     assert placed.dtype == np.int64 and placed.tolist() == [2, 3, 0]
     assert rate.tolist() == [0.2, 1.0, 0.0]
@@ -331,12 +362,12 @@ def test_dag_invalid_rows_are_named(device):
     with pytest.raises(
         InvalidInstanceError, match=r"orders\[1\]: task 1 at position 0 comes before its predecessor 0"
     ) as exc:
-        batch.evaluate_dag_orders(COST, SRC, DST, DATA, orders, device=device)
+        batch.evaluate_dag_orders(GRAPH, PLATFORM_NO_LATENCY, orders, device=device)
     assert (exc.value.field, exc.value.index) == ("orders", 1)
-    out = batch.evaluate_dag_orders(COST, SRC, DST, DATA, orders, latency=LATENCY, device=device, errors="nan")
+    out = batch.evaluate_dag_orders(GRAPH, PLATFORM, orders, device=device, errors="nan")
     assert out[0] == 9.0 and np.isnan(out[1:]).all()
     with pytest.raises(InvalidInstanceError, match=r"orders\[0\]: task id 4 at position 3 is out of range") as exc:
-        batch.evaluate_dag_orders(COST, SRC, DST, DATA, [[0, 1, 2, 4]], device=device)
+        batch.evaluate_dag_orders(GRAPH, PLATFORM_NO_LATENCY, [[0, 1, 2, 4]], device=device)
     assert exc.value.index == 0
 
 
@@ -344,15 +375,15 @@ def test_dag_invalid_rows_are_named(device):
 def test_flowtime_invalid_rows_are_named(device):
     orders = [[0, 1, 2], [2, 0, 1], [2, 2, 1], [0, 1, 3]]
     with pytest.raises(InvalidInstanceError, match=r"orders\[2\]: job id 2 at position 1 is repeated") as exc:
-        batch.evaluate_flowtime_orders([0, 1, 5], [3, 2, 1], orders, device=device)
+        batch.evaluate_flowtime_orders(sk.flowtime.Jobs([0, 1, 5], [3, 2, 1]), orders, device=device)
     assert (exc.value.field, exc.value.index) == ("orders", 2)
-    out = batch.evaluate_flowtime_orders([0, 1, 5], [3, 2, 1], orders, device=device, errors="nan")
+    out = batch.evaluate_flowtime_orders(sk.flowtime.Jobs([0, 1, 5], [3, 2, 1]), orders, device=device, errors="nan")
     assert out[:2].tolist() == [8.0, 20.0] and np.isnan(out[2:]).all()
 
 
 @pytest.mark.parametrize("device", CPU_DEVICES)
 def test_packing_invalid_rows_are_named(device):
-    args = ([4, 4], [8, 8], [2, 1, 3], [4, 1, 2])
+    args = (cluster([4, 4], [8, 8], [2, 1, 3], [4, 1, 2]),)
     rows = [[0, 1, -1], [0, 0, 0], [0, 2, -1], [-2, 0, 0]]
     with pytest.raises(
         InvalidInstanceError, match=r"assignments\[1\]: node 0: cpu requests 6 exceed its capacity 4"
@@ -365,7 +396,7 @@ def test_packing_invalid_rows_are_named(device):
     assert placed.tolist() == [2, -1, -1, -1]
     assert rate[0] == pytest.approx(0.2) and np.isnan(rate[1:]).all()
     with pytest.raises(InvalidInstanceError, match=r"memory requests"):
-        batch.evaluate_packing([9], [1], [1, 1], [1, 1], [[0, 0]], device=device)
+        batch.evaluate_packing(cluster([9], [1], [1, 1], [1, 1]), [[0, 0]], device=device)
 
 
 @pytest.mark.parametrize("device", CPU_DEVICES)
@@ -380,29 +411,30 @@ def test_factors_rows_are_checked():
     for device in CPU_DEVICES:
         with pytest.raises(InvalidInstanceError, match=r"factors\[1\]") as exc:
             batch.evaluate_dag_perturbed(
-                COST, SRC, DST, DATA, [0, 0, 1, 1], [0, 1, 2, 3], [[1] * 4, [1, -1, 1, 1]], device=device
+                GRAPH, PLATFORM_NO_LATENCY, [0, 0, 1, 1], [0, 1, 2, 3], [[1] * 4, [1, -1, 1, 1]], device=device
             )
         assert (exc.value.field, exc.value.index) == ("factors", 1)
         with pytest.raises(InvalidInstanceError, match=r"factors\[0\]"):
             batch.evaluate_dag_perturbed(
-                COST, SRC, DST, DATA, [0, 0, 1, 1], [0, 1, 2, 3], [[1, np.nan, 1, 1]], device=device
+                GRAPH, PLATFORM_NO_LATENCY, [0, 0, 1, 1], [0, 1, 2, 3], [[1, np.nan, 1, 1]], device=device
             )
 
 
 def test_non_integer_ids_are_rejected():
+    jobs = sk.flowtime.Jobs([0, 1], [1, 1])
     with pytest.raises(InvalidInstanceError, match=r"orders\[1\]: non-integer") as exc:
-        batch.evaluate_flowtime_orders([0, 1], [1, 1], np.array([[0.0, 1.0], [0.5, 1.0]]), device="numpy")
+        batch.evaluate_flowtime_orders(jobs, np.array([[0.0, 1.0], [0.5, 1.0]]), device="numpy")
     assert exc.value.index == 1
-    out = batch.evaluate_flowtime_orders([0, 1], [1, 1], np.array([[1.0, 0.0]]), device="numpy")
+    out = batch.evaluate_flowtime_orders(jobs, np.array([[1.0, 0.0]]), device="numpy")
     assert out.tolist() == [4.0]  # job 1: t = 2 (flow 1), job 0: t = 3 (flow 3)
 
 
 @pytest.mark.parametrize(
     ("kwargs", "field", "index"),
     [
-        (dict(cost=[[1, -1], [1, 1]]), "cost", 0),
-        (dict(cost=[[1, 1], [1, np.inf]]), "cost", 1),
-        (dict(src=[0, 2]), "src", 1),
+        (dict(cost=[[1, -1], [1, 1], [1, 1]]), "cost", 0),
+        (dict(cost=[[1, 1], [1, np.inf], [1, 1]]), "cost", 1),
+        (dict(src=[0, 3]), "src", 1),
         (dict(src=[0, 1], dst=[1, 1]), "dst", 1),
         (dict(data=[1, -2]), "data", 1),
         (dict(data=[1]), "data", None),
@@ -413,32 +445,79 @@ def test_non_integer_ids_are_rejected():
     ],
 )
 def test_dag_inputs_name_field_and_index(kwargs, field, index):
-    args = dict(cost=[[1, 1], [1, 1]], src=[0, 0], dst=[1, 1], data=[1, 1], bandwidth=None, latency=None)
+    # Bad instance arrays are rejected where the instance is built (TaskGraph, Platform), with
+    # the field and index; three tasks, so the base edges 0 -> 1, 0 -> 2 are no duplicates.
+    args = dict(cost=[[1, 1], [1, 1], [1, 1]], src=[0, 0], dst=[1, 2], data=[1, 1])
     args.update(kwargs)
+    links = {k: args[k] for k in ("bandwidth", "latency") if k in args}
     with pytest.raises(InvalidInstanceError) as exc:
-        batch.evaluate_dag_orders(
-            args.pop("cost"), args.pop("src"), args.pop("dst"), args.pop("data"), [[0, 1]], device="numpy", **args
-        )
+        graph = sk.dag.TaskGraph(args["src"], args["dst"], args["data"], num_tasks=3)
+        platform = sk.dag.Platform(args["cost"], **links)
+        batch.evaluate_dag_orders(graph, platform, [[0, 1, 2]], device="numpy")
     assert (exc.value.field, exc.value.index) == (field, index)
+
+
+@pytest.mark.parametrize("device", CPU_DEVICES)
+def test_instances_must_be_the_area_types(device):
+    cases = [
+        (lambda: batch.evaluate_sequences((COST, SRC), [[0]], device=device), "instance"),
+        (lambda: batch.evaluate_dag_orders(PLATFORM, GRAPH, [[0, 1, 2, 3]], device=device), "graph"),
+        (lambda: batch.evaluate_dag_orders(GRAPH, COST, [[0, 1, 2, 3]], device=device), "platform"),
+        (
+            lambda: batch.evaluate_dag_perturbed(GRAPH, None, [0] * 4, [0, 1, 2, 3], [[1] * 4], device=device),
+            "platform",
+        ),
+        (lambda: batch.deadline_probability(SRC, PLATFORM, [0] * 4, [0, 1, 2, 3], 9.0, device=device), "graph"),
+        (lambda: batch.evaluate_flowtime_orders([0, 1], [[0, 1]], device=device), "jobs"),
+        (lambda: batch.evaluate_packing(GRAPH, [[0]], device=device), "cluster"),
+        (lambda: batch.random_restart_search(GRAPH, device=device), "instance"),
+    ]
+    for call, field in cases:
+        with pytest.raises(InvalidInstanceError, match=f"^{field}: expected schedkit\\.") as exc:
+            call()
+        assert exc.value.field == field
+
+
+@pytest.mark.parametrize("device", CPU_DEVICES)
+def test_graph_and_platform_must_have_the_same_tasks(device):
+    five = sk.dag.Platform([[1, 1]] * 5)
+    with pytest.raises(InvalidInstanceError, match="platform: has costs for 5 tasks, the graph has 4") as exc:
+        batch.evaluate_dag_orders(GRAPH, five, [[0, 1, 2, 3]], device=device)
+    assert exc.value.field == "platform"
+    with pytest.raises(InvalidInstanceError, match="platform"):
+        batch.evaluate_dag_perturbed(GRAPH, five, [0] * 4, [0, 1, 2, 3], [[1] * 4], device=device)
+
+
+@pytest.mark.parametrize("device", CPU_DEVICES)
+def test_platform_bandwidth_diagonal_is_ignored(device):
+    # The platform allows any value on the bandwidth diagonal (there is no transfer within a
+    # processor); 0 there must not change a makespan, nor warn (warnings are errors here).
+    zero = np.array([[0.0, 1.0], [1.0, 0.0]])
+    platform = sk.dag.Platform(COST, bandwidth=zero, latency=LATENCY)
+    orders = [[0, 1, 2, 3], [0, 2, 1, 3]]
+    assert batch.evaluate_dag_orders(GRAPH, platform, orders, device=device).tolist() == [9.0, 11.0]
+    out = batch.evaluate_dag_perturbed(GRAPH, platform, [0, 0, 1, 1], [0, 1, 2, 3], [[2, 1, 1, 0.5]], device=device)
+    assert out.tolist() == [10.0]
 
 
 def test_schedule_and_option_checks():
     with pytest.raises(InvalidInstanceError, match=r"assignment\[2\]") as exc:
-        batch.evaluate_dag_perturbed(COST, SRC, DST, DATA, [0, 0, 2, 1], [0, 1, 2, 3], [[1] * 4], device="numpy")
+        batch.evaluate_dag_perturbed(GRAPH, PLATFORM_NO_LATENCY, [0, 0, 2, 1], [0, 1, 2, 3], [[1] * 4], device="numpy")
     assert exc.value.field == "assignment"
     with pytest.raises(InvalidInstanceError, match=r"order\[1\]: task 3 at position 1 comes before") as exc:
-        batch.evaluate_dag_perturbed(COST, SRC, DST, DATA, [0, 0, 1, 1], [0, 3, 1, 2], [[1] * 4], device="numpy")
+        batch.evaluate_dag_perturbed(GRAPH, PLATFORM_NO_LATENCY, [0, 0, 1, 1], [0, 3, 1, 2], [[1] * 4], device="numpy")
     assert (exc.value.field, exc.value.index) == ("order", 1)
+    one_job = sk.flowtime.Jobs([0], [1])
     with pytest.raises(InvalidInstanceError, match="errors"):
-        batch.evaluate_flowtime_orders([0], [1], [[0]], errors="ignore", device="numpy")
+        batch.evaluate_flowtime_orders(one_job, [[0]], errors="ignore", device="numpy")
     with pytest.raises(InvalidInstanceError, match="max_chunk_rows"):
-        batch.evaluate_flowtime_orders([0], [1], [[0]], max_chunk_rows=0, device="numpy")
+        batch.evaluate_flowtime_orders(one_job, [[0]], max_chunk_rows=0, device="numpy")
     with pytest.raises(InvalidInstanceError, match="probe_cpu"):
-        batch.evaluate_packing([1], [1], [], [], np.zeros((1, 0), dtype=np.int64), device="numpy")
-    with pytest.raises(InvalidInstanceError, match="size"):
-        batch.evaluate_flowtime_orders([0, 1], [1, 0], [[0, 1]], device="numpy")
+        batch.evaluate_packing(cluster([1], [1], [], []), np.zeros((1, 0), dtype=np.int64), device="numpy")
+    with pytest.raises(InvalidInstanceError, match="size"):  # a zero size, rejected by Jobs
+        batch.evaluate_flowtime_orders(sk.flowtime.Jobs([0, 1], [1, 0]), [[0, 1]], device="numpy")
     with pytest.raises(InvalidInstanceError, match="orders: expected shape"):
-        batch.evaluate_flowtime_orders([0, 1], [1, 1], [[0, 1, 2]], device="numpy")
+        batch.evaluate_flowtime_orders(sk.flowtime.Jobs([0, 1], [1, 1]), [[0, 1, 2]], device="numpy")
 
 
 # --------------------------------------------------------------------------- empty inputs
@@ -448,15 +527,15 @@ def test_schedule_and_option_checks():
 def test_empty_batches(device):
     inst = sk.tardiness.Instance(p=[2, 3, 1], d=[2, 6, 1])
     assert batch.evaluate_sequences(inst, np.zeros((0, 3), dtype=np.int64), device=device).shape == (0,)
-    assert batch.evaluate_dag_orders(COST, SRC, DST, DATA, np.zeros((0, 4), dtype=np.int64), device=device).shape == (
-        0,
-    )
+    no_rows = np.zeros((0, 4), dtype=np.int64)
+    assert batch.evaluate_dag_orders(GRAPH, PLATFORM_NO_LATENCY, no_rows, device=device).shape == (0,)
     out = batch.evaluate_dag_perturbed(
-        COST, SRC, DST, DATA, [0, 0, 1, 1], [0, 1, 2, 3], np.zeros((0, 4)), device=device
+        GRAPH, PLATFORM_NO_LATENCY, [0, 0, 1, 1], [0, 1, 2, 3], np.zeros((0, 4)), device=device
     )
     assert out.shape == (0,)
-    assert batch.evaluate_flowtime_orders([0, 1], [1, 1], np.zeros((0, 2), dtype=np.int64), device=device).shape == (0,)
-    placed, rate = batch.evaluate_packing([4], [4], [1], [1], np.zeros((0, 1), dtype=np.int64), device=device)
+    jobs = sk.flowtime.Jobs([0, 1], [1, 1])
+    assert batch.evaluate_flowtime_orders(jobs, np.zeros((0, 2), dtype=np.int64), device=device).shape == (0,)
+    placed, rate = batch.evaluate_packing(cluster([4], [4], [1], [1]), np.zeros((0, 1), dtype=np.int64), device=device)
     assert placed.shape == rate.shape == (0,) and placed.dtype == np.int64
 
 
@@ -464,21 +543,23 @@ def test_empty_batches(device):
 def test_empty_instances(device):
     empty = sk.tardiness.Instance(p=[], d=[])
     assert batch.evaluate_sequences(empty, np.zeros((2, 0), dtype=np.int64), device=device).tolist() == [0.0, 0.0]
-    no_tasks = np.zeros((0, 2))
-    assert batch.evaluate_dag_orders(
-        no_tasks, [], [], [], np.zeros((2, 0), dtype=np.int64), device=device
-    ).tolist() == [0.0, 0.0]
-    out = batch.evaluate_dag_perturbed(no_tasks, [], [], [], [], [], np.zeros((3, 0)), device=device)
+    no_graph, no_tasks = sk.dag.TaskGraph([], [], [], num_tasks=0), sk.dag.Platform(np.zeros((0, 2)))
+    assert batch.evaluate_dag_orders(no_graph, no_tasks, np.zeros((2, 0), dtype=np.int64), device=device).tolist() == [
+        0.0,
+        0.0,
+    ]
+    out = batch.evaluate_dag_perturbed(no_graph, no_tasks, [], [], np.zeros((3, 0)), device=device)
     assert out.tolist() == [0.0, 0.0, 0.0]
-    assert batch.evaluate_flowtime_orders([], [], np.zeros((2, 0), dtype=np.int64), device=device).tolist() == [
+    no_jobs = sk.flowtime.Jobs([], [])
+    assert batch.evaluate_flowtime_orders(no_jobs, np.zeros((2, 0), dtype=np.int64), device=device).tolist() == [
         0.0,
         0.0,
     ]
     placed, rate = batch.evaluate_packing(
-        [4, 2], [4, 2], [], [], np.zeros((2, 0), dtype=np.int64), probe_cpu=2, device=device
+        cluster([4, 2], [4, 2], [], []), np.zeros((2, 0), dtype=np.int64), probe_cpu=2, device=device
     )
     assert placed.tolist() == [0, 0] and rate.tolist() == [0.0, 0.0]
-    placed, rate = batch.evaluate_packing([], [], [1], [1], [[-1]], device=device)  # no nodes: F = 0
+    placed, rate = batch.evaluate_packing(cluster([], [], [1], [1]), [[-1]], device=device)  # no nodes: F = 0
     assert placed.tolist() == [0] and rate.tolist() == [0.0]
 
 
@@ -492,20 +573,21 @@ def test_chunked_equals_unchunked():
     perms = np.argsort(rng.random((b, n)), axis=1)
     src, dst = np.array([0, 0, 1, 3]), np.array([1, 2, 4, 5])
     cost, data = rng.integers(0, 9, (n, 3)).astype(float), np.array([1.0, 2.0, 0.0, 3.0])
+    graph, platform = sk.dag.TaskGraph(src, dst, data, num_tasks=n), sk.dag.Platform(cost)
     orders = np.array([topological_order(n, src, dst, list(rng.integers(0, 100, n))) for _ in range(b)])
     orders[5] = orders[5][::-1]  # an invalid row inside a later chunk
     factors = rng.integers(0, 4, (b, n)) / 2
     assignment = rng.integers(0, 3, n)
     pods = rng.integers(-1, 3, (b, 5))
+    jobs = sk.flowtime.Jobs(inst.p, inst.p, weight=inst.w + 1)
+    nodes = cluster([9, 9, 9], [9, 9, 9], [1, 2, 3, 4, 5], [5, 4, 3, 2, 1])
     calls = [
-        lambda **kw: batch.evaluate_sequences(inst, perms, "total_weighted_tardiness", **kw),
-        lambda **kw: batch.evaluate_sequences(inst, perms, "max_lateness", **kw),
-        lambda **kw: batch.evaluate_dag_orders(cost, src, dst, data, orders, errors="nan", **kw),
-        lambda **kw: batch.evaluate_dag_perturbed(cost, src, dst, data, assignment, orders[0], factors, **kw),
-        lambda **kw: batch.evaluate_flowtime_orders(inst.p, inst.p, perms, weight=inst.w + 1, **kw),
-        lambda **kw: batch.evaluate_packing(
-            [9, 9, 9], [9, 9, 9], [1, 2, 3, 4, 5], [5, 4, 3, 2, 1], pods, errors="nan", **kw
-        )[1],
+        lambda **kw: batch.evaluate_sequences(inst, perms, objective="total_weighted_tardiness", **kw),
+        lambda **kw: batch.evaluate_sequences(inst, perms, objective="max_lateness", **kw),
+        lambda **kw: batch.evaluate_dag_orders(graph, platform, orders, errors="nan", **kw),
+        lambda **kw: batch.evaluate_dag_perturbed(graph, platform, assignment, orders[0], factors, **kw),
+        lambda **kw: batch.evaluate_flowtime_orders(jobs, perms, **kw),
+        lambda **kw: batch.evaluate_packing(nodes, pods, errors="nan", **kw)[1],
     ]
     for call in calls:
         whole = call(device="numpy")
@@ -513,7 +595,7 @@ def test_chunked_equals_unchunked():
             np.testing.assert_array_equal(call(device="numpy", max_chunk_rows=rows), whole)
     # The first bad row is named with its index in the whole batch, not in its chunk.
     with pytest.raises(InvalidInstanceError) as exc:
-        batch.evaluate_dag_orders(cost, src, dst, data, orders, device="numpy", max_chunk_rows=2)
+        batch.evaluate_dag_orders(graph, platform, orders, device="numpy", max_chunk_rows=2)
     assert exc.value.index == 5
 
 
@@ -539,7 +621,7 @@ def test_cuda_without_gpu_raises(device):
     with pytest.raises(DeviceUnavailableError, match=device):
         batch.evaluate_sequences(inst, [[0]], device=device)
     with pytest.raises(DeviceUnavailableError):
-        batch.evaluate_flowtime_orders([0], [1], [[0]], device=device)
+        batch.evaluate_flowtime_orders(sk.flowtime.Jobs([0], [1]), [[0]], device=device)
 
 
 @no_gpu_here
@@ -579,28 +661,30 @@ def test_cupy_equals_rust(seed):
     perms = np.argsort(rng.random((b, n)), axis=1)
     for objective in batch.OBJECTIVES:
         assert_same(
-            run("cupy", batch.evaluate_sequences, inst, perms, objective),
-            run("rust", batch.evaluate_sequences, inst, perms, objective),
+            run("cupy", batch.evaluate_sequences, inst, perms, objective=objective),
+            run("rust", batch.evaluate_sequences, inst, perms, objective=objective),
         )
     src, dst = np.array([0, 0, 1, 2, 5, 7]), np.array([1, 2, 3, 3, 9, 8])
     cost = rng.integers(0, 9, (n, 3)).astype(float)
     data = rng.integers(0, 5, src.shape[0]).astype(float)
     orders = np.array([topological_order(n, src, dst, list(rng.integers(0, 1000, n))) for _ in range(b)])
     orders[::7] = perms[::7]  # some rows break precedence
-    kw = dict(bandwidth=np.array([[1, 2, 4], [0.5, 1, 2], [4, 4, 1]]), latency=[1.0, 0.0, 2.0], errors="nan")
+    graph = sk.dag.TaskGraph(src, dst, data, num_tasks=n)
+    linked = sk.dag.Platform(cost, bandwidth=np.array([[1, 2, 4], [0.5, 1, 2], [4, 4, 1]]), latency=[1.0, 0.0, 2.0])
     assert_same(
-        run("cupy", batch.evaluate_dag_orders, cost, src, dst, data, orders, **kw),
-        run("rust", batch.evaluate_dag_orders, cost, src, dst, data, orders, **kw),
+        run("cupy", batch.evaluate_dag_orders, graph, linked, orders, errors="nan"),
+        run("rust", batch.evaluate_dag_orders, graph, linked, orders, errors="nan"),
     )
     factors = rng.integers(0, 5, (b, n)) / 2
-    args = (cost, src, dst, data, rng.integers(0, 3, n), orders[1], factors)
+    args = (graph, sk.dag.Platform(cost), rng.integers(0, 3, n), orders[1], factors)
     assert_same(run("cupy", batch.evaluate_dag_perturbed, *args), run("rust", batch.evaluate_dag_perturbed, *args))
+    jobs = sk.flowtime.Jobs(inst.d + 0, inst.p, weight=inst.w + 1)
     assert_same(
-        run("cupy", batch.evaluate_flowtime_orders, inst.d + 0, inst.p, perms, weight=inst.w + 1),
-        run("rust", batch.evaluate_flowtime_orders, inst.d + 0, inst.p, perms, weight=inst.w + 1),
+        run("cupy", batch.evaluate_flowtime_orders, jobs, perms),
+        run("rust", batch.evaluate_flowtime_orders, jobs, perms),
     )
     pods = rng.integers(-1, 6, (b, 30))
-    args = (np.full(6, 40.0), np.full(6, 50.0), rng.integers(0, 6, 30), rng.integers(0, 6, 30), pods)
+    args = (cluster(np.full(6, 40.0), np.full(6, 50.0), rng.integers(0, 6, 30), rng.integers(0, 6, 30)), pods)
     assert_same(
         run("cupy", batch.evaluate_packing, *args, errors="nan"),
         run("rust", batch.evaluate_packing, *args, errors="nan"),
@@ -627,31 +711,28 @@ def test_sample_duration_factors():
 
 @pytest.mark.parametrize("device", CPU_DEVICES)
 def test_deadline_probability(device, monkeypatch):
-    sched = (COST, SRC, DST, DATA, [0, 0, 1, 1], [0, 1, 2, 3])
-    sure = batch.deadline_probability(*sched, 9.0, latency=LATENCY, sigma=0.0, samples=50, device=device)
+    sched = (GRAPH, PLATFORM, [0, 0, 1, 1], [0, 1, 2, 3])
+    sure = batch.deadline_probability(*sched, 9.0, sigma=0.0, samples=50, device=device)
     assert (sure.probability, sure.mean_makespan, sure.p95_makespan, sure.samples) == (1.0, 9.0, 9.0, 50)
     assert sure.ci_low < 1.0 and sure.ci_high == pytest.approx(1.0)
-    assert (
-        batch.deadline_probability(*sched, 8.5, latency=LATENCY, sigma=0.0, samples=50, device=device).probability
-        == 0.0
-    )
+    assert batch.deadline_probability(*sched, 8.5, sigma=0.0, samples=50, device=device).probability == 0.0
     # The estimate is the share of sample_duration_factors rows meeting the deadline, and
     # drawing in chunks (forced tiny here) gives the same numbers as one draw.
-    est = batch.deadline_probability(*sched, 9.5, latency=LATENCY, samples=3000, sigma=0.2, seed=3, device=device)
+    est = batch.deadline_probability(*sched, 9.5, samples=3000, sigma=0.2, seed=3, device=device)
     factors = batch.sample_duration_factors(3000, 4, sigma=0.2, seed=3)
-    makespan = batch.evaluate_dag_perturbed(*sched, factors, latency=LATENCY, device=device)
+    makespan = batch.evaluate_dag_perturbed(*sched, factors, device=device)
     assert est.probability == np.mean(makespan <= 9.5) and est.mean_makespan == pytest.approx(
         makespan.mean(), rel=1e-12
     )
     assert est.ci_low < est.probability < est.ci_high
     monkeypatch.setattr(_batch_cuda, "NUMPY_CHUNK_BYTES", 8 * 4 * 7)
-    again = batch.deadline_probability(*sched, 9.5, latency=LATENCY, samples=3000, sigma=0.2, seed=3, device=device)
+    again = batch.deadline_probability(*sched, 9.5, samples=3000, sigma=0.2, seed=3, device=device)
     assert again.probability == est.probability and again.p95_makespan == est.p95_makespan
 
 
 def test_wilson_interval_known_value():
     # 8 of 10: Wilson 95% interval (0.4902, 0.9433), the textbook value.
-    low, high = batch._wilson(8, 10)
+    low, high = _sampling.wilson(8, 10)
     assert (round(low, 4), round(high, 4)) == (0.4902, 0.9433)
 
 
@@ -662,7 +743,7 @@ def test_random_restart_search_reaches_a_local_optimum(device):
     inst = sk.tardiness.Instance(rng.integers(1, 10, n), rng.integers(0, 40, n), rng.integers(1, 5, n))
     seq, value = batch.random_restart_search(inst, restarts=5, seed=2, device=device)
     assert sorted(seq.tolist()) == list(range(n))
-    assert value == batch.evaluate_sequences(inst, seq, "total_weighted_tardiness", device="numpy")[0]
+    assert value == batch.evaluate_sequences(inst, seq, objective="total_weighted_tardiness", device="numpy")[0]
     neighbours = []
     for i in range(n):
         for j in range(i + 1, n):
@@ -670,7 +751,8 @@ def test_random_restart_search_reaches_a_local_optimum(device):
             s[i], s[j] = s[j], s[i]
             neighbours.append(s)
     assert (
-        batch.evaluate_sequences(inst, np.array(neighbours), "total_weighted_tardiness", device="numpy").min() >= value
+        batch.evaluate_sequences(inst, np.array(neighbours), objective="total_weighted_tardiness", device="numpy").min()
+        >= value
     )
     # Deterministic, and the same on every backend.
     again = batch.random_restart_search(inst, restarts=5, seed=2, device="numpy")

@@ -48,8 +48,8 @@ def instance_and_batch(integer=True, max_n=8, max_rows=12, min_rows=0):
 @given(case=instance_and_batch(integer=True))
 def test_backends_agree_exactly_on_integer_data(case, objective):
     inst, perms = case
-    rust = evaluate_sequences(inst, perms, objective, device="rust")
-    ref = evaluate_sequences(inst, perms, objective, device="numpy")
+    rust = evaluate_sequences(inst, perms, objective=objective, device="rust")
+    ref = evaluate_sequences(inst, perms, objective=objective, device="numpy")
     assert rust.dtype == ref.dtype == np.float64
     assert rust.shape == ref.shape == (perms.shape[0],)
     np.testing.assert_array_equal(rust, ref)  # integer data: identical floats
@@ -61,8 +61,8 @@ def test_backends_agree_exactly_on_integer_data(case, objective):
 @given(case=instance_and_batch(integer=False))
 def test_backends_agree_on_real_data(case, objective):
     inst, perms = case
-    rust = evaluate_sequences(inst, perms, objective, device="rust")
-    ref = evaluate_sequences(inst, perms, objective, device="numpy")
+    rust = evaluate_sequences(inst, perms, objective=objective, device="rust")
+    ref = evaluate_sequences(inst, perms, objective=objective, device="numpy")
     scale = max(1.0, float(np.sum(inst.p)) + float(np.max(np.abs(inst.d), initial=0.0))) * max(1, inst.n) * 10
     np.testing.assert_allclose(rust, ref, rtol=1e-9, atol=1e-12 * scale)
     oracle = [python_objective(inst, row, objective) for row in perms.tolist()]
@@ -82,7 +82,7 @@ def test_worked_example():
     }
     for device in BACKENDS:
         for objective, values in expected.items():
-            assert evaluate_sequences(inst, perms, objective, device=device).tolist() == values
+            assert evaluate_sequences(inst, perms, objective=objective, device=device).tolist() == values
     assert evaluate_sequences(inst, perms).tolist() == [1.0, 8.0]  # default total_tardiness
 
 
@@ -91,7 +91,7 @@ def test_worked_example():
 def test_empty_batch(device, objective):
     inst = Instance([2, 3, 1], [2, 6, 1])
     for perms in (np.empty((0, 3), dtype=np.int64), np.empty((0, 3)), np.empty(0, dtype=np.int64), []):
-        out = evaluate_sequences(inst, perms, objective, device=device)
+        out = evaluate_sequences(inst, perms, objective=objective, device=device)
         assert out.shape == (0,) and out.dtype == np.float64
 
 
@@ -99,13 +99,15 @@ def test_empty_batch(device, objective):
 @pytest.mark.parametrize("objective", OBJECTIVES)
 def test_zero_jobs(device, objective):
     inst = Instance([], [])
-    out = evaluate_sequences(inst, np.empty((4, 0), dtype=np.int64), objective, device=device)
+    out = evaluate_sequences(inst, np.empty((4, 0), dtype=np.int64), objective=objective, device=device)
     expected = -np.inf if objective == "max_lateness" else 0.0
     assert out.shape == (4,)
     assert np.all(out == expected)
     # an empty 1-D sequence is the single empty permutation
-    assert evaluate_sequences(inst, np.empty(0, dtype=np.int64), objective, device=device).tolist() == [expected]
-    assert evaluate_sequences(inst, np.empty((0, 0), dtype=np.int64), objective, device=device).shape == (0,)
+    assert evaluate_sequences(inst, np.empty(0, dtype=np.int64), objective=objective, device=device).tolist() == [
+        expected
+    ]
+    assert evaluate_sequences(inst, np.empty((0, 0), dtype=np.int64), objective=objective, device=device).shape == (0,)
 
 
 @pytest.mark.parametrize("device", BACKENDS)
@@ -238,7 +240,7 @@ def test_unknown_objective(device):
     inst = Instance([2, 3, 1], [2, 6, 1])
     for objective in ("makespan", "Total_Tardiness", ""):
         with pytest.raises(InvalidInstanceError) as info:
-            evaluate_sequences(inst, [[0, 1, 2]], objective, device=device)
+            evaluate_sequences(inst, [[0, 1, 2]], objective=objective, device=device)
         assert info.value.field == "objective"
 
 
@@ -335,14 +337,14 @@ def test_cuda_without_a_gpu_raises_device_unavailable():
 def test_values_equal_result_objective(inst, method, device):
     res = sk.tardiness.solve(inst, method, iterations=20)
     both = np.stack([res.sequence, res.sequence[::-1]])
-    values = evaluate_sequences(inst, both, "total_weighted_tardiness", device=device)
+    values = evaluate_sequences(inst, both, objective="total_weighted_tardiness", device=device)
     assert values[0] == res.objective
     assert (
         values[1]
         == sk.tardiness.Result(inst, method, res.sequence[::-1].copy(), values[1], False, 0.0, 0.0).validate().objective
     )
     if not inst.weighted:
-        assert evaluate_sequences(inst, res.sequence, "total_tardiness", device=device)[0] == res.objective
+        assert evaluate_sequences(inst, res.sequence, objective="total_tardiness", device=device)[0] == res.objective
 
 
 @given(tardiness_instances(min_n=1, max_n=8), st.data())
@@ -351,12 +353,12 @@ def test_total_tardiness_ignores_weights(inst, data):
     unweighted = Instance(inst.p, inst.d)
     for device in BACKENDS:
         np.testing.assert_array_equal(
-            evaluate_sequences(inst, perms, "total_tardiness", device=device),
-            evaluate_sequences(unweighted, perms, "total_weighted_tardiness", device=device),
+            evaluate_sequences(inst, perms, objective="total_tardiness", device=device),
+            evaluate_sequences(unweighted, perms, objective="total_weighted_tardiness", device=device),
         )
         np.testing.assert_array_equal(
-            evaluate_sequences(inst, perms, "total_completion_time", device=device),
-            evaluate_sequences(unweighted, perms, "total_completion_time", device=device),
+            evaluate_sequences(inst, perms, objective="total_completion_time", device=device),
+            evaluate_sequences(unweighted, perms, objective="total_completion_time", device=device),
         )
 
 
