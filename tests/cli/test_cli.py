@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 import schedkit
-from schedkit.cli import format_table, main
+from schedkit.cli import main
+from schedkit.cli._common import format_table
 
-DATA = Path(__file__).parent / "data" / "smtt"
+DATA = Path(__file__).resolve().parents[1] / "data" / "smtt"
 
 
 def test_version(capsys):

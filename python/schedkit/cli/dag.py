@@ -9,13 +9,16 @@ or CSV), ``--gantt`` a Gantt chart (PNG).
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from schedkit import dag
+from schedkit._optional import new_axes
+from schedkit.cli._common import add_json_flag, format_table, print_json
+from schedkit.dag._plot import gantt
+from schedkit.data import path as data_path
 from schedkit.exceptions import InvalidInstanceError, SchedkitError
 
 #: The processor speeds of the demo and the default of ``--processors`` (specs/dag.md §9).
@@ -37,25 +40,29 @@ def _speeds(text: str) -> Any:
         raise argparse.ArgumentTypeError(f"expected a count or comma-separated speeds, got {text!r}") from None
 
 
-def load(
+def _load(
     path: str | Path, processors: Any, bandwidth: float | None, latency: float
 ) -> tuple[dag.TaskGraph, dag.Platform]:
     """A WfCommons JSON (bandwidth in bytes/s, default 1e8) or STG file (default bandwidth 1)."""
     path = Path(path)
     if path.suffix.lower() == ".stg":
-        return dag.from_stg(path, processors, bandwidth=1.0 if bandwidth is None else bandwidth, latency=latency)
-    return dag.from_wfcommons(path, processors, bandwidth=1e8 if bandwidth is None else bandwidth, latency=latency)
+        return dag.from_stg(
+            path, processors=processors, bandwidth=1.0 if bandwidth is None else bandwidth, latency=latency
+        )
+    return dag.from_wfcommons(
+        path, processors=processors, bandwidth=1e8 if bandwidth is None else bandwidth, latency=latency
+    )
 
 
-def run_all(
+def _run_all(
     graph: dag.TaskGraph, plat: dag.Platform, algorithms: list[str], insertion: bool | None = None
 ) -> list[dag.Schedule]:
     """Every algorithm's validated schedule (``insertion=None``: each algorithm's default)."""
     options = {} if insertion is None else {"insertion": insertion}
-    return [dag.schedule(graph, plat, a, **options).validate() for a in algorithms]
+    return [dag.schedule(graph, plat, algorithm=a, **options).validate() for a in algorithms]
 
 
-def rows_of(schedules: list[dag.Schedule]) -> list[dict[str, Any]]:
+def _rows(schedules: list[dag.Schedule]) -> list[dict[str, Any]]:
     return [
         {
             "section": "static",
@@ -73,9 +80,7 @@ def rows_of(schedules: list[dag.Schedule]) -> list[dict[str, Any]]:
     ]
 
 
-def table(rows: list[dict[str, Any]]) -> str:
-    from schedkit.cli import format_table
-
+def _table(rows: list[dict[str, Any]]) -> str:
     return format_table(
         ["algorithm", "makespan", "SLR", "speedup", "efficiency", "ms"],
         [
@@ -92,7 +97,7 @@ def table(rows: list[dict[str, Any]]) -> str:
     )
 
 
-def write_schedules(path: str | Path, schedules: list[dag.Schedule]) -> None:
+def _write_schedules(path: str | Path, schedules: list[dag.Schedule]) -> None:
     """One table (column ``algorithm`` first) as Parquet (``.parquet``) or CSV (``.csv``)."""
     import pyarrow as pa
 
@@ -114,10 +119,8 @@ def write_schedules(path: str | Path, schedules: list[dag.Schedule]) -> None:
         raise SchedkitError(f"--output: {path}: use a .parquet or .csv file name")
 
 
-def write_gantt(path: str | Path, schedules: list[dag.Schedule]) -> None:
+def _write_gantt(path: str | Path, schedules: list[dag.Schedule]) -> None:
     """One Gantt chart per schedule, stacked, into an image file."""
-    from schedkit._dag_plot import gantt, new_axes
-
     q = schedules[0].platform.num_processors
     axes = new_axes(len(schedules), standalone=True, height=len(schedules) * max(2.0, 0.45 * q + 1.0))
     for ax, s in zip(axes, schedules, strict=True):
@@ -125,35 +128,63 @@ def write_gantt(path: str | Path, schedules: list[dag.Schedule]) -> None:
     axes[0].figure.savefig(path, dpi=110)
 
 
-def _cmd_dag(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
+    """Runs ``schedkit dag``; returns the exit code.
+
+    Every schedule is validated independently before it is printed or written.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        As parsed by the parser of :func:`add_parser`.
+
+    Returns
+    -------
+    int
+        0.
+
+    Raises
+    ------
+    InvalidInstanceError
+        A bad ``--bandwidth`` or ``--latency``, or an invalid workflow file.
+    SchedkitError
+        An ``--output`` name that is neither ``.parquet`` nor ``.csv``.
+
+    Examples
+    --------
+    >>> parser = argparse.ArgumentParser(prog="schedkit")
+    >>> p = add_parser(parser.add_subparsers())
+    >>> run(parser.parse_args(["dag", str(data_path(DEMO_WORKFLOW)), "--algorithm", "heft"]))  # doctest: +ELLIPSIS
+    epigenomics...: 41 tasks, 48 edges, 4 processors (speeds 1, 1.5, 2, 3)
+    ...
+    HEFT ...
+    0
+    """
     if args.latency < 0 or (args.bandwidth is not None and not args.bandwidth > 0):
         raise InvalidInstanceError("--bandwidth must be > 0 and --latency >= 0", field="bandwidth")
-    graph, plat = load(args.workflow, args.processors, args.bandwidth, args.latency)
+    graph, plat = _load(args.workflow, args.processors, args.bandwidth, args.latency)
     algorithms = ALL if args.algorithm == "all" else [args.algorithm]
     insertion = None if args.insertion is None else args.insertion == "on"
-    schedules = run_all(graph, plat, algorithms, insertion)
-    rows = rows_of(schedules)
+    schedules = _run_all(graph, plat, algorithms, insertion)
+    rows = _rows(schedules)
     lb, seq = schedules[0].lower_bound, schedules[0].sequential_time
     if args.output:
-        write_schedules(args.output, schedules)
+        _write_schedules(args.output, schedules)
     if args.gantt:
-        write_gantt(args.gantt, schedules)
+        _write_gantt(args.gantt, schedules)
     speeds = plat.speed.tolist() if plat.speed is not None else None
     if args.json:
-        print(
-            json.dumps(
-                {
-                    "workflow": str(args.workflow),
-                    "name": graph.name,
-                    "tasks": graph.num_tasks,
-                    "edges": graph.num_edges,
-                    "processor_speeds": speeds,
-                    "lower_bound": lb,
-                    "sequential_time": seq,
-                    "results": rows,
-                },
-                indent=2,
-            )
+        print_json(
+            {
+                "workflow": str(args.workflow),
+                "name": graph.name,
+                "tasks": graph.num_tasks,
+                "edges": graph.num_edges,
+                "processor_speeds": speeds,
+                "lower_bound": lb,
+                "sequential_time": seq,
+                "results": rows,
+            }
         )
         return 0
     print(
@@ -161,7 +192,7 @@ def _cmd_dag(args: argparse.Namespace) -> int:
         f"{plat.num_processors} processors (speeds {', '.join(f'{v:g}' for v in speeds or [])})"
     )
     print(f"critical-path lower bound {lb:.4g}, best single processor {seq:.4g}\n")
-    print(table(rows))
+    print(_table(rows))
     if args.output:
         print(f"\nschedules written to {args.output}")
     if args.gantt:
@@ -170,7 +201,25 @@ def _cmd_dag(args: argparse.Namespace) -> int:
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
-    """Registers ``schedkit dag`` on an ``argparse`` subparsers object."""
+    """Registers the ``dag`` subcommand.
+
+    Parameters
+    ----------
+    subparsers
+        What ``ArgumentParser.add_subparsers()`` returned.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        The subcommand's parser; its ``func`` default is :func:`run`.
+
+    Examples
+    --------
+    >>> parser = argparse.ArgumentParser(prog="schedkit")
+    >>> p = add_parser(parser.add_subparsers())
+    >>> parser.parse_args(["dag", "w.json", "--processors", "2"]).processors
+    2
+    """
     p = subparsers.add_parser(
         "dag",
         help="schedule a WfCommons workflow (.json) or STG task graph (.stg) with HEFT, CPOP, PEFT, ...",
@@ -196,35 +245,48 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     )
     p.add_argument("--output", help="write the schedules to a .parquet or .csv file")
     p.add_argument("--gantt", help="write a Gantt chart (PNG) of the schedules; needs matplotlib")
-    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    p.set_defaults(func=_cmd_dag)
+    add_json_flag(p)
+    p.set_defaults(func=run)
     return p
 
 
 def demo_section() -> tuple[str, list[dict[str, Any]]]:
     """The demo's DAG section: every algorithm on the bundled Epigenomics workflow, then an online
-    stream of copies of it. Returns the text block and one row per algorithm."""
-    from schedkit.data import path as data_path
+    stream of copies of it.
 
-    graph, plat = load(data_path(DEMO_WORKFLOW), _speeds(DEFAULT_SPEEDS), None, 0.0)
-    schedules = run_all(graph, plat, ALL)
-    rows = rows_of(schedules)
+    Returns
+    -------
+    text : str
+        Heading, table and the online line, ready to print.
+    rows : list of dict
+        One per static algorithm (``section`` ``"static"``) and per online policy (``"online"``),
+        all with the same keys.
+
+    Examples
+    --------
+    >>> text, rows = demo_section()
+    >>> [r["algorithm"] for r in rows if r["section"] == "online"]
+    ['heft_rt', 'heft']
+    """
+    graph, plat = _load(data_path(DEMO_WORKFLOW), _speeds(DEFAULT_SPEEDS), None, 0.0)
+    schedules = _run_all(graph, plat, ALL)
+    rows = _rows(schedules)
     lines = [
         f"DAG scheduling: WfCommons {graph.name} ({graph.num_tasks} tasks, {graph.num_edges} edges) on 4 "
         f"processors of speeds {DEFAULT_SPEEDS}, 100 MB/s links",
         f"critical-path lower bound {schedules[0].lower_bound:.1f} s, best single processor "
         f"{schedules[0].sequential_time:.1f} s; every schedule validated independently",
         "",
-        table(rows),
+        _table(rows),
     ]
     # Online: a Poisson stream of this workflow on the same platform (about 60% busy under
     # HEFT's processor time per job), with 20% duration noise.
     heft_busy = float(np.sum(schedules[0].finish - schedules[0].start))
     mean_gap = heft_busy / plat.num_processors / 0.6
-    stream = dag.JobStream.poisson((graph, plat), 30, mean_interarrival=mean_gap, seed=0)
+    stream = dag.JobStream.poisson((graph, plat), num_jobs=30, mean_interarrival=mean_gap, seed=0)
     online = []
     for policy, label in (("heft_rt", "runtime HEFT"), ("heft", "per-job HEFT")):
-        s = dag.simulate_online(stream, policy, noise=0.2, seed=1).validate().summary()
+        s = dag.simulate_online(stream, policy=policy, noise=0.2, seed=1).validate().summary()
         online.append(f"{label}: mean {s['mean_response_time']:.1f} s, p95 {s['p95_response_time']:.1f} s")
         rows.append(
             {
@@ -246,6 +308,3 @@ def demo_section() -> tuple[str, list[dict[str, Any]]]:
         "  " + "; ".join(online),
     ]
     return "\n".join(lines), rows
-
-
-__all__ = ["add_parser", "demo_section"]

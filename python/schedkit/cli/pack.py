@@ -1,21 +1,39 @@
 """The ``schedkit pack`` command: place the pods of a manifest file (or a generated cluster)
 with one method and print the plan and its summary, or (``--experiment``) reproduce the
 "Priority Matters" comparison of the default scheduler against the CP-SAT fallback.
-
-``schedkit.cli`` registers it with :func:`add_parser`.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 from typing import Any
+
+from schedkit import packing
+from schedkit.cli._common import add_json_flag, format_table, print_json
+from schedkit.exceptions import InvalidInstanceError
+from schedkit.experiments.packing import PAPER_GRID, SMALL_GRID, plot_experiment, run_experiment
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
-    """Registers the ``pack`` subcommand on ``subparsers``."""
-    from schedkit.packing import METHOD_NAMES
+    """Registers the ``pack`` subcommand.
 
+    Parameters
+    ----------
+    subparsers
+        What ``ArgumentParser.add_subparsers()`` returned.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        The subcommand's parser; its ``func`` default is :func:`run`.
+
+    Examples
+    --------
+    >>> parser = argparse.ArgumentParser(prog="schedkit")
+    >>> p = add_parser(parser.add_subparsers())
+    >>> parser.parse_args(["pack", "cluster.yaml", "--method", "ffd"]).method
+    'ffd'
+    """
     p = subparsers.add_parser(
         "pack",
         help="place Kubernetes pods on nodes (kube-scheduler simulation, bin-packing heuristics, CP-SAT)",
@@ -24,7 +42,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         "'Priority Matters' comparison of the default scheduler and the CP-SAT fallback.",
     )
     p.add_argument("manifests", nargs="?", help="YAML or JSON manifest file")
-    p.add_argument("--method", default="kube", choices=METHOD_NAMES, help="placement method (default kube)")
+    p.add_argument("--method", default="kube", choices=packing.METHOD_NAMES, help="placement method (default kube)")
     p.add_argument(
         "--fallback",
         choices=["none", "cp", "always"],
@@ -55,27 +73,50 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--windows", default="1,10", help="CP windows in seconds (default 1,10)")
     p.add_argument("--plot", metavar="PNG", help="experiment: write the bar plot here (needs matplotlib)")
     p.add_argument("--show-plan", action="store_true", help="print one row per pod, not only moved/placed ones")
-    p.add_argument("--json", action="store_true", help="print JSON instead of tables")
-    p.set_defaults(func=_cmd_pack)
+    add_json_flag(p, instead_of="tables")
+    p.set_defaults(func=run)
     return p
 
 
-def _cmd_pack(args: argparse.Namespace) -> int:
-    from schedkit import packing
-    from schedkit.cli import format_table
-    from schedkit.exceptions import InvalidInstanceError
+def run(args: argparse.Namespace) -> int:
+    """Runs ``schedkit pack``; returns the exit code.
 
+    The plan is validated independently before it is printed.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        As parsed by the parser of :func:`add_parser`.
+
+    Returns
+    -------
+    int
+        0.
+
+    Raises
+    ------
+    InvalidInstanceError
+        No input, a malformed ``--generate``, or an invalid manifest.
+
+    Examples
+    --------
+    >>> parser = argparse.ArgumentParser(prog="schedkit")
+    >>> p = add_parser(parser.add_subparsers())
+    >>> run(parser.parse_args(["pack", "--generate", "4,4,2,0.9", "--method", "ffd"]))  # doctest: +ELLIPSIS
+    schedkit pack: 4 nodes, 16 pods, method ffd
+    ...
+    placed ...
+    0
+    """
     if args.experiment:
-        from schedkit._packing_gen import PAPER_GRID, SMALL_GRID, plot_experiment
-
         windows = [float(w) for w in args.windows.split(",") if w]
-        res = packing.run_experiment(
+        res = run_experiment(
             PAPER_GRID if args.grid == "paper" else SMALL_GRID, scenarios=args.scenarios, windows=windows
         )
         if args.plot:
-            plot_experiment(res, args.plot)
+            plot_experiment(res, path=args.plot)
         if args.json:
-            print(json.dumps(res["summary"], indent=2))
+            print_json(res["summary"])
             return 0
         print(
             f"schedkit pack --experiment: {res['summary'][0]['scenarios'] if res['summary'] else 0} scenarios "
@@ -113,7 +154,9 @@ def _cmd_pack(args: argparse.Namespace) -> int:
     if args.generate:
         try:
             n, ppn, pr, u = args.generate.split(",")
-            cluster = packing.generate(int(n), int(ppn), int(pr), float(u), seed=args.seed or 0)
+            cluster = packing.generate(
+                int(n), pods_per_node=int(ppn), priorities=int(pr), utilisation=float(u), seed=args.seed or 0
+            )
         except ValueError as exc:
             raise InvalidInstanceError(f"--generate: expected N,PPN,P,U ({exc})", field="generate") from None
     elif args.manifests:
@@ -143,7 +186,7 @@ def _cmd_pack(args: argparse.Namespace) -> int:
             }
             for i in range(cluster.num_pods)
         ]
-        print(json.dumps(summary, indent=2))
+        print_json(summary)
         return 0
     rows = []
     for i in range(cluster.num_pods):

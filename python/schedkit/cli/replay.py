@@ -4,21 +4,23 @@ With no arguments it replays the bundled Google 2011 window (hetero, 27 users, 1
 824 tasks) through FIFO, FAIR, UJF, CFQ and UWFQ, each with and without runtime
 partitioning, on 32 cores, prints the comparison table and writes the response-time ECDF
 plot (when matplotlib is installed). ``schedkit replay PATH`` replays a trace file;
-``schedkit replay --scenario NAME`` runs one of the UWFQ paper's scenarios.
-``schedkit.cli`` registers it with :func:`add_parser`.
+``schedkit replay --scenario NAME`` runs one of the UWFQ paper's scenarios. On a terminal, a
+progress line on stderr follows the reading and the simulation of a trace.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 import time
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
 
 from schedkit import fair, trace
+from schedkit._optional import require
+from schedkit.cli._common import add_json_flag, error, format_table, print_json, progress_line
 from schedkit.exceptions import SchedkitError
 
 #: The main job's default input and policies.
@@ -40,7 +42,25 @@ COLUMNS = [
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
-    """Registers the ``replay`` subcommand on ``subparsers``."""
+    """Registers the ``replay`` subcommand.
+
+    Parameters
+    ----------
+    subparsers
+        What ``ArgumentParser.add_subparsers()`` returned.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        The subcommand's parser; its ``func`` default is :func:`run`.
+
+    Examples
+    --------
+    >>> parser = argparse.ArgumentParser(prog="schedkit")
+    >>> p = add_parser(parser.add_subparsers())
+    >>> parser.parse_args(["replay", "--policy", "uwfq,cfq"]).policy
+    'uwfq,cfq'
+    """
     p = subparsers.add_parser(
         "replay",
         help="replay a cluster trace (default: the bundled Google 2011 window) through fair schedulers",
@@ -86,7 +106,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         help="ECDF plot path (default schedkit_replay_ecdf.png; needs matplotlib)",
     )
     p.add_argument("--no-plot", action="store_true", help="do not write the plot")
-    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    add_json_flag(p)
     p.set_defaults(func=run)
     return p
 
@@ -103,12 +123,36 @@ def _runs(args: argparse.Namespace) -> list[tuple[str, bool]]:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Runs the command; returns the exit code."""
+    """Runs ``schedkit replay``; returns the exit code.
+
+    Bad input (an unknown policy, a malformed trace row, ...) prints one error line on stderr.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        As parsed by the parser of :func:`add_parser`.
+
+    Returns
+    -------
+    int
+        0, or 2 after bad input.
+
+    Examples
+    --------
+    >>> parser = argparse.ArgumentParser(prog="schedkit")
+    >>> p = add_parser(parser.add_subparsers())
+    >>> args = parser.parse_args(["replay", "--policy", "ujf,uwfq", "--no-partition", "--no-plot"])
+    >>> run(args)  # doctest: +ELLIPSIS
+    bundled google2011_wta_500s_hetero.csv (125 jobs, 27 users, 824 tasks) on 32 cores, ...
+    policy ...
+    ...
+    uwfq ...
+    0
+    """
     try:
         return _run(args)
     except SchedkitError as exc:
-        print(f"schedkit replay: error: {exc}", file=sys.stderr)
-        return 2
+        return error("schedkit replay", exc)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -135,7 +179,14 @@ def _run(args: argparse.Namespace) -> int:
     else:
         path = args.path or str(trace.bundled(DEFAULT_TRACE))
         specs = [dict(policy=pol, partition=part, **settings) for pol, part in runs + refs_needed]
-        every = fair.replay_many(path, specs, format=args.format, errors=args.errors, users=args.users)
+        every = fair.replay_many(
+            path,
+            runs=specs,
+            format=args.format,
+            errors=args.errors,
+            users=args.users,
+            progress=progress_line(),
+        )
         jobs = every[0].jobs
         n_users = len(set(jobs.column("user").to_pylist()))
         # the trace's own task count is what an unpartitioned run executes
@@ -165,23 +216,20 @@ def _run(args: argparse.Namespace) -> int:
             tabs.append(t)
         out = pa.concat_tables(tabs)
         if args.out.endswith(".csv"):
-            import pyarrow.csv as pacsv
-
             pacsv.write_csv(out, args.out)
         else:
-            import pyarrow.parquet as pq
-
             pq.write_table(out, args.out)
     plot_note = None
     if not args.no_plot:
+        # The plot is a by-product of the main job: without matplotlib say so, do not fail.
         try:
-            import matplotlib  # noqa: F401
-
+            require("matplotlib")
+        except ImportError:
+            plot_note = "plot skipped: matplotlib is not installed (pip install 'schedkit[plot]')"
+        else:
             fig = fair.plot({r.label: r for r, _ in results})
             fig.savefig(args.plot, dpi=120)
             plot_note = f"ECDF plot written to {args.plot}"
-        except ImportError:
-            plot_note = "plot skipped: matplotlib is not installed (pip install 'schedkit[plot]')"
     if args.json:
         payload = {
             "source": source,
@@ -192,10 +240,8 @@ def _run(args: argparse.Namespace) -> int:
         }
         if plot_note:
             payload["plot"] = plot_note
-        print(json.dumps(payload, indent=2, default=float))
+        print_json(payload)
         return 0
-    from schedkit.cli import format_table
-
     print(
         f"{source} on {args.cores} cores, estimates: {args.estimate}; RT = response time (s); "
         f"-P = runtime partitioning; DVR against UJF with the same partitioning; "
@@ -208,15 +254,3 @@ def _run(args: argparse.Namespace) -> int:
     if args.out:
         print(f"per-job results written to {args.out}")
     return 0
-
-
-def main(argv: list[str] | None = None) -> int:  # pragma: no cover - convenience
-    parser = argparse.ArgumentParser(prog="schedkit")
-    sub = parser.add_subparsers()
-    add_parser(sub)
-    args = parser.parse_args(["replay", *(argv or [])])
-    return args.func(args)
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main(sys.argv[1:]))

@@ -2,18 +2,17 @@
 
 ``schedkit flowtime`` simulates policies on a generated workload (Poisson arrivals at
 ``--load``) or on a jobs file (``--trace``) and prints one row per policy; ``--json`` prints
-the same figures as JSON. ``schedkit.cli`` registers it with :func:`add_parser` and the demo
-calls :func:`demo_section`.
+the same figures as JSON.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from typing import Any
 
 from schedkit import flowtime
+from schedkit.cli._common import add_json_flag, format_table, print_json
 
 #: Columns of the printed table: (header, summary key).
 COLUMNS = [
@@ -34,7 +33,25 @@ DEMO = {"n": 20_000, "load": 0.9, "sizes": "exponential", "ops": "geometric:3", 
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
-    """Registers the ``flowtime`` subcommand on ``subparsers``."""
+    """Registers the ``flowtime`` subcommand.
+
+    Parameters
+    ----------
+    subparsers
+        What ``ArgumentParser.add_subparsers()`` returned.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        The subcommand's parser; its ``func`` default is :func:`run`.
+
+    Examples
+    --------
+    >>> parser = argparse.ArgumentParser(prog="schedkit")
+    >>> p = add_parser(parser.add_subparsers())
+    >>> parser.parse_args(["flowtime", "--load", "0.8"]).load
+    0.8
+    """
     p = subparsers.add_parser(
         "flowtime",
         help="compare online flow-time policies on a generated workload or a jobs file",
@@ -77,8 +94,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="seed of the generator (default 0)")
     p.add_argument("--time-limit", type=float, help="seconds per simulation (a stopped one is marked unfinished)")
     p.add_argument("--validate", action="store_true", help="check every schedule independently")
-    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    p.set_defaults(func=_cmd_flowtime)
+    add_json_flag(p)
+    p.set_defaults(func=run)
     return p
 
 
@@ -117,13 +134,13 @@ def _split_policies(text: str | None, jobs: flowtime.Jobs) -> list[str]:
     return [p.strip() for p in text.split(",") if p.strip()]
 
 
-def run_comparison(
+def _compare(
     jobs: flowtime.Jobs, policies: list[str], machines: int, *, validate: bool = False, time_limit: float | None = None
 ) -> list[dict[str, Any]]:
     """One summary dict per policy (see ``Result.summary``)."""
     rows = []
     for spec in policies:
-        r = flowtime.simulate(jobs, spec, machines, time_limit=time_limit)
+        r = flowtime.simulate(jobs, policy=spec, machines=machines, time_limit=time_limit)
         if validate and r.finished:
             r.validate()
         rows.append(r.summary())
@@ -131,8 +148,6 @@ def run_comparison(
 
 
 def _table(rows: list[dict[str, Any]]) -> str:
-    from schedkit.cli import format_table
-
     body = []
     for r in rows:
         line = [r[key] for _, key in COLUMNS]
@@ -142,12 +157,42 @@ def _table(rows: list[dict[str, Any]]) -> str:
     return format_table([h for h, _ in COLUMNS], body)
 
 
-def _cmd_flowtime(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
+    """Runs ``schedkit flowtime``; returns the exit code.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        As parsed by the parser of :func:`add_parser`.
+
+    Returns
+    -------
+    int
+        0.
+
+    Raises
+    ------
+    InvalidInstanceError
+        A bad workload option, policy or jobs file.
+
+    Examples
+    --------
+    >>> parser = argparse.ArgumentParser(prog="schedkit")
+    >>> p = add_parser(parser.add_subparsers())
+    >>> run(parser.parse_args(["flowtime", "--jobs", "200", "--policies", "srpt,rr"]))  # doctest: +ELLIPSIS
+    schedkit flowtime: 200 jobs, 200 operations (generated: load 0.9, sizes exponential, ops single, seed 0), 1 machine
+    ...
+    srpt ...
+    rr ...
+    <BLANKLINE>
+    2 policies in ... s
+    0
+    """
     jobs, desc = _load_jobs(args)
     policies = _split_policies(args.policies, jobs)
     start = time.perf_counter()
-    rows = run_comparison(jobs, policies, args.machines, validate=args.validate, time_limit=args.time_limit)
-    lb = jobs.lower_bound(args.machines)
+    rows = _compare(jobs, policies, args.machines, validate=args.validate, time_limit=args.time_limit)
+    lb = jobs.lower_bound(machines=args.machines)
     if args.json:
         out = {
             "workload": desc,
@@ -158,7 +203,7 @@ def _cmd_flowtime(args: argparse.Namespace) -> int:
             "seconds": time.perf_counter() - start,
             "policies": rows,
         }
-        print(json.dumps(out, indent=2))
+        print_json(out)
         return 0
     source = (
         f"file {desc['trace']}"
@@ -184,16 +229,28 @@ def _cmd_flowtime(args: argparse.Namespace) -> int:
 
 
 def demo_section() -> tuple[str, list[dict[str, Any]]]:
-    """The demo's flow-time section: a printable text block (heading, table) and its rows.
+    """The demo's flow-time section: every built-in policy on 20,000 gradually revealed jobs
+    (geometric number of operations, mean 3, exponential sizes) at load 0.9 on one machine, each
+    schedule validated.
 
-    Every built-in policy on 20,000 gradually revealed jobs (geometric number of operations,
-    mean 3, exponential sizes) at load 0.9 on one machine, each schedule validated.
+    Returns
+    -------
+    text : str
+        Heading and table, ready to print.
+    rows : list of dict
+        One per policy: its summary figures (``policy``, ``total_flow_time``, ``ratio``, ...).
+
+    Examples
+    --------
+    >>> text, rows = demo_section()
+    >>> min(r["ratio"] for r in rows)
+    1.0
     """
     d = DEMO
     jobs = flowtime.generate(
         d["n"], load=d["load"], sizes=d["sizes"], ops=d["ops"], distortion=d["distortion"], seed=d["seed"]
     )
-    rows = run_comparison(jobs, list(flowtime.POLICIES), 1, validate=True)
+    rows = _compare(jobs, list(flowtime.POLICIES), 1, validate=True)
     keep = [
         "policy",
         "information",
@@ -209,7 +266,7 @@ def demo_section() -> tuple[str, list[dict[str, Any]]]:
         | {"finished": r["finished"], "max_flow_time": r["max_flow_time"], "events": r["events"]}
         for r in rows
     ]
-    lb = jobs.lower_bound(1)
+    lb = jobs.lower_bound(machines=1)
     text = (
         f"Online flow time with gradually revealed jobs: {jobs.n:,} jobs at load {d['load']}, "
         f"{jobs.values.shape[0]:,} operations (geometric count, mean 3; exponential sizes; each size revealed "

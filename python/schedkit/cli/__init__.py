@@ -1,0 +1,88 @@
+"""The ``schedkit`` command.
+
+``schedkit replay`` replays a cluster trace through the multi-user policies (the main job);
+``schedkit demo`` compares the tardiness methods on a bundled benchmark set and adds a DAG and
+a flow-time section; ``schedkit tardiness FILE``, ``schedkit dag WORKFLOW``, ``schedkit
+flowtime`` and ``schedkit pack`` run one area each. Every command prints a readable table, or
+JSON with ``--json``.
+
+This module only wires the parser; each subcommand lives in its own module
+(:mod:`schedkit.cli.replay`, ``demo``, ``tardiness``, ``dag``, ``flowtime``, ``pack``) with an
+``add_parser(subparsers)`` and a ``run(args)``, and what they share is in
+:mod:`schedkit.cli._common`.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+
+from schedkit._core import __version__
+from schedkit.cli import dag, demo, flowtime, pack, replay, tardiness
+from schedkit.cli._common import error
+from schedkit.exceptions import SchedkitError
+
+__all__ = ["build_parser", "main"]
+
+#: The subcommands, in the order ``schedkit --help`` lists them.
+COMMANDS = (demo, tardiness, replay, dag, flowtime, pack)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``schedkit`` argument parser with every subcommand registered.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        Parsed arguments carry ``func``, the subcommand's ``run``.
+
+    Examples
+    --------
+    >>> args = build_parser().parse_args(["flowtime", "--jobs", "100"])
+    >>> args.command, args.jobs, args.func.__module__
+    ('flowtime', 100, 'schedkit.cli.flowtime')
+    """
+    parser = argparse.ArgumentParser(
+        prog="schedkit", description="Fast, validated scheduling algorithms, simulators and trace replay."
+    )
+    parser.add_argument("--version", action="version", version=f"schedkit {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for command in COMMANDS:
+        command.add_parser(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Runs the ``schedkit`` command line; the console script ``schedkit`` calls it.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        The arguments after the program name (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        The exit code: 0, or 2 after bad input (one ``schedkit: error: ...`` line on stderr).
+
+    Raises
+    ------
+    SystemExit
+        From argparse, for ``--help``, ``--version`` and unknown arguments.
+
+    Examples
+    --------
+    >>> from schedkit.data import path
+    >>> main(["tardiness", str(path("smtt/sdt_n100.txt")), "--method", "edd", "--json"])  # doctest: +ELLIPSIS
+    {
+      "method": "edd",
+      "improve": null,
+      "results": [
+    ...
+    0
+    """
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except (SchedkitError, OSError) as exc:
+        return error("schedkit", exc)

@@ -1,0 +1,141 @@
+"""What every ``schedkit`` subcommand shares: the plain-text table, the ``--json`` flag and its
+output, the error line, and when to draw a progress line.
+
+The subcommand modules import this module and nothing else of the CLI (except ``demo``, which
+collects the other commands' demo sections), so the package has no import cycle.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+
+def format_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """A plain-text table: first column left-aligned, the others right-aligned.
+
+    Parameters
+    ----------
+    headers : sequence of str
+        One per column.
+    rows : sequence of sequences
+        The cells; floats print with two decimals and thousands separators (no decimals from a
+        million up), everything else with ``str``.
+
+    Returns
+    -------
+    str
+        The header line, a rule of dashes, one line per row; no trailing spaces or newline.
+
+    Examples
+    --------
+    >>> print(format_table(["name", "value"], [["a", 1.5], ["bb", 12345.0]]))
+    name      value
+    ----  ---------
+    a          1.50
+    bb    12,345.00
+    """
+
+    def cell(v: Any) -> str:
+        if isinstance(v, float):
+            return f"{v:,.2f}" if abs(v) < 1e6 else f"{v:,.0f}"
+        return str(v)
+
+    text = [[cell(v) for v in row] for row in rows]
+    widths = [max(len(h), *(len(r[i]) for r in text)) if text else len(h) for i, h in enumerate(headers)]
+
+    def line(values: Sequence[str]) -> str:
+        parts = [v.ljust(widths[0]) if i == 0 else v.rjust(widths[i]) for i, v in enumerate(values)]
+        return "  ".join(parts).rstrip()
+
+    out = [line(headers), line(["-" * w for w in widths])]
+    out += [line(r) for r in text]
+    return "\n".join(out)
+
+
+def add_json_flag(parser: argparse.ArgumentParser, instead_of: str = "a table") -> None:
+    """Adds the ``--json`` switch every subcommand has.
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        The subcommand's parser.
+    instead_of : str
+        What the switch replaces, for the help text.
+
+    Examples
+    --------
+    >>> p = argparse.ArgumentParser()
+    >>> add_json_flag(p)
+    >>> p.parse_args(["--json"]).json
+    True
+    """
+    parser.add_argument("--json", action="store_true", help=f"print JSON instead of {instead_of}")
+
+
+def print_json(payload: Any) -> None:
+    """Prints ``payload`` as indented JSON on stdout.
+
+    NumPy scalars that slip into a payload print as numbers rather than failing the command.
+
+    Parameters
+    ----------
+    payload
+        Dicts, lists, str, int, float, bool, None (and NumPy scalars).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> print_json({"n": 2, "mean": np.float64(1.5)})
+    {
+      "n": 2,
+      "mean": 1.5
+    }
+    """
+    print(json.dumps(payload, indent=2, default=float))
+
+
+def error(prog: str, exc: BaseException) -> int:
+    """Prints ``<prog>: error: <exc>`` on stderr and returns the exit code of bad input, 2.
+
+    Parameters
+    ----------
+    prog : str
+        The command that failed, e.g. ``"schedkit"`` or ``"schedkit replay"``.
+    exc : BaseException
+        The error; its message is printed as is.
+
+    Returns
+    -------
+    int
+        2, the code argparse also uses for bad arguments.
+
+    Examples
+    --------
+    >>> error("schedkit", ValueError("n: must be >= 1"))
+    2
+    """
+    print(f"{prog}: error: {exc}", file=sys.stderr)
+    return 2
+
+
+def progress_line() -> bool:
+    """Whether long commands draw a progress line: only when stderr is a terminal.
+
+    The line goes to stderr, so stdout (the table or the JSON) stays clean for pipes, and a
+    redirected or captured stderr (scripts, CI, tests) gets no carriage-return redraws.
+
+    Returns
+    -------
+    bool
+        ``sys.stderr.isatty()``.
+
+    Examples
+    --------
+    >>> isinstance(progress_line(), bool)
+    True
+    """
+    return sys.stderr.isatty()
