@@ -15,8 +15,10 @@ import numpy as np
 
 from schedkit import _core
 from schedkit._arrays import float_vector, readonly
-from schedkit._dag_validate import check_schedule
-from schedkit.exceptions import InvalidInstanceError, SolverUnavailableError
+from schedkit._optional import require
+from schedkit.dag._plot import gantt
+from schedkit.dag._validate import check_schedule
+from schedkit.exceptions import InvalidInstanceError
 
 __all__ = ["TaskGraph", "Platform", "Schedule"]
 
@@ -97,6 +99,10 @@ class TaskGraph:
     ...
     schedkit.exceptions.InvalidInstanceError: edges: the graph has a cycle: 0 -> 1 -> 0
     """
+
+    # The public home, not this private module: pickles and reprs then name schedkit.dag.X and
+    # survive a reshuffle of the private modules.
+    __module__ = "schedkit.dag"
 
     def __init__(
         self,
@@ -212,7 +218,7 @@ class TaskGraph:
 
     def to_networkx(self) -> Any:
         """A ``networkx.DiGraph`` on nodes 0..n-1 (attribute ``name``), edges with ``data``."""
-        nx = _import_networkx()
+        nx = require("networkx")
         g = nx.DiGraph(name=self.name or "")
         g.add_nodes_from((i, {"name": self.label(i)}) for i in range(self.num_tasks))
         g.add_edges_from(
@@ -240,16 +246,6 @@ def _with_names(exc: InvalidInstanceError, names: Sequence[str] | None) -> Inval
     except (ValueError, IndexError):
         return exc
     return InvalidInstanceError(f"{head}{marker}{named}", field=exc.field, index=exc.index)
-
-
-def _import_networkx() -> Any:
-    try:
-        import networkx
-    except ImportError:
-        raise SolverUnavailableError(
-            "this needs networkx, which schedkit does not install: pip install networkx"
-        ) from None
-    return networkx
 
 
 class Platform:
@@ -292,6 +288,10 @@ class Platform:
     >>> Platform(speed=[1, 2], work=[4, 6]).cost.tolist()
     [[4.0, 2.0], [6.0, 3.0]]
     """
+
+    # The public home, not this private module: pickles and reprs then name schedkit.dag.X and
+    # survive a reshuffle of the private modules.
+    __module__ = "schedkit.dag"
 
     __slots__ = ("_bandwidth", "_core", "_cost", "_latency", "names", "speed", "work")
 
@@ -428,6 +428,10 @@ class Schedule:
     factors : ndarray of float64 or None
         Actual duration = cost x factor per task (online runs with noise).
     """
+
+    # The public home, not this private module: pickles and reprs then name schedkit.dag.X and
+    # survive a reshuffle of the private modules.
+    __module__ = "schedkit.dag"
 
     graph: TaskGraph
     platform: Platform
@@ -568,8 +572,6 @@ class Schedule:
         SolverUnavailableError
             matplotlib is not installed (extra ``schedkit[plot]``).
         """
-        from schedkit._dag_plot import gantt
-
         return gantt(self, ax=ax, path=path, title=title, labels=labels, color_by=color_by)
 
     def __repr__(self) -> str:

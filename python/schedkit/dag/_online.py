@@ -13,7 +13,7 @@ import numpy as np
 
 from schedkit import _core
 from schedkit._arrays import float_vector, readonly
-from schedkit._dag_model import Platform, Schedule, TaskGraph, check_pair, id_vector
+from schedkit.dag._model import Platform, Schedule, TaskGraph, check_pair, id_vector
 from schedkit.exceptions import InvalidInstanceError
 
 __all__ = ["JobStream", "OnlineResult", "simulate_online", "ONLINE_POLICIES"]
@@ -71,6 +71,10 @@ class JobStream:
     >>> JobStream((g, plat), arrival=[0, 5, 7]).num_jobs
     3
     """
+
+    # The public home, not this private module: pickles and reprs then name schedkit.dag.X and
+    # survive a reshuffle of the private modules.
+    __module__ = "schedkit.dag"
 
     def __init__(self, templates: Any, arrival: Any, template: Any = None):
         self.templates = _templates(templates)
@@ -196,6 +200,10 @@ class OnlineResult:
     elapsed : float
         Seconds the simulation took.
     """
+
+    # The public home, not this private module: pickles and reprs then name schedkit.dag.X and
+    # survive a reshuffle of the private modules.
+    __module__ = "schedkit.dag"
 
     stream: JobStream
     policy: str

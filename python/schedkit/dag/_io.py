@@ -10,7 +10,8 @@ from typing import Any
 
 import numpy as np
 
-from schedkit._dag_model import Platform, TaskGraph, _import_networkx
+from schedkit._optional import require
+from schedkit.dag._model import Platform, TaskGraph
 from schedkit.exceptions import InvalidInstanceError
 
 __all__ = ["from_networkx", "from_wfcommons", "from_stg", "processor_speeds"]
@@ -71,7 +72,7 @@ def from_networkx(
         G.add_edge("a", "b", data=10)
         g, plat = sk.dag.from_networkx(G)   # g.names == ("a", "b"); plat.cost == [[2, 100], [100, 3]]
     """
-    _import_networkx()
+    require("networkx")
     if not G.is_directed():
         raise InvalidInstanceError("G: expected a directed graph (networkx.DiGraph)", field="G")
     g = TaskGraph.from_networkx(G, data=data)

@@ -15,10 +15,10 @@ from hypothesis import strategies as st
 
 import schedkit as sk
 from schedkit import dag
-from schedkit._dag_validate import check_schedule
+from schedkit.dag._validate import check_schedule
 from schedkit.exceptions import InvalidInstanceError, SolverUnavailableError, ValidationError
 
-DATA = Path(__file__).resolve().parent / "data" / "dag"
+DATA = Path(__file__).resolve().parent.parent / "data" / "dag"
 WF = DATA / "wfcommons"
 SPEEDS = [1, 1.5, 2, 3]
 PAPER_ALGOS = ["heft", "cpop", "peft"]
