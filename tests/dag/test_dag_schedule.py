@@ -175,7 +175,7 @@ def test_every_algorithm_is_valid_and_above_the_critical_path(inst, insertion, s
     g, plat = inst
     lb = python_lower_bound(g, plat)
     for name in ALL_ALGOS:
-        s = dag.schedule(g, plat, name, insertion=insertion, seed=seed).validate()
+        s = dag.schedule(g, plat, algorithm=name, insertion=insertion, seed=seed).validate()
         assert s.makespan >= lb - 1e-9 * max(1.0, lb), name
         assert abs(s.lower_bound - lb) <= 1e-9 * max(1.0, lb)
         assert sorted(s.order.tolist()) == list(range(g.num_tasks))
@@ -187,7 +187,7 @@ def test_single_processor_makespan_is_the_sum_of_costs(inst, insertion):
     g, plat = inst
     total = float(plat.cost.sum())
     for name in ALL_ALGOS:
-        s = dag.schedule(g, plat, name, insertion=insertion).validate()
+        s = dag.schedule(g, plat, algorithm=name, insertion=insertion).validate()
         assert s.makespan == pytest.approx(total, rel=1e-12, abs=1e-12), name
 
 
@@ -258,7 +258,7 @@ def test_multiple_entries_and_exits():
     path, _ = dag.critical_path(g, plat)
     assert path[0] in g.entries and path[-1] in g.exits
     for name in ALL_ALGOS:
-        dag.schedule(g, plat, name).validate()
+        dag.schedule(g, plat, algorithm=name).validate()
     empty = dag.TaskGraph(num_tasks=0)
     s = dag.heft(empty, dag.Platform(cost=np.zeros((0, 2)))).validate()
     assert (s.makespan, s.slr, s.speedup) == (0.0, 1.0, 1.0)
@@ -309,9 +309,9 @@ SPEC_PEFT = {"blast": 52.6, "epigenomics": 86.9, "montage": 936.2, "seismology":
 
 @pytest.mark.parametrize("name", WF_FILES)
 def test_wfcommons_files_load_and_schedule(name):
-    g, plat = dag.from_wfcommons(WF / name, SPEEDS)
+    g, plat = dag.from_wfcommons(WF / name, processors=SPEEDS)
     assert g.num_tasks == len(g.names) and plat.num_processors == 4
-    results = {a: dag.schedule(g, plat, a).validate() for a in ALL_ALGOS}
+    results = {a: dag.schedule(g, plat, algorithm=a).validate() for a in ALL_ALGOS}
     key = name.split("-")[0]
     assert round(results["heft"].makespan, 1) == SPEC_HEFT[key]
     assert round(results["peft"].makespan, 1) == SPEC_PEFT[key]
@@ -319,8 +319,8 @@ def test_wfcommons_files_load_and_schedule(name):
 
 
 def test_wfcommons_edge_data_and_schemas_agree():
-    g5, p5 = dag.from_wfcommons(WF / "epigenomics-chameleon-hep-1seq-100k-001.json", SPEEDS)
-    g4, p4 = dag.from_wfcommons(WF / "v1.4" / "epigenomics-chameleon-hep-1seq-100k-001.json", SPEEDS)
+    g5, p5 = dag.from_wfcommons(WF / "epigenomics-chameleon-hep-1seq-100k-001.json", processors=SPEEDS)
+    g4, p4 = dag.from_wfcommons(WF / "v1.4" / "epigenomics-chameleon-hep-1seq-100k-001.json", processors=SPEEDS)
     assert g5.names == g4.names
     e5 = {(g5.names[u], g5.names[v]): d for u, v, d in zip(g5.src, g5.dst, g5.data, strict=True)}
     e4 = {(g4.names[u], g4.names[v]): d for u, v, d in zip(g4.src, g4.dst, g4.data, strict=True)}
@@ -337,7 +337,7 @@ def test_wfcommons_edge_data_and_schemas_agree():
     shared = set(tasks[u]["outputFiles"]) & set(tasks[v]["inputFiles"])
     assert d == sum(sizes[f] for f in shared) > 0
     # BLAST has edges that share no file: data 0.
-    gb, _ = dag.from_wfcommons(WF / "blast-chameleon-small-001.json", 2)
+    gb, _ = dag.from_wfcommons(WF / "blast-chameleon-small-001.json", processors=2)
     assert (gb.data == 0).any() and (gb.data > 0).any()
 
 
@@ -366,7 +366,7 @@ def test_wfcommons_bad_files(tmp_path):
     with pytest.raises(InvalidInstanceError, match="not JSON"):
         dag.from_wfcommons(tmp_path / "d.json")
     with pytest.raises(InvalidInstanceError, match="processors"):
-        dag.from_wfcommons(WF / "epigenomics-chameleon-hep-1seq-100k-001.json", 0)
+        dag.from_wfcommons(WF / "epigenomics-chameleon-hep-1seq-100k-001.json", processors=0)
 
 
 def test_stg_reader(tmp_path):
@@ -445,7 +445,7 @@ def test_networkx_round_trip():
         (lambda: dag.Platform(), "cost", None, "give cost"),
         (lambda: dag.heft(dag.TaskGraph([0], [1]), dag.Platform(cost=[[1.0]])), "platform", None, "1 tasks"),
         (
-            lambda: dag.schedule(dag.TaskGraph([0], [1]), dag.Platform(cost=[[1.0]] * 2), "nope"),
+            lambda: dag.schedule(dag.TaskGraph([0], [1]), dag.Platform(cost=[[1.0]] * 2), algorithm="nope"),
             "algorithm",
             None,
             "nope",
@@ -488,7 +488,7 @@ def test_schedule_outputs(tmp_path):
     from matplotlib.figure import Figure
 
     ax = Figure().subplots()
-    assert s.plot(ax=ax) is ax
+    assert s.plot(ax=ax) is ax.figure
     assert len(ax.patches) == 10
     s.plot(path=tmp_path / "g.png")
     assert (tmp_path / "g.png").stat().st_size > 1000
@@ -501,13 +501,13 @@ def test_online_per_job_and_runtime_heft():
     _doc, g, plat = known("topcuoglu2002")
     stream = dag.JobStream((g, plat), arrival=[0.0, 10.0, 10.0, 200.0])
     for policy in dag.ONLINE_POLICIES:
-        res = dag.simulate_online(stream, policy).validate()
+        res = dag.simulate_online(stream, policy=policy).validate()
         np.testing.assert_allclose(res.actual.start, res.planned.start)  # no noise: the plan runs as planned
         assert np.all(res.planned.start >= res.planned.release)
         assert res.jobs.num_rows == 4
         assert set(res.summary()) >= {"mean_response_time", "p95_response_time", "makespan", "mean_slowdown"}
         assert np.all(res.slowdown >= 1 - 1e-12)
-    per_job = dag.simulate_online(stream, "heft")
+    per_job = dag.simulate_online(stream, policy="heft")
     # The first job sees an idle platform (and the last arrives after all others finished):
     # both get exactly the static HEFT schedule, makespan 80.
     assert per_job.response_time[0] == 80 and per_job.response_time[3] == 80
@@ -520,15 +520,15 @@ def test_online_noise_and_streams():
     assert stream.num_jobs == 40 and stream.arrival[0] == 0 and np.all(np.diff(stream.arrival) >= 0)
     assert set(stream.template.tolist()) == {0, 1}
     for policy in dag.ONLINE_POLICIES:
-        exact = dag.simulate_online(stream, policy).validate()
-        noisy = dag.simulate_online(stream, policy, noise=0.3, seed=9).validate()
-        again = dag.simulate_online(stream, policy, noise=0.3, seed=9)
+        exact = dag.simulate_online(stream, policy=policy).validate()
+        noisy = dag.simulate_online(stream, policy=policy, noise=0.3, seed=9).validate()
+        again = dag.simulate_online(stream, policy=policy, noise=0.3, seed=9)
         assert np.array_equal(noisy.completion, again.completion)
         assert np.array_equal(noisy.planned.start, exact.planned.start)  # same plan, different execution
         assert not np.allclose(noisy.completion, exact.completion)
         assert noisy.actual.factors is not None and abs(noisy.actual.factors.mean() - 1) < 0.1
     with pytest.raises(InvalidInstanceError) as err:
-        dag.simulate_online(stream, "fifo")
+        dag.simulate_online(stream, policy="fifo")
     assert err.value.field == "policy"
     with pytest.raises(InvalidInstanceError) as err:
         dag.JobStream([(g, plat), (g2, dag.Platform(cost=plat2.cost, bandwidth=2.0))], arrival=[0])

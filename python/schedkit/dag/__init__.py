@@ -22,6 +22,11 @@ Ties: ranks within a relative 1e-9 are equal (so 79.99999999999999 and 80 tie) a
 task of lower level (fewer edges from an entry), then the lower id; equal finish times go to the
 lowest processor index. Several entry or exit tasks behave like a zero-cost pseudo entry and exit.
 
+Instances come from :func:`from_wfcommons`, :func:`from_stg`, :func:`from_networkx` or the
+generator :func:`random_dag`; :class:`JobStream` and :func:`simulate_online` run jobs that arrive
+over time on one platform. Options after the instance are keyword-only. Every instance and result
+type is immutable, pickles and compares by value.
+
 Examples
 --------
 The example of the HEFT paper (Topcuoglu et al. 2002, Fig. 2; edge labels are communication

@@ -46,6 +46,20 @@ def random_dag(
     mean_cost : float
         w̄_DAG, the mean task cost.
     seed : int
+        Seed, >= 0: the same seed gives the same instance.
+
+    Returns
+    -------
+    graph : TaskGraph
+        Named ``"random v=<num_tasks> seed=<seed>"``.
+    platform : Platform
+        The cost matrix; bandwidth 1 and latency 0.
+
+    Raises
+    ------
+    InvalidInstanceError
+        A count or seed that is not a non-negative integer (``processors``, ``out_degree`` >= 1),
+        or a parameter out of its range, naming the field.
 
     Examples
     --------
