@@ -34,7 +34,9 @@ def random_dag(
     Parameters
     ----------
     num_tasks : int
+        v, the number of tasks, >= 0.
     processors : int
+        q, the number of processors, >= 1.
     alpha : float
         Shape, > 0 (α > 1: short and wide; α < 1: long and thin).
     out_degree : int

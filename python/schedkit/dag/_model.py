@@ -29,8 +29,9 @@ __all__ = ["TaskGraph", "Platform", "Schedule"]
 class Frozen:
     """Rejects attribute assignment after ``__init__`` (which sets through ``object.__setattr__``).
 
-    Graphs and platforms are shared by every schedule made from them and hold a Rust copy of
-    their arrays, so a changed attribute would silently disagree with what the core schedules.
+    Graphs, platforms and job streams are shared by every schedule made from them, and the
+    first two hold a Rust copy of their arrays: a changed attribute would silently disagree with
+    what the core schedules.
     """
 
     __slots__ = ()
@@ -659,6 +660,7 @@ class Schedule:
 
         Precedence with communication delays, one task at a time per processor, durations equal
         to the cost matrix (times the noise factors, if any), release times, the makespan.
+
         Returns
         -------
         Schedule
