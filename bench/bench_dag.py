@@ -4,7 +4,7 @@ Three sections:
 
 1. the grid of the issue: random layered DAGs (HEFT-paper generator, α = 1, mean out-degree 3,
    CCR 1, β = 0.5, unrelated cost matrix) of 1,000, 10,000 and 100,000 tasks on 8 and 64
-   processors; time of ``sk.dag.schedule(g, plat, algo)`` (min over repeats) on one pinned core;
+   processors; time of ``sk.dag.schedule(g, plat, algorithm=algo)`` (min over repeats) on one pinned core;
 2. growth: HEFT time for 1,000 ... 300,000 tasks and the fitted exponent of time ~ n^k;
 3. anrg-saga (PyPI 2.0.2; HEFT and CPOP, it has no PEFT): the same instances in saga's related
    model (cost = work / speed, comm = data / link speed), each saga run in a subprocess with a
@@ -136,7 +136,7 @@ def grid(quick: bool, log) -> list[dict]:
         for q in (8, 64):
             t_build, (g, plat) = best_time(lambda n=n, q=q: instance(n, q), 1)
             for algo in ALGOS:
-                t, s = best_time(lambda algo=algo: sk.dag.schedule(g, plat, algo), 7, slow=5.0)
+                t, s = best_time(lambda algo=algo: sk.dag.schedule(g, plat, algorithm=algo), 7, slow=5.0)
                 s.validate()
                 rows.append(
                     {
@@ -200,7 +200,7 @@ def saga_section(quick: bool, timeout: float, log) -> dict:
             g, base = instance(n, q)
             plat = related(g, base)
             for algo in ALGOS:
-                t, s = best_time(lambda algo=algo: sk.dag.schedule(g, plat, algo), 5, slow=2.0)
+                t, s = best_time(lambda algo=algo: sk.dag.schedule(g, plat, algorithm=algo), 5, slow=2.0)
                 s.validate()
                 row = {"n": n, "edges": g.num_edges, "q": q, "algo": algo, "seconds": t, "makespan": s.makespan}
                 if algo not in SAGA_ALGOS:
@@ -249,7 +249,7 @@ GROWTH_NOTE = (
 def markdown(res: dict) -> str:
     parts = []
     parts.append(
-        "## DAG list scheduling: `sk.dag.schedule(g, plat, algo)` on random DAGs\n\n"
+        "## DAG list scheduling: `sk.dag.schedule(g, plat, algorithm=algo)` on random DAGs\n\n"
         f"Random layered DAGs from `sk.dag.random_dag` (HEFT-paper generator: α = {GEN['alpha']:g}, mean "
         f"out-degree {GEN['out_degree']}, CCR {GEN['ccr']:g}, β = {GEN['beta']:g}, unrelated cost matrix, "
         "seed 0). Time = min over 7 repeats of the public Python call (the machine is shared, so the minimum "

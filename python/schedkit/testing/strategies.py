@@ -19,6 +19,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 from schedkit.tardiness import Instance
+from schedkit.testing._dag import *  # noqa: F403  (dag_task_graphs, dag_platforms, dag_instances, dag_job_streams)
 
 __all__ = ["tardiness_instances", "permutations_of", "permutation_batches"]
 

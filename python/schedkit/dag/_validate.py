@@ -39,7 +39,52 @@ def check_schedule(
     factors: np.ndarray | None = None,
     label: str = "schedule",
 ) -> None:
-    """Raises ``ValidationError`` naming the first violated rule, task or edge."""
+    """Raises ``ValidationError`` naming the first violated rule, task or edge.
+
+    Everything comes as plain arrays (no schedkit objects), so the check shares nothing with
+    the code that made the schedule; ``Schedule.validate()`` unpacks itself into this call.
+
+    Parameters
+    ----------
+    num_tasks : int
+    src, dst : array of int, shape (e,)
+        The edges.
+    data : array of float, shape (e,)
+        Data volume per edge.
+    cost : array of float, shape (num_tasks, q)
+        Time of each task on each processor.
+    bandwidth : array of float, shape (q, q)
+    latency : array of float, shape (q,)
+    processor : array of int, shape (num_tasks,)
+    start, finish : array of float, shape (num_tasks,)
+    makespan : float, optional
+        The reported makespan, checked against max finish when given.
+    release : array of float, shape (num_tasks,), optional
+        Earliest allowed start per task.
+    factors : array of float, shape (num_tasks,), optional
+        Duration multipliers (durations are ``cost x factor``).
+    label : str
+        Prefix of the error message (e.g. the algorithm).
+
+    Raises
+    ------
+    ValidationError
+        The first violation found, in the order of the module docstring.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from schedkit.dag._validate import check_schedule
+    >>> arrays = dict(num_tasks=2, src=np.array([0]), dst=np.array([1]), data=np.array([4.0]),
+    ...               cost=np.array([[1.0, 1.0], [1.0, 1.0]]), bandwidth=np.ones((2, 2)), latency=np.zeros(2))
+    >>> check_schedule(**arrays, processor=np.array([0, 1]), start=np.array([0.0, 5.0]),
+    ...                finish=np.array([1.0, 6.0]), makespan=6.0)
+    >>> check_schedule(**arrays, processor=np.array([0, 1]), start=np.array([0.0, 2.0]),
+    ...                finish=np.array([1.0, 3.0]))
+    Traceback (most recent call last):
+    ...
+    schedkit.exceptions.ValidationError: schedule: edge 0 -> 1: task 1 starts at 2.0 but its input arrives at 5.0 (finish 1.0 + communication 4.0)
+    """
 
     def fail(msg: str) -> None:
         raise ValidationError(f"{label}: {msg}")

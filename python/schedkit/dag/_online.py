@@ -1,19 +1,24 @@
 """Online DAG scheduling: jobs arriving over time on one shared platform (DS3 / DeepSoCS
-setting). Public names are re-exported by :mod:`schedkit.dag`."""
+setting). Public names are re-exported by :mod:`schedkit.dag`.
+
+:class:`JobStream` (the instance) and :class:`OnlineResult` (the result) are immutable, compare
+by value, pickle and have a one-line repr, like the types of :mod:`schedkit.dag._model`.
+"""
 
 from __future__ import annotations
 
 import functools
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
 
 from schedkit import _core
 from schedkit._arrays import float_vector, readonly
-from schedkit._dag_model import Platform, Schedule, TaskGraph, check_pair, id_vector
+from schedkit.dag._model import Frozen, Platform, Schedule, TaskGraph, check_pair, id_vector, same_array
 from schedkit.exceptions import InvalidInstanceError
 
 __all__ = ["JobStream", "OnlineResult", "simulate_online", "ONLINE_POLICIES"]
@@ -52,7 +57,7 @@ def _templates(templates: Any) -> list[Template]:
     return out
 
 
-class JobStream:
+class JobStream(Frozen):
     """Jobs, each a copy of a template DAG, arriving at given times on one shared platform.
 
     Parameters
@@ -65,15 +70,36 @@ class JobStream:
     template : array_like of int, shape (m,), optional
         Template index of each job (default all 0).
 
+    Attributes
+    ----------
+    templates : tuple of (TaskGraph, Platform)
+    arrival : ndarray of float64, shape (m,)
+        Read-only.
+    template : ndarray of int64, shape (m,)
+        Read-only.
+
+    Raises
+    ------
+    InvalidInstanceError
+        No template, a template that is not a matching (TaskGraph, Platform) pair, platforms
+        with different processors or links, a negative or non-finite arrival, a template index
+        out of range; naming the field and index.
+
     Examples
     --------
-    >>> g = TaskGraph([0], [1], [2.0]); plat = Platform(cost=[[3, 4], [2, 1]])
-    >>> JobStream((g, plat), arrival=[0, 5, 7]).num_jobs
-    3
+    >>> import schedkit as sk
+    >>> g = sk.dag.TaskGraph([0], [1], [2.0])
+    >>> plat = sk.dag.Platform(cost=[[3, 4], [2, 1]])
+    >>> sk.dag.JobStream((g, plat), arrival=[0, 5, 7])
+    <dag.JobStream jobs=3 templates=1>
     """
 
+    # The public home, not this private module: pickles and reprs then name schedkit.dag.X and
+    # survive a reshuffle of the private modules.
+    __module__ = "schedkit.dag"
+
     def __init__(self, templates: Any, arrival: Any, template: Any = None):
-        self.templates = _templates(templates)
+        pairs = tuple(_templates(templates))
         arr = float_vector(arrival, "arrival")
         bad = ~np.isfinite(arr) | (arr < 0)
         if bad.any():
@@ -84,16 +110,18 @@ class JobStream:
             raise InvalidInstanceError(
                 f"template: length {len(tpl)} does not match arrival's length {len(arr)}", field="template"
             )
-        bad = (tpl < 0) | (tpl >= len(self.templates))
+        bad = (tpl < 0) | (tpl >= len(pairs))
         if bad.any():
             i = int(np.argmax(bad))
             raise InvalidInstanceError(
-                f"template[{i}]: {tpl[i]} is not a template index (0..{len(self.templates) - 1})",
+                f"template[{i}]: {tpl[i]} is not a template index (0..{len(pairs) - 1})",
                 field="template",
                 index=i,
             )
-        self.arrival = readonly(arr)
-        self.template = readonly(tpl)
+        set_ = object.__setattr__
+        set_(self, "templates", pairs)
+        set_(self, "arrival", readonly(arr))
+        set_(self, "template", readonly(tpl))
 
     @classmethod
     def poisson(
@@ -109,12 +137,35 @@ class JobStream:
         the first job at time 0; each job's template drawn with probabilities ``weights``
         (default uniform). Seeded with ``numpy.random.default_rng(seed)``.
 
+        Parameters
+        ----------
+        templates : (TaskGraph, Platform) or sequence of them
+            As for the constructor.
+        num_jobs : int
+        mean_interarrival : float
+            Mean gap between arrivals, finite and >= 0 (0: all jobs at time 0).
+        seed : int
+        weights : sequence of float, optional
+            Relative frequency of each template (non-negative, positive sum).
+
+        Returns
+        -------
+        JobStream
+
+        Raises
+        ------
+        InvalidInstanceError
+            As for the constructor, or a negative job count or gap, or bad weights.
+
         Examples
         --------
-        >>> g = TaskGraph([0], [1]); plat = Platform(cost=[[3, 4], [2, 1]])
-        >>> s = JobStream.poisson((g, plat), 4, mean_interarrival=10.0, seed=1)
-        >>> s.arrival[0], bool(np.all(np.diff(s.arrival) >= 0))
-        (np.float64(0.0), True)
+        >>> import numpy as np
+        >>> import schedkit as sk
+        >>> g = sk.dag.TaskGraph([0], [1])
+        >>> plat = sk.dag.Platform(cost=[[3, 4], [2, 1]])
+        >>> s = sk.dag.JobStream.poisson((g, plat), 4, mean_interarrival=10.0, seed=1)
+        >>> float(s.arrival[0]), bool(np.all(np.diff(s.arrival) >= 0))
+        (0.0, True)
         """
         templates = _templates(templates)
         if isinstance(num_jobs, bool) or not isinstance(num_jobs, (int, np.integer)) or num_jobs < 0:
@@ -174,6 +225,25 @@ class JobStream:
         )
         return graph, plat, readonly(job_ptr)
 
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, JobStream):
+            return NotImplemented
+        return (
+            self.templates == other.templates
+            and same_array(self.arrival, other.arrival)
+            and same_array(self.template, other.template)
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.num_jobs, len(self.templates)))
+
+    def __getstate__(self) -> dict[str, Any]:
+        # The cached union graph is rebuilt on demand.
+        return {"templates": self.templates, "arrival": self.arrival, "template": self.template}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        JobStream.__init__(self, state["templates"], state["arrival"], state["template"])
+
     def __repr__(self) -> str:
         return f"<dag.JobStream jobs={self.num_jobs} templates={len(self.templates)}>"
 
@@ -195,7 +265,24 @@ class OnlineResult:
         durations (cost x factor).
     elapsed : float
         Seconds the simulation took.
+
+    Two results are equal when everything but ``elapsed`` (a wall-clock measurement) is.
+
+    Examples
+    --------
+    >>> import schedkit as sk
+    >>> g = sk.dag.TaskGraph([0, 0], [1, 2], [1.0, 1.0])
+    >>> plat = sk.dag.Platform(cost=[[2, 3], [4, 4], [4, 4]])
+    >>> res = sk.dag.simulate_online(sk.dag.JobStream((g, plat), arrival=[0.0, 1.0]), policy="heft")
+    >>> res
+    <dag.OnlineResult heft jobs=2 noise=0 mean_response_time=9.5 makespan=13>
+    >>> res.completion.tolist(), res.response_time.tolist()
+    ([7.0, 13.0], [7.0, 12.0])
     """
+
+    # The public home, not this private module: pickles and reprs then name schedkit.dag.X and
+    # survive a reshuffle of the private modules.
+    __module__ = "schedkit.dag"
 
     stream: JobStream
     policy: str
@@ -246,9 +333,16 @@ class OnlineResult:
     @property
     def jobs(self) -> Any:
         """Per job, a pyarrow Table: job, template, arrival, planned_completion, completion,
-        response_time, slowdown."""
-        import pyarrow as pa
+        response_time, slowdown.
 
+        Examples
+        --------
+        >>> import schedkit as sk
+        >>> g, plat = sk.dag.random_dag(10, processors=2, seed=0)
+        >>> res = sk.dag.simulate_online(sk.dag.JobStream((g, plat), arrival=[0, 50, 60]))
+        >>> res.jobs.num_rows, res.jobs.column_names[:3]
+        (3, ['job', 'template', 'arrival'])
+        """
         return pa.table(
             {
                 "job": np.arange(self.stream.num_jobs, dtype=np.int64),
@@ -263,7 +357,17 @@ class OnlineResult:
 
     def summary(self) -> dict[str, float]:
         """Overall figures: jobs, mean/p50/p95/max response time, mean planned response time,
-        mean slowdown, makespan (last completion)."""
+        mean slowdown, makespan (last completion).
+
+        Examples
+        --------
+        >>> import schedkit as sk
+        >>> g, plat = sk.dag.random_dag(10, processors=2, seed=0)
+        >>> stream = sk.dag.JobStream.poisson((g, plat), 20, mean_interarrival=100.0, seed=0)
+        >>> s = sk.dag.simulate_online(stream, noise=0.2, seed=3).summary()
+        >>> s["jobs"], s["mean_slowdown"] >= 1
+        (20.0, True)
+        """
         rt = self.response_time
         planned_rt = self._per_job[0] - self.stream.arrival
         empty = rt.size == 0
@@ -280,16 +384,65 @@ class OnlineResult:
 
     def validate(self) -> OnlineResult:
         """Checks the plan and the execution independently (precedence with communication, one
-        task at a time, durations, nothing starts before its job arrives). Returns ``self``."""
+        task at a time, durations, nothing starts before its job arrives).
+
+        Returns
+        -------
+        OnlineResult
+            ``self``.
+
+        Raises
+        ------
+        ValidationError
+            Naming the first violation (a schedkit bug).
+
+        Examples
+        --------
+        >>> import schedkit as sk
+        >>> g, plat = sk.dag.random_dag(10, processors=2, seed=0)
+        >>> stream = sk.dag.JobStream((g, plat), arrival=[0, 5])
+        >>> sk.dag.simulate_online(stream, policy="heft", noise=0.5).validate().policy
+        'heft'
+        """
         self.planned.validate()
         self.actual.validate()
         return self
 
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, OnlineResult):
+            return NotImplemented
+        return (
+            self.policy == other.policy
+            and self.noise == other.noise
+            and self.stream == other.stream
+            and self.planned == other.planned
+            and self.actual == other.actual
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.policy, self.noise, self.stream.num_jobs))
+
+    def __getstate__(self) -> dict[str, Any]:
+        # The fields only: per-job figures are recomputed on demand.
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for key, value in state.items():
+            object.__setattr__(self, key, value)
+
+    def __repr__(self) -> str:
+        rt = self.response_time
+        mean = f"{float(rt.mean()):g}" if rt.size else "-"
+        return (
+            f"<dag.OnlineResult {self.policy} jobs={self.stream.num_jobs} noise={self.noise:g} "
+            f"mean_response_time={mean} makespan={self.actual.makespan:g}>"
+        )
+
 
 def simulate_online(
     stream: JobStream,
-    policy: str = "heft_rt",
     *,
+    policy: str = "heft_rt",
     noise: float = 0.0,
     seed: int = 0,
     insertion: bool = True,
@@ -312,6 +465,22 @@ def simulate_online(
     With ``noise = c > 0`` the factors are lognormal with mean 1 and coefficient of variation c,
     drawn with ``numpy.random.default_rng(seed)``; the plan is not revised when actual times drift.
 
+    Parameters
+    ----------
+    stream : JobStream
+    policy : str
+        ``"heft_rt"`` (default) or ``"heft"`` (see :data:`ONLINE_POLICIES`).
+    noise : float
+        Coefficient of variation of the actual durations, finite and >= 0.
+    seed : int
+        Seed of the noise.
+    insertion : bool
+        Insertion policy when placing a task among the reservations already made.
+
+    Returns
+    -------
+    OnlineResult
+
     Raises
     ------
     InvalidInstanceError
@@ -319,11 +488,14 @@ def simulate_online(
 
     Examples
     --------
-    >>> g = TaskGraph([0, 0], [1, 2], [1.0, 1.0]); plat = Platform(cost=[[2, 3], [4, 4], [4, 4]])
-    >>> stream = JobStream((g, plat), arrival=[0.0, 1.0])
-    >>> res = simulate_online(stream, "heft").validate()
-    >>> res.response_time.tolist()
+    >>> import schedkit as sk
+    >>> g = sk.dag.TaskGraph([0, 0], [1, 2], [1.0, 1.0])
+    >>> plat = sk.dag.Platform(cost=[[2, 3], [4, 4], [4, 4]])
+    >>> stream = sk.dag.JobStream((g, plat), arrival=[0.0, 1.0])
+    >>> sk.dag.simulate_online(stream, policy="heft").validate().response_time.tolist()
     [7.0, 12.0]
+    >>> sk.dag.simulate_online(stream, policy="heft_rt").response_time.tolist()  # job 1 delays job 0
+    [8.0, 11.0]
     """
     if not isinstance(stream, JobStream):
         raise InvalidInstanceError("stream: expected schedkit.dag.JobStream", field="stream")

@@ -1,24 +1,53 @@
 """The instance and result types of ``schedkit.dag``: TaskGraph, Platform, Schedule.
 
-Public names are re-exported by :mod:`schedkit.dag`; import them from there.
+Public names are re-exported by :mod:`schedkit.dag`; import them from there. All three are
+immutable (read-only arrays, no attribute assignment), compare by value, pickle (the Rust core
+objects are rebuilt on load, through the validating constructors) and have a one-line repr.
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
 
 from schedkit import _core
 from schedkit._arrays import float_vector, readonly
-from schedkit._dag_validate import check_schedule
-from schedkit.exceptions import InvalidInstanceError, SolverUnavailableError
+from schedkit._optional import require
+from schedkit.dag._plot import gantt
+from schedkit.dag._validate import check_schedule
+from schedkit.exceptions import InvalidInstanceError
 
 __all__ = ["TaskGraph", "Platform", "Schedule"]
+
+
+class Frozen:
+    """Rejects attribute assignment after ``__init__`` (which sets through ``object.__setattr__``).
+
+    Graphs, platforms and job streams are shared by every schedule made from them, and the
+    first two hold a Rust copy of their arrays: a changed attribute would silently disagree with
+    what the core schedules.
+    """
+
+    __slots__ = ()
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable: build a new one instead of setting {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable: cannot delete {name!r}")
+
+
+def same_array(a: np.ndarray | None, b: np.ndarray | None) -> bool:
+    """Both None, or arrays of the same shape and values (NaN equal to NaN)."""
+    if a is None or b is None:
+        return a is None and b is None
+    return a.shape == b.shape and bool(np.array_equal(a, b, equal_nan=a.dtype.kind == "f" and b.dtype.kind == "f"))
 
 
 def id_vector(values: Any, field: str) -> np.ndarray:
@@ -60,7 +89,7 @@ def _count(value: Any, field: str, minimum: int = 0) -> int:
     return int(value)
 
 
-class TaskGraph:
+class TaskGraph(Frozen):
     """A validated directed acyclic task graph with a data volume on every edge (immutable).
 
     Parameters
@@ -79,7 +108,7 @@ class TaskGraph:
         A label for the whole graph.
 
     Several entry or exit tasks are fine: the algorithms behave as if a zero-cost pseudo entry
-    and exit were added.
+    and exit were added. Two graphs are equal when built from equal arrays, names and name.
 
     Raises
     ------
@@ -89,14 +118,21 @@ class TaskGraph:
 
     Examples
     --------
-    >>> g = TaskGraph([0, 0, 1, 2], [1, 2, 3, 3], data=[4, 1, 1, 2])
-    >>> g.num_tasks, g.num_edges, g.entries.tolist(), g.exits.tolist()
-    (4, 4, [0], [3])
+    >>> from schedkit.dag import TaskGraph
+    >>> g = TaskGraph([0, 0, 1, 2], [1, 2, 3, 3], data=[4, 1, 1, 2], name="diamond")
+    >>> g
+    <dag.TaskGraph 'diamond' tasks=4 edges=4>
+    >>> g.entries.tolist(), g.exits.tolist(), g.successors(0).tolist()
+    ([0], [3], [1, 2])
     >>> TaskGraph([0, 1], [1, 0])
     Traceback (most recent call last):
     ...
     schedkit.exceptions.InvalidInstanceError: edges: the graph has a cycle: 0 -> 1 -> 0
     """
+
+    # The public home, not this private module: pickles and reprs then name schedkit.dag.X and
+    # survive a reshuffle of the private modules.
+    __module__ = "schedkit.dag"
 
     def __init__(
         self,
@@ -123,14 +159,17 @@ class TaskGraph:
             if len(names) != num_tasks:
                 raise InvalidInstanceError(f"names: {len(names)} names for {num_tasks} tasks", field="names")
         try:
-            self._core = _core.DagTaskGraph(num_tasks, src_arr, dst_arr, data_arr)
+            core = _core.DagTaskGraph(num_tasks, src_arr, dst_arr, data_arr)
         except InvalidInstanceError as exc:
             raise _with_names(exc, names) from None
-        self._src = readonly(src_arr)
-        self._dst = readonly(dst_arr)
-        self._data = readonly(data_arr)
-        self.names = names
-        self.name = name
+        # Without @dataclass the cached properties below can still fill __dict__ directly.
+        set_ = object.__setattr__
+        set_(self, "_core", core)
+        set_(self, "_src", readonly(src_arr))
+        set_(self, "_dst", readonly(dst_arr))
+        set_(self, "_data", readonly(data_arr))
+        set_(self, "names", names)
+        set_(self, "name", name)
 
     @property
     def num_tasks(self) -> int:
@@ -183,8 +222,34 @@ class TaskGraph:
 
     @classmethod
     def from_networkx(cls, G: Any, *, data: str = "data") -> TaskGraph:
-        """The task graph of a ``networkx.DiGraph``: tasks are the nodes in ``G.nodes`` order,
-        named ``str(node)``; edge attribute ``data`` is the data volume (missing: 0)."""
+        """The task graph of a ``networkx.DiGraph`` (no costs: see :func:`schedkit.dag.from_networkx`).
+
+        Parameters
+        ----------
+        G : networkx.DiGraph
+        data : str
+            The edge attribute holding the data volume (missing: 0).
+
+        Returns
+        -------
+        TaskGraph
+            Tasks are the nodes in ``G.nodes`` order, named ``str(node)``; the graph is named
+            ``G.graph["name"]``.
+
+        Raises
+        ------
+        InvalidInstanceError
+            An undirected graph, a non-numeric data attribute, a cycle (named by node).
+
+        Examples
+        --------
+        >>> import networkx as nx
+        >>> from schedkit.dag import TaskGraph
+        >>> G = nx.DiGraph([("a", "b", {"data": 3.0}), ("a", "c", {})])
+        >>> g = TaskGraph.from_networkx(G)
+        >>> g.names, g.data.tolist()
+        (('a', 'b', 'c'), [3.0, 0.0])
+        """
         if not G.is_directed():
             raise InvalidInstanceError("G: expected a directed graph (networkx.DiGraph)", field="G")
         nodes = list(G.nodes)
@@ -211,8 +276,21 @@ class TaskGraph:
         return self.names[task] if self.names is not None else str(task)
 
     def to_networkx(self) -> Any:
-        """A ``networkx.DiGraph`` on nodes 0..n-1 (attribute ``name``), edges with ``data``."""
-        nx = _import_networkx()
+        """A ``networkx.DiGraph`` on nodes 0..n-1 (attribute ``name``), edges with ``data``.
+
+        Raises
+        ------
+        SolverUnavailableError
+            networkx is not installed (extra ``schedkit[graph]``).
+
+        Examples
+        --------
+        >>> from schedkit.dag import TaskGraph
+        >>> G = TaskGraph([0], [1], [2.5], names=["a", "b"]).to_networkx()
+        >>> G.nodes[1]["name"], G.edges[0, 1]["data"]
+        ('b', 2.5)
+        """
+        nx = require("networkx")
         g = nx.DiGraph(name=self.name or "")
         g.add_nodes_from((i, {"name": self.label(i)}) for i in range(self.num_tasks))
         g.add_edges_from(
@@ -222,6 +300,37 @@ class TaskGraph:
 
     def __len__(self) -> int:
         return self.num_tasks
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, TaskGraph):
+            return NotImplemented
+        return (
+            self.num_tasks == other.num_tasks
+            and self.names == other.names
+            and self.name == other.name
+            and same_array(self._src, other._src)
+            and same_array(self._dst, other._dst)
+            and same_array(self._data, other._data)
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.num_tasks, self.num_edges, self.name))
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {
+            "src": self._src,
+            "dst": self._dst,
+            "data": self._data,
+            "num_tasks": self.num_tasks,
+            "names": self.names,
+            "name": self.name,
+        }
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        # Through the constructor: it rebuilds the (unpicklable) core graph and re-checks the data.
+        TaskGraph.__init__(
+            self, state["src"], state["dst"], state["data"], **{k: state[k] for k in ("num_tasks", "names", "name")}
+        )
 
     def __repr__(self) -> str:
         label = f" {self.name!r}" if self.name else ""
@@ -242,17 +351,7 @@ def _with_names(exc: InvalidInstanceError, names: Sequence[str] | None) -> Inval
     return InvalidInstanceError(f"{head}{marker}{named}", field=exc.field, index=exc.index)
 
 
-def _import_networkx() -> Any:
-    try:
-        import networkx
-    except ImportError:
-        raise SolverUnavailableError(
-            "this needs networkx, which schedkit does not install: pip install networkx"
-        ) from None
-    return networkx
-
-
-class Platform:
+class Platform(Frozen):
     """Processors and links: the time of every task on every processor, and communication.
 
     Give either ``cost`` (the unrelated-machines model of the HEFT paper) or ``speed`` and
@@ -279,6 +378,14 @@ class Platform:
     names : sequence of str, optional
         A display name per processor.
 
+    Attributes
+    ----------
+    cost, bandwidth, latency : ndarray of float64
+        As given (scalars broadcast), read-only.
+    speed, work : ndarray of float64 or None
+        Read-only, when built from ``speed`` and ``work``.
+    names : tuple of str or None
+
     Raises
     ------
     InvalidInstanceError
@@ -287,13 +394,22 @@ class Platform:
 
     Examples
     --------
-    >>> Platform(cost=[[14, 16, 9], [13, 19, 18]]).num_processors
-    3
-    >>> Platform(speed=[1, 2], work=[4, 6]).cost.tolist()
-    [[4.0, 2.0], [6.0, 3.0]]
+    >>> from schedkit.dag import Platform
+    >>> Platform(cost=[[14, 16, 9], [13, 19, 18]])
+    <dag.Platform tasks=2 processors=3>
+    >>> plat = Platform(speed=[1, 2], work=[4, 6], latency=0.5)
+    >>> plat.cost.tolist(), plat.comm_time(3.0, 0, 1), plat.comm_time(3.0, 1, 1)
+    ([[4.0, 2.0], [6.0, 3.0]], 3.5, 0.0)
     """
 
+    # The public home, not this private module: pickles and reprs then name schedkit.dag.X and
+    # survive a reshuffle of the private modules.
+    __module__ = "schedkit.dag"
+
     __slots__ = ("_bandwidth", "_core", "_cost", "_latency", "names", "speed", "work")
+    speed: np.ndarray | None
+    work: np.ndarray | None
+    names: tuple[str, ...] | None
 
     def __init__(
         self,
@@ -327,12 +443,10 @@ class Platform:
             if speed_arr.size == 0:
                 raise InvalidInstanceError("speed: needs at least one processor", field="speed")
             cost_arr = np.ascontiguousarray(work_arr[:, None] / speed_arr[None, :])
-            self.speed: np.ndarray | None = readonly(speed_arr)
-            self.work: np.ndarray | None = readonly(work_arr)
+            speed_arr, work_arr = readonly(speed_arr), readonly(work_arr)
         else:
             cost_arr = float_matrix(cost, "cost")
-            self.speed = None
-            self.work = None
+            speed_arr = work_arr = None
         q = cost_arr.shape[1]
         bw = np.asarray(bandwidth, dtype=np.float64) if np.ndim(bandwidth) else np.full((q, q), float(bandwidth))
         if bw.shape != (q, q):
@@ -342,15 +456,19 @@ class Platform:
             raise InvalidInstanceError(f"latency: expected shape ({q},), got {lat.shape}", field="latency")
         bw = np.ascontiguousarray(bw)
         lat = np.ascontiguousarray(lat)
-        self._core = _core.DagPlatform(cost_arr, bw, lat)
-        self._cost = readonly(cost_arr)
-        self._bandwidth = readonly(bw)
-        self._latency = readonly(lat)
+        core = _core.DagPlatform(cost_arr, bw, lat)
         if names is not None:
             names = tuple(str(x) for x in names)
             if len(names) != q:
                 raise InvalidInstanceError(f"names: {len(names)} names for {q} processors", field="names")
-        self.names = names
+        set_ = object.__setattr__
+        set_(self, "_core", core)
+        set_(self, "_cost", readonly(cost_arr))
+        set_(self, "_bandwidth", readonly(bw))
+        set_(self, "_latency", readonly(lat))
+        set_(self, "speed", speed_arr)
+        set_(self, "work", work_arr)
+        set_(self, "names", names)
 
     @property
     def cost(self) -> np.ndarray:
@@ -386,6 +504,31 @@ class Platform:
     def label(self, proc: int) -> str:
         """Display name of a processor (``P1``, ``P2``, ... by default)."""
         return self.names[proc] if self.names is not None else f"P{proc + 1}"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Platform):
+            return NotImplemented
+        return (
+            self.names == other.names
+            and same_array(self._cost, other._cost)
+            and same_array(self._bandwidth, other._bandwidth)
+            and same_array(self._latency, other._latency)
+            and same_array(self.speed, other.speed)
+            and same_array(self.work, other.work)
+        )
+
+    def __hash__(self) -> int:
+        return hash(self._cost.shape)
+
+    def __getstate__(self) -> dict[str, Any]:
+        state: dict[str, Any] = {"bandwidth": self._bandwidth, "latency": self._latency, "names": self.names}
+        if self.speed is not None:
+            # cost = work / speed is recomputed bit for bit, so only the model the user chose is kept.
+            return {**state, "speed": self.speed, "work": self.work}
+        return {**state, "cost": self._cost}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        Platform.__init__(self, **state)
 
     def __repr__(self) -> str:
         return f"<dag.Platform tasks={self.num_tasks} processors={self.num_processors}>"
@@ -427,7 +570,26 @@ class Schedule:
         Earliest allowed start per task (online jobs: the job's arrival).
     factors : ndarray of float64 or None
         Actual duration = cost x factor per task (online runs with noise).
+
+    Two schedules are equal when everything but ``elapsed`` (a wall-clock measurement) is.
+
+    Examples
+    --------
+    >>> import schedkit as sk
+    >>> g = sk.dag.TaskGraph([0, 0, 1, 2], [1, 2, 3, 3], [10, 1, 1, 1])
+    >>> plat = sk.dag.Platform(cost=[[2, 100], [100, 3], [100, 2], [1, 1]])
+    >>> s = sk.dag.heft(g, plat).validate()
+    >>> s
+    <dag.Schedule heft tasks=4 processors=2 makespan=16>
+    >>> s.processor.tolist(), s.start.tolist(), s.finish.tolist()
+    ([0, 1, 1, 1], [0.0, 12.0, 3.0, 15.0], [2.0, 15.0, 5.0, 16.0])
+    >>> s.lower_bound, round(s.slr, 3), s.critical_path.tolist()
+    (6.0, 2.667, [0, 1, 3])
     """
+
+    # The public home, not this private module: pickles and reprs then name schedkit.dag.X and
+    # survive a reshuffle of the private modules.
+    __module__ = "schedkit.dag"
 
     graph: TaskGraph
     platform: Platform
@@ -480,7 +642,16 @@ class Schedule:
         return self.speedup / self.platform.num_processors
 
     def tasks_on(self, proc: int) -> np.ndarray:
-        """Tasks of processor ``proc`` in start order."""
+        """Tasks of processor ``proc`` in start order.
+
+        Examples
+        --------
+        >>> import schedkit as sk
+        >>> g, plat = sk.dag.random_dag(6, processors=2, seed=0)
+        >>> s = sk.dag.heft(g, plat)
+        >>> sorted([*s.tasks_on(0), *s.tasks_on(1)]) == list(range(6))
+        True
+        """
         tasks = np.flatnonzero(self.processor == proc)
         return tasks[np.lexsort((self.finish[tasks], self.start[tasks]))]
 
@@ -489,12 +660,23 @@ class Schedule:
 
         Precedence with communication delays, one task at a time per processor, durations equal
         to the cost matrix (times the noise factors, if any), release times, the makespan.
-        Returns ``self``.
+
+        Returns
+        -------
+        Schedule
+            ``self``, so that ``schedule(...).validate()`` chains.
 
         Raises
         ------
         ValidationError
             Naming the first violation (a schedkit bug).
+
+        Examples
+        --------
+        >>> import schedkit as sk
+        >>> g, plat = sk.dag.random_dag(20, processors=3, seed=2)
+        >>> sk.dag.peft(g, plat).validate().algorithm
+        'peft'
         """
         g, p = self.graph, self.platform
         check_schedule(
@@ -518,11 +700,20 @@ class Schedule:
     def to_arrow(self) -> Any:
         """The schedule as a pyarrow Table, one row per task in id order.
 
-        Columns: task, name, processor, processor_name, start, finish, duration (and release
-        when set).
-        """
-        import pyarrow as pa
+        Returns
+        -------
+        pyarrow.Table
+            Columns: task, name, processor, processor_name, start, finish, duration (and
+            release when set).
 
+        Examples
+        --------
+        >>> import schedkit as sk
+        >>> g = sk.dag.TaskGraph([0], [1], names=["load", "fit"])
+        >>> s = sk.dag.heft(g, sk.dag.Platform(cost=[[1, 2], [3, 1]]))
+        >>> s.to_arrow().select(["name", "processor_name", "start", "finish"]).to_pylist()[1]
+        {'name': 'fit', 'processor_name': 'P2', 'start': 1.0, 'finish': 2.0}
+        """
         g, p = self.graph, self.platform
         n = g.num_tasks
         names = list(g.names) if g.names is not None else [str(i) for i in range(n)]
@@ -541,19 +732,20 @@ class Schedule:
 
     def plot(
         self,
-        ax: Any = None,
         *,
+        ax: Any = None,
         path: str | Path | None = None,
         title: str | None = None,
         labels: bool | None = None,
         color_by: np.ndarray | None = None,
     ) -> Any:
-        """Draws a Gantt chart (one row per processor) with matplotlib; returns the Axes.
+        """Draws a Gantt chart (one row per processor) with matplotlib.
 
         Parameters
         ----------
         ax : matplotlib Axes, optional
-            Where to draw; by default a new pyplot figure (or a standalone figure with ``path``).
+            Where to draw; by default a new pyplot figure on the current backend, or with
+            ``path`` a standalone figure (no pyplot state, no backend switch).
         path : path, optional
             Also save the figure there (PNG, SVG, PDF by extension).
         title : str, optional
@@ -563,14 +755,53 @@ class Schedule:
         color_by : array of int, optional
             A group per task for the colours (e.g. the job of each task online).
 
+        Returns
+        -------
+        matplotlib.figure.Figure
+            The figure drawn on (``ax.figure`` when ``ax`` is given).
+
         Raises
         ------
         SolverUnavailableError
             matplotlib is not installed (extra ``schedkit[plot]``).
-        """
-        from schedkit._dag_plot import gantt
 
-        return gantt(self, ax=ax, path=path, title=title, labels=labels, color_by=color_by)
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> import schedkit as sk
+        >>> g, plat = sk.dag.random_dag(10, processors=3, seed=1)
+        >>> path = os.path.join(tempfile.mkdtemp(), "gantt.png")
+        >>> fig = sk.dag.heft(g, plat).plot(path=path)
+        >>> len(fig.axes[0].patches), os.path.getsize(path) > 1000
+        (10, True)
+        """
+        return gantt(self, ax=ax, path=path, title=title, labels=labels, color_by=color_by).figure
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Schedule):
+            return NotImplemented
+        return (
+            self.algorithm == other.algorithm
+            and self.makespan == other.makespan
+            and self.graph == other.graph
+            and self.platform == other.platform
+            and all(
+                same_array(getattr(self, k), getattr(other, k))
+                for k in ("processor", "start", "finish", "order", "release", "factors")
+            )
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.algorithm, self.makespan, self.graph.num_tasks))
+
+    def __getstate__(self) -> dict[str, Any]:
+        # The fields only: cached bounds are recomputed on demand.
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for key, value in state.items():
+            # Unpickled arrays come back writable; the schedule's were read-only.
+            object.__setattr__(self, key, readonly(value) if isinstance(value, np.ndarray) else value)
 
     def __repr__(self) -> str:
         return (

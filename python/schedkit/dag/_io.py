@@ -1,5 +1,9 @@
 """Readers of ``schedkit.dag``: networkx graphs, WfCommons WfFormat JSON (schemas 1.4 and 1.5)
-and Kasahara STG files. Public names are re-exported by :mod:`schedkit.dag`."""
+and Kasahara STG files. Public names are re-exported by :mod:`schedkit.dag`.
+
+Every reader returns a ``(TaskGraph, Platform)`` pair; what describes the processors
+(``processors``, ``bandwidth``, ``latency``) is keyword-only.
+"""
 
 from __future__ import annotations
 
@@ -10,14 +14,21 @@ from typing import Any
 
 import numpy as np
 
-from schedkit._dag_model import Platform, TaskGraph, _import_networkx
+from schedkit._optional import require
+from schedkit.dag._model import Platform, TaskGraph
 from schedkit.exceptions import InvalidInstanceError
 
 __all__ = ["from_networkx", "from_wfcommons", "from_stg", "processor_speeds"]
 
 
 def processor_speeds(processors: Any) -> np.ndarray:
-    """``processors`` as speed factors: an int q means q processors of speed 1."""
+    """``processors`` as speed factors: an int q means q processors of speed 1.
+
+    Raises
+    ------
+    InvalidInstanceError
+        Fewer than one processor, or not a count or a 1-D list of numbers.
+    """
     if isinstance(processors, (int, np.integer)) and not isinstance(processors, bool):
         if processors < 1:
             raise InvalidInstanceError(f"processors: need at least 1, got {processors}", field="processors")
@@ -52,6 +63,25 @@ def from_networkx(
     per processor: the cost matrix row) or a scalar work, divided by the speeds given by
     ``processors`` (a count, or a list of speeds).
 
+    Parameters
+    ----------
+    G : networkx.DiGraph
+    data : str
+        Name of the edge attribute with the data volume.
+    cost : str
+        Name of the node attribute with the cost row or the work.
+    processors : int or sequence of float, optional
+        Only with scalar costs: a number of processors of speed 1, or one speed per processor.
+    bandwidth : float or (q, q) array
+        Link bandwidth (default 1).
+    latency : float or (q,) array
+        Startup time of each transfer (default 0).
+
+    Returns
+    -------
+    graph : TaskGraph
+    platform : Platform
+
     Raises
     ------
     InvalidInstanceError
@@ -62,16 +92,19 @@ def from_networkx(
 
     Examples
     --------
-    With networkx installed (it is not a dependency of schedkit)::
+    networkx is not a dependency of schedkit (``pip install 'schedkit[graph]'``):
 
-        import networkx as nx
-        G = nx.DiGraph()
-        G.add_node("a", cost=[2, 100])
-        G.add_node("b", cost=[100, 3])
-        G.add_edge("a", "b", data=10)
-        g, plat = sk.dag.from_networkx(G)   # g.names == ("a", "b"); plat.cost == [[2, 100], [100, 3]]
+    >>> import networkx as nx
+    >>> import schedkit as sk
+    >>> G = nx.DiGraph()
+    >>> G.add_node("a", cost=[2, 100])
+    >>> G.add_node("b", cost=[100, 3])
+    >>> G.add_edge("a", "b", data=10)
+    >>> g, plat = sk.dag.from_networkx(G)
+    >>> g.names, plat.cost.tolist(), sk.dag.heft(g, plat).makespan
+    (('a', 'b'), [[2.0, 100.0], [100.0, 3.0]], 15.0)
     """
-    _import_networkx()
+    require("networkx")
     if not G.is_directed():
         raise InvalidInstanceError("G: expected a directed graph (networkx.DiGraph)", field="G")
     g = TaskGraph.from_networkx(G, data=data)
@@ -120,8 +153,8 @@ def _bad(path: Any, message: str, field: str) -> InvalidInstanceError:
 
 def from_wfcommons(
     path: str | Path,
-    processors: Any = 4,
     *,
+    processors: Any = 4,
     bandwidth: Any = 1e8,
     latency: Any = 0.0,
 ) -> tuple[TaskGraph, Platform]:
@@ -147,6 +180,13 @@ def from_wfcommons(
     latency : float or (q,) array
         Seconds per transfer (default 0).
 
+    Returns
+    -------
+    graph : TaskGraph
+        Named after the file, tasks named by their WfCommons ids.
+    platform : Platform
+        Built from ``speed`` and ``work`` (runtimes).
+
     Raises
     ------
     InvalidInstanceError
@@ -155,8 +195,9 @@ def from_wfcommons(
 
     Examples
     --------
+    >>> import schedkit as sk
     >>> from schedkit.data import path
-    >>> g, plat = from_wfcommons(path("dag/epigenomics-chameleon-hep-1seq-100k-001.json"), [1, 2])
+    >>> g, plat = sk.dag.from_wfcommons(path("dag/epigenomics-chameleon-hep-1seq-100k-001.json"), processors=[1, 2])
     >>> g.num_tasks, g.num_edges, plat.num_processors
     (41, 48, 2)
     """
@@ -274,8 +315,8 @@ def _check_unique(path: Any, names: Sequence[str]) -> None:
 
 def from_stg(
     path: str | Path,
-    processors: Any = 4,
     *,
+    processors: Any = 4,
     bandwidth: Any = 1.0,
     latency: Any = 0.0,
     keep_dummies: bool = False,
@@ -290,6 +331,25 @@ def from_stg(
     The dummies are dropped unless ``keep_dummies``: task k of the file becomes task k - 1,
     named ``str(k)``. Processing time is work, divided by the processor speeds.
 
+    Parameters
+    ----------
+    path : path
+    processors : int or sequence of float
+        A number of processors of speed 1, or one speed factor per processor. Default 4.
+    bandwidth : float or (q, q) array
+        Link bandwidth (default 1: communication costs are times).
+    latency : float or (q,) array
+        Startup time of each transfer (default 0).
+    keep_dummies : bool
+        Keep the zero-time dummy entry and exit tasks of the file.
+
+    Returns
+    -------
+    graph : TaskGraph
+        Named after the file.
+    platform : Platform
+        Built from ``speed`` and ``work``.
+
     Raises
     ------
     InvalidInstanceError
@@ -297,11 +357,12 @@ def from_stg(
 
     Examples
     --------
-    >>> import io, tempfile, os
+    >>> import os, tempfile
+    >>> import schedkit as sk
     >>> text = "2\\n0 0 0\\n1 3 1 0\\n2 4 1 1\\n3 0 1 2\\n"
     >>> with tempfile.NamedTemporaryFile("w", suffix=".stg", delete=False) as fh:
     ...     _ = fh.write(text)
-    >>> g, plat = from_stg(fh.name, processors=1); os.unlink(fh.name)
+    >>> g, plat = sk.dag.from_stg(fh.name, processors=1); os.unlink(fh.name)
     >>> g.names, g.src.tolist(), g.dst.tolist(), plat.cost.ravel().tolist()
     (('1', '2'), [0], [1], [3.0, 4.0])
     """

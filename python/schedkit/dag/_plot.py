@@ -1,48 +1,27 @@
-"""Gantt charts of DAG schedules (matplotlib, imported lazily)."""
+"""Gantt charts of DAG schedules.
+
+This module sits below :mod:`schedkit.dag._model` (``Schedule.plot`` calls :func:`gantt`), so it
+never imports the model: it reads a schedule only through its attributes. matplotlib comes
+through :mod:`schedkit._optional`, only when something is drawn.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
-from schedkit.exceptions import SolverUnavailableError
+from schedkit._optional import new_axes, require
 
-if TYPE_CHECKING:
-    from schedkit._dag_model import Schedule
+__all__ = ["gantt", "LABEL_LIMIT"]
 
 #: Largest task count for which bars carry task names by default.
 LABEL_LIMIT = 60
 
 
-def import_matplotlib() -> Any:
-    """The matplotlib package, or SolverUnavailableError naming the ``plot`` extra."""
-    try:
-        import matplotlib
-    except ImportError:
-        raise SolverUnavailableError("plotting needs matplotlib: pip install 'schedkit[plot]'") from None
-    return matplotlib
-
-
-def new_axes(rows: int = 1, *, standalone: bool, width: float = 10.0, height: float | None = None) -> Any:
-    """``rows`` stacked Axes: on a standalone Figure (no pyplot state) or a pyplot figure."""
-    import_matplotlib()
-    size = (width, height if height is not None else 2.5 * rows)
-    if standalone:
-        from matplotlib.figure import Figure
-
-        fig = Figure(figsize=size, layout="constrained")
-        axes = fig.subplots(rows, 1, squeeze=False)
-    else:
-        import matplotlib.pyplot as plt
-
-        fig, axes = plt.subplots(rows, 1, squeeze=False, figsize=size, layout="constrained")
-    return [row[0] for row in axes]
-
-
 def gantt(
-    schedule: Schedule,
+    schedule: Any,
     *,
     ax: Any = None,
     path: str | Path | None = None,
@@ -50,8 +29,46 @@ def gantt(
     labels: bool | None = None,
     color_by: np.ndarray | None = None,
 ) -> Any:
-    """Draws ``schedule`` as one row of bars per processor; returns the Axes."""
-    matplotlib = import_matplotlib()
+    """Draws ``schedule`` as one row of bars per processor; returns the Axes.
+
+    Parameters
+    ----------
+    schedule : schedkit.dag.Schedule
+        Read through ``graph``, ``platform``, ``processor``, ``start``, ``finish``,
+        ``makespan`` and ``algorithm``.
+    ax : matplotlib Axes, optional
+        Where to draw; by default new Axes (standalone when ``path`` is given, so no pyplot
+        figure is left open).
+    path : path, optional
+        Also save the figure there (format by extension).
+    title : str, optional
+        Default: algorithm and makespan.
+    labels : bool, optional
+        Task names on the bars where they fit (default: at most :data:`LABEL_LIMIT` tasks).
+    color_by : array of int, optional
+        A colour group per task (default: one per task).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on (``Schedule.plot`` returns its figure).
+
+    Raises
+    ------
+    SolverUnavailableError
+        matplotlib is not installed (extra ``schedkit[plot]``).
+
+    Examples
+    --------
+    >>> import schedkit as sk
+    >>> from schedkit.dag._plot import gantt
+    >>> from matplotlib.figure import Figure
+    >>> g, plat = sk.dag.random_dag(8, processors=2, seed=0)
+    >>> ax = Figure().subplots()
+    >>> gantt(sk.dag.heft(g, plat), ax=ax) is ax, len(ax.patches)
+    (True, 8)
+    """
+    matplotlib = require("matplotlib")
     if ax is None:
         ax = new_axes(1, standalone=path is not None, height=max(2.0, 0.5 * schedule.platform.num_processors + 1.2))[0]
     g, p = schedule.graph, schedule.platform
