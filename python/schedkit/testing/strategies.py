@@ -18,9 +18,10 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import strategies as st
 
+from schedkit.testing._packing import packing_clusters
 from schedkit.testing._tardiness import tardiness_instances
 
-__all__ = ["tardiness_instances", "permutations_of", "permutation_batches"]
+__all__ = ["tardiness_instances", "packing_clusters", "permutations_of", "permutation_batches"]
 
 
 def permutations_of(n: int) -> st.SearchStrategy[np.ndarray]:
