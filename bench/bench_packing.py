@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from schedkit import packing
+from schedkit.experiments.packing import SMALL_GRID, run_experiment
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -71,7 +72,7 @@ def run(quick: bool, log=print) -> dict:
             if m in BIN_CENTRIC and pods > 10**4:
                 cells.append("-")
                 continue
-            t, plan = best_time(lambda: packing.place(c, m), 1 if pods >= 10**5 else 3)
+            t, plan = best_time(lambda: packing.place(c, method=m), 1 if pods >= 10**5 else 3)
             plan.validate() if pods <= 10**4 else None
             cells.append(f"{t:.4f} ({plan.placed / pods:.3f})")
             log(f"{pods}x{nodes} {m}: {t:.4f}s placed {plan.placed}")
@@ -87,7 +88,7 @@ def run(quick: bool, log=print) -> dict:
             )
             for name, ref, method in (("kube scoring", R.kube_nopreempt, "kube-nopreempt"), ("FFD", R.ffd, "ffd")):
                 tr, a_ref = best_time(lambda: ref(*args), 1)
-                ts, plan = best_time(lambda: packing.place(c, method), 3)
+                ts, plan = best_time(lambda: packing.place(c, method=method), 3)
                 same = a_ref == plan.assignment.tolist()
                 ratios.append((f"{pods:,} x {nodes:,}", name, tr, ts, tr / ts, same))
                 log(f"ref {name} {pods}x{nodes}: python {tr:.3f}s schedkit {ts:.4f}s x{tr / ts:.0f} same={same}")
@@ -116,7 +117,7 @@ def run(quick: bool, log=print) -> dict:
         for n, ppn in grid:
             c = packing.generate(n, ppn, 2, 1.0, seed=1)
             t0 = time.perf_counter()
-            plan = packing.place(c, "kube", fallback="always", time_limit=10.0)
+            plan = packing.place(c, method="kube", fallback="always", time_limit=10.0)
             t = time.perf_counter() - t0
             lines.append(
                 f"| {n} | {ppn} | {n * ppn} | {t:.2f} | {plan.optimal} | "
@@ -124,10 +125,8 @@ def run(quick: bool, log=print) -> dict:
             )
             log(f"cp {n}x{ppn}: {t:.2f}s optimal={plan.optimal}")
         if not quick:
-            from schedkit._packing_gen import SMALL_GRID
-
             t0 = time.perf_counter()
-            res = packing.run_experiment(SMALL_GRID, scenarios=3, windows=(1.0, 10.0))
+            res = run_experiment(SMALL_GRID, scenarios=3, windows=(1.0, 10.0))
             lines += [
                 "",
                 "## Reproduction of the paper's comparison (`schedkit pack --experiment`, small grid)",

@@ -121,7 +121,7 @@ def check_agreement(quick: bool, log) -> dict:
             bump(f"known answers: reference {meth} == json", ok)
             if not ok:
                 record("known-answer (reference vs json)", case["name"], meth, ref, want, p, d)
-            got = sk.tardiness.solve(inst, meth).sequence
+            got = sk.tardiness.solve(inst, method=meth).sequence
             ok = got.tolist() == want
             bump(f"known answers: schedkit {meth} == json", ok)
             if not ok:
@@ -130,13 +130,13 @@ def check_agreement(quick: bool, log) -> dict:
         for meth in ("atc", "wi"):
             ref = R.RULES[meth](p, d)
             kw = {"atc_k": ATC_K} if meth == "atc" else {}
-            got = sk.tardiness.solve(inst, meth, **kw).sequence
+            got = sk.tardiness.solve(inst, method=meth, **kw).sequence
             ok = np.array_equal(ref, got)
             bump(f"known-answer instances: reference {meth} == schedkit", ok)
             if not ok:
                 record("known-answer instance (reference vs schedkit)", case["name"], meth, ref, got, p, d)
         ref = R.insertion(p, d, R.mdd(p, d))
-        got = sk.tardiness.solve(inst, "mdd", improve="insertion").sequence
+        got = sk.tardiness.solve(inst, method="mdd", improve="insertion").sequence
         ok = np.array_equal(ref, got)
         bump("known-answer instances: reference mdd+insertion == schedkit", ok)
         if not ok:
@@ -153,7 +153,7 @@ def check_agreement(quick: bool, log) -> dict:
         p, d = _pd(inst)
         w = np.array(inst.w)
         ref = R.wspt(p, d, w)
-        got = sk.tardiness.solve(inst, "wspt").sequence
+        got = sk.tardiness.solve(inst, method="wspt").sequence
         ok = np.array_equal(ref, got)
         bump("wt40: reference wspt == schedkit", ok)
         if not ok:
@@ -172,13 +172,13 @@ def check_agreement(quick: bool, log) -> dict:
                 if meth == "wi" and stats["capped"]:
                     wi_capped.append(inst.name)
                 kw = {"atc_k": ATC_K} if meth == "atc" else {}
-                got = sk.tardiness.solve(inst, meth, **kw).sequence
+                got = sk.tardiness.solve(inst, method=meth, **kw).sequence
                 ok = np.array_equal(ref, got)
                 bump(f"{path.stem}: reference {meth} == schedkit", ok)
                 if not ok:
                     record("sweep (reference vs schedkit)", inst.name, meth, ref, got, p, d)
             ref = R.insertion(p, d, R.mdd(p, d))
-            got = sk.tardiness.solve(inst, "mdd", improve="insertion").sequence
+            got = sk.tardiness.solve(inst, method="mdd", improve="insertion").sequence
             ok = np.array_equal(ref, got)
             bump(f"{path.stem}: reference mdd+insertion == schedkit", ok)
             if not ok:
@@ -200,25 +200,25 @@ def check_agreement(quick: bool, log) -> dict:
 
 # name: (schedkit call, reference call, reference exponent, schedkit exponent, weighted)
 TIMED = {
-    "edd": (lambda i: sk.tardiness.solve(i, "edd"), lambda p, d, w: R.edd(p, d), 1, 1, False),
-    "spt": (lambda i: sk.tardiness.solve(i, "spt"), lambda p, d, w: R.spt(p, d), 1, 1, False),
-    "wspt": (lambda i: sk.tardiness.solve(i, "wspt"), lambda p, d, w: R.wspt(p, d, w), 1, 1, True),
-    "mdd": (lambda i: sk.tardiness.solve(i, "mdd"), lambda p, d, w: R.mdd(p, d), 2, 1, False),
+    "edd": (lambda i: sk.tardiness.solve(i, method="edd"), lambda p, d, w: R.edd(p, d), 1, 1, False),
+    "spt": (lambda i: sk.tardiness.solve(i, method="spt"), lambda p, d, w: R.spt(p, d), 1, 1, False),
+    "wspt": (lambda i: sk.tardiness.solve(i, method="wspt"), lambda p, d, w: R.wspt(p, d, w), 1, 1, True),
+    "mdd": (lambda i: sk.tardiness.solve(i, method="mdd"), lambda p, d, w: R.mdd(p, d), 2, 1, False),
     f"atc (k={ATC_K:g})": (
-        lambda i: sk.tardiness.solve(i, "atc", atc_k=ATC_K),
+        lambda i: sk.tardiness.solve(i, method="atc", atc_k=ATC_K),
         lambda p, d, w: R.atc(p, d, ATC_K),
         2,
         1,
         False,
     ),
-    "wi": (lambda i: sk.tardiness.solve(i, "wi"), lambda p, d, w: R.wi(p, d), 2, 2, False),
-    "psk": (lambda i: sk.tardiness.solve(i, "psk"), lambda p, d, w: R.psk(p, d), 2, 2, False),
-    "eddc": (lambda i: sk.tardiness.solve(i, "eddc"), lambda p, d, w: R.eddc(p, d), 2, 2, False),
-    "mddc": (lambda i: sk.tardiness.solve(i, "mddc"), lambda p, d, w: R.mddc(p, d), 2, 2, False),
-    "aug_mdd": (lambda i: sk.tardiness.solve(i, "aug_mdd"), lambda p, d, w: R.aug_mdd(p, d), 3, 3, False),
-    "aug_mddc": (lambda i: sk.tardiness.solve(i, "aug_mddc"), lambda p, d, w: R.aug_mddc(p, d), 3, 3, False),
+    "wi": (lambda i: sk.tardiness.solve(i, method="wi"), lambda p, d, w: R.wi(p, d), 2, 2, False),
+    "psk": (lambda i: sk.tardiness.solve(i, method="psk"), lambda p, d, w: R.psk(p, d), 2, 2, False),
+    "eddc": (lambda i: sk.tardiness.solve(i, method="eddc"), lambda p, d, w: R.eddc(p, d), 2, 2, False),
+    "mddc": (lambda i: sk.tardiness.solve(i, method="mddc"), lambda p, d, w: R.mddc(p, d), 2, 2, False),
+    "aug_mdd": (lambda i: sk.tardiness.solve(i, method="aug_mdd"), lambda p, d, w: R.aug_mdd(p, d), 3, 3, False),
+    "aug_mddc": (lambda i: sk.tardiness.solve(i, method="aug_mddc"), lambda p, d, w: R.aug_mddc(p, d), 3, 3, False),
     "mdd+insertion": (
-        lambda i: sk.tardiness.solve(i, "mdd", improve="insertion", time_limit=SK_LS_LIMIT),
+        lambda i: sk.tardiness.solve(i, method="mdd", improve="insertion", time_limit=SK_LS_LIMIT),
         lambda p, d, w: R.insertion(p, d, R.mdd(p, d)),
         2,
         2,
@@ -318,7 +318,7 @@ def time_heuristics(quick: bool, log) -> dict:
 
 def _try_exact(inst, **kw):
     try:
-        return sk.tardiness.solve(inst, "exact", **kw), None
+        return sk.tardiness.solve(inst, method="exact", **kw), None
     except SchedkitError as exc:
         return None, f"{type(exc).__name__}: {exc}"
 
@@ -383,8 +383,8 @@ def exact_section(quick: bool, log) -> dict:
     wsel = list(range(0, 125, 12)) if quick else list(range(125))
     out["wt40_instances"] = len(wsel)
     for label, call in (
-        ("exact", lambda inst: sk.tardiness.solve(inst, "exact", time_limit=1.0)),
-        ("cpsat", lambda inst: sk.tardiness.solve(inst, "cpsat", time_limit=1.0, workers=1)),
+        ("exact", lambda inst: sk.tardiness.solve(inst, method="exact", time_limit=1.0)),
+        ("cpsat", lambda inst: sk.tardiness.solve(inst, method="cpsat", time_limit=1.0, workers=1)),
     ):
         try:
             call(wt[wsel[0]])

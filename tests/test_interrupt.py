@@ -21,7 +21,7 @@ SCRIPT = textwrap.dedent(
     inst = sk.tardiness.Instance(p, d, w=rng.integers(1, 10, 300))
     try:
         print("started", flush=True)
-        sk.tardiness.solve(inst, "ils", iterations=10**9)
+        sk.tardiness.solve(inst, method="ils", iterations=10**9)
     except KeyboardInterrupt:
         print("interrupted", flush=True)
         sys.exit(0)

@@ -335,7 +335,7 @@ def test_cuda_without_a_gpu_raises_device_unavailable():
     st.sampled_from(BACKENDS),
 )
 def test_values_equal_result_objective(inst, method, device):
-    res = sk.tardiness.solve(inst, method, iterations=20)
+    res = sk.tardiness.solve(inst, method=method, iterations=20)
     both = np.stack([res.sequence, res.sequence[::-1]])
     values = evaluate_sequences(inst, both, objective="total_weighted_tardiness", device=device)
     assert values[0] == res.objective

@@ -1,10 +1,14 @@
 """Tests of schedkit.packing: kube-scheduler arithmetic and preemption, heuristics, the CP-SAT
-fallback, manifests and quantities, VM rescheduling, the generator and the CLI."""
+fallback, manifests and quantities, VM rescheduling, the generator and the paper's experiment
+(schedkit.experiments.packing). The ``schedkit pack`` command is tested in tests/cli."""
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import json
+import pickle
+import sys
 from fractions import Fraction
 from pathlib import Path
 
@@ -15,8 +19,10 @@ from hypothesis import strategies as st
 
 from schedkit import _core, packing
 from schedkit.exceptions import InvalidInstanceError, SchedkitError, ValidationError
+from schedkit.experiments.packing import plot_experiment, run_experiment
+from schedkit.testing.strategies import packing_clusters
 
-DATA = Path(__file__).parent / "data" / "packing"
+DATA = Path(__file__).resolve().parents[1] / "data" / "packing"
 HAS_ORTOOLS = importlib.util.find_spec("ortools") is not None
 HAS_YAML = importlib.util.find_spec("yaml") is not None
 needs_ortools = pytest.mark.skipif(not HAS_ORTOOLS, reason="OR-Tools not installed (pip install 'schedkit[cp]')")
@@ -49,8 +55,8 @@ def test_requested_to_capacity_ratio_hand_computed():
 
 def test_least_allocated_spreads_and_most_allocated_packs():
     c = packing.Cluster([4000, 4000], [8 * GiB, 8 * GiB], [1000, 1000], [GiB, GiB], [0, 0])
-    assert packing.place(c, "kube").assignment.tolist() == [0, 1]
-    assert packing.place(c, "kube", strategy="most").assignment.tolist() == [0, 0]
+    assert packing.place(c, method="kube").assignment.tolist() == [0, 1]
+    assert packing.place(c, method="kube", strategy="most").assignment.tolist() == [0, 0]
 
 
 def test_balanced_allocation_decides_between_equal_fit_scores():
@@ -59,24 +65,27 @@ def test_balanced_allocation_decides_between_equal_fit_scores():
     # -> 46; node1 cpu 0, mem 90 -> 45. Balanced (actual requests): node0 f=(0.5, 0.5) -> 100;
     # node1 f=(1, 0) -> 50. Node 0 wins 146 to 95.
     c = packing.Cluster([4000, 4000], [4 * GiB, 4 * GiB], [0, 2000, 2000], [2 * GiB, 0, 0], [0, 0, 0], [0, 1, -1])
-    plan = packing.place(c, "kube")
+    plan = packing.place(c, method="kube")
     assert plan.assignment[2] == 0
 
 
 def test_tie_break_deterministic_by_name_and_seeded_random():
     names = ["n-c", "n-a", "n-b"]
     c = packing.Cluster([1000] * 3, [GiB] * 3, [100], [1 << 20], [0], node_names=names)
-    assert packing.place(c, "kube").assignment.tolist() == [1]  # "n-a" sorts first
+    assert packing.place(c, method="kube").assignment.tolist() == [1]  # "n-a" sorts first
     c10 = packing.Cluster([1000] * 10, [GiB] * 10, [100], [1 << 20], [0])
-    picks = {int(packing.place(c10, "kube", seed=s).assignment[0]) for s in range(40)}
+    picks = {int(packing.place(c10, method="kube", seed=s).assignment[0]) for s in range(40)}
     assert len(picks) > 3
-    assert packing.place(c10, "kube", seed=7).assignment[0] == packing.place(c10, "kube", seed=7).assignment[0]
+    assert (
+        packing.place(c10, method="kube", seed=7).assignment[0]
+        == packing.place(c10, method="kube", seed=7).assignment[0]
+    )
 
 
 def test_priority_sort_queue_order():
     # One slot; the higher-priority pod (later index) wins it, the other stays pending.
     c = packing.Cluster([1000], [GiB], [800, 800], [1, 1], [1, 5])
-    assert packing.place(c, "kube-nopreempt").assignment.tolist() == [-1, 0]
+    assert packing.place(c, method="kube-nopreempt").assignment.tolist() == [-1, 0]
 
 
 def test_default_preemption_exact_victims():
@@ -88,16 +97,16 @@ def test_default_preemption_exact_victims():
     prio = [1, 2, 1, 1, 3, 5]
     node = [0, 0, 1, 1, 1, -1]
     c = packing.Cluster([1000, 1000], [GiB, GiB], cpu, [1] * 6, prio, node)
-    plan = packing.place(c, "kube").validate()
+    plan = packing.place(c, method="kube").validate()
     assert plan.preemptions == [(5, 0, [0])]
     assert plan.assignment.tolist() == [-1, 0, 1, 1, 1, 0]
     assert plan.evictions == [0]
     assert plan.actions == ["evict", "stay", "stay", "stay", "stay", "place"]
     # Without preemption P stays pending.
-    assert packing.place(c, "kube-nopreempt").assignment[5] == -1
+    assert packing.place(c, method="kube-nopreempt").assignment[5] == -1
     # With A protected, node0's only victim is B (priority 2), worse than node1's {C, D}.
     cp = packing.Cluster([1000, 1000], [GiB, GiB], cpu, [1] * 6, prio, node, protected=[True] + [False] * 5)
-    assert packing.place(cp, "kube", requeue_victims=False).validate().preemptions == [(5, 1, [2, 3])]
+    assert packing.place(cp, method="kube", requeue_victims=False).validate().preemptions == [(5, 1, [2, 3])]
 
 
 def test_preemption_prefers_lowest_highest_victim_priority():
@@ -106,22 +115,22 @@ def test_preemption_prefers_lowest_highest_victim_priority():
     c = packing.Cluster(
         [1000, 1000], [GiB, GiB], [600, 300, 300, 600], [1] * 4, [3, 1, 1, 5], [0, 1, 1, -1], node_pods=[110, 110]
     )
-    plan = packing.place(c, "kube", requeue_victims=False)
+    plan = packing.place(c, method="kube", requeue_victims=False)
     assert plan.preemptions == [(3, 1, [2])]
     assert plan.assignment.tolist() == [0, 1, -1, 1]
 
 
 def test_pod_limit_is_a_filter():
     c = packing.Cluster([10000], [10 * GiB], [10, 10, 10], [1, 1, 1], [0, 0, 0], node_pods=[2])
-    plan = packing.place(c, "kube").validate()
+    plan = packing.place(c, method="kube").validate()
     assert plan.placed == 2
 
 
 def test_rtcr_shape_validation():
     c = packing.Cluster([1000], [GiB], [100], [1], [0])
     with pytest.raises(InvalidInstanceError, match="shape"):
-        packing.place(c, "kube", strategy="rtcr", shape=[(50, 5), (10, 1)])
-    plan = packing.place(c, "kube", strategy="rtcr", shape=[(0, 0), (100, 10)])
+        packing.place(c, method="kube", strategy="rtcr", shape=[(50, 5), (10, 1)])
+    plan = packing.place(c, method="kube", strategy="rtcr", shape=[(0, 0), (100, 10)])
     assert plan.placed == 1
 
 
@@ -142,9 +151,9 @@ def test_bad_arrays_give_clear_errors():
     with pytest.raises(InvalidInstanceError, match="node_cpu: expected a 1-D"):
         packing.Cluster([[1]], [GiB], [1], [1], [0])
     with pytest.raises(InvalidInstanceError, match="method"):
-        packing.place(packing.Cluster([1], [1], [1], [1], [0]), "nope")
+        packing.place(packing.Cluster([1], [1], [1], [1], [0]), method="nope")
     with pytest.raises(InvalidInstanceError, match="fallback"):
-        packing.place(packing.Cluster([1], [1], [1], [1], [0]), "ffd", fallback="x")
+        packing.place(packing.Cluster([1], [1], [1], [1], [0]), method="ffd", fallback="x")
 
 
 def test_validate_catches_overfull_and_protected():
@@ -159,7 +168,7 @@ def test_validate_catches_overfull_and_protected():
 
 def test_plan_outputs():
     c = packing.Cluster([2000, 2000], [4 * GiB, 4 * GiB], [1500, 1500, 1000], [GiB] * 3, [1, 1, 2])
-    plan = packing.place(c, "kube")
+    plan = packing.place(c, method="kube")
     t = plan.to_arrow()
     assert t.num_rows == 3 and t.column("action").to_pylist() == ["place", "pending", "place"]
     cpu, _mem = plan.node_utilisation
@@ -172,6 +181,95 @@ def test_plan_outputs():
 
         matplotlib.use("Agg")
         assert plan.plot() is not None
+
+
+def _mixed_cluster():
+    # Running, pending and protected pods with names: every field of a Cluster is non-default.
+    return packing.Cluster(
+        [1000, 1000],
+        [GiB, GiB],
+        [400, 400, 300, 300, 300, 500],
+        [1] * 6,
+        [1, 2, 1, 1, 3, 5],
+        [0, 0, 1, 1, 1, -1],
+        node_pods=[10, 20],
+        protected=[True, False, False, False, False, False],
+        node_names=["b", "a"],
+        pod_names=list("uvwxyz"),
+    )
+
+
+def test_cluster_plan_vmplan_pickle_round_trip():
+    c = _mixed_cluster()
+    back = pickle.loads(pickle.dumps(c))
+    assert back == c and back is not c
+    assert back.node_names == ["b", "a"] and back.node_rank.tolist() == [1, 0]
+    assert back.protected.tolist() == c.protected.tolist() and not back.pod_cpu.flags.writeable
+    plan = packing.place(c, method="kube")
+    assert plan.preemptions  # the preemptor evicts someone: a non-trivial plan
+    again = pickle.loads(pickle.dumps(plan))
+    assert again == plan and again.validate().placed_by_priority == plan.placed_by_priority
+    vm = packing.vm_reschedule(c, k=2, probe_cpu=100)
+    assert pickle.loads(pickle.dumps(vm)) == vm
+    empty = packing.Cluster([], [], [], [], [])
+    assert pickle.loads(pickle.dumps(empty)) == empty
+
+
+@needs_ortools
+def test_cp_plan_pickle_round_trip():
+    plan = packing.place(_mixed_cluster(), method="kube", fallback="always", time_limit=0.3, workers=1)
+    assert plan.cp_ran and plan.tier_optimal
+    assert pickle.loads(pickle.dumps(plan)) == plan
+
+
+def test_equality_compares_values():
+    c = _mixed_cluster()
+    assert c == _mixed_cluster()
+    assert c != packing.Cluster(c.node_cpu, c.node_mem, c.pod_cpu, c.pod_mem, c.pod_priority, c.pod_node)
+    assert c != "cluster"
+    plan = packing.place(c, method="kube-nopreempt")
+    assert plan == packing.Plan(c, "kube-nopreempt", plan.assignment.copy(), elapsed=plan.elapsed)
+    assert plan != dataclasses.replace(plan, assignment=np.full(6, -1))
+    assert plan != dataclasses.replace(plan, optimal=True)
+
+
+def test_reprs_are_short_and_cluster_is_frozen():
+    c = packing.generate(32, 8, 4, 1.0, seed=0)
+    assert repr(c) == "Cluster(nodes=32, pods=256, pending=256)"
+    plan = packing.place(c, method="ffd")
+    assert repr(plan) == f"Plan(method='ffd', placed={plan.placed}/256, optimal=False)"
+    vm = packing.vm_reschedule(_mixed_cluster(), k=0)
+    assert repr(vm).startswith("VMPlan(method='greedy', moves=0, fragment_rate=") and "\n" not in repr(vm)
+    with pytest.raises(AttributeError):
+        c.pod_cpu = np.zeros(256)  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        del c.node_names
+    with pytest.raises(ValueError):
+        c.pod_cpu[0] = 1  # read-only array
+
+
+def test_options_are_keyword_only():
+    c = packing.Cluster([1000], [GiB], [1], [1], [0])
+    with pytest.raises(TypeError):
+        packing.place(c, "kube")  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        packing.vm_reschedule(c, 1)  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        packing.generate(4, 4, 2, 1.0, 3)  # type: ignore[misc]
+
+
+def test_plots_return_the_figure_and_write_files(tmp_path):
+    pytest.importorskip("matplotlib")
+    from matplotlib.figure import Figure
+
+    plan = packing.place(packing.generate(4, 4, 2, 1.05, seed=0), method="kube")
+    ax = Figure().subplots()
+    assert plan.plot(ax=ax) is ax.figure
+    fig = plan.plot(path=tmp_path / "plan.png")
+    assert isinstance(fig, Figure) and (tmp_path / "plan.png").stat().st_size > 0
+    row = {"window_s": 1.0, "improved": 0.5, "certified_optimal": 0.25, "unchanged": 0.25}
+    fig = plot_experiment({"summary": [row]}, path=tmp_path / "exp.png")
+    assert isinstance(fig, Figure) and (tmp_path / "exp.png").stat().st_size > 0
 
 
 def test_methods_registry():
@@ -194,56 +292,32 @@ def test_ffd_sizes_and_weights_options():
     c = packing.generate(4, 4, 2, 0.95, seed=3)
     for size in ("sum", "product", "l2", "max"):
         for w in ("unit", "average", "exponential"):
-            packing.place(c, "ffd", size=size, weights=w).validate()
-            packing.place(c, "bfd", size=size, weights=w).validate()
+            packing.place(c, method="ffd", size=size, weights=w).validate()
+            packing.place(c, method="bfd", size=size, weights=w).validate()
     with pytest.raises(InvalidInstanceError, match="size"):
-        packing.place(c, "ffd", size="cube")
+        packing.place(c, method="ffd", size="cube")
     packing.place(
         c.__class__(
             c.node_cpu, c.node_mem, c.pod_cpu, c.pod_mem, c.pod_priority, np.where(np.arange(c.num_pods) < 3, 0, -1)
         ),
-        "ffd",
+        method="ffd",
         repack=True,
     ).validate()
 
 
 def test_bfd_and_worst_fit_choose_tightest_and_loosest():
     c = packing.Cluster([1000, 600, 800], [GiB] * 3, [500], [1 << 20], [0])
-    assert packing.place(c, "best-fit").assignment.tolist() == [1]
-    assert packing.place(c, "worst-fit").assignment.tolist() == [0]
-    assert packing.place(c, "first-fit").assignment.tolist() == [0]
+    assert packing.place(c, method="best-fit").assignment.tolist() == [1]
+    assert packing.place(c, method="worst-fit").assignment.tolist() == [0]
+    assert packing.place(c, method="first-fit").assignment.tolist() == [0]
 
 
 # --------------------------------------------------------------------------- hypothesis properties
 
 
-@st.composite
-def clusters(draw, max_nodes=5, max_pods=10, running=True):
-    n = draw(st.integers(1, max_nodes))
-    m = draw(st.integers(0, max_pods))
-    node_cpu = draw(st.lists(st.integers(0, 4000), min_size=n, max_size=n))
-    node_mem = draw(st.lists(st.integers(0, 4000), min_size=n, max_size=n))
-    node_pods = draw(st.lists(st.integers(0, 6), min_size=n, max_size=n))
-    pod_cpu = draw(st.lists(st.integers(0, 2000), min_size=m, max_size=m))
-    pod_mem = draw(st.lists(st.integers(0, 2000), min_size=m, max_size=m))
-    prio = draw(st.lists(st.integers(0, 3), min_size=m, max_size=m))
-    pod_node = [-1] * m
-    if running:
-        free = list(zip(node_cpu, node_mem, node_pods))
-        for i in range(m):
-            j = draw(st.integers(-1, n - 1))
-            if j >= 0 and pod_cpu[i] <= free[j][0] and pod_mem[i] <= free[j][1] and free[j][2] >= 1:
-                free[j] = (free[j][0] - pod_cpu[i], free[j][1] - pod_mem[i], free[j][2] - 1)
-                pod_node[i] = j
-    protected = draw(st.lists(st.booleans(), min_size=m, max_size=m))
-    return packing.Cluster(
-        node_cpu, node_mem, pod_cpu, pod_mem, prio, pod_node, node_pods=node_pods, protected=protected
-    )
-
-
 @settings(max_examples=40, deadline=None)
 @given(
-    clusters(),
+    packing_clusters(),
     st.sampled_from(HEURISTICS),
     st.one_of(st.none(), st.integers(0, 5)),
     st.sampled_from(["least", "most", "rtcr"]),
@@ -251,7 +325,7 @@ def clusters(draw, max_nodes=5, max_pods=10, running=True):
 )
 def test_no_plan_exceeds_capacity(c, method, seed, strategy, repack):
     # validate() also checks that protected pods stay put.
-    plan = packing.place(c, method, seed=seed, strategy=strategy, repack=repack).validate()
+    plan = packing.place(c, method=method, seed=seed, strategy=strategy, repack=repack).validate()
     # Without repack heuristics never disturb running pods; kube only evicts lower-priority ones.
     for _i, a in enumerate(plan.actions):
         if not repack or method.startswith("kube"):
@@ -277,15 +351,15 @@ def test_enough_capacity_places_every_pod(n, pods, method):
         [p[2] for p in pods],
         node_pods=[max(1, m)] * n,
     )
-    assert packing.place(c, method).validate().pending == 0
+    assert packing.place(c, method=method).validate().pending == 0
 
 
 @needs_ortools
 @settings(max_examples=15, deadline=None)
-@given(clusters(max_nodes=3, max_pods=7), st.sampled_from(["kube", "ffd", "best-fit"]))
+@given(packing_clusters(max_nodes=3, max_pods=7), st.sampled_from(["kube", "ffd", "best-fit"]))
 def test_cp_fallback_lexicographically_no_worse(c, method):
-    h = packing.place(c, method)
-    plan = packing.place(c, method, fallback="always", time_limit=0.3, workers=1).validate()
+    h = packing.place(c, method=method)
+    plan = packing.place(c, method=method, fallback="always", time_limit=0.3, workers=1).validate()
     assert packing.compare_lex(plan.placed_by_priority, h.placed_by_priority) >= 0
     assert plan.cp_ran and plan.vs_heuristic is not None
 
@@ -298,9 +372,9 @@ def test_cp_moves_a_pod_to_place_a_pending_one():
     # Two nodes of 1000m, each running a 400m pod; the pending 800m pod fits nowhere, and the
     # default scheduler cannot preempt pods of equal priority. CP moves one 400m pod over.
     c = packing.Cluster([1000, 1000], [GiB, GiB], [400, 400, 800], [1, 1, 1], [1, 1, 1], [0, 1, -1])
-    h = packing.place(c, "kube")
+    h = packing.place(c, method="kube")
     assert h.pending == 1
-    plan = packing.place(c, "kube", fallback=True, time_limit=0.5, workers=1).validate()
+    plan = packing.place(c, method="kube", fallback=True, time_limit=0.5, workers=1).validate()
     assert plan.pending == 0 and plan.vs_heuristic == 1 and plan.optimal
     assert plan.tier_optimal == {1: True}
     assert len(plan.moves) == 1 and plan.evictions == []
@@ -310,41 +384,34 @@ def test_cp_moves_a_pod_to_place_a_pending_one():
 def test_cp_prefers_high_priority_and_disruption_weights():
     # One node of 1000m with a running p1 pod of 600m; pending p5 pod of 600m: evict the p1 pod.
     c = packing.Cluster([1000], [GiB], [600, 600], [1, 1], [1, 5], [0, -1])
-    plan = packing.place(c, "cp", time_limit=0.5, workers=1).validate()
+    plan = packing.place(c, method="cp", time_limit=0.5, workers=1).validate()
     assert plan.assignment.tolist() == [-1, 0] and plan.optimal
     # Protected pods stay even at the expense of the pending one.
     cp = packing.Cluster([1000], [GiB], [600, 600], [1, 1], [1, 5], [0, -1], protected=[True, False])
-    assert packing.place(cp, "cp", time_limit=0.5, workers=1).validate().assignment.tolist() == [0, -1]
+    assert packing.place(cp, method="cp", time_limit=0.5, workers=1).validate().assignment.tolist() == [0, -1]
     # Moving vs evicting: two nodes, node1 has room for the running pod only if the pending
     # pod does not take it... here a move is free to choose; code weights make move cost 2 >
     # evict 1 but placement comes first, so the pod is moved, not evicted.
     c2 = packing.Cluster([1000, 600], [GiB, GiB], [600, 900], [1, 1], [1, 5], [0, -1])
-    plan2 = packing.place(c2, "cp", time_limit=0.5, workers=1).validate()
+    plan2 = packing.place(c2, method="cp", time_limit=0.5, workers=1).validate()
     assert plan2.assignment.tolist() == [1, 0] and plan2.moves == [(0, 0, 1)]
 
 
 @needs_ortools
 def test_cp_empty_cluster_and_unrestricted():
     c = packing.Cluster([1000], [GiB], [], [], [])
-    assert packing.place(c, "cp", time_limit=0.1).assignment.tolist() == []
+    assert packing.place(c, method="cp", time_limit=0.1).assignment.tolist() == []
 
 
 def test_cp_missing_ortools_names_extra(monkeypatch):
-    import builtins
-
-    real = builtins.__import__
-
-    def fake(name, *a, **k):
-        if name.startswith("ortools"):
-            raise ImportError("no ortools")
-        return real(name, *a, **k)
-
-    monkeypatch.setattr(builtins, "__import__", fake)
+    # None in sys.modules makes the import fail (the full name: importlib.import_module returns
+    # an already imported module without looking at its parents).
+    monkeypatch.setitem(sys.modules, "ortools.sat.python.cp_model", None)
     c = packing.Cluster([1000], [GiB], [600, 600], [1, 1], [1, 5], [0, -1])
     with pytest.raises(SchedkitError, match=r"schedkit\[cp\]"):
-        packing.place(c, "cp")
+        packing.place(c, method="cp")
     # Without a pending pod the fallback does not run and needs nothing.
-    assert packing.place(packing.Cluster([1000], [GiB], [1], [1], [0]), "kube", fallback="cp").placed == 1
+    assert packing.place(packing.Cluster([1000], [GiB], [1], [1], [0]), method="kube", fallback="cp").placed == 1
 
 
 # --------------------------------------------------------------------------- quantities + manifests
@@ -402,7 +469,7 @@ def test_from_manifests(name):
     assert c.pod_mem.tolist() == [576 * 2**20] + [10**9] * 3
     assert c.pod_priority.tolist() == [10, 1000, 1000, 1000]
     assert c.pod_node.tolist() == [0, -1, -1, -1]
-    packing.place(c, "kube").validate()
+    packing.place(c, method="kube").validate()
 
 
 def test_bad_manifests_name_object_and_field(tmp_path):
@@ -430,16 +497,7 @@ def test_bad_manifests_name_object_and_field(tmp_path):
 
 
 def test_yaml_without_pyyaml_names_extra(monkeypatch):
-    import builtins
-
-    real = builtins.__import__
-
-    def fake(name, *a, **k):
-        if name == "yaml":
-            raise ImportError("no yaml")
-        return real(name, *a, **k)
-
-    monkeypatch.setattr(builtins, "__import__", fake)
+    monkeypatch.setitem(sys.modules, "yaml", None)  # makes the import fail
     with pytest.raises(SchedkitError, match=r"schedkit\[k8s\]"):
         packing.Cluster.from_manifests(DATA / "cluster.yaml")
 
@@ -451,16 +509,16 @@ def test_vm_reschedule_greedy_and_cp():
     # Probe 16: free cpu 20 and 12 -> frag 4 + 12 = 16 of 32. Moving the 4-cpu VM from node1 to
     # node0 gives free 16 and 16 -> frag 0.
     c = packing.Cluster([64, 64], [1000, 1000], [44, 48, 4], [1, 1, 1], [0, 0, 0], [0, 1, 1])
-    before = packing.vm_reschedule(c, 0)
+    before = packing.vm_reschedule(c, k=0)
     assert before.fragment_rate_before == pytest.approx(0.5) and before.moves == []
-    g = packing.vm_reschedule(c, 1, probe_cpu=16)
+    g = packing.vm_reschedule(c, k=1, probe_cpu=16)
     assert g.moves == [(2, 1, 0)] and g.fragment_rate_after == 0.0
     if HAS_ORTOOLS:
-        r = packing.vm_reschedule(c, 1, probe_cpu=16, method="cp", time_limit=0.5, workers=1)
+        r = packing.vm_reschedule(c, k=1, probe_cpu=16, method="cp", time_limit=0.5, workers=1)
         assert r.fragment_rate_after == 0.0 and len(r.moves) <= 1
 
 
-# --------------------------------------------------------------------------- generator + experiment + CLI
+# --------------------------------------------------------------------------- generator + experiment
 
 
 def test_generator_matches_paper_rules():
@@ -480,7 +538,7 @@ def test_generator_matches_paper_rules():
 
 @needs_ortools
 def test_experiment_tiny():
-    res = packing.run_experiment(
+    res = run_experiment(
         {"nodes": (4,), "pods_per_node": (4,), "priorities": (2,), "utilisation": (1.05,)},
         scenarios=2,
         windows=(0.2,),
@@ -490,25 +548,7 @@ def test_experiment_tiny():
     assert s["scenarios"] == 2
     assert s["improved"] + s["certified_optimal"] + s["unchanged"] == pytest.approx(1.0)
     if importlib.util.find_spec("matplotlib"):
-        from schedkit._packing_gen import plot_experiment
-
         assert plot_experiment(res) is not None
-
-
-def test_cli_pack(capsys):
-    import argparse
-
-    from schedkit import _cli_pack
-
-    parser = argparse.ArgumentParser()
-    _cli_pack.add_parser(parser.add_subparsers())
-    args = parser.parse_args(["pack", str(DATA / "cluster.json"), "--method", "ffd", "--json"])
-    assert args.func(args) == 0
-    out = json.loads(capsys.readouterr().out)
-    assert out["placed"] == 4 and len(out["plan"]) == 4
-    args = parser.parse_args(["pack", "--generate", "4,4,2,1.05", "--method", "kube"])
-    assert args.func(args) == 0
-    assert "placed" in capsys.readouterr().out
 
 
 def test_manifest_init_containers_overhead_and_deployment():
@@ -551,8 +591,8 @@ def test_vm_reschedule_respects_protected():
     c = packing.Cluster(
         [64, 64], [1000, 1000], [44, 48, 4], [1, 1, 1], [0, 0, 0], [0, 1, 1], protected=[False, False, True]
     )
-    g = packing.vm_reschedule(c, 3, probe_cpu=16)
+    g = packing.vm_reschedule(c, k=3, probe_cpu=16)
     assert all(i != 2 for i, _, _ in g.moves)
     assert g.fragment_rate_after <= g.fragment_rate_before
     with pytest.raises(InvalidInstanceError, match="probe_cpu"):
-        packing.vm_reschedule(c, 1, probe_cpu=0)
+        packing.vm_reschedule(c, k=1, probe_cpu=0)

@@ -1,5 +1,6 @@
 """CP-SAT models of :mod:`schedkit.packing`: the lexicographic "Priority Matters" model and
-VM rescheduling against the fragment rate. OR-Tools is imported lazily."""
+VM rescheduling against the fragment rate. OR-Tools (the ``cp`` extra) is imported when a model
+is built, so the rest of the package works without it."""
 
 from __future__ import annotations
 
@@ -9,15 +10,11 @@ from typing import Any
 
 import numpy as np
 
-from schedkit.exceptions import SolverUnavailableError
+from schedkit._optional import require
 
 
 def _cp_model() -> Any:
-    try:
-        from ortools.sat.python import cp_model
-    except ImportError:
-        raise SolverUnavailableError("the CP-SAT packing model needs OR-Tools: pip install 'schedkit[cp]'") from None
-    return cp_model
+    return require("ortools.sat.python.cp_model", "the CP-SAT packing model")
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Kubernetes quantities and manifests for :mod:`schedkit.packing`.
+"""Kubernetes quantities and manifests: the formats :mod:`schedkit.packing` reads.
 
 Quantities follow ``k8s.io/apimachinery/pkg/api/resource``: a signed decimal number with an
 optional exponent (``1e3``, ``1.5E-2``) or suffix, binary (``Ki Mi Gi Ti Pi Ei``) or decimal
@@ -15,6 +15,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from schedkit._optional import require
 from schedkit.exceptions import InvalidInstanceError
 
 _BINARY = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60}
@@ -36,8 +37,22 @@ _RE = re.compile(r"^([+-]?)(\d+\.?\d*|\.\d+)(?:([eE][+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei
 def parse_quantity(text: Any, *, where: str = "quantity") -> Fraction:
     """The exact value of a Kubernetes quantity (``"500m"`` -> 1/2, ``"1Gi"`` -> 2**30).
 
-    Plain ints and floats are accepted (floats must be finite). ``where`` names the object and
-    field in the error message.
+    Parameters
+    ----------
+    text : str, int or float
+        A quantity string; plain ints and finite floats are accepted too.
+    where : str
+        Names the object and field in the error message.
+
+    Returns
+    -------
+    fractions.Fraction
+        The exact value (signed).
+
+    Raises
+    ------
+    InvalidInstanceError
+        ``text`` is not a quantity; ``field`` is ``where``.
 
     Examples
     --------
@@ -73,7 +88,29 @@ def _ceil(q: Fraction) -> int:
 
 
 def cpu_millis(text: Any, *, where: str = "cpu") -> int:
-    """CPU quantity in millicores, rounded up like ``Quantity.MilliValue``."""
+    """A cpu quantity in millicores, rounded up like ``Quantity.MilliValue``.
+
+    Parameters
+    ----------
+    text : str, int or float
+        The quantity (``"500m"``, ``"1.5"``, ``2``).
+    where : str
+        Names the object and field in the error message.
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    InvalidInstanceError
+        Not a quantity, or negative.
+
+    Examples
+    --------
+    >>> cpu_millis("500m"), cpu_millis("1.5"), cpu_millis("100u")
+    (500, 1500, 1)
+    """
     q = parse_quantity(text, where=where)
     if q < 0:
         raise InvalidInstanceError(f"{where}: negative quantity {text!r}", field=where)
@@ -81,7 +118,29 @@ def cpu_millis(text: Any, *, where: str = "cpu") -> int:
 
 
 def int_value(text: Any, *, where: str = "memory") -> int:
-    """Memory (bytes) or count, rounded up like ``Quantity.Value``."""
+    """A memory (bytes) or count quantity as an integer, rounded up like ``Quantity.Value``.
+
+    Parameters
+    ----------
+    text : str, int or float
+        The quantity (``"512Mi"``, ``"1G"``, ``110``).
+    where : str
+        Names the object and field in the error message.
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    InvalidInstanceError
+        Not a quantity, or negative.
+
+    Examples
+    --------
+    >>> int_value("512Mi"), int_value("1G"), int_value("1.5Ki"), int_value("0.5")
+    (536870912, 1000000000, 1536, 1)
+    """
     q = parse_quantity(text, where=where)
     if q < 0:
         raise InvalidInstanceError(f"{where}: negative quantity {text!r}", field=where)
@@ -89,9 +148,24 @@ def int_value(text: Any, *, where: str = "memory") -> int:
 
 
 def format_quantity(value: int, *, cpu: bool = False) -> str:
-    """A canonical quantity string for ``value`` (millicores when ``cpu``, else bytes).
+    """A canonical quantity string for ``value``, the inverse of :func:`cpu_millis` / :func:`int_value`.
 
-    ``cpu_millis(format_quantity(v, cpu=True)) == v`` and ``int_value(format_quantity(v)) == v``.
+    Parameters
+    ----------
+    value : int
+        Millicores when ``cpu``, else bytes or a count, >= 0.
+    cpu : bool
+        Format millicores (``"1500m"``, ``"2"``) instead of bytes (``"512Mi"``).
+
+    Returns
+    -------
+    str
+        ``cpu_millis(format_quantity(v, cpu=True)) == v`` and ``int_value(format_quantity(v)) == v``.
+
+    Examples
+    --------
+    >>> format_quantity(1500, cpu=True), format_quantity(2000, cpu=True), format_quantity(512 << 20)
+    ('1500m', '2', '512Mi')
     """
     if cpu:
         return f"{value // 1000}" if value % 1000 == 0 else f"{value}m"
@@ -120,14 +194,7 @@ def _load_documents(source: Any) -> list[Any]:
                 raise InvalidInstanceError(f"{path}: invalid JSON ({exc})", field="path", index=exc.lineno) from None
         else:
             return data if isinstance(data, list) else [data]
-    try:
-        import yaml  # type: ignore[import-untyped]
-    except ImportError:
-        from schedkit.exceptions import SolverUnavailableError
-
-        raise SolverUnavailableError(
-            f"{path}: reading YAML manifests needs PyYAML: pip install 'schedkit[k8s]' (JSON needs nothing)"
-        ) from None
+    yaml = require("yaml", f"{path}: reading YAML manifests (JSON needs nothing)")
     try:
         return [d for d in yaml.safe_load_all(text) if d is not None]
     except yaml.YAMLError as exc:

@@ -1,9 +1,10 @@
 """Tests of schedkit.tardiness: 1||ΣT_j and 1||Σw_jT_j.
 
 Reference: specs/tardiness.md (rules, tie-breaks, known answers). Expected sequences of the
-hand-made cases are literals worked out in the comments beside them; the small pure-Python
-transcriptions below (written from the spec, not from the Rust code) only double-check them
-and are compared with the library on random instances.
+hand-made cases are literals worked out in the comments beside them; the NumPy transcriptions
+of bench/ref_tardiness.py (written from the spec, not from the Rust code; loaded from the bench
+folder so there is one copy) only double-check them and are compared with the library on random
+instances, with the two weighted forms the bench lacks written out below.
 
 Tests whose name contains ``exact`` need ``method="exact"`` (Lawler's DP / branch and bound).
 """
@@ -11,9 +12,11 @@ Tests whose name contains ``exact`` need ``method="exact"`` (Lawler's DP / branc
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 import itertools
 import json
 import math
+import pickle
 import sys
 from functools import cache
 from pathlib import Path
@@ -33,7 +36,7 @@ from schedkit.exceptions import (
 from schedkit.tardiness import IMPROVEMENTS, METHODS, Instance, Result, solve
 from schedkit.testing.strategies import tardiness_instances
 
-DATA = Path(__file__).resolve().parent / "data" / "smtt"
+DATA = Path(__file__).resolve().parents[1] / "data" / "smtt"
 
 #: Constructive rules (deterministic, no options needed).
 RULES = ["edd", "spt", "wspt", "mdd", "atc", "wi", "psk", "eddc", "mddc", "aug_mdd", "aug_mddc"]
@@ -55,19 +58,25 @@ KNOWN_RULES = {
 
 # --------------------------------------------------------------------------- oracles
 
+BENCH = Path(__file__).resolve().parents[2] / "bench"
 
-def objective_of(p, d, w, seq) -> float:
-    """Σ w_j max(0, C_j - d_j), recomputed in plain Python."""
-    t = 0.0
-    total = 0.0
-    for j in seq:
-        t += p[j]
-        total += w[j] * max(0.0, t - d[j])
-    return total
+
+def _load_bench(name: str):
+    """A module of bench/ (not a package) loaded from its file."""
+    spec = importlib.util.spec_from_file_location(f"_bench_{name}", BENCH / f"{name}.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+#: bench/ref_tardiness.py: the plain NumPy transcriptions of specs/tardiness.md (written from
+#: the spec, not from the Rust code), shared with the benchmark so there is one copy.
+REF = _load_bench("ref_tardiness")
 
 
 def inst_objective(inst: Instance, seq) -> float:
-    return objective_of(inst.p.tolist(), inst.d.tolist(), inst.w.tolist(), list(seq))
+    """Σ w_j max(0, C_j - d_j) of ``seq``, recomputed by the reference."""
+    return REF.objective(inst.p, inst.d, np.asarray(list(seq), dtype=np.int64), inst.w)
 
 
 def brute_force(inst: Instance) -> float:
@@ -86,107 +95,38 @@ def close(a: float, b: float, rel: float = 1e-9) -> bool:
     return abs(a - b) <= rel * max(1.0, abs(a), abs(b))
 
 
-# Transcriptions of specs/tardiness.md §1.3, §1.4, §2 (pure Python, unoptimised).
+# The weighted forms of two rules, which the bench reference (unit weights only) lacks.
 
 
-def _argmin_first(values):
-    best, best_v = 0, math.inf
-    for k, v in enumerate(values):
-        if v < best_v:
-            best, best_v = k, v
-    return best
-
-
-def ref_edd(p, d, w):
-    return sorted(range(len(p)), key=lambda j: (d[j], j))
-
-
-def ref_spt(p, d, w):
-    return sorted(range(len(p)), key=lambda j: (p[j], d[j], j))
-
-
-def ref_wspt(p, d, w):
-    return sorted(range(len(p)), key=lambda j: (p[j] / w[j] if w[j] > 0 else math.inf, d[j], j))
-
-
-def ref_mdd(p, d, w):
-    unit = all(x == 1 for x in w)
+def kanet_li_mdd(p, d, w):
+    """Weighted MDD (Kanet-Li, specs §1.4): at t, argmin max(p_j, d_j - t) / w_j, zero weights
+    last, first id among minima."""
     todo, t, seq = list(range(len(p))), 0.0, []
     while todo:
-        if unit:
-            k = _argmin_first([max(d[j], t + p[j]) for j in todo])
-        else:  # Kanet-Li: max(p_j, d_j - t) / w_j, zero weights last
-            k = _argmin_first([max(p[j], d[j] - t) / w[j] if w[j] > 0 else math.inf for j in todo])
-        j = todo.pop(k)
+        score = [max(p[j], d[j] - t) / w[j] if w[j] > 0 else math.inf for j in todo]
+        j = todo.pop(int(np.argmin(score)))
         seq.append(j)
         t += p[j]
     return seq
 
 
-def ref_psk(p, d, w):
-    todo, t, seq = ref_spt(p, d, w), 0.0, []
-    while todo:
-        active = 0
-        if len(todo) > 1 and t + p[todo[0]] < d[todo[0]]:
-            for pos in range(1, len(todo)):
-                i, j = todo[active], todo[pos]
-                if d[i] <= t + p[j]:
-                    break
-                if d[i] <= d[j]:
-                    continue
-                active = pos
-        i = todo.pop(active)
-        seq.append(i)
-        t += p[i]
-    return seq
-
-
-def ref_eddc(p, d, w):
-    s = ref_spt(p, d, w)
-    for i in range(1, len(s)):
-        j = i
-        while j > 0 and d[s[j]] < d[s[j - 1]]:
-            if d[s[j - 1]] > sum(p[s[k]] for k in range(j)):
-                s[j], s[j - 1] = s[j - 1], s[j]
-            j -= 1
-    return s
-
-
-def _mddc_scores(p, d, todo, t):
-    pmax = max(p[j] for j in todo)
-    pbar = sum(p[j] for j in todo) / len(todo)
-    out = []
-    for j in todo:
-        rho = min(p[j] / (t + pmax), 1.0)
-        theta = rho * rho / (1.0 + rho * rho)
-        out.append(max(1.1 * p[j] + t, d[j]) * (1.0 + theta) + p[j] / (t + pbar))
-    return out
-
-
-def ref_mddc(p, d, w):
-    todo = sorted(range(len(p)), key=lambda j: (d[j], p[j], j))
-    t, seq = 0.0, []
-    while todo:
-        j = todo.pop(_argmin_first(_mddc_scores(p, d, todo, t)))
-        seq.append(j)
-        t += p[j]
-    return seq
-
-
-def _ref_aug(p, d, w, base):
-    todo = list(range(len(p))) if base == "mdd" else sorted(range(len(p)), key=lambda j: (d[j], p[j], j))
+def weighted_augmented(p, d, w, base):
+    """Bean-Hall augmentation (specs §1.4) judged by Σ w_j T_j: the unit-weight MDD or MDDC pick
+    (as the reference's), then the first best strictly improving move of an S[i] to the end."""
+    todo = list(range(len(p))) if base == "mdd" else np.lexsort((p, d)).tolist()
     t, s = 0.0, []
     while todo:
+        idx = np.asarray(todo)
         if base == "mdd":
-            k = _argmin_first([max(d[j], t + p[j]) for j in todo])
+            k = int(np.argmin(np.maximum(d[idx], t + p[idx])))
         else:
-            k = _argmin_first(_mddc_scores(p, d, todo, t))
+            k = int(np.argmin(REF._mddc_scores(p[idx], d[idx], t)))
         j = todo.pop(k)
         s.append(j)
         t += p[j]
-        best, best_i = objective_of(p, d, w, s), None
+        best, best_i = REF.objective(p, d, s, w), None
         for i in range(len(s) - 1):
-            value = objective_of(p, d, w, s[:i] + s[i + 1 :] + [s[i]])
+            value = REF.objective(p, d, s[:i] + s[i + 1 :] + [s[i]], w)
             if value < best:
                 best, best_i = value, i
         if best_i is not None:
@@ -194,58 +134,35 @@ def _ref_aug(p, d, w, base):
     return s
 
 
-def ref_wi(p, d, w):
-    order = sorted(range(len(p)), key=lambda j: (d[j], p[j], j))
-    rank = {j: r for r, j in enumerate(order)}
-
-    def first(x, y, f):
-        return (max(d[x], f + p[x]), rank[x]) <= (max(d[y], f + p[y]), rank[y])
-
-    todo = list(order)
-    if not todo:
-        return []
-    fixed, f, pivot = [], 0.0, todo.pop(0)
-    while todo:
-        g = todo[0]
-        if first(pivot, g, f):
-            fixed.append(pivot)
-            f += p[pivot]
-            todo.pop(0)
-            pivot = g
-            continue
-        todo.pop(0)
-        todo = sorted([*todo, pivot], key=rank.get)
-        while fixed and not first(fixed[-1], g, f - p[fixed[-1]]):
-            a = fixed.pop()
-            f -= p[a]
-            todo = sorted([*todo, a], key=rank.get)
-        pivot = g
-    return [*fixed, pivot]
+def _unit(w) -> bool:
+    return bool(np.all(w == 1))
 
 
+#: method -> f(p, d, w) -> sequence (a list), on float64 arrays. Rules other than wspt, mdd and
+#: the augmented ones ignore weights, as the library does.
 REFERENCE = {
-    "edd": ref_edd,
-    "spt": ref_spt,
-    "wspt": ref_wspt,
-    "mdd": ref_mdd,
-    "wi": ref_wi,
-    "psk": ref_psk,
-    "eddc": ref_eddc,
-    "mddc": ref_mddc,
-    "aug_mdd": lambda p, d, w: _ref_aug(p, d, w, "mdd"),
-    "aug_mddc": lambda p, d, w: _ref_aug(p, d, w, "mddc"),
+    "edd": lambda p, d, w: REF.edd(p, d).tolist(),
+    "spt": lambda p, d, w: REF.spt(p, d).tolist(),
+    "wspt": lambda p, d, w: REF.wspt(p, d, w).tolist(),
+    "mdd": lambda p, d, w: REF.mdd(p, d).tolist() if _unit(w) else kanet_li_mdd(p, d, w),
+    "wi": lambda p, d, w: REF.wi(p, d).tolist(),
+    "psk": lambda p, d, w: REF.psk(p, d).tolist(),
+    "eddc": lambda p, d, w: REF.eddc(p, d).tolist(),
+    "mddc": lambda p, d, w: REF.mddc(p, d).tolist(),
+    "aug_mdd": lambda p, d, w: REF.aug_mdd(p, d).tolist() if _unit(w) else weighted_augmented(p, d, w, "mdd"),
+    "aug_mddc": lambda p, d, w: REF.aug_mddc(p, d).tolist() if _unit(w) else weighted_augmented(p, d, w, "mddc"),
 }
 
 
 def check_hand_case(method, p, d, w, expected_seq, expected_obj, **options):
     inst = Instance(p, d, w)
-    res = solve(inst, method, **options)
+    res = solve(inst, method=method, **options)
     assert res.sequence.tolist() == expected_seq
     assert res.objective == expected_obj
     res.validate()
     ref = REFERENCE.get(method)
     if ref is not None:  # the transcription agrees with the hand computation
-        assert ref(inst.p.tolist(), inst.d.tolist(), inst.w.tolist()) == expected_seq
+        assert ref(inst.p, inst.d, inst.w) == expected_seq
     return res
 
 
@@ -258,10 +175,10 @@ KNOWN = json.loads((DATA / "known_answers_heuristics.json").read_text(encoding="
 def test_paper_six_job_example():
     # arXiv:2510.24013's example: MDDC (3,5,2,0,1,4) -> 141 (optimal); MDD (1,0,2,3,5,4) -> 144.
     inst = Instance(p=[10, 11, 10, 10, 11, 10], d=[15, 11, 13, 11, 12, 11])
-    mddc = solve(inst, "mddc")
+    mddc = solve(inst, method="mddc")
     assert mddc.sequence.tolist() == [3, 5, 2, 0, 1, 4]
     assert mddc.objective == 141.0
-    mdd = solve(inst, "mdd")
+    mdd = solve(inst, method="mdd")
     assert mdd.sequence.tolist() == [1, 0, 2, 3, 5, 4]
     assert mdd.objective == 144.0
     assert brute_force(inst) == 141.0
@@ -272,7 +189,7 @@ def test_paper_six_job_example():
 def test_known_answers(case, rule):
     inst = Instance(case["p"], case["d"])
     expected = case["results"][rule]
-    res = solve(inst, KNOWN_RULES[rule])
+    res = solve(inst, method=KNOWN_RULES[rule])
     assert res.sequence.tolist() == expected["sequence"]
     assert res.objective == expected["total_tardiness"]
     assert res.objective >= case["opt"]
@@ -337,7 +254,7 @@ def test_mdd_weighted_is_kanet_li():
     # Weights all equal to 1 are the unweighted rule.
     check_hand_case("mdd", [2, 3, 1], [4, 3, 2], [1, 1, 1], [2, 0, 1], 3.0)
     # Weighted objective of the unweighted order [2,0,1] with w=[1,2,1]: job1 T=3, w=2 -> 6 > 4.
-    assert solve(Instance([2, 3, 1], [4, 3, 2], [1, 2, 1]), "mdd").sequence.tolist() == [1, 2, 0]
+    assert solve(Instance([2, 3, 1], [4, 3, 2], [1, 2, 1]), method="mdd").sequence.tolist() == [1, 2, 0]
 
 
 def test_atc_with_given_k():
@@ -365,14 +282,14 @@ def test_atc_auto_picks_the_smallest_best_k():
     # [1, 2, 0] costs 3. k = 1 gives [2, 1, 0] costing 2 (optimal), so auto must use k = 1.
     res = check_hand_case("atc", [2, 4, 2], [10, 4, 3], None, [2, 1, 0], 2.0)
     assert res.atc_k == 1.0
-    assert solve(res.instance, "atc", atc_k=0.5).objective == 3.0
+    assert solve(res.instance, method="atc", atc_k=0.5).objective == 3.0
 
 
 @given(tardiness_instances(max_n=8))
 def test_atc_auto_is_the_best_of_the_grid(inst):
-    res = solve(inst, "atc")
+    res = solve(inst, method="atc")
     assert res.atc_k in ATC_GRID
-    per_k = {k: solve(inst, "atc", atc_k=k) for k in ATC_GRID}
+    per_k = {k: solve(inst, method="atc", atc_k=k) for k in ATC_GRID}
     best = min(r.objective for r in per_k.values())
     assert res.objective == best
     # ties go to the smaller k, and the sequence is that k's sequence
@@ -460,7 +377,7 @@ def test_mddc_scores():
     #   -> job2 (MDD would take job0: max(1, 13) = 13 < max(15, 11) = 15).
     # [1,3,2,0]: C 3, 5, 11, 19; T 0, 0, 0, 18 -> 18.
     check_hand_case("mddc", [8, 3, 6, 2], [1, 4, 15, 6], None, [1, 3, 2, 0], 18.0)
-    assert solve(Instance([8, 3, 6, 2], [1, 4, 15, 6]), "mdd").sequence.tolist() == [1, 3, 0, 2]
+    assert solve(Instance([8, 3, 6, 2], [1, 4, 15, 6]), method="mdd").sequence.tolist() == [1, 3, 0, 2]
 
 
 def test_mddc_ties_follow_edd_order_first_minimum():
@@ -482,7 +399,7 @@ def test_aug_mdd_moves_a_job_to_the_end():
     # t=10: job2. S=[0,1,2] costs 5+4+6=15; moves: i=0 -> [1,2,0] = 0+0+13 = 13;
     #   i=1 -> [0,2,1] = 5+2+8 = 15. Best i=0 (13 < 15): S=[1,2,0] -> 13.
     check_hand_case("aug_mdd", [6, 4, 4], [1, 6, 8], None, [1, 2, 0], 13.0)
-    assert solve(Instance([6, 4, 4], [1, 6, 8]), "mdd").sequence.tolist() == [0, 1, 2]
+    assert solve(Instance([6, 4, 4], [1, 6, 8]), method="mdd").sequence.tolist() == [0, 1, 2]
 
 
 def test_aug_mddc_moves_a_job_to_the_end():
@@ -494,7 +411,7 @@ def test_aug_mddc_moves_a_job_to_the_end():
     # t=11: job0. S=[1,2,0] costs 4+0+19 = 23; i=0 -> [2,0,1] = 0+15+20 = 35;
     #   i=1 -> [1,0,2] = 4+12+5 = 21 -> move: S=[1,0,2] -> 21.
     check_hand_case("aug_mddc", [9, 4, 7], [1, 0, 15], None, [1, 0, 2], 21.0)
-    assert solve(Instance([9, 4, 7], [1, 0, 15]), "mddc").sequence.tolist() == [1, 2, 0]
+    assert solve(Instance([9, 4, 7], [1, 0, 15]), method="mddc").sequence.tolist() == [1, 2, 0]
     # On the MDDC example above ([1,3,2,0], 18) the last step moves job2 to the end:
     # [1,3,2,0] -> [1,3,0,2]: C 3, 5, 13, 19; T 0, 0, 12, 4 -> 16 (the optimum).
     check_hand_case("aug_mddc", [8, 3, 6, 2], [1, 4, 15, 6], None, [1, 3, 0, 2], 16.0)
@@ -502,14 +419,13 @@ def test_aug_mddc_moves_a_job_to_the_end():
 
 def test_module_docstring_examples():
     inst = Instance([2, 3, 1], [2, 6, 1])
-    assert solve(inst, "edd").sequence.tolist() == [2, 0, 1]
+    assert solve(inst, method="edd").sequence.tolist() == [2, 0, 1]
     assert Instance([3, 2], [4, 1], w=[1, 5]).n == 2
 
 
 @given(tardiness_instances(max_n=8), st.sampled_from(sorted(REFERENCE)))
 def test_rules_match_the_spec_transcription(inst, method):
-    p, d, w = inst.p.tolist(), inst.d.tolist(), inst.w.tolist()
-    assert solve(inst, method).sequence.tolist() == REFERENCE[method](p, d, w)
+    assert solve(inst, method=method).sequence.tolist() == REFERENCE[method](inst.p, inst.d, inst.w)
 
 
 # --------------------------------------------------------------------------- known optima
@@ -558,7 +474,7 @@ def known_optimum_sets():
 def check_exact_optima(instances, optima, **options):
     wrong = []
     for inst, opt in zip(instances, optima):
-        res = solve(inst, "exact", **options)
+        res = solve(inst, method="exact", **options)
         res.validate()
         if not (res.optimal and res.objective == opt and res.lower_bound == opt):
             wrong.append((inst.name, opt, res.objective, res.optimal, res.lower_bound))
@@ -591,7 +507,7 @@ def test_heuristics_never_beat_known_optima(which):
     for inst, opt in zip(instances, optima):
         for method in HEURISTICS:
             for improve in (None, "both"):
-                res = solve(inst, method, improve=improve, iterations=10)
+                res = solve(inst, method=method, improve=improve, iterations=10)
                 if res.objective < opt:
                     below.append((inst.name, method, improve, res.objective, opt))
     assert not below
@@ -603,8 +519,8 @@ def test_heuristics_reach_known_optimum_sometimes():
     _, _, unweighted, uopt = wt40()
     for k in range(51, 56):
         assert uopt[k - 1] == 0
-        assert solve(unweighted[k - 1], "mdd", improve="insertion").objective == 0
-    assert solve(unweighted[18], "edd").objective > uopt[18]
+        assert solve(unweighted[k - 1], method="mdd", improve="insertion").objective == 0
+    assert solve(unweighted[18], method="edd").objective > uopt[18]
 
 
 # --------------------------------------------------------------------------- properties
@@ -613,7 +529,7 @@ def test_heuristics_reach_known_optimum_sometimes():
 @given(tardiness_instances(max_n=7))
 def test_exact_equals_brute_force_and_beats_every_heuristic(inst):
     opt = brute_force(inst)
-    exact = solve(inst, "exact")
+    exact = solve(inst, method="exact")
     exact.validate()
     assert exact.optimal
     assert exact.objective == opt
@@ -621,12 +537,12 @@ def test_exact_equals_brute_force_and_beats_every_heuristic(inst):
     assert exact.gap == 0.0
     for method in HEURISTICS:
         for improve in (None, *IMPROVEMENTS):
-            assert solve(inst, method, improve=improve).objective >= exact.objective
+            assert solve(inst, method=method, improve=improve).objective >= exact.objective
 
 
 @given(tardiness_instances(max_n=6, integer=False))
 def test_exact_equals_brute_force_real_data(inst):
-    exact = solve(inst, "exact")
+    exact = solve(inst, method="exact")
     exact.validate()
     assert exact.optimal
     assert close(exact.objective, brute_force(inst))
@@ -635,7 +551,7 @@ def test_exact_equals_brute_force_real_data(inst):
 @given(tardiness_instances(max_n=7))
 def test_exact_with_zero_time_limit_gives_valid_bounds(inst):
     opt = brute_force(inst)
-    res = solve(inst, "exact", time_limit=0.0)
+    res = solve(inst, method="exact", time_limit=0.0)
     res.validate()
     assert 0.0 <= res.lower_bound <= res.objective
     assert res.lower_bound <= opt + 1e-9
@@ -646,18 +562,18 @@ def test_exact_with_zero_time_limit_gives_valid_bounds(inst):
 
 @given(tardiness_instances(max_n=8), st.sampled_from(RULES), st.sampled_from(IMPROVEMENTS))
 def test_local_search_never_worsens_its_start(inst, method, improve):
-    start = solve(inst, method)
-    improved = solve(inst, method, improve=improve)
+    start = solve(inst, method=method)
+    improved = solve(inst, method=method, improve=improve)
     improved.validate()
     assert improved.objective <= start.objective
     # a time limit of 0 stops the search at once: still never worse
-    assert solve(inst, method, improve=improve, time_limit=0.0).objective <= start.objective
+    assert solve(inst, method=method, improve=improve, time_limit=0.0).objective <= start.objective
 
 
 @given(tardiness_instances(max_n=8, integer=False), st.sampled_from(RULES), st.sampled_from(IMPROVEMENTS))
 def test_local_search_never_worsens_its_start_real_data(inst, method, improve):
-    start = solve(inst, method)
-    improved = solve(inst, method, improve=improve)
+    start = solve(inst, method=method)
+    improved = solve(inst, method=method, improve=improve)
     improved.validate()
     assert improved.objective <= start.objective + 1e-9 * max(1.0, start.objective)
 
@@ -679,7 +595,7 @@ def _insertion_neighbours(seq):
 
 @given(tardiness_instances(max_n=8), st.sampled_from(["mdd", "edd", "spt", "eddc"]), st.sampled_from(IMPROVEMENTS))
 def test_local_search_ends_in_a_local_optimum(inst, method, improve):
-    res = solve(inst, method, improve=improve)
+    res = solve(inst, method=method, improve=improve)
     seq = res.sequence.tolist()
     neighbourhoods = {
         "api": [_api_neighbours],
@@ -694,7 +610,7 @@ def test_local_search_ends_in_a_local_optimum(inst, method, improve):
 @given(tardiness_instances(max_n=7, weighted=False))
 def test_mdd_is_api_optimal(inst):
     # spec §2: no adjacent pairwise interchange improves an MDD sequence (unit weights)
-    res = solve(inst, "mdd")
+    res = solve(inst, method="mdd")
     for s in _api_neighbours(res.sequence.tolist()):
         assert inst_objective(inst, s) >= res.objective
 
@@ -716,7 +632,7 @@ def few_tardy_instances(draw, max_n=7):
 
 @given(few_tardy_instances())
 def test_edd_optimal_with_at_most_one_tardy_job(inst):
-    edd = solve(inst, "edd")
+    edd = solve(inst, method="edd")
     tardy = int(np.sum(edd.tardiness > 0))
     assume(tardy <= 1)
     assert edd.objective == brute_force(inst)
@@ -735,12 +651,12 @@ def test_spt_optimal_when_every_job_is_late(inst, zero):
     else:
         d = np.minimum(inst.d, inst.p.min())
     late = Instance(inst.p, d)
-    assert solve(late, "spt").objective == brute_force(late)
+    assert solve(late, method="spt").objective == brute_force(late)
 
 
 @given(tardiness_instances(max_n=8), st.sampled_from(HEURISTICS), st.sampled_from([None, *IMPROVEMENTS]))
 def test_results_are_valid_permutations(inst, method, improve):
-    res = solve(inst, method, improve=improve, iterations=30)
+    res = solve(inst, method=method, improve=improve, iterations=30)
     assert isinstance(res, Result)
     assert res.method == method
     assert res.sequence.dtype == np.int64
@@ -756,14 +672,14 @@ def test_results_are_valid_permutations(inst, method, improve):
 
 @given(tardiness_instances(max_n=8, integer=False), st.sampled_from(HEURISTICS))
 def test_results_are_valid_real_data(inst, method):
-    res = solve(inst, method, iterations=30)
+    res = solve(inst, method=method, iterations=30)
     res.validate()
     assert close(res.objective, inst_objective(inst, res.sequence))
 
 
 @given(tardiness_instances(max_n=8), st.sampled_from(HEURISTICS), st.sampled_from(["rust", "numpy"]))
 def test_objective_recomputes_with_batch_evaluation(inst, method, device):
-    res = solve(inst, method, iterations=30)
+    res = solve(inst, method=method, iterations=30)
     values = sk.batch.evaluate_sequences(inst, res.sequence, "total_weighted_tardiness", device=device)
     assert values.shape == (1,)
     assert values[0] == res.objective
@@ -771,8 +687,8 @@ def test_objective_recomputes_with_batch_evaluation(inst, method, device):
 
 @given(tardiness_instances(max_n=9), st.integers(0, 2**63 - 1))
 def test_ils_is_deterministic_for_a_seed(inst, seed):
-    a = solve(inst, "ils", seed=seed, iterations=40)
-    b = solve(inst, "ils", seed=seed, iterations=40)
+    a = solve(inst, method="ils", seed=seed, iterations=40)
+    b = solve(inst, method="ils", seed=seed, iterations=40)
     assert a.sequence.tolist() == b.sequence.tolist()
     assert a.objective == b.objective
     a.validate()
@@ -782,9 +698,9 @@ def test_ils_is_deterministic_for_a_seed(inst, seed):
 def test_ils_is_no_worse_than_its_starts(inst):
     # ils starts from the best of MDD, ATC (auto k) and, for unit weights, MDDC, each improved
     # with insertion + API; it only keeps improvements.
-    res = solve(inst, "ils", iterations=20)
+    res = solve(inst, method="ils", iterations=20)
     starts = ["mdd", "atc"] + (["mddc"] if np.all(inst.w == 1) else [])
-    assert res.objective <= min(solve(inst, m, improve="both").objective for m in starts)
+    assert res.objective <= min(solve(inst, method=m, improve="both").objective for m in starts)
 
 
 # --------------------------------------------------------------------------- CP-SAT
@@ -801,7 +717,7 @@ CPSAT_CASES = [
 @pytest.mark.parametrize("inst", CPSAT_CASES, ids=["n6", "paper6", "n7w", "n5w"])
 def test_cpsat_finds_the_brute_force_optimum(inst):
     pytest.importorskip("ortools", reason="method='cpsat' needs OR-Tools (schedkit[cp])")
-    res = solve(inst, "cpsat", time_limit=5.0)
+    res = solve(inst, method="cpsat", time_limit=5.0)
     res.validate()
     assert res.optimal
     assert res.objective == brute_force(inst)
@@ -819,8 +735,8 @@ def test_cpsat_finds_the_brute_force_optimum(inst):
 )
 def test_cpsat_equals_exact(inst):
     pytest.importorskip("ortools", reason="method='cpsat' needs OR-Tools (schedkit[cp])")
-    cp = solve(inst, "cpsat", time_limit=5.0)
-    exact = solve(inst, "exact")
+    cp = solve(inst, method="cpsat", time_limit=5.0)
+    exact = solve(inst, method="exact")
     assert cp.optimal and exact.optimal
     assert cp.objective == exact.objective
 
@@ -836,14 +752,16 @@ def test_cpsat_equals_exact(inst):
 def test_cpsat_needs_integers(p, d, w, field):
     pytest.importorskip("ortools", reason="method='cpsat' needs OR-Tools (schedkit[cp])")
     with pytest.raises(InvalidInstanceError, match=field) as info:
-        solve(Instance(p, d, w), "cpsat")
+        solve(Instance(p, d, w), method="cpsat")
     assert info.value.field == field
 
 
 def test_cpsat_without_ortools_names_the_extra(monkeypatch):
-    monkeypatch.setitem(sys.modules, "ortools.sat.python", None)  # makes the import fail
+    # None in sys.modules makes the import fail; the module's full name, because
+    # importlib.import_module returns an already imported module without looking at its parents.
+    monkeypatch.setitem(sys.modules, "ortools.sat.python.cp_model", None)
     with pytest.raises(SolverUnavailableError, match=r"schedkit\[cp\]") as info:
-        solve(Instance([1, 2], [0, 0]), "cpsat")
+        solve(Instance([1, 2], [0, 0]), method="cpsat")
     assert isinstance(info.value, ImportError)
     assert isinstance(info.value, SchedkitError)
 
@@ -854,7 +772,7 @@ def test_cpsat_without_ortools_names_the_extra(monkeypatch):
 def test_result_accessors():
     # sequence [2, 0, 1] of p=[2,3,1], d=[2,6,1]: job2 ends at 1, job0 at 3, job1 at 6.
     inst = Instance([2, 3, 1], [2, 6, 1])
-    res = solve(inst, "edd")
+    res = solve(inst, method="edd")
     assert res.sequence.tolist() == [2, 0, 1]
     np.testing.assert_array_equal(res.completion_times, [3.0, 6.0, 1.0])  # by job id
     np.testing.assert_array_equal(res.tardiness, [1.0, 0.0, 0.0])
@@ -862,7 +780,7 @@ def test_result_accessors():
     assert not res.optimal and res.lower_bound == 0.0
     assert res.gap == 1.0  # (1 - 0) / 1
     assert dataclasses.replace(res, lower_bound=0.25).gap == 0.75
-    assert solve(Instance([1], [5]), "edd").gap == 0.0  # zero objective
+    assert solve(Instance([1], [5]), method="edd").gap == 0.0  # zero objective
     with pytest.raises(ValueError):
         res.sequence[0] = 1  # read-only
     with pytest.raises(dataclasses.FrozenInstanceError):
@@ -871,7 +789,7 @@ def test_result_accessors():
 
 def test_result_to_arrow():
     inst = Instance([2, 3, 1], [2, 6, 1], w=[1, 2, 3])
-    res = solve(inst, "edd")  # [2, 0, 1]
+    res = solve(inst, method="edd")  # [2, 0, 1]
     table = res.to_arrow()
     assert table.column_names == ["position", "job", "start", "completion", "due", "weight", "tardiness"]
     assert table.num_rows == 3
@@ -884,12 +802,12 @@ def test_result_to_arrow():
     assert cols["weight"] == [3.0, 1.0, 2.0]
     assert cols["tardiness"] == [0.0, 1.0, 0.0]
     assert str(table.schema.field("job").type) == "int64"
-    assert solve(Instance([], []), "edd").to_arrow().num_rows == 0
+    assert solve(Instance([], []), method="edd").to_arrow().num_rows == 0
 
 
 def test_validate_catches_corrupted_results():
     inst = Instance([2, 3, 1], [2, 6, 1])
-    res = solve(inst, "edd").validate()
+    res = solve(inst, method="edd").validate()
     with pytest.raises(ValidationError, match="objective"):
         dataclasses.replace(res, objective=res.objective + 1.0).validate()
     with pytest.raises(ValidationError, match="permutation"):
@@ -923,12 +841,65 @@ def test_instance_is_immutable_and_copies_input():
     assert "n=2" in repr(inst)
 
 
+@pytest.mark.parametrize(
+    "inst",
+    [
+        Instance([2, 3, 1], [2, 6, 1]),
+        Instance([2, 3, 1], [2, -6, 1], w=[1, 0, 2.5], name="w3"),
+        Instance([], [], name="empty"),
+        Instance([1, 1], [0, 0], w=[1, 1]),  # weighted although every weight is 1
+    ],
+    ids=["unweighted", "weighted", "empty", "unit-weights"],
+)
+def test_instance_and_result_pickle_round_trip(inst):
+    back = pickle.loads(pickle.dumps(inst))
+    assert back == inst and back is not inst
+    assert hash(back) == hash(inst)
+    assert back.name == inst.name and back.weighted == inst.weighted
+    np.testing.assert_array_equal(back.w, inst.w)
+    assert not back.p.flags.writeable
+    res = solve(inst, method="atc")
+    again = pickle.loads(pickle.dumps(res))
+    assert again == res and again.atc_k == res.atc_k
+    assert again.instance == inst
+    again.validate()
+
+
+def test_equality_compares_values():
+    a = Instance([2, 3, 1], [2, 6, 1])
+    assert a == Instance(np.array([2.0, 3.0, 1.0]), [2, 6, 1])
+    assert a != Instance([2, 3, 1], [2, 6, 1], name="a")
+    assert a != Instance([2, 3, 1], [2, 6, 2])
+    assert a != Instance([2, 3, 1], [2, 6, 1], w=[1, 1, 1])  # weighted differs
+    assert a != (a.p, a.d)
+    res = solve(a, method="edd")
+    assert res == dataclasses.replace(res)
+    assert res != dataclasses.replace(res, sequence=np.array([0, 2, 1]))
+    assert res != dataclasses.replace(res, method="spt")
+
+
+def test_reprs_are_short():
+    inst = Instance(np.arange(1, 1001), np.arange(1000), name="big")
+    assert repr(inst) == "<tardiness.Instance 'big' n=1000 weighted=False>"
+    res = solve(Instance([10, 11, 10, 10, 11, 10], [15, 11, 13, 11, 12, 11]), method="exact")
+    assert repr(res) == "<tardiness.Result 'exact' n=6 objective=141 optimal=True>"
+    assert "\n" not in repr(solve(inst, method="edd")) and len(repr(solve(inst, method="edd"))) < 100
+
+
+def test_options_are_keyword_only():
+    inst = Instance([2, 3, 1], [2, 6, 1])
+    with pytest.raises(TypeError):
+        solve(inst, "edd")  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        inst.name = "x"  # type: ignore[misc]
+
+
 def test_methods_registry():
     expected = {*HEURISTICS, "exact", "cpsat"}
     assert set(METHODS) == expected
     inst = Instance([4, 2, 3, 1], [5, 3, 4, 8])
     for name in HEURISTICS:
-        assert METHODS[name](inst).sequence.tolist() == solve(inst, name).sequence.tolist()
+        assert METHODS[name](inst).sequence.tolist() == solve(inst, method=name).sequence.tolist()
     assert set(IMPROVEMENTS) == {"api", "insertion", "both"}
 
 
@@ -1146,7 +1117,7 @@ def test_bad_options(kwargs, field, n):
 
 def test_solve_needs_an_instance():
     with pytest.raises(InvalidInstanceError) as info:
-        solve(([1, 2], [0, 0]), "edd")  # type: ignore[arg-type]
+        solve(([1, 2], [0, 0]), method="edd")  # type: ignore[arg-type]
     assert info.value.field == "instance"
 
 
@@ -1157,26 +1128,26 @@ def test_solve_needs_an_instance():
 @pytest.mark.parametrize("method", HEURISTICS)
 def test_zero_jobs(method, improve):
     inst = Instance([], [])
-    res = solve(inst, method, improve=improve)
+    res = solve(inst, method=method, improve=improve)
     assert res.sequence.shape == (0,) and res.sequence.dtype == np.int64
     assert res.objective == 0.0
     assert res.optimal and res.lower_bound == 0.0
     res.validate()
     assert res.completion_times.shape == (0,)
-    weighted = solve(Instance([], [], w=[]), method, improve=improve)
+    weighted = solve(Instance([], [], w=[]), method=method, improve=improve)
     assert weighted.sequence.shape == (0,) and weighted.objective == 0.0
 
 
 def test_zero_jobs_cpsat():
     pytest.importorskip("ortools", reason="method='cpsat' needs OR-Tools (schedkit[cp])")
-    res = solve(Instance([], []), "cpsat")
+    res = solve(Instance([], []), method="cpsat")
     assert res.sequence.shape == (0,) and res.objective == 0.0 and res.optimal
 
 
 def test_zero_jobs_exact():
     for inst in (Instance([], []), Instance([], [], w=[])):
         for time_limit in (None, 0.0):
-            res = solve(inst, "exact", time_limit=time_limit)
+            res = solve(inst, method="exact", time_limit=time_limit)
             assert res.sequence.shape == (0,)
             assert res.objective == 0.0
             assert res.optimal and res.lower_bound == 0.0

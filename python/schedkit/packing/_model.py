@@ -1,0 +1,666 @@
+"""The instance and result types of pod packing: :class:`Cluster`, :class:`Plan`, :class:`VMPlan`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from schedkit import _core
+from schedkit._arrays import readonly
+from schedkit.exceptions import InvalidInstanceError
+from schedkit.packing._io import read_manifests
+from schedkit.packing._plot import plot_utilisation
+from schedkit.packing._validate import check_assignment
+
+
+def _int_vector(values: Any, field_name: str, length: int | None = None) -> np.ndarray:
+    try:
+        arr = np.asarray(values)
+    except (TypeError, ValueError) as exc:
+        raise InvalidInstanceError(f"{field_name}: not an array of numbers ({exc})", field=field_name) from None
+    if arr.ndim != 1:
+        raise InvalidInstanceError(f"{field_name}: expected a 1-D array, got shape {arr.shape}", field=field_name)
+    if arr.size == 0:
+        arr = arr.astype(np.int64)
+    if arr.dtype.kind == "f":
+        bad = ~np.isfinite(arr) | (arr != np.round(arr))
+        if bad.any():
+            i = int(np.argmax(bad))
+            raise InvalidInstanceError(
+                f"{field_name}[{i}]: {float(arr[i])!r} is not an integer", field=field_name, index=i
+            )
+        if arr.size and np.abs(arr).max() > 2.0**62:
+            i = int(np.argmax(np.abs(arr)))
+            raise InvalidInstanceError(f"{field_name}[{i}]: out of range", field=field_name, index=i)
+    elif arr.dtype.kind not in "iu":
+        raise InvalidInstanceError(f"{field_name}: expected integers, got dtype {arr.dtype}", field=field_name)
+    elif arr.dtype.kind == "u" and arr.size and arr.max() > 2**62:
+        i = int(np.argmax(arr))
+        raise InvalidInstanceError(f"{field_name}[{i}]: out of range", field=field_name, index=i)
+    if length is not None and arr.shape[0] != length:
+        raise InvalidInstanceError(f"{field_name}: length {arr.shape[0]}, expected {length}", field=field_name)
+    return readonly(np.ascontiguousarray(arr, dtype=np.int64))
+
+
+def _rebuild_cluster(arrays: dict[str, Any]) -> Cluster:
+    """Unpickles a :class:`Cluster` through its constructor (the Rust core object does not pickle)."""
+    return Cluster(**arrays)
+
+
+class Cluster:
+    """Nodes and pods, validated once (immutable).
+
+    Parameters
+    ----------
+    node_cpu, node_mem : array_like of int, shape (N,)
+        Allocatable cpu (millicores) and memory (bytes), >= 0 and integral.
+    pod_cpu, pod_mem : array_like of int, shape (M,)
+        Requests, >= 0 and integral.
+    pod_priority : array_like of int, shape (M,)
+        Priority; higher is more important (as ``PriorityClass.value``).
+    pod_node : array_like of int, shape (M,), optional
+        Current node of each pod or -1 (pending); default all pending. Running pods must fit.
+    node_pods : array_like of int, optional
+        Pod limit per node (``allocatable.pods``); default 110.
+    protected : array_like of bool, optional
+        Running pods that may not be moved or evicted (ignored for pending pods).
+    node_names, pod_names : sequence of str, optional
+        Default ``node-<j>`` and ``pod-<i>``. Node names order the deterministic tie-break.
+
+    Raises
+    ------
+    InvalidInstanceError
+        Naming the field and index at fault.
+
+    Notes
+    -----
+    The arrays are read-only int64 (``protected`` bool) and the attributes cannot be rebound.
+    Two clusters are equal when every array and name is; a cluster pickles and unpickles to an
+    equal one.
+
+    Examples
+    --------
+    >>> c = Cluster([2000, 2000], [4 << 30, 4 << 30], [1500, 500], [1 << 30, 1 << 30], [1, 2], [0, -1])
+    >>> c
+    Cluster(nodes=2, pods=2, pending=1)
+    >>> c.tiers, c.node_names, c.pod_node.tolist()
+    ([2, 1], ['node-0', 'node-1'], [0, -1])
+    """
+
+    __slots__ = (
+        "_core",
+        "node_cpu",
+        "node_mem",
+        "node_names",
+        "node_pods",
+        "node_rank",
+        "pod_cpu",
+        "pod_mem",
+        "pod_names",
+        "pod_node",
+        "pod_priority",
+        "protected",
+    )
+
+    _core: Any  # the Rust-side copy the placement methods run on
+    node_cpu: np.ndarray
+    node_mem: np.ndarray
+    node_pods: np.ndarray
+    node_names: list[str]
+    node_rank: np.ndarray
+    pod_cpu: np.ndarray
+    pod_mem: np.ndarray
+    pod_priority: np.ndarray
+    pod_node: np.ndarray
+    pod_names: list[str]
+    protected: np.ndarray
+
+    def __init__(
+        self,
+        node_cpu: Any,
+        node_mem: Any,
+        pod_cpu: Any,
+        pod_mem: Any,
+        pod_priority: Any,
+        pod_node: Any = None,
+        *,
+        node_pods: Any = None,
+        protected: Any = None,
+        node_names: Sequence[str] | None = None,
+        pod_names: Sequence[str] | None = None,
+    ) -> None:
+        node_cpu = _int_vector(node_cpu, "node_cpu")
+        n = node_cpu.shape[0]
+        node_mem = _int_vector(node_mem, "node_mem", n)
+        pod_cpu = _int_vector(pod_cpu, "pod_cpu")
+        m = pod_cpu.shape[0]
+        pod_mem = _int_vector(pod_mem, "pod_mem", m)
+        pod_priority = _int_vector(pod_priority, "pod_priority", m)
+        pod_node = _int_vector(np.full(m, -1) if pod_node is None else pod_node, "pod_node", m)
+        node_pods = _int_vector(np.full(n, 110) if node_pods is None else node_pods, "node_pods", n)
+        if protected is None:
+            prot = np.zeros(m, dtype=bool)
+        else:
+            prot = np.asarray(protected)
+            if prot.size == 0:
+                prot = prot.astype(bool)
+            if prot.shape != (m,) or prot.dtype.kind not in "bui":
+                raise InvalidInstanceError(f"protected: expected {m} booleans", field="protected")
+            prot = prot.astype(bool)
+        node_names = list(node_names) if node_names is not None else [f"node-{j}" for j in range(n)]
+        pod_names = list(pod_names) if pod_names is not None else [f"pod-{i}" for i in range(m)]
+        if len(node_names) != n:
+            raise InvalidInstanceError(f"node_names: length {len(node_names)}, expected {n}", field="node_names")
+        if len(pod_names) != m:
+            raise InvalidInstanceError(f"pod_names: length {len(pod_names)}, expected {m}", field="pod_names")
+        core = _core.PackingCluster(node_cpu, node_mem, node_pods, pod_cpu, pod_mem, pod_priority, pod_node)
+        order = sorted(range(n), key=lambda j: node_names[j])
+        rank = np.empty(n, dtype=np.int64)
+        rank[order] = np.arange(n)
+        for name, value in (
+            ("node_cpu", node_cpu),
+            ("node_mem", node_mem),
+            ("pod_cpu", pod_cpu),
+            ("pod_mem", pod_mem),
+            ("pod_priority", pod_priority),
+            ("pod_node", pod_node),
+            ("node_pods", node_pods),
+            ("protected", readonly(prot & (pod_node >= 0))),
+            ("node_names", node_names),
+            ("pod_names", pod_names),
+            ("_core", core),
+            ("node_rank", readonly(rank)),
+        ):
+            object.__setattr__(self, name, value)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"Cluster is immutable: cannot set {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"Cluster is immutable: cannot delete {name!r}")
+
+    @classmethod
+    def from_manifests(cls, path: Any) -> Cluster:
+        """Nodes and pods from Kubernetes manifests.
+
+        Understood: ``Node`` (``status.allocatable`` cpu, memory, pods), ``Pod`` (container
+        requests: max(Σ containers, largest init container) + overhead; ``spec.priority`` or a
+        ``priorityClassName`` resolved through ``PriorityClass`` objects; ``spec.nodeName`` =
+        running), ``ReplicaSet``/``Deployment`` (``spec.replicas`` pending pods of the
+        template), and ``List`` objects. Nodes are ordered by name.
+
+        Parameters
+        ----------
+        path : str, Path, dict or list of dict
+            A YAML or JSON file, or already parsed objects. YAML needs PyYAML
+            (``pip install 'schedkit[k8s]'``); JSON needs nothing.
+
+        Returns
+        -------
+        Cluster
+
+        Raises
+        ------
+        InvalidInstanceError
+            A malformed file, quantity or object, naming the object and field.
+        SolverUnavailableError
+            A YAML file without PyYAML installed.
+
+        Examples
+        --------
+        >>> node = {"kind": "Node", "metadata": {"name": "n1"},
+        ...         "status": {"allocatable": {"cpu": "2", "memory": "4Gi"}}}
+        >>> pod = {"kind": "Pod", "metadata": {"name": "web"},
+        ...        "spec": {"containers": [{"resources": {"requests": {"cpu": "500m", "memory": "1Gi"}}}]}}
+        >>> c = Cluster.from_manifests([node, pod])
+        >>> c.node_cpu.tolist(), c.pod_cpu.tolist(), c.pod_mem.tolist(), c.pod_names
+        ([2000], [500], [1073741824], ['web'])
+        """
+        d = read_manifests(path if not isinstance(path, (str, Path)) else Path(path))
+        return cls(
+            d["node_cpu"],
+            d["node_mem"],
+            d["pod_cpu"],
+            d["pod_mem"],
+            d["pod_priority"],
+            d["pod_node"],
+            node_pods=d["node_pods"],
+            node_names=d["node_names"],
+            pod_names=d["pod_names"],
+        )
+
+    @property
+    def num_nodes(self) -> int:
+        """Number of nodes N."""
+        return int(self.node_cpu.shape[0])
+
+    @property
+    def num_pods(self) -> int:
+        """Number of pods M."""
+        return int(self.pod_cpu.shape[0])
+
+    @property
+    def tiers(self) -> list[int]:
+        """Distinct priorities, highest first."""
+        return sorted({int(p) for p in self.pod_priority}, reverse=True)
+
+    def placed_by_priority(self, assignment: Any) -> dict[int, int]:
+        """Placed pods per priority (highest first) under ``assignment``.
+
+        Examples
+        --------
+        >>> Cluster([1000], [10], [600, 600], [1, 1], [1, 2]).placed_by_priority([-1, 0])
+        {2: 1, 1: 0}
+        """
+        a = np.asarray(assignment)
+        return {p: int(np.sum((self.pod_priority == p) & (a >= 0))) for p in self.tiers}
+
+    def __repr__(self) -> str:
+        return f"Cluster(nodes={self.num_nodes}, pods={self.num_pods}, pending={int(np.sum(self.pod_node < 0))})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (
+            _rebuild_cluster,
+            (
+                {
+                    "node_cpu": self.node_cpu,
+                    "node_mem": self.node_mem,
+                    "pod_cpu": self.pod_cpu,
+                    "pod_mem": self.pod_mem,
+                    "pod_priority": self.pod_priority,
+                    "pod_node": self.pod_node,
+                    "node_pods": self.node_pods,
+                    "protected": self.protected,
+                    "node_names": self.node_names,
+                    "pod_names": self.pod_names,
+                },
+            ),
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Cluster):
+            return NotImplemented
+        arrays = ("node_cpu", "node_mem", "node_pods", "pod_cpu", "pod_mem", "pod_priority", "pod_node", "protected")
+        return (
+            all(np.array_equal(getattr(self, a), getattr(other, a)) for a in arrays)
+            and self.node_names == other.node_names
+            and self.pod_names == other.pod_names
+        )
+
+    __hash__ = None  # type: ignore[assignment]  # the name lists are mutable
+
+
+def compare_lex(a: dict[int, int], b: dict[int, int]) -> int:
+    """Compares two placements lexicographically by placed pods per priority, highest first.
+
+    Parameters
+    ----------
+    a, b : dict of int to int
+        Placed pods per priority, as :attr:`Plan.placed_by_priority`.
+
+    Returns
+    -------
+    int
+        +1 if ``a`` places lexicographically more pods, -1 if fewer, 0 if equal.
+
+    Examples
+    --------
+    >>> compare_lex({2: 1, 1: 0}, {2: 0, 1: 5}), compare_lex({2: 1}, {2: 1, 1: 0})
+    (1, 0)
+    """
+    keys = sorted(set(a) | set(b), reverse=True)
+    for k in keys:
+        if a.get(k, 0) != b.get(k, 0):
+            return 1 if a.get(k, 0) > b.get(k, 0) else -1
+    return 0
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Plan:
+    """A placement: node per pod (``assignment``, -1 pending) and what it means for each pod.
+
+    Attributes
+    ----------
+    cluster : Cluster
+    method : str
+        The method that made it (``"<method>+cp"`` when the CP fallback ran).
+    assignment : ndarray of int64, shape (M,)
+        Node per pod, -1 pending.
+    optimal : bool
+        True when the CP model proved every tier optimal.
+    tier_optimal : dict of int to bool
+        Per priority, whether its placement stage was proven.
+    heuristic_method : str or None
+        The method the CP fallback started from.
+    heuristic_placed : dict of int to int or None
+        That method's placed pods per priority.
+    vs_heuristic : int or None
+        +1/0/-1: the CP plan against the plan it fell back from (:func:`compare_lex`); None when
+        no CP model ran.
+    cp_ran : bool
+    preemptions : list of (pod, node, victims)
+        The kube simulation's preemptions in order.
+    elapsed : float
+        Wall-clock seconds.
+
+    Notes
+    -----
+    ``actions[i]`` is ``"stay"``, ``"move"``, ``"evict"``, ``"place"`` or ``"pending"``. Plans
+    compare equal field by field (arrays by value) and round-trip through pickle.
+
+    Examples
+    --------
+    >>> import schedkit as sk
+    >>> c = Cluster([1000], [10], [600, 600], [1, 1], [1, 2])
+    >>> plan = sk.packing.place(c, method="kube")
+    >>> plan
+    Plan(method='kube', placed=1/2, optimal=False)
+    >>> plan.assignment.tolist(), plan.actions, plan.placed_by_priority
+    ([-1, 0], ['pending', 'place'], {2: 1, 1: 0})
+    """
+
+    cluster: Cluster
+    method: str
+    assignment: np.ndarray
+    optimal: bool = False
+    tier_optimal: dict[int, bool] = field(default_factory=dict)
+    heuristic_method: str | None = None
+    heuristic_placed: dict[int, int] | None = None
+    vs_heuristic: int | None = None
+    cp_ran: bool = False
+    preemptions: list[tuple[int, int, list[int]]] = field(default_factory=list)
+    elapsed: float = 0.0
+
+    @property
+    def placed_by_priority(self) -> dict[int, int]:
+        """Placed pods per priority, highest first."""
+        return self.cluster.placed_by_priority(self.assignment)
+
+    @property
+    def placed(self) -> int:
+        """Number of placed pods."""
+        return int(np.sum(self.assignment >= 0))
+
+    @property
+    def pending(self) -> int:
+        """Number of pending pods."""
+        return int(np.sum(self.assignment < 0))
+
+    @property
+    def actions(self) -> list[str]:
+        """Per pod: ``"stay"``, ``"move"``, ``"evict"``, ``"place"`` or ``"pending"``."""
+        out = []
+        for a, o in zip(self.assignment.tolist(), self.cluster.pod_node.tolist()):
+            if o >= 0:
+                out.append("stay" if a == o else ("evict" if a < 0 else "move"))
+            else:
+                out.append("place" if a >= 0 else "pending")
+        return out
+
+    @property
+    def evictions(self) -> list[int]:
+        """Running pods left pending."""
+        return [i for i, s in enumerate(self.actions) if s == "evict"]
+
+    @property
+    def moves(self) -> list[tuple[int, int, int]]:
+        """(pod, from, to) of every running pod that changes node."""
+        return [
+            (i, int(self.cluster.pod_node[i]), int(self.assignment[i]))
+            for i, s in enumerate(self.actions)
+            if s == "move"
+        ]
+
+    def _usage(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        c, a = self.cluster, self.assignment
+        on = a >= 0
+        cpu = np.bincount(a[on], weights=c.pod_cpu[on], minlength=c.num_nodes)
+        mem = np.bincount(a[on], weights=c.pod_mem[on], minlength=c.num_nodes)
+        cnt = np.bincount(a[on], minlength=c.num_nodes)
+        return cpu, mem, cnt
+
+    @property
+    def node_utilisation(self) -> tuple[np.ndarray, np.ndarray]:
+        """Requested share of allocatable cpu and memory per node (0 for an empty-capacity node)."""
+        cpu, mem, _ = self._usage()
+        c = self.cluster
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return (
+                np.where(c.node_cpu > 0, cpu / np.maximum(c.node_cpu, 1), 0.0),
+                np.where(c.node_mem > 0, mem / np.maximum(c.node_mem, 1), 0.0),
+            )
+
+    @property
+    def utilisation(self) -> tuple[float, float]:
+        """Cluster-wide requested share of cpu and memory."""
+        cpu, mem, _ = self._usage()
+        c = self.cluster
+        return (float(cpu.sum() / max(1, c.node_cpu.sum())), float(mem.sum() / max(1, c.node_mem.sum())))
+
+    def fragment_rate(self, *, probe_cpu: int | None = None) -> float:
+        """Share of free cpu that cannot host a ``probe_cpu`` pod.
+
+        Parameters
+        ----------
+        probe_cpu : int, optional
+            The probe pod's cpu; default the mean pod cpu request (at least 1).
+
+        Returns
+        -------
+        float
+            Σ_nodes (free cpu mod probe_cpu) / Σ free cpu.
+
+        Examples
+        --------
+        >>> c = Cluster([64, 64], [9, 9], [44, 48, 4], [1, 1, 1], [0, 0, 0], [0, 1, 1])
+        >>> Plan(c, "as is", c.pod_node).fragment_rate(probe_cpu=16)  # free 20 and 12: (4 + 12) / 32
+        0.5
+        """
+        if probe_cpu is None:
+            probe_cpu = max(1, round(float(self.cluster.pod_cpu.mean()))) if self.cluster.num_pods else 1
+        return float(_core.packing_fragment_rate(self.cluster._core, self.assignment, int(probe_cpu)))
+
+    def summary(self) -> dict[str, Any]:
+        """The plan's figures as a JSON-ready dict (``schedkit pack --json`` prints it).
+
+        Examples
+        --------
+        >>> import schedkit as sk
+        >>> s = sk.packing.place(Cluster([1000], [10], [600, 600], [1, 1], [1, 2]), method="kube").summary()
+        >>> s["placed"], s["pending"], s["placed_by_priority"]
+        (1, 1, {'2': 1, '1': 0})
+        """
+        u = self.utilisation
+        return {
+            "method": self.method,
+            "pods": self.cluster.num_pods,
+            "nodes": self.cluster.num_nodes,
+            "placed": self.placed,
+            "pending": self.pending,
+            "placed_by_priority": {str(k): v for k, v in self.placed_by_priority.items()},
+            "evictions": len(self.evictions),
+            "moves": len(self.moves),
+            "cpu_utilisation": u[0],
+            "mem_utilisation": u[1],
+            "fragment_rate": self.fragment_rate(),
+            "optimal": self.optimal,
+            "cp_ran": self.cp_ran,
+            "tier_optimal": {str(k): v for k, v in self.tier_optimal.items()},
+            "heuristic": self.heuristic_method,
+            "vs_heuristic": self.vs_heuristic,
+            "seconds": self.elapsed,
+        }
+
+    def validate(self) -> Plan:
+        """Independent check of the placement.
+
+        Every pod has exactly one valid node or -1, no node's cpu, memory or pod limit is
+        exceeded, and protected pods stay where they run.
+
+        Returns
+        -------
+        Plan
+            ``self``, so that calls chain.
+
+        Raises
+        ------
+        ValidationError
+            If any check fails.
+
+        Examples
+        --------
+        >>> c = Cluster([1000], [10], [600, 600], [1, 1], [1, 2])
+        >>> Plan(c, "by hand", np.array([-1, 0])).validate().placed
+        1
+        """
+        c = self.cluster
+        check_assignment(
+            self.assignment,
+            node_cpu=c.node_cpu,
+            node_mem=c.node_mem,
+            node_pods=c.node_pods,
+            pod_cpu=c.pod_cpu,
+            pod_mem=c.pod_mem,
+            pod_node=c.pod_node,
+            protected=c.protected,
+            node_names=c.node_names,
+            pod_names=c.pod_names,
+        )
+        return self
+
+    def to_arrow(self) -> Any:
+        """One row per pod: pod, name, priority, cpu, memory, from_node, node, action.
+
+        Returns
+        -------
+        pyarrow.Table
+
+        Examples
+        --------
+        >>> c = Cluster([1000], [10], [600, 600], [1, 1], [1, 2])
+        >>> Plan(c, "by hand", np.array([-1, 0])).to_arrow().column("action").to_pylist()
+        ['pending', 'place']
+        """
+        import pyarrow as pa  # a dependency, imported on first use: it is slow to import
+
+        c = self.cluster
+        return pa.table(
+            {
+                "pod": pa.array(np.arange(c.num_pods, dtype=np.int64)),
+                "name": pa.array(c.pod_names, pa.string()),
+                "priority": pa.array(c.pod_priority),
+                "cpu": pa.array(c.pod_cpu),
+                "memory": pa.array(c.pod_mem),
+                "from_node": pa.array(c.pod_node),
+                "node": pa.array(np.asarray(self.assignment, dtype=np.int64)),
+                "action": pa.array(self.actions, pa.string()),
+            }
+        )
+
+    def plot(self, *, ax: Any = None, path: Any = None) -> Any:
+        """Bar chart of per-node cpu and memory fill. Needs matplotlib (``schedkit[plot]``).
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, optional
+            Draw here; by default on new axes (a standalone figure when ``path`` is given,
+            otherwise a pyplot figure on the current backend).
+        path : str or Path, optional
+            Save the figure there.
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+
+        Examples
+        --------
+        >>> from matplotlib.figure import Figure
+        >>> ax = Figure().subplots()
+        >>> c = Cluster([1000], [10], [600, 600], [1, 1], [1, 2])
+        >>> Plan(c, "by hand", np.array([-1, 0])).plot(ax=ax) is ax.figure
+        True
+        """
+        cpu, mem = self.node_utilisation
+        title = f"{self.method}: {self.placed}/{self.cluster.num_pods} pods placed"
+        return plot_utilisation(cpu, mem, self.cluster.node_names, title=title, ax=ax, path=path)
+
+    def __repr__(self) -> str:
+        return f"Plan(method={self.method!r}, placed={self.placed}/{self.cluster.num_pods}, optimal={self.optimal})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Plan):
+            return NotImplemented
+        return (
+            self.cluster == other.cluster
+            and self.method == other.method
+            and np.array_equal(self.assignment, other.assignment)
+            and self.optimal == other.optimal
+            and self.tier_optimal == other.tier_optimal
+            and self.heuristic_method == other.heuristic_method
+            and self.heuristic_placed == other.heuristic_placed
+            and self.vs_heuristic == other.vs_heuristic
+            and self.cp_ran == other.cp_ran
+            and self.preemptions == other.preemptions
+            and self.elapsed == other.elapsed
+        )
+
+    __hash__ = None  # type: ignore[assignment]  # holds arrays, compared by value
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class VMPlan:
+    """A rescheduling of running pods (VMs) against fragmentation; see :func:`vm_reschedule`.
+
+    Attributes
+    ----------
+    cluster : Cluster
+    method : str
+        ``"greedy"`` or ``"cp"``.
+    assignment : ndarray of int64, shape (M,)
+        The new node per pod.
+    moves : list of (pod, from, to)
+    fragment_rate_before, fragment_rate_after : float
+        The fragment rate of the current and of the new assignment.
+    optimal : bool
+        True when CP-SAT proved the plan optimal.
+
+    Examples
+    --------
+    >>> import schedkit as sk
+    >>> c = Cluster([64, 64], [9, 9], [44, 48, 4], [1, 1, 1], [0, 0, 0], [0, 1, 1])
+    >>> sk.packing.vm_reschedule(c, k=1, probe_cpu=16)
+    VMPlan(method='greedy', moves=1, fragment_rate=0.5->0)
+    """
+
+    cluster: Cluster
+    method: str
+    assignment: np.ndarray
+    moves: list[tuple[int, int, int]]
+    fragment_rate_before: float
+    fragment_rate_after: float
+    optimal: bool = False
+
+    def __repr__(self) -> str:
+        return (
+            f"VMPlan(method={self.method!r}, moves={len(self.moves)}, "
+            f"fragment_rate={self.fragment_rate_before:.3g}->{self.fragment_rate_after:.3g})"
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, VMPlan):
+            return NotImplemented
+        return (
+            self.cluster == other.cluster
+            and self.method == other.method
+            and np.array_equal(self.assignment, other.assignment)
+            and self.moves == other.moves
+            and self.fragment_rate_before == other.fragment_rate_before
+            and self.fragment_rate_after == other.fragment_rate_after
+            and self.optimal == other.optimal
+        )
+
+    __hash__ = None  # type: ignore[assignment]  # holds arrays, compared by value
