@@ -48,8 +48,8 @@ import numpy as np
 
 from schedkit import _core
 from schedkit._arrays import float_vector, readonly
-from schedkit._flowtime_gen import generate
 from schedkit.exceptions import InvalidInstanceError, SolverUnavailableError
+from schedkit.flowtime._gen import generate
 
 __all__ = [
     "Jobs",
@@ -878,7 +878,7 @@ class Result:
         ValidationError
             If a check fails (a schedkit bug).
         """
-        from schedkit._flowtime_validate import check
+        from schedkit.flowtime._validate import check
 
         check(self)
         return self
