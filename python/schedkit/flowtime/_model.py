@@ -1,168 +1,35 @@
-"""Online preemptive flow-time scheduling, with gradually revealed jobs.
+"""The flow-time instance and result types: :class:`Jobs` and :class:`Result`.
 
-Job j is released at r_j with weight w_j and a sequence of operations p_j1, ..., p_jk (k may
-differ per job; one operation is the classical model), processed in order. m identical
-machines (1 by default), preemption and migration allowed, a job runs on at most one machine
-at a time. The objective is the total flow time Σ (C_j - r_j), or Σ w_j (C_j - r_j).
-
-Information hygiene is part of the contract: a policy sees the size of an operation only once
-the previous one has completed, never the number of operations unless the variant says so
-(``known_count=True``), and never the future. The Rust simulator enforces this: a policy only
-ever receives a view built for its information class (see :class:`PolicyView`).
-
-Policies (``simulate(jobs, policy=...)``, the CLI and :data:`POLICIES`), all simulated
-exactly by events, processor sharing by rates between events:
-
-- clairvoyant: ``srpt``, ``spt`` (non-preemptive), ``hdf`` (``remaining=True``: weighted SRPT);
-- non-clairvoyant: ``fcfs``, ``rr`` (processor sharing), ``setf``, ``laps`` (``beta``),
-  ``mlf`` (doubling thresholds, ``base``);
-- gradually revealed: ``op_srpt`` (operation-level SRPT), ``chunk`` (virtual chunks, our own
-  rule: ``gamma``, ``c``, ``known_count``);
-- estimates (robust setting): ``sprpt`` (``variant`` = ``"plain"``, ``"clamped"``, ``"class"``);
-- a Python callable returning priorities at events (the slow path).
-
-Examples
---------
->>> import schedkit as sk
->>> jobs = sk.flowtime.Jobs(release=[0, 1, 2], operations=[[3], [1], [2]])
->>> r = sk.flowtime.simulate(jobs, policy="srpt")
->>> r.completion.tolist(), r.total_flow_time, r.lower_bound
-([4.0, 2.0, 6.0], 9.0, 9.0)
->>> sk.flowtime.simulate(jobs, policy="rr").completion.tolist()
-[5.5, 3.5, 6.0]
->>> two = sk.flowtime.Jobs([0, 0], [[1, 10], [2]])        # job 0: a short test, then 10
->>> sk.flowtime.simulate(two, "op_srpt").completion.tolist()
-[13.0, 3.0]
+Both are immutable: arrays are read-only NumPy views. They compare by value and pickle.
 """
 
 from __future__ import annotations
 
 import math
-import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
 
 from schedkit import _core
 from schedkit._arrays import float_vector, readonly
-from schedkit.exceptions import InvalidInstanceError, SolverUnavailableError
-from schedkit.flowtime._gen import generate
-
-__all__ = [
-    "Jobs",
-    "Result",
-    "Policy",
-    "PolicyView",
-    "POLICIES",
-    "simulate",
-    "compare",
-    "generate",
-    "read_jobs",
-    "plot_ecdf",
-    "parse_policy",
-]
+from schedkit.exceptions import InvalidInstanceError
+from schedkit.flowtime._plot import plot_ecdf
+from schedkit.flowtime._ragged import group_operation_rows, offsets_values
+from schedkit.flowtime._validate import check_schedule
 
 #: Log row kinds, by the code the core uses.
 LOG_KINDS: tuple[str, ...] = tuple(_core.FLOWTIME_LOG_KINDS)
-#: Default cap on event log rows (an error beyond it rather than exhausting memory).
-MAX_LOG_ROWS = 20_000_000
 
 
-# --------------------------------------------------------------------------- jobs
-
-
-def _offsets_values(operations: Any, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Operations in any accepted form as (offsets int64 of length n + 1, values float64)."""
-    try:
-        import pyarrow as pa
-    except ImportError:  # pragma: no cover - pyarrow is a core dependency
-        pa = None
-    if pa is not None and isinstance(operations, (pa.Array, pa.ChunkedArray)):
-        return _arrow_lists(operations)
-    if (
-        isinstance(operations, tuple)
-        and len(operations) == 2
-        and all(isinstance(a, np.ndarray) for a in operations)
-        and operations[0].dtype.kind in "iu"
-    ):
-        offsets = np.ascontiguousarray(operations[0], dtype=np.int64)
-        return offsets, float_vector(operations[1], "operations")
-    if isinstance(operations, np.ndarray) and operations.dtype.kind in "iuf":
-        if operations.ndim == 1:
-            return np.arange(operations.shape[0] + 1, dtype=np.int64), float_vector(operations, "operations")
-        if operations.ndim == 2:
-            rows, k = operations.shape
-            return (
-                np.arange(rows + 1, dtype=np.int64) * k,
-                np.ascontiguousarray(operations, dtype=np.float64).reshape(-1),
-            )
-        raise InvalidInstanceError(f"operations: expected 1-D or 2-D, got shape {operations.shape}", field="operations")
-    if isinstance(operations, (str, bytes)) or not isinstance(operations, Iterable):
-        raise InvalidInstanceError("operations: expected a list of operation lists", field="operations")
-    lengths = []
-    values: list[Any] = []
-    for j, ops in enumerate(operations):
-        if isinstance(ops, (int, float, np.integer, np.floating)) and not isinstance(ops, bool):
-            lengths.append(1)
-            values.append(ops)
-            continue
-        if isinstance(ops, (str, bytes)) or not isinstance(ops, Iterable):
-            raise InvalidInstanceError(
-                f"operations[{j}]: expected a list of sizes, got {type(ops).__name__}", field="operations", index=j
-            )
-        ops = list(ops)
-        lengths.append(len(ops))
-        values.extend(ops)
-    try:
-        vals = np.asarray(values, dtype=np.float64)
-    except (TypeError, ValueError):
-        bad = _first_non_number(operations)
-        raise InvalidInstanceError(
-            f"operations[{bad}]: operation sizes must be numbers", field="operations", index=bad
-        ) from None
-    offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=offsets[1:])
-    return offsets, vals
-
-
-def _first_non_number(operations: Iterable[Any]) -> int:
-    for j, ops in enumerate(operations):
-        try:
-            np.asarray(ops if isinstance(ops, Iterable) else [ops], dtype=np.float64)
-        except (TypeError, ValueError):
-            return j
-    return 0
-
-
-def _arrow_lists(arr: Any) -> tuple[np.ndarray, np.ndarray]:
-    import pyarrow as pa
-
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks() if arr.num_chunks != 1 else arr.chunk(0)
-    if not (pa.types.is_list(arr.type) or pa.types.is_large_list(arr.type)):
-        if pa.types.is_integer(arr.type) or pa.types.is_floating(arr.type):
-            if arr.null_count:
-                bad = int(np.flatnonzero(arr.is_null().to_numpy(zero_copy_only=False))[0])
-                raise InvalidInstanceError(f"operations[{bad}]: missing size", field="operations", index=bad)
-            vals = arr.to_numpy(zero_copy_only=False).astype(np.float64)
-            return np.arange(len(vals) + 1, dtype=np.int64), vals
-        raise InvalidInstanceError(f"operations: expected a list column, got {arr.type}", field="operations")
-    if arr.null_count:
-        bad = int(np.flatnonzero(arr.is_null().to_numpy(zero_copy_only=False))[0])
-        raise InvalidInstanceError(f"operations[{bad}]: missing operation list", field="operations", index=bad)
-    offsets = arr.offsets.to_numpy().astype(np.int64)
-    values = arr.values.slice(offsets[0], offsets[-1] - offsets[0])
-    offsets = offsets - offsets[0]
-    if values.null_count:
-        pos = int(np.flatnonzero(values.is_null().to_numpy(zero_copy_only=False))[0])
-        bad = int(np.searchsorted(offsets, pos, side="right") - 1)
-        raise InvalidInstanceError(f"operations[{bad}]: missing operation size", field="operations", index=bad)
-    if not (pa.types.is_integer(values.type) or pa.types.is_floating(values.type)):
-        raise InvalidInstanceError(f"operations: sizes must be numbers, got {values.type}", field="operations")
-    return offsets, values.to_numpy(zero_copy_only=False).astype(np.float64)
+def check_machines(machines: Any) -> int:
+    """``machines`` as an int, or InvalidInstanceError unless it is an integer >= 1."""
+    if isinstance(machines, bool) or not isinstance(machines, (int, np.integer)) or machines < 1:
+        raise InvalidInstanceError(f"machines: must be an integer >= 1, got {machines!r}", field="machines")
+    return int(machines)
 
 
 class Jobs:
@@ -194,9 +61,16 @@ class Jobs:
         Naming the field and the job index: negative, NaN or zero operation sizes, an empty
         operation list, a negative or NaN release, a weight <= 0, length mismatches.
 
+    Notes
+    -----
+    Jobs compare equal when every field (name included) is equal, and pickle by value.
+
     Examples
     --------
+    >>> from schedkit.flowtime import Jobs
     >>> jobs = Jobs([0.0, 0.5], [[1.0, 2.0], [3.0]], weight=[2, 1])
+    >>> jobs
+    <flowtime.Jobs n=2 ops=3 weighted>
     >>> jobs.n, jobs.size.tolist(), jobs.num_ops.tolist()
     (2, [3.0, 3.0], [2, 1])
     >>> Jobs([0.0], [[1.0, -2.0]])
@@ -229,7 +103,7 @@ class Jobs:
         name: str | None = None,
     ):
         rel = float_vector(release, "release")
-        offsets, values = _offsets_values(operations, rel.shape[0])
+        offsets, values = offsets_values(operations)
         if offsets.shape[0] != rel.shape[0] + 1:
             raise InvalidInstanceError(
                 f"operations: {offsets.shape[0] - 1} jobs but release has {rel.shape[0]}", field="operations"
@@ -323,11 +197,34 @@ class Jobs:
         return self._job_id
 
     def operations(self, j: int) -> np.ndarray:
-        """The operation sizes of job ``j``."""
+        """The operation sizes of job ``j`` (a read-only view).
+
+        Examples
+        --------
+        >>> from schedkit.flowtime import Jobs
+        >>> Jobs([0, 1], [[1, 2], [3]]).operations(0).tolist()
+        [1.0, 2.0]
+        """
         return self._values[self._offsets[j] : self._offsets[j + 1]]
 
-    def load(self, machines: int = 1) -> float:
-        """Offered load: total size / (machines x span of releases), nan for fewer than 2 jobs."""
+    def load(self, *, machines: int = 1) -> float:
+        """Offered load: total size / (machines x span of releases).
+
+        Parameters
+        ----------
+        machines : int
+
+        Returns
+        -------
+        float
+            NaN for fewer than 2 jobs, inf when every job is released at once.
+
+        Examples
+        --------
+        >>> from schedkit.flowtime import Jobs
+        >>> Jobs([0, 2, 4], [1, 2, 3]).load(machines=2)
+        0.75
+        """
         if self.n < 2:
             return math.nan
         span = float(self._release.max() - self._release.min())
@@ -339,6 +236,36 @@ class Jobs:
         extra += " estimates" if self._estimate is not None else ""
         return f"<flowtime.Jobs{label} n={self.n} ops={self._values.shape[0]}{extra}>"
 
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Jobs):
+            return NotImplemented
+        if self is other:
+            return True
+        mine, theirs = self._estimate, other._estimate
+        return (
+            self.name == other.name
+            and self.weighted == other.weighted
+            and np.array_equal(self._offsets, other._offsets)
+            and np.array_equal(self._values, other._values)
+            and np.array_equal(self._release, other._release)
+            and np.array_equal(self._weight, other._weight)
+            and np.array_equal(self._job_id, other._job_id)
+            and (mine is None) == (theirs is None)
+            and (mine is None or np.array_equal(mine, theirs))
+        )
+
+    def __hash__(self) -> int:
+        # Cheap and consistent with __eq__ (equal jobs share these); collisions only cost a compare.
+        return hash((self.n, self._values.shape[0], self.name))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The Rust instance does not pickle: rebuild (and revalidate) it from the arrays.
+        weight = self._weight if self.weighted else None
+        return (
+            _unpickle_jobs,
+            (self._release, self._offsets, self._values, weight, self._estimate, self._job_id, self.name),
+        )
+
     # -- derived instances
     def with_estimates(self, estimate: Any = None, *, distortion: float | None = None, seed: int = 0) -> Jobs:
         """The same jobs with size estimates p̂_j for ``sprpt``.
@@ -347,10 +274,29 @@ class Jobs:
         p̂_j = p_j exp(U(-ln μ / 2, ln μ / 2)), so p_j / p̂_j lies in [μ^-1/2, μ^1/2] and the
         distortion (max over-estimate factor times max under-estimate factor) is at most μ.
 
+        Parameters
+        ----------
+        estimate : array_like of float, shape (n,), optional
+            The estimates, finite and > 0.
+        distortion : float, optional
+            μ >= 1, to draw the estimates at random instead.
+        seed : int
+            Seeds the draw.
+
+        Returns
+        -------
+        Jobs
+
+        Raises
+        ------
+        InvalidInstanceError
+            Both or neither of ``estimate`` and ``distortion``, μ < 1, or invalid estimates.
+
         Examples
         --------
+        >>> from schedkit.flowtime import Jobs, simulate
         >>> jobs = Jobs([0, 0], [[2], [1]]).with_estimates([1.0, 3.0])
-        >>> simulate(jobs, "sprpt").completion.tolist()
+        >>> simulate(jobs, policy="sprpt").completion.tolist()
         [2.0, 3.0]
         """
         if (estimate is None) == (distortion is None):
@@ -364,24 +310,50 @@ class Jobs:
         core = self._core.with_estimate(float_vector(estimate, "estimate"))
         return Jobs._from_core(core, self._job_id, self.name)
 
-    def lower_bound(self, machines: int = 1) -> float:
+    def lower_bound(self, *, machines: int = 1) -> float:
         """A lower bound on Σ F_j of every schedule on ``machines`` machines (cached).
 
         One machine: SRPT's total flow time, the optimum. m machines: max(SRPT on one machine
         of speed m, Σ p_j).
+
+        Parameters
+        ----------
+        machines : int
+
+        Returns
+        -------
+        float
+
+        Raises
+        ------
+        InvalidInstanceError
+            ``machines`` is not an integer >= 1.
+
+        Examples
+        --------
+        >>> from schedkit.flowtime import Jobs
+        >>> jobs = Jobs([0, 0, 0], [1, 2, 3])
+        >>> jobs.lower_bound(), jobs.lower_bound(machines=2)
+        (10.0, 6.0)
         """
-        _check_machines(machines)
+        check_machines(machines)
         if machines not in self._bounds:
             lb = _core.flowtime_lower_bound(self._core, machines)
             self._bounds[machines] = math.nan if lb is None else float(lb)
         return self._bounds[machines]
 
     # -- Arrow
-    def to_arrow(self) -> Any:
+    def to_arrow(self) -> pa.Table:
         """A pyarrow Table, one row per job: job_id, release, weight, operations (list of
-        float64)[, estimate]. :meth:`from_arrow` reads it back."""
-        import pyarrow as pa
+        float64)[, estimate]. :meth:`from_arrow` reads it back.
 
+        Examples
+        --------
+        >>> from schedkit.flowtime import Jobs
+        >>> t = Jobs([0, 1], [[1, 2], [3]]).to_arrow()
+        >>> t.column_names, t.column("operations").to_pylist()
+        (['job_id', 'release', 'weight', 'operations'], [[1.0, 2.0], [3.0]])
+        """
         if self._values.shape[0] < 2**31:
             ops = pa.ListArray.from_arrays(pa.array(self._offsets.astype(np.int32)), pa.array(self._values))
         else:  # pragma: no cover - needs > 2^31 operations
@@ -399,7 +371,7 @@ class Jobs:
     @classmethod
     def from_arrow(
         cls,
-        table: Any,
+        table: pa.Table,
         *,
         operations: str = "operations",
         release: str = "release",
@@ -419,9 +391,26 @@ class Jobs:
           every row of a job. The canonical ``schedkit.trace`` schema reads this way (each task
           an operation).
 
+        Parameters
+        ----------
+        table : pyarrow.Table
+        operations, release, weight, job_id, estimate : str
+            Column names, when they differ from these defaults.
+        name : str, optional
+
+        Returns
+        -------
+        Jobs
+
+        Raises
+        ------
+        InvalidInstanceError
+            Missing columns, rows of a job that disagree, or invalid values.
+
         Examples
         --------
         >>> import pyarrow as pa
+        >>> from schedkit.flowtime import Jobs
         >>> t = pa.table({"job_id": [7, 7, 9], "release": [0.0, 0.0, 1.0], "size": [1.0, 2.0, 4.0]})
         >>> Jobs.from_arrow(t).operations(0).tolist()
         [1.0, 2.0]
@@ -448,288 +437,20 @@ class Jobs:
                 f"{job_id!r}, {release!r} (or 'submit_time') and 'size' (or 'duration'); missing {missing}",
                 field=missing[0],
             )
-        return _from_rows(table, job_id, rel_col, size_col, weight if weight in names else None, name)
+        rel, ops, w, ids = group_operation_rows(table, job_id, rel_col, size_col, weight if weight in names else None)
+        return cls(rel, ops, w, job_id=ids, name=name)
 
 
-def _from_rows(table: Any, id_col: str, rel_col: str, size_col: str, w_col: str | None, name: str | None) -> Jobs:
-    ids = np.asarray(table.column(id_col).to_numpy(zero_copy_only=False))
-    rel = float_vector(table.column(rel_col).to_numpy(zero_copy_only=False), rel_col)
-    size = float_vector(table.column(size_col).to_numpy(zero_copy_only=False), size_col)
-    uniq, first, inv = np.unique(ids, return_index=True, return_inverse=True)
-    by_first = np.argsort(first, kind="stable")
-    job_of_uniq = np.empty_like(by_first)
-    job_of_uniq[by_first] = np.arange(by_first.shape[0])
-    job = job_of_uniq[inv.reshape(-1)]
-    if "task_id" in table.column_names:
-        task = np.asarray(table.column("task_id").to_numpy(zero_copy_only=False))
-        perm = np.lexsort((task, job))
-    else:
-        perm = np.argsort(job, kind="stable")
-    n = uniq.shape[0]
-    offsets = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(job, minlength=n), out=offsets[1:])
-    job_rel = rel[first[by_first]]
-    bad = np.flatnonzero(rel != job_rel[job])
-    if bad.size:
-        j = int(job[bad[0]])
-        raise InvalidInstanceError(f"{rel_col}[{j}]: rows of job {uniq[by_first[j]]} disagree", field=rel_col, index=j)
-    w = None
-    if w_col is not None:
-        wv = float_vector(table.column(w_col).to_numpy(zero_copy_only=False), w_col)
-        w = wv[first[by_first]]
-        bad = np.flatnonzero(wv != w[job])
-        if bad.size:
-            j = int(job[bad[0]])
-            raise InvalidInstanceError(f"{w_col}[{j}]: rows of job {uniq[by_first[j]]} disagree", field=w_col, index=j)
-    job_ids = uniq[by_first]
-    return Jobs(
-        job_rel,
-        (offsets, size[perm]),
-        w,
-        job_id=job_ids if job_ids.dtype.kind in "iu" else None,
-        name=name,
-    )
-
-
-def read_jobs(path: str | Path, **columns: str) -> Jobs:
-    """Reads jobs from a Parquet, Arrow IPC/Feather or CSV file (layouts of
-    :meth:`Jobs.from_arrow`; a CSV holds one row per operation).
-
-    Raises
-    ------
-    InvalidInstanceError
-        Unknown extension, missing columns, or invalid values.
-    """
-    import pyarrow as pa
-
-    p = Path(path)
-    suffix = p.suffix.lower()
-    if suffix in (".parquet", ".pq"):
-        import pyarrow.parquet as pq
-
-        table = pq.read_table(p)
-    elif suffix in (".arrow", ".feather", ".ipc"):
-        import pyarrow.feather as feather
-
-        table = feather.read_table(p)
-    elif suffix == ".csv":
-        import pyarrow.csv as pcsv
-
-        table = pcsv.read_csv(p)
-    else:
-        raise InvalidInstanceError(
-            f"{p}: unknown extension {suffix!r}; expected .parquet, .arrow/.feather/.ipc or .csv", field="path"
-        )
-    assert isinstance(table, pa.Table)
-    return Jobs.from_arrow(table, name=p.stem, **columns)
-
-
-# --------------------------------------------------------------------------- policies
-
-
-@dataclass(frozen=True)
-class Policy:
-    """A built-in policy of the registry :data:`POLICIES`; calling it simulates it.
-
-    Attributes
-    ----------
-    name : str
-        The name ``simulate`` accepts.
-    information : str
-        ``"clairvoyant"``, ``"nonclairvoyant"``, ``"revealed"`` or ``"estimated"``.
-    params : Mapping[str, Any]
-        Its parameters with their defaults.
-    summary : str
-    """
-
-    name: str
-    information: str
-    params: Mapping[str, Any]
-    summary: str
-
-    def __call__(self, jobs: Jobs, machines: int = 1, **options: Any) -> Result:
-        return simulate(jobs, self.name, machines, **options)
-
-
-_P = Policy
-#: Every built-in policy by name (the names of the core's ``FLOWTIME_POLICIES``).
-POLICIES: dict[str, Policy] = {
-    p.name: p
-    for p in [
-        _P("srpt", "clairvoyant", {}, "shortest remaining (total) processing time; optimal on one machine"),
-        _P("spt", "clairvoyant", {}, "shortest processing time first, non-preemptive"),
-        _P(
-            "hdf",
-            "clairvoyant",
-            {"remaining": False},
-            "highest density w/p first; remaining=True: w/remaining (weighted SRPT)",
-        ),
-        _P("fcfs", "nonclairvoyant", {}, "first come first served"),
-        _P("rr", "nonclairvoyant", {}, "round robin / processor sharing: rate min(1, m/n) each"),
-        _P("setf", "nonclairvoyant", {}, "shortest elapsed time first (least attained service, ties share)"),
-        _P(
-            "laps",
-            "nonclairvoyant",
-            {"beta": 0.5},
-            "latest arrival processor sharing: the ceil(beta n) latest jobs share (at least min(m, n))",
-        ),
-        _P(
-            "mlf",
-            "nonclairvoyant",
-            {"base": 1.0},
-            "multi-level feedback: queue i until base (2^(i+1) - 1) service, FIFO inside",
-        ),
-        _P("op_srpt", "revealed", {}, "operation-level SRPT: least remaining on the current revealed operation"),
-        _P(
-            "chunk",
-            "revealed",
-            {"gamma": 2.0, "c": 2.0, "known_count": False},
-            "virtual chunks (ours): estimated remaining of the current chunk of revealed operations",
-        ),
-        _P(
-            "sprpt",
-            "estimated",
-            {"variant": "plain"},
-            "SPRPT on estimates; variant 'clamped' (FIFO once overrun) or 'class' (log2 size classes)",
-        ),
-    ]
-}
-del _P
-assert list(POLICIES) == list(_core.FLOWTIME_POLICIES)
-
-#: Options of a user-defined (callable) policy.
-_CALLABLE_OPTIONS = {"information": "revealed", "known_count": False, "quantum": None}
-
-
-def _value(text: str) -> Any:
-    low = text.strip().lower()
-    if low in ("true", "yes", "on"):
-        return True
-    if low in ("false", "no", "off"):
-        return False
-    try:
-        return float(text)
-    except ValueError:
-        return text.strip()
-
-
-def parse_policy(spec: Any) -> tuple[Any, dict[str, Any]]:
-    """A policy spec as (name or callable, params).
-
-    Accepts a name (``"srpt"``), a string with parameters ``"name:key=value:key=value"``
-    (``"laps:beta=0.25"``, ``"sprpt:variant=class"``), a ``(name, dict)`` pair, a
-    :class:`Policy`, or a callable (a user-defined policy).
-
-    Examples
-    --------
-    >>> parse_policy("chunk:gamma=4:known_count=true")
-    ('chunk', {'gamma': 4.0, 'known_count': True})
-    """
-    if isinstance(spec, Policy):
-        return spec.name, {}
-    if isinstance(spec, tuple) and len(spec) == 2 and isinstance(spec[1], Mapping):
-        return spec[0], dict(spec[1])
-    if isinstance(spec, str):
-        name, *items = spec.split(":")
-        params: dict[str, Any] = {}
-        for item in items:
-            key, sep, val = item.partition("=")
-            if not sep or not key.strip():
-                raise InvalidInstanceError(
-                    f"policy: cannot parse {item!r} in {spec!r}; expected key=value", field="policy"
-                )
-            params[key.strip()] = _value(val)
-        return name.strip(), params
-    if callable(spec):
-        return spec, {}
-    raise InvalidInstanceError(f"policy: expected a name or a callable, got {type(spec).__name__}", field="policy")
-
-
-def _label(policy: Any, params: Mapping[str, Any]) -> str:
-    name = policy if isinstance(policy, str) else getattr(policy, "__name__", "custom")
-    shown = {k: v for k, v in params.items() if k not in ("information",) or not callable(policy)}
-    if not shown:
-        return name
-    return name + "(" + ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in shown.items()) + ")"
-
-
-@dataclass(frozen=True, eq=False)
-class PolicyView:
-    """What a user-defined policy sees at an event: the alive jobs, in release order.
-
-    Only what the policy's information class allows is filled; everything else is ``None``.
-    The arrays are fresh read-only copies; nothing in them refers back to the hidden sizes.
-
-    Attributes
-    ----------
-    time : float
-    machines : int
-    job : ndarray of int64
-        Job positions (ids) of the alive jobs.
-    release, weight, attained, op_attained : ndarray of float64
-        ``attained`` is the total service received, ``op_attained`` the service on the
-        current operation.
-    op_index : ndarray of int64
-        Index of the current operation (operations completed so far).
-    op_size : ndarray or None
-        Size of the current, revealed operation (``"revealed"`` and ``"clairvoyant"``).
-    estimate : ndarray or None
-        p̂_j (all classes but ``"nonclairvoyant"``, when the jobs carry estimates).
-    remaining : ndarray or None
-        Total remaining size (``"clairvoyant"`` only).
-    ops_total : ndarray or None
-        Number of operations (``"clairvoyant"``, or ``known_count=True``).
-    """
-
-    time: float
-    machines: int
-    job: np.ndarray
-    release: np.ndarray
-    weight: np.ndarray
-    attained: np.ndarray
-    op_index: np.ndarray
-    op_attained: np.ndarray
-    op_size: np.ndarray | None = None
-    estimate: np.ndarray | None = None
-    remaining: np.ndarray | None = None
-    ops_total: np.ndarray | None = None
-
-
-def _wrap_callable(fn: Callable[[PolicyView], Any], machines: int) -> Callable[..., np.ndarray]:
-    def call(t, job, release, weight, attained, op_index, op_attained, op_size, estimate, remaining, ops_total):
-        ro = lambda a: None if a is None else readonly(a)  # noqa: E731
-        view = PolicyView(
-            float(t),
-            machines,
-            ro(job),
-            ro(release),
-            ro(weight),
-            ro(attained),
-            ro(op_index),
-            ro(op_attained),
-            ro(op_size),
-            ro(estimate),
-            ro(remaining),
-            ro(ops_total),
-        )
-        out = np.ascontiguousarray(np.asarray(fn(view), dtype=np.float64).reshape(-1))
-        if out.shape != job.shape:
-            raise InvalidInstanceError(
-                f"priorities: the policy returned {out.shape[0]} values for {job.shape[0]} alive jobs",
-                field="priorities",
-            )
-        return out
-
-    return call
-
-
-def _check_machines(machines: Any) -> int:
-    if isinstance(machines, bool) or not isinstance(machines, (int, np.integer)) or machines < 1:
-        raise InvalidInstanceError(f"machines: must be an integer >= 1, got {machines!r}", field="machines")
-    return int(machines)
-
-
-# --------------------------------------------------------------------------- results
+def _unpickle_jobs(
+    release: np.ndarray,
+    offsets: np.ndarray,
+    values: np.ndarray,
+    weight: np.ndarray | None,
+    estimate: np.ndarray | None,
+    job_id: np.ndarray,
+    name: str | None,
+) -> Jobs:
+    return Jobs(release, (offsets, values), weight, estimate=estimate, job_id=job_id, name=name)
 
 
 @dataclass(frozen=True, eq=False)
@@ -760,6 +481,21 @@ class Result:
         With ``event_log=True``: columns time, end, kind (release, reveal, run, op_complete,
         complete), job, op, value (the revealed size for reveal rows, the rate for run rows,
         which cover [time, end)).
+
+    Notes
+    -----
+    Results compare equal when everything but the wall-clock ``elapsed`` is equal (NaN
+    completions equal NaN), and pickle by value.
+
+    Examples
+    --------
+    >>> import schedkit as sk
+    >>> jobs = sk.flowtime.Jobs([0, 1, 2], [[3], [1], [2]])
+    >>> r = sk.flowtime.simulate(jobs, policy="srpt")
+    >>> r
+    <flowtime.Result srpt m=1 n=3 total_flow_time=9 events=5>
+    >>> r.flow_times.tolist(), r.ratio
+    ([4.0, 1.0, 4.0], 1.0)
     """
 
     jobs: Jobs
@@ -773,7 +509,8 @@ class Result:
     finished: bool
     elapsed: float
     event_log: Any = None
-    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
+    # Derived arrays, computed once; never compared, pickled or carried over by replace().
+    _cache: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def flow_times(self) -> np.ndarray:
@@ -799,14 +536,33 @@ class Result:
 
     @property
     def mean_flow_time(self) -> float:
+        """Mean flow time (0 for no jobs)."""
         return float(np.mean(self.flow_times)) if self.jobs.n else 0.0
 
     @property
     def max_flow_time(self) -> float:
+        """Largest flow time (0 for no jobs)."""
         return float(np.max(self.flow_times)) if self.jobs.n else 0.0
 
     def percentile(self, q: float | Sequence[float]) -> Any:
-        """Flow-time percentile(s), q in [0, 100] (NumPy's linear interpolation)."""
+        """Flow-time percentile(s), q in [0, 100] (NumPy's linear interpolation).
+
+        Parameters
+        ----------
+        q : float or sequence of float
+
+        Returns
+        -------
+        float or ndarray
+            A float for a scalar ``q``.
+
+        Examples
+        --------
+        >>> import schedkit as sk
+        >>> r = sk.flowtime.simulate(sk.flowtime.Jobs([0, 0, 0], [1, 2, 3]), policy="srpt")
+        >>> r.percentile(50), r.percentile([0, 100]).tolist()
+        (3.0, [1.0, 6.0])
+        """
         if not self.jobs.n:
             return 0.0 if np.ndim(q) == 0 else np.zeros(len(q))  # type: ignore[arg-type]
         out = np.percentile(self.flow_times, q)
@@ -818,7 +574,7 @@ class Result:
         :meth:`Jobs.lower_bound`); SRPT's own total on one machine."""
         if self.policy == "srpt" and self.machines == 1 and self.finished:
             self.jobs._bounds.setdefault(1, self.total_flow_time)
-        return self.jobs.lower_bound(self.machines)
+        return self.jobs.lower_bound(machines=self.machines)
 
     @property
     def ratio(self) -> float:
@@ -836,10 +592,19 @@ class Result:
 
     @property
     def events_per_second(self) -> float:
+        """Simulator throughput: events / elapsed."""
         return self.events / self.elapsed if self.elapsed > 0 else math.inf
 
     def summary(self) -> dict[str, Any]:
-        """The figures of one run as a flat dict (what :func:`compare` tabulates)."""
+        """The figures of one run as a flat dict (what :func:`compare` tabulates).
+
+        Examples
+        --------
+        >>> import schedkit as sk
+        >>> s = sk.flowtime.simulate(sk.flowtime.Jobs([0, 0], [1, 2]), policy="rr").summary()
+        >>> s["policy"], s["total_flow_time"], s["lower_bound"]
+        ('rr', 5.0, 4.0)
+        """
         p50, p95, p99 = self.percentile([50, 95, 99]) if self.jobs.n else (0.0, 0.0, 0.0)
         st = self.stretch
         return {
@@ -873,21 +638,47 @@ class Result:
         hygiene), rates <= 1 per job and <= m in total, and the machines are never idle
         while a job is alive (work conservation).
 
+        Returns
+        -------
+        Result
+            ``self``, so that ``simulate(...).validate()`` chains.
+
         Raises
         ------
         ValidationError
             If a check fails (a schedkit bug).
-        """
-        from schedkit.flowtime._validate import check
 
-        check(self)
+        Examples
+        --------
+        >>> import schedkit as sk
+        >>> jobs = sk.flowtime.Jobs([0, 0], [[1, 2], [3]])
+        >>> sk.flowtime.simulate(jobs, policy="op_srpt", event_log=True).validate().completion.tolist()
+        [3.0, 6.0]
+        """
+        j = self.jobs
+        check_schedule(
+            j.release,
+            j.offsets,
+            j.values,
+            self.completion,
+            machines=self.machines,
+            finished=self.finished,
+            log=None if self.event_log is None else _log_columns(self.event_log),
+            label=self.label,
+        )
         return self
 
-    def to_arrow(self) -> Any:
+    def to_arrow(self) -> pa.Table:
         """Per-job results as a pyarrow Table: job_id, release, weight, size, num_ops,
-        completion, flow_time, stretch."""
-        import pyarrow as pa
+        completion, flow_time, stretch.
 
+        Examples
+        --------
+        >>> import schedkit as sk
+        >>> r = sk.flowtime.simulate(sk.flowtime.Jobs([0, 1], [2, 1]), policy="srpt")
+        >>> r.to_arrow().column("flow_time").to_pylist()
+        [2.0, 2.0]
+        """
         j = self.jobs
         return pa.table(
             {
@@ -902,9 +693,29 @@ class Result:
             }
         )
 
-    def plot(self, *others: Result, ax: Any = None, stretch: bool = False, logx: bool = True) -> Any:
-        """ECDF of the flow times of this and ``others`` (see :func:`plot_ecdf`)."""
-        return plot_ecdf([self, *others], ax=ax, stretch=stretch, logx=logx)
+    def plot(
+        self,
+        *others: Result,
+        ax: Any = None,
+        path: str | Path | None = None,
+        stretch: bool = False,
+        logx: bool = True,
+    ) -> Any:
+        """ECDF of the flow times of this result and ``others``; returns the matplotlib Figure.
+
+        See :func:`plot_ecdf` for the parameters.
+
+        Examples
+        --------
+        >>> import os
+        >>> import schedkit as sk
+        >>> jobs = sk.flowtime.generate(100, seed=0)
+        >>> srpt = sk.flowtime.simulate(jobs, policy="srpt")
+        >>> fig = srpt.plot(sk.flowtime.simulate(jobs, policy="fcfs"), path=os.devnull, stretch=True)
+        >>> [line.get_label() for line in fig.axes[0].get_lines()]
+        ['srpt', 'fcfs']
+        """
+        return plot_ecdf([self, *others], ax=ax, path=path, stretch=stretch, logx=logx)
 
     def __repr__(self) -> str:
         return (
@@ -912,241 +723,57 @@ class Result:
             f"total_flow_time={self.total_flow_time:.6g} events={self.events}>"
         )
 
-
-def _log_table(log: tuple[np.ndarray, ...]) -> Any:
-    import pyarrow as pa
-
-    kind, t, end, job, op, value = log
-    kinds = pa.DictionaryArray.from_arrays(pa.array(kind.astype(np.int8)), pa.array(list(LOG_KINDS)))
-    return pa.table({"time": t, "end": end, "kind": kinds, "job": job, "op": op, "value": value})
-
-
-# --------------------------------------------------------------------------- simulate
-
-
-def simulate(
-    jobs: Jobs,
-    policy: Any = "srpt",
-    machines: int = 1,
-    *,
-    event_log: bool = False,
-    time_limit: float | None = None,
-    max_log_rows: int = MAX_LOG_ROWS,
-    threads: int | None = None,
-    **params: Any,
-) -> Result:
-    """Simulates ``policy`` on ``jobs`` with ``machines`` identical machines.
-
-    Parameters
-    ----------
-    jobs : Jobs
-    policy : str, Policy, (name, dict) or callable
-        A name of :data:`POLICIES` (``"srpt"``, ``"spt"``, ``"hdf"``, ``"fcfs"``, ``"rr"``,
-        ``"setf"``, ``"laps"``, ``"mlf"``, ``"op_srpt"``, ``"chunk"``, ``"sprpt"``), a string
-        with parameters ``"laps:beta=0.25"``, or a user-defined policy: a callable
-        ``f(view: PolicyView) -> priorities`` (one float per alive job, smaller runs first).
-        The callable is consulted at every event (release, operation completion, and every
-        ``quantum`` time units if given): the slow path, one Python call and O(alive) work per
-        event, meant for trying a rule on thousands of jobs, not millions.
-    machines : int
-        Identical machines; migration allowed, a job on at most one machine at a time.
-    event_log : bool
-        Record the event log (:attr:`Result.event_log`; needed by the full
-        :meth:`Result.validate`). Its size grows with the events times the jobs sharing a
-        machine, so keep it for small instances.
-    time_limit : float, optional
-        Wall-clock seconds; a simulation stopped by it returns ``finished=False`` with NaN
-        completions for the unfinished jobs. Ctrl-C raises KeyboardInterrupt.
-    max_log_rows : int
-        An event log larger than this raises InvalidInstanceError instead of exhausting memory.
-    threads : int, optional
-        On one machine the busy periods (which every work-conserving policy shares) are
-        independent, so without an event log a large instance (>= 100,000 jobs) of a rule
-        without per-job state (srpt, spt, hdf, fcfs, op_srpt, sprpt) is split between busy
-        periods and simulated on ``threads`` threads; None = all cores, 1 = sequential. The
-        results are identical either way.
-    **params
-        Policy parameters: ``beta`` (laps, in (0, 1], default 0.5); ``base`` (mlf, first
-        quantum, default 1); ``gamma`` (chunk, >= 1, default 2), ``c`` (chunk, >= 1, default
-        2), ``known_count`` (chunk, default False); ``remaining`` (hdf, default False);
-        ``variant`` (sprpt: ``"plain"``, ``"clamped"``, ``"class"``). For a callable:
-        ``information`` (``"revealed"`` (default), ``"nonclairvoyant"``, ``"estimated"``,
-        ``"clairvoyant"``), ``known_count``, ``quantum``.
-
-    Ties go to the earlier release, then the lower job position, for every policy.
-
-    Returns
-    -------
-    Result
-
-    Raises
-    ------
-    InvalidInstanceError
-        Unknown policy or parameter, machines < 1, ``sprpt`` without estimates, bad priorities
-        from a callable.
-
-    Examples
-    --------
-    >>> jobs = Jobs([0, 0, 0], [1, 2, 3])
-    >>> simulate(jobs, "srpt", machines=2).completion.tolist()
-    [1.0, 2.0, 4.0]
-    >>> simulate(jobs, "laps:beta=1").completion.tolist()          # beta = 1 is round robin
-    [3.0, 5.0, 6.0]
-    >>> fifo = lambda view: view.release                            # a user-defined rule
-    >>> simulate(jobs, fifo).completion.tolist()
-    [1.0, 3.0, 6.0]
-    """
-    if not isinstance(jobs, Jobs):
-        raise InvalidInstanceError("jobs: expected schedkit.flowtime.Jobs", field="jobs")
-    machines = _check_machines(machines)
-    if time_limit is not None and not (time_limit >= 0):
-        raise InvalidInstanceError(f"time_limit: must be >= 0, got {time_limit}", field="time_limit")
-    if threads is not None and (isinstance(threads, bool) or not isinstance(threads, (int, np.integer)) or threads < 1):
-        raise InvalidInstanceError(f"threads: must be an integer >= 1, got {threads!r}", field="threads")
-    name, spec_params = parse_policy(policy)
-    params = {**spec_params, **params}
-    start = time.perf_counter()
-    if callable(name):
-        unknown = sorted(set(params) - set(_CALLABLE_OPTIONS))
-        if unknown:
-            raise InvalidInstanceError(
-                f"{unknown[0]}: not an option of a user-defined policy (expected {sorted(_CALLABLE_OPTIONS)})",
-                field=unknown[0],
-            )
-        opts = {**_CALLABLE_OPTIONS, **params}
-        information = str(opts["information"])
-        completion, events, finished, log = _core.flowtime_simulate_callback(
-            jobs._core,
-            _wrap_callable(name, machines),
-            machines,
-            information=information,
-            known_count=bool(opts["known_count"]),
-            quantum=None if opts["quantum"] is None else float(opts["quantum"]),
-            event_log=event_log,
-            max_log_rows=max_log_rows,
-            time_limit=time_limit,
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Result):
+            return NotImplemented
+        if self is other:
+            return True
+        mine, theirs = self.event_log, other.event_log
+        return (
+            self._scalars() == other._scalars()
+            and self.jobs == other.jobs
+            and np.array_equal(self.completion, other.completion, equal_nan=True)
+            and (mine is None) == (theirs is None)
+            and (mine is None or _same_table(mine, theirs))
         )
-        label_name = getattr(name, "__name__", "custom")
-        if label_name == "<lambda>":
-            label_name = "custom"
+
+    def __hash__(self) -> int:
+        return hash((self.label, self.machines, self.jobs.n, self.events))
+
+    def _scalars(self) -> tuple[Any, ...]:
+        return (self.policy, self.params, self.label, self.information, self.machines, self.events, self.finished)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "_cache"}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        # Unpickled arrays come back writable; results stay immutable.
+        readonly(state["completion"])
+        self.__dict__.update(state, _cache={})
+
+
+def _same_table(a: pa.Table, b: pa.Table) -> bool:
+    """Table equality with NaN equal to NaN (``Table.equals`` says a log with NaN values,
+    which every log has, differs even from itself)."""
+    if not a.schema.equals(b.schema) or a.num_rows != b.num_rows:
+        return False
+    for name in a.column_names:
+        x, y = a.column(name), b.column(name)
+        if pa.types.is_floating(x.type):
+            if not np.array_equal(x.to_numpy(), y.to_numpy(), equal_nan=True):
+                return False
+        elif not x.equals(y):
+            return False
+    return True
+
+
+def _log_columns(log: pa.Table) -> dict[str, np.ndarray]:
+    """The event log's columns as NumPy arrays, ``kind`` as names, for the validator."""
+    cols = {name: log.column(name).to_numpy() for name in ("time", "end", "job", "op", "value")}
+    kind = log.column("kind").combine_chunks()
+    if pa.types.is_dictionary(kind.type):
+        codes = kind.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        cols["kind"] = np.asarray(kind.dictionary.to_pylist(), dtype=object)[codes]
     else:
-        if name not in POLICIES:
-            raise InvalidInstanceError(
-                f"policy: unknown policy {name!r}; expected one of {', '.join(POLICIES)} or a callable",
-                field="policy",
-            )
-        info = POLICIES[name]
-        unknown = sorted(set(params) - set(info.params))
-        if unknown:
-            raise InvalidInstanceError(
-                f"{unknown[0]}: not a parameter of policy {name!r} (its parameters: {sorted(info.params) or 'none'})",
-                field=unknown[0],
-            )
-        information = info.information
-        completion, events, finished, log = _core.flowtime_simulate(
-            jobs._core,
-            name,
-            machines,
-            event_log=event_log,
-            max_log_rows=max_log_rows,
-            time_limit=time_limit,
-            threads=None if threads is None else int(threads),
-            **{k: _coerce(k, v) for k, v in params.items()},
-        )
-        label_name = name
-    elapsed = time.perf_counter() - start
-    return Result(
-        jobs=jobs,
-        policy=label_name,
-        params=dict(params),
-        label=_label(label_name, {k: v for k, v in params.items() if not (callable(name) and k == "information")}),
-        information=information,
-        machines=machines,
-        completion=readonly(np.asarray(completion)),
-        events=int(events),
-        finished=bool(finished),
-        elapsed=elapsed,
-        event_log=None if log is None else _log_table(log),
-    )
-
-
-def _coerce(key: str, value: Any) -> Any:
-    if key in ("known_count", "remaining"):
-        if not isinstance(value, (bool, np.bool_)):
-            raise InvalidInstanceError(f"{key}: expected True or False, got {value!r}", field=key)
-        return bool(value)
-    if key == "variant":
-        return str(value)
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        raise InvalidInstanceError(f"{key}: expected a number, got {value!r}", field=key) from None
-
-
-def compare(
-    jobs: Jobs,
-    policies: Sequence[Any] | None = None,
-    machines: int = 1,
-    *,
-    validate: bool = False,
-    time_limit: float | None = None,
-) -> Any:
-    """Simulates several policies on the same jobs and returns one pyarrow Table, a row per
-    policy with the columns of :meth:`Result.summary`.
-
-    ``policies`` defaults to every built-in (``sprpt`` only when the jobs carry estimates);
-    entries are anything :func:`simulate` accepts as ``policy``. ``validate=True`` checks
-    every schedule (per-job checks; no event log is recorded).
-
-    Examples
-    --------
-    >>> jobs = generate(500, load=0.8, seed=1)
-    >>> t = compare(jobs, ["srpt", "rr", "laps:beta=0.25"])
-    >>> t.column("policy").to_pylist()
-    ['srpt', 'rr', 'laps(beta=0.25)']
-    >>> t.column("ratio").to_pylist()[0]
-    1.0
-    """
-    import pyarrow as pa
-
-    if policies is None:
-        policies = [p for p in POLICIES if p != "sprpt" or jobs.estimate is not None]
-    rows = []
-    for spec in policies:
-        r = simulate(jobs, spec, machines, time_limit=time_limit)
-        if validate:
-            r.validate()
-        rows.append(r.summary())
-    if not rows:
-        return pa.table({"policy": pa.array([], pa.string())})
-    return pa.Table.from_pylist(rows)
-
-
-# --------------------------------------------------------------------------- plots
-
-
-def plot_ecdf(results: Sequence[Result], *, ax: Any = None, stretch: bool = False, logx: bool = True) -> Any:
-    """Empirical CDFs of the flow times (or stretches) of several results on one axes.
-
-    Needs matplotlib (the ``schedkit[plot]`` extra). Returns the axes.
-    """
-    try:
-        import matplotlib.pyplot as plt
-    except ImportError:
-        raise SolverUnavailableError("plotting needs matplotlib: pip install 'schedkit[plot]'") from None
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6, 4))
-    for r in results:
-        x = np.sort(r.stretch if stretch else r.flow_times)
-        x = x[np.isfinite(x)]
-        if x.size == 0:
-            continue
-        y = np.arange(1, x.size + 1) / x.size
-        ax.step(x, y, where="post", label=r.label)
-    if logx:
-        ax.set_xscale("log")
-    ax.set_xlabel("stretch (flow / size)" if stretch else "flow time")
-    ax.set_ylabel("fraction of jobs")
-    ax.grid(True, alpha=0.3)
-    ax.legend()
-    return ax
+        cols["kind"] = np.asarray(kind.to_pylist(), dtype=object)
+    return cols

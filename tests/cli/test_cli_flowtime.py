@@ -1,0 +1,49 @@
+"""The ``schedkit flowtime`` command and the flow-time section of ``schedkit demo``."""
+
+from __future__ import annotations
+
+import json
+import time
+
+from schedkit.flowtime import generate
+
+
+def _cli(argv):
+    import argparse
+
+    from schedkit import _cli_flowtime
+
+    parser = argparse.ArgumentParser(prog="schedkit")
+    sub = parser.add_subparsers(dest="command", required=True)
+    _cli_flowtime.add_parser(sub)
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+def test_cli_table_and_json(capsys, tmp_path):
+    assert _cli(["flowtime", "--jobs", "2000", "--load", "0.8", "--ops", "test:1", "--machines", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "op_srpt" in out and "lower bound" in out
+    assert _cli(["flowtime", "--jobs", "500", "--policies", "srpt,laps:beta=0.25,sprpt:variant=class", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [p["policy"] for p in data["policies"]] == ["srpt", "laps(beta=0.25)", "sprpt(variant=class)"]
+    assert data["policies"][0]["ratio"] == 1.0
+    jobs = generate(300, seed=3)
+    path = tmp_path / "jobs.parquet"
+    import pyarrow.parquet as pq
+
+    pq.write_table(jobs.to_arrow(), path)
+    assert _cli(["flowtime", "--trace", str(path), "--policies", "srpt,rr", "--validate"]) == 0
+    assert "srpt" in capsys.readouterr().out
+
+
+def test_cli_demo_section():
+    from schedkit._cli_flowtime import demo_section
+
+    start = time.perf_counter()
+    text, rows = demo_section()
+    assert time.perf_counter() - start < 10
+    assert "flow time" in text.lower()
+    names = [r["policy"] for r in rows]
+    assert "srpt" in names and "op_srpt" in names and "chunk" in names
+    assert all(r["ratio"] >= 1.0 for r in rows)
