@@ -3,12 +3,16 @@ instances, reprs, equality and pickling."""
 
 from __future__ import annotations
 
+import pickle
+
 import numpy as np
 import pyarrow as pa
 import pytest
+from hypothesis import given
 
 from schedkit.exceptions import InvalidInstanceError
-from schedkit.flowtime import POLICIES, Jobs, simulate
+from schedkit.flowtime import POLICIES, Jobs, generate, simulate
+from schedkit.testing.strategies import flowtime_jobs
 
 BUILTIN = list(POLICIES)
 
@@ -105,3 +109,87 @@ def test_empty_instance():
     for name in BUILTIN[:-1]:
         r = simulate(jobs, policy=name, event_log=True).validate()
         assert r.total_flow_time == 0 and r.ratio == 1.0
+
+
+def _round_trip(obj):
+    return pickle.loads(pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+@given(flowtime_jobs(weighted=None))
+def test_jobs_pickle_round_trip(jobs):
+    back = _round_trip(jobs)
+    assert back == jobs and hash(back) == hash(jobs) and back is not jobs
+    assert back.weighted == jobs.weighted and back.release.flags.writeable is False
+    assert back.lower_bound() == jobs.lower_bound()
+
+
+def test_jobs_equality_and_pickle_keep_every_field():
+    jobs = Jobs([0, 1], [[1, 2], [3]], weight=[2, 1], job_id=[7, 9], name="two").with_estimates([2.5, 3.5])
+    back = _round_trip(jobs)
+    assert back == jobs
+    assert (back.name, back.job_id.tolist(), back.estimate.tolist()) == ("two", [7, 9], [2.5, 3.5])
+    assert jobs != Jobs([0, 1], [[1, 2], [3]], weight=[2, 1], job_id=[7, 9], name="other").with_estimates([2.5, 3.5])
+    assert jobs != Jobs([0, 1], [[1, 2], [3]], weight=[2, 1], job_id=[7, 9], name="two")  # no estimates
+    assert Jobs([0, 0], [[1, 2], [3]]) != Jobs([0, 0], [[1], [2, 3]])  # same values, other operations
+    assert Jobs([0, 0], [[1, 2], [3]]) == Jobs([0, 0], (np.array([0, 2, 3]), np.array([1.0, 2.0, 3.0])))
+    assert Jobs([0], [1]) != Jobs([0], [1], weight=[1])  # unweighted vs unit weights
+    assert Jobs([0], [1]) != "jobs"
+
+
+def test_result_pickle_round_trip():
+    jobs = generate(300, load=0.9, ops="geometric:2", distortion=2.0, seed=1)
+    for spec, kw in [("srpt", {}), ("chunk:gamma=4", {"machines": 2}), ("sprpt", {"variant": "class"})]:
+        r = simulate(jobs, policy=spec, event_log=True, **kw)
+        back = _round_trip(r)
+        assert back == r and back is not r and hash(back) == hash(r)
+        assert back.completion.flags.writeable is False
+        assert back.elapsed == r.elapsed
+        assert back.flow_times.tolist() == r.flow_times.tolist()
+        back.validate()
+    # A user-defined rule's result carries its name, not the callable: it pickles too.
+    custom = simulate(jobs, policy=lambda v: v.release)
+    assert _round_trip(custom) == custom and custom.policy == "custom"
+    # Partial results: NaN completions compare equal.
+    partial = simulate(generate(300_000, load=0.99, seed=0), policy="setf", time_limit=0.0)
+    assert not partial.finished and _round_trip(partial) == partial
+
+
+def test_result_equality_ignores_only_the_wall_clock():
+    jobs = Jobs([0, 1, 2], [[3], [1], [2]])
+    a, b = simulate(jobs, policy="rr"), simulate(jobs, policy="rr")
+    assert a == b  # elapsed differs
+    assert a != simulate(jobs, policy="srpt")
+    assert a != simulate(jobs, policy="rr", machines=2)
+    assert a != simulate(jobs, policy="rr", event_log=True)
+    assert a != simulate(Jobs([0, 1, 2], [[3], [1], [2]], name="other"), policy="rr")
+    assert a != "rr"
+
+
+def test_policy_is_a_value():
+    for policy in POLICIES.values():
+        back = _round_trip(policy)
+        assert back == policy and back is not policy
+    jobs = Jobs([0, 0], [1, 2])
+    assert _round_trip(POLICIES["laps"])(jobs, beta=1.0) == POLICIES["laps"](jobs, beta=1.0)
+
+
+def test_reprs_are_short():
+    jobs = generate(100_000, ops="geometric:3", weights="uniform", distortion=2.0, seed=0)
+    assert (
+        repr(jobs)
+        == f"<flowtime.Jobs 'generated-geometric-100000' n=100000 ops={jobs.values.shape[0]} weighted estimates>"
+    )
+    r = simulate(jobs, policy="laps:beta=0.25", machines=2)
+    assert (
+        repr(r)
+        == f"<flowtime.Result laps(beta=0.25) m=2 n=100000 total_flow_time={r.total_flow_time:.6g} events={r.events}>"
+    )
+    assert repr(POLICIES["chunk"]) == "<flowtime.Policy chunk(gamma=2, c=2, known_count=False) revealed>"
+    assert repr(POLICIES["srpt"]) == "<flowtime.Policy srpt clairvoyant>"
+    views = []
+    simulate(
+        Jobs([0, 0], [[1, 2], [3]]), policy=lambda v: views.append(repr(v)) or v.attained, information="nonclairvoyant"
+    )
+    assert views[0] == "<flowtime.PolicyView t=0 alive=2 m=1>"
+    for text in [repr(jobs), repr(r), *views]:
+        assert len(text) < 120 and "\n" not in text

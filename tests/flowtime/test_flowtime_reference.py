@@ -1,16 +1,31 @@
 """schedkit.flowtime against independent references: exact event simulators of the index
-policies and time-sliced approximations of the fluid ones, written here in plain Python."""
+policies and time-sliced approximations of the fluid ones, written here in plain Python, and
+the heapq SRPT simulators of bench/ref_flowtime.py (the benchmark's reference)."""
 
 from __future__ import annotations
 
+import importlib.util
 import math
+from pathlib import Path
 
 import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from schedkit.flowtime import simulate
+from schedkit.flowtime import Jobs, simulate
 from schedkit.testing.strategies import flowtime_jobs
+
+BENCH = Path(__file__).resolve().parents[2] / "bench"
+
+
+def _load(name: str):
+    spec = importlib.util.spec_from_file_location(f"_bench_{name}", BENCH / f"{name}.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+HEAPQ = _load("ref_flowtime")
 
 
 def _rank(release):
@@ -176,3 +191,21 @@ def test_fluid_policies_match_the_sliced_reference(jobs, m):
         got = simulate(jobs, policy=name, machines=m).completion
         want = reference_sliced(jobs.release.tolist(), _ops(jobs), m, name, delta)
         np.testing.assert_allclose(got, want, atol=4 * (jobs.n + 1) * delta, err_msg=f"{name} m={m}")
+
+
+@given(flowtime_jobs(max_n=8, max_ops=1, weighted=False, estimates=False))
+def test_srpt_matches_the_bench_heapq_references(jobs):
+    # bench_flowtime.py times schedkit against these and checks agreement; keep them honest.
+    release, size = jobs.release.tolist(), jobs.size.tolist()
+    r = simulate(jobs, policy="srpt")
+    for ref in (HEAPQ.srpt, HEAPQ.srpt_lean):
+        got, _events = ref(release, size)
+        np.testing.assert_allclose(got, r.completion, rtol=1e-12, atol=1e-12, err_msg=ref.__name__)
+        assert math.isclose(HEAPQ.total_flow_time(release, got), r.total_flow_time, rel_tol=1e-12, abs_tol=1e-12)
+
+
+def test_bench_references_by_hand():
+    # SRPT: J0 0-1, J1 1-2, tie J0/J2 (2 left each) to the earlier release: J0 2-4, J2 4-6.
+    for ref in (HEAPQ.srpt, HEAPQ.srpt_lean):
+        assert ref([0.0, 1.0, 2.0], [3.0, 1.0, 2.0])[0] == [4.0, 2.0, 6.0], ref.__name__
+    assert simulate(Jobs([0, 1, 2], [3, 1, 2]), policy="srpt").completion.tolist() == [4.0, 2.0, 6.0]

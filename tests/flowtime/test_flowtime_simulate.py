@@ -35,6 +35,20 @@ def test_compare():
     assert compare(jobs, policies=[]).column_names == ["policy"]
 
 
+def test_options_are_keyword_only():
+    jobs = Jobs([0], [1])
+    with pytest.raises(TypeError):
+        simulate(jobs, "srpt")  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        compare(jobs, ["srpt"])  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        POLICIES["srpt"](jobs, 2)  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        jobs.lower_bound(2)  # type: ignore[misc]
+    # A policy instance is a spec too, and its call is simulate's.
+    assert simulate(jobs, policy=POLICIES["rr"]).label == POLICIES["rr"](jobs).label == "rr"
+
+
 def test_time_limit_returns_a_partial_result():
     jobs = generate(300_000, load=0.99, seed=0)
     r = simulate(jobs, policy="setf", time_limit=0.0)
