@@ -66,7 +66,7 @@ def run(quick: bool, log=print) -> dict:
     for label, fn in [("straightforward", R.srpt), ("lean", R.srpt_lean)]:
         ref_c, _ = fn(rel, size)
         for threads in (1, None):
-            r = sk.flowtime.simulate(j, "srpt", threads=threads)
+            r = sk.flowtime.simulate(j, policy="srpt", threads=threads)
             want = R.total_flow_time(rel, ref_c)
             ok = abs(r.total_flow_time - want) <= 1e-9 * want
             how = "1 thread" if threads == 1 else "all cores"
@@ -83,7 +83,7 @@ def run(quick: bool, log=print) -> dict:
             )
     small = sk.flowtime.generate(2000, load=LOAD, ops="geometric:3", seed=SEED)
     for policy in ["srpt", "rr", "op_srpt"]:
-        sk.flowtime.simulate(small, policy, event_log=True).validate()
+        sk.flowtime.simulate(small, policy=policy, event_log=True).validate()
     checks.append(("2,000 gradually revealed jobs: srpt, rr, op_srpt schedules validated (event log)", "", True))
     if not all(c[2] for c in checks):
         raise SystemExit(f"agreement check failed: {checks}")
@@ -96,7 +96,7 @@ def run(quick: bool, log=print) -> dict:
             build = time.perf_counter() - t0
             repeats = 1 if n >= 10**7 else 3
             for threads in [1, None] if parallel else [1]:
-                secs, res = best_time(lambda: sk.flowtime.simulate(jobs, policy, threads=threads), repeats)
+                secs, res = best_time(lambda: sk.flowtime.simulate(jobs, policy=policy, threads=threads), repeats)
                 rows.append(
                     {
                         "policy": policy,

@@ -18,11 +18,24 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import strategies as st
 
-from schedkit.testing._dag import *  # noqa: F403  (dag_task_graphs, dag_platforms, dag_instances, dag_job_streams)
+from schedkit.testing._dag import dag_instances, dag_job_streams, dag_platforms, dag_task_graphs
+from schedkit.testing._flowtime import flowtime_jobs
 from schedkit.testing._packing import packing_clusters
 from schedkit.testing._tardiness import tardiness_instances
+from schedkit.testing._trace import traces
 
-__all__ = ["tardiness_instances", "packing_clusters", "permutations_of", "permutation_batches"]
+__all__ = [
+    "dag_instances",
+    "dag_job_streams",
+    "dag_platforms",
+    "dag_task_graphs",
+    "flowtime_jobs",
+    "packing_clusters",
+    "permutation_batches",
+    "permutations_of",
+    "tardiness_instances",
+    "traces",
+]
 
 
 def permutations_of(n: int) -> st.SearchStrategy[np.ndarray]:

@@ -1,17 +1,14 @@
-"""Seeded workload generators for ``schedkit.flowtime`` (re-exported as
-``schedkit.flowtime.generate``)."""
+"""Seeded workload generators (``schedkit.flowtime.generate``)."""
 
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from schedkit.exceptions import InvalidInstanceError
-
-if TYPE_CHECKING:
-    from schedkit.flowtime import Jobs
+from schedkit.flowtime._model import Jobs
 
 __all__ = ["generate", "SIZE_DISTRIBUTIONS", "OPS_DISTRIBUTIONS", "WEIGHT_DISTRIBUTIONS"]
 
@@ -109,14 +106,18 @@ def generate(
     Jobs
         Released in increasing order from the first arrival.
 
+    Raises
+    ------
+    InvalidInstanceError
+        An unknown distribution, a parameter out of range, n < 0, load <= 0, machines < 1.
+
     Examples
     --------
+    >>> from schedkit.flowtime import generate
     >>> jobs = generate(1000, load=0.5, ops="test:0.5", seed=3)
     >>> jobs.n, set(jobs.num_ops.tolist()), float(jobs.operations(0)[0])
     (1000, {2}, 0.5)
     """
-    from schedkit.flowtime import Jobs
-
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
         raise InvalidInstanceError(f"n: must be an integer >= 0, got {n!r}", field="n")
     if not (math.isfinite(load) and load > 0):
