@@ -18,7 +18,7 @@ files.
 Example
 -------
 >>> import schedkit as sk
->>> from schedkit._trace_order import ordered_jobs
+>>> from schedkit.trace._order import ordered_jobs
 >>> t = sk.trace.from_jobs([7, 7, 3], ["a", "a", "b"], [5.0, 1.0, 2.0], [1.0, 2.0, 3.0])
 >>> [c.column("job_id").to_pylist() for c in ordered_jobs(t, chunk_rows=2)]
 [[7, 7], [3]]

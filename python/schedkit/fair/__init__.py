@@ -70,8 +70,8 @@ import numpy as np
 import pyarrow as pa
 
 from schedkit import trace as _trace
-from schedkit._fair_engine import Batch, Names, Progress, Runner, RunSpec, batch_from_chunk, job_table
 from schedkit.exceptions import InvalidInstanceError, ValidationError
+from schedkit.fair._engine import Batch, Names, Progress, Runner, RunSpec, batch_from_chunk, job_table
 
 __all__ = [
     "POLICIES",
@@ -386,12 +386,12 @@ def replay_many(
 
     ``runs``: one mapping of :func:`replay` keyword arguments per simulation (``policy``,
     ``cores``, ``partition``, ``tau``, ``estimate``, ...). The trace is read once, in chunks
-    of whole jobs in submit order (:mod:`schedkit._trace_order`: a file larger than
+    of whole jobs in submit order (:mod:`schedkit.trace._order`: a file larger than
     ``run_rows`` rows is sorted out of core), and every chunk is fed to all simulations, so
     memory holds about one chunk, the jobs still running and a few numbers per finished job.
     ``users``, ``seed``: the user rule for traces without users (Alibaba).
     """
-    from schedkit._trace_order import ordered_jobs
+    from schedkit.trace._order import ordered_jobs
 
     specs = []
     for i, r in enumerate(runs):

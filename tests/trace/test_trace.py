@@ -16,7 +16,7 @@ import pytest
 import schedkit as sk
 from schedkit.exceptions import InvalidInstanceError
 
-DATA = Path(__file__).resolve().parent / "data" / "traces"
+DATA = Path(__file__).resolve().parents[1] / "data" / "traces"
 
 
 def test_schema_fields():

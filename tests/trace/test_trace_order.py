@@ -1,4 +1,4 @@
-"""schedkit._trace_order.ordered_jobs: the job stream a replay consumes. Checked against a
+"""schedkit.trace._order.ordered_jobs: the job stream a replay consumes. Checked against a
 plain NumPy sort of the same rows: order, each job's earliest submit time and first-row
 user, whole jobs per chunk; files (spilled runs and the k-way merge) against tables;
 temporary files removed; bad input named by field and row."""
@@ -19,8 +19,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import schedkit as sk
-from schedkit._trace_order import COLUMNS, ordered_jobs
 from schedkit.exceptions import InvalidInstanceError
+from schedkit.trace._order import COLUMNS, ordered_jobs
 
 NUMERIC = ("submit_time", "duration", "cpu", "memory")
 

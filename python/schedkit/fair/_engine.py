@@ -1,7 +1,7 @@
 """Drives the Rust cluster simulator (``schedkit._core.FairEngine``) for :mod:`schedkit.fair`.
 
 A trace reaches the engine as chunks of whole jobs in submit order
-(:func:`schedkit._trace_order.ordered_jobs`). Each chunk is converted once into the
+(:func:`schedkit.trace._order.ordered_jobs`). Each chunk is converted once into the
 engine's arrays (:func:`batch_from_chunk`) and pushed into every run (one
 :class:`Runner` per policy/partitioning), which then processes its events up to the
 chunk's last submit time: later chunks cannot arrive earlier, so the result equals a

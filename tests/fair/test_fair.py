@@ -19,7 +19,7 @@ import schedkit as sk
 from schedkit import _core
 from schedkit.exceptions import InvalidInstanceError
 
-DATA = Path(__file__).resolve().parent / "data" / "traces"
+DATA = Path(__file__).resolve().parents[1] / "data" / "traces"
 
 
 def finish(trace, policy, cores, **kw):
