@@ -1,4 +1,4 @@
-"""schedkit.trace._order.ordered_jobs: the job stream a replay consumes. Checked against a
+"""schedkit.trace.ordered_jobs: the job stream a replay consumes. Checked against a
 plain NumPy sort of the same rows: order, each job's earliest submit time and first-row
 user, whole jobs per chunk; files (spilled runs and the k-way merge) against tables;
 temporary files removed; bad input named by field and row."""
@@ -20,7 +20,8 @@ from hypothesis import strategies as st
 
 import schedkit as sk
 from schedkit.exceptions import InvalidInstanceError
-from schedkit.trace._order import COLUMNS, ordered_jobs
+from schedkit.trace import ORDERED_COLUMNS as COLUMNS
+from schedkit.trace import ordered_jobs
 
 NUMERIC = ("submit_time", "duration", "cpu", "memory")
 
