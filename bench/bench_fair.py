@@ -55,7 +55,7 @@ import pyarrow.parquet as pq
 
 import schedkit as sk
 from schedkit import fair
-from schedkit.fair._engine import Batch
+from schedkit.fair._model import Batch
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
