@@ -19,6 +19,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 from schedkit.tardiness import Instance
+from schedkit.testing._trace import traces as traces
 
 __all__ = ["tardiness_instances", "permutations_of", "permutation_batches"]
 
