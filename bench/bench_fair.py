@@ -55,7 +55,7 @@ import pyarrow.parquet as pq
 
 import schedkit as sk
 from schedkit import fair
-from schedkit._fair_engine import Batch
+from schedkit.fair._model import Batch
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -556,14 +556,14 @@ def report(args, ref_rows, rows, stream_rows, stream_run_rows, ali_info, ali_row
 
     L.append("## The UWFQ paper's scenarios: paper / **simulated**\n")
     L.append(
-        "`python -m schedkit._fair_paper` (seed 0, 32 cores, oracle estimates). Fair = Spark FAIR "
+        "`python -m schedkit.experiments.uwfq` (seed 0, 32 cores, oracle estimates). Fair = Spark FAIR "
         "without pools (FIFO in effect); -P = runtime partitioning (tau = 0.5 core-s); DVR against "
         "UJF with the same partitioning. Paper values: specs/fair.md A.8 (authors' tables, mean of 3 "
         "Spark runs).\n"
     )
-    from schedkit import _fair_paper
+    from schedkit.experiments import uwfq
 
-    L.append(_fair_paper.markdown(_fair_paper.compare()))
+    L.append(uwfq.markdown(uwfq.compare()))
     L.append("")
     L.append(NOTES)
     return "\n".join(L) + "\n"

@@ -1,25 +1,22 @@
-"""The ``schedkit replay`` command (schedkit.cli.replay): the main job's table, per-job output,
-JSON, scenarios, trace files with skipped rows, DRF on nodes, and clean errors."""
+"""``schedkit replay``: the main job end to end (table, JSON, plot and per-job output), a
+paper scenario, trace files (streamed, DRF on nodes, skipped rows) and argument errors."""
 
 from __future__ import annotations
 
-import argparse
 import json
 from pathlib import Path
 
 import pytest
 
+from schedkit.cli import main
+
 DATA = Path(__file__).resolve().parents[1] / "data" / "traces"
 
 
 def _cli(argv):
-    from schedkit.cli import replay
-
-    parser = argparse.ArgumentParser(prog="schedkit")
-    sub = parser.add_subparsers()
-    replay.add_parser(sub)
-    args = parser.parse_args(["replay", *argv])
-    return args.func(args)
+    # through the console entry point, so the test does not depend on which module holds
+    # the subcommand
+    return main(["replay", *argv])
 
 
 def test_cli_main_job(tmp_path, capsys):

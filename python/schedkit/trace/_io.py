@@ -1,50 +1,6 @@
-"""Cluster traces in one canonical Arrow schema, and readers for public trace formats.
-
-A trace is a :class:`pyarrow.Table` in :data:`SCHEMA`, one row per task:
-
-=============  =======  ===================================================================
-field          type     meaning
-=============  =======  ===================================================================
-job_id         int64    job identifier (unique within the trace)
-user           string   user / tenant name (Alibaba: synthesised, see :func:`assign_users`)
-submit_time    float64  job submission time of the task's job, seconds (any origin)
-task_id        int64    task index within its job
-duration       float64  run time of the task on one core, seconds (>= 0)
-cpu            float64  cpu request in cores (Google: normalised to the largest machine);
-                        NaN when the source has none
-memory         float64  memory request, bytes or a normalised share as the source gives it;
-                        NaN when the source has none
-priority       int64    source priority (0 when the source has none)
-stage          int64    stage id within the job (Spark stage / Alibaba task number);
-                        0 when the source has none
-=============  =======  ===================================================================
-
-Optional column ``parents`` (list<int64>): ids of the stages of the same job this stage
-waits for; when the column is absent or null a stage waits for every lower-numbered stage of
-its job (a chain). Stages are numbered in topological order: every parent id must be below
-the row's stage id, and readers report a row that breaks this as malformed. A canonical CSV
-may give ``parents`` as ids separated by ``;`` (``"3;4"``); there an empty cell means no
-parents, since CSV cannot tell an empty cell from a missing one. The Alibaba v2018 reader
-derives ``stage`` and ``parents`` from ``task_name`` (``J3_1_2``: stage 3 waits for 1 and 2);
-its non-DAG tasks (``task_<base64>``) are stage 0 with null parents.
-
-Other extra columns of canonical inputs are carried through untouched.
-
-Readers stream record batches (:func:`iter_batches`), so a trace larger than memory can be
-converted or replayed batch by batch. A malformed row (unparseable number, missing value,
-negative duration, ...) is reported with its 1-based data-row number; ``errors="raise"``
-(default) raises :class:`~schedkit.exceptions.InvalidInstanceError` with ``field`` and
-``index`` = the row number, ``errors="skip"`` drops the row, counts it, warns once per read
-with the count and the first row numbers, and records the count in the table's schema
-metadata (``b"schedkit.skipped_rows"``). Nothing is dropped silently.
-
-Example
--------
->>> import schedkit as sk
->>> t = sk.trace.read(sk.trace.bundled("google2011_wta_500s_hetero.csv"))
->>> t.num_rows, t.schema.names[:3]
-(824, ['job_id', 'user', 'submit_time'])
-"""
+"""Trace readers: the public formats and canonical files, streamed as record batches in
+:data:`~schedkit.trace.SCHEMA`, with malformed rows reported by row number (see the
+:mod:`schedkit.trace` docstring)."""
 
 from __future__ import annotations
 
@@ -58,26 +14,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from schedkit.data import path as _data_path
 from schedkit.exceptions import InvalidInstanceError
-
-__all__ = ["SCHEMA", "PARENTS_TYPE", "FORMATS", "read", "iter_batches", "bundled", "assign_users", "from_jobs"]
-
-SCHEMA = pa.schema(
-    [
-        pa.field("job_id", pa.int64(), nullable=False),
-        pa.field("user", pa.string(), nullable=False),
-        pa.field("submit_time", pa.float64(), nullable=False),
-        pa.field("task_id", pa.int64(), nullable=False),
-        pa.field("duration", pa.float64(), nullable=False),
-        pa.field("cpu", pa.float64()),
-        pa.field("memory", pa.float64()),
-        pa.field("priority", pa.int64()),
-        pa.field("stage", pa.int64(), nullable=False),
-    ]
-)
-
-#: Type of the optional ``parents`` column (see the module docstring).
-PARENTS_TYPE = pa.list_(pa.int64())
+from schedkit.trace._model import PARENTS_TYPE, SCHEMA, assign_users
 
 # An Alibaba v2018 DAG task name: letters, the task number, then "_<parent>" per parent.
 _ALI18_DAG_NAME = r"^[A-Za-z]+\d+(_\d+)*$"
@@ -108,10 +47,26 @@ _BATCH = 1 << 16
 
 
 def bundled(name: str) -> Path:
-    """Path of a trace shipped in the wheel (``schedkit/data/traces``)."""
-    from schedkit.data import path
+    """Path of a trace or scenario file shipped in the wheel (``schedkit/data/traces``).
 
-    return path(f"traces/{name}")
+    Parameters
+    ----------
+    name : str
+        File name, e.g. ``"google2011_wta_500s_hetero.csv"`` (a 500-s window of the Google
+        2011 trace) or a UWFQ scenario's JSON file.
+
+    Returns
+    -------
+    pathlib.Path
+        Where the file lies; it is not checked to exist.
+
+    Examples
+    --------
+    >>> import schedkit as sk
+    >>> sk.trace.bundled("google2011_wta_500s_homo.csv").name
+    'google2011_wta_500s_homo.csv'
+    """
+    return _data_path(f"traces/{name}")
 
 
 # --------------------------------------------------------------------------------------
@@ -155,7 +110,7 @@ def _num(
         if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
             col = pc.utf8_trim_whitespace(col)
             col = pc.if_else(pc.equal(col, ""), pa.scalar(None, pa.string()), col)
-        empty = pd_isnull(col)
+        empty = _isnull(col)
         vals, ok = _num(pc.fill_null(col, "0" if pa.types.is_string(col.type) else 0), field, rows, err, integer)
         vals = np.where(empty, np.nan, vals)
         return vals, ok
@@ -197,20 +152,6 @@ def _canon_batch(cols: dict[str, Any], keep: np.ndarray, extra: dict[str, pa.Arr
         names.append(k)
         fields.append(pa.field(k, arrays[-1].type))
     return pa.RecordBatch.from_arrays(arrays, schema=pa.schema(fields))
-
-
-def assign_users(job_id: np.ndarray, users: int = 16, seed: int = 0) -> np.ndarray:
-    """The documented user rule for traces without users (Alibaba): ``user_<h % users>``
-    where ``h`` is SplitMix64 of ``job_id XOR seed``. Deterministic, uniform, seeded."""
-    if users <= 0:
-        raise InvalidInstanceError("users must be >= 1", field="users")
-    x = np.asarray(job_id, dtype=np.int64).view(np.uint64) ^ np.uint64(seed & 0xFFFFFFFFFFFFFFFF)
-    with np.errstate(over="ignore"):
-        x = x + np.uint64(0x9E3779B97F4A7C15)
-        x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-        x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-        x = x ^ (x >> np.uint64(31))
-    return np.char.add("user_", (x % np.uint64(users)).astype(np.int64).astype(str))
 
 
 # --------------------------------------------------------------------------------------
@@ -270,7 +211,7 @@ def _conv_ali17(b: pa.RecordBatch, row0: int, err: _Errors, users: int = 16, see
     ok &= finished & ~neg
     cols = {
         "job_id": job,
-        "user": assign_users(job, users, seed),
+        "user": assign_users(job, users=users, seed=seed),
         "submit_time": create,
         "task_id": tid,
         "duration": dur,
@@ -303,7 +244,7 @@ def _conv_ali18(b: pa.RecordBatch, row0: int, err: _Errors, users: int = 16, see
     stage, tid, parents, ok = _ali18_task_names(pc.cast(c[0], pa.string()), rows, ok, err)
     cols = {
         "job_id": job,
-        "user": assign_users(job, users, seed),
+        "user": assign_users(job, users=users, seed=seed),
         "submit_time": start,
         "task_id": tid,
         "duration": dur,
@@ -326,7 +267,7 @@ def _ali18_task_names(
     reported, so a row bad in an earlier field is not counted twice.
     """
     names = pc.utf8_trim_whitespace(names)
-    missing = pd_isnull(names)
+    missing = _isnull(names)
     err.bad(rows[ok & missing], "task_name", "missing")
     ok = ok & ~missing
     dag = _matches(names, _ALI18_DAG_NAME)
@@ -358,7 +299,7 @@ def _parents_below_stage(
     a consumer can walk a job's stages in id order. Returns the mask of rows that pass."""
     owner = np.asarray(pc.list_parent_indices(parents).to_numpy(zero_copy_only=False), dtype=np.int64)
     ids = pc.list_flatten(parents)
-    null_id = pd_isnull(ids)
+    null_id = _isnull(ids)
     vals = np.asarray(pc.fill_null(ids, 0).to_numpy(zero_copy_only=False), dtype=np.int64)
     passed = ok.copy()
     no_id = np.unique(owner[null_id])
@@ -462,7 +403,7 @@ def _conv_canonical(b: pa.RecordBatch, row0: int, err: _Errors, **_: Any) -> pa.
                 )
             a = pc.cast(a, pa.int64() if integer else pa.float64())
             v = a.to_numpy(zero_copy_only=False)
-            opt[name] = np.where(pd_isnull(a), default, v).astype(np.int64 if integer else np.float64)
+            opt[name] = np.where(_isnull(a), default, v).astype(np.int64 if integer else np.float64)
         else:
             opt[name] = np.full(n, default, dtype=np.int64 if integer else np.float64)
     extra = {k: v for k, v in col.items() if k not in SCHEMA.names}
@@ -475,7 +416,7 @@ def _conv_canonical(b: pa.RecordBatch, row0: int, err: _Errors, **_: Any) -> pa.
     return _canon_batch(cols, ok, extra)
 
 
-def pd_isnull(a: pa.Array) -> np.ndarray:
+def _isnull(a: pa.Array) -> np.ndarray:
     return np.asarray(pc.is_null(a).to_numpy(zero_copy_only=False), dtype=bool)
 
 
@@ -524,7 +465,37 @@ def iter_batches(
     seed: int = 0,
     _err: _Errors | None = None,
 ) -> Iterator[pa.RecordBatch]:
-    """Streams a trace file as record batches in :data:`SCHEMA` (see :func:`read`)."""
+    """Streams a trace file as record batches in :data:`SCHEMA`, so a trace larger than memory
+    can be converted or replayed batch by batch.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The trace file.
+    format, errors, users, seed
+        As for :func:`read`. With ``errors="skip"`` the bad rows are left out of the batches;
+        the warning and the count come from :func:`read` and :func:`ordered_jobs`, which
+        wrap this reader, not from the batches themselves.
+
+    Yields
+    ------
+    pyarrow.RecordBatch
+        In :data:`SCHEMA`, plus the extra columns of a canonical source (``parents`` as
+        ``list<int64>``).
+
+    Raises
+    ------
+    InvalidInstanceError
+        The file is missing, its format unknown, or a row malformed (``errors="raise"``);
+        ``field`` and ``index`` (the 1-based data-row number) say where.
+
+    Examples
+    --------
+    >>> import schedkit as sk
+    >>> path = sk.trace.bundled("google2011_wta_500s_homo.csv")
+    >>> sum(b.num_rows for b in sk.trace.iter_batches(path))
+    6418
+    """
     path = Path(path)
     if not path.exists():
         raise InvalidInstanceError(f"{path}: no such file", field="path")
@@ -639,23 +610,41 @@ def read(
     users: int = 16,
     seed: int = 0,
 ) -> pa.Table:
-    """Reads a trace into a :class:`pyarrow.Table` in :data:`SCHEMA`.
+    """Reads a trace file into a :class:`pyarrow.Table` in :data:`SCHEMA`.
 
     Parameters
     ----------
-    path : file path
-    format : one of :data:`FORMATS`, or None to sniff from the suffix / CSV header
-        (``.parquet``, ``.arrow``/``.feather``; a CSV with ``workflow_id,ts_submit`` is
-        Google WTA, with ``task_create_time`` Alibaba v2017, with ``job_id``...``duration``
+    path : str or pathlib.Path
+        The trace file.
+    format : str, optional
+        One of :data:`FORMATS`; None (default) sniffs it from the suffix or the CSV header
+        (``.parquet``, ``.arrow``/``.feather``; a CSV with ``workflow_id,ts_submit`` is Google
+        WTA, with ``task_create_time`` Alibaba v2017, with ``job_id``...``duration``
         canonical). Headerless ``google_task_events`` and ``alibaba_v2018`` need ``format=``.
-    errors : "raise" (default) or "skip" malformed rows (counted, warned, in metadata).
-    users, seed : the Alibaba user rule, see :func:`assign_users`.
+    errors : {"raise", "skip"}
+        What a malformed row does: raise (default), or be dropped, counted, warned about
+        once and recorded in the schema metadata (``b"schedkit.skipped_rows"``).
+    users, seed : int
+        The user rule for traces without users (Alibaba), see :func:`assign_users`.
 
+    Returns
+    -------
+    pyarrow.Table
+        In :data:`SCHEMA` plus any extra columns of a canonical source.
+
+    Raises
+    ------
+    InvalidInstanceError
+        The file is missing, its format unknown, or a row malformed (``errors="raise"``);
+        ``field`` and ``index`` (the 1-based data-row number) say where.
+
+    Notes
+    -----
     Alibaba tasks whose status is not ``Terminated`` are unfinished and left out by design
     (not counted as malformed).
 
-    Example
-    -------
+    Examples
+    --------
     >>> import schedkit as sk
     >>> sk.trace.read(sk.trace.bundled("google2011_wta_500s_homo.csv")).num_rows
     6418
@@ -670,24 +659,3 @@ def read(
     meta = dict(table.schema.metadata or {})
     meta[b"schedkit.skipped_rows"] = str(err.count).encode()
     return table.replace_schema_metadata(meta)
-
-
-def from_jobs(
-    job_id: Any, user: Any, submit_time: Any, duration: Any, *, task_id: Any = None, stage: Any = None
-) -> pa.Table:
-    """A canonical table from per-task arrays (one row per task); ``stage`` defaults to 0."""
-    n = len(job_id)
-    return pa.table(
-        {
-            "job_id": pa.array(np.asarray(job_id, dtype=np.int64)),
-            "user": pa.array([str(u) for u in user], pa.string()),
-            "submit_time": pa.array(np.asarray(submit_time, dtype=np.float64)),
-            "task_id": pa.array(np.arange(n) if task_id is None else np.asarray(task_id, dtype=np.int64)),
-            "duration": pa.array(np.asarray(duration, dtype=np.float64)),
-            "cpu": pa.array(np.full(n, np.nan)),
-            "memory": pa.array(np.full(n, np.nan)),
-            "priority": pa.array(np.zeros(n, dtype=np.int64)),
-            "stage": pa.array(np.zeros(n, dtype=np.int64) if stage is None else np.asarray(stage, dtype=np.int64)),
-        },
-        schema=SCHEMA,
-    )

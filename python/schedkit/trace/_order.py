@@ -14,14 +14,6 @@ the rows into runs of at most ``run_rows`` rows, spilled to Arrow IPC files. Eac
 sorted on its own and the runs are merged a batch at a time. Memory stays near ``run_rows``
 rows plus O(jobs); a file of at most ``run_rows`` rows is sorted in memory without temporary
 files.
-
-Example
--------
->>> import schedkit as sk
->>> from schedkit._trace_order import ordered_jobs
->>> t = sk.trace.from_jobs([7, 7, 3], ["a", "a", "b"], [5.0, 1.0, 2.0], [1.0, 2.0, 3.0])
->>> [c.column("job_id").to_pylist() for c in ordered_jobs(t, chunk_rows=2)]
-[[7, 7], [3]]
 """
 
 from __future__ import annotations
@@ -36,13 +28,14 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from schedkit import trace as _trace
 from schedkit.exceptions import InvalidInstanceError
+from schedkit.trace._io import _Errors, iter_batches
+from schedkit.trace._model import PARENTS_TYPE
 
-__all__ = ["ordered_jobs", "COLUMNS"]
+__all__ = ["ordered_jobs", "ORDERED_COLUMNS"]
 
 #: Columns of every chunk, in order; ``parents`` and ``job_class`` follow when the source has them.
-COLUMNS = ("job_id", "user", "submit_time", "task_id", "stage", "duration", "cpu", "memory")
+ORDERED_COLUMNS = ("job_id", "user", "submit_time", "task_id", "stage", "duration", "cpu", "memory")
 _TYPES = {
     "job_id": pa.int64(),
     "user": pa.string(),
@@ -52,7 +45,7 @@ _TYPES = {
     "duration": pa.float64(),
     "cpu": pa.float64(),
     "memory": pa.float64(),
-    "parents": _trace.PARENTS_TYPE,
+    "parents": PARENTS_TYPE,
     "job_class": pa.string(),
 }
 _OPTIONAL = ("parents", "job_class")
@@ -73,27 +66,53 @@ def ordered_jobs(
     tmpdir: str | os.PathLike[str] | None = None,
     on_rows: Callable[[int], Any] | None = None,
 ) -> Iterator[pa.Table]:
-    """Yields the trace as chunks of whole jobs in submit order (see the module docstring).
+    """The trace as chunks of whole jobs in submission order: what a replay consumes.
+
+    A job's submit time is the earliest over its rows; rows are ordered by (job submit time,
+    job_id, stage, task_id, original row order); a job's ``user`` and ``job_class`` are those
+    of its first row in that order. Each chunk holds as many consecutive whole jobs as fit in
+    ``chunk_rows`` rows, or one job that alone is bigger. A file is sorted out of core when
+    it has more than ``run_rows`` rows (see the module docstring of
+    :mod:`schedkit.trace._order`); a table and the same trace read from a file give the same
+    chunks.
 
     Parameters
     ----------
-    source : a pyarrow.Table with at least job_id, user, submit_time, duration (task_id,
-        stage, cpu, memory, parents, job_class optional), or a trace file path.
-    format, errors, users, seed : passed to :func:`schedkit.trace.iter_batches` (paths only;
-        skipped rows are warned once the file has been read).
-    chunk_rows : about how many rows a chunk holds.
-    run_rows : the most rows a file source holds in memory while sorting.
-    tmpdir : where the temporary run files of a large file go (default: the system's).
-    on_rows : called with the number of rows read so far after each batch of a file (once
-        with the row count for a table), e.g. to drive a progress bar.
+    source : pyarrow.Table or path
+        A table with at least job_id, user, submit_time and duration (task_id, stage, cpu,
+        memory, parents and job_class optional), or a trace file.
+    format, errors, users, seed
+        Passed to :func:`schedkit.trace.iter_batches` (files only); skipped rows are warned
+        about once the whole file has been read.
+    chunk_rows : int
+        About how many rows a chunk holds (>= 1).
+    run_rows : int
+        The most rows of a file held in memory while sorting (>= 1).
+    tmpdir : path, optional
+        Where the temporary run files of a large file go (default: the system's); they are
+        removed when the iterator is exhausted or closed.
+    on_rows : callable, optional
+        Called with the number of rows read so far after each batch of a file (once with the
+        row count for a table), e.g. to drive a progress line.
 
     Returns
     -------
-    An iterator of pyarrow Tables with columns :data:`COLUMNS`, then ``parents`` (list<int64>)
-    and ``job_class`` (string) when the source has them; cpu and memory are NaN when absent.
+    iterator of pyarrow.Table
+        Columns :data:`ORDERED_COLUMNS`, then ``parents`` (list<int64>) and ``job_class``
+        (string) when the source has them; cpu and memory are NaN when absent.
 
-    A bad table raises InvalidInstanceError (field and row index) here; a bad file raises
-    while iterating.
+    Raises
+    ------
+    InvalidInstanceError
+        A bad table (field and row index) or bad arguments raise here, at the call; a bad file
+        raises while iterating.
+
+    Examples
+    --------
+    >>> import schedkit as sk
+    >>> t = sk.trace.from_jobs([7, 7, 3], ["a", "a", "b"], [5.0, 1.0, 2.0], [1.0, 2.0, 3.0])
+    >>> [c.column("job_id").to_pylist() for c in sk.trace.ordered_jobs(t, chunk_rows=2)]
+    [[7, 7], [3]]
     """
     _check_rows(chunk_rows, "chunk_rows")
     _check_rows(run_rows, "run_rows")
@@ -104,7 +123,7 @@ def ordered_jobs(
         return _chunks([_sort_rows(table, _JobSubmits.of(table))], chunk_rows)
     if isinstance(source, (str, os.PathLike)):
         path = Path(source)
-        err = _trace._Errors(errors, path.name)  # checks ``errors`` now rather than at the first chunk
+        err = _Errors(errors, path.name)  # checks ``errors`` now rather than at the first chunk
         read = dict(format=format, errors=errors, users=users, seed=seed, _err=err)
         return _file_chunks(path, read, err, chunk_rows, run_rows, tmpdir, on_rows)
     raise InvalidInstanceError(
@@ -122,7 +141,7 @@ def _check_rows(value: Any, field: str) -> None:
 
 
 def _with_row_numbers(cols: dict[str, pa.ChunkedArray | pa.Array], row0: int, n: int) -> pa.Table:
-    names = [c for c in (*COLUMNS, *_OPTIONAL) if c in cols]
+    names = [c for c in (*ORDERED_COLUMNS, *_OPTIONAL) if c in cols]
     arrays = [cols[c] for c in names] + [pa.array(np.arange(row0, row0 + n, dtype=np.int64))]
     return pa.table(arrays, names=[*names, _ROW])
 
@@ -385,7 +404,7 @@ def _output(rows: pa.Table) -> pa.Table:
 def _file_chunks(
     path: Path,
     read: dict[str, Any],
-    err: _trace._Errors,
+    err: _Errors,
     chunk_rows: int,
     run_rows: int,
     tmpdir: str | os.PathLike[str] | None,
@@ -396,7 +415,7 @@ def _file_chunks(
         jobs = _JobSubmits()
         pending: list[pa.Table] = []
         pending_rows = total = 0
-        for b in _trace.iter_batches(path, **read):
+        for b in iter_batches(path, **read):
             rows = _batch_rows(b, total)
             total += rows.num_rows
             jobs.add(rows)

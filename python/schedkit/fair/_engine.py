@@ -1,7 +1,7 @@
 """Drives the Rust cluster simulator (``schedkit._core.FairEngine``) for :mod:`schedkit.fair`.
 
 A trace reaches the engine as chunks of whole jobs in submit order
-(:func:`schedkit._trace_order.ordered_jobs`). Each chunk is converted once into the
+(:func:`schedkit.trace.ordered_jobs`). Each chunk is converted once into the
 engine's arrays (:func:`batch_from_chunk`) and pushed into every run (one
 :class:`Runner` per policy/partitioning), which then processes its events up to the
 chunk's last submit time: later chunks cannot arrive earlier, so the result equals a
@@ -13,8 +13,6 @@ from __future__ import annotations
 import math
 import sys
 import time
-from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -23,6 +21,7 @@ import pyarrow.compute as pc
 
 from schedkit import _core
 from schedkit.exceptions import InvalidInstanceError
+from schedkit.fair._model import Batch, RunSpec
 
 #: Stage ids are packed with the job's position into one int64 search key.
 _STAGE_LIMIT = 1 << 31
@@ -55,29 +54,6 @@ class Names:
         return ids[np.asarray(enc.indices.to_numpy(zero_copy_only=False), dtype=np.int64)]
 
 
-@dataclass
-class Batch:
-    """Jobs in the engine's layout (see ``schedkit_core::fair::Workload``)."""
-
-    job_id: np.ndarray
-    user: np.ndarray
-    submit: np.ndarray
-    after: np.ndarray
-    think: np.ndarray
-    job_class: np.ndarray
-    task_offsets: np.ndarray
-    durations: np.ndarray
-    job_stages: np.ndarray | None = None
-    stage_parents: np.ndarray | None = None
-    parents: np.ndarray | None = None
-    stage_cpu: np.ndarray | None = None
-    stage_mem: np.ndarray | None = None
-
-    @property
-    def n_jobs(self) -> int:
-        return len(self.job_id)
-
-
 def _column(chunk: pa.Table, name: str, dtype: Any) -> np.ndarray:
     return np.asarray(chunk.column(name).to_numpy(), dtype=dtype)
 
@@ -105,32 +81,37 @@ def batch_from_chunk(
     task_offsets = np.append(stage_rows, n_rows).astype(np.int64)
     multi = len(stage_rows) != n
     job_stages = np.searchsorted(stage_rows, np.append(job_rows, n_rows)).astype(np.int64) if multi else None
-    b = Batch(
+    user = users.indices(chunk.column("user").take(pa.array(job_rows)))
+    # A user's jobs form one class unless the trace names classes.
+    if class_column and class_column in chunk.column_names:
+        job_class = classes.indices(chunk.column(class_column).take(pa.array(job_rows)))
+    else:
+        job_class = classes.indices(pa.array(users.names, pa.string()).take(pa.array(user)))
+    stage_parents = parents = None
+    if "parents" in chunk.column_names and job_stages is not None:
+        stage_job = np.searchsorted(job_rows, stage_rows, side="right") - 1
+        stage_parents, parents = _parents(chunk, job, stage, stage_rows, stage_job, job_stages)
+    # Per-stage requests for DRF: the largest request among the stage's rows.
+    stage_req: dict[str, np.ndarray | None] = {"cpu": None, "memory": None}
+    for name, default in (("cpu", 1.0), ("memory", 0.0)):
+        if requests and name in chunk.column_names:
+            v = _column(chunk, name, np.float64)
+            stage_req[name] = np.maximum.reduceat(np.where(np.isnan(v), default, v), stage_rows)
+    return Batch(
         job_id=job[job_rows],
-        user=users.indices(chunk.column("user").take(pa.array(job_rows))),
+        user=user,
         submit=_column(chunk, "submit_time", np.float64)[job_rows],
         after=np.full(n, -1, dtype=np.int64),
         think=np.zeros(n),
-        job_class=np.zeros(n, dtype=np.int64),
+        job_class=job_class,
         task_offsets=task_offsets,
         durations=np.ascontiguousarray(_column(chunk, "duration", np.float64)),
         job_stages=job_stages,
+        stage_parents=stage_parents,
+        parents=parents,
+        stage_cpu=stage_req["cpu"],
+        stage_mem=stage_req["memory"],
     )
-    # A user's jobs form one class unless the trace names classes.
-    if class_column and class_column in chunk.column_names:
-        b.job_class = classes.indices(chunk.column(class_column).take(pa.array(job_rows)))
-    else:
-        b.job_class = classes.indices(pa.array(users.names, pa.string()).take(pa.array(b.user)))
-    if "parents" in chunk.column_names and job_stages is not None:
-        stage_job = np.searchsorted(job_rows, stage_rows, side="right") - 1
-        b.stage_parents, b.parents = _parents(chunk, job, stage, stage_rows, stage_job, job_stages)
-    # Per-stage requests for DRF: the largest request among the stage's rows.
-    for name, default, attr in (("cpu", 1.0, "stage_cpu"), ("memory", 0.0, "stage_mem")):
-        if requests and name in chunk.column_names:
-            v = _column(chunk, name, np.float64)
-            v = np.where(np.isnan(v), default, v)
-            setattr(b, attr, np.maximum.reduceat(v, stage_rows))
-    return b
 
 
 def _parents(
@@ -173,26 +154,6 @@ def _parents(
     return offsets, out.astype(np.int64)
 
 
-@dataclass
-class RunSpec:
-    """One simulation's settings (see :func:`schedkit.fair.replay`)."""
-
-    policy: str = "uwfq"
-    cores: int = 32
-    partition: bool = False
-    tau: float = 0.5
-    estimate: str = "oracle"
-    noise: float = 0.5
-    seed: int = 0
-    weights: Mapping[str, float] | None = None
-    pools: Mapping[str, Any] | None = None
-    pool_config: Mapping[str, Any] | None = None
-    grace: float = 3.0
-    memory: float | None = None
-    nodes: Any = None
-    record_tasks: bool = False
-
-
 def _pool_spec(spec: Any, where: str) -> tuple[float, float, bool]:
     try:
         wgt, ms = float(spec[0]), float(spec[1])
@@ -230,8 +191,6 @@ class Runner:
         self.spec = spec
         self.users = users
         self.known_users = 0
-        if spec.estimate == "noisy" and (not math.isfinite(spec.noise) or spec.noise < 0):
-            raise InvalidInstanceError(f"noise must be finite and >= 0, got {spec.noise}", field="noise")
         self.rng = np.random.default_rng(spec.seed)
         nodes = node_capacities(spec.nodes, spec.cores, spec.memory) if spec.policy == "drf" else None
         self.nodes = nodes

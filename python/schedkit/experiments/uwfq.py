@@ -1,6 +1,6 @@
 """The UWFQ paper's headline numbers (specs/fair.md A.8: the authors' committed result tables,
 mean of 3 Spark runs, response times in seconds) and the same figures from our simulator,
-side by side. ``python -m schedkit._fair_paper`` prints the markdown table."""
+side by side. ``python -m schedkit.experiments.uwfq [seed]`` prints the markdown table."""
 
 from __future__ import annotations
 
@@ -62,7 +62,29 @@ def _metric(name: str) -> Callable[[fair.Result, fair.Result], Any]:
 
 
 def compare(seed: int = 0, cores: int = 32) -> list[dict[str, Any]]:
-    """Rows: scenario, metric, and per label (fair, ujf, ..., uwfq-P) (paper, simulated)."""
+    """The paper's headline figures next to ours, one row per (scenario, metric) of :data:`PAPER`.
+
+    Parameters
+    ----------
+    seed : int
+        Seed of the scenarios (arrival gaps, think times, task sizes).
+    cores : int
+        Cores simulated (the paper's cluster has 32).
+
+    Returns
+    -------
+    list of dict
+        ``scenario``, ``metric``, and per label (``fair``, ``ujf``, ``cfq``, ``uwfq``, then the
+        ``-P`` variants) a pair (paper value, simulated value); None where the paper reports
+        nothing or the metric does not apply (DVR of UJF against itself).
+
+    Examples
+    --------
+    >>> from schedkit.experiments import uwfq
+    >>> row = uwfq.compare()[0]
+    >>> row["scenario"], row["metric"], row["uwfq"][0]
+    ('google_hetero', 'mean RT', 11.6)
+    """
     rows = []
     cache: dict[tuple[str, str, bool], fair.Result] = {}
 
@@ -84,6 +106,24 @@ def compare(seed: int = 0, cores: int = 32) -> list[dict[str, Any]]:
 
 
 def markdown(rows: list[dict[str, Any]]) -> str:
+    """:func:`compare`'s rows as a markdown table, each cell ``paper / **simulated**``.
+
+    Parameters
+    ----------
+    rows : list of dict
+        As :func:`compare` returns them.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> from schedkit.experiments import uwfq
+    >>> row = {"scenario": "s", "metric": "m"} | {k + p: (1.0, None) for k in uwfq.LABELS for p in ("", "-P")}
+    >>> print(uwfq.markdown([row]).splitlines()[-1])
+    | s | m | 1.00 / **–** | 1.00 / **–** | 1.00 / **–** | 1.00 / **–** | 1.00 / **–** | 1.00 / **–** | 1.00 / **–** | 1.00 / **–** |
+    """
     labels = [p + s for s in ("", "-P") for p in LABELS]
     out = ["| scenario | metric | " + " | ".join(labels) + " |", "|---|---|" + "---|" * len(labels)]
 

@@ -1,11 +1,9 @@
 """schedkit.fair: hand-computed cases per policy, hypothesis properties of the simulator
 (every task once, never more than C busy, work conservation, RT >= W/C), UWFQ virtual time
-against a slow GPS reference, scenarios, metrics, errors, CLI."""
+against a slow GPS reference, scenarios, metrics, errors, replay from a file."""
 
 from __future__ import annotations
 
-import argparse
-import json
 import math
 from pathlib import Path
 
@@ -18,8 +16,9 @@ from hypothesis import strategies as st
 import schedkit as sk
 from schedkit import _core
 from schedkit.exceptions import InvalidInstanceError
+from schedkit.testing.strategies import traces
 
-DATA = Path(__file__).resolve().parent / "data" / "traces"
+DATA = Path(__file__).resolve().parents[1] / "data" / "traces"
 
 
 def finish(trace, policy, cores, **kw):
@@ -154,20 +153,9 @@ def test_estimates():
 # --------------------------------------------------------------------------- properties
 
 
-@st.composite
-def small_traces(draw):
-    n = draw(st.integers(1, 10))
-    rows = []
-    for j in range(n):
-        user = draw(st.sampled_from(["a", "b", "c"]))
-        sub = draw(st.integers(0, 8)) * 0.5
-        for k in range(draw(st.integers(1, 4))):
-            rows.append((j, user, sub, k, draw(st.integers(1, 8)) * 0.25))
-    job, user, sub, task, dur = zip(*rows)
-    return sk.trace.from_jobs(job, user, sub, dur, task_id=task)
-
-
-@given(small_traces(), st.sampled_from(list(sk.fair.POLICIES)), st.integers(1, 4), st.booleans())
+@given(
+    traces(max_jobs=10, zero_durations=False), st.sampled_from(list(sk.fair.POLICIES)), st.integers(1, 4), st.booleans()
+)
 def test_simulator_properties(trace, policy, cores, partition):
     # validate(): every task exactly once, never more than C busy, work conservation
     # (no core idle while a task is pending), response time >= work / C, start >= submit.
@@ -295,12 +283,12 @@ def test_jain():
 
 
 def test_plot(tmp_path):
-    pytest.importorskip("matplotlib")
+    figure = pytest.importorskip("matplotlib.figure")
     t = sk.trace.read(DATA / "google2011_wta_500s_hetero.csv")
     res = {p: sk.fair.replay(t, policy=p) for p in ("fifo", "uwfq")}
-    fig = sk.fair.plot(res)
-    fig.savefig(tmp_path / "ecdf.png")
+    fig = sk.fair.plot(res, path=tmp_path / "ecdf.png")
     assert (tmp_path / "ecdf.png").stat().st_size > 0
+    assert isinstance(fig, figure.Figure) and len(fig.axes) == 2
 
 
 # --------------------------------------------------------------------------- errors
@@ -350,67 +338,6 @@ def test_bad_parameters():
         eng.push(job_after=np.array([-1], np.int64), **{**one, "job_user": np.array([3], np.int64)})
     with pytest.raises(InvalidInstanceError, match="weights"):
         eng.add_users(np.array([0.0]), np.zeros(1, np.int64))
-
-
-# --------------------------------------------------------------------------- CLI
-
-
-def _cli(argv):
-    from schedkit import _cli_replay
-
-    parser = argparse.ArgumentParser(prog="schedkit")
-    sub = parser.add_subparsers()
-    _cli_replay.add_parser(sub)
-    args = parser.parse_args(["replay", *argv])
-    return args.func(args)
-
-
-def test_cli_main_job(tmp_path, capsys):
-    out = tmp_path / "r.parquet"
-    assert _cli(["--plot", str(tmp_path / "p.png"), "--out", str(out)]) == 0
-    text = capsys.readouterr().out
-    for label in ("fifo", "fair", "ujf", "cfq", "uwfq", "uwfq-P"):
-        assert label in text
-    import pyarrow.parquet as pq
-
-    assert pq.read_table(out).num_rows == 10 * 125
-
-
-def test_cli_json_scenario_and_errors(tmp_path, capsys):
-    assert (
-        _cli(["--scenario", "4_super_small_users", "--policy", "uwfq,cfq", "--no-partition", "--json", "--no-plot"])
-        == 0
-    )
-    payload = json.loads(capsys.readouterr().out)
-    assert [r["label"] for r in payload["runs"]] == ["uwfq", "cfq"]
-    assert _cli([str(DATA / "alibaba_v2017_batch_task.csv"), "--no-plot"]) == 2
-    assert "row 54987" in capsys.readouterr().err
-    assert _cli(["--policy", "nope", "--no-plot"]) == 2
-    assert _cli(["--cores", "0", "--no-plot"]) == 2
-    # a trace path, DRF on 4 nodes, skipping the bad row: one streaming pass, JSON out
-    with pytest.warns(UserWarning, match="skipped 1 malformed"):
-        assert (
-            _cli(
-                [
-                    str(DATA / "alibaba_v2017_batch_task.csv"),
-                    "--errors",
-                    "skip",
-                    "--policy",
-                    "drf,ujf",
-                    "--nodes",
-                    "4",
-                    "--memory",
-                    "4",
-                    "--no-partition",
-                    "--json",
-                    "--no-plot",
-                ]
-            )
-            == 0
-        )
-    payload = json.loads(capsys.readouterr().out)
-    assert [r["label"] for r in payload["runs"]] == ["drf", "ujf"]
-    assert "11,644 jobs" in payload["source"] and payload["runs"][0]["jobs"] == 11644
 
 
 def test_replay_from_path_streams_same_result(tmp_path):

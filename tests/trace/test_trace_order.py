@@ -1,4 +1,4 @@
-"""schedkit._trace_order.ordered_jobs: the job stream a replay consumes. Checked against a
+"""schedkit.trace.ordered_jobs: the job stream a replay consumes. Checked against a
 plain NumPy sort of the same rows: order, each job's earliest submit time and first-row
 user, whole jobs per chunk; files (spilled runs and the k-way merge) against tables;
 temporary files removed; bad input named by field and row."""
@@ -19,8 +19,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import schedkit as sk
-from schedkit._trace_order import COLUMNS, ordered_jobs
 from schedkit.exceptions import InvalidInstanceError
+from schedkit.testing.strategies import traces
+from schedkit.trace import ORDERED_COLUMNS as COLUMNS
+from schedkit.trace import ordered_jobs
 
 NUMERIC = ("submit_time", "duration", "cpu", "memory")
 
@@ -305,6 +307,9 @@ def test_alibaba_v2018_parents_reach_the_stream(tmp_path):
 # Property: any small trace, any run and chunk sizes
 
 
+# Deliberately outside the canonical schema (no cpu/memory columns; a job's rows disagree on
+# submit time and user; repeated (stage, task_id); negative parent ids): the raw tables
+# ordered_jobs must also take. Canonical traces come from schedkit.testing.strategies.traces.
 @st.composite
 def small_traces(draw: st.DrawFn) -> pa.Table:
     n = draw(st.integers(0, 40))
@@ -350,6 +355,19 @@ def test_property_order_and_chunks(t, chunk_rows, run_rows):
     assert [c.num_rows for c in from_file] == [c.num_rows for c in from_table]
     if t.num_rows:
         assert_same_rows(pa.concat_tables(from_file), pa.concat_tables(from_table))
+
+
+@given(
+    t=traces(min_jobs=0, max_jobs=8, max_stages=3, max_tasks=3, requests=True, shuffle=True),
+    chunk_rows=st.integers(1, 12),
+)
+def test_property_canonical_traces(t, chunk_rows):
+    chunks = list(ordered_jobs(t, chunk_rows=chunk_rows))
+    check_chunks(chunks, chunk_rows)
+    if t.num_rows:
+        assert_same_rows(pa.concat_tables(chunks), reference(t).select(expected_columns(t)))
+    else:
+        assert chunks == []
 
 
 def test_file_job_spanning_batches_and_runs(tmp_path):

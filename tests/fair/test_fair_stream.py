@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 import schedkit as sk
 from schedkit import _core
 from schedkit.exceptions import InvalidInstanceError
+from schedkit.testing.strategies import traces
 
 
 def with_parents(t: pa.Table, parents: list[list[int] | None]) -> pa.Table:
@@ -233,25 +234,13 @@ def test_progress_line_on_request_silent_otherwise(tmp_path, capsys):
 # --------------------------------------------------------------------------- properties
 
 
-@st.composite
-def staged_traces(draw):
-    n = draw(st.integers(1, 8))
-    rows, parents = [], []
-    for j in range(n):
-        user = draw(st.sampled_from(["a", "b", "c"]))
-        sub = draw(st.integers(0, 8)) * 0.5
-        n_st = draw(st.integers(1, 3))
-        for s in range(n_st):
-            ps = draw(st.one_of(st.none(), st.lists(st.integers(0, max(0, s - 1)), max_size=2, unique=True)))
-            ps = None if ps is None else [p for p in ps if p < s]
-            for k in range(draw(st.integers(1, 3))):
-                rows.append((j, user, sub, k, draw(st.integers(0, 8)) * 0.25, s))
-                parents.append(ps)
-    job, user, sub, task, dur, stage = zip(*rows)
-    return with_parents(sk.trace.from_jobs(job, user, sub, dur, task_id=task, stage=stage), parents)
-
-
-@given(staged_traces(), st.sampled_from(list(sk.fair.POLICIES)), st.integers(1, 4), st.booleans(), st.integers(1, 30))
+@given(
+    traces(max_jobs=8, max_stages=3, max_tasks=3),
+    st.sampled_from(list(sk.fair.POLICIES)),
+    st.integers(1, 4),
+    st.booleans(),
+    st.integers(1, 30),
+)
 def test_staged_properties_and_chunking(trace, policy, cores, partition, chunk_rows):
     # validate(): every task once, never more than C busy, no core idle while a task whose
     # stage is ready is pending, no task before its parents finished, finish = last task end.

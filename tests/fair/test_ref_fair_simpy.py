@@ -14,7 +14,7 @@ pytest.importorskip("simpy")
 
 import schedkit as sk
 
-BENCH = Path(__file__).resolve().parents[1] / "bench"
+BENCH = Path(__file__).resolve().parents[2] / "bench"
 
 
 def _load(name: str):

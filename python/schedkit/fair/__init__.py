@@ -1,0 +1,88 @@
+"""Multi-user cluster scheduling: replay traces and the UWFQ paper's scenarios through
+Spark-style policies on an event-driven simulator (Rust).
+
+Model
+-----
+``cores`` identical cores; a job is a DAG of stages (Spark's unit of scheduling, the trace's
+``stage`` column; one stage when absent), a stage a bag of non-preemptive tasks, each on one
+core for its duration. A stage becomes schedulable when its parent stages have finished
+(``parents`` column; default: every lower-numbered stage of the job). At every arrival and
+task completion the schedulable stages are sorted once with the policy's comparator and the
+free cores are filled greedily in that order (specs/fair.md B.4), so the dispatch is
+work-conserving. Policies (:data:`POLICIES`):
+
+``fifo``  Spark FIFO: job arrival order (Spark job id), then stage id.
+``fair``  Spark FAIR. Without ``pools`` every user lands in the ``default`` pool (FIFO inside),
+          which is FIFO in effect (the paper's "Fair" baseline). ``pools={user: (weight,
+          min_share)}`` or ``{user: name}`` with ``pool_config={name: (weight, min_share)}``.
+``ujf``   FAIR with one pool per user (weight 1, minShare 0, FAIR inside): user-job fair.
+``cfq``   Cluster fair queuing, stage-level as in the authors' code: a stage's deadline is
+          v(submission) + its estimated work, v advancing at C / (stages in the virtual
+          system); earliest deadline first. Ignores users.
+``uwfq``  User-weighted fair queuing (specs/fair.md A.3): GPS over users (weights ``weights``,
+          default 1: ``dV/dt = C / sum of active weights``), per-user GPS over the user's jobs
+          for the inner order, each user's jobs chained inside the user's share
+          (``D = S_u + sum R/w_u``), a returning user keeps its chain start within the grace
+          period (``grace`` seconds of real time, ``grace * C / 2`` virtual units, the
+          authors' 3 s). Earliest global deadline first.
+``drf``   Dominant resource fairness (Ghodsi et al. 2011): progressive filling, the next task
+          goes to the user with the smallest weighted dominant share (over the whole cluster)
+          whose next task fits, on the first node where it fits. Nodes: one pooled node of
+          ``cores`` cpus and ``memory`` memory (default unbounded), or ``nodes=N`` equal
+          nodes sharing them, or ``nodes=[(cpu, memory), ...]``. A task holds its stage's
+          (cpu, memory) request, the largest among the stage's rows (NaN cpu = 1 core, NaN
+          memory = 0). Not core-slot based: fractional cpu requests pack.
+``sjf``   Oracle shortest job first on true job work (a reference, not a real scheduler).
+
+``partition=True`` applies runtime partitioning: a job of estimated work W (core-seconds)
+becomes ``max(1, ceil(W / tau))`` equal tasks of its true work (``tau`` = 0.5 core-s); with
+several stages each stage gets its share of W by its true work.
+``estimate="oracle" | "noisy" | "historic"``: the estimate the schedulers (CFQ, UWFQ) and the
+partitioner see: the true work, the true work times a seeded log-normal factor
+``exp(noise * N(0,1))``, or the mean work of the finished jobs of the same class.
+
+Replay streams: a trace file is read in chunks of whole jobs in submit order (sorted out of
+core when it is large) and pushed into the Rust engine, which processes its events up to
+each chunk's last submit time and hands back the finished jobs; memory holds about one chunk,
+the jobs in the system and a few numbers per finished job (:func:`replay_many` runs several
+policies in the same pass).
+
+Settings are :class:`RunSpec` values, outcomes :class:`Result` values (per-job Arrow table,
+:meth:`Result.summary`, :meth:`Result.validate`, :meth:`Result.plot`); both pickle.
+
+Examples
+--------
+>>> import schedkit as sk
+>>> trace = sk.trace.read(sk.trace.bundled("google2011_wta_500s_hetero.csv"))
+>>> r = sk.fair.replay(trace, policy="uwfq", cores=32)
+>>> round(r.summary()["mean_response_time"], 1) > 0
+True
+"""
+
+from __future__ import annotations
+
+from schedkit.fair._gen import JOB_CLASS_WORK, SCENARIOS, scenario_workload
+from schedkit.fair._metrics import jain, summarize, violation
+from schedkit.fair._model import ESTIMATES, JOB_COLUMNS, POLICIES, Result, RunSpec, Workload
+from schedkit.fair._plot import plot
+from schedkit.fair._replay import replay, replay_many, run_scenario, simulate
+
+__all__ = [
+    "POLICIES",
+    "SCENARIOS",
+    "ESTIMATES",
+    "JOB_CLASS_WORK",
+    "JOB_COLUMNS",
+    "Result",
+    "RunSpec",
+    "Workload",
+    "replay",
+    "replay_many",
+    "run_scenario",
+    "scenario_workload",
+    "simulate",
+    "summarize",
+    "violation",
+    "jain",
+    "plot",
+]

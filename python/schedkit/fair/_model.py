@@ -1,0 +1,419 @@
+"""The value types of :mod:`schedkit.fair`: a simulation's settings (:class:`RunSpec`), a
+prepared workload (:class:`Workload` over the engine's :class:`Batch` layout) and a run's
+outcome (:class:`Result`). All are frozen and pickle."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from schedkit.exceptions import InvalidInstanceError, ValidationError
+from schedkit.fair._metrics import per_user, summarize
+from schedkit.fair._plot import plot
+from schedkit.fair._validate import check_run
+
+#: Policy name -> one-line description (the names accepted by :func:`replay` and the CLI).
+POLICIES: dict[str, str] = {
+    "fifo": "Spark FIFO (job id, then stage)",
+    "fair": "Spark FAIR with pools (no pools: FIFO in effect, the paper's 'Fair')",
+    "ujf": "Spark FAIR, one pool per user (user-job fair)",
+    "cfq": "cluster fair queuing (stage-level virtual deadlines)",
+    "uwfq": "user-weighted fair queuing (user GPS + per-user chains)",
+    "drf": "dominant resource fairness on (cpu, memory) requests",
+    "sjf": "oracle shortest job first (reference)",
+}
+
+#: The runtime estimates a scheduler and the partitioner can see (``estimate=``).
+ESTIMATES = ("oracle", "noisy", "historic")
+
+#: Columns of :attr:`Result.jobs`, one row per job.
+JOB_COLUMNS = [
+    "job_id",
+    "user",
+    "job_class",
+    "submit_time",
+    "start_time",
+    "finish_time",
+    "response_time",
+    "work",
+    "estimate",
+    "n_tasks",
+    "alone_time",
+    "slowdown",
+]
+
+
+# --------------------------------------------------------------------------------------
+# Settings
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One simulation's settings: the keyword arguments of :func:`replay` that shape a run.
+
+    :func:`replay_many` takes one mapping of these per simulation and builds a ``RunSpec``
+    from each; the values are checked on construction.
+
+    Parameters
+    ----------
+    policy : str
+        One of :data:`POLICIES`.
+    cores : int
+        Identical cores (>= 1); DRF: the cluster's cpus.
+    partition : bool
+        Runtime partitioning: a job of estimated work W becomes ``max(1, ceil(W / tau))``
+        equal tasks.
+    tau : float
+        Partitioning grain, core-seconds (finite, > 0).
+    estimate : str
+        One of :data:`ESTIMATES`: what CFQ, UWFQ and the partitioner see.
+    noise : float
+        ``estimate="noisy"``: the estimate is the work times ``exp(noise * N(0, 1))``.
+    seed : int
+        Seed of the noisy estimates.
+    weights : mapping of str to float, optional
+        Per-user UWFQ/DRF weights (default 1).
+    pools, pool_config : mapping, optional
+        Spark FAIR pools (``policy="fair"``): ``{user: (weight, min_share)}``, or
+        ``{user: pool name}`` with ``pool_config={name: (weight, min_share)}``.
+    grace : float
+        UWFQ grace period, seconds of real time (finite).
+    memory : float, optional
+        DRF memory capacity of the cluster (default unbounded).
+    nodes : int or sequence of (cpu, memory), optional
+        DRF nodes: N equal nodes sharing ``cores`` and ``memory``, or explicit capacities;
+        default one pooled node.
+    record_tasks : bool
+        Keep every task's record (needed by :meth:`Result.validate`).
+
+    Raises
+    ------
+    InvalidInstanceError
+        An unknown policy or estimate, or a value out of range; ``field`` names it.
+
+    Examples
+    --------
+    >>> import schedkit as sk
+    >>> sk.fair.RunSpec(policy="uwfq", cores=8, partition=True)
+    RunSpec(policy='uwfq', cores=8, partition=True)
+    >>> sk.fair.RunSpec(cores=0)
+    Traceback (most recent call last):
+    ...
+    schedkit.exceptions.InvalidInstanceError: cores must be a positive integer, got 0
+    """
+
+    policy: str = "uwfq"
+    cores: int = 32
+    partition: bool = False
+    tau: float = 0.5
+    estimate: str = "oracle"
+    noise: float = 0.5
+    seed: int = 0
+    weights: Mapping[str, float] | None = None
+    pools: Mapping[str, Any] | None = None
+    pool_config: Mapping[str, Any] | None = None
+    grace: float = 3.0
+    memory: float | None = None
+    nodes: Any = None
+    record_tasks: bool = False
+
+    def __post_init__(self) -> None:
+        if self.policy not in POLICIES:
+            raise InvalidInstanceError(
+                f"unknown policy {self.policy!r}; expected one of {sorted(POLICIES)}", field="policy"
+            )
+        if self.estimate not in ESTIMATES:
+            raise InvalidInstanceError(
+                f"unknown estimate {self.estimate!r}; expected one of {ESTIMATES}", field="estimate"
+            )
+        c = self.cores
+        if isinstance(c, bool) or not isinstance(c, (int, np.integer)) or c <= 0:
+            raise InvalidInstanceError(f"cores must be a positive integer, got {c!r}", field="cores")
+        if self.partition and (not math.isfinite(self.tau) or self.tau <= 0):
+            raise InvalidInstanceError(f"tau must be finite and > 0, got {self.tau}", field="tau")
+        if not math.isfinite(self.grace):
+            raise InvalidInstanceError(f"grace must be finite, got {self.grace}", field="grace")
+        if self.estimate == "noisy" and (not math.isfinite(self.noise) or self.noise < 0):
+            raise InvalidInstanceError(f"noise must be finite and >= 0, got {self.noise}", field="noise")
+
+    def __repr__(self) -> str:
+        # policy and cores always; the other settings only where they differ from the default,
+        # and collections by their size, so the line stays short.
+        parts = [f"policy={self.policy!r}", f"cores={self.cores!r}"]
+        for f in fields(self)[2:]:
+            v = getattr(self, f.name)
+            if v is f.default or (isinstance(v, (bool, int, float, str, np.number)) and v == f.default):
+                continue
+            if isinstance(v, Mapping):
+                parts.append(f"{f.name}=<{len(v)} entries>")
+            elif f.name == "nodes" and not isinstance(v, (int, np.integer)):
+                parts.append(f"nodes=<{len(v)} nodes>")
+            else:
+                parts.append(f"{f.name}={v!r}")
+        return f"RunSpec({', '.join(parts)})"
+
+
+# --------------------------------------------------------------------------------------
+# Workloads in the engine's layout
+
+
+def _same(a: Any, b: Any) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    return bool(np.array_equal(a, b))
+
+
+@dataclass(frozen=True, eq=False)
+class Batch:
+    """Jobs in the engine's layout (see ``schedkit_core::fair::Workload``): per job its tag
+    (id), user and class indices, submit time, closed-loop predecessor (``after``, -1 for
+    none) and think time; stages as offsets into the tasks (``task_offsets``, one stage per
+    job unless ``job_stages`` gives per-job offsets into the stages); optional stage DAG
+    (``stage_parents`` offsets into ``parents``, parent indices within the job) and DRF
+    requests per stage."""
+
+    job_id: np.ndarray
+    user: np.ndarray
+    submit: np.ndarray
+    after: np.ndarray
+    think: np.ndarray
+    job_class: np.ndarray
+    task_offsets: np.ndarray
+    durations: np.ndarray
+    job_stages: np.ndarray | None = None
+    stage_parents: np.ndarray | None = None
+    parents: np.ndarray | None = None
+    stage_cpu: np.ndarray | None = None
+    stage_mem: np.ndarray | None = None
+
+    @property
+    def n_jobs(self) -> int:
+        return len(self.job_id)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Batch):
+            return NotImplemented
+        return all(_same(getattr(self, f.name), getattr(other, f.name)) for f in fields(self))
+
+    def __repr__(self) -> str:
+        return f"Batch(jobs={self.n_jobs}, stages={len(self.task_offsets) - 1}, tasks={len(self.durations)})"
+
+
+@dataclass(frozen=True)
+class Workload:
+    """Jobs prepared in the simulator's layout, with their user and class names: a paper
+    scenario (:func:`scenario_workload`) or a benchmark's synthetic jobs. Run it with
+    :func:`simulate`.
+
+    Parameters
+    ----------
+    batch : Batch
+        The jobs (``schedkit.fair._model.Batch``); user and class fields index the name lists.
+    user_names, class_names : list of str
+        Names of the users and job classes.
+
+    Examples
+    --------
+    >>> import schedkit as sk
+    >>> sk.fair.scenario_workload("4_super_small_users")
+    Workload(jobs=120, tasks=3840, users=4, classes=1)
+    """
+
+    batch: Batch
+    user_names: list[str]
+    class_names: list[str]
+
+    def __repr__(self) -> str:
+        return (
+            f"Workload(jobs={self.batch.n_jobs}, tasks={len(self.batch.durations)}, "
+            f"users={len(self.user_names)}, classes={len(self.class_names)})"
+        )
+
+
+# --------------------------------------------------------------------------------------
+# Result
+
+
+@dataclass(frozen=True)
+class Result:
+    """The outcome of one simulation: the per-job table, and summary, fairness, checks and
+    plots computed from it.
+
+    Parameters
+    ----------
+    policy, cores, partition, estimate
+        The run's settings (see :class:`RunSpec`).
+    jobs : pyarrow.Table
+        One row per job in submission order, columns :data:`JOB_COLUMNS`.
+    tasks : pyarrow.Table, optional
+        With ``record_tasks=True``: one row per task (job_id, stage, node, start, end, cpu,
+        memory, and ready = when the task's stage became schedulable); else None.
+    events : int
+        Simulator events processed.
+    scenario : str, optional
+        The paper scenario run, if any.
+    meta : dict
+        DRF: ``{"nodes": (cpu capacities, memory capacities)}``, used by :meth:`validate`.
+
+    Examples
+    --------
+    >>> import schedkit as sk
+    >>> t = sk.trace.from_jobs([0, 1], ["a", "b"], [0.0, 0.0], [2.0, 1.0])
+    >>> sk.fair.replay(t, policy="fifo", cores=1)
+    Result(policy='fifo', cores=1, jobs=2, mean_response_time=2.5, events=4)
+    """
+
+    policy: str
+    cores: int
+    partition: bool
+    estimate: str
+    jobs: pa.Table
+    tasks: pa.Table | None = None
+    events: int = 0
+    scenario: str | None = None
+    meta: dict = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        extra = "".join(
+            [
+                ", partition=True" if self.partition else "",
+                f", estimate={self.estimate!r}" if self.estimate != "oracle" else "",
+                f", scenario={self.scenario!r}" if self.scenario else "",
+            ]
+        )
+        rt = self.jobs.column("response_time").to_numpy()
+        mean = f"{float(rt.mean()):.6g}" if len(rt) else "nan"
+        return (
+            f"Result(policy={self.policy!r}, cores={self.cores}{extra}, jobs={self.jobs.num_rows}, "
+            f"mean_response_time={mean}, events={self.events})"
+        )
+
+    @property
+    def label(self) -> str:
+        """The policy, with ``-P`` when partitioned (``"uwfq-P"``)."""
+        return f"{self.policy}{'-P' if self.partition else ''}"
+
+    def users(self) -> pa.Table:
+        """Per-user figures: jobs, mean response time, mean slowdown, total work.
+
+        Returns
+        -------
+        pyarrow.Table
+            One row per user, sorted by name.
+
+        Examples
+        --------
+        >>> import schedkit as sk
+        >>> t = sk.trace.from_jobs([0, 1, 2], ["b", "b", "a"], [0.0, 0.0, 0.0], [1.0, 1.0, 1.0])
+        >>> sk.fair.replay(t, policy="fifo", cores=1).users().column("jobs").to_pylist()
+        [1, 2]
+        """
+        return per_user(self.jobs)
+
+    def summary(self, reference: Result | None = None) -> dict[str, Any]:
+        """Response-time statistics, slowdown and Jain's index (see :func:`summarize`).
+
+        Parameters
+        ----------
+        reference : Result, optional
+            A UJF run of the same workload: adds DVR, violations and DSR.
+
+        Returns
+        -------
+        dict
+
+        Examples
+        --------
+        >>> import schedkit as sk
+        >>> t = sk.trace.from_jobs([0, 1], ["a", "b"], [0.0, 0.0], [2.0, 1.0])
+        >>> sk.fair.replay(t, policy="fifo", cores=1).summary()["median_response_time"]
+        2.5
+        """
+        return summarize(self.jobs, reference.jobs if reference is not None else None)
+
+    def to_arrow(self) -> pa.Table:
+        """The per-job table (:attr:`jobs`), for code that takes any Arrow-exporting object.
+
+        Examples
+        --------
+        >>> import schedkit as sk
+        >>> t = sk.trace.from_jobs([0], ["a"], [0.0], [2.0])
+        >>> sk.fair.replay(t, policy="fifo", cores=1).to_arrow().column_names[:3]
+        ['job_id', 'user', 'job_class']
+        """
+        return self.jobs
+
+    def validate(self) -> Result:
+        """Checks the recorded tasks independently of the simulator.
+
+        Each task ran once, none before its job's submission or its parent stages' end, the
+        task durations add up to the job work, a job ends with its last task; core-slot
+        policies: at most ``cores`` busy, work-conserving, response >= work / cores; DRF: no
+        node's cpu or memory exceeded.
+
+        Returns
+        -------
+        Result
+            ``self``, so a call chains.
+
+        Raises
+        ------
+        ValidationError
+            The run was made without ``record_tasks=True``, or a check failed.
+
+        Examples
+        --------
+        >>> import schedkit as sk
+        >>> t = sk.trace.from_jobs([0, 0, 1], ["a", "a", "b"], [0.0, 0.0, 1.0], [2.0, 1.0, 1.0])
+        >>> r = sk.fair.replay(t, policy="uwfq", cores=2, record_tasks=True).validate()
+        >>> r.jobs.column("finish_time").to_pylist()
+        [2.0, 2.0]
+        """
+        if self.tasks is None:
+            raise ValidationError("validate() needs record_tasks=True")
+        j, t = self.jobs, self.tasks
+        nodes = self.meta.get("nodes") if self.policy == "drf" else None
+        drf = nodes is not None
+        check_run(
+            job_id=j.column("job_id").to_numpy(),
+            submit=j.column("submit_time").to_numpy(),
+            finish=j.column("finish_time").to_numpy(),
+            work=j.column("work").to_numpy(),
+            n_tasks=j.column("n_tasks").to_numpy(),
+            task_job=t.column("job_id").to_numpy(),
+            start=t.column("start").to_numpy(),
+            end=t.column("end").to_numpy(),
+            ready=t.column("ready").to_numpy(),
+            cores=self.cores,
+            node=t.column("node").to_numpy() if drf else None,
+            cpu=t.column("cpu").to_numpy() if drf else None,
+            memory=t.column("memory").to_numpy() if drf else None,
+            node_cpu=nodes[0] if drf else None,
+            node_mem=nodes[1] if drf else None,
+        )
+        return self
+
+    def plot(self, *, ax: Any = None, path: str | Path | None = None, users: bool = True) -> Any:
+        """Response-time ECDF and per-user bars of this run (see :func:`plot`).
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+
+        Examples
+        --------
+        >>> import schedkit as sk
+        >>> t = sk.trace.from_jobs([0, 1], ["a", "b"], [0.0, 0.0], [2.0, 1.0])
+        >>> import pathlib, tempfile
+        >>> with tempfile.TemporaryDirectory() as d:
+        ...     fig = sk.fair.replay(t, policy="fifo", cores=1).plot(users=False, path=pathlib.Path(d) / "r.svg")
+        >>> fig.axes[0].get_xlabel()
+        'response time (s)'
+        """
+        return plot({self.label: self}, ax=ax, path=path, users=users)

@@ -1,0 +1,329 @@
+"""Running simulations: a trace streamed through one or several policies in one pass
+(:func:`replay_many`, :func:`replay`), a prepared workload in one push (:func:`simulate`),
+and the UWFQ paper's scenarios (:func:`run_scenario`)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from schedkit.exceptions import InvalidInstanceError
+from schedkit.fair._engine import Names, Progress, Runner, batch_from_chunk, job_table
+from schedkit.fair._gen import scenario_workload
+from schedkit.fair._model import Result, RunSpec, Workload
+from schedkit.trace import ordered_jobs
+
+
+def _result(r: Runner, classes: Names, scenario: str | None = None) -> Result:
+    jobs, tasks = job_table(r, classes)
+    s = r.spec
+    meta: dict[str, Any] = {}
+    if s.policy == "drf":
+        cpu = [float(s.cores)] if r.nodes is None else r.nodes[0].tolist()
+        mem = [math.inf if s.memory is None else float(s.memory)] if r.nodes is None else r.nodes[1].tolist()
+        # tuples of floats, not arrays: the Result then compares equal (and pickles) plainly
+        meta = {"nodes": (tuple(cpu), tuple(mem))}
+    return Result(
+        policy=s.policy,
+        cores=int(s.cores),
+        partition=bool(s.partition),
+        estimate=s.estimate,
+        jobs=jobs,
+        tasks=tasks,
+        events=int(r.engine.events),
+        scenario=scenario,
+        meta=meta,
+    )
+
+
+def replay_many(
+    trace: pa.Table | str | Path,
+    runs: Iterable[Mapping[str, Any] | RunSpec],
+    *,
+    class_column: str | None = "job_class",
+    progress: bool | None = None,
+    format: str | None = None,
+    errors: str = "raise",
+    users: int = 16,
+    seed: int = 0,
+    chunk_rows: int = 1 << 16,
+    run_rows: int = 1 << 20,
+) -> list[Result]:
+    """Replays one trace under several settings in a single streaming pass.
+
+    The trace is read once, in chunks of whole jobs in submission order
+    (:func:`schedkit.trace.ordered_jobs`; a file larger than ``run_rows`` rows is sorted out
+    of core), and every chunk is fed to all simulations, so memory holds about one chunk, the
+    jobs still running and a few numbers per finished job.
+
+    Parameters
+    ----------
+    trace : pyarrow.Table or path
+        A table in :data:`schedkit.trace.SCHEMA` (``parents`` and ``job_class`` columns
+        optional), or a trace file in any of :data:`schedkit.trace.FORMATS`.
+    runs : iterable of RunSpec or mapping
+        One simulation each: a :class:`RunSpec`, or a mapping of its fields (``policy``,
+        ``cores``, ``partition``, ``tau``, ``estimate``, ...).
+    class_column : str, optional
+        The trace column naming each job's class for ``estimate="historic"`` (default
+        ``"job_class"`` when present; otherwise a user's jobs form one class).
+    progress : bool, optional
+        A progress line on stderr; default: when stderr is a terminal.
+    format, errors, users, seed
+        How a file is read (see :func:`schedkit.trace.read`); ``users``, ``seed``: the user
+        rule for traces without users (Alibaba).
+    chunk_rows : int
+        About how many rows are pushed into the simulations at a time.
+    run_rows : int
+        The most rows of a file held in memory while sorting it.
+
+    Returns
+    -------
+    list of Result
+        One per run, in the order given.
+
+    Raises
+    ------
+    InvalidInstanceError
+        No runs, an unknown setting or a value out of range (``field="runs"`` and ``index``
+        for an unknown setting name), a bad trace row, or a trace without tasks.
+
+    Examples
+    --------
+    >>> import schedkit as sk
+    >>> t = sk.trace.read(sk.trace.bundled("google2011_wta_500s_hetero.csv"))
+    >>> runs = [sk.fair.RunSpec(policy=p, cores=16) for p in ("fifo", "uwfq")]
+    >>> [r.label for r in sk.fair.replay_many(t, runs)]
+    ['fifo', 'uwfq']
+    """
+    specs = []
+    for i, r in enumerate(runs):
+        if isinstance(r, RunSpec):
+            specs.append(r)
+            continue
+        try:
+            specs.append(RunSpec(**dict(r)))
+        except TypeError as exc:  # an unknown setting name, or not a mapping
+            raise InvalidInstanceError(f"runs[{i}]: {exc}", field="runs", index=i) from None
+    if not specs:
+        raise InvalidInstanceError("runs: give at least one simulation", field="runs")
+    names, classes = Names(), Names()
+    runners = [Runner(sp, names) for sp in specs]
+    label = Path(trace).name if isinstance(trace, (str, Path)) else "replay"
+    bar = Progress(f"replay {label}", progress)
+
+    def on_rows(n: int) -> None:
+        bar.rows = n
+        bar.update(runners, 0.0)
+
+    source = Path(trace) if isinstance(trace, (str, Path)) else trace
+    t_last = 0.0
+    chunks = ordered_jobs(
+        source,
+        format=format,
+        errors=errors,
+        users=users,
+        seed=seed,
+        chunk_rows=chunk_rows,
+        run_rows=run_rows,
+        on_rows=on_rows,
+    )
+    requests = any(sp.policy == "drf" for sp in specs)
+    for chunk in chunks:
+        b = batch_from_chunk(chunk, names, classes, class_column, requests=requests)
+        if b.n_jobs == 0:
+            continue
+        t_last = float(b.submit[-1])
+        for r in runners:
+            r.push(b)
+            # Later chunks cannot arrive before this chunk's last submit time.
+            r.advance(t_last)
+        bar.update(runners, t_last)
+    if runners and runners[0].pushed == 0:
+        raise InvalidInstanceError("trace: no tasks", field="trace")
+    for r in runners:
+        r.finish()
+    bar.update(runners, t_last, final=True)
+    return [_result(r, classes) for r in runners]
+
+
+def replay(
+    trace: pa.Table | str | Path,
+    *,
+    policy: str = "uwfq",
+    cores: int = 32,
+    partition: bool = False,
+    tau: float = 0.5,
+    estimate: str = "oracle",
+    noise: float = 0.5,
+    seed: int = 0,
+    weights: Mapping[str, float] | None = None,
+    pools: Mapping[str, Any] | None = None,
+    pool_config: Mapping[str, Any] | None = None,
+    grace: float = 3.0,
+    memory: float | None = None,
+    nodes: Any = None,
+    class_column: str | None = "job_class",
+    record_tasks: bool = False,
+    progress: bool | None = None,
+    format: str | None = None,
+    errors: str = "raise",
+) -> Result:
+    """Replays a trace under one policy on an event-driven cluster simulator.
+
+    A job's submit time is the earliest submit time of its rows; jobs arrive in (submit time,
+    job id) order; a job's stages (``stage`` column) become schedulable when their parents
+    (``parents`` column; default: every lower-numbered stage) have finished; a stage's tasks
+    run in ``task_id`` order. A file is streamed (see :func:`replay_many`).
+
+    Parameters
+    ----------
+    trace : pyarrow.Table or path
+        A table in :data:`schedkit.trace.SCHEMA`, or a trace file.
+    policy, cores, partition, tau, estimate, noise, seed, weights, pools, pool_config, grace, memory, nodes, record_tasks
+        The simulation's settings; see :class:`RunSpec`.
+    class_column : str, optional
+        The job class column for ``estimate="historic"`` (default: the user).
+    progress : bool, optional
+        A progress line on stderr; default: when stderr is a terminal.
+    format, errors : str
+        How a file is read (see :func:`schedkit.trace.read`).
+
+    Returns
+    -------
+    Result
+
+    Raises
+    ------
+    InvalidInstanceError
+        A setting out of range, a bad trace row (``field`` and ``index``), or no tasks.
+
+    Examples
+    --------
+    >>> import schedkit as sk
+    >>> t = sk.trace.from_jobs([0, 1], ["a", "b"], [0.0, 0.0], [2.0, 1.0])
+    >>> sk.fair.replay(t, policy="fifo", cores=1).jobs.column("finish_time").to_pylist()
+    [2.0, 3.0]
+    """
+    run = dict(
+        policy=policy,
+        cores=cores,
+        partition=partition,
+        tau=tau,
+        estimate=estimate,
+        noise=noise,
+        seed=seed,
+        weights=weights,
+        pools=pools,
+        pool_config=pool_config,
+        grace=grace,
+        memory=memory,
+        nodes=nodes,
+        record_tasks=record_tasks,
+    )
+    return replay_many(trace, [run], class_column=class_column, progress=progress, format=format, errors=errors)[0]
+
+
+def simulate(w: Workload, *, scenario: str | None = None, **run: Any) -> Result:
+    """Runs a prepared :class:`Workload` in one push.
+
+    Closed-loop jobs need this: their predecessors are in the same batch.
+
+    Parameters
+    ----------
+    w : Workload
+        The jobs, e.g. from :func:`scenario_workload`.
+    scenario : str, optional
+        Recorded in :attr:`Result.scenario`.
+    **run
+        The simulation's settings, the fields of :class:`RunSpec`.
+
+    Returns
+    -------
+    Result
+
+    Raises
+    ------
+    InvalidInstanceError
+        A setting out of range, or a workload without jobs.
+
+    Examples
+    --------
+    >>> import schedkit as sk
+    >>> w = sk.fair.scenario_workload("4_large_users")
+    >>> sk.fair.simulate(w, policy="fifo", cores=32).summary()["jobs"]
+    16
+    """
+    spec = RunSpec(**run)
+    names = Names(w.user_names)
+    r = Runner(spec, names)
+    if w.batch.n_jobs == 0:
+        raise InvalidInstanceError("workload: no jobs", field="trace")
+    r.push(w.batch)
+    r.finish()
+    return _result(r, Names(w.class_names), scenario)
+
+
+def run_scenario(
+    name: str,
+    *,
+    policy: str = "uwfq",
+    partition: bool = False,
+    cores: int = 32,
+    seed: int = 0,
+    default_tasks: int = 32,
+    skew: float = 1.0,
+    reduce_share: float = 0.0,
+    **kw: Any,
+) -> Result:
+    """Simulates one of the UWFQ paper's scenarios (:data:`SCENARIOS`, specs/fair.md A.7).
+
+    Sequential (``SEQ``) users are closed loops: the next job is submitted when the previous
+    one completes plus an exponential think time (rate ``poissonRateInMinutes``; 0 = none).
+    Parallel (``PARA``) users submit ``totalIterations`` jobs from ``startTimeMs`` with
+    exponential gaps (rate per minute; 0 = all at once). Job work is the authors' oracle
+    value per class (Loop1000 131.115 core-s, ...); ``google_*`` jobs are the authors'
+    converted job groups (work = ``task_runtime_s`` per entry). Job classes (for
+    ``estimate="historic"``) are the Loop classes.
+
+    Parameters
+    ----------
+    name : str
+        One of :data:`SCENARIOS`.
+    policy, partition, cores, seed
+        As for :class:`RunSpec`; ``seed`` also seeds the workload (see
+        :func:`scenario_workload`).
+    default_tasks : int
+        Unpartitioned, each Spark job has this many tasks of seeded log-normal(0, ``skew``)
+        sizes (file-split skew); with ``partition=True`` each job gets ``ceil(W / tau)`` equal
+        tasks instead.
+    skew : float
+        Spread of the task sizes.
+    reduce_share : float
+        > 0 makes each job two stages, as Spark runs a Loop job: the map tasks, then one
+        reduce task carrying that share of the work.
+    **kw
+        Further :class:`RunSpec` fields (``estimate``, ``weights``, ``record_tasks``, ...).
+
+    Returns
+    -------
+    Result
+
+    Raises
+    ------
+    InvalidInstanceError
+        An unknown scenario or a setting out of range.
+
+    Examples
+    --------
+    >>> import schedkit as sk
+    >>> r = sk.fair.run_scenario("4_super_small_users", policy="uwfq")
+    >>> r.summary()["jobs"]
+    120
+    """
+    w = scenario_workload(name, seed=seed, default_tasks=default_tasks, skew=skew, reduce_share=reduce_share)
+    return simulate(w, policy=policy, cores=cores, partition=partition, seed=seed, scenario=name, **kw)

@@ -1,0 +1,219 @@
+"""schedkit.fair's value types and API conventions: RunSpec (public, checked, frozen), Result
+and Workload pickle round trips, one-line reprs, keyword-only options, plots that return their
+figure without pyplot when writing a file, and the validator on plain arrays."""
+
+from __future__ import annotations
+
+import dataclasses
+import pickle
+
+import numpy as np
+import pyarrow as pa
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import schedkit as sk
+from schedkit.exceptions import InvalidInstanceError, ValidationError
+from schedkit.fair._validate import check_run
+from schedkit.testing.strategies import traces
+
+TRACE = sk.trace.read(sk.trace.bundled("google2011_wta_500s_hetero.csv"))
+
+
+def round_trip(x):
+    return pickle.loads(pickle.dumps(x, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+# --------------------------------------------------------------------------- RunSpec
+
+
+def test_runspec_is_public_frozen_and_checked():
+    spec = sk.fair.RunSpec(policy="drf", cores=8, memory=16.0, nodes=[(4, 8), (4, 8)])
+    assert "RunSpec" in sk.fair.__all__
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        spec.cores = 4  # type: ignore[misc]
+    for bad, field in [
+        (dict(policy="lottery"), "policy"),
+        (dict(estimate="psychic"), "estimate"),
+        (dict(cores=0), "cores"),
+        (dict(cores=True), "cores"),
+        (dict(cores=2.0), "cores"),
+        (dict(partition=True, tau=0.0), "tau"),
+        (dict(grace=float("inf")), "grace"),
+        (dict(estimate="noisy", noise=-1.0), "noise"),
+    ]:
+        with pytest.raises(InvalidInstanceError) as exc:
+            sk.fair.RunSpec(**bad)
+        assert exc.value.field == field, bad
+    # tau and noise only matter, and are only checked, where they are used
+    sk.fair.RunSpec(tau=0.0)
+    sk.fair.RunSpec(noise=-1.0)
+
+
+def test_replay_many_takes_runspecs_and_mappings_alike():
+    specs = [sk.fair.RunSpec(policy=p, cores=8) for p in ("fifo", "uwfq")]
+    a = sk.fair.replay_many(TRACE, specs)
+    b = sk.fair.replay_many(TRACE, [dataclasses.asdict(s) for s in specs])
+    assert a == b
+    mixed = sk.fair.replay_many(TRACE, [specs[0], dict(policy="uwfq", cores=8)])
+    assert mixed == a
+
+
+# --------------------------------------------------------------------------- pickle
+
+
+@pytest.mark.parametrize(
+    "run",
+    [
+        dict(policy="uwfq"),
+        dict(policy="cfq", partition=True, estimate="noisy", seed=3, record_tasks=True),
+        dict(policy="fair", pools={"u1": (2.0, 1.0)}, weights={"u2": 2.0}, record_tasks=True),
+        dict(policy="drf", cores=8, memory=4.0, nodes=2, record_tasks=True),
+        dict(policy="drf", nodes=[(8, 2.0), (4, 2.0)], record_tasks=True),
+    ],
+)
+def test_result_and_runspec_pickle_round_trip(run):
+    spec = sk.fair.RunSpec(**run)
+    assert round_trip(spec) == spec
+    r = sk.fair.replay_many(TRACE, [spec])[0]
+    back = round_trip(r)
+    assert back == r and back is not r
+    assert back.summary() == r.summary()
+    if r.tasks is not None:
+        back.validate()
+
+
+def test_scenario_result_and_workload_pickle_round_trip():
+    w = sk.fair.scenario_workload("2_large_2_small_users", seed=2, reduce_share=0.1)
+    back = round_trip(w)
+    assert back == w and back.batch.job_stages is not None
+    assert back != sk.fair.scenario_workload("2_large_2_small_users", seed=3, reduce_share=0.1)
+    r = sk.fair.simulate(w, policy="uwfq", scenario="x", record_tasks=True)
+    assert round_trip(r) == r and round_trip(r).scenario == "x"
+    assert sk.fair.simulate(back, policy="uwfq", scenario="x", record_tasks=True) == r
+
+
+@given(
+    traces(max_jobs=6, max_stages=2, max_tasks=3, requests=True),
+    st.sampled_from(list(sk.fair.POLICIES)),
+    st.integers(1, 3),
+)
+def test_any_result_round_trips(trace, policy, cores):
+    r = sk.fair.replay(trace, policy=policy, cores=cores, record_tasks=True).validate()
+    back = round_trip(r)
+    assert back == r
+    back.validate()
+
+
+# --------------------------------------------------------------------------- reprs
+
+
+def test_reprs_are_one_short_line():
+    many = {f"user{i}": 1.0 + i for i in range(500)}
+    spec = sk.fair.RunSpec(policy="uwfq", weights=many, partition=True, nodes=[(1, 1)] * 40)
+    r = sk.fair.replay(TRACE, policy="uwfq", cores=16, partition=True)
+    w = sk.fair.scenario_workload("4_super_small_users")
+    for obj in (spec, r, w, w.batch):
+        text = repr(obj)
+        assert "\n" not in text and len(text) < 160, text
+    assert repr(spec) == "RunSpec(policy='uwfq', cores=32, partition=True, weights=<500 entries>, nodes=<40 nodes>)"
+    assert repr(sk.fair.RunSpec(policy="drf", nodes=4)) == "RunSpec(policy='drf', cores=32, nodes=4)"
+    assert repr(r).startswith("Result(policy='uwfq', cores=16, partition=True, jobs=125, mean_response_time=")
+    assert repr(w) == "Workload(jobs=120, tasks=3840, users=4, classes=1)"
+
+
+# --------------------------------------------------------------------------- keyword-only options
+
+
+def test_options_after_the_instance_are_keyword_only():
+    with pytest.raises(TypeError):
+        sk.fair.replay(TRACE, "fifo")  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        sk.fair.run_scenario("4_large_users", "fifo")  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        sk.fair.scenario_workload("4_large_users", 1)  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        sk.fair.simulate(sk.fair.scenario_workload("4_large_users"), "fifo")  # type: ignore[misc]
+    r = sk.fair.replay(TRACE, policy="fifo")
+    with pytest.raises(TypeError):
+        sk.fair.plot([r], None)  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        r.plot(None)  # type: ignore[misc]
+
+
+# --------------------------------------------------------------------------- plots
+
+
+def test_plot_returns_the_figure_it_drew_on(tmp_path):
+    figure = pytest.importorskip("matplotlib.figure")
+    plt = pytest.importorskip("matplotlib.pyplot")
+    runs = [sk.fair.replay(TRACE, policy=p) for p in ("fifo", "uwfq")]
+    before = plt.get_fignums()
+    fig = sk.fair.plot(runs, path=tmp_path / "a.png")
+    # a file is drawn on a standalone Figure: no pyplot figure is left open
+    assert plt.get_fignums() == before
+    assert (tmp_path / "a.png").stat().st_size > 0
+    assert [a.get_legend_handles_labels()[1] for a in fig.axes][0] == ["fifo", "uwfq"]
+    mine = figure.Figure()
+    axes = mine.subplots(1, 2)
+    assert sk.fair.plot(runs, ax=axes) is mine
+    assert axes[1].get_yscale() == "log"
+    one = figure.Figure().subplots()
+    assert runs[0].plot(ax=one) is one.figure
+    assert runs[0].plot(users=False, path=tmp_path / "b.svg").axes[0].get_ylabel() == "ECDF"
+    assert plt.get_fignums() == before
+
+
+# --------------------------------------------------------------------------- validator
+
+
+def _arrays(r: sk.fair.Result) -> dict:
+    j, t = r.jobs, r.tasks
+    out = dict(
+        job_id=j.column("job_id").to_numpy(),
+        submit=j.column("submit_time").to_numpy(),
+        finish=j.column("finish_time").to_numpy(),
+        work=j.column("work").to_numpy(),
+        n_tasks=j.column("n_tasks").to_numpy(),
+        task_job=t.column("job_id").to_numpy(),
+        start=t.column("start").to_numpy().copy(),
+        end=t.column("end").to_numpy().copy(),
+        ready=t.column("ready").to_numpy(),
+        cores=r.cores,
+    )
+    if r.policy == "drf":
+        cpu, mem = r.meta["nodes"]
+        out.update(
+            node=t.column("node").to_numpy(),
+            cpu=t.column("cpu").to_numpy(),
+            memory=t.column("memory").to_numpy(),
+            node_cpu=np.asarray(cpu),
+            node_mem=np.asarray(mem),
+        )
+    return out
+
+
+def test_validator_takes_plain_arrays_and_catches_broken_runs():
+    r = sk.fair.replay(TRACE, policy="uwfq", cores=8, record_tasks=True)
+    good = _arrays(r)
+    check_run(**good)
+    early = dict(good, start=good["start"] - 1e3, end=good["end"] - 1e3)
+    with pytest.raises(ValidationError, match="before its job was submitted"):
+        check_run(**early)
+    with pytest.raises(ValidationError, match="more than 4 cores busy"):
+        check_run(**dict(good, cores=4))
+    with pytest.raises(ValidationError, match="exactly once"):
+        check_run(**dict(good, n_tasks=good["n_tasks"] + 1))
+    d = sk.fair.replay(TRACE, policy="drf", cores=8, memory=4.0, nodes=2, record_tasks=True)
+    drf = _arrays(d)
+    check_run(**drf)
+    with pytest.raises(ValidationError, match="cpu capacity"):
+        check_run(**dict(drf, node_cpu=drf["node_cpu"] / 100))
+    # Result.validate is this checker on the result's arrays
+    with pytest.raises(ValidationError, match="record_tasks"):
+        sk.fair.replay(TRACE, policy="uwfq").validate()
+    tampered = dataclasses.replace(r, cores=4)
+    with pytest.raises(ValidationError, match="more than 4 cores busy"):
+        tampered.validate()
+    assert isinstance(r.tasks, pa.Table)
