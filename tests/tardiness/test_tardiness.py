@@ -680,7 +680,7 @@ def test_results_are_valid_real_data(inst, method):
 @given(tardiness_instances(max_n=8), st.sampled_from(HEURISTICS), st.sampled_from(["rust", "numpy"]))
 def test_objective_recomputes_with_batch_evaluation(inst, method, device):
     res = solve(inst, method=method, iterations=30)
-    values = sk.batch.evaluate_sequences(inst, res.sequence, "total_weighted_tardiness", device=device)
+    values = sk.batch.evaluate_sequences(inst, res.sequence, objective="total_weighted_tardiness", device=device)
     assert values.shape == (1,)
     assert values[0] == res.objective
 
