@@ -2,7 +2,8 @@
 
 ``SchedkitError`` is the root. ``InvalidInstanceError`` is also a ``ValueError`` and carries
 ``field`` (the argument or file field at fault) and ``index`` (the position within it, or the
-line number for files, or ``None``).
+line number for files, or ``None``); a precedence cycle also carries ``cycle``, the task ids
+around it with the first repeated at the end.
 """
 
 from __future__ import annotations
@@ -24,10 +25,18 @@ class SchedkitError(Exception):
 class InvalidInstanceError(SchedkitError, ValueError):
     """Bad input: wrong shape or length, NaN/inf, out-of-range value, malformed file."""
 
-    def __init__(self, message: str, *, field: str | None = None, index: int | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        index: int | None = None,
+        cycle: list[int] | None = None,
+    ) -> None:
         super().__init__(message)
         self.field = field
         self.index = index
+        self.cycle = cycle
 
 
 class InfeasibleError(SchedkitError):

@@ -12,6 +12,10 @@ pub enum CoreError {
         index: Option<usize>,
         message: String,
     },
+    /// A precedence graph given in `field` has a cycle; `tasks` lists it, first task repeated
+    /// at the end. Carried as data so bindings can name the tasks without parsing text.
+    #[error("{field}: the graph has a cycle: {}", tasks.iter().map(|t| t.to_string()).collect::<Vec<_>>().join(" -> "))]
+    Cycle { field: String, tasks: Vec<usize> },
     /// The instance is valid but no feasible solution exists.
     #[error("infeasible: {0}")]
     Infeasible(String),

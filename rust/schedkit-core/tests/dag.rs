@@ -529,3 +529,17 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_cycle_is_reported_as_data() {
+    // 0 -> 1 -> 2 -> 0 plus a tail 3 -> 0: the error lists the cycle from its lowest task.
+    let err = TaskGraph::new(4, &[0, 1, 2, 3], &[1, 2, 0, 0], &[0.0; 4]).unwrap_err();
+    match err {
+        CoreError::Cycle { ref field, ref tasks } => {
+            assert_eq!(field, "edges");
+            assert_eq!(tasks, &vec![0, 1, 2, 0]);
+        }
+        other => panic!("expected a cycle error, got {other:?}"),
+    }
+    assert_eq!(err.to_string(), "edges: the graph has a cycle: 0 -> 1 -> 2 -> 0");
+}

@@ -18,6 +18,12 @@ pub fn to_pyerr(py: Python<'_>, err: CoreError) -> PyErr {
                 kwargs.set_item("index", index)?;
                 ("InvalidInstanceError", Some(kwargs))
             }
+            CoreError::Cycle { field, tasks } => {
+                let kwargs = PyDict::new(py);
+                kwargs.set_item("field", field)?;
+                kwargs.set_item("cycle", tasks)?;
+                ("InvalidInstanceError", Some(kwargs))
+            }
             CoreError::Infeasible(_) => ("InfeasibleError", None),
             CoreError::Interrupted => return Ok(PyKeyboardInterrupt::new_err("interrupted")),
         };

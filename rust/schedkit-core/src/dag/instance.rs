@@ -183,12 +183,10 @@ impl TaskGraph {
         let lowest = (0..cycle.len()).min_by_key(|&k| cycle[k]).unwrap_or(0);
         cycle.rotate_left(lowest);
         cycle.push(cycle[0]);
-        let text: Vec<String> = cycle.iter().map(|t| t.to_string()).collect();
-        CoreError::invalid(
-            "edges",
-            None,
-            format!("the graph has a cycle: {}", text.join(" -> ")),
-        )
+        CoreError::Cycle {
+            field: "edges".into(),
+            tasks: cycle,
+        }
     }
 
     pub fn num_tasks(&self) -> usize {
