@@ -9,6 +9,7 @@ or CSV), ``--gantt`` a Gantt chart (PNG).
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,7 @@ DEMO_WORKFLOW = "dag/epigenomics-chameleon-hep-1seq-100k-001.json"
 ALL = ["heft", "cpop", "peft", "mct", "met", "random"]
 
 
-def _speeds(text: str) -> Any:
+def _speeds(text: str) -> int | list[float]:
     """``"4"`` means 4 processors of speed 1; ``"1,1.5,2"`` gives one speed per processor."""
     parts = [p for p in text.replace(" ", "").split(",") if p]
     try:
@@ -41,7 +42,7 @@ def _speeds(text: str) -> Any:
 
 
 def _load(
-    path: str | Path, processors: Any, bandwidth: float | None, latency: float
+    path: str | Path, processors: int | Sequence[float], bandwidth: float | None, latency: float
 ) -> tuple[dag.TaskGraph, dag.Platform]:
     """A WfCommons JSON (bandwidth in bytes/s, default 1e8) or STG file (default bandwidth 1)."""
     path = Path(path)
@@ -99,7 +100,7 @@ def _table(rows: list[dict[str, Any]]) -> str:
 
 def _write_schedules(path: str | Path, schedules: list[dag.Schedule]) -> None:
     """One table (column ``algorithm`` first) as Parquet (``.parquet``) or CSV (``.csv``)."""
-    import pyarrow as pa
+    import pyarrow as pa  # type: ignore[import-untyped]  # pyarrow ships no type stubs
 
     tables = []
     for s in schedules:
@@ -108,11 +109,11 @@ def _write_schedules(path: str | Path, schedules: list[dag.Schedule]) -> None:
     out = pa.concat_tables(tables)
     suffix = Path(path).suffix.lower()
     if suffix == ".parquet":
-        import pyarrow.parquet as pq
+        import pyarrow.parquet as pq  # type: ignore[import-untyped]  # no stubs
 
         pq.write_table(out, path)
     elif suffix == ".csv":
-        import pyarrow.csv as pcsv
+        import pyarrow.csv as pcsv  # type: ignore[import-untyped]  # no stubs
 
         pcsv.write_csv(out, path)
     else:

@@ -8,11 +8,12 @@ Every reader returns a ``(TaskGraph, Platform)`` pair; what describes the proces
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
+import numpy.typing as npt
 
 from schedkit._optional import require
 from schedkit.dag._model import Platform, TaskGraph
@@ -20,8 +21,10 @@ from schedkit.exceptions import InvalidInstanceError
 
 __all__ = ["from_networkx", "from_wfcommons", "from_stg", "processor_speeds"]
 
+_T = TypeVar("_T")
 
-def processor_speeds(processors: Any) -> np.ndarray:
+
+def processor_speeds(processors: Any) -> npt.NDArray[np.float64]:
     """``processors`` as speed factors: an int q means q processors of speed 1.
 
     Raises
@@ -151,6 +154,13 @@ def _bad(path: Any, message: str, field: str) -> InvalidInstanceError:
     return InvalidInstanceError(f"{path}: {message}", field=field)
 
 
+#: What the WfFormat readers extract, one entry per task: names, parent names, child names,
+#: runtimes, and the sizes of the files each task writes and reads (keyed by file id).
+_WfTasks = tuple[
+    list[str], list[list[str]], list[list[str]], list[float], list[dict[str, float]], list[dict[str, float]]
+]
+
+
 def from_wfcommons(
     path: str | Path,
     *,
@@ -253,7 +263,7 @@ def _runtime(path: Any, name: str, record: dict[str, Any]) -> float:
     raise _bad(path, f"task {name!r} has no numeric runtimeInSeconds", "runtimeInSeconds")
 
 
-def _wf15(path: Any, wf: dict[str, Any]) -> tuple[list[str], ...]:  # type: ignore[type-arg]
+def _wf15(path: Any, wf: dict[str, Any]) -> _WfTasks:
     spec = wf["specification"]
     tasks = spec.get("tasks")
     if not isinstance(tasks, list):
@@ -263,7 +273,12 @@ def _wf15(path: Any, wf: dict[str, Any]) -> tuple[list[str], ...]:  # type: igno
         sizes[str(f.get("id"))] = float(f.get("sizeInBytes", 0) or 0)
     execution = wf.get("execution") or {}
     runtimes = {str(t.get("id")): t for t in execution.get("tasks", []) or []}
-    names, parents, children, runtime, outputs, inputs = [], [], [], [], [], []
+    names: list[str] = []
+    parents: list[list[str]] = []
+    children: list[list[str]] = []
+    runtime: list[float] = []
+    outputs: list[dict[str, float]] = []
+    inputs: list[dict[str, float]] = []
     for t in tasks:
         name = str(t.get("id", t.get("name")))
         names.append(name)
@@ -284,8 +299,13 @@ def _wf15(path: Any, wf: dict[str, Any]) -> tuple[list[str], ...]:  # type: igno
     return names, parents, children, runtime, outputs, inputs
 
 
-def _wf14(path: Any, wf: dict[str, Any]) -> tuple[list[Any], ...]:
-    names, parents, children, runtime, outputs, inputs = [], [], [], [], [], []
+def _wf14(path: Any, wf: dict[str, Any]) -> _WfTasks:
+    names: list[str] = []
+    parents: list[list[str]] = []
+    children: list[list[str]] = []
+    runtime: list[float] = []
+    outputs: list[dict[str, float]] = []
+    inputs: list[dict[str, float]] = []
     for t in wf["tasks"]:
         name = str(t.get("name", t.get("id")))
         names.append(name)
@@ -306,8 +326,10 @@ def _wf14(path: Any, wf: dict[str, Any]) -> tuple[list[Any], ...]:
 def _check_unique(path: Any, names: Sequence[str]) -> None:
     if len(set(names)) != len(names):
         seen: set[str] = set()
-        dup = next(x for x in names if x in seen or seen.add(x))  # type: ignore[func-returns-value]
-        raise _bad(path, f"task id {dup!r} appears twice", "tasks")
+        for x in names:
+            if x in seen:
+                raise _bad(path, f"task id {x!r} appears twice", "tasks")
+            seen.add(x)
 
 
 # ----------------------------------------------------------------------------- STG
@@ -373,7 +395,7 @@ def from_stg(
             if tokens and not tokens[0].startswith("#"):
                 rows.append((lineno, tokens))
 
-    def number(lineno: int, token: str, kind: type) -> Any:
+    def number(lineno: int, token: str, kind: Callable[[str], _T]) -> _T:
         try:
             value = kind(token)
         except ValueError:

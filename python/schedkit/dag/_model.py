@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pyarrow as pa
+import numpy.typing as npt
+import pyarrow as pa  # type: ignore[import-untyped]  # pyarrow ships no type stubs
 
 from schedkit import _core
 from schedkit._arrays import float_vector, readonly
@@ -36,7 +37,7 @@ class Frozen:
 
     __slots__ = ()
 
-    def __setattr__(self, name: str, value: Any) -> None:
+    def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"{type(self).__name__} is immutable: build a new one instead of setting {name!r}")
 
     def __delattr__(self, name: str) -> None:
@@ -50,7 +51,7 @@ def same_array(a: np.ndarray | None, b: np.ndarray | None) -> bool:
     return a.shape == b.shape and bool(np.array_equal(a, b, equal_nan=a.dtype.kind == "f" and b.dtype.kind == "f"))
 
 
-def id_vector(values: Any, field: str) -> np.ndarray:
+def id_vector(values: Any, field: str) -> npt.NDArray[np.int64]:
     """``values`` as a 1-D int64 array; floats only when integral (nothing is truncated)."""
     try:
         arr = np.asarray(values)
@@ -70,7 +71,7 @@ def id_vector(values: Any, field: str) -> np.ndarray:
     return np.ascontiguousarray(arr, dtype=np.int64)
 
 
-def float_matrix(values: Any, field: str) -> np.ndarray:
+def float_matrix(values: Any, field: str) -> npt.NDArray[np.float64]:
     """``values`` as a C-contiguous 2-D float64 array."""
     try:
         arr = np.asarray(values)
@@ -134,11 +135,19 @@ class TaskGraph(Frozen):
     # survive a reshuffle of the private modules.
     __module__ = "schedkit.dag"
 
+    # Set once by __init__ (through object.__setattr__); declared here for the type checker.
+    _core: _core.DagTaskGraph
+    _src: npt.NDArray[np.int64]
+    _dst: npt.NDArray[np.int64]
+    _data: npt.NDArray[np.float64]
+    names: tuple[str, ...] | None
+    name: str | None
+
     def __init__(
         self,
-        src: Any = (),
-        dst: Any = (),
-        data: Any = None,
+        src: npt.ArrayLike = (),
+        dst: npt.ArrayLike = (),
+        data: npt.ArrayLike | None = None,
         *,
         num_tasks: int | None = None,
         names: Sequence[str] | None = None,
@@ -182,41 +191,41 @@ class TaskGraph(Frozen):
         return int(self._core.num_edges)
 
     @property
-    def src(self) -> np.ndarray:
+    def src(self) -> npt.NDArray[np.int64]:
         """Source task of each edge (read-only int64)."""
         return self._src
 
     @property
-    def dst(self) -> np.ndarray:
+    def dst(self) -> npt.NDArray[np.int64]:
         """Destination task of each edge (read-only int64)."""
         return self._dst
 
     @property
-    def data(self) -> np.ndarray:
+    def data(self) -> npt.NDArray[np.float64]:
         """Data volume of each edge (read-only float64)."""
         return self._data
 
     @functools.cached_property
-    def entries(self) -> np.ndarray:
+    def entries(self) -> npt.NDArray[np.intp]:
         """Tasks without predecessors."""
         has_pred = np.zeros(self.num_tasks, dtype=bool)
         has_pred[self._dst] = True
         return readonly(np.flatnonzero(~has_pred))
 
     @functools.cached_property
-    def exits(self) -> np.ndarray:
+    def exits(self) -> npt.NDArray[np.intp]:
         """Tasks without successors."""
         has_succ = np.zeros(self.num_tasks, dtype=bool)
         has_succ[self._src] = True
         return readonly(np.flatnonzero(~has_succ))
 
     @functools.cached_property
-    def topological_order(self) -> np.ndarray:
+    def topological_order(self) -> npt.NDArray[np.int64]:
         """A topological order (Kahn's algorithm, FIFO, entries in id order)."""
         return readonly(self._core.topological_order())
 
     @functools.cached_property
-    def levels(self) -> np.ndarray:
+    def levels(self) -> npt.NDArray[np.int64]:
         """Longest number of edges from an entry task to each task (entries are level 0)."""
         return readonly(self._core.levels())
 
@@ -263,11 +272,11 @@ class TaskGraph(Frozen):
             raise InvalidInstanceError(f"data: edge attribute {data!r} is not a number", field="data") from None
         return cls(src, dst, values, num_tasks=len(nodes), names=[str(x) for x in nodes], name=G.graph.get("name"))
 
-    def predecessors(self, task: int) -> np.ndarray:
+    def predecessors(self, task: int) -> npt.NDArray[np.int64]:
         """Predecessors of ``task``."""
         return self._src[self._dst == task]
 
-    def successors(self, task: int) -> np.ndarray:
+    def successors(self, task: int) -> npt.NDArray[np.int64]:
         """Successors of ``task``."""
         return self._dst[self._src == task]
 
@@ -407,22 +416,28 @@ class Platform(Frozen):
     __module__ = "schedkit.dag"
 
     __slots__ = ("_bandwidth", "_core", "_cost", "_latency", "names", "speed", "work")
-    speed: np.ndarray | None
-    work: np.ndarray | None
+    _core: _core.DagPlatform
+    _cost: npt.NDArray[np.float64]
+    _bandwidth: npt.NDArray[np.float64]
+    _latency: npt.NDArray[np.float64]
+    speed: npt.NDArray[np.float64] | None
+    work: npt.NDArray[np.float64] | None
     names: tuple[str, ...] | None
 
     def __init__(
         self,
-        cost: Any = None,
+        cost: npt.ArrayLike | None = None,
         *,
-        speed: Any = None,
-        work: Any = None,
+        speed: npt.ArrayLike | None = None,
+        work: npt.ArrayLike | None = None,
         bandwidth: Any = 1.0,
         latency: Any = 0.0,
         names: Sequence[str] | None = None,
     ):
         if cost is not None and (speed is not None or work is not None):
             raise InvalidInstanceError("cost: give either cost or speed and work, not both", field="cost")
+        speed_arr: npt.NDArray[np.float64] | None
+        work_arr: npt.NDArray[np.float64] | None
         if cost is None:
             if speed is None or work is None:
                 raise InvalidInstanceError("cost: give cost, or both speed and work", field="cost")
@@ -471,17 +486,17 @@ class Platform(Frozen):
         set_(self, "names", names)
 
     @property
-    def cost(self) -> np.ndarray:
+    def cost(self) -> npt.NDArray[np.float64]:
         """The n x q task-on-processor times (read-only)."""
         return self._cost
 
     @property
-    def bandwidth(self) -> np.ndarray:
+    def bandwidth(self) -> npt.NDArray[np.float64]:
         """The q x q link bandwidths (read-only; the diagonal is ignored)."""
         return self._bandwidth
 
     @property
-    def latency(self) -> np.ndarray:
+    def latency(self) -> npt.NDArray[np.float64]:
         """The q transfer startup times (read-only)."""
         return self._latency
 
@@ -594,17 +609,17 @@ class Schedule:
     graph: TaskGraph
     platform: Platform
     algorithm: str
-    processor: np.ndarray
-    start: np.ndarray
-    finish: np.ndarray
-    order: np.ndarray
+    processor: npt.NDArray[np.int64]
+    start: npt.NDArray[np.float64]
+    finish: npt.NDArray[np.float64]
+    order: npt.NDArray[np.int64]
     makespan: float
     elapsed: float = 0.0
-    release: np.ndarray | None = field(default=None, repr=False)
-    factors: np.ndarray | None = field(default=None, repr=False)
+    release: npt.NDArray[np.float64] | None = field(default=None, repr=False)
+    factors: npt.NDArray[np.float64] | None = field(default=None, repr=False)
 
     @functools.cached_property
-    def _bound(self) -> tuple[float, np.ndarray]:
+    def _bound(self) -> tuple[float, npt.NDArray[np.int64]]:
         lb, path = _core.dag_lower_bound(self.graph._core, self.platform._core)
         return float(lb), readonly(path)
 
@@ -615,7 +630,7 @@ class Schedule:
         return self._bound[0]
 
     @property
-    def critical_path(self) -> np.ndarray:
+    def critical_path(self) -> npt.NDArray[np.int64]:
         """The tasks of CP_MIN, from entry to exit."""
         return self._bound[1]
 
@@ -641,7 +656,7 @@ class Schedule:
         """speedup / number of processors."""
         return self.speedup / self.platform.num_processors
 
-    def tasks_on(self, proc: int) -> np.ndarray:
+    def tasks_on(self, proc: int) -> npt.NDArray[np.intp]:
         """Tasks of processor ``proc`` in start order.
 
         Examples

@@ -14,7 +14,8 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 import numpy as np
-import pyarrow as pa
+import numpy.typing as npt
+import pyarrow as pa  # type: ignore[import-untyped]  # pyarrow ships no type stubs
 
 from schedkit import _core
 from schedkit._arrays import float_vector, readonly
@@ -98,7 +99,12 @@ class JobStream(Frozen):
     # survive a reshuffle of the private modules.
     __module__ = "schedkit.dag"
 
-    def __init__(self, templates: Any, arrival: Any, template: Any = None):
+    # Set once by __init__ (through object.__setattr__); declared here for the type checker.
+    templates: tuple[Template, ...]
+    arrival: npt.NDArray[np.float64]
+    template: npt.NDArray[np.int64]
+
+    def __init__(self, templates: Any, arrival: npt.ArrayLike, template: npt.ArrayLike | None = None):
         pairs = tuple(_templates(templates))
         arr = float_vector(arrival, "arrival")
         bad = ~np.isfinite(arr) | (arr < 0)
@@ -196,7 +202,7 @@ class JobStream(Frozen):
         return len(self.arrival)
 
     @functools.cached_property
-    def union(self) -> tuple[TaskGraph, Platform, np.ndarray]:
+    def union(self) -> tuple[TaskGraph, Platform, npt.NDArray[np.int64]]:
         """All jobs as one graph (job k owns tasks ``job_ptr[k]:job_ptr[k+1]``), its platform,
         and ``job_ptr``."""
         sizes = np.array([self.templates[t][0].num_tasks for t in self.template], dtype=np.int64)
@@ -292,7 +298,7 @@ class OnlineResult:
     elapsed: float
 
     @functools.cached_property
-    def _per_job(self) -> tuple[np.ndarray, np.ndarray]:
+    def _per_job(self) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
         ptr = self.stream.union[2]
         m = self.stream.num_jobs
         planned = np.zeros(m)
@@ -308,22 +314,22 @@ class OnlineResult:
         return readonly(planned), readonly(actual)
 
     @property
-    def completion(self) -> np.ndarray:
+    def completion(self) -> npt.NDArray[np.float64]:
         """Actual completion time of each job (its last task's finish)."""
         return self._per_job[1]
 
     @property
-    def response_time(self) -> np.ndarray:
+    def response_time(self) -> npt.NDArray[np.float64]:
         """completion - arrival per job."""
         return self.completion - self.stream.arrival
 
     @functools.cached_property
-    def slowdown(self) -> np.ndarray:
+    def slowdown(self) -> npt.NDArray[np.float64]:
         """response_time / the job's critical-path lower bound (1 is the best possible)."""
         bounds = []
         for g, plat in self.stream.templates:
-            lb, _ = _core.dag_lower_bound(g._core, plat._core)
-            bounds.append(lb)
+            bound, _ = _core.dag_lower_bound(g._core, plat._core)
+            bounds.append(bound)
         lb = np.asarray(bounds)[self.stream.template]
         rt = self.response_time
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -507,7 +513,7 @@ def simulate_online(
         raise InvalidInstanceError(f"noise: must be finite and >= 0, got {noise}", field="noise")
     graph, plat, job_ptr = stream.union
     n = graph.num_tasks
-    factors = None
+    factors: npt.NDArray[np.float64] | None = None
     if noise > 0:
         sigma = float(np.sqrt(np.log1p(noise**2)))
         factors = readonly(np.random.default_rng(seed).lognormal(-(sigma**2) / 2, sigma, size=n))

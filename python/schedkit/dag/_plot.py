@@ -8,11 +8,14 @@ through :mod:`schedkit._optional`, only when something is drawn.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from schedkit._optional import new_axes, require
+
+if TYPE_CHECKING:  # for the annotation only: importing the model at run time would be circular
+    from schedkit.dag._model import Schedule
 
 __all__ = ["gantt", "LABEL_LIMIT"]
 
@@ -21,7 +24,7 @@ LABEL_LIMIT = 60
 
 
 def gantt(
-    schedule: Any,
+    schedule: Schedule,
     *,
     ax: Any = None,
     path: str | Path | None = None,

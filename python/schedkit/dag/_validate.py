@@ -15,6 +15,8 @@ Times are compared with a tolerance of 1e-9 relative to the largest time in the 
 
 from __future__ import annotations
 
+from typing import NoReturn
+
 import numpy as np
 
 from schedkit.exceptions import ValidationError
@@ -86,7 +88,7 @@ def check_schedule(
     schedkit.exceptions.ValidationError: schedule: edge 0 -> 1: task 1 starts at 2.0 but its input arrives at 5.0 (finish 1.0 + communication 4.0)
     """
 
-    def fail(msg: str) -> None:
+    def fail(msg: str) -> NoReturn:
         raise ValidationError(f"{label}: {msg}")
 
     n = int(num_tasks)
