@@ -100,7 +100,7 @@ def _table(rows: list[dict[str, Any]]) -> str:
 
 def _write_schedules(path: str | Path, schedules: list[dag.Schedule]) -> None:
     """One table (column ``algorithm`` first) as Parquet (``.parquet``) or CSV (``.csv``)."""
-    import pyarrow as pa  # type: ignore[import-untyped]  # pyarrow ships no type stubs
+    import pyarrow as pa
 
     tables = []
     for s in schedules:
@@ -109,11 +109,11 @@ def _write_schedules(path: str | Path, schedules: list[dag.Schedule]) -> None:
     out = pa.concat_tables(tables)
     suffix = Path(path).suffix.lower()
     if suffix == ".parquet":
-        import pyarrow.parquet as pq  # type: ignore[import-untyped]  # no stubs
+        import pyarrow.parquet as pq
 
         pq.write_table(out, path)
     elif suffix == ".csv":
-        import pyarrow.csv as pcsv  # type: ignore[import-untyped]  # no stubs
+        import pyarrow.csv as pcsv
 
         pcsv.write_csv(out, path)
     else:
