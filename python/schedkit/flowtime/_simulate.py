@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import pyarrow as pa
+import pyarrow as pa  # type: ignore[import-untyped]  # pyarrow ships no type stubs
 
 from schedkit.exceptions import InvalidInstanceError
 from schedkit.flowtime._engine import MAX_LOG_ROWS, check_run
