@@ -372,9 +372,9 @@ def _parse_ints(tokens: pa.Array) -> tuple[np.ndarray, np.ndarray]:
 def _conv_canonical(b: pa.RecordBatch, row0: int, err: _Errors, **_: Any) -> pa.RecordBatch:
     rows = np.arange(row0, row0 + b.num_rows)
     names = b.schema.names
-    for n in ("job_id", "user", "submit_time", "task_id", "duration"):
-        if n not in names:
-            raise InvalidInstanceError(f"{err.source}: missing column {n!r} of schedkit.trace.SCHEMA", field=n)
+    for req in ("job_id", "user", "submit_time", "task_id", "duration"):
+        if req not in names:
+            raise InvalidInstanceError(f"{err.source}: missing column {req!r} of schedkit.trace.SCHEMA", field=req)
     col = {n: b.column(names.index(n)) for n in names}
     job, ok1 = _num(col["job_id"], "job_id", rows, err, integer=True)
     sub, ok2 = _num(col["submit_time"], "submit_time", rows, err)
@@ -557,7 +557,7 @@ def _google_task_events(path: Path, err: _Errors) -> Iterator[pa.RecordBatch]:
     import gzip
 
     opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rb") as fh:  # type: ignore[operator]
+    with opener(path, "rb") as fh:
         data = fh.read()
     read = pacsv.ReadOptions(column_names=_GOOGLE_TE_COLS)
     conv = pacsv.ConvertOptions(column_types={n: pa.string() for n in _GOOGLE_TE_COLS}, strings_can_be_null=True)
