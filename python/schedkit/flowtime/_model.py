@@ -250,8 +250,7 @@ class Jobs:
             and np.array_equal(self._release, other._release)
             and np.array_equal(self._weight, other._weight)
             and np.array_equal(self._job_id, other._job_id)
-            and (mine is None) == (theirs is None)
-            and (mine is None or np.array_equal(mine, theirs))
+            and (mine is theirs if mine is None or theirs is None else np.array_equal(mine, theirs))
         )
 
     def __hash__(self) -> int:
