@@ -6,11 +6,13 @@ Conversion only checks what NumPy itself cannot express (dimension, dtype kind);
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
 from schedkit.exceptions import InvalidInstanceError
+
+_ArrayT = TypeVar("_ArrayT", bound=np.ndarray)
 
 
 def float_vector(values: Any, field: str) -> np.ndarray:
@@ -62,7 +64,7 @@ def int_matrix(values: Any, field: str, columns: int) -> np.ndarray:
     return np.ascontiguousarray(arr, dtype=np.int64)
 
 
-def readonly(arr: np.ndarray) -> np.ndarray:
+def readonly(arr: _ArrayT) -> _ArrayT:
     """Marks ``arr`` read-only so results and instances stay immutable."""
     arr.flags.writeable = False
     return arr

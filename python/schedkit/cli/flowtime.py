@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 import time
-from typing import Any
+from typing import Any, TypedDict
 
 from schedkit import flowtime
 from schedkit.cli._common import add_json_flag, format_table, print_json
@@ -28,8 +28,20 @@ COLUMNS = [
     ("seconds", "seconds"),
 ]
 
+
+class _Demo(TypedDict):
+    """The arguments of :func:`schedkit.flowtime.generate` that make the demo's workload."""
+
+    n: int
+    load: float
+    sizes: str
+    ops: str
+    distortion: float
+    seed: int
+
+
 #: The demo's workload: gradually revealed jobs at load 0.9 on one machine.
-DEMO = {"n": 20_000, "load": 0.9, "sizes": "exponential", "ops": "geometric:3", "distortion": 2.0, "seed": 0}
+DEMO: _Demo = {"n": 20_000, "load": 0.9, "sizes": "exponential", "ops": "geometric:3", "distortion": 2.0, "seed": 0}
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:

@@ -208,7 +208,7 @@ def run(args: argparse.Namespace) -> int:
     tiers = ", ".join(
         f"p{k}: {v}/{int((cluster.pod_priority == int(k)).sum())}" for k, v in summary["placed_by_priority"].items()
     )
-    srows = [
+    srows: list[list[str | int]] = [
         ["placed", f"{plan.placed}/{cluster.num_pods}"],
         ["by priority", tiers],
         ["evictions", len(plan.evictions)],

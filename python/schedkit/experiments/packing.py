@@ -11,7 +11,7 @@ import argparse
 import itertools
 import json
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -39,12 +39,12 @@ PAPER_GRID = {
 SMALL_GRID = {"nodes": (4, 8), "pods_per_node": (4, 8), "priorities": (2, 4), "utilisation": (0.95, 1.05)}
 
 
-def _cells(grid: dict[str, Iterable[Any]]) -> list[tuple[int, int, int, float]]:
+def _cells(grid: Mapping[str, Iterable[Any]]) -> list[tuple[int, int, int, float]]:
     return list(itertools.product(grid["nodes"], grid["pods_per_node"], grid["priorities"], grid["utilisation"]))
 
 
 def run_experiment(
-    grid: dict[str, Iterable[Any]] | None = None,
+    grid: Mapping[str, Iterable[Any]] | None = None,
     *,
     scenarios: int = 3,
     windows: Iterable[float] = (1.0, 10.0),

@@ -168,5 +168,5 @@ def generate(
         w = rng.integers(1, wmax + 1, n).astype(np.float64)
     jobs = Jobs(release, (offsets, values), w, name=f"generated-{kind}-{n}")
     if distortion is not None:
-        jobs = jobs.with_estimates(distortion=distortion, seed=rng.integers(2**63))
+        jobs = jobs.with_estimates(distortion=distortion, seed=int(rng.integers(2**63)))
     return jobs

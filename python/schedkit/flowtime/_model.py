@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pyarrow as pa
+import pyarrow as pa  # type: ignore[import-untyped]  # pyarrow ships no type stubs
 
 from schedkit import _core
 from schedkit._arrays import float_vector, readonly
@@ -250,8 +250,7 @@ class Jobs:
             and np.array_equal(self._release, other._release)
             and np.array_equal(self._weight, other._weight)
             and np.array_equal(self._job_id, other._job_id)
-            and (mine is None) == (theirs is None)
-            and (mine is None or np.array_equal(mine, theirs))
+            and (mine is theirs if mine is None or theirs is None else np.array_equal(mine, theirs))
         )
 
     def __hash__(self) -> int:

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
+import numpy.typing as npt
 
 from schedkit import _core
 from schedkit._arrays import readonly
@@ -64,16 +65,16 @@ class PolicyView:
 
     time: float
     machines: int
-    job: np.ndarray
-    release: np.ndarray
-    weight: np.ndarray
-    attained: np.ndarray
-    op_index: np.ndarray
-    op_attained: np.ndarray
-    op_size: np.ndarray | None = None
-    estimate: np.ndarray | None = None
-    remaining: np.ndarray | None = None
-    ops_total: np.ndarray | None = None
+    job: npt.NDArray[np.int64]
+    release: npt.NDArray[np.float64]
+    weight: npt.NDArray[np.float64]
+    attained: npt.NDArray[np.float64]
+    op_index: npt.NDArray[np.int64]
+    op_attained: npt.NDArray[np.float64]
+    op_size: npt.NDArray[np.float64] | None = None
+    estimate: npt.NDArray[np.float64] | None = None
+    remaining: npt.NDArray[np.float64] | None = None
+    ops_total: npt.NDArray[np.int64] | None = None
 
     def __repr__(self) -> str:
         seen = [k for k in ("op_size", "estimate", "remaining", "ops_total") if getattr(self, k) is not None]
@@ -82,22 +83,41 @@ class PolicyView:
         return f"<flowtime.PolicyView t={self.time:g} alive={self.job.shape[0]} m={self.machines}{extra}>"
 
 
-def _wrap(fn: Callable[[PolicyView], Any], machines: int) -> Callable[..., np.ndarray]:
-    def call(t, job, release, weight, attained, op_index, op_attained, op_size, estimate, remaining, ops_total):
-        ro = lambda a: None if a is None else readonly(a)  # noqa: E731
+_ArrayT = TypeVar("_ArrayT", bound=np.ndarray)
+
+
+def _readonly_or_none(a: _ArrayT | None) -> _ArrayT | None:
+    return None if a is None else readonly(a)
+
+
+def _wrap(fn: Callable[[PolicyView], Any], machines: int) -> Callable[..., npt.NDArray[np.float64]]:
+    # The core calls this with the view's columns; those the information class hides are None.
+    def call(
+        t: float,
+        job: npt.NDArray[np.int64],
+        release: npt.NDArray[np.float64],
+        weight: npt.NDArray[np.float64],
+        attained: npt.NDArray[np.float64],
+        op_index: npt.NDArray[np.int64],
+        op_attained: npt.NDArray[np.float64],
+        op_size: npt.NDArray[np.float64] | None,
+        estimate: npt.NDArray[np.float64] | None,
+        remaining: npt.NDArray[np.float64] | None,
+        ops_total: npt.NDArray[np.int64] | None,
+    ) -> npt.NDArray[np.float64]:
         view = PolicyView(
             float(t),
             machines,
-            ro(job),
-            ro(release),
-            ro(weight),
-            ro(attained),
-            ro(op_index),
-            ro(op_attained),
-            ro(op_size),
-            ro(estimate),
-            ro(remaining),
-            ro(ops_total),
+            readonly(job),
+            readonly(release),
+            readonly(weight),
+            readonly(attained),
+            readonly(op_index),
+            readonly(op_attained),
+            _readonly_or_none(op_size),
+            _readonly_or_none(estimate),
+            _readonly_or_none(remaining),
+            _readonly_or_none(ops_total),
         )
         out = np.ascontiguousarray(np.asarray(fn(view), dtype=np.float64).reshape(-1))
         if out.shape != job.shape:

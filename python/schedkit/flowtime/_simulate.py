@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypedDict
 
-import pyarrow as pa
+import pyarrow as pa  # type: ignore[import-untyped]  # pyarrow ships no type stubs
 
 from schedkit.exceptions import InvalidInstanceError
 from schedkit.flowtime._engine import MAX_LOG_ROWS, check_run
 from schedkit.flowtime._model import Jobs, Result
 from schedkit.flowtime._policy import POLICIES, parse_policy, run_callable
+
+
+class _RunOptions(TypedDict):
+    """The options ``simulate`` hands to a built-in policy and to a user-defined one alike."""
+
+    machines: int
+    event_log: bool
+    time_limit: float | None
+    max_log_rows: int
+    threads: int | None
 
 
 def simulate(
@@ -90,7 +100,7 @@ def simulate(
     check_run(jobs, machines, time_limit, threads)
     name, spec_params = parse_policy(policy)
     params = {**spec_params, **params}
-    options = {
+    options: _RunOptions = {
         "machines": machines,
         "event_log": event_log,
         "time_limit": time_limit,

@@ -50,7 +50,10 @@ def generate(nodes: int, pods_per_node: int, priorities: int, utilisation: float
         raise InvalidInstanceError(f"utilisation: must be > 0, got {utilisation!r}", field="utilisation")
     rng = np.random.default_rng(seed)
     total = nodes * pods_per_node
-    cpu, mem, prio, names = [], [], [], []
+    cpu: list[int] = []
+    mem: list[int] = []
+    prio: list[int] = []
+    names: list[str] = []
     rs = 0
     while len(cpu) < total:
         r = int(rng.integers(1, 5))

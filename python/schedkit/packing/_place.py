@@ -5,9 +5,10 @@ from __future__ import annotations
 import functools
 import time
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, TypedDict, cast
 
 import numpy as np
+import numpy.typing as npt
 
 from schedkit import _core
 from schedkit._arrays import readonly
@@ -17,6 +18,15 @@ from schedkit.packing._model import Cluster, Plan, compare_lex
 
 #: Method names accepted by :func:`place` and ``schedkit pack --method``.
 METHOD_NAMES = ["kube", "kube-nopreempt", *_core.PACKING_HEURISTICS, "cp"]
+
+
+class _CPOptions(TypedDict):
+    """The CP-SAT options ``place`` passes to :func:`solve_lexicographic` on every call."""
+
+    disruption: tuple[int, int, int]
+    guaranteed_fraction: float
+    move_fraction: float
+    workers: int
 
 
 def _heuristic(
@@ -34,13 +44,14 @@ def _heuristic(
     repack: bool,
     sample_nodes: bool,
     requeue_victims: bool,
-) -> tuple[np.ndarray, list]:
+) -> tuple[npt.NDArray[np.int64], list[tuple[int, int, list[int]]]]:
     if method in ("kube", "kube-nopreempt"):
         a, pre = _core.packing_kube(
             cluster._core,
             strategy=strategy,
             shape=shape,
-            resource_weights=tuple(resource_weights),
+            # A list is accepted too (the core needs a tuple); the core checks the length.
+            resource_weights=cast("tuple[int, int]", tuple(resource_weights)),
             fit_weight=fit_weight,
             balanced_weight=balanced_weight,
             preemption=(method == "kube"),
@@ -151,12 +162,13 @@ def place(
     if not (isinstance(time_limit, (int, float)) and time_limit >= 0):
         raise InvalidInstanceError(f"time_limit: must be >= 0, got {time_limit!r}", field="time_limit")
     t0 = time.perf_counter()
-    cp_kwargs = dict(
-        disruption=tuple(disruption),
-        guaranteed_fraction=guaranteed_fraction,
-        move_fraction=move_fraction,
-        workers=workers,
-    )
+    cp_kwargs: _CPOptions = {
+        # A list is accepted too; solve_lexicographic unpacks it into three costs.
+        "disruption": cast("tuple[int, int, int]", tuple(disruption)),
+        "guaranteed_fraction": guaranteed_fraction,
+        "move_fraction": move_fraction,
+        "workers": workers,
+    }
     if method == "cp":
         out = solve_lexicographic(cluster, time_limit=time_limit, **cp_kwargs)
         tier_opt = dict(zip(out.tiers, out.placement_optimal))

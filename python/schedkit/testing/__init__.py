@@ -7,10 +7,12 @@ Importing this package itself does not need hypothesis.
 
 from __future__ import annotations
 
+from types import ModuleType
+
 __all__ = ["strategies"]
 
 
-def __getattr__(name: str):  # lazy: only touch hypothesis when strategies are asked for
+def __getattr__(name: str) -> ModuleType:  # lazy: only touch hypothesis when strategies are asked for
     if name == "strategies":
         from schedkit.testing import strategies
 

@@ -12,6 +12,8 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 from hypothesis import strategies as st
 
@@ -73,6 +75,10 @@ def tardiness_instances(
     if min_n < 0 or max_n < min_n:
         raise ValueError(f"need 0 <= min_n <= max_n, got {min_n}, {max_n}")
     n = draw(st.integers(min_value=min_n, max_value=max_n))
+    # Integer instances draw ints, real ones floats; both become float64 arrays.
+    p: Sequence[float]
+    d: Sequence[float]
+    w: Sequence[float] | None = None
     if integer:
         p = draw(st.lists(st.integers(1, P_MAX), min_size=n, max_size=n))
     else:
@@ -90,7 +96,6 @@ def tardiness_instances(
     else:
         d = draw(st.lists(st.floats(min_value=lo, max_value=hi, allow_nan=False), min_size=n, max_size=n))
     with_weights = draw(st.booleans()) if weighted is None else bool(weighted)
-    w = None
     if with_weights:
         if integer:
             w = draw(st.lists(st.integers(0, W_MAX), min_size=n, max_size=n))

@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.csv as pacsv
+import pyarrow as pa  # type: ignore[import-untyped]  # pyarrow ships no type stubs
+import pyarrow.compute as pc  # type: ignore[import-untyped]  # pyarrow ships no type stubs
+import pyarrow.csv as pacsv  # type: ignore[import-untyped]  # pyarrow ships no type stubs
 
 from schedkit.data import path as _data_path
 from schedkit.exceptions import InvalidInstanceError
@@ -372,9 +372,9 @@ def _parse_ints(tokens: pa.Array) -> tuple[np.ndarray, np.ndarray]:
 def _conv_canonical(b: pa.RecordBatch, row0: int, err: _Errors, **_: Any) -> pa.RecordBatch:
     rows = np.arange(row0, row0 + b.num_rows)
     names = b.schema.names
-    for n in ("job_id", "user", "submit_time", "task_id", "duration"):
-        if n not in names:
-            raise InvalidInstanceError(f"{err.source}: missing column {n!r} of schedkit.trace.SCHEMA", field=n)
+    for req in ("job_id", "user", "submit_time", "task_id", "duration"):
+        if req not in names:
+            raise InvalidInstanceError(f"{err.source}: missing column {req!r} of schedkit.trace.SCHEMA", field=req)
     col = {n: b.column(names.index(n)) for n in names}
     job, ok1 = _num(col["job_id"], "job_id", rows, err, integer=True)
     sub, ok2 = _num(col["submit_time"], "submit_time", rows, err)
@@ -512,7 +512,7 @@ def iter_batches(
         fmt == "canonical" and path.suffix in (".parquet", ".arrow", ".feather", ".ipc")
     ):
         if path.suffix == ".parquet" or fmt == "parquet":
-            import pyarrow.parquet as pq
+            import pyarrow.parquet as pq  # type: ignore[import-untyped]  # pyarrow ships no type stubs
 
             src: Iterable[pa.RecordBatch] = pq.ParquetFile(path).iter_batches(batch_size=_BATCH)
         else:
@@ -557,7 +557,7 @@ def _google_task_events(path: Path, err: _Errors) -> Iterator[pa.RecordBatch]:
     import gzip
 
     opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rb") as fh:  # type: ignore[operator]
+    with opener(path, "rb") as fh:
         data = fh.read()
     read = pacsv.ReadOptions(column_names=_GOOGLE_TE_COLS)
     conv = pacsv.ConvertOptions(column_types={n: pa.string() for n in _GOOGLE_TE_COLS}, strings_can_be_null=True)
