@@ -14,9 +14,9 @@ import argparse
 import time
 from typing import Any
 
-import pyarrow as pa  # type: ignore[import-untyped]  # pyarrow ships no type stubs
-import pyarrow.csv as pacsv  # type: ignore[import-untyped]  # pyarrow ships no type stubs
-import pyarrow.parquet as pq  # type: ignore[import-untyped]  # pyarrow ships no type stubs
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
 
 from schedkit import fair, trace
 from schedkit._optional import require

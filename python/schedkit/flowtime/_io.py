@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pyarrow as pa  # type: ignore[import-untyped]  # pyarrow ships no type stubs
+import pyarrow as pa
 
 from schedkit.exceptions import InvalidInstanceError
 from schedkit.flowtime._model import Jobs
@@ -50,15 +50,15 @@ def read_jobs(path: str | Path, **columns: str) -> Jobs:
     suffix = p.suffix.lower()
     # Format modules load only for the format asked for: parquet in particular is slow to import.
     if suffix in (".parquet", ".pq"):
-        import pyarrow.parquet as pq  # type: ignore[import-untyped]  # pyarrow ships no type stubs
+        import pyarrow.parquet as pq
 
         table = pq.read_table(p)
     elif suffix in (".arrow", ".feather", ".ipc"):
-        import pyarrow.feather as feather  # type: ignore[import-untyped]  # pyarrow ships no type stubs
+        import pyarrow.feather as feather
 
         table = feather.read_table(p)
     elif suffix == ".csv":
-        import pyarrow.csv as pcsv  # type: ignore[import-untyped]  # pyarrow ships no type stubs
+        import pyarrow.csv as pcsv
 
         table = pcsv.read_csv(p)
     else:

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
-import pyarrow as pa  # type: ignore[import-untyped]  # pyarrow ships no type stubs
+import pyarrow as pa
 
 from schedkit._arrays import float_vector
 from schedkit.exceptions import InvalidInstanceError

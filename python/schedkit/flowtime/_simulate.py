@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, TypedDict
 
-import pyarrow as pa  # type: ignore[import-untyped]  # pyarrow ships no type stubs
+import pyarrow as pa
 
 from schedkit.exceptions import InvalidInstanceError
 from schedkit.flowtime._engine import MAX_LOG_ROWS, check_run

@@ -545,7 +545,7 @@ class Plan:
         >>> Plan(c, "by hand", np.array([-1, 0])).to_arrow().column("action").to_pylist()
         ['pending', 'place']
         """
-        import pyarrow as pa  # type: ignore[import-untyped]  # pyarrow ships no type stubs; a dependency, imported on first use: it is slow to import
+        import pyarrow as pa  # a dependency, imported on first use: it is slow to import
 
         c = self.cluster
         return pa.table(

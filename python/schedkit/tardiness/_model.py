@@ -232,7 +232,7 @@ class Result:
         >>> table.column("job").to_pylist(), table.column("tardiness").to_pylist()
         ([2, 0, 1], [0.0, 1.0, 0.0])
         """
-        import pyarrow as pa  # type: ignore[import-untyped]  # pyarrow ships no type stubs; a dependency, imported on first use: it is slow to import
+        import pyarrow as pa  # a dependency, imported on first use: it is slow to import
 
         inst = self.instance
         seq = self.sequence

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-import pyarrow as pa  # type: ignore[import-untyped]  # pyarrow ships no type stubs
+import pyarrow as pa
 from hypothesis import strategies as st
 
 from schedkit.trace import PARENTS_TYPE, from_jobs

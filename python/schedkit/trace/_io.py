@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pyarrow as pa  # type: ignore[import-untyped]  # pyarrow ships no type stubs
-import pyarrow.compute as pc  # type: ignore[import-untyped]  # pyarrow ships no type stubs
-import pyarrow.csv as pacsv  # type: ignore[import-untyped]  # pyarrow ships no type stubs
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
 from schedkit.data import path as _data_path
 from schedkit.exceptions import InvalidInstanceError
@@ -512,7 +512,7 @@ def iter_batches(
         fmt == "canonical" and path.suffix in (".parquet", ".arrow", ".feather", ".ipc")
     ):
         if path.suffix == ".parquet" or fmt == "parquet":
-            import pyarrow.parquet as pq  # type: ignore[import-untyped]  # pyarrow ships no type stubs
+            import pyarrow.parquet as pq
 
             src: Iterable[pa.RecordBatch] = pq.ParquetFile(path).iter_batches(batch_size=_BATCH)
         else:

@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pyarrow as pa  # type: ignore[import-untyped]  # pyarrow ships no type stubs
-import pyarrow.compute as pc  # type: ignore[import-untyped]  # pyarrow ships no type stubs
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from schedkit.exceptions import InvalidInstanceError
 from schedkit.trace._io import _Errors, iter_batches
