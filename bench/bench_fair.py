@@ -330,9 +330,9 @@ def _met(ok: bool) -> str:
     return "met" if ok else "not met"
 
 
-def report(args, ref_rows, rows, stream_rows, stream_run_rows, ali_info, ali_rows, wall_s) -> str:
+def report(quick, ref_rows, rows, stream_rows, stream_run_rows, ali_info, ali_rows, wall_s) -> str:
     env = _env.environment()
-    cmd = f"python bench/bench_fair.py{' --quick' if args.quick else ''}"
+    cmd = f"python bench/bench_fair.py{' --quick' if quick else ''}"
     L = ["# schedkit.fair benchmark\n"]
     L.append(
         f"{env['date']}, {env['cpu']}, nproc {env['nproc']}, Python {env['python']}, numpy {env['numpy']}, "
@@ -569,15 +569,14 @@ def report(args, ref_rows, rows, stream_rows, stream_run_rows, ali_info, ali_row
     return "\n".join(L) + "\n"
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--quick", action="store_true")
-    args = ap.parse_args()
+def run(quick: bool = False, log=print) -> dict:
+    """Every fair measurement; returns {"markdown", "seconds", "rows", ...} like the other
+    bench modules, so bench/run.py can run it with the rest."""
     t_start = time.perf_counter()
-    sizes = [10_000, 100_000] if args.quick else [100_000, 1_000_000, 10_000_000]
-    ref_n = 10_000 if args.quick else 100_000
-    stream_sizes = sizes if args.quick else [1_000_000, 10_000_000]
-    stream_run_rows = 5_000 if args.quick else 500_000
+    sizes = [10_000, 100_000] if quick else [100_000, 1_000_000, 10_000_000]
+    ref_n = 10_000 if quick else 100_000
+    stream_sizes = sizes if quick else [1_000_000, 10_000_000]
+    stream_run_rows = 5_000 if quick else 500_000
 
     ref_rows = reference_section(ref_n)
     gc.collect()
@@ -612,27 +611,39 @@ def main() -> None:
                         lambda: fair.replay(tab, policy=pol, cores=CORES, partition=part), rep
                     )
                 rows.append(row)
-                print(row, flush=True)
+                log(str(row))
         tab = None
         if n in stream_sizes:
             t0 = time.perf_counter()
             files[n] = Path(tmp.name) / f"synthetic_{n}.parquet"
             write_parquet(w, files[n])
-            print(
-                f"wrote {files[n]} ({files[n].stat().st_size / 2**20:.0f} MB) in {time.perf_counter() - t0:.1f} s",
-                flush=True,
-            )
+            log(f"wrote {files[n]} ({files[n].stat().st_size / 2**20:.0f} MB) in {time.perf_counter() - t0:.1f} s")
         w = None
         gc.collect()
 
     stream_rows = streaming_section(files, stream_run_rows, uwfq_mean)
     tmp.cleanup()
     ali_info, ali_rows = alibaba_section()
+    seconds = time.perf_counter() - t_start
+    text = report(quick, ref_rows, rows, stream_rows, stream_run_rows, ali_info, ali_rows, seconds)
+    return {
+        "markdown": text,
+        "seconds": seconds,
+        "reference": ref_rows,
+        "rows": rows,
+        "streaming": stream_rows,
+        "alibaba": ali_rows,
+    }
 
-    text = report(args, ref_rows, rows, stream_rows, stream_run_rows, ali_info, ali_rows, time.perf_counter() - t_start)
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true")
+    args = ap.parse_args()
+    result = run(args.quick, lambda msg: print(msg, flush=True))
     out = HERE / "results" / ("quick" if args.quick else "") / "fair.md"
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(text)
+    out.write_text(result["markdown"])
     print(f"wrote {out}")
 
 

@@ -1,11 +1,11 @@
 """Runs every schedkit benchmark against its anchors and writes bench/results/.
 
-    python bench/run.py                      # every area (~30 min on 2 cores)
+    python bench/run.py                      # every area (~40 min on 2 cores)
     python bench/run.py --only tardiness dag # some areas
     python bench/run.py --quick              # smoke test; writes bench/results/quick/
 
 Writes <out>/<area>.md (markdown tables with the machine and versions) and <out>/<area>.json
-(every measured number) for the areas tardiness, batch, dag, flowtime and packing. The GPU benchmark is
+(every measured number) for the areas tardiness, batch, dag, flowtime, packing and fair. The GPU benchmark is
 bench/gpu_check.sh (it needs a CUDA machine).
 """
 
@@ -24,6 +24,7 @@ sys.path.insert(0, str(HERE))
 
 import bench_batch  # noqa: E402
 import bench_dag  # noqa: E402
+import bench_fair  # noqa: E402
 import bench_flowtime  # noqa: E402
 import bench_packing  # noqa: E402
 import bench_tardiness  # noqa: E402
@@ -36,6 +37,7 @@ SECTIONS = {
     "dag": ("DAG scheduling", bench_dag),
     "flowtime": ("online flow time", bench_flowtime),
     "packing": ("pod packing", bench_packing),
+    "fair": ("multi-user fair replay", bench_fair),
 }
 
 
