@@ -43,39 +43,18 @@ def batch_evaluate_sequences(
     instance: TardinessInstance, perms: npt.NDArray[np.int64], objective: str
 ) -> npt.NDArray[np.float64]: ...
 def batch_dag_orders(
-    cost: npt.NDArray[np.float64],
-    pred_ptr: npt.NDArray[np.int64],
-    pred_idx: npt.NDArray[np.int64],
-    pred_data: npt.NDArray[np.float64],
-    bandwidth: npt.NDArray[np.float64],
-    latency: npt.NDArray[np.float64],
-    orders: npt.NDArray[np.int64],
+    graph: DagTaskGraph, platform: DagPlatform, orders: npt.NDArray[np.int64]
 ) -> npt.NDArray[np.float64]: ...
 def batch_dag_perturbed(
-    cost: npt.NDArray[np.float64],
-    pred_ptr: npt.NDArray[np.int64],
-    pred_idx: npt.NDArray[np.int64],
-    pred_data: npt.NDArray[np.float64],
-    bandwidth: npt.NDArray[np.float64],
-    latency: npt.NDArray[np.float64],
+    graph: DagTaskGraph,
+    platform: DagPlatform,
     assignment: npt.NDArray[np.int64],
     order: npt.NDArray[np.int64],
     factors: npt.NDArray[np.float64],
 ) -> npt.NDArray[np.float64]: ...
-def batch_flowtime_orders(
-    release: npt.NDArray[np.float64],
-    size: npt.NDArray[np.float64],
-    weight: npt.NDArray[np.float64],
-    orders: npt.NDArray[np.int64],
-) -> npt.NDArray[np.float64]: ...
+def batch_flowtime_orders(jobs: FlowtimeJobs, orders: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]: ...
 def batch_packing(
-    node_cpu: npt.NDArray[np.float64],
-    node_mem: npt.NDArray[np.float64],
-    pod_cpu: npt.NDArray[np.float64],
-    pod_mem: npt.NDArray[np.float64],
-    assignments: npt.NDArray[np.int64],
-    probe_cpu: float,
-    probe_mem: float,
+    cluster: PackingCluster, assignments: npt.NDArray[np.int64], probe_cpu: float, probe_mem: float
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]: ...
 
 # --------------------------------------------------------------------------- dag

@@ -611,6 +611,49 @@ def test_numpy_chunks_are_bounded(monkeypatch):
     np.testing.assert_array_equal(batch.evaluate_sequences(inst, perms, device="numpy"), whole)
 
 
+def test_rust_reproduces_append_only_schedules():
+    """The Rust evaluators share the dag schedulers' earliest-finish step: the order a
+    non-insertion HEFT placed its tasks in, list-scheduled, and its (processor, order)
+    replayed with unit factors give its makespan to the bit, real-valued links included."""
+    graph, base = sk.dag.random_dag(80, processors=4, ccr=1.0, seed=2)
+    rng = np.random.default_rng(1)
+    platform = sk.dag.Platform(base.cost, bandwidth=rng.uniform(0.3, 3, (4, 4)), latency=rng.uniform(0, 1, 4))
+    s = sk.dag.heft(graph, platform, insertion=False)
+    assert batch.evaluate_dag_orders(graph, platform, s.order, device="rust").tolist() == [s.makespan]
+    ones = np.ones((1, graph.num_tasks))
+    assert batch.evaluate_dag_perturbed(graph, platform, s.processor, s.order, ones, device="rust").tolist() == [
+        s.makespan
+    ]
+
+
+def test_core_bindings_read_any_layout():
+    """The bindings evaluate an owned row-major copy of each array (the GIL is released while
+    they work): strided and Fortran-order arrays give what C-contiguous ones give."""
+    from schedkit import _core
+
+    def layouts(a: np.ndarray) -> list[np.ndarray]:
+        wide = np.repeat(a, 2, axis=-1)  # every other column is the original
+        return [a, np.asfortranarray(a), wide[..., ::2]]
+
+    orders = np.array([[0, 1, 2, 3], [0, 2, 1, 3], [1, 0, 2, 3]])
+    factors = np.array([[1.0, 1.0, 1.0, 1.0], [2.0, 1.0, 1.0, 0.5]])
+    g, p = GRAPH._core, PLATFORM._core
+    for rows in layouts(orders):
+        np.testing.assert_array_equal(_core.batch_dag_orders(g, p, rows)[:2], [9.0, 11.0])
+    for f, a, o in zip(layouts(factors), layouts(np.array([0, 0, 1, 1])), layouts(np.array([0, 1, 2, 3]))):
+        assert _core.batch_dag_perturbed(g, p, a, o, f).tolist() == [9.0, 10.0]
+    jobs = sk.flowtime.Jobs([0, 1, 5], [3, 2, 1], weight=[1, 2, 1])
+    for rows in layouts(np.array([[0, 1, 2], [2, 0, 1]])):
+        assert _core.batch_flowtime_orders(jobs._core, rows).tolist() == [12.0, 30.0]
+        inst = sk.tardiness.Instance([2, 3, 1], [2, 6, 1])
+        expected = batch.evaluate_sequences(inst, np.ascontiguousarray(rows), device="numpy")
+        np.testing.assert_array_equal(_core.batch_evaluate_sequences(inst._core, rows, "total_tardiness"), expected)
+    nodes = cluster([4, 4], [8, 8], [2, 1, 3], [4, 1, 2])
+    for rows in layouts(np.array([[0, 1, -1], [0, 0, 1], [-1, -1, -1]])):
+        placed, rate = _core.batch_packing(nodes._core, rows, 2.0, 2.0)
+        assert placed.tolist() == [2, 3, 0] and rate.tolist() == [0.2, 1.0, 0.0]
+
+
 # --------------------------------------------------------------------------- devices
 
 

@@ -29,28 +29,29 @@ from schedkit.exceptions import InvalidInstanceError
 
 
 class Dag(NamedTuple):
-    """The arrays of a task graph on a platform, predecessors as CSR (what every backend reads)."""
+    """A task graph and a platform of the same tasks (what every backend starts from)."""
 
-    cost: np.ndarray
-    src: np.ndarray
-    dst: np.ndarray
-    data: np.ndarray
-    bandwidth: np.ndarray
-    latency: np.ndarray
-    pred_ptr: np.ndarray
-    pred_idx: np.ndarray
-    pred_data: np.ndarray
+    graph: TaskGraph
+    platform: Platform
 
     @property
     def n(self) -> int:
-        return int(self.cost.shape[0])
+        return self.graph.num_tasks
 
     @property
     def q(self) -> int:
-        return int(self.cost.shape[1])
+        return self.platform.num_processors
+
+    @property
+    def src(self) -> np.ndarray:
+        return self.graph.src
+
+    @property
+    def dst(self) -> np.ndarray:
+        return self.graph.dst
 
 
-def dag_arrays(graph: TaskGraph, platform: Platform) -> Dag:
+def dag_pair(graph: TaskGraph, platform: Platform) -> Dag:
     """The :class:`Dag` of a graph and a platform of the same tasks.
 
     Both were validated when they were built; only that they are the right types and describe
@@ -63,38 +64,51 @@ def dag_arrays(graph: TaskGraph, platform: Platform) -> Dag:
         raise InvalidInstanceError(
             f"platform: has costs for {platform.num_tasks} tasks, the graph has {n}", field="platform"
         )
-    src, dst, data = (np.ascontiguousarray(a) for a in (graph.src, graph.dst, graph.data))
+    return Dag(graph, platform)
+
+
+class _Arrays(NamedTuple):
+    """What the NumPy/CuPy reference reads: the platform's arrays and predecessors as CSR. The
+    Rust backend reads the graph and platform objects instead."""
+
+    cost: np.ndarray
+    bandwidth: np.ndarray
+    latency: np.ndarray
+    pred_ptr: np.ndarray
+    pred_idx: np.ndarray
+    pred_data: np.ndarray
+
+
+def _reference_arrays(dag: Dag) -> _Arrays:
+    src, dst, data = dag.src, dag.dst, dag.graph.data
     # The platform ignores the bandwidth diagonal (no transfer within a processor) and allows
     # any value there; the array code computes data / bandwidth before discarding the
     # same-processor case, so a 0 there would raise a division warning. 1 is harmless.
-    bandwidth = np.array(platform.bandwidth, dtype=np.float64, order="C")
+    bandwidth = np.array(dag.platform.bandwidth, dtype=np.float64, order="C")
     np.fill_diagonal(bandwidth, 1.0)
     by_dst = np.argsort(dst, kind="stable")
-    pred_ptr = np.zeros(n + 1, dtype=np.int64)
-    pred_ptr[1:] = np.cumsum(np.bincount(dst, minlength=n))
-    return Dag(
-        np.ascontiguousarray(platform.cost),
-        src,
-        dst,
-        data,
+    pred_ptr = np.zeros(dag.n + 1, dtype=np.int64)
+    pred_ptr[1:] = np.cumsum(np.bincount(dst, minlength=dag.n))
+    return _Arrays(
+        np.ascontiguousarray(dag.platform.cost),
         bandwidth,
-        np.ascontiguousarray(platform.latency),
+        np.ascontiguousarray(dag.platform.latency),
         pred_ptr,
         np.ascontiguousarray(src[by_dst]),
         np.ascontiguousarray(data[by_dst]),
     )
 
 
-def _padded_preds(dag: Dag) -> tuple[np.ndarray, np.ndarray]:
+def _padded_preds(dag: Dag, arrays: _Arrays) -> tuple[np.ndarray, np.ndarray]:
     """Predecessors (n, D) padded with the dummy task n, and their edge data (padding 0)."""
-    indegree = np.diff(dag.pred_ptr)
+    indegree = np.diff(arrays.pred_ptr)
     width = max(1, int(indegree.max(initial=0)))
     preds = np.full((dag.n, width), dag.n, dtype=np.int64)
     volume = np.zeros((dag.n, width))
     task = np.repeat(np.arange(dag.n), indegree)
-    slot = np.arange(task.shape[0]) - dag.pred_ptr[task]
-    preds[task, slot] = dag.pred_idx
-    volume[task, slot] = dag.pred_data
+    slot = np.arange(task.shape[0]) - arrays.pred_ptr[task]
+    preds[task, slot] = arrays.pred_idx
+    volume[task, slot] = arrays.pred_data
     return preds, volume
 
 
@@ -131,8 +145,16 @@ def evaluate_dag_orders(
     each processor b = 0..q-1, est_b = max(ready[b], max over predecessors j of
     (finish[j] + comm(j, b))) and eft_b = est_b + cost[i, b]; i goes to the b of least eft_b
     (ties to the lowest b), finish[i] = ready[b] = eft_b. comm(j, b) = 0 when j ran on b, else
-    latency[a] + data / bandwidth[a, b] with a the processor of j (added in that order). The
-    makespan is the largest finish time (0 for n = 0).
+    latency[a] + data / bandwidth[a, b] with a the processor of j. The makespan is the largest
+    finish time (0 for n = 0).
+
+    The ``"rust"`` backend computes an arrival as the :mod:`schedkit.dag` schedulers do,
+    (finish[j] + latency[a]) + data * (1 / bandwidth[a, b]), so the order a non-insertion
+    HEFT or MCT schedule placed its tasks in gets that schedule's makespan to the bit (the
+    schedulers treat finish times within 1e-9, relative, as ties; this evaluator does not).
+    The array backends add finish[j] + (latency[a] + data / bandwidth[a, b]): the backends
+    agree exactly when the values and inverse bandwidths are exact in binary (integers,
+    power-of-two bandwidths), else to rounding.
 
     Parameters
     ----------
@@ -177,7 +199,7 @@ def evaluate_dag_orders(
     check_errors(errors)
     check_chunk(max_chunk_rows)
     backend = cuda.resolve_device(device)
-    dag = dag_arrays(graph, platform)
+    dag = dag_pair(graph, platform)
     rows = as_rows(orders, "orders", dag.n)
 
     def explain(row: np.ndarray) -> str:
@@ -186,16 +208,15 @@ def evaluate_dag_orders(
 
     if backend == "rust":
         host = host_ints(rows, "orders", dag.n)
-        out = _core.batch_dag_orders(
-            dag.cost, dag.pred_ptr, dag.pred_idx, dag.pred_data, dag.bandwidth, dag.latency, host
-        )
+        out = _core.batch_dag_orders(graph._core, platform._core, host)
         if errors == "raise":  # Rust marks bad rows NaN; name the first
             first_bad(np.isnan(out), host, 0, "orders", explain)
         return out
     xp = cuda.namespace(backend)
-    preds, volume = _padded_preds(dag)
+    arrays = _reference_arrays(dag)
+    preds, volume = _padded_preds(dag, arrays)
     cost_x, preds_x, volume_x, bw_x, lat_x, src_x, dst_x = (
-        xp.asarray(a) for a in (dag.cost, preds, volume, dag.bandwidth, dag.latency, dag.src, dag.dst)
+        xp.asarray(a) for a in (arrays.cost, preds, volume, arrays.bandwidth, arrays.latency, dag.src, dag.dst)
     )
 
     def step(xp: Any, chunk: Any, start: int) -> tuple[Any]:
@@ -238,27 +259,27 @@ def perturbed(
     backend: str, dag: Dag, assignment: np.ndarray, order: np.ndarray, rows: Any, max_chunk_rows: int | None
 ) -> Any:
     """Makespans of a checked fixed schedule under each row of ``rows`` (S, n)."""
-    bytes_per_row = 8 * (4 * dag.n + dag.q + 2 * max(1, int(np.diff(dag.pred_ptr).max(initial=0)))) + 64
     if backend == "rust":
         factors = np.ascontiguousarray(cuda.to_host(rows), dtype=np.float64)
         size = cuda.chunk_rows("numpy", 2 * dag.n + 1)  # the check's two bool temporaries
         for start in range(0, factors.shape[0], size):
             _check_factors(np, factors[start : start + size], start)
-        return _core.batch_dag_perturbed(
-            dag.cost, dag.pred_ptr, dag.pred_idx, dag.pred_data, dag.bandwidth, dag.latency, assignment, order, factors
-        )
+        return _core.batch_dag_perturbed(dag.graph._core, dag.platform._core, assignment, order, factors)
     xp = cuda.namespace(backend)
+    arrays = _reference_arrays(dag)
+    indegree = np.diff(arrays.pred_ptr)
+    bytes_per_row = 8 * (4 * dag.n + dag.q + 2 * max(1, int(indegree.max(initial=0)))) + 64
     # Communication is not perturbed: one time per CSR edge, computed once on the host.
-    pred_task = np.repeat(np.arange(dag.n), np.diff(dag.pred_ptr))
-    a, b = assignment[dag.pred_idx], assignment[pred_task]
-    comm = np.where(a == b, 0.0, dag.latency[a] + dag.pred_data / dag.bandwidth[a, b])
-    base = dag.cost[np.arange(dag.n), assignment]
-    pred_idx_x, comm_x = xp.asarray(dag.pred_idx), xp.asarray(comm)
+    pred_task = np.repeat(np.arange(dag.n), indegree)
+    a, b = assignment[arrays.pred_idx], assignment[pred_task]
+    comm = np.where(a == b, 0.0, arrays.latency[a] + arrays.pred_data / arrays.bandwidth[a, b])
+    base = arrays.cost[np.arange(dag.n), assignment]
+    pred_idx_x, comm_x = xp.asarray(arrays.pred_idx), xp.asarray(comm)
 
     def step(xp: Any, chunk: Any, start: int) -> tuple[Any]:
         factors = chunk.astype(xp.float64, copy=False)
         _check_factors(xp, factors, start)
-        return (ref.dag_perturbed(xp, base, dag.pred_ptr, pred_idx_x, comm_x, assignment, order, dag.q, factors),)
+        return (ref.dag_perturbed(xp, base, arrays.pred_ptr, pred_idx_x, comm_x, assignment, order, dag.q, factors),)
 
     return map_rows(backend, rows, bytes_per_row, max_chunk_rows, step, (np.float64,))[0]
 
@@ -324,6 +345,6 @@ def evaluate_dag_perturbed(
     """
     check_chunk(max_chunk_rows)
     backend = cuda.resolve_device(device)
-    dag = dag_arrays(graph, platform)
+    dag = dag_pair(graph, platform)
     assignment, order = fixed_schedule(dag, assignment, order)
     return perturbed(backend, dag, assignment, order, as_rows(factors, "factors", dag.n), max_chunk_rows)

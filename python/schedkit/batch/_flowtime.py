@@ -75,8 +75,7 @@ def evaluate_flowtime_orders(
     check_chunk(max_chunk_rows)
     backend = cuda.resolve_device(device)
     expect(jobs, Jobs, "jobs", "schedkit.flowtime.Jobs")
-    release, size, weight = (np.ascontiguousarray(a, dtype=np.float64) for a in (jobs.release, jobs.size, jobs.weight))
-    n = release.shape[0]
+    n = jobs.n
     rows = as_rows(orders, "orders", n)
 
     def explain(row: np.ndarray) -> str:
@@ -85,12 +84,12 @@ def evaluate_flowtime_orders(
 
     if backend == "rust":
         host = host_ints(rows, "orders", n)
-        out = _core.batch_flowtime_orders(release, size, weight, host)
+        out = _core.batch_flowtime_orders(jobs._core, host)
         if errors == "raise":
             first_bad(np.isnan(out), host, 0, "orders", explain)
         return out
     xp = cuda.namespace(backend)
-    release_x, size_x, weight_x = xp.asarray(release), xp.asarray(size), xp.asarray(weight)
+    release_x, size_x, weight_x = (xp.asarray(a, dtype=xp.float64) for a in (jobs.release, jobs.size, jobs.weight))
 
     def step(xp: Any, chunk: Any, start: int) -> tuple[Any]:
         chunk = int_chunk(xp, chunk, "orders", start)

@@ -128,7 +128,7 @@ def evaluate_packing(
 
     if backend == "rust":
         host = host_ints(rows, "assignments", pods)
-        placed, rate = _core.batch_packing(node_cpu, node_mem, pod_cpu, pod_mem, host, probe_cpu, probe_mem)
+        placed, rate = _core.batch_packing(cluster._core, host, probe_cpu, probe_mem)
         if errors == "raise":
             first_bad(placed < 0, host, 0, "assignments", explain)
         return placed, rate

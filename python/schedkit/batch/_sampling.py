@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 import schedkit.batch._cuda as cuda
-from schedkit.batch._dag import dag_arrays, fixed_schedule, perturbed
+from schedkit.batch._dag import dag_pair, fixed_schedule, perturbed
 from schedkit.batch._model import DeadlineEstimate
 from schedkit.dag import Platform, TaskGraph
 from schedkit.exceptions import InvalidInstanceError
@@ -154,7 +154,7 @@ def deadline_probability(
     if math.isnan(deadline):
         raise InvalidInstanceError("deadline: must be a number, got NaN", field="deadline")
     backend = cuda.resolve_device(device)
-    dag = dag_arrays(graph, platform)
+    dag = dag_pair(graph, platform)
     assignment, order = fixed_schedule(dag, assignment, order)
     rng = np.random.default_rng(seed)
     size = cuda.chunk_rows("numpy", 8 * max(1, dag.n))

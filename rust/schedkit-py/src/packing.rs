@@ -149,11 +149,8 @@ fn packing_fragment_rate(
     assignment: PyReadonlyArray1<'_, i64>,
     probe_cpu: i64,
 ) -> f64 {
-    vmr::fragment_rate(
-        &cluster.inner,
-        assignment.as_slice().unwrap_or(&[]),
-        probe_cpu.max(1),
-    )
+    // A copy, not `as_slice().unwrap_or(&[])`: that read a strided array as no assignment.
+    vmr::fragment_rate(&cluster.inner, &vec1(&assignment), probe_cpu.max(1))
 }
 
 #[pyfunction]

@@ -1,106 +1,49 @@
-//! Makespans of DAG schedules: B priority lists under non-insertion list scheduling, and
-//! one fixed schedule under S samples of perturbed durations.
+//! Makespans of DAG schedules on a [`TaskGraph`] and [`Platform`]: B priority lists under
+//! non-insertion list scheduling, and one fixed schedule under S samples of perturbed durations.
+//!
+//! Both use the dag module's earliest-finish step ([`crate::dag::eft`]), so a transfer
+//! arrives at the same time, to the bit, as in the list schedulers.
+
+use rayon::prelude::*;
 
 use super::{is_permutation, par_rows};
+use crate::dag::eft::{earliest_finish, transfer_terms};
+use crate::dag::{check_pair, Platform, TaskGraph};
 use crate::error::{CoreError, CoreResult};
 
-/// A task graph on a platform, predecessors in CSR form. Built once per batch.
-pub struct DagPlatform<'a> {
-    /// n x q task-on-processor times, row-major.
-    pub cost: &'a [f64],
-    pub n: usize,
-    pub q: usize,
-    /// Predecessors of task i are pred_idx[pred_ptr[i]..pred_ptr[i+1]] with data volumes
-    /// pred_data at the same positions.
-    pub pred_ptr: &'a [i64],
-    pub pred_idx: &'a [i64],
-    pub pred_data: &'a [f64],
-    /// q x q bandwidth, row-major; q startup latencies.
-    pub bandwidth: &'a [f64],
-    pub latency: &'a [f64],
-}
-
-impl DagPlatform<'_> {
-    /// Shape and range checks (values are validated by the Python layer).
-    pub fn check(&self) -> CoreResult<()> {
-        let (n, q) = (self.n, self.q);
-        let bad = |field: &str, msg: String| Err(CoreError::invalid(field, None, msg));
-        if self.cost.len() != n * q {
-            return bad(
-                "cost",
-                format!("has {} entries, expected {n} x {q}", self.cost.len()),
-            );
-        }
-        if q == 0 && n > 0 {
-            return bad("cost", "needs at least one processor".into());
-        }
-        if self.pred_ptr.len() != n + 1 || self.pred_ptr.first() != Some(&0) {
-            return bad("pred_ptr", format!("must have length {} and start at 0", n + 1));
-        }
-        let e = self.pred_idx.len();
-        if self.pred_data.len() != e || self.pred_ptr[n] as usize != e {
-            return bad("pred_idx", "pred_ptr, pred_idx and pred_data disagree".into());
-        }
-        if self.pred_ptr.windows(2).any(|w| w[0] > w[1]) {
-            return bad("pred_ptr", "must be non-decreasing".into());
-        }
-        if let Some(k) = self.pred_idx.iter().position(|&j| j < 0 || j as usize >= n) {
-            return Err(CoreError::invalid("pred_idx", Some(k), "task id out of range"));
-        }
-        if self.bandwidth.len() != q * q || self.latency.len() != q {
-            return bad(
-                "bandwidth",
-                format!("bandwidth must be {q} x {q} and latency {q}"),
-            );
-        }
-        Ok(())
-    }
-
-    fn preds(&self, i: usize) -> std::ops::Range<usize> {
-        self.pred_ptr[i] as usize..self.pred_ptr[i + 1] as usize
-    }
-
-    /// Communication time of `data` from processor a to processor b.
-    #[inline]
-    fn comm(&self, data: f64, a: usize, b: usize) -> f64 {
-        if a == b {
-            0.0
-        } else {
-            self.latency[a] + data / self.bandwidth[a * self.q + b]
-        }
-    }
-
-    /// Earliest time task i's inputs are all on processor b.
-    #[inline]
-    fn data_ready(&self, i: usize, b: usize, finish: &[f64], proc: &[usize]) -> f64 {
-        let mut t = 0.0f64;
-        for k in self.preds(i) {
-            let j = self.pred_idx[k] as usize;
-            t = t.max(finish[j] + self.comm(self.pred_data[k], proc[j], b));
-        }
-        t
-    }
-}
-
+/// Scratch of one rayon chunk of rows, reused row after row.
 struct Scratch {
     seen: Vec<bool>,
     done: Vec<bool>,
     finish: Vec<f64>,
     proc: Vec<usize>,
-    ready: Vec<f64>,
+    /// Time each processor becomes free (append-only: the finish of its last task).
+    free: Vec<f64>,
+    /// Earliest start of the current task on each processor.
+    start: Vec<f64>,
 }
 
-/// Makespan of each row of `orders` (B x n) under non-insertion list scheduling: tasks in row
-/// order, each on the processor of least finish time (ties to the lowest processor).
-/// A row that is not a permutation, or lists a task before one of its predecessors, gives NaN.
-pub fn list_schedule_makespans(g: &DagPlatform, orders: &[i64], out: &mut [f64]) -> CoreResult<()> {
-    g.check()?;
-    let n = g.n;
+/// Makespan of each row of `orders` (B x n, row-major) under non-insertion list scheduling:
+/// tasks in row order, each on the processor of least finish time (ties to the lowest
+/// processor). A row that is not a permutation, or lists a task before one of its
+/// predecessors, gives NaN.
+pub fn list_schedule_makespans(
+    g: &TaskGraph,
+    p: &Platform,
+    orders: &[i64],
+    out: &mut [f64],
+) -> CoreResult<()> {
+    check_pair(g, p)?;
+    let (n, q) = (g.num_tasks(), p.num_processors());
     if orders.len() != out.len() * n {
         return Err(CoreError::invalid(
             "orders",
             None,
-            format!("expected shape (B, {n})"),
+            format!(
+                "has {} entries, expected B x n = {} x {n}",
+                orders.len(),
+                out.len()
+            ),
         ));
     }
     let scratch = || Scratch {
@@ -108,113 +51,180 @@ pub fn list_schedule_makespans(g: &DagPlatform, orders: &[i64], out: &mut [f64])
         done: vec![false; n],
         finish: vec![0.0; n],
         proc: vec![0; n],
-        ready: vec![0.0; g.q],
+        free: vec![0.0; q],
+        start: vec![0.0; q],
     };
     par_rows(orders, n, out, scratch, |row, s| {
         if !is_permutation(row, n, &mut s.seen) {
             return f64::NAN;
         }
-        s.done.iter_mut().for_each(|x| *x = false);
-        s.ready.iter_mut().for_each(|x| *x = 0.0);
+        s.done.fill(false);
+        s.free.fill(0.0);
         let mut makespan = 0.0f64;
         for &i in row {
             let i = i as usize;
-            if g.preds(i).any(|k| !s.done[g.pred_idx[k] as usize]) {
+            if g.pred(i).any(|(j, _)| !s.done[j]) {
                 return f64::NAN;
             }
-            let mut best = (f64::INFINITY, 0usize);
-            for b in 0..g.q {
-                let est = s.ready[b].max(g.data_ready(i, b, &s.finish, &s.proc));
-                let eft = est + g.cost[i * g.q + b];
-                if eft < best.0 {
-                    best = (eft, b);
-                }
-            }
-            s.proc[i] = best.1;
-            s.finish[i] = best.0;
-            s.ready[best.1] = best.0;
+            let (b, eft) = earliest_finish(g, p, i, &s.finish, &s.proc, &s.free, &mut s.start);
+            s.proc[i] = b;
+            s.finish[i] = eft;
+            s.free[b] = eft;
             s.done[i] = true;
-            makespan = makespan.max(best.0);
+            makespan = makespan.max(eft);
         }
         makespan
     });
     Ok(())
 }
 
-/// Makespan of one fixed schedule (processor per task, topological dispatch order) under each
-/// row of `factors` (S x n): task i takes cost[i, assignment[i]] * factors[s, i].
+/// (position, reason) of the first entry that keeps `order` from being a topological order
+/// of the tasks of `g`, or None.
+fn order_problem(g: &TaskGraph, order: &[i64]) -> Option<(usize, String)> {
+    let n = g.num_tasks();
+    let mut seen = vec![false; n];
+    for (k, &i) in order.iter().enumerate() {
+        if i < 0 || i as u64 >= n as u64 {
+            return Some((
+                k,
+                format!("task id {i} at position {k} is out of range 0..{}", n - 1),
+            ));
+        }
+        let i = i as usize;
+        if seen[i] {
+            return Some((k, format!("task id {i} at position {k} is repeated")));
+        }
+        if let Some((j, _)) = g.pred(i).find(|&(j, _)| !seen[j]) {
+            return Some((
+                k,
+                format!("task {i} at position {k} comes before its predecessor {j}"),
+            ));
+        }
+        seen[i] = true;
+    }
+    None
+}
+
+/// One task of the fixed schedule, in dispatch order, with its incoming transfers
+/// `edges[lo..hi]`.
+struct Step {
+    task: usize,
+    proc: usize,
+    cost: f64,
+    lo: usize,
+    hi: usize,
+}
+
+/// A predecessor and the two terms its transfer adds to its finish time (see
+/// [`transfer_terms`]); the processors are fixed, so they are computed once per batch.
+struct InEdge {
+    pred: usize,
+    latency: f64,
+    volume_time: f64,
+}
+
+/// Makespan of one fixed schedule (processor per task, a topological dispatch order) under each
+/// row of `factors` (S x n, row-major): task i takes `w(i, assignment[i]) * factors[s, i]`;
+/// transfers are not perturbed. Each processor runs its tasks in dispatch order; a task starts
+/// once its processor is free and its inputs have arrived.
+///
+/// `assignment` must have n processors in range and `order` must be a topological order (the
+/// error names the field and the first bad position). Factors are not checked.
 pub fn perturbed_makespans(
-    g: &DagPlatform,
+    g: &TaskGraph,
+    p: &Platform,
     assignment: &[i64],
     order: &[i64],
     factors: &[f64],
     out: &mut [f64],
 ) -> CoreResult<()> {
-    g.check()?;
-    let n = g.n;
+    check_pair(g, p)?;
+    let (n, q) = (g.num_tasks(), p.num_processors());
     if assignment.len() != n {
         return Err(CoreError::invalid(
             "assignment",
             None,
-            format!("expected length {n}"),
+            format!(
+                "has length {}, expected {n} (one processor per task)",
+                assignment.len()
+            ),
         ));
     }
-    if let Some(i) = assignment.iter().position(|&a| a < 0 || a as usize >= g.q) {
+    if let Some(i) = assignment.iter().position(|&a| a < 0 || a as u64 >= q as u64) {
         return Err(CoreError::invalid(
             "assignment",
             Some(i),
-            "processor out of range",
+            format!("processor {} out of range 0..{q}", assignment[i]),
         ));
     }
-    let mut seen = Vec::new();
-    if !is_permutation(order, n, &mut seen) {
+    if order.len() != n {
         return Err(CoreError::invalid(
             "order",
             None,
-            "not a permutation of the tasks",
+            format!("has length {}, expected {n} (every task once)", order.len()),
         ));
     }
-    let mut done = vec![false; n];
-    for &i in order {
-        if g.preds(i as usize).any(|k| !done[g.pred_idx[k] as usize]) {
-            return Err(CoreError::invalid(
-                "order",
-                Some(i as usize),
-                "task listed before a predecessor",
-            ));
-        }
-        done[i as usize] = true;
+    if let Some((k, msg)) = order_problem(g, order) {
+        return Err(CoreError::invalid("order", Some(k), msg));
     }
     if factors.len() != out.len() * n {
         return Err(CoreError::invalid(
             "factors",
             None,
-            format!("expected shape (S, {n})"),
+            format!(
+                "has {} entries, expected S x n = {} x {n}",
+                factors.len(),
+                out.len()
+            ),
         ));
     }
-    let proc: Vec<usize> = assignment.iter().map(|&a| a as usize).collect();
-    let base: Vec<f64> = (0..n).map(|i| g.cost[i * g.q + proc[i]]).collect();
-    let chunk = (8192 / n.max(1)).max(1);
-    use rayon::prelude::*;
     if n == 0 {
-        out.iter_mut().for_each(|v| *v = 0.0);
+        out.fill(0.0);
         return Ok(());
     }
+    let proc: Vec<usize> = assignment.iter().map(|&a| a as usize).collect();
+    // The schedule flattened in dispatch order: each sample walks steps and edges front to back.
+    let mut steps = Vec::with_capacity(n);
+    let mut edges = Vec::with_capacity(g.num_edges());
+    for &i in order {
+        let (i, b) = (i as usize, proc[i as usize]);
+        let lo = edges.len();
+        edges.extend(g.pred(i).map(|(j, d)| {
+            let (latency, volume_time) = transfer_terms(p, d, proc[j], b);
+            InEdge {
+                pred: j,
+                latency,
+                volume_time,
+            }
+        }));
+        steps.push(Step {
+            task: i,
+            proc: b,
+            cost: p.w(i, b),
+            lo,
+            hi: edges.len(),
+        });
+    }
+    let chunk = (8192 / n).max(1);
     out.par_chunks_mut(chunk)
         .zip(factors.par_chunks(chunk * n))
         .for_each(|(vals, rows)| {
             let mut finish = vec![0.0f64; n];
-            let mut ready = vec![0.0f64; g.q];
+            let mut free = vec![0.0f64; q];
             for (v, f) in vals.iter_mut().zip(rows.chunks_exact(n)) {
-                ready.iter_mut().for_each(|x| *x = 0.0);
+                free.fill(0.0);
                 let mut makespan = 0.0f64;
-                for &i in order {
-                    let i = i as usize;
-                    let b = proc[i];
-                    let start = ready[b].max(g.data_ready(i, b, &finish, &proc));
-                    let end = start + base[i] * f[i];
-                    finish[i] = end;
-                    ready[b] = end;
+                for s in &steps {
+                    let mut start = free[s.proc];
+                    for e in &edges[s.lo..s.hi] {
+                        let t = finish[e.pred] + e.latency + e.volume_time;
+                        if t > start {
+                            start = t;
+                        }
+                    }
+                    let end = start + s.cost * f[s.task];
+                    finish[s.task] = end;
+                    free[s.proc] = end;
                     makespan = makespan.max(end);
                 }
                 *v = makespan;

@@ -1,30 +1,24 @@
-//! Total flow time of B non-preemptive job orders on one machine with release times.
+//! Total flow time of B non-preemptive job orders of one [`Jobs`] on one machine.
 
 use super::{is_permutation, par_rows};
 use crate::error::{CoreError, CoreResult};
+use crate::flowtime::Jobs;
 
-/// For each row: t = max(t, r_j) + p_j in row order, total += w_j (t - r_j). NaN for a row
-/// that is not a permutation of 0..n.
-pub fn order_flow_times(
-    release: &[f64],
-    size: &[f64],
-    weight: &[f64],
-    orders: &[i64],
-    out: &mut [f64],
-) -> CoreResult<()> {
-    let n = release.len();
-    if size.len() != n || weight.len() != n {
-        return Err(CoreError::invalid(
-            "size",
-            None,
-            "release, size and weight must have equal lengths",
-        ));
-    }
+/// For each row of `orders` (B x n, row-major): t = max(t, r_j) + p_j in row order (t starts
+/// at 0, p_j the job's total size: its operations run back to back), total += w_j (t - r_j).
+/// NaN for a row that is not a permutation of 0..n.
+pub fn order_flow_times(jobs: &Jobs, orders: &[i64], out: &mut [f64]) -> CoreResult<()> {
+    let (release, size, weight) = (jobs.release(), jobs.total(), jobs.weight());
+    let n = jobs.len();
     if orders.len() != out.len() * n {
         return Err(CoreError::invalid(
             "orders",
             None,
-            format!("expected shape (B, {n})"),
+            format!(
+                "has {} entries, expected B x n = {} x {n}",
+                orders.len(),
+                out.len()
+            ),
         ));
     }
     par_rows(

@@ -4,6 +4,7 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
+use super::eft;
 use super::instance::{Platform, TaskGraph};
 use super::ranks::RANK_RTOL;
 use super::slots::Timeline;
@@ -125,23 +126,13 @@ impl<'a> Engine<'a> {
     /// Fills the scratch `ready[b]` = max(release, max over predecessors j of
     /// finish(j) + comm(j -> b)). Every predecessor must be placed already.
     fn data_ready(&mut self, i: usize, release: f64) -> CoreResult<()> {
-        self.ready.iter_mut().for_each(|r| *r = release);
-        let p = self.p;
-        for (j, d) in self.g.pred(i) {
-            if !self.placed[j] {
-                return Err(CoreError::Infeasible(format!(
-                    "internal error: task {i} scheduled before its predecessor {j}"
-                )));
-            }
-            let (a, f) = (self.proc[j], self.finish[j]);
-            let base = f + p.latency()[a];
-            for (b, (r, ib)) in self.ready.iter_mut().zip(p.inv_bw_row(a)).enumerate() {
-                let t = if b == a { f } else { base + d * ib };
-                if t > *r {
-                    *r = t;
-                }
-            }
+        if let Some((j, _)) = self.g.pred(i).find(|&(j, _)| !self.placed[j]) {
+            return Err(CoreError::Infeasible(format!(
+                "internal error: task {i} scheduled before its predecessor {j}"
+            )));
         }
+        self.ready.iter_mut().for_each(|r| *r = release);
+        eft::raise_to_data_ready(self.g, self.p, i, &self.finish, &self.proc, &mut self.ready);
         Ok(())
     }
 

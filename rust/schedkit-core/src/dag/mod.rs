@@ -19,6 +19,7 @@
 
 pub mod baselines;
 pub mod cpop;
+pub(crate) mod eft;
 pub(crate) mod engine;
 pub mod generator;
 pub mod heft;
