@@ -367,3 +367,21 @@ def test_permutations_strategy(case):
     n, perm = case
     assert perm.dtype == np.int64 and perm.shape == (n,)
     assert sorted(perm.tolist()) == list(range(n))
+
+
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_batches_larger_than_one_copied_chunk(order):
+    # The Rust binding copies rows a few MiB at a time before releasing the GIL; a batch of
+    # ~10 MiB spans several chunks (and a Fortran-ordered one is copied row by row).
+    rng = np.random.default_rng(5)
+    n, b = 64, 20_000
+    inst = Instance(rng.integers(1, 50, n).astype(float), rng.integers(0, 1500, n).astype(float))
+    perms = np.argsort(rng.random((b, n)), axis=1)
+    perms = np.asarray(perms, order=order)
+    rust = evaluate_sequences(inst, perms, objective="total_tardiness", device="rust")
+    numpy = evaluate_sequences(inst, perms, objective="total_tardiness", device="numpy")
+    np.testing.assert_array_equal(rust, numpy)
+    # and chunk edges cut no row: each row alone gives the same value
+    for row in (0, 8191, 8192, b - 1):
+        one = evaluate_sequences(inst, perms[row], objective="total_tardiness", device="rust")
+        assert one[0] == rust[row]

@@ -1,7 +1,18 @@
 //! Array conversions shared by the bindings.
 
-use numpy::ndarray::Dimension;
-use numpy::{PyReadonlyArray, PyReadonlyArray1, PyUntypedArrayMethods};
+use std::ops::Range;
+
+use numpy::ndarray::{s, Dimension};
+use numpy::{PyReadonlyArray, PyReadonlyArray1, PyReadonlyArray2, PyUntypedArrayMethods};
+use pyo3::prelude::*;
+use schedkit_core::CoreResult;
+
+use crate::errors::IntoPy;
+
+/// Input bytes per chunk of rows in [`in_row_chunks`]: small enough that the copy stays in
+/// cache for the evaluator that reads it next, large enough that one GIL release and one
+/// parallel dispatch per chunk cost nothing next to the work.
+const CHUNK_BYTES: usize = 1 << 22;
 
 /// An owned copy of a 1-D NumPy array (contiguous or not).
 pub fn vec1<T: numpy::Element + Copy>(a: &PyReadonlyArray1<'_, T>) -> Vec<T> {
@@ -22,6 +33,42 @@ pub fn owned<T: numpy::Element + Copy, D: Dimension>(a: &PyReadonlyArray<'_, T, 
         }
     }
     a.as_array().iter().copied().collect()
+}
+
+/// Runs `eval` over the rows of `a` (B x n) chunk by chunk, each chunk copied into one reused
+/// buffer with the GIL held and evaluated with it released; `eval` gets the chunk's rows
+/// (row-major) and their row range in `a`. At least one call is made, with no rows when B = 0,
+/// so the evaluator still checks its other arguments.
+///
+/// Copying a whole batch first would double the memory and, for the cheap evaluators, the time
+/// (page faults of a fresh buffer); the rows are independent, so a chunk is a consistent unit.
+/// Between chunks a pending Ctrl-C is raised as KeyboardInterrupt.
+pub fn in_row_chunks<T, F>(py: Python<'_>, a: &PyReadonlyArray2<'_, T>, mut eval: F) -> PyResult<()>
+where
+    T: numpy::Element + Copy + Send + Sync,
+    F: FnMut(&[T], Range<usize>) -> CoreResult<()> + Send,
+{
+    let view = a.as_array();
+    let (b, n) = view.dim();
+    let per = (CHUNK_BYTES / (n.max(1) * std::mem::size_of::<T>())).max(1);
+    let mut buf: Vec<T> = Vec::with_capacity(per.min(b) * n);
+    let mut start = 0;
+    loop {
+        let end = (start + per).min(b);
+        buf.clear();
+        let chunk = view.slice(s![start..end, ..]);
+        match chunk.as_slice() {
+            Some(rows) => buf.extend_from_slice(rows),
+            None => buf.extend(chunk.iter().copied()),
+        }
+        let rows = &buf;
+        py.detach(|| eval(rows, start..end)).py(py)?;
+        start = end;
+        if start >= b {
+            return Ok(());
+        }
+        py.check_signals()?;
+    }
 }
 
 /// Indices as the int64 values NumPy users expect.

@@ -1,8 +1,9 @@
 //! Bindings of `schedkit_core::batch`: each evaluator takes its area's core object and the
 //! candidate arrays, and runs on all cores with the GIL released.
 //!
-//! The candidate arrays are copied before the GIL is released (see [`owned`]): with the GIL
-//! released another Python thread may write to a NumPy buffer we only borrowed.
+//! The candidate arrays are copied before the GIL is released, a chunk of rows at a time (see
+//! [`in_row_chunks`]): with the GIL released another Python thread may write to a NumPy
+//! buffer we only borrowed.
 
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
@@ -10,7 +11,7 @@ use schedkit_core::batch::single_machine::{self, Objective};
 use schedkit_core::batch::{dag, flowtime, packing};
 use schedkit_core::CoreError;
 
-use crate::arrays::owned;
+use crate::arrays::{in_row_chunks, owned};
 use crate::dag::{DagPlatform, DagTaskGraph};
 use crate::errors::IntoPy;
 use crate::flowtime::FlowtimeJobs;
@@ -30,11 +31,11 @@ fn batch_evaluate_sequences<'py>(
     let objective = Objective::from_name(objective)
         .ok_or_else(|| CoreError::invalid("objective", None, format!("unknown objective {objective:?}")))
         .py(py)?;
-    let rows = owned(&perms);
     let mut out = vec![0.0; perms.as_array().nrows()];
     let inst = &instance.inner;
-    py.detach(|| single_machine::evaluate_sequences(inst, &rows, objective, &mut out))
-        .py(py)?;
+    in_row_chunks(py, &perms, |rows, at| {
+        single_machine::evaluate_sequences(inst, rows, objective, &mut out[at])
+    })?;
     Ok(out.into_pyarray(py))
 }
 
@@ -48,10 +49,10 @@ fn batch_dag_orders<'py>(
     orders: PyReadonlyArray2<'py, i64>,
 ) -> PyResult<F64Array<'py>> {
     let (g, p) = (&graph.inner, &platform.inner);
-    let rows = owned(&orders);
     let mut out = vec![0.0; orders.as_array().nrows()];
-    py.detach(|| dag::list_schedule_makespans(g, p, &rows, &mut out))
-        .py(py)?;
+    in_row_chunks(py, &orders, |rows, at| {
+        dag::list_schedule_makespans(g, p, rows, &mut out[at])
+    })?;
     Ok(out.into_pyarray(py))
 }
 
@@ -67,10 +68,11 @@ fn batch_dag_perturbed<'py>(
     factors: PyReadonlyArray2<'py, f64>,
 ) -> PyResult<F64Array<'py>> {
     let (g, p) = (&graph.inner, &platform.inner);
-    let (assignment, order, rows) = (owned(&assignment), owned(&order), owned(&factors));
+    let (assignment, order) = (owned(&assignment), owned(&order));
     let mut out = vec![0.0; factors.as_array().nrows()];
-    py.detach(|| dag::perturbed_makespans(g, p, &assignment, &order, &rows, &mut out))
-        .py(py)?;
+    in_row_chunks(py, &factors, |rows, at| {
+        dag::perturbed_makespans(g, p, &assignment, &order, rows, &mut out[at])
+    })?;
     Ok(out.into_pyarray(py))
 }
 
@@ -83,10 +85,10 @@ fn batch_flowtime_orders<'py>(
     orders: PyReadonlyArray2<'py, i64>,
 ) -> PyResult<F64Array<'py>> {
     let jobs = &jobs.inner;
-    let rows = owned(&orders);
     let mut out = vec![0.0; orders.as_array().nrows()];
-    py.detach(|| flowtime::order_flow_times(jobs, &rows, &mut out))
-        .py(py)?;
+    in_row_chunks(py, &orders, |rows, at| {
+        flowtime::order_flow_times(jobs, rows, &mut out[at])
+    })?;
     Ok(out.into_pyarray(py))
 }
 
@@ -101,11 +103,18 @@ fn batch_packing<'py>(
     probe_mem: f64,
 ) -> PyResult<(Bound<'py, PyArray1<i64>>, F64Array<'py>)> {
     let c = &cluster.inner;
-    let rows = owned(&assignments);
     let b = assignments.as_array().nrows();
     let (mut placed, mut frag) = (vec![0i64; b], vec![0.0; b]);
-    py.detach(|| packing::evaluate(c, probe_cpu, probe_mem, &rows, &mut placed, &mut frag))
-        .py(py)?;
+    in_row_chunks(py, &assignments, |rows, at| {
+        packing::evaluate(
+            c,
+            probe_cpu,
+            probe_mem,
+            rows,
+            &mut placed[at.clone()],
+            &mut frag[at],
+        )
+    })?;
     Ok((placed.into_pyarray(py), frag.into_pyarray(py)))
 }
 
