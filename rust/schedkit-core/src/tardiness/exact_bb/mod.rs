@@ -27,13 +27,13 @@ mod search;
 #[cfg(test)]
 mod tests;
 
+pub(super) use self::bound::simple_lower_bound;
 use self::bound::Cut;
 use self::relaxation::Relax;
 use self::search::{search, SearchEnd};
-use super::exact_dp::{
-    descend, iterated_search, simple_lower_bound, solve_unweighted, sorted_by, Jobs, QUADRATIC_LIMIT,
-};
-use super::{rules, settle_trivial, Instance, Solution};
+use super::exact_dp::solve_unweighted;
+use super::local_search::{descend, iterated_descent, swap_span, QUADRATIC_LIMIT};
+use super::{rules, settle_trivial, sorted_by, Instance, Jobs, Solution};
 use crate::budget::Budget;
 use crate::error::{CoreError, CoreResult};
 
@@ -194,7 +194,7 @@ fn branch_and_bound(
     let mut best: Option<(f64, Vec<usize>)> = None;
     for mut s in starts {
         if improve {
-            descend(jobs, &mut s, budget, if m <= 150 { m } else { 30 });
+            descend(jobs, &mut s, budget, swap_span(m));
         }
         let o = jobs.total(&s);
         if best.as_ref().is_none_or(|b| o < b.0) {
@@ -205,7 +205,7 @@ fn branch_and_bound(
     // A short ILS: the search itself closes the remaining gap quickly, so a long one mostly
     // costs time; it matters when the time limit stops the search.
     if improve {
-        iterated_search(jobs, &mut seq, budget, if m <= 150 { 20 } else { 5 }, 0x5eed);
+        iterated_descent(jobs, &mut seq, budget, if m <= 150 { 20 } else { 5 }, 0x5eed);
     }
     let mut ub = jobs.total(&seq);
     if budget.interrupted() {

@@ -20,7 +20,7 @@ use super::bound::Cut;
 use super::search::pair_dominated;
 use super::{INF, NONE};
 use crate::budget::Budget;
-use crate::tardiness::exact_dp::Jobs;
+use crate::tardiness::Jobs;
 
 /// The relaxation of one instance: its (scaled) horizon, the multipliers and the DP tables
 /// of the best multipliers found so far, which the search reads its node bounds from.

@@ -31,7 +31,8 @@ use super::relaxation::Relax;
 use super::{INF, NONE};
 use crate::budget::Budget;
 use crate::error::{CoreError, CoreResult};
-use crate::tardiness::exact_dp::{FastMap, Jobs};
+use crate::tardiness::Jobs;
+use crate::util::FastMap;
 
 /// How a search round ended; each carries the best sequence found and its objective.
 pub(super) enum SearchEnd {

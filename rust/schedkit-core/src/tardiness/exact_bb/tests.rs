@@ -3,7 +3,7 @@
 
 use super::{branch_and_bound, INF};
 use crate::budget::Budget;
-use crate::tardiness::exact_dp::{sorted_by, Jobs};
+use crate::tardiness::{sorted_by, Jobs};
 use crate::util::SplitMix64;
 
 fn held_karp(jobs: Jobs) -> f64 {
