@@ -35,7 +35,8 @@ pub fn evaluate(
             "cpu and memory arrays must have equal lengths",
         ));
     }
-    if !(inst.probe_cpu > 0.0 && inst.probe_cpu.is_finite()) || !(inst.probe_mem >= 0.0) {
+    // Written as "not valid" so that NaN, which fails every comparison, is rejected too.
+    if !(inst.probe_cpu > 0.0 && inst.probe_cpu.is_finite() && inst.probe_mem >= 0.0) {
         return Err(CoreError::invalid(
             "probe_cpu",
             None,
