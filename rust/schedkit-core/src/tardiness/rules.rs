@@ -452,7 +452,7 @@ fn argmin_first(values: impl Iterator<Item = f64>) -> usize {
 
 /// The Bean-Hall step: the change of Σ w T when S[i] moves to the end is
 /// w_i (T_i(C_end) - T_i(C_i)) + Σ_{k>i} w_k (T_k(C_k - p_i) - T_k(C_k)).
-fn move_one_to_end(s: &mut Vec<usize>, c: &mut Vec<f64>, p: &[f64], d: &[f64], w: &[f64]) {
+fn move_one_to_end(s: &mut Vec<usize>, c: &mut [f64], p: &[f64], d: &[f64], w: &[f64]) {
     let m = s.len();
     if m < 2 {
         return;
