@@ -3,7 +3,7 @@
 //!
 //! Jobs are renumbered in EDD order (d, then p, then id). Each job gets the key
 //! κ(l) = (p_l, l); `rank[l]` is its position in κ order. A sub-problem is a job set
-//! J = {l : i ≤ l ≤ j, rank[l] ≤ rank[k]} started at time t. It is stored in canonical form
+//! J = {l : i ≤ l ≤ j, `rank[l] ≤ rank[k]`} started at time t. It is stored in canonical form
 //! (i = first member, j = last member, k = member of largest rank), so two descriptions of
 //! the same set share one memo entry. For the longest job k of J, Lawler's theorem lets k be
 //! preceded exactly by the members with EDD index ≤ δ for some member δ ≥ k:
@@ -52,11 +52,11 @@ fn key(i: usize, j: usize, k: usize, t: f64) -> u128 {
 struct Scratch {
     /// Members of the set, in EDD order.
     m: Vec<u32>,
-    /// suf[q]: member of largest rank among m[q..].
+    /// `suf[q]`: member of largest rank among `m[q..]`.
     suf: Vec<u32>,
-    /// lat[q]: lateness of m[q] in the EDD order of the whole set started at t.
+    /// `lat[q]`: lateness of `m[q]` in the EDD order of the whole set started at t.
     lat: Vec<f64>,
-    /// sufl[q]: max(0, max lat[q..]).
+    /// `sufl[q]`: max(0, max `lat[q..]`).
     sufl: Vec<f64>,
 }
 

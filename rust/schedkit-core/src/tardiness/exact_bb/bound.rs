@@ -50,8 +50,8 @@ pub(super) fn linear_head(jobs: Jobs, wspt: &[usize], in_head: impl Fn(usize) ->
     s.max(0.0)
 }
 
-/// A lower bound on Σ w_j T_j valid for every sequence: w_min · Σ_k max(0, S_k − d_[k]), where
-/// S_k are the SPT prefix sums and d_[k] the due dates in increasing order. Any schedule's
+/// A lower bound on Σ w_j T_j valid for every sequence: w_min · Σ_k max(0, S_k − d_(k)), where
+/// S_k are the SPT prefix sums and d_(k) the due dates in increasing order. Any schedule's
 /// sorted completion times dominate S_k, and pairing sorted completions with sorted due dates
 /// minimises Σ max(0, C − d) (the function is convex in C − d). Also ≥ w_min·max(0, L_max(EDD)).
 pub(in crate::tardiness) fn simple_lower_bound(jobs: Jobs) -> f64 {
