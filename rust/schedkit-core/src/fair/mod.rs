@@ -222,7 +222,7 @@ impl Config {
                 ));
             }
             for (i, (c, m)) in self.drf_nodes().into_iter().enumerate() {
-                if !(c > 0.0) || c.is_nan() || !(m > 0.0) || m.is_nan() {
+                if c <= 0.0 || c.is_nan() || m <= 0.0 || m.is_nan() {
                     return Err(CoreError::invalid(
                         "nodes",
                         Some(i),

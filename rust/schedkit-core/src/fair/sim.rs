@@ -186,7 +186,7 @@ impl DrfState {
     /// First node (in index order) where a (cpu, mem) task fits.
     fn fit(&self, cpu: f64, mem: f64) -> Option<usize> {
         self.free.iter().position(|&(fc, fm)| {
-            cpu <= fc + 1e-9 * fc.max(1.0) && mem <= fm + 1e-9 * fm.abs().max(1.0).min(1e12)
+            cpu <= fc + 1e-9 * fc.max(1.0) && mem <= fm + 1e-9 * fm.abs().clamp(1.0, 1e12)
         })
     }
 }
@@ -1354,7 +1354,7 @@ impl Engine {
                 Some(c) => ds.order.range((Excluded(c), Unbounded)).next(),
             };
             let Some(&(key, u)) = next else { break };
-            let before = std::mem::replace(&mut cursor, Some((key, u)));
+            let before = cursor.replace((key, u));
             let Some(&(seq, s, slot)) = ds.ready[u].iter().next() else {
                 continue;
             };

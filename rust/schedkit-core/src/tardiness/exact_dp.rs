@@ -3,7 +3,7 @@
 //!
 //! Jobs are renumbered in EDD order (d, then p, then id). Each job gets the key
 //! κ(l) = (p_l, l); `rank[l]` is its position in κ order. A sub-problem is a job set
-//! J = {l : i ≤ l ≤ j, rank[l] ≤ rank[k]} started at time t. It is stored in canonical form
+//! J = {l : i ≤ l ≤ j, `rank[l] ≤ rank[k]`} started at time t. It is stored in canonical form
 //! (i = first member, j = last member, k = member of largest rank), so two descriptions of
 //! the same set share one memo entry. For the longest job k of J, Lawler's theorem lets k be
 //! preceded exactly by the members with EDD index ≤ δ for some member δ ≥ k:
@@ -21,228 +21,16 @@
 //! The recursion depth is at most |J| ≤ n (each level removes at least one job), and every
 //! frame is small, so n = 500 is far from the stack limit.
 //!
-//! This file also holds small helpers shared with `exact_bb.rs` (a fast hasher, constructive
-//! starts, a local search, simple lower bounds); they are `pub(super)` only.
+//! If the DP is stopped (time limit or memory cap), the answer is the best heuristic sequence
+//! (the descent of `local_search.rs` on EDD, MDD and the caller's incumbent) with the simple
+//! lower bound of `exact_bb/bound.rs`.
 
-use super::{rules, settle_trivial, Instance, Solution};
+use super::exact_bb::simple_lower_bound;
+use super::local_search::{descend, swap_span, QUADRATIC_LIMIT};
+use super::{rules, settle_trivial, sorted_by, Instance, Jobs, Solution};
 use crate::budget::Budget;
 use crate::error::{CoreError, CoreResult};
-pub(super) use crate::util::FastMap;
-use crate::util::SplitMix64;
-
-// ---------------------------------------------------------------------------------------------
-// Shared helpers (also used by exact_bb.rs).
-
-/// Processing times, weights and due dates of the jobs a solver works on (possibly a
-/// renumbered or reduced copy of the instance).
-#[derive(Clone, Copy)]
-pub(super) struct Jobs<'a> {
-    pub p: &'a [f64],
-    pub w: &'a [f64],
-    pub d: &'a [f64],
-}
-
-impl Jobs<'_> {
-    /// The view as an instance, so the dispatching rules of [`super::rules`] can run on it.
-    pub fn instance(&self) -> CoreResult<Instance> {
-        Instance::new(self.p.to_vec(), self.d.to_vec(), Some(self.w.to_vec()))
-    }
-
-    #[inline]
-    pub fn cost(&self, j: usize, c: f64) -> f64 {
-        self.w[j] * (c - self.d[j]).max(0.0)
-    }
-    pub fn total(&self, seq: &[usize]) -> f64 {
-        let mut t = 0.0;
-        let mut s = 0.0;
-        for &j in seq {
-            t += self.p[j];
-            s += self.cost(j, t);
-        }
-        s
-    }
-}
-
-/// Indices 0..n sorted by `key` (a total order on f64 tuples via `total_cmp`), ties by index.
-pub(super) fn sorted_by<F: Fn(usize) -> (f64, f64)>(n: usize, key: F) -> Vec<usize> {
-    let mut v: Vec<usize> = (0..n).collect();
-    v.sort_by(|&a, &b| {
-        let (ka, kb) = (key(a), key(b));
-        ka.0.total_cmp(&kb.0).then(ka.1.total_cmp(&kb.1)).then(a.cmp(&b))
-    });
-    v
-}
-
-/// Above this many jobs only the sorted starts are used: every extra start costs a descent,
-/// O(n²) per pass.
-pub(super) const QUADRATIC_LIMIT: usize = 5000;
-
-fn improves(delta: f64, objective: f64) -> bool {
-    delta < -1e-12 * objective.abs().max(1.0)
-}
-
-/// Descent with insertion moves (every job to every position, best position per job) and
-/// interchanges (pairs at distance ≤ `swap_span`), until a pass finds nothing or the budget
-/// runs out. Insertions are evaluated incrementally, O(n²) per pass. Never makes `seq` worse.
-pub(super) fn descend(jobs: Jobs, seq: &mut [usize], budget: &Budget, swap_span: usize) {
-    let n = seq.len();
-    if n < 2 {
-        return;
-    }
-    let mut c = vec![0.0; n];
-    let mut obj;
-    loop {
-        if budget.exhausted() {
-            return;
-        }
-        let mut improved = false;
-        let recompute = |seq: &[usize], c: &mut [f64]| {
-            let mut t = 0.0;
-            for (q, &j) in seq.iter().enumerate() {
-                t += jobs.p[j];
-                c[q] = t;
-            }
-        };
-        recompute(seq, &mut c);
-        obj = jobs.total(seq);
-        for a in 0..n {
-            if a % 64 == 63 && budget.exhausted() {
-                return;
-            }
-            let x = seq[a];
-            let px = jobs.p[x];
-            let base = jobs.cost(x, c[a]);
-            let mut best = 0.0;
-            let mut best_move: Option<(usize, bool)> = None; // (position, is_swap)
-                                                             // x moves later: the jobs in between start px earlier.
-            let mut acc = 0.0;
-            for b in a + 1..n {
-                let y = seq[b];
-                acc += jobs.cost(y, c[b] - px) - jobs.cost(y, c[b]);
-                let delta = acc + jobs.cost(x, c[b]) - base;
-                if delta < best && improves(delta, obj) {
-                    best = delta;
-                    best_move = Some((b, false));
-                }
-            }
-            // x moves earlier: the jobs in between start px later.
-            let mut acc = 0.0;
-            for b in (0..a).rev() {
-                let y = seq[b];
-                acc += jobs.cost(y, c[b] + px) - jobs.cost(y, c[b]);
-                let start = if b == 0 { 0.0 } else { c[b - 1] };
-                let delta = acc + jobs.cost(x, start + px) - base;
-                if delta < best && improves(delta, obj) {
-                    best = delta;
-                    best_move = Some((b, false));
-                }
-            }
-            // Interchanges with a later job y: the jobs in between shift by p_y − p_x.
-            for b in a + 1..n.min(a + 1 + swap_span) {
-                let y = seq[b];
-                let py = jobs.p[y];
-                let shift = py - px;
-                let mut delta = jobs.cost(y, c[a] - px + py) - jobs.cost(y, c[b]) + jobs.cost(x, c[b]) - base;
-                for q in a + 1..b {
-                    let z = seq[q];
-                    delta += jobs.cost(z, c[q] + shift) - jobs.cost(z, c[q]);
-                }
-                if delta < best && improves(delta, obj) {
-                    best = delta;
-                    best_move = Some((b, true));
-                }
-            }
-            if let Some((b, swap)) = best_move {
-                if swap {
-                    seq.swap(a, b);
-                } else if b > a {
-                    seq[a..=b].rotate_left(1);
-                } else {
-                    seq[b..=a].rotate_right(1);
-                }
-                recompute(seq, &mut c);
-                obj = jobs.total(seq);
-                improved = true;
-            }
-        }
-        if !improved {
-            return;
-        }
-    }
-}
-
-/// Iterated local search: `rounds` perturbations (a few random insertions) each followed by
-/// `descend`; keeps the best sequence. Stops early when the budget runs out.
-pub(super) fn iterated_search(jobs: Jobs, seq: &mut Vec<usize>, budget: &Budget, rounds: usize, seed: u64) {
-    let n = seq.len();
-    let span = if n <= 150 { n } else { 30 };
-    descend(jobs, seq, budget, span);
-    if n < 3 {
-        return;
-    }
-    let mut best_obj = jobs.total(seq);
-    let mut cur = seq.clone();
-    let mut cur_obj = best_obj;
-    let mut rng = SplitMix64::new(seed);
-    for _ in 0..rounds {
-        if budget.exhausted() || best_obj == 0.0 {
-            break;
-        }
-        let mut trial = cur.clone();
-        let moves = 2 + rng.below(3);
-        for _ in 0..moves {
-            let a = rng.below(n);
-            // a short random move (up to 4 places either way) keeps most of the structure
-            let b = (a + 4 * n + rng.below(9) - 4) % n;
-            let x = trial.remove(a);
-            trial.insert(b.min(n - 1), x);
-        }
-        descend(jobs, &mut trial, budget, span);
-        let obj = jobs.total(&trial);
-        if obj <= cur_obj {
-            cur_obj = obj;
-            cur = trial;
-            if obj < best_obj {
-                best_obj = obj;
-                seq.clone_from(&cur);
-            }
-        }
-    }
-}
-
-/// A lower bound on Σ w_j T_j valid for every sequence: w_min · Σ_k max(0, S_k − d_[k]), where
-/// S_k are the SPT prefix sums and d_[k] the due dates in increasing order. Any schedule's
-/// sorted completion times dominate S_k, and pairing sorted completions with sorted due dates
-/// minimises Σ max(0, C − d) (the function is convex in C − d). Also ≥ w_min·max(0, L_max(EDD)).
-pub(super) fn simple_lower_bound(jobs: Jobs) -> f64 {
-    let n = jobs.p.len();
-    if n == 0 {
-        return 0.0;
-    }
-    let wmin = jobs.w.iter().cloned().fold(f64::INFINITY, f64::min);
-    if wmin <= 0.0 {
-        return 0.0;
-    }
-    let mut p: Vec<f64> = jobs.p.to_vec();
-    p.sort_by(f64::total_cmp);
-    let mut d: Vec<f64> = jobs.d.to_vec();
-    d.sort_by(f64::total_cmp);
-    let mut s = 0.0;
-    let mut pair = 0.0;
-    for k in 0..n {
-        s += p[k];
-        pair += (s - d[k]).max(0.0);
-    }
-    // L_max of EDD (the sorted due dates paired with EDD completion times).
-    let edd = sorted_by(n, |j| (jobs.d[j], jobs.p[j]));
-    let mut t = 0.0;
-    let mut lmax: f64 = 0.0;
-    for &j in &edd {
-        t += jobs.p[j];
-        lmax = lmax.max(t - jobs.d[j]);
-    }
-    wmin * pair.max(lmax)
-}
+use crate::util::FastMap;
 
 // ---------------------------------------------------------------------------------------------
 // Lawler's DP.
@@ -264,11 +52,11 @@ fn key(i: usize, j: usize, k: usize, t: f64) -> u128 {
 struct Scratch {
     /// Members of the set, in EDD order.
     m: Vec<u32>,
-    /// suf[q]: member of largest rank among m[q..].
+    /// `suf[q]`: member of largest rank among `m[q..]`.
     suf: Vec<u32>,
-    /// lat[q]: lateness of m[q] in the EDD order of the whole set started at t.
+    /// `lat[q]`: lateness of `m[q]` in the EDD order of the whole set started at t.
     lat: Vec<f64>,
-    /// sufl[q]: max(0, max lat[q..]).
+    /// `sufl[q]`: max(0, max `lat[q..]`).
     sufl: Vec<f64>,
 }
 
@@ -655,7 +443,7 @@ fn heuristic_sequence(inst: &Instance, incumbent: Option<Vec<usize>>, budget: &B
     }
     let mut best: Option<(f64, Vec<usize>)> = None;
     for mut s in cands {
-        descend(jobs, &mut s, budget, if n <= 150 { n } else { 30 });
+        descend(jobs, &mut s, budget, swap_span(n));
         let obj = jobs.total(&s);
         if best.as_ref().is_none_or(|b| obj < b.0) {
             best = Some((obj, s));

@@ -190,3 +190,48 @@ impl Solution {
         }
     }
 }
+
+/// The job data a solver works on: an instance's slices, or a renumbered or reduced copy
+/// (exact_dp renumbers the jobs in EDD order, exact_bb drops the zero-weight ones). Plain
+/// slices let the exact solvers and their local search run on such copies without building
+/// and validating an `Instance`. Private to this module, so only the solvers see it.
+#[derive(Clone, Copy)]
+struct Jobs<'a> {
+    p: &'a [f64],
+    w: &'a [f64],
+    d: &'a [f64],
+}
+
+impl Jobs<'_> {
+    /// The view as an instance, so the dispatching rules of [`rules`] can run on it.
+    fn instance(&self) -> CoreResult<Instance> {
+        Instance::new(self.p.to_vec(), self.d.to_vec(), Some(self.w.to_vec()))
+    }
+
+    /// w_j T_j when job j completes at c.
+    #[inline]
+    fn cost(&self, j: usize, c: f64) -> f64 {
+        self.w[j] * (c - self.d[j]).max(0.0)
+    }
+
+    /// Σ w_j T_j of `seq` started at 0.
+    fn total(&self, seq: &[usize]) -> f64 {
+        let mut t = 0.0;
+        let mut s = 0.0;
+        for &j in seq {
+            t += self.p[j];
+            s += self.cost(j, t);
+        }
+        s
+    }
+}
+
+/// Indices 0..n sorted by `key` (a total order on f64 tuples via `total_cmp`), ties by index.
+fn sorted_by<F: Fn(usize) -> (f64, f64)>(n: usize, key: F) -> Vec<usize> {
+    let mut v: Vec<usize> = (0..n).collect();
+    v.sort_by(|&a, &b| {
+        let (ka, kb) = (key(a), key(b));
+        ka.0.total_cmp(&kb.0).then(ka.1.total_cmp(&kb.1)).then(a.cmp(&b))
+    });
+    v
+}

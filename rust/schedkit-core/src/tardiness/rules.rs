@@ -395,7 +395,7 @@ pub enum AugBase {
 }
 
 /// Augmented MDD / MDDC (Bean & Hall 1985; the paper's Algorithm 3): build with the base
-/// rule's choice at each step; after each append try moving every S[i], i < |S|-1, to the end
+/// rule's choice at each step; after each append try moving every `S[i]`, i < |S|-1, to the end
 /// of the partial sequence S, and apply the first move of least partial objective if it is
 /// strictly better than S. At most one move per step.
 ///
@@ -450,9 +450,9 @@ fn argmin_first(values: impl Iterator<Item = f64>) -> usize {
     best
 }
 
-/// The Bean-Hall step: the change of Σ w T when S[i] moves to the end is
+/// The Bean-Hall step: the change of Σ w T when `S[i]` moves to the end is
 /// w_i (T_i(C_end) - T_i(C_i)) + Σ_{k>i} w_k (T_k(C_k - p_i) - T_k(C_k)).
-fn move_one_to_end(s: &mut Vec<usize>, c: &mut Vec<f64>, p: &[f64], d: &[f64], w: &[f64]) {
+fn move_one_to_end(s: &mut Vec<usize>, c: &mut [f64], p: &[f64], d: &[f64], w: &[f64]) {
     let m = s.len();
     if m < 2 {
         return;

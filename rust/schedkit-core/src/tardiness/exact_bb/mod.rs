@@ -1,0 +1,293 @@
+//! Exact 1||Σw_jT_j: branch and bound with backward sequencing, memoised dominance over job
+//! sets, and a Lagrangian time-indexed lower bound.
+//!
+//! **Branching.** A node fixes the tail of the sequence: a set S of jobs in a fixed order at
+//! the end. The remaining jobs U (the "head") fill [0, p(U)], so the start of the tail is
+//! known and the tail's cost g(S) is exact. A child puts one more job j ∈ U last in the head;
+//! it completes at p(U).
+//!
+//! **Pruning.** Dominance rules (static precedence, Emmons rule 3, adjacent interchange, memo
+//! over job sets, exact heads) keep only children that some optimal order can use, and a node
+//! closes when its lower bound cannot beat the incumbent. With integral data every objective
+//! is an integer, so a node closes as soon as its bound exceeds UB − 1.
+//!
+//! The solver is split by responsibility:
+//! - this file: the entry point and the driver (upper bounds from heuristics, the root
+//!   relaxation, then at most two search rounds);
+//! - `search.rs`: the depth-first search over tails and every dominance rule, with the
+//!   argument why each keeps an optimum;
+//! - `relaxation.rs`: the Lagrangian time-indexed relaxation (Tanaka, Fujikuma & Araki 2009),
+//!   its subgradient optimisation and the O(1) node bound read off its DP table;
+//! - `bound.rs`: the bounds that need no table, and `Cut`, which decides when a bound closes a
+//!   node and what bound may be reported.
+
+mod bound;
+mod relaxation;
+mod search;
+#[cfg(test)]
+mod tests;
+
+pub(super) use self::bound::simple_lower_bound;
+use self::bound::Cut;
+use self::relaxation::Relax;
+use self::search::{search, SearchEnd};
+use super::exact_dp::solve_unweighted;
+use super::local_search::{descend, iterated_descent, swap_span, QUADRATIC_LIMIT};
+use super::{rules, settle_trivial, sorted_by, Instance, Jobs, Solution};
+use crate::budget::Budget;
+use crate::error::{CoreError, CoreResult};
+
+/// "No job" in the u32 job fields of the search and the relaxation.
+const NONE: u32 = u32::MAX;
+const INF: f64 = f64::INFINITY;
+/// Subgradient rounds at the root before the first search (each costs one O(m·P) DP), and
+/// the further rounds (at most) before the second search if the first hits its node limit.
+const FIRST_ROUNDS: usize = 60;
+const MORE_ROUNDS: usize = 400;
+
+/// Exact 1||Σw_jT_j by branch and bound (see the module notes). `incumbent`, if given, must be
+/// a permutation and is used as a starting upper bound. Equal positive weights are handed to
+/// Lawler's DP; zero-weight jobs are put last (they cost nothing and delay nobody there).
+pub fn solve_weighted(
+    inst: &Instance,
+    incumbent: Option<Vec<usize>>,
+    budget: &Budget,
+) -> CoreResult<Solution> {
+    if let Some(done) = settle_trivial(inst, incumbent.as_deref(), budget)? {
+        return Ok(done);
+    }
+    let n = inst.len();
+    let (p, w, d) = (inst.p(), inst.w(), inst.d());
+    let core: Vec<usize> = (0..n).filter(|&j| w[j] > 0.0).collect();
+    let zeros: Vec<usize> = (0..n).filter(|&j| w[j] <= 0.0).collect();
+    let mut index = vec![NONE; n];
+    for (r, &j) in core.iter().enumerate() {
+        index[j] = r as u32;
+    }
+    // The caller's incumbent restricted to the positive-weight jobs (dropping the zero-weight
+    // jobs moves everyone else earlier, so it is no worse).
+    let sub_incumbent: Option<Vec<usize>> = incumbent.as_ref().map(|s| {
+        s.iter()
+            .filter(|&&j| index[j] != NONE)
+            .map(|&j| index[j] as usize)
+            .collect()
+    });
+    let finish = |core_seq: Vec<usize>, optimal: bool, lb: f64| -> Solution {
+        let mut sequence: Vec<usize> = core_seq.into_iter().map(|r| core[r]).collect();
+        sequence.extend_from_slice(&zeros);
+        let mut objective = inst.objective(&sequence);
+        if let Some(inc) = &incumbent {
+            let o = inst.objective(inc);
+            if o < objective {
+                sequence = inc.clone();
+                objective = o;
+            }
+        }
+        if optimal {
+            Solution {
+                sequence,
+                objective,
+                optimal,
+                lower_bound: objective,
+            }
+        } else {
+            let lb = lb.max(0.0).min(objective);
+            Solution {
+                sequence,
+                objective,
+                optimal: lb >= objective,
+                lower_bound: lb,
+            }
+        }
+    };
+    if core.is_empty() {
+        return Ok(finish(Vec::new(), true, 0.0));
+    }
+    let cp: Vec<f64> = core.iter().map(|&j| p[j]).collect();
+    let cw: Vec<f64> = core.iter().map(|&j| w[j]).collect();
+    let cd: Vec<f64> = core.iter().map(|&j| d[j]).collect();
+
+    let w0 = cw[0];
+    if cw.iter().all(|&x| x == w0) {
+        // ΣwT = w0·ΣT: Lawler's DP is far faster than any branch and bound.
+        let sub = Instance::new(cp, cd, None)?;
+        let sol = solve_unweighted(&sub, sub_incumbent, budget)?;
+        return Ok(finish(sol.sequence, sol.optimal, sol.lower_bound * w0));
+    }
+    let out = branch_and_bound(
+        Jobs {
+            p: &cp,
+            w: &cw,
+            d: &cd,
+        },
+        sub_incumbent,
+        budget,
+        true,
+    )?;
+    Ok(finish(out.seq, out.optimal, out.lb))
+}
+
+struct Outcome {
+    seq: Vec<usize>,
+    optimal: bool,
+    lb: f64,
+}
+
+impl Outcome {
+    /// `seq` is optimal: its objective `ub` is also the bound.
+    fn proven(seq: Vec<usize>, ub: f64) -> CoreResult<Outcome> {
+        Ok(Outcome {
+            seq,
+            optimal: true,
+            lb: ub,
+        })
+    }
+
+    /// Stopped by the time limit with the valid lower bound `lb`.
+    fn stopped(seq: Vec<usize>, lb: f64) -> CoreResult<Outcome> {
+        Ok(Outcome {
+            seq,
+            optimal: false,
+            lb,
+        })
+    }
+}
+
+/// `improve = false` (unit tests only) skips the heuristics, so that the search itself has to
+/// find the optimum and any unsafe pruning shows up as a wrong value.
+fn branch_and_bound(
+    jobs: Jobs,
+    incumbent: Option<Vec<usize>>,
+    budget: &Budget,
+    improve: bool,
+) -> CoreResult<Outcome> {
+    let m = jobs.p.len();
+    let total_p: f64 = jobs.p.iter().sum();
+    let integral = jobs
+        .p
+        .iter()
+        .chain(jobs.w)
+        .chain(jobs.d)
+        .all(|x| x.fract() == 0.0)
+        && total_p * jobs.w.iter().cloned().fold(0.0, f64::max) * (m as f64) < 1e15;
+    let cut = Cut { integral };
+
+    // ---- Upper bound: several constructive starts, a descent on each, ILS on the best. ----
+    let edd = sorted_by(m, |j| (jobs.d[j], jobs.p[j]));
+    let wspt = sorted_by(m, |j| (jobs.p[j] / jobs.w[j], jobs.d[j]));
+    let mut starts = Vec::new();
+    if let Some(s) = incumbent {
+        starts.push(s);
+    }
+    starts.push(edd.clone());
+    starts.push(wspt.clone());
+    if improve && m <= QUADRATIC_LIMIT && !budget.exhausted() {
+        let inst = jobs.instance()?;
+        starts.push(rules::mdd(&inst));
+        for k in [0.5, 1.0, 2.0, 4.0] {
+            if budget.exhausted() {
+                break;
+            }
+            starts.push(rules::atc(&inst, k));
+        }
+    }
+    let mut best: Option<(f64, Vec<usize>)> = None;
+    for mut s in starts {
+        if improve {
+            descend(jobs, &mut s, budget, swap_span(m));
+        }
+        let o = jobs.total(&s);
+        if best.as_ref().is_none_or(|b| o < b.0) {
+            best = Some((o, s));
+        }
+    }
+    let (_, mut seq) = best.unwrap_or((0.0, edd.clone()));
+    // A short ILS: the search itself closes the remaining gap quickly, so a long one mostly
+    // costs time; it matters when the time limit stops the search.
+    if improve {
+        iterated_descent(jobs, &mut seq, budget, if m <= 150 { 20 } else { 5 }, 0x5eed);
+    }
+    let mut ub = jobs.total(&seq);
+    if budget.interrupted() {
+        return Err(CoreError::Interrupted);
+    }
+    let simple = simple_lower_bound(jobs);
+    if ub == 0.0 || cut.closed(simple, ub) {
+        return Outcome::proven(seq, ub);
+    }
+    if budget.exhausted() {
+        return Outcome::stopped(seq, cut.report(simple));
+    }
+
+    // ---- Lagrangian time-indexed relaxation at the root. ----
+    let mut root_lb = simple;
+    let mut relax = Relax::new(jobs);
+    if let Some(r) = relax.as_mut() {
+        let (lb, perm) = r.optimise(jobs, ub, &seq, cut, budget, FIRST_ROUNDS);
+        if let Some(perm) = perm {
+            let o = jobs.total(&perm);
+            if o < ub {
+                ub = o;
+                seq = perm;
+            }
+        }
+        root_lb = root_lb.max(lb);
+    }
+
+    // ---- Depth-first branch and bound over tails, in at most two rounds: a first search
+    // with a node limit of about the work of the first subgradient rounds; if that is not
+    // enough, the multipliers are improved further (a tighter bound shrinks hard searches
+    // many times over) and the search restarts, keeping its incumbent, without a limit.
+    let mut phase = 0;
+    loop {
+        if budget.interrupted() {
+            return Err(CoreError::Interrupted);
+        }
+        if cut.closed(root_lb, ub) {
+            return Outcome::proven(seq, ub);
+        }
+        if budget.exhausted() {
+            return Outcome::stopped(seq, cut.report(root_lb).min(ub));
+        }
+        let node_limit = match relax.as_ref() {
+            Some(r) if phase == 0 && !r.converged() => {
+                (0.4 * m as f64 * r.pt as f64).clamp(2.0e4, 2.0e6) as u64
+            }
+            _ => u64::MAX,
+        };
+        let end = search(
+            jobs,
+            relax.as_ref(),
+            cut,
+            &edd,
+            &wspt,
+            ub,
+            seq.clone(),
+            budget,
+            node_limit,
+        )?;
+        match end {
+            SearchEnd::Done(bseq, bub) => return Outcome::proven(bseq, bub),
+            SearchEnd::TimeOut(bseq, bub, pending) => {
+                let lb = root_lb.max(pending.min(bub));
+                return Outcome::stopped(bseq, cut.report(lb).min(bub));
+            }
+            SearchEnd::NodeLimit(bseq, bub) => {
+                seq = bseq;
+                ub = bub;
+                if let Some(r) = relax.as_mut() {
+                    let (lb, perm) = r.optimise(jobs, ub, &seq, cut, budget, MORE_ROUNDS);
+                    if let Some(perm) = perm {
+                        let o = jobs.total(&perm);
+                        if o < ub {
+                            ub = o;
+                            seq = perm;
+                        }
+                    }
+                    root_lb = root_lb.max(lb);
+                }
+                phase += 1;
+            }
+        }
+    }
+}

@@ -1,0 +1,376 @@
+//! The Lagrangian time-indexed relaxation that gives every node its lower bound.
+//!
+//! Tanaka, Fujikuma & Araki (2009), stages 1–2: relax "each job exactly once" in the
+//! time-indexed model. What is left is a sequence of jobs, repetitions allowed, filling
+//! [0, P] exactly, with cost Σ (f_j(C_j) − μ_j) + Σ μ_j, solved by a DP over time with "no job
+//! twice in a row" and, for integral data, "no strictly dominated adjacent pair".
+//! Multipliers come from subgradient optimisation at the root. The DP table F(t, j) (cheapest
+//! relaxed sequence filling [0, t] and ending with j) then bounds every node in O(1):
+//! LB = g(S) + min{F(p(U), i) : i may precede k} + Σ_{i∈U} μ_i, because a relaxed head
+//! followed by the exact tail is a relaxed sequence of the whole horizon. (With the adjacency
+//! constraint this bounds every completion free of strictly improvable adjacent pairs, which
+//! includes every optimal sequence, and that is all the pruning needs.)
+//!
+//! With real-valued p the horizon is scaled and every p_j rounded down (completions only get
+//! earlier, so the bound stays valid) and only the "no repeat" constraint is used. When even
+//! the scaled horizon is too long for a table, [`Relax::new`] gives up and the search falls
+//! back to the linear bound of `bound.rs`.
+
+use super::bound::Cut;
+use super::search::pair_dominated;
+use super::{INF, NONE};
+use crate::budget::Budget;
+use crate::tardiness::Jobs;
+
+/// The relaxation of one instance: its (scaled) horizon, the multipliers and the DP tables
+/// of the best multipliers found so far, which the search reads its node bounds from.
+pub(super) struct Relax {
+    m: usize,
+    /// Relaxed time t' stands for real time s·t'.
+    s: f64,
+    /// Scaled processing times, ≥ 1 and with s·pp_j ≤ p_j.
+    pub(super) pp: Vec<usize>,
+    /// The scaled horizon Σ pp_j.
+    pub(super) pt: usize,
+    /// s = 1 and pp = p (integral p) and the table fits: completion times are exact, so the
+    /// adjacent-pair rule may be used inside the relaxation.
+    adjacency: bool,
+    /// The multipliers the tables were built with, and their sum.
+    pub(super) mu: Vec<f64>,
+    pub(super) mu_sum: f64,
+    // "No repeat" DP: best and second best value over the last job at each t.
+    g1: Vec<f64>,
+    g2: Vec<f64>,
+    a1: Vec<u32>,
+    a2: Vec<u32>,
+    // Adjacency DP: fwd[t·m + j].
+    fwd: Vec<f64>,
+    /// Which table the node bound reads.
+    use_fwd: bool,
+    /// Subgradient state, so that a second call continues where the first stopped.
+    sg: Subgradient,
+}
+
+struct Subgradient {
+    started: bool,
+    mu: Vec<f64>,
+    best: f64,
+    best_mu: Vec<f64>,
+    lambda: f64,
+    stall: u32,
+    /// No further progress is possible (step factor exhausted, bound closed, or the
+    /// relaxed optimum is a permutation).
+    converged: bool,
+}
+
+impl Relax {
+    /// `None` when the scaled horizon would need a grid step longer than the shortest job.
+    pub(super) fn new(jobs: Jobs) -> Option<Relax> {
+        let m = jobs.p.len();
+        let total: f64 = jobs.p.iter().sum();
+        let pmin = jobs.p.iter().cloned().fold(INF, f64::min);
+        // Horizon cap: the DP costs m·P' per evaluation and the adjacency table m·P' cells.
+        let cap = (2.0e7 / m as f64).clamp(1000.0, 4.0e6);
+        let integral_p = jobs.p.iter().all(|x| x.fract() == 0.0);
+        let (s, exact) = if integral_p && total <= cap {
+            (1.0, true)
+        } else {
+            // About 100 grid steps per average job, never coarser than the shortest job.
+            let target = (100.0 * m as f64).min(cap);
+            let s = (total / target).max(total / cap);
+            if s > pmin {
+                return None;
+            }
+            (s * (1.0 - 1e-12), false)
+        };
+        let pp: Vec<usize> = jobs
+            .p
+            .iter()
+            .map(|&x| {
+                if exact {
+                    x as usize
+                } else {
+                    ((x / s).floor() as usize).max(1)
+                }
+            })
+            .collect();
+        if !exact && pp.iter().zip(jobs.p).any(|(&q, &x)| q as f64 * s > x) {
+            return None; // guards the rounding argument; never expected to trigger
+        }
+        let pt: usize = pp.iter().sum();
+        // The adjacency table costs up to m²·P' pair tests to build.
+        let adjacency =
+            exact && (m as f64) * (pt as f64 + 1.0) <= 4.0e6 && (m * m) as f64 * pt as f64 <= 3.0e8;
+        Some(Relax {
+            m,
+            s,
+            pp,
+            pt,
+            adjacency,
+            mu: vec![0.0; m],
+            mu_sum: 0.0,
+            g1: vec![INF; pt + 1],
+            g2: vec![INF; pt + 1],
+            a1: vec![NONE; pt + 1],
+            a2: vec![NONE; pt + 1],
+            fwd: Vec::new(),
+            use_fwd: false,
+            sg: Subgradient {
+                started: false,
+                mu: vec![0.0; m],
+                best: -INF,
+                best_mu: vec![0.0; m],
+                lambda: 1.5,
+                stall: 0,
+                converged: false,
+            },
+        })
+    }
+
+    #[inline]
+    fn f(&self, jobs: Jobs, j: usize, t: usize) -> f64 {
+        jobs.w[j] * (self.s * t as f64 - jobs.d[j]).max(0.0)
+    }
+
+    /// No-repeat DP with multipliers `mu`: returns L(μ) and fills `path` (jobs in time order).
+    #[allow(clippy::needless_range_loop)] // j indexes several per-job arrays
+    fn eval_norepeat(&mut self, jobs: Jobs, mu: &[f64], path: &mut Vec<usize>) -> f64 {
+        let m = self.m;
+        for t in 1..=self.pt {
+            let (mut b1, mut j1, mut b2, mut j2) = (INF, NONE, INF, NONE);
+            for j in 0..m {
+                let pj = self.pp[j];
+                if pj > t {
+                    continue;
+                }
+                let prev = t - pj;
+                let base = if prev == 0 {
+                    0.0
+                } else if self.a1[prev] != j as u32 {
+                    self.g1[prev]
+                } else {
+                    self.g2[prev]
+                };
+                if base == INF {
+                    continue;
+                }
+                let v = base + self.f(jobs, j, t) - mu[j];
+                if v < b1 {
+                    b2 = b1;
+                    j2 = j1;
+                    b1 = v;
+                    j1 = j as u32;
+                } else if v < b2 {
+                    b2 = v;
+                    j2 = j as u32;
+                }
+            }
+            self.g1[t] = b1;
+            self.g2[t] = b2;
+            self.a1[t] = j1;
+            self.a2[t] = j2;
+        }
+        path.clear();
+        let mut t = self.pt;
+        let mut j = self.a1[t];
+        while j != NONE {
+            path.push(j as usize);
+            let prev = t - self.pp[j as usize];
+            if prev == 0 {
+                break;
+            }
+            j = if self.a1[prev] != j {
+                self.a1[prev]
+            } else {
+                self.a2[prev]
+            };
+            t = prev;
+        }
+        path.reverse();
+        self.g1[self.pt] + mu.iter().sum::<f64>()
+    }
+
+    /// Adjacency DP (exact data only): no repeats and no strictly dominated adjacent pair.
+    /// Fills `fwd` and returns L(μ). O(m²·P) in the worst case, but the pair test only runs
+    /// for a predecessor that would improve the running minimum.
+    #[allow(clippy::needless_range_loop)] // j indexes several per-job arrays
+    fn eval_adjacency(&mut self, jobs: Jobs, mu: &[f64]) -> f64 {
+        let m = self.m;
+        let cells = (self.pt + 1) * m;
+        self.fwd.clear();
+        self.fwd.resize(cells, INF);
+        for t in 1..=self.pt {
+            for j in 0..m {
+                let pj = self.pp[j];
+                if pj > t {
+                    continue;
+                }
+                let prev = t - pj;
+                let base = if prev == 0 {
+                    0.0
+                } else {
+                    let row = &self.fwd[prev * m..prev * m + m];
+                    let mut b = INF;
+                    for (i, &v) in row.iter().enumerate() {
+                        if v < b && i != j && !pair_dominated(jobs, i, j, prev as f64) {
+                            b = v;
+                        }
+                    }
+                    b
+                };
+                if base < INF {
+                    self.fwd[t * m + j] = base + self.f(jobs, j, t) - mu[j];
+                }
+            }
+        }
+        let best = self.fwd[self.pt * m..].iter().cloned().fold(INF, f64::min);
+        best + mu.iter().sum::<f64>()
+    }
+
+    /// Subgradient optimisation of μ with the cheap no-repeat DP (Polyak steps towards the
+    /// upper bound, the step factor halved after 10 rounds without progress), `rounds` more
+    /// rounds from where the previous call stopped; then the table of the best multipliers
+    /// for the node bound, with the adjacency DP where it applies. Returns the best L(μ) and,
+    /// if a relaxed optimum was a permutation, that sequence.
+    ///
+    /// Start: μ_j = f_j(C_j) + p_j·(weight of the tardy jobs after j) read off the incumbent,
+    /// i.e. j's own cost plus what its processing time costs the later jobs; from there the
+    /// bound rises several times faster than from μ = 0. Running the subgradient with the
+    /// adjacency DP as well was tried and did not raise the bound.
+    pub(super) fn optimise(
+        &mut self,
+        jobs: Jobs,
+        ub: f64,
+        ub_seq: &[usize],
+        cut: Cut,
+        budget: &Budget,
+        rounds: usize,
+    ) -> (f64, Option<Vec<usize>>) {
+        let m = self.m;
+        let mut perm = None;
+        let mut path = Vec::new();
+        let mut counts = vec![0i64; m];
+        let mut sg = std::mem::replace(
+            &mut self.sg,
+            Subgradient {
+                started: true,
+                mu: Vec::new(),
+                best: -INF,
+                best_mu: Vec::new(),
+                lambda: 0.0,
+                stall: 0,
+                converged: true,
+            },
+        );
+        if !sg.started {
+            sg.started = true;
+            let mut c = vec![0.0; m];
+            let mut t = 0.0;
+            for &j in ub_seq {
+                t += jobs.p[j];
+                c[j] = t;
+            }
+            let mut after = 0.0;
+            for &j in ub_seq.iter().rev() {
+                let fj = jobs.cost(j, c[j]);
+                sg.mu[j] = fj + jobs.p[j] * after;
+                if fj > 0.0 {
+                    after += jobs.w[j];
+                }
+            }
+            sg.best_mu.clone_from(&sg.mu);
+        }
+        for it in 0..rounds {
+            if sg.converged || (it % 4 == 0 && budget.exhausted()) {
+                break;
+            }
+            let l = self.eval_norepeat(jobs, &sg.mu, &mut path);
+            if l > sg.best + 1e-9 * sg.best.abs().max(1.0) {
+                sg.stall = 0;
+            } else {
+                sg.stall += 1;
+                if sg.stall >= 10 {
+                    sg.lambda *= 0.5;
+                    sg.stall = 0;
+                }
+            }
+            if l > sg.best {
+                sg.best = l;
+                sg.best_mu.clone_from(&sg.mu);
+            }
+            counts.iter_mut().for_each(|c| *c = 0);
+            for &j in &path {
+                counts[j] += 1;
+            }
+            let norm: f64 = counts.iter().map(|&c| ((1 - c) * (1 - c)) as f64).sum();
+            if norm == 0.0 {
+                // The relaxed optimum is a permutation: a feasible sequence (and, with an
+                // unscaled horizon, an optimal one). The subgradient is zero, so stop.
+                if jobs.total(&path) < ub {
+                    perm = Some(path.clone());
+                }
+                sg.converged = true;
+                break;
+            }
+            if cut.closed(sg.best, ub) || sg.lambda < 1e-3 {
+                sg.converged = true;
+                break;
+            }
+            let step = sg.lambda * (ub - l).max(1e-6 * ub.abs().max(1.0)) / norm;
+            for (mu, &c) in sg.mu.iter_mut().zip(&counts) {
+                *mu += step * (1 - c) as f64;
+            }
+        }
+        if budget.exhausted() {
+            // No search follows; leave the tables as they are (consistent with self.mu).
+            let best = sg.best;
+            self.sg = sg;
+            return (best, perm);
+        }
+        // Tables of the best multipliers for the node bound.
+        self.mu.clone_from(&sg.best_mu);
+        self.mu_sum = sg.best_mu.iter().sum();
+        let best_mu = std::mem::take(&mut sg.best_mu);
+        let l = if self.adjacency {
+            self.use_fwd = true;
+            self.eval_adjacency(jobs, &best_mu)
+        } else {
+            self.eval_norepeat(jobs, &best_mu, &mut path)
+        };
+        sg.best_mu = best_mu;
+        let best = sg.best.max(l);
+        self.sg = sg;
+        (best, perm)
+    }
+
+    /// True when further subgradient rounds cannot raise the bound.
+    pub(super) fn converged(&self) -> bool {
+        self.sg.converged
+    }
+
+    /// Lower bound on the relaxed cost of a head filling [0, tp] (scaled) that is followed by
+    /// job `next` (NONE: nothing follows), without the Σ_{U} μ term.
+    #[inline]
+    pub(super) fn head(&self, jobs: Jobs, tp: usize, next: u32) -> f64 {
+        if tp == 0 {
+            return 0.0;
+        }
+        if self.use_fwd {
+            let m = self.m;
+            if next == NONE {
+                return self.fwd[tp * m..tp * m + m].iter().cloned().fold(INF, f64::min);
+            }
+            let k = next as usize;
+            let t = tp + self.pp[k];
+            let v = self.fwd[t * m + k];
+            if v == INF {
+                return INF;
+            }
+            v - self.f(jobs, k, t) + self.mu[k]
+        } else if next != NONE && self.a1[tp] == next {
+            self.g2[tp]
+        } else {
+            self.g1[tp]
+        }
+    }
+}
