@@ -8,6 +8,7 @@ import numpy.typing as npt
 __version__: str
 build_profile: str
 TARDINESS_METHODS: list[str]
+TARDINESS_IMPROVEMENTS: list[str]
 
 @final
 class TardinessInstance:

@@ -1151,3 +1151,14 @@ def test_zero_jobs_exact():
             assert res.sequence.shape == (0,)
             assert res.objective == 0.0
             assert res.optimal and res.lower_bound == 0.0
+
+
+def test_improve_names_come_from_the_core_and_are_checked_there():
+    assert sk.tardiness.IMPROVEMENTS == tuple(sk._core.TARDINESS_IMPROVEMENTS)
+    inst = Instance([2, 3, 1], [2, 6, 1])
+    with pytest.raises(InvalidInstanceError, match="unknown local search") as err:
+        solve(inst, method="mdd", improve="two-opt")
+    assert err.value.field == "improve"
+    with pytest.raises(InvalidInstanceError, match="cpsat") as err:
+        solve(inst, method="cpsat", improve="api")
+    assert err.value.field == "improve"

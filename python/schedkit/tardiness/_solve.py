@@ -15,7 +15,7 @@ from schedkit.tardiness._cpsat import solve_cpsat
 from schedkit.tardiness._model import Instance, Result
 
 #: Local searches accepted by ``solve(..., improve=...)``.
-IMPROVEMENTS = ("api", "insertion", "both")
+IMPROVEMENTS: tuple[str, ...] = tuple(_core.TARDINESS_IMPROVEMENTS)
 
 
 def solve(
@@ -81,10 +81,9 @@ def solve(
     """
     if not isinstance(instance, Instance):
         raise InvalidInstanceError("instance: expected schedkit.tardiness.Instance", field="instance")
-    if improve is not None and improve not in IMPROVEMENTS:
-        raise InvalidInstanceError(
-            f"improve: unknown local search {improve!r}; expected one of {IMPROVEMENTS}", field="improve"
-        )
+    if method == "cpsat" and improve is not None:
+        # the core checks improve for its own methods; CP-SAT has no local search to apply
+        raise InvalidInstanceError("improve: method 'cpsat' takes no local search", field="improve")
     if time_limit is not None and not (time_limit >= 0):
         raise InvalidInstanceError(f"time_limit: must be >= 0, got {time_limit}", field="time_limit")
     start = time.perf_counter()

@@ -112,5 +112,6 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<TardinessInstance>()?;
     m.add_function(wrap_pyfunction!(tardiness_solve, m)?)?;
     m.add("TARDINESS_METHODS", solve::METHODS.to_vec())?;
+    m.add("TARDINESS_IMPROVEMENTS", solve::NEIGHBOURHOODS.to_vec())?;
     Ok(())
 }

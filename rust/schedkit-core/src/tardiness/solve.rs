@@ -44,6 +44,9 @@ pub struct Outcome {
     pub atc_k: Option<f64>,
 }
 
+/// Every local search `improve` accepts, by name.
+pub const NEIGHBOURHOODS: [&str; 3] = ["api", "insertion", "both"];
+
 pub fn parse_neighbourhood(name: &str) -> CoreResult<Neighbourhood> {
     match name {
         "api" => Ok(Neighbourhood::Api),
@@ -52,7 +55,7 @@ pub fn parse_neighbourhood(name: &str) -> CoreResult<Neighbourhood> {
         other => Err(CoreError::invalid(
             "improve",
             None,
-            format!("unknown local search {other:?}; expected one of \"api\", \"insertion\", \"both\""),
+            format!("unknown local search {other:?}; expected one of {NEIGHBOURHOODS:?}"),
         )),
     }
 }
