@@ -40,6 +40,10 @@ def tardiness_solve(
     strength: int = 2,
     time_limit: float | None = None,
 ) -> tuple[npt.NDArray[np.int64], float, bool, float, float | None]: ...
+
+#: (name, summary) of every single-machine objective of ``batch_evaluate_sequences``.
+BATCH_OBJECTIVES: list[tuple[str, str]]
+
 def batch_evaluate_sequences(
     instance: TardinessInstance, perms: npt.NDArray[np.int64], objective: str
 ) -> npt.NDArray[np.float64]: ...
@@ -60,8 +64,10 @@ def batch_packing(
 
 # --------------------------------------------------------------------------- dag
 
-DAG_ALGORITHMS: list[str]
-DAG_ONLINE_POLICIES: list[str]
+#: (name, summary, insertion by default) of every list scheduler.
+DAG_ALGORITHMS: list[tuple[str, str, bool]]
+#: (name, summary) of every online policy.
+DAG_ONLINE_POLICIES: list[tuple[str, str]]
 
 @final
 class DagTaskGraph:
@@ -193,7 +199,8 @@ def fair_uwfq_virtual(
 
 # --- flowtime -------------------------------------------------------------------------------
 
-FLOWTIME_POLICIES: list[str]
+#: (name, information class, {parameter: default}, summary) of every built-in policy.
+FLOWTIME_POLICIES: list[tuple[str, str, dict[str, float | bool | str], str]]
 FLOWTIME_LOG_KINDS: list[str]
 
 @final
@@ -266,7 +273,10 @@ def flowtime_lower_bound(jobs: FlowtimeJobs, machines: int = 1, time_limit: floa
 
 # --------------------------------------------------------------------------- packing
 
-PACKING_HEURISTICS: list[str]
+#: (name, summary, preemption) of the kube-scheduler methods.
+PACKING_KUBE_METHODS: list[tuple[str, str, bool]]
+#: (name, summary) of every bin-packing heuristic.
+PACKING_HEURISTICS: list[tuple[str, str]]
 
 @final
 class PackingCluster:

@@ -73,7 +73,7 @@ def test_schedule_outputs():
 
 def test_package_exports():
     assert sk.dag is dag
-    assert set(dag.ALGORITHMS) == set(sk._core.DAG_ALGORITHMS)
+    assert list(dag.ALGORITHMS) == [name for name, _, _ in sk._core.DAG_ALGORITHMS]
     assert dag.TaskGraph.__module__ == "schedkit.dag"
 
 

@@ -14,8 +14,9 @@ from schedkit.batch._xp import check_permutations, evaluate_xp
 from schedkit.exceptions import InvalidInstanceError
 from schedkit.tardiness import Instance
 
-#: Single-machine objectives of :func:`evaluate_sequences`.
-OBJECTIVES = ("total_tardiness", "total_weighted_tardiness", "total_completion_time", "max_lateness")
+#: Single-machine objectives of :func:`evaluate_sequences`: the names of the core's registry
+#: ``_core.BATCH_OBJECTIVES``, in its order.
+OBJECTIVES: tuple[str, ...] = tuple(name for name, _ in _core.BATCH_OBJECTIVES)
 
 
 def check_objective(objective: str) -> None:

@@ -26,8 +26,13 @@ from schedkit.exceptions import InvalidInstanceError, SchedkitError
 DEFAULT_SPEEDS = "1,1.5,2,3"
 #: The bundled workflow of the demo.
 DEMO_WORKFLOW = "dag/epigenomics-chameleon-hep-1seq-100k-001.json"
-#: Algorithms run by ``--algorithm all``, in display order.
-ALL = ["heft", "cpop", "peft", "mct", "met", "random"]
+#: Algorithms run by ``--algorithm all``, in display order (the core registry's).
+ALL = list(dag.ALGORITHMS)
+
+
+def _with_insertion(on: bool) -> str:
+    """The algorithms whose default insertion policy is ``on``, as ``"a/b/c"``."""
+    return "/".join(name for name, a in dag.ALGORITHMS.items() if a.insertion == on)
 
 
 def _speeds(text: str) -> int | list[float]:
@@ -242,7 +247,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         "--insertion",
         choices=["on", "off"],
         default=None,
-        help="insertion policy (default: on for heft/cpop/peft/random, off for mct/met)",
+        help=f"insertion policy (default: on for {_with_insertion(True)}, off for {_with_insertion(False)})",
     )
     p.add_argument("--output", help="write the schedules to a .parquet or .csv file")
     p.add_argument("--gantt", help="write a Gantt chart (PNG) of the schedules; needs matplotlib")

@@ -54,6 +54,7 @@ from schedkit.dag._model import Platform, Schedule, TaskGraph
 from schedkit.dag._online import ONLINE_POLICIES, JobStream, OnlineResult, simulate_online
 from schedkit.dag._schedule import (
     ALGORITHMS,
+    Algorithm,
     cpop,
     critical_path,
     downward_rank,
@@ -79,6 +80,7 @@ __all__ = [
     "mct",
     "met",
     "random_priority",
+    "Algorithm",
     "ALGORITHMS",
     "upward_rank",
     "downward_rank",

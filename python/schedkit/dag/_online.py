@@ -25,7 +25,7 @@ from schedkit.exceptions import InvalidInstanceError
 __all__ = ["JobStream", "OnlineResult", "simulate_online", "ONLINE_POLICIES"]
 
 #: The online policies: per-job whole-graph HEFT and runtime HEFT (DS3's HEFT_RT).
-ONLINE_POLICIES: tuple[str, ...] = tuple(_core.DAG_ONLINE_POLICIES)
+ONLINE_POLICIES: tuple[str, ...] = tuple(name for name, _ in _core.DAG_ONLINE_POLICIES)
 
 Template = tuple[TaskGraph, Platform]
 

@@ -4,7 +4,7 @@ and bounds they are built on; all run in the Rust core."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -22,6 +22,7 @@ __all__ = [
     "mct",
     "met",
     "random_priority",
+    "Algorithm",
     "ALGORITHMS",
     "upward_rank",
     "downward_rank",
@@ -53,7 +54,75 @@ def _run(graph: TaskGraph, platform: Platform, algorithm: str, *, insertion: boo
     )
 
 
-def heft(graph: TaskGraph, platform: Platform, *, insertion: bool = True) -> Schedule:
+@dataclass(frozen=True)
+class Algorithm:
+    """A list scheduler of the registry :data:`ALGORITHMS`; calling it schedules.
+
+    A plain value (compares and pickles by its fields); the named functions (:func:`heft`,
+    ...) run the same algorithms with their own docstrings.
+
+    Parameters
+    ----------
+    name : str
+        The name :func:`schedule` accepts.
+    summary : str
+        One line on what it does.
+    insertion : bool
+        Its default insertion policy (off for the classic ``mct`` and ``met``).
+
+    Examples
+    --------
+    >>> import schedkit as sk
+    >>> sk.dag.ALGORITHMS["mct"]
+    <dag.Algorithm mct append-only>
+    >>> g = sk.dag.TaskGraph([0, 0, 1, 2], [1, 2, 3, 3], [10, 1, 1, 1])
+    >>> plat = sk.dag.Platform(cost=[[2, 100], [100, 3], [100, 2], [1, 1]])
+    >>> sk.dag.ALGORITHMS["heft"](g, plat).makespan == sk.dag.heft(g, plat).makespan
+    True
+    """
+
+    name: str
+    summary: str
+    insertion: bool
+
+    def __call__(
+        self, graph: TaskGraph, platform: Platform, *, insertion: bool | None = None, seed: int = 0
+    ) -> Schedule:
+        """Schedules ``graph`` on ``platform`` with this algorithm.
+
+        Parameters
+        ----------
+        graph : TaskGraph
+        platform : Platform
+            Costs for the same tasks as ``graph``.
+        insertion : bool, optional
+            Insertion policy; default :attr:`insertion`.
+        seed : int
+            Seed of the priorities of ``"random"``, >= 0; the other algorithms ignore it.
+
+        Returns
+        -------
+        Schedule
+
+        Raises
+        ------
+        InvalidInstanceError
+            Not a TaskGraph and Platform, of different task counts, or a negative seed.
+        """
+        return _run(graph, platform, self.name, insertion=self.insertion if insertion is None else insertion, seed=seed)
+
+    def __repr__(self) -> str:
+        return f"<dag.Algorithm {self.name} {'insertion' if self.insertion else 'append-only'}>"
+
+
+#: Every algorithm by name: the core's registry ``_core.DAG_ALGORITHMS`` (names, summaries and
+#: default insertion policies, in its order). ``ALGORITHMS[name](graph, platform, **options)``.
+ALGORITHMS: dict[str, Algorithm] = {
+    name: Algorithm(name, summary, insertion) for name, summary, insertion in _core.DAG_ALGORITHMS
+}
+
+
+def heft(graph: TaskGraph, platform: Platform, *, insertion: bool = ALGORITHMS["heft"].insertion) -> Schedule:
     """HEFT: tasks by non-increasing upward rank, each on its least-EFT processor.
 
     rank_u(i) = w̄_i + max over successors j of (c̄_ij + rank_u(j)). Ranks within 1e-9 (relative)
@@ -88,7 +157,7 @@ def heft(graph: TaskGraph, platform: Platform, *, insertion: bool = True) -> Sch
     return _run(graph, platform, "heft", insertion=insertion)
 
 
-def cpop(graph: TaskGraph, platform: Platform, *, insertion: bool = True) -> Schedule:
+def cpop(graph: TaskGraph, platform: Platform, *, insertion: bool = ALGORITHMS["cpop"].insertion) -> Schedule:
     """CPOP: critical-path tasks on the processor minimising the path's total cost.
 
     Priority = rank_u + rank_d. The critical path starts at the entry task of highest priority
@@ -126,7 +195,7 @@ def cpop(graph: TaskGraph, platform: Platform, *, insertion: bool = True) -> Sch
     return _run(graph, platform, "cpop", insertion=insertion)
 
 
-def peft(graph: TaskGraph, platform: Platform, *, insertion: bool = True) -> Schedule:
+def peft(graph: TaskGraph, platform: Platform, *, insertion: bool = ALGORITHMS["peft"].insertion) -> Schedule:
     """PEFT: a ready list by rank_oct; processor = argmin EFT(i, p) + OCT(i, p).
 
     OCT(i, p) = max over successors j of min over processors w of
@@ -160,7 +229,7 @@ def peft(graph: TaskGraph, platform: Platform, *, insertion: bool = True) -> Sch
     return _run(graph, platform, "peft", insertion=insertion)
 
 
-def mct(graph: TaskGraph, platform: Platform, *, insertion: bool = False) -> Schedule:
+def mct(graph: TaskGraph, platform: Platform, *, insertion: bool = ALGORITHMS["mct"].insertion) -> Schedule:
     """Minimum completion time: tasks level by level (lowest id first), each on the processor
     where it finishes earliest.
 
@@ -192,7 +261,7 @@ def mct(graph: TaskGraph, platform: Platform, *, insertion: bool = False) -> Sch
     return _run(graph, platform, "mct", insertion=insertion)
 
 
-def met(graph: TaskGraph, platform: Platform, *, insertion: bool = False) -> Schedule:
+def met(graph: TaskGraph, platform: Platform, *, insertion: bool = ALGORITHMS["met"].insertion) -> Schedule:
     """Minimum execution time: tasks level by level (lowest id first), each on the processor
     where it runs fastest (ignoring load).
 
@@ -224,7 +293,9 @@ def met(graph: TaskGraph, platform: Platform, *, insertion: bool = False) -> Sch
     return _run(graph, platform, "met", insertion=insertion)
 
 
-def random_priority(graph: TaskGraph, platform: Platform, *, seed: int = 0, insertion: bool = True) -> Schedule:
+def random_priority(
+    graph: TaskGraph, platform: Platform, *, seed: int = 0, insertion: bool = ALGORITHMS["random"].insertion
+) -> Schedule:
     """A ready list with random priorities (seeded), each task on its least-EFT processor: the
     baseline that shows what a rank is worth.
 
@@ -258,17 +329,6 @@ def random_priority(graph: TaskGraph, platform: Platform, *, seed: int = 0, inse
     return _run(graph, platform, "random", insertion=insertion, seed=seed)
 
 
-#: Every algorithm by name: ``ALGORITHMS[name](graph, platform, **options)``.
-ALGORITHMS: dict[str, Callable[..., Schedule]] = {
-    "heft": heft,
-    "cpop": cpop,
-    "peft": peft,
-    "mct": mct,
-    "met": met,
-    "random": random_priority,
-}
-
-
 def schedule(graph: TaskGraph, platform: Platform, *, algorithm: str = "heft", **options: Any) -> Schedule:
     """Runs ``ALGORITHMS[algorithm]`` with keyword ``options``.
 
@@ -278,11 +338,11 @@ def schedule(graph: TaskGraph, platform: Platform, *, algorithm: str = "heft", *
     platform : Platform
         Costs for the same tasks as ``graph``.
     algorithm : str
-        One of ``heft``, ``cpop``, ``peft``, ``mct``, ``met``, ``random`` (see
-        :data:`ALGORITHMS`).
+        A name of :data:`ALGORITHMS`: ``heft``, ``cpop``, ``peft``, ``mct``, ``met``,
+        ``random``.
     **options
-        ``insertion`` (every algorithm) and ``seed`` (accepted by every algorithm, so one
-        sweep can pass it to all; only ``"random"`` uses it).
+        ``insertion`` (every algorithm; default the algorithm's own) and ``seed`` (accepted
+        by every algorithm, so one sweep can pass it to all; only ``"random"`` uses it).
 
     Returns
     -------
@@ -304,8 +364,6 @@ def schedule(graph: TaskGraph, platform: Platform, *, algorithm: str = "heft", *
         raise InvalidInstanceError(
             f"algorithm: unknown algorithm {algorithm!r}; expected one of {sorted(ALGORITHMS)}", field="algorithm"
         )
-    if algorithm != "random":
-        options.pop("seed", None)
     return ALGORITHMS[algorithm](graph, platform, **options)
 
 

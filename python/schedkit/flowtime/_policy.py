@@ -233,58 +233,19 @@ class Policy:
             time_limit=time_limit,
             max_log_rows=max_log_rows,
             threads=threads,
-            core_params={k: _coerce(k, v) for k, v in params.items()},
+            core_params={k: _coerce(k, v, self.params[k]) for k, v in params.items()},
         )
 
     def __repr__(self) -> str:
         return f"<flowtime.Policy {label(self.name, self.params)} {self.information}>"
 
 
-_P = Policy
-#: Every built-in policy by name (the names of the core's ``FLOWTIME_POLICIES``, in its order).
+#: Every built-in policy by name: the core's registry ``_core.FLOWTIME_POLICIES`` (its names,
+#: information classes, parameter defaults and summaries, in its order).
 POLICIES: dict[str, Policy] = {
-    p.name: p
-    for p in [
-        _P("srpt", "clairvoyant", {}, "shortest remaining (total) processing time; optimal on one machine"),
-        _P("spt", "clairvoyant", {}, "shortest processing time first, non-preemptive"),
-        _P(
-            "hdf",
-            "clairvoyant",
-            {"remaining": False},
-            "highest density w/p first; remaining=True: w/remaining (weighted SRPT)",
-        ),
-        _P("fcfs", "nonclairvoyant", {}, "first come first served"),
-        _P("rr", "nonclairvoyant", {}, "round robin / processor sharing: rate min(1, m/n) each"),
-        _P("setf", "nonclairvoyant", {}, "shortest elapsed time first (least attained service, ties share)"),
-        _P(
-            "laps",
-            "nonclairvoyant",
-            {"beta": 0.5},
-            "latest arrival processor sharing: the ceil(beta n) latest jobs share (at least min(m, n))",
-        ),
-        _P(
-            "mlf",
-            "nonclairvoyant",
-            {"base": 1.0},
-            "multi-level feedback: queue i until base (2^(i+1) - 1) service, FIFO inside",
-        ),
-        _P("op_srpt", "revealed", {}, "operation-level SRPT: least remaining on the current revealed operation"),
-        _P(
-            "chunk",
-            "revealed",
-            {"gamma": 2.0, "c": 2.0, "known_count": False},
-            "virtual chunks (ours): estimated remaining of the current chunk of revealed operations",
-        ),
-        _P(
-            "sprpt",
-            "estimated",
-            {"variant": "plain"},
-            "SPRPT on estimates; variant 'clamped' (FIFO once overrun) or 'class' (log2 size classes)",
-        ),
-    ]
+    name: Policy(name, information, dict(params), summary)
+    for name, information, params, summary in _core.FLOWTIME_POLICIES
 }
-del _P
-assert list(POLICIES) == list(_core.FLOWTIME_POLICIES)
 
 
 def _value(text: str) -> Any:
@@ -391,12 +352,13 @@ def run_callable(
     )
 
 
-def _coerce(key: str, value: Any) -> Any:
-    if key in ("known_count", "remaining"):
+def _coerce(key: str, value: Any, default: Any) -> Any:
+    """``value`` as the type of the parameter's registry ``default`` (bool, str or float)."""
+    if isinstance(default, bool):
         if not isinstance(value, (bool, np.bool_)):
             raise InvalidInstanceError(f"{key}: expected True or False, got {value!r}", field=key)
         return bool(value)
-    if key == "variant":
+    if isinstance(default, str):
         return str(value)
     try:
         return float(value)

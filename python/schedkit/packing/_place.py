@@ -16,8 +16,16 @@ from schedkit.exceptions import InvalidInstanceError
 from schedkit.packing._cp import solve_lexicographic
 from schedkit.packing._model import Cluster, Plan, compare_lex
 
-#: Method names accepted by :func:`place` and ``schedkit pack --method``.
-METHOD_NAMES = ["kube", "kube-nopreempt", *_core.PACKING_HEURISTICS, "cp"]
+#: The kube-scheduler methods by name, with the ``preemption`` each stands for (the core's
+#: registry ``_core.PACKING_KUBE_METHODS``).
+_KUBE_PREEMPTION = {name: preemption for name, _, preemption in _core.PACKING_KUBE_METHODS}
+
+#: Method names accepted by :func:`place` and ``schedkit pack --method``: the core's
+#: kube-scheduler methods and bin-packing heuristics (``_core.PACKING_KUBE_METHODS``,
+#: ``_core.PACKING_HEURISTICS``, in their order), then ``"cp"``, the lexicographic CP-SAT model,
+#: which is Python's own (it is built with OR-Tools in :mod:`schedkit.packing._cp`; the core
+#: has no CP solver).
+METHOD_NAMES = [*_KUBE_PREEMPTION, *(name for name, _ in _core.PACKING_HEURISTICS), "cp"]
 
 
 class _CPOptions(TypedDict):
@@ -45,7 +53,7 @@ def _heuristic(
     sample_nodes: bool,
     requeue_victims: bool,
 ) -> tuple[npt.NDArray[np.int64], list[tuple[int, int, list[int]]]]:
-    if method in ("kube", "kube-nopreempt"):
+    if method in _KUBE_PREEMPTION:
         a, pre = _core.packing_kube(
             cluster._core,
             strategy=strategy,
@@ -54,7 +62,7 @@ def _heuristic(
             resource_weights=cast("tuple[int, int]", tuple(resource_weights)),
             fit_weight=fit_weight,
             balanced_weight=balanced_weight,
-            preemption=(method == "kube"),
+            preemption=_KUBE_PREEMPTION[method],
             seed=seed,
             node_rank=cluster.node_rank,
             sample_nodes=sample_nodes,

@@ -1,9 +1,43 @@
-//! Small shared helpers: a total-order float key, a seeded PRNG and a fast hash map for
-//! integer keys (no extra crates).
+//! Small shared helpers: the entry of a name registry, a total-order float key, a seeded PRNG
+//! and a fast hash map for integer keys (no extra crates).
 
 use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
+
+use crate::error::{CoreError, CoreResult};
+
+/// One name of a registry (the algorithms, policies, methods or objectives an entry point
+/// accepts by name): the name, one line on what it means, and what it stands for (`item`).
+///
+/// A registry is one `[Entry<T>; N]` table: parsing a name looks it up with [`lookup`], the
+/// bindings export the table, and nothing else lists the names.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Entry<T> {
+    pub name: &'static str,
+    pub summary: &'static str,
+    pub item: T,
+}
+
+/// The entry named `name` of `table`; otherwise an invalid `field` error that lists the names
+/// (`what` names the kind of thing, e.g. "algorithm").
+pub fn lookup<'a, T>(table: &'a [Entry<T>], name: &str, field: &str, what: &str) -> CoreResult<&'a Entry<T>> {
+    table.iter().find(|e| e.name == name).ok_or_else(|| {
+        CoreError::invalid(
+            field,
+            None,
+            format!(
+                "unknown {what} {name:?}; expected one of {}",
+                names(table).join(", ")
+            ),
+        )
+    })
+}
+
+/// The names of `table`, in its order.
+pub fn names<T>(table: &[Entry<T>]) -> Vec<&'static str> {
+    table.iter().map(|e| e.name).collect()
+}
 
 /// An f64 ordered by `total_cmp`, so it can key a `BinaryHeap` or a sort.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -8,7 +8,7 @@ use schedkit_core::dag::generator::{random_dag, DagParams};
 use schedkit_core::dag::{schedule, Options, Platform, TaskGraph, ALGORITHMS};
 use schedkit_core::flowtime::Jobs;
 use schedkit_core::packing::Cluster;
-use schedkit_core::util::SplitMix64;
+use schedkit_core::util::{names, SplitMix64};
 use schedkit_core::{Budget, CoreError};
 
 /// Tasks 0 -> 1 (data 4) and 0 -> 2 (data 1) on two processors, unit bandwidth, no latency.
@@ -128,7 +128,7 @@ fn dag_evaluators_reproduce_append_only_schedules() {
     // costs do not produce).
     for (k, &(n, q)) in [(200, 4), (300, 8), (150, 3)].iter().enumerate() {
         let (g, p) = random_instance(n, q, k as u64);
-        for name in ALGORITHMS {
+        for name in names(&ALGORITHMS) {
             let opts = Options {
                 insertion: false,
                 seed: 5,

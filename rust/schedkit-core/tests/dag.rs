@@ -3,11 +3,12 @@
 
 use proptest::prelude::*;
 use schedkit_core::dag::generator::{random_dag, DagParams};
-use schedkit_core::dag::online::simulate;
+use schedkit_core::dag::online::{self, simulate};
 use schedkit_core::dag::ranks::{
     downward_rank, min_cost_critical_path, oct_rank, optimistic_cost_table, order_by_rank, upward_rank,
 };
 use schedkit_core::dag::{schedule, Options, Platform, Schedule, TaskGraph, ALGORITHMS};
+use schedkit_core::util::names;
 use schedkit_core::{Budget, CoreError};
 
 /// (W rows, edges as 1-based (from, to, c̄)) of Topcuoglu et al. 2002, Fig. 2.
@@ -346,7 +347,7 @@ fn online_policies_respect_arrivals() {
     }
     let g = TaskGraph::new(30, &src, &dst, &data).unwrap();
     let p = Platform::uniform(30, 3, cost, 1.0, 0.0).unwrap();
-    for policy in ["heft", "heft_rt"] {
+    for policy in names(&online::POLICIES) {
         let out = simulate(
             &g,
             &p,
@@ -412,7 +413,7 @@ fn single_processor_makespan_is_total_cost() {
     let g = TaskGraph::new(200, &r.src, &r.dst, &r.data).unwrap();
     let p = Platform::uniform(200, 1, r.cost.clone(), 1.0, 0.0).unwrap();
     let total: f64 = r.cost.iter().sum();
-    for name in ALGORITHMS {
+    for name in names(&ALGORITHMS) {
         let s = run(&g, &p, name, true);
         assert!((s.makespan - total).abs() <= 1e-9 * total, "{name}");
     }
@@ -464,7 +465,7 @@ fn sweeping_dead_gaps_changes_nothing() {
         let r = random_dag(&params, k as u64).unwrap();
         let g = TaskGraph::new(n, &r.src, &r.dst, &r.data).unwrap();
         let p = Platform::uniform(n, q, r.cost.clone(), 1.0, 0.0).unwrap();
-        for name in ALGORITHMS {
+        for name in names(&ALGORITHMS) {
             let on = Options {
                 insertion: true,
                 seed: 3,
@@ -523,7 +524,7 @@ proptest! {
     #[test]
     fn every_algorithm_is_feasible((g, p) in arb_instance(), insertion in any::<bool>()) {
         let (lb, _) = min_cost_critical_path(&g, &p);
-        for name in ALGORITHMS {
+        for name in names(&ALGORITHMS) {
             let s = run(&g, &p, name, insertion);
             prop_assert!(s.makespan + 1e-9 >= lb, "{} below the critical-path bound", name);
         }

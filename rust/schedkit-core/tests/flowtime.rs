@@ -6,6 +6,7 @@ use proptest::prelude::*;
 use schedkit_core::flowtime::{
     lower_bound, simulate, simulate_callback, Info, Jobs, Options, Params, Policy, ViewBatch, POLICIES,
 };
+use schedkit_core::util::names;
 use schedkit_core::{Budget, CoreError, CoreResult};
 
 fn single(r: &[f64], p: &[f64]) -> Jobs {
@@ -237,7 +238,7 @@ fn laps_beta_one_is_rr() {
 #[test]
 fn idle_gaps_and_empty_instances() {
     let j = single(&[5., 20.], &[1., 2.]);
-    for name in POLICIES {
+    for name in names(&POLICIES) {
         if name == "sprpt" {
             continue;
         }
@@ -452,7 +453,7 @@ fn all_policies(jobs: &Jobs) -> Vec<(String, Policy, Jobs)> {
         .collect();
     let with_est = jobs.with_estimate(est).unwrap();
     let mut out = Vec::new();
-    for name in POLICIES {
+    for name in names(&POLICIES) {
         let j = if name == "sprpt" {
             with_est.clone()
         } else {

@@ -4,6 +4,7 @@ use proptest::prelude::*;
 use schedkit_core::packing::heuristics::{self, HeuristicOptions};
 use schedkit_core::packing::kube::{self, KubeOptions, Strategy as Scoring};
 use schedkit_core::packing::{vmr, Cluster};
+use schedkit_core::util::names;
 use schedkit_core::{Budget, CoreError};
 
 const GIB: i64 = 1 << 30;
@@ -132,7 +133,7 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
     #[test]
     fn no_method_exceeds_capacity(c in arb_cluster(), seed in proptest::option::of(0u64..10)) {
-        for m in heuristics::METHODS {
+        for m in names(&heuristics::METHODS) {
             let a = heuristics::place(&c, m, &HeuristicOptions::default(), &Budget::unlimited()).unwrap();
             prop_assert!(within_capacity(&c, &a), "{m}");
         }

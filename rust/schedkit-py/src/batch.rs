@@ -7,9 +7,8 @@
 
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
-use schedkit_core::batch::single_machine::{self, Objective};
+use schedkit_core::batch::single_machine::{self, Objective, OBJECTIVES};
 use schedkit_core::batch::{dag, flowtime, packing};
-use schedkit_core::CoreError;
 
 use crate::arrays::{in_row_chunks, owned};
 use crate::dag::{DagPlatform, DagTaskGraph};
@@ -28,9 +27,7 @@ fn batch_evaluate_sequences<'py>(
     perms: PyReadonlyArray2<'py, i64>,
     objective: &str,
 ) -> PyResult<F64Array<'py>> {
-    let objective = Objective::from_name(objective)
-        .ok_or_else(|| CoreError::invalid("objective", None, format!("unknown objective {objective:?}")))
-        .py(py)?;
+    let objective = Objective::parse(objective).py(py)?;
     let mut out = vec![0.0; perms.as_array().nrows()];
     let inst = &instance.inner;
     in_row_chunks(py, &perms, |rows, at| {
@@ -124,5 +121,8 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(batch_dag_perturbed, m)?)?;
     m.add_function(wrap_pyfunction!(batch_flowtime_orders, m)?)?;
     m.add_function(wrap_pyfunction!(batch_packing, m)?)?;
+    // The registry as (name, summary) rows; `schedkit.batch.OBJECTIVES` is built from it.
+    let objectives: Vec<_> = OBJECTIVES.iter().map(|e| (e.name, e.summary)).collect();
+    m.add("BATCH_OBJECTIVES", objectives)?;
     Ok(())
 }

@@ -278,7 +278,13 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(dag_cpop_path, m)?)?;
     m.add_function(wrap_pyfunction!(dag_random, m)?)?;
     m.add_function(wrap_pyfunction!(dag_online, m)?)?;
-    m.add("DAG_ALGORITHMS", dag::ALGORITHMS.to_vec())?;
-    m.add("DAG_ONLINE_POLICIES", online::POLICIES.to_vec())?;
+    // The registries as (name, summary, ...) rows; the Python tables are built from them.
+    let algorithms: Vec<_> = dag::ALGORITHMS
+        .iter()
+        .map(|e| (e.name, e.summary, e.item.insertion))
+        .collect();
+    m.add("DAG_ALGORITHMS", algorithms)?;
+    let online: Vec<_> = online::POLICIES.iter().map(|e| (e.name, e.summary)).collect();
+    m.add("DAG_ONLINE_POLICIES", online)?;
     Ok(())
 }

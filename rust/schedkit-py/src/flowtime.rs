@@ -5,9 +5,9 @@ use std::sync::Mutex;
 
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
-use pyo3::types::PyTuple;
+use pyo3::types::{PyDict, PyTuple};
 use schedkit_core::flowtime::{
-    self, Info, Jobs, Options, Outcome, Params, Policy, PriorityFn, ViewBatch, KIND_NAMES, POLICIES,
+    self, Info, Jobs, Options, Outcome, Params, Policy, PriorityFn, Value, ViewBatch, KIND_NAMES, POLICIES,
 };
 use schedkit_core::{Budget, CoreError, CoreResult};
 
@@ -271,7 +271,22 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(flowtime_simulate, m)?)?;
     m.add_function(wrap_pyfunction!(flowtime_simulate_callback, m)?)?;
     m.add_function(wrap_pyfunction!(flowtime_lower_bound, m)?)?;
-    m.add("FLOWTIME_POLICIES", POLICIES.to_vec())?;
+    // The registry as (name, information, {parameter: default}, summary) rows;
+    // `schedkit.flowtime.POLICIES` is built from it.
+    let py = m.py();
+    let mut policies = Vec::with_capacity(POLICIES.len());
+    for e in &POLICIES {
+        let params = PyDict::new(py);
+        for &(key, default) in e.item.params {
+            match default {
+                Value::Float(x) => params.set_item(key, x)?,
+                Value::Bool(x) => params.set_item(key, x)?,
+                Value::Str(x) => params.set_item(key, x)?,
+            }
+        }
+        policies.push((e.name, e.item.info.name(), params, e.summary));
+    }
+    m.add("FLOWTIME_POLICIES", policies)?;
     m.add("FLOWTIME_LOG_KINDS", KIND_NAMES.to_vec())?;
     Ok(())
 }

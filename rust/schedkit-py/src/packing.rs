@@ -176,6 +176,13 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(packing_vmr_greedy, m)?)?;
     m.add_function(wrap_pyfunction!(packing_fragment_rate, m)?)?;
     m.add_function(wrap_pyfunction!(packing_kube_scores, m)?)?;
-    m.add("PACKING_HEURISTICS", heuristics::METHODS.to_vec())?;
+    // The registries as (name, summary, ...) rows; the Python tables are built from them.
+    let kube: Vec<_> = kube::METHODS
+        .iter()
+        .map(|e| (e.name, e.summary, e.item.preemption))
+        .collect();
+    m.add("PACKING_KUBE_METHODS", kube)?;
+    let heuristics: Vec<_> = heuristics::METHODS.iter().map(|e| (e.name, e.summary)).collect();
+    m.add("PACKING_HEURISTICS", heuristics)?;
     Ok(())
 }

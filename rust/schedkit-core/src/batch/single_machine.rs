@@ -4,6 +4,7 @@ use rayon::prelude::*;
 
 use crate::error::{CoreError, CoreResult};
 use crate::tardiness::Instance;
+use crate::util::{lookup, Entry};
 
 /// The single-machine objectives a batch can compute.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -18,15 +19,34 @@ pub enum Objective {
     MaxLateness,
 }
 
+/// The objectives [`evaluate_sequences`] computes, by name.
+pub const OBJECTIVES: [Entry<Objective>; 4] = [
+    Entry {
+        name: "total_tardiness",
+        summary: "sum of T_j = max(C_j - d_j, 0) (weights ignored)",
+        item: Objective::TotalTardiness,
+    },
+    Entry {
+        name: "total_weighted_tardiness",
+        summary: "sum of w_j T_j",
+        item: Objective::TotalWeightedTardiness,
+    },
+    Entry {
+        name: "total_completion_time",
+        summary: "sum of C_j (weights ignored)",
+        item: Objective::TotalCompletionTime,
+    },
+    Entry {
+        name: "max_lateness",
+        summary: "max of C_j - d_j (-inf for no jobs)",
+        item: Objective::MaxLateness,
+    },
+];
+
 impl Objective {
-    pub fn from_name(name: &str) -> Option<Self> {
-        Some(match name {
-            "total_tardiness" => Objective::TotalTardiness,
-            "total_weighted_tardiness" => Objective::TotalWeightedTardiness,
-            "total_completion_time" => Objective::TotalCompletionTime,
-            "max_lateness" => Objective::MaxLateness,
-            _ => return None,
-        })
+    /// The objective named `name` of [`OBJECTIVES`]; otherwise an invalid `objective` error.
+    pub fn parse(name: &str) -> CoreResult<Self> {
+        Ok(lookup(&OBJECTIVES, name, "objective", "objective")?.item)
     }
 }
 

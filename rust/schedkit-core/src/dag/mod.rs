@@ -35,7 +35,8 @@ use std::collections::BinaryHeap;
 pub use instance::{check_pair, Platform, TaskGraph};
 
 use crate::budget::Budget;
-use crate::error::{CoreError, CoreResult};
+use crate::error::CoreResult;
+use crate::util::{lookup, Entry};
 
 /// A complete schedule.
 #[derive(Debug, Clone, PartialEq)]
@@ -73,8 +74,68 @@ impl Default for Options {
     }
 }
 
-/// The algorithms [`schedule`] accepts.
-pub const ALGORITHMS: [&str; 6] = ["heft", "cpop", "peft", "mct", "met", "random"];
+/// A list scheduler of the [`ALGORITHMS`] registry.
+#[derive(Debug, Clone, Copy)]
+pub struct Algorithm {
+    /// Whether the algorithm as published uses the insertion policy: the default of
+    /// `Options::insertion` for it in the Python API (MCT and MET classically append).
+    pub insertion: bool,
+    /// Runs it.
+    pub run: fn(&TaskGraph, &Platform, &Options, &Budget) -> CoreResult<Schedule>,
+}
+
+const fn algorithm(
+    name: &'static str,
+    summary: &'static str,
+    insertion: bool,
+    run: fn(&TaskGraph, &Platform, &Options, &Budget) -> CoreResult<Schedule>,
+) -> Entry<Algorithm> {
+    Entry {
+        name,
+        summary,
+        item: Algorithm { insertion, run },
+    }
+}
+
+/// The algorithms [`schedule`] accepts, by name.
+pub const ALGORITHMS: [Entry<Algorithm>; 6] = [
+    algorithm(
+        "heft",
+        "HEFT: tasks by non-increasing upward rank, each on its least-EFT processor",
+        true,
+        heft::heft,
+    ),
+    algorithm(
+        "cpop",
+        "CPOP: critical-path tasks on the processor fastest for the whole path, the rest by EFT",
+        true,
+        cpop::cpop,
+    ),
+    algorithm(
+        "peft",
+        "PEFT: a ready list by rank_oct, processor by EFT + optimistic cost",
+        true,
+        peft::peft,
+    ),
+    algorithm(
+        "mct",
+        "minimum completion time: tasks level by level, each where it finishes earliest",
+        false,
+        baselines::mct,
+    ),
+    algorithm(
+        "met",
+        "minimum execution time: tasks level by level, each where it runs fastest",
+        false,
+        baselines::met,
+    ),
+    algorithm(
+        "random",
+        "a ready list with seeded random priorities, each task on its least-EFT processor",
+        true,
+        baselines::random,
+    ),
+];
 
 /// Runs the algorithm named `name` (one of [`ALGORITHMS`]).
 pub fn schedule(
@@ -84,19 +145,7 @@ pub fn schedule(
     opts: &Options,
     budget: &Budget,
 ) -> CoreResult<Schedule> {
-    match name {
-        "heft" => heft::heft(g, p, opts, budget),
-        "cpop" => cpop::cpop(g, p, opts, budget),
-        "peft" => peft::peft(g, p, opts, budget),
-        "mct" => baselines::mct(g, p, opts, budget),
-        "met" => baselines::met(g, p, opts, budget),
-        "random" => baselines::random(g, p, opts, budget),
-        _ => Err(CoreError::invalid(
-            "algorithm",
-            None,
-            format!("unknown algorithm {name:?}; expected one of {ALGORITHMS:?}"),
-        )),
-    }
+    (lookup(&ALGORITHMS, name, "algorithm", "algorithm")?.item.run)(g, p, opts, budget)
 }
 
 /// Ready-list scheduling: repeatedly takes the ready task (all predecessors placed) of least

@@ -26,10 +26,30 @@ use super::ranks::{order_by_rank, upward_rank};
 use super::{Options, Schedule};
 use crate::budget::Budget;
 use crate::error::{CoreError, CoreResult};
-use crate::util::OrdF64;
+use crate::util::{lookup, Entry, OrdF64};
 
-/// Online policies.
-pub const POLICIES: [&str; 2] = ["heft", "heft_rt"];
+/// How an online policy plans.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Planner {
+    /// Whole-graph HEFT per job, at its arrival.
+    PerJob,
+    /// Runtime HEFT over the ready tasks of every job present, at each decision epoch.
+    Runtime,
+}
+
+/// The online policies [`simulate`] accepts, by name.
+pub const POLICIES: [Entry<Planner>; 2] = [
+    Entry {
+        name: "heft",
+        summary: "per-job HEFT: at its arrival, a job's whole DAG by rank_u, insertion EFT",
+        item: Planner::PerJob,
+    },
+    Entry {
+        name: "heft_rt",
+        summary: "runtime HEFT (DS3's HEFT_RT): at each epoch, the newly ready tasks by mean cost",
+        item: Planner::Runtime,
+    },
+];
 
 /// The outcome: the plan (with estimated costs) and the actual execution.
 #[derive(Debug, Clone)]
@@ -95,6 +115,7 @@ pub fn simulate(
     insertion: bool,
     budget: &Budget,
 ) -> CoreResult<OnlineOutcome> {
+    let planner = lookup(&POLICIES, policy, "policy", "online policy")?.item;
     check_pair(g, p)?;
     let job = job_of_tasks(g, job_ptr, arrival)?;
     let n = g.num_tasks();
@@ -123,14 +144,9 @@ pub fn simulate(
         ..Options::default()
     };
     let mut e = Engine::new(g, p, &opts, Some(&release), budget);
-    match policy {
-        "heft" => per_job_heft(&mut e, job_ptr, arrival, &jobs),
-        "heft_rt" => runtime_heft(&mut e, &job, arrival, &jobs),
-        _ => Err(CoreError::invalid(
-            "policy",
-            None,
-            format!("unknown online policy {policy:?}; expected one of {POLICIES:?}"),
-        )),
+    match planner {
+        Planner::PerJob => per_job_heft(&mut e, job_ptr, arrival, &jobs),
+        Planner::Runtime => runtime_heft(&mut e, &job, arrival, &jobs),
     }?;
     let planned = e.finish_schedule()?;
     let (actual_start, actual_finish) = replay(g, p, &planned, &release, factors);

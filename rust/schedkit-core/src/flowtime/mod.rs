@@ -35,7 +35,7 @@ pub use callback::{PriorityFn, ViewBatch};
 pub use info::{Info, Known};
 pub use instance::Jobs;
 pub use log::{EventLog, Kind, KIND_NAMES};
-pub use policy::{Params, Policy, SprptVariant, POLICIES};
+pub use policy::{Params, Policy, PolicySpec, SprptVariant, Value, POLICIES};
 
 use crate::budget::Budget;
 use crate::error::{CoreError, CoreResult};

@@ -6,16 +6,67 @@
 use super::{Cluster, State};
 use crate::budget::Budget;
 use crate::error::{CoreError, CoreResult};
+use crate::util::{lookup, Entry};
 
-pub const METHODS: [&str; 8] = [
-    "ffd",
-    "bfd",
-    "first-fit",
-    "best-fit",
-    "worst-fit",
-    "dot",
-    "l2",
-    "tetris",
+/// A bin-packing heuristic of the [`METHODS`] registry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Heuristic {
+    Ffd,
+    Bfd,
+    FirstFit,
+    BestFit,
+    WorstFit,
+    Dot,
+    L2,
+    Tetris,
+}
+
+const fn method(name: &'static str, summary: &'static str, item: Heuristic) -> Entry<Heuristic> {
+    Entry { name, summary, item }
+}
+
+/// The heuristics [`place`] accepts, by name.
+pub const METHODS: [Entry<Heuristic>; 8] = [
+    method(
+        "ffd",
+        "first fit decreasing: pods by decreasing size, each on the first node it fits",
+        Heuristic::Ffd,
+    ),
+    method(
+        "bfd",
+        "best fit decreasing: pods by decreasing size, each on the node it leaves least room on",
+        Heuristic::Bfd,
+    ),
+    method(
+        "first-fit",
+        "pods in order, each on the first node it fits",
+        Heuristic::FirstFit,
+    ),
+    method(
+        "best-fit",
+        "pods in order, each on the node it leaves least weighted room on",
+        Heuristic::BestFit,
+    ),
+    method(
+        "worst-fit",
+        "pods in order, each on the node it leaves most weighted room on",
+        Heuristic::WorstFit,
+    ),
+    method(
+        "dot",
+        "node by node, the fitting pod of largest dot product with the free capacity",
+        Heuristic::Dot,
+    ),
+    method(
+        "l2",
+        "node by node, the fitting pod of least L2 distance to the free capacity",
+        Heuristic::L2,
+    ),
+    method(
+        "tetris",
+        "pods in order, each on the node of largest dot product (Tetris alignment)",
+        Heuristic::Tetris,
+    ),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -129,13 +180,7 @@ impl Ctx<'_> {
 
 /// Places pods with `method`; returns the assignment (node per pod, -1 pending).
 pub fn place(c: &Cluster, method: &str, o: &HeuristicOptions, budget: &Budget) -> CoreResult<Vec<i64>> {
-    if !METHODS.contains(&method) {
-        return Err(CoreError::invalid(
-            "method",
-            None,
-            format!("unknown heuristic {method:?}: {}", METHODS.join(", ")),
-        ));
-    }
+    let h = lookup(&METHODS, method, "method", "heuristic")?.item;
     let n = c.num_nodes();
     let m = c.num_pods();
     let start: Vec<i64> = if o.repack {
@@ -196,13 +241,13 @@ pub fn place(c: &Cluster, method: &str, o: &HeuristicOptions, budget: &Budget) -
     };
     for p in tiers {
         let mut pods: Vec<usize> = todo.iter().copied().filter(|&i| c.pod_priority[i] == p).collect();
-        if matches!(method, "ffd" | "bfd") {
+        if matches!(h, Heuristic::Ffd | Heuristic::Bfd) {
             let keys: Vec<f64> = pods.iter().map(|&i| ctx.size(o.size, i)).collect();
             let mut idx: Vec<usize> = (0..pods.len()).collect();
             idx.sort_by(|&a, &b| keys[b].total_cmp(&keys[a]).then(pods[a].cmp(&pods[b])));
             pods = idx.into_iter().map(|k| pods[k]).collect();
         }
-        if matches!(method, "dot" | "l2") {
+        if matches!(h, Heuristic::Dot | Heuristic::L2) {
             // Bin-centric: fill node after node with the best-scoring feasible pod.
             let mut left = pods;
             for j in 0..n {
@@ -219,7 +264,7 @@ pub fn place(c: &Cluster, method: &str, o: &HeuristicOptions, budget: &Budget) -
                         if !st.fits(c, i, j) {
                             continue;
                         }
-                        let s = if method == "dot" {
+                        let s = if h == Heuristic::Dot {
                             ctx.dot(&st, i, j)
                         } else {
                             -ctx.l2(&st, i, j)
@@ -258,13 +303,13 @@ pub fn place(c: &Cluster, method: &str, o: &HeuristicOptions, budget: &Budget) -
                 if !st.fits(c, i, j) {
                     continue;
                 }
-                if matches!(method, "ffd" | "first-fit") {
+                if matches!(h, Heuristic::Ffd | Heuristic::FirstFit) {
                     best = Some((0.0, j));
                     break;
                 }
-                let s = match method {
-                    "bfd" | "best-fit" => -ctx.left(&st, i, j),
-                    "worst-fit" => ctx.left(&st, i, j),
+                let s = match h {
+                    Heuristic::Bfd | Heuristic::BestFit => -ctx.left(&st, i, j),
+                    Heuristic::WorstFit => ctx.left(&st, i, j),
                     _ => ctx.dot(&st, i, j), // tetris alignment
                 };
                 if best.is_none_or(|(bs, _)| s > bs) {

@@ -15,7 +15,28 @@ use std::collections::BinaryHeap;
 use super::{Cluster, State};
 use crate::budget::Budget;
 use crate::error::{CoreError, CoreResult};
-use crate::util::SplitMix64;
+use crate::util::{Entry, SplitMix64};
+
+/// A named variant of the kube-scheduler simulation: the [`KubeOptions::preemption`] it
+/// stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Variant {
+    pub preemption: bool,
+}
+
+/// The kube-scheduler simulation by name, as `schedkit.packing.place` and the CLI accept it.
+pub const METHODS: [Entry<Variant>; 2] = [
+    Entry {
+        name: "kube",
+        summary: "the default kube-scheduler, pod by pod, with DefaultPreemption",
+        item: Variant { preemption: true },
+    },
+    Entry {
+        name: "kube-nopreempt",
+        summary: "the default kube-scheduler, pod by pod, without preemption",
+        item: Variant { preemption: false },
+    },
+];
 
 pub const MAX_NODE_SCORE: i64 = 100;
 /// NonZeroRequested defaults for pods that declare no request: 100m cpu, 200 MiB memory.
