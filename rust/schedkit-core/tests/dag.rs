@@ -270,8 +270,8 @@ fn insertion_beats_append_only() {
 
 fn invalid_field(r: Result<impl std::fmt::Debug, CoreError>) -> String {
     match r {
-        Err(CoreError::InvalidInstance { field, .. }) => field,
-        other => panic!("expected InvalidInstance, got {other:?}"),
+        Err(CoreError::InvalidInstance { field, .. } | CoreError::Cycle { field, .. }) => field,
+        other => panic!("expected InvalidInstance or Cycle, got {other:?}"),
     }
 }
 
