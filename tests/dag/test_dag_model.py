@@ -175,3 +175,12 @@ def test_method_examples_run(cls):
     for test in tests:
         runner.run(test)
     assert runner.summarize(verbose=False).failed == 0
+
+
+def test_a_cycle_is_carried_as_data_and_named():
+    with pytest.raises(InvalidInstanceError) as err:
+        dag.TaskGraph([0, 1, 2, 3], [1, 2, 0, 0])
+    assert err.value.field == "edges" and err.value.cycle == [0, 1, 2, 0]
+    with pytest.raises(InvalidInstanceError, match="'a' -> 'b' -> 'a'") as err:
+        dag.TaskGraph([0, 1], [1, 0], names=["a", "b"])
+    assert err.value.cycle == [0, 1, 0]

@@ -347,17 +347,13 @@ class TaskGraph(Frozen):
 
 
 def _with_names(exc: InvalidInstanceError, names: Sequence[str] | None) -> InvalidInstanceError:
-    """The core's error with task ids replaced by names in a cycle message."""
-    text = str(exc)
-    marker = "cycle: "
-    if names is None or marker not in text:
+    """The core's cycle error with the task names in its message (the ids stay in ``cycle``)."""
+    if names is None or exc.cycle is None:
         return exc
-    head, cycle = text.split(marker, 1)
-    try:
-        named = " -> ".join(repr(names[int(t)]) for t in cycle.split(" -> "))
-    except (ValueError, IndexError):
-        return exc
-    return InvalidInstanceError(f"{head}{marker}{named}", field=exc.field, index=exc.index)
+    named = " -> ".join(repr(names[t]) for t in exc.cycle)
+    return InvalidInstanceError(
+        f"{exc.field}: the graph has a cycle: {named}", field=exc.field, index=exc.index, cycle=exc.cycle
+    )
 
 
 class Platform(Frozen):
