@@ -1154,7 +1154,7 @@ def test_zero_jobs_exact():
 
 
 def test_improve_names_come_from_the_core_and_are_checked_there():
-    assert sk.tardiness.IMPROVEMENTS == tuple(sk._core.TARDINESS_IMPROVEMENTS)
+    assert tuple(sk._core.TARDINESS_IMPROVEMENTS) == sk.tardiness.IMPROVEMENTS
     inst = Instance([2, 3, 1], [2, 6, 1])
     with pytest.raises(InvalidInstanceError, match="unknown local search") as err:
         solve(inst, method="mdd", improve="two-opt")
