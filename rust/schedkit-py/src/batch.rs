@@ -21,7 +21,7 @@ type F64Array<'py> = Bound<'py, PyArray1<f64>>;
 
 /// Objectives of the rows of `perms` (B x n, int64).
 #[pyfunction]
-fn batch_evaluate_sequences<'py>(
+pub(crate) fn batch_evaluate_sequences<'py>(
     py: Python<'py>,
     instance: &TardinessInstance,
     perms: PyReadonlyArray2<'py, i64>,
@@ -39,7 +39,7 @@ fn batch_evaluate_sequences<'py>(
 /// Makespans of B task orders (B x n) under non-insertion list scheduling (NaN marks an
 /// invalid row).
 #[pyfunction]
-fn batch_dag_orders<'py>(
+pub(crate) fn batch_dag_orders<'py>(
     py: Python<'py>,
     graph: &DagTaskGraph,
     platform: &DagPlatform,
@@ -56,7 +56,7 @@ fn batch_dag_orders<'py>(
 /// Makespans of one fixed DAG schedule (processor per task, dispatch order) under S rows of
 /// duration factors (S x n).
 #[pyfunction]
-fn batch_dag_perturbed<'py>(
+pub(crate) fn batch_dag_perturbed<'py>(
     py: Python<'py>,
     graph: &DagTaskGraph,
     platform: &DagPlatform,
@@ -76,7 +76,7 @@ fn batch_dag_perturbed<'py>(
 /// Total weighted flow time of B non-preemptive job orders (B x n) on one machine (NaN marks
 /// an invalid row).
 #[pyfunction]
-fn batch_flowtime_orders<'py>(
+pub(crate) fn batch_flowtime_orders<'py>(
     py: Python<'py>,
     jobs: &FlowtimeJobs,
     orders: PyReadonlyArray2<'py, i64>,
@@ -92,7 +92,7 @@ fn batch_flowtime_orders<'py>(
 /// (placed, fragment rate) of B pod-to-node assignments (B x M) against the probe request
 /// ((-1, NaN) marks an invalid row).
 #[pyfunction]
-fn batch_packing<'py>(
+pub(crate) fn batch_packing<'py>(
     py: Python<'py>,
     cluster: &PackingCluster,
     assignments: PyReadonlyArray2<'py, i64>,
@@ -115,12 +115,8 @@ fn batch_packing<'py>(
     Ok((placed.into_pyarray(py), frag.into_pyarray(py)))
 }
 
-pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_function(wrap_pyfunction!(batch_evaluate_sequences, m)?)?;
-    m.add_function(wrap_pyfunction!(batch_dag_orders, m)?)?;
-    m.add_function(wrap_pyfunction!(batch_dag_perturbed, m)?)?;
-    m.add_function(wrap_pyfunction!(batch_flowtime_orders, m)?)?;
-    m.add_function(wrap_pyfunction!(batch_packing, m)?)?;
+/// The area's registries and constants, added at module initialisation.
+pub fn add_registries(m: &Bound<'_, PyModule>) -> PyResult<()> {
     // The registry as (name, summary) rows; `schedkit.batch.OBJECTIVES` is built from it.
     let objectives: Vec<_> = OBJECTIVES.iter().map(|e| (e.name, e.summary)).collect();
     m.add("BATCH_OBJECTIVES", objectives)?;

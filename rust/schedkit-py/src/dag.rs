@@ -20,7 +20,7 @@ fn ids<'py>(py: Python<'py>, v: &[usize]) -> I64Array<'py> {
 
 /// A validated task graph owned by Rust; `schedkit.dag.TaskGraph` wraps it.
 #[pyclass(module = "schedkit._core", frozen)]
-pub struct DagTaskGraph {
+pub(crate) struct DagTaskGraph {
     pub inner: TaskGraph,
 }
 
@@ -64,7 +64,7 @@ impl DagTaskGraph {
 
 /// A validated platform (n x q costs, q x q bandwidth, q latencies) owned by Rust.
 #[pyclass(module = "schedkit._core", frozen)]
-pub struct DagPlatform {
+pub(crate) struct DagPlatform {
     pub inner: Platform,
 }
 
@@ -114,7 +114,7 @@ fn schedule_tuple(py: Python<'_>, s: Schedule) -> ScheduleTuple<'_> {
 /// Runs a list scheduler (one of `DAG_ALGORITHMS`) with the GIL released; Ctrl-C interrupts.
 #[pyfunction]
 #[pyo3(signature = (graph, platform, algorithm, *, insertion=true, seed=0))]
-fn dag_schedule<'py>(
+pub(crate) fn dag_schedule<'py>(
     py: Python<'py>,
     graph: &DagTaskGraph,
     platform: &DagPlatform,
@@ -136,7 +136,7 @@ fn dag_schedule<'py>(
 
 /// Ranks: "upward" (rank_u), "downward" (rank_d), "oct" (n x q table, flattened), "rank_oct".
 #[pyfunction]
-fn dag_ranks<'py>(
+pub(crate) fn dag_ranks<'py>(
     py: Python<'py>,
     graph: &DagTaskGraph,
     platform: &DagPlatform,
@@ -159,7 +159,7 @@ fn dag_ranks<'py>(
 
 /// (Σ min cost along CP_MIN, the path): the SLR denominator and a makespan lower bound.
 #[pyfunction]
-fn dag_lower_bound<'py>(
+pub(crate) fn dag_lower_bound<'py>(
     py: Python<'py>,
     graph: &DagTaskGraph,
     platform: &DagPlatform,
@@ -172,7 +172,7 @@ fn dag_lower_bound<'py>(
 
 /// CPOP's critical path (by rank_u + rank_d) and the processor it is pinned to.
 #[pyfunction]
-fn dag_cpop_path<'py>(
+pub(crate) fn dag_cpop_path<'py>(
     py: Python<'py>,
     graph: &DagTaskGraph,
     platform: &DagPlatform,
@@ -190,7 +190,7 @@ fn dag_cpop_path<'py>(
 /// A random layered DAG: (src, dst, data, cost flattened n x q).
 #[pyfunction]
 #[allow(clippy::too_many_arguments)]
-fn dag_random<'py>(
+pub(crate) fn dag_random<'py>(
     py: Python<'py>,
     num_tasks: usize,
     num_processors: usize,
@@ -232,7 +232,7 @@ type OnlineTuple<'py> = (
 #[pyfunction]
 #[pyo3(signature = (graph, platform, job_ptr, arrival, policy, *, factors=None, insertion=true))]
 #[allow(clippy::too_many_arguments)]
-fn dag_online<'py>(
+pub(crate) fn dag_online<'py>(
     py: Python<'py>,
     graph: &DagTaskGraph,
     platform: &DagPlatform,
@@ -269,15 +269,8 @@ fn dag_online<'py>(
     ))
 }
 
-pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_class::<DagTaskGraph>()?;
-    m.add_class::<DagPlatform>()?;
-    m.add_function(wrap_pyfunction!(dag_schedule, m)?)?;
-    m.add_function(wrap_pyfunction!(dag_ranks, m)?)?;
-    m.add_function(wrap_pyfunction!(dag_lower_bound, m)?)?;
-    m.add_function(wrap_pyfunction!(dag_cpop_path, m)?)?;
-    m.add_function(wrap_pyfunction!(dag_random, m)?)?;
-    m.add_function(wrap_pyfunction!(dag_online, m)?)?;
+/// The area's registries and constants, added at module initialisation.
+pub fn add_registries(m: &Bound<'_, PyModule>) -> PyResult<()> {
     // The registries as (name, summary, ...) rows; the Python tables are built from them.
     let algorithms: Vec<_> = dag::ALGORITHMS
         .iter()

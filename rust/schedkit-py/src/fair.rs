@@ -27,7 +27,7 @@ fn usize_opt(field: &str, a: Option<PyReadonlyArray1<'_, i64>>) -> Result<Vec<us
 
 /// The cluster simulator, fed jobs in submit order (`schedkit.fair` drives it).
 #[pyclass(module = "schedkit._core")]
-pub struct FairEngine {
+pub(crate) struct FairEngine {
     inner: Engine,
 }
 
@@ -238,7 +238,7 @@ impl FairEngine {
 /// given order), V just after it, the user's chain end E, and every job's last deadline.
 #[pyfunction]
 #[pyo3(signature = (cores, times, users, work, weights, grace=-1e300))]
-fn fair_uwfq_virtual<'py>(
+pub(crate) fn fair_uwfq_virtual<'py>(
     py: Python<'py>,
     cores: i64,
     times: Vec<f64>,
@@ -267,9 +267,8 @@ fn fair_uwfq_virtual<'py>(
     Ok((vs.into_pyarray(py), es.into_pyarray(py), ds.into_pyarray(py)))
 }
 
-pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_class::<FairEngine>()?;
-    m.add_function(wrap_pyfunction!(fair_uwfq_virtual, m)?)?;
+/// The area's registries and constants, added at module initialisation.
+pub fn add_registries(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("FAIR_POLICIES", fair::POLICIES.to_vec())?;
     Ok(())
 }

@@ -19,7 +19,7 @@ type F64Array<'py> = Bound<'py, PyArray1<f64>>;
 
 /// Validated flow-time jobs owned by Rust; `schedkit.flowtime.Jobs` wraps it.
 #[pyclass(module = "schedkit._core", frozen)]
-pub struct FlowtimeJobs {
+pub(crate) struct FlowtimeJobs {
     pub inner: Jobs,
 }
 
@@ -112,7 +112,7 @@ fn outcome_tuple<'py>(py: Python<'py>, out: Outcome) -> PyResult<SimTuple<'py>> 
     known_count=None, remaining=None, variant=None, event_log=false, max_log_rows=20_000_000,
     time_limit=None, threads=None))]
 #[allow(clippy::too_many_arguments)]
-fn flowtime_simulate<'py>(
+pub(crate) fn flowtime_simulate<'py>(
     py: Python<'py>,
     jobs: &FlowtimeJobs,
     policy: &str,
@@ -199,7 +199,7 @@ impl PriorityFn for PyPriorities<'_> {
 #[pyo3(signature = (jobs, callback, machines=1, *, information="revealed", known_count=false,
     quantum=None, event_log=false, max_log_rows=20_000_000, time_limit=None))]
 #[allow(clippy::too_many_arguments)]
-fn flowtime_simulate_callback<'py>(
+pub(crate) fn flowtime_simulate_callback<'py>(
     py: Python<'py>,
     jobs: &FlowtimeJobs,
     callback: Py<PyAny>,
@@ -254,7 +254,7 @@ fn flowtime_simulate_callback<'py>(
 /// Lower bound on the total flow time on `machines` machines (None if the time limit hit).
 #[pyfunction]
 #[pyo3(signature = (jobs, machines=1, time_limit=None))]
-fn flowtime_lower_bound(
+pub(crate) fn flowtime_lower_bound(
     py: Python<'_>,
     jobs: &FlowtimeJobs,
     machines: usize,
@@ -266,11 +266,8 @@ fn flowtime_lower_bound(
     })
 }
 
-pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_class::<FlowtimeJobs>()?;
-    m.add_function(wrap_pyfunction!(flowtime_simulate, m)?)?;
-    m.add_function(wrap_pyfunction!(flowtime_simulate_callback, m)?)?;
-    m.add_function(wrap_pyfunction!(flowtime_lower_bound, m)?)?;
+/// The area's registries and constants, added at module initialisation.
+pub fn add_registries(m: &Bound<'_, PyModule>) -> PyResult<()> {
     // The registry as (name, information, {parameter: default}, summary) rows;
     // `schedkit.flowtime.POLICIES` is built from it.
     let py = m.py();

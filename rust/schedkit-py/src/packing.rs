@@ -13,7 +13,7 @@ use crate::interrupt::run_interruptible;
 
 /// A validated cluster owned by Rust; `schedkit.packing.Cluster` wraps it.
 #[pyclass(module = "schedkit._core", frozen)]
-pub struct PackingCluster {
+pub(crate) struct PackingCluster {
     pub inner: Cluster,
 }
 
@@ -52,7 +52,7 @@ type KubeTuple<'py> = (Bound<'py, PyArray1<i64>>, Vec<(usize, usize, Vec<usize>)
                     balanced_weight=1, preemption=true, seed=None, node_rank=None, sample_nodes=true,
                     requeue_victims=true, protected=None))]
 #[allow(clippy::too_many_arguments)]
-fn packing_kube<'py>(
+pub(crate) fn packing_kube<'py>(
     py: Python<'py>,
     cluster: &PackingCluster,
     strategy: &str,
@@ -103,7 +103,7 @@ fn packing_kube<'py>(
 
 #[pyfunction]
 #[pyo3(signature = (cluster, method, *, size="sum", weights="average", repack=false, protected=None))]
-fn packing_heuristic<'py>(
+pub(crate) fn packing_heuristic<'py>(
     py: Python<'py>,
     cluster: &PackingCluster,
     method: &str,
@@ -130,7 +130,7 @@ type VmrTuple<'py> = (Bound<'py, PyArray1<i64>>, Vec<(usize, usize, usize)>);
 
 #[pyfunction]
 #[pyo3(signature = (cluster, probe_cpu, k, frozen=None))]
-fn packing_vmr_greedy<'py>(
+pub(crate) fn packing_vmr_greedy<'py>(
     py: Python<'py>,
     cluster: &PackingCluster,
     probe_cpu: i64,
@@ -144,7 +144,7 @@ fn packing_vmr_greedy<'py>(
 }
 
 #[pyfunction]
-fn packing_fragment_rate(
+pub(crate) fn packing_fragment_rate(
     cluster: &PackingCluster,
     assignment: PyReadonlyArray1<'_, i64>,
     probe_cpu: i64,
@@ -154,7 +154,7 @@ fn packing_fragment_rate(
 }
 
 #[pyfunction]
-fn packing_kube_scores(
+pub(crate) fn packing_kube_scores(
     strategy: &str,
     shape: Option<Vec<(i64, i64)>>,
     req: (i64, i64),
@@ -169,13 +169,8 @@ fn packing_kube_scores(
     (kube::fit_score(&s, (1, 1), r, a), kube::balanced_score(r, a))
 }
 
-pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_class::<PackingCluster>()?;
-    m.add_function(wrap_pyfunction!(packing_kube, m)?)?;
-    m.add_function(wrap_pyfunction!(packing_heuristic, m)?)?;
-    m.add_function(wrap_pyfunction!(packing_vmr_greedy, m)?)?;
-    m.add_function(wrap_pyfunction!(packing_fragment_rate, m)?)?;
-    m.add_function(wrap_pyfunction!(packing_kube_scores, m)?)?;
+/// The area's registries and constants, added at module initialisation.
+pub fn add_registries(m: &Bound<'_, PyModule>) -> PyResult<()> {
     // The registries as (name, summary, ...) rows; the Python tables are built from them.
     let kube: Vec<_> = kube::METHODS
         .iter()

@@ -12,7 +12,7 @@ use crate::interrupt::run_interruptible;
 
 /// A validated 1||Σw_jT_j instance owned by Rust; `schedkit.tardiness.Instance` wraps it.
 #[pyclass(module = "schedkit._core", frozen)]
-pub struct TardinessInstance {
+pub(crate) struct TardinessInstance {
     pub inner: Instance,
 }
 
@@ -64,7 +64,7 @@ type SolveTuple<'py> = (Bound<'py, PyArray1<i64>>, f64, bool, f64, Option<f64>);
 #[pyfunction]
 #[pyo3(signature = (instance, method, *, improve=None, atc_k=None, seed=0, iterations=1000, strength=2, time_limit=None))]
 #[allow(clippy::too_many_arguments)]
-fn tardiness_solve<'py>(
+pub(crate) fn tardiness_solve<'py>(
     py: Python<'py>,
     instance: &TardinessInstance,
     method: &str,
@@ -108,9 +108,8 @@ fn tardiness_solve<'py>(
     ))
 }
 
-pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_class::<TardinessInstance>()?;
-    m.add_function(wrap_pyfunction!(tardiness_solve, m)?)?;
+/// The area's registries and constants, added at module initialisation.
+pub fn add_registries(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("TARDINESS_METHODS", solve::METHODS.to_vec())?;
     m.add("TARDINESS_IMPROVEMENTS", solve::NEIGHBOURHOODS.to_vec())?;
     Ok(())
