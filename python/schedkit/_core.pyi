@@ -5,6 +5,48 @@ from typing import Self, final
 import numpy as np
 import numpy.typing as npt
 
+__all__ = [
+    "BATCH_OBJECTIVES",
+    "DAG_ALGORITHMS",
+    "DAG_ONLINE_POLICIES",
+    "DagPlatform",
+    "DagTaskGraph",
+    "FAIR_POLICIES",
+    "FLOWTIME_LOG_KINDS",
+    "FLOWTIME_POLICIES",
+    "FairEngine",
+    "FlowtimeJobs",
+    "PACKING_HEURISTICS",
+    "PACKING_KUBE_METHODS",
+    "PackingCluster",
+    "TARDINESS_IMPROVEMENTS",
+    "TARDINESS_METHODS",
+    "TardinessInstance",
+    "__version__",
+    "batch_dag_orders",
+    "batch_dag_perturbed",
+    "batch_evaluate_sequences",
+    "batch_flowtime_orders",
+    "batch_packing",
+    "build_profile",
+    "dag_cpop_path",
+    "dag_lower_bound",
+    "dag_online",
+    "dag_random",
+    "dag_ranks",
+    "dag_schedule",
+    "fair_uwfq_virtual",
+    "flowtime_lower_bound",
+    "flowtime_simulate",
+    "flowtime_simulate_callback",
+    "packing_fragment_rate",
+    "packing_heuristic",
+    "packing_kube",
+    "packing_kube_scores",
+    "packing_vmr_greedy",
+    "tardiness_solve",
+]
+
 __version__: str
 build_profile: str
 TARDINESS_METHODS: list[str]
