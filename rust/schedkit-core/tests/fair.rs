@@ -344,3 +344,77 @@ fn streaming_in_pieces_equals_one_push() {
         assert!(eng.push(&late).is_err());
     }
 }
+
+/// Release timing of the engine on ~10^6 single-stage tasks (250k jobs of 1..7 tasks, 32
+/// users, 64 cores, load ~0.95), streamed in chunks as `schedkit.fair` does; prints the
+/// best of 3 per policy and a checksum of the finish times (equal before and after a
+/// refactoring that must not change behaviour).
+/// `cargo test --release -p schedkit-core --test fair -- --ignored --nocapture`
+#[test]
+#[ignore]
+fn bench_engine_million_tasks() {
+    let (n, users, cores) = (250_000, 32, 64);
+    let mut rng = SplitMix64::new(7);
+    let mut w = Workload {
+        job_stages: vec![0],
+        task_offsets: vec![0],
+        ..Default::default()
+    };
+    let mut t = 0.0;
+    for j in 0..n {
+        // exponential gaps: 4 core-seconds per job on average, 64 cores at 95% load
+        t += -(1.0 - rng.uniform()).ln() * 4.0 / (0.95 * cores as f64);
+        // skewed users: low indices submit more
+        let hot = 1 + rng.below(users);
+        w.job_user.push(rng.below(hot));
+        w.job_submit.push(t);
+        w.job_after.push(-1);
+        w.job_think.push(0.0);
+        w.job_class.push(j % 4);
+        w.job_noise.push(1.0);
+        w.job_tag.push(j as i64);
+        for _ in 0..1 + rng.below(7) {
+            w.task_duration.push(0.1 + 1.8 * rng.uniform());
+        }
+        w.task_offsets.push(w.task_duration.len());
+        w.job_stages.push(j + 1);
+        w.stage_cpu.push((1 + rng.below(2)) as f64);
+        w.stage_mem.push(4.0 * rng.uniform());
+    }
+    let chunks: Vec<Workload> = (0..n)
+        .step_by(10_000)
+        .map(|lo| {
+            let mut c = slice(&w, lo, (lo + 10_000).min(n));
+            c.stage_cpu = w.stage_cpu[lo..(lo + 10_000).min(n)].to_vec();
+            c.stage_mem = w.stage_mem[lo..(lo + 10_000).min(n)].to_vec();
+            c
+        })
+        .collect();
+    println!("{} tasks", w.task_duration.len());
+    for policy in [Policy::Fifo, Policy::Fair, Policy::Uwfq, Policy::Drf] {
+        let mut best = f64::INFINITY;
+        let mut sum = 0.0;
+        for _ in 0..3 {
+            let t0 = std::time::Instant::now();
+            let mut cfg = Config::new(cores, policy);
+            cfg.node_cpu = vec![8.0; 8];
+            cfg.node_mem = vec![16.0; 8];
+            let mut eng = Engine::new(cfg).unwrap();
+            for u in 0..users {
+                let pool = eng.add_pool(&format!("u{u:02}"), 1.0, 0.0, true).unwrap();
+                eng.add_user(1.0 + (u % 3) as f64, pool).unwrap();
+            }
+            sum = 0.0;
+            for c in &chunks {
+                eng.push(c).unwrap();
+                eng.advance(*c.job_submit.last().unwrap(), &Budget::unlimited())
+                    .unwrap();
+                sum += eng.take_finished().finish.iter().sum::<f64>();
+            }
+            eng.finish(&Budget::unlimited()).unwrap();
+            sum += eng.take_finished().finish.iter().sum::<f64>();
+            best = best.min(t0.elapsed().as_secs_f64());
+        }
+        println!("{policy:?}: best of 3 {best:.3} s, checksum {sum}");
+    }
+}
