@@ -150,7 +150,6 @@ impl FairEngine {
                 stage_parents: usize_opt("stage_parents", stage_parents)?,
                 parents: usize_opt("parents", parents)?,
                 task_duration: vec1(&task_duration),
-                n_users: 0,
                 stage_cpu: stage_cpu.map(|a| vec1(&a)).unwrap_or_default(),
                 stage_mem: stage_mem.map(|a| vec1(&a)).unwrap_or_default(),
             })

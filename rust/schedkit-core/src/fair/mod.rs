@@ -11,7 +11,7 @@
 pub mod sim;
 pub mod vtime;
 
-pub use sim::{simulate, Engine, Finished, SimResult, TaskRows};
+pub use sim::{Engine, Finished, TaskRows};
 pub use vtime::{Cfq, Uwfq};
 
 use crate::error::{CoreError, CoreResult};
@@ -74,7 +74,7 @@ pub enum Estimate {
 pub struct Workload {
     /// The caller's job id, returned with the results (empty: the job's index).
     pub job_tag: Vec<i64>,
-    /// User index per job (0-based, < n_users).
+    /// User index per job (0-based, a user added to the engine).
     pub job_user: Vec<usize>,
     /// Submit time of jobs without a predecessor (seconds).
     pub job_submit: Vec<f64>,
@@ -98,7 +98,6 @@ pub struct Workload {
     pub parents: Vec<usize>,
     /// Task durations in seconds on one core.
     pub task_duration: Vec<f64>,
-    pub n_users: usize,
     /// DRF only: cpu (cores) and memory request of each task of the stage (empty: 1, 0).
     pub stage_cpu: Vec<f64>,
     pub stage_mem: Vec<f64>,
@@ -123,16 +122,6 @@ impl Workload {
     }
 }
 
-/// Pools of the FAIR policy: each user belongs to one pool.
-#[derive(Clone, Debug, Default)]
-pub struct Pools {
-    pub user_pool: Vec<usize>,
-    pub weight: Vec<f64>,
-    pub min_share: Vec<f64>,
-    /// true: FAIR inside the pool (fewest running tasks first); false: FIFO inside.
-    pub fair_inside: Vec<bool>,
-}
-
 #[derive(Clone, Debug)]
 pub struct Config {
     pub cores: usize,
@@ -141,9 +130,6 @@ pub struct Config {
     pub partition: Option<f64>,
     pub max_partition_tasks: usize,
     pub estimate: Estimate,
-    /// Per-user weights for UWFQ (len n_users; empty = all 1).
-    pub user_weight: Vec<f64>,
-    pub pools: Pools,
     /// UWFQ grace period in virtual units (core-seconds per unit weight).
     pub grace: f64,
     pub record_tasks: bool,
@@ -163,8 +149,6 @@ impl Config {
             partition: None,
             max_partition_tasks: 100_000,
             estimate: Estimate::Given,
-            user_weight: Vec::new(),
-            pools: Pools::default(),
             grace: 1.5 * cores as f64 * 1.0,
             record_tasks: false,
             mem_capacity: f64::INFINITY,

@@ -19,16 +19,7 @@ use super::{finite_nonneg, Config, Estimate, Policy, Workload};
 use crate::budget::Budget;
 use crate::error::{CoreError, CoreResult};
 
-/// A whole run: every job's outcome in workload order, the task records, the event count.
-#[derive(Clone, Debug, Default)]
-pub struct SimResult {
-    pub jobs: Finished,
-    pub tasks: TaskRows,
-    pub events: u64,
-}
-
-/// Finished jobs as a struct of arrays: in completion order from [`Engine::take_finished`],
-/// in push order in a [`SimResult`].
+/// Finished jobs as a struct of arrays, in completion order (from [`Engine::take_finished`]).
 #[derive(Clone, Debug, Default)]
 pub struct Finished {
     /// Push order of the job (0 for the first job ever pushed).
@@ -44,30 +35,6 @@ pub struct Finished {
     pub n_tasks: Vec<usize>,
     /// Response time of the job alone on the cluster (list-scheduled, stages in order).
     pub alone: Vec<f64>,
-}
-
-impl Finished {
-    /// The rows in push order.
-    fn in_push_order(self) -> Finished {
-        let mut order: Vec<usize> = (0..self.gid.len()).collect();
-        order.sort_by_key(|&i| self.gid[i]);
-        fn pick<T: Copy>(v: &[T], order: &[usize]) -> Vec<T> {
-            order.iter().map(|&i| v[i]).collect()
-        }
-        Finished {
-            gid: pick(&self.gid, &order),
-            tag: pick(&self.tag, &order),
-            user: pick(&self.user, &order),
-            class: pick(&self.class, &order),
-            submit: pick(&self.submit, &order),
-            start: pick(&self.start, &order),
-            finish: pick(&self.finish, &order),
-            work: pick(&self.work, &order),
-            estimate: pick(&self.estimate, &order),
-            n_tasks: pick(&self.n_tasks, &order),
-            alone: pick(&self.alone, &order),
-        }
-    }
 }
 
 /// Task records (with `record_tasks`), in launch order.
@@ -1379,59 +1346,6 @@ impl Engine {
         }
         // DRF does not count core slots: capacity is what the nodes have free.
         self.free = 0;
-    }
-}
-
-/// Runs a whole workload at once: users from `cfg.user_weight` (default 1) and, for FAIR,
-/// the pools of `cfg.pools`. Results are indexed like the workload's jobs.
-pub fn simulate(w: &Workload, cfg: &Config, budget: &Budget) -> CoreResult<SimResult> {
-    let mut eng = Engine::new(cfg.clone())?;
-    if cfg.policy == Policy::Fair {
-        let p = &cfg.pools;
-        if p.user_pool.len() != w.n_users {
-            return Err(CoreError::invalid("pools", None, "one pool index per user"));
-        }
-        if p.min_share.len() != p.weight.len() || p.fair_inside.len() != p.weight.len() {
-            return Err(CoreError::invalid(
-                "pools",
-                None,
-                "weight, min_share and mode need one entry per pool",
-            ));
-        }
-        for i in 0..p.weight.len() {
-            eng.add_pool("", p.weight[i], p.min_share[i], p.fair_inside[i])
-                .map_err(|e| reindex(e, i))?;
-        }
-    }
-    if !cfg.user_weight.is_empty() && cfg.user_weight.len() != w.n_users {
-        return Err(CoreError::invalid("weights", None, "one weight per user"));
-    }
-    for u in 0..w.n_users {
-        let pool = cfg.pools.user_pool.get(u).copied().unwrap_or(0);
-        eng.add_user(cfg.user_weight.get(u).copied().unwrap_or(1.0), pool)?;
-    }
-    eng.push(w)?;
-    eng.finish(budget)?;
-    Ok(SimResult {
-        jobs: eng.take_finished().in_push_order(),
-        tasks: eng.take_tasks(),
-        events: eng.events(),
-    })
-}
-
-/// Puts index `i` on an error raised without one.
-fn reindex(e: CoreError, i: usize) -> CoreError {
-    match e {
-        CoreError::InvalidInstance {
-            field,
-            index: None,
-            message,
-        } => CoreError::InvalidInstance {
-            field,
-            index: Some(i),
-            message,
-        },
-        other => other,
     }
 }
 
