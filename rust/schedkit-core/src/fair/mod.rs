@@ -8,13 +8,21 @@
 //! out greedily in that order, one task per core, each stage up to its pending-task count.
 //! The dispatch is therefore work-conserving: no core idles while a task is pending.
 
+mod job;
+mod record;
 pub mod sim;
 pub mod vtime;
+mod workload;
 
-pub use sim::{Engine, Finished, TaskRows};
+pub use record::{Finished, TaskRows};
+pub use sim::Engine;
 pub use vtime::{Cfq, Uwfq};
+pub use workload::Workload;
 
 use crate::error::{CoreError, CoreResult};
+
+/// Most stages per job and most DRF nodes (the engine stores them in 16 bits).
+pub const MAX_STAGES: usize = u16::MAX as usize;
 
 /// Policy names accepted by [`Policy::parse`].
 pub const POLICIES: [&str; 7] = ["fifo", "fair", "ujf", "cfq", "uwfq", "drf", "sjf"];
@@ -63,63 +71,6 @@ pub enum Estimate {
     /// Mean true work of the finished jobs of the same class; before any of that class
     /// finished, the mean of all finished jobs; before any job finished, the true work.
     Historic,
-}
-
-/// Jobs, their stages and their tasks. Ragged lists use an offsets + values layout.
-///
-/// A job is a DAG of stages (Spark's unit of scheduling); a stage is a bag of tasks that
-/// becomes schedulable when all its parent stages have finished. With `job_stages` empty
-/// every job has exactly one stage, so `task_offsets` is then per job.
-#[derive(Clone, Debug, Default)]
-pub struct Workload {
-    /// The caller's job id, returned with the results (empty: the job's index).
-    pub job_tag: Vec<i64>,
-    /// User index per job (0-based, a user added to the engine).
-    pub job_user: Vec<usize>,
-    /// Submit time of jobs without a predecessor (seconds).
-    pub job_submit: Vec<f64>,
-    /// Closed loop: index of the job (in this workload) whose completion releases this
-    /// one (< own index), or -1.
-    pub job_after: Vec<i64>,
-    /// Think time added after the predecessor completes (seconds).
-    pub job_think: Vec<f64>,
-    /// Job class for historic estimates.
-    pub job_class: Vec<usize>,
-    /// Multiplicative estimate factor (1.0 = oracle).
-    pub job_noise: Vec<f64>,
-    /// Stage offsets per job into the stages (len n_jobs + 1); empty = one stage per job.
-    pub job_stages: Vec<usize>,
-    /// Task offsets per stage into `task_duration` (len n_stages + 1).
-    pub task_offsets: Vec<usize>,
-    /// Parent offsets per stage into `parents` (len n_stages + 1); empty = every stage
-    /// waits for the previous stage of its job (a chain).
-    pub stage_parents: Vec<usize>,
-    /// Parent stages as indices within the job, each smaller than the child's index.
-    pub parents: Vec<usize>,
-    /// Task durations in seconds on one core.
-    pub task_duration: Vec<f64>,
-    /// DRF only: cpu (cores) and memory request of each task of the stage (empty: 1, 0).
-    pub stage_cpu: Vec<f64>,
-    pub stage_mem: Vec<f64>,
-}
-
-impl Workload {
-    pub fn n_jobs(&self) -> usize {
-        self.job_user.len()
-    }
-
-    pub fn n_stages(&self) -> usize {
-        self.task_offsets.len().saturating_sub(1)
-    }
-
-    /// Stage range of job `j`.
-    pub fn stages_of(&self, j: usize) -> std::ops::Range<usize> {
-        if self.job_stages.is_empty() {
-            j..j + 1
-        } else {
-            self.job_stages[j]..self.job_stages[j + 1]
-        }
-    }
 }
 
 #[derive(Clone, Debug)]
@@ -198,11 +149,11 @@ impl Config {
                     "node cpu and memory capacities need the same length",
                 ));
             }
-            if self.node_cpu.len() > sim::MAX_STAGES {
+            if self.node_cpu.len() > MAX_STAGES {
                 return Err(CoreError::invalid(
                     "nodes",
                     None,
-                    format!("at most {} nodes", sim::MAX_STAGES),
+                    format!("at most {} nodes", MAX_STAGES),
                 ));
             }
             for (i, (c, m)) in self.drf_nodes().into_iter().enumerate() {
@@ -217,17 +168,4 @@ impl Config {
         }
         Ok(())
     }
-}
-
-pub(crate) fn finite_nonneg(field: &str, v: &[f64]) -> CoreResult<()> {
-    for (i, &x) in v.iter().enumerate() {
-        if !x.is_finite() || x < 0.0 {
-            return Err(CoreError::invalid(
-                field,
-                Some(i),
-                format!("must be finite and >= 0, got {x}"),
-            ));
-        }
-    }
-    Ok(())
 }

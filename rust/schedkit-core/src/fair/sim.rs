@@ -14,95 +14,12 @@ use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, BinaryHeap, VecDeque};
 use std::ops::Bound::{Excluded, Unbounded};
 
+use super::job::{build_stages, Job, Stages};
+use super::record::{Finished, TaskRows};
 use super::vtime::{Cfq, Uwfq, K};
-use super::{finite_nonneg, Config, Estimate, Policy, Workload};
+use super::{Config, Estimate, Policy, Workload};
 use crate::budget::Budget;
 use crate::error::{CoreError, CoreResult};
-
-/// Finished jobs as a struct of arrays, in completion order (from [`Engine::take_finished`]).
-#[derive(Clone, Debug, Default)]
-pub struct Finished {
-    /// Push order of the job (0 for the first job ever pushed).
-    pub gid: Vec<u64>,
-    pub tag: Vec<i64>,
-    pub user: Vec<usize>,
-    pub class: Vec<usize>,
-    pub submit: Vec<f64>,
-    pub start: Vec<f64>,
-    pub finish: Vec<f64>,
-    pub work: Vec<f64>,
-    pub estimate: Vec<f64>,
-    pub n_tasks: Vec<usize>,
-    /// Response time of the job alone on the cluster (list-scheduled, stages in order).
-    pub alone: Vec<f64>,
-}
-
-/// Task records (with `record_tasks`), in launch order.
-#[derive(Clone, Debug, Default)]
-pub struct TaskRows {
-    pub gid: Vec<u64>,
-    pub stage: Vec<usize>,
-    /// DRF node (0 for the other policies).
-    pub node: Vec<usize>,
-    pub start: Vec<f64>,
-    pub end: Vec<f64>,
-    /// The task's cpu and memory request (DRF; 1 and 0 otherwise unless given).
-    pub cpu: Vec<f64>,
-    pub mem: Vec<f64>,
-}
-
-#[derive(Clone, Debug)]
-struct StageRt {
-    /// Range of the stage's given task durations in the job's `durs`.
-    lo: usize,
-    hi: usize,
-    work: f64,
-    /// Tasks to run (the given ones, or the partitioned count).
-    n: usize,
-    next: usize,
-    running: usize,
-    unfinished: usize,
-    /// Parents not finished yet.
-    waiting: usize,
-    /// Some(d) when partitioned into `n` equal tasks of d seconds.
-    split: Option<f64>,
-    cpu: f64,
-    mem: f64,
-    /// Dispatch key of the keyed policies: the job's (FIFO: arrival order, SJF: work,
-    /// UWFQ: global deadline), or the stage's own CFQ deadline, set when it is submitted.
-    key: f64,
-    /// In the ready structure.
-    queued: bool,
-    /// Range of the stage's children in the job's `children`.
-    child_lo: usize,
-    child_hi: usize,
-}
-
-#[derive(Clone, Debug, Default)]
-struct Job {
-    gid: u64,
-    tag: i64,
-    user: usize,
-    class: usize,
-    noise: f64,
-    think: f64,
-    submit: f64,
-    start: f64,
-    work: f64,
-    est: f64,
-    alone: f64,
-    seq: u64,
-    /// Job-level dispatch key (FIFO: seq, SJF: work, UWFQ: deadline); see `StageRt::key`.
-    key: f64,
-    n_tasks: usize,
-    stages_left: usize,
-    stages: Stages,
-    durs: Vec<f64>,
-    children: Vec<usize>,
-    /// Closed-loop successors (slots) released when this job finishes.
-    succ: Vec<usize>,
-    live: bool,
-}
 
 /// Ready stages of the key-based policies, of FAIR's pools, and of DRF's users.
 enum Queue {
@@ -298,186 +215,6 @@ struct Completion {
     slot: u32,
     stage: u16,
     node: u16,
-}
-
-/// Most stages per job and most DRF nodes (they are stored in 16 bits).
-pub const MAX_STAGES: usize = u16::MAX as usize;
-
-/// List-schedules `durs` in order on `c` cores; returns the makespan.
-fn alone_makespan(durs: impl ExactSizeIterator<Item = f64>, c: usize) -> f64 {
-    if durs.len() <= c {
-        return durs.fold(0.0, f64::max);
-    }
-    let mut heap: BinaryHeap<Reverse<K>> = (0..c).map(|_| Reverse(K(0.0))).collect();
-    let mut mk: f64 = 0.0;
-    for d in durs {
-        let Reverse(K(t)) = heap.pop().unwrap_or(Reverse(K(0.0)));
-        let e = t + d;
-        mk = mk.max(e);
-        heap.push(Reverse(K(e)));
-    }
-    mk
-}
-
-/// The stage's share of the job's estimate, in proportion to its true work.
-fn stage_estimate(job: &Job, st: &StageRt) -> f64 {
-    if job.work > 0.0 {
-        job.est * st.work / job.work
-    } else {
-        job.est / job.stages.len() as f64
-    }
-}
-
-/// Duration of task `i` of stage `st` (given, or the partitioned size).
-fn task_duration(job: &Job, st: &StageRt, i: usize) -> f64 {
-    match st.split {
-        Some(d) => d,
-        None => job.durs[st.lo + i],
-    }
-}
-
-/// Response time of the job alone on `c` cores: greedy list scheduling, ready stages in
-/// index order, a stage's tasks in order.
-fn alone_time(job: &Job, c: usize) -> f64 {
-    if job.stages.len() == 1 {
-        let st = &job.stages[0];
-        return match st.split {
-            Some(d) => st.n.div_ceil(c) as f64 * d,
-            None => alone_makespan(job.durs[st.lo..st.hi].iter().copied(), c),
-        };
-    }
-    let m = job.stages.len();
-    let mut waiting: Vec<usize> = job.stages.iter().map(|s| s.waiting).collect();
-    let mut left: Vec<usize> = job.stages.iter().map(|s| s.n).collect();
-    let mut next = vec![0usize; m];
-    let mut ready: BTreeSet<usize> = (0..m).filter(|&s| waiting[s] == 0).collect();
-    let mut running: BinaryHeap<Reverse<(K, usize)>> = BinaryHeap::new();
-    let (mut t, mut free) = (0.0, c);
-    loop {
-        while free > 0 {
-            let Some(&s) = ready.iter().next() else { break };
-            let st = &job.stages[s];
-            running.push(Reverse((K(t + task_duration(job, st, next[s])), s)));
-            next[s] += 1;
-            free -= 1;
-            if next[s] == st.n {
-                ready.remove(&s);
-            }
-        }
-        let Some(Reverse((K(e), s))) = running.pop() else {
-            break;
-        };
-        t = e;
-        free += 1;
-        left[s] -= 1;
-        if left[s] == 0 {
-            let st = &job.stages[s];
-            for &ch in &job.children[st.child_lo..st.child_hi] {
-                waiting[ch] -= 1;
-                if waiting[ch] == 0 {
-                    ready.insert(ch);
-                }
-            }
-        }
-    }
-    t
-}
-
-/// A job's stages: inline for the common single-stage job (no allocation), else a vector.
-#[derive(Clone, Debug)]
-enum Stages {
-    One(StageRt),
-    Many(Vec<StageRt>),
-}
-
-impl Default for Stages {
-    fn default() -> Self {
-        Stages::Many(Vec::new())
-    }
-}
-
-impl std::ops::Deref for Stages {
-    type Target = [StageRt];
-    fn deref(&self) -> &[StageRt] {
-        match self {
-            Stages::One(s) => std::slice::from_ref(s),
-            Stages::Many(v) => v,
-        }
-    }
-}
-
-impl std::ops::DerefMut for Stages {
-    fn deref_mut(&mut self) -> &mut [StageRt] {
-        match self {
-            Stages::One(s) => std::slice::from_mut(s),
-            Stages::Many(v) => v,
-        }
-    }
-}
-
-/// The run-time stages of the workload's stages `sr` (one job) and their children lists
-/// (CSR, indices within the job); `durs` are the job's task durations.
-fn build_stages(w: &Workload, sr: std::ops::Range<usize>, durs: &[f64]) -> (Stages, Vec<usize>) {
-    let t0 = w.task_offsets[sr.start];
-    let stage = |s: usize, waiting: usize, child_lo: usize, child_hi: usize| {
-        let (lo, hi) = (w.task_offsets[s] - t0, w.task_offsets[s + 1] - t0);
-        StageRt {
-            lo,
-            hi,
-            work: durs[lo..hi].iter().sum(),
-            n: hi - lo,
-            next: 0,
-            running: 0,
-            unfinished: hi - lo,
-            waiting,
-            split: None,
-            cpu: w.stage_cpu.get(s).copied().unwrap_or(1.0),
-            mem: w.stage_mem.get(s).copied().unwrap_or(0.0),
-            key: 0.0,
-            queued: false,
-            child_lo,
-            child_hi,
-        }
-    };
-    let m = sr.len();
-    if m == 1 {
-        return (Stages::One(stage(sr.start, 0, 0, 0)), Vec::new());
-    }
-    // Parents of local stage k: the given list, or the previous stage (the chain).
-    let parent_list = |k: usize| -> Vec<usize> {
-        if w.stage_parents.is_empty() {
-            if k == 0 {
-                Vec::new()
-            } else {
-                vec![k - 1]
-            }
-        } else {
-            let s = sr.start + k;
-            w.parents[w.stage_parents[s]..w.stage_parents[s + 1]].to_vec()
-        }
-    };
-    let lists: Vec<Vec<usize>> = (0..m).map(parent_list).collect();
-    let mut offs = vec![0usize; m + 1];
-    for ps in &lists {
-        for &p in ps {
-            offs[p + 1] += 1;
-        }
-    }
-    for k in 0..m {
-        offs[k + 1] += offs[k];
-    }
-    let mut children = vec![0usize; offs[m]];
-    let mut fill = offs.clone();
-    for (k, ps) in lists.iter().enumerate() {
-        for &p in ps {
-            children[fill[p]] = k;
-            fill[p] += 1;
-        }
-    }
-    let stages = (0..m)
-        .map(|k| stage(sr.start + k, lists[k].len(), offs[k], offs[k + 1]))
-        .collect();
-    (Stages::Many(stages), children)
 }
 
 /// The incremental simulator. See the module docs for the streaming protocol.
@@ -676,201 +413,13 @@ impl Engine {
         self.horizon
     }
 
-    /// Checks a batch of jobs; names the field and the index within the batch.
-    fn check(&self, w: &Workload) -> CoreResult<()> {
-        let n = w.n_jobs();
-        for (name, len) in [
-            ("job_submit", w.job_submit.len()),
-            ("job_after", w.job_after.len()),
-            ("job_think", w.job_think.len()),
-            ("job_class", w.job_class.len()),
-            ("job_noise", w.job_noise.len()),
-        ] {
-            if len != n {
-                return Err(CoreError::invalid(
-                    name,
-                    None,
-                    format!("length {len} != number of jobs {n}"),
-                ));
-            }
-        }
-        if !w.job_tag.is_empty() && w.job_tag.len() != n {
-            return Err(CoreError::invalid("job_id", None, "one id per job"));
-        }
-        if !w.job_stages.is_empty() && (w.job_stages.len() != n + 1 || w.job_stages[0] != 0) {
-            return Err(CoreError::invalid(
-                "job_stages",
-                None,
-                "must be n_jobs + 1 offsets starting at 0",
-            ));
-        }
-        let ns = if w.job_stages.is_empty() {
-            n
-        } else {
-            w.job_stages[n]
-        };
-        if !w.job_stages.is_empty() {
-            for j in 0..n {
-                if w.job_stages[j + 1] <= w.job_stages[j] {
-                    return Err(CoreError::invalid(
-                        "job_stages",
-                        Some(j),
-                        "every job needs at least one stage",
-                    ));
-                }
-            }
-        }
-        let off = &w.task_offsets;
-        if off.len() != ns + 1 || off[0] != 0 || off[ns] != w.task_duration.len() {
-            return Err(CoreError::invalid(
-                "task_offsets",
-                None,
-                "must be n_stages + 1 offsets from 0 to the number of tasks",
-            ));
-        }
-        for s in 0..ns {
-            if off[s + 1] <= off[s] {
-                return Err(CoreError::invalid(
-                    "task_offsets",
-                    Some(s),
-                    "every stage needs at least one task (offsets strictly increasing)",
-                ));
-            }
-        }
-        if !w.stage_parents.is_empty() {
-            let po = &w.stage_parents;
-            if po.len() != ns + 1
-                || po[0] != 0
-                || po[ns] != w.parents.len()
-                || po.windows(2).any(|p| p[1] < p[0])
-            {
-                return Err(CoreError::invalid(
-                    "stage_parents",
-                    None,
-                    "must be n_stages + 1 non-decreasing offsets",
-                ));
-            }
-            for j in 0..n {
-                let r = w.stages_of(j);
-                for s in r.clone() {
-                    for &p in &w.parents[po[s]..po[s + 1]] {
-                        if p >= s - r.start {
-                            return Err(CoreError::invalid(
-                                "parents",
-                                Some(s),
-                                format!(
-                                    "parent {p} of stage {} of job {j} must be an earlier stage",
-                                    s - r.start
-                                ),
-                            ));
-                        }
-                    }
-                }
-            }
-        }
-        // Open jobs must come in submit order, not before the last pushed one nor before
-        // the horizon: the engine queues them first in, first out.
-        let mut last = self.open.back().map_or(self.horizon, |a| a.0.max(self.horizon));
-        for (i, &x) in w.job_submit.iter().enumerate() {
-            if !x.is_finite() {
-                return Err(CoreError::invalid(
-                    "submit_time",
-                    Some(i),
-                    format!("must be finite, got {x}"),
-                ));
-            }
-            if w.job_after.get(i).is_some_and(|&a| a < 0) {
-                if x < last {
-                    return Err(CoreError::invalid(
-                        "submit_time",
-                        Some(i),
-                        format!(
-                            "job submitted at {x} after a job submitted at {last}: push jobs in submit order"
-                        ),
-                    ));
-                }
-                last = x;
-            }
-        }
-        for j in 0..n {
-            if w.stages_of(j).len() > MAX_STAGES {
-                return Err(CoreError::invalid(
-                    "stage",
-                    Some(j),
-                    format!("a job has at most {MAX_STAGES} stages"),
-                ));
-            }
-        }
-        finite_nonneg("duration", &w.task_duration)?;
-        finite_nonneg("think_time", &w.job_think)?;
-        for (i, &x) in w.job_noise.iter().enumerate() {
-            if !x.is_finite() || x <= 0.0 {
-                return Err(CoreError::invalid(
-                    "estimate_noise",
-                    Some(i),
-                    format!("must be finite and > 0, got {x}"),
-                ));
-            }
-        }
-        for (j, &u) in w.job_user.iter().enumerate() {
-            if u >= self.n_users() {
-                return Err(CoreError::invalid(
-                    "user",
-                    Some(j),
-                    format!("user index {u} >= n_users {}", self.n_users()),
-                ));
-            }
-        }
-        for (j, &a) in w.job_after.iter().enumerate() {
-            if a >= j as i64 || a < -1 {
-                return Err(CoreError::invalid(
-                    "after",
-                    Some(j),
-                    "predecessor must be -1 or an earlier job index",
-                ));
-            }
-        }
-        if self.cfg.policy == Policy::Drf {
-            for (name, v, cap) in [
-                ("cpu", &w.stage_cpu, self.max_node.0),
-                ("memory", &w.stage_mem, self.max_node.1),
-            ] {
-                if !v.is_empty() && v.len() != ns {
-                    return Err(CoreError::invalid(name, None, "one request per stage"));
-                }
-                for (i, &x) in v.iter().enumerate() {
-                    if !x.is_finite() || x < 0.0 {
-                        return Err(CoreError::invalid(
-                            name,
-                            Some(i),
-                            format!("request must be finite and >= 0, got {x}"),
-                        ));
-                    }
-                    if x > cap {
-                        return Err(CoreError::invalid(
-                            name,
-                            Some(i),
-                            format!("request {x} exceeds the largest node's capacity {cap}"),
-                        ));
-                    }
-                }
-            }
-            if w.stage_cpu.is_empty() && 1.0 > self.max_node.0 {
-                return Err(CoreError::invalid(
-                    "cpu",
-                    None,
-                    "a task needs 1 cpu and no node has that much",
-                ));
-            }
-        }
-        Ok(())
-    }
-
     /// Adds jobs. Jobs without a predecessor arrive at their submit time, which must not
     /// be before the horizon; closed-loop jobs arrive when their predecessor (in the same
     /// batch) finishes, plus think time.
     pub fn push(&mut self, w: &Workload) -> CoreResult<()> {
-        self.check(w)?;
+        let not_before = self.open.back().map_or(self.horizon, |a| a.0.max(self.horizon));
+        let drf_max_node = (self.cfg.policy == Policy::Drf).then_some(self.max_node);
+        w.check(self.n_users(), not_before, drf_max_node)?;
         let n = w.n_jobs();
         let mut slots = Vec::with_capacity(n);
         for j in 0..n {
@@ -1070,18 +619,7 @@ impl Engine {
             return;
         }
         // The job is done: record it, release closed-loop successors, free the slot.
-        let f = &mut self.finished;
-        f.gid.push(job.gid);
-        f.tag.push(job.tag);
-        f.user.push(job.user);
-        f.class.push(job.class);
-        f.submit.push(job.submit);
-        f.start.push(job.start);
-        f.finish.push(t);
-        f.work.push(job.work);
-        f.estimate.push(job.est);
-        f.n_tasks.push(job.n_tasks);
-        f.alone.push(job.alone);
+        self.finished.push(job, t);
         self.class_sum[job.class] += job.work;
         self.class_cnt[job.class] += 1;
         self.all_sum += job.work;
@@ -1127,7 +665,7 @@ impl Engine {
         if let Some(tau) = self.cfg.partition {
             // A stage's share of the job's estimate decides its task count.
             for s in 0..job.stages.len() {
-                let est_s = stage_estimate(job, &job.stages[s]);
+                let est_s = job.stage_estimate(s);
                 let k = ((est_s / tau).ceil() as usize).clamp(1, self.cfg.max_partition_tasks);
                 let st = &mut job.stages[s];
                 st.n = k;
@@ -1136,7 +674,7 @@ impl Engine {
             }
         }
         job.n_tasks = job.stages.iter().map(|s| s.n).sum();
-        job.alone = alone_time(job, c);
+        job.alone = job.alone_time(c);
         let (user, work) = (job.user, job.work);
         job.key = match self.cfg.policy {
             Policy::Fifo => seq as f64,
@@ -1176,7 +714,7 @@ impl Engine {
     fn enqueue(&mut self, t: f64, slot: usize, s: usize) {
         let job = &mut self.jobs[slot];
         let key = match self.cfq.as_mut() {
-            Some(q) => q.arrive(t, stage_estimate(job, &job.stages[s])),
+            Some(q) => q.arrive(t, job.stage_estimate(s)),
             None => job.key,
         };
         let st = &mut job.stages[s];
@@ -1228,13 +766,7 @@ impl Engine {
                 self.running.push(c);
             }
             if self.cfg.record_tasks {
-                self.tasks.gid.push(job.gid);
-                self.tasks.stage.push(s);
-                self.tasks.node.push(node);
-                self.tasks.start.push(t);
-                self.tasks.end.push(t + d);
-                self.tasks.cpu.push(st.cpu);
-                self.tasks.mem.push(st.mem);
+                self.tasks.push(job, s, node, t, t + d);
             }
         }
         self.pending_tasks -= k;
