@@ -8,14 +8,15 @@
 //! out greedily in that order, one task per core, each stage up to its pending-task count.
 //! The dispatch is therefore work-conserving: no core idles while a task is pending.
 
+mod engine;
 mod job;
+mod queue;
 mod record;
-pub mod sim;
 pub mod vtime;
 mod workload;
 
+pub use engine::Engine;
 pub use record::{Finished, TaskRows};
-pub use sim::Engine;
 pub use vtime::{Cfq, Uwfq};
 pub use workload::Workload;
 
@@ -157,7 +158,7 @@ impl Config {
                 ));
             }
             for (i, (c, m)) in self.drf_nodes().into_iter().enumerate() {
-                if !(c > 0.0) || c.is_nan() || !(m > 0.0) || m.is_nan() {
+                if c.is_nan() || c <= 0.0 || m.is_nan() || m <= 0.0 {
                     return Err(CoreError::invalid(
                         "nodes",
                         Some(i),
