@@ -9,11 +9,14 @@
 //! processes the events before a time, finished jobs are taken out with
 //! [`Engine::take_finished`], and a finished job's memory is reused. Memory is therefore
 //! bounded by the jobs in the system, not by the trace.
+//!
+//! Which ready stage gets capacity is the policy's ready queue's business (`queue`); the
+//! engine keeps the clock, the jobs and the running tasks.
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 
-use super::job::{build_stages, Job, Stages};
+use super::job::{Job, Stages};
 use super::queue::{Launch, Ready, ReadyQueue};
 use super::record::{Finished, TaskRows};
 use super::vtime::K;
@@ -182,38 +185,11 @@ impl Engine {
         let n = w.n_jobs();
         let mut slots = Vec::with_capacity(n);
         for j in 0..n {
-            let sr = w.stages_of(j);
-            let t0 = w.task_offsets[sr.start];
-            let durs = w.task_duration[t0..w.task_offsets[sr.end]].to_vec();
-            let m = sr.len();
-            let (stages, children) = build_stages(w, sr, &durs);
-            let class = w.job_class[j];
-            if class >= self.class_sum.len() {
-                self.class_sum.resize(class + 1, 0.0);
-                self.class_cnt.resize(class + 1, 0);
+            let job = Job::new(w, j, self.next_gid);
+            if job.class >= self.class_sum.len() {
+                self.class_sum.resize(job.class + 1, 0.0);
+                self.class_cnt.resize(job.class + 1, 0);
             }
-            let job = Job {
-                gid: self.next_gid,
-                tag: w.job_tag.get(j).copied().unwrap_or(self.next_gid as i64),
-                user: w.job_user[j],
-                class,
-                noise: w.job_noise[j],
-                think: w.job_think[j],
-                submit: f64::NAN,
-                start: f64::NAN,
-                work: stages.iter().map(|s| s.work).sum(),
-                est: f64::NAN,
-                alone: f64::NAN,
-                seq: 0,
-                key: 0.0,
-                n_tasks: 0,
-                stages_left: m,
-                stages,
-                durs,
-                children,
-                succ: Vec::new(),
-                live: true,
-            };
             let slot = match self.free_slots.pop() {
                 Some(s) => {
                     self.jobs[s] = job;
@@ -401,15 +377,7 @@ impl Engine {
         job.est = est;
         job.seq = seq;
         if let Some(tau) = self.cfg.partition {
-            // A stage's share of the job's estimate decides its task count.
-            for s in 0..job.stages.len() {
-                let est_s = job.stage_estimate(s);
-                let k = ((est_s / tau).ceil() as usize).clamp(1, self.cfg.max_partition_tasks);
-                let st = &mut job.stages[s];
-                st.n = k;
-                st.unfinished = k;
-                st.split = Some(st.work / k as f64);
-            }
+            job.partition(tau, self.cfg.max_partition_tasks);
         }
         job.n_tasks = job.stages.iter().map(|s| s.n).sum();
         job.alone = job.alone_time(c);
@@ -432,12 +400,7 @@ impl Engine {
 
     /// Starts the tasks of `l` at time `t`.
     fn launch(&mut self, t: f64, l: Launch) {
-        let Launch {
-            slot,
-            stage: s,
-            k,
-            node,
-        } = l;
+        let (slot, s, k, node) = (l.slot, l.stage, l.k, l.node);
         let job = &mut self.jobs[slot];
         if job.start.is_nan() {
             job.start = t;

@@ -1,6 +1,6 @@
 //! A job's run-time state inside the engine: its stages (inline when there is one), the
-//! stage DAG as children lists, dispatch keys and counters, and the derived quantities
-//! computed on arrival (a stage's share of the estimate, the response time alone).
+//! stage DAG as children lists, dispatch keys and counters, and what is derived on arrival
+//! (runtime partitioning, a stage's share of the estimate, the response time alone).
 
 use std::cmp::Reverse;
 use std::collections::{BTreeSet, BinaryHeap};
@@ -29,7 +29,7 @@ pub(super) struct StageRt {
     /// Dispatch key of the keyed policies: the job's (FIFO: arrival order, SJF: work,
     /// UWFQ: global deadline), or the stage's own CFQ deadline, set when it is submitted.
     pub(super) key: f64,
-    /// In the ready structure.
+    /// In its ready queue: set when the stage becomes ready, cleared when its last task starts.
     pub(super) queued: bool,
     /// Range of the stage's children in the job's `children`.
     pub(super) child_lo: usize,
@@ -80,6 +80,49 @@ fn alone_makespan(durs: impl ExactSizeIterator<Item = f64>, c: usize) -> f64 {
 }
 
 impl Job {
+    /// Job `j` of `w`, pushed as the `gid`-th job, not arrived yet.
+    pub(super) fn new(w: &Workload, j: usize, gid: u64) -> Job {
+        let sr = w.stages_of(j);
+        let t0 = w.task_offsets[sr.start];
+        let durs = w.task_duration[t0..w.task_offsets[sr.end]].to_vec();
+        let m = sr.len();
+        let (stages, children) = build_stages(w, sr, &durs);
+        Job {
+            gid,
+            tag: w.job_tag.get(j).copied().unwrap_or(gid as i64),
+            user: w.job_user[j],
+            class: w.job_class[j],
+            noise: w.job_noise[j],
+            think: w.job_think[j],
+            submit: f64::NAN,
+            start: f64::NAN,
+            work: stages.iter().map(|s| s.work).sum(),
+            est: f64::NAN,
+            alone: f64::NAN,
+            seq: 0,
+            key: 0.0,
+            n_tasks: 0,
+            stages_left: m,
+            stages,
+            durs,
+            children,
+            succ: Vec::new(),
+            live: true,
+        }
+    }
+
+    /// Runtime partitioning: each stage becomes ceil(its share of the estimate / `tau`)
+    /// equal tasks (1 to `max_tasks`) of its true work in total.
+    pub(super) fn partition(&mut self, tau: f64, max_tasks: usize) {
+        for s in 0..self.stages.len() {
+            let k = ((self.stage_estimate(s) / tau).ceil() as usize).clamp(1, max_tasks);
+            let st = &mut self.stages[s];
+            st.n = k;
+            st.unfinished = k;
+            st.split = Some(st.work / k as f64);
+        }
+    }
+
     /// The stage's share of the job's estimate, in proportion to its true work.
     pub(super) fn stage_estimate(&self, s: usize) -> f64 {
         if self.work > 0.0 {
@@ -181,7 +224,7 @@ impl std::ops::DerefMut for Stages {
 
 /// The run-time stages of the workload's stages `sr` (one job) and their children lists
 /// (CSR, indices within the job); `durs` are the job's task durations.
-pub(super) fn build_stages(w: &Workload, sr: std::ops::Range<usize>, durs: &[f64]) -> (Stages, Vec<usize>) {
+fn build_stages(w: &Workload, sr: std::ops::Range<usize>, durs: &[f64]) -> (Stages, Vec<usize>) {
     let t0 = w.task_offsets[sr.start];
     let stage = |s: usize, waiting: usize, child_lo: usize, child_hi: usize| {
         let (lo, hi) = (w.task_offsets[s] - t0, w.task_offsets[s + 1] - t0);
