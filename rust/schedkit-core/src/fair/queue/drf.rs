@@ -98,41 +98,48 @@ impl ReadyQueue for DrfQueue {
     /// next task fits nowhere sits out the round. A placement only raises the user's share,
     /// so the users before the cursor have all sat out and the scan never goes back.
     fn pick(&mut self, jobs: &[Job]) -> Option<Launch> {
-        loop {
-            let next = match self.cursor {
-                None => self.order.first(),
-                Some(c) => self.order.range((Excluded(c), Unbounded)).next(),
-            };
-            let Some(&(key, u)) = next else {
-                self.cursor = None; // the round is over
-                return None;
-            };
-            let before = self.cursor.replace((key, u));
-            let Some(&(seq, s, slot)) = self.ready[u].first() else {
-                continue;
-            };
-            let st = &jobs[slot].stages[s];
-            let (cpu, mem) = (st.cpu, st.mem);
-            let Some(node) = self.fit(cpu, mem) else { continue };
-            let f = &mut self.free[node];
-            f.0 = (f.0 - cpu).max(0.0);
-            f.1 = (f.1 - mem).max(0.0);
-            self.user_cpu[u] += cpu;
-            self.user_mem[u] += mem;
-            if st.next + 1 == st.n {
-                self.ready[u].remove(&(seq, s, slot));
+        // Nothing changes while users sit out, so one iterator walks them (no search per
+        // user). `prev` is the cursor as it stands when the scan reaches a user.
+        let from = self.cursor.map_or(Unbounded, Excluded);
+        let mut prev = self.cursor;
+        let mut found = None;
+        for &(key, u) in self.order.range((from, Unbounded)) {
+            if let Some(&(seq, s, slot)) = self.ready[u].first() {
+                let st = &jobs[slot].stages[s];
+                if let Some(node) = self.fit(st.cpu, st.mem) {
+                    found = Some((key, u, (seq, s, slot), node));
+                    break;
+                }
             }
-            self.refresh(u);
-            if self.key_of[u] == Some(key) {
-                self.cursor = before; // a request of nothing left the share as it was: u stays next
-            }
-            return Some(Launch {
-                slot,
-                stage: s,
-                k: 1,
-                node,
-            });
+            prev = Some((key, u));
         }
+        let Some((key, u, (seq, s, slot), node)) = found else {
+            self.cursor = None; // the round is over
+            return None;
+        };
+        let st = &jobs[slot].stages[s];
+        let (cpu, mem) = (st.cpu, st.mem);
+        let f = &mut self.free[node];
+        f.0 = (f.0 - cpu).max(0.0);
+        f.1 = (f.1 - mem).max(0.0);
+        self.user_cpu[u] += cpu;
+        self.user_mem[u] += mem;
+        if st.next + 1 == st.n {
+            self.ready[u].remove(&(seq, s, slot));
+        }
+        self.refresh(u);
+        // A request of nothing leaves the share as it was: u stays next.
+        self.cursor = if self.key_of[u] == Some(key) {
+            prev
+        } else {
+            Some((key, u))
+        };
+        Some(Launch {
+            slot,
+            stage: s,
+            k: 1,
+            node,
+        })
     }
 
     fn on_task_finish(&mut self, job: &Job, _slot: usize, s: usize, node: usize) {
