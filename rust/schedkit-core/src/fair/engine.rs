@@ -47,15 +47,12 @@ struct Completion {
 /// The incremental simulator. See the module docs for the streaming protocol.
 pub struct Engine {
     cfg: Config,
-    jobs: Vec<Job>,
+    cl: Cluster,
     free_slots: Vec<usize>,
     /// Open arrivals in push order, which is submit order: (time, gid, slot).
     open: VecDeque<(f64, u64, usize)>,
     /// Closed-loop arrivals released by finished predecessors: (time, gid, slot).
     released: BinaryHeap<Reverse<(K, u64, usize)>>,
-    running: BinaryHeap<Reverse<Completion>>,
-    /// The heap's top is a completion already processed in this step, not yet removed.
-    top_done: bool,
     /// The ready stages and the capacity they wait for.
     queue: Ready,
     n_users: usize,
@@ -65,7 +62,6 @@ pub struct Engine {
     all_cnt: usize,
     next_gid: u64,
     next_seq: u64,
-    pending_tasks: usize,
     live: usize,
     events: u64,
     /// Events before this time have been processed; later pushes may not arrive earlier.
@@ -73,6 +69,18 @@ pub struct Engine {
     /// DRF: the largest single-node capacities; a larger request could never run.
     drf_max_node: Option<(f64, f64)>,
     finished: Finished,
+}
+
+/// The jobs and their running tasks: what a launch changes. Kept apart from the queue so
+/// that a dispatch round is one loop per queue type (the queue is matched once a round).
+struct Cluster {
+    jobs: Vec<Job>,
+    running: BinaryHeap<Reverse<Completion>>,
+    /// The heap's top is a completion already processed in this step, not yet removed.
+    top_done: bool,
+    /// Tasks of ready stages not started yet.
+    pending_tasks: usize,
+    record_tasks: bool,
     tasks: TaskRows,
 }
 
@@ -87,13 +95,18 @@ impl Engine {
         });
         Ok(Engine {
             queue: Ready::new(&cfg),
+            cl: Cluster {
+                jobs: Vec::new(),
+                running: BinaryHeap::new(),
+                top_done: false,
+                pending_tasks: 0,
+                record_tasks: cfg.record_tasks,
+                tasks: TaskRows::default(),
+            },
             cfg,
-            jobs: Vec::new(),
             free_slots: Vec::new(),
             open: VecDeque::new(),
             released: BinaryHeap::new(),
-            running: BinaryHeap::new(),
-            top_done: false,
             n_users: 0,
             class_sum: Vec::new(),
             class_cnt: Vec::new(),
@@ -101,13 +114,11 @@ impl Engine {
             all_cnt: 0,
             next_gid: 0,
             next_seq: 0,
-            pending_tasks: 0,
             live: 0,
             events: 0,
             horizon: f64::NEG_INFINITY,
             drf_max_node,
             finished: Finished::default(),
-            tasks: TaskRows::default(),
         })
     }
 
@@ -192,12 +203,12 @@ impl Engine {
             }
             let slot = match self.free_slots.pop() {
                 Some(s) => {
-                    self.jobs[s] = job;
+                    self.cl.jobs[s] = job;
                     s
                 }
                 None => {
-                    self.jobs.push(job);
-                    self.jobs.len() - 1
+                    self.cl.jobs.push(job);
+                    self.cl.jobs.len() - 1
                 }
             };
             slots.push(slot);
@@ -205,7 +216,7 @@ impl Engine {
                 self.open.push_back((w.job_submit[j], self.next_gid, slot));
             } else {
                 let pred = slots[w.job_after[j] as usize];
-                self.jobs[pred].succ.push(slot);
+                self.cl.jobs[pred].succ.push(slot);
             }
             self.next_gid += 1;
             self.live += 1;
@@ -247,7 +258,7 @@ impl Engine {
 
     /// Takes the task records made since the last call.
     pub fn take_tasks(&mut self) -> TaskRows {
-        std::mem::take(&mut self.tasks)
+        std::mem::take(&mut self.cl.tasks)
     }
 
     /// The next event and its time: a task completion (first at equal times, as Spark
@@ -255,7 +266,7 @@ impl Engine {
     /// gid) as one heap would order them, of the open queue's head and the first released
     /// closed-loop job.
     fn next_event(&self) -> Option<(f64, Event)> {
-        let done = self.running.peek().map(|Reverse(c)| c.end.0);
+        let done = self.cl.running.peek().map(|Reverse(c)| c.end.0);
         let open = self.open.front().map(|&(t, g, _)| (K(t), g));
         let released = self.released.peek().map(|Reverse((t, g, _))| (*t, *g));
         let arrival = match (open, released) {
@@ -278,10 +289,10 @@ impl Engine {
         }
         match event {
             Event::Completion => {
-                if let Some(&Reverse(c)) = self.running.peek() {
+                if let Some(&Reverse(c)) = self.cl.running.peek() {
                     // Left in the heap for now: the task launched on the freed core usually
                     // replaces it in place (one sift instead of a pop and a push).
-                    self.top_done = true;
+                    self.cl.top_done = true;
                     self.complete(t, c.slot as usize, c.stage as usize, c.node as usize);
                 }
             }
@@ -296,38 +307,38 @@ impl Engine {
                 }
             }
         }
-        if self.pending_tasks > 0 {
+        if self.cl.pending_tasks > 0 {
             self.dispatch(t);
         }
-        if self.top_done {
-            self.running.pop();
-            self.top_done = false;
+        if self.cl.top_done {
+            self.cl.running.pop();
+            self.cl.top_done = false;
         }
         Ok(())
     }
 
     fn complete(&mut self, t: f64, slot: usize, s: usize, node: usize) {
-        let st = &mut self.jobs[slot].stages[s];
+        let st = &mut self.cl.jobs[slot].stages[s];
         st.running -= 1;
         st.unfinished -= 1;
         let stage_done = st.unfinished == 0;
-        self.queue.on_task_finish(&self.jobs[slot], slot, s, node);
+        self.queue.on_task_finish(&self.cl.jobs[slot], slot, s, node);
         if !stage_done {
             return;
         }
         let (lo, hi) = (
-            self.jobs[slot].stages[s].child_lo,
-            self.jobs[slot].stages[s].child_hi,
+            self.cl.jobs[slot].stages[s].child_lo,
+            self.cl.jobs[slot].stages[s].child_hi,
         );
         for c in lo..hi {
-            let ch = self.jobs[slot].children[c];
-            let cs = &mut self.jobs[slot].stages[ch];
+            let ch = self.cl.jobs[slot].children[c];
+            let cs = &mut self.cl.jobs[slot].stages[ch];
             cs.waiting -= 1;
             if cs.waiting == 0 {
                 self.enqueue(t, slot, ch);
             }
         }
-        let job = &mut self.jobs[slot];
+        let job = &mut self.cl.jobs[slot];
         job.stages_left -= 1;
         if job.stages_left > 0 {
             return;
@@ -340,10 +351,10 @@ impl Engine {
         self.all_cnt += 1;
         let succ = std::mem::take(&mut job.succ);
         for sl in succ {
-            let j2 = &self.jobs[sl];
+            let j2 = &self.cl.jobs[sl];
             self.released.push(Reverse((K(t + j2.think), j2.gid, sl)));
         }
-        let job = &mut self.jobs[slot];
+        let job = &mut self.cl.jobs[slot];
         job.live = false;
         // Release the job's memory now; the slot is reused by a later push.
         job.stages = Stages::default();
@@ -356,7 +367,7 @@ impl Engine {
     fn arrive(&mut self, t: f64, slot: usize) {
         let c = self.cfg.cores;
         let est = {
-            let job = &self.jobs[slot];
+            let job = &self.cl.jobs[slot];
             match self.cfg.estimate {
                 Estimate::Given => job.work * job.noise,
                 Estimate::Historic => {
@@ -372,7 +383,7 @@ impl Engine {
         };
         let seq = self.next_seq;
         self.next_seq += 1;
-        let job = &mut self.jobs[slot];
+        let job = &mut self.cl.jobs[slot];
         job.submit = t;
         job.est = est;
         job.seq = seq;
@@ -381,9 +392,9 @@ impl Engine {
         }
         job.n_tasks = job.stages.iter().map(|s| s.n).sum();
         job.alone = job.alone_time(c);
-        self.queue.on_arrive(t, &mut self.jobs, slot);
-        for s in 0..self.jobs[slot].stages.len() {
-            if self.jobs[slot].stages[s].waiting == 0 {
+        self.queue.on_arrive(t, &mut self.cl.jobs, slot);
+        for s in 0..self.cl.jobs[slot].stages.len() {
+            if self.cl.jobs[slot].stages[s].waiting == 0 {
                 self.enqueue(t, slot, s);
             }
         }
@@ -391,11 +402,29 @@ impl Engine {
 
     /// Stage `s` of the job in `slot` becomes schedulable at `t`.
     fn enqueue(&mut self, t: f64, slot: usize, s: usize) {
-        let job = &mut self.jobs[slot];
+        let job = &mut self.cl.jobs[slot];
         let st = &mut job.stages[s];
         st.queued = true;
-        self.pending_tasks += st.n;
+        self.cl.pending_tasks += st.n;
         self.queue.on_ready(t, job, slot, s);
+    }
+
+    /// One dispatch round: launch what the queue picks until it has nothing more.
+    fn dispatch(&mut self, t: f64) {
+        match &mut self.queue {
+            Ready::Keyed(q) => self.cl.fill(t, q),
+            Ready::Pools(q) => self.cl.fill(t, q),
+            Ready::Drf(q) => self.cl.fill(t, q),
+        }
+    }
+}
+
+impl Cluster {
+    /// One dispatch round of queue `q` at time `t`.
+    fn fill<Q: ReadyQueue>(&mut self, t: f64, q: &mut Q) {
+        while let Some(l) = q.pick(&self.jobs) {
+            self.launch(t, l);
+        }
     }
 
     /// Starts the tasks of `l` at time `t`.
@@ -424,7 +453,7 @@ impl Engine {
             } else {
                 self.running.push(c);
             }
-            if self.cfg.record_tasks {
+            if self.record_tasks {
                 self.tasks.push(job, s, node, t, t + d);
             }
         }
@@ -432,13 +461,6 @@ impl Engine {
         let st = &mut job.stages[s];
         if st.next == st.n {
             st.queued = false;
-        }
-    }
-
-    /// One dispatch round: launch what the queue picks until it has nothing more.
-    fn dispatch(&mut self, t: f64) {
-        while let Some(l) = self.queue.pick(&self.jobs) {
-            self.launch(t, l);
         }
     }
 }

@@ -1,7 +1,8 @@
 //! Ready queues: which schedulable stage gets capacity next. One kind per family of
 //! policies (keyed: FIFO, SJF, CFQ, UWFQ; Spark FAIR pools: FAIR, UJF; DRF), all behind
 //! [`ReadyQueue`]. The engine holds them as the enum [`Ready`], so the calls made on every
-//! event are a match on three variants the compiler can inline, not virtual calls.
+//! event are a match on three variants the compiler can inline, not virtual calls; a
+//! dispatch round matches once and runs a loop monomorphic in the queue.
 
 mod drf;
 mod keyed;
@@ -88,32 +89,30 @@ macro_rules! each {
     };
 }
 
-impl ReadyQueue for Ready {
-    fn add_user(&mut self, u: usize, weight: f64, pool: usize) -> CoreResult<()> {
+/// The calls the engine makes on its queue, forwarded to the concrete one. A dispatch
+/// round matches once and then runs a loop of its own per kind (see the engine's
+/// `dispatch`), so the picks are static calls too.
+impl Ready {
+    pub fn add_user(&mut self, u: usize, weight: f64, pool: usize) -> CoreResult<()> {
         each!(self, q => q.add_user(u, weight, pool))
     }
 
-    fn add_pool(&mut self, name: &str, weight: f64, min_share: f64, fair_inside: bool) -> usize {
+    pub fn add_pool(&mut self, name: &str, weight: f64, min_share: f64, fair_inside: bool) -> usize {
         each!(self, q => q.add_pool(name, weight, min_share, fair_inside))
     }
 
     #[inline]
-    fn on_arrive(&mut self, t: f64, jobs: &mut [Job], slot: usize) {
+    pub fn on_arrive(&mut self, t: f64, jobs: &mut [Job], slot: usize) {
         each!(self, q => q.on_arrive(t, jobs, slot))
     }
 
     #[inline]
-    fn on_ready(&mut self, t: f64, job: &mut Job, slot: usize, s: usize) {
+    pub fn on_ready(&mut self, t: f64, job: &mut Job, slot: usize, s: usize) {
         each!(self, q => q.on_ready(t, job, slot, s))
     }
 
     #[inline]
-    fn pick(&mut self, jobs: &[Job]) -> Option<Launch> {
-        each!(self, q => q.pick(jobs))
-    }
-
-    #[inline]
-    fn on_task_finish(&mut self, job: &Job, slot: usize, s: usize, node: usize) {
+    pub fn on_task_finish(&mut self, job: &Job, slot: usize, s: usize, node: usize) {
         each!(self, q => q.on_task_finish(job, slot, s, node))
     }
 }
