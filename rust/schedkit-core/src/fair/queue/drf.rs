@@ -58,16 +58,20 @@ impl DrfQueue {
         (self.user_cpu[u] / self.total_cpu).max(m) / self.weight[u]
     }
 
-    /// Re-files user `u` after its share or its ready stages changed.
+    /// Re-files user `u` after its share or its ready stages changed; it stays put when its
+    /// key compares equal (a stage joins a user that has ready ones already).
     fn refresh(&mut self, u: usize) {
-        if let Some(k) = self.key_of[u].take() {
+        let key = (!self.ready[u].is_empty()).then(|| K(self.share(u)));
+        if key.cmp(&self.key_of[u]).is_eq() {
+            return;
+        }
+        if let Some(k) = self.key_of[u] {
             self.order.remove(&(k, u));
         }
-        if !self.ready[u].is_empty() {
-            let k = K(self.share(u));
+        if let Some(k) = key {
             self.order.insert((k, u));
-            self.key_of[u] = Some(k);
         }
+        self.key_of[u] = key;
     }
 
     /// First node (in index order) where a (cpu, mem) task fits.

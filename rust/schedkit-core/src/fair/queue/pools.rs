@@ -130,16 +130,20 @@ impl PoolQueue {
         }
     }
 
-    /// Re-files pool `p` after its running count or its ready stages changed.
+    /// Re-files pool `p` after its running count or its ready stages changed; it stays put
+    /// when its key compares equal (a stage joins a pool that has ready ones already).
     fn refresh(&mut self, p: usize) {
-        if let Some(k) = self.key_of[p].take() {
+        let key = (!self.ready[p].is_empty()).then(|| self.pool_key(p));
+        if key.cmp(&self.key_of[p]).is_eq() {
+            return;
+        }
+        if let Some(k) = self.key_of[p] {
             self.order.remove(&k);
         }
-        if !self.ready[p].is_empty() {
-            let k = self.pool_key(p);
+        if let Some(k) = key {
             self.order.insert(k);
-            self.key_of[p] = Some(k);
         }
+        self.key_of[p] = key;
     }
 
     /// Hands out the free cores for one round: pools in their order at the start of the
