@@ -146,6 +146,30 @@ impl PoolQueue {
         self.key_of[p] = key;
     }
 
+    /// Starts `k` tasks of stage `s` of the job in `slot`, in pool `p`: they run from now,
+    /// so the stage is re-filed by its new running count (or dropped when it has no task
+    /// left), then its pool.
+    fn hand_out(&mut self, jobs: &[Job], p: usize, slot: usize, s: usize, k: usize) -> Launch {
+        let (seq, st) = (jobs[slot].seq, &jobs[slot].stages[s]);
+        let left = st.next + k < st.n;
+        if self.fair_inside[p] || !left {
+            let old = self.key(p, st.running, seq, s, slot);
+            self.ready[p].remove(&old);
+            if left {
+                let new = self.key(p, st.running + k, seq, s, slot);
+                self.ready[p].insert(new);
+            }
+        }
+        self.pool_running[p] += k;
+        self.refresh(p);
+        Launch {
+            slot,
+            stage: s,
+            k,
+            node: 0,
+        }
+    }
+
     /// Hands out the free cores for one round: pools in their order at the start of the
     /// round, inside a pool its stages in order, each stage up to its pending tasks.
     fn plan_round(&mut self, jobs: &[Job]) {
@@ -211,8 +235,17 @@ impl ReadyQueue for PoolQueue {
                 self.at = 0;
                 return None;
             }
-            if self.free == 0 {
-                return None;
+            match self.free {
+                0 => return None,
+                // One free core (a task just finished): the round is one task of the first
+                // stage of the first pool, with no plan to keep. free becomes 0, which ends it.
+                1 => {
+                    let p = self.order.first()?.pool;
+                    let &(_, _, s, slot) = self.ready[p].first()?;
+                    self.free = 0;
+                    return Some(self.hand_out(jobs, p, slot, s, 1));
+                }
+                _ => {}
             }
             self.plan_round(jobs);
             if self.plan.is_empty() {
@@ -221,26 +254,7 @@ impl ReadyQueue for PoolQueue {
         }
         let (p, slot, s, k) = self.plan[self.at];
         self.at += 1;
-        // The k tasks run from now: re-file the stage by its new running count (or drop it
-        // when it has no task left), then its pool.
-        let (seq, st) = (jobs[slot].seq, &jobs[slot].stages[s]);
-        let left = st.next + k < st.n;
-        if self.fair_inside[p] || !left {
-            let old = self.key(p, st.running, seq, s, slot);
-            self.ready[p].remove(&old);
-            if left {
-                let new = self.key(p, st.running + k, seq, s, slot);
-                self.ready[p].insert(new);
-            }
-        }
-        self.pool_running[p] += k;
-        self.refresh(p);
-        Some(Launch {
-            slot,
-            stage: s,
-            k,
-            node: 0,
-        })
+        Some(self.hand_out(jobs, p, slot, s, k))
     }
 
     fn on_task_finish(&mut self, job: &Job, slot: usize, s: usize, _node: usize) {
