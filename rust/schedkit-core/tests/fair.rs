@@ -360,8 +360,8 @@ fn streaming_in_pieces_equals_one_push() {
 }
 
 /// ~10^6 single-stage tasks for the timing tests (250k jobs of 1..7 tasks, 32 users of
-/// skewed activity, load ~0.95 on 64 cores; DRF requests of 1-2 cpu and 0-4 memory), in
-/// chunks of 10k jobs as `schedkit.fair` streams a trace.
+/// skewed activity, load ~0.95 on 64 cores; DRF requests of 1-2 cpu and 0-4 memory, which
+/// overload DRF's nodes), in chunks of 10k jobs as `schedkit.fair` streams a trace.
 fn bench_chunks() -> Vec<Workload> {
     let (n, cores) = (250_000, 64);
     let mut rng = SplitMix64::new(7);
@@ -402,8 +402,8 @@ fn bench_chunks() -> Vec<Workload> {
         .collect()
 }
 
-/// Nanoseconds the calling thread has run on a CPU (Linux): unlike wall time, not inflated
-/// by other processes competing for the cores.
+/// Nanoseconds the calling thread has run on a CPU (Linux; tick resolution on some
+/// kernels): unlike wall time, not inflated by other processes competing for the cores.
 fn thread_cpu_ns() -> Option<u64> {
     let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
     stat.split_whitespace().next()?.parse().ok()
