@@ -150,7 +150,6 @@ impl FairEngine {
                 stage_parents: usize_opt("stage_parents", stage_parents)?,
                 parents: usize_opt("parents", parents)?,
                 task_duration: vec1(&task_duration),
-                n_users: 0,
                 stage_cpu: stage_cpu.map(|a| vec1(&a)).unwrap_or_default(),
                 stage_mem: stage_mem.map(|a| vec1(&a)).unwrap_or_default(),
             })
@@ -234,6 +233,13 @@ impl FairEngine {
     }
 }
 
+/// (V after each arrival, the user's chain end, each job's last deadline).
+type VirtualTrace<'py> = (
+    Bound<'py, PyArray1<f64>>,
+    Bound<'py, PyArray1<f64>>,
+    Bound<'py, PyArray1<f64>>,
+);
+
 /// UWFQ virtual-time trace for testing against a GPS reference: for each arrival (in the
 /// given order), V just after it, the user's chain end E, and every job's last deadline.
 #[pyfunction]
@@ -246,11 +252,7 @@ pub(crate) fn fair_uwfq_virtual<'py>(
     work: Vec<f64>,
     weights: Vec<f64>,
     grace: f64,
-) -> PyResult<(
-    Bound<'py, PyArray1<f64>>,
-    Bound<'py, PyArray1<f64>>,
-    Bound<'py, PyArray1<f64>>,
-)> {
+) -> PyResult<VirtualTrace<'py>> {
     if cores <= 0 {
         return Err(CoreError::invalid("cores", None, "must be >= 1")).py(py);
     }

@@ -8,13 +8,22 @@
 //! out greedily in that order, one task per core, each stage up to its pending-task count.
 //! The dispatch is therefore work-conserving: no core idles while a task is pending.
 
-pub mod sim;
+mod engine;
+mod job;
+mod queue;
+mod record;
 pub mod vtime;
+mod workload;
 
-pub use sim::{simulate, Engine, Finished, SimResult, TaskRows};
+pub use engine::Engine;
+pub use record::{Finished, TaskRows};
 pub use vtime::{Cfq, Uwfq};
+pub use workload::Workload;
 
 use crate::error::{CoreError, CoreResult};
+
+/// Most stages per job and most DRF nodes (the engine stores them in 16 bits).
+pub const MAX_STAGES: usize = u16::MAX as usize;
 
 /// Policy names accepted by [`Policy::parse`].
 pub const POLICIES: [&str; 7] = ["fifo", "fair", "ujf", "cfq", "uwfq", "drf", "sjf"];
@@ -65,74 +74,6 @@ pub enum Estimate {
     Historic,
 }
 
-/// Jobs, their stages and their tasks. Ragged lists use an offsets + values layout.
-///
-/// A job is a DAG of stages (Spark's unit of scheduling); a stage is a bag of tasks that
-/// becomes schedulable when all its parent stages have finished. With `job_stages` empty
-/// every job has exactly one stage, so `task_offsets` is then per job.
-#[derive(Clone, Debug, Default)]
-pub struct Workload {
-    /// The caller's job id, returned with the results (empty: the job's index).
-    pub job_tag: Vec<i64>,
-    /// User index per job (0-based, < n_users).
-    pub job_user: Vec<usize>,
-    /// Submit time of jobs without a predecessor (seconds).
-    pub job_submit: Vec<f64>,
-    /// Closed loop: index of the job (in this workload) whose completion releases this
-    /// one (< own index), or -1.
-    pub job_after: Vec<i64>,
-    /// Think time added after the predecessor completes (seconds).
-    pub job_think: Vec<f64>,
-    /// Job class for historic estimates.
-    pub job_class: Vec<usize>,
-    /// Multiplicative estimate factor (1.0 = oracle).
-    pub job_noise: Vec<f64>,
-    /// Stage offsets per job into the stages (len n_jobs + 1); empty = one stage per job.
-    pub job_stages: Vec<usize>,
-    /// Task offsets per stage into `task_duration` (len n_stages + 1).
-    pub task_offsets: Vec<usize>,
-    /// Parent offsets per stage into `parents` (len n_stages + 1); empty = every stage
-    /// waits for the previous stage of its job (a chain).
-    pub stage_parents: Vec<usize>,
-    /// Parent stages as indices within the job, each smaller than the child's index.
-    pub parents: Vec<usize>,
-    /// Task durations in seconds on one core.
-    pub task_duration: Vec<f64>,
-    pub n_users: usize,
-    /// DRF only: cpu (cores) and memory request of each task of the stage (empty: 1, 0).
-    pub stage_cpu: Vec<f64>,
-    pub stage_mem: Vec<f64>,
-}
-
-impl Workload {
-    pub fn n_jobs(&self) -> usize {
-        self.job_user.len()
-    }
-
-    pub fn n_stages(&self) -> usize {
-        self.task_offsets.len().saturating_sub(1)
-    }
-
-    /// Stage range of job `j`.
-    pub fn stages_of(&self, j: usize) -> std::ops::Range<usize> {
-        if self.job_stages.is_empty() {
-            j..j + 1
-        } else {
-            self.job_stages[j]..self.job_stages[j + 1]
-        }
-    }
-}
-
-/// Pools of the FAIR policy: each user belongs to one pool.
-#[derive(Clone, Debug, Default)]
-pub struct Pools {
-    pub user_pool: Vec<usize>,
-    pub weight: Vec<f64>,
-    pub min_share: Vec<f64>,
-    /// true: FAIR inside the pool (fewest running tasks first); false: FIFO inside.
-    pub fair_inside: Vec<bool>,
-}
-
 #[derive(Clone, Debug)]
 pub struct Config {
     pub cores: usize,
@@ -141,9 +82,6 @@ pub struct Config {
     pub partition: Option<f64>,
     pub max_partition_tasks: usize,
     pub estimate: Estimate,
-    /// Per-user weights for UWFQ (len n_users; empty = all 1).
-    pub user_weight: Vec<f64>,
-    pub pools: Pools,
     /// UWFQ grace period in virtual units (core-seconds per unit weight).
     pub grace: f64,
     pub record_tasks: bool,
@@ -163,8 +101,6 @@ impl Config {
             partition: None,
             max_partition_tasks: 100_000,
             estimate: Estimate::Given,
-            user_weight: Vec::new(),
-            pools: Pools::default(),
             grace: 1.5 * cores as f64 * 1.0,
             record_tasks: false,
             mem_capacity: f64::INFINITY,
@@ -214,11 +150,11 @@ impl Config {
                     "node cpu and memory capacities need the same length",
                 ));
             }
-            if self.node_cpu.len() > sim::MAX_STAGES {
+            if self.node_cpu.len() > MAX_STAGES {
                 return Err(CoreError::invalid(
                     "nodes",
                     None,
-                    format!("at most {} nodes", sim::MAX_STAGES),
+                    format!("at most {} nodes", MAX_STAGES),
                 ));
             }
             for (i, (c, m)) in self.drf_nodes().into_iter().enumerate() {
@@ -233,17 +169,4 @@ impl Config {
         }
         Ok(())
     }
-}
-
-pub(crate) fn finite_nonneg(field: &str, v: &[f64]) -> CoreResult<()> {
-    for (i, &x) in v.iter().enumerate() {
-        if !x.is_finite() || x < 0.0 {
-            return Err(CoreError::invalid(
-                field,
-                Some(i),
-                format!("must be finite and >= 0, got {x}"),
-            ));
-        }
-    }
-    Ok(())
 }

@@ -52,10 +52,6 @@ impl Cfq {
         self.heap.push(std::cmp::Reverse(K(d)));
         d
     }
-
-    pub fn virtual_time(&self) -> f64 {
-        self.v
-    }
 }
 
 struct UserState {
@@ -133,11 +129,6 @@ impl Uwfq {
 
     pub fn chain_end(&self, u: usize) -> f64 {
         self.users[u].e
-    }
-
-    /// Jobs currently in the virtual system (memory held).
-    pub fn jobs_in_system(&self) -> usize {
-        self.jobs.len()
     }
 
     /// Advances V and every active user's inner clock from tp to t1 at dV/dt = `rate`.

@@ -1,0 +1,466 @@
+//! The event-driven engine: arrivals (open or closed-loop), task completions, and the
+//! sort-once-then-fill dispatch of specs/fair.md B.4. Every single event (one task
+//! completion, or one job arrival) is followed by one dispatch round, as Spark runs one
+//! offer round per status update or job submission; at equal times completions go first.
+//!
+//! The unit of scheduling is a *stage* (Spark's TaskSetManager): a job's stage becomes
+//! schedulable when its parent stages have finished. The engine is incremental so that a
+//! trace larger than memory replays: jobs are pushed in submit order, [`Engine::advance`]
+//! processes the events before a time, finished jobs are taken out with
+//! [`Engine::take_finished`], and a finished job's memory is reused. Memory is therefore
+//! bounded by the jobs in the system, not by the trace.
+//!
+//! Which ready stage gets capacity is the policy's ready queue's business (`queue`); the
+//! engine keeps the clock, the jobs and the running tasks.
+
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, VecDeque};
+
+use super::job::{Job, Stages};
+use super::queue::{Launch, Ready, ReadyQueue};
+use super::record::{Finished, TaskRows};
+use super::vtime::K;
+use super::{Config, Estimate, Policy, Workload};
+use crate::budget::Budget;
+use crate::error::{CoreError, CoreResult};
+
+/// What happens next: a task completes, or a job arrives from the open queue or from the
+/// closed-loop releases.
+#[derive(Clone, Copy)]
+enum Event {
+    Completion,
+    Open,
+    Released,
+}
+
+/// A task completion, ordered by (end, job gid): 24 bytes, as the heap moves these on
+/// every event.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Completion {
+    end: K,
+    gid: u64,
+    slot: u32,
+    stage: u16,
+    node: u16,
+}
+
+/// The incremental simulator. See the module docs for the streaming protocol.
+pub struct Engine {
+    cfg: Config,
+    cl: Cluster,
+    free_slots: Vec<usize>,
+    /// Open arrivals in push order, which is submit order: (time, gid, slot).
+    open: VecDeque<(f64, u64, usize)>,
+    /// Closed-loop arrivals released by finished predecessors: (time, gid, slot).
+    released: BinaryHeap<Reverse<(K, u64, usize)>>,
+    /// The ready stages and the capacity they wait for.
+    queue: Ready,
+    n_users: usize,
+    class_sum: Vec<f64>,
+    class_cnt: Vec<usize>,
+    all_sum: f64,
+    all_cnt: usize,
+    next_gid: u64,
+    next_seq: u64,
+    live: usize,
+    events: u64,
+    /// Events before this time have been processed; later pushes may not arrive earlier.
+    horizon: f64,
+    /// DRF: the largest single-node capacities; a larger request could never run.
+    drf_max_node: Option<(f64, f64)>,
+    finished: Finished,
+}
+
+/// The jobs and their running tasks: what a launch changes. Kept apart from the queue so
+/// that a dispatch round is one loop per queue type (the queue is matched once a round).
+struct Cluster {
+    jobs: Vec<Job>,
+    running: BinaryHeap<Reverse<Completion>>,
+    /// The heap's top is a completion already processed in this step, not yet removed.
+    top_done: bool,
+    /// Tasks of ready stages not started yet.
+    pending_tasks: usize,
+    record_tasks: bool,
+    tasks: TaskRows,
+}
+
+impl Engine {
+    /// A new engine with no users, no pools and no jobs.
+    pub fn new(cfg: Config) -> CoreResult<Engine> {
+        cfg.validate()?;
+        let drf_max_node = (cfg.policy == Policy::Drf).then(|| {
+            cfg.drf_nodes()
+                .iter()
+                .fold((0.0f64, 0.0f64), |a, n| (a.0.max(n.0), a.1.max(n.1)))
+        });
+        Ok(Engine {
+            queue: Ready::new(&cfg),
+            cl: Cluster {
+                jobs: Vec::new(),
+                running: BinaryHeap::new(),
+                top_done: false,
+                pending_tasks: 0,
+                record_tasks: cfg.record_tasks,
+                tasks: TaskRows::default(),
+            },
+            cfg,
+            free_slots: Vec::new(),
+            open: VecDeque::new(),
+            released: BinaryHeap::new(),
+            n_users: 0,
+            class_sum: Vec::new(),
+            class_cnt: Vec::new(),
+            all_sum: 0.0,
+            all_cnt: 0,
+            next_gid: 0,
+            next_seq: 0,
+            live: 0,
+            events: 0,
+            horizon: f64::NEG_INFINITY,
+            drf_max_node,
+            finished: Finished::default(),
+        })
+    }
+
+    /// Adds a FAIR pool (weight > 0, minShare >= 0 cores, FAIR or FIFO inside; ties between
+    /// pools go to the smaller name, then the earlier pool); returns its index. Other
+    /// policies keep no pools and ignore the call (index 0).
+    pub fn add_pool(
+        &mut self,
+        name: &str,
+        weight: f64,
+        min_share: f64,
+        fair_inside: bool,
+    ) -> CoreResult<usize> {
+        if !weight.is_finite() || weight <= 0.0 {
+            return Err(CoreError::invalid(
+                "pool_weight",
+                None,
+                format!("must be finite and > 0, got {weight}"),
+            ));
+        }
+        if !min_share.is_finite() || min_share < 0.0 {
+            return Err(CoreError::invalid(
+                "pool_min_share",
+                None,
+                format!("must be finite and >= 0, got {min_share}"),
+            ));
+        }
+        Ok(self.queue.add_pool(name, weight, min_share, fair_inside))
+    }
+
+    /// Adds a user with UWFQ/DRF weight `weight` in FAIR pool `pool`; returns its index.
+    pub fn add_user(&mut self, weight: f64, pool: usize) -> CoreResult<usize> {
+        let u = self.n_users;
+        if !weight.is_finite() || weight <= 0.0 {
+            return Err(CoreError::invalid(
+                "weights",
+                Some(u),
+                format!("must be finite and > 0, got {weight}"),
+            ));
+        }
+        self.queue.add_user(u, weight, pool)?;
+        self.n_users += 1;
+        Ok(u)
+    }
+
+    pub fn n_users(&self) -> usize {
+        self.n_users
+    }
+
+    /// Jobs pushed and not finished yet (the memory held).
+    pub fn live_jobs(&self) -> usize {
+        self.live
+    }
+
+    pub fn events(&self) -> u64 {
+        self.events
+    }
+
+    /// Jobs pushed so far.
+    pub fn pushed(&self) -> u64 {
+        self.next_gid
+    }
+
+    /// The time up to which events have been processed.
+    pub fn horizon(&self) -> f64 {
+        self.horizon
+    }
+
+    /// Adds jobs. Jobs without a predecessor arrive at their submit time, which must not
+    /// be before the horizon; closed-loop jobs arrive when their predecessor (in the same
+    /// batch) finishes, plus think time.
+    pub fn push(&mut self, w: &Workload) -> CoreResult<()> {
+        let not_before = self.open.back().map_or(self.horizon, |a| a.0.max(self.horizon));
+        w.check(self.n_users, not_before, self.drf_max_node)?;
+        let n = w.n_jobs();
+        let mut slots = Vec::with_capacity(n);
+        for j in 0..n {
+            let job = Job::new(w, j, self.next_gid);
+            if job.class >= self.class_sum.len() {
+                self.class_sum.resize(job.class + 1, 0.0);
+                self.class_cnt.resize(job.class + 1, 0);
+            }
+            let slot = match self.free_slots.pop() {
+                Some(s) => {
+                    self.cl.jobs[s] = job;
+                    s
+                }
+                None => {
+                    self.cl.jobs.push(job);
+                    self.cl.jobs.len() - 1
+                }
+            };
+            slots.push(slot);
+            if w.job_after[j] < 0 {
+                self.open.push_back((w.job_submit[j], self.next_gid, slot));
+            } else {
+                let pred = slots[w.job_after[j] as usize];
+                self.cl.jobs[pred].succ.push(slot);
+            }
+            self.next_gid += 1;
+            self.live += 1;
+        }
+        Ok(())
+    }
+
+    /// Processes every event before time `until`.
+    pub fn advance(&mut self, until: f64, budget: &Budget) -> CoreResult<()> {
+        while let Some((t, event)) = self.next_event() {
+            if t >= until {
+                break;
+            }
+            self.step(t, event, budget)?;
+        }
+        self.horizon = self.horizon.max(until);
+        Ok(())
+    }
+
+    /// Runs until no event is left; every pushed job has finished then.
+    pub fn finish(&mut self, budget: &Budget) -> CoreResult<()> {
+        while let Some((t, event)) = self.next_event() {
+            self.step(t, event, budget)?;
+        }
+        if self.live > 0 {
+            return Err(CoreError::Infeasible(format!(
+                "simulation stalled with {} unfinished jobs (internal)",
+                self.live
+            )));
+        }
+        self.horizon = f64::INFINITY;
+        Ok(())
+    }
+
+    /// Takes the jobs finished since the last call.
+    pub fn take_finished(&mut self) -> Finished {
+        std::mem::take(&mut self.finished)
+    }
+
+    /// Takes the task records made since the last call.
+    pub fn take_tasks(&mut self) -> TaskRows {
+        std::mem::take(&mut self.cl.tasks)
+    }
+
+    /// The next event and its time: a task completion (first at equal times, as Spark
+    /// handles status updates before a submission), else the earlier arrival, by (time,
+    /// gid) as one heap would order them, of the open queue's head and the first released
+    /// closed-loop job.
+    fn next_event(&self) -> Option<(f64, Event)> {
+        let done = self.cl.running.peek().map(|Reverse(c)| c.end.0);
+        let open = self.open.front().map(|&(t, g, _)| (K(t), g));
+        let released = self.released.peek().map(|Reverse((t, g, _))| (*t, *g));
+        let arrival = match (open, released) {
+            (Some(o), Some(r)) if r < o => Some((r.0 .0, Event::Released)),
+            (Some(o), _) => Some((o.0 .0, Event::Open)),
+            (None, r) => r.map(|r| (r.0 .0, Event::Released)),
+        };
+        match (done, arrival) {
+            (Some(c), Some((ta, _))) if c <= ta => Some((c, Event::Completion)),
+            (Some(c), None) => Some((c, Event::Completion)),
+            (_, a) => a,
+        }
+    }
+
+    /// One event at time `t`, then one dispatch round.
+    fn step(&mut self, t: f64, event: Event, budget: &Budget) -> CoreResult<()> {
+        self.events += 1;
+        if self.events % 4096 == 0 && budget.exhausted() {
+            return Err(CoreError::Interrupted);
+        }
+        match event {
+            Event::Completion => {
+                if let Some(&Reverse(c)) = self.cl.running.peek() {
+                    // Left in the heap for now: the task launched on the freed core usually
+                    // replaces it in place (one sift instead of a pop and a push).
+                    self.cl.top_done = true;
+                    self.complete(t, c.slot as usize, c.stage as usize, c.node as usize);
+                }
+            }
+            Event::Open => {
+                if let Some((_, _, slot)) = self.open.pop_front() {
+                    self.arrive(t, slot);
+                }
+            }
+            Event::Released => {
+                if let Some(Reverse((_, _, slot))) = self.released.pop() {
+                    self.arrive(t, slot);
+                }
+            }
+        }
+        if self.cl.pending_tasks > 0 {
+            self.dispatch(t);
+        }
+        if self.cl.top_done {
+            self.cl.running.pop();
+            self.cl.top_done = false;
+        }
+        Ok(())
+    }
+
+    fn complete(&mut self, t: f64, slot: usize, s: usize, node: usize) {
+        let st = &mut self.cl.jobs[slot].stages[s];
+        st.running -= 1;
+        st.unfinished -= 1;
+        let stage_done = st.unfinished == 0;
+        self.queue.on_task_finish(&self.cl.jobs[slot], slot, s, node);
+        if !stage_done {
+            return;
+        }
+        let (lo, hi) = (
+            self.cl.jobs[slot].stages[s].child_lo,
+            self.cl.jobs[slot].stages[s].child_hi,
+        );
+        for c in lo..hi {
+            let ch = self.cl.jobs[slot].children[c];
+            let cs = &mut self.cl.jobs[slot].stages[ch];
+            cs.waiting -= 1;
+            if cs.waiting == 0 {
+                self.enqueue(t, slot, ch);
+            }
+        }
+        let job = &mut self.cl.jobs[slot];
+        job.stages_left -= 1;
+        if job.stages_left > 0 {
+            return;
+        }
+        // The job is done: record it, release closed-loop successors, free the slot.
+        self.finished.push(job, t);
+        self.class_sum[job.class] += job.work;
+        self.class_cnt[job.class] += 1;
+        self.all_sum += job.work;
+        self.all_cnt += 1;
+        let succ = std::mem::take(&mut job.succ);
+        for sl in succ {
+            let j2 = &self.cl.jobs[sl];
+            self.released.push(Reverse((K(t + j2.think), j2.gid, sl)));
+        }
+        let job = &mut self.cl.jobs[slot];
+        job.live = false;
+        // Release the job's memory now; the slot is reused by a later push.
+        job.stages = Stages::default();
+        job.durs = Vec::new();
+        job.children = Vec::new();
+        self.free_slots.push(slot);
+        self.live -= 1;
+    }
+
+    fn arrive(&mut self, t: f64, slot: usize) {
+        let c = self.cfg.cores;
+        let est = {
+            let job = &self.cl.jobs[slot];
+            match self.cfg.estimate {
+                Estimate::Given => job.work * job.noise,
+                Estimate::Historic => {
+                    if self.class_cnt[job.class] > 0 {
+                        self.class_sum[job.class] / self.class_cnt[job.class] as f64
+                    } else if self.all_cnt > 0 {
+                        self.all_sum / self.all_cnt as f64
+                    } else {
+                        job.work
+                    }
+                }
+            }
+        };
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        let job = &mut self.cl.jobs[slot];
+        job.submit = t;
+        job.est = est;
+        job.seq = seq;
+        if let Some(tau) = self.cfg.partition {
+            job.partition(tau, self.cfg.max_partition_tasks);
+        }
+        job.n_tasks = job.stages.iter().map(|s| s.n).sum();
+        job.alone = job.alone_time(c);
+        self.queue.on_arrive(t, &mut self.cl.jobs, slot);
+        for s in 0..self.cl.jobs[slot].stages.len() {
+            if self.cl.jobs[slot].stages[s].waiting == 0 {
+                self.enqueue(t, slot, s);
+            }
+        }
+    }
+
+    /// Stage `s` of the job in `slot` becomes schedulable at `t`.
+    fn enqueue(&mut self, t: f64, slot: usize, s: usize) {
+        let job = &mut self.cl.jobs[slot];
+        let st = &mut job.stages[s];
+        st.queued = true;
+        self.cl.pending_tasks += st.n;
+        self.queue.on_ready(t, job, slot, s);
+    }
+
+    /// One dispatch round: launch what the queue picks until it has nothing more.
+    fn dispatch(&mut self, t: f64) {
+        match &mut self.queue {
+            Ready::Keyed(q) => self.cl.fill(t, q),
+            Ready::Pools(q) => self.cl.fill(t, q),
+            Ready::Drf(q) => self.cl.fill(t, q),
+        }
+    }
+}
+
+impl Cluster {
+    /// One dispatch round of queue `q` at time `t`.
+    fn fill<Q: ReadyQueue>(&mut self, t: f64, q: &mut Q) {
+        while let Some(l) = q.pick(&self.jobs) {
+            self.launch(t, l);
+        }
+    }
+
+    /// Starts the tasks of `l` at time `t`.
+    fn launch(&mut self, t: f64, l: Launch) {
+        let (slot, s, k, node) = (l.slot, l.stage, l.k, l.node);
+        let job = &mut self.jobs[slot];
+        if job.start.is_nan() {
+            job.start = t;
+        }
+        for _ in 0..k {
+            let d = job.task_duration(s, job.stages[s].next);
+            let st = &mut job.stages[s];
+            st.next += 1;
+            st.running += 1;
+            let c = Reverse(Completion {
+                end: K(t + d),
+                gid: job.gid,
+                slot: slot as u32,
+                stage: s as u16,
+                node: node as u16,
+            });
+            // Replacing the completed top sifts it down when the PeekMut drops.
+            let replaced = self.top_done && self.running.peek_mut().map(|mut top| *top = c).is_some();
+            if replaced {
+                self.top_done = false;
+            } else {
+                self.running.push(c);
+            }
+            if self.record_tasks {
+                self.tasks.push(job, s, node, t, t + d);
+            }
+        }
+        self.pending_tasks -= k;
+        let st = &mut job.stages[s];
+        if st.next == st.n {
+            st.queued = false;
+        }
+    }
+}

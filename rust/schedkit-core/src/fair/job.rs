@@ -1,0 +1,288 @@
+//! A job's run-time state inside the engine: its stages (inline when there is one), the
+//! stage DAG as children lists, dispatch keys and counters, and what is derived on arrival
+//! (runtime partitioning, a stage's share of the estimate, the response time alone).
+
+use std::cmp::Reverse;
+use std::collections::{BTreeSet, BinaryHeap};
+
+use super::vtime::K;
+use super::Workload;
+
+/// A stage's run-time state (Spark's TaskSetManager).
+#[derive(Clone, Debug)]
+pub(super) struct StageRt {
+    /// Range of the stage's given task durations in the job's `durs`.
+    pub(super) lo: usize,
+    pub(super) hi: usize,
+    pub(super) work: f64,
+    /// Tasks to run (the given ones, or the partitioned count).
+    pub(super) n: usize,
+    pub(super) next: usize,
+    pub(super) running: usize,
+    pub(super) unfinished: usize,
+    /// Parents not finished yet.
+    pub(super) waiting: usize,
+    /// Some(d) when partitioned into `n` equal tasks of d seconds.
+    pub(super) split: Option<f64>,
+    pub(super) cpu: f64,
+    pub(super) mem: f64,
+    /// Dispatch key of the keyed policies: the job's (FIFO: arrival order, SJF: work,
+    /// UWFQ: global deadline), or the stage's own CFQ deadline, set when it is submitted.
+    pub(super) key: f64,
+    /// In its ready queue: set when the stage becomes ready, cleared when its last task starts.
+    pub(super) queued: bool,
+    /// Range of the stage's children in the job's `children`.
+    pub(super) child_lo: usize,
+    pub(super) child_hi: usize,
+}
+
+/// A job's run-time state, in a slot of the engine that a later job reuses.
+#[derive(Clone, Debug, Default)]
+pub(super) struct Job {
+    pub(super) gid: u64,
+    pub(super) tag: i64,
+    pub(super) user: usize,
+    pub(super) class: usize,
+    pub(super) noise: f64,
+    pub(super) think: f64,
+    pub(super) submit: f64,
+    pub(super) start: f64,
+    pub(super) work: f64,
+    pub(super) est: f64,
+    pub(super) alone: f64,
+    pub(super) seq: u64,
+    /// Job-level dispatch key (FIFO: seq, SJF: work, UWFQ: deadline); see `StageRt::key`.
+    pub(super) key: f64,
+    pub(super) n_tasks: usize,
+    pub(super) stages_left: usize,
+    pub(super) stages: Stages,
+    pub(super) durs: Vec<f64>,
+    pub(super) children: Vec<usize>,
+    /// Closed-loop successors (slots) released when this job finishes.
+    pub(super) succ: Vec<usize>,
+    pub(super) live: bool,
+}
+
+/// List-schedules `durs` in order on `c` cores; returns the makespan.
+fn alone_makespan(durs: impl ExactSizeIterator<Item = f64>, c: usize) -> f64 {
+    if durs.len() <= c {
+        return durs.fold(0.0, f64::max);
+    }
+    let mut heap: BinaryHeap<Reverse<K>> = (0..c).map(|_| Reverse(K(0.0))).collect();
+    let mut mk: f64 = 0.0;
+    for d in durs {
+        let Reverse(K(t)) = heap.pop().unwrap_or(Reverse(K(0.0)));
+        let e = t + d;
+        mk = mk.max(e);
+        heap.push(Reverse(K(e)));
+    }
+    mk
+}
+
+impl Job {
+    /// Job `j` of `w`, pushed as the `gid`-th job, not arrived yet.
+    pub(super) fn new(w: &Workload, j: usize, gid: u64) -> Job {
+        let sr = w.stages_of(j);
+        let t0 = w.task_offsets[sr.start];
+        let durs = w.task_duration[t0..w.task_offsets[sr.end]].to_vec();
+        let m = sr.len();
+        let (stages, children) = build_stages(w, sr, &durs);
+        Job {
+            gid,
+            tag: w.job_tag.get(j).copied().unwrap_or(gid as i64),
+            user: w.job_user[j],
+            class: w.job_class[j],
+            noise: w.job_noise[j],
+            think: w.job_think[j],
+            submit: f64::NAN,
+            start: f64::NAN,
+            work: stages.iter().map(|s| s.work).sum(),
+            est: f64::NAN,
+            alone: f64::NAN,
+            seq: 0,
+            key: 0.0,
+            n_tasks: 0,
+            stages_left: m,
+            stages,
+            durs,
+            children,
+            succ: Vec::new(),
+            live: true,
+        }
+    }
+
+    /// Runtime partitioning: each stage becomes ceil(its share of the estimate / `tau`)
+    /// equal tasks (1 to `max_tasks`) of its true work in total.
+    pub(super) fn partition(&mut self, tau: f64, max_tasks: usize) {
+        for s in 0..self.stages.len() {
+            let k = ((self.stage_estimate(s) / tau).ceil() as usize).clamp(1, max_tasks);
+            let st = &mut self.stages[s];
+            st.n = k;
+            st.unfinished = k;
+            st.split = Some(st.work / k as f64);
+        }
+    }
+
+    /// The stage's share of the job's estimate, in proportion to its true work.
+    pub(super) fn stage_estimate(&self, s: usize) -> f64 {
+        if self.work > 0.0 {
+            self.est * self.stages[s].work / self.work
+        } else {
+            self.est / self.stages.len() as f64
+        }
+    }
+
+    /// Duration of task `i` of stage `s` (given, or the partitioned size).
+    pub(super) fn task_duration(&self, s: usize, i: usize) -> f64 {
+        let st = &self.stages[s];
+        match st.split {
+            Some(d) => d,
+            None => self.durs[st.lo + i],
+        }
+    }
+
+    /// Response time of the job alone on `c` cores: greedy list scheduling, ready stages in
+    /// index order, a stage's tasks in order.
+    pub(super) fn alone_time(&self, c: usize) -> f64 {
+        let job = self;
+        if job.stages.len() == 1 {
+            let st = &job.stages[0];
+            return match st.split {
+                Some(d) => st.n.div_ceil(c) as f64 * d,
+                None => alone_makespan(job.durs[st.lo..st.hi].iter().copied(), c),
+            };
+        }
+        let m = job.stages.len();
+        let mut waiting: Vec<usize> = job.stages.iter().map(|s| s.waiting).collect();
+        let mut left: Vec<usize> = job.stages.iter().map(|s| s.n).collect();
+        let mut next = vec![0usize; m];
+        let mut ready: BTreeSet<usize> = (0..m).filter(|&s| waiting[s] == 0).collect();
+        let mut running: BinaryHeap<Reverse<(K, usize)>> = BinaryHeap::new();
+        let (mut t, mut free) = (0.0, c);
+        loop {
+            while free > 0 {
+                let Some(&s) = ready.iter().next() else { break };
+                let st = &job.stages[s];
+                running.push(Reverse((K(t + job.task_duration(s, next[s])), s)));
+                next[s] += 1;
+                free -= 1;
+                if next[s] == st.n {
+                    ready.remove(&s);
+                }
+            }
+            let Some(Reverse((K(e), s))) = running.pop() else {
+                break;
+            };
+            t = e;
+            free += 1;
+            left[s] -= 1;
+            if left[s] == 0 {
+                let st = &job.stages[s];
+                for &ch in &job.children[st.child_lo..st.child_hi] {
+                    waiting[ch] -= 1;
+                    if waiting[ch] == 0 {
+                        ready.insert(ch);
+                    }
+                }
+            }
+        }
+        t
+    }
+}
+
+/// A job's stages: inline for the common single-stage job (no allocation), else a vector.
+#[derive(Clone, Debug)]
+pub(super) enum Stages {
+    One(StageRt),
+    Many(Vec<StageRt>),
+}
+
+impl Default for Stages {
+    fn default() -> Self {
+        Stages::Many(Vec::new())
+    }
+}
+
+impl std::ops::Deref for Stages {
+    type Target = [StageRt];
+    fn deref(&self) -> &[StageRt] {
+        match self {
+            Stages::One(s) => std::slice::from_ref(s),
+            Stages::Many(v) => v,
+        }
+    }
+}
+
+impl std::ops::DerefMut for Stages {
+    fn deref_mut(&mut self) -> &mut [StageRt] {
+        match self {
+            Stages::One(s) => std::slice::from_mut(s),
+            Stages::Many(v) => v,
+        }
+    }
+}
+
+/// The run-time stages of the workload's stages `sr` (one job) and their children lists
+/// (CSR, indices within the job); `durs` are the job's task durations.
+fn build_stages(w: &Workload, sr: std::ops::Range<usize>, durs: &[f64]) -> (Stages, Vec<usize>) {
+    let t0 = w.task_offsets[sr.start];
+    let stage = |s: usize, waiting: usize, child_lo: usize, child_hi: usize| {
+        let (lo, hi) = (w.task_offsets[s] - t0, w.task_offsets[s + 1] - t0);
+        StageRt {
+            lo,
+            hi,
+            work: durs[lo..hi].iter().sum(),
+            n: hi - lo,
+            next: 0,
+            running: 0,
+            unfinished: hi - lo,
+            waiting,
+            split: None,
+            cpu: w.stage_cpu.get(s).copied().unwrap_or(1.0),
+            mem: w.stage_mem.get(s).copied().unwrap_or(0.0),
+            key: 0.0,
+            queued: false,
+            child_lo,
+            child_hi,
+        }
+    };
+    let m = sr.len();
+    if m == 1 {
+        return (Stages::One(stage(sr.start, 0, 0, 0)), Vec::new());
+    }
+    // Parents of local stage k: the given list, or the previous stage (the chain).
+    let parent_list = |k: usize| -> Vec<usize> {
+        if w.stage_parents.is_empty() {
+            if k == 0 {
+                Vec::new()
+            } else {
+                vec![k - 1]
+            }
+        } else {
+            let s = sr.start + k;
+            w.parents[w.stage_parents[s]..w.stage_parents[s + 1]].to_vec()
+        }
+    };
+    let lists: Vec<Vec<usize>> = (0..m).map(parent_list).collect();
+    let mut offs = vec![0usize; m + 1];
+    for ps in &lists {
+        for &p in ps {
+            offs[p + 1] += 1;
+        }
+    }
+    for k in 0..m {
+        offs[k + 1] += offs[k];
+    }
+    let mut children = vec![0usize; offs[m]];
+    let mut fill = offs.clone();
+    for (k, ps) in lists.iter().enumerate() {
+        for &p in ps {
+            children[fill[p]] = k;
+            fill[p] += 1;
+        }
+    }
+    let stages = (0..m)
+        .map(|k| stage(sr.start + k, lists[k].len(), offs[k], offs[k + 1]))
+        .collect();
+    (Stages::Many(stages), children)
+}

@@ -1,0 +1,299 @@
+//! Spark FAIR scheduling over pools (FAIR, and UJF as one pool per user): pools ordered
+//! by Spark's FairSchedulingAlgorithm (minShare, then running / weight, then name), stages
+//! inside a pool FIFO or FAIR. A round's order is fixed when it starts, as Spark sorts
+//! once per resource offer.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Bound::{Excluded, Unbounded};
+
+use super::{Launch, ReadyQueue};
+use crate::error::{CoreError, CoreResult};
+use crate::fair::job::Job;
+use crate::fair::vtime::K;
+
+/// A pool's place in Spark's FairSchedulingAlgorithm order: pools below their minShare
+/// first (by running / max(minShare, 1)), then the others by running / weight, ties by
+/// name (as a rank, see [`NameRanks`]), then by index. Kept in an ordered set and updated
+/// when a pool's running count or readiness changes, so a dispatch round does not sort
+/// every pool.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct PoolKey {
+    satisfied: bool,
+    ratio: K,
+    name_rank: u64,
+    pool: usize,
+}
+
+/// Integer ranks that order like the names, for names added one at a time: a new name
+/// takes the midpoint between its neighbours' ranks, and all ranks are spread out again in
+/// the rare case there is no room left (the caller then re-files its keys).
+#[derive(Default)]
+struct NameRanks {
+    ranks: BTreeMap<String, u64>,
+}
+
+impl NameRanks {
+    /// The rank of `name` (added if new) and whether every other rank changed too.
+    fn rank(&mut self, name: &str) -> (u64, bool) {
+        if let Some(&r) = self.ranks.get(name) {
+            return (r, false);
+        }
+        let below = self
+            .ranks
+            .range::<str, _>((Unbounded, Excluded(name)))
+            .next_back()
+            .map_or(0, |(_, &r)| r);
+        let above = self
+            .ranks
+            .range::<str, _>((Excluded(name), Unbounded))
+            .next()
+            .map_or(u64::MAX, |(_, &r)| r);
+        if above - below >= 2 {
+            let r = below + (above - below) / 2;
+            self.ranks.insert(name.to_string(), r);
+            return (r, false);
+        }
+        self.ranks.insert(name.to_string(), 0);
+        for (i, r) in self.ranks.values_mut().enumerate() {
+            *r = (i as u64 + 1) << 32;
+        }
+        (self.ranks[name], true)
+    }
+}
+
+/// Spark FAIR: pools in [`PoolKey`] order, and inside a pool its ready stages by (running
+/// tasks if FAIR inside, else 0; job seq; stage).
+pub(in crate::fair) struct PoolQueue {
+    /// Free cores.
+    free: usize,
+    /// Pool of each user.
+    user_pool: Vec<usize>,
+    pool_running: Vec<usize>,
+    /// Per pool: ready stages ordered by (running tasks if FAIR inside else 0, job seq,
+    /// stage, slot).
+    ready: Vec<BTreeSet<(usize, u64, usize, usize)>>,
+    weight: Vec<f64>,
+    min_share: Vec<f64>,
+    fair_inside: Vec<bool>,
+    /// Pool names (Spark breaks comparator ties by name) and their ranks.
+    names: Vec<String>,
+    name_rank: Vec<u64>,
+    ranks: NameRanks,
+    /// Pools with ready stages, in comparator order, and each one's current key.
+    order: BTreeSet<PoolKey>,
+    key_of: Vec<Option<PoolKey>>,
+    /// The current dispatch round, fixed when it starts (as Spark sorts once per offer
+    /// round): (pool, slot, stage, tasks), and how many of them were handed out.
+    plan: Vec<(usize, usize, usize, usize)>,
+    at: usize,
+}
+
+impl PoolQueue {
+    pub fn new(cores: usize) -> Self {
+        PoolQueue {
+            free: cores,
+            user_pool: Vec::new(),
+            pool_running: Vec::new(),
+            ready: Vec::new(),
+            weight: Vec::new(),
+            min_share: Vec::new(),
+            fair_inside: Vec::new(),
+            names: Vec::new(),
+            name_rank: Vec::new(),
+            ranks: NameRanks::default(),
+            order: BTreeSet::new(),
+            key_of: Vec::new(),
+            plan: Vec::new(),
+            at: 0,
+        }
+    }
+
+    fn key(
+        &self,
+        pool: usize,
+        running: usize,
+        seq: u64,
+        s: usize,
+        slot: usize,
+    ) -> (usize, u64, usize, usize) {
+        (if self.fair_inside[pool] { running } else { 0 }, seq, s, slot)
+    }
+
+    fn pool_key(&self, p: usize) -> PoolKey {
+        let (r, m) = (self.pool_running[p] as f64, self.min_share[p]);
+        let needy = r < m;
+        PoolKey {
+            satisfied: !needy,
+            ratio: K(if needy { r / m.max(1.0) } else { r / self.weight[p] }),
+            name_rank: self.name_rank[p],
+            pool: p,
+        }
+    }
+
+    /// Re-files pool `p` after its running count or its ready stages changed; it stays put
+    /// when its key compares equal (a stage joins a pool that has ready ones already).
+    fn refresh(&mut self, p: usize) {
+        let key = (!self.ready[p].is_empty()).then(|| self.pool_key(p));
+        if key.cmp(&self.key_of[p]).is_eq() {
+            return;
+        }
+        if let Some(k) = self.key_of[p] {
+            self.order.remove(&k);
+        }
+        if let Some(k) = key {
+            self.order.insert(k);
+        }
+        self.key_of[p] = key;
+    }
+
+    /// Starts `k` tasks of stage `s` of the job in `slot`, in pool `p`: they run from now,
+    /// so the stage is re-filed by its new running count (or dropped when it has no task
+    /// left), then its pool.
+    fn hand_out(&mut self, jobs: &[Job], p: usize, slot: usize, s: usize, k: usize) -> Launch {
+        let (seq, st) = (jobs[slot].seq, &jobs[slot].stages[s]);
+        let left = st.next + k < st.n;
+        if self.fair_inside[p] || !left {
+            let old = self.key(p, st.running, seq, s, slot);
+            self.ready[p].remove(&old);
+            if left {
+                let new = self.key(p, st.running + k, seq, s, slot);
+                self.ready[p].insert(new);
+            }
+        }
+        self.pool_running[p] += k;
+        self.refresh(p);
+        Launch {
+            slot,
+            stage: s,
+            k,
+            node: 0,
+        }
+    }
+
+    /// Hands out the free cores for one round: pools in their order at the start of the
+    /// round, inside a pool its stages in order, each stage up to its pending tasks.
+    fn plan_round(&mut self, jobs: &[Job]) {
+        'pools: for pk in self.order.iter() {
+            for &(_, _, s, slot) in self.ready[pk.pool].iter() {
+                if self.free == 0 {
+                    break 'pools;
+                }
+                let st = &jobs[slot].stages[s];
+                let k = (st.n - st.next).min(self.free);
+                self.free -= k;
+                self.plan.push((pk.pool, slot, s, k));
+            }
+        }
+    }
+}
+
+impl ReadyQueue for PoolQueue {
+    fn add_user(&mut self, u: usize, _weight: f64, pool: usize) -> CoreResult<()> {
+        if pool >= self.weight.len() {
+            return Err(CoreError::invalid(
+                "pools",
+                Some(u),
+                format!("pool index {pool} out of range"),
+            ));
+        }
+        self.user_pool.push(pool);
+        Ok(())
+    }
+
+    fn add_pool(&mut self, name: &str, weight: f64, min_share: f64, fair_inside: bool) -> usize {
+        let (rank, all_changed) = self.ranks.rank(name);
+        self.pool_running.push(0);
+        self.ready.push(BTreeSet::new());
+        self.weight.push(weight);
+        self.min_share.push(min_share);
+        self.fair_inside.push(fair_inside);
+        self.names.push(name.to_string());
+        self.name_rank.push(rank);
+        self.key_of.push(None);
+        if all_changed {
+            for p in 0..self.names.len() {
+                self.name_rank[p] = self.ranks.ranks[&self.names[p]];
+                self.refresh(p);
+            }
+        }
+        self.names.len() - 1
+    }
+
+    fn on_ready(&mut self, _t: f64, job: &mut Job, slot: usize, s: usize) {
+        let pool = self.user_pool[job.user];
+        let key = self.key(pool, job.stages[s].running, job.seq, s, slot);
+        self.ready[pool].insert(key);
+        self.refresh(pool);
+    }
+
+    /// The round is planned at its first call, so the re-filing of each pick does not
+    /// reorder the rest of the round.
+    fn pick(&mut self, jobs: &[Job]) -> Option<Launch> {
+        if self.at == self.plan.len() {
+            if self.at > 0 {
+                self.plan.clear();
+                self.at = 0;
+                return None;
+            }
+            match self.free {
+                0 => return None,
+                // One free core (a task just finished): the round is one task of the first
+                // stage of the first pool, with no plan to keep. free becomes 0, which ends it.
+                1 => {
+                    let p = self.order.first()?.pool;
+                    let &(_, _, s, slot) = self.ready[p].first()?;
+                    self.free = 0;
+                    return Some(self.hand_out(jobs, p, slot, s, 1));
+                }
+                _ => {}
+            }
+            self.plan_round(jobs);
+            if self.plan.is_empty() {
+                return None;
+            }
+        }
+        let (p, slot, s, k) = self.plan[self.at];
+        self.at += 1;
+        Some(self.hand_out(jobs, p, slot, s, k))
+    }
+
+    fn on_task_finish(&mut self, job: &Job, slot: usize, s: usize, _node: usize) {
+        self.free += 1;
+        let pool = self.user_pool[job.user];
+        let st = &job.stages[s];
+        self.pool_running[pool] -= 1;
+        if st.next < st.n && self.fair_inside[pool] {
+            self.ready[pool].remove(&(st.running + 1, job.seq, s, slot));
+            self.ready[pool].insert((st.running, job.seq, s, slot));
+        }
+        self.refresh(pool);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::NameRanks;
+
+    /// Ranks order like the names whatever the insertion order, also after the
+    /// renumbering that appending 100 names in sorted order forces.
+    #[test]
+    fn name_ranks_order_like_names() {
+        let mut nr = NameRanks::default();
+        let mut renumbered = false;
+        let mut names: Vec<String> = (0..100).map(|i| format!("user_{i:03}")).collect();
+        names.extend(["a", "zz", "user_050x", "m"].map(String::from));
+        for n in &names {
+            renumbered |= nr.rank(n).1;
+        }
+        assert!(renumbered);
+        assert_eq!(nr.rank("m"), (nr.ranks["m"], false));
+        let mut by_rank: Vec<(&String, &u64)> = nr.ranks.iter().collect();
+        by_rank.sort_by_key(|&(_, r)| *r);
+        let mut sorted = names.clone();
+        sorted.sort();
+        assert_eq!(
+            by_rank.iter().map(|(n, _)| (*n).clone()).collect::<Vec<_>>(),
+            sorted
+        );
+    }
+}

@@ -1,0 +1,269 @@
+//! The workload a batch of jobs is pushed as (offsets + values layout, ready for arrays
+//! from NumPy) and its checks, which name the offending field and index so that a bad
+//! batch is an error and never a panic inside the engine.
+
+use super::MAX_STAGES;
+use crate::error::{CoreError, CoreResult};
+
+/// Jobs, their stages and their tasks. Ragged lists use an offsets + values layout.
+///
+/// A job is a DAG of stages (Spark's unit of scheduling); a stage is a bag of tasks that
+/// becomes schedulable when all its parent stages have finished. With `job_stages` empty
+/// every job has exactly one stage, so `task_offsets` is then per job.
+#[derive(Clone, Debug, Default)]
+pub struct Workload {
+    /// The caller's job id, returned with the results (empty: the job's index).
+    pub job_tag: Vec<i64>,
+    /// User index per job (0-based, a user added to the engine).
+    pub job_user: Vec<usize>,
+    /// Submit time of jobs without a predecessor (seconds).
+    pub job_submit: Vec<f64>,
+    /// Closed loop: index of the job (in this workload) whose completion releases this
+    /// one (< own index), or -1.
+    pub job_after: Vec<i64>,
+    /// Think time added after the predecessor completes (seconds).
+    pub job_think: Vec<f64>,
+    /// Job class for historic estimates.
+    pub job_class: Vec<usize>,
+    /// Multiplicative estimate factor (1.0 = oracle).
+    pub job_noise: Vec<f64>,
+    /// Stage offsets per job into the stages (len n_jobs + 1); empty = one stage per job.
+    pub job_stages: Vec<usize>,
+    /// Task offsets per stage into `task_duration` (len n_stages + 1).
+    pub task_offsets: Vec<usize>,
+    /// Parent offsets per stage into `parents` (len n_stages + 1); empty = every stage
+    /// waits for the previous stage of its job (a chain).
+    pub stage_parents: Vec<usize>,
+    /// Parent stages as indices within the job, each smaller than the child's index.
+    pub parents: Vec<usize>,
+    /// Task durations in seconds on one core.
+    pub task_duration: Vec<f64>,
+    /// DRF only: cpu (cores) and memory request of each task of the stage (empty: 1, 0).
+    pub stage_cpu: Vec<f64>,
+    pub stage_mem: Vec<f64>,
+}
+
+impl Workload {
+    pub fn n_jobs(&self) -> usize {
+        self.job_user.len()
+    }
+
+    /// Stage range of job `j`.
+    pub fn stages_of(&self, j: usize) -> std::ops::Range<usize> {
+        if self.job_stages.is_empty() {
+            j..j + 1
+        } else {
+            self.job_stages[j]..self.job_stages[j + 1]
+        }
+    }
+
+    /// Checks a batch of jobs against the engine it is pushed into: `n_users` users added,
+    /// open jobs not submitted before `not_before`, and for DRF the largest node's (cpu,
+    /// memory). Names the field and the index within the batch.
+    pub(super) fn check(
+        &self,
+        n_users: usize,
+        not_before: f64,
+        drf_max_node: Option<(f64, f64)>,
+    ) -> CoreResult<()> {
+        let n = self.n_jobs();
+        for (name, len) in [
+            ("job_submit", self.job_submit.len()),
+            ("job_after", self.job_after.len()),
+            ("job_think", self.job_think.len()),
+            ("job_class", self.job_class.len()),
+            ("job_noise", self.job_noise.len()),
+        ] {
+            if len != n {
+                return Err(CoreError::invalid(
+                    name,
+                    None,
+                    format!("length {len} != number of jobs {n}"),
+                ));
+            }
+        }
+        if !self.job_tag.is_empty() && self.job_tag.len() != n {
+            return Err(CoreError::invalid("job_id", None, "one id per job"));
+        }
+        if !self.job_stages.is_empty() && (self.job_stages.len() != n + 1 || self.job_stages[0] != 0) {
+            return Err(CoreError::invalid(
+                "job_stages",
+                None,
+                "must be n_jobs + 1 offsets starting at 0",
+            ));
+        }
+        let ns = if self.job_stages.is_empty() {
+            n
+        } else {
+            self.job_stages[n]
+        };
+        if !self.job_stages.is_empty() {
+            for j in 0..n {
+                if self.job_stages[j + 1] <= self.job_stages[j] {
+                    return Err(CoreError::invalid(
+                        "job_stages",
+                        Some(j),
+                        "every job needs at least one stage",
+                    ));
+                }
+            }
+        }
+        let off = &self.task_offsets;
+        if off.len() != ns + 1 || off[0] != 0 || off[ns] != self.task_duration.len() {
+            return Err(CoreError::invalid(
+                "task_offsets",
+                None,
+                "must be n_stages + 1 offsets from 0 to the number of tasks",
+            ));
+        }
+        for s in 0..ns {
+            if off[s + 1] <= off[s] {
+                return Err(CoreError::invalid(
+                    "task_offsets",
+                    Some(s),
+                    "every stage needs at least one task (offsets strictly increasing)",
+                ));
+            }
+        }
+        if !self.stage_parents.is_empty() {
+            let po = &self.stage_parents;
+            if po.len() != ns + 1
+                || po[0] != 0
+                || po[ns] != self.parents.len()
+                || po.windows(2).any(|p| p[1] < p[0])
+            {
+                return Err(CoreError::invalid(
+                    "stage_parents",
+                    None,
+                    "must be n_stages + 1 non-decreasing offsets",
+                ));
+            }
+            for j in 0..n {
+                let r = self.stages_of(j);
+                for s in r.clone() {
+                    for &p in &self.parents[po[s]..po[s + 1]] {
+                        if p >= s - r.start {
+                            return Err(CoreError::invalid(
+                                "parents",
+                                Some(s),
+                                format!(
+                                    "parent {p} of stage {} of job {j} must be an earlier stage",
+                                    s - r.start
+                                ),
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        // Open jobs must come in submit order, not before the last pushed one nor before
+        // the horizon: the engine queues them first in, first out.
+        let mut last = not_before;
+        for (i, &x) in self.job_submit.iter().enumerate() {
+            if !x.is_finite() {
+                return Err(CoreError::invalid(
+                    "submit_time",
+                    Some(i),
+                    format!("must be finite, got {x}"),
+                ));
+            }
+            if self.job_after.get(i).is_some_and(|&a| a < 0) {
+                if x < last {
+                    return Err(CoreError::invalid(
+                        "submit_time",
+                        Some(i),
+                        format!(
+                            "job submitted at {x} after a job submitted at {last}: push jobs in submit order"
+                        ),
+                    ));
+                }
+                last = x;
+            }
+        }
+        for j in 0..n {
+            if self.stages_of(j).len() > MAX_STAGES {
+                return Err(CoreError::invalid(
+                    "stage",
+                    Some(j),
+                    format!("a job has at most {MAX_STAGES} stages"),
+                ));
+            }
+        }
+        finite_nonneg("duration", &self.task_duration)?;
+        finite_nonneg("think_time", &self.job_think)?;
+        for (i, &x) in self.job_noise.iter().enumerate() {
+            if !x.is_finite() || x <= 0.0 {
+                return Err(CoreError::invalid(
+                    "estimate_noise",
+                    Some(i),
+                    format!("must be finite and > 0, got {x}"),
+                ));
+            }
+        }
+        for (j, &u) in self.job_user.iter().enumerate() {
+            if u >= n_users {
+                return Err(CoreError::invalid(
+                    "user",
+                    Some(j),
+                    format!("user index {u} >= n_users {n_users}"),
+                ));
+            }
+        }
+        for (j, &a) in self.job_after.iter().enumerate() {
+            if a >= j as i64 || a < -1 {
+                return Err(CoreError::invalid(
+                    "after",
+                    Some(j),
+                    "predecessor must be -1 or an earlier job index",
+                ));
+            }
+        }
+        if let Some(max_node) = drf_max_node {
+            for (name, v, cap) in [
+                ("cpu", &self.stage_cpu, max_node.0),
+                ("memory", &self.stage_mem, max_node.1),
+            ] {
+                if !v.is_empty() && v.len() != ns {
+                    return Err(CoreError::invalid(name, None, "one request per stage"));
+                }
+                for (i, &x) in v.iter().enumerate() {
+                    if !x.is_finite() || x < 0.0 {
+                        return Err(CoreError::invalid(
+                            name,
+                            Some(i),
+                            format!("request must be finite and >= 0, got {x}"),
+                        ));
+                    }
+                    if x > cap {
+                        return Err(CoreError::invalid(
+                            name,
+                            Some(i),
+                            format!("request {x} exceeds the largest node's capacity {cap}"),
+                        ));
+                    }
+                }
+            }
+            if self.stage_cpu.is_empty() && 1.0 > max_node.0 {
+                return Err(CoreError::invalid(
+                    "cpu",
+                    None,
+                    "a task needs 1 cpu and no node has that much",
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn finite_nonneg(field: &str, v: &[f64]) -> CoreResult<()> {
+    for (i, &x) in v.iter().enumerate() {
+        if !x.is_finite() || x < 0.0 {
+            return Err(CoreError::invalid(
+                field,
+                Some(i),
+                format!("must be finite and >= 0, got {x}"),
+            ));
+        }
+    }
+    Ok(())
+}
