@@ -35,15 +35,32 @@ pub fn owned<T: numpy::Element + Copy, D: Dimension>(a: &PyReadonlyArray<'_, T, 
     a.as_array().iter().copied().collect()
 }
 
-/// Runs `eval` over the rows of `a` (B x n) chunk by chunk, each chunk copied into one reused
-/// buffer with the GIL held and evaluated with it released; `eval` gets the chunk's rows
+/// How [`in_row_chunks`] keeps a chunk of rows still while it is evaluated.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Hold {
+    /// Copy the chunk with the GIL held, evaluate the copy with the GIL released. For
+    /// evaluators that cost far more per row than copying it (DAG list scheduling).
+    Copy,
+    /// Evaluate the borrowed rows in place with the GIL held (the work still runs on every
+    /// core: the worker threads need no GIL), releasing it between chunks. For evaluators
+    /// about as cheap as a copy of their input, where a copy would double the time.
+    Gil,
+}
+
+/// Runs `eval` over the rows of `a` (B x n) a chunk at a time; `eval` gets the chunk's rows
 /// (row-major) and their row range in `a`. At least one call is made, with no rows when B = 0,
 /// so the evaluator still checks its other arguments.
 ///
-/// Copying a whole batch first would double the memory and, for the cheap evaluators, the time
-/// (page faults of a fresh buffer); the rows are independent, so a chunk is a consistent unit.
-/// Between chunks a pending Ctrl-C is raised as KeyboardInterrupt.
-pub fn in_row_chunks<T, F>(py: Python<'_>, a: &PyReadonlyArray2<'_, T>, mut eval: F) -> PyResult<()>
+/// No borrowed NumPy buffer is ever read while the GIL is released, since another Python
+/// thread could then write to it: rows are either read with the GIL held (`Hold::Gil`) or
+/// copied first (`Hold::Copy`). Rows are independent, so a chunk is a consistent unit; between
+/// chunks other threads may run and a pending Ctrl-C is raised as KeyboardInterrupt.
+pub fn in_row_chunks<T, F>(
+    py: Python<'_>,
+    a: &PyReadonlyArray2<'_, T>,
+    hold: Hold,
+    mut eval: F,
+) -> PyResult<()>
 where
     T: numpy::Element + Copy + Send + Sync,
     F: FnMut(&[T], Range<usize>) -> CoreResult<()> + Send,
@@ -51,22 +68,29 @@ where
     let view = a.as_array();
     let (b, n) = view.dim();
     let per = (CHUNK_BYTES / (n.max(1) * std::mem::size_of::<T>())).max(1);
-    let mut buf: Vec<T> = Vec::with_capacity(per.min(b) * n);
+    let mut buf: Vec<T> = Vec::new();
     let mut start = 0;
     loop {
         let end = (start + per).min(b);
-        buf.clear();
         let chunk = view.slice(s![start..end, ..]);
-        match chunk.as_slice() {
-            Some(rows) => buf.extend_from_slice(rows),
-            None => buf.extend(chunk.iter().copied()),
+        match (hold, chunk.as_slice()) {
+            (Hold::Gil, Some(rows)) => eval(rows, start..end).py(py)?,
+            _ => {
+                buf.clear();
+                match chunk.as_slice() {
+                    Some(rows) => buf.extend_from_slice(rows),
+                    None => buf.extend(chunk.iter().copied()),
+                }
+                let rows = &buf;
+                py.detach(|| eval(rows, start..end)).py(py)?;
+            }
         }
-        let rows = &buf;
-        py.detach(|| eval(rows, start..end)).py(py)?;
         start = end;
         if start >= b {
             return Ok(());
         }
+        // let other Python threads run between chunks (nothing borrowed is read meanwhile)
+        py.detach(|| ());
         py.check_signals()?;
     }
 }

@@ -1,16 +1,17 @@
 //! Bindings of `schedkit_core::batch`: each evaluator takes its area's core object and the
 //! candidate arrays, and runs on all cores with the GIL released.
 //!
-//! The candidate arrays are copied before the GIL is released, a chunk of rows at a time (see
-//! [`in_row_chunks`]): with the GIL released another Python thread may write to a NumPy
-//! buffer we only borrowed.
+//! Candidate rows are never read from a borrowed NumPy buffer while the GIL is released (another
+//! Python thread could write to it then): the DAG evaluators copy each chunk of rows and release
+//! the GIL for the work; the cheap ones, where a copy would cost as much as the evaluation,
+//! keep the GIL for each chunk (see [`in_row_chunks`]).
 
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
 use schedkit_core::batch::single_machine::{self, Objective, OBJECTIVES};
 use schedkit_core::batch::{dag, flowtime, packing};
 
-use crate::arrays::{in_row_chunks, owned};
+use crate::arrays::{in_row_chunks, owned, Hold};
 use crate::dag::{DagPlatform, DagTaskGraph};
 use crate::errors::IntoPy;
 use crate::flowtime::FlowtimeJobs;
@@ -30,7 +31,7 @@ pub(crate) fn batch_evaluate_sequences<'py>(
     let objective = Objective::parse(objective).py(py)?;
     let mut out = vec![0.0; perms.as_array().nrows()];
     let inst = &instance.inner;
-    in_row_chunks(py, &perms, |rows, at| {
+    in_row_chunks(py, &perms, Hold::Gil, |rows, at| {
         single_machine::evaluate_sequences(inst, rows, objective, &mut out[at])
     })?;
     Ok(out.into_pyarray(py))
@@ -47,7 +48,7 @@ pub(crate) fn batch_dag_orders<'py>(
 ) -> PyResult<F64Array<'py>> {
     let (g, p) = (&graph.inner, &platform.inner);
     let mut out = vec![0.0; orders.as_array().nrows()];
-    in_row_chunks(py, &orders, |rows, at| {
+    in_row_chunks(py, &orders, Hold::Copy, |rows, at| {
         dag::list_schedule_makespans(g, p, rows, &mut out[at])
     })?;
     Ok(out.into_pyarray(py))
@@ -67,7 +68,7 @@ pub(crate) fn batch_dag_perturbed<'py>(
     let (g, p) = (&graph.inner, &platform.inner);
     let (assignment, order) = (owned(&assignment), owned(&order));
     let mut out = vec![0.0; factors.as_array().nrows()];
-    in_row_chunks(py, &factors, |rows, at| {
+    in_row_chunks(py, &factors, Hold::Copy, |rows, at| {
         dag::perturbed_makespans(g, p, &assignment, &order, rows, &mut out[at])
     })?;
     Ok(out.into_pyarray(py))
@@ -83,7 +84,7 @@ pub(crate) fn batch_flowtime_orders<'py>(
 ) -> PyResult<F64Array<'py>> {
     let jobs = &jobs.inner;
     let mut out = vec![0.0; orders.as_array().nrows()];
-    in_row_chunks(py, &orders, |rows, at| {
+    in_row_chunks(py, &orders, Hold::Gil, |rows, at| {
         flowtime::order_flow_times(jobs, rows, &mut out[at])
     })?;
     Ok(out.into_pyarray(py))
@@ -102,7 +103,7 @@ pub(crate) fn batch_packing<'py>(
     let c = &cluster.inner;
     let b = assignments.as_array().nrows();
     let (mut placed, mut frag) = (vec![0i64; b], vec![0.0; b]);
-    in_row_chunks(py, &assignments, |rows, at| {
+    in_row_chunks(py, &assignments, Hold::Gil, |rows, at| {
         packing::evaluate(
             c,
             probe_cpu,
