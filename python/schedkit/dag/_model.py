@@ -18,7 +18,7 @@ import numpy.typing as npt
 import pyarrow as pa
 
 from schedkit import _core
-from schedkit._arrays import float_vector, readonly
+from schedkit._arrays import float_vector, numeric_array, readonly
 from schedkit._optional import require
 from schedkit.dag._plot import gantt
 from schedkit.dag._validate import check_schedule
@@ -98,15 +98,7 @@ def id_vector(values: Any, field: str) -> npt.NDArray[np.int64]:
 
 def float_matrix(values: Any, field: str) -> npt.NDArray[np.float64]:
     """``values`` as a C-contiguous 2-D float64 array."""
-    try:
-        arr = np.asarray(values)
-    except (TypeError, ValueError) as exc:
-        raise InvalidInstanceError(f"{field}: not a matrix of numbers ({exc})", field=field) from None
-    if arr.ndim != 2:
-        raise InvalidInstanceError(f"{field}: expected a 2-D array, got shape {arr.shape}", field=field)
-    if arr.dtype.kind not in "iuf":  # booleans are rejected, as everywhere in schedkit
-        raise InvalidInstanceError(f"{field}: expected numbers, got dtype {arr.dtype}", field=field)
-    return np.ascontiguousarray(arr, dtype=np.float64)
+    return np.ascontiguousarray(numeric_array(values, field, 2, "a matrix"), dtype=np.float64)
 
 
 def _count(value: Any, field: str, minimum: int = 0) -> int:
