@@ -33,7 +33,8 @@ def _rate(x: float) -> str:
     return f"{x / 1e3:.1f} k/s"
 
 
-def _measure(inst, perms, objective):
+def _measure(inst, perms, objective) -> dict:
+    """Both backends timed on ``perms``: seconds, candidate entries per second, speedup, agreement."""
     t_rust, v_rust = best_time(
         lambda: sk.batch.evaluate_sequences(inst, perms, objective=objective, device="rust"), 5, slow=0.5
     )
@@ -41,7 +42,15 @@ def _measure(inst, perms, objective):
         lambda: sk.batch.evaluate_sequences(inst, perms, objective=objective, device="numpy"), 3, slow=1.0
     )
     same = bool(np.allclose(v_rust, v_np, rtol=1e-12, atol=0))
-    return t_rust, t_np, same
+    entries = perms.size  # B rows of n job ids
+    return {
+        "rust_s": t_rust,
+        "numpy_s": t_np,
+        "rust_rate": entries / t_rust,
+        "numpy_rate": entries / t_np,
+        "speedup": t_np / t_rust,
+        "same_values": same,
+    }
 
 
 def run(quick: bool = False, log=print) -> dict:
@@ -63,19 +72,12 @@ def run(quick: bool = False, log=print) -> dict:
                 log(f"  n={n:>5} B={b:>8}: {row['note']}")
                 continue
             perms = all_perms[:b]
-            t_rust, t_np, same = _measure(inst, perms, "total_tardiness")
-            row.update(
-                rust_s=t_rust,
-                numpy_s=t_np,
-                rust_rate=b * n / t_rust,
-                numpy_rate=b * n / t_np,
-                speedup=t_np / t_rust,
-                same_values=same,
-            )
+            row.update(_measure(inst, perms, "total_tardiness"))
             rows.append(row)
             log(
-                f"  n={n:>5} B={b:>8}: rust {fmt_t(t_rust)} ({_rate(b * n / t_rust)}), numpy {fmt_t(t_np)} "
-                f"({_rate(b * n / t_np)}), x{t_np / t_rust:.1f}, same {same}"
+                f"  n={n:>5} B={b:>8}: rust {fmt_t(row['rust_s'])} ({_rate(row['rust_rate'])}), "
+                f"numpy {fmt_t(row['numpy_s'])} ({_rate(row['numpy_rate'])}), x{row['speedup']:.1f}, "
+                f"same {row['same_values']}"
             )
         del all_perms
     # one weighted line
@@ -83,21 +85,17 @@ def run(quick: bool = False, log=print) -> dict:
     p, d, w = generate(n, 0.6, 0.6, seed=[7, n], weighted=True)
     winst = sk.tardiness.Instance(p, d, w)
     perms = np.random.default_rng([9, n]).permuted(np.tile(np.arange(n, dtype=np.int64), (b, 1)), axis=1)
-    t_rust, t_np, same = _measure(winst, perms, "total_weighted_tardiness")
-    rows.append(
-        dict(
-            objective="total_weighted_tardiness",
-            n=n,
-            B=b,
-            rust_s=t_rust,
-            numpy_s=t_np,
-            rust_rate=b * n / t_rust,
-            numpy_rate=b * n / t_np,
-            speedup=t_np / t_rust,
-            same_values=same,
-        )
+    row = {
+        "objective": "total_weighted_tardiness",
+        "n": n,
+        "B": b,
+        **_measure(winst, perms, "total_weighted_tardiness"),
+    }
+    rows.append(row)
+    log(
+        f"  weighted n={n} B={b}: rust {fmt_t(row['rust_s'])}, numpy {fmt_t(row['numpy_s'])}, "
+        f"x{row['speedup']:.1f}, same {row['same_values']}"
     )
-    log(f"  weighted n={n} B={b}: rust {fmt_t(t_rust)}, numpy {fmt_t(t_np)}, x{t_np / t_rust:.1f}, same {same}")
     del perms
     res = {"quick": quick, "rows": rows, "cap_entries": CAP, "seconds": time.perf_counter() - t0}
     res["markdown"] = markdown(res)

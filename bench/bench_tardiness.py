@@ -37,16 +37,6 @@ WT40 = DATA / "orlib_wt" / "wt40.txt"
 WTOPT40 = DATA / "orlib_wt" / "wtopt40.txt"
 KNOWN = DATA / "known_answers_heuristics.json"
 
-JSON_TO_METHOD = {
-    "EDD": "edd",
-    "SPT": "spt",
-    "EDDC": "eddc",
-    "MDD": "mdd",
-    "MDDC": "mddc",
-    "AugMDD": "aug_mdd",
-    "AugMDDC": "aug_mddc",
-    "PSK_repo": "psk",
-}
 ATC_K = 1.0  # fixed look-ahead for the timed ATC (both sides)
 SK_LS_LIMIT = 30.0  # time_limit of the timed schedkit local search; reaching it is reported, not timed
 
@@ -114,7 +104,7 @@ def check_agreement(quick: bool, log) -> dict:
         d = np.asarray(case["d"], dtype=float)
         inst = sk.tardiness.Instance(p, d)
         for key, res in case["results"].items():
-            meth = JSON_TO_METHOD[key]
+            meth = R.KNOWN_ANSWER_RULES[key]
             want = res["sequence"]
             ref = R.RULES[meth](p, d)
             ok = ref.tolist() == want

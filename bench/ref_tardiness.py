@@ -35,6 +35,7 @@ __all__ = [
     "insertion",
     "lawler_dp",
     "RULES",
+    "KNOWN_ANSWER_RULES",
 ]
 
 
@@ -450,4 +451,17 @@ RULES = {
     "mddc": mddc,
     "aug_mdd": aug_mdd,
     "aug_mddc": aug_mddc,
+}
+
+#: The rule names of tests/data/smtt/known_answers_heuristics.json -> the method names (of
+#: :data:`RULES` and of ``schedkit.tardiness.solve``).
+KNOWN_ANSWER_RULES = {
+    "EDD": "edd",
+    "SPT": "spt",
+    "EDDC": "eddc",
+    "MDD": "mdd",
+    "MDDC": "mddc",
+    "AugMDD": "aug_mdd",
+    "AugMDDC": "aug_mddc",
+    "PSK_repo": "psk",
 }

@@ -15,17 +15,23 @@ from schedkit.exceptions import InvalidInstanceError
 _ArrayT = TypeVar("_ArrayT", bound=np.ndarray)
 
 
-def float_vector(values: Any, field: str) -> np.ndarray:
-    """``values`` as a contiguous 1-D float64 array, or InvalidInstanceError naming ``field``."""
+def numeric_array(values: Any, field: str, ndim: int, what: str = "an array") -> np.ndarray:
+    """``values`` as a NumPy array of ``ndim`` dimensions holding numbers (ints or floats), or
+    InvalidInstanceError naming ``field`` (and saying it is not ``what`` of numbers)."""
     try:
         arr = np.asarray(values)
     except (TypeError, ValueError) as exc:  # ragged nested lists and the like
-        raise InvalidInstanceError(f"{field}: not an array of numbers ({exc})", field=field) from None
-    if arr.ndim != 1:
-        raise InvalidInstanceError(f"{field}: expected a 1-D array, got shape {arr.shape}", field=field)
+        raise InvalidInstanceError(f"{field}: not {what} of numbers ({exc})", field=field) from None
+    if arr.ndim != ndim:
+        raise InvalidInstanceError(f"{field}: expected a {ndim}-D array, got shape {arr.shape}", field=field)
     if arr.dtype.kind not in "iuf":  # booleans are rejected: True as a duration is a bug
         raise InvalidInstanceError(f"{field}: expected numbers, got dtype {arr.dtype}", field=field)
-    return np.ascontiguousarray(arr, dtype=np.float64)
+    return arr
+
+
+def float_vector(values: Any, field: str) -> np.ndarray:
+    """``values`` as a contiguous 1-D float64 array, or InvalidInstanceError naming ``field``."""
+    return np.ascontiguousarray(numeric_array(values, field, 1), dtype=np.float64)
 
 
 def rows_2d(arr: Any, field: str, columns: int) -> Any:

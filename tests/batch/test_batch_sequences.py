@@ -44,29 +44,33 @@ def instance_and_batch(integer=True, max_n=8, max_rows=12, min_rows=0):
     )
 
 
+def evaluated_three_ways(inst: Instance, perms, objective: str):
+    """The rows' objectives from the Rust backend, the NumPy reference and the Python oracle."""
+    rust = evaluate_sequences(inst, perms, objective=objective, device="rust")
+    ref = evaluate_sequences(inst, perms, objective=objective, device="numpy")
+    oracle = np.asarray([python_objective(inst, row, objective) for row in perms.tolist()], dtype=np.float64)
+    return rust, ref, oracle.reshape(-1)
+
+
 @pytest.mark.parametrize("objective", OBJECTIVES)
 @given(case=instance_and_batch(integer=True))
 def test_backends_agree_exactly_on_integer_data(case, objective):
     inst, perms = case
-    rust = evaluate_sequences(inst, perms, objective=objective, device="rust")
-    ref = evaluate_sequences(inst, perms, objective=objective, device="numpy")
+    rust, ref, oracle = evaluated_three_ways(inst, perms, objective)
     assert rust.dtype == ref.dtype == np.float64
     assert rust.shape == ref.shape == (perms.shape[0],)
     np.testing.assert_array_equal(rust, ref)  # integer data: identical floats
-    oracle = [python_objective(inst, row, objective) for row in perms.tolist()]
-    np.testing.assert_array_equal(rust, np.asarray(oracle, dtype=np.float64).reshape(-1))
+    np.testing.assert_array_equal(rust, oracle)
 
 
 @pytest.mark.parametrize("objective", OBJECTIVES)
 @given(case=instance_and_batch(integer=False))
 def test_backends_agree_on_real_data(case, objective):
     inst, perms = case
-    rust = evaluate_sequences(inst, perms, objective=objective, device="rust")
-    ref = evaluate_sequences(inst, perms, objective=objective, device="numpy")
+    rust, ref, oracle = evaluated_three_ways(inst, perms, objective)
     scale = max(1.0, float(np.sum(inst.p)) + float(np.max(np.abs(inst.d), initial=0.0))) * max(1, inst.n) * 10
     np.testing.assert_allclose(rust, ref, rtol=1e-9, atol=1e-12 * scale)
-    oracle = [python_objective(inst, row, objective) for row in perms.tolist()]
-    np.testing.assert_allclose(rust, np.asarray(oracle, dtype=np.float64).reshape(-1), rtol=1e-9, atol=1e-12 * scale)
+    np.testing.assert_allclose(rust, oracle, rtol=1e-9, atol=1e-12 * scale)
 
 
 def test_worked_example():

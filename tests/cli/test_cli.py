@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import subprocess
 import sys
@@ -10,10 +11,30 @@ from pathlib import Path
 import pytest
 
 import schedkit
-from schedkit.cli import main
+from schedkit.cli import dag, demo, flowtime, main, pack, tardiness
 from schedkit.cli._common import format_table
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "smtt"
+
+
+@pytest.mark.parametrize(
+    ("command", "argv", "option", "value"),
+    [
+        (dag, ["dag", "w.json", "--processors", "2"], "processors", 2),
+        (demo, ["demo", "--json"], "json", True),
+        (flowtime, ["flowtime", "--load", "0.8"], "load", 0.8),
+        (pack, ["pack", "cluster.yaml", "--method", "ffd"], "method", "ffd"),
+        (tardiness, ["tardiness", "wt40.txt", "--method", "edd"], "method", "edd"),
+    ],
+)
+def test_add_parser_registers_the_subcommand(command, argv, option, value):
+    # Each subcommand module's add_parser, on a parser of its own: the options it adds parse,
+    # and the parsed arguments carry the module's run.
+    parser = argparse.ArgumentParser(prog="schedkit")
+    sub = parser.add_subparsers()
+    assert isinstance(command.add_parser(sub), argparse.ArgumentParser)
+    args = parser.parse_args(argv)
+    assert getattr(args, option) == value and args.func is command.run
 
 
 def test_version(capsys):

@@ -4,28 +4,17 @@ the heapq SRPT simulators of bench/ref_flowtime.py (the benchmark's reference)."
 
 from __future__ import annotations
 
-import importlib.util
 import math
-from pathlib import Path
 
 import numpy as np
+from bench_refs import load_bench
 from hypothesis import given
 from hypothesis import strategies as st
 
 from schedkit.flowtime import Jobs, simulate
 from schedkit.testing.strategies import flowtime_jobs
 
-BENCH = Path(__file__).resolve().parents[2] / "bench"
-
-
-def _load(name: str):
-    spec = importlib.util.spec_from_file_location(f"_bench_{name}", BENCH / f"{name}.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
-HEAPQ = _load("ref_flowtime")
+HEAPQ = load_bench("ref_flowtime")
 
 
 def _rank(release):

@@ -12,7 +12,6 @@ Tests whose name contains ``exact`` need ``method="exact"`` (Lawler's DP / branc
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 import itertools
 import json
 import math
@@ -23,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from bench_refs import load_bench
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
@@ -43,35 +43,15 @@ RULES = ["edd", "spt", "wspt", "mdd", "atc", "wi", "psk", "eddc", "mddc", "aug_m
 #: Every method that is not exact: the rules plus iterated local search.
 HEURISTICS = [*RULES, "ils"]
 ATC_GRID = [0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 4.5]
-#: The known-answers file's rule names -> solve() method names.
-KNOWN_RULES = {
-    "EDD": "edd",
-    "SPT": "spt",
-    "EDDC": "eddc",
-    "MDD": "mdd",
-    "MDDC": "mddc",
-    "AugMDD": "aug_mdd",
-    "AugMDDC": "aug_mddc",
-    "PSK_repo": "psk",
-}
 
 
 # --------------------------------------------------------------------------- oracles
 
-BENCH = Path(__file__).resolve().parents[2] / "bench"
-
-
-def _load_bench(name: str):
-    """A module of bench/ (not a package) loaded from its file."""
-    spec = importlib.util.spec_from_file_location(f"_bench_{name}", BENCH / f"{name}.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
 #: bench/ref_tardiness.py: the plain NumPy transcriptions of specs/tardiness.md (written from
 #: the spec, not from the Rust code), shared with the benchmark so there is one copy.
-REF = _load_bench("ref_tardiness")
+REF = load_bench("ref_tardiness")
+#: The known-answers file's rule names -> solve() method names (shared with the benchmark).
+KNOWN_RULES = REF.KNOWN_ANSWER_RULES
 
 
 def inst_objective(inst: Instance, seq) -> float:
@@ -946,9 +926,12 @@ def test_read_sdt(smtt_dir):
     assert len(cet) == 800 and cet[0].n == 20 and cet_opt[:3].tolist() == [256.0, 148.0, 193.0]
 
 
-def _raises_at_line(call, line):
+def _raises_at_line(tmp_path, text, read, line):
+    """``read(path)`` of a file holding ``text`` raises InvalidInstanceError naming ``line``."""
+    path = tmp_path / "bad.txt"
+    path.write_text(text)
     with pytest.raises(InvalidInstanceError) as info:
-        call()
+        read(path)
     assert info.value.field == "line"
     assert info.value.index == line
     assert f"line {line}" in str(info.value)
@@ -968,9 +951,7 @@ def _raises_at_line(call, line):
     ],
 )
 def test_read_orlib_malformed(tmp_path, text, n, line):
-    path = tmp_path / "bad.txt"
-    path.write_text(text)
-    _raises_at_line(lambda: sk.tardiness.read_orlib(path, n), line)
+    _raises_at_line(tmp_path, text, lambda path: sk.tardiness.read_orlib(path, n), line)
 
 
 def test_read_orlib_bad_n(tmp_path):
@@ -989,9 +970,7 @@ def test_read_orlib_bad_n(tmp_path):
     ],
 )
 def test_read_orlib_values_malformed(tmp_path, text, line):
-    path = tmp_path / "bad.txt"
-    path.write_text(text)
-    _raises_at_line(lambda: sk.tardiness.read_orlib_values(path), line)
+    _raises_at_line(tmp_path, text, sk.tardiness.read_orlib_values, line)
 
 
 def test_read_orlib_values_skips_blank_lines(tmp_path):
@@ -1017,9 +996,7 @@ SDT_HEAD = "# comment\n# another\n"
     ],
 )
 def test_read_sdt_malformed(tmp_path, text, line):
-    path = tmp_path / "bad.txt"
-    path.write_text(text)
-    _raises_at_line(lambda: sk.tardiness.read_sdt(path), line)
+    _raises_at_line(tmp_path, text, sk.tardiness.read_sdt, line)
 
 
 def test_read_sdt_empty_file(tmp_path):

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 import schedkit.batch._cuda as cuda
-from schedkit._arrays import int_matrix, rows_2d
+from schedkit._arrays import int_matrix, numeric_array, rows_2d
 from schedkit.exceptions import InvalidInstanceError
 
 #: Values of ``errors=``: a bad candidate row raises, or evaluates to NaN.
@@ -42,14 +42,7 @@ def check_chunk(max_chunk_rows: int | None) -> None:
 def ints(values: Any, field: str) -> np.ndarray:
     """A 1-D vector of ids (a fixed schedule's assignment or order) as int64 on the host; floats
     only when integral, so nothing is truncated."""
-    try:
-        arr = np.asarray(cuda.to_host(values))
-    except (TypeError, ValueError) as exc:
-        raise InvalidInstanceError(f"{field}: not an array of numbers ({exc})", field=field) from None
-    if arr.ndim != 1:
-        raise InvalidInstanceError(f"{field}: expected a 1-D array, got shape {arr.shape}", field=field)
-    if arr.dtype.kind not in "iuf":  # booleans are rejected, as everywhere in schedkit
-        raise InvalidInstanceError(f"{field}: expected numbers, got dtype {arr.dtype}", field=field)
+    arr = numeric_array(cuda.to_host(values), field, 1)
     if arr.dtype.kind == "f":
         require_all(arr, np.isfinite(arr) & (arr == np.round(arr)), field, "must be an integer")
     return np.ascontiguousarray(arr, dtype=np.int64)

@@ -24,6 +24,7 @@ from schedkit.batch._checks import (
     require_all,
 )
 from schedkit.batch._chunks import map_rows
+from schedkit.batch._doc import batch_doc
 from schedkit.dag import Platform, TaskGraph
 from schedkit.exceptions import InvalidInstanceError
 
@@ -130,6 +131,7 @@ def order_problem(row: np.ndarray, dag: Dag) -> tuple[int, str] | None:
     )
 
 
+@batch_doc
 def evaluate_dag_orders(
     graph: TaskGraph,
     platform: Platform,
@@ -164,18 +166,13 @@ def evaluate_dag_orders(
         ``cost`` (n, q), ``bandwidth`` (q, q) and ``latency`` (q,) of the same n tasks.
     orders : array_like of int, shape (B, n)
         One task order per row (a single order of length n is one row); NumPy or CuPy.
-    device : {"auto", "rust", "numpy", "cupy", "cuda"}, optional, keyword-only
-        Backend; default ``SCHEDKIT_DEVICE`` or ``"auto"``.
+    {device}
     errors : {"raise", "nan"}, keyword-only
         A row that is not a permutation, or puts a task before one of its predecessors,
         raises (``"raise"``) or evaluates to NaN (``"nan"``).
-    max_chunk_rows : int, optional, keyword-only
-        Upper bound on the rows evaluated at once (``"numpy"`` and ``"cupy"``).
+    {max_chunk_rows}
 
-    Returns
-    -------
-    ndarray of float64, shape (B,)
-        A CuPy array on ``"cupy"``.
+    {returns_rows}
 
     Raises
     ------
@@ -183,16 +180,13 @@ def evaluate_dag_orders(
         ``graph`` or ``platform`` of the wrong type, or of different numbers of tasks (field
         ``"platform"``); a bad option; or with ``errors="raise"`` a bad row (field
         ``"orders"``, ``index`` the first bad row, the reason in the message).
-    DeviceUnavailableError
-        ``device="cupy"`` or ``"cuda"`` without a usable GPU.
+    {device_error}
 
     Examples
     --------
     A fork-join of four tasks on two processors; a transfer leaving processor 0 takes 1 + data:
 
-    >>> import schedkit as sk
-    >>> graph = sk.dag.TaskGraph([0, 0, 1, 2], [1, 2, 3, 3], data=[4, 2, 1, 3])
-    >>> platform = sk.dag.Platform([[2, 3], [3, 1], [4, 2], [2, 2]], latency=[1, 0])
+    {fork_join}
     >>> sk.batch.evaluate_dag_orders(graph, platform, [[0, 1, 2, 3], [0, 2, 1, 3]]).tolist()
     [9.0, 11.0]
     """
@@ -284,6 +278,7 @@ def perturbed(
     return map_rows(backend, rows, bytes_per_row, max_chunk_rows, step, (np.float64,))[0]
 
 
+@batch_doc
 def evaluate_dag_perturbed(
     graph: TaskGraph,
     platform: Platform,
@@ -314,10 +309,8 @@ def evaluate_dag_perturbed(
     factors : array_like of float, shape (S, n)
         Duration factor of each task in each sample, finite and >= 0; NumPy or CuPy (see
         :func:`sample_duration_factors`).
-    device : {"auto", "rust", "numpy", "cupy", "cuda"}, optional, keyword-only
-        Backend; default ``SCHEDKIT_DEVICE`` or ``"auto"``.
-    max_chunk_rows : int, optional, keyword-only
-        Upper bound on the samples evaluated at once (``"numpy"`` and ``"cupy"``).
+    {device}
+    {max_chunk_rows}
 
     Returns
     -------
@@ -331,14 +324,11 @@ def evaluate_dag_perturbed(
         assignment out of range; an order that is not topological (field ``"order"``, index
         its position); or a factor row with a negative, NaN or infinite value (field
         ``"factors"``, index the row).
-    DeviceUnavailableError
-        ``device="cupy"`` or ``"cuda"`` without a usable GPU.
+    {device_error}
 
     Examples
     --------
-    >>> import schedkit as sk
-    >>> graph = sk.dag.TaskGraph([0, 0, 1, 2], [1, 2, 3, 3], data=[4, 2, 1, 3])
-    >>> platform = sk.dag.Platform([[2, 3], [3, 1], [4, 2], [2, 2]], latency=[1, 0])
+    {fork_join}
     >>> factors = [[1, 1, 1, 1], [2, 1, 1, 0.5]]
     >>> sk.batch.evaluate_dag_perturbed(graph, platform, [0, 0, 1, 1], [0, 1, 2, 3], factors).tolist()
     [9.0, 10.0]

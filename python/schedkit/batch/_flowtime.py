@@ -21,9 +21,11 @@ from schedkit.batch._checks import (
     permutation_problem,
 )
 from schedkit.batch._chunks import map_rows
+from schedkit.batch._doc import batch_doc
 from schedkit.flowtime import Jobs
 
 
+@batch_doc
 def evaluate_flowtime_orders(
     jobs: Jobs,
     orders: Any,
@@ -44,25 +46,19 @@ def evaluate_flowtime_orders(
         Release times, sizes and weights (validated when the jobs were built).
     orders : array_like of int, shape (B, n)
         One job order per row (a single order of length n is one row); NumPy or CuPy.
-    device : {"auto", "rust", "numpy", "cupy", "cuda"}, optional, keyword-only
-        Backend; default ``SCHEDKIT_DEVICE`` or ``"auto"``.
+    {device}
     errors : {"raise", "nan"}, keyword-only
         A row that is not a permutation raises, or evaluates to NaN.
-    max_chunk_rows : int, optional, keyword-only
-        Upper bound on the rows evaluated at once (``"numpy"`` and ``"cupy"``).
+    {max_chunk_rows}
 
-    Returns
-    -------
-    ndarray of float64, shape (B,)
-        A CuPy array on ``"cupy"``.
+    {returns_rows}
 
     Raises
     ------
     InvalidInstanceError
         ``jobs`` is not a ``flowtime.Jobs``; a bad option; or with ``errors="raise"`` a row
         that is not a permutation (field ``"orders"``, ``index`` the first bad row).
-    DeviceUnavailableError
-        ``device="cupy"`` or ``"cuda"`` without a usable GPU.
+    {device_error}
 
     Examples
     --------

@@ -13,6 +13,7 @@ import schedkit.batch._xp as ref
 from schedkit import _core
 from schedkit.batch._checks import as_rows, check_chunk, check_errors, expect, first_bad, host_ints, int_chunk
 from schedkit.batch._chunks import map_rows
+from schedkit.batch._doc import batch_doc
 from schedkit.exceptions import InvalidInstanceError
 from schedkit.packing import Cluster
 
@@ -37,6 +38,7 @@ def _packing_problem(
     return "valid"
 
 
+@batch_doc
 def evaluate_packing(
     cluster: Cluster,
     assignments: Any,
@@ -69,13 +71,11 @@ def evaluate_packing(
     probe_cpu, probe_mem : float, optional, keyword-only
         The probe pod. With neither given it is the mean pod request (cpu, mem). With only
         ``probe_cpu`` given, or ``probe_mem=0``, memory is ignored. ``probe_cpu`` must be > 0.
-    device : {"auto", "rust", "numpy", "cupy", "cuda"}, optional, keyword-only
-        Backend; default ``SCHEDKIT_DEVICE`` or ``"auto"``.
+    {device}
     errors : {"raise", "nan"}, keyword-only
         A row with a node index < -1 or >= N, or a node whose summed cpu or memory requests
         exceed its capacity, raises, or gives placed = -1 and a NaN rate.
-    max_chunk_rows : int, optional, keyword-only
-        Upper bound on the rows evaluated at once (``"numpy"`` and ``"cupy"``).
+    {max_chunk_rows}
 
     Returns
     -------
@@ -90,8 +90,7 @@ def evaluate_packing(
         ``cluster`` is not a ``packing.Cluster``; a probe that is not finite (or ``probe_cpu``
         <= 0, also as the default when every pod requests 0 cpu); a bad option; or with
         ``errors="raise"`` a bad row (field ``"assignments"``, ``index`` the first bad row).
-    DeviceUnavailableError
-        ``device="cupy"`` or ``"cuda"`` without a usable GPU.
+    {device_error}
 
     Examples
     --------

@@ -9,6 +9,7 @@ import numpy as np
 
 import schedkit.batch._cuda as cuda
 from schedkit.batch._dag import dag_pair, fixed_schedule, perturbed
+from schedkit.batch._doc import batch_doc
 from schedkit.batch._model import DeadlineEstimate
 from schedkit.dag import Platform, TaskGraph
 from schedkit.exceptions import InvalidInstanceError
@@ -91,6 +92,7 @@ def wilson(successes: int, trials: int) -> tuple[float, float]:
     return max(0.0, centre - half), min(1.0, centre + half)
 
 
+@batch_doc
 def deadline_probability(
     graph: TaskGraph,
     platform: Platform,
@@ -135,14 +137,11 @@ def deadline_probability(
     InvalidInstanceError
         As :func:`evaluate_dag_perturbed` and :func:`sample_duration_factors`; also
         ``samples`` < 1 or a NaN ``deadline``.
-    DeviceUnavailableError
-        ``device="cupy"`` or ``"cuda"`` without a usable GPU.
+    {device_error}
 
     Examples
     --------
-    >>> import schedkit as sk
-    >>> graph = sk.dag.TaskGraph([0, 0, 1, 2], [1, 2, 3, 3], data=[4, 2, 1, 3])
-    >>> platform = sk.dag.Platform([[2, 3], [3, 1], [4, 2], [2, 2]], latency=[1, 0])
+    {fork_join}
     >>> est = sk.batch.deadline_probability(graph, platform, [0, 0, 1, 1], [0, 1, 2, 3], 9.0,
     ...                                     samples=2000, sigma=0.0)
     >>> est.probability, est.mean_makespan

@@ -6,11 +6,13 @@ import numpy as np
 
 import schedkit.batch._cuda as cuda
 from schedkit.batch._checks import expect
+from schedkit.batch._doc import batch_doc
 from schedkit.batch._sequences import check_objective, evaluate_sequences
 from schedkit.exceptions import InvalidInstanceError
 from schedkit.tardiness import Instance
 
 
+@batch_doc
 def random_restart_search(
     instance: Instance,
     *,
@@ -56,8 +58,7 @@ def random_restart_search(
     InvalidInstanceError
         ``instance`` is not a ``tardiness.Instance``; unknown objective or device;
         ``restarts`` < 1 or ``max_rounds`` < 0.
-    DeviceUnavailableError
-        ``device="cupy"`` or ``"cuda"`` without a usable GPU.
+    {device_error}
 
     Examples
     --------

@@ -10,6 +10,7 @@ import schedkit.batch._cuda as cuda
 from schedkit import _core
 from schedkit.batch._checks import as_rows, check_chunk, expect, host_ints, int_chunk
 from schedkit.batch._chunks import map_rows
+from schedkit.batch._doc import batch_doc
 from schedkit.batch._xp import check_permutations, evaluate_xp
 from schedkit.exceptions import InvalidInstanceError
 from schedkit.tardiness import Instance
@@ -38,6 +39,7 @@ def _check_rows(xp: Any, perms: Any, n: int, start: int = 0) -> None:
         )
 
 
+@batch_doc
 def evaluate_sequences(
     instance: Instance,
     perms: Any,
@@ -61,24 +63,19 @@ def evaluate_sequences(
     objective : str, keyword-only
         ``"total_tardiness"`` (weights ignored), ``"total_weighted_tardiness"``,
         ``"total_completion_time"`` (weights ignored) or ``"max_lateness"`` (-inf for n = 0).
-    device : {"auto", "rust", "numpy", "cupy", "cuda"}, optional, keyword-only
-        Backend; default ``SCHEDKIT_DEVICE`` or ``"auto"``. On ``"cupy"`` the two tardiness
-        objectives run a CUDA kernel (one warp per row), the others the NumPy reference code.
-    max_chunk_rows : int, optional, keyword-only
-        Upper bound on the rows evaluated at once (``"numpy"`` and ``"cupy"``).
+    {device}
+        On ``"cupy"`` the two tardiness objectives run a CUDA kernel (one warp per row), the
+        others the NumPy reference code.
+    {max_chunk_rows}
 
-    Returns
-    -------
-    ndarray of float64, shape (B,)
-        A CuPy array on ``"cupy"``.
+    {returns_rows}
 
     Raises
     ------
     InvalidInstanceError
         ``instance`` is not a ``tardiness.Instance``; unknown objective or device; wrong shape;
         or a row that is not a permutation (``index`` is the first bad row).
-    DeviceUnavailableError
-        ``device="cupy"`` or ``"cuda"`` without a usable GPU.
+    {device_error}
 
     Examples
     --------

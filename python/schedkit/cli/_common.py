@@ -1,5 +1,5 @@
 """What every ``schedkit`` subcommand shares: the plain-text table, the ``--json`` flag and its
-output, the error line, and when to draw a progress line.
+output, the error line, when to draw a progress line, and the documented contract of ``run``.
 
 The subcommand modules import this module and nothing else of the CLI (except ``demo``, which
 collects the other commands' demo sections), so the package has no import cycle.
@@ -12,6 +12,24 @@ import json
 import sys
 from collections.abc import Sequence
 from typing import Any
+
+from schedkit._docs import fill_doc
+
+#: Fills ``{run_contract}`` in a subcommand's ``run`` docstring: what every ``run`` takes and
+#: returns (the parser that ``add_parser`` registers sets ``func`` to ``run``).
+run_doc = fill_doc(
+    run_contract="""
+        Parameters
+        ----------
+        args : argparse.Namespace
+            As parsed by the parser of :func:`add_parser`.
+
+        Returns
+        -------
+        int
+            0.
+        """
+)
 
 
 def format_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:

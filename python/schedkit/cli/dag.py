@@ -17,7 +17,7 @@ import numpy as np
 
 from schedkit import dag
 from schedkit._optional import new_axes
-from schedkit.cli._common import add_json_flag, format_table, print_json
+from schedkit.cli._common import add_json_flag, format_table, print_json, run_doc
 from schedkit.dag._plot import gantt
 from schedkit.data import path as data_path
 from schedkit.exceptions import InvalidInstanceError, SchedkitError
@@ -134,20 +134,13 @@ def _write_gantt(path: str | Path, schedules: list[dag.Schedule]) -> None:
     axes[0].figure.savefig(path, dpi=110)
 
 
+@run_doc
 def run(args: argparse.Namespace) -> int:
     """Runs ``schedkit dag``; returns the exit code.
 
     Every schedule is validated independently before it is printed or written.
 
-    Parameters
-    ----------
-    args : argparse.Namespace
-        As parsed by the parser of :func:`add_parser`.
-
-    Returns
-    -------
-    int
-        0.
+    {run_contract}
 
     Raises
     ------
@@ -158,9 +151,8 @@ def run(args: argparse.Namespace) -> int:
 
     Examples
     --------
-    >>> parser = argparse.ArgumentParser(prog="schedkit")
-    >>> p = add_parser(parser.add_subparsers())
-    >>> run(parser.parse_args(["dag", str(data_path(DEMO_WORKFLOW)), "--algorithm", "heft"]))  # doctest: +ELLIPSIS
+    >>> from schedkit.cli import build_parser
+    >>> run(build_parser().parse_args(["dag", str(data_path(DEMO_WORKFLOW)), "--algorithm", "heft"]))  # doctest: +ELLIPSIS
     epigenomics...: 41 tasks, 48 edges, 4 processors (speeds 1, 1.5, 2, 3)
     ...
     HEFT ...
@@ -207,25 +199,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
-    """Registers the ``dag`` subcommand.
-
-    Parameters
-    ----------
-    subparsers
-        What ``ArgumentParser.add_subparsers()`` returned.
-
-    Returns
-    -------
-    argparse.ArgumentParser
-        The subcommand's parser; its ``func`` default is :func:`run`.
-
-    Examples
-    --------
-    >>> parser = argparse.ArgumentParser(prog="schedkit")
-    >>> p = add_parser(parser.add_subparsers())
-    >>> parser.parse_args(["dag", "w.json", "--processors", "2"]).processors
-    2
-    """
+    """Registers the ``dag`` subcommand on ``subparsers``; returns its parser (``func``: :func:`run`)."""
     p = subparsers.add_parser(
         "dag",
         help="schedule a WfCommons workflow (.json) or STG task graph (.stg) with HEFT, CPOP, PEFT, ...",

@@ -13,32 +13,14 @@ import argparse
 from typing import Any
 
 from schedkit._core import __version__
-from schedkit.cli._common import add_json_flag, print_json
+from schedkit.cli._common import add_json_flag, print_json, run_doc
 from schedkit.cli.dag import demo_section as dag_section
 from schedkit.cli.flowtime import demo_section as flowtime_section
 from schedkit.cli.tardiness import demo_section as tardiness_section
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
-    """Registers the ``demo`` subcommand.
-
-    Parameters
-    ----------
-    subparsers
-        What ``ArgumentParser.add_subparsers()`` returned.
-
-    Returns
-    -------
-    argparse.ArgumentParser
-        The subcommand's parser; its ``func`` default is :func:`run`.
-
-    Examples
-    --------
-    >>> parser = argparse.ArgumentParser(prog="schedkit")
-    >>> p = add_parser(parser.add_subparsers())
-    >>> parser.parse_args(["demo", "--json"]).json
-    True
-    """
+    """Registers the ``demo`` subcommand on ``subparsers``; returns its parser (``func``: :func:`run`)."""
     p = subparsers.add_parser(
         "demo", help="tardiness methods on a bundled benchmark set, plus DAG and flow-time sections"
     )
@@ -47,24 +29,16 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     return p
 
 
+@run_doc
 def run(args: argparse.Namespace) -> int:
     """Runs ``schedkit demo``; returns the exit code.
 
-    Parameters
-    ----------
-    args : argparse.Namespace
-        As parsed by the parser of :func:`add_parser`.
-
-    Returns
-    -------
-    int
-        0.
+    {run_contract}
 
     Examples
     --------
-    >>> parser = argparse.ArgumentParser(prog="schedkit")
-    >>> p = add_parser(parser.add_subparsers())
-    >>> run(parser.parse_args(["demo"]))  # doctest: +SKIP
+    >>> from schedkit.cli import build_parser
+    >>> run(build_parser().parse_args(["demo"]))  # doctest: +SKIP
     schedkit ...: 1||sum T_j on the 200 Shang-T'kindt-Della Croce n = 100 instances
     ...
     0

@@ -12,7 +12,7 @@ import time
 from typing import Any, TypedDict
 
 from schedkit import flowtime
-from schedkit.cli._common import add_json_flag, format_table, print_json
+from schedkit.cli._common import add_json_flag, format_table, print_json, run_doc
 
 #: Columns of the printed table: (header, summary key).
 COLUMNS = [
@@ -45,25 +45,7 @@ DEMO: _Demo = {"n": 20_000, "load": 0.9, "sizes": "exponential", "ops": "geometr
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
-    """Registers the ``flowtime`` subcommand.
-
-    Parameters
-    ----------
-    subparsers
-        What ``ArgumentParser.add_subparsers()`` returned.
-
-    Returns
-    -------
-    argparse.ArgumentParser
-        The subcommand's parser; its ``func`` default is :func:`run`.
-
-    Examples
-    --------
-    >>> parser = argparse.ArgumentParser(prog="schedkit")
-    >>> p = add_parser(parser.add_subparsers())
-    >>> parser.parse_args(["flowtime", "--load", "0.8"]).load
-    0.8
-    """
+    """Registers the ``flowtime`` subcommand on ``subparsers``; returns its parser (``func``: :func:`run`)."""
     p = subparsers.add_parser(
         "flowtime",
         help="compare online flow-time policies on a generated workload or a jobs file",
@@ -169,18 +151,11 @@ def _table(rows: list[dict[str, Any]]) -> str:
     return format_table([h for h, _ in COLUMNS], body)
 
 
+@run_doc
 def run(args: argparse.Namespace) -> int:
     """Runs ``schedkit flowtime``; returns the exit code.
 
-    Parameters
-    ----------
-    args : argparse.Namespace
-        As parsed by the parser of :func:`add_parser`.
-
-    Returns
-    -------
-    int
-        0.
+    {run_contract}
 
     Raises
     ------
@@ -189,9 +164,8 @@ def run(args: argparse.Namespace) -> int:
 
     Examples
     --------
-    >>> parser = argparse.ArgumentParser(prog="schedkit")
-    >>> p = add_parser(parser.add_subparsers())
-    >>> run(parser.parse_args(["flowtime", "--jobs", "200", "--policies", "srpt,rr"]))  # doctest: +ELLIPSIS
+    >>> from schedkit.cli import build_parser
+    >>> run(build_parser().parse_args(["flowtime", "--jobs", "200", "--policies", "srpt,rr"]))  # doctest: +ELLIPSIS
     schedkit flowtime: 200 jobs, 200 operations (generated: load 0.9, sizes exponential, ops single, seed 0), 1 machine
     ...
     srpt ...

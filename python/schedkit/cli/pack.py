@@ -9,31 +9,13 @@ import argparse
 from typing import Any
 
 from schedkit import packing
-from schedkit.cli._common import add_json_flag, format_table, print_json
+from schedkit.cli._common import add_json_flag, format_table, print_json, run_doc
 from schedkit.exceptions import InvalidInstanceError
 from schedkit.experiments.packing import PAPER_GRID, SMALL_GRID, plot_experiment, run_experiment
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
-    """Registers the ``pack`` subcommand.
-
-    Parameters
-    ----------
-    subparsers
-        What ``ArgumentParser.add_subparsers()`` returned.
-
-    Returns
-    -------
-    argparse.ArgumentParser
-        The subcommand's parser; its ``func`` default is :func:`run`.
-
-    Examples
-    --------
-    >>> parser = argparse.ArgumentParser(prog="schedkit")
-    >>> p = add_parser(parser.add_subparsers())
-    >>> parser.parse_args(["pack", "cluster.yaml", "--method", "ffd"]).method
-    'ffd'
-    """
+    """Registers the ``pack`` subcommand on ``subparsers``; returns its parser (``func``: :func:`run`)."""
     p = subparsers.add_parser(
         "pack",
         help="place Kubernetes pods on nodes (kube-scheduler simulation, bin-packing heuristics, CP-SAT)",
@@ -78,20 +60,13 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     return p
 
 
+@run_doc
 def run(args: argparse.Namespace) -> int:
     """Runs ``schedkit pack``; returns the exit code.
 
     The plan is validated independently before it is printed.
 
-    Parameters
-    ----------
-    args : argparse.Namespace
-        As parsed by the parser of :func:`add_parser`.
-
-    Returns
-    -------
-    int
-        0.
+    {run_contract}
 
     Raises
     ------
@@ -100,9 +75,8 @@ def run(args: argparse.Namespace) -> int:
 
     Examples
     --------
-    >>> parser = argparse.ArgumentParser(prog="schedkit")
-    >>> p = add_parser(parser.add_subparsers())
-    >>> run(parser.parse_args(["pack", "--generate", "4,4,2,0.9", "--method", "ffd"]))  # doctest: +ELLIPSIS
+    >>> from schedkit.cli import build_parser
+    >>> run(build_parser().parse_args(["pack", "--generate", "4,4,2,0.9", "--method", "ffd"]))  # doctest: +ELLIPSIS
     schedkit pack: 4 nodes, 16 pods, method ffd
     ...
     placed ...

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from schedkit import tardiness
-from schedkit.cli._common import add_json_flag, format_table, print_json
+from schedkit.cli._common import add_json_flag, format_table, print_json, run_doc
 from schedkit.data import path as data_path
 from schedkit.exceptions import SchedkitError
 
@@ -43,25 +43,7 @@ DEMO_SET = "smtt/sdt_n100.txt"
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
-    """Registers the ``tardiness`` subcommand.
-
-    Parameters
-    ----------
-    subparsers
-        What ``ArgumentParser.add_subparsers()`` returned.
-
-    Returns
-    -------
-    argparse.ArgumentParser
-        The subcommand's parser; its ``func`` default is :func:`run`.
-
-    Examples
-    --------
-    >>> parser = argparse.ArgumentParser(prog="schedkit")
-    >>> p = add_parser(parser.add_subparsers())
-    >>> parser.parse_args(["tardiness", "wt40.txt", "--method", "edd"]).method
-    'edd'
-    """
+    """Registers the ``tardiness`` subcommand on ``subparsers``; returns its parser (``func``: :func:`run`)."""
     p = subparsers.add_parser("tardiness", help="solve every instance of an OR-Library or SDT-format file")
     p.add_argument("file", help="wt40.txt-style OR-Library file, or an SDT-format file")
     p.add_argument("--method", default="mddc", choices=sorted(tardiness.METHODS), help="default: mddc")
@@ -117,24 +99,25 @@ def read_instances(file: Path, n: int | None) -> tuple[list[tardiness.Instance],
     return tardiness.read_orlib(file, n=n), None
 
 
+@run_doc
 def run(args: argparse.Namespace) -> int:
     """Runs ``schedkit tardiness``; returns the exit code.
 
-    Parameters
-    ----------
-    args : argparse.Namespace
-        As parsed by the parser of :func:`add_parser`.
+    Every result is validated independently before it is printed.
 
-    Returns
-    -------
-    int
-        0.
+    {run_contract}
+
+    Raises
+    ------
+    InvalidInstanceError
+        A malformed instance file (the message names the line).
+    SchedkitError
+        As :func:`read_instances`.
 
     Examples
     --------
-    >>> parser = argparse.ArgumentParser(prog="schedkit")
-    >>> p = add_parser(parser.add_subparsers())
-    >>> args = parser.parse_args(["tardiness", str(data_path(DEMO_SET)), "--method", "edd"])
+    >>> from schedkit.cli import build_parser
+    >>> args = build_parser().parse_args(["tardiness", str(data_path(DEMO_SET)), "--method", "edd"])
     >>> run(args)  # doctest: +ELLIPSIS
     instance ...
     200 instances, ... proven optimal, ... s in total

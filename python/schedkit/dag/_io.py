@@ -263,6 +263,35 @@ def _runtime(path: Any, name: str, record: dict[str, Any]) -> float:
     raise _bad(path, f"task {name!r} has no numeric runtimeInSeconds", "runtimeInSeconds")
 
 
+#: What one WfFormat version says of one task: its runtime and the sizes of the files it
+#: writes and reads (keyed by file id).
+_TaskDetails = tuple[float, dict[str, float], dict[str, float]]
+
+
+def _wf_tasks(
+    path: Any, tasks: Any, name_keys: tuple[str, str], details: Callable[[str, dict[str, Any]], _TaskDetails]
+) -> _WfTasks:
+    """The columns of a WfFormat task list: each task's name (the first of ``name_keys`` it
+    has), parents and children as in every version, and ``details(name, task)``."""
+    names: list[str] = []
+    parents: list[list[str]] = []
+    children: list[list[str]] = []
+    runtime: list[float] = []
+    outputs: list[dict[str, float]] = []
+    inputs: list[dict[str, float]] = []
+    for t in tasks:
+        name = str(t.get(name_keys[0], t.get(name_keys[1])))
+        names.append(name)
+        parents.append([str(x) for x in t.get("parents", []) or []])
+        children.append([str(x) for x in t.get("children", []) or []])
+        seconds, out, inp = details(name, t)
+        runtime.append(seconds)
+        outputs.append(out)
+        inputs.append(inp)
+    _check_unique(path, names)
+    return names, parents, children, runtime, outputs, inputs
+
+
 def _wf15(path: Any, wf: dict[str, Any]) -> _WfTasks:
     spec = wf["specification"]
     tasks = spec.get("tasks")
@@ -273,54 +302,37 @@ def _wf15(path: Any, wf: dict[str, Any]) -> _WfTasks:
         sizes[str(f.get("id"))] = float(f.get("sizeInBytes", 0) or 0)
     execution = wf.get("execution") or {}
     runtimes = {str(t.get("id")): t for t in execution.get("tasks", []) or []}
-    names: list[str] = []
-    parents: list[list[str]] = []
-    children: list[list[str]] = []
-    runtime: list[float] = []
-    outputs: list[dict[str, float]] = []
-    inputs: list[dict[str, float]] = []
-    for t in tasks:
-        name = str(t.get("id", t.get("name")))
-        names.append(name)
-        parents.append([str(x) for x in t.get("parents", []) or []])
-        children.append([str(x) for x in t.get("children", []) or []])
+
+    def details(name: str, t: dict[str, Any]) -> _TaskDetails:
+        # 1.5: runtimes in workflow.execution, files by id in workflow.specification.files
         if name not in runtimes:
             raise _bad(path, f"task {name!r} has no entry in workflow.execution.tasks (no runtime)", "runtimeInSeconds")
-        runtime.append(_runtime(path, name, runtimes[name]))
-        for key, target in (("outputFiles", outputs), ("inputFiles", inputs)):
-            files: dict[str, float] = {}
+        seconds = _runtime(path, name, runtimes[name])
+        files: dict[str, dict[str, float]] = {}
+        for key in ("outputFiles", "inputFiles"):
+            files[key] = {}
             for fid in t.get(key, []) or []:
                 fid = str(fid)
                 if fid not in sizes:
                     raise _bad(path, f"task {name!r} lists file {fid!r}, which is not in specification.files", key)
-                files[fid] = sizes[fid]
-            target.append(files)
-    _check_unique(path, names)
-    return names, parents, children, runtime, outputs, inputs
+                files[key][fid] = sizes[fid]
+        return seconds, files["outputFiles"], files["inputFiles"]
+
+    return _wf_tasks(path, tasks, ("id", "name"), details)
 
 
 def _wf14(path: Any, wf: dict[str, Any]) -> _WfTasks:
-    names: list[str] = []
-    parents: list[list[str]] = []
-    children: list[list[str]] = []
-    runtime: list[float] = []
-    outputs: list[dict[str, float]] = []
-    inputs: list[dict[str, float]] = []
-    for t in wf["tasks"]:
-        name = str(t.get("name", t.get("id")))
-        names.append(name)
-        parents.append([str(x) for x in t.get("parents", []) or []])
-        children.append([str(x) for x in t.get("children", []) or []])
-        runtime.append(_runtime(path, name, t))
+    def details(name: str, t: dict[str, Any]) -> _TaskDetails:
+        # 1.4: the runtime and the files (with their sizes and links) on the task itself
+        seconds = _runtime(path, name, t)
         out: dict[str, float] = {}
         inp: dict[str, float] = {}
         for f in t.get("files", []) or []:
             size = float(f.get("sizeInBytes", f.get("size", 0)) or 0)
             (out if f.get("link") == "output" else inp)[str(f.get("name"))] = size
-        outputs.append(out)
-        inputs.append(inp)
-    _check_unique(path, names)
-    return names, parents, children, runtime, outputs, inputs
+        return seconds, out, inp
+
+    return _wf_tasks(path, wf["tasks"], ("name", "id"), details)
 
 
 def _check_unique(path: Any, names: Sequence[str]) -> None:

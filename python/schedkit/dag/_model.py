@@ -11,14 +11,14 @@ import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
 from schedkit import _core
-from schedkit._arrays import float_vector, readonly
+from schedkit._arrays import float_vector, numeric_array, readonly
 from schedkit._optional import require
 from schedkit.dag._plot import gantt
 from schedkit.dag._validate import check_schedule
@@ -51,6 +51,31 @@ def same_array(a: np.ndarray | None, b: np.ndarray | None) -> bool:
     return a.shape == b.shape and bool(np.array_equal(a, b, equal_nan=a.dtype.kind == "f" and b.dtype.kind == "f"))
 
 
+def same_values(a: object, b: object, names: Sequence[str]) -> bool:
+    """Whether ``a`` and ``b`` agree on every attribute in ``names``, in order: arrays (or
+    None against an array) by :func:`same_array`, anything else by ``==``."""
+    for name in names:
+        x, y = getattr(a, name), getattr(b, name)
+        if isinstance(x, np.ndarray) or isinstance(y, np.ndarray):
+            if not same_array(x, y):
+                return False
+        elif x != y:
+            return False
+    return True
+
+
+class FieldsState:
+    """Pickling for the frozen result dataclasses: the fields only (cached properties are
+    recomputed on demand), and unpickled arrays read-only again."""
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(cast(Any, self))}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for key, value in state.items():
+            object.__setattr__(self, key, readonly(value) if isinstance(value, np.ndarray) else value)
+
+
 def id_vector(values: Any, field: str) -> npt.NDArray[np.int64]:
     """``values`` as a 1-D int64 array; floats only when integral (nothing is truncated)."""
     try:
@@ -73,15 +98,7 @@ def id_vector(values: Any, field: str) -> npt.NDArray[np.int64]:
 
 def float_matrix(values: Any, field: str) -> npt.NDArray[np.float64]:
     """``values`` as a C-contiguous 2-D float64 array."""
-    try:
-        arr = np.asarray(values)
-    except (TypeError, ValueError) as exc:
-        raise InvalidInstanceError(f"{field}: not a matrix of numbers ({exc})", field=field) from None
-    if arr.ndim != 2:
-        raise InvalidInstanceError(f"{field}: expected a 2-D array, got shape {arr.shape}", field=field)
-    if arr.dtype.kind not in "iuf":  # booleans are rejected, as everywhere in schedkit
-        raise InvalidInstanceError(f"{field}: expected numbers, got dtype {arr.dtype}", field=field)
-    return np.ascontiguousarray(arr, dtype=np.float64)
+    return np.ascontiguousarray(numeric_array(values, field, 2, "a matrix"), dtype=np.float64)
 
 
 def _count(value: Any, field: str, minimum: int = 0) -> int:
@@ -313,14 +330,7 @@ class TaskGraph(Frozen):
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, TaskGraph):
             return NotImplemented
-        return (
-            self.num_tasks == other.num_tasks
-            and self.names == other.names
-            and self.name == other.name
-            and same_array(self._src, other._src)
-            and same_array(self._dst, other._dst)
-            and same_array(self._data, other._data)
-        )
+        return same_values(self, other, ("num_tasks", "names", "name", "_src", "_dst", "_data"))
 
     def __hash__(self) -> int:
         return hash((self.num_tasks, self.num_edges, self.name))
@@ -519,14 +529,7 @@ class Platform(Frozen):
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Platform):
             return NotImplemented
-        return (
-            self.names == other.names
-            and same_array(self._cost, other._cost)
-            and same_array(self._bandwidth, other._bandwidth)
-            and same_array(self._latency, other._latency)
-            and same_array(self.speed, other.speed)
-            and same_array(self.work, other.work)
-        )
+        return same_values(self, other, ("names", "_cost", "_bandwidth", "_latency", "speed", "work"))
 
     def __hash__(self) -> int:
         return hash(self._cost.shape)
@@ -558,8 +561,23 @@ def check_pair(graph: TaskGraph, platform: Platform) -> None:
         )
 
 
+#: What two schedules must agree on to be equal: everything but the wall-clock ``elapsed``.
+_SCHEDULE_COMPARED = (
+    "algorithm",
+    "makespan",
+    "graph",
+    "platform",
+    "processor",
+    "start",
+    "finish",
+    "order",
+    "release",
+    "factors",
+)
+
+
 @dataclass(frozen=True, eq=False)
-class Schedule:
+class Schedule(FieldsState):
     """A schedule of a task graph on a platform: processor, start and finish of every task.
 
     Attributes
@@ -762,7 +780,8 @@ class Schedule:
         title : str, optional
             Default: algorithm and makespan.
         labels : bool, optional
-            Write task names on the bars (default: when there are at most 60 tasks).
+            Write task names on the bars where they fit (default: when there are at most 60
+            tasks).
         color_by : array of int, optional
             A group per task for the colours (e.g. the job of each task online).
 
@@ -791,28 +810,10 @@ class Schedule:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Schedule):
             return NotImplemented
-        return (
-            self.algorithm == other.algorithm
-            and self.makespan == other.makespan
-            and self.graph == other.graph
-            and self.platform == other.platform
-            and all(
-                same_array(getattr(self, k), getattr(other, k))
-                for k in ("processor", "start", "finish", "order", "release", "factors")
-            )
-        )
+        return same_values(self, other, _SCHEDULE_COMPARED)
 
     def __hash__(self) -> int:
         return hash((self.algorithm, self.makespan, self.graph.num_tasks))
-
-    def __getstate__(self) -> dict[str, Any]:
-        # The fields only: cached bounds are recomputed on demand.
-        return {f.name: getattr(self, f.name) for f in fields(self)}
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        for key, value in state.items():
-            # Unpickled arrays come back writable; the schedule's were read-only.
-            object.__setattr__(self, key, readonly(value) if isinstance(value, np.ndarray) else value)
 
     def __repr__(self) -> str:
         return (

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -19,7 +19,7 @@ import pyarrow as pa
 
 from schedkit import _core
 from schedkit._arrays import float_vector, readonly
-from schedkit.dag._model import Frozen, Platform, Schedule, TaskGraph, check_pair, id_vector, same_array
+from schedkit.dag._model import FieldsState, Frozen, Platform, Schedule, TaskGraph, check_pair, id_vector, same_values
 from schedkit.exceptions import InvalidInstanceError
 
 __all__ = ["JobStream", "OnlineResult", "simulate_online", "ONLINE_POLICIES"]
@@ -234,11 +234,7 @@ class JobStream(Frozen):
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, JobStream):
             return NotImplemented
-        return (
-            self.templates == other.templates
-            and same_array(self.arrival, other.arrival)
-            and same_array(self.template, other.template)
-        )
+        return same_values(self, other, ("templates", "arrival", "template"))
 
     def __hash__(self) -> int:
         return hash((self.num_jobs, len(self.templates)))
@@ -255,7 +251,7 @@ class JobStream(Frozen):
 
 
 @dataclass(frozen=True, eq=False)
-class OnlineResult:
+class OnlineResult(FieldsState):
     """The outcome of :func:`simulate_online`.
 
     Attributes
@@ -395,12 +391,12 @@ class OnlineResult:
         Returns
         -------
         OnlineResult
-            ``self``.
+            ``self``, so that ``simulate_online(...).validate()`` chains.
 
         Raises
         ------
         ValidationError
-            Naming the first violation (a schedkit bug).
+            Naming the first violation of the plan, else of the execution (a schedkit bug).
 
         Examples
         --------
@@ -417,24 +413,10 @@ class OnlineResult:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, OnlineResult):
             return NotImplemented
-        return (
-            self.policy == other.policy
-            and self.noise == other.noise
-            and self.stream == other.stream
-            and self.planned == other.planned
-            and self.actual == other.actual
-        )
+        return same_values(self, other, ("policy", "noise", "stream", "planned", "actual"))
 
     def __hash__(self) -> int:
         return hash((self.policy, self.noise, self.stream.num_jobs))
-
-    def __getstate__(self) -> dict[str, Any]:
-        # The fields only: per-job figures are recomputed on demand.
-        return {f.name: getattr(self, f.name) for f in fields(self)}
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        for key, value in state.items():
-            object.__setattr__(self, key, value)
 
     def __repr__(self) -> str:
         rt = self.response_time

@@ -32,34 +32,12 @@ def gantt(
     labels: bool | None = None,
     color_by: np.ndarray | None = None,
 ) -> Any:
-    """Draws ``schedule`` as one row of bars per processor; returns the Axes.
+    """Draws ``schedule`` as one row of bars per processor; returns the Axes drawn on.
 
-    Parameters
-    ----------
-    schedule : schedkit.dag.Schedule
-        Read through ``graph``, ``platform``, ``processor``, ``start``, ``finish``,
-        ``makespan`` and ``algorithm``.
-    ax : matplotlib Axes, optional
-        Where to draw; by default new Axes (standalone when ``path`` is given, so no pyplot
-        figure is left open).
-    path : path, optional
-        Also save the figure there (format by extension).
-    title : str, optional
-        Default: algorithm and makespan.
-    labels : bool, optional
-        Task names on the bars where they fit (default: at most :data:`LABEL_LIMIT` tasks).
-    color_by : array of int, optional
-        A colour group per task (default: one per task).
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-        The Axes drawn on (``Schedule.plot`` returns its figure).
-
-    Raises
-    ------
-    SolverUnavailableError
-        matplotlib is not installed (extra ``schedkit[plot]``).
+    The public entry is :meth:`schedkit.dag.Schedule.plot`, which documents the options and
+    returns the Axes' figure. ``schedule`` is read only through its attributes (``graph``,
+    ``platform``, ``processor``, ``start``, ``finish``, ``makespan``, ``algorithm``); task names
+    go on the bars by default up to :data:`LABEL_LIMIT` tasks.
 
     Examples
     --------

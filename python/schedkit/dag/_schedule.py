@@ -1,35 +1,48 @@
 """The static list schedulers (HEFT, CPOP, PEFT, MCT, MET, random priorities) and the ranks
-and bounds they are built on; all run in the Rust core."""
+and bounds they are built on; all run in the Rust core. :mod:`schedkit.dag` re-exports and
+lists the public names."""
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
 from schedkit import _core
 from schedkit._arrays import readonly
+from schedkit._docs import fill_doc
 from schedkit.dag._model import Platform, Schedule, TaskGraph, check_pair
 from schedkit.exceptions import InvalidInstanceError
 
-__all__ = [
-    "schedule",
-    "heft",
-    "cpop",
-    "peft",
-    "mct",
-    "met",
-    "random_priority",
-    "Algorithm",
-    "ALGORITHMS",
-    "upward_rank",
-    "downward_rank",
-    "optimistic_cost_table",
-    "critical_path",
-    "lower_bound",
-]
+#: The docstring sections the public functions below share (see :func:`schedkit._docs.fill_doc`).
+_SECTIONS = dict(
+    # the two arguments of everything here
+    graph_platform="""
+        graph : TaskGraph
+        platform : Platform
+            Costs for the same tasks as ``graph``.
+        """,
+    # what a list scheduler returns and raises
+    schedule_returns="""
+        Returns
+        -------
+        Schedule
+
+        Raises
+        ------
+        InvalidInstanceError
+            Not a TaskGraph and Platform, or of different task counts.
+        """,
+    # the examples' instance: a diamond a -> {b, c} -> d on two processors
+    diamond="""
+        >>> import schedkit as sk
+        >>> g = sk.dag.TaskGraph([0, 0, 1, 2], [1, 2, 3, 3], [10, 1, 1, 1])
+        >>> plat = sk.dag.Platform(cost=[[2, 100], [100, 3], [100, 2], [1, 1]])
+        """,
+)
+_shared_doc = fill_doc(**_SECTIONS)
 
 
 def _run(graph: TaskGraph, platform: Platform, algorithm: str, *, insertion: bool, seed: int = 0) -> Schedule:
@@ -55,6 +68,7 @@ def _run(graph: TaskGraph, platform: Platform, algorithm: str, *, insertion: boo
 
 
 @dataclass(frozen=True)
+@_shared_doc
 class Algorithm:
     """A list scheduler of the registry :data:`ALGORITHMS`; calling it schedules.
 
@@ -72,11 +86,9 @@ class Algorithm:
 
     Examples
     --------
-    >>> import schedkit as sk
+    {diamond}
     >>> sk.dag.ALGORITHMS["mct"]
     <dag.Algorithm mct append-only>
-    >>> g = sk.dag.TaskGraph([0, 0, 1, 2], [1, 2, 3, 3], [10, 1, 1, 1])
-    >>> plat = sk.dag.Platform(cost=[[2, 100], [100, 3], [100, 2], [1, 1]])
     >>> sk.dag.ALGORITHMS["heft"](g, plat).makespan == sk.dag.heft(g, plat).makespan
     True
     """
@@ -85,6 +97,7 @@ class Algorithm:
     summary: str
     insertion: bool
 
+    @_shared_doc
     def __call__(
         self, graph: TaskGraph, platform: Platform, *, insertion: bool | None = None, seed: int = 0
     ) -> Schedule:
@@ -92,9 +105,7 @@ class Algorithm:
 
         Parameters
         ----------
-        graph : TaskGraph
-        platform : Platform
-            Costs for the same tasks as ``graph``.
+        {graph_platform}
         insertion : bool, optional
             Insertion policy; default :attr:`insertion`.
         seed : int
@@ -122,177 +133,121 @@ ALGORITHMS: dict[str, Algorithm] = {
 }
 
 
-def heft(graph: TaskGraph, platform: Platform, *, insertion: bool = ALGORITHMS["heft"].insertion) -> Schedule:
-    """HEFT: tasks by non-increasing upward rank, each on its least-EFT processor.
+class _ListScheduler(Protocol):
+    """The signature of :func:`heft`, :func:`cpop`, :func:`peft`, :func:`mct` and :func:`met`."""
+
+    def __call__(self, graph: TaskGraph, platform: Platform, *, insertion: bool = ...) -> Schedule: ...
+
+
+#: The docstring of every function :func:`_list_scheduler` makes; ``{description}``,
+#: ``{insertion}`` and ``{example}`` are each algorithm's own.
+_LIST_SCHEDULER_DOC = """\
+{description}
+
+Parameters
+----------
+{graph_platform}
+insertion : bool
+    {insertion}
+
+{schedule_returns}
+
+Examples
+--------
+{diamond}
+{example}
+"""
+
+
+def _list_scheduler(name: str, description: str, *, insertion_doc: str, example: str) -> _ListScheduler:
+    """The public function of the list scheduler ``name``: ``_run`` with its default insertion
+    policy from :data:`ALGORITHMS`, documented by :data:`_LIST_SCHEDULER_DOC`."""
+    default = ALGORITHMS[name].insertion
+
+    def scheduler(graph: TaskGraph, platform: Platform, *, insertion: bool = default) -> Schedule:
+        return _run(graph, platform, name, insertion=insertion)
+
+    scheduler.__name__ = scheduler.__qualname__ = name
+    scheduler.__doc__ = _LIST_SCHEDULER_DOC
+    return fill_doc(**_SECTIONS, description=description, insertion=insertion_doc, example=example)(scheduler)
+
+
+heft = _list_scheduler(
+    "heft",
+    """
+    HEFT: tasks by non-increasing upward rank, each on its least-EFT processor.
 
     rank_u(i) = w̄_i + max over successors j of (c̄_ij + rank_u(j)). Ranks within 1e-9 (relative)
     tie and go to the lower level, then the lower id; equal EFTs go to the lowest processor.
-
-    Parameters
-    ----------
-    graph : TaskGraph
-    platform : Platform
-        Costs for the same tasks as ``graph``.
-    insertion : bool
-        Insertion policy (a task may fill an idle gap between reservations); ``False`` appends
-        after the processor's last task.
-
-    Returns
-    -------
-    Schedule
-
-    Raises
-    ------
-    InvalidInstanceError
-        Not a TaskGraph and Platform, or of different task counts.
-
-    Examples
-    --------
-    >>> import schedkit as sk
-    >>> g = sk.dag.TaskGraph([0, 0, 1, 2], [1, 2, 3, 3], [10, 1, 1, 1])
-    >>> plat = sk.dag.Platform(cost=[[2, 100], [100, 3], [100, 2], [1, 1]])
+    """,
+    insertion_doc="""
+    Insertion policy (a task may fill an idle gap between reservations); ``False`` appends
+    after the processor's last task.
+    """,
+    example="""
     >>> sk.dag.heft(g, plat).makespan, sk.dag.heft(g, plat, insertion=False).makespan
     (16.0, 18.0)
+    """,
+)
+cpop = _list_scheduler(
+    "cpop",
     """
-    return _run(graph, platform, "heft", insertion=insertion)
-
-
-def cpop(graph: TaskGraph, platform: Platform, *, insertion: bool = ALGORITHMS["cpop"].insertion) -> Schedule:
-    """CPOP: critical-path tasks on the processor minimising the path's total cost.
+    CPOP: critical-path tasks on the processor minimising the path's total cost.
 
     Priority = rank_u + rank_d. The critical path starts at the entry task of highest priority
     and repeatedly moves to the successor of highest priority (ties as in HEFT). A ready list
     takes tasks by priority; a critical-path task goes to the critical-path processor at its
     earliest start, any other task to its least-EFT processor.
-
-    Parameters
-    ----------
-    graph : TaskGraph
-    platform : Platform
-        Costs for the same tasks as ``graph``.
-    insertion : bool
-        Insertion policy, as in :func:`heft`.
-
-    Returns
-    -------
-    Schedule
-
-    Raises
-    ------
-    InvalidInstanceError
-        Not a TaskGraph and Platform, or of different task counts.
-
-    Examples
-    --------
-    >>> import schedkit as sk
-    >>> g = sk.dag.TaskGraph([0, 0, 1, 2], [1, 2, 3, 3], [10, 1, 1, 1])
-    >>> plat = sk.dag.Platform(cost=[[2, 100], [100, 3], [100, 2], [1, 1]])
+    """,
+    insertion_doc="Insertion policy, as in :func:`heft`.",
+    example="""
     >>> sk.dag.critical_path(g, plat)[0].tolist()  # a -> b -> d, pinned to P1
     [0, 1, 3]
     >>> sk.dag.cpop(g, plat).validate().makespan
     103.0
+    """,
+)
+peft = _list_scheduler(
+    "peft",
     """
-    return _run(graph, platform, "cpop", insertion=insertion)
-
-
-def peft(graph: TaskGraph, platform: Platform, *, insertion: bool = ALGORITHMS["peft"].insertion) -> Schedule:
-    """PEFT: a ready list by rank_oct; processor = argmin EFT(i, p) + OCT(i, p).
+    PEFT: a ready list by rank_oct; processor = argmin EFT(i, p) + OCT(i, p).
 
     OCT(i, p) = max over successors j of min over processors w of
     (OCT(j, w) + w(j, w) + c̄_ij if w != p); rank_oct = mean of OCT over the processors.
-
-    Parameters
-    ----------
-    graph : TaskGraph
-    platform : Platform
-        Costs for the same tasks as ``graph``.
-    insertion : bool
-        Insertion policy, as in :func:`heft`.
-
-    Returns
-    -------
-    Schedule
-
-    Raises
-    ------
-    InvalidInstanceError
-        Not a TaskGraph and Platform, or of different task counts.
-
-    Examples
-    --------
-    >>> import schedkit as sk
-    >>> g = sk.dag.TaskGraph([0, 0, 1, 2], [1, 2, 3, 3], [10, 1, 1, 1])
-    >>> plat = sk.dag.Platform(cost=[[2, 100], [100, 3], [100, 2], [1, 1]])
+    """,
+    insertion_doc="Insertion policy, as in :func:`heft`.",
+    example="""
     >>> sk.dag.peft(g, plat).validate().makespan
     16.0
+    """,
+)
+mct = _list_scheduler(
+    "mct",
     """
-    return _run(graph, platform, "peft", insertion=insertion)
-
-
-def mct(graph: TaskGraph, platform: Platform, *, insertion: bool = ALGORITHMS["mct"].insertion) -> Schedule:
-    """Minimum completion time: tasks level by level (lowest id first), each on the processor
+    Minimum completion time: tasks level by level (lowest id first), each on the processor
     where it finishes earliest.
-
-    Parameters
-    ----------
-    graph : TaskGraph
-    platform : Platform
-        Costs for the same tasks as ``graph``.
-    insertion : bool
-        Insertion policy, as in :func:`heft`; off by default, as the classic rule.
-
-    Returns
-    -------
-    Schedule
-
-    Raises
-    ------
-    InvalidInstanceError
-        Not a TaskGraph and Platform, or of different task counts.
-
-    Examples
-    --------
-    >>> import schedkit as sk
-    >>> g = sk.dag.TaskGraph([0, 0, 1, 2], [1, 2, 3, 3], [10, 1, 1, 1])
-    >>> plat = sk.dag.Platform(cost=[[2, 100], [100, 3], [100, 2], [1, 1]])
+    """,
+    insertion_doc="Insertion policy, as in :func:`heft`; off by default, as the classic rule.",
+    example="""
     >>> sk.dag.mct(g, plat).validate().makespan  # append-only, like heft(insertion=False)
     18.0
+    """,
+)
+met = _list_scheduler(
+    "met",
     """
-    return _run(graph, platform, "mct", insertion=insertion)
-
-
-def met(graph: TaskGraph, platform: Platform, *, insertion: bool = ALGORITHMS["met"].insertion) -> Schedule:
-    """Minimum execution time: tasks level by level (lowest id first), each on the processor
+    Minimum execution time: tasks level by level (lowest id first), each on the processor
     where it runs fastest (ignoring load).
-
-    Parameters
-    ----------
-    graph : TaskGraph
-    platform : Platform
-        Costs for the same tasks as ``graph``.
-    insertion : bool
-        Insertion policy, as in :func:`heft`; off by default.
-
-    Returns
-    -------
-    Schedule
-
-    Raises
-    ------
-    InvalidInstanceError
-        Not a TaskGraph and Platform, or of different task counts.
-
-    Examples
-    --------
-    >>> import schedkit as sk
-    >>> g = sk.dag.TaskGraph([0, 0, 1, 2], [1, 2, 3, 3], [10, 1, 1, 1])
-    >>> plat = sk.dag.Platform(cost=[[2, 100], [100, 3], [100, 2], [1, 1]])
+    """,
+    insertion_doc="Insertion policy, as in :func:`heft`; off by default.",
+    example="""
     >>> sk.dag.met(g, plat).processor.tolist()  # each task's fastest processor
     [0, 1, 1, 0]
-    """
-    return _run(graph, platform, "met", insertion=insertion)
+    """,
+)
 
 
+@_shared_doc
 def random_priority(
     graph: TaskGraph, platform: Platform, *, seed: int = 0, insertion: bool = ALGORITHMS["random"].insertion
 ) -> Schedule:
@@ -301,9 +256,7 @@ def random_priority(
 
     Parameters
     ----------
-    graph : TaskGraph
-    platform : Platform
-        Costs for the same tasks as ``graph``.
+    {graph_platform}
     seed : int
         Seed of the priorities, >= 0; the same seed gives the same schedule.
     insertion : bool
@@ -329,14 +282,13 @@ def random_priority(
     return _run(graph, platform, "random", insertion=insertion, seed=seed)
 
 
+@_shared_doc
 def schedule(graph: TaskGraph, platform: Platform, *, algorithm: str = "heft", **options: Any) -> Schedule:
     """Runs ``ALGORITHMS[algorithm]`` with keyword ``options``.
 
     Parameters
     ----------
-    graph : TaskGraph
-    platform : Platform
-        Costs for the same tasks as ``graph``.
+    {graph_platform}
     algorithm : str
         A name of :data:`ALGORITHMS`: ``heft``, ``cpop``, ``peft``, ``mct``, ``met``,
         ``random``.
@@ -370,13 +322,13 @@ def schedule(graph: TaskGraph, platform: Platform, *, algorithm: str = "heft", *
 # ----------------------------------------------------------------------------- ranks
 
 
+@_shared_doc
 def upward_rank(graph: TaskGraph, platform: Platform) -> np.ndarray:
     """HEFT's rank_u per task: w̄_i + max over successors j of (c̄_ij + rank_u(j)).
 
     Parameters
     ----------
-    graph : TaskGraph
-    platform : Platform
+    {graph_platform}
 
     Returns
     -------
@@ -385,9 +337,7 @@ def upward_rank(graph: TaskGraph, platform: Platform) -> np.ndarray:
 
     Examples
     --------
-    >>> import schedkit as sk
-    >>> g = sk.dag.TaskGraph([0, 0, 1, 2], [1, 2, 3, 3], [10, 1, 1, 1])
-    >>> plat = sk.dag.Platform(cost=[[2, 100], [100, 3], [100, 2], [1, 1]])
+    {diamond}
     >>> sk.dag.upward_rank(g, plat).tolist()
     [114.5, 53.5, 53.0, 1.0]
     """
@@ -395,13 +345,13 @@ def upward_rank(graph: TaskGraph, platform: Platform) -> np.ndarray:
     return readonly(_core.dag_ranks(graph._core, platform._core, "upward"))
 
 
+@_shared_doc
 def downward_rank(graph: TaskGraph, platform: Platform) -> np.ndarray:
     """CPOP's rank_d per task: max over predecessors j of rank_d(j) + w̄_j + c̄_ji.
 
     Parameters
     ----------
-    graph : TaskGraph
-    platform : Platform
+    {graph_platform}
 
     Returns
     -------
@@ -410,9 +360,7 @@ def downward_rank(graph: TaskGraph, platform: Platform) -> np.ndarray:
 
     Examples
     --------
-    >>> import schedkit as sk
-    >>> g = sk.dag.TaskGraph([0, 0, 1, 2], [1, 2, 3, 3], [10, 1, 1, 1])
-    >>> plat = sk.dag.Platform(cost=[[2, 100], [100, 3], [100, 2], [1, 1]])
+    {diamond}
     >>> sk.dag.downward_rank(g, plat).tolist()
     [0.0, 61.0, 52.0, 113.5]
     """
@@ -420,13 +368,13 @@ def downward_rank(graph: TaskGraph, platform: Platform) -> np.ndarray:
     return readonly(_core.dag_ranks(graph._core, platform._core, "downward"))
 
 
+@_shared_doc
 def optimistic_cost_table(graph: TaskGraph, platform: Platform) -> np.ndarray:
     """PEFT's optimistic cost table OCT(i, p).
 
     Parameters
     ----------
-    graph : TaskGraph
-    platform : Platform
+    {graph_platform}
 
     Returns
     -------
@@ -435,9 +383,7 @@ def optimistic_cost_table(graph: TaskGraph, platform: Platform) -> np.ndarray:
 
     Examples
     --------
-    >>> import schedkit as sk
-    >>> g = sk.dag.TaskGraph([0, 0, 1, 2], [1, 2, 3, 3], [10, 1, 1, 1])
-    >>> plat = sk.dag.Platform(cost=[[2, 100], [100, 3], [100, 2], [1, 1]])
+    {diamond}
     >>> sk.dag.optimistic_cost_table(g, plat).tolist()
     [[14.0, 4.0], [1.0, 1.0], [1.0, 1.0], [0.0, 0.0]]
     """
@@ -446,13 +392,13 @@ def optimistic_cost_table(graph: TaskGraph, platform: Platform) -> np.ndarray:
     return readonly(oct_.reshape(graph.num_tasks, platform.num_processors))
 
 
+@_shared_doc
 def critical_path(graph: TaskGraph, platform: Platform) -> tuple[np.ndarray, int]:
     """CPOP's critical path and the processor it is pinned to.
 
     Parameters
     ----------
-    graph : TaskGraph
-    platform : Platform
+    {graph_platform}
 
     Returns
     -------
@@ -463,9 +409,7 @@ def critical_path(graph: TaskGraph, platform: Platform) -> tuple[np.ndarray, int
 
     Examples
     --------
-    >>> import schedkit as sk
-    >>> g = sk.dag.TaskGraph([0, 0, 1, 2], [1, 2, 3, 3], [10, 1, 1, 1])
-    >>> plat = sk.dag.Platform(cost=[[2, 100], [100, 3], [100, 2], [1, 1]])
+    {diamond}
     >>> path, proc = sk.dag.critical_path(g, plat)
     >>> path.tolist(), proc
     ([0, 1, 3], 0)
@@ -475,6 +419,7 @@ def critical_path(graph: TaskGraph, platform: Platform) -> tuple[np.ndarray, int
     return readonly(path), int(proc)
 
 
+@_shared_doc
 def lower_bound(graph: TaskGraph, platform: Platform) -> float:
     """Σ of minimum costs along the heaviest path with free communication (the SLR denominator).
 
@@ -482,8 +427,7 @@ def lower_bound(graph: TaskGraph, platform: Platform) -> float:
 
     Parameters
     ----------
-    graph : TaskGraph
-    platform : Platform
+    {graph_platform}
 
     Returns
     -------
@@ -491,9 +435,7 @@ def lower_bound(graph: TaskGraph, platform: Platform) -> float:
 
     Examples
     --------
-    >>> import schedkit as sk
-    >>> g = sk.dag.TaskGraph([0, 0, 1, 2], [1, 2, 3, 3], [10, 1, 1, 1])
-    >>> plat = sk.dag.Platform(cost=[[2, 100], [100, 3], [100, 2], [1, 1]])
+    {diamond}
     >>> sk.dag.lower_bound(g, plat)  # 2 + 3 + 1 along a -> b -> d
     6.0
     """

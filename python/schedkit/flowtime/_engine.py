@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, TypedDict
 
 import numpy as np
 import pyarrow as pa
@@ -22,11 +22,23 @@ from schedkit.flowtime._model import LOG_KINDS, Jobs, Result, check_machines
 MAX_LOG_ROWS = 20_000_000
 
 
-def check_run(jobs: Any, machines: Any, time_limit: float | None, threads: Any) -> int:
-    """Checks the options every simulation shares; returns ``machines`` as an int."""
+class RunOptions(TypedDict):
+    """The options of every simulation, built-in or user-defined policy alike (see
+    :func:`schedkit.flowtime.simulate`)."""
+
+    machines: int
+    event_log: bool
+    time_limit: float | None
+    max_log_rows: int
+    threads: int | None
+
+
+def check_run(jobs: Any, options: RunOptions) -> int:
+    """Checks ``jobs`` and the options every simulation shares; returns ``machines`` as an int."""
     if not isinstance(jobs, Jobs):
         raise InvalidInstanceError("jobs: expected schedkit.flowtime.Jobs", field="jobs")
-    machines = check_machines(machines)
+    machines = check_machines(options["machines"])
+    time_limit, threads = options["time_limit"], options["threads"]
     if time_limit is not None and not (time_limit >= 0):
         raise InvalidInstanceError(f"time_limit: must be >= 0, got {time_limit}", field="time_limit")
     if threads is not None and (isinstance(threads, bool) or not isinstance(threads, (int, np.integer)) or threads < 1):

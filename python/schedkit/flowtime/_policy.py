@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, Unpack
 
 import numpy as np
 import numpy.typing as npt
@@ -17,7 +17,7 @@ import numpy.typing as npt
 from schedkit import _core
 from schedkit._arrays import readonly
 from schedkit.exceptions import InvalidInstanceError
-from schedkit.flowtime._engine import MAX_LOG_ROWS, check_run, run_builtin, run_callback
+from schedkit.flowtime._engine import MAX_LOG_ROWS, RunOptions, check_run, run_builtin, run_callback
 from schedkit.flowtime._model import Jobs, Result
 
 
@@ -203,19 +203,9 @@ class Policy:
             threads=threads,
         )
 
-    def _run(
-        self,
-        jobs: Jobs,
-        params: Mapping[str, Any],
-        *,
-        machines: int,
-        event_log: bool,
-        time_limit: float | None,
-        max_log_rows: int,
-        threads: int | None,
-    ) -> Result:
+    def _run(self, jobs: Jobs, params: Mapping[str, Any], **options: Unpack[RunOptions]) -> Result:
         # Parameters arrive as a dict so that none of them can be taken for an option.
-        machines = check_run(jobs, machines, time_limit, threads)
+        options["machines"] = check_run(jobs, options)
         unknown = sorted(set(params) - set(self.params))
         if unknown:
             raise InvalidInstanceError(
@@ -228,12 +218,8 @@ class Policy:
             params,
             information=self.information,
             label=label(self.name, params),
-            machines=machines,
-            event_log=event_log,
-            time_limit=time_limit,
-            max_log_rows=max_log_rows,
-            threads=threads,
             core_params={k: _coerce(k, v, self.params[k]) for k, v in params.items()},
+            **options,
         )
 
     def __repr__(self) -> str:
@@ -313,18 +299,11 @@ CALLABLE_OPTIONS = {"information": "revealed", "known_count": False, "quantum": 
 
 
 def run_callable(
-    fn: Callable[[PolicyView], Any],
-    jobs: Jobs,
-    params: Mapping[str, Any],
-    *,
-    machines: int,
-    event_log: bool,
-    time_limit: float | None,
-    max_log_rows: int,
-    threads: int | None,
+    fn: Callable[[PolicyView], Any], jobs: Jobs, params: Mapping[str, Any], **options: Unpack[RunOptions]
 ) -> Result:
-    """Simulates a user-defined rule: ``fn(view)`` returns priorities, smaller runs first."""
-    machines = check_run(jobs, machines, time_limit, threads)
+    """Simulates a user-defined rule: ``fn(view)`` returns priorities, smaller runs first (on
+    one thread: ``threads`` is checked, not used)."""
+    machines = check_run(jobs, options)
     unknown = sorted(set(params) - set(CALLABLE_OPTIONS))
     if unknown:
         raise InvalidInstanceError(
@@ -346,9 +325,9 @@ def run_callable(
         # The information class is shown by Result.information, not in the label.
         label=label(name, {k: v for k, v in params.items() if k != "information"}),
         machines=machines,
-        event_log=event_log,
-        time_limit=time_limit,
-        max_log_rows=max_log_rows,
+        event_log=options["event_log"],
+        time_limit=options["time_limit"],
+        max_log_rows=options["max_log_rows"],
     )
 
 

@@ -3,24 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, TypedDict
+from typing import Any
 
 import pyarrow as pa
 
 from schedkit.exceptions import InvalidInstanceError
-from schedkit.flowtime._engine import MAX_LOG_ROWS, check_run
+from schedkit.flowtime._engine import MAX_LOG_ROWS, RunOptions, check_run
 from schedkit.flowtime._model import Jobs, Result
 from schedkit.flowtime._policy import POLICIES, parse_policy, run_callable
-
-
-class _RunOptions(TypedDict):
-    """The options ``simulate`` hands to a built-in policy and to a user-defined one alike."""
-
-    machines: int
-    event_log: bool
-    time_limit: float | None
-    max_log_rows: int
-    threads: int | None
 
 
 def simulate(
@@ -96,17 +86,17 @@ def simulate(
     >>> simulate(jobs, policy=fifo).completion.tolist()
     [1.0, 3.0, 6.0]
     """
-    # Options first, so that a bad option is reported before a bad policy, as it always was.
-    check_run(jobs, machines, time_limit, threads)
-    name, spec_params = parse_policy(policy)
-    params = {**spec_params, **params}
-    options: _RunOptions = {
+    options: RunOptions = {
         "machines": machines,
         "event_log": event_log,
         "time_limit": time_limit,
         "max_log_rows": max_log_rows,
         "threads": threads,
     }
+    # Options first, so that a bad option is reported before a bad policy, as it always was.
+    check_run(jobs, options)
+    name, spec_params = parse_policy(policy)
+    params = {**spec_params, **params}
     if callable(name):
         return run_callable(name, jobs, params, **options)
     if name not in POLICIES:

@@ -15,6 +15,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from schedkit._docs import fill_doc
 from schedkit._optional import require
 from schedkit.exceptions import InvalidInstanceError
 
@@ -31,9 +32,29 @@ _DECIMAL = {
     "P": Fraction(10**15),
     "E": Fraction(10**18),
 }
+
+#: Fills the docstring sections the quantity readers share (see :func:`schedkit._docs.fill_doc`).
+_quantity_doc = fill_doc(
+    where="""
+        where : str
+            Names the object and field in the error message.
+        """,
+    rounded="""
+        Returns
+        -------
+        int
+
+        Raises
+        ------
+        InvalidInstanceError
+            Not a quantity, or negative.
+        """,
+)
+
 _RE = re.compile(r"^([+-]?)(\d+\.?\d*|\.\d+)(?:([eE][+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE])?)$")
 
 
+@_quantity_doc
 def parse_quantity(text: Any, *, where: str = "quantity") -> Fraction:
     """The exact value of a Kubernetes quantity (``"500m"`` -> 1/2, ``"1Gi"`` -> 2**30).
 
@@ -41,8 +62,7 @@ def parse_quantity(text: Any, *, where: str = "quantity") -> Fraction:
     ----------
     text : str, int or float
         A quantity string; plain ints and finite floats are accepted too.
-    where : str
-        Names the object and field in the error message.
+    {where}
 
     Returns
     -------
@@ -83,10 +103,16 @@ def parse_quantity(text: Any, *, where: str = "quantity") -> Fraction:
     return -value if sign == "-" else value
 
 
-def _ceil(q: Fraction) -> int:
+def _rounded_up(text: Any, where: str, scale: int) -> int:
+    """The quantity ``text`` times ``scale``, rounded up; a negative quantity is an error."""
+    q = parse_quantity(text, where=where)
+    if q < 0:
+        raise InvalidInstanceError(f"{where}: negative quantity {text!r}", field=where)
+    q *= scale
     return -((-q.numerator) // q.denominator)
 
 
+@_quantity_doc
 def cpu_millis(text: Any, *, where: str = "cpu") -> int:
     """A cpu quantity in millicores, rounded up like ``Quantity.MilliValue``.
 
@@ -94,29 +120,19 @@ def cpu_millis(text: Any, *, where: str = "cpu") -> int:
     ----------
     text : str, int or float
         The quantity (``"500m"``, ``"1.5"``, ``2``).
-    where : str
-        Names the object and field in the error message.
+    {where}
 
-    Returns
-    -------
-    int
-
-    Raises
-    ------
-    InvalidInstanceError
-        Not a quantity, or negative.
+    {rounded}
 
     Examples
     --------
     >>> cpu_millis("500m"), cpu_millis("1.5"), cpu_millis("100u")
     (500, 1500, 1)
     """
-    q = parse_quantity(text, where=where)
-    if q < 0:
-        raise InvalidInstanceError(f"{where}: negative quantity {text!r}", field=where)
-    return _ceil(q * 1000)
+    return _rounded_up(text, where, 1000)
 
 
+@_quantity_doc
 def int_value(text: Any, *, where: str = "memory") -> int:
     """A memory (bytes) or count quantity as an integer, rounded up like ``Quantity.Value``.
 
@@ -124,27 +140,16 @@ def int_value(text: Any, *, where: str = "memory") -> int:
     ----------
     text : str, int or float
         The quantity (``"512Mi"``, ``"1G"``, ``110``).
-    where : str
-        Names the object and field in the error message.
+    {where}
 
-    Returns
-    -------
-    int
-
-    Raises
-    ------
-    InvalidInstanceError
-        Not a quantity, or negative.
+    {rounded}
 
     Examples
     --------
     >>> int_value("512Mi"), int_value("1G"), int_value("1.5Ki"), int_value("0.5")
     (536870912, 1000000000, 1536, 1)
     """
-    q = parse_quantity(text, where=where)
-    if q < 0:
-        raise InvalidInstanceError(f"{where}: negative quantity {text!r}", field=where)
-    return _ceil(q)
+    return _rounded_up(text, where, 1)
 
 
 def format_quantity(value: int, *, cpu: bool = False) -> str:

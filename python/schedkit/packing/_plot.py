@@ -19,25 +19,9 @@ def plot_utilisation(
     ax: Any = None,
     path: Any = None,
 ) -> Any:
-    """Bar chart of the requested share of cpu and memory per node.
-
-    Parameters
-    ----------
-    cpu, mem : array_like of float, shape (N,)
-        Requested / allocatable per node.
-    node_names : sequence of str
-        The x tick labels.
-    title : str
-        The axes title.
-    ax : matplotlib Axes, optional
-        Draw here; by default on new axes (a standalone figure when ``path`` is given).
-    path : str or Path, optional
-        Save the figure there.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-        The figure drawn on.
+    """Bar chart of the requested share of cpu and memory (``requested / allocatable``, shape
+    (N,)) per node, ticked with ``node_names``; returns the figure. The public entry is
+    :meth:`schedkit.packing.Plan.plot`, which documents ``ax`` and ``path``.
 
     Examples
     --------

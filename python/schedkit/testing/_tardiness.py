@@ -1,14 +1,5 @@
-"""Hypothesis strategy for :class:`schedkit.tardiness.Instance` (needs hypothesis, the ``test`` extra).
-
-Examples
---------
->>> from hypothesis import given
->>> from schedkit.testing.strategies import tardiness_instances
->>> @given(tardiness_instances(max_n=5))
-... def test_n(inst):
-...     assert 0 <= inst.n <= 5
->>> test_n()
-"""
+"""Hypothesis strategy for :class:`schedkit.tardiness.Instance` (re-exported by ``strategies``;
+needs hypothesis, the ``test`` extra)."""
 
 from __future__ import annotations
 
