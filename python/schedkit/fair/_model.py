@@ -376,7 +376,7 @@ class Result:
     tasks: pa.Table | None = None
     events: int = 0
     scenario: str | None = None
-    meta: dict = field(default_factory=dict)
+    meta: dict[str, Any] = field(default_factory=dict)
 
     def __repr__(self) -> str:
         extra = "".join(
@@ -477,7 +477,10 @@ class Result:
         if self.tasks is None:
             raise ValidationError("validate() needs record_tasks=True")
         j, t = self.jobs, self.tasks
-        nodes = self.meta.get("nodes") if self.policy == "drf" else None
+        # DRF: the nodes' (cpu capacities, memory capacities), as the engine reported them
+        nodes: tuple[tuple[float, ...], tuple[float, ...]] | None = (
+            self.meta.get("nodes") if self.policy == "drf" else None
+        )
         drf = nodes is not None
         check_run(
             job_id=j.column("job_id").to_numpy(),
@@ -493,8 +496,8 @@ class Result:
             node=t.column("node").to_numpy() if drf else None,
             cpu=t.column("cpu").to_numpy() if drf else None,
             memory=t.column("memory").to_numpy() if drf else None,
-            node_cpu=nodes[0] if drf else None,
-            node_mem=nodes[1] if drf else None,
+            node_cpu=None if nodes is None else nodes[0],
+            node_mem=None if nodes is None else nodes[1],
         )
         return self
 

@@ -99,12 +99,12 @@ def replay_many(
     ['fifo', 'uwfq']
     """
     specs = []
-    for i, r in enumerate(runs):
-        if isinstance(r, RunSpec):
-            specs.append(r)
+    for i, run in enumerate(runs):
+        if isinstance(run, RunSpec):
+            specs.append(run)
             continue
         try:
-            specs.append(RunSpec(**dict(r)))
+            specs.append(RunSpec(**dict(run)))
         except TypeError as exc:  # an unknown setting name, or not a mapping
             raise InvalidInstanceError(f"runs[{i}]: {exc}", field="runs", index=i) from None
     if not specs:
