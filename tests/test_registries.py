@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import schedkit as sk
-from schedkit import _core, batch, dag, flowtime, packing
+from schedkit import _core, batch, dag, fair, flowtime, packing
 from schedkit.cli import dag as cli_dag
 
 #: The core's registries as exported (name first in every row).
@@ -24,6 +24,8 @@ CORE_TABLES = {
     "PACKING_KUBE_METHODS": _core.PACKING_KUBE_METHODS,
     "PACKING_HEURISTICS": _core.PACKING_HEURISTICS,
     "BATCH_OBJECTIVES": _core.BATCH_OBJECTIVES,
+    "FAIR_POLICIES": _core.FAIR_POLICIES,
+    "FAIR_ESTIMATES": _core.FAIR_ESTIMATES,
 }
 
 
@@ -108,3 +110,13 @@ def test_batch_objectives_are_the_core_registry():
         rust = batch.evaluate_sequences(inst, perms, objective=objective, device="rust")
         numpy = batch.evaluate_sequences(inst, perms, objective=objective, device="numpy")
         assert rust.tolist() == numpy.tolist(), objective
+
+
+def test_fair_policies_and_estimates_are_the_core_registries():
+    assert list(fair.POLICIES.items()) == _core.FAIR_POLICIES
+    assert tuple(names(_core.FAIR_ESTIMATES)) == fair.ESTIMATES
+    t = sk.trace.from_jobs([0, 1], ["a", "b"], [0.0, 0.0], [2.0, 1.0])
+    for policy in fair.POLICIES:
+        for estimate in fair.ESTIMATES:
+            r = fair.replay(t, policy=policy, estimate=estimate, cores=1)
+            assert (r.policy, r.estimate) == (policy, estimate)

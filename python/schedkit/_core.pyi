@@ -11,6 +11,7 @@ __all__ = [
     "DAG_ONLINE_POLICIES",
     "DagPlatform",
     "DagTaskGraph",
+    "FAIR_ESTIMATES",
     "FAIR_POLICIES",
     "FLOWTIME_LOG_KINDS",
     "FLOWTIME_POLICIES",
@@ -175,28 +176,34 @@ def dag_online(
 ]: ...
 
 # --- fair (schedkit.fair): multi-user cluster simulator ---------------------------------
-FAIR_POLICIES: list[str]
+#: (name, summary) of every policy and estimate mode (schedkit_core::fair's registries).
+FAIR_POLICIES: list[tuple[str, str]]
+FAIR_ESTIMATES: list[tuple[str, str]]
 
 @final
 class FairEngine:
-    """The incremental cluster simulator (see schedkit._fair_engine)."""
+    """The incremental cluster simulator (see schedkit.fair._engine); the core checks the settings."""
 
     def __new__(
         cls,
         cores: int,
         policy: str,
         *,
-        partition: float | None = None,
+        partition: bool = False,
+        tau: float = 0.5,
         max_partition_tasks: int = 100_000,
-        estimate: str = "given",
-        grace: float = 0.0,
+        estimate: str = "oracle",
+        noise: float = 0.5,
+        seed: int = 0,
+        grace: float = 3.0,
         record_tasks: bool = False,
-        mem_capacity: float | None = None,
-        node_cpu: npt.NDArray[np.float64] | None = None,
-        node_mem: npt.NDArray[np.float64] | None = None,
+        memory: float | None = None,
+        nodes: int | list[tuple[float, float]] | None = None,
+        weights: list[tuple[str, float]] = ...,
+        pools: list[tuple[str, str | tuple[float, float, bool | None]]] = ...,
+        pool_config: list[tuple[str, tuple[float, float, bool | None]]] = ...,
     ) -> Self: ...
-    def add_pool(self, name: str, weight: float, min_share: float, fair_inside: bool) -> int: ...
-    def add_users(self, weights: npt.NDArray[np.float64], pools: npt.NDArray[np.int64]) -> int: ...
+    def add_users(self, names: list[str]) -> int: ...
     def push(
         self,
         job_tag: npt.NDArray[np.int64],
@@ -205,11 +212,11 @@ class FairEngine:
         job_after: npt.NDArray[np.int64],
         job_think: npt.NDArray[np.float64],
         job_class: npt.NDArray[np.int64],
-        job_noise: npt.NDArray[np.float64],
         task_offsets: npt.NDArray[np.int64],
         task_duration: npt.NDArray[np.float64],
         *,
         job_stages: npt.NDArray[np.int64] | None = None,
+        stage_id: npt.NDArray[np.int64] | None = None,
         stage_parents: npt.NDArray[np.int64] | None = None,
         parents: npt.NDArray[np.int64] | None = None,
         stage_cpu: npt.NDArray[np.float64] | None = None,
@@ -229,6 +236,10 @@ class FairEngine:
     def horizon(self) -> float: ...
     @property
     def n_users(self) -> int: ...
+    @property
+    def uses_requests(self) -> bool: ...
+    @property
+    def nodes(self) -> tuple[list[float], list[float]] | None: ...
 
 def fair_uwfq_virtual(
     cores: int,

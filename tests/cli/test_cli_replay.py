@@ -39,8 +39,18 @@ def test_cli_json_scenario_and_errors(tmp_path, capsys):
     assert [r["label"] for r in payload["runs"]] == ["uwfq", "cfq"]
     assert _cli([str(DATA / "alibaba_v2017_batch_task.csv"), "--no-plot"]) == 2
     assert "row 54987" in capsys.readouterr().err
-    assert _cli(["--policy", "nope", "--no-plot"]) == 2
-    assert _cli(["--cores", "0", "--no-plot"]) == 2
+    # bad settings are the core's errors, reported as one line like any other bad input
+    for argv, message in [
+        (["--policy", "nope"], 'policy: unknown policy "nope"; expected one of fifo, fair, ujf, cfq, uwfq, drf, sjf'),
+        (["--cores", "0"], "cores: must be >= 1, got 0"),
+        (["--cores", "-2", "--scenario", "4_large_users"], "cores: must be >= 1, got -2"),
+        (["--estimate", "psychic"], 'estimate: unknown estimate mode "psychic"'),
+        (["--policy", "drf", "--nodes", "0"], "nodes: must be >= 1, got 0"),
+    ]:
+        assert _cli([*argv, "--no-plot"]) == 2, argv
+        err = capsys.readouterr().err
+        assert err.startswith("schedkit replay: error: ") and message in err, err
+        assert "Traceback" not in err
     # a trace path, DRF on 4 nodes, skipping the bad row: one streaming pass, JSON out
     with pytest.warns(UserWarning, match="skipped 1 malformed"):
         assert (

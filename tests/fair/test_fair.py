@@ -143,6 +143,14 @@ def test_estimates():
     n2 = sk.fair.replay(t, policy="uwfq", estimate="noisy", noise=1.0, seed=3)
     assert n1.jobs.equals(n2.jobs)
     assert not np.allclose(n1.jobs.column("estimate").to_numpy(), o.jobs.column("estimate").to_numpy())
+    # the factors are the core's seeded log-normal(0, noise) draws: the seed changes them,
+    # noise 0 is the oracle, and ln(estimate / work) has about mean 0 and spread `noise`
+    n3 = sk.fair.replay(t, policy="uwfq", estimate="noisy", noise=1.0, seed=4)
+    assert not np.allclose(n3.jobs.column("estimate").to_numpy(), n1.jobs.column("estimate").to_numpy())
+    n0 = sk.fair.replay(t, policy="uwfq", estimate="noisy", noise=0.0, seed=3)
+    assert n0.jobs.equals(o.jobs)
+    logs = np.log(n1.jobs.column("estimate").to_numpy() / n1.jobs.column("work").to_numpy())
+    assert abs(logs.mean()) < 0.35 and 0.7 < logs.std() < 1.3  # 125 jobs: generous bounds
     h = sk.fair.replay(t, policy="uwfq", estimate="historic")
     assert np.isfinite(h.jobs.column("estimate").to_numpy()).all()
     # historic partitioning: task counts follow the estimate, the work stays the true work
@@ -321,14 +329,13 @@ def test_bad_parameters():
     with pytest.raises(InvalidInstanceError, match="cores"):
         _core.FairEngine(0, "fifo")
     eng = _core.FairEngine(1, "fifo")
-    eng.add_users(np.ones(1), np.zeros(1, np.int64))
+    eng.add_users(["a"])
     one = dict(
         job_tag=np.zeros(1, np.int64),
         job_user=np.zeros(1, np.int64),
         job_submit=np.zeros(1),
         job_think=np.zeros(1),
         job_class=np.zeros(1, np.int64),
-        job_noise=np.ones(1),
         task_offsets=np.array([0, 1], np.int64),
         task_duration=np.ones(1),
     )
@@ -336,8 +343,12 @@ def test_bad_parameters():
         eng.push(job_after=np.array([0], np.int64), **one)
     with pytest.raises(InvalidInstanceError, match="user"):
         eng.push(job_after=np.array([-1], np.int64), **{**one, "job_user": np.array([3], np.int64)})
-    with pytest.raises(InvalidInstanceError, match="weights"):
-        eng.add_users(np.array([0.0]), np.zeros(1, np.int64))
+    with pytest.raises(InvalidInstanceError, match="user") as exc:
+        eng.push(job_after=np.array([-1], np.int64), **{**one, "job_user": np.array([-1], np.int64)})
+    assert (exc.value.field, exc.value.index) == ("user", 0)
+    with pytest.raises(InvalidInstanceError, match="weights") as exc:
+        _core.FairEngine(1, "uwfq", weights=[("a", 1.0), ("b", 0.0)])
+    assert (exc.value.field, exc.value.index) == ("weights", 1)
 
 
 def test_replay_from_path_streams_same_result(tmp_path):

@@ -33,22 +33,46 @@ def test_runspec_is_public_frozen_and_checked():
     assert "RunSpec" in sk.fair.__all__
     with pytest.raises(dataclasses.FrozenInstanceError):
         spec.cores = 4  # type: ignore[misc]
+    # construction converts types: a value that is not of its type is an error there
     for bad, field in [
-        (dict(policy="lottery"), "policy"),
-        (dict(estimate="psychic"), "estimate"),
-        (dict(cores=0), "cores"),
         (dict(cores=True), "cores"),
         (dict(cores=2.0), "cores"),
-        (dict(partition=True, tau=0.0), "tau"),
-        (dict(grace=float("inf")), "grace"),
-        (dict(estimate="noisy", noise=-1.0), "noise"),
+        (dict(policy=3), "policy"),
+        (dict(tau="fast"), "tau"),
     ]:
         with pytest.raises(InvalidInstanceError) as exc:
             sk.fair.RunSpec(**bad)
         assert exc.value.field == field, bad
-    # tau and noise only matter, and are only checked, where they are used
-    sk.fair.RunSpec(tau=0.0)
-    sk.fair.RunSpec(noise=-1.0)
+    assert sk.fair.RunSpec(cores=np.int64(8), grace=1).cores == 8
+    assert type(sk.fair.RunSpec(cores=np.int64(8), grace=1).grace) is float
+    # the values are the core's to check, when the run starts (before the trace is read)
+    small = sk.trace.from_jobs([0], ["a"], [0.0], [1.0])
+    for bad, field, index in [
+        (dict(policy="lottery"), "policy", None),
+        (dict(estimate="psychic"), "estimate", None),
+        (dict(cores=0), "cores", None),
+        (dict(cores=-3), "cores", None),
+        (dict(partition=True, tau=0.0), "tau", None),
+        (dict(grace=float("inf")), "grace", None),
+        (dict(estimate="noisy", noise=-1.0), "noise", None),
+        (dict(weights={"a": 1.0, "b": -2.0}), "weights", 1),
+        (dict(policy="fair", pools={"a": (1.0, -1.0)}), "pools", 0),
+        (dict(policy="fair", pool_config={"p": (0.0, 0.0)}), "pool_config", 0),
+        (dict(policy="drf", nodes=0), "nodes", None),
+        (dict(policy="drf", nodes=[(1.0, 1.0), (1.0, 0.0)]), "nodes", 1),
+        (dict(policy="drf", memory=-1.0), "memory", None),
+    ]:
+        with pytest.raises(InvalidInstanceError) as exc:
+            sk.fair.replay_many(small, [sk.fair.RunSpec(**bad)])
+        assert (exc.value.field, exc.value.index) == (field, index), bad
+    # tau, noise, nodes and pools only matter, and are only checked, where they are used
+    for unused in [
+        dict(tau=0.0),
+        dict(noise=-1.0),
+        dict(nodes=0, memory=-1.0),
+        dict(policy="uwfq", pools={"a": (1.0, -1.0)}),
+    ]:
+        sk.fair.replay_many(small, [sk.fair.RunSpec(**unused)])
 
 
 def test_replay_many_takes_runspecs_and_mappings_alike():

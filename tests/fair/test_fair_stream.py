@@ -166,7 +166,7 @@ def test_engine_memory_is_bounded_by_jobs_in_the_system():
     # chunk's last jobs, never the trace.
     n, chunk = 20_000, 500
     eng = _core.FairEngine(2, "uwfq")
-    eng.add_users(np.ones(3), np.zeros(3, np.int64))
+    eng.add_users(["a", "b", "c"])
     peak, done = 0, 0
     for lo in range(0, n, chunk):
         k = min(chunk, n - lo)
@@ -177,7 +177,6 @@ def test_engine_memory_is_bounded_by_jobs_in_the_system():
             np.full(k, -1, np.int64),
             np.zeros(k),
             np.zeros(k, np.int64),
-            np.ones(k),
             np.arange(k + 1, dtype=np.int64),
             np.ones(k),
         )
@@ -191,7 +190,7 @@ def test_engine_memory_is_bounded_by_jobs_in_the_system():
     # pushing into the past of the simulation is an error, not a silent reorder
     with pytest.raises(InvalidInstanceError, match="submit order"):
         e2 = _core.FairEngine(1, "fifo")
-        e2.add_users(np.ones(1), np.zeros(1, np.int64))
+        e2.add_users(["a"])
 
         def one(s):
             return (
@@ -201,7 +200,6 @@ def test_engine_memory_is_bounded_by_jobs_in_the_system():
                 np.full(1, -1, np.int64),
                 np.zeros(1),
                 np.zeros(1, np.int64),
-                np.ones(1),
                 np.array([0, 1], np.int64),
                 np.ones(1),
             )

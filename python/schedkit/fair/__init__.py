@@ -37,9 +37,15 @@ work-conserving. Policies (:data:`POLICIES`):
 ``partition=True`` applies runtime partitioning: a job of estimated work W (core-seconds)
 becomes ``max(1, ceil(W / tau))`` equal tasks of its true work (``tau`` = 0.5 core-s); with
 several stages each stage gets its share of W by its true work.
-``estimate="oracle" | "noisy" | "historic"``: the estimate the schedulers (CFQ, UWFQ) and the
-partitioner see: the true work, the true work times a seeded log-normal factor
-``exp(noise * N(0,1))``, or the mean work of the finished jobs of the same class.
+``estimate="oracle" | "noisy" | "historic"`` (:data:`ESTIMATES`): the estimate the schedulers
+(CFQ, UWFQ) and the partitioner see: the true work, the true work times a seeded log-normal
+factor ``exp(noise * N(0,1))`` (drawn by the Rust engine per job in submission order: SplitMix64
+seeded with ``seed``, Box-Muller normals), or the mean work of the finished jobs of the same
+class.
+
+The Rust core checks every setting (the one place; its error names the field and, in a list,
+the index) and applies them: UJF's pool per user, FAIR's ``default`` pool and configured pools,
+the default weight 1, the grace conversion, the DRF nodes, the noisy factors, the stage DAG.
 
 Replay streams: a trace file is read in chunks of whole jobs in submit order (sorted out of
 core when it is large) and pushed into the Rust engine, which processes its events up to

@@ -20,11 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from schedkit import _core
-from schedkit.exceptions import InvalidInstanceError
 from schedkit.fair._model import Batch, RunSpec
-
-#: Stage ids are packed with the job's position into one int64 search key.
-_STAGE_LIMIT = 1 << 31
 
 
 class Names:
@@ -71,10 +67,6 @@ def batch_from_chunk(
     job_rows = np.flatnonzero(new_job)
     n = len(job_rows)
     stage = _column(chunk, "stage", np.int64) if "stage" in chunk.column_names else np.zeros(n_rows, np.int64)
-    bad = (stage < 0) | (stage >= _STAGE_LIMIT)
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise InvalidInstanceError(f"job {job[i]}: stage {stage[i]} must be in [0, 2^31)", field="stage")
     new_stage = new_job.copy()
     new_stage[1:] |= stage[1:] != stage[:-1]
     stage_rows = np.flatnonzero(new_stage)
@@ -87,10 +79,14 @@ def batch_from_chunk(
         job_class = classes.indices(chunk.column(class_column).take(pa.array(job_rows)))
     else:
         job_class = classes.indices(pa.array(users.names, pa.string()).take(pa.array(user)))
-    stage_parents = parents = None
-    if "parents" in chunk.column_names and job_stages is not None:
+    stage_id = stage_parents = parents = None
+    if "parents" in chunk.column_names:
+        # Passed even for single-stage jobs: a parent named there is the core's error to
+        # report, not something to drop here.
         stage_job = np.searchsorted(job_rows, stage_rows, side="right") - 1
-        stage_parents, parents = _parents(chunk, job, stage, stage_rows, stage_job, job_stages)
+        first = job_stages if job_stages is not None else np.arange(n + 1, dtype=np.int64)
+        stage_id = stage[stage_rows]
+        stage_parents, parents = _parents(chunk, stage_id, stage_rows, stage_job, first)
     # Per-stage requests for DRF: the largest request among the stage's rows.
     stage_req: dict[str, np.ndarray | None] = {"cpu": None, "memory": None}
     for name, default in (("cpu", 1.0), ("memory", 0.0)):
@@ -107,6 +103,7 @@ def batch_from_chunk(
         task_offsets=task_offsets,
         durations=np.ascontiguousarray(_column(chunk, "duration", np.float64)),
         job_stages=job_stages,
+        stage_id=stage_id,
         stage_parents=stage_parents,
         parents=parents,
         stage_cpu=stage_req["cpu"],
@@ -116,142 +113,53 @@ def batch_from_chunk(
 
 def _parents(
     chunk: pa.Table,
-    job: np.ndarray,
-    stage: np.ndarray,
+    stage_id: np.ndarray,
     stage_rows: np.ndarray,
     stage_job: np.ndarray,
     job_stages: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Parents of each stage as offsets + indices within the job: the stage's first row's
-    ``parents`` ids, or, when that is null, every lower-numbered stage of the job."""
+    """Parents of each stage as offsets + stage ids: the stage's first row's ``parents``
+    ids, or, when that is null, the ids of every earlier stage of the job. Converted only:
+    the core resolves the ids within each job and reports one that is not an earlier stage
+    of the same job (schedkit_core::fair::Workload)."""
     col = chunk.column("parents").combine_chunks().take(pa.array(stage_rows))
     null = np.asarray(pc.is_null(col).to_numpy(zero_copy_only=False), dtype=bool)
     given = np.asarray(pc.fill_null(pc.list_value_length(col), 0).to_numpy(), dtype=np.int64)
     flat = np.asarray(pc.list_flatten(col).to_numpy(), dtype=np.int64)
-    local = np.arange(len(stage_rows)) - job_stages[stage_job]
-    lengths = np.where(null, local, given)
+    first = job_stages[stage_job]  # each stage's job's first stage
+    lengths = np.where(null, np.arange(len(stage_rows)) - first, given)
     offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
     child = np.repeat(np.arange(len(stage_rows)), lengths)
-    out = np.arange(offsets[-1]) - offsets[:-1][child]  # null: local parents 0 .. L-1
-    explicit = ~null[child]
-    if explicit.any():
-        # parent id -> index within the job, by searching (job position, stage id) keys
-        sid = stage[stage_rows]
-        keys = stage_job.astype(np.int64) * _STAGE_LIMIT + sid
-        pid = flat
-        ch = child[explicit]
-        want = stage_job[ch].astype(np.int64) * _STAGE_LIMIT + pid
-        pos = np.searchsorted(keys, want)
-        found = (pos < len(keys)) & (keys[np.minimum(pos, len(keys) - 1)] == want) & (pid < sid[ch])
-        if not found.all():
-            k = int(np.flatnonzero(~found)[0])
-            raise InvalidInstanceError(
-                f"job {job[stage_rows[ch[k]]]}: stage {sid[ch[k]]} names parent stage {pid[k]}, which is not an "
-                "earlier stage of the same job",
-                field="parents",
-            )
-        out[explicit] = pos - job_stages[stage_job[ch]]
-    return offsets, out.astype(np.int64)
-
-
-def _pool_spec(spec: Any, where: str) -> tuple[float, float, bool]:
-    try:
-        wgt, ms = float(spec[0]), float(spec[1])
-        inside = bool(spec[2]) if len(spec) > 2 else True
-    except (TypeError, ValueError, IndexError):
-        raise InvalidInstanceError(
-            f"{where}: a pool is (weight, min_share[, fair_inside]), got {spec!r}", field="pools"
-        ) from None
-    return wgt, ms, inside
-
-
-def node_capacities(nodes: Any, cores: int, memory: float | None) -> tuple[np.ndarray, np.ndarray] | None:
-    """DRF nodes: None (one pooled node), an int N (N equal nodes sharing ``cores`` and
-    ``memory``), or a sequence of (cpu, memory) pairs."""
-    if nodes is None:
-        return None
-    mem = math.inf if memory is None else float(memory)
-    if isinstance(nodes, (int, np.integer)) and not isinstance(nodes, bool):
-        if nodes <= 0:
-            raise InvalidInstanceError(f"nodes must be >= 1, got {nodes}", field="nodes")
-        return np.full(int(nodes), cores / nodes), np.full(int(nodes), mem / nodes)
-    try:
-        arr = np.asarray([(float(c), float(m)) for c, m in nodes], dtype=np.float64).reshape(-1, 2)
-    except (TypeError, ValueError):
-        raise InvalidInstanceError("nodes must be an int or a sequence of (cpu, memory) pairs", field="nodes") from None
-    if len(arr) == 0:
-        raise InvalidInstanceError("nodes: at least one node", field="nodes")
-    return np.ascontiguousarray(arr[:, 0]), np.ascontiguousarray(arr[:, 1])
+    # null: the job's stages first .. child - 1, by id
+    out = stage_id[first[child] + np.arange(offsets[-1]) - offsets[:-1][child]]
+    out[~null[child]] = flat
+    return offsets, np.ascontiguousarray(out, dtype=np.int64)
 
 
 class Runner:
-    """One policy's engine plus its user -> weight/pool rules and the collected results."""
+    """One run's engine and the collected results. The engine applies the run's settings
+    (weights, pools, nodes, noisy estimates, grace) itself; this feeds it users and jobs."""
 
     def __init__(self, spec: RunSpec, users: Names):
         self.spec = spec
         self.users = users
         self.known_users = 0
-        self.rng = np.random.default_rng(spec.seed)
-        nodes = node_capacities(spec.nodes, spec.cores, spec.memory) if spec.policy == "drf" else None
-        self.nodes = nodes
-        self.engine = _core.FairEngine(
-            int(spec.cores),
-            spec.policy,
-            partition=float(spec.tau) if spec.partition else None,
-            estimate="historic" if spec.estimate == "historic" else "given",
-            grace=float(spec.grace) * spec.cores / 2.0,
-            record_tasks=spec.record_tasks,
-            mem_capacity=None if spec.memory is None else float(spec.memory),
-            node_cpu=None if nodes is None else nodes[0],
-            node_mem=None if nodes is None else nodes[1],
-        )
-        self.pool_index: dict[str, int] = {}
-        if spec.policy == "fair":
-            self._pool("default", (1.0, 0.0, False))
-            for name, pspec in (spec.pool_config or {}).items():
-                self._pool(str(name), _pool_spec(pspec, f"pool_config[{name!r}]"))
+        self.engine = _core.FairEngine(**spec.engine_args())
         self.finished: list[dict[str, np.ndarray]] = []
         self.tasks: list[dict[str, np.ndarray]] = []
         self.parents: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self.pushed = 0
 
-    def _pool(self, name: str, spec: tuple[float, float, bool]) -> int:
-        if name not in self.pool_index:
-            self.pool_index[name] = self.engine.add_pool(name, *spec)
-        return self.pool_index[name]
-
-    def _user_pool(self, name: str) -> int:
-        s = self.spec
-        if s.policy == "ujf":  # one FAIR pool per user (weight 1, minShare 0)
-            return self._pool(name, (1.0, 0.0, True))
-        if s.policy != "fair":
-            return 0
-        spec = (s.pools or {}).get(name)
-        if spec is None:
-            return self.pool_index["default"]
-        if isinstance(spec, str):  # Spark creates an unknown pool with the defaults
-            return self._pool(spec, (1.0, 0.0, False))
-        return self._pool(f"pool:{name}", _pool_spec(spec, f"pools[{name!r}]"))
-
     def sync_users(self) -> None:
         """Registers the users that appeared since the last push."""
         new = self.users.names[self.known_users :]
-        if not new:
-            return
-        weights = self.spec.weights or {}
-        w = np.array([float(weights.get(u, 1.0)) for u in new], dtype=np.float64)
-        p = np.array([self._user_pool(u) for u in new], dtype=np.int64)
-        self.engine.add_users(w, p)
-        self.known_users = len(self.users.names)
+        if new:
+            self.engine.add_users(new)
+            self.known_users = len(self.users.names)
 
     def push(self, b: Batch) -> None:
         self.sync_users()
-        noise = (
-            np.exp(self.spec.noise * self.rng.standard_normal(b.n_jobs))
-            if self.spec.estimate == "noisy"
-            else np.ones(b.n_jobs)
-        )
-        drf = self.spec.policy == "drf"
+        requests = self.engine.uses_requests
         self.engine.push(
             b.job_id,
             b.user,
@@ -259,30 +167,33 @@ class Runner:
             b.after,
             b.think,
             b.job_class,
-            noise,
             b.task_offsets,
             b.durations,
             job_stages=b.job_stages,
+            stage_id=b.stage_id,
             stage_parents=b.stage_parents,
             parents=b.parents,
-            stage_cpu=b.stage_cpu if drf else None,
-            stage_mem=b.stage_mem if drf else None,
+            stage_cpu=b.stage_cpu if requests else None,
+            stage_mem=b.stage_mem if requests else None,
         )
         if self.spec.record_tasks:
             self._remember_parents(b)
         self.pushed += b.n_jobs
 
     def _remember_parents(self, b: Batch) -> None:
-        """For the validator: each job's parent lists, keyed by push order (record_tasks only)."""
+        """For the validator: each job's parent lists as stage indices within the job, keyed
+        by push order (record_tasks only). Called after the push, so the core has checked
+        the parents: an id is always found among its job's (increasing) stage ids."""
         js = b.job_stages if b.job_stages is not None else np.arange(b.n_jobs + 1)
         for j in range(b.n_jobs):
             lo, hi = int(js[j]), int(js[j + 1])
-            if b.stage_parents is None:  # the chain: stage k waits for stage k - 1
+            if b.stage_parents is None or b.parents is None:  # the chain: stage k waits for k - 1
                 offs = np.concatenate([[0, 0], np.arange(1, hi - lo)]).astype(np.int64)
                 par = np.arange(hi - lo - 1, dtype=np.int64)
             else:
                 offs = b.stage_parents[lo : hi + 1] - b.stage_parents[lo]
-                par = b.parents[b.stage_parents[lo] : b.stage_parents[hi]]
+                ids = b.parents[b.stage_parents[lo] : b.stage_parents[hi]]
+                par = ids if b.stage_id is None else np.searchsorted(b.stage_id[lo:hi], ids).astype(np.int64)
             self.parents[self.pushed + j] = (offs, par)
 
     def advance(self, until: float) -> None:

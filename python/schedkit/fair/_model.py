@@ -4,8 +4,7 @@ outcome (:class:`Result`). All are frozen and pickle."""
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -13,24 +12,19 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from schedkit import _core
 from schedkit.exceptions import InvalidInstanceError, ValidationError
 from schedkit.fair._metrics import per_user, summarize
 from schedkit.fair._plot import plot
 from schedkit.fair._validate import check_run
 
-#: Policy name -> one-line description (the names accepted by :func:`replay` and the CLI).
-POLICIES: dict[str, str] = {
-    "fifo": "Spark FIFO (job id, then stage)",
-    "fair": "Spark FAIR with pools (no pools: FIFO in effect, the paper's 'Fair')",
-    "ujf": "Spark FAIR, one pool per user (user-job fair)",
-    "cfq": "cluster fair queuing (stage-level virtual deadlines)",
-    "uwfq": "user-weighted fair queuing (user GPS + per-user chains)",
-    "drf": "dominant resource fairness on (cpu, memory) requests",
-    "sjf": "oracle shortest job first (reference)",
-}
+#: Policy name -> one-line description (the names accepted by :func:`replay` and the CLI):
+#: the core's registry (``schedkit_core::fair::POLICIES``), which also parses the names.
+POLICIES: dict[str, str] = dict(_core.FAIR_POLICIES)
 
-#: The runtime estimates a scheduler and the partitioner can see (``estimate=``).
-ESTIMATES = ("oracle", "noisy", "historic")
+#: The runtime estimates a scheduler and the partitioner can see (``estimate=``), from the
+#: core's registry (``schedkit_core::fair::ESTIMATES``).
+ESTIMATES: tuple[str, ...] = tuple(name for name, _ in _core.FAIR_ESTIMATES)
 
 #: Columns of :attr:`Result.jobs`, one row per job.
 JOB_COLUMNS = [
@@ -52,13 +46,84 @@ JOB_COLUMNS = [
 # --------------------------------------------------------------------------------------
 # Settings
 
+# Type conversions of the settings. A value that does not convert is an error naming its
+# field; every value check is the core's (schedkit_core::fair::Config::validate).
+
+
+def _field(where: str) -> str:
+    """The field of ``where`` (``"pools['a']"`` -> ``"pools"``)."""
+    return where.split("[", 1)[0]
+
+
+def _str(value: Any, where: str) -> str:
+    if not isinstance(value, str):
+        raise InvalidInstanceError(f"{where} must be a str, got {value!r}", field=_field(where))
+    return value
+
+
+def _int(value: Any, where: str) -> int:
+    # bool is an int subclass, but True cores is a bug, not 1
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise InvalidInstanceError(f"{where} must be an integer, got {value!r}", field=_field(where))
+    return int(value)
+
+
+def _float(value: Any, where: str) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise InvalidInstanceError(f"{where} must be a number, got {value!r}", field=_field(where)) from None
+
+
+def _bool(value: Any, where: str) -> bool:
+    return bool(value)
+
+
+def _items(mapping: Mapping[str, Any] | None, where: str) -> Iterable[tuple[Any, Any]]:
+    if mapping is None:
+        return []
+    if not isinstance(mapping, Mapping):
+        raise InvalidInstanceError(f"{where} must be a mapping, got {type(mapping).__name__}", field=where)
+    return mapping.items()
+
+
+def _pool_spec(spec: Any, where: str) -> tuple[float, float, bool | None]:
+    """(weight, min_share[, fair_inside]) as floats and an optional bool (the core's
+    default when absent)."""
+    try:
+        weight, min_share = float(spec[0]), float(spec[1])
+        inside = bool(spec[2]) if len(spec) > 2 else None
+    except (TypeError, ValueError, IndexError, KeyError):
+        raise InvalidInstanceError(
+            f"{where}: a pool is (weight, min_share[, fair_inside]), got {spec!r}", field=_field(where)
+        ) from None
+    return weight, min_share, inside
+
+
+def _user_pool(spec: Any, where: str) -> str | tuple[float, float, bool | None]:
+    return spec if isinstance(spec, str) else _pool_spec(spec, where)
+
+
+def _nodes(nodes: Any) -> int | list[tuple[float, float]] | None:
+    """DRF nodes: None, a count, or (cpu, memory) pairs."""
+    if nodes is None:
+        return None
+    if isinstance(nodes, (int, np.integer)) and not isinstance(nodes, bool):
+        return int(nodes)
+    try:
+        return [(float(c), float(m)) for c, m in nodes]
+    except (TypeError, ValueError):
+        raise InvalidInstanceError("nodes must be an int or a sequence of (cpu, memory) pairs", field="nodes") from None
+
 
 @dataclass(frozen=True)
 class RunSpec:
     """One simulation's settings: the keyword arguments of :func:`replay` that shape a run.
 
     :func:`replay_many` takes one mapping of these per simulation and builds a ``RunSpec``
-    from each; the values are checked on construction.
+    from each. Construction converts the values to their types (an integer ``cores``, float
+    ``tau``, ...); the values themselves are checked by the Rust core when a run starts, the
+    one place they are checked, and its error names the field.
 
     Parameters
     ----------
@@ -74,16 +139,19 @@ class RunSpec:
     estimate : str
         One of :data:`ESTIMATES`: what CFQ, UWFQ and the partitioner see.
     noise : float
-        ``estimate="noisy"``: the estimate is the work times ``exp(noise * N(0, 1))``.
+        ``estimate="noisy"``: the estimate is the work times ``exp(noise * N(0, 1))``
+        (finite, >= 0), one factor per job, drawn by the core in submission order.
     seed : int
-        Seed of the noisy estimates.
+        Seed of the noisy estimates (the core's SplitMix64 generator; any integer, taken
+        modulo 2^64).
     weights : mapping of str to float, optional
         Per-user UWFQ/DRF weights (default 1).
     pools, pool_config : mapping, optional
         Spark FAIR pools (``policy="fair"``): ``{user: (weight, min_share)}``, or
         ``{user: pool name}`` with ``pool_config={name: (weight, min_share)}``.
     grace : float
-        UWFQ grace period, seconds of real time (finite).
+        UWFQ grace period, seconds of real time (finite); the core uses ``grace * cores / 2``
+        virtual units.
     memory : float, optional
         DRF memory capacity of the cluster (default unbounded).
     nodes : int or sequence of (cpu, memory), optional
@@ -95,17 +163,23 @@ class RunSpec:
     Raises
     ------
     InvalidInstanceError
-        An unknown policy or estimate, or a value out of range; ``field`` names it.
+        A value of the wrong type (``field`` names it). An unknown policy or estimate, or a
+        value out of range, is the core's error when the run starts.
 
     Examples
     --------
     >>> import schedkit as sk
     >>> sk.fair.RunSpec(policy="uwfq", cores=8, partition=True)
     RunSpec(policy='uwfq', cores=8, partition=True)
-    >>> sk.fair.RunSpec(cores=0)
+    >>> sk.fair.RunSpec(cores=2.5)
     Traceback (most recent call last):
     ...
-    schedkit.exceptions.InvalidInstanceError: cores must be a positive integer, got 0
+    schedkit.exceptions.InvalidInstanceError: cores must be an integer, got 2.5
+    >>> t = sk.trace.from_jobs([0], ["a"], [0.0], [1.0])
+    >>> sk.fair.replay_many(t, [sk.fair.RunSpec(cores=0)])
+    Traceback (most recent call last):
+    ...
+    schedkit.exceptions.InvalidInstanceError: cores: must be >= 1, got 0
     """
 
     policy: str = "uwfq"
@@ -124,23 +198,46 @@ class RunSpec:
     record_tasks: bool = False
 
     def __post_init__(self) -> None:
-        if self.policy not in POLICIES:
-            raise InvalidInstanceError(
-                f"unknown policy {self.policy!r}; expected one of {sorted(POLICIES)}", field="policy"
-            )
-        if self.estimate not in ESTIMATES:
-            raise InvalidInstanceError(
-                f"unknown estimate {self.estimate!r}; expected one of {ESTIMATES}", field="estimate"
-            )
-        c = self.cores
-        if isinstance(c, bool) or not isinstance(c, (int, np.integer)) or c <= 0:
-            raise InvalidInstanceError(f"cores must be a positive integer, got {c!r}", field="cores")
-        if self.partition and (not math.isfinite(self.tau) or self.tau <= 0):
-            raise InvalidInstanceError(f"tau must be finite and > 0, got {self.tau}", field="tau")
-        if not math.isfinite(self.grace):
-            raise InvalidInstanceError(f"grace must be finite, got {self.grace}", field="grace")
-        if self.estimate == "noisy" and (not math.isfinite(self.noise) or self.noise < 0):
-            raise InvalidInstanceError(f"noise must be finite and >= 0, got {self.noise}", field="noise")
+        # Types only: the core (schedkit_core::fair::Config) checks the values, once.
+        for name, convert in (
+            ("policy", _str),
+            ("cores", _int),
+            ("partition", _bool),
+            ("tau", _float),
+            ("estimate", _str),
+            ("noise", _float),
+            ("seed", _int),
+            ("grace", _float),
+            ("record_tasks", _bool),
+        ):
+            object.__setattr__(self, name, convert(getattr(self, name), name))
+        if self.memory is not None:
+            object.__setattr__(self, "memory", _float(self.memory, "memory"))
+
+    def engine_args(self) -> dict[str, Any]:
+        """The keyword arguments of ``schedkit._core.FairEngine`` for this run: the same
+        settings in the binding's types (mappings as (name, value) pairs, pools as names or
+        (weight, min_share, fair_inside) triples, DRF nodes as a count or (cpu, memory)
+        pairs). Unconvertible values raise :class:`InvalidInstanceError` naming the field."""
+        return dict(
+            cores=self.cores,
+            policy=self.policy,
+            partition=self.partition,
+            tau=self.tau,
+            estimate=self.estimate,
+            noise=self.noise,
+            # any integer seeds the core's 64-bit generator
+            seed=self.seed % (1 << 64),
+            grace=self.grace,
+            record_tasks=self.record_tasks,
+            memory=self.memory,
+            nodes=_nodes(self.nodes),
+            weights=[(str(u), _float(w, f"weights[{u!r}]")) for u, w in _items(self.weights, "weights")],
+            pools=[(str(u), _user_pool(p, f"pools[{u!r}]")) for u, p in _items(self.pools, "pools")],
+            pool_config=[
+                (str(n), _pool_spec(p, f"pool_config[{n!r}]")) for n, p in _items(self.pool_config, "pool_config")
+            ],
+        )
 
     def __repr__(self) -> str:
         # policy and cores always; the other settings only where they differ from the default,
@@ -175,8 +272,9 @@ class Batch:
     (id), user and class indices, submit time, closed-loop predecessor (``after``, -1 for
     none) and think time; stages as offsets into the tasks (``task_offsets``, one stage per
     job unless ``job_stages`` gives per-job offsets into the stages); optional stage DAG
-    (``stage_parents`` offsets into ``parents``, parent indices within the job) and DRF
-    requests per stage."""
+    (``stage_parents`` offsets into ``parents``, parents named by ``stage_id``, the stages'
+    ids, increasing within a job, or by index within the job when ``stage_id`` is None) and
+    DRF requests per stage."""
 
     job_id: np.ndarray
     user: np.ndarray
@@ -187,6 +285,7 @@ class Batch:
     task_offsets: np.ndarray
     durations: np.ndarray
     job_stages: np.ndarray | None = None
+    stage_id: np.ndarray | None = None
     stage_parents: np.ndarray | None = None
     parents: np.ndarray | None = None
     stage_cpu: np.ndarray | None = None
@@ -277,7 +376,7 @@ class Result:
     tasks: pa.Table | None = None
     events: int = 0
     scenario: str | None = None
-    meta: dict = field(default_factory=dict)
+    meta: dict[str, Any] = field(default_factory=dict)
 
     def __repr__(self) -> str:
         extra = "".join(
@@ -378,7 +477,10 @@ class Result:
         if self.tasks is None:
             raise ValidationError("validate() needs record_tasks=True")
         j, t = self.jobs, self.tasks
-        nodes = self.meta.get("nodes") if self.policy == "drf" else None
+        # DRF: the nodes' (cpu capacities, memory capacities), as the engine reported them
+        nodes: tuple[tuple[float, ...], tuple[float, ...]] | None = (
+            self.meta.get("nodes") if self.policy == "drf" else None
+        )
         drf = nodes is not None
         check_run(
             job_id=j.column("job_id").to_numpy(),
@@ -394,8 +496,8 @@ class Result:
             node=t.column("node").to_numpy() if drf else None,
             cpu=t.column("cpu").to_numpy() if drf else None,
             memory=t.column("memory").to_numpy() if drf else None,
-            node_cpu=nodes[0] if drf else None,
-            node_mem=nodes[1] if drf else None,
+            node_cpu=None if nodes is None else nodes[0],
+            node_mem=None if nodes is None else nodes[1],
         )
         return self
 

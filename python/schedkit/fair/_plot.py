@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from schedkit._optional import new_axes
 from schedkit.fair._metrics import per_user
 
+if TYPE_CHECKING:  # _model imports this module for Result.plot
+    from schedkit.fair._model import Result
+
 
 def plot(
-    results: Mapping[str, Any] | Iterable[Any],
+    results: Mapping[str, Result] | Iterable[Result],
     *,
     ax: Any = None,
     path: str | Path | None = None,
@@ -56,14 +59,13 @@ def plot(
     >>> [a.get_ylabel() for a in fig.axes]
     ['ECDF', 'mean response time per user (s)']
     """
-    if not isinstance(results, Mapping):
-        results = {r.label: r for r in results}
+    runs: Mapping[str, Result] = results if isinstance(results, Mapping) else {r.label: r for r in results}
     if ax is None:
         rows = 2 if users else 1
         axes = new_axes(rows, standalone=path is not None, width=10.0, height=4.5 * rows)
     else:
         axes = list(np.atleast_1d(ax))
-    for label, r in results.items():
+    for label, r in runs.items():
         rt = np.sort(r.jobs.column("response_time").to_numpy())
         axes[0].step(rt, np.arange(1, len(rt) + 1) / len(rt), where="post", label=label)
     axes[0].set_xscale("log")
@@ -71,8 +73,8 @@ def plot(
     axes[0].set_ylabel("ECDF")
     axes[0].legend(fontsize=8)
     if users and len(axes) > 1:
-        labels = list(results)
-        tabs = [per_user(results[k].jobs) for k in labels]
+        labels = list(runs)
+        tabs = [per_user(runs[k].jobs) for k in labels]
         names = tabs[0].column("user").to_pylist()
         x = np.arange(len(names))
         wdt = 0.8 / max(1, len(labels))

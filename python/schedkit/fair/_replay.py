@@ -4,7 +4,6 @@ and the UWFQ paper's scenarios (:func:`run_scenario`)."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -22,11 +21,10 @@ def _result(r: Runner, classes: Names, scenario: str | None = None) -> Result:
     jobs, tasks = job_table(r, classes)
     s = r.spec
     meta: dict[str, Any] = {}
-    if s.policy == "drf":
-        cpu = [float(s.cores)] if r.nodes is None else r.nodes[0].tolist()
-        mem = [math.inf if s.memory is None else float(s.memory)] if r.nodes is None else r.nodes[1].tolist()
+    nodes = r.engine.nodes  # DRF: the core's node capacities, for Result.validate
+    if nodes is not None:
         # tuples of floats, not arrays: the Result then compares equal (and pickles) plainly
-        meta = {"nodes": (tuple(cpu), tuple(mem))}
+        meta = {"nodes": (tuple(nodes[0]), tuple(nodes[1]))}
     return Result(
         policy=s.policy,
         cores=int(s.cores),
@@ -101,12 +99,12 @@ def replay_many(
     ['fifo', 'uwfq']
     """
     specs = []
-    for i, r in enumerate(runs):
-        if isinstance(r, RunSpec):
-            specs.append(r)
+    for i, run in enumerate(runs):
+        if isinstance(run, RunSpec):
+            specs.append(run)
             continue
         try:
-            specs.append(RunSpec(**dict(r)))
+            specs.append(RunSpec(**dict(run)))
         except TypeError as exc:  # an unknown setting name, or not a mapping
             raise InvalidInstanceError(f"runs[{i}]: {exc}", field="runs", index=i) from None
     if not specs:
@@ -132,7 +130,8 @@ def replay_many(
         run_rows=run_rows,
         on_rows=on_rows,
     )
-    requests = any(sp.policy == "drf" for sp in specs)
+    # the (cpu, memory) requests are gathered only when an engine reads them (DRF)
+    requests = any(r.engine.uses_requests for r in runners)
     for chunk in chunks:
         b = batch_from_chunk(chunk, names, classes, class_column, requests=requests)
         if b.n_jobs == 0:

@@ -296,7 +296,12 @@ def _parents_below_stage(
     parents: pa.Array, stage: np.ndarray, rows: np.ndarray, ok: np.ndarray, err: _Errors, field: str
 ) -> np.ndarray:
     """Checks the topological numbering rule: every parent id is below its row's stage id, so
-    a consumer can walk a job's stages in id order. Returns the mask of rows that pass."""
+    a consumer can walk a job's stages in id order. Returns the mask of rows that pass.
+
+    This per-row check stays in the readers although the core checks the stage DAG when it
+    simulates (schedkit_core::fair::Workload, the one check of a whole job): with
+    ``errors="skip"`` a bad row must be dropped while the file is read, row by row, which
+    only the reader can do; the core sees whole jobs and can only reject them."""
     owner = np.asarray(pc.list_parent_indices(parents).to_numpy(zero_copy_only=False), dtype=np.int64)
     ids = pc.list_flatten(parents)
     null_id = _isnull(ids)

@@ -86,6 +86,26 @@ impl SplitMix64 {
     pub fn uniform(&mut self) -> f64 {
         (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
     }
+    /// Standard normal draw by Box-Muller from two uniforms (the second variate is dropped,
+    /// so every draw consumes exactly two outputs and a stream never depends on parity).
+    pub fn normal(&mut self) -> f64 {
+        let u1 = 1.0 - self.uniform(); // in (0, 1]: ln stays finite
+        let u2 = self.uniform();
+        (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+    }
+}
+
+/// Indices given as signed integers (as NumPy and Python hold them) as `usize`; a negative
+/// one is an invalid `field` error at its position. Bindings convert index arrays with it, so
+/// the range check is the core's.
+pub fn indices(field: &str, v: &[i64]) -> CoreResult<Vec<usize>> {
+    v.iter()
+        .enumerate()
+        .map(|(i, &x)| {
+            usize::try_from(x)
+                .map_err(|_| CoreError::invalid(field, Some(i), format!("must be >= 0, got {x}")))
+        })
+        .collect()
 }
 
 /// A fast hasher for integer memo keys. std's SipHash is a large share of a memo's time and

@@ -1,6 +1,8 @@
 //! Hand-computed cases for the fair simulator.
 
-use schedkit_core::fair::{Config, Engine, Estimate, Finished, Policy, TaskRows, Workload};
+use schedkit_core::fair::{
+    uwfq_trace, Config, Engine, Estimate, Finished, Nodes, Policy, PoolSpec, TaskRows, UserPool, Workload,
+};
 use schedkit_core::util::SplitMix64;
 use schedkit_core::{Budget, CoreError, CoreResult};
 
@@ -11,14 +13,18 @@ struct Run {
     tasks: TaskRows,
 }
 
+/// The name of user `u` in these tests (zero-padded, so names sort as the indices do).
+fn user(u: usize) -> String {
+    format!("u{u:05}")
+}
+
 /// Runs a whole workload on the engine (push everything, then finish) with users
-/// 0..=max(job_user) of weight 1, each in a FAIR pool of its own (weight 1, minShare 0, FAIR
-/// inside: UJF); the other policies ignore the pools.
+/// 0..=max(job_user) added by name, so the configuration's rules apply (weight 1 unless
+/// `cfg.weights` says otherwise; UJF: a pool per user).
 fn simulate(w: &Workload, cfg: &Config) -> CoreResult<Run> {
     let mut eng = Engine::new(cfg.clone())?;
-    for _ in 0..w.job_user.iter().max().map_or(1, |&u| u + 1) {
-        let pool = eng.add_pool("", 1.0, 0.0, true)?;
-        eng.add_user(1.0, pool)?;
+    for u in 0..w.job_user.iter().max().map_or(1, |&u| u + 1) {
+        assert_eq!(eng.add_user(&user(u))?, u);
     }
     eng.push(w)?;
     eng.finish(&Budget::unlimited())?;
@@ -57,14 +63,13 @@ fn workload(jobs: &[(usize, f64, f64)]) -> Workload {
         job_after: vec![-1; n],
         job_think: vec![0.0; n],
         job_class: vec![0; n],
-        job_noise: vec![1.0; n],
         task_offsets: (0..=n).collect(),
         task_duration: jobs.iter().map(|j| j.2).collect(),
         ..Default::default()
     }
 }
 
-fn run(w: &Workload, policy: Policy, cores: usize) -> Vec<f64> {
+fn run(w: &Workload, policy: Policy, cores: i64) -> Vec<f64> {
     simulate(w, &Config::new(cores, policy)).unwrap().jobs.finish
 }
 
@@ -82,8 +87,10 @@ fn uwfq_gives_light_user_its_share_fifo_does_not() {
     assert_eq!(fifo, vec![10.0, 20.0, 30.0, 40.0, 50.0]);
     let uwfq = run(&w, Policy::Uwfq, 1);
     assert_eq!(uwfq[4], 20.0);
-    let ujf = run(&w, Policy::Fair, 1);
+    let ujf = run(&w, Policy::Ujf, 1);
     assert_eq!(ujf[4], 20.0);
+    // FAIR without pools puts everyone in the default pool, FIFO inside: FIFO in effect
+    assert_eq!(run(&w, Policy::Fair, 1), fifo);
     let cfq = run(&w, Policy::Cfq, 1);
     // CFQ at t=1: v = 1/4 per job... the light job's deadline 0.25+10 beats heavy deadlines 10.
     // heavy jobs have deadline 10 (v=0 at t=0); light 10.25: light runs after all heavy.
@@ -142,6 +149,245 @@ fn bad_input_is_an_error_not_a_panic() {
     assert!(Policy::parse("nope").is_err());
 }
 
+/// The field (and index) of a settings error.
+fn config_error(cfg: &Config) -> (String, Option<usize>) {
+    match Engine::new(cfg.clone()) {
+        Err(CoreError::InvalidInstance { field, index, .. }) => (field, index),
+        Err(other) => panic!("{other:?}"),
+        Ok(_) => panic!("{cfg:?} was accepted"),
+    }
+}
+
+/// Every setting is checked by `Config::validate` (the one place), only where it is used,
+/// and the error names the field and the index within a list.
+#[test]
+fn config_errors_name_the_field_and_index() {
+    let base = |policy| Config::new(4, policy);
+    for cores in [0, -3] {
+        assert_eq!(
+            config_error(&Config::new(cores, Policy::Fifo)),
+            ("cores".into(), None)
+        );
+    }
+    match Policy::parse("lottery") {
+        Err(CoreError::InvalidInstance { field, message, .. }) => {
+            assert_eq!(field, "policy");
+            assert!(
+                message.contains("fifo, fair, ujf, cfq, uwfq, drf, sjf"),
+                "{message}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        matches!(Estimate::parse("psychic"), Err(CoreError::InvalidInstance { field, .. }) if field == "estimate")
+    );
+    let mut c = base(Policy::Fifo);
+    c.partition = Some(0.0);
+    assert_eq!(config_error(&c), ("tau".into(), None));
+    let mut c = base(Policy::Uwfq);
+    c.grace = f64::INFINITY;
+    assert_eq!(config_error(&c), ("grace".into(), None));
+    let mut c = base(Policy::Uwfq);
+    c.noise = -1.0;
+    Engine::new(c.clone()).unwrap(); // only noisy estimates use the noise
+    c.estimate = Estimate::Noisy;
+    assert_eq!(config_error(&c), ("noise".into(), None));
+    let mut c = base(Policy::Uwfq);
+    c.weights = vec![("a".into(), 2.0), ("b".into(), 0.0)];
+    assert_eq!(config_error(&c), ("weights".into(), Some(1)));
+    let mut c = base(Policy::Fair);
+    c.pool_config = vec![("p".into(), PoolSpec::given(1.0, -1.0, None))];
+    assert_eq!(config_error(&c), ("pool_config".into(), Some(0)));
+    let mut c = base(Policy::Fair);
+    c.pools = vec![
+        ("a".into(), UserPool::Named("p".into())),
+        ("b".into(), UserPool::Own(PoolSpec::given(f64::NAN, 0.0, None))),
+    ];
+    assert_eq!(config_error(&c), ("pools".into(), Some(1)));
+    c.policy = Policy::Uwfq; // pools only matter under FAIR
+    Engine::new(c).unwrap();
+    let mut c = base(Policy::Drf);
+    c.memory = 0.0;
+    assert_eq!(config_error(&c), ("memory".into(), None));
+    for (nodes, index) in [
+        (Nodes::Equal(0), None),
+        (Nodes::Given(Vec::new()), None),
+        (Nodes::Given(vec![(1.0, 1.0), (0.0, 1.0)]), Some(1)),
+        (Nodes::Equal(1 << 20), None),
+    ] {
+        let mut c = base(Policy::Drf);
+        c.nodes = nodes;
+        assert_eq!(config_error(&c), ("nodes".into(), index));
+        c.policy = Policy::Fifo; // nodes only matter under DRF
+        Engine::new(c).unwrap();
+    }
+    assert!(
+        matches!(uwfq_trace(0, &[], &[], &[], &[], 0.0), Err(CoreError::InvalidInstance { field, .. }) if field == "cores")
+    );
+    assert!(
+        matches!(uwfq_trace(1, &[0.0], &[1], &[1.0], &[1.0], 0.0), Err(CoreError::InvalidInstance { field, index: Some(0), .. }) if field == "users")
+    );
+}
+
+/// Noisy estimates: the engine draws exp(noise * Z) per job in push order from its seeded
+/// generator, so a run repeats exactly, the seed changes it, the chunking does not, noise 0
+/// is the oracle, and ln(estimate / work) is N(0, noise^2).
+#[test]
+fn noisy_estimates_are_seeded_log_normal_factors() {
+    let w = random_workload(11, 4000, 4);
+    let mut cfg = Config::new(8, Policy::Uwfq);
+    cfg.estimate = Estimate::Noisy;
+    cfg.noise = 0.5;
+    cfg.seed = 3;
+    let a = simulate(&w, &cfg).unwrap().jobs;
+    assert_eq!(a.estimate, simulate(&w, &cfg).unwrap().jobs.estimate);
+    let logs: Vec<f64> = a
+        .estimate
+        .iter()
+        .zip(&a.work)
+        .map(|(e, w)| (e / w).ln())
+        .collect();
+    let n = logs.len() as f64;
+    let mean = logs.iter().sum::<f64>() / n;
+    let sd = (logs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
+    // 4000 draws: the mean's standard error is 0.008, the sd's about 0.006
+    assert!(mean.abs() < 0.04, "mean {mean}");
+    assert!((sd - 0.5).abs() < 0.03, "sd {sd}");
+    // pushed in pieces, the jobs get the same factors
+    let mut eng = Engine::new(cfg.clone()).unwrap();
+    for u in 0..4 {
+        eng.add_user(&user(u)).unwrap();
+    }
+    let mut est = vec![f64::NAN; w.n_jobs()];
+    for lo in (0..w.n_jobs()).step_by(333) {
+        eng.push(&slice(&w, lo, (lo + 333).min(w.n_jobs()))).unwrap();
+    }
+    eng.finish(&Budget::unlimited()).unwrap();
+    let f = eng.take_finished();
+    for (g, e) in f.gid.iter().zip(f.estimate) {
+        est[*g as usize] = e;
+    }
+    assert_eq!(est, a.estimate);
+    cfg.seed = 4;
+    assert_ne!(simulate(&w, &cfg).unwrap().jobs.estimate, a.estimate);
+    cfg.noise = 0.0;
+    let exact = simulate(&w, &cfg).unwrap().jobs;
+    assert_eq!(exact.estimate, exact.work);
+}
+
+/// UWFQ's grace is given in seconds; the engine uses grace * cores / 2 virtual units. Four
+/// cores. User 0's job of four 0.25-s tasks at t=0 ends, really and virtually (V=1), at
+/// t=0.25. User 1 (forty
+/// 1-s tasks, t=0.5) fills the cores until 1.5; user 2 (four 0.3-s tasks, t=0.6) gets the
+/// deadline V(0.6) + 1.2 = 2.6. User 0 returns at t=1 with a 1-s job when V = 2.2, 1.2
+/// virtual units (0.6 s at 4 cores) after its chain ended. Within the grace it keeps its
+/// chain start, deadline 2 < 2.6, and takes a core at 1.5 (ends 2.5); after it, the deadline
+/// is 3.2 and user 2's four tasks go first (ends 2.8).
+#[test]
+fn uwfq_grace_is_in_seconds() {
+    let mut w = workload(&[(0, 0.0, 0.0), (1, 0.5, 0.0), (2, 0.6, 0.0), (0, 1.0, 0.0)]);
+    w.task_offsets = vec![0, 4, 44, 48, 49];
+    w.task_duration = [vec![0.25; 4], vec![1.0; 40], vec![0.3; 4], vec![1.0]].concat();
+    let v = uwfq_trace(
+        4,
+        &w.job_submit,
+        &[0, 1, 2, 0],
+        &[1.0, 40.0, 1.2, 1.0],
+        &[1.0; 3],
+        -1e300,
+    )
+    .unwrap();
+    assert!(
+        (v.v[3] - 2.2).abs() < 1e-12 && (v.deadline[2] - 2.6).abs() < 1e-12,
+        "{v:?}"
+    );
+    let mut cfg = Config::new(4, Policy::Uwfq);
+    for (grace, finish) in [(0.65, 2.5), (0.55, 2.8), (0.0, 2.8), (3.0, 2.5)] {
+        cfg.grace = grace;
+        let f = simulate(&w, &cfg).unwrap().jobs.finish;
+        assert!((f[3] - finish).abs() < 1e-9, "grace {grace}: {f:?}");
+    }
+}
+
+/// FAIR pools by configuration: users without a pool share `default` (FIFO inside), a
+/// named pool is made with Spark's defaults unless configured, a user's own settings make a
+/// pool of its own; UJF makes a pool per user. Two users, one 10-task job each, 2 cores.
+#[test]
+fn fair_pools_follow_the_configuration() {
+    let w = Workload {
+        job_user: vec![0, 1],
+        job_submit: vec![0.0, 0.0],
+        job_after: vec![-1, -1],
+        job_think: vec![0.0; 2],
+        job_class: vec![0; 2],
+        task_offsets: vec![0, 10, 20],
+        task_duration: vec![1.0; 20],
+        ..Default::default()
+    };
+    let fifo = simulate(&w, &Config::new(2, Policy::Fifo)).unwrap().jobs.finish;
+    let ujf = simulate(&w, &Config::new(2, Policy::Ujf)).unwrap().jobs.finish;
+    assert_eq!((fifo.clone(), ujf.clone()), (vec![5.0, 10.0], vec![9.0, 10.0]));
+    let mut cfg = Config::new(2, Policy::Fair);
+    assert_eq!(simulate(&w, &cfg).unwrap().jobs.finish, fifo);
+    // both users in one named pool: FIFO inside (Spark's default mode)
+    cfg.pools = vec![
+        (user(0), UserPool::Named("p".into())),
+        (user(1), UserPool::Named("p".into())),
+    ];
+    assert_eq!(simulate(&w, &cfg).unwrap().jobs.finish, fifo);
+    // ... unless configured FAIR inside: the stages share by running tasks, as UJF's pools
+    cfg.pool_config = vec![("p".into(), PoolSpec::given(1.0, 0.0, None))];
+    assert_eq!(simulate(&w, &cfg).unwrap().jobs.finish, ujf);
+    // a pool each: the pools share the cores, as UJF
+    cfg.pools = vec![
+        (user(0), UserPool::Own(PoolSpec::given(1.0, 0.0, None))),
+        (user(1), UserPool::Own(PoolSpec::given(1.0, 0.0, Some(false)))),
+    ];
+    assert_eq!(simulate(&w, &cfg).unwrap().jobs.finish, ujf);
+    // user 1's pool with minShare 2 is needy first: it takes both freed cores
+    cfg.pools[1].1 = UserPool::Own(PoolSpec::given(1.0, 2.0, None));
+    let needy = simulate(&w, &cfg).unwrap().jobs.finish;
+    assert!(needy[1] < ujf[1], "{needy:?}");
+}
+
+/// Parents name stages by the caller's ids when `stage_id` is given; the core resolves and
+/// checks them (ids increasing, parent an earlier stage of the job), naming job and stage.
+#[test]
+fn parents_by_stage_id() {
+    // one job of stages 10 (3 s), 20 (1 s), 30 (1 s); 30 waits for 10 and 20: 4 s on 2 cores
+    let mut w = workload(&[(0, 0.0, 0.0)]);
+    w.job_tag = vec![7];
+    w.job_stages = vec![0, 3];
+    w.task_offsets = vec![0, 1, 2, 3];
+    w.task_duration = vec![3.0, 1.0, 1.0];
+    w.stage_id = vec![10, 20, 30];
+    w.stage_parents = vec![0, 0, 0, 2];
+    w.parents = vec![10, 20];
+    let cfg = Config::new(2, Policy::Fifo);
+    assert_eq!(simulate(&w, &cfg).unwrap().jobs.finish, vec![4.0]);
+    for (parents, ids) in [
+        (vec![10, 25], vec![10, 20, 30]),
+        (vec![10, 30], vec![10, 20, 30]),
+        (vec![10, 20], vec![10, 30, 20]),
+    ] {
+        w.parents = parents;
+        w.stage_id = ids;
+        match simulate(&w, &cfg) {
+            Err(CoreError::InvalidInstance { field, message, .. }) => {
+                assert!(field == "parents" || field == "stage", "{field}");
+                assert!(message.contains("job 7"), "{message}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    // a single-stage job has no earlier stage to name
+    let mut one = workload(&[(0, 0.0, 1.0)]);
+    one.stage_parents = vec![0, 1];
+    one.parents = vec![0];
+    assert!(simulate(&one, &cfg).is_err());
+}
+
 /// Two users, one 10-task job each (1 s tasks), 2 cores, both at t=0. FIFO: A finishes at 5,
 /// B at 10. UJF (one offer round per completion): after A takes both cores at t=0, each freed
 /// core goes to the user with fewer running tasks: A and B alternate, A ends at 9, B at 10.
@@ -153,13 +399,12 @@ fn ujf_alternates_users_fifo_does_not() {
         job_after: vec![-1, -1],
         job_think: vec![0.0; 2],
         job_class: vec![0; 2],
-        job_noise: vec![1.0; 2],
         task_offsets: vec![0, 10, 20],
         task_duration: vec![1.0; 20],
         ..Default::default()
     };
     assert_eq!(run(&w, Policy::Fifo, 2), vec![5.0, 10.0]);
-    assert_eq!(run(&w, Policy::Fair, 2), vec![9.0, 10.0]);
+    assert_eq!(run(&w, Policy::Ujf, 2), vec![9.0, 10.0]);
 }
 
 /// DRF on (4 cpu, 8 memory): user 0's tasks need (1 cpu, 4 mem), user 1's (1 cpu, 0 mem),
@@ -174,7 +419,7 @@ fn drf_respects_capacities_and_equalises_dominant_shares() {
     w.stage_cpu = vec![1.0, 1.0];
     w.stage_mem = vec![4.0, 0.0];
     let mut cfg = Config::new(4, Policy::Drf);
-    cfg.mem_capacity = 8.0;
+    cfg.memory = 8.0;
     cfg.record_tasks = true;
     let r = simulate(&w, &cfg).unwrap();
     let at0: Vec<usize> = (0..r.tasks.gid.len())
@@ -247,12 +492,15 @@ fn drf_places_tasks_on_nodes() {
     w.stage_cpu = vec![1.0, 2.0];
     w.stage_mem = vec![3.0, 0.0];
     let mut cfg = Config::new(4, Policy::Drf);
-    cfg.mem_capacity = 8.0;
+    cfg.memory = 8.0;
     assert_eq!(simulate(&w, &cfg).unwrap().jobs.finish, vec![10.0, 1.0]);
-    cfg.node_cpu = vec![2.0, 2.0];
-    cfg.node_mem = vec![4.0, 4.0];
+    cfg.nodes = Nodes::Given(vec![(2.0, 4.0), (2.0, 4.0)]);
     assert_eq!(simulate(&w, &cfg).unwrap().jobs.finish, vec![10.0, 11.0]);
-    cfg.node_cpu = vec![1.0, 1.0];
+    // two equal nodes sharing the 4 cpus and 8 memory are the same two nodes
+    cfg.nodes = Nodes::Equal(2);
+    assert_eq!(cfg.drf_nodes(), vec![(2.0, 4.0), (2.0, 4.0)]);
+    assert_eq!(simulate(&w, &cfg).unwrap().jobs.finish, vec![10.0, 11.0]);
+    cfg.nodes = Nodes::Given(vec![(1.0, 4.0), (1.0, 4.0)]);
     assert!(simulate(&w, &cfg).is_err());
 }
 
@@ -272,7 +520,6 @@ fn random_workload(seed: u64, n: usize, users: usize) -> Workload {
         w.job_after.push(-1);
         w.job_think.push(0.0);
         w.job_class.push(j % 3);
-        w.job_noise.push(1.0);
         w.job_tag.push(j as i64);
         for _ in 0..1 + rng.below(3) {
             for _ in 0..1 + rng.below(5) {
@@ -296,7 +543,6 @@ fn slice(w: &Workload, lo: usize, hi: usize) -> Workload {
         job_after: w.job_after[lo..hi].to_vec(),
         job_think: w.job_think[lo..hi].to_vec(),
         job_class: w.job_class[lo..hi].to_vec(),
-        job_noise: w.job_noise[lo..hi].to_vec(),
         job_stages: w.job_stages[lo..=hi].iter().map(|&x| x - s0).collect(),
         task_offsets: w.task_offsets[s0..=s1].iter().map(|&x| x - t0).collect(),
         task_duration: w.task_duration[t0..w.task_offsets[s1]].to_vec(),
@@ -310,11 +556,12 @@ fn slice(w: &Workload, lo: usize, hi: usize) -> Workload {
 fn streaming_in_pieces_equals_one_push() {
     for (seed, policy) in [
         Policy::Fifo,
-        Policy::Fair,
+        Policy::Ujf,
         Policy::Cfq,
         Policy::Uwfq,
         Policy::Drf,
         Policy::Sjf,
+        Policy::Fair,
     ]
     .into_iter()
     .enumerate()
@@ -325,13 +572,7 @@ fn streaming_in_pieces_equals_one_push() {
         let whole = simulate(&w, &cfg).unwrap();
         let mut eng = Engine::new(cfg.clone()).unwrap();
         for u in 0..4 {
-            // FAIR: one pool per user, as `simulate` makes them; the other policies ignore pools
-            let pool = if policy == Policy::Fair {
-                eng.add_pool("", 1.0, 0.0, true).unwrap()
-            } else {
-                0
-            };
-            assert_eq!(eng.add_user(1.0, pool).unwrap(), u);
+            assert_eq!(eng.add_user(&user(u)).unwrap(), u);
         }
         let mut finish = vec![f64::NAN; 400];
         let mut peak = 0;
@@ -380,7 +621,6 @@ fn bench_chunks() -> Vec<Workload> {
         w.job_after.push(-1);
         w.job_think.push(0.0);
         w.job_class.push(j % 4);
-        w.job_noise.push(1.0);
         w.job_tag.push(j as i64);
         for _ in 0..1 + rng.below(7) {
             w.task_duration.push(0.1 + 1.8 * rng.uniform());
@@ -410,7 +650,7 @@ fn thread_cpu_ns() -> Option<u64> {
 }
 
 /// Times the engine on [`bench_chunks`] (64 cores; DRF: 8 nodes of 8 cpu, 16 memory; one
-/// FAIR pool per user, i.e. UJF) and prints the best of 3 runs, wall and on-CPU, with a
+/// FAIR pool per user, i.e. UJF, made here so the pools keep their weights) and prints the best of 3 runs, wall and on-CPU, with a
 /// checksum of the finish times that a behaviour-preserving change must keep.
 fn bench(policy: Policy) {
     let chunks = bench_chunks();
@@ -418,12 +658,12 @@ fn bench(policy: Policy) {
     for _ in 0..3 {
         let (t0, c0) = (std::time::Instant::now(), thread_cpu_ns());
         let mut cfg = Config::new(64, policy);
-        cfg.node_cpu = vec![8.0; 8];
-        cfg.node_mem = vec![16.0; 8];
+        cfg.nodes = Nodes::Given(vec![(8.0, 16.0); 8]);
         let mut eng = Engine::new(cfg).unwrap();
         for u in 0..32 {
-            let pool = eng.add_pool(&format!("u{u:02}"), 1.0, 0.0, true).unwrap();
-            eng.add_user(1.0 + (u % 3) as f64, pool).unwrap();
+            let name = format!("u{u:02}");
+            let pool = eng.add_pool(&name, 1.0, 0.0, true).unwrap();
+            eng.add_user_to(1.0 + (u % 3) as f64, pool, &name).unwrap();
         }
         sum = 0.0;
         for c in &chunks {
@@ -454,7 +694,7 @@ fn bench_fifo() {
 #[test]
 #[ignore]
 fn bench_ujf() {
-    bench(Policy::Fair);
+    bench(Policy::Ujf);
 }
 
 #[test]

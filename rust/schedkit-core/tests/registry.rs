@@ -182,3 +182,22 @@ fn batch_objectives_parse_by_name() {
     }
     assert!(Objective::parse("makespan").is_err());
 }
+
+#[test]
+fn fair_policies_and_estimates_parse_by_name() {
+    use schedkit_core::fair::{self, Estimate, Policy};
+    check_table(&fair::POLICIES);
+    check_table(&fair::ESTIMATES);
+    for e in &fair::POLICIES {
+        assert_eq!(Policy::parse(e.name).unwrap(), e.item);
+    }
+    for e in &fair::ESTIMATES {
+        assert_eq!(Estimate::parse(e.name).unwrap(), e.item);
+    }
+    // every policy runs by name, and "ujf" is its own policy, not an alias of "fair"
+    let items: HashSet<String> = fair::POLICIES.iter().map(|e| format!("{:?}", e.item)).collect();
+    assert_eq!(items.len(), fair::POLICIES.len());
+    for e in &fair::POLICIES {
+        fair::Engine::new(fair::Config::new(2, e.item)).unwrap();
+    }
+}

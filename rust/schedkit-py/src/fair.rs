@@ -1,28 +1,37 @@
 //! Bindings of `schedkit_core::fair`: the incremental engine as a class (arrays in, arrays
-//! out, GIL released while it runs) and the UWFQ virtual-time probe used by the tests.
+//! out, GIL released while it runs) and the UWFQ virtual-time probe used by the tests. Values
+//! are converted here and checked by the core (`fair::Config::validate`, `Workload::check`).
 
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
-use schedkit_core::fair::{self, Config, Engine, Estimate, Policy, Workload};
+use schedkit_core::fair::{self, Config, Engine, Estimate, Nodes, Policy, PoolSpec, UserPool, Workload};
+use schedkit_core::util::{indices, Entry};
 use schedkit_core::{Budget, CoreError};
 
 use crate::arrays::{as_i64, vec1};
 use crate::errors::IntoPy;
 use crate::interrupt::run_interruptible;
 
-fn to_usize(field: &str, v: &[i64]) -> Result<Vec<usize>, CoreError> {
-    v.iter()
-        .enumerate()
-        .map(|(i, &x)| {
-            usize::try_from(x)
-                .map_err(|_| CoreError::invalid(field, Some(i), format!("must be >= 0, got {x}")))
-        })
-        .collect()
+fn indices_opt(field: &str, a: Option<PyReadonlyArray1<'_, i64>>) -> Result<Vec<usize>, CoreError> {
+    a.map_or(Ok(Vec::new()), |a| indices(field, &vec1(&a)))
 }
 
-fn usize_opt(field: &str, a: Option<PyReadonlyArray1<'_, i64>>) -> Result<Vec<usize>, CoreError> {
-    a.map_or(Ok(Vec::new()), |a| to_usize(field, &vec1(&a)))
+/// DRF nodes as Python gives them: a count of equal nodes, or (cpu, memory) pairs.
+#[derive(FromPyObject)]
+enum NodesArg {
+    Count(i64),
+    Given(Vec<(f64, f64)>),
+}
+
+/// A pool's settings as Python gives them: (weight, min_share, fair_inside or None).
+type PoolTuple = (f64, f64, Option<bool>);
+
+/// A user's FAIR pool as Python gives it: a pool name, or its own settings.
+#[derive(FromPyObject)]
+enum PoolArg {
+    Name(String),
+    Spec(PoolTuple),
 }
 
 /// The cluster simulator, fed jobs in submit order (`schedkit.fair` drives it).
@@ -33,50 +42,63 @@ pub(crate) struct FairEngine {
 
 #[pymethods]
 impl FairEngine {
+    /// The settings are `schedkit_core::fair::Config`'s, as `schedkit.fair.RunSpec` holds
+    /// them (grace in seconds, tau used only when `partition`).
     #[new]
-    #[pyo3(signature = (cores, policy, *, partition=None, max_partition_tasks=100_000, estimate="given",
-        grace=0.0, record_tasks=false, mem_capacity=None, node_cpu=None, node_mem=None))]
+    #[pyo3(signature = (cores, policy, *, partition=false, tau=0.5, max_partition_tasks=100_000,
+        estimate="oracle", noise=0.5, seed=0, grace=3.0, record_tasks=false, memory=None, nodes=None,
+        weights=Vec::new(), pools=Vec::new(), pool_config=Vec::new()))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
         cores: i64,
         policy: &str,
-        partition: Option<f64>,
+        partition: bool,
+        tau: f64,
         max_partition_tasks: usize,
         estimate: &str,
+        noise: f64,
+        seed: u64,
         grace: f64,
         record_tasks: bool,
-        mem_capacity: Option<f64>,
-        node_cpu: Option<PyReadonlyArray1<'_, f64>>,
-        node_mem: Option<PyReadonlyArray1<'_, f64>>,
+        memory: Option<f64>,
+        nodes: Option<NodesArg>,
+        weights: Vec<(String, f64)>,
+        pools: Vec<(String, PoolArg)>,
+        pool_config: Vec<(String, PoolTuple)>,
     ) -> PyResult<Self> {
         let build = || -> Result<Engine, CoreError> {
-            if cores <= 0 {
-                return Err(CoreError::invalid(
-                    "cores",
-                    None,
-                    format!("must be >= 1, got {cores}"),
-                ));
-            }
-            let mut cfg = Config::new(cores as usize, Policy::parse(policy)?);
-            cfg.partition = partition;
-            cfg.max_partition_tasks = max_partition_tasks.max(1);
-            cfg.estimate = match estimate {
-                "given" => Estimate::Given,
-                "historic" => Estimate::Historic,
-                other => {
-                    return Err(CoreError::invalid(
-                        "estimate",
-                        None,
-                        format!("unknown estimate mode {other:?}"),
-                    ))
-                }
+            let cfg = Config {
+                partition: partition.then_some(tau),
+                max_partition_tasks,
+                estimate: Estimate::parse(estimate)?,
+                noise,
+                seed,
+                grace,
+                record_tasks,
+                memory: memory.unwrap_or(f64::INFINITY),
+                nodes: match nodes {
+                    None => Nodes::Pooled,
+                    Some(NodesArg::Count(n)) => Nodes::Equal(n),
+                    Some(NodesArg::Given(v)) => Nodes::Given(v),
+                },
+                weights,
+                pools: pools
+                    .into_iter()
+                    .map(|(user, p)| {
+                        let p = match p {
+                            PoolArg::Name(name) => UserPool::Named(name),
+                            PoolArg::Spec((w, m, f)) => UserPool::Own(PoolSpec::given(w, m, f)),
+                        };
+                        (user, p)
+                    })
+                    .collect(),
+                pool_config: pool_config
+                    .into_iter()
+                    .map(|(name, (w, m, f))| (name, PoolSpec::given(w, m, f)))
+                    .collect(),
+                ..Config::new(cores, Policy::parse(policy)?)
             };
-            cfg.grace = grace;
-            cfg.record_tasks = record_tasks;
-            cfg.mem_capacity = mem_capacity.unwrap_or(f64::INFINITY);
-            cfg.node_cpu = node_cpu.map(|a| vec1(&a)).unwrap_or_default();
-            cfg.node_mem = node_mem.map(|a| vec1(&a)).unwrap_or_default();
             Engine::new(cfg)
         };
         Ok(FairEngine {
@@ -84,39 +106,33 @@ impl FairEngine {
         })
     }
 
-    /// Adds a FAIR pool; returns its index.
-    fn add_pool(
-        &mut self,
-        py: Python<'_>,
-        name: &str,
-        weight: f64,
-        min_share: f64,
-        fair_inside: bool,
-    ) -> PyResult<usize> {
-        self.inner.add_pool(name, weight, min_share, fair_inside).py(py)
-    }
-
-    /// Adds users (their weights and FAIR pools); returns the index of the first.
-    fn add_users(
-        &mut self,
-        py: Python<'_>,
-        weights: PyReadonlyArray1<'_, f64>,
-        pools: PyReadonlyArray1<'_, i64>,
-    ) -> PyResult<usize> {
-        let (w, p) = (vec1(&weights), to_usize("pools", &vec1(&pools)).py(py)?);
-        if w.len() != p.len() {
-            return Err(CoreError::invalid("pools", None, "one pool per weight")).py(py);
-        }
+    /// Adds users by name (weights and pools by the engine's settings); returns the index
+    /// of the first.
+    fn add_users(&mut self, py: Python<'_>, names: Vec<String>) -> PyResult<usize> {
         let first = self.inner.n_users();
-        for (x, q) in w.into_iter().zip(p) {
-            self.inner.add_user(x, q).py(py)?;
+        for name in &names {
+            self.inner.add_user(name).py(py)?;
         }
         Ok(first)
     }
 
+    /// Whether the policy reads the stages' (cpu, memory) requests (DRF).
+    #[getter]
+    fn uses_requests(&self) -> bool {
+        self.inner.config().policy.uses_requests()
+    }
+
+    /// DRF: the nodes' (cpu capacities, memory capacities); None for other policies.
+    #[getter]
+    fn nodes(&self) -> Option<(Vec<f64>, Vec<f64>)> {
+        let cfg = self.inner.config();
+        (cfg.policy == Policy::Drf).then(|| cfg.drf_nodes().into_iter().unzip())
+    }
+
     /// Adds a batch of jobs (see `schedkit_core::fair::Workload` for the layout).
-    #[pyo3(signature = (job_tag, job_user, job_submit, job_after, job_think, job_class, job_noise, task_offsets,
-        task_duration, *, job_stages=None, stage_parents=None, parents=None, stage_cpu=None, stage_mem=None))]
+    #[pyo3(signature = (job_tag, job_user, job_submit, job_after, job_think, job_class, task_offsets,
+        task_duration, *, job_stages=None, stage_id=None, stage_parents=None, parents=None, stage_cpu=None,
+        stage_mem=None))]
     #[allow(clippy::too_many_arguments)]
     fn push(
         &mut self,
@@ -127,10 +143,10 @@ impl FairEngine {
         job_after: PyReadonlyArray1<'_, i64>,
         job_think: PyReadonlyArray1<'_, f64>,
         job_class: PyReadonlyArray1<'_, i64>,
-        job_noise: PyReadonlyArray1<'_, f64>,
         task_offsets: PyReadonlyArray1<'_, i64>,
         task_duration: PyReadonlyArray1<'_, f64>,
         job_stages: Option<PyReadonlyArray1<'_, i64>>,
+        stage_id: Option<PyReadonlyArray1<'_, i64>>,
         stage_parents: Option<PyReadonlyArray1<'_, i64>>,
         parents: Option<PyReadonlyArray1<'_, i64>>,
         stage_cpu: Option<PyReadonlyArray1<'_, f64>>,
@@ -139,16 +155,16 @@ impl FairEngine {
         let build = || -> Result<Workload, CoreError> {
             Ok(Workload {
                 job_tag: vec1(&job_tag),
-                job_user: to_usize("user", &vec1(&job_user))?,
+                job_user: indices("user", &vec1(&job_user))?,
                 job_submit: vec1(&job_submit),
                 job_after: vec1(&job_after),
                 job_think: vec1(&job_think),
-                job_class: to_usize("job_class", &vec1(&job_class))?,
-                job_noise: vec1(&job_noise),
-                job_stages: usize_opt("job_stages", job_stages)?,
-                task_offsets: to_usize("task_offsets", &vec1(&task_offsets))?,
-                stage_parents: usize_opt("stage_parents", stage_parents)?,
-                parents: usize_opt("parents", parents)?,
+                job_class: indices("job_class", &vec1(&job_class))?,
+                job_stages: indices_opt("job_stages", job_stages)?,
+                task_offsets: indices("task_offsets", &vec1(&task_offsets))?,
+                stage_id: stage_id.map(|a| vec1(&a)).unwrap_or_default(),
+                stage_parents: indices_opt("stage_parents", stage_parents)?,
+                parents: parents.map(|a| vec1(&a)).unwrap_or_default(),
                 task_duration: vec1(&task_duration),
                 stage_cpu: stage_cpu.map(|a| vec1(&a)).unwrap_or_default(),
                 stage_mem: stage_mem.map(|a| vec1(&a)).unwrap_or_default(),
@@ -241,36 +257,34 @@ type VirtualTrace<'py> = (
 );
 
 /// UWFQ virtual-time trace for testing against a GPS reference: for each arrival (in the
-/// given order), V just after it, the user's chain end E, and every job's last deadline.
+/// given order), V just after it, the user's chain end E, and every job's last deadline
+/// (`schedkit_core::fair::uwfq_trace`, which checks the input).
 #[pyfunction]
 #[pyo3(signature = (cores, times, users, work, weights, grace=-1e300))]
 pub(crate) fn fair_uwfq_virtual<'py>(
     py: Python<'py>,
     cores: i64,
     times: Vec<f64>,
-    users: Vec<usize>,
+    users: Vec<i64>,
     work: Vec<f64>,
     weights: Vec<f64>,
     grace: f64,
 ) -> PyResult<VirtualTrace<'py>> {
-    if cores <= 0 {
-        return Err(CoreError::invalid("cores", None, "must be >= 1")).py(py);
-    }
-    if times.len() != users.len() || times.len() != work.len() || users.iter().any(|&u| u >= weights.len()) {
-        return Err(CoreError::invalid("times", None, "length mismatch or bad user")).py(py);
-    }
-    let mut q = fair::Uwfq::new(cores as usize, &weights, grace);
-    let (mut vs, mut es, mut ds) = (Vec::new(), Vec::new(), vec![0.0; times.len()]);
-    for j in 0..times.len() {
-        q.arrive(times[j], users[j], j as u64, j, work[j], |_, k, dl| ds[k] = dl);
-        vs.push(q.virtual_time());
-        es.push(q.chain_end(users[j]));
-    }
-    Ok((vs.into_pyarray(py), es.into_pyarray(py), ds.into_pyarray(py)))
+    let t = fair::uwfq_trace(cores, &times, &users, &work, &weights, grace).py(py)?;
+    Ok((
+        t.v.into_pyarray(py),
+        t.e.into_pyarray(py),
+        t.deadline.into_pyarray(py),
+    ))
 }
 
-/// The area's registries and constants, added at module initialisation.
+/// The area's registries, added at module initialisation as (name, summary) rows;
+/// `schedkit.fair.POLICIES` and `ESTIMATES` are built from them.
 pub fn add_registries(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add("FAIR_POLICIES", fair::POLICIES.to_vec())?;
+    fn rows<T>(t: &[Entry<T>]) -> Vec<(&'static str, &'static str)> {
+        t.iter().map(|e| (e.name, e.summary)).collect()
+    }
+    m.add("FAIR_POLICIES", rows(&fair::POLICIES))?;
+    m.add("FAIR_ESTIMATES", rows(&fair::ESTIMATES))?;
     Ok(())
 }

@@ -14,15 +14,16 @@
 //! engine keeps the clock, the jobs and the running tasks.
 
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, VecDeque};
+use std::collections::{BinaryHeap, HashMap, VecDeque};
 
 use super::job::{Job, Stages};
 use super::queue::{Launch, Ready, ReadyQueue};
 use super::record::{Finished, TaskRows};
 use super::vtime::K;
-use super::{Config, Estimate, Policy, Workload};
+use super::{check_weight, Config, Estimate, Policy, PoolSpec, UserPool, Workload};
 use crate::budget::Budget;
 use crate::error::{CoreError, CoreResult};
+use crate::util::SplitMix64;
 
 /// What happens next: a task completes, or a job arrives from the open queue or from the
 /// closed-loop releases.
@@ -69,6 +70,13 @@ pub struct Engine {
     /// DRF: the largest single-node capacities; a larger request could never run.
     drf_max_node: Option<(f64, f64)>,
     finished: Finished,
+    /// The noisy estimates' generator (seeded with `cfg.seed`), one draw per pushed job.
+    rng: SplitMix64,
+    /// The users' settings by name (from `cfg`), applied by [`Engine::add_user`].
+    weights: HashMap<String, f64>,
+    user_pools: HashMap<String, UserPool>,
+    /// FAIR/UJF pools by name, so a pool named twice is made once.
+    pool_index: HashMap<String, usize>,
 }
 
 /// The jobs and their running tasks: what a launch changes. Kept apart from the queue so
@@ -85,7 +93,8 @@ struct Cluster {
 }
 
 impl Engine {
-    /// A new engine with no users, no pools and no jobs.
+    /// A new engine with no users and no jobs; under FAIR, its `default` pool and the
+    /// configured pools (`cfg.pool_config`, in order). Checks `cfg` first.
     pub fn new(cfg: Config) -> CoreResult<Engine> {
         cfg.validate()?;
         let drf_max_node = (cfg.policy == Policy::Drf).then(|| {
@@ -93,7 +102,15 @@ impl Engine {
                 .iter()
                 .fold((0.0f64, 0.0f64), |a, n| (a.0.max(n.0), a.1.max(n.1)))
         });
-        Ok(Engine {
+        let weights = cfg.weights.iter().cloned().collect();
+        let user_pools = cfg.pools.iter().cloned().collect();
+        let pool_config = if cfg.policy == Policy::Fair {
+            cfg.pool_config.clone()
+        } else {
+            Vec::new()
+        };
+        let seed = cfg.seed;
+        let mut eng = Engine {
             queue: Ready::new(&cfg),
             cl: Cluster {
                 jobs: Vec::new(),
@@ -119,7 +136,34 @@ impl Engine {
             horizon: f64::NEG_INFINITY,
             drf_max_node,
             finished: Finished::default(),
-        })
+            rng: SplitMix64::new(seed),
+            weights,
+            user_pools,
+            pool_index: HashMap::new(),
+        };
+        if eng.cfg.policy == Policy::Fair {
+            // Spark puts every job without a pool into `default` (FIFO inside); it is pool 0.
+            eng.pool_named("default", PoolSpec::SPARK_DEFAULT)?;
+            for (name, spec) in &pool_config {
+                eng.pool_named(name, *spec)?;
+            }
+        }
+        Ok(eng)
+    }
+
+    /// The settings the engine runs with.
+    pub fn config(&self) -> &Config {
+        &self.cfg
+    }
+
+    /// The pool named `name`, made with `spec` if there is none yet.
+    fn pool_named(&mut self, name: &str, spec: PoolSpec) -> CoreResult<usize> {
+        if let Some(&p) = self.pool_index.get(name) {
+            return Ok(p);
+        }
+        let p = self.add_pool(name, spec.weight, spec.min_share, spec.fair_inside)?;
+        self.pool_index.insert(name.to_string(), p);
+        Ok(p)
     }
 
     /// Adds a FAIR pool (weight > 0, minShare >= 0 cores, FAIR or FIFO inside; ties between
@@ -132,33 +176,40 @@ impl Engine {
         min_share: f64,
         fair_inside: bool,
     ) -> CoreResult<usize> {
-        if !weight.is_finite() || weight <= 0.0 {
-            return Err(CoreError::invalid(
-                "pool_weight",
-                None,
-                format!("must be finite and > 0, got {weight}"),
-            ));
-        }
-        if !min_share.is_finite() || min_share < 0.0 {
-            return Err(CoreError::invalid(
-                "pool_min_share",
-                None,
-                format!("must be finite and >= 0, got {min_share}"),
-            ));
-        }
+        let spec = PoolSpec {
+            weight,
+            min_share,
+            fair_inside,
+        };
+        spec.check("pools", None, &format!("pool {name:?}"))?;
         Ok(self.queue.add_pool(name, weight, min_share, fair_inside))
     }
 
-    /// Adds a user with UWFQ/DRF weight `weight` in FAIR pool `pool`; returns its index.
-    pub fn add_user(&mut self, weight: f64, pool: usize) -> CoreResult<usize> {
+    /// Adds the user `name` by the configuration's rules; returns its index. Its UWFQ/DRF
+    /// weight is `cfg.weights`' for the name, else 1. Its FAIR pool: under UJF a new pool
+    /// of its own named after it (weight 1, minShare 0, FAIR inside); under FAIR the pool
+    /// `cfg.pools` gives it (a named pool is made with Spark's defaults unless configured;
+    /// its own settings make a pool `pool:<name>`), else `default`.
+    pub fn add_user(&mut self, name: &str) -> CoreResult<usize> {
+        let weight = self.weights.get(name).copied().unwrap_or(1.0);
+        let pool = match self.cfg.policy {
+            Policy::Ujf => self.pool_named(name, PoolSpec::given(1.0, 0.0, Some(true)))?,
+            Policy::Fair => match self.user_pools.get(name).cloned() {
+                None => 0,
+                Some(UserPool::Named(p)) => self.pool_named(&p, PoolSpec::SPARK_DEFAULT)?,
+                Some(UserPool::Own(spec)) => self.pool_named(&format!("pool:{name}"), spec)?,
+            },
+            _ => 0,
+        };
+        self.add_user_to(weight, pool, name)
+    }
+
+    /// Adds a user of UWFQ/DRF weight `weight` to FAIR pool `pool` (an index from
+    /// [`Engine::add_pool`]; other policies ignore it), for callers that make the pools
+    /// themselves; `name` is for messages. Returns the user's index.
+    pub fn add_user_to(&mut self, weight: f64, pool: usize, name: &str) -> CoreResult<usize> {
         let u = self.n_users;
-        if !weight.is_finite() || weight <= 0.0 {
-            return Err(CoreError::invalid(
-                "weights",
-                Some(u),
-                format!("must be finite and > 0, got {weight}"),
-            ));
-        }
+        check_weight(weight, Some(u), name)?;
         self.queue.add_user(u, weight, pool)?;
         self.n_users += 1;
         Ok(u)
@@ -192,11 +243,16 @@ impl Engine {
     /// batch) finishes, plus think time.
     pub fn push(&mut self, w: &Workload) -> CoreResult<()> {
         let not_before = self.open.back().map_or(self.horizon, |a| a.0.max(self.horizon));
-        w.check(self.n_users, not_before, self.drf_max_node)?;
+        let parents = w.check(self.n_users, not_before, self.drf_max_node)?;
         let n = w.n_jobs();
         let mut slots = Vec::with_capacity(n);
         for j in 0..n {
-            let job = Job::new(w, j, self.next_gid);
+            // Drawn in push order, so the factors do not depend on how a trace is chunked.
+            let noise = match self.cfg.estimate {
+                Estimate::Noisy => (self.cfg.noise * self.rng.normal()).exp(),
+                Estimate::Oracle | Estimate::Historic => 1.0,
+            };
+            let job = Job::new(w, &parents, j, self.next_gid, noise);
             if job.class >= self.class_sum.len() {
                 self.class_sum.resize(job.class + 1, 0.0);
                 self.class_cnt.resize(job.class + 1, 0);
@@ -365,11 +421,11 @@ impl Engine {
     }
 
     fn arrive(&mut self, t: f64, slot: usize) {
-        let c = self.cfg.cores;
+        let c = self.cfg.n_cores();
         let est = {
             let job = &self.cl.jobs[slot];
             match self.cfg.estimate {
-                Estimate::Given => job.work * job.noise,
+                Estimate::Oracle | Estimate::Noisy => job.work * job.noise,
                 Estimate::Historic => {
                     if self.class_cnt[job.class] > 0 {
                         self.class_sum[job.class] / self.class_cnt[job.class] as f64

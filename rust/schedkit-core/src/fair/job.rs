@@ -80,19 +80,21 @@ fn alone_makespan(durs: impl ExactSizeIterator<Item = f64>, c: usize) -> f64 {
 }
 
 impl Job {
-    /// Job `j` of `w`, pushed as the `gid`-th job, not arrived yet.
-    pub(super) fn new(w: &Workload, j: usize, gid: u64) -> Job {
+    /// Job `j` of `w`, pushed as the `gid`-th job, not arrived yet; `parents` are the
+    /// workload's parents as indices within their jobs (what `Workload::check` returns) and
+    /// `noise` the job's estimate factor.
+    pub(super) fn new(w: &Workload, parents: &[usize], j: usize, gid: u64, noise: f64) -> Job {
         let sr = w.stages_of(j);
         let t0 = w.task_offsets[sr.start];
         let durs = w.task_duration[t0..w.task_offsets[sr.end]].to_vec();
         let m = sr.len();
-        let (stages, children) = build_stages(w, sr, &durs);
+        let (stages, children) = build_stages(w, parents, sr, &durs);
         Job {
             gid,
             tag: w.job_tag.get(j).copied().unwrap_or(gid as i64),
             user: w.job_user[j],
             class: w.job_class[j],
-            noise: w.job_noise[j],
+            noise,
             think: w.job_think[j],
             submit: f64::NAN,
             start: f64::NAN,
@@ -223,8 +225,14 @@ impl std::ops::DerefMut for Stages {
 }
 
 /// The run-time stages of the workload's stages `sr` (one job) and their children lists
-/// (CSR, indices within the job); `durs` are the job's task durations.
-fn build_stages(w: &Workload, sr: std::ops::Range<usize>, durs: &[f64]) -> (Stages, Vec<usize>) {
+/// (CSR, indices within the job); `parents` are the workload's resolved parents, `durs` the
+/// job's task durations.
+fn build_stages(
+    w: &Workload,
+    parents: &[usize],
+    sr: std::ops::Range<usize>,
+    durs: &[f64],
+) -> (Stages, Vec<usize>) {
     let t0 = w.task_offsets[sr.start];
     let stage = |s: usize, waiting: usize, child_lo: usize, child_hi: usize| {
         let (lo, hi) = (w.task_offsets[s] - t0, w.task_offsets[s + 1] - t0);
@@ -260,7 +268,7 @@ fn build_stages(w: &Workload, sr: std::ops::Range<usize>, durs: &[f64]) -> (Stag
             }
         } else {
             let s = sr.start + k;
-            w.parents[w.stage_parents[s]..w.stage_parents[s + 1]].to_vec()
+            parents[w.stage_parents[s]..w.stage_parents[s + 1]].to_vec()
         }
     };
     let lists: Vec<Vec<usize>> = (0..m).map(parent_list).collect();

@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeSet, BinaryHeap};
 
+use crate::error::{CoreError, CoreResult};
 use crate::util::FastMap;
 
 /// Floats as ordered keys (total order; inputs are validated finite).
@@ -237,4 +238,70 @@ impl Uwfq {
         us.e = acc;
         self.active.insert((K(acc), u));
     }
+}
+
+/// What [`uwfq_trace`] returns, one entry per arrival: V just after it, the arriving user's
+/// chain end E, and the job's last global deadline.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct UwfqTrace {
+    pub v: Vec<f64>,
+    pub e: Vec<f64>,
+    pub deadline: Vec<f64>,
+}
+
+/// The UWFQ virtual system fed the arrivals in the given order (job `j` of user `users[j]`
+/// at `times[j]` with estimate `work[j]`), for testing against a GPS reference. `grace` is
+/// in virtual units (core-seconds per unit weight). Checks its input like the engine does
+/// (cores, user indices into `weights`, weights > 0), naming the field and index.
+pub fn uwfq_trace(
+    cores: i64,
+    times: &[f64],
+    users: &[i64],
+    work: &[f64],
+    weights: &[f64],
+    grace: f64,
+) -> CoreResult<UwfqTrace> {
+    let c = super::check_cores(cores)?;
+    let n = times.len();
+    for (field, len) in [("users", users.len()), ("work", work.len())] {
+        if len != n {
+            return Err(CoreError::invalid(
+                field,
+                None,
+                format!("length {len} != number of arrivals {n}"),
+            ));
+        }
+    }
+    for (i, &w) in weights.iter().enumerate() {
+        super::check_weight(w, Some(i), &i.to_string())?;
+    }
+    let users = users
+        .iter()
+        .enumerate()
+        .map(|(j, &u)| {
+            usize::try_from(u)
+                .ok()
+                .filter(|&u| u < weights.len())
+                .ok_or_else(|| {
+                    CoreError::invalid(
+                        "users",
+                        Some(j),
+                        format!("user index {u} not in 0..{}", weights.len()),
+                    )
+                })
+        })
+        .collect::<CoreResult<Vec<usize>>>()?;
+    let mut q = Uwfq::new(c, weights, grace);
+    let mut out = UwfqTrace {
+        deadline: vec![0.0; n],
+        ..UwfqTrace::default()
+    };
+    for j in 0..n {
+        q.arrive(times[j], users[j], j as u64, j, work[j], |_, k, dl| {
+            out.deadline[k] = dl
+        });
+        out.v.push(q.virtual_time());
+        out.e.push(q.chain_end(users[j]));
+    }
+    Ok(out)
 }

@@ -25,17 +25,18 @@ pub struct Workload {
     pub job_think: Vec<f64>,
     /// Job class for historic estimates.
     pub job_class: Vec<usize>,
-    /// Multiplicative estimate factor (1.0 = oracle).
-    pub job_noise: Vec<f64>,
     /// Stage offsets per job into the stages (len n_jobs + 1); empty = one stage per job.
     pub job_stages: Vec<usize>,
     /// Task offsets per stage into `task_duration` (len n_stages + 1).
     pub task_offsets: Vec<usize>,
+    /// The caller's id of each stage (e.g. a trace's `stage` column), increasing within a
+    /// job; empty = a stage's id is its index within its job.
+    pub stage_id: Vec<i64>,
     /// Parent offsets per stage into `parents` (len n_stages + 1); empty = every stage
     /// waits for the previous stage of its job (a chain).
     pub stage_parents: Vec<usize>,
-    /// Parent stages as indices within the job, each smaller than the child's index.
-    pub parents: Vec<usize>,
+    /// Parent stages by id (see `stage_id`), each an earlier stage of the same job.
+    pub parents: Vec<i64>,
     /// Task durations in seconds on one core.
     pub task_duration: Vec<f64>,
     /// DRF only: cpu (cores) and memory request of each task of the stage (empty: 1, 0).
@@ -59,20 +60,20 @@ impl Workload {
 
     /// Checks a batch of jobs against the engine it is pushed into: `n_users` users added,
     /// open jobs not submitted before `not_before`, and for DRF the largest node's (cpu,
-    /// memory). Names the field and the index within the batch.
+    /// memory). Names the field and the index within the batch. Returns the parents as
+    /// indices within their jobs (laid out as `parents`).
     pub(super) fn check(
         &self,
         n_users: usize,
         not_before: f64,
         drf_max_node: Option<(f64, f64)>,
-    ) -> CoreResult<()> {
+    ) -> CoreResult<Vec<usize>> {
         let n = self.n_jobs();
         for (name, len) in [
             ("job_submit", self.job_submit.len()),
             ("job_after", self.job_after.len()),
             ("job_think", self.job_think.len()),
             ("job_class", self.job_class.len()),
-            ("job_noise", self.job_noise.len()),
         ] {
             if len != n {
                 return Err(CoreError::invalid(
@@ -125,37 +126,6 @@ impl Workload {
                 ));
             }
         }
-        if !self.stage_parents.is_empty() {
-            let po = &self.stage_parents;
-            if po.len() != ns + 1
-                || po[0] != 0
-                || po[ns] != self.parents.len()
-                || po.windows(2).any(|p| p[1] < p[0])
-            {
-                return Err(CoreError::invalid(
-                    "stage_parents",
-                    None,
-                    "must be n_stages + 1 non-decreasing offsets",
-                ));
-            }
-            for j in 0..n {
-                let r = self.stages_of(j);
-                for s in r.clone() {
-                    for &p in &self.parents[po[s]..po[s + 1]] {
-                        if p >= s - r.start {
-                            return Err(CoreError::invalid(
-                                "parents",
-                                Some(s),
-                                format!(
-                                    "parent {p} of stage {} of job {j} must be an earlier stage",
-                                    s - r.start
-                                ),
-                            ));
-                        }
-                    }
-                }
-            }
-        }
         // Open jobs must come in submit order, not before the last pushed one nor before
         // the horizon: the engine queues them first in, first out.
         let mut last = not_before;
@@ -191,15 +161,6 @@ impl Workload {
         }
         finite_nonneg("duration", &self.task_duration)?;
         finite_nonneg("think_time", &self.job_think)?;
-        for (i, &x) in self.job_noise.iter().enumerate() {
-            if !x.is_finite() || x <= 0.0 {
-                return Err(CoreError::invalid(
-                    "estimate_noise",
-                    Some(i),
-                    format!("must be finite and > 0, got {x}"),
-                ));
-            }
-        }
         for (j, &u) in self.job_user.iter().enumerate() {
             if u >= n_users {
                 return Err(CoreError::invalid(
@@ -251,7 +212,83 @@ impl Workload {
                 ));
             }
         }
-        Ok(())
+        self.resolve_parents(ns)
+    }
+
+    /// The stage DAG's check, the only one (the trace readers check single rows, to skip
+    /// them; the Python side passes parents through): offsets, stage ids increasing within a
+    /// job, and every parent id the id of an earlier stage of the same job. Returns the
+    /// parents as indices within their jobs.
+    fn resolve_parents(&self, ns: usize) -> CoreResult<Vec<usize>> {
+        if !self.stage_id.is_empty() && self.stage_id.len() != ns {
+            return Err(CoreError::invalid(
+                "stage",
+                None,
+                format!("{} stage ids for {ns} stages", self.stage_id.len()),
+            ));
+        }
+        if self.stage_parents.is_empty() {
+            return Ok(Vec::new());
+        }
+        let po = &self.stage_parents;
+        if po.len() != ns + 1
+            || po[0] != 0
+            || po[ns] != self.parents.len()
+            || po.windows(2).any(|p| p[1] < p[0])
+        {
+            return Err(CoreError::invalid(
+                "stage_parents",
+                None,
+                "must be n_stages + 1 non-decreasing offsets",
+            ));
+        }
+        let mut out = Vec::with_capacity(self.parents.len());
+        for j in 0..self.n_jobs() {
+            let r = self.stages_of(j);
+            // The job's stage ids, sorted, so that a parent id resolves by binary search.
+            let ids = (!self.stage_id.is_empty()).then(|| &self.stage_id[r.clone()]);
+            if let Some(ids) = ids {
+                if let Some(k) = ids.windows(2).position(|w| w[1] <= w[0]) {
+                    return Err(CoreError::invalid(
+                        "stage",
+                        Some(r.start + k + 1),
+                        format!(
+                            "job {}: stage ids must increase within a job, got {} after {}",
+                            self.tag(j),
+                            ids[k + 1],
+                            ids[k]
+                        ),
+                    ));
+                }
+            }
+            for s in r.clone() {
+                let k = s - r.start;
+                for &p in &self.parents[po[s]..po[s + 1]] {
+                    let found = match ids {
+                        Some(ids) => ids[..k].binary_search(&p).ok(),
+                        None => usize::try_from(p).ok().filter(|&p| p < k),
+                    };
+                    let Some(i) = found else {
+                        let sid = ids.map_or(k as i64, |ids| ids[k]);
+                        return Err(CoreError::invalid(
+                            "parents",
+                            Some(s),
+                            format!(
+                                "job {}: stage {sid} names parent stage {p}, which is not an earlier stage of the same job",
+                                self.tag(j)
+                            ),
+                        ));
+                    };
+                    out.push(i);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The caller's id of job `j`, for messages.
+    fn tag(&self, j: usize) -> i64 {
+        self.job_tag.get(j).copied().unwrap_or(j as i64)
     }
 }
 

@@ -66,13 +66,14 @@ pub(super) enum Ready {
 
 impl Ready {
     pub fn new(cfg: &Config) -> Ready {
-        let keyed = |key| Ready::Keyed(KeyedQueue::new(key, cfg.cores));
+        let cores = cfg.n_cores();
+        let keyed = |key| Ready::Keyed(KeyedQueue::new(key, cores));
         match cfg.policy {
             Policy::Fifo => keyed(Key::Fifo),
             Policy::Sjf => keyed(Key::Sjf),
-            Policy::Cfq => keyed(Key::Cfq(Cfq::new(cfg.cores))),
-            Policy::Uwfq => keyed(Key::Uwfq(Uwfq::new(cfg.cores, &[], cfg.grace))),
-            Policy::Fair => Ready::Pools(PoolQueue::new(cfg.cores)),
+            Policy::Cfq => keyed(Key::Cfq(Cfq::new(cores))),
+            Policy::Uwfq => keyed(Key::Uwfq(Uwfq::new(cores, &[], cfg.virtual_grace()))),
+            Policy::Fair | Policy::Ujf => Ready::Pools(PoolQueue::new(cores)),
             Policy::Drf => Ready::Drf(DrfQueue::new(cfg.drf_nodes())),
         }
     }
