@@ -245,7 +245,10 @@ def test_staged_properties_and_chunking(trace, policy, cores, partition, chunk_r
     spec = dict(policy=policy, cores=cores, partition=partition, tau=0.5, record_tasks=True)
     r = sk.fair.replay_many(trace, [spec], chunk_rows=chunk_rows)[0].validate()
     rt = r.jobs.column("response_time").to_numpy()
-    assert (rt >= r.jobs.column("alone_time").to_numpy() - 1e-9).all()
+    # alone_time is a greedy list schedule of the job's stage DAG (the slowdown denominator),
+    # not a lower bound: a policy may beat it on a staged job. Work over cores is a bound.
+    work = r.jobs.column("work").to_numpy()
+    assert (rt >= work / cores - 1e-9 * np.maximum(1.0, work)).all()
     assert r.jobs.equals(sk.fair.replay(trace, **spec).jobs)
 
 
