@@ -241,3 +241,13 @@ def test_validator_takes_plain_arrays_and_catches_broken_runs():
     with pytest.raises(ValidationError, match="more than 4 cores busy"):
         tampered.validate()
     assert isinstance(r.tasks, pa.Table)
+
+
+@pytest.mark.parametrize("field", ["cores", "nodes"])
+def test_integers_beyond_int64_are_named(field):
+    # they reach the core as int64: a larger Python int is a clear error, not an OverflowError
+    trace = sk.trace.read(sk.trace.bundled("google2011_wta_500s_hetero.csv"))
+    spec = {"policy": "drf", "cores": 32, field: 2**63}
+    with pytest.raises(InvalidInstanceError, match="64-bit") as err:
+        sk.fair.replay(trace, **spec)
+    assert err.value.field == field

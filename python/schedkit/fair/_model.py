@@ -65,6 +65,8 @@ def _int(value: Any, where: str) -> int:
     # bool is an int subclass, but True cores is a bug, not 1
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
         raise InvalidInstanceError(f"{where} must be an integer, got {value!r}", field=_field(where))
+    if not -(2**63) <= int(value) < 2**63:  # conversion only: integers cross to the core as int64
+        raise InvalidInstanceError(f"{where}: {value} does not fit in a 64-bit integer", field=_field(where))
     return int(value)
 
 
@@ -109,7 +111,7 @@ def _nodes(nodes: Any) -> int | list[tuple[float, float]] | None:
     if nodes is None:
         return None
     if isinstance(nodes, (int, np.integer)) and not isinstance(nodes, bool):
-        return int(nodes)
+        return _int(nodes, "nodes")
     try:
         return [(float(c), float(m)) for c, m in nodes]
     except (TypeError, ValueError):
