@@ -8,7 +8,7 @@ schedules at once, CPU or GPU).
 
 from __future__ import annotations
 
-from schedkit import batch, dag, exceptions, fair, flowtime, packing, tardiness, trace
+from schedkit import batch, dag, data, exceptions, fair, flowtime, packing, tardiness, trace
 from schedkit._core import __version__
 
-__all__ = ["__version__", "batch", "dag", "exceptions", "fair", "flowtime", "packing", "tardiness", "trace"]
+__all__ = ["__version__", "batch", "dag", "data", "exceptions", "fair", "flowtime", "packing", "tardiness", "trace"]

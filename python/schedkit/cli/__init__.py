@@ -15,17 +15,22 @@ This module only wires the parser; each subcommand lives in its own module
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 from collections.abc import Sequence
 
 from schedkit._core import __version__
-from schedkit.cli import dag, demo, flowtime, pack, replay, tardiness
+from schedkit.cli import dag, data, demo, flowtime, pack, replay, tardiness
 from schedkit.cli._common import error
 from schedkit.exceptions import SchedkitError
 
 __all__ = ["build_parser", "main"]
 
+#: Where bug reports go; printed with the version when something other than bad input fails.
+ISSUES_URL = "the schedkit issue tracker (https://github.com/schedkit/schedkit/issues)"
+
 #: The subcommands, in the order ``schedkit --help`` lists them.
-COMMANDS = (demo, tardiness, replay, dag, flowtime, pack)
+COMMANDS = (demo, tardiness, replay, dag, flowtime, pack, data)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -84,5 +89,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))
-    except (SchedkitError, OSError) as exc:
+    except BrokenPipeError:  # `schedkit ... | head`: the reader left, nothing more to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except (SchedkitError, OSError, MemoryError) as exc:
         return error("schedkit", exc)
+    except KeyboardInterrupt:
+        print("schedkit: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug, not a user error: say where to report it
+        print(
+            f"schedkit: internal error: {type(exc).__name__}: {exc}\n"
+            f"This is a bug in schedkit {__version__}; please report it, with the command line, to {ISSUES_URL}",
+            file=sys.stderr,
+        )
+        return 70

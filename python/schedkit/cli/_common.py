@@ -13,7 +13,9 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from schedkit import data
 from schedkit._docs import fill_doc
+from schedkit.exceptions import InvalidInstanceError
 
 #: Fills ``{run_contract}`` in a subcommand's ``run`` docstring: what every ``run`` takes and
 #: returns (the parser that ``add_parser`` registers sets ``func`` to ``run``).
@@ -136,7 +138,7 @@ def error(prog: str, exc: BaseException) -> int:
     >>> error("schedkit", ValueError("n: must be >= 1"))
     2
     """
-    print(f"{prog}: error: {exc}", file=sys.stderr)
+    print(f"{prog}: error: {str(exc) or type(exc).__name__}", file=sys.stderr)
     return 2
 
 
@@ -157,3 +159,41 @@ def progress_line() -> bool:
     True
     """
     return sys.stderr.isatty()
+
+
+def input_path(arg: str) -> str:
+    """A file argument as given, or the bundled file of that name when no such file exists.
+
+    Every CLI file argument goes through here, so ``schedkit tardiness wt40.txt`` works in an
+    empty folder and ``schedkit data`` lists what can be named.
+
+    Parameters
+    ----------
+    arg : str
+        The path the user typed.
+
+    Returns
+    -------
+    str
+        ``arg`` when it names an existing file, else the bundled file's path.
+
+    Raises
+    ------
+    InvalidInstanceError
+        When it is neither; the message names the path.
+
+    Examples
+    --------
+    >>> input_path("wt40.txt").endswith("smtt/wt40.txt")
+    True
+    """
+    import os
+
+    if os.path.exists(arg):
+        return arg
+    try:
+        return str(data.path(arg))
+    except InvalidInstanceError:
+        raise InvalidInstanceError(
+            f"no such file: {arg} (and no bundled file of that name; `schedkit data` lists them)", field="path"
+        ) from None
