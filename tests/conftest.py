@@ -1,7 +1,8 @@
 """Shared test configuration: hypothesis profiles and the test data folder.
 
-Profiles: ``fast`` (the default, for CI and everyday runs) and ``slow`` (long runs); pick one
-with ``HYPOTHESIS_PROFILE=slow pytest tests``.
+Hypothesis profiles: ``default`` (CI-sized, for everyday runs) and ``slow`` (many more examples,
+for fuzzing on demand and ``python bench/fuzz.py``); pick ``slow`` with ``pytest --slow`` or
+``HYPOTHESIS_PROFILE=slow pytest``.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from hypothesis import HealthCheck, settings
 SMTT_DIR = Path(__file__).resolve().parent / "data" / "smtt"
 
 settings.register_profile(
-    "fast",
+    "default",
     max_examples=30,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
@@ -27,10 +28,16 @@ settings.register_profile(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "fast"))
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--slow", action="store_true", help="run hypothesis tests with the slow profile (many examples)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    if config.getoption("--slow"):
+        settings.load_profile("slow")
     # pyproject turns warnings into errors. When a hypothesis test fails, hypothesis' pytest
     # plugin imports libcst to print a patch, and libcst trips a DeprecationWarning from
     # mypy_extensions, which would turn a plain test failure into a pytest INTERNALERROR.

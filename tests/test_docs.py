@@ -1,6 +1,10 @@
-"""schedkit._docs.fill_doc: shared docstring sections filled into the docstrings that name them."""
+"""Documentation: schedkit._docs.fill_doc (shared docstring sections filled into the docstrings
+that name them), and no docstring or comment citing files the project does not ship."""
 
 from __future__ import annotations
+
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -42,3 +46,56 @@ def test_no_docstring_is_left_alone():
         pass
 
     assert fill_doc(pair="a : int")(f) is f and f.__doc__ is None
+
+
+# --- no documentation points to a file the project does not ship ------------------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+
+#: Files of other areas that still cite the development notes under ``specs/`` (not part of the
+#: project); the lead empties this after merging their fixes. A file not listed here fails.
+SPECS_CITED_ELSEWHERE = {
+    "python/schedkit/cli/dag.py",
+    "python/schedkit/experiments/uwfq.py",
+    "python/schedkit/fair/__init__.py",
+    "python/schedkit/fair/_gen.py",
+    "python/schedkit/fair/_metrics.py",
+    "python/schedkit/fair/_replay.py",
+    "rust/schedkit-core/src/fair/engine.rs",
+    "rust/schedkit-core/src/fair/mod.rs",
+    "rust/schedkit-core/src/fair/vtime.rs",
+    "rust/schedkit-core/src/tardiness/rules.rs",
+}
+
+
+def _files_citing_specs() -> dict[str, list[int]]:
+    sources = [*(ROOT / "python" / "schedkit").rglob("*.py"), *(ROOT / "python" / "schedkit").rglob("*.pyi")]
+    sources += [p for p in (ROOT / "rust").rglob("*.rs") if "target" not in p.relative_to(ROOT).parts]
+    found: dict[str, list[int]] = {}
+    for path in sources:
+        lines = [i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if "specs/" in line]
+        if lines:
+            found[path.relative_to(ROOT).as_posix()] = lines
+    return found
+
+
+def test_no_docstring_or_comment_cites_the_specs_notes():
+    # /work/shared/specs/ are the developers' reference notes; users never get them, so a
+    # docstring "see specs/fair.md" points nowhere. Cite the paper instead.
+    new = {f: lines for f, lines in _files_citing_specs().items() if f not in SPECS_CITED_ELSEWHERE}
+    assert not new, f"cite the paper, not specs/: {new}"
+
+
+@pytest.mark.xfail(reason="other areas' files still cite specs/ (SPECS_CITED_ELSEWHERE); the lead fixes them", strict=False)
+def test_no_file_cites_the_specs_notes_at_all():
+    assert not _files_citing_specs()
+
+
+def test_the_specs_scan_sees_a_citation(tmp_path, monkeypatch):
+    # The scan above must be able to fail: a planted citation is found.
+    planted = tmp_path / "python" / "schedkit" / "m.py"
+    planted.parent.mkdir(parents=True)
+    planted.write_text('"""See specs/x.md."""\n')
+    (tmp_path / "rust").mkdir()
+    monkeypatch.setattr(sys.modules[__name__], "ROOT", tmp_path)
+    assert _files_citing_specs() == {"python/schedkit/m.py": [1]}

@@ -1,4 +1,5 @@
-"""Ctrl-C reaches long runs: the GIL is released and the binding watches for signals."""
+"""Ctrl-C reaches long runs: the GIL is released and the binding watches for signals. Panics
+and huge time limits do not escape the binding's shared call helpers."""
 
 from __future__ import annotations
 
@@ -63,3 +64,30 @@ def test_ctrl_c_interrupts_a_long_run(run):
         pytest.fail(f"the {run} ignored SIGINT")
     assert proc.returncode == 0
     assert "interrupted" in out
+
+
+@pytest.mark.parametrize("how", ["detach", "interruptible", "chunks", "gil_chunks"])
+def test_a_core_panic_is_an_internal_error_not_a_panic_exception(how):
+    # PyO3 would raise PanicException, a BaseException that `except Exception` misses; every
+    # shared helper (GIL released, worker thread with a signal watcher, batch chunks with and
+    # without the GIL) turns it into a SchedkitError saying it is a bug.
+    from schedkit import _core
+    from schedkit.exceptions import InternalError, SchedkitError
+
+    with pytest.raises(InternalError, match="test panic.*please report it") as exc:
+        _core._panic_in_helper(how)
+    assert isinstance(exc.value, SchedkitError)
+
+
+@pytest.mark.parametrize("limit", [1e308, float("inf"), 1e19])
+def test_a_time_limit_of_any_size_does_not_panic(limit):
+    # Duration::from_secs_f64(1e308) panics; the budget uses the checked forms (no deadline).
+    import schedkit as sk
+
+    inst = sk.tardiness.Instance(p=[10, 11, 10, 10, 11, 10], d=[15, 11, 13, 11, 12, 11])
+    res = sk.tardiness.solve(inst, method="exact", time_limit=limit)
+    assert res.optimal and res.objective == sk.tardiness.solve(inst, method="exact").objective
+    jobs = sk.flowtime.Jobs(release=[0, 1, 2], operations=[[3, 1], [1], [2, 2]])
+    # by hand (clairvoyant SRPT, total sizes 4, 1, 4): job 1 preempts job 0 on [1, 2) (flow 1),
+    # job 0 finishes at 5 (flow 5), job 2 runs [5, 9) (flow 7)
+    assert sk.flowtime.simulate(jobs, policy="srpt", time_limit=limit).total_flow_time == 13.0

@@ -74,3 +74,35 @@ def readonly(arr: _ArrayT) -> _ArrayT:
     """Marks ``arr`` read-only so results and instances stay immutable."""
     arr.flags.writeable = False
     return arr
+
+
+#: The largest values the core's integer types hold: a Python int beyond these would reach the
+#: binding as PyO3's bare ``OverflowError``, which names no argument.
+U64_MAX = 2**64 - 1
+I64_MAX = 2**63 - 1
+
+
+def int_arg(value: Any, field: str, *, minimum: int = 0, maximum: int = I64_MAX) -> int:
+    """``value`` as a Python int in ``[minimum, maximum]``, or InvalidInstanceError naming ``field``.
+
+    For scalar integer arguments that cross into the core (seeds, counts, iterations, cores):
+    PyO3 would turn ``-1`` or ``2**64`` for a ``u64`` into an ``OverflowError`` that names no
+    argument. Booleans and integral floats are rejected, so nothing is silently converted. The
+    default range is the non-negative int64 values (the core's ``usize``/``u64`` on every
+    64-bit platform); pass ``maximum=U64_MAX`` for a full ``u64`` seed.
+
+    Examples
+    --------
+    >>> int_arg(3, "seed")
+    3
+    >>> int_arg(-1, "seed")
+    Traceback (most recent call last):
+    ...
+    schedkit.exceptions.InvalidInstanceError: seed: must be an integer in [0, 9223372036854775807], got -1
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise InvalidInstanceError(f"{field}: must be an integer, got {value!r}", field=field)
+    out = int(value)
+    if not minimum <= out <= maximum:
+        raise InvalidInstanceError(f"{field}: must be an integer in [{minimum}, {maximum}], got {out}", field=field)
+    return out

@@ -24,6 +24,7 @@ __all__ = [
     "TARDINESS_METHODS",
     "TardinessInstance",
     "__version__",
+    "_panic_in_helper",
     "batch_dag_orders",
     "batch_dag_perturbed",
     "batch_evaluate_sequences",
@@ -50,6 +51,8 @@ __all__ = [
 
 __version__: str
 build_profile: str
+
+def _panic_in_helper(how: str) -> None: ...
 TARDINESS_METHODS: list[str]
 TARDINESS_IMPROVEMENTS: list[str]
 

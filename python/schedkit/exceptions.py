@@ -4,6 +4,20 @@
 ``field`` (the argument or file field at fault) and ``index`` (the position within it, or the
 line number for files, or ``None``); a precedence cycle also carries ``cycle``, the task ids
 around it with the first repeated at the end.
+
+The contract: a call returns a valid, finite result or raises one of these, naming the field
+(and index, or file and line) at fault. Nothing is clamped, dropped or ignored silently.
+
+Two of them mean a schedkit bug, not bad input: ``InternalError`` (the Rust core panicked or
+a worker thread died; the binding catches every panic in its shared call helpers, so PyO3's
+``PanicException``, a ``BaseException`` that ``except Exception`` misses, does not reach you)
+and ``ValidationError`` (a result failed its independent check). The ``schedkit`` command
+prints these with the version and where to report them (exit 70); every other error is one
+line ``schedkit: error: ...`` with exit 2.
+
+Integers too large for the core (a seed of ``2**64``, ``cores=2**63``) and negative counts are
+checked in Python before the call (``schedkit._arrays.int_arg``) and raise
+``InvalidInstanceError`` naming the argument, never PyO3's bare ``OverflowError``.
 """
 
 from __future__ import annotations
@@ -15,6 +29,7 @@ __all__ = [
     "SolverUnavailableError",
     "DeviceUnavailableError",
     "ValidationError",
+    "InternalError",
 ]
 
 
@@ -53,3 +68,8 @@ class DeviceUnavailableError(SchedkitError, RuntimeError):
 
 class ValidationError(SchedkitError, AssertionError):
     """A result failed its independent check (``Result.validate()``); this is a schedkit bug."""
+
+
+class InternalError(SchedkitError, RuntimeError):
+    """A schedkit bug: the Rust core panicked or a worker thread died. The message names the
+    call and the panic; please report it with the input that caused it."""

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from schedkit._core import __version__
 from schedkit.cli import dag, data, demo, flowtime, pack, replay, tardiness
 from schedkit.cli._common import error
-from schedkit.exceptions import SchedkitError
+from schedkit.exceptions import InternalError, SchedkitError, ValidationError
 
 __all__ = ["build_parser", "main"]
 
@@ -92,15 +92,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `schedkit ... | head`: the reader left, nothing more to say
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except (InternalError, ValidationError) as exc:  # schedkit errors that mean a bug
+        return _bug(exc)
     except (SchedkitError, OSError, MemoryError) as exc:
         return error("schedkit", exc)
     except KeyboardInterrupt:
         print("schedkit: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:  # a bug, not a user error: say where to report it
-        print(
-            f"schedkit: internal error: {type(exc).__name__}: {exc}\n"
-            f"This is a bug in schedkit {__version__}; please report it, with the command line, to {ISSUES_URL}",
-            file=sys.stderr,
-        )
-        return 70
+        return _bug(exc)
+
+
+def _bug(exc: BaseException) -> int:
+    """Prints a bug (not a user error) as two lines, the error and where to report it; returns 70."""
+    print(
+        f"schedkit: internal error: {type(exc).__name__}: {exc}\n"
+        f"This is a bug in schedkit {__version__}; please report it, with the command line, to {ISSUES_URL}",
+        file=sys.stderr,
+    )
+    return 70

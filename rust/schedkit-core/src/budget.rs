@@ -17,10 +17,20 @@ impl<'a> Budget<'a> {
         Budget::default()
     }
 
+    /// A budget of `time_limit` seconds from now: `None`, `+inf` or NaN mean no deadline,
+    /// zero or less (`-inf` too) an exhausted one. A limit beyond what the clock can hold
+    /// (`1e308` s) also means no deadline: `Duration::from_secs_f64` and `Instant + Duration`
+    /// would panic on it, so both use their checked forms. (The Python API rejects NaN and
+    /// negative limits before they get here.)
     pub fn new(time_limit: Option<f64>, stop: Option<&'a AtomicBool>) -> Self {
-        let deadline = time_limit
-            .filter(|s| s.is_finite())
-            .map(|s| Instant::now() + Duration::from_secs_f64(s.max(0.0)));
+        let now = Instant::now();
+        let deadline = match time_limit {
+            Some(s) if s <= 0.0 => Some(now),
+            Some(s) => Duration::try_from_secs_f64(s)
+                .ok()
+                .and_then(|d| now.checked_add(d)),
+            None => None,
+        };
         Budget { deadline, stop }
     }
 
@@ -32,5 +42,35 @@ impl<'a> Budget<'a> {
     /// True when the stop flag is raised (as opposed to a plain time-out).
     pub fn interrupted(&self) -> bool {
         self.stop.is_some_and(|f| f.load(Ordering::Relaxed))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limits_of_any_size_make_a_budget() {
+        for limit in [
+            0.0,
+            -1.0,
+            -f64::INFINITY,
+            1e-300,
+            1e9,
+            1e19,
+            1e300,
+            f64::MAX,
+            f64::INFINITY,
+            f64::NAN,
+        ] {
+            let _ = Budget::new(Some(limit), None).exhausted();
+        }
+        assert!(Budget::new(Some(-5.0), None).exhausted());
+        assert!(Budget::new(Some(0.0), None).exhausted());
+        assert!(Budget::new(Some(-f64::INFINITY), None).exhausted());
+        assert!(!Budget::new(Some(f64::INFINITY), None).exhausted());
+        assert!(!Budget::new(Some(1e308), None).exhausted());
+        assert!(!Budget::new(Some(f64::NAN), None).exhausted());
+        assert!(!Budget::new(None, None).exhausted());
     }
 }

@@ -7,7 +7,7 @@ use numpy::{PyReadonlyArray, PyReadonlyArray1, PyReadonlyArray2, PyUntypedArrayM
 use pyo3::prelude::*;
 use schedkit_core::CoreResult;
 
-use crate::errors::IntoPy;
+use crate::errors::{guard, guard_core, internal, IntoPy};
 
 /// Input bytes per chunk of rows in [`in_row_chunks`]: small enough that the copy stays in
 /// cache for the evaluator that reads it next, large enough that one GIL release and one
@@ -55,6 +55,8 @@ pub enum Hold {
 /// thread could then write to it: rows are either read with the GIL held (`Hold::Gil`) or
 /// copied first (`Hold::Copy`). Rows are independent, so a chunk is a consistent unit; between
 /// chunks other threads may run and a pending Ctrl-C is raised as KeyboardInterrupt.
+///
+/// A panic in `eval` becomes `schedkit.exceptions.InternalError` (see [`crate::errors::guard`]).
 pub fn in_row_chunks<T, F>(
     py: Python<'_>,
     a: &PyReadonlyArray2<'_, T>,
@@ -74,7 +76,7 @@ where
         let end = (start + per).min(b);
         let chunk = view.slice(s![start..end, ..]);
         match (hold, chunk.as_slice()) {
-            (Hold::Gil, Some(rows)) => eval(rows, start..end).py(py)?,
+            (Hold::Gil, Some(rows)) => guard("a batch evaluation", || eval(rows, start..end).py(py))?,
             _ => {
                 buf.clear();
                 match chunk.as_slice() {
@@ -82,7 +84,7 @@ where
                     None => buf.extend(chunk.iter().copied()),
                 }
                 let rows = &buf;
-                py.detach(|| eval(rows, start..end)).py(py)?;
+                detach(py, "a batch evaluation", || eval(rows, start..end))?;
             }
         }
         start = end;
@@ -92,6 +94,21 @@ where
         // let other Python threads run between chunks (nothing borrowed is read meanwhile)
         py.detach(|| ());
         py.check_signals()?;
+    }
+}
+
+/// Runs a core call with the GIL released and maps its result: the error to its
+/// `schedkit.exceptions` class, a panic to `InternalError` naming `what`. Bindings call the
+/// core through this (or [`crate::interrupt::run_interruptible`] for long calls) rather than
+/// `py.detach` directly, so no panic reaches Python as `PanicException`.
+pub fn detach<T: Send>(
+    py: Python<'_>,
+    what: &str,
+    work: impl FnOnce() -> CoreResult<T> + Send,
+) -> PyResult<T> {
+    match py.detach(|| guard_core(work)) {
+        Ok(r) => r.py(py),
+        Err(panic) => Err(internal(what, &panic)),
     }
 }
 

@@ -1,5 +1,6 @@
 //! Long calls run on a worker thread with the GIL released while this thread watches for
-//! signals, so Ctrl-C raises KeyboardInterrupt within ~50 ms instead of after the solve.
+//! signals, so Ctrl-C raises KeyboardInterrupt within ~50 ms instead of after the solve. A
+//! panic on the worker is caught there and raised as `schedkit.exceptions.InternalError`.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
@@ -8,7 +9,7 @@ use std::time::Duration;
 use pyo3::prelude::*;
 use schedkit_core::CoreResult;
 
-use crate::errors::{internal, IntoPy};
+use crate::errors::{guard_core, internal, IntoPy};
 
 pub fn run_interruptible<T: Send>(
     py: Python<'_>,
@@ -21,7 +22,7 @@ pub fn run_interruptible<T: Send>(
             let (tx, rx) = mpsc::channel();
             let stop_ref = &stop;
             scope.spawn(move || {
-                let _ = tx.send(work(stop_ref));
+                let _ = tx.send(guard_core(|| work(stop_ref)));
             });
             let mut signal: Option<PyErr> = None;
             loop {
@@ -44,7 +45,8 @@ pub fn run_interruptible<T: Send>(
         return Err(e);
     }
     match result {
-        Some(r) => r.py(py),
-        None => Err(internal(what)),
+        Some(Ok(r)) => r.py(py),
+        Some(Err(panic)) => Err(internal(what, &panic)),
+        None => Err(internal(what, "the worker thread ended without a result")),
     }
 }

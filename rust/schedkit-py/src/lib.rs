@@ -28,6 +28,8 @@ mod _core {
         DagTaskGraph,
     };
     #[pymodule_export]
+    use crate::errors::_panic_in_helper;
+    #[pymodule_export]
     use crate::fair::{fair_uwfq_virtual, FairEngine};
     #[pymodule_export]
     use crate::flowtime::{
