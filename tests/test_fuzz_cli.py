@@ -17,7 +17,9 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
+import resource
 import signal
+import time
 import warnings
 from pathlib import Path
 from typing import Any
@@ -26,6 +28,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from schedkit import data
 from schedkit.cli import COMMANDS, build_parser, main
 from schedkit.testing.fuzz import BAD_BYTES, EXTREME_TOKENS
 
@@ -33,6 +36,10 @@ pytestmark = pytest.mark.fuzz
 
 #: Seconds one argv may run before it gets Ctrl-C (slow but valid work is stopped, not judged).
 BUDGET = 3.0
+
+#: Address space an example may add to the test process (Linux): beyond it an allocation fails
+#: with MemoryError, as on a user's smaller machine, instead of swapping the test runner.
+MEMORY = 4 * 2**30
 
 #: Options and positionals that name a file to read, and those that name a file to write.
 INPUTS = {"file", "path", "workflow", "manifests", "trace"}
@@ -58,9 +65,29 @@ INPUT_NAMES = (
 )
 OUTPUT_NAMES = ("out.parquet", "out.csv", "out.png", "out.txt", "out", "folder", "nodir/out.csv", "")
 
-#: Known failures in other developers' commands: (subcommand, what, an argv that shows it).
-#: The test runs them as strict xfails, so the lead sees when a fix lands and removes the entry.
-KNOWN_FAILURES: list[tuple[str, str, list[str]]] = []
+#: Known failures in other developers' commands, found by this fuzzer: (subcommand, text of
+#: the failure, an argv that shows it, what is wrong). A fuzzed failure whose message holds the
+#: text is tolerated (the test reports it as xfail with the argv); each argv also runs as a
+#: strict xfail, so the lead sees when a fix lands and deletes the entry.
+KNOWN_FAILURES: list[tuple[str, str, list[str], str]] = [
+    ("tardiness", "UnicodeDecodeError", ["tardiness", "latin1.txt"], "tard: the reader decodes without _files"),
+    ("dag", "UnicodeDecodeError", ["dag", "garbage.bin"], "dagflow: the reader decodes without _files"),
+    ("dag", "RecursionError", ["dag", "deep.json"], "dagflow: deeply nested JSON"),
+    ("dag", "is not supported", ["dag", "@montage", "--gantt", "out.parquet"], "dagflow: --gantt suffix unchecked"),
+    ("pack", "UnicodeDecodeError", ["pack", "latin1.txt"], "pack: the reader decodes without _files"),
+    ("pack", "RecursionError", ["pack", "deep.json"], "pack: deeply nested JSON"),
+    (
+        "pack",
+        "is not supported",
+        ["pack", "--experiment", "--scenarios", "1", "--windows", "0.1", "--plot", "out.txt"],
+        "pack: --plot suffix unchecked",
+    ),
+    ("replay", "is not supported", ["replay", "--policy", "fifo", "--plot", "out.txt"], "fair: --plot suffix unchecked"),
+    ("replay", "without being asked", ["replay", "--policy", "fifo"], "fair: writes schedkit_replay_ecdf.png unasked"),
+    ("flowtime", "expected non-negative integer", ["flowtime", "--jobs", "10", "--seed", "-1"], "dagflow: negative seed"),
+    ("flowtime", "Maximum allowed dimension", ["flowtime", "--jobs", str(10**30)], "dagflow: --jobs beyond int64"),
+    ("flowtime", "OverflowError", ["flowtime", "--machines", str(2**64)], "dagflow: --machines beyond int64"),
+]
 
 _SUBPARSERS = {
     name: sub
@@ -151,6 +178,7 @@ def run_main(argv: list[str], budget: float = BUDGET) -> tuple[int, str, bool]:
 
     err = io.StringIO()
     previous = signal.signal(signal.SIGALRM, ctrl_c)
+    limits = _limit_memory()
     signal.setitimer(signal.ITIMER_REAL, budget)
     try:
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err), warnings.catch_warnings():
@@ -162,23 +190,50 @@ def run_main(argv: list[str], budget: float = BUDGET) -> tuple[int, str, bool]:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+        if limits is not None:
+            resource.setrlimit(resource.RLIMIT_AS, limits)
     return code, err.getvalue(), fired
 
 
-def check_contract(argv: list[str], folder: Path) -> None:
+def _limit_memory() -> tuple[int, int] | None:
+    """Caps the address space at its current size plus :data:`MEMORY`; returns the old limits."""
+    statm = Path("/proc/self/statm")
+    if not statm.exists():
+        return None
+    size = int(statm.read_text().split()[0]) * resource.getpagesize()
+    old = resource.getrlimit(resource.RLIMIT_AS)
+    cap = size + MEMORY if old[1] == resource.RLIM_INFINITY else min(size + MEMORY, old[1])
+    resource.setrlimit(resource.RLIMIT_AS, (cap, old[1]))
+    return old
+
+
+def contract_failure(argv: list[str], folder: Path, budget: float = BUDGET) -> str | None:
+    """What ``schedkit <argv>`` did against the contract, or None when it kept it."""
     before = {p.name for p in folder.iterdir()}
-    code, err, fired = run_main(argv)
-    assert "Traceback" not in err, f"{argv}: traceback:\n{err}"
-    assert code != 70, f"{argv}: internal error:\n{err}"
-    if code == 130:
-        assert fired, f"{argv}: exit 130 without Ctrl-C:\n{err}"
-    else:
-        assert code in (0, 2), f"{argv}: exit {code}:\n{err}"
-    if code == 2:
-        lines = [ln for ln in err.splitlines() if ln.startswith("schedkit")]
-        assert lines and ": error: " in lines[-1], f"{argv}: exit 2 without a 'schedkit: error:' line:\n{err}"
+    code, err, fired = run_main(argv, budget)
     new = {p.name for p in folder.iterdir()} - before
-    assert all(any(name in a for a in argv) for name in new), f"{argv}: wrote {new} without being asked"
+    for p in new:  # the next example starts from the same folder
+        if (folder / p).is_file():
+            (folder / p).unlink()
+    if "Traceback" in err:
+        return f"{argv}: traceback:\n{err}"
+    if code == 70:
+        return f"{argv}: internal error:\n{err}"
+    if code == 130 and not fired:
+        return f"{argv}: exit 130 without Ctrl-C:\n{err}"
+    if code not in (0, 2, 130):
+        return f"{argv}: exit {code}:\n{err}"
+    lines = [ln for ln in err.splitlines() if ln.startswith("schedkit")]
+    if code == 2 and not (lines and ": error: " in lines[-1]):
+        return f"{argv}: exit 2 without a 'schedkit: error:' line:\n{err}"
+    unasked = [name for name in new if not any(name in a for a in argv)]
+    if unasked:
+        return f"{argv}: wrote {unasked} without being asked"
+    return None
+
+
+def _known(command: str, failure: str) -> bool:
+    return any(c == command and text in failure for c, text, _, _ in KNOWN_FAILURES)
 
 
 @pytest.fixture(scope="module")
@@ -191,22 +246,42 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.mark.parametrize("command", sorted(_SUBPARSERS))
 def test_every_subcommand_keeps_the_contract(command, workdir, monkeypatch):
     monkeypatch.chdir(workdir)
+    known: list[str] = []
 
     # a third of the profile's examples: 10 by default, hundreds with the slow profile
-    @settings(max_examples=max(1, settings.default.max_examples // 3), suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+    @settings(
+        max_examples=max(1, settings.default.max_examples // 3),
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+    )
     @given(argvs(command))
     def fuzz(argv: list[str]) -> None:
-        check_contract(argv, workdir)
+        failure = contract_failure(argv, workdir)
+        if failure and _known(command, failure):
+            known.append(failure.splitlines()[0])
+        else:
+            assert failure is None, failure
 
     fuzz()
+    if known:
+        pytest.xfail(f"known failures of another area (KNOWN_FAILURES): {known[:3]}")
+
+
+def _resolve(argv: list[str]) -> list[str]:
+    montage = str(data.path("montage-chameleon-dss-05d-001.json"))
+    return [montage if a == "@montage" else a for a in argv]
 
 
 @pytest.mark.parametrize(
-    ("argv",), [pytest.param(argv, id=" ".join(argv)[:80], marks=pytest.mark.xfail(reason=why, strict=True)) for _, why, argv in KNOWN_FAILURES]
+    "argv",
+    [
+        pytest.param(argv, id=" ".join(argv)[:60], marks=pytest.mark.xfail(reason=why, strict=True))
+        for _, _, argv, why in KNOWN_FAILURES
+    ],
 )
 def test_known_failures_of_other_commands(argv, workdir, monkeypatch):
     monkeypatch.chdir(workdir)
-    check_contract(argv, workdir)
+    failure = contract_failure(_resolve(argv), workdir, budget=30.0)
+    assert failure is None, failure
 
 
 def test_every_subcommand_is_fuzzed():
@@ -214,18 +289,26 @@ def test_every_subcommand_is_fuzzed():
 
 
 def test_the_checks_can_fail(workdir, monkeypatch):
-    # The contract check must see an internal error and an argparse error for what they are.
+    # The contract check sees argparse errors, internal errors, stray files and the budget.
     monkeypatch.chdir(workdir)
-    assert run_main(["tardiness"])[0] == 2  # argparse: the file is missing
-    code, err, _ = run_main(["data", "--json"])
-    assert code == 0 and not err
-    with pytest.raises(AssertionError, match="wrote"):
-        (workdir / "stray.txt").unlink(missing_ok=True)
+    assert run_main(["tardiness"])[0] == 2  # argparse: the file argument is missing
+    assert run_main(["data", "--json"])[:2] == (0, "")
+    assert contract_failure(["data"], workdir) is None
 
-        def writes(*_: Any) -> int:
-            (workdir / "stray.txt").write_text("x")
-            return 0
+    def writes(args: Any) -> int:
+        (workdir / "stray.txt").write_text("x")
+        return 0
 
-        monkeypatch.setattr("schedkit.cli.data.run", writes)
-        check_contract(["data"], workdir)
-    (workdir / "stray.txt").unlink(missing_ok=True)
+    def bug(args: Any) -> int:
+        raise TypeError("a bug")
+
+    def slow(args: Any) -> int:
+        time.sleep(5)
+        return 0
+
+    monkeypatch.setattr("schedkit.cli.data.run", writes)
+    assert "without being asked" in (contract_failure(["data"], workdir) or "")
+    monkeypatch.setattr("schedkit.cli.data.run", bug)
+    assert "internal error" in (contract_failure(["data"], workdir) or "")
+    monkeypatch.setattr("schedkit.cli.data.run", slow)
+    assert run_main(["data"], budget=0.2) == (130, "schedkit: interrupted\n", True)
