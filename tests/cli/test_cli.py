@@ -85,3 +85,46 @@ def test_format_table_aligns_columns():
 def test_module_entry_point_runs():
     out = subprocess.run([sys.executable, "-m", "schedkit", "--version"], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == f"schedkit {schedkit.__version__}"
+
+
+@pytest.mark.parametrize("name", ["demo", "data"])
+def test_help_has_a_description_grouped_options_and_two_real_examples(name):
+    from schedkit.cli import build_parser
+
+    parser = build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices[name]
+    assert sub.description and len(sub.description.split()) > 10
+    groups = {g.title for g in sub._action_groups if g._group_actions}
+    assert "output" in groups and {a.dest for a in sub._action_groups[-1]._group_actions} >= {"json"}
+    examples = [ln.strip() for ln in sub.epilog.splitlines()[1:]]
+    assert len(examples) == 2 and all(e.startswith("schedkit ") for e in examples)
+    for example in examples:  # each example parses as written (output redirection aside)
+        argv = example.split(">")[0].split()[1:]
+        assert parser.parse_args(argv).func is not None
+
+
+def test_data_lists_bundled_files_that_path_finds(capsys):
+    assert main(["data", "--json"]) == 0
+    names = json.loads(capsys.readouterr().out)
+    assert {"smtt/wt40.txt", "dag/montage-chameleon-dss-05d-001.json", "packing/cluster.yaml"} <= set(names)
+    assert main(["data", "--path"]) == 0
+    paths = capsys.readouterr().out.split()
+    assert len(paths) == len(names) and all(Path(p).is_file() for p in paths)
+    assert schedkit.data.path("cluster.yaml") == schedkit.data.path("packing/cluster.yaml")
+
+
+def test_a_schedkit_bug_is_reported_as_one_and_exits_70(monkeypatch, capsys):
+    # InternalError (a core panic) and ValidationError are schedkit errors, but bugs: not exit 2
+    from schedkit.cli import data as data_cmd
+    from schedkit.exceptions import InternalError, ValidationError
+
+    for bug in (InternalError("internal error in x: boom; please report it"), ValidationError("overlap"), KeyError("k")):
+
+        def run(args, bug=bug):
+            raise bug
+
+        monkeypatch.setattr(data_cmd, "run", run)
+        assert main(["data"]) == 70
+        err = capsys.readouterr().err
+        assert f"internal error: {type(bug).__name__}" in err and "please report it" in err
+        assert schedkit.__version__ in err and "Traceback" not in err

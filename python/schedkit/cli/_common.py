@@ -76,13 +76,13 @@ def format_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     return "\n".join(out)
 
 
-def add_json_flag(parser: argparse.ArgumentParser, instead_of: str = "a table") -> None:
+def add_json_flag(parser: argparse.ArgumentParser | argparse._ArgumentGroup, instead_of: str = "a table") -> None:
     """Adds the ``--json`` switch every subcommand has.
 
     Parameters
     ----------
-    parser : argparse.ArgumentParser
-        The subcommand's parser.
+    parser : argparse.ArgumentParser or argument group
+        The subcommand's parser, or the group of its options it belongs in.
     instead_of : str
         What the switch replaces, for the help text.
 

@@ -4,6 +4,7 @@ other commands accepts by name (``schedkit tardiness wt40.txt``)."""
 from __future__ import annotations
 
 import argparse
+import textwrap
 from typing import Any
 
 from schedkit import data
@@ -15,12 +16,18 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p = subparsers.add_parser(
         "data",
         help="list the bundled example files (usable by name as any file argument)",
-        description="List the bundled example files; every file argument of schedkit accepts these names.",
-        epilog="examples:\n  schedkit data\n  schedkit tardiness wt40.txt --method mdd",
+        description=textwrap.fill(
+            "List the small real example files shipped with schedkit, one or more per area (where each "
+            "comes from is in the PROVENANCE.md next to it). Every file argument of schedkit accepts "
+            "these names, by path inside the data folder or by bare file name when unique; in Python, "
+            'sk.data.path("wt40.txt") gives the file\'s path.'
+        ),
+        epilog="examples:\n  schedkit data --path\n  schedkit tardiness wt40.txt --method mdd",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("--path", action="store_true", help="print full paths instead of names")
-    add_json_flag(p, "a list")
+    output = p.add_argument_group("output")
+    output.add_argument("--path", action="store_true", help="print full paths instead of names")
+    add_json_flag(output, "a list")
     p.set_defaults(func=run)
     return p
 
