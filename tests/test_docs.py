@@ -86,7 +86,9 @@ def test_no_docstring_or_comment_cites_the_specs_notes():
     assert not new, f"cite the paper, not specs/: {new}"
 
 
-@pytest.mark.xfail(reason="other areas' files still cite specs/ (SPECS_CITED_ELSEWHERE); the lead fixes them", strict=False)
+@pytest.mark.xfail(
+    reason="other areas' files still cite specs/ (SPECS_CITED_ELSEWHERE); the lead fixes them", strict=False
+)
 def test_no_file_cites_the_specs_notes_at_all():
     assert not _files_citing_specs()
 

@@ -82,9 +82,19 @@ KNOWN_FAILURES: list[tuple[str, str, list[str], str]] = [
         ["pack", "--experiment", "--scenarios", "1", "--windows", "0.1", "--plot", "out.txt"],
         "pack: --plot suffix unchecked",
     ),
-    ("replay", "is not supported", ["replay", "--policy", "fifo", "--plot", "out.txt"], "fair: --plot suffix unchecked"),
+    (
+        "replay",
+        "is not supported",
+        ["replay", "--policy", "fifo", "--plot", "out.txt"],
+        "fair: --plot suffix unchecked",
+    ),
     ("replay", "without being asked", ["replay", "--policy", "fifo"], "fair: writes schedkit_replay_ecdf.png unasked"),
-    ("flowtime", "expected non-negative integer", ["flowtime", "--jobs", "10", "--seed", "-1"], "dagflow: negative seed"),
+    (
+        "flowtime",
+        "expected non-negative integer",
+        ["flowtime", "--jobs", "10", "--seed", "-1"],
+        "dagflow: negative seed",
+    ),
     ("flowtime", "Maximum allowed dimension", ["flowtime", "--jobs", str(10**30)], "dagflow: --jobs beyond int64"),
     ("flowtime", "OverflowError", ["flowtime", "--machines", str(2**64)], "dagflow: --machines beyond int64"),
 ]

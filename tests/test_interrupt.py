@@ -74,7 +74,7 @@ def test_a_core_panic_is_an_internal_error_not_a_panic_exception(how):
     from schedkit import _core
     from schedkit.exceptions import InternalError, SchedkitError
 
-    with pytest.raises(InternalError, match="test panic.*please report it") as exc:
+    with pytest.raises(InternalError, match=r"test panic.*please report it") as exc:
         _core._panic_in_helper(how)
     assert isinstance(exc.value, SchedkitError)
 

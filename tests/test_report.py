@@ -140,7 +140,7 @@ def test_table_html_takes_a_mapping_and_rejects_ragged_columns():
     assert rows == [["a", "b"], ["1", "x"], ["–", ""]]
     with pytest.raises(InvalidInstanceError, match="different lengths"):
         _report.table_html({"a": [1], "b": [1, 2]})
-    with pytest.raises(InvalidInstanceError, match="expected a pyarrow.Table"):
+    with pytest.raises(InvalidInstanceError, match=r"expected a pyarrow\.Table"):
         _report.table_html([[1, 2]])
 
 

@@ -53,6 +53,7 @@ __version__: str
 build_profile: str
 
 def _panic_in_helper(how: str) -> None: ...
+
 TARDINESS_METHODS: list[str]
 TARDINESS_IMPROVEMENTS: list[str]
 

@@ -96,7 +96,9 @@ def table_html(table: Any, caption: str | None = None) -> str:
     elif isinstance(table, Mapping):
         columns = table
     else:
-        raise InvalidInstanceError(f"table: expected a pyarrow.Table or a mapping, got {type(table).__name__}", field="table")
+        raise InvalidInstanceError(
+            f"table: expected a pyarrow.Table or a mapping, got {type(table).__name__}", field="table"
+        )
     names = list(columns)
     lengths = {len(v) for v in columns.values()}
     if len(lengths) > 1:
@@ -182,9 +184,7 @@ def replay_report(header: Mapping[str, Any], table: Any, figures: Sequence[Any])
         The HTML document; :func:`write` saves it.
     """
     names = table.column_names if hasattr(table, "column_names") else list(table)
-    notes = "".join(
-        f"<dt>{html.escape(n)}</dt><dd>{html.escape(METRICS[n])}</dd>" for n in names if n in METRICS
-    )
+    notes = "".join(f"<dt>{html.escape(n)}</dt><dd>{html.escape(METRICS[n])}</dd>" for n in names if n in METRICS)
     comparison = table_html(table) + (f'<dl class="header notes">{notes}</dl>' if notes else "")
     sections = [("Comparison", comparison)]
     sections += [("Figures", "".join(figure_svg(f, prefix=f"f{i}") for i, f in enumerate(figures)))] if figures else []

@@ -118,7 +118,11 @@ def test_a_schedkit_bug_is_reported_as_one_and_exits_70(monkeypatch, capsys):
     from schedkit.cli import data as data_cmd
     from schedkit.exceptions import InternalError, ValidationError
 
-    for bug in (InternalError("internal error in x: boom; please report it"), ValidationError("overlap"), KeyError("k")):
+    for bug in (
+        InternalError("internal error in x: boom; please report it"),
+        ValidationError("overlap"),
+        KeyError("k"),
+    ):
 
         def run(args, bug=bug):
             raise bug

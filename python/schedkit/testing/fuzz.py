@@ -81,7 +81,9 @@ EXTREME_TOKENS = (
 def random_bytes(max_size: int = 512) -> st.SearchStrategy[bytes]:
     """Arbitrary bytes up to ``max_size``, often containing one of :data:`BAD_BYTES`."""
     plain = st.binary(max_size=max_size)
-    spliced = st.tuples(st.binary(max_size=max_size // 2), st.sampled_from(BAD_BYTES), st.binary(max_size=max_size // 2))
+    spliced = st.tuples(
+        st.binary(max_size=max_size // 2), st.sampled_from(BAD_BYTES), st.binary(max_size=max_size // 2)
+    )
     return st.one_of(plain, spliced.map(b"".join))
 
 
