@@ -35,7 +35,7 @@ from schedkit.testing.fuzz import BAD_BYTES, EXTREME_TOKENS
 pytestmark = pytest.mark.fuzz
 
 #: Seconds one argv may run before it gets Ctrl-C (slow but valid work is stopped, not judged).
-BUDGET = 3.0
+BUDGET = 1.5
 
 #: Address space an example may add to the test process (Linux): beyond it an allocation fails
 #: with MemoryError, as on a user's smaller machine, instead of swapping the test runner.
@@ -139,7 +139,8 @@ def _value(action: argparse.Action) -> st.SearchStrategy[str]:
         return st.sampled_from(OUTPUT_NAMES)
     if action.choices:
         names = [str(c) for c in action.choices]
-        return st.one_of(st.sampled_from(names), st.sampled_from(names).map(str.upper), st.text(max_size=8))
+        valid = st.sampled_from(names)  # mostly valid, so the run gets past argparse
+        return st.one_of(valid, valid, valid, valid.map(str.upper), st.text(max_size=8))
     if action.type in (int, float):
         return _number_text(action.type)  # type: ignore[arg-type]
     default = [str(action.default)] if action.default not in (None, False) else []

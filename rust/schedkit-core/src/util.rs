@@ -74,13 +74,24 @@ impl SplitMix64 {
     pub fn from_state(state: u64) -> Self {
         SplitMix64(state)
     }
-    /// Uniform integer in 0..n (n > 0); the tiny modulo bias is irrelevant here.
+    /// Uniform integer in 0..n; the tiny modulo bias is irrelevant here. `n = 0` gives 0 (and
+    /// still consumes a draw) rather than a division by zero: this is reachable from user
+    /// parameters (a generator's width), and a panic must never be.
     pub fn below(&mut self, n: usize) -> usize {
-        (self.next_u64() % n as u64) as usize
+        let x = self.next_u64();
+        x.checked_rem(n as u64).unwrap_or(0) as usize
     }
-    /// Uniform integer in lo..=hi (lo <= hi).
+    /// Uniform integer in lo..=hi (lo <= hi; swapped bounds are read as hi..=lo). The span is
+    /// computed in wrapping u64 arithmetic, so the full i64 range works (`hi - lo + 1` would
+    /// overflow); for every other range the draw is `lo + next % (hi - lo + 1)`.
     pub fn int(&mut self, lo: i64, hi: i64) -> i64 {
-        lo + (self.next_u64() % ((hi - lo + 1) as u64)) as i64
+        let (lo, hi) = if lo <= hi { (lo, hi) } else { (hi, lo) };
+        let span = (hi.wrapping_sub(lo) as u64).wrapping_add(1);
+        let x = self.next_u64();
+        if span == 0 {
+            return x as i64; // lo..=hi is all of i64
+        }
+        lo.wrapping_add((x % span) as i64)
     }
     /// Uniform float in [0, 1) from the top 53 bits.
     pub fn uniform(&mut self) -> f64 {
@@ -151,3 +162,41 @@ impl Hasher for MixHasher {
 
 /// A `HashMap` with [`MixHasher`] (integer keys, not attacker-controlled).
 pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<MixHasher>>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn int_covers_its_range_and_never_overflows() {
+        let mut r = SplitMix64::new(7);
+        for _ in 0..1000 {
+            let v = r.int(-3, 4);
+            assert!((-3..=4).contains(&v));
+        }
+        let mut a = SplitMix64::new(1);
+        let mut b = SplitMix64::new(1);
+        // the plain formula for an ordinary range: seeded streams do not change
+        for _ in 0..100 {
+            let want = 10 + (b.next_u64() % 91) as i64;
+            assert_eq!(a.int(10, 100), want);
+        }
+        for (lo, hi) in [
+            (i64::MIN, i64::MAX),
+            (i64::MIN, 0),
+            (0, i64::MAX),
+            (i64::MAX, i64::MAX),
+            (5, -5),
+        ] {
+            let v = r.int(lo, hi);
+            assert!(lo.min(hi) <= v && v <= lo.max(hi), "{v} outside {lo}..={hi}");
+        }
+    }
+
+    #[test]
+    fn below_zero_is_zero_not_a_panic() {
+        let mut r = SplitMix64::new(3);
+        assert_eq!(r.below(0), 0);
+        assert!((0..1000).all(|_| r.below(7) < 7));
+    }
+}
