@@ -132,3 +132,19 @@ def test_a_schedkit_bug_is_reported_as_one_and_exits_70(monkeypatch, capsys):
         err = capsys.readouterr().err
         assert f"internal error: {type(bug).__name__}" in err and "please report it" in err
         assert schedkit.__version__ in err and "Traceback" not in err
+
+
+def test_a_panic_exception_is_reported_as_a_bug(monkeypatch, capsys):
+    # PyO3's PanicException derives from BaseException, so `except Exception` misses it
+    from schedkit.cli import data as data_cmd
+
+    class PanicException(BaseException):
+        pass
+
+    def run(args):
+        raise PanicException("a scoped thread panicked")
+
+    monkeypatch.setattr(data_cmd, "run", run)
+    assert main(["data"]) == 70
+    err = capsys.readouterr().err
+    assert "internal error: PanicException: a scoped thread panicked" in err and "Traceback" not in err

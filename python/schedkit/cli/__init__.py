@@ -101,6 +101,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except Exception as exc:  # a bug, not a user error: say where to report it
         return _bug(exc)
+    except BaseException as exc:
+        # PyO3's PanicException is a BaseException; the binding's shared helpers turn panics
+        # into InternalError, and this catches one from any call that bypasses them
+        if type(exc).__name__ == "PanicException":
+            return _bug(exc)
+        raise
 
 
 def _bug(exc: BaseException) -> int:
