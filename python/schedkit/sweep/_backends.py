@@ -72,6 +72,8 @@ def _drain(pool: Executor, futures: dict[Future[list[Record]], Chunk]) -> Iterat
     try:
         for f in as_completed(futures):
             exc = f.exception()
+            if exc is not None and not isinstance(exc, Exception):
+                raise exc  # Ctrl-C inside a worker thread stops the sweep, as it would inline
             yield futures[f], exc if exc is not None else f.result()
         finished = True
     finally:

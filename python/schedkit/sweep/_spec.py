@@ -125,9 +125,9 @@ def run_seed(area: str, params: Mapping[str, Any], sweep_seed: int) -> int:
     return int.from_bytes(_digest(payload)[:8], "big") >> 1
 
 
-def _integer(value: Any, where: str, index: int | None = None) -> int:
+def _integer(value: Any, where: str, index: int | None = None, field: str | None = None) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise _bad(where, f"expected an integer, got {value!r}", index)
+        raise _bad(where, f"expected an integer, got {value!r}", index, field)
     return int(value)
 
 
@@ -155,7 +155,10 @@ def _check(i: int, run: Any) -> tuple[str, dict[str, Any]]:
             raise InvalidInstanceError(str(exc), field=name, index=i) from None
         if known in params:
             raise _bad(f"{where}.{known}", "given twice", i, known)
-        params[known] = canonical(value, f"{where}.{known}")
+        try:
+            params[known] = canonical(value, f"{where}.{known}")
+        except InvalidInstanceError as exc:
+            raise InvalidInstanceError(str(exc), field=known, index=i) from None
     for name in spec.required:
         if name not in params:
             raise _bad(f"{where}.{name}", f"missing ({spec.params[name]})", i, name)
@@ -175,7 +178,7 @@ def _check(i: int, run: Any) -> tuple[str, dict[str, Any]]:
             missing = next(k for k in names if k not in params)
             raise _bad(f"{where}.{missing}", f"missing: {', '.join(names)} go together", i, missing)
     if "seed" in params:
-        params["seed"] = _integer(params["seed"], f"{where}.seed", i)
+        params["seed"] = _integer(params["seed"], f"{where}.seed", i, "seed")
     return area, params
 
 

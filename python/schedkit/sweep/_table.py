@@ -89,7 +89,8 @@ def build(rows: Sequence[Row], metadata: Mapping[str, Any] | None = None) -> pa.
 
 
 def _record_text(row: Row) -> str:
-    return json.dumps(row, sort_keys=True, allow_nan=True)
+    # insertion order kept: it is the order of the metric columns
+    return json.dumps(row, allow_nan=True)
 
 
 def write_part(folder: Path, row: Row) -> Path:
