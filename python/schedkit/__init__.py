@@ -12,4 +12,16 @@ from __future__ import annotations
 from schedkit import batch, dag, data, exceptions, fair, flowtime, packing, sweep, tardiness, trace
 from schedkit._core import __version__
 
-__all__ = ["__version__", "batch", "dag", "data", "exceptions", "fair", "flowtime", "packing", "sweep", "tardiness", "trace"]
+__all__ = [
+    "__version__",
+    "batch",
+    "dag",
+    "data",
+    "exceptions",
+    "fair",
+    "flowtime",
+    "packing",
+    "sweep",
+    "tardiness",
+    "trace",
+]

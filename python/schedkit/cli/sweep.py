@@ -48,14 +48,18 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         default="local",
         help=f"one of {', '.join(sweep.BACKENDS)} (default local: threads of this process)",
     )
-    where.add_argument("--workers", type=int, default=None, help="runs at once (default: the CPUs; on a cluster: its CPUs)")
+    where.add_argument(
+        "--workers", type=int, default=None, help="runs at once (default: the CPUs; on a cluster: its CPUs)"
+    )
     where.add_argument(
         "--address",
         default=None,
         help="ray: cluster to connect to ('auto', 'ray://host:10001'); dask: scheduler ('tcp://host:8786')",
     )
     out = p.add_argument_group("output")
-    out.add_argument("--out", metavar="DIR", help="keep each run as a Parquet part in DIR; a rerun computes only missing runs")
+    out.add_argument(
+        "--out", metavar="DIR", help="keep each run as a Parquet part in DIR; a rerun computes only missing runs"
+    )
     out.add_argument("--seed", type=int, default=None, help="sweep seed (default: the grid file's, else 0)")
     add_json_flag(out)
     p.set_defaults(func=run)
@@ -142,7 +146,7 @@ def run(args: argparse.Namespace) -> int:
     example.yaml: 38 runs on local (2 workers): 38 computed, 0 failed, ... s
     <BLANKLINE>
     fair (means over the seeds)
-    policy  partition  estimate ...
+    policy  partition  cores  estimate ...
     ...
     0
     """
@@ -201,10 +205,7 @@ def run(args: argparse.Namespace) -> int:
         print(
             format_table(
                 headers if names else ["(one setting)", *headers],
-                [
-                    ([] if names else ["-"]) + [_cell(r[h]) for h in headers]
-                    for r in rows
-                ],
+                [([] if names else ["-"]) + [_cell(r[h]) for h in headers] for r in rows],
             )
         )
     if errors:

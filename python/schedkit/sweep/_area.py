@@ -122,9 +122,7 @@ def each(tasks: Sequence[Task], fn: Callable[[Task], dict[str, Any]]) -> list[Ou
     return out
 
 
-def shared(
-    tasks: Sequence[Task], load: Callable[[], Any], fn: Callable[[Any, Task], dict[str, Any]]
-) -> list[Outcome]:
+def shared(tasks: Sequence[Task], load: Callable[[], Any], fn: Callable[[Any, Task], dict[str, Any]]) -> list[Outcome]:
     """Loads a group's common input once, then runs ``fn(input, task)`` on every task; a load
     that fails is every task's error. The load time is shared equally among the tasks.
 

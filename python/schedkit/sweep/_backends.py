@@ -226,7 +226,9 @@ def open_engine(backend: Any, workers: Any = None, address: str | None = None) -
     name = resolve_name("backend", backend, BACKENDS)
     n = _check_workers(workers)
     if address is not None and name in ("local", "processes"):
-        raise InvalidInstanceError(f"address: the {name} backend runs on this machine; it takes no address", field="address")
+        raise InvalidInstanceError(
+            f"address: the {name} backend runs on this machine; it takes no address", field="address"
+        )
     if name == "ray":
         with _ray(n, address) as engine:
             yield engine

@@ -57,9 +57,7 @@ def _generate(task: Task) -> flowtime.Jobs:
 
 def _simulate(jobs: flowtime.Jobs, task: Task, threads: int) -> dict[str, Any]:
     p = task.params
-    r = flowtime.simulate(
-        jobs, policy=p["policy"], threads=threads, **pick(p, ("machines", *OPTIONS))
-    ).validate()
+    r = flowtime.simulate(jobs, policy=p["policy"], threads=threads, **pick(p, ("machines", *OPTIONS))).validate()
     summary = r.summary()
     return {k: summary[k] for k in METRICS if k in summary}
 

@@ -46,7 +46,9 @@ def _parse(path: str | os.PathLike[str]) -> Any:
         try:
             return json.loads(text)
         except json.JSONDecodeError as exc:
-            raise InvalidInstanceError(f"{path}: line {exc.lineno}: {exc.msg}", field="grid", index=exc.lineno) from None
+            raise InvalidInstanceError(
+                f"{path}: line {exc.lineno}: {exc.msg}", field="grid", index=exc.lineno
+            ) from None
     yaml = require("yaml", "grid files in YAML")
     try:
         return yaml.safe_load(text)

@@ -264,7 +264,8 @@ def grid(*, area: str, **choices: Any) -> list[dict[str, Any]]:
     """
     names = list(choices)
     runs = [
-        {"area": area, **dict(zip(names, combo))} for combo in itertools.product(*(_choices(n, choices[n]) for n in names))
+        {"area": area, **dict(zip(names, combo))}
+        for combo in itertools.product(*(_choices(n, choices[n]) for n in names))
     ]
     for i, r in enumerate(runs):
         _check(i, r)
@@ -281,4 +282,3 @@ def absolute_files(area: str, params: Mapping[str, Any]) -> dict[str, Any]:
         if isinstance(value, str) and os.path.exists(value):
             out[name] = str(Path(value).resolve())
     return out
-

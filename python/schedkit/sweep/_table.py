@@ -47,7 +47,9 @@ def _column(values: list[Any]) -> pa.Array:
     try:
         return pa.array(values)
     except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
-        return pa.array([None if v is None else v if isinstance(v, str) else json.dumps(v) for v in values], pa.string())
+        return pa.array(
+            [None if v is None else v if isinstance(v, str) else json.dumps(v) for v in values], pa.string()
+        )
 
 
 def build(rows: Sequence[Row], metadata: Mapping[str, Any] | None = None) -> pa.Table:

@@ -65,9 +65,7 @@ def read(params: Mapping[str, Any]) -> Instances:
     if "optima" in params:
         optima = tardiness.read_orlib_values(locate(params["optima"], "optima"))
         if len(optima) != len(instances):
-            raise InvalidInstanceError(
-                f"optima: {len(optima)} values for {len(instances)} instances", field="optima"
-            )
+            raise InvalidInstanceError(f"optima: {len(optima)} values for {len(instances)} instances", field="optima")
     return instances, optima
 
 

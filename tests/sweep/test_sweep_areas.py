@@ -96,7 +96,9 @@ def test_flowtime_runs_match_direct_simulations():
 
 
 def test_packing_runs_match_direct_placements():
-    runs = sk.sweep.grid(area="packing", method=["kube", "ffd"], nodes=6, pods_per_node=4, priorities=2, utilisation=[0.9, 1.2])
+    runs = sk.sweep.grid(
+        area="packing", method=["kube", "ffd"], nodes=6, pods_per_node=4, priorities=2, utilisation=[0.9, 1.2]
+    )
     t = sk.sweep.run(runs, progress=False)
     assert t.column("error").null_count == t.num_rows
     for r in rows(t):

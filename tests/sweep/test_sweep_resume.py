@@ -14,9 +14,9 @@ TRACE = "google2011_wta_500s_hetero.csv"
 
 
 def _runs():
-    return sk.sweep.grid(area="fair", trace=TRACE, policy=["fifo", "ujf", "uwfq"], partition=[False, True]) + sk.sweep.grid(
-        area="dag", algorithm=["heft", "cpop"], tasks=40, seed=[0, 1]
-    )
+    return sk.sweep.grid(
+        area="fair", trace=TRACE, policy=["fifo", "ujf", "uwfq"], partition=[False, True]
+    ) + sk.sweep.grid(area="dag", algorithm=["heft", "cpop"], tasks=40, seed=[0, 1])
 
 
 def _meta(t, key):

@@ -26,7 +26,9 @@ def _sha(payload) -> bytes:
 
 
 def test_grid_is_the_product_last_parameter_fastest():
-    runs = sk.sweep.grid(area="fair", trace=TRACE, policy=["fifo", "ujf", "uwfq"], partition=[False, True], seed=range(2))
+    runs = sk.sweep.grid(
+        area="fair", trace=TRACE, policy=["fifo", "ujf", "uwfq"], partition=[False, True], seed=range(2)
+    )
     assert len(runs) == 12
     expected = [
         {"area": "fair", "trace": TRACE, "policy": p, "partition": q, "seed": s}
@@ -44,14 +46,22 @@ def test_grid_is_the_product_last_parameter_fastest():
     ("kwargs", "message", "field"),
     [
         (dict(area="fiar", trace=TRACE), "unknown 'fiar' (did you mean 'fair'?)", "area"),
-        (dict(area="fair", trace=TRACE, polcy=["fifo"]), "fair parameter: unknown 'polcy' (did you mean 'policy'?)", "polcy"),
+        (
+            dict(area="fair", trace=TRACE, polcy=["fifo"]),
+            "fair parameter: unknown 'polcy' (did you mean 'policy'?)",
+            "polcy",
+        ),
         (dict(area="fair", trace=TRACE, policy=[]), "grid: policy has no values", "policy"),
         (dict(area="fair", trace=TRACE, policy={"fifo", "ujf"}), "give a list (a set has no order)", "policy"),
         (dict(area="fair", policy="fifo"), "give exactly one of trace, scenario, got none", "trace"),
         (dict(area="fair", trace=TRACE, scenario="4_large_users"), "got both trace, scenario", "trace"),
         (dict(area="dag", tasks=10), "runs[0].algorithm: missing", "algorithm"),
         (dict(area="packing", method="kube", nodes=4, priorities=2), "runs[0].pods_per_node: missing", "pods_per_node"),
-        (dict(area="flowtime", policy="srpt", jobs=10, seed=[0, 1.5]), "runs[1].seed: expected an integer, got 1.5", "seed"),
+        (
+            dict(area="flowtime", policy="srpt", jobs=10, seed=[0, 1.5]),
+            "runs[1].seed: expected an integer, got 1.5",
+            "seed",
+        ),
         (dict(area="flowtime", policy="srpt", jobs=10, load=[object()]), "runs[0].load: a parameter is", "load"),
     ],
 )
