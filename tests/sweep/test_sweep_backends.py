@@ -75,6 +75,9 @@ def test_ray_on_a_users_instance_and_on_one_started_for_the_sweep(reference):
         t = sk.sweep.run(_runs(), backend="ray", progress=False)
         _check(t, reference, "ray")
         assert ray.is_initialized()  # the user's instance is left running
+        with pytest.warns(UserWarning, match="address 'auto' not used: Ray is already initialized"):
+            tiny = sk.sweep.run(sk.sweep.grid(area="dag", algorithm="heft", tasks=5), backend="ray", address="auto")
+        assert tiny.column("error").null_count == 1
     finally:
         ray.shutdown()
     t = sk.sweep.run(_runs(), backend="Ray", workers=2, progress=False)

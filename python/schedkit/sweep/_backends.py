@@ -9,12 +9,12 @@ worker, so the Rust core's thread count follows the CPUs the engine gave the wor
 * ``local``: ``workers`` threads of this process (the core releases the GIL while it works);
   each run may use ``available CPUs // workers`` threads.
 * ``processes``: ``workers`` spawned processes (``concurrent.futures``); the same thread share.
-* ``ray``: one Ray task per chunk, asking for one CPU; a run uses the CPUs Ray assigned to
-  its task. Uses the connection the user opened with ``ray.init(address=...)``, else connects
+* ``ray``: one Ray task per chunk, asking for one CPU, at most ``workers`` in flight; a run
+  uses the CPUs Ray assigned to its task. Uses the connection the user opened with ``ray.init(address=...)``, else connects
   to ``address`` (or ``RAY_ADDRESS``), else starts a local Ray instance of ``workers`` CPUs and
   stops it afterwards.
-* ``dask``: one Dask task per chunk; a task holds one worker thread, so a run uses one
-  thread. Uses ``Client(address)`` when ``address`` is given, else the user's default client,
+* ``dask``: one Dask task per chunk, at most ``workers`` in flight; a task holds one worker
+  thread, so a run uses one thread. Uses ``Client(address)`` when ``address`` is given, else the user's default client,
   else a ``LocalCluster`` of ``workers`` single-threaded worker processes, closed afterwards.
 """
 
@@ -23,6 +23,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import warnings
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
@@ -122,13 +123,25 @@ class _Ray:
         self.task = ray.remote(num_cpus=1)(_ray_chunk)
 
     def results(self, chunks: Sequence[Chunk]) -> Iterator[Done]:
+        # At most `slots` tasks in flight, the next submitted as one finishes, so `workers`
+        # bounds what the sweep takes of a shared cluster.
         ray = self.ray
-        pending = {self.task.remote(list(c)): c for c in chunks}
+        queue = iter(chunks)
+        pending: dict[Any, Chunk] = {}
+
+        def submit() -> None:
+            chunk = next(queue, None)
+            if chunk is not None:
+                pending[self.task.remote(list(chunk))] = chunk
+
+        for _ in range(self.slots):
+            submit()
         try:
             while pending:
                 ready, _ = ray.wait(list(pending), num_returns=1)
                 for ref in ready:
                     chunk = pending.pop(ref)
+                    submit()
                     try:
                         yield chunk, ray.get(ref)
                     except Exception as exc:  # a lost worker, a task error: the chunk's runs fail
@@ -142,6 +155,12 @@ class _Ray:
 def _ray(workers: int | None, address: str | None) -> Iterator[_Ray]:
     ray = require("ray", "the Ray backend of schedkit.sweep")
     started = False
+    if ray.is_initialized() and address is not None:
+        warnings.warn(
+            f"address {address!r} not used: Ray is already initialized in this process; the sweep runs there",
+            UserWarning,
+            stacklevel=4,
+        )
     if not ray.is_initialized():
         options: dict[str, Any] = {"include_dashboard": False, "logging_level": logging.WARNING}
         if address is not None:
@@ -172,15 +191,30 @@ class _Dask:
         self.slots = workers or max(1, sum(client.nthreads().values()))
 
     def results(self, chunks: Sequence[Chunk]) -> Iterator[Done]:
-        futures = {self.client.submit(_dask_chunk, list(c), pure=False): c for c in chunks}
+        # At most `slots` tasks in flight, as for Ray.
+        queue = iter(chunks)
+        futures: dict[Any, Chunk] = {}
+        done = self.distributed.as_completed([], loop=self.client.loop)
+
+        def submit() -> None:
+            chunk = next(queue, None)
+            if chunk is not None:
+                f = self.client.submit(_dask_chunk, list(chunk), pure=False)
+                futures[f] = chunk
+                done.add(f)
+
+        for _ in range(self.slots):
+            submit()
         try:
-            for f in self.distributed.as_completed(list(futures), loop=self.client.loop):
+            for f in done:
+                chunk = futures.pop(f)
+                submit()
                 try:
-                    yield futures[f], f.result()
+                    yield chunk, f.result()
                 except Exception as exc:  # a lost worker, a task error: the chunk's runs fail
-                    yield futures[f], exc
+                    yield chunk, exc
         finally:
-            self.client.cancel([f for f in futures if not f.done()])
+            self.client.cancel(list(futures))
 
 
 @contextmanager

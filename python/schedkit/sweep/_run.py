@@ -114,10 +114,10 @@ def run(
     backend : str
         One of :data:`BACKENDS`: ``"local"`` (threads), ``"processes"``, ``"ray"``, ``"dask"``.
     workers : int, optional
-        Chunks computed at once: local threads or processes (default: the CPUs available),
-        the CPUs of the local Ray instance or the worker processes of the local Dask cluster
-        started for the sweep (default: the CPUs available; on an existing cluster: all of
-        its CPUs or worker threads).
+        Runs (chunks of runs sharing an input) computed at once: the threads or processes
+        (default: the CPUs available here); on Ray and Dask the tasks in flight, and the size
+        of the local Ray instance or Dask cluster started for the sweep (default: the CPUs
+        available here; on a running cluster: all its CPUs / worker threads).
     out : str or path, optional
         A folder: each finished run is written there as its own Parquet part, named by its
         key. Runs already there (not failed) are read back instead of computed, so a
