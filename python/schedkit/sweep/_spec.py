@@ -138,10 +138,12 @@ def _check(i: int, run: Any) -> tuple[str, dict[str, Any]]:
         raise _bad(where, f"a run is a mapping with an 'area' and its parameters, got {type(run).__name__}", i, "runs")
     if "area" not in run:
         raise _bad(f"{where}.area", f"missing; one of {', '.join(AREAS)}", i, "area")
-    try:
-        area = resolve_name(f"{where}.area", run["area"], AREAS)
-    except InvalidInstanceError as exc:
-        raise InvalidInstanceError(str(exc), field="area", index=i) from None
+    area = run["area"]
+    if area not in AREAS:  # the exact spelling needs no lookup (sweeps have many runs)
+        try:
+            area = resolve_name(f"{where}.area", area, AREAS)
+        except InvalidInstanceError as exc:
+            raise InvalidInstanceError(str(exc), field="area", index=i) from None
     spec = AREAS[area]
     params: dict[str, Any] = {}
     for name, value in run.items():
@@ -149,10 +151,12 @@ def _check(i: int, run: Any) -> tuple[str, dict[str, Any]]:
             continue
         if not isinstance(name, str):
             raise _bad(where, f"parameter names are strings, got {name!r}", i, "runs")
-        try:
-            known = resolve_name(f"{where}: {area} parameter", name, spec.params)
-        except InvalidInstanceError as exc:
-            raise InvalidInstanceError(str(exc), field=name, index=i) from None
+        known = name
+        if name not in spec.params:
+            try:
+                known = resolve_name(f"{where}: {area} parameter", name, spec.params)
+            except InvalidInstanceError as exc:
+                raise InvalidInstanceError(str(exc), field=name, index=i) from None
         if known in params:
             raise _bad(f"{where}.{known}", "given twice", i, known)
         try:
