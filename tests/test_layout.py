@@ -20,9 +20,9 @@ import pytest
 import schedkit
 
 #: The area packages; each ``__init__`` only names the area's public API.
-AREAS = ("tardiness", "dag", "flowtime", "fair", "trace", "packing", "batch")
+AREAS = ("tardiness", "dag", "flowtime", "fair", "trace", "packing", "batch", "sweep")
 #: Optional packages; only ``schedkit._optional`` may import them.
-OPTIONAL = ("matplotlib", "networkx", "ortools", "yaml", "cupy")
+OPTIONAL = ("matplotlib", "networkx", "ortools", "yaml", "cupy", "ray", "dask", "distributed")
 ROOT = schedkit.__name__
 
 

@@ -20,6 +20,8 @@ _EXTRAS = {
     "ortools": ("cp", "the CP-SAT solver"),
     "yaml": ("k8s", "YAML manifests"),
     "cupy": ("gpu", "the GPU backend"),
+    "ray": ("ray", "the Ray backend of schedkit.sweep"),
+    "distributed": ("dask", "the Dask backend of schedkit.sweep"),
 }
 
 

@@ -20,7 +20,7 @@ import sys
 from collections.abc import Sequence
 
 from schedkit._core import __version__
-from schedkit.cli import dag, data, demo, flowtime, pack, replay, tardiness
+from schedkit.cli import dag, data, demo, flowtime, pack, replay, sweep, tardiness
 from schedkit.cli._common import error
 from schedkit.exceptions import InternalError, SchedkitError, ValidationError
 
@@ -30,7 +30,7 @@ __all__ = ["build_parser", "main"]
 ISSUES_URL = "the schedkit issue tracker (https://github.com/schedkit/schedkit/issues)"
 
 #: The subcommands, in the order ``schedkit --help`` lists them.
-COMMANDS = (demo, tardiness, replay, dag, flowtime, pack, data)
+COMMANDS = (demo, tardiness, replay, dag, flowtime, pack, sweep, data)
 
 
 def build_parser() -> argparse.ArgumentParser:

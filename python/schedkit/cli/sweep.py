@@ -1,0 +1,219 @@
+"""The ``schedkit sweep`` command: a grid file's runs on a backend, one comparison table out.
+
+``schedkit sweep GRID.yaml [--backend local|processes|ray|dask] [--workers N] [--address A]
+[--out DIR]`` reads the grid file (:func:`schedkit.sweep.read_grid`), runs it with
+:func:`schedkit.sweep.run` (a progress line on stderr when it is a terminal: runs done/total,
+failures, ETA) and prints, per area, one row per combination of the swept parameters with the
+number of runs and the mean of the area's headline metrics over the replicates (``seed``).
+``--out DIR`` keeps every run as a Parquet part: a rerun computes only the missing runs, and
+``schedkit.sweep.load(DIR)`` reads the full table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from typing import Any
+
+import pyarrow as pa
+
+from schedkit import sweep
+from schedkit.cli._common import add_json_flag, format_table, input_path, print_json, progress_line, run_doc
+
+#: Columns of the sweep table that are not parameters.
+_FIXED = {"run", "area", "run_seed", "wall_time_s", "error"}
+#: Failed runs listed after the tables (the rest are counted).
+MAX_ERRORS = 10
+
+
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Registers the ``sweep`` subcommand on ``subparsers``; returns its parser (``func``: :func:`run`)."""
+    p = subparsers.add_parser(
+        "sweep",
+        help="run a grid of runs (policies x traces x seeds, ...) on threads, processes, Ray or Dask",
+        description="Run every run of a grid file (YAML or JSON: grids of parameter lists, single runs) over "
+        "any area, on local threads, processes, a Ray cluster or a Dask cluster, and print a comparison table "
+        "grouped by the swept parameters (means over the seeds). Each run's seed is derived from the sweep "
+        "seed and its parameters, so every backend gives the same results.",
+        epilog="examples:\n"
+        "  schedkit sweep example.yaml\n"
+        "  schedkit sweep example.yaml --backend processes --workers 2 --out sweep-results\n"
+        "  schedkit sweep grid.yaml --backend ray --address auto",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("grid", help="grid file (.yaml/.yml or .json), or a bundled one's name (example.yaml)")
+    where = p.add_argument_group("where it runs")
+    where.add_argument(
+        "--backend",
+        default="local",
+        help=f"one of {', '.join(sweep.BACKENDS)} (default local: threads of this process)",
+    )
+    where.add_argument(
+        "--workers", type=int, default=None, help="runs at once (default: the CPUs; on a cluster: its CPUs)"
+    )
+    where.add_argument(
+        "--address",
+        default=None,
+        help="ray: cluster to connect to ('auto', 'ray://host:10001'); dask: scheduler ('tcp://host:8786')",
+    )
+    out = p.add_argument_group("output")
+    out.add_argument(
+        "--out", metavar="DIR", help="keep each run as a Parquet part in DIR; a rerun computes only missing runs"
+    )
+    out.add_argument("--seed", type=int, default=None, help="sweep seed (default: the grid file's, else 0)")
+    add_json_flag(out)
+    p.set_defaults(func=run)
+    return p
+
+
+def _swept(rows: list[dict[str, Any]]) -> list[str]:
+    """The parameters whose values differ among ``rows`` (the replicate ``seed`` aside)."""
+    names: dict[str, None] = {}
+    for r in rows:
+        names.update(dict.fromkeys(k for k, v in r.items() if v is not None))
+    params = [n for n in names if n in rows[0] and n not in _FIXED and n != "seed" and n in _PARAMS]
+    return [n for n in params if len({repr(r.get(n)) for r in rows}) > 1]
+
+
+_PARAMS: set[str] = {name for area in sweep.AREAS.values() for name in area.params}
+
+
+def _params(row: dict[str, Any]) -> dict[str, Any]:
+    """The parameters a table row was given (its non-null parameter columns)."""
+    return {k: v for k, v in row.items() if k in sweep.AREAS[row["area"]].params and v is not None}
+
+
+def _mean(values: list[Any]) -> float | None:
+    numbers = [float(v) for v in values if isinstance(v, (int, float))]
+    return sum(numbers) / len(numbers) if numbers else None
+
+
+def compare(table: pa.Table) -> dict[str, tuple[list[str], list[dict[str, Any]]]]:
+    """Per area: the swept parameters and one row per combination of them, with ``runs``,
+    ``failed`` and the mean of each headline metric over the combination's successful runs.
+
+    Examples
+    --------
+    >>> t = sweep.run(sweep.grid(area="dag", algorithm=["heft", "cpop"], tasks=40, seed=[0, 1]), progress=False)
+    >>> names, rows = compare(t)["dag"]
+    >>> names, [(r["algorithm"], r["runs"]) for r in rows]
+    (['algorithm'], [('heft', 2), ('cpop', 2)])
+    """
+    by_area: dict[str, list[dict[str, Any]]] = {}
+    for r in table.to_pylist():
+        by_area.setdefault(r["area"], []).append(r)
+    out = {}
+    for area, rows in by_area.items():
+        names = _swept(rows)
+        groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for r in rows:
+            groups.setdefault(tuple(repr(r.get(n)) for n in names), []).append(r)
+        summary = []
+        for members in groups.values():
+            ok = [m for m in members if m["error"] is None]
+            entry: dict[str, Any] = {n: members[0].get(n) for n in names}
+            entry["runs"] = len(members)
+            entry["failed"] = len(members) - len(ok)
+            for metric in sweep.AREAS[area].headline:
+                entry[metric] = _mean([m.get(metric) for m in ok])
+            summary.append(entry)
+        out[area] = (names, summary)
+    return out
+
+
+def _cell(v: Any) -> Any:
+    return "-" if v is None else v
+
+
+@run_doc
+def run(args: argparse.Namespace) -> int:
+    """Runs ``schedkit sweep``; returns the exit code.
+
+    {run_contract}
+
+    Raises
+    ------
+    InvalidInstanceError
+        A bad grid file (naming the line, the grid or run and the parameter), an unknown
+        backend, a bad ``--workers``.
+    SolverUnavailableError
+        ``--backend ray`` or ``dask`` without the package (the message names the extra).
+
+    Examples
+    --------
+    >>> from schedkit.cli import build_parser
+    >>> run(build_parser().parse_args(["sweep", "example.yaml", "--workers", "2"]))  # doctest: +ELLIPSIS
+    example.yaml: 38 runs on local (2 workers): 38 computed, 0 failed, ... s
+    <BLANKLINE>
+    fair (means over the seeds)
+    policy  partition  cores  estimate ...
+    ...
+    0
+    """
+    path = input_path(args.grid)
+    runs, file_seed = sweep.read_grid(path)
+    seed = file_seed if args.seed is None else args.seed
+    t0 = time.perf_counter()
+    table = sweep.run(
+        runs,
+        backend=args.backend,
+        workers=args.workers,
+        out=args.out,
+        seed=seed,
+        address=args.address,
+        progress=progress_line(),
+    )
+    seconds = time.perf_counter() - t0
+    meta = {k.decode().rsplit(".", 1)[-1]: v.decode() for k, v in (table.schema.metadata or {}).items()}
+    backend = meta["backend"].strip('"')
+    computed, reused, failed = int(meta["computed"]), int(meta["reused"]), int(meta["failed"])
+    comparison = compare(table)
+    errors = [
+        {"area": r["area"], "run": r["run"], "params": _params(r), "error": r["error"]}
+        for r in table.to_pylist()
+        if r["error"] is not None
+    ]
+    if args.json:
+        print_json(
+            {
+                "grid": args.grid,
+                "backend": backend,
+                "seed": seed,
+                "runs": table.num_rows,
+                "computed": computed,
+                "reused": reused,
+                "failed": failed,
+                "seconds": seconds,
+                "out": args.out,
+                "areas": {area: rows for area, (_, rows) in comparison.items()},
+                "errors": errors,
+            }
+        )
+        return 0
+    workers = f" ({args.workers} workers)" if args.workers else ""
+    reused_text = f", {reused} read from {args.out}" if args.out else ""
+    print(
+        f"{args.grid}: {table.num_rows} runs on {backend}{workers}: {computed} computed{reused_text}, "
+        f"{failed} failed, {seconds:.2f} s"
+    )
+    for area, (names, rows) in comparison.items():
+        headline = list(sweep.AREAS[area].headline)
+        show_failed = any(r["failed"] for r in rows)
+        headers = [*names, "runs", *(["failed"] if show_failed else []), *headline]
+        replicated = len({r.get("seed") for r in table.to_pylist() if r["area"] == area}) > 1
+        print(f"\n{area}" + (" (means over the seeds)" if replicated else ""))
+        print(
+            format_table(
+                headers if names else ["(one setting)", *headers],
+                [([] if names else ["-"]) + [_cell(r[h]) for h in headers] for r in rows],
+            )
+        )
+    if errors:
+        print(f"\nfailed runs ({len(errors)}):")
+        for e in errors[:MAX_ERRORS]:
+            print(f"  {e['area']} {' '.join(f'{k}={v}' for k, v in e['params'].items())}: {e['error']}")
+        if len(errors) > MAX_ERRORS:
+            print(f"  ... and {len(errors) - MAX_ERRORS} more (the table's error column has them all)")
+    if args.out:
+        print(f"\nruns written to {args.out} (read them with schedkit.sweep.load)")
+    return 0
