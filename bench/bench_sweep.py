@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import os
 import sys
 import time
 from pathlib import Path
@@ -137,6 +138,7 @@ def timed(runs, reference, backend="local", workers=None, running=False, repeats
 
 def run(quick: bool = False, log=print) -> dict:
     t_start = time.perf_counter()
+    load_before = os.getloadavg()[0]
     engines = [b for b, mod in (("ray", "ray"), ("dask", "distributed")) if importlib.util.find_spec(mod)]
     backends = ["local", "processes", *engines]
     live = {"local": False, "processes": False, "ray": True, "dask": True}
@@ -188,6 +190,10 @@ def run(quick: bool = False, log=print) -> dict:
             f"{'–' if warm is None else f'{warm:.2f}'} | {ratio} | "
             f"{'–' if overhead is None else f'{1e3 * overhead:.2f}'} |"
         )
+    md.append(
+        f"\nMachine load (1-minute load average) before / after: {load_before:.1f} / {os.getloadavg()[0]:.1f} "
+        f"on {os.cpu_count()} CPUs; above the CPU count, other processes shared the cores while this ran."
+    )
     seconds = time.perf_counter() - t_start
     return {"markdown": "\n".join(md) + "\n", "seconds": seconds, "rows": rows}
 

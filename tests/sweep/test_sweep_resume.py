@@ -27,7 +27,7 @@ def _same(a, b):
     return a.drop_columns(["wall_time_s"]).equals(b.drop_columns(["wall_time_s"]))
 
 
-def test_rerun_computes_only_missing_runs(tmp_path):
+def test_rerun_computes_only_missing_runs(tmp_path, monkeypatch):
     runs = _runs()
     fresh = sk.sweep.run(runs, progress=False)
     out = tmp_path / "results"
@@ -47,6 +47,16 @@ def test_rerun_computes_only_missing_runs(tmp_path):
     assert third.column("wall_time_s").equals(second.column("wall_time_s"))
     loaded = sk.sweep.load(out)
     assert _same(loaded, fresh)
+    # a finished sweep starts no engine
+    import schedkit.sweep._run as sweep_run
+
+    def no_engine(*a, **k):
+        raise AssertionError("an engine was started for a finished sweep")
+
+    monkeypatch.setattr(sweep_run, "open_engine", no_engine)
+    fourth = sk.sweep.run(runs, out=out, backend="Ray", progress=False)
+    assert _meta(fourth, "computed") == 0 and fourth.schema.metadata[b"schedkit.sweep.backend"] == b'"ray"'
+    assert _same(fourth, fresh)
     # each part is itself a readable one-row table in the sweep's layout
     one = pq.read_table(out / f"{fresh.column('run')[0].as_py()}.parquet")
     assert one.num_rows == 1 and one.column("policy").to_pylist() == ["fifo"]

@@ -122,3 +122,23 @@ def test_key_and_seed_do_not_depend_on_parameter_order(extra):
     backwards = dict(reversed(list(params.items())))
     assert run_key("flowtime", params, 0) == run_key("flowtime", backwards, 0)
     assert run_seed("flowtime", params, 0) == run_seed("flowtime", backwards, 0)
+
+
+@given(
+    st.lists(st.tuples(st.sampled_from(["heft", "cpop", "peft"]), st.integers(5, 8), st.integers(0, 3)), max_size=30),
+    st.integers(1, 8),
+)
+def test_plan_puts_every_run_in_one_chunk_of_one_group(specs, slots):
+    from schedkit.sweep._exec import Item, group_key
+    from schedkit.sweep._run import plan
+
+    runs = [{"area": "dag", "algorithm": a, "tasks": n, "seed": s} for a, n, s in dict.fromkeys(specs)]
+    items = [Item(r.key, r.area, r.params, r.seed) for r in (prepare(runs, 0) if runs else [])]
+    chunks = plan(items, slots)
+    assert sorted(i.key for c in chunks for i in c) == sorted(i.key for i in items)
+    assert all(c and len({group_key(i) for i in c}) == 1 for c in chunks)
+    groups = {group_key(i) for i in items}
+    # a group is split only while there are fewer chunks than workers
+    assert len(chunks) == len(groups) or len(chunks) <= max(slots, len(groups))
+    if len(items) >= slots:
+        assert len(chunks) >= min(slots, len(items))

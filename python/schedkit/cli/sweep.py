@@ -31,17 +31,19 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p = subparsers.add_parser(
         "sweep",
         help="run a grid of runs (policies x traces x seeds, ...) on threads, processes, Ray or Dask",
-        description="Run every run of a grid file (YAML or JSON: grids of parameter lists, single runs) over "
-        "any area, on local threads, processes, a Ray cluster or a Dask cluster, and print a comparison table "
-        "grouped by the swept parameters (means over the seeds). Each run's seed is derived from the sweep "
-        "seed and its parameters, so every backend gives the same results.",
+        description="Run every run of a grid file (YAML or JSON: grids of parameter lists, single runs) over\n"
+        "any area, on local threads, processes, a Ray cluster or a Dask cluster, and print a comparison\n"
+        "table per area grouped by the swept parameters (means over the seeds). Each run's seed is derived\n"
+        "from the sweep seed and its parameters, so every backend gives the same results.",
         epilog="examples:\n"
         "  schedkit sweep example.yaml\n"
         "  schedkit sweep example.yaml --backend processes --workers 2 --out sweep-results\n"
         "  schedkit sweep grid.yaml --backend ray --address auto",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("grid", help="grid file (.yaml/.yml or .json), or a bundled one's name (example.yaml)")
+    what = p.add_argument_group("what runs")
+    what.add_argument("grid", help="grid file (.yaml/.yml or .json), or a bundled one's name (example.yaml)")
+    what.add_argument("--seed", type=int, default=None, help="sweep seed (default: the grid file's, else 0)")
     where = p.add_argument_group("where it runs")
     where.add_argument(
         "--backend",
@@ -60,7 +62,6 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     out.add_argument(
         "--out", metavar="DIR", help="keep each run as a Parquet part in DIR; a rerun computes only missing runs"
     )
-    out.add_argument("--seed", type=int, default=None, help="sweep seed (default: the grid file's, else 0)")
     add_json_flag(out)
     p.set_defaults(func=run)
     return p

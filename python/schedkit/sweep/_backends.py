@@ -34,7 +34,7 @@ from schedkit._optional import require
 from schedkit.exceptions import InvalidInstanceError
 from schedkit.sweep._exec import Item, Record, available_cpus, run_chunk
 
-__all__ = ["BACKENDS", "Engine", "open_engine"]
+__all__ = ["BACKENDS", "Engine", "check_backend", "open_engine"]
 
 #: Backend name -> what runs the chunks.
 BACKENDS: dict[str, str] = {
@@ -97,12 +97,13 @@ class _Pool:
                 yield c, run_chunk(c, self.threads)
             return
         pool: Executor
+        size = max(1, min(self.slots, len(chunks)))  # no idle thread or process to start
         if self.name == "local":
-            pool = ThreadPoolExecutor(self.slots, thread_name_prefix="schedkit-sweep")
+            pool = ThreadPoolExecutor(size, thread_name_prefix="schedkit-sweep")
         else:
             # spawn, not fork: forking a process that holds threads (pyarrow's, the core's)
             # can deadlock the child.
-            pool = ProcessPoolExecutor(self.slots, mp_context=multiprocessing.get_context("spawn"))
+            pool = ProcessPoolExecutor(size, mp_context=multiprocessing.get_context("spawn"))
         futures = {pool.submit(run_chunk, c, self.threads): c for c in chunks}
         yield from _drain(pool, futures)
 
@@ -244,25 +245,44 @@ def _dask(workers: int | None, address: str | None) -> Iterator[_Dask]:
             thing.close()
 
 
-@contextmanager
-def open_engine(backend: Any, workers: Any = None, address: str | None = None) -> Iterator[Engine]:
-    """The backend named ``backend`` (case-insensitive), started, and stopped on exit when
-    this call started it.
+def check_backend(backend: Any, workers: Any = None, address: Any = None) -> tuple[str, int | None]:
+    """The registry name of ``backend`` (case-insensitive) and the checked ``workers``.
 
     Raises
     ------
     InvalidInstanceError
         An unknown backend (with a "did you mean"), ``workers`` not an integer >= 1, or an
-        ``address`` given to a backend on this machine.
-    SolverUnavailableError
-        Ray or Dask is not installed; the message names the extra.
+        ``address`` that is not a string or is given to a backend on this machine.
+
+    Examples
+    --------
+    >>> check_backend("Processes", 2)
+    ('processes', 2)
     """
     name = resolve_name("backend", backend, BACKENDS)
     n = _check_workers(workers)
+    if address is not None and not isinstance(address, str):
+        raise InvalidInstanceError(f"address: expected a string, got {type(address).__name__}", field="address")
     if address is not None and name in ("local", "processes"):
         raise InvalidInstanceError(
             f"address: the {name} backend runs on this machine; it takes no address", field="address"
         )
+    return name, n
+
+
+@contextmanager
+def open_engine(backend: Any, workers: Any = None, address: str | None = None) -> Iterator[Engine]:
+    """The backend named ``backend`` (checked as :func:`check_backend`), started, and stopped
+    on exit when this call started it.
+
+    Raises
+    ------
+    InvalidInstanceError
+        As :func:`check_backend`.
+    SolverUnavailableError
+        Ray or Dask is not installed; the message names the extra.
+    """
+    name, n = check_backend(backend, workers, address)
     if name == "ray":
         with _ray(n, address) as engine:
             yield engine

@@ -16,7 +16,7 @@ import pyarrow as pa
 
 from schedkit.exceptions import InvalidInstanceError
 from schedkit.sweep._area import error_text
-from schedkit.sweep._backends import open_engine
+from schedkit.sweep._backends import check_backend, open_engine
 from schedkit.sweep._exec import Item, Record, group_key
 from schedkit.sweep._spec import Run, absolute_files, prepare
 from schedkit.sweep._table import Row, build, read_parts, write_index, write_part
@@ -170,6 +170,7 @@ def run(
     3
     """
     checked = prepare(runs, seed)
+    name, _ = check_backend(backend, workers, address)
     folder = _out_folder(out)
     done: dict[str, Row] = {}
     if folder is not None:
@@ -178,33 +179,33 @@ def run(
         write_index(folder, (r.key for r in checked))
     reused = len(done)
     todo = {r.key: r for r in checked if r.key not in done}
+    show: ProgressFn | None
+    if callable(progress):
+        show = progress
+    elif progress or (progress is None and sys.stderr.isatty()):
+        show = _Line(len(checked), reused, name)
+    else:
+        show = None
     failed = 0
-    with open_engine(backend, workers, address) as engine:
-        show: ProgressFn | None
-        if callable(progress):
-            show = progress
-        elif progress or (progress is None and sys.stderr.isatty()):
-            show = _Line(len(checked), reused, engine.name)
-        else:
-            show = None
-        items = [Item(r.key, r.area, absolute_files(r.area, r.params), r.seed) for r in todo.values()]
-        t0 = time.perf_counter()
-        if show is not None:
-            show(reused, len(checked), 0, 0.0)
-        for chunk, outcome in engine.results(plan(items, engine.slots)):
-            if isinstance(outcome, BaseException):  # the chunk was lost: each of its runs failed
-                records = [Record(it.key, None, f"{engine.name} backend: {error_text(outcome)}", 0.0) for it in chunk]
-            else:
-                records = outcome
-            for record in records:
-                row = _row(todo[record.key], record)
-                done[record.key] = row
-                failed += row["error"] is not None
-                if folder is not None:
-                    write_part(folder, row)
-            if show is not None:
-                show(len(done), len(checked), failed, time.perf_counter() - t0)
-        name = engine.name
+    if show is not None:
+        show(reused, len(checked), 0, 0.0)
+    if todo:  # a finished sweep starts no engine
+        with open_engine(name, workers, address) as engine:
+            items = [Item(r.key, r.area, absolute_files(r.area, r.params), r.seed) for r in todo.values()]
+            t0 = time.perf_counter()
+            for chunk, outcome in engine.results(plan(items, engine.slots)):
+                if isinstance(outcome, BaseException):  # the chunk was lost: each of its runs failed
+                    records = [Record(it.key, None, f"{name} backend: {error_text(outcome)}", 0.0) for it in chunk]
+                else:
+                    records = outcome
+                for record in records:
+                    row = _row(todo[record.key], record)
+                    done[record.key] = row
+                    failed += row["error"] is not None
+                    if folder is not None:
+                        write_part(folder, row)
+                if show is not None:
+                    show(len(done), len(checked), failed, time.perf_counter() - t0)
     return build(
         [done[r.key] for r in checked],
         {"backend": name, "seed": int(seed), "computed": len(todo), "reused": reused, "failed": failed},
