@@ -93,8 +93,12 @@ def int_arg(value: Any, field: str, *, minimum: int = 0, maximum: int = I64_MAX)
 
     Examples
     --------
-    >>> int_arg(3, "seed")
-    3
+    >>> int_arg(3, "seed"), int_arg(np.uint64(2**64 - 1), "seed", maximum=U64_MAX)
+    (3, 18446744073709551615)
+    >>> int_arg(True, "cores")
+    Traceback (most recent call last):
+    ...
+    schedkit.exceptions.InvalidInstanceError: cores: must be an integer, got True
     >>> int_arg(-1, "seed")
     Traceback (most recent call last):
     ...

@@ -15,9 +15,10 @@ and ``ValidationError`` (a result failed its independent check). The ``schedkit`
 prints these with the version and where to report them (exit 70); every other error is one
 line ``schedkit: error: ...`` with exit 2.
 
-Integers too large for the core (a seed of ``2**64``, ``cores=2**63``) and negative counts are
-checked in Python before the call (``schedkit._arrays.int_arg``) and raise
-``InvalidInstanceError`` naming the argument, never PyO3's bare ``OverflowError``.
+Integers too large for the core (a seed of ``2**64``, ``cores=2**63``) and negative counts
+are to be rejected in Python before the call, with ``InvalidInstanceError`` naming the
+argument (``schedkit._arrays.int_arg`` does it); a bare ``OverflowError`` from the binding
+means a check is missing, which is a bug to report.
 """
 
 from __future__ import annotations
