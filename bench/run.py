@@ -5,7 +5,8 @@
     python bench/run.py --quick              # smoke test; writes bench/results/quick/
 
 Writes <out>/<area>.md (markdown tables with the machine and versions) and <out>/<area>.json
-(every measured number) for the areas tardiness, batch, dag, flowtime, packing and fair. The GPU benchmark is
+(every measured number) for the areas tardiness, batch, dag, flowtime, packing, fair and sweep (the same sweeps on
+every backend; Ray and Dask rows only where they are installed). The GPU benchmark is
 bench/gpu_check.sh (it needs a CUDA machine).
 """
 
@@ -27,6 +28,7 @@ import bench_dag  # noqa: E402
 import bench_fair  # noqa: E402
 import bench_flowtime  # noqa: E402
 import bench_packing  # noqa: E402
+import bench_sweep  # noqa: E402
 import bench_tardiness  # noqa: E402
 from _env import environment, header  # noqa: E402
 
@@ -38,6 +40,7 @@ SECTIONS = {
     "flowtime": ("online flow time", bench_flowtime),
     "packing": ("pod packing", bench_packing),
     "fair": ("multi-user fair replay", bench_fair),
+    "sweep": ("sweeps", bench_sweep),
 }
 
 

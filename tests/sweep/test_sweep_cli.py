@@ -4,6 +4,7 @@ error line naming the line, the entry and the parameter."""
 
 from __future__ import annotations
 
+import argparse
 import json
 
 import pytest
@@ -115,8 +116,21 @@ def test_bad_options_are_one_error_line(tmp_path, capsys):
         assert err.startswith("schedkit: error: ") and message in err, err
 
 
-def test_help_has_examples(capsys):
+def test_help_has_a_description_grouped_options_and_two_real_examples(capsys):
+    from schedkit.cli import build_parser
+
+    parser = build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices["sweep"]
+    assert "\n" not in sub.description and len(sub.description.split()) > 10
+    groups = {g.title: {a.dest for a in g._group_actions} for g in sub._action_groups if g._group_actions}
+    assert groups["what runs"] == {"grid", "seed"} and groups["where it runs"] == {"backend", "workers", "address"}
+    assert groups["output"] == {"out", "report", "json"}
+    lines = sub.epilog.splitlines()
+    assert lines[0] == "examples:" and len(lines) == 3
+    for example in (ln.strip() for ln in lines[1:]):  # each parses as written and names a bundled grid
+        args = parser.parse_args(example.split()[1:])
+        assert args.func is not None and sk.data.path(args.grid).is_file()
     with pytest.raises(SystemExit):
         main(["sweep", "--help"])
     text = capsys.readouterr().out
-    assert "schedkit sweep example.yaml" in text and "where it runs:" in text and "--address" in text
+    assert "schedkit sweep example.yaml --report sweep.html" in text and "where it runs:" in text

@@ -1,12 +1,13 @@
 """The ``schedkit sweep`` command: a grid file's runs on a backend, one comparison table out.
 
 ``schedkit sweep GRID.yaml [--backend local|processes|ray|dask] [--workers N] [--address A]
-[--out DIR]`` reads the grid file (:func:`schedkit.sweep.read_grid`), runs it with
+[--out DIR] [--report FILE]`` reads the grid file (:func:`schedkit.sweep.read_grid`), runs it with
 :func:`schedkit.sweep.run` (a progress line on stderr when it is a terminal: runs done/total,
 failures, ETA) and prints, per area, one row per combination of the swept parameters with the
 number of runs and the mean of the area's headline metrics over the replicates (``seed``).
 ``--out DIR`` keeps every run as a Parquet part: a rerun computes only the missing runs, and
-``schedkit.sweep.load(DIR)`` reads the full table.
+``schedkit.sweep.load(DIR)`` reads the full table. ``--report FILE`` also writes the
+comparison as one self-contained HTML file (:func:`schedkit.sweep.report`) and prints its path.
 """
 
 from __future__ import annotations
@@ -15,13 +16,11 @@ import argparse
 import time
 from typing import Any
 
-import pyarrow as pa
-
 from schedkit import sweep
 from schedkit.cli._common import add_json_flag, format_table, input_path, print_json, progress_line, run_doc
+from schedkit.sweep._compare import compare, params, replicated
+from schedkit.sweep._html import target
 
-#: Columns of the sweep table that are not parameters.
-_FIXED = {"run", "area", "run_seed", "wall_time_s", "error"}
 #: Failed runs listed after the tables (the rest are counted).
 MAX_ERRORS = 10
 
@@ -31,14 +30,10 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p = subparsers.add_parser(
         "sweep",
         help="run a grid of runs (policies x traces x seeds, ...) on threads, processes, Ray or Dask",
-        description="Run every run of a grid file (YAML or JSON: grids of parameter lists, single runs) over\n"
-        "any area, on local threads, processes, a Ray cluster or a Dask cluster, and print a comparison\n"
-        "table per area grouped by the swept parameters (means over the seeds). Each run's seed is derived\n"
-        "from the sweep seed and its parameters, so every backend gives the same results.",
+        description="Run a grid file's runs (any area) on threads, processes, Ray or Dask; compare them per area.",
         epilog="examples:\n"
-        "  schedkit sweep example.yaml\n"
-        "  schedkit sweep example.yaml --backend processes --workers 2 --out sweep-results\n"
-        "  schedkit sweep grid.yaml --backend ray --address auto",
+        "  schedkit sweep example.yaml --report sweep.html\n"
+        "  schedkit sweep example.yaml --backend processes --workers 2 --out sweep-results",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     what = p.add_argument_group("what runs")
@@ -62,64 +57,14 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     out.add_argument(
         "--out", metavar="DIR", help="keep each run as a Parquet part in DIR; a rerun computes only missing runs"
     )
+    out.add_argument(
+        "--report",
+        metavar="FILE",
+        help="also write one self-contained HTML report (tables, a figure per area; needs matplotlib)",
+    )
     add_json_flag(out)
     p.set_defaults(func=run)
     return p
-
-
-def _swept(rows: list[dict[str, Any]]) -> list[str]:
-    """The parameters whose values differ among ``rows`` (the replicate ``seed`` aside)."""
-    names: dict[str, None] = {}
-    for r in rows:
-        names.update(dict.fromkeys(k for k, v in r.items() if v is not None))
-    params = [n for n in names if n in rows[0] and n not in _FIXED and n != "seed" and n in _PARAMS]
-    return [n for n in params if len({repr(r.get(n)) for r in rows}) > 1]
-
-
-_PARAMS: set[str] = {name for area in sweep.AREAS.values() for name in area.params}
-
-
-def _params(row: dict[str, Any]) -> dict[str, Any]:
-    """The parameters a table row was given (its non-null parameter columns)."""
-    return {k: v for k, v in row.items() if k in sweep.AREAS[row["area"]].params and v is not None}
-
-
-def _mean(values: list[Any]) -> float | None:
-    numbers = [float(v) for v in values if isinstance(v, (int, float))]
-    return sum(numbers) / len(numbers) if numbers else None
-
-
-def compare(table: pa.Table) -> dict[str, tuple[list[str], list[dict[str, Any]]]]:
-    """Per area: the swept parameters and one row per combination of them, with ``runs``,
-    ``failed`` and the mean of each headline metric over the combination's successful runs.
-
-    Examples
-    --------
-    >>> t = sweep.run(sweep.grid(area="dag", algorithm=["heft", "cpop"], tasks=40, seed=[0, 1]), progress=False)
-    >>> names, rows = compare(t)["dag"]
-    >>> names, [(r["algorithm"], r["runs"]) for r in rows]
-    (['algorithm'], [('heft', 2), ('cpop', 2)])
-    """
-    by_area: dict[str, list[dict[str, Any]]] = {}
-    for r in table.to_pylist():
-        by_area.setdefault(r["area"], []).append(r)
-    out = {}
-    for area, rows in by_area.items():
-        names = _swept(rows)
-        groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-        for r in rows:
-            groups.setdefault(tuple(repr(r.get(n)) for n in names), []).append(r)
-        summary = []
-        for members in groups.values():
-            ok = [m for m in members if m["error"] is None]
-            entry: dict[str, Any] = {n: members[0].get(n) for n in names}
-            entry["runs"] = len(members)
-            entry["failed"] = len(members) - len(ok)
-            for metric in sweep.AREAS[area].headline:
-                entry[metric] = _mean([m.get(metric) for m in ok])
-            summary.append(entry)
-        out[area] = (names, summary)
-    return out
 
 
 def _cell(v: Any) -> Any:
@@ -154,6 +99,8 @@ def run(args: argparse.Namespace) -> int:
     path = input_path(args.grid)
     runs, file_seed = sweep.read_grid(path)
     seed = file_seed if args.seed is None else args.seed
+    if args.report is not None:
+        target(args.report)
     t0 = time.perf_counter()
     table = sweep.run(
         runs,
@@ -170,10 +117,13 @@ def run(args: argparse.Namespace) -> int:
     computed, reused, failed = int(meta["computed"]), int(meta["reused"]), int(meta["failed"])
     comparison = compare(table)
     errors = [
-        {"area": r["area"], "run": r["run"], "params": _params(r), "error": r["error"]}
+        {"area": r["area"], "run": r["run"], "params": params(r), "error": r["error"]}
         for r in table.to_pylist()
         if r["error"] is not None
     ]
+    report = None
+    if args.report is not None:
+        report = sweep.report(table, args.report, header_items={"grid": args.grid})
     if args.json:
         print_json(
             {
@@ -186,6 +136,7 @@ def run(args: argparse.Namespace) -> int:
                 "failed": failed,
                 "seconds": seconds,
                 "out": args.out,
+                "report": None if report is None else str(report),
                 "areas": {area: rows for area, (_, rows) in comparison.items()},
                 "errors": errors,
             }
@@ -201,8 +152,7 @@ def run(args: argparse.Namespace) -> int:
         headline = list(sweep.AREAS[area].headline)
         show_failed = any(r["failed"] for r in rows)
         headers = [*names, "runs", *(["failed"] if show_failed else []), *headline]
-        replicated = len({r.get("seed") for r in table.to_pylist() if r["area"] == area}) > 1
-        print(f"\n{area}" + (" (means over the seeds)" if replicated else ""))
+        print(f"\n{area}" + (" (means over the seeds)" if replicated(table, area) else ""))
         print(
             format_table(
                 headers if names else ["(one setting)", *headers],
@@ -217,4 +167,6 @@ def run(args: argparse.Namespace) -> int:
             print(f"  ... and {len(errors) - MAX_ERRORS} more (the table's error column has them all)")
     if args.out:
         print(f"\nruns written to {args.out} (read them with schedkit.sweep.load)")
+    if report is not None:
+        print(f"report written to {report}")
     return 0

@@ -11,7 +11,8 @@ finished run is written as a Parquet part named by the hash of its parameters, a
 computes only what is missing, and :func:`load` reads the folder back. Each run's seed is
 derived from the sweep seed and the run's instance parameters, so the table is the same on
 every backend, worker count and order. :func:`read_grid` reads a sweep written in YAML, as
-``schedkit sweep grid.yaml`` does.
+``schedkit sweep grid.yaml`` does. :func:`report` writes the results as one self-contained
+HTML file (the comparison table and a figure per area), as ``schedkit sweep --report`` does.
 
 Runs that share an input are computed together: fair replays of one trace go through one
 :func:`schedkit.fair.replay_many` pass; the algorithms of a DAG, flow-time or packing sweep
@@ -33,9 +34,10 @@ from __future__ import annotations
 
 from schedkit.sweep._areas import AREAS
 from schedkit.sweep._backends import BACKENDS
+from schedkit.sweep._html import report
 from schedkit.sweep._io import read_grid
 from schedkit.sweep._run import run
 from schedkit.sweep._spec import grid
 from schedkit.sweep._table import load
 
-__all__ = ["run", "grid", "load", "read_grid", "AREAS", "BACKENDS"]
+__all__ = ["run", "grid", "load", "read_grid", "report", "AREAS", "BACKENDS"]

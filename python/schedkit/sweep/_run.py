@@ -142,7 +142,7 @@ def run(
         ``run_seed``, the area's metrics as flat columns, ``wall_time_s`` and ``error`` (the
         exception of a run that failed, else null; the sweep goes on). Schema metadata
         ``schedkit.sweep.computed`` / ``reused`` count the runs computed now / read from
-        ``out``.
+        ``out``; ``schedkit.sweep.workers`` is the runs the backend computed at once.
 
     Raises
     ------
@@ -170,7 +170,7 @@ def run(
     3
     """
     checked = prepare(runs, seed)
-    name, _ = check_backend(backend, workers, address)
+    name, requested = check_backend(backend, workers, address)
     folder = _out_folder(out)
     done: dict[str, Row] = {}
     if folder is not None:
@@ -187,11 +187,13 @@ def run(
     else:
         show = None
     failed = 0
+    slots = requested  # what the engine ran at once; the request when nothing had to run
     if show is not None:
         show(reused, len(checked), 0, 0.0)
     if todo:  # a finished sweep starts no engine
         with open_engine(name, workers, address) as engine:
             items = [Item(r.key, r.area, absolute_files(r.area, r.params), r.seed) for r in todo.values()]
+            slots = engine.slots
             t0 = time.perf_counter()
             for chunk, outcome in engine.results(plan(items, engine.slots)):
                 if isinstance(outcome, BaseException):  # the chunk was lost: each of its runs failed
@@ -208,5 +210,12 @@ def run(
                     show(len(done), len(checked), failed, time.perf_counter() - t0)
     return build(
         [done[r.key] for r in checked],
-        {"backend": name, "seed": int(seed), "computed": len(todo), "reused": reused, "failed": failed},
+        {
+            "backend": name,
+            "workers": slots,
+            "seed": int(seed),
+            "computed": len(todo),
+            "reused": reused,
+            "failed": failed,
+        },
     )
