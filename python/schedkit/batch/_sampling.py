@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 import schedkit.batch._cuda as cuda
+from schedkit._arrays import U64_MAX, int_arg
 from schedkit.batch._dag import dag_pair, fixed_schedule, perturbed
 from schedkit.batch._doc import batch_doc
 from schedkit.batch._model import DeadlineEstimate
@@ -80,6 +81,7 @@ def sample_duration_factors(
     _check_sampling(sigma, distribution)
     if samples < 0 or n < 0:
         raise InvalidInstanceError(f"samples, n: must be >= 0, got {samples}, {n}", field="samples")
+    seed = int_arg(seed, "seed", maximum=U64_MAX)
     return _draw(xp.random.default_rng(seed), xp, (samples, n), float(sigma), distribution)
 
 
@@ -155,7 +157,7 @@ def deadline_probability(
     backend = cuda.resolve_device(device)
     dag = dag_pair(graph, platform)
     assignment, order = fixed_schedule(dag, assignment, order)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(int_arg(seed, "seed", maximum=U64_MAX))
     size = cuda.chunk_rows("numpy", 8 * max(1, dag.n))
     parts = []
     for start in range(0, samples, size):

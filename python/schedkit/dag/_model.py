@@ -101,10 +101,30 @@ def float_matrix(values: Any, field: str) -> npt.NDArray[np.float64]:
     return np.ascontiguousarray(numeric_array(values, field, 2, "a matrix"), dtype=np.float64)
 
 
-def _count(value: Any, field: str, minimum: int = 0) -> int:
+#: The largest task count a graph may declare: the core allocates per-task tables up front,
+#: so a count like 10**9 is refused here rather than failing to allocate (or aborting) there.
+MAX_TASKS = 1 << 24
+
+#: The largest number of entries of a platform matrix: cost (tasks x processors) and
+#: bandwidth (processors x processors), 2**27 float64 values (1 GiB) each.
+MAX_MATRIX_ENTRIES = 1 << 27
+
+
+def _count(value: Any, field: str, minimum: int = 0, maximum: int = MAX_TASKS) -> int:
+    """``value`` as an int in ``[minimum, maximum]``, else an error naming ``field``."""
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
         raise InvalidInstanceError(f"{field}: expected an integer >= {minimum}, got {value!r}", field=field)
+    if value > maximum:
+        raise InvalidInstanceError(f"{field}: {value} is over the limit of {maximum:,}", field=field)
     return int(value)
+
+
+def check_matrix_size(rows: int, cols: int, field: str) -> None:
+    """Refuses a ``rows x cols`` matrix over :data:`MAX_MATRIX_ENTRIES` before it is allocated."""
+    if rows * cols > MAX_MATRIX_ENTRIES:
+        raise InvalidInstanceError(
+            f"{field}: {rows:,} x {cols:,} entries is over the limit of {MAX_MATRIX_ENTRIES:,}", field=field
+        )
 
 
 class TaskGraph(Frozen):
@@ -276,18 +296,29 @@ class TaskGraph(Frozen):
         >>> g.names, g.data.tolist()
         (('a', 'b', 'c'), [3.0, 0.0])
         """
-        if not G.is_directed():
+        if not callable(getattr(G, "is_directed", None)) or not G.is_directed():
             raise InvalidInstanceError("G: expected a directed graph (networkx.DiGraph)", field="G")
         nodes = list(G.nodes)
+        if len(nodes) > MAX_TASKS:
+            raise InvalidInstanceError(f"G: {len(nodes):,} nodes is over the limit of {MAX_TASKS:,}", field="G")
         index = {node: k for k, node in enumerate(nodes)}
         edges = list(G.edges(data=True))
         src = np.fromiter((index[u] for u, _, _ in edges), dtype=np.int64, count=len(edges))
         dst = np.fromiter((index[v] for _, v, _ in edges), dtype=np.int64, count=len(edges))
-        try:
-            values = np.array([attrs.get(data, 0.0) for _, _, attrs in edges], dtype=np.float64)
-        except (TypeError, ValueError):
-            raise InvalidInstanceError(f"data: edge attribute {data!r} is not a number", field="data") from None
-        return cls(src, dst, values, num_tasks=len(nodes), names=[str(x) for x in nodes], name=G.graph.get("name"))
+        values = np.zeros(len(edges))
+        for k, (u, v, attrs) in enumerate(edges):
+            value = attrs.get(data, 0.0)
+            if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+                raise InvalidInstanceError(
+                    f"data: edge ({u!r}, {v!r}) attribute {data!r} must be a number, got {value!r}",
+                    field="data",
+                    index=k,
+                )
+            values[k] = value
+        name = G.graph.get("name")
+        return cls(
+            src, dst, values, num_tasks=len(nodes), names=[str(x) for x in nodes], name=None if name is None else str(name)
+        )
 
     def predecessors(self, task: int) -> npt.NDArray[np.int64]:
         """Predecessors of ``task``."""
@@ -463,12 +494,14 @@ class Platform(Frozen):
                 )
             if speed_arr.size == 0:
                 raise InvalidInstanceError("speed: needs at least one processor", field="speed")
+            check_matrix_size(work_arr.size, speed_arr.size, "speed")
             cost_arr = np.ascontiguousarray(work_arr[:, None] / speed_arr[None, :])
             speed_arr, work_arr = readonly(speed_arr), readonly(work_arr)
         else:
             cost_arr = float_matrix(cost, "cost")
             speed_arr = work_arr = None
         q = cost_arr.shape[1]
+        check_matrix_size(q, q, "bandwidth")
         bw = np.asarray(bandwidth, dtype=np.float64) if np.ndim(bandwidth) else np.full((q, q), float(bandwidth))
         if bw.shape != (q, q):
             raise InvalidInstanceError(f"bandwidth: expected shape ({q}, {q}), got {bw.shape}", field="bandwidth")

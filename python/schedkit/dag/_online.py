@@ -18,7 +18,7 @@ import numpy.typing as npt
 import pyarrow as pa
 
 from schedkit import _core
-from schedkit._arrays import float_vector, readonly
+from schedkit._arrays import U64_MAX, float_vector, int_arg, readonly
 from schedkit.dag._model import FieldsState, Frozen, Platform, Schedule, TaskGraph, check_pair, id_vector, same_values
 from schedkit.exceptions import InvalidInstanceError
 
@@ -180,7 +180,7 @@ class JobStream(Frozen):
             raise InvalidInstanceError(
                 f"mean_interarrival: must be finite and >= 0, got {mean_interarrival}", field="mean_interarrival"
             )
-        rng = np.random.default_rng(seed)
+        rng = np.random.default_rng(int_arg(seed, "seed", maximum=U64_MAX))
         gaps = rng.exponential(mean_interarrival, size=num_jobs) if mean_interarrival > 0 else np.zeros(num_jobs)
         if num_jobs:
             gaps[0] = 0.0
@@ -498,7 +498,7 @@ def simulate_online(
     factors: npt.NDArray[np.float64] | None = None
     if noise > 0:
         sigma = float(np.sqrt(np.log1p(noise**2)))
-        factors = readonly(np.random.default_rng(seed).lognormal(-(sigma**2) / 2, sigma, size=n))
+        factors = readonly(np.random.default_rng(int_arg(seed, "seed", maximum=U64_MAX)).lognormal(-(sigma**2) / 2, sigma, size=n))
     begin = time.perf_counter()
     proc, start, finish, order, a_start, a_finish = _core.dag_online(
         graph._core, plat._core, job_ptr, stream.arrival, policy, factors=factors, insertion=insertion

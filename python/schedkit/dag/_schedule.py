@@ -11,7 +11,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from schedkit import _core
-from schedkit._arrays import readonly
+from schedkit._arrays import U64_MAX, int_arg, readonly
 from schedkit._docs import fill_doc
 from schedkit.dag._model import Platform, Schedule, TaskGraph, check_pair
 from schedkit.exceptions import InvalidInstanceError
@@ -47,8 +47,7 @@ _shared_doc = fill_doc(**_SECTIONS)
 
 def _run(graph: TaskGraph, platform: Platform, algorithm: str, *, insertion: bool, seed: int = 0) -> Schedule:
     check_pair(graph, platform)
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise InvalidInstanceError(f"seed: expected an integer >= 0, got {seed!r}", field="seed")
+    seed = int_arg(seed, "seed", maximum=U64_MAX)
     begin = time.perf_counter()
     proc, start, finish, order = _core.dag_schedule(
         graph._core, platform._core, algorithm, insertion=bool(insertion), seed=int(seed)

@@ -15,7 +15,7 @@ import numpy as np
 import pyarrow as pa
 
 from schedkit import _core
-from schedkit._arrays import float_vector, readonly
+from schedkit._arrays import U64_MAX, float_vector, int_arg, readonly
 from schedkit.exceptions import InvalidInstanceError
 from schedkit.flowtime._plot import plot_ecdf
 from schedkit.flowtime._ragged import group_operation_rows, offsets_values
@@ -25,11 +25,13 @@ from schedkit.flowtime._validate import check_schedule
 LOG_KINDS: tuple[str, ...] = tuple(_core.FLOWTIME_LOG_KINDS)
 
 
+#: The most jobs an instance may have (the core numbers jobs with 32-bit ranks).
+MAX_JOBS = 2**32 - 2
+
+
 def check_machines(machines: Any) -> int:
-    """``machines`` as an int, or InvalidInstanceError unless it is an integer >= 1."""
-    if isinstance(machines, bool) or not isinstance(machines, (int, np.integer)) or machines < 1:
-        raise InvalidInstanceError(f"machines: must be an integer >= 1, got {machines!r}", field="machines")
-    return int(machines)
+    """``machines`` as an int, or InvalidInstanceError unless it is an integer in [1, 2**63)."""
+    return int_arg(machines, "machines", minimum=1)
 
 
 class Jobs:
@@ -303,7 +305,7 @@ class Jobs:
         if distortion is not None:
             if not (math.isfinite(distortion) and distortion >= 1):
                 raise InvalidInstanceError(f"distortion: must be finite and >= 1, got {distortion}", field="distortion")
-            rng = np.random.default_rng(seed)
+            rng = np.random.default_rng(int_arg(seed, "seed", maximum=U64_MAX))
             half = math.log(distortion) / 2
             estimate = self._size * np.exp(rng.uniform(-half, half, self.n))
         core = self._core.with_estimate(float_vector(estimate, "estimate"))
