@@ -16,12 +16,13 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from schedkit._optional import require
 from schedkit._files import read_text, text_lines
+from schedkit._optional import require
 from schedkit.dag._model import MAX_MATRIX_ENTRIES, MAX_TASKS, Platform, TaskGraph, _count
 from schedkit.exceptions import InvalidInstanceError
 
 __all__ = ["from_networkx", "from_wfcommons", "from_stg", "processor_speeds"]
+
 
 def processor_speeds(processors: Any) -> npt.NDArray[np.float64]:
     """``processors`` as speed factors: an int q means q processors of speed 1.
@@ -159,7 +160,7 @@ def _cost_value(node: Any, k: int, cost: str, value: Any) -> float | list[float]
         return float(x)
 
     if isinstance(value, (list, tuple, np.ndarray)):
-        row = [number(x) for x in np.asarray(value, dtype=object).ravel()] if np.ndim(value) == 1 else None
+        row = [number(x) for x in value] if not isinstance(value, np.ndarray) or value.ndim == 1 else None
         if not row:
             raise InvalidInstanceError(
                 f"cost: node {node!r} attribute {cost!r} must be a number or a non-empty list of numbers, "

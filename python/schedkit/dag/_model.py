@@ -317,7 +317,12 @@ class TaskGraph(Frozen):
             values[k] = value
         name = G.graph.get("name")
         return cls(
-            src, dst, values, num_tasks=len(nodes), names=[str(x) for x in nodes], name=None if name is None else str(name)
+            src,
+            dst,
+            values,
+            num_tasks=len(nodes),
+            names=[str(x) for x in nodes],
+            name=None if name is None else str(name),
         )
 
     def predecessors(self, task: int) -> npt.NDArray[np.int64]:
@@ -502,10 +507,18 @@ class Platform(Frozen):
             speed_arr = work_arr = None
         q = cost_arr.shape[1]
         check_matrix_size(q, q, "bandwidth")
-        bw = np.asarray(bandwidth, dtype=np.float64) if np.ndim(bandwidth) else np.full((q, q), float(bandwidth))
+        bw = (
+            float_matrix(bandwidth, "bandwidth")
+            if np.ndim(bandwidth)
+            else np.full((q, q), float(numeric_array(bandwidth, "bandwidth", 0, "a number")))
+        )
         if bw.shape != (q, q):
             raise InvalidInstanceError(f"bandwidth: expected shape ({q}, {q}), got {bw.shape}", field="bandwidth")
-        lat = np.asarray(latency, dtype=np.float64) if np.ndim(latency) else np.full(q, float(latency))
+        lat = (
+            float_vector(latency, "latency")
+            if np.ndim(latency)
+            else np.full(q, float(numeric_array(latency, "latency", 0, "a number")))
+        )
         if lat.shape != (q,):
             raise InvalidInstanceError(f"latency: expected shape ({q},), got {lat.shape}", field="latency")
         bw = np.ascontiguousarray(bw)

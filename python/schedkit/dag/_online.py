@@ -8,6 +8,7 @@ by value, pickle and have a one-line repr, like the types of :mod:`schedkit.dag.
 from __future__ import annotations
 
 import functools
+import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -497,8 +498,12 @@ def simulate_online(
     n = graph.num_tasks
     factors: npt.NDArray[np.float64] | None = None
     if noise > 0:
-        sigma = float(np.sqrt(np.log1p(noise**2)))
-        factors = readonly(np.random.default_rng(int_arg(seed, "seed", maximum=U64_MAX)).lognormal(-(sigma**2) / 2, sigma, size=n))
+        # log(1 + noise^2), computed so that a huge noise does not overflow the square
+        log_var = math.log1p(noise**2) if noise < 1e150 else 2.0 * math.log(noise)
+        sigma = math.sqrt(log_var)
+        factors = readonly(
+            np.random.default_rng(int_arg(seed, "seed", maximum=U64_MAX)).lognormal(-(sigma**2) / 2, sigma, size=n)
+        )
     begin = time.perf_counter()
     proc, start, finish, order, a_start, a_finish = _core.dag_online(
         graph._core, plat._core, job_ptr, stream.arrival, policy, factors=factors, insertion=insertion

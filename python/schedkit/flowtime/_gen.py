@@ -144,7 +144,9 @@ def generate(
         raise InvalidInstanceError(f"load: must be finite and > 0, got {load}", field="load")
     if isinstance(machines, bool) or not isinstance(machines, (int, np.integer)) or machines < 1:
         raise InvalidInstanceError(f"machines: must be an integer >= 1, got {machines!r}", field="machines")
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(int_arg(seed, "seed", maximum=U64_MAX))
+    rng = (
+        seed if isinstance(seed, np.random.Generator) else np.random.default_rng(int_arg(seed, "seed", maximum=U64_MAX))
+    )
     n = int_arg(n, "n", maximum=MAX_GENERATED_OPERATIONS)
     kind, args = _spec(ops, "ops", OPS_DISTRIBUTIONS, 1)
     if kind == "test":

@@ -58,7 +58,8 @@ def read_jobs(path: str | Path, **columns: str) -> Jobs:
     p = existing_file(p)
     try:
         table = _read_table(p, suffix)
-    except (pa.ArrowException, OSError) as exc:
+        table.column_names  # noqa: B018 - pyarrow keeps header bytes undecoded until asked
+    except (pa.ArrowException, OSError, UnicodeDecodeError) as exc:
         # pyarrow's own message says what and where (row, column, byte); the path says which file.
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise InvalidInstanceError(f"{p}: not a readable {suffix[1:]} job file: {first}", field="path") from None

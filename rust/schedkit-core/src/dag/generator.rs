@@ -153,5 +153,21 @@ pub fn random_dag(params: &DagParams, seed: u64) -> CoreResult<RandomDag> {
         0.0
     };
     data.iter_mut().for_each(|d| *d *= scale);
+    // mean_cost near f64::MAX, or a huge ccr, overflow the draws: refuse rather than return
+    // infinite costs or data.
+    if !cost.iter().all(|c| c.is_finite()) {
+        return Err(CoreError::invalid(
+            "mean_cost",
+            None,
+            format!("{mean_cost} makes task costs overflow"),
+        ));
+    }
+    if !data.iter().all(|d| d.is_finite()) {
+        return Err(CoreError::invalid(
+            "ccr",
+            None,
+            format!("{ccr} x mean cost makes edge data overflow"),
+        ));
+    }
     Ok(RandomDag { src, dst, data, cost })
 }
