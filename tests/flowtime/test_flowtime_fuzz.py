@@ -134,7 +134,7 @@ def test_generate_keeps_the_contract(n, load, sizes, ops, weights, seed):
 
 def test_overflowing_instances_are_refused_and_huge_limits_are_no_limits():
     for release, sizes in (([0.0, 1e308], [1e308, 1e308]), ([0.0, 0.0], [1e308, 1e308]), ([1e300, 0], [1.0, 1e300])):
-        with pytest.raises(sk.exceptions.InvalidInstanceError, match="operations: .* over the 1e300 limit"):
+        with pytest.raises(sk.exceptions.InvalidInstanceError, match=r"operations: .* over the 1e300 limit"):
             sk.flowtime.Jobs(release, sizes)
     jobs = sk.flowtime.generate(50, load=0.9, seed=2)
     reference = sk.flowtime.simulate(jobs, policy="srpt").completion
