@@ -322,14 +322,15 @@ class OnlineResult(FieldsState):
 
     @functools.cached_property
     def slowdown(self) -> npt.NDArray[np.float64]:
-        """response_time / the job's critical-path lower bound (1 is the best possible)."""
+        """response_time / the job's critical-path lower bound (1 is the best possible; 1.0 for
+        0/0, inf for x/0 and where a bound near 0 makes the ratio exceed the float range)."""
         bounds = []
         for g, plat in self.stream.templates:
             bound, _ = _core.dag_lower_bound(g._core, plat._core)
             bounds.append(bound)
         lb = np.asarray(bounds)[self.stream.template]
         rt = self.response_time
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             out = np.where(lb > 0, rt / np.where(lb > 0, lb, 1.0), np.where(rt > 0, np.inf, 1.0))
         return readonly(out)
 
