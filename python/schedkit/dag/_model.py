@@ -19,6 +19,7 @@ import pyarrow as pa
 
 from schedkit import _core
 from schedkit._arrays import float_vector, numeric_array, readonly
+from schedkit._chrome_trace import write_chrome_trace
 from schedkit._optional import require
 from schedkit.dag._plot import gantt
 from schedkit.dag._validate import check_schedule
@@ -772,6 +773,57 @@ class Schedule(FieldsState):
         )
         return self
 
+    def to_chrome_trace(self, path: str | Path) -> Path:
+        """Writes the schedule as a Chrome trace event JSON file (Perfetto, chrome://tracing).
+
+        One track per processor (named as in :meth:`plot`, with its speed), one slice per task
+        (named by the task, with its id, processor, start and finish in ``args``); times in
+        microseconds, one unit of the costs counting as one second (WfCommons runtimes are
+        seconds).
+
+        Parameters
+        ----------
+        path : path
+            The file to write.
+
+        Returns
+        -------
+        pathlib.Path
+
+        Examples
+        --------
+        >>> import json, os, tempfile
+        >>> import schedkit as sk
+        >>> g, plat = sk.dag.random_dag(5, processors=2, seed=0)
+        >>> s = sk.dag.heft(g, plat)
+        >>> path = s.to_chrome_trace(os.path.join(tempfile.mkdtemp(), "heft.json"))
+        >>> slices = [e for e in json.loads(path.read_text())["traceEvents"] if e["ph"] == "X"]
+        >>> len(slices), bool(slices[0]["ts"] == s.start[0] * 1e6)
+        (5, True)
+        """
+        p = self.platform
+        speeds = p.speed
+        tracks = [
+            p.label(k) if speeds is None else f"{p.label(k)} (speed {speeds[k]:g})" for k in range(p.num_processors)
+        ]
+        slices = (
+            (
+                int(self.processor[i]),
+                self.graph.label(i),
+                float(self.start[i]),
+                float(self.finish[i]),
+                {
+                    "task": i,
+                    "processor": int(self.processor[i]),
+                    "start": float(self.start[i]),
+                    "finish": float(self.finish[i]),
+                },
+            )
+            for i in range(self.graph.num_tasks)
+        )
+        process = f"{self.graph.name or 'graph'}: {self.algorithm.upper()}, makespan {self.makespan:.6g}"
+        return write_chrome_trace(path, process, tracks, slices)
+
     def to_arrow(self) -> Any:
         """The schedule as a pyarrow Table, one row per task in id order.
 
@@ -813,6 +865,8 @@ class Schedule(FieldsState):
         title: str | None = None,
         labels: bool | None = None,
         color_by: np.ndarray | None = None,
+        unit: str | None = None,
+        xmax: float | None = None,
     ) -> Any:
         """Draws a Gantt chart (one row per processor) with matplotlib.
 
@@ -824,12 +878,17 @@ class Schedule(FieldsState):
         path : path, optional
             Also save the figure there (PNG, SVG, PDF by extension).
         title : str, optional
-            Default: algorithm and makespan.
+            Default: the graph's name, the algorithm and the makespan.
         labels : bool, optional
             Write task names on the bars where they fit (default: when there are at most 60
             tasks).
         color_by : array of int, optional
             A group per task for the colours (e.g. the job of each task online).
+        unit : str, optional
+            The time unit for the axis label (``"s"`` for WfCommons workflows).
+        xmax : float, optional
+            The end of the time axis (default the makespan): give several schedules the same
+            one to compare their panels.
 
         Returns
         -------
@@ -851,7 +910,7 @@ class Schedule(FieldsState):
         >>> len(fig.axes[0].patches), os.path.getsize(path) > 1000
         (10, True)
         """
-        return gantt(self, ax=ax, path=path, title=title, labels=labels, color_by=color_by).figure
+        return gantt(self, ax=ax, path=path, title=title, labels=labels, color_by=color_by, unit=unit, xmax=xmax).figure
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Schedule):

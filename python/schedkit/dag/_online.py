@@ -20,6 +20,7 @@ import pyarrow as pa
 
 from schedkit import _core
 from schedkit._arrays import U64_MAX, float_vector, int_arg, readonly
+from schedkit._names import resolve_name
 from schedkit.dag._model import FieldsState, Frozen, Platform, Schedule, TaskGraph, check_pair, id_vector, same_values
 from schedkit.exceptions import InvalidInstanceError
 
@@ -489,10 +490,7 @@ def simulate_online(
     """
     if not isinstance(stream, JobStream):
         raise InvalidInstanceError("stream: expected schedkit.dag.JobStream", field="stream")
-    if policy not in ONLINE_POLICIES:
-        raise InvalidInstanceError(
-            f"policy: unknown online policy {policy!r}; expected one of {ONLINE_POLICIES}", field="policy"
-        )
+    policy = resolve_name("policy", policy, ONLINE_POLICIES)
     if not (np.isfinite(noise) and noise >= 0):
         raise InvalidInstanceError(f"noise: must be finite and >= 0, got {noise}", field="noise")
     graph, plat, job_ptr = stream.union
