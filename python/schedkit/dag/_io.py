@@ -327,7 +327,10 @@ def _runtime(path: Any, name: str, record: dict[str, Any]) -> float:
     for key in ("runtimeInSeconds", "runtime"):
         if key in record:
             return _number(path, name, key, record[key])
-    raise _bad(path, f"task {name!r} has no runtimeInSeconds", "runtimeInSeconds")
+    found = ", ".join(repr(k) for k in record) or "none"
+    raise _bad(
+        path, f"task {name!r} has no 'runtimeInSeconds' or 'runtime' field (fields found: {found})", "runtimeInSeconds"
+    )
 
 
 #: What one WfFormat version says of one task: its runtime and the sizes of the files it
