@@ -453,7 +453,7 @@ pub fn check_pair(g: &TaskGraph, p: &Platform) -> CoreResult<()> {
         ));
     }
     let bound = horizon_bound(g, p);
-    if !(bound <= HORIZON_LIMIT) {
+    if !bound.is_finite() || bound > HORIZON_LIMIT {
         return Err(CoreError::invalid(
             "platform",
             None,

@@ -140,7 +140,7 @@ pub fn simulate(
     let last = arrival.iter().copied().fold(0.0, f64::max);
     let fmax = factors.map_or(1.0, |f| f.iter().copied().fold(1.0, f64::max));
     let bound = last + fmax * horizon_bound(g, p);
-    if !(bound <= HORIZON_LIMIT) {
+    if !bound.is_finite() || bound > HORIZON_LIMIT {
         return Err(CoreError::invalid(
             "arrival",
             None,

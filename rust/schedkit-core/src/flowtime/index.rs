@@ -442,7 +442,7 @@ impl<'a, R: IndexRule, const LOG: bool> Single<'a, R, LOG> {
                 since = c.t;
             }
             // Releases due now: each takes the machine if idle or if it beats the running job.
-            while c.t_rel <= c.t {
+            while c.next < n && c.t_rel <= c.t {
                 if poll.tick(budget)? {
                     if let Some((s, _, _)) = cur {
                         c.log_run(s, since)?;
@@ -608,7 +608,7 @@ impl<'a, R: IndexRule, const LOG: bool> Many<'a, R, LOG> {
             }
             // 4. Releases: a new job takes a free machine, or the worst running job's machine
             // if it beats it, or waits.
-            while c.t_rel <= c.t {
+            while c.next < n && c.t_rel <= c.t {
                 if poll.tick(budget)? {
                     for r in &running {
                         c.log_run(r.s, r.since)?;

@@ -53,7 +53,7 @@ pub fn horizon_bound(release: &[f64], total: &[f64], weight: &[f64]) -> f64 {
 /// Rejects instances whose results could overflow (see [`HORIZON_LIMIT`]).
 fn check_horizon(release: &[f64], total: &[f64], weight: &[f64]) -> CoreResult<()> {
     let bound = horizon_bound(release, total, weight);
-    if !(bound <= HORIZON_LIMIT) {
+    if !bound.is_finite() || bound > HORIZON_LIMIT {
         return Err(CoreError::invalid(
             "operations",
             None,
