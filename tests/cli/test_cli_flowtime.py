@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from schedkit.flowtime import generate
 
 
@@ -45,3 +47,34 @@ def test_cli_demo_section():
     names = [r["policy"] for r in rows]
     assert "srpt" in names and "op_srpt" in names and "chunk" in names
     assert all(r["ratio"] >= 1.0 for r in rows)
+
+
+def _main(*argv: str) -> int:
+    from schedkit.cli import main
+
+    return main(list(argv))
+
+
+def test_bundled_job_file_and_case_insensitive_policies(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    argv = ["flowtime", "--trace", "google2011_500s_jobs.csv", "--machines", "16", "--policies", "SRPT,Rr,fcfs"]
+    assert _main(*argv) == 0
+    out = capsys.readouterr().out
+    assert "125 jobs, 824 operations" in out
+    assert [line.split()[0] for line in out.splitlines() if line.split()[:1] in (["srpt"], ["rr"], ["fcfs"])] == [
+        "srpt",
+        "rr",
+        "fcfs",
+    ]
+    assert list(tmp_path.iterdir()) == []
+    assert _main("flowtime", "--jobs", "50", "--policies", "srtp") == 2
+    assert "did you mean 'srpt'?" in capsys.readouterr().err
+
+
+def test_help_has_a_description_grouped_options_and_examples(capsys):
+    with pytest.raises(SystemExit):
+        _main("flowtime", "--help")
+    out = capsys.readouterr().out
+    assert "Simulate online flow-time policies" in out
+    assert "workload (a jobs file, or a generated one):" in out and "simulation:" in out
+    assert "examples:\n  schedkit flowtime --jobs 5000" in out and "google2011_500s_jobs.csv" in out

@@ -58,7 +58,7 @@ def test_bad_inputs_in_other_forms():
     jobs = Jobs([0], [1])
     with pytest.raises(InvalidInstanceError, match="machines"):
         simulate(jobs, policy="srpt", machines=0)
-    with pytest.raises(InvalidInstanceError, match="unknown policy"):
+    with pytest.raises(InvalidInstanceError, match="policy: unknown"):
         simulate(jobs, policy="nope")
     with pytest.raises(InvalidInstanceError) as exc:
         simulate(jobs, policy="srpt", beta=0.5)

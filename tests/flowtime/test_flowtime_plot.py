@@ -38,7 +38,8 @@ def test_plot_to_a_file_leaves_pyplot_alone(runs, tmp_path):
     fig = plot_ecdf(list(runs), path=path, logx=False)
     assert path.stat().st_size > 0
     assert isinstance(fig, Figure) and plt.get_fignums() == []  # a standalone Figure, no pyplot state
-    assert fig.axes[0].get_xscale() == "linear" and fig.axes[0].get_xlabel() == "flow time"
+    assert fig.axes[0].get_xscale() == "linear" and fig.axes[0].get_xlabel() == "flow time (time units of the jobs)"
+    assert fig.axes[0].get_title().startswith("flow time ECDF: ")
 
 
 def test_plot_on_a_given_axes(runs, tmp_path):
@@ -50,3 +51,16 @@ def test_plot_on_a_given_axes(runs, tmp_path):
     assert fig is ax.figure
     assert [line.get_label() for line in ax.get_lines()] == ["rr", "srpt"]
     assert (tmp_path / "on_ax.svg").read_text().lstrip().startswith("<?xml")
+
+
+def test_log_axis_labels_only_powers_of_ten(tmp_path):
+    pytest.importorskip("matplotlib")
+    from schedkit.flowtime import generate, plot_ecdf, simulate
+
+    jobs = generate(300, load=0.9, seed=1)
+    fig = plot_ecdf([simulate(jobs, policy="srpt")], path=tmp_path / "log.png")
+    ax = fig.axes[0]
+    assert ax.get_xscale() == "log"
+    fig.canvas.draw()
+    minor = [t.get_text() for t in ax.get_xticklabels(minor=True)]
+    assert all(text == "" for text in minor)  # unlabelled minor ticks: nothing overlaps

@@ -94,7 +94,14 @@ def int_chunk(xp: Any, chunk: Any, field: str, start: int) -> Any:
 
 def host_ints(rows: Any, field: str, columns: int) -> np.ndarray:
     """The whole batch as one C-contiguous int64 host array, for the Rust backend."""
-    return int_matrix(cuda.to_host(rows), field, columns)
+    host = cuda.to_host(rows)
+    if getattr(host, "dtype", None) is not None and host.dtype.kind == "f":
+        # As in int_chunk: clipping keeps an out-of-range id out of range, while the cast to
+        # int64 of a float beyond 2**63 would not be exact (NaN and non-integers stay as they are,
+        # for int_matrix to name).
+        with np.errstate(invalid="ignore"):
+            host = np.where(np.isfinite(host), np.clip(host, -2, 2**53), host)
+    return int_matrix(host, field, columns)
 
 
 def first_bad(bad: Any, chunk: Any, start: int, field: str, explain: Any) -> None:

@@ -3,6 +3,7 @@ scheduling, and one fixed schedule under many samples of perturbed durations."""
 
 from __future__ import annotations
 
+import math
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -240,12 +241,30 @@ def fixed_schedule(dag: Dag, assignment: Any, order: Any) -> tuple[np.ndarray, n
     return assignment, order
 
 
-def _check_factors(xp: Any, factors: Any, start: int) -> None:
-    bad = ~xp.all(xp.isfinite(factors) & (factors >= 0), axis=1)
+#: The bound every makespan stays under (the core's horizon limit for dag instances).
+HORIZON_LIMIT = 1e300
+
+
+def _factor_limit(dag: Dag, assignment: np.ndarray) -> float:
+    """The largest duration factor that keeps every makespan of the fixed schedule finite:
+    a makespan is at most max factor x its total cost + its total communication."""
+    cost = float(dag.platform.cost[np.arange(dag.n), assignment].sum())
+    a, b = assignment[dag.src], assignment[dag.dst]
+    lat, bw = dag.platform.latency, dag.platform.bandwidth
+    with np.errstate(divide="ignore"):
+        comm = float(np.where(a == b, 0.0, lat[a] + dag.graph.data / bw[a, b]).sum())
+    return (HORIZON_LIMIT - comm) / cost if cost > 0 else math.inf
+
+
+def _check_factors(xp: Any, factors: Any, start: int, limit: float) -> None:
+    bad = ~xp.all(xp.isfinite(factors) & (factors >= 0) & (factors <= limit), axis=1)
     if bool(bad.any()):
         row = start + int(np.argmax(cuda.to_host(bad)))
         raise InvalidInstanceError(
-            f"factors[{row}]: duration factors must be finite and >= 0", field="factors", index=row
+            f"factors[{row}]: duration factors must be finite, >= 0 and <= {limit:.3g} (beyond it the "
+            f"makespan of this schedule would overflow)",
+            field="factors",
+            index=row,
         )
 
 
@@ -253,11 +272,12 @@ def perturbed(
     backend: str, dag: Dag, assignment: np.ndarray, order: np.ndarray, rows: Any, max_chunk_rows: int | None
 ) -> Any:
     """Makespans of a checked fixed schedule under each row of ``rows`` (S, n)."""
+    limit = _factor_limit(dag, assignment)
     if backend == "rust":
         factors = np.ascontiguousarray(cuda.to_host(rows), dtype=np.float64)
         size = cuda.chunk_rows("numpy", 2 * dag.n + 1)  # the check's two bool temporaries
         for start in range(0, factors.shape[0], size):
-            _check_factors(np, factors[start : start + size], start)
+            _check_factors(np, factors[start : start + size], start, limit)
         return _core.batch_dag_perturbed(dag.graph._core, dag.platform._core, assignment, order, factors)
     xp = cuda.namespace(backend)
     arrays = _reference_arrays(dag)
@@ -272,7 +292,7 @@ def perturbed(
 
     def step(xp: Any, chunk: Any, start: int) -> tuple[Any]:
         factors = chunk.astype(xp.float64, copy=False)
-        _check_factors(xp, factors, start)
+        _check_factors(xp, factors, start, limit)
         return (ref.dag_perturbed(xp, base, arrays.pred_ptr, pred_idx_x, comm_x, assignment, order, dag.q, factors),)
 
     return map_rows(backend, rows, bytes_per_row, max_chunk_rows, step, (np.float64,))[0]

@@ -8,11 +8,21 @@ from typing import Any
 import numpy as np
 
 import schedkit.batch._cuda as cuda
+from schedkit._arrays import U64_MAX, int_arg
 from schedkit.batch._dag import dag_pair, fixed_schedule, perturbed
 from schedkit.batch._doc import batch_doc
 from schedkit.batch._model import DeadlineEstimate
 from schedkit.dag import Platform, TaskGraph
 from schedkit.exceptions import InvalidInstanceError
+
+#: The most factors :func:`sample_duration_factors` returns at once: 2**27 (1 GiB of float64).
+MAX_FACTORS = 1 << 27
+
+#: The most samples :func:`deadline_probability` draws (in chunks, so memory stays bounded).
+MAX_SAMPLES = 1 << 40
+
+#: The largest log-normal sigma (beyond it the factors underflow to 0).
+MAX_LOGNORMAL_SIGMA = 20.0
 
 #: Duration distributions of :func:`sample_duration_factors`.
 DISTRIBUTIONS = ("lognormal", "uniform")
@@ -28,6 +38,9 @@ def _check_sampling(sigma: float, distribution: str) -> None:
         raise InvalidInstanceError(f"sigma: must be finite and >= 0, got {sigma}", field="sigma")
     if distribution == "uniform" and sigma >= 1:
         raise InvalidInstanceError(f"sigma: uniform factors need sigma < 1, got {sigma}", field="sigma")
+    if sigma > MAX_LOGNORMAL_SIGMA:
+        # exp(sigma z - sigma^2 / 2) is 0 for every likely z beyond it (and sigma^2 overflows)
+        raise InvalidInstanceError(f"sigma: must be <= {MAX_LOGNORMAL_SIGMA}, got {sigma}", field="sigma")
 
 
 def _draw(rng: Any, xp: Any, shape: tuple[int, int], sigma: float, distribution: str) -> Any:
@@ -50,10 +63,10 @@ def sample_duration_factors(
     Parameters
     ----------
     samples, n : int
-        Rows (samples) and columns (tasks, ``graph.num_tasks``).
+        Rows (samples) and columns (tasks, ``graph.num_tasks``); at most 2**27 factors in all.
     sigma : float, keyword-only
         ``"lognormal"``: exp(N(-sigma^2/2, sigma)), the log-normal of mean 1 and log-scale
-        sigma. ``"uniform"``: U[1 - sigma, 1 + sigma], sigma < 1.
+        sigma (at most 20). ``"uniform"``: U[1 - sigma, 1 + sigma], sigma < 1.
     distribution : {"lognormal", "uniform"}, keyword-only
     seed : int, keyword-only
         Seed of ``xp.random.default_rng``; NumPy and CuPy draw different numbers.
@@ -78,8 +91,13 @@ def sample_duration_factors(
     ((100000, 3), True)
     """
     _check_sampling(sigma, distribution)
-    if samples < 0 or n < 0:
-        raise InvalidInstanceError(f"samples, n: must be >= 0, got {samples}, {n}", field="samples")
+    samples, n = int_arg(samples, "samples"), int_arg(n, "n")
+    if samples * n > MAX_FACTORS:
+        raise InvalidInstanceError(
+            f"samples: {samples:,} x {n:,} factors is over the limit of {MAX_FACTORS:,} (draw them in chunks)",
+            field="samples",
+        )
+    seed = int_arg(seed, "seed", maximum=U64_MAX)
     return _draw(xp.random.default_rng(seed), xp, (samples, n), float(sigma), distribution)
 
 
@@ -148,14 +166,13 @@ def deadline_probability(
     (1.0, 9.0)
     """
     _check_sampling(sigma, distribution)
-    if not (isinstance(samples, int) and samples >= 1):
-        raise InvalidInstanceError(f"samples: must be an int >= 1, got {samples!r}", field="samples")
+    samples = int_arg(samples, "samples", minimum=1, maximum=MAX_SAMPLES)
     if math.isnan(deadline):
         raise InvalidInstanceError("deadline: must be a number, got NaN", field="deadline")
     backend = cuda.resolve_device(device)
     dag = dag_pair(graph, platform)
     assignment, order = fixed_schedule(dag, assignment, order)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(int_arg(seed, "seed", maximum=U64_MAX))
     size = cuda.chunk_rows("numpy", 8 * max(1, dag.n))
     parts = []
     for start in range(0, samples, size):

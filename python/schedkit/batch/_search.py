@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 import schedkit.batch._cuda as cuda
+from schedkit._arrays import U64_MAX, int_arg
 from schedkit.batch._checks import expect
 from schedkit.batch._doc import batch_doc
 from schedkit.batch._sequences import check_objective, evaluate_sequences
@@ -77,7 +78,7 @@ def random_restart_search(
     backend = cuda.resolve_device(device)
     xp = cuda.namespace(backend)
     n = instance.n
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(int_arg(seed, "seed", maximum=U64_MAX))
     current = np.argsort(rng.random((restarts, n)), axis=1).astype(np.int64)
     values = np.asarray(
         cuda.to_host(evaluate_sequences(instance, xp.asarray(current), objective=objective, device=backend))

@@ -1,9 +1,10 @@
 """The ``schedkit dag`` command and the DAG section of ``schedkit demo``.
 
 ``schedkit dag WORKFLOW --processors 1,1.5,2,3 --algorithm heft|cpop|peft|mct|met|random|all``
-schedules a WfCommons workflow (``.json``) or a Kasahara STG file (``.stg``) and prints the
-makespan, SLR, speedup and efficiency per algorithm; ``--output`` writes the schedules (Parquet
-or CSV), ``--gantt`` a Gantt chart (PNG).
+schedules a WfCommons workflow (``.json``) or a Kasahara STG file (``.stg``), a path or a
+bundled file name, and prints the table of :func:`schedkit.dag.compare` (makespan, SLR, speedup,
+efficiency per algorithm); ``--output`` writes the schedules (Parquet or CSV), ``--gantt`` a Gantt
+chart (PNG), each announcing its path. Nothing is written unless asked.
 """
 
 from __future__ import annotations
@@ -17,12 +18,13 @@ import numpy as np
 
 from schedkit import dag
 from schedkit._optional import new_axes
-from schedkit.cli._common import add_json_flag, format_table, print_json, run_doc
+from schedkit.cli._common import add_json_flag, format_table, input_path, print_json, run_doc
 from schedkit.dag._plot import gantt
 from schedkit.data import path as data_path
 from schedkit.exceptions import InvalidInstanceError, SchedkitError
 
-#: The processor speeds of the demo and the default of ``--processors`` (specs/dag.md §9).
+#: The processor speeds of the demo and the default of ``--processors``: four processors of
+#: speed factors 1, 1.5, 2 and 3, a heterogeneous platform of the kind HEFT was evaluated on.
 DEFAULT_SPEEDS = "1,1.5,2,3"
 #: The bundled workflow of the demo.
 DEMO_WORKFLOW = "dag/epigenomics-chameleon-hep-1seq-100k-001.json"
@@ -60,6 +62,11 @@ def _load(
     )
 
 
+def _unit(path: str | Path) -> str | None:
+    """The time unit of a workflow file: seconds for WfCommons, none for STG (abstract costs)."""
+    return None if Path(path).suffix.lower() == ".stg" else "s"
+
+
 def _run_all(
     graph: dag.TaskGraph, plat: dag.Platform, algorithms: list[str], insertion: bool | None = None
 ) -> list[dag.Schedule]:
@@ -68,21 +75,22 @@ def _run_all(
     return [dag.schedule(graph, plat, algorithm=a, **options).validate() for a in algorithms]
 
 
-def _rows(schedules: list[dag.Schedule]) -> list[dict[str, Any]]:
+def _rows(table: Any) -> list[dict[str, Any]]:
+    """The rows of a :func:`schedkit.dag.compare` table, with the demo's online columns empty."""
     return [
         {
             "section": "static",
-            "algorithm": s.algorithm,
-            "makespan": s.makespan,
-            "slr": s.slr,
-            "speedup": s.speedup,
-            "efficiency": s.efficiency,
-            "seconds": s.elapsed,
+            "algorithm": r["algorithm"],
+            "makespan": r["makespan"],
+            "slr": r["slr"],
+            "speedup": r["speedup"],
+            "efficiency": r["efficiency"],
+            "seconds": r["seconds"],
             "mean_response_time": None,
             "p95_response_time": None,
             "mean_slowdown": None,
         }
-        for s in schedules
+        for r in table.to_pylist()
     ]
 
 
@@ -125,13 +133,19 @@ def _write_schedules(path: str | Path, schedules: list[dag.Schedule]) -> None:
         raise SchedkitError(f"--output: {path}: use a .parquet or .csv file name")
 
 
-def _write_gantt(path: str | Path, schedules: list[dag.Schedule]) -> None:
-    """One Gantt chart per schedule, stacked, into an image file."""
+def _write_gantt(path: str | Path, schedules: list[dag.Schedule], unit: str | None) -> None:
+    """One Gantt chart per schedule, stacked, on one time scale (the longest makespan), so the
+    panels compare at a glance; the figure is titled with the instance."""
     q = schedules[0].platform.num_processors
-    axes = new_axes(len(schedules), standalone=True, height=len(schedules) * max(2.0, 0.45 * q + 1.0))
+    axes = new_axes(len(schedules), standalone=True, height=len(schedules) * max(2.0, 0.45 * q + 1.2))
+    xmax = max(s.makespan for s in schedules)
+    suffix = f" {unit}" if unit else ""
     for ax, s in zip(axes, schedules, strict=True):
-        gantt(s, ax=ax, title=f"{s.algorithm.upper()}: makespan {s.makespan:.4g}, SLR {s.slr:.3f}")
-    axes[0].figure.savefig(path, dpi=110)
+        title = f"{s.algorithm.upper()}: makespan {s.makespan:.4g}{suffix}, SLR {s.slr:.3f}"
+        gantt(s, ax=ax, title=title, unit=unit, xmax=xmax)
+    figure = axes[0].figure
+    figure.suptitle(f"{schedules[0].graph.name or 'task graph'} on {q} processors")
+    figure.savefig(path, dpi=110)
 
 
 @run_doc
@@ -160,16 +174,19 @@ def run(args: argparse.Namespace) -> int:
     """
     if args.latency < 0 or (args.bandwidth is not None and not args.bandwidth > 0):
         raise InvalidInstanceError("--bandwidth must be > 0 and --latency >= 0", field="bandwidth")
-    graph, plat = _load(args.workflow, args.processors, args.bandwidth, args.latency)
-    algorithms = ALL if args.algorithm == "all" else [args.algorithm]
-    insertion = None if args.insertion is None else args.insertion == "on"
-    schedules = _run_all(graph, plat, algorithms, insertion)
-    rows = _rows(schedules)
-    lb, seq = schedules[0].lower_bound, schedules[0].sequential_time
-    if args.output:
-        _write_schedules(args.output, schedules)
-    if args.gantt:
-        _write_gantt(args.gantt, schedules)
+    workflow = input_path(args.workflow)
+    graph, plat = _load(workflow, args.processors, args.bandwidth, args.latency)
+    algorithms = None if args.algorithm.strip().lower() == "all" else [args.algorithm]
+    options = {} if args.insertion is None else {"insertion": args.insertion == "on"}
+    table = dag.compare(graph, plat, algorithms=algorithms, **options)
+    rows = _rows(table)
+    lb, seq = table.column("lower_bound")[0].as_py(), table.column("sequential_time")[0].as_py()
+    if args.output or args.gantt:
+        schedules = _run_all(graph, plat, [r["algorithm"] for r in rows], options.get("insertion"))
+        if args.output:
+            _write_schedules(args.output, schedules)
+        if args.gantt:
+            _write_gantt(args.gantt, schedules, _unit(workflow))
     speeds = plat.speed.tolist() if plat.speed is not None else None
     if args.json:
         print_json(
@@ -202,29 +219,49 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Registers the ``dag`` subcommand on ``subparsers``; returns its parser (``func``: :func:`run`)."""
     p = subparsers.add_parser(
         "dag",
-        help="schedule a WfCommons workflow (.json) or STG task graph (.stg) with HEFT, CPOP, PEFT, ...",
-        description=__doc__.splitlines()[0] if __doc__ else None,
+        help="schedule a workflow (WfCommons .json or STG .stg) with HEFT, CPOP, PEFT, MCT, MET, random",
+        description=(
+            "Schedule a task graph on heterogeneous processors with every list-scheduling\n"
+            "algorithm (or one), validate each schedule, and print makespan, SLR, speedup\n"
+            "and efficiency per algorithm."
+        ),
+        epilog=(
+            "examples:\n"
+            "  schedkit dag montage-chameleon-dss-05d-001.json\n"
+            "  schedkit dag epigenomics-chameleon-hep-1seq-100k-001.json --algorithm heft \\\n"
+            "      --processors 1,2,4 --gantt gantt.png"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("workflow", help="WfCommons WfFormat JSON (schema 1.4 or 1.5) or Kasahara STG file")
     p.add_argument(
+        "workflow",
+        help="WfCommons WfFormat JSON (schema 1.4 or 1.5) or Kasahara STG file: a path or a bundled name "
+        "(schedkit data lists them)",
+    )
+    platform = p.add_argument_group("platform")
+    platform.add_argument(
         "--processors",
         type=_speeds,
         default=_speeds(DEFAULT_SPEEDS),
         help=f"a count (speed 1 each) or comma-separated speed factors (default {DEFAULT_SPEEDS})",
     )
-    p.add_argument("--algorithm", default="all", choices=[*ALL, "all"], help="default: all")
-    p.add_argument(
+    platform.add_argument(
         "--bandwidth", type=float, default=None, help="link bandwidth (bytes/s for WfCommons: default 1e8; STG: 1)"
     )
-    p.add_argument("--latency", type=float, default=0.0, help="startup time of each transfer (default 0)")
-    p.add_argument(
+    platform.add_argument("--latency", type=float, default=0.0, help="startup time of each transfer (default 0)")
+    algorithm = p.add_argument_group("algorithm")
+    algorithm.add_argument("--algorithm", default="all", help=f"one of {', '.join(ALL)} (any case), or all (default)")
+    algorithm.add_argument(
         "--insertion",
         choices=["on", "off"],
         default=None,
         help=f"insertion policy (default: on for {_with_insertion(True)}, off for {_with_insertion(False)})",
     )
-    p.add_argument("--output", help="write the schedules to a .parquet or .csv file")
-    p.add_argument("--gantt", help="write a Gantt chart (PNG) of the schedules; needs matplotlib")
+    output = p.add_argument_group("output (nothing is written unless asked)")
+    output.add_argument("--output", metavar="FILE", help="write the schedules to a .parquet or .csv file")
+    output.add_argument(
+        "--gantt", metavar="FILE", help="write Gantt charts (PNG) of the schedules on one time axis; needs matplotlib"
+    )
     add_json_flag(p)
     p.set_defaults(func=run)
     return p
@@ -249,8 +286,9 @@ def demo_section() -> tuple[str, list[dict[str, Any]]]:
     ['heft_rt', 'heft']
     """
     graph, plat = _load(data_path(DEMO_WORKFLOW), _speeds(DEFAULT_SPEEDS), None, 0.0)
-    schedules = _run_all(graph, plat, ALL)
-    rows = _rows(schedules)
+    table = dag.compare(graph, plat)
+    rows = _rows(table)
+    schedules = _run_all(graph, plat, [ALL[0]])
     lines = [
         f"DAG scheduling: WfCommons {graph.name} ({graph.num_tasks} tasks, {graph.num_edges} edges) on 4 "
         f"processors of speeds {DEFAULT_SPEEDS}, 100 MB/s links",

@@ -12,7 +12,7 @@ import time
 from typing import Any, TypedDict
 
 from schedkit import flowtime
-from schedkit.cli._common import add_json_flag, format_table, print_json, run_doc
+from schedkit.cli._common import add_json_flag, format_table, input_path, print_json, run_doc
 
 #: Columns of the printed table: (header, summary key).
 COLUMNS = [
@@ -49,45 +49,57 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p = subparsers.add_parser(
         "flowtime",
         help="compare online flow-time policies on a generated workload or a jobs file",
-        description="Simulate online flow-time policies (exact event-driven simulator) and compare total, mean, "
-        "tail flow time and stretch against a lower bound (SRPT on one machine, optimal there).",
+        description=(
+            "Simulate online flow-time policies (exact event-driven simulator) and compare total,\n"
+            "mean and tail flow time and stretch against a lower bound (SRPT on one machine,\n"
+            "optimal there)."
+        ),
+        epilog=(
+            "examples:\n"
+            "  schedkit flowtime --jobs 5000 --load 0.95 --policies srpt,rr,setf,laps:beta=0.25\n"
+            "  schedkit flowtime --trace google2011_500s_jobs.csv --machines 16 --policies SRPT,RR,FCFS"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument(
+    workload = p.add_argument_group("workload (a jobs file, or a generated one)")
+    workload.add_argument(
         "--trace",
         metavar="FILE",
-        help="jobs file (.parquet/.arrow/.feather: a row per job with an 'operations' list column; "
-        ".csv: a row per operation with job_id, release, size) instead of a generated workload",
+        help="jobs file, a path or a bundled name (.parquet/.arrow/.feather: a row per job with an "
+        "'operations' list column; .csv: a row per operation with job_id, release, size) instead of a "
+        "generated workload",
     )
-    p.add_argument("--jobs", type=int, default=10_000, help="number of generated jobs (default 10000)")
-    p.add_argument("--load", type=float, default=0.9, help="target load of the generated arrivals (default 0.9)")
-    p.add_argument("--machines", type=int, default=1, help="identical machines (default 1)")
-    p.add_argument(
+    workload.add_argument("--jobs", type=int, default=10_000, help="number of generated jobs (default 10000)")
+    workload.add_argument("--load", type=float, default=0.9, help="target load of the generated arrivals (default 0.9)")
+    workload.add_argument(
         "--sizes",
         default="exponential",
         help="operation sizes: exponential, pareto[:alpha[:ratio]], lognormal[:sigma], constant",
     )
-    p.add_argument(
+    workload.add_argument(
         "--ops",
         default="single",
         help="operations per job: single, fixed:k, geometric:mean, uniform:kmax, test[:t] "
         "(uniform obligatory test of length t, then a revealed part)",
     )
-    p.add_argument("--weights", default=None, help="weights: uniform[:wmax] (default: unweighted)")
-    p.add_argument(
+    workload.add_argument("--weights", default=None, help="weights: uniform[:wmax] (default: unweighted)")
+    workload.add_argument(
         "--distortion",
         type=float,
         default=2.0,
         help="size estimates for sprpt within this distortion (default 2; 0 = no estimates)",
     )
-    p.add_argument(
+    workload.add_argument("--seed", type=int, default=0, help="seed of the generator (default 0)")
+    sim = p.add_argument_group("simulation")
+    sim.add_argument("--machines", type=int, default=1, help="identical machines (default 1)")
+    sim.add_argument(
         "--policies",
         default=None,
-        help="comma-separated policies, parameters after colons, e.g. srpt,rr,laps:beta=0.25,"
+        help="comma-separated policies (any case), parameters after colons, e.g. srpt,rr,laps:beta=0.25,"
         "chunk:gamma=4:c=1 (default: every built-in)",
     )
-    p.add_argument("--seed", type=int, default=0, help="seed of the generator (default 0)")
-    p.add_argument("--time-limit", type=float, help="seconds per simulation (a stopped one is marked unfinished)")
-    p.add_argument("--validate", action="store_true", help="check every schedule independently")
+    sim.add_argument("--time-limit", type=float, help="seconds per simulation (a stopped one is marked unfinished)")
+    sim.add_argument("--validate", action="store_true", help="check every schedule independently")
     add_json_flag(p)
     p.set_defaults(func=run)
     return p
@@ -95,7 +107,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 def _load_jobs(args: argparse.Namespace) -> tuple[flowtime.Jobs, dict[str, Any]]:
     if args.trace:
-        jobs = flowtime.read_jobs(args.trace)
+        jobs = flowtime.read_jobs(input_path(args.trace))
         if args.distortion and jobs.estimate is None:
             jobs = jobs.with_estimates(distortion=args.distortion, seed=args.seed)
         return jobs, {"trace": str(args.trace)}

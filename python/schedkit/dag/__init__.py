@@ -55,6 +55,7 @@ from schedkit.dag._online import ONLINE_POLICIES, JobStream, OnlineResult, simul
 from schedkit.dag._schedule import (
     ALGORITHMS,
     Algorithm,
+    compare,
     cpop,
     critical_path,
     downward_rank,
@@ -74,6 +75,7 @@ __all__ = [
     "Platform",
     "Schedule",
     "schedule",
+    "compare",
     "heft",
     "cpop",
     "peft",

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 from schedkit import _core
-from schedkit.dag._model import Platform, TaskGraph
-from schedkit.exceptions import InvalidInstanceError
+from schedkit.dag._model import Platform, TaskGraph, _count, check_matrix_size
 
 __all__ = ["random_dag"]
 
@@ -48,7 +45,7 @@ def random_dag(
     mean_cost : float
         w̄_DAG, the mean task cost.
     seed : int
-        Seed, >= 0: the same seed gives the same instance.
+        Seed in [0, 2**64): the same seed gives the same instance.
 
     Returns
     -------
@@ -61,7 +58,9 @@ def random_dag(
     ------
     InvalidInstanceError
         A count or seed that is not a non-negative integer (``processors``, ``out_degree`` >= 1),
-        or a parameter out of its range, naming the field.
+        or a parameter out of its range, naming the field. Sizes are bounded before anything
+        is allocated: ``num_tasks`` and ``out_degree`` at most 2**24, ``num_tasks x processors``
+        and ``processors x processors`` at most 2**27 entries.
 
     Examples
     --------
@@ -72,14 +71,12 @@ def random_dag(
     >>> sk.dag.heft(g, plat).validate().slr >= 1
     True
     """
-    for name, value, minimum in (
-        ("num_tasks", num_tasks, 0),
-        ("processors", processors, 1),
-        ("out_degree", out_degree, 1),
-        ("seed", seed, 0),
-    ):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-            raise InvalidInstanceError(f"{name}: expected an integer >= {minimum}, got {value!r}", field=name)
+    num_tasks = _count(num_tasks, "num_tasks")
+    processors = _count(processors, "processors", minimum=1)
+    out_degree = _count(out_degree, "out_degree", minimum=1)
+    seed = _count(seed, "seed", maximum=2**64 - 1)
+    check_matrix_size(num_tasks, processors, "processors")
+    check_matrix_size(processors, processors, "processors")
     src, dst, data, cost = _core.dag_random(
         int(num_tasks),
         int(processors),

@@ -8,20 +8,20 @@ Every reader returns a ``(TaskGraph, Platform)`` pair; what describes the proces
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from schedkit._files import read_text, text_lines
 from schedkit._optional import require
-from schedkit.dag._model import Platform, TaskGraph
+from schedkit.dag._model import MAX_MATRIX_ENTRIES, MAX_TASKS, Platform, TaskGraph, _count
 from schedkit.exceptions import InvalidInstanceError
 
 __all__ = ["from_networkx", "from_wfcommons", "from_stg", "processor_speeds"]
-
-_T = TypeVar("_T")
 
 
 def processor_speeds(processors: Any) -> npt.NDArray[np.float64]:
@@ -33,9 +33,7 @@ def processor_speeds(processors: Any) -> npt.NDArray[np.float64]:
         Fewer than one processor, or not a count or a 1-D list of numbers.
     """
     if isinstance(processors, (int, np.integer)) and not isinstance(processors, bool):
-        if processors < 1:
-            raise InvalidInstanceError(f"processors: need at least 1, got {processors}", field="processors")
-        return np.ones(int(processors))
+        return np.ones(_count(processors, "processors", minimum=1, maximum=math.isqrt(MAX_MATRIX_ENTRIES)))
     try:
         speeds = np.asarray(processors, dtype=np.float64)
     except (TypeError, ValueError):
@@ -108,18 +106,20 @@ def from_networkx(
     (('a', 'b'), [[2.0, 100.0], [100.0, 3.0]], 15.0)
     """
     require("networkx")
-    if not G.is_directed():
-        raise InvalidInstanceError("G: expected a directed graph (networkx.DiGraph)", field="G")
     g = TaskGraph.from_networkx(G, data=data)
     nodes = list(G.nodes)
-    values = []
-    for node in nodes:
-        value = G.nodes[node].get(cost)
-        if value is None:
+    values: list[Any] = []
+    for k, node in enumerate(nodes):
+        attrs = G.nodes[node]
+        if cost not in attrs:
+            found = ", ".join(repr(a) for a in attrs) or "none"
             raise InvalidInstanceError(
-                f"cost: node {node!r} has no {cost!r} attribute", field="cost", index=nodes.index(node)
+                f"cost: node {node!r} has no {cost!r} attribute (attributes found: {found}); "
+                f"name the one holding the cost with cost=...",
+                field="cost",
+                index=k,
             )
-        values.append(value)
+        values.append(_cost_value(node, k, cost, attrs[cost]))
     scalar = [np.ndim(v) == 0 for v in values]
     if all(scalar):
         if processors is None:
@@ -134,7 +134,7 @@ def from_networkx(
             latency=latency,
         )
     elif not any(scalar):
-        lengths = {len(v) for v in values}
+        lengths = {len(v) for v in values if isinstance(v, list)}
         if len(lengths) != 1:
             raise InvalidInstanceError(f"cost: rows of different lengths {sorted(lengths)}", field="cost")
         if processors is not None:
@@ -145,6 +145,31 @@ def from_networkx(
     else:
         raise InvalidInstanceError("cost: mixes scalar and per-processor costs", field="cost")
     return g, plat
+
+
+def _cost_value(node: Any, k: int, cost: str, value: Any) -> float | list[float]:
+    """A node's ``cost`` attribute: a number (work) or a non-empty flat sequence of numbers."""
+
+    def number(x: Any) -> float:
+        if isinstance(x, bool) or not isinstance(x, (int, float, np.integer, np.floating)):
+            raise InvalidInstanceError(
+                f"cost: node {node!r} attribute {cost!r} must be a number or a list of numbers, got {value!r}",
+                field="cost",
+                index=k,
+            )
+        return float(x)
+
+    if isinstance(value, (list, tuple, np.ndarray)):
+        row = [number(x) for x in value] if not isinstance(value, np.ndarray) or value.ndim == 1 else None
+        if not row:
+            raise InvalidInstanceError(
+                f"cost: node {node!r} attribute {cost!r} must be a number or a non-empty list of numbers, "
+                f"got {value!r}",
+                field="cost",
+                index=k,
+            )
+        return row
+    return number(value)
 
 
 # ----------------------------------------------------------------------------- WfCommons
@@ -211,11 +236,7 @@ def from_wfcommons(
     >>> g.num_tasks, g.num_edges, plat.num_processors
     (41, 48, 2)
     """
-    try:
-        with open(path, encoding="utf-8") as fh:
-            doc = json.load(fh)
-    except json.JSONDecodeError as exc:
-        raise InvalidInstanceError(f"{path}: not JSON ({exc})", field="line", index=exc.lineno) from None
+    doc = _load_json(path)
     if not isinstance(doc, dict) or not isinstance(doc.get("workflow"), dict):
         raise _bad(path, "no 'workflow' object: not a WfFormat instance", "workflow")
     wf = doc["workflow"]
@@ -225,6 +246,8 @@ def from_wfcommons(
         names, parents, children, runtime, outputs, inputs = _wf14(path, wf)
     else:
         raise _bad(path, "no workflow.specification.tasks (1.5) or workflow.tasks (1.4)", "workflow")
+    if not names:
+        raise _bad(path, "the workflow has no tasks", "tasks")
     index = {name: k for k, name in enumerate(names)}
     edges: dict[tuple[int, int], None] = {}
     for k, name in enumerate(names):
@@ -253,14 +276,61 @@ def from_wfcommons(
     return graph, plat
 
 
+def _load_json(path: Any) -> Any:
+    """The JSON document of ``path``; bounded in size, and in nesting depth (a deeply nested
+    file raises RecursionError inside the json module, caught here)."""
+    text = read_text(path)
+    if not text.strip():
+        raise InvalidInstanceError(f"{path}: empty file", field="line", index=0)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidInstanceError(
+            f"{path}: line {exc.lineno}: not JSON ({exc.msg})", field="line", index=exc.lineno
+        ) from None
+    except RecursionError:
+        raise InvalidInstanceError(f"{path}: JSON nested too deeply to be a workflow", field="line") from None
+
+
+def _number(path: Any, name: str, key: str, value: Any) -> float:
+    """A finite number >= 0 (not a bool, not a string) for field ``key`` of task ``name``."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise _bad(path, f"task {name!r}: {key} must be a number, got {value!r}", key)
+    out = float(value)
+    if not (math.isfinite(out) and out >= 0):
+        raise _bad(path, f"task {name!r}: {key} must be finite and >= 0, got {value!r}", key)
+    return out
+
+
+def _ids(path: Any, name: str, key: str, value: Any) -> list[str]:
+    """A list of task or file ids (strings, or integers as some generators write them)."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise _bad(path, f"task {name!r}: {key} must be a list of ids, got {value!r}", key)
+    for x in value:
+        if isinstance(x, bool) or not isinstance(x, (str, int)):
+            raise _bad(path, f"task {name!r}: {key} must hold ids (strings), got {x!r}", key)
+    return [str(x) for x in value]
+
+
+def _records(path: Any, value: Any, where: str) -> list[dict[str, Any]]:
+    """A list of JSON objects at ``where`` (missing: empty)."""
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(x, dict) for x in value):
+        raise _bad(path, f"{where} must be a list of objects", where.rsplit(".", 1)[-1])
+    return value
+
+
 def _runtime(path: Any, name: str, record: dict[str, Any]) -> float:
     for key in ("runtimeInSeconds", "runtime"):
         if key in record:
-            try:
-                return float(record[key])
-            except (TypeError, ValueError):
-                break
-    raise _bad(path, f"task {name!r} has no numeric runtimeInSeconds", "runtimeInSeconds")
+            return _number(path, name, key, record[key])
+    found = ", ".join(repr(k) for k in record) or "none"
+    raise _bad(
+        path, f"task {name!r} has no 'runtimeInSeconds' or 'runtime' field (fields found: {found})", "runtimeInSeconds"
+    )
 
 
 #: What one WfFormat version says of one task: its runtime and the sizes of the files it
@@ -279,11 +349,18 @@ def _wf_tasks(
     runtime: list[float] = []
     outputs: list[dict[str, float]] = []
     inputs: list[dict[str, float]] = []
-    for t in tasks:
-        name = str(t.get(name_keys[0], t.get(name_keys[1])))
+    if len(tasks) > MAX_TASKS:
+        raise _bad(path, f"{len(tasks):,} tasks is over the limit of {MAX_TASKS:,}", "tasks")
+    for k, t in enumerate(tasks):
+        if not isinstance(t, dict):
+            raise _bad(path, f"task {k} is not an object", "tasks")
+        name = t.get(name_keys[0], t.get(name_keys[1]))
+        if isinstance(name, bool) or not isinstance(name, (str, int)):
+            raise _bad(path, f"task {k}: {name_keys[0]} must be a string, got {name!r}", name_keys[0])
+        name = str(name)
         names.append(name)
-        parents.append([str(x) for x in t.get("parents", []) or []])
-        children.append([str(x) for x in t.get("children", []) or []])
+        parents.append(_ids(path, name, "parents", t.get("parents")))
+        children.append(_ids(path, name, "children", t.get("children")))
         seconds, out, inp = details(name, t)
         runtime.append(seconds)
         outputs.append(out)
@@ -298,10 +375,13 @@ def _wf15(path: Any, wf: dict[str, Any]) -> _WfTasks:
     if not isinstance(tasks, list):
         raise _bad(path, "workflow.specification.tasks is not a list", "tasks")
     sizes: dict[str, float] = {}
-    for f in spec.get("files", []) or []:
-        sizes[str(f.get("id"))] = float(f.get("sizeInBytes", 0) or 0)
+    for f in _records(path, spec.get("files"), "workflow.specification.files"):
+        fid = str(f.get("id"))
+        sizes[fid] = _number(path, fid, "sizeInBytes", f.get("sizeInBytes", 0))
     execution = wf.get("execution") or {}
-    runtimes = {str(t.get("id")): t for t in execution.get("tasks", []) or []}
+    if not isinstance(execution, dict):
+        raise _bad(path, "workflow.execution must be an object", "execution")
+    runtimes = {str(t.get("id")): t for t in _records(path, execution.get("tasks"), "workflow.execution.tasks")}
 
     def details(name: str, t: dict[str, Any]) -> _TaskDetails:
         # 1.5: runtimes in workflow.execution, files by id in workflow.specification.files
@@ -311,8 +391,7 @@ def _wf15(path: Any, wf: dict[str, Any]) -> _WfTasks:
         files: dict[str, dict[str, float]] = {}
         for key in ("outputFiles", "inputFiles"):
             files[key] = {}
-            for fid in t.get(key, []) or []:
-                fid = str(fid)
+            for fid in _ids(path, name, key, t.get(key)):
                 if fid not in sizes:
                     raise _bad(path, f"task {name!r} lists file {fid!r}, which is not in specification.files", key)
                 files[key][fid] = sizes[fid]
@@ -327,8 +406,8 @@ def _wf14(path: Any, wf: dict[str, Any]) -> _WfTasks:
         seconds = _runtime(path, name, t)
         out: dict[str, float] = {}
         inp: dict[str, float] = {}
-        for f in t.get("files", []) or []:
-            size = float(f.get("sizeInBytes", f.get("size", 0)) or 0)
+        for f in _records(path, t.get("files"), f"task {name!r}: files"):
+            size = _number(path, name, "sizeInBytes", f.get("sizeInBytes", f.get("size", 0)))
             (out if f.get("link") == "output" else inp)[str(f.get("name"))] = size
         return seconds, out, inp
 
@@ -401,65 +480,71 @@ def from_stg(
     (('1', '2'), [0], [1], [3.0, 4.0])
     """
     rows: list[tuple[int, list[str]]] = []
-    with open(path, encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, start=1):
-            tokens = line.split()
-            if tokens and not tokens[0].startswith("#"):
-                rows.append((lineno, tokens))
+    for lineno, line in text_lines(path):
+        tokens = line.split()
+        if tokens and not tokens[0].startswith("#"):
+            rows.append((lineno, tokens))
 
-    def number(lineno: int, token: str, kind: Callable[[str], _T]) -> _T:
+    def bad(lineno: int, message: str) -> InvalidInstanceError:
+        return InvalidInstanceError(f"{path}: line {lineno}: {message}", field="line", index=lineno)
+
+    def integer(lineno: int, token: str, what: str, low: int, high: int) -> int:
+        # Plain decimal digits only: int() would also take "1_000" and 4,000-digit numbers.
+        if not token.lstrip("-").isdigit() or len(token) > 20:
+            raise bad(lineno, f"{what} {token!r} is not an integer")
+        value = int(token)
+        if not low <= value <= high:
+            raise bad(lineno, f"{what} {value} is out of range [{low}, {high}]")
+        return value
+
+    def time_value(lineno: int, token: str, what: str) -> float:
         try:
-            value = kind(token)
+            value = float(token)
         except ValueError:
-            raise InvalidInstanceError(
-                f"{path}: line {lineno}: {token!r} is not a number", field="line", index=lineno
-            ) from None
+            raise bad(lineno, f"{what} {token!r} is not a number") from None
+        if not (math.isfinite(value) and value >= 0):
+            raise bad(lineno, f"{what} must be finite and >= 0, got {token!r}")
         return value
 
     if not rows:
-        raise InvalidInstanceError(f"{path}: empty file", field="line", index=0)
+        raise InvalidInstanceError(f"{path}: no task count and no tasks (empty file)", field="line", index=0)
     first_line, first = rows[0]
     if len(first) != 1:
-        raise InvalidInstanceError(
-            f"{path}: line {first_line}: expected the task count alone", field="line", index=first_line
-        )
-    n = number(first_line, first[0], int) + 2
+        raise bad(first_line, "expected the task count alone")
+    n = integer(first_line, first[0], "task count", 0, MAX_TASKS - 2) + 2
     times = np.zeros(n)
     edges: dict[tuple[int, int], float] = {}
     pos = 1
     for task in range(n):
         if pos >= len(rows):
-            raise InvalidInstanceError(f"{path}: expected {n} task lines, found {task}", field="line", index=None)
+            raise InvalidInstanceError(
+                f"{path}: expected {n} task lines (the count {n - 2} plus entry and exit), found {task}",
+                field="line",
+                index=None,
+            )
         lineno, tokens = rows[pos]
         pos += 1
         if len(tokens) < 3:
-            raise InvalidInstanceError(
-                f"{path}: line {lineno}: expected 'id time npred preds...'", field="line", index=lineno
-            )
-        ident, t, k = number(lineno, tokens[0], int), number(lineno, tokens[1], float), number(lineno, tokens[2], int)
+            raise bad(lineno, "expected 'id time npred preds...'")
+        ident = integer(lineno, tokens[0], "task id", 0, n - 1)
+        t = time_value(lineno, tokens[1], "processing time")
+        k = integer(lineno, tokens[2], "predecessor count", 0, n - 1)
         if ident != task or len(tokens) != 3 + k:
-            raise InvalidInstanceError(
-                f"{path}: line {lineno}: task {ident} (expected {task}) lists {len(tokens) - 3} of {k} predecessors",
-                field="line",
-                index=lineno,
-            )
+            raise bad(lineno, f"task {ident} (expected {task}) lists {len(tokens) - 3} of {k} predecessors")
         times[task] = t
         for token in tokens[3:]:
-            pred = number(lineno, token, int)
-            if not 0 <= pred < n:
-                raise InvalidInstanceError(
-                    f"{path}: line {lineno}: predecessor {pred} is not a task", field="line", index=lineno
-                )
+            pred = integer(lineno, token, "predecessor", 0, n - 1)
             edges[(pred, task)] = 0.0
         while pos < len(rows) and len(rows[pos][1]) == 2:
             lineno, (p_tok, c_tok) = rows[pos]
-            pred = number(lineno, p_tok, int)
+            pred = integer(lineno, p_tok, "predecessor", 0, n - 1)
             if (pred, task) not in edges:
-                raise InvalidInstanceError(
-                    f"{path}: line {lineno}: {pred} is not a predecessor of task {task}", field="line", index=lineno
-                )
-            edges[(pred, task)] = number(lineno, c_tok, float)
+                raise bad(lineno, f"{pred} is not a predecessor of task {task}")
+            edges[(pred, task)] = time_value(lineno, c_tok, "communication cost")
             pos += 1
+    if pos < len(rows):
+        lineno, tokens = rows[pos]
+        raise bad(lineno, f"unexpected {' '.join(tokens)[:40]!r} after the last of the {n} task lines")
     keep = np.ones(n, dtype=bool)
     if not keep_dummies:
         has_pred = {v for _, v in edges}

@@ -19,6 +19,7 @@ import pyarrow as pa
 
 from schedkit import _core
 from schedkit._arrays import float_vector, numeric_array, readonly
+from schedkit._chrome_trace import write_chrome_trace
 from schedkit._optional import require
 from schedkit.dag._plot import gantt
 from schedkit.dag._validate import check_schedule
@@ -101,10 +102,30 @@ def float_matrix(values: Any, field: str) -> npt.NDArray[np.float64]:
     return np.ascontiguousarray(numeric_array(values, field, 2, "a matrix"), dtype=np.float64)
 
 
-def _count(value: Any, field: str, minimum: int = 0) -> int:
+#: The largest task count a graph may declare: the core allocates per-task tables up front,
+#: so a count like 10**9 is refused here rather than failing to allocate (or aborting) there.
+MAX_TASKS = 1 << 24
+
+#: The largest number of entries of a platform matrix: cost (tasks x processors) and
+#: bandwidth (processors x processors), 2**27 float64 values (1 GiB) each.
+MAX_MATRIX_ENTRIES = 1 << 27
+
+
+def _count(value: Any, field: str, minimum: int = 0, maximum: int = MAX_TASKS) -> int:
+    """``value`` as an int in ``[minimum, maximum]``, else an error naming ``field``."""
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
         raise InvalidInstanceError(f"{field}: expected an integer >= {minimum}, got {value!r}", field=field)
+    if value > maximum:
+        raise InvalidInstanceError(f"{field}: {value} is over the limit of {maximum:,}", field=field)
     return int(value)
+
+
+def check_matrix_size(rows: int, cols: int, field: str) -> None:
+    """Refuses a ``rows x cols`` matrix over :data:`MAX_MATRIX_ENTRIES` before it is allocated."""
+    if rows * cols > MAX_MATRIX_ENTRIES:
+        raise InvalidInstanceError(
+            f"{field}: {rows:,} x {cols:,} entries is over the limit of {MAX_MATRIX_ENTRIES:,}", field=field
+        )
 
 
 class TaskGraph(Frozen):
@@ -276,18 +297,34 @@ class TaskGraph(Frozen):
         >>> g.names, g.data.tolist()
         (('a', 'b', 'c'), [3.0, 0.0])
         """
-        if not G.is_directed():
+        if not callable(getattr(G, "is_directed", None)) or not G.is_directed():
             raise InvalidInstanceError("G: expected a directed graph (networkx.DiGraph)", field="G")
         nodes = list(G.nodes)
+        if len(nodes) > MAX_TASKS:
+            raise InvalidInstanceError(f"G: {len(nodes):,} nodes is over the limit of {MAX_TASKS:,}", field="G")
         index = {node: k for k, node in enumerate(nodes)}
         edges = list(G.edges(data=True))
         src = np.fromiter((index[u] for u, _, _ in edges), dtype=np.int64, count=len(edges))
         dst = np.fromiter((index[v] for _, v, _ in edges), dtype=np.int64, count=len(edges))
-        try:
-            values = np.array([attrs.get(data, 0.0) for _, _, attrs in edges], dtype=np.float64)
-        except (TypeError, ValueError):
-            raise InvalidInstanceError(f"data: edge attribute {data!r} is not a number", field="data") from None
-        return cls(src, dst, values, num_tasks=len(nodes), names=[str(x) for x in nodes], name=G.graph.get("name"))
+        values = np.zeros(len(edges))
+        for k, (u, v, attrs) in enumerate(edges):
+            value = attrs.get(data, 0.0)
+            if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+                raise InvalidInstanceError(
+                    f"data: edge ({u!r}, {v!r}) attribute {data!r} must be a number, got {value!r}",
+                    field="data",
+                    index=k,
+                )
+            values[k] = value
+        name = G.graph.get("name")
+        return cls(
+            src,
+            dst,
+            values,
+            num_tasks=len(nodes),
+            names=[str(x) for x in nodes],
+            name=None if name is None else str(name),
+        )
 
     def predecessors(self, task: int) -> npt.NDArray[np.int64]:
         """Predecessors of ``task``."""
@@ -463,16 +500,26 @@ class Platform(Frozen):
                 )
             if speed_arr.size == 0:
                 raise InvalidInstanceError("speed: needs at least one processor", field="speed")
+            check_matrix_size(work_arr.size, speed_arr.size, "speed")
             cost_arr = np.ascontiguousarray(work_arr[:, None] / speed_arr[None, :])
             speed_arr, work_arr = readonly(speed_arr), readonly(work_arr)
         else:
             cost_arr = float_matrix(cost, "cost")
             speed_arr = work_arr = None
         q = cost_arr.shape[1]
-        bw = np.asarray(bandwidth, dtype=np.float64) if np.ndim(bandwidth) else np.full((q, q), float(bandwidth))
+        check_matrix_size(q, q, "bandwidth")
+        bw = (
+            float_matrix(bandwidth, "bandwidth")
+            if np.ndim(bandwidth)
+            else np.full((q, q), float(numeric_array(bandwidth, "bandwidth", 0, "a number")))
+        )
         if bw.shape != (q, q):
             raise InvalidInstanceError(f"bandwidth: expected shape ({q}, {q}), got {bw.shape}", field="bandwidth")
-        lat = np.asarray(latency, dtype=np.float64) if np.ndim(latency) else np.full(q, float(latency))
+        lat = (
+            float_vector(latency, "latency")
+            if np.ndim(latency)
+            else np.full(q, float(numeric_array(latency, "latency", 0, "a number")))
+        )
         if lat.shape != (q,):
             raise InvalidInstanceError(f"latency: expected shape ({q},), got {lat.shape}", field="latency")
         bw = np.ascontiguousarray(bw)
@@ -726,6 +773,57 @@ class Schedule(FieldsState):
         )
         return self
 
+    def to_chrome_trace(self, path: str | Path) -> Path:
+        """Writes the schedule as a Chrome trace event JSON file (Perfetto, chrome://tracing).
+
+        One track per processor (named as in :meth:`plot`, with its speed), one slice per task
+        (named by the task, with its id, processor, start and finish in ``args``); times in
+        microseconds, one unit of the costs counting as one second (WfCommons runtimes are
+        seconds).
+
+        Parameters
+        ----------
+        path : path
+            The file to write.
+
+        Returns
+        -------
+        pathlib.Path
+
+        Examples
+        --------
+        >>> import json, os, tempfile
+        >>> import schedkit as sk
+        >>> g, plat = sk.dag.random_dag(5, processors=2, seed=0)
+        >>> s = sk.dag.heft(g, plat)
+        >>> path = s.to_chrome_trace(os.path.join(tempfile.mkdtemp(), "heft.json"))
+        >>> slices = [e for e in json.loads(path.read_text())["traceEvents"] if e["ph"] == "X"]
+        >>> len(slices), bool(slices[0]["ts"] == s.start[0] * 1e6)
+        (5, True)
+        """
+        p = self.platform
+        speeds = p.speed
+        tracks = [
+            p.label(k) if speeds is None else f"{p.label(k)} (speed {speeds[k]:g})" for k in range(p.num_processors)
+        ]
+        slices = (
+            (
+                int(self.processor[i]),
+                self.graph.label(i),
+                float(self.start[i]),
+                float(self.finish[i]),
+                {
+                    "task": i,
+                    "processor": int(self.processor[i]),
+                    "start": float(self.start[i]),
+                    "finish": float(self.finish[i]),
+                },
+            )
+            for i in range(self.graph.num_tasks)
+        )
+        process = f"{self.graph.name or 'graph'}: {self.algorithm.upper()}, makespan {self.makespan:.6g}"
+        return write_chrome_trace(path, process, tracks, slices)
+
     def to_arrow(self) -> Any:
         """The schedule as a pyarrow Table, one row per task in id order.
 
@@ -767,6 +865,8 @@ class Schedule(FieldsState):
         title: str | None = None,
         labels: bool | None = None,
         color_by: np.ndarray | None = None,
+        unit: str | None = None,
+        xmax: float | None = None,
     ) -> Any:
         """Draws a Gantt chart (one row per processor) with matplotlib.
 
@@ -778,12 +878,17 @@ class Schedule(FieldsState):
         path : path, optional
             Also save the figure there (PNG, SVG, PDF by extension).
         title : str, optional
-            Default: algorithm and makespan.
+            Default: the graph's name, the algorithm and the makespan.
         labels : bool, optional
             Write task names on the bars where they fit (default: when there are at most 60
             tasks).
         color_by : array of int, optional
             A group per task for the colours (e.g. the job of each task online).
+        unit : str, optional
+            The time unit for the axis label (``"s"`` for WfCommons workflows).
+        xmax : float, optional
+            The end of the time axis (default the makespan): give several schedules the same
+            one to compare their panels.
 
         Returns
         -------
@@ -805,7 +910,7 @@ class Schedule(FieldsState):
         >>> len(fig.axes[0].patches), os.path.getsize(path) > 1000
         (10, True)
         """
-        return gantt(self, ax=ax, path=path, title=title, labels=labels, color_by=color_by).figure
+        return gantt(self, ax=ax, path=path, title=title, labels=labels, color_by=color_by, unit=unit, xmax=xmax).figure
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Schedule):

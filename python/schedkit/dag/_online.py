@@ -8,6 +8,7 @@ by value, pickle and have a one-line repr, like the types of :mod:`schedkit.dag.
 from __future__ import annotations
 
 import functools
+import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,7 +19,8 @@ import numpy.typing as npt
 import pyarrow as pa
 
 from schedkit import _core
-from schedkit._arrays import float_vector, readonly
+from schedkit._arrays import U64_MAX, float_vector, int_arg, readonly
+from schedkit._names import resolve_name
 from schedkit.dag._model import FieldsState, Frozen, Platform, Schedule, TaskGraph, check_pair, id_vector, same_values
 from schedkit.exceptions import InvalidInstanceError
 
@@ -180,7 +182,7 @@ class JobStream(Frozen):
             raise InvalidInstanceError(
                 f"mean_interarrival: must be finite and >= 0, got {mean_interarrival}", field="mean_interarrival"
             )
-        rng = np.random.default_rng(seed)
+        rng = np.random.default_rng(int_arg(seed, "seed", maximum=U64_MAX))
         gaps = rng.exponential(mean_interarrival, size=num_jobs) if mean_interarrival > 0 else np.zeros(num_jobs)
         if num_jobs:
             gaps[0] = 0.0
@@ -321,14 +323,15 @@ class OnlineResult(FieldsState):
 
     @functools.cached_property
     def slowdown(self) -> npt.NDArray[np.float64]:
-        """response_time / the job's critical-path lower bound (1 is the best possible)."""
+        """response_time / the job's critical-path lower bound (1 is the best possible; 1.0 for
+        0/0, inf for x/0 and where a bound near 0 makes the ratio exceed the float range)."""
         bounds = []
         for g, plat in self.stream.templates:
             bound, _ = _core.dag_lower_bound(g._core, plat._core)
             bounds.append(bound)
         lb = np.asarray(bounds)[self.stream.template]
         rt = self.response_time
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             out = np.where(lb > 0, rt / np.where(lb > 0, lb, 1.0), np.where(rt > 0, np.inf, 1.0))
         return readonly(out)
 
@@ -487,18 +490,19 @@ def simulate_online(
     """
     if not isinstance(stream, JobStream):
         raise InvalidInstanceError("stream: expected schedkit.dag.JobStream", field="stream")
-    if policy not in ONLINE_POLICIES:
-        raise InvalidInstanceError(
-            f"policy: unknown online policy {policy!r}; expected one of {ONLINE_POLICIES}", field="policy"
-        )
+    policy = resolve_name("policy", policy, ONLINE_POLICIES)
     if not (np.isfinite(noise) and noise >= 0):
         raise InvalidInstanceError(f"noise: must be finite and >= 0, got {noise}", field="noise")
     graph, plat, job_ptr = stream.union
     n = graph.num_tasks
     factors: npt.NDArray[np.float64] | None = None
     if noise > 0:
-        sigma = float(np.sqrt(np.log1p(noise**2)))
-        factors = readonly(np.random.default_rng(seed).lognormal(-(sigma**2) / 2, sigma, size=n))
+        # log(1 + noise^2), computed so that a huge noise does not overflow the square
+        log_var = math.log1p(noise**2) if noise < 1e150 else 2.0 * math.log(noise)
+        sigma = math.sqrt(log_var)
+        factors = readonly(
+            np.random.default_rng(int_arg(seed, "seed", maximum=U64_MAX)).lognormal(-(sigma**2) / 2, sigma, size=n)
+        )
     begin = time.perf_counter()
     proc, start, finish, order, a_start, a_finish = _core.dag_online(
         graph._core, plat._core, job_ptr, stream.arrival, policy, factors=factors, insertion=insertion

@@ -31,8 +31,15 @@ def gantt(
     title: str | None = None,
     labels: bool | None = None,
     color_by: np.ndarray | None = None,
+    unit: str | None = None,
+    xmax: float | None = None,
 ) -> Any:
     """Draws ``schedule`` as one row of bars per processor; returns the Axes drawn on.
+
+    Processors are named with their speed factor when the platform has speeds; the time axis
+    says ``unit`` (e.g. ``"s"``), and runs to ``xmax`` when given (so stacked panels of several
+    schedules share one scale), else to the makespan; the default title names the graph, the
+    algorithm and the makespan.
 
     The public entry is :meth:`schedkit.dag.Schedule.plot`, which documents the options and
     returns the Axes' figure. ``schedule`` is read only through its attributes (``graph``,
@@ -85,11 +92,17 @@ def gantt(
                     fontsize=7,
                     clip_on=True,
                 )
-    ax.set_yticks(range(q), [p.label(k) for k in range(q)])
+    speeds = getattr(p, "speed", None)
+    names = [p.label(k) if speeds is None else f"{p.label(k)} (speed {speeds[k]:g})" for k in range(q)]
+    ax.set_yticks(range(q), names)
     ax.set_ylim(q - 0.5, -0.5)
-    ax.set_xlim(0, max(schedule.makespan, 1e-12) * 1.01)
-    ax.set_xlabel("time")
-    ax.set_title(title if title is not None else f"{schedule.algorithm}: makespan {schedule.makespan:g}")
+    ax.set_xlim(0, max(schedule.makespan if xmax is None else xmax, 1e-12) * 1.01)
+    ax.set_xlabel(f"time ({unit})" if unit else "time (the unit of the costs)")
+    ax.set_ylabel("processor")
+    if title is None:
+        instance = f"{g.name}: " if g.name else ""
+        title = f"{instance}{schedule.algorithm.upper()}, makespan {schedule.makespan:.4g}{' ' + unit if unit else ''}"
+    ax.set_title(title)
     if path is not None:
         ax.figure.savefig(path, dpi=120)
     return ax

@@ -5,16 +5,18 @@ lists the public names."""
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 import numpy as np
+import pyarrow as pa
 
 from schedkit import _core
-from schedkit._arrays import readonly
+from schedkit._arrays import U64_MAX, int_arg, readonly
 from schedkit._docs import fill_doc
+from schedkit._names import resolve_name
 from schedkit.dag._model import Platform, Schedule, TaskGraph, check_pair
-from schedkit.exceptions import InvalidInstanceError
 
 #: The docstring sections the public functions below share (see :func:`schedkit._docs.fill_doc`).
 _SECTIONS = dict(
@@ -47,8 +49,7 @@ _shared_doc = fill_doc(**_SECTIONS)
 
 def _run(graph: TaskGraph, platform: Platform, algorithm: str, *, insertion: bool, seed: int = 0) -> Schedule:
     check_pair(graph, platform)
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise InvalidInstanceError(f"seed: expected an integer >= 0, got {seed!r}", field="seed")
+    seed = int_arg(seed, "seed", maximum=U64_MAX)
     begin = time.perf_counter()
     proc, start, finish, order = _core.dag_schedule(
         graph._core, platform._core, algorithm, insertion=bool(insertion), seed=int(seed)
@@ -291,7 +292,7 @@ def schedule(graph: TaskGraph, platform: Platform, *, algorithm: str = "heft", *
     {graph_platform}
     algorithm : str
         A name of :data:`ALGORITHMS`: ``heft``, ``cpop``, ``peft``, ``mct``, ``met``,
-        ``random``.
+        ``random`` (any case; a typo gets a "did you mean").
     **options
         ``insertion`` (every algorithm; default the algorithm's own) and ``seed`` (accepted
         by every algorithm, so one sweep can pass it to all; only ``"random"`` uses it).
@@ -312,11 +313,78 @@ def schedule(graph: TaskGraph, platform: Platform, *, algorithm: str = "heft", *
     >>> {a: sk.dag.schedule(g, plat, algorithm=a, seed=1).validate().makespan >= 0 for a in ("heft", "random")}
     {'heft': True, 'random': True}
     """
-    if algorithm not in ALGORITHMS:
-        raise InvalidInstanceError(
-            f"algorithm: unknown algorithm {algorithm!r}; expected one of {sorted(ALGORITHMS)}", field="algorithm"
+    return ALGORITHMS[resolve_name("algorithm", algorithm, ALGORITHMS)](graph, platform, **options)
+
+
+#: The columns of :func:`compare`, in order, with their types.
+COMPARE_SCHEMA = pa.schema(
+    [
+        ("algorithm", pa.string()),
+        ("makespan", pa.float64()),
+        ("slr", pa.float64()),
+        ("speedup", pa.float64()),
+        ("efficiency", pa.float64()),
+        ("lower_bound", pa.float64()),
+        ("sequential_time", pa.float64()),
+        ("seconds", pa.float64()),
+    ]
+)
+
+
+def compare(
+    graph: TaskGraph, platform: Platform, *, algorithms: Sequence[str] | None = None, **options: Any
+) -> pa.Table:
+    """Runs several algorithms on the same graph and platform: one pyarrow Table, a row each.
+
+    Every schedule is validated independently before its row is made.
+
+    Parameters
+    ----------
+    graph : TaskGraph
+    platform : Platform
+    algorithms : sequence of str, optional
+        Names of :data:`ALGORITHMS` (any case), one row each; default all of them.
+    **options
+        Passed to every algorithm, as for :func:`schedule` (``insertion``, ``seed``).
+
+    Returns
+    -------
+    pyarrow.Table
+        Flat columns: ``algorithm``, ``makespan``, ``slr`` (makespan / ``lower_bound``),
+        ``speedup`` (``sequential_time`` / makespan), ``efficiency`` (speedup / processors),
+        ``lower_bound`` (the critical path with every task at its cheapest), ``sequential_time``
+        (all tasks on the best single processor) and ``seconds`` (the algorithm's run time).
+
+    Raises
+    ------
+    InvalidInstanceError
+        An unknown algorithm (with a "did you mean"), or as :func:`schedule`.
+
+    Examples
+    --------
+    >>> import schedkit as sk
+    >>> g, plat = sk.dag.random_dag(40, processors=3, seed=2)
+    >>> t = sk.dag.compare(g, plat, algorithms=["HEFT", "met"])
+    >>> t.column("algorithm").to_pylist(), t.column_names[:3]
+    (['heft', 'met'], ['algorithm', 'makespan', 'slr'])
+    """
+    names = list(ALGORITHMS) if algorithms is None else [resolve_name("algorithm", a, ALGORITHMS) for a in algorithms]
+    rows = []
+    for name in names:
+        s = schedule(graph, platform, algorithm=name, **options).validate()
+        rows.append(
+            {
+                "algorithm": name,
+                "makespan": s.makespan,
+                "slr": s.slr,
+                "speedup": s.speedup,
+                "efficiency": s.efficiency,
+                "lower_bound": s.lower_bound,
+                "sequential_time": s.sequential_time,
+                "seconds": s.elapsed,
+            }
         )
-    return ALGORITHMS[algorithm](graph, platform, **options)
+    return pa.Table.from_pylist(rows, schema=COMPARE_SCHEMA)
 
 
 # ----------------------------------------------------------------------------- ranks

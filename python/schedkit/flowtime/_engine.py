@@ -14,7 +14,7 @@ import numpy as np
 import pyarrow as pa
 
 from schedkit import _core
-from schedkit._arrays import readonly
+from schedkit._arrays import int_arg, readonly
 from schedkit.exceptions import InvalidInstanceError
 from schedkit.flowtime._model import LOG_KINDS, Jobs, Result, check_machines
 
@@ -39,10 +39,14 @@ def check_run(jobs: Any, options: RunOptions) -> int:
         raise InvalidInstanceError("jobs: expected schedkit.flowtime.Jobs", field="jobs")
     machines = check_machines(options["machines"])
     time_limit, threads = options["time_limit"], options["threads"]
-    if time_limit is not None and not (time_limit >= 0):
-        raise InvalidInstanceError(f"time_limit: must be >= 0, got {time_limit}", field="time_limit")
-    if threads is not None and (isinstance(threads, bool) or not isinstance(threads, (int, np.integer)) or threads < 1):
-        raise InvalidInstanceError(f"threads: must be an integer >= 1, got {threads!r}", field="threads")
+    if time_limit is not None and (
+        isinstance(time_limit, bool) or not isinstance(time_limit, (int, float, np.number)) or not time_limit >= 0
+    ):
+        # Any size is fine (a limit beyond the clock's range means no limit); NaN and < 0 are not.
+        raise InvalidInstanceError(f"time_limit: must be a number >= 0, got {time_limit!r}", field="time_limit")
+    if threads is not None:
+        int_arg(threads, "threads", minimum=1, maximum=1 << 16)
+    int_arg(options["max_log_rows"], "max_log_rows", minimum=0)
     return machines
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from schedkit._arrays import U64_MAX, int_arg
 from schedkit.exceptions import InvalidInstanceError
 from schedkit.flowtime._model import Jobs
 
@@ -15,6 +16,13 @@ __all__ = ["generate", "SIZE_DISTRIBUTIONS", "OPS_DISTRIBUTIONS", "WEIGHT_DISTRI
 SIZE_DISTRIBUTIONS = ("exponential", "pareto", "lognormal", "constant")
 OPS_DISTRIBUTIONS = ("single", "fixed", "geometric", "uniform", "test")
 WEIGHT_DISTRIBUTIONS = ("uniform",)
+
+#: The most operations (over all jobs) :func:`generate` draws: 2**27 sizes (1 GiB), checked
+#: before the sizes are allocated.
+MAX_GENERATED_OPERATIONS = 1 << 27
+
+#: The largest lognormal sigma: beyond it the draws underflow to 0 or overflow to inf.
+MAX_LOGNORMAL_SIGMA = 20.0
 
 
 def _spec(spec: str, field: str, names: tuple[str, ...], max_args: int) -> tuple[str, list[float]]:
@@ -41,6 +49,10 @@ def _sizes(rng: np.random.Generator, spec: str, count: int) -> np.ndarray:
         x = np.ones(count)
     elif name == "lognormal":
         sigma = args[0] if args else 1.0
+        if sigma > MAX_LOGNORMAL_SIGMA:
+            raise InvalidInstanceError(
+                f"sizes: the lognormal sigma must be <= {MAX_LOGNORMAL_SIGMA}, got {sigma}", field="sizes"
+            )
         x = rng.lognormal(-sigma * sigma / 2.0, sigma, count)
     else:  # bounded Pareto(alpha) on [L, P L], scaled to mean 1
         alpha = args[0] if args else 1.5
@@ -64,6 +76,13 @@ def _sizes(rng: np.random.Generator, spec: str, count: int) -> np.ndarray:
     return x
 
 
+def _check_operations(count: int) -> None:
+    if count > MAX_GENERATED_OPERATIONS:
+        raise InvalidInstanceError(
+            f"ops: {count:,} operations in all is over the limit of {MAX_GENERATED_OPERATIONS:,}", field="ops"
+        )
+
+
 def generate(
     n: int,
     *,
@@ -80,7 +99,7 @@ def generate(
     Parameters
     ----------
     n : int
-        Number of jobs.
+        Number of jobs; with all their operations at most 2**27 (checked before allocating).
     load : float
         Target load ρ > 0: arrivals are Poisson with rate ρ m / E[job size].
     machines : int
@@ -88,14 +107,15 @@ def generate(
     sizes : str
         Distribution of each operation size, all with mean 1: ``"exponential"``,
         ``"pareto[:alpha[:ratio]]"`` (bounded Pareto, default alpha 1.5, max/min ratio 1e4),
-        ``"lognormal[:sigma]"`` (default 1), ``"constant"``.
+        ``"lognormal[:sigma]"`` (default 1, at most 20), ``"constant"``.
     ops : str
         Operations per job: ``"single"`` (the classical model), ``"fixed:k"``,
         ``"geometric:mean"`` (k >= 1), ``"uniform:kmax"`` (k uniform in 1..kmax), or
         ``"test[:t]"``: the uniform obligatory test case, two operations per job, a test of
         fixed length t (default 1) then a revealed part drawn from ``sizes``.
     weights : str, optional
-        ``"uniform[:wmax]"``: integer weights uniform in 1..wmax (default 10); None: unweighted.
+        ``"uniform[:wmax]"``: integer weights uniform in 1..wmax (default 10, at most 2**53);
+        None: unweighted.
     distortion : float, optional
         μ >= 1: attach estimates p̂_j with p_j / p̂_j in [μ^-1/2, μ^1/2] (see
         :meth:`Jobs.with_estimates`).
@@ -124,10 +144,13 @@ def generate(
         raise InvalidInstanceError(f"load: must be finite and > 0, got {load}", field="load")
     if isinstance(machines, bool) or not isinstance(machines, (int, np.integer)) or machines < 1:
         raise InvalidInstanceError(f"machines: must be an integer >= 1, got {machines!r}", field="machines")
-    rng = np.random.default_rng(seed)
-    n = int(n)
+    rng = (
+        seed if isinstance(seed, np.random.Generator) else np.random.default_rng(int_arg(seed, "seed", maximum=U64_MAX))
+    )
+    n = int_arg(n, "n", maximum=MAX_GENERATED_OPERATIONS)
     kind, args = _spec(ops, "ops", OPS_DISTRIBUTIONS, 1)
     if kind == "test":
+        _check_operations(2 * n)
         t = args[0] if args else 1.0
         values = np.empty(2 * n)
         values[0::2] = t
@@ -144,6 +167,7 @@ def generate(
                 raise InvalidInstanceError(f"ops: 'fixed:k' needs an integer k >= 1, got {ops!r}", field="ops")
             counts = np.full(n, k, dtype=np.int64)
             mean_k = float(k)
+            _check_operations(n * k)
         elif kind == "geometric":
             mean_k = args[0] if args else 3.0
             if mean_k < 1:
@@ -155,6 +179,7 @@ def generate(
                 raise InvalidInstanceError(f"ops: 'uniform:kmax' needs an integer kmax >= 1, got {ops!r}", field="ops")
             counts = rng.integers(1, kmax + 1, n).astype(np.int64)
             mean_k = (kmax + 1) / 2.0
+        _check_operations(int(counts.sum()))
         values = _sizes(rng, sizes, int(counts.sum()))
         mean_job = mean_k
     offsets = np.zeros(n + 1, dtype=np.int64)
@@ -165,6 +190,8 @@ def generate(
     if weights is not None:
         _wkind, wargs = _spec(weights, "weights", WEIGHT_DISTRIBUTIONS, 1)
         wmax = int(wargs[0]) if wargs else 10
+        if wmax > 2**53:
+            raise InvalidInstanceError(f"weights: wmax must be <= 2**53, got {wargs[0]}", field="weights")
         w = rng.integers(1, wmax + 1, n).astype(np.float64)
     jobs = Jobs(release, (offsets, values), w, name=f"generated-{kind}-{n}")
     if distortion is not None:

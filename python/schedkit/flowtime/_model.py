@@ -13,9 +13,11 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute
 
 from schedkit import _core
-from schedkit._arrays import float_vector, readonly
+from schedkit._arrays import U64_MAX, float_vector, int_arg, readonly
+from schedkit._chrome_trace import write_chrome_trace
 from schedkit.exceptions import InvalidInstanceError
 from schedkit.flowtime._plot import plot_ecdf
 from schedkit.flowtime._ragged import group_operation_rows, offsets_values
@@ -25,11 +27,13 @@ from schedkit.flowtime._validate import check_schedule
 LOG_KINDS: tuple[str, ...] = tuple(_core.FLOWTIME_LOG_KINDS)
 
 
+#: The most jobs an instance may have (the core numbers jobs with 32-bit ranks).
+MAX_JOBS = 2**32 - 2
+
+
 def check_machines(machines: Any) -> int:
-    """``machines`` as an int, or InvalidInstanceError unless it is an integer >= 1."""
-    if isinstance(machines, bool) or not isinstance(machines, (int, np.integer)) or machines < 1:
-        raise InvalidInstanceError(f"machines: must be an integer >= 1, got {machines!r}", field="machines")
-    return int(machines)
+    """``machines`` as an int, or InvalidInstanceError unless it is an integer in [1, 2**63)."""
+    return int_arg(machines, "machines", minimum=1)
 
 
 class Jobs:
@@ -303,7 +307,7 @@ class Jobs:
         if distortion is not None:
             if not (math.isfinite(distortion) and distortion >= 1):
                 raise InvalidInstanceError(f"distortion: must be finite and >= 1, got {distortion}", field="distortion")
-            rng = np.random.default_rng(seed)
+            rng = np.random.default_rng(int_arg(seed, "seed", maximum=U64_MAX))
             half = math.log(distortion) / 2
             estimate = self._size * np.exp(rng.uniform(-half, half, self.n))
         core = self._core.with_estimate(float_vector(estimate, "estimate"))
@@ -450,6 +454,26 @@ def _unpickle_jobs(
     name: str | None,
 ) -> Jobs:
     return Jobs(release, (offsets, values), weight, estimate=estimate, job_id=job_id, name=name)
+
+
+def _machines(start: np.ndarray, end: np.ndarray, job: np.ndarray, m: int) -> list[int]:
+    """A machine for each run piece (rate 1, at most ``m`` at a time): a job keeps the machine it
+    ran on when its next piece starts where the last ended; otherwise the lowest free machine."""
+    order = np.lexsort((job, start))
+    free_at = [-np.inf] * m
+    last: dict[int, int] = {}
+    out = [0] * len(start)
+    for k in order:
+        j, s = int(job[k]), float(start[k])
+        mine = last.get(j)
+        if mine is not None and free_at[mine] <= s:
+            b = mine
+        else:
+            b = next((i for i in range(m) if free_at[i] <= s), int(np.argmin(free_at)))
+        out[k] = b
+        free_at[b] = float(end[k])
+        last[j] = b
+    return out
 
 
 @dataclass(frozen=True, eq=False)
@@ -691,6 +715,75 @@ class Result:
                 "stretch": self.stretch,
             }
         )
+
+    def to_chrome_trace(self, path: str | Path) -> Path:
+        """Writes the event log as a Chrome trace event JSON file (Perfetto, chrome://tracing).
+
+        When every piece runs at rate 1 (the index policies: SRPT, FCFS, ...), there is one
+        track per machine and one slice per run piece, named ``job <id> op <k>``; a machine is
+        given to each piece greedily (a job stays on its machine while it runs on), since the
+        simulator assigns jobs to "some machine", not to a numbered one. Processor-sharing
+        policies (RR, LAPS, SETF) run jobs at fractional rates, so no machine holds a piece:
+        their trace has one track per job instead, each slice carrying its ``rate``. Times are
+        the simulation's, in microseconds (one time unit = one second).
+
+        Parameters
+        ----------
+        path : path
+            The file to write.
+
+        Returns
+        -------
+        pathlib.Path
+
+        Raises
+        ------
+        InvalidInstanceError
+            The result has no event log (simulate with ``event_log=True``).
+
+        Examples
+        --------
+        >>> import json, os, tempfile
+        >>> import schedkit as sk
+        >>> jobs = sk.flowtime.Jobs([0, 1], [[3], [1]])
+        >>> r = sk.flowtime.simulate(jobs, policy="srpt", event_log=True)
+        >>> path = r.to_chrome_trace(os.path.join(tempfile.mkdtemp(), "srpt.json"))
+        >>> [(e["name"], e["ts"], e["dur"]) for e in json.loads(path.read_text())["traceEvents"] if e["ph"] == "X"]
+        [('job 0 op 0', 0.0, 1000000.0), ('job 1 op 0', 1000000.0, 1000000.0), ('job 0 op 0', 2000000.0, 2000000.0)]
+        """
+        if self.event_log is None:
+            raise InvalidInstanceError(
+                "event_log: this result has none; simulate with event_log=True", field="event_log"
+            )
+        log = self.event_log
+        runs = log.filter(pa.compute.equal(log.column("kind"), "run"))
+        start = runs.column("time").to_numpy()
+        end = runs.column("end").to_numpy()
+        job = runs.column("job").to_numpy()
+        op = runs.column("op").to_numpy()
+        rate = runs.column("value").to_numpy()
+        ids = self.jobs.job_id
+        sharing = bool(np.any(rate < 1.0))
+        if sharing:
+            used = np.unique(job)
+            track_of = {int(j): k for k, j in enumerate(used)}
+            tracks = [f"job {ids[j]}" for j in used]
+            track = [track_of[int(j)] for j in job]
+        else:
+            tracks = [f"machine {k}" for k in range(self.machines)]
+            track = _machines(start, end, job, self.machines)
+        slices = (
+            (
+                track[k],
+                f"job {ids[job[k]]} op {op[k]}",
+                float(start[k]),
+                float(end[k]),
+                {"job_id": int(ids[job[k]]), "job": int(job[k]), "op": int(op[k]), "rate": float(rate[k])},
+            )
+            for k in range(len(start))
+        )
+        process = f"{self.jobs.name or 'jobs'}: {self.label} on {self.machines} machine(s)"
+        return write_chrome_trace(path, process, tracks, slices)
 
     def plot(
         self,

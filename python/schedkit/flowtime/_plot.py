@@ -12,7 +12,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from schedkit._optional import new_axes
+from schedkit._optional import new_axes, require
 
 
 class _Curve(Protocol):
@@ -84,9 +84,20 @@ def plot_ecdf(
         y = np.arange(1, x.size + 1) / x.size
         ax.step(x, y, where="post", label=r.label)
     if logx:
+        ticker = require("matplotlib.ticker")
         ax.set_xscale("log")
-    ax.set_xlabel("stretch (flow / size)" if stretch else "flow time")
+        # Labels on the powers of ten only: the default also labels minor ticks over a short
+        # range, where they overlap.
+        ax.xaxis.set_major_locator(ticker.LogLocator(base=10))
+        ax.xaxis.set_minor_formatter(ticker.NullFormatter())
+    ax.set_xlabel("stretch (flow time / size)" if stretch else "flow time (time units of the jobs)")
     ax.set_ylabel("fraction of jobs")
+    jobs = getattr(results[0], "jobs", None) if results else None
+    machines = getattr(results[0], "machines", None) if results else None
+    if jobs is not None:
+        where = f", {machines} machine{'s' if machines != 1 else ''}" if machines else ""
+        what = "stretch" if stretch else "flow time"
+        ax.set_title(f"{what} ECDF: {jobs.name or 'jobs'} ({jobs.n} jobs{where})", fontsize=10)
     ax.grid(True, alpha=0.3)
     ax.legend()
     if path is not None:

@@ -55,25 +55,16 @@ def offsets_values(operations: Any) -> tuple[np.ndarray, np.ndarray]:
         ops = list(ops)
         lengths.append(len(ops))
         values.extend(ops)
-    try:
-        vals = np.asarray(values, dtype=np.float64)
-    except (TypeError, ValueError):
-        bad = _first_non_number(operations)
-        raise InvalidInstanceError(
-            f"operations[{bad}]: operation sizes must be numbers", field="operations", index=bad
-        ) from None
     offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
     np.cumsum(lengths, out=offsets[1:])
-    return offsets, vals
-
-
-def _first_non_number(operations: Iterable[Any]) -> int:
-    for j, ops in enumerate(operations):
-        try:
-            np.asarray(ops if isinstance(ops, Iterable) else [ops], dtype=np.float64)
-        except (TypeError, ValueError):
-            return j
-    return 0
+    # Real numbers only: NumPy would turn True into 1.0 and drop the imaginary part of a complex.
+    for k, v in enumerate(values):
+        if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, float, np.integer, np.floating)):
+            j = int(np.searchsorted(offsets, k, side="right")) - 1
+            raise InvalidInstanceError(
+                f"operations[{j}]: operation sizes must be numbers, got {v!r}", field="operations", index=j
+            )
+    return offsets, np.asarray(values, dtype=np.float64)
 
 
 def _arrow_lists(arr: Any) -> tuple[np.ndarray, np.ndarray]:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from schedkit.exceptions import InvalidInstanceError
+from schedkit._names import resolve_name
 from schedkit.flowtime._engine import MAX_LOG_ROWS, RunOptions, check_run
 from schedkit.flowtime._model import Jobs, Result
 from schedkit.flowtime._policy import POLICIES, parse_policy, run_callable
@@ -99,11 +99,7 @@ def simulate(
     params = {**spec_params, **params}
     if callable(name):
         return run_callable(name, jobs, params, **options)
-    if name not in POLICIES:
-        raise InvalidInstanceError(
-            f"policy: unknown policy {name!r}; expected one of {', '.join(POLICIES)} or a callable",
-            field="policy",
-        )
+    name = resolve_name("policy", name, POLICIES)
     return POLICIES[name]._run(jobs, params, **options)
 
 

@@ -209,7 +209,7 @@ fn topcuoglu_heft_and_cpop() {
 #[test]
 fn arabnejad_peft_and_heft() {
     let (g, p) = build(&PEFT_W, &PEFT_E);
-    let oct = optimistic_cost_table(&g, &p);
+    let oct = optimistic_cost_table(&g, &p, &schedkit_core::budget::Budget::unlimited()).unwrap();
     assert_eq!(&oct[0..3], &[64.0, 68.0, 86.0]);
     assert_eq!(&oct[9..12], &[42.0, 39.0, 50.0]);
     let rank = oct_rank(&oct, 3);

@@ -147,8 +147,11 @@ pub(crate) fn dag_ranks<'py>(
     let out = match kind {
         "upward" => ranks::upward_rank(g, p),
         "downward" => ranks::downward_rank(g, p),
-        "oct" => ranks::optimistic_cost_table(g, p),
-        "rank_oct" => ranks::oct_rank(&ranks::optimistic_cost_table(g, p), p.num_processors()),
+        "oct" => ranks::optimistic_cost_table(g, p, &Budget::unlimited()).py(py)?,
+        "rank_oct" => {
+            let oct = ranks::optimistic_cost_table(g, p, &Budget::unlimited()).py(py)?;
+            ranks::oct_rank(&oct, p.num_processors())
+        }
         _ => {
             let msg = format!("unknown rank {kind:?}; expected upward, downward, oct or rank_oct");
             return Err(schedkit_core::CoreError::invalid("kind", None, msg)).py(py);

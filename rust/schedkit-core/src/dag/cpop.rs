@@ -5,7 +5,7 @@
 use super::engine::Engine;
 use super::instance::{check_pair, Platform, TaskGraph};
 use super::ranks::{downward_rank, order_by_rank, positions, upward_rank, RANK_RTOL};
-use super::{ready_list, Options, Schedule};
+use super::{check_stop, ready_list, Options, Schedule};
 use crate::budget::Budget;
 use crate::error::CoreResult;
 
@@ -14,7 +14,11 @@ use crate::error::CoreResult;
 /// tolerant order of [`order_by_rank`], so several entries or exits act like a zero-cost pseudo
 /// entry and exit, and float noise never breaks the path.
 pub fn critical_path(g: &TaskGraph, priority: &[f64]) -> Vec<usize> {
-    let pos = positions(&order_by_rank(priority, g.levels()));
+    critical_path_by(g, &positions(&order_by_rank(priority, g.levels())))
+}
+
+/// [`critical_path`] given each task's position in the priority order.
+fn critical_path_by(g: &TaskGraph, pos: &[usize]) -> Vec<usize> {
     let Some(mut cur) = (0..g.num_tasks())
         .filter(|&i| g.in_degree(i) == 0)
         .min_by_key(|&i| pos[i])
@@ -46,14 +50,20 @@ pub fn path_processor(p: &Platform, path: &[usize]) -> usize {
 /// (insertion) start; any other task to its least-EFT processor (ties to the lowest index).
 pub fn cpop(g: &TaskGraph, p: &Platform, opts: &Options, budget: &Budget) -> CoreResult<Schedule> {
     check_pair(g, p)?;
+    // Each phase is linear or a sort; the stop flag is read between them.
     let up = upward_rank(g, p);
+    check_stop(budget)?;
     let down = downward_rank(g, p);
+    check_stop(budget)?;
     let priority: Vec<f64> = up.iter().zip(&down).map(|(a, b)| a + b).collect();
-    let path = critical_path(g, &priority);
+    let order = order_by_rank(&priority, g.levels());
+    check_stop(budget)?;
+    let key = positions(&order);
+    let path = critical_path_by(g, &key);
     let cp_proc = path_processor(p, &path);
     let mut on_path = vec![false; g.num_tasks()];
     path.iter().for_each(|&i| on_path[i] = true);
-    let key = positions(&order_by_rank(&priority, g.levels()));
+    check_stop(budget)?;
     let mut e = Engine::new(g, p, opts, None, budget);
     ready_list(g, &key, |i| {
         if on_path[i] {

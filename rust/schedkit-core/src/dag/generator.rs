@@ -87,7 +87,11 @@ pub fn random_dag(params: &DagParams, seed: u64) -> CoreResult<RandomDag> {
     }
     let mut rng = SplitMix64::new(seed);
     // Levels.
-    let max_width = ((2.0 * alpha * (v as f64).sqrt() - 1.0).round() as usize).max(1);
+    // A level never holds more than v tasks, so the width is capped there (a huge alpha would
+    // otherwise make `last + 1 + below(max_width)` overflow).
+    let max_width = ((2.0 * alpha * (v as f64).sqrt() - 1.0).round() as usize).clamp(1, v.max(1));
+    // Children per task are capped by the next level's width anyway.
+    let max_children = out_degree.saturating_mul(2) - 1;
     let mut bounds = vec![0usize];
     while *bounds.last().unwrap_or(&0) < v {
         let last = bounds[bounds.len() - 1];
@@ -102,7 +106,7 @@ pub fn random_dag(params: &DagParams, seed: u64) -> CoreResult<RandomDag> {
         for u in lo..hi {
             pool.clear();
             pool.extend(hi..next_hi);
-            let k = (1 + rng.below(2 * out_degree - 1)).min(pool.len());
+            let k = (1 + rng.below(max_children)).min(pool.len());
             for t in 0..k {
                 let pick = t + rng.below(pool.len() - t);
                 pool.swap(t, pick);
@@ -149,5 +153,21 @@ pub fn random_dag(params: &DagParams, seed: u64) -> CoreResult<RandomDag> {
         0.0
     };
     data.iter_mut().for_each(|d| *d *= scale);
+    // mean_cost near f64::MAX, or a huge ccr, overflow the draws: refuse rather than return
+    // infinite costs or data.
+    if !cost.iter().all(|c| c.is_finite()) {
+        return Err(CoreError::invalid(
+            "mean_cost",
+            None,
+            format!("{mean_cost} makes task costs overflow"),
+        ));
+    }
+    if !data.iter().all(|d| d.is_finite()) {
+        return Err(CoreError::invalid(
+            "ccr",
+            None,
+            format!("{ccr} x mean cost makes edge data overflow"),
+        ));
+    }
     Ok(RandomDag { src, dst, data, cost })
 }

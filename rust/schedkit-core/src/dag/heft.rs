@@ -4,7 +4,7 @@
 use super::engine::Engine;
 use super::instance::{check_pair, Platform, TaskGraph};
 use super::ranks::{order_by_rank, upward_rank};
-use super::{Options, Schedule};
+use super::{check_stop, Options, Schedule};
 use crate::budget::Budget;
 use crate::error::CoreResult;
 
@@ -12,7 +12,10 @@ use crate::error::CoreResult;
 /// level, then the lower task id. Processor: least EFT, ties (within 1e-9) to the lowest index.
 pub fn heft(g: &TaskGraph, p: &Platform, opts: &Options, budget: &Budget) -> CoreResult<Schedule> {
     check_pair(g, p)?;
-    let order = order_by_rank(&upward_rank(g, p), g.levels());
+    let rank = upward_rank(g, p);
+    check_stop(budget)?;
+    let order = order_by_rank(&rank, g.levels());
+    check_stop(budget)?;
     let mut e = Engine::new(g, p, opts, None, budget);
     for &i in &order {
         e.place_best(i, 0.0, None)?;

@@ -418,7 +418,28 @@ impl Platform {
     }
 }
 
-/// Checks that a graph and a platform describe the same tasks.
+/// The bound on [`horizon_bound`]: every start, finish, rank and makespan the algorithms
+/// compute stays below it, so no result overflows to `inf` (f64 reaches 1.8e308).
+pub const HORIZON_LIMIT: f64 = 1e300;
+
+/// Sum over tasks of the largest cost plus sum over edges of the slowest transfer (largest
+/// latency + data / smallest bandwidth): no list schedule, rank or bound exceeds it.
+pub fn horizon_bound(g: &TaskGraph, p: &Platform) -> f64 {
+    let q = p.num_processors();
+    let work: f64 = (0..p.num_tasks())
+        .map(|i| p.row(i).iter().copied().fold(0.0, f64::max))
+        .sum();
+    if q < 2 {
+        return work;
+    }
+    let lat = p.latency().iter().copied().fold(0.0, f64::max);
+    let inv_bw = p.inv_bw.iter().copied().fold(0.0, f64::max);
+    let comm: f64 = g.data().iter().map(|&d| lat + d * inv_bw).sum();
+    work + comm
+}
+
+/// Checks that a graph and a platform describe the same tasks, and that no time computed on
+/// them can overflow (see [`HORIZON_LIMIT`]).
 pub fn check_pair(g: &TaskGraph, p: &Platform) -> CoreResult<()> {
     if g.num_tasks() != p.num_tasks() {
         return Err(CoreError::invalid(
@@ -428,6 +449,17 @@ pub fn check_pair(g: &TaskGraph, p: &Platform) -> CoreResult<()> {
                 "has costs for {} tasks but the graph has {}",
                 p.num_tasks(),
                 g.num_tasks()
+            ),
+        ));
+    }
+    let bound = horizon_bound(g, p);
+    if !bound.is_finite() || bound > HORIZON_LIMIT {
+        return Err(CoreError::invalid(
+            "platform",
+            None,
+            format!(
+                "total cost plus total transfer time is {bound:e}, over the {HORIZON_LIMIT:e} \
+                 limit that keeps every start, finish and makespan finite"
             ),
         ));
     }

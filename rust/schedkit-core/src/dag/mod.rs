@@ -35,7 +35,7 @@ use std::collections::BinaryHeap;
 pub use instance::{check_pair, Platform, TaskGraph};
 
 use crate::budget::Budget;
-use crate::error::CoreResult;
+use crate::error::{CoreError, CoreResult};
 use crate::util::{lookup, Entry};
 
 /// A complete schedule.
@@ -150,6 +150,15 @@ pub fn schedule(
 
 /// Ready-list scheduling: repeatedly takes the ready task (all predecessors placed) of least
 /// `key` (keys must be distinct), calls `place` on it, and releases its successors.
+/// Err(Interrupted) once the budget's stop flag is raised: read between the phases of an
+/// algorithm (ranks, sorts) as the engine reads it between placements.
+pub(crate) fn check_stop(budget: &Budget) -> CoreResult<()> {
+    if budget.interrupted() {
+        return Err(CoreError::Interrupted);
+    }
+    Ok(())
+}
+
 pub(crate) fn ready_list(
     g: &TaskGraph,
     key: &[usize],

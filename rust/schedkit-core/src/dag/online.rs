@@ -21,7 +21,7 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 use super::engine::Engine;
-use super::instance::{check_pair, Platform, TaskGraph};
+use super::instance::{check_pair, horizon_bound, Platform, TaskGraph, HORIZON_LIMIT};
 use super::ranks::{order_by_rank, upward_rank};
 use super::{Options, Schedule};
 use crate::budget::Budget;
@@ -134,6 +134,21 @@ pub fn simulate(
                 format!("must be finite and >= 0, got {}", f[i]),
             ));
         }
+    }
+    // Every planned and actual time is at most the last arrival plus the horizon of the union
+    // (its costs scaled by the largest factor): keep that finite.
+    let last = arrival.iter().copied().fold(0.0, f64::max);
+    let fmax = factors.map_or(1.0, |f| f.iter().copied().fold(1.0, f64::max));
+    let bound = last + fmax * horizon_bound(g, p);
+    if !bound.is_finite() || bound > HORIZON_LIMIT {
+        return Err(CoreError::invalid(
+            "arrival",
+            None,
+            format!(
+                "the last arrival plus the total cost and transfer time (scaled by the largest \
+                 factor) is {bound:e}, over the {HORIZON_LIMIT:e} limit that keeps every time finite"
+            ),
+        ));
     }
     let release: Vec<f64> = job.iter().map(|&k| arrival[k]).collect();
     // Jobs in arrival order, ties by index.

@@ -4,7 +4,7 @@
 use super::engine::Engine;
 use super::instance::{check_pair, Platform, TaskGraph};
 use super::ranks::{oct_rank, optimistic_cost_table, order_by_rank, positions};
-use super::{ready_list, Options, Schedule};
+use super::{check_stop, ready_list, Options, Schedule};
 use crate::budget::Budget;
 use crate::error::CoreResult;
 
@@ -14,8 +14,9 @@ use crate::error::CoreResult;
 pub fn peft(g: &TaskGraph, p: &Platform, opts: &Options, budget: &Budget) -> CoreResult<Schedule> {
     check_pair(g, p)?;
     let q = p.num_processors();
-    let oct = optimistic_cost_table(g, p);
+    let oct = optimistic_cost_table(g, p, budget)?;
     let key = positions(&order_by_rank(&oct_rank(&oct, q), g.levels()));
+    check_stop(budget)?;
     let mut e = Engine::new(g, p, opts, None, budget);
     ready_list(g, &key, |i| e.place_best(i, 0.0, Some(&oct[i * q..(i + 1) * q])))?;
     e.finish_schedule()

@@ -2,6 +2,9 @@
 //! critical path, and a tolerant ordering so that float noise never decides a tie.
 
 use super::instance::{Platform, TaskGraph};
+use crate::budget::Budget;
+use crate::error::{CoreError, CoreResult};
+use crate::util::OrdF64;
 
 /// Relative tolerance under which two ranks are equal (79.99999999999999 ties with 80).
 pub const RANK_RTOL: f64 = 1e-9;
@@ -40,12 +43,17 @@ pub fn downward_rank(g: &TaskGraph, p: &Platform) -> Vec<f64> {
 /// PEFT's optimistic cost table, n x q row-major:
 /// OCT(i, k) = max over successors j of min over processors w of
 /// (OCT(j, w) + w(j, w) + [w != k] c̄_ij); 0 for an exit task.
-pub fn optimistic_cost_table(g: &TaskGraph, p: &Platform) -> Vec<f64> {
+///
+/// Polls `budget`'s stop flag once per task (each costs O(successors x q)).
+pub fn optimistic_cost_table(g: &TaskGraph, p: &Platform, budget: &Budget) -> CoreResult<Vec<f64>> {
     let q = p.num_processors();
     let mut oct = vec![0.0; g.num_tasks() * q];
     // best[j] = min_w OCT(j, w) + w(j, w), filled once j is done.
     let mut best = vec![0.0; g.num_tasks()];
     for &i in g.topological_order().iter().rev() {
+        if budget.interrupted() {
+            return Err(CoreError::Interrupted);
+        }
         let mut row = vec![0.0f64; q];
         for (j, d) in g.succ(i) {
             let c = p.mean_comm(d);
@@ -62,7 +70,7 @@ pub fn optimistic_cost_table(g: &TaskGraph, p: &Platform) -> Vec<f64> {
             .fold(f64::INFINITY, f64::min);
         oct[i * q..(i + 1) * q].copy_from_slice(&row);
     }
-    oct
+    Ok(oct)
 }
 
 /// rank_oct(i) = mean over processors of OCT(i, k).
@@ -76,13 +84,14 @@ pub fn oct_rank(oct: &[f64], q: usize) -> Vec<f64> {
 /// group tie; ties go to the lower level (fewer edges from an entry), then the lower id.
 /// With non-negative costs the result is a topological order whenever `rank` is rank_u.
 pub fn order_by_rank(rank: &[f64], level: &[usize]) -> Vec<usize> {
-    let mut idx: Vec<usize> = (0..rank.len()).collect();
-    idx.sort_by(|&a, &b| {
-        rank[b]
-            .total_cmp(&rank[a])
-            .then(level[a].cmp(&level[b]))
-            .then(a.cmp(&b))
-    });
+    // Sorting contiguous (key, level, id) triples rather than ids that index into `rank` and
+    // `level` is several times faster on large graphs (no cache miss per comparison); ids are
+    // unique, so the unstable sort is deterministic. Negation under total_cmp turns the
+    // non-increasing rank order into an increasing one.
+    let mut keys: Vec<(OrdF64, usize, usize)> =
+        (0..rank.len()).map(|i| (OrdF64(-rank[i]), level[i], i)).collect();
+    keys.sort_unstable();
+    let mut idx: Vec<usize> = keys.into_iter().map(|k| k.2).collect();
     let mut start = 0;
     while start < idx.len() {
         let anchor = rank[idx[start]];

@@ -5,7 +5,7 @@
 //! at most `quantum` time units after the previous one. Each event costs a call and
 //! O(alive) work.
 
-use super::index::{out_of_time, EngineOut};
+use super::index::{EngineOut, Poll};
 use super::info::{Info, JobState};
 use super::log::Recorder;
 use super::Jobs;
@@ -107,7 +107,8 @@ pub(crate) fn run(
     let (mut t, mut next, mut events, mut finished) = (0.0f64, 0usize, 0u64, true);
     let mut last_decision = 0.0f64;
     let mut idx: Vec<usize> = Vec::new();
-    loop {
+    let mut poll = Poll::default();
+    'sim: loop {
         let t0 = t;
         if running.is_empty() {
             if next >= n {
@@ -141,7 +142,7 @@ pub(crate) fn run(
             }
         }
         events += 1;
-        if out_of_time(events, budget)? {
+        if poll.tick(budget)? {
             finished = false;
             break;
         }
@@ -161,6 +162,10 @@ pub(crate) fn run(
             alive.retain(|&j| st.completion[j].is_nan());
         }
         while next < n && release[order[next] as usize] <= t {
+            if poll.tick(budget)? {
+                finished = false;
+                break 'sim;
+            }
             let j = order[next] as usize;
             next += 1;
             st.release(j);

@@ -84,19 +84,37 @@ impl Slab {
 /// the time limit stopped the simulation; unfinished jobs have NaN completion).
 pub(crate) type EngineOut = (Vec<f64>, u64, bool);
 
-/// How often (in events) the engines poll the budget.
+/// How often (in units of work) the engines poll the budget.
 pub(crate) const POLL: u64 = 1024;
 
-/// Polls the budget: Err on Ctrl-C, Ok(true) when the time limit has passed.
-#[inline(always)]
-pub(crate) fn out_of_time(events: u64, budget: &Budget) -> CoreResult<bool> {
-    if events % POLL == 0 && budget.exhausted() {
-        if budget.interrupted() {
-            return Err(CoreError::Interrupted);
-        }
-        return Ok(true);
+/// Cost-aware budget polling. An engine ticks once per event *and* once per job it releases
+/// or completes inside an event, so an event that releases ten million jobs at once still
+/// reads the clock every [`POLL`] of them: Ctrl-C and time limits take effect within
+/// milliseconds whatever an event costs (a plain event counter checked every 1,024 events let
+/// one such event run for seconds).
+#[derive(Default)]
+pub(crate) struct Poll(u64);
+
+impl Poll {
+    /// Counts one unit of work; Err on Ctrl-C, Ok(true) once the time limit has passed.
+    #[inline(always)]
+    pub(crate) fn tick(&mut self, budget: &Budget) -> CoreResult<bool> {
+        self.tick_n(1, budget)
     }
-    Ok(false)
+
+    /// Counts `units` of work (an event that touches `units` jobs).
+    #[inline(always)]
+    pub(crate) fn tick_n(&mut self, units: u64, budget: &Budget) -> CoreResult<bool> {
+        let before = self.0 / POLL;
+        self.0 = self.0.saturating_add(units);
+        if self.0 / POLL != before && budget.exhausted() {
+            if budget.interrupted() {
+                return Err(CoreError::Interrupted);
+            }
+            return Ok(true);
+        }
+        Ok(false)
+    }
 }
 
 /// Below this many jobs a single-machine simulation always runs on one thread.
@@ -375,12 +393,13 @@ impl<'a, R: IndexRule, const LOG: bool> Single<'a, R, LOG> {
         let mut fresh = true;
         let mut since = 0.0f64;
         let mut events = 0u64;
+        let mut poll = Poll::default();
         loop {
             if cur.is_none() && c.next >= n {
                 break;
             }
             events += 1;
-            if out_of_time(events, budget)? {
+            if poll.tick(budget)? {
                 if let Some((s, _, _)) = cur {
                     c.log_run(s, since)?;
                 }
@@ -423,7 +442,13 @@ impl<'a, R: IndexRule, const LOG: bool> Single<'a, R, LOG> {
                 since = c.t;
             }
             // Releases due now: each takes the machine if idle or if it beats the running job.
-            while c.t_rel <= c.t {
+            while c.next < n && c.t_rel <= c.t {
+                if poll.tick(budget)? {
+                    if let Some((s, _, _)) = cur {
+                        c.log_run(s, since)?;
+                    }
+                    return Ok((events, false));
+                }
                 let (s, key, rank) = c.release_next()?;
                 match cur {
                     None => {
@@ -512,6 +537,7 @@ impl<'a, R: IndexRule, const LOG: bool> Many<'a, R, LOG> {
         let n = c.end;
         let mut running: Vec<Slot<R::Key>> = Vec::with_capacity(m.min(n));
         let mut events = 0u64;
+        let mut poll = Poll::default();
         loop {
             // 1. The next event and the advance of every running job to it.
             let mut dt = 0.0;
@@ -539,7 +565,7 @@ impl<'a, R: IndexRule, const LOG: bool> Many<'a, R, LOG> {
                 }
             }
             events += 1;
-            if out_of_time(events, budget)? {
+            if poll.tick_n(1 + running.len() as u64, budget)? {
                 for r in &running {
                     c.log_run(r.s, r.since)?;
                 }
@@ -582,7 +608,13 @@ impl<'a, R: IndexRule, const LOG: bool> Many<'a, R, LOG> {
             }
             // 4. Releases: a new job takes a free machine, or the worst running job's machine
             // if it beats it, or waits.
-            while c.t_rel <= c.t {
+            while c.next < n && c.t_rel <= c.t {
+                if poll.tick(budget)? {
+                    for r in &running {
+                        c.log_run(r.s, r.since)?;
+                    }
+                    return Ok((events, false));
+                }
                 let (s, key, rank) = c.release_next()?;
                 if running.len() < m {
                     running.push(Slot {

@@ -36,6 +36,36 @@ fn check_positive(field: &str, values: &[f64]) -> CoreResult<()> {
     Ok(())
 }
 
+/// The bound on [`horizon_bound`]: every time, flow time and (weighted) total a simulation
+/// computes stays below it, so no result overflows to `inf` (f64 reaches 1.8e308).
+pub const HORIZON_LIMIT: f64 = 1e300;
+
+/// (max release + total size of all jobs) x max(n, total weight, 1): every work-conserving
+/// schedule completes all jobs by max release + total size, so each flow time is at most that
+/// and the (weighted) total flow time at most the product.
+pub fn horizon_bound(release: &[f64], total: &[f64], weight: &[f64]) -> f64 {
+    let last = release.iter().copied().fold(0.0, f64::max);
+    let work: f64 = total.iter().sum();
+    let scale = weight.iter().sum::<f64>().max(release.len() as f64).max(1.0);
+    (last + work) * scale
+}
+
+/// Rejects instances whose results could overflow (see [`HORIZON_LIMIT`]).
+fn check_horizon(release: &[f64], total: &[f64], weight: &[f64]) -> CoreResult<()> {
+    let bound = horizon_bound(release, total, weight);
+    if !bound.is_finite() || bound > HORIZON_LIMIT {
+        return Err(CoreError::invalid(
+            "operations",
+            None,
+            format!(
+                "(latest release + total size) x max(jobs, total weight) is {bound:e}, over the \
+                 {HORIZON_LIMIT:e} limit that keeps every flow time and total finite"
+            ),
+        ));
+    }
+    Ok(())
+}
+
 fn check_len(field: &str, len: usize, n: usize) -> CoreResult<()> {
     if len != n {
         return Err(CoreError::invalid(
@@ -161,6 +191,7 @@ impl Jobs {
             check_len("estimate", e.len(), n)?;
             check_positive("estimate", e)?;
         }
+        check_horizon(&release, &total, &weight)?;
         let mut order: Vec<u32> = (0..n as u32).collect();
         let sorted = !release.windows(2).any(|w| w[1] < w[0]);
         if !sorted {

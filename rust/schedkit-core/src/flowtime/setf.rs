@@ -18,7 +18,7 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use super::index::{out_of_time, EngineOut};
+use super::index::{EngineOut, Poll};
 use super::info::{Info, JobState};
 use super::log::Recorder;
 use super::Jobs;
@@ -46,7 +46,8 @@ pub(crate) fn run(jobs: &Jobs, m: usize, rec: &mut Recorder, budget: &Budget) ->
     // groups[0] has the highest level, groups.last() the lowest.
     let mut groups: Vec<Group> = Vec::new();
     let (mut t, mut next, mut events, mut finished) = (0.0f64, 0usize, 0u64, true);
-    loop {
+    let mut poll = Poll::default();
+    'sim: loop {
         // Water-filling: rates of the lowest groups; `first` = index of the highest running one.
         let mut cap = m as f64;
         let mut first = groups.len();
@@ -129,7 +130,7 @@ pub(crate) fn run(jobs: &Jobs, m: usize, rec: &mut Recorder, budget: &Budget) ->
             }
         }
         events += 1;
-        if out_of_time(events, budget)? {
+        if poll.tick(budget)? {
             finished = false;
             break;
         }
@@ -139,6 +140,10 @@ pub(crate) fn run(jobs: &Jobs, m: usize, rec: &mut Recorder, budget: &Budget) ->
             while let Some(&Reverse((OrdF64(k), r))) = g.heap.peek() {
                 if k > g.level {
                     break;
+                }
+                if poll.tick(budget)? {
+                    finished = false;
+                    break 'sim;
                 }
                 g.heap.pop();
                 let j = order[r as usize] as usize;
@@ -171,6 +176,10 @@ pub(crate) fn run(jobs: &Jobs, m: usize, rec: &mut Recorder, budget: &Budget) ->
         }
         // Releases join the lowest group when it is still at level 0, else form a new one.
         while next < n && release[order[next] as usize] <= t {
+            if poll.tick(budget)? {
+                finished = false;
+                break 'sim;
+            }
             let j = order[next] as usize;
             let r = next as u32;
             next += 1;

@@ -18,7 +18,7 @@
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 
-use super::index::{out_of_time, EngineOut};
+use super::index::{EngineOut, Poll};
 use super::info::{Info, JobState};
 use super::log::Recorder;
 use super::Jobs;
@@ -68,7 +68,8 @@ pub(crate) fn run(
             (m as f64 / k as f64).min(1.0)
         }
     };
-    loop {
+    let mut poll = Poll::default();
+    'sim: loop {
         // Drop stale heap entries (jobs that left S since they were pushed).
         while let Some(&Reverse((_, r, s))) = heap.peek() {
             let j = order[r as usize] as usize;
@@ -109,7 +110,7 @@ pub(crate) fn run(
             }
         }
         events += 1;
-        if out_of_time(events, budget)? {
+        if poll.tick(budget)? {
             finished = false;
             break;
         }
@@ -122,6 +123,10 @@ pub(crate) fn run(
             }
             if kk > v {
                 break;
+            }
+            if poll.tick(budget)? {
+                finished = false;
+                break 'sim;
             }
             heap.pop();
             let op = st.cur(j);
@@ -138,6 +143,10 @@ pub(crate) fn run(
         }
         // Releases: the newest job always belongs to S.
         while next < n && release[order[next] as usize] <= t {
+            if poll.tick(budget)? {
+                finished = false;
+                break 'sim;
+            }
             let j = order[next] as usize;
             let r = next as u32;
             next += 1;
