@@ -71,8 +71,6 @@ OUTPUT_NAMES = ("out.parquet", "out.csv", "out.png", "out.txt", "out", "folder",
 #: strict xfail, so the lead sees when a fix lands and deletes the entry.
 KNOWN_FAILURES: list[tuple[str, str, list[str], str]] = [
     ("tardiness", "UnicodeDecodeError", ["tardiness", "latin1.txt"], "tard: the reader decodes without _files"),
-    ("dag", "UnicodeDecodeError", ["dag", "garbage.bin"], "dagflow: the reader decodes without _files"),
-    ("dag", "RecursionError", ["dag", "deep.json"], "dagflow: deeply nested JSON"),
     ("dag", "is not supported", ["dag", "@montage", "--gantt", "out.parquet"], "dagflow: --gantt suffix unchecked"),
     ("pack", "UnicodeDecodeError", ["pack", "latin1.txt"], "pack: the reader decodes without _files"),
     ("pack", "RecursionError", ["pack", "deep.json"], "pack: deeply nested JSON"),
@@ -89,14 +87,6 @@ KNOWN_FAILURES: list[tuple[str, str, list[str], str]] = [
         "fair: --plot suffix unchecked",
     ),
     ("replay", "without being asked", ["replay", "--policy", "fifo"], "fair: writes schedkit_replay_ecdf.png unasked"),
-    (
-        "flowtime",
-        "expected non-negative integer",
-        ["flowtime", "--jobs", "10", "--seed", "-1"],
-        "dagflow: negative seed",
-    ),
-    ("flowtime", "Maximum allowed dimension", ["flowtime", "--jobs", str(10**30)], "dagflow: --jobs beyond int64"),
-    ("flowtime", "OverflowError", ["flowtime", "--machines", str(2**64)], "dagflow: --machines beyond int64"),
 ]
 
 _SUBPARSERS = {
