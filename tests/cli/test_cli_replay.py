@@ -41,10 +41,10 @@ def test_cli_json_scenario_and_errors(tmp_path, capsys):
     assert "row 54987" in capsys.readouterr().err
     # bad settings are the core's errors, reported as one line like any other bad input
     for argv, message in [
-        (["--policy", "nope"], 'policy: unknown policy "nope"; expected one of fifo, fair, ujf, cfq, uwfq, drf, sjf'),
+        (["--policy", "nope"], "policy: unknown 'nope'; choices: fifo, fair, ujf, cfq, uwfq, drf, sjf"),
         (["--cores", "0"], "cores: must be >= 1, got 0"),
         (["--cores", "-2", "--scenario", "4_large_users"], "cores: must be >= 1, got -2"),
-        (["--estimate", "psychic"], 'estimate: unknown estimate mode "psychic"'),
+        (["--estimate", "psychic"], "estimate: unknown 'psychic'"),
         (["--policy", "drf", "--nodes", "0"], "nodes: must be >= 1, got 0"),
     ]:
         assert _cli([*argv, "--no-plot"]) == 2, argv

@@ -69,12 +69,14 @@ from __future__ import annotations
 
 from schedkit.fair._gen import JOB_CLASS_WORK, SCENARIOS, scenario_workload
 from schedkit.fair._metrics import jain, summarize, violation
-from schedkit.fair._model import ESTIMATES, JOB_COLUMNS, POLICIES, Result, RunSpec, Workload
+from schedkit.fair._model import CLUSTERS, ESTIMATES, JOB_COLUMNS, POLICIES, Result, RunSpec, Workload
 from schedkit.fair._plot import plot
+from schedkit.fair._pools import read_pool_file
 from schedkit.fair._replay import replay, replay_many, run_scenario, simulate
 
 __all__ = [
     "POLICIES",
+    "CLUSTERS",
     "SCENARIOS",
     "ESTIMATES",
     "JOB_CLASS_WORK",
@@ -91,4 +93,5 @@ __all__ = [
     "violation",
     "jain",
     "plot",
+    "read_pool_file",
 ]

@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from schedkit import _core
+from schedkit.exceptions import InvalidInstanceError
 from schedkit.fair._model import Batch, RunSpec
 
 
@@ -55,11 +56,19 @@ def _column(chunk: pa.Table, name: str, dtype: Any) -> np.ndarray:
 
 
 def batch_from_chunk(
-    chunk: pa.Table, users: Names, classes: Names, class_column: str | None, requests: bool = False
+    chunk: pa.Table,
+    users: Names,
+    classes: Names,
+    class_column: str | None,
+    requests: bool = False,
+    pools: Names | None = None,
+    memory_bounded: bool = False,
 ) -> Batch:
     """Converts an ordered chunk (rows sorted by job submit, job, stage, task; whole jobs)
-    into a :class:`Batch`. A job's user and class are those of its first row. ``requests``:
-    also the per-stage cpu/memory requests (DRF)."""
+    into a :class:`Batch`. A job's user, class and pool are those of its first row.
+    ``requests``: also the per-stage cpu/memory requests (the resources model, DRF): a
+    missing cpu request is an error naming the job and task, as is a missing memory request
+    when ``memory_bounded``. ``pools``: the names of the ``pool`` column's values."""
     job = _column(chunk, "job_id", np.int64)
     n_rows = len(job)
     new_job = np.ones(n_rows, dtype=bool)
@@ -89,10 +98,32 @@ def batch_from_chunk(
         stage_parents, parents = _parents(chunk, stage_id, stage_rows, stage_job, first)
     # Per-stage requests for DRF: the largest request among the stage's rows.
     stage_req: dict[str, np.ndarray | None] = {"cpu": None, "memory": None}
-    for name, default in (("cpu", 1.0), ("memory", 0.0)):
-        if requests and name in chunk.column_names:
-            v = _column(chunk, name, np.float64)
-            stage_req[name] = np.maximum.reduceat(np.where(np.isnan(v), default, v), stage_rows)
+    if requests:
+        for name, needed in (("cpu", True), ("memory", memory_bounded)):
+            v = (
+                _column(chunk, name, np.float64)
+                if name in chunk.column_names
+                else np.full(n_rows, np.nan if needed else 0.0)
+            )
+            missing = np.isnan(v)
+            if needed and missing.any():
+                i = int(np.flatnonzero(missing)[0])
+                task = chunk.column("task_id")[i].as_py()
+                raise InvalidInstanceError(
+                    f"trace: job {int(job[i])}, task {task}: no {name} request (NaN); the resources "
+                    f"model (DRF) needs one for every task: use the slots model (another policy) or "
+                    f"give the trace a {name} column",
+                    field=name,
+                    index=i,
+                )
+            stage_req[name] = np.maximum.reduceat(np.where(missing, 0.0, v), stage_rows)
+    job_pool = None
+    if pools is not None and "pool" in chunk.column_names:
+        col = chunk.column("pool").take(pa.array(job_rows))
+        null = np.asarray(pc.is_null(col).to_numpy(zero_copy_only=False), dtype=bool)
+        job_pool = np.full(n, -1, dtype=np.int64)
+        if not null.all():
+            job_pool[~null] = pools.indices(col.filter(pa.array(~null)))
     return Batch(
         job_id=job[job_rows],
         user=user,
@@ -108,6 +139,7 @@ def batch_from_chunk(
         parents=parents,
         stage_cpu=stage_req["cpu"],
         stage_mem=stage_req["memory"],
+        job_pool=job_pool,
     )
 
 
@@ -140,10 +172,13 @@ class Runner:
     """One run's engine and the collected results. The engine applies the run's settings
     (weights, pools, nodes, noisy estimates, grace) itself; this feeds it users and jobs."""
 
-    def __init__(self, spec: RunSpec, users: Names):
+    def __init__(self, spec: RunSpec, users: Names, pools: Names | None = None):
         self.spec = spec
         self.users = users
         self.known_users = 0
+        # the replay's pool names (a trace's `pool` column) and their engine indices
+        self.pools = pools
+        self.pool_index = np.zeros(0, dtype=np.int64)
         self.engine = _core.FairEngine(**spec.engine_args())
         self.finished: list[dict[str, np.ndarray]] = []
         self.tasks: list[dict[str, np.ndarray]] = []
@@ -160,6 +195,14 @@ class Runner:
     def push(self, b: Batch) -> None:
         self.sync_users()
         requests = self.engine.uses_requests
+        job_pool = None
+        if b.job_pool is not None and self.spec.policy == "fair" and self.pools is not None:
+            new = self.pools.names[len(self.pool_index) :]
+            if new:
+                # the engine resolves each name once: configured, default, or an error
+                idx = [self.engine.pool(n, f"pool column, value {n!r}") for n in new]
+                self.pool_index = np.append(self.pool_index, np.asarray(idx, dtype=np.int64))
+            job_pool = np.where(b.job_pool >= 0, self.pool_index[np.maximum(b.job_pool, 0)], -1).astype(np.int64)
         self.engine.push(
             b.job_id,
             b.user,
@@ -175,6 +218,7 @@ class Runner:
             parents=b.parents,
             stage_cpu=b.stage_cpu if requests else None,
             stage_mem=b.stage_mem if requests else None,
+            job_pool=job_pool,
         )
         if self.spec.record_tasks:
             self._remember_parents(b)

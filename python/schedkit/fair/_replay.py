@@ -35,6 +35,7 @@ def _result(r: Runner, classes: Names, scenario: str | None = None) -> Result:
         events=int(r.engine.events),
         scenario=scenario,
         meta=meta,
+        cluster=str(s.cluster),
     )
 
 
@@ -109,8 +110,15 @@ def replay_many(
             raise InvalidInstanceError(f"runs[{i}]: {exc}", field="runs", index=i) from None
     if not specs:
         raise InvalidInstanceError("runs: give at least one simulation", field="runs")
-    names, classes = Names(), Names()
-    runners = [Runner(sp, names) for sp in specs]
+    models = sorted({str(sp.cluster) for sp in specs})
+    if len(models) > 1:
+        raise InvalidInstanceError(
+            f"runs: one replay compares policies on one cluster model, got {' and '.join(models)} "
+            f"({', '.join(f'{sp.policy}: {sp.cluster}' for sp in specs)}); replay them separately",
+            field="runs",
+        )
+    names, classes, pools = Names(), Names(), Names()
+    runners = [Runner(sp, names, pools) for sp in specs]
     label = Path(trace).name if isinstance(trace, (str, Path)) else "replay"
     bar = Progress(f"replay {label}", progress)
 
@@ -132,8 +140,14 @@ def replay_many(
     )
     # the (cpu, memory) requests are gathered only when an engine reads them (DRF)
     requests = any(r.engine.uses_requests for r in runners)
+    # a task's memory request matters only where some node's memory is bounded
+    memory_bounded = any(
+        r.engine.nodes is not None and any(m != float("inf") for m in r.engine.nodes[1]) for r in runners
+    )
     for chunk in chunks:
-        b = batch_from_chunk(chunk, names, classes, class_column, requests=requests)
+        b = batch_from_chunk(
+            chunk, names, classes, class_column, requests=requests, pools=pools, memory_bounded=memory_bounded
+        )
         if b.n_jobs == 0:
             continue
         t_last = float(b.submit[-1])
@@ -166,6 +180,7 @@ def replay(
     grace: float = 3.0,
     memory: float | None = None,
     nodes: Any = None,
+    cluster: str | None = None,
     class_column: str | None = "job_class",
     record_tasks: bool = False,
     progress: bool | None = None,
@@ -183,7 +198,7 @@ def replay(
     ----------
     trace : pyarrow.Table or path
         A table in :data:`schedkit.trace.SCHEMA`, or a trace file.
-    policy, cores, partition, tau, estimate, noise, seed, weights, pools, pool_config, grace, memory, nodes, record_tasks
+    policy, cores, partition, tau, estimate, noise, seed, weights, pools, pool_config, grace, memory, nodes, cluster, record_tasks
         The simulation's settings; see :class:`RunSpec`.
     class_column : str, optional
         The job class column for ``estimate="historic"`` (default: the user).
@@ -222,6 +237,7 @@ def replay(
         grace=grace,
         memory=memory,
         nodes=nodes,
+        cluster=cluster,
         record_tasks=record_tasks,
     )
     return replay_many(trace, [run], class_column=class_column, progress=progress, format=format, errors=errors)[0]

@@ -34,7 +34,8 @@ from schedkit.trace._model import PARENTS_TYPE
 
 __all__ = ["ordered_jobs", "ORDERED_COLUMNS"]
 
-#: Columns of every chunk, in order; ``parents`` and ``job_class`` follow when the source has them.
+#: Columns of every chunk, in order; ``parents``, ``job_class`` and ``pool`` (Spark FAIR pool
+#: of the job, by its first row) follow when the source has them.
 ORDERED_COLUMNS = ("job_id", "user", "submit_time", "task_id", "stage", "duration", "cpu", "memory")
 _TYPES = {
     "job_id": pa.int64(),
@@ -47,8 +48,9 @@ _TYPES = {
     "memory": pa.float64(),
     "parents": PARENTS_TYPE,
     "job_class": pa.string(),
+    "pool": pa.string(),
 }
-_OPTIONAL = ("parents", "job_class")
+_OPTIONAL = ("parents", "job_class", "pool")
 # Internal columns: the job's position in submit order, and the row's position in the source.
 _RANK, _ROW = "_rank", "_row"
 _NO_CUTOFF = np.iinfo(np.int64).max  # above every job rank
@@ -179,8 +181,9 @@ def _table_rows(t: pa.Table) -> pa.Table:
     }
     if "parents" in t.column_names:
         cols["parents"] = _parents(t.column("parents"))
-    if "job_class" in t.column_names:
-        cols["job_class"] = _strings(t, "job_class")
+    for name in ("job_class", "pool"):
+        if name in t.column_names:
+            cols[name] = _strings(t, name)
     return _with_row_numbers(cols, 0, n)
 
 
@@ -388,7 +391,7 @@ def _output(rows: pa.Table) -> pa.Table:
     rows = rows.combine_chunks()
     bounds = _job_starts(np.asarray(rows.column(_RANK).to_numpy()))
     first = pa.array(np.repeat(bounds[:-1], np.diff(bounds)))
-    for name in ("user", "job_class"):
+    for name in ("user", "job_class", "pool"):
         if name in rows.column_names:
             rows = rows.set_column(rows.schema.get_field_index(name), name, rows.column(name).take(first))
     return rows.drop_columns([_RANK, _ROW])
