@@ -220,14 +220,20 @@ def test_replay_from_spilled_file_equals_in_memory(tmp_path):
     assert a.equals(b)
 
 
-def test_progress_line_on_request_silent_otherwise(tmp_path, capsys):
+def test_progress_line_on_request_silent_otherwise(tmp_path, capsys, monkeypatch):
     t = random_trace(50, seed=4, stages=False)
     pq.write_table(t, tmp_path / "t.parquet")
     sk.fair.replay(tmp_path / "t.parquet", policy="fifo")  # stderr is not a terminal here
     assert capsys.readouterr().err == ""
+    monkeypatch.setenv("COLUMNS", "60")  # shutil.get_terminal_size reads it first
     sk.fair.replay(tmp_path / "t.parquet", policy="fifo", progress=True)
     err = capsys.readouterr().err
-    assert "tasks read" in err and "50 jobs pushed, 50 finished" in err
+    # each redraw names its phase and fits the terminal (never wraps); one final newline
+    draws = [d for d in err.replace("\n", "\r").split("\r") if d.strip()]
+    assert all(len(d) <= 59 for d in draws), draws
+    phases = [d.split(": ", 1)[1].split(" ")[0] for d in draws]
+    assert phases[0] == "reading" and "sorting" in phases and "simulating" in phases and phases[-1] == "finishing"
+    assert "50 jobs in, 50 done" in draws[-1] and err.endswith("\n") and not err.endswith("\n\n")
 
 
 # --------------------------------------------------------------------------- properties

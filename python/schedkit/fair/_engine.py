@@ -11,6 +11,7 @@ one-shot simulation while memory holds one chunk plus the jobs still in the syst
 from __future__ import annotations
 
 import math
+import shutil
 import sys
 import time
 from typing import Any
@@ -329,14 +330,31 @@ def _ready_times(r: Runner, f: dict[str, np.ndarray], t: dict[str, np.ndarray], 
 
 class Progress:
     """A one-line progress report on stderr: on by default when stderr is a terminal,
-    redrawn at most ten times a second, silent otherwise."""
+    redrawn at most ten times a second, silent otherwise.
 
-    def __init__(self, label: str, enabled: bool | None):
+    The line names its phase (reading, sorting, simulating, finishing, writing), shows the
+    percent done and an ETA once the size is known (a file's row count is known when it has
+    been read: a replay's order needs the whole file), and is cut to the terminal's width
+    (``shutil.get_terminal_size``) so it never wraps.
+    """
+
+    def __init__(self, label: str, enabled: bool | None, total_rows: int | None = None):
         self.label = label
         self.on = sys.stderr.isatty() if enabled is None else bool(enabled)
         self.last = 0.0
         self.rows = 0
+        self.total_rows = total_rows
+        self.rows_pushed = 0
         self.width = 0
+        self.phase = "reading"
+        self.phase_start = time.monotonic()
+
+    def set_phase(self, phase: str, total_rows: int | None = None) -> None:
+        self.phase = phase
+        self.phase_start = time.monotonic()
+        if total_rows is not None:
+            self.total_rows = total_rows
+        self.draw(phase, force=True)
 
     def update(self, runners: list[Runner], sim_time: float, final: bool = False) -> None:
         if not self.on:
@@ -344,12 +362,44 @@ class Progress:
         now = time.monotonic()
         if not final and now - self.last < 0.1:
             return
-        self.last = now
-        done = min(r.jobs_done() for r in runners)
+        done = min(r.jobs_done() for r in runners) if runners else 0
         pushed = runners[0].pushed if runners else 0
-        line = f"{self.label}: {self.rows:,} tasks read, {pushed:,} jobs pushed, {done:,} finished in every run" + (
-            ", done" if final else f", simulated to t = {sim_time:,.0f} s"
-        )
-        # pad over a longer previous line
-        print("\r" + line.ljust(self.width), end="\n" if final else "", file=sys.stderr, flush=True)
-        self.width = len(line)
+        frac = None
+        if self.phase == "simulating" and self.total_rows:
+            frac = self.rows_pushed / self.total_rows
+        elif self.phase == "finishing" and pushed:
+            frac = done / pushed
+        parts = [f"{pushed:,} jobs in, {done:,} done", f"t = {sim_time:,.0f} s", f"{self.rows:,} tasks read"]
+        self.draw(", ".join(parts), frac=frac, force=final, final=final)
+
+    def draw(self, detail: str, frac: float | None = None, force: bool = False, final: bool = False) -> None:
+        if not self.on:
+            return
+        now = time.monotonic()
+        if not force and now - self.last < 0.1:
+            return
+        self.last = now
+        head = f"{self.label}: {self.phase}"
+        if frac is not None and not final:
+            frac = min(max(frac, 0.0), 1.0)
+            head += f" {100 * frac:3.0f}%"
+            spent = now - self.phase_start
+            if frac > 0.01 and spent > 0.5:
+                head += f" ETA {_clock(spent * (1 - frac) / frac)}"
+        line = head if detail == self.phase else f"{head} | {detail}"
+        width = max(10, shutil.get_terminal_size((80, 24)).columns - 1)
+        line = line[:width]
+        # pad over a longer previous line; never wider than the terminal
+        print("\r" + line.ljust(min(self.width, width)), end="\n" if final else "", file=sys.stderr, flush=True)
+        self.width = 0 if final else len(line)
+
+    def close(self) -> None:
+        """Ends the line (after an error or an interrupt), so the next output starts clean."""
+        if self.on and self.width:
+            print(file=sys.stderr, flush=True)
+            self.width = 0
+
+
+def _clock(seconds: float) -> str:
+    s = int(seconds + 0.5)
+    return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"

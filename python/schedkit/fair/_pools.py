@@ -140,9 +140,7 @@ def _spark_values(given: Mapping[str, Any], where: str, from_text: bool = False)
                     f"{where}: {key} must be an integer (Spark reads it with toInt), got {raw!r}", field="pool_config"
                 ) from None
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value or value < lowest:
-            raise InvalidInstanceError(
-                f"{where}: {key} must be a number >= {lowest}, got {raw!r}", field="pool_config"
-            )
+            raise InvalidInstanceError(f"{where}: {key} must be a number >= {lowest}, got {raw!r}", field="pool_config")
         if value == float("inf"):
             raise InvalidInstanceError(f"{where}: {key} must be finite, got {raw!r}", field="pool_config")
         out[key] = value

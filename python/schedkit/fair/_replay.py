@@ -14,7 +14,7 @@ from schedkit.exceptions import InvalidInstanceError
 from schedkit.fair._engine import Names, Progress, Runner, batch_from_chunk, job_table
 from schedkit.fair._gen import scenario_workload
 from schedkit.fair._model import Result, RunSpec, Workload
-from schedkit.trace import ordered_jobs
+from schedkit.trace import MACHINE_CPUS, MACHINE_MEMORY, ordered_jobs
 
 
 def _result(r: Runner, classes: Names, scenario: str | None = None) -> Result:
@@ -49,6 +49,8 @@ def replay_many(
     errors: str = "raise",
     users: int = 16,
     seed: int = 0,
+    machine_cpus: float = MACHINE_CPUS,
+    machine_memory: float = MACHINE_MEMORY,
     chunk_rows: int = 1 << 16,
     run_rows: int = 1 << 20,
 ) -> list[Result]:
@@ -72,9 +74,10 @@ def replay_many(
         ``"job_class"`` when present; otherwise a user's jobs form one class).
     progress : bool, optional
         A progress line on stderr; default: when stderr is a terminal.
-    format, errors, users, seed
+    format, errors, users, seed, machine_cpus, machine_memory
         How a file is read (see :func:`schedkit.trace.read`); ``users``, ``seed``: the user
-        rule for traces without users (Alibaba).
+        rule for traces without users (Alibaba); ``machine_cpus``, ``machine_memory``: the
+        machine that normalised requests are fractions of (Google 2011, Alibaba memory).
     chunk_rows : int
         About how many rows are pushed into the simulations at a time.
     run_rows : int
@@ -126,17 +129,22 @@ def replay_many(
         bar.rows = n
         bar.update(runners, 0.0)
 
+    def on_sort(n: int) -> None:
+        bar.set_phase("sorting", total_rows=n)
+
     source = Path(trace) if isinstance(trace, (str, Path)) else trace
-    t_last = 0.0
     chunks = ordered_jobs(
         source,
         format=format,
         errors=errors,
         users=users,
         seed=seed,
+        machine_cpus=machine_cpus,
+        machine_memory=machine_memory,
         chunk_rows=chunk_rows,
         run_rows=run_rows,
         on_rows=on_rows,
+        on_sort=on_sort,
     )
     # the (cpu, memory) requests are gathered only when an engine reads them (DRF)
     requests = any(r.engine.uses_requests for r in runners)
@@ -144,7 +152,31 @@ def replay_many(
     memory_bounded = any(
         r.engine.nodes is not None and any(m != float("inf") for m in r.engine.nodes[1]) for r in runners
     )
+    try:
+        _simulate(chunks, runners, bar, names, classes, pools, class_column, requests, memory_bounded)
+    finally:
+        bar.close()
+    return [_result(r, classes) for r in runners]
+
+
+def _simulate(
+    chunks: Iterable[pa.Table],
+    runners: list[Runner],
+    bar: Progress,
+    names: Names,
+    classes: Names,
+    pools: Names,
+    class_column: str | None,
+    requests: bool,
+    memory_bounded: bool,
+) -> None:
+    """Pushes the chunks into every run, advancing each to the chunk's last submit time,
+    then drains the runs."""
+    t_last = 0.0
     for chunk in chunks:
+        if bar.phase != "simulating":
+            bar.set_phase("simulating", total_rows=bar.total_rows or bar.rows)
+        bar.rows_pushed += chunk.num_rows
         b = batch_from_chunk(
             chunk, names, classes, class_column, requests=requests, pools=pools, memory_bounded=memory_bounded
         )
@@ -158,10 +190,10 @@ def replay_many(
         bar.update(runners, t_last)
     if runners and runners[0].pushed == 0:
         raise InvalidInstanceError("trace: no tasks", field="trace")
+    bar.set_phase("finishing")
     for r in runners:
         r.finish()
     bar.update(runners, t_last, final=True)
-    return [_result(r, classes) for r in runners]
 
 
 def replay(
@@ -176,7 +208,7 @@ def replay(
     seed: int = 0,
     weights: Mapping[str, float] | None = None,
     pools: Mapping[str, Any] | None = None,
-    pool_config: Mapping[str, Any] | None = None,
+    pool_config: Any = None,
     grace: float = 3.0,
     memory: float | None = None,
     nodes: Any = None,
@@ -186,6 +218,8 @@ def replay(
     progress: bool | None = None,
     format: str | None = None,
     errors: str = "raise",
+    machine_cpus: float = MACHINE_CPUS,
+    machine_memory: float = MACHINE_MEMORY,
 ) -> Result:
     """Replays a trace under one policy on an event-driven cluster simulator.
 
@@ -204,7 +238,7 @@ def replay(
         The job class column for ``estimate="historic"`` (default: the user).
     progress : bool, optional
         A progress line on stderr; default: when stderr is a terminal.
-    format, errors : str
+    format, errors, machine_cpus, machine_memory
         How a file is read (see :func:`schedkit.trace.read`).
 
     Returns
@@ -240,7 +274,16 @@ def replay(
         cluster=cluster,
         record_tasks=record_tasks,
     )
-    return replay_many(trace, [run], class_column=class_column, progress=progress, format=format, errors=errors)[0]
+    return replay_many(
+        trace,
+        [run],
+        class_column=class_column,
+        progress=progress,
+        format=format,
+        errors=errors,
+        machine_cpus=machine_cpus,
+        machine_memory=machine_memory,
+    )[0]
 
 
 def simulate(w: Workload, *, scenario: str | None = None, **run: Any) -> Result:
