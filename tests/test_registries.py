@@ -13,9 +13,9 @@ import numpy as np
 import pytest
 
 import schedkit as sk
-from schedkit.testing._trace import one_core_requests
 from schedkit import _core, batch, dag, fair, flowtime, packing
 from schedkit.cli import dag as cli_dag
+from schedkit.testing._trace import one_core_requests
 
 #: The core's registries as exported (name first in every row).
 CORE_TABLES = {

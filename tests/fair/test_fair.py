@@ -14,9 +14,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import schedkit as sk
-from schedkit.testing._trace import one_core_requests
 from schedkit import _core
 from schedkit.exceptions import InvalidInstanceError
+from schedkit.testing._trace import one_core_requests
 from schedkit.testing.strategies import traces
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "traces"
