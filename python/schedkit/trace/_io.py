@@ -566,46 +566,50 @@ def iter_batches(
 
 
 def _batches(path: Path, fmt: str, err: _Errors, kw: dict[str, Any]) -> Iterator[pa.RecordBatch]:
-    """The converted batches of a file whose format is known."""
-    row = 1
+    """The converted batches of a file whose format is known. Whatever Arrow cannot parse
+    (a truncated Parquet footer, a broken CSV quote, bytes that are not UTF-8) is an error
+    naming the file, and the line or row where it can be told."""
     if fmt == "google_task_events":
         yield from _google_task_events(path, err, kw["machine_cpus"], kw["machine_memory"])
         return
-    if (fmt in ("parquet", "ipc", "canonical") and fmt != "canonical") or (
-        fmt == "canonical" and path.suffix in (".parquet", ".arrow", ".feather", ".ipc")
-    ):
-        if path.suffix == ".parquet" or fmt == "parquet":
-            import pyarrow.parquet as pq
-
-            src: Iterable[pa.RecordBatch] = pq.ParquetFile(path).iter_batches(batch_size=_BATCH)
-        else:
-            try:
-                ipc = pa.ipc.open_file(path)
-                src = (ipc.get_batch(i) for i in range(ipc.num_record_batches))
-            except pa.ArrowInvalid:
-                src = pa.ipc.open_stream(path)
-        conv = _conv_canonical
-    else:
-        if fmt in ("csv", "canonical"):
-            src, conv = _csv_batches(path, None, True), _conv_canonical
-        elif fmt == "google_wta":
-            src, conv = _csv_batches(path, None, True), _conv_wta
-        elif fmt == "alibaba_v2017":
-            has_header = not _header_line(path)[:1].strip().lstrip("-").isdigit()
-            src, conv = _csv_batches(path, _ALI17_COLS, has_header), _conv_ali17
-        else:
-            has_header = "task_name" in _header_line(path)
-            src, conv = _csv_batches(path, _ALI18_COLS, has_header), _conv_ali18
+    row = 1
     try:
+        src, conv = _source(path, fmt)
         for b in src:
             out = conv(b, row, err, **kw)
             row += b.num_rows
             yield out
-    except pa.ArrowInvalid as exc:
+    except (pa.ArrowException, OSError) as exc:  # Arrow's parse errors; a bad IPC header is an OSError
         _undecodable(path, exc)
         raise InvalidInstanceError(
             f"{path.name}: malformed file near row {row}: {exc}", field="file", index=row
         ) from None
+
+
+def _source(path: Path, fmt: str) -> tuple[Iterable[pa.RecordBatch], Any]:
+    """The raw record batches of a file and the converter of its format."""
+    binary = fmt in ("parquet", "ipc") or (
+        fmt == "canonical" and path.suffix in (".parquet", ".arrow", ".feather", ".ipc")
+    )
+    if binary:
+        if path.suffix == ".parquet" or fmt == "parquet":
+            import pyarrow.parquet as pq
+
+            return pq.ParquetFile(path).iter_batches(batch_size=_BATCH), _conv_canonical
+        try:
+            ipc = pa.ipc.open_file(path)
+            return (ipc.get_batch(i) for i in range(ipc.num_record_batches)), _conv_canonical
+        except pa.ArrowInvalid:
+            return pa.ipc.open_stream(path), _conv_canonical
+    if fmt in ("csv", "canonical"):
+        return _csv_batches(path, None, True), _conv_canonical
+    if fmt == "google_wta":
+        return _csv_batches(path, None, True), _conv_wta
+    if fmt == "alibaba_v2017":
+        has_header = not _header_line(path)[:1].strip().lstrip("-").isdigit()
+        return _csv_batches(path, _ALI17_COLS, has_header), _conv_ali17
+    has_header = "task_name" in _header_line(path)
+    return _csv_batches(path, _ALI18_COLS, has_header), _conv_ali18
 
 
 def _undecodable(path: Path, exc: Exception) -> None:
