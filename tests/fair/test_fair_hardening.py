@@ -39,7 +39,7 @@ def test_scenario_settings_are_checked(kw, field):
 def test_partition_bound_is_an_error_naming_the_job():
     # job 7's 10^9 core-seconds at tau 1 would be 10^9 tasks, above the 10^8 bound
     t = sk.trace.from_jobs([7], ["a"], [0.0], [1e9])
-    with pytest.raises(SchedkitError, match="job 7: partitioning its stage 0 .* more than the bound of 100000000"):
+    with pytest.raises(SchedkitError, match=r"job 7: partitioning its stage 0 .* more than the bound of 100000000"):
         sk.fair.replay(t, partition=True, tau=1.0)
 
 

@@ -112,7 +112,7 @@ def test_job_id_beyond_int64_names_the_row(tmp_path):
 def test_bad_bytes_name_file_and_line(tmp_path):
     p = tmp_path / "t.csv"
     p.write_bytes(b"job_id,user,submit_time,task_id,duration\n1,a,0,0,1\n2,\xff\xfe,0,0,1\n")
-    with pytest.raises(SchedkitError, match="t.csv.*line 3"):
+    with pytest.raises(SchedkitError, match=r"t\.csv.*line 3"):
         sk.trace.read(p)
 
 

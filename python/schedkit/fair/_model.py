@@ -15,6 +15,7 @@ import pyarrow as pa
 from schedkit import _core
 from schedkit._names import resolve_name
 from schedkit.exceptions import InvalidInstanceError, ValidationError
+from schedkit.fair._chrome import write_chrome_trace
 from schedkit.fair._metrics import per_user, summarize
 from schedkit.fair._plot import plot
 from schedkit.fair._pools import engine_pools, short_spec
@@ -541,6 +542,42 @@ class Result:
             node_mem=None if nodes is None else nodes[1],
         )
         return self
+
+    def to_chrome_trace(self, path: str | Path) -> Path:
+        """Writes the recorded tasks as Chrome trace event JSON (open it in Perfetto or
+        chrome://tracing): one track per core (resources model: a process per node), one
+        slice per task named after its job, with job, user and stage as arguments; times in
+        microseconds.
+
+        Parameters
+        ----------
+        path : str or pathlib.Path
+            The JSON file to write.
+
+        Returns
+        -------
+        pathlib.Path
+            ``path``.
+
+        Raises
+        ------
+        ValidationError
+            The run was made without ``record_tasks=True``.
+
+        Examples
+        --------
+        >>> import json, pathlib, tempfile
+        >>> import schedkit as sk
+        >>> t = sk.trace.from_jobs([0, 0], ["a", "a"], [0.0, 0.0], [2.0, 1.0])
+        >>> r = sk.fair.replay(t, policy="fifo", cores=2, record_tasks=True)
+        >>> with tempfile.TemporaryDirectory() as d:
+        ...     ev = json.loads(r.to_chrome_trace(pathlib.Path(d) / "t.json").read_text())["traceEvents"]
+        >>> sorted((e["tid"], e["dur"]) for e in ev if e["ph"] == "X")
+        [(0, 2000000.0), (1, 1000000.0)]
+        """
+        if self.tasks is None:
+            raise ValidationError("to_chrome_trace() needs record_tasks=True")
+        return write_chrome_trace(self.tasks, self.jobs, path, self.label, slots=self.cluster == "slots")
 
     def plot(self, *, ax: Any = None, path: str | Path | None = None, users: bool = True) -> Any:
         """Response-time ECDF and per-user bars of this run (see :func:`plot`).
