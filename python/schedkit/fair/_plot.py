@@ -110,7 +110,8 @@ def _user_bars(ax: Any, runs: Mapping[str, Result], top: int) -> None:
             other = np.isin(user, list(rest))
             means.append(float(rt[other].mean()) if other.any() else 0.0)
         ax.bar(x + i * wdt, means, wdt, label=k)
-    ax.set_xticks(x + 0.4 - wdt / 2, [_short(g) for g in groups], rotation=45, ha="right", fontsize=7)
+    ticks = [_short(g) for g in shown] + groups[len(shown) :]
+    ax.set_xticks(x + 0.4 - wdt / 2, ticks, rotation=45, ha="right", fontsize=7)
     ax.set_ylabel("mean response time (s)")
     ax.set_yscale("log")
     ax.set_title(
