@@ -289,7 +289,10 @@ impl Engine {
     /// batch) finishes, plus think time.
     pub fn push(&mut self, w: &Workload) -> CoreResult<()> {
         let not_before = self.open.back().map_or(self.horizon, |a| a.0.max(self.horizon));
-        let parents = w.check(self.n_users, self.n_pools.max(1), not_before, self.drf_max_node)?;
+        // Only FAIR reads a job's own pool; the other policies ignore the column.
+        let fair = self.cfg.policy == Policy::Fair;
+        let n_pools = if fair { self.n_pools.max(1) } else { usize::MAX };
+        let parents = w.check(self.n_users, n_pools, not_before, self.drf_max_node)?;
         let n = w.n_jobs();
         let mut slots = Vec::with_capacity(n);
         for j in 0..n {
@@ -298,7 +301,10 @@ impl Engine {
                 Estimate::Noisy => (self.cfg.noise * self.rng.normal()).exp(),
                 Estimate::Oracle | Estimate::Historic => 1.0,
             };
-            let job = Job::new(w, &parents, j, self.next_gid, noise);
+            let mut job = Job::new(w, &parents, j, self.next_gid, noise);
+            if !fair {
+                job.pool = None;
+            }
             if job.class >= self.class_sum.len() {
                 self.class_sum.resize(job.class + 1, 0.0);
                 self.class_cnt.resize(job.class + 1, 0);

@@ -98,7 +98,11 @@ impl Workload {
             return Err(CoreError::invalid(
                 "pool",
                 Some(j),
-                format!("job {}: pool index {} out of range", self.tag(j), self.job_pool[j]),
+                format!(
+                    "job {}: pool index {} out of range",
+                    self.tag(j),
+                    self.job_pool[j]
+                ),
             ));
         }
         if !self.job_tag.is_empty() && self.job_tag.len() != n {
@@ -210,7 +214,10 @@ impl Workload {
                         return Err(CoreError::invalid(
                             name,
                             Some(i),
-                            format!("{}: request must be finite and >= 0, got {x}", self.where_stage(i)),
+                            format!(
+                                "{}: request must be finite and >= 0, got {x}",
+                                self.where_stage(i)
+                            ),
                         ));
                     }
                     if x > cap {
