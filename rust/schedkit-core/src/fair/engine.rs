@@ -499,7 +499,9 @@ impl Engine {
             job.partition(tau, self.cfg.max_partition_tasks)?;
         }
         job.n_tasks = job.stages.iter().map(|s| s.n).sum();
-        job.alone = job.alone_time(c, self.drf_totals);
+        // The bound as the simulation clock measures it (a duration far below the clock's
+        // resolution at `t` takes no time there, so neither may its bound).
+        job.alone = (t + job.alone_time(c, self.drf_totals)) - t;
         self.queue.on_arrive(t, &mut self.cl.jobs, slot);
         for s in 0..self.cl.jobs[slot].stages.len() {
             if self.cl.jobs[slot].stages[s].waiting == 0 {
