@@ -276,3 +276,20 @@ def test_alibaba_v2018_dag_replays_end_to_end(tmp_path):
     for cores in (1, 4):
         r = sk.fair.replay(path, policy="fifo", cores=cores, format="alibaba_v2018", record_tasks=True).validate()
         assert finishes(r) == {5: 180.0, 11: 204.0 if cores > 1 else 207.0}
+
+
+@pytest.mark.parametrize("policy", list(sk.fair.POLICIES))
+def test_pushing_in_small_pieces_changes_nothing(monkeypatch, policy):
+    # replay pushes each chunk in pieces of PIECE_JOBS jobs; pieces of 3 jobs (staged jobs
+    # with a parents DAG, requests, a pool column) give the one-piece results exactly
+    from schedkit.fair import _replay
+
+    t = one_core_requests(random_trace(120, seed=7))
+    t = with_parents(t, [[] if s % 2 else None for s in t.column("stage").to_pylist()])
+    pools = ["p" if j % 3 else None for j in t.column("job_id").to_pylist()]
+    t = t.append_column("pool", pa.array(pools, pa.string()))
+    spec = dict(policy=policy, cores=3, partition=True, estimate="noisy", record_tasks=True)
+    whole = sk.fair.replay_many(t, [spec])[0].validate()
+    monkeypatch.setattr(_replay, "PIECE_JOBS", 3)
+    small = sk.fair.replay_many(t, [spec])[0].validate()
+    assert whole.jobs.equals(small.jobs) and whole.tasks.equals(small.tasks)

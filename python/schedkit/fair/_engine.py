@@ -268,12 +268,23 @@ def _concat(parts: list[dict[str, np.ndarray]], keys: list[str]) -> dict[str, np
     return {k: np.concatenate([p[k] for p in parts]) for k in keys}
 
 
+def _by_gid(parts: list[dict[str, np.ndarray]], keys: list[str], n: int) -> dict[str, np.ndarray]:
+    """The finished jobs' columns in push order. gids are 0 .. n-1, each finished once, so
+    each piece is scattered into place (no sort)."""
+    if not parts:
+        return {k: np.zeros(0) for k in keys}
+    out = {k: np.empty(n, dtype=parts[0][k].dtype) for k in keys}
+    for p in parts:
+        g = p["gid"]
+        for k in keys:
+            out[k][g] = p[k]
+    return out
+
+
 def job_table(r: Runner, classes: Names) -> tuple[pa.Table, pa.Table | None]:
     """The per-job table in push order (= submit order) and the task table."""
     keys = ["gid", "tag", "user", "class", "submit", "start", "finish", "work", "estimate", "n_tasks", "alone"]
-    f = _concat(r.finished, keys)
-    order = np.argsort(f["gid"], kind="stable")
-    f = {k: v[order] for k, v in f.items()}
+    f = _by_gid(r.finished, keys, r.pushed)
     rt = f["finish"] - f["submit"]
     alone = f["alone"]
     jobs = pa.table(

@@ -334,6 +334,37 @@ class Batch:
     def n_jobs(self) -> int:
         return len(self.job_id)
 
+    def slice(self, lo: int, hi: int) -> Batch:
+        """Jobs ``lo .. hi-1`` as a batch of their own (offsets rebased), so a large batch
+        can be pushed in cache-sized pieces. Open jobs only (``after`` = -1): a closed-loop
+        job's predecessor index is relative to its batch."""
+        js = self.job_stages
+        s0, s1 = (int(js[lo]), int(js[hi])) if js is not None else (lo, hi)
+        t0, t1 = int(self.task_offsets[s0]), int(self.task_offsets[s1])
+
+        def part(a: np.ndarray | None, a0: int, a1: int) -> np.ndarray | None:
+            return None if a is None else a[a0:a1]
+
+        sp = self.stage_parents
+        p0, p1 = (int(sp[s0]), int(sp[s1])) if sp is not None else (0, 0)
+        return Batch(
+            job_id=self.job_id[lo:hi],
+            user=self.user[lo:hi],
+            submit=self.submit[lo:hi],
+            after=self.after[lo:hi],
+            think=self.think[lo:hi],
+            job_class=self.job_class[lo:hi],
+            task_offsets=self.task_offsets[s0 : s1 + 1] - t0,
+            durations=self.durations[t0:t1],
+            job_stages=None if js is None else js[lo : hi + 1] - s0,
+            stage_id=part(self.stage_id, s0, s1),
+            stage_parents=None if sp is None else sp[s0 : s1 + 1] - p0,
+            parents=part(self.parents, p0, p1),
+            stage_cpu=part(self.stage_cpu, s0, s1),
+            stage_mem=part(self.stage_mem, s0, s1),
+            job_pool=part(self.job_pool, lo, hi),
+        )
+
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Batch):
             return NotImplemented

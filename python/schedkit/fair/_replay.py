@@ -159,6 +159,10 @@ def replay_many(
     return [_result(r, classes) for r in runners]
 
 
+#: Jobs pushed into the engine at a time (see :func:`_simulate`).
+PIECE_JOBS = 2048
+
+
 def _simulate(
     chunks: Iterable[pa.Table],
     runners: list[Runner],
@@ -182,11 +186,15 @@ def _simulate(
         )
         if b.n_jobs == 0:
             continue
-        t_last = float(b.submit[-1])
-        for r in runners:
-            r.push(b)
-            # Later chunks cannot arrive before this chunk's last submit time.
-            r.advance(t_last)
+        # Pushed in pieces of PIECE_JOBS jobs, each run advanced to the piece's last submit
+        # time before the next (later pieces cannot arrive earlier): the engine then holds
+        # only the jobs in the system plus one piece, which stay in the CPU's cache.
+        for lo in range(0, b.n_jobs, PIECE_JOBS):
+            piece = b.slice(lo, min(lo + PIECE_JOBS, b.n_jobs)) if b.n_jobs > PIECE_JOBS else b
+            t_last = float(piece.submit[-1])
+            for r in runners:
+                r.push(piece)
+                r.advance(t_last)
         bar.update(runners, t_last)
     if runners and runners[0].pushed == 0:
         raise InvalidInstanceError("trace: no tasks", field="trace")

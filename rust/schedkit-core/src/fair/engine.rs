@@ -466,7 +466,7 @@ impl Engine {
         job.live = false;
         // Release the job's memory now; the slot is reused by a later push.
         job.stages = Stages::default();
-        job.durs = Vec::new();
+        job.durs = Default::default();
         job.children = Vec::new();
         self.free_slots.push(slot);
         self.live -= 1;

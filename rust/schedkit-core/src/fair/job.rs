@@ -55,7 +55,7 @@ pub(super) struct Job {
     pub(super) n_tasks: usize,
     pub(super) stages_left: usize,
     pub(super) stages: Stages,
-    pub(super) durs: Vec<f64>,
+    pub(super) durs: Durs,
     pub(super) children: Vec<usize>,
     /// Closed-loop successors (slots) released when this job finishes.
     pub(super) succ: Vec<usize>,
@@ -69,7 +69,7 @@ impl Job {
     pub(super) fn new(w: &Workload, parents: &[usize], j: usize, gid: u64, noise: f64) -> Job {
         let sr = w.stages_of(j);
         let t0 = w.task_offsets[sr.start];
-        let durs = w.task_duration[t0..w.task_offsets[sr.end]].to_vec();
+        let durs = Durs::of(&w.task_duration[t0..w.task_offsets[sr.end]]);
         let m = sr.len();
         let (stages, children) = build_stages(w, parents, sr, &durs);
         Job {
@@ -177,6 +177,39 @@ impl Job {
             }
         }
         path.max(total)
+    }
+}
+
+/// A job's task durations: inline for the common single-task job (no allocation per job),
+/// else a vector.
+#[derive(Clone, Debug)]
+pub(super) enum Durs {
+    One(f64),
+    Many(Vec<f64>),
+}
+
+impl Durs {
+    fn of(d: &[f64]) -> Durs {
+        match d {
+            [x] => Durs::One(*x),
+            _ => Durs::Many(d.to_vec()),
+        }
+    }
+}
+
+impl Default for Durs {
+    fn default() -> Self {
+        Durs::Many(Vec::new())
+    }
+}
+
+impl std::ops::Deref for Durs {
+    type Target = [f64];
+    fn deref(&self) -> &[f64] {
+        match self {
+            Durs::One(x) => std::slice::from_ref(x),
+            Durs::Many(v) => v,
+        }
     }
 }
 
