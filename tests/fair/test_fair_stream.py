@@ -293,3 +293,18 @@ def test_pushing_in_small_pieces_changes_nothing(monkeypatch, policy):
     monkeypatch.setattr(_replay, "PIECE_JOBS", 3)
     small = sk.fair.replay_many(t, [spec])[0].validate()
     assert whole.jobs.equals(small.jobs) and whole.tasks.equals(small.tasks)
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".csv"])
+def test_replay_to_streams_the_same_jobs(tmp_path, suffix):
+    t = random_trace(200, seed=3)
+    runs = [dict(policy="fifo", cores=3), dict(policy="uwfq", cores=3, partition=True)]
+    out = tmp_path / f"jobs{suffix}"
+    streamed = sk.fair.replay_to(out, t, runs, chunk_rows=17)
+    assert all(r.jobs.num_rows == 0 for r in streamed)  # the jobs are in the file, not in memory
+    for i, r in enumerate(sk.fair.replay_many(t, runs)):
+        assert sk.fair.run_jobs(out, i).sort_by("job_id").equals(r.jobs.sort_by("job_id"))
+    # compare() with out= gives the same table as without
+    a = sk.fair.compare(t, runs)
+    b = sk.fair.compare(t, runs, out=tmp_path / f"c{suffix}")
+    assert a.equals(b)

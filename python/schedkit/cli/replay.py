@@ -11,6 +11,7 @@ progress line on stderr follows the reading and the simulation of a trace.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import time
 from pathlib import Path
 from typing import Any
@@ -255,6 +256,7 @@ def _run(args: argparse.Namespace) -> int:
         results, table = fair.compare_results(
             path,
             specs,
+            out=args.out,
             format=args.format,
             errors=args.errors,
             users=args.users,
@@ -262,24 +264,25 @@ def _run(args: argparse.Namespace) -> int:
             machine_memory=args.machine_memory,
             progress=progress_line(),
         )
-        jobs = results[0].jobs
-        n_users = len(set(jobs.column("user").to_pylist()))
+        rows0 = table.to_pylist()
         # the trace's own task count is what an unpartitioned run executes
-        plain = next((r for r in results if not r.partition), None)
-        tasks = None if plain is None else int(pa.compute.sum(plain.jobs.column("n_tasks")).as_py())
+        plain = next((row for row in rows0 if not row["partition"]), None)
+        tasks = None if plain is None else plain["tasks"]
         source = (
-            f"{path if args.path else 'bundled ' + DEFAULT_TRACE} ({jobs.num_rows:,} jobs, {n_users} users"
-            + (f", {tasks:,} tasks" if tasks is not None else "")
-            + ")"
+            f"{path if args.path else 'bundled ' + DEFAULT_TRACE} ({rows0[0]['jobs']:,} jobs, "
+            f"{rows0[0]['users']} users" + (f", {tasks:,} tasks" if tasks is not None else "") + ")"
         )
     seconds = time.perf_counter() - t0
     written: list[str] = []
     if args.out:
-        _write_jobs(results, args.out)
+        if args.scenario:
+            _write_jobs(results, args.out)
         written.append(f"per-job results written to {args.out}")
     if args.plot:
         # asked for: without matplotlib that is an error, like any missing optional package
         require("matplotlib")
+        if args.out and not args.scenario:  # the jobs went to the file as they finished
+            results = [dataclasses.replace(r, jobs=_file_jobs(args.out, i)) for i, r in enumerate(results)]
         fig = fair.plot({r.label: r for r in results})
         fig.savefig(args.plot, dpi=120)
         written.append(f"ECDF plot written to {args.plot}")
@@ -332,11 +335,16 @@ def _scenario_table(
                 "cluster": r.cluster,
                 "cores": r.cores,
                 "jobs": int(s["jobs"]),
+                "users": len(s["user_mean_response_time"]),
                 "tasks": int(pa.compute.sum(r.jobs.column("n_tasks")).as_py()),
                 **{k: s.get(k) for k in fair.METRICS},
             }
         )
     return results, pa.Table.from_pylist(rows)
+
+
+def _file_jobs(out: str, run: int) -> pa.Table:
+    return fair.run_jobs(out, run)
 
 
 def _write_jobs(results: list[fair.Result], out: str) -> None:

@@ -67,13 +67,13 @@ True
 
 from __future__ import annotations
 
-from schedkit.fair._compare import METRICS, compare, compare_results
+from schedkit.fair._compare import METRICS, compare, compare_results, run_jobs
 from schedkit.fair._gen import JOB_CLASS_WORK, SCENARIOS, scenario_workload
 from schedkit.fair._metrics import jain, summarize, violation
 from schedkit.fair._model import CLUSTERS, ESTIMATES, JOB_COLUMNS, POLICIES, POLICY_CLUSTER, Result, RunSpec, Workload
 from schedkit.fair._plot import plot
 from schedkit.fair._pools import read_pool_file
-from schedkit.fair._replay import replay, replay_many, run_scenario, simulate
+from schedkit.fair._replay import replay, replay_many, replay_to, run_scenario, simulate
 
 __all__ = [
     "POLICIES",
@@ -87,8 +87,10 @@ __all__ = [
     "Workload",
     "replay",
     "replay_many",
+    "replay_to",
     "compare",
     "compare_results",
+    "run_jobs",
     "POLICY_CLUSTER",
     "METRICS",
     "run_scenario",

@@ -8,12 +8,15 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
 
 from schedkit.exceptions import InvalidInstanceError
-from schedkit.fair._model import Result, RunSpec
-from schedkit.fair._replay import replay_many
+from schedkit.fair._metrics import summarize
+from schedkit.fair._model import JOB_COLUMNS, Result, RunSpec
+from schedkit.fair._replay import replay_many, replay_to
 
 #: The metric columns of :func:`compare`, each with its one-line definition.
 METRICS: dict[str, str] = {
@@ -28,7 +31,7 @@ METRICS: dict[str, str] = {
 }
 
 #: The columns that describe a run, before the metrics.
-RUN_COLUMNS = ["label", "policy", "partition", "cluster", "cores", "jobs", "tasks"]
+RUN_COLUMNS = ["label", "policy", "partition", "cluster", "cores", "jobs", "users", "tasks"]
 
 
 def _specs(runs: Iterable[Mapping[str, Any] | RunSpec]) -> list[RunSpec]:
@@ -47,10 +50,15 @@ def _specs(runs: Iterable[Mapping[str, Any] | RunSpec]) -> list[RunSpec]:
 
 
 def compare_results(
-    trace: pa.Table | str | Path, runs: Iterable[Mapping[str, Any] | RunSpec], **read: Any
+    trace: pa.Table | str | Path,
+    runs: Iterable[Mapping[str, Any] | RunSpec],
+    out: str | Path | None = None,
+    **read: Any,
 ) -> tuple[list[Result], pa.Table]:
     """:func:`compare`, also returning the runs' :class:`Result` values (in the order given,
-    without the hidden references)."""
+    without the hidden references). With ``out``, the runs' jobs are streamed to that file
+    as they finish (:func:`replay_to`), their Results hold no jobs, and each run's figures
+    are computed from the file, one run at a time."""
     specs = _specs(runs)
     # DVR and violations are measured against UJF with the same partitioning and settings;
     # a UJF run the caller did not ask for is run alongside, hidden (slots model only: UJF
@@ -61,12 +69,22 @@ def compare_results(
             given = next((x for x in specs if x.policy == "ujf" and x.partition == sp.partition), None)
             refs[sp.partition] = given or RunSpec(**{**_fields(sp), "policy": "ujf", "record_tasks": False})
     hidden = [r for r in refs.values() if r not in specs]
-    results = replay_many(trace, [*specs, *hidden], **read)
-    by_spec = dict(zip([*specs, *hidden], results))
+    every = [*specs, *hidden]
+    if out is None:
+        results = replay_many(trace, every, **read)
+    else:
+        results = replay_to(out, trace, every, _written=lambda i: i < len(specs), **read)
+
+    def jobs(i: int) -> pa.Table:
+        return results[i].jobs if out is None or i >= len(specs) else run_jobs(out, i)
+
     rows = []
-    for sp, r in zip(specs, results):
-        ref = by_spec[refs[sp.partition]] if sp.partition in refs and sp.cluster == "slots" else None
-        s = r.summary(ref)
+    for i, (sp, r) in enumerate(zip(specs, results)):
+        ref = None
+        if sp.partition in refs and sp.cluster == "slots":
+            k = next(j for j, x in enumerate(every) if x is refs[sp.partition])
+            ref = jobs(k)
+        s = summarize(jobs(i), ref)
         rows.append(
             {
                 "label": r.label,
@@ -75,7 +93,8 @@ def compare_results(
                 "cluster": r.cluster,
                 "cores": r.cores,
                 "jobs": int(s["jobs"]),
-                "tasks": int(np.sum(r.jobs.column("n_tasks").to_numpy())),
+                "users": len(s["user_mean_response_time"]),
+                "tasks": s["tasks"],
                 **{k: s.get(k) for k in METRICS},
             }
         )
@@ -87,11 +106,42 @@ def compare_results(
             ("cluster", pa.string()),
             ("cores", pa.int64()),
             ("jobs", pa.int64()),
+            ("users", pa.int64()),
             ("tasks", pa.int64()),
             *[(k, pa.int64() if k == "violations" else pa.float64()) for k in METRICS],
         ]
     )
     return results[: len(specs)], pa.Table.from_pylist(rows, schema=schema)
+
+
+def run_jobs(path: str | Path, run: int) -> pa.Table:
+    """Run ``run``'s jobs (its index in the runs given) from a :func:`replay_to` file, as the
+    columns of :data:`JOB_COLUMNS`, in submission order.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> import schedkit as sk
+    >>> t = sk.trace.from_jobs([0, 1], ["a", "b"], [0.0, 0.0], [2.0, 1.0])
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     out = pathlib.Path(d) / "jobs.csv"
+    ...     _ = sk.fair.replay_to(out, t, [{"policy": "fifo", "cores": 1}, {"policy": "sjf", "cores": 1}])
+    ...     sk.fair.run_jobs(out, 1).column("finish_time").to_pylist()
+    [2.0, 3.0]
+    """
+    path = Path(path)
+    if path.suffix == ".csv":
+        # CSV has no types: the ones replay_to wrote (a float 2.0 reads back as "2")
+        types = {c: pa.float64() for c in JOB_COLUMNS}
+        types.update(job_id=pa.int64(), n_tasks=pa.int64(), user=pa.string(), job_class=pa.string())
+        t = pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(column_types=types))
+        t = t.filter(pc.equal(t.column("run"), run))
+    else:
+        t = pq.read_table(path, filters=[("run", "=", run)])
+    # in submission order (a trace's jobs are pushed by submit time, then job id), as a
+    # Result's jobs are: the figures then add up in the same order
+    t = t.drop_columns(["run", "policy", "partition"])
+    return t.sort_by([("submit_time", "ascending"), ("job_id", "ascending")])
 
 
 def _fields(sp: RunSpec) -> dict[str, Any]:
@@ -108,7 +158,9 @@ def compare(trace: pa.Table | str | Path, runs: Iterable[Mapping[str, Any] | Run
     runs : iterable of RunSpec or mapping
         The runs to compare, all on one cluster model (:data:`CLUSTERS`).
     **read
-        Passed to :func:`replay_many` (``format``, ``errors``, ``progress``, ...).
+        ``out=path`` streams the runs' jobs to a file as they finish (see
+        :func:`compare_results`); the rest goes to :func:`replay_many` (``format``,
+        ``errors``, ``progress``, ...).
 
     Returns
     -------

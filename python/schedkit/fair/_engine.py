@@ -180,6 +180,9 @@ class Runner:
         # the replay's pool names (a trace's `pool` column) and their engine indices
         self.pools = pools
         self.pool_index = np.zeros(0, dtype=np.int64)
+        # streaming: finished jobs are handed to `sink`, and kept only if it returns False
+        self.sink: Any = None
+        self.index = 0  # the run's position in its replay
         self.engine = _core.FairEngine(**spec.engine_args())
         self.finished: list[dict[str, np.ndarray]] = []
         self.tasks: list[dict[str, np.ndarray]] = []
@@ -251,7 +254,7 @@ class Runner:
 
     def _collect(self) -> None:
         f = self.engine.take_finished()
-        if len(f["gid"]):
+        if len(f["gid"]) and (self.sink is None or not self.sink(self, f)):
             self.finished.append(f)
         if self.spec.record_tasks:
             t = self.engine.take_tasks()
@@ -281,16 +284,14 @@ def _by_gid(parts: list[dict[str, np.ndarray]], keys: list[str], n: int) -> dict
     return out
 
 
-def job_table(r: Runner, classes: Names) -> tuple[pa.Table, pa.Table | None]:
-    """The per-job table in push order (= submit order) and the task table."""
-    keys = ["gid", "tag", "user", "class", "submit", "start", "finish", "work", "estimate", "n_tasks", "alone"]
-    f = _by_gid(r.finished, keys, r.pushed)
+def jobs_columns(f: dict[str, np.ndarray], users: Names, classes: Names) -> pa.Table:
+    """Finished jobs (the engine's ``take_finished`` arrays) as rows of :data:`JOB_COLUMNS`."""
     rt = f["finish"] - f["submit"]
     alone = f["alone"]
-    jobs = pa.table(
+    return pa.table(
         {
             "job_id": f["tag"].astype(np.int64),
-            "user": pa.array(r.users.names, pa.string()).take(pa.array(f["user"].astype(np.int64))),
+            "user": pa.array(users.names, pa.string()).take(pa.array(f["user"].astype(np.int64))),
             "job_class": pa.array(classes.names, pa.string()).take(pa.array(f["class"].astype(np.int64))),
             "submit_time": f["submit"],
             "start_time": f["start"],
@@ -300,9 +301,17 @@ def job_table(r: Runner, classes: Names) -> tuple[pa.Table, pa.Table | None]:
             "estimate": f["estimate"],
             "n_tasks": f["n_tasks"].astype(np.int64),
             "alone_time": alone,
+            # alone_time is a lower bound (0 only for a job of no work, which waits for nothing)
             "slowdown": np.where(alone > 0, rt / np.where(alone > 0, alone, 1.0), 1.0),
         }
     )
+
+
+def job_table(r: Runner, classes: Names) -> tuple[pa.Table, pa.Table | None]:
+    """The per-job table in push order (= submit order) and the task table."""
+    keys = ["gid", "tag", "user", "class", "submit", "start", "finish", "work", "estimate", "n_tasks", "alone"]
+    f = _by_gid(r.finished, keys, r.pushed)
+    jobs = jobs_columns(f, r.users, classes)
     if not r.spec.record_tasks:
         return jobs, None
     t = _concat(r.tasks, ["gid", "stage", "node", "start", "end", "cpu", "memory"])

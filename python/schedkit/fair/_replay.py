@@ -4,14 +4,17 @@ and the UWFQ paper's scenarios (:func:`run_scenario`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
 
 from schedkit.exceptions import InvalidInstanceError
-from schedkit.fair._engine import Names, Progress, Runner, batch_from_chunk, job_table
+from schedkit.fair._engine import Names, Progress, Runner, batch_from_chunk, job_table, jobs_columns
 from schedkit.fair._gen import scenario_workload
 from schedkit.fair._model import Result, RunSpec, Workload
 from schedkit.trace import MACHINE_CPUS, MACHINE_MEMORY, ordered_jobs
@@ -53,6 +56,7 @@ def replay_many(
     machine_memory: float = MACHINE_MEMORY,
     chunk_rows: int = 1 << 16,
     run_rows: int = 1 << 20,
+    _sink: Callable[[Runner, dict[str, Any], Names], bool] | None = None,
 ) -> list[Result]:
     """Replays one trace under several settings in a single streaming pass.
 
@@ -122,6 +126,10 @@ def replay_many(
         )
     names, classes, pools = Names(), Names(), Names()
     runners = [Runner(sp, names, pools) for sp in specs]
+    for i, r in enumerate(runners):
+        r.index = i
+        if _sink is not None:  # replay_to: finished jobs leave as they finish (streamed out)
+            r.sink = lambda run, f, sink=_sink: sink(run, f, classes)
     label = Path(trace).name if isinstance(trace, (str, Path)) else "replay"
     bar = Progress(f"replay {label}", progress)
 
@@ -157,6 +165,72 @@ def replay_many(
     finally:
         bar.close()
     return [_result(r, classes) for r in runners]
+
+
+def replay_to(
+    path: str | Path,
+    trace: pa.Table | str | Path,
+    runs: Iterable[Mapping[str, Any] | RunSpec],
+    _written: Callable[[int], bool] | None = None,
+    **read: Any,
+) -> list[Result]:
+    """Replays like :func:`replay_many` and writes every run's finished jobs to ``path`` as
+    they finish (Parquet, or CSV for a ``.csv`` path), so memory holds the jobs in the
+    system and one chunk of the trace, not the trace's jobs.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The output file: rows of :data:`JOB_COLUMNS` plus ``run`` (the run's index in
+        ``runs``), ``policy`` and ``partition``, in completion order within each run.
+    trace, runs, **read
+        As for :func:`replay_many`.
+
+    Returns
+    -------
+    list of Result
+        One per run, with an empty ``jobs`` table: the jobs are in the file.
+
+    Raises
+    ------
+    InvalidInstanceError
+        As :func:`replay_many`; ``record_tasks`` runs cannot stream.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> import pyarrow.parquet as pq
+    >>> import schedkit as sk
+    >>> t = sk.trace.from_jobs([0, 1], ["a", "b"], [0.0, 0.0], [2.0, 1.0])
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     out = pathlib.Path(d) / "jobs.parquet"
+    ...     _ = sk.fair.replay_to(out, t, [{"policy": "fifo", "cores": 1}])
+    ...     pq.read_table(out).column("finish_time").to_pylist()
+    [2.0, 3.0]
+    """
+    out = Path(path)
+    writer: Any = None
+
+    def sink(run: Runner, f: dict[str, Any], classes: Names) -> bool:
+        nonlocal writer
+        if _written is not None and not _written(run.index):
+            return False  # kept in memory (compare's hidden references)
+        if run.spec.record_tasks:
+            raise InvalidInstanceError("replay_to: record_tasks runs keep every task; replay them", field="runs")
+        t = jobs_columns(f, run.users, classes)
+        t = t.append_column("run", pa.array(np.full(t.num_rows, run.index, dtype=np.int64)))
+        t = t.append_column("policy", pa.array([run.spec.policy] * t.num_rows, pa.string()))
+        t = t.append_column("partition", pa.array([run.spec.partition] * t.num_rows, pa.bool_()))
+        if writer is None:
+            writer = pacsv.CSVWriter(out, t.schema) if out.suffix == ".csv" else pq.ParquetWriter(out, t.schema)
+        writer.write_table(t)
+        return True
+
+    try:
+        return replay_many(trace, runs, _sink=sink, **read)
+    finally:
+        if writer is not None:
+            writer.close()
 
 
 #: Jobs pushed into the engine at a time (see :func:`_simulate`).
