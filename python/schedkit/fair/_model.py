@@ -604,7 +604,7 @@ class Result:
         >>> with tempfile.TemporaryDirectory() as d:
         ...     ev = json.loads(r.to_chrome_trace(pathlib.Path(d) / "t.json").read_text())["traceEvents"]
         >>> sorted((e["tid"], e["dur"]) for e in ev if e["ph"] == "X")
-        [(0, 2000000.0), (1, 1000000.0)]
+        [(0, 1000000.0), (1, 2000000.0)]
         """
         if self.tasks is None:
             raise ValidationError("to_chrome_trace() needs record_tasks=True")
