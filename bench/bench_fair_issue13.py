@@ -7,7 +7,9 @@
    Wall time (best of 3) and process CPU time, ns per job (= per task here).
 2. 10^7 tasks in multi-task jobs (bench_fair's workload: 1 + Geometric(mean 9) tasks per job,
    100 Zipf users, 32 cores): ``replay`` from the Arrow table under every policy, once each.
-3. (``--stream``) A 10^8-task synthetic trace written as Parquet (in a temporary folder, not
+3. DRF placement against the node count: 10^5 one-cpu tasks on 10 .. 10^4 nodes of 4 cpus
+   (arrivals scaled to load 0.9), ns per task.
+4. (``--stream``) A 10^8-task synthetic trace written as Parquet (in a temporary folder, not
    kept), replayed under UWFQ with ``replay_to`` (finished jobs streamed to Parquet) in a
    child process: peak RSS (VmHWM) and time.
 
@@ -114,6 +116,26 @@ def big_section(n_tasks: int) -> list[dict]:
     return rows
 
 
+def drf_nodes_section(n_tasks: int) -> list[dict]:
+    """DRF placement cost against the node count: the same jobs (1-cpu tasks) on N nodes of 4
+    cpus, arrivals scaled to load 0.9 on the 4N cpus, so only the node count changes."""
+    w = B.workload(n_tasks)
+    tab = B.canonical_table(w)
+    tab = tab.set_column(tab.schema.get_field_index("cpu"), "cpu", pa.array(np.ones(tab.num_rows)))
+    tab = tab.set_column(tab.schema.get_field_index("memory"), "memory", pa.array(np.zeros(tab.num_rows)))
+    sub = tab.column("submit_time").to_numpy()
+    rows = []
+    for nodes in (10, 100, 1_000, 10_000):
+        t = tab.set_column(
+            tab.schema.get_field_index("submit_time"), "submit_time", pa.array(sub * B.CORES / (4 * nodes))
+        )
+        spec = dict(policy="drf", cores=4 * nodes, nodes=[(4.0, 1.0)] * nodes)
+        wall, cpu, _ = timed(lambda t=t, spec=spec: fair.replay(t, **spec), 2)
+        rows.append({"nodes": nodes, "tasks": tab.num_rows, "wall_s": wall, "cpu_s": cpu})
+        print(rows[-1], flush=True)
+    return rows
+
+
 CHILD = r"""
 import os, sys, json, time
 os.environ["OPENBLAS_NUM_THREADS"] = "1"
@@ -147,7 +169,9 @@ def stream_section(n_tasks: int) -> dict:
         return res
 
 
-def report(small: list[dict], big: list[dict], stream: dict | None, env: dict, seconds: float) -> str:
+def report(
+    small: list[dict], big: list[dict], stream: dict | None, env: dict, seconds: float, drf: list[dict] | None = None
+) -> str:
     lines = [_env.header("schedkit.fair: issue 13 figures", env, False, seconds, "python bench/bench_fair_issue13.py")]
     lines.append(f"\n## {small[0]['jobs']:,} single-task jobs, 200 users, 64 cores, replay from an Arrow table\n")
     lines.append(
@@ -184,6 +208,22 @@ def report(small: list[dict], big: list[dict], stream: dict | None, env: dict, s
         for r in big
     ]
     lines.append(_env.md_table(["policy", "jobs", "wall s", "CPU s", "ns per job", "ns per task"], rows))
+    if drf:
+        lines.append(f"\n## DRF placement against the node count ({drf[0]['tasks']:,} one-cpu tasks, load 0.9)\n")
+        lines.append(
+            _env.md_table(
+                ["nodes (4 cpus each)", "wall s", "CPU s", "CPU ns per task"],
+                [
+                    [
+                        f"{r['nodes']:,}",
+                        f"{r['wall_s']:.2f}",
+                        f"{r['cpu_s']:.2f}",
+                        f"{r['cpu_s'] / r['tasks'] * 1e9:,.0f}",
+                    ]
+                    for r in drf
+                ],
+            )
+        )
     if stream:
         lines.append(
             f"\n## {stream['tasks']:,}-task trace, UWFQ, `replay_to` (jobs streamed to Parquet), child process\n"
@@ -211,13 +251,15 @@ def main() -> None:
     ap.add_argument("--small", type=int, default=10**6, help="single-task jobs in section 1")
     ap.add_argument("--big", type=int, default=10**7, help="tasks in section 2")
     ap.add_argument("--stream-tasks", type=int, default=10**8, help="tasks in section 3")
+    ap.add_argument("--drf-tasks", type=int, default=10**5, help="tasks of the DRF node-count section")
     a = ap.parse_args()
     t0 = time.perf_counter()
     env = _env.environment()
     small = small_section(a.small)
     big = big_section(a.big)
+    drf = drf_nodes_section(a.drf_tasks)
     stream = stream_section(a.stream_tasks) if a.stream else None
-    text = report(small, big, stream, env, time.perf_counter() - t0)
+    text = report(small, big, stream, env, time.perf_counter() - t0, drf)
     out = HERE / "results" / "fair_issue13.md"
     out.write_text(text)
     print(text)
