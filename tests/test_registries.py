@@ -15,6 +15,7 @@ import pytest
 import schedkit as sk
 from schedkit import _core, batch, dag, fair, flowtime, packing
 from schedkit.cli import dag as cli_dag
+from schedkit.testing._trace import one_core_requests
 
 #: The core's registries as exported (name first in every row).
 CORE_TABLES = {
@@ -115,7 +116,8 @@ def test_batch_objectives_are_the_core_registry():
 def test_fair_policies_and_estimates_are_the_core_registries():
     assert list(fair.POLICIES.items()) == _core.FAIR_POLICIES
     assert tuple(names(_core.FAIR_ESTIMATES)) == fair.ESTIMATES
-    t = sk.trace.from_jobs([0, 1], ["a", "b"], [0.0, 0.0], [2.0, 1.0])
+    # one-core requests: DRF (the resources model) refuses tasks without a cpu request
+    t = one_core_requests(sk.trace.from_jobs([0, 1], ["a", "b"], [0.0, 0.0], [2.0, 1.0]))
     for policy in fair.POLICIES:
         for estimate in fair.ESTIMATES:
             r = fair.replay(t, policy=policy, estimate=estimate, cores=1)

@@ -195,7 +195,7 @@ class FairEngine:
         *,
         partition: bool = False,
         tau: float = 0.5,
-        max_partition_tasks: int = 100_000,
+        max_partition_tasks: int = 100_000_000,
         estimate: str = "oracle",
         noise: float = 0.5,
         seed: int = 0,
@@ -207,6 +207,7 @@ class FairEngine:
         pools: list[tuple[str, str | tuple[float, float, bool | None]]] = ...,
         pool_config: list[tuple[str, tuple[float, float, bool | None]]] = ...,
     ) -> Self: ...
+    def pool(self, name: str, what: str) -> int: ...
     def add_users(self, names: list[str]) -> int: ...
     def push(
         self,
@@ -225,6 +226,7 @@ class FairEngine:
         parents: npt.NDArray[np.int64] | None = None,
         stage_cpu: npt.NDArray[np.float64] | None = None,
         stage_mem: npt.NDArray[np.float64] | None = None,
+        job_pool: npt.NDArray[np.int64] | None = None,
     ) -> None: ...
     def advance(self, until: float) -> None: ...
     def finish(self) -> None: ...

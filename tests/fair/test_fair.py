@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 import schedkit as sk
 from schedkit import _core
 from schedkit.exceptions import InvalidInstanceError
+from schedkit.testing._trace import one_core_requests
 from schedkit.testing.strategies import traces
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "traces"
@@ -119,7 +120,7 @@ def test_drf_cpu_memory():
     assert sorted(at0) == [0, 0, 1, 1]
     f = dict(zip(r.jobs.column("job_id").to_pylist(), r.jobs.column("finish_time").to_pylist()))
     assert f == {0: 4.0, 1: 4.0}
-    with pytest.raises(InvalidInstanceError, match="exceeds"):
+    with pytest.raises(InvalidInstanceError, match="job 0, stage 0: request 4 fits on no node"):
         sk.fair.replay(t, policy="drf", cores=4, memory=2.0)
     # without memory requests DRF is max-min over users on cpus
     u = sk.fair.replay(t.drop_columns(["memory"]), policy="drf", cores=4, record_tasks=True).validate()
@@ -167,7 +168,9 @@ def test_estimates():
 def test_simulator_properties(trace, policy, cores, partition):
     # validate(): every task exactly once, never more than C busy, work conservation
     # (no core idle while a task is pending), response time >= work / C, start >= submit.
-    r = sk.fair.replay(trace, policy=policy, cores=cores, partition=partition, tau=0.5, record_tasks=True)
+    r = sk.fair.replay(
+        one_core_requests(trace), policy=policy, cores=cores, partition=partition, tau=0.5, record_tasks=True
+    )
     r.validate()
     rt = r.jobs.column("response_time").to_numpy()
     assert (rt >= r.jobs.column("alone_time").to_numpy() - 1e-9).all()
@@ -308,8 +311,19 @@ def test_bad_parameters():
         sk.fair.replay(t, cores=0)
     with pytest.raises(InvalidInstanceError, match="cores"):
         sk.fair.replay(t, cores=-3)
-    with pytest.raises(InvalidInstanceError, match="unknown policy"):
+    with pytest.raises(InvalidInstanceError, match="policy: unknown 'lottery'"):
         sk.fair.replay(t, policy="lottery")
+    with pytest.raises(InvalidInstanceError, match="did you mean 'uwfq'"):
+        sk.fair.replay(t, policy="uwqf")
+    assert sk.fair.replay(t, policy="UWFQ").policy == "uwfq"
+    with pytest.raises(InvalidInstanceError, match="grace: must be finite and >= 0"):
+        sk.fair.replay(t, policy="uwfq", grace=-5)
+    with pytest.raises(InvalidInstanceError, match="cluster: policy 'fifo' runs on the 'slots' model"):
+        sk.fair.replay(t, policy="fifo", cluster="resources")
+    with pytest.raises(InvalidInstanceError, match="one cluster model"):
+        sk.fair.replay_many(t, [dict(policy="fifo"), dict(policy="drf")])
+    with pytest.raises(InvalidInstanceError, match="job 0, task 0: no cpu request"):
+        sk.fair.replay(t, policy="drf")
     with pytest.raises(InvalidInstanceError, match="estimate"):
         sk.fair.replay(t, estimate="psychic")
     with pytest.raises(InvalidInstanceError, match="tau"):

@@ -19,6 +19,8 @@ from schedkit.fair._validate import check_run
 from schedkit.testing.strategies import traces
 
 TRACE = sk.trace.read(sk.trace.bundled("google2011_wta_500s_hetero.csv"))
+# the resources model (DRF) with bounded memory needs every task's memory request
+DRF_TRACE = TRACE.set_column(TRACE.schema.get_field_index("memory"), "memory", pa.array([0.25] * TRACE.num_rows))
 
 
 def round_trip(x):
@@ -100,7 +102,7 @@ def test_replay_many_takes_runspecs_and_mappings_alike():
 def test_result_and_runspec_pickle_round_trip(run):
     spec = sk.fair.RunSpec(**run)
     assert round_trip(spec) == spec
-    r = sk.fair.replay_many(TRACE, [spec])[0]
+    r = sk.fair.replay_many(DRF_TRACE if spec.policy == "drf" else TRACE, [spec])[0]
     back = round_trip(r)
     assert back == r and back is not r
     assert back.summary() == r.summary()
@@ -185,7 +187,7 @@ def test_plot_returns_the_figure_it_drew_on(tmp_path):
     assert axes[1].get_yscale() == "log"
     one = figure.Figure().subplots()
     assert runs[0].plot(ax=one) is one.figure
-    assert runs[0].plot(users=False, path=tmp_path / "b.svg").axes[0].get_ylabel() == "ECDF"
+    assert runs[0].plot(users=False, path=tmp_path / "b.svg").axes[0].get_ylabel() == "fraction of jobs"
     assert plt.get_fignums() == before
 
 
@@ -229,7 +231,7 @@ def test_validator_takes_plain_arrays_and_catches_broken_runs():
         check_run(**dict(good, cores=4))
     with pytest.raises(ValidationError, match="exactly once"):
         check_run(**dict(good, n_tasks=good["n_tasks"] + 1))
-    d = sk.fair.replay(TRACE, policy="drf", cores=8, memory=4.0, nodes=2, record_tasks=True)
+    d = sk.fair.replay(DRF_TRACE, policy="drf", cores=8, memory=4.0, nodes=2, record_tasks=True)
     drf = _arrays(d)
     check_run(**drf)
     with pytest.raises(ValidationError, match="cpu capacity"):
@@ -251,3 +253,48 @@ def test_integers_beyond_int64_are_named(field):
     with pytest.raises(InvalidInstanceError, match="64-bit") as err:
         sk.fair.replay(trace, **spec)
     assert err.value.field == field
+
+
+@pytest.mark.parametrize("policy", list(sk.fair.POLICIES))
+def test_chrome_trace_matches_the_recorded_tasks(tmp_path, policy):
+    import json
+
+    r = sk.fair.replay(DRF_TRACE, policy=policy, cores=8, record_tasks=True).validate()
+    path = r.to_chrome_trace(tmp_path / "t.json")
+    events = json.loads(path.read_text())["traceEvents"]
+    slices = [e for e in events if e["ph"] == "X"]
+    tasks = r.tasks
+    assert len(slices) == tasks.num_rows
+    users = dict(zip(r.jobs.column("job_id").to_pylist(), r.jobs.column("user").to_pylist()))
+    got = sorted((e["args"]["job"], e["args"]["user"], round(e["ts"]), round(e["dur"])) for e in slices)
+    want = sorted(
+        (j, users[j], round(s * 1e6), round((e - s) * 1e6))
+        for j, s, e in zip(
+            tasks.column("job_id").to_pylist(), tasks.column("start").to_pylist(), tasks.column("end").to_pylist()
+        )
+    )
+    assert got == want
+    # tracks never overlap; on the slots model there are at most `cores` of them
+    by_track: dict[tuple[int, int], list[tuple[float, float]]] = {}
+    for e in slices:
+        by_track.setdefault((e["pid"], e["tid"]), []).append((e["ts"], e["ts"] + e["dur"]))
+    for spans in by_track.values():
+        spans.sort()
+        assert all(a[1] <= b[0] + 1e-3 for a, b in zip(spans, spans[1:]))
+    if r.cluster == "slots":
+        assert len(by_track) <= 8
+    with pytest.raises(ValidationError, match="record_tasks"):
+        sk.fair.replay(TRACE, policy="fifo").to_chrome_trace(tmp_path / "x.json")
+
+
+def test_user_panel_shows_top_users_by_work_and_groups_the_rest(tmp_path):
+    pytest.importorskip("matplotlib")
+    runs = [sk.fair.replay(TRACE, policy=p) for p in ("fifo", "uwfq")]
+    fig = sk.fair.plot(runs, path=tmp_path / "p.svg", top=3)
+    labels = [t.get_text() for t in fig.axes[1].get_xticklabels()]
+    users = sk.fair.Result.users(runs[0])
+    heavy = [users.column("user")[i].as_py() for i in np.argsort(-users.column("work").to_numpy())[:3]]
+    assert labels[:3] == [u if len(u) <= 16 else u[:13] + "..." for u in heavy]
+    assert labels[3] == f"others ({users.num_rows - 3} users)"
+    assert fig.axes[1].get_title().startswith("per user: the 3 users with the most work")
+    assert fig.axes[1].get_ylabel() == "mean response time (s)"

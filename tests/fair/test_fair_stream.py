@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 import schedkit as sk
 from schedkit import _core
 from schedkit.exceptions import InvalidInstanceError
+from schedkit.testing._trace import one_core_requests
 from schedkit.testing.strategies import traces
 
 
@@ -112,7 +113,7 @@ def test_drf_per_node_fragmentation():
     assert set(nodes.tasks.column("node").to_pylist()) == {0, 1}
     listed = sk.fair.replay(t, policy="drf", nodes=[(2, 4), (2, 4)], record_tasks=True).validate()
     assert finishes(listed) == finishes(nodes)
-    with pytest.raises(InvalidInstanceError, match="largest node"):
+    with pytest.raises(InvalidInstanceError, match="job 1, stage 0: request 2 fits on no node"):
         sk.fair.replay(t, policy="drf", nodes=[(1, 4), (1, 4)])
     with pytest.raises(InvalidInstanceError, match="nodes"):
         sk.fair.replay(t, policy="drf", nodes=0)
@@ -139,7 +140,7 @@ def random_trace(n_jobs: int, seed: int, stages: bool = True) -> pa.Table:
 
 @pytest.mark.parametrize("policy", list(sk.fair.POLICIES))
 def test_streaming_in_small_chunks_equals_one_push(policy):
-    t = random_trace(300, seed=1)
+    t = one_core_requests(random_trace(300, seed=1))
     whole = sk.fair.replay_many(
         t, [dict(policy=policy, cores=4, partition=True, estimate="noisy")], chunk_rows=1 << 20
     )[0]
@@ -219,14 +220,20 @@ def test_replay_from_spilled_file_equals_in_memory(tmp_path):
     assert a.equals(b)
 
 
-def test_progress_line_on_request_silent_otherwise(tmp_path, capsys):
+def test_progress_line_on_request_silent_otherwise(tmp_path, capsys, monkeypatch):
     t = random_trace(50, seed=4, stages=False)
     pq.write_table(t, tmp_path / "t.parquet")
     sk.fair.replay(tmp_path / "t.parquet", policy="fifo")  # stderr is not a terminal here
     assert capsys.readouterr().err == ""
+    monkeypatch.setenv("COLUMNS", "60")  # shutil.get_terminal_size reads it first
     sk.fair.replay(tmp_path / "t.parquet", policy="fifo", progress=True)
     err = capsys.readouterr().err
-    assert "tasks read" in err and "50 jobs pushed, 50 finished" in err
+    # each redraw names its phase and fits the terminal (never wraps); one final newline
+    draws = [d for d in err.replace("\n", "\r").split("\r") if d.strip()]
+    assert all(len(d) <= 59 for d in draws), draws
+    phases = [d.split(": ", 1)[1].split(" ")[0] for d in draws]
+    assert phases[0] == "reading" and "sorting" in phases and "simulating" in phases and phases[-1] == "finishing"
+    assert "50 jobs in, 50 done" in draws[-1] and err.endswith("\n") and not err.endswith("\n\n")
 
 
 # --------------------------------------------------------------------------- properties
@@ -243,6 +250,7 @@ def test_staged_properties_and_chunking(trace, policy, cores, partition, chunk_r
     # validate(): every task once, never more than C busy, no core idle while a task whose
     # stage is ready is pending, no task before its parents finished, finish = last task end.
     spec = dict(policy=policy, cores=cores, partition=partition, tau=0.5, record_tasks=True)
+    trace = one_core_requests(trace)
     r = sk.fair.replay_many(trace, [spec], chunk_rows=chunk_rows)[0].validate()
     rt = r.jobs.column("response_time").to_numpy()
     # alone_time is a greedy list schedule of the job's stage DAG (the slowdown denominator),
@@ -268,3 +276,35 @@ def test_alibaba_v2018_dag_replays_end_to_end(tmp_path):
     for cores in (1, 4):
         r = sk.fair.replay(path, policy="fifo", cores=cores, format="alibaba_v2018", record_tasks=True).validate()
         assert finishes(r) == {5: 180.0, 11: 204.0 if cores > 1 else 207.0}
+
+
+@pytest.mark.parametrize("policy", list(sk.fair.POLICIES))
+def test_pushing_in_small_pieces_changes_nothing(monkeypatch, policy):
+    # replay pushes each chunk in pieces of PIECE_JOBS jobs; pieces of 3 jobs (staged jobs
+    # with a parents DAG, requests, a pool column) give the one-piece results exactly
+    from schedkit.fair import _replay
+
+    t = one_core_requests(random_trace(120, seed=7))
+    t = with_parents(t, [[] if s % 2 else None for s in t.column("stage").to_pylist()])
+    pools = ["p" if j % 3 else None for j in t.column("job_id").to_pylist()]
+    t = t.append_column("pool", pa.array(pools, pa.string()))
+    spec = dict(policy=policy, cores=3, partition=True, estimate="noisy", record_tasks=True)
+    whole = sk.fair.replay_many(t, [spec])[0].validate()
+    monkeypatch.setattr(_replay, "PIECE_JOBS", 3)
+    small = sk.fair.replay_many(t, [spec])[0].validate()
+    assert whole.jobs.equals(small.jobs) and whole.tasks.equals(small.tasks)
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".csv"])
+def test_replay_to_streams_the_same_jobs(tmp_path, suffix):
+    t = random_trace(200, seed=3)
+    runs = [dict(policy="fifo", cores=3), dict(policy="uwfq", cores=3, partition=True)]
+    out = tmp_path / f"jobs{suffix}"
+    streamed = sk.fair.replay_to(out, t, runs, chunk_rows=17)
+    assert all(r.jobs.num_rows == 0 for r in streamed)  # the jobs are in the file, not in memory
+    for i, r in enumerate(sk.fair.replay_many(t, runs)):
+        assert sk.fair.run_jobs(out, i).sort_by("job_id").equals(r.jobs.sort_by("job_id"))
+    # compare() with out= gives the same table as without
+    a = sk.fair.compare(t, runs)
+    b = sk.fair.compare(t, runs, out=tmp_path / f"c{suffix}")
+    assert a.equals(b)

@@ -11,7 +11,9 @@ progress line on stderr follows the reading and the simulation of a trace.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import time
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
@@ -19,26 +21,43 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from schedkit import fair, trace
+from schedkit._names import resolve_name
 from schedkit._optional import require
-from schedkit.cli._common import add_json_flag, error, format_table, print_json, progress_line
+from schedkit.cli._common import add_json_flag, error, format_table, input_path, print_json, progress_line
 from schedkit.exceptions import SchedkitError
 
 #: The main job's default input and policies.
 DEFAULT_TRACE = "google2011_wta_500s_hetero.csv"
 DEFAULT_POLICIES = ["fifo", "fair", "ujf", "cfq", "uwfq"]
 
-#: Printed columns: (header, summary key).
+#: Printed columns: (header, column of :func:`schedkit.fair.compare`).
 COLUMNS = [
     ("policy", "label"),
     ("mean RT", "mean_response_time"),
     ("median RT", "median_response_time"),
     ("p95 RT", "p95_response_time"),
     ("small-80% RT", "small80_mean_response_time"),
-    ("mean slowdown", "mean_slowdown"),
+    ("slowdown", "mean_slowdown"),
     ("Jain", "jain_index"),
-    ("DVR vs UJF", "dvr"),
+    ("DVR", "dvr"),
     ("violations", "violations"),
 ]
+
+EPILOG = (
+    "columns (RT = response time = finish - submit, in seconds):\n"
+    + "\n".join(f"  {line}" for line in fair.METRICS.values())
+    + """
+
+cluster models (one per table):
+  slots      --cores identical core slots, each task takes one (the UWFQ paper's Spark model)
+  resources  nodes with cpu and memory, each task holds its cpu/memory request (DRF only)
+
+examples:
+  schedkit replay                                   the bundled Google 2011 window, 5 policies
+  schedkit replay google2011_wta_500s_homo.csv --policy fair --pools fairscheduler.xml --no-partition
+  schedkit replay google2011_wta_500s_hetero.csv --policy drf --nodes 4 --memory 68719476736
+"""
+)
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -64,63 +83,105 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p = subparsers.add_parser(
         "replay",
         help="replay a cluster trace (default: the bundled Google 2011 window) through fair schedulers",
-        description="Replay a multi-user cluster trace through Spark FIFO/FAIR, UJF, CFQ, UWFQ (and SJF) on an "
-        "event-driven simulator; print response time, slowdown, Jain's index and fairness violation (DVR) "
-        "against UJF. With no arguments: the bundled Google 2011 window on 32 cores, with and without "
-        "runtime partitioning.",
+        description="Replay a multi-user cluster trace through Spark FIFO/FAIR, UJF, CFQ, UWFQ, SJF (slots "
+        "model) or DRF (resources model) on an event-driven simulator; print response time, slowdown, "
+        "Jain's index and fairness violations against UJF. With no arguments: the bundled Google 2011 "
+        "window on 32 cores, with and without runtime partitioning.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument(
         "path",
         nargs="?",
-        help="trace file (Google WTA CSV, Alibaba batch_task, canonical "
+        help="trace file or bundled trace name (Google WTA CSV, Alibaba batch_task, canonical "
         "Parquet/CSV/Arrow IPC, Google task_events with --format)",
     )
     p.add_argument("--scenario", choices=sorted(fair.SCENARIOS), help="run a UWFQ paper scenario instead of a trace")
-    p.add_argument("--cores", type=int, default=32, help="identical cores (default 32)")
-    p.add_argument(
+    pg = p.add_argument_group("policies")
+    pg.add_argument(
         "--policy",
         default=None,
-        help=f"comma-separated policies among {','.join(fair.POLICIES)} (default {','.join(DEFAULT_POLICIES)})",
+        help=f"comma-separated policies among {','.join(fair.POLICIES)}, any case "
+        f"(default {','.join(DEFAULT_POLICIES)}; with --cluster resources: drf)",
     )
-    p.add_argument("--partition", action="store_true", help="runtime partitioning only (tau = 0.5 core-s)")
-    p.add_argument("--no-partition", action="store_true", help="no partitioning only")
-    p.add_argument("--tau", type=float, default=0.5, help="partition granule in core-seconds (default 0.5)")
-    p.add_argument(
+    pg.add_argument("--partition", action="store_true", help="runtime partitioning only (tau = 0.5 core-s)")
+    pg.add_argument("--no-partition", action="store_true", help="no partitioning only")
+    pg.add_argument("--tau", type=float, default=0.5, help="partition granule in core-seconds (default 0.5)")
+    pg.add_argument(
         "--estimate", default="oracle", help=f"runtime estimates: {', '.join(fair.ESTIMATES)} (default oracle)"
     )
-    p.add_argument("--noise", type=float, default=0.5, help="log-normal sigma of --estimate noisy (default 0.5)")
-    p.add_argument("--seed", type=int, default=0, help="seed of noisy estimates / scenario arrivals")
-    p.add_argument("--format", choices=trace.FORMATS, default=None, help="trace format (default: sniffed)")
-    p.add_argument("--errors", choices=["raise", "skip"], default="raise", help="malformed rows: raise or skip")
-    p.add_argument("--memory", type=float, default=None, help="memory capacity for --policy drf (default unbounded)")
-    p.add_argument(
+    pg.add_argument("--noise", type=float, default=0.5, help="log-normal sigma of --estimate noisy (default 0.5)")
+    pg.add_argument("--seed", type=int, default=0, help="seed of noisy estimates / scenario arrivals")
+    pg.add_argument(
+        "--pools",
+        metavar="FILE",
+        help="Spark fairscheduler.xml for --policy fair (pools by the trace's pool column, else default)",
+    )
+    cl = p.add_argument_group("cluster")
+    cl.add_argument(
+        "--cluster",
+        choices=sorted(fair.CLUSTERS),
+        default=None,
+        help="cluster model (default: the policies' own, slots unless --policy drf)",
+    )
+    cl.add_argument("--cores", type=int, default=32, help="core slots; resources: total cpus (default 32)")
+    cl.add_argument("--memory", type=float, default=None, help="resources: total memory in bytes (default unbounded)")
+    cl.add_argument(
         "--nodes",
         type=int,
         default=None,
-        help="--policy drf: split --cores and --memory into this many equal nodes (default one pool)",
+        help="resources: split --cores and --memory into this many equal nodes (default one node)",
     )
-    p.add_argument("--users", type=int, default=16, help="synthetic users for traces without users (Alibaba)")
-    p.add_argument("--out", metavar="FILE", help="write every run's per-job table to FILE (.parquet or .csv)")
-    p.add_argument(
-        "--plot",
-        metavar="FILE",
-        default="schedkit_replay_ecdf.png",
-        help="ECDF plot path (default schedkit_replay_ecdf.png; needs matplotlib)",
+    src = p.add_argument_group("trace reading")
+    src.add_argument("--format", choices=trace.FORMATS, default=None, help="trace format (default: sniffed)")
+    src.add_argument("--errors", choices=["raise", "skip"], default="raise", help="malformed rows: raise or skip")
+    src.add_argument("--users", type=int, default=16, help="synthetic users for traces without users (Alibaba)")
+    src.add_argument(
+        "--machine-cpus",
+        type=float,
+        default=trace.MACHINE_CPUS,
+        help=f"cores of the machine Google 2011 cpu requests are fractions of (default {trace.MACHINE_CPUS:g}, assumed)",
     )
-    p.add_argument("--no-plot", action="store_true", help="do not write the plot")
+    src.add_argument(
+        "--machine-memory",
+        type=float,
+        default=trace.MACHINE_MEMORY,
+        help="bytes of the machine Google 2011 / Alibaba memory requests are fractions of "
+        f"(default {trace.MACHINE_MEMORY / 2**30:g} GiB, assumed)",
+    )
+    out = p.add_argument_group("output")
+    out.add_argument("--out", metavar="FILE", help="write every run's per-job table to FILE (.parquet or .csv)")
+    out.add_argument("--plot", metavar="FILE", default=None, help="write the response-time ECDF plot to FILE")
     add_json_flag(p)
     p.set_defaults(func=run)
     return p
 
 
-def _runs(args: argparse.Namespace) -> list[tuple[str, bool]]:
-    # The names and --cores are passed on as given: the core checks them (its error is
-    # reported like any other bad input).
-    policies = [s.strip() for s in (args.policy or ",".join(DEFAULT_POLICIES)).split(",") if s.strip()]
+def _runs(args: argparse.Namespace) -> tuple[list[tuple[str, bool]], str]:
+    """The (policy, partition) runs and the one cluster model they share."""
+    # The names are resolved as the library resolves them (any case, did-you-mean).
+    given = [s.strip() for s in (args.policy or "").split(",") if s.strip()]
+    policies = [resolve_name("policy", name, fair.POLICIES) for name in given]
+    models = {fair.POLICY_CLUSTER[name] for name in policies}
+    if args.cluster is not None:
+        model = args.cluster
+        if not policies:
+            policies = ["drf"] if model == "resources" else list(DEFAULT_POLICIES)
+        wrong = [name for name in policies if fair.POLICY_CLUSTER[name] != model]
+        if wrong:
+            raise SchedkitError(f"--cluster {model}: {', '.join(wrong)} run on the other model; replay them separately")
+    elif len(models) > 1:
+        by = ", ".join(f"{name}: {fair.POLICY_CLUSTER[name]}" for name in policies)
+        raise SchedkitError(
+            f"--policy mixes cluster models ({by}); one table compares one model: replay them separately"
+        )
+    else:
+        model = models.pop() if models else "slots"
+        policies = policies or list(DEFAULT_POLICIES)
     if args.partition and args.no_partition:
         raise SchedkitError("--partition and --no-partition exclude each other")
     parts = [True] if args.partition else [False] if args.no_partition else [False, True]
-    return [(pol, part) for part in parts for pol in policies]
+    return [(pol, part) for part in parts for pol in policies], model
 
 
 def run(args: argparse.Namespace) -> int:
@@ -142,10 +203,10 @@ def run(args: argparse.Namespace) -> int:
     --------
     >>> parser = argparse.ArgumentParser(prog="schedkit")
     >>> p = add_parser(parser.add_subparsers())
-    >>> args = parser.parse_args(["replay", "--policy", "ujf,uwfq", "--no-partition", "--no-plot"])
+    >>> args = parser.parse_args(["replay", "--policy", "ujf,uwfq", "--no-partition"])
     >>> run(args)  # doctest: +ELLIPSIS
-    bundled google2011_wta_500s_hetero.csv (125 jobs, 27 users, 824 tasks) on 32 cores, ...
-    policy ...
+    bundled google2011_wta_500s_hetero.csv (125 jobs, 27 users, 824 tasks), estimates: oracle; 2 runs ...
+    cluster: slots, 32 cores, each task takes one (cpu and memory requests not read)
     ...
     uwfq ...
     0
@@ -156,11 +217,23 @@ def run(args: argparse.Namespace) -> int:
         return error("schedkit replay", exc)
 
 
+def _cluster_line(model: str, args: argparse.Namespace, google: bool) -> str:
+    if model == "slots":
+        return f"cluster: slots, {args.cores} cores, each task takes one (cpu and memory requests not read)"
+    nodes = args.nodes or 1
+    mem = "unbounded memory" if args.memory is None else f"{args.memory / 2**30:,.4g} GiB memory"
+    line = f"cluster: resources, {nodes} node(s) sharing {args.cores} cpus and {mem}; tasks hold their requests"
+    if google:
+        line += (
+            f"; normalised requests x a machine of {args.machine_cpus:g} cpus and "
+            f"{args.machine_memory / 2**30:g} GiB (assumed)"
+        )
+    return line
+
+
 def _run(args: argparse.Namespace) -> int:
-    runs = _runs(args)
-    # DVR needs a UJF run with the same partitioning: add the missing references.
-    refs_needed = [("ujf", part) for part in sorted({part for _, part in runs}) if ("ujf", part) not in runs]
-    settings = dict(
+    runs, model = _runs(args)
+    settings: dict[str, Any] = dict(
         cores=args.cores,
         tau=args.tau,
         estimate=args.estimate,
@@ -169,87 +242,121 @@ def _run(args: argparse.Namespace) -> int:
         memory=args.memory,
         nodes=args.nodes,
     )
+    if args.pools:
+        settings["pool_config"] = input_path(args.pools)
     t0 = time.perf_counter()
+    google = False
     if args.scenario:
         source = f"scenario {args.scenario}"
-        every = [
-            fair.run_scenario(args.scenario, policy=pol, partition=part, **settings) for pol, part in runs + refs_needed
-        ]
+        results, table = _scenario_table(args.scenario, runs, settings)
     else:
-        path = args.path or str(trace.bundled(DEFAULT_TRACE))
-        specs = [dict(policy=pol, partition=part, **settings) for pol, part in runs + refs_needed]
-        every = fair.replay_many(
+        path = input_path(args.path) if args.path else str(trace.bundled(DEFAULT_TRACE))
+        google = args.format in ("google_wta", "google_task_events") or "google" in Path(path).name.lower()
+        specs = [dict(policy=pol, partition=part, **settings) for pol, part in runs]
+        results, table = fair.compare_results(
             path,
-            runs=specs,
+            specs,
+            out=args.out,
             format=args.format,
             errors=args.errors,
             users=args.users,
+            machine_cpus=args.machine_cpus,
+            machine_memory=args.machine_memory,
             progress=progress_line(),
         )
-        jobs = every[0].jobs
-        n_users = len(set(jobs.column("user").to_pylist()))
+        rows0 = table.to_pylist()
         # the trace's own task count is what an unpartitioned run executes
-        plain = next((r for r in every if not r.partition), None)
-        tasks = None if plain is None else int(pa.compute.sum(plain.jobs.column("n_tasks")).as_py())
+        plain = next((row for row in rows0 if not row["partition"]), None)
+        tasks = None if plain is None else plain["tasks"]
         source = (
-            f"{path if args.path else 'bundled ' + DEFAULT_TRACE} ({jobs.num_rows:,} jobs, {n_users} users"
-            + (f", {tasks:,} tasks" if tasks is not None else "")
-            + ")"
+            f"{path if args.path else 'bundled ' + DEFAULT_TRACE} ({rows0[0]['jobs']:,} jobs, "
+            f"{rows0[0]['users']} users" + (f", {tasks:,} tasks" if tasks is not None else "") + ")"
         )
     seconds = time.perf_counter() - t0
-    by_key = {(r.policy, r.partition): r for r in every}
-    results: list[tuple[fair.Result, dict[str, Any]]] = []
-    for pol, part in runs:
-        r = by_key[(pol, part)]
-        s = r.summary(by_key[("ujf", part)])
-        s["label"] = r.label
-        s["tasks"] = int(pa.compute.sum(r.jobs.column("n_tasks")).as_py())
-        results.append((r, s))
+    written: list[str] = []
     if args.out:
-        tabs = []
-        for r, _ in results:
-            t = r.jobs
-            t = t.append_column("policy", pa.array([r.policy] * t.num_rows)).append_column(
-                "partition", pa.array([r.partition] * t.num_rows)
-            )
-            tabs.append(t)
-        out = pa.concat_tables(tabs)
-        if args.out.endswith(".csv"):
-            pacsv.write_csv(out, args.out)
-        else:
-            pq.write_table(out, args.out)
-    plot_note = None
-    if not args.no_plot:
-        # The plot is a by-product of the main job: without matplotlib say so, do not fail.
-        try:
-            require("matplotlib")
-        except ImportError:
-            plot_note = "plot skipped: matplotlib is not installed (pip install 'schedkit[plot]')"
-        else:
-            fig = fair.plot({r.label: r for r, _ in results})
-            fig.savefig(args.plot, dpi=120)
-            plot_note = f"ECDF plot written to {args.plot}"
+        if args.scenario:
+            _write_jobs(results, args.out)
+        written.append(f"per-job results written to {args.out}")
+    if args.plot:
+        # asked for: without matplotlib that is an error, like any missing optional package
+        require("matplotlib")
+        if args.out and not args.scenario:  # the jobs went to the file as they finished
+            results = [dataclasses.replace(r, jobs=_file_jobs(args.out, i)) for i, r in enumerate(results)]
+        fig = fair.plot({r.label: r for r in results})
+        fig.savefig(args.plot, dpi=120)
+        written.append(f"ECDF plot written to {args.plot}")
+    rows = table.to_pylist()
     if args.json:
-        payload = {
+        payload: dict[str, Any] = {
             "source": source,
+            "cluster": model,
             "cores": args.cores,
             "estimate": args.estimate,
             "seconds": seconds,
-            "runs": [{k: v for k, v in s.items()} for _, s in results],
+            "runs": rows,
+            "files": written,
         }
-        if plot_note:
-            payload["plot"] = plot_note
         print_json(payload)
         return 0
+    print(f"{source}, estimates: {args.estimate}; {len(results)} runs simulated in {seconds:.2f} s")
+    print(_cluster_line(model, args, google))
+    note = "DVR and violations against UJF with the same partitioning"
+    if model == "resources":
+        note = "DVR and violations: none on the resources model (UJF runs on slots)"
+    print(f"RT = response time (s); -P = runtime partitioning; {note}; columns: schedkit replay --help")
     print(
-        f"{source} on {args.cores} cores, estimates: {args.estimate}; RT = response time (s); "
-        f"-P = runtime partitioning; DVR against UJF with the same partitioning; "
-        f"{len(every)} runs simulated in {seconds:.2f} s"
+        format_table([h for h, _ in COLUMNS], [[r[k] if r[k] is not None else "-" for _, k in COLUMNS] for r in rows])
     )
-    rows = [[s[k] for _, k in COLUMNS] for _, s in results]
-    print(format_table([h for h, _ in COLUMNS], rows))
-    if plot_note:
-        print(plot_note)
-    if args.out:
-        print(f"per-job results written to {args.out}")
+    for line in written:
+        print(line)
     return 0
+
+
+def _scenario_table(
+    name: str, runs: list[tuple[str, bool]], settings: dict[str, Any]
+) -> tuple[list[fair.Result], pa.Table]:
+    """The paper scenario under each run, tabulated like :func:`schedkit.fair.compare`."""
+    settings = {k: v for k, v in settings.items() if k not in ("memory", "nodes", "pool_config") or v is not None}
+    every = {(pol, part): fair.run_scenario(name, policy=pol, partition=part, **settings) for pol, part in runs}
+    for part in {part for _, part in runs}:
+        if ("ujf", part) not in every:
+            every[("ujf", part)] = fair.run_scenario(name, policy="ujf", partition=part, **settings)
+    results = [every[k] for k in runs]
+    rows = []
+    for (_, part), r in zip(runs, results):
+        ref = every.get(("ujf", part)) if r.cluster == "slots" else None
+        s = r.summary(ref)
+        rows.append(
+            {
+                "label": r.label,
+                "policy": r.policy,
+                "partition": r.partition,
+                "cluster": r.cluster,
+                "cores": r.cores,
+                "jobs": int(s["jobs"]),
+                "users": len(s["user_mean_response_time"]),
+                "tasks": int(pa.compute.sum(r.jobs.column("n_tasks")).as_py()),
+                **{k: s.get(k) for k in fair.METRICS},
+            }
+        )
+    return results, pa.Table.from_pylist(rows)
+
+
+def _file_jobs(out: str, run: int) -> pa.Table:
+    return fair.run_jobs(out, run)
+
+
+def _write_jobs(results: list[fair.Result], out: str) -> None:
+    tabs = []
+    for r in results:
+        t = r.jobs
+        t = t.append_column("policy", pa.array([r.policy] * t.num_rows)).append_column(
+            "partition", pa.array([r.partition] * t.num_rows)
+        )
+        tabs.append(t)
+    table = pa.concat_tables(tabs)
+    if out.endswith(".csv"):
+        pacsv.write_csv(table, out)
+    else:
+        pq.write_table(table, out)

@@ -12,9 +12,11 @@ free cores are filled greedily in that order (specs/fair.md B.4), so the dispatc
 work-conserving. Policies (:data:`POLICIES`):
 
 ``fifo``  Spark FIFO: job arrival order (Spark job id), then stage id.
-``fair``  Spark FAIR. Without ``pools`` every user lands in the ``default`` pool (FIFO inside),
-          which is FIFO in effect (the paper's "Fair" baseline). ``pools={user: (weight,
-          min_share)}`` or ``{user: name}`` with ``pool_config={name: (weight, min_share)}``.
+``fair``  Spark FAIR. Without pools every job lands in the ``default`` pool (FIFO inside),
+          which is FIFO in effect (the paper's "Fair" baseline). Pools as Spark configures
+          them: ``pool_config="fairscheduler.xml"`` or ``{name: {"schedulingMode",
+          "weight", "minShare"}}``; a job's pool is its trace's ``pool`` column, else its
+          user's (``pools={user: name}``), else ``default`` (see :class:`RunSpec`).
 ``ujf``   FAIR with one pool per user (weight 1, minShare 0, FAIR inside): user-job fair.
 ``cfq``   Cluster fair queuing, stage-level as in the authors' code: a stage's deadline is
           v(submission) + its estimated work, v advancing at C / (stages in the virtual
@@ -34,9 +36,17 @@ work-conserving. Policies (:data:`POLICIES`):
           memory = 0). Not core-slot based: fractional cpu requests pack.
 ``sjf``   Oracle shortest job first on true job work (a reference, not a real scheduler).
 
+Cluster models (:data:`CLUSTERS`): every policy but DRF runs on ``slots`` (each task takes one
+of ``cores`` cores; the trace's requests are not read), DRF on ``resources`` (cpu cores and
+memory bytes per node, each task holding its request); one comparison uses one model.
+A job's ``slowdown`` is its response time over ``alone_time``, a lower bound on its response
+time on the empty cluster (the longest path of its stage DAG, a stage weighing its longest
+task or its work spread over the cluster), so it is never below 1.
+
 ``partition=True`` applies runtime partitioning: a job of estimated work W (core-seconds)
 becomes ``max(1, ceil(W / tau))`` equal tasks of its true work (``tau`` = 0.5 core-s); with
-several stages each stage gets its share of W by its true work.
+several stages each stage gets its share of W by its true work. A stage that would need more
+than 10^8 tasks is an error naming the job (a bound on the simulation's work).
 ``estimate="oracle" | "noisy" | "historic"`` (:data:`ESTIMATES`): the estimate the schedulers
 (CFQ, UWFQ) and the partitioner see: the true work, the true work times a seeded log-normal
 factor ``exp(noise * N(0,1))`` (drawn by the Rust engine per job in submission order: SplitMix64
@@ -67,14 +77,17 @@ True
 
 from __future__ import annotations
 
+from schedkit.fair._compare import METRICS, compare, compare_results, run_jobs
 from schedkit.fair._gen import JOB_CLASS_WORK, SCENARIOS, scenario_workload
 from schedkit.fair._metrics import jain, summarize, violation
-from schedkit.fair._model import ESTIMATES, JOB_COLUMNS, POLICIES, Result, RunSpec, Workload
+from schedkit.fair._model import CLUSTERS, ESTIMATES, JOB_COLUMNS, POLICIES, POLICY_CLUSTER, Result, RunSpec, Workload
 from schedkit.fair._plot import plot
-from schedkit.fair._replay import replay, replay_many, run_scenario, simulate
+from schedkit.fair._pools import read_pool_file
+from schedkit.fair._replay import replay, replay_many, replay_to, run_scenario, simulate
 
 __all__ = [
     "POLICIES",
+    "CLUSTERS",
     "SCENARIOS",
     "ESTIMATES",
     "JOB_CLASS_WORK",
@@ -84,6 +97,12 @@ __all__ = [
     "Workload",
     "replay",
     "replay_many",
+    "replay_to",
+    "compare",
+    "compare_results",
+    "run_jobs",
+    "POLICY_CLUSTER",
+    "METRICS",
     "run_scenario",
     "scenario_workload",
     "simulate",
@@ -91,4 +110,5 @@ __all__ = [
     "violation",
     "jain",
     "plot",
+    "read_pool_file",
 ]

@@ -11,6 +11,7 @@ one-shot simulation while memory holds one chunk plus the jobs still in the syst
 from __future__ import annotations
 
 import math
+import shutil
 import sys
 import time
 from typing import Any
@@ -20,6 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from schedkit import _core
+from schedkit.exceptions import InvalidInstanceError
 from schedkit.fair._model import Batch, RunSpec
 
 
@@ -55,11 +57,19 @@ def _column(chunk: pa.Table, name: str, dtype: Any) -> np.ndarray:
 
 
 def batch_from_chunk(
-    chunk: pa.Table, users: Names, classes: Names, class_column: str | None, requests: bool = False
+    chunk: pa.Table,
+    users: Names,
+    classes: Names,
+    class_column: str | None,
+    requests: bool = False,
+    pools: Names | None = None,
+    memory_bounded: bool = False,
 ) -> Batch:
     """Converts an ordered chunk (rows sorted by job submit, job, stage, task; whole jobs)
-    into a :class:`Batch`. A job's user and class are those of its first row. ``requests``:
-    also the per-stage cpu/memory requests (DRF)."""
+    into a :class:`Batch`. A job's user, class and pool are those of its first row.
+    ``requests``: also the per-stage cpu/memory requests (the resources model, DRF): a
+    missing cpu request is an error naming the job and task, as is a missing memory request
+    when ``memory_bounded``. ``pools``: the names of the ``pool`` column's values."""
     job = _column(chunk, "job_id", np.int64)
     n_rows = len(job)
     new_job = np.ones(n_rows, dtype=bool)
@@ -89,10 +99,32 @@ def batch_from_chunk(
         stage_parents, parents = _parents(chunk, stage_id, stage_rows, stage_job, first)
     # Per-stage requests for DRF: the largest request among the stage's rows.
     stage_req: dict[str, np.ndarray | None] = {"cpu": None, "memory": None}
-    for name, default in (("cpu", 1.0), ("memory", 0.0)):
-        if requests and name in chunk.column_names:
-            v = _column(chunk, name, np.float64)
-            stage_req[name] = np.maximum.reduceat(np.where(np.isnan(v), default, v), stage_rows)
+    if requests:
+        for name, needed in (("cpu", True), ("memory", memory_bounded)):
+            v = (
+                _column(chunk, name, np.float64)
+                if name in chunk.column_names
+                else np.full(n_rows, np.nan if needed else 0.0)
+            )
+            missing = np.isnan(v)
+            if needed and missing.any():
+                i = int(np.flatnonzero(missing)[0])
+                task = chunk.column("task_id")[i].as_py()
+                raise InvalidInstanceError(
+                    f"trace: job {int(job[i])}, task {task}: no {name} request (NaN); the resources "
+                    f"model (DRF) needs one for every task: use the slots model (another policy) or "
+                    f"give the trace a {name} column",
+                    field=name,
+                    index=i,
+                )
+            stage_req[name] = np.maximum.reduceat(np.where(missing, 0.0, v), stage_rows)
+    job_pool = None
+    if pools is not None and "pool" in chunk.column_names:
+        col = chunk.column("pool").take(pa.array(job_rows))
+        null = np.asarray(pc.is_null(col).to_numpy(zero_copy_only=False), dtype=bool)
+        job_pool = np.full(n, -1, dtype=np.int64)
+        if not null.all():
+            job_pool[~null] = pools.indices(col.filter(pa.array(~null)))
     return Batch(
         job_id=job[job_rows],
         user=user,
@@ -108,6 +140,7 @@ def batch_from_chunk(
         parents=parents,
         stage_cpu=stage_req["cpu"],
         stage_mem=stage_req["memory"],
+        job_pool=job_pool,
     )
 
 
@@ -140,10 +173,16 @@ class Runner:
     """One run's engine and the collected results. The engine applies the run's settings
     (weights, pools, nodes, noisy estimates, grace) itself; this feeds it users and jobs."""
 
-    def __init__(self, spec: RunSpec, users: Names):
+    def __init__(self, spec: RunSpec, users: Names, pools: Names | None = None):
         self.spec = spec
         self.users = users
         self.known_users = 0
+        # the replay's pool names (a trace's `pool` column) and their engine indices
+        self.pools = pools
+        self.pool_index = np.zeros(0, dtype=np.int64)
+        # streaming: finished jobs are handed to `sink`, and kept only if it returns False
+        self.sink: Any = None
+        self.index = 0  # the run's position in its replay
         self.engine = _core.FairEngine(**spec.engine_args())
         self.finished: list[dict[str, np.ndarray]] = []
         self.tasks: list[dict[str, np.ndarray]] = []
@@ -160,6 +199,14 @@ class Runner:
     def push(self, b: Batch) -> None:
         self.sync_users()
         requests = self.engine.uses_requests
+        job_pool = None
+        if b.job_pool is not None and self.spec.policy == "fair" and self.pools is not None:
+            new = self.pools.names[len(self.pool_index) :]
+            if new:
+                # the engine resolves each name once: configured, default, or an error
+                idx = [self.engine.pool(n, f"pool column, value {n!r}") for n in new]
+                self.pool_index = np.append(self.pool_index, np.asarray(idx, dtype=np.int64))
+            job_pool = np.where(b.job_pool >= 0, self.pool_index[np.maximum(b.job_pool, 0)], -1).astype(np.int64)
         self.engine.push(
             b.job_id,
             b.user,
@@ -175,6 +222,7 @@ class Runner:
             parents=b.parents,
             stage_cpu=b.stage_cpu if requests else None,
             stage_mem=b.stage_mem if requests else None,
+            job_pool=job_pool,
         )
         if self.spec.record_tasks:
             self._remember_parents(b)
@@ -206,7 +254,7 @@ class Runner:
 
     def _collect(self) -> None:
         f = self.engine.take_finished()
-        if len(f["gid"]):
+        if len(f["gid"]) and (self.sink is None or not self.sink(self, f)):
             self.finished.append(f)
         if self.spec.record_tasks:
             t = self.engine.take_tasks()
@@ -223,18 +271,27 @@ def _concat(parts: list[dict[str, np.ndarray]], keys: list[str]) -> dict[str, np
     return {k: np.concatenate([p[k] for p in parts]) for k in keys}
 
 
-def job_table(r: Runner, classes: Names) -> tuple[pa.Table, pa.Table | None]:
-    """The per-job table in push order (= submit order) and the task table."""
-    keys = ["gid", "tag", "user", "class", "submit", "start", "finish", "work", "estimate", "n_tasks", "alone"]
-    f = _concat(r.finished, keys)
-    order = np.argsort(f["gid"], kind="stable")
-    f = {k: v[order] for k, v in f.items()}
+def _by_gid(parts: list[dict[str, np.ndarray]], keys: list[str], n: int) -> dict[str, np.ndarray]:
+    """The finished jobs' columns in push order. gids are 0 .. n-1, each finished once, so
+    each piece is scattered into place (no sort)."""
+    if not parts:
+        return {k: np.zeros(0) for k in keys}
+    out = {k: np.empty(n, dtype=parts[0][k].dtype) for k in keys}
+    for p in parts:
+        g = p["gid"]
+        for k in keys:
+            out[k][g] = p[k]
+    return out
+
+
+def jobs_columns(f: dict[str, np.ndarray], users: Names, classes: Names) -> pa.Table:
+    """Finished jobs (the engine's ``take_finished`` arrays) as rows of :data:`JOB_COLUMNS`."""
     rt = f["finish"] - f["submit"]
     alone = f["alone"]
-    jobs = pa.table(
+    return pa.table(
         {
             "job_id": f["tag"].astype(np.int64),
-            "user": pa.array(r.users.names, pa.string()).take(pa.array(f["user"].astype(np.int64))),
+            "user": pa.array(users.names, pa.string()).take(pa.array(f["user"].astype(np.int64))),
             "job_class": pa.array(classes.names, pa.string()).take(pa.array(f["class"].astype(np.int64))),
             "submit_time": f["submit"],
             "start_time": f["start"],
@@ -244,9 +301,17 @@ def job_table(r: Runner, classes: Names) -> tuple[pa.Table, pa.Table | None]:
             "estimate": f["estimate"],
             "n_tasks": f["n_tasks"].astype(np.int64),
             "alone_time": alone,
+            # alone_time is a lower bound (0 only for a job of no work, which waits for nothing)
             "slowdown": np.where(alone > 0, rt / np.where(alone > 0, alone, 1.0), 1.0),
         }
     )
+
+
+def job_table(r: Runner, classes: Names) -> tuple[pa.Table, pa.Table | None]:
+    """The per-job table in push order (= submit order) and the task table."""
+    keys = ["gid", "tag", "user", "class", "submit", "start", "finish", "work", "estimate", "n_tasks", "alone"]
+    f = _by_gid(r.finished, keys, r.pushed)
+    jobs = jobs_columns(f, r.users, classes)
     if not r.spec.record_tasks:
         return jobs, None
     t = _concat(r.tasks, ["gid", "stage", "node", "start", "end", "cpu", "memory"])
@@ -285,14 +350,31 @@ def _ready_times(r: Runner, f: dict[str, np.ndarray], t: dict[str, np.ndarray], 
 
 class Progress:
     """A one-line progress report on stderr: on by default when stderr is a terminal,
-    redrawn at most ten times a second, silent otherwise."""
+    redrawn at most ten times a second, silent otherwise.
 
-    def __init__(self, label: str, enabled: bool | None):
+    The line names its phase (reading, sorting, simulating, finishing, writing), shows the
+    percent done and an ETA once the size is known (a file's row count is known when it has
+    been read: a replay's order needs the whole file), and is cut to the terminal's width
+    (``shutil.get_terminal_size``) so it never wraps.
+    """
+
+    def __init__(self, label: str, enabled: bool | None, total_rows: int | None = None):
         self.label = label
         self.on = sys.stderr.isatty() if enabled is None else bool(enabled)
         self.last = 0.0
         self.rows = 0
+        self.total_rows = total_rows
+        self.rows_pushed = 0
         self.width = 0
+        self.phase = "reading"
+        self.phase_start = time.monotonic()
+
+    def set_phase(self, phase: str, total_rows: int | None = None) -> None:
+        self.phase = phase
+        self.phase_start = time.monotonic()
+        if total_rows is not None:
+            self.total_rows = total_rows
+        self.draw(phase, force=True)
 
     def update(self, runners: list[Runner], sim_time: float, final: bool = False) -> None:
         if not self.on:
@@ -300,12 +382,44 @@ class Progress:
         now = time.monotonic()
         if not final and now - self.last < 0.1:
             return
-        self.last = now
-        done = min(r.jobs_done() for r in runners)
+        done = min(r.jobs_done() for r in runners) if runners else 0
         pushed = runners[0].pushed if runners else 0
-        line = f"{self.label}: {self.rows:,} tasks read, {pushed:,} jobs pushed, {done:,} finished in every run" + (
-            ", done" if final else f", simulated to t = {sim_time:,.0f} s"
-        )
-        # pad over a longer previous line
-        print("\r" + line.ljust(self.width), end="\n" if final else "", file=sys.stderr, flush=True)
-        self.width = len(line)
+        frac = None
+        if self.phase == "simulating" and self.total_rows:
+            frac = self.rows_pushed / self.total_rows
+        elif self.phase == "finishing" and pushed:
+            frac = done / pushed
+        parts = [f"{pushed:,} jobs in, {done:,} done", f"t = {sim_time:,.0f} s", f"{self.rows:,} tasks read"]
+        self.draw(", ".join(parts), frac=frac, force=final, final=final)
+
+    def draw(self, detail: str, frac: float | None = None, force: bool = False, final: bool = False) -> None:
+        if not self.on:
+            return
+        now = time.monotonic()
+        if not force and now - self.last < 0.1:
+            return
+        self.last = now
+        head = f"{self.label}: {self.phase}"
+        if frac is not None and not final:
+            frac = min(max(frac, 0.0), 1.0)
+            head += f" {100 * frac:3.0f}%"
+            spent = now - self.phase_start
+            if frac > 0.01 and spent > 0.5:
+                head += f" ETA {_clock(spent * (1 - frac) / frac)}"
+        line = head if detail == self.phase else f"{head} | {detail}"
+        width = max(10, shutil.get_terminal_size((80, 24)).columns - 1)
+        line = line[:width]
+        # pad over a longer previous line; never wider than the terminal
+        print("\r" + line.ljust(min(self.width, width)), end="\n" if final else "", file=sys.stderr, flush=True)
+        self.width = 0 if final else len(line)
+
+    def close(self) -> None:
+        """Ends the line (after an error or an interrupt), so the next output starts clean."""
+        if self.on and self.width:
+            print(file=sys.stderr, flush=True)
+            self.width = 0
+
+
+def _clock(seconds: float) -> str:
+    s = int(seconds + 0.5)
+    return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"

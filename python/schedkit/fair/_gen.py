@@ -71,6 +71,10 @@ def scenario_workload(
     """
     if name not in SCENARIOS:
         raise InvalidInstanceError(f"unknown scenario {name!r}; expected one of {sorted(SCENARIOS)}", field="scenario")
+    if isinstance(skew, bool) or not isinstance(skew, (int, float, np.number)) or not 0 <= skew < float("inf"):
+        raise InvalidInstanceError(f"skew must be a finite number >= 0, got {skew!r}", field="skew")
+    if isinstance(default_tasks, bool) or not isinstance(default_tasks, (int, np.integer)):
+        raise InvalidInstanceError(f"default_tasks must be an integer, got {default_tasks!r}", field="default_tasks")
     if default_tasks <= 0:
         raise InvalidInstanceError("default_tasks must be >= 1", field="default_tasks")
     if not 0 <= reduce_share < 1:

@@ -72,7 +72,7 @@ def summarize(jobs: pa.Table, reference: pa.Table | None = None) -> dict[str, An
     Returns
     -------
     dict
-        ``jobs``, ``mean/median/p95/p99_response_time``, ``small80_mean_response_time`` (mean
+        ``jobs``, ``tasks``, ``mean/median/p95/p99_response_time``, ``small80_mean_response_time`` (mean
         over the smallest 80% of response times, the paper's "worst80" band),
         ``mean_slowdown``, ``p95_slowdown``, ``makespan``, ``user_mean_response_time`` (a
         dict), ``jain_index`` (Jain's index over the users' mean slowdowns); with a
@@ -98,6 +98,7 @@ def summarize(jobs: pa.Table, reference: pa.Table | None = None) -> dict[str, An
     users = per_user(jobs)
     out: dict[str, Any] = {
         "jobs": len(rt),
+        "tasks": int(np.sum(jobs.column("n_tasks").to_numpy())) if "n_tasks" in jobs.column_names else None,
         "mean_response_time": float(rt.mean()) if len(rt) else float("nan"),
         "median_response_time": float(np.median(rt)) if len(rt) else float("nan"),
         "p95_response_time": float(np.percentile(rt, 95)) if len(rt) else float("nan"),

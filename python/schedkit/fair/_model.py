@@ -13,9 +13,12 @@ import numpy as np
 import pyarrow as pa
 
 from schedkit import _core
+from schedkit._names import resolve_name
 from schedkit.exceptions import InvalidInstanceError, ValidationError
+from schedkit.fair._chrome import write_chrome_trace
 from schedkit.fair._metrics import per_user, summarize
 from schedkit.fair._plot import plot
+from schedkit.fair._pools import engine_pools, short_spec
 from schedkit.fair._validate import check_run
 
 #: Policy name -> one-line description (the names accepted by :func:`replay` and the CLI):
@@ -25,6 +28,15 @@ POLICIES: dict[str, str] = dict(_core.FAIR_POLICIES)
 #: The runtime estimates a scheduler and the partitioner can see (``estimate=``), from the
 #: core's registry (``schedkit_core::fair::ESTIMATES``).
 ESTIMATES: tuple[str, ...] = tuple(name for name, _ in _core.FAIR_ESTIMATES)
+
+#: The cluster models (``cluster=``). ``slots``: ``cores`` identical core slots, each task
+#: takes one (the UWFQ paper's Spark model; the trace's cpu and memory are not read).
+#: ``resources``: nodes with cpu (cores) and memory (bytes) capacities, each task holds its
+#: stage's (cpu, memory) request (DRF). A comparison runs every policy on one model.
+CLUSTERS = {"slots": "each task takes one of `cores` core slots", "resources": "cpu and memory per node"}
+
+#: The model each policy runs on.
+POLICY_CLUSTER = {p: ("resources" if p == "drf" else "slots") for p in POLICIES}
 
 #: Columns of :attr:`Result.jobs`, one row per job.
 JOB_COLUMNS = [
@@ -89,21 +101,14 @@ def _items(mapping: Mapping[str, Any] | None, where: str) -> Iterable[tuple[Any,
     return mapping.items()
 
 
-def _pool_spec(spec: Any, where: str) -> tuple[float, float, bool | None]:
-    """(weight, min_share[, fair_inside]) as floats and an optional bool (the core's
-    default when absent)."""
-    try:
-        weight, min_share = float(spec[0]), float(spec[1])
-        inside = bool(spec[2]) if len(spec) > 2 else None
-    except (TypeError, ValueError, IndexError, KeyError):
-        raise InvalidInstanceError(
-            f"{where}: a pool is (weight, min_share[, fair_inside]), got {spec!r}", field=_field(where)
-        ) from None
-    return weight, min_share, inside
-
-
 def _user_pool(spec: Any, where: str) -> str | tuple[float, float, bool | None]:
-    return spec if isinstance(spec, str) else _pool_spec(spec, where)
+    """A user's pool: a pool name, or the settings of a pool of its own (Spark keys or the
+    short tuple form, see :func:`schedkit.fair._pools.engine_pools`)."""
+    if isinstance(spec, str):
+        return spec
+    if isinstance(spec, Mapping):
+        return engine_pools({where: spec})[0][1]
+    return short_spec(spec, where)
 
 
 def _nodes(nodes: Any) -> int | list[tuple[float, float]] | None:
@@ -130,7 +135,7 @@ class RunSpec:
     Parameters
     ----------
     policy : str
-        One of :data:`POLICIES`.
+        One of :data:`POLICIES`, any case (a typo gets a did-you-mean).
     cores : int
         Identical cores (>= 1); DRF: the cluster's cpus.
     partition : bool
@@ -148,9 +153,19 @@ class RunSpec:
         modulo 2^64).
     weights : mapping of str to float, optional
         Per-user UWFQ/DRF weights (default 1).
-    pools, pool_config : mapping, optional
-        Spark FAIR pools (``policy="fair"``): ``{user: (weight, min_share)}``, or
-        ``{user: pool name}`` with ``pool_config={name: (weight, min_share)}``.
+    pools : mapping, optional
+        Spark FAIR (``policy="fair"``): the pool of each named user's jobs, a pool name, or
+        the settings of a pool of the user's own (as in ``pool_config``). A job goes to the
+        pool of its trace row's ``pool`` column when the trace has one and the cell is not
+        null, else to its user's pool here, else to ``default`` (Spark's
+        ``spark.scheduler.pool``, unset = ``default``).
+    pool_config : str, path or mapping, optional
+        The pools, as Spark is configured: a ``fairscheduler.xml`` allocation file, or
+        ``{name: {"schedulingMode": "FIFO" | "FAIR", "weight": w, "minShare": m}}`` (absent
+        keys at Spark's defaults FIFO, 1, 0), or the short form ``{name: (weight, min_share[,
+        fair_inside])}``. ``default`` may be configured too. With pools configured, a pool
+        named by a job or user that is not among them is an error (Spark would make it with
+        the defaults and log a warning); without, such a pool gets Spark's defaults.
     grace : float
         UWFQ grace period, seconds of real time (finite); the core uses ``grace * cores / 2``
         virtual units.
@@ -161,6 +176,10 @@ class RunSpec:
         default one pooled node.
     record_tasks : bool
         Keep every task's record (needed by :meth:`Result.validate`).
+    cluster : str, optional
+        The cluster model, one of :data:`CLUSTERS`: ``"slots"`` for every policy but DRF,
+        ``"resources"`` for DRF (default: the policy's); naming the other one is an error, so
+        a comparison cannot mix models by accident.
 
     Raises
     ------
@@ -198,6 +217,7 @@ class RunSpec:
     memory: float | None = None
     nodes: Any = None
     record_tasks: bool = False
+    cluster: str | None = None
 
     def __post_init__(self) -> None:
         # Types only: the core (schedkit_core::fair::Config) checks the values, once.
@@ -215,6 +235,21 @@ class RunSpec:
             object.__setattr__(self, name, convert(getattr(self, name), name))
         if self.memory is not None:
             object.__setattr__(self, "memory", _float(self.memory, "memory"))
+        # names as the registries spell them (case-insensitive, did-you-mean on a typo)
+        object.__setattr__(self, "policy", resolve_name("policy", self.policy, POLICIES))
+        object.__setattr__(self, "estimate", resolve_name("estimate", self.estimate, ESTIMATES))
+        model = POLICY_CLUSTER[self.policy]
+        if self.cluster is None:
+            object.__setattr__(self, "cluster", model)
+        else:
+            given = resolve_name("cluster", self.cluster, CLUSTERS)
+            if given != model:
+                raise InvalidInstanceError(
+                    f"cluster: policy {self.policy!r} runs on the {model!r} model ({CLUSTERS[model]}), "
+                    f"not on {given!r}",
+                    field="cluster",
+                )
+            object.__setattr__(self, "cluster", given)
 
     def engine_args(self) -> dict[str, Any]:
         """The keyword arguments of ``schedkit._core.FairEngine`` for this run: the same
@@ -236,9 +271,7 @@ class RunSpec:
             nodes=_nodes(self.nodes),
             weights=[(str(u), _float(w, f"weights[{u!r}]")) for u, w in _items(self.weights, "weights")],
             pools=[(str(u), _user_pool(p, f"pools[{u!r}]")) for u, p in _items(self.pools, "pools")],
-            pool_config=[
-                (str(n), _pool_spec(p, f"pool_config[{n!r}]")) for n, p in _items(self.pool_config, "pool_config")
-            ],
+            pool_config=engine_pools(self.pool_config),
         )
 
     def __repr__(self) -> str:
@@ -248,6 +281,8 @@ class RunSpec:
         for f in fields(self)[2:]:
             v = getattr(self, f.name)
             if v is f.default or (isinstance(v, (bool, int, float, str, np.number)) and v == f.default):
+                continue
+            if f.name == "cluster" and v == POLICY_CLUSTER[self.policy]:
                 continue
             if isinstance(v, Mapping):
                 parts.append(f"{f.name}=<{len(v)} entries>")
@@ -292,10 +327,43 @@ class Batch:
     parents: np.ndarray | None = None
     stage_cpu: np.ndarray | None = None
     stage_mem: np.ndarray | None = None
+    #: FAIR pool per job as an index into the replay's pool names, -1 = the user's pool
+    job_pool: np.ndarray | None = None
 
     @property
     def n_jobs(self) -> int:
         return len(self.job_id)
+
+    def slice(self, lo: int, hi: int) -> Batch:
+        """Jobs ``lo .. hi-1`` as a batch of their own (offsets rebased), so a large batch
+        can be pushed in cache-sized pieces. Open jobs only (``after`` = -1): a closed-loop
+        job's predecessor index is relative to its batch."""
+        js = self.job_stages
+        s0, s1 = (int(js[lo]), int(js[hi])) if js is not None else (lo, hi)
+        t0, t1 = int(self.task_offsets[s0]), int(self.task_offsets[s1])
+
+        def part(a: np.ndarray | None, a0: int, a1: int) -> np.ndarray | None:
+            return None if a is None else a[a0:a1]
+
+        sp = self.stage_parents
+        p0, p1 = (int(sp[s0]), int(sp[s1])) if sp is not None else (0, 0)
+        return Batch(
+            job_id=self.job_id[lo:hi],
+            user=self.user[lo:hi],
+            submit=self.submit[lo:hi],
+            after=self.after[lo:hi],
+            think=self.think[lo:hi],
+            job_class=self.job_class[lo:hi],
+            task_offsets=self.task_offsets[s0 : s1 + 1] - t0,
+            durations=self.durations[t0:t1],
+            job_stages=None if js is None else js[lo : hi + 1] - s0,
+            stage_id=part(self.stage_id, s0, s1),
+            stage_parents=None if sp is None else sp[s0 : s1 + 1] - p0,
+            parents=part(self.parents, p0, p1),
+            stage_cpu=part(self.stage_cpu, s0, s1),
+            stage_mem=part(self.stage_mem, s0, s1),
+            job_pool=part(self.job_pool, lo, hi),
+        )
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Batch):
@@ -361,6 +429,8 @@ class Result:
         The paper scenario run, if any.
     meta : dict
         DRF: ``{"nodes": (cpu capacities, memory capacities)}``, used by :meth:`validate`.
+    cluster : str
+        The cluster model the run used (:data:`CLUSTERS`).
 
     Examples
     --------
@@ -379,6 +449,7 @@ class Result:
     events: int = 0
     scenario: str | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+    cluster: str = "slots"
 
     def __repr__(self) -> str:
         extra = "".join(
@@ -502,6 +573,42 @@ class Result:
             node_mem=None if nodes is None else nodes[1],
         )
         return self
+
+    def to_chrome_trace(self, path: str | Path) -> Path:
+        """Writes the recorded tasks as Chrome trace event JSON (open it in Perfetto or
+        chrome://tracing): one track per core (resources model: a process per node), one
+        slice per task named after its job, with job, user and stage as arguments; times in
+        microseconds.
+
+        Parameters
+        ----------
+        path : str or pathlib.Path
+            The JSON file to write.
+
+        Returns
+        -------
+        pathlib.Path
+            ``path``.
+
+        Raises
+        ------
+        ValidationError
+            The run was made without ``record_tasks=True``.
+
+        Examples
+        --------
+        >>> import json, pathlib, tempfile
+        >>> import schedkit as sk
+        >>> t = sk.trace.from_jobs([0, 0], ["a", "a"], [0.0, 0.0], [2.0, 1.0])
+        >>> r = sk.fair.replay(t, policy="fifo", cores=2, record_tasks=True)
+        >>> with tempfile.TemporaryDirectory() as d:
+        ...     ev = json.loads(r.to_chrome_trace(pathlib.Path(d) / "t.json").read_text())["traceEvents"]
+        >>> sorted((e["tid"], e["dur"]) for e in ev if e["ph"] == "X")
+        [(0, 1000000.0), (1, 2000000.0)]
+        """
+        if self.tasks is None:
+            raise ValidationError("to_chrome_trace() needs record_tasks=True")
+        return write_chrome_trace(self.tasks, self.jobs, path, self.label, slots=self.cluster == "slots")
 
     def plot(self, *, ax: Any = None, path: str | Path | None = None, users: bool = True) -> Any:
         """Response-time ECDF and per-user bars of this run (see :func:`plot`).

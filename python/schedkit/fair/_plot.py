@@ -21,6 +21,7 @@ def plot(
     ax: Any = None,
     path: str | Path | None = None,
     users: bool = True,
+    top: int = 12,
 ) -> Any:
     """Response-time ECDF per run and, with ``users``, per-user mean response-time bars.
 
@@ -37,6 +38,10 @@ def plot(
         user's matplotlib backend.
     users : bool
         Draw the per-user bars too (default True).
+    top : int
+        The bars show the ``top`` users with the most work (core-seconds, in the first run),
+        the others grouped as one bar "others (n users)"; user names are shortened to 16
+        characters.
 
     Returns
     -------
@@ -57,7 +62,7 @@ def plot(
     >>> with tempfile.TemporaryDirectory() as d:
     ...     fig = sk.fair.plot(runs, path=pathlib.Path(d) / "ecdf.png")
     >>> [a.get_ylabel() for a in fig.axes]
-    ['ECDF', 'mean response time per user (s)']
+    ['fraction of jobs', 'mean response time (s)']
     """
     runs: Mapping[str, Result] = results if isinstance(results, Mapping) else {r.label: r for r in results}
     if ax is None:
@@ -70,21 +75,46 @@ def plot(
         axes[0].step(rt, np.arange(1, len(rt) + 1) / len(rt), where="post", label=label)
     axes[0].set_xscale("log")
     axes[0].set_xlabel("response time (s)")
-    axes[0].set_ylabel("ECDF")
+    axes[0].set_ylabel("fraction of jobs")
     axes[0].legend(fontsize=8)
+    axes[0].set_title("response times of all jobs")
     if users and len(axes) > 1:
-        labels = list(runs)
-        tabs = [per_user(runs[k].jobs) for k in labels]
-        names = tabs[0].column("user").to_pylist()
-        x = np.arange(len(names))
-        wdt = 0.8 / max(1, len(labels))
-        for i, (k, t) in enumerate(zip(labels, tabs)):
-            m = dict(zip(t.column("user").to_pylist(), t.column("mean_response_time").to_pylist()))
-            axes[1].bar(x + i * wdt, [m.get(n, 0) for n in names], wdt, label=k)
-        axes[1].set_xticks(x + 0.4 - wdt / 2, [n[:10] for n in names], rotation=90, fontsize=6)
-        axes[1].set_ylabel("mean response time per user (s)")
-        axes[1].set_yscale("log")
+        _user_bars(axes[1], runs, top)
     fig = axes[0].figure
     if path is not None:
         fig.savefig(path)
     return fig
+
+
+def _short(name: str, width: int = 16) -> str:
+    return name if len(name) <= width else name[: width - 3] + "..."
+
+
+def _user_bars(ax: Any, runs: Mapping[str, Result], top: int) -> None:
+    """Mean response time of the ``top`` users with the most work, and of all others as one
+    group, per run, side by side."""
+    labels = list(runs)
+    first = per_user(runs[labels[0]].jobs)
+    order = np.argsort(-first.column("work").to_numpy(), kind="stable")
+    names = [first.column("user").to_pylist()[i] for i in order]
+    shown, rest = names[:top], set(names[top:])
+    groups = shown + ([f"others ({len(rest)} users)"] if rest else [])
+    x = np.arange(len(groups))
+    wdt = 0.8 / max(1, len(labels))
+    for i, k in enumerate(labels):
+        jobs = runs[k].jobs
+        user = np.asarray(jobs.column("user").to_pylist(), dtype=object)
+        rt = jobs.column("response_time").to_numpy()
+        means = [float(rt[user == n].mean()) if (user == n).any() else 0.0 for n in shown]
+        if rest:
+            other = np.isin(user, list(rest))
+            means.append(float(rt[other].mean()) if other.any() else 0.0)
+        ax.bar(x + i * wdt, means, wdt, label=k)
+    ticks = [_short(g) for g in shown] + groups[len(shown) :]
+    ax.set_xticks(x + 0.4 - wdt / 2, ticks, rotation=45, ha="right", fontsize=7)
+    ax.set_ylabel("mean response time (s)")
+    ax.set_yscale("log")
+    ax.set_title(
+        f"per user: the {min(top, len(names))} users with the most work" + (", then the others" if rest else "")
+    )
+    ax.legend(fontsize=7, ncol=min(len(labels), 5))

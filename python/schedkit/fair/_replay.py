@@ -4,17 +4,20 @@ and the UWFQ paper's scenarios (:func:`run_scenario`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
 
 from schedkit.exceptions import InvalidInstanceError
-from schedkit.fair._engine import Names, Progress, Runner, batch_from_chunk, job_table
+from schedkit.fair._engine import Names, Progress, Runner, batch_from_chunk, job_table, jobs_columns
 from schedkit.fair._gen import scenario_workload
 from schedkit.fair._model import Result, RunSpec, Workload
-from schedkit.trace import ordered_jobs
+from schedkit.trace import MACHINE_CPUS, MACHINE_MEMORY, ordered_jobs
 
 
 def _result(r: Runner, classes: Names, scenario: str | None = None) -> Result:
@@ -35,6 +38,7 @@ def _result(r: Runner, classes: Names, scenario: str | None = None) -> Result:
         events=int(r.engine.events),
         scenario=scenario,
         meta=meta,
+        cluster=str(s.cluster),
     )
 
 
@@ -48,8 +52,11 @@ def replay_many(
     errors: str = "raise",
     users: int = 16,
     seed: int = 0,
+    machine_cpus: float = MACHINE_CPUS,
+    machine_memory: float = MACHINE_MEMORY,
     chunk_rows: int = 1 << 16,
     run_rows: int = 1 << 20,
+    _sink: Callable[[Runner, dict[str, Any], Names], bool] | None = None,
 ) -> list[Result]:
     """Replays one trace under several settings in a single streaming pass.
 
@@ -71,9 +78,10 @@ def replay_many(
         ``"job_class"`` when present; otherwise a user's jobs form one class).
     progress : bool, optional
         A progress line on stderr; default: when stderr is a terminal.
-    format, errors, users, seed
+    format, errors, users, seed, machine_cpus, machine_memory
         How a file is read (see :func:`schedkit.trace.read`); ``users``, ``seed``: the user
-        rule for traces without users (Alibaba).
+        rule for traces without users (Alibaba); ``machine_cpus``, ``machine_memory``: the
+        machine that normalised requests are fractions of (Google 2011, Alibaba memory).
     chunk_rows : int
         About how many rows are pushed into the simulations at a time.
     run_rows : int
@@ -109,8 +117,19 @@ def replay_many(
             raise InvalidInstanceError(f"runs[{i}]: {exc}", field="runs", index=i) from None
     if not specs:
         raise InvalidInstanceError("runs: give at least one simulation", field="runs")
-    names, classes = Names(), Names()
-    runners = [Runner(sp, names) for sp in specs]
+    models = sorted({str(sp.cluster) for sp in specs})
+    if len(models) > 1:
+        raise InvalidInstanceError(
+            f"runs: one replay compares policies on one cluster model, got {' and '.join(models)} "
+            f"({', '.join(f'{sp.policy}: {sp.cluster}' for sp in specs)}); replay them separately",
+            field="runs",
+        )
+    names, classes, pools = Names(), Names(), Names()
+    runners = [Runner(sp, names, pools) for sp in specs]
+    for i, r in enumerate(runners):
+        r.index = i
+        if _sink is not None:  # replay_to: finished jobs leave as they finish (streamed out)
+            r.sink = lambda run, f, sink=_sink: sink(run, f, classes)
     label = Path(trace).name if isinstance(trace, (str, Path)) else "replay"
     bar = Progress(f"replay {label}", progress)
 
@@ -118,36 +137,145 @@ def replay_many(
         bar.rows = n
         bar.update(runners, 0.0)
 
+    def on_sort(n: int) -> None:
+        bar.set_phase("sorting", total_rows=n)
+
     source = Path(trace) if isinstance(trace, (str, Path)) else trace
-    t_last = 0.0
     chunks = ordered_jobs(
         source,
         format=format,
         errors=errors,
         users=users,
         seed=seed,
+        machine_cpus=machine_cpus,
+        machine_memory=machine_memory,
         chunk_rows=chunk_rows,
         run_rows=run_rows,
         on_rows=on_rows,
+        on_sort=on_sort,
     )
     # the (cpu, memory) requests are gathered only when an engine reads them (DRF)
     requests = any(r.engine.uses_requests for r in runners)
+    # a task's memory request matters only where some node's memory is bounded
+    memory_bounded = any(
+        r.engine.nodes is not None and any(m != float("inf") for m in r.engine.nodes[1]) for r in runners
+    )
+    try:
+        _simulate(chunks, runners, bar, names, classes, pools, class_column, requests, memory_bounded)
+    finally:
+        bar.close()
+    return [_result(r, classes) for r in runners]
+
+
+def replay_to(
+    path: str | Path,
+    trace: pa.Table | str | Path,
+    runs: Iterable[Mapping[str, Any] | RunSpec],
+    _written: Callable[[int], bool] | None = None,
+    **read: Any,
+) -> list[Result]:
+    """Replays like :func:`replay_many` and writes every run's finished jobs to ``path`` as
+    they finish (Parquet, or CSV for a ``.csv`` path), so memory holds the jobs in the
+    system and one chunk of the trace, not the trace's jobs.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The output file: rows of :data:`JOB_COLUMNS` plus ``run`` (the run's index in
+        ``runs``), ``policy`` and ``partition``, in completion order within each run.
+    trace, runs, **read
+        As for :func:`replay_many`.
+
+    Returns
+    -------
+    list of Result
+        One per run, with an empty ``jobs`` table: the jobs are in the file.
+
+    Raises
+    ------
+    InvalidInstanceError
+        As :func:`replay_many`; ``record_tasks`` runs cannot stream.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> import pyarrow.parquet as pq
+    >>> import schedkit as sk
+    >>> t = sk.trace.from_jobs([0, 1], ["a", "b"], [0.0, 0.0], [2.0, 1.0])
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     out = pathlib.Path(d) / "jobs.parquet"
+    ...     _ = sk.fair.replay_to(out, t, [{"policy": "fifo", "cores": 1}])
+    ...     pq.read_table(out).column("finish_time").to_pylist()
+    [2.0, 3.0]
+    """
+    out = Path(path)
+    writer: Any = None
+
+    def sink(run: Runner, f: dict[str, Any], classes: Names) -> bool:
+        nonlocal writer
+        if _written is not None and not _written(run.index):
+            return False  # kept in memory (compare's hidden references)
+        if run.spec.record_tasks:
+            raise InvalidInstanceError("replay_to: record_tasks runs keep every task; replay them", field="runs")
+        t = jobs_columns(f, run.users, classes)
+        t = t.append_column("run", pa.array(np.full(t.num_rows, run.index, dtype=np.int64)))
+        t = t.append_column("policy", pa.array([run.spec.policy] * t.num_rows, pa.string()))
+        t = t.append_column("partition", pa.array([run.spec.partition] * t.num_rows, pa.bool_()))
+        if writer is None:
+            writer = pacsv.CSVWriter(out, t.schema) if out.suffix == ".csv" else pq.ParquetWriter(out, t.schema)
+        writer.write_table(t)
+        return True
+
+    try:
+        return replay_many(trace, runs, _sink=sink, **read)
+    finally:
+        if writer is not None:
+            writer.close()
+
+
+#: Jobs pushed into the engine at a time (see :func:`_simulate`).
+PIECE_JOBS = 2048
+
+
+def _simulate(
+    chunks: Iterable[pa.Table],
+    runners: list[Runner],
+    bar: Progress,
+    names: Names,
+    classes: Names,
+    pools: Names,
+    class_column: str | None,
+    requests: bool,
+    memory_bounded: bool,
+) -> None:
+    """Pushes the chunks into every run, advancing each to the chunk's last submit time,
+    then drains the runs."""
+    t_last = 0.0
     for chunk in chunks:
-        b = batch_from_chunk(chunk, names, classes, class_column, requests=requests)
+        if bar.phase != "simulating":
+            bar.set_phase("simulating", total_rows=bar.total_rows or bar.rows)
+        bar.rows_pushed += chunk.num_rows
+        b = batch_from_chunk(
+            chunk, names, classes, class_column, requests=requests, pools=pools, memory_bounded=memory_bounded
+        )
         if b.n_jobs == 0:
             continue
-        t_last = float(b.submit[-1])
-        for r in runners:
-            r.push(b)
-            # Later chunks cannot arrive before this chunk's last submit time.
-            r.advance(t_last)
+        # Pushed in pieces of PIECE_JOBS jobs, each run advanced to the piece's last submit
+        # time before the next (later pieces cannot arrive earlier): the engine then holds
+        # only the jobs in the system plus one piece, which stay in the CPU's cache.
+        for lo in range(0, b.n_jobs, PIECE_JOBS):
+            piece = b.slice(lo, min(lo + PIECE_JOBS, b.n_jobs)) if b.n_jobs > PIECE_JOBS else b
+            t_last = float(piece.submit[-1])
+            for r in runners:
+                r.push(piece)
+                r.advance(t_last)
         bar.update(runners, t_last)
     if runners and runners[0].pushed == 0:
         raise InvalidInstanceError("trace: no tasks", field="trace")
+    bar.set_phase("finishing")
     for r in runners:
         r.finish()
     bar.update(runners, t_last, final=True)
-    return [_result(r, classes) for r in runners]
 
 
 def replay(
@@ -162,15 +290,18 @@ def replay(
     seed: int = 0,
     weights: Mapping[str, float] | None = None,
     pools: Mapping[str, Any] | None = None,
-    pool_config: Mapping[str, Any] | None = None,
+    pool_config: Any = None,
     grace: float = 3.0,
     memory: float | None = None,
     nodes: Any = None,
+    cluster: str | None = None,
     class_column: str | None = "job_class",
     record_tasks: bool = False,
     progress: bool | None = None,
     format: str | None = None,
     errors: str = "raise",
+    machine_cpus: float = MACHINE_CPUS,
+    machine_memory: float = MACHINE_MEMORY,
 ) -> Result:
     """Replays a trace under one policy on an event-driven cluster simulator.
 
@@ -183,13 +314,13 @@ def replay(
     ----------
     trace : pyarrow.Table or path
         A table in :data:`schedkit.trace.SCHEMA`, or a trace file.
-    policy, cores, partition, tau, estimate, noise, seed, weights, pools, pool_config, grace, memory, nodes, record_tasks
+    policy, cores, partition, tau, estimate, noise, seed, weights, pools, pool_config, grace, memory, nodes, cluster, record_tasks
         The simulation's settings; see :class:`RunSpec`.
     class_column : str, optional
         The job class column for ``estimate="historic"`` (default: the user).
     progress : bool, optional
         A progress line on stderr; default: when stderr is a terminal.
-    format, errors : str
+    format, errors, machine_cpus, machine_memory
         How a file is read (see :func:`schedkit.trace.read`).
 
     Returns
@@ -222,9 +353,19 @@ def replay(
         grace=grace,
         memory=memory,
         nodes=nodes,
+        cluster=cluster,
         record_tasks=record_tasks,
     )
-    return replay_many(trace, [run], class_column=class_column, progress=progress, format=format, errors=errors)[0]
+    return replay_many(
+        trace,
+        [run],
+        class_column=class_column,
+        progress=progress,
+        format=format,
+        errors=errors,
+        machine_cpus=machine_cpus,
+        machine_memory=machine_memory,
+    )[0]
 
 
 def simulate(w: Workload, *, scenario: str | None = None, **run: Any) -> Result:

@@ -98,7 +98,9 @@ def traces(
     if requests:
         rows = t.num_rows
         nan = st.just(float("nan"))
-        cpu = draw(st.lists(st.integers(1, 8).map(lambda k: k / 8) | nan, min_size=rows, max_size=rows))
+        # every task has a cpu request (the resources model refuses a task without one);
+        # memory may be missing (NaN), which is fine while no node's memory is bounded
+        cpu = draw(st.lists(st.integers(1, 8).map(lambda k: k / 8), min_size=rows, max_size=rows))
         mem = draw(st.lists(st.integers(0, 8).map(lambda k: k / 8) | nan, min_size=rows, max_size=rows))
         t = t.set_column(t.schema.get_field_index("cpu"), "cpu", pa.array(cpu, pa.float64()))
         t = t.set_column(t.schema.get_field_index("memory"), "memory", pa.array(mem, pa.float64()))
@@ -108,3 +110,18 @@ def traces(
         order = draw(st.permutations(list(range(t.num_rows))))
         t = t.take(pa.array(np.asarray(order, dtype=np.int64)))
     return t
+
+
+def one_core_requests(trace: pa.Table) -> pa.Table:
+    """``trace`` with a 1-core cpu request on every task that has none: a slots-model trace
+    made fit for the resources model (DRF), so one property test can run every policy.
+
+    Examples
+    --------
+    >>> from schedkit.trace import from_jobs
+    >>> one_core_requests(from_jobs([0], ["a"], [0.0], [1.0])).column("cpu").to_pylist()
+    [1.0]
+    """
+    i = trace.schema.get_field_index("cpu")
+    cpu = np.asarray(trace.column(i).to_numpy(zero_copy_only=False), dtype=np.float64)
+    return trace.set_column(i, "cpu", pa.array(np.where(np.isnan(cpu), 1.0, cpu)))

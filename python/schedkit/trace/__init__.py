@@ -10,9 +10,12 @@ user           string   user / tenant name (Alibaba: synthesised, see :func:`ass
 submit_time    float64  job submission time of the task's job, seconds (any origin)
 task_id        int64    task index within its job
 duration       float64  run time of the task on one core, seconds (>= 0)
-cpu            float64  cpu request in cores (Google: normalised to the largest machine);
-                        NaN when the source has none
-memory         float64  memory request, bytes or a normalised share as the source gives it;
+cpu            float64  cpu request, cores. Google 2011 gives a fraction of the largest
+                        machine: times ``machine_cpus`` (default :data:`MACHINE_CPUS`);
+                        Alibaba ``plan_cpu`` / 100. NaN when the source has none
+memory         float64  memory request, bytes. Google 2011: a fraction of the largest machine
+                        times ``machine_memory`` (default :data:`MACHINE_MEMORY`); Alibaba
+                        ``plan_mem`` (percent of a machine) / 100 times ``machine_memory``.
                         NaN when the source has none
 priority       int64    source priority (0 when the source has none)
 stage          int64    stage id within the job (Spark stage / Alibaba task number);
@@ -28,6 +31,12 @@ parents, since CSV cannot tell an empty cell from a missing one. The Alibaba v20
 derives ``stage`` and ``parents`` from ``task_name`` (``J3_1_2``: stage 3 waits for 1 and 2);
 its non-DAG tasks (``task_<base64>``) are stage 0 with null parents.
 
+Optional column ``pool`` (string): the Spark FAIR pool of the job (its first row's), as a
+Spark job names it with ``spark.scheduler.pool``; null falls back to the user's pool.
+
+The machine sizes are an assumption: the Google 2011 and Alibaba traces normalise requests
+to a machine whose size they do not publish. A replay states the sizes it used in its header.
+
 Other extra columns of canonical inputs are carried through untouched.
 
 Readers stream record batches (:func:`iter_batches`), so a trace larger than memory can be
@@ -40,7 +49,9 @@ its 1-based data-row number; ``errors="raise"`` (default) raises
 :class:`~schedkit.exceptions.InvalidInstanceError` with ``field`` and ``index`` = the row
 number, ``errors="skip"`` drops the row, counts it, warns once per read with the count and the
 first row numbers, and records the count in the table's schema metadata
-(``b"schedkit.skipped_rows"``). Nothing is dropped silently.
+(``b"schedkit.skipped_rows"``); :func:`iter_batches` warns the same way when the file has
+been read. Nothing is dropped silently. An empty file, or one without task rows, is an error
+(``read(..., allow_empty=True)`` accepts it).
 
 Examples
 --------
@@ -52,7 +63,7 @@ Examples
 
 from __future__ import annotations
 
-from schedkit.trace._io import FORMATS, bundled, iter_batches, read
+from schedkit.trace._io import FORMATS, MACHINE_CPUS, MACHINE_MEMORY, bundled, iter_batches, read
 from schedkit.trace._model import PARENTS_TYPE, SCHEMA, assign_users, from_jobs
 from schedkit.trace._order import ORDERED_COLUMNS, ordered_jobs
 
@@ -60,6 +71,8 @@ __all__ = [
     "SCHEMA",
     "PARENTS_TYPE",
     "FORMATS",
+    "MACHINE_CPUS",
+    "MACHINE_MEMORY",
     "ORDERED_COLUMNS",
     "read",
     "iter_batches",

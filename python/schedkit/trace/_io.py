@@ -14,6 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from schedkit._files import existing_file, text_lines
 from schedkit.data import path as _data_path
 from schedkit.exceptions import InvalidInstanceError
 from schedkit.trace._model import PARENTS_TYPE, SCHEMA, assign_users
@@ -44,6 +45,17 @@ _ALI17_COLS = ["create", "end", "job_id", "task_id", "instances", "status", "pla
 _ALI18_COLS = ["task_name", "instances", "job_name", "task_type", "status", "start", "end", "plan_cpu", "plan_mem"]
 
 _BATCH = 1 << 16
+
+#: The machine size assumed when a source gives requests as a fraction of a machine (Google
+#: 2011: 1.0 = the largest machine's cpu or memory; Alibaba: plan_mem in percent of a
+#: machine's memory). The traces do not say how big that machine was; these defaults are an
+#: assumption, stated in every replay header, and ``machine_cpus=``/``machine_memory=``
+#: replace them.
+MACHINE_CPUS = 32.0
+MACHINE_MEMORY = 128.0 * 2**30
+
+#: The most bytes read when looking for a file's header line (sniffing a format).
+_HEADER_BYTES = 1 << 16
 
 
 def bundled(name: str) -> Path:
@@ -128,11 +140,13 @@ def _num(
         for i, v in enumerate(py):
             try:
                 vals[i] = int(str(v).strip()) if integer else float(str(v).strip())
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):  # overflow: an integer beyond int64
                 ok[i] = False
     if not integer:
         ok &= np.isfinite(vals)
-    err.bad(rows[~ok], field, "missing or not a finite number")
+    err.bad(
+        rows[~ok], field, "missing or not an integer in int64 range" if integer else "missing or not a finite number"
+    )
     return vals, ok
 
 
@@ -158,7 +172,9 @@ def _canon_batch(cols: dict[str, Any], keep: np.ndarray, extra: dict[str, pa.Arr
 # Format converters: (string batch, first row number) -> canonical batch
 
 
-def _conv_wta(b: pa.RecordBatch, row0: int, err: _Errors, **_: Any) -> pa.RecordBatch:
+def _conv_wta(
+    b: pa.RecordBatch, row0: int, err: _Errors, machine_cpus: float = MACHINE_CPUS, **_: Any
+) -> pa.RecordBatch:
     rows = np.arange(row0, row0 + b.num_rows)
     c = {n: b.column(i) for i, n in enumerate(b.schema.names)}
     need = ["workflow_id", "ts_submit", "task_id", "runtime", "resource_amount_requested", "user_id"]
@@ -183,7 +199,8 @@ def _conv_wta(b: pa.RecordBatch, row0: int, err: _Errors, **_: Any) -> pa.Record
         "submit_time": sub / 1000.0,
         "task_id": tid,
         "duration": rt / 1000.0,
-        "cpu": cpu,
+        # Google 2011 requests are fractions of the largest machine: in cores
+        "cpu": cpu * machine_cpus,
         "memory": np.full(len(rows), np.nan),
         "priority": np.zeros(len(rows), dtype=np.int64),
         "stage": np.zeros(len(rows), dtype=np.int64),
@@ -191,7 +208,15 @@ def _conv_wta(b: pa.RecordBatch, row0: int, err: _Errors, **_: Any) -> pa.Record
     return _canon_batch(cols, ok)
 
 
-def _conv_ali17(b: pa.RecordBatch, row0: int, err: _Errors, users: int = 16, seed: int = 0, **_: Any) -> pa.RecordBatch:
+def _conv_ali17(
+    b: pa.RecordBatch,
+    row0: int,
+    err: _Errors,
+    users: int = 16,
+    seed: int = 0,
+    machine_memory: float = MACHINE_MEMORY,
+    **_: Any,
+) -> pa.RecordBatch:
     rows = np.arange(row0, row0 + b.num_rows)
     status = np.asarray(pc.utf8_trim_whitespace(pc.cast(b.column(5), pa.string())).to_numpy(zero_copy_only=False))
     finished = status == "Terminated"
@@ -215,15 +240,23 @@ def _conv_ali17(b: pa.RecordBatch, row0: int, err: _Errors, users: int = 16, see
         "submit_time": create,
         "task_id": tid,
         "duration": dur,
-        "cpu": cpu / 100.0,
-        "memory": mem,
+        "cpu": cpu / 100.0,  # plan_cpu: 100 = one core
+        "memory": mem / 100.0 * machine_memory,  # plan_mem: percent of a machine's memory
         "priority": np.zeros(len(rows), dtype=np.int64),
         "stage": np.zeros(len(rows), dtype=np.int64),
     }
     return _canon_batch(cols, ok)
 
 
-def _conv_ali18(b: pa.RecordBatch, row0: int, err: _Errors, users: int = 16, seed: int = 0, **_: Any) -> pa.RecordBatch:
+def _conv_ali18(
+    b: pa.RecordBatch,
+    row0: int,
+    err: _Errors,
+    users: int = 16,
+    seed: int = 0,
+    machine_memory: float = MACHINE_MEMORY,
+    **_: Any,
+) -> pa.RecordBatch:
     rows = np.arange(row0, row0 + b.num_rows)
     status = np.asarray(pc.utf8_trim_whitespace(pc.cast(b.column(4), pa.string())).to_numpy(zero_copy_only=False))
     fin = status == "Terminated"
@@ -248,8 +281,8 @@ def _conv_ali18(b: pa.RecordBatch, row0: int, err: _Errors, users: int = 16, see
         "submit_time": start,
         "task_id": tid,
         "duration": dur,
-        "cpu": np.where(np.isfinite(cpu), cpu, np.nan) / 100.0,
-        "memory": mem,
+        "cpu": np.where(np.isfinite(cpu), cpu, np.nan) / 100.0,  # plan_cpu: 100 = one core
+        "memory": mem / 100.0 * machine_memory,  # plan_mem: percent of a machine's memory
         "priority": np.zeros(len(rows), dtype=np.int64),
         "stage": stage,
     }
@@ -435,8 +468,7 @@ def _sniff(path: Path) -> str:
         return "parquet"
     if suf.endswith((".arrow", ".feather", ".ipc", ".arrows")):
         return "ipc"
-    with open(path, "rb") as fh:
-        head = fh.readline().decode("utf-8", "replace").lower()
+    head = _header_line(path).lower()
     if "workflow_id" in head and "ts_submit" in head:
         return "google_wta"
     if "task_create_time" in head:
@@ -448,12 +480,26 @@ def _sniff(path: Path) -> str:
     )
 
 
+def _header_line(path: Path) -> str:
+    """The file's first line, at most :data:`_HEADER_BYTES` of it (a file without newlines is
+    not read whole), decoded; undecodable bytes are an error naming the file and line 1."""
+    with open(path, "rb") as fh:
+        raw = fh.readline(_HEADER_BYTES)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(raw) - 3 and len(raw) == _HEADER_BYTES:  # cut inside a character
+            return raw[: exc.start].decode("utf-8")
+        raise InvalidInstanceError(
+            f"{path.name}: line 1: bytes that are not UTF-8 at column {exc.start + 1}", field="path", index=1
+        ) from None
+
+
 def _csv_batches(path: Path, names: list[str] | None, skip_header: bool) -> Iterator[pa.RecordBatch]:
     read = pacsv.ReadOptions(block_size=1 << 22, column_names=names, skip_rows=1 if (skip_header and names) else 0)
     # Every column as a string: numbers are parsed per row so a bad row is located, not fatal.
     if names is None:
-        with open(path, "rb") as fh:
-            header = [h.strip().strip('"') for h in fh.readline().decode("utf-8", "replace").strip().split(",")]
+        header = [h.strip().strip('"') for h in _header_line(path).strip().split(",")]
         read = pacsv.ReadOptions(block_size=1 << 22, column_names=header, skip_rows=1)
         names = header
     conv = pacsv.ConvertOptions(column_types={n: pa.string() for n in names}, strings_can_be_null=True)
@@ -468,6 +514,8 @@ def iter_batches(
     errors: str = "raise",
     users: int = 16,
     seed: int = 0,
+    machine_cpus: float = MACHINE_CPUS,
+    machine_memory: float = MACHINE_MEMORY,
     _err: _Errors | None = None,
 ) -> Iterator[pa.RecordBatch]:
     """Streams a trace file as record batches in :data:`SCHEMA`, so a trace larger than memory
@@ -477,10 +525,9 @@ def iter_batches(
     ----------
     path : str or pathlib.Path
         The trace file.
-    format, errors, users, seed
-        As for :func:`read`. With ``errors="skip"`` the bad rows are left out of the batches;
-        the warning and the count come from :func:`read` and :func:`ordered_jobs`, which
-        wrap this reader, not from the batches themselves.
+    format, errors, users, seed, machine_cpus, machine_memory
+        As for :func:`read`. With ``errors="skip"`` the bad rows are left out of the batches,
+        counted, and warned about (count and first row numbers) once the file has been read.
 
     Yields
     ------
@@ -491,8 +538,9 @@ def iter_batches(
     Raises
     ------
     InvalidInstanceError
-        The file is missing, its format unknown, or a row malformed (``errors="raise"``);
-        ``field`` and ``index`` (the 1-based data-row number) say where.
+        The file is missing or empty (no bytes), its format unknown, a byte not UTF-8 (file
+        and line named), a machine size not finite and > 0, or a row malformed
+        (``errors="raise"``); ``field`` and ``index`` (the 1-based data-row number) say where.
 
     Examples
     --------
@@ -501,87 +549,143 @@ def iter_batches(
     >>> sum(b.num_rows for b in sk.trace.iter_batches(path))
     6418
     """
-    path = Path(path)
-    if not path.exists():
-        raise InvalidInstanceError(f"{path}: no such file", field="path")
+    path = existing_file(path, "path")
+    if path.stat().st_size == 0:
+        raise InvalidInstanceError(f"{path.name}: empty file (no trace rows)", field="path")
+    for name, v in (("machine_cpus", machine_cpus), ("machine_memory", machine_memory)):
+        if isinstance(v, bool) or not isinstance(v, (int, float, np.number)) or not (0 < v < float("inf")):
+            raise InvalidInstanceError(f"{name} must be a finite number > 0, got {v!r}", field=name)
     fmt = format or _sniff(path)
     if fmt not in FORMATS:
         raise InvalidInstanceError(f"unknown trace format {fmt!r}; expected one of {FORMATS}", field="format")
     err = _err or _Errors(errors, str(path.name))
-    kw = {"users": users, "seed": seed}
-    row = 1
-    if fmt == "google_task_events":
-        yield from _google_task_events(path, err)
-        return
-    if (fmt in ("parquet", "ipc", "canonical") and fmt != "canonical") or (
-        fmt == "canonical" and path.suffix in (".parquet", ".arrow", ".feather", ".ipc")
-    ):
-        if path.suffix == ".parquet" or fmt == "parquet":
-            import pyarrow.parquet as pq
+    kw = {"users": users, "seed": seed, "machine_cpus": float(machine_cpus), "machine_memory": float(machine_memory)}
+    yield from _batches(path, fmt, err, kw)
+    if _err is None:  # called directly: report what was skipped (read() and ordered_jobs do it themselves)
+        err.finish()
 
-            src: Iterable[pa.RecordBatch] = pq.ParquetFile(path).iter_batches(batch_size=_BATCH)
-        else:
-            try:
-                ipc = pa.ipc.open_file(path)
-                src = (ipc.get_batch(i) for i in range(ipc.num_record_batches))
-            except pa.ArrowInvalid:
-                src = pa.ipc.open_stream(path)
-        conv = _conv_canonical
-    else:
-        if fmt in ("csv", "canonical"):
-            src, conv = _csv_batches(path, None, True), _conv_canonical
-        elif fmt == "google_wta":
-            src, conv = _csv_batches(path, None, True), _conv_wta
-        elif fmt == "alibaba_v2017":
-            with open(path, "rb") as fh:
-                has_header = not fh.readline()[:1].strip().lstrip(b"-").isdigit()
-            src, conv = _csv_batches(path, _ALI17_COLS, has_header), _conv_ali17
-        else:
-            with open(path, "rb") as fh:
-                has_header = b"task_name" in fh.readline()
-            src, conv = _csv_batches(path, _ALI18_COLS, has_header), _conv_ali18
+
+def _batches(path: Path, fmt: str, err: _Errors, kw: dict[str, Any]) -> Iterator[pa.RecordBatch]:
+    """The converted batches of a file whose format is known. Whatever Arrow cannot parse
+    (a truncated Parquet footer, a broken CSV quote, bytes that are not UTF-8) is an error
+    naming the file, and the line or row where it can be told."""
+    if fmt == "google_task_events":
+        yield from _google_task_events(path, err, kw["machine_cpus"], kw["machine_memory"])
+        return
+    row = 1
     try:
+        src, conv = _source(path, fmt)
         for b in src:
             out = conv(b, row, err, **kw)
             row += b.num_rows
             yield out
-    except pa.ArrowInvalid as exc:
+    except (pa.ArrowException, OSError) as exc:  # Arrow's parse errors; a bad IPC header is an OSError
+        _undecodable(path, exc)
         raise InvalidInstanceError(
             f"{path.name}: malformed file near row {row}: {exc}", field="file", index=row
         ) from None
 
 
-def _google_task_events(path: Path, err: _Errors) -> Iterator[pa.RecordBatch]:
-    """Google 2011 task_events: job = job ID, user = user hash, submit = the job's first
-    SUBMIT, duration = FINISH - last SCHEDULE (tasks that never FINISH are left out),
-    cpu/memory = requests, priority = priority. Times in µs are converted to seconds."""
+def _source(path: Path, fmt: str) -> tuple[Iterable[pa.RecordBatch], Any]:
+    """The raw record batches of a file and the converter of its format."""
+    binary = fmt in ("parquet", "ipc") or (
+        fmt == "canonical" and path.suffix in (".parquet", ".arrow", ".feather", ".ipc")
+    )
+    if binary:
+        if path.suffix == ".parquet" or fmt == "parquet":
+            import pyarrow.parquet as pq
+
+            return pq.ParquetFile(path).iter_batches(batch_size=_BATCH), _conv_canonical
+        try:
+            ipc = pa.ipc.open_file(path)
+            return (ipc.get_batch(i) for i in range(ipc.num_record_batches)), _conv_canonical
+        except pa.ArrowInvalid:
+            return pa.ipc.open_stream(path), _conv_canonical
+    if fmt in ("csv", "canonical"):
+        return _csv_batches(path, None, True), _conv_canonical
+    if fmt == "google_wta":
+        return _csv_batches(path, None, True), _conv_wta
+    if fmt == "alibaba_v2017":
+        has_header = not _header_line(path)[:1].strip().lstrip("-").isdigit()
+        return _csv_batches(path, _ALI17_COLS, has_header), _conv_ali17
+    has_header = "task_name" in _header_line(path)
+    return _csv_batches(path, _ALI18_COLS, has_header), _conv_ali18
+
+
+def _undecodable(path: Path, exc: Exception) -> None:
+    """When Arrow failed on bytes that are not UTF-8, raises the error naming the file and
+    the line (found by decoding the text file line by line, :func:`schedkit._files.text_lines`);
+    returns for any other failure."""
+    if "utf8" not in str(exc).lower() or path.suffix in (".parquet", ".arrow", ".feather", ".ipc"):
+        return
+    for _ in text_lines(path, "path"):
+        pass
+
+
+def _google_task_events(
+    path: Path, err: _Errors, machine_cpus: float, machine_memory: float
+) -> Iterator[pa.RecordBatch]:
+    """Google 2011 task_events, streamed: job = job ID, user = user hash, submit = the job's
+    first SUBMIT, duration = FINISH - last SCHEDULE (tasks that never FINISH are left out),
+    cpu/memory = requests (fractions of the largest machine) times the machine size,
+    priority = priority. Times in µs are converted to seconds. Memory holds the tasks
+    scheduled and not finished yet and one submit time per job, not the file."""
     sched: dict[tuple[int, int], float] = {}
     first_submit: dict[int, float] = {}
-    out: dict[str, list] = {n: [] for n in SCHEMA.names}
-    row = 1
-    import gzip
-
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rb") as fh:
-        data = fh.read()
-    read = pacsv.ReadOptions(column_names=_GOOGLE_TE_COLS)
+    read = pacsv.ReadOptions(column_names=_GOOGLE_TE_COLS, block_size=1 << 22)
     conv = pacsv.ConvertOptions(column_types={n: pa.string() for n in _GOOGLE_TE_COLS}, strings_can_be_null=True)
-    table = pacsv.read_csv(pa.py_buffer(data), read_options=read, convert_options=conv)
-    for b in table.to_batches(max_chunksize=_BATCH):
+    try:
+        if path.suffix == ".gz":
+            import gzip
+
+            with gzip.open(path, "rb") as fh:
+                yield from _te_batches(
+                    pacsv.open_csv(fh, read_options=read, convert_options=conv),
+                    err,
+                    sched,
+                    first_submit,
+                    machine_cpus,
+                    machine_memory,
+                )
+        else:
+            reader = pacsv.open_csv(path, read_options=read, convert_options=conv)
+            yield from _te_batches(reader, err, sched, first_submit, machine_cpus, machine_memory)
+    except pa.ArrowInvalid as exc:
+        _undecodable(path, exc)
+        raise InvalidInstanceError(f"{path.name}: malformed file: {exc}", field="file") from None
+
+
+def _te_batches(
+    reader: Iterable[pa.RecordBatch],
+    err: _Errors,
+    sched: dict[tuple[int, int], float],
+    first_submit: dict[int, float],
+    machine_cpus: float,
+    machine_memory: float,
+) -> Iterator[pa.RecordBatch]:
+    row = 1
+    for b in reader:
         rows = np.arange(row, row + b.num_rows)
+        row += b.num_rows
         c = {n: b.column(i) for i, n in enumerate(_GOOGLE_TE_COLS)}
         t, ok1 = _num(c["time"], "time", rows, err, integer=True)
         job, ok2 = _num(c["job_id"], "job_id", rows, err, integer=True)
         task, ok3 = _num(c["task_index"], "task_index", rows, err, integer=True)
         ev, ok4 = _num(c["event"], "event_type", rows, err, integer=True)
-        cpu = pc.cast(pc.if_else(pc.equal(c["cpu"], ""), pa.scalar(None, pa.string()), c["cpu"]), pa.float64())
-        mem = pc.cast(pc.if_else(pc.equal(c["memory"], ""), pa.scalar(None, pa.string()), c["memory"]), pa.float64())
-        pri = c["priority"].to_pylist()
-        users = c["user"].to_pylist()
-        ok = ok1 & ok2 & ok3 & ok4
-        cpu_np = cpu.to_numpy(zero_copy_only=False)
-        mem_np = mem.to_numpy(zero_copy_only=False)
-        for i in np.flatnonzero(ok):
+        cpu, ok5 = _num(c["cpu"], "cpu_request", rows, err, optional=True)
+        mem, ok6 = _num(c["memory"], "memory_request", rows, err, optional=True)
+        pri, ok7 = _num(c["priority"], "priority", rows, err, integer=True, optional=True)
+        user_col = pc.utf8_trim_whitespace(c["user"])
+        no_user = _isnull(user_col) | np.asarray(
+            pc.fill_null(pc.equal(user_col, ""), True).to_numpy(zero_copy_only=False), dtype=bool
+        )
+        ok = ok1 & ok2 & ok3 & ok4 & ok5 & ok6 & ok7
+        # only a FINISH makes a task row; a FINISH without a user cannot be placed
+        err.bad(rows[ok & no_user & (ev == 4)], "user", "missing (a task's user is required)")
+        ok &= ~(no_user & (ev == 4))
+        users = user_col.to_pylist()
+        out: dict[str, list[Any]] = {n: [] for n in SCHEMA.names}
+        for i in np.flatnonzero(ok & ((ev == 0) | (ev == 1) | (ev == 4))):
             key = (int(job[i]), int(task[i]))
             ts = t[i] / 1e6
             e = ev[i]
@@ -589,22 +693,22 @@ def _google_task_events(path: Path, err: _Errors) -> Iterator[pa.RecordBatch]:
                 first_submit.setdefault(key[0], ts)
             elif e == 1:
                 sched[key] = ts
-            elif e == 4 and key in sched:
-                d = ts - sched.pop(key)
+            elif key in sched:
+                d = ts - sched[key]
                 if d < 0:
                     err.bad(np.array([rows[i]]), "time", "FINISH before SCHEDULE")
                     continue
+                del sched[key]
                 out["job_id"].append(key[0])
-                out["user"].append(users[i] or "")
-                out["submit_time"].append(first_submit.get(key[0], sched.get(key, ts - d)))
+                out["user"].append(users[i])
+                out["submit_time"].append(first_submit.get(key[0], ts - d))
                 out["task_id"].append(key[1])
                 out["duration"].append(d)
-                out["cpu"].append(float(cpu_np[i]) if cpu_np[i] == cpu_np[i] else np.nan)
-                out["memory"].append(float(mem_np[i]) if mem_np[i] == mem_np[i] else np.nan)
-                out["priority"].append(int(pri[i]) if pri[i] not in (None, "") else 0)
+                out["cpu"].append(float(cpu[i]) * machine_cpus)
+                out["memory"].append(float(mem[i]) * machine_memory)
+                out["priority"].append(0 if np.isnan(pri[i]) else int(pri[i]))
                 out["stage"].append(0)  # task_events carry no stages
-        row += b.num_rows
-    yield pa.RecordBatch.from_pydict(out, schema=SCHEMA)
+        yield pa.RecordBatch.from_pydict(out, schema=SCHEMA)
 
 
 def read(
@@ -614,6 +718,9 @@ def read(
     errors: str = "raise",
     users: int = 16,
     seed: int = 0,
+    machine_cpus: float = MACHINE_CPUS,
+    machine_memory: float = MACHINE_MEMORY,
+    allow_empty: bool = False,
 ) -> pa.Table:
     """Reads a trace file into a :class:`pyarrow.Table` in :data:`SCHEMA`.
 
@@ -631,6 +738,13 @@ def read(
         once and recorded in the schema metadata (``b"schedkit.skipped_rows"``).
     users, seed : int
         The user rule for traces without users (Alibaba), see :func:`assign_users`.
+    machine_cpus, machine_memory : float
+        The machine a source's normalised requests are fractions of (Google 2011: 1.0 = the
+        largest machine; Alibaba ``plan_mem``: percent of a machine's memory): cores and
+        bytes, default :data:`MACHINE_CPUS` (32) and :data:`MACHINE_MEMORY` (128 GiB), an
+        assumption (the traces do not publish the sizes).
+    allow_empty : bool
+        Return an empty table for a file without task rows instead of raising.
 
     Returns
     -------
@@ -655,12 +769,30 @@ def read(
     6418
     """
     err = _Errors(errors, Path(path).name)
-    batches = list(iter_batches(path, format=format, errors=errors, users=users, seed=seed, _err=err))
-    if batches:
-        table = pa.Table.from_batches(batches)
-    else:
-        table = SCHEMA.empty_table()
+    try:
+        batches = list(
+            iter_batches(
+                path,
+                format=format,
+                errors=errors,
+                users=users,
+                seed=seed,
+                machine_cpus=machine_cpus,
+                machine_memory=machine_memory,
+                _err=err,
+            )
+        )
+    except InvalidInstanceError as exc:
+        if allow_empty and "empty file" in str(exc):
+            return SCHEMA.empty_table()
+        raise
+    table = pa.Table.from_batches(batches) if batches else SCHEMA.empty_table()
     err.finish()
+    if table.num_rows == 0 and not allow_empty:
+        skipped = f" ({err.count} malformed rows skipped)" if err.count else ""
+        raise InvalidInstanceError(
+            f"{Path(path).name}: no task rows{skipped}; pass allow_empty=True to accept an empty trace", field="path"
+        )
     meta = dict(table.schema.metadata or {})
     meta[b"schedkit.skipped_rows"] = str(err.count).encode()
     return table.replace_schema_metadata(meta)

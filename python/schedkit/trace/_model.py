@@ -14,15 +14,17 @@ import pyarrow as pa
 from schedkit.exceptions import InvalidInstanceError
 
 #: One row per task; see the :mod:`schedkit.trace` docstring for what each field means.
+#: Units: times and durations in seconds, ``cpu`` in cores, ``memory`` in bytes (each field's
+#: ``unit`` metadata says so; readers convert their sources to these).
 SCHEMA = pa.schema(
     [
         pa.field("job_id", pa.int64(), nullable=False),
         pa.field("user", pa.string(), nullable=False),
-        pa.field("submit_time", pa.float64(), nullable=False),
+        pa.field("submit_time", pa.float64(), nullable=False, metadata={"unit": "s"}),
         pa.field("task_id", pa.int64(), nullable=False),
-        pa.field("duration", pa.float64(), nullable=False),
-        pa.field("cpu", pa.float64()),
-        pa.field("memory", pa.float64()),
+        pa.field("duration", pa.float64(), nullable=False, metadata={"unit": "s"}),
+        pa.field("cpu", pa.float64(), metadata={"unit": "cores"}),
+        pa.field("memory", pa.float64(), metadata={"unit": "bytes"}),
         pa.field("priority", pa.int64()),
         pa.field("stage", pa.int64(), nullable=False),
     ]

@@ -29,12 +29,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from schedkit.exceptions import InvalidInstanceError
-from schedkit.trace._io import _Errors, iter_batches
+from schedkit.trace._io import MACHINE_CPUS, MACHINE_MEMORY, _Errors, iter_batches
 from schedkit.trace._model import PARENTS_TYPE
 
 __all__ = ["ordered_jobs", "ORDERED_COLUMNS"]
 
-#: Columns of every chunk, in order; ``parents`` and ``job_class`` follow when the source has them.
+#: Columns of every chunk, in order; ``parents``, ``job_class`` and ``pool`` (Spark FAIR pool
+#: of the job, by its first row) follow when the source has them.
 ORDERED_COLUMNS = ("job_id", "user", "submit_time", "task_id", "stage", "duration", "cpu", "memory")
 _TYPES = {
     "job_id": pa.int64(),
@@ -47,8 +48,9 @@ _TYPES = {
     "memory": pa.float64(),
     "parents": PARENTS_TYPE,
     "job_class": pa.string(),
+    "pool": pa.string(),
 }
-_OPTIONAL = ("parents", "job_class")
+_OPTIONAL = ("parents", "job_class", "pool")
 # Internal columns: the job's position in submit order, and the row's position in the source.
 _RANK, _ROW = "_rank", "_row"
 _NO_CUTOFF = np.iinfo(np.int64).max  # above every job rank
@@ -61,10 +63,13 @@ def ordered_jobs(
     errors: str = "raise",
     users: int = 16,
     seed: int = 0,
+    machine_cpus: float = MACHINE_CPUS,
+    machine_memory: float = MACHINE_MEMORY,
     chunk_rows: int = 1 << 16,
     run_rows: int = 1 << 20,
     tmpdir: str | os.PathLike[str] | None = None,
     on_rows: Callable[[int], Any] | None = None,
+    on_sort: Callable[[int], Any] | None = None,
 ) -> Iterator[pa.Table]:
     """The trace as chunks of whole jobs in submission order: what a replay consumes.
 
@@ -81,7 +86,7 @@ def ordered_jobs(
     source : pyarrow.Table or path
         A table with at least job_id, user, submit_time and duration (task_id, stage, cpu,
         memory, parents and job_class optional), or a trace file.
-    format, errors, users, seed
+    format, errors, users, seed, machine_cpus, machine_memory
         Passed to :func:`schedkit.trace.iter_batches` (files only); skipped rows are warned
         about once the whole file has been read.
     chunk_rows : int
@@ -94,6 +99,9 @@ def ordered_jobs(
     on_rows : callable, optional
         Called with the number of rows read so far after each batch of a file (once with the
         row count for a table), e.g. to drive a progress line.
+    on_sort : callable, optional
+        Called once with the total row count when a file has been read and its sorting
+        starts (a progress line's "sorting" phase).
 
     Returns
     -------
@@ -124,8 +132,16 @@ def ordered_jobs(
     if isinstance(source, (str, os.PathLike)):
         path = Path(source)
         err = _Errors(errors, path.name)  # checks ``errors`` now rather than at the first chunk
-        read = dict(format=format, errors=errors, users=users, seed=seed, _err=err)
-        return _file_chunks(path, read, err, chunk_rows, run_rows, tmpdir, on_rows)
+        read = dict(
+            format=format,
+            errors=errors,
+            users=users,
+            seed=seed,
+            machine_cpus=machine_cpus,
+            machine_memory=machine_memory,
+            _err=err,
+        )
+        return _file_chunks(path, read, err, chunk_rows, run_rows, tmpdir, on_rows, on_sort)
     raise InvalidInstanceError(
         f"source must be a pyarrow.Table or a trace file path, got {type(source).__name__}", field="source"
     )
@@ -179,8 +195,9 @@ def _table_rows(t: pa.Table) -> pa.Table:
     }
     if "parents" in t.column_names:
         cols["parents"] = _parents(t.column("parents"))
-    if "job_class" in t.column_names:
-        cols["job_class"] = _strings(t, "job_class")
+    for name in ("job_class", "pool"):
+        if name in t.column_names:
+            cols[name] = _strings(t, name)
     return _with_row_numbers(cols, 0, n)
 
 
@@ -388,7 +405,7 @@ def _output(rows: pa.Table) -> pa.Table:
     rows = rows.combine_chunks()
     bounds = _job_starts(np.asarray(rows.column(_RANK).to_numpy()))
     first = pa.array(np.repeat(bounds[:-1], np.diff(bounds)))
-    for name in ("user", "job_class"):
+    for name in ("user", "job_class", "pool"):
         if name in rows.column_names:
             rows = rows.set_column(rows.schema.get_field_index(name), name, rows.column(name).take(first))
     return rows.drop_columns([_RANK, _ROW])
@@ -406,6 +423,7 @@ def _file_chunks(
     run_rows: int,
     tmpdir: str | os.PathLike[str] | None,
     on_rows: Callable[[int], Any] | None,
+    on_sort: Callable[[int], Any] | None = None,
 ) -> Iterator[pa.Table]:
     runs: _Runs | None = None
     try:
@@ -428,6 +446,8 @@ def _file_chunks(
                 pending, pending_rows = [held.slice(run_rows)], pending_rows - run_rows
         err.finish()
         jobs.finish()
+        if on_sort is not None:
+            on_sort(total)
         if runs is None:
             pieces: Iterable[pa.Table] = [_sort_rows(pa.concat_tables(pending), jobs)] if pending else []
         else:

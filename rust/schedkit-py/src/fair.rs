@@ -45,7 +45,7 @@ impl FairEngine {
     /// The settings are `schedkit_core::fair::Config`'s, as `schedkit.fair.RunSpec` holds
     /// them (grace in seconds, tau used only when `partition`).
     #[new]
-    #[pyo3(signature = (cores, policy, *, partition=false, tau=0.5, max_partition_tasks=100_000,
+    #[pyo3(signature = (cores, policy, *, partition=false, tau=0.5, max_partition_tasks=100_000_000,
         estimate="oracle", noise=0.5, seed=0, grace=3.0, record_tasks=false, memory=None, nodes=None,
         weights=Vec::new(), pools=Vec::new(), pool_config=Vec::new()))]
     #[allow(clippy::too_many_arguments)]
@@ -116,6 +116,13 @@ impl FairEngine {
         Ok(first)
     }
 
+    /// The index of the FAIR pool `name` for `push(job_pool=...)` (see
+    /// `schedkit_core::fair::Engine::pool`: an unknown name is an error when pools are
+    /// configured); `what` names who asked, for the message. 0 under other policies.
+    fn pool(&mut self, py: Python<'_>, name: &str, what: &str) -> PyResult<usize> {
+        self.inner.pool(name, "pool", what).py(py)
+    }
+
     /// Whether the policy reads the stages' (cpu, memory) requests (DRF).
     #[getter]
     fn uses_requests(&self) -> bool {
@@ -132,7 +139,7 @@ impl FairEngine {
     /// Adds a batch of jobs (see `schedkit_core::fair::Workload` for the layout).
     #[pyo3(signature = (job_tag, job_user, job_submit, job_after, job_think, job_class, task_offsets,
         task_duration, *, job_stages=None, stage_id=None, stage_parents=None, parents=None, stage_cpu=None,
-        stage_mem=None))]
+        stage_mem=None, job_pool=None))]
     #[allow(clippy::too_many_arguments)]
     fn push(
         &mut self,
@@ -151,6 +158,7 @@ impl FairEngine {
         parents: Option<PyReadonlyArray1<'_, i64>>,
         stage_cpu: Option<PyReadonlyArray1<'_, f64>>,
         stage_mem: Option<PyReadonlyArray1<'_, f64>>,
+        job_pool: Option<PyReadonlyArray1<'_, i64>>,
     ) -> PyResult<()> {
         let build = || -> Result<Workload, CoreError> {
             Ok(Workload {
@@ -160,6 +168,7 @@ impl FairEngine {
                 job_after: vec1(&job_after),
                 job_think: vec1(&job_think),
                 job_class: indices("job_class", &vec1(&job_class))?,
+                job_pool: job_pool.map(|a| vec1(&a)).unwrap_or_default(),
                 job_stages: indices_opt("job_stages", job_stages)?,
                 task_offsets: indices("task_offsets", &vec1(&task_offsets))?,
                 stage_id: stage_id.map(|a| vec1(&a)).unwrap_or_default(),

@@ -69,6 +69,8 @@ pub struct Engine {
     horizon: f64,
     /// DRF: the largest single-node capacities; a larger request could never run.
     drf_max_node: Option<(f64, f64)>,
+    /// DRF: the cluster's total cpu and memory, for the jobs' response-time bound.
+    drf_totals: Option<(f64, f64)>,
     finished: Finished,
     /// The noisy estimates' generator (seeded with `cfg.seed`), one draw per pushed job.
     rng: SplitMix64,
@@ -77,6 +79,8 @@ pub struct Engine {
     user_pools: HashMap<String, UserPool>,
     /// FAIR/UJF pools by name, so a pool named twice is made once.
     pool_index: HashMap<String, usize>,
+    /// Pools made so far (FAIR/UJF), the bound of a job's pool index.
+    n_pools: usize,
 }
 
 /// The jobs and their running tasks: what a launch changes. Kept apart from the queue so
@@ -101,6 +105,11 @@ impl Engine {
             cfg.drf_nodes()
                 .iter()
                 .fold((0.0f64, 0.0f64), |a, n| (a.0.max(n.0), a.1.max(n.1)))
+        });
+        let drf_totals = (cfg.policy == Policy::Drf).then(|| {
+            cfg.drf_nodes()
+                .iter()
+                .fold((0.0f64, 0.0f64), |a, n| (a.0 + n.0, a.1 + n.1))
         });
         let weights = cfg.weights.iter().cloned().collect();
         let user_pools = cfg.pools.iter().cloned().collect();
@@ -135,15 +144,23 @@ impl Engine {
             events: 0,
             horizon: f64::NEG_INFINITY,
             drf_max_node,
+            drf_totals,
             finished: Finished::default(),
             rng: SplitMix64::new(seed),
             weights,
             user_pools,
             pool_index: HashMap::new(),
+            n_pools: 0,
         };
         if eng.cfg.policy == Policy::Fair {
-            // Spark puts every job without a pool into `default` (FIFO inside); it is pool 0.
-            eng.pool_named("default", PoolSpec::SPARK_DEFAULT)?;
+            // Spark puts every job without a pool into `default`; it is pool 0, with the
+            // configured settings when the allocation file lists it, else weight 1,
+            // minShare 0, FIFO inside.
+            let default = pool_config
+                .iter()
+                .find(|(n, _)| n == "default")
+                .map_or(PoolSpec::SPARK_DEFAULT, |(_, s)| *s);
+            eng.pool_named("default", default)?;
             for (name, spec) in &pool_config {
                 eng.pool_named(name, *spec)?;
             }
@@ -182,7 +199,36 @@ impl Engine {
             fair_inside,
         };
         spec.check("pools", None, &format!("pool {name:?}"))?;
-        Ok(self.queue.add_pool(name, weight, min_share, fair_inside))
+        let p = self.queue.add_pool(name, weight, min_share, fair_inside);
+        self.n_pools = self.n_pools.max(p + 1);
+        Ok(p)
+    }
+
+    /// The FAIR pool a job or user names: `default`, a configured pool, or, when no pool is
+    /// configured at all, a new pool with Spark's defaults (weight 1, minShare 0, FIFO
+    /// inside), as Spark makes a pool a job names that its allocation file lacks. With
+    /// pools configured, an unknown name is an error (`field` and `what` say who named it):
+    /// a typo would otherwise run silently under the defaults. Other policies: 0.
+    pub fn pool(&mut self, name: &str, field: &str, what: &str) -> CoreResult<usize> {
+        if self.cfg.policy != Policy::Fair {
+            return Ok(0);
+        }
+        if let Some(&p) = self.pool_index.get(name) {
+            return Ok(p);
+        }
+        if !self.cfg.pool_config.is_empty() {
+            let mut known: Vec<&str> = self.pool_index.keys().map(String::as_str).collect();
+            known.sort_unstable();
+            return Err(CoreError::invalid(
+                field,
+                None,
+                format!(
+                    "{what}: pool {name:?} is not configured (pools: {})",
+                    known.join(", ")
+                ),
+            ));
+        }
+        self.pool_named(name, PoolSpec::SPARK_DEFAULT)
     }
 
     /// Adds the user `name` by the configuration's rules; returns its index. Its UWFQ/DRF
@@ -196,7 +242,7 @@ impl Engine {
             Policy::Ujf => self.pool_named(name, PoolSpec::given(1.0, 0.0, Some(true)))?,
             Policy::Fair => match self.user_pools.get(name).cloned() {
                 None => 0,
-                Some(UserPool::Named(p)) => self.pool_named(&p, PoolSpec::SPARK_DEFAULT)?,
+                Some(UserPool::Named(p)) => self.pool(&p, "pools", &format!("user {name:?}"))?,
                 Some(UserPool::Own(spec)) => self.pool_named(&format!("pool:{name}"), spec)?,
             },
             _ => 0,
@@ -243,7 +289,10 @@ impl Engine {
     /// batch) finishes, plus think time.
     pub fn push(&mut self, w: &Workload) -> CoreResult<()> {
         let not_before = self.open.back().map_or(self.horizon, |a| a.0.max(self.horizon));
-        let parents = w.check(self.n_users, not_before, self.drf_max_node)?;
+        // Only FAIR reads a job's own pool; the other policies ignore the column.
+        let fair = self.cfg.policy == Policy::Fair;
+        let n_pools = if fair { self.n_pools.max(1) } else { usize::MAX };
+        let parents = w.check(self.n_users, n_pools, not_before, self.drf_max_node)?;
         let n = w.n_jobs();
         let mut slots = Vec::with_capacity(n);
         for j in 0..n {
@@ -252,7 +301,10 @@ impl Engine {
                 Estimate::Noisy => (self.cfg.noise * self.rng.normal()).exp(),
                 Estimate::Oracle | Estimate::Historic => 1.0,
             };
-            let job = Job::new(w, &parents, j, self.next_gid, noise);
+            let mut job = Job::new(w, &parents, j, self.next_gid, noise);
+            if !fair {
+                job.pool = None;
+            }
             if job.class >= self.class_sum.len() {
                 self.class_sum.resize(job.class + 1, 0.0);
                 self.class_cnt.resize(job.class + 1, 0);
@@ -354,12 +406,12 @@ impl Engine {
             }
             Event::Open => {
                 if let Some((_, _, slot)) = self.open.pop_front() {
-                    self.arrive(t, slot);
+                    self.arrive(t, slot)?;
                 }
             }
             Event::Released => {
                 if let Some(Reverse((_, _, slot))) = self.released.pop() {
-                    self.arrive(t, slot);
+                    self.arrive(t, slot)?;
                 }
             }
         }
@@ -414,13 +466,13 @@ impl Engine {
         job.live = false;
         // Release the job's memory now; the slot is reused by a later push.
         job.stages = Stages::default();
-        job.durs = Vec::new();
+        job.durs = Default::default();
         job.children = Vec::new();
         self.free_slots.push(slot);
         self.live -= 1;
     }
 
-    fn arrive(&mut self, t: f64, slot: usize) {
+    fn arrive(&mut self, t: f64, slot: usize) -> CoreResult<()> {
         let c = self.cfg.n_cores();
         let est = {
             let job = &self.cl.jobs[slot];
@@ -444,16 +496,19 @@ impl Engine {
         job.est = est;
         job.seq = seq;
         if let Some(tau) = self.cfg.partition {
-            job.partition(tau, self.cfg.max_partition_tasks);
+            job.partition(tau, self.cfg.max_partition_tasks)?;
         }
         job.n_tasks = job.stages.iter().map(|s| s.n).sum();
-        job.alone = job.alone_time(c);
+        // The bound as the simulation clock measures it (a duration far below the clock's
+        // resolution at `t` takes no time there, so neither may its bound).
+        job.alone = (t + job.alone_time(c, self.drf_totals)) - t;
         self.queue.on_arrive(t, &mut self.cl.jobs, slot);
         for s in 0..self.cl.jobs[slot].stages.len() {
             if self.cl.jobs[slot].stages[s].waiting == 0 {
                 self.enqueue(t, slot, s);
             }
         }
+        Ok(())
     }
 
     /// Stage `s` of the job in `slot` becomes schedulable at `t`.

@@ -2,11 +2,8 @@
 //! stage DAG as children lists, dispatch keys and counters, and what is derived on arrival
 //! (runtime partitioning, a stage's share of the estimate, the response time alone).
 
-use std::cmp::Reverse;
-use std::collections::{BTreeSet, BinaryHeap};
-
-use super::vtime::K;
 use super::Workload;
+use crate::error::{CoreError, CoreResult};
 
 /// A stage's run-time state (Spark's TaskSetManager).
 #[derive(Clone, Debug)]
@@ -42,6 +39,8 @@ pub(super) struct Job {
     pub(super) gid: u64,
     pub(super) tag: i64,
     pub(super) user: usize,
+    /// FAIR: the pool the job was pushed into (a trace's `pool` column); None = its user's.
+    pub(super) pool: Option<usize>,
     pub(super) class: usize,
     pub(super) noise: f64,
     pub(super) think: f64,
@@ -56,27 +55,11 @@ pub(super) struct Job {
     pub(super) n_tasks: usize,
     pub(super) stages_left: usize,
     pub(super) stages: Stages,
-    pub(super) durs: Vec<f64>,
+    pub(super) durs: Durs,
     pub(super) children: Vec<usize>,
     /// Closed-loop successors (slots) released when this job finishes.
     pub(super) succ: Vec<usize>,
     pub(super) live: bool,
-}
-
-/// List-schedules `durs` in order on `c` cores; returns the makespan.
-fn alone_makespan(durs: impl ExactSizeIterator<Item = f64>, c: usize) -> f64 {
-    if durs.len() <= c {
-        return durs.fold(0.0, f64::max);
-    }
-    let mut heap: BinaryHeap<Reverse<K>> = (0..c).map(|_| Reverse(K(0.0))).collect();
-    let mut mk: f64 = 0.0;
-    for d in durs {
-        let Reverse(K(t)) = heap.pop().unwrap_or(Reverse(K(0.0)));
-        let e = t + d;
-        mk = mk.max(e);
-        heap.push(Reverse(K(e)));
-    }
-    mk
 }
 
 impl Job {
@@ -86,13 +69,14 @@ impl Job {
     pub(super) fn new(w: &Workload, parents: &[usize], j: usize, gid: u64, noise: f64) -> Job {
         let sr = w.stages_of(j);
         let t0 = w.task_offsets[sr.start];
-        let durs = w.task_duration[t0..w.task_offsets[sr.end]].to_vec();
+        let durs = Durs::of(&w.task_duration[t0..w.task_offsets[sr.end]]);
         let m = sr.len();
         let (stages, children) = build_stages(w, parents, sr, &durs);
         Job {
             gid,
             tag: w.job_tag.get(j).copied().unwrap_or(gid as i64),
             user: w.job_user[j],
+            pool: w.job_pool.get(j).and_then(|&p| usize::try_from(p).ok()),
             class: w.job_class[j],
             noise,
             think: w.job_think[j],
@@ -113,16 +97,32 @@ impl Job {
         }
     }
 
-    /// Runtime partitioning: each stage becomes ceil(its share of the estimate / `tau`)
-    /// equal tasks (1 to `max_tasks`) of its true work in total.
-    pub(super) fn partition(&mut self, tau: f64, max_tasks: usize) {
+    /// Runtime partitioning: each stage becomes `max(1, ceil(its share of the estimate /
+    /// tau))` equal tasks of its true work in total. More than `max_tasks` tasks for one
+    /// stage is an error naming the job (a bound on the simulation's work, not a clamp).
+    pub(super) fn partition(&mut self, tau: f64, max_tasks: usize) -> CoreResult<()> {
         for s in 0..self.stages.len() {
-            let k = ((self.stage_estimate(s) / tau).ceil() as usize).clamp(1, max_tasks);
+            let want = (self.stage_estimate(s) / tau).ceil();
+            if want > max_tasks as f64 {
+                return Err(CoreError::invalid(
+                    "tau",
+                    None,
+                    format!(
+                        "job {}: partitioning its stage {s} (estimate {:.6} core-s) at tau = {tau} \
+                         makes {want} tasks, more than the bound of {max_tasks} tasks per stage; \
+                         use a larger tau",
+                        self.tag,
+                        self.stage_estimate(s)
+                    ),
+                ));
+            }
+            let k = (want as usize).max(1);
             let st = &mut self.stages[s];
             st.n = k;
             st.unfinished = k;
             st.split = Some(st.work / k as f64);
         }
+        Ok(())
     }
 
     /// The stage's share of the job's estimate, in proportion to its true work.
@@ -143,52 +143,73 @@ impl Job {
         }
     }
 
-    /// Response time of the job alone on `c` cores: greedy list scheduling, ready stages in
-    /// index order, a stage's tasks in order.
-    pub(super) fn alone_time(&self, c: usize) -> f64 {
-        let job = self;
-        if job.stages.len() == 1 {
-            let st = &job.stages[0];
-            return match st.split {
-                Some(d) => st.n.div_ceil(c) as f64 * d,
-                None => alone_makespan(job.durs[st.lo..st.hi].iter().copied(), c),
+    /// A lower bound on the job's response time on the cluster, whatever else runs (the
+    /// slowdown's denominator, so a slowdown is never below 1): the longest path through the
+    /// stage DAG, a stage weighing its longest task or its work spread over the whole
+    /// cluster, whichever is more, and at least the job's work spread over the cluster.
+    /// Spread over the cluster: `work / c` on `c` core slots; with DRF resources
+    /// (`totals` = the cluster's cpu and memory) the stage's cpu-seconds over the cpus and
+    /// its memory-seconds over the memory.
+    pub(super) fn alone_time(&self, c: usize, totals: Option<(f64, f64)>) -> f64 {
+        let spread = |st: &StageRt| match totals {
+            None => st.work / c as f64,
+            Some((cpu, mem)) => (st.cpu * st.work / cpu).max(st.mem * st.work / mem),
+        };
+        let weight = |st: &StageRt| {
+            let longest = match st.split {
+                Some(d) => d,
+                None => self.durs[st.lo..st.hi].iter().fold(0.0, |a: f64, &d| a.max(d)),
             };
+            longest.max(spread(st))
+        };
+        let total: f64 = self.stages.iter().map(spread).sum();
+        if self.stages.len() == 1 {
+            return weight(&self.stages[0]).max(total);
         }
-        let m = job.stages.len();
-        let mut waiting: Vec<usize> = job.stages.iter().map(|s| s.waiting).collect();
-        let mut left: Vec<usize> = job.stages.iter().map(|s| s.n).collect();
-        let mut next = vec![0usize; m];
-        let mut ready: BTreeSet<usize> = (0..m).filter(|&s| waiting[s] == 0).collect();
-        let mut running: BinaryHeap<Reverse<(K, usize)>> = BinaryHeap::new();
-        let (mut t, mut free) = (0.0, c);
-        loop {
-            while free > 0 {
-                let Some(&s) = ready.iter().next() else { break };
-                let st = &job.stages[s];
-                running.push(Reverse((K(t + job.task_duration(s, next[s])), s)));
-                next[s] += 1;
-                free -= 1;
-                if next[s] == st.n {
-                    ready.remove(&s);
-                }
-            }
-            let Some(Reverse((K(e), s))) = running.pop() else {
-                break;
-            };
-            t = e;
-            free += 1;
-            left[s] -= 1;
-            if left[s] == 0 {
-                let st = &job.stages[s];
-                for &ch in &job.children[st.child_lo..st.child_hi] {
-                    waiting[ch] -= 1;
-                    if waiting[ch] == 0 {
-                        ready.insert(ch);
-                    }
-                }
+        // Parents are earlier stages, so index order is a topological order.
+        let mut start = vec![0.0f64; self.stages.len()];
+        let mut path: f64 = 0.0;
+        for (k, st) in self.stages.iter().enumerate() {
+            let end = start[k] + weight(st);
+            path = path.max(end);
+            for &ch in &self.children[st.child_lo..st.child_hi] {
+                start[ch] = start[ch].max(end);
             }
         }
-        t
+        path.max(total)
+    }
+}
+
+/// A job's task durations: inline for the common single-task job (no allocation per job),
+/// else a vector.
+#[derive(Clone, Debug)]
+pub(super) enum Durs {
+    One(f64),
+    Many(Vec<f64>),
+}
+
+impl Durs {
+    fn of(d: &[f64]) -> Durs {
+        match d {
+            [x] => Durs::One(*x),
+            _ => Durs::Many(d.to_vec()),
+        }
+    }
+}
+
+impl Default for Durs {
+    fn default() -> Self {
+        Durs::Many(Vec::new())
+    }
+}
+
+impl std::ops::Deref for Durs {
+    type Target = [f64];
+    fn deref(&self) -> &[f64] {
+        match self {
+            Durs::One(x) => std::slice::from_ref(x),
+            Durs::Many(v) => v,
+        }
     }
 }
 

@@ -224,14 +224,15 @@ pub struct Config {
     /// Runtime partitioning granule tau (core-seconds, finite and > 0); None = keep the
     /// given tasks.
     pub partition: Option<f64>,
-    /// Most tasks runtime partitioning makes of one stage (>= 1).
+    /// Most tasks runtime partitioning may make of one stage (>= 1; default 10^8, about a minute of simulation): a
+    /// stage that would need more is an error naming its job, not a silent clamp.
     pub max_partition_tasks: usize,
     pub estimate: Estimate,
     /// [`Estimate::Noisy`] only: sigma of the log-normal factor (finite, >= 0).
     pub noise: f64,
     /// [`Estimate::Noisy`] only: seed of the factors.
     pub seed: u64,
-    /// UWFQ grace period in seconds of real time (finite): a user returning within it keeps
+    /// UWFQ grace period in seconds of real time (finite, >= 0): a user returning within it keeps
     /// its chain start. The engine uses `grace * cores / 2` virtual units (core-seconds per
     /// unit weight), as the authors' 3 s did.
     pub grace: f64,
@@ -256,7 +257,7 @@ impl Config {
             cores,
             policy,
             partition: None,
-            max_partition_tasks: 100_000,
+            max_partition_tasks: 100_000_000,
             estimate: Estimate::Oracle,
             noise: 0.5,
             seed: 0,
@@ -318,11 +319,11 @@ impl Config {
                 format!("must be finite and >= 0, got {}", self.noise),
             ));
         }
-        if !self.grace.is_finite() {
+        if !self.grace.is_finite() || self.grace < 0.0 {
             return Err(CoreError::invalid(
                 "grace",
                 None,
-                format!("must be finite, got {}", self.grace),
+                format!("must be finite and >= 0 (seconds), got {}", self.grace),
             ));
         }
         for (i, (user, w)) in self.weights.iter().enumerate() {

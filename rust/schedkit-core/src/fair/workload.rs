@@ -25,6 +25,9 @@ pub struct Workload {
     pub job_think: Vec<f64>,
     /// Job class for historic estimates.
     pub job_class: Vec<usize>,
+    /// FAIR: the pool of each job (an index from `Engine::pool`, or -1 for its user's
+    /// pool); empty = every job goes to its user's pool. Other policies ignore it.
+    pub job_pool: Vec<i64>,
     /// Stage offsets per job into the stages (len n_jobs + 1); empty = one stage per job.
     pub job_stages: Vec<usize>,
     /// Task offsets per stage into `task_duration` (len n_stages + 1).
@@ -65,6 +68,7 @@ impl Workload {
     pub(super) fn check(
         &self,
         n_users: usize,
+        n_pools: usize,
         not_before: f64,
         drf_max_node: Option<(f64, f64)>,
     ) -> CoreResult<Vec<usize>> {
@@ -82,6 +86,24 @@ impl Workload {
                     format!("length {len} != number of jobs {n}"),
                 ));
             }
+        }
+        if !self.job_pool.is_empty() && self.job_pool.len() != n {
+            return Err(CoreError::invalid("pool", None, "one pool per job"));
+        }
+        if let Some(j) = self
+            .job_pool
+            .iter()
+            .position(|&p| p < -1 || usize::try_from(p).is_ok_and(|p| p >= n_pools))
+        {
+            return Err(CoreError::invalid(
+                "pool",
+                Some(j),
+                format!(
+                    "job {}: pool index {} out of range",
+                    self.tag(j),
+                    self.job_pool[j]
+                ),
+            ));
         }
         if !self.job_tag.is_empty() && self.job_tag.len() != n {
             return Err(CoreError::invalid("job_id", None, "one id per job"));
@@ -192,14 +214,20 @@ impl Workload {
                         return Err(CoreError::invalid(
                             name,
                             Some(i),
-                            format!("request must be finite and >= 0, got {x}"),
+                            format!(
+                                "{}: request must be finite and >= 0, got {x}",
+                                self.where_stage(i)
+                            ),
                         ));
                     }
                     if x > cap {
                         return Err(CoreError::invalid(
                             name,
                             Some(i),
-                            format!("request {x} exceeds the largest node's capacity {cap}"),
+                            format!(
+                                "{}: request {x} fits on no node (the largest has {cap})",
+                                self.where_stage(i)
+                            ),
                         ));
                     }
                 }
@@ -284,6 +312,17 @@ impl Workload {
             }
         }
         Ok(out)
+    }
+
+    /// "job <id>, stage <k>" for stage `s` (an index among all stages), for messages.
+    fn where_stage(&self, s: usize) -> String {
+        let (j, first) = if self.job_stages.is_empty() {
+            (s, s)
+        } else {
+            let j = self.job_stages.partition_point(|&o| o <= s) - 1;
+            (j, self.job_stages[j])
+        };
+        format!("job {}, stage {}", self.tag(j), s - first)
     }
 
     /// The caller's id of job `j`, for messages.

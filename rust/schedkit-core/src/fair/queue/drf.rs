@@ -16,6 +16,12 @@ pub(in crate::fair) struct DrfQueue {
     /// Per node: capacity and free amount of cpu and memory.
     cap: Vec<(f64, f64)>,
     free: Vec<(f64, f64)>,
+    /// A max tree over the nodes' free (cpu, memory): slot `leaves + i` is node i, slot k
+    /// holds the largest free cpu and the largest free memory below it (padding: -inf), so
+    /// first-fit skips every subtree where no node can fit and a placement costs about
+    /// O(log nodes) instead of a scan of the nodes.
+    tree: Vec<(f64, f64)>,
+    leaves: usize,
     total_cpu: f64,
     total_mem: f64,
     user_cpu: Vec<f64>,
@@ -34,10 +40,18 @@ pub(in crate::fair) struct DrfQueue {
 impl DrfQueue {
     /// A queue over nodes of the given (cpu, memory) capacities.
     pub fn new(cap: Vec<(f64, f64)>) -> Self {
+        let leaves = cap.len().next_power_of_two();
+        let mut tree = vec![(f64::NEG_INFINITY, f64::NEG_INFINITY); 2 * leaves];
+        tree[leaves..leaves + cap.len()].copy_from_slice(&cap);
+        for k in (1..leaves).rev() {
+            tree[k] = max2(tree[2 * k], tree[2 * k + 1]);
+        }
         DrfQueue {
             total_cpu: cap.iter().map(|n| n.0).sum(),
             total_mem: cap.iter().map(|n| n.1).sum(),
             free: cap.clone(),
+            tree,
+            leaves,
             cap,
             user_cpu: Vec::new(),
             user_mem: Vec::new(),
@@ -74,12 +88,45 @@ impl DrfQueue {
         self.key_of[u] = key;
     }
 
-    /// First node (in index order) where a (cpu, mem) task fits.
+    /// First node (in index order) where a (cpu, mem) task fits: a descent of the max
+    /// tree, left subtree first, into subtrees whose largest free amounts admit the task.
+    /// (`fits` grows with both free amounts, so a subtree whose maxima do not admit the
+    /// task holds no node that does.)
     fn fit(&self, cpu: f64, mem: f64) -> Option<usize> {
-        self.free.iter().position(|&(fc, fm)| {
-            cpu <= fc + 1e-9 * fc.max(1.0) && mem <= fm + 1e-9 * fm.abs().clamp(1.0, 1e12)
-        })
+        self.descend(1, cpu, mem)
     }
+
+    fn descend(&self, k: usize, cpu: f64, mem: f64) -> Option<usize> {
+        let (fc, fm) = self.tree[k];
+        if !fits(cpu, mem, fc, fm) {
+            return None;
+        }
+        if k >= self.leaves {
+            return Some(k - self.leaves);
+        }
+        self.descend(2 * k, cpu, mem)
+            .or_else(|| self.descend(2 * k + 1, cpu, mem))
+    }
+
+    /// Node `n`'s free amounts changed: refresh its path in the max tree.
+    fn update(&mut self, n: usize) {
+        let mut k = self.leaves + n;
+        self.tree[k] = self.free[n];
+        while k > 1 {
+            k /= 2;
+            self.tree[k] = max2(self.tree[2 * k], self.tree[2 * k + 1]);
+        }
+    }
+}
+
+/// Whether a (cpu, mem) request fits in (fc, fm) free, with a relative tolerance for the
+/// rounding of repeated subtractions.
+fn fits(cpu: f64, mem: f64, fc: f64, fm: f64) -> bool {
+    cpu <= fc + 1e-9 * fc.max(1.0) && mem <= fm + 1e-9 * fm.abs().clamp(1.0, 1e12)
+}
+
+fn max2(a: (f64, f64), b: (f64, f64)) -> (f64, f64) {
+    (a.0.max(b.0), a.1.max(b.1))
 }
 
 impl ReadyQueue for DrfQueue {
@@ -126,6 +173,7 @@ impl ReadyQueue for DrfQueue {
         let f = &mut self.free[node];
         f.0 = (f.0 - cpu).max(0.0);
         f.1 = (f.1 - mem).max(0.0);
+        self.update(node);
         self.user_cpu[u] += cpu;
         self.user_mem[u] += mem;
         if st.next + 1 == st.n {
@@ -152,8 +200,34 @@ impl ReadyQueue for DrfQueue {
         let f = &mut self.free[node];
         f.0 = (f.0 + st.cpu).min(cap_c);
         f.1 = (f.1 + st.mem).min(cap_m);
+        self.update(node);
         self.user_cpu[u] = (self.user_cpu[u] - st.cpu).max(0.0);
         self.user_mem[u] = (self.user_mem[u] - st.mem).max(0.0);
         self.refresh(u);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{fits, DrfQueue};
+    use crate::util::SplitMix64;
+
+    /// The max-tree descent finds the same first node as a scan, for random free amounts
+    /// and requests, also after updates, on node counts that are not powers of two.
+    #[test]
+    fn tree_fit_is_first_fit() {
+        let mut rng = SplitMix64::new(7);
+        for n in [1usize, 2, 3, 7, 10, 33] {
+            let cap = vec![(4.0, 8.0); n];
+            let mut q = DrfQueue::new(cap);
+            for _ in 0..500 {
+                let i = rng.below(n);
+                q.free[i] = (rng.below(5) as f64, rng.below(9) as f64);
+                q.update(i);
+                let (c, m) = (rng.below(5) as f64 * 0.9, rng.below(9) as f64 * 0.9);
+                let scan = q.free.iter().position(|&(fc, fm)| fits(c, m, fc, fm));
+                assert_eq!(q.fit(c, m), scan, "n={n} request ({c}, {m}) free {:?}", q.free);
+            }
+        }
     }
 }

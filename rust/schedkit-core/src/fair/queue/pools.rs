@@ -119,6 +119,11 @@ impl PoolQueue {
         (if self.fair_inside[pool] { running } else { 0 }, seq, s, slot)
     }
 
+    /// The job's pool: its own (a trace's `pool` column), else its user's.
+    fn pool_of(&self, job: &Job) -> usize {
+        job.pool.unwrap_or(self.user_pool[job.user])
+    }
+
     fn pool_key(&self, p: usize) -> PoolKey {
         let (r, m) = (self.pool_running[p] as f64, self.min_share[p]);
         let needy = r < m;
@@ -220,7 +225,7 @@ impl ReadyQueue for PoolQueue {
     }
 
     fn on_ready(&mut self, _t: f64, job: &mut Job, slot: usize, s: usize) {
-        let pool = self.user_pool[job.user];
+        let pool = self.pool_of(job);
         let key = self.key(pool, job.stages[s].running, job.seq, s, slot);
         self.ready[pool].insert(key);
         self.refresh(pool);
@@ -259,7 +264,7 @@ impl ReadyQueue for PoolQueue {
 
     fn on_task_finish(&mut self, job: &Job, slot: usize, s: usize, _node: usize) {
         self.free += 1;
-        let pool = self.user_pool[job.user];
+        let pool = self.pool_of(job);
         let st = &job.stages[s];
         self.pool_running[pool] -= 1;
         if st.next < st.n && self.fair_inside[pool] {

@@ -1,0 +1,270 @@
+"""Issue 13's speed and memory figures for schedkit.fair, each next to its anchor, in one run.
+
+1. Small jobs: 10^6 single-task jobs from 200 users (string names) on 64 cores at load 0.9,
+   replayed from an Arrow table (reading, sorting, simulation and the result table all
+   included) under FIFO and UWFQ, against a lean Python heapq FIFO (bench/ref_fair.py) and the
+   SimPy FIFO (bench/ref_fair_simpy.py) on the same jobs, finish times checked equal first.
+   Wall time (best of 3) and process CPU time, ns per job (= per task here).
+2. 10^7 tasks in multi-task jobs (bench_fair's workload: 1 + Geometric(mean 9) tasks per job,
+   100 Zipf users, 32 cores): ``replay`` from the Arrow table under every policy, once each.
+3. DRF placement against the node count: 10^5 one-cpu tasks on 10 .. 10^4 nodes of 4 cpus
+   (arrivals scaled to load 0.9), ns per task.
+4. (``--stream``) A 10^8-task synthetic trace written as Parquet (in a temporary folder, not
+   kept), replayed under UWFQ with ``replay_to`` (finished jobs streamed to Parquet) in a
+   child process: peak RSS (VmHWM) and time.
+
+    python bench/bench_fair_issue13.py              # sections 1 and 2, a few minutes on 2 cores
+    python bench/bench_fair_issue13.py --stream     # section 3 too (long; run it with nohup)
+
+Writes bench/results/fair_issue13.md.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ["OPENBLAS_NUM_THREADS"] = "1"
+os.environ["OMP_NUM_THREADS"] = "1"
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+
+from schedkit import fair
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+import _env  # noqa: E402
+import bench_fair as B  # noqa: E402
+import ref_fair as R  # noqa: E402
+import ref_fair_simpy as S  # noqa: E402
+
+
+def small_jobs(n: int, users: int = 200, cores: int = 64, load: float = 0.9, seed: int = 13) -> pa.Table:
+    """n single-task jobs, exponential(1 s) durations, Poisson arrivals at ``load`` on ``cores``."""
+    rng = np.random.default_rng(seed)
+    dur = rng.exponential(1.0, n)
+    submit = np.cumsum(rng.exponential(1.0 / (load * cores), n))
+    user = rng.integers(0, users, n)
+    names = np.array([f"user_{u:03d}" for u in range(users)], dtype=object)
+    return pa.table(
+        {
+            "job_id": np.arange(n, dtype=np.int64),
+            "user": pa.array(names[user], pa.string()),
+            "submit_time": submit,
+            "task_id": np.zeros(n, np.int64),
+            "duration": dur,
+        }
+    )
+
+
+def timed(fn, repeats: int) -> tuple[float, float, object]:
+    """Best wall and best process-CPU seconds of ``repeats`` calls, and the last result."""
+    wall, cpu, out = float("inf"), float("inf"), None
+    for _ in range(repeats):
+        w0, c0 = time.perf_counter(), time.process_time()
+        out = fn()
+        wall, cpu = min(wall, time.perf_counter() - w0), min(cpu, time.process_time() - c0)
+    return wall, cpu, out
+
+
+def small_section(n: int) -> list[dict]:
+    cores = 64
+    t = small_jobs(n)
+    # the references take prepared lists: users numbered by first appearance, one task per job
+    _, first = np.unique(t.column("user").to_numpy(zero_copy_only=False), return_index=True)
+    user = np.searchsorted(np.sort(first), first)  # not used by FIFO; kept for the call shape
+    users = np.zeros(n, dtype=np.int64)
+    users[:] = np.unique(t.column("user").to_numpy(zero_copy_only=False), return_inverse=True)[1]
+    del user
+    args = (users.tolist(), t.column("submit_time").to_pylist(), list(range(n + 1)), t.column("duration").to_pylist())
+    rows = []
+    heap_w, heap_c, ref = timed(lambda: R.simulate("fifo", cores, *args), 2)
+    simpy_w, simpy_c, ref2 = timed(lambda: S.simulate("fifo", cores, *args), 1)
+    for pol in ("fifo", "uwfq"):
+        w, c, r = timed(lambda pol=pol: fair.replay(t, policy=pol, cores=cores), 3)
+        if pol == "fifo":
+            got = B.finish_by_job(r)
+            if not (B.same(np.asarray(ref), np.asarray(ref2)) and B.same(got, np.asarray(ref))):
+                raise SystemExit("small jobs: schedkit FIFO, heapq and SimPy finish times disagree")
+        rows.append({"policy": pol, "jobs": n, "wall_s": w, "cpu_s": c})
+        print(rows[-1], flush=True)
+    rows.append({"policy": "fifo (heapq reference, best of 2)", "jobs": n, "wall_s": heap_w, "cpu_s": heap_c})
+    rows.append({"policy": "fifo (SimPy reference, once)", "jobs": n, "wall_s": simpy_w, "cpu_s": simpy_c})
+    return rows
+
+
+def big_section(n_tasks: int) -> list[dict]:
+    w = B.workload(n_tasks)
+    tab = B.canonical_table(w)
+    rows = []
+    for pol in B.POLICIES:
+        if pol == "drf":  # the resources model needs cpu requests: one core each (= the slots model)
+            t = tab.set_column(tab.schema.get_field_index("cpu"), "cpu", pa.array(np.ones(tab.num_rows)))
+        else:
+            t = tab
+        wall, cpu, r = timed(lambda t=t, pol=pol: fair.replay(t, policy=pol, cores=B.CORES), 1)
+        rows.append({"policy": pol, "jobs": r.jobs.num_rows, "tasks": tab.num_rows, "wall_s": wall, "cpu_s": cpu})
+        print(rows[-1], flush=True)
+    return rows
+
+
+def drf_nodes_section(n_tasks: int) -> list[dict]:
+    """DRF placement cost against the node count: the same jobs (1-cpu tasks) on N nodes of 4
+    cpus, arrivals scaled to load 0.9 on the 4N cpus, so only the node count changes."""
+    w = B.workload(n_tasks)
+    tab = B.canonical_table(w)
+    tab = tab.set_column(tab.schema.get_field_index("cpu"), "cpu", pa.array(np.ones(tab.num_rows)))
+    tab = tab.set_column(tab.schema.get_field_index("memory"), "memory", pa.array(np.zeros(tab.num_rows)))
+    sub = tab.column("submit_time").to_numpy()
+    rows = []
+    for nodes in (10, 100, 1_000, 10_000):
+        t = tab.set_column(
+            tab.schema.get_field_index("submit_time"), "submit_time", pa.array(sub * B.CORES / (4 * nodes))
+        )
+        spec = dict(policy="drf", cores=4 * nodes, nodes=[(4.0, 1.0)] * nodes)
+        wall, cpu, _ = timed(lambda t=t, spec=spec: fair.replay(t, **spec), 2)
+        rows.append({"nodes": nodes, "tasks": tab.num_rows, "wall_s": wall, "cpu_s": cpu})
+        print(rows[-1], flush=True)
+    return rows
+
+
+CHILD = r"""
+import os, sys, json, time
+os.environ["OPENBLAS_NUM_THREADS"] = "1"
+from schedkit import fair
+def hwm():
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+t0 = time.perf_counter()
+fair.replay_to(sys.argv[2], sys.argv[1], [dict(policy="uwfq", cores=32)])
+print(json.dumps({"seconds": time.perf_counter() - t0, "hwm_mb": hwm()}))
+"""
+
+
+def stream_section(n_tasks: int) -> dict:
+    with tempfile.TemporaryDirectory(prefix="schedkit-bench-") as d:
+        src, out = Path(d) / "trace.parquet", Path(d) / "jobs.parquet"
+        t0 = time.perf_counter()
+        w = B.workload(n_tasks)
+        B.write_parquet(w, src)
+        jobs = w.batch.n_jobs
+        del w
+        gen = time.perf_counter() - t0
+        p = subprocess.run([sys.executable, "-c", CHILD, str(src), str(out)], capture_output=True, text=True)
+        if p.returncode != 0:
+            raise SystemExit(p.stderr)
+        res = json.loads(p.stdout.strip().splitlines()[-1])
+        res.update(tasks=n_tasks, jobs=jobs, generate_s=gen, trace_mb=src.stat().st_size / 2**20)
+        print(res, flush=True)
+        return res
+
+
+def report(
+    small: list[dict], big: list[dict], stream: dict | None, env: dict, seconds: float, drf: list[dict] | None = None
+) -> str:
+    lines = [_env.header("schedkit.fair: issue 13 figures", env, False, seconds, "python bench/bench_fair_issue13.py")]
+    lines.append(f"\n## {small[0]['jobs']:,} single-task jobs, 200 users, 64 cores, replay from an Arrow table\n")
+    lines.append(
+        "Everything a user's `fair.replay(table)` does (ordering, grouping, simulation, result table); the "
+        "references simulate prepared Python lists. Target (issue 13): under 0.2 s for FIFO and UWFQ.\n"
+    )
+    ref = next(r for r in small if r["policy"].startswith("fifo (heapq"))
+    rows = [
+        [
+            r["policy"],
+            f"{r['wall_s']:.3f}",
+            f"{r['cpu_s']:.3f}",
+            f"{r['cpu_s'] / r['jobs'] * 1e9:,.0f}",
+            f"{ref['cpu_s'] / r['cpu_s']:.2f}x",
+        ]
+        for r in small
+    ]
+    lines.append(
+        _env.md_table(["run", "wall s (best of 3)", "CPU s", "CPU ns per job (= per task)", "vs heapq (CPU)"], rows)
+    )
+    lines.append(
+        f"\n## {big[0]['tasks']:,} tasks in multi-task jobs (32 cores), replay from an Arrow table, once each\n"
+    )
+    lines.append("Target (issue 13): under 1 s for every policy.\n")
+    rows = [
+        [
+            r["policy"],
+            f"{r['jobs']:,}",
+            f"{r['wall_s']:.2f}",
+            f"{r['cpu_s']:.2f}",
+            f"{r['cpu_s'] / r['jobs'] * 1e9:,.0f}",
+            f"{r['cpu_s'] / r['tasks'] * 1e9:,.0f}",
+        ]
+        for r in big
+    ]
+    lines.append(_env.md_table(["policy", "jobs", "wall s", "CPU s", "ns per job", "ns per task"], rows))
+    if drf:
+        lines.append(f"\n## DRF placement against the node count ({drf[0]['tasks']:,} one-cpu tasks, load 0.9)\n")
+        lines.append(
+            _env.md_table(
+                ["nodes (4 cpus each)", "wall s", "CPU s", "CPU ns per task"],
+                [
+                    [
+                        f"{r['nodes']:,}",
+                        f"{r['wall_s']:.2f}",
+                        f"{r['cpu_s']:.2f}",
+                        f"{r['cpu_s'] / r['tasks'] * 1e9:,.0f}",
+                    ]
+                    for r in drf
+                ],
+            )
+        )
+    if stream:
+        lines.append(
+            f"\n## {stream['tasks']:,}-task trace, UWFQ, `replay_to` (jobs streamed to Parquet), child process\n"
+        )
+        lines.append(
+            _env.md_table(
+                ["tasks", "jobs", "trace file", "replay s", "peak RSS (VmHWM)"],
+                [
+                    [
+                        f"{stream['tasks']:,}",
+                        f"{stream['jobs']:,}",
+                        f"{stream['trace_mb']:,.0f} MB",
+                        f"{stream['seconds']:.1f}",
+                        f"{stream['hwm_mb']:,.0f} MB",
+                    ]
+                ],
+            )
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--stream", action="store_true", help="also the 10^8-task streaming memory run")
+    ap.add_argument("--small", type=int, default=10**6, help="single-task jobs in section 1")
+    ap.add_argument("--big", type=int, default=10**7, help="tasks in section 2")
+    ap.add_argument("--stream-tasks", type=int, default=10**8, help="tasks in section 3")
+    ap.add_argument("--drf-tasks", type=int, default=10**5, help="tasks of the DRF node-count section")
+    a = ap.parse_args()
+    t0 = time.perf_counter()
+    env = _env.environment()
+    small = small_section(a.small)
+    big = big_section(a.big)
+    drf = drf_nodes_section(a.drf_tasks)
+    stream = stream_section(a.stream_tasks) if a.stream else None
+    text = report(small, big, stream, env, time.perf_counter() - t0, drf)
+    out = HERE / "results" / "fair_issue13.md"
+    out.write_text(text)
+    print(text)
+    print(f"written to {out}")
+
+
+if __name__ == "__main__":
+    main()
