@@ -25,6 +25,8 @@ def _result(r: Runner, classes: Names, scenario: str | None = None) -> Result:
     if nodes is not None:
         # tuples of floats, not arrays: the Result then compares equal (and pickles) plainly
         meta = {"nodes": (tuple(nodes[0]), tuple(nodes[1]))}
+    if s.overheads is not None:  # Spark overhead model (issue 18): which model ran
+        meta["overheads"] = s.overheads
     return Result(
         policy=s.policy,
         cores=int(s.cores),
@@ -171,6 +173,7 @@ def replay(
     progress: bool | None = None,
     format: str | None = None,
     errors: str = "raise",
+    overheads: Any = None,
 ) -> Result:
     """Replays a trace under one policy on an event-driven cluster simulator.
 
@@ -191,6 +194,10 @@ def replay(
         A progress line on stderr; default: when stderr is a terminal.
     format, errors : str
         How a file is read (see :func:`schedkit.trace.read`).
+    overheads : SparkOverheads, str or mapping, optional
+        Spark's overheads around the scheduler (:class:`SparkOverheads`: a serial driver,
+        task launch latency, serial dispatch rounds, executors x cores); ``"calibrated"``
+        for the values fitted to the UWFQ authors' runs. Default: none, the plain simulator.
 
     Returns
     -------
@@ -223,6 +230,7 @@ def replay(
         memory=memory,
         nodes=nodes,
         record_tasks=record_tasks,
+        overheads=overheads,
     )
     return replay_many(trace, [run], class_column=class_column, progress=progress, format=format, errors=errors)[0]
 
@@ -306,7 +314,9 @@ def run_scenario(
         > 0 makes each job two stages, as Spark runs a Loop job: the map tasks, then one
         reduce task carrying that share of the work.
     **kw
-        Further :class:`RunSpec` fields (``estimate``, ``weights``, ``record_tasks``, ...).
+        Further :class:`RunSpec` fields (``estimate``, ``weights``, ``record_tasks``, ...);
+        ``overheads="calibrated"`` adds the Spark overhead model fitted to the authors' runs
+        of these scenarios (:class:`SparkOverheads`).
 
     Returns
     -------
