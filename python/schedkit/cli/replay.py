@@ -99,6 +99,11 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         default=None,
         help="--policy drf: split --cores and --memory into this many equal nodes (default one pool)",
     )
+    p.add_argument(
+        "--overheads",
+        default="none",
+        help="Spark overhead model: none (default) or calibrated (fitted to the UWFQ authors' Spark runs)",
+    )
     p.add_argument("--users", type=int, default=16, help="synthetic users for traces without users (Alibaba)")
     p.add_argument("--out", metavar="FILE", help="write every run's per-job table to FILE (.parquet or .csv)")
     p.add_argument(
@@ -168,6 +173,7 @@ def _run(args: argparse.Namespace) -> int:
         seed=args.seed,
         memory=args.memory,
         nodes=args.nodes,
+        overheads=fair.RunSpec(overheads=args.overheads).overheads,  # resolved once for every run
     )
     t0 = time.perf_counter()
     if args.scenario:
@@ -234,6 +240,7 @@ def _run(args: argparse.Namespace) -> int:
             "source": source,
             "cores": args.cores,
             "estimate": args.estimate,
+            "overheads": None if settings["overheads"] is None else settings["overheads"].describe(),
             "seconds": seconds,
             "runs": [{k: v for k, v in s.items()} for _, s in results],
         }
@@ -241,8 +248,10 @@ def _run(args: argparse.Namespace) -> int:
             payload["plot"] = plot_note
         print_json(payload)
         return 0
+    over = settings["overheads"]
     print(
-        f"{source} on {args.cores} cores, estimates: {args.estimate}; RT = response time (s); "
+        f"{source} on {args.cores} cores, estimates: {args.estimate}, "
+        f"{'no overhead model' if over is None else over.describe()}; RT = response time (s); "
         f"-P = runtime partitioning; DVR against UJF with the same partitioning; "
         f"{len(every)} runs simulated in {seconds:.2f} s"
     )

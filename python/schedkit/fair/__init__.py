@@ -69,8 +69,8 @@ from __future__ import annotations
 
 from schedkit.fair._gen import JOB_CLASS_WORK, SCENARIOS, scenario_workload
 from schedkit.fair._metrics import jain, summarize, violation
-from schedkit.fair._overheads import SparkOverheads
 from schedkit.fair._model import ESTIMATES, JOB_COLUMNS, POLICIES, Result, RunSpec, Workload
+from schedkit.fair._overheads import SparkOverheads
 from schedkit.fair._plot import plot
 from schedkit.fair._replay import replay, replay_many, run_scenario, simulate
 

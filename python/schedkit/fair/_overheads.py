@@ -99,7 +99,9 @@ class SparkOverheads:
         for f in _COUNTS:
             v = getattr(self, f)
             if isinstance(v, bool) or not isinstance(v, int) or not -(2**63) <= v < 2**63:
-                raise InvalidInstanceError(f"overheads.{f}: must be a 64-bit integer, got {v!r}", field=f"overheads.{f}")
+                raise InvalidInstanceError(
+                    f"overheads.{f}: must be a 64-bit integer, got {v!r}", field=f"overheads.{f}"
+                )
         if not isinstance(self.name, str):
             raise InvalidInstanceError(f"overheads.name: must be a str, got {self.name!r}", field="overheads.name")
         # The values are checked by the core (schedkit_core::fair::Overheads::validate), the
@@ -200,4 +202,3 @@ def min_lag(o: SparkOverheads, first_stage: Any) -> Any:
 def is_off(o: SparkOverheads | None) -> bool:
     """No model, or every time zero (the plain simulation)."""
     return o is None or all(getattr(o, f) == 0 for f in _TIMES)
-
