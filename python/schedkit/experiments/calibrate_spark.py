@@ -126,12 +126,13 @@ def variant_error(t: Target, r: fair.Result) -> float:
     return ((mean - t.mean) / t.mean) ** 2 + (float(np.mean(np.square(rel))) if rel else 0.0)
 
 
-def overheads_of(x: Sequence[float]) -> fair.SparkOverheads:
+def overheads_of(x: Sequence[float] | np.ndarray) -> fair.SparkOverheads:
     """The model for a point of the search (the terms' absolute values)."""
-    return fair.SparkOverheads(**{k: abs(float(v)) for k, v in zip(FITTED, x)}, name="fit")
+    terms: dict[str, Any] = {k: abs(float(v)) for k, v in zip(FITTED, x)}
+    return fair.SparkOverheads(**terms, name="fit")
 
 
-def loss(x: Sequence[float], targets: list[Target], seed: int = 0) -> float:
+def loss(x: Sequence[float] | np.ndarray, targets: list[Target], seed: int = 0) -> float:
     """Sum of :func:`variant_error` over ``targets`` for the model at ``x``."""
     o = overheads_of(x)
     return sum(variant_error(t, simulate(t.scenario, t.policy, t.partition, o, seed)) for t in targets)
@@ -197,7 +198,7 @@ def spearman(a: Sequence[float], b: Sequence[float]) -> float:
     Examples
     --------
     >>> from schedkit.experiments.calibrate_spark import spearman
-    >>> spearman([1, 2, 3, 4], [10, 20, 40, 30])
+    >>> round(spearman([1, 2, 3, 4], [10, 20, 40, 30]), 12)
     0.8
     """
 
@@ -229,7 +230,7 @@ def compare(o: fair.SparkOverheads | None, seed: int = 0) -> dict[str, Any]:
     """
     out: dict[str, Any] = {"fitted": {}, "held_out": {}}
     for sc in FIT_SCENARIOS:
-        rows = []
+        rows: list[dict[str, Any]] = []
         for t in measured(sc):
             r = simulate(sc, t.policy, t.partition, o, seed)
             ours = float(r.summary()["mean_response_time"])

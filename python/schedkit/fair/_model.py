@@ -14,8 +14,8 @@ import pyarrow as pa
 
 from schedkit import _core
 from schedkit.exceptions import InvalidInstanceError, ValidationError
-from schedkit.fair import _overheads
 from schedkit.fair._metrics import per_user, summarize
+from schedkit.fair._overheads import SparkOverheads, min_lag, resolve_overheads
 from schedkit.fair._plot import plot
 from schedkit.fair._validate import check_run
 
@@ -222,7 +222,7 @@ class RunSpec:
         if self.memory is not None:
             object.__setattr__(self, "memory", _float(self.memory, "memory"))
         # --- Spark overhead model (issue 18): "calibrated" / mapping -> SparkOverheads ---
-        object.__setattr__(self, "overheads", _overheads.resolve(self.overheads))
+        object.__setattr__(self, "overheads", resolve_overheads(self.overheads))
 
     def engine_args(self) -> dict[str, Any]:
         """The keyword arguments of ``schedkit._core.FairEngine`` for this run: the same
@@ -495,7 +495,7 @@ class Result:
         )
         drf = nodes is not None
         # --- Spark overhead model (issue 18): launch latency is busy time; delays idle ---
-        over: _overheads.SparkOverheads | None = self.meta.get("overheads")
+        over: SparkOverheads | None = self.meta.get("overheads")
         extra: dict[str, Any] = {}
         if over is not None:
             jid = j.column("job_id").to_numpy()
@@ -503,7 +503,7 @@ class Result:
             pos = order[np.searchsorted(jid[order], t.column("job_id").to_numpy())]
             # a stage without parents is ready at its job's submission
             first = t.column("ready").to_numpy() <= j.column("submit_time").to_numpy()[pos]
-            extra = dict(launch=over.task_launch, lag=_overheads.min_lag(over, first))
+            extra = dict(launch=over.task_launch, lag=min_lag(over, first))
         check_run(
             job_id=j.column("job_id").to_numpy(),
             submit=j.column("submit_time").to_numpy(),

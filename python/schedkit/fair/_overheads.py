@@ -168,7 +168,7 @@ def from_mapping(values: Mapping[str, Any], name: str = "custom") -> SparkOverhe
     return SparkOverheads(**{"name": name, **values})
 
 
-def resolve(value: Any) -> SparkOverheads | None:
+def resolve_overheads(value: Any) -> SparkOverheads | None:
     """``overheads=`` as the API takes it: None or ``"none"`` (no model), ``"calibrated"``
     (the bundled fit), a :class:`SparkOverheads`, or a mapping of its fields."""
     if value is None or isinstance(value, SparkOverheads):
