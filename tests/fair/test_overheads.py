@@ -10,11 +10,14 @@ import math
 import numpy as np
 import pyarrow as pa
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import schedkit as sk
 from schedkit.exceptions import InvalidInstanceError, ValidationError
 from schedkit.experiments import calibrate_spark as cs
 from schedkit.fair._validate import check_run
+from schedkit.testing.strategies import traces
 
 Over = sk.fair.SparkOverheads
 
@@ -178,6 +181,46 @@ def test_plain_runs_still_check_work_conservation():
     # the same records judged as a plain run: a core idled while a task was ready
     with pytest.raises(ValidationError, match="work-conserving"):
         _check(r)
+
+
+terms = st.sampled_from([0.0, 0.05, 0.5, 1.0])
+
+
+@given(
+    traces(max_jobs=8, max_stages=3, max_tasks=3),
+    st.sampled_from(list(sk.fair.POLICIES)),
+    st.integers(1, 4),
+    st.booleans(),
+    st.tuples(terms, terms, terms, terms),
+    st.integers(1, 30),
+)
+def test_model_properties_and_chunking(trace, policy, cores, partition, values, chunk_rows):
+    # validate() under the model: every task once, never more than C busy (a core never runs
+    # two tasks at once), no task before its job's submission plus the driver's service and a
+    # dispatch round, task records spanning work + launch latency; and a streamed replay in
+    # small chunks gives the one-shot result.
+    o = Over(
+        **dict(zip(("job_service", "stage_service", "task_launch", "round_delay"), values)),
+        executors=cores,
+        executor_cores=1,
+    )
+    spec = dict(policy=policy, cores=cores, partition=partition, tau=0.5, record_tasks=True, overheads=o)
+    r = sk.fair.replay_many(trace, [spec], chunk_rows=chunk_rows)[0].validate()
+    plain = sk.fair.replay(trace, policy=policy, cores=cores, partition=partition, tau=0.5)
+    # overheads only delay: no job finishes before its submission plus its own service
+    rt = r.jobs.column("response_time").to_numpy()
+    assert (rt >= o.job_service + o.stage_service + o.round_delay + o.task_launch - 1e-9).all()
+    assert r.jobs.column("work").equals(plain.jobs.column("work"))
+    assert r.jobs.equals(sk.fair.replay(trace, **spec).jobs)
+
+
+def test_results_with_the_model_pickle():
+    import pickle
+
+    r = sk.fair.run_scenario("4_super_small_users", policy="uwfq", overheads="calibrated")
+    back = pickle.loads(pickle.dumps(r))
+    assert back.jobs.equals(r.jobs) and back.meta == r.meta
+    assert pickle.loads(pickle.dumps(Over.calibrated())) == Over.calibrated()
 
 
 # ----------------------------------------------------------------------------- bad input
