@@ -43,6 +43,12 @@ factor ``exp(noise * N(0,1))`` (drawn by the Rust engine per job in submission o
 seeded with ``seed``, Box-Muller normals), or the mean work of the finished jobs of the same
 class.
 
+``overheads=`` (:class:`SparkOverheads`, off by default) adds Spark's overheads around the
+scheduler: a serial FIFO driver that plans each job and submits each stage before the
+scheduler sees it, a launch latency on every task (busy time), serial dispatch rounds, and
+executors x cores; ``overheads="calibrated"`` uses the values fitted to the UWFQ authors'
+Spark runs (``python -m schedkit.experiments.calibrate_spark``).
+
 The Rust core checks every setting (the one place; its error names the field and, in a list,
 the index) and applies them: UJF's pool per user, FAIR's ``default`` pool and configured pools,
 the default weight 1, the grace conversion, the DRF nodes, the noisy factors, the stage DAG.
