@@ -6,6 +6,7 @@ schedkit.experiments.calibrate_spark``)."""
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
@@ -13,11 +14,15 @@ from typing import Any
 from schedkit import _core, data
 from schedkit.exceptions import InvalidInstanceError
 
+#: Most tasks of the setup Spark job (Spark lists at most 10,000 paths in parallel:
+#: ``spark.sql.sources.parallelPartitionDiscovery.parallelism``).
+MAX_SETUP_TASKS = 10_000
+
 #: The bundled calibration (relative to ``schedkit/data``).
 CALIBRATED_FILE = "spark_overheads.json"
 
-_TIMES = ("job_service", "stage_service", "task_launch", "round_delay")
-_COUNTS = ("executors", "executor_cores")
+_TIMES = ("job_service", "stage_service", "task_launch", "round_delay", "setup_task")
+_COUNTS = ("executors", "executor_cores", "setup_tasks")
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,23 @@ class SparkOverheads:
         starts at ``max(t, end of the previous round)``, and the tasks it launches start at
         its end. The cores it hands out are **idle** but reserved until then, so the
         dispatcher bounds the launch rate of short tasks.
+    ``setup_tasks``, ``setup_task``
+        A Spark job structure (:mod:`schedkit.fair._spark_jobs`): in a prepared workload
+        (:func:`schedkit.fair.simulate`, :func:`schedkit.fair.run_scenario`), every job is
+        preceded by a setup Spark job of ``setup_tasks`` tasks of ``setup_task`` seconds of
+        work each (the parallel file listing that ``spark.read().parquet`` runs on the
+        authors' partitioned input). Spark's own orders (``fair``, ``ujf``) see it as a
+        Spark job of its own, the query's Spark job following it with a later id; the
+        authors' schedulers (``fifo`` = their T-FIFO, ``cfq``, ``uwfq``) key on the job
+        group and see it as the job's first stage. Response times span both. Off with
+        ``setup_tasks = 0``; a streamed trace replay rejects it.
+    ``cfq_job_estimate``
+        An ordering rule for ``policy="cfq"`` only: every stage's virtual deadline is
+        ``v(its submission) + the whole job's estimate`` instead of its share. With equal
+        jobs this is what the authors' CFQ does when its asynchronous estimator has not yet
+        registered a stage (``ClusterFairScheduler.setPriority`` then treats the stage as a
+        one-stage job of the same default runtime): a burst's later stages queue behind
+        every first stage submitted before them. Default False (the plain CFQ rule).
     ``executors``, ``executor_cores``
         The slot structure: ``executors x executor_cores`` must equal the run's ``cores``
         (the authors ran 8 executors x 4 cores). Slots are handed out without data
@@ -54,8 +76,12 @@ class SparkOverheads:
 
     Parameters
     ----------
-    job_service, stage_service, task_launch, round_delay : float
-        Finite and >= 0 (default 0).
+    job_service, stage_service, task_launch, round_delay, setup_task : float
+        Finite and >= 0 (default 0); ``setup_task`` > 0 when ``setup_tasks`` > 0.
+    setup_tasks : int
+        >= 0 (default 0).
+    cfq_job_estimate : bool
+        Default False.
     executors, executor_cores : int
         >= 1 (default 8 and 4).
     name : str
@@ -84,6 +110,9 @@ class SparkOverheads:
     stage_service: float = 0.0
     task_launch: float = 0.0
     round_delay: float = 0.0
+    setup_tasks: int = 0
+    setup_task: float = 0.0
+    cfq_job_estimate: bool = False
     executors: int = 8
     executor_cores: int = 4
     name: str = "custom"
@@ -102,8 +131,28 @@ class SparkOverheads:
                 raise InvalidInstanceError(
                     f"overheads.{f}: must be a 64-bit integer, got {v!r}", field=f"overheads.{f}"
                 )
+        if not isinstance(self.cfq_job_estimate, bool):
+            raise InvalidInstanceError(
+                f"overheads.cfq_job_estimate: must be a bool, got {self.cfq_job_estimate!r}",
+                field="overheads.cfq_job_estimate",
+            )
         if not isinstance(self.name, str):
             raise InvalidInstanceError(f"overheads.name: must be a str, got {self.name!r}", field="overheads.name")
+        # The setup Spark job is the Python side's (schedkit.fair._spark_jobs): checked here,
+        # the one place; the core never sees it.
+        if not (math.isfinite(self.setup_task) and self.setup_task >= 0):
+            raise InvalidInstanceError(
+                f"overheads.setup_task: must be finite and >= 0, got {self.setup_task}", field="overheads.setup_task"
+            )
+        if not 0 <= self.setup_tasks <= MAX_SETUP_TASKS:
+            raise InvalidInstanceError(
+                f"overheads.setup_tasks: must be in [0, {MAX_SETUP_TASKS}], got {self.setup_tasks}",
+                field="overheads.setup_tasks",
+            )
+        if self.setup_tasks > 0 and self.setup_task == 0:
+            raise InvalidInstanceError(
+                "overheads.setup_task: must be > 0 when setup_tasks > 0", field="overheads.setup_task"
+            )
         # The values are checked by the core (schedkit_core::fair::Overheads::validate), the
         # one place: a throwaway engine of the matching size runs that check now.
         # (a product beyond int64 is passed as 1 core: the core then reports the mismatch)
@@ -115,7 +164,7 @@ class SparkOverheads:
         """``executors x executor_cores``: the core count a run with this model must have."""
         return self.executors * self.executor_cores
 
-    def engine_tuple(self) -> tuple[float, float, float, float, int, int]:
+    def engine_tuple(self) -> tuple[float, float, float, float, int, int, bool]:
         """The model as ``schedkit._core.FairEngine`` takes it."""
         return (
             self.job_service,
@@ -124,6 +173,7 @@ class SparkOverheads:
             self.round_delay,
             self.executors,
             self.executor_cores,
+            self.cfq_job_estimate,
         )
 
     def describe(self) -> str:
@@ -139,6 +189,8 @@ class SparkOverheads:
             f"Spark overheads ({self.name}): job {self.job_service:.4g} s, stage {self.stage_service:.4g} s, "
             f"task launch {self.task_launch:.4g} s, round {self.round_delay:.4g} s, "
             f"{self.executors} x {self.executor_cores} cores"
+            + (f", setup job {self.setup_tasks} x {self.setup_task:.4g} s" if self.setup_tasks else "")
+            + (", CFQ stages on the job's estimate" if self.cfq_job_estimate else "")
         )
 
     @classmethod
@@ -200,5 +252,12 @@ def min_lag(o: SparkOverheads, first_stage: Any) -> Any:
 
 
 def is_off(o: SparkOverheads | None) -> bool:
-    """No model, or every time zero (the plain simulation)."""
-    return o is None or all(getattr(o, f) == 0 for f in _TIMES)
+    """No model, or every time zero and no setup job (the plain simulation)."""
+    return o is None or (
+        o.setup_tasks == 0 and not o.cfq_job_estimate and all(getattr(o, f) == 0 for f in _TIMES)
+    )
+
+
+def has_setup(o: SparkOverheads | None) -> bool:
+    """Whether the model adds a setup Spark job to every job."""
+    return o is not None and o.setup_tasks > 0

@@ -5,6 +5,7 @@ and the UWFQ paper's scenarios (:func:`run_scenario`)."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,8 @@ from schedkit.exceptions import InvalidInstanceError
 from schedkit.fair._engine import Names, Progress, Runner, batch_from_chunk, job_table
 from schedkit.fair._gen import scenario_workload
 from schedkit.fair._model import Result, RunSpec, Workload
+from schedkit.fair._overheads import has_setup
+from schedkit.fair._spark_jobs import SPARK_JOB_POLICIES, merge_jobs, with_setup
 from schedkit.trace import ordered_jobs
 
 
@@ -111,6 +114,14 @@ def replay_many(
             raise InvalidInstanceError(f"runs[{i}]: {exc}", field="runs", index=i) from None
     if not specs:
         raise InvalidInstanceError("runs: give at least one simulation", field="runs")
+    for i, sp in enumerate(specs):
+        if has_setup(sp.overheads):
+            raise InvalidInstanceError(
+                f"runs[{i}]: overheads.setup_tasks (the setup Spark job) applies to prepared workloads "
+                "(simulate, run_scenario), not to a streamed trace",
+                field="overheads.setup_tasks",
+                index=i,
+            )
     names, classes = Names(), Names()
     runners = [Runner(sp, names) for sp in specs]
     label = Path(trace).name if isinstance(trace, (str, Path)) else "replay"
@@ -270,9 +281,16 @@ def simulate(w: Workload, *, scenario: str | None = None, **run: Any) -> Result:
     r = Runner(spec, names)
     if w.batch.n_jobs == 0:
         raise InvalidInstanceError("workload: no jobs", field="trace")
+    o = spec.overheads
+    split = False
+    if has_setup(o):  # Spark overhead model (issue 18): the setup Spark job before each job
+        assert o is not None
+        split = spec.policy.strip().lower() in SPARK_JOB_POLICIES
+        w = with_setup(w, o.setup_tasks, o.setup_task, split=split)
     r.push(w.batch)
     r.finish()
-    return _result(r, Names(w.class_names), scenario)
+    res = _result(r, Names(w.class_names), scenario)
+    return replace(res, jobs=merge_jobs(res.jobs)) if split else res
 
 
 def run_scenario(

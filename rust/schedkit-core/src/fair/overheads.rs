@@ -19,6 +19,9 @@
 //!   `t` starts at `max(t, end of the previous round)` and the tasks it launches start when
 //!   it ends. The cores it hands out are reserved (idle, not busy) from `t` until then.
 //!
+//! One ordering rule rides along: [`Overheads::cfq_job_estimate`] (CFQ stage deadlines on the
+//! whole job's estimate), used only when the model runs.
+//!
 //! With every term zero, each delay is exactly zero and the engine takes its usual path at
 //! the usual time, so results are bit-for-bit those without the model.
 
@@ -45,6 +48,12 @@ pub struct Overheads {
     pub executors: i64,
     /// Cores (task slots) per executor (>= 1).
     pub executor_cores: i64,
+    /// CFQ only: every stage's virtual deadline is `v(its submission) + the whole job's
+    /// estimate` instead of its share of it. With equal jobs this is what the UWFQ authors'
+    /// CFQ does when its estimator has not yet registered a stage (each stage then counts as
+    /// a one-stage job of the same default runtime, `ClusterFairScheduler.setPriority`):
+    /// a burst's later stages queue behind every first stage submitted before them.
+    pub cfq_job_estimate: bool,
 }
 
 impl Overheads {
@@ -184,6 +193,7 @@ mod tests {
             round_delay: 0.0,
             executors: 8,
             executor_cores: 4,
+            cfq_job_estimate: false,
         }
     }
 
