@@ -246,7 +246,7 @@ def replay(
     return replay_many(trace, [run], class_column=class_column, progress=progress, format=format, errors=errors)[0]
 
 
-def simulate(w: Workload, *, scenario: str | None = None, **run: Any) -> Result:
+def simulate(w: Workload, *, scenario: str | None = None, _spark_job_tasks: int | None = None, **run: Any) -> Result:
     """Runs a prepared :class:`Workload` in one push.
 
     Closed-loop jobs need this: their predecessors are in the same batch.
@@ -286,7 +286,7 @@ def simulate(w: Workload, *, scenario: str | None = None, **run: Any) -> Result:
     if has_setup(o):  # Spark overhead model (issue 18): the setup Spark job before each job
         assert o is not None
         split = spec.policy.strip().lower() in SPARK_JOB_POLICIES
-        w = with_setup(w, o.setup_tasks, o.setup_task, split=split)
+        w = with_setup(w, o.setup_tasks, o.setup_task, split=split, spark_job_tasks=_spark_job_tasks)
     r.push(w.batch)
     r.finish()
     res = _result(r, Names(w.class_names), scenario)
@@ -353,4 +353,7 @@ def run_scenario(
     120
     """
     w = scenario_workload(name, seed=seed, default_tasks=default_tasks, skew=skew, reduce_share=reduce_share)
-    return simulate(w, policy=policy, cores=cores, partition=partition, seed=seed, scenario=name, **kw)
+    # the Google job groups are one stage of default_tasks tasks per Spark job
+    return simulate(
+        w, policy=policy, cores=cores, partition=partition, seed=seed, scenario=name, _spark_job_tasks=default_tasks, **kw
+    )

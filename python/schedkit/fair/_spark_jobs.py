@@ -53,10 +53,50 @@ def _stage_bounds(b: Batch) -> np.ndarray:
     return np.arange(b.n_jobs + 1, dtype=np.int64)
 
 
-def with_setup(w: Workload, setup_tasks: int, setup_task: float, *, split: bool) -> Workload:
+def _parts(b: Batch, spark_job_tasks: int | None) -> list[list[np.ndarray]]:
+    """Per job, its Spark jobs' task durations: the job's one stage as one Spark job, or (a
+    stage of ``spark_job_tasks`` x k tasks, as :func:`scenario_workload` builds the authors'
+    Google job groups) k Spark jobs of ``spark_job_tasks`` tasks each."""
+    bounds = _stage_bounds(b)
+    offs = np.asarray(b.task_offsets, dtype=np.int64)
+    d = np.asarray(b.durations, dtype=np.float64)
+    out: list[list[np.ndarray]] = []
+    for j in range(b.n_jobs):
+        stages = [d[offs[s] : offs[s + 1]] for s in range(bounds[j], bounds[j + 1])]
+        if len(stages) != 1:
+            raise InvalidInstanceError(
+                f"job {j}: the setup Spark job is modelled for one-stage jobs (the UWFQ scenarios without "
+                f"reduce_share); this one has {len(stages)} stages",
+                field="overheads.setup_tasks",
+                index=j,
+            )
+        q = stages[0]
+        if spark_job_tasks and len(q) % spark_job_tasks == 0:
+            k = len(q) // spark_job_tasks
+            out.append([q[i * spark_job_tasks : (i + 1) * spark_job_tasks] for i in range(k)])
+        else:
+            out.append([q])
+    return out
+
+
+def with_setup(
+    w: Workload, setup_tasks: int, setup_task: float, *, split: bool, spark_job_tasks: int | None = None
+) -> Workload:
     """``w`` with a setup Spark job of ``setup_tasks`` tasks of ``setup_task`` seconds in
-    front of every job: its first stage (``split=False``), or a job of its own that the
-    query's job follows with no think time (``split=True``; both carry the job's id).
+    front of each of its Spark jobs.
+
+    A one-stage job is one Spark job or, with ``spark_job_tasks``, when its stage has k x
+    ``spark_job_tasks`` tasks, k Spark jobs submitted together (the authors' Google job
+    groups: each trace task is a Spark job, all submitted at the group's first time). ``split=False``: one engine job
+    per job, stages = the k setups, then each Spark job's query after its own setup.
+    ``split=True``: 2k engine jobs carrying the job's id, each query a closed-loop successor
+    (no think time) of its setup; a closed-loop job's setup follows its predecessor's query.
+
+    Raises
+    ------
+    InvalidInstanceError
+        A job of several stages, a stage DAG or DRF requests in ``w``, or a closed-loop job
+        of several Spark jobs.
 
     Examples
     --------
@@ -68,56 +108,71 @@ def with_setup(w: Workload, setup_tasks: int, setup_task: float, *, split: bool)
     (16, 32, [0, 3, 5, 8])
     >>> s = with_setup(w, 3, 0.1, split=True)
     >>> s.batch.n_jobs, s.batch.after[:4].tolist(), s.batch.job_id[:4].tolist()
-    (32, [-1, 0, -1, 2], [0, 0, 1, 1])
+    (32, [-1, 0, 1, 2], [0, 0, 1, 1])
     """
     b = w.batch
     _check(b)
-    bounds = _stage_bounds(b)
-    offs = np.asarray(b.task_offsets, dtype=np.int64)
+    parts = _parts(b, spark_job_tasks)
     setup = np.full(setup_tasks, float(setup_task))
     durs: list[np.ndarray] = []
     task_offsets = [0]
     job_stages = [0]
+    stage_parents = [0]
+    parents: list[int] = []
 
-    def stage(d: np.ndarray) -> None:
+    def stage(d: np.ndarray, parent: int | None = None) -> None:
         durs.append(d)
         task_offsets.append(task_offsets[-1] + len(d))
+        if parent is not None:
+            parents.append(parent)
+        stage_parents.append(len(parents))
 
-    n = b.n_jobs
-    for j in range(n):
-        stage(setup)
+    rows: list[tuple[int, int, int]] = []  # split: (job, after as engine row or -1, is the query)
+    pred = np.asarray(b.after, dtype=np.int64)
+    last_query: dict[int, int] = {}
+    for j, ps in enumerate(parts):
         if split:
+            if pred[j] >= 0 and len(ps) > 1:
+                raise InvalidInstanceError(
+                    f"job {j}: a closed-loop job of several Spark jobs has no one predecessor to follow",
+                    field="after",
+                    index=j,
+                )
+            for q in ps:
+                stage(setup)
+                job_stages.append(len(task_offsets) - 1)
+                rows.append((j, int(last_query[int(pred[j])]) if pred[j] >= 0 else -1, 0))
+                stage(q)
+                job_stages.append(len(task_offsets) - 1)
+                rows.append((j, len(rows) - 1, 1))
+                last_query[j] = len(rows) - 1
+        else:
+            for _ in ps:
+                stage(setup)
+            for i, q in enumerate(ps):
+                stage(q, parent=i)  # each query after its own setup (parents by index in the job)
             job_stages.append(len(task_offsets) - 1)
-        for s in range(bounds[j], bounds[j + 1]):
-            stage(np.asarray(b.durations[offs[s] : offs[s + 1]], dtype=np.float64))
-        job_stages.append(len(task_offsets) - 1)
     common: dict[str, Any] = dict(
         task_offsets=np.asarray(task_offsets, dtype=np.int64),
         durations=np.concatenate(durs),
         job_stages=np.asarray(job_stages, dtype=np.int64),
         stage_id=None,
-        stage_parents=None,
-        parents=None,
+        stage_parents=None if split else np.asarray(stage_parents, dtype=np.int64),
+        parents=None if split else np.asarray(parents, dtype=np.int64),
     )
     if not split:
         return replace(w, batch=replace(b, **common))
-    two = np.repeat(np.arange(n), 2)
-    after = np.full(2 * n, -1, dtype=np.int64)
-    think = np.zeros(2 * n)
-    after[1::2] = 2 * np.arange(n)  # the query's Spark job follows its setup
-    pred = np.asarray(b.after, dtype=np.int64)
-    has = pred >= 0
-    after[0::2][has] = 2 * pred[has] + 1  # a closed-loop job follows its predecessor's query
-    think[0::2] = b.think
+    src = np.asarray([r[0] for r in rows])
+    is_query = np.asarray([r[2] for r in rows], dtype=bool)
     return replace(
         w,
         batch=Batch(
-            job_id=np.asarray(b.job_id)[two],
-            user=np.asarray(b.user)[two],
-            submit=np.asarray(b.submit)[two],
-            after=after,
-            think=think,
-            job_class=np.asarray(b.job_class)[two],
+            job_id=np.asarray(b.job_id)[src],
+            user=np.asarray(b.user)[src],
+            submit=np.asarray(b.submit)[src],
+            after=np.asarray([r[1] for r in rows], dtype=np.int64),
+            think=np.where(is_query, 0.0, np.asarray(b.think, dtype=np.float64)[src]),
+            job_class=np.asarray(b.job_class)[src],
             **common,
         ),
     )
@@ -137,7 +192,7 @@ def merge_jobs(jobs: pa.Table) -> pa.Table:
     ...     "n_tasks": [1, 2], "alone_time": [0.5, 1.0], "slowdown": [2.0, 2.0]})
     >>> m = merge_jobs(t)
     >>> m.column("response_time").to_pylist(), m.column("alone_time").to_pylist()
-    ([3.0, 1.5], [2.0])
+    ([3.0], [1.5])
     """
     ids = jobs.column("job_id").to_numpy()
     uniq, first, inv = np.unique(ids, return_index=True, return_inverse=True)
