@@ -60,8 +60,17 @@ class SparkOverheads:
         authors' partitioned input). Spark's own orders (``fair``, ``ujf``) see it as a
         Spark job of its own, the query's Spark job following it with a later id; the
         authors' schedulers (``fifo`` = their T-FIFO, ``cfq``, ``uwfq``) key on the job
-        group and see it as the job's first stage. Response times span both. Off with
-        ``setup_tasks = 0``; a streamed trace replay rejects it.
+        group and see it as the job's first stage. Response times span both. The authors'
+        Google job groups run as their Spark jobs (one per trace task, ``default_tasks``
+        tasks each), all submitted at the group's time: separate jobs for Spark's orders,
+        parallel stages of the group's job for the others. Off with ``setup_tasks = 0``
+        (and ``authors_partitioner`` False); a streamed trace replay rejects it.
+    ``authors_partitioner``
+        With ``partition=True`` in a prepared workload: each Spark job's scan is split as the
+        authors' ``OraclePartitioner`` splits it (Loop1000 222 tasks, Loop100 40, Loop20 16,
+        trace jobs ``floor(4 + 1.832672 s^1.012495)``, never under Spark's 32) into equal
+        tasks, the setup job unsplit, instead of the simulator's ``ceil(W / tau)`` rule over
+        every stage. Turns the Spark job structure on (below) even without a setup job.
     ``cfq_job_estimate``
         An ordering rule for ``policy="cfq"`` only: every stage's virtual deadline is
         ``v(its submission) + the whole job's estimate`` instead of its share. With equal
@@ -80,7 +89,7 @@ class SparkOverheads:
         Finite and >= 0 (default 0); ``setup_task`` > 0 when ``setup_tasks`` > 0.
     setup_tasks : int
         >= 0 (default 0).
-    cfq_job_estimate : bool
+    cfq_job_estimate, authors_partitioner : bool
         Default False.
     executors, executor_cores : int
         >= 1 (default 8 and 4).
@@ -113,6 +122,7 @@ class SparkOverheads:
     setup_tasks: int = 0
     setup_task: float = 0.0
     cfq_job_estimate: bool = False
+    authors_partitioner: bool = False
     executors: int = 8
     executor_cores: int = 4
     name: str = "custom"
@@ -131,11 +141,11 @@ class SparkOverheads:
                 raise InvalidInstanceError(
                     f"overheads.{f}: must be a 64-bit integer, got {v!r}", field=f"overheads.{f}"
                 )
-        if not isinstance(self.cfq_job_estimate, bool):
-            raise InvalidInstanceError(
-                f"overheads.cfq_job_estimate: must be a bool, got {self.cfq_job_estimate!r}",
-                field="overheads.cfq_job_estimate",
-            )
+        for f in ("cfq_job_estimate", "authors_partitioner"):
+            if not isinstance(getattr(self, f), bool):
+                raise InvalidInstanceError(
+                    f"overheads.{f}: must be a bool, got {getattr(self, f)!r}", field=f"overheads.{f}"
+                )
         if not isinstance(self.name, str):
             raise InvalidInstanceError(f"overheads.name: must be a str, got {self.name!r}", field="overheads.name")
         # The setup Spark job is the Python side's (schedkit.fair._spark_jobs): checked here,
@@ -191,6 +201,7 @@ class SparkOverheads:
             f"{self.executors} x {self.executor_cores} cores"
             + (f", setup job {self.setup_tasks} x {self.setup_task:.4g} s" if self.setup_tasks else "")
             + (", CFQ stages on the job's estimate" if self.cfq_job_estimate else "")
+            + (", the authors' partitioner" if self.authors_partitioner else "")
         )
 
     @classmethod
@@ -254,10 +265,11 @@ def min_lag(o: SparkOverheads, first_stage: Any) -> Any:
 def is_off(o: SparkOverheads | None) -> bool:
     """No model, or every time zero and no setup job (the plain simulation)."""
     return o is None or (
-        o.setup_tasks == 0 and not o.cfq_job_estimate and all(getattr(o, f) == 0 for f in _TIMES)
+        not has_structure(o) and not o.cfq_job_estimate and all(getattr(o, f) == 0 for f in _TIMES)
     )
 
 
-def has_setup(o: SparkOverheads | None) -> bool:
-    """Whether the model adds a setup Spark job to every job."""
-    return o is not None and o.setup_tasks > 0
+def has_structure(o: SparkOverheads | None) -> bool:
+    """Whether the model runs a prepared workload as Spark jobs (a setup job before each,
+    or the authors' partitioner): :mod:`schedkit.fair._spark_jobs`."""
+    return o is not None and (o.setup_tasks > 0 or o.authors_partitioner)

@@ -15,8 +15,8 @@ from schedkit.exceptions import InvalidInstanceError
 from schedkit.fair._engine import Names, Progress, Runner, batch_from_chunk, job_table
 from schedkit.fair._gen import scenario_workload
 from schedkit.fair._model import Result, RunSpec, Workload
-from schedkit.fair._overheads import has_setup
-from schedkit.fair._spark_jobs import SPARK_JOB_POLICIES, merge_jobs, with_setup
+from schedkit.fair._overheads import has_structure
+from schedkit.fair._spark_jobs import SPARK_JOB_POLICIES, merge_jobs, spark_structure
 from schedkit.trace import ordered_jobs
 
 
@@ -115,10 +115,10 @@ def replay_many(
     if not specs:
         raise InvalidInstanceError("runs: give at least one simulation", field="runs")
     for i, sp in enumerate(specs):
-        if has_setup(sp.overheads):
+        if has_structure(sp.overheads):
             raise InvalidInstanceError(
-                f"runs[{i}]: overheads.setup_tasks (the setup Spark job) applies to prepared workloads "
-                "(simulate, run_scenario), not to a streamed trace",
+                f"runs[{i}]: overheads.setup_tasks / authors_partitioner (the Spark job structure) apply to "
+                "prepared workloads (simulate, run_scenario), not to a streamed trace",
                 field="overheads.setup_tasks",
                 index=i,
             )
@@ -277,20 +277,27 @@ def simulate(w: Workload, *, scenario: str | None = None, _spark_job_tasks: int 
     16
     """
     spec = RunSpec(**run)
-    names = Names(w.user_names)
-    r = Runner(spec, names)
     if w.batch.n_jobs == 0:
         raise InvalidInstanceError("workload: no jobs", field="trace")
     o = spec.overheads
-    split = False
-    if has_setup(o):  # Spark overhead model (issue 18): the setup Spark job before each job
+    structure = has_structure(o)
+    split = authors = False
+    if structure:  # Spark overhead model (issue 18): the jobs as Spark runs them
         assert o is not None
         split = spec.policy.strip().lower() in SPARK_JOB_POLICIES
-        w = with_setup(w, o.setup_tasks, o.setup_task, split=split, spark_job_tasks=_spark_job_tasks)
+        authors = o.authors_partitioner and spec.partition
+        w = spark_structure(
+            w, o.setup_tasks, o.setup_task, split=split, spark_job_tasks=_spark_job_tasks, authors_partition=authors
+        )
+        if authors:  # the workload is split already; the engine's partitioner stays off
+            spec = replace(spec, partition=False)
+    r = Runner(spec, Names(w.user_names))
     r.push(w.batch)
     r.finish()
     res = _result(r, Names(w.class_names), scenario)
-    return replace(res, jobs=merge_jobs(res.jobs)) if split else res
+    if split:
+        res = replace(res, jobs=merge_jobs(res.jobs))
+    return replace(res, partition=True) if authors else res
 
 
 def run_scenario(

@@ -79,18 +79,48 @@ def _parts(b: Batch, spark_job_tasks: int | None) -> list[list[np.ndarray]]:
     return out
 
 
-def with_setup(
-    w: Workload, setup_tasks: int, setup_task: float, *, split: bool, spark_job_tasks: int | None = None
+#: The UWFQ authors' ``OraclePartitioner`` task counts per Loop class (about 0.5 s a task).
+AUTHORS_TASKS = {"Loop1000": 222, "Loop100": 40, "Loop20": 16}
+
+
+def authors_tasks(job_class: str, work: float) -> int:
+    """Tasks of one Spark job's scan under the authors' ``OraclePartitioner``: the Loop
+    classes' fixed counts, ``floor(4 + 1.832672 * work^1.012495)`` for their trace jobs
+    (``work`` in seconds), never fewer than Spark's ``minPartitionNum`` (the default
+    parallelism, 32): ``splitPartitionNum = max(minPartitionNum, taskAmount)``.
+
+    Examples
+    --------
+    >>> from schedkit.fair._spark_jobs import authors_tasks
+    >>> authors_tasks("Loop20", 1.5), authors_tasks("Loop100", 26.9), authors_tasks("job_7", 100.0)
+    (32, 40, 198)
+    """
+    n = AUTHORS_TASKS.get(job_class)
+    if n is None:
+        n = int(np.floor(4 + 1.832672 * work**1.012495))
+    return max(32, n)
+
+
+def spark_structure(
+    w: Workload,
+    setup_tasks: int,
+    setup_task: float,
+    *,
+    split: bool,
+    spark_job_tasks: int | None = None,
+    authors_partition: bool = False,
 ) -> Workload:
-    """``w`` with a setup Spark job of ``setup_tasks`` tasks of ``setup_task`` seconds in
-    front of each of its Spark jobs.
+    """``w`` as Spark runs it: each Spark job of a job preceded by a setup Spark job of
+    ``setup_tasks`` tasks of ``setup_task`` seconds (none when 0), its scan split by the
+    authors' partitioner when ``authors_partition`` (:func:`authors_tasks` equal tasks).
 
     A one-stage job is one Spark job or, with ``spark_job_tasks``, when its stage has k x
     ``spark_job_tasks`` tasks, k Spark jobs submitted together (the authors' Google job
-    groups: each trace task is a Spark job, all submitted at the group's first time). ``split=False``: one engine job
-    per job, stages = the k setups, then each Spark job's query after its own setup.
-    ``split=True``: 2k engine jobs carrying the job's id, each query a closed-loop successor
-    (no think time) of its setup; a closed-loop job's setup follows its predecessor's query.
+    groups: each trace task is a Spark job; all are submitted at the group's first time).
+    ``split=False``: one engine job per job, its stages the k setups, then each Spark job's
+    query after its own setup. ``split=True``: one engine job per Spark job and setup, all
+    carrying the job's id; each query a closed-loop successor (no think time) of its setup;
+    a closed-loop job's first engine job follows its predecessor's last query.
 
     Raises
     ------
@@ -101,14 +131,17 @@ def with_setup(
     Examples
     --------
     >>> import schedkit as sk
-    >>> from schedkit.fair._spark_jobs import with_setup
+    >>> from schedkit.fair._spark_jobs import spark_structure
     >>> w = sk.fair.scenario_workload("4_large_users", default_tasks=2, skew=0)
-    >>> s = with_setup(w, 3, 0.1, split=False)
+    >>> s = spark_structure(w, 3, 0.1, split=False)
     >>> s.batch.n_jobs, len(s.batch.task_offsets) - 1, s.batch.task_offsets[:4].tolist()
     (16, 32, [0, 3, 5, 8])
-    >>> s = with_setup(w, 3, 0.1, split=True)
+    >>> s = spark_structure(w, 3, 0.1, split=True)
     >>> s.batch.n_jobs, s.batch.after[:4].tolist(), s.batch.job_id[:4].tolist()
     (32, [-1, 0, 1, 2], [0, 0, 1, 1])
+    >>> s = spark_structure(w, 0, 0.0, split=False, authors_partition=True)
+    >>> s.batch.task_offsets[:3].tolist()  # Loop1000: 222 equal tasks
+    [0, 222, 444]
     """
     b = w.batch
     _check(b)
@@ -127,10 +160,14 @@ def with_setup(
             parents.append(parent)
         stage_parents.append(len(parents))
 
-    rows: list[tuple[int, int, int]] = []  # split: (job, after as engine row or -1, is the query)
+    rows: list[tuple[int, int, float]] = []  # split: (job, after as engine row or -1, think)
     pred = np.asarray(b.after, dtype=np.int64)
+    think = np.asarray(b.think, dtype=np.float64)
     last_query: dict[int, int] = {}
     for j, ps in enumerate(parts):
+        if authors_partition:
+            cls = w.class_names[int(b.job_class[j])]
+            ps = [np.full(n, q.sum() / n) for q in ps for n in [authors_tasks(cls, float(q.sum()))]]
         if split:
             if pred[j] >= 0 and len(ps) > 1:
                 raise InvalidInstanceError(
@@ -139,18 +176,23 @@ def with_setup(
                     index=j,
                 )
             for q in ps:
-                stage(setup)
-                job_stages.append(len(task_offsets) - 1)
-                rows.append((j, int(last_query[int(pred[j])]) if pred[j] >= 0 else -1, 0))
+                head, gap = (last_query[int(pred[j])] if pred[j] >= 0 else -1), float(think[j])
+                if setup_tasks:
+                    stage(setup)
+                    job_stages.append(len(task_offsets) - 1)
+                    rows.append((j, head, gap))
+                    head, gap = len(rows) - 1, 0.0
                 stage(q)
                 job_stages.append(len(task_offsets) - 1)
-                rows.append((j, len(rows) - 1, 1))
+                rows.append((j, head, gap))
                 last_query[j] = len(rows) - 1
         else:
-            for _ in ps:
-                stage(setup)
+            if setup_tasks:
+                for _ in ps:
+                    stage(setup)
             for i, q in enumerate(ps):
-                stage(q, parent=i)  # each query after its own setup (parents by index in the job)
+                # each query after its own setup (parents by index within the job)
+                stage(q, parent=i if setup_tasks else None)
             job_stages.append(len(task_offsets) - 1)
     common: dict[str, Any] = dict(
         task_offsets=np.asarray(task_offsets, dtype=np.int64),
@@ -163,7 +205,6 @@ def with_setup(
     if not split:
         return replace(w, batch=replace(b, **common))
     src = np.asarray([r[0] for r in rows])
-    is_query = np.asarray([r[2] for r in rows], dtype=bool)
     return replace(
         w,
         batch=Batch(
@@ -171,7 +212,7 @@ def with_setup(
             user=np.asarray(b.user)[src],
             submit=np.asarray(b.submit)[src],
             after=np.asarray([r[1] for r in rows], dtype=np.int64),
-            think=np.where(is_query, 0.0, np.asarray(b.think, dtype=np.float64)[src]),
+            think=np.asarray([r[2] for r in rows], dtype=np.float64),
             job_class=np.asarray(b.job_class)[src],
             **common,
         ),
