@@ -202,7 +202,7 @@ class FairEngine:
         weights: list[tuple[str, float]] = ...,
         pools: list[tuple[str, str | tuple[float, float, bool | None]]] = ...,
         pool_config: list[tuple[str, tuple[float, float, bool | None]]] = ...,
-        overheads: tuple[float, float, float, float, int, int, bool] | None = None,
+        overheads: tuple[float, float, float, float, int, int, bool, float] | None = None,
     ) -> Self: ...
     def add_users(self, names: list[str]) -> int: ...
     def push(

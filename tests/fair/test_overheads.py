@@ -191,7 +191,7 @@ terms = st.sampled_from([0.0, 0.05, 0.5, 1.0])
     st.sampled_from(list(sk.fair.POLICIES)),
     st.integers(1, 4),
     st.booleans(),
-    st.tuples(terms, terms, terms, terms),
+    st.tuples(terms, terms, terms, terms, terms),
     st.integers(1, 30),
 )
 def test_model_properties_and_chunking(trace, policy, cores, partition, values, chunk_rows):
@@ -200,7 +200,7 @@ def test_model_properties_and_chunking(trace, policy, cores, partition, values, 
     # dispatch round, task records spanning work + launch latency; and a streamed replay in
     # small chunks gives the one-shot result.
     o = Over(
-        **dict(zip(("job_service", "stage_service", "task_launch", "round_delay"), values)),
+        **dict(zip(("job_service", "stage_service", "task_launch", "round_delay", "task_dispatch"), values)),
         executors=cores,
         executor_cores=1,
     )
@@ -209,7 +209,7 @@ def test_model_properties_and_chunking(trace, policy, cores, partition, values, 
     plain = sk.fair.replay(trace, policy=policy, cores=cores, partition=partition, tau=0.5)
     # overheads only delay: no job finishes before its submission plus its own service
     rt = r.jobs.column("response_time").to_numpy()
-    assert (rt >= o.job_service + o.stage_service + o.round_delay + o.task_launch - 1e-9).all()
+    assert (rt >= o.job_service + o.stage_service + o.round_delay + o.task_dispatch + o.task_launch - 1e-9).all()
     assert r.jobs.column("work").equals(plain.jobs.column("work"))
     assert r.jobs.equals(sk.fair.replay(trace, **spec).jobs)
 
@@ -233,6 +233,7 @@ def test_results_with_the_model_pickle():
         (dict(stage_service=math.nan), "overheads.stage_service"),
         (dict(task_launch=math.inf), "overheads.task_launch"),
         (dict(round_delay=-math.inf), "overheads.round_delay"),
+        (dict(task_dispatch=-0.1), "overheads.task_dispatch"),
         (dict(job_service="1"), "overheads.job_service"),
         (dict(task_launch=None), "overheads.task_launch"),
         (dict(round_delay=True), "overheads.round_delay"),

@@ -133,3 +133,24 @@ def test_streamed_replay_rejects_the_setup_job():
     assert e.value.field == "overheads.setup_tasks"
     # the CFQ rule alone streams fine
     sk.fair.replay(t, policy="cfq", overheads=Over(cfq_job_estimate=True))
+
+
+def test_serial_task_dispatch():
+    # 1 executor x 4 cores, one job of three 1-s tasks, 0.1 s to launch a task: they start
+    # at 0.1, 0.2 and 0.3 and the job ends at 1.3
+    t = sk.trace.from_jobs([0, 0, 0], ["a"] * 3, [0.0] * 3, [1.0] * 3)
+    o = Over(task_dispatch=0.1, executors=1, executor_cores=4)
+    r = sk.fair.replay(t, policy="fifo", cores=4, overheads=o, record_tasks=True).validate()
+    assert r.tasks.column("start").to_pylist() == pytest.approx([0.1, 0.2, 0.3], abs=1e-12)
+    assert finish(r) == [1.3]
+
+
+def test_serial_dispatch_makes_the_order_matter_on_free_cores():
+    # 4 cores, never full; jobs a (two 1-s tasks) at 0 and b (one) at 0.05, launch 0.1 s a
+    # task, round 0.05 s. Round 1 (t=0): a's tasks at 0.15, 0.25 (round 0.05 + 0.1 each);
+    # round 2 (asked at 0.05) waits for it: b's task at 0.25 + 0.05 + 0.1 = 0.4.
+    t = sk.trace.from_jobs([0, 0, 1], ["a", "a", "b"], [0.0, 0.0, 0.05], [1.0, 1.0, 1.0])
+    o = Over(task_dispatch=0.1, round_delay=0.05, executors=1, executor_cores=4)
+    r = sk.fair.replay(t, policy="fifo", cores=4, overheads=o, record_tasks=True).validate()
+    assert r.tasks.column("start").to_pylist() == pytest.approx([0.15, 0.25, 0.4], abs=1e-12)
+    assert finish(r) == [1.25, 1.4]

@@ -58,8 +58,8 @@ SCHEDULERS: dict[str, str] = {
     "CUSTOM_USERCLUSTERFAIR": "uwfq",
 }
 #: The terms the fit moves, and where it starts.
-FITTED: tuple[str, ...] = ("job_service", "task_launch", "round_delay", "setup_task")
-START: tuple[float, ...] = (0.05, 0.01, 0.002, 0.2)
+FITTED: tuple[str, ...] = ("job_service", "task_launch", "round_delay", "task_dispatch", "setup_task")
+START: tuple[float, ...] = (0.01, 0.005, 0.002, 0.004, 0.02)
 #: The model's structure, fixed rather than fitted (see the module docs): one setup Spark
 #: job of 32 tasks (one wave on the 32 cores) before every Spark job, and CFQ stage
 #: deadlines on the whole job's estimate.
@@ -286,7 +286,7 @@ def calibrate(*, iterations: int = 60, seed: int = 0) -> dict[str, Any]:
     t0 = time.perf_counter()
     x, fx, evals = nelder_mead(lambda v: loss(v, targets, seed), START, iterations=iterations)
     o = overheads_of(x)
-    params = {k: getattr(o, k) for k in ("job_service", "stage_service", "task_launch", "round_delay")}
+    params = {k: getattr(o, k) for k in ("job_service", "stage_service", "task_launch", "round_delay", "task_dispatch")}
     params |= {k: getattr(o, k) for k in ("setup_tasks", "setup_task", "cfq_job_estimate", "authors_partitioner")}
     params |= {"executors": o.executors, "executor_cores": o.executor_cores}
     base = sum(variant_error(t, simulate(t.scenario, t.policy, t.partition, None, seed)) for t in targets)
@@ -357,7 +357,7 @@ def main(argv: list[str] | None = None) -> int:
     prm = doc["parameters"]
     print(
         "fitted: "
-        + ", ".join(f"{k} {prm[k]:.4g} s" for k in ("job_service", "stage_service", "task_launch", "round_delay"))
+        + ", ".join(f"{k} {prm[k]:.4g} s" for k in ("job_service", "stage_service", "task_launch", "round_delay", "task_dispatch", "setup_task"))
         + f"; loss {doc['fit']['loss']:.3f} (without overheads {doc['fit']['loss_without_overheads']:.3f}), "
         f"{doc['fit']['evaluations']} evaluations in {doc['fit']['seconds']:.0f} s"
     )

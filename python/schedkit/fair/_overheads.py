@@ -21,7 +21,7 @@ MAX_SETUP_TASKS = 10_000
 #: The bundled calibration (relative to ``schedkit/data``).
 CALIBRATED_FILE = "spark_overheads.json"
 
-_TIMES = ("job_service", "stage_service", "task_launch", "round_delay", "setup_task")
+_TIMES = ("job_service", "stage_service", "task_launch", "round_delay", "task_dispatch", "setup_task")
 _COUNTS = ("executors", "executor_cores", "setup_tasks")
 
 
@@ -78,6 +78,12 @@ class SparkOverheads:
         registered a stage (``ClusterFairScheduler.setPriority`` then treats the stage as a
         one-stage job of the same default runtime): a burst's later stages queue behind
         every first stage submitted before them. Default False (the plain CFQ rule).
+    ``task_dispatch``
+        After a round's ``round_delay`` the dispatcher launches its tasks one after another
+        in the policy's order, ``task_dispatch`` each (Spark's driver serialises and sends
+        every task from one scheduler thread); a task starts when its launch is done and the
+        next round waits for the last. Its core is reserved, idle, until then. With a serial
+        dispatcher the policy's order matters even while cores are free.
     ``executors``, ``executor_cores``
         The slot structure: ``executors x executor_cores`` must equal the run's ``cores``
         (the authors ran 8 executors x 4 cores). Slots are handed out without data
@@ -85,7 +91,7 @@ class SparkOverheads:
 
     Parameters
     ----------
-    job_service, stage_service, task_launch, round_delay, setup_task : float
+    job_service, stage_service, task_launch, round_delay, task_dispatch, setup_task : float
         Finite and >= 0 (default 0); ``setup_task`` > 0 when ``setup_tasks`` > 0.
     setup_tasks : int
         >= 0 (default 0).
@@ -119,6 +125,7 @@ class SparkOverheads:
     stage_service: float = 0.0
     task_launch: float = 0.0
     round_delay: float = 0.0
+    task_dispatch: float = 0.0
     setup_tasks: int = 0
     setup_task: float = 0.0
     cfq_job_estimate: bool = False
@@ -174,7 +181,7 @@ class SparkOverheads:
         """``executors x executor_cores``: the core count a run with this model must have."""
         return self.executors * self.executor_cores
 
-    def engine_tuple(self) -> tuple[float, float, float, float, int, int, bool]:
+    def engine_tuple(self) -> tuple[float, float, float, float, int, int, bool, float]:
         """The model as ``schedkit._core.FairEngine`` takes it."""
         return (
             self.job_service,
@@ -184,6 +191,7 @@ class SparkOverheads:
             self.executors,
             self.executor_cores,
             self.cfq_job_estimate,
+            self.task_dispatch,
         )
 
     def describe(self) -> str:
@@ -198,7 +206,8 @@ class SparkOverheads:
         return (
             f"Spark overheads ({self.name}): job {self.job_service:.4g} s, stage {self.stage_service:.4g} s, "
             f"task launch {self.task_launch:.4g} s, round {self.round_delay:.4g} s, "
-            f"{self.executors} x {self.executor_cores} cores"
+            + (f"dispatch {self.task_dispatch:.4g} s a task, " if self.task_dispatch else "")
+            + f"{self.executors} x {self.executor_cores} cores"
             + (f", setup job {self.setup_tasks} x {self.setup_task:.4g} s" if self.setup_tasks else "")
             + (", CFQ stages on the job's estimate" if self.cfq_job_estimate else "")
             + (", the authors' partitioner" if self.authors_partitioner else "")
@@ -258,7 +267,7 @@ def min_lag(o: SparkOverheads, first_stage: Any) -> Any:
     """The least time the model puts between a stage becoming ready (submission, or its
     parents' end) and its tasks' start: the driver's service, then one dispatch round.
     ``first_stage``: per task, whether its stage has no parents (array of bool)."""
-    lag = o.stage_service + o.round_delay
+    lag = o.stage_service + o.round_delay + o.task_dispatch
     return lag + o.job_service * first_stage
 
 

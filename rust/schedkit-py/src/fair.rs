@@ -38,7 +38,7 @@ enum PoolArg {
 
 /// The overhead model as Python gives it: (job_service, stage_service, task_launch,
 /// round_delay, executors, executor_cores).
-type OverheadTuple = (f64, f64, f64, f64, i64, i64, bool);
+type OverheadTuple = (f64, f64, f64, f64, i64, i64, bool, f64);
 
 /// The cluster simulator, fed jobs in submit order (`schedkit.fair` drives it).
 #[pyclass(module = "schedkit._core")]
@@ -104,11 +104,12 @@ impl FairEngine {
                     .into_iter()
                     .map(|(name, (w, m, f))| (name, PoolSpec::given(w, m, f)))
                     .collect(),
-                overheads: overheads.map(|(js, ss, tl, rd, ex, ec, cj)| Overheads {
+                overheads: overheads.map(|(js, ss, tl, rd, ex, ec, cj, td)| Overheads {
                     job_service: js,
                     stage_service: ss,
                     task_launch: tl,
                     round_delay: rd,
+                    task_dispatch: td,
                     executors: ex,
                     executor_cores: ec,
                     cfq_job_estimate: cj,

@@ -504,43 +504,53 @@ impl Engine {
 
     /// One dispatch round: launch what the queue picks until it has nothing more.
     fn dispatch(&mut self, t: f64) {
-        // Overheads: the round's tasks start when the (serial) round ends, and each runs
-        // task_launch longer than its work.
-        let (start, extra) = match &self.over {
-            Some(o) => (o.round_start(t), o.p.task_launch),
-            None => (t, 0.0),
+        // Overheads: the round's tasks start when the (serial) round ends, one task_dispatch
+        // apart, and each runs task_launch longer than its work.
+        let (start, extra, step) = match &self.over {
+            Some(o) => (o.round_start(t), o.p.task_launch, o.p.task_dispatch),
+            None => (t, 0.0, 0.0),
         };
         let pending = self.cl.pending_tasks;
+        let mut at = Dispatch { next: start, step };
         match &mut self.queue {
-            Ready::Keyed(q) => self.cl.fill(start, extra, q),
-            Ready::Pools(q) => self.cl.fill(start, extra, q),
-            Ready::Drf(q) => self.cl.fill(start, extra, q),
+            Ready::Keyed(q) => self.cl.fill(&mut at, extra, q),
+            Ready::Pools(q) => self.cl.fill(&mut at, extra, q),
+            Ready::Drf(q) => self.cl.fill(&mut at, extra, q),
         }
         if let Some(o) = self.over.as_mut() {
             if self.cl.pending_tasks < pending {
-                o.round_done(start);
+                o.round_done(at.next);
             }
         }
     }
 }
 
+/// When a round's next task starts: `next`, then `step` later for each task launched (the
+/// overhead model's serial task dispatch; 0 without it, so every task starts at `next`).
+struct Dispatch {
+    next: f64,
+    step: f64,
+}
+
 impl Cluster {
-    /// One dispatch round of queue `q`, its tasks starting at `t`, each `extra` seconds
-    /// longer than its work (the overhead model's launch latency; else 0).
-    fn fill<Q: ReadyQueue>(&mut self, t: f64, extra: f64, q: &mut Q) {
+    /// One dispatch round of queue `q`, its tasks starting as `at` says, each `extra`
+    /// seconds longer than its work (the overhead model's launch latency; else 0).
+    fn fill<Q: ReadyQueue>(&mut self, at: &mut Dispatch, extra: f64, q: &mut Q) {
         while let Some(l) = q.pick(&self.jobs) {
-            self.launch(t, extra, l);
+            self.launch(at, extra, l);
         }
     }
 
-    /// Starts the tasks of `l` at time `t`, each busy `extra` seconds beyond its work.
-    fn launch(&mut self, t: f64, extra: f64, l: Launch) {
+    /// Starts the tasks of `l` as `at` says, each busy `extra` seconds beyond its work.
+    fn launch(&mut self, at: &mut Dispatch, extra: f64, l: Launch) {
         let (slot, s, k, node) = (l.slot, l.stage, l.k, l.node);
         let job = &mut self.jobs[slot];
-        if job.start.is_nan() {
-            job.start = t;
-        }
         for _ in 0..k {
+            at.next += at.step;
+            let t = at.next;
+            if job.start.is_nan() {
+                job.start = t;
+            }
             let d = job.task_duration(s, job.stages[s].next) + extra;
             let st = &mut job.stages[s];
             st.next += 1;

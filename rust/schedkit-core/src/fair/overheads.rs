@@ -16,8 +16,11 @@
 //!   counted as *busy* time of the core, so a task's record spans `work + task_launch`.
 //! * **Serial dispatch rounds.** An offer round (the engine's dispatch after an event) costs
 //!   the scheduler `round_delay` seconds, and rounds do not overlap: a round triggered at
-//!   `t` starts at `max(t, end of the previous round)` and the tasks it launches start when
-//!   it ends. The cores it hands out are reserved (idle, not busy) from `t` until then.
+//!   `t` starts at `max(t, end of the previous round)`; then it launches its tasks one after
+//!   another, `task_dispatch` seconds each, in the policy's order, and each task starts when
+//!   its launch is done (the round ends with the last). The cores it hands out are reserved
+//!   (idle, not busy) from `t` until their task starts. With a serial dispatcher the
+//!   policy's order matters even while cores are free.
 //!
 //! One ordering rule rides along: [`Overheads::cfq_job_estimate`] (CFQ stage deadlines on the
 //! whole job's estimate), used only when the model runs.
@@ -42,6 +45,10 @@ pub struct Overheads {
     pub task_launch: f64,
     /// Duration of one dispatch round; rounds are serial (finite, >= 0).
     pub round_delay: f64,
+    /// Dispatcher time to launch one task, after the round's `round_delay`: a round's
+    /// tasks are launched one after another and each starts when its launch is done; the
+    /// next round waits for the last (finite, >= 0).
+    pub task_dispatch: f64,
     /// Executors of the cluster (>= 1); `executors * executor_cores` must equal the
     /// engine's `cores`. The engine hands out slots without data locality, so only the
     /// product shapes dispatch.
@@ -65,6 +72,7 @@ impl Overheads {
             ("stage_service", self.stage_service),
             ("task_launch", self.task_launch),
             ("round_delay", self.round_delay),
+            ("task_dispatch", self.task_dispatch),
         ] {
             if !v.is_finite() || v < 0.0 {
                 return Err(CoreError::invalid(
@@ -175,9 +183,9 @@ impl OverheadState {
         self.rounds_free.max(t) + self.p.round_delay
     }
 
-    /// A round whose tasks start at `start` launched at least one task.
-    pub fn round_done(&mut self, start: f64) {
-        self.rounds_free = start;
+    /// A round that launched at least one task ends at `end` (its last task's start).
+    pub fn round_done(&mut self, end: f64) {
+        self.rounds_free = end;
     }
 }
 
@@ -191,6 +199,7 @@ mod tests {
             stage_service: stage,
             task_launch: 0.0,
             round_delay: 0.0,
+            task_dispatch: 0.0,
             executors: 8,
             executor_cores: 4,
             cfq_job_estimate: false,
@@ -257,6 +266,11 @@ mod tests {
             ..p(0.0, 0.0)
         })
         .contains("overheads.task_launch"));
+        assert!(bad(Overheads {
+            task_dispatch: -0.5,
+            ..p(0.0, 0.0)
+        })
+        .contains("overheads.task_dispatch"));
         assert!(bad(Overheads {
             executors: 0,
             ..p(0.0, 0.0)
