@@ -63,7 +63,7 @@ START: tuple[float, ...] = (0.01, 0.005, 0.002, 0.004, 0.02)
 #: The model's structure, fixed rather than fitted (see the module docs): one setup Spark
 #: job of 32 tasks (one wave on the 32 cores) before every Spark job, and CFQ stage
 #: deadlines on the whole job's estimate.
-STRUCTURE: dict[str, Any] = {"setup_tasks": 32, "cfq_job_estimate": True, "authors_partitioner": True}
+STRUCTURE: dict[str, Any] = {"setup_tasks": 32, "cfq_job_estimate": True, "spark_splits": True}
 #: The variants of a held-out scenario (policy, partition), in PAPER's column order.
 PAPER_VARIANTS: list[tuple[str, bool]] = [(p, part) for part in (False, True) for p in ("fair", "ujf", "cfq", "uwfq")]
 
@@ -287,7 +287,7 @@ def calibrate(*, iterations: int = 60, seed: int = 0) -> dict[str, Any]:
     x, fx, evals = nelder_mead(lambda v: loss(v, targets, seed), START, iterations=iterations)
     o = overheads_of(x)
     params = {k: getattr(o, k) for k in ("job_service", "stage_service", "task_launch", "round_delay", "task_dispatch")}
-    params |= {k: getattr(o, k) for k in ("setup_tasks", "setup_task", "cfq_job_estimate", "authors_partitioner")}
+    params |= {k: getattr(o, k) for k in ("setup_tasks", "setup_task", "cfq_job_estimate", "spark_splits")}
     params |= {"executors": o.executors, "executor_cores": o.executor_cores}
     base = sum(variant_error(t, simulate(t.scenario, t.policy, t.partition, None, seed)) for t in targets)
     cmp_ = compare(fair.SparkOverheads(**params, name="calibrated"), seed)

@@ -117,7 +117,7 @@ def replay_many(
     for i, sp in enumerate(specs):
         if has_structure(sp.overheads):
             raise InvalidInstanceError(
-                f"runs[{i}]: overheads.setup_tasks / authors_partitioner (the Spark job structure) apply to "
+                f"runs[{i}]: overheads.setup_tasks / spark_splits (the Spark job structure) apply to "
                 "prepared workloads (simulate, run_scenario), not to a streamed trace",
                 field="overheads.setup_tasks",
                 index=i,
@@ -285,9 +285,14 @@ def simulate(w: Workload, *, scenario: str | None = None, _spark_job_tasks: int 
     if structure:  # Spark overhead model (issue 18): the jobs as Spark runs them
         assert o is not None
         split = spec.policy.strip().lower() in SPARK_JOB_POLICIES
-        authors = o.authors_partitioner and spec.partition
+        authors = o.spark_splits and spec.partition
         w = spark_structure(
-            w, o.setup_tasks, o.setup_task, split=split, spark_job_tasks=_spark_job_tasks, authors_partition=authors
+            w,
+            o.setup_tasks,
+            o.setup_task,
+            split=split,
+            spark_job_tasks=_spark_job_tasks,
+            splits=("authors" if authors else "even") if o.spark_splits else None,
         )
         if authors:  # the workload is split already; the engine's partitioner stays off
             spec = replace(spec, partition=False)

@@ -108,11 +108,12 @@ def spark_structure(
     *,
     split: bool,
     spark_job_tasks: int | None = None,
-    authors_partition: bool = False,
+    splits: str | None = None,
 ) -> Workload:
     """``w`` as Spark runs it: each Spark job of a job preceded by a setup Spark job of
-    ``setup_tasks`` tasks of ``setup_task`` seconds (none when 0), its scan split by the
-    authors' partitioner when ``authors_partition`` (:func:`authors_tasks` equal tasks).
+    ``setup_tasks`` tasks of ``setup_task`` seconds (none when 0); its scan's tasks made
+    equal (``splits="even"``), or :func:`authors_tasks` equal tasks (``splits="authors"``,
+    the authors' partitioner), or as given (None).
 
     A one-stage job is one Spark job or, with ``spark_job_tasks``, when its stage has k x
     ``spark_job_tasks`` tasks, k Spark jobs submitted together (the authors' Google job
@@ -139,7 +140,7 @@ def spark_structure(
     >>> s = spark_structure(w, 3, 0.1, split=True)
     >>> s.batch.n_jobs, s.batch.after[:4].tolist(), s.batch.job_id[:4].tolist()
     (32, [-1, 0, 1, 2], [0, 0, 1, 1])
-    >>> s = spark_structure(w, 0, 0.0, split=False, authors_partition=True)
+    >>> s = spark_structure(w, 0, 0.0, split=False, splits="authors")
     >>> s.batch.task_offsets[:3].tolist()  # Loop1000: 222 equal tasks
     [0, 222, 444]
     """
@@ -165,9 +166,11 @@ def spark_structure(
     think = np.asarray(b.think, dtype=np.float64)
     last_query: dict[int, int] = {}
     for j, ps in enumerate(parts):
-        if authors_partition:
+        if splits == "authors":
             cls = w.class_names[int(b.job_class[j])]
             ps = [np.full(n, q.sum() / n) for q in ps for n in [authors_tasks(cls, float(q.sum()))]]
+        elif splits == "even":
+            ps = [np.full(len(q), q.sum() / len(q)) for q in ps]
         if split:
             if pred[j] >= 0 and len(ps) > 1:
                 raise InvalidInstanceError(
