@@ -361,7 +361,10 @@ def main(argv: list[str] | None = None) -> int:
     prm = doc["parameters"]
     print(
         "fitted: "
-        + ", ".join(f"{k} {prm[k]:.4g} s" for k in ("job_service", "stage_service", "task_launch", "round_delay", "task_dispatch", "setup_task"))
+        + ", ".join(
+            f"{k} {prm[k]:.4g} s"
+            for k in ("job_service", "stage_service", "task_launch", "round_delay", "task_dispatch", "setup_task")
+        )
         + f"; loss {doc['fit']['loss']:.3f} (without overheads {doc['fit']['loss_without_overheads']:.3f}), "
         f"{doc['fit']['evaluations']} evaluations in {doc['fit']['seconds']:.0f} s"
     )

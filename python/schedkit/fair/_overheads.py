@@ -277,9 +277,7 @@ def min_lag(o: SparkOverheads, first_stage: Any) -> Any:
 
 def is_off(o: SparkOverheads | None) -> bool:
     """No model, or every time zero and no setup job (the plain simulation)."""
-    return o is None or (
-        not has_structure(o) and not o.cfq_job_estimate and all(getattr(o, f) == 0 for f in _TIMES)
-    )
+    return o is None or (not has_structure(o) and not o.cfq_job_estimate and all(getattr(o, f) == 0 for f in _TIMES))
 
 
 def has_structure(o: SparkOverheads | None) -> bool:

@@ -367,5 +367,12 @@ def run_scenario(
     w = scenario_workload(name, seed=seed, default_tasks=default_tasks, skew=skew, reduce_share=reduce_share)
     # the Google job groups are one stage of default_tasks tasks per Spark job
     return simulate(
-        w, policy=policy, cores=cores, partition=partition, seed=seed, scenario=name, _spark_job_tasks=default_tasks, **kw
+        w,
+        policy=policy,
+        cores=cores,
+        partition=partition,
+        seed=seed,
+        scenario=name,
+        _spark_job_tasks=default_tasks,
+        **kw,
     )
