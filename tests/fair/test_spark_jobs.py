@@ -126,12 +126,13 @@ def test_bad_structure_terms_name_the_field(terms, field):
     assert e.value.field == field
 
 
-def test_streamed_replay_rejects_the_setup_job():
+def test_streamed_replay_runs_without_the_structure_and_warns():
     t = sk.trace.from_jobs([0], ["a"], [0.0], [1.0])
-    with pytest.raises(InvalidInstanceError) as e:
-        sk.fair.replay(t, overheads=Over(setup_tasks=2, setup_task=0.1))
-    assert e.value.field == "overheads.setup_tasks"
-    # the CFQ rule alone streams fine
+    with pytest.warns(UserWarning, match="overheads.setup_tasks"):
+        r = sk.fair.replay(t, cores=4, overheads=Over(job_service=0.5, setup_tasks=2, setup_task=0.1, executors=1))
+    assert finish(r) == [1.5]  # the driver term ran, the setup job did not
+    assert r.meta["overheads"].setup_tasks == 0
+    # the CFQ rule alone streams without a warning
     sk.fair.replay(t, policy="cfq", overheads=Over(cfq_job_estimate=True))
 
 

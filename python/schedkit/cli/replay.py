@@ -235,12 +235,14 @@ def _run(args: argparse.Namespace) -> int:
             fig = fair.plot({r.label: r for r, _ in results})
             fig.savefig(args.plot, dpi=120)
             plot_note = f"ECDF plot written to {args.plot}"
+    # the model that ran (a streamed trace runs without the Spark job structure)
+    over = every[0].meta.get("overheads")
     if args.json:
         payload = {
             "source": source,
             "cores": args.cores,
             "estimate": args.estimate,
-            "overheads": None if settings["overheads"] is None else settings["overheads"].describe(),
+            "overheads": None if over is None else over.describe(),
             "seconds": seconds,
             "runs": [{k: v for k, v in s.items()} for _, s in results],
         }
@@ -248,7 +250,6 @@ def _run(args: argparse.Namespace) -> int:
             payload["plot"] = plot_note
         print_json(payload)
         return 0
-    over = settings["overheads"]
     print(
         f"{source} on {args.cores} cores, estimates: {args.estimate}, "
         f"{'no overhead model' if over is None else over.describe()}; RT = response time (s); "
