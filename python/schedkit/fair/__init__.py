@@ -53,6 +53,12 @@ factor ``exp(noise * N(0,1))`` (drawn by the Rust engine per job in submission o
 seeded with ``seed``, Box-Muller normals), or the mean work of the finished jobs of the same
 class.
 
+``overheads=`` (:class:`SparkOverheads`, off by default) adds Spark's overheads around the
+scheduler: a serial FIFO driver that plans each job and submits each stage before the
+scheduler sees it, a launch latency on every task (busy time), serial dispatch rounds, and
+executors x cores; ``overheads="calibrated"`` uses the values fitted to the UWFQ authors'
+Spark runs (``python -m schedkit.experiments.calibrate_spark``).
+
 The Rust core checks every setting (the one place; its error names the field and, in a list,
 the index) and applies them: UJF's pool per user, FAIR's ``default`` pool and configured pools,
 the default weight 1, the grace conversion, the DRF nodes, the noisy factors, the stage DAG.
@@ -81,6 +87,7 @@ from schedkit.fair._compare import METRICS, compare, compare_results, run_jobs
 from schedkit.fair._gen import JOB_CLASS_WORK, SCENARIOS, scenario_workload
 from schedkit.fair._metrics import jain, summarize, violation
 from schedkit.fair._model import CLUSTERS, ESTIMATES, JOB_COLUMNS, POLICIES, POLICY_CLUSTER, Result, RunSpec, Workload
+from schedkit.fair._overheads import SparkOverheads
 from schedkit.fair._plot import plot
 from schedkit.fair._pools import read_pool_file
 from schedkit.fair._replay import replay, replay_many, replay_to, run_scenario, simulate
@@ -94,6 +101,7 @@ __all__ = [
     "JOB_COLUMNS",
     "Result",
     "RunSpec",
+    "SparkOverheads",
     "Workload",
     "replay",
     "replay_many",

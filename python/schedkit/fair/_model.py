@@ -17,6 +17,7 @@ from schedkit._names import resolve_name
 from schedkit.exceptions import InvalidInstanceError, ValidationError
 from schedkit.fair._chrome import write_chrome_trace
 from schedkit.fair._metrics import per_user, summarize
+from schedkit.fair._overheads import SparkOverheads, min_lag, resolve_overheads
 from schedkit.fair._plot import plot
 from schedkit.fair._pools import engine_pools, short_spec
 from schedkit.fair._validate import check_run
@@ -180,6 +181,10 @@ class RunSpec:
         The cluster model, one of :data:`CLUSTERS`: ``"slots"`` for every policy but DRF,
         ``"resources"`` for DRF (default: the policy's); naming the other one is an error, so
         a comparison cannot mix models by accident.
+    overheads : SparkOverheads, str or mapping, optional
+        Spark's overheads around the scheduler (:class:`SparkOverheads`): ``"calibrated"``
+        for the values fitted to the UWFQ authors' runs, a mapping of the terms, or None /
+        ``"none"`` for the plain simulator (default).
 
     Raises
     ------
@@ -218,6 +223,7 @@ class RunSpec:
     nodes: Any = None
     record_tasks: bool = False
     cluster: str | None = None
+    overheads: Any = None
 
     def __post_init__(self) -> None:
         # Types only: the core (schedkit_core::fair::Config) checks the values, once.
@@ -250,6 +256,8 @@ class RunSpec:
                     field="cluster",
                 )
             object.__setattr__(self, "cluster", given)
+        # Spark overhead model (issue 18): "calibrated" / mapping -> SparkOverheads
+        object.__setattr__(self, "overheads", resolve_overheads(self.overheads))
 
     def engine_args(self) -> dict[str, Any]:
         """The keyword arguments of ``schedkit._core.FairEngine`` for this run: the same
@@ -272,6 +280,7 @@ class RunSpec:
             weights=[(str(u), _float(w, f"weights[{u!r}]")) for u, w in _items(self.weights, "weights")],
             pools=[(str(u), _user_pool(p, f"pools[{u!r}]")) for u, p in _items(self.pools, "pools")],
             pool_config=engine_pools(self.pool_config),
+            overheads=None if self.overheads is None else self.overheads.engine_tuple(),
         )
 
     def __repr__(self) -> str:
@@ -428,7 +437,8 @@ class Result:
     scenario : str, optional
         The paper scenario run, if any.
     meta : dict
-        DRF: ``{"nodes": (cpu capacities, memory capacities)}``, used by :meth:`validate`.
+        DRF: ``{"nodes": (cpu capacities, memory capacities)}``, used by :meth:`validate`;
+        with an overhead model: ``{"overheads": SparkOverheads}``.
     cluster : str
         The cluster model the run used (:data:`CLUSTERS`).
 
@@ -555,6 +565,16 @@ class Result:
             self.meta.get("nodes") if self.policy == "drf" else None
         )
         drf = nodes is not None
+        # --- Spark overhead model (issue 18): launch latency is busy time; delays idle ---
+        over: SparkOverheads | None = self.meta.get("overheads")
+        extra: dict[str, Any] = {}
+        if over is not None:
+            jid = j.column("job_id").to_numpy()
+            order = np.argsort(jid, kind="stable")
+            pos = order[np.searchsorted(jid[order], t.column("job_id").to_numpy())]
+            # a stage without parents is ready at its job's submission
+            first = t.column("ready").to_numpy() <= j.column("submit_time").to_numpy()[pos]
+            extra = dict(launch=over.task_launch, lag=min_lag(over, first))
         check_run(
             job_id=j.column("job_id").to_numpy(),
             submit=j.column("submit_time").to_numpy(),
@@ -571,6 +591,7 @@ class Result:
             memory=t.column("memory").to_numpy() if drf else None,
             node_cpu=None if nodes is None else nodes[0],
             node_mem=None if nodes is None else nodes[1],
+            **extra,
         )
         return self
 

@@ -30,6 +30,8 @@ def check_run(
     memory: Any = None,
     node_cpu: Any = None,
     node_mem: Any = None,
+    launch: float = 0.0,
+    lag: Any = None,
 ) -> None:
     """Checks one run's task records against its jobs.
 
@@ -53,6 +55,14 @@ def check_run(
         Per task (DRF): the node it ran on and its cpu and memory requests.
     node_cpu, node_mem : array_like, optional
         Per node (DRF): cpu and memory capacities. Giving them switches to the DRF checks.
+    launch : float
+        Spark overhead model: every task's busy time beyond its work (its record spans work
+        + ``launch``).
+    lag : array_like, optional
+        Spark overhead model: per task, the least time between its stage becoming ready and
+        its start (driver service and a dispatch round). Given, work conservation is not
+        checked: under the model a core may idle while the driver or the dispatcher holds
+        a pending task.
 
     Raises
     ------
@@ -85,7 +95,9 @@ def check_run(
         raise ValidationError("a task started before its job was submitted")
     if np.any(st < rdy - _EPS):
         raise ValidationError("a task started before its stage's parent stages had finished")
-    wk = np.bincount(tj, en - st, len(jid))
+    if lag is not None and np.any(st < rdy + np.asarray(lag, dtype=np.float64) - _EPS):
+        raise ValidationError("a task started before the driver and a dispatch round could hand it over")
+    wk = np.bincount(tj, en - st - launch, len(jid))
     # Times are float64 on one clock: a task's measured duration (end - start) is exact only
     # to the clock's resolution at its time, so a job's sum may differ from its work by a few
     # ulps of its finish time per task.
@@ -114,6 +126,8 @@ def check_run(
     busy = started - ended
     if busy.max(initial=0) > cores:
         raise ValidationError(f"more than {cores} cores busy")
+    if lag is not None:
+        return
     idle_pending = (busy < cores) & (became_ready - started > 0)
     if idle_pending.any():
         t = taus[np.flatnonzero(idle_pending)[0]]

@@ -5,7 +5,9 @@
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
-use schedkit_core::fair::{self, Config, Engine, Estimate, Nodes, Policy, PoolSpec, UserPool, Workload};
+use schedkit_core::fair::{
+    self, Config, Engine, Estimate, Nodes, Overheads, Policy, PoolSpec, UserPool, Workload,
+};
 use schedkit_core::util::{indices, Entry};
 use schedkit_core::{Budget, CoreError};
 
@@ -34,6 +36,10 @@ enum PoolArg {
     Spec(PoolTuple),
 }
 
+/// The overhead model as Python gives it: (job_service, stage_service, task_launch,
+/// round_delay, executors, executor_cores).
+type OverheadTuple = (f64, f64, f64, f64, i64, i64, bool, f64);
+
 /// The cluster simulator, fed jobs in submit order (`schedkit.fair` drives it).
 #[pyclass(module = "schedkit._core")]
 pub(crate) struct FairEngine {
@@ -47,7 +53,7 @@ impl FairEngine {
     #[new]
     #[pyo3(signature = (cores, policy, *, partition=false, tau=0.5, max_partition_tasks=100_000_000,
         estimate="oracle", noise=0.5, seed=0, grace=3.0, record_tasks=false, memory=None, nodes=None,
-        weights=Vec::new(), pools=Vec::new(), pool_config=Vec::new()))]
+        weights=Vec::new(), pools=Vec::new(), pool_config=Vec::new(), overheads=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -66,6 +72,7 @@ impl FairEngine {
         weights: Vec<(String, f64)>,
         pools: Vec<(String, PoolArg)>,
         pool_config: Vec<(String, PoolTuple)>,
+        overheads: Option<OverheadTuple>,
     ) -> PyResult<Self> {
         let build = || -> Result<Engine, CoreError> {
             let cfg = Config {
@@ -97,6 +104,16 @@ impl FairEngine {
                     .into_iter()
                     .map(|(name, (w, m, f))| (name, PoolSpec::given(w, m, f)))
                     .collect(),
+                overheads: overheads.map(|(js, ss, tl, rd, ex, ec, cj, td)| Overheads {
+                    job_service: js,
+                    stage_service: ss,
+                    task_launch: tl,
+                    round_delay: rd,
+                    task_dispatch: td,
+                    executors: ex,
+                    executor_cores: ec,
+                    cfq_job_estimate: cj,
+                }),
                 ..Config::new(cores, Policy::parse(policy)?)
             };
             Engine::new(cfg)

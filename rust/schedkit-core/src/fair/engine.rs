@@ -17,6 +17,7 @@ use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, VecDeque};
 
 use super::job::{Job, Stages};
+use super::overheads::{OverheadState, Served};
 use super::queue::{Launch, Ready, ReadyQueue};
 use super::record::{Finished, TaskRows};
 use super::vtime::K;
@@ -32,6 +33,8 @@ enum Event {
     Completion,
     Open,
     Released,
+    /// The overhead model's driver hands over a job or a stage.
+    Served,
 }
 
 /// A task completion, ordered by (end, job gid): 24 bytes, as the heap moves these on
@@ -81,6 +84,8 @@ pub struct Engine {
     pool_index: HashMap<String, usize>,
     /// Pools made so far (FAIR/UJF), the bound of a job's pool index.
     n_pools: usize,
+    /// Spark's overheads (`cfg.overheads`), when modelled.
+    over: Option<OverheadState>,
 }
 
 /// The jobs and their running tasks: what a launch changes. Kept apart from the queue so
@@ -151,7 +156,9 @@ impl Engine {
             user_pools,
             pool_index: HashMap::new(),
             n_pools: 0,
+            over: None,
         };
+        eng.over = eng.cfg.overheads.map(OverheadState::new);
         if eng.cfg.policy == Policy::Fair {
             // Spark puts every job without a pool into `default`; it is pool 0, with the
             // configured settings when the allocation file lists it, else weight 1,
@@ -382,6 +389,12 @@ impl Engine {
             (Some(o), _) => Some((o.0 .0, Event::Open)),
             (None, r) => r.map(|r| (r.0 .0, Event::Released)),
         };
+        // Overheads: the driver's hand-overs come after completions, before arrivals.
+        let arrival = match (self.over.as_ref().and_then(|o| o.next_time()), arrival) {
+            (Some(ts), Some((ta, _))) if ts <= ta => Some((ts, Event::Served)),
+            (Some(ts), None) => Some((ts, Event::Served)),
+            (_, a) => a,
+        };
         match (done, arrival) {
             (Some(c), Some((ta, _))) if c <= ta => Some((c, Event::Completion)),
             (Some(c), None) => Some((c, Event::Completion)),
@@ -406,14 +419,19 @@ impl Engine {
             }
             Event::Open => {
                 if let Some((_, _, slot)) = self.open.pop_front() {
-                    self.arrive(t, slot)?;
+                    self.submit(t, slot)?;
                 }
             }
             Event::Released => {
                 if let Some(Reverse((_, _, slot))) = self.released.pop() {
-                    self.arrive(t, slot)?;
+                    self.submit(t, slot)?;
                 }
             }
+            Event::Served => match self.over.as_mut().and_then(|o| o.pop()) {
+                Some(Served { slot, stage: None }) => self.arrive(t, slot)?,
+                Some(Served { slot, stage: Some(s) }) => self.enqueue(t, slot, s),
+                None => {}
+            },
         }
         if self.cl.pending_tasks > 0 {
             self.dispatch(t);
@@ -443,7 +461,10 @@ impl Engine {
             let cs = &mut self.cl.jobs[slot].stages[ch];
             cs.waiting -= 1;
             if cs.waiting == 0 {
-                self.enqueue(t, slot, ch);
+                // Overheads: the driver submits the stage (later, unless it takes no time).
+                if !self.over.as_mut().is_some_and(|o| o.stage_ready(t, slot, ch)) {
+                    self.enqueue(t, slot, ch);
+                }
             }
         }
         let job = &mut self.cl.jobs[slot];
@@ -472,6 +493,23 @@ impl Engine {
         self.live -= 1;
     }
 
+    /// The job in `slot` is submitted at `t`: it arrives now, or when the overhead model's
+    /// driver has planned it.
+    fn submit(&mut self, t: f64, slot: usize) -> CoreResult<()> {
+        self.cl.jobs[slot].submit = t;
+        if let Some(o) = self.over.as_mut() {
+            let job = &self.cl.jobs[slot];
+            let ready = job.stages.iter().filter(|s| s.waiting == 0).count();
+            if o.job_arrives(t, slot, ready) {
+                return Ok(());
+            }
+        }
+        self.arrive(t, slot)
+    }
+
+    /// The scheduler sees the job in `slot` at `t` (its submission, or later with the
+    /// overhead model's driver): estimate, partitioning, the policy's bookkeeping, and its
+    /// stages without parents become schedulable.
     fn arrive(&mut self, t: f64, slot: usize) -> CoreResult<()> {
         let c = self.cfg.n_cores();
         let est = {
@@ -492,7 +530,6 @@ impl Engine {
         let seq = self.next_seq;
         self.next_seq += 1;
         let job = &mut self.cl.jobs[slot];
-        job.submit = t;
         job.est = est;
         job.seq = seq;
         if let Some(tau) = self.cfg.partition {
@@ -522,31 +559,54 @@ impl Engine {
 
     /// One dispatch round: launch what the queue picks until it has nothing more.
     fn dispatch(&mut self, t: f64) {
+        // Overheads: the round's tasks start when the (serial) round ends, one task_dispatch
+        // apart, and each runs task_launch longer than its work.
+        let (start, extra, step) = match &self.over {
+            Some(o) => (o.round_start(t), o.p.task_launch, o.p.task_dispatch),
+            None => (t, 0.0, 0.0),
+        };
+        let pending = self.cl.pending_tasks;
+        let mut at = Dispatch { next: start, step };
         match &mut self.queue {
-            Ready::Keyed(q) => self.cl.fill(t, q),
-            Ready::Pools(q) => self.cl.fill(t, q),
-            Ready::Drf(q) => self.cl.fill(t, q),
+            Ready::Keyed(q) => self.cl.fill(&mut at, extra, q),
+            Ready::Pools(q) => self.cl.fill(&mut at, extra, q),
+            Ready::Drf(q) => self.cl.fill(&mut at, extra, q),
+        }
+        if let Some(o) = self.over.as_mut() {
+            if self.cl.pending_tasks < pending {
+                o.round_done(at.next);
+            }
         }
     }
 }
 
+/// When a round's next task starts: `next`, then `step` later for each task launched (the
+/// overhead model's serial task dispatch; 0 without it, so every task starts at `next`).
+struct Dispatch {
+    next: f64,
+    step: f64,
+}
+
 impl Cluster {
-    /// One dispatch round of queue `q` at time `t`.
-    fn fill<Q: ReadyQueue>(&mut self, t: f64, q: &mut Q) {
+    /// One dispatch round of queue `q`, its tasks starting as `at` says, each `extra`
+    /// seconds longer than its work (the overhead model's launch latency; else 0).
+    fn fill<Q: ReadyQueue>(&mut self, at: &mut Dispatch, extra: f64, q: &mut Q) {
         while let Some(l) = q.pick(&self.jobs) {
-            self.launch(t, l);
+            self.launch(at, extra, l);
         }
     }
 
-    /// Starts the tasks of `l` at time `t`.
-    fn launch(&mut self, t: f64, l: Launch) {
+    /// Starts the tasks of `l` as `at` says, each busy `extra` seconds beyond its work.
+    fn launch(&mut self, at: &mut Dispatch, extra: f64, l: Launch) {
         let (slot, s, k, node) = (l.slot, l.stage, l.k, l.node);
         let job = &mut self.jobs[slot];
-        if job.start.is_nan() {
-            job.start = t;
-        }
         for _ in 0..k {
-            let d = job.task_duration(s, job.stages[s].next);
+            at.next += at.step;
+            let t = at.next;
+            if job.start.is_nan() {
+                job.start = t;
+            }
+            let d = job.task_duration(s, job.stages[s].next) + extra;
             let st = &mut job.stages[s];
             st.next += 1;
             st.running += 1;

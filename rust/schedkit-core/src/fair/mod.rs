@@ -10,12 +10,14 @@
 
 mod engine;
 mod job;
+mod overheads;
 mod queue;
 mod record;
 pub mod vtime;
 mod workload;
 
 pub use engine::Engine;
+pub use overheads::Overheads;
 pub use record::{Finished, TaskRows};
 pub use vtime::{uwfq_trace, Cfq, Uwfq, UwfqTrace};
 pub use workload::Workload;
@@ -247,6 +249,9 @@ pub struct Config {
     pub pools: Vec<(String, UserPool)>,
     /// FAIR only: the named pools, made in this order when the engine starts.
     pub pool_config: Vec<(String, PoolSpec)>,
+    /// Spark's overheads around the scheduler (driver, launch latency, dispatch rounds);
+    /// None = the plain simulator. See [`Overheads`].
+    pub overheads: Option<Overheads>,
 }
 
 impl Config {
@@ -268,6 +273,7 @@ impl Config {
             weights: Vec::new(),
             pools: Vec::new(),
             pool_config: Vec::new(),
+            overheads: None,
         }
     }
 
@@ -341,6 +347,9 @@ impl Config {
         }
         if self.policy == Policy::Drf {
             self.check_nodes()?;
+        }
+        if let Some(o) = &self.overheads {
+            o.validate(self.cores)?;
         }
         Ok(())
     }

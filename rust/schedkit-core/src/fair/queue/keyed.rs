@@ -23,14 +23,18 @@ pub(in crate::fair) struct KeyedQueue {
     key: Key,
     set: BTreeSet<(K, u64, usize, usize)>,
     free: usize,
+    /// CFQ: key every stage on the whole job's estimate (the Spark overhead model's
+    /// `cfq_job_estimate`), not on its share.
+    cfq_job_estimate: bool,
 }
 
 impl KeyedQueue {
-    pub fn new(key: Key, cores: usize) -> Self {
+    pub fn new(key: Key, cores: usize, cfq_job_estimate: bool) -> Self {
         KeyedQueue {
             key,
             set: BTreeSet::new(),
             free: cores,
+            cfq_job_estimate,
         }
     }
 }
@@ -73,6 +77,7 @@ impl ReadyQueue for KeyedQueue {
     /// its estimated work. The other keys are the job's.
     fn on_ready(&mut self, t: f64, job: &mut Job, slot: usize, s: usize) {
         let key = match &mut self.key {
+            Key::Cfq(q) if self.cfq_job_estimate => q.arrive(t, job.est),
             Key::Cfq(q) => q.arrive(t, job.stage_estimate(s)),
             _ => job.key,
         };

@@ -67,7 +67,8 @@ pub(super) enum Ready {
 impl Ready {
     pub fn new(cfg: &Config) -> Ready {
         let cores = cfg.n_cores();
-        let keyed = |key| Ready::Keyed(KeyedQueue::new(key, cores));
+        let whole = cfg.overheads.is_some_and(|o| o.cfq_job_estimate);
+        let keyed = |key| Ready::Keyed(KeyedQueue::new(key, cores, whole));
         match cfg.policy {
             Policy::Fifo => keyed(Key::Fifo),
             Policy::Sjf => keyed(Key::Sjf),

@@ -1,0 +1,163 @@
+"""Benchmark of the Spark overhead model against the UWFQ authors' measured Spark runs.
+
+Measures, for the bundled calibrated values (``schedkit/data/spark_overheads.json``) and for
+the plain simulator side by side, on every fitted scenario: measured vs simulated mean
+response time per policy variant, the error, and Spearman's rank correlation over the
+variants; then the targets of issue 18 (Spearman >= 0.8 and |error| <= 20 % for every
+variant on each fitted scenario), met or not; the held-out scenarios
+(``2_large_2_small_users``, ``4_large_users``) with the fitted values; and the cost of the
+model: simulation time and ns per event with and without it (best of 3).
+
+    python bench/bench_spark_calibration.py          # about 30 s on 2 cores
+    python bench/bench_spark_calibration.py --refit  # re-runs the fit first (about 1 min more)
+
+Writes bench/results/spark_calibration.md.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ["OPENBLAS_NUM_THREADS"] = "1"
+os.environ["OMP_NUM_THREADS"] = "1"
+
+import argparse
+import json
+import tempfile
+import time
+from pathlib import Path
+
+import _env
+
+from schedkit import fair
+from schedkit.experiments import calibrate_spark as cs
+
+HERE = Path(__file__).resolve().parent
+SPEARMAN_TARGET = 0.8
+ERROR_TARGET = 0.20
+
+
+def _targets(block: dict) -> tuple[bool, bool]:
+    rank_ok = block["spearman"] == block["spearman"] and block["spearman"] >= SPEARMAN_TARGET
+    err_ok = all(abs(r["error"]) <= ERROR_TARGET for r in block["rows"])
+    return rank_ok, err_ok
+
+
+def cost_rows() -> list[list[str]]:
+    """Simulation time and ns per event of each fitted scenario under UWFQ, with and
+    without the calibrated model (best of 3)."""
+    rows = []
+    o = fair.SparkOverheads.calibrated()
+    for sc in cs.FIT_SCENARIOS:
+        cells = [sc]
+        for over in (None, o):
+            sec, r = _env.best_time(lambda: fair.run_scenario(sc, policy="uwfq", overheads=over), 3)
+            cells += [_env.fmt_t(sec), f"{1e9 * sec / r.events:,.0f}"]
+        rows.append(cells)
+    return rows
+
+
+def run(refit: bool = False, log=print) -> dict:
+    t0 = time.perf_counter()
+    if refit:
+        with tempfile.TemporaryDirectory() as d:
+            cs.main(["--out", str(Path(d) / "fit.json")])
+            doc = json.loads((Path(d) / "fit.json").read_text())
+        over = fair.SparkOverheads(**doc["parameters"], name="refit")
+    else:
+        over = fair.SparkOverheads.calibrated()
+    log(over.describe())
+    with_model = cs.compare(over)
+    plain = cs.compare(None)
+    costs = cost_rows()
+    env = _env.environment()
+    md = [
+        _env.header(
+            "Spark overhead model vs the UWFQ authors' Spark runs",
+            env,
+            False,
+            time.perf_counter() - t0,
+            "python bench/bench_spark_calibration.py",
+        )
+    ]
+    md.append(f"Model: {over.describe()}.\n")
+    md.append(
+        f"Targets (issue 18), per fitted scenario: Spearman over the policy variants >= {SPEARMAN_TARGET}, "
+        f"and mean RT within {ERROR_TARGET:.0%} of the measured value for every variant.\n"
+    )
+    summary = []
+    for sc, block in with_model["fitted"].items():
+        rank_ok, err_ok = _targets(block)
+        worst = max(abs(r["error"]) for r in block["rows"])
+        p = plain["fitted"][sc]
+        summary.append(
+            [
+                sc,
+                f"{block['spearman']:.2f}" + (" met" if rank_ok else " **not met**"),
+                f"{100 * worst:.0f} %" + (" met" if err_ok else " **not met**"),
+                f"{p['spearman']:.2f}",
+                f"{100 * max(abs(r['error']) for r in p['rows']):.0f} %",
+            ]
+        )
+    md.append(
+        _env.md_table(
+            [
+                "fitted scenario",
+                "Spearman (model)",
+                "worst |error| (model)",
+                "Spearman (plain)",
+                "worst |error| (plain)",
+            ],
+            summary,
+        )
+    )
+    md.append("\n\nPer variant, mean response time (s): measured / plain simulator / with the model (error):\n")
+    rows = []
+    for sc, block in with_model["fitted"].items():
+        for r, q in zip(block["rows"], plain["fitted"][sc]["rows"]):
+            rows.append(
+                [
+                    sc,
+                    r["variant"],
+                    f"{r['measured']:.2f}",
+                    f"{q['ours']:.2f}",
+                    f"{r['ours']:.2f} ({100 * r['error']:+.0f} %)",
+                ]
+            )
+    md.append(_env.md_table(["scenario", "variant", "measured", "plain", "model"], rows))
+    md.append("\n\nHeld out (never seen by the fit), with the model:\n")
+    hrows = []
+    for sc, block in with_model["held_out"].items():
+        for r in block["rows"]:
+            pub = r["published_loop100"]
+            hrows.append(
+                [
+                    sc,
+                    r["variant"],
+                    f"{r['ours_mean']:.2f}",
+                    "-" if r["ours_loop100"] is None else f"{r['ours_loop100']:.2f}",
+                    "-" if pub is None else f"{pub:.2f} ({100 * r['error']:+.0f} %)",
+                ]
+            )
+        sp = block["spearman"]
+        hrows.append([sc, "Spearman", "", "", "-" if sp is None else f"{sp:.2f}"])
+    md.append(_env.md_table(["scenario", "variant", "mean RT", "Loop100 RT", "published Loop100 RT (error)"], hrows))
+    md.append("\n\nCost of the model (UWFQ, best of 3): time and ns per event, plain / with the model:\n")
+    md.append(_env.md_table(["scenario", "plain", "ns/event", "model", "ns/event"], costs))
+    text = "\n".join(md) + "\n"
+    return {"markdown": text, "with_model": with_model, "plain": plain}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--refit", action="store_true", help="run the calibration first and measure its values")
+    args = ap.parse_args()
+    result = run(refit=args.refit)
+    out = HERE / "results" / "spark_calibration.md"
+    out.write_text(result["markdown"])
+    print(result["markdown"])
+    print(f"written to {out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,377 @@
+"""Calibrates the Spark overhead model (:class:`schedkit.fair.SparkOverheads`) on the UWFQ
+authors' measured Spark runs, and reports how well the calibrated simulator predicts them.
+
+``python -m schedkit.experiments.calibrate_spark [--out FILE] [--iterations N]``
+
+The fit sees only four scenarios, the ones the authors' run tables cover
+(``schedkit/data/uwfq_runs/``): the two Google windows, ``2_power_2_small_users`` and
+``4_super_small_users``, every policy variant schedkit models (Fair, UJF, T-FIFO, CFQ, UWFQ,
+each with and without the runtime partitioner; the authors' Random scheduler has no
+counterpart here and is left out). Its loss is least squares on relative errors: per
+variant, the squared relative error of the mean response time plus the mean squared
+relative error of the per-user mean response times. The two other synthetic scenarios of
+the paper (``2_large_2_small_users``, ``4_large_users``) are held out: they are simulated
+with the fitted values only afterwards, and compared with the one published figure the
+project has for them (Loop100 mean RT of ``2_large_2_small_users``, from the paper's
+tables; none for ``4_large_users``).
+
+Fitted terms: ``job_service``, ``task_launch``, ``round_delay``, ``task_dispatch`` and
+``setup_task``. Fixed structure (:data:`STRUCTURE`), from the authors' code rather than the
+fit: a setup Spark job of 32 tasks (one wave on the 32 cores; the fit moves its task length)
+before every Spark job, Spark's scan splits (``spark_splits``) and CFQ stage deadlines on the
+whole job's estimate (``cfq_job_estimate``); see :class:`schedkit.fair.SparkOverheads`.
+``stage_service`` stays 0: with these data it cannot be told apart from the driver's job
+service and the dispatcher. The minimiser is a small Nelder-Mead on the terms' absolute values
+(no SciPy needed). The fitted values, the loss and every variant's residual go to
+``schedkit/data/spark_overheads.json`` (or ``--out``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import math
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from schedkit import data, fair
+from schedkit.experiments.uwfq import PAPER
+
+#: Scenario -> the authors' run table (``schedkit/data/uwfq_runs/<name>_run_data_avg.csv``).
+FIT_SCENARIOS: dict[str, str] = {
+    "google_hetero": "hetero_macro",
+    "google_homo": "homo_macro",
+    "2_power_2_small_users": "2_power_2_small_users",
+    "4_super_small_users": "4_super_small_users",
+}
+#: Scenarios the fit never sees.
+HELD_OUT: tuple[str, ...] = ("2_large_2_small_users", "4_large_users")
+#: The authors' scheduler names -> schedkit policy (the ``_PARTITIONER`` suffix adds -P).
+SCHEDULERS: dict[str, str] = {
+    "DEFAULT_FAIR": "fair",
+    "CUSTOM_FAIR": "ujf",
+    "TRUE_FIFO": "fifo",
+    "CUSTOM_CLUSTERFAIR": "cfq",
+    "CUSTOM_USERCLUSTERFAIR": "uwfq",
+}
+#: The terms the fit moves, and where it starts.
+FITTED: tuple[str, ...] = ("job_service", "task_launch", "round_delay", "task_dispatch", "setup_task")
+START: tuple[float, ...] = (0.01, 0.005, 0.002, 0.004, 0.02)
+#: The model's structure, fixed rather than fitted (see the module docs): one setup Spark
+#: job of 32 tasks (one wave on the 32 cores) before every Spark job, and CFQ stage
+#: deadlines on the whole job's estimate.
+STRUCTURE: dict[str, Any] = {"setup_tasks": 32, "cfq_job_estimate": True, "spark_splits": True}
+#: The variants of a held-out scenario (policy, partition), in PAPER's column order.
+PAPER_VARIANTS: list[tuple[str, bool]] = [(p, part) for part in (False, True) for p in ("fair", "ujf", "cfq", "uwfq")]
+
+
+@dataclass(frozen=True)
+class Target:
+    """One measured variant: the mean response time and the per-user means (s)."""
+
+    scenario: str
+    scheduler: str
+    policy: str
+    partition: bool
+    mean: float
+    users: dict[str, float]
+
+    @property
+    def label(self) -> str:
+        return self.policy + ("-P" if self.partition else "")
+
+
+def measured(scenario: str) -> list[Target]:
+    """The authors' measured variants of a fitted scenario that schedkit models.
+
+    Examples
+    --------
+    >>> from schedkit.experiments import calibrate_spark as cs
+    >>> [t.label for t in cs.measured("4_super_small_users")][:3]
+    ['fair', 'ujf', 'fifo']
+    """
+    path = data.path(f"uwfq_runs/{FIT_SCENARIOS[scenario]}_run_data_avg.csv")
+    out = []
+    with open(path, newline="") as fh:
+        for row in csv.DictReader(fh):
+            name = row["Scheduler"]
+            part = name.endswith("_PARTITIONER")
+            policy = SCHEDULERS.get(name.removesuffix("_PARTITIONER"))
+            if policy is None:
+                continue
+            users = {}
+            for col, v in row.items():
+                # "user3_small_ average response time" (synthetic), "user_3 average response time" (Google)
+                head, sep, _ = col.partition(" average response time")
+                if sep and col.endswith(" average response time") and head.startswith("user") and v not in ("", "nan"):
+                    users[head.rstrip("_")] = float(v)
+            out.append(Target(scenario, name, policy, part, float(row["average response time"]), users))
+    return out
+
+
+def simulate(scenario: str, policy: str, partition: bool, o: fair.SparkOverheads | None, seed: int = 0) -> fair.Result:
+    """One run of a scenario with the overhead model ``o``."""
+    return fair.run_scenario(scenario, policy=policy, partition=partition, seed=seed, overheads=o)
+
+
+def _user_means(r: fair.Result) -> dict[str, float]:
+    return {str(k): float(v) for k, v in r.summary()["user_mean_response_time"].items()}
+
+
+def variant_error(t: Target, r: fair.Result) -> float:
+    """The loss of one variant: squared relative error of the mean RT plus the mean squared
+    relative error of the per-user means (users the authors measured)."""
+    mean = float(r.summary()["mean_response_time"])
+    ours = _user_means(r)
+    rel = [(ours[u] - m) / m for u, m in t.users.items() if u in ours and m > 0]
+    return ((mean - t.mean) / t.mean) ** 2 + (float(np.mean(np.square(rel))) if rel else 0.0)
+
+
+def overheads_of(x: Sequence[float] | np.ndarray) -> fair.SparkOverheads:
+    """The model for a point of the search (the terms' absolute values)."""
+    terms: dict[str, Any] = {k: abs(float(v)) for k, v in zip(FITTED, x)}
+    structure = dict(STRUCTURE)
+    if terms.get("setup_task") == 0:  # no setup work: no setup job
+        structure["setup_tasks"] = 0
+    return fair.SparkOverheads(**terms, **structure, name="fit")
+
+
+def loss(x: Sequence[float] | np.ndarray, targets: list[Target], seed: int = 0) -> float:
+    """Sum of :func:`variant_error` over ``targets`` for the model at ``x``."""
+    o = overheads_of(x)
+    return sum(variant_error(t, simulate(t.scenario, t.policy, t.partition, o, seed)) for t in targets)
+
+
+def nelder_mead(
+    f: Callable[[np.ndarray], float], x0: Sequence[float], *, step: float = 0.5, iterations: int = 60
+) -> tuple[np.ndarray, float, int]:
+    """Minimises ``f`` from ``x0`` by Nelder-Mead (reflection 1, expansion 2, contraction
+    1/2, shrink 1/2; initial simplex ``x0`` plus ``step * x0[i]`` along each axis).
+
+    Returns
+    -------
+    (x, f(x), evaluations)
+
+    Examples
+    --------
+    >>> from schedkit.experiments.calibrate_spark import nelder_mead
+    >>> x, fx, _ = nelder_mead(lambda v: float(((v - [1.0, 2.0]) ** 2).sum()), [0.5, 0.5], iterations=200)
+    >>> [round(float(c), 3) for c in x]
+    [1.0, 2.0]
+    """
+    n = len(x0)
+    pts = [np.asarray(x0, dtype=float)]
+    for i in range(n):
+        p = pts[0].copy()
+        p[i] = p[i] + step * (p[i] if p[i] else 1.0)
+        pts.append(p)
+    vals = [f(p) for p in pts]
+    evals = n + 1
+    for _ in range(iterations):
+        order = np.argsort(vals)
+        pts = [pts[i] for i in order]
+        vals = [vals[i] for i in order]
+        centre = np.mean(pts[:-1], axis=0)
+        refl = centre + (centre - pts[-1])
+        fr = f(refl)
+        evals += 1
+        if fr < vals[0]:
+            exp = centre + 2 * (centre - pts[-1])
+            fe = f(exp)
+            evals += 1
+            pts[-1], vals[-1] = (exp, fe) if fe < fr else (refl, fr)
+        elif fr < vals[-2]:
+            pts[-1], vals[-1] = refl, fr
+        else:
+            con = centre + 0.5 * (pts[-1] - centre)
+            fc = f(con)
+            evals += 1
+            if fc < vals[-1]:
+                pts[-1], vals[-1] = con, fc
+            else:
+                pts = [pts[0]] + [pts[0] + 0.5 * (p - pts[0]) for p in pts[1:]]
+                vals = [vals[0]] + [f(p) for p in pts[1:]]
+                evals += n
+    best = int(np.argmin(vals))
+    return pts[best], vals[best], evals
+
+
+def spearman(a: Sequence[float], b: Sequence[float]) -> float:
+    """Spearman's rank correlation (average ranks for ties; NaN when a side is constant).
+
+    Examples
+    --------
+    >>> from schedkit.experiments.calibrate_spark import spearman
+    >>> round(spearman([1, 2, 3, 4], [10, 20, 40, 30]), 12)
+    0.8
+    """
+
+    def ranks(v: Sequence[float]) -> np.ndarray:
+        x = np.asarray(v, dtype=float)
+        order = np.argsort(x, kind="stable")
+        r = np.empty(len(x))
+        r[order] = np.arange(len(x), dtype=float)
+        for val in np.unique(x):  # ties share their mean rank
+            m = x == val
+            r[m] = r[m].mean()
+        return r
+
+    ra, rb = ranks(a), ranks(b)
+    if ra.std() == 0 or rb.std() == 0:
+        return math.nan
+    return float(np.corrcoef(ra, rb)[0, 1])
+
+
+def compare(o: fair.SparkOverheads | None, seed: int = 0) -> dict[str, Any]:
+    """Measured vs simulated, per fitted scenario and variant, and the held-out scenarios.
+
+    Returns
+    -------
+    dict
+        ``fitted``: per scenario, ``rows`` (label, measured, ours, error = ours / measured -
+        1) and ``spearman``; ``held_out``: per scenario, rows of our mean RT and Loop100 mean
+        RT, the published Loop100 figure where the project has one, and its ``spearman``.
+    """
+    out: dict[str, Any] = {"fitted": {}, "held_out": {}}
+    for sc in FIT_SCENARIOS:
+        rows: list[dict[str, Any]] = []
+        for t in measured(sc):
+            r = simulate(sc, t.policy, t.partition, o, seed)
+            ours = float(r.summary()["mean_response_time"])
+            rows.append(
+                {
+                    "variant": t.label,
+                    "measured": t.mean,
+                    "ours": ours,
+                    "error": ours / t.mean - 1,
+                    "loss": variant_error(t, r),
+                }
+            )
+        out["fitted"][sc] = {
+            "rows": rows,
+            "spearman": spearman([r["measured"] for r in rows], [r["ours"] for r in rows]),
+        }
+    for sc in HELD_OUT:
+        paper = PAPER.get((sc, "Loop100 mean RT"))
+        rows = []
+        for i, (pol, part) in enumerate(PAPER_VARIANTS + [("fifo", False), ("fifo", True)]):
+            r = simulate(sc, pol, part, o, seed)
+            cls = np.asarray(r.jobs.column("job_class").to_pylist())
+            rt = r.jobs.column("response_time").to_numpy()
+            small = float(rt[cls == "Loop100"].mean()) if (cls == "Loop100").any() else None
+            pub = paper[i] if paper is not None and i < len(paper) else None
+            rows.append(
+                {
+                    "variant": pol + ("-P" if part else ""),
+                    "ours_mean": float(rt.mean()),
+                    "ours_loop100": small,
+                    "published_loop100": pub,
+                    "error": None if pub is None or small is None else small / pub - 1,
+                }
+            )
+        pairs = [(r["published_loop100"], r["ours_loop100"]) for r in rows if r["published_loop100"] is not None]
+        out["held_out"][sc] = {
+            "rows": rows,
+            "spearman": spearman(*zip(*pairs)) if len(pairs) > 2 else None,
+        }
+    return out
+
+
+def calibrate(*, iterations: int = 80, seed: int = 0) -> dict[str, Any]:
+    """Fits :data:`FITTED` on the four fitted scenarios; returns the JSON document."""
+    targets = [t for sc in FIT_SCENARIOS for t in measured(sc)]
+    t0 = time.perf_counter()
+    x, fx, evals = nelder_mead(lambda v: loss(v, targets, seed), START, iterations=iterations)
+    o = overheads_of(x)
+    params = {k: getattr(o, k) for k in ("job_service", "stage_service", "task_launch", "round_delay", "task_dispatch")}
+    params |= {k: getattr(o, k) for k in ("setup_tasks", "setup_task", "cfq_job_estimate", "spark_splits")}
+    params |= {"executors": o.executors, "executor_cores": o.executor_cores}
+    base = sum(variant_error(t, simulate(t.scenario, t.policy, t.partition, None, seed)) for t in targets)
+    cmp_ = compare(fair.SparkOverheads(**params, name="calibrated"), seed)
+    return {
+        "parameters": params,
+        "fit": {
+            "scenarios": list(FIT_SCENARIOS),
+            "held_out": list(HELD_OUT),
+            "fitted_terms": list(FITTED),
+            "structure": dict(STRUCTURE),
+            "loss": fx,
+            "loss_without_overheads": base,
+            "evaluations": evals,
+            "seconds": time.perf_counter() - t0,
+            "seed": seed,
+            "objective": "sum over variants of (mean RT rel. error)^2 + mean over users of (user mean RT rel. error)^2",
+        },
+        "residuals": cmp_["fitted"],
+        "held_out": cmp_["held_out"],
+    }
+
+
+def _f(v: Any, fmt: str = "{:.2f}") -> str:
+    return "–" if v is None or (isinstance(v, float) and math.isnan(v)) else fmt.format(v)
+
+
+def markdown(doc: dict[str, Any]) -> str:
+    """The report: per fitted scenario and variant measured / ours / error and the rank
+    correlation; per held-out scenario ours and the published figure where there is one."""
+    lines = ["| scenario | variant | measured mean RT (s) | ours (s) | error |", "|---|---|---:|---:|---:|"]
+    for sc, block in doc["residuals"].items():
+        for r in block["rows"]:
+            lines.append(
+                f"| {sc} | {r['variant']} | {_f(r['measured'])} | {_f(r['ours'])} | {_f(100 * r['error'], '{:+.0f} %')} |"
+            )
+        lines.append(f"| {sc} | **Spearman** | | | **{_f(block['spearman'])}** |")
+    lines += [
+        "",
+        "Held out (not seen by the fit):",
+        "",
+        "| scenario | variant | ours mean RT (s) | ours Loop100 RT (s) | published Loop100 RT (s) | error |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
+    for sc, block in doc["held_out"].items():
+        for r in block["rows"]:
+            lines.append(
+                f"| {sc} | {r['variant']} | {_f(r['ours_mean'])} | {_f(r['ours_loop100'])} | "
+                f"{_f(r['published_loop100'])} | {_f(None if r['error'] is None else 100 * r['error'], '{:+.0f} %')} |"
+            )
+        lines.append(f"| {sc} | **Spearman** | | | | **{_f(block['spearman'])}** |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The command: fit, write the JSON, print the report."""
+    p = argparse.ArgumentParser(
+        prog="python -m schedkit.experiments.calibrate_spark",
+        description="Fit the Spark overhead model to the UWFQ authors' measured runs and report the fit.",
+    )
+    p.add_argument("--out", default=None, help="where to write the fitted JSON (default: the package's)")
+    p.add_argument("--iterations", type=int, default=80, help="Nelder-Mead iterations (default 80)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the scenarios (default 0)")
+    args = p.parse_args(argv)
+    doc = calibrate(iterations=args.iterations, seed=args.seed)
+    out = Path(args.out) if args.out else data.path("spark_overheads.json")
+    out.write_text(json.dumps(doc, indent=1) + "\n")
+    prm = doc["parameters"]
+    print(
+        "fitted: "
+        + ", ".join(
+            f"{k} {prm[k]:.4g} s"
+            for k in ("job_service", "stage_service", "task_launch", "round_delay", "task_dispatch", "setup_task")
+        )
+        + f"; loss {doc['fit']['loss']:.3f} (without overheads {doc['fit']['loss_without_overheads']:.3f}), "
+        f"{doc['fit']['evaluations']} evaluations in {doc['fit']['seconds']:.0f} s"
+    )
+    print(markdown(doc))
+    print(f"written to {out}")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

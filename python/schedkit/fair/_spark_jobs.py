@@ -1,0 +1,274 @@
+"""The Spark job structure of the overhead model (:class:`SparkOverheads` ``setup_tasks``,
+``setup_task``): one benchmark job of the UWFQ authors is several Spark jobs.
+
+Each of their Loop jobs calls ``spark.read().parquet(path)`` on a directory partitioned by
+``PULocationID`` before its query runs (``jobs/Job.java``, ``defaultParquetSetup``). With
+more leaf directories than ``spark.sql.sources.parallelPartitionDiscovery.threshold`` (32),
+Spark lists them with a Spark job of its own; only then does the query's Spark job run.
+The model puts a *setup* Spark job of ``setup_tasks`` tasks of ``setup_task`` seconds in
+front of every job of a prepared workload.
+
+Who sees which unit follows the schedulers' code:
+
+* Spark's own orders (``fair``: FIFO by Spark job id in the ``default`` pool; ``ujf``: FAIR
+  over the users' pools and their stages) see Spark jobs. The setup and the query are two
+  engine jobs, the query submitted when the setup ends (a closed-loop successor with no
+  think time), so it gets a *later* Spark job id than every setup submitted before it.
+* The authors' schedulers key on the job group (``TrueFifoScheduler``: priority = job group
+  id; CFQ and UWFQ: ``JobRuntime.id`` = job group id), so under ``fifo``, ``cfq`` and
+  ``uwfq`` the setup is the first stage of the one job, the query's stages after it.
+
+The response time is the benchmark job's, as the authors measure it: from the first Spark
+job's submission to the last one's end (:func:`merge_jobs` folds the two rows back into one).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from schedkit.exceptions import InvalidInstanceError
+from schedkit.fair._model import Batch, Workload
+
+#: Policies that order Spark jobs (Spark's own FIFO/FAIR), not the authors' job groups.
+SPARK_JOB_POLICIES = frozenset({"fair", "ujf"})
+
+
+def _check(b: Batch) -> None:
+    if b.stage_parents is not None or b.stage_cpu is not None:
+        raise InvalidInstanceError(
+            "overheads.setup_tasks: the setup Spark job is modelled for workloads whose jobs are stage "
+            "chains without DRF requests (the UWFQ scenarios); this workload has a stage DAG or requests",
+            field="overheads.setup_tasks",
+        )
+
+
+def _stage_bounds(b: Batch) -> np.ndarray:
+    """Per job, its stage offsets [lo, hi) (one stage per job without ``job_stages``)."""
+    if b.job_stages is not None:
+        return np.asarray(b.job_stages, dtype=np.int64)
+    return np.arange(b.n_jobs + 1, dtype=np.int64)
+
+
+def _parts(b: Batch, spark_job_tasks: int | None) -> list[list[np.ndarray]]:
+    """Per job, its Spark jobs' task durations: the job's one stage as one Spark job, or (a
+    stage of ``spark_job_tasks`` x k tasks, as :func:`scenario_workload` builds the authors'
+    Google job groups) k Spark jobs of ``spark_job_tasks`` tasks each."""
+    bounds = _stage_bounds(b)
+    offs = np.asarray(b.task_offsets, dtype=np.int64)
+    d = np.asarray(b.durations, dtype=np.float64)
+    out: list[list[np.ndarray]] = []
+    for j in range(b.n_jobs):
+        stages = [d[offs[s] : offs[s + 1]] for s in range(bounds[j], bounds[j + 1])]
+        if len(stages) != 1:
+            raise InvalidInstanceError(
+                f"job {j}: the setup Spark job is modelled for one-stage jobs (the UWFQ scenarios without "
+                f"reduce_share); this one has {len(stages)} stages",
+                field="overheads.setup_tasks",
+                index=j,
+            )
+        q = stages[0]
+        if spark_job_tasks and len(q) % spark_job_tasks == 0:
+            k = len(q) // spark_job_tasks
+            out.append([q[i * spark_job_tasks : (i + 1) * spark_job_tasks] for i in range(k)])
+        else:
+            out.append([q])
+    return out
+
+
+#: The UWFQ authors' ``OraclePartitioner`` task counts per Loop class (about 0.5 s a task).
+AUTHORS_TASKS = {"Loop1000": 222, "Loop100": 40, "Loop20": 16}
+
+
+def authors_tasks(job_class: str, work: float) -> int:
+    """Tasks of one Spark job's scan under the authors' ``OraclePartitioner``: the Loop
+    classes' fixed counts, ``floor(4 + 1.832672 * work^1.012495)`` for their trace jobs
+    (``work`` in seconds), never fewer than Spark's ``minPartitionNum`` (the default
+    parallelism, 32): ``splitPartitionNum = max(minPartitionNum, taskAmount)``.
+
+    Examples
+    --------
+    >>> from schedkit.fair._spark_jobs import authors_tasks
+    >>> authors_tasks("Loop20", 1.5), authors_tasks("Loop100", 26.9), authors_tasks("job_7", 100.0)
+    (32, 40, 198)
+    """
+    n = AUTHORS_TASKS.get(job_class)
+    if n is None:
+        n = int(np.floor(4 + 1.832672 * work**1.012495))
+    return max(32, n)
+
+
+def spark_structure(
+    w: Workload,
+    setup_tasks: int,
+    setup_task: float,
+    *,
+    split: bool,
+    spark_job_tasks: int | None = None,
+    splits: str | None = None,
+) -> Workload:
+    """``w`` as Spark runs it: each Spark job of a job preceded by a setup Spark job of
+    ``setup_tasks`` tasks of ``setup_task`` seconds (none when 0); its scan's tasks made
+    equal (``splits="even"``), or :func:`authors_tasks` equal tasks (``splits="authors"``,
+    the authors' partitioner), or as given (None).
+
+    A one-stage job is one Spark job or, with ``spark_job_tasks``, when its stage has k x
+    ``spark_job_tasks`` tasks, k Spark jobs submitted together (the authors' Google job
+    groups: each trace task is a Spark job; all are submitted at the group's first time).
+    ``split=False``: one engine job per job, its stages the k setups, then each Spark job's
+    query after its own setup. ``split=True``: one engine job per Spark job and setup, all
+    carrying the job's id; each query a closed-loop successor (no think time) of its setup;
+    a closed-loop job's first engine job follows its predecessor's last query.
+
+    Raises
+    ------
+    InvalidInstanceError
+        A job of several stages, a stage DAG or DRF requests in ``w``, or a closed-loop job
+        of several Spark jobs.
+
+    Examples
+    --------
+    >>> import schedkit as sk
+    >>> from schedkit.fair._spark_jobs import spark_structure
+    >>> w = sk.fair.scenario_workload("4_large_users", default_tasks=2, skew=0)
+    >>> s = spark_structure(w, 3, 0.1, split=False)
+    >>> s.batch.n_jobs, len(s.batch.task_offsets) - 1, s.batch.task_offsets[:4].tolist()
+    (16, 32, [0, 3, 5, 8])
+    >>> s = spark_structure(w, 3, 0.1, split=True)
+    >>> s.batch.n_jobs, s.batch.after[:4].tolist(), s.batch.job_id[:4].tolist()
+    (32, [-1, 0, 1, 2], [0, 0, 1, 1])
+    >>> s = spark_structure(w, 0, 0.0, split=False, splits="authors")
+    >>> s.batch.task_offsets[:3].tolist()  # Loop1000: 222 equal tasks
+    [0, 222, 444]
+    """
+    b = w.batch
+    _check(b)
+    parts = _parts(b, spark_job_tasks)
+    setup = np.full(setup_tasks, float(setup_task))
+    durs: list[np.ndarray] = []
+    task_offsets = [0]
+    job_stages = [0]
+    stage_parents = [0]
+    parents: list[int] = []
+
+    def stage(d: np.ndarray, parent: int | None = None) -> None:
+        durs.append(d)
+        task_offsets.append(task_offsets[-1] + len(d))
+        if parent is not None:
+            parents.append(parent)
+        stage_parents.append(len(parents))
+
+    rows: list[tuple[int, int, float]] = []  # split: (job, after as engine row or -1, think)
+    pred = np.asarray(b.after, dtype=np.int64)
+    think = np.asarray(b.think, dtype=np.float64)
+    last_query: dict[int, int] = {}
+    for j, ps in enumerate(parts):
+        if splits == "authors":
+            cls = w.class_names[int(b.job_class[j])]
+            ps = [np.full(n, q.sum() / n) for q in ps for n in [authors_tasks(cls, float(q.sum()))]]
+        elif splits == "even":
+            ps = [np.full(len(q), q.sum() / len(q)) for q in ps]
+        if split:
+            if pred[j] >= 0 and len(ps) > 1:
+                raise InvalidInstanceError(
+                    f"job {j}: a closed-loop job of several Spark jobs has no one predecessor to follow",
+                    field="after",
+                    index=j,
+                )
+            for q in ps:
+                head, gap = (last_query[int(pred[j])] if pred[j] >= 0 else -1), float(think[j])
+                if setup_tasks:
+                    stage(setup)
+                    job_stages.append(len(task_offsets) - 1)
+                    rows.append((j, head, gap))
+                    head, gap = len(rows) - 1, 0.0
+                stage(q)
+                job_stages.append(len(task_offsets) - 1)
+                rows.append((j, head, gap))
+                last_query[j] = len(rows) - 1
+        else:
+            if setup_tasks:
+                for _ in ps:
+                    stage(setup)
+            for i, q in enumerate(ps):
+                # each query after its own setup (parents by index within the job)
+                stage(q, parent=i if setup_tasks else None)
+            job_stages.append(len(task_offsets) - 1)
+    common: dict[str, Any] = dict(
+        task_offsets=np.asarray(task_offsets, dtype=np.int64),
+        durations=np.concatenate(durs),
+        job_stages=np.asarray(job_stages, dtype=np.int64),
+        stage_id=None,
+        stage_parents=None if split else np.asarray(stage_parents, dtype=np.int64),
+        parents=None if split else np.asarray(parents, dtype=np.int64),
+    )
+    if not split:
+        return replace(w, batch=replace(b, **common))
+    src = np.asarray([r[0] for r in rows])
+    return replace(
+        w,
+        batch=Batch(
+            job_id=np.asarray(b.job_id)[src],
+            user=np.asarray(b.user)[src],
+            submit=np.asarray(b.submit)[src],
+            after=np.asarray([r[1] for r in rows], dtype=np.int64),
+            think=np.asarray([r[2] for r in rows], dtype=np.float64),
+            job_class=np.asarray(b.job_class)[src],
+            **common,
+        ),
+    )
+
+
+def merge_jobs(jobs: pa.Table) -> pa.Table:
+    """Folds the rows of one job's Spark jobs (same ``job_id``, in submission order) into
+    one: first submit and start, last finish, summed work, estimate, tasks and alone time.
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> from schedkit.fair._spark_jobs import merge_jobs
+    >>> t = pa.table({"job_id": [7, 7], "user": ["a", "a"], "job_class": ["c", "c"],
+    ...     "submit_time": [0.0, 1.0], "start_time": [0.5, 1.5], "finish_time": [1.0, 3.0],
+    ...     "response_time": [1.0, 2.0], "work": [1.0, 2.0], "estimate": [1.0, 2.0],
+    ...     "n_tasks": [1, 2], "alone_time": [0.5, 1.0], "slowdown": [2.0, 2.0]})
+    >>> m = merge_jobs(t)
+    >>> m.column("response_time").to_pylist(), m.column("alone_time").to_pylist()
+    ([3.0], [1.5])
+    """
+    ids = jobs.column("job_id").to_numpy()
+    uniq, first, inv = np.unique(ids, return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")  # keep submission order
+    pos = np.empty_like(order)
+    pos[order] = np.arange(len(order))
+    g = pos[inv]
+    k = len(uniq)
+
+    def agg(col: str, how: Any) -> np.ndarray:
+        out = np.full(k, np.inf if how is np.minimum else (-np.inf if how is np.maximum else 0.0))
+        how.at(out, g, jobs.column(col).to_numpy().astype(np.float64))
+        return out
+
+    submit = agg("submit_time", np.minimum)
+    finish = agg("finish_time", np.maximum)
+    alone = agg("alone_time", np.add)
+    rt = finish - submit
+    head = np.asarray(first)[order]
+    return pa.table(
+        {
+            "job_id": ids[head],
+            "user": jobs.column("user").take(pa.array(head)),
+            "job_class": jobs.column("job_class").take(pa.array(head)),
+            "submit_time": submit,
+            "start_time": agg("start_time", np.minimum),
+            "finish_time": finish,
+            "response_time": rt,
+            "work": agg("work", np.add),
+            "estimate": agg("estimate", np.add),
+            "n_tasks": agg("n_tasks", np.add).astype(np.int64),
+            "alone_time": alone,
+            "slowdown": np.where(alone > 0, rt / np.where(alone > 0, alone, 1.0), 1.0),
+        }
+    )

@@ -1,0 +1,345 @@
+"""The Spark overhead model (sk.fair.SparkOverheads): each term on a hand-computed case, the
+model with every term zero equal to the plain simulator, the validator under the model, bad
+parameters, the calibrated values and the CLI header."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pyarrow as pa
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import schedkit as sk
+from schedkit.exceptions import InvalidInstanceError, ValidationError
+from schedkit.experiments import calibrate_spark as cs
+from schedkit.fair._validate import check_run
+from schedkit.testing.strategies import traces
+
+Over = sk.fair.SparkOverheads
+
+
+#: The policies of the slots model (every one but DRF): the model's terms are the same on
+#: both cluster models, and these tests' traces carry no cpu requests, which DRF needs.
+SLOT_POLICIES = [p for p in sk.fair.POLICIES if sk.fair.POLICY_CLUSTER[p] == "slots"]
+
+
+def one_executor(**terms: float) -> sk.fair.SparkOverheads:
+    """The model on 1 executor of 4 cores (replay with cores=4)."""
+    return Over(**terms, executors=1, executor_cores=4)
+
+
+def finish(r: sk.fair.Result) -> list[float]:
+    return [round(v, 9) for v in r.jobs.column("finish_time").to_pylist()]
+
+
+# ----------------------------------------------------------------------------- each term
+
+
+def test_driver_serves_jobs_one_after_the_other():
+    # three single-task jobs submitted together, driver 1 s a job: seen at 1, 2, 3 s
+    t = sk.trace.from_jobs([0, 1, 2], ["a", "b", "c"], [0.0, 0.0, 0.0], [0.5, 0.25, 0.5])
+    for policy in SLOT_POLICIES:
+        r = sk.fair.replay(t, policy=policy, cores=4, overheads=one_executor(job_service=1.0), record_tasks=True)
+        assert finish(r) == [1.5, 2.25, 3.5], policy
+        # the response time counts from the submission, not from the driver's hand-over
+        assert r.jobs.column("submit_time").to_pylist() == [0.0, 0.0, 0.0]
+        r.validate()
+    drf = sk.fair.replay(
+        t.set_column(t.schema.get_field_index("cpu"), "cpu", pa.array([1.0, 1.0, 1.0])),
+        policy="drf",
+        cores=4,
+        overheads=one_executor(job_service=1.0),
+        record_tasks=True,
+    )
+    assert finish(drf) == [1.5, 2.25, 3.5]
+    drf.validate()
+
+
+def test_driver_is_free_again_after_a_gap():
+    # job 1 comes after the driver emptied: it waits only its own service
+    t = sk.trace.from_jobs([0, 1], ["a", "b"], [0.0, 5.0], [1.0, 1.0])
+    r = sk.fair.replay(t, policy="fifo", cores=4, overheads=one_executor(job_service=1.0))
+    assert finish(r) == [2.0, 7.0]
+
+
+def test_stage_service_before_each_stage():
+    # one job, stage 0 then stage 1, one 1-s task each, 0.5 s per stage on the driver:
+    # stage 0 seen at 0.5, runs to 1.5; stage 1 served 1.5 -> 2.0, runs to 3.0
+    t = sk.trace.from_jobs([0, 0], ["a", "a"], [0.0, 0.0], [1.0, 1.0], stage=[0, 1])
+    r = sk.fair.replay(t, policy="fifo", cores=4, overheads=one_executor(stage_service=0.5), record_tasks=True)
+    assert finish(r) == [3.0]
+    assert r.tasks.column("start").to_pylist() == [0.5, 2.0]
+    r.validate()
+
+
+def test_stage_waits_behind_a_burst_of_submissions():
+    # job 0 (two stages of 1 s) at t=0; jobs 1-3 (one 1-s stage) at t=0.1. Driver: job 0 with
+    # its first stage 0.2 + 0.1 = 0.3; jobs 1-3 at 0.6, 0.9, 1.2; job 0's second stage asked
+    # for at 1.3 (its first stage ran 0.3 -> 1.3), served 1.3 -> 1.4, runs to 2.4.
+    t = sk.trace.from_jobs(
+        [0, 0, 1, 2, 3], ["a", "a", "b", "c", "d"], [0.0, 0.0, 0.1, 0.1, 0.1], [1.0] * 5, stage=[0, 1, 0, 0, 0]
+    )
+    r = sk.fair.replay(t, policy="fifo", cores=4, overheads=one_executor(job_service=0.2, stage_service=0.1))
+    assert finish(r) == [2.4, 1.6, 1.9, 2.2]
+
+
+def test_task_launch_latency_is_busy_time():
+    # one core's worth: 4 cores, 5 tasks of 1 s, 0.25 s launch each: the fifth starts when
+    # the first core frees at 1.25 and ends at 2.5
+    t = sk.trace.from_jobs([0] * 5, ["a"] * 5, [0.0] * 5, [1.0] * 5)
+    r = sk.fair.replay(t, policy="fifo", cores=4, overheads=one_executor(task_launch=0.25), record_tasks=True)
+    assert finish(r) == [2.5]
+    spans = (pa.compute.subtract(r.tasks.column("end"), r.tasks.column("start"))).to_pylist()
+    assert spans == pytest.approx([1.25] * 5, abs=1e-12)  # busy: work + launch
+    r.validate()
+    # the validator counts it as busy: without the allowance the work does not add up
+    with pytest.raises(ValidationError, match="add up"):
+        _check(r, launch=0.0)
+
+
+def test_dispatch_rounds_are_serial():
+    # 4 cores; job 0 at 0, job 1 at 0.05, one 1-s task each; a round takes 0.1 s.
+    # Round 1 (t=0) launches job 0 at 0.1; round 2 (asked at 0.05) waits for it: job 1 at 0.2.
+    t = sk.trace.from_jobs([0, 1], ["a", "b"], [0.0, 0.05], [1.0, 1.0])
+    r = sk.fair.replay(t, policy="fifo", cores=4, overheads=one_executor(round_delay=0.1), record_tasks=True)
+    assert r.tasks.column("start").to_pylist() == pytest.approx([0.1, 0.2], abs=1e-12)
+    assert finish(r) == [1.1, 1.2]
+    r.validate()
+
+
+def test_round_delay_holds_a_freed_core_idle():
+    # 1 executor x 1 core, two 1-s jobs: the second starts one round after the first ends
+    o = Over(round_delay=0.1, executors=1, executor_cores=1)
+    t = sk.trace.from_jobs([0, 1], ["a", "b"], [0.0, 0.0], [1.0, 1.0])
+    r = sk.fair.replay(t, policy="fifo", cores=1, overheads=o, record_tasks=True)
+    assert r.tasks.column("start").to_pylist() == pytest.approx([0.1, 1.2], abs=1e-12)
+    r.validate()  # no core runs two tasks at once; the idle reservation is not busy time
+
+
+# ----------------------------------------------------------------------------- zero = off
+
+SCENARIOS = sorted(sk.fair.SCENARIOS)
+TRACES = ["google2011_wta_500s_hetero.csv", "google2011_wta_500s_homo.csv"]
+
+
+def _same(a: sk.fair.Result, b: sk.fair.Result) -> None:
+    assert a.jobs.equals(b.jobs)
+    assert (a.tasks is None and b.tasks is None) or a.tasks.equals(b.tasks)
+    assert a.events == b.events
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_zero_terms_equal_the_plain_simulator_on_scenarios(scenario):
+    for policy in SLOT_POLICIES:
+        for part in (False, True):
+            off = sk.fair.run_scenario(scenario, policy=policy, partition=part, record_tasks=True)
+            zero = sk.fair.run_scenario(scenario, policy=policy, partition=part, record_tasks=True, overheads=Over())
+            _same(off, zero)
+
+
+@pytest.mark.parametrize("name", TRACES)
+def test_zero_terms_equal_the_plain_simulator_on_traces(name):
+    path = sk.trace.bundled(name)
+    runs = [dict(policy=p, partition=part) for p in SLOT_POLICIES for part in (False, True)]
+    off = sk.fair.replay_many(path, runs)
+    zero = sk.fair.replay_many(path, [dict(r, overheads=Over()) for r in runs])
+    for a, b in zip(off, zero):
+        _same(a, b)
+
+
+# ----------------------------------------------------------------------------- validator
+
+
+def _check(r: sk.fair.Result, **kw):
+    j, t = r.jobs, r.tasks
+    check_run(
+        job_id=j.column("job_id").to_numpy(),
+        submit=j.column("submit_time").to_numpy(),
+        finish=j.column("finish_time").to_numpy(),
+        work=j.column("work").to_numpy(),
+        n_tasks=j.column("n_tasks").to_numpy(),
+        task_job=t.column("job_id").to_numpy(),
+        start=t.column("start").to_numpy(),
+        end=t.column("end").to_numpy(),
+        ready=t.column("ready").to_numpy(),
+        cores=r.cores,
+        **kw,
+    )
+
+
+@pytest.mark.parametrize("scenario", ["2_power_2_small_users", "4_super_small_users", "google_homo"])
+def test_calibrated_runs_validate(scenario):
+    for policy in ("fifo", "fair", "ujf", "cfq", "uwfq", "sjf"):
+        for part in (False, True):
+            r = sk.fair.run_scenario(scenario, policy=policy, partition=part, overheads="calibrated", record_tasks=True)
+            r.validate()
+            assert r.meta["overheads"] == Over.calibrated()
+
+
+def test_validator_catches_a_task_handed_over_too_early():
+    o = one_executor(job_service=1.0)
+    t = sk.trace.from_jobs([0], ["a"], [0.0], [1.0])
+    r = sk.fair.replay(t, policy="fifo", cores=4, overheads=o, record_tasks=True)
+    r.validate()
+    with pytest.raises(ValidationError, match="driver"):
+        _check(r, lag=np.array([2.0]))
+
+
+def test_plain_runs_still_check_work_conservation():
+    t = sk.trace.from_jobs([0, 1], ["a", "b"], [0.0, 0.0], [1.0, 1.0])
+    r = sk.fair.replay(t, policy="fifo", cores=4, overheads=one_executor(round_delay=0.1), record_tasks=True)
+    # the same records judged as a plain run: a core idled while a task was ready
+    with pytest.raises(ValidationError, match="work-conserving"):
+        _check(r)
+
+
+terms = st.sampled_from([0.0, 0.05, 0.5, 1.0])
+
+
+@given(
+    traces(max_jobs=8, max_stages=3, max_tasks=3),
+    st.sampled_from(list(SLOT_POLICIES)),
+    st.integers(1, 4),
+    st.booleans(),
+    st.tuples(terms, terms, terms, terms, terms),
+    st.integers(1, 30),
+)
+def test_model_properties_and_chunking(trace, policy, cores, partition, values, chunk_rows):
+    # validate() under the model: every task once, never more than C busy (a core never runs
+    # two tasks at once), no task before its job's submission plus the driver's service and a
+    # dispatch round, task records spanning work + launch latency; and a streamed replay in
+    # small chunks gives the one-shot result.
+    o = Over(
+        **dict(zip(("job_service", "stage_service", "task_launch", "round_delay", "task_dispatch"), values)),
+        executors=cores,
+        executor_cores=1,
+    )
+    spec = dict(policy=policy, cores=cores, partition=partition, tau=0.5, record_tasks=True, overheads=o)
+    r = sk.fair.replay_many(trace, [spec], chunk_rows=chunk_rows)[0].validate()
+    plain = sk.fair.replay(trace, policy=policy, cores=cores, partition=partition, tau=0.5)
+    # overheads only delay: no job finishes before its submission plus its own service
+    rt = r.jobs.column("response_time").to_numpy()
+    assert (rt >= o.job_service + o.stage_service + o.round_delay + o.task_dispatch + o.task_launch - 1e-9).all()
+    assert r.jobs.column("work").equals(plain.jobs.column("work"))
+    assert r.jobs.equals(sk.fair.replay(trace, **spec).jobs)
+
+
+def test_results_with_the_model_pickle():
+    import pickle
+
+    r = sk.fair.run_scenario("4_super_small_users", policy="uwfq", overheads="calibrated")
+    back = pickle.loads(pickle.dumps(r))
+    assert back.jobs.equals(r.jobs) and back.meta == r.meta
+    assert pickle.loads(pickle.dumps(Over.calibrated())) == Over.calibrated()
+
+
+# ----------------------------------------------------------------------------- bad input
+
+
+@pytest.mark.parametrize(
+    "terms, field",
+    [
+        (dict(job_service=-1.0), "overheads.job_service"),
+        (dict(stage_service=math.nan), "overheads.stage_service"),
+        (dict(task_launch=math.inf), "overheads.task_launch"),
+        (dict(round_delay=-math.inf), "overheads.round_delay"),
+        (dict(task_dispatch=-0.1), "overheads.task_dispatch"),
+        (dict(job_service="1"), "overheads.job_service"),
+        (dict(task_launch=None), "overheads.task_launch"),
+        (dict(round_delay=True), "overheads.round_delay"),
+        (dict(executors=0), "overheads.executors"),
+        (dict(executor_cores=-4), "overheads.executor_cores"),
+        (dict(executors=2.0), "overheads.executors"),
+        (dict(executors=2**62, executor_cores=4), "overheads.executors"),
+        (dict(name=3), "overheads.name"),
+    ],
+)
+def test_bad_terms_name_the_field(terms, field):
+    with pytest.raises(InvalidInstanceError) as e:
+        Over(**terms)
+    assert e.value.field == field
+    assert field in str(e.value)
+
+
+def test_bad_overheads_argument():
+    t = sk.trace.from_jobs([0], ["a"], [0.0], [1.0])
+    for bad, field in [
+        ("fast", "overheads"),
+        (3, "overheads"),
+        ({"launch": 0.1}, "overheads.launch"),
+        ({"task_launch": -0.1}, "overheads.task_launch"),
+    ]:
+        with pytest.raises(InvalidInstanceError) as e:
+            sk.fair.replay(t, overheads=bad)
+        assert e.value.field == field
+    # the slot structure must be the run's cores
+    with pytest.raises(InvalidInstanceError) as e:
+        sk.fair.replay(t, cores=16, overheads=Over())
+    assert e.value.field == "overheads.executors"
+    assert "8 executors x 4 cores" in str(e.value)
+
+
+def test_names_and_mappings_resolve():
+    t = sk.trace.from_jobs([0], ["a"], [0.0], [1.0])
+    assert sk.fair.RunSpec(overheads="None").overheads is None
+    assert sk.fair.RunSpec(overheads="Calibrated").overheads == Over.calibrated()
+    r = sk.fair.replay(t, cores=4, overheads={"task_launch": 0.5, "executors": 1})
+    assert finish(r) == [1.5]
+    assert r.meta["overheads"].describe().startswith("Spark overheads (custom): ")
+
+
+# ----------------------------------------------------------------------------- calibration
+
+
+def test_bundled_calibration_is_the_fit_document():
+    doc = json.loads(sk.data.path("spark_overheads.json").read_text())
+    o = Over.calibrated()
+    for k, v in doc["parameters"].items():
+        assert getattr(o, k) == v
+    assert o.cores == 32  # the authors' 8 executors x 4 cores
+    # the fit saw only the four scenarios with measured runs, never the held-out two
+    assert doc["fit"]["scenarios"] == list(cs.FIT_SCENARIOS)
+    assert set(doc["fit"]["held_out"]) == {"2_large_2_small_users", "4_large_users"}
+    assert not set(doc["fit"]["held_out"]) & set(doc["residuals"])
+    # it improved on the plain simulator, and the residuals are those of the bundled values
+    assert doc["fit"]["loss"] < doc["fit"]["loss_without_overheads"]
+    sc = "4_super_small_users"
+    row = doc["residuals"][sc]["rows"][0]
+    t = cs.measured(sc)[0]
+    ours = cs.simulate(sc, t.policy, t.partition, o).summary()["mean_response_time"]
+    assert row["variant"] == t.label and row["ours"] == pytest.approx(ours, rel=1e-12)
+    assert row["measured"] == t.mean
+
+
+def test_measured_tables_parse():
+    # the authors' table: 4_super_small_users, T-FIFO mean RT 25.149 s, user 1 9.361 s
+    rows = {t.scheduler: t for t in cs.measured("4_super_small_users")}
+    assert set(rows) == {s + p for s in cs.SCHEDULERS for p in ("", "_PARTITIONER")}
+    fifo = rows["TRUE_FIFO"]
+    assert fifo.mean == pytest.approx(25.149486, abs=1e-6)
+    assert fifo.users["user1_supersmall"] == pytest.approx(9.3609, abs=1e-4)
+    homo = {t.label: t for t in cs.measured("google_homo")}
+    assert len(homo) == 8 and "user_4" not in homo["uwfq"].users  # NaN in the table: no jobs
+
+
+def test_spearman_known_values():
+    assert cs.spearman([1, 2, 3], [3, 2, 1]) == pytest.approx(-1.0)
+    assert cs.spearman([1, 2, 2, 3], [1, 2, 3, 4]) == pytest.approx(0.9486832980505138)
+    assert math.isnan(cs.spearman([1, 1, 1], [1, 2, 3]))
+
+
+def test_cli_header_names_the_model(capsys):
+    from schedkit.cli import main
+
+    rc = main(["replay", "--scenario", "4_super_small_users", "--policy", "uwfq", "--no-partition"])
+    assert rc == 0
+    assert "no overhead model" in capsys.readouterr().out.splitlines()[0]
+    args = ["replay", "--scenario", "4_super_small_users", "--policy", "uwfq", "--overheads", "calibrated"]
+    assert main([*args, "--no-partition"]) == 0
+    assert "Spark overheads (calibrated): job " in capsys.readouterr().out.splitlines()[0]
+    assert main([*args, "--cores", "16"]) == 2
+    assert "overheads.executors" in capsys.readouterr().err
