@@ -112,6 +112,8 @@ def test_every_policy_keeps_the_contract(args, policy, machines, time_limit):
     if isinstance(result, sk.flowtime.Result) and result.finished:
         assert np.isfinite(result.completion).all()
         assert np.isfinite(result.total_flow_time)
+        # the derived figures too (the lower bound runs SRPT on a machine m times as fast)
+        assert_contract(result.summary)
 
 
 @given(
@@ -148,3 +150,10 @@ def test_overflowing_instances_are_refused_and_huge_limits_are_no_limits():
         sk.flowtime.generate(5, load=0.5, seed=-1)
     with pytest.raises(sk.exceptions.InvalidInstanceError, match="ops: 10,000,000,000 operations"):
         sk.flowtime.generate(10, load=0.5, ops="fixed:1000000000")
+
+
+def test_the_lower_bound_survives_sizes_that_underflow_when_divided_by_the_machines():
+    jobs = sk.flowtime.Jobs([0.0, 0.0], [5e-324, 1.0])
+    for machines in (1, 3, 2**62):
+        r = sk.flowtime.simulate(jobs, policy="srpt", machines=machines)
+        assert r.lower_bound == pytest.approx(1.0) and np.isfinite(r.ratio)

@@ -270,7 +270,7 @@ impl Platform {
         if q == 0 {
             return Err(CoreError::invalid("cost", None, "needs at least one processor"));
         }
-        if cost.len() != n * q {
+        if n.checked_mul(q) != Some(cost.len()) {
             return Err(CoreError::invalid(
                 "cost",
                 None,
@@ -289,7 +289,7 @@ impl Platform {
                 ),
             ));
         }
-        if bandwidth.len() != q * q {
+        if q.checked_mul(q) != Some(bandwidth.len()) {
             return Err(CoreError::invalid(
                 "bandwidth",
                 None,

@@ -200,7 +200,14 @@ pub fn lower_bound(jobs: &Jobs, machines: usize, budget: &Budget) -> CoreResult<
         return Ok(finished.then(|| c.iter().zip(jobs.release()).map(|(c, r)| c - r).sum()));
     }
     let speed = machines as f64;
-    let scaled: Vec<f64> = jobs.total().iter().map(|p| p / speed).collect();
+    // A size divided by a huge machine count can underflow to 0, which Jobs refuses: it is
+    // raised to the smallest positive float instead. The excess (under 5e-324 per job) is far
+    // below the resolution of the bound, which is at least the total work.
+    let scaled: Vec<f64> = jobs
+        .total()
+        .iter()
+        .map(|p| (p / speed).max(f64::from_bits(1)))
+        .collect();
     let fast = Jobs::single(jobs.release().to_vec(), scaled, None)?;
     let (c, _, finished) = index::run(&fast, &mut rules::Srpt, false, 1, None, &mut rec, budget)?;
     if !finished {
