@@ -41,9 +41,6 @@ NOT_RUN_PYTHON = {
 PENDING = {
     "schedkit tardiness wt40.txt --method mdd": "cli/tardiness.py does not take bundled names yet",
     "schedkit pack cluster.yaml --method kube --fallback cp --time-limit 1": "cli/pack.py does not take bundled names yet",
-    "schedkit replay --policy uwfq --partition --out results.parquet": (
-        "cli/replay.py writes schedkit_replay_ecdf.png into the working folder without being asked"
-    ),
 }
 
 #: Seconds one block or command may take; the README's examples are meant to be quick.

@@ -14,6 +14,7 @@ How a command uses it (``schedkit replay --report FILE``; ``pack`` and ``sweep``
         {"trace": "google2011_wta_500s_hetero.csv", "cores": 32, "estimates": "oracle"},
         comparison,                     # pyarrow.Table, one row per policy (the printed table)
         [ecdf_figure, users_figure],    # matplotlib Figures
+        {"mean RT": "mean response time (s)"},  # one-line definitions of the metric columns
     )
     print(_report.write(args.report, html))    # a command that writes a file prints its path
 
@@ -38,20 +39,7 @@ from schedkit._core import __version__
 from schedkit._optional import require
 from schedkit.exceptions import InvalidInstanceError
 
-__all__ = ["METRICS", "figure_svg", "header_html", "page", "replay_report", "table_html", "write"]
-
-#: One-line definitions of the replay comparison's columns, shown under the table for the
-#: columns it has (keyed by the printed label; the README defines them in the same words).
-METRICS = {
-    "mean RT": "mean response time (finish minus submit time) over the jobs, in seconds",
-    "median RT": "median response time, in seconds",
-    "p95 RT": "95th percentile of the response times, in seconds",
-    "small-80% RT": "mean over the smallest 80 % of response times (the UWFQ paper's band)",
-    "mean slowdown": "mean over jobs of the response time divided by the job's time alone on the cluster",
-    "Jain": "Jain's fairness index (Σx)² / (n Σx²) over the users' mean slowdowns; 1 is equal",
-    "DVR vs UJF": "mean relative delay (RT − RT_UJF) / RT_UJF over the jobs finishing later than under UJF",
-    "violations": "how many jobs finish later than under UJF (relative tolerance 1e-9)",
-}
+__all__ = ["check_target", "figure_svg", "header_html", "page", "replay_report", "table_html", "write"]
 
 _STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 72em; color: #222; }
@@ -165,10 +153,15 @@ def page(title: str, header: Mapping[str, Any], sections: Sequence[tuple[str, st
     return "\n".join(parts) + "\n"
 
 
-def replay_report(header: Mapping[str, Any], table: Any, figures: Sequence[Any]) -> str:
-    """The report of a trace replay: the run header, the comparison table with the definitions
-    of its metric columns (:data:`METRICS`), then the figures (ECDFs, per-user bars,
-    utilisation), each inline SVG.
+def replay_report(
+    header: Mapping[str, Any],
+    table: Any,
+    figures: Sequence[Any],
+    definitions: Mapping[str, str] | None = None,
+) -> str:
+    """The report of a trace replay: the run header, the comparison table with the one-line
+    definitions of its metric columns, then the figures (ECDFs, per-user bars, utilisation),
+    each inline SVG.
 
     Parameters
     ----------
@@ -177,6 +170,9 @@ def replay_report(header: Mapping[str, Any], table: Any, figures: Sequence[Any])
     table : pyarrow.Table or mapping
         One row per policy, as the command prints it.
     figures : sequence of matplotlib.figure.Figure
+    definitions : mapping of column name to str, optional
+        Shown under the table for the columns it has, in the table's order (the replay
+        command passes :data:`schedkit.fair.METRICS` keyed by its printed labels).
 
     Returns
     -------
@@ -184,11 +180,28 @@ def replay_report(header: Mapping[str, Any], table: Any, figures: Sequence[Any])
         The HTML document; :func:`write` saves it.
     """
     names = table.column_names if hasattr(table, "column_names") else list(table)
-    notes = "".join(f"<dt>{html.escape(n)}</dt><dd>{html.escape(METRICS[n])}</dd>" for n in names if n in METRICS)
+    defs = definitions or {}
+    notes = "".join(f"<dt>{html.escape(n)}</dt><dd>{html.escape(defs[n])}</dd>" for n in names if n in defs)
     comparison = table_html(table) + (f'<dl class="header notes">{notes}</dl>' if notes else "")
     sections = [("Comparison", comparison)]
     sections += [("Figures", "".join(figure_svg(f, prefix=f"f{i}") for i, f in enumerate(figures)))] if figures else []
     return page("schedkit replay", header, sections)
+
+
+def check_target(path: str | os.PathLike[str]) -> Path:
+    """Checks where a report goes before the work runs (so a long run is not lost to a typo in
+    the folder) and returns it as a path.
+
+    Raises
+    ------
+    InvalidInstanceError
+        ``path`` is a folder or in a folder that does not exist; the message names it.
+    """
+    p = Path(path)
+    if p.is_dir() or not p.parent.is_dir():
+        what = "is a folder" if p.is_dir() else "is in a folder that does not exist"
+        raise InvalidInstanceError(f"report: {p} {what}", field="report")
+    return p
 
 
 def write(path: str | os.PathLike[str], document: str) -> Path:
@@ -199,10 +212,7 @@ def write(path: str | os.PathLike[str], document: str) -> Path:
     InvalidInstanceError
         The folder does not exist or the path is a folder; the message names the path.
     """
-    p = Path(path)
-    if p.is_dir() or not p.parent.is_dir():
-        what = "is a folder" if p.is_dir() else "is in a folder that does not exist"
-        raise InvalidInstanceError(f"report: {p} {what}", field="report")
+    p = check_target(path)
     p.write_text(document, encoding="utf-8")
     return p
 

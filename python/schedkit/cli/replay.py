@@ -20,11 +20,12 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from schedkit import fair, trace
+from schedkit import _report, fair, trace
 from schedkit._names import resolve_name
-from schedkit._optional import require
+from schedkit._optional import new_axes, require
 from schedkit.cli._common import add_json_flag, error, format_table, input_path, print_json, progress_line
 from schedkit.exceptions import SchedkitError
+from schedkit.fair._plot import utilisation_figure
 
 #: The main job's default input and policies.
 DEFAULT_TRACE = "google2011_wta_500s_hetero.csv"
@@ -56,6 +57,7 @@ examples:
   schedkit replay                                   the bundled Google 2011 window, 5 policies
   schedkit replay google2011_wta_500s_homo.csv --policy fair --pools fairscheduler.xml --no-partition
   schedkit replay google2011_wta_500s_hetero.csv --policy drf --nodes 4 --memory 68719476736
+  schedkit replay --policy fifo,uwfq --no-partition --report report.html
 """
 )
 
@@ -156,7 +158,19 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     )
     out = p.add_argument_group("output")
     out.add_argument("--out", metavar="FILE", help="write every run's per-job table to FILE (.parquet or .csv)")
-    out.add_argument("--plot", metavar="FILE", default=None, help="write the response-time ECDF plot to FILE")
+    out.add_argument(
+        "--plot",
+        metavar="FILE",
+        default=None,
+        help="write the response-time ECDF and per-user plot to FILE (.png, .svg or .pdf)",
+    )
+    out.add_argument(
+        "--report",
+        metavar="FILE",
+        default=None,
+        help="write one self-contained HTML report to FILE: run header, table, ECDFs, per-user bars, "
+        "busy cores over time (records every task)",
+    )
     add_json_flag(p)
     p.set_defaults(func=run)
     return p
@@ -236,8 +250,27 @@ def _cluster_line(model: str, args: argparse.Namespace, google: bool) -> str:
     return line
 
 
+#: Suffixes ``--plot`` writes (matplotlib's formats that make sense for a figure file).
+PLOT_SUFFIXES = (".png", ".svg", ".pdf")
+#: Suffixes of ``--out``.
+OUT_SUFFIXES = (".parquet", ".csv")
+
+
+def _check_outputs(args: argparse.Namespace) -> None:
+    """The output files' suffixes and folders, checked before the replay runs."""
+    for option, value, suffixes in (("--plot", args.plot, PLOT_SUFFIXES), ("--out", args.out, OUT_SUFFIXES)):
+        if value is not None and Path(value).suffix.lower() not in suffixes:
+            raise SchedkitError(f"{option} {value}: unsupported suffix; use one of {', '.join(suffixes)}")
+    if args.report is not None:
+        require("matplotlib", "HTML report figures")
+        if Path(args.report).suffix.lower() not in (".html", ".htm"):
+            raise SchedkitError(f"--report {args.report}: unsupported suffix; use .html")
+        _report.check_target(args.report)
+
+
 def _run(args: argparse.Namespace) -> int:
     runs, model = _runs(args)
+    _check_outputs(args)
     settings: dict[str, Any] = dict(
         cores=args.cores,
         tau=args.tau,
@@ -250,6 +283,9 @@ def _run(args: argparse.Namespace) -> int:
     )
     if args.pools:
         settings["pool_config"] = input_path(args.pools)
+    if args.report:
+        # the utilisation figure is drawn from the recorded tasks
+        settings["record_tasks"] = True
     t0 = time.perf_counter()
     google = False
     if args.scenario:
@@ -259,10 +295,12 @@ def _run(args: argparse.Namespace) -> int:
         path = input_path(args.path) if args.path else str(trace.bundled(DEFAULT_TRACE))
         google = args.format in ("google_wta", "google_task_events") or "google" in Path(path).name.lower()
         specs = [dict(policy=pol, partition=part, **settings) for pol, part in runs]
+        # a report keeps every task, which a run streamed to --out does not: the jobs are
+        # written after the runs instead
         results, table = fair.compare_results(
             path,
             specs,
-            out=args.out,
+            out=None if args.report else args.out,
             format=args.format,
             errors=args.errors,
             users=args.users,
@@ -281,21 +319,33 @@ def _run(args: argparse.Namespace) -> int:
     seconds = time.perf_counter() - t0
     written: list[str] = []
     if args.out:
-        if args.scenario:
+        if args.scenario or args.report:
             _write_jobs(results, args.out)
         written.append(f"per-job results written to {args.out}")
     if args.plot:
         # asked for: without matplotlib that is an error, like any missing optional package
         require("matplotlib")
-        if args.out and not args.scenario:  # the jobs went to the file as they finished
+        if args.out and not args.scenario and not args.report:  # the jobs went to the file as they finished
             results = [dataclasses.replace(r, jobs=_file_jobs(args.out, i)) for i, r in enumerate(results)]
-        fig = fair.plot({r.label: r for r in results})
-        fig.savefig(args.plot, dpi=120)
+        fair.plot({r.label: r for r in results}, path=args.plot)
         written.append(f"ECDF plot written to {args.plot}")
     rows = table.to_pylist()
     # the model that ran (a streamed trace runs without the Spark job structure)
     over = results[0].meta.get("overheads")
     model_text = "no overhead model" if over is None else over.describe()
+    cells = [[r[k] if r[k] is not None else "-" for _, k in COLUMNS] for r in rows]
+    if args.report:
+        header = {
+            "trace": source,
+            "cluster model": _cluster_line(model, args, google).removeprefix("cluster: "),
+            "cores": args.cores,
+            "estimates": args.estimate
+            if args.estimate != "noisy"
+            else f"noisy (sigma {args.noise:g}, seed {args.seed})",
+            "overhead model": model_text,
+            "runs": f"{len(results)} (-P = runtime partitioning, tau = {args.tau:g} core-s)",
+        }
+        written.append(f"report written to {_write_report(args.report, header, results, cells)}")
     if args.json:
         payload: dict[str, Any] = {
             "source": source,
@@ -315,12 +365,21 @@ def _run(args: argparse.Namespace) -> int:
     if model == "resources":
         note = "DVR and violations: none on the resources model (UJF runs on slots)"
     print(f"RT = response time (s); -P = runtime partitioning; {note}; columns: schedkit replay --help")
-    print(
-        format_table([h for h, _ in COLUMNS], [[r[k] if r[k] is not None else "-" for _, k in COLUMNS] for r in rows])
-    )
+    print(format_table([h for h, _ in COLUMNS], cells))
     for line in written:
         print(line)
     return 0
+
+
+def _write_report(path: str, header: dict[str, Any], results: list[fair.Result], cells: list[list[Any]]) -> Path:
+    """The HTML report: the header, the printed table with its metric definitions, the ECDF and
+    per-user figure (:func:`schedkit.fair.plot`) and busy cores over time per run, computed from
+    the tasks the runs recorded (``record_tasks=True``)."""
+    runs = {r.label: r for r in results}
+    table = {h: [row[i] for row in cells] for i, (h, _) in enumerate(COLUMNS)}
+    definitions = dict(text.split(": ", 1) for text in fair.METRICS.values())
+    figures = [fair.plot(runs, ax=new_axes(2, standalone=True, height=9.0)), utilisation_figure(runs)]
+    return _report.write(path, _report.replay_report(header, table, figures, definitions))
 
 
 def _scenario_table(

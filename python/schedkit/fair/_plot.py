@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from schedkit._optional import new_axes
+from schedkit.exceptions import ValidationError
 from schedkit.fair._metrics import per_user
 
 if TYPE_CHECKING:  # _model imports this module for Result.plot
@@ -118,3 +119,66 @@ def _user_bars(ax: Any, runs: Mapping[str, Result], top: int) -> None:
         f"per user: the {min(top, len(names))} users with the most work" + (", then the others" if rest else "")
     )
     ax.legend(fontsize=7, ncol=min(len(labels), 5))
+
+
+#: Time bins of :func:`utilisation_figure`: each point is the mean over one bin, so the
+#: figure has the same size for 800 tasks and for a million.
+UTILISATION_BINS = 400
+
+
+def busy_cores(tasks: Any, edges: np.ndarray) -> np.ndarray:
+    """Mean busy cores (the sum of the running tasks' cpu) over each bin between ``edges``.
+
+    The busy-cores curve is a step function of the recorded tasks' start and end times; its
+    integral is piecewise linear between events, so the bin means are exact.
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> t = pa.table({"start": [0.0, 1.0], "end": [2.0, 2.0], "cpu": [1.0, 1.0]})
+    >>> busy_cores(t, np.array([0.0, 1.0, 2.0, 3.0])).tolist()
+    [1.0, 2.0, 0.0]
+    """
+    start, end = tasks.column("start").to_numpy(), tasks.column("end").to_numpy()
+    cpu = tasks.column("cpu").to_numpy()
+    times = np.concatenate([start, end])
+    order = np.argsort(times, kind="stable")
+    times = times[order]
+    level = np.cumsum(np.concatenate([cpu, -cpu])[order])  # busy cores after each event
+    area = np.concatenate([[0.0], np.cumsum(level[:-1] * np.diff(times))])
+    covered = np.interp(edges, times, area, left=0.0, right=float(area[-1]) if len(area) else 0.0)
+    return np.diff(covered) / np.diff(edges)
+
+
+def utilisation_figure(results: Mapping[str, Result]) -> Any:
+    """Busy cores over time, one panel per run on a shared time axis, from the runs' recorded
+    tasks (``record_tasks=True``): each point is the mean over 1/400 of the time span, the
+    dashed line the cluster's cores. Drawn off-screen (no pyplot).
+
+    Raises
+    ------
+    ValidationError
+        A run was made without ``record_tasks=True``.
+    """
+    tasks = {k: r.tasks for k, r in results.items() if r.tasks is not None}
+    missing = [k for k in results if k not in tasks]
+    if missing:
+        raise ValidationError(f"utilisation needs record_tasks=True: {', '.join(missing)}")
+    t0 = min(float(np.min(r.jobs.column("submit_time").to_numpy())) for r in results.values())
+    t1 = max(float(np.max(t.column("end").to_numpy(), initial=t0)) for t in tasks.values())
+    edges = np.linspace(t0, max(t1, t0 + 1e-9), UTILISATION_BINS + 1)
+    mids = (edges[:-1] + edges[1:]) / 2 - t0
+    axes = new_axes(len(results), standalone=True, width=10.0, height=0.3 + 1.1 * len(results))
+    for ax, (label, r) in zip(axes, results.items(), strict=True):
+        ax.fill_between(mids, busy_cores(tasks[label], edges), step="mid", linewidth=0)
+        ax.axhline(r.cores, color="0.3", linestyle="--", linewidth=0.8)
+        ax.set_ylim(0, r.cores * 1.1)
+        ax.set_ylabel(label, rotation=0, ha="right", va="center", fontsize=8)
+        ax.tick_params(labelsize=7)
+    for ax in axes[:-1]:
+        ax.sharex(axes[-1])
+        ax.tick_params(labelbottom=False)
+    axes[-1].set_xlabel("time since the first submission (s)")
+    fig = axes[0].figure
+    fig.suptitle("busy cores over time per run (dashed: the cluster's cores)")
+    return fig

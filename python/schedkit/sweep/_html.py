@@ -168,11 +168,7 @@ def target(path: str | os.PathLike[str]) -> Path:
         matplotlib is not installed.
     """
     require("matplotlib", "HTML report figures")
-    p = Path(path)
-    if p.is_dir() or not p.parent.is_dir():
-        what = "is a folder" if p.is_dir() else "is in a folder that does not exist"
-        raise InvalidInstanceError(f"report: {p} {what}", field="report")
-    return p
+    return _report.check_target(path)
 
 
 def report(table: pa.Table, path: str | os.PathLike[str], *, header_items: Mapping[str, Any] | None = None) -> Path:
