@@ -55,14 +55,6 @@ ROOT = Path(__file__).resolve().parents[1]
 #: Files of other areas that still cite the development notes under ``specs/`` (not part of the
 #: project); the lead empties this after merging their fixes. A file not listed here fails.
 SPECS_CITED_ELSEWHERE = {
-    "python/schedkit/experiments/uwfq.py",
-    "python/schedkit/fair/__init__.py",
-    "python/schedkit/fair/_gen.py",
-    "python/schedkit/fair/_metrics.py",
-    "python/schedkit/fair/_replay.py",
-    "rust/schedkit-core/src/fair/engine.rs",
-    "rust/schedkit-core/src/fair/mod.rs",
-    "rust/schedkit-core/src/fair/vtime.rs",
     "rust/schedkit-core/src/tardiness/rules.rs",
 }
 

@@ -1,6 +1,6 @@
-"""The UWFQ paper's headline numbers (specs/fair.md A.8: the authors' committed result tables,
-mean of 3 Spark runs, response times in seconds) and the same figures from our simulator,
-side by side. ``python -m schedkit.experiments.uwfq [seed]`` prints the markdown table."""
+"""The UWFQ paper's headline numbers (Kažemaks et al., arXiv:2510.15485: the authors'
+committed result tables, mean of 3 Spark runs, response times in seconds) and the same figures
+from our simulator, side by side. ``python -m schedkit.experiments.uwfq [seed]`` prints the markdown table."""
 
 from __future__ import annotations
 

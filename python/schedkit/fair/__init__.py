@@ -8,7 +8,8 @@ Model
 core for its duration. A stage becomes schedulable when its parent stages have finished
 (``parents`` column; default: every lower-numbered stage of the job). At every arrival and
 task completion the schedulable stages are sorted once with the policy's comparator and the
-free cores are filled greedily in that order (specs/fair.md B.4), so the dispatch is
+free cores are filled greedily in that order (as Spark's ``TaskSchedulerImpl.resourceOffers``
+consumes its sorted queue), so the dispatch is
 work-conserving. Policies (:data:`POLICIES`):
 
 ``fifo``  Spark FIFO: job arrival order (Spark job id), then stage id.
@@ -21,7 +22,7 @@ work-conserving. Policies (:data:`POLICIES`):
 ``cfq``   Cluster fair queuing, stage-level as in the authors' code: a stage's deadline is
           v(submission) + its estimated work, v advancing at C / (stages in the virtual
           system); earliest deadline first. Ignores users.
-``uwfq``  User-weighted fair queuing (specs/fair.md A.3): GPS over users (weights ``weights``,
+``uwfq``  User-weighted fair queuing (Kažemaks et al., arXiv:2510.15485): GPS over users (weights ``weights``,
           default 1: ``dV/dt = C / sum of active weights``), per-user GPS over the user's jobs
           for the inner order, each user's jobs chained inside the user's share
           (``D = S_u + sum R/w_u``), a returning user keeps its chain start within the grace

@@ -1,4 +1,4 @@
-"""The UWFQ paper's scenarios (specs/fair.md A.7) as prepared workloads: closed-loop
+"""The UWFQ paper's scenarios (Kažemaks et al., arXiv:2510.15485) as prepared workloads: closed-loop
 sequential users, open-loop parallel users, and the authors' Google job groups."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from schedkit.exceptions import InvalidInstanceError
 from schedkit.fair._model import Batch, Workload
 from schedkit.trace import bundled
 
-#: Oracle work of the paper's job classes, core-seconds (specs/fair.md A.7).
+#: Oracle work of the paper's job classes, core-seconds (the UWFQ paper's authors' code).
 JOB_CLASS_WORK = {"Loop1000": 131.115, "Loop500": 57.115, "Loop100": 26.926, "Loop20": 1.523}
 
 #: Scenario name -> bundled file.

@@ -120,7 +120,7 @@ def summarize(jobs: pa.Table, reference: pa.Table | None = None) -> dict[str, An
 
 
 def violation(jobs: pa.Table, reference: pa.Table) -> dict[str, Any]:
-    """The violation metrics of specs/fair.md A.6 of a run against a reference run.
+    """The violation metrics of the UWFQ paper (Kažemaks et al., arXiv:2510.15485) of a run against a reference run.
 
     Per job (matched by ``job_id``) ``r = (RT - RT_ref) / RT_ref``.
 

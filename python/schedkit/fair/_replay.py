@@ -463,7 +463,7 @@ def run_scenario(
     reduce_share: float = 0.0,
     **kw: Any,
 ) -> Result:
-    """Simulates one of the UWFQ paper's scenarios (:data:`SCENARIOS`, specs/fair.md A.7).
+    """Simulates one of the UWFQ paper's scenarios (:data:`SCENARIOS`; Kažemaks et al., arXiv:2510.15485).
 
     Sequential (``SEQ``) users are closed loops: the next job is submitted when the previous
     one completes plus an exponential think time (rate ``poissonRateInMinutes``; 0 = none).

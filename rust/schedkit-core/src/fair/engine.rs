@@ -1,5 +1,5 @@
 //! The event-driven engine: arrivals (open or closed-loop), task completions, and the
-//! sort-once-then-fill dispatch of specs/fair.md B.4. Every single event (one task
+//! sort-once-then-fill dispatch of Spark's `TaskSchedulerImpl.resourceOffers`. Every single event (one task
 //! completion, or one job arrival) is followed by one dispatch round, as Spark runs one
 //! offer round per status update or job submission; at equal times completions go first.
 //!

@@ -3,7 +3,7 @@
 //! Spark-style policies (FIFO, FAIR with pools, UJF, CFQ, UWFQ, DRF, oracle SJF), with optional
 //! runtime partitioning and runtime estimates.
 //!
-//! Dispatch follows specs/fair.md B.4: at every event (job arrival or task completion) the
+//! Dispatch follows Spark's `TaskSchedulerImpl.resourceOffers`: at every event (job arrival or task completion) the
 //! schedulable stages are sorted once with the policy's comparator and free cores are handed
 //! out greedily in that order, one task per core, each stage up to its pending-task count.
 //! The dispatch is therefore work-conserving: no core idles while a task is pending.
@@ -41,7 +41,7 @@ pub enum Policy {
     Ujf,
     /// Cluster fair queuing: stage-level virtual finish times, ignores users.
     Cfq,
-    /// User-weighted fair queuing (specs/fair.md A.3, weighted).
+    /// User-weighted fair queuing (Kažemaks et al., arXiv:2510.15485), weighted.
     Uwfq,
     /// Oracle shortest job first: smallest true job work first.
     Sjf,

@@ -1,5 +1,6 @@
 //! Virtual-time systems of CFQ (stage-level GPS) and UWFQ (two-level GPS: users, then each
-//! user's jobs), as reconstructed in specs/fair.md A.3 and A.5, with per-user weights.
+//! user's jobs), as reconstructed from the UWFQ paper (Kažemaks et al., arXiv:2510.15485) and its authors'
+//! code, with per-user weights.
 
 use std::collections::{BTreeSet, BinaryHeap};
 
