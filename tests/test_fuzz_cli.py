@@ -71,7 +71,6 @@ OUTPUT_NAMES = ("out.parquet", "out.csv", "out.png", "out.txt", "out", "folder",
 #: strict xfail, so the lead sees when a fix lands and deletes the entry.
 KNOWN_FAILURES: list[tuple[str, str, list[str], str]] = [
     ("tardiness", "UnicodeDecodeError", ["tardiness", "latin1.txt"], "tard: the reader decodes without _files"),
-    ("dag", "is not supported", ["dag", "@montage", "--gantt", "out.parquet"], "dagflow: --gantt suffix unchecked"),
     ("pack", "UnicodeDecodeError", ["pack", "latin1.txt"], "pack: the reader decodes without _files"),
     ("pack", "RecursionError", ["pack", "deep.json"], "pack: deeply nested JSON"),
     (
@@ -80,13 +79,6 @@ KNOWN_FAILURES: list[tuple[str, str, list[str], str]] = [
         ["pack", "--experiment", "--scenarios", "1", "--windows", "0.1", "--plot", "out.txt"],
         "pack: --plot suffix unchecked",
     ),
-    (
-        "replay",
-        "is not supported",
-        ["replay", "--policy", "fifo", "--plot", "out.txt"],
-        "fair: --plot suffix unchecked",
-    ),
-    ("replay", "without being asked", ["replay", "--policy", "fifo"], "fair: writes schedkit_replay_ecdf.png unasked"),
 ]
 
 _SUBPARSERS = {

@@ -144,3 +144,16 @@ def test_compare_table_matches_the_api(capsys):
     rows = json.loads(capsys.readouterr().out)["results"]
     assert [r["algorithm"] for r in rows] == table.column("algorithm").to_pylist()
     assert [r["makespan"] for r in rows] == pytest.approx(table.column("makespan").to_pylist())
+
+
+@pytest.mark.parametrize(
+    ("option", "name", "suffixes"),
+    [("--gantt", "out.parquet", ".png, .svg, .pdf"), ("--output", "out.txt", ".parquet, .csv")],
+)
+def test_output_suffixes_are_checked_before_scheduling(tmp_path, monkeypatch, capsys, option, name, suffixes):
+    from schedkit.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    assert main(["dag", "montage-chameleon-dss-05d-001.json", option, name]) == 2
+    assert f"{option} {name}: unsupported suffix; use one of {suffixes}" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []

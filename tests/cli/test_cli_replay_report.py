@@ -111,7 +111,7 @@ def test_the_utilisation_integrates_to_the_runs_work():
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["--report", "r.txt"], "--report r.txt: unsupported suffix; use .html"),
+        (["--report", "r.txt"], "--report r.txt: unsupported suffix; use one of .html"),
         (["--report", "nope/r.html"], "report: nope/r.html is in a folder that does not exist"),
         (["--plot", "out.txt"], "--plot out.txt: unsupported suffix; use one of .png, .svg, .pdf"),
         (["--out", "out.json"], "--out out.json: unsupported suffix; use one of .parquet, .csv"),

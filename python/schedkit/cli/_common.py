@@ -15,7 +15,7 @@ from typing import Any
 
 from schedkit import data
 from schedkit._docs import fill_doc
-from schedkit.exceptions import InvalidInstanceError
+from schedkit.exceptions import InvalidInstanceError, SchedkitError
 
 #: Fills ``{run_contract}`` in a subcommand's ``run`` docstring: what every ``run`` takes and
 #: returns (the parser that ``add_parser`` registers sets ``func`` to ``run``).
@@ -197,3 +197,31 @@ def input_path(arg: str) -> str:
         raise InvalidInstanceError(
             f"no such file: {arg} (and no bundled file of that name; `schedkit data` lists them)", field="path"
         ) from None
+
+
+#: Suffixes of the figure files a command writes (``--plot``, ``--gantt``): matplotlib's
+#: formats that make sense for a figure file.
+FIGURE_SUFFIXES = (".png", ".svg", ".pdf")
+
+
+def output_path(option: str, arg: str | None, suffixes: Sequence[str]) -> str | None:
+    """Checks an output file option's suffix before the command runs (so a long run is not
+    lost to a typo); returns ``arg`` unchanged (None when the option was not given).
+
+    Raises
+    ------
+    SchedkitError
+        The suffix is none of ``suffixes``; the message names the option and the suffixes.
+
+    Examples
+    --------
+    >>> output_path("--plot", "ecdf.png", FIGURE_SUFFIXES)
+    'ecdf.png'
+    >>> output_path("--plot", "out.txt", FIGURE_SUFFIXES)
+    Traceback (most recent call last):
+    ...
+    schedkit.exceptions.SchedkitError: --plot out.txt: unsupported suffix; use one of .png, .svg, .pdf
+    """
+    if arg is not None and not arg.lower().endswith(tuple(suffixes)):
+        raise SchedkitError(f"{option} {arg}: unsupported suffix; use one of {', '.join(suffixes)}")
+    return arg

@@ -18,7 +18,15 @@ import numpy as np
 
 from schedkit import dag
 from schedkit._optional import new_axes
-from schedkit.cli._common import add_json_flag, format_table, input_path, print_json, run_doc
+from schedkit.cli._common import (
+    FIGURE_SUFFIXES,
+    add_json_flag,
+    format_table,
+    input_path,
+    output_path,
+    print_json,
+    run_doc,
+)
 from schedkit.dag._plot import gantt
 from schedkit.data import path as data_path
 from schedkit.exceptions import InvalidInstanceError, SchedkitError
@@ -174,6 +182,8 @@ def run(args: argparse.Namespace) -> int:
     """
     if args.latency < 0 or (args.bandwidth is not None and not args.bandwidth > 0):
         raise InvalidInstanceError("--bandwidth must be > 0 and --latency >= 0", field="bandwidth")
+    output_path("--output", args.output, (".parquet", ".csv"))
+    output_path("--gantt", args.gantt, FIGURE_SUFFIXES)
     workflow = input_path(args.workflow)
     graph, plat = _load(workflow, args.processors, args.bandwidth, args.latency)
     algorithms = None if args.algorithm.strip().lower() == "all" else [args.algorithm]
@@ -260,9 +270,11 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     output = p.add_argument_group("output (nothing is written unless asked)")
     output.add_argument("--output", metavar="FILE", help="write the schedules to a .parquet or .csv file")
     output.add_argument(
-        "--gantt", metavar="FILE", help="write Gantt charts (PNG) of the schedules on one time axis; needs matplotlib"
+        "--gantt",
+        metavar="FILE",
+        help="write Gantt charts (.png, .svg or .pdf) of the schedules on one time axis; needs matplotlib",
     )
-    add_json_flag(p)
+    add_json_flag(output)
     p.set_defaults(func=run)
     return p
 

@@ -100,7 +100,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     )
     sim.add_argument("--time-limit", type=float, help="seconds per simulation (a stopped one is marked unfinished)")
     sim.add_argument("--validate", action="store_true", help="check every schedule independently")
-    add_json_flag(p)
+    add_json_flag(p.add_argument_group("output"))
     p.set_defaults(func=run)
     return p
 

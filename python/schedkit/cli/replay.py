@@ -2,8 +2,9 @@
 
 With no arguments it replays the bundled Google 2011 window (hetero, 27 users, 125 jobs,
 824 tasks) through FIFO, FAIR, UJF, CFQ and UWFQ, each with and without runtime
-partitioning, on 32 cores, prints the comparison table and writes the response-time ECDF
-plot (when matplotlib is installed). ``schedkit replay PATH`` replays a trace file;
+partitioning, on 32 cores, and prints the comparison table; it writes only what is asked
+(``--out`` per-job results, ``--plot`` the ECDF figure, ``--report`` one self-contained HTML
+report) and prints each path. ``schedkit replay PATH`` replays a trace file;
 ``schedkit replay --scenario NAME`` runs one of the UWFQ paper's scenarios. On a terminal, a
 progress line on stderr follows the reading and the simulation of a trace.
 """
@@ -23,7 +24,16 @@ import pyarrow.parquet as pq
 from schedkit import _report, fair, trace
 from schedkit._names import resolve_name
 from schedkit._optional import new_axes, require
-from schedkit.cli._common import add_json_flag, error, format_table, input_path, print_json, progress_line
+from schedkit.cli._common import (
+    FIGURE_SUFFIXES,
+    add_json_flag,
+    error,
+    format_table,
+    input_path,
+    output_path,
+    print_json,
+    progress_line,
+)
 from schedkit.exceptions import SchedkitError
 from schedkit.fair._plot import utilisation_figure
 
@@ -85,20 +95,26 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p = subparsers.add_parser(
         "replay",
         help="replay a cluster trace (default: the bundled Google 2011 window) through fair schedulers",
-        description="Replay a multi-user cluster trace through Spark FIFO/FAIR, UJF, CFQ, UWFQ, SJF (slots "
-        "model) or DRF (resources model) on an event-driven simulator; print response time, slowdown, "
-        "Jain's index and fairness violations against UJF. With no arguments: the bundled Google 2011 "
+        description="Replay a multi-user cluster trace through Spark FIFO/FAIR, UJF, CFQ, UWFQ, SJF (slots\n"
+        "model) or DRF (resources model) on an event-driven simulator; print response time, slowdown,\n"
+        "Jain's index and fairness violations against UJF. With no arguments: the bundled Google 2011\n"
         "window on 32 cores, with and without runtime partitioning.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument(
+    src_in = p.add_argument_group("input (a trace, or a paper scenario)")
+    src_in.add_argument(
         "path",
         nargs="?",
         help="trace file or bundled trace name (Google WTA CSV, Alibaba batch_task, canonical "
         "Parquet/CSV/Arrow IPC, Google task_events with --format)",
     )
-    p.add_argument("--scenario", choices=sorted(fair.SCENARIOS), help="run a UWFQ paper scenario instead of a trace")
+    src_in.add_argument(
+        "--scenario",
+        choices=sorted(fair.SCENARIOS),
+        metavar="NAME",
+        help=f"run a UWFQ paper scenario instead of a trace: {', '.join(sorted(fair.SCENARIOS))}",
+    )
     pg = p.add_argument_group("policies")
     pg.add_argument(
         "--policy",
@@ -171,7 +187,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         help="write one self-contained HTML report to FILE: run header, table, ECDFs, per-user bars, "
         "busy cores over time (records every task)",
     )
-    add_json_flag(p)
+    add_json_flag(out)
     p.set_defaults(func=run)
     return p
 
@@ -250,21 +266,13 @@ def _cluster_line(model: str, args: argparse.Namespace, google: bool) -> str:
     return line
 
 
-#: Suffixes ``--plot`` writes (matplotlib's formats that make sense for a figure file).
-PLOT_SUFFIXES = (".png", ".svg", ".pdf")
-#: Suffixes of ``--out``.
-OUT_SUFFIXES = (".parquet", ".csv")
-
-
 def _check_outputs(args: argparse.Namespace) -> None:
-    """The output files' suffixes and folders, checked before the replay runs."""
-    for option, value, suffixes in (("--plot", args.plot, PLOT_SUFFIXES), ("--out", args.out, OUT_SUFFIXES)):
-        if value is not None and Path(value).suffix.lower() not in suffixes:
-            raise SchedkitError(f"{option} {value}: unsupported suffix; use one of {', '.join(suffixes)}")
+    """The output files' suffixes and the report's folder, checked before the replay runs."""
+    output_path("--plot", args.plot, FIGURE_SUFFIXES)
+    output_path("--out", args.out, (".parquet", ".csv"))
     if args.report is not None:
         require("matplotlib", "HTML report figures")
-        if Path(args.report).suffix.lower() not in (".html", ".htm"):
-            raise SchedkitError(f"--report {args.report}: unsupported suffix; use .html")
+        output_path("--report", args.report, (".html",))
         _report.check_target(args.report)
 
 

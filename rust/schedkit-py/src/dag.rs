@@ -7,7 +7,7 @@ use schedkit_core::dag::generator::{random_dag, DagParams};
 use schedkit_core::dag::{self, cpop, online, ranks, Options, Platform, Schedule, TaskGraph};
 use schedkit_core::Budget;
 
-use crate::arrays::{as_i64, vec1};
+use crate::arrays::{as_i64, detach, vec1};
 use crate::errors::IntoPy;
 use crate::interrupt::run_interruptible;
 
@@ -35,9 +35,9 @@ impl DagTaskGraph {
         data: PyReadonlyArray1<'_, f64>,
     ) -> PyResult<Self> {
         let (src, dst, data) = (vec1(&src), vec1(&dst), vec1(&data));
-        let inner = py
-            .detach(|| TaskGraph::new(num_tasks, &src, &dst, &data))
-            .py(py)?;
+        let inner = detach(py, "dag task graph", || {
+            TaskGraph::new(num_tasks, &src, &dst, &data)
+        })?;
         Ok(DagTaskGraph { inner })
     }
 
@@ -82,9 +82,9 @@ impl DagPlatform {
         let cost: Vec<f64> = c.iter().copied().collect();
         let bandwidth: Vec<f64> = bandwidth.as_array().iter().copied().collect();
         let latency = vec1(&latency);
-        let inner = py
-            .detach(|| Platform::new(n, q, cost, bandwidth, latency))
-            .py(py)?;
+        let inner = detach(py, "dag platform", || {
+            Platform::new(n, q, cost, bandwidth, latency)
+        })?;
         Ok(DagPlatform { inner })
     }
 
@@ -213,7 +213,7 @@ pub(crate) fn dag_random<'py>(
         beta,
         mean_cost,
     };
-    let r = py.detach(|| random_dag(&params, seed)).py(py)?;
+    let r = detach(py, "dag random_dag", || random_dag(&params, seed))?;
     Ok((
         r.src.into_pyarray(py),
         r.dst.into_pyarray(py),

@@ -11,7 +11,7 @@ use schedkit_core::fair::{
 use schedkit_core::util::{indices, Entry};
 use schedkit_core::{Budget, CoreError};
 
-use crate::arrays::{as_i64, vec1};
+use crate::arrays::{as_i64, detach, vec1};
 use crate::errors::IntoPy;
 use crate::interrupt::run_interruptible;
 
@@ -198,7 +198,7 @@ impl FairEngine {
         };
         let w = build().py(py)?;
         let eng = &mut self.inner;
-        py.detach(|| eng.push(&w)).py(py)
+        detach(py, "fair push", || eng.push(&w))
     }
 
     /// Processes every event before `until` (Ctrl-C stops it with KeyboardInterrupt).

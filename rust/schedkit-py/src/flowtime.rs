@@ -11,7 +11,7 @@ use schedkit_core::flowtime::{
 };
 use schedkit_core::{Budget, CoreError, CoreResult};
 
-use crate::arrays::{as_i64, vec1};
+use crate::arrays::{as_i64, detach, vec1};
 use crate::errors::IntoPy;
 use crate::interrupt::run_interruptible;
 
@@ -38,9 +38,9 @@ impl FlowtimeJobs {
         let (release, offsets, values) = (vec1(&release), vec1(&offsets), vec1(&values));
         let weight = weight.map(|w| vec1(&w));
         let estimate = estimate.map(|e| vec1(&e));
-        let inner = py
-            .detach(|| Jobs::new(release, &offsets, values, weight, estimate))
-            .py(py)?;
+        let inner = detach(py, "flowtime jobs", || {
+            Jobs::new(release, &offsets, values, weight, estimate)
+        })?;
         Ok(FlowtimeJobs { inner })
     }
 
