@@ -132,3 +132,18 @@ def test_report_with_out_writes_both(tmp_path, capsys):
     import pyarrow.parquet as pq
 
     assert pq.read_table(out).num_rows == 125
+
+
+def test_a_scenario_and_the_resources_model_have_reports_too(tmp_path, capsys):
+    scenario, resources = tmp_path / "s.html", tmp_path / "d.html"
+    argv = ["replay", "--scenario", "4_super_small_users", "--policy", "uwfq", "--no-partition"]
+    assert main([*argv, "--report", str(scenario)]) == 0
+    assert main(["replay", "--policy", "drf", "--nodes", "2", "--no-partition", "--report", str(resources)]) == 0
+    capsys.readouterr()
+    for path, model in ((scenario, "slots, 32 cores"), (resources, "resources, 2 node(s)")):
+        parts = parse(path.read_text(encoding="utf-8"))
+        header = dict(zip(parts.text["dt"], parts.text["dd"]))
+        assert header["cluster model"].startswith(model)
+        assert len([t for t, _ in parts.tags if t == "svg"]) == 2
+    # DRF has no UJF reference: its DVR and violations cells are "-", as printed
+    assert parse(resources.read_text(encoding="utf-8")).rows[1][-2:] == ["-", "-"]
