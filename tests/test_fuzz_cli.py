@@ -86,7 +86,6 @@ KNOWN_FAILURES: list[tuple[str, str, list[str], str]] = [
         ["replay", "--policy", "fifo", "--plot", "out.txt"],
         "fair: --plot suffix unchecked",
     ),
-    ("replay", "without being asked", ["replay", "--policy", "fifo"], "fair: writes schedkit_replay_ecdf.png unasked"),
 ]
 
 _SUBPARSERS = {
