@@ -18,9 +18,11 @@ impl<'a> Budget<'a> {
     }
 
     pub fn new(time_limit: Option<f64>, stop: Option<&'a AtomicBool>) -> Self {
+        // A limit too far ahead for an Instant (1e308 s) is no deadline at all, not a panic.
         let deadline = time_limit
             .filter(|s| s.is_finite())
-            .map(|s| Instant::now() + Duration::from_secs_f64(s.max(0.0)));
+            .and_then(|s| Duration::try_from_secs_f64(s.max(0.0)).ok())
+            .and_then(|d| Instant::now().checked_add(d));
         Budget { deadline, stop }
     }
 
