@@ -167,9 +167,8 @@ def run(args: argparse.Namespace) -> int:
     instances, optima = read_instances(file, args.n)
     if args.opt is not None:
         optima = tardiness.read_orlib_values(input_path(args.opt))
-        if len(optima) < len(instances):
-            raise SchedkitError(f"{args.opt}: {len(optima)} values for {len(instances)} instances")
-        optima = optima[: len(instances)]
+        if len(optima) != len(instances):
+            raise SchedkitError(f"{args.opt}: {len(optima)} values for {len(instances)} instances in {file}")
     if args.unweighted:
         instances = [tardiness.Instance(i.p, i.d, name=i.name) for i in instances]
     results = []
