@@ -20,6 +20,7 @@ __all__ = [
     "PACKING_HEURISTICS",
     "PACKING_KUBE_METHODS",
     "PackingCluster",
+    "TARDINESS_EXACT_METHODS",
     "TARDINESS_IMPROVEMENTS",
     "TARDINESS_METHODS",
     "TardinessInstance",
@@ -56,6 +57,7 @@ def _panic_in_helper(how: str) -> None: ...
 
 TARDINESS_METHODS: list[str]
 TARDINESS_IMPROVEMENTS: list[str]
+TARDINESS_EXACT_METHODS: list[str]
 
 @final
 class TardinessInstance:
@@ -86,6 +88,7 @@ def tardiness_solve(
     iterations: int = 1000,
     strength: int = 2,
     time_limit: float | None = None,
+    memory_limit: int | None = None,
 ) -> tuple[npt.NDArray[np.int64], float, bool, float, float | None]: ...
 
 #: (name, summary) of every single-machine objective of ``batch_evaluate_sequences``.
