@@ -41,13 +41,16 @@ from __future__ import annotations
 from schedkit.packing._gen import generate
 from schedkit.packing._io import cpu_millis, format_quantity, int_value, parse_quantity
 from schedkit.packing._model import Cluster, Plan, VMPlan, compare_lex
-from schedkit.packing._place import METHOD_NAMES, METHODS, place
+from schedkit.packing._place import METHOD_NAMES, METHODS, SCORE_PLUGINS, explain, pending_messages, place
 from schedkit.packing._reschedule import vm_reschedule
 
 __all__ = [
     "Cluster",
     "Plan",
     "place",
+    "explain",
+    "pending_messages",
+    "SCORE_PLUGINS",
     "METHODS",
     "METHOD_NAMES",
     "compare_lex",

@@ -37,38 +37,101 @@ class _CPOptions(TypedDict):
     workers: int
 
 
+#: Score plugins of the default profile (the core's order) with their default weights.
+SCORE_PLUGINS: tuple[str, ...] = tuple(_core.PACKING_SCORE_PLUGINS)
+DEFAULT_PLUGIN_WEIGHTS = dict(zip(SCORE_PLUGINS, (3, 2, 1, 2, 2, 1)))
+
+
+def _weight(value: Any, field: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise InvalidInstanceError(f"{field}: expected an integer weight, got {value!r}", field=field)
+    return int(value)
+
+
+def kube_options(
+    cluster: Cluster,
+    *,
+    preemption: bool = True,
+    seed: int | None = None,
+    strategy: str = "least",
+    shape: Any = None,
+    resource_weights: Any = (1, 1),
+    fit_weight: int = 1,
+    balanced_weight: int = 1,
+    plugin_weights: dict[str, int] | None = None,
+    percentage_of_nodes_to_score: int = 0,
+    hard_pod_affinity_weight: int = 1,
+    sample_nodes: bool = True,
+    requeue_victims: bool = True,
+) -> dict[str, Any]:
+    """The options dict of the core's simulation, checked where the core cannot name the
+    Python argument (its own checks name the Kubernetes field)."""
+    if seed is not None:
+        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= int(seed) < 2**64:
+            raise InvalidInstanceError(f"seed: expected None or an integer in 0..2**64-1, got {seed!r}", field="seed")
+        seed = int(seed)
+    names = ["cpu", "memory", *cluster._extra["res_names"]]
+    if isinstance(resource_weights, dict):
+        fit = []
+        for name, w in resource_weights.items():
+            if name not in names:
+                raise InvalidInstanceError(
+                    f"resource_weights: unknown resource {name!r}; the cluster has {', '.join(names)}",
+                    field="resource_weights",
+                )
+            fit.append((names.index(name), _weight(w, f"resource_weights[{name!r}]")))
+    else:
+        try:
+            rw = list(resource_weights)
+        except TypeError:
+            raise InvalidInstanceError(
+                f"resource_weights: expected (cpu, memory) or a dict name -> weight, got {resource_weights!r}",
+                field="resource_weights",
+            ) from None
+        if len(rw) != 2:
+            raise InvalidInstanceError(
+                f"resource_weights: expected 2 weights (cpu, memory), got {len(rw)}; name other resources in a dict",
+                field="resource_weights",
+            )
+        fit = [(k, _weight(w, f"resource_weights[{k}]")) for k, w in enumerate(rw)]
+    weights = dict(DEFAULT_PLUGIN_WEIGHTS)
+    weights["NodeResourcesFit"] = _weight(fit_weight, "fit_weight")
+    weights["NodeResourcesBalancedAllocation"] = _weight(balanced_weight, "balanced_weight")
+    for name, w in (plugin_weights or {}).items():
+        if name not in weights:
+            raise InvalidInstanceError(
+                f"plugin_weights: unknown score plugin {name!r}; expected one of {', '.join(SCORE_PLUGINS)}",
+                field="plugin_weights",
+            )
+        weights[name] = _weight(w, f"plugin_weights[{name!r}]")
+    return {
+        "strategy": strategy,
+        "shape": None if shape is None else [tuple(p) for p in shape],
+        "fit_resources": fit,
+        "weights": [weights[p] for p in SCORE_PLUGINS],
+        "hard_pod_affinity_weight": _weight(hard_pod_affinity_weight, "hard_pod_affinity_weight"),
+        "pct_nodes_to_score": _weight(percentage_of_nodes_to_score, "percentage_of_nodes_to_score"),
+        "preemption": bool(preemption),
+        "seed": seed,
+        "node_rank": cluster.node_rank.tolist(),
+        "sample_nodes": bool(sample_nodes),
+        "requeue_victims": bool(requeue_victims),
+        "protected": [bool(v) for v in cluster.protected],
+    }
+
+
 def _heuristic(
     cluster: Cluster,
     method: str,
     *,
-    seed: int | None,
-    strategy: str,
-    shape: Any,
-    resource_weights: tuple[int, int],
-    fit_weight: int,
-    balanced_weight: int,
+    kube: dict[str, Any],
     size: str,
     weights: str,
     repack: bool,
-    sample_nodes: bool,
-    requeue_victims: bool,
 ) -> tuple[npt.NDArray[np.int64], list[tuple[int, int, list[int]]]]:
     if method in _KUBE_PREEMPTION:
-        a, pre = _core.packing_kube(
-            cluster._core,
-            strategy=strategy,
-            shape=shape,
-            # A list is accepted too (the core needs a tuple); the core checks the length.
-            resource_weights=cast("tuple[int, int]", tuple(resource_weights)),
-            fit_weight=fit_weight,
-            balanced_weight=balanced_weight,
-            preemption=_KUBE_PREEMPTION[method],
-            seed=seed,
-            node_rank=cluster.node_rank,
-            sample_nodes=sample_nodes,
-            requeue_victims=requeue_victims,
-            protected=[bool(v) for v in cluster.protected],
-        )
+        kube = {**kube, "preemption": _KUBE_PREEMPTION[method]}
+        a, pre = _core.packing_kube(cluster._core, kube)
         return np.asarray(a, dtype=np.int64), [(int(p), int(n), [int(v) for v in vs]) for p, n, vs in pre]
     return np.asarray(
         _core.packing_heuristic(
@@ -92,9 +155,11 @@ def place(
     seed: int | None = None,
     strategy: str = "least",
     shape: Sequence[tuple[int, int]] | None = None,
-    resource_weights: tuple[int, int] = (1, 1),
+    resource_weights: Any = (1, 1),
     fit_weight: int = 1,
     balanced_weight: int = 1,
+    plugin_weights: dict[str, int] | None = None,
+    percentage_of_nodes_to_score: int = 0,
     size: str = "sum",
     weights: str = "average",
     repack: bool = False,
@@ -123,10 +188,15 @@ def place(
     seed : int, optional
         kube: None breaks score ties by node name (deterministic); an int breaks them uniformly
         at random (reservoir sampling) and randomises the preemption dry-run offset.
-    strategy, shape, resource_weights, fit_weight, balanced_weight
+    strategy, shape, resource_weights, fit_weight, balanced_weight, plugin_weights
         kube scoring: ``"least"`` (LeastAllocated), ``"most"`` (MostAllocated) or ``"rtcr"``
         (RequestedToCapacityRatio with ``shape`` points (utilisation 0..100, score 0..10));
-        resource weights (cpu, memory) and the plugin weights.
+        NodeResourcesFit resource weights, ``(cpu, memory)`` or a dict naming any resource
+        (each 1..100, as Kubernetes validates them); the plugin weights (NodeResourcesFit,
+        NodeResourcesBalancedAllocation, and any of :data:`SCORE_PLUGINS` by name, 0..100,
+        0 disabling the plugin's score).
+    percentage_of_nodes_to_score : int
+        kube: 0 (adaptive, the default) or 1..100.
     size, weights, repack
         Heuristics: FFD/BFD size function (``sum``, ``product``, ``l2``, ``max``), dimension
         weights (``unit``, ``average``, ``exponential``), and whether to repack running pods.
@@ -167,7 +237,7 @@ def place(
         raise InvalidInstanceError(
             f"fallback: expected None, True, 'cp' or 'always', got {fallback!r}", field="fallback"
         )
-    if not (isinstance(time_limit, (int, float)) and time_limit >= 0):
+    if isinstance(time_limit, bool) or not (isinstance(time_limit, (int, float)) and time_limit >= 0):  # NaN fails too
         raise InvalidInstanceError(f"time_limit: must be >= 0, got {time_limit!r}", field="time_limit")
     t0 = time.perf_counter()
     cp_kwargs: _CPOptions = {
@@ -189,21 +259,20 @@ def place(
             cp_ran=True,
             elapsed=time.perf_counter() - t0,
         )
-    a, pre = _heuristic(
+    kube = kube_options(
         cluster,
-        method,
         seed=seed,
         strategy=strategy,
         shape=shape,
         resource_weights=resource_weights,
         fit_weight=fit_weight,
         balanced_weight=balanced_weight,
-        size=size,
-        weights=weights,
-        repack=repack,
+        plugin_weights=plugin_weights,
+        percentage_of_nodes_to_score=percentage_of_nodes_to_score,
         sample_nodes=sample_nodes,
         requeue_victims=requeue_victims,
     )
+    a, pre = _heuristic(cluster, method, kube=kube, size=size, weights=weights, repack=repack)
     run_cp = fallback == "always" or (fallback in (True, "cp") and bool(np.any(a < 0)))
     if not run_cp:
         return Plan(cluster, method, readonly(a), preemptions=pre, elapsed=time.perf_counter() - t0)
@@ -231,6 +300,97 @@ def place(
         preemptions=pre,
         elapsed=time.perf_counter() - t0,
     )
+
+
+def _pod_index(cluster: Cluster, pod: Any) -> int:
+    if isinstance(pod, str):
+        hits = [i for i, name in enumerate(cluster.pod_names) if name == pod]
+        if not hits:
+            raise InvalidInstanceError(f"pod: no pod named {pod!r}", field="pod")
+        if len(hits) > 1:
+            raise InvalidInstanceError(f"pod: {len(hits)} pods are named {pod!r}; give the index", field="pod")
+        return hits[0]
+    if isinstance(pod, bool) or not isinstance(pod, (int, np.integer)) or not 0 <= int(pod) < cluster.num_pods:
+        raise InvalidInstanceError(
+            f"pod: expected a name or an index in 0..{cluster.num_pods - 1}, got {pod!r}", field="pod"
+        )
+    return int(pod)
+
+
+def explain(cluster: Cluster, pod: Any, *, plan: Plan | None = None, **options: Any) -> Any:
+    """Why a pod goes where it goes: every node's filter outcome and every plugin's score.
+
+    The pod is evaluated against ``plan``'s placement (default: the cluster as it runs) with
+    the pod itself taken out, by the same Rust filters and scores the ``kube`` simulation
+    uses.
+
+    Parameters
+    ----------
+    cluster : Cluster
+    pod : int or str
+        Index or (unique) name.
+    plan : Plan, optional
+        The placement the others are in.
+    **options
+        Scoring options as :func:`place` takes them (``strategy``, ``resource_weights``,
+        ``plugin_weights``, ...).
+
+    Returns
+    -------
+    pyarrow.Table
+        One row per node: ``node``, ``name``, ``feasible``, ``filter`` (the failing plugin, or
+        null), ``reason`` (Kubernetes' text), then per score plugin ``<Plugin>.raw`` and
+        ``<Plugin>.score`` (normalised 0..100; 0 on infeasible nodes), and ``total`` (Σ weight
+        × score), ``weights`` in the schema metadata.
+
+    Examples
+    --------
+    >>> c = Cluster([2000, 2000], [4 << 30, 4 << 30], [500], [1 << 30], [0],
+    ...             node_taints=[[{"key": "gpu", "value": "yes", "effect": "NoSchedule"}], []])
+    >>> t = explain(c, 0)
+    >>> t.column("reason").to_pylist()
+    ['node(s) had untolerated taint {gpu: yes}', '']
+    >>> t.column("total").to_pylist()[1] > 0
+    True
+    """
+    import pyarrow as pa  # a dependency, imported on first use: it is slow to import
+
+    i = _pod_index(cluster, pod)
+    opts = kube_options(cluster, **options)
+    a = cluster.pod_node if plan is None else np.ascontiguousarray(plan.assignment, dtype=np.int64)
+    plugin, reason, raw, norm, total = _core.packing_explain(cluster._core, a, i, opts)
+    filters = list(_core.PACKING_FILTER_PLUGINS)
+    cols: dict[str, Any] = {
+        "node": pa.array(np.arange(cluster.num_nodes, dtype=np.int64)),
+        "name": pa.array(cluster.node_names, pa.string()),
+        "feasible": pa.array([p < 0 for p in plugin]),
+        "filter": pa.array([None if p < 0 else filters[p] for p in plugin], pa.string()),
+        "reason": pa.array(reason, pa.string()),
+    }
+    for k, name in enumerate(SCORE_PLUGINS):
+        cols[f"{name}.raw"] = pa.array(np.asarray(raw)[:, k])
+        cols[f"{name}.score"] = pa.array(np.asarray(norm)[:, k])
+    cols["total"] = pa.array(np.asarray(total))
+    meta = {
+        "pod": cluster.pod_names[i],
+        "weights": ",".join(f"{p}={w}" for p, w in zip(SCORE_PLUGINS, opts["weights"])),
+    }
+    return pa.table(cols).replace_schema_metadata(meta)
+
+
+def pending_messages(cluster: Cluster, assignment: Any) -> list[str]:
+    """Kubernetes' FitError message for each pod ``assignment`` leaves pending ("" for placed
+    pods): ``0/N nodes are available: <count> <reason>, ...`` with the reasons of every node's
+    first failing filter, sorted as strings, as the scheduler prints them.
+
+    Examples
+    --------
+    >>> c = Cluster([1000, 1000], [1 << 30, 1 << 30], [1500], [1 << 20], [0])
+    >>> pending_messages(c, [-1])
+    ['0/2 nodes are available: 2 Insufficient cpu.']
+    """
+    a = np.ascontiguousarray(np.asarray(assignment), dtype=np.int64)
+    return list(_core.packing_pending_messages(cluster._core, a, kube_options(cluster)))
 
 
 #: Every method by name: ``METHODS[name](cluster, **options)`` is ``place(cluster, method=name, ...)``.

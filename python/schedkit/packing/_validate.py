@@ -88,3 +88,176 @@ def check_assignment(
     moved = protected & (a != pod_node)
     if moved.any():
         raise ValidationError(f"protected pod {pod_names[int(np.argmax(moved))]} was moved or evicted")
+
+
+# --------------------------------------------------------------------------- scheduling rules
+# Written apart from the compiler and the core filters (schedkit.packing._compile and the Rust
+# plugins): plain loops over the parsed rules, no shared matching code.
+
+
+def _label_ok(op: str, key: str, values: Sequence[str], labels: dict[str, str]) -> bool:
+    present = key in labels
+    if op == "In":
+        return present and labels[key] in values
+    if op == "NotIn":
+        return (not present) or labels[key] not in values
+    if op == "Exists":
+        return present
+    if op == "DoesNotExist":
+        return not present
+    try:
+        have, want = int(labels[key]), int(values[0])
+    except (KeyError, ValueError):
+        return False
+    return have > want if op == "Gt" else have < want
+
+
+def _node_term_ok(term: Any, labels: dict[str, str], name: str) -> bool:
+    if len(term) == 0:
+        return False
+    for r in term:
+        if r.field:
+            if (name in r.values) != (r.operator == "In"):
+                return False
+        elif not _label_ok(r.operator, r.key, r.values, labels):
+            return False
+    return True
+
+
+def _selects(sel: Any, labels: dict[str, str]) -> bool:
+    if sel is None:
+        return False
+    for k, v in sel.labels:
+        if labels.get(k) != v:
+            return False
+    return all(_label_ok(r.operator, r.key, r.values, labels) for r in sel.expressions)
+
+
+def _tolerated(tolerations: Any, key: str, value: str, effect: str) -> bool:
+    for t in tolerations:
+        if t.effect and t.effect != effect:
+            continue
+        if t.key and t.key != key:
+            continue
+        if t.operator == "Exists" or t.value == value:
+            return True
+    return False
+
+
+def _affinity_ok(rules: Any, labels: dict[str, str], name: str) -> bool:
+    for k, v in rules.node_selector:
+        if labels.get(k) != v:
+            return False
+    return rules.required is None or any(_node_term_ok(t, labels, name) for t in rules.required)
+
+
+def check_rules(assignment: Any, cluster: Any) -> None:
+    """Checks the rules Kubernetes enforces on every pod a plan places or moves, in the final
+    state of the plan: extra resources within allocatable on every node; for each such pod,
+    the node is not cordoned (unless tolerated), its NoSchedule/NoExecute taints are tolerated,
+    nodeSelector and required node affinity hold, required pod affinity has a matching pod in
+    the domain (or none anywhere and the pod matches its own terms), required anti-affinity has
+    none, no placed pod's required anti-affinity term matches it within that pod's domain, and
+    every DoNotSchedule spread constraint holds: matching pods in its domain minus the fewest in
+    any eligible domain (0 below minDomains domains) is at most maxSkew.
+
+    Raises
+    ------
+    ValidationError
+        On the first rule broken, naming the pod, the node and the rule.
+    """
+    a = [int(x) for x in np.asarray(assignment).tolist()]
+    c = cluster
+    n, m = c.num_nodes, c.num_pods
+    names, pnames = c.node_names, c.pod_names
+    # Extra resources, summed in Python integers.
+    for rname, (alloc, req) in c.resources.items():
+        used = [0] * n
+        for i, j in enumerate(a):
+            if j >= 0:
+                used[j] += int(req[i])
+        for j in range(n):
+            if used[j] > int(alloc[j]):
+                raise ValidationError(f"node {names[j]} over capacity: {rname} {used[j]}/{int(alloc[j])}")
+    labels, taints, unsched = c.node_labels, c.node_taints, c.node_unschedulable
+    plabels, pns, rules = c.pod_labels, c.pod_namespaces, c.pod_rules
+    placed = [i for i in range(m) if a[i] >= 0]
+
+    def dom(j: int, key: str) -> str | None:
+        return labels[j].get(key)
+
+    def term_pods(term: Any, exclude: int) -> list[int]:
+        return [
+            q
+            for q in placed
+            if q != exclude
+            and (term.namespaces is None or pns[q] in term.namespaces)
+            and _selects(term.selector, plabels[q])
+        ]
+
+    for i in placed:
+        j = a[i]
+        if j == int(c.pod_node[i]):
+            continue  # running pods that stay are not re-checked (Kubernetes does not either)
+        r = rules[i]
+        who = f"pod {pnames[i]} on node {names[j]}"
+        if unsched[j] and not _tolerated(r.tolerations, "node.kubernetes.io/unschedulable", "", "NoSchedule"):
+            raise ValidationError(f"{who}: the node is unschedulable")
+        for t in taints[j]:
+            if t.effect in ("NoSchedule", "NoExecute") and not _tolerated(r.tolerations, t.key, t.value, t.effect):
+                raise ValidationError(f"{who}: untolerated taint {t.key}={t.value}:{t.effect}")
+        if not _affinity_ok(r, labels[j], names[j]):
+            raise ValidationError(f"{who}: nodeSelector or required node affinity not met")
+        if r.affinity:
+            anywhere = all(len(term_pods(t, i)) == 0 for t in r.affinity)
+            self_ok = all(
+                (t.namespaces is None or pns[i] in t.namespaces) and _selects(t.selector, plabels[i])
+                for t in r.affinity
+            )
+            for t in r.affinity:
+                d = dom(j, t.topology_key)
+                if d is not None and any(dom(a[q], t.topology_key) == d for q in term_pods(t, i)):
+                    continue
+                if not (anywhere and self_ok):
+                    raise ValidationError(f"{who}: required pod affinity over {t.topology_key} not met")
+        for t in r.anti_affinity:
+            d = dom(j, t.topology_key)
+            if d is not None and any(dom(a[q], t.topology_key) == d for q in term_pods(t, i)):
+                raise ValidationError(f"{who}: required pod anti-affinity over {t.topology_key} broken")
+        for q in placed:
+            if q == i:
+                continue
+            for t in rules[q].anti_affinity:
+                if (t.namespaces is None or pns[i] in t.namespaces) and _selects(t.selector, plabels[i]):
+                    d = dom(a[q], t.topology_key)
+                    if d is not None and dom(j, t.topology_key) == d:
+                        raise ValidationError(f"{who}: breaks the anti-affinity of pod {pnames[q]}")
+        hard = [s for s in r.spread if s.hard]
+        keys = {s.topology_key for s in hard}
+        for s in hard:
+            d = dom(j, s.topology_key)
+            if d is None:
+                raise ValidationError(f"{who}: node lacks topology key {s.topology_key}")
+            counts: dict[str, int] = {}
+            for jj in range(n):
+                if not all(k in labels[jj] for k in keys):
+                    continue
+                if s.honor_affinity and not _affinity_ok(r, labels[jj], names[jj]):
+                    continue
+                if s.honor_taints and any(
+                    t.effect != "PreferNoSchedule" and not _tolerated(r.tolerations, t.key, t.value, t.effect)
+                    for t in taints[jj]
+                ):
+                    continue
+                counts.setdefault(labels[jj][s.topology_key], 0)
+            eligible = set(counts)
+            for q in placed:
+                dq = dom(a[q], s.topology_key)
+                if dq in eligible and pns[q] == pns[i] and _selects(s.selector, plabels[q]):
+                    counts[dq] += 1
+            low = 0 if len(counts) < s.min_domains else min(counts.values(), default=0)
+            mine = counts.get(d, 1 if _selects(s.selector, plabels[i]) else 0)
+            if mine - low > s.max_skew:
+                raise ValidationError(
+                    f"{who}: topology spread over {s.topology_key} has skew {mine - low} > maxSkew {s.max_skew}"
+                )

@@ -28,29 +28,29 @@ fn cluster(nodes: &[i64], cpu: &[i64], prio: &[i64], on: &[i64]) -> Cluster {
 fn scores_hand_computed() {
     let req = [3000, 5 * GIB];
     let alloc = [4000, 8 * GIB];
-    assert_eq!(kube::fit_score(&Scoring::LeastAllocated, (1, 1), req, alloc), 31);
-    assert_eq!(kube::fit_score(&Scoring::MostAllocated, (1, 1), req, alloc), 68);
+    assert_eq!(kube::fit_score(&Scoring::LeastAllocated, &[1, 1], &req, &alloc), 31);
+    assert_eq!(kube::fit_score(&Scoring::MostAllocated, &[1, 1], &req, &alloc), 68);
     assert_eq!(
         kube::fit_score(
             &Scoring::RequestedToCapacityRatio(vec![(0, 10), (100, 0)]),
-            (1, 1),
-            req,
-            alloc
+            &[1, 1],
+            &req,
+            &alloc
         ),
         32
     );
-    assert_eq!(kube::balanced_score(req, alloc), 93);
+    assert_eq!(kube::balanced_score(&req, &alloc), 93);
     // Weighted: cpu weight 3 -> (25*3 + 37) / 4 = 28.
-    assert_eq!(kube::fit_score(&Scoring::LeastAllocated, (3, 1), req, alloc), 28);
+    assert_eq!(kube::fit_score(&Scoring::LeastAllocated, &[3, 1], &req, &alloc), 28);
     assert_eq!(kube::least_requested(5, 4), 0);
     assert_eq!(kube::most_requested(5, 4), 100);
 }
 
 #[test]
 fn node_sampling_counts() {
-    assert_eq!(kube::num_feasible_nodes_to_find(50), 50);
-    assert_eq!(kube::num_feasible_nodes_to_find(1000), 420); // pct = 50 - 8 = 42
-    assert_eq!(kube::num_feasible_nodes_to_find(10_000), 500); // pct = max(5, -30) = 5
+    assert_eq!(kube::num_feasible_nodes_to_find(50, 0), 50);
+    assert_eq!(kube::num_feasible_nodes_to_find(1000, 0), 420); // pct = 50 - 8 = 42
+    assert_eq!(kube::num_feasible_nodes_to_find(10_000, 0), 500); // pct = max(5, -30) = 5
 }
 
 #[test]

@@ -35,7 +35,7 @@ mod _core {
     };
     #[pymodule_export]
     use crate::packing::{
-        packing_fragment_rate, packing_heuristic, packing_kube, packing_kube_scores, packing_vmr_greedy,
+        packing_explain, packing_fragment_rate, packing_heuristic, packing_kube, packing_kube_scores, packing_pending_messages, packing_vmr_greedy,
         PackingCluster,
     };
     #[pymodule_export]

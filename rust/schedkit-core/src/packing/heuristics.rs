@@ -288,7 +288,9 @@ pub fn place(c: &Cluster, method: &str, o: &HeuristicOptions, budget: &Budget) -
             continue;
         }
         for i in pods {
-            if known_to_fail(&failed, i) {
+            // With taints, affinities or extra resources a smaller pod is no longer sure to fit
+            // where a larger one did not, so the shortcut is for plain clusters only.
+            if c.cons.is_empty() && known_to_fail(&failed, i) {
                 continue;
             }
             steps += n;
