@@ -370,7 +370,7 @@ class Cluster:
             pod_mem_score=pod_mem_score,
         )
         core = _core.PackingCluster(
-            node_cpu, node_mem, node_pods, pod_cpu, pod_mem, pod_priority, pod_node, extra.pop("cons")
+            node_cpu, node_mem, node_pods, pod_cpu, pod_mem, pod_priority, pod_node, extra["cons"]
         )
         order = sorted(range(n), key=lambda j: node_names[j])
         rank = np.empty(n, dtype=np.int64)
@@ -640,6 +640,9 @@ class Plan:
     cp_ran : bool
     preemptions : list of (pod, node, victims)
         The kube simulation's preemptions in order.
+    events : list of (pod, node) or None
+        The placements (and evictions, node -1) in the order a sequential method made them;
+        :meth:`validate` replays them. None for CP-SAT and hand-made plans.
     elapsed : float
         Wall-clock seconds.
 
@@ -670,6 +673,7 @@ class Plan:
     cp_ran: bool = False
     preemptions: list[tuple[int, int, list[int]]] = field(default_factory=list)
     elapsed: float = 0.0
+    events: list[tuple[int, int]] | None = None
 
     @property
     def placed_by_priority(self) -> dict[int, int]:
@@ -840,7 +844,7 @@ class Plan:
             node_names=c.node_names,
             pod_names=c.pod_names,
         )
-        check_rules(self.assignment, c)
+        check_rules(self.assignment, c, self.events)
         return self
 
     def to_arrow(self) -> Any:
@@ -917,6 +921,7 @@ class Plan:
             and self.cp_ran == other.cp_ran
             and self.preemptions == other.preemptions
             and self.elapsed == other.elapsed
+            and self.events == other.events
         )
 
     __hash__ = None  # type: ignore[assignment]  # holds arrays, compared by value

@@ -128,22 +128,24 @@ def _heuristic(
     size: str,
     weights: str,
     repack: bool,
-) -> tuple[npt.NDArray[np.int64], list[tuple[int, int, list[int]]]]:
+) -> tuple[npt.NDArray[np.int64], list[tuple[int, int, list[int]]], list[tuple[int, int]]]:
     if method in _KUBE_PREEMPTION:
         kube = {**kube, "preemption": _KUBE_PREEMPTION[method]}
-        a, pre = _core.packing_kube(cluster._core, kube)
-        return np.asarray(a, dtype=np.int64), [(int(p), int(n), [int(v) for v in vs]) for p, n, vs in pre]
-    return np.asarray(
-        _core.packing_heuristic(
-            cluster._core,
-            method,
-            size=size,
-            weights=weights,
-            repack=repack,
-            protected=[bool(v) for v in cluster.protected],
-        ),
-        dtype=np.int64,
-    ), []
+        a, pre, events = _core.packing_kube(cluster._core, kube)
+        return (
+            np.asarray(a, dtype=np.int64),
+            [(int(p), int(n), [int(v) for v in vs]) for p, n, vs in pre],
+            [(int(p), int(n)) for p, n in events],
+        )
+    a, events = _core.packing_heuristic(
+        cluster._core,
+        method,
+        size=size,
+        weights=weights,
+        repack=repack,
+        protected=[bool(v) for v in cluster.protected],
+    )
+    return np.asarray(a, dtype=np.int64), [], [(int(p), int(n)) for p, n in events]
 
 
 def place(
@@ -166,7 +168,7 @@ def place(
     disruption: tuple[int, int, int] = (0, 1, 2),
     guaranteed_fraction: float = 0.6,
     move_fraction: float = 0.5,
-    workers: int = 0,
+    workers: int = 1,
     sample_nodes: bool = True,
     requeue_victims: bool = True,
 ) -> Plan:
@@ -204,7 +206,10 @@ def place(
         CP disruption costs; default (0, 1, 2) is the authors' code. The paper's text
         (stay 2, move 1, evict 0 as rewards) is ``(0, 2, 1)``.
     guaranteed_fraction, move_fraction, workers
-        CP budget split (code defaults 0.6 / 0.5) and CP-SAT workers (0 = all cores).
+        CP budget split (code defaults 0.6 / 0.5) and CP-SAT workers. The default, 1, is
+        reproducible: the budget is CP-SAT's deterministic time (about seconds), so the same
+        call gives a bit-identical plan. More workers (0 = all cores) search in parallel on the
+        wall clock, which is faster but not reproducible.
     sample_nodes, requeue_victims
         kube: adaptive node sampling (``percentageOfNodesToScore``) and whether preempted pods
         are recreated and queued again.
@@ -229,6 +234,8 @@ def place(
     >>> plan.pending, len(plan.moves), plan.optimal  # CP moves one running pod over
     (0, 1, True)
     """
+    if isinstance(workers, bool) or not isinstance(workers, (int, np.integer)) or not 0 <= workers <= 1024:
+        raise InvalidInstanceError(f"workers: expected an integer in 0..1024, got {workers!r}", field="workers")
     if method not in METHOD_NAMES:
         raise InvalidInstanceError(
             f"method: unknown {method!r}; expected one of {', '.join(METHOD_NAMES)}", field="method"
@@ -272,10 +279,10 @@ def place(
         sample_nodes=sample_nodes,
         requeue_victims=requeue_victims,
     )
-    a, pre = _heuristic(cluster, method, kube=kube, size=size, weights=weights, repack=repack)
+    a, pre, events = _heuristic(cluster, method, kube=kube, size=size, weights=weights, repack=repack)
     run_cp = fallback == "always" or (fallback in (True, "cp") and bool(np.any(a < 0)))
     if not run_cp:
-        return Plan(cluster, method, readonly(a), preemptions=pre, elapsed=time.perf_counter() - t0)
+        return Plan(cluster, method, readonly(a), preemptions=pre, elapsed=time.perf_counter() - t0, events=events)
     h_placed = cluster.placed_by_priority(a)
     respects = not np.any(cluster.protected & (a != cluster.pod_node))
     lower = None
@@ -299,6 +306,7 @@ def place(
         cp_ran=True,
         preemptions=pre,
         elapsed=time.perf_counter() - t0,
+        events=None if cmp >= 0 else events,
     )
 
 

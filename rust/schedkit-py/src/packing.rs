@@ -162,7 +162,11 @@ fn kube_options(py: Python<'_>, d: &Bound<'_, PyDict>) -> PyResult<KubeOptions> 
     Ok(o)
 }
 
-type KubeTuple<'py> = (Bound<'py, PyArray1<i64>>, Vec<(usize, usize, Vec<usize>)>);
+type KubeTuple<'py> = (
+    Bound<'py, PyArray1<i64>>,
+    Vec<(usize, usize, Vec<usize>)>,
+    Vec<(usize, i64)>,
+);
 
 #[pyfunction]
 pub(crate) fn packing_kube<'py>(
@@ -175,7 +179,7 @@ pub(crate) fn packing_kube<'py>(
     let out = run_interruptible(py, "packing_kube", |stop| {
         kube::simulate(c, &opts, &Budget::new(None, Some(stop)))
     })?;
-    Ok((out.assignment.into_pyarray(py), out.preemptions))
+    Ok((out.assignment.into_pyarray(py), out.preemptions, out.events))
 }
 
 type ExplainTuple<'py> = (
@@ -234,7 +238,7 @@ pub(crate) fn packing_heuristic<'py>(
     weights: &str,
     repack: bool,
     protected: Option<Vec<bool>>,
-) -> PyResult<Bound<'py, PyArray1<i64>>> {
+) -> PyResult<(Bound<'py, PyArray1<i64>>, Vec<(usize, i64)>)> {
     let opts = HeuristicOptions {
         size: heuristics::parse_size(size).py(py)?,
         weights: heuristics::parse_weights(weights).py(py)?,
@@ -244,9 +248,9 @@ pub(crate) fn packing_heuristic<'py>(
     let c = &cluster.inner;
     let method = method.to_string();
     let a = run_interruptible(py, "packing_heuristic", |stop| {
-        heuristics::place(c, &method, &opts, &Budget::new(None, Some(stop)))
+        heuristics::place_logged(c, &method, &opts, &Budget::new(None, Some(stop)))
     })?;
-    Ok(a.into_pyarray(py))
+    Ok((a.0.into_pyarray(py), a.1))
 }
 
 type VmrTuple<'py> = (Bound<'py, PyArray1<i64>>, Vec<(usize, usize, usize)>);

@@ -179,6 +179,8 @@ impl KubeOptions {
 pub struct KubeOutcome {
     pub assignment: Vec<i64>,
     pub preemptions: Vec<(usize, usize, Vec<usize>)>,
+    /// Placements (pod, node) and evictions (pod, -1) in order.
+    pub events: Vec<(usize, i64)>,
 }
 
 /// ⌊(alloc − req)·100 / alloc⌋, 0 when req > alloc or alloc = 0.
@@ -566,11 +568,20 @@ impl<'a> Sim<'a> {
             }
         }
         let prio = c.pod_priority[pod];
-        let mut potential: Vec<usize> = self.on_node[j]
+        let potential: Vec<usize> = self.on_node[j]
             .iter()
             .copied()
             .filter(|&q| c.pod_priority[q] < prio && !self.o.protected.get(q).copied().unwrap_or(false))
             .collect();
+        // A dry run: these moves are not part of the plan.
+        let record = std::mem::replace(&mut self.st.record, false);
+        let out = self.dry_run(pod, j, potential);
+        self.st.record = record;
+        out
+    }
+
+    fn dry_run(&mut self, pod: usize, j: usize, mut potential: Vec<usize>) -> Option<(Vec<usize>, usize)> {
+        let c = self.c;
         for &q in &potential {
             self.st.remove(c, q);
         }
@@ -713,6 +724,7 @@ pub fn simulate(c: &Cluster, o: &KubeOptions, budget: &Budget) -> CoreResult<Kub
             sim.add(i, c.pod_node[i] as usize);
         }
     }
+    sim.st.record = true;
     // activeQ: max-heap on (priority, Reverse(timestamp)).
     let mut queue: BinaryHeap<(i64, Reverse<u64>, usize)> = BinaryHeap::new();
     let mut ts = 0u64;
@@ -768,6 +780,7 @@ pub fn simulate(c: &Cluster, o: &KubeOptions, budget: &Budget) -> CoreResult<Kub
     Ok(KubeOutcome {
         assignment: sim.st.assignment,
         preemptions,
+        events: sim.st.events,
     })
 }
 

@@ -173,6 +173,10 @@ pub struct State {
     pub free_res: Vec<i64>,
     pub tracker: Tracker,
     pub assignment: Vec<i64>,
+    /// With `record` set, every placement (pod, node) and eviction (pod, -1) in order: the
+    /// sequence the independent validator replays.
+    pub record: bool,
+    pub events: Vec<(usize, i64)>,
 }
 
 impl State {
@@ -185,6 +189,8 @@ impl State {
             free_res: c.cons.node_res.clone(),
             tracker: Tracker::new(&c.cons, c.num_nodes()),
             assignment: vec![-1; assignment.len()],
+            record: false,
+            events: Vec::new(),
         };
         let r = c.cons.num_res();
         for (i, &a) in assignment.iter().enumerate() {
@@ -257,6 +263,9 @@ impl State {
         if c.cons.has_terms() {
             self.tracker.add(&c.cons, pod, node);
         }
+        if self.record {
+            self.events.push((pod, node as i64));
+        }
         self.assignment[pod] = node as i64;
     }
     #[inline]
@@ -273,6 +282,9 @@ impl State {
             }
             if c.cons.has_terms() {
                 self.tracker.remove(&c.cons, pod, node);
+            }
+            if self.record {
+                self.events.push((pod, -1));
             }
             self.assignment[pod] = -1;
         }
