@@ -398,7 +398,7 @@ def test_validate_catches_rule_breaks():
     with pytest.raises(ValidationError, match="untolerated taint a=b"):
         packing.Plan(c, "by hand", np.array([0])).validate()
     c = cluster(2, 2, resources={"example.com/foo": ([1, 1], [1, 1])})
-    with pytest.raises(ValidationError, match="example.com/foo 2/1"):
+    with pytest.raises(ValidationError, match=r"example\.com/foo 2/1"):
         packing.Plan(c, "by hand", np.array([0, 0])).validate()
     c = cluster(2, 2, pod_labels=[{"app": "web"}] * 2, pod_specs=[anti("web")] * 2)
     with pytest.raises(ValidationError, match="anti-affinity"):
