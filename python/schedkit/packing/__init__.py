@@ -38,6 +38,7 @@ Examples
 
 from __future__ import annotations
 
+from schedkit.packing._config import SchedulerConfig, read_config
 from schedkit.packing._gen import generate
 from schedkit.packing._io import cpu_millis, format_quantity, int_value, parse_quantity
 from schedkit.packing._model import Cluster, Plan, VMPlan, compare_lex
@@ -51,6 +52,8 @@ __all__ = [
     "explain",
     "pending_messages",
     "SCORE_PLUGINS",
+    "read_config",
+    "SchedulerConfig",
     "METHODS",
     "METHOD_NAMES",
     "compare_lex",

@@ -502,8 +502,8 @@ def read_manifests(source: Any, *, strict: bool = True, max_pods: int = 1_000_00
                     f"{where}.priorityClassName: unknown PriorityClass {pc!r}", field=f"{where}.priorityClassName"
                 )
             cls_value = classes[pc]
-        elif default_class is not None:
-            cls_value = default_class
+        elif default_class is not None and "priority" not in spec:
+            cls_value = default_class  # admission gives class-less pods the global default
         if "priority" in spec:
             p = spec["priority"]
             if not isinstance(p, int) or isinstance(p, bool) or abs(p) > 2**31:

@@ -32,7 +32,9 @@ class Ignored:
         self.items: list[str] = []
 
     def add(self, where: str, why: str) -> None:
-        self.items.append(f"{where} ({why})")
+        item = f"{where} ({why})"
+        if item not in self.items:
+            self.items.append(item)
 
 
 def bad(where: str, message: str) -> InvalidInstanceError:

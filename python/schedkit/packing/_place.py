@@ -162,6 +162,7 @@ def place(
     balanced_weight: int = 1,
     plugin_weights: dict[str, int] | None = None,
     percentage_of_nodes_to_score: int = 0,
+    hard_pod_affinity_weight: int = 1,
     size: str = "sum",
     weights: str = "average",
     repack: bool = False,
@@ -199,6 +200,8 @@ def place(
         0 disabling the plugin's score).
     percentage_of_nodes_to_score : int
         kube: 0 (adaptive, the default) or 1..100.
+    hard_pod_affinity_weight : int
+        kube: InterPodAffinity's weight for existing pods' required affinity (0..100).
     size, weights, repack
         Heuristics: FFD/BFD size function (``sum``, ``product``, ``l2``, ``max``), dimension
         weights (``unit``, ``average``, ``exponential``), and whether to repack running pods.
@@ -276,6 +279,7 @@ def place(
         balanced_weight=balanced_weight,
         plugin_weights=plugin_weights,
         percentage_of_nodes_to_score=percentage_of_nodes_to_score,
+        hard_pod_affinity_weight=hard_pod_affinity_weight,
         sample_nodes=sample_nodes,
         requeue_victims=requeue_victims,
     )
