@@ -357,7 +357,11 @@ def packing_kube(
     cluster: PackingCluster, options: dict[str, Any]
 ) -> tuple[npt.NDArray[np.int64], list[tuple[int, int, list[int]]], list[tuple[int, int]]]: ...
 def packing_explain(
-    cluster: PackingCluster, assignment: npt.NDArray[np.int64], pod: int, options: dict[str, Any]
+    cluster: PackingCluster,
+    assignment: npt.NDArray[np.int64],
+    pod: int,
+    options: dict[str, Any],
+    score_all: bool = False,
 ) -> tuple[list[int], list[str], npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]: ...
 def packing_pending_messages(
     cluster: PackingCluster, assignment: npt.NDArray[np.int64], options: dict[str, Any]

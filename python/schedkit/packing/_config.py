@@ -55,16 +55,17 @@ class SchedulerConfig:
     def place_options(self, cluster: Any) -> dict[str, Any]:
         """Keyword arguments of :func:`~schedkit.packing.place` (``method`` aside)."""
         names = {"cpu", "memory", *cluster.resources}
-        for name, _ in self.resources:
-            if name not in names:
-                raise _bad(
-                    "pluginConfig.NodeResourcesFit.args.scoringStrategy.resources",
-                    f"resource {name!r} is not in the cluster ({', '.join(sorted(names))})",
-                )
+        # A resource no pod requests scores nothing in Kubernetes (its term is skipped), so
+        # leaving it out is exact; cpu and memory always stay (pods are scored with defaults).
+        weights = {name: w for name, w in self.resources if name in names}
+        if not weights:
+            raise _bad(
+                "pluginConfig.NodeResourcesFit.args.scoringStrategy.resources", "no resource of the cluster is scored"
+            )
         return {
             "strategy": self.strategy,
             "shape": None if self.shape is None else [list(p) for p in self.shape],
-            "resource_weights": dict(self.resources),
+            "resource_weights": weights,
             "plugin_weights": dict(self.plugin_weights),
             "fit_weight": self.plugin_weights["NodeResourcesFit"],
             "balanced_weight": self.plugin_weights["NodeResourcesBalancedAllocation"],

@@ -329,7 +329,7 @@ def _pod_index(cluster: Cluster, pod: Any) -> int:
     return int(pod)
 
 
-def explain(cluster: Cluster, pod: Any, *, plan: Plan | None = None, **options: Any) -> Any:
+def explain(cluster: Cluster, pod: Any, *, plan: Plan | None = None, score_all: bool = False, **options: Any) -> Any:
     """Why a pod goes where it goes: every node's filter outcome and every plugin's score.
 
     The pod is evaluated against ``plan``'s placement (default: the cluster as it runs) with
@@ -343,6 +343,9 @@ def explain(cluster: Cluster, pod: Any, *, plan: Plan | None = None, **options: 
         Index or (unique) name.
     plan : Plan, optional
         The placement the others are in.
+    score_all : bool
+        Score every node, also those a filter rejects (each Score plugin alone, as Kubernetes'
+        plugin tests call them); by default only nodes that pass are scored.
     **options
         Scoring options as :func:`place` takes them (``strategy``, ``resource_weights``,
         ``plugin_weights``, ...).
@@ -352,7 +355,7 @@ def explain(cluster: Cluster, pod: Any, *, plan: Plan | None = None, **options: 
     pyarrow.Table
         One row per node: ``node``, ``name``, ``feasible``, ``filter`` (the failing plugin, or
         null), ``reason`` (Kubernetes' text), then per score plugin ``<Plugin>.raw`` and
-        ``<Plugin>.score`` (normalised 0..100; 0 on infeasible nodes), and ``total`` (Σ weight
+        ``<Plugin>.score`` (normalised 0..100 over the scored nodes; 0 on the others), and ``total`` (Σ weight
         × score), ``weights`` in the schema metadata.
 
     Examples
@@ -370,7 +373,7 @@ def explain(cluster: Cluster, pod: Any, *, plan: Plan | None = None, **options: 
     i = _pod_index(cluster, pod)
     opts = kube_options(cluster, **options)
     a = cluster.pod_node if plan is None else np.ascontiguousarray(plan.assignment, dtype=np.int64)
-    plugin, reason, raw, norm, total = _core.packing_explain(cluster._core, a, i, opts)
+    plugin, reason, raw, norm, total = _core.packing_explain(cluster._core, a, i, opts, score_all)
     filters = list(_core.PACKING_FILTER_PLUGINS)
     cols: dict[str, Any] = {
         "node": pa.array(np.arange(cluster.num_nodes, dtype=np.int64)),

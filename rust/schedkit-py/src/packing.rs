@@ -191,17 +191,19 @@ type ExplainTuple<'py> = (
 );
 
 #[pyfunction]
+#[pyo3(signature = (cluster, assignment, pod, options, score_all=false))]
 pub(crate) fn packing_explain<'py>(
     py: Python<'py>,
     cluster: &PackingCluster,
     assignment: PyReadonlyArray1<'_, i64>,
     pod: usize,
     options: &Bound<'py, PyDict>,
+    score_all: bool,
 ) -> PyResult<ExplainTuple<'py>> {
     let opts = kube_options(py, options)?;
     let a = vec1(&assignment);
     let c = &cluster.inner;
-    let e = py.detach(|| kube::explain(c, &opts, &a, pod)).py(py)?;
+    let e = py.detach(|| kube::explain(c, &opts, &a, pod, score_all)).py(py)?;
     let n = e.raw.len();
     let flat = |v: &[[i64; 6]]| numpy::ndarray::Array2::from_shape_fn((n, 6), |(j, p)| v[j][p]);
     Ok((

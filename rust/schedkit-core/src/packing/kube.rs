@@ -685,7 +685,7 @@ impl<'a> Sim<'a> {
         Some((j, v))
     }
 
-    fn filter_all(&self, pod: usize) -> Explained {
+    fn filter_all(&self, pod: usize, run_filters: bool) -> Explained {
         let n = self.c.num_nodes();
         let mut e = Explained {
             plugin: vec![-1; n],
@@ -701,6 +701,9 @@ impl<'a> Sim<'a> {
                 Some(r) => {
                     e.plugin[j] = r.plugin(&self.c.cons) as i64;
                     e.reason[j] = r.texts(&self.c.cons).join(", ");
+                    if !run_filters {
+                        feasible.push(j);
+                    }
                 }
             }
         }
@@ -806,8 +809,16 @@ fn sim_at<'a>(c: &'a Cluster, o: &'a KubeOptions, assignment: &[i64]) -> CoreRes
 }
 
 /// Every node's filter outcome and scores for `pod` against `assignment` with the pod itself
-/// taken out (the question "why there / why not there" asked of the final plan).
-pub fn explain(c: &Cluster, o: &KubeOptions, assignment: &[i64], pod: usize) -> CoreResult<Explained> {
+/// taken out (the question "why there / why not there" asked of the final plan). Scores cover
+/// the nodes that pass the filters, or every node with `score_all` (as each Score plugin
+/// computes them when called alone, which is how Kubernetes' own plugin tests call them).
+pub fn explain(
+    c: &Cluster,
+    o: &KubeOptions,
+    assignment: &[i64],
+    pod: usize,
+    score_all: bool,
+) -> CoreResult<Explained> {
     if pod >= c.num_pods() {
         return Err(CoreError::invalid("pod", None, format!("{pod} out of range 0..{}", c.num_pods())));
     }
@@ -816,7 +827,7 @@ pub fn explain(c: &Cluster, o: &KubeOptions, assignment: &[i64], pod: usize) -> 
         a[pod] = -1;
     }
     let sim = sim_at(c, o, &a)?;
-    Ok(sim.filter_all(pod))
+    Ok(sim.filter_all(pod, !score_all))
 }
 
 /// Kubernetes' FitError message for every pod left pending by `assignment` (empty string for
