@@ -184,7 +184,9 @@ def read_config(source: Any, *, profile: str = "default-scheduler") -> Scheduler
             if name in _SCORE and point in ("score", "multiPoint"):
                 # An omitted or zero weight is the plugin's default (Kubernetes' defaulting).
                 weights[name] = _SCORE[name] if w in (None, 0) else as_int(w, f"{wp}.enabled[{j}].weight", 1, 100)
-    strategy, shape, resources, hard = "least", None, (("cpu", 1), ("memory", 1)), 1
+    strategy, hard = "least", 1
+    shape: tuple[tuple[int, int], ...] | None = None
+    resources: tuple[tuple[str, int], ...] = (("cpu", 1), ("memory", 1))
     for j, pc in enumerate(as_list(pr.get("pluginConfig"), f"{where}.pluginConfig")):
         wc = f"{where}.pluginConfig[{j}]"
         pc = as_dict(pc, wc)
@@ -222,7 +224,7 @@ def read_config(source: Any, *, profile: str = "default-scheduler") -> Scheduler
                 pts = as_list(rtcr.get("shape"), f"{ws}.requestedToCapacityRatio.shape")
                 if not pts:
                     raise _bad(f"{ws}.requestedToCapacityRatio.shape", "at least one point is required")
-                out = []
+                out: list[tuple[int, int]] = []
                 for q, pt in enumerate(pts):
                     wq = f"{ws}.requestedToCapacityRatio.shape[{q}]"
                     pt = as_dict(pt, wq)

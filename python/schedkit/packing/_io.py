@@ -265,7 +265,7 @@ _MAX_ALIAS_EXPANSION = 100_000
 def _yaml_loader(yaml: Any) -> Any:
     """A SafeLoader that refuses documents whose aliases expand past a bound."""
 
-    class BoundedLoader(yaml.SafeLoader):  # type: ignore[name-defined,misc]
+    class BoundedLoader(yaml.SafeLoader):
         def construct_document(self, node: Any) -> Any:
             sizes: dict[int, int] = {}
             distinct = 0

@@ -8,12 +8,13 @@ from typing import Any
 
 import numpy as np
 
+import schedkit.packing._k8s as _k8s
 from schedkit import _core
 from schedkit._arrays import readonly
 from schedkit.exceptions import InvalidInstanceError
-from schedkit.packing import _k8s
 from schedkit.packing._compile import compile_constraints
 from schedkit.packing._io import read_manifests
+from schedkit.packing._options import pending_messages
 from schedkit.packing._plot import plot_utilisation
 from schedkit.packing._validate import check_assignment, check_rules
 
@@ -686,8 +687,6 @@ class Plan:
         ``0/5 nodes are available: 3 Insufficient cpu, 2 node(s) had untolerated taint {a: b}.``
         The filters run against this plan's final placement (the scheduler prints them for the
         last attempt; the ``preemption: ...`` tail it appends is not reproduced)."""
-        from schedkit.packing._place import pending_messages  # _place imports this module
-
         return pending_messages(self.cluster, self.assignment)
 
     @property

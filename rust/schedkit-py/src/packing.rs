@@ -128,7 +128,11 @@ fn parse_strategy(strategy: &str, shape: Option<Vec<(i64, i64)>>) -> Result<Stra
 
 /// The simulation options from the dict `schedkit.packing._place` builds (one place).
 fn kube_options(py: Python<'_>, d: &Bound<'_, PyDict>) -> PyResult<KubeOptions> {
-    let strategy: String = d.get_item("strategy")?.map(|v| v.extract()).transpose()?.unwrap_or("least".into());
+    let strategy: String = d
+        .get_item("strategy")?
+        .map(|v| v.extract())
+        .transpose()?
+        .unwrap_or("least".into());
     let shape: Option<Vec<(i64, i64)>> = item(d, "shape")?;
     let mut o = KubeOptions {
         strategy: parse_strategy(&strategy, shape).py(py)?,
@@ -153,11 +157,23 @@ fn kube_options(py: Python<'_>, d: &Bound<'_, PyDict>) -> PyResult<KubeOptions> 
     if let Some(v) = d.get_item("pct_nodes_to_score")? {
         o.pct_nodes_to_score = v.extract()?;
     }
-    o.preemption = d.get_item("preemption")?.map(|v| v.extract()).transpose()?.unwrap_or(true);
+    o.preemption = d
+        .get_item("preemption")?
+        .map(|v| v.extract())
+        .transpose()?
+        .unwrap_or(true);
     o.seed = item(d, "seed")?;
     o.node_rank = item(d, "node_rank")?;
-    o.sample_nodes = d.get_item("sample_nodes")?.map(|v| v.extract()).transpose()?.unwrap_or(true);
-    o.requeue_victims = d.get_item("requeue_victims")?.map(|v| v.extract()).transpose()?.unwrap_or(true);
+    o.sample_nodes = d
+        .get_item("sample_nodes")?
+        .map(|v| v.extract())
+        .transpose()?
+        .unwrap_or(true);
+    o.requeue_victims = d
+        .get_item("requeue_victims")?
+        .map(|v| v.extract())
+        .transpose()?
+        .unwrap_or(true);
     o.protected = item(d, "protected")?;
     Ok(o)
 }
@@ -306,6 +322,9 @@ pub fn add_registries(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let heuristics: Vec<_> = heuristics::METHODS.iter().map(|e| (e.name, e.summary)).collect();
     m.add("PACKING_HEURISTICS", heuristics)?;
     m.add("PACKING_SCORE_PLUGINS", kube::SCORE_PLUGINS.to_vec())?;
-    m.add("PACKING_FILTER_PLUGINS", schedkit_core::packing::constraints::PLUGINS[..7].to_vec())?;
+    m.add(
+        "PACKING_FILTER_PLUGINS",
+        schedkit_core::packing::constraints::PLUGINS[..7].to_vec(),
+    )?;
     Ok(())
 }

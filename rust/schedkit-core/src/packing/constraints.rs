@@ -38,7 +38,13 @@ impl TermKind {
             "preferred_anti" => TermKind::PreferredAnti,
             "spread_hard" => TermKind::SpreadHard,
             "spread_soft" => TermKind::SpreadSoft,
-            _ => return Err(CoreError::invalid("terms.kind", None, format!("unknown term kind {s:?}"))),
+            _ => {
+                return Err(CoreError::invalid(
+                    "terms.kind",
+                    None,
+                    format!("unknown term kind {s:?}"),
+                ))
+            }
         })
     }
     pub fn is_spread(self) -> bool {
@@ -173,7 +179,11 @@ impl Constraints {
         let r = self.res_names.len();
         let want = |name: &str, len: usize, expect: usize| -> CoreResult<()> {
             if len != expect {
-                return Err(CoreError::invalid(name, None, format!("length {len}, expected {expect}")));
+                return Err(CoreError::invalid(
+                    name,
+                    None,
+                    format!("length {len}, expected {expect}"),
+                ));
             }
             Ok(())
         };
@@ -181,10 +191,17 @@ impl Constraints {
         want("pod_res", self.pod_res.len(), m * r)?;
         for (name, v) in [("node_res", &self.node_res), ("pod_res", &self.pod_res)] {
             if let Some(i) = v.iter().position(|&x| x < 0) {
-                return Err(CoreError::invalid(name, Some(i), format!("must be >= 0, got {}", v[i])));
+                return Err(CoreError::invalid(
+                    name,
+                    Some(i),
+                    format!("must be >= 0, got {}", v[i]),
+                ));
             }
         }
-        for (name, v) in [("pod_cpu_score", &self.pod_cpu_score), ("pod_mem_score", &self.pod_mem_score)] {
+        for (name, v) in [
+            ("pod_cpu_score", &self.pod_cpu_score),
+            ("pod_mem_score", &self.pod_mem_score),
+        ] {
             if !v.is_empty() {
                 want(name, v.len(), m)?;
                 if let Some(i) = v.iter().position(|&x| x < 0) {
@@ -202,16 +219,31 @@ impl Constraints {
             ] {
                 want(name, len, k * n)?;
             }
-            if let Some(i) = self.class_filter.iter().position(|&x| x as usize > self.reasons.len()) {
-                return Err(CoreError::invalid("class_filter", Some(i), "reason index out of range"));
+            if let Some(i) = self
+                .class_filter
+                .iter()
+                .position(|&x| x as usize > self.reasons.len())
+            {
+                return Err(CoreError::invalid(
+                    "class_filter",
+                    Some(i),
+                    "reason index out of range",
+                ));
             }
-            for (name, v) in [("class_taint", &self.class_taint), ("class_affinity", &self.class_affinity)] {
+            for (name, v) in [
+                ("class_taint", &self.class_taint),
+                ("class_affinity", &self.class_affinity),
+            ] {
                 if let Some(i) = v.iter().position(|&x| !(0..=1 << 40).contains(&x)) {
                     return Err(CoreError::invalid(name, Some(i), "raw score out of range"));
                 }
             }
         }
-        if let Some(i) = self.reasons.iter().position(|(_, p)| *p as usize >= PLUGINS.len()) {
+        if let Some(i) = self
+            .reasons
+            .iter()
+            .position(|(_, p)| *p as usize >= PLUGINS.len())
+        {
             return Err(CoreError::invalid("reasons", Some(i), "unknown plugin"));
         }
         for (t, term) in self.terms.iter_mut().enumerate() {
@@ -225,19 +257,31 @@ impl Constraints {
                 _ => term.weight != 0,
             };
             if bad_weight {
-                return Err(CoreError::invalid("terms.weight", Some(t), format!("{} out of range", term.weight)));
+                return Err(CoreError::invalid(
+                    "terms.weight",
+                    Some(t),
+                    format!("{} out of range", term.weight),
+                ));
             }
             if !(1..=i32::MAX as i64).contains(&term.min_domains) {
                 return Err(CoreError::invalid("terms.min_domains", Some(t), "must be >= 1"));
             }
             if term.domain.iter().any(|&d| d < -1) {
-                return Err(CoreError::invalid("terms.domain", Some(t), "domain ids are >= -1"));
+                return Err(CoreError::invalid(
+                    "terms.domain",
+                    Some(t),
+                    "domain ids are >= -1",
+                ));
             }
             term.num_domains = term.domain.iter().map(|&d| d + 1).max().unwrap_or(0) as usize;
             term.targets.sort_unstable();
             term.targets.dedup();
             if term.targets.last().is_some_and(|&p| p >= m) {
-                return Err(CoreError::invalid("terms.targets", Some(t), "pod index out of range"));
+                return Err(CoreError::invalid(
+                    "terms.targets",
+                    Some(t),
+                    "pod index out of range",
+                ));
             }
         }
         if !self.owned.is_empty() {
@@ -253,7 +297,11 @@ impl Constraints {
         }
         for (i, ps) in self.pod_pdbs.iter().enumerate() {
             if ps.iter().any(|&p| p as usize >= self.pdb_allowed.len()) {
-                return Err(CoreError::invalid("pod_pdbs", Some(i), "budget index out of range"));
+                return Err(CoreError::invalid(
+                    "pod_pdbs",
+                    Some(i),
+                    "budget index out of range",
+                ));
             }
         }
         if !self.never_preempt.is_empty() {
@@ -283,7 +331,10 @@ pub enum Reason {
     Static(u32),
     /// NodeResourcesFit: too many pods, and the insufficient resources (0 cpu, 1 memory,
     /// 2.. the extra resources).
-    Fit { pods: bool, resources: Vec<usize> },
+    Fit {
+        pods: bool,
+        resources: Vec<usize>,
+    },
     SpreadMissingLabel,
     SpreadSkew,
     AffinityRules,
@@ -303,7 +354,10 @@ impl Reason {
     }
     /// UnschedulableAndUnresolvable: preemption cannot help on this node.
     pub fn unresolvable(&self) -> bool {
-        matches!(self, Reason::Static(_) | Reason::SpreadMissingLabel | Reason::AffinityRules)
+        matches!(
+            self,
+            Reason::Static(_) | Reason::SpreadMissingLabel | Reason::AffinityRules
+        )
     }
     /// Kubernetes' reason strings (Fit may give several).
     pub fn texts(&self, c: &Constraints) -> Vec<String> {
@@ -524,15 +578,17 @@ impl Tracker {
     /// Whether the pod has anything InterPodAffinity scores (its own preferred terms, or
     /// owners' terms that target it).
     pub fn has_interpod_score(&self, c: &Constraints, pod: usize) -> bool {
-        c.owned_by(pod)
-            .iter()
-            .any(|&t| matches!(c.terms[t as usize].kind, TermKind::PreferredAffinity | TermKind::PreferredAnti))
-            || c.targeted_by(pod).iter().any(|&t| {
-                matches!(
-                    c.terms[t as usize].kind,
-                    TermKind::PreferredAffinity | TermKind::PreferredAnti | TermKind::RequiredAffinity
-                )
-            })
+        c.owned_by(pod).iter().any(|&t| {
+            matches!(
+                c.terms[t as usize].kind,
+                TermKind::PreferredAffinity | TermKind::PreferredAnti
+            )
+        }) || c.targeted_by(pod).iter().any(|&t| {
+            matches!(
+                c.terms[t as usize].kind,
+                TermKind::PreferredAffinity | TermKind::PreferredAnti | TermKind::RequiredAffinity
+            )
+        })
     }
 }
 
@@ -637,7 +693,13 @@ pub fn interpod_normalize(raw: &[i64]) -> Vec<i64> {
     let hi = raw.iter().copied().max().unwrap_or(0);
     let diff = hi - lo;
     raw.iter()
-        .map(|&s| if diff > 0 { (100.0 * ((s - lo) as f64 / diff as f64)) as i64 } else { 0 })
+        .map(|&s| {
+            if diff > 0 {
+                (100.0 * ((s - lo) as f64 / diff as f64)) as i64
+            } else {
+                0
+            }
+        })
         .collect()
 }
 

@@ -138,11 +138,19 @@ impl KubeOptions {
             }
         }
         if self.fit_resources.is_empty() {
-            return Err(CoreError::invalid("resource_weights", None, "needs at least one resource"));
+            return Err(CoreError::invalid(
+                "resource_weights",
+                None,
+                "needs at least one resource",
+            ));
         }
         for (k, &(res, w)) in self.fit_resources.iter().enumerate() {
             if res >= r {
-                return Err(CoreError::invalid("resource_weights", Some(k), "unknown resource"));
+                return Err(CoreError::invalid(
+                    "resource_weights",
+                    Some(k),
+                    "unknown resource",
+                ));
             }
             if !(1..=100).contains(&w) {
                 return Err(CoreError::invalid(
@@ -153,22 +161,37 @@ impl KubeOptions {
             }
         }
         if let Some(k) = self.balanced_resources.iter().position(|&x| x >= r) {
-            return Err(CoreError::invalid("balanced_resources", Some(k), "unknown resource"));
+            return Err(CoreError::invalid(
+                "balanced_resources",
+                Some(k),
+                "unknown resource",
+            ));
         }
         for (k, &w) in self.weights.iter().enumerate() {
             if !(0..=100).contains(&w) {
                 return Err(CoreError::invalid(
                     "plugin_weights",
                     Some(k),
-                    format!("{}: weight {w} out of range (1..100, or 0 for disabled)", SCORE_PLUGINS[k]),
+                    format!(
+                        "{}: weight {w} out of range (1..100, or 0 for disabled)",
+                        SCORE_PLUGINS[k]
+                    ),
                 ));
             }
         }
         if !(0..=100).contains(&self.hard_pod_affinity_weight) {
-            return Err(CoreError::invalid("hard_pod_affinity_weight", None, "must be in 0..100"));
+            return Err(CoreError::invalid(
+                "hard_pod_affinity_weight",
+                None,
+                "must be in 0..100",
+            ));
         }
         if !(0..=100).contains(&self.pct_nodes_to_score) {
-            return Err(CoreError::invalid("percentage_of_nodes_to_score", None, "must be in 0..100"));
+            return Err(CoreError::invalid(
+                "percentage_of_nodes_to_score",
+                None,
+                "must be in 0..100",
+            ));
         }
         Ok(())
     }
@@ -279,16 +302,30 @@ pub fn fit_score(strategy: &Strategy, weights: &[i64], req: &[i64], alloc: &[i64
 /// of the resources with allocatable > 0; std = |f₀ − f₁|/2 for two, the population standard
 /// deviation for more, 0 for fewer.
 pub fn balanced_score(req: &[i64], alloc: &[i64]) -> i64 {
-    let f: Vec<f64> = (0..req.len())
-        .filter(|&r| alloc[r] != 0)
-        .map(|r| (req[r] as f64 / alloc[r] as f64).min(1.0))
-        .collect();
-    let std = match f.len() {
+    if req.len() == 2 && alloc[0] != 0 && alloc[1] != 0 {
+        // The default (cpu, memory), the hot path.
+        let f0 = (req[0] as f64 / alloc[0] as f64).min(1.0);
+        let f1 = (req[1] as f64 / alloc[1] as f64).min(1.0);
+        return ((1.0 - ((f0 - f1) / 2.0).abs()) * MAX_NODE_SCORE as f64) as i64;
+    }
+    // No allocation: this runs once per pod and candidate node.
+    let mut f = [0.0f64; 16];
+    let mut k = 0usize;
+    for r in 0..req.len() {
+        if alloc[r] != 0 {
+            if k == f.len() {
+                break; // more than 16 scored resources: the rest are not counted
+            }
+            f[k] = (req[r] as f64 / alloc[r] as f64).min(1.0);
+            k += 1;
+        }
+    }
+    let std = match k {
         0 | 1 => 0.0,
         2 => ((f[0] - f[1]) / 2.0).abs(),
         k => {
-            let mean = f.iter().sum::<f64>() / k as f64;
-            (f.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / k as f64).sqrt()
+            let mean = f[..k].iter().sum::<f64>() / k as f64;
+            (f[..k].iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / k as f64).sqrt()
         }
     };
     ((1.0 - std) * MAX_NODE_SCORE as f64) as i64
@@ -300,7 +337,11 @@ pub fn num_feasible_nodes_to_find(n: usize, pct: i64) -> usize {
     if n < 100 {
         return n;
     }
-    let pct = if pct > 0 { pct } else { (50 - n as i64 / 125).max(5) };
+    let pct = if pct > 0 {
+        pct
+    } else {
+        (50 - n as i64 / 125).max(5)
+    };
     ((n as i64 * pct / 100) as usize).max(100).min(n)
 }
 
@@ -435,14 +476,19 @@ impl<'a> Sim<'a> {
 
     /// Raw and normalised scores of every plugin over the feasible `nodes`, and the weighted
     /// totals.
-    fn score_nodes(&self, pod: usize, nodes: &[usize]) -> (Vec<[i64; 6]>, Vec<[i64; 6]>, Vec<i64>) {
+    fn score_nodes(
+        &self,
+        pod: usize,
+        nodes: &[usize],
+        detail: bool,
+    ) -> (Vec<[i64; 6]>, Vec<[i64; 6]>, Vec<i64>) {
         let c = self.c;
         let cons = &c.cons;
         let o = self.o;
         let n = c.num_nodes();
         let len = nodes.len();
-        let mut raw = vec![[0i64; 6]; len];
-        let mut norm = vec![[0i64; 6]; len];
+        let mut raw = vec![[0i64; 6]; if detail { len } else { 0 }];
+        let mut norm = vec![[0i64; 6]; if detail { len } else { 0 }];
         // TaintToleration and NodeAffinity: per-class raw counts, normalised over the nodes.
         let class = cons.class_of(pod).filter(|_| !cons.class_taint.is_empty());
         let mut taint = vec![0i64; len];
@@ -474,7 +520,10 @@ impl<'a> Sim<'a> {
         let has_ipa = o.weights[4] != 0 && cons.has_terms() && self.st.tracker.has_interpod_score(cons, pod);
         if has_ipa {
             for (q, &j) in nodes.iter().enumerate() {
-                ipa[q] = self.st.tracker.interpod_raw(cons, pod, j, o.hard_pod_affinity_weight);
+                ipa[q] = self
+                    .st
+                    .tracker
+                    .interpod_raw(cons, pod, j, o.hard_pod_affinity_weight);
             }
         }
         let ipa_n = constraints::interpod_normalize(&ipa);
@@ -492,11 +541,83 @@ impl<'a> Sim<'a> {
                 }
                 balanced_score(&breq, &balloc)
             };
-            raw[q] = [taint[q], naff[q], fit, spread_raw[q], ipa[q], bal];
-            norm[q] = [taint_n[q], naff_n[q], fit, spread_n[q], ipa_n[q], bal];
-            total[q] = (0..6).map(|p| o.weights[p] * norm[q][p]).sum();
+            let nq = [taint_n[q], naff_n[q], fit, spread_n[q], ipa_n[q], bal];
+            total[q] = (0..6).map(|p| o.weights[p] * nq[p]).sum();
+            if detail {
+                raw[q] = [taint[q], naff[q], fit, spread_raw[q], ipa[q], bal];
+                norm[q] = nq;
+            }
         }
         (raw, norm, total)
+    }
+
+    /// The weighted totals of a cluster without rules: only NodeResourcesFit and
+    /// BalancedAllocation vary (TaintToleration normalises to 100 everywhere, the others to
+    /// 0), computed without allocating; the same values as [`Self::score_nodes`].
+    fn plain_totals(&self, pod: usize, nodes: &[usize]) -> Vec<i64> {
+        let o = self.o;
+        let c = self.c;
+        let nf = o.fit_resources.len();
+        let nb = o.balanced_resources.len();
+        let mut fitw = [0i64; 8];
+        for (k, &(_, w)) in o.fit_resources.iter().enumerate() {
+            fitw[k] = w;
+        }
+        let best_effort = o.balanced_resources.iter().all(|&r| match r {
+            0 => c.pod_cpu[pod] == 0,
+            _ => c.pod_mem[pod] == 0,
+        });
+        let base = o.weights[0] * MAX_NODE_SCORE;
+        let default_resources = nf == 2
+            && o.fit_resources[0].0 == 0
+            && o.fit_resources[1].0 == 1
+            && o.balanced_resources == [0, 1];
+        if default_resources {
+            // cpu and memory only: the requests read straight from the state.
+            let (pc, pm) = (c.pod_cpu[pod], c.pod_mem[pod]);
+            let (sc, sm) = (self.score_cpu(pod), self.score_mem(pod));
+            return nodes
+                .iter()
+                .map(|&j| {
+                    let alloc = [c.node_cpu[j], c.node_mem[j]];
+                    let fit = fit_score(
+                        &o.strategy,
+                        &fitw[..2],
+                        &[self.nz_cpu[j] + sc, self.nz_mem[j] + sm],
+                        &alloc,
+                    );
+                    let bal = if best_effort {
+                        0
+                    } else {
+                        let req = [
+                            alloc[0] - self.st.free_cpu[j] + pc,
+                            alloc[1] - self.st.free_mem[j] + pm,
+                        ];
+                        balanced_score(&req, &alloc)
+                    };
+                    base + o.weights[2] * fit + o.weights[5] * bal
+                })
+                .collect();
+        }
+        nodes
+            .iter()
+            .map(|&j| {
+                let (mut req, mut alloc) = ([0i64; 8], [0i64; 8]);
+                for (k, &(r, _)) in o.fit_resources.iter().enumerate() {
+                    (req[k], alloc[k]) = self.resource(pod, j, r, r < 2);
+                }
+                let fit = fit_score(&o.strategy, &fitw[..nf], &req[..nf], &alloc[..nf]);
+                let bal = if best_effort {
+                    0
+                } else {
+                    for (k, &r) in o.balanced_resources.iter().enumerate() {
+                        (req[k], alloc[k]) = self.resource(pod, j, r, false);
+                    }
+                    balanced_score(&req[..nb], &alloc[..nb])
+                };
+                base + o.weights[2] * fit + o.weights[5] * bal
+            })
+            .collect()
     }
 
     /// Filter (with sampling) then score and selectHost; None when no node is feasible.
@@ -527,7 +648,14 @@ impl<'a> Sim<'a> {
         if feasible.len() <= 1 {
             return feasible.first().copied();
         }
-        let (_, _, total) = self.score_nodes(pod, &feasible);
+        let total = if self.c.cons.is_empty()
+            && self.o.fit_resources.len() <= 8
+            && self.o.balanced_resources.len() <= 8
+        {
+            self.plain_totals(pod, &feasible)
+        } else {
+            self.score_nodes(pod, &feasible, false).2
+        };
         let mut best: Option<(i64, usize)> = None;
         let mut ties = 0u64;
         for (q, &j) in feasible.iter().enumerate() {
@@ -580,24 +708,45 @@ impl<'a> Sim<'a> {
         out
     }
 
-    fn dry_run(&mut self, pod: usize, j: usize, mut potential: Vec<usize>) -> Option<(Vec<usize>, usize)> {
+    /// [`Self::dry_run`] where only NodeResourcesFit can change (no pod terms): the same
+    /// victims by arithmetic on the free amounts, without touching the state.
+    fn dry_run_fit(&self, pod: usize, j: usize, mut potential: Vec<usize>) -> Option<(Vec<usize>, usize)> {
         let c = self.c;
-        for &q in &potential {
-            self.st.remove(c, q);
-        }
-        if self.st.filter(c, pod, j).is_some() {
-            for &q in &potential {
-                self.st.place(c, q, j);
-            }
+        if !self.fits_without(pod, j, &potential) {
             return None;
         }
-        // Most important first: higher priority, then older (earlier start).
         potential.sort_by_key(|&q| (Reverse(c.pod_priority[q]), self.start[q], q));
+        let (violating, other) = self.split_by_budget(&potential);
+        // Reprieve in order: a pod stays unless the preemptor no longer fits with it back.
+        let mut gone = potential.clone();
+        let mut victims = Vec::new();
+        let mut num_violating = 0usize;
+        for (group, is_violating) in [(violating, true), (other, false)] {
+            for q in group {
+                let k = gone.iter().position(|&x| x == q).unwrap_or(0);
+                gone.swap_remove(k);
+                if !self.fits_without(pod, j, &gone) {
+                    gone.push(q);
+                    victims.push(q);
+                    num_violating += is_violating as usize;
+                }
+            }
+        }
+        Some((victims, num_violating))
+    }
+
+    /// The potential victims whose eviction would break a PodDisruptionBudget (in order), and
+    /// the others (filterPodsWithPDBViolation).
+    fn split_by_budget(&self, potential: &[usize]) -> (Vec<usize>, Vec<usize>) {
+        let c = self.c;
+        if c.cons.pod_pdbs.is_empty() {
+            return (Vec::new(), potential.to_vec());
+        }
         let mut left = self.pdb_left.clone();
         let (mut violating, mut other) = (Vec::new(), Vec::new());
-        for &q in &potential {
+        for &q in potential {
             let mut v = false;
-            for &b in c.cons.pod_pdbs.get(q).map(|x| x.as_slice()).unwrap_or(&[]) {
+            for &b in &c.cons.pod_pdbs[q] {
                 left[b as usize] -= 1;
                 if left[b as usize] < 0 {
                     v = true;
@@ -609,6 +758,48 @@ impl<'a> Sim<'a> {
                 other.push(q);
             }
         }
+        (violating, other)
+    }
+
+    /// Whether `pod` passes NodeResourcesFit on node `j` with the `gone` pods removed and
+    /// `back` of them re-added (arithmetic only: the dry run of clusters without pod terms).
+    fn fits_without(&self, pod: usize, j: usize, gone: &[usize]) -> bool {
+        let c = self.c;
+        let r = c.cons.num_res();
+        let (mut fc, mut fm, mut fp) = (self.st.free_cpu[j], self.st.free_mem[j], self.st.free_pods[j]);
+        for &q in gone {
+            fc += c.pod_cpu[q];
+            fm += c.pod_mem[q];
+            fp += 1;
+        }
+        let ok = fp >= 1
+            && (c.pod_cpu[pod] == 0 || c.pod_cpu[pod] <= fc)
+            && (c.pod_mem[pod] == 0 || c.pod_mem[pod] <= fm);
+        ok && (0..r).all(|k| {
+            let want = c.cons.pod_res[pod * r + k];
+            let free =
+                self.st.free_res[j * r + k] + gone.iter().map(|&q| c.cons.pod_res[q * r + k]).sum::<i64>();
+            want == 0 || want <= free
+        })
+    }
+
+    fn dry_run(&mut self, pod: usize, j: usize, mut potential: Vec<usize>) -> Option<(Vec<usize>, usize)> {
+        let c = self.c;
+        if !c.cons.has_terms() {
+            return self.dry_run_fit(pod, j, potential);
+        }
+        for &q in &potential {
+            self.st.remove(c, q);
+        }
+        if self.st.filter(c, pod, j).is_some() {
+            for &q in &potential {
+                self.st.place(c, q, j);
+            }
+            return None;
+        }
+        // Most important first: higher priority, then older (earlier start).
+        potential.sort_by_key(|&q| (Reverse(c.pod_priority[q]), self.start[q], q));
+        let (violating, other) = self.split_by_budget(&potential);
         let mut victims = Vec::new();
         let mut num_violating = 0usize;
         for (group, is_violating) in [(violating, true), (other, false)] {
@@ -707,7 +898,7 @@ impl<'a> Sim<'a> {
                 }
             }
         }
-        let (raw, norm, total) = self.score_nodes(pod, &feasible);
+        let (raw, norm, total) = self.score_nodes(pod, &feasible, true);
         for (q, &j) in feasible.iter().enumerate() {
             e.raw[j] = raw[q];
             e.norm[j] = norm[q];
@@ -796,7 +987,10 @@ fn sim_at<'a>(c: &'a Cluster, o: &'a KubeOptions, assignment: &[i64]) -> CoreRes
             format!("length {}, expected {}", assignment.len(), c.num_pods()),
         ));
     }
-    if let Some(i) = assignment.iter().position(|&a| a < -1 || a >= c.num_nodes() as i64) {
+    if let Some(i) = assignment
+        .iter()
+        .position(|&a| a < -1 || a >= c.num_nodes() as i64)
+    {
         return Err(CoreError::invalid("assignment", Some(i), "node out of range"));
     }
     let mut sim = Sim::new(c, o, 0);
@@ -820,7 +1014,11 @@ pub fn explain(
     score_all: bool,
 ) -> CoreResult<Explained> {
     if pod >= c.num_pods() {
-        return Err(CoreError::invalid("pod", None, format!("{pod} out of range 0..{}", c.num_pods())));
+        return Err(CoreError::invalid(
+            "pod",
+            None,
+            format!("{pod} out of range 0..{}", c.num_pods()),
+        ));
     }
     let mut a = assignment.to_vec();
     if a.get(pod).is_some_and(|&x| x >= 0) {
@@ -833,7 +1031,12 @@ pub fn explain(
 /// Kubernetes' FitError message for every pod left pending by `assignment` (empty string for
 /// placed pods): `0/N nodes are available: <count> <reason>, ...` with the entries sorted as
 /// strings, as the scheduler prints them.
-pub fn pending_messages(c: &Cluster, o: &KubeOptions, assignment: &[i64], budget: &Budget) -> CoreResult<Vec<String>> {
+pub fn pending_messages(
+    c: &Cluster,
+    o: &KubeOptions,
+    assignment: &[i64],
+    budget: &Budget,
+) -> CoreResult<Vec<String>> {
     let sim = sim_at(c, o, assignment)?;
     let n = c.num_nodes();
     let mut out = vec![String::new(); c.num_pods()];
