@@ -188,15 +188,16 @@ fn arb_constrained() -> impl Strategy<Value = Cluster> {
                     system_default: false,
                     num_domains: 0,
                 };
+                let k = if rule.contains(&1) { 2 } else { 1 };
                 let cons = Constraints {
                     res_names: vec!["gpu".into()],
                     node_res: gpus,
                     pod_res: gpu,
                     pod_class: (0..m).map(|i| (rule[i] == 1) as u32).collect(),
-                    class_filter: (0..2 * n).map(|x| ((x >= n) && (x % 2 == 1)) as u32).collect(),
+                    class_filter: (0..k * n).map(|x| ((x >= n) && (x % 2 == 1)) as u32).collect(),
                     reasons: vec![("node(s) had untolerated taint {a: b}".into(), 1)],
-                    class_taint: vec![0; 2 * n],
-                    class_affinity: vec![0; 2 * n],
+                    class_taint: vec![0; k * n],
+                    class_affinity: vec![0; k * n],
                     terms: vec![
                         term(TermKind::RequiredAnti, 0, (0..n as i32).collect()),
                         term(TermKind::SpreadHard, 1, (0..n as i32).map(|j| j % 2).collect()),
