@@ -256,7 +256,7 @@ pub(crate) fn packing_heuristic<'py>(
     weights: &str,
     repack: bool,
     protected: Option<Vec<bool>>,
-) -> PyResult<(Bound<'py, PyArray1<i64>>, Vec<(usize, i64)>)> {
+) -> PyResult<(Bound<'py, PyArray1<i64>>, heuristics::Events)> {
     let opts = HeuristicOptions {
         size: heuristics::parse_size(size).py(py)?,
         weights: heuristics::parse_weights(weights).py(py)?,

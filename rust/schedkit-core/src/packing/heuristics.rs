@@ -183,13 +183,16 @@ pub fn place(c: &Cluster, method: &str, o: &HeuristicOptions, budget: &Budget) -
     place_logged(c, method, o, budget).map(|(a, _)| a)
 }
 
+/// Placements (pod, node) and evictions (pod, -1) in the order a method made them.
+pub type Events = Vec<(usize, i64)>;
+
 /// [`place`], with the placements (and, with `repack`, the initial evictions) in order.
 pub fn place_logged(
     c: &Cluster,
     method: &str,
     o: &HeuristicOptions,
     budget: &Budget,
-) -> CoreResult<(Vec<i64>, Vec<(usize, i64)>)> {
+) -> CoreResult<(Vec<i64>, Events)> {
     let h = lookup(&METHODS, method, "method", "heuristic")?.item;
     let n = c.num_nodes();
     let m = c.num_pods();
