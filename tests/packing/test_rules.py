@@ -532,3 +532,43 @@ def test_cp_is_deterministic_by_default():
     a = packing.place(c, method="kube", fallback="cp", time_limit=0.5)
     b = packing.place(c, method="kube", fallback="cp", time_limit=0.5)
     assert np.array_equal(a.assignment, b.assignment)
+
+
+def test_cp_stops_within_a_moment_of_ctrl_c():
+    if not HAS_ORTOOLS:
+        pytest.skip("OR-Tools not installed")
+    import _thread
+    import threading
+    import time
+
+    c = packing.generate(32, 8, 4, 1.05, seed=0)
+    threading.Timer(0.5, _thread.interrupt_main).start()
+    start = time.perf_counter()
+    with pytest.raises(KeyboardInterrupt):
+        packing.place(c, method="cp", time_limit=60.0)
+    assert time.perf_counter() - start < 5.0  # 0.5 s to the interrupt, then about 50 ms
+
+
+def test_spread_counts_only_pods_on_eligible_nodes():
+    # Found by the property test: pod 4 selects disk=ssd, so the hdd node's pod does not count
+    # towards zone a (nodeAffinityPolicy: Honor); zone a 2 + 1 - zone b 1 = 2 <= maxSkew 2.
+    labels = [
+        {ZONE: "a", "disk": "ssd"},
+        {ZONE: "a", "disk": "ssd"},
+        {ZONE: "b", "disk": "ssd"},
+        {ZONE: "a", "disk": "hdd"},
+    ]
+    sel = {"nodeSelector": {"disk": "ssd"}}
+    specs = [sel, sel, sel, {}, {**sel, **spread(2)}]
+    c = cluster(4, 5, node_labels=labels, pod_labels=[{"app": "web"}] * 5, pod_specs=specs, pod_node=[0, 1, 2, 3, -1])
+    packing.Plan(c, "by hand", np.array([0, 1, 2, 3, 1])).validate()
+    with pytest.raises(ValidationError, match="skew 2 > maxSkew 1"):
+        c1 = cluster(
+            4,
+            5,
+            node_labels=labels,
+            pod_labels=[{"app": "web"}] * 5,
+            pod_specs=[sel, sel, sel, {}, {**sel, **spread(1)}],
+            pod_node=[0, 1, 2, 3, -1],
+        )
+        packing.Plan(c1, "by hand", np.array([0, 1, 2, 3, 1])).validate()

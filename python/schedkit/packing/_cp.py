@@ -17,6 +17,24 @@ def _cp_model() -> Any:
     return require("ortools.sat.python.cp_model", "the CP-SAT packing model")
 
 
+def _solve(solver: Any, model: Any) -> Any:
+    """``solver.solve(model)`` in a helper thread, so that Ctrl-C in the main thread stops the
+    search within about 50 ms (``stop_search``) instead of waiting for the time limit."""
+    import threading
+
+    out: list[Any] = []
+    t = threading.Thread(target=lambda: out.append(solver.solve(model)), daemon=True)
+    t.start()
+    try:
+        while t.is_alive():
+            t.join(0.05)
+    except KeyboardInterrupt:
+        solver.stop_search()
+        t.join()
+        raise
+    return out[0]
+
+
 @dataclass
 class CPOutcome:
     assignment: np.ndarray
@@ -135,7 +153,7 @@ def solve_lexicographic(
             solver.parameters.max_time_in_seconds = limit
         solver.parameters.num_workers = workers
         solver.parameters.relative_gap_limit = 0.0
-        status = solver.solve(model)
+        status = _solve(solver, model)
         return solver, status
 
     def extract(solver: Any) -> np.ndarray:
@@ -339,7 +357,7 @@ def vm_reschedule_cp(
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.01, float(time_limit))
     solver.parameters.num_workers = workers
-    status = solver.solve(model)
+    status = _solve(solver, model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return np.array(hint if hint is not None else cur, dtype=np.int64), False
     a = np.array(cur, dtype=np.int64).copy()

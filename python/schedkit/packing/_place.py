@@ -228,7 +228,9 @@ def place(
         cp_ran=True,
         preemptions=pre,
         elapsed=time.perf_counter() - t0,
-        events=None if cmp >= 0 else events,
+        # The heuristic's order still explains a plan identical to its own (CP found nothing
+        # better, or no solution within the budget and returned its hint).
+        events=events if np.array_equal(final, a) else None,
     )
 
 

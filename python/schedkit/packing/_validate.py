@@ -239,6 +239,7 @@ def _check_pod(c: Any, i: int, j: int, a: list[int], *, final: bool) -> None:
         if d is None:
             raise ValidationError(f"{who}: node lacks topology key {s.topology_key}")
         counts: dict[str, int] = {}
+        eligible_nodes = set()
         for jj in range(n):
             if not all(k in labels[jj] for k in keys):
                 continue
@@ -249,16 +250,17 @@ def _check_pod(c: Any, i: int, j: int, a: list[int], *, final: bool) -> None:
                 for t in taints[jj]
             ):
                 continue
+            eligible_nodes.add(jj)
             counts.setdefault(labels[jj][s.topology_key], 0)
         for q in placed:
-            dq = dom(a[q], s.topology_key)
-            if dq in counts and pns[q] == pns[i] and _selects(s.selector, plabels[q]):
-                counts[dq] += 1
+            # Only pods on eligible nodes count (the node inclusion policies).
+            if a[q] in eligible_nodes and pns[q] == pns[i] and _selects(s.selector, plabels[q]):
+                counts[labels[a[q]][s.topology_key]] += 1
         me = 1 if _selects(s.selector, plabels[i]) else 0
-        if final and d in counts:
+        if final and j in eligible_nodes:
             counts[d] += me  # the final state holds the pod itself
         low = 0 if len(counts) < s.min_domains else min(counts.values(), default=0)
-        mine = counts[d] if (final and d in counts) else counts.get(d, 0) + me
+        mine = counts[d] if (final and j in eligible_nodes) else counts.get(d, 0) + me
         if mine - low > s.max_skew:
             raise ValidationError(
                 f"{who}: topology spread over {s.topology_key} has skew {mine - low} > maxSkew {s.max_skew}"
