@@ -9,7 +9,7 @@ use schedkit_core::packing::kube::{self, KubeOptions, Strategy};
 use schedkit_core::packing::{vmr, Cluster};
 use schedkit_core::{Budget, CoreError};
 
-use crate::arrays::vec1;
+use crate::arrays::{detach, vec1};
 use crate::errors::IntoPy;
 use crate::interrupt::run_interruptible;
 
@@ -219,7 +219,9 @@ pub(crate) fn packing_explain<'py>(
     let opts = kube_options(py, options)?;
     let a = vec1(&assignment);
     let c = &cluster.inner;
-    let e = py.detach(|| kube::explain(c, &opts, &a, pod, score_all)).py(py)?;
+    let e = detach(py, "packing_explain", || {
+        kube::explain(c, &opts, &a, pod, score_all)
+    })?;
     let n = e.raw.len();
     let flat = |v: &[[i64; 6]]| numpy::ndarray::Array2::from_shape_fn((n, 6), |(j, p)| v[j][p]);
     Ok((
@@ -284,7 +286,7 @@ pub(crate) fn packing_vmr_greedy<'py>(
 ) -> PyResult<VmrTuple<'py>> {
     let c = &cluster.inner;
     let frozen = frozen.unwrap_or_default();
-    let (a, moves) = py.detach(|| vmr::greedy(c, probe_cpu, k, &frozen)).py(py)?;
+    let (a, moves) = detach(py, "packing_vmr", || vmr::greedy(c, probe_cpu, k, &frozen))?;
     Ok((a.into_pyarray(py), moves))
 }
 

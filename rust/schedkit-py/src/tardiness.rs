@@ -6,7 +6,7 @@ use schedkit_core::tardiness::solve::{self, Options};
 use schedkit_core::tardiness::Instance;
 use schedkit_core::Budget;
 
-use crate::arrays::{as_i64, vec1};
+use crate::arrays::{as_i64, detach, vec1};
 use crate::errors::IntoPy;
 use crate::interrupt::run_interruptible;
 
@@ -99,8 +99,9 @@ pub(crate) fn tardiness_solve<'py>(
             solve::solve(inst, method, &opts, &budget)
         })?
     } else {
-        py.detach(|| solve::solve(inst, method, &opts, &Budget::new(time_limit, None)))
-            .py(py)?
+        detach(py, "tardiness_solve", || {
+            solve::solve(inst, method, &opts, &Budget::new(time_limit, None))
+        })?
     };
     let s = outcome.solution;
     Ok((
