@@ -9,6 +9,13 @@ Sections, in order:
 
 Run ``python bench/bench_tardiness.py [--quick]``; ``bench/run.py`` runs it with the batch bench
 and writes bench/results/.
+
+The OR-Library-class sets (issue 15) run apart, each set in a child process so its peak RSS
+is its own: ``python bench/bench_tardiness.py --sets 100,200,300 --methods exact,ssdp
+--time-limit 60`` generates the 125 instances per n with
+:func:`schedkit.tardiness.generate_orlib` (seed 2026) and reports per n and method: proven,
+total and max seconds, the largest proven gap left, and peak RSS. ``--unweighted 500,1000``
+runs the hardest unweighted class (TF 0.6, RDD 0.2, the SDT-style sets) the same way.
 """
 
 from __future__ import annotations
@@ -664,10 +671,74 @@ def run(quick: bool = False, log=print) -> dict:
     return res
 
 
+def one_set(n: int, method: str, time_limit: float, weighted: bool, count: int | None) -> dict:
+    """Solves one generated set in this process; returns its figures (run in a child)."""
+    import resource
+
+    if weighted:
+        insts = sk.tardiness.generate_orlib(n, seed=2026)
+    else:
+        # the hardest unweighted class of the SDT sets: TF 0.6, RDD 0.2
+        insts = sk.tardiness.generate_orlib(n, seed=2026, tf=(0.6,), rdd=(0.2,), per_pair=10, weighted=False)
+    insts = insts[:count] if count else insts
+    rows = []
+    for inst in insts:
+        res = sk.tardiness.solve(inst, method=method, time_limit=time_limit).validate()
+        rows.append({"name": inst.name, "optimal": res.optimal, "seconds": res.elapsed, "gap": res.gap or 0.0})
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"n": n, "method": method, "weighted": weighted, "rows": rows, "peak_rss_mb": rss}
+
+
+def sets_section(sizes: list[int], methods: list[str], time_limit: float, weighted: bool, count: int | None) -> list:
+    """Each (n, method) set in a child process; one summary row each, printed as it ends."""
+    import subprocess
+
+    out = []
+    for n in sizes:
+        for method in methods:
+            cmd = [sys.executable, __file__, "--one-set", str(n), "--methods", method, "--time-limit", str(time_limit)]
+            cmd += [] if weighted else ["--unweighted-set"]
+            cmd += ["--count", str(count)] if count else []
+            proc = subprocess.run(cmd, capture_output=True, text=True, check=True)
+            r = json.loads(proc.stdout)
+            secs = [x["seconds"] for x in r["rows"]]
+            row = {
+                "n": n,
+                "method": method,
+                "instances": len(secs),
+                "proven": sum(x["optimal"] for x in r["rows"]),
+                "total_s": sum(secs),
+                "max_s": max(secs),
+                "worst": max(r["rows"], key=lambda x: x["seconds"])["name"],
+                "max_gap_pct": 100.0 * max(x["gap"] for x in r["rows"]),
+                "peak_rss_mb": r["peak_rss_mb"],
+            }
+            print(json.dumps(row), flush=True)
+            out.append(row)
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--sets", help="comma-separated n of generated OR-Library-class sets to solve exactly")
+    ap.add_argument("--unweighted", help="comma-separated n of the hardest unweighted class")
+    ap.add_argument("--methods", default="exact", help="comma-separated exact methods (default: exact)")
+    ap.add_argument("--time-limit", type=float, default=60.0, help="seconds per instance (default 60)")
+    ap.add_argument("--count", type=int, help="only the first COUNT instances of each set")
+    ap.add_argument("--one-set", type=int, help=argparse.SUPPRESS)
+    ap.add_argument("--unweighted-set", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    methods = args.methods.split(",")
+    if args.one_set:
+        print(json.dumps(one_set(args.one_set, methods[0], args.time_limit, not args.unweighted_set, args.count)))
+        return
+    if args.sets or args.unweighted:
+        if args.sets:
+            sets_section([int(x) for x in args.sets.split(",")], methods, args.time_limit, True, args.count)
+        if args.unweighted:
+            sets_section([int(x) for x in args.unweighted.split(",")], methods, args.time_limit, False, args.count)
+        return
     res = run(args.quick)
     print(res["markdown"])
 

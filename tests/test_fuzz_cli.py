@@ -70,9 +70,6 @@ OUTPUT_NAMES = ("out.parquet", "out.csv", "out.png", "out.txt", "out", "folder",
 #: text is tolerated (the test reports it as xfail with the argv); each argv also runs as a
 #: strict xfail, so the lead sees when a fix lands and deletes the entry.
 KNOWN_FAILURES: list[tuple[str, str, list[str], str]] = [
-    ("tardiness", "UnicodeDecodeError", ["tardiness", "latin1.txt"], "tard: the reader decodes without _files"),
-    ("pack", "UnicodeDecodeError", ["pack", "latin1.txt"], "pack: the reader decodes without _files"),
-    ("pack", "RecursionError", ["pack", "deep.json"], "pack: deeply nested JSON"),
     (
         "pack",
         "is not supported",

@@ -38,10 +38,7 @@ NOT_RUN_PYTHON = {
 #: Commands that wait for another area's work (their file argument through
 #: ``schedkit.cli._common.input_path``, or a figure written only when asked); the lead removes
 #: them from here after merging that work.
-PENDING = {
-    "schedkit tardiness wt40.txt --method mdd": "cli/tardiness.py does not take bundled names yet",
-    "schedkit pack cluster.yaml --method kube --fallback cp --time-limit 1": "cli/pack.py does not take bundled names yet",
-}
+PENDING: dict[str, str] = {}
 
 #: Seconds one block or command may take; the README's examples are meant to be quick.
 TIMEOUT = 120

@@ -1,6 +1,6 @@
 """Type stubs of the compiled ``schedkit._core`` module (kept in step with rust/schedkit-py)."""
 
-from typing import Self, final
+from typing import Any, Self, final
 
 import numpy as np
 import numpy.typing as npt
@@ -17,9 +17,12 @@ __all__ = [
     "FLOWTIME_POLICIES",
     "FairEngine",
     "FlowtimeJobs",
+    "PACKING_FILTER_PLUGINS",
     "PACKING_HEURISTICS",
     "PACKING_KUBE_METHODS",
+    "PACKING_SCORE_PLUGINS",
     "PackingCluster",
+    "TARDINESS_EXACT_METHODS",
     "TARDINESS_IMPROVEMENTS",
     "TARDINESS_METHODS",
     "TardinessInstance",
@@ -41,10 +44,12 @@ __all__ = [
     "flowtime_lower_bound",
     "flowtime_simulate",
     "flowtime_simulate_callback",
+    "packing_explain",
     "packing_fragment_rate",
     "packing_heuristic",
     "packing_kube",
     "packing_kube_scores",
+    "packing_pending_messages",
     "packing_vmr_greedy",
     "tardiness_solve",
 ]
@@ -56,6 +61,7 @@ def _panic_in_helper(how: str) -> None: ...
 
 TARDINESS_METHODS: list[str]
 TARDINESS_IMPROVEMENTS: list[str]
+TARDINESS_EXACT_METHODS: list[str]
 
 @final
 class TardinessInstance:
@@ -86,6 +92,7 @@ def tardiness_solve(
     iterations: int = 1000,
     strength: int = 2,
     time_limit: float | None = None,
+    memory_limit: int | None = None,
 ) -> tuple[npt.NDArray[np.int64], float, bool, float, float | None]: ...
 
 #: (name, summary) of every single-machine objective of ``batch_evaluate_sequences``.
@@ -337,6 +344,10 @@ def flowtime_lower_bound(jobs: FlowtimeJobs, machines: int = 1, time_limit: floa
 PACKING_KUBE_METHODS: list[tuple[str, str, bool]]
 #: (name, summary) of every bin-packing heuristic.
 PACKING_HEURISTICS: list[tuple[str, str]]
+#: Score plugins of the default profile, in the order of the weights.
+PACKING_SCORE_PLUGINS: list[str]
+#: Filter plugins in the order they run.
+PACKING_FILTER_PLUGINS: list[str]
 
 @final
 class PackingCluster:
@@ -349,23 +360,22 @@ class PackingCluster:
         pod_mem: npt.NDArray[np.int64],
         pod_priority: npt.NDArray[np.int64],
         pod_node: npt.NDArray[np.int64],
+        cons: dict[str, Any] | None = None,
     ) -> Self: ...
 
 def packing_kube(
+    cluster: PackingCluster, options: dict[str, Any]
+) -> tuple[npt.NDArray[np.int64], list[tuple[int, int, list[int]]], list[tuple[int, int]]]: ...
+def packing_explain(
     cluster: PackingCluster,
-    *,
-    strategy: str = "least",
-    shape: list[tuple[int, int]] | None = None,
-    resource_weights: tuple[int, int] = ...,
-    fit_weight: int = 1,
-    balanced_weight: int = 1,
-    preemption: bool = True,
-    seed: int | None = None,
-    node_rank: npt.NDArray[np.int64] | None = None,
-    sample_nodes: bool = True,
-    requeue_victims: bool = True,
-    protected: list[bool] | None = None,
-) -> tuple[npt.NDArray[np.int64], list[tuple[int, int, list[int]]]]: ...
+    assignment: npt.NDArray[np.int64],
+    pod: int,
+    options: dict[str, Any],
+    score_all: bool = False,
+) -> tuple[list[int], list[str], npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]: ...
+def packing_pending_messages(
+    cluster: PackingCluster, assignment: npt.NDArray[np.int64], options: dict[str, Any]
+) -> list[str]: ...
 def packing_heuristic(
     cluster: PackingCluster,
     method: str,
@@ -374,7 +384,7 @@ def packing_heuristic(
     weights: str = "average",
     repack: bool = False,
     protected: list[bool] | None = None,
-) -> npt.NDArray[np.int64]: ...
+) -> tuple[npt.NDArray[np.int64], list[tuple[int, int]]]: ...
 def packing_vmr_greedy(
     cluster: PackingCluster, probe_cpu: int, k: int, frozen: list[bool] | None = None
 ) -> tuple[npt.NDArray[np.int64], list[tuple[int, int, int]]]: ...

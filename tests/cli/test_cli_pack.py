@@ -18,3 +18,67 @@ def test_cli_pack(capsys):
     assert out["placed"] == 4 and len(out["plan"]) == 4
     assert main(["pack", "--generate", "4,4,2,1.05", "--method", "kube"]) == 0
     assert "placed" in capsys.readouterr().out
+
+
+def test_cli_pack_bundled_cluster_in_an_empty_folder(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["pack", "cluster.yaml"]) == 0
+    out = capsys.readouterr().out
+    assert "trainer-large" in out and "1 Insufficient nvidia.com/gpu" in out
+    assert main(["pack", "cluster.yaml", "--json"]) == 0
+    plan = json.loads(capsys.readouterr().out)["plan"]
+    reasons = {p["pod"]: p["reason"] for p in plan}
+    assert reasons["trainer-large"].startswith("0/5 nodes are available:") and reasons["web-0"] is None
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_cli_pack_explain(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["pack", "cluster.yaml", "--explain", "web-3"]) == 0
+    out = capsys.readouterr().out
+    assert "node(s) didn't match pod topology spread constraints" in out
+    assert "node(s) had untolerated taint {nvidia.com/gpu: present}" in out
+    assert main(["pack", "cluster.yaml", "--explain", "nope"]) == 2
+    assert "no pod named 'nope'" in capsys.readouterr().err
+
+
+def test_cli_pack_lenient_and_strict(tmp_path, capsys):
+    f = tmp_path / "m.json"
+    f.write_text(
+        json.dumps(
+            [
+                {"kind": "Node", "metadata": {"name": "n"}, "status": {"allocatable": {"cpu": "1", "memory": "1Gi"}}},
+                {"kind": "DaemonSet", "metadata": {"name": "agent"}},
+            ]
+        )
+    )
+    assert main(["pack", str(f)]) == 2
+    assert "DaemonSet/agent" in capsys.readouterr().err
+    with __import__("pytest").warns(UserWarning, match="DaemonSet/agent"):
+        assert main(["pack", str(f), "--lenient"]) == 0
+
+
+def test_cli_pack_help_has_groups_and_examples(capsys):
+    import pytest
+
+    with pytest.raises(SystemExit):
+        main(["pack", "--help"])
+    out = capsys.readouterr().out
+    for text in ("input:", "method:", "output:", "experiment:", "examples:", "schedkit pack cluster.yaml"):
+        assert text in out
+
+
+def test_cli_pack_experiment_writes_only_what_is_asked(tmp_path, monkeypatch, capsys):
+    import importlib.util
+
+    import pytest
+
+    if importlib.util.find_spec("ortools") is None or importlib.util.find_spec("matplotlib") is None:
+        pytest.skip("needs OR-Tools and matplotlib")
+    monkeypatch.chdir(tmp_path)
+    assert main(["pack", "--experiment", "--scenarios", "1", "--windows", "0.05", "--json"]) == 0
+    assert list(tmp_path.iterdir()) == []
+    capsys.readouterr()
+    assert main(["pack", "--experiment", "--scenarios", "1", "--windows", "0.05", "--plot", "fig.png"]) == 0
+    assert (tmp_path / "fig.png").exists()
+    assert "wrote fig.png" in capsys.readouterr().err

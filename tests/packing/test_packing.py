@@ -228,7 +228,7 @@ def test_equality_compares_values():
     assert c != packing.Cluster(c.node_cpu, c.node_mem, c.pod_cpu, c.pod_mem, c.pod_priority, c.pod_node)
     assert c != "cluster"
     plan = packing.place(c, method="kube-nopreempt")
-    assert plan == packing.Plan(c, "kube-nopreempt", plan.assignment.copy(), elapsed=plan.elapsed)
+    assert plan == packing.Plan(c, "kube-nopreempt", plan.assignment.copy(), elapsed=plan.elapsed, events=plan.events)
     assert plan != dataclasses.replace(plan, assignment=np.full(6, -1))
     assert plan != dataclasses.replace(plan, optimal=True)
 

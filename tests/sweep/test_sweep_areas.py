@@ -46,7 +46,7 @@ def test_a_fair_pass_with_a_bad_run_blames_only_that_run():
     t = sk.sweep.run(runs, progress=False)
     errors = t.column("error").to_pylist()
     assert errors[0] is None and errors[2] is None
-    assert 'policy: unknown policy "uwfg"' in errors[1]
+    assert "policy: unknown 'uwfg'" in errors[1]
     assert "cores: must be >= 1, got 0" in errors[3]
     assert "trace: no such file: no-such-trace.csv" in errors[4]
     assert t.column("mean_response_time").to_pylist()[1] is None

@@ -6,12 +6,21 @@ with one method and print the plan and its summary, or (``--experiment``) reprod
 from __future__ import annotations
 
 import argparse
+import sys
+import textwrap
 from typing import Any
 
 from schedkit import packing
-from schedkit.cli._common import add_json_flag, format_table, print_json, run_doc
+from schedkit.cli._common import add_json_flag, format_table, input_path, print_json, run_doc
 from schedkit.exceptions import InvalidInstanceError
 from schedkit.experiments.packing import PAPER_GRID, SMALL_GRID, plot_experiment, run_experiment
+
+_EPILOG = """examples:
+  schedkit pack cluster.yaml                      # the bundled cluster, default scheduler
+  schedkit pack cluster.yaml --explain trainer-large
+  schedkit pack --generate 8,4,2,1.0 --method kube --fallback cp --time-limit 1
+  schedkit pack --experiment --plot priority.png
+"""
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -19,43 +28,66 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p = subparsers.add_parser(
         "pack",
         help="place Kubernetes pods on nodes (kube-scheduler simulation, bin-packing heuristics, CP-SAT)",
-        description="Place the pods of a Kubernetes manifest file (Node, Pod, ReplicaSet/Deployment, "
-        "PriorityClass; YAML or JSON) and print the plan and summary. --experiment reproduces the "
-        "'Priority Matters' comparison of the default scheduler and the CP-SAT fallback.",
+        description=textwrap.fill(
+            "Place the pods of a Kubernetes manifest file (Node, Pod, Deployment/ReplicaSet, "
+            "PriorityClass, PodDisruptionBudget; YAML or JSON; a bundled name such as cluster.yaml works "
+            "anywhere) with the default scheduler's filters and scores (taints, node and pod affinity, "
+            "topology spread, every resource) or another method, and print the plan, why pods stay "
+            "pending, and the summary. --explain POD shows every node's filter outcome and scores for one "
+            "pod. --experiment reproduces the 'Priority Matters' comparison of the default scheduler and "
+            "the CP-SAT fallback.",
+            width=88,
+        ),
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("manifests", nargs="?", help="YAML or JSON manifest file")
-    p.add_argument("--method", default="kube", choices=packing.METHOD_NAMES, help="placement method (default kube)")
-    p.add_argument(
+    src = p.add_argument_group("input")
+    src.add_argument("manifests", nargs="?", help="YAML or JSON manifest file (or a bundled name: cluster.yaml)")
+    src.add_argument(
+        "--generate",
+        metavar="N,PPN,P,U",
+        help="instead of a file, the paper's generator: nodes, pods per node, priorities, utilisation",
+    )
+    src.add_argument(
+        "--lenient",
+        action="store_true",
+        help="warn about manifest fields that change scheduling but are not modelled, instead of failing",
+    )
+    src.add_argument("--max-pods", type=int, default=1_000_000, help="most pods the manifests may expand to")
+    meth = p.add_argument_group("method")
+    meth.add_argument("--method", default="kube", choices=packing.METHOD_NAMES, help="placement method (default kube)")
+    meth.add_argument(
         "--fallback",
         choices=["none", "cp", "always"],
         default="none",
         help="run the CP-SAT model when pods stay pending (cp) or always (default none)",
     )
-    p.add_argument("--time-limit", type=float, default=1.0, help="CP-SAT budget in seconds (default 1)")
-    p.add_argument(
+    meth.add_argument("--time-limit", type=float, default=1.0, help="CP-SAT budget in seconds (default 1)")
+    meth.add_argument(
         "--strategy",
         default="least",
         choices=["least", "most", "rtcr"],
         help="kube scoring: LeastAllocated, MostAllocated, RequestedToCapacityRatio",
     )
-    p.add_argument(
+    meth.add_argument("--config", metavar="YAML", help="a KubeSchedulerConfiguration file (profiles, plugin weights)")
+    meth.add_argument(
         "--seed",
         type=int,
         default=None,
         help="kube: random tie-break with this seed (default: deterministic, by node name)",
     )
-    p.add_argument(
-        "--generate",
-        metavar="N,PPN,P,U",
-        help="instead of a file, the paper's generator: nodes, pods per node, priorities, utilisation",
+    out = p.add_argument_group("output")
+    out.add_argument(
+        "--explain", metavar="POD", help="per-node filter outcome and plugin scores for this pod (name or index)"
     )
-    p.add_argument("--experiment", action="store_true", help="run the paper's comparison (small grid by default)")
-    p.add_argument("--grid", choices=["small", "paper"], default="small", help="experiment grid")
-    p.add_argument("--scenarios", type=int, default=3, help="failing scenarios per grid cell (default 3)")
-    p.add_argument("--windows", default="1,10", help="CP windows in seconds (default 1,10)")
-    p.add_argument("--plot", metavar="PNG", help="experiment: write the bar plot here (needs matplotlib)")
-    p.add_argument("--show-plan", action="store_true", help="print one row per pod, not only moved/placed ones")
-    add_json_flag(p, instead_of="tables")
+    out.add_argument("--show-plan", action="store_true", help="print one row per pod, not only moved/placed ones")
+    add_json_flag(out, instead_of="tables")
+    exp = p.add_argument_group("experiment")
+    exp.add_argument("--experiment", action="store_true", help="run the paper's comparison (small grid by default)")
+    exp.add_argument("--grid", choices=["small", "paper"], default="small", help="experiment grid")
+    exp.add_argument("--scenarios", type=int, default=3, help="failing scenarios per grid cell (default 3)")
+    exp.add_argument("--windows", default="1,10", help="CP windows in seconds (default 1,10)")
+    exp.add_argument("--plot", metavar="PNG", help="experiment: write the bar plot here (needs matplotlib)")
     p.set_defaults(func=run)
     return p
 
@@ -89,6 +121,7 @@ def run(args: argparse.Namespace) -> int:
         )
         if args.plot:
             plot_experiment(res, path=args.plot)
+            print(f"schedkit pack: wrote {args.plot}", file=sys.stderr)
         if args.json:
             print_json(res["summary"])
             return 0
@@ -134,21 +167,60 @@ def run(args: argparse.Namespace) -> int:
         except ValueError as exc:
             raise InvalidInstanceError(f"--generate: expected N,PPN,P,U ({exc})", field="generate") from None
     elif args.manifests:
-        cluster = packing.Cluster.from_manifests(args.manifests)
+        cluster = packing.Cluster.from_manifests(
+            input_path(args.manifests), strict=not args.lenient, max_pods=args.max_pods
+        )
     else:
         raise InvalidInstanceError("pack: give a manifest file, --generate or --experiment", field="manifests")
     fallback = None if args.fallback == "none" else args.fallback
+    options: dict[str, Any] = {"strategy": args.strategy}
+    method = args.method
+    if args.config:
+        config = packing.read_config(input_path(args.config))
+        options = config.place_options(cluster)
+        if not config.preemption and method == "kube":
+            method = "kube-nopreempt"  # the profile disables DefaultPreemption
     plan = packing.place(
         cluster,
-        method=args.method,
+        method=method,
         fallback=fallback,
         time_limit=args.time_limit,
         seed=args.seed,
-        strategy=args.strategy,
+        **options,
     )
     plan.validate()
+    if args.explain is not None:
+        pod: int | str = int(args.explain) if args.explain.isdigit() else args.explain
+        table = packing.explain(cluster, pod, plan=plan, **options)
+        if args.json:
+            print_json(table.to_pylist())
+            return 0
+        print(
+            f"schedkit pack --explain {table.schema.metadata[b'pod'].decode()}: against the {plan.method} plan, the pod taken out\n"
+        )
+        print(
+            format_table(
+                ["node", "filter", "reason", *(_short(p) for p in packing.SCORE_PLUGINS), "total"],
+                [
+                    [
+                        row["name"],
+                        row["filter"] or "pass",
+                        row["reason"],
+                        *(
+                            f"{row[p + '.score']} ({row[p + '.raw']})" if row["feasible"] else "-"
+                            for p in packing.SCORE_PLUGINS
+                        ),
+                        row["total"] if row["feasible"] else "-",
+                    ]
+                    for row in table.to_pylist()
+                ],
+            )
+        )
+        print("\nscores: normalised (raw); weights " + table.schema.metadata[b"weights"].decode())
+        return 0
     summary = plan.summary()
     actions = plan.actions
+    messages = plan.messages if plan.pending else [""] * cluster.num_pods
     if args.json:
         summary["plan"] = [
             {
@@ -157,6 +229,7 @@ def run(args: argparse.Namespace) -> int:
                 "action": actions[i],
                 "from": None if cluster.pod_node[i] < 0 else cluster.node_names[cluster.pod_node[i]],
                 "to": None if plan.assignment[i] < 0 else cluster.node_names[plan.assignment[i]],
+                "reason": messages[i] or None,
             }
             for i in range(cluster.num_pods)
         ]
@@ -173,11 +246,12 @@ def run(args: argparse.Namespace) -> int:
                 actions[i],
                 "-" if cluster.pod_node[i] < 0 else cluster.node_names[cluster.pod_node[i]],
                 "-" if plan.assignment[i] < 0 else cluster.node_names[plan.assignment[i]],
+                messages[i],
             ]
         )
     print(f"schedkit pack: {cluster.num_nodes} nodes, {cluster.num_pods} pods, method {plan.method}\n")
     if rows:
-        print(format_table(["pod", "priority", "action", "from", "to"], rows))
+        print(format_table(["pod", "priority", "action", "from", "to", "why pending"], rows))
         print()
     tiers = ", ".join(
         f"p{k}: {v}/{int((cluster.pod_priority == int(k)).sum())}" for k, v in summary["placed_by_priority"].items()
@@ -203,3 +277,15 @@ def run(args: argparse.Namespace) -> int:
     srows.append(["seconds", f"{plan.elapsed:.3f}"])
     print(format_table(["summary", "value"], srows))
     return 0
+
+
+def _short(plugin: str) -> str:
+    """Column titles short enough for a terminal."""
+    return {
+        "TaintToleration": "taint",
+        "NodeAffinity": "nodeaff",
+        "NodeResourcesFit": "fit",
+        "PodTopologySpread": "spread",
+        "InterPodAffinity": "podaff",
+        "NodeResourcesBalancedAllocation": "balanced",
+    }.get(plugin, plugin)

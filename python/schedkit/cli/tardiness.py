@@ -2,7 +2,9 @@
 
 ``schedkit tardiness FILE`` solves every instance of an OR-Library (``wt40.txt``) or SDT-format
 file with one method (``--method``, optionally ``--improve``), validates each result and prints
-one row per instance; with ``--json`` the same figures and the sequences as JSON.
+one row per instance (the table of :func:`schedkit.tardiness.compare`), next to known optima
+when ``--opt`` names a file of them (SDT files list their own); with ``--json`` the same
+figures and the sequences as JSON.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from typing import Any
 import numpy as np
 
 from schedkit import tardiness
-from schedkit.cli._common import add_json_flag, format_table, print_json, run_doc
+from schedkit._files import text_lines
+from schedkit.cli._common import add_json_flag, format_table, input_path, print_json, run_doc
 from schedkit.data import path as data_path
 from schedkit.exceptions import SchedkitError
 
@@ -36,23 +39,54 @@ DEMO_METHODS: list[tuple[str, str, str | None]] = [
     ("MDD + insertion", "mdd", "insertion"),
     ("MDDC + insertion", "mddc", "insertion"),
     ("ILS (200 rounds)", "ils", None),
-    ("exact (Lawler DP)", "exact", None),
+    ("exact (Lawler DP)", "lawler", None),
 ]
 #: The demo's bundled instance set.
 DEMO_SET = "smtt/sdt_n100.txt"
 
 
+DESCRIPTION = """\
+Solve every instance of an OR-Library weighted tardiness file (wt40.txt: p, then w, then d,
+n numbers each) or an SDT-format file (unweighted, with listed optima) with one method, check
+each result independently and print one row per instance. Exact methods report a proven lower
+bound and gap; heuristics report none ("—"). With --opt, a file of known optima (one per
+line, e.g. wtopt40.txt) adds the columns known and gap to known. FILE may be a bundled name
+(`schedkit data` lists them)."""
+
+EPILOG = """\
+examples:
+  schedkit tardiness wt40.txt --method mdd --opt wtopt40.txt
+  schedkit tardiness sdt_n100.txt --method exact --time-limit 10
+"""
+
+
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Registers the ``tardiness`` subcommand on ``subparsers``; returns its parser (``func``: :func:`run`)."""
-    p = subparsers.add_parser("tardiness", help="solve every instance of an OR-Library or SDT-format file")
-    p.add_argument("file", help="wt40.txt-style OR-Library file, or an SDT-format file")
-    p.add_argument("--method", default="mddc", choices=sorted(tardiness.METHODS), help="default: mddc")
-    p.add_argument("--improve", choices=tardiness.IMPROVEMENTS, help="local search after the rule")
-    p.add_argument("--time-limit", type=float, help="seconds per instance (ils, exact, cpsat)")
-    p.add_argument("--seed", type=int, default=0, help="seed of ils")
-    p.add_argument("--n", type=int, help="jobs per instance of an OR-Library file (default: from the name)")
-    p.add_argument("--unweighted", action="store_true", help="ignore the weights of an OR-Library file")
-    add_json_flag(p)
+    p = subparsers.add_parser(
+        "tardiness",
+        help="solve every instance of an OR-Library or SDT-format file",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("file", help="wt40.txt-style OR-Library file, or an SDT-format file (or a bundled name)")
+    inp = p.add_argument_group("input")
+    inp.add_argument("--n", type=int, help="jobs per instance of an OR-Library file (default: from the name)")
+    inp.add_argument("--unweighted", action="store_true", help="ignore the weights of an OR-Library file")
+    inp.add_argument("--opt", metavar="FILE", help="known optima, one per line (wtopt40.txt), to compare with")
+    alg = p.add_argument_group("method")
+    alg.add_argument(
+        "--method",
+        default="mddc",
+        help=f"case-insensitive, one of: {', '.join(sorted(tardiness.METHODS))} (default: mddc)",
+    )
+    alg.add_argument("--improve", help=f"local search after the rule: {', '.join(tardiness.IMPROVEMENTS)}")
+    alg.add_argument("--seed", type=int, default=0, help="seed of ils")
+    lim = p.add_argument_group("limits")
+    lim.add_argument("--time-limit", type=float, help="seconds per instance (ils, exact methods, cpsat)")
+    lim.add_argument("--memory-limit", type=int, metavar="BYTES", help="SSDP table memory before it hands over")
+    out = p.add_argument_group("output")
+    add_json_flag(out)
     p.set_defaults(func=run)
     return p
 
@@ -87,8 +121,7 @@ def read_instances(file: Path, n: int | None) -> tuple[list[tardiness.Instance],
     >>> len(instances), optima.shape
     (200, (200,))
     """
-    with open(file, encoding="utf-8") as fh:
-        first = next((line for line in fh if line.strip()), "")
+    first = next((text for _, text in text_lines(file) if text.strip()), "")
     if first.lstrip().startswith("#") or len(first.split()) == 2:
         return tardiness.read_sdt(file)
     if n is None:
@@ -122,34 +155,56 @@ def run(args: argparse.Namespace) -> int:
     instance ...
     200 instances, ... proven optimal, ... s in total
     0
+    >>> args = build_parser().parse_args(["tardiness", "wt40.txt", "--method", "mdd", "--opt", "wtopt40.txt"])
+    >>> run(args)  # doctest: +ELLIPSIS
+    instance ...ours  optimal  lower bound  gap %  seconds  ...known  gap to known %
+    ...
+    wt40-1 ...40 ...no            —      —  ...
+    ...
+    0
     """
-    instances, optima = read_instances(Path(args.file), args.n)
+    file = Path(input_path(args.file))
+    instances, optima = read_instances(file, args.n)
+    if args.opt is not None:
+        optima = tardiness.read_orlib_values(input_path(args.opt))
+        if len(optima) != len(instances):
+            raise SchedkitError(f"{args.opt}: {len(optima)} values for {len(instances)} instances in {file}")
     if args.unweighted:
         instances = [tardiness.Instance(i.p, i.d, name=i.name) for i in instances]
     results = []
+    method = args.method
     for k, inst in enumerate(instances):
         res = tardiness.solve(
-            inst, method=args.method, improve=args.improve, time_limit=args.time_limit, seed=args.seed
+            inst,
+            method=args.method,
+            improve=args.improve,
+            time_limit=args.time_limit,
+            seed=args.seed,
+            memory_limit=args.memory_limit,
         ).validate()
+        method = res.method  # the registry spelling of a case-insensitive name
+        gap = res.gap
         entry = {
             "instance": inst.name or str(k),
             "n": inst.n,
             "objective": res.objective,
             "optimal": res.optimal,
             "lower_bound": res.lower_bound,
-            "gap_pct": 100.0 * res.gap,
+            "gap_pct": None if gap is None else 100.0 * gap,
             "seconds": res.elapsed,
             "sequence": res.sequence.tolist(),
         }
         if optima is not None:
-            entry["listed_optimum"] = float(optima[k])
+            known = float(optima[k])
+            entry["known"] = known
+            entry["gap_to_known_pct"] = _gap_to_known(res.objective, known)
         results.append(entry)
     if args.json:
-        print_json({"method": args.method, "improve": args.improve, "results": results})
+        print_json({"method": method, "improve": args.improve, "results": results})
         return 0
-    headers = ["instance", "n", "objective", "optimal", "lower bound", "gap %", "seconds"]
+    headers = ["instance", "n", "ours", "optimal", "lower bound", "gap %", "seconds"]
     if optima is not None:
-        headers.append("listed opt")
+        headers += ["known", "gap to known %"]
     rows = []
     for e in results:
         row = [
@@ -157,18 +212,30 @@ def run(args: argparse.Namespace) -> int:
             e["n"],
             e["objective"],
             "yes" if e["optimal"] else "no",
-            e["lower_bound"],
-            e["gap_pct"],
+            _cell(e["lower_bound"]),
+            _cell(e["gap_pct"]),
             e["seconds"],
         ]
         if optima is not None:
-            row.append(e["listed_optimum"])
+            row += [e["known"], _cell(e["gap_to_known_pct"])]
         rows.append(row)
     print(format_table(headers, rows))
     proven = sum(e["optimal"] for e in results)
     total = sum(e["seconds"] for e in results)
     print(f"\n{len(results)} instances, {proven} proven optimal, {total:.2f} s in total")
     return 0
+
+
+def _gap_to_known(ours: float, known: float) -> float | None:
+    """100 (ours - known) / known; 0 when both are 0; None when known is 0 and ours is not."""
+    if known == 0:
+        return 0.0 if ours == 0 else None
+    return 100.0 * (ours - known) / known
+
+
+def _cell(v: float | None) -> float | str:
+    """A figure, or "—" where there is none (no bound, no relative gap)."""
+    return "—" if v is None else v
 
 
 def compare_methods(

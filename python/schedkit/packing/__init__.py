@@ -38,16 +38,23 @@ Examples
 
 from __future__ import annotations
 
+from schedkit.packing._config import SchedulerConfig, read_config
 from schedkit.packing._gen import generate
 from schedkit.packing._io import cpu_millis, format_quantity, int_value, parse_quantity
 from schedkit.packing._model import Cluster, Plan, VMPlan, compare_lex
-from schedkit.packing._place import METHOD_NAMES, METHODS, place
+from schedkit.packing._options import SCORE_PLUGINS, pending_messages
+from schedkit.packing._place import METHOD_NAMES, METHODS, explain, place
 from schedkit.packing._reschedule import vm_reschedule
 
 __all__ = [
     "Cluster",
     "Plan",
     "place",
+    "explain",
+    "pending_messages",
+    "SCORE_PLUGINS",
+    "read_config",
+    "SchedulerConfig",
     "METHODS",
     "METHOD_NAMES",
     "compare_lex",

@@ -17,6 +17,24 @@ def _cp_model() -> Any:
     return require("ortools.sat.python.cp_model", "the CP-SAT packing model")
 
 
+def _solve(solver: Any, model: Any) -> Any:
+    """``solver.solve(model)`` in a helper thread, so that Ctrl-C in the main thread stops the
+    search within about 50 ms (``stop_search``) instead of waiting for the time limit."""
+    import threading
+
+    out: list[Any] = []
+    t = threading.Thread(target=lambda: out.append(solver.solve(model)), daemon=True)
+    t.start()
+    try:
+        while t.is_alive():
+            t.join(0.05)
+    except KeyboardInterrupt:
+        solver.stop_search()
+        t.join()
+        raise
+    return out[0]
+
+
 @dataclass
 class CPOutcome:
     assignment: np.ndarray
@@ -35,7 +53,7 @@ def solve_lexicographic(
     disruption: tuple[int, int, int] = (0, 1, 2),
     guaranteed_fraction: float = 0.6,
     move_fraction: float = 0.5,
-    workers: int = 0,
+    workers: int = 1,
     symmetry: bool = False,
 ) -> CPOutcome:
     """Per tier from the highest priority: maximise placed pods at or above it and fix the
@@ -50,14 +68,25 @@ def solve_lexicographic(
     cpu, mem, cnt = c.node_cpu, c.node_mem, c.node_pods
     pc, pm, prio, cur = c.pod_cpu, c.pod_mem, c.pod_priority, c.pod_node
     protected = c.protected
+    cons = c._extra["cons"] or {}
+    node_res, pod_res = c._extra["node_res"], c._extra["pod_res"]
     model = cp_model.CpModel()
     x: list[dict[int, Any]] = []
     placed = []
+    static_ok = _static_filter(cons, n, m)
     for i in range(m):
         if protected[i] and cur[i] >= 0:
             elig = [int(cur[i])]
         else:
-            elig = [j for j in range(n) if pc[i] <= cpu[j] and pm[i] <= mem[j] and cnt[j] >= 1]
+            elig = [
+                j
+                for j in range(n)
+                if pc[i] <= cpu[j]
+                and pm[i] <= mem[j]
+                and cnt[j] >= 1
+                and (int(cur[i]) == j or static_ok(i, j))
+                and all(pod_res[i] <= node_res[j])
+            ]
         xi = {j: model.new_bool_var(f"x{i}_{j}") for j in elig}
         p = model.new_bool_var(f"p{i}")
         model.add(sum(xi.values()) == p)
@@ -74,6 +103,9 @@ def solve_lexicographic(
             model.add(sum(int(pc[i]) * x[i][j] for i in by_node[j]) <= int(cpu[j]))
             model.add(sum(int(pm[i]) * x[i][j] for i in by_node[j]) <= int(mem[j]))
             model.add(sum(x[i][j] for i in by_node[j]) <= int(cnt[j]))
+            for r in range(node_res.shape[1]):
+                model.add(sum(int(pod_res[i, r]) * x[i][j] for i in by_node[j]) <= int(node_res[j, r]))
+    _add_pod_rules(model, cons, x, placed, cur, n, m)
     # Optional symmetry breaking (off by default: on the paper's generator it slowed CP-SAT
     # down in an A/B test): nodes with equal capacities and no running pod are interchangeable
     # (permuting their contents changes neither placement nor disruption), so require their
@@ -110,10 +142,18 @@ def solve_lexicographic(
 
     def run(limit: float) -> tuple[Any, Any]:
         solver = cp_model.CpSolver()
-        solver.parameters.max_time_in_seconds = max(0.01, limit)
+        limit = max(0.01, limit)
+        if workers == 1:
+            # One worker on CP-SAT's deterministic clock: bit-identical plans run after run
+            # (wall-clock limits make even a single worker depend on the machine's load). The
+            # wall clock still caps a run at a generous multiple of the budget.
+            solver.parameters.max_deterministic_time = limit
+            solver.parameters.max_time_in_seconds = 4 * limit + 1
+        else:
+            solver.parameters.max_time_in_seconds = limit
         solver.parameters.num_workers = workers
         solver.parameters.relative_gap_limit = 0.0
-        status = solver.solve(model)
+        status = _solve(solver, model)
         return solver, status
 
     def extract(solver: Any) -> np.ndarray:
@@ -177,6 +217,103 @@ def solve_lexicographic(
     return CPOutcome(current, tiers, p_opt, d_opt, time.perf_counter() - t0)
 
 
+def _static_filter(cons: dict[str, Any], n: int, m: int) -> Any:
+    """Whether pod i may go to node j under NodeUnschedulable, TaintToleration and NodeAffinity
+    (the compiled per-class outcome)."""
+    if not cons.get("pod_class"):
+        return lambda i, j: True
+    cls, filt = cons["pod_class"], cons["class_filter"]
+    return lambda i, j: filt[cls[i] * n + j] == 0
+
+
+def _add_pod_rules(
+    model: Any, cons: dict[str, Any], x: list[dict[int, Any]], placed: list[Any], cur: Any, n: int, m: int
+) -> None:
+    """Required pod affinity and anti-affinity and DoNotSchedule spread, on the final state:
+    the same conditions ``Plan.validate`` checks (running pods that stay are exempt from their
+    own rules, as there)."""
+    terms, owned = cons.get("terms") or [], cons.get("owned") or []
+    if not terms:
+        return
+
+    def in_domain(i: int, nodes: set[int]) -> Any:
+        vs = [v for j, v in x[i].items() if j in nodes]
+        return sum(vs) if vs else 0
+
+    domains_of: dict[int, dict[int, set[int]]] = {}
+
+    def domains(t: int) -> dict[int, set[int]]:
+        if t not in domains_of:
+            d: dict[int, set[int]] = {}
+            for j, dom in enumerate(terms[t][3]):
+                if dom >= 0:
+                    d.setdefault(dom, set()).add(j)
+            domains_of[t] = d
+        return domains_of[t]
+
+    for i in range(m):
+        if not x[i]:
+            continue
+        # A pod that may only stay where it runs is not re-checked.
+        stays = len(x[i]) == 1 and int(cur[i]) in x[i]
+        if stays:
+            continue
+        for t in owned[i]:
+            kind, weight, min_domains, dom, elig, targets, _host, _sys = terms[t]
+            others = [q for q in targets if q != i and x[q]]
+            if kind == "required_anti":
+                for nodes in domains(t).values():
+                    xi = in_domain(i, nodes)
+                    if isinstance(xi, int) or not others:
+                        continue
+                    model.add(sum(in_domain(q, nodes) for q in others) <= len(others) * (1 - xi))
+            elif kind == "required_affinity":
+                # First-pod exception: no other target placed anywhere and the pod matches all
+                # of its own affinity terms.
+                self_all = all(i in terms[u][5] for u in owned[i] if terms[u][0] == "required_affinity")
+                exc = model.new_bool_var(f"aff_exc{i}_{t}")
+                if not self_all:
+                    model.add(exc == 0)
+                elif others:
+                    model.add(sum(placed[q] for q in others) <= len(others) * (1 - exc))
+                outside = [v for j, v in x[i].items() if dom[j] < 0]
+                for v in outside:
+                    model.add(v <= exc)
+                for nodes in domains(t).values():
+                    xi = in_domain(i, nodes)
+                    if isinstance(xi, int):
+                        continue
+                    model.add(xi <= sum(in_domain(q, nodes) for q in others) + exc)
+            elif kind == "spread_hard":
+                eligible = [j for j in range(n) if dom[j] >= 0 and (not elig or elig[j])]
+                per_dom: dict[int, set[int]] = {}
+                for j in eligible:
+                    per_dom.setdefault(dom[j], set()).add(j)
+                for j, v in x[i].items():
+                    if dom[j] < 0:
+                        model.add(v == 0)  # the node lacks the topology key
+                if not per_dom:
+                    continue
+                counts = {}
+                for d, nodes in per_dom.items():
+                    cv = model.new_int_var(0, len(targets), f"spread{i}_{t}_{d}")
+                    model.add(cv == sum(in_domain(q, nodes) for q in targets if x[q]))
+                    counts[d] = cv
+                low = model.new_int_var(0, len(targets), f"spreadmin{i}_{t}")
+                if len(per_dom) < min_domains:
+                    model.add(low == 0)
+                else:
+                    model.add_min_equality(low, list(counts.values()))
+                for d, nodes in domains(t).items():
+                    xi = in_domain(i, nodes)
+                    if isinstance(xi, int):
+                        continue
+                    mine = counts.get(d)
+                    if mine is None:  # a domain with no eligible node counts the pod alone
+                        mine = 1 if i in targets else 0
+                    model.add(mine - low <= weight + len(targets) * (1 - xi))
+
+
 def vm_reschedule_cp(
     c: Any, probe_cpu: int, k: int, time_limit: float, hint: np.ndarray | None, workers: int = 0
 ) -> tuple[np.ndarray, bool]:
@@ -220,7 +357,7 @@ def vm_reschedule_cp(
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.01, float(time_limit))
     solver.parameters.num_workers = workers
-    status = solver.solve(model)
+    status = _solve(solver, model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return np.array(hint if hint is not None else cur, dtype=np.int64), False
     a = np.array(cur, dtype=np.int64).copy()

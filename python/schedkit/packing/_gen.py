@@ -30,7 +30,9 @@ def generate(nodes: int, pods_per_node: int, priorities: int, utilisation: float
     Returns
     -------
     Cluster
-        Nodes named ``node-00``, ``node-01``, ...; pods ``rs<k>-<replica>``.
+        Nodes named ``node-00``, ``node-01``, ...; pods ``rs<k>-<replica>``, owned by their
+        ReplicaSet, so the default scheduler spreads them with the cluster-default
+        PodTopologySpread constraints as the paper's baseline does.
 
     Raises
     ------
@@ -54,6 +56,7 @@ def generate(nodes: int, pods_per_node: int, priorities: int, utilisation: float
     mem: list[int] = []
     prio: list[int] = []
     names: list[str] = []
+    owner: list[str] = []
     rs = 0
     while len(cpu) < total:
         r = int(rng.integers(1, 5))
@@ -66,6 +69,7 @@ def generate(nodes: int, pods_per_node: int, priorities: int, utilisation: float
             mem.append(m)
             prio.append(p)
             names.append(f"rs{rs}-{k}")
+            owner.append(f"ReplicaSet/rs{rs}")
         rs += 1
     cap_cpu = max(max(cpu), math.ceil(sum(cpu) / utilisation / nodes))
     cap_mem = max(max(mem), math.ceil(sum(mem) / utilisation / nodes))
@@ -77,4 +81,5 @@ def generate(nodes: int, pods_per_node: int, priorities: int, utilisation: float
         prio,
         node_names=[f"node-{j:02d}" for j in range(nodes)],
         pod_names=names,
+        pod_owner=owner,
     )

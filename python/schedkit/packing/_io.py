@@ -11,13 +11,26 @@ from __future__ import annotations
 import json
 import math
 import re
+import warnings
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 from schedkit._docs import fill_doc
+from schedkit._files import read_text
 from schedkit._optional import require
 from schedkit.exceptions import InvalidInstanceError
+from schedkit.packing._k8s import (
+    Ignored,
+    as_dict,
+    as_list,
+    as_str,
+    labels_of,
+    parse_budget,
+    parse_pod_rules,
+    parse_selector,
+    parse_taints,
+)
 
 _BINARY = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60}
 _DECIMAL = {
@@ -52,6 +65,12 @@ _quantity_doc = fill_doc(
 )
 
 _RE = re.compile(r"^([+-]?)(\d+\.?\d*|\.\d+)(?:([eE][+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE])?)$")
+#: Quantities longer than this are refused before any parsing (Kubernetes' own quantities are
+#: short; the bound keeps parsing linear in the text), and so are exponents beyond +-30 and
+#: values beyond 2**62 after scaling: no request or capacity comes near them.
+_MAX_QUANTITY_CHARS = 64
+_MAX_EXPONENT = 30
+_MAX_VALUE = 2**62
 
 
 @_quantity_doc
@@ -82,13 +101,17 @@ def parse_quantity(text: Any, *, where: str = "quantity") -> Fraction:
     if isinstance(text, bool):
         raise InvalidInstanceError(f"{where}: {text!r} is not a quantity", field=where)
     if isinstance(text, int):
+        if abs(text) > _MAX_VALUE:
+            raise InvalidInstanceError(f"{where}: {text} out of range", field=where)
         return Fraction(text)
     if isinstance(text, float):
-        if not math.isfinite(text):
+        if not math.isfinite(text) or abs(text) > _MAX_VALUE:
             raise InvalidInstanceError(f"{where}: {text!r} is not a quantity", field=where)
         return Fraction(str(text))
     if not isinstance(text, str):
         raise InvalidInstanceError(f"{where}: {text!r} is not a quantity", field=where)
+    if len(text) > _MAX_QUANTITY_CHARS:
+        raise InvalidInstanceError(f"{where}: quantity longer than {_MAX_QUANTITY_CHARS} characters", field=where)
     m = _RE.match(text.strip())
     if not m:
         raise InvalidInstanceError(
@@ -97,7 +120,12 @@ def parse_quantity(text: Any, *, where: str = "quantity") -> Fraction:
     sign, number, exp, suffix = m.groups()
     value = Fraction(number)
     if exp:
-        value *= Fraction(10) ** int(exp[1:])
+        e = int(exp[1:])
+        if abs(e) > _MAX_EXPONENT:
+            raise InvalidInstanceError(
+                f"{where}: exponent of {text!r} out of range (|e| <= {_MAX_EXPONENT})", field=where
+            )
+        value *= Fraction(10) ** e
     elif suffix:
         value *= _BINARY.get(suffix) or _DECIMAL[suffix]
     return -value if sign == "-" else value
@@ -109,7 +137,10 @@ def _rounded_up(text: Any, where: str, scale: int) -> int:
     if q < 0:
         raise InvalidInstanceError(f"{where}: negative quantity {text!r}", field=where)
     q *= scale
-    return -((-q.numerator) // q.denominator)
+    v = -((-q.numerator) // q.denominator)
+    if v > _MAX_VALUE:
+        raise InvalidInstanceError(f"{where}: {text!r} out of range (above 2**62 units)", field=where)
+    return v
 
 
 @_quantity_doc
@@ -182,154 +213,438 @@ def format_quantity(value: int, *, cpu: bool = False) -> str:
 
 # --------------------------------------------------------------------------- manifests
 
+#: Kinds that never change where pods go; they are skipped.
+_IRRELEVANT = frozenset(
+    [
+        "ConfigMap",
+        "Secret",
+        "ServiceAccount",
+        "Role",
+        "RoleBinding",
+        "ClusterRole",
+        "ClusterRoleBinding",
+        "Ingress",
+        "IngressClass",
+        "NetworkPolicy",
+        "Endpoints",
+        "EndpointSlice",
+        "Event",
+        "CustomResourceDefinition",
+        "Namespace",
+        "HorizontalPodAutoscaler",
+        "APIService",
+        "MutatingWebhookConfiguration",
+        "ValidatingWebhookConfiguration",
+        "Lease",
+        "ControllerRevision",
+    ]
+)
+#: Kinds that would change scheduling but are not modelled, with what they do.
+_UNMODELLED = {
+    "Service": "the default spreading of the pods it selects is not modelled (ReplicaSets' is)",
+    "StatefulSet": "its pods are not generated",
+    "DaemonSet": "its pods are not generated",
+    "Job": "its pods are not generated",
+    "CronJob": "its pods are not generated",
+    "ReplicationController": "its pods are not generated",
+    "LimitRange": "default requests it would add are not applied",
+    "ResourceQuota": "quota admission is not modelled",
+    "RuntimeClass": "its overhead and scheduling rules are not applied",
+    "PersistentVolumeClaim": "volume binding is not modelled",
+    "PersistentVolume": "volume binding is not modelled",
+    "StorageClass": "volume binding is not modelled",
+    "CSINode": "volume limits are not modelled",
+    "ResourceClaim": "dynamic resource allocation is not modelled",
+    "DeviceClass": "dynamic resource allocation is not modelled",
+}
+#: YAML alias expansion bound: a document may reach at most this many nodes through aliases
+#: beyond its own (a "billion laughs" file needs exponentially many).
+_MAX_ALIAS_EXPANSION = 100_000
+
+
+def _yaml_loader(yaml: Any) -> Any:
+    """A SafeLoader that refuses documents whose aliases expand past a bound."""
+
+    class BoundedLoader(yaml.SafeLoader):
+        def construct_document(self, node: Any) -> Any:
+            sizes: dict[int, int] = {}
+            distinct = 0
+
+            def size(nd: Any) -> int:
+                nonlocal distinct
+                key = id(nd)
+                if key in sizes:
+                    return sizes[key]
+                distinct += 1
+                sizes[key] = 1  # a recursive alias counts once
+                if isinstance(nd, yaml.SequenceNode):
+                    total = 1 + sum(size(c) for c in nd.value)
+                elif isinstance(nd, yaml.MappingNode):
+                    total = 1 + sum(size(k) + size(v) for k, v in nd.value)
+                else:
+                    total = 1
+                if total - distinct > _MAX_ALIAS_EXPANSION:
+                    raise yaml.YAMLError(f"aliases expand to more than {_MAX_ALIAS_EXPANSION:,} nodes (an alias bomb?)")
+                sizes[key] = total
+                return total
+
+            import sys
+
+            limit = sys.getrecursionlimit()
+            sys.setrecursionlimit(max(limit, 10_000))
+            try:
+                size(node)
+            except RecursionError:
+                raise yaml.YAMLError("document nested too deeply") from None
+            finally:
+                sys.setrecursionlimit(limit)
+            return super().construct_document(node)
+
+    return BoundedLoader
+
 
 def _load_documents(source: Any) -> list[Any]:
     if isinstance(source, (list, dict)):
         return source if isinstance(source, list) else [source]
+    if not isinstance(source, (str, Path)):
+        raise InvalidInstanceError(
+            f"path: expected a file path, a dict or a list of dicts, got {type(source).__name__}", field="path"
+        )
     path = Path(source)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InvalidInstanceError(f"{path}: cannot read ({exc})", field="path") from None
+    text = read_text(path)
     if path.suffix.lower() == ".json" or text.lstrip().startswith(("{", "[")):
         try:
             data = json.loads(text)
-        except json.JSONDecodeError as exc:
+        except (json.JSONDecodeError, RecursionError) as exc:
             if path.suffix.lower() == ".json":
-                raise InvalidInstanceError(f"{path}: invalid JSON ({exc})", field="path", index=exc.lineno) from None
+                line = getattr(exc, "lineno", None)
+                raise InvalidInstanceError(f"{path}: invalid JSON ({exc})", field="path", index=line) from None
         else:
             return data if isinstance(data, list) else [data]
     yaml = require("yaml", f"{path}: reading YAML manifests (JSON needs nothing)")
     try:
-        return [d for d in yaml.safe_load_all(text) if d is not None]
-    except yaml.YAMLError as exc:
-        raise InvalidInstanceError(f"{path}: invalid YAML ({exc})", field="path") from None
+        return [d for d in yaml.load_all(text, Loader=_yaml_loader(yaml)) if d is not None]
+    except (yaml.YAMLError, RecursionError, ValueError, TypeError) as exc:
+        raise InvalidInstanceError(f"{path}: invalid YAML ({str(exc)[:300]})", field="path") from None
 
 
-def _flatten(docs: list[Any]) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
+def _flatten(docs: list[Any], where: str = "document") -> list[tuple[str, dict[str, Any]]]:
+    out: list[tuple[str, dict[str, Any]]] = []
     for k, d in enumerate(docs):
+        w = f"{where}[{k}]"
         if not isinstance(d, dict):
-            raise InvalidInstanceError(
-                f"document {k}: expected a Kubernetes object, got {type(d).__name__}", field="document", index=k
-            )
-        if d.get("kind", "").endswith("List") or ("items" in d and "kind" not in d):
-            out.extend(_flatten(list(d.get("items") or [])))
+            raise InvalidInstanceError(f"{w}: expected a Kubernetes object, got {type(d).__name__}", field=w, index=k)
+        kind = d.get("kind")
+        if kind is not None and not isinstance(kind, str):
+            raise InvalidInstanceError(f"{w}.kind: expected a string, got {kind!r}", field=f"{w}.kind", index=k)
+        if (kind or "").endswith("List") or ("items" in d and kind is None):
+            out.extend(_flatten(as_list(d.get("items"), f"{w}.items"), f"{w}.items"))
         else:
-            out.append(d)
+            out.append((w, d))
     return out
 
 
-def _name(obj: dict[str, Any], k: int) -> str:
-    meta = obj.get("metadata") or {}
-    return f"{obj.get('kind', '?')}/{meta.get('name', f'#{k}')}"
+def _ident(obj: dict[str, Any], w: str) -> tuple[str, str, str]:
+    """(kind, name, namespace) with the types checked; the name defaults to the position."""
+    kind = obj.get("kind")
+    if not isinstance(kind, str) or not kind:
+        raise InvalidInstanceError(f"{w}.kind: missing (every object needs a kind)", field=f"{w}.kind")
+    meta = as_dict(obj.get("metadata"), f"{w}.metadata")
+    name = meta.get("name", w)
+    if not isinstance(name, str):
+        raise InvalidInstanceError(f"{w}.metadata.name: expected a string, got {name!r}", field=f"{w}.metadata.name")
+    ns = as_str(meta.get("namespace"), f"{kind}/{name}.metadata.namespace", default="default")
+    return kind, name, ns
 
 
-def _pod_requests(spec: dict[str, Any], where: str) -> tuple[int, int]:
-    """max(Σ containers, largest init container) + overhead, per resource."""
+def _requests(spec: dict[str, Any], where: str, ignored: Ignored) -> tuple[dict[str, int], int, int]:
+    """Requests per resource as Kubernetes sums them (PodRequests), and the cpu/memory the Fit
+    score uses (NonMissingContainerRequests: 100m / 200 MiB per container lacking one)."""
 
-    def reqs(c: dict[str, Any], w: str) -> tuple[int, int]:
-        r = ((c.get("resources") or {}).get("requests")) or {}
-        return (
-            cpu_millis(r.get("cpu", 0), where=f"{w}.resources.requests.cpu"),
-            int_value(r.get("memory", 0), where=f"{w}.resources.requests.memory"),
+    def container(c: Any, w: str, defaults: bool) -> dict[str, int]:
+        c = as_dict(c, w)
+        for k, port in enumerate(as_list(c.get("ports"), f"{w}.ports")):
+            port = as_dict(port, f"{w}.ports[{k}]")
+            if port.get("hostPort"):
+                ignored.add(f"{w}.ports[{k}].hostPort", "NodePorts is not modelled")
+        res = as_dict(c.get("resources"), f"{w}.resources")
+        req = dict(as_dict(res.get("requests"), f"{w}.resources.requests"))
+        for name, q in as_dict(res.get("limits"), f"{w}.resources.limits").items():
+            req.setdefault(name, q)  # the API server defaults a missing request to the limit
+        out = {}
+        for name, q in req.items():
+            if not isinstance(name, str):
+                raise InvalidInstanceError(
+                    f"{w}.resources.requests: resource name {name!r} is not a string", field=f"{w}.resources.requests"
+                )
+            fw = f"{w}.resources.requests.{name}"
+            out[name] = cpu_millis(q, where=fw) if name == "cpu" else int_value(q, where=fw)
+        if defaults:
+            out.setdefault("cpu", 100)
+            out.setdefault("memory", 200 * 2**20)
+        return out
+
+    def total(defaults: bool) -> dict[str, int]:
+        reqs: dict[str, int] = {}
+        for k, c in enumerate(as_list(spec.get("containers"), f"{where}.containers")):
+            for name, v in container(c, f"{where}.containers[{k}]", defaults).items():
+                reqs[name] = reqs.get(name, 0) + v
+        init_max: dict[str, int] = {}
+        sidecars: dict[str, int] = {}
+        for k, c in enumerate(as_list(spec.get("initContainers"), f"{where}.initContainers")):
+            w = f"{where}.initContainers[{k}]"
+            r = container(c, w, defaults)
+            if as_dict(c, w).get("restartPolicy") == "Always":  # a sidecar runs alongside
+                for name, v in r.items():
+                    reqs[name] = reqs.get(name, 0) + v
+                    sidecars[name] = sidecars.get(name, 0) + v
+                r = dict(sidecars)
+            else:
+                r = {name: r.get(name, 0) + sidecars.get(name, 0) for name in set(r) | set(sidecars)}
+            for name, v in r.items():
+                init_max[name] = max(init_max.get(name, 0), v)
+        for name, v in init_max.items():
+            reqs[name] = max(reqs.get(name, 0), v)
+        for name, q in as_dict(spec.get("overhead"), f"{where}.overhead").items():
+            fw = f"{where}.overhead.{name}"
+            reqs[name] = reqs.get(name, 0) + (cpu_millis(q, where=fw) if name == "cpu" else int_value(q, where=fw))
+        return reqs
+
+    reqs = total(False)
+    scored = total(True)
+    if "pods" in reqs:
+        raise InvalidInstanceError(f"{where}: 'pods' cannot be requested", field=f"{where}.containers")
+    return reqs, scored.get("cpu", 0), scored.get("memory", 0)
+
+
+def _unmodelled_pod_fields(spec: dict[str, Any], where: str, ignored: Ignored) -> None:
+    if spec.get("schedulingGates"):
+        ignored.add(f"{where}.schedulingGates", "gated pods are not held back")
+    if spec.get("hostNetwork"):
+        ignored.add(f"{where}.hostNetwork", "NodePorts is not modelled")
+    for k, v in enumerate(as_list(spec.get("volumes"), f"{where}.volumes")):
+        v = as_dict(v, f"{where}.volumes[{k}]")
+        for key in (
+            "persistentVolumeClaim",
+            "ephemeral",
+            "csi",
+            "awsElasticBlockStore",
+            "gcePersistentDisk",
+            "azureDisk",
+        ):
+            if key in v:
+                ignored.add(f"{where}.volumes[{k}].{key}", "volume scheduling is not modelled")
+    for key, why in (
+        ("resourceClaims", "dynamic resource allocation is not modelled"),
+        ("resources", "pod-level resources are not modelled"),
+        ("runtimeClassName", "RuntimeClass overhead and scheduling are not applied"),
+    ):
+        if spec.get(key):
+            ignored.add(f"{where}.{key}", why)
+    name = spec.get("schedulerName")
+    if name not in (None, "default-scheduler"):
+        ignored.add(f"{where}.schedulerName", f"pods of scheduler {name!r} are simulated by the default one")
+
+
+def _report(ignored: Ignored, strict: bool) -> None:
+    if not ignored.items:
+        return
+    text = "not modelled, would change scheduling: " + "; ".join(ignored.items)
+    if strict:
+        raise InvalidInstanceError(
+            text + " (strict=False turns this into a warning)", field=ignored.items[0].split(" (")[0]
         )
-
-    cpu = mem = 0
-    for i, c in enumerate(spec.get("containers") or []):
-        a, b = reqs(c, f"{where}.spec.containers[{i}]")
-        cpu, mem = cpu + a, mem + b
-    for i, c in enumerate(spec.get("initContainers") or []):
-        a, b = reqs(c, f"{where}.spec.initContainers[{i}]")
-        cpu, mem = max(cpu, a), max(mem, b)
-    over = spec.get("overhead") or {}
-    cpu += cpu_millis(over.get("cpu", 0), where=f"{where}.spec.overhead.cpu")
-    mem += int_value(over.get("memory", 0), where=f"{where}.spec.overhead.memory")
-    return cpu, mem
+    warnings.warn(f"schedkit.packing: {len(ignored.items)} ignored: {text}", UserWarning, stacklevel=4)
 
 
-def read_manifests(source: Any) -> dict[str, Any]:
-    """Nodes and pods of Kubernetes manifests as arrays (see ``Cluster.from_manifests``)."""
+def read_manifests(source: Any, *, strict: bool = True, max_pods: int = 1_000_000) -> dict[str, Any]:
+    """Keyword arguments of :class:`~schedkit.packing.Cluster` from Kubernetes manifests (see
+    ``Cluster.from_manifests``)."""
+    if isinstance(max_pods, bool) or not isinstance(max_pods, int) or max_pods < 0:
+        raise InvalidInstanceError(f"max_pods: expected an integer >= 0, got {max_pods!r}", field="max_pods")
     objs = _flatten(_load_documents(source))
-    classes: dict[str, int] = {}
-    for k, o in enumerate(objs):
-        if o.get("kind") == "PriorityClass":
+    ignored = Ignored()
+    classes: dict[str, tuple[int, str]] = {}
+    default_class: tuple[int, str] | None = None
+    budgets = []
+    for w, o in objs:
+        kind, name, _ns = _ident(o, w)
+        if kind == "PriorityClass":
             v = o.get("value")
-            if not isinstance(v, int) or isinstance(v, bool):
-                raise InvalidInstanceError(f"{_name(o, k)}: value must be an integer", field=f"{_name(o, k)}.value")
-            classes[(o.get("metadata") or {}).get("name", "")] = v
-    nodes: dict[str, tuple[int, int, int]] = {}
-    pods: list[tuple[str, int, int, int, str | None]] = []
+            if not isinstance(v, int) or isinstance(v, bool) or not -(2**31) <= v <= 10**9:
+                raise InvalidInstanceError(
+                    f"PriorityClass/{name}.value: must be an integer up to 10^9", field=f"PriorityClass/{name}.value"
+                )
+            pol = as_str(
+                o.get("preemptionPolicy"), f"PriorityClass/{name}.preemptionPolicy", default="PreemptLowerPriority"
+            )
+            if pol not in ("PreemptLowerPriority", "Never"):
+                raise InvalidInstanceError(
+                    f"PriorityClass/{name}.preemptionPolicy: {pol!r} is not PreemptLowerPriority or Never",
+                    field=f"PriorityClass/{name}.preemptionPolicy",
+                )
+            classes[name] = (v, pol)
+            if o.get("globalDefault") is True:
+                default_class = (v, pol)
+        elif kind == "PodDisruptionBudget":
+            budgets.append(parse_budget(o, f"PodDisruptionBudget/{name}", ignored))
+    nodes: dict[str, dict[str, Any]] = {}
+    pods: list[dict[str, Any]] = []
+    total = 0
 
-    def priority(spec: dict[str, Any], where: str) -> int:
+    def priority(spec: dict[str, Any], where: str) -> tuple[int, str | None]:
+        pc = spec.get("priorityClassName")
+        cls_value = None
+        if pc is not None:
+            pc = as_str(pc, f"{where}.priorityClassName")
+            if pc not in classes:
+                raise InvalidInstanceError(
+                    f"{where}.priorityClassName: unknown PriorityClass {pc!r}", field=f"{where}.priorityClassName"
+                )
+            cls_value = classes[pc]
+        elif default_class is not None and "priority" not in spec:
+            cls_value = default_class  # admission gives class-less pods the global default
         if "priority" in spec:
             p = spec["priority"]
-            if not isinstance(p, int) or isinstance(p, bool):
-                raise InvalidInstanceError(f"{where}.spec.priority: must be an integer", field=f"{where}.spec.priority")
-            return p
-        pc = spec.get("priorityClassName")
-        if pc is None:
-            return 0
-        if pc not in classes:
-            raise InvalidInstanceError(
-                f"{where}.spec.priorityClassName: unknown PriorityClass {pc!r}", field=f"{where}.spec.priorityClassName"
-            )
-        return classes[pc]
+            if not isinstance(p, int) or isinstance(p, bool) or abs(p) > 2**31:
+                raise InvalidInstanceError(f"{where}.priority: must be a 32-bit integer", field=f"{where}.priority")
+            return p, None if cls_value is None else cls_value[1]
+        if cls_value is None:
+            return 0, None
+        return cls_value
 
-    for k, o in enumerate(objs):
-        kind = o.get("kind")
-        where = _name(o, k)
-        meta = o.get("metadata") or {}
+    def pod_entry(
+        name: str, ns: str, meta: dict[str, Any], spec: dict[str, Any], where: str, owner: str | None, node: Any
+    ) -> dict[str, Any]:
+        labels = labels_of(meta.get("labels"), f"{where}.metadata.labels")
+        _unmodelled_pod_fields(spec, f"{where}.spec", ignored)
+        reqs, cpu_s, mem_s = _requests(spec, f"{where}.spec", ignored)
+        prio, class_policy = priority(spec, f"{where}.spec")
+        if class_policy is not None and "preemptionPolicy" not in spec:
+            spec = {**spec, "preemptionPolicy": class_policy}
+        rules = parse_pod_rules(spec, f"{where}.spec", labels=labels, namespace=ns, ignored=ignored)
+        return {
+            "name": name,
+            "ns": ns,
+            "labels": labels,
+            "reqs": reqs,
+            "cpu_s": cpu_s,
+            "mem_s": mem_s,
+            "prio": prio,
+            "rules": rules,
+            "owner": owner,
+            "node": node,
+        }
+
+    for w, o in objs:
+        kind, name, ns = _ident(o, w)
+        where = f"{kind}/{name}"
+        meta = as_dict(o.get("metadata"), f"{where}.metadata")
         if kind == "Node":
-            status = o.get("status") or {}
-            alloc = status.get("allocatable") or status.get("capacity")
+            if name in nodes:
+                raise InvalidInstanceError(f"{where}: duplicate node name", field=f"{where}.metadata.name")
+            if "name" not in meta:
+                raise InvalidInstanceError(f"{where}: metadata.name is missing", field=f"{where}.metadata.name")
+            status = as_dict(o.get("status"), f"{where}.status")
+            spec = as_dict(o.get("spec"), f"{where}.spec")
+            alloc = as_dict(status.get("allocatable"), f"{where}.status.allocatable") or as_dict(
+                status.get("capacity"), f"{where}.status.capacity"
+            )
             if not alloc:
                 raise InvalidInstanceError(
                     f"{where}: status.allocatable is missing", field=f"{where}.status.allocatable"
                 )
-            name = meta.get("name")
-            if not name:
-                raise InvalidInstanceError(f"{where}: metadata.name is missing", field=f"{where}.metadata.name")
-            if name in nodes:
-                raise InvalidInstanceError(f"{where}: duplicate node name", field=f"{where}.metadata.name")
-            nodes[name] = (
-                cpu_millis(alloc.get("cpu", 0), where=f"{where}.status.allocatable.cpu"),
-                int_value(alloc.get("memory", 0), where=f"{where}.status.allocatable.memory"),
-                int_value(alloc.get("pods", 110), where=f"{where}.status.allocatable.pods"),
-            )
+            if status.get("images"):
+                ignored.add(f"{where}.status.images", "ImageLocality is not modelled")
+            nodes[name] = {
+                "alloc": {
+                    k: cpu_millis(v, where=f"{where}.status.allocatable.cpu")
+                    if k == "cpu"
+                    else int_value(v, where=f"{where}.status.allocatable.{k}")
+                    for k, v in alloc.items()
+                },
+                "labels": labels_of(meta.get("labels"), f"{where}.metadata.labels"),
+                "taints": parse_taints(spec.get("taints"), f"{where}.spec.taints"),
+                "unschedulable": bool(spec.get("unschedulable", False)),
+            }
+            if not isinstance(spec.get("unschedulable", False), bool):
+                raise InvalidInstanceError(
+                    f"{where}.spec.unschedulable: expected a bool", field=f"{where}.spec.unschedulable"
+                )
         elif kind == "Pod":
-            spec = o.get("spec") or {}
-            cpu, mem = _pod_requests(spec, where)
-            pods.append((meta.get("name", f"pod-{k}"), cpu, mem, priority(spec, where), spec.get("nodeName")))
+            spec = as_dict(o.get("spec"), f"{where}.spec")
+            phase = as_dict(o.get("status"), f"{where}.status").get("phase")
+            if phase in ("Succeeded", "Failed"):
+                continue  # terminal pods hold no resources
+            total += 1
+            if total > max_pods:
+                raise InvalidInstanceError(f"{where}: more than max_pods={max_pods:,} pods", field="max_pods")
+            node = spec.get("nodeName")
+            if node is not None:
+                node = as_str(node, f"{where}.spec.nodeName")
+            pods.append(pod_entry(name, ns, meta, spec, where, None, node))
         elif kind in ("ReplicaSet", "Deployment"):
-            spec = o.get("spec") or {}
+            spec = as_dict(o.get("spec"), f"{where}.spec")
             replicas = spec.get("replicas", 1)
             if not isinstance(replicas, int) or isinstance(replicas, bool) or replicas < 0:
                 raise InvalidInstanceError(
-                    f"{where}.spec.replicas: must be an integer >= 0", field=f"{where}.spec.replicas"
+                    f"{where}.spec.replicas: must be an integer >= 0, got {replicas!r}", field=f"{where}.spec.replicas"
                 )
-            tspec = ((spec.get("template") or {}).get("spec")) or {}
-            cpu, mem = _pod_requests(tspec, f"{where}.spec.template")
-            prio = priority(tspec, f"{where}.spec.template")
-            base = meta.get("name", f"rs-{k}")
-            pods.extend((f"{base}-{r}", cpu, mem, prio, None) for r in range(replicas))
+            if total + replicas > max_pods:
+                raise InvalidInstanceError(
+                    f"{where}.spec.replicas: {replicas:,} replicas take the manifests past max_pods={max_pods:,}",
+                    field=f"{where}.spec.replicas",
+                )
+            total += replicas
+            template = as_dict(spec.get("template"), f"{where}.spec.template")
+            tmeta = as_dict(template.get("metadata"), f"{where}.spec.template.metadata")
+            tspec = as_dict(template.get("spec"), f"{where}.spec.template.spec")
+            labels = labels_of(tmeta.get("labels"), f"{where}.spec.template.metadata.labels")
+            sel = parse_selector(spec.get("selector"), f"{where}.spec.selector", ignored)
+            if sel is not None and not sel.matches(labels):
+                raise InvalidInstanceError(
+                    f"{where}.spec.selector: does not match the template's labels", field=f"{where}.spec.selector"
+                )
+            entry = pod_entry(name, ns, tmeta, tspec, f"{where}.spec.template", f"ReplicaSet/{name}", None)
+            for r in range(replicas):
+                pods.append({**entry, "name": f"{name}-{r}"})
+        elif kind in ("PriorityClass", "PodDisruptionBudget") or kind in _IRRELEVANT:
+            continue
+        else:
+            ignored.add(where, _UNMODELLED.get(kind, "kind not modelled"))
+    _report(ignored, strict)
     names = sorted(nodes)  # node order (and the deterministic tie-break) is by name
     index = {n: j for j, n in enumerate(names)}
     pod_node = []
-    for name, *_rest, node in pods:
+    for p in pods:
+        node = p["node"]
         if node is not None and node not in index:
             raise InvalidInstanceError(
-                f"Pod/{name}.spec.nodeName: unknown node {node!r}", field=f"Pod/{name}.spec.nodeName"
+                f"Pod/{p['name']}.spec.nodeName: unknown node {node!r}", field=f"Pod/{p['name']}.spec.nodeName"
             )
         pod_node.append(index[node] if node is not None else -1)
+    extra = sorted({r for p in pods for r in p["reqs"]} - {"cpu", "memory"})
     return {
         "node_names": names,
-        "node_cpu": [nodes[n][0] for n in names],
-        "node_mem": [nodes[n][1] for n in names],
-        "node_pods": [nodes[n][2] for n in names],
-        "pod_names": [p[0] for p in pods],
-        "pod_cpu": [p[1] for p in pods],
-        "pod_mem": [p[2] for p in pods],
-        "pod_priority": [p[3] for p in pods],
+        "node_cpu": [nodes[n]["alloc"].get("cpu", 0) for n in names],
+        "node_mem": [nodes[n]["alloc"].get("memory", 0) for n in names],
+        "node_pods": [nodes[n]["alloc"].get("pods", 110) for n in names],
+        "node_labels": [nodes[n]["labels"] for n in names],
+        "node_taints": [nodes[n]["taints"] for n in names],
+        "node_unschedulable": [nodes[n]["unschedulable"] for n in names],
+        "pod_names": [p["name"] for p in pods],
+        "pod_cpu": [p["reqs"].get("cpu", 0) for p in pods],
+        "pod_mem": [p["reqs"].get("memory", 0) for p in pods],
+        "pod_priority": [p["prio"] for p in pods],
         "pod_node": pod_node,
+        "pod_labels": [p["labels"] for p in pods],
+        "pod_namespaces": [p["ns"] for p in pods],
+        "pod_specs": [p["rules"] for p in pods],
+        "pod_owner": [p["owner"] for p in pods],
+        "budgets": budgets,
+        "resources": {
+            r: ([nodes[n]["alloc"].get(r, 0) for n in names], [p["reqs"].get(r, 0) for p in pods]) for r in extra
+        },
+        "pod_cpu_score": [p["cpu_s"] for p in pods],
+        "pod_mem_score": [p["mem_s"] for p in pods],
     }

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+import schedkit.packing._k8s as _k8s
 from schedkit import _core
 from schedkit._arrays import readonly
 from schedkit.exceptions import InvalidInstanceError
+from schedkit.packing._compile import compile_constraints
 from schedkit.packing._io import read_manifests
+from schedkit.packing._options import pending_messages
 from schedkit.packing._plot import plot_utilisation
-from schedkit.packing._validate import check_assignment
+from schedkit.packing._validate import check_assignment, check_rules
 
 
 def _int_vector(values: Any, field_name: str, length: int | None = None) -> np.ndarray:
@@ -46,6 +48,154 @@ def _int_vector(values: Any, field_name: str, length: int | None = None) -> np.n
     return readonly(np.ascontiguousarray(arr, dtype=np.int64))
 
 
+def _per(values: Sequence[Any] | None, length: int, field_name: str) -> list[Any] | None:
+    if values is None:
+        return None
+    if isinstance(values, (str, bytes, dict)) or not hasattr(values, "__len__"):
+        raise InvalidInstanceError(f"{field_name}: expected a sequence of {length} entries", field=field_name)
+    values = list(values)
+    if len(values) != length:
+        raise InvalidInstanceError(f"{field_name}: length {len(values)}, expected {length}", field=field_name)
+    return values
+
+
+def _rules(
+    n: int,
+    m: int,
+    node_names: list[str],
+    pod_names: list[str],
+    pod_node: np.ndarray,
+    pod_cpu: np.ndarray,
+    pod_mem: np.ndarray,
+    **kw: Any,
+) -> dict[str, Any]:
+    """Parses and checks the scheduling rules of :class:`Cluster`; ``cons`` is the compiled
+    dict for the core (None when the cluster has no rule beyond cpu and memory)."""
+    ignored = _k8s.Ignored()
+    labels_in = _per(kw["node_labels"], n, "node_labels") or [{} for _ in range(n)]
+    node_labels = []
+    for j, lab in enumerate(labels_in):
+        d = _k8s.labels_of(lab, f"node_labels[{j}]")
+        d.setdefault(_k8s.HOSTNAME, node_names[j])
+        node_labels.append(d)
+    taints_in = _per(kw["node_taints"], n, "node_taints") or [() for _ in range(n)]
+    node_taints = [
+        t
+        if isinstance(t, tuple) and all(isinstance(x, _k8s.Taint) for x in t)
+        else _k8s.parse_taints(t, f"node_taints[{j}]")
+        for j, t in enumerate(taints_in)
+    ]
+    unsched_in = _per(kw["node_unschedulable"], n, "node_unschedulable") or [False] * n
+    for j, u in enumerate(unsched_in):
+        if not isinstance(u, (bool, np.bool_)):
+            raise InvalidInstanceError(
+                f"node_unschedulable[{j}]: expected a bool, got {u!r}", field="node_unschedulable", index=j
+            )
+    node_unsched = [bool(u) for u in unsched_in]
+    pod_labels = [
+        _k8s.labels_of(lab, f"pod_labels[{i}]")
+        for i, lab in enumerate(_per(kw["pod_labels"], m, "pod_labels") or [{}] * m)
+    ]
+    pod_ns = [
+        _k8s.as_str(x, f"pod_namespaces[{i}]")
+        for i, x in enumerate(_per(kw["pod_namespaces"], m, "pod_namespaces") or ["default"] * m)
+    ]
+    specs = _per(kw["pod_specs"], m, "pod_specs") or [None] * m
+    pod_rules = [
+        s
+        if isinstance(s, _k8s.PodRules)
+        else _k8s.parse_pod_rules(s, f"pod_specs[{i}]", labels=pod_labels[i], namespace=pod_ns[i], ignored=ignored)
+        for i, s in enumerate(specs)
+    ]
+    if ignored.items:
+        raise InvalidInstanceError(
+            "pod_specs: fields that change scheduling are not modelled: " + "; ".join(ignored.items), field="pod_specs"
+        )
+    owner_in = _per(kw["pod_owner"], m, "pod_owner") or [None] * m
+    pod_owner = [None if o is None else _k8s.as_str(o, f"pod_owner[{i}]") for i, o in enumerate(owner_in)]
+    budgets = [
+        b
+        if isinstance(b, _k8s.Budget)
+        else _k8s.parse_budget(_k8s.as_dict(b, f"budgets[{k}]"), f"budgets[{k}]", ignored)
+        for k, b in enumerate(list(kw["budgets"] or []))
+    ]
+    if ignored.items:
+        raise InvalidInstanceError("budgets: fields not modelled: " + "; ".join(ignored.items), field="budgets")
+    resources = kw["resources"] or {}
+    if not isinstance(resources, dict):
+        raise InvalidInstanceError(
+            "resources: expected a dict name -> (node allocatable, pod requests)", field="resources"
+        )
+    res_names = sorted(resources)
+    node_res = np.zeros((n, len(res_names)), dtype=np.int64)
+    pod_res = np.zeros((m, len(res_names)), dtype=np.int64)
+    for r, name in enumerate(res_names):
+        if not isinstance(name, str) or name in ("cpu", "memory", "pods"):
+            raise InvalidInstanceError(f"resources: {name!r} is not an extra resource name", field="resources")
+        pair = resources[name]
+        if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+            raise InvalidInstanceError(
+                f"resources[{name!r}]: expected (node allocatable, pod requests)", field="resources"
+            )
+        node_res[:, r] = _int_vector(pair[0], f"resources[{name!r}][0]", n)
+        pod_res[:, r] = _int_vector(pair[1], f"resources[{name!r}][1]", m)
+    cpu_score = _int_vector(
+        np.where(pod_cpu == 0, 100, pod_cpu) if kw["pod_cpu_score"] is None else kw["pod_cpu_score"], "pod_cpu_score", m
+    )
+    mem_score = _int_vector(
+        np.where(pod_mem == 0, 200 << 20, pod_mem) if kw["pod_mem_score"] is None else kw["pod_mem_score"],
+        "pod_mem_score",
+        m,
+    )
+    for name, v in (("pod_cpu_score", cpu_score), ("pod_mem_score", mem_score)):
+        if kw[name] is not None and v.size and v.min() < 0:
+            i = int(np.argmin(v))
+            raise InvalidInstanceError(f"{name}[{i}]: must be >= 0", field=name, index=i)
+    plain = (
+        all(r == _k8s.PodRules() for r in pod_rules)
+        and not any(pod_owner)
+        and not budgets
+        and not res_names
+        and not any(node_taints)
+        and not any(node_unsched)
+    )
+    cons = None
+    if not plain or kw["pod_cpu_score"] is not None or kw["pod_mem_score"] is not None:
+        cons = compile_constraints(
+            node_names=node_names,
+            node_labels=node_labels,
+            node_taints=node_taints,
+            node_unschedulable=node_unsched,
+            pod_labels=pod_labels,
+            pod_namespaces=pod_ns,
+            pod_rules=pod_rules,
+            pod_owner=pod_owner,
+            pod_node=pod_node.tolist(),
+            budgets=budgets,
+            res_names=res_names,
+            node_res=node_res,
+            pod_res=pod_res,
+            pod_cpu_score=cpu_score,
+            pod_mem_score=mem_score,
+        )
+    return {
+        "cons": cons,
+        "node_labels": node_labels,
+        "node_taints": node_taints,
+        "node_unschedulable": node_unsched,
+        "pod_labels": pod_labels,
+        "pod_namespaces": pod_ns,
+        "pod_rules": pod_rules,
+        "pod_owner": pod_owner,
+        "budgets": budgets,
+        "res_names": res_names,
+        "node_res": readonly(node_res),
+        "pod_res": readonly(pod_res),
+        "pod_cpu_score": cpu_score,
+        "pod_mem_score": mem_score,
+    }
+
+
 def _rebuild_cluster(arrays: dict[str, Any]) -> Cluster:
     """Unpickles a :class:`Cluster` through its constructor (the Rust core object does not pickle)."""
     return Cluster(**arrays)
@@ -70,6 +220,32 @@ class Cluster:
         Running pods that may not be moved or evicted (ignored for pending pods).
     node_names, pod_names : sequence of str, optional
         Default ``node-<j>`` and ``pod-<i>``. Node names order the deterministic tie-break.
+    node_labels : sequence of dict, optional
+        Labels per node; ``kubernetes.io/hostname`` defaults to the node name, as the kubelet
+        sets it.
+    node_taints : sequence of list of dict, optional
+        ``spec.taints`` per node (``{"key", "value", "effect"}``).
+    node_unschedulable : sequence of bool, optional
+        ``spec.unschedulable`` per node (cordoned).
+    pod_labels, pod_namespaces : optional
+        Labels (dict) and namespace (default ``"default"``) per pod.
+    pod_specs : sequence of dict, optional
+        The scheduling part of each pod's ``PodSpec`` in Kubernetes' own form: ``nodeSelector``,
+        ``affinity``, ``tolerations``, ``topologySpreadConstraints``, ``preemptionPolicy``.
+    pod_owner : sequence of str or None, optional
+        The ReplicaSet (or StatefulSet) owning each pod: owned pods without spread constraints
+        of their own get the cluster-default ones (soft, hostname maxSkew 3, zone maxSkew 5).
+    budgets : sequence of dict, optional
+        PodDisruptionBudget objects (``metadata``, ``spec.selector``, ``minAvailable`` or
+        ``maxUnavailable``, optionally ``status.disruptionsAllowed``).
+    resources : dict of str to (node allocatable, pod requests), optional
+        Resources beyond cpu and memory (``ephemeral-storage``, ``hugepages-2Mi``,
+        ``nvidia.com/gpu``...): integer arrays of length N and M.
+    pod_cpu_score, pod_mem_score : array_like of int, optional
+        The requests NodeResourcesFit *scores* with: Kubernetes counts 100m cpu / 200 MiB
+        memory for each container that has no request (an explicit 0 stays 0). Default: the
+        request, or the default where the request is 0 (a pod given by totals is taken to
+        declare none). The manifest reader computes them container by container.
 
     Raises
     ------
@@ -93,6 +269,7 @@ class Cluster:
 
     __slots__ = (
         "_core",
+        "_extra",
         "node_cpu",
         "node_mem",
         "node_names",
@@ -118,6 +295,7 @@ class Cluster:
     pod_node: np.ndarray
     pod_names: list[str]
     protected: np.ndarray
+    _extra: dict[str, Any]  # the scheduling rules; see the properties below
 
     def __init__(
         self,
@@ -132,6 +310,17 @@ class Cluster:
         protected: Any = None,
         node_names: Sequence[str] | None = None,
         pod_names: Sequence[str] | None = None,
+        node_labels: Sequence[dict[str, str]] | None = None,
+        node_taints: Sequence[Any] | None = None,
+        node_unschedulable: Sequence[bool] | None = None,
+        pod_labels: Sequence[dict[str, str]] | None = None,
+        pod_namespaces: Sequence[str] | None = None,
+        pod_specs: Sequence[Any] | None = None,
+        pod_owner: Sequence[str | None] | None = None,
+        budgets: Sequence[Any] | None = None,
+        resources: dict[str, tuple[Any, Any]] | None = None,
+        pod_cpu_score: Any = None,
+        pod_mem_score: Any = None,
     ) -> None:
         node_cpu = _int_vector(node_cpu, "node_cpu")
         n = node_cpu.shape[0]
@@ -157,7 +346,33 @@ class Cluster:
             raise InvalidInstanceError(f"node_names: length {len(node_names)}, expected {n}", field="node_names")
         if len(pod_names) != m:
             raise InvalidInstanceError(f"pod_names: length {len(pod_names)}, expected {m}", field="pod_names")
-        core = _core.PackingCluster(node_cpu, node_mem, node_pods, pod_cpu, pod_mem, pod_priority, pod_node)
+        if any(not isinstance(x, str) for x in node_names):
+            raise InvalidInstanceError("node_names: every name must be a string", field="node_names")
+        if any(not isinstance(x, str) for x in pod_names):
+            raise InvalidInstanceError("pod_names: every name must be a string", field="pod_names")
+        extra = _rules(
+            n,
+            m,
+            node_names,
+            pod_names,
+            pod_node,
+            pod_cpu,
+            pod_mem,
+            node_labels=node_labels,
+            node_taints=node_taints,
+            node_unschedulable=node_unschedulable,
+            pod_labels=pod_labels,
+            pod_namespaces=pod_namespaces,
+            pod_specs=pod_specs,
+            pod_owner=pod_owner,
+            budgets=budgets,
+            resources=resources,
+            pod_cpu_score=pod_cpu_score,
+            pod_mem_score=pod_mem_score,
+        )
+        core = _core.PackingCluster(
+            node_cpu, node_mem, node_pods, pod_cpu, pod_mem, pod_priority, pod_node, extra["cons"]
+        )
         order = sorted(range(n), key=lambda j: node_names[j])
         rank = np.empty(n, dtype=np.int64)
         rank[order] = np.arange(n)
@@ -173,6 +388,7 @@ class Cluster:
             ("node_names", node_names),
             ("pod_names", pod_names),
             ("_core", core),
+            ("_extra", extra),
             ("node_rank", readonly(rank)),
         ):
             object.__setattr__(self, name, value)
@@ -184,20 +400,36 @@ class Cluster:
         raise AttributeError(f"Cluster is immutable: cannot delete {name!r}")
 
     @classmethod
-    def from_manifests(cls, path: Any) -> Cluster:
+    def from_manifests(cls, path: Any, *, strict: bool = True, max_pods: int = 1_000_000) -> Cluster:
         """Nodes and pods from Kubernetes manifests.
 
-        Understood: ``Node`` (``status.allocatable`` cpu, memory, pods), ``Pod`` (container
-        requests: max(Σ containers, largest init container) + overhead; ``spec.priority`` or a
-        ``priorityClassName`` resolved through ``PriorityClass`` objects; ``spec.nodeName`` =
-        running), ``ReplicaSet``/``Deployment`` (``spec.replicas`` pending pods of the
-        template), and ``List`` objects. Nodes are ordered by name.
+        Understood: ``Node`` (``status.allocatable`` of every resource, labels, ``spec.taints``,
+        ``spec.unschedulable``), ``Pod`` (requests of every resource as Kubernetes sums them:
+        containers, init containers and sidecars, overhead, limits standing in for missing
+        requests; ``nodeSelector``, ``affinity``, ``tolerations``, ``topologySpreadConstraints``,
+        ``preemptionPolicy``; ``spec.priority`` or a ``priorityClassName`` resolved through
+        ``PriorityClass`` objects; ``spec.nodeName`` = running), ``ReplicaSet``/``Deployment``
+        (``spec.replicas`` pending pods of the template, owned by the set, so the cluster-default
+        spreading applies), ``PodDisruptionBudget``, and ``List`` objects. Nodes are ordered by
+        name.
+
+        Anything else that changes scheduling (host ports, volumes, scheduling gates, other
+        workload kinds, LimitRanges, Services' default spreading, node images...) is not
+        modelled: with ``strict=True`` it is an error listing every such field and object, with
+        ``strict=False`` a warning that lists them. Objects that never change scheduling
+        (ConfigMap, Secret, RBAC, ...) are skipped.
 
         Parameters
         ----------
         path : str, Path, dict or list of dict
             A YAML or JSON file, or already parsed objects. YAML needs PyYAML
-            (``pip install 'schedkit[k8s]'``); JSON needs nothing.
+            (``pip install 'schedkit[k8s]'``); JSON needs nothing. YAML aliases that would
+            expand past a bound (a "billion laughs" file) are refused.
+        strict : bool
+            Unmodelled scheduling fields are an error (default) or a warning.
+        max_pods : int
+            The most pods the manifests may expand to (replicas included), checked before
+            anything is allocated.
 
         Returns
         -------
@@ -220,18 +452,54 @@ class Cluster:
         >>> c.node_cpu.tolist(), c.pod_cpu.tolist(), c.pod_mem.tolist(), c.pod_names
         ([2000], [500], [1073741824], ['web'])
         """
-        d = read_manifests(path if not isinstance(path, (str, Path)) else Path(path))
-        return cls(
-            d["node_cpu"],
-            d["node_mem"],
-            d["pod_cpu"],
-            d["pod_mem"],
-            d["pod_priority"],
-            d["pod_node"],
-            node_pods=d["node_pods"],
-            node_names=d["node_names"],
-            pod_names=d["pod_names"],
-        )
+        d = read_manifests(path, strict=strict, max_pods=max_pods)
+        return cls(**d)
+
+    @property
+    def node_labels(self) -> list[dict[str, str]]:
+        """Labels per node (``kubernetes.io/hostname`` included)."""
+        return self._extra["node_labels"]
+
+    @property
+    def node_taints(self) -> list[tuple[_k8s.Taint, ...]]:
+        """Taints per node."""
+        return self._extra["node_taints"]
+
+    @property
+    def node_unschedulable(self) -> list[bool]:
+        """Cordoned nodes."""
+        return self._extra["node_unschedulable"]
+
+    @property
+    def pod_labels(self) -> list[dict[str, str]]:
+        """Labels per pod."""
+        return self._extra["pod_labels"]
+
+    @property
+    def pod_namespaces(self) -> list[str]:
+        """Namespace per pod."""
+        return self._extra["pod_namespaces"]
+
+    @property
+    def pod_rules(self) -> list[_k8s.PodRules]:
+        """The parsed scheduling rules per pod."""
+        return self._extra["pod_rules"]
+
+    @property
+    def pod_owner(self) -> list[str | None]:
+        """Owning ReplicaSet per pod (None for bare pods)."""
+        return self._extra["pod_owner"]
+
+    @property
+    def budgets(self) -> list[_k8s.Budget]:
+        """PodDisruptionBudgets."""
+        return self._extra["budgets"]
+
+    @property
+    def resources(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Extra resources: name -> (node allocatable, pod requests)."""
+        e = self._extra
+        return {name: (e["node_res"][:, r], e["pod_res"][:, r]) for r, name in enumerate(e["res_names"])}
 
     @property
     def num_nodes(self) -> int:
@@ -277,6 +545,17 @@ class Cluster:
                     "protected": self.protected,
                     "node_names": self.node_names,
                     "pod_names": self.pod_names,
+                    "node_labels": self.node_labels,
+                    "node_taints": self.node_taints,
+                    "node_unschedulable": self.node_unschedulable,
+                    "pod_labels": self.pod_labels,
+                    "pod_namespaces": self.pod_namespaces,
+                    "pod_specs": self.pod_rules,
+                    "pod_owner": self.pod_owner,
+                    "budgets": self.budgets,
+                    "resources": {k: (np.asarray(a), np.asarray(b)) for k, (a, b) in self.resources.items()},
+                    "pod_cpu_score": self._extra["pod_cpu_score"],
+                    "pod_mem_score": self._extra["pod_mem_score"],
                 },
             ),
         )
@@ -289,6 +568,24 @@ class Cluster:
             all(np.array_equal(getattr(self, a), getattr(other, a)) for a in arrays)
             and self.node_names == other.node_names
             and self.pod_names == other.pod_names
+            and all(
+                self._extra[k] == other._extra[k]
+                for k in (
+                    "node_labels",
+                    "node_taints",
+                    "node_unschedulable",
+                    "pod_labels",
+                    "pod_namespaces",
+                    "pod_rules",
+                    "pod_owner",
+                    "budgets",
+                    "res_names",
+                )
+            )
+            and all(
+                np.array_equal(self._extra[k], other._extra[k])
+                for k in ("node_res", "pod_res", "pod_cpu_score", "pod_mem_score")
+            )
         )
 
     __hash__ = None  # type: ignore[assignment]  # the name lists are mutable
@@ -344,6 +641,9 @@ class Plan:
     cp_ran : bool
     preemptions : list of (pod, node, victims)
         The kube simulation's preemptions in order.
+    events : list of (pod, node) or None
+        The placements (and evictions, node -1) in the order a sequential method made them;
+        :meth:`validate` replays them. None for CP-SAT and hand-made plans.
     elapsed : float
         Wall-clock seconds.
 
@@ -374,11 +674,20 @@ class Plan:
     cp_ran: bool = False
     preemptions: list[tuple[int, int, list[int]]] = field(default_factory=list)
     elapsed: float = 0.0
+    events: list[tuple[int, int]] | None = None
 
     @property
     def placed_by_priority(self) -> dict[int, int]:
         """Placed pods per priority, highest first."""
         return self.cluster.placed_by_priority(self.assignment)
+
+    @property
+    def messages(self) -> list[str]:
+        """Per pod, Kubernetes' message for why it is pending ("" when placed), e.g.
+        ``0/5 nodes are available: 3 Insufficient cpu, 2 node(s) had untolerated taint {a: b}.``
+        The filters run against this plan's final placement (the scheduler prints them for the
+        last attempt; the ``preemption: ...`` tail it appends is not reproduced)."""
+        return pending_messages(self.cluster, self.assignment)
 
     @property
     def placed(self) -> int:
@@ -498,8 +807,12 @@ class Plan:
     def validate(self) -> Plan:
         """Independent check of the placement.
 
-        Every pod has exactly one valid node or -1, no node's cpu, memory or pod limit is
-        exceeded, and protected pods stay where they run.
+        Every pod has exactly one valid node or -1, no node's cpu, memory, pod limit or extra
+        resource is exceeded, protected pods stay where they run, and every pod the plan places
+        or moves meets the rules Kubernetes enforces (taints, cordons, node selector and
+        affinity, pod affinity and anti-affinity, DoNotSchedule spread; see
+        ``schedkit.packing._validate.check_rules``), checked by code written apart from the
+        filters.
 
         Returns
         -------
@@ -530,6 +843,7 @@ class Plan:
             node_names=c.node_names,
             pod_names=c.pod_names,
         )
+        check_rules(self.assignment, c, self.events)
         return self
 
     def to_arrow(self) -> Any:
@@ -606,6 +920,7 @@ class Plan:
             and self.cp_ran == other.cp_ran
             and self.preemptions == other.preemptions
             and self.elapsed == other.elapsed
+            and self.events == other.events
         )
 
     __hash__ = None  # type: ignore[assignment]  # holds arrays, compared by value

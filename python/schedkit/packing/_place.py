@@ -15,6 +15,7 @@ from schedkit._arrays import readonly
 from schedkit.exceptions import InvalidInstanceError
 from schedkit.packing._cp import solve_lexicographic
 from schedkit.packing._model import Cluster, Plan, compare_lex
+from schedkit.packing._options import SCORE_PLUGINS, kube_options
 
 #: The kube-scheduler methods by name, with the ``preemption`` each stands for (the core's
 #: registry ``_core.PACKING_KUBE_METHODS``).
@@ -41,46 +42,28 @@ def _heuristic(
     cluster: Cluster,
     method: str,
     *,
-    seed: int | None,
-    strategy: str,
-    shape: Any,
-    resource_weights: tuple[int, int],
-    fit_weight: int,
-    balanced_weight: int,
+    kube: dict[str, Any],
     size: str,
     weights: str,
     repack: bool,
-    sample_nodes: bool,
-    requeue_victims: bool,
-) -> tuple[npt.NDArray[np.int64], list[tuple[int, int, list[int]]]]:
+) -> tuple[npt.NDArray[np.int64], list[tuple[int, int, list[int]]], list[tuple[int, int]]]:
     if method in _KUBE_PREEMPTION:
-        a, pre = _core.packing_kube(
-            cluster._core,
-            strategy=strategy,
-            shape=shape,
-            # A list is accepted too (the core needs a tuple); the core checks the length.
-            resource_weights=cast("tuple[int, int]", tuple(resource_weights)),
-            fit_weight=fit_weight,
-            balanced_weight=balanced_weight,
-            preemption=_KUBE_PREEMPTION[method],
-            seed=seed,
-            node_rank=cluster.node_rank,
-            sample_nodes=sample_nodes,
-            requeue_victims=requeue_victims,
-            protected=[bool(v) for v in cluster.protected],
+        kube = {**kube, "preemption": _KUBE_PREEMPTION[method]}
+        a, pre, events = _core.packing_kube(cluster._core, kube)
+        return (
+            np.asarray(a, dtype=np.int64),
+            [(int(p), int(n), [int(v) for v in vs]) for p, n, vs in pre],
+            [(int(p), int(n)) for p, n in events],
         )
-        return np.asarray(a, dtype=np.int64), [(int(p), int(n), [int(v) for v in vs]) for p, n, vs in pre]
-    return np.asarray(
-        _core.packing_heuristic(
-            cluster._core,
-            method,
-            size=size,
-            weights=weights,
-            repack=repack,
-            protected=[bool(v) for v in cluster.protected],
-        ),
-        dtype=np.int64,
-    ), []
+    a, events = _core.packing_heuristic(
+        cluster._core,
+        method,
+        size=size,
+        weights=weights,
+        repack=repack,
+        protected=[bool(v) for v in cluster.protected],
+    )
+    return np.asarray(a, dtype=np.int64), [], [(int(p), int(n)) for p, n in events]
 
 
 def place(
@@ -92,16 +75,19 @@ def place(
     seed: int | None = None,
     strategy: str = "least",
     shape: Sequence[tuple[int, int]] | None = None,
-    resource_weights: tuple[int, int] = (1, 1),
+    resource_weights: Any = (1, 1),
     fit_weight: int = 1,
     balanced_weight: int = 1,
+    plugin_weights: dict[str, int] | None = None,
+    percentage_of_nodes_to_score: int = 0,
+    hard_pod_affinity_weight: int = 1,
     size: str = "sum",
     weights: str = "average",
     repack: bool = False,
     disruption: tuple[int, int, int] = (0, 1, 2),
     guaranteed_fraction: float = 0.6,
     move_fraction: float = 0.5,
-    workers: int = 0,
+    workers: int = 1,
     sample_nodes: bool = True,
     requeue_victims: bool = True,
 ) -> Plan:
@@ -123,10 +109,17 @@ def place(
     seed : int, optional
         kube: None breaks score ties by node name (deterministic); an int breaks them uniformly
         at random (reservoir sampling) and randomises the preemption dry-run offset.
-    strategy, shape, resource_weights, fit_weight, balanced_weight
+    strategy, shape, resource_weights, fit_weight, balanced_weight, plugin_weights
         kube scoring: ``"least"`` (LeastAllocated), ``"most"`` (MostAllocated) or ``"rtcr"``
         (RequestedToCapacityRatio with ``shape`` points (utilisation 0..100, score 0..10));
-        resource weights (cpu, memory) and the plugin weights.
+        NodeResourcesFit resource weights, ``(cpu, memory)`` or a dict naming any resource
+        (each 1..100, as Kubernetes validates them); the plugin weights (NodeResourcesFit,
+        NodeResourcesBalancedAllocation, and any of :data:`SCORE_PLUGINS` by name, 0..100,
+        0 disabling the plugin's score).
+    percentage_of_nodes_to_score : int
+        kube: 0 (adaptive, the default) or 1..100.
+    hard_pod_affinity_weight : int
+        kube: InterPodAffinity's weight for existing pods' required affinity (0..100).
     size, weights, repack
         Heuristics: FFD/BFD size function (``sum``, ``product``, ``l2``, ``max``), dimension
         weights (``unit``, ``average``, ``exponential``), and whether to repack running pods.
@@ -134,7 +127,10 @@ def place(
         CP disruption costs; default (0, 1, 2) is the authors' code. The paper's text
         (stay 2, move 1, evict 0 as rewards) is ``(0, 2, 1)``.
     guaranteed_fraction, move_fraction, workers
-        CP budget split (code defaults 0.6 / 0.5) and CP-SAT workers (0 = all cores).
+        CP budget split (code defaults 0.6 / 0.5) and CP-SAT workers. The default, 1, is
+        reproducible: the budget is CP-SAT's deterministic time (about seconds), so the same
+        call gives a bit-identical plan. More workers (0 = all cores) search in parallel on the
+        wall clock, which is faster but not reproducible.
     sample_nodes, requeue_victims
         kube: adaptive node sampling (``percentageOfNodesToScore``) and whether preempted pods
         are recreated and queued again.
@@ -159,6 +155,8 @@ def place(
     >>> plan.pending, len(plan.moves), plan.optimal  # CP moves one running pod over
     (0, 1, True)
     """
+    if isinstance(workers, bool) or not isinstance(workers, (int, np.integer)) or not 0 <= workers <= 1024:
+        raise InvalidInstanceError(f"workers: expected an integer in 0..1024, got {workers!r}", field="workers")
     if method not in METHOD_NAMES:
         raise InvalidInstanceError(
             f"method: unknown {method!r}; expected one of {', '.join(METHOD_NAMES)}", field="method"
@@ -167,7 +165,7 @@ def place(
         raise InvalidInstanceError(
             f"fallback: expected None, True, 'cp' or 'always', got {fallback!r}", field="fallback"
         )
-    if not (isinstance(time_limit, (int, float)) and time_limit >= 0):
+    if isinstance(time_limit, bool) or not (isinstance(time_limit, (int, float)) and time_limit >= 0):  # NaN fails too
         raise InvalidInstanceError(f"time_limit: must be >= 0, got {time_limit!r}", field="time_limit")
     t0 = time.perf_counter()
     cp_kwargs: _CPOptions = {
@@ -189,24 +187,24 @@ def place(
             cp_ran=True,
             elapsed=time.perf_counter() - t0,
         )
-    a, pre = _heuristic(
+    kube = kube_options(
         cluster,
-        method,
         seed=seed,
         strategy=strategy,
         shape=shape,
         resource_weights=resource_weights,
         fit_weight=fit_weight,
         balanced_weight=balanced_weight,
-        size=size,
-        weights=weights,
-        repack=repack,
+        plugin_weights=plugin_weights,
+        percentage_of_nodes_to_score=percentage_of_nodes_to_score,
+        hard_pod_affinity_weight=hard_pod_affinity_weight,
         sample_nodes=sample_nodes,
         requeue_victims=requeue_victims,
     )
+    a, pre, events = _heuristic(cluster, method, kube=kube, size=size, weights=weights, repack=repack)
     run_cp = fallback == "always" or (fallback in (True, "cp") and bool(np.any(a < 0)))
     if not run_cp:
-        return Plan(cluster, method, readonly(a), preemptions=pre, elapsed=time.perf_counter() - t0)
+        return Plan(cluster, method, readonly(a), preemptions=pre, elapsed=time.perf_counter() - t0, events=events)
     h_placed = cluster.placed_by_priority(a)
     respects = not np.any(cluster.protected & (a != cluster.pod_node))
     lower = None
@@ -230,7 +228,89 @@ def place(
         cp_ran=True,
         preemptions=pre,
         elapsed=time.perf_counter() - t0,
+        # The heuristic's order still explains a plan identical to its own (CP found nothing
+        # better, or no solution within the budget and returned its hint).
+        events=events if np.array_equal(final, a) else None,
     )
+
+
+def _pod_index(cluster: Cluster, pod: Any) -> int:
+    if isinstance(pod, str):
+        hits = [i for i, name in enumerate(cluster.pod_names) if name == pod]
+        if not hits:
+            raise InvalidInstanceError(f"pod: no pod named {pod!r}", field="pod")
+        if len(hits) > 1:
+            raise InvalidInstanceError(f"pod: {len(hits)} pods are named {pod!r}; give the index", field="pod")
+        return hits[0]
+    if isinstance(pod, bool) or not isinstance(pod, (int, np.integer)) or not 0 <= int(pod) < cluster.num_pods:
+        raise InvalidInstanceError(
+            f"pod: expected a name or an index in 0..{cluster.num_pods - 1}, got {pod!r}", field="pod"
+        )
+    return int(pod)
+
+
+def explain(cluster: Cluster, pod: Any, *, plan: Plan | None = None, score_all: bool = False, **options: Any) -> Any:
+    """Why a pod goes where it goes: every node's filter outcome and every plugin's score.
+
+    The pod is evaluated against ``plan``'s placement (default: the cluster as it runs) with
+    the pod itself taken out, by the same Rust filters and scores the ``kube`` simulation
+    uses.
+
+    Parameters
+    ----------
+    cluster : Cluster
+    pod : int or str
+        Index or (unique) name.
+    plan : Plan, optional
+        The placement the others are in.
+    score_all : bool
+        Score every node, also those a filter rejects (each Score plugin alone, as Kubernetes'
+        plugin tests call them); by default only nodes that pass are scored.
+    **options
+        Scoring options as :func:`place` takes them (``strategy``, ``resource_weights``,
+        ``plugin_weights``, ...).
+
+    Returns
+    -------
+    pyarrow.Table
+        One row per node: ``node``, ``name``, ``feasible``, ``filter`` (the failing plugin, or
+        null), ``reason`` (Kubernetes' text), then per score plugin ``<Plugin>.raw`` and
+        ``<Plugin>.score`` (normalised 0..100 over the scored nodes; 0 on the others), and ``total`` (Σ weight
+        × score), ``weights`` in the schema metadata.
+
+    Examples
+    --------
+    >>> c = Cluster([2000, 2000], [4 << 30, 4 << 30], [500], [1 << 30], [0],
+    ...             node_taints=[[{"key": "gpu", "value": "yes", "effect": "NoSchedule"}], []])
+    >>> t = explain(c, 0)
+    >>> t.column("reason").to_pylist()
+    ['node(s) had untolerated taint {gpu: yes}', '']
+    >>> t.column("total").to_pylist()[1] > 0
+    True
+    """
+    import pyarrow as pa  # a dependency, imported on first use: it is slow to import
+
+    i = _pod_index(cluster, pod)
+    opts = kube_options(cluster, **options)
+    a = cluster.pod_node if plan is None else np.ascontiguousarray(plan.assignment, dtype=np.int64)
+    plugin, reason, raw, norm, total = _core.packing_explain(cluster._core, a, i, opts, score_all)
+    filters = list(_core.PACKING_FILTER_PLUGINS)
+    cols: dict[str, Any] = {
+        "node": pa.array(np.arange(cluster.num_nodes, dtype=np.int64)),
+        "name": pa.array(cluster.node_names, pa.string()),
+        "feasible": pa.array([p < 0 for p in plugin]),
+        "filter": pa.array([None if p < 0 else filters[p] for p in plugin], pa.string()),
+        "reason": pa.array(reason, pa.string()),
+    }
+    for k, name in enumerate(SCORE_PLUGINS):
+        cols[f"{name}.raw"] = pa.array(np.asarray(raw)[:, k])
+        cols[f"{name}.score"] = pa.array(np.asarray(norm)[:, k])
+    cols["total"] = pa.array(np.asarray(total))
+    meta = {
+        "pod": cluster.pod_names[i],
+        "weights": ",".join(f"{p}={w}" for p, w in zip(SCORE_PLUGINS, opts["weights"])),
+    }
+    return pa.table(cols).replace_schema_metadata(meta)
 
 
 #: Every method by name: ``METHODS[name](cluster, **options)`` is ``place(cluster, method=name, ...)``.

@@ -39,7 +39,10 @@ def _metrics(r: fair.Result) -> dict[str, Any]:
     # The summary's numbers; its per-user dict has a key per user, so it stays out of a
     # table whose columns are shared by every run (Result.jobs has the per-job figures).
     out = {k: v for k, v in r.summary().items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
-    out["job_count"] = out.pop("jobs")  # "jobs" names a parameter elsewhere (flowtime)
+    # "jobs" and "tasks" name parameters elsewhere (flowtime, dag): the counts get their own names
+    out["job_count"] = out.pop("jobs")
+    if "tasks" in out:
+        out["task_count"] = out.pop("tasks")
     out["events"] = int(r.events)
     return out
 

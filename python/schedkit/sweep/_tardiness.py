@@ -92,7 +92,10 @@ def _solve(data: Instances, task: Task, threads: int) -> dict[str, Any]:
         "total_objective": float(objective.sum()),
         "mean_objective": float(objective.mean()),
         "proven_optimal": sum(r.optimal for r in results),
-        "mean_bound_gap_pct": float(100 * np.mean([r.gap for r in results])),
+        # a heuristic proves no bound (gap None): no bound gap to average then
+        "mean_bound_gap_pct": (
+            None if any(r.gap is None for r in results) else float(100 * np.mean([r.gap for r in results]))
+        ),
         "at_optimum": None,
         "mean_gap_to_optimum_pct": None,
     }

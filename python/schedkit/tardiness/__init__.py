@@ -17,16 +17,22 @@ True
 
 from __future__ import annotations
 
+from schedkit.tardiness._compare import compare
+from schedkit.tardiness._gen import ORLIB_FACTORS, generate_orlib
 from schedkit.tardiness._io import read_orlib, read_orlib_values, read_sdt
 from schedkit.tardiness._model import Instance, Result
-from schedkit.tardiness._solve import IMPROVEMENTS, METHODS, solve
+from schedkit.tardiness._solve import EXACT_METHODS, IMPROVEMENTS, METHODS, solve
 
 __all__ = [
     "Instance",
     "Result",
     "solve",
     "METHODS",
+    "EXACT_METHODS",
     "IMPROVEMENTS",
+    "compare",
+    "generate_orlib",
+    "ORLIB_FACTORS",
     "read_orlib",
     "read_orlib_values",
     "read_sdt",

@@ -132,8 +132,9 @@ class Result:
         Σ w_j T_j of ``sequence``.
     optimal : bool
         True only when the objective is proven minimal.
-    lower_bound : float
-        A valid lower bound on the optimum (0 for heuristics unless the objective is 0).
+    lower_bound : float or None
+        A proven lower bound on the optimum, from the exact methods (and from any method whose
+        objective is 0); None when nothing is proven (the rules, ILS).
     elapsed : float
         Wall-clock seconds the solve took.
     atc_k : float or None
@@ -150,7 +151,7 @@ class Result:
     >>> res
     <tardiness.Result 'edd' n=3 objective=1 optimal=False>
     >>> res.sequence.tolist(), res.completion_times.tolist(), res.tardiness.tolist(), res.gap
-    ([2, 0, 1], [3.0, 6.0, 1.0], [1.0, 0.0, 0.0], 1.0)
+    ([2, 0, 1], [3.0, 6.0, 1.0], [1.0, 0.0, 0.0], None)
     """
 
     instance: Instance
@@ -158,7 +159,7 @@ class Result:
     sequence: np.ndarray
     objective: float
     optimal: bool
-    lower_bound: float
+    lower_bound: float | None
     elapsed: float
     atc_k: float | None = None
 
@@ -175,18 +176,22 @@ class Result:
         return np.maximum(0.0, self.completion_times - self.instance.d)
 
     @property
-    def gap(self) -> float:
-        """Relative gap (objective - lower_bound) / objective; 0 when the objective is 0."""
+    def gap(self) -> float | None:
+        """Proven relative gap (objective - lower_bound) / objective; 0 when the objective is 0;
+        None when there is no bound (a heuristic's gap is unknown, not 100 %)."""
         if self.objective == 0:
             return 0.0
+        if self.lower_bound is None:
+            return None
         return (self.objective - self.lower_bound) / self.objective
 
     def validate(self) -> Result:
         """Recomputes everything from the instance, independently of the solver.
 
         Checks that the sequence is a permutation of 0..n-1, that the objective equals
-        Σ w_j max(0, C_j - d_j) recomputed here, that 0 <= lower_bound <= objective, and that an
-        optimal result has lower_bound == objective.
+        Σ w_j max(0, C_j - d_j) recomputed here and is finite, that 0 <= lower_bound <=
+        objective when there is a bound, and that an optimal result has a bound equal to the
+        objective.
 
         Returns
         -------

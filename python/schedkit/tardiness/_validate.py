@@ -20,7 +20,7 @@ def check_sequence(
     sequence: Any,
     *,
     objective: float,
-    lower_bound: float,
+    lower_bound: float | None,
     optimal: bool,
     label: str = "schedule",
 ) -> None:
@@ -34,8 +34,8 @@ def check_sequence(
         Job ids in processing order; must be a permutation of 0..n-1.
     objective : float
         The claimed Σ w_j max(0, C_j - d_j) of ``sequence``.
-    lower_bound : float
-        The claimed lower bound on the optimum; must lie in [0, objective].
+    lower_bound : float or None
+        The claimed lower bound on the optimum (None: no claim); must lie in [0, objective].
     optimal : bool
         Whether the optimum is claimed; then ``lower_bound`` must equal ``objective``.
     label : str
@@ -63,9 +63,15 @@ def check_sequence(
         raise ValidationError(f"{label}: sequence is not a permutation of 0..{n - 1}")
     completion = np.cumsum(p[seq])
     recomputed = float(np.sum(w[seq] * np.maximum(0.0, completion - d[seq])))
+    if not np.isfinite(recomputed) or not np.isfinite(objective):
+        raise ValidationError(f"{label}: objective {objective} is not finite")
     tol = 1e-9 * max(1.0, abs(recomputed))
     if abs(recomputed - objective) > tol:
         raise ValidationError(f"{label}: objective {objective} but recomputed {recomputed}")
+    if lower_bound is None:
+        if optimal:
+            raise ValidationError(f"{label}: optimal claimed without a lower bound")
+        return
     if not (-tol <= lower_bound <= objective + tol):
         raise ValidationError(f"{label}: lower bound {lower_bound} outside [0, {objective}]")
     if optimal and abs(lower_bound - objective) > tol:

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from schedkit.packing import Cluster
 
-__all__ = ["packing_clusters"]
+__all__ = ["constrained_clusters", "packing_clusters"]
 
 
 @st.composite
@@ -68,3 +68,95 @@ def packing_clusters(draw: st.DrawFn, *, max_nodes: int = 5, max_pods: int = 10,
                 pod_node[i] = j
     protected = draw(st.lists(st.booleans(), min_size=m, max_size=m))
     return Cluster(node_cpu, node_mem, pod_cpu, pod_mem, prio, pod_node, node_pods=node_pods, protected=protected)
+
+
+_ZONES = ("a", "b", "c")
+
+
+@st.composite
+def constrained_clusters(draw: st.DrawFn, *, max_nodes: int = 5, max_pods: int = 10) -> Cluster:
+    """Draws a small cluster whose nodes carry zones, taints and cordons and whose pods carry
+    tolerations, node selectors, pod (anti-)affinity, topology spread, an extended resource and
+    owners (for the default spreading). Every pod starts pending.
+
+    Examples
+    --------
+    >>> from hypothesis import given
+    >>> @given(constrained_clusters())
+    ... def test_pending(cluster):
+    ...     assert (cluster.pod_node == -1).all()
+    >>> test_pending()
+    """
+    n = draw(st.integers(1, max_nodes))
+    m = draw(st.integers(0, max_pods))
+    zones = [draw(st.sampled_from(_ZONES)) for _ in range(n)]
+    labels = [{"topology.kubernetes.io/zone": z, "disk": draw(st.sampled_from(["ssd", "hdd"]))} for z in zones]
+    taint = {"key": "dedicated", "value": "gpu", "effect": "NoSchedule"}
+    soft = {"key": "spot", "value": "", "effect": "PreferNoSchedule"}
+    taints = [draw(st.sampled_from([[], [taint], [soft]])) for _ in range(n)]
+    unsched = [draw(st.booleans()) and draw(st.booleans()) for _ in range(n)]
+    apps = ("web", "db")
+    pod_labels = [{"app": draw(st.sampled_from(apps))} for _ in range(m)]
+    specs = []
+    for i in range(m):
+        spec: dict = {}
+        if draw(st.booleans()):
+            spec["tolerations"] = [
+                draw(st.sampled_from([{"key": "dedicated", "operator": "Exists"}, {"operator": "Exists"}]))
+            ]
+        if draw(st.integers(0, 3)) == 0:
+            spec["nodeSelector"] = {"disk": "ssd"}
+        rule = draw(st.integers(0, 5))
+        app = pod_labels[i]["app"]
+        term = {"labelSelector": {"matchLabels": {"app": app}}}
+        if rule == 1:
+            spec["affinity"] = {
+                "podAntiAffinity": {
+                    "requiredDuringSchedulingIgnoredDuringExecution": [
+                        {**term, "topologyKey": "kubernetes.io/hostname"}
+                    ]
+                }
+            }
+        elif rule == 2:
+            spec["affinity"] = {
+                "podAffinity": {
+                    "requiredDuringSchedulingIgnoredDuringExecution": [
+                        {**term, "topologyKey": "topology.kubernetes.io/zone"}
+                    ]
+                }
+            }
+        elif rule == 3:
+            spec["topologySpreadConstraints"] = [
+                {
+                    "maxSkew": draw(st.integers(1, 2)),
+                    "topologyKey": "topology.kubernetes.io/zone",
+                    "whenUnsatisfiable": "DoNotSchedule",
+                    **term,
+                }
+            ]
+        elif rule == 4:
+            spec["affinity"] = {
+                "podAntiAffinity": {
+                    "preferredDuringSchedulingIgnoredDuringExecution": [
+                        {"weight": 50, "podAffinityTerm": {**term, "topologyKey": "kubernetes.io/hostname"}}
+                    ]
+                }
+            }
+        specs.append(spec)
+    gpu_nodes = [draw(st.integers(0, 2)) for _ in range(n)]
+    gpu_pods = [draw(st.sampled_from([0, 0, 1])) for _ in range(m)]
+    return Cluster(
+        [draw(st.integers(500, 4000)) for _ in range(n)],
+        [draw(st.integers(1 << 28, 1 << 32)) for _ in range(n)],
+        [draw(st.integers(0, 1500)) for _ in range(m)],
+        [draw(st.integers(0, 1 << 30)) for _ in range(m)],
+        [draw(st.integers(0, 2)) for _ in range(m)],
+        node_pods=[draw(st.integers(1, 6)) for _ in range(n)],
+        node_labels=labels,
+        node_taints=taints,
+        node_unschedulable=unsched,
+        pod_labels=pod_labels,
+        pod_specs=specs,
+        pod_owner=[draw(st.sampled_from([None, "ReplicaSet/web"])) for _ in range(m)],
+        resources={"nvidia.com/gpu": (gpu_nodes, gpu_pods)},
+    )

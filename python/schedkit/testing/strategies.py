@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from schedkit.testing._dag import dag_instances, dag_job_streams, dag_platforms, dag_task_graphs
 from schedkit.testing._flowtime import flowtime_jobs
-from schedkit.testing._packing import packing_clusters
+from schedkit.testing._packing import constrained_clusters, packing_clusters
 from schedkit.testing._tardiness import tardiness_instances
 from schedkit.testing._trace import traces
 
@@ -30,6 +30,7 @@ __all__ = [
     "dag_platforms",
     "dag_task_graphs",
     "flowtime_jobs",
+    "constrained_clusters",
     "packing_clusters",
     "permutation_batches",
     "permutations_of",

@@ -28,29 +28,38 @@ fn cluster(nodes: &[i64], cpu: &[i64], prio: &[i64], on: &[i64]) -> Cluster {
 fn scores_hand_computed() {
     let req = [3000, 5 * GIB];
     let alloc = [4000, 8 * GIB];
-    assert_eq!(kube::fit_score(&Scoring::LeastAllocated, (1, 1), req, alloc), 31);
-    assert_eq!(kube::fit_score(&Scoring::MostAllocated, (1, 1), req, alloc), 68);
+    assert_eq!(
+        kube::fit_score(&Scoring::LeastAllocated, &[1, 1], &req, &alloc),
+        31
+    );
+    assert_eq!(
+        kube::fit_score(&Scoring::MostAllocated, &[1, 1], &req, &alloc),
+        68
+    );
     assert_eq!(
         kube::fit_score(
             &Scoring::RequestedToCapacityRatio(vec![(0, 10), (100, 0)]),
-            (1, 1),
-            req,
-            alloc
+            &[1, 1],
+            &req,
+            &alloc
         ),
         32
     );
-    assert_eq!(kube::balanced_score(req, alloc), 93);
+    assert_eq!(kube::balanced_score(&req, &alloc), 93);
     // Weighted: cpu weight 3 -> (25*3 + 37) / 4 = 28.
-    assert_eq!(kube::fit_score(&Scoring::LeastAllocated, (3, 1), req, alloc), 28);
+    assert_eq!(
+        kube::fit_score(&Scoring::LeastAllocated, &[3, 1], &req, &alloc),
+        28
+    );
     assert_eq!(kube::least_requested(5, 4), 0);
     assert_eq!(kube::most_requested(5, 4), 100);
 }
 
 #[test]
 fn node_sampling_counts() {
-    assert_eq!(kube::num_feasible_nodes_to_find(50), 50);
-    assert_eq!(kube::num_feasible_nodes_to_find(1000), 420); // pct = 50 - 8 = 42
-    assert_eq!(kube::num_feasible_nodes_to_find(10_000), 500); // pct = max(5, -30) = 5
+    assert_eq!(kube::num_feasible_nodes_to_find(50, 0), 50);
+    assert_eq!(kube::num_feasible_nodes_to_find(1000, 0), 420); // pct = 50 - 8 = 42
+    assert_eq!(kube::num_feasible_nodes_to_find(10_000, 0), 500); // pct = max(5, -30) = 5
 }
 
 #[test]
@@ -142,6 +151,107 @@ proptest! {
             let o = KubeOptions { strategy, seed, ..Default::default() };
             let out = kube::simulate(&c, &o, &Budget::unlimited()).unwrap();
             prop_assert!(within_capacity(&c, &out.assignment));
+        }
+    }
+}
+
+/// A cluster with every kind of rule: a static class filter (odd nodes fail class 1), an extra
+/// resource, hostname anti-affinity among pods of one app, and a DoNotSchedule zone spread.
+fn arb_constrained() -> impl Strategy<Value = Cluster> {
+    (2usize..6, 1usize..12).prop_flat_map(|(n, m)| {
+        (
+            proptest::collection::vec(0i64..3, m),
+            proptest::collection::vec(0i64..2, m),
+            proptest::collection::vec(0i64..4, m),
+            proptest::collection::vec(0i64..2, n),
+        )
+            .prop_map(move |(prio, gpu, rule, gpus)| {
+                use schedkit_core::packing::constraints::{Constraints, Term, TermKind};
+                let c = Cluster::new(
+                    vec![2000; n],
+                    vec![GIB; n],
+                    vec![4; n],
+                    vec![300; m],
+                    vec![1 << 20; m],
+                    prio,
+                    vec![-1; m],
+                )
+                .unwrap();
+                let term = |kind, weight, domain: Vec<i32>| Term {
+                    kind,
+                    weight,
+                    min_domains: 1,
+                    domain,
+                    eligible: Vec::new(),
+                    targets: (0..m).filter(|&i| rule[i] >= 2).collect(),
+                    hostname: false,
+                    system_default: false,
+                    num_domains: 0,
+                };
+                let k = if rule.contains(&1) { 2 } else { 1 };
+                let cons = Constraints {
+                    res_names: vec!["gpu".into()],
+                    node_res: gpus,
+                    pod_res: gpu,
+                    pod_class: (0..m).map(|i| (rule[i] == 1) as u32).collect(),
+                    class_filter: (0..k * n).map(|x| ((x >= n) && (x % 2 == 1)) as u32).collect(),
+                    reasons: vec![("node(s) had untolerated taint {a: b}".into(), 1)],
+                    class_taint: vec![0; k * n],
+                    class_affinity: vec![0; k * n],
+                    terms: vec![
+                        term(TermKind::RequiredAnti, 0, (0..n as i32).collect()),
+                        term(TermKind::SpreadHard, 1, (0..n as i32).map(|j| j % 2).collect()),
+                    ],
+                    owned: (0..m)
+                        .map(|i| match rule[i] {
+                            2 => vec![0],
+                            3 => vec![1],
+                            _ => vec![],
+                        })
+                        .collect(),
+                    ..Default::default()
+                };
+                c.with_constraints(cons).unwrap()
+            })
+    })
+}
+
+/// Replays `events` from the cluster's running pods: every placement must pass the filters at
+/// that moment, and the replay must end in `a`.
+fn replay_ok(c: &Cluster, events: &[(usize, i64)], a: &[i64]) -> bool {
+    let mut st = schedkit_core::packing::State::from_assignment(c, c.pod_node.clone());
+    for &(i, j) in events {
+        if j < 0 {
+            st.remove(c, i);
+        } else {
+            st.remove(c, i);
+            if st.filter(c, i, j as usize).is_some() {
+                return false;
+            }
+            st.place(c, i, j as usize);
+        }
+    }
+    st.assignment == a
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+    #[test]
+    fn every_entry_point_keeps_the_rules(c in arb_constrained(), seed in proptest::option::of(0u64..10)) {
+        for m in names(&heuristics::METHODS) {
+            let (a, ev) = heuristics::place_logged(&c, m, &HeuristicOptions::default(), &Budget::unlimited()).unwrap();
+            prop_assert!(replay_ok(&c, &ev, &a), "{m}");
+        }
+        let o = KubeOptions { seed, ..Default::default() };
+        let out = kube::simulate(&c, &o, &Budget::unlimited()).unwrap();
+        prop_assert!(replay_ok(&c, &out.events, &out.assignment));
+        let msgs = kube::pending_messages(&c, &o, &out.assignment, &Budget::unlimited()).unwrap();
+        for (i, msg) in msgs.iter().enumerate() {
+            prop_assert_eq!(msg.is_empty(), out.assignment[i] >= 0);
+        }
+        for pod in 0..c.num_pods() {
+            let e = kube::explain(&c, &o, &out.assignment, pod, true).unwrap();
+            prop_assert_eq!(e.total.len(), c.num_nodes());
         }
     }
 }

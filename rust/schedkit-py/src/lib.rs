@@ -37,8 +37,8 @@ mod _core {
     };
     #[pymodule_export]
     use crate::packing::{
-        packing_fragment_rate, packing_heuristic, packing_kube, packing_kube_scores, packing_vmr_greedy,
-        PackingCluster,
+        packing_explain, packing_fragment_rate, packing_heuristic, packing_kube, packing_kube_scores,
+        packing_pending_messages, packing_vmr_greedy, PackingCluster,
     };
     #[pymodule_export]
     use crate::tardiness::{tardiness_solve, TardinessInstance};

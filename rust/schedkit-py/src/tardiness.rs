@@ -6,7 +6,7 @@ use schedkit_core::tardiness::solve::{self, Options};
 use schedkit_core::tardiness::Instance;
 use schedkit_core::Budget;
 
-use crate::arrays::{as_i64, vec1};
+use crate::arrays::{as_i64, detach, vec1};
 use crate::errors::IntoPy;
 use crate::interrupt::run_interruptible;
 
@@ -62,7 +62,7 @@ impl TardinessInstance {
 type SolveTuple<'py> = (Bound<'py, PyArray1<i64>>, f64, bool, f64, Option<f64>);
 
 #[pyfunction]
-#[pyo3(signature = (instance, method, *, improve=None, atc_k=None, seed=0, iterations=1000, strength=2, time_limit=None))]
+#[pyo3(signature = (instance, method, *, improve=None, atc_k=None, seed=0, iterations=1000, strength=2, time_limit=None, memory_limit=None))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn tardiness_solve<'py>(
     py: Python<'py>,
@@ -74,6 +74,7 @@ pub(crate) fn tardiness_solve<'py>(
     iterations: usize,
     strength: usize,
     time_limit: Option<f64>,
+    memory_limit: Option<usize>,
 ) -> PyResult<SolveTuple<'py>> {
     let improve = improve.map(solve::parse_neighbourhood).transpose().py(py)?;
     let opts = Options {
@@ -82,12 +83,15 @@ pub(crate) fn tardiness_solve<'py>(
         seed,
         iterations,
         strength,
+        memory_limit,
     };
     let inst = &instance.inner;
     // Constructive rules finish in milliseconds even at n = 10^4; only searches get the
     // signal-watching worker thread, whose start-up would dominate a 20 µs rule.
-    let long_running = matches!(method, "ils" | "exact" | "wi" | "aug_mdd" | "aug_mddc")
-        || improve.is_some()
+    let long_running = matches!(
+        method,
+        "ils" | "exact" | "ssdp" | "bb" | "lawler" | "wi" | "aug_mdd" | "aug_mddc"
+    ) || improve.is_some()
         || inst.len() > 50_000;
     let outcome = if long_running {
         run_interruptible(py, "tardiness_solve", |stop| {
@@ -95,8 +99,9 @@ pub(crate) fn tardiness_solve<'py>(
             solve::solve(inst, method, &opts, &budget)
         })?
     } else {
-        py.detach(|| solve::solve(inst, method, &opts, &Budget::new(time_limit, None)))
-            .py(py)?
+        detach(py, "tardiness_solve", || {
+            solve::solve(inst, method, &opts, &Budget::new(time_limit, None))
+        })?
     };
     let s = outcome.solution;
     Ok((
@@ -112,5 +117,6 @@ pub(crate) fn tardiness_solve<'py>(
 pub fn add_registries(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("TARDINESS_METHODS", solve::METHODS.to_vec())?;
     m.add("TARDINESS_IMPROVEMENTS", solve::NEIGHBOURHOODS.to_vec())?;
+    m.add("TARDINESS_EXACT_METHODS", solve::EXACT_METHODS.to_vec())?;
     Ok(())
 }

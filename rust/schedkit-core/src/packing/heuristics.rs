@@ -180,6 +180,19 @@ impl Ctx<'_> {
 
 /// Places pods with `method`; returns the assignment (node per pod, -1 pending).
 pub fn place(c: &Cluster, method: &str, o: &HeuristicOptions, budget: &Budget) -> CoreResult<Vec<i64>> {
+    place_logged(c, method, o, budget).map(|(a, _)| a)
+}
+
+/// Placements (pod, node) and evictions (pod, -1) in the order a method made them.
+pub type Events = Vec<(usize, i64)>;
+
+/// [`place`], with the placements (and, with `repack`, the initial evictions) in order.
+pub fn place_logged(
+    c: &Cluster,
+    method: &str,
+    o: &HeuristicOptions,
+    budget: &Budget,
+) -> CoreResult<(Vec<i64>, Events)> {
     let h = lookup(&METHODS, method, "method", "heuristic")?.item;
     let n = c.num_nodes();
     let m = c.num_pods();
@@ -197,6 +210,11 @@ pub fn place(c: &Cluster, method: &str, o: &HeuristicOptions, budget: &Budget) -
         c.pod_node.clone()
     };
     let mut st = State::from_assignment(c, start);
+    st.events = (0..m)
+        .filter(|&i| c.pod_node[i] >= 0 && st.assignment[i] < 0)
+        .map(|i| (i, -1))
+        .collect();
+    st.record = true;
     let todo: Vec<usize> = (0..m).filter(|&i| st.assignment[i] < 0).collect();
     let maxc = c.node_cpu.iter().copied().max().unwrap_or(1).max(1) as f64;
     let maxm = c.node_mem.iter().copied().max().unwrap_or(1).max(1) as f64;
@@ -288,7 +306,9 @@ pub fn place(c: &Cluster, method: &str, o: &HeuristicOptions, budget: &Budget) -
             continue;
         }
         for i in pods {
-            if known_to_fail(&failed, i) {
+            // With taints, affinities or extra resources a smaller pod is no longer sure to fit
+            // where a larger one did not, so the shortcut is for plain clusters only.
+            if c.cons.is_empty() && known_to_fail(&failed, i) {
                 continue;
             }
             steps += n;
@@ -323,5 +343,5 @@ pub fn place(c: &Cluster, method: &str, o: &HeuristicOptions, budget: &Budget) -
             }
         }
     }
-    Ok(st.assignment)
+    Ok((st.assignment, st.events))
 }

@@ -12,6 +12,7 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
+use super::constraints;
 use super::{Cluster, State};
 use crate::budget::Budget;
 use crate::error::{CoreError, CoreResult};
@@ -51,22 +52,40 @@ pub enum Strategy {
     RequestedToCapacityRatio(Vec<(i64, i64)>),
 }
 
+/// Score plugins of the default profile, in the order of [`KubeOptions::weights`].
+pub const SCORE_PLUGINS: [&str; 6] = [
+    "TaintToleration",
+    "NodeAffinity",
+    "NodeResourcesFit",
+    "PodTopologySpread",
+    "InterPodAffinity",
+    "NodeResourcesBalancedAllocation",
+];
+/// The default profile's score weights (3, 2, 1, 2, 2, 1).
+pub const DEFAULT_WEIGHTS: [i64; 6] = [3, 2, 1, 2, 2, 1];
+
 #[derive(Debug, Clone)]
 pub struct KubeOptions {
     pub strategy: Strategy,
-    /// Resource weights of the Fit score (cpu, memory).
-    pub resource_weights: (i64, i64),
-    /// Plugin weights: NodeResourcesFit and NodeResourcesBalancedAllocation.
-    pub fit_weight: i64,
-    pub balanced_weight: i64,
+    /// NodeResourcesFit scoring resources: (resource, weight); resource 0 is cpu, 1 memory,
+    /// 2 + k the k-th extra resource.
+    pub fit_resources: Vec<(usize, i64)>,
+    /// NodeResourcesBalancedAllocation resources (default cpu and memory).
+    pub balanced_resources: Vec<usize>,
+    /// Plugin weights in [`SCORE_PLUGINS`] order; 0 disables a plugin's score.
+    pub weights: [i64; 6],
+    /// InterPodAffinity hardPodAffinityWeight (existing pods' required affinity, scored).
+    pub hard_pod_affinity_weight: i64,
     pub preemption: bool,
     /// Some(seed): ties broken uniformly at random (reservoir sampling, the real behaviour);
     /// None: the tie goes to the node of lowest `node_rank` (by name).
     pub seed: Option<u64>,
     /// Rank of each node for the deterministic tie-break (empty: node index).
     pub node_rank: Vec<i64>,
-    /// Adaptive `percentageOfNodesToScore` sampling for clusters of >= 100 nodes.
+    /// `percentageOfNodesToScore` sampling for clusters of >= 100 nodes.
     pub sample_nodes: bool,
+    /// percentageOfNodesToScore: 0 adaptive, else 1..100.
+    pub pct_nodes_to_score: i64,
     /// Recreate evicted victims (ReplicaSet pods) and queue them again.
     pub requeue_victims: bool,
     /// Pods that may never be preempted (empty: none), like a failing `IsEligiblePod` check.
@@ -77,16 +96,104 @@ impl Default for KubeOptions {
     fn default() -> Self {
         KubeOptions {
             strategy: Strategy::LeastAllocated,
-            resource_weights: (1, 1),
-            fit_weight: 1,
-            balanced_weight: 1,
+            fit_resources: vec![(0, 1), (1, 1)],
+            balanced_resources: vec![0, 1],
+            weights: DEFAULT_WEIGHTS,
+            hard_pod_affinity_weight: 1,
             preemption: true,
             seed: None,
             node_rank: Vec::new(),
             sample_nodes: true,
+            pct_nodes_to_score: 0,
             requeue_victims: true,
             protected: Vec::new(),
         }
+    }
+}
+
+impl KubeOptions {
+    /// Rejects what Kubernetes' configuration validation rejects, naming the field.
+    pub fn check(&self, c: &Cluster) -> CoreResult<()> {
+        let n = c.num_nodes();
+        let r = 2 + c.cons.num_res();
+        if !self.node_rank.is_empty() && self.node_rank.len() != n {
+            return Err(CoreError::invalid(
+                "node_rank",
+                None,
+                format!("length {}, expected {n}", self.node_rank.len()),
+            ));
+        }
+        if let Strategy::RequestedToCapacityRatio(shape) = &self.strategy {
+            if shape.is_empty() {
+                return Err(CoreError::invalid("shape", None, "needs at least one point"));
+            }
+            for (k, &(u, s)) in shape.iter().enumerate() {
+                if !(0..=100).contains(&u) || !(0..=10).contains(&s) || (k > 0 && u <= shape[k - 1].0) {
+                    return Err(CoreError::invalid(
+                        "shape",
+                        Some(k),
+                        "points need utilisation 0..100 strictly increasing and score 0..10",
+                    ));
+                }
+            }
+        }
+        if self.fit_resources.is_empty() {
+            return Err(CoreError::invalid(
+                "resource_weights",
+                None,
+                "needs at least one resource",
+            ));
+        }
+        for (k, &(res, w)) in self.fit_resources.iter().enumerate() {
+            if res >= r {
+                return Err(CoreError::invalid(
+                    "resource_weights",
+                    Some(k),
+                    "unknown resource",
+                ));
+            }
+            if !(1..=100).contains(&w) {
+                return Err(CoreError::invalid(
+                    "resource_weights",
+                    Some(k),
+                    format!("weight {w} out of range 1..100 (Kubernetes rejects it)"),
+                ));
+            }
+        }
+        if let Some(k) = self.balanced_resources.iter().position(|&x| x >= r) {
+            return Err(CoreError::invalid(
+                "balanced_resources",
+                Some(k),
+                "unknown resource",
+            ));
+        }
+        for (k, &w) in self.weights.iter().enumerate() {
+            if !(0..=100).contains(&w) {
+                return Err(CoreError::invalid(
+                    "plugin_weights",
+                    Some(k),
+                    format!(
+                        "{}: weight {w} out of range (1..100, or 0 for disabled)",
+                        SCORE_PLUGINS[k]
+                    ),
+                ));
+            }
+        }
+        if !(0..=100).contains(&self.hard_pod_affinity_weight) {
+            return Err(CoreError::invalid(
+                "hard_pod_affinity_weight",
+                None,
+                "must be in 0..100",
+            ));
+        }
+        if !(0..=100).contains(&self.pct_nodes_to_score) {
+            return Err(CoreError::invalid(
+                "percentage_of_nodes_to_score",
+                None,
+                "must be in 0..100",
+            ));
+        }
+        Ok(())
     }
 }
 
@@ -95,6 +202,8 @@ impl Default for KubeOptions {
 pub struct KubeOutcome {
     pub assignment: Vec<i64>,
     pub preemptions: Vec<(usize, usize, Vec<usize>)>,
+    /// Placements (pod, node) and evictions (pod, -1) in order.
+    pub events: Vec<(usize, i64)>,
 }
 
 /// ⌊(alloc − req)·100 / alloc⌋, 0 when req > alloc or alloc = 0.
@@ -139,20 +248,24 @@ pub fn broken_linear(shape: &[(i64, i64)], p: i64) -> i64 {
     scaled.last().map(|x| x.1).unwrap_or(0)
 }
 
-/// NodeResourcesFit score for requested (including the pod) and allocatable per resource.
-pub fn fit_score(strategy: &Strategy, weights: (i64, i64), req: [i64; 2], alloc: [i64; 2]) -> i64 {
-    let w = [weights.0, weights.1];
+/// NodeResourcesFit score over the scoring resources: `weights[k]` weighs resource k with
+/// requested (including the pod) `req[k]` and allocatable `alloc[k]`. A resource with
+/// allocatable 0 drops out, as in Kubernetes' scorers.
+pub fn fit_score(strategy: &Strategy, weights: &[i64], req: &[i64], alloc: &[i64]) -> i64 {
+    let (mut s, mut ws) = (0i64, 0i64);
     match strategy {
         Strategy::LeastAllocated | Strategy::MostAllocated => {
-            let (mut s, mut ws) = (0i64, 0i64);
-            for r in 0..2 {
+            for r in 0..weights.len() {
+                if alloc[r] == 0 {
+                    continue;
+                }
                 let v = if *strategy == Strategy::LeastAllocated {
                     least_requested(req[r], alloc[r])
                 } else {
                     most_requested(req[r], alloc[r])
                 };
-                s += v * w[r];
-                ws += w[r];
+                s += v * weights[r];
+                ws += weights[r];
             }
             if ws == 0 {
                 0
@@ -161,8 +274,7 @@ pub fn fit_score(strategy: &Strategy, weights: (i64, i64), req: [i64; 2], alloc:
             }
         }
         Strategy::RequestedToCapacityRatio(shape) => {
-            let (mut s, mut ws) = (0i64, 0i64);
-            for r in 0..2 {
+            for r in 0..weights.len() {
                 if alloc[r] == 0 {
                     continue;
                 }
@@ -173,8 +285,8 @@ pub fn fit_score(strategy: &Strategy, weights: (i64, i64), req: [i64; 2], alloc:
                 };
                 let f = broken_linear(shape, util);
                 if f > 0 {
-                    s += f * w[r];
-                    ws += w[r];
+                    s += f * weights[r];
+                    ws += weights[r];
                 }
             }
             if ws == 0 {
@@ -186,33 +298,73 @@ pub fn fit_score(strategy: &Strategy, weights: (i64, i64), req: [i64; 2], alloc:
     }
 }
 
-/// NodeResourcesBalancedAllocation: ⌊(1 − |f_cpu − f_mem|/2)·100⌋ with f = min(1, req/alloc).
-pub fn balanced_score(req: [i64; 2], alloc: [i64; 2]) -> i64 {
-    let mut f = [0.0f64; 2];
-    for r in 0..2 {
-        f[r] = if alloc[r] == 0 {
-            1.0
-        } else {
-            (req[r] as f64 / alloc[r] as f64).min(1.0)
-        };
+/// NodeResourcesBalancedAllocation: ⌊(1 − std)·100⌋ over the fractions f = min(1, req/alloc)
+/// of the resources with allocatable > 0; std = |f₀ − f₁|/2 for two, the population standard
+/// deviation for more, 0 for fewer.
+pub fn balanced_score(req: &[i64], alloc: &[i64]) -> i64 {
+    if req.len() == 2 && alloc[0] != 0 && alloc[1] != 0 {
+        // The default (cpu, memory), the hot path.
+        let f0 = (req[0] as f64 / alloc[0] as f64).min(1.0);
+        let f1 = (req[1] as f64 / alloc[1] as f64).min(1.0);
+        return ((1.0 - ((f0 - f1) / 2.0).abs()) * MAX_NODE_SCORE as f64) as i64;
     }
-    let std = (f[0] - f[1]).abs() / 2.0;
+    // No allocation: this runs once per pod and candidate node.
+    let mut f = [0.0f64; 16];
+    let mut k = 0usize;
+    for r in 0..req.len() {
+        if alloc[r] != 0 {
+            if k == f.len() {
+                break; // more than 16 scored resources: the rest are not counted
+            }
+            f[k] = (req[r] as f64 / alloc[r] as f64).min(1.0);
+            k += 1;
+        }
+    }
+    let std = match k {
+        0 | 1 => 0.0,
+        2 => ((f[0] - f[1]) / 2.0).abs(),
+        k => {
+            let mean = f[..k].iter().sum::<f64>() / k as f64;
+            (f[..k].iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / k as f64).sqrt()
+        }
+    };
     ((1.0 - std) * MAX_NODE_SCORE as f64) as i64
 }
 
-/// numFeasibleNodesToFind with the adaptive percentage (minFeasibleNodesToFind = 100).
-pub fn num_feasible_nodes_to_find(n: usize) -> usize {
+/// numFeasibleNodesToFind: every node below 100, else `pct`% of them (0: the adaptive
+/// max(5, 50 − N/125)), at least 100.
+pub fn num_feasible_nodes_to_find(n: usize, pct: i64) -> usize {
     if n < 100 {
         return n;
     }
-    let pct = (50 - n as i64 / 125).max(5);
+    let pct = if pct > 0 {
+        pct
+    } else {
+        (50 - n as i64 / 125).max(5)
+    };
     ((n as i64 * pct / 100) as usize).max(100).min(n)
+}
+
+/// Per-node filter and score detail for one pod (see [`explain`]).
+#[derive(Debug, Clone, Default)]
+pub struct Explained {
+    /// Per node: the failing filter plugin (index into `constraints::PLUGINS`) or -1.
+    pub plugin: Vec<i64>,
+    /// Per node: the reason texts, joined with ", " (empty when it passes).
+    pub reason: Vec<String>,
+    /// Per node and score plugin ([`SCORE_PLUGINS`]): raw and normalised scores (0 on
+    /// nodes that fail a filter).
+    pub raw: Vec<[i64; 6]>,
+    pub norm: Vec<[i64; 6]>,
+    /// Per node: Σ weight × normalised score.
+    pub total: Vec<i64>,
 }
 
 struct Sim<'a> {
     c: &'a Cluster,
     o: &'a KubeOptions,
     st: State,
+    /// Requested cpu and memory per node as the Fit score counts them (NonMissing defaults).
     nz_cpu: Vec<i64>,
     nz_mem: Vec<i64>,
     on_node: Vec<Vec<usize>>,
@@ -220,6 +372,7 @@ struct Sim<'a> {
     clock: u64,
     rng: SplitMix64,
     next_start: usize,
+    pdb_left: Vec<i64>,
 }
 
 fn nz(v: i64, d: i64) -> i64 {
@@ -231,6 +384,23 @@ fn nz(v: i64, d: i64) -> i64 {
 }
 
 impl<'a> Sim<'a> {
+    fn new(c: &'a Cluster, o: &'a KubeOptions, seed: u64) -> Self {
+        let (n, m) = (c.num_nodes(), c.num_pods());
+        Sim {
+            c,
+            o,
+            st: State::from_assignment(c, vec![-1; m]),
+            nz_cpu: vec![0; n],
+            nz_mem: vec![0; n],
+            on_node: vec![Vec::new(); n],
+            start: vec![0; m],
+            clock: 0,
+            rng: SplitMix64::new(seed),
+            next_start: 0,
+            pdb_left: c.cons.pdb_allowed.clone(),
+        }
+    }
+
     fn rank(&self, j: usize) -> i64 {
         if self.o.node_rank.is_empty() {
             j as i64
@@ -239,10 +409,23 @@ impl<'a> Sim<'a> {
         }
     }
 
+    fn score_cpu(&self, pod: usize) -> i64 {
+        match self.c.cons.pod_cpu_score.get(pod) {
+            Some(&v) => v,
+            None => nz(self.c.pod_cpu[pod], DEFAULT_CPU),
+        }
+    }
+    fn score_mem(&self, pod: usize) -> i64 {
+        match self.c.cons.pod_mem_score.get(pod) {
+            Some(&v) => v,
+            None => nz(self.c.pod_mem[pod], DEFAULT_MEM),
+        }
+    }
+
     fn add(&mut self, pod: usize, node: usize) {
         self.st.place(self.c, pod, node);
-        self.nz_cpu[node] += nz(self.c.pod_cpu[pod], DEFAULT_CPU);
-        self.nz_mem[node] += nz(self.c.pod_mem[pod], DEFAULT_MEM);
+        self.nz_cpu[node] += self.score_cpu(pod);
+        self.nz_mem[node] += self.score_mem(pod);
         self.on_node[node].push(pod);
         self.clock += 1;
         self.start[pod] = self.clock;
@@ -251,27 +434,190 @@ impl<'a> Sim<'a> {
     fn evict(&mut self, pod: usize) {
         let node = self.st.assignment[pod] as usize;
         self.st.remove(self.c, pod);
-        self.nz_cpu[node] -= nz(self.c.pod_cpu[pod], DEFAULT_CPU);
-        self.nz_mem[node] -= nz(self.c.pod_mem[pod], DEFAULT_MEM);
+        self.nz_cpu[node] -= self.score_cpu(pod);
+        self.nz_mem[node] -= self.score_mem(pod);
         self.on_node[node].retain(|&p| p != pod);
     }
 
-    fn score(&self, pod: usize, j: usize) -> i64 {
+    /// Requested (incl. the pod) and allocatable of resource `r` on node `j`, for the Fit
+    /// score (`nonzero`: NonMissing defaults for cpu and memory) or the balanced one. An extra
+    /// resource the pod does not request counts as absent (0, 0), as in Kubernetes.
+    fn resource(&self, pod: usize, j: usize, r: usize, nonzero: bool) -> (i64, i64) {
         let c = self.c;
-        let alloc = [c.node_cpu[j], c.node_mem[j]];
-        let req_nz = [
-            self.nz_cpu[j] + nz(c.pod_cpu[pod], DEFAULT_CPU),
-            self.nz_mem[j] + nz(c.pod_mem[pod], DEFAULT_MEM),
-        ];
-        let mut s = self.o.fit_weight * fit_score(&self.o.strategy, self.o.resource_weights, req_nz, alloc);
-        if self.o.balanced_weight != 0 && (c.pod_cpu[pod] > 0 || c.pod_mem[pod] > 0) {
-            let req = [
-                alloc[0] - self.st.free_cpu[j] + c.pod_cpu[pod],
-                alloc[1] - self.st.free_mem[j] + c.pod_mem[pod],
-            ];
-            s += self.o.balanced_weight * balanced_score(req, alloc);
+        match r {
+            0 => {
+                let alloc = c.node_cpu[j];
+                if nonzero {
+                    (self.nz_cpu[j] + self.score_cpu(pod), alloc)
+                } else {
+                    (alloc - self.st.free_cpu[j] + c.pod_cpu[pod], alloc)
+                }
+            }
+            1 => {
+                let alloc = c.node_mem[j];
+                if nonzero {
+                    (self.nz_mem[j] + self.score_mem(pod), alloc)
+                } else {
+                    (alloc - self.st.free_mem[j] + c.pod_mem[pod], alloc)
+                }
+            }
+            r => {
+                let k = r - 2;
+                let q = c.cons.pod_res(pod)[k];
+                if q == 0 {
+                    return (0, 0);
+                }
+                let alloc = c.cons.node_res(j)[k];
+                let rr = c.cons.num_res();
+                (alloc - self.st.free_res[j * rr + k] + q, alloc)
+            }
         }
-        s
+    }
+
+    /// Raw and normalised scores of every plugin over the feasible `nodes`, and the weighted
+    /// totals.
+    fn score_nodes(
+        &self,
+        pod: usize,
+        nodes: &[usize],
+        detail: bool,
+    ) -> (Vec<[i64; 6]>, Vec<[i64; 6]>, Vec<i64>) {
+        let c = self.c;
+        let cons = &c.cons;
+        let o = self.o;
+        let n = c.num_nodes();
+        let len = nodes.len();
+        let mut raw = vec![[0i64; 6]; if detail { len } else { 0 }];
+        let mut norm = vec![[0i64; 6]; if detail { len } else { 0 }];
+        // TaintToleration and NodeAffinity: per-class raw counts, normalised over the nodes.
+        let class = cons.class_of(pod).filter(|_| !cons.class_taint.is_empty());
+        let mut taint = vec![0i64; len];
+        let mut naff = vec![0i64; len];
+        if let Some(k) = class {
+            for (q, &j) in nodes.iter().enumerate() {
+                taint[q] = cons.class_taint[k * n + j];
+                naff[q] = cons.class_affinity[k * n + j];
+            }
+        }
+        let taint_n = constraints::default_normalize(&taint, true);
+        let naff_n = constraints::default_normalize(&naff, false);
+        let fitw: Vec<i64> = o.fit_resources.iter().map(|x| x.1).collect();
+        let mut req = vec![0i64; o.fit_resources.len()];
+        let mut alloc = vec![0i64; o.fit_resources.len()];
+        let br = &o.balanced_resources;
+        let (mut breq, mut balloc) = (vec![0i64; br.len()], vec![0i64; br.len()]);
+        let best_effort = br.iter().all(|&r| match r {
+            0 => c.pod_cpu[pod] == 0,
+            1 => c.pod_mem[pod] == 0,
+            r => cons.pod_res(pod)[r - 2] == 0,
+        });
+        let (spread_raw, spread_n) = if o.weights[3] != 0 {
+            constraints::spread_scores(cons, &self.st.tracker, pod, nodes)
+        } else {
+            (vec![0; len], vec![0; len])
+        };
+        let mut ipa = vec![0i64; len];
+        let has_ipa = o.weights[4] != 0 && cons.has_terms() && self.st.tracker.has_interpod_score(cons, pod);
+        if has_ipa {
+            for (q, &j) in nodes.iter().enumerate() {
+                ipa[q] = self
+                    .st
+                    .tracker
+                    .interpod_raw(cons, pod, j, o.hard_pod_affinity_weight);
+            }
+        }
+        let ipa_n = constraints::interpod_normalize(&ipa);
+        let mut total = vec![0i64; len];
+        for (q, &j) in nodes.iter().enumerate() {
+            for (k, &(r, _)) in o.fit_resources.iter().enumerate() {
+                (req[k], alloc[k]) = self.resource(pod, j, r, r < 2);
+            }
+            let fit = fit_score(&o.strategy, &fitw, &req, &alloc);
+            let bal = if best_effort {
+                0
+            } else {
+                for (k, &r) in br.iter().enumerate() {
+                    (breq[k], balloc[k]) = self.resource(pod, j, r, false);
+                }
+                balanced_score(&breq, &balloc)
+            };
+            let nq = [taint_n[q], naff_n[q], fit, spread_n[q], ipa_n[q], bal];
+            total[q] = (0..6).map(|p| o.weights[p] * nq[p]).sum();
+            if detail {
+                raw[q] = [taint[q], naff[q], fit, spread_raw[q], ipa[q], bal];
+                norm[q] = nq;
+            }
+        }
+        (raw, norm, total)
+    }
+
+    /// The weighted totals of a cluster without rules: only NodeResourcesFit and
+    /// BalancedAllocation vary (TaintToleration normalises to 100 everywhere, the others to
+    /// 0), computed without allocating; the same values as [`Self::score_nodes`].
+    fn plain_totals(&self, pod: usize, nodes: &[usize]) -> Vec<i64> {
+        let o = self.o;
+        let c = self.c;
+        let nf = o.fit_resources.len();
+        let nb = o.balanced_resources.len();
+        let mut fitw = [0i64; 8];
+        for (k, &(_, w)) in o.fit_resources.iter().enumerate() {
+            fitw[k] = w;
+        }
+        let best_effort = o.balanced_resources.iter().all(|&r| match r {
+            0 => c.pod_cpu[pod] == 0,
+            _ => c.pod_mem[pod] == 0,
+        });
+        let base = o.weights[0] * MAX_NODE_SCORE;
+        let default_resources = nf == 2
+            && o.fit_resources[0].0 == 0
+            && o.fit_resources[1].0 == 1
+            && o.balanced_resources == [0, 1];
+        if default_resources {
+            // cpu and memory only: the requests read straight from the state.
+            let (pc, pm) = (c.pod_cpu[pod], c.pod_mem[pod]);
+            let (sc, sm) = (self.score_cpu(pod), self.score_mem(pod));
+            return nodes
+                .iter()
+                .map(|&j| {
+                    let alloc = [c.node_cpu[j], c.node_mem[j]];
+                    let fit = fit_score(
+                        &o.strategy,
+                        &fitw[..2],
+                        &[self.nz_cpu[j] + sc, self.nz_mem[j] + sm],
+                        &alloc,
+                    );
+                    let bal = if best_effort {
+                        0
+                    } else {
+                        let req = [
+                            alloc[0] - self.st.free_cpu[j] + pc,
+                            alloc[1] - self.st.free_mem[j] + pm,
+                        ];
+                        balanced_score(&req, &alloc)
+                    };
+                    base + o.weights[2] * fit + o.weights[5] * bal
+                })
+                .collect();
+        }
+        nodes
+            .iter()
+            .map(|&j| {
+                let (mut req, mut alloc) = ([0i64; 8], [0i64; 8]);
+                for (k, &(r, _)) in o.fit_resources.iter().enumerate() {
+                    (req[k], alloc[k]) = self.resource(pod, j, r, r < 2);
+                }
+                let fit = fit_score(&o.strategy, &fitw[..nf], &req[..nf], &alloc[..nf]);
+                let bal = if best_effort {
+                    0
+                } else {
+                    for (k, &r) in o.balanced_resources.iter().enumerate() {
+                        (req[k], alloc[k]) = self.resource(pod, j, r, false);
+                    }
+                    balanced_score(&req[..nb], &alloc[..nb])
+                };
+                base + o.weights[2] * fit + o.weights[5] * bal
+            })
+            .collect()
     }
 
     /// Filter (with sampling) then score and selectHost; None when no node is feasible.
@@ -281,13 +627,11 @@ impl<'a> Sim<'a> {
             return None;
         }
         let want = if self.o.sample_nodes {
-            num_feasible_nodes_to_find(n)
+            num_feasible_nodes_to_find(n, self.o.pct_nodes_to_score)
         } else {
             n
         };
-        let mut best: Option<(i64, usize)> = None;
-        let mut ties = 0u64;
-        let mut found = 0usize;
+        let mut feasible = Vec::new();
         let mut processed = 0usize;
         for k in 0..n {
             let j = (self.next_start + k) % n;
@@ -295,8 +639,27 @@ impl<'a> Sim<'a> {
             if !self.st.fits(self.c, pod, j) {
                 continue;
             }
-            found += 1;
-            let s = self.score(pod, j);
+            feasible.push(j);
+            if feasible.len() >= want {
+                break;
+            }
+        }
+        self.next_start = (self.next_start + processed) % n;
+        if feasible.len() <= 1 {
+            return feasible.first().copied();
+        }
+        let total = if self.c.cons.is_empty()
+            && self.o.fit_resources.len() <= 8
+            && self.o.balanced_resources.len() <= 8
+        {
+            self.plain_totals(pod, &feasible)
+        } else {
+            self.score_nodes(pod, &feasible, false).2
+        };
+        let mut best: Option<(i64, usize)> = None;
+        let mut ties = 0u64;
+        for (q, &j) in feasible.iter().enumerate() {
+            let s = total[q];
             match best {
                 None => {
                     best = Some((s, j));
@@ -308,72 +671,157 @@ impl<'a> Sim<'a> {
                         ties = 1;
                     } else if s == bs {
                         ties += 1;
-                        match self.o.seed {
-                            Some(_) => {
-                                if self.rng.below(ties as usize) == 0 {
-                                    best = Some((s, j));
-                                }
-                            }
-                            None => {
-                                if self.rank(j) < self.rank(bj) {
-                                    best = Some((s, j));
-                                }
-                            }
+                        let take = match self.o.seed {
+                            Some(_) => self.rng.below(ties as usize) == 0,
+                            None => self.rank(j) < self.rank(bj),
+                        };
+                        if take {
+                            best = Some((s, j));
                         }
                     }
                 }
             }
-            if found >= want {
-                break;
-            }
         }
-        self.next_start = (self.next_start + processed) % n;
         best.map(|b| b.1)
     }
 
-    /// SelectVictimsOnNode: None if the pod cannot fit even with every lower-priority pod gone.
-    fn victims_on(&mut self, pod: usize, j: usize) -> Option<Vec<usize>> {
+    /// SelectVictimsOnNode: None if the node's failure is unresolvable or the pod cannot pass
+    /// the filters even with every lower-priority pod gone; else the victims (PDB-violating
+    /// ones reprieved first) and how many of them violate a budget.
+    fn victims_on(&mut self, pod: usize, j: usize) -> Option<(Vec<usize>, usize)> {
         let c = self.c;
+        if let Some(r) = self.st.filter(c, pod, j) {
+            if r.unresolvable() {
+                return None;
+            }
+        }
         let prio = c.pod_priority[pod];
-        let mut potential: Vec<usize> = self.on_node[j]
+        let potential: Vec<usize> = self.on_node[j]
             .iter()
             .copied()
             .filter(|&q| c.pod_priority[q] < prio && !self.o.protected.get(q).copied().unwrap_or(false))
             .collect();
+        // A dry run: these moves are not part of the plan.
+        let record = std::mem::replace(&mut self.st.record, false);
+        let out = self.dry_run(pod, j, potential);
+        self.st.record = record;
+        out
+    }
+
+    /// [`Self::dry_run`] where only NodeResourcesFit can change (no pod terms): the same
+    /// victims by arithmetic on the free amounts, without touching the state.
+    fn dry_run_fit(&self, pod: usize, j: usize, mut potential: Vec<usize>) -> Option<(Vec<usize>, usize)> {
+        let c = self.c;
+        if !self.fits_without(pod, j, &potential) {
+            return None;
+        }
+        potential.sort_by_key(|&q| (Reverse(c.pod_priority[q]), self.start[q], q));
+        let (violating, other) = self.split_by_budget(&potential);
+        // Reprieve in order: a pod stays unless the preemptor no longer fits with it back.
+        let mut gone = potential.clone();
+        let mut victims = Vec::new();
+        let mut num_violating = 0usize;
+        for (group, is_violating) in [(violating, true), (other, false)] {
+            for q in group {
+                let k = gone.iter().position(|&x| x == q).unwrap_or(0);
+                gone.swap_remove(k);
+                if !self.fits_without(pod, j, &gone) {
+                    gone.push(q);
+                    victims.push(q);
+                    num_violating += is_violating as usize;
+                }
+            }
+        }
+        Some((victims, num_violating))
+    }
+
+    /// The potential victims whose eviction would break a PodDisruptionBudget (in order), and
+    /// the others (filterPodsWithPDBViolation).
+    fn split_by_budget(&self, potential: &[usize]) -> (Vec<usize>, Vec<usize>) {
+        let c = self.c;
+        if c.cons.pod_pdbs.is_empty() {
+            return (Vec::new(), potential.to_vec());
+        }
+        let mut left = self.pdb_left.clone();
+        let (mut violating, mut other) = (Vec::new(), Vec::new());
+        for &q in potential {
+            let mut v = false;
+            for &b in &c.cons.pod_pdbs[q] {
+                left[b as usize] -= 1;
+                if left[b as usize] < 0 {
+                    v = true;
+                }
+            }
+            if v {
+                violating.push(q);
+            } else {
+                other.push(q);
+            }
+        }
+        (violating, other)
+    }
+
+    /// Whether `pod` passes NodeResourcesFit on node `j` with the `gone` pods removed and
+    /// `back` of them re-added (arithmetic only: the dry run of clusters without pod terms).
+    fn fits_without(&self, pod: usize, j: usize, gone: &[usize]) -> bool {
+        let c = self.c;
+        let r = c.cons.num_res();
         let (mut fc, mut fm, mut fp) = (self.st.free_cpu[j], self.st.free_mem[j], self.st.free_pods[j]);
-        for &q in &potential {
+        for &q in gone {
             fc += c.pod_cpu[q];
             fm += c.pod_mem[q];
             fp += 1;
         }
-        let fits = |fc: i64, fm: i64, fp: i64| {
-            fp >= 1
-                && (c.pod_cpu[pod] == 0 || c.pod_cpu[pod] <= fc)
-                && (c.pod_mem[pod] == 0 || c.pod_mem[pod] <= fm)
-        };
-        if !fits(fc, fm, fp) {
+        let ok = fp >= 1
+            && (c.pod_cpu[pod] == 0 || c.pod_cpu[pod] <= fc)
+            && (c.pod_mem[pod] == 0 || c.pod_mem[pod] <= fm);
+        ok && (0..r).all(|k| {
+            let want = c.cons.pod_res[pod * r + k];
+            let free =
+                self.st.free_res[j * r + k] + gone.iter().map(|&q| c.cons.pod_res[q * r + k]).sum::<i64>();
+            want == 0 || want <= free
+        })
+    }
+
+    fn dry_run(&mut self, pod: usize, j: usize, mut potential: Vec<usize>) -> Option<(Vec<usize>, usize)> {
+        let c = self.c;
+        if !c.cons.has_terms() {
+            return self.dry_run_fit(pod, j, potential);
+        }
+        for &q in &potential {
+            self.st.remove(c, q);
+        }
+        if self.st.filter(c, pod, j).is_some() {
+            for &q in &potential {
+                self.st.place(c, q, j);
+            }
             return None;
         }
         // Most important first: higher priority, then older (earlier start).
         potential.sort_by_key(|&q| (Reverse(c.pod_priority[q]), self.start[q], q));
+        let (violating, other) = self.split_by_budget(&potential);
         let mut victims = Vec::new();
-        for q in potential {
-            let (nc, nm, np) = (fc - c.pod_cpu[q], fm - c.pod_mem[q], fp - 1);
-            if fits(nc, nm, np) {
-                fc = nc;
-                fm = nm;
-                fp = np;
-            } else {
-                victims.push(q);
+        let mut num_violating = 0usize;
+        for (group, is_violating) in [(violating, true), (other, false)] {
+            for q in group {
+                self.st.place(c, q, j);
+                if self.st.filter(c, pod, j).is_some() {
+                    self.st.remove(c, q);
+                    victims.push(q);
+                    num_violating += is_violating as usize;
+                }
             }
         }
-        Some(victims)
+        for &q in &victims {
+            self.st.place(c, q, j);
+        }
+        Some((victims, num_violating))
     }
 
     /// DefaultPreemption: candidates from an offset, then pickOneNodeForPreemption.
     fn preempt(&mut self, pod: usize) -> Option<(usize, Vec<usize>)> {
         let n = self.c.num_nodes();
-        if n == 0 {
+        if n == 0 || self.c.cons.never_preempt.get(pod).copied().unwrap_or(false) {
             return None;
         }
         let num_candidates = (n / 10).max(100).min(n);
@@ -382,11 +830,11 @@ impl<'a> Sim<'a> {
         } else {
             0
         };
-        let mut cands: Vec<(usize, Vec<usize>)> = Vec::new();
+        let mut cands: Vec<(usize, Vec<usize>, usize)> = Vec::new();
         for k in 0..n {
             let j = (offset + k) % n;
-            if let Some(v) = self.victims_on(pod, j) {
-                cands.push((j, v));
+            if let Some((v, nv)) = self.victims_on(pod, j) {
+                cands.push((j, v, nv));
                 if cands.len() >= num_candidates {
                     break;
                 }
@@ -396,10 +844,7 @@ impl<'a> Sim<'a> {
             return None;
         }
         let c = self.c;
-        if let Some(k) = cands.iter().position(|(_, v)| v.is_empty()) {
-            return Some(cands.swap_remove(k));
-        }
-        let key = |(j, v): &(usize, Vec<usize>)| {
+        let key = |(_, v, nv): &(usize, Vec<usize>, usize)| {
             let highest = v.iter().map(|&q| c.pod_priority[q]).max().unwrap_or(i64::MIN);
             let sum: i128 = v
                 .iter()
@@ -412,9 +857,12 @@ impl<'a> Sim<'a> {
                 .map(|&q| self.start[q])
                 .min()
                 .unwrap_or(0);
-            let _ = j;
-            (highest, sum, v.len(), Reverse(earliest))
+            (*nv, highest, sum, v.len(), Reverse(earliest))
         };
+        if let Some(k) = cands.iter().position(|(_, v, _)| v.is_empty()) {
+            let (j, v, _) = cands.swap_remove(k);
+            return Some((j, v));
+        }
         let mut best = 0usize;
         let mut best_key = key(&cands[0]);
         for (k, cand) in cands.iter().enumerate().skip(1) {
@@ -424,52 +872,53 @@ impl<'a> Sim<'a> {
                 best_key = kk;
             }
         }
-        Some(cands.swap_remove(best))
+        let (j, v, _) = cands.swap_remove(best);
+        Some((j, v))
+    }
+
+    fn filter_all(&self, pod: usize, run_filters: bool) -> Explained {
+        let n = self.c.num_nodes();
+        let mut e = Explained {
+            plugin: vec![-1; n],
+            reason: vec![String::new(); n],
+            raw: vec![[0; 6]; n],
+            norm: vec![[0; 6]; n],
+            total: vec![0; n],
+        };
+        let mut feasible = Vec::new();
+        for j in 0..n {
+            match self.st.filter(self.c, pod, j) {
+                None => feasible.push(j),
+                Some(r) => {
+                    e.plugin[j] = r.plugin(&self.c.cons) as i64;
+                    e.reason[j] = r.texts(&self.c.cons).join(", ");
+                    if !run_filters {
+                        feasible.push(j);
+                    }
+                }
+            }
+        }
+        let (raw, norm, total) = self.score_nodes(pod, &feasible, true);
+        for (q, &j) in feasible.iter().enumerate() {
+            e.raw[j] = raw[q];
+            e.norm[j] = norm[q];
+            e.total[j] = total[q];
+        }
+        e
     }
 }
 
 /// Simulates the default scheduler on the pending pods of `c` (running pods stay put).
 pub fn simulate(c: &Cluster, o: &KubeOptions, budget: &Budget) -> CoreResult<KubeOutcome> {
-    let n = c.num_nodes();
+    o.check(c)?;
     let m = c.num_pods();
-    if !o.node_rank.is_empty() && o.node_rank.len() != n {
-        return Err(CoreError::invalid(
-            "node_rank",
-            None,
-            format!("length {}, expected {n}", o.node_rank.len()),
-        ));
-    }
-    if let Strategy::RequestedToCapacityRatio(shape) = &o.strategy {
-        if shape.is_empty() {
-            return Err(CoreError::invalid("shape", None, "needs at least one point"));
-        }
-        for (k, &(u, s)) in shape.iter().enumerate() {
-            if !(0..=100).contains(&u) || !(0..=10).contains(&s) || (k > 0 && u <= shape[k - 1].0) {
-                return Err(CoreError::invalid(
-                    "shape",
-                    Some(k),
-                    "points need utilisation 0..100 strictly increasing and score 0..10",
-                ));
-            }
-        }
-    }
-    let mut sim = Sim {
-        c,
-        o,
-        st: State::from_assignment(c, vec![-1; m]),
-        nz_cpu: vec![0; n],
-        nz_mem: vec![0; n],
-        on_node: vec![Vec::new(); n],
-        start: vec![0; m],
-        clock: 0,
-        rng: SplitMix64::new(o.seed.unwrap_or(0)),
-        next_start: 0,
-    };
+    let mut sim = Sim::new(c, o, o.seed.unwrap_or(0));
     for i in 0..m {
         if c.pod_node[i] >= 0 {
             sim.add(i, c.pod_node[i] as usize);
         }
     }
+    sim.st.record = true;
     // activeQ: max-heap on (priority, Reverse(timestamp)).
     let mut queue: BinaryHeap<(i64, Reverse<u64>, usize)> = BinaryHeap::new();
     let mut ts = 0u64;
@@ -485,7 +934,7 @@ pub fn simulate(c: &Cluster, o: &KubeOptions, budget: &Budget) -> CoreResult<Kub
     let max_steps = 20 * m + 1000;
     while let Some((_, _, pod)) = queue.pop() {
         steps += 1;
-        if steps % 4096 == 0 && budget.interrupted() {
+        if steps % 256 == 0 && budget.interrupted() {
             return Err(CoreError::Interrupted);
         }
         if steps > max_steps {
@@ -499,6 +948,9 @@ pub fn simulate(c: &Cluster, o: &KubeOptions, budget: &Budget) -> CoreResult<Kub
         if o.preemption {
             if let Some((j, victims)) = sim.preempt(pod) {
                 for &v in &victims {
+                    for &b in c.cons.pod_pdbs.get(v).map(|x| x.as_slice()).unwrap_or(&[]) {
+                        sim.pdb_left[b as usize] -= 1;
+                    }
                     sim.evict(v);
                 }
                 sim.add(pod, j);
@@ -522,5 +974,100 @@ pub fn simulate(c: &Cluster, o: &KubeOptions, budget: &Budget) -> CoreResult<Kub
     Ok(KubeOutcome {
         assignment: sim.st.assignment,
         preemptions,
+        events: sim.st.events,
     })
+}
+
+fn sim_at<'a>(c: &'a Cluster, o: &'a KubeOptions, assignment: &[i64]) -> CoreResult<Sim<'a>> {
+    o.check(c)?;
+    if assignment.len() != c.num_pods() {
+        return Err(CoreError::invalid(
+            "assignment",
+            None,
+            format!("length {}, expected {}", assignment.len(), c.num_pods()),
+        ));
+    }
+    if let Some(i) = assignment
+        .iter()
+        .position(|&a| a < -1 || a >= c.num_nodes() as i64)
+    {
+        return Err(CoreError::invalid("assignment", Some(i), "node out of range"));
+    }
+    let mut sim = Sim::new(c, o, 0);
+    for (i, &a) in assignment.iter().enumerate() {
+        if a >= 0 {
+            sim.add(i, a as usize);
+        }
+    }
+    Ok(sim)
+}
+
+/// Every node's filter outcome and scores for `pod` against `assignment` with the pod itself
+/// taken out (the question "why there / why not there" asked of the final plan). Scores cover
+/// the nodes that pass the filters, or every node with `score_all` (as each Score plugin
+/// computes them when called alone, which is how Kubernetes' own plugin tests call them).
+pub fn explain(
+    c: &Cluster,
+    o: &KubeOptions,
+    assignment: &[i64],
+    pod: usize,
+    score_all: bool,
+) -> CoreResult<Explained> {
+    if pod >= c.num_pods() {
+        return Err(CoreError::invalid(
+            "pod",
+            None,
+            format!("{pod} out of range 0..{}", c.num_pods()),
+        ));
+    }
+    let mut a = assignment.to_vec();
+    if a.get(pod).is_some_and(|&x| x >= 0) {
+        a[pod] = -1;
+    }
+    let sim = sim_at(c, o, &a)?;
+    Ok(sim.filter_all(pod, !score_all))
+}
+
+/// Kubernetes' FitError message for every pod left pending by `assignment` (empty string for
+/// placed pods): `0/N nodes are available: <count> <reason>, ...` with the entries sorted as
+/// strings, as the scheduler prints them.
+pub fn pending_messages(
+    c: &Cluster,
+    o: &KubeOptions,
+    assignment: &[i64],
+    budget: &Budget,
+) -> CoreResult<Vec<String>> {
+    let sim = sim_at(c, o, assignment)?;
+    let n = c.num_nodes();
+    let mut out = vec![String::new(); c.num_pods()];
+    for (i, msg) in out.iter_mut().enumerate() {
+        if assignment[i] >= 0 {
+            continue;
+        }
+        if budget.interrupted() {
+            return Err(CoreError::Interrupted);
+        }
+        let mut hist: std::collections::BTreeMap<String, usize> = Default::default();
+        let mut passing = 0usize;
+        for j in 0..n {
+            match sim.st.filter(c, i, j) {
+                None => passing += 1,
+                Some(r) => {
+                    for t in r.texts(&c.cons) {
+                        *hist.entry(t).or_default() += 1;
+                    }
+                }
+            }
+        }
+        let mut parts: Vec<String> = hist.into_iter().map(|(k, v)| format!("{v} {k}")).collect();
+        parts.sort();
+        *msg = if passing > 0 {
+            format!("{passing}/{n} nodes are available now (the pod was left pending by the simulation, not by the filters)")
+        } else if parts.is_empty() {
+            format!("0/{n} nodes are available.")
+        } else {
+            format!("0/{n} nodes are available: {}.", parts.join(", "))
+        };
+    }
+    Ok(out)
 }

@@ -5,11 +5,13 @@
 //! Quantities are integers: cpu in millicores, memory in bytes, so the kube-scheduler's
 //! integer score arithmetic is reproduced exactly.
 
+pub mod constraints;
 pub mod heuristics;
 pub mod kube;
 pub mod vmr;
 
 use crate::error::{CoreError, CoreResult};
+use constraints::{Constraints, Reason, Tracker};
 
 /// Nodes and pods. `pod_node[i]` is the current node of pod i or -1 when pending.
 #[derive(Debug, Clone)]
@@ -21,6 +23,8 @@ pub struct Cluster {
     pub pod_mem: Vec<i64>,
     pub pod_priority: Vec<i64>,
     pub pod_node: Vec<i64>,
+    /// Taints, affinities, spread, extra resources, budgets (default: none).
+    pub cons: Constraints,
 }
 
 impl Cluster {
@@ -81,6 +85,7 @@ impl Cluster {
             pod_mem,
             pod_priority,
             pod_node,
+            cons: Constraints::default(),
         };
         let (cpu, mem, cnt) = c.usage(&c.pod_node);
         for j in 0..n {
@@ -93,6 +98,39 @@ impl Cluster {
             }
         }
         Ok(c)
+    }
+
+    /// Attaches the constraints after checking them (running pods must fit the extra
+    /// resources too; their other rules are not re-checked, as Kubernetes does not).
+    pub fn with_constraints(mut self, mut cons: Constraints) -> CoreResult<Self> {
+        cons.validate(self.num_nodes(), self.num_pods())?;
+        let r = cons.num_res();
+        if r > 0 {
+            let mut used = vec![0i64; self.num_nodes() * r];
+            for (i, &a) in self.pod_node.iter().enumerate() {
+                if a >= 0 {
+                    for k in 0..r {
+                        let u = &mut used[a as usize * r + k];
+                        *u = u
+                            .checked_add(cons.pod_res[i * r + k])
+                            .ok_or_else(|| CoreError::invalid("pod_res", Some(i), "requests overflow"))?;
+                    }
+                }
+            }
+            if let Some(x) = (0..used.len()).find(|&x| used[x] > cons.node_res[x]) {
+                return Err(CoreError::invalid(
+                    "pod_node",
+                    None,
+                    format!(
+                        "the running pods on node {} exceed its allocatable {}",
+                        x / r,
+                        cons.res_names[x % r]
+                    ),
+                ));
+            }
+        }
+        self.cons = cons;
+        Ok(self)
     }
 
     pub fn num_nodes(&self) -> usize {
@@ -131,31 +169,116 @@ pub struct State {
     pub free_cpu: Vec<i64>,
     pub free_mem: Vec<i64>,
     pub free_pods: Vec<i64>,
+    /// Free extra resources, N x R row-major.
+    pub free_res: Vec<i64>,
+    pub tracker: Tracker,
     pub assignment: Vec<i64>,
+    /// With `record` set, every placement (pod, node) and eviction (pod, -1) in order: the
+    /// sequence the independent validator replays.
+    pub record: bool,
+    pub events: Vec<(usize, i64)>,
 }
 
 impl State {
     pub fn from_assignment(c: &Cluster, assignment: Vec<i64>) -> Self {
         let (cpu, mem, cnt) = c.usage(&assignment);
-        State {
+        let mut st = State {
             free_cpu: (0..c.num_nodes()).map(|j| c.node_cpu[j] - cpu[j]).collect(),
             free_mem: (0..c.num_nodes()).map(|j| c.node_mem[j] - mem[j]).collect(),
             free_pods: (0..c.num_nodes()).map(|j| c.node_pods[j] - cnt[j]).collect(),
-            assignment,
+            free_res: c.cons.node_res.clone(),
+            tracker: Tracker::new(&c.cons, c.num_nodes()),
+            assignment: vec![-1; assignment.len()],
+            record: false,
+            events: Vec::new(),
+        };
+        let r = c.cons.num_res();
+        for (i, &a) in assignment.iter().enumerate() {
+            if a >= 0 {
+                for k in 0..r {
+                    st.free_res[a as usize * r + k] -= c.cons.pod_res[i * r + k];
+                }
+                st.tracker.add(&c.cons, i, a as usize);
+            }
+        }
+        st.assignment = assignment;
+        st
+    }
+    /// NodeResourcesFit filter: pod count, then every positive request within the free amount
+    /// (every insufficient resource is reported, as Kubernetes does).
+    pub fn fit_reason(&self, c: &Cluster, pod: usize, node: usize) -> Option<Reason> {
+        let pods = self.free_pods[node] < 1;
+        let mut resources = Vec::new();
+        if c.pod_cpu[pod] > 0 && c.pod_cpu[pod] > self.free_cpu[node] {
+            resources.push(0);
+        }
+        if c.pod_mem[pod] > 0 && c.pod_mem[pod] > self.free_mem[node] {
+            resources.push(1);
+        }
+        let r = c.cons.num_res();
+        for k in 0..r {
+            let q = c.cons.pod_res[pod * r + k];
+            if q > 0 && q > self.free_res[node * r + k] {
+                resources.push(2 + k);
+            }
+        }
+        if pods || !resources.is_empty() {
+            Some(Reason::Fit { pods, resources })
+        } else {
+            None
         }
     }
-    /// NodeResourcesFit filter: pod count, then every positive request within the free amount.
+    /// Every filter of the default profile, in its order; None when the node passes.
+    pub fn filter(&self, c: &Cluster, pod: usize, node: usize) -> Option<Reason> {
+        let s = c.cons.static_reason(pod, node, c.num_nodes());
+        if s > 0 {
+            return Some(Reason::Static(s));
+        }
+        if let Some(r) = self.fit_reason(c, pod, node) {
+            return Some(r);
+        }
+        if c.cons.has_terms() {
+            return self.tracker.filter(&c.cons, pod, node);
+        }
+        None
+    }
+    /// Whether every filter passes; the same answer as `filter(..).is_none()` without
+    /// building a reason (the hot path of every method).
     #[inline]
     pub fn fits(&self, c: &Cluster, pod: usize, node: usize) -> bool {
-        self.free_pods[node] >= 1
+        let fit = self.free_pods[node] >= 1
             && (c.pod_cpu[pod] == 0 || c.pod_cpu[pod] <= self.free_cpu[node])
-            && (c.pod_mem[pod] == 0 || c.pod_mem[pod] <= self.free_mem[node])
+            && (c.pod_mem[pod] == 0 || c.pod_mem[pod] <= self.free_mem[node]);
+        if c.cons.is_empty() || !fit {
+            return fit;
+        }
+        if c.cons.static_reason(pod, node, c.num_nodes()) > 0 {
+            return false;
+        }
+        let r = c.cons.num_res();
+        for k in 0..r {
+            let q = c.cons.pod_res[pod * r + k];
+            if q > 0 && q > self.free_res[node * r + k] {
+                return false;
+            }
+        }
+        !c.cons.has_terms() || self.tracker.filter(&c.cons, pod, node).is_none()
     }
     #[inline]
     pub fn place(&mut self, c: &Cluster, pod: usize, node: usize) {
         self.free_cpu[node] -= c.pod_cpu[pod];
         self.free_mem[node] -= c.pod_mem[pod];
         self.free_pods[node] -= 1;
+        let r = c.cons.num_res();
+        for k in 0..r {
+            self.free_res[node * r + k] -= c.cons.pod_res[pod * r + k];
+        }
+        if c.cons.has_terms() {
+            self.tracker.add(&c.cons, pod, node);
+        }
+        if self.record {
+            self.events.push((pod, node as i64));
+        }
         self.assignment[pod] = node as i64;
     }
     #[inline]
@@ -166,6 +289,16 @@ impl State {
             self.free_cpu[node] += c.pod_cpu[pod];
             self.free_mem[node] += c.pod_mem[pod];
             self.free_pods[node] += 1;
+            let r = c.cons.num_res();
+            for k in 0..r {
+                self.free_res[node * r + k] += c.cons.pod_res[pod * r + k];
+            }
+            if c.cons.has_terms() {
+                self.tracker.remove(&c.cons, pod, node);
+            }
+            if self.record {
+                self.events.push((pod, -1));
+            }
             self.assignment[pod] = -1;
         }
     }

@@ -8,6 +8,7 @@ pub mod exact_dp;
 pub mod local_search;
 pub mod rules;
 pub mod solve;
+pub mod ssdp;
 
 use crate::error::{CoreError, CoreResult};
 
@@ -21,7 +22,8 @@ pub struct Instance {
 }
 
 impl Instance {
-    /// Validates: equal lengths, every value finite, p > 0, w >= 0. `w = None` means all 1.
+    /// Validates: equal lengths, every value finite, p > 0, w >= 0, and every objective finite
+    /// (see [`check_finite_objective`]). `w = None` means all 1.
     pub fn new(p: Vec<f64>, d: Vec<f64>, w: Option<Vec<f64>>) -> CoreResult<Self> {
         let n = p.len();
         if d.len() != n {
@@ -72,6 +74,7 @@ impl Instance {
             }
             None => vec![1.0; n],
         };
+        check_finite_objective(&p, &d, &w)?;
         Ok(Instance { p, d, w, weighted })
     }
 
@@ -114,6 +117,38 @@ impl Instance {
     pub fn check_permutation(&self, seq: &[usize], field: &str) -> CoreResult<()> {
         check_permutation(seq, self.len(), field)
     }
+}
+
+/// Rejects data whose objective could overflow f64: any job's tardiness is at most
+/// Σp + max(0, −min d), so Σw·(Σp + max(0, −min d)) finite keeps every completion time, every
+/// tardiness and every objective (of any sequence) finite. Names the field that overflows.
+fn check_finite_objective(p: &[f64], d: &[f64], w: &[f64]) -> CoreResult<()> {
+    let horizon: f64 = p.iter().sum();
+    if !horizon.is_finite() {
+        return Err(CoreError::invalid(
+            "p",
+            None,
+            "the sum of processing times overflows f64; scale the data down".to_string(),
+        ));
+    }
+    let span = horizon + d.iter().fold(0.0f64, |a, &x| a.max(-x));
+    if !span.is_finite() {
+        return Err(CoreError::invalid(
+            "d",
+            None,
+            "sum(p) - min(d) overflows f64; scale the data down".to_string(),
+        ));
+    }
+    let wsum: f64 = w.iter().sum();
+    if !(wsum * span).is_finite() {
+        return Err(CoreError::invalid(
+            "w",
+            None,
+            "sum(w) * (sum(p) + max(0, -min(d))) overflows f64, so an objective could be inf; scale the data down"
+                .to_string(),
+        ));
+    }
+    Ok(())
 }
 
 /// Checks that `seq` is a permutation of 0..n, naming the first bad position.

@@ -1,0 +1,327 @@
+//! Exact 1||Σw_jT_j by successive sublimation dynamic programming (SSDP).
+//!
+//! After Tanaka, Fujikuma & Araki, "An exact algorithm for single-machine scheduling without
+//! machine idle time", J. Scheduling 12(6) 575–593 (2009), and Tanaka & Fujikuma (2012) for
+//! the sublimation with memory of recent jobs. The idea, in three stages:
+//!
+//! 1. **Relax** "each job exactly once" with Lagrangian multipliers μ_j. What is left is a
+//!    path of jobs (repeats allowed) filling [0, P] exactly, of cost Σ (f_j(C_j) − μ_j) + Σ μ_j,
+//!    found by a DP over time. Every sequence is such a path with cost equal to its objective,
+//!    so the DP optimum is a lower bound for any μ. Stage 1 forbids a job twice in a row and
+//!    tunes μ by subgradient optimisation (`stage1.rs`).
+//! 2. **Memorise two jobs**: the DP state becomes the arc "i then j, j completing at t", so no
+//!    job may recur within three positions, and arcs that break the adjacent-interchange rule
+//!    (swapping i and j would be cheaper, or as cheap with j < i) are left out (`arcs.rs`).
+//! 3. **Sublimate**: add to the state which of a set M of jobs are already done, so the jobs
+//!    of M occur exactly once; M grows with the jobs the relaxed optimum repeats or misses,
+//!    until the relaxed optimum is a sequence, which is then optimal (`sublimate.rs`).
+//!
+//! Between stages, forward and backward DP values bound the best path through every node and
+//! arc; those that cannot lead to a sequence better than the incumbent by one unit (all data
+//! are integers, so objectives are integers) are removed: this is what keeps the later state
+//! spaces small. Removing them is safe because some optimal sequence obeys every adjacency
+//! rule (an improving or tie-breaking swap lowers (objective, inversions) lexicographically),
+//! and any sequence it removes costs at least the incumbent.
+//!
+//! The method needs integral p, w and d (OR-Library data are); [`applicable`] says whether an
+//! instance qualifies, and `solve` hands the others to the branch and bound. At a time limit
+//! it returns the incumbent with the best bound proven so far; if its tables would pass
+//! `memory_limit` it hands over to the branch and bound, whose memory is bounded.
+
+mod arcs;
+mod stage1;
+mod sublimate;
+#[cfg(test)]
+mod tests;
+
+use self::arcs::Arcs;
+use self::stage1::Stage1;
+use self::sublimate::{sublimate, Sublimation};
+use super::local_search::{descend, iterated_descent, swap_span};
+use super::{exact_bb, rules, settle_trivial, Instance, Jobs, Solution};
+use crate::budget::Budget;
+use crate::error::CoreResult;
+
+/// "No job" (the start of a path) in u32 job fields.
+const NONE: u32 = u32::MAX;
+const INF: f64 = f64::INFINITY;
+/// Slack on "bound < UB − 1": Lagrangian sums of fractional μ carry rounding noise far below
+/// this, and keeping a few more states is always safe.
+const SLACK: f64 = 1e-4;
+/// Largest horizon·m the stage-1 tables may take (cells of 8 bytes), and the largest
+/// objective scale for which f64 sums of integers stay exact.
+const MAX_CELLS: f64 = 4.0e8;
+const MAX_EXACT: f64 = 4.0e15;
+/// Default memory for the SSDP tables when the caller gives no `memory_limit`.
+pub const DEFAULT_MEMORY: usize = 4 << 30;
+
+/// True when SSDP can run on `inst`: integral p, w and d, and an objective small enough that
+/// every partial sum is an exact integer in f64.
+pub fn applicable(inst: &Instance) -> bool {
+    let integral = |v: &[f64]| v.iter().all(|x| x.fract() == 0.0 && x.abs() < 1e12);
+    if !(integral(inst.p()) && integral(inst.w()) && integral(inst.d())) {
+        return false;
+    }
+    let horizon: f64 = inst.p().iter().sum();
+    let wsum: f64 = inst.w().iter().sum();
+    horizon * inst.len() as f64 <= MAX_CELLS && horizon * wsum <= MAX_EXACT
+}
+
+/// The integral job data SSDP works on (positive-weight jobs only, renumbered 0..m).
+pub(super) struct Problem {
+    m: usize,
+    p: Vec<usize>,
+    w: Vec<f64>,
+    d: Vec<f64>,
+    horizon: usize,
+}
+
+impl Problem {
+    /// w_j·max(0, t − d_j): the cost of job j completing at t.
+    #[inline]
+    fn cost(&self, j: usize, t: usize) -> f64 {
+        self.w[j] * (t as f64 - self.d[j]).max(0.0)
+    }
+
+    /// The job data as the local search takes it; `pf` is p as f64.
+    fn jobs<'a>(&'a self, pf: &'a [f64]) -> Jobs<'a> {
+        Jobs {
+            p: pf,
+            w: &self.w,
+            d: &self.d,
+        }
+    }
+
+    /// True when i (completing at t − p_j) then j (completing at t) may stand in a sequence
+    /// that obeys the adjacent-interchange rule: swapping them is not strictly cheaper, and
+    /// not equally cheap with j < i.
+    #[inline]
+    fn pair_ok(&self, i: usize, j: usize, t: usize) -> bool {
+        let here = self.cost(i, t - self.p[j]) + self.cost(j, t);
+        let swapped = self.cost(j, t - self.p[i]) + self.cost(i, t);
+        here < swapped || (here == swapped && i < j)
+    }
+
+    /// Σ f_j(C_j) of `seq` (a permutation of 0..m).
+    fn objective(&self, seq: &[usize]) -> f64 {
+        let mut t = 0;
+        seq.iter()
+            .map(|&j| {
+                t += self.p[j];
+                self.cost(j, t)
+            })
+            .sum()
+    }
+}
+
+/// The incumbent and what is proven so far, shared by the stages.
+pub(super) struct Bounds {
+    ub: f64,
+    best: Vec<usize>,
+    lb: f64,
+}
+
+impl Bounds {
+    /// A state whose bound is `b` may still lead to a sequence better than the incumbent.
+    #[inline]
+    fn keeps(&self, b: f64) -> bool {
+        b < self.ub - 1.0 + SLACK
+    }
+    fn raise_lb(&mut self, lb: f64) {
+        // objectives are integers: a bound of 41.2 proves 42
+        let lb = (lb - SLACK).ceil().max(0.0);
+        if lb > self.lb {
+            self.lb = lb.min(self.ub);
+        }
+    }
+    fn closed(&self) -> bool {
+        self.lb >= self.ub
+    }
+    /// Takes `seq` if it is better than the incumbent.
+    fn offer(&mut self, pb: &Problem, seq: Vec<usize>) {
+        let v = pb.objective(&seq);
+        if v < self.ub {
+            self.ub = v;
+            self.best = seq;
+        }
+    }
+}
+
+/// A sequence from a relaxed path: first occurrences in path order, then the missing jobs in
+/// EDD order, improved by local search. Tanaka et al. use the same repair for upper bounds.
+fn repair(pb: &Problem, pf: &[f64], path: &[usize], budget: &Budget) -> Vec<usize> {
+    let mut seen = vec![false; pb.m];
+    let mut seq = Vec::with_capacity(pb.m);
+    for &j in path {
+        if !seen[j] {
+            seen[j] = true;
+            seq.push(j);
+        }
+    }
+    let mut missing: Vec<usize> = (0..pb.m).filter(|&j| !seen[j]).collect();
+    missing.sort_by(|&a, &b| pb.d[a].total_cmp(&pb.d[b]).then(a.cmp(&b)));
+    // each missing job goes where its due date fits among the kept ones
+    for j in missing {
+        let pos = seq.iter().position(|&k| pb.d[k] > pb.d[j]).unwrap_or(seq.len());
+        seq.insert(pos, j);
+    }
+    descend(pb.jobs(pf), &mut seq, budget, swap_span(pb.m));
+    seq
+}
+
+/// True when `path` holds every job of 0..m exactly once.
+fn is_sequence(m: usize, path: &[usize]) -> bool {
+    if path.len() != m {
+        return false;
+    }
+    let mut seen = vec![false; m];
+    path.iter().all(|&j| !std::mem::replace(&mut seen[j], true))
+}
+
+/// Exact 1||Σw_jT_j by SSDP (module notes). The caller checks [`applicable`]; `incumbent`, if
+/// given, must be a permutation. `memory_limit` bounds the SSDP tables in bytes.
+pub fn solve_ssdp(
+    inst: &Instance,
+    incumbent: Option<Vec<usize>>,
+    budget: &Budget,
+    memory_limit: Option<usize>,
+) -> CoreResult<Solution> {
+    if let Some(done) = settle_trivial(inst, incumbent.as_deref(), budget)? {
+        return Ok(done);
+    }
+    let memory = memory_limit.unwrap_or(DEFAULT_MEMORY);
+    let n = inst.len();
+    let core: Vec<usize> = (0..n).filter(|&j| inst.w()[j] > 0.0).collect();
+    let zeros: Vec<usize> = (0..n).filter(|&j| inst.w()[j] <= 0.0).collect();
+    let pb = Problem {
+        m: core.len(),
+        p: core.iter().map(|&j| inst.p()[j] as usize).collect(),
+        w: core.iter().map(|&j| inst.w()[j]).collect(),
+        d: core.iter().map(|&j| inst.d()[j]).collect(),
+        horizon: core.iter().map(|&j| inst.p()[j] as usize).sum(),
+    };
+    let pf: Vec<f64> = pb.p.iter().map(|&x| x as f64).collect();
+    let finish = |b: &Bounds, optimal: bool| -> Solution {
+        let mut sequence: Vec<usize> = b.best.iter().map(|&r| core[r]).collect();
+        sequence.extend_from_slice(&zeros);
+        let objective = inst.objective(&sequence);
+        let lower_bound = if optimal { objective } else { b.lb.min(objective) };
+        Solution {
+            sequence,
+            objective,
+            optimal,
+            lower_bound,
+        }
+    };
+
+    // Upper bound: the caller's incumbent restricted to the core jobs, MDD and ATC, each
+    // improved by iterated descent.
+    let mut index = vec![NONE; n];
+    for (r, &j) in core.iter().enumerate() {
+        index[j] = r as u32;
+    }
+    let mut bounds = Bounds {
+        ub: INF,
+        best: Vec::new(),
+        lb: 0.0,
+    };
+    let core_inst = Instance::new(pf.clone(), pb.d.clone(), Some(pb.w.clone()))?;
+    let mut starts = vec![rules::mdd(&core_inst), rules::atc_auto(&core_inst).0];
+    if let Some(s) = &incumbent {
+        starts.push(
+            s.iter()
+                .filter(|&&j| index[j] != NONE)
+                .map(|&j| index[j] as usize)
+                .collect(),
+        );
+    }
+    for mut s in starts {
+        iterated_descent(pb.jobs(&pf), &mut s, budget, 30, 1);
+        bounds.offer(&pb, s);
+    }
+    if pb.m == 0 || bounds.ub == 0.0 {
+        return Ok(finish(&bounds, true));
+    }
+
+    // Stage 1: no job twice in a row; tune μ, then remove nodes.
+    let cells = (pb.horizon + 1) * pb.m;
+    if cells.saturating_mul(8 * 2) > memory {
+        return fallback(inst, &bounds, &core, &zeros, budget, finish);
+    }
+    let mut s1 = Stage1::new(&pb);
+    let mut mu: Vec<f64> = stage1::initial_multipliers(&pb, &bounds.best);
+    if let Some(seq) = s1.optimise(&pb, &pf, &mut mu, &mut bounds, budget, 400) {
+        bounds.offer(&pb, seq);
+        return Ok(finish(&bounds, true));
+    }
+    if bounds.closed() {
+        return Ok(finish(&bounds, true));
+    }
+    if budget.exhausted() {
+        return Ok(finish(&bounds, false));
+    }
+    let alive = s1.alive_nodes(&pb, &mu, &bounds);
+    drop(s1);
+
+    // Stage 2: memory of two jobs and adjacent-interchange arcs.
+    let Some(mut arcs) = Arcs::build(&pb, &alive, &mu, &bounds, memory, budget) else {
+        return fallback(inst, &bounds, &core, &zeros, budget, finish);
+    };
+    if budget.exhausted() {
+        return Ok(finish(&bounds, false));
+    }
+    drop(alive);
+    // Short subgradient runs between eliminations: each elimination with a closer bound
+    // removes more arcs and makes the next runs cheaper.
+    let mut lambda = 1.0;
+    for _ in 0..60 {
+        if let Some(seq) = arcs.optimise(&pb, &pf, &mut mu, &mut bounds, budget, 12, &mut lambda) {
+            bounds.offer(&pb, seq);
+            return Ok(finish(&bounds, true));
+        }
+        if bounds.closed() {
+            return Ok(finish(&bounds, true));
+        }
+        if budget.exhausted() {
+            return Ok(finish(&bounds, false));
+        }
+        let before = arcs.len();
+        arcs.eliminate(&pb, &mu, &mut bounds, budget);
+        if arcs.is_empty() || bounds.closed() {
+            // no path can beat the incumbent
+            bounds.lb = bounds.ub;
+            return Ok(finish(&bounds, true));
+        }
+        if lambda < 0.01 && arcs.len() as f64 > 0.97 * before as f64 {
+            break;
+        }
+    }
+
+    // Stage 3: successive sublimation over the jobs the relaxed optimum gets wrong.
+    match sublimate(&pb, &pf, &mut arcs, &mu, &mut bounds, budget, memory) {
+        Sublimation::Optimal => Ok(finish(&bounds, true)),
+        Sublimation::Stopped => Ok(finish(&bounds, false)),
+        Sublimation::TooBig => fallback(inst, &bounds, &core, &zeros, budget, finish),
+    }
+}
+
+/// Bounded-memory mode: the branch and bound from the incumbent, keeping the better bound.
+fn fallback(
+    inst: &Instance,
+    bounds: &Bounds,
+    core: &[usize],
+    zeros: &[usize],
+    budget: &Budget,
+    finish: impl Fn(&Bounds, bool) -> Solution,
+) -> CoreResult<Solution> {
+    let mut inc: Vec<usize> = bounds.best.iter().map(|&r| core[r]).collect();
+    inc.extend_from_slice(zeros);
+    let s = exact_bb::solve_weighted(inst, Some(inc), budget)?;
+    if s.optimal {
+        return Ok(s);
+    }
+    let mine = finish(bounds, false);
+    let mut out = if s.objective <= mine.objective { s } else { mine };
+    out.lower_bound = out.lower_bound.max(bounds.lb).min(out.objective);
+    Ok(out)
+}
