@@ -11,7 +11,15 @@ import textwrap
 from typing import Any
 
 from schedkit import packing
-from schedkit.cli._common import add_json_flag, format_table, input_path, print_json, run_doc
+from schedkit.cli._common import (
+    FIGURE_SUFFIXES,
+    add_json_flag,
+    format_table,
+    input_path,
+    output_path,
+    print_json,
+    run_doc,
+)
 from schedkit.exceptions import InvalidInstanceError
 from schedkit.experiments.packing import PAPER_GRID, SMALL_GRID, plot_experiment, run_experiment
 
@@ -115,7 +123,13 @@ def run(args: argparse.Namespace) -> int:
     0
     """
     if args.experiment:
-        windows = [float(w) for w in args.windows.split(",") if w]
+        output_path("--plot", args.plot, FIGURE_SUFFIXES)  # before the run, not after it
+        try:
+            windows = [float(w) for w in args.windows.split(",") if w]
+        except ValueError:
+            raise InvalidInstanceError(
+                f"--windows: expected comma-separated seconds, got {args.windows!r}", field="windows"
+            ) from None
         res = run_experiment(
             PAPER_GRID if args.grid == "paper" else SMALL_GRID, scenarios=args.scenarios, windows=windows
         )
