@@ -10,7 +10,8 @@ import sys
 import textwrap
 from typing import Any
 
-from schedkit import packing
+from schedkit import _report, packing
+from schedkit._optional import require
 from schedkit.cli._common import (
     FIGURE_SUFFIXES,
     add_json_flag,
@@ -28,6 +29,7 @@ _EPILOG = """examples:
   schedkit pack cluster.yaml --explain trainer-large
   schedkit pack --generate 8,4,2,1.0 --method kube --fallback cp --time-limit 1
   schedkit pack --experiment --plot priority.png
+  schedkit pack cluster.yaml --report pack.html   # plan per node and pending pods, as HTML
 """
 
 
@@ -89,6 +91,11 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         "--explain", metavar="POD", help="per-node filter outcome and plugin scores for this pod (name or index)"
     )
     out.add_argument("--show-plan", action="store_true", help="print one row per pod, not only moved/placed ones")
+    out.add_argument(
+        "--report",
+        metavar="HTML",
+        help="also write one self-contained HTML report: the plan per node, pending pods with reasons, a figure",
+    )
     add_json_flag(out, instead_of="tables")
     exp = p.add_argument_group("experiment")
     exp.add_argument("--experiment", action="store_true", help="run the paper's comparison (small grid by default)")
@@ -172,6 +179,9 @@ def run(args: argparse.Namespace) -> int:
             )
         )
         return 0
+    if args.report is not None:  # checked before the run, so a typo does not cost the run
+        output_path("--report", args.report, (".html",))
+        _report.check_target(args.report)
     if args.generate:
         try:
             n, ppn, pr, u = args.generate.split(",")
@@ -235,6 +245,9 @@ def run(args: argparse.Namespace) -> int:
     summary = plan.summary()
     actions = plan.actions
     messages = plan.messages if plan.pending else [""] * cluster.num_pods
+    if args.report is not None:
+        source = args.manifests or f"generated {args.generate}"
+        print(f"report written to {_write_report(args.report, source, cluster, plan, messages)}", file=sys.stderr)
     if args.json:
         summary["plan"] = [
             {
@@ -291,6 +304,49 @@ def run(args: argparse.Namespace) -> int:
     srows.append(["seconds", f"{plan.elapsed:.3f}"])
     print(format_table(["summary", "value"], srows))
     return 0
+
+
+def _write_report(path: str, source: str, cluster: Any, plan: Any, messages: list[str]) -> Any:
+    """The HTML report of a plan: header, the plan per node (its pods and requested shares),
+    the pending pods with Kubernetes' reason, the summary, and the per-node fill figure."""
+    cpu_share, mem_share = plan.node_utilisation
+    on_node: list[list[str]] = [[] for _ in range(cluster.num_nodes)]
+    for i, n in enumerate(plan.assignment):
+        if n >= 0:
+            on_node[int(n)].append(cluster.pod_names[i])
+    nodes = {
+        "node": list(cluster.node_names),
+        "pods": [len(p) for p in on_node],
+        "cpu requested %": [100 * float(x) for x in cpu_share],
+        "memory requested %": [100 * float(x) for x in mem_share],
+        "pods placed": [", ".join(p) for p in on_node],
+    }
+    waiting = [i for i in range(cluster.num_pods) if plan.assignment[i] < 0]
+    pending = {
+        "pod": [cluster.pod_names[i] for i in waiting],
+        "priority": [int(cluster.pod_priority[i]) for i in waiting],
+        "why pending": [messages[i] for i in waiting],
+    }
+    summary = {k: v for k, v in plan.summary().items() if not isinstance(v, (dict, list))}
+    header = {
+        "input": source,
+        "nodes": cluster.num_nodes,
+        "pods": cluster.num_pods,
+        "method": plan.method,
+        "placed": f"{plan.placed}/{cluster.num_pods}",
+    }
+    sections = [
+        ("Plan per node", _report.table_html(nodes)),
+        ("Pending pods", _report.table_html(pending) if waiting else "<p>none: every pod is placed</p>"),
+        ("Summary", _report.table_html({"figure": list(summary), "value": list(summary.values())})),
+    ]
+    require("matplotlib", "the pack report's figure")
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(8, 3.5))
+    plan.plot(ax=fig.subplots())
+    sections.append(("Requested share per node", _report.figure_svg(fig, prefix="nodes")))
+    return _report.write(path, _report.page("schedkit pack", header, sections))
 
 
 def _short(plugin: str) -> str:
