@@ -11,7 +11,7 @@ import textwrap
 from typing import Any
 
 from schedkit import _report, packing
-from schedkit._optional import require
+from schedkit._optional import new_axes
 from schedkit.cli._common import (
     FIGURE_SUFFIXES,
     add_json_flag,
@@ -340,12 +340,9 @@ def _write_report(path: str, source: str, cluster: Any, plan: Any, messages: lis
         ("Pending pods", _report.table_html(pending) if waiting else "<p>none: every pod is placed</p>"),
         ("Summary", _report.table_html({"figure": list(summary), "value": list(summary.values())})),
     ]
-    require("matplotlib", "the pack report's figure")
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(8, 3.5))
-    plan.plot(ax=fig.subplots())
-    sections.append(("Requested share per node", _report.figure_svg(fig, prefix="nodes")))
+    (ax,) = new_axes(standalone=True, width=8.0, height=3.5)
+    plan.plot(ax=ax)
+    sections.append(("Requested share per node", _report.figure_svg(ax.figure, prefix="nodes")))
     return _report.write(path, _report.page("schedkit pack", header, sections))
 
 
