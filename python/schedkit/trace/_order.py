@@ -269,11 +269,30 @@ def _job_minima(job: np.ndarray, sub: np.ndarray) -> tuple[np.ndarray, np.ndarra
     """(unique job ids ascending, each job's smallest submit time)."""
     if len(job) == 0:
         return job, sub
+    # A job's rows usually stand together: each run of equal ids is reduced first, so the
+    # sort below sees one entry per run rather than one per row.
+    job, sub = _runs_min(job, sub)
+    if len(job) < 2 or bool((job[1:] > job[:-1]).all()):  # already unique and ascending
+        return job, sub
     # stable: a fold's input is a few sorted runs, which timsort merges cheaply
     order = np.argsort(job, kind="stable")
-    j = job[order]
-    starts = np.flatnonzero(np.r_[True, j[1:] != j[:-1]])
-    return j[starts], np.minimum.reduceat(sub[order], starts)
+    return _runs_min(job[order], sub[order])
+
+
+def _run_starts(job: np.ndarray) -> np.ndarray:
+    """Offsets where a run of equal ids begins."""
+    change = np.empty(len(job), dtype=bool)
+    change[:1] = True
+    np.not_equal(job[1:], job[:-1], out=change[1:])
+    return np.flatnonzero(change)
+
+
+def _runs_min(job: np.ndarray, sub: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each run of equal ids as one entry: (its id, its smallest submit time)."""
+    starts = _run_starts(job)
+    if len(starts) == len(job):
+        return job, sub
+    return job[starts], np.minimum.reduceat(sub, starts)
 
 
 class _JobSubmits:
@@ -347,8 +366,14 @@ class _JobSubmits:
 
     def lookup(self, job: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(job submit time, job rank) per row; every job was added before."""
-        i = np.searchsorted(self.jobs, job)
-        return self.submit[i], self.rank[i]
+        starts = _run_starts(job)
+        if len(starts) * 2 > len(job):  # mostly one row per job
+            i = np.searchsorted(self.jobs, job)
+            return self.submit[i], self.rank[i]
+        # a job's rows usually stand together: one search per run of equal ids
+        i = np.searchsorted(self.jobs, job[starts])
+        counts = np.diff(np.append(starts, len(job)))
+        return np.repeat(self.submit[i], counts), np.repeat(self.rank[i], counts)
 
 
 def _sort_rows(rows: pa.Table, jobs: _JobSubmits) -> pa.Table:
