@@ -340,7 +340,9 @@ class _JobSubmits:
             )
         self.pending, self.pending_len = [], 0
         if len(self.jobs) == 0:
-            self.jobs, self.submit = jobs, subs
+            # a batch's own columns (read-only views of Arrow memory) are copied: the submit
+            # times are lowered in place below, and the batch need not stay alive
+            self.jobs, self.submit = (a if a.flags.writeable else a.copy() for a in (jobs, subs))
             return
         # jobs already known keep the smaller submit time; the others are inserted in order
         pos = np.searchsorted(self.jobs, jobs)
