@@ -340,15 +340,15 @@ class _JobSubmits:
             )
         self.pending, self.pending_len = [], 0
         if len(self.jobs) == 0:
-            # a batch's own columns (read-only views of Arrow memory) are copied: the submit
-            # times are lowered in place below, and the batch need not stay alive
-            self.jobs, self.submit = (a if a.flags.writeable else a.copy() for a in (jobs, subs))
+            self.jobs, self.submit = jobs, subs
             return
         # jobs already known keep the smaller submit time; the others are inserted in order
         pos = np.searchsorted(self.jobs, jobs)
         known = pos < len(self.jobs)
         known[known] = self.jobs[pos[known]] == jobs[known]
         at = pos[known]
+        if not self.submit.flags.writeable:  # a batch's own column (a read-only Arrow view)
+            self.submit = self.submit.copy()
         self.submit[at] = np.minimum(self.submit[at], subs[known])
         new = ~known
         if new.any():
