@@ -57,7 +57,9 @@ def test_property_index_matches_a_dictionary(rows, cuts):
     assert js.jobs.tolist() == ids
     assert js.submit.tolist() == best
     assert js.rank.tolist() == rank
-    got_sub, got_rank = js.lookup(job)
+    starts, run_sub, run_rank = js.lookup(job)
+    counts = np.diff(np.append(starts, len(job)))
+    got_sub, got_rank = np.repeat(run_sub, counts), np.repeat(run_rank, counts)
     pos = {j: i for i, j in enumerate(ids)}
     assert got_sub.tolist() == [best[pos[j]] for j in job.tolist()]
     assert got_rank.tolist() == [rank[pos[j]] for j in job.tolist()]
@@ -93,3 +95,20 @@ def test_file_with_merges_matches_the_table(tmp_path, merge_every_batch):
     want = pa.concat_tables(ordered_jobs(t, chunk_rows=100))
     for name in ("job_id", "submit_time", "task_id", "user"):
         assert got.column(name).to_pylist() == want.column(name).to_pylist()
+
+
+@given(
+    rows=st.lists(
+        st.tuples(st.integers(0, 4), st.integers(0, 3), st.integers(0, 2), st.integers(0, 3)), min_size=1, max_size=40
+    )
+)
+def test_property_in_order_check_agrees_with_the_full_key(rows):
+    """The run-at-a-time check that skips the sort says "sorted" exactly when the rows, in
+    source order, are sorted by (rank, stage, task_id, source row)."""
+    job, sub, stage, task = (np.array(c, dtype=np.int64) for c in zip(*rows))
+    t = pa.table({"job_id": job, "submit_time": sub.astype(float), "stage": stage, "task_id": task})
+    js = _order._JobSubmits.of(t)
+    starts, _, run_rank = js.lookup(job)
+    rank = np.repeat(run_rank, np.diff(np.append(starts, len(job))))
+    want = _order._already_sorted(rank, stage, task, np.arange(len(job)))
+    assert _order._runs_in_order(t, starts, run_rank) == want
