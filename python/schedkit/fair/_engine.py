@@ -288,9 +288,12 @@ def jobs_columns(f: dict[str, np.ndarray], users: Names, classes: Names) -> pa.T
     """Finished jobs (the engine's ``take_finished`` arrays) as rows of :data:`JOB_COLUMNS`."""
     rt = f["finish"] - f["submit"]
     alone = f["alone"]
+    # alone_time is a lower bound (0 only for a job of no work, which waits for nothing)
+    slowdown = np.ones_like(rt)
+    np.divide(rt, alone, out=slowdown, where=alone > 0)
     return pa.table(
         {
-            "job_id": f["tag"].astype(np.int64),
+            "job_id": f["tag"].astype(np.int64, copy=False),
             "user": pa.array(users.names, pa.string()).take(pa.array(f["user"].astype(np.int64))),
             "job_class": pa.array(classes.names, pa.string()).take(pa.array(f["class"].astype(np.int64))),
             "submit_time": f["submit"],
@@ -299,10 +302,9 @@ def jobs_columns(f: dict[str, np.ndarray], users: Names, classes: Names) -> pa.T
             "response_time": rt,
             "work": f["work"],
             "estimate": f["estimate"],
-            "n_tasks": f["n_tasks"].astype(np.int64),
+            "n_tasks": f["n_tasks"].astype(np.int64, copy=False),
             "alone_time": alone,
-            # alone_time is a lower bound (0 only for a job of no work, which waits for nothing)
-            "slowdown": np.where(alone > 0, rt / np.where(alone > 0, alone, 1.0), 1.0),
+            "slowdown": slowdown,
         }
     )
 

@@ -595,7 +595,9 @@ def _source(path: Path, fmt: str) -> tuple[Iterable[pa.RecordBatch], Any]:
         if path.suffix == ".parquet" or fmt == "parquet":
             import pyarrow.parquet as pq
 
-            return pq.ParquetFile(path).iter_batches(batch_size=_BATCH), _conv_canonical
+            # pre_buffer=False: with pre-buffering Arrow keeps every row group's bytes read so
+            # far until the iterator ends, i.e. the whole file (2.5 GB peak on a 1.4 GB trace).
+            return pq.ParquetFile(path, pre_buffer=False).iter_batches(batch_size=_BATCH), _conv_canonical
         try:
             ipc = pa.ipc.open_file(path)
             return (ipc.get_batch(i) for i in range(ipc.num_record_batches)), _conv_canonical
