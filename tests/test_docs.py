@@ -52,12 +52,6 @@ def test_no_docstring_is_left_alone():
 
 ROOT = Path(__file__).resolve().parents[1]
 
-#: Files of other areas that still cite the development notes under ``specs/`` (not part of the
-#: project); the lead empties this after merging their fixes. A file not listed here fails.
-SPECS_CITED_ELSEWHERE = {
-    "rust/schedkit-core/src/tardiness/rules.rs",
-}
-
 
 def _files_citing_specs() -> dict[str, list[int]]:
     sources = [*(ROOT / "python" / "schedkit").rglob("*.py"), *(ROOT / "python" / "schedkit").rglob("*.pyi")]
@@ -73,15 +67,8 @@ def _files_citing_specs() -> dict[str, list[int]]:
 def test_no_docstring_or_comment_cites_the_specs_notes():
     # /work/shared/specs/ are the developers' reference notes; users never get them, so a
     # docstring "see specs/fair.md" points nowhere. Cite the paper instead.
-    new = {f: lines for f, lines in _files_citing_specs().items() if f not in SPECS_CITED_ELSEWHERE}
-    assert not new, f"cite the paper, not specs/: {new}"
-
-
-@pytest.mark.xfail(
-    reason="other areas' files still cite specs/ (SPECS_CITED_ELSEWHERE); the lead fixes them", strict=False
-)
-def test_no_file_cites_the_specs_notes_at_all():
-    assert not _files_citing_specs()
+    cited = _files_citing_specs()
+    assert not cited, f"cite the paper, not specs/: {cited}"
 
 
 def test_the_specs_scan_sees_a_citation(tmp_path, monkeypatch):

@@ -2,7 +2,7 @@
 //!
 //! Every rule returns a permutation of 0..n and breaks ties deterministically; the tie-break
 //! of each rule is stated on it. EDDC, MDDC and their augmented forms follow the published
-//! code of Çetinkaya et al. (arXiv:2510.24013), not its pseudo-code (specs/tardiness.md §1.3-1.4).
+//! code of Çetinkaya et al. (arXiv:2510.24013), not the pseudo-code printed in the paper.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
