@@ -6,7 +6,8 @@ running there) and run through ``Cluster.from_manifests``, ``read_config`` and `
 (``score_all=True``: each Score plugin alone on every node, as the upstream tests call it).
 Sources (kubernetes/kubernetes, pkg/scheduler/framework/plugins/): noderesources
 least_allocated_test.go, most_allocated_test.go and balanced_allocation_test.go, tainttoleration
-taint_toleration_test.go, nodeaffinity node_affinity_test.go (TestNodeAffinity, TestNodeAffinityPriority).
+taint_toleration_test.go, nodeaffinity node_affinity_test.go (TestNodeAffinity, TestNodeAffinityPriority),
+noderesources fit_test.go (TestEnoughRequests, TestNotEnoughRequests, TestStorageRequests).
 Cases that cannot be expressed are listed in ``NOT_EXPRESSIBLE`` with the reason; the README
 counts both.
 """
@@ -774,6 +775,277 @@ def test_node_affinity_score(name, affinity, nodes, expected):
     assert got == {n: score for (n, _), score in zip(nodes, expected, strict=True)}
 
 
+# --------------------------------------------------------------------------- NodeResourcesFit
+# fit_test.go TestEnoughRequests / TestNotEnoughRequests / TestStorageRequests: one node with
+# allocatable cpu 10m, memory 20, pods 32, example.com/aaa 5, ephemeral-storage 20 and
+# hugepages-2Mi 5 (pods 1 and no extended resources for TestNotEnoughRequests) running one pod;
+# the incoming pod's containers, init containers and overhead as upstream builds them. Transcribed
+# from fit_test.go at kubernetes/kubernetes 007f7ae7dc21 (the version the reference index holds);
+# later releases add sidecar (restartable init container), pod-level resources and DRA cases.
+
+EXT_A, EXT_B = "example.com/aaa", "example.com/bbb"
+K8S_A, K8S_B = "kubernetes.io/something", "subdomain.kubernetes.io/something"
+HUGE = "hugepages-2Mi"
+FIT_NODE = {"cpu": "10m", "memory": "20", "pods": "32", EXT_A: "5", "ephemeral-storage": "20", HUGE: "5"}
+ONE_POD_NODE = {"cpu": "10m", "memory": "20", "pods": "1"}
+
+
+def R(mcpu=0, mem=0, **scalars):
+    """A container's requests, as ``framework.Resource{MilliCPU, Memory, ScalarResources}``."""
+    names = {"a": EXT_A, "b": EXT_B, "ka": K8S_A, "kb": K8S_B, "huge": HUGE, "storage": "ephemeral-storage"}
+    req = {"cpu": f"{mcpu}m", "memory": str(mem)}
+    req.update({names[k]: str(v) for k, v in scalars.items()})
+    return req
+
+
+def _fit_pod(name, containers, init=(), overhead=None, node=None):
+    spec = {"containers": [{"name": f"c{k}", "resources": {"requests": r}} for k, r in enumerate(containers)]}
+    if not containers:
+        spec["containers"] = [{"name": "c"}]
+    if init:
+        spec["initContainers"] = [{"name": f"i{k}", "resources": {"requests": r}} for k, r in enumerate(init)]
+    if overhead:
+        spec["overhead"] = overhead
+    if node:
+        spec["nodeName"] = node
+    return {"kind": "Pod", "metadata": {"name": name}, "spec": spec}
+
+
+def insufficient(*names):
+    return ", ".join(f"Insufficient {n}" for n in names)
+
+
+# (upstream name, pod containers, init containers, overhead, running pod's containers, reason or "" to fit)
+ENOUGH = [
+    ("no resources requested always fits", [], [], None, [R(10, 20)], ""),
+    ("too many resources fails", [R(1, 1)], [], None, [R(10, 20)], insufficient("cpu", "memory")),
+    (
+        "too many resources fails due to init container cpu",
+        [R(1, 1)],
+        [R(3, 1)],
+        None,
+        [R(8, 19)],
+        insufficient("cpu"),
+    ),
+    (
+        "too many resources fails due to highest init container cpu",
+        [R(1, 1)],
+        [R(3, 1), R(2, 1)],
+        None,
+        [R(8, 19)],
+        insufficient("cpu"),
+    ),
+    (
+        "too many resources fails due to init container memory",
+        [R(1, 1)],
+        [R(1, 3)],
+        None,
+        [R(9, 19)],
+        insufficient("memory"),
+    ),
+    (
+        "too many resources fails due to highest init container memory",
+        [R(1, 1)],
+        [R(1, 3), R(1, 2)],
+        None,
+        [R(9, 19)],
+        insufficient("memory"),
+    ),
+    (
+        "init container fits because it's the max, not sum, of containers and init containers",
+        [R(1, 1)],
+        [R(1, 1)],
+        None,
+        [R(9, 19)],
+        "",
+    ),
+    (
+        "multiple init containers fit because it's the max, not sum, of containers and init containers",
+        [R(1, 1)],
+        [R(1, 1), R(1, 1)],
+        None,
+        [R(9, 19)],
+        "",
+    ),
+    ("both resources fit", [R(1, 1)], [], None, [R(5, 5)], ""),
+    ("one resource memory fits", [R(2, 1)], [], None, [R(9, 5)], insufficient("cpu")),
+    ("one resource cpu fits", [R(1, 2)], [], None, [R(5, 19)], insufficient("memory")),
+    ("equal edge case", [R(5, 1)], [], None, [R(5, 19)], ""),
+    ("equal edge case for init container", [R(4, 1)], [R(5, 1)], None, [R(5, 19)], ""),
+    ("extended resource fits", [R(a=1)], [], None, [R()], ""),
+    ("extended resource fits for init container", [R()], [R(a=1)], None, [R()], ""),
+    ("extended resource capacity enforced", [R(1, 1, a=10)], [], None, [R(a=0)], insufficient(EXT_A)),
+    (
+        "extended resource capacity enforced for init container",
+        [R()],
+        [R(1, 1, a=10)],
+        None,
+        [R(a=0)],
+        insufficient(EXT_A),
+    ),
+    ("extended resource allocatable enforced", [R(1, 1, a=1)], [], None, [R(a=5)], insufficient(EXT_A)),
+    (
+        "extended resource allocatable enforced for init container",
+        [R()],
+        [R(1, 1, a=1)],
+        None,
+        [R(a=5)],
+        insufficient(EXT_A),
+    ),
+    (
+        "extended resource allocatable enforced for multiple containers",
+        [R(1, 1, a=3), R(1, 1, a=3)],
+        [],
+        None,
+        [R(a=2)],
+        insufficient(EXT_A),
+    ),
+    (
+        "extended resource allocatable admits multiple init containers",
+        [R()],
+        [R(1, 1, a=3), R(1, 1, a=3)],
+        None,
+        [R(a=2)],
+        "",
+    ),
+    (
+        "extended resource allocatable enforced for multiple init containers",
+        [R()],
+        [R(1, 1, a=6), R(1, 1, a=3)],
+        None,
+        [R(a=2)],
+        insufficient(EXT_A),
+    ),
+    (
+        "extended resource allocatable enforced for unknown resource",
+        [R(1, 1, b=1)],
+        [],
+        None,
+        [R()],
+        insufficient(EXT_B),
+    ),
+    (
+        "extended resource allocatable enforced for unknown resource for init container",
+        [R()],
+        [R(1, 1, b=1)],
+        None,
+        [R()],
+        insufficient(EXT_B),
+    ),
+    ("kubernetes.io resource capacity enforced", [R(1, 1, ka=10)], [], None, [R()], insufficient(K8S_A)),
+    (
+        "kubernetes.io resource capacity enforced for init container",
+        [R()],
+        [R(1, 1, kb=10)],
+        None,
+        [R()],
+        insufficient(K8S_B),
+    ),
+    ("hugepages resource capacity enforced", [R(1, 1, huge=10)], [], None, [R(huge=0)], insufficient(HUGE)),
+    (
+        "hugepages resource capacity enforced for init container",
+        [R()],
+        [R(1, 1, huge=10)],
+        None,
+        [R(huge=0)],
+        insufficient(HUGE),
+    ),
+    (
+        "hugepages resource allocatable enforced for multiple containers",
+        [R(1, 1, huge=3), R(1, 1, huge=3)],
+        [],
+        None,
+        [R(huge=2)],
+        insufficient(HUGE),
+    ),
+    ("resources + pod overhead fits", [R(1, 1)], [], {"cpu": "3m", "memory": "13"}, [R(5, 5)], ""),
+    (
+        "requests + overhead does not fit for memory",
+        [R(1, 1)],
+        [],
+        {"cpu": "1m", "memory": "15"},
+        [R(5, 5)],
+        insufficient("memory"),
+    ),
+]
+
+NOT_ENOUGH = [
+    (
+        "even without specified resources predicate fails when there's no space for additional pod",
+        [],
+        [],
+        None,
+        [R(10, 20)],
+        "Too many pods",
+    ),
+    (
+        "even if both resources fit predicate fails when there's no space for additional pod",
+        [R(1, 1)],
+        [],
+        None,
+        [R(5, 5)],
+        "Too many pods",
+    ),
+    (
+        "even for equal edge case predicate fails when there's no space for additional pod",
+        [R(5, 1)],
+        [],
+        None,
+        [R(5, 19)],
+        "Too many pods",
+    ),
+    (
+        "even for equal edge case predicate fails when there's no space for additional pod due to init container",
+        [R(5, 1)],
+        [R(5, 1)],
+        None,
+        [R(5, 19)],
+        "Too many pods",
+    ),
+]
+
+STORAGE = [
+    ("due to container scratch disk", [R(1, 1)], [], None, [R(10, 10)], insufficient("cpu")),
+    ("pod fit", [R(1, 1)], [], None, [R(2, 10)], ""),
+    (
+        "storage ephemeral local storage request exceeds allocatable",
+        [R(storage=25)],
+        [],
+        None,
+        [R(2, 2)],
+        insufficient("ephemeral-storage"),
+    ),
+    ("pod fits", [R(storage=10)], [], None, [R(2, 2)], ""),
+]
+
+
+def _fit_reason(allocatable, containers, init, overhead, running):
+    node = {"kind": "Node", "metadata": {"name": "node1"}, "status": {"allocatable": allocatable}}
+    docs = [node, _fit_pod("running", running, node="node1")]
+    docs.append(_fit_pod("incoming", containers, init, overhead))
+    c = packing.Cluster.from_manifests(docs)
+    t = packing.explain(c, c.num_pods - 1)
+    return t.column("reason").to_pylist()[0]
+
+
+FIT_IDS = ("name", "containers", "init", "overhead", "running", "reason")
+
+
+@pytest.mark.parametrize(FIT_IDS, ENOUGH, ids=[c[0] for c in ENOUGH])
+def test_fit_enough_requests(name, containers, init, overhead, running, reason):
+    assert _fit_reason(FIT_NODE, containers, init, overhead, running) == reason
+
+
+@pytest.mark.parametrize(FIT_IDS, NOT_ENOUGH, ids=[c[0] for c in NOT_ENOUGH])
+def test_fit_not_enough_requests(name, containers, init, overhead, running, reason):
+    assert _fit_reason(ONE_POD_NODE, containers, init, overhead, running) == reason
+
+
+@pytest.mark.parametrize(FIT_IDS, STORAGE, ids=[c[0] for c in STORAGE])
+def test_fit_storage_requests(name, containers, init, overhead, running, reason):
+    assert _fit_reason(FIT_NODE, containers, init, overhead, running) == reason
+
+
 #: Upstream cases of the files above that cannot be expressed, and why.
 NOT_EXPRESSIBLE = {
     "LeastAllocated/Resources not set, pods scheduled with error": "schedkit defaults scoring resources to cpu and memory as the API does; an unset list cannot be given",
@@ -783,6 +1055,7 @@ NOT_EXPRESSIBLE = {
     "BalancedAllocation/node without the scalar resource should skip the scalar resource": "its arguments name nvidia.com/gpu, which read_config refuses for balanced allocation",
     "BalancedAllocation/include DRA resource on a node for balanced resource allocation": "dynamic resource allocation is not modelled",
     "BalancedAllocation/include DRA resource on a node for balanced resource allocation if PreScore not called": "dynamic resource allocation is not modelled",
+    "NodeResourcesFit/EnoughRequests/skip checking ignored extended resource": "NodeResourcesFitArgs.ignoredResources is not modelled (read_config refuses it)",
     **{
         f"NodeAffinity/{n}": "NodeAffinityArgs.addedAffinity is not modelled (read_config refuses NodeAffinity arguments)"
         for n in (
@@ -818,4 +1091,5 @@ NOT_EXPRESSIBLE = {
 def test_the_count_in_the_readme():
     expressed = len(LEAST) + len(MOST) + len(WEIGHT_ERRORS) + len(BALANCED) + len(TAINT_SCORE) + len(TAINT_FILTER)
     expressed += len(AFFINITY_FILTER) + len(AFFINITY_SCORE)
-    assert (expressed, len(NOT_EXPRESSIBLE)) == (80, 26)
+    expressed += len(ENOUGH) + len(NOT_ENOUGH) + len(STORAGE)
+    assert (expressed, len(NOT_EXPRESSIBLE)) == (119, 27)
