@@ -7,7 +7,8 @@ running there) and run through ``Cluster.from_manifests``, ``read_config`` and `
 Sources (kubernetes/kubernetes, pkg/scheduler/framework/plugins/): noderesources
 least_allocated_test.go, most_allocated_test.go and balanced_allocation_test.go, tainttoleration
 taint_toleration_test.go, nodeaffinity node_affinity_test.go (TestNodeAffinity, TestNodeAffinityPriority),
-noderesources fit_test.go (TestEnoughRequests, TestNotEnoughRequests, TestStorageRequests).
+noderesources fit_test.go (TestEnoughRequests, TestNotEnoughRequests, TestStorageRequests) and
+requested_to_capacity_ratio_test.go (its three score tables).
 Cases that cannot be expressed are listed in ``NOT_EXPRESSIBLE`` with the reason; the README
 counts both.
 """
@@ -1046,6 +1047,128 @@ def test_fit_storage_requests(name, containers, init, overhead, running, reason)
     assert _fit_reason(FIT_NODE, containers, init, overhead, running) == reason
 
 
+# --------------------------------------------------------------------------- RequestedToCapacityRatio
+# requested_to_capacity_ratio_test.go: the raw Score (no normalisation) of NodeResourcesFit with
+# the RequestedToCapacityRatio strategy; shape scores on the API's 0..10 scale.
+
+SHAPE_DOWN = [(0, 10), (100, 0)]
+SHAPE_UP = [(0, 0), (100, 1)]
+BAR = "intel.com/bar"
+GI10K = str(10000 * 1024 * 1024)
+
+
+def _rtcr_config(resources, shape):
+    cfg = _config("RequestedToCapacityRatio", resources)
+    strategy = cfg["profiles"][0]["pluginConfig"][0]["args"]["scoringStrategy"]
+    strategy["requestedToCapacityRatio"] = {"shape": [{"utilization": u, "score": v} for u, v in shape]}
+    return cfg
+
+
+def _ext_node(name, extended):
+    return (name, {"cpu": "4000m", "memory": GI10K, **{k: str(v) for k, v in extended.items()}})
+
+
+# (upstream test/name, nodes, existing pods (node, [container requests], bare), pod requests,
+#  resources, shape, expected raw scores)
+RTCR = [
+    (
+        "RequestedToCapacityRatioScoringStrategy/nothing scheduled, nothing requested (default - least requested nodes have priority)",
+        N12,
+        [("node1", [], False), ("node1", [], False)],
+        [],
+        DEFAULT,
+        SHAPE_DOWN,
+        [100, 100],
+    ),
+    (
+        "RequestedToCapacityRatioScoringStrategy/nothing scheduled, resources requested, differently sized nodes (default - least requested nodes have priority)",
+        N46,
+        [("node1", [], False), ("node1", [], False)],
+        REQ2,
+        DEFAULT,
+        SHAPE_DOWN,
+        [38, 50],
+    ),
+    (
+        "RequestedToCapacityRatioScoringStrategy/no resources requested, pods scheduled with resources (default - least requested nodes have priority)",
+        N46,
+        [("node1", [C("3000", "5000")], False), ("node2", [C("3000", "5000")], False)],
+        [],
+        DEFAULT,
+        SHAPE_DOWN,
+        [38, 50],
+    ),
+]
+FOO8, FOO4 = {EXT: 8}, {EXT: 4}
+RTCR += [
+    (
+        f"ResourceBinPackingSingleExtended/{name}",
+        [_ext_node("node1", FOO8), _ext_node("node2", FOO4)],
+        existing,
+        pod,
+        [(EXT, 1)],
+        SHAPE_UP,
+        expected,
+    )
+    for name, existing, pod, expected in [
+        ("resources requested, pods scheduled with less resources", [(None, [], False)], [{EXT: "2"}], [2, 5]),
+        (
+            "resources requested, pods scheduled with resources, on node with existing pod running ",
+            [("node2", [{EXT: "2"}], False)],
+            [{EXT: "2"}],
+            [2, 10],
+        ),
+        ("resources requested, pods scheduled with more resources", [(None, [], False)], [{EXT: "4"}], [5, 10]),
+    ]
+]
+FB1, FB2 = {EXT: 4, BAR: 8}, {EXT: 8, BAR: 4}
+RTCR += [
+    (
+        f"ResourceBinPackingMultipleExtended/{name}",
+        [_ext_node("node1", FB2), _ext_node("node2", FB1)],
+        existing,
+        pod,
+        [(EXT, 3), (BAR, 5)],
+        SHAPE_UP,
+        expected,
+    )
+    for name, existing, pod, expected in [
+        (
+            "resources requested, pods scheduled with less resources",
+            [(None, [], False)],
+            [{EXT: "2", BAR: "2"}],
+            [4, 3],
+        ),
+        (
+            "resources requested, pods scheduled with resources, on node with existing pod running ",
+            [("node2", [{EXT: "4", BAR: "2"}], False)],
+            [{EXT: "2", BAR: "2"}],
+            [4, 7],
+        ),
+        (
+            "resources requested, pods scheduled with more resources",
+            [(None, [], False)],
+            [{EXT: "4", BAR: "2"}],
+            [5, 5],
+        ),
+    ]
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "nodes", "existing", "pod", "resources", "shape", "expected"), RTCR, ids=[c[0] for c in RTCR]
+)
+def test_requested_to_capacity_ratio(name, nodes, existing, pod, resources, shape, expected):
+    docs = [_node(n, cap) for n, cap in nodes]
+    # a pod upstream lists without a node is not in the snapshot at all: leave it out
+    docs += [_pod(f"e{k}", reqs, node, empty) for k, (node, reqs, empty) in enumerate(existing) if node]
+    docs.append(_pod("incoming", pod))
+    c = packing.Cluster.from_manifests(docs)
+    opts = packing.read_config(_rtcr_config(resources, shape)).place_options(c)
+    t = packing.explain(c, c.num_pods - 1, score_all=True, **opts)
+    assert t.column("NodeResourcesFit.raw").to_pylist() == expected
+
+
 #: Upstream cases of the files above that cannot be expressed, and why.
 NOT_EXPRESSIBLE = {
     "LeastAllocated/Resources not set, pods scheduled with error": "schedkit defaults scoring resources to cpu and memory as the API does; an unset list cannot be given",
@@ -1056,6 +1179,10 @@ NOT_EXPRESSIBLE = {
     "BalancedAllocation/include DRA resource on a node for balanced resource allocation": "dynamic resource allocation is not modelled",
     "BalancedAllocation/include DRA resource on a node for balanced resource allocation if PreScore not called": "dynamic resource allocation is not modelled",
     "NodeResourcesFit/EnoughRequests/skip checking ignored extended resource": "NodeResourcesFitArgs.ignoredResources is not modelled (read_config refuses it)",
+    **{
+        f"{n}/nothing scheduled, nothing requested": "it scores only extended resources no pod requests: upstream scores 0 on every node, schedkit refuses the configuration ('no resource of the cluster is scored')"
+        for n in ("ResourceBinPackingSingleExtended", "ResourceBinPackingMultipleExtended")
+    },
     **{
         f"NodeAffinity/{n}": "NodeAffinityArgs.addedAffinity is not modelled (read_config refuses NodeAffinity arguments)"
         for n in (
@@ -1091,5 +1218,5 @@ NOT_EXPRESSIBLE = {
 def test_the_count_in_the_readme():
     expressed = len(LEAST) + len(MOST) + len(WEIGHT_ERRORS) + len(BALANCED) + len(TAINT_SCORE) + len(TAINT_FILTER)
     expressed += len(AFFINITY_FILTER) + len(AFFINITY_SCORE)
-    expressed += len(ENOUGH) + len(NOT_ENOUGH) + len(STORAGE)
-    assert (expressed, len(NOT_EXPRESSIBLE)) == (119, 27)
+    expressed += len(ENOUGH) + len(NOT_ENOUGH) + len(STORAGE) + len(RTCR)
+    assert (expressed, len(NOT_EXPRESSIBLE)) == (128, 29)
