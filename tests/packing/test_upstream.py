@@ -9,7 +9,7 @@ least_allocated_test.go, most_allocated_test.go and balanced_allocation_test.go,
 taint_toleration_test.go, nodeaffinity node_affinity_test.go (TestNodeAffinity, TestNodeAffinityPriority),
 noderesources fit_test.go (TestEnoughRequests, TestNotEnoughRequests, TestStorageRequests) and
 requested_to_capacity_ratio_test.go (its three score tables), podtopologyspread filtering_test.go
-(TestSingleConstraint).
+(TestSingleConstraint, its first 13 cases).
 Cases that cannot be expressed are listed in ``NOT_EXPRESSIBLE`` with the reason; the README
 counts both.
 """
@@ -491,7 +491,7 @@ def test_taint_toleration_filter(name, tolerations, taints, fits):
 
 
 # --------------------------------------------------------------------------- NodeAffinity
-# node_affinity_test.go TestNodeAffinity: one node (named nodeName, "node1" where upstream leaves
+# node_affinity_test.go (kubernetes/kubernetes 022462ccaeb5) TestNodeAffinity: one node (named nodeName, "node1" where upstream leaves
 # it empty) with labels; a filter failure is ErrReasonPod.
 
 
@@ -1049,7 +1049,7 @@ def test_fit_storage_requests(name, containers, init, overhead, running, reason)
 
 
 # --------------------------------------------------------------------------- RequestedToCapacityRatio
-# requested_to_capacity_ratio_test.go: the raw Score (no normalisation) of NodeResourcesFit with
+# requested_to_capacity_ratio_test.go (kubernetes/kubernetes 00b9ead02c37): the raw Score (no normalisation) of NodeResourcesFit with
 # the RequestedToCapacityRatio strategy; shape scores on the API's 0..10 scale.
 
 SHAPE_DOWN = [(0, 10), (100, 0)]
@@ -1171,8 +1171,8 @@ def test_requested_to_capacity_ratio(name, nodes, existing, pod, resources, shap
 
 
 # --------------------------------------------------------------------------- PodTopologySpread
-# podtopologyspread filtering_test.go TestSingleConstraint (the 11 cases of the version the
-# reference index holds): nodes labelled zone/node, the incoming pod "p" labelled foo with one
+# podtopologyspread filtering_test.go TestSingleConstraint, its first 13 cases (kubernetes/kubernetes
+# 01c2588bf4a3; the later ones, minDomains and the node inclusion policies, are not transcribed yet): nodes labelled zone/node, the incoming pod "p" labelled foo with one
 # DoNotSchedule constraint selecting foo (Exists); upstream asserts the plugin's status code per
 # node: S = Success, U = Unschedulable (skew), UU = UnschedulableAndUnresolvable (missing label).
 
@@ -1191,14 +1191,10 @@ def _spread_pod(name, labels, node=None, namespace=None, constraint=None, affini
         spec["nodeName"] = node
     if constraint:
         skew, key, selector_key = constraint
-        spec["topologySpreadConstraints"] = [
-            {
-                "maxSkew": skew,
-                "topologyKey": key,
-                "whenUnsatisfiable": "DoNotSchedule",
-                "labelSelector": {"matchExpressions": [{"key": selector_key, "operator": "Exists"}]},
-            }
-        ]
+        c = {"maxSkew": skew, "topologyKey": key, "whenUnsatisfiable": "DoNotSchedule"}
+        if selector_key:  # None: a null selector, which matches no pod
+            c["labelSelector"] = {"matchExpressions": [{"key": selector_key, "operator": "Exists"}]}
+        spec["topologySpreadConstraints"] = [c]
     if affinity:
         spec["affinity"] = affinity
     return {"kind": "Pod", "metadata": meta, "spec": spec}
@@ -1227,6 +1223,13 @@ SPREAD_FILTER = [
         (["foo"], (1, "zone", "foo"), None),
         [("node-a", "ns1"), ("node-a", "ns2"), ("node-x", None), ("node-y", None)],
         {"node-a": "S", "node-b": "S", "node-x": "U", "node-y": "U"},
+    ),
+    (
+        "existing pods do not match null selector",
+        FOUR,
+        (["foo"], (1, "zone", None), None),
+        ON("node-x", "node-y"),
+        dict.fromkeys(SPREAD_NODES, "S"),
     ),
     (
         "pods spread across zones as 3/3, all nodes fit",
@@ -1278,6 +1281,14 @@ SPREAD_FILTER = [
         # upstream runs the spread filter alone: node-b and node-x pass it ("in real case, it's
         # false": schedkit's NodeAffinity filter rejects them first)
         {"node-a": "S", "node-b": "S", "node-x": "S", "node-y": "U"},
+    ),
+    (
+        "incoming pod has nodeAffinity, pods spread as 0/~2~/0/1, hence node-a fits",
+        FOUR,
+        (["foo"], (1, "zone", "foo"), _required(_exprs(_req("node", "NotIn", "node-b")))),
+        ON("node-b", "node-b", "node-y"),
+        # node-b passes the spread filter alone; schedkit's NodeAffinity filter rejects it first
+        {"node-a": "S", "node-b": "S", "node-x": "U", "node-y": "U"},
     ),
 ]
 
@@ -1348,7 +1359,7 @@ def test_the_count_in_the_readme():
     expressed = len(LEAST) + len(MOST) + len(WEIGHT_ERRORS) + len(BALANCED) + len(TAINT_SCORE) + len(TAINT_FILTER)
     expressed += len(AFFINITY_FILTER) + len(AFFINITY_SCORE)
     expressed += len(ENOUGH) + len(NOT_ENOUGH) + len(STORAGE) + len(RTCR) + len(SPREAD_FILTER)
-    assert (expressed, len(NOT_EXPRESSIBLE)) == (138, 30)
+    assert (expressed, len(NOT_EXPRESSIBLE)) == (140, 30)
 
 
 def test_a_terminating_pod_is_named_not_counted():
