@@ -9,7 +9,7 @@ least_allocated_test.go, most_allocated_test.go and balanced_allocation_test.go,
 taint_toleration_test.go, nodeaffinity node_affinity_test.go (TestNodeAffinity, TestNodeAffinityPriority),
 noderesources fit_test.go (TestEnoughRequests, TestNotEnoughRequests, TestStorageRequests) and
 requested_to_capacity_ratio_test.go (its three score tables), podtopologyspread filtering_test.go
-(TestSingleConstraint, its first 13 cases).
+(TestSingleConstraint, its first 21 cases).
 Cases that cannot be expressed are listed in ``NOT_EXPRESSIBLE`` with the reason; the README
 counts both.
 """
@@ -1171,8 +1171,9 @@ def test_requested_to_capacity_ratio(name, nodes, existing, pod, resources, shap
 
 
 # --------------------------------------------------------------------------- PodTopologySpread
-# podtopologyspread filtering_test.go TestSingleConstraint, its first 13 cases (kubernetes/kubernetes
-# 01c2588bf4a3; the later ones, minDomains and the node inclusion policies, are not transcribed yet): nodes labelled zone/node, the incoming pod "p" labelled foo with one
+# podtopologyspread filtering_test.go TestSingleConstraint (kubernetes/kubernetes 01c2588bf4a3), its
+# cases up to "NodeAffinityPolicy ignored with labelSelectors"; the later ones (taints policy,
+# matchLabelKeys, ...) are not transcribed yet: nodes labelled zone/node, the incoming pod "p" labelled foo with one
 # DoNotSchedule constraint selecting foo (Exists); upstream asserts the plugin's status code per
 # node: S = Success, U = Unschedulable (skew), UU = UnschedulableAndUnresolvable (missing label).
 
@@ -1190,8 +1191,9 @@ def _spread_pod(name, labels, node=None, namespace=None, constraint=None, affini
     if node:
         spec["nodeName"] = node
     if constraint:
-        skew, key, selector_key = constraint
+        skew, key, selector_key, *extra = constraint
         c = {"maxSkew": skew, "topologyKey": key, "whenUnsatisfiable": "DoNotSchedule"}
+        c.update(extra[0] if extra else {})
         if selector_key:  # None: a null selector, which matches no pod
             c["labelSelector"] = {"matchExpressions": [{"key": selector_key, "operator": "Exists"}]}
         spec["topologySpreadConstraints"] = [c]
@@ -1204,6 +1206,8 @@ def _zone_nodes(**labels_by_node):
     return [(n, labels) for n, labels in labels_by_node.items()]
 
 
+ABC = [(n, {"node": n}) for n in ("node-a", "node-b", "node-c")]
+FOO_NODES = [(n, {"node": n, "foo": ""}) for n in ("node-a", "node-b", "node-x")] + [("node-y", {"node": "node-y"})]
 FOUR = _zone_nodes(**{n: {"zone": z, "node": n} for n, z in SPREAD_NODES.items()})
 ON = lambda *nodes: [(n, None) for n in nodes]  # noqa: E731 - running pods labelled foo
 
@@ -1290,6 +1294,49 @@ SPREAD_FILTER = [
         # node-b passes the spread filter alone; schedkit's NodeAffinity filter rejects it first
         {"node-a": "S", "node-b": "S", "node-x": "U", "node-y": "U"},
     ),
+    (
+        "pods spread across nodes as 2/2/1, maxSkew is 2, and the number of domains < minDomains, then the third node fits",
+        ABC,
+        (["foo"], (2, "node", "foo", {"minDomains": 4}), None),
+        ON("node-a", "node-a", "node-b", "node-b", "node-c"),
+        {"node-a": "U", "node-b": "U", "node-c": "S"},
+    ),
+    (
+        "pods spread across nodes as 2/2/1, maxSkew is 2, and the number of domains > minDomains, then the all nodes fit",
+        ABC,
+        (["foo"], (2, "node", "foo", {"minDomains": 2}), None),
+        ON("node-a", "node-a", "node-b", "node-b", "node-c"),
+        {"node-a": "S", "node-b": "S", "node-c": "S"},
+    ),
+    (
+        "pods spread across zone as 2/1, maxSkew is 2 and the number of domains < minDomains, then the third and fourth nodes fit",
+        FOUR,
+        (["foo"], (2, "zone", "foo", {"minDomains": 3}), None),
+        ON("node-a", "node-b", "node-y"),
+        {"node-a": "U", "node-b": "U", "node-x": "S", "node-y": "S"},
+    ),
+    (
+        "pods spread across zone as 2/1, maxSkew is 2 and the number of domains > minDomains, then the all nodes fit",
+        FOUR,
+        (["foo"], (2, "zone", "foo", {"minDomains": 1}), None),
+        ON("node-a", "node-b", "node-y"),
+        dict.fromkeys(SPREAD_NODES, "S"),
+    ),
+    (
+        "NodeAffinityPolicy honored with labelSelectors",
+        FOO_NODES,
+        (["foo"], (1, "node", "foo"), None, {"foo": ""}),
+        ON("node-a", "node-b", "node-y"),
+        # node-y passes the spread filter alone; schedkit's NodeAffinity filter rejects it first
+        {"node-a": "U", "node-b": "U", "node-x": "S", "node-y": "S"},
+    ),
+    (
+        "NodeAffinityPolicy honored with nodeAffinity",
+        FOO_NODES,
+        (["foo"], (1, "node", "foo"), _required(_exprs(_req("foo", "In", "")))),
+        ON("node-a", "node-b", "node-y"),
+        {"node-a": "U", "node-b": "U", "node-x": "S", "node-y": "S"},
+    ),
 ]
 
 
@@ -1297,8 +1344,10 @@ SPREAD_FILTER = [
 def test_pod_topology_spread_filter(name, nodes, pod, running, want):
     docs = [_labelled_node(n, labels) for n, labels in nodes]
     docs += [_spread_pod(f"r{k}", ["foo"], node, ns) for k, (node, ns) in enumerate(running)]
-    labels, constraint, affinity = pod
+    labels, constraint, affinity, *selector = pod
     docs.append(_spread_pod("p", labels, constraint=constraint, affinity=affinity))
+    if selector:
+        docs[-1]["spec"]["nodeSelector"] = selector[0]
     c = packing.Cluster.from_manifests(docs)
     t = packing.explain(c, c.num_pods - 1)
     got = {}
@@ -1322,6 +1371,7 @@ NOT_EXPRESSIBLE = {
         f"{n}/nothing scheduled, nothing requested": "it scores only extended resources no pod requests: upstream scores 0 on every node, schedkit refuses the configuration ('no resource of the cluster is scored')"
         for n in ("ResourceBinPackingSingleExtended", "ResourceBinPackingMultipleExtended")
     },
+    "PodTopologySpread/SingleConstraint/NodeAffinityPolicy ignored with labelSelectors": "upstream names two cases so; both assert node-y Unschedulable by the spread filter alone, but explain reports the first failing filter and NodeAffinity rejects node-y before it",
     "PodTopologySpread/SingleConstraint/terminating Pods should be excluded": "terminating pods (metadata.deletionTimestamp) are not modelled: from_manifests refuses them (a warning with strict=False) rather than count them",
     **{
         f"NodeAffinity/{n}": "NodeAffinityArgs.addedAffinity is not modelled (read_config refuses NodeAffinity arguments)"
@@ -1359,7 +1409,7 @@ def test_the_count_in_the_readme():
     expressed = len(LEAST) + len(MOST) + len(WEIGHT_ERRORS) + len(BALANCED) + len(TAINT_SCORE) + len(TAINT_FILTER)
     expressed += len(AFFINITY_FILTER) + len(AFFINITY_SCORE)
     expressed += len(ENOUGH) + len(NOT_ENOUGH) + len(STORAGE) + len(RTCR) + len(SPREAD_FILTER)
-    assert (expressed, len(NOT_EXPRESSIBLE)) == (140, 30)
+    assert (expressed, len(NOT_EXPRESSIBLE)) == (146, 31)
 
 
 def test_a_terminating_pod_is_named_not_counted():
