@@ -9,7 +9,7 @@ least_allocated_test.go, most_allocated_test.go and balanced_allocation_test.go,
 taint_toleration_test.go, nodeaffinity node_affinity_test.go (TestNodeAffinity, TestNodeAffinityPriority),
 noderesources fit_test.go (TestEnoughRequests, TestNotEnoughRequests, TestStorageRequests) and
 requested_to_capacity_ratio_test.go (its three score tables), podtopologyspread filtering_test.go
-(TestSingleConstraint, its first 21 cases).
+(TestSingleConstraint, its first 21 cases; TestMultipleConstraints, its first 7).
 Cases that cannot be expressed are listed in ``NOT_EXPRESSIBLE`` with the reason; the README
 counts both.
 """
@@ -1191,12 +1191,13 @@ def _spread_pod(name, labels, node=None, namespace=None, constraint=None, affini
     if node:
         spec["nodeName"] = node
     if constraint:
-        skew, key, selector_key, *extra = constraint
-        c = {"maxSkew": skew, "topologyKey": key, "whenUnsatisfiable": "DoNotSchedule"}
-        c.update(extra[0] if extra else {})
-        if selector_key:  # None: a null selector, which matches no pod
-            c["labelSelector"] = {"matchExpressions": [{"key": selector_key, "operator": "Exists"}]}
-        spec["topologySpreadConstraints"] = [c]
+        spec["topologySpreadConstraints"] = []
+        for skew, key, selector_key, *extra in constraint if isinstance(constraint, list) else [constraint]:
+            c = {"maxSkew": skew, "topologyKey": key, "whenUnsatisfiable": "DoNotSchedule"}
+            c.update(extra[0] if extra else {})
+            if selector_key:  # None: a null selector, which matches no pod
+                c["labelSelector"] = {"matchExpressions": [{"key": selector_key, "operator": "Exists"}]}
+            spec["topologySpreadConstraints"].append(c)
     if affinity:
         spec["affinity"] = affinity
     return {"kind": "Pod", "metadata": meta, "spec": spec}
@@ -1339,11 +1340,89 @@ SPREAD_FILTER = [
     ),
 ]
 
+ZONE_NODE = [(1, "zone", "foo"), (1, "node", "foo")]
+ZONE_FOO_NODE_BAR = [(1, "zone", "foo"), (1, "node", "bar")]
+
+
+def _on(*pods):
+    """Running pods as (node, labels) pairs, in the default namespace."""
+    return [(node, None, labels) for node, labels in pods]
+
+
+# TestMultipleConstraints, its first 7 cases (the later ones mix node inclusion policies)
+SPREAD_FILTER += [
+    (
+        f"MultipleConstraints/{name}",
+        nodes,
+        pod,
+        running,
+        want,
+    )
+    for name, nodes, pod, running, want in [
+        (
+            "two Constraints on zone and node, spreads = [3/3, 2/1/0/3]",
+            FOUR,
+            (["foo"], ZONE_NODE, None),
+            ON(*A2B1Y3),
+            {"node-a": "U", "node-b": "U", "node-x": "S", "node-y": "U"},
+        ),
+        (
+            "two Constraints on zone and node, spreads = [3/4, 2/1/0/4]",
+            FOUR,
+            (["foo"], ZONE_NODE, None),
+            ON(*A2B1Y3, "node-y"),
+            dict.fromkeys(SPREAD_NODES, "U"),
+        ),
+        (
+            "Constraints hold different labelSelectors, spreads = [1/0, 1/0/0/1]",
+            FOUR,
+            (["foo", "bar"], ZONE_FOO_NODE_BAR, None),
+            _on(("node-a", ["foo"]), ("node-y", ["bar"])),
+            {"node-a": "U", "node-b": "U", "node-x": "S", "node-y": "U"},
+        ),
+        (
+            "Constraints hold different labelSelectors, spreads = [1/0, 0/0/1/1]",
+            FOUR,
+            (["foo", "bar"], ZONE_FOO_NODE_BAR, None),
+            _on(("node-a", ["foo"]), ("node-x", ["bar"]), ("node-y", ["bar"])),
+            dict.fromkeys(SPREAD_NODES, "U"),
+        ),
+        (
+            "Constraints hold different labelSelectors, spreads = [2/3, 1/0/0/1]",
+            FOUR,
+            (["foo", "bar"], ZONE_FOO_NODE_BAR, None),
+            _on(
+                ("node-a", ["foo"]),
+                ("node-a", ["foo", "bar"]),
+                ("node-y", ["foo"]),
+                ("node-y", ["foo", "bar"]),
+                ("node-y", ["foo"]),
+            ),
+            {"node-a": "U", "node-b": "S", "node-x": "U", "node-y": "U"},
+        ),
+        (
+            "Constraints hold different labelSelectors but pod doesn't match itself on 'zone' constraint",
+            FOUR,
+            (["bar"], ZONE_FOO_NODE_BAR, None),
+            _on(("node-a", ["foo"]), ("node-x", ["bar"]), ("node-y", ["bar"])),
+            {"node-a": "S", "node-b": "S", "node-x": "U", "node-y": "U"},
+        ),
+        (
+            "two Constraints on zone and node, absence of label 'node' on node-x, spreads = [1/1, 1/0/0/1]",
+            [(n, {"zone": z} if n == "node-x" else {"zone": z, "node": n}) for n, z in SPREAD_NODES.items()],
+            (["foo"], ZONE_NODE, None),
+            ON("node-a", "node-y"),
+            {"node-a": "U", "node-b": "S", "node-x": "UU", "node-y": "U"},
+        ),
+    ]
+]
+
 
 @pytest.mark.parametrize(("name", "nodes", "pod", "running", "want"), SPREAD_FILTER, ids=[c[0] for c in SPREAD_FILTER])
 def test_pod_topology_spread_filter(name, nodes, pod, running, want):
     docs = [_labelled_node(n, labels) for n, labels in nodes]
-    docs += [_spread_pod(f"r{k}", ["foo"], node, ns) for k, (node, ns) in enumerate(running)]
+    for k, (node, ns, *labels) in enumerate(running):
+        docs.append(_spread_pod(f"r{k}", labels[0] if labels else ["foo"], node, ns))
     labels, constraint, affinity, *selector = pod
     docs.append(_spread_pod("p", labels, constraint=constraint, affinity=affinity))
     if selector:
@@ -1409,7 +1488,7 @@ def test_the_count_in_the_readme():
     expressed = len(LEAST) + len(MOST) + len(WEIGHT_ERRORS) + len(BALANCED) + len(TAINT_SCORE) + len(TAINT_FILTER)
     expressed += len(AFFINITY_FILTER) + len(AFFINITY_SCORE)
     expressed += len(ENOUGH) + len(NOT_ENOUGH) + len(STORAGE) + len(RTCR) + len(SPREAD_FILTER)
-    assert (expressed, len(NOT_EXPRESSIBLE)) == (146, 31)
+    assert (expressed, len(NOT_EXPRESSIBLE)) == (153, 31)
 
 
 def test_a_terminating_pod_is_named_not_counted():
