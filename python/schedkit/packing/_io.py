@@ -517,6 +517,10 @@ def read_manifests(source: Any, *, strict: bool = True, max_pods: int = 1_000_00
         name: str, ns: str, meta: dict[str, Any], spec: dict[str, Any], where: str, owner: str | None, node: Any
     ) -> dict[str, Any]:
         labels = labels_of(meta.get("labels"), f"{where}.metadata.labels")
+        if meta.get("deletionTimestamp"):
+            # the scheduler leaves terminating pods out of topology spread counts (upstream
+            # test "terminating Pods should be excluded"); schedkit would count this one
+            ignored.add(f"{where}.metadata.deletionTimestamp", "a terminating pod is not modelled")
         _unmodelled_pod_fields(spec, f"{where}.spec", ignored)
         reqs, cpu_s, mem_s = _requests(spec, f"{where}.spec", ignored)
         prio, class_policy = priority(spec, f"{where}.spec")

@@ -23,6 +23,8 @@ ZONE = "topology.kubernetes.io/zone"
 UNSCHEDULABLE_TAINT = "node.kubernetes.io/unschedulable"
 EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")
 _INT = re.compile(r"^[+-]?\d{1,19}$")
+# A label value: at most 63 characters, alphanumeric at both ends, "-_." inside (may be empty).
+_LABEL_VALUE = re.compile(r"(?=.{0,63}\Z)(?:[A-Za-z0-9](?:[-A-Za-z0-9_.]*[A-Za-z0-9])?)?")
 
 
 class Ignored:
@@ -206,11 +208,16 @@ def parse_node_term(t: Any, where: str, ignored: Ignored) -> NodeTerm:
         parse_requirement(r, f"{where}.matchExpressions[{k}]", NODE_OPS)
         for k, r in enumerate(as_list(t.get("matchExpressions"), f"{where}.matchExpressions"))
     ]
+    # The API server accepts any string as a matchExpressions value, but the scheduler parses the
+    # term as a label selector: a value that is not a valid label value makes the whole term match
+    # no node (nodeaffinity's nodeSelectorTerm.match with parse errors; upstream test "Pod with an
+    # invalid value in Affinity term won't be scheduled onto the node"). An empty term does that.
+    unparseable = any(not _LABEL_VALUE.fullmatch(v) for r in reqs if r.operator in ("In", "NotIn") for v in r.values)
     reqs += [
         parse_requirement(r, f"{where}.matchFields[{k}]", NODE_OPS, is_field=True)
         for k, r in enumerate(as_list(t.get("matchFields"), f"{where}.matchFields"))
     ]
-    return tuple(reqs)
+    return () if unparseable else tuple(reqs)
 
 
 def requirement_matches(r: Requirement, labels: dict[str, str], name: str) -> bool:
