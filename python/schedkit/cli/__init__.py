@@ -27,7 +27,8 @@ from schedkit.exceptions import InternalError, SchedkitError, ValidationError
 __all__ = ["build_parser", "main"]
 
 #: Where bug reports go; printed with the version when something other than bad input fails.
-ISSUES_URL = "the schedkit issue tracker (https://github.com/schedkit/schedkit/issues)"
+#: (The project has no public tracker address yet: the line names what a report needs.)
+REPORT_TO = "the schedkit developers, with the command line and this message"
 
 #: The subcommands, in the order ``schedkit --help`` lists them.
 COMMANDS = (demo, tardiness, replay, dag, flowtime, pack, sweep, data)
@@ -113,7 +114,7 @@ def _bug(exc: BaseException) -> int:
     """Prints a bug (not a user error) as two lines, the error and where to report it; returns 70."""
     print(
         f"schedkit: internal error: {type(exc).__name__}: {exc}\n"
-        f"This is a bug in schedkit {__version__}; please report it, with the command line, to {ISSUES_URL}",
+        f"This is a bug in schedkit {__version__}; please report it to {REPORT_TO}",
         file=sys.stderr,
     )
     return 70
