@@ -16,20 +16,28 @@ from matplotlib.figure import Figure  # noqa: E402
 
 
 class Parts(HTMLParser):
-    """Collects what a report is made of: tags with their attributes, text per tag, table rows."""
+    """Collects what a report is made of: tags with their attributes, text per tag, and the rows
+    of each table (``tables``; ``rows`` is every table's rows in order). The report tests of the
+    commands (replay, sweep, pack) parse with this too."""
 
     def __init__(self) -> None:
         super().__init__()
         self.tags: list[tuple[str, dict[str, str | None]]] = []
         self.stack: list[str] = []
         self.text: dict[str, list[str]] = {}
-        self.rows: list[list[str]] = []
+        self.tables: list[list[list[str]]] = []
         self._row: list[str] | None = None
+
+    @property
+    def rows(self) -> list[list[str]]:
+        return [row for table in self.tables for row in table]
 
     def handle_starttag(self, tag, attrs):
         self.tags.append((tag, dict(attrs)))
         self.stack.append(tag)
-        if tag == "tr":
+        if tag == "table":
+            self.tables.append([])
+        elif tag == "tr":
             self._row = []
         elif tag in ("td", "th") and self._row is not None:
             self._row.append("")
@@ -38,13 +46,13 @@ class Parts(HTMLParser):
         while self.stack and self.stack.pop() != tag:
             pass
         if tag == "tr" and self._row is not None:
-            self.rows.append(self._row)
+            self.tables[-1].append(self._row)
             self._row = None
 
     def handle_data(self, data):
         if self.stack:
             self.text.setdefault(self.stack[-1], []).append(data)
-        if self._row and self.stack and self.stack[-1] in ("td", "th"):
+        if self._row is not None and self.stack and self.stack[-1] in ("td", "th"):
             self._row[-1] += data
 
 

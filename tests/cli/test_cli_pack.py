@@ -85,8 +85,6 @@ def test_cli_pack_experiment_writes_only_what_is_asked(tmp_path, monkeypatch, ca
 
 
 def test_cli_pack_report_holds_the_plan_pending_pods_and_a_figure(tmp_path, monkeypatch, capsys):
-    import html.parser
-
     import schedkit as sk
 
     monkeypatch.chdir(tmp_path)
@@ -96,37 +94,20 @@ def test_cli_pack_report_holds_the_plan_pending_pods_and_a_figure(tmp_path, monk
     assert "report written to pack.html" in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["pack.html"]
 
-    class Parts(html.parser.HTMLParser):
-        def __init__(self) -> None:
-            super().__init__()
-            self.headings: list[str] = []
-            self.cells: list[str] = []
-            self.svgs = 0
-            self.tags: set[str] = set()
-            self._in: str | None = None
+    from tests.test_report import parse
 
-        def handle_starttag(self, tag, attrs):
-            self.tags.add(tag)
-            self.svgs += tag == "svg"
-            self._in = tag if tag in ("h2", "td") else None
-
-        def handle_data(self, data):
-            if self._in == "h2":
-                self.headings.append(data)
-            elif self._in == "td":
-                self.cells.append(data)
-
-    parts = Parts()
-    parts.feed((tmp_path / "pack.html").read_text(encoding="utf-8"))
-    assert parts.headings == ["Plan per node", "Pending pods", "Summary", "Requested share per node"]
-    assert parts.svgs == 1 and not parts.tags & {"script", "link", "img", "iframe"}
+    parts = parse((tmp_path / "pack.html").read_text(encoding="utf-8"))
+    tags = {tag for tag, _ in parts.tags}
+    cells = [cell for row in parts.rows for cell in row]
+    assert parts.text["h2"] == ["Plan per node", "Pending pods", "Summary", "Requested share per node"]
+    assert [tag for tag, _ in parts.tags].count("svg") == 1 and not tags & {"script", "link", "img", "iframe"}
     cluster = sk.packing.Cluster.from_manifests(sk.data.path("cluster.yaml"))
     for node in cluster.node_names:
-        assert node in parts.cells
+        assert node in cells
     pending = [row for row in plan["plan"] if row["to"] is None]
     assert pending, "the bundled cluster leaves a pod pending (the report's reason section)"
     for row in pending:
-        assert row["pod"] in parts.cells and row["reason"] in parts.cells
+        assert row["pod"] in cells and row["reason"] in cells
 
 
 def test_cli_pack_report_checks_its_target_before_running(tmp_path, capsys):

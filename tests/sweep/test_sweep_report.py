@@ -7,7 +7,6 @@ import contextlib
 import io
 import json
 import re
-from html.parser import HTMLParser
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -18,47 +17,12 @@ from schedkit.cli import main
 from schedkit.exceptions import InvalidInstanceError
 
 pytest.importorskip("matplotlib")
-
-
-class Parts(HTMLParser):
-    """Tags with their attributes, text per tag, and the rows of each table."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.tags: list[tuple[str, dict[str, str | None]]] = []
-        self.stack: list[str] = []
-        self.text: dict[str, list[str]] = {}
-        self.tables: list[list[list[str]]] = []
-        self._row: list[str] | None = None
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, dict(attrs)))
-        self.stack.append(tag)
-        if tag == "table":
-            self.tables.append([])
-        elif tag == "tr":
-            self._row = []
-        elif tag in ("td", "th") and self._row is not None:
-            self._row.append("")
-
-    def handle_endtag(self, tag):
-        while self.stack and self.stack.pop() != tag:
-            pass
-        if tag == "tr" and self._row is not None:
-            self.tables[-1].append(self._row)
-            self._row = None
-
-    def handle_data(self, data):
-        if self.stack:
-            self.text.setdefault(self.stack[-1], []).append(data)
-        if self._row is not None and self.stack and self.stack[-1] in ("td", "th"):
-            self._row[-1] += data
+from tests.test_report import Parts
+from tests.test_report import parse as parse_html
 
 
 def parse(path) -> Parts:
-    parts = Parts()
-    parts.feed(path.read_text(encoding="utf-8"))
-    parts.close()
+    parts = parse_html(path.read_text(encoding="utf-8"))
     assert parts.stack == [], "unbalanced tags"
     return parts
 
