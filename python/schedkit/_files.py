@@ -49,6 +49,8 @@ def existing_file(path: str | os.PathLike[str], field: str = "path") -> Path:
     if not isinstance(path, (str, os.PathLike)):
         raise InvalidInstanceError(f"{field}: expected a file path, got {type(path).__name__}", field=field)
     p = Path(path)
+    if "\x00" in str(p):  # the OS cannot name such a file (os.stat raises ValueError)
+        raise InvalidInstanceError(f"{field}: a path cannot hold a NUL character: {str(p)!r}", field=field)
     if not p.exists():
         raise InvalidInstanceError(f"{field}: no such file: {p}", field=field)
     if not p.is_file():

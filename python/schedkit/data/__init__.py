@@ -60,9 +60,13 @@ def path(name: str) -> Path:
     >>> path("wt40.txt") == path("smtt/wt40.txt")
     True
     """
+    if not isinstance(name, str) or "\x00" in name:
+        raise InvalidInstanceError(f"data: expected a file name, got {name!r}", field="data")
     root = _root()
     direct = root / name
-    if direct.is_file() and direct.name not in _SKIP:
+    # only files inside the data folder are bundled ("../x" or an absolute path is not)
+    inside = direct.resolve().is_relative_to(root.resolve())
+    if inside and direct.is_file() and direct.name not in _SKIP:
         return direct
     matches = [n for n in names() if n.rsplit("/", 1)[-1] == name]
     if len(matches) == 1:
