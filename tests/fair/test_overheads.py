@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 import schedkit as sk
 from schedkit.exceptions import InvalidInstanceError, ValidationError
 from schedkit.experiments import calibrate_spark as cs
+from schedkit.fair._model import Batch, Workload
 from schedkit.fair._validate import check_run
 from schedkit.testing.strategies import traces
 
@@ -237,6 +238,59 @@ def test_results_with_the_model_pickle():
     assert pickle.loads(pickle.dumps(Over.calibrated())) == Over.calibrated()
 
 
+# ----------------------------------------------------------------------------- executed work
+
+
+def loop_jobs(classes: list[str], tasks: list[list[float]]) -> Workload:
+    """One job per entry, all submitted at t = 0 by users u0, u1, ...; job i is of class
+    ``classes[i]`` with tasks ``tasks[i]`` (their sum is the job's given work)."""
+    n = len(classes)
+    names = sorted(set(classes))
+    b = Batch(
+        job_id=np.arange(n),
+        user=np.arange(n),
+        submit=np.zeros(n),
+        after=np.full(n, -1),
+        think=np.zeros(n),
+        job_class=np.array([names.index(c) for c in classes]),
+        task_offsets=np.cumsum([0] + [len(t) for t in tasks]),
+        durations=np.concatenate([np.asarray(t, dtype=float) for t in tasks]),
+    )
+    return Workload(b, [f"u{i}" for i in range(n)], names)
+
+
+def test_executed_work_is_scan_plus_iterations():
+    # scan 2 core-s + 0.01 core-s an iteration: a Loop100 job (given 26.926) does 2 + 1 = 3;
+    # a trace job of task_runtime_s 110 runs 3.216105 x 110^1.221352 iterations a row
+    n_custom = 3.216105 * 110.0**1.221352
+    o = Over(scan_work=2.0, iteration_work=0.01, executors=1, executor_cores=2)
+    w = loop_jobs(["Loop100", "job_7"], [[26.926], [110.0]])
+    for policy in ("fifo", "fair", "uwfq"):
+        r = sk.fair.simulate(w, policy=policy, cores=2, overheads=o, record_tasks=True).validate()
+        assert finish(r) == [3.0, round(2.0 + 0.01 * n_custom, 9)], policy
+        assert r.jobs.column("work").to_pylist() == pytest.approx([3.0, 2.0 + 0.01 * n_custom], rel=1e-12)
+
+
+def test_executed_work_keeps_the_task_proportions():
+    # a Loop20 job of tasks 0.5 and 1.5 (given 2.0) doing 3.6 + 0.02 x 20 = 4.0: tasks 1.0 and 3.0
+    o = Over(scan_work=3.6, iteration_work=0.02, executors=1, executor_cores=2)
+    r = sk.fair.simulate(loop_jobs(["Loop20"], [[0.5, 1.5]]), policy="fifo", cores=2, overheads=o, record_tasks=True)
+    r.validate()
+    spans = r.tasks.column("end").to_numpy() - r.tasks.column("start").to_numpy()
+    assert sorted(round(float(d), 9) for d in spans) == [1.0, 3.0]
+    assert finish(r) == [3.0]
+
+
+def test_authors_partitioner_counts_tasks_on_the_given_work():
+    # their OraclePartitioner splits a trace job of 100 s into floor(4 + 1.832672 x 100^1.012495)
+    # = 198 tasks whatever it executes; the executed 1 + 0.1 x 3.216105 x 100^1.221352 is spread
+    # evenly over them
+    o = Over(scan_work=1.0, iteration_work=0.1, spark_splits=True, executors=1, executor_cores=2)
+    r = sk.fair.simulate(loop_jobs(["job_7"], [[100.0]]), policy="fifo", cores=2, partition=True, overheads=o)
+    assert r.jobs.column("n_tasks").to_pylist() == [198]
+    assert r.jobs.column("work").to_pylist() == pytest.approx([1.0 + 0.1 * 3.216105 * 100.0**1.221352], rel=1e-12)
+
+
 # ----------------------------------------------------------------------------- bad input
 
 
@@ -256,6 +310,9 @@ def test_results_with_the_model_pickle():
         (dict(executors=2.0), "overheads.executors"),
         (dict(executors=2**62, executor_cores=4), "overheads.executors"),
         (dict(name=3), "overheads.name"),
+        (dict(scan_work=-1.0), "overheads.scan_work"),
+        (dict(iteration_work=math.nan), "overheads.iteration_work"),
+        (dict(iteration_work="0.1"), "overheads.iteration_work"),
     ],
 )
 def test_bad_terms_name_the_field(terms, field):
@@ -343,3 +400,21 @@ def test_cli_header_names_the_model(capsys):
     assert "Spark overheads (calibrated): job " in capsys.readouterr().out.splitlines()[0]
     assert main([*args, "--cores", "16"]) == 2
     assert "overheads.executors" in capsys.readouterr().err
+
+
+def test_held_out_tables_are_consistent_transcriptions():
+    # the selected columns of the authors' tables obey the full tables' relations: in
+    # 2_large_2_small_users 8 Loop1000 jobs (users 1, 2) and 12 Loop100 jobs (users 3, 4);
+    # in 4_large_users 4 users of 4 jobs each
+    large = {t.label: t for t in cs.measured("2_large_2_small_users")}
+    assert len(large) == 10 and large["cfq-P"].mean == pytest.approx(5.222416667143504)
+    for t in large.values():
+        u = t.users
+        weighted = (4 * (u["user1_big"] + u["user2_big"]) + 6 * (u["user3_small"] + u["user4_small"])) / 20
+        assert weighted == pytest.approx(t.mean, rel=1e-9), t.label
+    four = cs.measured("4_large_users")
+    assert len(four) == 10
+    for t in four:
+        assert np.mean(list(t.users.values())) == pytest.approx(t.mean, rel=1e-9), t.label
+    # the fit's inputs never include them
+    assert not set(cs.HELD_OUT) & set(cs.FIT_SCENARIOS)

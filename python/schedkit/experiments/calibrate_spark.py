@@ -11,12 +11,12 @@ counterpart here and is left out). Its loss is least squares on relative errors:
 variant, the squared relative error of the mean response time plus the mean squared
 relative error of the per-user mean response times. The two other synthetic scenarios of
 the paper (``2_large_2_small_users``, ``4_large_users``) are held out: they are simulated
-with the fitted values only afterwards, and compared with the one published figure the
-project has for them (Loop100 mean RT of ``2_large_2_small_users``, from the paper's
-tables; none for ``4_large_users``).
+with the fitted values only afterwards, and compared with the authors' run tables for them
+(``schedkit/data/uwfq_runs/held_out/``, the same measurements, selected columns).
 
-Fitted terms: ``job_service``, ``task_launch``, ``round_delay``, ``task_dispatch`` and
-``setup_task``. Fixed structure (:data:`STRUCTURE`), from the authors' code rather than the
+Fitted terms: ``job_service``, ``task_launch``, ``round_delay``, ``task_dispatch``,
+``setup_task`` and the executed work of a Spark job, ``scan_work + iteration_work x`` its
+UDF's iterations. Fixed structure (:data:`STRUCTURE`), from the authors' code rather than the
 fit: a setup Spark job of 32 tasks (one wave on the 32 cores; the fit moves its task length)
 before every Spark job, Spark's scan splits (``spark_splits``) and CFQ stage deadlines on the
 whole job's estimate (``cfq_job_estimate``); see :class:`schedkit.fair.SparkOverheads`.
@@ -42,7 +42,6 @@ from typing import Any
 import numpy as np
 
 from schedkit import data, fair
-from schedkit.experiments.uwfq import PAPER
 
 #: Scenario -> the authors' run table (``schedkit/data/uwfq_runs/<name>_run_data_avg.csv``).
 FIT_SCENARIOS: dict[str, str] = {
@@ -51,8 +50,11 @@ FIT_SCENARIOS: dict[str, str] = {
     "2_power_2_small_users": "2_power_2_small_users",
     "4_super_small_users": "4_super_small_users",
 }
-#: Scenarios the fit never sees.
-HELD_OUT: tuple[str, ...] = ("2_large_2_small_users", "4_large_users")
+#: Scenarios the fit never sees -> their run table (same layout, selected columns).
+HELD_OUT: dict[str, str] = {
+    "2_large_2_small_users": "held_out/2_large_2_small_users",
+    "4_large_users": "held_out/4_large_users",
+}
 #: The authors' scheduler names -> schedkit policy (the ``_PARTITIONER`` suffix adds -P).
 SCHEDULERS: dict[str, str] = {
     "DEFAULT_FAIR": "fair",
@@ -62,14 +64,20 @@ SCHEDULERS: dict[str, str] = {
     "CUSTOM_USERCLUSTERFAIR": "uwfq",
 }
 #: The terms the fit moves, and where it starts.
-FITTED: tuple[str, ...] = ("job_service", "task_launch", "round_delay", "task_dispatch", "setup_task")
-START: tuple[float, ...] = (0.01, 0.005, 0.002, 0.004, 0.02)
+FITTED: tuple[str, ...] = (
+    "job_service",
+    "task_launch",
+    "round_delay",
+    "task_dispatch",
+    "setup_task",
+    "scan_work",
+    "iteration_work",
+)
+START: tuple[float, ...] = (0.015, 0.005, 0.002, 0.0015, 0.02, 10.0, 0.1)
 #: The model's structure, fixed rather than fitted (see the module docs): one setup Spark
 #: job of 32 tasks (one wave on the 32 cores) before every Spark job, and CFQ stage
 #: deadlines on the whole job's estimate.
 STRUCTURE: dict[str, Any] = {"setup_tasks": 32, "cfq_job_estimate": True, "spark_splits": True}
-#: The variants of a held-out scenario (policy, partition), in PAPER's column order.
-PAPER_VARIANTS: list[tuple[str, bool]] = [(p, part) for part in (False, True) for p in ("fair", "ujf", "cfq", "uwfq")]
 
 
 @dataclass(frozen=True)
@@ -89,7 +97,7 @@ class Target:
 
 
 def measured(scenario: str) -> list[Target]:
-    """The authors' measured variants of a fitted scenario that schedkit models.
+    """The authors' measured variants of a fitted or held-out scenario that schedkit models.
 
     Examples
     --------
@@ -97,7 +105,7 @@ def measured(scenario: str) -> list[Target]:
     >>> [t.label for t in cs.measured("4_super_small_users")][:3]
     ['fair', 'ujf', 'fifo']
     """
-    path = data.path(f"uwfq_runs/{FIT_SCENARIOS[scenario]}_run_data_avg.csv")
+    path = data.path(f"uwfq_runs/{({**FIT_SCENARIOS, **HELD_OUT})[scenario]}_run_data_avg.csv")
     out = []
     with open(path, newline="") as fh:
         for row in csv.DictReader(fh):
@@ -229,59 +237,37 @@ def spearman(a: Sequence[float], b: Sequence[float]) -> float:
     return float(np.corrcoef(ra, rb)[0, 1])
 
 
+def _rows(sc: str, o: fair.SparkOverheads | None, seed: int) -> dict[str, Any]:
+    rows: list[dict[str, Any]] = []
+    for t in measured(sc):
+        r = simulate(sc, t.policy, t.partition, o, seed)
+        ours = float(r.summary()["mean_response_time"])
+        rows.append(
+            {
+                "variant": t.label,
+                "measured": t.mean,
+                "ours": ours,
+                "error": ours / t.mean - 1,
+                "loss": variant_error(t, r),
+            }
+        )
+    return {"rows": rows, "spearman": spearman([r["measured"] for r in rows], [r["ours"] for r in rows])}
+
+
 def compare(o: fair.SparkOverheads | None, seed: int = 0) -> dict[str, Any]:
-    """Measured vs simulated, per fitted scenario and variant, and the held-out scenarios.
+    """Measured vs simulated, per scenario and variant: the fitted scenarios and the held-out ones.
 
     Returns
     -------
     dict
-        ``fitted``: per scenario, ``rows`` (label, measured, ours, error = ours / measured -
-        1) and ``spearman``; ``held_out``: per scenario, rows of our mean RT and Loop100 mean
-        RT, the published Loop100 figure where the project has one, and its ``spearman``.
+        ``fitted`` and ``held_out``: per scenario, ``rows`` (variant label, measured mean RT,
+        ours, error = ours / measured - 1, the variant's loss term) and ``spearman`` over
+        the variants.
     """
-    out: dict[str, Any] = {"fitted": {}, "held_out": {}}
-    for sc in FIT_SCENARIOS:
-        rows: list[dict[str, Any]] = []
-        for t in measured(sc):
-            r = simulate(sc, t.policy, t.partition, o, seed)
-            ours = float(r.summary()["mean_response_time"])
-            rows.append(
-                {
-                    "variant": t.label,
-                    "measured": t.mean,
-                    "ours": ours,
-                    "error": ours / t.mean - 1,
-                    "loss": variant_error(t, r),
-                }
-            )
-        out["fitted"][sc] = {
-            "rows": rows,
-            "spearman": spearman([r["measured"] for r in rows], [r["ours"] for r in rows]),
-        }
-    for sc in HELD_OUT:
-        paper = PAPER.get((sc, "Loop100 mean RT"))
-        rows = []
-        for i, (pol, part) in enumerate(PAPER_VARIANTS + [("fifo", False), ("fifo", True)]):
-            r = simulate(sc, pol, part, o, seed)
-            cls = np.asarray(r.jobs.column("job_class").to_pylist())
-            rt = r.jobs.column("response_time").to_numpy()
-            small = float(rt[cls == "Loop100"].mean()) if (cls == "Loop100").any() else None
-            pub = paper[i] if paper is not None and i < len(paper) else None
-            rows.append(
-                {
-                    "variant": pol + ("-P" if part else ""),
-                    "ours_mean": float(rt.mean()),
-                    "ours_loop100": small,
-                    "published_loop100": pub,
-                    "error": None if pub is None or small is None else small / pub - 1,
-                }
-            )
-        pairs = [(r["published_loop100"], r["ours_loop100"]) for r in rows if r["published_loop100"] is not None]
-        out["held_out"][sc] = {
-            "rows": rows,
-            "spearman": spearman(*zip(*pairs)) if len(pairs) > 2 else None,
-        }
-    return out
+    return {
+        "fitted": {sc: _rows(sc, o, seed) for sc in FIT_SCENARIOS},
+        "held_out": {sc: _rows(sc, o, seed) for sc in HELD_OUT},
+    }
 
 
 def calibrate(*, iterations: int = 80, seed: int = 0) -> dict[str, Any]:
@@ -291,7 +277,8 @@ def calibrate(*, iterations: int = 80, seed: int = 0) -> dict[str, Any]:
     x, fx, evals = nelder_mead(lambda v: loss(v, targets, seed), START, iterations=iterations)
     o = overheads_of(x)
     params = {k: getattr(o, k) for k in ("job_service", "stage_service", "task_launch", "round_delay", "task_dispatch")}
-    params |= {k: getattr(o, k) for k in ("setup_tasks", "setup_task", "cfq_job_estimate", "spark_splits")}
+    params |= {k: getattr(o, k) for k in ("setup_tasks", "setup_task", "scan_work", "iteration_work")}
+    params |= {k: getattr(o, k) for k in ("cfq_job_estimate", "spark_splits")}
     params |= {"executors": o.executors, "executor_cores": o.executor_cores}
     base = sum(variant_error(t, simulate(t.scenario, t.policy, t.partition, None, seed)) for t in targets)
     cmp_ = compare(fair.SparkOverheads(**params, name="calibrated"), seed)
@@ -319,29 +306,18 @@ def _f(v: Any, fmt: str = "{:.2f}") -> str:
 
 
 def markdown(doc: dict[str, Any]) -> str:
-    """The report: per fitted scenario and variant measured / ours / error and the rank
-    correlation; per held-out scenario ours and the published figure where there is one."""
+    """The report: per scenario (fitted, then held out) and variant measured / ours / error,
+    and the rank correlation."""
     lines = ["| scenario | variant | measured mean RT (s) | ours (s) | error |", "|---|---|---:|---:|---:|"]
-    for sc, block in doc["residuals"].items():
-        for r in block["rows"]:
-            lines.append(
-                f"| {sc} | {r['variant']} | {_f(r['measured'])} | {_f(r['ours'])} | {_f(100 * r['error'], '{:+.0f} %')} |"
-            )
-        lines.append(f"| {sc} | **Spearman** | | | **{_f(block['spearman'])}** |")
-    lines += [
-        "",
-        "Held out (not seen by the fit):",
-        "",
-        "| scenario | variant | ours mean RT (s) | ours Loop100 RT (s) | published Loop100 RT (s) | error |",
-        "|---|---|---:|---:|---:|---:|",
-    ]
-    for sc, block in doc["held_out"].items():
-        for r in block["rows"]:
-            lines.append(
-                f"| {sc} | {r['variant']} | {_f(r['ours_mean'])} | {_f(r['ours_loop100'])} | "
-                f"{_f(r['published_loop100'])} | {_f(None if r['error'] is None else 100 * r['error'], '{:+.0f} %')} |"
-            )
-        lines.append(f"| {sc} | **Spearman** | | | | **{_f(block['spearman'])}** |")
+    for part in ("residuals", "held_out"):
+        for sc, block in doc[part].items():
+            name = sc if part == "residuals" else f"{sc} (held out)"
+            for r in block["rows"]:
+                lines.append(
+                    f"| {name} | {r['variant']} | {_f(r['measured'])} | {_f(r['ours'])} | "
+                    f"{_f(100 * r['error'], '{:+.0f} %')} |"
+                )
+            lines.append(f"| {name} | **Spearman** | | | **{_f(block['spearman'])}** |")
     return "\n".join(lines)
 
 
@@ -365,6 +341,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{k} {prm[k]:.4g} s"
             for k in ("job_service", "stage_service", "task_launch", "round_delay", "task_dispatch", "setup_task")
         )
+        + f", executed work {prm['scan_work']:.4g} + {prm['iteration_work']:.4g} x iterations core-s"
         + f"; loss {doc['fit']['loss']:.3f} (without overheads {doc['fit']['loss_without_overheads']:.3f}), "
         f"{doc['fit']['evaluations']} evaluations in {doc['fit']['seconds']:.0f} s"
     )

@@ -439,6 +439,7 @@ def simulate(w: Workload, *, scenario: str | None = None, _spark_job_tasks: int 
             split=split,
             spark_job_tasks=_spark_job_tasks,
             splits=("authors" if authors else "even") if o.spark_splits else None,
+            work=(o.scan_work, o.iteration_work) if o.executed_work else None,
         )
         if authors:  # the workload is split already; the engine's partitioner stays off
             spec = replace(spec, partition=False)

@@ -101,6 +101,25 @@ def authors_tasks(job_class: str, work: float) -> int:
     return max(32, n)
 
 
+#: Per-row ``sqrt`` iterations of the authors' Loop classes (``UdfContainer``).
+LOOP_ITERATIONS = {"Loop20": 20, "Loop100": 100, "Loop500": 500, "Loop1000": 1000}
+
+
+def udf_iterations(job_class: str, nominal: float) -> float:
+    """Per-row UDF iterations of one Spark job of the authors' benchmark: a Loop class's
+    fixed count, or (a trace job's ``LoopCustom``, ``nominal`` = its ``task_runtime_s``)
+    their calibration ``3.216105 x nominal^1.221352``.
+
+    Examples
+    --------
+    >>> from schedkit.fair._spark_jobs import udf_iterations
+    >>> udf_iterations("Loop100", 26.9), round(udf_iterations("job_7", 110.0))
+    (100, 1000)
+    """
+    n = LOOP_ITERATIONS.get(job_class)
+    return n if n is not None else 3.216105 * nominal**1.221352
+
+
 def spark_structure(
     w: Workload,
     setup_tasks: int,
@@ -109,11 +128,14 @@ def spark_structure(
     split: bool,
     spark_job_tasks: int | None = None,
     splits: str | None = None,
+    work: tuple[float, float] | None = None,
 ) -> Workload:
     """``w`` as Spark runs it: each Spark job of a job preceded by a setup Spark job of
     ``setup_tasks`` tasks of ``setup_task`` seconds (none when 0); its scan's tasks made
     equal (``splits="even"``), or :func:`authors_tasks` equal tasks (``splits="authors"``,
-    the authors' partitioner), or as given (None).
+    the authors' partitioner, counted on the given work), or as given (None). With ``work =
+    (a, b)`` each Spark job's work becomes ``a + b x`` :func:`udf_iterations` (its tasks keep
+    their proportions).
 
     A one-stage job is one Spark job or, with ``spark_job_tasks``, when its stage has k x
     ``spark_job_tasks`` tasks, k Spark jobs submitted together (the authors' Google job
@@ -166,9 +188,13 @@ def spark_structure(
     think = np.asarray(b.think, dtype=np.float64)
     last_query: dict[int, int] = {}
     for j, ps in enumerate(parts):
+        cls = w.class_names[int(b.job_class[j])]
+        nominal = [float(q.sum()) for q in ps]
+        if work is not None:  # the executed work: scan cost plus the UDF's iterations
+            done = [work[0] + work[1] * udf_iterations(cls, s) for s in nominal]
+            ps = [q * (d / s) if s > 0 else np.full(len(q), d / len(q)) for q, s, d in zip(ps, nominal, done)]
         if splits == "authors":
-            cls = w.class_names[int(b.job_class[j])]
-            ps = [np.full(n, q.sum() / n) for q in ps for n in [authors_tasks(cls, float(q.sum()))]]
+            ps = [np.full(n, q.sum() / n) for q, s in zip(ps, nominal) for n in [authors_tasks(cls, s)]]
         elif splits == "even":
             ps = [np.full(len(q), q.sum() / len(q)) for q in ps]
         if split:
