@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import replace
 
 import numpy as np
 import pyarrow as pa
@@ -291,6 +292,48 @@ def test_authors_partitioner_counts_tasks_on_the_given_work():
     assert r.jobs.column("work").to_pylist() == pytest.approx([1.0 + 0.1 * 3.216105 * 100.0**1.221352], rel=1e-12)
 
 
+def test_result_job_follows_each_query():
+    # 1 core; jobs A (1 s) and B (2 s) at t = 0, each followed by a 0.5-s result job.
+    # Spark's FIFO (policy fair) orders Spark jobs: A's result, submitted at 1 when A's scan
+    # ends, queues behind B's scan (1-3): A ends at 3.5, B's result 3.5-4. T-FIFO keys on the
+    # group: A's result runs right after its scan (1-1.5), B 1.5-3.5 and 3.5-4.
+    w = loop_jobs(["Loop20", "Loop20"], [[1.0], [2.0]])
+    o = Over(result_task=0.5, executors=1, executor_cores=1)
+    for policy, want in [("fair", [3.5, 4.0]), ("fifo", [1.5, 4.0])]:
+        r = sk.fair.simulate(w, policy=policy, cores=1, overheads=o, record_tasks=True).validate()
+        assert finish(r) == want, policy
+        assert r.jobs.column("n_tasks").to_pylist() == [2, 2]  # one row per job: scan + result
+        assert r.jobs.column("response_time").to_pylist() == want  # from the first submission
+
+
+def test_closed_loop_successor_waits_for_the_result_job():
+    # one user, job 1 follows job 0 (think 0); 1 core, result jobs of 0.5 s: job 0 scan 0-1,
+    # result 1-1.5; job 1 submitted at 1.5, scan 1.5-2.5, result 2.5-3
+    w = loop_jobs(["Loop20", "Loop20"], [[1.0], [1.0]])
+    w = Workload(replace(w.batch, user=np.zeros(2, dtype=np.int64), after=np.array([-1, 0])), ["u"], w.class_names)
+    for policy in ("fair", "fifo", "uwfq"):
+        o = Over(result_task=0.5, executors=1, executor_cores=1)
+        r = sk.fair.simulate(w, policy=policy, cores=1, overheads=o, record_tasks=True)
+        assert finish(r.validate()) == [1.5, 3.0], policy
+        assert r.jobs.column("submit_time").to_pylist() == [0.0, 1.5]
+
+
+def test_plugin_schedulers_pay_their_stage_cost_on_the_driver():
+    # two one-task jobs (0.5 s) at t = 0 on 2 cores, the authors' plug-in schedulers 1 s a
+    # stage on the serial driver: seen at 1 and 2 s, done at 1.5 and 2.5; Spark's own
+    # orders do not pay it and run both at once
+    w = loop_jobs(["Loop20", "Loop20"], [[0.5], [0.5]])
+    o = Over(plugin_service=1.0, executors=1, executor_cores=2)
+    for policy, want in [("fifo", [1.5, 2.5]), ("cfq", [1.5, 2.5]), ("uwfq", [1.5, 2.5]), ("fair", [0.5, 0.5])]:
+        r = sk.fair.simulate(w, policy=policy, cores=2, overheads=o, record_tasks=True).validate()
+        assert finish(r) == want, policy
+        assert r.meta["overheads"] == o  # the model as asked, its plug-in term named
+        assert "plug-in schedulers 1 s a stage" in r.meta["overheads"].describe()
+    # with stage_service, both add up for the plug-ins
+    o2 = Over(plugin_service=1.0, stage_service=0.5, executors=1, executor_cores=2)
+    assert finish(sk.fair.simulate(w, policy="uwfq", cores=2, overheads=o2)) == [2.0, 3.5]
+
+
 # ----------------------------------------------------------------------------- bad input
 
 
@@ -313,6 +356,8 @@ def test_authors_partitioner_counts_tasks_on_the_given_work():
         (dict(scan_work=-1.0), "overheads.scan_work"),
         (dict(iteration_work=math.nan), "overheads.iteration_work"),
         (dict(iteration_work="0.1"), "overheads.iteration_work"),
+        (dict(plugin_service=-0.5), "overheads.plugin_service"),
+        (dict(result_task=math.inf), "overheads.result_task"),
     ],
 )
 def test_bad_terms_name_the_field(terms, field):

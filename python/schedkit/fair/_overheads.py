@@ -30,6 +30,8 @@ _TIMES = (
     "setup_task",
     "scan_work",
     "iteration_work",
+    "plugin_service",
+    "result_task",
 )
 _COUNTS = ("executors", "executor_cores", "setup_tasks")
 
@@ -84,6 +86,15 @@ class SparkOverheads:
         ``floor(4 + 1.832672 s^1.012495)``, never under Spark's 32), the setup job unsplit,
         instead of the simulator's ``ceil(W / tau)`` rule over every stage. Turns the Spark
         job structure on (above) even without a setup job.
+    ``result_task``
+        The Spark job after each query: the authors' Loop query ends in a global aggregation
+        collected with ``take``; under adaptive execution (on in their runs) the scan's
+        shuffle map stage runs as a Spark job of its own and the final aggregation as
+        another, one task. In a prepared workload every Spark job's scan is followed by such
+        a one-task job of ``result_task`` seconds: for Spark's own orders a Spark job
+        submitted when the scan ends, so under Spark's FIFO it gets a later id than every
+        scan already submitted (a burst's results wait for the burst's scans); for the
+        authors' schedulers the job group's last stage. Off with 0.
     ``scan_work``, ``iteration_work``
         The work the executors did, when it is not the estimate the workload carries. Every
         Spark job of the authors' benchmark scans the whole input and runs a UDF of N
@@ -97,6 +108,14 @@ class SparkOverheads:
         The schedulers' estimate is then the executed work (the engine's oracle), not the
         authors' constants. In a prepared workload only; off when both are 0 (the
         workload's work as given); turns the Spark job structure on.
+    ``plugin_service``
+        Driver time the authors' plug-in schedulers (``fifo`` = their T-FIFO, ``cfq``,
+        ``uwfq``; Spark's ``SchedulingMode.CUSTOM`` in their fork) add to every stage
+        submission: registering a stage runs their algorithm's bookkeeping and their
+        estimator's lookup inside the scheduler's submission, on the same serial driver. In
+        a prepared workload under those policies it is added to ``stage_service`` (every
+        stage, first stages included); Spark's own orders (``fair``, ``ujf``) do not pay it.
+        Off with 0.
     ``cfq_job_estimate``
         An ordering rule for ``policy="cfq"`` only: every stage's virtual deadline is
         ``v(its submission) + the whole job's estimate`` instead of its share. With equal
@@ -118,7 +137,7 @@ class SparkOverheads:
     Parameters
     ----------
     job_service, stage_service, task_launch, round_delay, task_dispatch, setup_task : float
-    scan_work, iteration_work : float
+    scan_work, iteration_work, plugin_service, result_task : float
         Finite and >= 0 (default 0); ``setup_task`` > 0 when ``setup_tasks`` > 0.
     setup_tasks : int
         >= 0 (default 0).
@@ -157,6 +176,8 @@ class SparkOverheads:
     setup_task: float = 0.0
     scan_work: float = 0.0
     iteration_work: float = 0.0
+    plugin_service: float = 0.0
+    result_task: float = 0.0
     cfq_job_estimate: bool = False
     spark_splits: bool = False
     executors: int = 8
@@ -186,7 +207,7 @@ class SparkOverheads:
             raise InvalidInstanceError(f"overheads.name: must be a str, got {self.name!r}", field="overheads.name")
         # The setup Spark job is the Python side's (schedkit.fair._spark_jobs): checked here,
         # the one place; the core never sees it.
-        for f in ("setup_task", "scan_work", "iteration_work"):
+        for f in ("setup_task", "scan_work", "iteration_work", "plugin_service", "result_task"):
             v = getattr(self, f)
             if not (math.isfinite(v) and v >= 0):
                 raise InvalidInstanceError(f"overheads.{f}: must be finite and >= 0, got {v}", field=f"overheads.{f}")
@@ -243,6 +264,8 @@ class SparkOverheads:
                 if self.executed_work
                 else ""
             )
+            + (f", result job 1 x {self.result_task:.4g} s" if self.result_task else "")
+            + (f", plug-in schedulers {self.plugin_service:.4g} s a stage" if self.plugin_service else "")
             + (", CFQ stages on the job's estimate" if self.cfq_job_estimate else "")
             + (", Spark's scan splits" if self.spark_splits else "")
         )
@@ -319,4 +342,6 @@ def is_off(o: SparkOverheads | None) -> bool:
 def has_structure(o: SparkOverheads | None) -> bool:
     """Whether the model runs a prepared workload as Spark jobs (a setup job before each,
     or the authors' partitioner): :mod:`schedkit.fair._spark_jobs`."""
-    return o is not None and (o.setup_tasks > 0 or o.spark_splits or o.executed_work)
+    return o is not None and (
+        o.setup_tasks > 0 or o.spark_splits or o.executed_work or o.plugin_service > 0 or o.result_task > 0
+    )

@@ -20,7 +20,7 @@ from schedkit.fair._engine import Names, Progress, Runner, batch_from_chunk, job
 from schedkit.fair._gen import scenario_workload
 from schedkit.fair._model import Result, RunSpec, Workload
 from schedkit.fair._overheads import has_structure
-from schedkit.fair._spark_jobs import SPARK_JOB_POLICIES, merge_jobs, spark_structure
+from schedkit.fair._spark_jobs import PLUGIN_POLICIES, SPARK_JOB_POLICIES, merge_jobs, spark_structure
 from schedkit.trace import MACHINE_CPUS, MACHINE_MEMORY, ordered_jobs
 
 
@@ -440,15 +440,21 @@ def simulate(w: Workload, *, scenario: str | None = None, _spark_job_tasks: int 
             spark_job_tasks=_spark_job_tasks,
             splits=("authors" if authors else "even") if o.spark_splits else None,
             work=(o.scan_work, o.iteration_work) if o.executed_work else None,
+            result_task=o.result_task,
         )
         if authors:  # the workload is split already; the engine's partitioner stays off
             spec = replace(spec, partition=False)
+        if o.plugin_service and spec.policy.strip().lower() in PLUGIN_POLICIES:
+            # the authors' plug-in schedulers' cost of every stage, on the driver
+            spec = replace(spec, overheads=replace(o, stage_service=o.stage_service + o.plugin_service))
     r = Runner(spec, Names(w.user_names))
     r.push(w.batch)
     r.finish()
     res = _result(r, Names(w.class_names), scenario)
     if split:
         res = replace(res, jobs=merge_jobs(res.jobs))
+    if structure and res.meta.get("overheads") is not o:  # name the model asked for
+        res = replace(res, meta={**res.meta, "overheads": o})
     return replace(res, partition=True) if authors else res
 
 

@@ -35,6 +35,8 @@ from schedkit.fair._model import Batch, Workload
 
 #: Policies that order Spark jobs (Spark's own FIFO/FAIR), not the authors' job groups.
 SPARK_JOB_POLICIES = frozenset({"fair", "ujf"})
+#: The authors' plug-in schedulers (T-FIFO, CFQ, UWFQ), which pay ``plugin_service``.
+PLUGIN_POLICIES = frozenset({"fifo", "cfq", "uwfq"})
 
 
 def _check(b: Batch) -> None:
@@ -114,7 +116,7 @@ def udf_iterations(job_class: str, nominal: float) -> float:
     --------
     >>> from schedkit.fair._spark_jobs import udf_iterations
     >>> udf_iterations("Loop100", 26.9), round(udf_iterations("job_7", 110.0))
-    (100, 1000)
+    (100, 1001)
     """
     n = LOOP_ITERATIONS.get(job_class)
     return n if n is not None else 3.216105 * nominal**1.221352
@@ -129,13 +131,17 @@ def spark_structure(
     spark_job_tasks: int | None = None,
     splits: str | None = None,
     work: tuple[float, float] | None = None,
+    result_task: float = 0.0,
 ) -> Workload:
     """``w`` as Spark runs it: each Spark job of a job preceded by a setup Spark job of
     ``setup_tasks`` tasks of ``setup_task`` seconds (none when 0); its scan's tasks made
     equal (``splits="even"``), or :func:`authors_tasks` equal tasks (``splits="authors"``,
     the authors' partitioner, counted on the given work), or as given (None). With ``work =
     (a, b)`` each Spark job's work becomes ``a + b x`` :func:`udf_iterations` (its tasks keep
-    their proportions).
+    their proportions). With ``result_task`` > 0 each query is followed by a one-task result
+    Spark job of that length (the final aggregation ``take`` runs once the scan's map stage,
+    a Spark job of its own under adaptive execution, is done): a Spark job of its own,
+    submitted when its query ends, under ``split``; the query's child stage otherwise.
 
     A one-stage job is one Spark job or, with ``spark_job_tasks``, when its stage has k x
     ``spark_job_tasks`` tasks, k Spark jobs submitted together (the authors' Google job
@@ -170,6 +176,7 @@ def spark_structure(
     _check(b)
     parts = _parts(b, spark_job_tasks)
     setup = np.full(setup_tasks, float(setup_task))
+    result = np.full(1, float(result_task))
     durs: list[np.ndarray] = []
     task_offsets = [0]
     job_stages = [0]
@@ -214,6 +221,10 @@ def spark_structure(
                 stage(q)
                 job_stages.append(len(task_offsets) - 1)
                 rows.append((j, head, gap))
+                if result_task:  # submitted when its query ends, with a later Spark job id
+                    stage(result)
+                    job_stages.append(len(task_offsets) - 1)
+                    rows.append((j, len(rows) - 1, 0.0))
                 last_query[j] = len(rows) - 1
         else:
             if setup_tasks:
@@ -222,6 +233,9 @@ def spark_structure(
             for i, q in enumerate(ps):
                 # each query after its own setup (parents by index within the job)
                 stage(q, parent=i if setup_tasks else None)
+            if result_task:  # each result after its own query
+                for i in range(len(ps)):
+                    stage(result, parent=i + (len(ps) if setup_tasks else 0))
             job_stages.append(len(task_offsets) - 1)
     common: dict[str, Any] = dict(
         task_offsets=np.asarray(task_offsets, dtype=np.int64),
