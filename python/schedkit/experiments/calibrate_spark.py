@@ -93,7 +93,8 @@ STRUCTURE: dict[str, Any] = {"setup_tasks": 32, "cfq_job_estimate": True, "spark
 
 @dataclass(frozen=True)
 class Target:
-    """One measured variant: the mean response time and the per-user means (s)."""
+    """One measured variant: the mean response time, the per-user means and the run's total
+    time, first submission to last completion (s)."""
 
     scenario: str
     scheduler: str
@@ -101,6 +102,7 @@ class Target:
     partition: bool
     mean: float
     users: dict[str, float]
+    total_time: float
 
     @property
     def label(self) -> str:
@@ -131,7 +133,8 @@ def measured(scenario: str) -> list[Target]:
                 head, sep, _ = col.partition(" average response time")
                 if sep and col.endswith(" average response time") and head.startswith("user") and v not in ("", "nan"):
                     users[head.rstrip("_")] = float(v)
-            out.append(Target(scenario, name, policy, part, float(row["average response time"]), users))
+            mean = float(row["average response time"])
+            out.append(Target(scenario, name, policy, part, mean, users, float(row["total time"])))
     return out
 
 
