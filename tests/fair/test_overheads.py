@@ -334,6 +334,18 @@ def test_plugin_schedulers_pay_their_stage_cost_on_the_driver():
     assert finish(sk.fair.simulate(w, policy="uwfq", cores=2, overheads=o2)) == [2.0, 3.5]
 
 
+def test_streamed_trace_names_every_prepared_workload_term_it_drops():
+    t = sk.trace.from_jobs([0], ["a"], [0.0], [1.0])
+    o = Over(scan_work=5.0, iteration_work=0.1, plugin_service=0.2, result_task=0.1, task_launch=0.5, executors=1)
+    with pytest.warns(UserWarning) as rec:
+        r = sk.fair.replay(t, policy="uwfq", cores=4, overheads=o)
+    msg = str(rec[0].message)
+    for term in ("scan_work", "iteration_work", "plugin_service", "result_task"):
+        assert f"overheads.{term}" in msg
+    assert finish(r) == [1.5]  # the given work and the launch term, nothing else
+    assert not sk.fair._overheads.has_structure(r.meta["overheads"])
+
+
 # ----------------------------------------------------------------------------- bad input
 
 

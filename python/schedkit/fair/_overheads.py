@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from schedkit import _core, data
@@ -337,6 +337,36 @@ def min_lag(o: SparkOverheads, first_stage: Any) -> Any:
 def is_off(o: SparkOverheads | None) -> bool:
     """No model, or every time zero and no setup job (the plain simulation)."""
     return o is None or (not has_structure(o) and not o.cfq_job_estimate and all(getattr(o, f) == 0 for f in _TIMES))
+
+
+#: The terms that only a prepared workload can take (they rebuild its jobs).
+_STRUCTURE_TERMS = ("setup_tasks", "spark_splits", "scan_work", "iteration_work", "plugin_service", "result_task")
+
+
+def structure_terms(o: SparkOverheads) -> list[str]:
+    """The prepared-workload terms ``o`` sets, as ``overheads.<term>`` (for messages).
+
+    Examples
+    --------
+    >>> import schedkit as sk
+    >>> structure_terms(sk.fair.SparkOverheads(scan_work=1.0, job_service=0.1))
+    ['overheads.scan_work']
+    """
+    return [f"overheads.{f}" for f in _STRUCTURE_TERMS if getattr(o, f)]
+
+
+def without_structure(o: SparkOverheads) -> SparkOverheads:
+    """``o`` with its prepared-workload terms off (what a streamed trace replay runs)."""
+    return replace(
+        o,
+        setup_tasks=0,
+        setup_task=0.0,
+        spark_splits=False,
+        scan_work=0.0,
+        iteration_work=0.0,
+        plugin_service=0.0,
+        result_task=0.0,
+    )
 
 
 def has_structure(o: SparkOverheads | None) -> bool:

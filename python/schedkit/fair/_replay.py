@@ -19,7 +19,7 @@ from schedkit.exceptions import InvalidInstanceError
 from schedkit.fair._engine import Names, Progress, Runner, batch_from_chunk, job_table, jobs_columns
 from schedkit.fair._gen import scenario_workload
 from schedkit.fair._model import Result, RunSpec, Workload
-from schedkit.fair._overheads import has_structure
+from schedkit.fair._overheads import has_structure, structure_terms, without_structure
 from schedkit.fair._spark_jobs import PLUGIN_POLICIES, SPARK_JOB_POLICIES, merge_jobs, spark_structure
 from schedkit.trace import MACHINE_CPUS, MACHINE_MEMORY, ordered_jobs
 
@@ -130,11 +130,11 @@ def replay_many(
             # the model's other terms, and says so.
             assert o is not None
             warnings.warn(
-                f"runs[{i}]: overheads.setup_tasks and overheads.spark_splits (the Spark job structure) apply "
+                f"runs[{i}]: {', '.join(structure_terms(o))} (the Spark job structure) apply "
                 "to prepared workloads (simulate, run_scenario); this streamed trace runs without them",
                 stacklevel=2,
             )
-            specs[i] = replace(sp, overheads=replace(o, setup_tasks=0, setup_task=0.0, spark_splits=False))
+            specs[i] = replace(sp, overheads=without_structure(o))
     models = sorted({str(sp.cluster) for sp in specs})
     if len(models) > 1:
         raise InvalidInstanceError(
