@@ -82,6 +82,19 @@ def makespan_rows(over: fair.SparkOverheads) -> list[list[str]]:
     return rows
 
 
+def alone_rows(over: fair.SparkOverheads) -> list[list[str]]:
+    """A Loop job's response time alone on the cluster: the authors' (mean RT over mean
+    proportional slowdown of a one-class scenario: every job's slowdown is its RT over the
+    same alone RT) and the model's (a job's alone time, its stages on the 32 cores)."""
+    rows = []
+    for sc, cls in (("4_super_small_users", "Loop20"), ("2_power_2_small_users", "Loop100")):
+        t = cs.measured(sc)[0]
+        assert t.slowdown
+        j = cs.simulate(sc, t.policy, False, over).jobs
+        rows.append([cls, sc, f"{t.mean / t.slowdown:.2f}", f"{float(j.column('alone_time').to_numpy().mean()):.2f}"])
+    return rows
+
+
 def run(refit: bool = False, log=print) -> dict:
     t0 = time.perf_counter()
     if refit:
@@ -202,6 +215,11 @@ def run(refit: bool = False, log=print) -> dict:
             makespan_rows(over),
         )
     )
+    md.append(
+        "\n\nA Loop job alone (s): the authors' (mean RT / mean proportional slowdown, their "
+        "individual runs) and the model's (even scan splits):\n"
+    )
+    md.append(_env.md_table(["class", "from", "measured alone", "model alone"], alone_rows(over)))
     md.append("\n\nCost of the model (UWFQ, best of 3): time and ns per event, plain / with the model:\n")
     md.append(_env.md_table(["scenario", "plain", "ns/event", "model", "ns/event"], costs))
     text = "\n".join(md) + "\n"

@@ -93,8 +93,9 @@ STRUCTURE: dict[str, Any] = {"setup_tasks": 32, "cfq_job_estimate": True, "spark
 
 @dataclass(frozen=True)
 class Target:
-    """One measured variant: the mean response time, the per-user means and the run's total
-    time, first submission to last completion (s)."""
+    """One measured variant: the mean response time, the per-user means, the run's total
+    time (first submission to last completion, s) and the mean proportional slowdown (RT
+    over the job's RT alone, the authors' ``RUN_INDIVIDUAL`` runs; None where absent)."""
 
     scenario: str
     scheduler: str
@@ -103,6 +104,7 @@ class Target:
     mean: float
     users: dict[str, float]
     total_time: float
+    slowdown: float | None = None
 
     @property
     def label(self) -> str:
@@ -134,7 +136,12 @@ def measured(scenario: str) -> list[Target]:
                 if sep and col.endswith(" average response time") and head.startswith("user") and v not in ("", "nan"):
                     users[head.rstrip("_")] = float(v)
             mean = float(row["average response time"])
-            out.append(Target(scenario, name, policy, part, mean, users, float(row["total time"])))
+            slow = row.get("average proportional slowdown")
+            out.append(
+                Target(
+                    scenario, name, policy, part, mean, users, float(row["total time"]), float(slow) if slow else None
+                )
+            )
     return out
 
 
