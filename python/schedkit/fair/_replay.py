@@ -477,7 +477,8 @@ def run_scenario(
     Parallel (``PARA``) users submit ``totalIterations`` jobs from ``startTimeMs`` with
     exponential gaps (rate per minute; 0 = all at once). Job work is the authors' oracle
     value per class (Loop1000 131.115 core-s, ...); ``google_*`` jobs are the authors'
-    converted job groups (work = ``task_runtime_s`` per entry). Job classes (for
+    converted job groups (work = ``task_runtime_s`` per entry). The overhead model's
+    executed work (:class:`SparkOverheads` ``scan_work``, ``iteration_work``) replaces both. Job classes (for
     ``estimate="historic"``) are the Loop classes.
 
     Parameters
