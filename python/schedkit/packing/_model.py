@@ -166,6 +166,7 @@ def _rules(
             node_labels=node_labels,
             node_taints=node_taints,
             node_unschedulable=node_unsched,
+            pod_names=pod_names,
             pod_labels=pod_labels,
             pod_namespaces=pod_ns,
             pod_rules=pod_rules,

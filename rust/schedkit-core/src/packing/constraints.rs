@@ -495,8 +495,9 @@ impl Tracker {
                 return Some(Reason::SpreadSkew);
             }
         }
-        // Required affinity: every term has a target in the node's domain, unless no target
-        // runs anywhere and the pod matches all its own terms (the first pod of a group).
+        // Required affinity: the node has every term's topology key, and every term has a
+        // target (a pod matching all the terms) in the node's domain, unless no target runs
+        // anywhere and the pod matches all its own terms (the first pod of a group).
         let mut any_affinity = false;
         let mut all_ok = true;
         let mut none_anywhere = true;
@@ -508,7 +509,10 @@ impl Tracker {
             }
             any_affinity = true;
             let d = term.domain[node];
-            if d < 0 || self.tcount[t as usize][d as usize] == 0 {
+            if d < 0 {
+                return Some(Reason::AffinityRules);
+            }
+            if self.tcount[t as usize][d as usize] == 0 {
                 all_ok = false;
             }
             if self.ttotal[t as usize] > 0 {
