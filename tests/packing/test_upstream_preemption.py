@@ -557,3 +557,8 @@ def test_a_budget_s_already_disrupted_pods_do_not_count_as_violations():
     pod = Pd("p", HIGH, LARGE)
     assert _run(["node1", "node2"], running, pod, budget=(0,)) == ("node2", ["p2"])
     assert _run(["node1", "node2"], running, pod, budget=(0, ["p1"])) == ("node1", ["p1"])
+
+
+def test_the_count_in_the_readme():
+    expressed = len(POST_FILTER) + 1 + len(DRY_RUN) + len(DRY_RUN_SPREAD) + len(SELECT_BEST) + len(PREEMPT)
+    assert (expressed, len(NOT_EXPRESSIBLE)) == (27, 24)
