@@ -13,8 +13,8 @@ cluster of that node alone (victim selection looks at one node; PodDisruptionBud
 ``status.disruptionsAllowed``, so no other node matters) - except where a topology spread
 constraint spans nodes, there the whole cluster is run and the chosen node must be one of
 upstream's candidates, with its victims. ``NumPDBViolations`` is not exposed by schedkit and is
-not asserted (the victims are). A pod's ``StartTime`` is expressed by the order of the running
-pods in the manifests, which is schedkit's start order (earlier first).
+not asserted (the victims are). Upstream's ``StartTime(epochTimeN)`` (N nanoseconds after the
+epoch) becomes ``status.startTime`` N seconds after it: only the order matters.
 Cases that cannot be expressed are listed in ``NOT_EXPRESSIBLE`` with the reason.
 """
 
@@ -28,7 +28,7 @@ NEG, LOW, MID, HIGH, VERY_HIGH = -100, 0, 100, 1000, 10000
 SMALL, MEDIUM, LARGE, VERY_LARGE = ("100m", "100"), ("200m", "200"), ("300m", "300"), ("500m", "500")
 
 
-def Pd(name, prio=None, req=None, node=None, labels=None, never=False, anti=None, spread=None, start=0):
+def Pd(name, prio=None, req=None, node=None, labels=None, never=False, anti=None, spread=None, start=None):
     """A pod as upstream's st.MakePod(): name, priority, requests, node, labels."""
     return dict(
         name=name, prio=prio, req=req, node=node, labels=labels, never=never, anti=anti, spread=spread, start=start
@@ -67,7 +67,10 @@ def _pod_doc(p):
     meta = {"name": p["name"]}
     if p["labels"]:
         meta["labels"] = p["labels"]
-    return {"kind": "Pod", "metadata": meta, "spec": spec}
+    doc = {"kind": "Pod", "metadata": meta, "spec": spec}
+    if p["start"] is not None:  # upstream's StartTime(epochTimeN): N nanoseconds after the epoch
+        doc["status"] = {"startTime": f"1970-01-01T00:00:0{p['start']}Z"}
+    return doc
 
 
 def _node_doc(spec, cpu, mem, pods):
@@ -95,8 +98,7 @@ def _budget_doc(allowed, disrupted=()):
 def _run(nodes, running, pod, *, cap=VERY_LARGE, pods_cap="32", budget=None):
     """Schedules ``pod`` with the kube simulation; returns (node name or None, victim names)."""
     docs = [_node_doc(n, *(cap or (None, None)), pods_cap) for n in nodes]
-    # Running pods in start order (upstream's StartTime; stable for equal times).
-    docs += [_pod_doc(p) for p in sorted(running, key=lambda p: p["start"])]
+    docs += [_pod_doc(p) for p in running]
     docs.append(_pod_doc(pod))
     if budget is not None:
         docs.append(_budget_doc(*budget))
@@ -317,7 +319,6 @@ def test_dry_run_preemption_across_nodes(name, nodes, running, pod, budget, want
     assert node in want and victims == want[node]
 
 
-E = 0  # upstream's epochTime for every pod: equal start times
 # TestSelectBestCandidate: (upstream name, nodes, running pods, preemptor, any of these nodes)
 SELECT_BEST = [
     (
@@ -562,3 +563,14 @@ def test_a_budget_s_already_disrupted_pods_do_not_count_as_violations():
 def test_the_count_in_the_readme():
     expressed = len(POST_FILTER) + 1 + len(DRY_RUN) + len(DRY_RUN_SPREAD) + len(SELECT_BEST) + len(PREEMPT)
     assert (expressed, len(NOT_EXPRESSIBLE)) == (27, 24)
+
+
+def test_start_times_not_the_manifest_order_decide():
+    """Hand-computed: equal priorities and victim counts, so the node whose victims started
+    latest is preempted; listing the pods in the opposite order changes nothing."""
+    running = [Pd("a", MID, VERY_LARGE, "node1", start=1), Pd("b", MID, VERY_LARGE, "node2", start=2)]
+    pod = Pd("p", HIGH, VERY_LARGE)
+    assert _run(["node1", "node2"], running, pod) == ("node2", ["b"])
+    assert _run(["node1", "node2"], running[::-1], pod) == ("node2", ["b"])
+    swapped = [Pd("a", MID, VERY_LARGE, "node1", start=2), Pd("b", MID, VERY_LARGE, "node2", start=1)]
+    assert _run(["node1", "node2"], swapped, pod) == ("node1", ["a"])

@@ -140,6 +140,7 @@ def compile_constraints(
     pod_res: np.ndarray,
     pod_cpu_score: np.ndarray,
     pod_mem_score: np.ndarray,
+    pod_start_time: Sequence[float | None] | None = None,
 ) -> dict[str, Any]:
     """The ``cons`` dict of ``_core.PackingCluster`` (see ``schedkit_core::packing::constraints``)."""
     nodes = _Nodes(node_names, node_labels, node_taints, node_unschedulable)
@@ -303,6 +304,16 @@ def compile_constraints(
     if terms:
         out["terms"] = terms
         out["owned"] = owned
+    if pod_start_time is not None:
+        # Running pods by start time (an unknown one counts as the latest), then pod order.
+        order = sorted(
+            (i for i in range(m) if pod_node[i] >= 0),
+            key=lambda i: (pod_start_time[i] is None, pod_start_time[i] or 0.0, i),
+        )
+        rank = [m] * m
+        for r, i in enumerate(order):
+            rank[i] = r
+        out["start_rank"] = rank
     if any(r.never_preempt for r in pod_rules):
         out["never_preempt"] = [r.never_preempt for r in pod_rules]
     if budgets:
