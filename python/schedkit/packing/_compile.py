@@ -311,8 +311,8 @@ def compile_constraints(
             key=lambda i: (pod_start_time[i] is None, pod_start_time[i] or 0.0, i),
         )
         rank = [m] * m
-        for r, i in enumerate(order):
-            rank[i] = r
+        for pos, i in enumerate(order):
+            rank[i] = pos
         out["start_rank"] = rank
     if any(r.never_preempt for r in pod_rules):
         out["never_preempt"] = [r.never_preempt for r in pod_rules]
