@@ -7,6 +7,7 @@ manifests giving either a schedkit error or a plan that validates."""
 from __future__ import annotations
 
 import json
+import pickle
 import time
 
 import pytest
@@ -446,3 +447,28 @@ def test_random_bytes(tmp_path_factory, raw):
     except SchedkitError:
         return
     packing.place(c).validate()
+
+
+def test_a_running_pod_s_start_time_is_read_and_checked():
+    node = {"kind": "Node", "metadata": {"name": "n"}, "status": {"allocatable": {"cpu": "1", "memory": "1Gi"}}}
+
+    def pod(start):
+        return {
+            "kind": "Pod",
+            "metadata": {"name": "p"},
+            "spec": {"nodeName": "n", "containers": [{"name": "c"}]},
+            "status": {"startTime": start},
+        }
+
+    c = packing.Cluster.from_manifests([node, pod("2024-01-01T00:00:00Z")])
+    assert c._extra["pod_start_time"] == (1704067200.0,)
+    assert pickle.loads(pickle.dumps(c)) == c
+    for bad in ("yesterday", "2024-01-01T00:00:00"):
+        with pytest.raises(InvalidInstanceError, match=r"Pod/p\.status\.startTime"):
+            packing.Cluster.from_manifests([node, pod(bad)])
+
+
+@pytest.mark.parametrize("bad", [[1.0, 2.0], [float("nan")], ["x"], [True]])
+def test_pod_start_time_is_validated(bad):
+    with pytest.raises(InvalidInstanceError, match="pod_start_time"):
+        packing.Cluster([1000], [10], [1], [1], [0], [0], pod_start_time=bad)

@@ -598,3 +598,28 @@ def test_vm_reschedule_respects_protected():
     assert g.fragment_rate_after <= g.fragment_rate_before
     with pytest.raises(InvalidInstanceError, match="probe_cpu"):
         packing.vm_reschedule(c, k=1, probe_cpu=0)
+
+
+def test_arrival_by_owner_schedules_each_replicaset_before_the_next_arrives():
+    """Hand-computed, two nodes of 1000m: ReplicaSet L (two 600m pods, priority 1) is created
+    before ReplicaSet H (one 500m pod, priority 2). Queued together, H goes first (node-00) and
+    only one L pod fits; arriving one ReplicaSet after the other, both L pods are placed first,
+    so H must preempt one: the victims tie on priority and count, and DefaultPreemption prefers
+    the node whose victim started latest (l-1 on node-01); l-1 then finds no room."""
+    c = packing.Cluster(
+        [1000, 1000],
+        [10, 10],
+        [600, 600, 500],
+        [1, 1, 1],
+        [1, 1, 2],
+        node_names=["node-00", "node-01"],
+        pod_names=["l-0", "l-1", "h-0"],
+        pod_owner=["ReplicaSet/l", "ReplicaSet/l", "ReplicaSet/h"],
+    )
+    together = packing.place(c, method="kube").validate()
+    assert together.assignment.tolist() == [1, -1, 0] and together.preemptions == []
+    arriving = packing.place(c, arrival="by-owner").validate()
+    with pytest.raises(InvalidInstanceError, match="arrival"):
+        packing.place(c, arrival="owner")
+    assert arriving.assignment.tolist() == [0, -1, 1]
+    assert arriving.preemptions == [(2, 1, [1])]

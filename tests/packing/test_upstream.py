@@ -1170,6 +1170,84 @@ def test_requested_to_capacity_ratio(name, nodes, existing, pod, resources, shap
     assert t.column("NodeResourcesFit.raw").to_pylist() == expected
 
 
+# noderesources fit_test.go TestFitScore (the version of the reference index with its sidecar
+# cases): each strategy scored alone; "if PreScore is not called" cases assert the same scores as
+# with PreScore (schedkit has no separate PreScore step, so they run the same way).
+
+N46_10K = [("node1", C("4000", "10000")), ("node2", C("6000", "10000"))]
+N44_10K = [("node1", C("4000", "10000")), ("node2", C("4000", "10000"))]
+E21 = [("node1", C("2000", "4000"), None), ("node2", C("1000", "2000"), None)]
+E_SIDECAR = [("node1", C("1000", "2000"), C("1000", "2000")), ("node2", C("1000", "2000"), None)]
+
+# (upstream name, strategy, shape, nodes, existing pods (node, requests, sidecar requests), pod requests, expected)
+FIT_SCORE = [
+    (f"test case for ScoringStrategy {name}{suffix}", strategy, shape, nodes, existing, pod, expected)
+    for suffix in ("", " if PreScore is not called")
+    for name, strategy, shape, nodes, existing, pod, expected in (
+        (
+            "RequestedToCapacityRatio case1",
+            "RequestedToCapacityRatio",
+            SHAPE_DOWN,
+            N46_10K,
+            E21,
+            C("3000", "5000"),
+            [10, 32],
+        ),
+        (
+            "RequestedToCapacityRatio case2",
+            "RequestedToCapacityRatio",
+            [(0, 0), (100, 10)],
+            N46_10K,
+            E21,
+            C("3000", "5000"),
+            [95, 68],
+        ),
+        ("MostAllocated", "MostAllocated", None, N46_10K, E21, C("1000", "2000"), [67, 36]),
+        ("LeastAllocated", "LeastAllocated", None, N46_10K, E21, C("1000", "2000"), [32, 63]),
+    )
+    if not (suffix and name == "RequestedToCapacityRatio case2")  # upstream has no such case
+] + [
+    (
+        "test case for ScoringStrategy MostAllocated with sidecar container",
+        "MostAllocated",
+        None,
+        N44_10K,
+        E_SIDECAR,
+        C("1000", "2000"),
+        [67, 45],
+    ),
+    (
+        "test case for ScoringStrategy LeastAllocated with sidecar container",
+        "LeastAllocated",
+        None,
+        N44_10K,
+        E_SIDECAR,
+        C("1000", "2000"),
+        [32, 55],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "strategy", "shape", "nodes", "existing", "pod", "expected"), FIT_SCORE, ids=[c[0] for c in FIT_SCORE]
+)
+def test_fit_score(name, strategy, shape, nodes, existing, pod, expected):
+    docs = [_node(n, cap) for n, cap in nodes]
+    for k, (node, req, sidecar) in enumerate(existing):
+        doc = _pod(f"e{k}", [req], node)
+        if sidecar:
+            doc["spec"]["initContainers"] = [
+                {"name": "sidecar", "restartPolicy": "Always", "resources": {"requests": sidecar}}
+            ]
+        docs.append(doc)
+    docs.append(_pod("incoming", [pod]))
+    c = packing.Cluster.from_manifests(docs)
+    cfg = _rtcr_config(DEFAULT, shape) if shape else _config(strategy, DEFAULT)
+    opts = packing.read_config(cfg).place_options(c)
+    t = packing.explain(c, c.num_pods - 1, score_all=True, **opts)
+    assert t.column("NodeResourcesFit.raw").to_pylist() == expected
+
+
 # --------------------------------------------------------------------------- PodTopologySpread
 # podtopologyspread filtering_test.go TestSingleConstraint (kubernetes/kubernetes 01c2588bf4a3), its
 # cases up to "NodeAffinityPolicy ignored with labelSelectors"; the later ones (taints policy,
@@ -1488,7 +1566,8 @@ def test_the_count_in_the_readme():
     expressed = len(LEAST) + len(MOST) + len(WEIGHT_ERRORS) + len(BALANCED) + len(TAINT_SCORE) + len(TAINT_FILTER)
     expressed += len(AFFINITY_FILTER) + len(AFFINITY_SCORE)
     expressed += len(ENOUGH) + len(NOT_ENOUGH) + len(STORAGE) + len(RTCR) + len(SPREAD_FILTER)
-    assert (expressed, len(NOT_EXPRESSIBLE)) == (153, 31)
+    expressed += len(FIT_SCORE)
+    assert (expressed, len(NOT_EXPRESSIBLE)) == (162, 31)
 
 
 def test_a_terminating_pod_is_named_not_counted():

@@ -128,6 +128,7 @@ def compile_constraints(
     node_labels: Sequence[dict[str, str]],
     node_taints: Sequence[tuple[Taint, ...]],
     node_unschedulable: Sequence[bool],
+    pod_names: Sequence[str],
     pod_labels: Sequence[dict[str, str]],
     pod_namespaces: Sequence[str],
     pod_rules: Sequence[PodRules],
@@ -139,6 +140,7 @@ def compile_constraints(
     pod_res: np.ndarray,
     pod_cpu_score: np.ndarray,
     pod_mem_score: np.ndarray,
+    pod_start_time: Sequence[float | None] | None = None,
 ) -> dict[str, Any]:
     """The ``cons`` dict of ``_core.PackingCluster`` (see ``schedkit_core::packing::constraints``)."""
     nodes = _Nodes(node_names, node_labels, node_taints, node_unschedulable)
@@ -235,10 +237,31 @@ def compile_constraints(
     for i, o in enumerate(pod_owner):
         if o is not None:
             owners.setdefault((pod_namespaces[i], o), []).append(i)
+
+    def matching_all(terms: tuple[Any, ...]) -> list[int]:
+        sets = [set(pods.matching(t.selector, t.namespaces)) for t in terms]
+        return sorted(set.intersection(*sets))
+
     for i, r in enumerate(pod_rules):
         ns = pod_namespaces[i]
+        # Required affinity counts only the pods that match *all* of the pod's required
+        # affinity terms (Kubernetes' updateWithAffinityTerms / podMatchesAllAffinityTerms),
+        # so each such term targets that intersection.
+        if r.affinity:
+            every = tuple((t.selector, t.namespaces) for t in r.affinity)
+            for term in r.affinity:
+                add_term(
+                    i,
+                    "required_affinity",
+                    0,
+                    1,
+                    term.topology_key,
+                    ("all", every),
+                    lambda terms=tuple(r.affinity): matching_all(terms),
+                    [],
+                    False,
+                )
         for kind, items in (
-            ("required_affinity", [(0, t) for t in r.affinity]),
             ("required_anti", [(0, t) for t in r.anti_affinity]),
             ("preferred_affinity", r.preferred_affinity),
             ("preferred_anti", r.preferred_anti_affinity),
@@ -281,6 +304,16 @@ def compile_constraints(
     if terms:
         out["terms"] = terms
         out["owned"] = owned
+    if pod_start_time is not None:
+        # Running pods by start time (an unknown one counts as the latest), then pod order.
+        order = sorted(
+            (i for i in range(m) if pod_node[i] >= 0),
+            key=lambda i: (pod_start_time[i] is None, pod_start_time[i] or 0.0, i),
+        )
+        rank = [m] * m
+        for pos, i in enumerate(order):
+            rank[i] = pos
+        out["start_rank"] = rank
     if any(r.never_preempt for r in pod_rules):
         out["never_preempt"] = [r.never_preempt for r in pod_rules]
     if budgets:
@@ -291,7 +324,8 @@ def compile_constraints(
             healthy = sum(1 for i in covered if pod_node[i] >= 0)
             allowed.append(budget_allowed(bud, healthy, len(covered)))
             for i in covered:
-                pod_pdbs[i].append(b)
+                if pod_names[i] not in bud.disrupted:  # already disrupted: not counted again
+                    pod_pdbs[i].append(b)
         out["pdb_allowed"] = allowed
         out["pod_pdbs"] = pod_pdbs
     return out

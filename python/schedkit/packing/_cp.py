@@ -268,17 +268,17 @@ def _add_pod_rules(
                         continue
                     model.add(sum(in_domain(q, nodes) for q in others) <= len(others) * (1 - xi))
             elif kind == "required_affinity":
-                # First-pod exception: no other target placed anywhere and the pod matches all
-                # of its own affinity terms.
+                # First-pod exception: no other target (a pod matching all the pod's affinity
+                # terms) placed anywhere and the pod matches all of its own affinity terms.
                 self_all = all(i in terms[u][5] for u in owned[i] if terms[u][0] == "required_affinity")
                 exc = model.new_bool_var(f"aff_exc{i}_{t}")
                 if not self_all:
                     model.add(exc == 0)
                 elif others:
                     model.add(sum(placed[q] for q in others) <= len(others) * (1 - exc))
-                outside = [v for j, v in x[i].items() if dom[j] < 0]
-                for v in outside:
-                    model.add(v <= exc)
+                for j, v in x[i].items():
+                    if dom[j] < 0:
+                        model.add(v == 0)  # the node lacks the topology key, first pod or not
                 for nodes in domains(t).values():
                     xi = in_domain(i, nodes)
                     if isinstance(xi, int):

@@ -8,6 +8,7 @@ counts become integers rounded up (``Value``), exactly as Kubernetes does.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 import re
@@ -586,7 +587,11 @@ def read_manifests(source: Any, *, strict: bool = True, max_pods: int = 1_000_00
             node = spec.get("nodeName")
             if node is not None:
                 node = as_str(node, f"{where}.spec.nodeName")
-            pods.append(pod_entry(name, ns, meta, spec, where, None, node))
+            entry = pod_entry(name, ns, meta, spec, where, None, node)
+            started = as_dict(o.get("status"), f"{where}.status").get("startTime")
+            if node is not None and started is not None:
+                entry["start"] = _timestamp(started, f"{where}.status.startTime")
+            pods.append(entry)
         elif kind in ("ReplicaSet", "Deployment"):
             spec = as_dict(o.get("spec"), f"{where}.spec")
             replicas = spec.get("replicas", 1)
@@ -651,4 +656,17 @@ def read_manifests(source: Any, *, strict: bool = True, max_pods: int = 1_000_00
         },
         "pod_cpu_score": [p["cpu_s"] for p in pods],
         "pod_mem_score": [p["mem_s"] for p in pods],
+        "pod_start_time": [p.get("start") for p in pods] if any("start" in p for p in pods) else None,
     }
+
+
+def _timestamp(v: Any, where: str) -> float:
+    """An RFC 3339 time (``status.startTime``) as seconds since the epoch."""
+    text = as_str(v, where)
+    try:
+        t = dt.datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise InvalidInstanceError(f"{where}: {text!r} is not an RFC 3339 time", field=where) from None
+    if t.tzinfo is None:
+        raise InvalidInstanceError(f"{where}: {text!r} has no time zone", field=where)
+    return t.timestamp()

@@ -305,6 +305,15 @@ def parse_pod_term(t: Any, where: str, namespace: str, pod_labels: dict[str, str
     if not key:
         raise bad(f"{where}.topologyKey", "must not be empty")
     sel = parse_selector(t.get("labelSelector"), f"{where}.labelSelector", ignored)
+    # The API server rejects a new pod whose (anti-)affinity selector holds a value that is not a
+    # valid label value (validatePodAffinityTerm); the scheduler would fail the pod in PreFilter or
+    # PreScore. Refused here, naming the value.
+    for k, r in enumerate(sel.expressions if sel else ()):
+        for v_k, v in enumerate(r.values):
+            if not _LABEL_VALUE.fullmatch(v):
+                raise bad(
+                    f"{where}.labelSelector.matchExpressions[{k}].values[{v_k}]", f"{v!r} is not a valid label value"
+                )
     sel = with_label_keys(sel, t.get("matchLabelKeys"), pod_labels, f"{where}.matchLabelKeys")
     nss = tuple(
         as_str(x, f"{where}.namespaces[{k}]") for k, x in enumerate(as_list(t.get("namespaces"), f"{where}.namespaces"))
@@ -522,6 +531,10 @@ class Budget:
     min_available: Any  # int, "N%" or None
     max_unavailable: Any
     disruptions_allowed: int | None  # status.disruptionsAllowed when given
+    # status.disruptedPods: names of covered pods whose eviction the API server has already
+    # processed; preemption does not count evicting them against the budget (Kubernetes'
+    # filterPodsWithPDBViolation).
+    disrupted: tuple[str, ...] = ()
 
 
 def parse_budget(obj: dict[str, Any], where: str, ignored: Ignored) -> Budget:
@@ -545,6 +558,12 @@ def parse_budget(obj: dict[str, Any], where: str, ignored: Ignored) -> Budget:
     allowed = status.get("disruptionsAllowed")
     if allowed is not None:
         allowed = as_int(allowed, f"{where}.status.disruptionsAllowed", 0, 2**31 - 1)
+    disrupted = tuple(
+        sorted(
+            as_str(k, f"{where}.status.disruptedPods")
+            for k in as_dict(status.get("disruptedPods"), f"{where}.status.disruptedPods")
+        )
+    )
     return Budget(
         as_str(meta.get("name"), f"{where}.metadata.name", default=""),
         as_str(meta.get("namespace"), f"{where}.metadata.namespace", default="default"),
@@ -552,6 +571,7 @@ def parse_budget(obj: dict[str, Any], where: str, ignored: Ignored) -> Budget:
         mn,
         mx,
         allowed,
+        disrupted,
     )
 
 

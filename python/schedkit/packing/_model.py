@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -151,8 +152,10 @@ def _rules(
         if kw[name] is not None and v.size and v.min() < 0:
             i = int(np.argmin(v))
             raise InvalidInstanceError(f"{name}[{i}]: must be >= 0", field=name, index=i)
+    start = _start_times(kw["pod_start_time"], m)
     plain = (
-        all(r == _k8s.PodRules() for r in pod_rules)
+        start is None
+        and all(r == _k8s.PodRules() for r in pod_rules)
         and not any(pod_owner)
         and not budgets
         and not res_names
@@ -166,6 +169,7 @@ def _rules(
             node_labels=node_labels,
             node_taints=node_taints,
             node_unschedulable=node_unsched,
+            pod_names=pod_names,
             pod_labels=pod_labels,
             pod_namespaces=pod_ns,
             pod_rules=pod_rules,
@@ -177,6 +181,7 @@ def _rules(
             pod_res=pod_res,
             pod_cpu_score=cpu_score,
             pod_mem_score=mem_score,
+            pod_start_time=start,
         )
     return {
         "cons": cons,
@@ -193,7 +198,29 @@ def _rules(
         "pod_res": readonly(pod_res),
         "pod_cpu_score": cpu_score,
         "pod_mem_score": mem_score,
+        "pod_start_time": start,
     }
+
+
+def _start_times(v: Any, m: int) -> tuple[float | None, ...] | None:
+    """``pod_start_time`` checked: M finite numbers or None; None when not given."""
+    if v is None:
+        return None
+    items = list(v)
+    if len(items) != m:
+        raise InvalidInstanceError(f"pod_start_time: length {len(items)}, expected {m}", field="pod_start_time")
+    out: list[float | None] = []
+    for i, t in enumerate(items):
+        if t is not None and (
+            isinstance(t, bool) or not isinstance(t, (int, float, np.integer, np.floating)) or not math.isfinite(t)
+        ):
+            raise InvalidInstanceError(
+                f"pod_start_time[{i}]: expected a finite number of seconds or None, got {t!r}",
+                field="pod_start_time",
+                index=i,
+            )
+        out.append(None if t is None else float(t))
+    return tuple(out)
 
 
 def _rebuild_cluster(arrays: dict[str, Any]) -> Cluster:
@@ -246,6 +273,11 @@ class Cluster:
         memory for each container that has no request (an explicit 0 stays 0). Default: the
         request, or the default where the request is 0 (a pod given by totals is taken to
         declare none). The manifest reader computes them container by container.
+    pod_start_time : sequence of float or None, optional
+        When each running pod started (seconds, ``status.startTime``; None: unknown, taken as
+        the latest, as Kubernetes takes a missing start time as now). Preemption reprieves the
+        older of equally important victims first and prefers the node whose highest-priority
+        victims started latest. Default: running pods started in their order here.
 
     Raises
     ------
@@ -321,6 +353,7 @@ class Cluster:
         resources: dict[str, tuple[Any, Any]] | None = None,
         pod_cpu_score: Any = None,
         pod_mem_score: Any = None,
+        pod_start_time: Any = None,
     ) -> None:
         node_cpu = _int_vector(node_cpu, "node_cpu")
         n = node_cpu.shape[0]
@@ -369,6 +402,7 @@ class Cluster:
             resources=resources,
             pod_cpu_score=pod_cpu_score,
             pod_mem_score=pod_mem_score,
+            pod_start_time=pod_start_time,
         )
         core = _core.PackingCluster(
             node_cpu, node_mem, node_pods, pod_cpu, pod_mem, pod_priority, pod_node, extra["cons"]
@@ -556,6 +590,7 @@ class Cluster:
                     "resources": {k: (np.asarray(a), np.asarray(b)) for k, (a, b) in self.resources.items()},
                     "pod_cpu_score": self._extra["pod_cpu_score"],
                     "pod_mem_score": self._extra["pod_mem_score"],
+                    "pod_start_time": self._extra["pod_start_time"],
                 },
             ),
         )
@@ -580,6 +615,7 @@ class Cluster:
                     "pod_owner",
                     "budgets",
                     "res_names",
+                    "pod_start_time",
                 )
             )
             and all(

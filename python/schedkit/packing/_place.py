@@ -28,6 +28,24 @@ _KUBE_PREEMPTION = {name: preemption for name, _, preemption in _core.PACKING_KU
 #: has no CP solver).
 METHOD_NAMES = [*_KUBE_PREEMPTION, *(name for name, _ in _core.PACKING_HEURISTICS), "cp"]
 
+#: How the pending pods reach the kube simulation's queue (``place(arrival=...)``).
+ARRIVALS = ("together", "by-owner")
+
+
+def _arrival_batches(cluster: Cluster) -> list[int]:
+    """``arrival="by-owner"``: each pending pod's arrival batch - its owner's (ReplicaSet, in
+    order of first appearance), or its own for a pod without owner. Running pods: batch 0, unused."""
+    batch: dict[tuple[str, str], int] = {}
+    out = []
+    for i, (node, owner, ns) in enumerate(zip(cluster.pod_node, cluster.pod_owner, cluster.pod_namespaces)):
+        if node >= 0:
+            out.append(0)
+        elif owner is None:
+            out.append(batch.setdefault(("", f"pod {i}"), len(batch)))
+        else:
+            out.append(batch.setdefault((ns, owner), len(batch)))
+    return out
+
 
 class _CPOptions(TypedDict):
     """The CP-SAT options ``place`` passes to :func:`solve_lexicographic` on every call."""
@@ -90,6 +108,7 @@ def place(
     workers: int = 1,
     sample_nodes: bool = True,
     requeue_victims: bool = True,
+    arrival: str = "together",
 ) -> Plan:
     """Places the pending pods of ``cluster`` (and, for ``cp``/``repack``, may move running ones).
 
@@ -134,6 +153,14 @@ def place(
     sample_nodes, requeue_victims
         kube: adaptive node sampling (``percentageOfNodesToScore``) and whether preempted pods
         are recreated and queued again.
+    arrival : {"together", "by-owner"}
+        kube: how the pending pods reach the scheduling queue. ``"together"``: all at once
+        (the queue orders them by priority). ``"by-owner"``: owner by owner, in pod order - a
+        ReplicaSet's pods, then the next ReplicaSet's, a pod without owner on its own - each
+        batch scheduled before the next arrives, as when workloads are created one after
+        another (the Priority Matters paper's runner creates its ReplicaSets so); pods that
+        found no node are retried only when a preemption deletes pods, as the scheduler's
+        unschedulable queue does.
 
     Returns
     -------
@@ -167,6 +194,10 @@ def place(
         )
     if isinstance(time_limit, bool) or not (isinstance(time_limit, (int, float)) and time_limit >= 0):  # NaN fails too
         raise InvalidInstanceError(f"time_limit: must be >= 0, got {time_limit!r}", field="time_limit")
+    if arrival not in ARRIVALS:
+        raise InvalidInstanceError(f"arrival: expected one of {', '.join(ARRIVALS)}, got {arrival!r}", field="arrival")
+    if arrival != "together" and method not in _KUBE_PREEMPTION:
+        raise InvalidInstanceError(f"arrival: {arrival!r} applies to the kube methods, not {method!r}", field="arrival")
     t0 = time.perf_counter()
     cp_kwargs: _CPOptions = {
         # A list is accepted too; solve_lexicographic unpacks it into three costs.
@@ -201,6 +232,8 @@ def place(
         sample_nodes=sample_nodes,
         requeue_victims=requeue_victims,
     )
+    if arrival == "by-owner":
+        kube["arrival"] = _arrival_batches(cluster)
     a, pre, events = _heuristic(cluster, method, kube=kube, size=size, weights=weights, repack=repack)
     run_cp = fallback == "always" or (fallback in (True, "cp") and bool(np.any(a < 0)))
     if not run_cp:

@@ -269,12 +269,16 @@ def _check_pod(c: Any, i: int, j: int, a: list[int], *, final: bool) -> None:
         self_ok = all(
             (t.namespaces is None or pns[i] in t.namespaces) and _selects(t.selector, plabels[i]) for t in r.affinity
         )
+        # Only pods that match every affinity term count (Kubernetes' podMatchesAllAffinityTerms).
+        every = set.intersection(*(set(term_pods(t)) for t in r.affinity))
         first = self_ok and (
-            final or all(not any(dom(a[q], t.topology_key) is not None for q in term_pods(t)) for t in r.affinity)
+            final or all(not any(dom(a[q], t.topology_key) is not None for q in every) for t in r.affinity)
         )
         for t in r.affinity:
             d = dom(j, t.topology_key)
-            if d is not None and any(dom(a[q], t.topology_key) == d for q in term_pods(t)):
+            if d is None:
+                raise ValidationError(f"{who}: node lacks topology key {t.topology_key} of its required pod affinity")
+            if any(dom(a[q], t.topology_key) == d for q in every):
                 continue
             if not first:
                 raise ValidationError(f"{who}: required pod affinity over {t.topology_key} not met")

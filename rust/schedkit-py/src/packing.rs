@@ -105,6 +105,7 @@ fn constraints_from(d: &Bound<'_, PyDict>) -> PyResult<Constraints> {
         pdb_allowed: item(d, "pdb_allowed")?,
         pod_pdbs: item(d, "pod_pdbs")?,
         never_preempt: item(d, "never_preempt")?,
+        start_rank: item(d, "start_rank")?,
         target_of: Vec::new(),
     })
 }
@@ -175,6 +176,7 @@ fn kube_options(py: Python<'_>, d: &Bound<'_, PyDict>) -> PyResult<KubeOptions> 
         .transpose()?
         .unwrap_or(true);
     o.protected = item(d, "protected")?;
+    o.arrival = item(d, "arrival")?;
     Ok(o)
 }
 

@@ -114,6 +114,10 @@ pub struct Constraints {
     pub pod_pdbs: Vec<Vec<u32>>,
     /// Pods whose preemptionPolicy is Never (empty: none).
     pub never_preempt: Vec<bool>,
+    /// Start order of the running pods (status.startTime; lower started earlier; empty: pod
+    /// order): the order they enter the simulation, which preemption's victim order and
+    /// latest-start tie-break read.
+    pub start_rank: Vec<u32>,
     /// Derived: terms each pod is a target of.
     pub target_of: Vec<Vec<u32>>,
 }
@@ -307,6 +311,9 @@ impl Constraints {
         if !self.never_preempt.is_empty() {
             want("never_preempt", self.never_preempt.len(), m)?;
         }
+        if !self.start_rank.is_empty() {
+            want("start_rank", self.start_rank.len(), m)?;
+        }
         let mut target_of = vec![Vec::new(); if self.terms.is_empty() { 0 } else { m }];
         for (t, term) in self.terms.iter().enumerate() {
             for &p in &term.targets {
@@ -315,6 +322,15 @@ impl Constraints {
         }
         self.target_of = target_of;
         Ok(())
+    }
+
+    /// The pods placed in `assignment` (node >= 0), earliest started first.
+    pub fn start_order(&self, assignment: &[i64]) -> Vec<usize> {
+        let mut running: Vec<usize> = (0..assignment.len()).filter(|&i| assignment[i] >= 0).collect();
+        if !self.start_rank.is_empty() {
+            running.sort_by_key(|&i| (self.start_rank[i], i));
+        }
+        running
     }
 
     pub fn owned_by(&self, pod: usize) -> &[u32] {
@@ -495,8 +511,9 @@ impl Tracker {
                 return Some(Reason::SpreadSkew);
             }
         }
-        // Required affinity: every term has a target in the node's domain, unless no target
-        // runs anywhere and the pod matches all its own terms (the first pod of a group).
+        // Required affinity: the node has every term's topology key, and every term has a
+        // target (a pod matching all the terms) in the node's domain, unless no target runs
+        // anywhere and the pod matches all its own terms (the first pod of a group).
         let mut any_affinity = false;
         let mut all_ok = true;
         let mut none_anywhere = true;
@@ -508,7 +525,10 @@ impl Tracker {
             }
             any_affinity = true;
             let d = term.domain[node];
-            if d < 0 || self.tcount[t as usize][d as usize] == 0 {
+            if d < 0 {
+                return Some(Reason::AffinityRules);
+            }
+            if self.tcount[t as usize][d as usize] == 0 {
                 all_ok = false;
             }
             if self.ttotal[t as usize] > 0 {

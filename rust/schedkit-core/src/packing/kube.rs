@@ -90,6 +90,10 @@ pub struct KubeOptions {
     pub requeue_victims: bool,
     /// Pods that may never be preempted (empty: none), like a failing `IsEligiblePod` check.
     pub protected: Vec<bool>,
+    /// Arrival batch of each pod (empty: every pending pod is queued at once). Batches arrive
+    /// in increasing order, each scheduled until the queue is empty before the next arrives,
+    /// as when workloads are created one after another.
+    pub arrival: Vec<u32>,
 }
 
 impl Default for KubeOptions {
@@ -107,6 +111,7 @@ impl Default for KubeOptions {
             pct_nodes_to_score: 0,
             requeue_victims: true,
             protected: Vec::new(),
+            arrival: Vec::new(),
         }
     }
 }
@@ -116,6 +121,13 @@ impl KubeOptions {
     pub fn check(&self, c: &Cluster) -> CoreResult<()> {
         let n = c.num_nodes();
         let r = 2 + c.cons.num_res();
+        if !self.arrival.is_empty() && self.arrival.len() != c.num_pods() {
+            return Err(CoreError::invalid(
+                "arrival",
+                None,
+                format!("length {}, expected {}", self.arrival.len(), c.num_pods()),
+            ));
+        }
         if !self.node_rank.is_empty() && self.node_rank.len() != n {
             return Err(CoreError::invalid(
                 "node_rank",
@@ -913,26 +925,39 @@ pub fn simulate(c: &Cluster, o: &KubeOptions, budget: &Budget) -> CoreResult<Kub
     o.check(c)?;
     let m = c.num_pods();
     let mut sim = Sim::new(c, o, o.seed.unwrap_or(0));
-    for i in 0..m {
-        if c.pod_node[i] >= 0 {
-            sim.add(i, c.pod_node[i] as usize);
-        }
+    for i in c.cons.start_order(&c.pod_node) {
+        sim.add(i, c.pod_node[i] as usize);
     }
     sim.st.record = true;
     // activeQ: max-heap on (priority, Reverse(timestamp)).
     let mut queue: BinaryHeap<(i64, Reverse<u64>, usize)> = BinaryHeap::new();
     let mut ts = 0u64;
-    for i in 0..m {
-        if c.pod_node[i] < 0 {
-            queue.push((c.pod_priority[i], Reverse(ts), i));
-            ts += 1;
-        }
+    let mut pending: Vec<usize> = (0..m).filter(|&i| c.pod_node[i] < 0).collect();
+    if !o.arrival.is_empty() {
+        pending.sort_by_key(|&i| (o.arrival[i], i));
     }
     let mut failed: Vec<usize> = Vec::new();
     let mut preemptions = Vec::new();
     let mut steps = 0usize;
     let max_steps = 20 * m + 1000;
-    while let Some((_, _, pod)) = queue.pop() {
+    let mut next = 0usize;
+    loop {
+        // The next arrival batch (all pending pods when there are no batches) joins the queue.
+        if queue.is_empty() {
+            if next == pending.len() {
+                break;
+            }
+            let batch = o.arrival.get(pending[next]).copied();
+            while next < pending.len() && o.arrival.get(pending[next]).copied() == batch {
+                let i = pending[next];
+                queue.push((c.pod_priority[i], Reverse(ts), i));
+                ts += 1;
+                next += 1;
+            }
+        }
+        let Some((_, _, pod)) = queue.pop() else {
+            continue;
+        };
         steps += 1;
         if steps % 256 == 0 && budget.interrupted() {
             return Err(CoreError::Interrupted);
@@ -994,10 +1019,8 @@ fn sim_at<'a>(c: &'a Cluster, o: &'a KubeOptions, assignment: &[i64]) -> CoreRes
         return Err(CoreError::invalid("assignment", Some(i), "node out of range"));
     }
     let mut sim = Sim::new(c, o, 0);
-    for (i, &a) in assignment.iter().enumerate() {
-        if a >= 0 {
-            sim.add(i, a as usize);
-        }
+    for i in c.cons.start_order(assignment) {
+        sim.add(i, assignment[i] as usize);
     }
     Ok(sim)
 }
