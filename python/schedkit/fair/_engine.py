@@ -250,12 +250,19 @@ class Runner:
 
     def finish(self) -> None:
         self.engine.finish()
-        self._collect()
+        self._collect(final=True)
 
-    def _collect(self) -> None:
-        f = self.engine.take_finished()
-        if len(f["gid"]) and (self.sink is None or not self.sink(self, f)):
-            self.finished.append(f)
+    def _collect(self, final: bool = False) -> None:
+        # Without a sink, the finished jobs stay in the engine until the run ends and come
+        # out once, in push order: no per-step arrays to concatenate and reorder here.
+        if self.sink is not None:
+            f = self.engine.take_finished()
+            if len(f["gid"]) and not self.sink(self, f):
+                self.finished.append(f)
+        elif final:
+            f = self.engine.take_finished(push_order=not self.finished)
+            if len(f["gid"]):
+                self.finished.append(f)
         if self.spec.record_tasks:
             t = self.engine.take_tasks()
             if len(t["gid"]):
@@ -276,6 +283,9 @@ def _by_gid(parts: list[dict[str, np.ndarray]], keys: list[str], n: int) -> dict
     each piece is scattered into place (no sort)."""
     if not parts:
         return {k: np.zeros(0) for k in keys}
+    g = parts[0]["gid"]
+    if len(parts) == 1 and len(g) == n and n and g[0] == 0 and bool((g[1:] > g[:-1]).all()):
+        return parts[0]  # taken whole in push order (Runner._collect)
     out = {k: np.empty(n, dtype=parts[0][k].dtype) for k in keys}
     for p in parts:
         g = p["gid"]

@@ -180,7 +180,7 @@ def _table_rows(t: pa.Table) -> pa.Table:
     dur = _numbers(t, "duration")
     _first_bad(~np.isfinite(dur) | (dur < 0), "duration", dur, "must be finite and >= 0")
     user = _strings(t, "user")
-    _first_bad(_nulls(user), "user", None, "missing")
+    _first_null(user, "user")
     stage = _integers(t, "stage") if "stage" in t.column_names else np.zeros(n, dtype=np.int64)
     cols: dict[str, Any] = {
         "job_id": pa.array(job),
@@ -212,6 +212,21 @@ def _nulls(a: pa.ChunkedArray | pa.Array) -> np.ndarray:
     return np.asarray(pc.is_null(a).to_numpy(zero_copy_only=False), dtype=bool)
 
 
+def _first_null(a: pa.ChunkedArray | pa.Array, field: str) -> None:
+    """A null in ``a`` is an error naming ``field`` and its row. Arrow counts a column's
+    nulls when it is built, so a column without any costs no pass over its rows."""
+    if a.null_count:
+        _first_bad(_nulls(a), field, None, "missing")
+
+
+def _per_row(values: np.ndarray, starts: np.ndarray, n: int) -> np.ndarray:
+    """``values[k]`` on every row of run ``k``, the runs beginning at ``starts`` (the first at
+    0) in ``n`` rows; the values themselves when every run is one row (no copy)."""
+    if len(starts) == n:
+        return values
+    return np.repeat(values, np.diff(np.append(starts, n)))
+
+
 def _numbers(t: pa.Table, field: str, optional: bool = False) -> np.ndarray:
     """A numeric column as float64; nulls are NaN (an error unless ``optional``)."""
     col = t.column(field)
@@ -219,7 +234,7 @@ def _numbers(t: pa.Table, field: str, optional: bool = False) -> np.ndarray:
     if not (pa.types.is_integer(col.type) or pa.types.is_floating(col.type) or pa.types.is_null(col.type)):
         raise InvalidInstanceError(f"{field}: expected numbers, got {col.type}", field=field)
     if not optional:
-        _first_bad(_nulls(col), field, None, "missing")
+        _first_null(col, field)
     vals = pc.cast(col, pa.float64()).to_numpy(zero_copy_only=False)
     return np.asarray(vals, dtype=np.float64)
 
@@ -228,7 +243,7 @@ def _integers(t: pa.Table, field: str) -> np.ndarray:
     col = t.column(field)
     if not pa.types.is_integer(col.type):
         raise InvalidInstanceError(f"{field}: expected integers, got {col.type}", field=field)
-    _first_bad(_nulls(col), field, None, "missing")
+    _first_null(col, field)
     if pa.types.is_uint64(col.type):  # the one integer type that may not fit in int64
         vals = np.asarray(col.to_numpy(zero_copy_only=False))
         _first_bad(vals > np.iinfo(np.int64).max, field, vals, "out of the int64 range")
@@ -381,11 +396,7 @@ def _sort_rows(rows: pa.Table, jobs: _JobSubmits) -> pa.Table:
     task_id) order; that is checked first, a run at a time, without the full key."""
     starts, run_sub, run_rank = jobs.lookup(np.asarray(rows.column("job_id").to_numpy(), dtype=np.int64))
     n = rows.num_rows
-    if len(starts) == n:
-        sub, rank = run_sub, run_rank
-    else:
-        counts = np.diff(np.append(starts, n))
-        sub, rank = np.repeat(run_sub, counts), np.repeat(run_rank, counts)
+    sub, rank = _per_row(run_sub, starts, n), _per_row(run_rank, starts, n)
     rows = rows.set_column(rows.schema.get_field_index("submit_time"), "submit_time", pa.array(sub))
     rows = rows.append_column(_RANK, pa.array(rank))
     if _runs_in_order(rows, starts, run_rank):  # common for traces written in time order
@@ -484,9 +495,10 @@ def _output(rows: pa.Table) -> pa.Table:
     """A chunk in the documented columns; user and job_class are those of each job's first row."""
     rows = rows.combine_chunks()
     bounds = _job_starts(np.asarray(rows.column(_RANK).to_numpy()))
-    first = pa.array(np.repeat(bounds[:-1], np.diff(bounds)))
+    # one row per job (single-task jobs): every row is its job's first already
+    first = None if len(bounds) - 1 == rows.num_rows else pa.array(_per_row(bounds[:-1], bounds[:-1], rows.num_rows))
     for name in ("user", "job_class", "pool"):
-        if name in rows.column_names:
+        if first is not None and name in rows.column_names:
             rows = rows.set_column(rows.schema.get_field_index(name), name, rows.column(name).take(first))
     return rows.drop_columns([_RANK, _ROW])
 

@@ -198,7 +198,7 @@ impl FairEngine {
         };
         let w = build().py(py)?;
         let eng = &mut self.inner;
-        detach(py, "fair push", || eng.push(&w))
+        detach(py, "fair push", || eng.push_owned(w))
     }
 
     /// Processes every event before `until` (Ctrl-C stops it with KeyboardInterrupt).
@@ -217,9 +217,20 @@ impl FairEngine {
         })
     }
 
-    /// The jobs finished since the last call, as a dict of NumPy arrays.
-    fn take_finished<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let f = self.inner.take_finished();
+    /// The jobs finished since the last call, as a dict of NumPy arrays, in completion
+    /// order; with `push_order`, in push order (they must then be every job pushed since
+    /// the last take, all finished).
+    #[pyo3(signature = (push_order=false))]
+    fn take_finished<'py>(&mut self, py: Python<'py>, push_order: bool) -> PyResult<Bound<'py, PyDict>> {
+        let mut f = self.inner.take_finished();
+        if push_order {
+            f = f
+                .into_push_order()
+                .ok_or_else(|| {
+                    CoreError::Infeasible("take_finished: the records are not whole runs (internal)".into())
+                })
+                .py(py)?;
+        }
         let d = PyDict::new(py);
         d.set_item("gid", f.gid.into_pyarray(py))?;
         d.set_item("tag", f.tag.into_pyarray(py))?;

@@ -22,6 +22,38 @@ pub struct Finished {
 }
 
 impl Finished {
+    /// The records in push order (gid order), when they are every job of gids `first ..
+    /// first + len` (a run taken whole at its end); None otherwise. One pass per column in
+    /// place of a sort, so a run's result table needs no reordering afterwards.
+    pub fn into_push_order(self) -> Option<Finished> {
+        let n = self.gid.len();
+        let first = self.gid.iter().copied().min().unwrap_or(0);
+        let mut pos = vec![usize::MAX; n];
+        for (i, &g) in self.gid.iter().enumerate() {
+            let k = usize::try_from(g - first).ok().filter(|&k| k < n)?;
+            if pos[k] != usize::MAX {
+                return None;
+            }
+            pos[k] = i;
+        }
+        fn gather<T: Copy>(v: &[T], pos: &[usize]) -> Vec<T> {
+            pos.iter().map(|&i| v[i]).collect()
+        }
+        Some(Finished {
+            gid: gather(&self.gid, &pos),
+            tag: gather(&self.tag, &pos),
+            user: gather(&self.user, &pos),
+            class: gather(&self.class, &pos),
+            submit: gather(&self.submit, &pos),
+            start: gather(&self.start, &pos),
+            finish: gather(&self.finish, &pos),
+            work: gather(&self.work, &pos),
+            estimate: gather(&self.estimate, &pos),
+            n_tasks: gather(&self.n_tasks, &pos),
+            alone: gather(&self.alone, &pos),
+        })
+    }
+
     /// Appends `job`, finished at `t`.
     pub(super) fn push(&mut self, job: &Job, t: f64) {
         self.gid.push(job.gid);
