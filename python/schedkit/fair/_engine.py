@@ -88,7 +88,10 @@ def batch_from_chunk(
     if class_column and class_column in chunk.column_names:
         job_class = classes.indices(chunk.column(class_column).take(pa.array(job_rows)))
     else:
-        job_class = classes.indices(pa.array(users.names, pa.string()).take(pa.array(user)))
+        # The classes are then the users, named and numbered alike: only new names to add.
+        for name in users.names[len(classes.names) :]:
+            classes.get(name)
+        job_class = user
     stage_id = stage_parents = parents = None
     if "parents" in chunk.column_names:
         # Passed even for single-stage jobs: a parent named there is the core's error to
@@ -173,17 +176,18 @@ class Runner:
     """One run's engine and the collected results. The engine applies the run's settings
     (weights, pools, nodes, noisy estimates, grace) itself; this feeds it users and jobs."""
 
-    def __init__(self, spec: RunSpec, users: Names, pools: Names | None = None):
+    def __init__(self, spec: RunSpec, users: Names, pools: Names | None = None, sink: Any = None):
         self.spec = spec
         self.users = users
         self.known_users = 0
         # the replay's pool names (a trace's `pool` column) and their engine indices
         self.pools = pools
         self.pool_index = np.zeros(0, dtype=np.int64)
-        # streaming: finished jobs are handed to `sink`, and kept only if it returns False
-        self.sink: Any = None
+        # streaming: finished jobs are handed to `sink` as they finish, and kept only if it
+        # returns False; without a sink the engine keeps them, in push order, until the end
+        self.sink = sink
         self.index = 0  # the run's position in its replay
-        self.engine = _core.FairEngine(**spec.engine_args())
+        self.engine = _core.FairEngine(**spec.engine_args(), finished_in_push_order=sink is None)
         self.finished: list[dict[str, np.ndarray]] = []
         self.tasks: list[dict[str, np.ndarray]] = []
         self.parents: dict[int, tuple[np.ndarray, np.ndarray]] = {}
@@ -253,16 +257,13 @@ class Runner:
         self._collect(final=True)
 
     def _collect(self, final: bool = False) -> None:
-        # Without a sink, the finished jobs stay in the engine until the run ends and come
-        # out once, in push order: no per-step arrays to concatenate and reorder here.
-        if self.sink is not None:
-            f = self.engine.take_finished()
-            if len(f["gid"]) and not self.sink(self, f):
-                self.finished.append(f)
-        elif final:
-            f = self.engine.take_finished(push_order=not self.finished)
-            if len(f["gid"]):
-                self.finished.append(f)
+        # Without a sink the engine hands every job over once, in push order, at the end
+        # (and nothing before): no per-step arrays to concatenate and reorder here.
+        if self.sink is None and not final:
+            return
+        f = self.engine.take_finished()
+        if len(f["gid"]) and (self.sink is None or not self.sink(self, f)):
+            self.finished.append(f)
         if self.spec.record_tasks:
             t = self.engine.take_tasks()
             if len(t["gid"]):

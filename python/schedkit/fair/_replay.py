@@ -143,11 +143,11 @@ def replay_many(
             field="runs",
         )
     names, classes, pools = Names(), Names(), Names()
-    runners = [Runner(sp, names, pools) for sp in specs]
+    # replay_to: finished jobs leave as they finish (streamed out)
+    sink = None if _sink is None else (lambda run, f, sink=_sink: sink(run, f, classes))
+    runners = [Runner(sp, names, pools, sink) for sp in specs]
     for i, r in enumerate(runners):
         r.index = i
-        if _sink is not None:  # replay_to: finished jobs leave as they finish (streamed out)
-            r.sink = lambda run, f, sink=_sink: sink(run, f, classes)
     label = Path(trace).name if isinstance(trace, (str, Path)) else "replay"
     bar = Progress(f"replay {label}", progress)
 

@@ -181,18 +181,16 @@ def _table_rows(t: pa.Table) -> pa.Table:
     _first_bad(~np.isfinite(dur) | (dur < 0), "duration", dur, "must be finite and >= 0")
     user = _strings(t, "user")
     _first_null(user, "user")
-    stage = _integers(t, "stage") if "stage" in t.column_names else np.zeros(n, dtype=np.int64)
-    cols: dict[str, Any] = {
-        "job_id": pa.array(job),
-        "user": user,
-        "submit_time": pa.array(sub),
-        "task_id": pa.array(_integers(t, "task_id") if "task_id" in t.column_names else np.arange(n)),
-        "stage": pa.array(stage),
-        "duration": pa.array(dur),
-        # absent or null requests are NaN, as the trace readers give them
-        "cpu": pa.array(_numbers(t, "cpu", optional=True) if "cpu" in t.column_names else np.full(n, np.nan)),
-        "memory": pa.array(_numbers(t, "memory", optional=True) if "memory" in t.column_names else np.full(n, np.nan)),
-    }
+    # Absent task_id, stage, cpu and memory get their defaults chunk by chunk (_output), not
+    # as columns the size of the trace.
+    cols: dict[str, Any] = {"job_id": pa.array(job), "user": user, "submit_time": pa.array(sub)}
+    for name in ("task_id", "stage"):
+        if name in t.column_names:
+            cols[name] = pa.array(_integers(t, name))
+    cols["duration"] = pa.array(dur)
+    for name in ("cpu", "memory"):
+        if name in t.column_names:
+            cols[name] = pa.array(_numbers(t, name, optional=True))
     if "parents" in t.column_names:
         cols["parents"] = _parents(t.column("parents"))
     for name in ("job_class", "pool"):
@@ -412,7 +410,7 @@ def _runs_in_order(rows: pa.Table, starts: np.ndarray, run_rank: np.ndarray) -> 
         return False
     if len(starts) == rows.num_rows:  # one row per run: nothing within runs to check
         return True
-    job, stage, task = (np.asarray(rows.column(c).to_numpy(), dtype=np.int64) for c in ("job_id", "stage", "task_id"))
+    job, stage, task = (_key(rows, c) for c in ("job_id", "stage", "task_id"))
     # A block at a time: temporaries the size of the whole trace would each be fresh pages
     # for the kernel to zero (most of this check's time at 10^7 rows).
     step = 1 << 18
@@ -428,12 +426,20 @@ def _runs_in_order(rows: pa.Table, starts: np.ndarray, run_rank: np.ndarray) -> 
 
 def _sort_by_key(rows: pa.Table) -> pa.Table:
     # The job rank stands for (job submit time, job_id): one integer instead of two keys.
-    row, task, stage, rank = (
-        np.asarray(rows.column(c).to_numpy(), dtype=np.int64) for c in (_ROW, "task_id", "stage", _RANK)
-    )
+    row, task, stage, rank = (_key(rows, c) for c in (_ROW, "task_id", "stage", _RANK))
     if _already_sorted(rank, stage, task, row):  # common for traces written in time order
         return rows
     return rows.take(pa.array(np.lexsort((row, task, stage, rank))))
+
+
+def _key(rows: pa.Table, name: str) -> np.ndarray:
+    """An integer sort key column; a table without ``stage`` has every row in stage 0, one
+    without ``task_id`` numbers tasks by row (as :func:`_output` fills them in)."""
+    if name not in rows.column_names:
+        name = _ROW if name == "task_id" else ""
+        if not name:
+            return np.zeros(rows.num_rows, dtype=np.int64)
+    return np.asarray(rows.column(name).to_numpy(), dtype=np.int64)
 
 
 def _already_sorted(*keys: np.ndarray) -> bool:
@@ -500,7 +506,12 @@ def _output(rows: pa.Table) -> pa.Table:
     for name in ("user", "job_class", "pool"):
         if first is not None and name in rows.column_names:
             rows = rows.set_column(rows.schema.get_field_index(name), name, rows.column(name).take(first))
-    return rows.drop_columns([_RANK, _ROW])
+    # the defaults of absent columns (a table's): tasks numbered by row, stage 0, no requests
+    n = rows.num_rows
+    fill = {"task_id": rows.column(_ROW), "stage": np.zeros(n, np.int64), "cpu": np.full(n, np.nan)}
+    fill["memory"] = fill["cpu"]
+    names = [c for c in (*ORDERED_COLUMNS, *_OPTIONAL) if c in rows.column_names or c in fill]
+    return pa.table([rows.column(c) if c in rows.column_names else fill[c] for c in names], names=names)
 
 
 # --------------------------------------------------------------------------------------

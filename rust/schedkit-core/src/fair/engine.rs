@@ -101,6 +101,8 @@ pub struct Engine {
     /// DRF: the cluster's total cpu and memory, for the jobs' response-time bound.
     drf_totals: Option<(f64, f64)>,
     finished: Finished,
+    /// `finished_in_push_order`: the gid of the first record in `finished`.
+    finished_base: u64,
     /// The noisy estimates' generator (seeded with `cfg.seed`), one draw per pushed job.
     rng: SplitMix64,
     /// The users' settings by name (from `cfg`), applied by [`Engine::add_user`].
@@ -178,6 +180,7 @@ impl Engine {
             drf_max_node,
             drf_totals,
             finished: Finished::default(),
+            finished_base: 0,
             rng: SplitMix64::new(seed),
             weights,
             user_pools,
@@ -387,6 +390,10 @@ impl Engine {
         });
         self.next_gid += n as u64;
         self.live += n;
+        if self.cfg.finished_in_push_order {
+            self.finished
+                .grow_to((self.next_gid - self.finished_base) as usize);
+        }
         Ok(())
     }
 
@@ -474,8 +481,16 @@ impl Engine {
         Ok(())
     }
 
-    /// Takes the jobs finished since the last call.
+    /// Takes the jobs finished since the last call, in completion order; with
+    /// `finished_in_push_order`, every job's record in push order once all pushed jobs have
+    /// finished, and nothing before.
     pub fn take_finished(&mut self) -> Finished {
+        if self.cfg.finished_in_push_order {
+            if self.live > 0 {
+                return Finished::default();
+            }
+            self.finished_base = self.next_gid;
+        }
         std::mem::take(&mut self.finished)
     }
 
@@ -581,7 +596,12 @@ impl Engine {
             return;
         }
         // The job is done: record it, release closed-loop successors, free the slot.
-        self.finished.push(job, t);
+        if self.cfg.finished_in_push_order {
+            self.finished
+                .put((job.gid - self.finished_base) as usize, job, t);
+        } else {
+            self.finished.push(job, t);
+        }
         self.class_sum[job.class] += job.work;
         self.class_cnt[job.class] += 1;
         self.all_sum += job.work;

@@ -22,36 +22,35 @@ pub struct Finished {
 }
 
 impl Finished {
-    /// The records in push order (gid order), when they are every job of gids `first ..
-    /// first + len` (a run taken whole at its end); None otherwise. One pass per column in
-    /// place of a sort, so a run's result table needs no reordering afterwards.
-    pub fn into_push_order(self) -> Option<Finished> {
-        let n = self.gid.len();
-        let first = self.gid.iter().copied().min().unwrap_or(0);
-        let mut pos = vec![usize::MAX; n];
-        for (i, &g) in self.gid.iter().enumerate() {
-            let k = usize::try_from(g - first).ok().filter(|&k| k < n)?;
-            if pos[k] != usize::MAX {
-                return None;
-            }
-            pos[k] = i;
-        }
-        fn gather<T: Copy>(v: &[T], pos: &[usize]) -> Vec<T> {
-            pos.iter().map(|&i| v[i]).collect()
-        }
-        Some(Finished {
-            gid: gather(&self.gid, &pos),
-            tag: gather(&self.tag, &pos),
-            user: gather(&self.user, &pos),
-            class: gather(&self.class, &pos),
-            submit: gather(&self.submit, &pos),
-            start: gather(&self.start, &pos),
-            finish: gather(&self.finish, &pos),
-            work: gather(&self.work, &pos),
-            estimate: gather(&self.estimate, &pos),
-            n_tasks: gather(&self.n_tasks, &pos),
-            alone: gather(&self.alone, &pos),
-        })
+    /// Room for the records of gids below `n` in push order (each filled in when its job
+    /// finishes; see `Config::finished_in_push_order`).
+    pub(super) fn grow_to(&mut self, n: usize) {
+        self.gid.resize(n, 0);
+        self.tag.resize(n, 0);
+        self.user.resize(n, 0);
+        self.class.resize(n, 0);
+        self.submit.resize(n, f64::NAN);
+        self.start.resize(n, f64::NAN);
+        self.finish.resize(n, f64::NAN);
+        self.work.resize(n, f64::NAN);
+        self.estimate.resize(n, f64::NAN);
+        self.n_tasks.resize(n, 0);
+        self.alone.resize(n, f64::NAN);
+    }
+
+    /// Writes `job`, finished at `t`, as record `i` (made by [`Finished::grow_to`]).
+    pub(super) fn put(&mut self, i: usize, job: &Job, t: f64) {
+        self.gid[i] = job.gid;
+        self.tag[i] = job.tag;
+        self.user[i] = job.user;
+        self.class[i] = job.class;
+        self.submit[i] = job.submit;
+        self.start[i] = job.start;
+        self.finish[i] = t;
+        self.work[i] = job.work;
+        self.estimate[i] = job.est;
+        self.n_tasks[i] = job.n_tasks;
+        self.alone[i] = job.alone;
     }
 
     /// Appends `job`, finished at `t`.
