@@ -394,9 +394,14 @@ def _sort_rows(rows: pa.Table, jobs: _JobSubmits) -> pa.Table:
     task_id) order; that is checked first, a run at a time, without the full key."""
     starts, run_sub, run_rank = jobs.lookup(np.asarray(rows.column("job_id").to_numpy(), dtype=np.int64))
     n = rows.num_rows
-    sub, rank = _per_row(run_sub, starts, n), _per_row(run_rank, starts, n)
-    rows = rows.set_column(rows.schema.get_field_index("submit_time"), "submit_time", pa.array(sub))
-    rows = rows.append_column(_RANK, pa.array(rank))
+    given = np.asarray(rows.column("submit_time").to_numpy(), dtype=np.float64)
+    # A run's rows are never earlier than their job's submit time, so when each run's latest
+    # row is at it, every row is: the column stands as it is (usual for a trace whose rows
+    # repeat their job's submit time), and no column the size of the trace is made.
+    if n and not bool((np.maximum.reduceat(given, starts) == run_sub).all()):
+        sub = pa.array(_per_row(run_sub, starts, n))
+        rows = rows.set_column(rows.schema.get_field_index("submit_time"), "submit_time", sub)
+    rows = rows.append_column(_RANK, pa.array(_per_row(run_rank, starts, n)))
     if _runs_in_order(rows, starts, run_rank):  # common for traces written in time order
         return rows
     return _sort_by_key(rows)
