@@ -302,11 +302,16 @@ def jobs_columns(f: dict[str, np.ndarray], users: Names, classes: Names) -> pa.T
     # alone_time is a lower bound (0 only for a job of no work, which waits for nothing)
     slowdown = np.ones_like(rt)
     np.divide(rt, alone, out=slowdown, where=alone > 0)
+    user = pa.array(users.names, pa.string()).take(pa.array(f["user"].astype(np.int64, copy=False)))
+    if classes.names == users.names and np.array_equal(f["class"], f["user"]):
+        job_class = user  # each user's jobs are its class (no class column): the same strings
+    else:
+        job_class = pa.array(classes.names, pa.string()).take(pa.array(f["class"].astype(np.int64, copy=False)))
     return pa.table(
         {
             "job_id": f["tag"].astype(np.int64, copy=False),
-            "user": pa.array(users.names, pa.string()).take(pa.array(f["user"].astype(np.int64))),
-            "job_class": pa.array(classes.names, pa.string()).take(pa.array(f["class"].astype(np.int64))),
+            "user": user,
+            "job_class": job_class,
             "submit_time": f["submit"],
             "start_time": f["start"],
             "finish_time": f["finish"],

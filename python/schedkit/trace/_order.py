@@ -383,7 +383,10 @@ class _JobSubmits:
         """Per run of equal ids in ``job`` (rows of one job usually stand together): the
         run's first row, its job's submit time and its job's rank. Every job was added before."""
         starts = _run_starts(job)
-        i = np.searchsorted(self.jobs, job if len(starts) == len(job) else job[starts])
+        run_job = job if len(starts) == len(job) else job[starts]
+        if np.array_equal(run_job, self.jobs):  # one run per job, in id order: no search
+            return starts, self.submit, self.rank
+        i = np.searchsorted(self.jobs, run_job)
         return starts, self.submit[i], self.rank[i]
 
 
