@@ -597,8 +597,7 @@ impl Engine {
         }
         // The job is done: record it, release closed-loop successors, free the slot.
         if self.cfg.finished_in_push_order {
-            self.finished
-                .put((job.gid - self.finished_base) as usize, job, t);
+            self.finished.put((job.gid - self.finished_base) as usize, job, t);
         } else {
             self.finished.push(job, t);
         }
