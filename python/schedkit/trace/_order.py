@@ -178,7 +178,6 @@ def _table_rows(t: pa.Table) -> pa.Table:
     for name in ("job_id", "user", "submit_time", "duration"):
         if name not in t.column_names:
             raise InvalidInstanceError(f"source: missing column {name!r}", field=name)
-    n = t.num_rows
     job = _integers(t, "job_id")
     sub = _numbers(t, "submit_time")
     _first_bad(~np.isfinite(sub), "submit_time", sub, "must be finite")
