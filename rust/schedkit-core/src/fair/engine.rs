@@ -406,9 +406,9 @@ impl Engine {
         self.pushed.partition_point(|b| b.first <= gid) - 1
     }
 
-    /// Builds job `gid` from its batch into a free slot, submitted at `t`; returns the slot.
-    /// A batch is dropped once its jobs are all built (the front first, so the lookup by
-    /// gid stays a search over batches in gid order).
+    /// Builds job `gid` from its batch into a free slot (it is being submitted); returns the
+    /// slot. A batch is dropped once its jobs are all built, from the front, so that the
+    /// batches stay contiguous in gid order for the lookup.
     fn build(&mut self, gid: u64) -> usize {
         let b = self.batch_of(gid);
         let p = &mut self.pushed[b];
@@ -418,7 +418,8 @@ impl Engine {
         if self.cfg.policy != Policy::Fair {
             job.pool = None;
         }
-        // Only then is its batch looked up when it finishes (held while a successor waits).
+        // Its batch is looked up again at its finish only then; the successors, not built
+        // yet, keep the batch held until that time.
         job.has_successors = p.succ_off.get(j + 1) > p.succ_off.get(j);
         p.unbuilt -= 1;
         if job.class >= self.class_sum.len() {
