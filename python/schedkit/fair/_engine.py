@@ -77,9 +77,12 @@ def batch_from_chunk(
     job_rows = np.flatnonzero(new_job)
     n = len(job_rows)
     stage = _column(chunk, "stage", np.int64) if "stage" in chunk.column_names else np.zeros(n_rows, np.int64)
-    new_stage = new_job.copy()
-    new_stage[1:] |= stage[1:] != stage[:-1]
-    stage_rows = np.flatnonzero(new_stage)
+    if stage.any():
+        new_stage = new_job.copy()
+        new_stage[1:] |= stage[1:] != stage[:-1]
+        stage_rows = np.flatnonzero(new_stage)
+    else:  # every job one stage (stage 0 throughout): no second pass over the rows
+        stage_rows = job_rows
     task_offsets = np.append(stage_rows, n_rows).astype(np.int64)
     multi = len(stage_rows) != n
     job_stages = np.searchsorted(stage_rows, np.append(job_rows, n_rows)).astype(np.int64) if multi else None

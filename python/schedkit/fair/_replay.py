@@ -171,6 +171,8 @@ def replay_many(
         run_rows=run_rows,
         on_rows=on_rows,
         on_sort=on_sort,
+        # a job's user, class and pool are read from its first row only (batch_from_chunk)
+        _spread_first_row=False,
     )
     # the (cpu, memory) requests are gathered only when an engine reads them (DRF)
     requests = any(r.engine.uses_requests for r in runners)

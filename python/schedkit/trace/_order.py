@@ -70,6 +70,7 @@ def ordered_jobs(
     tmpdir: str | os.PathLike[str] | None = None,
     on_rows: Callable[[int], Any] | None = None,
     on_sort: Callable[[int], Any] | None = None,
+    _spread_first_row: bool = True,
 ) -> Iterator[pa.Table]:
     """The trace as chunks of whole jobs in submission order: what a replay consumes.
 
@@ -128,12 +129,14 @@ def ordered_jobs(
         table = _table_rows(source)
         if on_rows is not None:
             on_rows(table.num_rows)
-        jobs = _JobSubmits.of(table)
-        bounds = _in_order(table, jobs)
+        # the runs of equal job ids, found once for the index and the order check
+        starts = _run_starts(np.asarray(table.column("job_id").to_numpy(), dtype=np.int64))
+        jobs = _JobSubmits.of(table, starts)
+        bounds = _in_order(table, jobs, starts)
         if bounds is not None:  # common for traces written in time order
-            return _table_chunks(table, bounds, chunk_rows)
+            return _table_chunks(table, bounds, chunk_rows, _spread_first_row)
         table = table.append_column(_ROW, pa.array(np.arange(table.num_rows, dtype=np.int64)))
-        return _chunks([_sort_rows(table, jobs)], chunk_rows)
+        return _chunks([_sort_rows(table, jobs)], chunk_rows, _spread_first_row)
     if isinstance(source, (str, os.PathLike)):
         path = Path(source)
         err = _Errors(errors, path.name)  # checks ``errors`` now rather than at the first chunk
@@ -146,7 +149,7 @@ def ordered_jobs(
             machine_memory=machine_memory,
             _err=err,
         )
-        return _file_chunks(path, read, err, chunk_rows, run_rows, tmpdir, on_rows, on_sort)
+        return _file_chunks(path, read, err, chunk_rows, run_rows, tmpdir, on_rows, on_sort, _spread_first_row)
     raise InvalidInstanceError(
         f"source must be a pyarrow.Table or a trace file path, got {type(source).__name__}", field="source"
     )
@@ -283,13 +286,14 @@ def _parents(col: pa.ChunkedArray) -> pa.ChunkedArray:
 # Job submit times and the sort
 
 
-def _job_minima(job: np.ndarray, sub: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(unique job ids ascending, each job's smallest submit time)."""
+def _job_minima(job: np.ndarray, sub: np.ndarray, starts: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(unique job ids ascending, each job's smallest submit time); ``starts``: the runs of
+    equal ids in ``job`` when known already."""
     if len(job) == 0:
         return job, sub
     # A job's rows usually stand together: each run of equal ids is reduced first, so the
     # sort below sees one entry per run rather than one per row.
-    job, sub = _runs_min(job, sub)
+    job, sub = _runs_min(job, sub, starts)
     if len(job) < 2 or bool((job[1:] > job[:-1]).all()):  # already unique and ascending
         return job, sub
     # stable: a fold's input is a few sorted runs, which timsort merges cheaply
@@ -305,9 +309,9 @@ def _run_starts(job: np.ndarray) -> np.ndarray:
     return np.flatnonzero(change)
 
 
-def _runs_min(job: np.ndarray, sub: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _runs_min(job: np.ndarray, sub: np.ndarray, starts: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Each run of equal ids as one entry: (its id, its smallest submit time)."""
-    starts = _run_starts(job)
+    starts = _run_starts(job) if starts is None else starts
     if len(starts) == len(job):
         return job, sub
     return job[starts], np.minimum.reduceat(sub, starts)
@@ -333,16 +337,17 @@ class _JobSubmits:
         self.rank = np.zeros(0, dtype=np.int64)
 
     @classmethod
-    def of(cls, rows: pa.Table) -> _JobSubmits:
+    def of(cls, rows: pa.Table, starts: np.ndarray | None = None) -> _JobSubmits:
+        """The index of one table's jobs; ``starts``: its runs of equal ids, when known."""
         js = cls()
-        js.add(rows)
+        js.add(rows, starts)
         js.finish()
         return js
 
-    def add(self, rows: pa.Table) -> None:
+    def add(self, rows: pa.Table, starts: np.ndarray | None = None) -> None:
         job = np.asarray(rows.column("job_id").to_numpy(), dtype=np.int64)
         sub = np.asarray(rows.column("submit_time").to_numpy(), dtype=np.float64)
-        self.pending.append(_job_minima(job, sub))
+        self.pending.append(_job_minima(job, sub, starts))
         self.pending_len += len(self.pending[-1][0])
         if self.pending_len >= max(len(self.jobs) // 4, self._MIN_PENDING):
             self._fold()
@@ -384,10 +389,11 @@ class _JobSubmits:
         for lo in range(0, len(order), step):
             self.rank[order[lo : lo + step]] = np.arange(lo, min(lo + step, len(order)), dtype=np.int64)
 
-    def lookup(self, job: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def lookup(self, job: np.ndarray, starts: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per run of equal ids in ``job`` (rows of one job usually stand together): the
-        run's first row, its job's submit time and its job's rank. Every job was added before."""
-        starts = _run_starts(job)
+        run's first row, its job's submit time and its job's rank. Every job was added before.
+        ``starts``: the runs, when known already."""
+        starts = _run_starts(job) if starts is None else starts
         run_job = job if len(starts) == len(job) else job[starts]
         if np.array_equal(run_job, self.jobs):  # one run per job, in id order: no search
             return starts, self.submit, self.rank
@@ -415,14 +421,14 @@ def _sort_rows(rows: pa.Table, jobs: _JobSubmits) -> pa.Table:
     return _sort_by_key(rows)
 
 
-def _in_order(rows: pa.Table, jobs: _JobSubmits) -> np.ndarray | None:
+def _in_order(rows: pa.Table, jobs: _JobSubmits, starts: np.ndarray) -> np.ndarray | None:
     """The row offsets where each job begins, then the row count, when a table's rows are
     in order already: each job one run of rows, the runs in (submit time, job_id) order,
     each in (stage, task_id) order, and every row at its job's submit time. Else None (the
     rows are then numbered and sorted). The chunks are then cut straight from the table,
     with no per-row rank or row number the size of the trace (each such column is fresh
     memory the kernel zeroes: 0.1-0.2 s per column at 10^7 rows)."""
-    starts, run_sub, run_rank = jobs.lookup(np.asarray(rows.column("job_id").to_numpy(), dtype=np.int64))
+    starts, run_sub, run_rank = jobs.lookup(np.asarray(rows.column("job_id").to_numpy(), dtype=np.int64), starts)
     n = rows.num_rows
     if n == 0 or len(starts) != len(jobs.jobs):  # a job in several runs
         return None
@@ -435,13 +441,13 @@ def _in_order(rows: pa.Table, jobs: _JobSubmits) -> np.ndarray | None:
     return np.append(starts, n).astype(np.int64)
 
 
-def _table_chunks(rows: pa.Table, bounds: np.ndarray, chunk_rows: int) -> Iterator[pa.Table]:
+def _table_chunks(rows: pa.Table, bounds: np.ndarray, chunk_rows: int, spread: bool) -> Iterator[pa.Table]:
     """The chunks of rows in order whose jobs begin at ``bounds`` (then the row count): the
     cuts :func:`_chunks` makes of the same rows."""
     cuts = _cuts(bounds, chunk_rows)
     for a, b in zip(cuts[:-1], cuts[1:]):
         lo, hi = np.searchsorted(bounds, [a, b])
-        yield _output(rows.slice(a, b - a), bounds[lo : hi + 1] - a, row0=a)
+        yield _output(rows.slice(a, b - a), spread, bounds[lo : hi + 1] - a, row0=a)
 
 
 def _runs_in_order(rows: pa.Table, starts: np.ndarray, run_rank: np.ndarray) -> bool:
@@ -518,7 +524,7 @@ def _cuts(bounds: np.ndarray, chunk_rows: int) -> list[int]:
     return cuts
 
 
-def _chunks(pieces: Iterable[pa.Table], chunk_rows: int) -> Iterator[pa.Table]:
+def _chunks(pieces: Iterable[pa.Table], chunk_rows: int, spread: bool) -> Iterator[pa.Table]:
     """Re-cuts sorted pieces of whole jobs into chunks of about ``chunk_rows`` rows.
 
     The last chunk of what has arrived is held back while it could still take the next job,
@@ -533,22 +539,28 @@ def _chunks(pieces: Iterable[pa.Table], chunk_rows: int) -> Iterator[pa.Table]:
         if cuts[-1] - cuts[-2] >= chunk_rows:  # full: no further job can join it
             cuts.append(cuts[-1])
         for a, b in zip(cuts[:-2], cuts[1:-1]):
-            yield _output(carry.slice(a, b - a))
+            yield _output(carry.slice(a, b - a), spread)
         carry = carry.slice(cuts[-2])
     if carry is not None and carry.num_rows:
-        yield _output(carry)
+        yield _output(carry, spread)
 
 
-def _output(rows: pa.Table, bounds: np.ndarray | None = None, row0: int = 0) -> pa.Table:
-    """A chunk in the documented columns; user and job_class are those of each job's first
-    row. ``bounds``: the row offsets where its jobs begin, then its row count (default:
-    where the job rank changes). ``row0``: the chunk's first row in the source, for rows in
-    source order without row numbers (a table without task_id numbers tasks by row)."""
+def _output(rows: pa.Table, spread: bool, bounds: np.ndarray | None = None, row0: int = 0) -> pa.Table:
+    """A chunk in the documented columns. ``spread``: user, job_class and pool made those of
+    each job's first row on all its rows (what the documentation promises; a replay reads
+    first rows only and skips the copy). ``bounds``: the row offsets where its jobs begin,
+    then its row count (default: where the job rank changes). ``row0``: the chunk's first
+    row in the source, for rows in source order without row numbers (a table without
+    task_id numbers tasks by row)."""
     rows = rows.combine_chunks()
     if bounds is None:
         bounds = _job_starts(np.asarray(rows.column(_RANK).to_numpy()))
     # one row per job (single-task jobs): every row is its job's first already
-    first = None if len(bounds) - 1 == rows.num_rows else pa.array(_per_row(bounds[:-1], bounds[:-1], rows.num_rows))
+    first = (
+        None
+        if not spread or len(bounds) - 1 == rows.num_rows
+        else pa.array(_per_row(bounds[:-1], bounds[:-1], rows.num_rows))
+    )
     for name in ("user", "job_class", "pool"):
         if first is not None and name in rows.column_names:
             rows = rows.set_column(rows.schema.get_field_index(name), name, rows.column(name).take(first))
@@ -574,6 +586,7 @@ def _file_chunks(
     tmpdir: str | os.PathLike[str] | None,
     on_rows: Callable[[int], Any] | None,
     on_sort: Callable[[int], Any] | None = None,
+    spread: bool = True,
 ) -> Iterator[pa.Table]:
     runs: _Runs | None = None
     try:
@@ -606,7 +619,7 @@ def _file_chunks(
             pending = []
             runs.sort(jobs, chunk_rows, run_rows)
             pieces = runs.merge()
-        yield from _chunks(pieces, chunk_rows)
+        yield from _chunks(pieces, chunk_rows, spread)
     finally:  # also when the consumer stops early: the generator is closed here
         if runs is not None:
             runs.close()
