@@ -12,9 +12,12 @@
 4. (``--stream``) A 10^8-task synthetic trace written as Parquet (in a temporary folder, not
    kept), replayed under UWFQ with ``replay_to`` (finished jobs streamed to Parquet) in a
    child process: peak RSS (VmHWM) and time.
+5. Where the time goes: process-CPU seconds by phase (ordering, converting, push, simulate,
+   result) of one replay each of sections 1 and 2 (FIFO, UWFQ; FIFO, UJF, DRF), from timers
+   put around the functions ``fair.replay`` calls.
 
-    python bench/bench_fair_issue13.py              # sections 1 and 2, a few minutes on 2 cores
-    python bench/bench_fair_issue13.py --stream     # section 3 too (long; run it with nohup)
+    python bench/bench_fair_issue13.py              # sections 1, 2, 3 and 5, a few minutes on 2 cores
+    python bench/bench_fair_issue13.py --stream     # section 4 too (long; run it with nohup)
 
 Writes bench/results/fair_issue13.md.
 """
@@ -76,6 +79,67 @@ def timed(fn, repeats: int) -> tuple[float, float, object]:
     return wall, cpu, out
 
 
+class Phases:
+    """Process-CPU seconds of one ``fair.replay`` by phase, from timers put around the
+    functions it calls (ordering: producing the ordered chunks; converting: chunk to engine
+    arrays; push and simulate: the engine's calls; result: the job table). Timers only: the
+    replay runs its own code unchanged."""
+
+    def __init__(self) -> None:
+        self.s = dict.fromkeys(("ordering", "converting", "push", "simulate", "result"), 0.0)
+
+    def _timed(self, phase: str, fn):
+        def run(*a, **k):
+            c0 = time.process_time()
+            try:
+                return fn(*a, **k)
+            finally:
+                self.s[phase] += time.process_time() - c0
+
+        return run
+
+    def measure(self, table: pa.Table, **spec) -> dict[str, float]:
+        from schedkit.fair import _engine, _replay
+
+        saved = {
+            "ordered_jobs": _replay.ordered_jobs,
+            "batch_from_chunk": _replay.batch_from_chunk,
+            "job_table": _replay.job_table,
+        }
+        runner = {m: getattr(_engine.Runner, m) for m in ("push", "advance", "finish")}
+
+        def ordered(*a, **k):  # the call checks, the chunks are made lazily: time both
+            it = self._timed("ordering", saved["ordered_jobs"])(*a, **k)  # a table is checked here
+            while True:
+                try:
+                    chunk = self._timed("ordering", next)(it)
+                except StopIteration:
+                    return
+                yield chunk
+
+        _replay.ordered_jobs = ordered
+        _replay.batch_from_chunk = self._timed("converting", saved["batch_from_chunk"])
+        _replay.job_table = self._timed("result", saved["job_table"])
+        _engine.Runner.push = self._timed("push", runner["push"])
+        _engine.Runner.advance = self._timed("simulate", runner["advance"])
+        _engine.Runner.finish = self._timed("simulate", runner["finish"])
+        try:
+            c0 = time.process_time()
+            fair.replay(table, **spec)
+            total = time.process_time() - c0
+        finally:
+            for k, v in saved.items():
+                setattr(_replay, k, v)
+            for k, v in runner.items():
+                setattr(_engine.Runner, k, v)
+        return {"total": total, **self.s, "other": total - sum(self.s.values())}
+
+
+def phases(table: pa.Table, repeats: int = 2, **spec) -> dict[str, float]:
+    """The phases of the replay with the smallest total of ``repeats``."""
+    return min((Phases().measure(table, **spec) for _ in range(repeats)), key=lambda p: p["total"])
+
+
 def small_section(n: int) -> list[dict]:
     cores = 64
     t = small_jobs(n)
@@ -97,6 +161,8 @@ def small_section(n: int) -> list[dict]:
                 raise SystemExit("small jobs: schedkit FIFO, heapq and SimPy finish times disagree")
         rows.append({"policy": pol, "jobs": n, "wall_s": w, "cpu_s": c})
         print(rows[-1], flush=True)
+    for pol in ("fifo", "uwfq"):
+        PHASES[f"{n:,} single-task jobs, {pol}"] = phases(t, policy=pol, cores=cores)
     # where the time goes: the ordering alone (what every policy's replay starts with)
     w, c, _ = timed(lambda: list(sk.trace.ordered_jobs(t)), 3)
     rows.append({"policy": "of which ordering (trace.ordered_jobs)", "jobs": n, "wall_s": w, "cpu_s": c})
@@ -118,7 +184,18 @@ def big_section(n_tasks: int) -> list[dict]:
         wall, cpu, r = timed(lambda t=t, pol=pol: fair.replay(t, policy=pol, cores=B.CORES), 1)
         rows.append({"policy": pol, "jobs": r.jobs.num_rows, "tasks": tab.num_rows, "wall_s": wall, "cpu_s": cpu})
         print(rows[-1], flush=True)
+    for pol in ("fifo", "ujf", "drf"):
+        t = (
+            tab
+            if pol != "drf"
+            else tab.set_column(tab.schema.get_field_index("cpu"), "cpu", pa.array(np.ones(tab.num_rows)))
+        )
+        PHASES[f"{n_tasks:,} tasks, {pol}"] = phases(t, repeats=1, policy=pol, cores=B.CORES)
     return rows
+
+
+#: Where the time of a replay goes, by run (filled by the sections, reported last).
+PHASES: dict[str, dict[str, float]] = {}
 
 
 def drf_nodes_section(n_tasks: int) -> list[dict]:
@@ -228,6 +305,18 @@ def report(
                     for r in drf
                 ],
             )
+        )
+    if PHASES:
+        lines.append("\n## Where the time goes: process-CPU seconds by phase of one replay\n")
+        lines.append(
+            "Timers around the functions `fair.replay` calls (the smallest total of two replays for the "
+            "small jobs, one for the 10^7 tasks): ordering (`trace.ordered_jobs` producing the chunks), "
+            "converting (a chunk to the engine's arrays), push and simulate (the Rust engine's calls), "
+            "result (the job table); other: the rest (set-up, timers).\n"
+        )
+        keys = ["total", "ordering", "converting", "push", "simulate", "result", "other"]
+        lines.append(
+            _env.md_table(["run", *keys], [[name, *(f"{p[k]:.3f}" for k in keys)] for name, p in PHASES.items()])
         )
     if stream:
         lines.append(

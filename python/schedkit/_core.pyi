@@ -208,6 +208,7 @@ class FairEngine:
         seed: int = 0,
         grace: float = 3.0,
         record_tasks: bool = False,
+        finished_in_push_order: bool = False,
         memory: float | None = None,
         nodes: int | list[tuple[float, float]] | None = None,
         weights: list[tuple[str, float]] = ...,

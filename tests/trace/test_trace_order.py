@@ -395,3 +395,23 @@ def test_file_job_spanning_batches_and_runs(tmp_path):
     assert_same_rows(pa.concat_tables(chunks), pa.concat_tables(list(ordered_jobs(t, chunk_rows=100))))
     assert_same_rows(pa.concat_tables(chunks), reference(t).select(COLUMNS))
     assert [p.name for p in tmp_path.iterdir()] == ["t.parquet"]
+
+
+@given(t=small_traces(), chunk_rows=st.integers(1, 12))
+def test_property_rows_in_order_are_cut_as_they_stand(t, chunk_rows):
+    # ordered rows fed back take the path that cuts a table as it stands, without sorting:
+    # the same rows in the same chunks; without task_id and stage, tasks are numbered by row
+    # and every row is stage 0, as when the rows are sorted
+    first = list(ordered_jobs(t, chunk_rows=chunk_rows))
+    if not first:
+        return
+    rows = pa.concat_tables(first).drop_columns(["cpu", "memory"])  # NaN: never equal
+    again = list(ordered_jobs(rows, chunk_rows=chunk_rows))
+    assert [c.num_rows for c in again] == [c.num_rows for c in first]
+    assert pa.concat_tables(again).drop_columns(["cpu", "memory"]).equals(rows)
+    n = rows.num_rows
+    got = pa.concat_tables(list(ordered_jobs(rows.drop_columns(["task_id", "stage"]), chunk_rows=chunk_rows)))
+    want = rows.set_column(rows.schema.get_field_index("task_id"), "task_id", pa.array(np.arange(n)))
+    want = want.set_column(want.schema.get_field_index("stage"), "stage", pa.array(np.zeros(n, np.int64)))
+    assert got.drop_columns(["cpu", "memory"]).equals(want)
+    assert np.isnan(got.column("cpu").to_numpy()).all()

@@ -77,9 +77,12 @@ def batch_from_chunk(
     job_rows = np.flatnonzero(new_job)
     n = len(job_rows)
     stage = _column(chunk, "stage", np.int64) if "stage" in chunk.column_names else np.zeros(n_rows, np.int64)
-    new_stage = new_job.copy()
-    new_stage[1:] |= stage[1:] != stage[:-1]
-    stage_rows = np.flatnonzero(new_stage)
+    if stage.any():
+        new_stage = new_job.copy()
+        new_stage[1:] |= stage[1:] != stage[:-1]
+        stage_rows = np.flatnonzero(new_stage)
+    else:  # every job one stage (stage 0 throughout): no second pass over the rows
+        stage_rows = job_rows
     task_offsets = np.append(stage_rows, n_rows).astype(np.int64)
     multi = len(stage_rows) != n
     job_stages = np.searchsorted(stage_rows, np.append(job_rows, n_rows)).astype(np.int64) if multi else None
@@ -88,7 +91,10 @@ def batch_from_chunk(
     if class_column and class_column in chunk.column_names:
         job_class = classes.indices(chunk.column(class_column).take(pa.array(job_rows)))
     else:
-        job_class = classes.indices(pa.array(users.names, pa.string()).take(pa.array(user)))
+        # The classes are then the users, named and numbered alike: only new names to add.
+        for name in users.names[len(classes.names) :]:
+            classes.get(name)
+        job_class = user
     stage_id = stage_parents = parents = None
     if "parents" in chunk.column_names:
         # Passed even for single-stage jobs: a parent named there is the core's error to
@@ -173,17 +179,18 @@ class Runner:
     """One run's engine and the collected results. The engine applies the run's settings
     (weights, pools, nodes, noisy estimates, grace) itself; this feeds it users and jobs."""
 
-    def __init__(self, spec: RunSpec, users: Names, pools: Names | None = None):
+    def __init__(self, spec: RunSpec, users: Names, pools: Names | None = None, sink: Any = None):
         self.spec = spec
         self.users = users
         self.known_users = 0
         # the replay's pool names (a trace's `pool` column) and their engine indices
         self.pools = pools
         self.pool_index = np.zeros(0, dtype=np.int64)
-        # streaming: finished jobs are handed to `sink`, and kept only if it returns False
-        self.sink: Any = None
+        # streaming: finished jobs are handed to `sink` as they finish, and kept only if it
+        # returns False; without a sink the engine keeps them, in push order, until the end
+        self.sink = sink
         self.index = 0  # the run's position in its replay
-        self.engine = _core.FairEngine(**spec.engine_args())
+        self.engine = _core.FairEngine(**spec.engine_args(), finished_in_push_order=sink is None)
         self.finished: list[dict[str, np.ndarray]] = []
         self.tasks: list[dict[str, np.ndarray]] = []
         self.parents: dict[int, tuple[np.ndarray, np.ndarray]] = {}
@@ -250,9 +257,13 @@ class Runner:
 
     def finish(self) -> None:
         self.engine.finish()
-        self._collect()
+        self._collect(final=True)
 
-    def _collect(self) -> None:
+    def _collect(self, final: bool = False) -> None:
+        # Without a sink the engine hands every job over once, in push order, at the end
+        # (and nothing before): no per-step arrays to concatenate and reorder here.
+        if self.sink is None and not final:
+            return
         f = self.engine.take_finished()
         if len(f["gid"]) and (self.sink is None or not self.sink(self, f)):
             self.finished.append(f)
@@ -276,6 +287,9 @@ def _by_gid(parts: list[dict[str, np.ndarray]], keys: list[str], n: int) -> dict
     each piece is scattered into place (no sort)."""
     if not parts:
         return {k: np.zeros(0) for k in keys}
+    g = parts[0]["gid"]
+    if len(parts) == 1 and len(g) == n and n and g[0] == 0 and bool((g[1:] > g[:-1]).all()):
+        return parts[0]  # taken whole in push order (Runner._collect)
     out = {k: np.empty(n, dtype=parts[0][k].dtype) for k in keys}
     for p in parts:
         g = p["gid"]
@@ -291,11 +305,16 @@ def jobs_columns(f: dict[str, np.ndarray], users: Names, classes: Names) -> pa.T
     # alone_time is a lower bound (0 only for a job of no work, which waits for nothing)
     slowdown = np.ones_like(rt)
     np.divide(rt, alone, out=slowdown, where=alone > 0)
+    user = pa.array(users.names, pa.string()).take(pa.array(f["user"].astype(np.int64, copy=False)))
+    if classes.names == users.names and np.array_equal(f["class"], f["user"]):
+        job_class = user  # each user's jobs are its class (no class column): the same strings
+    else:
+        job_class = pa.array(classes.names, pa.string()).take(pa.array(f["class"].astype(np.int64, copy=False)))
     return pa.table(
         {
             "job_id": f["tag"].astype(np.int64, copy=False),
-            "user": pa.array(users.names, pa.string()).take(pa.array(f["user"].astype(np.int64))),
-            "job_class": pa.array(classes.names, pa.string()).take(pa.array(f["class"].astype(np.int64))),
+            "user": user,
+            "job_class": job_class,
             "submit_time": f["submit"],
             "start_time": f["start"],
             "finish_time": f["finish"],

@@ -70,6 +70,7 @@ def ordered_jobs(
     tmpdir: str | os.PathLike[str] | None = None,
     on_rows: Callable[[int], Any] | None = None,
     on_sort: Callable[[int], Any] | None = None,
+    _spread_first_row: bool = True,
 ) -> Iterator[pa.Table]:
     """The trace as chunks of whole jobs in submission order: what a replay consumes.
 
@@ -128,7 +129,14 @@ def ordered_jobs(
         table = _table_rows(source)
         if on_rows is not None:
             on_rows(table.num_rows)
-        return _chunks([_sort_rows(table, _JobSubmits.of(table))], chunk_rows)
+        # the runs of equal job ids, found once for the index and the order check
+        starts = _run_starts(np.asarray(table.column("job_id").to_numpy(), dtype=np.int64))
+        jobs = _JobSubmits.of(table, starts)
+        bounds = _in_order(table, jobs, starts)
+        if bounds is not None:  # common for traces written in time order
+            return _table_chunks(table, bounds, chunk_rows, _spread_first_row)
+        table = table.append_column(_ROW, pa.array(np.arange(table.num_rows, dtype=np.int64)))
+        return _chunks([_sort_rows(table, jobs)], chunk_rows, _spread_first_row)
     if isinstance(source, (str, os.PathLike)):
         path = Path(source)
         err = _Errors(errors, path.name)  # checks ``errors`` now rather than at the first chunk
@@ -141,7 +149,7 @@ def ordered_jobs(
             machine_memory=machine_memory,
             _err=err,
         )
-        return _file_chunks(path, read, err, chunk_rows, run_rows, tmpdir, on_rows, on_sort)
+        return _file_chunks(path, read, err, chunk_rows, run_rows, tmpdir, on_rows, on_sort, _spread_first_row)
     raise InvalidInstanceError(
         f"source must be a pyarrow.Table or a trace file path, got {type(source).__name__}", field="source"
     )
@@ -173,32 +181,30 @@ def _table_rows(t: pa.Table) -> pa.Table:
     for name in ("job_id", "user", "submit_time", "duration"):
         if name not in t.column_names:
             raise InvalidInstanceError(f"source: missing column {name!r}", field=name)
-    n = t.num_rows
     job = _integers(t, "job_id")
     sub = _numbers(t, "submit_time")
     _first_bad(~np.isfinite(sub), "submit_time", sub, "must be finite")
     dur = _numbers(t, "duration")
     _first_bad(~np.isfinite(dur) | (dur < 0), "duration", dur, "must be finite and >= 0")
     user = _strings(t, "user")
-    _first_bad(_nulls(user), "user", None, "missing")
-    stage = _integers(t, "stage") if "stage" in t.column_names else np.zeros(n, dtype=np.int64)
-    cols: dict[str, Any] = {
-        "job_id": pa.array(job),
-        "user": user,
-        "submit_time": pa.array(sub),
-        "task_id": pa.array(_integers(t, "task_id") if "task_id" in t.column_names else np.arange(n)),
-        "stage": pa.array(stage),
-        "duration": pa.array(dur),
-        # absent or null requests are NaN, as the trace readers give them
-        "cpu": pa.array(_numbers(t, "cpu", optional=True) if "cpu" in t.column_names else np.full(n, np.nan)),
-        "memory": pa.array(_numbers(t, "memory", optional=True) if "memory" in t.column_names else np.full(n, np.nan)),
-    }
+    _first_null(user, "user")
+    # Absent task_id, stage, cpu and memory get their defaults chunk by chunk (_output), not
+    # as columns the size of the trace.
+    cols: dict[str, Any] = {"job_id": pa.array(job), "user": user, "submit_time": pa.array(sub)}
+    for name in ("task_id", "stage"):
+        if name in t.column_names:
+            cols[name] = pa.array(_integers(t, name))
+    cols["duration"] = pa.array(dur)
+    for name in ("cpu", "memory"):
+        if name in t.column_names:
+            cols[name] = pa.array(_numbers(t, name, optional=True))
     if "parents" in t.column_names:
         cols["parents"] = _parents(t.column("parents"))
     for name in ("job_class", "pool"):
         if name in t.column_names:
             cols[name] = _strings(t, name)
-    return _with_row_numbers(cols, 0, n)
+    names = [c for c in (*ORDERED_COLUMNS, *_OPTIONAL) if c in cols]
+    return pa.table([cols[c] for c in names], names=names)
 
 
 def _first_bad(bad: np.ndarray, field: str, values: np.ndarray | None, why: str) -> None:
@@ -212,6 +218,21 @@ def _nulls(a: pa.ChunkedArray | pa.Array) -> np.ndarray:
     return np.asarray(pc.is_null(a).to_numpy(zero_copy_only=False), dtype=bool)
 
 
+def _first_null(a: pa.ChunkedArray | pa.Array, field: str) -> None:
+    """A null in ``a`` is an error naming ``field`` and its row. Arrow counts a column's
+    nulls when it is built, so a column without any costs no pass over its rows."""
+    if a.null_count:
+        _first_bad(_nulls(a), field, None, "missing")
+
+
+def _per_row(values: np.ndarray, starts: np.ndarray, n: int) -> np.ndarray:
+    """``values[k]`` on every row of run ``k``, the runs beginning at ``starts`` (the first at
+    0) in ``n`` rows; the values themselves when every run is one row (no copy)."""
+    if len(starts) == n:
+        return values
+    return np.repeat(values, np.diff(np.append(starts, n)))
+
+
 def _numbers(t: pa.Table, field: str, optional: bool = False) -> np.ndarray:
     """A numeric column as float64; nulls are NaN (an error unless ``optional``)."""
     col = t.column(field)
@@ -219,7 +240,7 @@ def _numbers(t: pa.Table, field: str, optional: bool = False) -> np.ndarray:
     if not (pa.types.is_integer(col.type) or pa.types.is_floating(col.type) or pa.types.is_null(col.type)):
         raise InvalidInstanceError(f"{field}: expected numbers, got {col.type}", field=field)
     if not optional:
-        _first_bad(_nulls(col), field, None, "missing")
+        _first_null(col, field)
     vals = pc.cast(col, pa.float64()).to_numpy(zero_copy_only=False)
     return np.asarray(vals, dtype=np.float64)
 
@@ -228,7 +249,7 @@ def _integers(t: pa.Table, field: str) -> np.ndarray:
     col = t.column(field)
     if not pa.types.is_integer(col.type):
         raise InvalidInstanceError(f"{field}: expected integers, got {col.type}", field=field)
-    _first_bad(_nulls(col), field, None, "missing")
+    _first_null(col, field)
     if pa.types.is_uint64(col.type):  # the one integer type that may not fit in int64
         vals = np.asarray(col.to_numpy(zero_copy_only=False))
         _first_bad(vals > np.iinfo(np.int64).max, field, vals, "out of the int64 range")
@@ -265,13 +286,14 @@ def _parents(col: pa.ChunkedArray) -> pa.ChunkedArray:
 # Job submit times and the sort
 
 
-def _job_minima(job: np.ndarray, sub: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(unique job ids ascending, each job's smallest submit time)."""
+def _job_minima(job: np.ndarray, sub: np.ndarray, starts: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(unique job ids ascending, each job's smallest submit time); ``starts``: the runs of
+    equal ids in ``job`` when known already."""
     if len(job) == 0:
         return job, sub
     # A job's rows usually stand together: each run of equal ids is reduced first, so the
     # sort below sees one entry per run rather than one per row.
-    job, sub = _runs_min(job, sub)
+    job, sub = _runs_min(job, sub, starts)
     if len(job) < 2 or bool((job[1:] > job[:-1]).all()):  # already unique and ascending
         return job, sub
     # stable: a fold's input is a few sorted runs, which timsort merges cheaply
@@ -287,9 +309,9 @@ def _run_starts(job: np.ndarray) -> np.ndarray:
     return np.flatnonzero(change)
 
 
-def _runs_min(job: np.ndarray, sub: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _runs_min(job: np.ndarray, sub: np.ndarray, starts: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Each run of equal ids as one entry: (its id, its smallest submit time)."""
-    starts = _run_starts(job)
+    starts = _run_starts(job) if starts is None else starts
     if len(starts) == len(job):
         return job, sub
     return job[starts], np.minimum.reduceat(sub, starts)
@@ -315,16 +337,17 @@ class _JobSubmits:
         self.rank = np.zeros(0, dtype=np.int64)
 
     @classmethod
-    def of(cls, rows: pa.Table) -> _JobSubmits:
+    def of(cls, rows: pa.Table, starts: np.ndarray | None = None) -> _JobSubmits:
+        """The index of one table's jobs; ``starts``: its runs of equal ids, when known."""
         js = cls()
-        js.add(rows)
+        js.add(rows, starts)
         js.finish()
         return js
 
-    def add(self, rows: pa.Table) -> None:
+    def add(self, rows: pa.Table, starts: np.ndarray | None = None) -> None:
         job = np.asarray(rows.column("job_id").to_numpy(), dtype=np.int64)
         sub = np.asarray(rows.column("submit_time").to_numpy(), dtype=np.float64)
-        self.pending.append(_job_minima(job, sub))
+        self.pending.append(_job_minima(job, sub, starts))
         self.pending_len += len(self.pending[-1][0])
         if self.pending_len >= max(len(self.jobs) // 4, self._MIN_PENDING):
             self._fold()
@@ -366,11 +389,15 @@ class _JobSubmits:
         for lo in range(0, len(order), step):
             self.rank[order[lo : lo + step]] = np.arange(lo, min(lo + step, len(order)), dtype=np.int64)
 
-    def lookup(self, job: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def lookup(self, job: np.ndarray, starts: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per run of equal ids in ``job`` (rows of one job usually stand together): the
-        run's first row, its job's submit time and its job's rank. Every job was added before."""
-        starts = _run_starts(job)
-        i = np.searchsorted(self.jobs, job if len(starts) == len(job) else job[starts])
+        run's first row, its job's submit time and its job's rank. Every job was added before.
+        ``starts``: the runs, when known already."""
+        starts = _run_starts(job) if starts is None else starts
+        run_job = job if len(starts) == len(job) else job[starts]
+        if np.array_equal(run_job, self.jobs):  # one run per job, in id order: no search
+            return starts, self.submit, self.rank
+        i = np.searchsorted(self.jobs, run_job)
         return starts, self.submit[i], self.rank[i]
 
 
@@ -381,16 +408,46 @@ def _sort_rows(rows: pa.Table, jobs: _JobSubmits) -> pa.Table:
     task_id) order; that is checked first, a run at a time, without the full key."""
     starts, run_sub, run_rank = jobs.lookup(np.asarray(rows.column("job_id").to_numpy(), dtype=np.int64))
     n = rows.num_rows
-    if len(starts) == n:
-        sub, rank = run_sub, run_rank
-    else:
-        counts = np.diff(np.append(starts, n))
-        sub, rank = np.repeat(run_sub, counts), np.repeat(run_rank, counts)
-    rows = rows.set_column(rows.schema.get_field_index("submit_time"), "submit_time", pa.array(sub))
-    rows = rows.append_column(_RANK, pa.array(rank))
+    given = np.asarray(rows.column("submit_time").to_numpy(), dtype=np.float64)
+    # A run's rows are never earlier than their job's submit time, so when each run's latest
+    # row is at it, every row is: the column stands as it is (usual for a trace whose rows
+    # repeat their job's submit time), and no column the size of the trace is made.
+    if n and not bool((np.maximum.reduceat(given, starts) == run_sub).all()):
+        sub = pa.array(_per_row(run_sub, starts, n))
+        rows = rows.set_column(rows.schema.get_field_index("submit_time"), "submit_time", sub)
+    rows = rows.append_column(_RANK, pa.array(_per_row(run_rank, starts, n)))
     if _runs_in_order(rows, starts, run_rank):  # common for traces written in time order
         return rows
     return _sort_by_key(rows)
+
+
+def _in_order(rows: pa.Table, jobs: _JobSubmits, starts: np.ndarray) -> np.ndarray | None:
+    """The row offsets where each job begins, then the row count, when a table's rows are
+    in order already: each job one run of rows, the runs in (submit time, job_id) order,
+    each in (stage, task_id) order, and every row at its job's submit time. Else None (the
+    rows are then numbered and sorted). The chunks are then cut straight from the table,
+    with no per-row rank or row number the size of the trace (each such column is fresh
+    memory the kernel zeroes: 0.1-0.2 s per column at 10^7 rows)."""
+    starts, run_sub, run_rank = jobs.lookup(np.asarray(rows.column("job_id").to_numpy(), dtype=np.int64), starts)
+    n = rows.num_rows
+    if n == 0 or len(starts) != len(jobs.jobs):  # a job in several runs
+        return None
+    given = np.asarray(rows.column("submit_time").to_numpy(), dtype=np.float64)
+    # a row is never earlier than its job: the runs' latest rows at it means all rows are
+    if not bool((np.maximum.reduceat(given, starts) == run_sub).all()):
+        return None
+    if not _runs_in_order(rows, starts, run_rank):
+        return None
+    return np.append(starts, n).astype(np.int64)
+
+
+def _table_chunks(rows: pa.Table, bounds: np.ndarray, chunk_rows: int, spread: bool) -> Iterator[pa.Table]:
+    """The chunks of rows in order whose jobs begin at ``bounds`` (then the row count): the
+    cuts :func:`_chunks` makes of the same rows."""
+    cuts = _cuts(bounds, chunk_rows)
+    for a, b in zip(cuts[:-1], cuts[1:]):
+        lo, hi = np.searchsorted(bounds, [a, b])
+        yield _output(rows.slice(a, b - a), spread, bounds[lo : hi + 1] - a, row0=a)
 
 
 def _runs_in_order(rows: pa.Table, starts: np.ndarray, run_rank: np.ndarray) -> bool:
@@ -401,7 +458,7 @@ def _runs_in_order(rows: pa.Table, starts: np.ndarray, run_rank: np.ndarray) -> 
         return False
     if len(starts) == rows.num_rows:  # one row per run: nothing within runs to check
         return True
-    job, stage, task = (np.asarray(rows.column(c).to_numpy(), dtype=np.int64) for c in ("job_id", "stage", "task_id"))
+    job, stage, task = (_key(rows, c) for c in ("job_id", "stage", "task_id"))
     # A block at a time: temporaries the size of the whole trace would each be fresh pages
     # for the kernel to zero (most of this check's time at 10^7 rows).
     step = 1 << 18
@@ -417,12 +474,20 @@ def _runs_in_order(rows: pa.Table, starts: np.ndarray, run_rank: np.ndarray) -> 
 
 def _sort_by_key(rows: pa.Table) -> pa.Table:
     # The job rank stands for (job submit time, job_id): one integer instead of two keys.
-    row, task, stage, rank = (
-        np.asarray(rows.column(c).to_numpy(), dtype=np.int64) for c in (_ROW, "task_id", "stage", _RANK)
-    )
+    row, task, stage, rank = (_key(rows, c) for c in (_ROW, "task_id", "stage", _RANK))
     if _already_sorted(rank, stage, task, row):  # common for traces written in time order
         return rows
     return rows.take(pa.array(np.lexsort((row, task, stage, rank))))
+
+
+def _key(rows: pa.Table, name: str) -> np.ndarray:
+    """An integer sort key column; a table without ``stage`` has every row in stage 0, one
+    without ``task_id`` numbers tasks by row (as :func:`_output` fills them in)."""
+    if name == "task_id" and name not in rows.column_names:
+        name = _ROW
+    if name not in rows.column_names:  # no stage column, or rows in source order unnumbered
+        return np.arange(rows.num_rows, dtype=np.int64) if name == _ROW else np.zeros(rows.num_rows, dtype=np.int64)
+    return np.asarray(rows.column(name).to_numpy(), dtype=np.int64)
 
 
 def _already_sorted(*keys: np.ndarray) -> bool:
@@ -459,7 +524,7 @@ def _cuts(bounds: np.ndarray, chunk_rows: int) -> list[int]:
     return cuts
 
 
-def _chunks(pieces: Iterable[pa.Table], chunk_rows: int) -> Iterator[pa.Table]:
+def _chunks(pieces: Iterable[pa.Table], chunk_rows: int, spread: bool) -> Iterator[pa.Table]:
     """Re-cuts sorted pieces of whole jobs into chunks of about ``chunk_rows`` rows.
 
     The last chunk of what has arrived is held back while it could still take the next job,
@@ -474,21 +539,38 @@ def _chunks(pieces: Iterable[pa.Table], chunk_rows: int) -> Iterator[pa.Table]:
         if cuts[-1] - cuts[-2] >= chunk_rows:  # full: no further job can join it
             cuts.append(cuts[-1])
         for a, b in zip(cuts[:-2], cuts[1:-1]):
-            yield _output(carry.slice(a, b - a))
+            yield _output(carry.slice(a, b - a), spread)
         carry = carry.slice(cuts[-2])
     if carry is not None and carry.num_rows:
-        yield _output(carry)
+        yield _output(carry, spread)
 
 
-def _output(rows: pa.Table) -> pa.Table:
-    """A chunk in the documented columns; user and job_class are those of each job's first row."""
+def _output(rows: pa.Table, spread: bool, bounds: np.ndarray | None = None, row0: int = 0) -> pa.Table:
+    """A chunk in the documented columns. ``spread``: user, job_class and pool made those of
+    each job's first row on all its rows (what the documentation promises; a replay reads
+    first rows only and skips the copy). ``bounds``: the row offsets where its jobs begin,
+    then its row count (default: where the job rank changes). ``row0``: the chunk's first
+    row in the source, for rows in source order without row numbers (a table without
+    task_id numbers tasks by row)."""
     rows = rows.combine_chunks()
-    bounds = _job_starts(np.asarray(rows.column(_RANK).to_numpy()))
-    first = pa.array(np.repeat(bounds[:-1], np.diff(bounds)))
+    if bounds is None:
+        bounds = _job_starts(np.asarray(rows.column(_RANK).to_numpy()))
+    # one row per job (single-task jobs): every row is its job's first already
+    first = (
+        None
+        if not spread or len(bounds) - 1 == rows.num_rows
+        else pa.array(_per_row(bounds[:-1], bounds[:-1], rows.num_rows))
+    )
     for name in ("user", "job_class", "pool"):
-        if name in rows.column_names:
+        if first is not None and name in rows.column_names:
             rows = rows.set_column(rows.schema.get_field_index(name), name, rows.column(name).take(first))
-    return rows.drop_columns([_RANK, _ROW])
+    # the defaults of absent columns (a table's): tasks numbered by row, stage 0, no requests
+    n = rows.num_rows
+    row = rows.column(_ROW) if _ROW in rows.column_names else np.arange(row0, row0 + n, dtype=np.int64)
+    fill = {"task_id": row, "stage": np.zeros(n, np.int64), "cpu": np.full(n, np.nan)}
+    fill["memory"] = fill["cpu"]
+    names = [c for c in (*ORDERED_COLUMNS, *_OPTIONAL) if c in rows.column_names or c in fill]
+    return pa.table([rows.column(c) if c in rows.column_names else fill[c] for c in names], names=names)
 
 
 # --------------------------------------------------------------------------------------
@@ -504,6 +586,7 @@ def _file_chunks(
     tmpdir: str | os.PathLike[str] | None,
     on_rows: Callable[[int], Any] | None,
     on_sort: Callable[[int], Any] | None = None,
+    spread: bool = True,
 ) -> Iterator[pa.Table]:
     runs: _Runs | None = None
     try:
@@ -536,7 +619,7 @@ def _file_chunks(
             pending = []
             runs.sort(jobs, chunk_rows, run_rows)
             pieces = runs.merge()
-        yield from _chunks(pieces, chunk_rows)
+        yield from _chunks(pieces, chunk_rows, spread)
     finally:  # also when the consumer stops early: the generator is closed here
         if runs is not None:
             runs.close()

@@ -52,7 +52,8 @@ impl FairEngine {
     /// them (grace in seconds, tau used only when `partition`).
     #[new]
     #[pyo3(signature = (cores, policy, *, partition=false, tau=0.5, max_partition_tasks=100_000_000,
-        estimate="oracle", noise=0.5, seed=0, grace=3.0, record_tasks=false, memory=None, nodes=None,
+        estimate="oracle", noise=0.5, seed=0, grace=3.0, record_tasks=false, finished_in_push_order=false,
+        memory=None, nodes=None,
         weights=Vec::new(), pools=Vec::new(), pool_config=Vec::new(), overheads=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -67,6 +68,7 @@ impl FairEngine {
         seed: u64,
         grace: f64,
         record_tasks: bool,
+        finished_in_push_order: bool,
         memory: Option<f64>,
         nodes: Option<NodesArg>,
         weights: Vec<(String, f64)>,
@@ -83,6 +85,7 @@ impl FairEngine {
                 seed,
                 grace,
                 record_tasks,
+                finished_in_push_order,
                 memory: memory.unwrap_or(f64::INFINITY),
                 nodes: match nodes {
                     None => Nodes::Pooled,
@@ -198,7 +201,7 @@ impl FairEngine {
         };
         let w = build().py(py)?;
         let eng = &mut self.inner;
-        detach(py, "fair push", || eng.push(&w))
+        detach(py, "fair push", || eng.push_owned(w))
     }
 
     /// Processes every event before `until` (Ctrl-C stops it with KeyboardInterrupt).
@@ -217,7 +220,9 @@ impl FairEngine {
         })
     }
 
-    /// The jobs finished since the last call, as a dict of NumPy arrays.
+    /// The jobs finished since the last call, as a dict of NumPy arrays, in completion
+    /// order; with `finished_in_push_order`, all of them in push order once every pushed
+    /// job has finished (empty before).
     fn take_finished<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let f = self.inner.take_finished();
         let d = PyDict::new(py);

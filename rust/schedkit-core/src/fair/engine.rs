@@ -10,6 +10,12 @@
 //! [`Engine::take_finished`], and a finished job's memory is reused. Memory is therefore
 //! bounded by the jobs in the system, not by the trace.
 //!
+//! A pushed batch is kept as the columns it came in (a [`Workload`]); a job's run-time
+//! state is built from them only when the job arrives, in a slot freed by a finished job.
+//! The slots in use are then the jobs in the system (tens to thousands), which stay in the
+//! CPU's cache, rather than every job pushed and not yet arrived; a batch is dropped once
+//! all its jobs have arrived.
+//!
 //! Which ready stage gets capacity is the policy's ready queue's business (`queue`); the
 //! engine keeps the clock, the jobs and the running tasks.
 
@@ -48,15 +54,35 @@ struct Completion {
     node: u16,
 }
 
+/// A pushed batch whose jobs have not all arrived: its columns, from which a job is built
+/// when it arrives.
+struct Pushed {
+    /// gid of the batch's job 0.
+    first: u64,
+    w: Workload,
+    /// The parents as indices within their jobs (what `Workload::check` returns).
+    parents: Vec<usize>,
+    /// Noisy estimates: each job's factor, drawn at push (empty otherwise).
+    noise: Vec<f64>,
+    /// Closed loop: the successors of job `j` (indices in the batch) are
+    /// `succ[succ_off[j]..succ_off[j + 1]]`; both empty when no job has a predecessor.
+    succ_off: Vec<usize>,
+    succ: Vec<usize>,
+    /// Jobs of the batch not built yet.
+    unbuilt: usize,
+}
+
 /// The incremental simulator. See the module docs for the streaming protocol.
 pub struct Engine {
     cfg: Config,
     cl: Cluster,
     free_slots: Vec<usize>,
-    /// Open arrivals in push order, which is submit order: (time, gid, slot).
-    open: VecDeque<(f64, u64, usize)>,
-    /// Closed-loop arrivals released by finished predecessors: (time, gid, slot).
-    released: BinaryHeap<Reverse<(K, u64, usize)>>,
+    /// Batches with jobs not arrived yet, in push (= gid) order.
+    pushed: VecDeque<Pushed>,
+    /// Open arrivals in push order, which is submit order: (time, gid).
+    open: VecDeque<(f64, u64)>,
+    /// Closed-loop arrivals released by finished predecessors: (time, gid).
+    released: BinaryHeap<Reverse<(K, u64)>>,
     /// The ready stages and the capacity they wait for.
     queue: Ready,
     n_users: usize,
@@ -75,6 +101,8 @@ pub struct Engine {
     /// DRF: the cluster's total cpu and memory, for the jobs' response-time bound.
     drf_totals: Option<(f64, f64)>,
     finished: Finished,
+    /// `finished_in_push_order`: the gid of the first record in `finished`.
+    finished_base: u64,
     /// The noisy estimates' generator (seeded with `cfg.seed`), one draw per pushed job.
     rng: SplitMix64,
     /// The users' settings by name (from `cfg`), applied by [`Engine::add_user`].
@@ -136,6 +164,7 @@ impl Engine {
             },
             cfg,
             free_slots: Vec::new(),
+            pushed: VecDeque::new(),
             open: VecDeque::new(),
             released: BinaryHeap::new(),
             n_users: 0,
@@ -151,6 +180,7 @@ impl Engine {
             drf_max_node,
             drf_totals,
             finished: Finished::default(),
+            finished_base: 0,
             rng: SplitMix64::new(seed),
             weights,
             user_pools,
@@ -293,50 +323,136 @@ impl Engine {
 
     /// Adds jobs. Jobs without a predecessor arrive at their submit time, which must not
     /// be before the horizon; closed-loop jobs arrive when their predecessor (in the same
-    /// batch) finishes, plus think time.
+    /// batch) finishes, plus think time. For callers that keep their workload; see
+    /// [`Engine::push_owned`].
     pub fn push(&mut self, w: &Workload) -> CoreResult<()> {
+        self.push_owned(w.clone())
+    }
+
+    /// [`Engine::push`] of a workload the engine may keep: its columns are held, not
+    /// copied, until its jobs have arrived.
+    pub fn push_owned(&mut self, w: Workload) -> CoreResult<()> {
         let not_before = self.open.back().map_or(self.horizon, |a| a.0.max(self.horizon));
         // Only FAIR reads a job's own pool; the other policies ignore the column.
-        let fair = self.cfg.policy == Policy::Fair;
-        let n_pools = if fair { self.n_pools.max(1) } else { usize::MAX };
+        let n_pools = if self.cfg.policy == Policy::Fair {
+            self.n_pools.max(1)
+        } else {
+            usize::MAX
+        };
         let parents = w.check(self.n_users, n_pools, not_before, self.drf_max_node)?;
         let n = w.n_jobs();
-        let mut slots = Vec::with_capacity(n);
-        for j in 0..n {
-            // Drawn in push order, so the factors do not depend on how a trace is chunked.
-            let noise = match self.cfg.estimate {
-                Estimate::Noisy => (self.cfg.noise * self.rng.normal()).exp(),
-                Estimate::Oracle | Estimate::Historic => 1.0,
-            };
-            let mut job = Job::new(w, &parents, j, self.next_gid, noise);
-            if !fair {
-                job.pool = None;
-            }
-            if job.class >= self.class_sum.len() {
-                self.class_sum.resize(job.class + 1, 0.0);
-                self.class_cnt.resize(job.class + 1, 0);
-            }
-            let slot = match self.free_slots.pop() {
-                Some(s) => {
-                    self.cl.jobs[s] = job;
-                    s
+        if n == 0 {
+            return Ok(());
+        }
+        // Drawn in push order, so the factors do not depend on how a trace is chunked.
+        let noise = match self.cfg.estimate {
+            Estimate::Noisy => (0..n)
+                .map(|_| (self.cfg.noise * self.rng.normal()).exp())
+                .collect(),
+            Estimate::Oracle | Estimate::Historic => Vec::new(),
+        };
+        let first = self.next_gid;
+        let (mut succ_off, mut succ) = (Vec::new(), Vec::new());
+        if w.job_after.iter().any(|&a| a >= 0) {
+            // Successor lists (CSR) of the closed-loop predecessors; `check` made every
+            // predecessor an earlier job of the batch.
+            succ_off = vec![0usize; n + 1];
+            for &a in &w.job_after {
+                if a >= 0 {
+                    succ_off[a as usize + 1] += 1;
                 }
-                None => {
-                    self.cl.jobs.push(job);
-                    self.cl.jobs.len() - 1
-                }
-            };
-            slots.push(slot);
-            if w.job_after[j] < 0 {
-                self.open.push_back((w.job_submit[j], self.next_gid, slot));
-            } else {
-                let pred = slots[w.job_after[j] as usize];
-                self.cl.jobs[pred].succ.push(slot);
             }
-            self.next_gid += 1;
-            self.live += 1;
+            for j in 0..n {
+                succ_off[j + 1] += succ_off[j];
+            }
+            succ = vec![0usize; succ_off[n]];
+            let mut fill = succ_off.clone();
+            for (j, &a) in w.job_after.iter().enumerate() {
+                if a >= 0 {
+                    succ[fill[a as usize]] = j;
+                    fill[a as usize] += 1;
+                }
+            }
+        }
+        for (j, (&after, &submit)) in w.job_after.iter().zip(&w.job_submit).enumerate() {
+            if after < 0 {
+                self.open.push_back((submit, first + j as u64));
+            }
+        }
+        self.pushed.push_back(Pushed {
+            first,
+            w,
+            parents,
+            noise,
+            succ_off,
+            succ,
+            unbuilt: n,
+        });
+        self.next_gid += n as u64;
+        self.live += n;
+        if self.cfg.finished_in_push_order {
+            self.finished
+                .grow_to((self.next_gid - self.finished_base) as usize);
         }
         Ok(())
+    }
+
+    /// The pushed batch holding job `gid` (not built yet, so its batch is kept).
+    fn batch_of(&self, gid: u64) -> usize {
+        // Usually the front: jobs arrive about in push order.
+        if self.pushed.len() == 1 || gid < self.pushed[1].first {
+            return 0;
+        }
+        self.pushed.partition_point(|b| b.first <= gid) - 1
+    }
+
+    /// Builds job `gid` from its batch into a free slot (it is being submitted); returns the
+    /// slot. A batch is dropped once its jobs are all built, from the front, so that the
+    /// batches stay contiguous in gid order for the lookup.
+    fn build(&mut self, gid: u64) -> usize {
+        let b = self.batch_of(gid);
+        let p = &mut self.pushed[b];
+        let j = (gid - p.first) as usize;
+        let noise = p.noise.get(j).copied().unwrap_or(1.0);
+        let mut job = Job::new(&p.w, &p.parents, j, gid, noise);
+        if self.cfg.policy != Policy::Fair {
+            job.pool = None;
+        }
+        // Its batch is looked up again at its finish only then; the successors, not built
+        // yet, keep the batch held until that time.
+        job.has_successors = p.succ_off.get(j + 1) > p.succ_off.get(j);
+        p.unbuilt -= 1;
+        if job.class >= self.class_sum.len() {
+            self.class_sum.resize(job.class + 1, 0.0);
+            self.class_cnt.resize(job.class + 1, 0);
+        }
+        while self.pushed.front().is_some_and(|p| p.unbuilt == 0) {
+            self.pushed.pop_front();
+        }
+        match self.free_slots.pop() {
+            Some(s) => {
+                self.cl.jobs[s] = job;
+                s
+            }
+            None => {
+                self.cl.jobs.push(job);
+                self.cl.jobs.len() - 1
+            }
+        }
+    }
+
+    /// Job `gid` finished at `t`: its closed-loop successors are released after their
+    /// think time. They are not built yet, so the batch is still held.
+    fn release_successors(&mut self, t: f64, gid: u64) {
+        let p = &self.pushed[self.batch_of(gid)];
+        if p.succ.is_empty() {
+            return;
+        }
+        let j = (gid - p.first) as usize;
+        for &k in &p.succ[p.succ_off[j]..p.succ_off[j + 1]] {
+            self.released
+                .push(Reverse((K(t + p.w.job_think[k]), p.first + k as u64)));
+        }
     }
 
     /// Processes every event before time `until`.
@@ -366,8 +482,16 @@ impl Engine {
         Ok(())
     }
 
-    /// Takes the jobs finished since the last call.
+    /// Takes the jobs finished since the last call, in completion order; with
+    /// `finished_in_push_order`, every job's record in push order once all pushed jobs have
+    /// finished, and nothing before.
     pub fn take_finished(&mut self) -> Finished {
+        if self.cfg.finished_in_push_order {
+            if self.live > 0 {
+                return Finished::default();
+            }
+            self.finished_base = self.next_gid;
+        }
         std::mem::take(&mut self.finished)
     }
 
@@ -382,8 +506,8 @@ impl Engine {
     /// closed-loop job.
     fn next_event(&self) -> Option<(f64, Event)> {
         let done = self.cl.running.peek().map(|Reverse(c)| c.end.0);
-        let open = self.open.front().map(|&(t, g, _)| (K(t), g));
-        let released = self.released.peek().map(|Reverse((t, g, _))| (*t, *g));
+        let open = self.open.front().map(|&(t, g)| (K(t), g));
+        let released = self.released.peek().map(|Reverse((t, g))| (*t, *g));
         let arrival = match (open, released) {
             (Some(o), Some(r)) if r < o => Some((r.0 .0, Event::Released)),
             (Some(o), _) => Some((o.0 .0, Event::Open)),
@@ -418,13 +542,13 @@ impl Engine {
                 }
             }
             Event::Open => {
-                if let Some((_, _, slot)) = self.open.pop_front() {
-                    self.submit(t, slot)?;
+                if let Some((_, gid)) = self.open.pop_front() {
+                    self.submit(t, gid)?;
                 }
             }
             Event::Released => {
-                if let Some(Reverse((_, _, slot))) = self.released.pop() {
-                    self.submit(t, slot)?;
+                if let Some(Reverse((_, gid))) = self.released.pop() {
+                    self.submit(t, gid)?;
                 }
             }
             Event::Served => match self.over.as_mut().and_then(|o| o.pop()) {
@@ -473,15 +597,18 @@ impl Engine {
             return;
         }
         // The job is done: record it, release closed-loop successors, free the slot.
-        self.finished.push(job, t);
+        if self.cfg.finished_in_push_order {
+            self.finished.put((job.gid - self.finished_base) as usize, job, t);
+        } else {
+            self.finished.push(job, t);
+        }
         self.class_sum[job.class] += job.work;
         self.class_cnt[job.class] += 1;
         self.all_sum += job.work;
         self.all_cnt += 1;
-        let succ = std::mem::take(&mut job.succ);
-        for sl in succ {
-            let j2 = &self.cl.jobs[sl];
-            self.released.push(Reverse((K(t + j2.think), j2.gid, sl)));
+        let (gid, has_successors) = (job.gid, job.has_successors);
+        if has_successors {
+            self.release_successors(t, gid);
         }
         let job = &mut self.cl.jobs[slot];
         job.live = false;
@@ -493,9 +620,10 @@ impl Engine {
         self.live -= 1;
     }
 
-    /// The job in `slot` is submitted at `t`: it arrives now, or when the overhead model's
-    /// driver has planned it.
-    fn submit(&mut self, t: f64, slot: usize) -> CoreResult<()> {
+    /// Job `gid` is submitted at `t`: it is built, and arrives now, or when the overhead
+    /// model's driver has planned it.
+    fn submit(&mut self, t: f64, gid: u64) -> CoreResult<()> {
+        let slot = self.build(gid);
         self.cl.jobs[slot].submit = t;
         if let Some(o) = self.over.as_mut() {
             let job = &self.cl.jobs[slot];

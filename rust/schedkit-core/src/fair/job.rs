@@ -43,7 +43,6 @@ pub(super) struct Job {
     pub(super) pool: Option<usize>,
     pub(super) class: usize,
     pub(super) noise: f64,
-    pub(super) think: f64,
     pub(super) submit: f64,
     pub(super) start: f64,
     pub(super) work: f64,
@@ -57,8 +56,8 @@ pub(super) struct Job {
     pub(super) stages: Stages,
     pub(super) durs: Durs,
     pub(super) children: Vec<usize>,
-    /// Closed-loop successors (slots) released when this job finishes.
-    pub(super) succ: Vec<usize>,
+    /// Closed loop: jobs of its batch wait for this one to finish (see `Engine::build`).
+    pub(super) has_successors: bool,
     pub(super) live: bool,
 }
 
@@ -79,7 +78,6 @@ impl Job {
             pool: w.job_pool.get(j).and_then(|&p| usize::try_from(p).ok()),
             class: w.job_class[j],
             noise,
-            think: w.job_think[j],
             submit: f64::NAN,
             start: f64::NAN,
             work: stages.iter().map(|s| s.work).sum(),
@@ -92,7 +90,7 @@ impl Job {
             stages,
             durs,
             children,
-            succ: Vec::new(),
+            has_successors: false,
             live: true,
         }
     }

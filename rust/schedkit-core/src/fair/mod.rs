@@ -239,6 +239,10 @@ pub struct Config {
     /// unit weight), as the authors' 3 s did.
     pub grace: f64,
     pub record_tasks: bool,
+    /// Keep every finished job's record, in push order, until the run ends
+    /// ([`Engine::take_finished`] then returns them all at once): a whole-run result needs
+    /// no reordering. Otherwise records come out in completion order as jobs finish.
+    pub finished_in_push_order: bool,
     /// DRF only: the cluster's memory (> 0; infinity = unbounded), split by [`Nodes::Equal`].
     pub memory: f64,
     /// DRF only: the nodes a task is placed on.
@@ -268,6 +272,7 @@ impl Config {
             seed: 0,
             grace: 3.0,
             record_tasks: false,
+            finished_in_push_order: false,
             memory: f64::INFINITY,
             nodes: Nodes::Pooled,
             weights: Vec::new(),

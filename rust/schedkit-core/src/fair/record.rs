@@ -22,6 +22,37 @@ pub struct Finished {
 }
 
 impl Finished {
+    /// Room for the records of gids below `n` in push order (each filled in when its job
+    /// finishes; see `Config::finished_in_push_order`).
+    pub(super) fn grow_to(&mut self, n: usize) {
+        self.gid.resize(n, 0);
+        self.tag.resize(n, 0);
+        self.user.resize(n, 0);
+        self.class.resize(n, 0);
+        self.submit.resize(n, f64::NAN);
+        self.start.resize(n, f64::NAN);
+        self.finish.resize(n, f64::NAN);
+        self.work.resize(n, f64::NAN);
+        self.estimate.resize(n, f64::NAN);
+        self.n_tasks.resize(n, 0);
+        self.alone.resize(n, f64::NAN);
+    }
+
+    /// Writes `job`, finished at `t`, as record `i` (made by [`Finished::grow_to`]).
+    pub(super) fn put(&mut self, i: usize, job: &Job, t: f64) {
+        self.gid[i] = job.gid;
+        self.tag[i] = job.tag;
+        self.user[i] = job.user;
+        self.class[i] = job.class;
+        self.submit[i] = job.submit;
+        self.start[i] = job.start;
+        self.finish[i] = t;
+        self.work[i] = job.work;
+        self.estimate[i] = job.est;
+        self.n_tasks[i] = job.n_tasks;
+        self.alone[i] = job.alone;
+    }
+
     /// Appends `job`, finished at `t`.
     pub(super) fn push(&mut self, job: &Job, t: f64) {
         self.gid.push(job.gid);

@@ -86,7 +86,17 @@ pub(in crate::fair) struct PoolQueue {
     /// round): (pool, slot, stage, tasks), and how many of them were handed out.
     plan: Vec<(usize, usize, usize, usize)>,
     at: usize,
+    /// A finished task whose core goes straight back to its own stage: its pool and the
+    /// stage's key as filed. Set when a task ends on a full cluster and its stage, with one
+    /// task fewer running, would be the next pick anyway: the re-filing of the finish and
+    /// that of the pick cancel out, so neither is made (four ordered-set updates each, most
+    /// of a saturated FAIR/UJF run's time). Any other call settles it first.
+    deferred: Option<(usize, StageKey)>,
 }
+
+/// A ready stage's place in its pool: (running tasks if FAIR inside else 0, job seq, stage,
+/// slot).
+type StageKey = (usize, u64, usize, usize);
 
 impl PoolQueue {
     pub fn new(cores: usize) -> Self {
@@ -105,7 +115,22 @@ impl PoolQueue {
             key_of: Vec::new(),
             plan: Vec::new(),
             at: 0,
+            deferred: None,
         }
+    }
+
+    /// Applies a deferred task finish (see `deferred`): the pool runs one task fewer and
+    /// the stage is re-filed by its running count.
+    fn settle(&mut self) {
+        let Some((pool, key)) = self.deferred.take() else {
+            return;
+        };
+        self.pool_running[pool] -= 1;
+        if self.fair_inside[pool] {
+            self.ready[pool].remove(&key);
+            self.ready[pool].insert((key.0 - 1, key.1, key.2, key.3));
+        }
+        self.refresh(pool);
     }
 
     fn key(
@@ -125,7 +150,12 @@ impl PoolQueue {
     }
 
     fn pool_key(&self, p: usize) -> PoolKey {
-        let (r, m) = (self.pool_running[p] as f64, self.min_share[p]);
+        self.pool_key_running(p, self.pool_running[p])
+    }
+
+    /// Pool `p`'s key were it running `running` tasks.
+    fn pool_key_running(&self, p: usize, running: usize) -> PoolKey {
+        let (r, m) = (running as f64, self.min_share[p]);
         let needy = r < m;
         PoolKey {
             satisfied: !needy,
@@ -175,6 +205,25 @@ impl PoolQueue {
         }
     }
 
+    /// Whether the stage filed as `filed` in `pool` is the one-free-core pick (see `pick`)
+    /// once one of its tasks has ended: first in its pool with one task fewer running, and
+    /// its pool first with one task fewer running (a key that only gets smaller).
+    fn picked_next(&self, pool: usize, filed: StageKey) -> bool {
+        let new = (
+            if self.fair_inside[pool] { filed.0 - 1 } else { 0 },
+            filed.1,
+            filed.2,
+            filed.3,
+        );
+        let first_in_pool = self.ready[pool].first().is_some_and(|&k| k == filed || new < k);
+        let new_pool = self.pool_key_running(pool, self.pool_running[pool] - 1);
+        first_in_pool
+            && self
+                .order
+                .first()
+                .is_some_and(|k| k.pool == pool || new_pool < *k)
+    }
+
     /// Hands out the free cores for one round: pools in their order at the start of the
     /// round, inside a pool its stages in order, each stage up to its pending tasks.
     fn plan_round(&mut self, jobs: &[Job]) {
@@ -194,6 +243,7 @@ impl PoolQueue {
 
 impl ReadyQueue for PoolQueue {
     fn add_user(&mut self, u: usize, _weight: f64, pool: usize) -> CoreResult<()> {
+        self.settle();
         if pool >= self.weight.len() {
             return Err(CoreError::invalid(
                 "pools",
@@ -206,6 +256,7 @@ impl ReadyQueue for PoolQueue {
     }
 
     fn add_pool(&mut self, name: &str, weight: f64, min_share: f64, fair_inside: bool) -> usize {
+        self.settle();
         let (rank, all_changed) = self.ranks.rank(name);
         self.pool_running.push(0);
         self.ready.push(BTreeSet::new());
@@ -225,6 +276,7 @@ impl ReadyQueue for PoolQueue {
     }
 
     fn on_ready(&mut self, _t: f64, job: &mut Job, slot: usize, s: usize) {
+        self.settle();
         let pool = self.pool_of(job);
         let key = self.key(pool, job.stages[s].running, job.seq, s, slot);
         self.ready[pool].insert(key);
@@ -234,6 +286,20 @@ impl ReadyQueue for PoolQueue {
     /// The round is planned at its first call, so the re-filing of each pick does not
     /// reorder the rest of the round.
     fn pick(&mut self, jobs: &[Job]) -> Option<Launch> {
+        if let Some((_, key)) = self.deferred {
+            if self.free == 1 && self.plan.is_empty() {
+                // The freed core goes back to the stage whose task ended; every key stands.
+                self.deferred = None;
+                self.free = 0;
+                return Some(Launch {
+                    slot: key.3,
+                    stage: key.2,
+                    k: 1,
+                    node: 0,
+                });
+            }
+            self.settle();
+        }
         if self.at == self.plan.len() {
             if self.at > 0 {
                 self.plan.clear();
@@ -263,9 +329,17 @@ impl ReadyQueue for PoolQueue {
     }
 
     fn on_task_finish(&mut self, job: &Job, slot: usize, s: usize, _node: usize) {
+        self.settle();
         self.free += 1;
         let pool = self.pool_of(job);
         let st = &job.stages[s];
+        // Two tasks or more left: the pick that takes this core leaves the stage ready, so
+        // its keys end where they are filed now.
+        let filed = self.key(pool, st.running + 1, job.seq, s, slot);
+        if self.free == 1 && st.n - st.next >= 2 && self.picked_next(pool, filed) {
+            self.deferred = Some((pool, filed));
+            return;
+        }
         self.pool_running[pool] -= 1;
         if st.next < st.n && self.fair_inside[pool] {
             self.ready[pool].remove(&(st.running + 1, job.seq, s, slot));
