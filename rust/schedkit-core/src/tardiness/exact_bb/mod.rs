@@ -22,7 +22,7 @@
 //!   node and what bound may be reported.
 
 mod bound;
-mod relaxation;
+pub(super) mod relaxation;
 mod search;
 #[cfg(test)]
 mod tests;

@@ -63,6 +63,29 @@ struct Subgradient {
     converged: bool,
 }
 
+/// Starting multipliers read off a good sequence: μ_j = f_j(C_j) + p_j·(weight of the tardy
+/// jobs after j), i.e. j's own cost plus what its processing time costs the later jobs.
+/// From there the Lagrangian bound rises several times faster than from μ = 0 (measured for
+/// the branch and bound's root and for SSDP's stage 1).
+pub(in crate::tardiness) fn initial_prices(jobs: Jobs, seq: &[usize]) -> Vec<f64> {
+    let mut mu = vec![0.0; jobs.p.len()];
+    let mut c = vec![0.0; jobs.p.len()];
+    let mut t = 0.0;
+    for &j in seq {
+        t += jobs.p[j];
+        c[j] = t;
+    }
+    let mut after = 0.0;
+    for &j in seq.iter().rev() {
+        let fj = jobs.cost(j, c[j]);
+        mu[j] = fj + jobs.p[j] * after;
+        if fj > 0.0 {
+            after += jobs.w[j];
+        }
+    }
+    mu
+}
+
 impl Relax {
     /// `None` when the scaled horizon would need a grid step longer than the shortest job.
     pub(super) fn new(jobs: Jobs) -> Option<Relax> {
@@ -233,9 +256,7 @@ impl Relax {
     /// for the node bound, with the adjacency DP where it applies. Returns the best L(μ) and,
     /// if a relaxed optimum was a permutation, that sequence.
     ///
-    /// Start: μ_j = f_j(C_j) + p_j·(weight of the tardy jobs after j) read off the incumbent,
-    /// i.e. j's own cost plus what its processing time costs the later jobs; from there the
-    /// bound rises several times faster than from μ = 0. Running the subgradient with the
+    /// Start: [`initial_prices`] of the incumbent. Running the subgradient with the
     /// adjacency DP as well was tried and did not raise the bound.
     pub(super) fn optimise(
         &mut self,
@@ -264,20 +285,7 @@ impl Relax {
         );
         if !sg.started {
             sg.started = true;
-            let mut c = vec![0.0; m];
-            let mut t = 0.0;
-            for &j in ub_seq {
-                t += jobs.p[j];
-                c[j] = t;
-            }
-            let mut after = 0.0;
-            for &j in ub_seq.iter().rev() {
-                let fj = jobs.cost(j, c[j]);
-                sg.mu[j] = fj + jobs.p[j] * after;
-                if fj > 0.0 {
-                    after += jobs.w[j];
-                }
-            }
+            sg.mu = initial_prices(jobs, ub_seq);
             sg.best_mu.clone_from(&sg.mu);
         }
         for it in 0..rounds {

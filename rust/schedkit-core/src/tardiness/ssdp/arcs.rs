@@ -7,7 +7,7 @@
 //! pass over the arcs. Backward values are computed the same way from the horizon, and an arc
 //! whose forward + backward bound cannot beat the incumbent is removed.
 
-use super::stage1::{offer2, subgradient, Alive};
+use super::stage1::{offer2, subgradient, Adjacency};
 use super::{is_sequence, Bounds, Problem, INF, NONE};
 use crate::budget::Budget;
 
@@ -43,7 +43,8 @@ impl Arcs {
     /// stops early (with a partial set the caller must not use) once `budget` is exhausted.
     pub(super) fn build(
         pb: &Problem,
-        st1: &Alive,
+        st1: &Adjacency,
+        alive: &[bool],
         mu: &[f64],
         bounds: &Bounds,
         memory: usize,
@@ -77,11 +78,11 @@ impl Arcs {
                 break;
             }
             for j in 0..m {
-                if !st1.alive[t * m + j] {
+                if !alive[t * m + j] {
                     continue;
                 }
                 let pj = pb.p[j];
-                let tail = pb.cost(j, t) - mu[j] + st1.after(h, t, j) + musum;
+                let tail = pb.cost(j, t) - mu[j] + st1.b[t * m + j] + musum;
                 let before = a.pred.len();
                 if t == pj && bounds.keeps(tail) {
                     a.pred.push(NONE);
@@ -89,7 +90,7 @@ impl Arcs {
                 let s = t - pj;
                 if s > 0 {
                     for i in 0..m {
-                        if i == j || !st1.alive[s * m + i] || !pb.pair_ok(i, j, t) {
+                        if i == j || !alive[s * m + i] || !pb.pair_ok(i, j, t) {
                             continue;
                         }
                         if bounds.keeps(st1.f[s * m + i] + tail) {

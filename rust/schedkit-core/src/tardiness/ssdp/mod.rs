@@ -35,8 +35,9 @@ mod sublimate;
 mod tests;
 
 use self::arcs::Arcs;
-use self::stage1::Stage1;
+use self::stage1::{Adjacency, Stage1};
 use self::sublimate::{sublimate, Sublimation};
+use super::exact_bb::relaxation::initial_prices;
 use super::local_search::{descend, iterated_descent, swap_span};
 use super::{exact_bb, rules, settle_trivial, Instance, Jobs, Solution};
 use crate::budget::Budget;
@@ -51,6 +52,9 @@ const SLACK: f64 = 1e-4;
 /// Largest horizon·m the stage-1 tables may take (cells of 8 bytes), and the largest
 /// objective scale for which f64 sums of integers stay exact.
 const MAX_CELLS: f64 = 4.0e8;
+/// Subgradient rounds of stage 1 at most (the step factor usually runs out first: about
+/// 300-900 rounds on n = 100).
+const STAGE1_ROUNDS: usize = 600;
 const MAX_EXACT: f64 = 4.0e15;
 /// Default memory for the SSDP tables when the caller gives no `memory_limit`.
 pub const DEFAULT_MEMORY: usize = 4 << 30;
@@ -97,6 +101,16 @@ impl Problem {
     /// not equally cheap with j < i.
     #[inline]
     fn pair_ok(&self, i: usize, j: usize, t: usize) -> bool {
+        // Shortcuts (w > 0): i on time at t costs nothing either way, so only the tie rule
+        // can allow it, and only when j is on time too (a tardy j gains by going first);
+        // j on time at t with i late at t: i first is strictly cheaper.
+        let tf = t as f64;
+        if tf <= self.d[i] {
+            return tf <= self.d[j] && i < j;
+        }
+        if tf <= self.d[j] {
+            return true;
+        }
         let here = self.cost(i, t - self.p[j]) + self.cost(j, t);
         let swapped = self.cost(j, t - self.p[i]) + self.cost(i, t);
         here < swapped || (here == swapped && i < j)
@@ -245,12 +259,12 @@ pub fn solve_ssdp(
 
     // Stage 1: no job twice in a row; tune μ, then remove nodes.
     let cells = (pb.horizon + 1) * pb.m;
-    if cells.saturating_mul(8 * 2) > memory {
+    if cells.saturating_mul(24) > memory {
         return fallback(inst, &bounds, &core, &zeros, budget, finish);
     }
     let mut s1 = Stage1::new(&pb);
-    let mut mu: Vec<f64> = stage1::initial_multipliers(&pb, &bounds.best);
-    if let Some(seq) = s1.optimise(&pb, &pf, &mut mu, &mut bounds, budget, 400) {
+    let mut mu: Vec<f64> = initial_prices(pb.jobs(&pf), &bounds.best);
+    if let Some(seq) = s1.optimise(&pb, &pf, &mut mu, &mut bounds, budget, STAGE1_ROUNDS) {
         bounds.offer(&pb, seq);
         return Ok(finish(&bounds, true));
     }
@@ -260,17 +274,22 @@ pub fn solve_ssdp(
     if budget.exhausted() {
         return Ok(finish(&bounds, false));
     }
-    let alive = s1.alive_nodes(&pb, &mu, &bounds);
     drop(s1);
+    // The nodes to keep come from the stronger relaxation with the adjacency rule, at the
+    // multipliers tuned on the cheap one (a subgradient run on the adjacency DP raised the
+    // bound further but cost 10-20x more per round: 60 rounds did not pay for themselves).
+    let mut adj = Adjacency::new(&pb);
+    let alive = adj.alive_nodes(&pb, &mu, &bounds);
 
     // Stage 2: memory of two jobs and adjacent-interchange arcs.
-    let Some(mut arcs) = Arcs::build(&pb, &alive, &mu, &bounds, memory, budget) else {
+    let Some(mut arcs) = Arcs::build(&pb, &adj, &alive, &mu, &bounds, memory, budget) else {
         return fallback(inst, &bounds, &core, &zeros, budget, finish);
     };
     if budget.exhausted() {
         return Ok(finish(&bounds, false));
     }
     drop(alive);
+    drop(adj);
     // Short subgradient runs between eliminations: each elimination with a closer bound
     // removes more arcs and makes the next runs cheaper.
     let mut lambda = 1.0;
@@ -298,7 +317,7 @@ pub fn solve_ssdp(
     }
 
     // Stage 3: successive sublimation over the jobs the relaxed optimum gets wrong.
-    match sublimate(&pb, &pf, &mut arcs, &mu, &mut bounds, budget, memory) {
+    match sublimate(&pb, &pf, &mut arcs, &mut mu, &mut bounds, budget, memory) {
         Sublimation::Optimal => Ok(finish(&bounds, true)),
         Sublimation::Stopped => Ok(finish(&bounds, false)),
         Sublimation::TooBig => fallback(inst, &bounds, &core, &zeros, budget, finish),

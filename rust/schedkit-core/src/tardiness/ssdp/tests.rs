@@ -2,7 +2,8 @@
 //! on OR-Library-style instances with many ties (small p, w), where a wrong elimination or
 //! a wrong adjacency rule shows up as a wrong optimum.
 
-use super::{applicable, solve_ssdp};
+use super::stage1::{Adjacency, Stage1};
+use super::{applicable, solve_ssdp, Problem};
 use crate::budget::Budget;
 use crate::tardiness::{exact_bb, Instance};
 use crate::util::SplitMix64;
@@ -109,5 +110,63 @@ proptest! {
         prop_assert!(s.optimal);
         prop_assert_eq!(s.objective, want);
         prop_assert_eq!(inst.objective(&s.sequence), want);
+    }
+}
+
+/// The relaxations' optima under any multipliers: no-repeat ≤ adjacency ≤ the true optimum
+/// (every sequence obeying the interchange rule is an adjacency path, and some optimal one
+/// does), so both are valid bounds and the adjacency one is never the weaker.
+#[test]
+fn adjacency_relaxation_sits_between_no_repeat_and_optimum() {
+    let mut g = SplitMix64::new(19);
+    for case in 0..200 {
+        let n = 2 + case % 9;
+        let inst = orlib_like(&mut g, n, 8, 4, false);
+        let pb = Problem {
+            m: n,
+            p: inst.p().iter().map(|&x| x as usize).collect(),
+            w: inst.w().to_vec(),
+            d: inst.d().to_vec(),
+            horizon: inst.p().iter().sum::<f64>() as usize,
+        };
+        let opt = held_karp(&inst);
+        let mu: Vec<f64> = (0..n).map(|_| g.uniform() * 40.0 - 5.0).collect();
+        let musum: f64 = mu.iter().sum();
+        let plain = Stage1::new(&pb).forward(&pb, &mu, None) + musum;
+        let adj = Adjacency::new(&pb).forward(&pb, &mu) + musum;
+        assert!(plain <= adj + 1e-9, "{plain} > {adj}: {inst:?}");
+        assert!(adj <= opt + 1e-9, "{adj} > optimum {opt}: {inst:?}");
+    }
+}
+
+/// The interchange test's shortcuts agree with the plain cost comparison.
+#[test]
+fn pair_rule_shortcuts_match_the_cost_comparison() {
+    let mut g = SplitMix64::new(23);
+    for _ in 0..300 {
+        let inst = orlib_like(&mut g, 6, 10, 5, false);
+        let pb = Problem {
+            m: 6,
+            p: inst.p().iter().map(|&x| x as usize).collect(),
+            w: inst.w().to_vec(),
+            d: inst.d().to_vec(),
+            horizon: inst.p().iter().sum::<f64>() as usize,
+        };
+        for i in 0..6 {
+            for j in 0..6 {
+                if i == j {
+                    continue;
+                }
+                for t in pb.p[i].max(pb.p[j]) + pb.p[i].min(pb.p[j])..=pb.horizon {
+                    if t < pb.p[i] + pb.p[j] {
+                        continue;
+                    }
+                    let here = pb.cost(i, t - pb.p[j]) + pb.cost(j, t);
+                    let swapped = pb.cost(j, t - pb.p[i]) + pb.cost(i, t);
+                    let want = here < swapped || (here == swapped && i < j);
+                    assert_eq!(pb.pair_ok(i, j, t), want, "i {i} j {j} t {t} {inst:?}");
+                }
+            }
+        }
     }
 }
