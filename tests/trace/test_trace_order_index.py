@@ -112,3 +112,31 @@ def test_property_in_order_check_agrees_with_the_full_key(rows):
     rank = np.repeat(run_rank, np.diff(np.append(starts, len(job))))
     want = _order._already_sorted(rank, stage, task, np.arange(len(job)))
     assert _order._runs_in_order(t, starts, run_rank) == want
+
+
+@given(rows=st.lists(st.tuples(st.integers(0, 4), st.sampled_from([0.0, -0.0, 1.5, 2.0])), min_size=1, max_size=40))
+def test_property_run_minima_and_run_check_agree_with_reduceat(rows):
+    """The constant-run shortcut gives what reduceat gives, bit for bit (signed zeros too):
+    each run's least submit time, and whether every row is at its run's given time."""
+    job = np.array([r[0] for r in rows], dtype=np.int64)
+    sub = np.array([r[1] for r in rows], dtype=np.float64)
+    starts = _order._run_starts(job)
+    ids, least = _order._runs_min(job, sub, starts)
+    assert ids.tolist() == job[starts].tolist()
+    assert least.view(np.int64).tolist() == np.minimum.reduceat(sub, starts).view(np.int64).tolist()
+    for run_sub in (least, np.maximum.reduceat(sub, starts)):
+        want = bool((np.maximum.reduceat(sub, starts) == run_sub).all())
+        assert _order._runs_at(job, sub, starts, run_sub) == want
+
+
+@pytest.mark.parametrize("at", [(1 << 18) - 1, 1 << 18, (1 << 18) + 1])
+def test_run_check_sees_a_change_at_a_block_edge(at):
+    """The blockwise comparison covers the pairs that straddle its blocks."""
+    n = (1 << 18) * 2 + 5
+    job = np.zeros(n, dtype=np.int64)
+    sub = np.full(n, 3.0)
+    sub[at] = 4.0
+    assert not _order._constant_runs(job, sub)
+    job[at:] = 1  # the change now begins a run
+    sub[at + 1 :] = 4.0
+    assert _order._constant_runs(job, sub)
