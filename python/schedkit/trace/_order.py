@@ -54,6 +54,8 @@ _OPTIONAL = ("parents", "job_class", "pool")
 # Internal columns: the job's position in submit order, and the row's position in the source.
 _RANK, _ROW = "_rank", "_row"
 _NO_CUTOFF = np.iinfo(np.int64).max  # above every job rank
+# Columns a chunk always has, filled with their defaults when the source lacks them.
+_DEFAULTED = frozenset(("task_id", "stage", "cpu", "memory"))
 
 
 def ordered_jobs(
@@ -605,13 +607,18 @@ def _output(rows: pa.Table, spread: bool, bounds: np.ndarray | None = None, row0
     for name in ("user", "job_class", "pool"):
         if first is not None and name in rows.column_names:
             rows = rows.set_column(rows.schema.get_field_index(name), name, rows.column(name).take(first))
-    # the defaults of absent columns (a table's): tasks numbered by row, stage 0, no requests
+    # the defaults of absent columns (a table's): tasks numbered by row, stage 0, no requests;
+    # made only for the columns absent (each is fresh memory the size of the chunk)
     n = rows.num_rows
-    row = rows.column(_ROW) if _ROW in rows.column_names else np.arange(row0, row0 + n, dtype=np.int64)
-    fill = {"task_id": row, "stage": np.zeros(n, np.int64), "cpu": np.full(n, np.nan)}
-    fill["memory"] = fill["cpu"]
-    names = [c for c in (*ORDERED_COLUMNS, *_OPTIONAL) if c in rows.column_names or c in fill]
-    return pa.table([rows.column(c) if c in rows.column_names else fill[c] for c in names], names=names)
+
+    def fill(name: str) -> Any:
+        if name == "task_id":
+            return rows.column(_ROW) if _ROW in rows.column_names else np.arange(row0, row0 + n, dtype=np.int64)
+        return np.zeros(n, np.int64) if name == "stage" else np.full(n, np.nan)
+
+    present = set(rows.column_names)
+    names = [c for c in ORDERED_COLUMNS if c in present or c in _DEFAULTED] + [c for c in _OPTIONAL if c in present]
+    return pa.table([rows.column(c) if c in present else fill(c) for c in names], names=names)
 
 
 # --------------------------------------------------------------------------------------
