@@ -616,9 +616,14 @@ def test_authors_scenario_certified_only_from_the_running_plan():
 
 
 @needs_ortools
-def test_experiment_cp_from_is_checked():
+def test_experiment_cp_from_is_checked(capsys):
     with pytest.raises(InvalidInstanceError, match="cp_from"):
         run_experiment(scenarios=1, windows=(0.1,), cp_from="live")
+    from schedkit.experiments.packing import _main
+
+    assert _main(["--scenarios", "1", "--windows", "0.1", "--cp-from", "running", "--json"]) == 0
+    (row,) = json.loads(capsys.readouterr().out)
+    assert row["scenarios"] == 16 and row["improved"] + row["certified_optimal"] + row["unchanged"] == pytest.approx(1)
 
 
 def test_manifest_init_containers_overhead_and_deployment():

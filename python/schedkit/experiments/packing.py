@@ -286,7 +286,7 @@ def plot_experiment(result: dict[str, Any], *, ax: Any = None, path: Any = None)
 
 def _main(argv: Sequence[str] | None = None) -> int:
     """``python -m schedkit.experiments.packing [--grid small|paper] [--scenarios K] [--windows 1,10]
-    [--plot PNG] [--json]``: runs the experiment and prints one line per window (or JSON)."""
+    [--cp-from pending|running] [--plot PNG] [--json]``: runs the experiment and prints one line per window (or JSON)."""
     parser = argparse.ArgumentParser(
         prog="python -m schedkit.experiments.packing",
         description="default kube-scheduler vs the CP-SAT fallback on the Priority Matters generator",
@@ -294,11 +294,18 @@ def _main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--grid", choices=["small", "paper"], default="small", help="default: small")
     parser.add_argument("--scenarios", type=int, default=3, help="scenarios per grid cell (default 3)")
     parser.add_argument("--windows", default="1,10", help="CP windows in seconds (default 1,10)")
+    parser.add_argument(
+        "--cp-from",
+        choices=["pending", "running"],
+        default="pending",
+        help="CP-SAT starts from all pods pending (default) or from the default plan running, as the authors' solver",
+    )
     parser.add_argument("--plot", metavar="PNG", help="write the bar plot here (needs matplotlib)")
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
     args = parser.parse_args(argv)
     windows = [float(w) for w in args.windows.split(",") if w]
-    res = run_experiment(PAPER_GRID if args.grid == "paper" else SMALL_GRID, scenarios=args.scenarios, windows=windows)
+    grid = PAPER_GRID if args.grid == "paper" else SMALL_GRID
+    res = run_experiment(grid, scenarios=args.scenarios, windows=windows, cp_from=args.cp_from)
     if args.plot:
         plot_experiment(res, path=args.plot)
     if args.json:
