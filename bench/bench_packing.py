@@ -561,7 +561,18 @@ def main() -> None:
     ap.add_argument("--authors-rows", action="store_true", help="replay six of the authors' own scenarios")
     args = ap.parse_args()
     if args.authors_rows:
-        print(authors_rows())
+        text = (
+            "# schedkit.packing: six of the Priority Matters authors' own scenarios, replayed\n\n"
+            f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC; command: `python bench/bench_packing.py --authors-rows`; "
+            "henrikdchristensen/scheduler-plugins, analysis/kwok_workload_once/default/nodes4_pods16_prio2_util100/"
+            "results.csv rows 1-6 and plugin/nodes4_pods16_prio2_util100_timeout60/results.csv (their solver's "
+            "result, status OPTIMAL, from the live cluster of their plugin run); CP-SAT 10 s, one worker.\n\n"
+            + authors_rows()
+        )
+        out = HERE / "results" / "packing_authors_rows.md"
+        out.write_text(text)
+        print(text)
+        print(f"wrote {out}")
         return
     if args.certified_seeds:
         nodes = tuple(args.nodes or (4, 8))
