@@ -268,20 +268,27 @@ def run(quick: bool, log=print) -> dict:
     }
 
 
-def paper_grid(scenarios: int, log=print) -> str:
+def paper_grid(scenarios: int, log=print, *, nodes: tuple[int, ...] | None = None, cp_from: str = "pending") -> str:
     """The "Priority Matters" comparison on the paper's grid (not CI: tens of minutes). The
     baseline is ``kube`` with ``arrival="by-owner"``: the paper's runner creates the ReplicaSets
-    one after another and waits for each one's pods, so its default scheduler sees them so."""
+    one after another and waits for each one's pods, so its default scheduler sees them so.
+    ``nodes`` restricts the grid's node counts; ``cp_from="running"`` starts CP-SAT from the
+    default plan running, as the authors' solver does (:func:`run_experiment`)."""
     from schedkit.experiments.packing import PAPER_GRID
 
+    grid = dict(PAPER_GRID, nodes=tuple(nodes)) if nodes else PAPER_GRID
     t0 = time.perf_counter()
-    res = run_experiment(PAPER_GRID, scenarios=scenarios, windows=(1.0, 10.0), arrival="by-owner")
+    res = run_experiment(grid, scenarios=scenarios, windows=(1.0, 10.0), arrival="by-owner", cp_from=cp_from)
+    flags = (f" --nodes {' '.join(map(str, nodes))}" if nodes else "") + (
+        f" --cp-from {cp_from}" if cp_from != "pending" else ""
+    )
     lines = [
         "# schedkit.packing: the paper's grid",
         "",
         f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC; command: `python bench/bench_packing.py --paper-grid "
-        f'--scenarios {scenarios}`; grid {PAPER_GRID}; baseline `kube`, `arrival="by-owner"` (ties by node name, DefaultPreemption, '
+        f'--scenarios {scenarios}{flags}`; grid {grid}; baseline `kube`, `arrival="by-owner"` (ties by node name, DefaultPreemption, '
         f"the cluster-default PodTopologySpread on the generator's ReplicaSets, which arrive one after another); "
+        f"CP-SAT from {'the default plan running' if cp_from == 'running' else 'all pods pending, the default plan as hint'}; "
         f"CP-SAT on all cores (workers=0); {time.perf_counter() - t0:.0f} s.",
         "",
     ]
@@ -364,6 +371,161 @@ def certified(window: float = 10.0, log=print) -> str:
     return "\n".join(lines) + "\n"
 
 
+def certified_seeds(seeds: int, nodes: tuple[int, ...], window: float = 5.0, log=print) -> str:
+    """The certifiable share with the paper's authors' scenario rule and denominator, many seeds
+    per cell: per cell of :data:`PAPER_GRID` restricted to ``nodes``, the seeds
+    :func:`schedkit.experiments.packing.authors_seeds` keeps (below u = 1.0 those where
+    ``kube-nopreempt`` with ReplicaSets arriving one by one leaves a pod pending, from 1.0 up
+    seeds 0..``seeds``-1 unfiltered); one CP-SAT run of ``window`` seconds from the empty
+    cluster (one worker) per seed where a default variant leaves a pod pending. A variant is
+    *all running* where it places every pod (the authors' "No Calls"), *optimal* where it
+    equals a proven CP optimum, *not optimal* where the CP plan places lexicographically more,
+    *unknown* otherwise. Shares are given over all kept seeds (``seal_results.py``'s
+    denominator) and over the seeds where that variant leaves a pod pending."""
+    from schedkit.experiments.packing import PAPER_GRID, _cells, authors_seeds, with_running
+    from schedkit.packing import compare_lex
+
+    variants = {
+        "kube, all pods at once": lambda c: packing.place(c, method="kube"),
+        "kube, ReplicaSets one by one": lambda c: packing.place(c, arrival="by-owner"),
+    }
+    live_name = "kube, ReplicaSets one by one; CP from its running plan (the authors' solver)"
+    grid = dict(PAPER_GRID, nodes=tuple(nodes))
+    t0 = time.perf_counter()
+    verdicts: dict[str, list[str]] = {k: [] for k in [*variants, live_name]}
+    per_cell: list[str] = []
+    for cell in _cells(grid):
+        kept = authors_seeds(*cell, seeds)
+        cell_v: dict[str, list[str]] = {k: [] for k in verdicts}
+        for seed in kept:
+            c = packing.generate(*cell, seed=seed)
+            plans = {k: fn(c) for k, fn in variants.items()}
+            cp = None
+            if any(p.pending for p in plans.values()):
+                cp = packing.place(c, method="kube", fallback="always", time_limit=window, workers=1)
+            for k, p in plans.items():
+                if not p.pending:
+                    v = "all running"
+                else:
+                    assert cp is not None
+                    cmp = compare_lex(cp.placed_by_priority, p.placed_by_priority)
+                    v = "worse" if cmp < 0 else ("not optimal" if cmp > 0 else ("optimal" if cp.optimal else "unknown"))
+                verdicts[k].append(v)
+                cell_v[k].append(v)
+            # The authors' solver sees the live cluster: the default's pods running where it
+            # put them, each tier's disruption fixed before the lower tiers are placed.
+            p = plans["kube, ReplicaSets one by one"]
+            if not p.pending:
+                v = "all running"
+            else:
+                live = packing.place(with_running(c, p.assignment), method="cp", time_limit=window, workers=1)
+                cmp = compare_lex(live.placed_by_priority, p.placed_by_priority)
+                v = "worse" if cmp < 0 else ("not optimal" if cmp > 0 else ("optimal" if live.optimal else "unknown"))
+            verdicts[live_name].append(v)
+            cell_v[live_name].append(v)
+        line = (
+            f"| {cell} | {len(kept)} | "
+            + " | ".join(
+                f"{sum(v == 'optimal' for v in vs)} / {sum(v != 'all running' for v in vs)}" for vs in cell_v.values()
+            )
+            + " |"
+        )
+        per_cell.append(line)
+        log(line)
+    n = len(next(iter(verdicts.values())))
+    lines = [
+        "# schedkit.packing: certifiable default plans, the authors' scenario rule, many seeds per cell",
+        "",
+        f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC; command: `nice python bench/bench_packing.py --certified-seeds "
+        f"{seeds} --nodes {' '.join(map(str, nodes))} --window {window:g}`; cells of {grid}; {n} scenarios; one CP-SAT "
+        f"run of {window:g} s per scenario (1 worker); {time.perf_counter() - t0:.0f} s.",
+        "",
+        "For the first two rows *optimal* means equal to the proven optimum of all pods pending; for the third, "
+        "CP-SAT starts from the default plan running and *optimal* means proven and no better (the authors' "
+        '`seal_results.py` category "KWOK optimal").',
+        "",
+        "| default scheduler | all running (No Calls) | optimal, over all seeds (authors' denominator) | "
+        "optimal, over seeds with a pod pending | not optimal | unknown |",
+        "|---|---|---|---|---|---|",
+    ]
+    for k, vs in verdicts.items():
+        pend = [v for v in vs if v != "all running"]
+        share = lambda x, d: f"{100 * x / max(1, len(d)):.1f}%"  # noqa: E731
+        lines.append(
+            f"| {k} | {share(vs.count('all running'), vs)} | {share(vs.count('optimal'), vs)} | "
+            f"{share(pend.count('optimal'), pend)} | {share(pend.count('not optimal'), pend)} | "
+            f"{share(pend.count('unknown'), pend)} |"
+        )
+    lines += ["", "Per cell (nodes, pods/node, priorities, u): seeds kept; optimal / seeds with a pod pending.", ""]
+    lines += ["| cell | seeds | " + " | ".join(verdicts) + " |", "|---|---|" + "---|" * len(verdicts)]
+    return "\n".join(lines + per_cell) + "\n"
+
+
+# Scenarios of the Priority Matters authors' own runs, cell nodes4_pods16_prio2_util100
+# (henrikdchristensen/scheduler-plugins, analysis/kwok_workload_once/default/.../results.csv rows 1-6
+# and plugin/nodes4_pods16_prio2_util100_timeout60/results.csv): per row the node capacity (cpu m,
+# memory B, 4 nodes), the ReplicaSets in creation order as (priority, cpu m, memory B, the KWOK
+# default's node per replica, 0 = pending), what the KWOK default placed, and what the authors'
+# solver returned with status OPTIMAL from the live cluster of their plugin run.
+AUTHORS_ROWS = [
+    (1829, 1998227888, [(2, 427, 343966759, [4, 1, 2, 3]), (1, 391, 390597870, [2, 1]), (1, 828, 613089629, [4, 3]),
+     (2, 151, 549358279, [4, 3, 2, 1]), (2, 553, 311363716, [2]), (1, 671, 700290895, [1, 0, 0])],
+     {2: 9, 1: 5}, {2: 9, 1: 6}),
+    (1217, 2150378292, [(2, 867, 583045723, [3]), (2, 275, 508486073, [2, 1, 4]), (2, 293, 797857795, [3, 2, 4, 1]),
+     (1, 312, 569912140, [2, 4, 0, 0]), (2, 189, 255482371, [1, 1, 2, 4])],
+     {2: 12, 1: 2}, {2: 12, 1: 2}),
+    (2274, 2139922980, [(1, 628, 762438612, [2, 4]), (1, 297, 148276586, [3, 2, 1, 4]), (1, 708, 622733429, [3]),
+     (2, 665, 292847219, [1]), (1, 573, 635007650, [0, 0, 4, 1]), (2, 972, 875325853, [2, 3]),
+     (2, 336, 828106537, [1]), (2, 704, 407338858, [4])],
+     {1: 9, 2: 5}, {2: 5, 1: 10}),
+    (2776, 1575099735, [(2, 705, 165532249, [1, 3]), (1, 395, 472254751, [3, 4, 2]), (1, 794, 772542257, [1, 2]),
+     (1, 385, 920370096, [0]), (2, 917, 340491619, [4, 1, 3]), (1, 892, 157620593, [0, 2, 0, 4]),
+     (2, 217, 435158350, [3])],
+     {1: 7, 2: 6}, {2: 6, 1: 8}),
+    (2482, 2980423619, [(2, 886, 796429264, [4, 3]), (1, 390, 595892734, [1]), (2, 725, 903722814, [1, 2]),
+     (1, 556, 761657615, [4, 2]), (2, 725, 639198754, [3]), (2, 179, 968781672, [3]), (1, 934, 187921846, [1]),
+     (2, 126, 917501620, [4]), (2, 191, 484701741, [2]), (1, 762, 801019180, [0, 0, 0, 2])],
+     {1: 5, 2: 8}, None),
+    (2854, 1775481506, [(2, 976, 288088412, [1, 3]), (2, 882, 568849164, [4, 2]), (2, 420, 621201119, [1]),
+     (1, 803, 620222247, [3]), (1, 685, 812588248, [2, 4]), (2, 454, 337001196, [1]), (1, 886, 197993841, [0]),
+     (2, 595, 349452161, [2, 1, 4, 3]), (1, 692, 294323663, [0, 0])],
+     {1: 3, 2: 10}, {2: 10, 1: 4}),
+]  # fmt: skip
+
+
+def authors_rows(window: float = 10.0) -> str:
+    """The authors' own scenarios replayed: does ``kube`` place what their KWOK default placed,
+    is that plan optimal (CP-SAT, all pods pending), and what does CP-SAT prove from the KWOK
+    plan running (the authors' solver's view)?"""
+    from schedkit.experiments.packing import with_running
+
+    lines = [
+        "| row | KWOK default | schedkit kube, by owner | optimum, all pending (proven) | from the KWOK plan running "
+        "(proven) | authors' solver, OPTIMAL |",
+        "|---|---|---|---|---|---|",
+    ]
+    fmt = lambda d: "{" + ", ".join(f"p{p}: {d.get(p, 0)}" for p in sorted(d, reverse=True)) + "}"  # noqa: E731
+    for k, (cc, cm, rss, kwok, claim) in enumerate(AUTHORS_ROWS, 1):
+        cpu, mem, prio, node, owner = [], [], [], [], []
+        for r, (p, c, m, nodes) in enumerate(rss):
+            for nd in nodes:
+                cpu.append(c)
+                mem.append(m)
+                prio.append(p)
+                node.append(nd - 1)
+                owner.append(f"ReplicaSet/rs-{r}")
+        cl = packing.Cluster([cc] * 4, [cm] * 4, cpu, mem, prio, pod_owner=owner)
+        assert cl.placed_by_priority(np.array(node)) == kwok
+        ours = packing.place(cl, arrival="by-owner").placed_by_priority
+        best = packing.place(cl, method="cp", time_limit=window, workers=1).validate()
+        live = packing.place(with_running(cl, node), method="cp", time_limit=window, workers=1).validate()
+        lines.append(
+            f"| {k} | {fmt(kwok)} | {fmt(ours)} | {fmt(best.placed_by_priority)} ({best.optimal}) | "
+            f"{fmt(live.placed_by_priority)} ({live.optimal}) | {fmt(claim) if claim else '(not read)'} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def experiment_rows(summary: list[dict], log=print) -> list[str]:
     """The "Priority Matters" comparison as markdown table lines (header first), one row per
     CP window, next to the paper's figures; each summary row is also logged."""
@@ -390,7 +552,36 @@ def main() -> None:
     ap.add_argument("--paper-grid", action="store_true", help="only the paper-sized experiment grid (long)")
     ap.add_argument("--scenarios", type=int, default=3, help="--paper-grid: failing scenarios per cell")
     ap.add_argument("--certified", action="store_true", help="only the default-vs-optimum measurement (long)")
+    ap.add_argument("--certified-seeds", type=int, metavar="K", help="certifiable share over K seeds per cell (long)")
+    ap.add_argument(
+        "--nodes", type=int, nargs="+", help="node counts (--certified-seeds: default 4 8; --paper-grid: all)"
+    )
+    ap.add_argument("--cp-from", choices=["pending", "running"], default="pending", help="--paper-grid: CP-SAT's start")
+    ap.add_argument("--window", type=float, default=5.0, help="--certified-seeds: CP-SAT seconds per scenario")
+    ap.add_argument("--authors-rows", action="store_true", help="replay six of the authors' own scenarios")
     args = ap.parse_args()
+    if args.authors_rows:
+        text = (
+            "# schedkit.packing: six of the Priority Matters authors' own scenarios, replayed\n\n"
+            f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC; command: `python bench/bench_packing.py --authors-rows`; "
+            "henrikdchristensen/scheduler-plugins, analysis/kwok_workload_once/default/nodes4_pods16_prio2_util100/"
+            "results.csv rows 1-6 and plugin/nodes4_pods16_prio2_util100_timeout60/results.csv (their solver's "
+            "result, status OPTIMAL, from the live cluster of their plugin run); CP-SAT 10 s, one worker.\n\n"
+            + authors_rows()
+        )
+        out = HERE / "results" / "packing_authors_rows.md"
+        out.write_text(text)
+        print(text)
+        print(f"wrote {out}")
+        return
+    if args.certified_seeds:
+        nodes = tuple(args.nodes or (4, 8))
+        text = certified_seeds(args.certified_seeds, nodes, args.window)
+        out = HERE / "results" / f"packing_certified_seeds_n{'-'.join(map(str, nodes))}.md"
+        out.write_text(text)
+        print(text)
+        print(f"wrote {out}")
+        return
     if args.certified:
         text = certified()
         out = HERE / "results" / "packing_certified.md"
@@ -399,8 +590,9 @@ def main() -> None:
         print(f"wrote {out}")
         return
     if args.paper_grid:
-        text = paper_grid(args.scenarios)
-        out = HERE / "results" / "packing_paper_grid.md"
+        text = paper_grid(args.scenarios, nodes=tuple(args.nodes or ()), cp_from=args.cp_from)
+        name = "packing_paper_grid" + ("_from_running" if args.cp_from == "running" else "")
+        out = HERE / "results" / (name + (f"_n{'-'.join(map(str, args.nodes))}" if args.nodes else "") + ".md")
         out.write_text(text)
         print(text)
         print(f"wrote {out}")

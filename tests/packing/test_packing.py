@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from schedkit import _core, packing
 from schedkit.exceptions import InvalidInstanceError, SchedkitError, ValidationError
-from schedkit.experiments.packing import plot_experiment, run_experiment
+from schedkit.experiments.packing import authors_seeds, plot_experiment, run_experiment, with_running
 from schedkit.testing.strategies import packing_clusters
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "packing"
@@ -551,6 +551,79 @@ def test_experiment_tiny():
     assert s["improved"] + s["certified_optimal"] + s["unchanged"] == pytest.approx(1.0)
     if importlib.util.find_spec("matplotlib"):
         assert plot_experiment(res) is not None
+
+
+def test_authors_seeds_rule():
+    # From u = 1.0 up the authors take a fixed seed file, unfiltered.
+    assert authors_seeds(4, 4, 2, 1.0, 5) == [0, 1, 2, 3, 4]
+    # Below 1.0: exactly the seeds where the deterministic default without preemption, with the
+    # ReplicaSets created one after another, leaves a pod pending, in order.
+    kept = authors_seeds(4, 4, 2, 0.9, 4)
+    assert len(kept) == 4
+    for seed in range(kept[-1] + 1):
+        c = packing.generate(4, 4, 2, 0.9, seed=seed)
+        pending = packing.place(c, method="kube-nopreempt", arrival="by-owner").pending > 0
+        assert pending == (seed in kept)
+    assert authors_seeds(4, 4, 2, 0.9, 4, max_seeds=kept[1]) == kept[:1]
+
+
+# One scenario of the Priority Matters authors' own runs (henrikdchristensen/scheduler-plugins,
+# analysis/kwok_workload_once/default/nodes4_pods16_prio2_util100/results.csv, seed
+# 6994672214887366847): 4 nodes of 2854m / 1775481506 B; ReplicaSets in creation order as
+# (priority, cpu m, memory B, replicas). Their KWOK default scheduler placed 10 p2 + 3 p1.
+AUTHORS_ROW = (
+    2854,
+    1775481506,
+    [
+        (2, 976, 288088412, 2),
+        (2, 882, 568849164, 2),
+        (2, 420, 621201119, 1),
+        (1, 803, 620222247, 1),
+        (1, 685, 812588248, 2),
+        (2, 454, 337001196, 1),
+        (1, 886, 197993841, 1),
+        (2, 595, 349452161, 4),
+        (1, 692, 294323663, 2),
+    ],
+)
+
+
+def _authors_cluster():
+    cap_cpu, cap_mem, rss = AUTHORS_ROW
+    cpu, mem, prio, owner = [], [], [], []
+    for k, (p, c, m, r) in enumerate(rss):
+        cpu += [c] * r
+        mem += [m] * r
+        prio += [p] * r
+        owner += [f"ReplicaSet/rs-{k}"] * r
+    return packing.Cluster([cap_cpu] * 4, [cap_mem] * 4, cpu, mem, prio, pod_owner=owner)
+
+
+@needs_ortools
+def test_authors_scenario_certified_only_from_the_running_plan():
+    c = _authors_cluster()
+    base = packing.place(c, arrival="by-owner")
+    assert base.placed_by_priority == {2: 10, 1: 3}  # what their KWOK default scheduler placed
+    # All pods pending: the proven lexicographic optimum places two more p1 pods.
+    best = packing.place(c, method="cp", time_limit=10, workers=1).validate()
+    assert best.optimal and best.placed_by_priority == {2: 10, 1: 5}
+    # From the default plan running, each tier's disruption is fixed before the lower tier is
+    # placed: no p2 pod may move, and the proven optimum is the default plan itself.
+    live = with_running(c, base.assignment)
+    assert live.placed_by_priority(live.pod_node) == {2: 10, 1: 3}
+    plan = packing.place(live, method="cp", time_limit=10, workers=1).validate()
+    assert plan.optimal and plan.placed_by_priority == {2: 10, 1: 3}
+
+
+@needs_ortools
+def test_experiment_cp_from_is_checked(capsys):
+    with pytest.raises(InvalidInstanceError, match="cp_from"):
+        run_experiment(scenarios=1, windows=(0.1,), cp_from="live")
+    from schedkit.experiments.packing import _main
+
+    assert _main(["--scenarios", "1", "--windows", "0.1", "--cp-from", "running", "--json"]) == 0
+    (row,) = json.loads(capsys.readouterr().out)
+    assert row["scenarios"] == 16 and row["improved"] + row["certified_optimal"] + row["unchanged"] == pytest.approx(1)
 
 
 def test_manifest_init_containers_overhead_and_deployment():
