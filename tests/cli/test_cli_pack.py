@@ -84,6 +84,29 @@ def test_cli_pack_experiment_writes_only_what_is_asked(tmp_path, monkeypatch, ca
     assert "wrote fig.png" in capsys.readouterr().err
 
 
+def test_cli_pack_experiment_passes_arrival_and_cp_start_through(monkeypatch, capsys):
+    """``--arrival by-owner --cp-from running`` (the paper's runner and solver) reach
+    ``run_experiment``; the defaults stay all pods together and CP-SAT from all pending."""
+    import pytest
+
+    import schedkit.cli.pack as cli_pack
+
+    seen: list[dict] = []
+
+    def fake_run_experiment(grid, **kwargs):
+        seen.append(kwargs)
+        return {"summary": [], "rows": []}
+
+    monkeypatch.setattr(cli_pack, "run_experiment", fake_run_experiment)
+    argv = ["pack", "--experiment", "--scenarios", "1", "--windows", "0.05", "--json"]
+    assert main([*argv, "--arrival", "by-owner", "--cp-from", "running"]) == 0
+    assert main(argv) == 0
+    assert [(k["arrival"], k["cp_from"]) for k in seen] == [("by-owner", "running"), ("together", "pending")]
+    capsys.readouterr()
+    with pytest.raises(SystemExit):
+        main([*argv, "--cp-from", "later"])
+
+
 def test_cli_pack_report_holds_the_plan_pending_pods_and_a_figure(tmp_path, monkeypatch, capsys):
     import schedkit as sk
 

@@ -22,7 +22,8 @@ from schedkit.cli._common import (
     run_doc,
 )
 from schedkit.exceptions import InvalidInstanceError
-from schedkit.experiments.packing import PAPER_GRID, SMALL_GRID, plot_experiment, run_experiment
+from schedkit.experiments.packing import CP_FROM, PAPER_GRID, SMALL_GRID, plot_experiment, run_experiment
+from schedkit.packing._place import ARRIVALS
 
 _EPILOG = """examples:
   schedkit pack cluster.yaml                      # the bundled cluster, default scheduler
@@ -102,6 +103,21 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     exp.add_argument("--grid", choices=["small", "paper"], default="small", help="experiment grid")
     exp.add_argument("--scenarios", type=int, default=3, help="failing scenarios per grid cell (default 3)")
     exp.add_argument("--windows", default="1,10", help="CP windows in seconds (default 1,10)")
+    exp.add_argument(
+        "--arrival",
+        choices=ARRIVALS,
+        default="together",
+        help="experiment: the default scheduler's pods queued together (default) or ReplicaSet by ReplicaSet, "
+        "as the paper's runner creates them",
+    )
+    exp.add_argument(
+        "--cp-from",
+        choices=CP_FROM,
+        default="pending",
+        help="experiment: CP-SAT starts from every pod pending (default: certifies the true optimum) or from "
+        "the default plan running, as the paper's solver (certifies: nothing better without disrupting "
+        "higher-priority running pods)",
+    )
     exp.add_argument("--plot", metavar="PNG", help="experiment: write the bar plot here (needs matplotlib)")
     p.set_defaults(func=run)
     return p
@@ -138,7 +154,11 @@ def run(args: argparse.Namespace) -> int:
                 f"--windows: expected comma-separated seconds, got {args.windows!r}", field="windows"
             ) from None
         res = run_experiment(
-            PAPER_GRID if args.grid == "paper" else SMALL_GRID, scenarios=args.scenarios, windows=windows
+            PAPER_GRID if args.grid == "paper" else SMALL_GRID,
+            scenarios=args.scenarios,
+            windows=windows,
+            arrival=args.arrival,
+            cp_from=args.cp_from,
         )
         if args.plot:
             plot_experiment(res, path=args.plot)

@@ -110,6 +110,10 @@ def authors_seeds(
     return kept
 
 
+#: What the CP model starts from (``run_experiment(cp_from=...)``).
+CP_FROM = ("pending", "running")
+
+
 def run_experiment(
     grid: Mapping[str, Iterable[Any]] | None = None,
     *,
@@ -174,7 +178,7 @@ def run_experiment(
     >>> s["scenarios"], s["improved"] + s["certified_optimal"] + s["unchanged"]
     (1, 1.0)
     """
-    if cp_from not in ("pending", "running"):
+    if cp_from not in CP_FROM:
         raise InvalidInstanceError(f"cp_from: expected 'pending' or 'running', got {cp_from!r}", field="cp_from")
     grid = grid or SMALL_GRID
     windows = [float(w) for w in windows]
@@ -296,7 +300,7 @@ def _main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--windows", default="1,10", help="CP windows in seconds (default 1,10)")
     parser.add_argument(
         "--cp-from",
-        choices=["pending", "running"],
+        choices=CP_FROM,
         default="pending",
         help="CP-SAT starts from all pods pending (default) or from the default plan running, as the authors' solver",
     )
