@@ -8,7 +8,8 @@
 //!    path of jobs (repeats allowed) filling [0, P] exactly, of cost Σ (f_j(C_j) − μ_j) + Σ μ_j,
 //!    found by a DP over time. Every sequence is such a path with cost equal to its objective,
 //!    so the DP optimum is a lower bound for any μ. Stage 1 forbids a job twice in a row and
-//!    tunes μ by subgradient optimisation (`stage1.rs`).
+//!    tunes μ by subgradient optimisation, first on that relaxation, then on the stronger one
+//!    that also keeps adjacent pairs to the interchange rule (`stage1.rs`).
 //! 2. **Memorise two jobs**: the DP state becomes the arc "i then j, j completing at t", so no
 //!    job may recur within three positions, and arcs that break the adjacent-interchange rule
 //!    (swapping i and j would be cheaper, or as cheap with j < i) are left out (`arcs.rs`).
@@ -263,7 +264,11 @@ pub fn solve_ssdp(
 
     // Stage 1: no job twice in a row; tune μ, then remove nodes.
     let cells = (pb.horizon + 1) * pb.m;
-    if cells.saturating_mul(24) > memory {
+    // F, B and the predecessors (24 bytes a cell with slack), and the adjacency DP's ring of
+    // prefix minima: two (f64, u32) per job and row, p_max + 1 rows
+    let pmax = pb.p.iter().copied().max().unwrap_or(0);
+    let ring = (pmax + 1).saturating_mul(pb.m + 1).saturating_mul(32);
+    if cells.saturating_mul(24).saturating_add(ring) > memory {
         return fallback(inst, &bounds, &core, &zeros, budget, finish);
     }
     let mut mu: Vec<f64> = initial_prices(pb.jobs(&pf), &bounds.best);

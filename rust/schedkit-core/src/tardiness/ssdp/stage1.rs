@@ -259,6 +259,7 @@ impl Adjacency {
     }
 
     /// Fills F for `mu`; returns the relaxed optimum without Σμ.
+    #[allow(clippy::needless_range_loop)] // j indexes p, mu and the row of F alike
     pub(super) fn forward(&mut self, pb: &Problem, mu: &[f64]) -> f64 {
         let (m, h) = (pb.m, pb.horizon);
         for t in 1..=h {
