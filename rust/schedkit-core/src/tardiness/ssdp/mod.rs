@@ -8,7 +8,8 @@
 //!    path of jobs (repeats allowed) filling [0, P] exactly, of cost Σ (f_j(C_j) − μ_j) + Σ μ_j,
 //!    found by a DP over time. Every sequence is such a path with cost equal to its objective,
 //!    so the DP optimum is a lower bound for any μ. Stage 1 forbids a job twice in a row and
-//!    tunes μ by subgradient optimisation (`stage1.rs`).
+//!    tunes μ by subgradient optimisation, first on that relaxation, then on the stronger one
+//!    that also keeps adjacent pairs to the interchange rule (`stage1.rs`).
 //! 2. **Memorise two jobs**: the DP state becomes the arc "i then j, j completing at t", so no
 //!    job may recur within three positions, and arcs that break the adjacent-interchange rule
 //!    (swapping i and j would be cheaper, or as cheap with j < i) are left out (`arcs.rs`).
@@ -55,6 +56,10 @@ const MAX_CELLS: f64 = 4.0e8;
 /// Subgradient rounds of stage 1 at most (the step factor usually runs out first: about
 /// 300-900 rounds on n = 100).
 const STAGE1_ROUNDS: usize = 600;
+/// Subgradient rounds on the adjacency relaxation after the plain ones, and the step factor
+/// they start from.
+const ADJACENCY_ROUNDS: usize = 300;
+const ADJACENCY_LAMBDA: f64 = 1.0;
 const MAX_EXACT: f64 = 4.0e15;
 /// Default memory for the SSDP tables when the caller gives no `memory_limit`.
 pub const DEFAULT_MEMORY: usize = 4 << 30;
@@ -259,12 +264,16 @@ pub fn solve_ssdp(
 
     // Stage 1: no job twice in a row; tune μ, then remove nodes.
     let cells = (pb.horizon + 1) * pb.m;
-    if cells.saturating_mul(24) > memory {
+    // F, B and the predecessors (24 bytes a cell with slack), and the adjacency DP's ring of
+    // prefix minima: two (f64, u32) per job and row, p_max + 1 rows
+    let pmax = pb.p.iter().copied().max().unwrap_or(0);
+    let ring = (pmax + 1).saturating_mul(pb.m + 1).saturating_mul(32);
+    if cells.saturating_mul(24).saturating_add(ring) > memory {
         return fallback(inst, &bounds, &core, &zeros, budget, finish);
     }
-    let mut s1 = Stage1::new(&pb);
     let mut mu: Vec<f64> = initial_prices(pb.jobs(&pf), &bounds.best);
-    if let Some(seq) = s1.optimise(&pb, &pf, &mut mu, &mut bounds, budget, STAGE1_ROUNDS) {
+    let mut adj = Adjacency::new(&pb);
+    if let Some(seq) = stage1(&pb, &pf, &mut mu, &mut bounds, budget, &mut adj) {
         bounds.offer(&pb, seq);
         return Ok(finish(&bounds, true));
     }
@@ -274,11 +283,6 @@ pub fn solve_ssdp(
     if budget.exhausted() {
         return Ok(finish(&bounds, false));
     }
-    drop(s1);
-    // The nodes to keep come from the stronger relaxation with the adjacency rule, at the
-    // multipliers tuned on the cheap one (a subgradient run on the adjacency DP raised the
-    // bound further but cost 10-20x more per round: 60 rounds did not pay for themselves).
-    let mut adj = Adjacency::new(&pb);
     let alive = adj.alive_nodes(&pb, &mu, &bounds);
 
     // Stage 2: memory of two jobs and adjacent-interchange arcs.
@@ -322,6 +326,29 @@ pub fn solve_ssdp(
         Sublimation::Stopped => Ok(finish(&bounds, false)),
         Sublimation::TooBig => fallback(inst, &bounds, &core, &zeros, budget, finish),
     }
+}
+
+/// Stage 1: multipliers tuned on the plain relaxation (a few ms per round), then on the
+/// adjacency one (`adj`, a few times dearer, several % of the optimum closer on n = 100).
+/// `Some` is a proven optimal sequence.
+fn stage1(
+    pb: &Problem,
+    pf: &[f64],
+    mu: &mut Vec<f64>,
+    bounds: &mut Bounds,
+    budget: &Budget,
+    adj: &mut Adjacency,
+) -> Option<Vec<usize>> {
+    let mut plain = Stage1::new(pb);
+    if let Some(seq) = plain.optimise(pb, pf, mu, bounds, budget, STAGE1_ROUNDS) {
+        return Some(seq);
+    }
+    drop(plain);
+    if bounds.closed() || budget.exhausted() {
+        return None;
+    }
+    let mut lambda = ADJACENCY_LAMBDA;
+    adj.optimise(pb, pf, mu, bounds, budget, ADJACENCY_ROUNDS, &mut lambda)
 }
 
 /// Bounded-memory mode: the branch and bound from the incumbent, keeping the better bound.

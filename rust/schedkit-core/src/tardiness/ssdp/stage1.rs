@@ -122,168 +122,206 @@ impl Stage1 {
 
 /// The stage-1 relaxation with the adjacency constraint: F(t, j) over paths with no job twice
 /// in a row and no adjacent pair that the interchange rule ([`Problem::pair_ok`]) forbids at
-/// its completion times. The best predecessor of (t, j) is the first job of row t − p_j, in
-/// increasing F, that may precede j there; rows are sorted once, so one evaluation costs
-/// O(P·m log m) plus the few pair tests until one passes (usually the first or second).
-/// How many of a row's cheapest jobs per class the adjacency DP tries as predecessors
-/// (see [`Lists::first`]): 16 kept the DP within 2-3x of the plain one on n = 100.
-const SCAN: usize = 16;
-
+/// its completion times, computed exactly: the best predecessor i of (t, j), completing at
+/// s = t − p_j, is found without scanning row s, by splitting its jobs by due date.
+///
+/// * `late` (d_i ≤ s, late wherever a successor completes): before an on-time j every one
+///   may stand; before a tardy j, when j would still be late if moved first (p_i ≤ t − d_j),
+///   the swap changes the cost by w_j·p_i − w_i·p_j, so i may precede iff it comes first in
+///   the order of w/p descending, index ascending (a prefix minimum over that order per row).
+///   The few i with p_i > t − d_j (only when j is less than p_max late) are tested one by
+///   one; the rule admits every one the ratio order admits, and maybe more.
+/// * `early` (d_i ≥ s + p_max, on time at t): only the tie rule lets them precede, and only
+///   an on-time j with j > i (a prefix minimum over job index per row).
+/// * the middle (s < d_i < s + p_max, a due-date window one p_max wide): tested one by one.
+///
+/// So one evaluation costs O(P·m) plus the middle jobs, instead of a scan down each row.
 pub(super) struct Adjacency {
     /// F(t, j) at t·m + j.
     pub(super) f: Vec<f64>,
+    /// The predecessor on the path F(t, j) is the value of, at t·m + j (NONE: j is first).
+    pred: Vec<u32>,
     /// B(t, j): cheapest completion after j completes at t, at t·m + j (0 at the horizon).
     pub(super) b: Vec<f64>,
-    /// Per row s, the best `scan` jobs in increasing F of two classes: `early`, the jobs
-    /// on time at s + p_max (so on time wherever a successor completes: only the tie rule
-    /// lets them precede, and only an on-time successor), and `rest`; each at s·scan.
-    early: Lists,
-    rest: Lists,
     pmax: usize,
-}
-
-/// Per-row short lists of job ids: ids[s·cap..], `len` kept, `full` when none was cut.
-struct Lists {
-    cap: usize,
-    ids: Vec<u32>,
-    len: Vec<u32>,
-    full: Vec<bool>,
-}
-
-impl Lists {
-    fn new(rows: usize, cap: usize) -> Lists {
-        Lists {
-            cap,
-            ids: vec![NONE; rows * cap],
-            len: vec![0; rows],
-            full: vec![true; rows],
-        }
-    }
-
-    /// Keeps the `cap` jobs of `cand` with the smallest `row` values, in increasing value.
-    fn set(&mut self, s: usize, cand: &mut [u32], row: &[f64]) {
-        let by = |a: &u32, b: &u32| row[*a as usize].total_cmp(&row[*b as usize]).then(a.cmp(b));
-        let mut k = cand.len();
-        self.full[s] = k <= self.cap;
-        if k > self.cap {
-            cand.select_nth_unstable_by(self.cap - 1, by);
-            k = self.cap;
-        }
-        cand[..k].sort_unstable_by(by);
-        self.ids[s * self.cap..s * self.cap + k].copy_from_slice(&cand[..k]);
-        self.len[s] = k as u32;
-    }
-
-    fn row(&self, s: usize) -> &[u32] {
-        &self.ids[s * self.cap..s * self.cap + self.len[s] as usize]
-    }
-
-    /// The first job of row s that `ok` accepts; when none is and the row was cut, the
-    /// last one other than `j`: every job cut off is at least as costly, so the DP stays a
-    /// relaxation (a few more arcs, never fewer). `None`: no job of the row may be used.
-    #[inline]
-    fn first(&self, s: usize, j: usize, ok: impl Fn(usize) -> bool) -> Option<usize> {
-        let mut last = None;
-        for &i in self.row(s) {
-            let i = i as usize;
-            if i == j {
-                continue;
-            }
-            if ok(i) {
-                return Some(i);
-            }
-            last = Some(i);
-        }
-        if self.full[s] {
-            None
-        } else {
-            last
-        }
-    }
+    /// Jobs by w/p descending then index, and each job's place in that order.
+    by_ratio: Vec<u32>,
+    rank: Vec<u32>,
+    /// Jobs by due date ascending.
+    by_due: Vec<u32>,
+    /// Rows s kept (s mod `slots`): every predecessor row is within p_max of its successor.
+    slots: usize,
+    /// Per slot, m + 1 prefix minima (value, job): `late` over the late jobs of rank < r,
+    /// `early` over the early jobs of index < k.
+    late: Vec<(f64, u32)>,
+    early: Vec<(f64, u32)>,
+    /// Per slot, the range of `by_due` with d ≤ s (`.0`) and the middle jobs (`.0..1`).
+    split: Vec<(u32, u32)>,
 }
 
 impl Adjacency {
     pub(super) fn new(pb: &Problem) -> Adjacency {
-        let rows = pb.horizon + 1;
-        let scan = SCAN.min(pb.m).max(1);
+        let (m, rows) = (pb.m, pb.horizon + 1);
+        let pmax = pb.p.iter().copied().max().unwrap_or(0);
+        // w_a·p_b vs w_b·p_a is exact: both stay below MAX_EXACT (see `applicable`)
+        let mut by_ratio: Vec<u32> = (0..m as u32).collect();
+        by_ratio.sort_by(|&a, &b| {
+            let (a, b) = (a as usize, b as usize);
+            let (x, y) = (pb.w[a] * pb.p[b] as f64, pb.w[b] * pb.p[a] as f64);
+            y.total_cmp(&x).then(a.cmp(&b))
+        });
+        let mut rank = vec![0u32; m];
+        for (r, &j) in by_ratio.iter().enumerate() {
+            rank[j as usize] = r as u32;
+        }
+        let mut by_due: Vec<u32> = (0..m as u32).collect();
+        by_due.sort_by(|&a, &b| pb.d[a as usize].total_cmp(&pb.d[b as usize]).then(a.cmp(&b)));
+        let slots = pmax + 1;
         Adjacency {
-            f: vec![INF; rows * pb.m],
+            f: vec![INF; rows * m],
+            pred: vec![NONE; rows * m],
             b: Vec::new(),
-            early: Lists::new(rows, scan),
-            rest: Lists::new(rows, scan),
-            pmax: pb.p.iter().copied().max().unwrap_or(0),
+            pmax,
+            by_ratio,
+            rank,
+            by_due,
+            slots,
+            late: vec![(INF, NONE); slots * (m + 1)],
+            early: vec![(INF, NONE); slots * (m + 1)],
+            split: vec![(0, 0); slots],
         }
     }
 
-    /// The job of row s to take as the predecessor of j completing at t (see [`Lists::first`]).
-    #[inline]
-    fn best_pred(&self, pb: &Problem, s: usize, j: usize, t: usize) -> Option<usize> {
+    /// Builds the prefix minima and the due-date split of row s of F.
+    fn index_row(&mut self, pb: &Problem, s: usize) {
         let m = pb.m;
-        let r = self.rest.first(s, j, |i| pb.pair_ok(i, j, t));
-        // an early job may precede j only if j is on time at t too, and i < j
-        let e = if t as f64 <= pb.d[j] {
-            self.early.first(s, j, |i| i < j)
-        } else {
-            None
-        };
-        match (r, e) {
-            (Some(a), Some(b)) => Some(if self.f[s * m + b] < self.f[s * m + a] {
-                b
-            } else {
-                a
-            }),
-            (a, b) => a.or(b),
-        }
-    }
-
-    /// Sorts row s of F into the two lists.
-    fn sort_row(&mut self, pb: &Problem, s: usize, cand: &mut Vec<u32>, other: &mut Vec<u32>) {
-        let m = pb.m;
+        let o = (s % self.slots) * (m + 1);
         let row = &self.f[s * m..s * m + m];
-        let horizon = (s + self.pmax) as f64;
-        cand.clear();
-        other.clear();
-        for (j, &v) in row.iter().enumerate() {
-            if v < INF {
-                if pb.d[j] >= horizon {
-                    other.push(j as u32);
-                } else {
-                    cand.push(j as u32);
+        let sf = s as f64;
+        let early_from = (s + self.pmax) as f64;
+        let mut acc = (INF, NONE);
+        for (r, &i) in self.by_ratio.iter().enumerate() {
+            self.late[o + r] = acc;
+            let i = i as usize;
+            if pb.d[i] <= sf && row[i] < acc.0 {
+                acc = (row[i], i as u32);
+            }
+        }
+        self.late[o + m] = acc;
+        let mut acc = (INF, NONE);
+        for (i, &v) in row.iter().enumerate() {
+            self.early[o + i] = acc;
+            if pb.d[i] >= early_from && v < acc.0 {
+                acc = (v, i as u32);
+            }
+        }
+        self.early[o + m] = acc;
+        let lo = self.by_due.partition_point(|&i| pb.d[i as usize] <= sf);
+        let hi = self.by_due.partition_point(|&i| pb.d[i as usize] < early_from);
+        self.split[s % self.slots] = (lo as u32, hi as u32);
+    }
+
+    /// The cheapest predecessor of j completing at t whose pair with j obeys the rule:
+    /// (F(t − p_j, i), i), or (INF, NONE).
+    #[inline]
+    fn best_pred(&self, pb: &Problem, s: usize, j: usize, t: usize) -> (f64, u32) {
+        let m = pb.m;
+        let o = (s % self.slots) * (m + 1);
+        let row = &self.f[s * m..s * m + m];
+        let (lo, hi) = self.split[s % self.slots];
+        let tf = t as f64;
+        let mut best;
+        if tf <= pb.d[j] {
+            best = self.late[o + m];
+            let e = self.early[o + j];
+            if e.0 < best.0 {
+                best = e;
+            }
+        } else {
+            best = self.late[o + self.rank[j] as usize];
+            let late_by = tf - pb.d[j];
+            if late_by < self.pmax as f64 {
+                for &i in &self.by_due[..lo as usize] {
+                    let iu = i as usize;
+                    if iu != j && pb.p[iu] as f64 > late_by && row[iu] < best.0 && pb.pair_ok(iu, j, t) {
+                        best = (row[iu], i);
+                    }
                 }
             }
         }
-        let row = &self.f[s * m..s * m + m];
-        self.rest.set(s, cand, row);
-        self.early.set(s, other, row);
+        for &i in &self.by_due[lo as usize..hi as usize] {
+            let iu = i as usize;
+            if iu != j && row[iu] < best.0 && pb.pair_ok(iu, j, t) {
+                best = (row[iu], i);
+            }
+        }
+        best
     }
 
     /// Fills F for `mu`; returns the relaxed optimum without Σμ.
+    #[allow(clippy::needless_range_loop)] // j indexes p, mu and the row of F alike
     pub(super) fn forward(&mut self, pb: &Problem, mu: &[f64]) -> f64 {
         let (m, h) = (pb.m, pb.horizon);
-        let mut row = vec![INF; m];
-        let (mut cand, mut other) = (Vec::with_capacity(m), Vec::with_capacity(m));
         for t in 1..=h {
-            for (j, r) in row.iter_mut().enumerate() {
-                *r = INF;
+            for j in 0..m {
+                let c = t * m + j;
+                self.f[c] = INF;
+                self.pred[c] = NONE;
                 let pj = pb.p[j];
                 if pj > t {
                     continue;
                 }
                 let s = t - pj;
-                let base = if s == 0 {
-                    0.0
+                let (base, i) = if s == 0 {
+                    (0.0, NONE)
                 } else {
-                    match self.best_pred(pb, s, j, t) {
-                        Some(i) => self.f[s * m + i],
-                        None => continue,
-                    }
+                    self.best_pred(pb, s, j, t)
                 };
-                *r = base + pb.cost(j, t) - mu[j];
+                if base == INF {
+                    continue;
+                }
+                self.f[c] = base + pb.cost(j, t) - mu[j];
+                self.pred[c] = i;
             }
-            self.f[t * m..t * m + m].copy_from_slice(&row);
-            self.sort_row(pb, t, &mut cand, &mut other);
+            self.index_row(pb, t);
         }
         self.f[h * m..].iter().cloned().fold(INF, f64::min)
+    }
+
+    /// The relaxed optimum's jobs in order, read back from the last `forward`.
+    pub(super) fn path(&self, pb: &Problem) -> Vec<usize> {
+        let (m, h) = (pb.m, pb.horizon);
+        let mut out = Vec::new();
+        let mut j = (0..m)
+            .filter(|&j| self.f[h * m + j] < INF)
+            .min_by(|&a, &b| self.f[h * m + a].total_cmp(&self.f[h * m + b]));
+        let mut t = h;
+        while let Some(k) = j {
+            out.push(k);
+            let i = self.pred[t * m + k];
+            t -= pb.p[k];
+            j = (i != NONE).then_some(i as usize);
+        }
+        out.reverse();
+        out
+    }
+
+    /// Subgradient optimisation of `mu` over this relaxation (see [`subgradient`]).
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn optimise(
+        &mut self,
+        pb: &Problem,
+        pf: &[f64],
+        mu: &mut Vec<f64>,
+        bounds: &mut Bounds,
+        budget: &Budget,
+        rounds: usize,
+        lambda: &mut f64,
+    ) -> Option<Vec<usize>> {
+        subgradient(pb, pf, mu, bounds, budget, rounds, lambda, |mu| {
+            let v = self.forward(pb, mu);
+            (v, self.path(pb))
+        })
     }
 
     /// Forward and backward tables for `mu`, and the nodes (t, j) through which some relaxed

@@ -122,13 +122,7 @@ fn adjacency_relaxation_sits_between_no_repeat_and_optimum() {
     for case in 0..200 {
         let n = 2 + case % 9;
         let inst = orlib_like(&mut g, n, 8, 4, false);
-        let pb = Problem {
-            m: n,
-            p: inst.p().iter().map(|&x| x as usize).collect(),
-            w: inst.w().to_vec(),
-            d: inst.d().to_vec(),
-            horizon: inst.p().iter().sum::<f64>() as usize,
-        };
+        let pb = problem_of(&inst);
         let opt = held_karp(&inst);
         let mu: Vec<f64> = (0..n).map(|_| g.uniform() * 40.0 - 5.0).collect();
         let musum: f64 = mu.iter().sum();
@@ -168,5 +162,144 @@ fn pair_rule_shortcuts_match_the_cost_comparison() {
                 }
             }
         }
+    }
+}
+
+/// The adjacency DP by definition: every job of row t − p_j tried as the predecessor.
+fn adjacency_by_scan(pb: &Problem, mu: &[f64]) -> Vec<f64> {
+    let (m, h) = (pb.m, pb.horizon);
+    let mut f = vec![f64::INFINITY; (h + 1) * m];
+    for t in 1..=h {
+        for j in 0..m {
+            if pb.p[j] > t {
+                continue;
+            }
+            let s = t - pb.p[j];
+            let base = if s == 0 {
+                0.0
+            } else {
+                (0..m)
+                    .filter(|&i| i != j && f[s * m + i] < f64::INFINITY && pb.pair_ok(i, j, t))
+                    .map(|i| f[s * m + i])
+                    .fold(f64::INFINITY, f64::min)
+            };
+            if base < f64::INFINITY {
+                f[t * m + j] = base + pb.cost(j, t) - mu[j];
+            }
+        }
+    }
+    f
+}
+
+fn problem_of(inst: &Instance) -> Problem {
+    Problem {
+        m: inst.len(),
+        p: inst.p().iter().map(|&x| x as usize).collect(),
+        w: inst.w().to_vec(),
+        d: inst.d().to_vec(),
+        horizon: inst.p().iter().sum::<f64>() as usize,
+    }
+}
+
+/// The split by due date and the ratio-order prefix minima give exactly the table of the
+/// full scan (same values, bit for bit), on instances with many ties and long jobs (so the
+/// p_i > t − d_j exceptions and the middle window both occur), and the path read back is a
+/// relaxed path of that value obeying the rule.
+#[test]
+fn fast_adjacency_dp_equals_the_full_scan() {
+    let mut g = SplitMix64::new(29);
+    for case in 0..120 {
+        let n = 2 + case % 25;
+        let hi = [5, 20, 60][case % 3];
+        let inst = orlib_like(&mut g, n, hi, 5, false);
+        let pb = problem_of(&inst);
+        let mu: Vec<f64> = (0..n).map(|_| (g.uniform() * 60.0 - 10.0).round()).collect();
+        let want = adjacency_by_scan(&pb, &mu);
+        let mut adj = Adjacency::new(&pb);
+        let v = adj.forward(&pb, &mu);
+        for (c, (&a, &b)) in adj.f.iter().zip(&want).enumerate() {
+            assert!(
+                a == b,
+                "cell t {} j {}: fast {a} scan {b}: {inst:?}",
+                c / n,
+                c % n
+            );
+        }
+        let path = adj.path(&pb);
+        let (mut t, mut cost) = (0, 0.0);
+        for (k, &j) in path.iter().enumerate() {
+            t += pb.p[j];
+            cost += pb.cost(j, t) - mu[j];
+            if k > 0 {
+                assert!(pb.pair_ok(path[k - 1], j, t), "{path:?}");
+            }
+        }
+        assert_eq!(t, pb.horizon);
+        assert!((cost - v).abs() < 1e-9, "{cost} vs {v}");
+    }
+}
+
+/// Measurement aid, not a check: the stage-1 bounds (plain, then adjacency) on the instances
+/// of the file named by SSDP_INSTANCES (per instance: "name optimum", then p, d, w lines).
+/// `cargo test --release -p schedkit-core stage1_gaps -- --ignored --nocapture`
+#[test]
+#[ignore]
+fn stage1_gaps() {
+    use super::{initial_prices, Bounds, ADJACENCY_LAMBDA, ADJACENCY_ROUNDS, STAGE1_ROUNDS};
+    use std::time::Instant;
+    let path = std::env::var("SSDP_INSTANCES").expect("SSDP_INSTANCES");
+    let text = std::fs::read_to_string(path).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let nums = |l: &str| -> Vec<f64> { l.split_whitespace().map(|x| x.parse().unwrap()).collect() };
+    for chunk in lines.chunks(4) {
+        let head: Vec<&str> = chunk[0].split_whitespace().collect();
+        let opt: f64 = head[1].parse().unwrap();
+        let inst = Instance::new(nums(chunk[1]), nums(chunk[2]), Some(nums(chunk[3]))).unwrap();
+        let pb = problem_of(&inst);
+        let pf: Vec<f64> = pb.p.iter().map(|&x| x as f64).collect();
+        let budget = Budget::unlimited();
+        let mut seq = crate::tardiness::rules::mdd(&inst);
+        crate::tardiness::local_search::iterated_descent(pb.jobs(&pf), &mut seq, &budget, 30, 1);
+        let mut bounds = Bounds {
+            ub: f64::INFINITY,
+            best: Vec::new(),
+            lb: 0.0,
+        };
+        bounds.offer(&pb, seq);
+        let mut mu = initial_prices(pb.jobs(&pf), &bounds.best);
+        let gap = |lb: f64| if opt > 0.0 { 100.0 * (opt - lb) / opt } else { 0.0 };
+        let t0 = Instant::now();
+        let proved = Stage1::new(&pb)
+            .optimise(&pb, &pf, &mut mu, &mut bounds, &budget, STAGE1_ROUNDS)
+            .is_some();
+        let plain = (bounds.lb, t0.elapsed().as_secs_f64());
+        let mut adj = Adjacency::new(&pb);
+        let t1 = Instant::now();
+        let env = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<f64>().ok());
+        let mut lambda = env("SSDP_ADJ_LAMBDA").unwrap_or(ADJACENCY_LAMBDA);
+        let adj_rounds = env("SSDP_ADJ_ROUNDS").map_or(ADJACENCY_ROUNDS, |r| r as usize);
+        let proved2 = !proved
+            && !bounds.closed()
+            && adj
+                .optimise(&pb, &pf, &mut mu, &mut bounds, &budget, adj_rounds, &mut lambda)
+                .is_some();
+        let per = {
+            let t = Instant::now();
+            adj.forward(&pb, &mu);
+            t.elapsed().as_secs_f64() * 1e3
+        };
+        println!(
+            "{} opt {opt} ub {} | plain lb {} gap {:.2}% {:.2}s{} | adjacency lb {} gap {:.2}% {:.2}s{} ({per:.1} ms per DP)",
+            head[0],
+            bounds.ub,
+            plain.0,
+            gap(plain.0),
+            plain.1,
+            if proved { " proved" } else { "" },
+            bounds.lb,
+            gap(bounds.lb),
+            t1.elapsed().as_secs_f64(),
+            if proved2 || bounds.closed() { " proved" } else { "" },
+        );
     }
 }
