@@ -13,7 +13,7 @@ use crate::fair::vtime::K;
 
 /// A pool's place in Spark's FairSchedulingAlgorithm order: pools below their minShare
 /// first (by running / max(minShare, 1)), then the others by running / weight, ties by
-/// name (as a rank, see [`NameRanks`]), then by index. Kept in an ordered set and updated
+/// name (as a rank, see [`NameRanks`]), then by index. Kept in a sorted vector and moved
 /// when a pool's running count or readiness changes, so a dispatch round does not sort
 /// every pool.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -79,9 +79,15 @@ pub(in crate::fair) struct PoolQueue {
     names: Vec<String>,
     name_rank: Vec<u64>,
     ranks: NameRanks,
-    /// Pools with ready stages, in comparator order, and each one's current key.
-    order: BTreeSet<PoolKey>,
+    /// Pools with ready stages, in comparator order, and each one's current key. A sorted
+    /// vector, not an ordered set: a task start or end moves its pool's key by one task,
+    /// which mostly leaves it in place or passes a few neighbours, so the key is rewritten
+    /// where it stands and swapped along (no node freed or allocated, as an ordered set's
+    /// remove and insert would).
+    order: Vec<PoolKey>,
     key_of: Vec<Option<PoolKey>>,
+    /// Where each filed pool stands in `order`.
+    place: Vec<usize>,
     /// The current dispatch round, fixed when it starts (as Spark sorts once per offer
     /// round): (pool, slot, stage, tasks), and how many of them were handed out.
     plan: Vec<(usize, usize, usize, usize)>,
@@ -111,8 +117,9 @@ impl PoolQueue {
             names: Vec::new(),
             name_rank: Vec::new(),
             ranks: NameRanks::default(),
-            order: BTreeSet::new(),
+            order: Vec::new(),
             key_of: Vec::new(),
+            place: Vec::new(),
             plan: Vec::new(),
             at: 0,
             deferred: None,
@@ -172,13 +179,45 @@ impl PoolQueue {
         if key.cmp(&self.key_of[p]).is_eq() {
             return;
         }
-        if let Some(k) = self.key_of[p] {
-            self.order.remove(&k);
-        }
-        if let Some(k) = key {
-            self.order.insert(k);
+        let (order, place) = (&mut self.order, &mut self.place);
+        match (self.key_of[p], key) {
+            (Some(old), Some(new)) => {
+                let mut i = place[p];
+                debug_assert_eq!(order[i], old);
+                order[i] = new;
+                while i > 0 && order[i - 1] > new {
+                    order.swap(i - 1, i);
+                    place[order[i].pool] = i;
+                    i -= 1;
+                }
+                while i + 1 < order.len() && order[i + 1] < new {
+                    order.swap(i, i + 1);
+                    place[order[i].pool] = i;
+                    i += 1;
+                }
+                place[p] = i;
+            }
+            (Some(old), None) => {
+                let i = place[p];
+                debug_assert_eq!(order[i], old);
+                order.remove(i);
+                Self::renumber(order, place, i);
+            }
+            (None, Some(new)) => {
+                let i = order.binary_search(&new).unwrap_or_else(|i| i);
+                order.insert(i, new);
+                Self::renumber(order, place, i);
+            }
+            (None, None) => {}
         }
         self.key_of[p] = key;
+    }
+
+    /// Records the places of the pools from `from` on, after an insertion or removal there.
+    fn renumber(order: &[PoolKey], place: &mut [usize], from: usize) {
+        for (i, k) in order.iter().enumerate().skip(from) {
+            place[k.pool] = i;
+        }
     }
 
     /// Starts `k` tasks of stage `s` of the job in `slot`, in pool `p`: they run from now,
@@ -266,6 +305,7 @@ impl ReadyQueue for PoolQueue {
         self.names.push(name.to_string());
         self.name_rank.push(rank);
         self.key_of.push(None);
+        self.place.push(0);
         if all_changed {
             for p in 0..self.names.len() {
                 self.name_rank[p] = self.ranks.ranks[&self.names[p]];
