@@ -13,7 +13,7 @@ use crate::fair::vtime::K;
 
 /// A pool's place in Spark's FairSchedulingAlgorithm order: pools below their minShare
 /// first (by running / max(minShare, 1)), then the others by running / weight, ties by
-/// name (as a rank, see [`NameRanks`]), then by index. Kept in an ordered set and updated
+/// name (as a rank, see [`NameRanks`]), then by index. Kept in a [`PoolOrder`] and moved
 /// when a pool's running count or readiness changes, so a dispatch round does not sort
 /// every pool.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -61,6 +61,81 @@ impl NameRanks {
     }
 }
 
+/// Pools with ready stages in [`PoolKey`] order. While there are few, a sorted vector: a
+/// task start or end moves its pool's key by one task, which mostly leaves it in place or
+/// passes a few neighbours, so the key is rewritten where it stands and swapped along (no
+/// node freed and allocated, as an ordered set's remove and insert are). Past [`FEW`]
+/// pools, where a shift or a long walk past pools of equal share would cost more, an
+/// ordered set; back to the vector below half of it.
+enum PoolOrder {
+    Few(Vec<PoolKey>),
+    Many(BTreeSet<PoolKey>),
+}
+
+/// The most pools [`PoolOrder`] keeps in a vector.
+const FEW: usize = 128;
+
+impl PoolOrder {
+    fn first(&self) -> Option<&PoolKey> {
+        match self {
+            PoolOrder::Few(v) => v.first(),
+            PoolOrder::Many(s) => s.first(),
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &PoolKey> + '_ {
+        let (few, many) = match self {
+            PoolOrder::Few(v) => (Some(v.iter()), None),
+            PoolOrder::Many(s) => (None, Some(s.iter())),
+        };
+        few.into_iter().flatten().chain(many.into_iter().flatten())
+    }
+
+    /// Replaces a pool's key `old` (None: not filed) by `new` (None: drop it).
+    fn refile(&mut self, old: Option<PoolKey>, new: Option<PoolKey>) {
+        match self {
+            PoolOrder::Few(v) => {
+                let at = |v: &[PoolKey], k: &PoolKey| v.binary_search(k).unwrap_or_else(|i| i);
+                match (old, new) {
+                    (Some(o), Some(n)) => {
+                        let mut i = at(v, &o);
+                        v[i] = n;
+                        while i > 0 && v[i - 1] > n {
+                            v.swap(i - 1, i);
+                            i -= 1;
+                        }
+                        while i + 1 < v.len() && v[i + 1] < n {
+                            v.swap(i, i + 1);
+                            i += 1;
+                        }
+                    }
+                    (Some(o), None) => {
+                        v.remove(at(v, &o));
+                    }
+                    (None, Some(n)) => {
+                        v.insert(at(v, &n), n);
+                        if v.len() > FEW {
+                            *self = PoolOrder::Many(v.drain(..).collect());
+                        }
+                    }
+                    (None, None) => {}
+                }
+            }
+            PoolOrder::Many(s) => {
+                if let Some(o) = old {
+                    s.remove(&o);
+                }
+                if let Some(n) = new {
+                    s.insert(n);
+                }
+                if s.len() < FEW / 2 {
+                    *self = PoolOrder::Few(std::mem::take(s).into_iter().collect());
+                }
+            }
+        }
+    }
+}
+
 /// Spark FAIR: pools in [`PoolKey`] order, and inside a pool its ready stages by (running
 /// tasks if FAIR inside, else 0; job seq; stage).
 pub(in crate::fair) struct PoolQueue {
@@ -80,7 +155,7 @@ pub(in crate::fair) struct PoolQueue {
     name_rank: Vec<u64>,
     ranks: NameRanks,
     /// Pools with ready stages, in comparator order, and each one's current key.
-    order: BTreeSet<PoolKey>,
+    order: PoolOrder,
     key_of: Vec<Option<PoolKey>>,
     /// The current dispatch round, fixed when it starts (as Spark sorts once per offer
     /// round): (pool, slot, stage, tasks), and how many of them were handed out.
@@ -111,7 +186,7 @@ impl PoolQueue {
             names: Vec::new(),
             name_rank: Vec::new(),
             ranks: NameRanks::default(),
-            order: BTreeSet::new(),
+            order: PoolOrder::Few(Vec::new()),
             key_of: Vec::new(),
             plan: Vec::new(),
             at: 0,
@@ -172,12 +247,7 @@ impl PoolQueue {
         if key.cmp(&self.key_of[p]).is_eq() {
             return;
         }
-        if let Some(k) = self.key_of[p] {
-            self.order.remove(&k);
-        }
-        if let Some(k) = key {
-            self.order.insert(k);
-        }
+        self.order.refile(self.key_of[p], key);
         self.key_of[p] = key;
     }
 
