@@ -50,7 +50,8 @@ def workload(seed: int, *, ties: bool = False, zeros: bool = False):
 def schedkit_finish(policy, cores, user, submit, offsets, durations):
     sizes = np.diff(offsets)
     jobs = np.repeat(np.arange(len(user)), sizes)
-    t = sk.trace.from_jobs(jobs, [f"u{u}" for u in np.repeat(user, sizes)], np.repeat(submit, sizes), durations)
+    # Zero-padded names: UJF breaks ties between users by name, the references by number.
+    t = sk.trace.from_jobs(jobs, [f"u{u:03d}" for u in np.repeat(user, sizes)], np.repeat(submit, sizes), durations)
     r = sk.fair.replay(t, policy=policy, cores=cores).jobs
     got = dict(zip(r.column("job_id").to_pylist(), r.column("finish_time").to_pylist()))
     return [got[j] for j in range(len(user))]
@@ -132,3 +133,22 @@ def test_agrees_with_schedkit(policy, seed):
     user, submit, offsets, dur, cores = workload(200 + seed)
     got = SIMPY.simulate(policy, cores, user, submit, offsets, dur)
     np.testing.assert_allclose(got, schedkit_finish(policy, cores, user, submit, offsets, dur), rtol=0, atol=1e-9)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_ujf_agrees_with_heapq_reference_with_hundreds_of_ready_users(seed):
+    """300 users, bursts of 400 jobs within a few seconds (several hundred users with ready
+    work at once on 4 cores) alternating with sparse arrivals that drain the queue: the
+    engine's user order switches from its small sorted vector (up to 128 users) to an
+    ordered set and back, and the schedule must stay the reference's, bit for bit."""
+    rng = np.random.default_rng(300 + seed)
+    n = 1200
+    sizes = rng.integers(1, 5, size=n)
+    offsets = np.concatenate([[0], np.cumsum(sizes)])
+    dur = rng.exponential(1.0, size=int(offsets[-1]))
+    burst = (np.arange(n) // 400) % 2 == 0
+    submit = np.cumsum(np.where(burst, rng.exponential(0.01, size=n), rng.exponential(5.0, size=n)))
+    user = rng.integers(0, 300, size=n)
+    args = (4, user.tolist(), submit.tolist(), offsets.tolist(), dur.tolist())
+    assert len(set(user[:400].tolist())) > 128
+    assert schedkit_finish("ujf", *args) == HEAPQ.simulate("ujf", *args)
