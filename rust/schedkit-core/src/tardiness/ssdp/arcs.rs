@@ -7,7 +7,7 @@
 //! pass over the arcs. Backward values are computed the same way from the horizon, and an arc
 //! whose forward + backward bound cannot beat the incumbent is removed.
 
-use super::stage1::{offer2, subgradient, Adjacency};
+use super::stage1::{offer2, Adjacency, Relaxation};
 use super::{is_sequence, Bounds, Problem, INF, NONE};
 use crate::budget::Budget;
 
@@ -260,24 +260,6 @@ impl Arcs {
         }
     }
 
-    /// Subgradient optimisation over this relaxation (see [`subgradient`]).
-    #[allow(clippy::too_many_arguments)]
-    pub(super) fn optimise(
-        &mut self,
-        pb: &Problem,
-        pf: &[f64],
-        mu: &mut Vec<f64>,
-        bounds: &mut Bounds,
-        budget: &Budget,
-        rounds: usize,
-        lambda: &mut f64,
-    ) -> Option<Vec<usize>> {
-        subgradient(pb, pf, mu, bounds, budget, rounds, lambda, |mu| {
-            let v = self.forward(pb, mu);
-            (v, self.path(pb))
-        })
-    }
-
     /// Removes every arc whose best relaxed path (forward + backward under `mu`) cannot beat
     /// the incumbent, and every arc whose predecessor node has gone. Raises the lower bound
     /// by the relaxed optimum on the way. Returns the relaxed optimum's path.
@@ -369,5 +351,12 @@ impl Arcs {
     /// The start arcs (no predecessor), for stage 3.
     pub(super) fn start_arcs(&self) -> Vec<usize> {
         (0..self.len()).filter(|&a| self.pred[a] == NONE).collect()
+    }
+}
+
+impl Relaxation for Arcs {
+    fn evaluate(&mut self, pb: &Problem, mu: &[f64]) -> (f64, Vec<usize>) {
+        let v = self.forward(pb, mu);
+        (v, self.path(pb))
     }
 }

@@ -36,7 +36,7 @@ mod sublimate;
 mod tests;
 
 use self::arcs::Arcs;
-use self::stage1::{Adjacency, Stage1};
+use self::stage1::{Adjacency, Relaxation, Stage1};
 use self::sublimate::{sublimate, Sublimation};
 use super::exact_bb::relaxation::initial_prices;
 use super::local_search::{descend, iterated_descent, swap_span};
@@ -340,7 +340,7 @@ fn stage1(
     adj: &mut Adjacency,
 ) -> Option<Vec<usize>> {
     let mut plain = Stage1::new(pb);
-    if let Some(seq) = plain.optimise(pb, pf, mu, bounds, budget, STAGE1_ROUNDS) {
+    if let Some(seq) = plain.optimise(pb, pf, mu, bounds, budget, STAGE1_ROUNDS, &mut 1.0) {
         return Some(seq);
     }
     drop(plain);

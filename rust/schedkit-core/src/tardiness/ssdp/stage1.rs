@@ -100,23 +100,12 @@ impl Stage1 {
         out.reverse();
         out
     }
+}
 
-    /// Subgradient optimisation of `mu` (left at the best multipliers found); `Some` is a
-    /// proven optimal sequence (the relaxed optimum happened to be one).
-    pub(super) fn optimise(
-        &mut self,
-        pb: &Problem,
-        pf: &[f64],
-        mu: &mut Vec<f64>,
-        bounds: &mut Bounds,
-        budget: &Budget,
-        rounds: usize,
-    ) -> Option<Vec<usize>> {
-        let mut lambda = 1.0;
-        subgradient(pb, pf, mu, bounds, budget, rounds, &mut lambda, |mu| {
-            let v = self.forward(pb, mu, None);
-            (v, self.path(pb))
-        })
+impl Relaxation for Stage1 {
+    fn evaluate(&mut self, pb: &Problem, mu: &[f64]) -> (f64, Vec<usize>) {
+        let v = self.forward(pb, mu, None);
+        (v, self.path(pb))
     }
 }
 
@@ -306,24 +295,6 @@ impl Adjacency {
         out
     }
 
-    /// Subgradient optimisation of `mu` over this relaxation (see [`subgradient`]).
-    #[allow(clippy::too_many_arguments)]
-    pub(super) fn optimise(
-        &mut self,
-        pb: &Problem,
-        pf: &[f64],
-        mu: &mut Vec<f64>,
-        bounds: &mut Bounds,
-        budget: &Budget,
-        rounds: usize,
-        lambda: &mut f64,
-    ) -> Option<Vec<usize>> {
-        subgradient(pb, pf, mu, bounds, budget, rounds, lambda, |mu| {
-            let v = self.forward(pb, mu);
-            (v, self.path(pb))
-        })
-    }
-
     /// Forward and backward tables for `mu`, and the nodes (t, j) through which some relaxed
     /// path may beat the incumbent (a flag per t·m + j).
     pub(super) fn alive_nodes(&mut self, pb: &Problem, mu: &[f64], bounds: &Bounds) -> Vec<bool> {
@@ -362,6 +333,39 @@ impl Adjacency {
         (0..(h + 1) * m)
             .map(|c| c >= m && self.f[c] < INF && bounds.keeps(self.f[c] + self.b[c] + musum))
             .collect()
+    }
+}
+
+impl Relaxation for Adjacency {
+    fn evaluate(&mut self, pb: &Problem, mu: &[f64]) -> (f64, Vec<usize>) {
+        let v = self.forward(pb, mu);
+        (v, self.path(pb))
+    }
+}
+
+/// A Lagrangian relaxation whose multipliers [`subgradient`] tunes (the plain and adjacency
+/// stage-1 relaxations, the stage-2 arc network).
+pub(super) trait Relaxation {
+    /// The relaxed optimum under `mu` and a path attaining it.
+    fn evaluate(&mut self, pb: &Problem, mu: &[f64]) -> (f64, Vec<usize>);
+
+    /// Subgradient optimisation of `mu` over this relaxation, from step factor `lambda` (left
+    /// at the best multipliers found, `lambda` where the run ended); `Some` is a proven
+    /// optimal sequence (the relaxed optimum happened to be one).
+    #[allow(clippy::too_many_arguments)]
+    fn optimise(
+        &mut self,
+        pb: &Problem,
+        pf: &[f64],
+        mu: &mut Vec<f64>,
+        bounds: &mut Bounds,
+        budget: &Budget,
+        rounds: usize,
+        lambda: &mut f64,
+    ) -> Option<Vec<usize>> {
+        subgradient(pb, pf, mu, bounds, budget, rounds, lambda, |mu| {
+            self.evaluate(pb, mu)
+        })
     }
 }
 

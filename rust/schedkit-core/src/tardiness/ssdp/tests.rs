@@ -2,7 +2,7 @@
 //! on OR-Library-style instances with many ties (small p, w), where a wrong elimination or
 //! a wrong adjacency rule shows up as a wrong optimum.
 
-use super::stage1::{Adjacency, Stage1};
+use super::stage1::{Adjacency, Relaxation, Stage1};
 use super::{applicable, solve_ssdp, Problem};
 use crate::budget::Budget;
 use crate::tardiness::{exact_bb, Instance};
@@ -270,7 +270,7 @@ fn stage1_gaps() {
         let gap = |lb: f64| if opt > 0.0 { 100.0 * (opt - lb) / opt } else { 0.0 };
         let t0 = Instant::now();
         let proved = Stage1::new(&pb)
-            .optimise(&pb, &pf, &mut mu, &mut bounds, &budget, STAGE1_ROUNDS)
+            .optimise(&pb, &pf, &mut mu, &mut bounds, &budget, STAGE1_ROUNDS, &mut 1.0)
             .is_some();
         let plain = (bounds.lb, t0.elapsed().as_secs_f64());
         let mut adj = Adjacency::new(&pb);
