@@ -379,6 +379,14 @@ def test_bad_terms_name_the_field(terms, field):
     assert field in str(e.value)
 
 
+def test_executed_work_that_overflows_names_the_terms():
+    # Each term finite, their line at 1,000 iterations (Loop1000) past float64's range.
+    with pytest.raises(InvalidInstanceError) as e:
+        sk.fair.run_scenario("4_large_users", policy="fifo", overheads=Over(iteration_work=1e308))
+    assert e.value.field == "overheads.iteration_work"
+    assert "not finite" in str(e.value)
+
+
 def test_bad_overheads_argument():
     t = sk.trace.from_jobs([0], ["a"], [0.0], [1.0])
     for bad, field in [

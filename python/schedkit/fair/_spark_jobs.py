@@ -199,6 +199,12 @@ def spark_structure(
         nominal = [float(q.sum()) for q in ps]
         if work is not None:  # the executed work: scan cost plus the UDF's iterations
             done = [work[0] + work[1] * udf_iterations(cls, s) for s in nominal]
+            if not all(np.isfinite(done)):
+                raise InvalidInstanceError(
+                    f"overheads.scan_work, overheads.iteration_work: the executed work of job {j} "
+                    f"({work[0]:g} + {work[1]:g} x its iterations) is not finite",
+                    field="overheads.iteration_work",
+                )
             ps = [q * (d / s) if s > 0 else np.full(len(q), d / len(q)) for q, s, d in zip(ps, nominal, done)]
         if splits == "authors":
             ps = [np.full(n, q.sum() / n) for q, s in zip(ps, nominal) for n in [authors_tasks(cls, s)]]
