@@ -174,8 +174,11 @@ def test_public_functions_on_random_arrays(p, d, w, method):
 )
 def test_solve_options_on_random_values(option, value):
     inst = Instance([3, 2, 4], [2, 2, 9], w=[1, 2, 3])
+    # A valid but huge iteration count runs as long as asked (interruptible, not a hang):
+    # bounded by a time limit so that the test stays short.
+    limit = {"time_limit": 0.2} if option == "iterations" else {}
     try:
-        res = solve(inst, method="ils" if option != "atc_k" else "atc", **{option: value})
+        res = solve(inst, method="ils" if option != "atc_k" else "atc", **{option: value}, **limit)
     except SchedkitError as exc:
         assert option in str(exc)
         return
