@@ -39,6 +39,19 @@ LONG_RUNS = {
         'sk.tardiness.solve(inst, method="ils", iterations=10**9)',
         0.5,
     ),
+    # one 10^9 core-s job cut into 10^9 one-second tasks: an advance of many seconds,
+    # running on the engine's own thread; the next call waits for it and sees the signal
+    "fair background advance": (
+        """
+        from schedkit import _core
+        eng = _core.FairEngine(1, "fifo", partition=True, tau=1.0, max_partition_tasks=10**9)
+        eng.add_users(["a"])
+        one = np.zeros(1, np.int64)
+        eng.push(one, one, np.zeros(1), one - 1, np.zeros(1), one, np.array([0, 1]), np.array([1e9]))
+        """,
+        "eng.start_advance(1e12); eng.live_jobs",
+        0.5,
+    ),
     "flowtime simulation": (
         "jobs = sk.flowtime.generate(200_000, load=1.5, seed=0)",
         "sk.flowtime.simulate(jobs, policy=lambda v: v.attained)",

@@ -252,8 +252,11 @@ class Runner:
             self.parents[self.pushed + j] = (offs, par)
 
     def advance(self, until: float) -> None:
-        self.engine.advance(until)
+        """Starts processing the events before ``until`` on the engine's own thread and
+        returns: the caller converts the next chunk, or advances the other runs, meanwhile.
+        The engine's next call waits for it. Jobs finished before are collected first."""
         self._collect()
+        self.engine.start_advance(until)
 
     def finish(self) -> None:
         self.engine.finish()

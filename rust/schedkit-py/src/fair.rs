@@ -2,6 +2,9 @@
 //! out, GIL released while it runs) and the UWFQ virtual-time probe used by the tests. Values
 //! are converted here and checked by the core (`fair::Config::validate`, `Workload::check`).
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc, Mutex};
+
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
@@ -9,11 +12,11 @@ use schedkit_core::fair::{
     self, Config, Engine, Estimate, Nodes, Overheads, Policy, PoolSpec, UserPool, Workload,
 };
 use schedkit_core::util::{indices, Entry};
-use schedkit_core::{Budget, CoreError};
+use schedkit_core::{Budget, CoreError, CoreResult};
 
 use crate::arrays::{as_i64, detach, vec1};
-use crate::errors::IntoPy;
-use crate::interrupt::run_interruptible;
+use crate::errors::{guard_core, internal, IntoPy};
+use crate::interrupt::{run_interruptible, wait_watching_signals};
 
 fn indices_opt(field: &str, a: Option<PyReadonlyArray1<'_, i64>>) -> Result<Vec<usize>, CoreError> {
     a.map_or(Ok(Vec::new()), |a| indices(field, &vec1(&a)))
@@ -41,9 +44,69 @@ enum PoolArg {
 type OverheadTuple = (f64, f64, f64, f64, i64, i64, bool, f64);
 
 /// The cluster simulator, fed jobs in submit order (`schedkit.fair` drives it).
+///
+/// `start_advance` runs an advance on a thread of its own and returns at once, so the
+/// caller can prepare the next batch (or advance another engine) meanwhile; every other
+/// call first waits for it to end and raises its error, if any.
 #[pyclass(module = "schedkit._core")]
 pub(crate) struct FairEngine {
-    inner: Engine,
+    /// None only while a background advance holds it (or after that advance panicked).
+    inner: Option<Engine>,
+    background: Option<Background>,
+}
+
+/// What a background advance sends back: the engine, and the advance's outcome (a panic's
+/// message as Err).
+type Returned = (Engine, Result<CoreResult<()>, String>);
+
+/// An advance running on its own thread: the engine comes back through `rx` (in a mutex
+/// only because a pyclass must be `Sync`; one caller ever locks it).
+struct Background {
+    rx: Mutex<mpsc::Receiver<Returned>>,
+    stop: Arc<AtomicBool>,
+}
+
+impl FairEngine {
+    /// The engine, once a background advance has ended; that advance's error (or a
+    /// Ctrl-C while waiting for it) is raised here.
+    fn eng(&mut self, py: Python<'_>) -> PyResult<&mut Engine> {
+        if let Some(bg) = self.background.take() {
+            let (returned, signal) = py.detach(|| {
+                let rx = bg.rx.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+                wait_watching_signals(&rx, &bg.stop)
+            });
+            let outcome = match returned {
+                Some((engine, outcome)) => {
+                    self.inner = Some(engine);
+                    outcome
+                }
+                None => Err("the worker thread ended without a result".to_string()),
+            };
+            if let Some(e) = signal {
+                return Err(e);
+            }
+            match outcome {
+                Ok(r) => r.py(py)?,
+                Err(panic) => {
+                    // The engine may be half-way through an event: not used again.
+                    self.inner = None;
+                    return Err(internal("fair advance", &panic));
+                }
+            }
+        }
+        self.inner
+            .as_mut()
+            .ok_or_else(|| internal("fair engine", "the engine was lost to an earlier internal error"))
+    }
+}
+
+impl Drop for FairEngine {
+    /// A background advance still running is told to stop; its thread then drops the engine.
+    fn drop(&mut self) {
+        if let Some(bg) = &self.background {
+            bg.stop.store(true, Ordering::Relaxed);
+        }
+    }
 }
 
 #[pymethods]
@@ -122,16 +185,18 @@ impl FairEngine {
             Engine::new(cfg)
         };
         Ok(FairEngine {
-            inner: build().py(py)?,
+            inner: Some(build().py(py)?),
+            background: None,
         })
     }
 
     /// Adds users by name (weights and pools by the engine's settings); returns the index
     /// of the first.
     fn add_users(&mut self, py: Python<'_>, names: Vec<String>) -> PyResult<usize> {
-        let first = self.inner.n_users();
+        let eng = self.eng(py)?;
+        let first = eng.n_users();
         for name in &names {
-            self.inner.add_user(name).py(py)?;
+            eng.add_user(name).py(py)?;
         }
         Ok(first)
     }
@@ -140,20 +205,20 @@ impl FairEngine {
     /// `schedkit_core::fair::Engine::pool`: an unknown name is an error when pools are
     /// configured); `what` names who asked, for the message. 0 under other policies.
     fn pool(&mut self, py: Python<'_>, name: &str, what: &str) -> PyResult<usize> {
-        self.inner.pool(name, "pool", what).py(py)
+        self.eng(py)?.pool(name, "pool", what).py(py)
     }
 
     /// Whether the policy reads the stages' (cpu, memory) requests (DRF).
     #[getter]
-    fn uses_requests(&self) -> bool {
-        self.inner.config().policy.uses_requests()
+    fn uses_requests(&mut self, py: Python<'_>) -> PyResult<bool> {
+        Ok(self.eng(py)?.config().policy.uses_requests())
     }
 
     /// DRF: the nodes' (cpu capacities, memory capacities); None for other policies.
     #[getter]
-    fn nodes(&self) -> Option<(Vec<f64>, Vec<f64>)> {
-        let cfg = self.inner.config();
-        (cfg.policy == Policy::Drf).then(|| cfg.drf_nodes().into_iter().unzip())
+    fn nodes(&mut self, py: Python<'_>) -> PyResult<Option<(Vec<f64>, Vec<f64>)>> {
+        let cfg = self.eng(py)?.config();
+        Ok((cfg.policy == Policy::Drf).then(|| cfg.drf_nodes().into_iter().unzip()))
     }
 
     /// Adds a batch of jobs (see `schedkit_core::fair::Workload` for the layout).
@@ -200,21 +265,46 @@ impl FairEngine {
             })
         };
         let w = build().py(py)?;
-        let eng = &mut self.inner;
+        let eng = self.eng(py)?;
         detach(py, "fair push", || eng.push_owned(w))
     }
 
     /// Processes every event before `until` (Ctrl-C stops it with KeyboardInterrupt).
     fn advance(&mut self, py: Python<'_>, until: f64) -> PyResult<()> {
-        let eng = &mut self.inner;
+        let eng = self.eng(py)?;
         run_interruptible(py, "fair advance", |stop| {
             eng.advance(until, &Budget::new(None, Some(stop)))
         })
     }
 
+    /// `advance(until)` on a thread of its own; returns at once. The next call on this
+    /// engine waits for it (Ctrl-C stops it then) and raises its error, if any.
+    fn start_advance(&mut self, py: Python<'_>, until: f64) -> PyResult<()> {
+        self.eng(py)?;
+        let Some(mut engine) = self.inner.take() else {
+            return Err(internal("fair engine", "no engine to advance"));
+        };
+        let stop = Arc::new(AtomicBool::new(false));
+        let (tx, rx) = mpsc::channel::<Returned>();
+        let flag = Arc::clone(&stop);
+        std::thread::Builder::new()
+            .name("schedkit-fair-advance".into())
+            .spawn(move || {
+                let outcome = guard_core(|| engine.advance(until, &Budget::new(None, Some(&flag))));
+                // The receiver is gone only when the engine object was dropped meanwhile.
+                let _ = tx.send((engine, outcome));
+            })
+            .map_err(|e| internal("fair advance", &format!("cannot start a thread: {e}")))?;
+        self.background = Some(Background {
+            rx: Mutex::new(rx),
+            stop,
+        });
+        Ok(())
+    }
+
     /// Runs until every pushed job has finished (Ctrl-C stops it with KeyboardInterrupt).
     fn finish(&mut self, py: Python<'_>) -> PyResult<()> {
-        let eng = &mut self.inner;
+        let eng = self.eng(py)?;
         run_interruptible(py, "fair finish", |stop| {
             eng.finish(&Budget::new(None, Some(stop)))
         })
@@ -224,7 +314,7 @@ impl FairEngine {
     /// order; with `finished_in_push_order`, all of them in push order once every pushed
     /// job has finished (empty before).
     fn take_finished<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let f = self.inner.take_finished();
+        let f = self.eng(py)?.take_finished();
         let d = PyDict::new(py);
         d.set_item("gid", f.gid.into_pyarray(py))?;
         d.set_item("tag", f.tag.into_pyarray(py))?;
@@ -246,7 +336,7 @@ impl FairEngine {
 
     /// The task records made since the last call (with `record_tasks=True`).
     fn take_tasks<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let t = self.inner.take_tasks();
+        let t = self.eng(py)?.take_tasks();
         let d = PyDict::new(py);
         d.set_item("gid", t.gid.into_pyarray(py))?;
         d.set_item("stage", as_i64(&t.stage).into_pyarray(py))?;
@@ -259,24 +349,24 @@ impl FairEngine {
     }
 
     #[getter]
-    fn live_jobs(&self) -> usize {
-        self.inner.live_jobs()
+    fn live_jobs(&mut self, py: Python<'_>) -> PyResult<usize> {
+        Ok(self.eng(py)?.live_jobs())
     }
     #[getter]
-    fn events(&self) -> u64 {
-        self.inner.events()
+    fn events(&mut self, py: Python<'_>) -> PyResult<u64> {
+        Ok(self.eng(py)?.events())
     }
     #[getter]
-    fn pushed(&self) -> u64 {
-        self.inner.pushed()
+    fn pushed(&mut self, py: Python<'_>) -> PyResult<u64> {
+        Ok(self.eng(py)?.pushed())
     }
     #[getter]
-    fn horizon(&self) -> f64 {
-        self.inner.horizon()
+    fn horizon(&mut self, py: Python<'_>) -> PyResult<f64> {
+        Ok(self.eng(py)?.horizon())
     }
     #[getter]
-    fn n_users(&self) -> usize {
-        self.inner.n_users()
+    fn n_users(&mut self, py: Python<'_>) -> PyResult<usize> {
+        Ok(self.eng(py)?.n_users())
     }
 }
 
