@@ -69,3 +69,19 @@ def test_a_background_advance_error_is_raised_by_the_next_call():
     with pytest.raises(InvalidInstanceError, match="more than the bound of 5 tasks") as exc:
         _ = eng.live_jobs
     assert exc.value.field == "tau"
+
+
+def test_a_bad_batch_pushed_for_a_background_advance_is_raised_by_the_next_call():
+    eng = _core.FairEngine(1, "fifo")
+    eng.add_users(["a"])
+    one = np.zeros(1, np.int64)
+    # user 3 of an engine that knows one user: the core's check runs on the engine's thread
+    eng.push(one, one + 3, np.zeros(1), one - 1, np.zeros(1), one, np.array([0, 1]), np.ones(1), advance_to=1.0)
+    with pytest.raises(InvalidInstanceError) as exc:
+        eng.finish()
+    assert exc.value.field == "user"
+    # the engine is still usable: nothing of the bad batch was added
+    assert eng.pushed == 0
+    eng.push(one, one, np.zeros(1), one - 1, np.zeros(1), one, np.array([0, 1]), np.ones(1), advance_to=2.0)
+    eng.finish()
+    assert eng.take_finished()["finish"].tolist() == [1.0]

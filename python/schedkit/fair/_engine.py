@@ -203,7 +203,12 @@ class Runner:
             self.engine.add_users(new)
             self.known_users = len(self.users.names)
 
-    def push(self, b: Batch) -> None:
+    def push(self, b: Batch, until: float | None = None) -> None:
+        """Adds the batch's jobs. With ``until``, the engine checks and adds them and
+        processes the events before ``until`` on its own thread, and this returns at once:
+        the caller converts the next chunk, or feeds the other runs, meanwhile. The engine's
+        next call waits for it (and raises its error, if any)."""
+        self._collect()
         self.sync_users()
         requests = self.engine.uses_requests
         job_pool = None
@@ -230,6 +235,7 @@ class Runner:
             stage_cpu=b.stage_cpu if requests else None,
             stage_mem=b.stage_mem if requests else None,
             job_pool=job_pool,
+            advance_to=until,
         )
         if self.spec.record_tasks:
             self._remember_parents(b)
@@ -251,12 +257,6 @@ class Runner:
                 par = ids if b.stage_id is None else np.searchsorted(b.stage_id[lo:hi], ids).astype(np.int64)
             self.parents[self.pushed + j] = (offs, par)
 
-    def advance(self, until: float) -> None:
-        """Starts processing the events before ``until`` on the engine's own thread and
-        returns: the caller converts the next chunk, or advances the other runs, meanwhile.
-        The engine's next call waits for it. Jobs finished before are collected first."""
-        self._collect()
-        self.engine.start_advance(until)
 
     def finish(self) -> None:
         self.engine.finish()

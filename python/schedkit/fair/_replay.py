@@ -290,9 +290,8 @@ def _simulate(
         for lo in range(0, b.n_jobs, PIECE_JOBS):
             piece = b.slice(lo, min(lo + PIECE_JOBS, b.n_jobs)) if b.n_jobs > PIECE_JOBS else b
             t_last = float(piece.submit[-1])
-            for r in runners:
-                r.push(piece)
-                r.advance(t_last)
+            for r in runners:  # each run simulates on its own thread (see Runner.push)
+                r.push(piece, until=t_last)
         bar.update(runners, t_last)
     if runners and runners[0].pushed == 0:
         raise InvalidInstanceError("trace: no tasks", field="trace")

@@ -100,6 +100,38 @@ impl FairEngine {
     }
 }
 
+impl FairEngine {
+    /// Pushes `batch` (when given) and advances to `until` on a thread of its own (see
+    /// `start_advance`); the engine stays there until the next call takes it back.
+    fn in_background(&mut self, py: Python<'_>, batch: Option<Workload>, until: f64) -> PyResult<()> {
+        self.eng(py)?;
+        let Some(mut engine) = self.inner.take() else {
+            return Err(internal("fair engine", "no engine to advance"));
+        };
+        let stop = Arc::new(AtomicBool::new(false));
+        let (tx, rx) = mpsc::channel::<Returned>();
+        let flag = Arc::clone(&stop);
+        std::thread::Builder::new()
+            .name("schedkit-fair-advance".into())
+            .spawn(move || {
+                let outcome = guard_core(|| {
+                    if let Some(w) = batch {
+                        engine.push_owned(w)?;
+                    }
+                    engine.advance(until, &Budget::new(None, Some(&flag)))
+                });
+                // The receiver is gone only when the engine object was dropped meanwhile.
+                let _ = tx.send((engine, outcome));
+            })
+            .map_err(|e| internal("fair advance", &format!("cannot start a thread: {e}")))?;
+        self.background = Some(Background {
+            rx: Mutex::new(rx),
+            stop,
+        });
+        Ok(())
+    }
+}
+
 impl Drop for FairEngine {
     /// A background advance still running is told to stop; its thread then drops the engine.
     fn drop(&mut self) {
@@ -221,10 +253,13 @@ impl FairEngine {
         Ok((cfg.policy == Policy::Drf).then(|| cfg.drf_nodes().into_iter().unzip()))
     }
 
-    /// Adds a batch of jobs (see `schedkit_core::fair::Workload` for the layout).
+    /// Adds a batch of jobs (see `schedkit_core::fair::Workload` for the layout). With
+    /// `advance_to`, the batch is checked and added and the engine advanced to that time on
+    /// the engine's own thread, as `start_advance` does: a bad batch is then raised by the
+    /// next call.
     #[pyo3(signature = (job_tag, job_user, job_submit, job_after, job_think, job_class, task_offsets,
         task_duration, *, job_stages=None, stage_id=None, stage_parents=None, parents=None, stage_cpu=None,
-        stage_mem=None, job_pool=None))]
+        stage_mem=None, job_pool=None, advance_to=None))]
     #[allow(clippy::too_many_arguments)]
     fn push(
         &mut self,
@@ -244,6 +279,7 @@ impl FairEngine {
         stage_cpu: Option<PyReadonlyArray1<'_, f64>>,
         stage_mem: Option<PyReadonlyArray1<'_, f64>>,
         job_pool: Option<PyReadonlyArray1<'_, i64>>,
+        advance_to: Option<f64>,
     ) -> PyResult<()> {
         let build = || -> Result<Workload, CoreError> {
             Ok(Workload {
@@ -265,6 +301,9 @@ impl FairEngine {
             })
         };
         let w = build().py(py)?;
+        if let Some(until) = advance_to {
+            return self.in_background(py, Some(w), until);
+        }
         let eng = self.eng(py)?;
         detach(py, "fair push", || eng.push_owned(w))
     }
@@ -280,26 +319,7 @@ impl FairEngine {
     /// `advance(until)` on a thread of its own; returns at once. The next call on this
     /// engine waits for it (Ctrl-C stops it then) and raises its error, if any.
     fn start_advance(&mut self, py: Python<'_>, until: f64) -> PyResult<()> {
-        self.eng(py)?;
-        let Some(mut engine) = self.inner.take() else {
-            return Err(internal("fair engine", "no engine to advance"));
-        };
-        let stop = Arc::new(AtomicBool::new(false));
-        let (tx, rx) = mpsc::channel::<Returned>();
-        let flag = Arc::clone(&stop);
-        std::thread::Builder::new()
-            .name("schedkit-fair-advance".into())
-            .spawn(move || {
-                let outcome = guard_core(|| engine.advance(until, &Budget::new(None, Some(&flag))));
-                // The receiver is gone only when the engine object was dropped meanwhile.
-                let _ = tx.send((engine, outcome));
-            })
-            .map_err(|e| internal("fair advance", &format!("cannot start a thread: {e}")))?;
-        self.background = Some(Background {
-            rx: Mutex::new(rx),
-            stop,
-        });
-        Ok(())
+        self.in_background(py, None, until)
     }
 
     /// Runs until every pushed job has finished (Ctrl-C stops it with KeyboardInterrupt).
