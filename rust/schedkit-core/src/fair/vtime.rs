@@ -58,13 +58,29 @@ impl Cfq {
 
 struct UserState {
     w: f64,
+    /// The user's inner virtual clock when the global one was `v_ref`. It runs at
+    /// w / (jobs in the inner system) per unit of V, so it is brought up to date only when
+    /// the user's jobs change, not at every step of V.
     inner: f64,
+    v_ref: f64,
     s: f64,
     e: f64,
     seen: bool,
     active: bool,
     /// Jobs in the user's inner virtual system, ordered by inner tag d (job keys).
     jobs: BTreeSet<(K, u64)>,
+    /// Bumped whenever the user's jobs change: an inner finish filed before is stale.
+    stamp: u64,
+}
+
+impl UserState {
+    /// Brings the inner clock to global virtual time `v` (>= `v_ref`).
+    fn sync(&mut self, v: f64) {
+        if !self.jobs.is_empty() {
+            self.inner += (v - self.v_ref).max(0.0) * self.w / self.jobs.len() as f64;
+        }
+        self.v_ref = self.v_ref.max(v);
+    }
 }
 
 /// A job while it is in its user's inner virtual system.
@@ -81,6 +97,12 @@ type VJobs = FastMap<u64, VJob>;
 /// UWFQ virtual system. Units: V in core-seconds per unit weight; R in core-seconds.
 /// Jobs are named by a caller-chosen unique key (a job stays in the virtual system until
 /// its *virtual* finish, which may be after its real one, so the key must not be reused).
+///
+/// V advances at C / (sum of the active users' weights); an active user's inner clock at
+/// w / (its jobs) per unit of V, so the global V at which its first job (smallest inner
+/// tag) virtually finishes is known in advance. Those finishes wait in one heap ordered by
+/// V, and a step of V handles only the users whose first job finishes in it, instead of
+/// every active user.
 pub struct Uwfq {
     c: f64,
     v: f64,
@@ -91,6 +113,8 @@ pub struct Uwfq {
     active: BTreeSet<(K, usize)>,
     users: Vec<UserState>,
     jobs: VJobs,
+    /// (V at which the user's first inner job finishes, user, the user's stamp then).
+    inner_finishes: BinaryHeap<std::cmp::Reverse<(K, usize, u64)>>,
 }
 
 impl Uwfq {
@@ -104,6 +128,7 @@ impl Uwfq {
             active: BTreeSet::new(),
             users: Vec::new(),
             jobs: VJobs::default(),
+            inner_finishes: BinaryHeap::new(),
         };
         for &w in weights {
             q.add_user(w);
@@ -116,11 +141,13 @@ impl Uwfq {
         self.users.push(UserState {
             w,
             inner: 0.0,
+            v_ref: 0.0,
             s: 0.0,
             e: 0.0,
             seen: false,
             active: false,
             jobs: BTreeSet::new(),
+            stamp: 0,
         });
         self.users.len() - 1
     }
@@ -133,30 +160,43 @@ impl Uwfq {
         self.users[u].e
     }
 
-    /// Advances V and every active user's inner clock from tp to t1 at dV/dt = `rate`.
+    /// User `u`'s jobs changed (its inner clock is synced): files when its first job
+    /// finishes now, making the one filed before stale.
+    fn file_inner_finish(&mut self, u: usize) {
+        let us = &mut self.users[u];
+        us.stamp += 1;
+        if let Some(&(K(d), _)) = us.jobs.first() {
+            let at = us.v_ref + (d - us.inner).max(0.0) * us.jobs.len() as f64 / us.w;
+            self.inner_finishes
+                .push(std::cmp::Reverse((K(at), u, us.stamp)));
+        }
+    }
+
+    /// Advances V from tp to t1 at dV/dt = `rate`, finishing the inner jobs whose turn
+    /// comes on the way.
     fn step(&mut self, t1: f64, rate: f64) {
         let dt = (t1 - self.tp).max(0.0);
-        self.v += dt * rate;
-        for &(_, u) in self.active.iter() {
+        let v1 = self.v + dt * rate;
+        while let Some(&std::cmp::Reverse((K(at), u, stamp))) = self.inner_finishes.peek() {
+            if at > v1 {
+                break;
+            }
+            self.inner_finishes.pop();
             let us = &mut self.users[u];
-            let user_rate = rate * us.w; // real cores given to this user
-            let mut t0 = self.tp;
-            while let Some(&(K(d), j)) = us.jobs.iter().next() {
-                let share = user_rate / us.jobs.len() as f64;
-                if d <= us.inner + (t1 - t0) * share {
-                    t0 = (t0 + (d - us.inner) / share).max(t0);
-                    us.inner = us.inner.max(d);
-                    let r = self.jobs.remove(&j).map_or(0.0, |vj| vj.r);
-                    us.s += r / us.w;
-                    us.jobs.remove(&(K(d), j));
-                } else {
-                    break;
-                }
+            if stamp != us.stamp {
+                continue;
             }
-            if !us.jobs.is_empty() {
-                us.inner += (t1 - t0).max(0.0) * user_rate / us.jobs.len() as f64;
-            }
+            let Some((K(d), j)) = us.jobs.pop_first() else {
+                continue;
+            };
+            // The job finishes in its inner system at V = at: the clock reads d there.
+            us.inner = us.inner.max(d);
+            us.v_ref = us.v_ref.max(at.min(v1));
+            let r = self.jobs.remove(&j).map_or(0.0, |vj| vj.r);
+            us.s += r / us.w;
+            self.file_inner_finish(u);
         }
+        self.v = v1;
         self.tp = t1.max(self.tp);
     }
 
@@ -164,7 +204,7 @@ impl Uwfq {
         if self.tp == f64::NEG_INFINITY {
             self.tp = t;
         }
-        while let Some(&(K(e), m)) = self.active.iter().next() {
+        while let Some(&(K(e), m)) = self.active.first() {
             let rate = self.c / self.sum_w;
             if e <= self.v + (t - self.tp) * rate {
                 let tf = (self.tp + (e - self.v) / rate).max(self.tp);
@@ -172,6 +212,7 @@ impl Uwfq {
                 self.active.remove(&(K(e), m));
                 let us = &mut self.users[m];
                 us.active = false;
+                us.stamp += 1;
                 for (_, j) in std::mem::take(&mut us.jobs) {
                     self.jobs.remove(&j);
                 }
@@ -205,6 +246,7 @@ impl Uwfq {
         let v = self.v;
         let grace = self.grace;
         let us = &mut self.users[u];
+        us.sync(v);
         if !us.active {
             if !us.seen {
                 us.seen = true;
@@ -238,6 +280,7 @@ impl Uwfq {
         }
         us.e = acc;
         self.active.insert((K(acc), u));
+        self.file_inner_finish(u);
     }
 }
 
