@@ -4,7 +4,8 @@
 //! its UWFQ global deadline (moved when its user's chain is re-built), or the stage's own
 //! CFQ deadline.
 
-use std::collections::BTreeSet;
+use std::cmp::Reverse;
+use std::collections::{BTreeSet, BinaryHeap};
 
 use super::{Launch, ReadyQueue};
 use crate::error::CoreResult;
@@ -19,9 +20,50 @@ pub(in crate::fair) enum Key {
     Uwfq(Uwfq),
 }
 
+/// A ready stage's place: (key, job arrival seq, stage, slot).
+type Entry = (K, u64, usize, usize);
+
+/// The ready stages, smallest entry first: a binary heap where a key never changes once
+/// filed (FIFO, SJF, CFQ), which stays allocated while it empties and fills again (as
+/// the queue does at every arrival on a cluster with free cores); an ordered set where
+/// UWFQ moves keys.
+enum StageOrder {
+    Heap(BinaryHeap<Reverse<Entry>>),
+    Set(BTreeSet<Entry>),
+}
+
+impl StageOrder {
+    fn insert(&mut self, e: Entry) {
+        match self {
+            StageOrder::Heap(h) => h.push(Reverse(e)),
+            StageOrder::Set(s) => {
+                s.insert(e);
+            }
+        }
+    }
+
+    fn first(&self) -> Option<&Entry> {
+        match self {
+            StageOrder::Heap(h) => h.peek().map(|Reverse(e)| e),
+            StageOrder::Set(s) => s.first(),
+        }
+    }
+
+    fn pop_first(&mut self) {
+        match self {
+            StageOrder::Heap(h) => {
+                h.pop();
+            }
+            StageOrder::Set(s) => {
+                s.pop_first();
+            }
+        }
+    }
+}
+
 pub(in crate::fair) struct KeyedQueue {
     key: Key,
-    set: BTreeSet<(K, u64, usize, usize)>,
+    set: StageOrder,
     free: usize,
     /// CFQ: key every stage on the whole job's estimate (the Spark overhead model's
     /// `cfq_job_estimate`), not on its share.
@@ -30,9 +72,13 @@ pub(in crate::fair) struct KeyedQueue {
 
 impl KeyedQueue {
     pub fn new(key: Key, cores: usize, cfq_job_estimate: bool) -> Self {
+        let set = match key {
+            Key::Uwfq(_) => StageOrder::Set(BTreeSet::new()),
+            Key::Fifo | Key::Sjf | Key::Cfq(_) => StageOrder::Heap(BinaryHeap::new()),
+        };
         KeyedQueue {
             key,
-            set: BTreeSet::new(),
+            set,
             free: cores,
             cfq_job_estimate,
         }
@@ -54,9 +100,10 @@ impl ReadyQueue for KeyedQueue {
             Key::Sjf => job.work,
             Key::Cfq(_) | Key::Uwfq(_) => 0.0,
         };
-        let Key::Uwfq(q) = &mut self.key else { return };
+        let (Key::Uwfq(q), StageOrder::Set(set)) = (&mut self.key, &mut self.set) else {
+            return;
+        };
         let (user, gid, est) = (job.user, job.gid, job.est);
-        let set = &mut self.set;
         q.arrive(t, user, gid, slot, est, |gid, k, dl| {
             let job = &mut jobs[k];
             if !job.live || job.gid != gid {
