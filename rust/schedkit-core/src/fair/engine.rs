@@ -44,14 +44,32 @@ enum Event {
 }
 
 /// A task completion, ordered by (end, job gid): 24 bytes, as the heap moves these on
-/// every event.
+/// every event. The end is kept as an integer that orders like the float (`total_cmp`'s
+/// key), so each of the heap's comparisons is one integer comparison.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 struct Completion {
-    end: K,
+    end_key: i64,
     gid: u64,
     slot: u32,
     stage: u16,
     node: u16,
+}
+
+impl Completion {
+    /// The integer that orders like `end` under `f64::total_cmp` (the bits of a negative
+    /// number flipped below the sign). The map is its own inverse.
+    fn key_of(end: f64) -> i64 {
+        flip(end.to_bits() as i64)
+    }
+
+    fn end(&self) -> f64 {
+        f64::from_bits(flip(self.end_key) as u64)
+    }
+}
+
+/// `total_cmp`'s order-preserving map between a float's bits and an integer.
+fn flip(bits: i64) -> i64 {
+    bits ^ (((bits >> 63) as u64) >> 1) as i64
 }
 
 /// A pushed batch whose jobs have not all arrived: its columns, from which a job is built
@@ -505,7 +523,7 @@ impl Engine {
     /// gid) as one heap would order them, of the open queue's head and the first released
     /// closed-loop job.
     fn next_event(&self) -> Option<(f64, Event)> {
-        let done = self.cl.running.peek().map(|Reverse(c)| c.end.0);
+        let done = self.cl.running.peek().map(|Reverse(c)| c.end());
         let open = self.open.front().map(|&(t, g)| (K(t), g));
         let released = self.released.peek().map(|Reverse((t, g))| (*t, *g));
         let arrival = match (open, released) {
@@ -739,7 +757,7 @@ impl Cluster {
             st.next += 1;
             st.running += 1;
             let c = Reverse(Completion {
-                end: K(t + d),
+                end_key: Completion::key_of(t + d),
                 gid: job.gid,
                 slot: slot as u32,
                 stage: s as u16,
@@ -760,6 +778,38 @@ impl Cluster {
         let st = &mut job.stages[s];
         if st.next == st.n {
             st.queued = false;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Completion;
+    use crate::util::SplitMix64;
+
+    /// The completion heap's integer end keys order like the floats (`total_cmp`) and give
+    /// the float back, for negative, zero, tiny, huge and random times.
+    #[test]
+    fn end_keys_order_like_the_times() {
+        let mut rng = SplitMix64::new(7);
+        let mut times = vec![-1e300, -3.5, -0.0, 0.0, 5e-324, 1e-300, 1.0, 1.5, 1e300, f64::MAX];
+        times.extend((0..500).map(|_| (rng.next_u64() as i64) as f64 * 1e-12));
+        for &a in &times {
+            let ca = Completion {
+                end_key: Completion::key_of(a),
+                gid: 0,
+                slot: 0,
+                stage: 0,
+                node: 0,
+            };
+            assert_eq!(ca.end().to_bits(), a.to_bits());
+            for &b in &times {
+                assert_eq!(
+                    Completion::key_of(a).cmp(&Completion::key_of(b)),
+                    a.total_cmp(&b),
+                    "{a} vs {b}"
+                );
+            }
         }
     }
 }

@@ -167,8 +167,7 @@ impl Uwfq {
         us.stamp += 1;
         if let Some(&(K(d), _)) = us.jobs.first() {
             let at = us.v_ref + (d - us.inner).max(0.0) * us.jobs.len() as f64 / us.w;
-            self.inner_finishes
-                .push(std::cmp::Reverse((K(at), u, us.stamp)));
+            self.inner_finishes.push(std::cmp::Reverse((K(at), u, us.stamp)));
         }
     }
 
