@@ -2,10 +2,9 @@
 //! user's jobs), as reconstructed from the UWFQ paper (Kažemaks et al., arXiv:2510.15485) and its authors'
 //! code, with per-user weights.
 
-use std::collections::{BTreeSet, BinaryHeap};
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
 
 use crate::error::{CoreError, CoreResult};
-use crate::util::FastMap;
 
 /// Floats as ordered keys (total order; inputs are validated finite).
 pub(crate) use crate::util::OrdF64 as K;
@@ -56,6 +55,48 @@ impl Cfq {
     }
 }
 
+/// A sum of per-user values (the active users' weights) kept in a binary tree of partial
+/// sums: a change is O(log users), and the total is a function of the current values alone,
+/// so it cannot drift as users come and go millions of times (a running sum would), and it
+/// never iterates over every active user as a recomputed sum does.
+#[derive(Default)]
+struct WeightSum {
+    /// Node i has children 2i and 2i + 1; the leaves (users) start at `leaves`.
+    tree: Vec<f64>,
+    leaves: usize,
+}
+
+impl WeightSum {
+    /// Room for `n` users (new ones count 0).
+    fn grow_to(&mut self, n: usize) {
+        if n <= self.leaves {
+            return;
+        }
+        let leaves = n.next_power_of_two().max(8);
+        let mut tree = vec![0.0; 2 * leaves];
+        if self.leaves > 0 {
+            tree[leaves..leaves + self.leaves].copy_from_slice(&self.tree[self.leaves..]);
+        }
+        for i in (1..leaves).rev() {
+            tree[i] = tree[2 * i] + tree[2 * i + 1];
+        }
+        *self = WeightSum { tree, leaves };
+    }
+
+    fn set(&mut self, u: usize, w: f64) {
+        let mut i = self.leaves + u;
+        self.tree[i] = w;
+        while i > 1 {
+            i /= 2;
+            self.tree[i] = self.tree[2 * i] + self.tree[2 * i + 1];
+        }
+    }
+
+    fn total(&self) -> f64 {
+        self.tree.get(1).copied().unwrap_or(0.0)
+    }
+}
+
 struct UserState {
     w: f64,
     /// The user's inner virtual clock when the global one was `v_ref`. It runs at
@@ -67,8 +108,8 @@ struct UserState {
     e: f64,
     seen: bool,
     active: bool,
-    /// Jobs in the user's inner virtual system, ordered by inner tag d (job keys).
-    jobs: BTreeSet<(K, u64)>,
+    /// Jobs in the user's inner virtual system, ordered by (inner tag d, job key).
+    jobs: BTreeMap<(K, u64), VJob>,
     /// Bumped whenever the user's jobs change: an inner finish filed before is stale.
     stamp: u64,
 }
@@ -92,8 +133,6 @@ struct VJob {
     slot: usize,
 }
 
-type VJobs = FastMap<u64, VJob>;
-
 /// UWFQ virtual system. Units: V in core-seconds per unit weight; R in core-seconds.
 /// Jobs are named by a caller-chosen unique key (a job stays in the virtual system until
 /// its *virtual* finish, which may be after its real one, so the key must not be reused).
@@ -108,11 +147,11 @@ pub struct Uwfq {
     v: f64,
     tp: f64,
     grace: f64,
-    sum_w: f64,
+    /// The active users' weights (inactive ones count 0), summed in a tree.
+    sum_w: WeightSum,
     /// Active users ordered by chain end E.
     active: BTreeSet<(K, usize)>,
     users: Vec<UserState>,
-    jobs: VJobs,
     /// (V at which the user's first inner job finishes, user, the user's stamp then).
     inner_finishes: BinaryHeap<std::cmp::Reverse<(K, usize, u64)>>,
 }
@@ -124,10 +163,9 @@ impl Uwfq {
             v: 0.0,
             tp: f64::NEG_INFINITY,
             grace,
-            sum_w: 0.0,
+            sum_w: WeightSum::default(),
             active: BTreeSet::new(),
             users: Vec::new(),
-            jobs: VJobs::default(),
             inner_finishes: BinaryHeap::new(),
         };
         for &w in weights {
@@ -138,6 +176,7 @@ impl Uwfq {
 
     /// Adds a user of weight `w` (> 0); returns its index.
     pub fn add_user(&mut self, w: f64) -> usize {
+        self.sum_w.grow_to(self.users.len() + 1);
         self.users.push(UserState {
             w,
             inner: 0.0,
@@ -146,7 +185,7 @@ impl Uwfq {
             e: 0.0,
             seen: false,
             active: false,
-            jobs: BTreeSet::new(),
+            jobs: BTreeMap::new(),
             stamp: 0,
         });
         self.users.len() - 1
@@ -165,7 +204,7 @@ impl Uwfq {
     fn file_inner_finish(&mut self, u: usize) {
         let us = &mut self.users[u];
         us.stamp += 1;
-        if let Some(&(K(d), _)) = us.jobs.first() {
+        if let Some((&(K(d), _), _)) = us.jobs.first_key_value() {
             let at = us.v_ref + (d - us.inner).max(0.0) * us.jobs.len() as f64 / us.w;
             self.inner_finishes.push(std::cmp::Reverse((K(at), u, us.stamp)));
         }
@@ -185,14 +224,13 @@ impl Uwfq {
             if stamp != us.stamp {
                 continue;
             }
-            let Some((K(d), j)) = us.jobs.pop_first() else {
+            let Some(((K(d), _), vj)) = us.jobs.pop_first() else {
                 continue;
             };
             // The job finishes in its inner system at V = at: the clock reads d there.
             us.inner = us.inner.max(d);
             us.v_ref = us.v_ref.max(at.min(v1));
-            let r = self.jobs.remove(&j).map_or(0.0, |vj| vj.r);
-            us.s += r / us.w;
+            us.s += vj.r / us.w;
             self.file_inner_finish(u);
         }
         self.v = v1;
@@ -204,7 +242,7 @@ impl Uwfq {
             self.tp = t;
         }
         while let Some(&(K(e), m)) = self.active.first() {
-            let rate = self.c / self.sum_w;
+            let rate = self.c / self.sum_w.total();
             if e <= self.v + (t - self.tp) * rate {
                 let tf = (self.tp + (e - self.v) / rate).max(self.tp);
                 self.step(tf, rate);
@@ -212,18 +250,15 @@ impl Uwfq {
                 let us = &mut self.users[m];
                 us.active = false;
                 us.stamp += 1;
-                for (_, j) in std::mem::take(&mut us.jobs) {
-                    self.jobs.remove(&j);
-                }
+                us.jobs.clear();
                 us.s = e;
-                // Recomputed rather than decremented, so rounding never leaves a stale sum.
-                self.sum_w = self.active.iter().map(|&(_, v)| self.users[v].w).sum();
+                self.sum_w.set(m, 0.0);
             } else {
                 break;
             }
         }
         if !self.active.is_empty() {
-            let rate = self.c / self.sum_w;
+            let rate = self.c / self.sum_w.total();
             self.step(t, rate);
         }
         self.tp = t;
@@ -255,27 +290,25 @@ impl Uwfq {
                 us.s = v;
             }
             us.active = true;
-            self.sum_w += us.w;
+            self.sum_w.set(u, us.w);
         } else {
             self.active.remove(&(K(us.e), u));
         }
         let d = us.inner + r;
-        us.jobs.insert((K(d), key));
-        self.jobs.insert(key, VJob { r, dl: 0.0, slot });
+        us.jobs.insert((K(d), key), VJob { r, dl: 0.0, slot });
         // Re-chain: D over the user's jobs in d order, starting at S. Jobs ahead of the new
         // one keep their D (a virtually finished head moves S by exactly its own share), so
         // only the new job and those behind it are recomputed.
-        let mut acc = match us.jobs.range(..(K(d), key)).next_back() {
-            Some(&(_, k)) => self.jobs.get(&k).map_or(us.s, |vj| vj.dl),
-            None => us.s,
-        };
-        for &(_, k) in us.jobs.range((K(d), key)..) {
-            // Every job of an inner system is in the map (both are updated together).
-            if let Some(vj) = self.jobs.get_mut(&k) {
-                acc += vj.r / us.w;
-                vj.dl = acc;
-                set_deadline(k, vj.slot, acc);
-            }
+        let mut acc = us
+            .jobs
+            .range(..(K(d), key))
+            .next_back()
+            .map_or(us.s, |(_, vj)| vj.dl);
+        let w = us.w;
+        for (&(_, k), vj) in us.jobs.range_mut((K(d), key)..) {
+            acc += vj.r / w;
+            vj.dl = acc;
+            set_deadline(k, vj.slot, acc);
         }
         us.e = acc;
         self.active.insert((K(acc), u));
@@ -347,4 +380,36 @@ pub fn uwfq_trace(
         out.e.push(q.chain_end(users[j]));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::WeightSum;
+    use crate::util::SplitMix64;
+
+    /// The tree's total is the sum of the current values, as users are added (the tree
+    /// grows) and their values set and cleared in any order.
+    #[test]
+    fn weight_sum_is_the_sum_of_the_current_values() {
+        let mut rng = SplitMix64::new(3);
+        let mut ws = WeightSum::default();
+        let mut values: Vec<f64> = Vec::new();
+        for step in 0..5000 {
+            if values.len() < 300 && rng.next_u64() % 4 == 0 {
+                values.push(0.0);
+                ws.grow_to(values.len());
+            } else if !values.is_empty() {
+                let u = (rng.next_u64() % values.len() as u64) as usize;
+                let w = if rng.next_u64() % 2 == 0 {
+                    0.0
+                } else {
+                    (rng.next_u64() % 1000) as f64 / 8.0
+                };
+                values[u] = w;
+                ws.set(u, w);
+            }
+            // quarters of eighths: every partial sum is exact, so the totals must agree exactly
+            assert_eq!(ws.total(), values.iter().sum::<f64>(), "step {step}");
+        }
+    }
 }
