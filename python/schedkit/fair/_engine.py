@@ -257,7 +257,6 @@ class Runner:
                 par = ids if b.stage_id is None else np.searchsorted(b.stage_id[lo:hi], ids).astype(np.int64)
             self.parents[self.pushed + j] = (offs, par)
 
-
     def finish(self) -> None:
         self.engine.finish()
         self._collect(final=True)
