@@ -299,6 +299,25 @@ def test_executed_work_keeps_the_task_proportions():
     assert finish(r) == [3.0]
 
 
+def test_spark_splits_have_one_straggler():
+    # Spark's own splits of the authors' input: a scan of 32 one-second tasks becomes one of
+    # 0.09 x 32 = 2.88 s and 31 of (32 - 2.88) / 31 = 0.939355 s; alone on 32 cores the job
+    # ends with its straggler at 2.88 s (equal splits: 1 s)
+    o = Over(spark_splits=True)
+    r = sk.fair.simulate(loop_jobs(["Loop20"], [[1.0] * 32]), policy="fifo", cores=32, overheads=o, record_tasks=True)
+    r.validate()
+    spans = np.sort(r.tasks.column("end").to_numpy() - r.tasks.column("start").to_numpy())
+    assert spans[-1] == pytest.approx(2.88, abs=1e-12)
+    assert spans[:-1] == pytest.approx(np.full(31, 29.12 / 31), abs=1e-12)
+    assert finish(r) == [2.88]
+    # too few tasks for a straggler (1/n above 9 %): the split stays equal
+    r = sk.fair.simulate(loop_jobs(["Loop20"], [[1.0, 3.0]]), policy="fifo", cores=32, overheads=o)
+    assert finish(r) == [2.0]
+    # the authors' partitioner's splits stay equal: 16 tasks become Spark's minimum of 32
+    r = sk.fair.simulate(loop_jobs(["Loop20"], [[1.0] * 32]), policy="fifo", cores=32, partition=True, overheads=o)
+    assert finish(r) == [1.0]
+
+
 def test_authors_partitioner_counts_tasks_on_the_given_work():
     # their OraclePartitioner splits a trace job of 100 s into floor(4 + 1.832672 x 100^1.012495)
     # = 198 tasks whatever it executes; the executed 1 + 0.1 x 3.216105^0.81876 x 100 is spread
