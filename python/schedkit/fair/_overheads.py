@@ -82,8 +82,8 @@ class SparkOverheads:
         into about ``defaultParallelism`` splits), equal but for the first, which holds 9 %
         of the scan's work (``_spark_jobs.LARGEST_SPLIT``: Spark's packing of about 260
         ``PULocationID`` files of very different sizes leaves a straggler split; 9 % makes
-        the model's alone times those of the authors' individual runs, 0.85 s for Loop20 and
-        2.21 s for Loop100, where equal splits give 0.32 and 0.75 s); with
+        the model's alone times 0.89 s for Loop20 and 2.10 s for Loop100, where the authors'
+        individual runs took 0.85 and 2.21 s and equal splits give 0.32 and 0.75 s); with
         ``partition=True`` into the count of the authors' ``OraclePartitioner`` (Loop1000 222
         tasks, Loop100 40, Loop20 16, trace jobs ``floor(4 + 1.832672 s^1.012495)``, never
         under Spark's 32) of equal tasks; the setup job unsplit, instead of the simulator's

@@ -109,7 +109,7 @@ def authors_tasks(job_class: str, work: float) -> int:
 #: different sizes, a split of a few large files holds several times the data of one of many
 #: small files. Chosen from the authors' individual runs, where a job alone took 0.85 s
 #: (Loop20) and 2.21 s (Loop100): with the fitted work, a largest task of 9 % of the scan
-#: gives the model 0.89 and 2.13 s (equal tasks: 0.32 and 0.75).
+#: gives the model 0.89 and 2.10 s (equal tasks: 0.32 and 0.75).
 LARGEST_SPLIT = 0.09
 
 
