@@ -246,7 +246,7 @@ def run(refit: bool = False, log=print) -> dict:
     md.append(_env.md_table(["class", "bounded by", "bound", "model"], work_rows(over)))
     md.append(
         "\n\nA Loop job alone (s): the authors' (mean RT / mean proportional slowdown, their "
-        "individual runs) and the model's (even scan splits):\n"
+        "individual runs) and the model's (Spark's scan splits, one straggler task of 9 % of the scan):\n"
     )
     md.append(_env.md_table(["class", "from", "measured alone", "model alone"], alone_rows(over)))
     md.append("\n\nCost of the model (UWFQ, best of 3): time and ns per event, plain / with the model:\n")

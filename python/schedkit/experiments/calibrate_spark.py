@@ -19,7 +19,7 @@ iteration_work x`` its UDF's iterations to the power 1/1.221352, the authors' ow
 (``plugin_service``), the driver's service a job and a stage, the task launch, the dispatch
 round and per-task dispatch, and the setup job's task length. Fixed structure
 (:data:`STRUCTURE`): a setup Spark job of 32 tasks (one wave on the 32 cores) before every
-Spark job, even scan splits (``spark_splits``), CFQ stage deadlines on the whole job's
+Spark job, Spark's scan splits (``spark_splits``: one straggler task), CFQ stage deadlines on the whole job's
 estimate (``cfq_job_estimate``) and no result Spark job; see
 :class:`schedkit.fair.SparkOverheads`. The minimiser is a small Nelder-Mead on the terms'
 absolute values (no SciPy needed), in two phases: the first :data:`FIRST_PHASE` terms with
@@ -84,7 +84,7 @@ START: tuple[float, ...] = (6.0, 0.4, 0.02, 0.01, 0.0166, 0.0049, 0.0018, 0.0015
 #: The first phase moves only these (the rest stay at :data:`START`); the second moves all.
 FIRST_PHASE = 4
 #: The model's structure, fixed rather than fitted (see the module docs): one setup Spark
-#: job of 32 tasks (one wave on the 32 cores) before every Spark job, even scan splits, CFQ
+#: job of 32 tasks (one wave on the 32 cores) before every Spark job, Spark's scan splits, CFQ
 #: stage deadlines on the whole job's estimate, and no result Spark job after the scan.
 #: Measured alternatives: a 0.05-s result job on the fitted values raises the loss from
 #: 8.96 to 12.57 and puts Spark's FIFO in lockstep on the 120-job burst of
