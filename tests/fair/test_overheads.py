@@ -289,6 +289,15 @@ def test_executed_work_is_not_a_straight_line_in_the_iterations():
     assert r.jobs.column("work").to_pylist() == pytest.approx([11.6208, 43.4040, 285.9528], abs=1e-4)
 
 
+def test_loop_law_of_a_trace_job_is_its_runtime_times_a_constant():
+    # (3.216105 x s^1.221352)^(1/1.221352) = 3.216105^0.81876 x s = 2.602460 s, also where
+    # the iteration count itself would overflow float64
+    from schedkit.fair._spark_jobs import udf_cost
+
+    assert udf_cost("job_7", 10.0) == pytest.approx(26.02460, abs=1e-5)
+    assert udf_cost("job_7", 1e300) == pytest.approx(2.602460e300, rel=1e-6)
+
+
 def test_executed_work_keeps_the_task_proportions():
     # a Loop20 job of tasks 0.5 and 1.5 (given 2.0) doing 3.6 + 0.4 = 4.0: tasks 1.0 and 3.0
     o = Over(scan_work=3.6, iteration_work=0.4 / 20.0**LAW, executors=1, executor_cores=2)
