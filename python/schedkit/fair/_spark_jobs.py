@@ -128,6 +128,8 @@ def spark_split(q: np.ndarray) -> np.ndarray:
     [2.0, 2.0]
     """
     n = len(q)
+    if n == 0:
+        return q
     total = float(q.sum())
     share = max(LARGEST_SPLIT, 1.0 / n)
     out = np.full(n, (1.0 - share) * total / (n - 1) if n > 1 else total)
