@@ -260,21 +260,47 @@ def loop_jobs(classes: list[str], tasks: list[list[float]]) -> Workload:
     return Workload(b, [f"u{i}" for i in range(n)], names)
 
 
+#: The authors' loop law: iterations 3.216105 x s^1.221352 for s seconds, so time ~ N^(1/1.221352).
+LAW = 1 / 1.221352
+
+
 def test_executed_work_is_scan_plus_iterations():
-    # scan 2 core-s + 0.01 core-s an iteration: a Loop100 job (given 26.926) does 2 + 1 = 3;
-    # a trace job of task_runtime_s 110 runs 3.216105 x 110^1.221352 iterations a row
-    n_custom = 3.216105 * 110.0**1.221352
+    # scan 2 core-s + 0.01 core-s per unit of N^(1/1.221352): a Loop100 job (given 26.926)
+    # does 2 + 0.01 x 100^0.81876 = 2.434040; a trace job of task_runtime_s 110 runs
+    # 3.216105 x 110^1.221352 iterations a row, so its loop term is 0.01 x 3.216105^0.81876 x 110
+    loop100 = 2.0 + 0.01 * 100.0**LAW
+    custom = 2.0 + 0.01 * 3.216105**LAW * 110.0
+    assert loop100 == pytest.approx(2.434040, abs=1e-6) and custom == pytest.approx(4.862706, abs=1e-6)
     o = Over(scan_work=2.0, iteration_work=0.01, executors=1, executor_cores=2)
     w = loop_jobs(["Loop100", "job_7"], [[26.926], [110.0]])
     for policy in ("fifo", "fair", "uwfq"):
         r = sk.fair.simulate(w, policy=policy, cores=2, overheads=o, record_tasks=True).validate()
-        assert finish(r) == [3.0, round(2.0 + 0.01 * n_custom, 9)], policy
-        assert r.jobs.column("work").to_pylist() == pytest.approx([3.0, 2.0 + 0.01 * n_custom], rel=1e-12)
+        assert finish(r) == pytest.approx([loop100, custom], abs=1e-9), policy
+        assert r.jobs.column("work").to_pylist() == pytest.approx([loop100, custom], rel=1e-12)
+
+
+def test_executed_work_is_not_a_straight_line_in_the_iterations():
+    # the law is concave: Loop20, Loop100 and Loop1000 with no scan cost do 20^0.81876 =
+    # 11.6208, 43.4040 and 285.9528 units, not 20, 100 and 1000 (a Loop20 job is 1/3.73 of a
+    # Loop100 one, not 1/5)
+    o = Over(iteration_work=1.0, executors=1, executor_cores=2)
+    w = loop_jobs(["Loop20", "Loop100", "Loop1000"], [[1.0], [1.0], [1.0]])
+    r = sk.fair.simulate(w, policy="fifo", cores=2, overheads=o)
+    assert r.jobs.column("work").to_pylist() == pytest.approx([11.6208, 43.4040, 285.9528], abs=1e-4)
+
+
+def test_loop_law_of_a_trace_job_is_its_runtime_times_a_constant():
+    # (3.216105 x s^1.221352)^(1/1.221352) = 3.216105^0.81876 x s = 2.602460 s, also where
+    # the iteration count itself would overflow float64
+    from schedkit.fair._spark_jobs import udf_cost
+
+    assert udf_cost("job_7", 10.0) == pytest.approx(26.02460, abs=1e-5)
+    assert udf_cost("job_7", 1e300) == pytest.approx(2.602460e300, rel=1e-6)
 
 
 def test_executed_work_keeps_the_task_proportions():
-    # a Loop20 job of tasks 0.5 and 1.5 (given 2.0) doing 3.6 + 0.02 x 20 = 4.0: tasks 1.0 and 3.0
-    o = Over(scan_work=3.6, iteration_work=0.02, executors=1, executor_cores=2)
+    # a Loop20 job of tasks 0.5 and 1.5 (given 2.0) doing 3.6 + 0.4 = 4.0: tasks 1.0 and 3.0
+    o = Over(scan_work=3.6, iteration_work=0.4 / 20.0**LAW, executors=1, executor_cores=2)
     r = sk.fair.simulate(loop_jobs(["Loop20"], [[0.5, 1.5]]), policy="fifo", cores=2, overheads=o, record_tasks=True)
     r.validate()
     spans = r.tasks.column("end").to_numpy() - r.tasks.column("start").to_numpy()
@@ -282,14 +308,33 @@ def test_executed_work_keeps_the_task_proportions():
     assert finish(r) == [3.0]
 
 
+def test_spark_splits_have_one_straggler():
+    # Spark's own splits of the authors' input: a scan of 32 one-second tasks becomes one of
+    # 0.09 x 32 = 2.88 s and 31 of (32 - 2.88) / 31 = 0.939355 s; alone on 32 cores the job
+    # ends with its straggler at 2.88 s (equal splits: 1 s)
+    o = Over(spark_splits=True)
+    r = sk.fair.simulate(loop_jobs(["Loop20"], [[1.0] * 32]), policy="fifo", cores=32, overheads=o, record_tasks=True)
+    r.validate()
+    spans = np.sort(r.tasks.column("end").to_numpy() - r.tasks.column("start").to_numpy())
+    assert spans[-1] == pytest.approx(2.88, abs=1e-12)
+    assert spans[:-1] == pytest.approx(np.full(31, 29.12 / 31), abs=1e-12)
+    assert finish(r) == [2.88]
+    # too few tasks for a straggler (1/n above 9 %): the split stays equal
+    r = sk.fair.simulate(loop_jobs(["Loop20"], [[1.0, 3.0]]), policy="fifo", cores=32, overheads=o)
+    assert finish(r) == [2.0]
+    # the authors' partitioner's splits stay equal: 16 tasks become Spark's minimum of 32
+    r = sk.fair.simulate(loop_jobs(["Loop20"], [[1.0] * 32]), policy="fifo", cores=32, partition=True, overheads=o)
+    assert finish(r) == [1.0]
+
+
 def test_authors_partitioner_counts_tasks_on_the_given_work():
     # their OraclePartitioner splits a trace job of 100 s into floor(4 + 1.832672 x 100^1.012495)
-    # = 198 tasks whatever it executes; the executed 1 + 0.1 x 3.216105 x 100^1.221352 is spread
+    # = 198 tasks whatever it executes; the executed 1 + 0.1 x 3.216105^0.81876 x 100 is spread
     # evenly over them
     o = Over(scan_work=1.0, iteration_work=0.1, spark_splits=True, executors=1, executor_cores=2)
     r = sk.fair.simulate(loop_jobs(["job_7"], [[100.0]]), policy="fifo", cores=2, partition=True, overheads=o)
     assert r.jobs.column("n_tasks").to_pylist() == [198]
-    assert r.jobs.column("work").to_pylist() == pytest.approx([1.0 + 0.1 * 3.216105 * 100.0**1.221352], rel=1e-12)
+    assert r.jobs.column("work").to_pylist() == pytest.approx([1.0 + 0.1 * 3.216105**LAW * 100.0], rel=1e-12)
 
 
 def test_result_job_follows_each_query():
