@@ -429,10 +429,16 @@ impl Engine {
     /// batches stay contiguous in gid order for the lookup.
     fn build(&mut self, gid: u64) -> usize {
         let b = self.batch_of(gid);
+        let slot = self.free_slots.pop().unwrap_or_else(|| {
+            self.cl.jobs.push(Job::default());
+            self.cl.jobs.len() - 1
+        });
         let p = &mut self.pushed[b];
         let j = (gid - p.first) as usize;
         let noise = p.noise.get(j).copied().unwrap_or(1.0);
-        let mut job = Job::new(&p.w, &p.parents, j, gid, noise);
+        // Built where it stays (the slot), not built and then moved there.
+        let job = &mut self.cl.jobs[slot];
+        *job = Job::new(&p.w, &p.parents, j, gid, noise);
         if self.cfg.policy != Policy::Fair {
             job.pool = None;
         }
@@ -447,16 +453,7 @@ impl Engine {
         while self.pushed.front().is_some_and(|p| p.unbuilt == 0) {
             self.pushed.pop_front();
         }
-        match self.free_slots.pop() {
-            Some(s) => {
-                self.cl.jobs[s] = job;
-                s
-            }
-            None => {
-                self.cl.jobs.push(job);
-                self.cl.jobs.len() - 1
-            }
-        }
+        slot
     }
 
     /// Job `gid` finished at `t`: its closed-loop successors are released after their

@@ -65,6 +65,7 @@ impl Job {
     /// Job `j` of `w`, pushed as the `gid`-th job, not arrived yet; `parents` are the
     /// workload's parents as indices within their jobs (what `Workload::check` returns) and
     /// `noise` the job's estimate factor.
+    #[inline(always)]
     pub(super) fn new(w: &Workload, parents: &[usize], j: usize, gid: u64, noise: f64) -> Job {
         let sr = w.stages_of(j);
         let t0 = w.task_offsets[sr.start];
@@ -160,10 +161,10 @@ impl Job {
             };
             longest.max(spread(st))
         };
-        let total: f64 = self.stages.iter().map(spread).sum();
-        if self.stages.len() == 1 {
-            return weight(&self.stages[0]).max(total);
+        if let [st] = &self.stages[..] {
+            return weight(st).max(spread(st));
         }
+        let total: f64 = self.stages.iter().map(spread).sum();
         // Parents are earlier stages, so index order is a topological order.
         let mut start = vec![0.0f64; self.stages.len()];
         let mut path: f64 = 0.0;
