@@ -98,9 +98,7 @@ impl FairEngine {
             .as_mut()
             .ok_or_else(|| internal("fair engine", "the engine was lost to an earlier internal error"))
     }
-}
 
-impl FairEngine {
     /// Pushes `batch` (when given) and advances to `until` on a thread of its own (see
     /// `start_advance`); the engine stays there until the next call takes it back.
     fn in_background(&mut self, py: Python<'_>, batch: Option<Workload>, until: f64) -> PyResult<()> {
