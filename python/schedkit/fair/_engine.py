@@ -107,23 +107,27 @@ def batch_from_chunk(
     stage_req: dict[str, np.ndarray | None] = {"cpu": None, "memory": None}
     if requests:
         for name, needed in (("cpu", True), ("memory", memory_bounded)):
-            v = (
-                _column(chunk, name, np.float64)
-                if name in chunk.column_names
-                else np.full(n_rows, np.nan if needed else 0.0)
-            )
-            missing = np.isnan(v)
-            if needed and missing.any():
-                i = int(np.flatnonzero(missing)[0])
-                task = chunk.column("task_id")[i].as_py()
-                raise InvalidInstanceError(
-                    f"trace: job {int(job[i])}, task {task}: no {name} request (NaN); the resources "
-                    f"model (DRF) needs one for every task: use the slots model (another policy) or "
-                    f"give the trace a {name} column",
-                    field=name,
-                    index=i,
-                )
-            stage_req[name] = np.maximum.reduceat(np.where(missing, 0.0, v), stage_rows)
+            if name not in chunk.column_names and not needed:
+                stage_req[name] = np.zeros(len(stage_rows))
+                continue
+            v = _column(chunk, name, np.float64) if name in chunk.column_names else np.full(n_rows, np.nan)
+            # One pass in the usual case: np.maximum carries a NaN (a missing request) into
+            # its stage's result, and only then are the rows looked at.
+            req = np.maximum.reduceat(v, stage_rows)
+            if np.isnan(req).any():
+                missing = np.isnan(v)
+                if needed:
+                    i = int(np.flatnonzero(missing)[0])
+                    task = chunk.column("task_id")[i].as_py()
+                    raise InvalidInstanceError(
+                        f"trace: job {int(job[i])}, task {task}: no {name} request (NaN); the resources "
+                        f"model (DRF) needs one for every task: use the slots model (another policy) or "
+                        f"give the trace a {name} column",
+                        field=name,
+                        index=i,
+                    )
+                req = np.maximum.reduceat(np.where(missing, 0.0, v), stage_rows)
+            stage_req[name] = req
     job_pool = None
     if pools is not None and "pool" in chunk.column_names:
         col = chunk.column("pool").take(pa.array(job_rows))
