@@ -30,10 +30,11 @@ pub(in crate::fair) struct DrfQueue {
     /// Per node: capacity and free amount of cpu and memory.
     cap: Vec<(f64, f64)>,
     free: Vec<(f64, f64)>,
-    /// A max tree over the nodes' free (cpu, memory): slot `leaves + i` is node i, slot k
-    /// holds the largest free cpu and the largest free memory below it (padding: -inf), so
-    /// first-fit skips every subtree where no node can fit and a placement costs about
-    /// O(log nodes) instead of a scan of the nodes.
+    /// A max tree over blocks of [`BLOCK`] consecutive nodes: slot `leaves + b` holds the
+    /// largest free cpu and the largest free memory in block b, slot k the largest below
+    /// it (padding: -inf), so first-fit skips every subtree where no node can fit and a
+    /// placement costs about O(log nodes) instead of a scan of the nodes. A block is
+    /// scanned: the tree is a few times smaller and stays in the CPU's cache.
     tree: Vec<(f64, f64)>,
     leaves: usize,
     total_cpu: f64,
@@ -89,39 +90,51 @@ const NOBODY: Entry = Entry {
     mem: f64::INFINITY,
 };
 
-fn join(a: &Entry, b: &Entry) -> Entry {
-    // Requests are never NaN, so plain comparisons do (f64::min's NaN handling costs).
-    Entry {
-        key: a.key.min(b.key),
-        cpu: if b.cpu < a.cpu { b.cpu } else { a.cpu },
-        mem: if b.mem < a.mem { b.mem } else { a.mem },
-    }
+/// The smaller cpu and the smaller memory request (requests are never NaN, so plain
+/// comparisons do; f64::min's NaN handling costs).
+fn least(a: (f64, f64), b: (f64, f64)) -> (f64, f64) {
+    (
+        if b.0 < a.0 { b.0 } else { a.0 },
+        if b.1 < a.1 { b.1 } else { a.1 },
+    )
 }
 
 /// A tournament tree over the users (leaf `leaves + u` is user u, [`NOBODY`] when it
 /// waits for nothing): the root holds the next user in DRF order, and the least requests
 /// waiting. Changing one user costs O(log users) whatever the other users' shares are (a
 /// sorted list would move the user past every user of an equal share, and progressive
-/// filling makes the waiting users' shares about equal).
+/// filling makes the waiting users' shares about equal). Keys and requests are two trees
+/// of one shape: a share changes on every task, a request only with a user's next stage.
 struct UserTree {
     leaves: usize,
-    node: Vec<Entry>,
+    key: Vec<u128>,
+    req: Vec<(f64, f64)>,
 }
 
 impl UserTree {
     fn new() -> Self {
         UserTree {
             leaves: 1,
-            node: vec![NOBODY; 2],
+            key: vec![NOBODY.key; 2],
+            req: vec![(NOBODY.cpu, NOBODY.mem); 2],
         }
     }
 
-    fn top(&self) -> &Entry {
-        &self.node[1]
+    fn entry(&self, k: usize) -> Entry {
+        let (cpu, mem) = self.req[k];
+        Entry {
+            key: self.key[k],
+            cpu,
+            mem,
+        }
     }
 
-    fn leaf(&self, u: usize) -> &Entry {
-        &self.node[self.leaves + u]
+    fn top(&self) -> Entry {
+        self.entry(1)
+    }
+
+    fn leaf(&self, u: usize) -> Entry {
+        self.entry(self.leaves + u)
     }
 
     /// Room for user `u` (the tree doubles, so adding users costs O(1) each on average).
@@ -129,27 +142,44 @@ impl UserTree {
         if u < self.leaves {
             return;
         }
-        let leaves = (u + 1).next_power_of_two();
-        let mut node = vec![NOBODY; 2 * leaves];
-        node[leaves..leaves + self.leaves].copy_from_slice(&self.node[self.leaves..]);
+        let (old, leaves) = (self.leaves, (u + 1).next_power_of_two());
+        let mut key = vec![NOBODY.key; 2 * leaves];
+        let mut req = vec![(NOBODY.cpu, NOBODY.mem); 2 * leaves];
+        key[leaves..leaves + old].copy_from_slice(&self.key[old..]);
+        req[leaves..leaves + old].copy_from_slice(&self.req[old..]);
         for k in (1..leaves).rev() {
-            node[k] = join(&node[2 * k], &node[2 * k + 1]);
+            key[k] = key[2 * k].min(key[2 * k + 1]);
+            req[k] = least(req[2 * k], req[2 * k + 1]);
         }
-        (self.leaves, self.node) = (leaves, node);
+        (self.leaves, self.key, self.req) = (leaves, key, req);
     }
 
-    /// Sets user `u`'s leaf; the path above it is joined again up to the first node that
-    /// stays as it was (its ancestors then do too).
+    /// Sets user `u`'s leaf; each tree's path above it is joined again up to the first
+    /// node that stays as it was (its ancestors then do too).
     fn set(&mut self, u: usize, e: Entry) {
-        let mut k = self.leaves + u;
-        self.node[k] = e;
+        let leaf = self.leaves + u;
+        let mut k = leaf;
+        self.key[k] = e.key;
         while k > 1 {
             k /= 2;
-            let j = join(&self.node[2 * k], &self.node[2 * k + 1]);
-            if self.node[k] == j {
-                return;
+            let j = self.key[2 * k].min(self.key[2 * k + 1]);
+            if self.key[k] == j {
+                break;
             }
-            self.node[k] = j;
+            self.key[k] = j;
+        }
+        if self.req[leaf] == (e.cpu, e.mem) {
+            return;
+        }
+        k = leaf;
+        self.req[k] = (e.cpu, e.mem);
+        while k > 1 {
+            k /= 2;
+            let j = least(self.req[2 * k], self.req[2 * k + 1]);
+            if self.req[k] == j {
+                break;
+            }
+            self.req[k] = j;
         }
     }
 }
@@ -157,9 +187,11 @@ impl UserTree {
 impl DrfQueue {
     /// A queue over nodes of the given (cpu, memory) capacities.
     pub fn new(cap: Vec<(f64, f64)>) -> Self {
-        let leaves = cap.len().next_power_of_two();
+        let leaves = cap.len().div_ceil(BLOCK).next_power_of_two();
         let mut tree = vec![(f64::NEG_INFINITY, f64::NEG_INFINITY); 2 * leaves];
-        tree[leaves..leaves + cap.len()].copy_from_slice(&cap);
+        for (b, block) in cap.chunks(BLOCK).enumerate() {
+            tree[leaves + b] = block_max(block);
+        }
         for k in (1..leaves).rev() {
             tree[k] = max2(tree[2 * k], tree[2 * k + 1]);
         }
@@ -208,7 +240,7 @@ impl DrfQueue {
     fn refresh(&mut self, u: usize) -> Entry {
         self.key_of[u] = (!self.ready[u].is_empty()).then(|| K(self.share(u)));
         let e = self.entry(u);
-        if *self.users.leaf(u) != e {
+        if self.users.leaf(u) != e {
             self.users.set(u, e);
         }
         e
@@ -263,19 +295,37 @@ impl DrfQueue {
             return None;
         }
         if k >= self.leaves {
-            return Some(k - self.leaves);
+            // The block's largest amounts may be two nodes' (cpu of one, memory of
+            // another), so it may hold no fit: the descent then goes on to the right.
+            let lo = (k - self.leaves) * BLOCK;
+            let block = &self.free[lo..(lo + BLOCK).min(self.free.len())];
+            return block
+                .iter()
+                .position(|f| fits(cpu, mem, f.0, f.1))
+                .map(|i| lo + i);
         }
         self.descend(2 * k, cpu, mem)
             .or_else(|| self.descend(2 * k + 1, cpu, mem))
     }
 
-    /// Node `n`'s free amounts changed: refresh its path in the max tree.
+    /// Node `n`'s free amounts changed: refresh its path in the max tree, up to the first
+    /// node that stays as it was (its ancestors then do too; with many nodes of equal free
+    /// amounts that is mostly the first one).
     fn update(&mut self, n: usize) {
-        let mut k = self.leaves + n;
-        self.tree[k] = self.free[n];
+        let lo = n / BLOCK * BLOCK;
+        let m = block_max(&self.free[lo..(lo + BLOCK).min(self.free.len())]);
+        let mut k = self.leaves + n / BLOCK;
+        if self.tree[k] == m {
+            return;
+        }
+        self.tree[k] = m;
         while k > 1 {
             k /= 2;
-            self.tree[k] = max2(self.tree[2 * k], self.tree[2 * k + 1]);
+            let m = max2(self.tree[2 * k], self.tree[2 * k + 1]);
+            if self.tree[k] == m {
+                return;
+            }
+            self.tree[k] = m;
         }
     }
 
@@ -294,8 +344,22 @@ fn fits(cpu: f64, mem: f64, fc: f64, fm: f64) -> bool {
     cpu <= fc + 1e-9 * fc.max(1.0) && mem <= fm + 1e-9 * fm.abs().clamp(1.0, 1e12)
 }
 
+/// The larger free cpu and the larger free memory (free amounts are never NaN, so plain
+/// comparisons do; f64::max's NaN handling costs).
 fn max2(a: (f64, f64), b: (f64, f64)) -> (f64, f64) {
-    (a.0.max(b.0), a.1.max(b.1))
+    (
+        if b.0 > a.0 { b.0 } else { a.0 },
+        if b.1 > a.1 { b.1 } else { a.1 },
+    )
+}
+
+/// Nodes per leaf of the nodes' max tree: 8 nodes' free amounts are two cache lines.
+const BLOCK: usize = 8;
+
+fn block_max(block: &[(f64, f64)]) -> (f64, f64) {
+    block
+        .iter()
+        .fold((f64::NEG_INFINITY, f64::NEG_INFINITY), |a, &f| max2(a, f))
 }
 
 impl ReadyQueue for DrfQueue {
@@ -340,7 +404,7 @@ impl ReadyQueue for DrfQueue {
             self.settle();
         }
         let (u, node) = stale.unwrap_or_else(|| loop {
-            let top = *self.users.top();
+            let top = self.users.top();
             // Nobody waits, or no waiting request fits the largest free amounts.
             if top.key == u128::MAX || !fits(top.cpu, top.mem, fc, fm) {
                 break (usize::MAX, 0);
@@ -395,7 +459,7 @@ impl ReadyQueue for DrfQueue {
             self.settle();
         }
         self.key_of[u] = (!self.ready[u].is_empty()).then(|| K(self.share(u)));
-        let (e, leaf) = (self.entry(u), *self.users.leaf(u));
+        let (e, leaf) = (self.entry(u), self.users.leaf(u));
         if e.key < leaf.key {
             self.stale = Some(u); // a share that fell (the request is the same)
         } else if e != leaf {
@@ -417,7 +481,7 @@ mod tests {
     #[test]
     fn tree_fit_is_first_fit() {
         let mut rng = SplitMix64::new(7);
-        for n in [1usize, 2, 3, 7, 10, 33] {
+        for n in [1usize, 2, 3, 7, 8, 10, 33, 130] {
             let cap = vec![(4.0, 8.0); n];
             let mut q = DrfQueue::new(cap);
             for _ in 0..500 {
@@ -537,7 +601,7 @@ mod tests {
     /// dispatch round after each. Returns the tasks launched.
     fn differential_case(rng: &mut SplitMix64) -> usize {
         let pick = |rng: &mut SplitMix64, v: &[f64]| v[rng.below(v.len())];
-        let n_nodes = 1 + rng.below(6);
+        let n_nodes = [1, 2, 3, 6, 9, 20][rng.below(6)];
         let unbounded = rng.below(4) == 0;
         let cap: Vec<(f64, f64)> = (0..n_nodes)
             .map(|_| {
@@ -649,5 +713,98 @@ mod tests {
         let mut rng = SplitMix64::new(13);
         let launched: usize = (0..400).map(|_| differential_case(&mut rng)).sum();
         assert!(launched > 10_000, "{launched}");
+    }
+}
+
+#[cfg(test)]
+mod speed {
+    use crate::budget::Budget;
+    use crate::fair::{Config, Engine, Nodes, Policy, Workload};
+    use crate::util::SplitMix64;
+
+    /// The bench's workload in Rust: `n` tasks, jobs of 1 + Geometric(mean 9) tasks of
+    /// Exp(1) s from 100 Zipf users, Poisson arrivals at load 0.9 on 32 cores.
+    fn workload(n: usize) -> Workload {
+        let mut rng = SplitMix64::new(5);
+        let zipf: Vec<f64> = (1..=100).map(|k| 1.0 / k as f64).collect();
+        let total: f64 = zipf.iter().sum();
+        let mut w = Workload {
+            task_offsets: vec![0],
+            ..Default::default()
+        };
+        let mut t = 0.0;
+        while w.task_duration.len() < n {
+            let mut k = 1;
+            while rng.uniform() > 0.1 {
+                k += 1;
+            }
+            let mut x = rng.uniform() * total;
+            let mut u = 0;
+            while x > zipf[u] && u < 99 {
+                x -= zipf[u];
+                u += 1;
+            }
+            t += -(1.0 - rng.uniform()).ln() * 10.0 / (0.9 * 32.0);
+            w.job_user.push(u);
+            w.job_submit.push(t);
+            w.job_after.push(-1);
+            w.job_think.push(0.0);
+            w.job_class.push(u);
+            for _ in 0..k {
+                w.task_duration.push(-(1.0 - rng.uniform()).ln());
+            }
+            w.task_offsets.push(w.task_duration.len());
+        }
+        w
+    }
+
+    fn thread_cpu_ns() -> u64 {
+        let stat = std::fs::read_to_string("/proc/thread-self/schedstat").unwrap();
+        stat.split_whitespace().next().unwrap().parse().unwrap()
+    }
+
+    /// cargo test --release -p schedkit-core --lib drf::speed -- --ignored --nocapture
+    #[test]
+    #[ignore]
+    fn drf_against_fifo() {
+        let w = workload(4_000_000);
+        for policy in [Policy::Fifo, Policy::Drf, Policy::Fifo, Policy::Drf] {
+            let c0 = thread_cpu_ns();
+            let mut eng = Engine::new(Config::new(32, policy)).unwrap();
+            for u in 0..100 {
+                eng.add_user(&format!("u{u}")).unwrap();
+            }
+            eng.push(&w).unwrap();
+            eng.finish(&Budget::unlimited()).unwrap();
+            let sum: f64 = eng.take_finished().finish.iter().sum();
+            let ns = (thread_cpu_ns() - c0) as f64 / w.task_duration.len() as f64;
+            println!("{policy:?}: {ns:.1} ns per task, checksum {sum}");
+        }
+    }
+
+    /// cargo test --release -p schedkit-core --lib drf::speed -- --ignored --nocapture
+    #[test]
+    #[ignore]
+    fn drf_against_node_count() {
+        let w = workload(400_000);
+        for nodes in [10usize, 100, 1_000, 10_000] {
+            let mut w = w.clone();
+            for t in &mut w.job_submit {
+                *t *= 32.0 / (4 * nodes) as f64;
+            }
+            for policy in [Policy::Fifo, Policy::Drf] {
+                let c0 = thread_cpu_ns();
+                let mut cfg = Config::new(4 * nodes as i64, policy);
+                cfg.nodes = Nodes::Equal(nodes as i64);
+                let mut eng = Engine::new(cfg).unwrap();
+                for u in 0..100 {
+                    eng.add_user(&format!("u{u}")).unwrap();
+                }
+                eng.push(&w).unwrap();
+                eng.finish(&Budget::unlimited()).unwrap();
+                let ns = (thread_cpu_ns() - c0) as f64 / w.task_duration.len() as f64;
+                println!("{nodes} nodes of 4 cpus, {policy:?}: {ns:.1} ns per task");
+            }
+        }
     }
 }
