@@ -236,14 +236,13 @@ impl DrfQueue {
     }
 
     /// Re-files user `u` after its share or its ready stages changed; its leaf is left
-    /// alone when its entry is unchanged. Its new entry is returned.
-    fn refresh(&mut self, u: usize) -> Entry {
+    /// alone when its entry is unchanged.
+    fn refresh(&mut self, u: usize) {
         self.key_of[u] = (!self.ready[u].is_empty()).then(|| K(self.share(u)));
         let e = self.entry(u);
         if self.users.leaf(u) != e {
             self.users.set(u, e);
         }
-        e
     }
 
     /// Writes the stale user's leaf, if any.
