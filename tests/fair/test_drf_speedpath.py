@@ -198,3 +198,35 @@ def test_stage_requests_are_the_largest_of_their_rows():
         batch_from_chunk(no_cpu, Names(), Names(), None, requests=True)
     with pytest.raises(InvalidInstanceError, match="job 0, task 0: no cpu request"):
         batch_from_chunk(t.drop_columns(["cpu"]), Names(), Names(), None, requests=True)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_stage_requests_match_a_row_loop(seed):
+    # random stages, requests >= 0 with missing (NaN) ones, whole stages missing included
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 400))
+    job = np.sort(rng.integers(0, max(1, n // 4), n))
+    stage = np.zeros(n, np.int64)
+    for j in np.unique(job):
+        rows = np.flatnonzero(job == j)
+        stage[rows] = np.sort(rng.integers(0, 3, len(rows)))
+    req = {c: np.where(rng.random(n) < 0.4, np.nan, rng.choice([0.0, 0.5, 1.0, 3.0], n)) for c in ("cpu", "memory")}
+    req["cpu"][np.isnan(req["cpu"])] = 1.0  # cpu is needed: present everywhere
+    t = pa.table(
+        {
+            "job_id": pa.array(job, pa.int64()),
+            "user": ["a"] * n,
+            "submit_time": job.astype(float),
+            "task_id": pa.array(np.arange(n), pa.int64()),
+            "duration": [1.0] * n,
+            "stage": pa.array(stage, pa.int64()),
+            **req,
+        }
+    )
+    b = batch_from_chunk(t, Names(), Names(), None, requests=True, memory_bounded=False)
+    keys = list(dict.fromkeys(zip(job.tolist(), stage.tolist())))
+    for name, got in (("cpu", b.stage_cpu), ("memory", b.stage_mem)):
+        want = [
+            max(0.0 if math.isnan(x) else x for x, jj, ss in zip(req[name], job, stage) if (jj, ss) == k) for k in keys
+        ]
+        assert got.tolist() == want
