@@ -107,23 +107,33 @@ def batch_from_chunk(
     stage_req: dict[str, np.ndarray | None] = {"cpu": None, "memory": None}
     if requests:
         for name, needed in (("cpu", True), ("memory", memory_bounded)):
-            v = (
-                _column(chunk, name, np.float64)
-                if name in chunk.column_names
-                else np.full(n_rows, np.nan if needed else 0.0)
-            )
-            missing = np.isnan(v)
-            if needed and missing.any():
-                i = int(np.flatnonzero(missing)[0])
-                task = chunk.column("task_id")[i].as_py()
-                raise InvalidInstanceError(
-                    f"trace: job {int(job[i])}, task {task}: no {name} request (NaN); the resources "
-                    f"model (DRF) needs one for every task: use the slots model (another policy) or "
-                    f"give the trace a {name} column",
-                    field=name,
-                    index=i,
-                )
-            stage_req[name] = np.maximum.reduceat(np.where(missing, 0.0, v), stage_rows)
+            if name not in chunk.column_names and not needed:
+                stage_req[name] = np.zeros(len(stage_rows))
+                continue
+            v = _column(chunk, name, np.float64) if name in chunk.column_names else np.full(n_rows, np.nan)
+            if needed:
+                # np.maximum carries a NaN (a missing request) into its stage's result, so
+                # the rows are looked at only when one is missing.
+                req = np.maximum.reduceat(v, stage_rows)
+                if np.isnan(req).any():
+                    i = int(np.flatnonzero(np.isnan(v))[0])
+                    task = chunk.column("task_id")[i].as_py()
+                    raise InvalidInstanceError(
+                        f"trace: job {int(job[i])}, task {task}: no {name} request (NaN); the resources "
+                        f"model (DRF) needs one for every task: use the slots model (another policy) or "
+                        f"give the trace a {name} column",
+                        field=name,
+                        index=i,
+                    )
+            else:
+                # A missing (NaN) request counts as 0. np.fmax skips NaN (a stage of NaN only
+                # gives NaN), which is max(0, the rest) unless a request is negative (the
+                # engine reports it): then each NaN is made 0 row by row.
+                req = np.fmax.reduceat(v, stage_rows)
+                if (req < 0).any():
+                    req = np.maximum.reduceat(np.where(np.isnan(v), 0.0, v), stage_rows)
+                req[np.isnan(req)] = 0.0
+            stage_req[name] = req
     job_pool = None
     if pools is not None and "pool" in chunk.column_names:
         col = chunk.column("pool").take(pa.array(job_rows))

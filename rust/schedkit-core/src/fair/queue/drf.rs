@@ -1,14 +1,28 @@
 //! Dominant resource fairness on (cpu, memory) over nodes: progressive filling, each task
 //! to the user with the smallest weighted dominant share whose next task fits on a node.
 //! DRF counts resources, not cores: a round ends when no waiting user's next task fits.
+//!
+//! An event costs O(log users + log nodes): the user whose share or next task changed is
+//! moved in a tournament tree over the users, the node is found by a descent of a max tree
+//! over the nodes' free amounts, and a round on a cluster too full for every waiting
+//! user's next task ends at the tree's root without visiting a user.
 
 use std::collections::BTreeSet;
-use std::ops::Bound::{Excluded, Unbounded};
 
 use super::{Launch, ReadyQueue};
 use crate::error::CoreResult;
 use crate::fair::job::Job;
 use crate::fair::vtime::K;
+
+/// A user's first ready stage (the next task it would start) and that task's request.
+#[derive(Clone, Copy, Debug, Default)]
+struct Head {
+    cpu: f64,
+    mem: f64,
+    seq: u64,
+    stage: usize,
+    slot: usize,
+}
 
 /// DRF over (cpu, memory): per-node capacities, per-user usage and ready stages, users
 /// ordered by weighted dominant share.
@@ -16,10 +30,11 @@ pub(in crate::fair) struct DrfQueue {
     /// Per node: capacity and free amount of cpu and memory.
     cap: Vec<(f64, f64)>,
     free: Vec<(f64, f64)>,
-    /// A max tree over the nodes' free (cpu, memory): slot `leaves + i` is node i, slot k
-    /// holds the largest free cpu and the largest free memory below it (padding: -inf), so
-    /// first-fit skips every subtree where no node can fit and a placement costs about
-    /// O(log nodes) instead of a scan of the nodes.
+    /// A max tree over blocks of [`BLOCK`] consecutive nodes: slot `leaves + b` holds the
+    /// largest free cpu and the largest free memory in block b, slot k the largest below
+    /// it (padding: -inf), so first-fit skips every subtree where no node can fit and a
+    /// placement costs about O(log nodes) instead of a scan of the nodes. A block is
+    /// scanned: the tree is a few times smaller and stays in the CPU's cache.
     tree: Vec<(f64, f64)>,
     leaves: usize,
     total_cpu: f64,
@@ -27,22 +42,156 @@ pub(in crate::fair) struct DrfQueue {
     user_cpu: Vec<f64>,
     user_mem: Vec<f64>,
     weight: Vec<f64>,
-    /// Per user: ready stages in (job seq, stage) order.
+    /// Per user: ready stages in (job seq, stage) order, and the first one (valid while
+    /// there is one), so a pick reads a user's next request without a search.
     ready: Vec<BTreeSet<(u64, usize, usize)>>,
-    /// Users with ready stages by (weighted dominant share, user), and each one's key:
-    /// updated when a share or a ready set changes, not rebuilt every round.
-    order: BTreeSet<(K, usize)>,
+    head: Vec<Head>,
+    /// Each user's weighted dominant share while it has ready stages.
     key_of: Vec<Option<K>>,
-    /// The last user served in the current round (None between rounds).
-    cursor: Option<(K, usize)>,
+    /// The users with ready stages that have not sat out the current round.
+    users: UserTree,
+    /// The users that sat out the current round (their next task fit on no node), taken
+    /// out of `users` until the round ends.
+    sat_out: Vec<usize>,
+    /// A user whose share fell (a task of its ended) and whose leaf still holds the larger
+    /// key: written when anything else happens first, and not at all when the user's next
+    /// pick takes its share back to where it was filed, as on a saturated cluster where
+    /// a task's resources go straight back to its user. Every other leaf is current.
+    stale: Option<usize>,
+}
+
+/// A user's entry in the [`UserTree`]: its key and the request of its next task; in an
+/// inner node, the smallest key below it and the smallest cpu and the smallest memory
+/// request below it (each on its own, so possibly of two users).
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Entry {
+    key: u128,
+    cpu: f64,
+    mem: f64,
+}
+
+/// The key (weighted dominant share, user) as one integer that orders alike: the share's
+/// bits mapped so that integer order is `f64::total_cmp`'s (as [`K`] orders), then the
+/// user. One comparison per tree level instead of two.
+fn user_key(share: K, u: usize) -> u128 {
+    let b = share.0.to_bits();
+    let ordered = if b >> 63 == 1 { !b } else { b | 1 << 63 };
+    (u128::from(ordered) << 64) | u as u128
+}
+
+fn user_of(key: u128) -> usize {
+    key as u64 as usize
+}
+
+/// No user: above every user's key and every request.
+const NOBODY: Entry = Entry {
+    key: u128::MAX,
+    cpu: f64::INFINITY,
+    mem: f64::INFINITY,
+};
+
+/// The smaller cpu and the smaller memory request (requests are never NaN, so plain
+/// comparisons do; f64::min's NaN handling costs).
+fn least(a: (f64, f64), b: (f64, f64)) -> (f64, f64) {
+    (
+        if b.0 < a.0 { b.0 } else { a.0 },
+        if b.1 < a.1 { b.1 } else { a.1 },
+    )
+}
+
+/// A tournament tree over the users (leaf `leaves + u` is user u, [`NOBODY`] when it
+/// waits for nothing): the root holds the next user in DRF order, and the least requests
+/// waiting. Changing one user costs O(log users) whatever the other users' shares are (a
+/// sorted list would move the user past every user of an equal share, and progressive
+/// filling makes the waiting users' shares about equal). Keys and requests are two trees
+/// of one shape: a share changes on every task, a request only with a user's next stage.
+struct UserTree {
+    leaves: usize,
+    key: Vec<u128>,
+    req: Vec<(f64, f64)>,
+}
+
+impl UserTree {
+    fn new() -> Self {
+        UserTree {
+            leaves: 1,
+            key: vec![NOBODY.key; 2],
+            req: vec![(NOBODY.cpu, NOBODY.mem); 2],
+        }
+    }
+
+    fn entry(&self, k: usize) -> Entry {
+        let (cpu, mem) = self.req[k];
+        Entry {
+            key: self.key[k],
+            cpu,
+            mem,
+        }
+    }
+
+    fn top(&self) -> Entry {
+        self.entry(1)
+    }
+
+    fn leaf(&self, u: usize) -> Entry {
+        self.entry(self.leaves + u)
+    }
+
+    /// Room for user `u` (the tree doubles, so adding users costs O(1) each on average).
+    fn reserve(&mut self, u: usize) {
+        if u < self.leaves {
+            return;
+        }
+        let (old, leaves) = (self.leaves, (u + 1).next_power_of_two());
+        let mut key = vec![NOBODY.key; 2 * leaves];
+        let mut req = vec![(NOBODY.cpu, NOBODY.mem); 2 * leaves];
+        key[leaves..leaves + old].copy_from_slice(&self.key[old..]);
+        req[leaves..leaves + old].copy_from_slice(&self.req[old..]);
+        for k in (1..leaves).rev() {
+            key[k] = key[2 * k].min(key[2 * k + 1]);
+            req[k] = least(req[2 * k], req[2 * k + 1]);
+        }
+        (self.leaves, self.key, self.req) = (leaves, key, req);
+    }
+
+    /// Sets user `u`'s leaf; each tree's path above it is joined again up to the first
+    /// node that stays as it was (its ancestors then do too).
+    fn set(&mut self, u: usize, e: Entry) {
+        let leaf = self.leaves + u;
+        let mut k = leaf;
+        self.key[k] = e.key;
+        while k > 1 {
+            k /= 2;
+            let j = self.key[2 * k].min(self.key[2 * k + 1]);
+            if self.key[k] == j {
+                break;
+            }
+            self.key[k] = j;
+        }
+        if self.req[leaf] == (e.cpu, e.mem) {
+            return;
+        }
+        k = leaf;
+        self.req[k] = (e.cpu, e.mem);
+        while k > 1 {
+            k /= 2;
+            let j = least(self.req[2 * k], self.req[2 * k + 1]);
+            if self.req[k] == j {
+                break;
+            }
+            self.req[k] = j;
+        }
+    }
 }
 
 impl DrfQueue {
     /// A queue over nodes of the given (cpu, memory) capacities.
     pub fn new(cap: Vec<(f64, f64)>) -> Self {
-        let leaves = cap.len().next_power_of_two();
+        let leaves = cap.len().div_ceil(BLOCK).next_power_of_two();
         let mut tree = vec![(f64::NEG_INFINITY, f64::NEG_INFINITY); 2 * leaves];
-        tree[leaves..leaves + cap.len()].copy_from_slice(&cap);
+        for (b, block) in cap.chunks(BLOCK).enumerate() {
+            tree[leaves + b] = block_max(block);
+        }
         for k in (1..leaves).rev() {
             tree[k] = max2(tree[2 * k], tree[2 * k + 1]);
         }
@@ -57,9 +206,11 @@ impl DrfQueue {
             user_mem: Vec::new(),
             weight: Vec::new(),
             ready: Vec::new(),
-            order: BTreeSet::new(),
+            head: Vec::new(),
             key_of: Vec::new(),
-            cursor: None,
+            users: UserTree::new(),
+            sat_out: Vec::new(),
+            stale: None,
         }
     }
 
@@ -72,20 +223,61 @@ impl DrfQueue {
         (self.user_cpu[u] / self.total_cpu).max(m) / self.weight[u]
     }
 
-    /// Re-files user `u` after its share or its ready stages changed; it stays put when its
-    /// key compares equal (a stage joins a user that has ready ones already).
+    /// User `u`'s entry as it stands: its key and next request, or [`NOBODY`].
+    fn entry(&self, u: usize) -> Entry {
+        match self.key_of[u] {
+            Some(k) => Entry {
+                key: user_key(k, u),
+                cpu: self.head[u].cpu,
+                mem: self.head[u].mem,
+            },
+            None => NOBODY,
+        }
+    }
+
+    /// Re-files user `u` after its share or its ready stages changed; its leaf is left
+    /// alone when its entry is unchanged.
     fn refresh(&mut self, u: usize) {
-        let key = (!self.ready[u].is_empty()).then(|| K(self.share(u)));
-        if key.cmp(&self.key_of[u]).is_eq() {
+        self.key_of[u] = (!self.ready[u].is_empty()).then(|| K(self.share(u)));
+        let e = self.entry(u);
+        if self.users.leaf(u) != e {
+            self.users.set(u, e);
+        }
+    }
+
+    /// Writes the stale user's leaf, if any.
+    fn settle(&mut self) {
+        if let Some(v) = self.stale.take() {
+            self.users.set(v, self.entry(v));
+        }
+    }
+
+    /// The pick when the stale user is the next one in DRF order and its next task fits
+    /// (its true key is below the root's, or the root is its own old key): the user and
+    /// the node, without writing its leaf. None otherwise.
+    fn stale_pick(&self) -> Option<(usize, usize)> {
+        let v = self.stale?;
+        let top = self.users.top();
+        let e = self.entry(v);
+        if e.key >= top.key && user_of(top.key) != v {
+            return None;
+        }
+        Some((v, self.fit(e.cpu, e.mem)?))
+    }
+
+    /// User `u`'s first ready stage, read again after its first one was taken out.
+    fn set_head(&mut self, jobs: &[Job], u: usize) {
+        let Some(&(seq, stage, slot)) = self.ready[u].first() else {
             return;
-        }
-        if let Some(k) = self.key_of[u] {
-            self.order.remove(&(k, u));
-        }
-        if let Some(k) = key {
-            self.order.insert((k, u));
-        }
-        self.key_of[u] = key;
+        };
+        let st = &jobs[slot].stages[stage];
+        self.head[u] = Head {
+            cpu: st.cpu,
+            mem: st.mem,
+            seq,
+            stage,
+            slot,
+        };
     }
 
     /// First node (in index order) where a (cpu, mem) task fits: a descent of the max
@@ -102,93 +294,152 @@ impl DrfQueue {
             return None;
         }
         if k >= self.leaves {
-            return Some(k - self.leaves);
+            // The block's largest amounts may be two nodes' (cpu of one, memory of
+            // another), so it may hold no fit: the descent then goes on to the right.
+            let lo = (k - self.leaves) * BLOCK;
+            let block = &self.free[lo..(lo + BLOCK).min(self.free.len())];
+            return block
+                .iter()
+                .position(|f| fits(cpu, mem, f.0, f.1))
+                .map(|i| lo + i);
         }
         self.descend(2 * k, cpu, mem)
             .or_else(|| self.descend(2 * k + 1, cpu, mem))
     }
 
-    /// Node `n`'s free amounts changed: refresh its path in the max tree.
+    /// Node `n`'s free amounts changed: refresh its path in the max tree, up to the first
+    /// node that stays as it was (its ancestors then do too; with many nodes of equal free
+    /// amounts that is mostly the first one).
     fn update(&mut self, n: usize) {
-        let mut k = self.leaves + n;
-        self.tree[k] = self.free[n];
+        let lo = n / BLOCK * BLOCK;
+        let m = block_max(&self.free[lo..(lo + BLOCK).min(self.free.len())]);
+        let mut k = self.leaves + n / BLOCK;
+        if self.tree[k] == m {
+            return;
+        }
+        self.tree[k] = m;
         while k > 1 {
             k /= 2;
-            self.tree[k] = max2(self.tree[2 * k], self.tree[2 * k + 1]);
+            let m = max2(self.tree[2 * k], self.tree[2 * k + 1]);
+            if self.tree[k] == m {
+                return;
+            }
+            self.tree[k] = m;
+        }
+    }
+
+    /// The round is over: the users that sat out it wait again.
+    fn end_round(&mut self) {
+        while let Some(u) = self.sat_out.pop() {
+            self.users.set(u, self.entry(u));
         }
     }
 }
 
 /// Whether a (cpu, mem) request fits in (fc, fm) free, with a relative tolerance for the
-/// rounding of repeated subtractions.
+/// rounding of repeated subtractions. It grows with each free amount and shrinks with each
+/// request on its own, which both trees rely on.
 fn fits(cpu: f64, mem: f64, fc: f64, fm: f64) -> bool {
     cpu <= fc + 1e-9 * fc.max(1.0) && mem <= fm + 1e-9 * fm.abs().clamp(1.0, 1e12)
 }
 
+/// The larger free cpu and the larger free memory (free amounts are never NaN, so plain
+/// comparisons do; f64::max's NaN handling costs).
 fn max2(a: (f64, f64), b: (f64, f64)) -> (f64, f64) {
-    (a.0.max(b.0), a.1.max(b.1))
+    (
+        if b.0 > a.0 { b.0 } else { a.0 },
+        if b.1 > a.1 { b.1 } else { a.1 },
+    )
+}
+
+/// Nodes per leaf of the nodes' max tree: 8 nodes' free amounts are two cache lines.
+const BLOCK: usize = 8;
+
+fn block_max(block: &[(f64, f64)]) -> (f64, f64) {
+    block
+        .iter()
+        .fold((f64::NEG_INFINITY, f64::NEG_INFINITY), |a, &f| max2(a, f))
 }
 
 impl ReadyQueue for DrfQueue {
-    fn add_user(&mut self, _u: usize, weight: f64, _pool: usize) -> CoreResult<()> {
+    fn add_user(&mut self, u: usize, weight: f64, _pool: usize) -> CoreResult<()> {
         self.user_cpu.push(0.0);
         self.user_mem.push(0.0);
         self.weight.push(weight);
         self.ready.push(BTreeSet::new());
+        self.head.push(Head::default());
         self.key_of.push(None);
+        self.users.reserve(u);
         Ok(())
     }
 
     fn on_ready(&mut self, _t: f64, job: &mut Job, slot: usize, s: usize) {
-        self.ready[job.user].insert((job.seq, s, slot));
-        self.refresh(job.user);
+        self.settle();
+        let u = job.user;
+        let entry = (job.seq, s, slot);
+        self.ready[u].insert(entry);
+        let first = self.ready[u].first() == Some(&entry);
+        if first {
+            let st = &job.stages[s];
+            self.head[u] = Head {
+                cpu: st.cpu,
+                mem: st.mem,
+                seq: job.seq,
+                stage: s,
+                slot,
+            };
+        }
+        self.refresh(u);
     }
 
     /// Progressive filling: the user with the smallest weighted dominant share gets the
     /// next task of its first ready stage on the first node where it fits; a user whose
-    /// next task fits nowhere sits out the round. A placement only raises the user's share,
-    /// so the users before the cursor have all sat out and the scan never goes back.
+    /// next task fits nowhere sits out the round. A placement only raises the user's share
+    /// and only takes resources, so a user that sat out would not fit later in the round.
     fn pick(&mut self, jobs: &[Job]) -> Option<Launch> {
-        // Nothing changes while users sit out, so one iterator walks them (no search per
-        // user). `prev` is the cursor as it stands when the scan reaches a user.
-        let from = self.cursor.map_or(Unbounded, Excluded);
-        let mut prev = self.cursor;
-        let mut found = None;
-        for &(key, u) in self.order.range((from, Unbounded)) {
-            if let Some(&(seq, s, slot)) = self.ready[u].first() {
-                let st = &jobs[slot].stages[s];
-                if let Some(node) = self.fit(st.cpu, st.mem) {
-                    found = Some((key, u, (seq, s, slot), node));
-                    break;
+        let (fc, fm) = self.tree[1];
+        let stale = self.stale_pick();
+        if stale.is_none() {
+            self.settle();
+        }
+        let (u, node) = stale.unwrap_or_else(|| loop {
+            let top = self.users.top();
+            // Nobody waits, or no waiting request fits the largest free amounts.
+            if top.key == u128::MAX || !fits(top.cpu, top.mem, fc, fm) {
+                break (usize::MAX, 0);
+            }
+            let u = user_of(top.key);
+            match self.fit(self.head[u].cpu, self.head[u].mem) {
+                Some(node) => break (u, node),
+                None => {
+                    self.users.set(u, NOBODY);
+                    self.sat_out.push(u);
                 }
             }
-            prev = Some((key, u));
-        }
-        let Some((key, u, (seq, s, slot), node)) = found else {
-            self.cursor = None; // the round is over
+        });
+        if u == usize::MAX {
+            self.end_round();
             return None;
-        };
-        let st = &jobs[slot].stages[s];
-        let (cpu, mem) = (st.cpu, st.mem);
-        let f = &mut self.free[node];
-        f.0 = (f.0 - cpu).max(0.0);
-        f.1 = (f.1 - mem).max(0.0);
-        self.update(node);
-        self.user_cpu[u] += cpu;
-        self.user_mem[u] += mem;
-        if st.next + 1 == st.n {
-            self.ready[u].remove(&(seq, s, slot));
         }
+        let h = self.head[u];
+        let f = &mut self.free[node];
+        f.0 = (f.0 - h.cpu).max(0.0);
+        f.1 = (f.1 - h.mem).max(0.0);
+        self.update(node);
+        self.user_cpu[u] += h.cpu;
+        self.user_mem[u] += h.mem;
+        let st = &jobs[h.slot].stages[h.stage];
+        if st.next + 1 == st.n {
+            self.ready[u].remove(&(h.seq, h.stage, h.slot));
+            self.set_head(jobs, u);
+        }
+        // The stale user's leaf holds the key it had before its task ended: when this
+        // pick brings it back, nothing is written.
+        self.stale = None;
         self.refresh(u);
-        // A request of nothing leaves the share as it was: u stays next.
-        self.cursor = if self.key_of[u] == Some(key) {
-            prev
-        } else {
-            Some((key, u))
-        };
         Some(Launch {
-            slot,
-            stage: s,
+            slot: h.slot,
+            stage: h.stage,
             k: 1,
             node,
         })
@@ -203,31 +454,18 @@ impl ReadyQueue for DrfQueue {
         self.update(node);
         self.user_cpu[u] = (self.user_cpu[u] - st.cpu).max(0.0);
         self.user_mem[u] = (self.user_mem[u] - st.mem).max(0.0);
-        self.refresh(u);
+        if self.stale != Some(u) {
+            self.settle();
+        }
+        self.key_of[u] = (!self.ready[u].is_empty()).then(|| K(self.share(u)));
+        let (e, leaf) = (self.entry(u), self.users.leaf(u));
+        if e.key < leaf.key {
+            self.stale = Some(u); // a share that fell (the request is the same)
+        } else if e != leaf {
+            self.users.set(u, e);
+        }
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::{fits, DrfQueue};
-    use crate::util::SplitMix64;
-
-    /// The max-tree descent finds the same first node as a scan, for random free amounts
-    /// and requests, also after updates, on node counts that are not powers of two.
-    #[test]
-    fn tree_fit_is_first_fit() {
-        let mut rng = SplitMix64::new(7);
-        for n in [1usize, 2, 3, 7, 10, 33] {
-            let cap = vec![(4.0, 8.0); n];
-            let mut q = DrfQueue::new(cap);
-            for _ in 0..500 {
-                let i = rng.below(n);
-                q.free[i] = (rng.below(5) as f64, rng.below(9) as f64);
-                q.update(i);
-                let (c, m) = (rng.below(5) as f64 * 0.9, rng.below(9) as f64 * 0.9);
-                let scan = q.free.iter().position(|&(fc, fm)| fits(c, m, fc, fm));
-                assert_eq!(q.fit(c, m), scan, "n={n} request ({c}, {m}) free {:?}", q.free);
-            }
-        }
-    }
-}
+mod tests;
