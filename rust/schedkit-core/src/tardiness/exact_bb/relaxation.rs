@@ -147,7 +147,7 @@ impl Relax {
         let pt: usize = pp.iter().sum();
         // The adjacency table costs up to m²·P' pair tests to build.
         let adjacency =
-            exact && (m as f64) * (pt as f64 + 1.0) <= 4.0e6 && (m * m) as f64 * pt as f64 <= 3.0e8;
+            exact && (m as f64) * (pt as f64 + 1.0) <= 1.0e7 && (m * m) as f64 * pt as f64 <= 2.0e9;
         Some(Relax {
             m,
             s,
