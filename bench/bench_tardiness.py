@@ -14,7 +14,8 @@ The OR-Library-class sets (issue 15) run apart, each set in a child process so i
 is its own: ``python bench/bench_tardiness.py --sets 100,200,300 --methods exact,ssdp
 --time-limit 60`` generates the 125 instances per n with
 :func:`schedkit.tardiness.generate_orlib` (seed 2026) and reports per n and method: proven,
-total and max seconds, the largest proven gap left, and peak RSS. ``--unweighted 500,1000``
+total and max seconds, the largest proven gap left, and peak RSS (``--stride 5``: one instance
+per (TF, RDD) pair, 25 per n). ``--unweighted 500,1000``
 runs the hardest unweighted class (TF 0.6, RDD 0.2, the SDT-style sets) the same way.
 """
 
@@ -671,7 +672,7 @@ def run(quick: bool = False, log=print) -> dict:
     return res
 
 
-def one_set(n: int, method: str, time_limit: float, weighted: bool, count: int | None) -> dict:
+def one_set(n: int, method: str, time_limit: float, weighted: bool, count: int | None, stride: int = 1) -> dict:
     """Solves one generated set in this process; returns its figures (run in a child)."""
     import resource
 
@@ -680,6 +681,7 @@ def one_set(n: int, method: str, time_limit: float, weighted: bool, count: int |
     else:
         # the hardest unweighted class of the SDT sets: TF 0.6, RDD 0.2
         insts = sk.tardiness.generate_orlib(n, seed=2026, tf=(0.6,), rdd=(0.2,), per_pair=10, weighted=False)
+    insts = insts[::stride]
     insts = insts[:count] if count else insts
     rows = []
     for inst in insts:
@@ -689,7 +691,9 @@ def one_set(n: int, method: str, time_limit: float, weighted: bool, count: int |
     return {"n": n, "method": method, "weighted": weighted, "rows": rows, "peak_rss_mb": rss}
 
 
-def sets_section(sizes: list[int], methods: list[str], time_limit: float, weighted: bool, count: int | None) -> list:
+def sets_section(
+    sizes: list[int], methods: list[str], time_limit: float, weighted: bool, count: int | None, stride: int = 1
+) -> list:
     """Each (n, method) set in a child process; one summary row each, printed as it ends."""
     import subprocess
 
@@ -699,6 +703,7 @@ def sets_section(sizes: list[int], methods: list[str], time_limit: float, weight
             cmd = [sys.executable, __file__, "--one-set", str(n), "--methods", method, "--time-limit", str(time_limit)]
             cmd += [] if weighted else ["--unweighted-set"]
             cmd += ["--count", str(count)] if count else []
+            cmd += ["--stride", str(stride)]
             proc = subprocess.run(cmd, capture_output=True, text=True, check=True)
             r = json.loads(proc.stdout)
             secs = [x["seconds"] for x in r["rows"]]
@@ -726,18 +731,27 @@ def main():
     ap.add_argument("--methods", default="exact", help="comma-separated exact methods (default: exact)")
     ap.add_argument("--time-limit", type=float, default=60.0, help="seconds per instance (default 60)")
     ap.add_argument("--count", type=int, help="only the first COUNT instances of each set")
+    ap.add_argument(
+        "--stride",
+        type=int,
+        default=1,
+        help="every STRIDE-th instance of each set (5: one per (TF, RDD) pair of the weighted sets)",
+    )
     ap.add_argument("--one-set", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--unweighted-set", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     methods = args.methods.split(",")
     if args.one_set:
-        print(json.dumps(one_set(args.one_set, methods[0], args.time_limit, not args.unweighted_set, args.count)))
+        weighted = not args.unweighted_set
+        print(json.dumps(one_set(args.one_set, methods[0], args.time_limit, weighted, args.count, args.stride)))
         return
     if args.sets or args.unweighted:
         if args.sets:
-            sets_section([int(x) for x in args.sets.split(",")], methods, args.time_limit, True, args.count)
+            sizes = [int(x) for x in args.sets.split(",")]
+            sets_section(sizes, methods, args.time_limit, True, args.count, args.stride)
         if args.unweighted:
-            sets_section([int(x) for x in args.unweighted.split(",")], methods, args.time_limit, False, args.count)
+            sizes = [int(x) for x in args.unweighted.split(",")]
+            sets_section(sizes, methods, args.time_limit, False, args.count, args.stride)
         return
     res = run(args.quick)
     print(res["markdown"])

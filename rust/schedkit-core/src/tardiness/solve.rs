@@ -147,9 +147,11 @@ fn mark_zero_optimal(mut s: Solution) -> Solution {
 }
 
 /// The exact method `exact` runs: Lawler's DP for unit weights, the branch and bound
-/// otherwise. Measured on OR-Library-class n = 100 instances (bench/bench_tardiness.py), the
-/// branch and bound still proves them faster than this crate's SSDP, whose stage-1 bound is
-/// weaker than the paper's, so SSDP is not picked yet; it stays callable as `ssdp`.
+/// otherwise. The branch and bound's node bounds come from SSDP's adjacency relaxation
+/// (tuned by SSDP's subgradient when a first search does not finish), and measured on
+/// OR-Library-class n = 100 and n = 200 sets (bench/bench_tardiness.py, README) it proves
+/// them much faster than the full SSDP, whose stage 3 closes the last gap slowly; SSDP stays
+/// callable as `ssdp`.
 pub fn pick_exact(inst: &Instance) -> &'static str {
     if inst.has_unit_weights() {
         "lawler"

@@ -17,7 +17,8 @@
 //! back to the linear bound of `bound.rs`.
 
 use super::bound::Cut;
-use super::search::pair_dominated;
+use std::cmp::Ordering;
+
 use super::{INF, NONE};
 use crate::budget::Budget;
 use crate::tardiness::Jobs;
@@ -43,8 +44,9 @@ pub(super) struct Relax {
     g2: Vec<f64>,
     a1: Vec<u32>,
     a2: Vec<u32>,
-    // Adjacency DP: fwd[t·m + j].
+    // Adjacency DP: fwd[t·m + j] and edge[t·m + j] (see `eval_adjacency`).
     fwd: Vec<f64>,
+    edge: Vec<f64>,
     /// Which table the node bound reads.
     use_fwd: bool,
     /// Subgradient state, so that a second call continues where the first stopped.
@@ -61,6 +63,28 @@ struct Subgradient {
     /// No further progress is possible (step factor exhausted, bound closed, or the
     /// relaxed optimum is a permutation).
     converged: bool,
+}
+
+/// The cost of i (completing at `ci`) then j against j then i in the same two slots:
+/// `Less` when i first is strictly cheaper.
+#[inline]
+fn pair_order(jobs: Jobs, i: usize, j: usize, ci: f64) -> Ordering {
+    let start = ci - jobs.p[i];
+    let cj = ci + jobs.p[j];
+    let here = jobs.cost(i, ci) + jobs.cost(j, cj);
+    let swapped = jobs.cost(j, start + jobs.p[j]) + jobs.cost(i, cj);
+    here.total_cmp(&swapped)
+}
+
+/// i directly before j obeys the interchange rule with ties broken by index: swapping them
+/// is dearer, or as dear and i < j. (Exact data: the costs are integers.)
+#[inline]
+fn tie_ok(jobs: Jobs, i: usize, j: usize, ci: f64) -> bool {
+    match pair_order(jobs, i, j, ci) {
+        Ordering::Less => true,
+        Ordering::Equal => i < j,
+        Ordering::Greater => false,
+    }
 }
 
 /// Starting multipliers read off a good sequence: μ_j = f_j(C_j) + p_j·(weight of the tardy
@@ -123,7 +147,7 @@ impl Relax {
         let pt: usize = pp.iter().sum();
         // The adjacency table costs up to m²·P' pair tests to build.
         let adjacency =
-            exact && (m as f64) * (pt as f64 + 1.0) <= 4.0e6 && (m * m) as f64 * pt as f64 <= 3.0e8;
+            exact && (m as f64) * (pt as f64 + 1.0) <= 1.0e7 && (m * m) as f64 * pt as f64 <= 2.0e9;
         Some(Relax {
             m,
             s,
@@ -137,6 +161,7 @@ impl Relax {
             a1: vec![NONE; pt + 1],
             a2: vec![NONE; pt + 1],
             fwd: Vec::new(),
+            edge: Vec::new(),
             use_fwd: false,
             sg: Subgradient {
                 started: false,
@@ -213,15 +238,27 @@ impl Relax {
         self.g1[self.pt] + mu.iter().sum::<f64>()
     }
 
-    /// Adjacency DP (exact data only): no repeats and no strictly dominated adjacent pair.
-    /// Fills `fwd` and returns L(μ). O(m²·P) in the worst case, but the pair test only runs
-    /// for a predecessor that would improve the running minimum.
+    /// Adjacency DP (exact data only). `fwd` holds F(t, j): the cheapest relaxed path ending
+    /// with j at t with no repeats and every adjacent pair kept by the interchange rule with
+    /// ties broken by job index ([`tie_ok`]); `edge` holds the same but with only the strict
+    /// rule on its last pair (the pair a node bound puts at the head/tail boundary). Returns
+    /// L(μ). O(m²·P) in the worst case, but a pair test only runs for a predecessor that would
+    /// improve a running minimum.
+    ///
+    /// Why the tie rule is safe in a node bound: for a node on the path of an optimal
+    /// sequence σ, σ's head is an optimal order of U, and so is the optimal order of U with
+    /// the fewest inversions against job index; that one obeys the tie rule inside (a
+    /// violating pair could be swapped at no cost, removing an inversion), and no strictly
+    /// improving swap exists at its boundary with the tail (σ is optimal). So it is a path of
+    /// `edge`, and the bound stays at or below σ's objective whatever other rule chose σ.
     #[allow(clippy::needless_range_loop)] // j indexes several per-job arrays
     fn eval_adjacency(&mut self, jobs: Jobs, mu: &[f64]) -> f64 {
         let m = self.m;
         let cells = (self.pt + 1) * m;
         self.fwd.clear();
         self.fwd.resize(cells, INF);
+        self.edge.clear();
+        self.edge.resize(cells, INF);
         for t in 1..=self.pt {
             for j in 0..m {
                 let pj = self.pp[j];
@@ -229,20 +266,38 @@ impl Relax {
                     continue;
                 }
                 let prev = t - pj;
-                let base = if prev == 0 {
-                    0.0
+                let (tie, strict) = if prev == 0 {
+                    (0.0, 0.0)
                 } else {
                     let row = &self.fwd[prev * m..prev * m + m];
-                    let mut b = INF;
+                    let (mut bt, mut bs) = (INF, INF);
                     for (i, &v) in row.iter().enumerate() {
-                        if v < b && i != j && !pair_dominated(jobs, i, j, prev as f64) {
-                            b = v;
+                        if v < bs && i != j {
+                            match pair_order(jobs, i, j, prev as f64) {
+                                Ordering::Less => {
+                                    bs = v;
+                                    bt = bt.min(v);
+                                }
+                                Ordering::Equal => {
+                                    bs = v;
+                                    if i < j {
+                                        bt = bt.min(v);
+                                    }
+                                }
+                                Ordering::Greater => {}
+                            }
+                        } else if v < bt && i != j && tie_ok(jobs, i, j, prev as f64) {
+                            bt = v;
                         }
                     }
-                    b
+                    (bt, bs)
                 };
-                if base < INF {
-                    self.fwd[t * m + j] = base + self.f(jobs, j, t) - mu[j];
+                let here = self.f(jobs, j, t) - mu[j];
+                if tie < INF {
+                    self.fwd[t * m + j] = tie + here;
+                }
+                if strict < INF {
+                    self.edge[t * m + j] = strict + here;
                 }
             }
         }
@@ -256,8 +311,8 @@ impl Relax {
     /// for the node bound, with the adjacency DP where it applies. Returns the best L(μ) and,
     /// if a relaxed optimum was a permutation, that sequence.
     ///
-    /// Start: [`initial_prices`] of the incumbent. Running the subgradient with the
-    /// adjacency DP as well was tried and did not raise the bound.
+    /// Start: [`initial_prices`] of the incumbent. The second root phase on integral data
+    /// tunes further on the adjacency relaxation instead (`tune_on_adjacency` in mod.rs).
     pub(super) fn optimise(
         &mut self,
         jobs: Jobs,
@@ -351,6 +406,24 @@ impl Relax {
         (best, perm)
     }
 
+    /// Rebuilds the node-bound tables for multipliers `mu` tuned elsewhere (SSDP's adjacency
+    /// subgradient) and stops further rounds here; returns L(μ). Only where the adjacency
+    /// table applies ([`Relax::has_adjacency`]).
+    pub(super) fn adopt(&mut self, jobs: Jobs, mu: &[f64]) -> f64 {
+        self.mu = mu.to_vec();
+        self.mu_sum = mu.iter().sum();
+        self.sg.best_mu = mu.to_vec();
+        self.sg.mu = mu.to_vec();
+        self.sg.converged = true;
+        self.use_fwd = true;
+        self.eval_adjacency(jobs, mu)
+    }
+
+    /// Exact completion times and a table that fits: the node bounds use `fwd`/`edge`.
+    pub(super) fn has_adjacency(&self) -> bool {
+        self.adjacency
+    }
+
     /// True when further subgradient rounds cannot raise the bound.
     pub(super) fn converged(&self) -> bool {
         self.sg.converged
@@ -370,7 +443,7 @@ impl Relax {
             }
             let k = next as usize;
             let t = tp + self.pp[k];
-            let v = self.fwd[t * m + k];
+            let v = self.edge[t * m + k];
             if v == INF {
                 return INF;
             }

@@ -351,6 +351,38 @@ fn stage1(
     adj.optimise(pb, pf, mu, bounds, budget, ADJACENCY_ROUNDS, &mut lambda)
 }
 
+/// Multipliers `mu` tuned further on the adjacency relaxation (`rounds` subgradient rounds
+/// from `mu`, `seq` the incumbent); returns the bound proven and the best sequence seen.
+/// For the branch and bound's root: integral p, w, d with positive weights.
+pub(in crate::tardiness) fn tune_adjacency(
+    jobs: Jobs,
+    mu: &mut Vec<f64>,
+    seq: &[usize],
+    rounds: usize,
+    budget: &Budget,
+) -> (f64, Vec<usize>) {
+    let pb = Problem {
+        m: jobs.p.len(),
+        p: jobs.p.iter().map(|&x| x as usize).collect(),
+        w: jobs.w.to_vec(),
+        d: jobs.d.to_vec(),
+        horizon: jobs.p.iter().map(|&x| x as usize).sum(),
+    };
+    let mut bounds = Bounds {
+        ub: INF,
+        best: Vec::new(),
+        lb: 0.0,
+    };
+    bounds.offer(&pb, seq.to_vec());
+    let mut adj = Adjacency::new(&pb);
+    let mut lambda = ADJACENCY_LAMBDA;
+    if let Some(opt) = adj.optimise(&pb, jobs.p, mu, &mut bounds, budget, rounds, &mut lambda) {
+        bounds.offer(&pb, opt);
+        bounds.lb = bounds.ub;
+    }
+    (bounds.lb, bounds.best)
+}
+
 /// Bounded-memory mode: the branch and bound from the incumbent, keeping the better bound.
 fn fallback(
     inst: &Instance,
