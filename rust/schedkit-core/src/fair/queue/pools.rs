@@ -3,7 +3,7 @@
 //! inside a pool FIFO or FAIR. A round's order is fixed when it starts, as Spark sorts
 //! once per resource offer.
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Bound::{Excluded, Unbounded};
 
 use super::{Launch, ReadyQueue};
@@ -64,28 +64,28 @@ impl NameRanks {
 }
 
 /// An ordered set for the few ready stages of a pool and the few pools with ready stages:
-/// while there are at most [`FEW`], a sorted ring buffer, where the usual changes are
-/// cheap: a new FIFO stage (the latest seq) goes to the back, the first stage or pool is
-/// the one handed a core and taken from the front, and a key moved by one task mostly
-/// stays where it is or passes a few neighbours (rewritten in place, no node freed and
-/// allocated as an ordered set's remove and insert are). Past [`FEW`], where shifting
-/// the buffer would cost more, an ordered set; back to the buffer below half of it.
+/// while there are at most [`FEW`], a sorted vector, where the usual changes are cheap: a
+/// new FIFO stage (the latest seq) goes to the end, and a key moved by one task mostly
+/// stays between its neighbours, so it is rewritten in place, or passes a few, which
+/// shift by one (no node freed and allocated, as an ordered set's remove and insert are).
+/// Past [`FEW`], where a shift would cost more, an ordered set; back to the vector below
+/// half of it.
 enum Sorted<T> {
-    Few(VecDeque<T>),
+    Few(Vec<T>),
     Many(BTreeSet<T>),
 }
 
-/// The most entries a [`Sorted`] keeps in a ring buffer.
+/// The most entries a [`Sorted`] keeps in a vector.
 const FEW: usize = 64;
 
 impl<T: Ord + Copy> Sorted<T> {
     fn new() -> Self {
-        Sorted::Few(VecDeque::new())
+        Sorted::Few(Vec::new())
     }
 
     fn first(&self) -> Option<&T> {
         match self {
-            Sorted::Few(v) => v.front(),
+            Sorted::Few(v) => v.first(),
             Sorted::Many(s) => s.first(),
         }
     }
@@ -105,10 +105,10 @@ impl<T: Ord + Copy> Sorted<T> {
         few.into_iter().flatten().chain(many.into_iter().flatten())
     }
 
-    /// Where `x`, which is in the buffer, is: mostly first (the stage or pool just handed
+    /// Where `x`, which is in the vector, is: mostly first (the stage or pool just handed
     /// a core).
-    fn find(v: &VecDeque<T>, x: &T) -> usize {
-        if v.front() == Some(x) {
+    fn find(v: &[T], x: &T) -> usize {
+        if v.first() == Some(x) {
             return 0;
         }
         let i = v.binary_search(x).unwrap_or_else(|i| i);
@@ -116,12 +116,10 @@ impl<T: Ord + Copy> Sorted<T> {
         i
     }
 
-    /// Where `x` would go in the buffer, trying the ends first.
-    fn place(v: &VecDeque<T>, x: &T) -> usize {
-        match v.back() {
-            None => 0,
+    /// Where `x` would go in the vector: mostly at the end (a new FIFO stage).
+    fn place(v: &[T], x: &T) -> usize {
+        match v.last() {
             Some(b) if b < x => v.len(),
-            _ if v[0] >= *x => 0,
             _ => v.binary_search(x).unwrap_or_else(|i| i),
         }
     }
@@ -157,19 +155,24 @@ impl<T: Ord + Copy> Sorted<T> {
     }
 
     /// Replaces `old`, which is in the set, by `new`: in place when `new` still sorts
-    /// between the neighbours (a key moved by one task mostly does), else moved.
+    /// between the neighbours (a key moved by one task mostly does), else the entries it
+    /// passes shift by one.
     fn replace(&mut self, old: &T, new: T) {
         match self {
             Sorted::Few(v) => {
                 let i = Self::find(v, old);
-                let after_prev = i == 0 || v[i - 1] < new;
-                let before_next = v.get(i + 1).is_none_or(|x| new < *x);
-                if after_prev && before_next {
-                    v[i] = new;
+                if i > 0 && new < v[i - 1] {
+                    // Moves down to j: v[j..i] shift up by one.
+                    let j = v[..i].partition_point(|x| *x < new);
+                    v[j..=i].rotate_right(1);
+                    v[j] = new;
+                } else if i + 1 < v.len() && v[i + 1] < new {
+                    // Moves up to j: v[i+1..=j] shift down by one.
+                    let j = i + v[i + 1..].partition_point(|x| *x < new);
+                    v[i..=j].rotate_left(1);
+                    v[j] = new;
                 } else {
-                    v.remove(i);
-                    let j = Self::place(v, &new);
-                    v.insert(j, new);
+                    v[i] = new;
                 }
             }
             Sorted::Many(s) => {
