@@ -164,12 +164,12 @@ impl<T: Ord + Copy> Sorted<T> {
                 if i > 0 && new < v[i - 1] {
                     // Moves down to j: v[j..i] shift up by one.
                     let j = v[..i].partition_point(|x| *x < new);
-                    v[j..=i].rotate_right(1);
+                    v.copy_within(j..i, j + 1);
                     v[j] = new;
                 } else if i + 1 < v.len() && v[i + 1] < new {
                     // Moves up to j: v[i+1..=j] shift down by one.
                     let j = i + v[i + 1..].partition_point(|x| *x < new);
-                    v[i..=j].rotate_left(1);
+                    v.copy_within(i + 1..=j, i);
                     v[j] = new;
                 } else {
                     v[i] = new;
@@ -558,7 +558,10 @@ mod tests {
                     }
                     _ => {}
                 }
-                assert_eq!(s.iter().copied().collect::<Vec<_>>(), want.iter().copied().collect::<Vec<_>>());
+                assert_eq!(
+                    s.iter().copied().collect::<Vec<_>>(),
+                    want.iter().copied().collect::<Vec<_>>()
+                );
                 assert_eq!(s.first(), want.first());
                 assert_eq!(s.is_empty(), want.is_empty());
                 if want.len() >= 3 * FEW {
