@@ -227,8 +227,8 @@ pub(in crate::fair) struct PoolQueue {
     /// A finished task whose core goes straight back to its own stage: its pool and the
     /// stage's key as filed. Set when a task ends on a full cluster and its stage, with one
     /// task fewer running, would be the next pick anyway: the re-filing of the finish and
-    /// that of the pick cancel out, so neither is made (four ordered-set updates each, most
-    /// of a saturated FAIR/UJF run's time). Any other call settles it first.
+    /// that of the pick cancel out, so neither is made (a stage and a pool re-filed each).
+    /// Any other call settles it first.
     deferred: Option<(usize, StageKey)>,
 }
 
