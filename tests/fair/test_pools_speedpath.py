@@ -1,0 +1,74 @@
+"""The FAIR/UJF pool queue's small-set paths (a sorted ring buffer up to 64 entries, an
+ordered set past it, for the ready stages of a pool and for the pools with ready stages)
+and its deferred re-filing of pools keep the schedule of the heapq reference
+bench/ref_fair.py bit for bit, where a pool holds hundreds of ready stages at once and
+then drains."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import schedkit as sk
+
+BENCH = Path(__file__).resolve().parents[2] / "bench"
+
+
+def _load(name: str):
+    spec = importlib.util.spec_from_file_location(f"_bench_{name}", BENCH / f"{name}.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+HEAPQ = _load("ref_fair")
+
+
+def finish(policy, cores, user, submit, offsets, durations):
+    sizes = np.diff(offsets)
+    jobs = np.repeat(np.arange(len(user)), sizes)
+    # Zero-padded names: UJF breaks ties between users by name, the reference by number.
+    t = sk.trace.from_jobs(jobs, [f"u{u:03d}" for u in np.repeat(user, sizes)], np.repeat(submit, sizes), durations)
+    r = sk.fair.replay(t, policy=policy, cores=cores).jobs
+    got = dict(zip(r.column("job_id").to_pylist(), r.column("finish_time").to_pylist()))
+    return [got[j] for j in range(len(user))]
+
+
+def bursty(seed: int, *, ties: bool):
+    """Bursts of 300 jobs within a fraction of a second, most of them user 0's (a pool with
+    well over 64 ready stages), between sparse arrivals that drain the queue; with `ties`,
+    integer durations and arrival times (many equal running counts and shares)."""
+    rng = np.random.default_rng(seed)
+    n = 900
+    sizes = rng.integers(1, 6, size=n)
+    offsets = np.concatenate([[0], np.cumsum(sizes)])
+    m = int(offsets[-1])
+    burst = (np.arange(n) // 300) % 2 == 0
+    if ties:
+        dur = rng.integers(1, 4, size=m).astype(float)
+        gaps = np.where(burst, 0.0, rng.integers(2, 8, size=n).astype(float))
+    else:
+        dur = rng.exponential(1.0, size=m)
+        gaps = np.where(burst, rng.exponential(0.002, size=n), rng.exponential(4.0, size=n))
+    submit = np.cumsum(gaps)
+    user = np.where(rng.random(n) < 0.7, 0, rng.integers(1, 6, size=n))
+    assert int((user[:300] == 0).sum()) > 64
+    return 4, user.tolist(), submit.tolist(), offsets.tolist(), dur.tolist()
+
+
+@pytest.mark.parametrize("ties", [False, True])
+@pytest.mark.parametrize("seed", range(3))
+def test_ujf_with_a_pool_of_hundreds_of_ready_stages(seed, ties):
+    args = bursty(500 + seed, ties=ties)
+    assert finish("ujf", *args) == HEAPQ.simulate("ujf", *args)
+
+
+@pytest.mark.parametrize("ties", [False, True])
+@pytest.mark.parametrize("seed", range(3))
+def test_fair_default_pool_is_fifo_with_hundreds_queued(seed, ties):
+    """Every user in Spark's `default` pool (FIFO inside): FAIR hands out cores as FIFO."""
+    args = bursty(600 + seed, ties=ties)
+    assert finish("fair", *args) == HEAPQ.simulate("fifo", *args)
