@@ -45,42 +45,84 @@ type OverheadTuple = (f64, f64, f64, f64, i64, i64, bool, f64);
 
 /// The cluster simulator, fed jobs in submit order (`schedkit.fair` drives it).
 ///
-/// `start_advance` runs an advance on a thread of its own and returns at once, so the
-/// caller can prepare the next batch (or advance another engine) meanwhile; every other
-/// call first waits for it to end and raises its error, if any.
+/// `start_advance` (and `push(..., advance_to=...)`) runs an advance on the engine's own
+/// thread and returns at once, so the caller can prepare the next batch (or advance
+/// another engine) meanwhile; every other call first waits for it to end and raises its
+/// error, if any.
 #[pyclass(module = "schedkit._core")]
 pub(crate) struct FairEngine {
-    /// None only while a background advance holds it (or after that advance panicked).
+    /// None while a background advance holds it (or after that advance panicked).
     inner: Option<Engine>,
-    background: Option<Background>,
+    /// The engine's thread, started at its first background advance and kept for the
+    /// engine's life: one thread, so the engine's data stays in one core's caches rather
+    /// than moving to a fresh thread at every chunk.
+    worker: Option<Worker>,
+    /// A background advance is running: the engine is with the worker.
+    busy: bool,
 }
 
-/// What a background advance sends back: the engine, and the advance's outcome (a panic's
-/// message as Err).
+/// What the engine's thread is given: the engine, a batch to add first, the time to
+/// advance to.
+type Task = (Engine, Option<Workload>, f64);
+
+/// What it sends back: the engine, and the outcome (a panic's message as Err).
 type Returned = (Engine, Result<CoreResult<()>, String>);
 
-/// An advance running on its own thread: the engine comes back through `rx` (in a mutex
-/// only because a pyclass must be `Sync`; one caller ever locks it).
-struct Background {
-    rx: Mutex<mpsc::Receiver<Returned>>,
+/// The engine's thread and its two channels (the receiver in a mutex only because a
+/// pyclass must be `Sync`; one caller ever locks it). `stop` ends a running advance early.
+struct Worker {
+    tasks: mpsc::Sender<Task>,
+    done: Mutex<mpsc::Receiver<Returned>>,
     stop: Arc<AtomicBool>,
+}
+
+impl Worker {
+    fn start() -> PyResult<Worker> {
+        let (tasks, task_rx) = mpsc::channel::<Task>();
+        let (done_tx, done) = mpsc::channel::<Returned>();
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = Arc::clone(&stop);
+        std::thread::Builder::new()
+            .name("schedkit-fair-engine".into())
+            .spawn(move || {
+                // Ends when the engine object is dropped (its sender with it).
+                while let Ok((mut engine, batch, until)) = task_rx.recv() {
+                    let outcome = guard_core(|| {
+                        if let Some(w) = batch {
+                            engine.push_owned(w)?;
+                        }
+                        engine.advance(until, &Budget::new(None, Some(&flag)))
+                    });
+                    if done_tx.send((engine, outcome)).is_err() {
+                        break;
+                    }
+                }
+            })
+            .map_err(|e| internal("fair advance", &format!("cannot start a thread: {e}")))?;
+        Ok(Worker {
+            tasks,
+            done: Mutex::new(done),
+            stop,
+        })
+    }
 }
 
 impl FairEngine {
     /// The engine, once a background advance has ended; that advance's error (or a
     /// Ctrl-C while waiting for it) is raised here.
     fn eng(&mut self, py: Python<'_>) -> PyResult<&mut Engine> {
-        if let Some(bg) = self.background.take() {
+        if let (true, Some(w)) = (self.busy, self.worker.as_ref()) {
+            self.busy = false;
             let (returned, signal) = py.detach(|| {
-                let rx = bg.rx.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-                wait_watching_signals(&rx, &bg.stop)
+                let rx = w.done.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+                wait_watching_signals(&rx, &w.stop)
             });
             let outcome = match returned {
                 Some((engine, outcome)) => {
                     self.inner = Some(engine);
                     outcome
                 }
-                None => Err("the worker thread ended without a result".to_string()),
+                None => Err("the engine's thread ended without a result".to_string()),
             };
             if let Some(e) = signal {
                 return Err(e);
@@ -99,42 +141,32 @@ impl FairEngine {
             .ok_or_else(|| internal("fair engine", "the engine was lost to an earlier internal error"))
     }
 
-    /// Pushes `batch` (when given) and advances to `until` on a thread of its own (see
-    /// `start_advance`); the engine stays there until the next call takes it back.
+    /// Hands the engine to its thread to add `batch` (when given) and advance to `until`;
+    /// it stays there until the next call takes it back.
     fn in_background(&mut self, py: Python<'_>, batch: Option<Workload>, until: f64) -> PyResult<()> {
         self.eng(py)?;
-        let Some(mut engine) = self.inner.take() else {
+        if self.worker.is_none() {
+            self.worker = Some(Worker::start()?);
+        }
+        let (Some(w), Some(engine)) = (self.worker.as_ref(), self.inner.take()) else {
             return Err(internal("fair engine", "no engine to advance"));
         };
-        let stop = Arc::new(AtomicBool::new(false));
-        let (tx, rx) = mpsc::channel::<Returned>();
-        let flag = Arc::clone(&stop);
-        std::thread::Builder::new()
-            .name("schedkit-fair-advance".into())
-            .spawn(move || {
-                let outcome = guard_core(|| {
-                    if let Some(w) = batch {
-                        engine.push_owned(w)?;
-                    }
-                    engine.advance(until, &Budget::new(None, Some(&flag)))
-                });
-                // The receiver is gone only when the engine object was dropped meanwhile.
-                let _ = tx.send((engine, outcome));
-            })
-            .map_err(|e| internal("fair advance", &format!("cannot start a thread: {e}")))?;
-        self.background = Some(Background {
-            rx: Mutex::new(rx),
-            stop,
-        });
+        w.stop.store(false, Ordering::Relaxed);
+        if let Err(mpsc::SendError((engine, _, _))) = w.tasks.send((engine, batch, until)) {
+            self.inner = Some(engine);
+            return Err(internal("fair advance", "the engine's thread has ended"));
+        }
+        self.busy = true;
         Ok(())
     }
 }
 
 impl Drop for FairEngine {
-    /// A background advance still running is told to stop; its thread then drops the engine.
+    /// A background advance still running is told to stop; the thread then ends, dropping
+    /// the engine.
     fn drop(&mut self) {
-        if let Some(bg) = &self.background {
-            bg.stop.store(true, Ordering::Relaxed);
+        if let Some(w) = &self.worker {
+            w.stop.store(true, Ordering::Relaxed);
         }
     }
 }
@@ -216,7 +248,8 @@ impl FairEngine {
         };
         Ok(FairEngine {
             inner: Some(build().py(py)?),
-            background: None,
+            worker: None,
+            busy: false,
         })
     }
 
