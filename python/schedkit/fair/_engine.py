@@ -253,8 +253,10 @@ class Runner:
 
     def _remember_parents(self, b: Batch) -> None:
         """For the validator: each job's parent lists as stage indices within the job, keyed
-        by push order (record_tasks only). Called after the push, so the core has checked
-        the parents: an id is always found among its job's (increasing) stage ids."""
+        by push order (record_tasks only). The core checks the parents of every push (on
+        the engine's thread when the push advances there): a bad id stops the replay at the
+        engine's next call, before the validator reads these lists, so they are used only
+        where every id is among its job's (increasing) stage ids."""
         js = b.job_stages if b.job_stages is not None else np.arange(b.n_jobs + 1)
         for j in range(b.n_jobs):
             lo, hi = int(js[j]), int(js[j + 1])
