@@ -15,6 +15,8 @@
 5. Where the time goes: process-CPU seconds by phase (ordering, converting, push, simulate,
    result) of one replay each of sections 1 and 2 (FIFO, UWFQ; FIFO, UJF, DRF), from timers
    put around the functions ``fair.replay`` calls, with the engine in the foreground.
+6. UWFQ with many users active at once: 2*10^5 single-task jobs of 20,000 users over 2,000 s
+   at load 1.2 on 64 cores (the virtual time's work per event grows with the active users).
 
     python bench/bench_fair_issue13.py              # sections 1, 2, 3 and 5, a few minutes on 2 cores
     python bench/bench_fair_issue13.py --stream     # section 4 too (long; run it with nohup)
@@ -201,6 +203,26 @@ def big_section(n_tasks: int) -> list[dict]:
     return rows
 
 
+def many_users_section(n: int = 200_000, users: int = 20_000, cores: int = 64) -> dict:
+    """UWFQ replay of ``n`` single-task jobs from ``users`` users, overloaded (load 1.2), so
+    thousands of users are active in the virtual system at once."""
+    rng = np.random.default_rng(1)
+    horizon = 2000.0
+    table = pa.table(
+        {
+            "job_id": np.arange(n, dtype=np.int64),
+            "user": pa.array([f"u{u:05d}" for u in rng.integers(0, users, n)], pa.string()),
+            "submit_time": np.sort(rng.uniform(0, horizon, n)),
+            "task_id": np.zeros(n, np.int64),
+            "duration": rng.exponential(1.2 * cores * horizon / n, n),
+        }
+    )
+    wall, cpu, _ = timed(lambda: fair.replay(table, policy="uwfq", cores=cores), 2)
+    row = {"jobs": n, "users": users, "wall_s": wall, "cpu_s": cpu}
+    print(row, flush=True)
+    return row
+
+
 #: Where the time of a replay goes, by run (filled by the sections, reported last).
 PHASES: dict[str, dict[str, float]] = {}
 
@@ -259,7 +281,13 @@ def stream_section(n_tasks: int) -> dict:
 
 
 def report(
-    small: list[dict], big: list[dict], stream: dict | None, env: dict, seconds: float, drf: list[dict] | None = None
+    small: list[dict],
+    big: list[dict],
+    stream: dict | None,
+    env: dict,
+    seconds: float,
+    drf: list[dict] | None = None,
+    many: dict | None = None,
 ) -> str:
     lines = [_env.header("schedkit.fair: issue 13 figures", env, False, seconds, "python bench/bench_fair_issue13.py")]
     lines.append(f"\n## {small[0]['jobs']:,} single-task jobs, 200 users, 64 cores, replay from an Arrow table\n")
@@ -315,6 +343,17 @@ def report(
                 ],
             )
         )
+    if many:
+        lines.append(
+            f"\n## UWFQ with many active users ({many['jobs']:,} single-task jobs, {many['users']:,} users, "
+            "load 1.2, 64 cores)\n"
+        )
+        lines.append(
+            _env.md_table(
+                ["wall s (best of 2)", "CPU s", "CPU ns per job"],
+                [[f"{many['wall_s']:.2f}", f"{many['cpu_s']:.2f}", f"{many['cpu_s'] / many['jobs'] * 1e9:,.0f}"]],
+            )
+        )
     if PHASES:
         lines.append("\n## Where the time goes: process-CPU seconds by phase of one replay\n")
         lines.append(
@@ -362,8 +401,9 @@ def main() -> None:
     small = small_section(a.small)
     big = big_section(a.big)
     drf = drf_nodes_section(a.drf_tasks)
+    many = many_users_section()
     stream = stream_section(a.stream_tasks) if a.stream else None
-    text = report(small, big, stream, env, time.perf_counter() - t0, drf)
+    text = report(small, big, stream, env, time.perf_counter() - t0, drf, many)
     out = HERE / "results" / "fair_issue13.md"
     out.write_text(text)
     print(text)
