@@ -1,4 +1,4 @@
-"""The FAIR/UJF pool queue's small-set paths (a sorted ring buffer up to 64 entries, an
+"""The FAIR/UJF pool queue's small-set paths (a sorted vector up to 64 entries, an
 ordered set past it, for the ready stages of a pool and for the pools with ready stages)
 and its deferred re-filing of pools keep the schedule of the heapq reference
 bench/ref_fair.py bit for bit, where a pool holds hundreds of ready stages at once and
@@ -6,25 +6,13 @@ then drains."""
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 import pytest
+from bench_refs import load_bench
 
 import schedkit as sk
 
-BENCH = Path(__file__).resolve().parents[2] / "bench"
-
-
-def _load(name: str):
-    spec = importlib.util.spec_from_file_location(f"_bench_{name}", BENCH / f"{name}.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
-HEAPQ = _load("ref_fair")
+HEAPQ = load_bench("ref_fair")
 
 
 def finish(policy, cores, user, submit, offsets, durations):

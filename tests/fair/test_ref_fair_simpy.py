@@ -4,28 +4,17 @@ workloads (continuous times; integer times full of ties; zero-length tasks)."""
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 pytest.importorskip("simpy")
 
+from bench_refs import load_bench
+
 import schedkit as sk
 
-BENCH = Path(__file__).resolve().parents[2] / "bench"
-
-
-def _load(name: str):
-    spec = importlib.util.spec_from_file_location(f"_bench_{name}", BENCH / f"{name}.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
-SIMPY = _load("ref_fair_simpy")
-HEAPQ = _load("ref_fair")
+SIMPY = load_bench("ref_fair_simpy")
+HEAPQ = load_bench("ref_fair")
 
 
 def workload(seed: int, *, ties: bool = False, zeros: bool = False):
