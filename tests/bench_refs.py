@@ -11,6 +11,8 @@ import importlib.util
 from pathlib import Path
 from types import ModuleType
 
+import numpy as np
+
 #: The repository's bench/ folder.
 BENCH = Path(__file__).resolve().parents[1] / "bench"
 
@@ -22,3 +24,18 @@ def load_bench(name: str) -> ModuleType:
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod
+
+
+def fair_finish(policy: str, cores: int, user, submit, offsets, durations) -> list[float]:
+    """schedkit.fair's finish time of each job of a workload given as the fair references
+    (bench/ref_fair.py, ref_fair_simpy.py) take it: per job a user number and submit time,
+    the task durations of job j at ``durations[offsets[j]:offsets[j + 1]]``."""
+    import schedkit as sk
+
+    sizes = np.diff(offsets)
+    jobs = np.repeat(np.arange(len(user)), sizes)
+    # Zero-padded names: UJF breaks ties between users by name, the references by number.
+    t = sk.trace.from_jobs(jobs, [f"u{u:03d}" for u in np.repeat(user, sizes)], np.repeat(submit, sizes), durations)
+    r = sk.fair.replay(t, policy=policy, cores=cores).jobs
+    got = dict(zip(r.column("job_id").to_pylist(), r.column("finish_time").to_pylist()))
+    return [got[j] for j in range(len(user))]

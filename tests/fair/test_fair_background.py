@@ -85,3 +85,20 @@ def test_a_bad_batch_pushed_for_a_background_advance_is_raised_by_the_next_call(
     eng.push(one, one, np.zeros(1), one - 1, np.zeros(1), one, np.array([0, 1]), np.ones(1), advance_to=2.0)
     eng.finish()
     assert eng.take_finished()["finish"].tolist() == [1.0]
+
+
+@pytest.mark.parametrize("background", [False, True])
+def test_advancing_to_nan_is_an_error_naming_until(background):
+    # NaN compares false with every event time: the engine would run everything and keep
+    # its horizon, silently; it is refused instead, in the foreground and on the thread
+    eng = _core.FairEngine(1, "fifo")
+    eng.add_users(["a"])
+    with pytest.raises(InvalidInstanceError) as exc:
+        if background:
+            eng.start_advance(float("nan"))
+            _ = eng.live_jobs
+        else:
+            eng.advance(float("nan"))
+    assert exc.value.field == "until"
+    eng.advance(1.0)  # still usable
+    assert eng.horizon == 1.0

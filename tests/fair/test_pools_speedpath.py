@@ -8,21 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from bench_refs import load_bench
-
-import schedkit as sk
+from bench_refs import fair_finish, load_bench
 
 HEAPQ = load_bench("ref_fair")
-
-
-def finish(policy, cores, user, submit, offsets, durations):
-    sizes = np.diff(offsets)
-    jobs = np.repeat(np.arange(len(user)), sizes)
-    # Zero-padded names: UJF breaks ties between users by name, the reference by number.
-    t = sk.trace.from_jobs(jobs, [f"u{u:03d}" for u in np.repeat(user, sizes)], np.repeat(submit, sizes), durations)
-    r = sk.fair.replay(t, policy=policy, cores=cores).jobs
-    got = dict(zip(r.column("job_id").to_pylist(), r.column("finish_time").to_pylist()))
-    return [got[j] for j in range(len(user))]
 
 
 def bursty(seed: int, *, ties: bool):
@@ -51,7 +39,7 @@ def bursty(seed: int, *, ties: bool):
 @pytest.mark.parametrize("seed", range(3))
 def test_ujf_with_a_pool_of_hundreds_of_ready_stages(seed, ties):
     args = bursty(500 + seed, ties=ties)
-    assert finish("ujf", *args) == HEAPQ.simulate("ujf", *args)
+    assert fair_finish("ujf", *args) == HEAPQ.simulate("ujf", *args)
 
 
 @pytest.mark.parametrize("ties", [False, True])
@@ -59,4 +47,4 @@ def test_ujf_with_a_pool_of_hundreds_of_ready_stages(seed, ties):
 def test_fair_default_pool_is_fifo_with_hundreds_queued(seed, ties):
     """Every user in Spark's `default` pool (FIFO inside): FAIR hands out cores as FIFO."""
     args = bursty(600 + seed, ties=ties)
-    assert finish("fair", *args) == HEAPQ.simulate("fifo", *args)
+    assert fair_finish("fair", *args) == HEAPQ.simulate("fifo", *args)

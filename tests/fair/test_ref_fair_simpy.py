@@ -9,9 +9,7 @@ import pytest
 
 pytest.importorskip("simpy")
 
-from bench_refs import load_bench
-
-import schedkit as sk
+from bench_refs import fair_finish, load_bench
 
 SIMPY = load_bench("ref_fair_simpy")
 HEAPQ = load_bench("ref_fair")
@@ -36,16 +34,6 @@ def workload(seed: int, *, ties: bool = False, zeros: bool = False):
     return user.tolist(), submit.tolist(), offsets.tolist(), dur.tolist(), cores
 
 
-def schedkit_finish(policy, cores, user, submit, offsets, durations):
-    sizes = np.diff(offsets)
-    jobs = np.repeat(np.arange(len(user)), sizes)
-    # Zero-padded names: UJF breaks ties between users by name, the references by number.
-    t = sk.trace.from_jobs(jobs, [f"u{u:03d}" for u in np.repeat(user, sizes)], np.repeat(submit, sizes), durations)
-    r = sk.fair.replay(t, policy=policy, cores=cores).jobs
-    got = dict(zip(r.column("job_id").to_pylist(), r.column("finish_time").to_pylist()))
-    return [got[j] for j in range(len(user))]
-
-
 # --------------------------------------------------------------------------- hand-computed
 
 # 2 cores. job0 (user 0): tasks [2, 2, 2] at t=0 takes both cores; job1 (user 1): one 1-s task
@@ -68,7 +56,7 @@ def test_hand_computed(tasks, policy, expected):
     args = (2, [0, 1], [0.0, 0.5], [0, len(tasks), len(tasks) + 1], tasks + [1.0])
     assert SIMPY.simulate(policy, *args) == expected
     assert HEAPQ.simulate(policy, *args) == expected
-    assert schedkit_finish(policy, *args) == expected
+    assert fair_finish(policy, *args) == expected
 
 
 def test_zero_length_completion_before_arrival_at_equal_time():
@@ -81,7 +69,7 @@ def test_zero_length_completion_before_arrival_at_equal_time():
     for policy in ("fifo", "ujf"):
         assert SIMPY.simulate(policy, *args) == [1.0, 1.0, 4.0, 5.0]
         assert HEAPQ.simulate(policy, *args) == [1.0, 1.0, 4.0, 5.0]
-        assert schedkit_finish(policy, *args) == [1.0, 1.0, 4.0, 5.0]
+        assert fair_finish(policy, *args) == [1.0, 1.0, 4.0, 5.0]
 
 
 def test_empty():
@@ -113,7 +101,7 @@ def test_agrees_with_heapq_reference_at_ties(policy, seed, zeros):
     user, submit, offsets, dur, cores = workload(100 + seed, ties=True, zeros=zeros)
     got = SIMPY.simulate(policy, cores, user, submit, offsets, dur)
     assert got == HEAPQ.simulate(policy, cores, user, submit, offsets, dur)
-    assert got == schedkit_finish(policy, cores, user, submit, offsets, dur)
+    assert got == fair_finish(policy, cores, user, submit, offsets, dur)
 
 
 @pytest.mark.parametrize("policy", ["fifo", "ujf"])
@@ -121,7 +109,7 @@ def test_agrees_with_heapq_reference_at_ties(policy, seed, zeros):
 def test_agrees_with_schedkit(policy, seed):
     user, submit, offsets, dur, cores = workload(200 + seed)
     got = SIMPY.simulate(policy, cores, user, submit, offsets, dur)
-    np.testing.assert_allclose(got, schedkit_finish(policy, cores, user, submit, offsets, dur), rtol=0, atol=1e-9)
+    np.testing.assert_allclose(got, fair_finish(policy, cores, user, submit, offsets, dur), rtol=0, atol=1e-9)
 
 
 @pytest.mark.parametrize("seed", range(3))
@@ -140,4 +128,4 @@ def test_ujf_agrees_with_heapq_reference_with_hundreds_of_ready_users(seed):
     user = rng.integers(0, 300, size=n)
     args = (4, user.tolist(), submit.tolist(), offsets.tolist(), dur.tolist())
     assert len(set(user[:400].tolist())) > 128
-    assert schedkit_finish("ujf", *args) == HEAPQ.simulate("ujf", *args)
+    assert fair_finish("ujf", *args) == HEAPQ.simulate("ujf", *args)

@@ -470,8 +470,12 @@ impl Engine {
         }
     }
 
-    /// Processes every event before time `until`.
+    /// Processes every event before time `until` (not NaN: it would compare false with
+    /// every event time and leave the horizon where it was, silently running everything).
     pub fn advance(&mut self, until: f64, budget: &Budget) -> CoreResult<()> {
+        if until.is_nan() {
+            return Err(CoreError::invalid("until", None, "advance to NaN: give a time"));
+        }
         while let Some((t, event)) = self.next_event() {
             if t >= until {
                 break;
