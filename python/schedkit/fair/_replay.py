@@ -437,16 +437,7 @@ def simulate(w: Workload, *, scenario: str | None = None, _spark_job_tasks: int 
         assert o is not None
         split = spec.policy.strip().lower() in SPARK_JOB_POLICIES
         authors = o.spark_splits and spec.partition
-        w = spark_structure(
-            w,
-            o.setup_tasks,
-            o.setup_task,
-            split=split,
-            spark_job_tasks=_spark_job_tasks,
-            splits=("authors" if authors else "even") if o.spark_splits else None,
-            work=(o.scan_work, o.iteration_work) if o.executed_work else None,
-            result_task=o.result_task,
-        )
+        w = spark_structure(w, o, split=split, partition=spec.partition, spark_job_tasks=_spark_job_tasks)
         if authors:  # the workload is split already; the engine's partitioner stays off
             spec = replace(spec, partition=False)
         if o.plugin_service and spec.policy.strip().lower() in PLUGIN_POLICIES:

@@ -32,6 +32,7 @@ import pyarrow as pa
 
 from schedkit.exceptions import InvalidInstanceError
 from schedkit.fair._model import Batch, Workload
+from schedkit.fair._overheads import SparkOverheads
 
 #: Policies that order Spark jobs (Spark's own FIFO/FAIR), not the authors' job groups.
 SPARK_JOB_POLICIES = frozenset({"fair", "ujf"})
@@ -182,25 +183,24 @@ def udf_cost(job_class: str, nominal: float) -> float:
 
 def spark_structure(
     w: Workload,
-    setup_tasks: int,
-    setup_task: float,
+    o: SparkOverheads,
     *,
     split: bool,
+    partition: bool = False,
     spark_job_tasks: int | None = None,
-    splits: str | None = None,
-    work: tuple[float, float] | None = None,
-    result_task: float = 0.0,
 ) -> Workload:
-    """``w`` as Spark runs it: each Spark job of a job preceded by a setup Spark job of
-    ``setup_tasks`` tasks of ``setup_task`` seconds (none when 0); its scan's tasks split as Spark
-    splits the authors' input (``splits="even"``: equal but the largest,
-    :func:`spark_split`), or :func:`authors_tasks` equal tasks (``splits="authors"``,
-    the authors' partitioner, counted on the given work), or as given (None). With ``work =
-    (a, b)`` each Spark job's work becomes ``a + b x`` :func:`udf_cost` (its tasks keep
-    their proportions). With ``result_task`` > 0 each query is followed by a one-task result
-    Spark job of that length (the final aggregation ``take`` runs once the scan's map stage,
-    a Spark job of its own under adaptive execution, is done): a Spark job of its own,
-    submitted when its query ends, under ``split``; the query's child stage otherwise.
+    """``w`` as Spark runs it under the overhead model ``o``: each Spark job of a job
+    preceded by a setup Spark job of ``o.setup_tasks`` tasks of ``o.setup_task`` seconds (none
+    when 0). With ``o.spark_splits`` its scan's tasks are split as Spark splits the authors'
+    input (:func:`spark_split`: equal but the largest, which holds :data:`LARGEST_SPLIT` of
+    the scan) or, with ``partition``, into :func:`authors_tasks` equal tasks (the authors'
+    partitioner, counted on the given work); without it they stay as given. With
+    ``o.executed_work`` each Spark job's work becomes ``o.scan_work + o.iteration_work x``
+    :func:`udf_cost` (its tasks keep their proportions). With ``o.result_task`` > 0 each query is
+    followed by a one-task result Spark job of that length (the final aggregation ``take``
+    runs once the scan's map stage, a Spark job of its own under adaptive execution, is
+    done): a Spark job of its own, submitted when its query ends, under ``split``; the
+    query's child stage otherwise.
 
     A one-stage job is one Spark job or, with ``spark_job_tasks``, when its stage has k x
     ``spark_job_tasks`` tasks, k Spark jobs submitted together (the authors' Google job
@@ -221,21 +221,24 @@ def spark_structure(
     >>> import schedkit as sk
     >>> from schedkit.fair._spark_jobs import spark_structure
     >>> w = sk.fair.scenario_workload("4_large_users", default_tasks=2, skew=0)
-    >>> s = spark_structure(w, 3, 0.1, split=False)
+    >>> o = sk.fair.SparkOverheads(setup_tasks=3, setup_task=0.1)
+    >>> s = spark_structure(w, o, split=False)
     >>> s.batch.n_jobs, len(s.batch.task_offsets) - 1, s.batch.task_offsets[:4].tolist()
     (16, 32, [0, 3, 5, 8])
-    >>> s = spark_structure(w, 3, 0.1, split=True)
+    >>> s = spark_structure(w, o, split=True)
     >>> s.batch.n_jobs, s.batch.after[:4].tolist(), s.batch.job_id[:4].tolist()
     (32, [-1, 0, 1, 2], [0, 0, 1, 1])
-    >>> s = spark_structure(w, 0, 0.0, split=False, splits="authors")
+    >>> s = spark_structure(w, sk.fair.SparkOverheads(spark_splits=True), split=False, partition=True)
     >>> s.batch.task_offsets[:3].tolist()  # Loop1000: 222 equal tasks
     [0, 222, 444]
     """
     b = w.batch
     _check(b)
     parts = _parts(b, spark_job_tasks)
-    setup = np.full(setup_tasks, float(setup_task))
-    result = np.full(1, float(result_task))
+    setup_tasks, result_task = o.setup_tasks, o.result_task
+    setup = np.full(setup_tasks, o.setup_task)
+    result = np.full(1, result_task)
+    work = (o.scan_work, o.iteration_work) if o.executed_work else None
     durs: list[np.ndarray] = []
     task_offsets = [0]
     job_stages = [0]
@@ -265,9 +268,9 @@ def spark_structure(
                     field="overheads.iteration_work",
                 )
             ps = [q * (d / s) if s > 0 else np.full(len(q), d / len(q)) for q, s, d in zip(ps, nominal, done)]
-        if splits == "authors":
+        if o.spark_splits and partition:  # the authors' partitioner
             ps = [np.full(n, q.sum() / n) for q, s in zip(ps, nominal) for n in [authors_tasks(cls, s)]]
-        elif splits == "even":  # Spark's own splits (the name the replay passes)
+        elif o.spark_splits:  # Spark's own splits: one straggler
             ps = [spark_split(q) for q in ps]
         if split:
             if pred[j] >= 0 and len(ps) > 1:
