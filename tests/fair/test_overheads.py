@@ -18,6 +18,7 @@ import schedkit as sk
 from schedkit.exceptions import InvalidInstanceError, ValidationError
 from schedkit.experiments import calibrate_spark as cs
 from schedkit.fair._model import Batch, Workload
+from schedkit.fair._spark_jobs import spark_structure
 from schedkit.fair._validate import check_run
 from schedkit.testing.strategies import traces
 
@@ -325,6 +326,16 @@ def test_spark_splits_have_one_straggler():
     # the authors' partitioner's splits stay equal: 16 tasks become Spark's minimum of 32
     r = sk.fair.simulate(loop_jobs(["Loop20"], [[1.0] * 32]), policy="fifo", cores=32, partition=True, overheads=o)
     assert finish(r) == [1.0]
+
+
+def test_partition_alone_does_not_split_spark_jobs():
+    # the structure's splits follow spark_splits; partition=True without it leaves a Spark
+    # job's tasks in their given proportions: 1 core-s executed over tasks of 1 and 3 s
+    w = loop_jobs(["Loop20"], [[1.0, 3.0]])
+    s = spark_structure(w, Over(scan_work=1.0), split=False, partition=True)
+    assert s.batch.durations.tolist() == [0.25, 0.75]
+    s = spark_structure(w, Over(scan_work=1.0, spark_splits=True), split=False, partition=True)
+    assert s.batch.durations.tolist() == [1 / 32] * 32  # the authors' partitioner: Spark's minimum 32
 
 
 def test_authors_partitioner_counts_tasks_on_the_given_work():
