@@ -118,28 +118,35 @@ def alone_rows(over: fair.SparkOverheads) -> list[list[str]]:
     return rows
 
 
-#: The Google users whose measured mean RTs are below what the model's executed work allows.
+#: The Google users whose measured mean RTs are below what their own jobs' modelled work allows.
 LARGE_TRACE_USERS = ("user_1", "user_2")
 
 
 def trace_user_rows(over: fair.SparkOverheads) -> list[list[str]]:
-    """``google_hetero``, users with large trace jobs: their jobs' executed work in the model,
-    the least mean RT that work allows (no job can use more than the 32 cores, so its RT is at
-    least its work / 32) and the authors' per-user mean RT in their fastest variant."""
+    """``google_hetero``, users with large trace jobs, in the variant where the authors
+    measured their least mean RT: their own jobs' executed work in the model, the least mean
+    RT that work allows (no job can use more than the 32 cores, so its RT is at least its
+    work / 32), the model's mean RT of the user's own jobs, the model's mean RT measured as
+    the authors' analysis measured it (the job groups of every user whose name contains
+    the user's: ``user_1`` pools ``user_10`` ... ``user_19``), and the authors' value."""
     measured = cs.measured("google_hetero")
-    jobs = cs.simulate("google_hetero", "cfq", False, over).jobs
-    user = jobs.column("user").to_pylist()
-    work = jobs.column("work").to_numpy()
     rows = []
     for u in LARGE_TRACE_USERS:
-        w = [float(x) for x, v in zip(work, user) if v == u]
         best = min(measured, key=lambda t: t.users[u])
+        r = cs.simulate("google_hetero", best.policy, best.partition, over)
+        user = r.jobs.column("user").to_pylist()
+        work = r.jobs.column("work").to_numpy()
+        w = [float(x) for x, v in zip(work, user) if v == u]
+        pooled = sum(1 for v in user if u in v)
         rows.append(
             [
-                u,
+                f"{u} ({best.label})",
+                f"{len(w)} / {pooled}",
                 ", ".join(f"{x:.0f}" for x in w),
                 f"{sum(x / 32 for x in w) / len(w):.1f}",
-                f"{best.users[u]:.1f} ({best.label})",
+                f"{cs.measure(best, r, 'plain')[1][u]:.1f}",
+                f"{cs.measure(best, r, 'authors')[1][u]:.1f}",
+                f"{best.users[u]:.1f}",
             ]
         )
     return rows
@@ -157,6 +164,7 @@ def run(refit: bool = False, log=print) -> dict:
     log(over.describe())
     with_model = cs.compare(over)
     plain = cs.compare(None)
+    plain_view = cs.compare(over, view="plain")
     costs = cost_rows()
     env = _env.environment()
     md = [
@@ -185,8 +193,16 @@ def run(refit: bool = False, log=print) -> dict:
                 f"{100 * worst:.0f} %" + (" met" if err_ok else " **not met**"),
                 f"{p['spearman']:.2f}",
                 f"{100 * max(abs(r['error']) for r in p['rows']):.0f} %",
+                f"{plain_view['fitted'][sc]['spearman']:.2f}",
+                f"{100 * max(abs(r['error']) for r in plain_view['fitted'][sc]['rows']):.0f} %",
             ]
         )
+    md.append(
+        "Ours is measured as the authors' analysis measured their runs (`calibrate_spark.measure`, "
+        'view "authors": on the Google windows a user\'s mean pools the job groups of every user whose '
+        "name contains it, and those count twice in the overall mean); the last two columns measure the "
+        'same model runs per job, each job once under its own user (view "plain").\n'
+    )
     md.append(
         _env.md_table(
             [
@@ -195,6 +211,8 @@ def run(refit: bool = False, log=print) -> dict:
                 "worst |error| (model)",
                 "Spearman (plain)",
                 "worst |error| (plain)",
+                "Spearman (model, per-job view)",
+                "worst |error| (model, per-job view)",
             ],
             summary,
         )
@@ -278,12 +296,25 @@ def run(refit: bool = False, log=print) -> dict:
     )
     md.append(_env.md_table(["class", "from", "measured alone", "model alone"], alone_rows(over)))
     md.append(
-        "\n\nLarge trace jobs on google_hetero: the model's executed work of each of the user's jobs "
-        "(core-s), the least mean RT it allows on 32 cores (work / 32 per job, averaged) and the "
-        "authors' measured mean RT for the user in their fastest variant:\n"
+        "\n\nLarge trace jobs on google_hetero, in the variant of the user's least measured mean RT: "
+        "the user's own jobs / the job groups the authors' analysis gave the user (every user whose name "
+        "contains it), the model's executed work of each own job (core-s), the least mean RT it allows on "
+        "32 cores (work / 32 per job, averaged), the model's mean RT of the own jobs, the model's mean RT "
+        "as the authors' analysis measures it, and the authors' value (s):\n"
     )
     md.append(
-        _env.md_table(["user", "model work per job", "least mean RT (model work)", "measured"], trace_user_rows(over))
+        _env.md_table(
+            [
+                "user",
+                "own / pooled jobs",
+                "model work per own job",
+                "least own mean RT",
+                "model own",
+                "model, authors' view",
+                "measured",
+            ],
+            trace_user_rows(over),
+        )
     )
     md.append("\n\nCost of the model (UWFQ, best of 3): time and ns per event, plain / with the model:\n")
     md.append(_env.md_table(["scenario", "plain", "ns/event", "model", "ns/event"], costs))
