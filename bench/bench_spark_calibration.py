@@ -178,6 +178,10 @@ def run(refit: bool = False, log=print) -> dict:
     ]
     md.append(f"Model: {over.describe()}.\n")
     md.append(
+        f"Every run (model and plain) is `calibrate_spark.simulate`: UWFQ with grace {cs.AUTHORS_GRACE:g}, "
+        "as the authors' scheduler starts a returning user's new job at the current virtual time.\n"
+    )
+    md.append(
         f"Targets (issue 18), per fitted scenario: Spearman over the policy variants >= {SPEARMAN_TARGET}, "
         f"and mean RT within {ERROR_TARGET:.0%} of the measured value for every variant.\n"
     )

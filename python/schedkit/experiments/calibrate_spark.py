@@ -90,7 +90,7 @@ FIRST_PHASE = 4
 #: job of 32 tasks (one wave on the 32 cores) before every Spark job, Spark's scan splits, CFQ
 #: stage deadlines on the whole job's estimate, and no result Spark job after the scan.
 #: Measured alternatives (with ours measured per job, view "plain", before the authors' view
-#: was built; loss 8.98 then, 7.48 now): a 0.05-s result job on the fitted values raises the loss from
+#: was built; loss 8.98 then, 7.18 now with the authors' returning-user rule): a 0.05-s result job on the fitted values raises the loss from
 #: 8.98 to 12.61 and puts Spark's FIFO in lockstep on the 120-job burst of
 #: ``4_super_small_users`` (+76 % where the authors measured 28 s); a setup job of 260
 #: tasks (one per ``PULocationID`` folder of their input, as Spark lists more than 32
