@@ -351,11 +351,9 @@ impl DrfQueue {
     fn update(&mut self, n: usize) {
         self.room[n] = room(self.free[n]);
         if let Some((m, held)) = self.loose.take() {
-            if m == n && self.room[n] == held {
-                return;
-            }
-            self.update_tree(m);
-            if m == n {
+            if m != n {
+                self.raise_tree(m);
+            } else if self.room[n] == held {
                 return;
             }
         }
@@ -368,14 +366,32 @@ impl DrfQueue {
         match self.loose {
             Some((m, _)) if m == n => {}
             Some((m, _)) => {
-                // Before n's room changes: the tree takes m's block's rooms as they are,
-                // and n may be in that block.
-                self.update_tree(m);
+                // Before n's room changes: n may be in m's block.
+                self.raise_tree(m);
                 self.loose = Some((n, self.room[n]));
             }
             None => self.loose = Some((n, self.room[n])),
         }
         self.room[n] = room(self.free[n]);
+    }
+
+    /// Writes the loose node `n`'s room, which only grew since the tree took it (tasks
+    /// ended there): each node above it becomes the larger of itself and that room, up to
+    /// the first that already holds as much (no block scanned, no sibling read).
+    fn raise_tree(&mut self, n: usize) {
+        let r = self.room[n];
+        let mut k = self.leaves + n / BLOCK;
+        loop {
+            let t = self.tree[k];
+            if admits(t, r.0, r.1) {
+                return;
+            }
+            self.tree[k] = max2(t, r);
+            if k == 1 {
+                return;
+            }
+            k /= 2;
+        }
     }
 
     /// The largest rooms for cpu and for memory over the nodes.
