@@ -17,8 +17,11 @@
    put around the functions ``fair.replay`` calls, with the engine in the foreground.
 6. UWFQ with many users active at once: 2*10^5 single-task jobs of 20,000 users over 2,000 s
    at load 1.2 on 64 cores (the virtual time's work per event grows with the active users).
+7. DRF placement alone: 10^6 tasks of section 2's kind on the same 40,000 cpus as 10 nodes of 4,000
+   cpus and as 10^4 nodes of 4 cpus, FIFO on 40,000 cores the anchor (section 3 grows the
+   cluster with the nodes, so the running tasks grow too; here only the placement differs).
 
-    python bench/bench_fair_issue13.py              # sections 1, 2, 3 and 5, a few minutes on 2 cores
+    python bench/bench_fair_issue13.py              # all but section 4, a few minutes on 2 cores
     python bench/bench_fair_issue13.py --stream     # section 4 too (long; run it with nohup)
 
 Writes bench/results/fair_issue13.md.
@@ -247,6 +250,36 @@ def drf_nodes_section(n_tasks: int) -> list[dict]:
     return rows
 
 
+def drf_same_cores_section(n_tasks: int, total: int = 40_000) -> list[dict]:
+    """DRF placement alone: the same jobs on the same ``total`` cpus as 10 nodes of
+    ``total / 10`` cpus and as ``total / 4`` nodes of 4 cpus (arrivals scaled to load 0.9),
+    and FIFO on ``total`` cores (no placement) as the anchor. The node-count section also
+    grows the cluster, so the running tasks (the completion heap) grow with the nodes;
+    here they are the same, and only the placement differs."""
+    w = B.workload(n_tasks)
+    tab = B.canonical_table(w)
+    tab = tab.set_column(tab.schema.get_field_index("cpu"), "cpu", pa.array(np.ones(tab.num_rows)))
+    tab = tab.set_column(tab.schema.get_field_index("memory"), "memory", pa.array(np.zeros(tab.num_rows)))
+    sub = tab.column("submit_time").to_numpy()
+    t = tab.set_column(tab.schema.get_field_index("submit_time"), "submit_time", pa.array(sub * B.CORES / total))
+    runs = [
+        (f"drf, 10 nodes of {total // 10:,} cpus", dict(policy="drf", cores=total, nodes=[(total / 10, 1.0)] * 10)),
+        (f"drf, {total // 4:,} nodes of 4 cpus", dict(policy="drf", cores=total, nodes=[(4.0, 1.0)] * (total // 4))),
+        (f"fifo, {total:,} cores (no placement)", dict(policy="fifo", cores=total)),
+    ]
+    rows, finish = [], []
+    for name, spec in runs:
+        wall, cpu, r = timed(lambda spec=spec: fair.replay(t, **spec), 3)
+        finish.append(B.finish_by_job(r))
+        rows.append({"run": name, "tasks": tab.num_rows, "wall_s": wall, "cpu_s": cpu})
+        print(rows[-1], flush=True)
+    # One-cpu tasks on whole-cpu nodes: a task fits iff a cpu is free, whatever the nodes,
+    # and the users' shares are of the same total, so both DRF runs start every task alike.
+    if not np.array_equal(finish[0], finish[1]):
+        raise SystemExit("DRF on 10 nodes and on many nodes of the same cpus disagree")
+    return rows
+
+
 CHILD = r"""
 import os, sys, json, time
 os.environ["OPENBLAS_NUM_THREADS"] = "1"
@@ -288,6 +321,7 @@ def report(
     seconds: float,
     drf: list[dict] | None = None,
     many: dict | None = None,
+    same: list[dict] | None = None,
 ) -> str:
     lines = [_env.header("schedkit.fair: issue 13 figures", env, False, seconds, "python bench/bench_fair_issue13.py")]
     lines.append(f"\n## {small[0]['jobs']:,} single-task jobs, 200 users, 64 cores, replay from an Arrow table\n")
@@ -343,6 +377,33 @@ def report(
                 ],
             )
         )
+    if same:
+        lines.append(
+            f"\n## DRF placement alone: {same[0]['tasks']:,} one-cpu tasks on the same cpus, few or many "
+            "nodes (load 0.9, best of 3)\n"
+        )
+        lines.append(
+            "The node-count table above grows the cluster with the nodes, so the tasks running at once (the "
+            "engine's completion heap) grow too; here the cpus and the running tasks are the same and only "
+            "DRF's placement differs. FIFO on the same cores (no placement) is the anchor; the two DRF runs' "
+            "finish times are checked equal first (one-cpu tasks on whole-cpu nodes fit wherever a cpu is free).\n"
+        )
+        fifo = same[-1]
+        lines.append(
+            _env.md_table(
+                ["run", "wall s", "CPU s", "CPU ns per task", "vs FIFO (CPU)"],
+                [
+                    [
+                        r["run"],
+                        f"{r['wall_s']:.3f}",
+                        f"{r['cpu_s']:.3f}",
+                        f"{r['cpu_s'] / r['tasks'] * 1e9:,.0f}",
+                        f"{r['cpu_s'] / fifo['cpu_s']:.2f}x",
+                    ]
+                    for r in same
+                ],
+            )
+        )
     if many:
         lines.append(
             f"\n## UWFQ with many active users ({many['jobs']:,} single-task jobs, {many['users']:,} users, "
@@ -395,15 +456,17 @@ def main() -> None:
     ap.add_argument("--big", type=int, default=10**7, help="tasks in section 2")
     ap.add_argument("--stream-tasks", type=int, default=10**8, help="tasks in section 3")
     ap.add_argument("--drf-tasks", type=int, default=10**5, help="tasks of the DRF node-count section")
+    ap.add_argument("--drf-same-tasks", type=int, default=10**6, help="tasks of the DRF same-cpus section")
     a = ap.parse_args()
     t0 = time.perf_counter()
     env = _env.environment()
     small = small_section(a.small)
     big = big_section(a.big)
     drf = drf_nodes_section(a.drf_tasks)
+    same = drf_same_cores_section(a.drf_same_tasks)
     many = many_users_section()
     stream = stream_section(a.stream_tasks) if a.stream else None
-    text = report(small, big, stream, env, time.perf_counter() - t0, drf, many)
+    text = report(small, big, stream, env, time.perf_counter() - t0, drf, many, same)
     out = HERE / "results" / "fair_issue13.md"
     out.write_text(text)
     print(text)

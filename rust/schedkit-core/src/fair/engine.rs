@@ -510,8 +510,12 @@ impl Engine {
                 return Finished::default();
             }
             self.finished_base = self.next_gid;
+            return std::mem::take(&mut self.finished);
         }
-        std::mem::take(&mut self.finished)
+        // The columns are handed over whole (to NumPy, without a copy); the next ones
+        // start with room for as many records.
+        let room = self.finished.gid.len();
+        std::mem::replace(&mut self.finished, Finished::with_capacity(room))
     }
 
     /// Takes the task records made since the last call.

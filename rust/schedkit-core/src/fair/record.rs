@@ -22,6 +22,24 @@ pub struct Finished {
 }
 
 impl Finished {
+    /// No records, room for `n` (so that the next batch of records, about as many as the
+    /// last, is not copied as its columns grow).
+    pub(super) fn with_capacity(n: usize) -> Finished {
+        Finished {
+            gid: Vec::with_capacity(n),
+            tag: Vec::with_capacity(n),
+            user: Vec::with_capacity(n),
+            class: Vec::with_capacity(n),
+            submit: Vec::with_capacity(n),
+            start: Vec::with_capacity(n),
+            finish: Vec::with_capacity(n),
+            work: Vec::with_capacity(n),
+            estimate: Vec::with_capacity(n),
+            n_tasks: Vec::with_capacity(n),
+            alone: Vec::with_capacity(n),
+        }
+    }
+
     /// Room for the records of gids below `n` in push order (each filled in when its job
     /// finishes; see `Config::finished_in_push_order`).
     pub(super) fn grow_to(&mut self, n: usize) {

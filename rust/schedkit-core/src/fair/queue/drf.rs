@@ -30,13 +30,23 @@ pub(in crate::fair) struct DrfQueue {
     /// Per node: capacity and free amount of cpu and memory.
     cap: Vec<(f64, f64)>,
     free: Vec<(f64, f64)>,
+    /// Per node: its [`room`], the free amounts with [`fits`]' rounding tolerance added,
+    /// so a fit is two comparisons (`room` grows with the free amounts, so the largest
+    /// room is the room of the largest free amounts and the max tree can hold rooms).
+    room: Vec<(f64, f64)>,
     /// A max tree over blocks of [`BLOCK`] consecutive nodes: slot `leaves + b` holds the
-    /// largest free cpu and the largest free memory in block b, slot k the largest below
-    /// it (padding: -inf), so first-fit skips every subtree where no node can fit and a
-    /// placement costs about O(log nodes) instead of a scan of the nodes. A block is
+    /// largest room for cpu and the largest room for memory in block b, slot k the largest
+    /// below it (padding: -inf), so first-fit skips every subtree where no node can fit
+    /// and a placement costs about O(log nodes) instead of a scan of the nodes. A block is
     /// scanned: the tree is a few times smaller and stays in the CPU's cache.
     tree: Vec<(f64, f64)>,
     leaves: usize,
+    /// A node whose room grew (a task ended there) while the tree still holds its room
+    /// before (the second value): written to the tree when anything else changes first,
+    /// and not at all when the next placement takes the node back to that room, as on a
+    /// saturated cluster where the task that ends frees the core the next task takes.
+    /// The tree holds every other node's room; a fit looks at this node besides the tree.
+    loose: Option<(usize, (f64, f64))>,
     total_cpu: f64,
     total_mem: f64,
     user_cpu: Vec<f64>,
@@ -188,8 +198,9 @@ impl DrfQueue {
     /// A queue over nodes of the given (cpu, memory) capacities.
     pub fn new(cap: Vec<(f64, f64)>) -> Self {
         let leaves = cap.len().div_ceil(BLOCK).next_power_of_two();
+        let room_all: Vec<(f64, f64)> = cap.iter().map(|&f| room(f)).collect();
         let mut tree = vec![(f64::NEG_INFINITY, f64::NEG_INFINITY); 2 * leaves];
-        for (b, block) in cap.chunks(BLOCK).enumerate() {
+        for (b, block) in room_all.chunks(BLOCK).enumerate() {
             tree[leaves + b] = block_max(block);
         }
         for k in (1..leaves).rev() {
@@ -199,8 +210,10 @@ impl DrfQueue {
             total_cpu: cap.iter().map(|n| n.0).sum(),
             total_mem: cap.iter().map(|n| n.1).sum(),
             free: cap.clone(),
+            room: room_all,
             tree,
             leaves,
+            loose: None,
             cap,
             user_cpu: Vec::new(),
             user_mem: Vec::new(),
@@ -280,39 +293,121 @@ impl DrfQueue {
         };
     }
 
-    /// First node (in index order) where a (cpu, mem) task fits: a descent of the max
-    /// tree, left subtree first, into subtrees whose largest free amounts admit the task.
-    /// (`fits` grows with both free amounts, so a subtree whose maxima do not admit the
-    /// task holds no node that does.)
+    /// First node (in index order) where a (cpu, mem) task fits: the first fit the tree
+    /// finds, or the loose node when it fits and comes first (the tree holds a smaller
+    /// room for it, so the tree alone may skip it; every other node it holds as it is).
     fn fit(&self, cpu: f64, mem: f64) -> Option<usize> {
-        self.descend(1, cpu, mem)
+        let found = self.descend(cpu, mem);
+        match self.loose {
+            Some((n, _)) if found.is_none_or(|f| n < f) && admits(self.room[n], cpu, mem) => Some(n),
+            _ => found,
+        }
     }
 
-    fn descend(&self, k: usize, cpu: f64, mem: f64) -> Option<usize> {
-        let (fc, fm) = self.tree[k];
-        if !fits(cpu, mem, fc, fm) {
+    /// The tree's first fit: a descent, left subtree first, into subtrees whose largest
+    /// rooms admit the task, back up to the next right subtree when a block holds no fit.
+    /// (A fit grows with both rooms, so a subtree whose maxima do not admit the task holds
+    /// no node that does; the maxima may be two nodes' (cpu of one, memory of another),
+    /// so one that does admit it may still hold none.)
+    fn descend(&self, cpu: f64, mem: f64) -> Option<usize> {
+        let ok = |k: usize| admits(self.tree[k], cpu, mem);
+        if !ok(1) {
             return None;
         }
-        if k >= self.leaves {
-            // The block's largest amounts may be two nodes' (cpu of one, memory of
-            // another), so it may hold no fit: the descent then goes on to the right.
-            let lo = (k - self.leaves) * BLOCK;
-            let block = &self.free[lo..(lo + BLOCK).min(self.free.len())];
-            return block
-                .iter()
-                .position(|f| fits(cpu, mem, f.0, f.1))
-                .map(|i| lo + i);
+        let mut k = 1;
+        loop {
+            // Down: the left child when it admits the task, else the right one.
+            let mut down = true;
+            while down && k < self.leaves {
+                k *= 2;
+                if !ok(k) {
+                    k += 1;
+                    down = ok(k);
+                }
+            }
+            if down {
+                let lo = (k - self.leaves) * BLOCK;
+                let block = &self.room[lo..(lo + BLOCK).min(self.room.len())];
+                if let Some(i) = block.iter().position(|&r| admits(r, cpu, mem)) {
+                    return Some(lo + i);
+                }
+            }
+            // Up: to the nearest left child whose right sibling admits the task.
+            loop {
+                if k == 1 {
+                    return None;
+                }
+                if k % 2 == 0 && ok(k + 1) {
+                    k += 1;
+                    break;
+                }
+                k /= 2;
+            }
         }
-        self.descend(2 * k, cpu, mem)
-            .or_else(|| self.descend(2 * k + 1, cpu, mem))
     }
 
-    /// Node `n`'s free amounts changed: refresh its path in the max tree, up to the first
+    /// Node `n`'s free amounts changed: its room, and the tree (the loose node's first,
+    /// unless `n` is it, back at the room the tree holds).
+    fn update(&mut self, n: usize) {
+        self.room[n] = room(self.free[n]);
+        if let Some((m, held)) = self.loose.take() {
+            if m != n {
+                self.raise_tree(m);
+            } else if self.room[n] == held {
+                return;
+            }
+        }
+        self.update_tree(n);
+    }
+
+    /// A task ended on node `n` (its free amounts grew): the node is left loose, the one
+    /// loose before written to the tree.
+    fn grow(&mut self, n: usize) {
+        match self.loose {
+            Some((m, _)) if m == n => {}
+            Some((m, _)) => {
+                // Before n's room changes: n may be in m's block.
+                self.raise_tree(m);
+                self.loose = Some((n, self.room[n]));
+            }
+            None => self.loose = Some((n, self.room[n])),
+        }
+        self.room[n] = room(self.free[n]);
+    }
+
+    /// Writes the loose node `n`'s room, which only grew since the tree took it (tasks
+    /// ended there): each node above it becomes the larger of itself and that room, up to
+    /// the first that already holds as much (no block scanned, no sibling read).
+    fn raise_tree(&mut self, n: usize) {
+        let r = self.room[n];
+        let mut k = self.leaves + n / BLOCK;
+        loop {
+            let t = self.tree[k];
+            if admits(t, r.0, r.1) {
+                return;
+            }
+            self.tree[k] = max2(t, r);
+            if k == 1 {
+                return;
+            }
+            k /= 2;
+        }
+    }
+
+    /// The largest rooms for cpu and for memory over the nodes.
+    fn largest(&self) -> (f64, f64) {
+        match self.loose {
+            Some((n, _)) => max2(self.tree[1], self.room[n]),
+            None => self.tree[1],
+        }
+    }
+
+    /// Node `n`'s room changed: refresh its block's path in the max tree, up to the first
     /// node that stays as it was (its ancestors then do too; with many nodes of equal free
     /// amounts that is mostly the first one).
-    fn update(&mut self, n: usize) {
+    fn update_tree(&mut self, n: usize) {
         let lo = n / BLOCK * BLOCK;
-        let m = block_max(&self.free[lo..(lo + BLOCK).min(self.free.len())]);
+        let m = block_max(&self.room[lo..(lo + BLOCK).min(self.room.len())]);
         let mut k = self.leaves + n / BLOCK;
         if self.tree[k] == m {
             return;
@@ -338,9 +433,24 @@ impl DrfQueue {
 
 /// Whether a (cpu, mem) request fits in (fc, fm) free, with a relative tolerance for the
 /// rounding of repeated subtractions. It grows with each free amount and shrinks with each
-/// request on its own, which both trees rely on.
+/// request on its own, which both trees rely on. (The queue compares rooms; this is the
+/// definition the tests check it against.)
+#[cfg(test)]
 fn fits(cpu: f64, mem: f64, fc: f64, fm: f64) -> bool {
-    cpu <= fc + 1e-9 * fc.max(1.0) && mem <= fm + 1e-9 * fm.abs().clamp(1.0, 1e12)
+    admits(room((fc, fm)), cpu, mem)
+}
+
+/// The largest (cpu, memory) request that [`fits`] in free amounts `f`: each amount plus
+/// the tolerance. It grows with each amount (in floating point too: each step rounds
+/// monotonically), so the max trees may hold rooms, and -inf stays -inf.
+fn room(f: (f64, f64)) -> (f64, f64) {
+    (f.0 + 1e-9 * f.0.max(1.0), f.1 + 1e-9 * f.1.abs().clamp(1.0, 1e12))
+}
+
+/// Whether a (cpu, mem) request fits in room `r` (from [`room`]).
+#[inline]
+fn admits(r: (f64, f64), cpu: f64, mem: f64) -> bool {
+    cpu <= r.0 && mem <= r.1
 }
 
 /// The larger free cpu and the larger free memory (free amounts are never NaN, so plain
@@ -397,7 +507,7 @@ impl ReadyQueue for DrfQueue {
     /// next task fits nowhere sits out the round. A placement only raises the user's share
     /// and only takes resources, so a user that sat out would not fit later in the round.
     fn pick(&mut self, jobs: &[Job]) -> Option<Launch> {
-        let (fc, fm) = self.tree[1];
+        let largest = self.largest();
         let stale = self.stale_pick();
         if stale.is_none() {
             self.settle();
@@ -405,7 +515,7 @@ impl ReadyQueue for DrfQueue {
         let (u, node) = stale.unwrap_or_else(|| loop {
             let top = self.users.top();
             // Nobody waits, or no waiting request fits the largest free amounts.
-            if top.key == u128::MAX || !fits(top.cpu, top.mem, fc, fm) {
+            if top.key == u128::MAX || !admits(largest, top.cpu, top.mem) {
                 break (usize::MAX, 0);
             }
             let u = user_of(top.key);
@@ -451,7 +561,7 @@ impl ReadyQueue for DrfQueue {
         let f = &mut self.free[node];
         f.0 = (f.0 + st.cpu).min(cap_c);
         f.1 = (f.1 + st.mem).min(cap_m);
-        self.update(node);
+        self.grow(node);
         self.user_cpu[u] = (self.user_cpu[u] - st.cpu).max(0.0);
         self.user_mem[u] = (self.user_mem[u] - st.mem).max(0.0);
         if self.stale != Some(u) {

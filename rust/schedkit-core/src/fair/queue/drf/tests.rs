@@ -26,6 +26,41 @@ fn tree_fit_is_first_fit() {
     }
 }
 
+/// The same with nodes left loose: tasks end on random nodes (their free amounts grow,
+/// the node is written to the tree later) and are placed again, the fit against a scan
+/// after each change, on node counts up to several blocks deep.
+#[test]
+fn loose_node_fit_is_first_fit() {
+    let mut rng = SplitMix64::new(11);
+    for n in [1usize, 2, 9, 17, 64, 130, 1000] {
+        let cap = vec![(4.0, 8.0); n];
+        let mut q = DrfQueue::new(cap.clone());
+        for _ in 0..2000 {
+            let i = rng.below(n);
+            let (c, m) = (rng.below(3) as f64 * 0.5, rng.below(3) as f64);
+            if rng.below(2) == 0 {
+                let f = &mut q.free[i];
+                f.0 = (f.0 + c).min(cap[i].0);
+                f.1 = (f.1 + m).min(cap[i].1);
+                q.grow(i);
+            } else if let Some(k) = q.fit(c, m) {
+                let f = &mut q.free[k];
+                f.0 = (f.0 - c).max(0.0);
+                f.1 = (f.1 - m).max(0.0);
+                q.update(k);
+            }
+            let (c, m) = (rng.below(5) as f64 * 0.9, rng.below(9) as f64 * 0.9);
+            let scan = q.free.iter().position(|&(fc, fm)| fits(c, m, fc, fm));
+            assert_eq!(q.fit(c, m), scan, "n={n} request ({c}, {m}) free {:?}", q.free);
+            let top = q
+                .free
+                .iter()
+                .fold((f64::NEG_INFINITY, f64::NEG_INFINITY), |a, &f| super::max2(a, f));
+            assert_eq!(q.largest(), super::room(top), "n={n}");
+        }
+    }
+}
+
 /// The packed user key orders as (K, user) does, also for -0, infinities and ties.
 #[test]
 fn user_key_orders_like_share_then_user() {
@@ -131,8 +166,13 @@ impl ReadyQueue for PlainDrf {
 /// requests and ties of shares included); arrivals and task ends in random order, a
 /// dispatch round after each. Returns the tasks launched.
 fn differential_case(rng: &mut SplitMix64) -> usize {
+    differential_case_on(rng, &[1, 2, 3, 6, 9, 20])
+}
+
+/// [`differential_case`] on a node count drawn from `node_counts`.
+fn differential_case_on(rng: &mut SplitMix64, node_counts: &[usize]) -> usize {
     let pick = |rng: &mut SplitMix64, v: &[f64]| v[rng.below(v.len())];
-    let n_nodes = [1, 2, 3, 6, 9, 20][rng.below(6)];
+    let n_nodes = node_counts[rng.below(node_counts.len())];
     let unbounded = rng.below(4) == 0;
     let cap: Vec<(f64, f64)> = (0..n_nodes)
         .map(|_| {
@@ -244,6 +284,17 @@ fn trees_launch_as_plain_progressive_filling() {
     let mut rng = SplitMix64::new(13);
     let launched: usize = (0..400).map(|_| differential_case(&mut rng)).sum();
     assert!(launched > 10_000, "{launched}");
+}
+
+/// The same on clusters of several blocks of nodes (the tree's descent goes back up when
+/// a block's maxima are two nodes' and none fits; tasks end on nodes left loose).
+#[test]
+fn trees_launch_as_plain_progressive_filling_on_many_nodes() {
+    let mut rng = SplitMix64::new(17);
+    let launched: usize = (0..150)
+        .map(|_| differential_case_on(&mut rng, &[17, 40, 129, 300]))
+        .sum();
+    assert!(launched > 4_000, "{launched}");
 }
 
 /// Timings of the queue, not run by default (see each test for the command).
