@@ -66,7 +66,7 @@ def batch_from_chunk(
     memory_bounded: bool = False,
 ) -> Batch:
     """Converts an ordered chunk (rows sorted by job submit, job, stage, task; whole jobs)
-    into a :class:`Batch`. A job's user, class and pool are those of its first row.
+    into a :class:`Batch`. A job's user, class, pool and estimate are those of its first row.
     ``requests``: also the per-stage cpu/memory requests (the resources model, DRF): a
     missing cpu request is an error naming the job and task, as is a missing memory request
     when ``memory_bounded``. ``pools``: the names of the ``pool`` column's values."""
@@ -141,6 +141,8 @@ def batch_from_chunk(
         job_pool = np.full(n, -1, dtype=np.int64)
         if not null.all():
             job_pool[~null] = pools.indices(col.filter(pa.array(~null)))
+    # checked row by row where the trace was read (schedkit.trace); a job's is its first row's
+    job_estimate = _column(chunk, "estimate", np.float64)[job_rows] if "estimate" in chunk.column_names else None
     return Batch(
         job_id=job[job_rows],
         user=user,
@@ -157,6 +159,7 @@ def batch_from_chunk(
         stage_cpu=stage_req["cpu"],
         stage_mem=stage_req["memory"],
         job_pool=job_pool,
+        job_estimate=job_estimate,
     )
 
 
@@ -245,6 +248,7 @@ class Runner:
             stage_cpu=b.stage_cpu if requests else None,
             stage_mem=b.stage_mem if requests else None,
             job_pool=job_pool,
+            job_estimate=b.job_estimate,
             advance_to=until,
         )
         if self.spec.record_tasks:

@@ -145,7 +145,8 @@ class RunSpec:
     tau : float
         Partitioning grain, core-seconds (finite, > 0).
     estimate : str
-        One of :data:`ESTIMATES`: what CFQ, UWFQ and the partitioner see.
+        One of :data:`ESTIMATES`: what CFQ, UWFQ and the partitioner see. A trace's
+        ``estimate`` column (a job's given estimate, core-s) stands in for the work here.
     noise : float
         ``estimate="noisy"``: the estimate is the work times ``exp(noise * N(0, 1))``
         (finite, >= 0), one factor per job, drawn by the core in submission order.
@@ -338,6 +339,9 @@ class Batch:
     stage_mem: np.ndarray | None = None
     #: FAIR pool per job as an index into the replay's pool names, -1 = the user's pool
     job_pool: np.ndarray | None = None
+    #: the scheduler's estimate of each job's work, core-s (a trace's ``estimate`` column);
+    #: None = the executed work
+    job_estimate: np.ndarray | None = None
 
     @property
     def n_jobs(self) -> int:
@@ -372,6 +376,7 @@ class Batch:
             stage_cpu=part(self.stage_cpu, s0, s1),
             stage_mem=part(self.stage_mem, s0, s1),
             job_pool=part(self.job_pool, lo, hi),
+            job_estimate=part(self.job_estimate, lo, hi),
         )
 
     def __eq__(self, other: object) -> bool:

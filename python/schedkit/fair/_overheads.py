@@ -137,6 +137,17 @@ class SparkOverheads:
         every task from one scheduler thread); a task starts when its launch is done and the
         next round waits for the last. Its core is reserved, idle, until then. With a serial
         dispatcher the policy's order matters even while cores are free.
+    ``authors_estimates``
+        In a prepared workload, the schedulers that read an estimate (``cfq``, ``uwfq``, and
+        runtime partitioning) are told each job's estimate as the authors' benchmark told
+        theirs, not the executed work: a Loop class's oracle constant (their ``OraclePerformanceEstimator``,
+        ``JobProfileContainer.setupOracle``: Loop20 1.523, Loop100 26.926, Loop500 57.115,
+        Loop1000 111.115 core-s) and a trace job group's ``4.3 x job_runtime_s`` (their
+        ``LoopCustom`` sets the local property ``job.runtime`` to it,
+        ``accountForUnderestimation``; ``job_runtime_s`` is the group's summed
+        ``task_runtime_s``). The engine reads it through the workload's per-job estimate
+        (a trace's ``estimate`` column). Spark's own orders (``fair``, ``ujf``), T-FIFO and
+        the oracle ``sjf`` read none.
     ``executors``, ``executor_cores``
         The slot structure: ``executors x executor_cores`` must equal the run's ``cores``
         (the authors ran 8 executors x 4 cores). Slots are handed out without data
@@ -149,7 +160,7 @@ class SparkOverheads:
         Finite and >= 0 (default 0); ``setup_task`` > 0 when ``setup_tasks`` > 0.
     setup_tasks : int
         >= 0 (default 0).
-    cfq_job_estimate, spark_splits : bool
+    cfq_job_estimate, spark_splits, authors_estimates : bool
         Default False.
     executors, executor_cores : int
         >= 1 (default 8 and 4).
@@ -188,6 +199,7 @@ class SparkOverheads:
     result_task: float = 0.0
     cfq_job_estimate: bool = False
     spark_splits: bool = False
+    authors_estimates: bool = False
     executors: int = 8
     executor_cores: int = 4
     name: str = "custom"
@@ -206,7 +218,7 @@ class SparkOverheads:
                 raise InvalidInstanceError(
                     f"overheads.{f}: must be a 64-bit integer, got {v!r}", field=f"overheads.{f}"
                 )
-        for f in ("cfq_job_estimate", "spark_splits"):
+        for f in ("cfq_job_estimate", "spark_splits", "authors_estimates"):
             if not isinstance(getattr(self, f), bool):
                 raise InvalidInstanceError(
                     f"overheads.{f}: must be a bool, got {getattr(self, f)!r}", field=f"overheads.{f}"
@@ -276,6 +288,7 @@ class SparkOverheads:
             + (f", plug-in schedulers {self.plugin_service:.4g} s a stage" if self.plugin_service else "")
             + (", CFQ stages on the job's estimate" if self.cfq_job_estimate else "")
             + (", Spark's scan splits" if self.spark_splits else "")
+            + (", the authors' job estimates" if self.authors_estimates else "")
         )
 
     @property
@@ -348,7 +361,15 @@ def is_off(o: SparkOverheads | None) -> bool:
 
 
 #: The terms that only a prepared workload can take (they rebuild its jobs).
-_STRUCTURE_TERMS = ("setup_tasks", "spark_splits", "scan_work", "iteration_work", "plugin_service", "result_task")
+_STRUCTURE_TERMS = (
+    "setup_tasks",
+    "spark_splits",
+    "scan_work",
+    "iteration_work",
+    "plugin_service",
+    "result_task",
+    "authors_estimates",
+)
 
 
 def structure_terms(o: SparkOverheads) -> list[str]:
@@ -374,6 +395,7 @@ def without_structure(o: SparkOverheads) -> SparkOverheads:
         iteration_work=0.0,
         plugin_service=0.0,
         result_task=0.0,
+        authors_estimates=False,
     )
 
 
@@ -381,5 +403,10 @@ def has_structure(o: SparkOverheads | None) -> bool:
     """Whether the model runs a prepared workload as Spark jobs (a setup job before each,
     or the authors' partitioner): :mod:`schedkit.fair._spark_jobs`."""
     return o is not None and (
-        o.setup_tasks > 0 or o.spark_splits or o.executed_work or o.plugin_service > 0 or o.result_task > 0
+        o.setup_tasks > 0
+        or o.spark_splits
+        or o.executed_work
+        or o.plugin_service > 0
+        or o.result_task > 0
+        or o.authors_estimates
     )

@@ -34,6 +34,14 @@ its non-DAG tasks (``task_<base64>``) are stage 0 with null parents.
 Optional column ``pool`` (string): the Spark FAIR pool of the job (its first row's), as a
 Spark job names it with ``spark.scheduler.pool``; null falls back to the user's pool.
 
+Optional column ``estimate`` (float64, core-seconds): the job's work as its scheduler is told
+it (its first row's), e.g. a user's requested runtime times the cores requested, as HPC
+workload logs record it, or a benchmark's own job estimate. The policies that read an
+estimate (CFQ, UWFQ, and runtime partitioning) read it in place of the executed work, which
+the tasks' durations still give; the oracle SJF keeps ordering by the true work.
+``estimate="noisy"`` multiplies it by the job's factor; ``"historic"`` refuses it. Every
+value must be finite and > 0: a row that is not is malformed.
+
 The machine sizes are an assumption: the Google 2011 and Alibaba traces normalise requests
 to a machine whose size they do not publish. A replay states the sizes it used in its header.
 

@@ -450,6 +450,12 @@ def _conv_canonical(b: pa.RecordBatch, row0: int, err: _Errors, **_: Any) -> pa.
         ok &= ok7
         ok &= _parents_below_stage(parents, stage, rows, ok, err, "parents")
         extra["parents"] = parents
+    if "estimate" in extra:
+        est, ok8 = _num(extra["estimate"], "estimate", rows, err)
+        bad = ok8 & ~(np.isfinite(est) & (est > 0))
+        err.bad(rows[bad], "estimate", "must be finite and > 0 core-s")
+        ok &= ok8 & ~bad
+        extra["estimate"] = pa.array(est)
     cols = {"job_id": job, "user": user, "submit_time": sub, "task_id": tid, "duration": dur, "stage": stage, **opt}
     return _canon_batch(cols, ok, extra)
 

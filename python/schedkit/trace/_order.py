@@ -34,8 +34,9 @@ from schedkit.trace._model import PARENTS_TYPE
 
 __all__ = ["ordered_jobs", "ORDERED_COLUMNS"]
 
-#: Columns of every chunk, in order; ``parents``, ``job_class`` and ``pool`` (Spark FAIR pool
-#: of the job, by its first row) follow when the source has them.
+#: Columns of every chunk, in order; ``parents``, ``job_class``, ``pool`` (Spark FAIR pool
+#: of the job, by its first row) and ``estimate`` (the job's, by its first row) follow when
+#: the source has them.
 ORDERED_COLUMNS = ("job_id", "user", "submit_time", "task_id", "stage", "duration", "cpu", "memory")
 _TYPES = {
     "job_id": pa.int64(),
@@ -49,8 +50,9 @@ _TYPES = {
     "parents": PARENTS_TYPE,
     "job_class": pa.string(),
     "pool": pa.string(),
+    "estimate": pa.float64(),
 }
-_OPTIONAL = ("parents", "job_class", "pool")
+_OPTIONAL = ("parents", "job_class", "pool", "estimate")
 # Internal columns: the job's position in submit order, and the row's position in the source.
 _RANK, _ROW = "_rank", "_row"
 _NO_CUTOFF = np.iinfo(np.int64).max  # above every job rank
@@ -209,6 +211,10 @@ def _table_rows(t: pa.Table) -> pa.Table:
     for name in ("job_class", "pool"):
         if name in t.column_names:
             cols[name] = _strings(t, name)
+    if "estimate" in t.column_names:
+        est = _numbers(t, "estimate")
+        _first_bad(~np.isfinite(est) | (est <= 0), "estimate", est, "must be finite and > 0 core-s")
+        cols["estimate"] = pa.array(est)
     names = [c for c in (*ORDERED_COLUMNS, *_OPTIONAL) if c in cols]
     return pa.table([cols[c] for c in names], names=names)
 
@@ -589,7 +595,7 @@ def _chunks(pieces: Iterable[pa.Table], chunk_rows: int, spread: bool) -> Iterat
 
 
 def _output(rows: pa.Table, spread: bool, bounds: np.ndarray | None = None, row0: int = 0) -> pa.Table:
-    """A chunk in the documented columns. ``spread``: user, job_class and pool made those of
+    """A chunk in the documented columns. ``spread``: user, job_class, pool and estimate made those of
     each job's first row on all its rows (what the documentation promises; a replay reads
     first rows only and skips the copy). ``bounds``: the row offsets where its jobs begin,
     then its row count (default: where the job rank changes). ``row0``: the chunk's first
@@ -604,7 +610,7 @@ def _output(rows: pa.Table, spread: bool, bounds: np.ndarray | None = None, row0
         if not spread or len(bounds) - 1 == rows.num_rows
         else pa.array(_per_row(bounds[:-1], bounds[:-1], rows.num_rows))
     )
-    for name in ("user", "job_class", "pool"):
+    for name in ("user", "job_class", "pool", "estimate"):
         if first is not None and name in rows.column_names:
             rows = rows.set_column(rows.schema.get_field_index(name), name, rows.column(name).take(first))
     # the defaults of absent columns (a table's): tasks numbered by row, stage 0, no requests;

@@ -104,6 +104,56 @@ fn sjf_runs_shortest_first() {
     assert_eq!(run(&w, Policy::Sjf, 1), vec![1.0, 11.0, 3.0, 6.0]);
 }
 
+/// One core, one user, three single-task jobs at t=0 of 3, 1 and 2 s; the first starts at
+/// once. Told their work, CFQ and UWFQ then run the 1-s job (finish 4), then the 2-s one
+/// (6). Told estimates 1, 3 and 2 core-s instead, they run the third job (estimate 2) before
+/// the second (estimate 3): finishes 3, 6, 5, while the tasks still take their durations and
+/// the oracle SJF keeps the true order. An estimate equal to the work changes nothing.
+#[test]
+fn given_estimates_reorder_cfq_and_uwfq_not_sjf() {
+    let mut w = workload(&[(0, 0.0, 3.0), (0, 0.0, 1.0), (0, 0.0, 2.0)]);
+    for p in [Policy::Cfq, Policy::Uwfq] {
+        assert_eq!(run(&w, p, 1), vec![3.0, 4.0, 6.0]);
+    }
+    w.job_estimate = vec![1.0, 3.0, 2.0];
+    for p in [Policy::Cfq, Policy::Uwfq] {
+        let r = simulate(&w, &Config::new(1, p)).unwrap();
+        assert_eq!(r.jobs.finish, vec![3.0, 6.0, 5.0]);
+        assert_eq!(r.jobs.estimate, vec![1.0, 3.0, 2.0]);
+        assert_eq!(r.jobs.work, vec![3.0, 1.0, 2.0]);
+    }
+    assert_eq!(run(&w, Policy::Sjf, 1), vec![3.0, 4.0, 6.0]);
+    w.job_estimate = vec![3.0, 1.0, 2.0];
+    for p in [Policy::Cfq, Policy::Uwfq] {
+        assert_eq!(run(&w, p, 1), vec![3.0, 4.0, 6.0]);
+    }
+}
+
+/// A given estimate must be finite and > 0, one per job; the error names the job; historic
+/// estimates refuse it (they would ignore it).
+#[test]
+fn given_estimates_are_checked() {
+    let mut w = workload(&[(0, 0.0, 3.0), (0, 0.0, 1.0)]);
+    w.job_tag = vec![10, 11];
+    for (bad, idx) in [(vec![1.0, 0.0], Some(1)), (vec![f64::NAN, 1.0], Some(0)), (vec![1.0], None)] {
+        w.job_estimate = bad;
+        match simulate(&w, &Config::new(1, Policy::Cfq)) {
+            Err(CoreError::InvalidInstance { field, index, message }) => {
+                assert_eq!(field, "estimate");
+                assert_eq!(index, idx);
+                if let Some(i) = idx {
+                    assert!(message.contains(&format!("job {}", 10 + i)), "{message}");
+                }
+            }
+            other => panic!("expected an estimate error, got {other:?}"),
+        }
+    }
+    w.job_estimate = vec![1.0, 2.0];
+    let mut cfg = Config::new(1, Policy::Cfq);
+    cfg.estimate = Estimate::Historic;
+    assert!(matches!(simulate(&w, &cfg), Err(CoreError::InvalidInstance { field, .. }) if field == "estimate"));
+}
+
 #[test]
 fn partitioning_splits_work() {
     let w = workload(&[(0, 0.0, 8.0)]);

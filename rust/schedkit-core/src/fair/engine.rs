@@ -358,6 +358,16 @@ impl Engine {
             usize::MAX
         };
         let parents = w.check(self.n_users, n_pools, not_before, self.drf_max_node)?;
+        if self.cfg.estimate == Estimate::Historic && !w.job_estimate.is_empty() {
+            // Historic estimates are class means of finished work: a given estimate would
+            // be ignored, so it is refused.
+            return Err(CoreError::invalid(
+                "estimate",
+                None,
+                "given with estimate='historic', which uses its class's mean finished work instead; \
+                 use 'oracle' or 'noisy'",
+            ));
+        }
         let n = w.n_jobs();
         if n == 0 {
             return Ok(());
@@ -666,7 +676,7 @@ impl Engine {
         let est = {
             let job = &self.cl.jobs[slot];
             match self.cfg.estimate {
-                Estimate::Oracle | Estimate::Noisy => job.work * job.noise,
+                Estimate::Oracle | Estimate::Noisy => job.told * job.noise,
                 Estimate::Historic => {
                     if self.class_cnt[job.class] > 0 {
                         self.class_sum[job.class] / self.class_cnt[job.class] as f64

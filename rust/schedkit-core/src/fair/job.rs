@@ -43,6 +43,8 @@ pub(super) struct Job {
     pub(super) pool: Option<usize>,
     pub(super) class: usize,
     pub(super) noise: f64,
+    /// The work the scheduler is told (the workload's `job_estimate`, else `work`).
+    pub(super) told: f64,
     pub(super) submit: f64,
     pub(super) start: f64,
     pub(super) work: f64,
@@ -72,6 +74,7 @@ impl Job {
         let durs = Durs::of(&w.task_duration[t0..w.task_offsets[sr.end]]);
         let m = sr.len();
         let (stages, children) = build_stages(w, parents, sr, &durs);
+        let work = stages.iter().map(|s| s.work).sum();
         Job {
             gid,
             tag: w.job_tag.get(j).copied().unwrap_or(gid as i64),
@@ -79,9 +82,10 @@ impl Job {
             pool: w.job_pool.get(j).and_then(|&p| usize::try_from(p).ok()),
             class: w.job_class[j],
             noise,
+            told: w.job_estimate.get(j).copied().unwrap_or(work),
             submit: f64::NAN,
             start: f64::NAN,
-            work: stages.iter().map(|s| s.work).sum(),
+            work,
             est: f64::NAN,
             alone: f64::NAN,
             seq: 0,

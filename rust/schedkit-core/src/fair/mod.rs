@@ -106,9 +106,9 @@ impl Policy {
 /// How the scheduler estimates a job's work (core-seconds) when it arrives.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Estimate {
-    /// The true work.
+    /// The true work, or the job's given estimate ([`Workload::job_estimate`]).
     Oracle,
-    /// The true work times a log-normal factor `exp(noise * Z)`, Z standard normal, drawn by
+    /// The true work (or the job's given estimate) times a log-normal factor `exp(noise * Z)`, Z standard normal, drawn by
     /// the engine per job in push order from its generator seeded with [`Config::seed`].
     Noisy,
     /// Mean true work of the finished jobs of the same class; before any of that class

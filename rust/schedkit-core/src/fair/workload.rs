@@ -25,6 +25,10 @@ pub struct Workload {
     pub job_think: Vec<f64>,
     /// Job class for historic estimates.
     pub job_class: Vec<usize>,
+    /// The scheduler's estimate of each job's work in core-seconds (e.g. a user's requested
+    /// runtime), read in place of the executed work by the oracle and noisy estimates;
+    /// empty = the executed work. The tasks still run their durations.
+    pub job_estimate: Vec<f64>,
     /// FAIR: the pool of each job (an index from `Engine::pool`, or -1 for its user's
     /// pool); empty = every job goes to its user's pool. Other policies ignore it.
     pub job_pool: Vec<i64>,
@@ -102,6 +106,24 @@ impl Workload {
                     "job {}: pool index {} out of range",
                     self.tag(j),
                     self.job_pool[j]
+                ),
+            ));
+        }
+        if !self.job_estimate.is_empty() && self.job_estimate.len() != n {
+            return Err(CoreError::invalid("estimate", None, "one estimate per job"));
+        }
+        if let Some(j) = self
+            .job_estimate
+            .iter()
+            .position(|&e| !(e.is_finite() && e > 0.0))
+        {
+            return Err(CoreError::invalid(
+                "estimate",
+                Some(j),
+                format!(
+                    "job {}: estimate must be finite and > 0 core-s, got {}",
+                    self.tag(j),
+                    self.job_estimate[j]
                 ),
             ));
         }
