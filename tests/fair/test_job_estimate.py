@@ -8,7 +8,6 @@ from __future__ import annotations
 import dataclasses
 import json
 
-import numpy as np
 import pyarrow as pa
 import pytest
 
@@ -84,15 +83,11 @@ def test_a_missing_estimate_in_a_table_names_its_row():
 
 def test_a_bad_estimate_in_a_file_names_its_row(tmp_path):
     p = tmp_path / "t.csv"
-    p.write_text(
-        "job_id,user,submit_time,task_id,duration,estimate\n0,a,0,0,3,1\n1,a,0,0,1,-2\n2,a,0,0,2,2\n"
-    )
+    p.write_text("job_id,user,submit_time,task_id,duration,estimate\n0,a,0,0,3,1\n1,a,0,0,1,-2\n2,a,0,0,2,2\n")
     with pytest.raises(InvalidInstanceError, match="row 2: estimate: must be finite and > 0") as e:
         sk.fair.replay(p, policy="cfq", cores=1)
     assert (e.value.field, e.value.index) == ("estimate", 2)
-    p.write_text(
-        "job_id,user,submit_time,task_id,duration,estimate\n0,a,0,0,3,1\n1,a,0,0,1,3\n2,a,0,0,2,2\n"
-    )
+    p.write_text("job_id,user,submit_time,task_id,duration,estimate\n0,a,0,0,3,1\n1,a,0,0,1,3\n2,a,0,0,2,2\n")
     assert finish(sk.fair.replay(p, policy="cfq", cores=1)) == [3.0, 6.0, 5.0]
 
 

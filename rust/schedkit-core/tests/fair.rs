@@ -135,10 +135,18 @@ fn given_estimates_reorder_cfq_and_uwfq_not_sjf() {
 fn given_estimates_are_checked() {
     let mut w = workload(&[(0, 0.0, 3.0), (0, 0.0, 1.0)]);
     w.job_tag = vec![10, 11];
-    for (bad, idx) in [(vec![1.0, 0.0], Some(1)), (vec![f64::NAN, 1.0], Some(0)), (vec![1.0], None)] {
+    for (bad, idx) in [
+        (vec![1.0, 0.0], Some(1)),
+        (vec![f64::NAN, 1.0], Some(0)),
+        (vec![1.0], None),
+    ] {
         w.job_estimate = bad;
         match simulate(&w, &Config::new(1, Policy::Cfq)) {
-            Err(CoreError::InvalidInstance { field, index, message }) => {
+            Err(CoreError::InvalidInstance {
+                field,
+                index,
+                message,
+            }) => {
                 assert_eq!(field, "estimate");
                 assert_eq!(index, idx);
                 if let Some(i) = idx {
@@ -151,7 +159,9 @@ fn given_estimates_are_checked() {
     w.job_estimate = vec![1.0, 2.0];
     let mut cfg = Config::new(1, Policy::Cfq);
     cfg.estimate = Estimate::Historic;
-    assert!(matches!(simulate(&w, &cfg), Err(CoreError::InvalidInstance { field, .. }) if field == "estimate"));
+    assert!(
+        matches!(simulate(&w, &cfg), Err(CoreError::InvalidInstance { field, .. }) if field == "estimate")
+    );
 }
 
 #[test]
