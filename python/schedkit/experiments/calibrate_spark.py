@@ -22,7 +22,8 @@ iteration_work x`` its UDF's iterations to the power 1/1.221352, the authors' ow
 round and per-task dispatch, and the setup job's task length. Fixed structure
 (:data:`STRUCTURE`): a setup Spark job of 32 tasks (one wave on the 32 cores) before every
 Spark job, Spark's scan splits (``spark_splits``: one straggler task), CFQ stage deadlines on the whole job's
-estimate (``cfq_job_estimate``) and no result Spark job; see
+estimate (``cfq_job_estimate``), CFQ and UWFQ told the authors' job estimates
+(``authors_estimates``) and no result Spark job; see
 :class:`schedkit.fair.SparkOverheads`. The minimiser is a small Nelder-Mead on the terms'
 absolute values (no SciPy needed), in two phases: the first :data:`FIRST_PHASE` terms with
 the rest at :data:`START`, then all of them. The fitted values, the loss and every
