@@ -90,7 +90,7 @@ pub(crate) fn tardiness_solve<'py>(
     // signal-watching worker thread, whose start-up would dominate a 20 µs rule.
     let long_running = matches!(
         method,
-        "ils" | "exact" | "ssdp" | "bb" | "lawler" | "wi" | "aug_mdd" | "aug_mddc"
+        "ils" | "exact" | "ssdp" | "bb" | "lawler" | "bm" | "wi" | "aug_mdd" | "aug_mddc"
     ) || improve.is_some()
         || inst.len() > 50_000;
     let outcome = if long_running {

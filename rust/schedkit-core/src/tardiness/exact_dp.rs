@@ -534,6 +534,12 @@ pub fn solve_unweighted(
     if budget.interrupted() {
         return Err(CoreError::Interrupted);
     }
+    Ok(stopped_answer(inst, incumbent, budget))
+}
+
+/// The answer of an unweighted exact method stopped before its proof (time limit or memory
+/// cap): the best heuristic sequence with the simple valid lower bound.
+pub(super) fn stopped_answer(inst: &Instance, incumbent: Option<Vec<usize>>, budget: &Budget) -> Solution {
     let sequence = heuristic_sequence(inst, incumbent, budget);
     let objective = inst.objective(&sequence);
     let lb = simple_lower_bound(Jobs {
@@ -543,10 +549,10 @@ pub fn solve_unweighted(
     })
     .min(objective);
     let optimal = objective == 0.0;
-    Ok(Solution {
+    Solution {
         sequence,
         objective,
         optimal,
         lower_bound: if optimal { 0.0 } else { lb },
-    })
+    }
 }
