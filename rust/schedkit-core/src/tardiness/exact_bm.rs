@@ -57,6 +57,8 @@ pub struct Stats {
     pub memo_entries: u64,
     /// Calls on sets of two jobs or more.
     pub calls: u64,
+    /// Sets solved by SPT (every job late wherever it goes).
+    pub all_late: u64,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -92,8 +94,12 @@ struct Search<'b> {
     /// Double decomposition.
     double: bool,
     pool: Vec<Frame>,
-    /// Scratch of `lower_bound`.
+    /// Scratch of `sort_p`: the sorted processing times, all jobs in SPT order, and
+    /// membership stamps.
     sorted_p: Vec<f64>,
+    spt: Vec<u32>,
+    mark: Vec<u32>,
+    epoch: u32,
     stats: Stats,
     stop: Stop,
     budget: Budget<'b>,
@@ -109,6 +115,9 @@ struct Scan {
     /// Jobs late in EDD order, and their total tardiness.
     late: usize,
     total: f64,
+    /// Every job is late wherever it goes (t + p_j ≥ d_j for all j): then ΣT = ΣC - Σd and
+    /// SPT is optimal.
+    all_late: bool,
     /// Memo key: the set's two Zobrist sums and the start time's bits.
     key: (u64, u64, u64),
     /// Position of the longest member (largest p, ties to the larger EDD index).
@@ -145,6 +154,10 @@ impl<'b> Search<'b> {
                 z2: rng.next_u64(),
             })
             .collect();
+        let spt = sorted_by(n, |j| (p[j], j as f64))
+            .into_iter()
+            .map(|j| j as u32)
+            .collect();
         let rules = p
             .iter()
             .chain(d.iter())
@@ -160,20 +173,67 @@ impl<'b> Search<'b> {
             double: true,
             pool: (0..n + 2).map(|_| Frame::default()).collect(),
             sorted_p: Vec::new(),
+            spt,
+            mark: vec![0; n],
+            epoch: 0,
             stats: Stats::default(),
             stop: Stop::No,
             budget: *budget,
         }
     }
 
+    /// The processing times of `s` in increasing order, into `self.sorted_p`: a sort for
+    /// small sets, else one pass over all jobs in SPT order picking the members.
+    fn sort_p(&mut self, s: &[u32]) {
+        let ps = &mut self.sorted_p;
+        ps.clear();
+        if s.len() * 8 < self.spt.len() {
+            ps.extend(s.iter().map(|&j| self.p[j as usize]));
+            ps.sort_unstable_by(f64::total_cmp);
+            return;
+        }
+        self.epoch = self.epoch.wrapping_add(1);
+        if self.epoch == 0 {
+            self.mark.fill(0);
+            self.epoch = 1;
+        }
+        for &j in s {
+            self.mark[j as usize] = self.epoch;
+        }
+        for &j in &self.spt {
+            if self.mark[j as usize] == self.epoch {
+                ps.push(self.p[j as usize]);
+            }
+        }
+    }
+
+    /// ΣT of `s` in SPT order from `t` (optimal when every job is late wherever it goes).
+    fn spt_value(&mut self, s: &[u32], t: f64) -> f64 {
+        self.sort_p(s);
+        let ps = &self.sorted_p;
+        let mut now = t;
+        let mut total = 0.0;
+        for (&pj, &j) in ps.iter().zip(s) {
+            now += pj;
+            // paired with any due date the sum is the same: Σ C - Σ d, every term ≥ 0
+            total += now - self.d[j as usize];
+        }
+        total
+    }
+
+    /// SPT order of `s` (p, then EDD index).
+    fn spt_order(&self, s: &[u32]) -> Vec<usize> {
+        let mut v: Vec<usize> = s.iter().map(|&j| j as usize).collect();
+        v.sort_by(|&a, &b| self.p[a].total_cmp(&self.p[b]).then(a.cmp(&b)));
+        v
+    }
+
     /// A lower bound of the optimal ΣT of `s` from `t`: the i-th shortest processing time
     /// ends no earlier than the i-th completion of any order, and pairing those completions
     /// with the due dates in EDD order minimises Σ max(0, C - d) over all pairings.
     fn lower_bound(&mut self, s: &[u32], t: f64) -> f64 {
-        let ps = &mut self.sorted_p;
-        ps.clear();
-        ps.extend(s.iter().map(|&j| self.p[j as usize]));
-        ps.sort_unstable_by(f64::total_cmp);
+        self.sort_p(s);
+        let ps = &self.sorted_p;
         let mut now = t;
         let mut lb = 0.0;
         for (&pj, &j) in ps.iter().zip(s) {
@@ -191,6 +251,7 @@ impl<'b> Search<'b> {
         let (mut a, mut b) = (0u64, 0u64);
         let mut sk = 0;
         let mut pmax = f64::NEG_INFINITY;
+        let mut slack = f64::NEG_INFINITY;
         for (i, &j) in s.iter().enumerate() {
             let job = &self.jobs[j as usize];
             now += job.p;
@@ -205,10 +266,12 @@ impl<'b> Search<'b> {
                 pmax = job.p;
                 sk = i;
             }
+            slack = slack.max(job.d - job.p);
         }
         Scan {
             late,
             total,
+            all_late: t >= slack,
             key: (a, b, t.to_bits()),
             sk,
         }
@@ -233,14 +296,10 @@ impl<'b> Search<'b> {
         }
         let k = s[sk] as usize;
         let (pk, dk) = (self.p[k], self.d[k]);
-        // T(r) by moving k right one job at a time: only that pair's costs change.
+        // T(r) by moving k right one job at a time: only that pair's costs change. The rules
+        // only compare T values, so they are kept relative to T(s) (exact in integers).
         f.tv.clear();
-        let base: f64 = s
-            .iter()
-            .zip(&f.c)
-            .map(|(&j, &c)| tard(c, self.d[j as usize]))
-            .sum();
-        f.tv.push(base);
+        f.tv.push(0.0);
         let mut x = if sk == 0 { f.c[0] - pk } else { f.c[sk - 1] };
         for r in sk + 1..n {
             let a = s[r] as usize;
@@ -279,35 +338,43 @@ impl<'b> Search<'b> {
     }
 
     /// Positions q of the EDD-first job e = s[0] among the jobs shorter than it (rule 4 on
-    /// the sub-sequence e + short jobs, where e is longest and EDD-first).
-    fn double_positions(&self, s: &[u32], t: f64, f: &mut Frame) {
+    /// the sub-sequence e + short jobs, where e is longest and EDD-first), up to those whose
+    /// short jobs all lie in S[..=max_r] (the others fit no Lawler position).
+    fn double_positions(&self, s: &[u32], t: f64, max_r: usize, f: &mut Frame) {
         let e = s[0] as usize;
         let (pe, de) = (self.p[e], self.d[e]);
-        // branch-free compaction: shorter or not is close to a coin flip
+        // Short jobs up to S[max_r], and the next one (rule 4 compares T(q) with T(q + 1)).
+        // Branch-free compaction: shorter or not is close to a coin flip.
         f.short.resize(s.len(), 0);
         f.short_at.resize(s.len(), 0);
         let mut m = 0;
+        let mut usable = 0;
         for (i, &j) in s.iter().enumerate().skip(1) {
             f.short[m] = j;
             f.short_at[m] = i as u32;
-            m += usize::from(self.jobs[j as usize].p < pe);
+            let short = self.jobs[j as usize].p < pe;
+            m += usize::from(short);
+            if i == max_r {
+                usable = m;
+            }
+            if short && i > max_r {
+                break;
+            }
+        }
+        if max_r + 1 >= s.len() {
+            usable = m;
         }
         f.short.truncate(m);
         f.short_at.truncate(m);
         f.qpos.clear();
         if !self.rules {
-            f.qpos.extend(0..=m as u32);
+            f.qpos.extend(0..=usable as u32);
             return;
         }
-        // T(q) of the sequence e + short jobs from t, with e moved after the first q.
+        // T(q) of the sequence e + short jobs from t with e moved after the first q, relative
+        // to T(0): moving e right one job at a time changes only that pair's costs.
         f.tv.clear();
-        let mut now = t + pe;
-        let mut base = tard(now, de);
-        for &j in &f.short {
-            now += self.p[j as usize];
-            base += tard(now, self.d[j as usize]);
-        }
-        f.tv.push(base);
+        f.tv.push(0.0);
         let mut x = t;
         for &a in &f.short {
             let a = a as usize;
@@ -320,7 +387,7 @@ impl<'b> Search<'b> {
             x += pa;
         }
         let mut min_t = f64::INFINITY;
-        for q in 0..=m {
+        for q in 0..=usable {
             if q > 0 {
                 min_t = min_t.min(f.tv[q - 1]);
             }
@@ -330,7 +397,7 @@ impl<'b> Search<'b> {
             f.qpos.push(q as u32);
         }
         if f.qpos.is_empty() {
-            f.qpos.extend(0..=m as u32);
+            f.qpos.extend(0..=usable as u32);
         }
     }
 
@@ -388,6 +455,10 @@ impl<'b> Search<'b> {
         if scan.late <= 1 {
             return scan.total;
         }
+        if scan.all_late {
+            self.stats.all_late += 1;
+            return self.spt_value(s, t);
+        }
         let kept = self.kept(s, &f.c);
         if kept < s.len() {
             // The child needs none of this frame: lend it to the child at the same depth.
@@ -418,7 +489,8 @@ impl<'b> Search<'b> {
         self.lawler_positions(s, sk, f);
         let double = self.double && sk > 0;
         if double {
-            self.double_positions(s, t, f);
+            let max_r = f.lpos.iter().copied().max().unwrap_or(0) as usize;
+            self.double_positions(s, t, max_r, f);
         } else {
             f.qpos.clear();
             f.qpos.push(SINGLE);
@@ -513,6 +585,10 @@ impl<'b> Search<'b> {
             out.extend(s.iter().map(|&j| j as usize));
             return Some(());
         }
+        if scan.all_late {
+            out.extend(self.spt_order(s));
+            return Some(());
+        }
         let kept = self.kept(s, &f.c);
         if kept < s.len() {
             self.rebuild(&s[..kept], t, out)?;
@@ -532,7 +608,7 @@ impl<'b> Search<'b> {
             }
         };
         if q != SINGLE {
-            self.double_positions(s, t, &mut f);
+            self.double_positions(s, t, r as usize, &mut f);
         }
         let cut = self.cut(s, t, sk, r as usize, q, &mut f);
         let (left, mid) = (std::mem::take(&mut f.left), std::mem::take(&mut f.mid));
