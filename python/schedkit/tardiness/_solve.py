@@ -74,9 +74,9 @@ def solve(
     memory_limit : int, optional
         Bytes the SSDP tables may take (default 4 GiB). Past it, ``ssdp`` hands over to the
         branch and bound, whose memory is bounded (about 300 MB), instead of growing
-        further. For ``bm`` (and ``exact`` on unit weights), the bytes of its memo (default
-        2 GiB): past it no more sub-problems are memorised, so the answer stays exact and
-        only slower. (``lawler`` ignores it: its table stops at about 67 million states,
+        further. For ``bm`` (and ``exact`` on unit weights), the bytes of its memo of solved
+        sub-problems (default 2 GiB): when full it drops those not used lately, so the
+        answer stays exact, only slower. (``lawler`` ignores it: its table stops at about 67 million states,
         about 2.7 GB, where it returns the heuristic answer with a lower bound.)
 
     Returns

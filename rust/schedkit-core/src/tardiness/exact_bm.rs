@@ -22,10 +22,12 @@
 //!   cut by rule 4 on the sub-sequence e + short jobs, where e is the longest and EDD-first.
 //!
 //! Every solved branching node is memorised under (job set, t): the set by two independent
-//! 64-bit Zobrist sums (a false match needs a 128-bit collision), the value with the chosen
-//! (r, q); the sequence is rebuilt from the choices at the end. The memo is a cache: when it
-//! reaches its cap (`memory_limit`) no new entry is added (the paper's default strategy),
-//! which keeps the memory bounded and the answer exact, at the cost of re-solving.
+//! 64-bit Zobrist sums, the second one xor a bijective mix of t's bits (a false match needs a
+//! 128-bit collision of two different sets), the value with the chosen (r, q); the sequence
+//! is rebuilt from the choices at the end. The memo is a cache, so memory stays bounded and
+//! the answer exact: when it reaches its cap (`memory_limit`), the entries not used since the
+//! last clean-up are removed (the paper's strategy 9; all of them if every one was used),
+//! at the cost of re-solving what was removed.
 //!
 //! Stopped by the time limit, the answer is the best heuristic sequence with the simple lower
 //! bound, as in `exact_dp.rs`.
@@ -38,8 +40,8 @@ use crate::util::{FastMap, SplitMix64};
 
 /// `q` of a node branched on the longest job only.
 const SINGLE: u32 = u32::MAX;
-/// Bytes one memo entry takes with the table's slack (key 24 + value 16, load ≤ 7/8, and
-/// the doubling on growth).
+/// Bytes one memo entry takes with the table's slack (key 16 + value 24 + 1 control byte,
+/// load between 7/16 and 7/8 of the slots).
 const ENTRY_BYTES: usize = 96;
 /// Memo size when the caller gives no `memory_limit`.
 pub const DEFAULT_MEMORY: usize = 2 << 30;
@@ -59,6 +61,8 @@ pub struct Stats {
     pub calls: u64,
     /// Sets solved by SPT (every job late wherever it goes).
     pub all_late: u64,
+    /// Times the memo was full and cleaned up.
+    pub clean_ups: u64,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -87,7 +91,7 @@ struct Search<'b> {
     p: Vec<f64>,
     d: Vec<f64>,
     jobs: Vec<Job>,
-    memo: FastMap<(u64, u64, u64), (f64, u32, u32)>,
+    memo: FastMap<(u64, u64), Entry>,
     max_entries: usize,
     /// Rules 3 and 4 (integral data only).
     rules: bool,
@@ -118,10 +122,20 @@ struct Scan {
     /// Every job is late wherever it goes (t + p_j ≥ d_j for all j): then ΣT = ΣC - Σd and
     /// SPT is optimal.
     all_late: bool,
-    /// Memo key: the set's two Zobrist sums and the start time's bits.
-    key: (u64, u64, u64),
+    /// Memo key: the set's two Zobrist sums, the second xor a bijective mix of t's bits.
+    key: (u64, u64),
     /// Position of the longest member (largest p, ties to the larger EDD index).
     sk: usize,
+}
+
+/// A memorised node: its value, its choice (r, q), and whether it was used since the last
+/// clean-up.
+#[derive(Clone, Copy)]
+struct Entry {
+    value: f64,
+    r: u32,
+    q: u32,
+    used: bool,
 }
 
 /// Per-job data, together for locality.
@@ -272,7 +286,8 @@ impl<'b> Search<'b> {
             late,
             total,
             all_late: t >= slack,
-            key: (a, b, t.to_bits()),
+            // multiplying by an odd constant is a bijection of u64
+            key: (a, b ^ t.to_bits().wrapping_mul(0x9E37_79B9_7F4A_7C15)),
             sk,
         }
     }
@@ -467,9 +482,10 @@ impl<'b> Search<'b> {
             *f = std::mem::take(&mut self.pool[depth]);
             return v;
         }
-        if let Some(&(v, _, _)) = self.memo.get(&scan.key) {
+        if let Some(e) = self.memo.get_mut(&scan.key) {
             self.stats.hits += 1;
-            return v;
+            e.used = true;
+            return e.value;
         }
         self.stats.nodes += 1;
         if self.stats.nodes % 1024 == 0 && self.budget.exhausted() {
@@ -477,10 +493,32 @@ impl<'b> Search<'b> {
             return 0.0;
         }
         let (v, r, q) = self.branch(s, t, scan.sk, depth, f);
-        if self.stop == Stop::No && self.memo.len() < self.max_entries {
-            self.memo.insert(scan.key, (v, r, q));
+        if self.stop == Stop::No {
+            if self.memo.len() >= self.max_entries {
+                self.clean_up();
+            }
+            if self.memo.len() < self.max_entries {
+                let e = Entry {
+                    value: v,
+                    r,
+                    q,
+                    used: false,
+                };
+                self.memo.insert(scan.key, e);
+            }
         }
         v
+    }
+
+    /// Makes room in a full memo: drops the entries not used since the last clean-up and
+    /// marks the rest unused; if that frees less than a quarter, drops everything (so that
+    /// clean-ups, each a pass over the table, stay rare).
+    fn clean_up(&mut self) {
+        self.stats.clean_ups += 1;
+        self.memo.retain(|_, e| std::mem::replace(&mut e.used, false));
+        if self.memo.len() >= self.max_entries / 4 * 3 {
+            self.memo.clear();
+        }
     }
 
     /// Tries every kept (r, q); returns the best value and its (r, q).
@@ -597,7 +635,7 @@ impl<'b> Search<'b> {
         }
         let sk = scan.sk;
         let (r, q) = match self.memo.get(&scan.key) {
-            Some(&(_, r, q)) => (r, q),
+            Some(e) => (e.r, e.q),
             None => {
                 // Not memorised (memo full): solve it again to learn its choice.
                 let (_, r, q) = self.branch(s, t, sk, 0, &mut f);
@@ -662,8 +700,8 @@ fn run_sized(
 }
 
 /// Exact 1||ΣT_j by the decomposition branching with memorisation (module notes).
-/// `memory_limit` caps the memo in bytes (default [`DEFAULT_MEMORY`]); past it the search
-/// continues without memorising more. `incumbent`, if given, must be a permutation; it is
+/// `memory_limit` caps the memo in bytes (default [`DEFAULT_MEMORY`]); when it is full, the
+/// entries not used since the last clean-up are dropped. `incumbent`, if given, must be a permutation; it is
 /// used only when the time limit stops the search (best heuristic sequence, simple bound).
 pub fn solve_unweighted_bm(
     inst: &Instance,
@@ -847,8 +885,21 @@ mod tests {
                 .unwrap()
                 .objective;
             // a memo of a few entries: exact, only slower
-            let sol = solve_unweighted_bm(&inst, None, &Budget::unlimited(), Some(ENTRY_BYTES * 3)).unwrap();
-            assert!(sol.optimal && sol.objective == want);
+            for entries in [0, 3, 40] {
+                let (sol, st) = solve_with_stats(
+                    &inst,
+                    None,
+                    &Budget::unlimited(),
+                    Some(ENTRY_BYTES * entries),
+                    true,
+                )
+                .unwrap();
+                assert!(sol.optimal && sol.objective == want);
+                assert!(st.memo_entries <= entries as u64);
+                if entries == 40 && st.nodes > 200 {
+                    assert!(st.clean_ups > 0);
+                }
+            }
             let spent = Budget::new(Some(0.0), None);
             let sol = solve_unweighted_bm(&inst, None, &spent, None).unwrap();
             inst.check_permutation(&sol.sequence, "sequence").unwrap();

@@ -28,8 +28,8 @@ pub struct Options {
     /// Perturbation moves per `ils` round.
     pub strength: usize,
     /// Bytes the SSDP tables may take before `ssdp` hands over to the branch and bound
-    /// (`None`: [`ssdp::DEFAULT_MEMORY`]); for `bm`, the bytes of its memo, past which it
-    /// memorises nothing more (`None`: [`exact_bm::DEFAULT_MEMORY`]). (`lawler` has a fixed
+    /// (`None`: [`ssdp::DEFAULT_MEMORY`]); for `bm`, the bytes of its memo, which drops
+    /// the entries it has not used lately when full (`None`: [`exact_bm::DEFAULT_MEMORY`]). (`lawler` has a fixed
     /// cap of about 67 million states, past which it stops with the heuristic answer.)
     pub memory_limit: Option<usize>,
 }
