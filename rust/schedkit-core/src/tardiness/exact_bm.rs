@@ -316,10 +316,9 @@ impl<'b> Search<'b> {
         f.tv.clear();
         f.tv.push(0.0);
         let mut x = if sk == 0 { f.c[0] - pk } else { f.c[sk - 1] };
-        for r in sk + 1..n {
-            let a = s[r] as usize;
+        for (&a, &end) in s[sk + 1..].iter().zip(&f.c[sk + 1..]) {
+            let a = a as usize;
             let (pa, da) = (self.p[a], self.d[a]);
-            let end = f.c[r];
             let before = tard(x + pk, dk) + tard(end, da);
             let after = tard(x + pa, da) + tard(end, dk);
             let prev = f.tv[f.tv.len() - 1];
@@ -660,15 +659,11 @@ impl<'b> Search<'b> {
     }
 }
 
-/// Runs the search on EDD-ordered data: the optimal sequence (EDD indices) and its value,
-/// or None if stopped; plus the counters.
-fn run(
-    p: Vec<f64>,
-    d: Vec<f64>,
-    budget: &Budget,
-    memory: usize,
-    double: bool,
-) -> (Option<(f64, Vec<usize>)>, Stats) {
+/// The optimal value and sequence (EDD indices) a finished search found; None if stopped.
+type Found = Option<(f64, Vec<usize>)>;
+
+/// Runs the search on EDD-ordered data: what it found, plus the counters.
+fn run(p: Vec<f64>, d: Vec<f64>, budget: &Budget, memory: usize, double: bool) -> (Found, Stats) {
     let n = p.len();
     let mut search = Search::new(p, d, budget, memory);
     search.double = double;
@@ -688,7 +683,7 @@ fn run_sized(
     budget: &Budget,
     memory: usize,
     double: bool,
-) -> Option<(Option<(f64, Vec<usize>)>, Stats)> {
+) -> Option<(Found, Stats)> {
     let stack = p.len().saturating_mul(4096).saturating_add(8 << 20);
     std::thread::scope(|scope| {
         std::thread::Builder::new()
