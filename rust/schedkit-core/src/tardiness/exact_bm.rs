@@ -242,21 +242,6 @@ impl<'b> Search<'b> {
         v
     }
 
-    /// A lower bound of the optimal ΣT of `s` from `t`: the i-th shortest processing time
-    /// ends no earlier than the i-th completion of any order, and pairing those completions
-    /// with the due dates in EDD order minimises Σ max(0, C - d) over all pairings.
-    fn lower_bound(&mut self, s: &[u32], t: f64) -> f64 {
-        self.sort_p(s);
-        let ps = &self.sorted_p;
-        let mut now = t;
-        let mut lb = 0.0;
-        for (&pj, &j) in ps.iter().zip(s) {
-            now += pj;
-            lb += tard(now, self.d[j as usize]);
-        }
-        lb
-    }
-
     /// One pass over `s` from `t`: EDD completions into `c`, and the [`Scan`].
     fn scan(&self, s: &[u32], t: f64, c: &mut Vec<f64>) -> Scan {
         c.clear();
@@ -539,7 +524,6 @@ impl<'b> Search<'b> {
             let r = r as usize;
             let tk = tard(f.c[r], self.d[k]);
             let mut right: Option<f64> = None;
-            let mut right_lb: Option<f64> = None;
             for &q in &qpos {
                 if double && q > 0 && f.short_at[q as usize - 1] as usize > r {
                     // q's short jobs must all lie in S[..=r]; they only grow with q.
@@ -553,37 +537,18 @@ impl<'b> Search<'b> {
                 } else {
                     0.0
                 };
-                let (mut lb_mid, mut lb_right) = (0.0, 0.0);
-                let mut skip = false;
-                if best.0 < f64::INFINITY {
-                    // A later candidate: skip it when lower bounds of its parts already reach
-                    // the best (the parts' values are exact, so the node's value stays exact).
-                    lb_right = match right_lb {
-                        Some(v) => v,
-                        None => {
-                            let v = self.lower_bound(&s[r + 1..], cut.t_right);
-                            right_lb = Some(v);
-                            v
-                        }
-                    };
-                    lb_mid = self.lower_bound(&mid, cut.t_mid);
-                    skip = tk + te + self.lower_bound(&left, t) + lb_mid + lb_right >= best.0;
-                }
-                let mut sum = f64::INFINITY;
-                if !skip {
-                    sum = tk + te + self.solve(&left, t, depth + 1);
-                    if double && sum + lb_mid + lb_right < best.0 {
-                        sum += self.solve(&mid, cut.t_mid, depth + 1);
-                    } else if double {
-                        sum = f64::INFINITY;
-                    }
+                // The parts' values are exact, so a candidate whose solved parts already
+                // reach the best is dropped without solving the rest.
+                let mut sum = tk + te + self.solve(&left, t, depth + 1);
+                if double && sum < best.0 {
+                    sum += self.solve(&mid, cut.t_mid, depth + 1);
                 }
                 f.left = left;
                 f.mid = mid;
                 if self.stop != Stop::No {
                     break 'outer;
                 }
-                if sum + lb_right >= best.0 {
+                if sum >= best.0 {
                     continue;
                 }
                 let vr = match right {
