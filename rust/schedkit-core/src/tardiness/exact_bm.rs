@@ -7,6 +7,7 @@
 //! EDD indices S started at time t. "Longer" means larger (p, EDD index). For S:
 //!
 //! * at most one tardy job in EDD order: EDD is optimal (ΣT ≥ T_max ≥ L_max(EDD));
+//! * every job late wherever it goes (t + p_j ≥ d_j for all j): ΣT = ΣC - Σd, SPT is optimal;
 //! * the EDD-last job, on time at the end of S, can go last (Emmons); repeated while it holds;
 //! * otherwise branch. Lawler (1977): the longest job k, at EDD position s, is preceded by
 //!   exactly S[..=r] ∖ k for some r ≥ s. Positions are cut by the 2001 paper's rules, which
@@ -26,8 +27,14 @@
 //! 128-bit collision of two different sets), the value with the chosen (r, q); the sequence
 //! is rebuilt from the choices at the end. The memo is a cache, so memory stays bounded and
 //! the answer exact: when it reaches its cap (`memory_limit`), the entries not used since the
-//! last clean-up are removed (the paper's strategy 9; all of them if every one was used),
-//! at the cost of re-solving what was removed.
+//! last clean-up are removed (the paper's strategy 9; all of them if that frees less than a
+//! quarter), at the cost of re-solving what was removed.
+//!
+//! Where this differs from the papers: the three direct cases above are ours (exact, cheap);
+//! small sets are branched, not enumerated; the memo compares 128-bit set hashes, not the
+//! stored job lists; rule 3 is not applied to the positions q (only rule 4 is, on the
+//! sub-sequence where e is the longest job, the same rule as for k); the memo's cap is in
+//! bytes of this table, not the process's RSS.
 //!
 //! Stopped by the time limit, the answer is the best heuristic sequence with the simple lower
 //! bound, as in `exact_dp.rs`.
