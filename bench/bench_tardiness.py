@@ -15,8 +15,12 @@ is its own: ``python bench/bench_tardiness.py --sets 100,200,300 --methods exact
 --time-limit 60`` generates the 125 instances per n with
 :func:`schedkit.tardiness.generate_orlib` (seed 2026) and reports per n and method: proven,
 total and max seconds, the largest proven gap left, and peak RSS (``--stride 5``: one instance
-per (TF, RDD) pair, 25 per n). ``--unweighted 500,1000``
-runs the hardest unweighted class (TF 0.6, RDD 0.2, the SDT-style sets) the same way.
+per (TF, RDD) pair, 25 per n). ``--unweighted 500,1000 [--count K] [--methods bm,lawler]``
+runs the hardest unweighted classes (TF 0.6 and 0.8, RDD 0.2: the SDT-style sets; 10 instances
+each from ``generate_orlib(n, seed=2026, tf=(0.6, 0.8), rdd=(0.2,), per_pair=10,
+weighted=False)``, the first K of each) with ``bm`` and Lawler's DP side by side on the same
+instances: search seconds and nodes (states) per instance, each method's peak RSS (one child
+process per method and n), and for ``bm`` also the public ``solve(..., "exact")`` seconds.
 """
 
 from __future__ import annotations
@@ -723,6 +727,103 @@ def sets_section(
     return out
 
 
+UNWEIGHTED_CLASSES = (0.6, 0.8)
+
+
+def unweighted_instances(n: int, count: int | None) -> list:
+    """The first ``count`` instances of each hardest unweighted class (TF 0.6, 0.8; RDD 0.2)."""
+    insts = sk.tardiness.generate_orlib(n, seed=2026, tf=UNWEIGHTED_CLASSES, rdd=(0.2,), per_pair=10, weighted=False)
+    per = count or 10
+    return [inst for k, inst in enumerate(insts) if k % 10 < per]
+
+
+def one_unweighted(n: int, method: str, time_limit: float, count: int | None, search_only: bool = False) -> dict:
+    """Solves the unweighted set with one method in this process (run in a child)."""
+    import resource
+
+    from schedkit import _core
+
+    rows = []
+    for inst in unweighted_instances(n, count):
+        t0 = time.perf_counter()
+        objective, optimal, nodes, entries = _core.tardiness_exact_stats(inst._core, method, time_limit=time_limit)
+        row = {
+            "name": inst.name,
+            "objective": objective,
+            "optimal": optimal,
+            "seconds": time.perf_counter() - t0,
+            "nodes": nodes,
+            "memo": entries,
+        }
+        if method == "bm" and not search_only:
+            # the public path: MDD/MDDC incumbents + local search, then bm, then the validator
+            res = sk.tardiness.solve(inst, method="exact", time_limit=time_limit).validate()
+            row["exact_seconds"] = res.elapsed
+            row["exact_agrees"] = res.optimal == optimal and (not optimal or res.objective == objective)
+        rows.append(row)
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"n": n, "method": method, "rows": rows, "peak_rss_mb": rss}
+
+
+def unweighted_section(
+    sizes: list[int], methods: list[str], time_limit: float, count: int | None, search_only: bool = False
+) -> list:
+    """bm and Lawler's DP on the same hardest unweighted instances, one child per (n, method)."""
+    import os
+    import subprocess
+
+    out = []
+    for n in sizes:
+        runs = {}
+        for method in methods:
+            cmd = [sys.executable, __file__, "--one-unweighted", str(n), "--methods", method]
+            cmd += ["--time-limit", str(time_limit)] + (["--count", str(count)] if count else [])
+            cmd += ["--search-only"] if search_only else []
+            proc = subprocess.run(cmd, capture_output=True, text=True, check=True)
+            runs[method] = json.loads(proc.stdout)
+        print(f"n = {n}, load {os.getloadavg()[0]:.1f}, time limit {time_limit:g} s per instance and method")
+        names = [r["name"] for r in runs[methods[0]]["rows"]]
+        head = ["instance"] + [f"{m} s" for m in methods] + [f"{m} nodes" for m in methods]
+        public = "bm" in runs and not search_only
+        head += ["exact s"] if public else []
+        head += ["lawler/bm"] if {"bm", "lawler"} <= runs.keys() else []
+        print(" | ".join(head))
+        for i, name in enumerate(names):
+            rows = {m: runs[m]["rows"][i] for m in methods}
+            proven = [r for r in rows.values() if r["optimal"]]
+            if len({r["objective"] for r in proven}) > 1:
+                raise SystemExit(f"{name}: the methods disagree on a proven optimum: {rows}")
+            if public and not rows["bm"]["exact_agrees"]:
+                raise SystemExit(f"{name}: solve(..., 'exact') disagrees with bm: {rows['bm']}")
+            cells = [name] + [f"{rows[m]['seconds']:.2f}" + ("" if rows[m]["optimal"] else " (open)") for m in methods]
+            cells += [f"{rows[m]['nodes']:,}" for m in methods]
+            cells += [f"{rows['bm']['exact_seconds']:.2f}"] if public else []
+            if {"bm", "lawler"} <= rows.keys():
+                cells.append(f"{rows['lawler']['seconds'] / rows['bm']['seconds']:.1f}x")
+            print(" | ".join(cells), flush=True)
+        for method, run in runs.items():
+            for tf in UNWEIGHTED_CLASSES:
+                sel = [r for r in run["rows"] if f"_tf{tf:g}_" in r["name"]]
+                secs = [r["seconds"] for r in sel]
+                row = {
+                    "n": n,
+                    "tf": tf,
+                    "rdd": 0.2,
+                    "method": method,
+                    "instances": len(sel),
+                    "proven": sum(r["optimal"] for r in sel),
+                    "mean_s": sum(secs) / len(secs),
+                    "max_s": max(secs),
+                    "max_nodes": max(r["nodes"] for r in sel),
+                    "peak_rss_mb": run["peak_rss_mb"],
+                }
+                if method == "bm" and public:
+                    row["exact_max_s"] = max(r["exact_seconds"] for r in sel)
+                print(json.dumps(row), flush=True)
+                out.append(row)
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true")
@@ -739,8 +840,17 @@ def main():
     )
     ap.add_argument("--one-set", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--unweighted-set", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--one-unweighted", type=int, help=argparse.SUPPRESS)
+    ap.add_argument(
+        "--search-only", action="store_true", help="--unweighted: time the searches only, not solve(..., 'exact') too"
+    )
     args = ap.parse_args()
     methods = args.methods.split(",")
+    if args.one_unweighted:
+        print(
+            json.dumps(one_unweighted(args.one_unweighted, methods[0], args.time_limit, args.count, args.search_only))
+        )
+        return
     if args.one_set:
         weighted = not args.unweighted_set
         print(json.dumps(one_set(args.one_set, methods[0], args.time_limit, weighted, args.count, args.stride)))
@@ -751,7 +861,8 @@ def main():
             sets_section(sizes, methods, args.time_limit, True, args.count, args.stride)
         if args.unweighted:
             sizes = [int(x) for x in args.unweighted.split(",")]
-            sets_section(sizes, methods, args.time_limit, False, args.count, args.stride)
+            umethods = methods if args.methods != "exact" else ["bm", "lawler"]
+            unweighted_section(sizes, umethods, args.time_limit, args.count, args.search_only)
         return
     res = run(args.quick)
     print(res["markdown"])

@@ -51,6 +51,7 @@ __all__ = [
     "packing_kube_scores",
     "packing_pending_messages",
     "packing_vmr_greedy",
+    "tardiness_exact_stats",
     "tardiness_solve",
 ]
 
@@ -82,6 +83,9 @@ class TardinessInstance:
     @property
     def w(self) -> npt.NDArray[np.float64]: ...
 
+def tardiness_exact_stats(
+    instance: TardinessInstance, method: str, *, time_limit: float | None = None
+) -> tuple[float, bool, int, int]: ...
 def tardiness_solve(
     instance: TardinessInstance,
     method: str,

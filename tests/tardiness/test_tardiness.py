@@ -877,7 +877,7 @@ def test_options_are_keyword_only():
 
 
 def test_methods_registry():
-    expected = {*HEURISTICS, "exact", "ssdp", "bb", "lawler", "cpsat"}
+    expected = {*HEURISTICS, "exact", "ssdp", "bb", "lawler", "bm", "cpsat"}
     assert set(METHODS) == expected
     inst = Instance([4, 2, 3, 1], [5, 3, 4, 8])
     for name in HEURISTICS:

@@ -50,9 +50,12 @@ def solve(
         included); ``"ils"`` (iterated local search); or an exact method: ``"ssdp"``
         (successive sublimation dynamic programming after Tanaka, Fujikuma & Araki, J.
         Scheduling 12(6), 2009; integral data), ``"bb"`` (branch and bound with a Lagrangian
-        bound), ``"lawler"`` (Lawler's decomposition DP; unit weights only), ``"exact"`` (picks
-        the fastest of these as measured in ``bench/bench_tardiness.py``: Lawler for unit
-        weights, the branch and bound otherwise), ``"cpsat"`` (OR-Tools, extra ``schedkit[cp]``).
+        bound), ``"lawler"`` (Lawler's decomposition DP; unit weights only), ``"bm"`` (the
+        decomposition branching of Szwarc, Grosso & Della Croce, J. Scheduling 4, 2001, with
+        Branch & Memorize's memo of solved sub-problems, Shang, T'kindt & Della Croce,
+        Computers & OR 128, 2021; unit weights only), ``"exact"`` (picks the fastest of these
+        as measured in ``bench/bench_tardiness.py``: ``bm`` for unit weights, the branch and
+        bound otherwise), ``"cpsat"`` (OR-Tools, extra ``schedkit[cp]``).
         Rule ties go to the lowest job id unless the rule's order says otherwise.
     improve : {"api", "insertion", "both"}, optional
         Local search applied after a rule. It never makes the sequence worse.
@@ -69,9 +72,12 @@ def solve(
     workers : int
         CP-SAT search workers (``cpsat`` only).
     memory_limit : int, optional
-        Bytes the SSDP tables may take (default 4 GiB). Past it, ``ssdp`` (and ``exact``)
-        hand over to the branch and bound, whose memory is bounded (about 300 MB), instead
-        of growing further.
+        Bytes the SSDP tables may take (default 4 GiB). Past it, ``ssdp`` hands over to the
+        branch and bound, whose memory is bounded (about 300 MB), instead of growing
+        further. For ``bm`` (and ``exact`` on unit weights), the bytes of its memo of solved
+        sub-problems (default 2 GiB): when full it drops those not used lately, so the
+        answer stays exact, only slower. (``lawler`` ignores it: its table stops at about 67 million states,
+        about 2.7 GB, where it returns the heuristic answer with a lower bound.)
 
     Returns
     -------
@@ -80,8 +86,8 @@ def solve(
     Raises
     ------
     InvalidInstanceError
-        Unknown method or local search, an option out of range (naming it), ``"lawler"`` on
-        weighted data, ``"ssdp"`` on non-integral data.
+        Unknown method or local search, an option out of range (naming it), ``"lawler"`` or
+        ``"bm"`` on weighted data, ``"ssdp"`` on non-integral data.
     SolverUnavailableError
         ``method="cpsat"`` without OR-Tools installed.
     KeyboardInterrupt

@@ -40,8 +40,8 @@ proptest! {
         let opts = Options { iterations: 20, memory_limit: memory, ..Options::default() };
         for method in METHODS {
             let Ok(out) = solve(&inst, method, &opts, &Budget::new(limit, None)) else {
-                // only the documented refusals: Lawler on weights, SSDP on non-integral data
-                prop_assert!(method == "lawler" || method == "ssdp");
+                // only the documented refusals: Lawler and BM on weights, SSDP on non-integral data
+                prop_assert!(method == "lawler" || method == "bm" || method == "ssdp");
                 continue;
             };
             let s = out.solution;

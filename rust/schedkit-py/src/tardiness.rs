@@ -2,8 +2,9 @@
 
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
+use schedkit_core::error::CoreError;
 use schedkit_core::tardiness::solve::{self, Options};
-use schedkit_core::tardiness::Instance;
+use schedkit_core::tardiness::{exact_bm, exact_dp, Instance};
 use schedkit_core::Budget;
 
 use crate::arrays::{as_i64, detach, vec1};
@@ -90,7 +91,7 @@ pub(crate) fn tardiness_solve<'py>(
     // signal-watching worker thread, whose start-up would dominate a 20 µs rule.
     let long_running = matches!(
         method,
-        "ils" | "exact" | "ssdp" | "bb" | "lawler" | "wi" | "aug_mdd" | "aug_mddc"
+        "ils" | "exact" | "ssdp" | "bb" | "lawler" | "bm" | "wi" | "aug_mdd" | "aug_mddc"
     ) || improve.is_some()
         || inst.len() > 50_000;
     let outcome = if long_running {
@@ -113,10 +114,38 @@ pub(crate) fn tardiness_solve<'py>(
     ))
 }
 
+/// One unweighted exact search without the incumbent heuristics, for the benchmarks:
+/// (objective, optimal, nodes or states, memo entries). `method`: "bm" or "lawler".
+#[pyfunction]
+#[pyo3(signature = (instance, method, *, time_limit=None))]
+pub(crate) fn tardiness_exact_stats(
+    py: Python<'_>,
+    instance: &TardinessInstance,
+    method: &str,
+    time_limit: Option<f64>,
+) -> PyResult<(f64, bool, u64, u64)> {
+    let inst = &instance.inner;
+    run_interruptible(py, "tardiness_exact_stats", |stop| {
+        let budget = Budget::new(time_limit, Some(stop));
+        match method {
+            "bm" => exact_bm::solve_with_stats(inst, None, &budget, None, true)
+                .map(|(s, st)| (s.objective, s.optimal, st.nodes, st.memo_entries)),
+            "lawler" => exact_dp::solve_unweighted_stats(inst, None, &budget)
+                .map(|(s, n)| (s.objective, s.optimal, n, n)),
+            other => Err(CoreError::invalid(
+                "method",
+                None,
+                format!("unknown method {other:?}; expected 'bm' or 'lawler'"),
+            )),
+        }
+    })
+}
+
 /// The area's registries and constants, added at module initialisation.
 pub fn add_registries(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("TARDINESS_METHODS", solve::METHODS.to_vec())?;
     m.add("TARDINESS_IMPROVEMENTS", solve::NEIGHBOURHOODS.to_vec())?;
     m.add("TARDINESS_EXACT_METHODS", solve::EXACT_METHODS.to_vec())?;
+    m.add_function(wrap_pyfunction!(tardiness_exact_stats, m)?)?;
     Ok(())
 }

@@ -408,21 +408,26 @@ impl<'b> Lawler<'b> {
 /// DP's recursion (≤ n levels) runs inline, beyond it on a thread with a sized stack.
 const INLINE_DEPTH: usize = 1000;
 
-/// Runs the DP on EDD-ordered data: (why it stopped, root value, optimal EDD-index sequence).
-fn run_dp(p: Vec<f64>, d: Vec<f64>, budget: &Budget) -> (Stop, f64, Option<Vec<usize>>) {
+/// What `run_dp` returns: why it stopped, the root value, the optimal EDD-index sequence,
+/// and the number of states memoised.
+type DpRun = (Stop, f64, Option<Vec<usize>>, u64);
+
+/// Runs the DP on EDD-ordered data.
+fn run_dp(p: Vec<f64>, d: Vec<f64>, budget: &Budget) -> DpRun {
     let n = p.len();
     let mut dp = Lawler::new(p, d, budget);
     let kroot = dp.rank.iter().position(|&r| r as usize == n - 1).unwrap_or(0);
     let value = dp.value(0, n - 1, kroot, 0.0, 0);
+    let states = dp.memo.len() as u64;
     if dp.stop != Stop::No {
-        return (dp.stop, value, None);
+        return (dp.stop, value, None, states);
     }
     let seq = if n == 1 {
         Some(vec![0])
     } else {
         dp.reconstruct((0, n - 1, kroot))
     };
-    (Stop::No, value, seq)
+    (Stop::No, value, seq, states)
 }
 
 /// Best of the caller's incumbent and our own quick starts (MDD, EDD), after an adjacent /
@@ -461,6 +466,26 @@ pub fn solve_unweighted(
     incumbent: Option<Vec<usize>>,
     budget: &Budget,
 ) -> CoreResult<Solution> {
+    solve_unweighted_stats(inst, incumbent, budget).map(|x| x.0)
+}
+
+/// [`solve_unweighted`] and the number of states the DP memoised (for the benchmarks).
+pub fn solve_unweighted_stats(
+    inst: &Instance,
+    incumbent: Option<Vec<usize>>,
+    budget: &Budget,
+) -> CoreResult<(Solution, u64)> {
+    let mut states = 0;
+    let sol = solve_inner(inst, incumbent, budget, &mut states)?;
+    Ok((sol, states))
+}
+
+fn solve_inner(
+    inst: &Instance,
+    incumbent: Option<Vec<usize>>,
+    budget: &Budget,
+    states: &mut u64,
+) -> CoreResult<Solution> {
     if !inst.has_unit_weights() {
         return Err(CoreError::invalid(
             "w",
@@ -494,7 +519,8 @@ pub fn solve_unweighted(
             })
         };
         match outcome {
-            Some((Stop::No, value, seq)) => {
+            Some((Stop::No, value, seq, count)) => {
+                *states = count;
                 if let Some(seq) = seq.filter(|s| s.len() == n) {
                     let mut sequence: Vec<usize> = seq.iter().map(|&l| edd[l]).collect();
                     let mut objective = inst.objective(&sequence);
@@ -527,13 +553,19 @@ pub fn solve_unweighted(
                     lower_bound: if optimal { objective } else { lb },
                 });
             }
-            Some((Stop::Budget, _, _)) if budget.interrupted() => return Err(CoreError::Interrupted),
+            Some((Stop::Budget, _, _, _)) if budget.interrupted() => return Err(CoreError::Interrupted),
             _ => {}
         }
     }
     if budget.interrupted() {
         return Err(CoreError::Interrupted);
     }
+    Ok(stopped_answer(inst, incumbent, budget))
+}
+
+/// The answer of an unweighted exact method stopped before its proof (time limit or memory
+/// cap): the best heuristic sequence with the simple valid lower bound.
+pub(super) fn stopped_answer(inst: &Instance, incumbent: Option<Vec<usize>>, budget: &Budget) -> Solution {
     let sequence = heuristic_sequence(inst, incumbent, budget);
     let objective = inst.objective(&sequence);
     let lb = simple_lower_bound(Jobs {
@@ -543,10 +575,10 @@ pub fn solve_unweighted(
     })
     .min(objective);
     let optimal = objective == 0.0;
-    Ok(Solution {
+    Solution {
         sequence,
         objective,
         optimal,
         lower_bound: if optimal { 0.0 } else { lb },
-    })
+    }
 }

@@ -4,6 +4,7 @@
 //! time, T_j = max(0, C_j - d_j), and the objective is Σ w_j T_j (w_j = 1 when unweighted).
 
 pub mod exact_bb;
+pub mod exact_bm;
 pub mod exact_dp;
 pub mod local_search;
 pub mod rules;

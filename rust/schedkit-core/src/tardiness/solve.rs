@@ -1,18 +1,18 @@
 //! One entry point over every method, so the bindings and the CLI share one dispatch.
 
 use super::local_search::{self, Neighbourhood};
-use super::{exact_bb, exact_dp, rules, ssdp, Instance, Solution};
+use super::{exact_bb, exact_bm, exact_dp, rules, ssdp, Instance, Solution};
 use crate::budget::Budget;
 use crate::error::{CoreError, CoreResult};
 
 /// Every method `solve` knows, by the name the Python API and CLI use.
-pub const METHODS: [&str; 16] = [
+pub const METHODS: [&str; 17] = [
     "edd", "spt", "wspt", "mdd", "atc", "wi", "psk", "eddc", "mddc", "aug_mdd", "aug_mddc", "ils", "exact",
-    "ssdp", "bb", "lawler",
+    "ssdp", "bb", "lawler", "bm",
 ];
 
 /// The exact methods among [`METHODS`]: their results carry a proof or a proven bound.
-pub const EXACT_METHODS: [&str; 4] = ["exact", "ssdp", "bb", "lawler"];
+pub const EXACT_METHODS: [&str; 5] = ["exact", "ssdp", "bb", "lawler", "bm"];
 
 /// Options of [`solve`]; `Default` gives the documented defaults.
 #[derive(Clone, Debug)]
@@ -28,7 +28,9 @@ pub struct Options {
     /// Perturbation moves per `ils` round.
     pub strength: usize,
     /// Bytes the SSDP tables may take before `ssdp` hands over to the branch and bound
-    /// (`None`: [`ssdp::DEFAULT_MEMORY`]).
+    /// (`None`: [`ssdp::DEFAULT_MEMORY`]); for `bm`, the bytes of its memo, which drops
+    /// the entries it has not used lately when full (`None`: [`exact_bm::DEFAULT_MEMORY`]). (`lawler` has a fixed
+    /// cap of about 67 million states, past which it stops with the heuristic answer.)
     pub memory_limit: Option<usize>,
 }
 
@@ -71,8 +73,9 @@ pub fn parse_neighbourhood(name: &str) -> CoreResult<Neighbourhood> {
 /// Runs `method` on `inst`. Heuristics report `lower_bound = 0` (the binding reports no bound)
 /// and `optimal = false`, except that a zero objective is optimal. The exact methods: `ssdp`
 /// (successive sublimation DP; integral data), `bb` (branch and bound), `lawler` (Lawler's
-/// DP; unit weights only) and `exact`, which picks one per instance (see [`pick_exact`]); all
-/// start from MDD (+ MDDC for unit weights, ATC otherwise) improved by local search.
+/// DP; unit weights only), `bm` (decomposition branching with memorisation; unit weights
+/// only) and `exact`, which picks one per instance (see [`pick_exact`]); all start from MDD
+/// (+ MDDC for unit weights, ATC otherwise) improved by local search.
 pub fn solve(inst: &Instance, method: &str, opts: &Options, budget: &Budget) -> CoreResult<Outcome> {
     if let Some(k) = opts.atc_k {
         if !(k.is_finite() && k > 0.0) {
@@ -113,7 +116,7 @@ pub fn solve(inst: &Instance, method: &str, opts: &Options, budget: &Budget) -> 
                 atc_k: None,
             });
         }
-        "exact" | "ssdp" | "bb" | "lawler" => {
+        "exact" | "ssdp" | "bb" | "lawler" | "bm" => {
             return Ok(Outcome {
                 solution: exact(inst, method, opts.memory_limit, budget)?,
                 atc_k: None,
@@ -146,15 +149,16 @@ fn mark_zero_optimal(mut s: Solution) -> Solution {
     s
 }
 
-/// The exact method `exact` runs: Lawler's DP for unit weights, the branch and bound
-/// otherwise. The branch and bound's node bounds come from SSDP's adjacency relaxation
+/// The exact method `exact` runs: `bm` for unit weights (measured side by side with Lawler's
+/// DP on the hardest n = 500 class in bench/bench_tardiness.py `--unweighted`), the branch
+/// and bound otherwise. The branch and bound's node bounds come from SSDP's adjacency relaxation
 /// (tuned by SSDP's subgradient when a first search does not finish), and measured on
 /// OR-Library-class n = 100 and n = 200 sets (bench/bench_tardiness.py, README) it proves
 /// them much faster than the full SSDP, whose stage 3 closes the last gap slowly; SSDP stays
 /// callable as `ssdp`.
 pub fn pick_exact(inst: &Instance) -> &'static str {
     if inst.has_unit_weights() {
-        "lawler"
+        "bm"
     } else {
         "bb"
     }
@@ -171,11 +175,11 @@ fn exact(
     } else {
         method
     };
-    if method == "lawler" && !inst.has_unit_weights() {
+    if (method == "lawler" || method == "bm") && !inst.has_unit_weights() {
         return Err(CoreError::invalid(
             "method",
             None,
-            "'lawler' solves unit weights only; use 'ssdp', 'bb' or 'exact'".to_string(),
+            format!("'{method}' solves unit weights only; use 'ssdp', 'bb' or 'exact'"),
         ));
     }
     if method == "ssdp" && !ssdp::applicable(inst) {
@@ -203,6 +207,7 @@ fn exact(
     match method {
         "ssdp" => ssdp::solve_ssdp(inst, incumbent, budget, memory_limit),
         "lawler" => exact_dp::solve_unweighted(inst, incumbent, budget),
+        "bm" => exact_bm::solve_unweighted_bm(inst, incumbent, budget, memory_limit),
         _ => exact_bb::solve_weighted(inst, incumbent, budget),
     }
 }

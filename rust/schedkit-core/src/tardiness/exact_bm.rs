@@ -1,0 +1,915 @@
+//! Exact 1||ΣT_j (unit weights) by branching and memorisation: the decomposition algorithm
+//! of Szwarc, Grosso & Della Croce ("Algorithmic paradoxes of the single-machine total
+//! tardiness problem", J. Scheduling 4, 2001) inside Branch & Memorize (Shang, T'kindt &
+//! Della Croce, Computers & OR 128, 2021, 105171).
+//!
+//! Jobs are renumbered in EDD order (d, then p, then id), so a sub-problem is a sorted list of
+//! EDD indices S started at time t. "Longer" means larger (p, EDD index). For S:
+//!
+//! * at most one tardy job in EDD order: EDD is optimal (ΣT ≥ T_max ≥ L_max(EDD));
+//! * every job late wherever it goes (t + p_j ≥ d_j for all j): ΣT = ΣC - Σd, SPT is optimal;
+//! * the EDD-last job, on time at the end of S, can go last (Emmons); repeated while it holds;
+//! * otherwise branch. Lawler (1977): the longest job k, at EDD position s, is preceded by
+//!   exactly S[..=r] ∖ k for some r ≥ s. Positions are cut by the 2001 paper's rules, which
+//!   compare integers and so run only on integral data (below 2^53), where f64 is exact:
+//!   rule 3, r ≥ s + 2 and C(r) ≤ max_{s<i<r} (d_i + p_i), with C(r) the completion of
+//!   S[..=r]; rule 4, with T(r) the tardiness of EDD with k moved right after S[r],
+//!   T(r) ≥ min_{s≤i<r} T(i), or T(r) > T(r+1).
+//! * Double decomposition (Della Croce, Tadei, Baracco & Grosso, JORS 49, 1998), when k is
+//!   not EDD-first: the EDD-first job e precedes every job not shorter than it (Emmons) and is
+//!   preceded by the first q jobs shorter than it, in EDD order, for some q. A pair (r, q) is
+//!   compatible when those q jobs lie in S[..=r]; it cuts S into left (the q short jobs, at t),
+//!   e, middle (the rest of S[..=r] but k), k, right (S[r+1..], at C(r)). The positions q are
+//!   cut by rule 4 on the sub-sequence e + short jobs, where e is the longest and EDD-first.
+//!
+//! Every solved branching node is memorised under (job set, t): the set by two independent
+//! 64-bit Zobrist sums, the second one xor a bijective mix of t's bits (a false match needs a
+//! 128-bit collision of two different sets), the value with the chosen (r, q); the sequence
+//! is rebuilt from the choices at the end. The memo is a cache, so memory stays bounded and
+//! the answer exact: when it reaches its cap (`memory_limit`), the entries not used since the
+//! last clean-up are removed (the paper's strategy 9; all of them if that frees less than a
+//! quarter), at the cost of re-solving what was removed.
+//!
+//! Where this differs from the papers: the three direct cases above are ours (exact, cheap);
+//! small sets are branched, not enumerated; the memo compares 128-bit set hashes, not the
+//! stored job lists; rule 3 is not applied to the positions q (only rule 4 is, on the
+//! sub-sequence where e is the longest job, the same rule as for k); the memo's cap is in
+//! bytes of this table, not the process's RSS.
+//!
+//! Stopped by the time limit, the answer is the best heuristic sequence with the simple lower
+//! bound, as in `exact_dp.rs`.
+
+use super::exact_dp::stopped_answer;
+use super::{settle_trivial, sorted_by, Instance, Solution};
+use crate::budget::Budget;
+use crate::error::{CoreError, CoreResult};
+use crate::util::{FastMap, SplitMix64};
+
+/// `q` of a node branched on the longest job only.
+const SINGLE: u32 = u32::MAX;
+/// Bytes one memo entry takes with the table's slack (key 16 + value 24 + 1 control byte,
+/// load between 7/16 and 7/8 of the slots).
+const ENTRY_BYTES: usize = 96;
+/// Memo size when the caller gives no `memory_limit`.
+pub const DEFAULT_MEMORY: usize = 2 << 30;
+/// Integral data below this magnitude is exact in f64 (position rules 3 and 4 need it).
+const EXACT_LIMIT: f64 = 9_007_199_254_740_992.0; // 2^53
+
+/// Counters of one run, for the benchmarks.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Branching nodes solved (memo misses that branched).
+    pub nodes: u64,
+    /// Memo hits.
+    pub hits: u64,
+    /// Entries in the memo at the end.
+    pub memo_entries: u64,
+    /// Calls on sets of two jobs or more.
+    pub calls: u64,
+    /// Sets solved by SPT (every job late wherever it goes).
+    pub all_late: u64,
+    /// Times the memo was full and cleaned up.
+    pub clean_ups: u64,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Stop {
+    No,
+    Budget,
+}
+
+/// Scratch of one recursion level.
+#[derive(Default)]
+struct Frame {
+    /// EDD completion time of each member.
+    c: Vec<f64>,
+    /// T(r) of the Lawler positions, then of the positions of e.
+    tv: Vec<f64>,
+    lpos: Vec<u32>,
+    qpos: Vec<u32>,
+    /// Members shorter than the EDD-first job, in EDD order, and their positions in S.
+    short: Vec<u32>,
+    short_at: Vec<u32>,
+    left: Vec<u32>,
+    mid: Vec<u32>,
+}
+
+struct Search<'b> {
+    p: Vec<f64>,
+    d: Vec<f64>,
+    jobs: Vec<Job>,
+    memo: FastMap<(u64, u64), Entry>,
+    max_entries: usize,
+    /// Rules 3 and 4 (integral data only).
+    rules: bool,
+    /// Double decomposition.
+    double: bool,
+    pool: Vec<Frame>,
+    /// Scratch of `sort_p`: the sorted processing times, all jobs in SPT order, and
+    /// membership stamps.
+    sorted_p: Vec<f64>,
+    spt: Vec<u32>,
+    mark: Vec<u32>,
+    epoch: u32,
+    stats: Stats,
+    stop: Stop,
+    budget: Budget<'b>,
+}
+
+#[inline]
+fn tard(c: f64, d: f64) -> f64 {
+    (c - d).max(0.0)
+}
+
+/// What one pass over a set gives.
+struct Scan {
+    /// Jobs late in EDD order, and their total tardiness.
+    late: usize,
+    total: f64,
+    /// Every job is late wherever it goes (t + p_j ≥ d_j for all j): then ΣT = ΣC - Σd and
+    /// SPT is optimal.
+    all_late: bool,
+    /// Memo key: the set's two Zobrist sums, the second xor a bijective mix of t's bits.
+    key: (u64, u64),
+    /// Position of the longest member (largest p, ties to the larger EDD index).
+    sk: usize,
+}
+
+/// A memorised node: its value, its choice (r, q), and whether it was used since the last
+/// clean-up.
+#[derive(Clone, Copy)]
+struct Entry {
+    value: f64,
+    r: u32,
+    q: u32,
+    used: bool,
+}
+
+/// Per-job data, together for locality.
+#[derive(Clone, Copy)]
+struct Job {
+    p: f64,
+    d: f64,
+    z1: u64,
+    z2: u64,
+}
+
+/// How a node's set is cut once (r, q) is chosen (shared by the search and the rebuild, so
+/// that both compute the children's start times with the same bits).
+struct Cut {
+    /// Start of the middle part (after left and e); unused for single branching.
+    t_mid: f64,
+    /// Completion of k = start of the right part.
+    t_right: f64,
+}
+
+impl<'b> Search<'b> {
+    fn new(p: Vec<f64>, d: Vec<f64>, budget: &Budget<'b>, memory: usize) -> Self {
+        let n = p.len();
+        let mut rng = SplitMix64::new(0x5d7_2001);
+        let jobs = (0..n)
+            .map(|j| Job {
+                p: p[j],
+                d: d[j],
+                z1: rng.next_u64(),
+                z2: rng.next_u64(),
+            })
+            .collect();
+        let spt = sorted_by(n, |j| (p[j], j as f64))
+            .into_iter()
+            .map(|j| j as u32)
+            .collect();
+        let rules = p
+            .iter()
+            .chain(d.iter())
+            .all(|&x| x.fract() == 0.0 && x.abs() < EXACT_LIMIT)
+            && p.iter().sum::<f64>() + d.iter().fold(0.0f64, |a, &x| a.max(x.abs())) < EXACT_LIMIT;
+        Search {
+            p,
+            d,
+            jobs,
+            memo: FastMap::default(),
+            max_entries: memory / ENTRY_BYTES,
+            rules,
+            double: true,
+            pool: (0..n + 2).map(|_| Frame::default()).collect(),
+            sorted_p: Vec::new(),
+            spt,
+            mark: vec![0; n],
+            epoch: 0,
+            stats: Stats::default(),
+            stop: Stop::No,
+            budget: *budget,
+        }
+    }
+
+    /// The processing times of `s` in increasing order, into `self.sorted_p`: a sort for
+    /// small sets, else one pass over all jobs in SPT order picking the members.
+    fn sort_p(&mut self, s: &[u32]) {
+        let ps = &mut self.sorted_p;
+        ps.clear();
+        if s.len() * 8 < self.spt.len() {
+            ps.extend(s.iter().map(|&j| self.p[j as usize]));
+            ps.sort_unstable_by(f64::total_cmp);
+            return;
+        }
+        self.epoch = self.epoch.wrapping_add(1);
+        if self.epoch == 0 {
+            self.mark.fill(0);
+            self.epoch = 1;
+        }
+        for &j in s {
+            self.mark[j as usize] = self.epoch;
+        }
+        for &j in &self.spt {
+            if self.mark[j as usize] == self.epoch {
+                ps.push(self.p[j as usize]);
+            }
+        }
+    }
+
+    /// ΣT of `s` in SPT order from `t` (optimal when every job is late wherever it goes).
+    fn spt_value(&mut self, s: &[u32], t: f64) -> f64 {
+        self.sort_p(s);
+        let ps = &self.sorted_p;
+        let mut now = t;
+        let mut total = 0.0;
+        for (&pj, &j) in ps.iter().zip(s) {
+            now += pj;
+            // paired with any due date the sum is the same: Σ C - Σ d, every term ≥ 0
+            total += now - self.d[j as usize];
+        }
+        total
+    }
+
+    /// SPT order of `s` (p, then EDD index).
+    fn spt_order(&self, s: &[u32]) -> Vec<usize> {
+        let mut v: Vec<usize> = s.iter().map(|&j| j as usize).collect();
+        v.sort_by(|&a, &b| self.p[a].total_cmp(&self.p[b]).then(a.cmp(&b)));
+        v
+    }
+
+    /// One pass over `s` from `t`: EDD completions into `c`, and the [`Scan`].
+    fn scan(&self, s: &[u32], t: f64, c: &mut Vec<f64>) -> Scan {
+        c.clear();
+        let mut now = t;
+        let (mut late, mut total) = (0usize, 0.0);
+        let (mut a, mut b) = (0u64, 0u64);
+        let mut sk = 0;
+        let mut pmax = f64::NEG_INFINITY;
+        let mut slack = f64::NEG_INFINITY;
+        for (i, &j) in s.iter().enumerate() {
+            let job = &self.jobs[j as usize];
+            now += job.p;
+            c.push(now);
+            let tj = tard(now, job.d);
+            // branch-free: whether a job is late is close to a coin flip here
+            late += usize::from(tj > 0.0);
+            total += tj;
+            a = a.wrapping_add(job.z1);
+            b = b.wrapping_add(job.z2);
+            if job.p >= pmax {
+                pmax = job.p;
+                sk = i;
+            }
+            slack = slack.max(job.d - job.p);
+        }
+        Scan {
+            late,
+            total,
+            all_late: t >= slack,
+            // multiplying by an odd constant is a bijection of u64
+            key: (a, b ^ t.to_bits().wrapping_mul(0x9E37_79B9_7F4A_7C15)),
+            sk,
+        }
+    }
+
+    /// Members of `s` kept once the trailing ones on time at the very end go last.
+    fn kept(&self, s: &[u32], c: &[f64]) -> usize {
+        let mut cut = s.len();
+        while cut > 1 && self.d[s[cut - 1] as usize] >= c[cut - 1] {
+            cut -= 1;
+        }
+        cut
+    }
+
+    /// Lawler positions of the longest job (at `sk`) that rules 3 and 4 keep.
+    fn lawler_positions(&self, s: &[u32], sk: usize, f: &mut Frame) {
+        let n = s.len();
+        f.lpos.clear();
+        if !self.rules {
+            f.lpos.extend((sk..n).map(|r| r as u32));
+            return;
+        }
+        let k = s[sk] as usize;
+        let (pk, dk) = (self.p[k], self.d[k]);
+        // T(r) by moving k right one job at a time: only that pair's costs change. The rules
+        // only compare T values, so they are kept relative to T(s) (exact in integers).
+        f.tv.clear();
+        f.tv.push(0.0);
+        let mut x = if sk == 0 { f.c[0] - pk } else { f.c[sk - 1] };
+        for (&a, &end) in s[sk + 1..].iter().zip(&f.c[sk + 1..]) {
+            let a = a as usize;
+            let (pa, da) = (self.p[a], self.d[a]);
+            let before = tard(x + pk, dk) + tard(end, da);
+            let after = tard(x + pa, da) + tard(end, dk);
+            let prev = f.tv[f.tv.len() - 1];
+            f.tv.push(prev - before + after);
+            x += pa;
+        }
+        let mut min_t = f64::INFINITY;
+        let mut max_dp = f64::NEG_INFINITY;
+        for r in sk..n {
+            let i = r - sk;
+            if r >= sk + 2 {
+                let j = s[r - 1] as usize;
+                max_dp = max_dp.max(self.d[j] + self.p[j]);
+            }
+            if r > sk {
+                min_t = min_t.min(f.tv[i - 1]);
+            }
+            if r >= sk + 2 && f.c[r] <= max_dp {
+                continue;
+            }
+            if (r > sk && f.tv[i] >= min_t) || (r + 1 < n && f.tv[i] > f.tv[i + 1]) {
+                continue;
+            }
+            f.lpos.push(r as u32);
+        }
+        if f.lpos.is_empty() {
+            // The rules keep the first position of least T(r) unless rule 3 removes it; never
+            // seen, kept as a safety net: every position is valid.
+            f.lpos.extend((sk..n).map(|r| r as u32));
+        }
+    }
+
+    /// Positions q of the EDD-first job e = s[0] among the jobs shorter than it (rule 4 on
+    /// the sub-sequence e + short jobs, where e is longest and EDD-first), up to those whose
+    /// short jobs all lie in S[..=max_r] (the others fit no Lawler position).
+    fn double_positions(&self, s: &[u32], t: f64, max_r: usize, f: &mut Frame) {
+        let e = s[0] as usize;
+        let (pe, de) = (self.p[e], self.d[e]);
+        // Short jobs up to S[max_r], and the next one (rule 4 compares T(q) with T(q + 1)).
+        // Branch-free compaction: shorter or not is close to a coin flip.
+        f.short.resize(s.len(), 0);
+        f.short_at.resize(s.len(), 0);
+        let mut m = 0;
+        let mut usable = 0;
+        for (i, &j) in s.iter().enumerate().skip(1) {
+            f.short[m] = j;
+            f.short_at[m] = i as u32;
+            let short = self.jobs[j as usize].p < pe;
+            m += usize::from(short);
+            if i == max_r {
+                usable = m;
+            }
+            if short && i > max_r {
+                break;
+            }
+        }
+        if max_r + 1 >= s.len() {
+            usable = m;
+        }
+        f.short.truncate(m);
+        f.short_at.truncate(m);
+        f.qpos.clear();
+        if !self.rules {
+            f.qpos.extend(0..=usable as u32);
+            return;
+        }
+        // T(q) of the sequence e + short jobs from t with e moved after the first q, relative
+        // to T(0): moving e right one job at a time changes only that pair's costs.
+        f.tv.clear();
+        f.tv.push(0.0);
+        let mut x = t;
+        for &a in &f.short {
+            let a = a as usize;
+            let (pa, da) = (self.p[a], self.d[a]);
+            let end = x + pe + pa;
+            let before = tard(x + pe, de) + tard(end, da);
+            let after = tard(x + pa, da) + tard(end, de);
+            let prev = f.tv[f.tv.len() - 1];
+            f.tv.push(prev - before + after);
+            x += pa;
+        }
+        let mut min_t = f64::INFINITY;
+        for q in 0..=usable {
+            if q > 0 {
+                min_t = min_t.min(f.tv[q - 1]);
+            }
+            if (q > 0 && f.tv[q] >= min_t) || (q < m && f.tv[q] > f.tv[q + 1]) {
+                continue;
+            }
+            f.qpos.push(q as u32);
+        }
+        if f.qpos.is_empty() {
+            f.qpos.extend(0..=usable as u32);
+        }
+    }
+
+    /// Fills `f.left` and `f.mid` for the cut (r, q) of `s` (at `sk` the longest job).
+    fn cut(&self, s: &[u32], t: f64, sk: usize, r: usize, q: u32, f: &mut Frame) -> Cut {
+        f.left.clear();
+        f.mid.clear();
+        let t_right = f.c[r];
+        if q == SINGLE {
+            f.left.extend_from_slice(&s[..sk]);
+            f.left.extend_from_slice(&s[sk + 1..=r]);
+            return Cut { t_mid: t, t_right };
+        }
+        let q = q as usize;
+        f.left.extend_from_slice(&f.short[..q]);
+        let mut t_mid = t;
+        for &j in &f.left {
+            t_mid += self.p[j as usize];
+        }
+        t_mid += self.p[s[0] as usize];
+        let pe = self.p[s[0] as usize];
+        // S[1..=r] but k and the first q short jobs (branch-free compaction).
+        f.mid.resize(r + 1, 0);
+        let (mut m, mut shorts) = (0, 0);
+        for (i, &j) in s[..=r].iter().enumerate().skip(1) {
+            let short = usize::from(self.jobs[j as usize].p < pe);
+            let drop = (i == sk) | (short == 1 && shorts < q);
+            f.mid[m] = j;
+            m += usize::from(!drop);
+            shorts += short;
+        }
+        f.mid.truncate(m);
+        Cut { t_mid, t_right }
+    }
+
+    /// Optimal ΣT of `s` (sorted EDD indices) started at `t`; 0.0 once stopped.
+    fn solve(&mut self, s: &[u32], t: f64, depth: usize) -> f64 {
+        match s.len() {
+            0 => return 0.0,
+            1 => return tard(t + self.p[s[0] as usize], self.d[s[0] as usize]),
+            _ => {}
+        }
+        if self.stop != Stop::No {
+            return 0.0;
+        }
+        let mut f = std::mem::take(&mut self.pool[depth]);
+        let v = self.solve_in(s, t, depth, &mut f);
+        self.pool[depth] = f;
+        v
+    }
+
+    fn solve_in(&mut self, s: &[u32], t: f64, depth: usize, f: &mut Frame) -> f64 {
+        self.stats.calls += 1;
+        let scan = self.scan(s, t, &mut f.c);
+        if scan.late <= 1 {
+            return scan.total;
+        }
+        if scan.all_late {
+            self.stats.all_late += 1;
+            return self.spt_value(s, t);
+        }
+        let kept = self.kept(s, &f.c);
+        if kept < s.len() {
+            // The child needs none of this frame: lend it to the child at the same depth.
+            self.pool[depth] = std::mem::take(f);
+            let v = self.solve(&s[..kept], t, depth);
+            *f = std::mem::take(&mut self.pool[depth]);
+            return v;
+        }
+        if let Some(e) = self.memo.get_mut(&scan.key) {
+            self.stats.hits += 1;
+            e.used = true;
+            return e.value;
+        }
+        self.stats.nodes += 1;
+        if self.stats.nodes % 1024 == 0 && self.budget.exhausted() {
+            self.stop = Stop::Budget;
+            return 0.0;
+        }
+        let (v, r, q) = self.branch(s, t, scan.sk, depth, f);
+        if self.stop == Stop::No {
+            if self.memo.len() >= self.max_entries {
+                self.clean_up();
+            }
+            if self.memo.len() < self.max_entries {
+                let e = Entry {
+                    value: v,
+                    r,
+                    q,
+                    used: false,
+                };
+                self.memo.insert(scan.key, e);
+            }
+        }
+        v
+    }
+
+    /// Makes room in a full memo: drops the entries not used since the last clean-up and
+    /// marks the rest unused; if that frees less than a quarter, drops everything (so that
+    /// clean-ups, each a pass over the table, stay rare).
+    fn clean_up(&mut self) {
+        self.stats.clean_ups += 1;
+        self.memo.retain(|_, e| std::mem::replace(&mut e.used, false));
+        if self.memo.len() >= self.max_entries / 4 * 3 {
+            self.memo.clear();
+        }
+    }
+
+    /// Tries every kept (r, q); returns the best value and its (r, q).
+    fn branch(&mut self, s: &[u32], t: f64, sk: usize, depth: usize, f: &mut Frame) -> (f64, u32, u32) {
+        let k = s[sk] as usize;
+        self.lawler_positions(s, sk, f);
+        let double = self.double && sk > 0;
+        if double {
+            let max_r = f.lpos.iter().copied().max().unwrap_or(0) as usize;
+            self.double_positions(s, t, max_r, f);
+        } else {
+            f.qpos.clear();
+            f.qpos.push(SINGLE);
+        }
+        let lpos = std::mem::take(&mut f.lpos);
+        let qpos = std::mem::take(&mut f.qpos);
+        let mut best = (f64::INFINITY, 0u32, SINGLE);
+        'outer: for &r in &lpos {
+            let r = r as usize;
+            let tk = tard(f.c[r], self.d[k]);
+            let mut right: Option<f64> = None;
+            for &q in &qpos {
+                if double && q > 0 && f.short_at[q as usize - 1] as usize > r {
+                    // q's short jobs must all lie in S[..=r]; they only grow with q.
+                    break;
+                }
+                let cut = self.cut(s, t, sk, r, q, f);
+                let left = std::mem::take(&mut f.left);
+                let mid = std::mem::take(&mut f.mid);
+                let te = if double {
+                    tard(cut.t_mid, self.d[s[0] as usize])
+                } else {
+                    0.0
+                };
+                // The parts' values are exact, so a candidate whose solved parts already
+                // reach the best is dropped without solving the rest.
+                let mut sum = tk + te + self.solve(&left, t, depth + 1);
+                if double && sum < best.0 {
+                    sum += self.solve(&mid, cut.t_mid, depth + 1);
+                }
+                f.left = left;
+                f.mid = mid;
+                if self.stop != Stop::No {
+                    break 'outer;
+                }
+                if sum >= best.0 {
+                    continue;
+                }
+                let vr = match right {
+                    Some(v) => v,
+                    None => {
+                        let v = self.solve(&s[r + 1..], cut.t_right, depth + 1);
+                        right = Some(v);
+                        v
+                    }
+                };
+                if self.stop != Stop::No {
+                    break 'outer;
+                }
+                if sum + vr < best.0 {
+                    best = (sum + vr, r as u32, q);
+                }
+            }
+            if best.0 == 0.0 {
+                break;
+            }
+        }
+        f.lpos = lpos;
+        f.qpos = qpos;
+        best
+    }
+
+    /// Appends the optimal sequence of `s` at `t` (EDD indices) to `out`; None if stopped.
+    fn rebuild(&mut self, s: &[u32], t: f64, out: &mut Vec<usize>) -> Option<()> {
+        if s.len() <= 1 {
+            out.extend(s.iter().map(|&j| j as usize));
+            return Some(());
+        }
+        let mut f = Frame::default();
+        let scan = self.scan(s, t, &mut f.c);
+        if scan.late <= 1 {
+            out.extend(s.iter().map(|&j| j as usize));
+            return Some(());
+        }
+        if scan.all_late {
+            out.extend(self.spt_order(s));
+            return Some(());
+        }
+        let kept = self.kept(s, &f.c);
+        if kept < s.len() {
+            self.rebuild(&s[..kept], t, out)?;
+            out.extend(s[kept..].iter().map(|&j| j as usize));
+            return Some(());
+        }
+        let sk = scan.sk;
+        let (r, q) = match self.memo.get(&scan.key) {
+            Some(e) => (e.r, e.q),
+            None => {
+                // Not memorised (memo full): solve it again to learn its choice.
+                let (_, r, q) = self.branch(s, t, sk, 0, &mut f);
+                if self.stop != Stop::No {
+                    return None;
+                }
+                (r, q)
+            }
+        };
+        if q != SINGLE {
+            self.double_positions(s, t, r as usize, &mut f);
+        }
+        let cut = self.cut(s, t, sk, r as usize, q, &mut f);
+        let (left, mid) = (std::mem::take(&mut f.left), std::mem::take(&mut f.mid));
+        self.rebuild(&left, t, out)?;
+        if q != SINGLE {
+            out.push(s[0] as usize);
+            self.rebuild(&mid, cut.t_mid, out)?;
+        }
+        out.push(s[sk] as usize);
+        self.rebuild(&s[r as usize + 1..], cut.t_right, out)
+    }
+}
+
+/// The optimal value and sequence (EDD indices) a finished search found; None if stopped.
+type Found = Option<(f64, Vec<usize>)>;
+
+/// Runs the search on EDD-ordered data: what it found, plus the counters.
+fn run(p: Vec<f64>, d: Vec<f64>, budget: &Budget, memory: usize, double: bool) -> (Found, Stats) {
+    let n = p.len();
+    let mut search = Search::new(p, d, budget, memory);
+    search.double = double;
+    let all: Vec<u32> = (0..n as u32).collect();
+    let value = search.solve(&all, 0.0, 0);
+    let mut out = Vec::with_capacity(n);
+    let done = search.stop == Stop::No && search.rebuild(&all, 0.0, &mut out).is_some();
+    search.stats.memo_entries = search.memo.len() as u64;
+    (done.then_some((value, out)), search.stats)
+}
+
+/// Runs `run` on a thread whose stack fits n recursion levels (a level takes well under
+/// 1 KB; callers' threads may have 2 MB stacks). None if the thread could not start.
+fn run_sized(
+    p: Vec<f64>,
+    d: Vec<f64>,
+    budget: &Budget,
+    memory: usize,
+    double: bool,
+) -> Option<(Found, Stats)> {
+    let stack = p.len().saturating_mul(4096).saturating_add(8 << 20);
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .stack_size(stack)
+            .spawn_scoped(scope, move || run(p, d, budget, memory, double))
+            .ok()
+            .and_then(|h| h.join().ok())
+    })
+}
+
+/// Exact 1||ΣT_j by the decomposition branching with memorisation (module notes).
+/// `memory_limit` caps the memo in bytes (default [`DEFAULT_MEMORY`]); when it is full, the
+/// entries not used since the last clean-up are dropped. `incumbent`, if given, must be a permutation; it is
+/// used only when the time limit stops the search (best heuristic sequence, simple bound).
+pub fn solve_unweighted_bm(
+    inst: &Instance,
+    incumbent: Option<Vec<usize>>,
+    budget: &Budget,
+    memory_limit: Option<usize>,
+) -> CoreResult<Solution> {
+    solve_with_stats(inst, incumbent, budget, memory_limit, true).map(|x| x.0)
+}
+
+/// [`solve_unweighted_bm`] with the run's counters; `double = false` turns the double
+/// decomposition off (for tests and measurements).
+pub fn solve_with_stats(
+    inst: &Instance,
+    incumbent: Option<Vec<usize>>,
+    budget: &Budget,
+    memory_limit: Option<usize>,
+    double: bool,
+) -> CoreResult<(Solution, Stats)> {
+    if !inst.has_unit_weights() {
+        return Err(CoreError::invalid(
+            "w",
+            None,
+            "the branch and memorize method solves unit weights only (all w_j = 1)",
+        ));
+    }
+    if let Some(done) = settle_trivial(inst, incumbent.as_deref(), budget)? {
+        return Ok((done, Stats::default()));
+    }
+    let n = inst.len();
+    if n > u32::MAX as usize - 1 {
+        return Err(CoreError::invalid(
+            "p",
+            None,
+            format!("{n} jobs: too many for this method"),
+        ));
+    }
+    let edd = sorted_by(n, |j| (inst.d()[j], inst.p()[j]));
+    let p: Vec<f64> = edd.iter().map(|&j| inst.p()[j]).collect();
+    let d: Vec<f64> = edd.iter().map(|&j| inst.d()[j]).collect();
+    let memory = memory_limit.unwrap_or(DEFAULT_MEMORY);
+    let mut stats = Stats::default();
+    if !budget.exhausted() {
+        if let Some((found, s)) = run_sized(p, d, budget, memory, double) {
+            stats = s;
+            if let Some((_, seq)) = found.filter(|(_, s)| s.len() == n) {
+                let mut sequence: Vec<usize> = seq.iter().map(|&l| edd[l]).collect();
+                let mut objective = inst.objective(&sequence);
+                // The search's sequence is optimal; the incumbent can only tie it (up to
+                // float rounding with real-valued data); keep the smaller recomputed one.
+                if let Some(inc) = incumbent {
+                    let o = inst.objective(&inc);
+                    if o < objective {
+                        sequence = inc;
+                        objective = o;
+                    }
+                }
+                let sol = Solution {
+                    sequence,
+                    objective,
+                    optimal: true,
+                    lower_bound: objective,
+                };
+                return Ok((sol, stats));
+            }
+        }
+    }
+    if budget.interrupted() {
+        return Err(CoreError::Interrupted);
+    }
+    Ok((stopped_answer(inst, incumbent, budget), stats))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tardiness::exact_dp::solve_unweighted;
+
+    /// OR-Library-style unit-weight instance: p ~ U{1..pmax}, d ~ U over the TF/RDD window.
+    fn orlib(g: &mut SplitMix64, n: usize, pmax: i64, tf: f64, rdd: f64) -> Instance {
+        let p: Vec<f64> = (0..n).map(|_| g.int(1, pmax) as f64).collect();
+        let total: f64 = p.iter().sum();
+        let lo = (total * (1.0 - tf - rdd / 2.0)).ceil().max(0.0) as i64;
+        let hi = ((total * (1.0 - tf + rdd / 2.0)).floor() as i64).max(lo);
+        let d = (0..n).map(|_| g.int(lo, hi) as f64).collect();
+        Instance::new(p, d, None).unwrap()
+    }
+
+    fn brute(inst: &Instance) -> f64 {
+        fn go(inst: &Instance, left: &mut Vec<usize>, t: f64, acc: f64, best: &mut f64) {
+            if acc >= *best {
+                return;
+            }
+            if left.is_empty() {
+                *best = acc;
+                return;
+            }
+            for i in 0..left.len() {
+                let j = left.swap_remove(i);
+                let c = t + inst.p()[j];
+                go(inst, left, c, acc + (c - inst.d()[j]).max(0.0), best);
+                left.push(j);
+                let last = left.len() - 1;
+                left.swap(i, last);
+            }
+        }
+        let mut best = f64::INFINITY;
+        go(inst, &mut (0..inst.len()).collect(), 0.0, 0.0, &mut best);
+        best
+    }
+
+    fn check(inst: &Instance, want: f64, double: bool) {
+        let (sol, _) = solve_with_stats(inst, None, &Budget::unlimited(), None, double).unwrap();
+        assert!(sol.optimal);
+        inst.check_permutation(&sol.sequence, "sequence").unwrap();
+        assert_eq!(inst.objective(&sol.sequence), sol.objective);
+        assert_eq!(
+            sol.objective,
+            want,
+            "p={:?} d={:?} double={double}",
+            inst.p(),
+            inst.d()
+        );
+    }
+
+    #[test]
+    fn agrees_with_brute_force_on_small_instances() {
+        let mut g = SplitMix64::new(15);
+        for it in 0..3000 {
+            let n = 1 + it % 8;
+            let tf = [0.2, 0.4, 0.6, 0.8, 1.0][it % 5];
+            let rdd = [0.2, 0.4, 0.6, 0.8, 1.0][(it / 5) % 5];
+            // small p ranges make ties in p and d, where the tie rules matter
+            let pmax = [3, 10, 100][it % 3];
+            let inst = orlib(&mut g, n, pmax, tf, rdd);
+            let want = brute(&inst);
+            check(&inst, want, true);
+            check(&inst, want, false);
+        }
+    }
+
+    #[test]
+    fn agrees_with_lawler_dp_up_to_60_jobs() {
+        let mut g = SplitMix64::new(2001);
+        for it in 0..600 {
+            let n = 10 + it % 51;
+            let tf = [0.2, 0.4, 0.6, 0.8, 1.0][it % 5];
+            let rdd = [0.2, 0.4, 0.6, 0.8, 1.0][(it / 5) % 5];
+            let pmax = [5, 100][it % 2];
+            let inst = orlib(&mut g, n, pmax, tf, rdd);
+            let want = solve_unweighted(&inst, None, &Budget::unlimited())
+                .unwrap()
+                .objective;
+            check(&inst, want, true);
+            check(&inst, want, it % 4 == 0);
+        }
+    }
+
+    #[test]
+    fn real_valued_data_skips_the_integer_rules_and_stays_exact() {
+        let mut g = SplitMix64::new(7);
+        for it in 0..300 {
+            let n = 1 + it % 8;
+            let p: Vec<f64> = (0..n).map(|_| 0.5 + g.below(1000) as f64 / 97.0).collect();
+            let total: f64 = p.iter().sum();
+            let d = (0..n)
+                .map(|_| total * (0.1 + g.below(1000) as f64 / 1500.0) - 1.3)
+                .collect();
+            let inst = Instance::new(p, d, None).unwrap();
+            let (sol, _) = solve_with_stats(&inst, None, &Budget::unlimited(), None, true).unwrap();
+            assert!((sol.objective - brute(&inst)).abs() <= 1e-9 * (1.0 + sol.objective));
+        }
+    }
+
+    #[test]
+    fn a_tiny_memo_or_a_spent_budget_still_gives_valid_answers() {
+        let mut g = SplitMix64::new(3);
+        for it in 0..40 {
+            let inst = orlib(&mut g, 30 + it, 100, 0.6, 0.2);
+            let want = solve_unweighted(&inst, None, &Budget::unlimited())
+                .unwrap()
+                .objective;
+            // a memo of a few entries: exact, only slower
+            for entries in [0, 3, 40] {
+                let (sol, st) = solve_with_stats(
+                    &inst,
+                    None,
+                    &Budget::unlimited(),
+                    Some(ENTRY_BYTES * entries),
+                    true,
+                )
+                .unwrap();
+                assert!(sol.optimal && sol.objective == want);
+                assert!(st.memo_entries <= entries as u64);
+                if entries == 40 && st.nodes > 200 {
+                    assert!(st.clean_ups > 0);
+                }
+            }
+            let spent = Budget::new(Some(0.0), None);
+            let sol = solve_unweighted_bm(&inst, None, &spent, None).unwrap();
+            inst.check_permutation(&sol.sequence, "sequence").unwrap();
+            assert!(sol.lower_bound <= want && sol.objective >= want);
+        }
+    }
+
+    #[test]
+    fn weighted_data_is_refused() {
+        let inst = Instance::new(vec![1.0, 2.0], vec![1.0, 1.0], Some(vec![1.0, 2.0])).unwrap();
+        assert!(solve_unweighted_bm(&inst, None, &Budget::unlimited(), None).is_err());
+    }
+
+    /// `cargo test --release -p schedkit-core exact_bm::tests::timing -- --ignored --nocapture`
+    /// (SK_N jobs, default 500; SK_TF; SK_COUNT instances).
+    #[test]
+    #[ignore]
+    fn timing() {
+        let n: usize = std::env::var("SK_N")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(500);
+        let tf: f64 = std::env::var("SK_TF")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0.6);
+        let count: usize = std::env::var("SK_COUNT")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(5);
+        let dbl = std::env::var("SK_SINGLE").is_err();
+        let mut g = SplitMix64::new(500);
+        for _ in 0..count {
+            let inst = orlib(&mut g, n, 100, tf, 0.2);
+            let t0 = std::time::Instant::now();
+            let (sol, st) = solve_with_stats(&inst, None, &Budget::unlimited(), None, dbl).unwrap();
+            println!(
+                "n={n} obj={} opt={} {:.3}s {:?}",
+                sol.objective,
+                sol.optimal,
+                t0.elapsed().as_secs_f64(),
+                st
+            );
+        }
+    }
+}
