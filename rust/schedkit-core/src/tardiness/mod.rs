@@ -270,8 +270,3 @@ fn sorted_by<F: Fn(usize) -> (f64, f64)>(n: usize, key: F) -> Vec<usize> {
     });
     v
 }
-
-#[doc(hidden)]
-pub fn envk(k: &str, d: f64) -> f64 {
-    std::env::var(k).ok().and_then(|v| v.parse().ok()).unwrap_or(d)
-}

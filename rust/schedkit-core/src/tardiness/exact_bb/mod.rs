@@ -53,7 +53,7 @@ const MORE_ROUNDS: usize = 400;
 /// `ADJACENCY_ROUNDS` are spent; after them the search runs without limit. Measured on the
 /// hardest n = 100 instances, 60 rounds left one unproven at 30 s, 100 proved all, 150 cost
 /// more than they saved.
-const ADJACENCY_ROUNDS: usize = 100;
+const ADJACENCY_ROUNDS: usize = 150;
 const ADJACENCY_RUN: usize = 25;
 const ADJACENCY_RUN_NODES: f64 = 0.4;
 
@@ -189,7 +189,6 @@ fn branch_and_bound(
     let cut = Cut { integral };
 
     // ---- Upper bound: several constructive starts, a descent on each, ILS on the best. ----
-    let tstart = std::time::Instant::now();
     let edd = sorted_by(m, |j| (jobs.d[j], jobs.p[j]));
     let wspt = sorted_by(m, |j| (jobs.p[j] / jobs.w[j], jobs.d[j]));
     let mut starts = Vec::new();
@@ -236,7 +235,6 @@ fn branch_and_bound(
         return Outcome::stopped(seq, cut.report(simple));
     }
 
-    let t_heur = tstart.elapsed().as_secs_f64();
     // ---- Lagrangian time-indexed relaxation at the root. ----
     let mut root_lb = simple;
     let mut relax = Relax::new(jobs);
@@ -269,13 +267,9 @@ fn branch_and_bound(
     // with a node limit of about the work of the first subgradient rounds; if that is not
     // enough, the multipliers are improved further (a tighter bound shrinks hard searches
     // many times over) and the search restarts, keeping its incumbent, without a limit.
-    search::NODES.store(0, std::sync::atomic::Ordering::Relaxed);
-    let t_root = tstart.elapsed().as_secs_f64();
     let mut phase = 0;
     // the adjacency tuning has nothing left to gain
     let mut tuned = false;
-    let t0 = std::time::Instant::now();
-    if std::env::var_os("SK_TRACE").is_some() { eprintln!("TRACE root lb {root_lb} ub {ub} conv {:?}", relax.as_ref().map(|r| r.converged())); }
     loop {
         if budget.interrupted() {
             return Err(CoreError::Interrupted);
@@ -292,13 +286,15 @@ fn branch_and_bound(
         let limited = if phase == 0 {
             node_limits.is_some() || relax.as_ref().is_some_and(|r| tuner.is_some() || !r.converged())
         } else {
-            tuner.as_ref().is_some_and(|tn| !tuned && tn.rounds < crate::tardiness::envk("SK_ROUNDS", ADJACENCY_ROUNDS as f64) as usize)
+            tuner
+                .as_ref()
+                .is_some_and(|tn| !tuned && tn.rounds < ADJACENCY_ROUNDS)
         };
         let node_limit = match node_limits {
             _ if !limited => u64::MAX,
             Some(l) => l,
             None if phase == 0 => (0.4 * cells).clamp(2.0e4, 2.0e6) as u64,
-            None => (crate::tardiness::envk("SK_RUNNODES", ADJACENCY_RUN_NODES) * cells).clamp(2.0e4, 4.0e6) as u64,
+            None => (ADJACENCY_RUN_NODES * cells).clamp(2.0e4, 4.0e6) as u64,
         };
         let end = search(
             jobs,
@@ -311,12 +307,8 @@ fn branch_and_bound(
             budget,
             node_limit,
         )?;
-        if std::env::var_os("SK_TRACE").is_some() { eprintln!("TRACE phase {phase} limit {node_limit} t {:.3}", t0.elapsed().as_secs_f64()); }
         match end {
-            SearchEnd::Done(bseq, bub) => {
-                if std::env::var_os("SK_STAT").is_some() { eprintln!("STAT heur {t_heur:.3} root {t_root:.3} all {:.3} rounds {} nodes {} cells {}", tstart.elapsed().as_secs_f64(), tuner.as_ref().map_or(0, |t| t.rounds), search::NODES.load(std::sync::atomic::Ordering::Relaxed), cells); }
-                return Outcome::proven(bseq, bub)
-            }
+            SearchEnd::Done(bseq, bub) => return Outcome::proven(bseq, bub),
             SearchEnd::TimeOut(bseq, bub, pending) => {
                 let lb = root_lb.max(pending.min(bub));
                 return Outcome::stopped(bseq, cut.report(lb).min(bub));
@@ -328,7 +320,7 @@ fn branch_and_bound(
                     (Some(r), Some(tn)) => {
                         tn.offer(&seq);
                         let mut mu = r.mu.clone();
-                        tuned = tn.tune(jobs, &mut mu, crate::tardiness::envk("SK_RUN", ADJACENCY_RUN as f64) as usize, budget);
+                        tuned = tn.tune(jobs, &mut mu, ADJACENCY_RUN, budget);
                         let (best, o) = tn.best();
                         if improve && o < ub {
                             ub = o;
@@ -354,7 +346,6 @@ fn branch_and_bound(
                     }
                     _ => {}
                 }
-                if std::env::var_os("SK_TRACE").is_some() { eprintln!("TRACE tuned lb {root_lb} ub {ub} t {:.3}", t0.elapsed().as_secs_f64()); }
                 phase += 1;
             }
         }

@@ -183,15 +183,19 @@ impl Relax {
     /// No-repeat DP with multipliers `mu`: returns L(μ) and fills `path` (jobs in time order).
     #[allow(clippy::needless_range_loop)] // j indexes several per-job arrays
     fn eval_norepeat(&mut self, jobs: Jobs, mu: &[f64], path: &mut Vec<usize>) -> f64 {
-        let m = self.m;
+        // per job (p', w, d, μ) side by side: the inner loop is the hot spot of the root
+        let per: Vec<(usize, f64, f64, f64)> = (0..self.m)
+            .map(|j| (self.pp[j], jobs.w[j], jobs.d[j], mu[j]))
+            .collect();
         for t in 1..=self.pt {
             let (mut b1, mut j1, mut b2, mut j2) = (INF, NONE, INF, NONE);
-            for j in 0..m {
-                let pj = self.pp[j];
+            let ts = self.s * t as f64;
+            for (j, &(pj, wj, dj, mj)) in per.iter().enumerate() {
                 if pj > t {
                     continue;
                 }
                 let prev = t - pj;
+                // INF stays INF below, so no test for an unreachable prev
                 let base = if prev == 0 {
                     0.0
                 } else if self.a1[prev] != j as u32 {
@@ -199,18 +203,17 @@ impl Relax {
                 } else {
                     self.g2[prev]
                 };
-                if base == INF {
-                    continue;
-                }
-                let v = base + self.f(jobs, j, t) - mu[j];
-                if v < b1 {
-                    b2 = b1;
-                    j2 = j1;
-                    b1 = v;
-                    j1 = j as u32;
-                } else if v < b2 {
-                    b2 = v;
-                    j2 = j as u32;
+                let v = base + wj * (ts - dj).max(0.0) - mj;
+                if v < b2 {
+                    if v < b1 {
+                        b2 = b1;
+                        j2 = j1;
+                        b1 = v;
+                        j1 = j as u32;
+                    } else {
+                        b2 = v;
+                        j2 = j as u32;
+                    }
                 }
             }
             self.g1[t] = b1;
@@ -314,6 +317,7 @@ impl Relax {
     ///
     /// Start: [`initial_prices`] of the incumbent. The second root phase on integral data
     /// tunes further on the adjacency relaxation instead (`tune_on_adjacency` in mod.rs).
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn optimise(
         &mut self,
         jobs: Jobs,

@@ -417,8 +417,6 @@ impl<'a, const W: usize> Search<'a, W> {
                 return Ok(SearchEnd::TimeOut(self.best, self.ub, pending));
             }
             if nodes >= node_limit {
-                NODES.fetch_add(nodes, std::sync::atomic::Ordering::Relaxed);
-                if std::env::var_os("SK_TRACE").is_some() { eprintln!("TRACE search limit nodes {nodes}"); }
                 return Ok(SearchEnd::NodeLimit(self.best, self.ub));
             }
             top.pos += 1;
@@ -435,10 +433,6 @@ impl<'a, const W: usize> Search<'a, W> {
             let children = self.expand();
             stack.push(Frame { children, ..frame });
         }
-        NODES.fetch_add(nodes, std::sync::atomic::Ordering::Relaxed);
-        if std::env::var_os("SK_TRACE").is_some() { eprintln!("TRACE search done nodes {nodes}"); }
         Ok(SearchEnd::Done(self.best, self.ub))
     }
 }
-
-pub static NODES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);

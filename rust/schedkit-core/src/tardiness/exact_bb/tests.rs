@@ -76,4 +76,3 @@ fn search_after_adjacency_tuning_matches_held_karp() {
         check(&mut g, n, false, case % 3 == 0, Some(1));
     }
 }
-

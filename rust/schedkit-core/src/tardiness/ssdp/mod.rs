@@ -62,7 +62,7 @@ const ADJACENCY_ROUNDS: usize = 300;
 const ADJACENCY_LAMBDA: f64 = 1.0;
 /// Rounds without progress before the branch and bound's adjacency tuning halves its step
 /// (its runs are short, but they continue one another).
-const TUNE_STALL: usize = 20;
+const TUNE_STALL: usize = 10;
 const MAX_EXACT: f64 = 4.0e15;
 /// Default memory for the SSDP tables when the caller gives no `memory_limit`.
 pub const DEFAULT_MEMORY: usize = 4 << 30;
@@ -418,12 +418,27 @@ impl AdjacencyTuner {
     /// Up to `rounds` subgradient rounds from `mu` (left at the best multipliers of the run).
     /// Returns true when nothing is left to tune: the bound met the incumbent, the relaxed
     /// optimum was a sequence (then optimal, and the incumbent), or the step factor ran out.
-    pub(in crate::tardiness) fn tune(&mut self, jobs: Jobs, mu: &mut Vec<f64>, rounds: usize, budget: &Budget) -> bool {
+    pub(in crate::tardiness) fn tune(
+        &mut self,
+        jobs: Jobs,
+        mu: &mut Vec<f64>,
+        rounds: usize,
+        budget: &Budget,
+    ) -> bool {
         let (adj, pb, bounds) = (&mut self.adj, &self.pb, &mut self.bounds);
         let mut ran = 0;
-        let opt = subgradient_counted(pb, jobs.p, mu, bounds, budget, rounds, &mut self.lambda, crate::tardiness::envk("SK_STALL", TUNE_STALL as f64) as usize, &mut ran, |mu| {
-            adj.evaluate(pb, mu)
-        });
+        let opt = subgradient_counted(
+            pb,
+            jobs.p,
+            mu,
+            bounds,
+            budget,
+            rounds,
+            &mut self.lambda,
+            TUNE_STALL,
+            &mut ran,
+            |mu| adj.evaluate(pb, mu),
+        );
         self.rounds += ran;
         if let Some(opt) = opt {
             self.bounds.offer(&self.pb, opt);
@@ -446,8 +461,7 @@ impl AdjacencyTuner {
     /// relaxed bound L(μ) with Σμ, at most `ub` (no path left: nothing beats `ub`).
     pub(in crate::tardiness) fn tables(&mut self, mu: &[f64], ub: f64) -> (f64, Vec<f64>, Vec<f64>) {
         self.adj.forward(&self.pb, mu);
-        let left = if std::env::var_os("SK_NOELIM").is_some() { 0 } else { self.adj.eliminate(&self.pb, mu, ub) };
-        if std::env::var_os("SK_ALIVE").is_some() { eprintln!("ALIVE {left} lb {} ub {ub}", self.bounds.lb); }
+        self.adj.eliminate(&self.pb, mu, ub);
         let v = self.adj.forward_with_edge(&self.pb, mu);
         let lb = (v + mu.iter().sum::<f64>()).min(ub);
         self.bounds.raise_lb(lb);

@@ -397,14 +397,18 @@ impl Adjacency {
         if self.dead.is_empty() {
             self.dead = vec![false; (h + 1) * m];
         }
-        let keep = Bounds { ub, best: Vec::new(), lb: 0.0 };
+        let keep = Bounds {
+            ub,
+            best: Vec::new(),
+            lb: 0.0,
+        };
         let mut left = 0;
-        for c in m..(h + 1) * m {
-            let (f, bc) = (self.f[c], b[c]);
+        let cells = self.f.iter().zip(&b).zip(self.dead.iter_mut()).skip(m);
+        for ((&f, &bc), dead) in cells {
             if f < INF && bc < INF && keep.keeps(f + bc + musum) {
                 left += 1;
             } else {
-                self.dead[c] = true;
+                *dead = true;
             }
         }
         left
@@ -540,7 +544,9 @@ pub(super) fn subgradient(
 ) -> Option<Vec<usize>> {
     // long runs (stage 1) wait longer before halving the step than the short stage-2 runs
     let stall_max = if rounds > 50 { 20 } else { 5 };
-    subgradient_counted(pb, pf, mu, bounds, budget, rounds, lambda, stall_max, &mut 0, eval)
+    subgradient_counted(
+        pb, pf, mu, bounds, budget, rounds, lambda, stall_max, &mut 0, eval,
+    )
 }
 
 /// The step factor below which [`subgradient`] stops.
@@ -578,7 +584,6 @@ pub(super) fn subgradient_counted(
             break;
         }
         let lb = v + mu.iter().sum::<f64>();
-        if std::env::var_os("SK_TRACE").is_some() && rounds == 25 { eprintln!("TRACE round {round} lb {lb:.1} ub {} lambda {}", bounds.ub, *lambda); }
         bounds.raise_lb(lb);
         if is_sequence(pb.m, &path) {
             return Some(path);

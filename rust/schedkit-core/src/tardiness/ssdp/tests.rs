@@ -307,6 +307,7 @@ fn stage1_gaps() {
 /// F and E (the strict rule on the last pair) of [`Adjacency::forward_with_edge`] against a
 /// full scan, on instances with negative and equal due dates and equal w/p ratios.
 #[test]
+#[allow(clippy::needless_range_loop)] // j indexes p, mu and the tables alike
 fn fast_edge_table_equals_the_full_scan() {
     let mut g = SplitMix64::new(31);
     for case in 0..300 {
@@ -314,7 +315,9 @@ fn fast_edge_table_equals_the_full_scan() {
         let hi = [3, 6, 20][case % 3];
         let p: Vec<f64> = (0..n).map(|_| g.int(1, hi) as f64).collect();
         let total: f64 = p.iter().sum();
-        let d: Vec<f64> = (0..n).map(|_| (g.uniform() * 1.4 * total - 0.4 * total).floor()).collect();
+        let d: Vec<f64> = (0..n)
+            .map(|_| (g.uniform() * 1.4 * total - 0.4 * total).floor())
+            .collect();
         let w: Vec<f64> = (0..n).map(|_| g.int(1, 3) as f64).collect();
         let inst = Instance::new(p, d, Some(w)).unwrap();
         let pb = problem_of(&inst);
@@ -325,7 +328,12 @@ fn fast_edge_table_equals_the_full_scan() {
         for t in 1..=pb.horizon {
             for j in 0..n {
                 let c = t * n + j;
-                assert!(adj.f[c] == f[c], "F at t {t} j {j}: {} vs {}: {inst:?}", adj.f[c], f[c]);
+                assert!(
+                    adj.f[c] == f[c],
+                    "F at t {t} j {j}: {} vs {}: {inst:?}",
+                    adj.f[c],
+                    f[c]
+                );
                 if pb.p[j] > t {
                     continue;
                 }
@@ -340,7 +348,11 @@ fn fast_edge_table_equals_the_full_scan() {
                         + pb.cost(j, t)
                         - mu[j]
                 };
-                assert!(adj.edge[c] == e, "E at t {t} j {j}: {} vs {e}: {inst:?}", adj.edge[c]);
+                assert!(
+                    adj.edge[c] == e,
+                    "E at t {t} j {j}: {} vs {e}: {inst:?}",
+                    adj.edge[c]
+                );
             }
         }
     }
@@ -369,7 +381,9 @@ fn elimination_keeps_every_improving_tie_then_strict_prefix() {
         let n = 2 + case % 6;
         let p: Vec<f64> = (0..n).map(|_| g.int(1, 5) as f64).collect();
         let total: f64 = p.iter().sum();
-        let d: Vec<f64> = (0..n).map(|_| (g.uniform() * 1.4 * total - 0.4 * total).floor()).collect();
+        let d: Vec<f64> = (0..n)
+            .map(|_| (g.uniform() * 1.4 * total - 0.4 * total).floor())
+            .collect();
         let w: Vec<f64> = (0..n).map(|_| g.int(1, 3) as f64).collect();
         let inst = Instance::new(p, d, Some(w)).unwrap();
         let pb = problem_of(&inst);
@@ -394,7 +408,9 @@ fn elimination_keeps_every_improving_tie_then_strict_prefix() {
                 }
                 let strict_ok = (1..n).all(|k| pb.pair_not_worse(perm[k - 1], perm[k], c[k]));
                 // tie rule on the pairs before position `tie_end`
-                let tie_end = (1..n).find(|&k| !pb.pair_ok(perm[k - 1], perm[k], c[k])).unwrap_or(n);
+                let tie_end = (1..n)
+                    .find(|&k| !pb.pair_ok(perm[k - 1], perm[k], c[k]))
+                    .unwrap_or(n);
                 if strict_ok {
                     for k in 0..tie_end {
                         let cell = c[k] * n + perm[k];
@@ -413,4 +429,3 @@ fn elimination_keeps_every_improving_tie_then_strict_prefix() {
         }
     }
 }
-
