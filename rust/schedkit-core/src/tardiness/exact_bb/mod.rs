@@ -33,7 +33,8 @@ use self::relaxation::Relax;
 use self::search::{search, SearchEnd};
 use super::exact_dp::solve_unweighted;
 use super::local_search::{descend, iterated_descent, swap_span, QUADRATIC_LIMIT};
-use super::{rules, settle_trivial, sorted_by, ssdp, Instance, Jobs, Solution};
+use super::ssdp::AdjacencyTuner;
+use super::{rules, settle_trivial, sorted_by, Instance, Jobs, Solution};
 use crate::budget::Budget;
 use crate::error::{CoreError, CoreResult};
 
@@ -44,10 +45,18 @@ const INF: f64 = f64::INFINITY;
 /// the further rounds (at most) before the second search if the first hits its node limit.
 const FIRST_ROUNDS: usize = 60;
 const MORE_ROUNDS: usize = 400;
-/// Rounds on the adjacency relaxation instead, where it applies (`tune_on_adjacency`):
-/// measured on the hardest n = 100 instances, 60 left one unproven at 30 s, 100 proved all,
-/// 150 cost more than it saved.
-const ADJACENCY_ROUNDS: usize = 100;
+/// The second root phase on integral data tunes the multipliers on SSDP's adjacency
+/// relaxation with ties broken by index (the relaxation the node bounds read, see
+/// `Relax::eval_adjacency`) instead: runs of `ADJACENCY_RUN` rounds, each followed by the
+/// removal of nodes against the incumbent and a search limited to `ADJACENCY_RUN_NODES`
+/// nodes per m·P cell (a node costs about ten cells of one round, so about a fifth of the
+/// run's work); most middle n = 100 instances are proven after one or two runs instead of
+/// 100 rounds. After `ADJACENCY_ROUNDS` rounds, or when the step factor runs out, the search
+/// runs without limit. Measured on the n = 100 set (bench/results/tardiness_sets_issue15.txt):
+/// 100 and 150 rounds within the noise there; 150 kept for the harder n = 200 instances.
+const ADJACENCY_ROUNDS: usize = 150;
+const ADJACENCY_RUN: usize = 25;
+const ADJACENCY_RUN_NODES: f64 = 0.4;
 
 /// Exact 1||Σw_jT_j by branch and bound (see the module notes). `incumbent`, if given, must be
 /// a permutation and is used as a starting upper bound. Equal positive weights are handed to
@@ -158,39 +167,16 @@ impl Outcome {
     }
 }
 
-/// The second root phase on integral data: the multipliers tuned further by SSDP's
-/// subgradient on the adjacency relaxation with ties broken by index (the relaxation the
-/// node bounds read, see `Relax::eval_adjacency`), from the no-repeat ones, then the node
-/// tables rebuilt for them. On OR-Library-class n = 100 instances this closes the root gap
-/// from about 3 % to about 0.3 % in 100 rounds (about 1 s), which is what lets the search
-/// finish on the hardest ones (bench/bench_tardiness.py, README). Returns the bound and, with
-/// `improve`, the best sequence the subgradient's repairs found.
-fn tune_on_adjacency(
-    jobs: Jobs,
-    r: &mut Relax,
-    seq: &[usize],
-    budget: &Budget,
-    improve: bool,
-) -> (f64, Option<Vec<usize>>) {
-    let mut mu = r.mu.clone();
-    let (lb, better) = ssdp::tune_adjacency(jobs, &mut mu, seq, ADJACENCY_ROUNDS, budget);
-    if budget.exhausted() {
-        // no search follows: keep the tables consistent with r.mu
-        return (lb, None);
-    }
-    let table = r.adopt(jobs, &mu);
-    (lb.max(table), improve.then_some(better))
-}
-
 /// `improve = false` (unit tests only) skips the heuristics, so that the search itself has to
-/// find the optimum and any unsafe pruning shows up as a wrong value; `first_limit` (unit
-/// tests only) overrides the first search's node limit, to force the second root phase.
+/// find the optimum and any unsafe pruning shows up as a wrong value; `node_limits` (unit
+/// tests only) overrides the node limit of every limited search, to force the second root
+/// phase and every run of it.
 fn branch_and_bound(
     jobs: Jobs,
     incumbent: Option<Vec<usize>>,
     budget: &Budget,
     improve: bool,
-    first_limit: Option<u64>,
+    node_limits: Option<u64>,
 ) -> CoreResult<Outcome> {
     let m = jobs.p.len();
     let total_p: f64 = jobs.p.iter().sum();
@@ -253,8 +239,13 @@ fn branch_and_bound(
     // ---- Lagrangian time-indexed relaxation at the root. ----
     let mut root_lb = simple;
     let mut relax = Relax::new(jobs);
+    // SSDP's adjacency DP builds the node tables where it applies (integral data).
+    let mut tuner = relax
+        .as_ref()
+        .filter(|r| cut.integral && r.has_adjacency())
+        .map(|_| AdjacencyTuner::new(jobs, &seq));
     if let Some(r) = relax.as_mut() {
-        let (lb, perm) = r.optimise(jobs, ub, &seq, cut, budget, FIRST_ROUNDS);
+        let (lb, perm) = r.optimise(jobs, ub, &seq, cut, budget, FIRST_ROUNDS, tuner.is_none());
         if let Some(perm) = perm {
             let o = jobs.total(&perm);
             if o < ub {
@@ -263,13 +254,24 @@ fn branch_and_bound(
             }
         }
         root_lb = root_lb.max(lb);
+        if let Some(tn) = tuner.as_mut() {
+            if !budget.exhausted() {
+                let mu = r.best_mu().to_vec();
+                let (lb, fwd, edge) = tn.tables(&mu, ub);
+                r.adopt_tables(&mu, fwd, edge);
+                root_lb = root_lb.max(lb);
+            }
+        }
     }
 
-    // ---- Depth-first branch and bound over tails, in at most two rounds: a first search
-    // with a node limit of about the work of the first subgradient rounds; if that is not
-    // enough, the multipliers are improved further (a tighter bound shrinks hard searches
-    // many times over) and the search restarts, keeping its incumbent, without a limit.
+    // ---- Depth-first branch and bound over tails: a first search with a node limit of
+    // about the work of the first subgradient rounds; if that is not enough, the
+    // multipliers are improved further (a tighter bound shrinks hard searches many times
+    // over) and the search restarts, keeping its incumbent: after each run of adjacency
+    // rounds with a limit again, after the last one (or on real data) without.
     let mut phase = 0;
+    // the adjacency tuning has nothing left to gain
+    let mut tuned = false;
     loop {
         if budget.interrupted() {
             return Err(CoreError::Interrupted);
@@ -280,12 +282,21 @@ fn branch_and_bound(
         if budget.exhausted() {
             return Outcome::stopped(seq, cut.report(root_lb).min(ub));
         }
-        let node_limit = match relax.as_ref() {
-            _ if phase == 0 && first_limit.is_some() => first_limit.unwrap_or(0),
-            Some(r) if phase == 0 && !r.converged() => {
-                (0.4 * m as f64 * r.pt as f64).clamp(2.0e4, 2.0e6) as u64
-            }
-            _ => u64::MAX,
+        // A limited search first, then one after each run of adjacency rounds while runs
+        // are left; the last search has no limit.
+        let cells = m as f64 * relax.as_ref().map_or(0, |r| r.pt) as f64;
+        let limited = if phase == 0 {
+            node_limits.is_some() || relax.as_ref().is_some_and(|r| tuner.is_some() || !r.converged())
+        } else {
+            tuner
+                .as_ref()
+                .is_some_and(|tn| !tuned && tn.rounds < ADJACENCY_ROUNDS)
+        };
+        let node_limit = match node_limits {
+            _ if !limited => u64::MAX,
+            Some(l) => l,
+            None if phase == 0 => (0.4 * cells).clamp(2.0e4, 2.0e6) as u64,
+            None => (ADJACENCY_RUN_NODES * cells).clamp(2.0e4, 4.0e6) as u64,
         };
         let end = search(
             jobs,
@@ -307,20 +318,35 @@ fn branch_and_bound(
             SearchEnd::NodeLimit(bseq, bub) => {
                 seq = bseq;
                 ub = bub;
-                if let Some(r) = relax.as_mut() {
-                    let (lb, perm) = if cut.integral && r.has_adjacency() {
-                        tune_on_adjacency(jobs, r, &seq, budget, improve)
-                    } else {
-                        r.optimise(jobs, ub, &seq, cut, budget, MORE_ROUNDS)
-                    };
-                    if let Some(perm) = perm {
-                        let o = jobs.total(&perm);
-                        if o < ub {
+                match (relax.as_mut(), tuner.as_mut()) {
+                    (Some(r), Some(tn)) => {
+                        tn.offer(&seq);
+                        let mut mu = r.mu.clone();
+                        tuned = tn.tune(jobs, &mut mu, ADJACENCY_RUN, budget);
+                        let (best, o) = tn.best();
+                        if improve && o < ub {
                             ub = o;
-                            seq = perm;
+                            seq = best.to_vec();
                         }
+                        if !budget.exhausted() {
+                            let (lb, fwd, edge) = tn.tables(&mu, ub);
+                            r.adopt_tables(&mu, fwd, edge);
+                            root_lb = root_lb.max(lb);
+                        }
+                        root_lb = root_lb.max(tn.lb());
                     }
-                    root_lb = root_lb.max(lb);
+                    (Some(r), None) => {
+                        let (lb, perm) = r.optimise(jobs, ub, &seq, cut, budget, MORE_ROUNDS, true);
+                        if let Some(perm) = perm {
+                            let o = jobs.total(&perm);
+                            if o < ub {
+                                ub = o;
+                                seq = perm;
+                            }
+                        }
+                        root_lb = root_lb.max(lb);
+                    }
+                    _ => {}
                 }
                 phase += 1;
             }

@@ -183,15 +183,19 @@ impl Relax {
     /// No-repeat DP with multipliers `mu`: returns L(μ) and fills `path` (jobs in time order).
     #[allow(clippy::needless_range_loop)] // j indexes several per-job arrays
     fn eval_norepeat(&mut self, jobs: Jobs, mu: &[f64], path: &mut Vec<usize>) -> f64 {
-        let m = self.m;
+        // per job (p', w, d, μ) side by side: the inner loop is the hot spot of the root
+        let per: Vec<(usize, f64, f64, f64)> = (0..self.m)
+            .map(|j| (self.pp[j], jobs.w[j], jobs.d[j], mu[j]))
+            .collect();
         for t in 1..=self.pt {
             let (mut b1, mut j1, mut b2, mut j2) = (INF, NONE, INF, NONE);
-            for j in 0..m {
-                let pj = self.pp[j];
+            let ts = self.s * t as f64;
+            for (j, &(pj, wj, dj, mj)) in per.iter().enumerate() {
                 if pj > t {
                     continue;
                 }
                 let prev = t - pj;
+                // INF stays INF below, so no test for an unreachable prev
                 let base = if prev == 0 {
                     0.0
                 } else if self.a1[prev] != j as u32 {
@@ -199,18 +203,17 @@ impl Relax {
                 } else {
                     self.g2[prev]
                 };
-                if base == INF {
-                    continue;
-                }
-                let v = base + self.f(jobs, j, t) - mu[j];
-                if v < b1 {
-                    b2 = b1;
-                    j2 = j1;
-                    b1 = v;
-                    j1 = j as u32;
-                } else if v < b2 {
-                    b2 = v;
-                    j2 = j as u32;
+                let v = base + wj * (ts - dj).max(0.0) - mj;
+                if v < b2 {
+                    if v < b1 {
+                        b2 = b1;
+                        j2 = j1;
+                        b1 = v;
+                        j1 = j as u32;
+                    } else {
+                        b2 = v;
+                        j2 = j as u32;
+                    }
                 }
             }
             self.g1[t] = b1;
@@ -308,11 +311,13 @@ impl Relax {
     /// Subgradient optimisation of μ with the cheap no-repeat DP (Polyak steps towards the
     /// upper bound, the step factor halved after 10 rounds without progress), `rounds` more
     /// rounds from where the previous call stopped; then the table of the best multipliers
-    /// for the node bound, with the adjacency DP where it applies. Returns the best L(μ) and,
-    /// if a relaxed optimum was a permutation, that sequence.
+    /// for the node bound, with the adjacency DP where it applies (unless `tables` is false:
+    /// then the caller adopts tables built elsewhere, and `self.mu` is left as it was).
+    /// Returns the best L(μ) and, if a relaxed optimum was a permutation, that sequence.
     ///
     /// Start: [`initial_prices`] of the incumbent. The second root phase on integral data
     /// tunes further on the adjacency relaxation instead (`tune_on_adjacency` in mod.rs).
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn optimise(
         &mut self,
         jobs: Jobs,
@@ -321,6 +326,7 @@ impl Relax {
         cut: Cut,
         budget: &Budget,
         rounds: usize,
+        tables: bool,
     ) -> (f64, Option<Vec<usize>>) {
         let m = self.m;
         let mut perm = None;
@@ -384,8 +390,9 @@ impl Relax {
                 *mu += step * (1 - c) as f64;
             }
         }
-        if budget.exhausted() {
-            // No search follows; leave the tables as they are (consistent with self.mu).
+        if budget.exhausted() || !tables {
+            // No search follows, or the caller builds the tables (`adopt_tables`); leave
+            // these as they are (consistent with self.mu).
             let best = sg.best;
             self.sg = sg;
             return (best, perm);
@@ -406,17 +413,25 @@ impl Relax {
         (best, perm)
     }
 
-    /// Rebuilds the node-bound tables for multipliers `mu` tuned elsewhere (SSDP's adjacency
-    /// subgradient) and stops further rounds here; returns L(μ). Only where the adjacency
-    /// table applies ([`Relax::has_adjacency`]).
-    pub(super) fn adopt(&mut self, jobs: Jobs, mu: &[f64]) -> f64 {
+    /// Takes the node-bound tables `fwd` and `edge` built elsewhere for multipliers `mu` (by
+    /// SSDP's adjacency DP, the same relaxation as [`Relax::eval_adjacency`]: F(t, j) and
+    /// E(t, j) at t·m + j) and stops further rounds here. Only where the adjacency table
+    /// applies ([`Relax::has_adjacency`]).
+    pub(super) fn adopt_tables(&mut self, mu: &[f64], fwd: Vec<f64>, edge: Vec<f64>) {
+        debug_assert!(self.adjacency && fwd.len() == (self.pt + 1) * self.m && edge.len() == fwd.len());
         self.mu = mu.to_vec();
         self.mu_sum = mu.iter().sum();
         self.sg.best_mu = mu.to_vec();
         self.sg.mu = mu.to_vec();
         self.sg.converged = true;
         self.use_fwd = true;
-        self.eval_adjacency(jobs, mu)
+        self.fwd = fwd;
+        self.edge = edge;
+    }
+
+    /// The best multipliers the subgradient rounds found so far.
+    pub(super) fn best_mu(&self) -> &[f64] {
+        &self.sg.best_mu
     }
 
     /// Exact completion times and a table that fits: the node bounds use `fwd`/`edge`.

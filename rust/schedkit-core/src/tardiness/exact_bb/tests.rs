@@ -23,7 +23,7 @@ fn held_karp(jobs: Jobs) -> f64 {
     v[full - 1]
 }
 
-fn check(g: &mut SplitMix64, n: usize, real: bool, ties: bool, first_limit: Option<u64>) {
+fn check(g: &mut SplitMix64, n: usize, real: bool, ties: bool, node_limits: Option<u64>) {
     let hi = if ties { 5 } else { 100 };
     let mut p: Vec<f64> = (0..n).map(|_| g.int(1, hi) as f64).collect();
     let total: f64 = p.iter().sum();
@@ -46,7 +46,7 @@ fn check(g: &mut SplitMix64, n: usize, real: bool, ties: bool, first_limit: Opti
     // Start from the reverse of EDD: usually far from optimal.
     let mut start = sorted_by(n, |j| (d[j], p[j]));
     start.reverse();
-    let out = branch_and_bound(jobs, Some(start), &Budget::unlimited(), false, first_limit).expect("search");
+    let out = branch_and_bound(jobs, Some(start), &Budget::unlimited(), false, node_limits).expect("search");
     let got = jobs.total(&out.seq);
     assert!(out.optimal, "not proven: p={p:?} w={w:?} d={d:?}");
     assert!(
@@ -65,8 +65,9 @@ fn search_alone_matches_held_karp() {
 }
 
 /// The same after the second root phase (multipliers tuned on the adjacency relaxation with
-/// ties broken by index, node bounds from its tables): a first search of one node forces it
-/// on every integral instance, so a bound above the optimum anywhere shows up here.
+/// ties broken by index, node bounds from its tables, nodes removed against the incumbent
+/// after each run): limited searches of one node force every run on every integral
+/// instance, so a bound above the optimum anywhere shows up here.
 #[test]
 fn search_after_adjacency_tuning_matches_held_karp() {
     let mut g = SplitMix64::from_state(23);

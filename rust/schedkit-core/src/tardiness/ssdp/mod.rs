@@ -36,7 +36,7 @@ mod sublimate;
 mod tests;
 
 use self::arcs::Arcs;
-use self::stage1::{Adjacency, Relaxation, Stage1};
+use self::stage1::{subgradient_counted, Adjacency, Relaxation, Stage1, SUBGRADIENT_MIN_LAMBDA};
 use self::sublimate::{sublimate, Sublimation};
 use super::exact_bb::relaxation::initial_prices;
 use super::local_search::{descend, iterated_descent, swap_span};
@@ -60,6 +60,9 @@ const STAGE1_ROUNDS: usize = 600;
 /// they start from.
 const ADJACENCY_ROUNDS: usize = 300;
 const ADJACENCY_LAMBDA: f64 = 1.0;
+/// Rounds without progress before the branch and bound's adjacency tuning halves its step
+/// (its runs are short, but they continue one another).
+const TUNE_STALL: usize = 10;
 const MAX_EXACT: f64 = 4.0e15;
 /// Default memory for the SSDP tables when the caller gives no `memory_limit`.
 pub const DEFAULT_MEMORY: usize = 4 << 30;
@@ -119,6 +122,23 @@ impl Problem {
         let here = self.cost(i, t - self.p[j]) + self.cost(j, t);
         let swapped = self.cost(j, t - self.p[i]) + self.cost(i, t);
         here < swapped || (here == swapped && i < j)
+    }
+
+    /// True when i then j (j completing at t) is not strictly dearer than j then i: the
+    /// strict interchange rule, without the tie break.
+    #[inline]
+    fn pair_not_worse(&self, i: usize, j: usize, t: usize) -> bool {
+        // as in `pair_ok`: i on time at t leaves only j's cost, equal iff j is on time
+        let tf = t as f64;
+        if tf <= self.d[i] {
+            return tf <= self.d[j];
+        }
+        if tf <= self.d[j] {
+            return true;
+        }
+        let here = self.cost(i, t - self.p[j]) + self.cost(j, t);
+        let swapped = self.cost(j, t - self.p[i]) + self.cost(i, t);
+        here <= swapped
     }
 
     /// Σ f_j(C_j) of `seq` (a permutation of 0..m).
@@ -351,36 +371,102 @@ fn stage1(
     adj.optimise(pb, pf, mu, bounds, budget, ADJACENCY_ROUNDS, &mut lambda)
 }
 
-/// Multipliers `mu` tuned further on the adjacency relaxation (`rounds` subgradient rounds
-/// from `mu`, `seq` the incumbent); returns the bound proven and the best sequence seen.
-/// For the branch and bound's root: integral p, w, d with positive weights.
-pub(in crate::tardiness) fn tune_adjacency(
-    jobs: Jobs,
-    mu: &mut Vec<f64>,
-    seq: &[usize],
-    rounds: usize,
-    budget: &Budget,
-) -> (f64, Vec<usize>) {
-    let pb = Problem {
-        m: jobs.p.len(),
-        p: jobs.p.iter().map(|&x| x as usize).collect(),
-        w: jobs.w.to_vec(),
-        d: jobs.d.to_vec(),
-        horizon: jobs.p.iter().map(|&x| x as usize).sum(),
-    };
-    let mut bounds = Bounds {
-        ub: INF,
-        best: Vec::new(),
-        lb: 0.0,
-    };
-    bounds.offer(&pb, seq.to_vec());
-    let mut adj = Adjacency::new(&pb);
-    let mut lambda = ADJACENCY_LAMBDA;
-    if let Some(opt) = adj.optimise(&pb, jobs.p, mu, &mut bounds, budget, rounds, &mut lambda) {
-        bounds.offer(&pb, opt);
-        bounds.lb = bounds.ub;
+/// The adjacency relaxation for the branch and bound's root (integral p, w, d with positive
+/// weights): more subgradient rounds on it, in runs the caller interleaves with searches,
+/// and the node tables for the multipliers it ends with.
+pub(in crate::tardiness) struct AdjacencyTuner {
+    pb: Problem,
+    adj: Adjacency,
+    bounds: Bounds,
+    /// The step factor, carried from one run to the next.
+    lambda: f64,
+    /// Rounds run so far.
+    pub(in crate::tardiness) rounds: usize,
+}
+
+impl AdjacencyTuner {
+    /// `seq` is the incumbent (a permutation of the jobs).
+    pub(in crate::tardiness) fn new(jobs: Jobs, seq: &[usize]) -> AdjacencyTuner {
+        let pb = Problem {
+            m: jobs.p.len(),
+            p: jobs.p.iter().map(|&x| x as usize).collect(),
+            w: jobs.w.to_vec(),
+            d: jobs.d.to_vec(),
+            horizon: jobs.p.iter().map(|&x| x as usize).sum(),
+        };
+        let mut bounds = Bounds {
+            ub: INF,
+            best: Vec::new(),
+            lb: 0.0,
+        };
+        bounds.offer(&pb, seq.to_vec());
+        let adj = Adjacency::new(&pb);
+        AdjacencyTuner {
+            pb,
+            adj,
+            bounds,
+            lambda: ADJACENCY_LAMBDA,
+            rounds: 0,
+        }
     }
-    (bounds.lb, bounds.best)
+
+    /// Takes `seq` as the incumbent if it is better (the Polyak steps aim at it).
+    pub(in crate::tardiness) fn offer(&mut self, seq: &[usize]) {
+        self.bounds.offer(&self.pb, seq.to_vec());
+    }
+
+    /// Up to `rounds` subgradient rounds from `mu` (left at the best multipliers of the run).
+    /// Returns true when nothing is left to tune: the bound met the incumbent, the relaxed
+    /// optimum was a sequence (then optimal, and the incumbent), or the step factor ran out.
+    pub(in crate::tardiness) fn tune(
+        &mut self,
+        jobs: Jobs,
+        mu: &mut Vec<f64>,
+        rounds: usize,
+        budget: &Budget,
+    ) -> bool {
+        let (adj, pb, bounds) = (&mut self.adj, &self.pb, &mut self.bounds);
+        let mut ran = 0;
+        let opt = subgradient_counted(
+            pb,
+            jobs.p,
+            mu,
+            bounds,
+            budget,
+            rounds,
+            &mut self.lambda,
+            TUNE_STALL,
+            &mut ran,
+            |mu| adj.evaluate(pb, mu),
+        );
+        self.rounds += ran;
+        if let Some(opt) = opt {
+            self.bounds.offer(&self.pb, opt);
+            self.bounds.lb = self.bounds.ub;
+        }
+        self.bounds.closed() || self.lambda < SUBGRADIENT_MIN_LAMBDA
+    }
+
+    /// The bound proven so far, and the best sequence seen with its objective.
+    pub(in crate::tardiness) fn lb(&self) -> f64 {
+        self.bounds.lb
+    }
+    pub(in crate::tardiness) fn best(&self) -> (&[usize], f64) {
+        (&self.bounds.best, self.bounds.ub)
+    }
+
+    /// The node tables for `mu`, after removing for good the nodes no sequence of value below
+    /// `ub − 1` passes (`ub`: the caller's incumbent, see [`Adjacency::eliminate`]): F (tie
+    /// rule throughout) and E (strict rule on the last pair), each at t·m + j, and the
+    /// relaxed bound L(μ) with Σμ, at most `ub` (no path left: nothing beats `ub`).
+    pub(in crate::tardiness) fn tables(&mut self, mu: &[f64], ub: f64) -> (f64, Vec<f64>, Vec<f64>) {
+        self.adj.forward(&self.pb, mu);
+        self.adj.eliminate(&self.pb, mu, ub);
+        let v = self.adj.forward_with_edge(&self.pb, mu);
+        let lb = (v + mu.iter().sum::<f64>()).min(ub);
+        self.bounds.raise_lb(lb);
+        (lb, self.adj.f.clone(), std::mem::take(&mut self.adj.edge))
+    }
 }
 
 /// Bounded-memory mode: the branch and bound from the incumbent, keeping the better bound.

@@ -130,12 +130,19 @@ pub(super) struct Adjacency {
     pub(super) f: Vec<f64>,
     /// The predecessor on the path F(t, j) is the value of, at t·m + j (NONE: j is first).
     pred: Vec<u32>,
+    /// E(t, j), filled by [`Adjacency::forward_with_edge`] only: as F(t, j), but the last
+    /// pair (predecessor, j) need only pass the strict rule ([`Problem::pair_not_worse`]).
+    pub(super) edge: Vec<f64>,
+    /// Nodes (t, j) removed for good by [`Adjacency::eliminate`] (t·m + j), or empty.
+    dead: Vec<bool>,
     /// B(t, j): cheapest completion after j completes at t, at t·m + j (0 at the horizon).
     pub(super) b: Vec<f64>,
     pmax: usize,
-    /// Jobs by w/p descending then index, and each job's place in that order.
+    /// Jobs by w/p descending then index, each job's place in that order, and the place after
+    /// the last job with the same ratio (the strict rule lets those precede too).
     by_ratio: Vec<u32>,
     rank: Vec<u32>,
+    rank_end: Vec<u32>,
     /// Jobs by due date ascending.
     by_due: Vec<u32>,
     /// Rows s kept (s mod `slots`): every predecessor row is within p_max of its successor.
@@ -144,6 +151,8 @@ pub(super) struct Adjacency {
     /// `early` over the early jobs of index < k.
     late: Vec<(f64, u32)>,
     early: Vec<(f64, u32)>,
+    /// Per slot, the best two early jobs of any index (for E, where j itself may be early).
+    early2: Vec<[(f64, u32); 2]>,
     /// Per slot, the range of `by_due` with d ≤ s (`.0`) and the middle jobs (`.0..1`).
     split: Vec<(u32, u32)>,
 }
@@ -163,20 +172,36 @@ impl Adjacency {
         for (r, &j) in by_ratio.iter().enumerate() {
             rank[j as usize] = r as u32;
         }
+        let mut rank_end = vec![0u32; m];
+        let mut end = m;
+        for r in (0..m).rev() {
+            let a = by_ratio[r] as usize;
+            if let Some(&b) = by_ratio.get(r + 1) {
+                let b = b as usize;
+                if pb.w[a] * pb.p[b] as f64 != pb.w[b] * pb.p[a] as f64 {
+                    end = r + 1;
+                }
+            }
+            rank_end[a] = end as u32;
+        }
         let mut by_due: Vec<u32> = (0..m as u32).collect();
         by_due.sort_by(|&a, &b| pb.d[a as usize].total_cmp(&pb.d[b as usize]).then(a.cmp(&b)));
         let slots = pmax + 1;
         Adjacency {
             f: vec![INF; rows * m],
             pred: vec![NONE; rows * m],
+            edge: Vec::new(),
+            dead: Vec::new(),
             b: Vec::new(),
             pmax,
             by_ratio,
             rank,
+            rank_end,
             by_due,
             slots,
             late: vec![(INF, NONE); slots * (m + 1)],
             early: vec![(INF, NONE); slots * (m + 1)],
+            early2: vec![[(INF, NONE); 2]; slots],
             split: vec![(0, 0); slots],
         }
     }
@@ -198,41 +223,76 @@ impl Adjacency {
         }
         self.late[o + m] = acc;
         let mut acc = (INF, NONE);
+        let mut second = (INF, NONE);
         for (i, &v) in row.iter().enumerate() {
             self.early[o + i] = acc;
-            if pb.d[i] >= early_from && v < acc.0 {
-                acc = (v, i as u32);
+            if pb.d[i] >= early_from {
+                if v < acc.0 {
+                    second = acc;
+                    acc = (v, i as u32);
+                } else if v < second.0 {
+                    second = (v, i as u32);
+                }
             }
         }
         self.early[o + m] = acc;
+        self.early2[s % self.slots] = [acc, second];
         let lo = self.by_due.partition_point(|&i| pb.d[i as usize] <= sf);
         let hi = self.by_due.partition_point(|&i| pb.d[i as usize] < early_from);
         self.split[s % self.slots] = (lo as u32, hi as u32);
     }
 
     /// The cheapest predecessor of j completing at t whose pair with j obeys the rule:
-    /// (F(t − p_j, i), i), or (INF, NONE).
+    /// (F(t − p_j, i), i), or (INF, NONE). `strict`: the strict rule instead of the tie rule
+    /// for this last pair (for E).
     #[inline]
-    fn best_pred(&self, pb: &Problem, s: usize, j: usize, t: usize) -> (f64, u32) {
+    fn best_pred(&self, pb: &Problem, s: usize, j: usize, t: usize, strict: bool) -> (f64, u32) {
         let m = pb.m;
         let o = (s % self.slots) * (m + 1);
         let row = &self.f[s * m..s * m + m];
         let (lo, hi) = self.split[s % self.slots];
         let tf = t as f64;
+        let ok = |i: usize| {
+            if strict {
+                pb.pair_not_worse(i, j, t)
+            } else {
+                pb.pair_ok(i, j, t)
+            }
+        };
         let mut best;
         if tf <= pb.d[j] {
             best = self.late[o + m];
-            let e = self.early[o + j];
+            // an early i ties with an on-time j: the tie rule wants i < j, the strict rule
+            // only i ≠ j
+            let e = if strict {
+                let [a, b] = self.early2[s % self.slots];
+                if a.1 == j as u32 {
+                    b
+                } else {
+                    a
+                }
+            } else {
+                self.early[o + j]
+            };
             if e.0 < best.0 {
                 best = e;
             }
         } else {
             best = self.late[o + self.rank[j] as usize];
+            if strict {
+                // late jobs of j's own ratio after it: a tie either way
+                for &i in &self.by_ratio[self.rank[j] as usize + 1..self.rank_end[j] as usize] {
+                    let iu = i as usize;
+                    if pb.d[iu] <= s as f64 && row[iu] < best.0 && ok(iu) {
+                        best = (row[iu], i);
+                    }
+                }
+            }
             let late_by = tf - pb.d[j];
             if late_by < self.pmax as f64 {
                 for &i in &self.by_due[..lo as usize] {
                     let iu = i as usize;
-                    if iu != j && pb.p[iu] as f64 > late_by && row[iu] < best.0 && pb.pair_ok(iu, j, t) {
+                    if iu != j && pb.p[iu] as f64 > late_by && row[iu] < best.0 && ok(iu) {
                         best = (row[iu], i);
                     }
                 }
@@ -240,7 +300,7 @@ impl Adjacency {
         }
         for &i in &self.by_due[lo as usize..hi as usize] {
             let iu = i as usize;
-            if iu != j && row[iu] < best.0 && pb.pair_ok(iu, j, t) {
+            if iu != j && row[iu] < best.0 && ok(iu) {
                 best = (row[iu], i);
             }
         }
@@ -248,9 +308,22 @@ impl Adjacency {
     }
 
     /// Fills F for `mu`; returns the relaxed optimum without Σμ.
-    #[allow(clippy::needless_range_loop)] // j indexes p, mu and the row of F alike
     pub(super) fn forward(&mut self, pb: &Problem, mu: &[f64]) -> f64 {
+        self.fill(pb, mu, false)
+    }
+
+    /// As [`Adjacency::forward`], and fills E too (the branch and bound's node tables).
+    pub(super) fn forward_with_edge(&mut self, pb: &Problem, mu: &[f64]) -> f64 {
+        self.fill(pb, mu, true)
+    }
+
+    #[allow(clippy::needless_range_loop)] // j indexes p, mu and the row of F alike
+    fn fill(&mut self, pb: &Problem, mu: &[f64], with_edge: bool) -> f64 {
         let (m, h) = (pb.m, pb.horizon);
+        if with_edge {
+            self.edge.clear();
+            self.edge.resize((h + 1) * m, INF);
+        }
         for t in 1..=h {
             for j in 0..m {
                 let c = t * m + j;
@@ -261,16 +334,31 @@ impl Adjacency {
                     continue;
                 }
                 let s = t - pj;
-                let (base, i) = if s == 0 {
-                    (0.0, NONE)
-                } else {
-                    self.best_pred(pb, s, j, t)
-                };
-                if base == INF {
+                let here = pb.cost(j, t) - mu[j];
+                // a removed node has no F, but E is still read there (its last pair differs)
+                let alive = self.dead.is_empty() || !self.dead[c];
+                if s == 0 {
+                    if alive {
+                        self.f[c] = here;
+                    }
+                    if with_edge {
+                        self.edge[c] = here;
+                    }
                     continue;
                 }
-                self.f[c] = base + pb.cost(j, t) - mu[j];
-                self.pred[c] = i;
+                if alive {
+                    let (base, i) = self.best_pred(pb, s, j, t, false);
+                    if base < INF {
+                        self.f[c] = base + here;
+                        self.pred[c] = i;
+                    }
+                }
+                if with_edge {
+                    let (e, _) = self.best_pred(pb, s, j, t, true);
+                    if e < INF {
+                        self.edge[c] = e + here;
+                    }
+                }
             }
             self.index_row(pb, t);
         }
@@ -293,6 +381,76 @@ impl Adjacency {
         }
         out.reverse();
         out
+    }
+
+    /// Removes for good every node (t, j) through which no relaxed path of value below
+    /// `ub − 1` (with the slack of [`Bounds::keeps`]) passes under `mu`, F being that of the
+    /// last `forward` for `mu`. The backward values here use the strict rule on every pair
+    /// ([`Problem::pair_not_worse`]), so a node stays whenever some sequence of value below
+    /// `ub − 1` passes it that keeps the tie rule up to it and the strict rule after it: the
+    /// branch and bound's node bounds need exactly those (see `Relax::eval_adjacency`).
+    /// Returns the number of nodes left.
+    pub(super) fn eliminate(&mut self, pb: &Problem, mu: &[f64], ub: f64) -> usize {
+        let (m, h) = (pb.m, pb.horizon);
+        let musum: f64 = mu.iter().sum();
+        let b = self.backward_strict(pb, mu);
+        if self.dead.is_empty() {
+            self.dead = vec![false; (h + 1) * m];
+        }
+        let keep = Bounds {
+            ub,
+            best: Vec::new(),
+            lb: 0.0,
+        };
+        let mut left = 0;
+        let cells = self.f.iter().zip(&b).zip(self.dead.iter_mut()).skip(m);
+        for ((&f, &bc), dead) in cells {
+            if f < INF && bc < INF && keep.keeps(f + bc + musum) {
+                left += 1;
+            } else {
+                *dead = true;
+            }
+        }
+        left
+    }
+
+    /// B(t, j) with the strict rule on every pair: the cheapest completion after j completes
+    /// at t (0 at the horizon), at t·m + j, over every node: a removed node is one no good
+    /// path reaches under the tie rule, but a strict suffix may still pass it. V(t, k) (k next,
+    /// completing at t + p_k) does not depend on j, so row t of V is sorted once and B(t, j)
+    /// is its first entry that may follow j.
+    fn backward_strict(&self, pb: &Problem, mu: &[f64]) -> Vec<f64> {
+        let (m, h) = (pb.m, pb.horizon);
+        let mut b = vec![INF; (h + 1) * m];
+        b[h * m..].iter_mut().for_each(|x| *x = 0.0);
+        let mut v = vec![INF; m];
+        let mut order: Vec<usize> = Vec::with_capacity(m);
+        for t in (1..h).rev() {
+            for (k, vk) in v.iter_mut().enumerate() {
+                let tk = t + pb.p[k];
+                let c = tk * m + k;
+                *vk = if tk <= h && b[c] < INF {
+                    pb.cost(k, tk) - mu[k] + b[c]
+                } else {
+                    INF
+                };
+            }
+            order.clear();
+            order.extend((0..m).filter(|&k| v[k] < INF));
+            order.sort_unstable_by(|&a, &b| v[a].total_cmp(&v[b]));
+            for j in 0..m {
+                if pb.p[j] > t {
+                    continue;
+                }
+                if let Some(&k) = order
+                    .iter()
+                    .find(|&&k| k != j && pb.pair_not_worse(j, k, t + pb.p[k]))
+                {
+                    b[t * m + j] = v[k];
+                }
+            }
+        }
+        b
     }
 
     /// Forward and backward tables for `mu`, and the nodes (t, j) through which some relaxed
@@ -382,6 +540,31 @@ pub(super) fn subgradient(
     budget: &Budget,
     rounds: usize,
     lambda: &mut f64,
+    eval: impl FnMut(&[f64]) -> (f64, Vec<usize>),
+) -> Option<Vec<usize>> {
+    // long runs (stage 1) wait longer before halving the step than the short stage-2 runs
+    let stall_max = if rounds > 50 { 20 } else { 5 };
+    subgradient_counted(
+        pb, pf, mu, bounds, budget, rounds, lambda, stall_max, &mut 0, eval,
+    )
+}
+
+/// The step factor below which [`subgradient`] stops.
+pub(super) const SUBGRADIENT_MIN_LAMBDA: f64 = 1e-4;
+
+/// [`subgradient`] halving the step after `stall_max` rounds without progress, adding the
+/// rounds it evaluated to `ran`.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn subgradient_counted(
+    pb: &Problem,
+    pf: &[f64],
+    mu: &mut Vec<f64>,
+    bounds: &mut Bounds,
+    budget: &Budget,
+    rounds: usize,
+    lambda: &mut f64,
+    stall_max: usize,
+    ran: &mut usize,
     mut eval: impl FnMut(&[f64]) -> (f64, Vec<usize>),
 ) -> Option<Vec<usize>> {
     let mut best_mu = mu.clone();
@@ -389,13 +572,12 @@ pub(super) fn subgradient(
     let mut stall = 0;
     let mut count = vec![0i64; pb.m];
     let mut dir = vec![0.0; pb.m];
-    // long runs (stage 1) wait longer before halving the step than the short stage-2 runs
-    let stall_max = if rounds > 50 { 20 } else { 5 };
     for round in 0..rounds {
         if budget.exhausted() {
             break;
         }
         let (v, path) = eval(mu);
+        *ran += 1;
         if v == INF {
             // no relaxed path survives: nothing beats the incumbent
             bounds.lb = bounds.ub;
@@ -418,7 +600,7 @@ pub(super) fn subgradient(
             if stall >= stall_max {
                 *lambda /= 2.0;
                 stall = 0;
-                if *lambda < 1e-4 {
+                if *lambda < SUBGRADIENT_MIN_LAMBDA {
                     break;
                 }
             }

@@ -303,3 +303,129 @@ fn stage1_gaps() {
         );
     }
 }
+
+/// F and E (the strict rule on the last pair) of [`Adjacency::forward_with_edge`] against a
+/// full scan, on instances with negative and equal due dates and equal w/p ratios.
+#[test]
+#[allow(clippy::needless_range_loop)] // j indexes p, mu and the tables alike
+fn fast_edge_table_equals_the_full_scan() {
+    let mut g = SplitMix64::new(31);
+    for case in 0..300 {
+        let n = 2 + case % 14;
+        let hi = [3, 6, 20][case % 3];
+        let p: Vec<f64> = (0..n).map(|_| g.int(1, hi) as f64).collect();
+        let total: f64 = p.iter().sum();
+        let d: Vec<f64> = (0..n)
+            .map(|_| (g.uniform() * 1.4 * total - 0.4 * total).floor())
+            .collect();
+        let w: Vec<f64> = (0..n).map(|_| g.int(1, 3) as f64).collect();
+        let inst = Instance::new(p, d, Some(w)).unwrap();
+        let pb = problem_of(&inst);
+        let mu: Vec<f64> = (0..n).map(|_| (g.uniform() * 60.0 - 10.0).round()).collect();
+        let f = adjacency_by_scan(&pb, &mu);
+        let mut adj = Adjacency::new(&pb);
+        adj.forward_with_edge(&pb, &mu);
+        for t in 1..=pb.horizon {
+            for j in 0..n {
+                let c = t * n + j;
+                assert!(
+                    adj.f[c] == f[c],
+                    "F at t {t} j {j}: {} vs {}: {inst:?}",
+                    adj.f[c],
+                    f[c]
+                );
+                if pb.p[j] > t {
+                    continue;
+                }
+                let s = t - pb.p[j];
+                let e = if s == 0 {
+                    pb.cost(j, t) - mu[j]
+                } else {
+                    (0..n)
+                        .filter(|&i| i != j && f[s * n + i] < f64::INFINITY && pb.pair_not_worse(i, j, t))
+                        .map(|i| f[s * n + i])
+                        .fold(f64::INFINITY, f64::min)
+                        + pb.cost(j, t)
+                        - mu[j]
+                };
+                assert!(
+                    adj.edge[c] == e,
+                    "E at t {t} j {j}: {} vs {e}: {inst:?}",
+                    adj.edge[c]
+                );
+            }
+        }
+    }
+}
+
+/// Every permutation's next arrangement in lexicographic order (false after the last).
+fn next_permutation(a: &mut [usize]) -> bool {
+    let Some(i) = (1..a.len()).rev().find(|&i| a[i - 1] < a[i]) else {
+        return false;
+    };
+    let j = (i..a.len()).rev().find(|&j| a[j] > a[i - 1]).unwrap_or(i);
+    a.swap(i - 1, j);
+    a[i..].reverse();
+    true
+}
+
+/// What the branch and bound's node bounds rely on: after [`Adjacency::eliminate`] with
+/// incumbent `ub`, every node stays alive on every sequence of value below `ub − 1` that
+/// keeps the tie rule on its first k pairs and the strict rule on the rest, up to its k-th
+/// job (any k), for any multipliers; checked over all permutations of small instances
+/// with negative due dates and many ties.
+#[test]
+fn elimination_keeps_every_improving_tie_then_strict_prefix() {
+    let mut g = SplitMix64::new(37);
+    for case in 0..150 {
+        let n = 2 + case % 6;
+        let p: Vec<f64> = (0..n).map(|_| g.int(1, 5) as f64).collect();
+        let total: f64 = p.iter().sum();
+        let d: Vec<f64> = (0..n)
+            .map(|_| (g.uniform() * 1.4 * total - 0.4 * total).floor())
+            .collect();
+        let w: Vec<f64> = (0..n).map(|_| g.int(1, 3) as f64).collect();
+        let inst = Instance::new(p, d, Some(w)).unwrap();
+        let pb = problem_of(&inst);
+        let opt = held_karp(&inst);
+        let mu: Vec<f64> = (0..n).map(|_| (g.uniform() * 30.0 - 5.0).round()).collect();
+        let ub = opt + g.int(1, 3) as f64;
+        let mut adj = Adjacency::new(&pb);
+        for _ in 0..2 {
+            // twice: the second pass works on the nodes the first one left
+            adj.forward(&pb, &mu);
+            adj.eliminate(&pb, &mu, ub);
+        }
+        adj.forward(&pb, &mu);
+        let mut perm: Vec<usize> = (0..n).collect();
+        loop {
+            if pb.objective(&perm) < ub - 1.0 + 1e-9 {
+                let mut c = vec![0; n];
+                let mut t = 0;
+                for (k, &j) in perm.iter().enumerate() {
+                    t += pb.p[j];
+                    c[k] = t;
+                }
+                let strict_ok = (1..n).all(|k| pb.pair_not_worse(perm[k - 1], perm[k], c[k]));
+                // tie rule on the pairs before position `tie_end`
+                let tie_end = (1..n)
+                    .find(|&k| !pb.pair_ok(perm[k - 1], perm[k], c[k]))
+                    .unwrap_or(n);
+                if strict_ok {
+                    for k in 0..tie_end {
+                        let cell = c[k] * n + perm[k];
+                        assert!(
+                            adj.f[cell] < f64::INFINITY,
+                            "{perm:?} loses job {} at {} (ub {ub}, opt {opt}, mu {mu:?}): {inst:?}",
+                            perm[k],
+                            c[k]
+                        );
+                    }
+                }
+            }
+            if !next_permutation(&mut perm) {
+                break;
+            }
+        }
+    }
+}
