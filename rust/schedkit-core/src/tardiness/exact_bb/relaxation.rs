@@ -187,22 +187,23 @@ impl Relax {
         let per: Vec<(usize, f64, f64, f64)> = (0..self.m)
             .map(|j| (self.pp[j], jobs.w[j], jobs.d[j], mu[j]))
             .collect();
+        // (best, second best, job of the best) per t side by side, one cache line per read;
+        // t = 0 reads as "best 0 after no job", so the inner loop needs no test for it
+        let mut state: Vec<(f64, f64, u32)> = Vec::with_capacity(self.pt + 1);
+        state.push((0.0, INF, NONE));
+        // below the longest job some jobs do not fit yet; from there on every job does
+        let pmax = self.pp.iter().copied().max().unwrap_or(0);
         for t in 1..=self.pt {
             let (mut b1, mut j1, mut b2, mut j2) = (INF, NONE, INF, NONE);
             let ts = self.s * t as f64;
+            let all_fit = t >= pmax;
             for (j, &(pj, wj, dj, mj)) in per.iter().enumerate() {
-                if pj > t {
+                if !all_fit && pj > t {
                     continue;
                 }
-                let prev = t - pj;
                 // INF stays INF below, so no test for an unreachable prev
-                let base = if prev == 0 {
-                    0.0
-                } else if self.a1[prev] != j as u32 {
-                    self.g1[prev]
-                } else {
-                    self.g2[prev]
-                };
+                let (p1, p2, pa) = state[t - pj];
+                let base = if pa != j as u32 { p1 } else { p2 };
                 let v = base + wj * (ts - dj).max(0.0) - mj;
                 if v < b2 {
                     if v < b1 {
@@ -216,6 +217,7 @@ impl Relax {
                     }
                 }
             }
+            state.push((b1, b2, j1));
             self.g1[t] = b1;
             self.g2[t] = b2;
             self.a1[t] = j1;
@@ -467,6 +469,81 @@ impl Relax {
             self.g2[tp]
         } else {
             self.g1[tp]
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::util::SplitMix64;
+
+    /// The plain O(m²·P) DP of the no-repeat relaxation over (t, last job), straight from
+    /// its definition.
+    fn norepeat_by_definition(r: &Relax, jobs: Jobs, mu: &[f64]) -> f64 {
+        let (m, pt) = (r.m, r.pt);
+        let mut best = vec![vec![INF; m]; pt + 1];
+        for t in 1..=pt {
+            for j in 0..m {
+                let pj = r.pp[j];
+                if pj > t {
+                    continue;
+                }
+                let before = if t == pj {
+                    0.0
+                } else {
+                    (0..m)
+                        .filter(|&i| i != j)
+                        .map(|i| best[t - pj][i])
+                        .fold(INF, f64::min)
+                };
+                best[t][j] = before + r.f(jobs, j, t) - mu[j];
+            }
+        }
+        best[pt].iter().cloned().fold(INF, f64::min) + mu.iter().sum::<f64>()
+    }
+
+    /// The fast no-repeat DP (best and second best per t, jobs longer than t skipped only
+    /// below the longest job) gives the value of the definition, and a path of that value
+    /// that fills the horizon with no job twice in a row; integral and scaled horizons.
+    #[test]
+    fn norepeat_dp_matches_its_definition() {
+        let mut g = SplitMix64::from_state(7);
+        for case in 0..300 {
+            let n = 1 + case % 6;
+            let real = case % 3 == 2;
+            let p: Vec<f64> = (0..n)
+                .map(|_| g.int(1, 60) as f64 + if real { g.uniform() } else { 0.0 })
+                .collect();
+            let total: f64 = p.iter().sum();
+            let d: Vec<f64> = (0..n).map(|_| (g.uniform() * total).floor()).collect();
+            let w: Vec<f64> = (0..n).map(|_| g.int(1, 10) as f64).collect();
+            let mu: Vec<f64> = (0..n).map(|_| g.uniform() * 2.0 * total).collect();
+            let jobs = Jobs { p: &p, w: &w, d: &d };
+            let Some(mut r) = Relax::new(jobs) else {
+                continue;
+            };
+            let mut path = Vec::new();
+            let fast = r.eval_norepeat(jobs, &mu, &mut path);
+            let slow = norepeat_by_definition(&r, jobs, &mu);
+            assert!(
+                (fast - slow).abs() <= 1e-9 * slow.abs().max(1.0),
+                "{fast} vs {slow}: p={p:?}"
+            );
+            if slow < INF {
+                assert!(path.windows(2).all(|x| x[0] != x[1]), "repeat in {path:?}");
+                let mut t = 0;
+                let mut cost = mu.iter().sum::<f64>();
+                for &j in &path {
+                    t += r.pp[j];
+                    cost += r.f(jobs, j, t) - mu[j];
+                }
+                assert_eq!(t, r.pt, "path {path:?} does not fill the horizon");
+                assert!(
+                    (cost - fast).abs() <= 1e-9 * fast.abs().max(1.0),
+                    "path costs {cost}, DP {fast}"
+                );
+            }
         }
     }
 }
