@@ -38,6 +38,11 @@
 //!
 //! Stopped by the time limit, the answer is the best heuristic sequence with the simple lower
 //! bound, as in `exact_dp.rs`.
+//!
+//! Tried and dropped (n = 500, paired runs against the same build): children's memo keys from
+//! the parent's Zobrist prefix sums, probed before the child's pass, were 10-15 % slower (a
+//! probe of a 240 MB table is a cache miss, and most children end in a direct case without one);
+//! building the middle part only when the left part leaves room gained nothing measurable.
 
 use super::exact_dp::stopped_answer;
 use super::{settle_trivial, sorted_by, Instance, Solution};
