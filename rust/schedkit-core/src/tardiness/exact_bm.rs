@@ -38,6 +38,11 @@
 //!
 //! Stopped by the time limit, the answer is the best heuristic sequence with the simple lower
 //! bound, as in `exact_dp.rs`.
+//!
+//! Tried and dropped (n = 500, paired runs against the same build): children's memo keys from
+//! the parent's Zobrist prefix sums, probed before the child's pass, were 10-15 % slower (a
+//! probe of a 240 MB table is a cache miss, and most children end in a direct case without one);
+//! building the middle part only when the left part leaves room gained nothing measurable.
 
 use super::exact_dp::stopped_answer;
 use super::{settle_trivial, sorted_by, Instance, Solution};
@@ -308,13 +313,16 @@ impl<'b> Search<'b> {
         f.tv.clear();
         f.tv.push(0.0);
         let mut x = if sk == 0 { f.c[0] - pk } else { f.c[sk - 1] };
+        // `prev` stays in a register and each step adds one difference: the loop's only
+        // dependency chain is one addition long (5 % faster at n = 500; exact in integers).
+        let mut prev = 0.0;
         for (&a, &end) in s[sk + 1..].iter().zip(&f.c[sk + 1..]) {
             let a = a as usize;
             let (pa, da) = (self.p[a], self.d[a]);
             let before = tard(x + pk, dk) + tard(end, da);
             let after = tard(x + pa, da) + tard(end, dk);
-            let prev = f.tv[f.tv.len() - 1];
-            f.tv.push(prev - before + after);
+            prev += after - before;
+            f.tv.push(prev);
             x += pa;
         }
         let mut min_t = f64::INFINITY;
@@ -382,14 +390,15 @@ impl<'b> Search<'b> {
         f.tv.clear();
         f.tv.push(0.0);
         let mut x = t;
+        let mut prev = 0.0;
         for &a in &f.short {
             let a = a as usize;
             let (pa, da) = (self.p[a], self.d[a]);
             let end = x + pe + pa;
             let before = tard(x + pe, de) + tard(end, da);
             let after = tard(x + pa, da) + tard(end, de);
-            let prev = f.tv[f.tv.len() - 1];
-            f.tv.push(prev - before + after);
+            prev += after - before;
+            f.tv.push(prev);
             x += pa;
         }
         let mut min_t = f64::INFINITY;
