@@ -208,6 +208,10 @@ class Runner:
         self.tasks: list[dict[str, np.ndarray]] = []
         self.parents: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self.pushed = 0
+        # Without a sink, the result's user column is made push by push (see _user_piece),
+        # while the engine simulates, rather than at the end; None once given up.
+        self.user_pieces: list[pa.Array] | None = [] if sink is None else None
+        self._user_names = pa.array([], pa.string())
 
     def sync_users(self) -> None:
         """Registers the users that appeared since the last push."""
@@ -253,7 +257,23 @@ class Runner:
         )
         if self.spec.record_tasks:
             self._remember_parents(b)
+        self._user_piece(b)
         self.pushed += b.n_jobs
+
+    def _user_piece(self, b: Batch) -> None:
+        """The batch's users as strings, the result's user column for its jobs (the engine
+        keeps push order without a sink). Done here, while the engine's thread simulates,
+        instead of after its end. The names' array is remade when users were added, which
+        costs their number: a push with more users than a quarter of its jobs gives up, and
+        the column is made at the end (job_table)."""
+        if self.user_pieces is None:
+            return
+        if len(self._user_names) != len(self.users.names):
+            if 4 * len(self.users.names) > b.n_jobs:
+                self.user_pieces = None
+                return
+            self._user_names = pa.array(self.users.names, pa.string())
+        self.user_pieces.append(self._user_names.take(pa.array(b.user)))
 
     def _remember_parents(self, b: Batch) -> None:
         """For the validator: each job's parent lists as stage indices within the job, keyed
@@ -316,14 +336,18 @@ def _by_gid(parts: list[dict[str, np.ndarray]], keys: list[str], n: int) -> dict
     return out
 
 
-def jobs_columns(f: dict[str, np.ndarray], users: Names, classes: Names) -> pa.Table:
-    """Finished jobs (the engine's ``take_finished`` arrays) as rows of :data:`JOB_COLUMNS`."""
+def jobs_columns(
+    f: dict[str, np.ndarray], users: Names, classes: Names, user: pa.ChunkedArray | None = None
+) -> pa.Table:
+    """Finished jobs (the engine's ``take_finished`` arrays) as rows of :data:`JOB_COLUMNS`;
+    ``user``: the user column when made already (the names of ``f["user"]``)."""
     rt = f["finish"] - f["submit"]
     alone = f["alone"]
     # alone_time is a lower bound (0 only for a job of no work, which waits for nothing)
     slowdown = np.ones_like(rt)
     np.divide(rt, alone, out=slowdown, where=alone > 0)
-    user = pa.array(users.names, pa.string()).take(pa.array(f["user"].astype(np.int64, copy=False)))
+    if user is None:
+        user = pa.array(users.names, pa.string()).take(pa.array(f["user"].astype(np.int64, copy=False)))
     if classes.names == users.names and np.array_equal(f["class"], f["user"]):
         job_class = user  # each user's jobs are its class (no class column): the same strings
     else:
@@ -350,7 +374,10 @@ def job_table(r: Runner, classes: Names) -> tuple[pa.Table, pa.Table | None]:
     """The per-job table in push order (= submit order) and the task table."""
     keys = ["gid", "tag", "user", "class", "submit", "start", "finish", "work", "estimate", "n_tasks", "alone"]
     f = _by_gid(r.finished, keys, r.pushed)
-    jobs = jobs_columns(f, r.users, classes)
+    user = None
+    if r.user_pieces is not None and sum(len(p) for p in r.user_pieces) == len(f["gid"]):
+        user = pa.chunked_array(r.user_pieces, pa.string())
+    jobs = jobs_columns(f, r.users, classes, user)
     if not r.spec.record_tasks:
         return jobs, None
     t = _concat(r.tasks, ["gid", "stage", "node", "start", "end", "cpu", "memory"])

@@ -539,6 +539,16 @@ impl Engine {
     /// closed-loop job.
     fn next_event(&self) -> Option<(f64, Event)> {
         let done = self.cl.running.peek().map(|Reverse(c)| c.end());
+        if self.released.is_empty() && self.over.is_none() {
+            // An open-loop trace without overheads (most replays): the completions and the
+            // open queue only, decided as below.
+            return match (done, self.open.front()) {
+                (Some(c), Some(&(ta, _))) if c <= ta => Some((c, Event::Completion)),
+                (Some(c), None) => Some((c, Event::Completion)),
+                (_, Some(&(ta, _))) => Some((ta, Event::Open)),
+                (None, None) => None,
+            };
+        }
         let open = self.open.front().map(|&(t, g)| (K(t), g));
         let released = self.released.peek().map(|Reverse((t, g))| (*t, *g));
         let arrival = match (open, released) {
