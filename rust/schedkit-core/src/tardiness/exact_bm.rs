@@ -44,7 +44,7 @@
 //! probe of a 240 MB table is a cache miss, and most children end in a direct case without one);
 //! building the middle part only when the left part leaves room gained nothing measurable.
 
-use super::exact_dp::stopped_answer;
+use super::exact_dp::{proven_optimum, stopped_answer};
 use super::{settle_trivial, sorted_by, Instance, Solution};
 use crate::budget::Budget;
 use crate::error::{CoreError, CoreResult};
@@ -724,24 +724,7 @@ pub fn solve_with_stats(
         if let Some((found, s)) = run_sized(p, d, budget, memory, double) {
             stats = s;
             if let Some((_, seq)) = found.filter(|(_, s)| s.len() == n) {
-                let mut sequence: Vec<usize> = seq.iter().map(|&l| edd[l]).collect();
-                let mut objective = inst.objective(&sequence);
-                // The search's sequence is optimal; the incumbent can only tie it (up to
-                // float rounding with real-valued data); keep the smaller recomputed one.
-                if let Some(inc) = incumbent {
-                    let o = inst.objective(&inc);
-                    if o < objective {
-                        sequence = inc;
-                        objective = o;
-                    }
-                }
-                let sol = Solution {
-                    sequence,
-                    objective,
-                    optimal: true,
-                    lower_bound: objective,
-                };
-                return Ok((sol, stats));
+                return Ok((proven_optimum(inst, &edd, &seq, incumbent), stats));
             }
         }
     }

@@ -522,23 +522,7 @@ fn solve_inner(
             Some((Stop::No, value, seq, count)) => {
                 *states = count;
                 if let Some(seq) = seq.filter(|s| s.len() == n) {
-                    let mut sequence: Vec<usize> = seq.iter().map(|&l| edd[l]).collect();
-                    let mut objective = inst.objective(&sequence);
-                    // The DP's value is the optimum; the incumbent can only tie it (up to
-                    // float rounding with real-valued data); keep the smaller recomputed one.
-                    if let Some(inc) = incumbent {
-                        let o = inst.objective(&inc);
-                        if o < objective {
-                            sequence = inc;
-                            objective = o;
-                        }
-                    }
-                    return Ok(Solution {
-                        sequence,
-                        objective,
-                        optimal: true,
-                        lower_bound: objective,
-                    });
+                    return Ok(proven_optimum(inst, &edd, &seq, incumbent));
                 }
                 // Unreachable in practice (every state on the optimal path is memoised);
                 // fall back to the heuristic answer with the DP value as the bound.
@@ -561,6 +545,33 @@ fn solve_inner(
         return Err(CoreError::Interrupted);
     }
     Ok(stopped_answer(inst, incumbent, budget))
+}
+
+/// The answer of an exact search whose optimal sequence `seq` is in EDD positions (`edd[l]`
+/// is the job at position `l`): the sequence in job ids, proven optimal. The incumbent can
+/// only tie it (up to float rounding with real-valued data), so the smaller recomputed
+/// objective is kept.
+pub(super) fn proven_optimum(
+    inst: &Instance,
+    edd: &[usize],
+    seq: &[usize],
+    incumbent: Option<Vec<usize>>,
+) -> Solution {
+    let mut sequence: Vec<usize> = seq.iter().map(|&l| edd[l]).collect();
+    let mut objective = inst.objective(&sequence);
+    if let Some(inc) = incumbent {
+        let o = inst.objective(&inc);
+        if o < objective {
+            sequence = inc;
+            objective = o;
+        }
+    }
+    Solution {
+        sequence,
+        objective,
+        optimal: true,
+        lower_bound: objective,
+    }
 }
 
 /// The answer of an unweighted exact method stopped before its proof (time limit or memory
