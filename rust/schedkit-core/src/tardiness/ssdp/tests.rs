@@ -306,20 +306,25 @@ fn stage1_gaps() {
 
 /// F and E (the strict rule on the last pair) of [`Adjacency::forward_with_edge`] against a
 /// full scan, on instances with negative and equal due dates and equal w/p ratios.
+/// Integer p in 1..=p_hi (small ranges force ties), w in 1..=3 and due dates spread over
+/// [-0.4 P, P) (negative ones included), so equal-cost swaps and early jobs are common.
+fn tied_instance(g: &mut SplitMix64, n: usize, p_hi: i64) -> Instance {
+    let p: Vec<f64> = (0..n).map(|_| g.int(1, p_hi) as f64).collect();
+    let total: f64 = p.iter().sum();
+    let d: Vec<f64> = (0..n)
+        .map(|_| (g.uniform() * 1.4 * total - 0.4 * total).floor())
+        .collect();
+    let w: Vec<f64> = (0..n).map(|_| g.int(1, 3) as f64).collect();
+    Instance::new(p, d, Some(w)).unwrap()
+}
+
 #[test]
 #[allow(clippy::needless_range_loop)] // j indexes p, mu and the tables alike
 fn fast_edge_table_equals_the_full_scan() {
     let mut g = SplitMix64::new(31);
     for case in 0..300 {
         let n = 2 + case % 14;
-        let hi = [3, 6, 20][case % 3];
-        let p: Vec<f64> = (0..n).map(|_| g.int(1, hi) as f64).collect();
-        let total: f64 = p.iter().sum();
-        let d: Vec<f64> = (0..n)
-            .map(|_| (g.uniform() * 1.4 * total - 0.4 * total).floor())
-            .collect();
-        let w: Vec<f64> = (0..n).map(|_| g.int(1, 3) as f64).collect();
-        let inst = Instance::new(p, d, Some(w)).unwrap();
+        let inst = tied_instance(&mut g, n, [3, 6, 20][case % 3]);
         let pb = problem_of(&inst);
         let mu: Vec<f64> = (0..n).map(|_| (g.uniform() * 60.0 - 10.0).round()).collect();
         let f = adjacency_by_scan(&pb, &mu);
@@ -379,13 +384,7 @@ fn elimination_keeps_every_improving_tie_then_strict_prefix() {
     let mut g = SplitMix64::new(37);
     for case in 0..150 {
         let n = 2 + case % 6;
-        let p: Vec<f64> = (0..n).map(|_| g.int(1, 5) as f64).collect();
-        let total: f64 = p.iter().sum();
-        let d: Vec<f64> = (0..n)
-            .map(|_| (g.uniform() * 1.4 * total - 0.4 * total).floor())
-            .collect();
-        let w: Vec<f64> = (0..n).map(|_| g.int(1, 3) as f64).collect();
-        let inst = Instance::new(p, d, Some(w)).unwrap();
+        let inst = tied_instance(&mut g, n, 5);
         let pb = problem_of(&inst);
         let opt = held_karp(&inst);
         let mu: Vec<f64> = (0..n).map(|_| (g.uniform() * 30.0 - 5.0).round()).collect();
