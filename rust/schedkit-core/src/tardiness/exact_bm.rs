@@ -52,8 +52,8 @@ use crate::util::{FastMap, SplitMix64};
 
 /// `q` of a node branched on the longest job only.
 const SINGLE: u32 = u32::MAX;
-/// Bytes one memo entry takes with the table's slack (key 16 + value 24 + 1 control byte,
-/// load between 7/16 and 7/8 of the slots).
+/// Bytes one memo entry takes with its share of the tables' slack (a 40-byte slot in a
+/// per-set vector that may be half empty, plus the set's key and vector header).
 const ENTRY_BYTES: usize = 96;
 /// Memo size when the caller gives no `memory_limit`.
 pub const DEFAULT_MEMORY: usize = 2 << 30;
@@ -75,6 +75,8 @@ pub struct Stats {
     pub all_late: u64,
     /// Times the memo was full and cleaned up.
     pub clean_ups: u64,
+    /// Splits (r, q) skipped because a lower bound of their cost reached the best found.
+    pub pruned: u64,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -97,25 +99,45 @@ struct Frame {
     short_at: Vec<u32>,
     left: Vec<u32>,
     mid: Vec<u32>,
+    /// The candidate splits: lower bound, r, q, and the bounds of the middle and right parts.
+    cands: Vec<Candidate>,
+    /// Values of right parts already solved at this node: (r, value).
+    rights: Vec<(u32, f64)>,
+}
+
+/// A split (r, q) with a lower bound of its cost and of its middle and right parts.
+#[derive(Clone, Copy)]
+struct Candidate {
+    lb: f64,
+    r: u32,
+    q: u32,
+    lb_mid: f64,
+    lb_right: f64,
 }
 
 struct Search<'b> {
     p: Vec<f64>,
     d: Vec<f64>,
     jobs: Vec<Job>,
-    memo: FastMap<(u64, u64), Entry>,
+    /// Solved sub-problems: per set (its two Zobrist sums), the start times it was solved
+    /// at, in increasing order.
+    memo: FastMap<(u64, u64), Vec<Slot>>,
+    entries: usize,
     max_entries: usize,
-    /// Rules 3 and 4 (integral data only).
+    /// Rules 3 and 4 and the lower bounds (integral data only: exact in f64).
     rules: bool,
     /// Double decomposition.
     double: bool,
     pool: Vec<Frame>,
-    /// Scratch of `sort_p`: the sorted processing times, all jobs in SPT order, and
-    /// membership stamps.
+    /// Scratch of `sort_p`: the sorted processing times, all jobs in SPT order, each job's
+    /// rank in it, and a bitset over ranks.
     sorted_p: Vec<f64>,
     spt: Vec<u32>,
-    mark: Vec<u32>,
-    epoch: u32,
+    rank: Vec<u32>,
+    bits: Vec<u64>,
+    /// Scratch of `quick_bound` (EDD completions) and of `fewest_late` (a max-heap of p).
+    scratch_c: Vec<f64>,
+    heap: std::collections::BinaryHeap<u64>,
     stats: Stats,
     stop: Stop,
     budget: Budget<'b>,
@@ -134,20 +156,27 @@ struct Scan {
     /// Every job is late wherever it goes (t + p_j ≥ d_j for all j): then ΣT = ΣC - Σd and
     /// SPT is optimal.
     all_late: bool,
-    /// Memo key: the set's two Zobrist sums, the second xor a bijective mix of t's bits.
+    /// Memo key: the set's two Zobrist sums.
     key: (u64, u64),
+    /// Jobs late wherever they go (t + p_j > d_j).
+    always_late: u32,
     /// Position of the longest member (largest p, ties to the larger EDD index).
     sk: usize,
 }
 
-/// A memorised node: its value, its choice (r, q), and whether it was used since the last
-/// clean-up.
+/// A set solved at start time `t`: its value, its choice (r, q), whether it was used since
+/// the last clean-up, and the slopes that bound its value at later start times.
 #[derive(Clone, Copy)]
-struct Entry {
+struct Slot {
+    t: f64,
     value: f64,
     r: u32,
     q: u32,
     used: bool,
+    /// Jobs late wherever they go at `t`.
+    always_late: u32,
+    /// Fewest tardy jobs from `t` (Moore & Hodgson); `u32::MAX` until first needed.
+    fewest_late: u32,
 }
 
 /// Per-job data, together for locality.
@@ -180,10 +209,14 @@ impl<'b> Search<'b> {
                 z2: rng.next_u64(),
             })
             .collect();
-        let spt = sorted_by(n, |j| (p[j], j as f64))
+        let spt: Vec<u32> = sorted_by(n, |j| (p[j], j as f64))
             .into_iter()
             .map(|j| j as u32)
             .collect();
+        let mut rank = vec![0u32; n];
+        for (i, &j) in spt.iter().enumerate() {
+            rank[j as usize] = i as u32;
+        }
         let rules = p
             .iter()
             .chain(d.iter())
@@ -194,41 +227,38 @@ impl<'b> Search<'b> {
             d,
             jobs,
             memo: FastMap::default(),
+            entries: 0,
             max_entries: memory / ENTRY_BYTES,
             rules,
             double: true,
             pool: (0..n + 2).map(|_| Frame::default()).collect(),
             sorted_p: Vec::new(),
             spt,
-            mark: vec![0; n],
-            epoch: 0,
+            rank,
+            bits: vec![0; n.div_ceil(64)],
+            scratch_c: Vec::new(),
+            heap: std::collections::BinaryHeap::new(),
             stats: Stats::default(),
             stop: Stop::No,
             budget: *budget,
         }
     }
 
-    /// The processing times of `s` in increasing order, into `self.sorted_p`: a sort for
-    /// small sets, else one pass over all jobs in SPT order picking the members.
+    /// The processing times of `s` in increasing order, into `self.sorted_p`: the members'
+    /// SPT ranks set in a bitset, read back in order (no sort, a pass of n/64 words).
     fn sort_p(&mut self, s: &[u32]) {
         let ps = &mut self.sorted_p;
         ps.clear();
-        if s.len() * 8 < self.spt.len() {
-            ps.extend(s.iter().map(|&j| self.p[j as usize]));
-            ps.sort_unstable_by(f64::total_cmp);
-            return;
-        }
-        self.epoch = self.epoch.wrapping_add(1);
-        if self.epoch == 0 {
-            self.mark.fill(0);
-            self.epoch = 1;
-        }
         for &j in s {
-            self.mark[j as usize] = self.epoch;
+            let r = self.rank[j as usize] as usize;
+            self.bits[r >> 6] |= 1u64 << (r & 63);
         }
-        for &j in &self.spt {
-            if self.mark[j as usize] == self.epoch {
-                ps.push(self.p[j as usize]);
+        for (w, word) in self.bits.iter_mut().enumerate() {
+            let mut x = std::mem::take(word);
+            while x != 0 {
+                let r = (w << 6) | x.trailing_zeros() as usize;
+                x &= x - 1;
+                ps.push(self.p[self.spt[r] as usize]);
             }
         }
     }
@@ -263,6 +293,7 @@ impl<'b> Search<'b> {
         let mut sk = 0;
         let mut pmax = f64::NEG_INFINITY;
         let mut slack = f64::NEG_INFINITY;
+        let mut always_late = 0u32;
         for (i, &j) in s.iter().enumerate() {
             let job = &self.jobs[j as usize];
             now += job.p;
@@ -278,13 +309,14 @@ impl<'b> Search<'b> {
                 sk = i;
             }
             slack = slack.max(job.d - job.p);
+            always_late += u32::from(t + job.p > job.d);
         }
         Scan {
             late,
             total,
             all_late: t >= slack,
-            // multiplying by an odd constant is a bijection of u64
-            key: (a, b ^ t.to_bits().wrapping_mul(0x9E37_79B9_7F4A_7C15)),
+            key: (a, b),
+            always_late,
             sk,
         }
     }
@@ -482,10 +514,12 @@ impl<'b> Search<'b> {
             *f = std::mem::take(&mut self.pool[depth]);
             return v;
         }
-        if let Some(e) = self.memo.get_mut(&scan.key) {
-            self.stats.hits += 1;
-            e.used = true;
-            return e.value;
+        if let Some(slots) = self.memo.get_mut(&scan.key) {
+            if let Ok(at) = slots.binary_search_by(|x| x.t.total_cmp(&t)) {
+                self.stats.hits += 1;
+                slots[at].used = true;
+                return slots[at].value;
+            }
         }
         self.stats.nodes += 1;
         if self.stats.nodes % 1024 == 0 && self.budget.exhausted() {
@@ -494,20 +528,70 @@ impl<'b> Search<'b> {
         }
         let (v, r, q) = self.branch(s, t, scan.sk, depth, f);
         if self.stop == Stop::No {
-            if self.memo.len() >= self.max_entries {
+            if self.entries >= self.max_entries {
                 self.clean_up();
             }
-            if self.memo.len() < self.max_entries {
-                let e = Entry {
+            if self.entries < self.max_entries {
+                let slot = Slot {
+                    t,
                     value: v,
                     r,
                     q,
                     used: false,
+                    always_late: scan.always_late,
+                    fewest_late: u32::MAX,
                 };
-                self.memo.insert(scan.key, e);
+                let slots = self.memo.entry(scan.key).or_default();
+                // not present: a hit would have returned above, and the children are other sets
+                let at = slots.partition_point(|x| x.t < t);
+                slots.insert(at, slot);
+                self.entries += 1;
             }
         }
         v
+    }
+
+    /// A lower bound of the optimal ΣT of `s` at `t`, without branching (0 on non-integral
+    /// data, where the bounds are not exact in f64): the larger of
+    /// * the SPT/EDD pairing bound: the i-th completion is at least t plus the i shortest
+    ///   p, the i-th due date in EDD order at most d_i, and pairing sorted completions with
+    ///   sorted due dates minimises the sum of max(0, C - d);
+    /// * the memo: the value at t if solved, else bounds from the nearest start times it was
+    ///   solved at ([`Self::neighbour_bound`]).
+    fn quick_bound(&mut self, s: &[u32], t: f64) -> f64 {
+        match s.len() {
+            0 => return 0.0,
+            1 => return tard(t + self.p[s[0] as usize], self.d[s[0] as usize]),
+            _ => {}
+        }
+        if !self.rules {
+            return 0.0;
+        }
+        let mut c = std::mem::take(&mut self.scratch_c);
+        let scan = self.scan(s, t, &mut c);
+        self.scratch_c = c;
+        if scan.late <= 1 {
+            return scan.total;
+        }
+        let mut lb = 0.0f64;
+        if let Some(slots) = self.memo.get_mut(&scan.key) {
+            let at = slots.partition_point(|x| x.t < t);
+            if at < slots.len() && slots[at].t == t {
+                return slots[at].value;
+            }
+            if at > 0 && slots[at - 1].fewest_late == u32::MAX {
+                slots[at - 1].fewest_late = fewest_late(&self.jobs, s, slots[at - 1].t, &mut self.heap);
+            }
+            lb = neighbour_bound(slots, at, t, s.len());
+        }
+        self.sort_p(s);
+        let mut now = t;
+        let mut spt_edd = 0.0;
+        for (&pj, &j) in self.sorted_p.iter().zip(s) {
+            now += pj;
+            spt_edd += tard(now, self.d[j as usize]);
+        }
+        lb.max(spt_edd)
     }
 
     /// Makes room in a full memo: drops the entries not used since the last clean-up and
@@ -515,13 +599,22 @@ impl<'b> Search<'b> {
     /// clean-ups, each a pass over the table, stay rare).
     fn clean_up(&mut self) {
         self.stats.clean_ups += 1;
-        self.memo.retain(|_, e| std::mem::replace(&mut e.used, false));
-        if self.memo.len() >= self.max_entries / 4 * 3 {
+        let mut kept = 0;
+        self.memo.retain(|_, slots| {
+            slots.retain_mut(|e| std::mem::replace(&mut e.used, false));
+            kept += slots.len();
+            !slots.is_empty()
+        });
+        self.entries = kept;
+        if self.entries >= self.max_entries / 4 * 3 {
             self.memo.clear();
+            self.entries = 0;
         }
     }
 
-    /// Tries every kept (r, q); returns the best value and its (r, q).
+    /// Tries the kept splits (r, q) in increasing order of a lower bound of their cost (when
+    /// there are several), until the next bound reaches the best value found; returns the
+    /// best value and its (r, q).
     fn branch(&mut self, s: &[u32], t: f64, sk: usize, depth: usize, f: &mut Frame) -> (f64, u32, u32) {
         let k = s[sk] as usize;
         self.lawler_positions(s, sk, f);
@@ -533,61 +626,104 @@ impl<'b> Search<'b> {
             f.qpos.clear();
             f.qpos.push(SINGLE);
         }
-        let lpos = std::mem::take(&mut f.lpos);
-        let qpos = std::mem::take(&mut f.qpos);
-        let mut best = (f64::INFINITY, 0u32, SINGLE);
-        'outer: for &r in &lpos {
-            let r = r as usize;
-            let tk = tard(f.c[r], self.d[k]);
-            let mut right: Option<f64> = None;
-            for &q in &qpos {
-                if double && q > 0 && f.short_at[q as usize - 1] as usize > r {
-                    // q's short jobs must all lie in S[..=r]; they only grow with q.
-                    break;
+        let mut cands = std::mem::take(&mut f.cands);
+        cands.clear();
+        for &r in &f.lpos {
+            for &q in &f.qpos {
+                // q's short jobs must all lie in S[..=r]
+                if !double || q == 0 || f.short_at[q as usize - 1] <= r {
+                    let (lb, lb_mid, lb_right) = (0.0, 0.0, 0.0);
+                    cands.push(Candidate {
+                        lb,
+                        r,
+                        q,
+                        lb_mid,
+                        lb_right,
+                    });
                 }
-                let cut = self.cut(s, t, sk, r, q, f);
-                let left = std::mem::take(&mut f.left);
-                let mid = std::mem::take(&mut f.mid);
-                let te = if double {
-                    tard(cut.t_mid, self.d[s[0] as usize])
+            }
+        }
+        if cands.len() > 1 {
+            // Bound each split: its exact costs (k, and e when double) plus its parts' bounds
+            // (the right part depends on r only).
+            let mut right_at = (u32::MAX, 0.0);
+            for c in cands.iter_mut() {
+                let r = c.r as usize;
+                let cut = self.cut(s, t, sk, r, c.q, f);
+                if right_at.0 != c.r {
+                    right_at = (c.r, self.quick_bound(&s[r + 1..], cut.t_right));
+                }
+                let (left, mid) = (std::mem::take(&mut f.left), std::mem::take(&mut f.mid));
+                let lb_left = self.quick_bound(&left, t);
+                c.lb_mid = if double {
+                    self.quick_bound(&mid, cut.t_mid)
                 } else {
                     0.0
                 };
-                // The parts' values are exact, so a candidate whose solved parts already
-                // reach the best is dropped without solving the rest.
-                let mut sum = tk + te + self.solve(&left, t, depth + 1);
-                if double && sum < best.0 {
-                    sum += self.solve(&mid, cut.t_mid, depth + 1);
-                }
-                f.left = left;
-                f.mid = mid;
-                if self.stop != Stop::No {
-                    break 'outer;
-                }
-                if sum >= best.0 {
-                    continue;
-                }
-                let vr = match right {
-                    Some(v) => v,
-                    None => {
-                        let v = self.solve(&s[r + 1..], cut.t_right, depth + 1);
-                        right = Some(v);
-                        v
-                    }
-                };
-                if self.stop != Stop::No {
-                    break 'outer;
-                }
-                if sum + vr < best.0 {
-                    best = (sum + vr, r as u32, q);
-                }
+                (f.left, f.mid) = (left, mid);
+                c.lb_right = right_at.1;
+                let fixed = tard(f.c[r], self.d[k])
+                    + if double {
+                        tard(cut.t_mid, self.d[s[0] as usize])
+                    } else {
+                        0.0
+                    };
+                c.lb = fixed + lb_left + c.lb_mid + c.lb_right;
             }
-            if best.0 == 0.0 {
+            // ties: the later split first (the best split is more often a late one)
+            cands.sort_by(|a, b| a.lb.total_cmp(&b.lb).then((b.r, b.q).cmp(&(a.r, a.q))));
+        }
+        f.rights.clear();
+        let mut best = (f64::INFINITY, 0u32, SINGLE);
+        for (i, c) in cands.iter().enumerate() {
+            if c.lb >= best.0 {
+                // the splits are sorted by bound: none of the rest can do better
+                self.stats.pruned += (cands.len() - i) as u64;
                 break;
             }
+            let r = c.r as usize;
+            let cut = self.cut(s, t, sk, r, c.q, f);
+            let (left, mid) = (std::mem::take(&mut f.left), std::mem::take(&mut f.mid));
+            let te = if double {
+                tard(cut.t_mid, self.d[s[0] as usize])
+            } else {
+                0.0
+            };
+            // The parts' values are exact and the bounds valid, so a split whose solved parts
+            // and bounded rest already reach the best is dropped without solving the rest.
+            let mut sum = tard(f.c[r], self.d[k]) + te + self.solve(&left, t, depth + 1);
+            if double && sum + c.lb_mid + c.lb_right < best.0 {
+                sum += self.solve(&mid, cut.t_mid, depth + 1);
+            } else {
+                sum += c.lb_mid;
+            }
+            (f.left, f.mid) = (left, mid);
+            if self.stop != Stop::No {
+                break;
+            }
+            if sum + c.lb_right >= best.0 {
+                self.stats.pruned += 1;
+                continue;
+            }
+            let vr = match f.rights.iter().find(|x| x.0 == c.r) {
+                Some(x) => x.1,
+                None => {
+                    let v = self.solve(&s[r + 1..], cut.t_right, depth + 1);
+                    f.rights.push((c.r, v));
+                    v
+                }
+            };
+            if self.stop != Stop::No {
+                break;
+            }
+            if sum + vr < best.0 {
+                best = (sum + vr, c.r, c.q);
+                if best.0 == 0.0 {
+                    break;
+                }
+            }
         }
-        f.lpos = lpos;
-        f.qpos = qpos;
+        f.cands = cands;
         best
     }
 
@@ -614,7 +750,11 @@ impl<'b> Search<'b> {
             return Some(());
         }
         let sk = scan.sk;
-        let (r, q) = match self.memo.get(&scan.key) {
+        let slot = self
+            .memo
+            .get(&scan.key)
+            .and_then(|v| v.binary_search_by(|x| x.t.total_cmp(&t)).ok().map(|at| v[at]));
+        let (r, q) = match slot {
             Some(e) => (e.r, e.q),
             None => {
                 // Not memorised (memo full): solve it again to learn its choice.
@@ -640,6 +780,48 @@ impl<'b> Search<'b> {
     }
 }
 
+/// A lower bound of V(S, t), the optimal ΣT of a set S started at t, from the values memorised
+/// for S at other start times (`slots`, sorted by t; `at`: where t would go), |S| = `n`:
+/// * from t' < t: every job late in a sequence at t' is late by t - t' more at t, and every
+///   sequence has at least the fewest-tardy count (Moore) of late jobs at t' (or, before that
+///   is computed, the count of jobs late wherever they go), so V(t) >= V(t') + (t - t')·that;
+/// * from t'' > t: starting t'' - t later costs at most n·(t'' - t) more, so
+///   V(t) >= V(t'') - n·(t'' - t).
+fn neighbour_bound(slots: &[Slot], at: usize, t: f64, n: usize) -> f64 {
+    let mut lb: f64 = 0.0;
+    if let Some(b) = at.checked_sub(1).map(|i| &slots[i]) {
+        let slope = if b.fewest_late == u32::MAX {
+            b.always_late
+        } else {
+            b.fewest_late
+        };
+        lb = lb.max(b.value + (t - b.t) * f64::from(slope));
+    }
+    if let Some(a) = slots.get(at) {
+        lb = lb.max(a.value - (a.t - t) * n as f64);
+    }
+    lb
+}
+
+/// Fewest tardy jobs of `s` (EDD order) started at `t`: Moore & Hodgson's algorithm (add
+/// jobs in EDD order; when one ends late, drop the longest so far). Integral data only.
+fn fewest_late(jobs: &[Job], s: &[u32], t: f64, heap: &mut std::collections::BinaryHeap<u64>) -> u32 {
+    heap.clear();
+    let mut now = t;
+    let mut late = 0;
+    for &j in s {
+        let job = &jobs[j as usize];
+        now += job.p;
+        // p is a non-negative integer below 2^53 here: its bits order like its values
+        heap.push(job.p.to_bits());
+        if now > job.d {
+            now -= heap.pop().map_or(0.0, f64::from_bits);
+            late += 1;
+        }
+    }
+    late
+}
+
 /// The optimal value and sequence (EDD indices) a finished search found; None if stopped.
 type Found = Option<(f64, Vec<usize>)>;
 
@@ -652,7 +834,7 @@ fn run(p: Vec<f64>, d: Vec<f64>, budget: &Budget, memory: usize, double: bool) -
     let value = search.solve(&all, 0.0, 0);
     let mut out = Vec::with_capacity(n);
     let done = search.stop == Stop::No && search.rebuild(&all, 0.0, &mut out).is_some();
-    search.stats.memo_entries = search.memo.len() as u64;
+    search.stats.memo_entries = search.entries as u64;
     (done.then_some((value, out)), search.stats)
 }
 
