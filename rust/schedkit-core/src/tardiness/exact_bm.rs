@@ -657,13 +657,13 @@ impl<'b> Search<'b> {
             for &q in &f.qpos {
                 // q's short jobs must all lie in S[..=r]
                 if !double || q == 0 || f.short_at[q as usize - 1] <= r {
-                    let (lb, lb_mid, lb_right) = (0.0, 0.0, 0.0);
+                    // bounds of 0 (valid) unless there are several splits, bounded below
                     cands.push(Candidate {
-                        lb,
+                        lb: 0.0,
                         r,
                         q,
-                        lb_mid,
-                        lb_right,
+                        lb_mid: 0.0,
+                        lb_right: 0.0,
                     });
                 }
             }
