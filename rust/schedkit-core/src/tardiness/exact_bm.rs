@@ -42,8 +42,8 @@
 //! parts plus the others' bounds reach the best value, and the search of the node stops
 //! once the next bound does. Every part solved is solved exactly, so the memo holds exact
 //! values only. (Passing the best value down as a cut-off, so that children may stop with a
-//! bound instead, made proofs of failure that multiplied: up to 4x more nodes on some n = 400
-//! instances, dropped.)
+//! bound instead, made proofs of failure that multiplied and were searched again under higher
+//! cut-offs: 2.1 M nodes against 1.1 M with exact parts on one n = 400 instance; dropped.)
 //!
 //! Where this differs from the papers: the three direct cases above are ours (exact, cheap);
 //! small sets are branched, not enumerated; the memo compares 128-bit set hashes, not the
