@@ -141,6 +141,25 @@ pub fn solve_weighted(
     Ok(finish(out.seq, out.optimal, out.lb))
 }
 
+// Work counters of the last `branch_and_bound` on this thread (unit tests and the ignored
+// counting harness only): search nodes, adjacency rounds, cells left after removal.
+#[cfg(test)]
+thread_local! {
+    pub(super) static COUNTS: std::cell::Cell<(u64, u64, u64)> = const { std::cell::Cell::new((0, 0, 0)) };
+}
+// Cells of the adjacency DP evaluated (alive, with a predecessor row), same use.
+#[cfg(test)]
+thread_local! {
+    pub(super) static DP_CELLS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+#[cfg(test)]
+pub(super) fn count(nodes: u64, rounds: u64, cells: u64) {
+    COUNTS.with(|c| {
+        let (a, b, d) = c.get();
+        c.set((a + nodes, b + rounds, if cells > 0 { cells } else { d }));
+    });
+}
+
 struct Outcome {
     seq: Vec<usize>,
     optimal: bool,
