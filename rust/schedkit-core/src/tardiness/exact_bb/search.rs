@@ -140,7 +140,6 @@ struct Frame {
 /// `tp`, tail cost `g`, first tail job `k`, Σ_U μ) is updated in place by `apply`/`undo`.
 struct Search<'a, const W: usize> {
     jobs: Jobs<'a>,
-    m: usize,
     relax: Option<&'a Relax>,
     cut: Cut,
     preds: Vec<Vec<u32>>,
@@ -203,7 +202,6 @@ impl<'a, const W: usize> Search<'a, W> {
         let max_memo = (256usize << 20) / (8 * W + 24);
         Search {
             jobs,
-            m,
             relax,
             cut,
             preds,

@@ -382,6 +382,8 @@ pub(in crate::tardiness) struct AdjacencyTuner {
     lambda: f64,
     /// Rounds run so far.
     pub(in crate::tardiness) rounds: usize,
+    /// Some removal has run ([`Adjacency::eliminate`]).
+    removed: bool,
 }
 
 impl AdjacencyTuner {
@@ -407,6 +409,7 @@ impl AdjacencyTuner {
             bounds,
             lambda: ADJACENCY_LAMBDA,
             rounds: 0,
+            removed: false,
         }
     }
 
@@ -425,6 +428,9 @@ impl AdjacencyTuner {
         rounds: usize,
         budget: &Budget,
     ) -> bool {
+        if !self.removed {
+            self.remove(mu, self.bounds.ub);
+        }
         let (adj, pb, bounds) = (&mut self.adj, &self.pb, &mut self.bounds);
         let mut ran = 0;
         let opt = subgradient_counted(
@@ -449,6 +455,15 @@ impl AdjacencyTuner {
         self.bounds.closed() || self.lambda < SUBGRADIENT_MIN_LAMBDA
     }
 
+    /// Removes the nodes no sequence of value below `ub − 1` passes under `mu`.
+    fn remove(&mut self, mu: &[f64], ub: f64) {
+        self.adj.forward(&self.pb, mu);
+        let _left = self.adj.eliminate(&self.pb, mu, ub);
+        #[cfg(test)]
+        super::exact_bb::count(0, 0, _left as u64);
+        self.removed = true;
+    }
+
     /// The bound proven so far, and the best sequence seen with its objective.
     pub(in crate::tardiness) fn lb(&self) -> f64 {
         self.bounds.lb
@@ -461,11 +476,13 @@ impl AdjacencyTuner {
     /// `ub − 1` passes (`ub`: the caller's incumbent, see [`Adjacency::eliminate`]): F (tie
     /// rule throughout) and E (strict rule on the last pair), each at t·m + j, and the
     /// relaxed bound L(μ) with Σμ, at most `ub` (no path left: nothing beats `ub`).
+    /// Before any tuning (the root's first search) nothing is removed yet: most instances
+    /// are proven by that search, and for them the backward pass would be wasted; the first
+    /// [`AdjacencyTuner::tune`] removes first.
     pub(in crate::tardiness) fn tables(&mut self, mu: &[f64], ub: f64) -> (f64, Vec<f64>, Vec<f64>) {
-        self.adj.forward(&self.pb, mu);
-        let _left = self.adj.eliminate(&self.pb, mu, ub);
-        #[cfg(test)]
-        super::exact_bb::count(0, 0, _left as u64);
+        if self.rounds > 0 {
+            self.remove(mu, ub);
+        }
         let v = self.adj.forward_with_edge(&self.pb, mu);
         let lb = (v + mu.iter().sum::<f64>()).min(ub);
         self.bounds.raise_lb(lb);
