@@ -51,7 +51,7 @@ const MORE_ROUNDS: usize = 400;
 /// removal of nodes against the incumbent and a search limited to `ADJACENCY_RUN_NODES`
 /// nodes per m·P cell (a node costs about ten cells of one round, so about a fifth of the
 /// run's work); most middle n = 100 instances are proven after one or two runs instead of
-/// 100 rounds. After `ADJACENCY_ROUNDS` rounds, or when the step factor runs out, the search
+/// 100 rounds. After `max_rounds` rounds, or when the step factor runs out, the search
 /// runs without limit. `ADJACENCY_ROUNDS` per job, at least `ADJACENCY_ROUNDS_MIN`: the bound
 /// of larger instances needs more rounds to settle. Measured (counting harness in tests.rs):
 /// on n = 100, 100 and 150 rounds within the noise, 400 slower on the hardest instance
