@@ -140,12 +140,13 @@ struct Frame {
 /// `tp`, tail cost `g`, first tail job `k`, Σ_U μ) is updated in place by `apply`/`undo`.
 struct Search<'a, const W: usize> {
     jobs: Jobs<'a>,
-    m: usize,
     relax: Option<&'a Relax>,
     cut: Cut,
     preds: Vec<Vec<u32>>,
     lex: Vec<u32>,
     edd: &'a [usize],
+    /// Each job's place in `edd`.
+    edd_rank: Vec<u32>,
     wspt: &'a [usize],
     memo: FastMap<[u64; W], f64>,
     max_memo: usize,
@@ -154,6 +155,8 @@ struct Search<'a, const W: usize> {
     budget: &'a Budget<'a>,
     // current node
     u: [u64; W],
+    /// U again, by place in `edd` (bit r: job edd[r]), so the EDD scans visit U only.
+    ue: [u64; W],
     tu: f64,
     tp: usize,
     k: u32,
@@ -189,18 +192,22 @@ impl<'a, const W: usize> Search<'a, W> {
         for j in 0..m {
             u[j >> 6] |= 1 << (j & 63);
         }
+        let mut edd_rank = vec![0u32; m];
+        for (r, &j) in edd.iter().enumerate() {
+            edd_rank[j] = r as u32;
+        }
         let tp = relax.map_or(0, |r| r.pt);
         let mu_u = relax.map_or(0.0, |r| r.mu_sum);
         // Keep the memo to roughly 256 MB.
         let max_memo = (256usize << 20) / (8 * W + 24);
         Search {
             jobs,
-            m,
             relax,
             cut,
             preds,
             lex,
             edd,
+            edd_rank,
             wspt,
             memo: FastMap::default(),
             max_memo,
@@ -208,6 +215,7 @@ impl<'a, const W: usize> Search<'a, W> {
             best,
             budget,
             u,
+            ue: u,
             tu: jobs.p.iter().sum(),
             tp,
             k: NONE,
@@ -240,24 +248,48 @@ impl<'a, const W: usize> Search<'a, W> {
             self.record(self.g);
             return out;
         }
-        // Exact heads: EDD with no tardy job, or WSPT with every job tardy.
-        let mut c = 0.0;
-        let mut ok = true;
-        for &j in self.edd {
-            if has(&u, j) {
-                c += jobs.p[j];
-                if c > jobs.d[j] {
-                    ok = false;
-                    break;
+        let tu = self.tu;
+        // Emmons rule 3 (a job on time at the end of the head goes last): the jobs of U with
+        // d_j ≥ p(U) are the last ones of U in EDD order.
+        let mut single = NONE;
+        'top: for wi in (0..W).rev() {
+            let mut x = self.ue[wi];
+            while x != 0 {
+                let b = 63 - x.leading_zeros() as usize;
+                x &= !(1u64 << b);
+                let j = self.edd[wi * 64 + b];
+                if jobs.d[j] < tu {
+                    break 'top;
+                }
+                if single == NONE || self.lex[j] > self.lex[single as usize] {
+                    single = j as u32;
                 }
             }
         }
-        if ok {
-            self.head_buf.clear();
-            self.head_buf
-                .extend(self.edd.iter().copied().filter(|&j| has(&u, j)));
-            self.record(self.g);
-            return out;
+        // Exact heads: EDD with no tardy job (only possible when EDD's last job is on time,
+        // i.e. some job of U has d_j ≥ p(U)), or WSPT with every job tardy.
+        if single != NONE {
+            let mut c = 0.0;
+            let mut ok = true;
+            'edd: for (wi, &word) in self.ue.iter().enumerate() {
+                let mut x = word;
+                while x != 0 {
+                    let j = self.edd[wi * 64 + x.trailing_zeros() as usize];
+                    x &= x - 1;
+                    c += jobs.p[j];
+                    if c > jobs.d[j] {
+                        ok = false;
+                        break 'edd;
+                    }
+                }
+            }
+            if ok {
+                self.head_buf.clear();
+                self.head_buf
+                    .extend(self.edd.iter().copied().filter(|&j| has(&u, j)));
+                self.record(self.g);
+                return out;
+            }
         }
         let mut c = 0.0;
         let mut hc = 0.0;
@@ -279,54 +311,49 @@ impl<'a, const W: usize> Search<'a, W> {
             self.record(self.g + hc);
             return out;
         }
-        let tu = self.tu;
-        // Emmons rule 3: a job on time at the end of the head goes last.
-        let mut single = NONE;
-        for j in 0..self.m {
-            if has(&u, j) && jobs.d[j] >= tu && (single == NONE || self.lex[j] > self.lex[single as usize]) {
-                single = j as u32;
-            }
-        }
         let k = self.k;
-        for j in 0..self.m {
-            if !has(&u, j) {
-                continue;
-            }
-            if single != NONE {
-                if j as u32 != single {
+        // the candidates, in job order: the Emmons job alone, or every job of U
+        let mut cand = if single != NONE { [0u64; W] } else { u };
+        if single != NONE {
+            cand[single as usize >> 6] |= 1u64 << (single & 63);
+        }
+        for (wi, &word) in cand.iter().enumerate() {
+            let mut x = word;
+            while x != 0 {
+                let j = wi * 64 + x.trailing_zeros() as usize;
+                x &= x - 1;
+                if single == NONE && self.succ[j] != 0 {
                     continue;
                 }
-            } else if self.succ[j] != 0 {
-                continue;
-            }
-            if k != NONE && pair_dominated(jobs, j, k as usize, tu) {
-                continue;
-            }
-            let g = self.g + jobs.cost(j, tu);
-            let mut key = u;
-            key[j >> 6] &= !(1u64 << (j & 63));
-            let head = match self.relax {
-                Some(r) => r.head(jobs, self.tp - r.pp[j], j as u32) + (self.mu_u - r.mu[j]),
-                None => linear_head(jobs, self.wspt, |i| has(&key, i)),
-            };
-            let lb = g + head;
-            if self.cut.closed(lb, self.ub) {
-                continue;
-            }
-            match self.memo.get_mut(&key) {
-                Some(gs) => {
-                    if *gs <= g {
-                        continue;
-                    }
-                    *gs = g;
+                if k != NONE && pair_dominated(jobs, j, k as usize, tu) {
+                    continue;
                 }
-                None => {
-                    if self.memo.len() < self.max_memo {
-                        self.memo.insert(key, g);
+                let g = self.g + jobs.cost(j, tu);
+                let mut key = u;
+                key[j >> 6] &= !(1u64 << (j & 63));
+                let head = match self.relax {
+                    Some(r) => r.head(jobs, self.tp - r.pp[j], j as u32) + (self.mu_u - r.mu[j]),
+                    None => linear_head(jobs, self.wspt, |i| has(&key, i)),
+                };
+                let lb = g + head;
+                if self.cut.closed(lb, self.ub) {
+                    continue;
+                }
+                match self.memo.get_mut(&key) {
+                    Some(gs) => {
+                        if *gs <= g {
+                            continue;
+                        }
+                        *gs = g;
+                    }
+                    None => {
+                        if self.memo.len() < self.max_memo {
+                            self.memo.insert(key, g);
+                        }
                     }
                 }
+                out.push(Child { lb, j: j as u32, g });
             }
-            out.push(Child { lb, j: j as u32, g });
         }
         out.sort_by(|a, b| a.lb.total_cmp(&b.lb).then(a.g.total_cmp(&b.g)));
         out
@@ -335,6 +362,8 @@ impl<'a, const W: usize> Search<'a, W> {
     fn apply(&mut self, ch: Child) {
         let j = ch.j as usize;
         self.u[j >> 6] &= !(1u64 << (j & 63));
+        let r = self.edd_rank[j] as usize;
+        self.ue[r >> 6] &= !(1u64 << (r & 63));
         self.tu -= self.jobs.p[j];
         if let Some(r) = self.relax {
             self.tp -= r.pp[j];
@@ -351,6 +380,8 @@ impl<'a, const W: usize> Search<'a, W> {
     fn undo(&mut self, f: &Frame) {
         let j = f.job as usize;
         self.u[j >> 6] |= 1u64 << (j & 63);
+        let r = self.edd_rank[j] as usize;
+        self.ue[r >> 6] |= 1u64 << (r & 63);
         self.tu = f.prev_tu;
         self.g = f.prev_g;
         self.mu_u = f.prev_mu;
@@ -414,9 +445,13 @@ impl<'a, const W: usize> Search<'a, W> {
                         pending = pending.min(c.lb);
                     }
                 }
+                #[cfg(test)]
+                super::count(nodes, 0, 0);
                 return Ok(SearchEnd::TimeOut(self.best, self.ub, pending));
             }
             if nodes >= node_limit {
+                #[cfg(test)]
+                super::count(nodes, 0, 0);
                 return Ok(SearchEnd::NodeLimit(self.best, self.ub));
             }
             top.pos += 1;
@@ -433,6 +468,8 @@ impl<'a, const W: usize> Search<'a, W> {
             let children = self.expand();
             stack.push(Frame { children, ..frame });
         }
+        #[cfg(test)]
+        super::count(nodes, 0, 0);
         Ok(SearchEnd::Done(self.best, self.ub))
     }
 }

@@ -76,3 +76,60 @@ fn search_after_adjacency_tuning_matches_held_karp() {
         check(&mut g, n, false, case % 3 == 0, Some(1));
     }
 }
+
+/// Counting harness (ignored): `SSDP_COUNT=/tmp/file` with lines "name p.. | w.. | d..";
+/// prints per instance the seconds, search nodes, adjacency rounds and cells left.
+#[test]
+#[ignore]
+fn count_instances() {
+    let Ok(path) = std::env::var("SSDP_COUNT") else {
+        return;
+    };
+    let only = std::env::var("SSDP_ONLY").unwrap_or_default();
+    let text = std::fs::read_to_string(path).unwrap();
+    let (mut tn, mut tr, mut tt, mut tdp) = (0u64, 0u64, 0.0, 0u64);
+    for line in text.lines() {
+        let mut parts = line.split(" | ");
+        let mut head = parts.next().unwrap().split_whitespace();
+        let name = head.next().unwrap();
+        if !only.is_empty() && !only.split(',').any(|x| x == name) {
+            continue;
+        }
+        let p: Vec<f64> = head.map(|x| x.parse().unwrap()).collect();
+        let w: Vec<f64> = parts
+            .next()
+            .unwrap()
+            .split_whitespace()
+            .map(|x| x.parse().unwrap())
+            .collect();
+        let d: Vec<f64> = parts
+            .next()
+            .unwrap()
+            .split_whitespace()
+            .map(|x| x.parse().unwrap())
+            .collect();
+        let jobs = Jobs { p: &p, w: &w, d: &d };
+        super::COUNTS.with(|c| c.set((0, 0, 0)));
+        super::DP_CELLS.with(|c| c.set(0));
+        let t0 = std::time::Instant::now();
+        let limit: f64 = std::env::var("SSDP_LIMIT")
+            .ok()
+            .and_then(|x| x.parse().ok())
+            .unwrap_or(60.0);
+        let out = branch_and_bound(jobs, None, &Budget::new(Some(limit), None), true, None).unwrap();
+        let secs = t0.elapsed().as_secs_f64();
+        let (nodes, rounds, cells) = super::COUNTS.with(|c| c.get());
+        let dp = super::DP_CELLS.with(|c| c.get());
+        println!(
+            "{name:28} {secs:7.3} {} nodes {nodes:>10} rounds {rounds:>4} cells {cells:>8} dp {dp:>11} obj {} lb {}",
+            out.optimal,
+            jobs.total(&out.seq),
+            out.lb
+        );
+        tdp += dp;
+        tn += nodes;
+        tr += rounds;
+        tt += secs;
+    }
+    println!("TOTAL {tt:.3} s nodes {tn} rounds {tr} dp {tdp}");
+}

@@ -90,7 +90,7 @@ pub(super) struct Problem {
 
 impl Problem {
     /// w_j·max(0, t − d_j): the cost of job j completing at t.
-    #[inline]
+    #[inline(always)]
     fn cost(&self, j: usize, t: usize) -> f64 {
         self.w[j] * (t as f64 - self.d[j]).max(0.0)
     }
@@ -107,7 +107,7 @@ impl Problem {
     /// True when i (completing at t − p_j) then j (completing at t) may stand in a sequence
     /// that obeys the adjacent-interchange rule: swapping them is not strictly cheaper, and
     /// not equally cheap with j < i.
-    #[inline]
+    #[inline(always)]
     fn pair_ok(&self, i: usize, j: usize, t: usize) -> bool {
         // Shortcuts (w > 0): i on time at t costs nothing either way, so only the tie rule
         // can allow it, and only when j is on time too (a tardy j gains by going first);
@@ -126,7 +126,7 @@ impl Problem {
 
     /// True when i then j (j completing at t) is not strictly dearer than j then i: the
     /// strict interchange rule, without the tie break.
-    #[inline]
+    #[inline(always)]
     fn pair_not_worse(&self, i: usize, j: usize, t: usize) -> bool {
         // as in `pair_ok`: i on time at t leaves only j's cost, equal iff j is on time
         let tf = t as f64;
@@ -382,6 +382,8 @@ pub(in crate::tardiness) struct AdjacencyTuner {
     lambda: f64,
     /// Rounds run so far.
     pub(in crate::tardiness) rounds: usize,
+    /// Some removal has run ([`Adjacency::eliminate`]).
+    removed: bool,
 }
 
 impl AdjacencyTuner {
@@ -407,6 +409,7 @@ impl AdjacencyTuner {
             bounds,
             lambda: ADJACENCY_LAMBDA,
             rounds: 0,
+            removed: false,
         }
     }
 
@@ -425,6 +428,9 @@ impl AdjacencyTuner {
         rounds: usize,
         budget: &Budget,
     ) -> bool {
+        if !self.removed {
+            self.remove(mu, self.bounds.ub);
+        }
         let (adj, pb, bounds) = (&mut self.adj, &self.pb, &mut self.bounds);
         let mut ran = 0;
         let opt = subgradient_counted(
@@ -440,11 +446,22 @@ impl AdjacencyTuner {
             |mu| adj.evaluate(pb, mu),
         );
         self.rounds += ran;
+        #[cfg(test)]
+        super::exact_bb::count(0, ran as u64, 0);
         if let Some(opt) = opt {
             self.bounds.offer(&self.pb, opt);
             self.bounds.lb = self.bounds.ub;
         }
         self.bounds.closed() || self.lambda < SUBGRADIENT_MIN_LAMBDA
+    }
+
+    /// Removes the nodes no sequence of value below `ub − 1` passes under `mu`.
+    fn remove(&mut self, mu: &[f64], ub: f64) {
+        self.adj.forward(&self.pb, mu);
+        let _left = self.adj.eliminate(&self.pb, mu, ub);
+        #[cfg(test)]
+        super::exact_bb::count(0, 0, _left as u64);
+        self.removed = true;
     }
 
     /// The bound proven so far, and the best sequence seen with its objective.
@@ -459,9 +476,13 @@ impl AdjacencyTuner {
     /// `ub − 1` passes (`ub`: the caller's incumbent, see [`Adjacency::eliminate`]): F (tie
     /// rule throughout) and E (strict rule on the last pair), each at t·m + j, and the
     /// relaxed bound L(μ) with Σμ, at most `ub` (no path left: nothing beats `ub`).
+    /// Before any tuning (the root's first search) nothing is removed yet: most instances
+    /// are proven by that search, and for them the backward pass would be wasted; the first
+    /// [`AdjacencyTuner::tune`] removes first.
     pub(in crate::tardiness) fn tables(&mut self, mu: &[f64], ub: f64) -> (f64, Vec<f64>, Vec<f64>) {
-        self.adj.forward(&self.pb, mu);
-        self.adj.eliminate(&self.pb, mu, ub);
+        if self.rounds > 0 {
+            self.remove(mu, ub);
+        }
         let v = self.adj.forward_with_edge(&self.pb, mu);
         let lb = (v + mu.iter().sum::<f64>()).min(ub);
         self.bounds.raise_lb(lb);

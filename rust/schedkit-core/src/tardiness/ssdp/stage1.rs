@@ -125,6 +125,10 @@ impl Relaxation for Stage1 {
 /// * the middle (s < d_i < s + p_max, a due-date window one p_max wide): tested one by one.
 ///
 /// So one evaluation costs O(P·m) plus the middle jobs, instead of a scan down each row.
+/// Entries of a sorted row the backward pass of [`Adjacency::eliminate`] tests per cell
+/// before it settles for a lower bound.
+const BACKWARD_SCAN: usize = 12;
+
 pub(super) struct Adjacency {
     /// F(t, j) at t·m + j.
     pub(super) f: Vec<f64>,
@@ -347,6 +351,8 @@ impl Adjacency {
                     continue;
                 }
                 if alive {
+                    #[cfg(test)]
+                    crate::tardiness::exact_bb::DP_CELLS.with(|c| c.set(c.get() + 1));
                     let (base, i) = self.best_pred(pb, s, j, t, false);
                     if base < INF {
                         self.f[c] = base + here;
@@ -385,15 +391,25 @@ impl Adjacency {
 
     /// Removes for good every node (t, j) through which no relaxed path of value below
     /// `ub − 1` (with the slack of [`Bounds::keeps`]) passes under `mu`, F being that of the
-    /// last `forward` for `mu`. The backward values here use the strict rule on every pair
-    /// ([`Problem::pair_not_worse`]), so a node stays whenever some sequence of value below
-    /// `ub − 1` passes it that keeps the tie rule up to it and the strict rule after it: the
-    /// branch and bound's node bounds need exactly those (see `Relax::eval_adjacency`).
+    /// last `forward` for `mu`. The paths counted keep the tie rule ([`Problem::pair_ok`]) on
+    /// every pair except at most one after (t, j), which keeps the strict rule
+    /// ([`Problem::pair_not_worse`]): the backward values are [`Adjacency::backward_one_strict`].
     /// Returns the number of nodes left.
+    ///
+    /// Why the branch and bound may read its node bounds from what is left (see
+    /// `Relax::eval_adjacency`): let σ be an optimal sequence the search keeps, and a node on
+    /// its path have head set U and tail T. Take H, the optimal order of U in [0, p(U)] with
+    /// the fewest inversions against job index, and T', the same for the tail's jobs from
+    /// p(U) on. Both keep the tie rule inside (a violating pair could be swapped at no cost,
+    /// removing an inversion), cost(T') ≤ cost(T), and H then T' is optimal, so its one
+    /// pair across the boundary keeps the strict rule. So every node of H has a path of
+    /// value ≤ OPT through it of the kind counted here, and stays unless the incumbent is
+    /// already optimal; and H followed by T's first job keeps the strict rule too (H then T
+    /// is optimal), which is what the node bound's E table asks of the boundary pair.
     pub(super) fn eliminate(&mut self, pb: &Problem, mu: &[f64], ub: f64) -> usize {
         let (m, h) = (pb.m, pb.horizon);
         let musum: f64 = mu.iter().sum();
-        let b = self.backward_strict(pb, mu);
+        let b = self.backward_one_strict(pb, mu);
         if self.dead.is_empty() {
             self.dead = vec![false; (h + 1) * m];
         }
@@ -414,43 +430,73 @@ impl Adjacency {
         left
     }
 
-    /// B(t, j) with the strict rule on every pair: the cheapest completion after j completes
-    /// at t (0 at the horizon), at t·m + j, over every node: a removed node is one no good
-    /// path reaches under the tie rule, but a strict suffix may still pass it. V(t, k) (k next,
-    /// completing at t + p_k) does not depend on j, so row t of V is sorted once and B(t, j)
-    /// is its first entry that may follow j.
-    fn backward_strict(&self, pb: &Problem, mu: &[f64]) -> Vec<f64> {
+    /// B(t, j): a lower bound on the cheapest relaxed completion after j completes at t (0 at
+    /// the horizon), at t·m + j, whose pairs (the one from j included) keep the tie rule
+    /// except at most one that keeps the strict rule, over every node (a removed node is one
+    /// no good path reaches under the tie rule, but a completion may still pass it). Two
+    /// layers: B0 (tie rule throughout) and B1 (one strict pair allowed) = min(B1 after a tie
+    /// pair, B0 after a strict pair). V(t, k) (k next, completing at t + p_k) does not depend
+    /// on j, so each layer's row t of V is sorted once and B(t, j) reads its first entry that
+    /// may follow j; a scan that passes [`BACKWARD_SCAN`] entries stops at the value there,
+    /// a lower bound on every entry after it (an early j may be followed by few jobs, and
+    /// a full scan per cell cost more than the removal saved on easy instances).
+    fn backward_one_strict(&self, pb: &Problem, mu: &[f64]) -> Vec<f64> {
         let (m, h) = (pb.m, pb.horizon);
-        let mut b = vec![INF; (h + 1) * m];
-        b[h * m..].iter_mut().for_each(|x| *x = 0.0);
-        let mut v = vec![INF; m];
-        let mut order: Vec<usize> = Vec::with_capacity(m);
+        let mut b0 = vec![INF; (h + 1) * m];
+        let mut b1 = vec![INF; (h + 1) * m];
+        b0[h * m..].iter_mut().for_each(|x| *x = 0.0);
+        b1[h * m..].iter_mut().for_each(|x| *x = 0.0);
+        let (mut v0, mut v1) = (vec![INF; m], vec![INF; m]);
+        let (mut o0, mut o1): (Vec<usize>, Vec<usize>) = (Vec::with_capacity(m), Vec::with_capacity(m));
         for t in (1..h).rev() {
-            for (k, vk) in v.iter_mut().enumerate() {
+            for k in 0..m {
                 let tk = t + pb.p[k];
                 let c = tk * m + k;
-                *vk = if tk <= h && b[c] < INF {
-                    pb.cost(k, tk) - mu[k] + b[c]
-                } else {
-                    INF
-                };
+                let here = if tk <= h { pb.cost(k, tk) - mu[k] } else { INF };
+                v0[k] = if tk <= h && b0[c] < INF { here + b0[c] } else { INF };
+                v1[k] = if tk <= h && b1[c] < INF { here + b1[c] } else { INF };
             }
-            order.clear();
-            order.extend((0..m).filter(|&k| v[k] < INF));
-            order.sort_unstable_by(|&a, &b| v[a].total_cmp(&v[b]));
+            o0.clear();
+            o0.extend((0..m).filter(|&k| v0[k] < INF));
+            o0.sort_unstable_by(|&a, &b| v0[a].total_cmp(&v0[b]));
+            o1.clear();
+            o1.extend((0..m).filter(|&k| v1[k] < INF));
+            o1.sort_unstable_by(|&a, &b| v1[a].total_cmp(&v1[b]));
             for j in 0..m {
                 if pb.p[j] > t {
                     continue;
                 }
-                if let Some(&k) = order
-                    .iter()
-                    .find(|&&k| k != j && pb.pair_not_worse(j, k, t + pb.p[k]))
-                {
-                    b[t * m + j] = v[k];
+                let tie = |k: usize| k != j && pb.pair_ok(j, k, t + pb.p[k]);
+                let strict = |k: usize| k != j && pb.pair_not_worse(j, k, t + pb.p[k]);
+                // one pass over layer 0: the first strict successor comes no later than the
+                // first tie one (the tie rule admits fewer pairs)
+                let (mut zero, mut other) = (INF, INF);
+                for (pos, &k) in o0.iter().enumerate() {
+                    if pos == BACKWARD_SCAN {
+                        zero = zero.min(v0[k]);
+                        other = other.min(v0[k]);
+                        break;
+                    }
+                    if other == INF && strict(k) {
+                        other = v0[k];
+                    }
+                    if other < INF && tie(k) {
+                        zero = v0[k];
+                        break;
+                    }
                 }
+                let mut one = INF;
+                for (pos, &k) in o1.iter().enumerate() {
+                    if pos == BACKWARD_SCAN || tie(k) {
+                        one = v1[k];
+                        break;
+                    }
+                }
+                b0[t * m + j] = zero;
+                b1[t * m + j] = one.min(other);
             }
         }
-        b
+        b1
     }
 
     /// Forward and backward tables for `mu`, and the nodes (t, j) through which some relaxed
