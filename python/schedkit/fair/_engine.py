@@ -14,6 +14,7 @@ import math
 import shutil
 import sys
 import time
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import numpy as np
@@ -188,6 +189,31 @@ def _parents(
     return offsets, np.ascontiguousarray(out, dtype=np.int64)
 
 
+#: About how many rows the first push holds: the engines wait for it to be converted,
+#: while every later chunk is converted as they simulate the one before.
+FIRST_PIECE_ROWS = 1 << 12
+
+
+def first_cut(chunks: Iterable[pa.Table]) -> Iterator[pa.Table]:
+    """The chunks, the first cut in two at the first job boundary from
+    :data:`FIRST_PIECE_ROWS` rows on (a chunk holds whole jobs, each in consecutive rows).
+    The engines' results do not depend on where the pushes are cut (see :func:`schedkit.fair._replay._simulate`)."""
+    it = iter(chunks)
+    first = next(it, None)
+    if first is None:
+        return
+    if first.num_rows > FIRST_PIECE_ROWS:
+        job = np.asarray(first.column("job_id").to_numpy(), dtype=np.int64)
+        k = FIRST_PIECE_ROWS
+        later = np.flatnonzero(job[k:] != job[k - 1 : -1])
+        if len(later):
+            cut = k + int(later[0])
+            yield first.slice(0, cut)
+            first = first.slice(cut)
+    yield first
+    yield from it
+
+
 class Runner:
     """One run's engine and the collected results. The engine applies the run's settings
     (weights, pools, nodes, noisy estimates, grace) itself; this feeds it users and jobs."""
@@ -204,6 +230,9 @@ class Runner:
         self.sink = sink
         self.index = 0  # the run's position in its replay
         self.engine = _core.FairEngine(**spec.engine_args(), finished_in_push_order=sink is None)
+        # Read once here: a call on the engine while its thread simulates waits for it, and
+        # `push` converts the next batch before its first such call (see `push`).
+        self.uses_requests = bool(self.engine.uses_requests)
         self.finished: list[dict[str, np.ndarray]] = []
         self.tasks: list[dict[str, np.ndarray]] = []
         self.parents: dict[int, tuple[np.ndarray, np.ndarray]] = {}
@@ -225,9 +254,12 @@ class Runner:
         processes the events before ``until`` on its own thread, and this returns at once:
         the caller converts the next chunk, or feeds the other runs, meanwhile. The engine's
         next call waits for it (and raises its error, if any)."""
+        # Nothing here waits for the engine's thread before `engine.push` (which converts the
+        # batch's arrays first, then waits), unless users or pools were added: the
+        # conversion then overlaps the simulation of the previous batch.
         self._collect()
         self.sync_users()
-        requests = self.engine.uses_requests
+        requests = self.uses_requests
         job_pool = None
         if b.job_pool is not None and self.spec.policy == "fair" and self.pools is not None:
             new = self.pools.names[len(self.pool_index) :]
