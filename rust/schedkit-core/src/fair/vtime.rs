@@ -155,14 +155,34 @@ struct UserState {
     seen: bool,
     active: bool,
     jobs: InnerJobs,
-    /// Bumped whenever the user's jobs change: an inner finish filed before is stale.
-    stamp: u64,
     /// Bumped whenever its chain end is filed among the active users: one filed before is
     /// stale.
     e_stamp: u64,
 }
 
 impl UserState {
+    /// Finishes, in the user's inner system, the jobs whose virtual finish comes at global
+    /// V <= `v` (the current V): the first job (smallest inner tag d) finishes when the
+    /// inner clock, running at w / (jobs) per unit of V from `inner` at `v_ref`, reaches d.
+    /// Only the user's own state changes, so this is done when the user is next looked at
+    /// (a job of its arrives, or it leaves), not as V passes each finish: the same finishes
+    /// are done in the same order with the same numbers, as no other user's steps read them.
+    fn finish_inner(&mut self, v: f64) {
+        while let Some((&(K(d), _), _)) = self.jobs.first() {
+            let at = self.v_ref + (d - self.inner).max(0.0) * self.jobs.len() as f64 / self.w;
+            if at > v {
+                break;
+            }
+            let Some((_, vj)) = self.jobs.pop_first() else {
+                break;
+            };
+            // The job finishes in its inner system at V = at: the clock reads d there.
+            self.inner = self.inner.max(d);
+            self.v_ref = self.v_ref.max(at.min(v));
+            self.s += vj.r / self.w;
+        }
+    }
+
     /// Brings the inner clock to global virtual time `v` (>= `v_ref`).
     fn sync(&mut self, v: f64) {
         if !self.jobs.is_empty() {
@@ -265,11 +285,11 @@ impl InnerJobs {
 ///
 /// V advances at C / (sum of the active users' weights); an active user's inner clock at
 /// w / (its jobs) per unit of V, so the global V at which its first job (smallest inner
-/// tag) virtually finishes is known in advance. Those finishes wait in one heap ordered by
-/// V, and a step of V handles only the users whose first job finishes in it, instead of
-/// every active user. The active users' chain ends wait in another heap: a user's entry is
-/// replaced by filing a new one (the old one, stale by its stamp, is dropped when it comes
-/// to the top), which is cheaper than moving it in an ordered set.
+/// tag) virtually finishes follows from the user's own state: its inner finishes are done
+/// when the user is next looked at ([`UserState::finish_inner`]), and a step of V touches
+/// no user but those leaving. The active users' chain ends wait in a heap: a user's entry
+/// is replaced by filing a new one (the old one, stale by its stamp, is dropped when it
+/// comes to the top), which is cheaper than moving it in an ordered set.
 pub struct Uwfq {
     c: f64,
     v: f64,
@@ -280,8 +300,6 @@ pub struct Uwfq {
     /// Active users by (chain end E, user), with the user's `e_stamp` when filed.
     active: BinaryHeap<std::cmp::Reverse<(K, usize, u64)>>,
     users: Vec<UserState>,
-    /// (V at which the user's first inner job finishes, user, the user's stamp then).
-    inner_finishes: BinaryHeap<std::cmp::Reverse<(K, usize, u64)>>,
 }
 
 impl Uwfq {
@@ -294,7 +312,6 @@ impl Uwfq {
             sum_w: WeightSum::default(),
             active: BinaryHeap::new(),
             users: Vec::new(),
-            inner_finishes: BinaryHeap::new(),
         };
         for &w in weights {
             q.add_user(w);
@@ -314,7 +331,6 @@ impl Uwfq {
             seen: false,
             active: false,
             jobs: InnerJobs::default(),
-            stamp: 0,
             e_stamp: 0,
         });
         self.users.len() - 1
@@ -328,41 +344,10 @@ impl Uwfq {
         self.users[u].e
     }
 
-    /// User `u`'s jobs changed (its inner clock is synced): files when its first job
-    /// finishes now, making the one filed before stale.
-    fn file_inner_finish(&mut self, u: usize) {
-        let us = &mut self.users[u];
-        us.stamp += 1;
-        if let Some((&(K(d), _), _)) = us.jobs.first() {
-            let at = us.v_ref + (d - us.inner).max(0.0) * us.jobs.len() as f64 / us.w;
-            self.inner_finishes.push(std::cmp::Reverse((K(at), u, us.stamp)));
-        }
-    }
-
-    /// Advances V from tp to t1 at dV/dt = `rate`, finishing the inner jobs whose turn
-    /// comes on the way.
+    /// Advances V from tp to t1 at dV/dt = `rate`.
     fn step(&mut self, t1: f64, rate: f64) {
         let dt = (t1 - self.tp).max(0.0);
-        let v1 = self.v + dt * rate;
-        while let Some(&std::cmp::Reverse((K(at), u, stamp))) = self.inner_finishes.peek() {
-            if at > v1 {
-                break;
-            }
-            self.inner_finishes.pop();
-            let us = &mut self.users[u];
-            if stamp != us.stamp {
-                continue;
-            }
-            let Some(((K(d), _), vj)) = us.jobs.pop_first() else {
-                continue;
-            };
-            // The job finishes in its inner system at V = at: the clock reads d there.
-            us.inner = us.inner.max(d);
-            us.v_ref = us.v_ref.max(at.min(v1));
-            us.s += vj.r / us.w;
-            self.file_inner_finish(u);
-        }
-        self.v = v1;
+        self.v += dt * rate;
         self.tp = t1.max(self.tp);
     }
 
@@ -391,9 +376,10 @@ impl Uwfq {
                 self.step(tf, rate);
                 // `step` files nothing among the active users: (e, m) is still the top.
                 self.active.pop();
+                let v = self.v;
                 let us = &mut self.users[m];
+                us.finish_inner(v);
                 us.active = false;
-                us.stamp += 1;
                 us.jobs.clear();
                 us.s = e;
                 self.sum_w.set(m, 0.0);
@@ -425,6 +411,7 @@ impl Uwfq {
         let v = self.v;
         let grace = self.grace;
         let us = &mut self.users[u];
+        us.finish_inner(v);
         us.sync(v);
         if !us.active {
             if !us.seen {
@@ -454,7 +441,6 @@ impl Uwfq {
         // Files the new chain end; the user's entry filed before, if any, is stale now.
         us.e_stamp += 1;
         self.active.push(std::cmp::Reverse((K(acc), u, us.e_stamp)));
-        self.file_inner_finish(u);
     }
 }
 
