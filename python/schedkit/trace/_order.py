@@ -485,13 +485,13 @@ def _in_time_and_id_order(rows: pa.Table, job: np.ndarray, sub: np.ndarray) -> n
         return None
     if n == 1 or bool((job[1:] > job[:-1]).all()):  # one row per job: no run to find
         bounds = np.arange(n + 1, dtype=np.int64)
-        starts = bounds[:-1]
+        starts, run_sub = bounds[:-1], sub
     else:
         starts = _run_starts(job)
         if not bool((job[starts[1:]] > job[starts[:-1]]).all()) or not _constant_runs(job, sub):
             return None
         bounds = np.append(starts, n).astype(np.int64)
-    run_sub = sub[starts]
+        run_sub = sub[starts]
     if not bool((run_sub[1:] >= run_sub[:-1]).all()):
         return None
     if not _runs_in_order(rows, starts, None):
