@@ -75,7 +75,7 @@ def _same(a: list[pa.Table], b: list[pa.Table]) -> None:
 def test_fast_path_cuts_the_chunks_of_the_general_path(t, chunk_rows):
     fast = _chunks(t, chunk_rows)
     saved = _order._in_time_and_id_order
-    _order._in_time_and_id_order = lambda *a: None  # the general path only
+    _order._in_time_and_id_order = lambda *a: (False, None)  # the general path only
     try:
         general = _chunks(t, chunk_rows)
     finally:
@@ -87,10 +87,11 @@ def test_fast_path_takes_ordered_tables_and_leaves_the_rest():
     job = np.array([1, 1, 4, 9, 9, 9], dtype=np.int64)
     sub = np.array([0.0, 0.0, 0.0, 2.0, 2.0, 2.0])
     t = pa.table({"job_id": job, "submit_time": sub, "task_id": [0, 1, 0, 0, 1, 2], "stage": [0] * 6})
-    assert _order._in_time_and_id_order(t, job, sub).tolist() == [0, 2, 3, 6]
+    ordered, bounds = _order._in_time_and_id_order(t, job, sub)
+    assert ordered and bounds.tolist() == [0, 2, 3, 6]
     single = np.arange(5, dtype=np.int64)
     ts = pa.table({"job_id": single, "submit_time": np.zeros(5)})
-    assert _order._in_time_and_id_order(ts, single, np.zeros(5)).tolist() == [0, 1, 2, 3, 4, 5]
+    assert _order._in_time_and_id_order(ts, single, np.zeros(5)) == (True, None)  # one row per job
     # each broken one way: an id revisited, a later job earlier, a job's rows at two times,
     # tasks out of order
     for j, s, task in (
@@ -101,4 +102,4 @@ def test_fast_path_takes_ordered_tables_and_leaves_the_rest():
     ):
         j, s = np.asarray(j, dtype=np.int64), np.asarray(s, dtype=np.float64)
         tb = pa.table({"job_id": j, "submit_time": s, "task_id": task, "stage": [0] * 6})
-        assert _order._in_time_and_id_order(tb, j, s) is None
+        assert _order._in_time_and_id_order(tb, j, s) == (False, None)

@@ -136,8 +136,8 @@ def ordered_jobs(
         # the runs of equal job ids, found once for the index and the order check
         job = np.asarray(table.column("job_id").to_numpy(), dtype=np.int64)
         sub = np.asarray(table.column("submit_time").to_numpy(), dtype=np.float64)
-        bounds = _in_time_and_id_order(table, job, sub)
-        if bounds is not None:  # the usual table: no index of the jobs needed
+        ordered, bounds = _in_time_and_id_order(table, job, sub)
+        if ordered:  # the usual table: no index of the jobs needed
             return _table_chunks(table, bounds, chunk_rows, _spread_first_row)
         starts = _run_starts(job)
         # whether each run has one submit time, found once for the index and the order check
@@ -473,30 +473,31 @@ def _runs_at(
     return bool((np.maximum.reduceat(given, starts) == run_sub).all())
 
 
-def _in_time_and_id_order(rows: pa.Table, job: np.ndarray, sub: np.ndarray) -> np.ndarray | None:
-    """What :func:`_in_order` returns, without the index of the jobs, for a table whose job
-    ids and submit times both rise with the rows (the usual way a table is written): each
-    job one run of rows at one submit time, the runs' ids strictly increasing (so no id is
-    in two runs) and their submit times non-decreasing, each run in (stage, task_id) order.
-    The jobs' (submit time, job_id) order is then the runs' order, which is all the index
-    would tell. None when any of that fails (the general path then decides)."""
+def _in_time_and_id_order(rows: pa.Table, job: np.ndarray, sub: np.ndarray) -> tuple[bool, np.ndarray | None]:
+    """Whether a table's rows are in order already because its job ids and submit times
+    both rise with the rows (the usual way a table is written): each job one run of rows at
+    one submit time, the runs' ids strictly increasing (so no id is in two runs) and their
+    submit times non-decreasing, each run in (stage, task_id) order. The jobs' (submit time,
+    job_id) order is then the runs' order, which is all the index of the jobs would tell.
+    Returns (True, what :func:`_in_order` returns), or (True, None) when every job is one
+    row (its offsets are then the row numbers, not made); (False, None) when any of that
+    fails (the general path then decides)."""
     n = len(job)
     if n == 0:
-        return None
+        return False, None
     if n == 1 or bool((job[1:] > job[:-1]).all()):  # one row per job: no run to find
-        bounds = np.arange(n + 1, dtype=np.int64)
-        starts, run_sub = bounds[:-1], sub
+        bounds, run_sub = None, sub
     else:
         starts = _run_starts(job)
         if not bool((job[starts[1:]] > job[starts[:-1]]).all()) or not _constant_runs(job, sub):
-            return None
+            return False, None
+        if not _runs_in_order(rows, starts, None):
+            return False, None
         bounds = np.append(starts, n).astype(np.int64)
         run_sub = sub[starts]
     if not bool((run_sub[1:] >= run_sub[:-1]).all()):
-        return None
-    if not _runs_in_order(rows, starts, None):
-        return None
-    return bounds
+        return False, None
+    return True, bounds
 
 
 def _in_order(rows: pa.Table, jobs: _JobSubmits, starts: np.ndarray, constant: bool | None = None) -> np.ndarray | None:
@@ -519,9 +520,15 @@ def _in_order(rows: pa.Table, jobs: _JobSubmits, starts: np.ndarray, constant: b
     return np.append(starts, n).astype(np.int64)
 
 
-def _table_chunks(rows: pa.Table, bounds: np.ndarray, chunk_rows: int, spread: bool) -> Iterator[pa.Table]:
-    """The chunks of rows in order whose jobs begin at ``bounds`` (then the row count): the
-    cuts :func:`_chunks` makes of the same rows."""
+def _table_chunks(rows: pa.Table, bounds: np.ndarray | None, chunk_rows: int, spread: bool) -> Iterator[pa.Table]:
+    """The chunks of rows in order whose jobs begin at ``bounds`` (then the row count), or
+    of one row per job (``bounds`` None): the cuts :func:`_chunks` makes of the same rows."""
+    if bounds is None:  # whole jobs of one row each: chunk_rows of them a chunk
+        n = rows.num_rows
+        for a in range(0, n, chunk_rows):
+            b = min(a + chunk_rows, n)
+            yield _output(rows.slice(a, b - a), spread, np.arange(b - a + 1, dtype=np.int64), row0=a)
+        return
     cuts = _cuts(bounds, chunk_rows)
     for a, b in zip(cuts[:-1], cuts[1:]):
         lo, hi = np.searchsorted(bounds, [a, b])
