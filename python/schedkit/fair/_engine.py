@@ -390,9 +390,7 @@ def _pushed_order(
     if r.user_pieces is not None and sum(len(p) for p in r.user_pieces) == n:
         user = pa.chunked_array(r.user_pieces, pa.string())
     else:
-        user = pa.chunked_array(
-            [pa.array(r.users.names, pa.string()).take(pa.array(u)) for u in user_idx], pa.string()
-        )
+        user = pa.chunked_array([pa.array(r.users.names, pa.string()).take(pa.array(u)) for u in user_idx], pa.string())
     if classes.names == r.users.names and all(c is u or np.array_equal(c, u) for c, u in zip(class_idx, user_idx)):
         job_class = user  # each user's jobs are its class (no class column): the same strings
     else:
