@@ -90,3 +90,20 @@ def test_first_push_cut_short_changes_nothing(first_rows, seed):
             _engine.FIRST_PIECE_ROWS = saved
         assert cut.jobs.equals(whole.jobs)
         assert cut.events == whole.events
+
+
+def test_uwfq_burst_of_one_user_runs_shortest_first():
+    """All of one user's jobs arrive at once on one core: V stays 0, so each job's inner tag
+    is its work and its deadline the user's chain in that order. The first job starts on
+    the idle core; the rest run shortest first (ties by arrival). Each arrival re-keys the
+    queued jobs with more work than it (about a million re-keys for 2,000 jobs), so the
+    keyed queue's stale entries are dropped in bulk many times on the way."""
+    n = 2000
+    rng = np.random.default_rng(5)
+    work = rng.integers(1, 200, n) / 8.0
+    t = sk.trace.from_jobs(np.arange(n), ["a"] * n, np.zeros(n), work)
+    r = sk.fair.replay(t, policy="uwfq", cores=1)
+    order = [0, *sorted(range(1, n), key=lambda j: (work[j], j))]
+    want = dict(zip(order, np.cumsum(work[order]).tolist()))
+    got = dict(zip(r.jobs.column("job_id").to_pylist(), r.jobs.column("finish_time").to_pylist()))
+    assert got == want

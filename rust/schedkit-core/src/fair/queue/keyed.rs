@@ -29,9 +29,14 @@ type Entry = (K, u64, usize, usize);
 /// stage is filed again under its new key, and its old entry, stale, is dropped when it
 /// comes to the top ([`KeyedQueue::pick`]); the entries in force are then taken in the
 /// order an ordered set moving them would give. The other keys never change once filed.
+/// Stale entries are also dropped all at once when they outnumber the others (a burst of
+/// one user's jobs re-keys those queued behind each new one): the heap stays within about
+/// twice the queued stages, as the ordered set did.
 pub(in crate::fair) struct KeyedQueue {
     key: Key,
     heap: BinaryHeap<Reverse<Entry>>,
+    /// Entries in `heap` made stale by a re-key and not dropped yet.
+    stale: usize,
     free: usize,
     /// CFQ: key every stage on the whole job's estimate (the Spark overhead model's
     /// `cfq_job_estimate`), not on its share.
@@ -43,11 +48,16 @@ impl KeyedQueue {
         KeyedQueue {
             key,
             heap: BinaryHeap::new(),
+            stale: 0,
             free: cores,
             cfq_job_estimate,
         }
     }
 }
+
+/// Stale entries tolerated before they are dropped at once (when they also outnumber the
+/// entries in force).
+const COMPACT_AFTER: usize = 1024;
 
 /// Whether `e` is the entry in force of its stage (UWFQ): the job in the slot is still the
 /// one that arrived as `seq` (a finished job's slot may hold a later job), the stage is
@@ -81,7 +91,7 @@ impl ReadyQueue for KeyedQueue {
         let Key::Uwfq(q) = &mut self.key else {
             return;
         };
-        let heap = &mut self.heap;
+        let (heap, stale) = (&mut self.heap, &mut self.stale);
         let (user, gid, est) = (job.user, job.gid, job.est);
         q.arrive(t, user, gid, slot, est, |gid, k, dl| {
             let job = &mut jobs[k];
@@ -92,11 +102,16 @@ impl ReadyQueue for KeyedQueue {
                 if st.queued && st.key.to_bits() != dl.to_bits() {
                     // filed again; the old entry is stale now (see `pick`)
                     heap.push(Reverse((K(dl), job.seq, s, k)));
+                    *stale += 1;
                     st.key = dl;
                 }
             }
             job.key = dl;
         });
+        if self.stale > COMPACT_AFTER && 2 * self.stale > self.heap.len() {
+            self.heap.retain(|Reverse(e)| in_force(jobs, e));
+            self.stale = 0;
+        }
     }
 
     /// CFQ is stage-level, as the authors' code is: a stage's deadline is v(submission) +
@@ -124,6 +139,7 @@ impl ReadyQueue for KeyedQueue {
                 break (e.2, e.3);
             }
             self.heap.pop();
+            self.stale = self.stale.saturating_sub(1);
         };
         let st = &jobs[slot].stages[stage];
         let left = st.n - st.next;
