@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import schedkit as sk
+from schedkit.fair import _engine
 
 HEAPQ = load_bench("ref_fair")
 
@@ -63,3 +64,46 @@ def test_single_task_paths_equal_the_general_paths(w):
         if policy == "fifo":
             got = dict(zip(fast.jobs.column("job_id").to_pylist(), fast.jobs.column("finish_time").to_pylist()))
             assert [got[j] for j in range(len(user))] == HEAPQ.simulate("fifo", cores, user, submit, offsets, dur)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(1, 40), st.integers(0, 2**31 - 1))
+def test_first_push_cut_short_changes_nothing(first_rows, seed):
+    """The replay's first push is cut at the first job boundary from FIRST_PIECE_ROWS rows
+    on (so the engine starts sooner): any cut gives the results of no cut, for jobs of one
+    and of several tasks."""
+    rng = np.random.default_rng(seed)
+    n_jobs = 30
+    tasks = rng.integers(1, 4, n_jobs)
+    job = np.repeat(np.arange(n_jobs), tasks)
+    submit = np.repeat(np.cumsum(rng.exponential(0.5, n_jobs)), tasks)
+    user = [f"u{u}" for u in rng.integers(0, 4, len(job))]
+    t = sk.trace.from_jobs(job, user, submit, rng.exponential(1.0, len(job)))
+    for policy in ("fifo", "uwfq"):
+        saved = _engine.FIRST_PIECE_ROWS
+        try:
+            _engine.FIRST_PIECE_ROWS = first_rows
+            cut = sk.fair.replay(t, policy=policy, cores=2)
+            _engine.FIRST_PIECE_ROWS = 10**9
+            whole = sk.fair.replay(t, policy=policy, cores=2)
+        finally:
+            _engine.FIRST_PIECE_ROWS = saved
+        assert cut.jobs.equals(whole.jobs)
+        assert cut.events == whole.events
+
+
+def test_uwfq_burst_of_one_user_runs_shortest_first():
+    """All of one user's jobs arrive at once on one core: V stays 0, so each job's inner tag
+    is its work and its deadline the user's chain in that order. The first job starts on
+    the idle core; the rest run shortest first (ties by arrival). Each arrival re-keys the
+    queued jobs with more work than it (about a million re-keys for 2,000 jobs), so the
+    keyed queue's stale entries are dropped in bulk many times on the way."""
+    n = 2000
+    rng = np.random.default_rng(5)
+    work = rng.integers(1, 200, n) / 8.0
+    t = sk.trace.from_jobs(np.arange(n), ["a"] * n, np.zeros(n), work)
+    r = sk.fair.replay(t, policy="uwfq", cores=1)
+    order = [0, *sorted(range(1, n), key=lambda j: (work[j], j))]
+    want = dict(zip(order, np.cumsum(work[order]).tolist()))
+    got = dict(zip(r.jobs.column("job_id").to_pylist(), r.jobs.column("finish_time").to_pylist()))
+    assert got == want

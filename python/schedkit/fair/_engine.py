@@ -14,6 +14,7 @@ import math
 import shutil
 import sys
 import time
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import numpy as np
@@ -188,6 +189,31 @@ def _parents(
     return offsets, np.ascontiguousarray(out, dtype=np.int64)
 
 
+#: About how many rows the first push holds: the engines wait for it to be converted,
+#: while every later chunk is converted as they simulate the one before.
+FIRST_PIECE_ROWS = 1 << 12
+
+
+def first_cut(chunks: Iterable[pa.Table]) -> Iterator[pa.Table]:
+    """The chunks, the first cut in two at the first job boundary from
+    :data:`FIRST_PIECE_ROWS` rows on (a chunk holds whole jobs, each in consecutive rows).
+    The engines' results do not depend on where the pushes are cut (see :func:`schedkit.fair._replay._simulate`)."""
+    it = iter(chunks)
+    first = next(it, None)
+    if first is None:
+        return
+    if first.num_rows > FIRST_PIECE_ROWS:
+        job = np.asarray(first.column("job_id").to_numpy(), dtype=np.int64)
+        k = FIRST_PIECE_ROWS
+        later = np.flatnonzero(job[k:] != job[k - 1 : -1])
+        if len(later):
+            cut = k + int(later[0])
+            yield first.slice(0, cut)
+            first = first.slice(cut)
+    yield first
+    yield from it
+
+
 class Runner:
     """One run's engine and the collected results. The engine applies the run's settings
     (weights, pools, nodes, noisy estimates, grace) itself; this feeds it users and jobs."""
@@ -204,6 +230,9 @@ class Runner:
         self.sink = sink
         self.index = 0  # the run's position in its replay
         self.engine = _core.FairEngine(**spec.engine_args(), finished_in_push_order=sink is None)
+        # Read once here: a call on the engine while its thread simulates waits for it, and
+        # `push` converts the next batch before its first such call (see `push`).
+        self.uses_requests = bool(self.engine.uses_requests)
         self.finished: list[dict[str, np.ndarray]] = []
         self.tasks: list[dict[str, np.ndarray]] = []
         self.parents: dict[int, tuple[np.ndarray, np.ndarray]] = {}
@@ -212,6 +241,9 @@ class Runner:
         # while the engine simulates, rather than at the end; None once given up.
         self.user_pieces: list[pa.Array] | None = [] if sink is None else None
         self._user_names = pa.array([], pa.string())
+        # Without a sink, each push's (job ids, user indices, class indices): the engine's
+        # records in push order hold only what the run decides (job_table adds these).
+        self.given: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
 
     def sync_users(self) -> None:
         """Registers the users that appeared since the last push."""
@@ -225,9 +257,12 @@ class Runner:
         processes the events before ``until`` on its own thread, and this returns at once:
         the caller converts the next chunk, or feeds the other runs, meanwhile. The engine's
         next call waits for it (and raises its error, if any)."""
+        # Nothing here waits for the engine's thread before `engine.push` (which converts the
+        # batch's arrays first, then waits), unless users or pools were added: the
+        # conversion then overlaps the simulation of the previous batch.
         self._collect()
         self.sync_users()
-        requests = self.engine.uses_requests
+        requests = self.uses_requests
         job_pool = None
         if b.job_pool is not None and self.spec.policy == "fair" and self.pools is not None:
             new = self.pools.names[len(self.pool_index) :]
@@ -258,6 +293,8 @@ class Runner:
         if self.spec.record_tasks:
             self._remember_parents(b)
         self._user_piece(b)
+        if self.sink is None:
+            self.given.append((b.job_id, b.user, b.job_class))
         self.pushed += b.n_jobs
 
     def _user_piece(self, b: Batch) -> None:
@@ -303,7 +340,7 @@ class Runner:
         if self.sink is None and not final:
             return
         f = self.engine.take_finished()
-        if len(f["gid"]) and (self.sink is None or not self.sink(self, f)):
+        if len(f["finish"]) and (self.sink is None or not self.sink(self, f)):
             self.finished.append(f)
         if self.spec.record_tasks:
             t = self.engine.take_tasks()
@@ -336,11 +373,44 @@ def _by_gid(parts: list[dict[str, np.ndarray]], keys: list[str], n: int) -> dict
     return out
 
 
+def _pushed_order(
+    r: Runner, classes: Names, keys: list[str]
+) -> tuple[dict[str, np.ndarray], dict[str, pa.ChunkedArray]]:
+    """Without a sink: the engine's records, all taken at the end in push order, with the
+    columns the run decides (see ``Config::finished_in_push_order`` in the core), and the
+    job_id, user and job_class columns from what was pushed, as Arrow columns of the
+    pushes' own arrays (no copy of the trace's size made at the end)."""
+    f = dict(r.finished[0]) if r.finished else {k: np.zeros(0) for k in keys}
+    n = len(f["finish"])
+    if n != r.pushed or len(r.finished) > 1:
+        raise RuntimeError(f"internal: {n} job records for {r.pushed} jobs pushed")
+    ids = [g[0] for g in r.given]
+    user_idx = [g[1] for g in r.given]
+    class_idx = [g[2] for g in r.given]
+    if r.user_pieces is not None and sum(len(p) for p in r.user_pieces) == n:
+        user = pa.chunked_array(r.user_pieces, pa.string())
+    else:
+        user = pa.chunked_array([pa.array(r.users.names, pa.string()).take(pa.array(u)) for u in user_idx], pa.string())
+    if classes.names == r.users.names and all(c is u or np.array_equal(c, u) for c, u in zip(class_idx, user_idx)):
+        job_class = user  # each user's jobs are its class (no class column): the same strings
+    else:
+        names = pa.array(classes.names, pa.string())
+        job_class = pa.chunked_array([names.take(pa.array(c)) for c in class_idx], pa.string())
+    job_id = pa.chunked_array([pa.array(i, pa.int64()) for i in ids], pa.int64())
+    return f, {"user": user, "job_id": job_id, "job_class": job_class}
+
+
 def jobs_columns(
-    f: dict[str, np.ndarray], users: Names, classes: Names, user: pa.ChunkedArray | None = None
+    f: dict[str, np.ndarray],
+    users: Names,
+    classes: Names,
+    user: pa.ChunkedArray | None = None,
+    job_id: pa.ChunkedArray | None = None,
+    job_class: pa.ChunkedArray | None = None,
 ) -> pa.Table:
     """Finished jobs (the engine's ``take_finished`` arrays) as rows of :data:`JOB_COLUMNS`;
-    ``user``: the user column when made already (the names of ``f["user"]``)."""
+    ``user``, ``job_id``, ``job_class``: those columns when made already (then ``f`` need
+    not have ``user``, ``tag``, ``class``)."""
     rt = f["finish"] - f["submit"]
     alone = f["alone"]
     # alone_time is a lower bound (0 only for a job of no work, which waits for nothing)
@@ -348,13 +418,15 @@ def jobs_columns(
     np.divide(rt, alone, out=slowdown, where=alone > 0)
     if user is None:
         user = pa.array(users.names, pa.string()).take(pa.array(f["user"].astype(np.int64, copy=False)))
-    if classes.names == users.names and np.array_equal(f["class"], f["user"]):
+    if job_class is not None:
+        pass
+    elif classes.names == users.names and np.array_equal(f["class"], f["user"]):
         job_class = user  # each user's jobs are its class (no class column): the same strings
     else:
         job_class = pa.array(classes.names, pa.string()).take(pa.array(f["class"].astype(np.int64, copy=False)))
     return pa.table(
         {
-            "job_id": f["tag"].astype(np.int64, copy=False),
+            "job_id": f["tag"].astype(np.int64, copy=False) if job_id is None else job_id,
             "user": user,
             "job_class": job_class,
             "submit_time": f["submit"],
@@ -373,13 +445,17 @@ def jobs_columns(
 def job_table(r: Runner, classes: Names) -> tuple[pa.Table, pa.Table | None]:
     """The per-job table in push order (= submit order) and the task table."""
     keys = ["gid", "tag", "user", "class", "submit", "start", "finish", "work", "estimate", "n_tasks", "alone"]
-    f = _by_gid(r.finished, keys, r.pushed)
-    user = None
-    if r.user_pieces is not None and sum(len(p) for p in r.user_pieces) == len(f["gid"]):
-        user = pa.chunked_array(r.user_pieces, pa.string())
-    jobs = jobs_columns(f, r.users, classes, user)
+    if r.sink is None:
+        f, given = _pushed_order(r, classes, keys)
+        jobs = jobs_columns(f, r.users, classes, **given)
+    else:
+        f = _by_gid(r.finished, keys, r.pushed)
+        jobs = jobs_columns(f, r.users, classes)
     if not r.spec.record_tasks:
         return jobs, None
+    if r.sink is None:  # the records' gid and tag columns, for the tasks
+        f["gid"] = np.arange(r.pushed, dtype=np.uint64)
+        f["tag"] = np.concatenate([np.zeros(0, np.int64), *(g[0] for g in r.given)])
     t = _concat(r.tasks, ["gid", "stage", "node", "start", "end", "cpu", "memory"])
     pos = np.searchsorted(f["gid"], t["gid"])
     tasks = pa.table(

@@ -16,7 +16,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from schedkit.exceptions import InvalidInstanceError
-from schedkit.fair._engine import Names, Progress, Runner, batch_from_chunk, job_table, jobs_columns
+from schedkit.fair._engine import Names, Progress, Runner, batch_from_chunk, first_cut, job_table, jobs_columns
 from schedkit.fair._gen import scenario_workload
 from schedkit.fair._model import Result, RunSpec, Workload
 from schedkit.fair._overheads import has_structure, structure_terms, without_structure
@@ -275,7 +275,7 @@ def _simulate(
     """Pushes the chunks into every run, advancing each to the chunk's last submit time,
     then drains the runs."""
     t_last = 0.0
-    for chunk in chunks:
+    for chunk in first_cut(chunks):
         if bar.phase != "simulating":
             bar.set_phase("simulating", total_rows=bar.total_rows or bar.rows)
         bar.rows_pushed += chunk.num_rows

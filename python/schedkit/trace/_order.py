@@ -135,9 +135,12 @@ def ordered_jobs(
             on_rows(table.num_rows)
         # the runs of equal job ids, found once for the index and the order check
         job = np.asarray(table.column("job_id").to_numpy(), dtype=np.int64)
+        sub = np.asarray(table.column("submit_time").to_numpy(), dtype=np.float64)
+        ordered, bounds = _in_time_and_id_order(table, job, sub)
+        if ordered:  # the usual table: no index of the jobs needed
+            return _table_chunks(table, bounds, chunk_rows, _spread_first_row)
         starts = _run_starts(job)
         # whether each run has one submit time, found once for the index and the order check
-        sub = np.asarray(table.column("submit_time").to_numpy(), dtype=np.float64)
         constant = len(starts) == len(job) or _constant_runs(job, sub)
         jobs = _JobSubmits.of(table, starts, constant)
         bounds = _in_order(table, jobs, starts, constant)
@@ -470,6 +473,33 @@ def _runs_at(
     return bool((np.maximum.reduceat(given, starts) == run_sub).all())
 
 
+def _in_time_and_id_order(rows: pa.Table, job: np.ndarray, sub: np.ndarray) -> tuple[bool, np.ndarray | None]:
+    """Whether a table's rows are in order already because its job ids and submit times
+    both rise with the rows (the usual way a table is written): each job one run of rows at
+    one submit time, the runs' ids strictly increasing (so no id is in two runs) and their
+    submit times non-decreasing, each run in (stage, task_id) order. The jobs' (submit time,
+    job_id) order is then the runs' order, which is all the index of the jobs would tell.
+    Returns (True, what :func:`_in_order` returns), or (True, None) when every job is one
+    row (its offsets are then the row numbers, not made); (False, None) when any of that
+    fails (the general path then decides)."""
+    n = len(job)
+    if n == 0:
+        return False, None
+    if n == 1 or bool((job[1:] > job[:-1]).all()):  # one row per job: no run to find
+        bounds, run_sub = None, sub
+    else:
+        starts = _run_starts(job)
+        if not bool((job[starts[1:]] > job[starts[:-1]]).all()) or not _constant_runs(job, sub):
+            return False, None
+        if not _runs_in_order(rows, starts, None):
+            return False, None
+        bounds = np.append(starts, n).astype(np.int64)
+        run_sub = sub[starts]
+    if not bool((run_sub[1:] >= run_sub[:-1]).all()):
+        return False, None
+    return True, bounds
+
+
 def _in_order(rows: pa.Table, jobs: _JobSubmits, starts: np.ndarray, constant: bool | None = None) -> np.ndarray | None:
     """The row offsets where each job begins, then the row count, when a table's rows are
     in order already: each job one run of rows, the runs in (submit time, job_id) order,
@@ -490,20 +520,27 @@ def _in_order(rows: pa.Table, jobs: _JobSubmits, starts: np.ndarray, constant: b
     return np.append(starts, n).astype(np.int64)
 
 
-def _table_chunks(rows: pa.Table, bounds: np.ndarray, chunk_rows: int, spread: bool) -> Iterator[pa.Table]:
-    """The chunks of rows in order whose jobs begin at ``bounds`` (then the row count): the
-    cuts :func:`_chunks` makes of the same rows."""
+def _table_chunks(rows: pa.Table, bounds: np.ndarray | None, chunk_rows: int, spread: bool) -> Iterator[pa.Table]:
+    """The chunks of rows in order whose jobs begin at ``bounds`` (then the row count), or
+    of one row per job (``bounds`` None): the cuts :func:`_chunks` makes of the same rows."""
+    if bounds is None:  # whole jobs of one row each: chunk_rows of them a chunk
+        n = rows.num_rows
+        for a in range(0, n, chunk_rows):
+            b = min(a + chunk_rows, n)
+            yield _output(rows.slice(a, b - a), spread, np.arange(b - a + 1, dtype=np.int64), row0=a)
+        return
     cuts = _cuts(bounds, chunk_rows)
     for a, b in zip(cuts[:-1], cuts[1:]):
         lo, hi = np.searchsorted(bounds, [a, b])
         yield _output(rows.slice(a, b - a), spread, bounds[lo : hi + 1] - a, row0=a)
 
 
-def _runs_in_order(rows: pa.Table, starts: np.ndarray, run_rank: np.ndarray) -> bool:
+def _runs_in_order(rows: pa.Table, starts: np.ndarray, run_rank: np.ndarray | None) -> bool:
     """True when rows in source order are sorted by (rank, stage, task_id, _ROW): the runs'
-    ranks strictly increase (each job one run, in rank order) and within every run (stage,
-    task_id) never decreases (ties keep source order, which is _ROW order)."""
-    if len(run_rank) > 1 and not bool((run_rank[1:] > run_rank[:-1]).all()):
+    ranks strictly increase (each job one run, in rank order; ``run_rank`` None: known) and
+    within every run (stage, task_id) never decreases (ties keep source order, which is
+    _ROW order)."""
+    if run_rank is not None and len(run_rank) > 1 and not bool((run_rank[1:] > run_rank[:-1]).all()):
         return False
     if len(starts) == rows.num_rows:  # one row per run: nothing within runs to check
         return True

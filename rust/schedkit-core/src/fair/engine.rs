@@ -512,7 +512,7 @@ impl Engine {
     }
 
     /// Takes the jobs finished since the last call, in completion order; with
-    /// `finished_in_push_order`, every job's record in push order once all pushed jobs have
+    /// `finished_in_push_order`, every job's record in push order (the run's columns only, see `Config`) once all pushed jobs have
     /// finished, and nothing before.
     pub fn take_finished(&mut self) -> Finished {
         if self.cfg.finished_in_push_order {

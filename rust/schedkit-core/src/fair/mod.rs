@@ -241,7 +241,10 @@ pub struct Config {
     pub record_tasks: bool,
     /// Keep every finished job's record, in push order, until the run ends
     /// ([`Engine::take_finished`] then returns them all at once): a whole-run result needs
-    /// no reordering. Otherwise records come out in completion order as jobs finish.
+    /// no reordering. The records then hold only what the run decides (submit, start,
+    /// finish, work, estimate, n_tasks, alone): record `i` is the `i`-th job pushed, and its
+    /// `gid`, `tag`, `user` and `class` columns are empty (the caller pushed them). Otherwise
+    /// full records come out in completion order as jobs finish.
     pub finished_in_push_order: bool,
     /// DRF only: the cluster's memory (> 0; infinity = unbounded), split by [`Nodes::Equal`].
     pub memory: f64,

@@ -2,7 +2,7 @@
 //! user's jobs), as reconstructed from the UWFQ paper (Kažemaks et al., arXiv:2510.15485) and its authors'
 //! code, with per-user weights.
 
-use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
+use std::collections::{BTreeMap, BinaryHeap};
 
 use crate::error::{CoreError, CoreResult};
 
@@ -55,35 +55,78 @@ impl Cfq {
     }
 }
 
-/// A sum of per-user values (the active users' weights) kept in a binary tree of partial
-/// sums: a change is O(log users), and the total is a function of the current values alone,
-/// so it cannot drift as users come and go millions of times (a running sum would), and it
-/// never iterates over every active user as a recomputed sum does.
-#[derive(Default)]
+/// Above this, a sum of whole numbers may round: the weight sum is then kept in the tree.
+const EXACT_SUMS: f64 = (1u64 << 53) as f64;
+
+/// A sum of per-user values (the active users' weights: each user's is 0 or its weight).
+///
+/// While every user's weight is a whole number (the default weight 1 included) and all of
+/// them add up to at most 2^53, every sum of some of them is exact, so a running sum is the
+/// exact total and a change is O(1). Otherwise the values are summed in a binary tree of
+/// partial sums: a change is O(log users), and the total is a function of the current
+/// values alone, so it cannot drift as users come and go millions of times (a running sum
+/// of fractions would), and it never iterates over every active user as a recomputed sum
+/// does. Both give the same total where the running sum is used: the exact sum is what the
+/// tree's additions of whole numbers give too.
 struct WeightSum {
-    /// Node i has children 2i and 2i + 1; the leaves (users) start at `leaves`.
+    values: Vec<f64>,
+    /// Running total of `values` while `exact`.
+    sum: f64,
+    /// Every weight so far a whole number and their sum (`all`) at most 2^53.
+    exact: bool,
+    all: f64,
+    /// Without `exact`: node i has children 2i and 2i + 1; the leaves (users) start at `leaves`.
     tree: Vec<f64>,
     leaves: usize,
 }
 
+impl Default for WeightSum {
+    fn default() -> Self {
+        WeightSum {
+            values: Vec::new(),
+            sum: 0.0,
+            exact: true,
+            all: 0.0,
+            tree: Vec::new(),
+            leaves: 0,
+        }
+    }
+}
+
 impl WeightSum {
-    /// Room for `n` users (new ones count 0).
-    fn grow_to(&mut self, n: usize) {
-        if n <= self.leaves {
+    /// A new user whose value may be set to 0 or `w` (> 0, finite); it counts 0 now.
+    fn add_user(&mut self, w: f64) {
+        self.values.push(0.0);
+        self.all += w;
+        if self.exact && w.fract() == 0.0 && self.all <= EXACT_SUMS {
             return;
         }
-        let leaves = n.next_power_of_two().max(8);
-        let mut tree = vec![0.0; 2 * leaves];
-        if self.leaves > 0 {
-            tree[leaves..leaves + self.leaves].copy_from_slice(&self.tree[self.leaves..]);
+        self.exact = false;
+        if self.values.len() > self.leaves {
+            self.rebuild();
         }
+    }
+
+    /// The tree over `values`, with room for twice as many users (at least 8); a node is the
+    /// sum of its children, so it is the tree that setting every value in turn would give.
+    fn rebuild(&mut self) {
+        let leaves = self.values.len().next_power_of_two().max(8);
+        let mut tree = vec![0.0; 2 * leaves];
+        tree[leaves..leaves + self.values.len()].copy_from_slice(&self.values);
         for i in (1..leaves).rev() {
             tree[i] = tree[2 * i] + tree[2 * i + 1];
         }
-        *self = WeightSum { tree, leaves };
+        self.tree = tree;
+        self.leaves = leaves;
     }
 
     fn set(&mut self, u: usize, w: f64) {
+        if self.exact {
+            self.sum += w - self.values[u];
+            self.values[u] = w;
+            return;
+        }
+        self.values[u] = w;
         let mut i = self.leaves + u;
         self.tree[i] = w;
         while i > 1 {
@@ -93,6 +136,9 @@ impl WeightSum {
     }
 
     fn total(&self) -> f64 {
+        if self.exact {
+            return self.sum;
+        }
         self.tree.get(1).copied().unwrap_or(0.0)
     }
 }
@@ -108,13 +154,35 @@ struct UserState {
     e: f64,
     seen: bool,
     active: bool,
-    /// Jobs in the user's inner virtual system, ordered by (inner tag d, job key).
-    jobs: BTreeMap<(K, u64), VJob>,
-    /// Bumped whenever the user's jobs change: an inner finish filed before is stale.
-    stamp: u64,
+    jobs: InnerJobs,
+    /// Bumped whenever its chain end is filed among the active users: one filed before is
+    /// stale.
+    e_stamp: u64,
 }
 
 impl UserState {
+    /// Finishes, in the user's inner system, the jobs whose virtual finish comes at global
+    /// V <= `v` (the current V): the first job (smallest inner tag d) finishes when the
+    /// inner clock, running at w / (jobs) per unit of V from `inner` at `v_ref`, reaches d.
+    /// Only the user's own state changes, so this is done when the user is next looked at
+    /// (a job of its arrives, or it leaves), not as V passes each finish: the same finishes
+    /// are done in the same order with the same numbers, as no other user's steps read them.
+    fn finish_inner(&mut self, v: f64) {
+        while let Some((&(K(d), _), _)) = self.jobs.first() {
+            let at = self.v_ref + (d - self.inner).max(0.0) * self.jobs.len() as f64 / self.w;
+            if at > v {
+                break;
+            }
+            let Some((_, vj)) = self.jobs.pop_first() else {
+                break;
+            };
+            // The job finishes in its inner system at V = at: the clock reads d there.
+            self.inner = self.inner.max(d);
+            self.v_ref = self.v_ref.max(at.min(v));
+            self.s += vj.r / self.w;
+        }
+    }
+
     /// Brings the inner clock to global virtual time `v` (>= `v_ref`).
     fn sync(&mut self, v: f64) {
         if !self.jobs.is_empty() {
@@ -133,27 +201,105 @@ struct VJob {
     slot: usize,
 }
 
+/// A job's place in its user's inner system: (inner tag d, job key).
+type InnerKey = (K, u64);
+
+/// A user's jobs in its inner virtual system, in [`InnerKey`] order. A user usually has
+/// one at a time (its job finishes virtually before its next one arrives): that one is kept
+/// inline, and the ordered map, with the node it allocates and frees, is used only while
+/// the user has more.
+#[derive(Default)]
+struct InnerJobs {
+    /// The user's job when it has only one (`more` is then empty).
+    one: Option<(InnerKey, VJob)>,
+    more: BTreeMap<InnerKey, VJob>,
+}
+
+impl InnerJobs {
+    fn len(&self) -> usize {
+        usize::from(self.one.is_some()) + self.more.len()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.one.is_none() && self.more.is_empty()
+    }
+
+    fn first(&self) -> Option<(&InnerKey, &VJob)> {
+        match &self.one {
+            Some((k, vj)) => Some((k, vj)),
+            None => self.more.first_key_value(),
+        }
+    }
+
+    fn pop_first(&mut self) -> Option<(InnerKey, VJob)> {
+        self.one.take().or_else(|| self.more.pop_first())
+    }
+
+    fn clear(&mut self) {
+        self.one = None;
+        if !self.more.is_empty() {
+            self.more.clear();
+        }
+    }
+
+    /// Adds a job (its key is new).
+    fn insert(&mut self, key: InnerKey, vj: VJob) {
+        if self.is_empty() {
+            self.one = Some((key, vj));
+            return;
+        }
+        if let Some((k, v)) = self.one.take() {
+            self.more.insert(k, v);
+        }
+        self.more.insert(key, vj);
+    }
+
+    /// The deadline of the last job before `key`, if any.
+    fn dl_before(&self, key: &InnerKey) -> Option<f64> {
+        match &self.one {
+            Some((k, vj)) => (k < key).then_some(vj.dl),
+            None => self.more.range(..*key).next_back().map(|(_, vj)| vj.dl),
+        }
+    }
+
+    /// Calls `f` on the jobs from `key` on, in order.
+    fn each_from(&mut self, key: &InnerKey, mut f: impl FnMut(&InnerKey, &mut VJob)) {
+        match &mut self.one {
+            Some((k, vj)) => {
+                if *k >= *key {
+                    f(k, vj);
+                }
+            }
+            None => {
+                for (k, vj) in self.more.range_mut(*key..) {
+                    f(k, vj);
+                }
+            }
+        }
+    }
+}
+
 /// UWFQ virtual system. Units: V in core-seconds per unit weight; R in core-seconds.
 /// Jobs are named by a caller-chosen unique key (a job stays in the virtual system until
 /// its *virtual* finish, which may be after its real one, so the key must not be reused).
 ///
 /// V advances at C / (sum of the active users' weights); an active user's inner clock at
 /// w / (its jobs) per unit of V, so the global V at which its first job (smallest inner
-/// tag) virtually finishes is known in advance. Those finishes wait in one heap ordered by
-/// V, and a step of V handles only the users whose first job finishes in it, instead of
-/// every active user.
+/// tag) virtually finishes follows from the user's own state: its inner finishes are done
+/// when the user is next looked at ([`UserState::finish_inner`]), and a step of V touches
+/// no user but those leaving. The active users' chain ends wait in a heap: a user's entry
+/// is replaced by filing a new one (the old one, stale by its stamp, is dropped when it
+/// comes to the top), which is cheaper than moving it in an ordered set.
 pub struct Uwfq {
     c: f64,
     v: f64,
     tp: f64,
     grace: f64,
-    /// The active users' weights (inactive ones count 0), summed in a tree.
+    /// The active users' weights (inactive ones count 0).
     sum_w: WeightSum,
-    /// Active users ordered by chain end E.
-    active: BTreeSet<(K, usize)>,
+    /// Active users by (chain end E, user), with the user's `e_stamp` when filed.
+    active: BinaryHeap<std::cmp::Reverse<(K, usize, u64)>>,
     users: Vec<UserState>,
-    /// (V at which the user's first inner job finishes, user, the user's stamp then).
-    inner_finishes: BinaryHeap<std::cmp::Reverse<(K, usize, u64)>>,
 }
 
 impl Uwfq {
@@ -164,9 +310,8 @@ impl Uwfq {
             tp: f64::NEG_INFINITY,
             grace,
             sum_w: WeightSum::default(),
-            active: BTreeSet::new(),
+            active: BinaryHeap::new(),
             users: Vec::new(),
-            inner_finishes: BinaryHeap::new(),
         };
         for &w in weights {
             q.add_user(w);
@@ -176,7 +321,7 @@ impl Uwfq {
 
     /// Adds a user of weight `w` (> 0); returns its index.
     pub fn add_user(&mut self, w: f64) -> usize {
-        self.sum_w.grow_to(self.users.len() + 1);
+        self.sum_w.add_user(w);
         self.users.push(UserState {
             w,
             inner: 0.0,
@@ -185,8 +330,8 @@ impl Uwfq {
             e: 0.0,
             seen: false,
             active: false,
-            jobs: BTreeMap::new(),
-            stamp: 0,
+            jobs: InnerJobs::default(),
+            e_stamp: 0,
         });
         self.users.len() - 1
     }
@@ -199,65 +344,51 @@ impl Uwfq {
         self.users[u].e
     }
 
-    /// User `u`'s jobs changed (its inner clock is synced): files when its first job
-    /// finishes now, making the one filed before stale.
-    fn file_inner_finish(&mut self, u: usize) {
-        let us = &mut self.users[u];
-        us.stamp += 1;
-        if let Some((&(K(d), _), _)) = us.jobs.first_key_value() {
-            let at = us.v_ref + (d - us.inner).max(0.0) * us.jobs.len() as f64 / us.w;
-            self.inner_finishes.push(std::cmp::Reverse((K(at), u, us.stamp)));
-        }
-    }
-
-    /// Advances V from tp to t1 at dV/dt = `rate`, finishing the inner jobs whose turn
-    /// comes on the way.
+    /// Advances V from tp to t1 at dV/dt = `rate`.
     fn step(&mut self, t1: f64, rate: f64) {
         let dt = (t1 - self.tp).max(0.0);
-        let v1 = self.v + dt * rate;
-        while let Some(&std::cmp::Reverse((K(at), u, stamp))) = self.inner_finishes.peek() {
-            if at > v1 {
-                break;
-            }
-            self.inner_finishes.pop();
-            let us = &mut self.users[u];
-            if stamp != us.stamp {
-                continue;
-            }
-            let Some(((K(d), _), vj)) = us.jobs.pop_first() else {
-                continue;
-            };
-            // The job finishes in its inner system at V = at: the clock reads d there.
-            us.inner = us.inner.max(d);
-            us.v_ref = us.v_ref.max(at.min(v1));
-            us.s += vj.r / us.w;
-            self.file_inner_finish(u);
-        }
-        self.v = v1;
+        self.v += dt * rate;
         self.tp = t1.max(self.tp);
+    }
+
+    /// The active user with the smallest (chain end, index), dropping stale entries on the
+    /// way; None when no user is active.
+    fn first_active(&mut self) -> Option<(f64, usize)> {
+        while let Some(&std::cmp::Reverse((K(e), u, stamp))) = self.active.peek() {
+            let us = &self.users[u];
+            if us.active && us.e_stamp == stamp {
+                return Some((e, u));
+            }
+            self.active.pop();
+        }
+        None
     }
 
     fn advance_to(&mut self, t: f64) {
         if self.tp == f64::NEG_INFINITY {
             self.tp = t;
         }
-        while let Some(&(K(e), m)) = self.active.first() {
+        let mut any_active = false;
+        while let Some((e, m)) = self.first_active() {
             let rate = self.c / self.sum_w.total();
             if e <= self.v + (t - self.tp) * rate {
                 let tf = (self.tp + (e - self.v) / rate).max(self.tp);
                 self.step(tf, rate);
-                self.active.remove(&(K(e), m));
+                // `step` files nothing among the active users: (e, m) is still the top.
+                self.active.pop();
+                let v = self.v;
                 let us = &mut self.users[m];
+                us.finish_inner(v);
                 us.active = false;
-                us.stamp += 1;
                 us.jobs.clear();
                 us.s = e;
                 self.sum_w.set(m, 0.0);
             } else {
+                any_active = true;
                 break;
             }
         }
-        if !self.active.is_empty() {
+        if any_active {
             let rate = self.c / self.sum_w.total();
             self.step(t, rate);
         }
@@ -280,6 +411,7 @@ impl Uwfq {
         let v = self.v;
         let grace = self.grace;
         let us = &mut self.users[u];
+        us.finish_inner(v);
         us.sync(v);
         if !us.active {
             if !us.seen {
@@ -291,28 +423,24 @@ impl Uwfq {
             }
             us.active = true;
             self.sum_w.set(u, us.w);
-        } else {
-            self.active.remove(&(K(us.e), u));
         }
         let d = us.inner + r;
-        us.jobs.insert((K(d), key), VJob { r, dl: 0.0, slot });
+        let at = (K(d), key);
+        us.jobs.insert(at, VJob { r, dl: 0.0, slot });
         // Re-chain: D over the user's jobs in d order, starting at S. Jobs ahead of the new
         // one keep their D (a virtually finished head moves S by exactly its own share), so
         // only the new job and those behind it are recomputed.
-        let mut acc = us
-            .jobs
-            .range(..(K(d), key))
-            .next_back()
-            .map_or(us.s, |(_, vj)| vj.dl);
+        let mut acc = us.jobs.dl_before(&at).unwrap_or(us.s);
         let w = us.w;
-        for (&(_, k), vj) in us.jobs.range_mut((K(d), key)..) {
+        us.jobs.each_from(&at, |&(_, k), vj| {
             acc += vj.r / w;
             vj.dl = acc;
             set_deadline(k, vj.slot, acc);
-        }
+        });
         us.e = acc;
-        self.active.insert((K(acc), u));
-        self.file_inner_finish(u);
+        // Files the new chain end; the user's entry filed before, if any, is stale now.
+        us.e_stamp += 1;
+        self.active.push(std::cmp::Reverse((K(acc), u, us.e_stamp)));
     }
 }
 
@@ -383,33 +511,4 @@ pub fn uwfq_trace(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::WeightSum;
-    use crate::util::SplitMix64;
-
-    /// The tree's total is the sum of the current values, as users are added (the tree
-    /// grows) and their values set and cleared in any order.
-    #[test]
-    fn weight_sum_is_the_sum_of_the_current_values() {
-        let mut rng = SplitMix64::new(3);
-        let mut ws = WeightSum::default();
-        let mut values: Vec<f64> = Vec::new();
-        for step in 0..5000 {
-            if values.len() < 300 && rng.next_u64() % 4 == 0 {
-                values.push(0.0);
-                ws.grow_to(values.len());
-            } else if !values.is_empty() {
-                let u = (rng.next_u64() % values.len() as u64) as usize;
-                let w = if rng.next_u64() % 2 == 0 {
-                    0.0
-                } else {
-                    (rng.next_u64() % 1000) as f64 / 8.0
-                };
-                values[u] = w;
-                ws.set(u, w);
-            }
-            // quarters of eighths: every partial sum is exact, so the totals must agree exactly
-            assert_eq!(ws.total(), values.iter().sum::<f64>(), "step {step}");
-        }
-    }
-}
+mod tests;

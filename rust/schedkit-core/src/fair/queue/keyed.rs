@@ -1,11 +1,11 @@
-//! The keyed queue of FIFO, SJF, CFQ and UWFQ: ready stages in one ordered set by (key,
+//! The keyed queue of FIFO, SJF, CFQ and UWFQ: ready stages in one order by (key,
 //! job arrival seq, stage, slot); free cores go to the smallest keys first, each stage up
 //! to its pending tasks. The key is the job's arrival order (FIFO), its true work (SJF),
 //! its UWFQ global deadline (moved when its user's chain is re-built), or the stage's own
 //! CFQ deadline.
 
 use std::cmp::Reverse;
-use std::collections::{BTreeSet, BinaryHeap};
+use std::collections::BinaryHeap;
 
 use super::{Launch, ReadyQueue};
 use crate::error::CoreResult;
@@ -23,47 +23,20 @@ pub(in crate::fair) enum Key {
 /// A ready stage's place: (key, job arrival seq, stage, slot).
 type Entry = (K, u64, usize, usize);
 
-/// The ready stages, smallest entry first: a binary heap where a key never changes once
-/// filed (FIFO, SJF, CFQ), which stays allocated while it empties and fills again (as
-/// the queue does at every arrival on a cluster with free cores); an ordered set where
-/// UWFQ moves keys.
-enum StageOrder {
-    Heap(BinaryHeap<Reverse<Entry>>),
-    Set(BTreeSet<Entry>),
-}
-
-impl StageOrder {
-    fn insert(&mut self, e: Entry) {
-        match self {
-            StageOrder::Heap(h) => h.push(Reverse(e)),
-            StageOrder::Set(s) => {
-                s.insert(e);
-            }
-        }
-    }
-
-    fn first(&self) -> Option<&Entry> {
-        match self {
-            StageOrder::Heap(h) => h.peek().map(|Reverse(e)| e),
-            StageOrder::Set(s) => s.first(),
-        }
-    }
-
-    fn pop_first(&mut self) {
-        match self {
-            StageOrder::Heap(h) => {
-                h.pop();
-            }
-            StageOrder::Set(s) => {
-                s.pop_first();
-            }
-        }
-    }
-}
-
+/// The ready stages, smallest entry first, in a binary heap, which stays allocated while
+/// it empties and fills again (as the queue does at every arrival on a cluster with free
+/// cores). Under UWFQ a queued stage's key moves when its user's chain is re-built: the
+/// stage is filed again under its new key, and its old entry, stale, is dropped when it
+/// comes to the top ([`KeyedQueue::pick`]); the entries in force are then taken in the
+/// order an ordered set moving them would give. The other keys never change once filed.
+/// Stale entries are also dropped all at once when they outnumber the others (a burst of
+/// one user's jobs re-keys those queued behind each new one): the heap stays within about
+/// twice the queued stages, as the ordered set did.
 pub(in crate::fair) struct KeyedQueue {
     key: Key,
-    set: StageOrder,
+    heap: BinaryHeap<Reverse<Entry>>,
+    /// Entries in `heap` made stale by a re-key and not dropped yet.
+    stale: usize,
     free: usize,
     /// CFQ: key every stage on the whole job's estimate (the Spark overhead model's
     /// `cfq_job_estimate`), not on its share.
@@ -72,17 +45,32 @@ pub(in crate::fair) struct KeyedQueue {
 
 impl KeyedQueue {
     pub fn new(key: Key, cores: usize, cfq_job_estimate: bool) -> Self {
-        let set = match key {
-            Key::Uwfq(_) => StageOrder::Set(BTreeSet::new()),
-            Key::Fifo | Key::Sjf | Key::Cfq(_) => StageOrder::Heap(BinaryHeap::new()),
-        };
         KeyedQueue {
             key,
-            set,
+            heap: BinaryHeap::new(),
+            stale: 0,
             free: cores,
             cfq_job_estimate,
         }
     }
+}
+
+/// Stale entries tolerated before they are dropped at once (when they also outnumber the
+/// entries in force).
+const COMPACT_AFTER: usize = 1024;
+
+/// Whether `e` is the entry in force of its stage (UWFQ): the job in the slot is still the
+/// one that arrived as `seq` (a finished job's slot may hold a later job), the stage is
+/// still queued, and its key is still `e`'s.
+fn in_force(jobs: &[Job], e: &Entry) -> bool {
+    let &(K(key), seq, stage, slot) = e;
+    let job = &jobs[slot];
+    job.live
+        && job.seq == seq
+        && job
+            .stages
+            .get(stage)
+            .is_some_and(|st| st.queued && st.key.to_bits() == key.to_bits())
 }
 
 impl ReadyQueue for KeyedQueue {
@@ -100,9 +88,10 @@ impl ReadyQueue for KeyedQueue {
             Key::Sjf => job.work,
             Key::Cfq(_) | Key::Uwfq(_) => 0.0,
         };
-        let (Key::Uwfq(q), StageOrder::Set(set)) = (&mut self.key, &mut self.set) else {
+        let Key::Uwfq(q) = &mut self.key else {
             return;
         };
+        let (heap, stale) = (&mut self.heap, &mut self.stale);
         let (user, gid, est) = (job.user, job.gid, job.est);
         q.arrive(t, user, gid, slot, est, |gid, k, dl| {
             let job = &mut jobs[k];
@@ -110,14 +99,19 @@ impl ReadyQueue for KeyedQueue {
                 return; // finished for real while still in the virtual system
             }
             for (s, st) in job.stages.iter_mut().enumerate() {
-                if st.queued {
-                    set.remove(&(K(st.key), job.seq, s, k));
-                    set.insert((K(dl), job.seq, s, k));
+                if st.queued && st.key.to_bits() != dl.to_bits() {
+                    // filed again; the old entry is stale now (see `pick`)
+                    heap.push(Reverse((K(dl), job.seq, s, k)));
+                    *stale += 1;
                     st.key = dl;
                 }
             }
             job.key = dl;
         });
+        if self.stale > COMPACT_AFTER && 2 * self.stale > self.heap.len() {
+            self.heap.retain(|Reverse(e)| in_force(jobs, e));
+            self.stale = 0;
+        }
     }
 
     /// CFQ is stage-level, as the authors' code is: a stage's deadline is v(submission) +
@@ -129,7 +123,7 @@ impl ReadyQueue for KeyedQueue {
             _ => job.key,
         };
         job.stages[s].key = key;
-        self.set.insert((K(key), job.seq, s, slot));
+        self.heap.push(Reverse((K(key), job.seq, s, slot)));
     }
 
     /// Keys do not change within a round, so taking the smallest key each time hands out
@@ -138,13 +132,21 @@ impl ReadyQueue for KeyedQueue {
         if self.free == 0 {
             return None;
         }
-        let &(_, _, stage, slot) = self.set.first()?;
+        let moving = matches!(self.key, Key::Uwfq(_));
+        let (stage, slot) = loop {
+            let Reverse(e) = self.heap.peek()?;
+            if !moving || in_force(jobs, e) {
+                break (e.2, e.3);
+            }
+            self.heap.pop();
+            self.stale = self.stale.saturating_sub(1);
+        };
         let st = &jobs[slot].stages[stage];
         let left = st.n - st.next;
         let k = left.min(self.free);
         self.free -= k;
         if k == left {
-            self.set.pop_first();
+            self.heap.pop();
         }
         Some(Launch {
             slot,
