@@ -24,14 +24,6 @@ struct Head {
     slot: usize,
 }
 
-/// A request and a node before which no node admits it (see [`DrfQueue::hint`]).
-#[derive(Clone, Copy, Debug)]
-struct Hint {
-    cpu: f64,
-    mem: f64,
-    low: usize,
-}
-
 /// DRF over (cpu, memory): per-node capacities, per-user usage and ready stages, users
 /// ordered by weighted dominant share.
 pub(in crate::fair) struct DrfQueue {
@@ -55,12 +47,6 @@ pub(in crate::fair) struct DrfQueue {
     /// saturated cluster where the task that ends frees the core the next task takes.
     /// The tree holds every other node's room; a fit looks at this node besides the tree.
     loose: Option<(usize, (f64, f64))>,
-    /// The request of the last fit and a node before which none admits it (the first fit
-    /// found then, moved back when a node before it grows to admit it): the next fit of
-    /// the same request (every task of a stage asks the same) searches from there, mostly
-    /// taking that node again or climbing a few levels to the next, not descending from
-    /// the root.
-    hint: Option<Hint>,
     total_cpu: f64,
     total_mem: f64,
     user_cpu: Vec<f64>,
@@ -356,7 +342,6 @@ impl DrfQueue {
             tree,
             leaves,
             loose: None,
-            hint: None,
             cap,
             user_cpu: Vec::new(),
             user_mem: Vec::new(),
@@ -437,81 +422,27 @@ impl DrfQueue {
     }
 
     /// First node (in index order) where a (cpu, mem) task fits: the first fit the tree
-    /// finds (from the [`Hint`]'s node for the request it holds, else from the root), or
-    /// the loose node when it fits and comes first (the tree holds a smaller room for it,
-    /// so the tree alone may skip it; every other node it holds as it is).
-    fn fit(&mut self, cpu: f64, mem: f64) -> Option<usize> {
-        let found = match self.hint {
-            Some(h) if h.cpu == cpu && h.mem == mem => self.first_fit_after(cpu, mem, h.low),
-            _ => self.descend(cpu, mem),
-        };
-        let first = match self.loose {
+    /// finds, or the loose node when it fits and comes first (the tree holds a smaller
+    /// room for it, so the tree alone may skip it; every other node it holds as it is).
+    fn fit(&self, cpu: f64, mem: f64) -> Option<usize> {
+        let found = self.descend(cpu, mem);
+        match self.loose {
             Some((n, _)) if found.is_none_or(|f| n < f) && admits(self.room[n], cpu, mem) => Some(n),
             _ => found,
-        };
-        self.hint = Some(Hint {
-            cpu,
-            mem,
-            low: first.unwrap_or(self.room.len()),
-        });
-        first
-    }
-
-    /// Node `n`'s room grew: the hint's node moves back to it when it admits the hint's
-    /// request now (the nodes before it still do not).
-    fn note_growth(&mut self, n: usize) {
-        if let Some(h) = self.hint.as_mut() {
-            if n < h.low && admits(self.room[n], h.cpu, h.mem) {
-                h.low = n;
-            }
         }
     }
 
-    /// The tree's first fit: a descent from the root (see [`DrfQueue::first_fit_below`]).
+    /// The tree's first fit: a descent, left subtree first, into subtrees whose largest
+    /// rooms admit the task, back up to the next right subtree when a block holds no fit.
+    /// (A fit grows with both rooms, so a subtree whose maxima do not admit the task holds
+    /// no node that does; the maxima may be two nodes' (cpu of one, memory of another),
+    /// so one that does admit it may still hold none.)
     fn descend(&self, cpu: f64, mem: f64) -> Option<usize> {
-        if !admits(self.tree[1], cpu, mem) {
-            return None;
-        }
-        self.first_fit_below(cpu, mem, 1)
-    }
-
-    /// The first fit at node `low` or after it: the rest of its block, then the blocks
-    /// right of it, found by climbing from its block to the nearest right subtree that
-    /// admits the task (as the tree holds them; the loose node is the caller's).
-    fn first_fit_after(&self, cpu: f64, mem: f64, low: usize) -> Option<usize> {
-        if low >= self.room.len() {
-            return None;
-        }
-        let hi = (low / BLOCK * BLOCK + BLOCK).min(self.room.len());
-        if let Some(i) = self.room[low..hi].iter().position(|&r| admits(r, cpu, mem)) {
-            return Some(low + i);
-        }
-        let k = self.right_of(self.leaves + low / BLOCK, cpu, mem)?;
-        self.first_fit_below(cpu, mem, k)
-    }
-
-    /// The nearest subtree right of slot `k` whose largest rooms admit the task: up to the
-    /// first left child whose right sibling does, that sibling.
-    fn right_of(&self, mut k: usize, cpu: f64, mem: f64) -> Option<usize> {
-        loop {
-            if k == 1 {
-                return None;
-            }
-            if k % 2 == 0 && admits(self.tree[k + 1], cpu, mem) {
-                return Some(k + 1);
-            }
-            k /= 2;
-        }
-    }
-
-    /// The first fit in the subtree of slot `k` (whose largest rooms admit the task) or
-    /// right of it: a descent, left subtree first, into subtrees whose largest rooms admit
-    /// the task, back up to the next right subtree when a block holds no fit. (A fit grows
-    /// with both rooms, so a subtree whose maxima do not admit the task holds no node that
-    /// does; the maxima may be two nodes' (cpu of one, memory of another), so one that
-    /// does admit it may still hold none.)
-    fn first_fit_below(&self, cpu: f64, mem: f64, mut k: usize) -> Option<usize> {
         let ok = |k: usize| admits(self.tree[k], cpu, mem);
+        if !ok(1) {
+            return None;
+        }
+        let mut k = 1;
         loop {
             // Down: the left child when it admits the task, else the right one.
             let mut down = true;
@@ -529,7 +460,17 @@ impl DrfQueue {
                     return Some(lo + i);
                 }
             }
-            k = self.right_of(k, cpu, mem)?;
+            // Up: to the nearest left child whose right sibling admits the task.
+            loop {
+                if k == 1 {
+                    return None;
+                }
+                if k % 2 == 0 && ok(k + 1) {
+                    k += 1;
+                    break;
+                }
+                k /= 2;
+            }
         }
     }
 
@@ -537,7 +478,6 @@ impl DrfQueue {
     /// unless `n` is it, back at the room the tree holds).
     fn update(&mut self, n: usize) {
         self.room[n] = room(self.free[n]);
-        self.note_growth(n);
         if let Some((m, held)) = self.loose.take() {
             if m != n {
                 self.raise_tree(m);
@@ -561,7 +501,6 @@ impl DrfQueue {
             None => self.loose = Some((n, self.room[n])),
         }
         self.room[n] = room(self.free[n]);
-        self.note_growth(n);
     }
 
     /// Writes the loose node `n`'s room, which only grew since the tree took it (tasks

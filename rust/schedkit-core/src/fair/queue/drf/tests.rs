@@ -61,52 +61,6 @@ fn loose_node_fit_is_first_fit() {
     }
 }
 
-/// The same when requests repeat (the fit searches from the last first fit of the same
-/// request): mostly one request, sometimes another, tasks placed and ended on random
-/// nodes (some before the last fit, which must move it back), nodes of a few sizes.
-#[test]
-fn hinted_fit_is_first_fit() {
-    let mut rng = SplitMix64::new(29);
-    let asks = [
-        (1.0, 0.0),
-        (1.0, 0.0),
-        (1.0, 0.0),
-        (1.0, 0.0),
-        (0.5, 1.0),
-        (2.0, 2.0),
-        (4.0, 0.0),
-    ];
-    for n in [1usize, 2, 9, 17, 64, 130, 1000] {
-        let cap: Vec<(f64, f64)> = (0..n).map(|i| ([4.0, 2.0, 8.0][i % 3], 8.0)).collect();
-        let mut q = DrfQueue::new(cap.clone());
-        let mut placed: Vec<(usize, (f64, f64))> = Vec::new();
-        for step in 0..4000 {
-            let (c, m) = asks[rng.below(asks.len())];
-            let scan = q.free.iter().position(|&(fc, fm)| fits(c, m, fc, fm));
-            let got = q.fit(c, m);
-            assert_eq!(
-                got, scan,
-                "n={n} step {step} request ({c}, {m}) free {:?}",
-                q.free
-            );
-            // Fill up mostly, with ends between; an end anywhere, a placement at the fit.
-            if rng.below(3) == 0 && !placed.is_empty() {
-                let (i, (c, m)) = placed.swap_remove(rng.below(placed.len()));
-                let f = &mut q.free[i];
-                f.0 = (f.0 + c).min(cap[i].0);
-                f.1 = (f.1 + m).min(cap[i].1);
-                q.grow(i);
-            } else if let Some(k) = got {
-                let f = &mut q.free[k];
-                f.0 = (f.0 - c).max(0.0);
-                f.1 = (f.1 - m).max(0.0);
-                q.update(k);
-                placed.push((k, (c, m)));
-            }
-        }
-    }
-}
-
 /// The packed user key orders as (K, user) does, also for -0, infinities and ties.
 #[test]
 fn user_key_orders_like_share_then_user() {
