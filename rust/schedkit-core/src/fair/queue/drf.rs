@@ -3,9 +3,10 @@
 //! DRF counts resources, not cores: a round ends when no waiting user's next task fits.
 //!
 //! An event costs O(log users + log nodes): the user whose share or next task changed is
-//! moved in a tournament tree over the users, the node is found by a descent of a max tree
+//! re-filed in a list while few users wait (the next user found by a scan of it) and in a
+//! tournament tree over the users past that, the node is found by a descent of a max tree
 //! over the nodes' free amounts, and a round on a cluster too full for every waiting
-//! user's next task ends at the tree's root without visiting a user.
+//! user's next task ends at the top (the least requests waiting) without visiting a user.
 
 use std::collections::BTreeSet;
 
