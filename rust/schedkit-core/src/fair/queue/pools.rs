@@ -63,7 +63,7 @@ impl NameRanks {
     }
 }
 
-/// An ordered set for the few ready stages of a pool and the few pools with ready stages:
+/// An ordered set for the few ready stages of a pool (and the pools with ready stages past [`SCAN`]):
 /// while there are at most [`FEW`], a sorted vector, where the usual changes are cheap: a
 /// new FIFO stage (the latest seq) goes to the end, and a key moved by one task mostly
 /// stays between its neighbours, so it is rewritten in place, or passes a few, which
