@@ -63,11 +63,12 @@ impl NameRanks {
     }
 }
 
-/// An ordered set for the few ready stages of a pool (and the pools with ready stages past [`SCAN`]):
-/// while there are at most [`FEW`], a sorted vector, where the usual changes are cheap: a
-/// new FIFO stage (the latest seq) goes to the end, and a key moved by one task mostly
-/// stays between its neighbours, so it is rewritten in place, or passes a few, which
-/// shift by one (no node freed and allocated, as an ordered set's remove and insert are).
+/// An ordered set for the few ready stages of a pool (and for the pools with ready stages
+/// past [`SCAN`]): while there are at most [`FEW`], a sorted vector, where the usual changes
+/// are cheap: a new FIFO stage (the latest seq) goes to the end, and a key moved by one
+/// task mostly stays between its neighbours, so it is rewritten in place, or passes a few,
+/// which shift by one (no node freed and allocated, as an ordered set's remove and insert
+/// are).
 /// Past [`FEW`], where a shift would cost more, an ordered set; back to the vector below
 /// half of it.
 enum Sorted<T> {
