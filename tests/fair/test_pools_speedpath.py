@@ -1,8 +1,9 @@
 """The FAIR/UJF pool queue's small-set paths (a sorted vector up to 64 entries, an
-ordered set past it, for the ready stages of a pool and for the pools with ready stages)
-and its deferred re-filing of pools keep the schedule of the heapq reference
-bench/ref_fair.py bit for bit, where a pool holds hundreds of ready stages at once and
-then drains."""
+ordered set past it, for the ready stages of a pool; for the pools with ready stages an
+unsorted vector with its smallest key up to 16 pools, the sorted forms past it) and its
+deferred re-filing of pools keep the schedule of the heapq reference bench/ref_fair.py bit
+for bit, where a pool holds hundreds of ready stages at once, or dozens of pools wait at
+once, and then drain."""
 
 from __future__ import annotations
 
@@ -48,3 +49,32 @@ def test_fair_default_pool_is_fifo_with_hundreds_queued(seed, ties):
     """Every user in Spark's `default` pool (FIFO inside): FAIR hands out cores as FIFO."""
     args = bursty(600 + seed, ties=ties)
     assert fair_finish("fair", *args) == HEAPQ.simulate("fifo", *args)
+
+
+def many_pools(seed: int, *, ties: bool, users: int = 40):
+    """Bursts of 400 jobs of ``users`` users each within a fraction of a second (dozens of
+    pools with ready stages, past the 16 kept unsorted) between sparse arrivals that drain
+    the queue to a few pools and none; with `ties`, integer durations and arrival times."""
+    rng = np.random.default_rng(seed)
+    n = 1200
+    sizes = rng.integers(1, 5, size=n)
+    offsets = np.concatenate([[0], np.cumsum(sizes)])
+    m = int(offsets[-1])
+    burst = (np.arange(n) // 400) % 2 == 0
+    if ties:
+        dur = rng.integers(1, 4, size=m).astype(float)
+        gaps = np.where(burst, 0.0, rng.integers(1, 4, size=n).astype(float))
+    else:
+        dur = rng.exponential(1.0, size=m)
+        gaps = np.where(burst, rng.exponential(0.001, size=n), rng.exponential(2.0, size=n))
+    submit = np.cumsum(gaps)
+    user = rng.integers(0, users, size=n)
+    assert len(set(user[:400].tolist())) > 16
+    return 6, user.tolist(), submit.tolist(), offsets.tolist(), dur.tolist()
+
+
+@pytest.mark.parametrize("ties", [False, True])
+@pytest.mark.parametrize("seed", range(3))
+def test_ujf_with_dozens_of_pools_waiting(seed, ties):
+    args = many_pools(700 + seed, ties=ties)
+    assert fair_finish("ujf", *args) == HEAPQ.simulate("ujf", *args)

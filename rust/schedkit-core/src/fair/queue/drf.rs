@@ -3,9 +3,10 @@
 //! DRF counts resources, not cores: a round ends when no waiting user's next task fits.
 //!
 //! An event costs O(log users + log nodes): the user whose share or next task changed is
-//! moved in a tournament tree over the users, the node is found by a descent of a max tree
+//! re-filed in a list while few users wait (the next user found by a scan of it) and in a
+//! tournament tree over the users past that, the node is found by a descent of a max tree
 //! over the nodes' free amounts, and a round on a cluster too full for every waiting
-//! user's next task ends at the tree's root without visiting a user.
+//! user's next task ends at the top (the least requests waiting) without visiting a user.
 
 use std::collections::BTreeSet;
 
@@ -59,7 +60,7 @@ pub(in crate::fair) struct DrfQueue {
     /// Each user's weighted dominant share while it has ready stages.
     key_of: Vec<Option<K>>,
     /// The users with ready stages that have not sat out the current round.
-    users: UserTree,
+    users: UserSet,
     /// The users that sat out the current round (their next task fit on no node), taken
     /// out of `users` until the round ends.
     sat_out: Vec<usize>,
@@ -143,10 +144,6 @@ impl UserTree {
         self.entry(1)
     }
 
-    fn leaf(&self, u: usize) -> Entry {
-        self.entry(self.leaves + u)
-    }
-
     /// Room for user `u` (the tree doubles, so adding users costs O(1) each on average).
     fn reserve(&mut self, u: usize) {
         if u < self.leaves {
@@ -194,6 +191,138 @@ impl UserTree {
     }
 }
 
+/// The most filed users a [`UserSet`] finds its top by a scan.
+const SCAN: usize = 16;
+
+/// The users filed for the next pick, each with its [`Entry`], and the top (the smallest
+/// key, and the least requests) over them. While at most [`SCAN`] are filed, a list: a
+/// user's entry is written in place, and the top is kept while a change cannot have moved
+/// it, else found again by a scan of the list (progressive filling keeps a few users
+/// waiting; their shares are about equal, so in the [`UserTree`] the pick's raised key
+/// climbs to the root each time). Past [`SCAN`], the [`UserTree`] too (all [`NOBODY`]
+/// otherwise), back to the list alone below half of it.
+struct UserSet {
+    /// The filed users' entries, unsorted, and per user its position there (or `NONE`).
+    filed: Vec<Entry>,
+    at: Vec<usize>,
+    /// The top over `filed` while known (the list alone).
+    top: Option<Entry>,
+    tree: UserTree,
+    tree_on: bool,
+}
+
+/// Not filed, in [`UserSet::at`].
+const NONE: usize = usize::MAX;
+
+impl UserSet {
+    fn new() -> Self {
+        UserSet {
+            filed: Vec::new(),
+            at: Vec::new(),
+            top: None,
+            tree: UserTree::new(),
+            tree_on: false,
+        }
+    }
+
+    /// Room for user `u`.
+    fn reserve(&mut self, u: usize) {
+        if u >= self.at.len() {
+            self.at.resize(u + 1, NONE);
+        }
+        self.tree.reserve(u);
+    }
+
+    fn leaf(&self, u: usize) -> Entry {
+        match self.at[u] {
+            NONE => NOBODY,
+            i => self.filed[i],
+        }
+    }
+
+    /// The smallest key and the least cpu and memory requests filed ([`NOBODY`]'s when
+    /// none is), as the [`UserTree`]'s root holds them.
+    fn top(&mut self) -> Entry {
+        if self.tree_on {
+            return self.tree.top();
+        }
+        if let Some(t) = self.top {
+            return t;
+        }
+        let mut t = NOBODY;
+        for e in &self.filed {
+            t.key = t.key.min(e.key);
+            (t.cpu, t.mem) = least((t.cpu, t.mem), (e.cpu, e.mem));
+        }
+        self.top = Some(t);
+        t
+    }
+
+    /// Files user `u` with entry `e` ([`NOBODY`]: takes it out).
+    fn set(&mut self, u: usize, e: Entry) {
+        let old = self.leaf(u);
+        match (self.at[u], e.key == NOBODY.key) {
+            (NONE, true) => return,
+            (NONE, false) => {
+                self.at[u] = self.filed.len();
+                self.filed.push(e);
+            }
+            (i, false) => self.filed[i] = e,
+            (i, true) => {
+                self.filed.swap_remove(i);
+                self.at[u] = NONE;
+                if let Some(moved) = self.filed.get(i) {
+                    self.at[user_of(moved.key)] = i;
+                }
+            }
+        }
+        if self.tree_on {
+            self.tree.set(u, e);
+        } else if let Some(t) = self.top {
+            // Each part of the top stands unless `u` held it and its own part grew.
+            let part = |t: f64, old: f64, new: f64| {
+                if new <= t {
+                    Some(new)
+                } else if old == t {
+                    None
+                } else {
+                    Some(t)
+                }
+            };
+            let key = if e.key <= t.key {
+                Some(e.key)
+            } else if old.key == t.key {
+                None
+            } else {
+                Some(t.key)
+            };
+            let top = match (key, part(t.cpu, old.cpu, e.cpu), part(t.mem, old.mem, e.mem)) {
+                (Some(key), Some(cpu), Some(mem)) => Some(Entry { key, cpu, mem }),
+                _ => None,
+            };
+            self.top = top;
+        }
+        self.switch_form();
+    }
+
+    /// The tree joins past [`SCAN`] filed users and leaves below half of it.
+    fn switch_form(&mut self) {
+        let n = self.filed.len();
+        if !self.tree_on && n > SCAN {
+            for &e in &self.filed {
+                self.tree.set(user_of(e.key), e);
+            }
+            self.tree_on = true;
+        } else if self.tree_on && n < SCAN / 2 {
+            for &e in &self.filed {
+                self.tree.set(user_of(e.key), NOBODY);
+            }
+            self.tree_on = false;
+            self.top = None;
+        }
+    }
+}
+
 impl DrfQueue {
     /// A queue over nodes of the given (cpu, memory) capacities.
     pub fn new(cap: Vec<(f64, f64)>) -> Self {
@@ -221,7 +350,7 @@ impl DrfQueue {
             ready: Vec::new(),
             head: Vec::new(),
             key_of: Vec::new(),
-            users: UserTree::new(),
+            users: UserSet::new(),
             sat_out: Vec::new(),
             stale: None,
         }
@@ -268,7 +397,7 @@ impl DrfQueue {
     /// The pick when the stale user is the next one in DRF order and its next task fits
     /// (its true key is below the root's, or the root is its own old key): the user and
     /// the node, without writing its leaf. None otherwise.
-    fn stale_pick(&self) -> Option<(usize, usize)> {
+    fn stale_pick(&mut self) -> Option<(usize, usize)> {
         let v = self.stale?;
         let top = self.users.top();
         let e = self.entry(v);

@@ -63,11 +63,12 @@ impl NameRanks {
     }
 }
 
-/// An ordered set for the few ready stages of a pool and the few pools with ready stages:
-/// while there are at most [`FEW`], a sorted vector, where the usual changes are cheap: a
-/// new FIFO stage (the latest seq) goes to the end, and a key moved by one task mostly
-/// stays between its neighbours, so it is rewritten in place, or passes a few, which
-/// shift by one (no node freed and allocated, as an ordered set's remove and insert are).
+/// An ordered set for the few ready stages of a pool (and for the pools with ready stages
+/// past [`SCAN`]): while there are at most [`FEW`], a sorted vector, where the usual changes
+/// are cheap: a new FIFO stage (the latest seq) goes to the end, and a key moved by one
+/// task mostly stays between its neighbours, so it is rewritten in place, or passes a few,
+/// which shift by one (no node freed and allocated, as an ordered set's remove and insert
+/// are).
 /// Past [`FEW`], where a shift would cost more, an ordered set; back to the vector below
 /// half of it.
 enum Sorted<T> {
@@ -94,6 +95,13 @@ impl<T: Ord + Copy> Sorted<T> {
         match self {
             Sorted::Few(v) => v.is_empty(),
             Sorted::Many(s) => s.is_empty(),
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Sorted::Few(v) => v.len(),
+            Sorted::Many(s) => s.len(),
         }
     }
 
@@ -193,6 +201,151 @@ impl<T: Ord + Copy> Sorted<T> {
     }
 }
 
+/// The pools with ready stages in [`PoolKey`] order. While there are at most [`SCAN`],
+/// an unsorted vector, each pool's position in it, and the position of the smallest key
+/// while it is known: re-filing a pool (its running count moved by one, on most task
+/// events) is one write, and the smallest key is found again by a scan only when it grew
+/// or left. A sorted vector (a [`Sorted`]) would move the key past its neighbours, found
+/// by binary searches whose branches a CPU cannot predict. Past [`SCAN`], where a scan
+/// would cost more, a [`Sorted`]; back to the vector below half of it.
+enum PoolOrder {
+    Scan(ScanSet),
+    Sorted(Sorted<PoolKey>),
+}
+
+/// The most pools a [`PoolOrder`] keeps unsorted.
+const SCAN: usize = 16;
+
+#[derive(Default)]
+struct ScanSet {
+    keys: Vec<PoolKey>,
+    /// Per pool index: its key's position in `keys` (valid while it is filed).
+    at: Vec<usize>,
+    /// The position of the smallest key, when known.
+    least: Option<usize>,
+}
+
+impl ScanSet {
+    fn insert(&mut self, k: PoolKey) {
+        if k.pool >= self.at.len() {
+            self.at.resize(k.pool + 1, 0);
+        }
+        self.at[k.pool] = self.keys.len();
+        self.keys.push(k);
+        if let Some(l) = self.least {
+            if k < self.keys[l] {
+                self.least = Some(self.keys.len() - 1);
+            }
+        }
+    }
+
+    /// Removes `k`, which is filed: the last key takes its place.
+    fn remove(&mut self, k: &PoolKey) {
+        let i = self.at[k.pool];
+        debug_assert!(self.keys[i] == *k);
+        let last = self.keys.len() - 1;
+        self.keys.swap_remove(i);
+        if i < last {
+            self.at[self.keys[i].pool] = i;
+        }
+        self.least = match self.least {
+            Some(l) if l == i => None,
+            Some(l) if l == last => Some(i),
+            l => l,
+        };
+    }
+
+    /// Replaces `old`, which is filed, by `new` of the same pool, in place.
+    fn replace(&mut self, old: &PoolKey, new: PoolKey) {
+        let i = self.at[old.pool];
+        debug_assert!(self.keys[i] == *old && old.pool == new.pool);
+        self.keys[i] = new;
+        self.least = match self.least {
+            Some(l) if l == i => (new < *old).then_some(i),
+            Some(l) if new < self.keys[l] => Some(i),
+            l => l,
+        };
+    }
+
+    fn first(&mut self) -> Option<PoolKey> {
+        if self.least.is_none() && !self.keys.is_empty() {
+            let mut l = 0;
+            for (i, k) in self.keys.iter().enumerate().skip(1) {
+                if *k < self.keys[l] {
+                    l = i;
+                }
+            }
+            self.least = Some(l);
+        }
+        self.least.map(|l| self.keys[l])
+    }
+}
+
+impl PoolOrder {
+    fn new() -> Self {
+        PoolOrder::Scan(ScanSet::default())
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            PoolOrder::Scan(s) => s.keys.len(),
+            PoolOrder::Sorted(s) => s.len(),
+        }
+    }
+
+    fn first(&mut self) -> Option<PoolKey> {
+        match self {
+            PoolOrder::Scan(s) => s.first(),
+            PoolOrder::Sorted(s) => s.first().copied(),
+        }
+    }
+
+    /// The first `most` filed keys in order, into `out` (cleared first).
+    fn first_into(&self, most: usize, out: &mut Vec<PoolKey>) {
+        out.clear();
+        match self {
+            PoolOrder::Scan(s) => {
+                out.extend_from_slice(&s.keys);
+                out.sort_unstable();
+                out.truncate(most);
+            }
+            PoolOrder::Sorted(s) => out.extend(s.iter().take(most).copied()),
+        }
+    }
+
+    /// Replaces a key `old` (None: not filed) by `new` (None: drop it); both of one pool.
+    fn refile(&mut self, old: Option<PoolKey>, new: Option<PoolKey>) {
+        match self {
+            PoolOrder::Scan(s) => match (old, new) {
+                (Some(o), Some(n)) => s.replace(&o, n),
+                (Some(o), None) => s.remove(&o),
+                (None, Some(n)) => s.insert(n),
+                (None, None) => {}
+            },
+            PoolOrder::Sorted(s) => s.refile(old, new),
+        }
+        let n = self.len();
+        let form = match self {
+            PoolOrder::Scan(s) if n > SCAN => {
+                let mut sorted = Sorted::new();
+                for &k in &s.keys {
+                    sorted.insert(k);
+                }
+                PoolOrder::Sorted(sorted)
+            }
+            PoolOrder::Sorted(s) if n < SCAN / 2 => {
+                let mut scan = ScanSet::default();
+                for &k in s.iter() {
+                    scan.insert(k);
+                }
+                PoolOrder::Scan(scan)
+            }
+            _ => return,
+        };
+        *self = form;
+    }
+}
+
 /// Spark FAIR: pools in [`PoolKey`] order, and inside a pool its ready stages by (running
 /// tasks if FAIR inside, else 0; job seq; stage).
 pub(in crate::fair) struct PoolQueue {
@@ -212,7 +365,9 @@ pub(in crate::fair) struct PoolQueue {
     name_rank: Vec<u64>,
     ranks: NameRanks,
     /// Pools with ready stages, in comparator order, and each one's key as filed there.
-    order: Sorted<PoolKey>,
+    order: PoolOrder,
+    /// The pools of the round being planned, in order (kept for its room).
+    round_pools: Vec<PoolKey>,
     key_of: Vec<Option<PoolKey>>,
     /// Pools whose running count or ready stages changed since they were filed, and a
     /// flag per pool for being listed. They are re-filed only when the order is next read
@@ -249,7 +404,8 @@ impl PoolQueue {
             names: Vec::new(),
             name_rank: Vec::new(),
             ranks: NameRanks::default(),
-            order: Sorted::new(),
+            order: PoolOrder::new(),
+            round_pools: Vec::new(),
             key_of: Vec::new(),
             stale: Vec::new(),
             is_stale: Vec::new(),
@@ -373,17 +529,16 @@ impl PoolQueue {
         }
         self.flush();
         let new_pool = self.pool_key_running(pool, self.pool_running[pool] - 1);
-        first_in_pool
-            && self
-                .order
-                .first()
-                .is_some_and(|k| k.pool == pool || new_pool < *k)
+        first_in_pool && self.order.first().is_some_and(|k| k.pool == pool || new_pool < k)
     }
 
     /// Hands out the free cores for one round: pools in their order at the start of the
     /// round, inside a pool its stages in order, each stage up to its pending tasks.
     fn plan_round(&mut self, jobs: &[Job]) {
-        'pools: for pk in self.order.iter() {
+        // Each pool in the round gets a core at least (its ready stages have tasks left).
+        let mut pools = std::mem::take(&mut self.round_pools);
+        self.order.first_into(self.free, &mut pools);
+        'pools: for pk in &pools {
             for &(_, _, s, slot) in self.ready[pk.pool].iter() {
                 if self.free == 0 {
                     break 'pools;
@@ -394,6 +549,7 @@ impl PoolQueue {
                 self.plan.push((pk.pool, slot, s, k));
             }
         }
+        self.round_pools = pools;
     }
 }
 
@@ -509,7 +665,7 @@ impl ReadyQueue for PoolQueue {
 
 #[cfg(test)]
 mod tests {
-    use super::{NameRanks, Sorted, FEW};
+    use super::{NameRanks, PoolKey, PoolOrder, Sorted, FEW, SCAN};
     use crate::util::SplitMix64;
     use std::collections::BTreeSet;
 
@@ -569,6 +725,69 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// A [`PoolOrder`] gives the smallest key and the first keys in order like an ordered
+    /// set, through both of its forms: pools join, leave and move by one running task
+    /// (ties of share between pools, broken by name rank and index), their number swinging
+    /// from none to 3 x SCAN and back.
+    #[test]
+    fn pool_order_matches_ordered_set() {
+        let mut rng = SplitMix64::new(11);
+        let mut order = PoolOrder::new();
+        let mut want: BTreeSet<PoolKey> = BTreeSet::new();
+        let n_pools = 3 * SCAN + 5;
+        let mut filed: Vec<Option<PoolKey>> = vec![None; n_pools];
+        let key = |p: usize, running: u64| PoolKey {
+            share: (1 << 63) | (running as f64).to_bits(),
+            name_rank: (p % 7) as u64,
+            pool: p,
+        };
+        let (mut sorted_seen, mut scan_again) = (false, false);
+        for round in 0..30 {
+            let grow = round % 2 == 0;
+            for _ in 0..300 {
+                let p = rng.next_u64() as usize % n_pools;
+                let old = filed[p];
+                // Growing: pools join and move; shrinking: most leave.
+                let new = match (old, rng.next_u64() % 4) {
+                    (None, _) if grow => Some(key(p, rng.next_u64() % 4)),
+                    (None, _) => None,
+                    (Some(_), 0) if grow => None,
+                    (Some(_), 0..=2) if !grow => None,
+                    (Some(k), r) => {
+                        let running = f64::from_bits(k.share & !(1 << 63)) as u64;
+                        let running = if r % 2 == 0 {
+                            running + 1
+                        } else {
+                            running.saturating_sub(1)
+                        };
+                        Some(key(p, running))
+                    }
+                };
+                if new == old {
+                    continue;
+                }
+                if let Some(o) = old {
+                    want.remove(&o);
+                }
+                if let Some(n) = new {
+                    want.insert(n);
+                }
+                filed[p] = new;
+                order.refile(old, new);
+                let is_sorted = matches!(order, PoolOrder::Sorted(_));
+                scan_again |= sorted_seen && !is_sorted;
+                sorted_seen |= is_sorted;
+                assert_eq!(order.first(), want.first().copied());
+                assert_eq!(order.len(), want.len());
+                let most = rng.next_u64() as usize % (want.len() + 2);
+                let mut got = Vec::new();
+                order.first_into(most, &mut got);
+                assert_eq!(got, want.iter().take(most).copied().collect::<Vec<_>>());
+            }
+        }
+        assert!(sorted_seen && scan_again);
     }
 
     /// Ranks order like the names whatever the insertion order, also after the

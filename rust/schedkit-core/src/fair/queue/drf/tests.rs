@@ -1,6 +1,6 @@
 //! The DRF queue's tests: its trees against plain scans and plain progressive filling.
 
-use super::{fits, user_key, user_of, DrfQueue, NOBODY};
+use super::{fits, user_key, user_of, DrfQueue, Entry, UserSet, NOBODY, SCAN};
 use crate::fair::job::Job;
 use crate::fair::queue::{Launch, ReadyQueue};
 use crate::fair::vtime::K;
@@ -159,6 +159,53 @@ impl ReadyQueue for PlainDrf {
         self.used[u].0 = (self.used[u].0 - st.cpu).max(0.0);
         self.used[u].1 = (self.used[u].1 - st.mem).max(0.0);
     }
+}
+
+/// A [`UserSet`]'s top is the smallest key and the least requests over the filed users,
+/// as a scan of every user's entry finds them, through both of its forms: users filed,
+/// re-filed with keys that rise or fall (ties of share) and requests that change, taken
+/// out, their number swinging from none to 3 x SCAN and back.
+#[test]
+fn user_set_top_is_the_least_filed() {
+    let mut rng = SplitMix64::new(23);
+    let n = 4 * SCAN;
+    let mut set = UserSet::new();
+    let mut want = vec![NOBODY; n];
+    for u in 0..n {
+        set.reserve(u);
+    }
+    let (mut tree_seen, mut list_again) = (false, false);
+    for round in 0..40 {
+        let grow = round % 2 == 0;
+        for _ in 0..200 {
+            let u = rng.below(n);
+            let filed = want[u] != NOBODY;
+            let e = if !grow && (!filed || rng.below(5) > 0) {
+                NOBODY
+            } else {
+                let share = rng.below(6) as f64 / 8.0;
+                let req = [0.0, 0.5, 1.0, 2.0];
+                Entry {
+                    key: user_key(K(share), u),
+                    cpu: req[rng.below(4)],
+                    mem: req[rng.below(4)],
+                }
+            };
+            set.set(u, e);
+            want[u] = e;
+            let mut top = NOBODY;
+            for w in &want {
+                top.key = top.key.min(w.key);
+                top.cpu = top.cpu.min(w.cpu);
+                top.mem = top.mem.min(w.mem);
+            }
+            assert_eq!(set.top(), top);
+            assert_eq!(set.leaf(u), e);
+            list_again |= tree_seen && !set.tree_on;
+            tree_seen |= set.tree_on;
+        }
+    }
+    assert!(tree_seen && list_again);
 }
 
 /// One random case: nodes, users (added as their first job arrives, so the user tree
