@@ -193,7 +193,7 @@ impl FairEngine {
             // A failed check is made again on the engine's thread, which raises it.
             Some(c) => match c.check(w) {
                 Ok(c) => Batch::Checked(c),
-                Err((_, w)) => Batch::Unchecked(w),
+                Err(e) => Batch::Unchecked(e.1),
             },
             None => Batch::Unchecked(w),
         }

@@ -351,7 +351,7 @@ impl Engine {
     /// [`Engine::push`] of a workload the engine may keep: its columns are held, not
     /// copied, until its jobs have arrived.
     pub fn push_owned(&mut self, w: Workload) -> CoreResult<()> {
-        let c = self.push_context().check(w).map_err(|(e, _)| e)?;
+        let c = self.push_context().check(w).map_err(|e| e.0)?;
         self.add_checked(c);
         Ok(())
     }
@@ -824,7 +824,9 @@ mod tests {
         Workload {
             job_user: (0..n).map(|j| j % 2).collect(),
             job_submit: submit.to_vec(),
-            job_after: (0..n as i64).map(|j| if closed && j % 3 == 2 { j - 1 } else { -1 }).collect(),
+            job_after: (0..n as i64)
+                .map(|j| if closed && j % 3 == 2 { j - 1 } else { -1 })
+                .collect(),
             job_think: vec![0.25; n],
             job_class: vec![0; n],
             task_offsets: (0..=n).collect(),

@@ -479,7 +479,11 @@ mod tests {
                 slot.release();
                 slot.rebuild(&ws[b], &[], j, 42, 0.75);
                 let fresh = Job::new(&ws[b], &[], j, 42, 0.75);
-                assert_eq!(format!("{slot:?}"), format!("{fresh:?}"), "{b0}/{j0} then {b}/{j}");
+                assert_eq!(
+                    format!("{slot:?}"),
+                    format!("{fresh:?}"),
+                    "{b0}/{j0} then {b}/{j}"
+                );
                 assert_eq!(slot.work.to_bits(), fresh.work.to_bits());
                 assert_eq!(slot.stages[0].work.to_bits(), fresh.stages[0].work.to_bits());
             }

@@ -59,7 +59,7 @@ impl PushContext {
 
     /// Checks `w` (the engine's only check of a batch; errors name the field and index) and
     /// prepares what the engine adds from it. On an error, `w` comes back with it.
-    pub fn check(self, w: Workload) -> Result<Checked, (CoreError, Workload)> {
+    pub fn check(self, w: Workload) -> Result<Checked, Box<(CoreError, Workload)>> {
         match self.prepare(&w) {
             Ok((parents, open, succ_off, succ)) => Ok(Checked {
                 ctx: self,
@@ -69,7 +69,7 @@ impl PushContext {
                 succ_off,
                 succ,
             }),
-            Err(e) => Err((e, w)),
+            Err(e) => Err(Box::new((e, w))),
         }
     }
 
