@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import schedkit as sk
+from schedkit import _core
 from schedkit.fair import _engine
 
 HEAPQ = load_bench("ref_fair")
@@ -107,3 +108,68 @@ def test_uwfq_burst_of_one_user_runs_shortest_first():
     want = dict(zip(order, np.cumsum(work[order]).tolist()))
     got = dict(zip(r.jobs.column("job_id").to_pylist(), r.jobs.column("finish_time").to_pylist()))
     assert got == want
+
+
+def _engine_run(policy, pieces, background):
+    """Pushes `pieces` ((submit, durations, advance time) each) into a fresh engine: with
+    `background`, each push checked on the calling thread and advanced on the engine's own
+    (``push(..., advance_to=...)``); else pushed and advanced in the foreground, the engine
+    checking each push itself. Returns the finished records, or the error's text."""
+    eng = _core.FairEngine(cores=2, policy=policy, finished_in_push_order=True)
+    eng.add_users(["a", "b", "c"])
+    first = 0
+    try:
+        for submit, dur, until in pieces:
+            n = len(submit)
+            cols = (
+                np.arange(first, first + n, dtype=np.int64),
+                np.arange(n, dtype=np.int64) % 3,
+                np.asarray(submit, dtype=float),
+                np.full(n, -1, dtype=np.int64),
+                np.zeros(n),
+                np.zeros(n, dtype=np.int64),
+                np.arange(n + 1, dtype=np.int64),
+                np.asarray(dur, dtype=float),
+            )
+            if background:
+                eng.push(*cols, advance_to=until)
+            else:
+                eng.push(*cols)
+                eng.advance(until)
+            first += n
+        eng.finish()
+    except sk.exceptions.SchedkitError as e:
+        return str(e)
+    return eng.take_finished()
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.tuples(st.lists(st.integers(0, 3), max_size=8), st.integers(0, 3)), min_size=1, max_size=6),
+    st.booleans(),
+)
+def test_batches_checked_on_the_calling_thread_equal_the_engines_check(steps, late):
+    """A batch pushed with ``advance_to`` is checked on the calling thread against the
+    context the engine will have after its running advance (issue 13); the engine takes it
+    as checked only when its context is that one, else checks it again. Either way the run
+    and its errors are those of pushes checked by the engine: here with advances that take
+    all, some or none of the queued arrivals, empty batches, ties, and (``late``) a batch
+    submitted before the horizon, whose error both paths name alike."""
+    pieces, clock = [], 0.0
+    for gaps, ahead in steps:
+        submit = (clock + np.cumsum(np.asarray(gaps, dtype=float) / 2)).tolist()
+        clock = submit[-1] if submit else clock
+        pieces.append((submit, [1.0 + (k % 3) / 4 for k in range(len(submit))], clock + ahead / 2))
+    if late:
+        pieces.append(([pieces[-1][2] - 1.0], [1.0], pieces[-1][2] + 1.0))
+    for policy in ("fifo", "uwfq"):
+        a = _engine_run(policy, pieces, background=True)
+        b = _engine_run(policy, pieces, background=False)
+        if isinstance(b, str):
+            assert a == b
+            assert "submit order" in b
+            continue
+        assert not isinstance(a, str), a
+        assert a.keys() == b.keys()
+        for k in b:
+            assert np.array_equal(a[k], b[k], equal_nan=True), k

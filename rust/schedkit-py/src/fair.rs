@@ -9,7 +9,8 @@ use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use schedkit_core::fair::{
-    self, Config, Engine, Estimate, Nodes, Overheads, Policy, PoolSpec, UserPool, Workload,
+    self, Checked, Config, Engine, Estimate, Nodes, Overheads, Policy, PoolSpec, PushContext, UserPool,
+    Workload,
 };
 use schedkit_core::util::{indices, Entry};
 use schedkit_core::{Budget, CoreError, CoreResult};
@@ -59,11 +60,21 @@ pub(crate) struct FairEngine {
     worker: Option<Worker>,
     /// A background advance is running: the engine is with the worker.
     busy: bool,
+    /// While busy: the engine's push context once that advance ends without error
+    /// (`PushContext::after`), so that the next batch is checked here meanwhile.
+    next_ctx: Option<PushContext>,
+}
+
+/// A batch for the engine's thread: checked here already, or to check there (when it
+/// could not be checked here, so that its error is raised where and when it was before).
+enum Batch {
+    Checked(Checked),
+    Unchecked(Workload),
 }
 
 /// What the engine's thread is given: the engine, a batch to add first, the time to
 /// advance to.
-type Task = (Engine, Option<Workload>, f64);
+type Task = (Engine, Option<Batch>, f64);
 
 /// What it sends back: the engine, and the outcome (a panic's message as Err).
 type Returned = (Engine, Result<CoreResult<()>, String>);
@@ -88,8 +99,10 @@ impl Worker {
                 // Ends when the engine object is dropped (its sender with it).
                 while let Ok((mut engine, batch, until)) = task_rx.recv() {
                     let outcome = guard_core(|| {
-                        if let Some(w) = batch {
-                            engine.push_owned(w)?;
+                        match batch {
+                            Some(Batch::Checked(c)) => engine.push_checked(c)?,
+                            Some(Batch::Unchecked(w)) => engine.push_owned(w)?,
+                            None => {}
                         }
                         engine.advance(until, &Budget::new(None, Some(&flag)))
                     });
@@ -143,8 +156,15 @@ impl FairEngine {
 
     /// Hands the engine to its thread to add `batch` (when given) and advance to `until`;
     /// it stays there until the next call takes it back.
-    fn in_background(&mut self, py: Python<'_>, batch: Option<Workload>, until: f64) -> PyResult<()> {
-        self.eng(py)?;
+    fn in_background(&mut self, py: Python<'_>, batch: Option<Batch>, until: f64) -> PyResult<()> {
+        let ctx = self.eng(py)?.push_context();
+        let empty = Workload::default();
+        let w = match &batch {
+            Some(Batch::Checked(c)) => c.workload(),
+            Some(Batch::Unchecked(w)) => w,
+            None => &empty,
+        };
+        let next_ctx = ctx.after(w, until);
         if self.worker.is_none() {
             self.worker = Some(Worker::start()?);
         }
@@ -157,7 +177,26 @@ impl FairEngine {
             return Err(internal("fair advance", "the engine's thread has ended"));
         }
         self.busy = true;
+        self.next_ctx = Some(next_ctx);
         Ok(())
+    }
+
+    /// `w` checked here, against the context the engine will have when it takes it, when
+    /// that is known; else left to the engine's thread (an error is then raised by the
+    /// next call, as it would have been there).
+    fn checked_here(&self, w: Workload) -> Batch {
+        let ctx = match (&self.inner, self.busy) {
+            (Some(e), false) => Some(e.push_context()),
+            _ => self.next_ctx,
+        };
+        match ctx {
+            // A failed check is made again on the engine's thread, which raises it.
+            Some(c) => match c.check(w) {
+                Ok(c) => Batch::Checked(c),
+                Err(e) => Batch::Unchecked(e.1),
+            },
+            None => Batch::Unchecked(w),
+        }
     }
 }
 
@@ -250,6 +289,7 @@ impl FairEngine {
             inner: Some(build().py(py)?),
             worker: None,
             busy: false,
+            next_ctx: None,
         })
     }
 
@@ -335,7 +375,8 @@ impl FairEngine {
         };
         let w = build().py(py)?;
         if let Some(until) = advance_to {
-            return self.in_background(py, Some(w), until);
+            let batch = self.checked_here(w);
+            return self.in_background(py, Some(batch), until);
         }
         let eng = self.eng(py)?;
         detach(py, "fair push", || eng.push_owned(w))
@@ -373,7 +414,7 @@ impl FairEngine {
         d.set_item("tag", f.tag.into_pyarray(py))?;
         d.set_item("user", as_i64(&f.user).into_pyarray(py))?;
         d.set_item("class", as_i64(&f.class).into_pyarray(py))?;
-        d.set_item("n_tasks", as_i64(&f.n_tasks).into_pyarray(py))?;
+        d.set_item("n_tasks", f.n_tasks.into_pyarray(py))?;
         for (k, v) in [
             ("submit", f.submit),
             ("start", f.start),

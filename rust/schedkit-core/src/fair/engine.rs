@@ -22,11 +22,12 @@
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, VecDeque};
 
-use super::job::{Job, Stages};
+use super::job::Job;
 use super::overheads::{OverheadState, Served};
 use super::queue::{Launch, Ready, ReadyQueue};
 use super::record::{Finished, TaskRows};
 use super::vtime::K;
+use super::workload::{Checked, PushContext};
 use super::{check_weight, Config, Estimate, Policy, PoolSpec, UserPool, Workload};
 use crate::budget::Budget;
 use crate::error::{CoreError, CoreResult};
@@ -350,27 +351,53 @@ impl Engine {
     /// [`Engine::push`] of a workload the engine may keep: its columns are held, not
     /// copied, until its jobs have arrived.
     pub fn push_owned(&mut self, w: Workload) -> CoreResult<()> {
-        let not_before = self.open.back().map_or(self.horizon, |a| a.0.max(self.horizon));
-        // Only FAIR reads a job's own pool; the other policies ignore the column.
-        let n_pools = if self.cfg.policy == Policy::Fair {
-            self.n_pools.max(1)
-        } else {
-            usize::MAX
-        };
-        let parents = w.check(self.n_users, n_pools, not_before, self.drf_max_node)?;
-        if self.cfg.estimate == Estimate::Historic && !w.job_estimate.is_empty() {
-            // Historic estimates are class means of finished work: a given estimate would
-            // be ignored, so it is refused.
-            return Err(CoreError::invalid(
-                "estimate",
-                None,
-                "given with estimate='historic', which uses its class's mean finished work instead; \
-                 use 'oracle' or 'noisy'",
-            ));
+        let c = self.push_context().check(w).map_err(|e| e.0)?;
+        self.add_checked(c);
+        Ok(())
+    }
+
+    /// What a push's check depends on now (see [`PushContext`]).
+    pub fn push_context(&self) -> PushContext {
+        PushContext {
+            n_users: self.n_users,
+            // Only FAIR reads a job's own pool; the other policies ignore the column.
+            n_pools: if self.cfg.policy == Policy::Fair {
+                self.n_pools.max(1)
+            } else {
+                usize::MAX
+            },
+            back: self.open.back().map(|a| a.0.to_bits()),
+            horizon: self.horizon.to_bits(),
+            next_gid: self.next_gid,
+            drf_max_node: self.drf_max_node.map(|(c, m)| (c.to_bits(), m.to_bits())),
+            historic: self.cfg.estimate == Estimate::Historic,
         }
+    }
+
+    /// Adds a batch checked elsewhere (e.g. on the caller's thread while the engine
+    /// simulated): as it is when the engine's context is the one it was checked against,
+    /// else checked again, so the outcome is [`Engine::push_owned`]'s either way.
+    pub fn push_checked(&mut self, c: Checked) -> CoreResult<()> {
+        if c.ctx != self.push_context() {
+            return self.push_owned(c.w);
+        }
+        self.add_checked(c);
+        Ok(())
+    }
+
+    /// Adds a batch checked against the engine's present context.
+    fn add_checked(&mut self, c: Checked) {
+        let Checked {
+            w,
+            parents,
+            open,
+            succ_off,
+            succ,
+            ..
+        } = c;
         let n = w.n_jobs();
         if n == 0 {
-            return Ok(());
+            return;
         }
         // Drawn in push order, so the factors do not depend on how a trace is chunked.
         let noise = match self.cfg.estimate {
@@ -380,32 +407,12 @@ impl Engine {
             Estimate::Oracle | Estimate::Historic => Vec::new(),
         };
         let first = self.next_gid;
-        let (mut succ_off, mut succ) = (Vec::new(), Vec::new());
-        if w.job_after.iter().any(|&a| a >= 0) {
-            // Successor lists (CSR) of the closed-loop predecessors; `check` made every
-            // predecessor an earlier job of the batch.
-            succ_off = vec![0usize; n + 1];
-            for &a in &w.job_after {
-                if a >= 0 {
-                    succ_off[a as usize + 1] += 1;
-                }
-            }
-            for j in 0..n {
-                succ_off[j + 1] += succ_off[j];
-            }
-            succ = vec![0usize; succ_off[n]];
-            let mut fill = succ_off.clone();
-            for (j, &a) in w.job_after.iter().enumerate() {
-                if a >= 0 {
-                    succ[fill[a as usize]] = j;
-                    fill[a as usize] += 1;
-                }
-            }
-        }
-        for (j, (&after, &submit)) in w.job_after.iter().zip(&w.job_submit).enumerate() {
-            if after < 0 {
-                self.open.push_back((submit, first + j as u64));
-            }
+        if self.open.is_empty() {
+            // Taken over without a copy (the usual case: the arrivals before the push's
+            // advance time have all been taken).
+            self.open = VecDeque::from(open);
+        } else {
+            self.open.extend(open);
         }
         self.pushed.push_back(Pushed {
             first,
@@ -422,7 +429,6 @@ impl Engine {
             self.finished
                 .grow_to((self.next_gid - self.finished_base) as usize);
         }
-        Ok(())
     }
 
     /// The pushed batch holding job `gid` (not built yet, so its batch is kept).
@@ -448,7 +454,7 @@ impl Engine {
         let noise = p.noise.get(j).copied().unwrap_or(1.0);
         // Built where it stays (the slot), not built and then moved there.
         let job = &mut self.cl.jobs[slot];
-        *job = Job::new(&p.w, &p.parents, j, gid, noise);
+        job.rebuild(&p.w, &p.parents, j, gid, noise);
         if self.cfg.policy != Policy::Fair {
             job.pool = None;
         }
@@ -656,9 +662,7 @@ impl Engine {
         let job = &mut self.cl.jobs[slot];
         job.live = false;
         // Release the job's memory now; the slot is reused by a later push.
-        job.stages = Stages::default();
-        job.durs = Default::default();
-        job.children = Vec::new();
+        job.release();
         self.free_slots.push(slot);
         self.live -= 1;
     }
@@ -810,7 +814,72 @@ impl Cluster {
 #[cfg(test)]
 mod tests {
     use super::Completion;
+    use crate::budget::Budget;
+    use crate::fair::{Config, Engine, Policy, Workload};
     use crate::util::SplitMix64;
+
+    /// Open single-task jobs of two users submitted at `submit`, or with `after` a chain.
+    fn batch(submit: &[f64], closed: bool) -> Workload {
+        let n = submit.len();
+        Workload {
+            job_user: (0..n).map(|j| j % 2).collect(),
+            job_submit: submit.to_vec(),
+            job_after: (0..n as i64)
+                .map(|j| if closed && j % 3 == 2 { j - 1 } else { -1 })
+                .collect(),
+            job_think: vec![0.25; n],
+            job_class: vec![0; n],
+            task_offsets: (0..=n).collect(),
+            task_duration: (0..n).map(|j| 0.5 + (j % 4) as f64).collect(),
+            ..Workload::default()
+        }
+    }
+
+    /// `PushContext::after` foresees the engine's context after a push and an advance (so
+    /// a batch checked on the caller's thread meanwhile is taken as checked), for advances
+    /// that take all, some or none of the queued arrivals, a batch with no open job, ties
+    /// of an arrival with the advance time, -0.0 and 0.0 horizons and an empty batch.
+    #[test]
+    fn push_context_after_foresees_the_engine() {
+        let cases: Vec<(Vec<f64>, bool, f64)> = vec![
+            (vec![-0.0, 0.0, 1.0], false, 0.0),
+            (vec![2.0, 3.0, 5.0], true, 4.0),
+            (vec![5.0, 6.0], false, 5.0),
+            (vec![], false, 5.5),
+            (vec![7.0, 8.0, 9.0], false, 6.0),
+            (vec![9.0, 9.0, 9.0], true, 100.0),
+            (vec![100.0], false, 100.0),
+        ];
+        for policy in [Policy::Fifo, Policy::Uwfq, Policy::Fair] {
+            let mut eng = Engine::new(Config::new(2, policy)).unwrap();
+            eng.add_user("a").unwrap();
+            eng.add_user("b").unwrap();
+            for (submit, closed, until) in &cases {
+                let w = batch(submit, *closed);
+                let want = eng.push_context().after(&w, *until);
+                eng.push_owned(w).unwrap();
+                eng.advance(*until, &Budget::new(None, None)).unwrap();
+                assert_eq!(eng.push_context(), want, "{submit:?} to {until}");
+            }
+        }
+    }
+
+    /// A batch checked against a context the engine no longer has is checked again, with
+    /// the engine's own error: here one submitted before the engine's horizon.
+    #[test]
+    fn push_checked_against_a_stale_context_is_checked_again() {
+        let mut eng = Engine::new(Config::new(2, Policy::Uwfq)).unwrap();
+        eng.add_user("a").unwrap();
+        eng.add_user("b").unwrap();
+        let stale = eng.push_context();
+        eng.advance(10.0, &Budget::new(None, None)).unwrap();
+        let c = stale.check(batch(&[1.0, 2.0], false)).unwrap();
+        let got = eng.push_checked(c).unwrap_err().to_string();
+        let want = eng.push_owned(batch(&[1.0, 2.0], false)).unwrap_err().to_string();
+        assert_eq!(got, want);
+        assert!(got.contains("push jobs in submit order"), "{got}");
+        assert_eq!(eng.pushed(), 0);
+    }
 
     /// The completion heap's integer end keys order like the floats (`total_cmp`) and give
     /// the float back, for negative, zero, tiny, huge and random times.

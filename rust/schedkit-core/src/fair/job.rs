@@ -100,6 +100,74 @@ impl Job {
         }
     }
 
+    /// Makes this slot job `j` of `w`, as [`Job::new`] builds it. A single-task job into a
+    /// slot that held one (the common small job) is written field by field where it is,
+    /// rather than built aside and moved in over the old one.
+    #[inline(always)]
+    pub(super) fn rebuild(&mut self, w: &Workload, parents: &[usize], j: usize, gid: u64, noise: f64) {
+        let sr = w.stages_of(j);
+        let t0 = w.task_offsets[sr.start];
+        let one_task = sr.len() == 1 && w.task_offsets[sr.end] - t0 == 1;
+        let (true, Stages::One(st), Durs::One(dur)) = (one_task, &mut self.stages, &mut self.durs) else {
+            *self = Job::new(w, parents, j, gid, noise);
+            return;
+        };
+        let d = w.task_duration[t0];
+        *dur = d;
+        let s = sr.start;
+        // The same expressions as `build_stages` and `Job::new` (a sum of one value, so
+        // that a -0.0 comes out as it does there).
+        *st = StageRt {
+            lo: 0,
+            hi: 1,
+            work: std::slice::from_ref(&d).iter().sum(),
+            n: 1,
+            next: 0,
+            running: 0,
+            unfinished: 1,
+            waiting: 0,
+            split: None,
+            cpu: w.stage_cpu.get(s).copied().unwrap_or(1.0),
+            mem: w.stage_mem.get(s).copied().unwrap_or(0.0),
+            key: 0.0,
+            queued: false,
+            child_lo: 0,
+            child_hi: 0,
+        };
+        let work = std::slice::from_ref(&st.work).iter().sum();
+        self.children.clear();
+        self.gid = gid;
+        self.tag = w.job_tag.get(j).copied().unwrap_or(gid as i64);
+        self.user = w.job_user[j];
+        self.pool = w.job_pool.get(j).and_then(|&p| usize::try_from(p).ok());
+        self.class = w.job_class[j];
+        self.noise = noise;
+        self.told = w.job_estimate.get(j).copied().unwrap_or(work);
+        self.submit = f64::NAN;
+        self.start = f64::NAN;
+        self.work = work;
+        self.est = f64::NAN;
+        self.alone = f64::NAN;
+        self.seq = 0;
+        self.key = 0.0;
+        self.n_tasks = 0;
+        self.stages_left = 1;
+        self.has_successors = false;
+        self.live = true;
+    }
+
+    /// Whatever the job holds on the heap is freed (its slot waits for a later job); a
+    /// single task's inline stage stays, for [`Job::rebuild`] to write over.
+    pub(super) fn release(&mut self) {
+        if let Stages::Many(_) = self.stages {
+            self.stages = Stages::default();
+        }
+        if let Durs::Many(_) = self.durs {
+            self.durs = Durs::default();
+        }
+        self.children = Vec::new();
+    }
+
     /// Runtime partitioning: each stage becomes `max(1, ceil(its share of the estimate /
     /// tau))` equal tasks of its true work in total. More than `max_tasks` tasks for one
     /// stage is an error naming the job (a bound on the simulation's work, not a clamp).
@@ -345,4 +413,80 @@ fn build_stages(
         .map(|k| stage(sr.start + k, lists[k].len(), offs[k], offs[k + 1]))
         .collect();
     (Stages::Many(stages), children)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Job, Workload};
+
+    /// A workload of single-task jobs (with and without ids, pools, estimates, requests)
+    /// and multi-task and multi-stage jobs, so that a slot goes from every shape to every
+    /// other.
+    fn mixed() -> Vec<Workload> {
+        let one = Workload {
+            job_user: vec![0, 1, 0],
+            job_submit: vec![0.0; 3],
+            job_after: vec![-1; 3],
+            job_think: vec![0.0; 3],
+            job_class: vec![0, 2, 1],
+            task_offsets: vec![0, 1, 2, 3],
+            task_duration: vec![-0.0, 2.5, 1e-300],
+            ..Workload::default()
+        };
+        let given = Workload {
+            job_tag: vec![7, 9],
+            job_pool: vec![-1, 3],
+            job_estimate: vec![4.0, 0.5],
+            stage_cpu: vec![2.0, 0.5],
+            stage_mem: vec![1.0, 3.0],
+            job_user: vec![1, 2],
+            job_submit: vec![1.0; 2],
+            job_after: vec![-1; 2],
+            job_think: vec![0.0; 2],
+            job_class: vec![0, 0],
+            task_offsets: vec![0, 1, 2],
+            task_duration: vec![3.0, 0.0],
+            ..Workload::default()
+        };
+        let many = Workload {
+            job_user: vec![0, 0],
+            job_submit: vec![2.0; 2],
+            job_after: vec![-1; 2],
+            job_think: vec![0.0; 2],
+            job_class: vec![0, 0],
+            job_stages: vec![0, 1, 3],
+            task_offsets: vec![0, 3, 4, 6],
+            task_duration: vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
+            ..Workload::default()
+        };
+        vec![one, given, many]
+    }
+
+    /// `Job::rebuild` over a slot released after any earlier job gives exactly the job
+    /// `Job::new` builds (every field, -0.0 and NaN included, by their Debug text).
+    #[test]
+    fn rebuild_in_place_equals_new() {
+        let ws = mixed();
+        let jobs: Vec<(usize, usize)> = (0..ws.len())
+            .flat_map(|b| (0..ws[b].n_jobs()).map(move |j| (b, j)))
+            .collect();
+        for &(b0, j0) in &jobs {
+            for &(b, j) in &jobs {
+                let mut slot = Job::new(&ws[b0], &[], j0, 11, 1.5);
+                slot.submit = 3.0;
+                slot.start = 4.0;
+                slot.has_successors = true;
+                slot.release();
+                slot.rebuild(&ws[b], &[], j, 42, 0.75);
+                let fresh = Job::new(&ws[b], &[], j, 42, 0.75);
+                assert_eq!(
+                    format!("{slot:?}"),
+                    format!("{fresh:?}"),
+                    "{b0}/{j0} then {b}/{j}"
+                );
+                assert_eq!(slot.work.to_bits(), fresh.work.to_bits());
+                assert_eq!(slot.stages[0].work.to_bits(), fresh.stages[0].work.to_bits());
+            }
+        }
+    }
 }

@@ -20,7 +20,7 @@ pub use engine::Engine;
 pub use overheads::Overheads;
 pub use record::{Finished, TaskRows};
 pub use vtime::{uwfq_trace, Cfq, Uwfq, UwfqTrace};
-pub use workload::Workload;
+pub use workload::{Checked, PushContext, Workload};
 
 use crate::error::{CoreError, CoreResult};
 use crate::util::{lookup, Entry};

@@ -16,7 +16,8 @@ pub struct Finished {
     pub finish: Vec<f64>,
     pub work: Vec<f64>,
     pub estimate: Vec<f64>,
-    pub n_tasks: Vec<usize>,
+    /// As i64, the type NumPy gets it as (no conversion copy of the column).
+    pub n_tasks: Vec<i64>,
     /// Response time of the job alone on the cluster (list-scheduled, stages in order).
     pub alone: Vec<f64>,
 }
@@ -62,7 +63,7 @@ impl Finished {
         self.finish[i] = t;
         self.work[i] = job.work;
         self.estimate[i] = job.est;
-        self.n_tasks[i] = job.n_tasks;
+        self.n_tasks[i] = job.n_tasks as i64;
         self.alone[i] = job.alone;
     }
 
@@ -77,7 +78,7 @@ impl Finished {
         self.finish.push(t);
         self.work.push(job.work);
         self.estimate.push(job.est);
-        self.n_tasks.push(job.n_tasks);
+        self.n_tasks.push(job.n_tasks as i64);
         self.alone.push(job.alone);
     }
 }

@@ -5,6 +5,144 @@
 use super::MAX_STAGES;
 use crate::error::{CoreError, CoreResult};
 
+/// What checking a pushed batch depends on in the engine it goes into (see
+/// [`Engine::push_context`](super::Engine::push_context)): the batch can be checked away
+/// from the engine, e.g. on the caller's thread while the engine simulates the batch before.
+/// Floats are kept as bits, so that two contexts are equal only when every message and
+/// comparison made from them is the same.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PushContext {
+    pub(super) n_users: usize,
+    /// FAIR: the bound of a job's pool index; `usize::MAX` for the other policies.
+    pub(super) n_pools: usize,
+    /// The last open arrival still queued (its submit time's bits), if any.
+    pub(super) back: Option<u64>,
+    /// The horizon's bits.
+    pub(super) horizon: u64,
+    /// gid of the batch's first job.
+    pub(super) next_gid: u64,
+    pub(super) drf_max_node: Option<(u64, u64)>,
+    /// `estimate='historic'`, which refuses given estimates.
+    pub(super) historic: bool,
+}
+
+/// A batch checked against a [`PushContext`], with what the engine adds from it: the
+/// parents resolved, the open arrivals, the closed-loop successor lists. The engine takes
+/// it as it is when its context is still the one it was checked against
+/// ([`Engine::push_checked`](super::Engine::push_checked)), and checks it again otherwise.
+#[derive(Debug)]
+pub struct Checked {
+    pub(super) ctx: PushContext,
+    pub(super) w: Workload,
+    /// The parents as indices within their jobs.
+    pub(super) parents: Vec<usize>,
+    /// The open arrivals (submit time, gid), in push order.
+    pub(super) open: Vec<(f64, u64)>,
+    /// Closed loop: the successors of job `j` are `succ[succ_off[j]..succ_off[j + 1]]`;
+    /// both empty when no job has a predecessor.
+    pub(super) succ_off: Vec<usize>,
+    pub(super) succ: Vec<usize>,
+}
+
+impl Checked {
+    /// The batch checked.
+    pub fn workload(&self) -> &Workload {
+        &self.w
+    }
+}
+
+impl PushContext {
+    fn not_before(&self) -> f64 {
+        let h = f64::from_bits(self.horizon);
+        self.back.map_or(h, |b| f64::from_bits(b).max(h))
+    }
+
+    /// Checks `w` (the engine's only check of a batch; errors name the field and index) and
+    /// prepares what the engine adds from it. On an error, `w` comes back with it.
+    pub fn check(self, w: Workload) -> Result<Checked, Box<(CoreError, Workload)>> {
+        match self.prepare(&w) {
+            Ok((parents, open, succ_off, succ)) => Ok(Checked {
+                ctx: self,
+                w,
+                parents,
+                open,
+                succ_off,
+                succ,
+            }),
+            Err(e) => Err(Box::new((e, w))),
+        }
+    }
+
+    /// [`PushContext::check`]'s parts: (parents, open arrivals, successor offsets and lists).
+    #[allow(clippy::type_complexity)]
+    fn prepare(&self, w: &Workload) -> CoreResult<(Vec<usize>, Vec<(f64, u64)>, Vec<usize>, Vec<usize>)> {
+        let parents = w.check(
+            self.n_users,
+            self.n_pools,
+            self.not_before(),
+            self.drf_max_node
+                .map(|(c, m)| (f64::from_bits(c), f64::from_bits(m))),
+        )?;
+        if self.historic && !w.job_estimate.is_empty() {
+            // Historic estimates are class means of finished work: a given estimate would
+            // be ignored, so it is refused.
+            return Err(CoreError::invalid(
+                "estimate",
+                None,
+                "given with estimate='historic', which uses its class's mean finished work instead; \
+                 use 'oracle' or 'noisy'",
+            ));
+        }
+        let n = w.n_jobs();
+        let (mut succ_off, mut succ) = (Vec::new(), Vec::new());
+        if w.job_after.iter().any(|&a| a >= 0) {
+            // Successor lists (CSR) of the closed-loop predecessors; `check` made every
+            // predecessor an earlier job of the batch.
+            succ_off = vec![0usize; n + 1];
+            for &a in &w.job_after {
+                if a >= 0 {
+                    succ_off[a as usize + 1] += 1;
+                }
+            }
+            for j in 0..n {
+                succ_off[j + 1] += succ_off[j];
+            }
+            succ = vec![0usize; succ_off[n]];
+            let mut fill = succ_off.clone();
+            for (j, &a) in w.job_after.iter().enumerate() {
+                if a >= 0 {
+                    succ[fill[a as usize]] = j;
+                    fill[a as usize] += 1;
+                }
+            }
+        }
+        let first = self.next_gid;
+        let open = (w.job_after.iter().zip(&w.job_submit).enumerate())
+            .filter(|(_, (&after, _))| after < 0)
+            .map(|(j, (_, &submit))| (submit, first + j as u64))
+            .collect();
+        Ok((parents, open, succ_off, succ))
+    }
+
+    /// The context after the engine has added `w` (its open arrivals queued behind the
+    /// others) and then advanced to `until`, which takes every queued open arrival before
+    /// `until`, when neither fails. For the caller to check the next batch while the engine
+    /// still simulates; the engine compares it with its own before relying on it.
+    pub fn after(self, w: &Workload, until: f64) -> PushContext {
+        let last_open = (w.job_after.iter().zip(&w.job_submit))
+            .rev()
+            .find(|(&a, _)| a < 0)
+            .map(|(_, &s)| s.to_bits());
+        let horizon = f64::from_bits(self.horizon).max(until);
+        PushContext {
+            back: last_open.or(self.back).filter(|&b| f64::from_bits(b) >= until),
+            horizon: horizon.to_bits(),
+            next_gid: self.next_gid + w.n_jobs() as u64,
+            ..self
+        }
+    }
+}
+
 /// Jobs, their stages and their tasks. Ragged lists use an offsets + values layout.
 ///
 /// A job is a DAG of stages (Spark's unit of scheduling); a stage is a bag of tasks that
