@@ -63,6 +63,32 @@ pub(super) struct Job {
     pub(super) live: bool,
 }
 
+impl StageRt {
+    /// Workload stage `s` as the only stage of its job, holding one task of duration `d`
+    /// (the common small job: no range arithmetic). The work is a sum of one value, as for
+    /// any other stage, so that a -0.0 comes out the same.
+    #[inline(always)]
+    fn single_task(w: &Workload, s: usize, d: f64) -> StageRt {
+        StageRt {
+            lo: 0,
+            hi: 1,
+            work: std::slice::from_ref(&d).iter().sum(),
+            n: 1,
+            next: 0,
+            running: 0,
+            unfinished: 1,
+            waiting: 0,
+            split: None,
+            cpu: w.stage_cpu.get(s).copied().unwrap_or(1.0),
+            mem: w.stage_mem.get(s).copied().unwrap_or(0.0),
+            key: 0.0,
+            queued: false,
+            child_lo: 0,
+            child_hi: 0,
+        }
+    }
+}
+
 impl Job {
     /// Job `j` of `w`, pushed as the `gid`-th job, not arrived yet; `parents` are the
     /// workload's parents as indices within their jobs (what `Workload::check` returns) and
@@ -114,26 +140,7 @@ impl Job {
         };
         let d = w.task_duration[t0];
         *dur = d;
-        let s = sr.start;
-        // The same expressions as `build_stages` and `Job::new` (a sum of one value, so
-        // that a -0.0 comes out as it does there).
-        *st = StageRt {
-            lo: 0,
-            hi: 1,
-            work: std::slice::from_ref(&d).iter().sum(),
-            n: 1,
-            next: 0,
-            running: 0,
-            unfinished: 1,
-            waiting: 0,
-            split: None,
-            cpu: w.stage_cpu.get(s).copied().unwrap_or(1.0),
-            mem: w.stage_mem.get(s).copied().unwrap_or(0.0),
-            key: 0.0,
-            queued: false,
-            child_lo: 0,
-            child_hi: 0,
-        };
+        *st = StageRt::single_task(w, sr.start, d);
         let work = std::slice::from_ref(&st.work).iter().sum();
         self.children.clear();
         self.gid = gid;
@@ -333,25 +340,7 @@ fn build_stages(
 ) -> (Stages, Vec<usize>) {
     if let [d] = durs {
         // One task (the common small job): the stage below without its range arithmetic.
-        let s = sr.start;
-        let stage = StageRt {
-            lo: 0,
-            hi: 1,
-            work: std::slice::from_ref(d).iter().sum(),
-            n: 1,
-            next: 0,
-            running: 0,
-            unfinished: 1,
-            waiting: 0,
-            split: None,
-            cpu: w.stage_cpu.get(s).copied().unwrap_or(1.0),
-            mem: w.stage_mem.get(s).copied().unwrap_or(0.0),
-            key: 0.0,
-            queued: false,
-            child_lo: 0,
-            child_hi: 0,
-        };
-        return (Stages::One(stage), Vec::new());
+        return (Stages::One(StageRt::single_task(w, sr.start, *d)), Vec::new());
     }
     let t0 = w.task_offsets[sr.start];
     let stage = |s: usize, waiting: usize, child_lo: usize, child_hi: usize| {
