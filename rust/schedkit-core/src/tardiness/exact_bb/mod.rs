@@ -271,9 +271,8 @@ fn branch_and_bound(
         .filter(|r| cut.integral && r.has_adjacency())
         .map(|_| AdjacencyTuner::new(jobs, &seq));
     if let Some(r) = relax.as_mut() {
-        // The subgradient's start decides where its step factor runs out: from the caller's
-        // incumbent alone, n200_tf0.8_rdd0.2_0 began 40,000 lower than from the prices of
-        // another start and stayed unproven at 60 s (3 s from the better start).
+        // Start from the best-bounding prices of every starting sequence, not only of the
+        // incumbent (see `Relax::seed_prices`).
         tried.push(seq.clone());
         r.seed_prices(jobs, &tried);
         let (lb, perm) = r.optimise(jobs, ub, &seq, cut, budget, FIRST_ROUNDS, tuner.is_none());
