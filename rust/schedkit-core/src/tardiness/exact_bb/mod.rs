@@ -233,14 +233,16 @@ fn branch_and_bound(
         }
     }
     let mut best: Option<(f64, Vec<usize>)> = None;
+    let mut tried = Vec::new();
     for mut s in starts {
         if improve {
             descend(jobs, &mut s, budget, swap_span(m));
         }
         let o = jobs.total(&s);
         if best.as_ref().is_none_or(|b| o < b.0) {
-            best = Some((o, s));
+            best = Some((o, s.clone()));
         }
+        tried.push(s);
     }
     let (_, mut seq) = best.unwrap_or((0.0, edd.clone()));
     // A short ILS: the search itself closes the remaining gap quickly, so a long one mostly
@@ -269,6 +271,10 @@ fn branch_and_bound(
         .filter(|r| cut.integral && r.has_adjacency())
         .map(|_| AdjacencyTuner::new(jobs, &seq));
     if let Some(r) = relax.as_mut() {
+        // Start from the best-bounding prices of every starting sequence, not only of the
+        // incumbent (see `Relax::seed_prices`).
+        tried.push(seq.clone());
+        r.seed_prices(jobs, &tried);
         let (lb, perm) = r.optimise(jobs, ub, &seq, cut, budget, FIRST_ROUNDS, tuner.is_none());
         if let Some(perm) = perm {
             let o = jobs.total(&perm);

@@ -310,6 +310,29 @@ impl Relax {
         best + mu.iter().sum::<f64>()
     }
 
+    /// Starts the multipliers at the prices ([`initial_prices`]) of whichever of `seqs`
+    /// gives the highest bound (one no-repeat DP each). Where the subgradient starts decides
+    /// how far it gets before its step factor runs out: on n200_tf0.8_rdd0.2_0 the prices of
+    /// the caller's incumbent began 40,000 below those of another start and left the
+    /// instance unproven at 60 s; from the best start it is proven in 2.5 s, and the n = 100
+    /// set needs a third fewer nodes, rounds and DP cells (counting harness in tests.rs).
+    pub(super) fn seed_prices(&mut self, jobs: Jobs, seqs: &[Vec<usize>]) {
+        let mut path = Vec::new();
+        let mut best: Option<(f64, Vec<f64>)> = None;
+        for s in seqs {
+            let mu = initial_prices(jobs, s);
+            let l = self.eval_norepeat(jobs, &mu, &mut path);
+            if best.as_ref().is_none_or(|b| l > b.0) {
+                best = Some((l, mu));
+            }
+        }
+        if let Some((_, mu)) = best {
+            self.sg.started = true;
+            self.sg.best_mu.clone_from(&mu);
+            self.sg.mu = mu;
+        }
+    }
+
     /// Subgradient optimisation of μ with the cheap no-repeat DP (Polyak steps towards the
     /// upper bound, the step factor halved after 10 rounds without progress), `rounds` more
     /// rounds from where the previous call stopped; then the table of the best multipliers
@@ -317,8 +340,9 @@ impl Relax {
     /// then the caller adopts tables built elsewhere, and `self.mu` is left as it was).
     /// Returns the best L(μ) and, if a relaxed optimum was a permutation, that sequence.
     ///
-    /// Start: [`initial_prices`] of the incumbent. The second root phase on integral data
-    /// tunes further on the adjacency relaxation instead (`tune_on_adjacency` in mod.rs).
+    /// Start: [`Relax::seed_prices`] if called, else [`initial_prices`] of `ub_seq`. The
+    /// second root phase on integral data tunes further on the adjacency relaxation instead
+    /// (`tune_on_adjacency` in mod.rs).
     #[allow(clippy::too_many_arguments)]
     pub(super) fn optimise(
         &mut self,
@@ -545,5 +569,60 @@ mod tests {
                 );
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod seed_tests {
+    use super::{initial_prices, Relax};
+    use crate::budget::Budget;
+    use crate::tardiness::exact_bb::bound::Cut;
+    use crate::tardiness::Jobs;
+    use crate::util::SplitMix64;
+
+    /// `seed_prices` starts the subgradient at the candidate whose prices give the highest
+    /// bound, and `optimise` keeps that start instead of the prices of its own `ub_seq`
+    /// (here the worst candidate, so ignoring the seed shows up as a lower first bound).
+    #[test]
+    fn seeded_start_is_the_best_candidates_prices() {
+        let mut g = SplitMix64::from_state(41);
+        let mut differ = 0;
+        for case in 0..200 {
+            let n = 5 + case % 25;
+            let p: Vec<f64> = (0..n).map(|_| g.int(1, 30) as f64).collect();
+            let total: f64 = p.iter().sum();
+            let d: Vec<f64> = (0..n).map(|_| (g.uniform() * total).floor()).collect();
+            let w: Vec<f64> = (0..n).map(|_| g.int(1, 10) as f64).collect();
+            let jobs = Jobs { p: &p, w: &w, d: &d };
+            let seqs: Vec<Vec<usize>> = (0..4)
+                .map(|_| {
+                    let mut s: Vec<usize> = (0..n).collect();
+                    for i in (1..n).rev() {
+                        s.swap(i, g.below(i + 1));
+                    }
+                    s
+                })
+                .collect();
+            let mut r = Relax::new(jobs).expect("small integral horizon");
+            let mut path = Vec::new();
+            let bounds: Vec<f64> = seqs
+                .iter()
+                .map(|s| r.eval_norepeat(jobs, &initial_prices(jobs, s), &mut path))
+                .collect();
+            let best = bounds.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+            let worst = (0..4).min_by(|&a, &b| bounds[a].total_cmp(&bounds[b])).unwrap();
+            if bounds[worst] < best {
+                differ += 1;
+            }
+            r.seed_prices(jobs, &seqs);
+            let ub = seqs.iter().map(|s| jobs.total(s)).fold(f64::INFINITY, f64::min);
+            let cut = Cut { integral: true };
+            let (first, _) = r.optimise(jobs, ub + 1e9, &seqs[worst], cut, &Budget::unlimited(), 1, false);
+            assert_eq!(first, best, "case {case}: bounds {bounds:?}");
+        }
+        assert!(
+            differ > 100,
+            "the candidates' prices should usually differ ({differ})"
+        );
     }
 }
