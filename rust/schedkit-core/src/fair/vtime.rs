@@ -120,7 +120,7 @@ impl WeightSum {
         self.leaves = leaves;
     }
 
-    #[inline]
+    #[inline(always)]
     fn set(&mut self, u: usize, w: f64) {
         if self.exact {
             self.sum += w - self.values[u];
@@ -183,6 +183,26 @@ impl UserState {
             self.v_ref = self.v_ref.max(at.min(v));
             self.s += vj.r / self.w;
         }
+    }
+
+    /// The user leaves the active users at V = `v`, its chain end `e`: its jobs leave the
+    /// inner system, the ones finished by then (see [`Self::finish_inner`]) moving the
+    /// inner clock, and S becomes E. The inner clock is all that carries over: `v_ref`
+    /// (<= V) is brought to V at the user's next arrival, its jobs being none. A lone
+    /// job is finished here with `finish_inner`'s own operations.
+    fn leave(&mut self, v: f64, e: f64) {
+        if let Some(((K(d), _), _)) = self.jobs.one {
+            let at = self.v_ref + (d - self.inner).max(0.0) * 1.0 / self.w;
+            if at <= v {
+                self.inner = self.inner.max(d);
+            }
+            self.jobs.one = None;
+        } else {
+            self.finish_inner(v);
+            self.jobs.clear();
+        }
+        self.active = false;
+        self.s = e;
     }
 
     /// Brings the inner clock to global virtual time `v` (>= `v_ref`).
@@ -388,11 +408,7 @@ impl Uwfq {
             // `step` files nothing among the active users: (e, m) is still the top.
             self.active.pop();
             let v = self.v;
-            let us = &mut self.users[m];
-            us.finish_inner(v);
-            us.active = false;
-            us.jobs.clear();
-            us.s = e;
+            self.users[m].leave(v, e);
             self.sum_w.set(m, 0.0);
             match self.first_active() {
                 Some(next) => {
