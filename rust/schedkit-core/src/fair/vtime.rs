@@ -120,6 +120,7 @@ impl WeightSum {
         self.leaves = leaves;
     }
 
+    #[inline(always)]
     fn set(&mut self, u: usize, w: f64) {
         if self.exact {
             self.sum += w - self.values[u];
@@ -135,6 +136,7 @@ impl WeightSum {
         }
     }
 
+    #[inline]
     fn total(&self) -> f64 {
         if self.exact {
             return self.sum;
@@ -181,6 +183,26 @@ impl UserState {
             self.v_ref = self.v_ref.max(at.min(v));
             self.s += vj.r / self.w;
         }
+    }
+
+    /// The user leaves the active users at V = `v`, its chain end `e`: its jobs leave the
+    /// inner system, the ones finished by then (see [`Self::finish_inner`]) moving the
+    /// inner clock, and S becomes E. The inner clock is all that carries over: `v_ref`
+    /// (<= V) is brought to V at the user's next arrival, its jobs being none. A lone
+    /// job is finished here with `finish_inner`'s own operations.
+    fn leave(&mut self, v: f64, e: f64) {
+        if let Some(((K(d), _), _)) = self.jobs.one {
+            let at = self.v_ref + (d - self.inner).max(0.0) * 1.0 / self.w;
+            if at <= v {
+                self.inner = self.inner.max(d);
+            }
+            self.jobs.one = None;
+        } else {
+            self.finish_inner(v);
+            self.jobs.clear();
+        }
+        self.active = false;
+        self.s = e;
     }
 
     /// Brings the inner clock to global virtual time `v` (>= `v_ref`).
@@ -368,36 +390,41 @@ impl Uwfq {
         if self.tp == f64::NEG_INFINITY {
             self.tp = t;
         }
-        let mut any_active = false;
-        while let Some((e, m)) = self.first_active() {
-            let rate = self.c / self.sum_w.total();
-            if e <= self.v + (t - self.tp) * rate {
-                let tf = (self.tp + (e - self.v) / rate).max(self.tp);
-                self.step(tf, rate);
-                // `step` files nothing among the active users: (e, m) is still the top.
-                self.active.pop();
-                let v = self.v;
-                let us = &mut self.users[m];
-                us.finish_inner(v);
-                us.active = false;
-                us.jobs.clear();
-                us.s = e;
-                self.sum_w.set(m, 0.0);
-            } else {
-                any_active = true;
+        // The rate is recomputed only when the weight sum changes (a user leaves): the
+        // same division gives the same bits.
+        let Some(mut top) = self.first_active() else {
+            self.tp = t;
+            return;
+        };
+        let mut rate = self.c / self.sum_w.total();
+        loop {
+            let (e, m) = top;
+            if e > self.v + (t - self.tp) * rate {
+                self.step(t, rate);
                 break;
             }
-        }
-        if any_active {
-            let rate = self.c / self.sum_w.total();
-            self.step(t, rate);
+            let tf = (self.tp + (e - self.v) / rate).max(self.tp);
+            self.step(tf, rate);
+            // `step` files nothing among the active users: (e, m) is still the top.
+            self.active.pop();
+            let v = self.v;
+            self.users[m].leave(v, e);
+            self.sum_w.set(m, 0.0);
+            match self.first_active() {
+                Some(next) => {
+                    top = next;
+                    rate = self.c / self.sum_w.total();
+                }
+                None => break,
+            }
         }
         self.tp = t;
     }
 
     /// Registers job `key` (unique, never reused) of user `u` arriving at `t` with estimate
-    /// `r` (core-seconds); `slot` is the caller's handle. Calls `set_deadline(key, slot, D)`
-    /// for every job of `u` whose global deadline changed, the new job included.
+    /// `r` (core-seconds); `slot` is the caller's handle. Returns the job's global deadline
+    /// D, and calls `set_deadline(key, slot, D)` for every *other* job of `u` whose D
+    /// changed (those behind the new one in the user's inner order).
     pub fn arrive(
         &mut self,
         t: f64,
@@ -406,12 +433,14 @@ impl Uwfq {
         slot: usize,
         r: f64,
         mut set_deadline: impl FnMut(u64, usize, f64),
-    ) {
+    ) -> f64 {
         self.advance_to(t);
         let v = self.v;
         let grace = self.grace;
         let us = &mut self.users[u];
-        us.finish_inner(v);
+        if !us.jobs.is_empty() {
+            us.finish_inner(v);
+        }
         us.sync(v);
         if !us.active {
             if !us.seen {
@@ -426,21 +455,37 @@ impl Uwfq {
         }
         let d = us.inner + r;
         let at = (K(d), key);
-        us.jobs.insert(at, VJob { r, dl: 0.0, slot });
-        // Re-chain: D over the user's jobs in d order, starting at S. Jobs ahead of the new
-        // one keep their D (a virtually finished head moves S by exactly its own share), so
-        // only the new job and those behind it are recomputed.
-        let mut acc = us.jobs.dl_before(&at).unwrap_or(us.s);
         let w = us.w;
-        us.jobs.each_from(&at, |&(_, k), vj| {
-            acc += vj.r / w;
-            vj.dl = acc;
-            set_deadline(k, vj.slot, acc);
-        });
-        us.e = acc;
+        let dl = if us.jobs.is_empty() {
+            // The common case: the user's only job, its chain S + r / w (what the re-chain
+            // below gives for it, the same operations in the same order).
+            let dl = us.s + r / w;
+            us.jobs.insert(at, VJob { r, dl, slot });
+            us.e = dl;
+            dl
+        } else {
+            us.jobs.insert(at, VJob { r, dl: 0.0, slot });
+            // Re-chain: D over the user's jobs in d order, starting at S. Jobs ahead of the
+            // new one keep their D (a virtually finished head moves S by exactly its own
+            // share), so only the new job and those behind it are recomputed.
+            let mut acc = us.jobs.dl_before(&at).unwrap_or(us.s);
+            let mut dl = 0.0;
+            us.jobs.each_from(&at, |&(_, k), vj| {
+                acc += vj.r / w;
+                vj.dl = acc;
+                if k == key {
+                    dl = acc;
+                } else {
+                    set_deadline(k, vj.slot, acc);
+                }
+            });
+            us.e = acc;
+            dl
+        };
         // Files the new chain end; the user's entry filed before, if any, is stale now.
         us.e_stamp += 1;
-        self.active.push(std::cmp::Reverse((K(acc), u, us.e_stamp)));
+        self.active.push(std::cmp::Reverse((K(us.e), u, us.e_stamp)));
+        dl
     }
 }
 
@@ -501,9 +546,10 @@ pub fn uwfq_trace(
         ..UwfqTrace::default()
     };
     for j in 0..n {
-        q.arrive(times[j], users[j], j as u64, j, work[j], |_, k, dl| {
+        let dl = q.arrive(times[j], users[j], j as u64, j, work[j], |_, k, dl| {
             out.deadline[k] = dl
         });
+        out.deadline[j] = dl;
         out.v.push(q.virtual_time());
         out.e.push(q.chain_end(users[j]));
     }

@@ -93,7 +93,8 @@ impl ReadyQueue for KeyedQueue {
         };
         let (heap, stale) = (&mut self.heap, &mut self.stale);
         let (user, gid, est) = (job.user, job.gid, job.est);
-        q.arrive(t, user, gid, slot, est, |gid, k, dl| {
+        // The new job's stages are queued after this (`Engine::arrive`), under its key.
+        let dl = q.arrive(t, user, gid, slot, est, |gid, k, dl| {
             let job = &mut jobs[k];
             if !job.live || job.gid != gid {
                 return; // finished for real while still in the virtual system
@@ -108,6 +109,8 @@ impl ReadyQueue for KeyedQueue {
             }
             job.key = dl;
         });
+        debug_assert!(!jobs[slot].stages.iter().any(|st| st.queued));
+        jobs[slot].key = dl;
         if self.stale > COMPACT_AFTER && 2 * self.stale > self.heap.len() {
             self.heap.retain(|Reverse(e)| in_force(jobs, e));
             self.stale = 0;
@@ -132,7 +135,9 @@ impl ReadyQueue for KeyedQueue {
         if self.free == 0 {
             return None;
         }
-        let moving = matches!(self.key, Key::Uwfq(_));
+        // Every entry is in force while none is stale (`stale` counts each one a re-key
+        // leaves behind, until it is dropped), as is every entry of a key that never moves.
+        let moving = matches!(self.key, Key::Uwfq(_)) && self.stale > 0;
         let (stage, slot) = loop {
             let Reverse(e) = self.heap.peek()?;
             if !moving || in_force(jobs, e) {

@@ -405,7 +405,12 @@ fn run_both(seed: u64, n: usize, users: usize, cores: usize, gap: f64, kind: u64
         };
         let slot = rng.below(1000);
         let (mut a, mut b): (Calls, Calls) = (Vec::new(), Vec::new());
-        new.arrive(t, u, j as u64, slot, r, |k, s, dl| a.push((k, s, dl.to_bits())));
+        let mut behind: Calls = Vec::new();
+        let dl = new.arrive(t, u, j as u64, slot, r, |k, s, dl| {
+            behind.push((k, s, dl.to_bits()))
+        });
+        a.push((j as u64, slot, dl.to_bits()));
+        a.extend(behind);
         plain.arrive(t, u, j as u64, slot, r, |k, s, dl| b.push((k, s, dl.to_bits())));
         let ctx = format!("seed {seed}, arrival {j}");
         assert_eq!(a, b, "{ctx}");
