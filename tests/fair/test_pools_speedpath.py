@@ -14,23 +14,34 @@ from bench_refs import fair_finish, load_bench
 HEAPQ = load_bench("ref_fair")
 
 
+def _bursts(
+    rng, n: int, burst: int, max_size: int, ties: bool, tie_gaps: tuple[int, int], burst_gap: float, gap: float
+):
+    """``n`` jobs of 1 to ``max_size`` tasks, alternating runs of ``burst`` jobs arriving within
+    a fraction of a second (mean gap ``burst_gap``; 0 with ``ties``) and of sparse arrivals
+    (mean gap ``gap``; integers in ``tie_gaps`` [lo, hi) with ``ties``, then integer durations
+    too):
+    (offsets, durations, submit times)."""
+    sizes = rng.integers(1, max_size + 1, size=n)
+    offsets = np.concatenate([[0], np.cumsum(sizes)])
+    m = int(offsets[-1])
+    in_burst = (np.arange(n) // burst) % 2 == 0
+    if ties:
+        dur = rng.integers(1, 4, size=m).astype(float)
+        gaps = np.where(in_burst, 0.0, rng.integers(*tie_gaps, size=n).astype(float))
+    else:
+        dur = rng.exponential(1.0, size=m)
+        gaps = np.where(in_burst, rng.exponential(burst_gap, size=n), rng.exponential(gap, size=n))
+    return offsets, dur, np.cumsum(gaps)
+
+
 def bursty(seed: int, *, ties: bool):
     """Bursts of 300 jobs within a fraction of a second, most of them user 0's (a pool with
     well over 64 ready stages), between sparse arrivals that drain the queue; with `ties`,
     integer durations and arrival times (many equal running counts and shares)."""
     rng = np.random.default_rng(seed)
     n = 900
-    sizes = rng.integers(1, 6, size=n)
-    offsets = np.concatenate([[0], np.cumsum(sizes)])
-    m = int(offsets[-1])
-    burst = (np.arange(n) // 300) % 2 == 0
-    if ties:
-        dur = rng.integers(1, 4, size=m).astype(float)
-        gaps = np.where(burst, 0.0, rng.integers(2, 8, size=n).astype(float))
-    else:
-        dur = rng.exponential(1.0, size=m)
-        gaps = np.where(burst, rng.exponential(0.002, size=n), rng.exponential(4.0, size=n))
-    submit = np.cumsum(gaps)
+    offsets, dur, submit = _bursts(rng, n, 300, 5, ties, tie_gaps=(2, 8), burst_gap=0.002, gap=4.0)
     user = np.where(rng.random(n) < 0.7, 0, rng.integers(1, 6, size=n))
     assert int((user[:300] == 0).sum()) > 64
     return 4, user.tolist(), submit.tolist(), offsets.tolist(), dur.tolist()
@@ -57,17 +68,7 @@ def many_pools(seed: int, *, ties: bool, users: int = 40):
     the queue to a few pools and none; with `ties`, integer durations and arrival times."""
     rng = np.random.default_rng(seed)
     n = 1200
-    sizes = rng.integers(1, 5, size=n)
-    offsets = np.concatenate([[0], np.cumsum(sizes)])
-    m = int(offsets[-1])
-    burst = (np.arange(n) // 400) % 2 == 0
-    if ties:
-        dur = rng.integers(1, 4, size=m).astype(float)
-        gaps = np.where(burst, 0.0, rng.integers(1, 4, size=n).astype(float))
-    else:
-        dur = rng.exponential(1.0, size=m)
-        gaps = np.where(burst, rng.exponential(0.001, size=n), rng.exponential(2.0, size=n))
-    submit = np.cumsum(gaps)
+    offsets, dur, submit = _bursts(rng, n, 400, 4, ties, tie_gaps=(1, 4), burst_gap=0.001, gap=2.0)
     user = rng.integers(0, users, size=n)
     assert len(set(user[:400].tolist())) > 16
     return 6, user.tolist(), submit.tolist(), offsets.tolist(), dur.tolist()
