@@ -16,7 +16,7 @@ use schedkit_core::util::{indices, Entry};
 use schedkit_core::{Budget, CoreError, CoreResult};
 
 use crate::arrays::{as_i64, detach, vec1};
-use crate::errors::{guard_core, internal, IntoPy};
+use crate::errors::{guard_core, internal, to_pyerr, IntoPy};
 use crate::interrupt::{run_interruptible, wait_watching_signals};
 
 fn indices_opt(field: &str, a: Option<PyReadonlyArray1<'_, i64>>) -> Result<Vec<usize>, CoreError> {
@@ -184,18 +184,21 @@ impl FairEngine {
     /// `w` checked here, against the context the engine will have when it takes it, when
     /// that is known; else left to the engine's thread (an error is then raised by the
     /// next call, as it would have been there).
-    fn checked_here(&self, w: Workload) -> Batch {
+    fn checked_here(&self, py: Python<'_>, w: Workload) -> PyResult<Batch> {
         let ctx = match (&self.inner, self.busy) {
             (Some(e), false) => Some(e.push_context()),
             _ => self.next_ctx,
         };
-        match ctx {
-            // A failed check is made again on the engine's thread, which raises it.
-            Some(c) => match c.check(w) {
-                Ok(c) => Batch::Checked(c),
-                Err(e) => Batch::Unchecked(e.1),
-            },
-            None => Batch::Unchecked(w),
+        let Some(c) = ctx else {
+            return Ok(Batch::Unchecked(w));
+        };
+        // The core's check, guarded as on the engine's thread (a panic is an InternalError);
+        // a failed check is made again on the engine's thread, which raises it.
+        match guard_core(|| Ok(c.check(w))) {
+            Ok(Ok(Ok(c))) => Ok(Batch::Checked(c)),
+            Ok(Ok(Err(e))) => Ok(Batch::Unchecked(e.1)),
+            Ok(Err(e)) => Err(to_pyerr(py, e)),
+            Err(panic) => Err(internal("fair push", &panic)),
         }
     }
 }
@@ -375,7 +378,7 @@ impl FairEngine {
         };
         let w = build().py(py)?;
         if let Some(until) = advance_to {
-            let batch = self.checked_here(w);
+            let batch = self.checked_here(py, w)?;
             return self.in_background(py, Some(batch), until);
         }
         let eng = self.eng(py)?;
