@@ -149,6 +149,21 @@ FIRST_PHASE = 4
 #: 24.8 s, where the authors measured 28.1 and about 12.6). What the data ask for, and no Spark
 #: code found so far does: under Spark's own orders a query's result job passes the scans queued
 #: before it (their 2_power_2_small_users Fair runs did keep each burst of 20 in step, README).
+#: Nor a serial step *after* each scan (the query's result step on the driver, served one job
+#: at a time in the order the scans end), probed on runs without it (the step uses no core):
+#: on the fitted values, 0.12 s a job leaves the burst as it was (Spearman 0.58, fair +15 %, CFQ
+#: -25 %) and moves google_hetero CFQ from +9 to +21 %; 0.26 s a job with the executed work cut
+#: to a quarter (every scan done by about 12 s) gives fair +1 % and ujf 0 % with the measured
+#: bands (25.2 / 39.9 / 43.0 s against 25.0 / 40.4 / 41.8), but T-FIFO and UWFQ -13 %, CFQ -35 %;
+#: work cut to 0.7 or 0.85 with 0.12 s puts 2_power_2_small_users Fair at -63 or -40 %. Once the
+#: scans are done such a step paces every policy alike, and a serial server spaces completions,
+#: so it cannot make CFQ's pile-up; that pile-up bounds it (bench, ``serial_step_bound``): the
+#: last 24 of CFQ's 120 response times average 49.3 s of a 50.8-s run, so a step every job
+#: passes one at a time takes at most (50.8 - 49.3) / 11.5 = 0.13 s (0.12 s under -P), under the
+#: 0.26 s a job at which Spark's FIFO completed the burst. Nor is it Spark's structure: adaptive
+#: execution re-plans a query after its map stage on the query's own thread under that plan's
+#: own lock (``AdaptiveSparkPlanExec.getFinalPhysicalPlan``, ``lock.synchronized``), not on one
+#: driver queue. Not refitted.
 #: ``authors_estimates``: CFQ and UWFQ told each job what the authors' schedulers were told
 #: (their Loop classes' oracle constants, a trace group's 4.3 x job_runtime_s), not the
 #: executed work.
