@@ -152,7 +152,8 @@ FIRST_PHASE = 4
 #: Nor a serial step *after* each scan (the query's result step on the driver, served one job
 #: at a time in the order the scans end), probed on runs without it (the step uses no core):
 #: on the fitted values, 0.12 s a job leaves the burst as it was (Spearman 0.58, fair +15 %, CFQ
-#: -25 %) and moves google_hetero CFQ from +9 to +21 %; 0.26 s a job with the executed work cut
+#: -25 %) and moves google_hetero CFQ from +9 to +21 % (0.26 s: +47 %, UWFQ +41 %, each of a
+#: Google group's Spark jobs passing it); 0.26 s a job with the executed work cut
 #: to a quarter (every scan done by about 12 s) gives fair +1 % and ujf 0 % with the measured
 #: bands (25.2 / 39.9 / 43.0 s against 25.0 / 40.4 / 41.8), but T-FIFO and UWFQ -13 %, CFQ -35 %;
 #: work cut to 0.7 or 0.85 with 0.12 s puts 2_power_2_small_users Fair at -63 or -40 %. Once the
