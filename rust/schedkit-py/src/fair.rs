@@ -431,6 +431,31 @@ impl FairEngine {
         Ok(d)
     }
 
+    /// With `finished_in_push_order`: every job's record in push order, once all pushed
+    /// jobs have finished (empty before), as one dict of NumPy arrays per pushed batch
+    /// (the run's columns: submit, start, finish, work, estimate, n_tasks, alone), handed
+    /// over without a copy.
+    fn take_records<'py>(&mut self, py: Python<'py>) -> PyResult<Vec<Bound<'py, PyDict>>> {
+        let parts = self.eng(py)?.take_records();
+        let mut out = Vec::with_capacity(parts.len());
+        for f in parts {
+            let d = PyDict::new(py);
+            d.set_item("n_tasks", f.n_tasks.into_pyarray(py))?;
+            for (k, v) in [
+                ("submit", f.submit),
+                ("start", f.start),
+                ("finish", f.finish),
+                ("work", f.work),
+                ("estimate", f.estimate),
+                ("alone", f.alone),
+            ] {
+                d.set_item(k, v.into_pyarray(py))?;
+            }
+            out.push(d);
+        }
+        Ok(out)
+    }
+
     /// The task records made since the last call (with `record_tasks=True`).
     fn take_tasks<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let t = self.eng(py)?.take_tasks();

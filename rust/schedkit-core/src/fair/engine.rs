@@ -120,8 +120,10 @@ pub struct Engine {
     /// DRF: the cluster's total cpu and memory, for the jobs' response-time bound.
     drf_totals: Option<(f64, f64)>,
     finished: Finished,
-    /// `finished_in_push_order`: the gid of the first record in `finished`.
-    finished_base: u64,
+    /// `finished_in_push_order`: the records of the pushed batches not taken yet, each with
+    /// the gid of its first job, in push order (one column per batch, made with its check,
+    /// rather than one column grown and copied on this thread as the batches come).
+    records: Vec<(u64, Finished)>,
     /// The noisy estimates' generator (seeded with `cfg.seed`), one draw per pushed job.
     rng: SplitMix64,
     /// The users' settings by name (from `cfg`), applied by [`Engine::add_user`].
@@ -199,7 +201,7 @@ impl Engine {
             drf_max_node,
             drf_totals,
             finished: Finished::default(),
-            finished_base: 0,
+            records: Vec::new(),
             rng: SplitMix64::new(seed),
             weights,
             user_pools,
@@ -371,6 +373,7 @@ impl Engine {
             next_gid: self.next_gid,
             drf_max_node: self.drf_max_node.map(|(c, m)| (c.to_bits(), m.to_bits())),
             historic: self.cfg.estimate == Estimate::Historic,
+            records: self.cfg.finished_in_push_order,
         }
     }
 
@@ -393,6 +396,7 @@ impl Engine {
             open,
             succ_off,
             succ,
+            records,
             ..
         } = c;
         let n = w.n_jobs();
@@ -426,8 +430,13 @@ impl Engine {
         self.next_gid += n as u64;
         self.live += n;
         if self.cfg.finished_in_push_order {
-            self.finished
-                .grow_to((self.next_gid - self.finished_base) as usize);
+            // Made with the check (the context says so), one per job.
+            let records = if records.finish.len() == n {
+                records
+            } else {
+                Finished::for_push_order(n)
+            };
+            self.records.push((first, records));
         }
     }
 
@@ -522,16 +531,26 @@ impl Engine {
     /// finished, and nothing before.
     pub fn take_finished(&mut self) -> Finished {
         if self.cfg.finished_in_push_order {
-            if self.live > 0 {
-                return Finished::default();
-            }
-            self.finished_base = self.next_gid;
-            return std::mem::take(&mut self.finished);
+            // One copy of every record: callers that can take pieces use `take_records`.
+            return Finished::concat(self.take_records());
         }
         // The columns are handed over whole (to NumPy, without a copy); the next ones
         // start with room for as many records.
         let room = self.finished.gid.len();
         std::mem::replace(&mut self.finished, Finished::with_capacity(room))
+    }
+
+    /// With `finished_in_push_order`: every job's record in push order, as one piece per
+    /// pushed batch (the batches' own columns, not copied into one), once all pushed jobs
+    /// have finished; nothing before. Otherwise nothing.
+    pub fn take_records(&mut self) -> Vec<Finished> {
+        if !self.cfg.finished_in_push_order || self.live > 0 {
+            return Vec::new();
+        }
+        std::mem::take(&mut self.records)
+            .into_iter()
+            .map(|(_, r)| r)
+            .collect()
     }
 
     /// Takes the task records made since the last call.
@@ -647,7 +666,12 @@ impl Engine {
         }
         // The job is done: record it, release closed-loop successors, free the slot.
         if self.cfg.finished_in_push_order {
-            self.finished.put((job.gid - self.finished_base) as usize, job, t);
+            // The batch holding the job, looked for from the last one: jobs finish about in
+            // push order, so it is usually the last or the one before.
+            let gid = job.gid;
+            if let Some((first, rec)) = self.records.iter_mut().rev().find(|r| r.0 <= gid) {
+                rec.put((gid - *first) as usize, job, t);
+            }
         } else {
             self.finished.push(job, t);
         }
@@ -879,6 +903,69 @@ mod tests {
         assert_eq!(got, want);
         assert!(got.contains("push jobs in submit order"), "{got}");
         assert_eq!(eng.pushed(), 0);
+    }
+
+    /// With `finished_in_push_order`, the records come as one piece per pushed batch (an
+    /// empty batch gives none), nothing before every job has finished; the pieces one after
+    /// the other are `take_finished`'s records, and those are the completion-order records
+    /// put in push order, bit for bit, whether a batch was checked by the engine or beside
+    /// it (`push_checked`, as the binding does while the engine simulates).
+    #[test]
+    fn records_in_push_order_come_per_batch() {
+        let pushes: Vec<(Vec<f64>, bool, f64)> = vec![
+            (vec![0.0, 0.0, 1.0], false, 0.5),
+            (vec![], false, 1.0),
+            (vec![2.0, 3.0, 5.0, 5.0], true, 4.0),
+            (vec![6.0], false, 6.0),
+        ];
+        let run = |push_order: bool, beside: bool| {
+            let mut cfg = Config::new(2, Policy::Uwfq);
+            cfg.finished_in_push_order = push_order;
+            let mut eng = Engine::new(cfg).unwrap();
+            eng.add_user("a").unwrap();
+            eng.add_user("b").unwrap();
+            for (submit, closed, until) in &pushes {
+                let w = batch(submit, *closed);
+                if beside {
+                    let c = eng.push_context().check(w).unwrap();
+                    eng.push_checked(c).unwrap();
+                } else {
+                    eng.push_owned(w).unwrap();
+                }
+                eng.advance(*until, &Budget::new(None, None)).unwrap();
+                if push_order {
+                    assert!(eng.take_records().is_empty(), "records before the end");
+                }
+            }
+            eng.finish(&Budget::new(None, None)).unwrap();
+            eng
+        };
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<u64>>();
+        let mut done = run(false, false).take_finished();
+        let mut order: Vec<usize> = (0..done.gid.len()).collect();
+        order.sort_by_key(|&i| done.gid[i]);
+        for col in [
+            &mut done.submit,
+            &mut done.start,
+            &mut done.finish,
+            &mut done.alone,
+        ] {
+            *col = order.iter().map(|&i| col[i]).collect();
+        }
+        for beside in [false, true] {
+            let parts = run(true, beside).take_records();
+            let sizes: Vec<usize> = parts.iter().map(|p| p.finish.len()).collect();
+            assert_eq!(sizes, vec![3, 4, 1]);
+            let all = super::Finished::concat(parts);
+            assert_eq!(bits(&all.finish), bits(&done.finish));
+            assert_eq!(bits(&all.start), bits(&done.start));
+            assert_eq!(bits(&all.submit), bits(&done.submit));
+            assert_eq!(bits(&all.alone), bits(&done.alone));
+            assert!(all.n_tasks.iter().all(|&k| k == 1));
+            assert!(all.gid.is_empty() && all.user.is_empty());
+            let whole = run(true, beside).take_finished();
+            assert_eq!(bits(&whole.finish), bits(&all.finish));
+        }
     }
 
     /// The completion heap's integer end keys order like the floats (`total_cmp`) and give
