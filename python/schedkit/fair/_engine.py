@@ -190,27 +190,35 @@ def _parents(
 
 
 #: About how many rows the first push holds: the engines wait for it to be converted,
-#: while every later chunk is converted as they simulate the one before.
+#: while every later piece is converted as they simulate the one before. The second push
+#: holds about three times as many (cut at ``4 * FIRST_PIECE_ROWS`` rows), the rest of the
+#: first chunk the third: a piece is converted in less time than the one before it takes to
+#: simulate, so the engines do not wait for the rest of the first chunk (UWFQ small jobs:
+#: converting a row costs about 3/4 of simulating it).
 FIRST_PIECE_ROWS = 1 << 12
 
 
 def first_cut(chunks: Iterable[pa.Table]) -> Iterator[pa.Table]:
-    """The chunks, the first cut in two at the first job boundary from
-    :data:`FIRST_PIECE_ROWS` rows on (a chunk holds whole jobs, each in consecutive rows).
-    The engines' results do not depend on where the pushes are cut (see :func:`schedkit.fair._replay._simulate`)."""
+    """The chunks, the first cut in up to three at the first job boundaries from
+    :data:`FIRST_PIECE_ROWS` and ``4 * FIRST_PIECE_ROWS`` rows on (a chunk holds whole jobs,
+    each in consecutive rows). The engines' results do not depend on where the pushes are
+    cut (see :func:`schedkit.fair._replay._simulate`)."""
     it = iter(chunks)
     first = next(it, None)
     if first is None:
         return
+    start = 0
     if first.num_rows > FIRST_PIECE_ROWS:
         job = np.asarray(first.column("job_id").to_numpy(), dtype=np.int64)
-        k = FIRST_PIECE_ROWS
-        later = np.flatnonzero(job[k:] != job[k - 1 : -1])
-        if len(later):
+        for mark in (FIRST_PIECE_ROWS, 4 * FIRST_PIECE_ROWS):
+            k = max(mark, start + 1)
+            later = np.flatnonzero(job[k:] != job[k - 1 : -1])
+            if not len(later):
+                break
             cut = k + int(later[0])
-            yield first.slice(0, cut)
-            first = first.slice(cut)
-    yield first
+            yield first.slice(start, cut - start)
+            start = cut
+    yield first.slice(start) if start else first
     yield from it
 
 
@@ -295,6 +303,7 @@ class Runner:
         self._user_piece(b)
         if self.sink is None:
             self.given.append((b.job_id, b.user, b.job_class))
+            self._take_records()
         self.pushed += b.n_jobs
 
     def _user_piece(self, b: Batch) -> None:
@@ -335,12 +344,12 @@ class Runner:
         self._collect(final=True)
 
     def _collect(self, final: bool = False) -> None:
-        # Without a sink the engine hands every job over once, in push order, at the end
-        # (and nothing before), as one piece per push: no per-step arrays to concatenate
-        # and reorder here.
+        # Without a sink the engine hands every job over once, in push order, as one piece
+        # per push (taken after each push and at the end, see _take_records): no per-step
+        # arrays to concatenate and reorder here.
         if self.sink is None:
             if final:
-                self.finished.extend(self.engine.take_records())
+                self._take_records()
         else:
             f = self.engine.take_finished()
             if len(f["finish"]) and not self.sink(self, f):
@@ -349,6 +358,15 @@ class Runner:
             t = self.engine.take_tasks()
             if len(t["gid"]):
                 self.tasks.append(t)
+
+    def _take_records(self) -> None:
+        """Without a sink: the records of the pushes whose jobs have all finished, in push
+        order, with their response time and slowdown, which are so computed while the engine
+        simulates rather than after its end (``take_records`` does not wait for it)."""
+        for p in self.engine.take_records():
+            p["response_time"] = p["finish"] - p["submit"]
+            p["slowdown"] = _slowdown(p["response_time"], p["alone"])
+            self.finished.append(p)
 
     def jobs_done(self) -> int:
         return self.pushed - self.engine.live_jobs
@@ -377,10 +395,11 @@ def _by_gid(parts: list[dict[str, np.ndarray]], keys: list[str], n: int) -> dict
 
 
 def _pushed_order(r: Runner, classes: Names) -> tuple[list[dict[str, np.ndarray]], dict[str, pa.ChunkedArray]]:
-    """Without a sink: the engine's records, taken at the end in push order as one piece per
-    push, with the columns the run decides (see ``Config::finished_in_push_order`` in the
-    core), and the job_id, user and job_class columns from what was pushed, as Arrow columns
-    of the pushes' own arrays (no copy of the trace's size made at the end)."""
+    """Without a sink: the engine's records, taken in push order as one piece per push
+    (:meth:`Runner._take_records`), with the columns the run decides (see
+    ``Config::finished_in_push_order`` in the core), and the job_id, user and job_class
+    columns from what was pushed, as Arrow columns of the pushes' own arrays (no copy of
+    the trace's size made at the end)."""
     n = sum(len(p["finish"]) for p in r.finished)
     if n != r.pushed:
         raise RuntimeError(f"internal: {n} job records for {r.pushed} jobs pushed")
@@ -414,6 +433,14 @@ def jobs_columns(
     return _jobs_table([f], users, classes, user, job_id, job_class)
 
 
+def _slowdown(rt: np.ndarray, alone: np.ndarray) -> np.ndarray:
+    """Response time over the job's time alone; 1 where that is 0 (alone_time is a lower
+    bound, 0 only for a job of no work, which waits for nothing)."""
+    out = np.ones_like(rt)
+    np.divide(rt, alone, out=out, where=alone > 0)
+    return out
+
+
 def _jobs_table(
     parts: list[dict[str, np.ndarray]],
     users: Names,
@@ -431,16 +458,12 @@ def _jobs_table(
     def each(key: str) -> np.ndarray | pa.ChunkedArray:
         return column([p[key] for p in parts])
 
-    def slowdown(p: dict[str, np.ndarray], rt: np.ndarray) -> np.ndarray:
-        # alone_time is a lower bound (0 only for a job of no work, which waits for nothing)
-        out = np.ones_like(rt)
-        np.divide(rt, p["alone"], out=out, where=p["alone"] > 0)
-        return out
-
     if not parts:  # no job
         parts = [{k: np.zeros(0) for k in ("submit", "start", "finish", "work", "estimate", "alone")}]
         parts[0]["n_tasks"] = np.zeros(0, np.int64)
-    rts = [p["finish"] - p["submit"] for p in parts]
+    # made already for the pieces taken as the run went (Runner._take_records)
+    rts = [p["response_time"] if "response_time" in p else p["finish"] - p["submit"] for p in parts]
+    slow = [p["slowdown"] if "slowdown" in p else _slowdown(rt, p["alone"]) for p, rt in zip(parts, rts)]
     if user is None or job_id is None or job_class is None:  # from the full records (take_finished)
         f = _concat(parts, ["user", "tag", "class"]) if len(parts) > 1 else parts[0]
         if user is None:
@@ -466,7 +489,7 @@ def _jobs_table(
             "estimate": each("estimate"),
             "n_tasks": column([p["n_tasks"].astype(np.int64, copy=False) for p in parts]),
             "alone_time": each("alone"),
-            "slowdown": column([slowdown(p, rt) for p, rt in zip(parts, rts)]),
+            "slowdown": column(slow),
         }
     )
 

@@ -72,7 +72,7 @@ impl Finished {
 
     /// Records in push order: the run's columns of `parts` one after the other (see
     /// [`Finished::for_push_order`]).
-    pub(super) fn concat(parts: Vec<Finished>) -> Finished {
+    pub fn concat(parts: Vec<Finished>) -> Finished {
         let mut all = Finished::default();
         for p in parts {
             all.submit.extend(p.submit);

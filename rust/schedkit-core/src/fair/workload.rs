@@ -48,7 +48,8 @@ pub struct Checked {
     /// With `finished_in_push_order`: the batch's job records, to be filled in as its jobs
     /// finish ([`Finished::for_push_order`], made with the check so that its memory is
     /// touched on the thread that checks); else empty.
-    pub(super) records: Finished,
+    /// (Boxed: the batch travels by value to the engine's thread.)
+    pub(super) records: Box<Finished>,
 }
 
 impl Checked {
@@ -69,11 +70,11 @@ impl PushContext {
     pub fn check(self, w: Workload) -> Result<Checked, Box<(CoreError, Workload)>> {
         match self.prepare(&w) {
             Ok((parents, open, succ_off, succ)) => Ok(Checked {
-                records: if self.records {
+                records: Box::new(if self.records {
                     Finished::for_push_order(w.n_jobs())
                 } else {
                     Finished::default()
-                },
+                }),
                 ctx: self,
                 w,
                 parents,
