@@ -118,6 +118,9 @@ struct Frame {
     cands: Vec<Candidate>,
     /// Values of right parts already solved at this node: (r, value).
     rights: Vec<(u32, f64)>,
+    /// Bounds of left parts of the double decomposition (the q short jobs at t, so one per
+    /// q) already computed at this node: (q, bound).
+    lefts: Vec<(u32, f64)>,
 }
 
 /// A split (r, q) with a lower bound of its cost and of its middle and right parts.
@@ -136,7 +139,7 @@ struct Search<'b> {
     jobs: Vec<Job>,
     /// Solved sub-problems: per set (its two Zobrist sums), the start times it was solved
     /// at, in increasing order.
-    memo: FastMap<(u64, u64), Vec<Slot>>,
+    memo: FastMap<(u64, u64), SetMemo>,
     entries: usize,
     max_entries: usize,
     /// Rules 3 and 4 and the lower bounds (integral data only: exact in f64).
@@ -176,19 +179,72 @@ struct Scan {
     sk: usize,
 }
 
-/// A set solved at start time `t`: its value, its choice (r, q), whether it was used since
-/// the last clean-up, and the slopes that bound its value at later start times.
+/// A set solved at one start time (kept in [`SetMemo`]): its value, its choice (r, q),
+/// whether it was used since the last clean-up, and the slope that bounds its value at later
+/// start times.
 #[derive(Clone, Copy)]
 struct Slot {
-    t: f64,
     value: f64,
     r: u32,
     q: u32,
+    /// Jobs late in every sequence from this start time: those late wherever they go, then,
+    /// once `moore` (computed when first needed), the fewest tardy jobs (Moore & Hodgson),
+    /// which is never fewer.
+    slope: u32,
+    moore: bool,
     used: bool,
-    /// Jobs late wherever they go at `t`.
-    always_late: u32,
-    /// Fewest tardy jobs from `t` (Moore & Hodgson); `u32::MAX` until first needed.
-    fewest_late: u32,
+}
+
+/// The start times one set was solved at. The times are sorted and dense, each with the
+/// index of its slot; the slots stay in the order they were solved. (One sorted vector of
+/// whole slots cost 15-20 % of the run at n = 500: a set is solved at hundreds of start
+/// times, so each binary search missed the cache at most probes and each insertion moved
+/// kilobytes. Now a probe reads 8 bytes and an insertion moves 12 per later time.)
+#[derive(Default)]
+struct SetMemo {
+    t: Vec<f64>,
+    at: Vec<u32>,
+    slots: Vec<Slot>,
+}
+
+impl SetMemo {
+    /// Where start time `t` is, or would go, among the sorted times.
+    fn find(&self, t: f64) -> usize {
+        self.t.partition_point(|&x| x < t)
+    }
+
+    /// The slot of the `i`-th start time.
+    fn slot_mut(&mut self, i: usize) -> &mut Slot {
+        &mut self.slots[self.at[i] as usize]
+    }
+
+    /// The slot solved at exactly `t`, if any.
+    fn exact_mut(&mut self, t: f64) -> Option<&mut Slot> {
+        let i = self.find(t);
+        (i < self.t.len() && self.t[i] == t).then(|| self.slot_mut(i))
+    }
+
+    /// Adds `slot` at start time `t` (not present).
+    fn insert(&mut self, t: f64, slot: Slot) {
+        let i = self.find(t);
+        self.t.insert(i, t);
+        self.at.insert(i, self.slots.len() as u32);
+        self.slots.push(slot);
+    }
+
+    /// Keeps the slots used since the last clean-up, marked unused.
+    fn retain_used(&mut self) {
+        let mut kept = SetMemo::default();
+        for (&t, &i) in self.t.iter().zip(&self.at) {
+            let mut slot = self.slots[i as usize];
+            if std::mem::replace(&mut slot.used, false) {
+                kept.t.push(t);
+                kept.at.push(kept.slots.len() as u32);
+                kept.slots.push(slot);
+            }
+        }
+        *self = kept;
+    }
 }
 
 /// Per-job data, together for locality.
@@ -403,11 +459,15 @@ impl<'b> Search<'b> {
         // Branch-free compaction: shorter or not is close to a coin flip.
         f.short.resize(s.len(), 0);
         f.short_at.resize(s.len(), 0);
+        let (short_jobs, short_at) = (&mut f.short[..], &mut f.short_at[..]);
         let mut m = 0;
         let mut usable = 0;
-        for (i, &j) in s.iter().enumerate().skip(1) {
-            f.short[m] = j;
-            f.short_at[m] = i as u32;
+        // an index loop: the counters stay in registers (an iterator with `skip` and the
+        // early exit kept them on the stack)
+        for i in 1..s.len() {
+            let j = s[i];
+            short_jobs[m] = j;
+            short_at[m] = i as u32;
             let short = self.jobs[j as usize].p < pe;
             m += usize::from(short);
             if i == max_r {
@@ -475,18 +535,24 @@ impl<'b> Search<'b> {
             t_mid += self.p[j as usize];
         }
         t_mid += self.p[s[0] as usize];
-        let pe = self.p[s[0] as usize];
-        // S[1..=r] but k and the first q short jobs (branch-free compaction).
-        f.mid.resize(r + 1, 0);
-        let (mut m, mut shorts) = (0, 0);
-        for (i, &j) in s[..=r].iter().enumerate().skip(1) {
-            let short = usize::from(self.jobs[j as usize].p < pe);
-            let drop = (i == sk) | (short == 1 && shorts < q);
-            f.mid[m] = j;
-            m += usize::from(!drop);
-            shorts += short;
+        // S[1..=r] but k and the first q short jobs: the runs between those positions (in
+        // increasing order, all in 1..=r, k not short), copied whole
+        let mut from = 1;
+        let mut k_left = true;
+        for &x in &f.short_at[..q] {
+            let x = x as usize;
+            if k_left && sk < x {
+                f.mid.extend_from_slice(&s[from..sk]);
+                (from, k_left) = (sk + 1, false);
+            }
+            f.mid.extend_from_slice(&s[from..x]);
+            from = x + 1;
         }
-        f.mid.truncate(m);
+        if k_left {
+            f.mid.extend_from_slice(&s[from..sk]);
+            from = sk + 1;
+        }
+        f.mid.extend_from_slice(&s[from..=r]);
         Cut { t_mid, t_right }
     }
 
@@ -524,12 +590,10 @@ impl<'b> Search<'b> {
             *f = std::mem::take(&mut self.pool[depth]);
             return v;
         }
-        if let Some(slots) = self.memo.get_mut(&scan.key) {
-            if let Ok(at) = slots.binary_search_by(|x| x.t.total_cmp(&t)) {
-                self.stats.hits += 1;
-                slots[at].used = true;
-                return slots[at].value;
-            }
+        if let Some(slot) = self.memo.get_mut(&scan.key).and_then(|m| m.exact_mut(t)) {
+            self.stats.hits += 1;
+            slot.used = true;
+            return slot.value;
         }
         self.stats.nodes += 1;
         if self.stats.nodes % 1024 == 0 && self.budget.exhausted() {
@@ -543,18 +607,15 @@ impl<'b> Search<'b> {
             }
             if self.entries < self.max_entries {
                 let slot = Slot {
-                    t,
                     value: v,
                     r,
                     q,
+                    slope: scan.always_late,
+                    moore: false,
                     used: false,
-                    always_late: scan.always_late,
-                    fewest_late: u32::MAX,
                 };
-                let slots = self.memo.entry(scan.key).or_default();
                 // not present: a hit would have returned above, and the children are other sets
-                let at = slots.partition_point(|x| x.t < t);
-                slots.insert(at, slot);
+                self.memo.entry(scan.key).or_default().insert(t, slot);
                 self.entries += 1;
             }
         }
@@ -593,21 +654,23 @@ impl<'b> Search<'b> {
             return total;
         }
         let mut lb = 0.0f64;
-        if let Some(slots) = self.memo.get_mut(&key) {
-            let at = slots.partition_point(|x| x.t < t);
-            if at < slots.len() && slots[at].t == t {
-                return slots[at].value;
+        if let Some(m) = self.memo.get_mut(&key) {
+            let at = m.find(t);
+            if at < m.t.len() && m.t[at] == t {
+                return m.slot_mut(at).value;
             }
-            if at > 0 && slots[at - 1].fewest_late == u32::MAX {
+            if at > 0 && !m.slot_mut(at - 1).moore {
                 let ranked = Ranked {
                     p: &self.p,
                     d: &self.d,
                     spt: &self.spt,
                     rank: &self.rank,
                 };
-                slots[at - 1].fewest_late = ranked.fewest_late(s, slots[at - 1].t, &mut self.bits);
+                let fewest = ranked.fewest_late(s, m.t[at - 1], &mut self.bits);
+                let below = m.slot_mut(at - 1);
+                (below.slope, below.moore) = (fewest, true);
             }
-            lb = neighbour_bound(slots, at, t, s.len());
+            lb = neighbour_bound(m, at, t, s.len());
         }
         self.sort_p(s);
         let mut now = t;
@@ -625,10 +688,10 @@ impl<'b> Search<'b> {
     fn clean_up(&mut self) {
         self.stats.clean_ups += 1;
         let mut kept = 0;
-        self.memo.retain(|_, slots| {
-            slots.retain_mut(|e| std::mem::replace(&mut e.used, false));
-            kept += slots.len();
-            !slots.is_empty()
+        self.memo.retain(|_, m| {
+            m.retain_used();
+            kept += m.t.len();
+            !m.t.is_empty()
         });
         self.entries = kept;
         if self.entries >= self.max_entries / 4 * 3 {
@@ -670,8 +733,9 @@ impl<'b> Search<'b> {
         }
         if cands.len() > 1 {
             // Bound each split: its exact costs (k, and e when double) plus its parts' bounds
-            // (the right part depends on r only).
+            // (the right part depends on r only; with double decomposition, the left on q).
             let mut right_at = (u32::MAX, 0.0);
+            f.lefts.clear();
             for c in cands.iter_mut() {
                 let r = c.r as usize;
                 let cut = self.cut(s, t, sk, r, c.q, f);
@@ -679,7 +743,17 @@ impl<'b> Search<'b> {
                     right_at = (c.r, self.quick_bound(&s[r + 1..], cut.t_right));
                 }
                 let (left, mid) = (std::mem::take(&mut f.left), std::mem::take(&mut f.mid));
-                let lb_left = self.quick_bound(&left, t);
+                let known = f.lefts.iter().find(|x| x.0 == c.q).map(|x| x.1);
+                let lb_left = match known {
+                    Some(v) => v,
+                    None => {
+                        let v = self.quick_bound(&left, t);
+                        if double {
+                            f.lefts.push((c.q, v));
+                        }
+                        v
+                    }
+                };
                 c.lb_mid = if double {
                     self.quick_bound(&mid, cut.t_mid)
                 } else {
@@ -775,10 +849,7 @@ impl<'b> Search<'b> {
             return Some(());
         }
         let sk = scan.sk;
-        let slot = self
-            .memo
-            .get(&scan.key)
-            .and_then(|v| v.binary_search_by(|x| x.t.total_cmp(&t)).ok().map(|at| v[at]));
+        let slot = self.memo.get_mut(&scan.key).and_then(|m| m.exact_mut(t).copied());
         let (r, q) = match slot {
             Some(e) => (e.r, e.q),
             None => {
@@ -806,24 +877,21 @@ impl<'b> Search<'b> {
 }
 
 /// A lower bound of V(S, t), the optimal ΣT of a set S started at t, from the values memorised
-/// for S at other start times (`slots`, sorted by t; `at`: where t would go), |S| = `n`:
+/// for S at other start times (`m`; `at`: where t would go among its times), |S| = `n`:
 /// * from t' < t: every job late in a sequence at t' is late by t - t' more at t, and every
 ///   sequence has at least the fewest-tardy count (Moore) of late jobs at t' (or, before that
 ///   is computed, the count of jobs late wherever they go), so V(t) >= V(t') + (t - t')·that;
 /// * from t'' > t: starting t'' - t later costs at most n·(t'' - t) more, so
 ///   V(t) >= V(t'') - n·(t'' - t).
-fn neighbour_bound(slots: &[Slot], at: usize, t: f64, n: usize) -> f64 {
+fn neighbour_bound(m: &SetMemo, at: usize, t: f64, n: usize) -> f64 {
     let mut lb: f64 = 0.0;
-    if let Some(b) = at.checked_sub(1).map(|i| &slots[i]) {
-        let slope = if b.fewest_late == u32::MAX {
-            b.always_late
-        } else {
-            b.fewest_late
-        };
-        lb = lb.max(b.value + (t - b.t) * f64::from(slope));
+    if at > 0 {
+        let b = &m.slots[m.at[at - 1] as usize];
+        lb = lb.max(b.value + (t - m.t[at - 1]) * f64::from(b.slope));
     }
-    if let Some(a) = slots.get(at) {
-        lb = lb.max(a.value - (a.t - t) * n as f64);
+    if at < m.t.len() {
+        let a = &m.slots[m.at[at] as usize];
+        lb = lb.max(a.value - (m.t[at] - t) * n as f64);
     }
     lb
 }
@@ -1081,18 +1149,20 @@ mod tests {
                 for &t2 in times.iter().filter(|&&t2| t2 != t) {
                     let (v2, u2) = subset_dp(&p, &d, t2);
                     let scan = search.scan(&all, t2, &mut Vec::new());
-                    for fewest in [u32::MAX, u2] {
+                    for (slope, moore) in [(scan.always_late, false), (u2, true)] {
+                        let mut m = SetMemo::default();
                         let slot = Slot {
-                            t: t2,
                             value: v2,
                             r: 0,
                             q: SINGLE,
+                            slope,
+                            moore,
                             used: false,
-                            always_late: scan.always_late,
-                            fewest_late: fewest,
                         };
-                        let at = usize::from(t2 < t);
-                        assert!(neighbour_bound(&[slot], at, t, n) <= v, "t={t} t2={t2}");
+                        m.insert(t2, slot);
+                        let at = m.find(t);
+                        assert_eq!(at, usize::from(t2 < t));
+                        assert!(neighbour_bound(&m, at, t, n) <= v, "t={t} t2={t2}");
                     }
                 }
             }
@@ -1167,6 +1237,42 @@ mod tests {
     fn weighted_data_is_refused() {
         let inst = Instance::new(vec![1.0, 2.0], vec![1.0, 1.0], Some(vec![1.0, 2.0])).unwrap();
         assert!(solve_unweighted_bm(&inst, None, &Budget::unlimited(), None).is_err());
+    }
+
+    /// `SK_FILES=a.txt,b.txt cargo test --release -p schedkit-core exact_bm::tests::timing_files
+    /// -- --ignored --nocapture`: each file two lines, p then d, whitespace-separated
+    /// (SK_REPS runs each, the best time printed).
+    #[test]
+    #[ignore]
+    fn timing_files() {
+        let files = std::env::var("SK_FILES").unwrap_or_default();
+        let reps: usize = std::env::var("SK_REPS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(1);
+        for file in files.split(',').filter(|f| !f.is_empty()) {
+            let text = std::fs::read_to_string(file).unwrap();
+            let mut lines = text.lines().map(|l| {
+                l.split_whitespace()
+                    .map(|x| x.parse::<f64>().unwrap())
+                    .collect::<Vec<f64>>()
+            });
+            let (p, d) = (lines.next().unwrap(), lines.next().unwrap());
+            let inst = Instance::new(p, d, None).unwrap();
+            let mut best = f64::INFINITY;
+            let mut out = None;
+            for _ in 0..reps {
+                let t0 = std::time::Instant::now();
+                let r = solve_with_stats(&inst, None, &Budget::unlimited(), None, true).unwrap();
+                best = best.min(t0.elapsed().as_secs_f64());
+                out = Some(r);
+            }
+            let (sol, st) = out.unwrap();
+            println!(
+                "{file} obj={} opt={} best={best:.3}s {st:?}",
+                sol.objective, sol.optimal
+            );
+        }
     }
 
     /// `cargo test --release -p schedkit-core exact_bm::tests::timing -- --ignored --nocapture`
