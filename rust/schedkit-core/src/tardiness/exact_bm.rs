@@ -153,6 +153,10 @@ struct Search<'b> {
     spt: Vec<u32>,
     rank: Vec<u32>,
     bits: Vec<u64>,
+    /// The processing time of each SPT rank, and a bitset over ranks that `quick_bound`
+    /// fills in its first pass and [`Self::pair_ranked`] reads back (all zero between uses).
+    p_of_rank: Vec<f64>,
+    rank_bits: Vec<u64>,
     stats: Stats,
     stop: Stop,
     budget: Budget<'b>,
@@ -225,8 +229,18 @@ impl SetMemo {
     }
 
     /// Adds `slot` at start time `t` (not present).
+    #[cfg(test)]
     fn insert(&mut self, t: f64, slot: Slot) {
-        let i = self.find(t);
+        self.insert_at(self.find(t), t, slot);
+    }
+
+    /// Whether `t` (not present) goes at position `i` among the times.
+    fn fits_at(&self, i: usize, t: f64) -> bool {
+        i <= self.t.len() && (i == 0 || self.t[i - 1] < t) && (i == self.t.len() || self.t[i] > t)
+    }
+
+    /// Adds `slot` at start time `t`, at its position `i` among the times.
+    fn insert_at(&mut self, i: usize, t: f64, slot: Slot) {
         self.t.insert(i, t);
         self.at.insert(i, self.slots.len() as u32);
         self.slots.push(slot);
@@ -252,8 +266,12 @@ impl SetMemo {
 struct Job {
     p: f64,
     d: f64,
+    /// d - p: the job is late wherever it goes from any start time above this.
+    slack: f64,
     z1: u64,
     z2: u64,
+    /// Rank in SPT order (p, then EDD index).
+    rank: u32,
 }
 
 /// How a node's set is cut once (r, q) is chosen (shared by the search and the rebuild, so
@@ -268,15 +286,6 @@ struct Cut {
 impl<'b> Search<'b> {
     fn new(p: Vec<f64>, d: Vec<f64>, budget: &Budget<'b>, memory: usize) -> Self {
         let n = p.len();
-        let mut rng = SplitMix64::new(0x5d7_2001);
-        let jobs = (0..n)
-            .map(|j| Job {
-                p: p[j],
-                d: d[j],
-                z1: rng.next_u64(),
-                z2: rng.next_u64(),
-            })
-            .collect();
         let spt: Vec<u32> = sorted_by(n, |j| (p[j], j as f64))
             .into_iter()
             .map(|j| j as u32)
@@ -285,6 +294,18 @@ impl<'b> Search<'b> {
         for (i, &j) in spt.iter().enumerate() {
             rank[j as usize] = i as u32;
         }
+        let mut rng = SplitMix64::new(0x5d7_2001);
+        let jobs = (0..n)
+            .map(|j| Job {
+                p: p[j],
+                d: d[j],
+                slack: d[j] - p[j],
+                z1: rng.next_u64(),
+                z2: rng.next_u64(),
+                rank: rank[j],
+            })
+            .collect();
+        let p_of_rank = spt.iter().map(|&j| p[j as usize]).collect();
         let rules = p
             .iter()
             .chain(d.iter())
@@ -304,6 +325,8 @@ impl<'b> Search<'b> {
             spt,
             rank,
             bits: vec![0; n.div_ceil(64)],
+            p_of_rank,
+            rank_bits: vec![0; n.div_ceil(64)],
             stats: Stats::default(),
             stop: Stop::No,
             budget: *budget,
@@ -374,8 +397,10 @@ impl<'b> Search<'b> {
                 pmax = job.p;
                 sk = i;
             }
-            slack = slack.max(job.d - job.p);
-            always_late += u32::from(t + job.p > job.d);
+            slack = slack.max(job.slack);
+            // t > d - p, i.e. t + p > d (the same test on integral data, the only data where
+            // the count is used)
+            always_late += u32::from(t > job.slack);
         }
         Scan {
             late,
@@ -590,11 +615,19 @@ impl<'b> Search<'b> {
             *f = std::mem::take(&mut self.pool[depth]);
             return v;
         }
-        if let Some(slot) = self.memo.get_mut(&scan.key).and_then(|m| m.exact_mut(t)) {
-            self.stats.hits += 1;
-            slot.used = true;
-            return slot.value;
+        // where t goes among the set's start times, kept for the insertion below (the
+        // children are other sets, so only a clean-up can move it)
+        let mut at = 0;
+        if let Some(m) = self.memo.get_mut(&scan.key) {
+            at = m.find(t);
+            if at < m.t.len() && m.t[at] == t {
+                self.stats.hits += 1;
+                let slot = m.slot_mut(at);
+                slot.used = true;
+                return slot.value;
+            }
         }
+        let clean_ups = self.stats.clean_ups;
         self.stats.nodes += 1;
         if self.stats.nodes % 1024 == 0 && self.budget.exhausted() {
             self.stop = Stop::Budget;
@@ -615,7 +648,11 @@ impl<'b> Search<'b> {
                     used: false,
                 };
                 // not present: a hit would have returned above, and the children are other sets
-                self.memo.entry(scan.key).or_default().insert(t, slot);
+                let m = self.memo.entry(scan.key).or_default();
+                if self.stats.clean_ups != clean_ups || !m.fits_at(at, t) {
+                    at = m.find(t);
+                }
+                m.insert_at(at, t, slot);
                 self.entries += 1;
             }
         }
@@ -649,14 +686,19 @@ impl<'b> Search<'b> {
             late += usize::from(tj > 0.0);
             total += tj;
             key = (key.0.wrapping_add(job.z1), key.1.wrapping_add(job.z2));
+            // the members' SPT ranks, for the pairing bound below
+            let r = job.rank as usize;
+            self.rank_bits[r >> 6] |= 1u64 << (r & 63);
         }
         if late <= 1 {
+            self.rank_bits.fill(0);
             return total;
         }
         let mut lb = 0.0f64;
         if let Some(m) = self.memo.get_mut(&key) {
             let at = m.find(t);
             if at < m.t.len() && m.t[at] == t {
+                self.rank_bits.fill(0);
                 return m.slot_mut(at).value;
             }
             if at > 0 && !m.slot_mut(at - 1).moore {
@@ -672,14 +714,27 @@ impl<'b> Search<'b> {
             }
             lb = neighbour_bound(m, at, t, s.len());
         }
-        self.sort_p(s);
+        lb.max(self.pair_ranked(s, t))
+    }
+
+    /// The SPT/EDD pairing bound of `s` at `t` ([`Self::quick_bound`]), from the members'
+    /// ranks in `rank_bits` (cleared on the way).
+    fn pair_ranked(&mut self, s: &[u32], t: f64) -> f64 {
         let mut now = t;
-        let mut spt_edd = 0.0;
-        for (&pj, &j) in self.sorted_p.iter().zip(s) {
-            now += pj;
-            spt_edd += tard(now, self.d[j as usize]);
+        let mut total = 0.0;
+        let mut edd = s.iter();
+        for (w, word) in self.rank_bits.iter_mut().enumerate() {
+            let mut x = std::mem::take(word);
+            while x != 0 {
+                let r = (w << 6) | x.trailing_zeros() as usize;
+                x &= x - 1;
+                now += self.p_of_rank[r];
+                // as many bits as members: `edd` never runs out
+                let j = edd.next().map_or(0, |&j| j as usize);
+                total += tard(now, self.d[j]);
+            }
         }
-        lb.max(spt_edd)
+        total
     }
 
     /// Makes room in a full memo: drops the entries not used since the last clean-up and
@@ -948,6 +1003,16 @@ fn run(p: Vec<f64>, d: Vec<f64>, budget: &Budget, memory: usize, double: bool) -
     let mut out = Vec::with_capacity(n);
     let done = search.stop == Stop::No && search.rebuild(&all, 0.0, &mut out).is_some();
     search.stats.memo_entries = search.entries as u64;
+    if std::env::var("SK_MEMO_DEBUG").is_ok() {
+        let sets = search.memo.len();
+        let sq: f64 = search.memo.values().map(|m| (m.t.len() as f64).powi(2)).sum();
+        let mx = search.memo.values().map(|m| m.t.len()).max().unwrap_or(0);
+        eprintln!(
+            "TEMP sets={sets} entries={} weighted_len={:.1} max={mx}",
+            search.entries,
+            sq / search.entries as f64
+        );
+    }
     (done.then_some((value, out)), search.stats)
 }
 
