@@ -94,6 +94,13 @@ pub struct Stats {
     pub pruned: u64,
 }
 
+/// What one call on a set gives: its value, or the length of the prefix to solve instead
+/// (the jobs after it go last, on time).
+enum Step {
+    Value(f64),
+    Prefix(usize),
+}
+
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Stop {
     No,
@@ -105,8 +112,6 @@ enum Stop {
 struct Frame {
     /// EDD completion time of each member.
     c: Vec<f64>,
-    /// T(r) of the Lawler positions, then of the positions of e.
-    tv: Vec<f64>,
     lpos: Vec<u32>,
     qpos: Vec<u32>,
     /// Members shorter than the EDD-first job, in EDD order, and their positions in S.
@@ -146,7 +151,8 @@ struct Search<'b> {
     rules: bool,
     /// Double decomposition.
     double: bool,
-    pool: Vec<Frame>,
+    /// Scratch per recursion level, boxed so that lending one out moves a pointer.
+    pool: Vec<Option<Box<Frame>>>,
     /// Scratch of `sort_p`: the sorted processing times, all jobs in SPT order, each job's
     /// rank in it, and a bitset over ranks (all zero between uses; `fewest_late` uses it too).
     sorted_p: Vec<f64>,
@@ -320,7 +326,7 @@ impl<'b> Search<'b> {
             max_entries: memory / ENTRY_BYTES,
             rules,
             double: true,
-            pool: (0..n + 2).map(|_| Frame::default()).collect(),
+            pool: (0..n + 2).map(|_| None).collect(),
             sorted_p: Vec::new(),
             spt,
             rank,
@@ -432,40 +438,36 @@ impl<'b> Search<'b> {
         let k = s[sk] as usize;
         let (pk, dk) = (self.p[k], self.d[k]);
         // T(r) by moving k right one job at a time: only that pair's costs change. The rules
-        // only compare T values, so they are kept relative to T(s) (exact in integers).
-        f.tv.clear();
-        f.tv.push(0.0);
+        // only compare T values, so they are kept relative to T(s) (exact in integers). One
+        // pass: T(r + 1) is computed one step ahead of the rules at r, and each step adds one
+        // difference, so the loop's only dependency chain is one addition long.
         let mut x = if sk == 0 { f.c[0] - pk } else { f.c[sk - 1] };
-        // `prev` stays in a register and each step adds one difference: the loop's only
-        // dependency chain is one addition long (5 % faster at n = 500; exact in integers).
-        let mut prev = 0.0;
-        for (&a, &end) in s[sk + 1..].iter().zip(&f.c[sk + 1..]) {
-            let a = a as usize;
-            let (pa, da) = (self.p[a], self.d[a]);
-            let before = tard(x + pk, dk) + tard(end, da);
-            let after = tard(x + pa, da) + tard(end, dk);
-            prev += after - before;
-            f.tv.push(prev);
-            x += pa;
-        }
-        let mut min_t = f64::INFINITY;
-        let mut max_dp = f64::NEG_INFINITY;
+        let mut cur = 0.0; // T(r)
+        let mut min_t = f64::INFINITY; // min T(i), s <= i < r
+        let mut max_dp = f64::NEG_INFINITY; // max d_i + p_i, s < i < r
         for r in sk..n {
-            let i = r - sk;
+            let next = match s.get(r + 1) {
+                Some(&a) => {
+                    let (a, end) = (a as usize, f.c[r + 1]);
+                    let (pa, da) = (self.p[a], self.d[a]);
+                    let before = tard(x + pk, dk) + tard(end, da);
+                    let after = tard(x + pa, da) + tard(end, dk);
+                    x += pa;
+                    cur + (after - before)
+                }
+                None => cur,
+            };
             if r >= sk + 2 {
                 let j = s[r - 1] as usize;
                 max_dp = max_dp.max(self.d[j] + self.p[j]);
             }
-            if r > sk {
-                min_t = min_t.min(f.tv[i - 1]);
+            let rule3 = r >= sk + 2 && f.c[r] <= max_dp;
+            let rule4 = (r > sk && cur >= min_t) || (r + 1 < n && cur > next);
+            if !(rule3 || rule4) {
+                f.lpos.push(r as u32);
             }
-            if r >= sk + 2 && f.c[r] <= max_dp {
-                continue;
-            }
-            if (r > sk && f.tv[i] >= min_t) || (r + 1 < n && f.tv[i] > f.tv[i + 1]) {
-                continue;
-            }
-            f.lpos.push(r as u32);
+            min_t = min_t.min(cur);
+            cur = next;
         }
         if f.lpos.is_empty() {
             // The rules keep the first position of least T(r) unless rule 3 removes it; never
@@ -481,29 +483,23 @@ impl<'b> Search<'b> {
         let e = s[0] as usize;
         let (pe, de) = (self.p[e], self.d[e]);
         // Short jobs up to S[max_r], and the next one (rule 4 compares T(q) with T(q + 1)).
-        // Branch-free compaction: shorter or not is close to a coin flip.
+        // Branch-free compaction up to S[max_r]: shorter or not is close to a coin flip.
+        let max_r = max_r.min(s.len() - 1);
         f.short.resize(s.len(), 0);
         f.short_at.resize(s.len(), 0);
         let (short_jobs, short_at) = (&mut f.short[..], &mut f.short_at[..]);
         let mut m = 0;
-        let mut usable = 0;
-        // an index loop: the counters stay in registers (an iterator with `skip` and the
-        // early exit kept them on the stack)
-        for i in 1..s.len() {
+        for i in 1..=max_r {
             let j = s[i];
             short_jobs[m] = j;
             short_at[m] = i as u32;
-            let short = self.jobs[j as usize].p < pe;
-            m += usize::from(short);
-            if i == max_r {
-                usable = m;
-            }
-            if short && i > max_r {
-                break;
-            }
+            m += usize::from(self.jobs[j as usize].p < pe);
         }
-        if max_r + 1 >= s.len() {
-            usable = m;
+        let usable = m;
+        if let Some(i) = (max_r + 1..s.len()).find(|&i| self.jobs[s[i] as usize].p < pe) {
+            short_jobs[m] = s[i];
+            short_at[m] = i as u32;
+            m += 1;
         }
         f.short.truncate(m);
         f.short_at.truncate(m);
@@ -513,30 +509,29 @@ impl<'b> Search<'b> {
             return;
         }
         // T(q) of the sequence e + short jobs from t with e moved after the first q, relative
-        // to T(0): moving e right one job at a time changes only that pair's costs.
-        f.tv.clear();
-        f.tv.push(0.0);
+        // to T(0): moving e right one job at a time changes only that pair's costs. One pass,
+        // T(q + 1) computed one step ahead of the rule at q (as in `lawler_positions`).
         let mut x = t;
-        let mut prev = 0.0;
-        for &a in &f.short {
-            let a = a as usize;
-            let (pa, da) = (self.p[a], self.d[a]);
-            let end = x + pe + pa;
-            let before = tard(x + pe, de) + tard(end, da);
-            let after = tard(x + pa, da) + tard(end, de);
-            prev += after - before;
-            f.tv.push(prev);
-            x += pa;
-        }
-        let mut min_t = f64::INFINITY;
+        let mut cur = 0.0; // T(q)
+        let mut min_t = f64::INFINITY; // min T(i), i < q
         for q in 0..=usable {
-            if q > 0 {
-                min_t = min_t.min(f.tv[q - 1]);
+            let next = match f.short.get(q) {
+                Some(&a) => {
+                    let a = a as usize;
+                    let (pa, da) = (self.p[a], self.d[a]);
+                    let end = x + pe + pa;
+                    let before = tard(x + pe, de) + tard(end, da);
+                    let after = tard(x + pa, da) + tard(end, de);
+                    x += pa;
+                    cur + (after - before)
+                }
+                None => cur,
+            };
+            if !((q > 0 && cur >= min_t) || (q < m && cur > next)) {
+                f.qpos.push(q as u32);
             }
-            if (q > 0 && f.tv[q] >= min_t) || (q < m && f.tv[q] > f.tv[q + 1]) {
-                continue;
-            }
-            f.qpos.push(q as u32);
+            min_t = min_t.min(cur);
+            cur = next;
         }
         if f.qpos.is_empty() {
             f.qpos.extend(0..=usable as u32);
@@ -583,37 +578,40 @@ impl<'b> Search<'b> {
 
     /// Optimal ΣT of `s` (sorted EDD indices) started at `t`; 0.0 once stopped.
     fn solve(&mut self, s: &[u32], t: f64, depth: usize) -> f64 {
-        match s.len() {
-            0 => return 0.0,
-            1 => return tard(t + self.p[s[0] as usize], self.d[s[0] as usize]),
-            _ => {}
+        let mut s = s;
+        loop {
+            match s.len() {
+                0 => return 0.0,
+                1 => return tard(t + self.p[s[0] as usize], self.d[s[0] as usize]),
+                _ => {}
+            }
+            if self.stop != Stop::No {
+                return 0.0;
+            }
+            let mut f = self.pool[depth].take().unwrap_or_default();
+            let step = self.solve_in(s, t, depth, &mut f);
+            self.pool[depth] = Some(f);
+            match step {
+                Step::Value(v) => return v,
+                // the prefix needs none of this frame: it takes it at the same depth
+                Step::Prefix(kept) => s = &s[..kept],
+            }
         }
-        if self.stop != Stop::No {
-            return 0.0;
-        }
-        let mut f = std::mem::take(&mut self.pool[depth]);
-        let v = self.solve_in(s, t, depth, &mut f);
-        self.pool[depth] = f;
-        v
     }
 
-    fn solve_in(&mut self, s: &[u32], t: f64, depth: usize, f: &mut Frame) -> f64 {
+    fn solve_in(&mut self, s: &[u32], t: f64, depth: usize, f: &mut Frame) -> Step {
         self.stats.calls += 1;
         let scan = self.scan(s, t, &mut f.c);
         if scan.late <= 1 {
-            return scan.total;
+            return Step::Value(scan.total);
         }
         if scan.all_late {
             self.stats.all_late += 1;
-            return self.spt_value(s, t);
+            return Step::Value(self.spt_value(s, t));
         }
         let kept = self.kept(s, &f.c);
         if kept < s.len() {
-            // The child needs none of this frame: lend it to the child at the same depth.
-            self.pool[depth] = std::mem::take(f);
-            let v = self.solve(&s[..kept], t, depth);
-            *f = std::mem::take(&mut self.pool[depth]);
-            return v;
+            return Step::Prefix(kept);
         }
         // where t goes among the set's start times, kept for the insertion below (the
         // children are other sets, so only a clean-up can move it)
@@ -624,14 +622,14 @@ impl<'b> Search<'b> {
                 self.stats.hits += 1;
                 let slot = m.slot_mut(at);
                 slot.used = true;
-                return slot.value;
+                return Step::Value(slot.value);
             }
         }
         let clean_ups = self.stats.clean_ups;
         self.stats.nodes += 1;
         if self.stats.nodes % 1024 == 0 && self.budget.exhausted() {
             self.stop = Stop::Budget;
-            return 0.0;
+            return Step::Value(0.0);
         }
         let (v, r, q) = self.branch(s, t, scan.sk, depth, f);
         if self.stop == Stop::No {
@@ -656,7 +654,7 @@ impl<'b> Search<'b> {
                 self.entries += 1;
             }
         }
-        v
+        Step::Value(v)
     }
 
     /// A lower bound of the optimal ΣT of `s` at `t`, without branching (0 on non-integral
