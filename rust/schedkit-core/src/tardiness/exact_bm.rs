@@ -1001,16 +1001,6 @@ fn run(p: Vec<f64>, d: Vec<f64>, budget: &Budget, memory: usize, double: bool) -
     let mut out = Vec::with_capacity(n);
     let done = search.stop == Stop::No && search.rebuild(&all, 0.0, &mut out).is_some();
     search.stats.memo_entries = search.entries as u64;
-    if std::env::var("SK_MEMO_DEBUG").is_ok() {
-        let sets = search.memo.len();
-        let sq: f64 = search.memo.values().map(|m| (m.t.len() as f64).powi(2)).sum();
-        let mx = search.memo.values().map(|m| m.t.len()).max().unwrap_or(0);
-        eprintln!(
-            "TEMP sets={sets} entries={} weighted_len={:.1} max={mx}",
-            search.entries,
-            sq / search.entries as f64
-        );
-    }
     (done.then_some((value, out)), search.stats)
 }
 
@@ -1229,6 +1219,46 @@ mod tests {
                     }
                 }
             }
+        }
+    }
+
+    #[test]
+    fn the_memo_keeps_start_times_sorted_and_finds_them() {
+        let mut g = SplitMix64::new(128);
+        let mut m = SetMemo::default();
+        let mut want: Vec<(f64, f64)> = Vec::new();
+        for i in 0..300u32 {
+            let t = g.int(-50, 500) as f64;
+            if want.iter().any(|x| x.0 == t) {
+                continue;
+            }
+            let slot = Slot {
+                value: f64::from(i),
+                r: i,
+                q: SINGLE,
+                slope: 0,
+                moore: false,
+                used: i % 3 == 0,
+            };
+            // the position the hit test finds is where the insertion goes
+            let at = m.find(t);
+            assert!(m.fits_at(at, t) && !m.fits_at(at + 1, t));
+            m.insert_at(at, t, slot);
+            want.push((t, f64::from(i)));
+        }
+        want.sort_by(|a, b| a.0.total_cmp(&b.0));
+        assert!(m.t.windows(2).all(|w| w[0] < w[1]));
+        for &(t, v) in &want {
+            assert_eq!(m.exact_mut(t).map(|s| s.value), Some(v));
+            assert!(m.exact_mut(t + 0.5).is_none());
+        }
+        // a clean-up keeps the used slots, sorted, marked unused
+        m.retain_used();
+        let used: Vec<f64> = want.iter().filter(|x| x.1 as u32 % 3 == 0).map(|x| x.0).collect();
+        assert_eq!(m.t, used);
+        for &t in &used {
+            let slot = m.exact_mut(t).unwrap();
+            assert!(!slot.used && slot.value as u32 % 3 == 0 && slot.r == slot.value as u32);
         }
     }
 
