@@ -489,10 +489,9 @@ impl<'b> Search<'b> {
         f.short_at.resize(s.len(), 0);
         let (short_jobs, short_at) = (&mut f.short[..], &mut f.short_at[..]);
         let mut m = 0;
-        for i in 1..=max_r {
-            let j = s[i];
+        for (&j, i) in s[1..=max_r].iter().zip(1u32..) {
             short_jobs[m] = j;
-            short_at[m] = i as u32;
+            short_at[m] = i;
             m += usize::from(self.jobs[j as usize].p < pe);
         }
         let usable = m;
