@@ -71,7 +71,7 @@ const ADJACENCY_RUN_NODES: f64 = 0.4;
 /// failure. On the n = 200 stragglers the starting incumbent was up to 0.3 % above the
 /// best known value (n200_tf1_rdd1_0: 1,112,605 against 1,110,811; n200_tf1_rdd1_4:
 /// 756,481 against 754,250), which both weakens pruning by UB − 1 and misaims the Polyak
-/// steps; with it n200_tf1_rdd1_4 is proven in 6 s (unproven at 60 s before). At n ≤ 150
+/// steps; with it n200_tf1_rdd1_4 is proven in 4.1 s (unproven at 60 s before). At n ≤ 150
 /// the starting ILS already finds every n = 100 optimum (same nodes with and without), so
 /// there it would only cost time (n = 100 set: 31.2 s against 27.9 s, counting harness).
 const PHASE_ILS_MIN_JOBS: usize = 150;
