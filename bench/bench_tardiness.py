@@ -14,8 +14,9 @@ The OR-Library-class sets (issue 15) run apart, each set in a child process so i
 is its own: ``python bench/bench_tardiness.py --sets 100,200,300 --methods exact,ssdp
 --time-limit 60`` generates the 125 instances per n with
 :func:`schedkit.tardiness.generate_orlib` (seed 2026) and reports per n and method: proven,
-total and max seconds, the largest proven gap left, and peak RSS (``--stride 5``: one instance
-per (TF, RDD) pair, 25 per n). ``--unweighted 500,1000 [--count K] [--methods bm,lawler]``
+total and max seconds, the largest gap left, and peak RSS (``--stride 5``: one instance
+per (TF, RDD) pair, 25 per n; ``--only n200_tf1_rdd1,...``: the instances whose names start so);
+each unproven instance also gets a line on stderr (name, objective, bound, gap, seconds). ``--unweighted 500,1000 [--count K] [--methods bm,lawler]``
 runs the hardest unweighted classes (TF 0.6 and 0.8, RDD 0.2: the SDT-style sets; 10 instances
 each from ``generate_orlib(n, seed=2026, tf=(0.6, 0.8), rdd=(0.2,), per_pair=10,
 weighted=False)``, the first K of each) with ``bm`` and Lawler's DP side by side on the same
@@ -676,8 +677,17 @@ def run(quick: bool = False, log=print) -> dict:
     return res
 
 
-def one_set(n: int, method: str, time_limit: float, weighted: bool, count: int | None, stride: int = 1) -> dict:
-    """Solves one generated set in this process; returns its figures (run in a child)."""
+def one_set(
+    n: int,
+    method: str,
+    time_limit: float,
+    weighted: bool,
+    count: int | None,
+    stride: int = 1,
+    only: list[str] | None = None,
+) -> dict:
+    """Solves one generated set in this process; returns its figures (run in a child).
+    ``only``: keep the instances whose name starts with one of these prefixes."""
     import resource
 
     if weighted:
@@ -687,18 +697,35 @@ def one_set(n: int, method: str, time_limit: float, weighted: bool, count: int |
         insts = sk.tardiness.generate_orlib(n, seed=2026, tf=(0.6,), rdd=(0.2,), per_pair=10, weighted=False)
     insts = insts[::stride]
     insts = insts[:count] if count else insts
+    insts = [x for x in insts if x.name.startswith(tuple(only))] if only else insts
     rows = []
     for inst in insts:
         res = sk.tardiness.solve(inst, method=method, time_limit=time_limit).validate()
-        rows.append({"name": inst.name, "optimal": res.optimal, "seconds": res.elapsed, "gap": res.gap or 0.0})
+        rows.append(
+            {
+                "name": inst.name,
+                "optimal": res.optimal,
+                "seconds": res.elapsed,
+                "gap": res.gap or 0.0,
+                "objective": res.objective,
+                "lower_bound": res.lower_bound,
+            }
+        )
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {"n": n, "method": method, "weighted": weighted, "rows": rows, "peak_rss_mb": rss}
 
 
 def sets_section(
-    sizes: list[int], methods: list[str], time_limit: float, weighted: bool, count: int | None, stride: int = 1
+    sizes: list[int],
+    methods: list[str],
+    time_limit: float,
+    weighted: bool,
+    count: int | None,
+    stride: int = 1,
+    only: list[str] | None = None,
 ) -> list:
-    """Each (n, method) set in a child process; one summary row each, printed as it ends."""
+    """Each (n, method) set in a child process; one summary row each, printed as it ends, and
+    on stderr one line per unproven instance (name, objective, bound, gap, seconds)."""
     import subprocess
 
     out = []
@@ -708,8 +735,19 @@ def sets_section(
             cmd += [] if weighted else ["--unweighted-set"]
             cmd += ["--count", str(count)] if count else []
             cmd += ["--stride", str(stride)]
+            cmd += ["--only", ",".join(only)] if only else []
             proc = subprocess.run(cmd, capture_output=True, text=True, check=True)
             r = json.loads(proc.stdout)
+            if not r["rows"]:
+                raise SystemExit(f"n = {n}: no instance matches --only {','.join(only or [])}")
+            for x in r["rows"]:
+                if not x["optimal"]:
+                    print(
+                        f"unproven {x['name']} ({method}): objective {x['objective']:,.0f}, "
+                        f"bound {x['lower_bound']:,.0f}, gap {100.0 * x['gap']:.3f} %, {x['seconds']:.2f} s",
+                        file=sys.stderr,
+                        flush=True,
+                    )
             secs = [x["seconds"] for x in r["rows"]]
             row = {
                 "n": n,
@@ -838,6 +876,10 @@ def main():
         default=1,
         help="every STRIDE-th instance of each set (5: one per (TF, RDD) pair of the weighted sets)",
     )
+    ap.add_argument(
+        "--only",
+        help="comma-separated instance-name prefixes to keep, e.g. n200_tf1_rdd1,n200_tf0.8_rdd0.2_0",
+    )
     ap.add_argument("--one-set", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--unweighted-set", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--one-unweighted", type=int, help=argparse.SUPPRESS)
@@ -846,6 +888,7 @@ def main():
     )
     args = ap.parse_args()
     methods = args.methods.split(",")
+    only = args.only.split(",") if args.only else None
     if args.one_unweighted:
         print(
             json.dumps(one_unweighted(args.one_unweighted, methods[0], args.time_limit, args.count, args.search_only))
@@ -853,12 +896,12 @@ def main():
         return
     if args.one_set:
         weighted = not args.unweighted_set
-        print(json.dumps(one_set(args.one_set, methods[0], args.time_limit, weighted, args.count, args.stride)))
+        print(json.dumps(one_set(args.one_set, methods[0], args.time_limit, weighted, args.count, args.stride, only)))
         return
     if args.sets or args.unweighted:
         if args.sets:
             sizes = [int(x) for x in args.sets.split(",")]
-            sets_section(sizes, methods, args.time_limit, True, args.count, args.stride)
+            sets_section(sizes, methods, args.time_limit, True, args.count, args.stride, only)
         if args.unweighted:
             sizes = [int(x) for x in args.unweighted.split(",")]
             umethods = methods if args.methods != "exact" else ["bm", "lawler"]

@@ -149,3 +149,60 @@ fn count_instances() {
     }
     println!("TOTAL {tt:.3} s nodes {tn} rounds {tr} dp {tdp}");
 }
+
+/// ILS harness (ignored): `SSDP_COUNT=/tmp/file ILS_ROUNDS=r` prints per instance the
+/// objective after r rounds of the exact solvers' ILS with short nudges and with block moves,
+/// both from the caller's start (MDD and ATC improved).
+#[test]
+#[ignore]
+fn ils_instances() {
+    use crate::tardiness::local_search::iterated_descent_with;
+    let Ok(path) = std::env::var("SSDP_COUNT") else {
+        return;
+    };
+    let rounds: usize = std::env::var("ILS_ROUNDS")
+        .ok()
+        .and_then(|x| x.parse().ok())
+        .unwrap_or(1000);
+    let only = std::env::var("SSDP_ONLY").unwrap_or_default();
+    let text = std::fs::read_to_string(path).unwrap();
+    for line in text.lines() {
+        let mut parts = line.split(" | ");
+        let mut head = parts.next().unwrap().split_whitespace();
+        let name = head.next().unwrap();
+        if !only.is_empty() && !only.split(',').any(|x| x == name) {
+            continue;
+        }
+        let p: Vec<f64> = head.map(|x| x.parse().unwrap()).collect();
+        let parse = |t: &str| -> Vec<f64> { t.split_whitespace().map(|x| x.parse().unwrap()).collect() };
+        let w = parse(parts.next().unwrap());
+        let d = parse(parts.next().unwrap());
+        let jobs = Jobs { p: &p, w: &w, d: &d };
+        let budget = Budget::unlimited();
+        let inst = jobs.instance().unwrap();
+        let mut best: Option<(f64, Vec<usize>)> = None;
+        for mut s in [rules::mdd(&inst), rules::atc_auto(&inst).0] {
+            improve(&inst, &mut s, Neighbourhood::Both, &budget).unwrap();
+            let o = inst.objective(&s);
+            if best.as_ref().is_none_or(|b| o < b.0) {
+                best = Some((o, s));
+            }
+        }
+        let (o0, start) = best.unwrap();
+        let mut out = format!("{name:28} start {o0}");
+        for blocks in [false, true] {
+            for seed in [1u64, 2] {
+                let t0 = std::time::Instant::now();
+                let mut s = start.clone();
+                iterated_descent_with(jobs, &mut s, &budget, rounds, seed, blocks);
+                out += &format!(
+                    " | {} {} {:.2}s",
+                    if blocks { "blk" } else { "ndg" },
+                    jobs.total(&s),
+                    t0.elapsed().as_secs_f64()
+                );
+            }
+        }
+        println!("{out}");
+    }
+}
