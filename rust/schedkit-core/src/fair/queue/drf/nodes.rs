@@ -46,7 +46,7 @@ const LEVELS: usize = 4;
 /// i, and bit j of level l + 1 is set when word j of level l is not zero; the last level
 /// is one word (65,536 nodes are three levels). The levels lie one after the other in
 /// `words`, level l from `start[l]`.
-struct Bits {
+pub(super) struct Bits {
     words: Vec<u64>,
     start: [usize; LEVELS],
     depth: usize,
@@ -54,7 +54,7 @@ struct Bits {
 
 impl Bits {
     /// An empty set of indices below `n` (at most 64^[`LEVELS`]).
-    fn new(n: usize) -> Self {
+    pub(super) fn new(n: usize) -> Self {
         let (mut start, mut depth, mut total, mut len) = ([0; LEVELS], 0, 0, n);
         loop {
             let words = len.div_ceil(64).max(1);
@@ -73,50 +73,52 @@ impl Bits {
         }
     }
 
+    /// Puts `i` in the set (`on`) or takes it out. The levels above change only when its
+    /// word turns empty or non-empty, so mostly one word is written, and with at most 64
+    /// nodes (one level) always.
     #[inline]
-    fn get(&self, i: usize) -> bool {
-        self.words[i / 64] >> (i % 64) & 1 == 1
+    pub(super) fn assign(&mut self, i: usize, on: bool) {
+        let w = &mut self.words[i / 64];
+        let was = *w;
+        let bit = 1 << (i % 64);
+        let now = if on { was | bit } else { was & !bit };
+        *w = now;
+        if self.depth > 1 && (was == 0) != (now == 0) {
+            self.mark(i / 64, now != 0);
+        }
     }
 
-    /// Adds `i`, marking its word in the levels above up to the first already marked.
-    /// (Not inlined: [`Nodes::refile`] calls it only on a change, and inlined its
-    /// per-level masks would be worked out on every call.)
+    /// Word `i` of level 0 turned non-empty (`on`) or empty: its bit in level 1, and so on
+    /// up while words turn.
     #[inline(never)]
-    fn insert(&mut self, mut i: usize) {
-        for l in 0..self.depth {
+    fn mark(&mut self, mut i: usize, mut on: bool) {
+        for l in 1..self.depth {
             let w = &mut self.words[self.start[l] + i / 64];
             let was = *w;
-            *w = was | 1 << (i % 64);
-            if was != 0 {
+            let bit = 1 << (i % 64);
+            let now = if on { was | bit } else { was & !bit };
+            *w = now;
+            if (was == 0) == (now == 0) {
                 return;
             }
-            i /= 64;
-        }
-    }
-
-    /// Takes `i` out, unmarking its word in the levels above while words become empty.
-    #[inline(never)]
-    fn remove(&mut self, mut i: usize) {
-        for l in 0..self.depth {
-            let w = &mut self.words[self.start[l] + i / 64];
-            *w &= !(1 << (i % 64));
-            if *w != 0 {
-                return;
-            }
-            i /= 64;
+            (i, on) = (i / 64, now != 0);
         }
     }
 
     #[inline]
-    fn is_empty(&self) -> bool {
+    pub(super) fn is_empty(&self) -> bool {
         self.words[self.words.len() - 1] == 0
     }
 
     /// The lowest index in the set.
     #[inline]
-    fn first(&self) -> Option<usize> {
-        if self.is_empty() {
+    pub(super) fn first(&self) -> Option<usize> {
+        let top = self.words[self.words.len() - 1];
+        if top == 0 {
             return None;
+        }
+        if self.depth == 1 {
+            return Some(top.trailing_zeros() as usize);
         }
         let mut i = 0;
         for l in (0..self.depth).rev() {
@@ -317,9 +319,7 @@ impl Nodes {
         }
         let mut fit = Bits::new(self.room.len());
         for (n, &r) in self.room.iter().enumerate() {
-            if admits(r, cpu, mem) {
-                fit.insert(n);
-            }
+            fit.assign(n, admits(r, cpu, mem));
         }
         self.classes.push(Class { cpu, mem, fit });
     }
@@ -406,14 +406,7 @@ impl Nodes {
     fn refile(&mut self, n: usize) {
         let r = self.room[n];
         for c in &mut self.classes {
-            let fits = admits(r, c.cpu, c.mem);
-            if fits != c.fit.get(n) {
-                if fits {
-                    c.fit.insert(n);
-                } else {
-                    c.fit.remove(n);
-                }
-            }
+            c.fit.assign(n, admits(r, c.cpu, c.mem));
         }
     }
 

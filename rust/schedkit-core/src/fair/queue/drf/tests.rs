@@ -1,12 +1,37 @@
 //! The DRF queue's tests: its trees against plain scans and plain progressive filling.
 
-use super::nodes::{self, Nodes, CLASSES};
+use super::nodes::{self, Bits, Nodes, CLASSES};
 use super::{fits, user_key, user_of, DrfQueue, Entry, UserSet, NOBODY, SCAN};
 use crate::fair::job::Job;
 use crate::fair::queue::{Launch, ReadyQueue};
 use crate::fair::vtime::K;
 use crate::fair::Workload;
 use crate::util::SplitMix64;
+
+/// A [`Bits`] holds what a plain vector of flags holds, and its first element is the
+/// vector's first set flag, through random insertions and removals on sizes of one to
+/// four levels (words turning empty and non-empty at every level).
+#[test]
+fn bits_first_is_the_lowest_member() {
+    let mut rng = SplitMix64::new(31);
+    for n in [1usize, 63, 64, 65, 4_095, 4_097, 300_000] {
+        let mut bits = Bits::new(n);
+        let mut want = vec![false; n];
+        for step in 0..4_000 {
+            // Clustered near the low or the high end, so whole words empty and refill.
+            let i = if step % 2 == 0 {
+                rng.below(n.min(130))
+            } else {
+                n - 1 - rng.below(n.min(130))
+            };
+            let on = rng.below(3) == 0;
+            bits.assign(i, on);
+            want[i] = on;
+            assert_eq!(bits.first(), want.iter().position(|&b| b), "n={n} step {step}");
+            assert_eq!(bits.is_empty(), !want.contains(&true));
+        }
+    }
+}
 
 /// Nodes whose fits are served by the bitsets (`tree` false: the requests of `classes`
 /// noted, at most [`nodes::CLASSES`]) or by the max tree (`tree` true: one more request
