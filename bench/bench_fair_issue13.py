@@ -23,6 +23,7 @@
 
     python bench/bench_fair_issue13.py              # all but section 4, a few minutes on 2 cores
     python bench/bench_fair_issue13.py --stream     # section 4 too (long; run it with nohup)
+    python bench/bench_fair_issue13.py --small-only # section 1 alone, printed, nothing written
 
 Writes bench/results/fair_issue13.md.
 """
@@ -457,7 +458,13 @@ def main() -> None:
     ap.add_argument("--stream-tasks", type=int, default=10**8, help="tasks in section 3")
     ap.add_argument("--drf-tasks", type=int, default=10**5, help="tasks of the DRF node-count section")
     ap.add_argument("--drf-same-tasks", type=int, default=10**6, help="tasks of the DRF same-cpus section")
+    ap.add_argument("--small-only", action="store_true", help="section 1 alone, printed (bench/results is not written)")
     a = ap.parse_args()
+    if a.small_only:
+        small_section(a.small)
+        for name, p in PHASES.items():
+            print(name, {k: round(v, 3) for k, v in p.items()})
+        return
     t0 = time.perf_counter()
     env = _env.environment()
     small = small_section(a.small)

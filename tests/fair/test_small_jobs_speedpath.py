@@ -70,9 +70,9 @@ def test_single_task_paths_equal_the_general_paths(w):
 @settings(max_examples=40, deadline=None)
 @given(st.integers(1, 40), st.integers(0, 2**31 - 1))
 def test_first_push_cut_short_changes_nothing(first_rows, seed):
-    """The replay's first push is cut at the first job boundary from FIRST_PIECE_ROWS rows
-    on (so the engine starts sooner): any cut gives the results of no cut, for jobs of one
-    and of several tasks."""
+    """The replay's first chunk is cut at the first job boundaries from FIRST_PIECE_ROWS and
+    4 * FIRST_PIECE_ROWS rows on (so the engine starts sooner): any cuts give the results of
+    none, for jobs of one and of several tasks."""
     rng = np.random.default_rng(seed)
     n_jobs = 30
     tasks = rng.integers(1, 4, n_jobs)

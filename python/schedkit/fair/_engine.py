@@ -190,27 +190,35 @@ def _parents(
 
 
 #: About how many rows the first push holds: the engines wait for it to be converted,
-#: while every later chunk is converted as they simulate the one before.
+#: while every later piece is converted as they simulate the one before. The second push
+#: holds about three times as many (cut at ``4 * FIRST_PIECE_ROWS`` rows), the rest of the
+#: first chunk the third: a piece is converted in less time than the one before it takes to
+#: simulate, so the engines do not wait for the rest of the first chunk (UWFQ small jobs:
+#: converting a row costs about 3/4 of simulating it).
 FIRST_PIECE_ROWS = 1 << 12
 
 
 def first_cut(chunks: Iterable[pa.Table]) -> Iterator[pa.Table]:
-    """The chunks, the first cut in two at the first job boundary from
-    :data:`FIRST_PIECE_ROWS` rows on (a chunk holds whole jobs, each in consecutive rows).
-    The engines' results do not depend on where the pushes are cut (see :func:`schedkit.fair._replay._simulate`)."""
+    """The chunks, the first cut in up to three at the first job boundaries from
+    :data:`FIRST_PIECE_ROWS` and ``4 * FIRST_PIECE_ROWS`` rows on (a chunk holds whole jobs,
+    each in consecutive rows). The engines' results do not depend on where the pushes are
+    cut (see :func:`schedkit.fair._replay._simulate`)."""
     it = iter(chunks)
     first = next(it, None)
     if first is None:
         return
+    start = 0
     if first.num_rows > FIRST_PIECE_ROWS:
         job = np.asarray(first.column("job_id").to_numpy(), dtype=np.int64)
-        k = FIRST_PIECE_ROWS
-        later = np.flatnonzero(job[k:] != job[k - 1 : -1])
-        if len(later):
+        for mark in (FIRST_PIECE_ROWS, 4 * FIRST_PIECE_ROWS):
+            k = max(mark, start + 1)
+            later = np.flatnonzero(job[k:] != job[k - 1 : -1])
+            if not len(later):
+                break
             cut = k + int(later[0])
-            yield first.slice(0, cut)
-            first = first.slice(cut)
-    yield first
+            yield first.slice(start, cut - start)
+            start = cut
+    yield first.slice(start) if start else first
     yield from it
 
 
@@ -295,6 +303,7 @@ class Runner:
         self._user_piece(b)
         if self.sink is None:
             self.given.append((b.job_id, b.user, b.job_class))
+            self._take_records()
         self.pushed += b.n_jobs
 
     def _user_piece(self, b: Batch) -> None:
@@ -335,17 +344,29 @@ class Runner:
         self._collect(final=True)
 
     def _collect(self, final: bool = False) -> None:
-        # Without a sink the engine hands every job over once, in push order, at the end
-        # (and nothing before): no per-step arrays to concatenate and reorder here.
-        if self.sink is None and not final:
-            return
-        f = self.engine.take_finished()
-        if len(f["finish"]) and (self.sink is None or not self.sink(self, f)):
-            self.finished.append(f)
+        # Without a sink the engine hands every job over once, in push order, as one piece
+        # per push (taken after each push and at the end, see _take_records): no per-step
+        # arrays to concatenate and reorder here.
+        if self.sink is None:
+            if final:
+                self._take_records()
+        else:
+            f = self.engine.take_finished()
+            if len(f["finish"]) and not self.sink(self, f):
+                self.finished.append(f)
         if self.spec.record_tasks:
             t = self.engine.take_tasks()
             if len(t["gid"]):
                 self.tasks.append(t)
+
+    def _take_records(self) -> None:
+        """Without a sink: the records of the pushes whose jobs have all finished, in push
+        order, with their response time and slowdown, which are so computed while the engine
+        simulates rather than after its end (``take_records`` does not wait for it)."""
+        for p in self.engine.take_records():
+            p["response_time"] = p["finish"] - p["submit"]
+            p["slowdown"] = _slowdown(p["response_time"], p["alone"])
+            self.finished.append(p)
 
     def jobs_done(self) -> int:
         return self.pushed - self.engine.live_jobs
@@ -373,16 +394,14 @@ def _by_gid(parts: list[dict[str, np.ndarray]], keys: list[str], n: int) -> dict
     return out
 
 
-def _pushed_order(
-    r: Runner, classes: Names, keys: list[str]
-) -> tuple[dict[str, np.ndarray], dict[str, pa.ChunkedArray]]:
-    """Without a sink: the engine's records, all taken at the end in push order, with the
-    columns the run decides (see ``Config::finished_in_push_order`` in the core), and the
-    job_id, user and job_class columns from what was pushed, as Arrow columns of the
-    pushes' own arrays (no copy of the trace's size made at the end)."""
-    f = dict(r.finished[0]) if r.finished else {k: np.zeros(0) for k in keys}
-    n = len(f["finish"])
-    if n != r.pushed or len(r.finished) > 1:
+def _pushed_order(r: Runner, classes: Names) -> tuple[list[dict[str, np.ndarray]], dict[str, pa.ChunkedArray]]:
+    """Without a sink: the engine's records, taken in push order as one piece per push
+    (:meth:`Runner._take_records`), with the columns the run decides (see
+    ``Config::finished_in_push_order`` in the core), and the job_id, user and job_class
+    columns from what was pushed, as Arrow columns of the pushes' own arrays (no copy of
+    the trace's size made at the end)."""
+    n = sum(len(p["finish"]) for p in r.finished)
+    if n != r.pushed:
         raise RuntimeError(f"internal: {n} job records for {r.pushed} jobs pushed")
     ids = [g[0] for g in r.given]
     user_idx = [g[1] for g in r.given]
@@ -397,7 +416,7 @@ def _pushed_order(
         names = pa.array(classes.names, pa.string())
         job_class = pa.chunked_array([names.take(pa.array(c)) for c in class_idx], pa.string())
     job_id = pa.chunked_array([pa.array(i, pa.int64()) for i in ids], pa.int64())
-    return f, {"user": user, "job_id": job_id, "job_class": job_class}
+    return r.finished, {"user": user, "job_id": job_id, "job_class": job_class}
 
 
 def jobs_columns(
@@ -411,33 +430,66 @@ def jobs_columns(
     """Finished jobs (the engine's ``take_finished`` arrays) as rows of :data:`JOB_COLUMNS`;
     ``user``, ``job_id``, ``job_class``: those columns when made already (then ``f`` need
     not have ``user``, ``tag``, ``class``)."""
-    rt = f["finish"] - f["submit"]
-    alone = f["alone"]
-    # alone_time is a lower bound (0 only for a job of no work, which waits for nothing)
-    slowdown = np.ones_like(rt)
-    np.divide(rt, alone, out=slowdown, where=alone > 0)
-    if user is None:
-        user = pa.array(users.names, pa.string()).take(pa.array(f["user"].astype(np.int64, copy=False)))
-    if job_class is not None:
-        pass
-    elif classes.names == users.names and np.array_equal(f["class"], f["user"]):
-        job_class = user  # each user's jobs are its class (no class column): the same strings
-    else:
-        job_class = pa.array(classes.names, pa.string()).take(pa.array(f["class"].astype(np.int64, copy=False)))
+    return _jobs_table([f], users, classes, user, job_id, job_class)
+
+
+def _slowdown(rt: np.ndarray, alone: np.ndarray) -> np.ndarray:
+    """Response time over the job's time alone; 1 where that is 0 (alone_time is a lower
+    bound, 0 only for a job of no work, which waits for nothing)."""
+    out = np.ones_like(rt)
+    np.divide(rt, alone, out=out, where=alone > 0)
+    return out
+
+
+def _jobs_table(
+    parts: list[dict[str, np.ndarray]],
+    users: Names,
+    classes: Names,
+    user: pa.ChunkedArray | None = None,
+    job_id: pa.ChunkedArray | None = None,
+    job_class: pa.ChunkedArray | None = None,
+) -> pa.Table:
+    """:func:`jobs_columns` of the records ``parts`` one after the other: each column made
+    of the parts' arrays as they are (one chunk each), not concatenated."""
+
+    def column(arrays: list[np.ndarray]) -> np.ndarray | pa.ChunkedArray:
+        return arrays[0] if len(arrays) == 1 else pa.chunked_array([pa.array(a) for a in arrays])
+
+    def each(key: str) -> np.ndarray | pa.ChunkedArray:
+        return column([p[key] for p in parts])
+
+    if not parts:  # no job
+        parts = [{k: np.zeros(0) for k in ("submit", "start", "finish", "work", "estimate", "alone")}]
+        parts[0]["n_tasks"] = np.zeros(0, np.int64)
+    # made already for the pieces taken as the run went (Runner._take_records)
+    rts = [p["response_time"] if "response_time" in p else p["finish"] - p["submit"] for p in parts]
+    slow = [p["slowdown"] if "slowdown" in p else _slowdown(rt, p["alone"]) for p, rt in zip(parts, rts)]
+    if user is None or job_id is None or job_class is None:  # from the full records (take_finished)
+        f = _concat(parts, ["user", "tag", "class"]) if len(parts) > 1 else parts[0]
+        if user is None:
+            user = pa.array(users.names, pa.string()).take(pa.array(f["user"].astype(np.int64, copy=False)))
+        if job_class is not None:
+            pass
+        elif classes.names == users.names and np.array_equal(f["class"], f["user"]):
+            job_class = user  # each user's jobs are its class (no class column): the same strings
+        else:
+            job_class = pa.array(classes.names, pa.string()).take(pa.array(f["class"].astype(np.int64, copy=False)))
+        if job_id is None:
+            job_id = f["tag"].astype(np.int64, copy=False)
     return pa.table(
         {
-            "job_id": f["tag"].astype(np.int64, copy=False) if job_id is None else job_id,
+            "job_id": job_id,
             "user": user,
             "job_class": job_class,
-            "submit_time": f["submit"],
-            "start_time": f["start"],
-            "finish_time": f["finish"],
-            "response_time": rt,
-            "work": f["work"],
-            "estimate": f["estimate"],
-            "n_tasks": f["n_tasks"].astype(np.int64, copy=False),
-            "alone_time": alone,
-            "slowdown": slowdown,
+            "submit_time": each("submit"),
+            "start_time": each("start"),
+            "finish_time": each("finish"),
+            "response_time": column(rts),
+            "work": each("work"),
+            "estimate": each("estimate"),
+            "n_tasks": column([p["n_tasks"].astype(np.int64, copy=False) for p in parts]),
+            "alone_time": each("alone"),
+            "slowdown": column(slow),
         }
     )
 
@@ -446,14 +498,15 @@ def job_table(r: Runner, classes: Names) -> tuple[pa.Table, pa.Table | None]:
     """The per-job table in push order (= submit order) and the task table."""
     keys = ["gid", "tag", "user", "class", "submit", "start", "finish", "work", "estimate", "n_tasks", "alone"]
     if r.sink is None:
-        f, given = _pushed_order(r, classes, keys)
-        jobs = jobs_columns(f, r.users, classes, **given)
+        parts, given = _pushed_order(r, classes)
+        jobs = _jobs_table(parts, r.users, classes, **given)
     else:
         f = _by_gid(r.finished, keys, r.pushed)
         jobs = jobs_columns(f, r.users, classes)
     if not r.spec.record_tasks:
         return jobs, None
-    if r.sink is None:  # the records' gid and tag columns, for the tasks
+    if r.sink is None:  # the records in one piece, with gid and tag columns, for the tasks
+        f = _concat(parts, ["submit"])
         f["gid"] = np.arange(r.pushed, dtype=np.uint64)
         f["tag"] = np.concatenate([np.zeros(0, np.int64), *(g[0] for g in r.given)])
     t = _concat(r.tasks, ["gid", "stage", "node", "start", "end", "cpu", "memory"])

@@ -63,6 +63,9 @@ pub(crate) struct FairEngine {
     /// While busy: the engine's push context once that advance ends without error
     /// (`PushContext::after`), so that the next batch is checked here meanwhile.
     next_ctx: Option<PushContext>,
+    /// Record pieces taken from the engine at each hand-over to its thread
+    /// (`Engine::take_records`), for `take_records` to return without waiting for it.
+    records: Vec<fair::Finished>,
 }
 
 /// A batch for the engine's thread: checked here already, or to check there (when it
@@ -157,7 +160,10 @@ impl FairEngine {
     /// Hands the engine to its thread to add `batch` (when given) and advance to `until`;
     /// it stays there until the next call takes it back.
     fn in_background(&mut self, py: Python<'_>, batch: Option<Batch>, until: f64) -> PyResult<()> {
-        let ctx = self.eng(py)?.push_context();
+        let eng = self.eng(py)?;
+        let done = eng.take_records();
+        let ctx = eng.push_context();
+        self.records.extend(done);
         let empty = Workload::default();
         let w = match &batch {
             Some(Batch::Checked(c)) => c.workload(),
@@ -293,6 +299,7 @@ impl FairEngine {
             worker: None,
             busy: false,
             next_ctx: None,
+            records: Vec::new(),
         })
     }
 
@@ -411,7 +418,22 @@ impl FairEngine {
     /// order; with `finished_in_push_order`, all of them in push order once every pushed
     /// job has finished (empty before).
     fn take_finished<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let f = self.eng(py)?.take_finished();
+        self.eng(py)?;
+        let Some(eng) = self.inner.as_mut() else {
+            return Err(internal("fair engine", "no engine after waiting for it"));
+        };
+        let f = if eng.config().finished_in_push_order && !self.records.is_empty() {
+            // Pieces taken at the hand-overs to the engine's thread come first.
+            if eng.live_jobs() > 0 {
+                fair::Finished::default()
+            } else {
+                let mut parts = std::mem::take(&mut self.records);
+                parts.extend(eng.take_records());
+                fair::Finished::concat(parts)
+            }
+        } else {
+            eng.take_finished()
+        };
         let d = PyDict::new(py);
         d.set_item("gid", f.gid.into_pyarray(py))?;
         d.set_item("tag", f.tag.into_pyarray(py))?;
@@ -429,6 +451,36 @@ impl FairEngine {
             d.set_item(k, v.into_pyarray(py))?;
         }
         Ok(d)
+    }
+
+    /// With `finished_in_push_order`: the next records in push order, one dict of NumPy
+    /// arrays per pushed batch whose jobs have all finished (the run's columns: submit,
+    /// start, finish, work, estimate, n_tasks, alone), handed over without a copy; the
+    /// pieces of successive calls one after the other are every job's record once the run
+    /// has finished. Unlike the other calls it does not wait for a background advance: it
+    /// then returns the pieces taken when that advance was started.
+    fn take_records<'py>(&mut self, py: Python<'py>) -> PyResult<Vec<Bound<'py, PyDict>>> {
+        if let (false, Some(eng)) = (self.busy, self.inner.as_mut()) {
+            self.records.extend(eng.take_records());
+        }
+        let parts = std::mem::take(&mut self.records);
+        let mut out = Vec::with_capacity(parts.len());
+        for f in parts {
+            let d = PyDict::new(py);
+            d.set_item("n_tasks", f.n_tasks.into_pyarray(py))?;
+            for (k, v) in [
+                ("submit", f.submit),
+                ("start", f.start),
+                ("finish", f.finish),
+                ("work", f.work),
+                ("estimate", f.estimate),
+                ("alone", f.alone),
+            ] {
+                d.set_item(k, v.into_pyarray(py))?;
+            }
+            out.push(d);
+        }
+        Ok(out)
     }
 
     /// The task records made since the last call (with `record_tasks=True`).

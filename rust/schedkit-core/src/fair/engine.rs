@@ -26,7 +26,7 @@ use super::job::Job;
 use super::overheads::{OverheadState, Served};
 use super::queue::{Launch, Ready, ReadyQueue};
 use super::record::{Finished, TaskRows};
-use super::vtime::K;
+use super::vtime::{from_ordered_bits, ordered_bits, K};
 use super::workload::{Checked, PushContext};
 use super::{check_weight, Config, Estimate, Policy, PoolSpec, UserPool, Workload};
 use crate::budget::Budget;
@@ -60,17 +60,12 @@ impl Completion {
     /// The integer that orders like `end` under `f64::total_cmp` (the bits of a negative
     /// number flipped below the sign). The map is its own inverse.
     fn key_of(end: f64) -> i64 {
-        flip(end.to_bits() as i64)
+        ordered_bits(end)
     }
 
     fn end(&self) -> f64 {
-        f64::from_bits(flip(self.end_key) as u64)
+        from_ordered_bits(self.end_key)
     }
-}
-
-/// `total_cmp`'s order-preserving map between a float's bits and an integer.
-fn flip(bits: i64) -> i64 {
-    bits ^ (((bits >> 63) as u64) >> 1) as i64
 }
 
 /// A pushed batch whose jobs have not all arrived: its columns, from which a job is built
@@ -120,8 +115,11 @@ pub struct Engine {
     /// DRF: the cluster's total cpu and memory, for the jobs' response-time bound.
     drf_totals: Option<(f64, f64)>,
     finished: Finished,
-    /// `finished_in_push_order`: the gid of the first record in `finished`.
-    finished_base: u64,
+    /// `finished_in_push_order`: the records of the pushed batches not taken yet, in push
+    /// order, each with the gid of its first job and how many of its jobs have not finished
+    /// (one column per batch, made with its check, rather than one column grown and copied
+    /// on this thread as the batches come).
+    records: Vec<(u64, Finished, usize)>,
     /// The noisy estimates' generator (seeded with `cfg.seed`), one draw per pushed job.
     rng: SplitMix64,
     /// The users' settings by name (from `cfg`), applied by [`Engine::add_user`].
@@ -199,7 +197,7 @@ impl Engine {
             drf_max_node,
             drf_totals,
             finished: Finished::default(),
-            finished_base: 0,
+            records: Vec::new(),
             rng: SplitMix64::new(seed),
             weights,
             user_pools,
@@ -371,6 +369,7 @@ impl Engine {
             next_gid: self.next_gid,
             drf_max_node: self.drf_max_node.map(|(c, m)| (c.to_bits(), m.to_bits())),
             historic: self.cfg.estimate == Estimate::Historic,
+            records: self.cfg.finished_in_push_order,
         }
     }
 
@@ -393,6 +392,7 @@ impl Engine {
             open,
             succ_off,
             succ,
+            records,
             ..
         } = c;
         let n = w.n_jobs();
@@ -426,8 +426,13 @@ impl Engine {
         self.next_gid += n as u64;
         self.live += n;
         if self.cfg.finished_in_push_order {
-            self.finished
-                .grow_to((self.next_gid - self.finished_base) as usize);
+            // Made with the check (the context says so), one per job.
+            let records = if records.finish.len() == n {
+                *records
+            } else {
+                Finished::for_push_order(n)
+            };
+            self.records.push((first, records, n));
         }
     }
 
@@ -525,13 +530,26 @@ impl Engine {
             if self.live > 0 {
                 return Finished::default();
             }
-            self.finished_base = self.next_gid;
-            return std::mem::take(&mut self.finished);
+            // One copy of every record: callers that can take pieces use `take_records`.
+            return Finished::concat(self.take_records());
         }
         // The columns are handed over whole (to NumPy, without a copy); the next ones
         // start with room for as many records.
         let room = self.finished.gid.len();
         std::mem::replace(&mut self.finished, Finished::with_capacity(room))
+    }
+
+    /// With `finished_in_push_order`: the records of the pushed batches whose jobs have all
+    /// finished, from the first batch not taken yet up to the first one with a job still in
+    /// the system, as one piece per batch (the batches' own columns, not copied into one):
+    /// the pieces taken one after the other are every job's record in push order. So a
+    /// caller may take them as the run goes (the result's columns then made while the engine
+    /// simulates), or all at the end. Otherwise nothing.
+    pub fn take_records(&mut self) -> Vec<Finished> {
+        // The batches after them, still in the system, are a few (the pieces are taken as
+        // the run goes) or none (at the end): moving them to the front costs nothing.
+        let done = self.records.iter().take_while(|r| r.2 == 0).count();
+        self.records.drain(..done).map(|(_, rec, _)| rec).collect()
     }
 
     /// Takes the task records made since the last call.
@@ -647,7 +665,13 @@ impl Engine {
         }
         // The job is done: record it, release closed-loop successors, free the slot.
         if self.cfg.finished_in_push_order {
-            self.finished.put((job.gid - self.finished_base) as usize, job, t);
+            // The batch holding the job, looked for from the last one: jobs finish about in
+            // push order, so it is usually the last or the one before.
+            let gid = job.gid;
+            if let Some((first, rec, left)) = self.records.iter_mut().rev().find(|r| r.0 <= gid) {
+                rec.put((gid - *first) as usize, job, t);
+                *left -= 1;
+            }
         } else {
             self.finished.push(job, t);
         }
@@ -879,6 +903,93 @@ mod tests {
         assert_eq!(got, want);
         assert!(got.contains("push jobs in submit order"), "{got}");
         assert_eq!(eng.pushed(), 0);
+    }
+
+    /// With `finished_in_push_order`, the records come as one piece per pushed batch (an
+    /// empty batch gives none), each once its jobs have all finished and those of the
+    /// batches before it have been taken; the pieces one after the other are
+    /// `take_finished`'s records, and those are the completion-order records put in push
+    /// order, bit for bit, whether a batch was checked by the engine or beside it
+    /// (`push_checked`, as the binding does while the engine simulates).
+    #[test]
+    fn records_in_push_order_come_per_batch() {
+        // (submit times, closed loop, advance to, the batch sizes whose records are then
+        // taken): 2 cores; the first batch's jobs end at 0.5, 1.5 and 3.5, the third's
+        // last one (closed loop) at 7.25.
+        let pushes: Vec<(Vec<f64>, bool, f64, Vec<usize>)> = vec![
+            (vec![0.0, 0.0, 1.0], false, 0.5, vec![]),
+            (vec![], false, 1.0, vec![]),
+            (vec![2.0, 3.0, 5.0, 5.0], true, 4.0, vec![3]),
+            (vec![6.0], false, 6.0, vec![]),
+        ];
+        let run = |push_order: bool, beside: bool| {
+            let mut cfg = Config::new(2, Policy::Uwfq);
+            cfg.finished_in_push_order = push_order;
+            let mut eng = Engine::new(cfg).unwrap();
+            eng.add_user("a").unwrap();
+            eng.add_user("b").unwrap();
+            let mut taken = Vec::new();
+            for (submit, closed, until, sizes) in &pushes {
+                let w = batch(submit, *closed);
+                if beside {
+                    let c = eng.push_context().check(w).unwrap();
+                    eng.push_checked(c).unwrap();
+                } else {
+                    eng.push_owned(w).unwrap();
+                }
+                eng.advance(*until, &Budget::new(None, None)).unwrap();
+                if push_order {
+                    let now = eng.take_records();
+                    let got: Vec<usize> = now.iter().map(|p| p.finish.len()).collect();
+                    assert_eq!(&got, sizes, "at {until}");
+                    assert!(
+                        eng.take_finished().finish.is_empty(),
+                        "take_finished before the end"
+                    );
+                    taken.extend(now);
+                }
+            }
+            eng.finish(&Budget::new(None, None)).unwrap();
+            (eng, taken)
+        };
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<u64>>();
+        let mut done = run(false, false).0.take_finished();
+        let mut order: Vec<usize> = (0..done.gid.len()).collect();
+        order.sort_by_key(|&i| done.gid[i]);
+        for col in [
+            &mut done.submit,
+            &mut done.start,
+            &mut done.finish,
+            &mut done.alone,
+        ] {
+            *col = order.iter().map(|&i| col[i]).collect();
+        }
+        for beside in [false, true] {
+            let (mut eng, mut parts) = run(true, beside);
+            parts.extend(eng.take_records());
+            let sizes: Vec<usize> = parts.iter().map(|p| p.finish.len()).collect();
+            assert_eq!(sizes, vec![3, 4, 1]);
+            assert!(eng.take_records().is_empty());
+            let all = super::Finished::concat(parts);
+            assert_eq!(bits(&all.finish), bits(&done.finish));
+            assert_eq!(bits(&all.start), bits(&done.start));
+            assert_eq!(bits(&all.submit), bits(&done.submit));
+            assert_eq!(bits(&all.alone), bits(&done.alone));
+            assert!(all.n_tasks.iter().all(|&k| k == 1));
+            assert!(all.gid.is_empty() && all.user.is_empty());
+            // the same records in one piece when none was taken before the end
+            let mut cfg = Config::new(2, Policy::Uwfq);
+            cfg.finished_in_push_order = true;
+            let mut eng = Engine::new(cfg).unwrap();
+            eng.add_user("a").unwrap();
+            eng.add_user("b").unwrap();
+            for (submit, closed, until, _) in &pushes {
+                eng.push_owned(batch(submit, *closed)).unwrap();
+                eng.advance(*until, &Budget::new(None, None)).unwrap();
+            }
+            eng.finish(&Budget::new(None, None)).unwrap();
+            assert_eq!(bits(&eng.take_finished().finish), bits(&all.finish));
+        }
     }
 
     /// The completion heap's integer end keys order like the floats (`total_cmp`) and give

@@ -41,22 +41,52 @@ impl Finished {
         }
     }
 
-    /// Room for the records of gids below `n` in push order (each filled in when its job
-    /// finishes; see `Config::finished_in_push_order`). Only the columns the run decides
-    /// grow: `gid`, `tag`, `user` and `class` stay empty, as record `i` is the `i`-th job
-    /// pushed, whose id, user and class the caller pushed. Each column is memory the engine
-    /// touches first (a page fault per 4 KiB on its thread), so none is filled twice.
-    pub(super) fn grow_to(&mut self, n: usize) {
-        self.submit.resize(n, f64::NAN);
-        self.start.resize(n, f64::NAN);
-        self.finish.resize(n, f64::NAN);
-        self.work.resize(n, f64::NAN);
-        self.estimate.resize(n, f64::NAN);
-        self.n_tasks.resize(n, 0);
-        self.alone.resize(n, f64::NAN);
+    /// Room for `n` records in push order, one per job of a pushed batch (each filled in
+    /// when its job finishes; see `Config::finished_in_push_order`). Only the columns the run
+    /// decides are made: `gid`, `tag`, `user` and `class` stay empty, as record `i` is the
+    /// batch's `i`-th job, whose id, user and class the caller pushed. Every value is written
+    /// here, so that the pages are touched where this is called: the batch's check, on the
+    /// caller's thread while the engine's thread simulates the batch before (the engine's
+    /// thread then only writes into memory already mapped, and no column is ever regrown
+    /// and copied).
+    pub(super) fn for_push_order(n: usize) -> Finished {
+        let filled = |x: f64| {
+            let mut v = Vec::with_capacity(n);
+            v.resize(n, x);
+            v
+        };
+        // -1, not 0: zeroed memory may be handed over as pages not touched yet.
+        let mut n_tasks = Vec::with_capacity(n);
+        n_tasks.resize(n, -1);
+        Finished {
+            submit: filled(f64::NAN),
+            start: filled(f64::NAN),
+            finish: filled(f64::NAN),
+            work: filled(f64::NAN),
+            estimate: filled(f64::NAN),
+            n_tasks,
+            alone: filled(f64::NAN),
+            ..Finished::default()
+        }
     }
 
-    /// Writes `job`, finished at `t`, as record `i` (made by [`Finished::grow_to`]).
+    /// Records in push order: the run's columns of `parts` one after the other (see
+    /// [`Finished::for_push_order`]).
+    pub fn concat(parts: Vec<Finished>) -> Finished {
+        let mut all = Finished::default();
+        for p in parts {
+            all.submit.extend(p.submit);
+            all.start.extend(p.start);
+            all.finish.extend(p.finish);
+            all.work.extend(p.work);
+            all.estimate.extend(p.estimate);
+            all.n_tasks.extend(p.n_tasks);
+            all.alone.extend(p.alone);
+        }
+        all
+    }
+
+    /// Writes `job`, finished at `t`, as record `i` (made by [`Finished::for_push_order`]).
     pub(super) fn put(&mut self, i: usize, job: &Job, t: f64) {
         self.submit[i] = job.submit;
         self.start[i] = job.start;

@@ -9,6 +9,26 @@ use crate::error::{CoreError, CoreResult};
 /// Floats as ordered keys (total order; inputs are validated finite).
 pub(crate) use crate::util::OrdF64 as K;
 
+/// The integer that orders like `x` under `f64::total_cmp` (as [`K`] does): its bits, those
+/// of a negative number flipped below the sign. A heap of these compares two keys in one
+/// integer comparison; [`from_ordered_bits`] gives the float back, bit for bit.
+#[inline(always)]
+pub(crate) fn ordered_bits(x: f64) -> i64 {
+    flip(x.to_bits() as i64)
+}
+
+/// The float whose [`ordered_bits`] are `k`.
+#[inline(always)]
+pub(crate) fn from_ordered_bits(k: i64) -> f64 {
+    f64::from_bits(flip(k) as u64)
+}
+
+/// `total_cmp`'s order-preserving map between a float's bits and an integer; its own inverse.
+#[inline(always)]
+fn flip(bits: i64) -> i64 {
+    bits ^ (((bits >> 63) as u64) >> 1) as i64
+}
+
 /// CFQ: virtual time v advances at C / (number of stages in the virtual system); a stage's
 /// deadline is v(arrival) + R (estimated core-seconds); it leaves when v reaches it.
 pub struct Cfq {
@@ -319,8 +339,9 @@ pub struct Uwfq {
     grace: f64,
     /// The active users' weights (inactive ones count 0).
     sum_w: WeightSum,
-    /// Active users by (chain end E, user), with the user's `e_stamp` when filed.
-    active: BinaryHeap<std::cmp::Reverse<(K, usize, u64)>>,
+    /// Active users by (chain end E as [`ordered_bits`], user), with the user's `e_stamp`
+    /// when filed.
+    active: BinaryHeap<std::cmp::Reverse<(i64, usize, u64)>>,
     users: Vec<UserState>,
 }
 
@@ -376,10 +397,10 @@ impl Uwfq {
     /// The active user with the smallest (chain end, index), dropping stale entries on the
     /// way; None when no user is active.
     fn first_active(&mut self) -> Option<(f64, usize)> {
-        while let Some(&std::cmp::Reverse((K(e), u, stamp))) = self.active.peek() {
+        while let Some(&std::cmp::Reverse((e, u, stamp))) = self.active.peek() {
             let us = &self.users[u];
             if us.active && us.e_stamp == stamp {
-                return Some((e, u));
+                return Some((from_ordered_bits(e), u));
             }
             self.active.pop();
         }
@@ -484,7 +505,8 @@ impl Uwfq {
         };
         // Files the new chain end; the user's entry filed before, if any, is stale now.
         us.e_stamp += 1;
-        self.active.push(std::cmp::Reverse((K(us.e), u, us.e_stamp)));
+        self.active
+            .push(std::cmp::Reverse((ordered_bits(us.e), u, us.e_stamp)));
         dl
     }
 }

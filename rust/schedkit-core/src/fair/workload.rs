@@ -2,6 +2,7 @@
 //! from NumPy) and its checks, which name the offending field and index so that a bad
 //! batch is an error and never a panic inside the engine.
 
+use super::record::Finished;
 use super::MAX_STAGES;
 use crate::error::{CoreError, CoreResult};
 
@@ -24,6 +25,8 @@ pub struct PushContext {
     pub(super) drf_max_node: Option<(u64, u64)>,
     /// `estimate='historic'`, which refuses given estimates.
     pub(super) historic: bool,
+    /// `finished_in_push_order`: the batch comes with room for its jobs' records.
+    pub(super) records: bool,
 }
 
 /// A batch checked against a [`PushContext`], with what the engine adds from it: the
@@ -42,6 +45,11 @@ pub struct Checked {
     /// both empty when no job has a predecessor.
     pub(super) succ_off: Vec<usize>,
     pub(super) succ: Vec<usize>,
+    /// With `finished_in_push_order`: the batch's job records, to be filled in as its jobs
+    /// finish ([`Finished::for_push_order`], made with the check so that its memory is
+    /// touched on the thread that checks); else empty.
+    /// (Boxed: the batch travels by value to the engine's thread.)
+    pub(super) records: Box<Finished>,
 }
 
 impl Checked {
@@ -62,6 +70,11 @@ impl PushContext {
     pub fn check(self, w: Workload) -> Result<Checked, Box<(CoreError, Workload)>> {
         match self.prepare(&w) {
             Ok((parents, open, succ_off, succ)) => Ok(Checked {
+                records: Box::new(if self.records {
+                    Finished::for_push_order(w.n_jobs())
+                } else {
+                    Finished::default()
+                }),
                 ctx: self,
                 w,
                 parents,

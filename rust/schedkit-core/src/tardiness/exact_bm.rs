@@ -94,6 +94,13 @@ pub struct Stats {
     pub pruned: u64,
 }
 
+/// What one call on a set gives: its value, or the length of the prefix to solve instead
+/// (the jobs after it go last, on time).
+enum Step {
+    Value(f64),
+    Prefix(usize),
+}
+
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Stop {
     No,
@@ -105,8 +112,6 @@ enum Stop {
 struct Frame {
     /// EDD completion time of each member.
     c: Vec<f64>,
-    /// T(r) of the Lawler positions, then of the positions of e.
-    tv: Vec<f64>,
     lpos: Vec<u32>,
     qpos: Vec<u32>,
     /// Members shorter than the EDD-first job, in EDD order, and their positions in S.
@@ -118,6 +123,9 @@ struct Frame {
     cands: Vec<Candidate>,
     /// Values of right parts already solved at this node: (r, value).
     rights: Vec<(u32, f64)>,
+    /// Bounds of left parts of the double decomposition (the q short jobs at t, so one per
+    /// q) already computed at this node: (q, bound).
+    lefts: Vec<(u32, f64)>,
 }
 
 /// A split (r, q) with a lower bound of its cost and of its middle and right parts.
@@ -136,20 +144,25 @@ struct Search<'b> {
     jobs: Vec<Job>,
     /// Solved sub-problems: per set (its two Zobrist sums), the start times it was solved
     /// at, in increasing order.
-    memo: FastMap<(u64, u64), Vec<Slot>>,
+    memo: FastMap<(u64, u64), SetMemo>,
     entries: usize,
     max_entries: usize,
     /// Rules 3 and 4 and the lower bounds (integral data only: exact in f64).
     rules: bool,
     /// Double decomposition.
     double: bool,
-    pool: Vec<Frame>,
+    /// Scratch per recursion level, boxed so that lending one out moves a pointer.
+    pool: Vec<Option<Box<Frame>>>,
     /// Scratch of `sort_p`: the sorted processing times, all jobs in SPT order, each job's
     /// rank in it, and a bitset over ranks (all zero between uses; `fewest_late` uses it too).
     sorted_p: Vec<f64>,
     spt: Vec<u32>,
     rank: Vec<u32>,
     bits: Vec<u64>,
+    /// The processing time of each SPT rank, and a bitset over ranks that `quick_bound`
+    /// fills in its first pass and [`Self::pair_ranked`] reads back (all zero between uses).
+    p_of_rank: Vec<f64>,
+    rank_bits: Vec<u64>,
     stats: Stats,
     stop: Stop,
     budget: Budget<'b>,
@@ -176,19 +189,82 @@ struct Scan {
     sk: usize,
 }
 
-/// A set solved at start time `t`: its value, its choice (r, q), whether it was used since
-/// the last clean-up, and the slopes that bound its value at later start times.
+/// A set solved at one start time (kept in [`SetMemo`]): its value, its choice (r, q),
+/// whether it was used since the last clean-up, and the slope that bounds its value at later
+/// start times.
 #[derive(Clone, Copy)]
 struct Slot {
-    t: f64,
     value: f64,
     r: u32,
     q: u32,
+    /// Jobs late in every sequence from this start time: those late wherever they go, then,
+    /// once `moore` (computed when first needed), the fewest tardy jobs (Moore & Hodgson),
+    /// which is never fewer.
+    slope: u32,
+    moore: bool,
     used: bool,
-    /// Jobs late wherever they go at `t`.
-    always_late: u32,
-    /// Fewest tardy jobs from `t` (Moore & Hodgson); `u32::MAX` until first needed.
-    fewest_late: u32,
+}
+
+/// The start times one set was solved at. The times are sorted and dense, each with the
+/// index of its slot; the slots stay in the order they were solved. (One sorted vector of
+/// whole slots cost 15-20 % of the run at n = 500: a set is solved at hundreds of start
+/// times, so each binary search missed the cache at most probes and each insertion moved
+/// kilobytes. Now a probe reads 8 bytes and an insertion moves 12 per later time.)
+#[derive(Default)]
+struct SetMemo {
+    t: Vec<f64>,
+    at: Vec<u32>,
+    slots: Vec<Slot>,
+}
+
+impl SetMemo {
+    /// Where start time `t` is, or would go, among the sorted times.
+    fn find(&self, t: f64) -> usize {
+        self.t.partition_point(|&x| x < t)
+    }
+
+    /// The slot of the `i`-th start time.
+    fn slot_mut(&mut self, i: usize) -> &mut Slot {
+        &mut self.slots[self.at[i] as usize]
+    }
+
+    /// The slot solved at exactly `t`, if any.
+    fn exact_mut(&mut self, t: f64) -> Option<&mut Slot> {
+        let i = self.find(t);
+        (i < self.t.len() && self.t[i] == t).then(|| self.slot_mut(i))
+    }
+
+    /// Adds `slot` at start time `t` (not present).
+    #[cfg(test)]
+    fn insert(&mut self, t: f64, slot: Slot) {
+        self.insert_at(self.find(t), t, slot);
+    }
+
+    /// Whether `t` (not present) goes at position `i` among the times.
+    fn fits_at(&self, i: usize, t: f64) -> bool {
+        i <= self.t.len() && (i == 0 || self.t[i - 1] < t) && (i == self.t.len() || self.t[i] > t)
+    }
+
+    /// Adds `slot` at start time `t`, at its position `i` among the times.
+    fn insert_at(&mut self, i: usize, t: f64, slot: Slot) {
+        self.t.insert(i, t);
+        self.at.insert(i, self.slots.len() as u32);
+        self.slots.push(slot);
+    }
+
+    /// Keeps the slots used since the last clean-up, marked unused.
+    fn retain_used(&mut self) {
+        let mut kept = SetMemo::default();
+        for (&t, &i) in self.t.iter().zip(&self.at) {
+            let mut slot = self.slots[i as usize];
+            if std::mem::replace(&mut slot.used, false) {
+                kept.t.push(t);
+                kept.at.push(kept.slots.len() as u32);
+                kept.slots.push(slot);
+            }
+        }
+        *self = kept;
+    }
 }
 
 /// Per-job data, together for locality.
@@ -196,8 +272,12 @@ struct Slot {
 struct Job {
     p: f64,
     d: f64,
+    /// d - p: the job is late wherever it goes from any start time above this.
+    slack: f64,
     z1: u64,
     z2: u64,
+    /// Rank in SPT order (p, then EDD index).
+    rank: u32,
 }
 
 /// How a node's set is cut once (r, q) is chosen (shared by the search and the rebuild, so
@@ -212,15 +292,6 @@ struct Cut {
 impl<'b> Search<'b> {
     fn new(p: Vec<f64>, d: Vec<f64>, budget: &Budget<'b>, memory: usize) -> Self {
         let n = p.len();
-        let mut rng = SplitMix64::new(0x5d7_2001);
-        let jobs = (0..n)
-            .map(|j| Job {
-                p: p[j],
-                d: d[j],
-                z1: rng.next_u64(),
-                z2: rng.next_u64(),
-            })
-            .collect();
         let spt: Vec<u32> = sorted_by(n, |j| (p[j], j as f64))
             .into_iter()
             .map(|j| j as u32)
@@ -229,6 +300,18 @@ impl<'b> Search<'b> {
         for (i, &j) in spt.iter().enumerate() {
             rank[j as usize] = i as u32;
         }
+        let mut rng = SplitMix64::new(0x5d7_2001);
+        let jobs = (0..n)
+            .map(|j| Job {
+                p: p[j],
+                d: d[j],
+                slack: d[j] - p[j],
+                z1: rng.next_u64(),
+                z2: rng.next_u64(),
+                rank: rank[j],
+            })
+            .collect();
+        let p_of_rank = spt.iter().map(|&j| p[j as usize]).collect();
         let rules = p
             .iter()
             .chain(d.iter())
@@ -243,11 +326,13 @@ impl<'b> Search<'b> {
             max_entries: memory / ENTRY_BYTES,
             rules,
             double: true,
-            pool: (0..n + 2).map(|_| Frame::default()).collect(),
+            pool: (0..n + 2).map(|_| None).collect(),
             sorted_p: Vec::new(),
             spt,
             rank,
             bits: vec![0; n.div_ceil(64)],
+            p_of_rank,
+            rank_bits: vec![0; n.div_ceil(64)],
             stats: Stats::default(),
             stop: Stop::No,
             budget: *budget,
@@ -318,8 +403,10 @@ impl<'b> Search<'b> {
                 pmax = job.p;
                 sk = i;
             }
-            slack = slack.max(job.d - job.p);
-            always_late += u32::from(t + job.p > job.d);
+            slack = slack.max(job.slack);
+            // t > d - p, i.e. t + p > d (the same test on integral data, the only data where
+            // the count is used)
+            always_late += u32::from(t > job.slack);
         }
         Scan {
             late,
@@ -351,40 +438,36 @@ impl<'b> Search<'b> {
         let k = s[sk] as usize;
         let (pk, dk) = (self.p[k], self.d[k]);
         // T(r) by moving k right one job at a time: only that pair's costs change. The rules
-        // only compare T values, so they are kept relative to T(s) (exact in integers).
-        f.tv.clear();
-        f.tv.push(0.0);
+        // only compare T values, so they are kept relative to T(s) (exact in integers). One
+        // pass: T(r + 1) is computed one step ahead of the rules at r, and each step adds one
+        // difference, so the loop's only dependency chain is one addition long.
         let mut x = if sk == 0 { f.c[0] - pk } else { f.c[sk - 1] };
-        // `prev` stays in a register and each step adds one difference: the loop's only
-        // dependency chain is one addition long (5 % faster at n = 500; exact in integers).
-        let mut prev = 0.0;
-        for (&a, &end) in s[sk + 1..].iter().zip(&f.c[sk + 1..]) {
-            let a = a as usize;
-            let (pa, da) = (self.p[a], self.d[a]);
-            let before = tard(x + pk, dk) + tard(end, da);
-            let after = tard(x + pa, da) + tard(end, dk);
-            prev += after - before;
-            f.tv.push(prev);
-            x += pa;
-        }
-        let mut min_t = f64::INFINITY;
-        let mut max_dp = f64::NEG_INFINITY;
+        let mut cur = 0.0; // T(r)
+        let mut min_t = f64::INFINITY; // min T(i), s <= i < r
+        let mut max_dp = f64::NEG_INFINITY; // max d_i + p_i, s < i < r
         for r in sk..n {
-            let i = r - sk;
+            let next = match s.get(r + 1) {
+                Some(&a) => {
+                    let (a, end) = (a as usize, f.c[r + 1]);
+                    let (pa, da) = (self.p[a], self.d[a]);
+                    let before = tard(x + pk, dk) + tard(end, da);
+                    let after = tard(x + pa, da) + tard(end, dk);
+                    x += pa;
+                    cur + (after - before)
+                }
+                None => cur,
+            };
             if r >= sk + 2 {
                 let j = s[r - 1] as usize;
                 max_dp = max_dp.max(self.d[j] + self.p[j]);
             }
-            if r > sk {
-                min_t = min_t.min(f.tv[i - 1]);
+            let rule3 = r >= sk + 2 && f.c[r] <= max_dp;
+            let rule4 = (r > sk && cur >= min_t) || (r + 1 < n && cur > next);
+            if !(rule3 || rule4) {
+                f.lpos.push(r as u32);
             }
-            if r >= sk + 2 && f.c[r] <= max_dp {
-                continue;
-            }
-            if (r > sk && f.tv[i] >= min_t) || (r + 1 < n && f.tv[i] > f.tv[i + 1]) {
-                continue;
-            }
-            f.lpos.push(r as u32);
+            min_t = min_t.min(cur);
+            cur = next;
         }
         if f.lpos.is_empty() {
             // The rules keep the first position of least T(r) unless rule 3 removes it; never
@@ -400,25 +483,22 @@ impl<'b> Search<'b> {
         let e = s[0] as usize;
         let (pe, de) = (self.p[e], self.d[e]);
         // Short jobs up to S[max_r], and the next one (rule 4 compares T(q) with T(q + 1)).
-        // Branch-free compaction: shorter or not is close to a coin flip.
+        // Branch-free compaction up to S[max_r]: shorter or not is close to a coin flip.
+        let max_r = max_r.min(s.len() - 1);
         f.short.resize(s.len(), 0);
         f.short_at.resize(s.len(), 0);
+        let (short_jobs, short_at) = (&mut f.short[..], &mut f.short_at[..]);
         let mut m = 0;
-        let mut usable = 0;
-        for (i, &j) in s.iter().enumerate().skip(1) {
-            f.short[m] = j;
-            f.short_at[m] = i as u32;
-            let short = self.jobs[j as usize].p < pe;
-            m += usize::from(short);
-            if i == max_r {
-                usable = m;
-            }
-            if short && i > max_r {
-                break;
-            }
+        for (&j, i) in s[1..=max_r].iter().zip(1u32..) {
+            short_jobs[m] = j;
+            short_at[m] = i;
+            m += usize::from(self.jobs[j as usize].p < pe);
         }
-        if max_r + 1 >= s.len() {
-            usable = m;
+        let usable = m;
+        if let Some(i) = (max_r + 1..s.len()).find(|&i| self.jobs[s[i] as usize].p < pe) {
+            short_jobs[m] = s[i];
+            short_at[m] = i as u32;
+            m += 1;
         }
         f.short.truncate(m);
         f.short_at.truncate(m);
@@ -428,30 +508,29 @@ impl<'b> Search<'b> {
             return;
         }
         // T(q) of the sequence e + short jobs from t with e moved after the first q, relative
-        // to T(0): moving e right one job at a time changes only that pair's costs.
-        f.tv.clear();
-        f.tv.push(0.0);
+        // to T(0): moving e right one job at a time changes only that pair's costs. One pass,
+        // T(q + 1) computed one step ahead of the rule at q (as in `lawler_positions`).
         let mut x = t;
-        let mut prev = 0.0;
-        for &a in &f.short {
-            let a = a as usize;
-            let (pa, da) = (self.p[a], self.d[a]);
-            let end = x + pe + pa;
-            let before = tard(x + pe, de) + tard(end, da);
-            let after = tard(x + pa, da) + tard(end, de);
-            prev += after - before;
-            f.tv.push(prev);
-            x += pa;
-        }
-        let mut min_t = f64::INFINITY;
+        let mut cur = 0.0; // T(q)
+        let mut min_t = f64::INFINITY; // min T(i), i < q
         for q in 0..=usable {
-            if q > 0 {
-                min_t = min_t.min(f.tv[q - 1]);
+            let next = match f.short.get(q) {
+                Some(&a) => {
+                    let a = a as usize;
+                    let (pa, da) = (self.p[a], self.d[a]);
+                    let end = x + pe + pa;
+                    let before = tard(x + pe, de) + tard(end, da);
+                    let after = tard(x + pa, da) + tard(end, de);
+                    x += pa;
+                    cur + (after - before)
+                }
+                None => cur,
+            };
+            if !((q > 0 && cur >= min_t) || (q < m && cur > next)) {
+                f.qpos.push(q as u32);
             }
-            if (q > 0 && f.tv[q] >= min_t) || (q < m && f.tv[q] > f.tv[q + 1]) {
-                continue;
-            }
-            f.qpos.push(q as u32);
+            min_t = min_t.min(cur);
+            cur = next;
         }
         if f.qpos.is_empty() {
             f.qpos.extend(0..=usable as u32);
@@ -475,66 +554,81 @@ impl<'b> Search<'b> {
             t_mid += self.p[j as usize];
         }
         t_mid += self.p[s[0] as usize];
-        let pe = self.p[s[0] as usize];
-        // S[1..=r] but k and the first q short jobs (branch-free compaction).
-        f.mid.resize(r + 1, 0);
-        let (mut m, mut shorts) = (0, 0);
-        for (i, &j) in s[..=r].iter().enumerate().skip(1) {
-            let short = usize::from(self.jobs[j as usize].p < pe);
-            let drop = (i == sk) | (short == 1 && shorts < q);
-            f.mid[m] = j;
-            m += usize::from(!drop);
-            shorts += short;
+        // S[1..=r] but k and the first q short jobs: the runs between those positions (in
+        // increasing order, all in 1..=r, k not short), copied whole
+        let mut from = 1;
+        let mut k_left = true;
+        for &x in &f.short_at[..q] {
+            let x = x as usize;
+            if k_left && sk < x {
+                f.mid.extend_from_slice(&s[from..sk]);
+                (from, k_left) = (sk + 1, false);
+            }
+            f.mid.extend_from_slice(&s[from..x]);
+            from = x + 1;
         }
-        f.mid.truncate(m);
+        if k_left {
+            f.mid.extend_from_slice(&s[from..sk]);
+            from = sk + 1;
+        }
+        f.mid.extend_from_slice(&s[from..=r]);
         Cut { t_mid, t_right }
     }
 
     /// Optimal ΣT of `s` (sorted EDD indices) started at `t`; 0.0 once stopped.
     fn solve(&mut self, s: &[u32], t: f64, depth: usize) -> f64 {
-        match s.len() {
-            0 => return 0.0,
-            1 => return tard(t + self.p[s[0] as usize], self.d[s[0] as usize]),
-            _ => {}
+        let mut s = s;
+        loop {
+            match s.len() {
+                0 => return 0.0,
+                1 => return tard(t + self.p[s[0] as usize], self.d[s[0] as usize]),
+                _ => {}
+            }
+            if self.stop != Stop::No {
+                return 0.0;
+            }
+            let mut f = self.pool[depth].take().unwrap_or_default();
+            let step = self.solve_in(s, t, depth, &mut f);
+            self.pool[depth] = Some(f);
+            match step {
+                Step::Value(v) => return v,
+                // the prefix needs none of this frame: it takes it at the same depth
+                Step::Prefix(kept) => s = &s[..kept],
+            }
         }
-        if self.stop != Stop::No {
-            return 0.0;
-        }
-        let mut f = std::mem::take(&mut self.pool[depth]);
-        let v = self.solve_in(s, t, depth, &mut f);
-        self.pool[depth] = f;
-        v
     }
 
-    fn solve_in(&mut self, s: &[u32], t: f64, depth: usize, f: &mut Frame) -> f64 {
+    fn solve_in(&mut self, s: &[u32], t: f64, depth: usize, f: &mut Frame) -> Step {
         self.stats.calls += 1;
         let scan = self.scan(s, t, &mut f.c);
         if scan.late <= 1 {
-            return scan.total;
+            return Step::Value(scan.total);
         }
         if scan.all_late {
             self.stats.all_late += 1;
-            return self.spt_value(s, t);
+            return Step::Value(self.spt_value(s, t));
         }
         let kept = self.kept(s, &f.c);
         if kept < s.len() {
-            // The child needs none of this frame: lend it to the child at the same depth.
-            self.pool[depth] = std::mem::take(f);
-            let v = self.solve(&s[..kept], t, depth);
-            *f = std::mem::take(&mut self.pool[depth]);
-            return v;
+            return Step::Prefix(kept);
         }
-        if let Some(slots) = self.memo.get_mut(&scan.key) {
-            if let Ok(at) = slots.binary_search_by(|x| x.t.total_cmp(&t)) {
+        // where t goes among the set's start times, kept for the insertion below (the
+        // children are other sets, so only a clean-up can move it)
+        let mut at = 0;
+        if let Some(m) = self.memo.get_mut(&scan.key) {
+            at = m.find(t);
+            if at < m.t.len() && m.t[at] == t {
                 self.stats.hits += 1;
-                slots[at].used = true;
-                return slots[at].value;
+                let slot = m.slot_mut(at);
+                slot.used = true;
+                return Step::Value(slot.value);
             }
         }
+        let clean_ups = self.stats.clean_ups;
         self.stats.nodes += 1;
         if self.stats.nodes % 1024 == 0 && self.budget.exhausted() {
             self.stop = Stop::Budget;
-            return 0.0;
+            return Step::Value(0.0);
         }
         let (v, r, q) = self.branch(s, t, scan.sk, depth, f);
         if self.stop == Stop::No {
@@ -543,22 +637,23 @@ impl<'b> Search<'b> {
             }
             if self.entries < self.max_entries {
                 let slot = Slot {
-                    t,
                     value: v,
                     r,
                     q,
+                    slope: scan.always_late,
+                    moore: false,
                     used: false,
-                    always_late: scan.always_late,
-                    fewest_late: u32::MAX,
                 };
-                let slots = self.memo.entry(scan.key).or_default();
                 // not present: a hit would have returned above, and the children are other sets
-                let at = slots.partition_point(|x| x.t < t);
-                slots.insert(at, slot);
+                let m = self.memo.entry(scan.key).or_default();
+                if self.stats.clean_ups != clean_ups || !m.fits_at(at, t) {
+                    at = m.find(t);
+                }
+                m.insert_at(at, t, slot);
                 self.entries += 1;
             }
         }
-        v
+        Step::Value(v)
     }
 
     /// A lower bound of the optimal ΣT of `s` at `t`, without branching (0 on non-integral
@@ -588,35 +683,55 @@ impl<'b> Search<'b> {
             late += usize::from(tj > 0.0);
             total += tj;
             key = (key.0.wrapping_add(job.z1), key.1.wrapping_add(job.z2));
+            // the members' SPT ranks, for the pairing bound below
+            let r = job.rank as usize;
+            self.rank_bits[r >> 6] |= 1u64 << (r & 63);
         }
         if late <= 1 {
+            self.rank_bits.fill(0);
             return total;
         }
         let mut lb = 0.0f64;
-        if let Some(slots) = self.memo.get_mut(&key) {
-            let at = slots.partition_point(|x| x.t < t);
-            if at < slots.len() && slots[at].t == t {
-                return slots[at].value;
+        if let Some(m) = self.memo.get_mut(&key) {
+            let at = m.find(t);
+            if at < m.t.len() && m.t[at] == t {
+                self.rank_bits.fill(0);
+                return m.slot_mut(at).value;
             }
-            if at > 0 && slots[at - 1].fewest_late == u32::MAX {
+            if at > 0 && !m.slot_mut(at - 1).moore {
                 let ranked = Ranked {
                     p: &self.p,
                     d: &self.d,
                     spt: &self.spt,
                     rank: &self.rank,
                 };
-                slots[at - 1].fewest_late = ranked.fewest_late(s, slots[at - 1].t, &mut self.bits);
+                let fewest = ranked.fewest_late(s, m.t[at - 1], &mut self.bits);
+                let below = m.slot_mut(at - 1);
+                (below.slope, below.moore) = (fewest, true);
             }
-            lb = neighbour_bound(slots, at, t, s.len());
+            lb = neighbour_bound(m, at, t, s.len());
         }
-        self.sort_p(s);
+        lb.max(self.pair_ranked(s, t))
+    }
+
+    /// The SPT/EDD pairing bound of `s` at `t` ([`Self::quick_bound`]), from the members'
+    /// ranks in `rank_bits` (cleared on the way).
+    fn pair_ranked(&mut self, s: &[u32], t: f64) -> f64 {
         let mut now = t;
-        let mut spt_edd = 0.0;
-        for (&pj, &j) in self.sorted_p.iter().zip(s) {
-            now += pj;
-            spt_edd += tard(now, self.d[j as usize]);
+        let mut total = 0.0;
+        let mut edd = s.iter();
+        for (w, word) in self.rank_bits.iter_mut().enumerate() {
+            let mut x = std::mem::take(word);
+            while x != 0 {
+                let r = (w << 6) | x.trailing_zeros() as usize;
+                x &= x - 1;
+                now += self.p_of_rank[r];
+                // as many bits as members: `edd` never runs out
+                let j = edd.next().map_or(0, |&j| j as usize);
+                total += tard(now, self.d[j]);
+            }
         }
-        lb.max(spt_edd)
+        total
     }
 
     /// Makes room in a full memo: drops the entries not used since the last clean-up and
@@ -625,10 +740,10 @@ impl<'b> Search<'b> {
     fn clean_up(&mut self) {
         self.stats.clean_ups += 1;
         let mut kept = 0;
-        self.memo.retain(|_, slots| {
-            slots.retain_mut(|e| std::mem::replace(&mut e.used, false));
-            kept += slots.len();
-            !slots.is_empty()
+        self.memo.retain(|_, m| {
+            m.retain_used();
+            kept += m.t.len();
+            !m.t.is_empty()
         });
         self.entries = kept;
         if self.entries >= self.max_entries / 4 * 3 {
@@ -670,8 +785,9 @@ impl<'b> Search<'b> {
         }
         if cands.len() > 1 {
             // Bound each split: its exact costs (k, and e when double) plus its parts' bounds
-            // (the right part depends on r only).
+            // (the right part depends on r only; with double decomposition, the left on q).
             let mut right_at = (u32::MAX, 0.0);
+            f.lefts.clear();
             for c in cands.iter_mut() {
                 let r = c.r as usize;
                 let cut = self.cut(s, t, sk, r, c.q, f);
@@ -679,7 +795,17 @@ impl<'b> Search<'b> {
                     right_at = (c.r, self.quick_bound(&s[r + 1..], cut.t_right));
                 }
                 let (left, mid) = (std::mem::take(&mut f.left), std::mem::take(&mut f.mid));
-                let lb_left = self.quick_bound(&left, t);
+                let known = f.lefts.iter().find(|x| x.0 == c.q).map(|x| x.1);
+                let lb_left = match known {
+                    Some(v) => v,
+                    None => {
+                        let v = self.quick_bound(&left, t);
+                        if double {
+                            f.lefts.push((c.q, v));
+                        }
+                        v
+                    }
+                };
                 c.lb_mid = if double {
                     self.quick_bound(&mid, cut.t_mid)
                 } else {
@@ -775,10 +901,7 @@ impl<'b> Search<'b> {
             return Some(());
         }
         let sk = scan.sk;
-        let slot = self
-            .memo
-            .get(&scan.key)
-            .and_then(|v| v.binary_search_by(|x| x.t.total_cmp(&t)).ok().map(|at| v[at]));
+        let slot = self.memo.get_mut(&scan.key).and_then(|m| m.exact_mut(t).copied());
         let (r, q) = match slot {
             Some(e) => (e.r, e.q),
             None => {
@@ -806,24 +929,21 @@ impl<'b> Search<'b> {
 }
 
 /// A lower bound of V(S, t), the optimal ΣT of a set S started at t, from the values memorised
-/// for S at other start times (`slots`, sorted by t; `at`: where t would go), |S| = `n`:
+/// for S at other start times (`m`; `at`: where t would go among its times), |S| = `n`:
 /// * from t' < t: every job late in a sequence at t' is late by t - t' more at t, and every
 ///   sequence has at least the fewest-tardy count (Moore) of late jobs at t' (or, before that
 ///   is computed, the count of jobs late wherever they go), so V(t) >= V(t') + (t - t')·that;
 /// * from t'' > t: starting t'' - t later costs at most n·(t'' - t) more, so
 ///   V(t) >= V(t'') - n·(t'' - t).
-fn neighbour_bound(slots: &[Slot], at: usize, t: f64, n: usize) -> f64 {
+fn neighbour_bound(m: &SetMemo, at: usize, t: f64, n: usize) -> f64 {
     let mut lb: f64 = 0.0;
-    if let Some(b) = at.checked_sub(1).map(|i| &slots[i]) {
-        let slope = if b.fewest_late == u32::MAX {
-            b.always_late
-        } else {
-            b.fewest_late
-        };
-        lb = lb.max(b.value + (t - b.t) * f64::from(slope));
+    if at > 0 {
+        let b = &m.slots[m.at[at - 1] as usize];
+        lb = lb.max(b.value + (t - m.t[at - 1]) * f64::from(b.slope));
     }
-    if let Some(a) = slots.get(at) {
-        lb = lb.max(a.value - (a.t - t) * n as f64);
+    if at < m.t.len() {
+        let a = &m.slots[m.at[at] as usize];
+        lb = lb.max(a.value - (m.t[at] - t) * n as f64);
     }
     lb
 }
@@ -1081,21 +1201,63 @@ mod tests {
                 for &t2 in times.iter().filter(|&&t2| t2 != t) {
                     let (v2, u2) = subset_dp(&p, &d, t2);
                     let scan = search.scan(&all, t2, &mut Vec::new());
-                    for fewest in [u32::MAX, u2] {
+                    for (slope, moore) in [(scan.always_late, false), (u2, true)] {
+                        let mut m = SetMemo::default();
                         let slot = Slot {
-                            t: t2,
                             value: v2,
                             r: 0,
                             q: SINGLE,
+                            slope,
+                            moore,
                             used: false,
-                            always_late: scan.always_late,
-                            fewest_late: fewest,
                         };
-                        let at = usize::from(t2 < t);
-                        assert!(neighbour_bound(&[slot], at, t, n) <= v, "t={t} t2={t2}");
+                        m.insert(t2, slot);
+                        let at = m.find(t);
+                        assert_eq!(at, usize::from(t2 < t));
+                        assert!(neighbour_bound(&m, at, t, n) <= v, "t={t} t2={t2}");
                     }
                 }
             }
+        }
+    }
+
+    #[test]
+    fn the_memo_keeps_start_times_sorted_and_finds_them() {
+        let mut g = SplitMix64::new(128);
+        let mut m = SetMemo::default();
+        let mut want: Vec<(f64, f64)> = Vec::new();
+        for i in 0..300u32 {
+            let t = g.int(-50, 500) as f64;
+            if want.iter().any(|x| x.0 == t) {
+                continue;
+            }
+            let slot = Slot {
+                value: f64::from(i),
+                r: i,
+                q: SINGLE,
+                slope: 0,
+                moore: false,
+                used: i % 3 == 0,
+            };
+            // the position the hit test finds is where the insertion goes
+            let at = m.find(t);
+            assert!(m.fits_at(at, t) && !m.fits_at(at + 1, t));
+            m.insert_at(at, t, slot);
+            want.push((t, f64::from(i)));
+        }
+        want.sort_by(|a, b| a.0.total_cmp(&b.0));
+        assert!(m.t.windows(2).all(|w| w[0] < w[1]));
+        for &(t, v) in &want {
+            assert_eq!(m.exact_mut(t).map(|s| s.value), Some(v));
+            assert!(m.exact_mut(t + 0.5).is_none());
+        }
+        // a clean-up keeps the used slots, sorted, marked unused
+        m.retain_used();
+        let used: Vec<f64> = want.iter().filter(|x| x.1 as u32 % 3 == 0).map(|x| x.0).collect();
+        assert_eq!(m.t, used);
+        for &t in &used {
+            let slot = m.exact_mut(t).unwrap();
+            assert!(!slot.used && slot.value as u32 % 3 == 0 && slot.r == slot.value as u32);
         }
     }
 
@@ -1167,6 +1329,42 @@ mod tests {
     fn weighted_data_is_refused() {
         let inst = Instance::new(vec![1.0, 2.0], vec![1.0, 1.0], Some(vec![1.0, 2.0])).unwrap();
         assert!(solve_unweighted_bm(&inst, None, &Budget::unlimited(), None).is_err());
+    }
+
+    /// `SK_FILES=a.txt,b.txt cargo test --release -p schedkit-core exact_bm::tests::timing_files
+    /// -- --ignored --nocapture`: each file two lines, p then d, whitespace-separated
+    /// (SK_REPS runs each, the best time printed).
+    #[test]
+    #[ignore]
+    fn timing_files() {
+        let files = std::env::var("SK_FILES").unwrap_or_default();
+        let reps: usize = std::env::var("SK_REPS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(1);
+        for file in files.split(',').filter(|f| !f.is_empty()) {
+            let text = std::fs::read_to_string(file).unwrap();
+            let mut lines = text.lines().map(|l| {
+                l.split_whitespace()
+                    .map(|x| x.parse::<f64>().unwrap())
+                    .collect::<Vec<f64>>()
+            });
+            let (p, d) = (lines.next().unwrap(), lines.next().unwrap());
+            let inst = Instance::new(p, d, None).unwrap();
+            let mut best = f64::INFINITY;
+            let mut out = None;
+            for _ in 0..reps {
+                let t0 = std::time::Instant::now();
+                let r = solve_with_stats(&inst, None, &Budget::unlimited(), None, true).unwrap();
+                best = best.min(t0.elapsed().as_secs_f64());
+                out = Some(r);
+            }
+            let (sol, st) = out.unwrap();
+            println!(
+                "{file} obj={} opt={} best={best:.3}s {st:?}",
+                sol.objective, sol.optimal
+            );
+        }
     }
 
     /// `cargo test --release -p schedkit-core exact_bm::tests::timing -- --ignored --nocapture`

@@ -10,7 +10,7 @@ use std::collections::BinaryHeap;
 use super::{Launch, ReadyQueue};
 use crate::error::CoreResult;
 use crate::fair::job::Job;
-use crate::fair::vtime::{Cfq, Uwfq, K};
+use crate::fair::vtime::{ordered_bits, Cfq, Uwfq};
 
 /// What a stage's key is, with the virtual-time system that computes it.
 pub(in crate::fair) enum Key {
@@ -20,8 +20,9 @@ pub(in crate::fair) enum Key {
     Uwfq(Uwfq),
 }
 
-/// A ready stage's place: (key, job arrival seq, stage, slot).
-type Entry = (K, u64, usize, usize);
+/// A ready stage's place: (key, job arrival seq, stage, slot), the key as its
+/// [`ordered_bits`] (ordered as the float, compared as one integer).
+type Entry = (i64, u64, usize, usize);
 
 /// The ready stages, smallest entry first, in a binary heap, which stays allocated while
 /// it empties and fills again (as the queue does at every arrival on a cluster with free
@@ -63,14 +64,14 @@ const COMPACT_AFTER: usize = 1024;
 /// one that arrived as `seq` (a finished job's slot may hold a later job), the stage is
 /// still queued, and its key is still `e`'s.
 fn in_force(jobs: &[Job], e: &Entry) -> bool {
-    let &(K(key), seq, stage, slot) = e;
+    let &(key, seq, stage, slot) = e;
     let job = &jobs[slot];
     job.live
         && job.seq == seq
         && job
             .stages
             .get(stage)
-            .is_some_and(|st| st.queued && st.key.to_bits() == key.to_bits())
+            .is_some_and(|st| st.queued && ordered_bits(st.key) == key)
 }
 
 impl ReadyQueue for KeyedQueue {
@@ -102,7 +103,7 @@ impl ReadyQueue for KeyedQueue {
             for (s, st) in job.stages.iter_mut().enumerate() {
                 if st.queued && st.key.to_bits() != dl.to_bits() {
                     // filed again; the old entry is stale now (see `pick`)
-                    heap.push(Reverse((K(dl), job.seq, s, k)));
+                    heap.push(Reverse((ordered_bits(dl), job.seq, s, k)));
                     *stale += 1;
                     st.key = dl;
                 }
@@ -126,7 +127,7 @@ impl ReadyQueue for KeyedQueue {
             _ => job.key,
         };
         job.stages[s].key = key;
-        self.heap.push(Reverse((K(key), job.seq, s, slot)));
+        self.heap.push(Reverse((ordered_bits(key), job.seq, s, slot)));
     }
 
     /// Keys do not change within a round, so taking the smallest key each time hands out

@@ -57,7 +57,9 @@ pub(super) trait ReadyQueue {
     fn on_task_finish(&mut self, job: &Job, slot: usize, s: usize, node: usize);
 }
 
-/// The queue of an engine: static dispatch over the three kinds.
+/// The queue of an engine: static dispatch over the three kinds. Not boxed: an engine
+/// holds one, and a box would put a pointer chase on every event.
+#[allow(clippy::large_enum_variant)]
 pub(super) enum Ready {
     Keyed(KeyedQueue),
     Pools(PoolQueue),

@@ -12,54 +12,75 @@ use crate::fair::job::Job;
 
 /// A pool's place in Spark's FairSchedulingAlgorithm order: pools below their minShare
 /// first (by running / max(minShare, 1)), then the others by running / weight, ties by
-/// name (as a rank, see [`NameRanks`]), then by index. Kept in a [`Sorted`] and moved
-/// when a pool's running count or readiness changes, so a dispatch round does not sort
-/// every pool.
+/// name, then by index. Kept in a [`PoolOrder`] and moved when a pool's running count or
+/// readiness changes, so a dispatch round does not sort every pool.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 struct PoolKey {
-    /// Satisfied (not below minShare) in the top bit, the ratio's bits below it: a ratio
-    /// is never negative (running >= 0, weight > 0, minShare >= 0) and never NaN, and
-    /// non-negative floats order like their bit patterns, so one integer compare does
-    /// what (satisfied, ratio) would.
-    share: u64,
-    name_rank: u64,
+    /// The whole order in one integer: the share in the high half, the pool's name rank
+    /// (see [`NameRanks`]), which no other pool has, in the low half. The share is
+    /// satisfied (not below minShare) in its top bit and the ratio's bits below it: a
+    /// ratio is never negative (running >= 0, weight > 0, minShare >= 0) and never NaN,
+    /// and non-negative floats order like their bit patterns. So one integer compare does
+    /// what (satisfied, ratio, name, index) would, and a scan for the smallest key has no
+    /// branch per field.
+    order: u128,
+    /// The pool; it never decides a comparison (the ranks differ).
     pool: usize,
 }
 
-/// Integer ranks that order like the names, for names added one at a time: a new name
-/// takes the midpoint between its neighbours' ranks, and all ranks are spread out again in
-/// the rare case there is no room left (the caller then re-files its keys).
+impl PoolKey {
+    fn new(share: u64, rank: u64, pool: usize) -> PoolKey {
+        PoolKey {
+            order: (u128::from(share) << 64) | u128::from(rank),
+            pool,
+        }
+    }
+
+    /// The share (the high half of `order`).
+    #[cfg(test)]
+    fn share(&self) -> u64 {
+        (self.order >> 64) as u64
+    }
+}
+
+/// Integer ranks that order like (name, pool index), one per pool, for pools added one at
+/// a time: a new pool takes the midpoint between its neighbours' ranks, and all ranks are
+/// spread out again in the rare case there is no room left (the caller then re-files its
+/// keys). Two pools of one name (made by [`ReadyQueue::add_pool`] twice) rank by index,
+/// so no two ranks are equal.
 #[derive(Default)]
 struct NameRanks {
-    ranks: BTreeMap<String, u64>,
+    ranks: BTreeMap<(String, usize), u64>,
 }
 
 impl NameRanks {
-    /// The rank of `name` (added if new) and whether every other rank changed too.
-    fn rank(&mut self, name: &str) -> (u64, bool) {
-        if let Some(&r) = self.ranks.get(name) {
+    /// The rank of pool `pool` named `name` (added if new) and whether every other rank
+    /// changed too.
+    fn rank(&mut self, name: &str, pool: usize) -> (u64, bool) {
+        let key = (name.to_string(), pool);
+        if let Some(&r) = self.ranks.get(&key) {
             return (r, false);
         }
         let below = self
             .ranks
-            .range::<str, _>((Unbounded, Excluded(name)))
+            .range((Unbounded, Excluded(&key)))
             .next_back()
             .map_or(0, |(_, &r)| r);
         let above = self
             .ranks
-            .range::<str, _>((Excluded(name), Unbounded))
+            .range((Excluded(&key), Unbounded))
             .next()
             .map_or(u64::MAX, |(_, &r)| r);
         if above - below >= 2 {
             let r = below + (above - below) / 2;
-            self.ranks.insert(name.to_string(), r);
+            self.ranks.insert(key, r);
             return (r, false);
         }
-        self.ranks.insert(name.to_string(), 0);
+        self.ranks.insert(key.clone(), 0);
         for (i, r) in self.ranks.values_mut().enumerate() {
             *r = (i as u64 + 1) << 32;
         }
-        (self.ranks[name], true)
+        (self.ranks[&key], true)
     }
 }
 
@@ -115,6 +136,7 @@ impl<T: Ord + Copy> Sorted<T> {
 
     /// Where `x`, which is in the vector, is: mostly first (the stage or pool just handed
     /// a core).
+    #[inline(always)]
     fn find(v: &[T], x: &T) -> usize {
         if v.first() == Some(x) {
             return 0;
@@ -165,7 +187,22 @@ impl<T: Ord + Copy> Sorted<T> {
     /// Replaces `old`, which is in the set, by `new`: in place when `new` still sorts
     /// between the neighbours (a key moved by one task mostly does), else the entries it
     /// passes shift by one.
+    #[inline(always)]
     fn replace(&mut self, old: &T, new: T) {
+        if let Sorted::Few(v) = self {
+            let i = Self::find(v, old);
+            let above_ok = i + 1 >= v.len() || v[i + 1] >= new;
+            if (i == 0 || new >= v[i - 1]) && above_ok {
+                v[i] = new;
+                return;
+            }
+        }
+        self.move_key(old, new);
+    }
+
+    /// [`Sorted::replace`] where `new` leaves its place.
+    #[inline(never)]
+    fn move_key(&mut self, old: &T, new: T) {
         match self {
             Sorted::Few(v) => {
                 let i = Self::find(v, old);
@@ -233,7 +270,7 @@ impl ScanSet {
         self.at[k.pool] = self.keys.len();
         self.keys.push(k);
         if let Some(l) = self.least {
-            if k < self.keys[l] {
+            if k.order < self.keys[l].order {
                 self.least = Some(self.keys.len() - 1);
             }
         }
@@ -256,23 +293,25 @@ impl ScanSet {
     }
 
     /// Replaces `old`, which is filed, by `new` of the same pool, in place.
+    #[inline]
     fn replace(&mut self, old: &PoolKey, new: PoolKey) {
         let i = self.at[old.pool];
         debug_assert!(self.keys[i] == *old && old.pool == new.pool);
         self.keys[i] = new;
         self.least = match self.least {
-            Some(l) if l == i => (new < *old).then_some(i),
-            Some(l) if new < self.keys[l] => Some(i),
+            Some(l) if l == i => (new.order < old.order).then_some(i),
+            Some(l) if new.order < self.keys[l].order => Some(i),
             l => l,
         };
     }
 
     fn first(&mut self) -> Option<PoolKey> {
         if self.least.is_none() && !self.keys.is_empty() {
-            let mut l = 0;
-            for (i, k) in self.keys.iter().enumerate().skip(1) {
-                if *k < self.keys[l] {
-                    l = i;
+            // One integer compare per key (the orders are distinct, see `PoolKey`).
+            let (mut l, mut least) = (0, self.keys[0].order);
+            for (i, k) in self.keys.iter().enumerate() {
+                if k.order < least {
+                    (l, least) = (i, k.order);
                 }
             }
             self.least = Some(l);
@@ -314,7 +353,19 @@ impl PoolOrder {
     }
 
     /// Replaces a key `old` (None: not filed) by `new` (None: drop it); both of one pool.
+    #[inline]
     fn refile(&mut self, old: Option<PoolKey>, new: Option<PoolKey>) {
+        // The usual case, a filed pool's running count moved, is one write in the scan set.
+        if let (PoolOrder::Scan(s), Some(o), Some(n)) = (&mut *self, old, new) {
+            s.replace(&o, n);
+            return;
+        }
+        self.refile_other(old, new);
+    }
+
+    /// [`PoolOrder::refile`] of a pool that joins or leaves, or past [`SCAN`] pools.
+    #[inline(never)]
+    fn refile_other(&mut self, old: Option<PoolKey>, new: Option<PoolKey>) {
         match self {
             PoolOrder::Scan(s) => match (old, new) {
                 (Some(o), Some(n)) => s.replace(&o, n),
@@ -346,6 +397,51 @@ impl PoolOrder {
     }
 }
 
+/// One FAIR pool: its settings, its running tasks and its ready stages.
+struct Pool {
+    running: usize,
+    weight: f64,
+    min_share: f64,
+    fair_inside: bool,
+    /// Its place among the pools of equal share (see [`NameRanks`]).
+    rank: u64,
+    /// Its key as filed in the order (None: not filed, it has no ready stage).
+    filed: Option<PoolKey>,
+    /// Listed in the queue's `stale`.
+    stale: bool,
+    /// Ready stages ordered by (running tasks if FAIR inside else 0, job seq, stage,
+    /// slot).
+    ready: Sorted<StageKey>,
+}
+
+impl Pool {
+    /// Its key were it running `running` tasks (it is pool `p`).
+    #[inline]
+    fn key(&self, p: usize, running: usize) -> PoolKey {
+        // As i64 (one instruction; exact like the unsigned conversion below 2^63, which a
+        // count of tasks is).
+        let (r, m) = (running as i64 as f64, self.min_share);
+        let needy = r < m;
+        // r / 1.0 is r exactly: Spark's default weight (and every UJF pool's) needs no
+        // division.
+        let ratio = if needy {
+            r / m.max(1.0)
+        } else if self.weight == 1.0 {
+            r
+        } else {
+            r / self.weight
+        };
+        debug_assert!(ratio >= 0.0);
+        PoolKey::new((u64::from(!needy) << 63) | ratio.to_bits(), self.rank, p)
+    }
+
+    /// A stage's key in this pool with `running` tasks running.
+    #[inline]
+    fn stage_key(&self, running: usize, seq: u64, s: usize, slot: usize) -> StageKey {
+        (if self.fair_inside { running } else { 0 }, seq, s, slot)
+    }
+}
+
 /// Spark FAIR: pools in [`PoolKey`] order, and inside a pool its ready stages by (running
 /// tasks if FAIR inside, else 0; job seq; stage).
 pub(in crate::fair) struct PoolQueue {
@@ -353,28 +449,18 @@ pub(in crate::fair) struct PoolQueue {
     free: usize,
     /// Pool of each user.
     user_pool: Vec<usize>,
-    pool_running: Vec<usize>,
-    /// Per pool: ready stages ordered by (running tasks if FAIR inside else 0, job seq,
-    /// stage, slot).
-    ready: Vec<Sorted<StageKey>>,
-    weight: Vec<f64>,
-    min_share: Vec<f64>,
-    fair_inside: Vec<bool>,
-    /// Pool names (Spark breaks comparator ties by name) and their ranks.
-    names: Vec<String>,
-    name_rank: Vec<u64>,
+    pools: Vec<Pool>,
+    /// Pool names (Spark breaks comparator ties by name), for their ranks.
     ranks: NameRanks,
-    /// Pools with ready stages, in comparator order, and each one's key as filed there.
+    /// Pools with ready stages, in comparator order.
     order: PoolOrder,
     /// The pools of the round being planned, in order (kept for its room).
     round_pools: Vec<PoolKey>,
-    key_of: Vec<Option<PoolKey>>,
-    /// Pools whose running count or ready stages changed since they were filed, and a
-    /// flag per pool for being listed. They are re-filed only when the order is next read
-    /// (see `flush`): a task's end and the next start in the same pool then cancel out,
-    /// and the pool is not moved twice.
+    /// Pools whose running count or ready stages changed since they were filed (each
+    /// flagged `stale`). They are re-filed only when the order is next read (see `flush`):
+    /// a task's end and the next start in the same pool then cancel out, and the pool is
+    /// not moved twice.
     stale: Vec<usize>,
-    is_stale: Vec<bool>,
     /// The current dispatch round, fixed when it starts (as Spark sorts once per offer
     /// round): (pool, slot, stage, tasks), and how many of them were handed out.
     plan: Vec<(usize, usize, usize, usize)>,
@@ -396,94 +482,74 @@ impl PoolQueue {
         PoolQueue {
             free: cores,
             user_pool: Vec::new(),
-            pool_running: Vec::new(),
-            ready: Vec::new(),
-            weight: Vec::new(),
-            min_share: Vec::new(),
-            fair_inside: Vec::new(),
-            names: Vec::new(),
-            name_rank: Vec::new(),
+            pools: Vec::new(),
             ranks: NameRanks::default(),
             order: PoolOrder::new(),
             round_pools: Vec::new(),
-            key_of: Vec::new(),
             stale: Vec::new(),
-            is_stale: Vec::new(),
             plan: Vec::new(),
             at: 0,
             deferred: None,
         }
     }
 
-    /// Applies a deferred task finish (see `deferred`): the pool runs one task fewer and
-    /// the stage is re-filed by its running count.
+    /// Applies a deferred task finish (see `deferred`), if any.
+    #[inline]
     fn settle(&mut self) {
-        let Some((pool, key)) = self.deferred.take() else {
-            return;
-        };
-        self.pool_running[pool] -= 1;
-        if self.fair_inside[pool] {
-            self.ready[pool].replace(&key, (key.0 - 1, key.1, key.2, key.3));
+        if self.deferred.is_some() {
+            self.settle_deferred();
         }
-        self.touch(pool);
     }
 
-    fn key(
-        &self,
-        pool: usize,
-        running: usize,
-        seq: u64,
-        s: usize,
-        slot: usize,
-    ) -> (usize, u64, usize, usize) {
-        (if self.fair_inside[pool] { running } else { 0 }, seq, s, slot)
+    /// Applies the deferred task finish: the pool runs one task fewer and the stage is
+    /// re-filed by its running count.
+    #[inline(never)]
+    fn settle_deferred(&mut self) {
+        let Some((p, key)) = self.deferred.take() else {
+            return;
+        };
+        let pool = &mut self.pools[p];
+        pool.running -= 1;
+        if pool.fair_inside {
+            pool.ready.replace(&key, (key.0 - 1, key.1, key.2, key.3));
+        }
+        self.touch(p);
     }
 
     /// The job's pool: its own (a trace's `pool` column), else its user's.
+    #[inline]
     fn pool_of(&self, job: &Job) -> usize {
         job.pool.unwrap_or(self.user_pool[job.user])
     }
 
-    fn pool_key(&self, p: usize) -> PoolKey {
-        self.pool_key_running(p, self.pool_running[p])
-    }
-
-    /// Pool `p`'s key were it running `running` tasks.
-    fn pool_key_running(&self, p: usize, running: usize) -> PoolKey {
-        let (r, m) = (running as f64, self.min_share[p]);
-        let needy = r < m;
-        let ratio = if needy { r / m.max(1.0) } else { r / self.weight[p] };
-        debug_assert!(ratio >= 0.0);
-        PoolKey {
-            share: (u64::from(!needy) << 63) | ratio.to_bits(),
-            name_rank: self.name_rank[p],
-            pool: p,
-        }
-    }
-
     /// Re-files pool `p` after its running count or its ready stages changed; it stays put
     /// when its key compares equal (a stage joins a pool that has ready ones already).
+    #[inline(always)]
     fn refresh(&mut self, p: usize) {
-        let key = (!self.ready[p].is_empty()).then(|| self.pool_key(p));
-        let old = self.key_of[p];
+        let pool = &mut self.pools[p];
+        let key = (!pool.ready.is_empty()).then(|| pool.key(p, pool.running));
+        let old = pool.filed;
         if key != old {
-            self.key_of[p] = key;
+            pool.filed = key;
             self.order.refile(old, key);
         }
     }
 
     /// Notes that pool `p`'s key may have changed; re-filed at the next `flush`.
+    #[inline]
     fn touch(&mut self, p: usize) {
-        if !self.is_stale[p] {
-            self.is_stale[p] = true;
+        let pool = &mut self.pools[p];
+        if !pool.stale {
+            pool.stale = true;
             self.stale.push(p);
         }
     }
 
     /// Re-files the pools touched since the order was last read; called before each read.
+    #[inline]
     fn flush(&mut self) {
         while let Some(p) = self.stale.pop() {
-            self.is_stale[p] = false;
+            self.pools[p].stale = false;
             self.refresh(p);
         }
     }
@@ -491,19 +557,21 @@ impl PoolQueue {
     /// Starts `k` tasks of stage `s` of the job in `slot`, in pool `p`: they run from now,
     /// so the stage is re-filed by its new running count (or dropped when it has no task
     /// left), then its pool.
+    #[inline]
     fn hand_out(&mut self, jobs: &[Job], p: usize, slot: usize, s: usize, k: usize) -> Launch {
         let (seq, st) = (jobs[slot].seq, &jobs[slot].stages[s]);
         let left = st.next + k < st.n;
-        if self.fair_inside[p] || !left {
-            let old = self.key(p, st.running, seq, s, slot);
+        let pool = &mut self.pools[p];
+        if pool.fair_inside || !left {
+            let old = pool.stage_key(st.running, seq, s, slot);
             if left {
-                let new = self.key(p, st.running + k, seq, s, slot);
-                self.ready[p].replace(&old, new);
+                let new = pool.stage_key(st.running + k, seq, s, slot);
+                pool.ready.replace(&old, new);
             } else {
-                self.ready[p].remove(&old);
+                pool.ready.remove(&old);
             }
         }
-        self.pool_running[p] += k;
+        pool.running += k;
         self.touch(p);
         Launch {
             slot,
@@ -513,23 +581,24 @@ impl PoolQueue {
         }
     }
 
-    /// Whether the stage filed as `filed` in `pool` is the one-free-core pick (see `pick`)
-    /// once one of its tasks has ended: first in its pool with one task fewer running, and
-    /// its pool first with one task fewer running (a key that only gets smaller).
-    fn picked_next(&mut self, pool: usize, filed: StageKey) -> bool {
-        let new = (
-            if self.fair_inside[pool] { filed.0 - 1 } else { 0 },
-            filed.1,
-            filed.2,
-            filed.3,
-        );
-        let first_in_pool = self.ready[pool].first().is_some_and(|&k| k == filed || new < k);
+    /// Whether the stage filed as `filed` in pool `p` is the one-free-core pick (see
+    /// `pick`) once one of its tasks has ended: first in its pool with one task fewer
+    /// running, and its pool first with one task fewer running (a key that only gets
+    /// smaller).
+    fn picked_next(&mut self, p: usize, filed: StageKey) -> bool {
+        let pool = &self.pools[p];
+        let running = if pool.fair_inside { filed.0 - 1 } else { 0 };
+        let new = (running, filed.1, filed.2, filed.3);
+        let first_in_pool = pool.ready.first().is_some_and(|&k| k == filed || new < k);
         if !first_in_pool {
             return false;
         }
         self.flush();
-        let new_pool = self.pool_key_running(pool, self.pool_running[pool] - 1);
-        first_in_pool && self.order.first().is_some_and(|k| k.pool == pool || new_pool < k)
+        let pool = &self.pools[p];
+        let new_pool = pool.key(p, pool.running - 1);
+        self.order
+            .first()
+            .is_some_and(|k| k.pool == p || new_pool.order < k.order)
     }
 
     /// Hands out the free cores for one round: pools in their order at the start of the
@@ -539,7 +608,7 @@ impl PoolQueue {
         let mut pools = std::mem::take(&mut self.round_pools);
         self.order.first_into(self.free, &mut pools);
         'pools: for pk in &pools {
-            for &(_, _, s, slot) in self.ready[pk.pool].iter() {
+            for &(_, _, s, slot) in self.pools[pk.pool].ready.iter() {
                 if self.free == 0 {
                     break 'pools;
                 }
@@ -556,7 +625,7 @@ impl PoolQueue {
 impl ReadyQueue for PoolQueue {
     fn add_user(&mut self, u: usize, _weight: f64, pool: usize) -> CoreResult<()> {
         self.settle();
-        if pool >= self.weight.len() {
+        if pool >= self.pools.len() {
             return Err(CoreError::invalid(
                 "pools",
                 Some(u),
@@ -569,31 +638,36 @@ impl ReadyQueue for PoolQueue {
 
     fn add_pool(&mut self, name: &str, weight: f64, min_share: f64, fair_inside: bool) -> usize {
         self.settle();
-        let (rank, all_changed) = self.ranks.rank(name);
-        self.pool_running.push(0);
-        self.ready.push(Sorted::new());
-        self.weight.push(weight);
-        self.min_share.push(min_share);
-        self.fair_inside.push(fair_inside);
-        self.names.push(name.to_string());
-        self.name_rank.push(rank);
-        self.key_of.push(None);
-        self.is_stale.push(false);
+        let p = self.pools.len();
+        let (rank, all_changed) = self.ranks.rank(name, p);
+        self.pools.push(Pool {
+            running: 0,
+            weight,
+            min_share,
+            fair_inside,
+            rank,
+            filed: None,
+            stale: false,
+            ready: Sorted::new(),
+        });
         if all_changed {
-            for p in 0..self.names.len() {
-                self.name_rank[p] = self.ranks.ranks[&self.names[p]];
-                self.refresh(p);
+            for (&(_, q), &r) in &self.ranks.ranks {
+                self.pools[q].rank = r;
+            }
+            for q in 0..self.pools.len() {
+                self.refresh(q);
             }
         }
-        self.names.len() - 1
+        p
     }
 
     fn on_ready(&mut self, _t: f64, job: &mut Job, slot: usize, s: usize) {
         self.settle();
-        let pool = self.pool_of(job);
-        let key = self.key(pool, job.stages[s].running, job.seq, s, slot);
-        self.ready[pool].insert(key);
-        self.touch(pool);
+        let p = self.pool_of(job);
+        let pool = &mut self.pools[p];
+        let key = pool.stage_key(job.stages[s].running, job.seq, s, slot);
+        pool.ready.insert(key);
+        self.touch(p);
     }
 
     /// The round is planned at its first call, so the re-filing of each pick does not
@@ -626,7 +700,7 @@ impl ReadyQueue for PoolQueue {
                 1 => {
                     self.flush();
                     let p = self.order.first()?.pool;
-                    let &(_, _, s, slot) = self.ready[p].first()?;
+                    let &(_, _, s, slot) = self.pools[p].ready.first()?;
                     self.free = 0;
                     return Some(self.hand_out(jobs, p, slot, s, 1));
                 }
@@ -646,20 +720,21 @@ impl ReadyQueue for PoolQueue {
     fn on_task_finish(&mut self, job: &Job, slot: usize, s: usize, _node: usize) {
         self.settle();
         self.free += 1;
-        let pool = self.pool_of(job);
+        let p = self.pool_of(job);
         let st = &job.stages[s];
         // Two tasks or more left: the pick that takes this core leaves the stage ready, so
         // its keys end where they are filed now.
-        let filed = self.key(pool, st.running + 1, job.seq, s, slot);
-        if self.free == 1 && st.n - st.next >= 2 && self.picked_next(pool, filed) {
-            self.deferred = Some((pool, filed));
+        let filed = self.pools[p].stage_key(st.running + 1, job.seq, s, slot);
+        if self.free == 1 && st.n - st.next >= 2 && self.picked_next(p, filed) {
+            self.deferred = Some((p, filed));
             return;
         }
-        self.pool_running[pool] -= 1;
-        if st.next < st.n && self.fair_inside[pool] {
-            self.ready[pool].replace(&filed, (st.running, job.seq, s, slot));
+        let pool = &mut self.pools[p];
+        pool.running -= 1;
+        if st.next < st.n && pool.fair_inside {
+            pool.ready.replace(&filed, (st.running, job.seq, s, slot));
         }
-        self.touch(pool);
+        self.touch(p);
     }
 }
 
@@ -738,10 +813,14 @@ mod tests {
         let mut want: BTreeSet<PoolKey> = BTreeSet::new();
         let n_pools = 3 * SCAN + 5;
         let mut filed: Vec<Option<PoolKey>> = vec![None; n_pools];
-        let key = |p: usize, running: u64| PoolKey {
-            share: (1 << 63) | (running as f64).to_bits(),
-            name_rank: (p % 7) as u64,
-            pool: p,
+        // Names shared by several pools (p % 7), so ties of share and name fall to the
+        // index, as `NameRanks` ranks them.
+        let key = |p: usize, running: u64| {
+            PoolKey::new(
+                (1 << 63) | (running as f64).to_bits(),
+                (((p % 7) as u64) << 32) | p as u64,
+                p,
+            )
         };
         let (mut sorted_seen, mut scan_again) = (false, false);
         for round in 0..30 {
@@ -756,7 +835,7 @@ mod tests {
                     (Some(_), 0) if grow => None,
                     (Some(_), 0..=2) if !grow => None,
                     (Some(k), r) => {
-                        let running = f64::from_bits(k.share & !(1 << 63)) as u64;
+                        let running = f64::from_bits(k.share() & !(1 << 63)) as u64;
                         let running = if r % 2 == 0 {
                             running + 1
                         } else {
@@ -790,26 +869,30 @@ mod tests {
         assert!(sorted_seen && scan_again);
     }
 
-    /// Ranks order like the names whatever the insertion order, also after the
-    /// renumbering that appending 100 names in sorted order forces.
+    /// Ranks order like (name, pool index) whatever the insertion order, also after the
+    /// renumbering that appending 100 names in sorted order forces, and no two are equal
+    /// (two pools named "m": the earlier one first).
     #[test]
     fn name_ranks_order_like_names() {
         let mut nr = NameRanks::default();
         let mut renumbered = false;
         let mut names: Vec<String> = (0..100).map(|i| format!("user_{i:03}")).collect();
-        names.extend(["a", "zz", "user_050x", "m"].map(String::from));
-        for n in &names {
-            renumbered |= nr.rank(n).1;
+        names.extend(["m", "a", "zz", "user_050x", "m"].map(String::from));
+        for (p, n) in names.iter().enumerate() {
+            renumbered |= nr.rank(n, p).1;
         }
         assert!(renumbered);
-        assert_eq!(nr.rank("m"), (nr.ranks["m"], false));
-        let mut by_rank: Vec<(&String, &u64)> = nr.ranks.iter().collect();
+        let m = ("m".to_string(), 100);
+        assert_eq!(nr.rank("m", 100), (nr.ranks[&m], false));
+        let mut by_rank: Vec<(&(String, usize), &u64)> = nr.ranks.iter().collect();
         by_rank.sort_by_key(|&(_, r)| *r);
-        let mut sorted = names.clone();
+        let mut sorted: Vec<(String, usize)> = names.iter().cloned().zip(0..).collect();
         sorted.sort();
         assert_eq!(
             by_rank.iter().map(|(n, _)| (*n).clone()).collect::<Vec<_>>(),
             sorted
         );
+        let ranks: BTreeSet<u64> = nr.ranks.values().copied().collect();
+        assert_eq!(ranks.len(), names.len());
     }
 }
