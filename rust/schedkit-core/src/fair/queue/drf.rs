@@ -4,16 +4,20 @@
 //!
 //! An event costs O(log users + log nodes): the user whose share or next task changed is
 //! re-filed in a list while few users wait (the next user found by a scan of it) and in a
-//! tournament tree over the users past that, the node is found by a descent of a max tree
-//! over the nodes' free amounts, and a round on a cluster too full for every waiting
-//! user's next task ends at the top (the least requests waiting) without visiting a user.
+//! tournament tree over the users past that, the node is found by [`Nodes`] (a bitset per
+//! distinct request while there are few, else a max tree over the nodes' free amounts),
+//! and a round on a cluster too full for every waiting user's next task ends at the top
+//! (the least requests waiting) without visiting a user.
 
 use std::collections::BTreeSet;
+
+mod nodes;
 
 use super::{Launch, ReadyQueue};
 use crate::error::CoreResult;
 use crate::fair::job::Job;
 use crate::fair::vtime::K;
+use nodes::Nodes;
 
 /// A user's first ready stage (the next task it would start) and that task's request.
 #[derive(Clone, Copy, Debug, Default)]
@@ -25,40 +29,31 @@ struct Head {
     slot: usize,
 }
 
+/// A user's usage, weight, weighted dominant share while it has ready stages, and first
+/// ready stage (valid while there is one), so a pick reads its next request without a
+/// search.
+#[derive(Clone, Copy, Debug)]
+struct User {
+    cpu: f64,
+    mem: f64,
+    weight: f64,
+    key: Option<K>,
+    head: Head,
+}
+
 /// DRF over (cpu, memory): per-node capacities, per-user usage and ready stages, users
 /// ordered by weighted dominant share.
 pub(in crate::fair) struct DrfQueue {
-    /// Per node: capacity and free amount of cpu and memory.
-    cap: Vec<(f64, f64)>,
-    free: Vec<(f64, f64)>,
-    /// Per node: its [`room`], the free amounts with [`fits`]' rounding tolerance added,
-    /// so a fit is two comparisons (`room` grows with the free amounts, so the largest
-    /// room is the room of the largest free amounts and the max tree can hold rooms).
-    room: Vec<(f64, f64)>,
-    /// A max tree over blocks of [`BLOCK`] consecutive nodes: slot `leaves + b` holds the
-    /// largest room for cpu and the largest room for memory in block b, slot k the largest
-    /// below it (padding: -inf), so first-fit skips every subtree where no node can fit
-    /// and a placement costs about O(log nodes) instead of a scan of the nodes. A block is
-    /// scanned: the tree is a few times smaller and stays in the CPU's cache.
-    tree: Vec<(f64, f64)>,
-    leaves: usize,
-    /// A node whose room grew (a task ended there) while the tree still holds its room
-    /// before (the second value): written to the tree when anything else changes first,
-    /// and not at all when the next placement takes the node back to that room, as on a
-    /// saturated cluster where the task that ends frees the core the next task takes.
-    /// The tree holds every other node's room; a fit looks at this node besides the tree.
-    loose: Option<(usize, (f64, f64))>,
+    /// The nodes' free amounts and first-fit placement.
+    nodes: Nodes,
     total_cpu: f64,
     total_mem: f64,
-    user_cpu: Vec<f64>,
-    user_mem: Vec<f64>,
-    weight: Vec<f64>,
-    /// Per user: ready stages in (job seq, stage) order, and the first one (valid while
-    /// there is one), so a pick reads a user's next request without a search.
+    /// Whether memory counts in the shares (a bounded total).
+    mem_counts: bool,
+    /// Per user: what a pick reads of it, together (one bounds check, one cache line).
+    user: Vec<User>,
+    /// Per user: ready stages in (job seq, stage) order.
     ready: Vec<BTreeSet<(u64, usize, usize)>>,
-    head: Vec<Head>,
-    /// Each user's weighted dominant share while it has ready stages.
-    key_of: Vec<Option<K>>,
     /// The users with ready stages that have not sat out the current round.
     users: UserSet,
     /// The users that sat out the current round (their next task fit on no node), taken
@@ -205,8 +200,11 @@ struct UserSet {
     /// The filed users' entries, unsorted, and per user its position there (or `NONE`).
     filed: Vec<Entry>,
     at: Vec<usize>,
-    /// The top over `filed` while known (the list alone).
-    top: Option<Entry>,
+    /// The smallest key and the least requests over `filed`, each while known (the list
+    /// alone): a user's share changes on every task, its request only with its next stage,
+    /// so a scan after a pick reads the keys alone.
+    top_key: Option<u128>,
+    least: Option<(f64, f64)>,
     tree: UserTree,
     tree_on: bool,
 }
@@ -219,7 +217,8 @@ impl UserSet {
         UserSet {
             filed: Vec::new(),
             at: Vec::new(),
-            top: None,
+            top_key: None,
+            least: None,
             tree: UserTree::new(),
             tree_on: false,
         }
@@ -246,16 +245,35 @@ impl UserSet {
         if self.tree_on {
             return self.tree.top();
         }
-        if let Some(t) = self.top {
-            return t;
+        let key = match self.top_key {
+            Some(k) => k,
+            None => {
+                let k = self.filed.iter().fold(NOBODY.key, |k, e| k.min(e.key));
+                self.top_key = Some(k);
+                k
+            }
+        };
+        let (cpu, mem) = self.least();
+        Entry { key, cpu, mem }
+    }
+
+    /// The least cpu and memory requests filed (infinite when none is).
+    fn least(&mut self) -> (f64, f64) {
+        if self.tree_on {
+            let t = self.tree.top();
+            return (t.cpu, t.mem);
         }
-        let mut t = NOBODY;
-        for e in &self.filed {
-            t.key = t.key.min(e.key);
-            (t.cpu, t.mem) = least((t.cpu, t.mem), (e.cpu, e.mem));
+        match self.least {
+            Some(l) => l,
+            None => {
+                let l = self
+                    .filed
+                    .iter()
+                    .fold((NOBODY.cpu, NOBODY.mem), |l, e| least(l, (e.cpu, e.mem)));
+                self.least = Some(l);
+                l
+            }
         }
-        self.top = Some(t);
-        t
     }
 
     /// Files user `u` with entry `e` ([`NOBODY`]: takes it out).
@@ -278,7 +296,7 @@ impl UserSet {
         }
         if self.tree_on {
             self.tree.set(u, e);
-        } else if let Some(t) = self.top {
+        } else {
             // Each part of the top stands unless `u` held it and its own part grew.
             let part = |t: f64, old: f64, new: f64| {
                 if new <= t {
@@ -289,18 +307,21 @@ impl UserSet {
                     Some(t)
                 }
             };
-            let key = if e.key <= t.key {
-                Some(e.key)
-            } else if old.key == t.key {
-                None
-            } else {
-                Some(t.key)
-            };
-            let top = match (key, part(t.cpu, old.cpu, e.cpu), part(t.mem, old.mem, e.mem)) {
-                (Some(key), Some(cpu), Some(mem)) => Some(Entry { key, cpu, mem }),
-                _ => None,
-            };
-            self.top = top;
+            if let Some(t) = self.top_key {
+                self.top_key = if e.key <= t {
+                    Some(e.key)
+                } else if old.key == t {
+                    None
+                } else {
+                    Some(t)
+                };
+            }
+            if let Some((c, m)) = self.least {
+                self.least = match (part(c, old.cpu, e.cpu), part(m, old.mem, e.mem)) {
+                    (Some(c), Some(m)) => Some((c, m)),
+                    _ => None,
+                };
+            }
         }
         self.switch_form();
     }
@@ -318,7 +339,7 @@ impl UserSet {
                 self.tree.set(user_of(e.key), NOBODY);
             }
             self.tree_on = false;
-            self.top = None;
+            (self.top_key, self.least) = (None, None);
         }
     }
 }
@@ -326,30 +347,13 @@ impl UserSet {
 impl DrfQueue {
     /// A queue over nodes of the given (cpu, memory) capacities.
     pub fn new(cap: Vec<(f64, f64)>) -> Self {
-        let leaves = cap.len().div_ceil(BLOCK).next_power_of_two();
-        let room_all: Vec<(f64, f64)> = cap.iter().map(|&f| room(f)).collect();
-        let mut tree = vec![(f64::NEG_INFINITY, f64::NEG_INFINITY); 2 * leaves];
-        for (b, block) in room_all.chunks(BLOCK).enumerate() {
-            tree[leaves + b] = block_max(block);
-        }
-        for k in (1..leaves).rev() {
-            tree[k] = max2(tree[2 * k], tree[2 * k + 1]);
-        }
         DrfQueue {
             total_cpu: cap.iter().map(|n| n.0).sum(),
             total_mem: cap.iter().map(|n| n.1).sum(),
-            free: cap.clone(),
-            room: room_all,
-            tree,
-            leaves,
-            loose: None,
-            cap,
-            user_cpu: Vec::new(),
-            user_mem: Vec::new(),
-            weight: Vec::new(),
+            mem_counts: cap.iter().map(|n| n.1).sum::<f64>().is_finite(),
+            nodes: Nodes::new(cap),
+            user: Vec::new(),
             ready: Vec::new(),
-            head: Vec::new(),
-            key_of: Vec::new(),
             users: UserSet::new(),
             sat_out: Vec::new(),
             stale: None,
@@ -357,21 +361,23 @@ impl DrfQueue {
     }
 
     fn share(&self, u: usize) -> f64 {
-        let m = if self.total_mem.is_finite() {
-            self.user_mem[u] / self.total_mem
+        let us = &self.user[u];
+        let m = if self.mem_counts {
+            us.mem / self.total_mem
         } else {
             0.0
         };
-        (self.user_cpu[u] / self.total_cpu).max(m) / self.weight[u]
+        (us.cpu / self.total_cpu).max(m) / us.weight
     }
 
     /// User `u`'s entry as it stands: its key and next request, or [`NOBODY`].
     fn entry(&self, u: usize) -> Entry {
-        match self.key_of[u] {
+        let us = &self.user[u];
+        match us.key {
             Some(k) => Entry {
                 key: user_key(k, u),
-                cpu: self.head[u].cpu,
-                mem: self.head[u].mem,
+                cpu: us.head.cpu,
+                mem: us.head.mem,
             },
             None => NOBODY,
         }
@@ -380,7 +386,7 @@ impl DrfQueue {
     /// Re-files user `u` after its share or its ready stages changed; its leaf is left
     /// alone when its entry is unchanged.
     fn refresh(&mut self, u: usize) {
-        self.key_of[u] = (!self.ready[u].is_empty()).then(|| K(self.share(u)));
+        self.user[u].key = (!self.ready[u].is_empty()).then(|| K(self.share(u)));
         let e = self.entry(u);
         if self.users.leaf(u) != e {
             self.users.set(u, e);
@@ -404,7 +410,7 @@ impl DrfQueue {
         if e.key >= top.key && user_of(top.key) != v {
             return None;
         }
-        Some((v, self.fit(e.cpu, e.mem)?))
+        Some((v, self.nodes.fit(e.cpu, e.mem)?))
     }
 
     /// User `u`'s first ready stage, read again after its first one was taken out.
@@ -413,143 +419,14 @@ impl DrfQueue {
             return;
         };
         let st = &jobs[slot].stages[stage];
-        self.head[u] = Head {
+        self.nodes.note(st.cpu, st.mem);
+        self.user[u].head = Head {
             cpu: st.cpu,
             mem: st.mem,
             seq,
             stage,
             slot,
         };
-    }
-
-    /// First node (in index order) where a (cpu, mem) task fits: the first fit the tree
-    /// finds, or the loose node when it fits and comes first (the tree holds a smaller
-    /// room for it, so the tree alone may skip it; every other node it holds as it is).
-    fn fit(&self, cpu: f64, mem: f64) -> Option<usize> {
-        let found = self.descend(cpu, mem);
-        match self.loose {
-            Some((n, _)) if found.is_none_or(|f| n < f) && admits(self.room[n], cpu, mem) => Some(n),
-            _ => found,
-        }
-    }
-
-    /// The tree's first fit: a descent, left subtree first, into subtrees whose largest
-    /// rooms admit the task, back up to the next right subtree when a block holds no fit.
-    /// (A fit grows with both rooms, so a subtree whose maxima do not admit the task holds
-    /// no node that does; the maxima may be two nodes' (cpu of one, memory of another),
-    /// so one that does admit it may still hold none.)
-    fn descend(&self, cpu: f64, mem: f64) -> Option<usize> {
-        let ok = |k: usize| admits(self.tree[k], cpu, mem);
-        if !ok(1) {
-            return None;
-        }
-        let mut k = 1;
-        loop {
-            // Down: the left child when it admits the task, else the right one.
-            let mut down = true;
-            while down && k < self.leaves {
-                k *= 2;
-                if !ok(k) {
-                    k += 1;
-                    down = ok(k);
-                }
-            }
-            if down {
-                let lo = (k - self.leaves) * BLOCK;
-                let block = &self.room[lo..(lo + BLOCK).min(self.room.len())];
-                if let Some(i) = block.iter().position(|&r| admits(r, cpu, mem)) {
-                    return Some(lo + i);
-                }
-            }
-            // Up: to the nearest left child whose right sibling admits the task.
-            loop {
-                if k == 1 {
-                    return None;
-                }
-                if k % 2 == 0 && ok(k + 1) {
-                    k += 1;
-                    break;
-                }
-                k /= 2;
-            }
-        }
-    }
-
-    /// Node `n`'s free amounts changed: its room, and the tree (the loose node's first,
-    /// unless `n` is it, back at the room the tree holds).
-    fn update(&mut self, n: usize) {
-        self.room[n] = room(self.free[n]);
-        if let Some((m, held)) = self.loose.take() {
-            if m != n {
-                self.raise_tree(m);
-            } else if self.room[n] == held {
-                return;
-            }
-        }
-        self.update_tree(n);
-    }
-
-    /// A task ended on node `n` (its free amounts grew): the node is left loose, the one
-    /// loose before written to the tree.
-    fn grow(&mut self, n: usize) {
-        match self.loose {
-            Some((m, _)) if m == n => {}
-            Some((m, _)) => {
-                // Before n's room changes: n may be in m's block.
-                self.raise_tree(m);
-                self.loose = Some((n, self.room[n]));
-            }
-            None => self.loose = Some((n, self.room[n])),
-        }
-        self.room[n] = room(self.free[n]);
-    }
-
-    /// Writes the loose node `n`'s room, which only grew since the tree took it (tasks
-    /// ended there): each node above it becomes the larger of itself and that room, up to
-    /// the first that already holds as much (no block scanned, no sibling read).
-    fn raise_tree(&mut self, n: usize) {
-        let r = self.room[n];
-        let mut k = self.leaves + n / BLOCK;
-        loop {
-            let t = self.tree[k];
-            if admits(t, r.0, r.1) {
-                return;
-            }
-            self.tree[k] = max2(t, r);
-            if k == 1 {
-                return;
-            }
-            k /= 2;
-        }
-    }
-
-    /// The largest rooms for cpu and for memory over the nodes.
-    fn largest(&self) -> (f64, f64) {
-        match self.loose {
-            Some((n, _)) => max2(self.tree[1], self.room[n]),
-            None => self.tree[1],
-        }
-    }
-
-    /// Node `n`'s room changed: refresh its block's path in the max tree, up to the first
-    /// node that stays as it was (its ancestors then do too; with many nodes of equal free
-    /// amounts that is mostly the first one).
-    fn update_tree(&mut self, n: usize) {
-        let lo = n / BLOCK * BLOCK;
-        let m = block_max(&self.room[lo..(lo + BLOCK).min(self.room.len())]);
-        let mut k = self.leaves + n / BLOCK;
-        if self.tree[k] == m {
-            return;
-        }
-        self.tree[k] = m;
-        while k > 1 {
-            k /= 2;
-            let m = max2(self.tree[2 * k], self.tree[2 * k + 1]);
-            if self.tree[k] == m {
-                return;
-            }
-            self.tree[k] = m;
-        }
     }
 
     /// The round is over: the users that sat out it wait again.
@@ -562,52 +439,23 @@ impl DrfQueue {
 
 /// Whether a (cpu, mem) request fits in (fc, fm) free, with a relative tolerance for the
 /// rounding of repeated subtractions. It grows with each free amount and shrinks with each
-/// request on its own, which both trees rely on. (The queue compares rooms; this is the
-/// definition the tests check it against.)
+/// request on its own, which the placement relies on. (The queue compares rooms; this is
+/// the definition the tests check it against.)
 #[cfg(test)]
 fn fits(cpu: f64, mem: f64, fc: f64, fm: f64) -> bool {
-    admits(room((fc, fm)), cpu, mem)
-}
-
-/// The largest (cpu, memory) request that [`fits`] in free amounts `f`: each amount plus
-/// the tolerance. It grows with each amount (in floating point too: each step rounds
-/// monotonically), so the max trees may hold rooms, and -inf stays -inf.
-fn room(f: (f64, f64)) -> (f64, f64) {
-    (f.0 + 1e-9 * f.0.max(1.0), f.1 + 1e-9 * f.1.abs().clamp(1.0, 1e12))
-}
-
-/// Whether a (cpu, mem) request fits in room `r` (from [`room`]).
-#[inline]
-fn admits(r: (f64, f64), cpu: f64, mem: f64) -> bool {
-    cpu <= r.0 && mem <= r.1
-}
-
-/// The larger free cpu and the larger free memory (free amounts are never NaN, so plain
-/// comparisons do; f64::max's NaN handling costs).
-fn max2(a: (f64, f64), b: (f64, f64)) -> (f64, f64) {
-    (
-        if b.0 > a.0 { b.0 } else { a.0 },
-        if b.1 > a.1 { b.1 } else { a.1 },
-    )
-}
-
-/// Nodes per leaf of the nodes' max tree: 8 nodes' free amounts are two cache lines.
-const BLOCK: usize = 8;
-
-fn block_max(block: &[(f64, f64)]) -> (f64, f64) {
-    block
-        .iter()
-        .fold((f64::NEG_INFINITY, f64::NEG_INFINITY), |a, &f| max2(a, f))
+    nodes::admits(nodes::room((fc, fm)), cpu, mem)
 }
 
 impl ReadyQueue for DrfQueue {
     fn add_user(&mut self, u: usize, weight: f64, _pool: usize) -> CoreResult<()> {
-        self.user_cpu.push(0.0);
-        self.user_mem.push(0.0);
-        self.weight.push(weight);
+        self.user.push(User {
+            cpu: 0.0,
+            mem: 0.0,
+            weight,
+            key: None,
+            head: Head::default(),
+        });
         self.ready.push(BTreeSet::new());
-        self.head.push(Head::default());
-        self.key_of.push(None);
         self.users.reserve(u);
         Ok(())
     }
@@ -620,7 +468,8 @@ impl ReadyQueue for DrfQueue {
         let first = self.ready[u].first() == Some(&entry);
         if first {
             let st = &job.stages[s];
-            self.head[u] = Head {
+            self.nodes.note(st.cpu, st.mem);
+            self.user[u].head = Head {
                 cpu: st.cpu,
                 mem: st.mem,
                 seq: job.seq,
@@ -636,19 +485,25 @@ impl ReadyQueue for DrfQueue {
     /// next task fits nowhere sits out the round. A placement only raises the user's share
     /// and only takes resources, so a user that sat out would not fit later in the round.
     fn pick(&mut self, jobs: &[Job]) -> Option<Launch> {
-        let largest = self.largest();
+        // A full cluster (every task of a saturated one ends with this call) ends the round
+        // without a look at the users (the stale user's leaf, if any, is written later).
+        if self.nodes.full() {
+            self.end_round();
+            return None;
+        }
         let stale = self.stale_pick();
         if stale.is_none() {
             self.settle();
         }
         let (u, node) = stale.unwrap_or_else(|| loop {
             let top = self.users.top();
-            // Nobody waits, or no waiting request fits the largest free amounts.
-            if top.key == u128::MAX || !admits(largest, top.cpu, top.mem) {
+            // Nobody waits, or no waiting request fits on any node.
+            if top.key == u128::MAX || self.nodes.none_fits(top.cpu, top.mem) {
                 break (usize::MAX, 0);
             }
             let u = user_of(top.key);
-            match self.fit(self.head[u].cpu, self.head[u].mem) {
+            let h = &self.user[u].head;
+            match self.nodes.fit(h.cpu, h.mem) {
                 Some(node) => break (u, node),
                 None => {
                     self.users.set(u, NOBODY);
@@ -660,13 +515,11 @@ impl ReadyQueue for DrfQueue {
             self.end_round();
             return None;
         }
-        let h = self.head[u];
-        let f = &mut self.free[node];
-        f.0 = (f.0 - h.cpu).max(0.0);
-        f.1 = (f.1 - h.mem).max(0.0);
-        self.update(node);
-        self.user_cpu[u] += h.cpu;
-        self.user_mem[u] += h.mem;
+        let us = &mut self.user[u];
+        let h = us.head;
+        us.cpu += h.cpu;
+        us.mem += h.mem;
+        self.nodes.take(node, h.cpu, h.mem);
         let st = &jobs[h.slot].stages[h.stage];
         if st.next + 1 == st.n {
             self.ready[u].remove(&(h.seq, h.stage, h.slot));
@@ -686,17 +539,14 @@ impl ReadyQueue for DrfQueue {
 
     fn on_task_finish(&mut self, job: &Job, _slot: usize, s: usize, node: usize) {
         let (u, st) = (job.user, &job.stages[s]);
-        let (cap_c, cap_m) = self.cap[node];
-        let f = &mut self.free[node];
-        f.0 = (f.0 + st.cpu).min(cap_c);
-        f.1 = (f.1 + st.mem).min(cap_m);
-        self.grow(node);
-        self.user_cpu[u] = (self.user_cpu[u] - st.cpu).max(0.0);
-        self.user_mem[u] = (self.user_mem[u] - st.mem).max(0.0);
+        self.nodes.give(node, st.cpu, st.mem);
+        let us = &mut self.user[u];
+        us.cpu = (us.cpu - st.cpu).max(0.0);
+        us.mem = (us.mem - st.mem).max(0.0);
         if self.stale != Some(u) {
             self.settle();
         }
-        self.key_of[u] = (!self.ready[u].is_empty()).then(|| K(self.share(u)));
+        self.user[u].key = (!self.ready[u].is_empty()).then(|| K(self.share(u)));
         let (e, leaf) = (self.entry(u), self.users.leaf(u));
         if e.key < leaf.key {
             self.stale = Some(u); // a share that fell (the request is the same)

@@ -1,5 +1,6 @@
 //! The DRF queue's tests: its trees against plain scans and plain progressive filling.
 
+use super::nodes::{self, Bits, Nodes, CLASSES};
 use super::{fits, user_key, user_of, DrfQueue, Entry, UserSet, NOBODY, SCAN};
 use crate::fair::job::Job;
 use crate::fair::queue::{Launch, ReadyQueue};
@@ -7,58 +8,170 @@ use crate::fair::vtime::K;
 use crate::fair::Workload;
 use crate::util::SplitMix64;
 
-/// The max-tree descent finds the same first node as a scan, for random free amounts
-/// and requests, also after updates, on node counts that are not powers of two.
+/// A [`Bits`] holds what a plain vector of flags holds, and its first element is the
+/// vector's first set flag, through random insertions and removals on sizes of one to
+/// four levels (words turning empty and non-empty at every level).
 #[test]
-fn tree_fit_is_first_fit() {
-    let mut rng = SplitMix64::new(7);
-    for n in [1usize, 2, 3, 7, 8, 10, 33, 130] {
-        let cap = vec![(4.0, 8.0); n];
-        let mut q = DrfQueue::new(cap);
-        for _ in 0..500 {
-            let i = rng.below(n);
-            q.free[i] = (rng.below(5) as f64, rng.below(9) as f64);
-            q.update(i);
-            let (c, m) = (rng.below(5) as f64 * 0.9, rng.below(9) as f64 * 0.9);
-            let scan = q.free.iter().position(|&(fc, fm)| fits(c, m, fc, fm));
-            assert_eq!(q.fit(c, m), scan, "n={n} request ({c}, {m}) free {:?}", q.free);
+fn bits_first_is_the_lowest_member() {
+    let mut rng = SplitMix64::new(31);
+    for n in [1usize, 63, 64, 65, 4_095, 4_097, 300_000] {
+        let mut bits = Bits::new(n);
+        let mut want = vec![false; n];
+        for step in 0..4_000 {
+            // Clustered near the low or the high end, so whole words empty and refill.
+            let i = if step % 2 == 0 {
+                rng.below(n.min(130))
+            } else {
+                n - 1 - rng.below(n.min(130))
+            };
+            let on = rng.below(3) == 0;
+            bits.assign(i, on);
+            want[i] = on;
+            assert_eq!(bits.first(), want.iter().position(|&b| b), "n={n} step {step}");
+            assert_eq!(bits.is_empty(), !want.contains(&true));
         }
     }
 }
 
-/// The same with nodes left loose: tasks end on random nodes (their free amounts grow,
-/// the node is written to the tree later) and are placed again, the fit against a scan
-/// after each change, on node counts up to several blocks deep.
-#[test]
-fn loose_node_fit_is_first_fit() {
-    let mut rng = SplitMix64::new(11);
-    for n in [1usize, 2, 9, 17, 64, 130, 1000] {
-        let cap = vec![(4.0, 8.0); n];
-        let mut q = DrfQueue::new(cap.clone());
-        for _ in 0..2000 {
-            let i = rng.below(n);
-            let (c, m) = (rng.below(3) as f64 * 0.5, rng.below(3) as f64);
-            if rng.below(2) == 0 {
-                let f = &mut q.free[i];
-                f.0 = (f.0 + c).min(cap[i].0);
-                f.1 = (f.1 + m).min(cap[i].1);
-                q.grow(i);
-            } else if let Some(k) = q.fit(c, m) {
-                let f = &mut q.free[k];
-                f.0 = (f.0 - c).max(0.0);
-                f.1 = (f.1 - m).max(0.0);
-                q.update(k);
-            }
-            let (c, m) = (rng.below(5) as f64 * 0.9, rng.below(9) as f64 * 0.9);
-            let scan = q.free.iter().position(|&(fc, fm)| fits(c, m, fc, fm));
-            assert_eq!(q.fit(c, m), scan, "n={n} request ({c}, {m}) free {:?}", q.free);
-            let top = q
-                .free
-                .iter()
-                .fold((f64::NEG_INFINITY, f64::NEG_INFINITY), |a, &f| super::max2(a, f));
-            assert_eq!(q.largest(), super::room(top), "n={n}");
+/// Nodes whose fits are served by the bitsets (`tree` false: the requests of `classes`
+/// noted, at most [`nodes::CLASSES`]) or by the max tree (`tree` true: one more request
+/// noted than the bitsets take).
+fn nodes_in_mode(cap: Vec<(f64, f64)>, classes: &[(f64, f64)], tree: bool) -> Nodes {
+    let mut q = Nodes::new(cap);
+    for &(c, m) in classes {
+        q.note(c, m);
+    }
+    if tree {
+        for k in 0..=CLASSES {
+            q.note(1e6 + k as f64, 0.0);
         }
     }
+    assert_eq!(q.tree_on(), tree);
+    q
+}
+
+/// The requests of the placement tests: each noted, so the bitsets take them when few.
+fn requests(rng: &mut SplitMix64, few: bool) -> (f64, f64) {
+    if few {
+        [(0.9, 0.0), (1.8, 3.6), (0.0, 7.2), (3.6, 0.9)][rng.below(CLASSES)]
+    } else {
+        (rng.below(5) as f64 * 0.9, rng.below(9) as f64 * 0.9)
+    }
+}
+
+/// The largest free cpu and the largest free memory (possibly of two nodes).
+fn most_free(free: &[(f64, f64)]) -> (f64, f64) {
+    free.iter().fold((f64::NEG_INFINITY, f64::NEG_INFINITY), |a, &f| {
+        (a.0.max(f.0), a.1.max(f.1))
+    })
+}
+
+/// Both placements find the same first node as a scan, for random free amounts and
+/// requests, also after updates, on node counts that are not powers of two and past one
+/// and two bitset levels (64, 4,096 nodes); `none_fits` ends a round only when nothing
+/// fits (with the bitsets, exactly then), and `full` exactly when no noted request fits.
+#[test]
+fn fit_is_first_fit() {
+    let mut rng = SplitMix64::new(7);
+    for tree in [false, true] {
+        for n in [1usize, 2, 3, 7, 8, 10, 33, 65, 130, 4_100] {
+            let classes = [(0.9, 0.0), (1.8, 3.6), (0.0, 7.2), (3.6, 0.9)];
+            let mut q = nodes_in_mode(vec![(4.0, 8.0); n], &classes, tree);
+            for _ in 0..500 {
+                // Mostly full nodes, so the fits are scattered.
+                let i = rng.below(n);
+                q.free[i] = (rng.below(5) as f64, rng.below(9) as f64);
+                q.update(i);
+                let (c, m) = requests(&mut rng, !tree);
+                let scan = q.free.iter().position(|&(fc, fm)| fits(c, m, fc, fm));
+                assert_eq!(q.fit(c, m), scan, "n={n} request ({c}, {m}) free {:?}", q.free);
+                // The tree ends a round when the largest rooms (cpu and memory maxima,
+                // possibly of two nodes) do not admit it; the bitsets when nothing does.
+                let want = if tree {
+                    let (lc, lm) = nodes::room(most_free(&q.free));
+                    !(c <= lc && m <= lm)
+                } else {
+                    scan.is_none()
+                };
+                assert_eq!(q.none_fits(c, m), want, "n={n} ({c}, {m})");
+                assert!(!want || scan.is_none());
+                let full = !tree
+                    && classes
+                        .iter()
+                        .all(|&(c, m)| !q.free.iter().any(|&(fc, fm)| fits(c, m, fc, fm)));
+                assert_eq!(q.full(), full, "n={n} free {:?}", q.free);
+            }
+        }
+    }
+}
+
+/// The same with tasks ending on random nodes (their free amounts grow; the tree leaves
+/// the node loose and writes it later) and placed again, the fit against a scan after
+/// each change, on node counts up to several blocks deep; the tree's largest rooms are
+/// the scan's (a round ends when they do not admit the least request), and with the
+/// bitsets `none_fits` of any least request is true exactly when no noted request at or
+/// above it fits anywhere.
+#[test]
+fn fit_is_first_fit_as_tasks_end() {
+    let mut rng = SplitMix64::new(11);
+    for tree in [false, true] {
+        for n in [1usize, 2, 9, 17, 64, 130, 1000] {
+            let cap = vec![(4.0, 8.0); n];
+            let classes = [(0.0, 0.0), (0.5, 1.0), (1.0, 2.0), (0.5, 0.0)];
+            let mut q = nodes_in_mode(cap.clone(), &classes, tree);
+            for _ in 0..2000 {
+                let i = rng.below(n);
+                let (c, m) = classes[rng.below(CLASSES)];
+                if rng.below(2) == 0 {
+                    q.give(i, c, m);
+                } else if let Some(k) = q.fit(c, m) {
+                    q.take(k, c, m);
+                }
+                let (c, m) = requests(&mut rng, !tree);
+                let scan = q.free.iter().position(|&(fc, fm)| fits(c, m, fc, fm));
+                assert_eq!(q.fit(c, m), scan, "n={n} request ({c}, {m}) free {:?}", q.free);
+                let least = (rng.below(3) as f64 * 0.5, rng.below(3) as f64);
+                let want = if tree {
+                    let (lc, lm) = nodes::room(most_free(&q.free));
+                    !(least.0 <= lc && least.1 <= lm)
+                } else {
+                    !classes.iter().any(|&(c, m)| {
+                        c >= least.0 && m >= least.1 && q.free.iter().any(|&(fc, fm)| fits(c, m, fc, fm))
+                    })
+                };
+                assert_eq!(q.none_fits(least.0, least.1), want, "n={n} least {least:?}");
+                if tree {
+                    assert_eq!(q.largest(), nodes::room(most_free(&q.free)), "n={n}");
+                }
+            }
+        }
+    }
+}
+
+/// A fifth distinct request turns the tree on (built from the nodes' free amounts as they
+/// are), and the fits go on as a scan finds them.
+#[test]
+fn a_request_past_the_classes_turns_the_tree_on() {
+    let mut rng = SplitMix64::new(19);
+    let n = 300;
+    let mut q = Nodes::new(vec![(4.0, 8.0); n]);
+    let mut noted = 0;
+    for step in 0..3000 {
+        let (c, m) = (rng.below(3) as f64, rng.below(3) as f64);
+        if step % 500 == 499 {
+            q.note(10.0 + noted as f64, 0.0);
+            noted += 1;
+        }
+        q.note(c, m);
+        if let Some(k) = q.fit(c, m) {
+            q.take(k, c, m);
+        }
+        let i = rng.below(n);
+        q.give(i, rng.below(2) as f64, 1.0);
+        let scan = q.free.iter().position(|&(fc, fm)| fits(c, m, fc, fm));
+        assert_eq!(q.fit(c, m), scan, "step {step}");
+    }
+    assert!(q.tree_on());
 }
 
 /// The packed user key orders as (K, user) does, also for -0, infinities and ties.
@@ -213,11 +326,13 @@ fn user_set_top_is_the_least_filed() {
 /// requests and ties of shares included); arrivals and task ends in random order, a
 /// dispatch round after each. Returns the tasks launched.
 fn differential_case(rng: &mut SplitMix64) -> usize {
-    differential_case_on(rng, &[1, 2, 3, 6, 9, 20])
+    differential_case_on(rng, &[1, 2, 3, 6, 9, 20], false)
 }
 
-/// [`differential_case`] on a node count drawn from `node_counts`.
-fn differential_case_on(rng: &mut SplitMix64, node_counts: &[usize]) -> usize {
+/// [`differential_case`] on a node count drawn from `node_counts`; `few`: the tasks'
+/// requests of at most [`CLASSES`] sizes (so the bitsets place them throughout), else of
+/// many (the tree takes over once a fifth size is asked for, mostly part way).
+fn differential_case_on(rng: &mut SplitMix64, node_counts: &[usize], few: bool) -> usize {
     let pick = |rng: &mut SplitMix64, v: &[f64]| v[rng.below(v.len())];
     let n_nodes = node_counts[rng.below(node_counts.len())];
     let unbounded = rng.below(4) == 0;
@@ -247,11 +362,18 @@ fn differential_case_on(rng: &mut SplitMix64, node_counts: &[usize]) -> usize {
         w.job_class.push(0);
         for _ in 0..1 + rng.below(3) {
             let (nc, nm) = cap[rng.below(n_nodes)];
-            let cpu = pick(rng, &[0.0, 0.25, 0.5, 1.0, 1.0, 1.5, 2.0, 3.5]).min(nc);
-            let mem = if unbounded {
-                pick(rng, &[0.0, 1.0])
+            let (cpu, mem) = if few {
+                // Sizes that fit every node of the draw (capacities at least 1 and 2).
+                let sizes = [(1.0, 0.0), (0.5, 1.0), (1.0, 2.0), (0.25, 0.0)];
+                sizes[rng.below(sizes.len())]
             } else {
-                pick(rng, &[0.0, 0.5, 1.0, 2.0, 6.5]).min(nm)
+                let cpu = pick(rng, &[0.0, 0.25, 0.5, 1.0, 1.0, 1.5, 2.0, 3.5]).min(nc);
+                let mem = if unbounded {
+                    pick(rng, &[0.0, 1.0])
+                } else {
+                    pick(rng, &[0.0, 0.5, 1.0, 2.0, 6.5]).min(nm)
+                };
+                (cpu, mem)
             };
             w.stage_cpu.push(cpu);
             w.stage_mem.push(mem);
@@ -339,9 +461,20 @@ fn trees_launch_as_plain_progressive_filling() {
 fn trees_launch_as_plain_progressive_filling_on_many_nodes() {
     let mut rng = SplitMix64::new(17);
     let launched: usize = (0..150)
-        .map(|_| differential_case_on(&mut rng, &[17, 40, 129, 300]))
+        .map(|_| differential_case_on(&mut rng, &[17, 40, 129, 300], false))
         .sum();
     assert!(launched > 4_000, "{launched}");
+}
+
+/// The same with requests of a few sizes, placed by the bitsets from start to end, on
+/// one to a few hundred nodes (one and two bitset levels).
+#[test]
+fn bitsets_launch_as_plain_progressive_filling() {
+    let mut rng = SplitMix64::new(29);
+    let launched: usize = (0..300)
+        .map(|_| differential_case_on(&mut rng, &[1, 2, 5, 20, 64, 65, 300], true))
+        .sum();
+    assert!(launched > 8_000, "{launched}");
 }
 
 /// Timings of the queue, not run by default (see each test for the command).
