@@ -48,8 +48,10 @@ def nearly_ordered(draw: st.DrawFn) -> pa.Table:
         "submit_time": pa.array(sub, pa.float64()),
         "duration": pa.array(np.arange(rows) / 2, pa.float64()),
     }
-    if draw(st.booleans()):
+    keys = draw(st.sampled_from(["both", "neither", "task_id", "stage"]))
+    if keys in ("both", "task_id"):
         cols["task_id"] = pa.array(task, pa.int64())
+    if keys in ("both", "stage"):
         cols["stage"] = pa.array(stage, pa.int64())
     return pa.table(cols)
 
@@ -71,9 +73,14 @@ def _same(a: list[pa.Table], b: list[pa.Table]) -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(t=nearly_ordered(), chunk_rows=st.integers(1, 8))
-def test_fast_path_cuts_the_chunks_of_the_general_path(t, chunk_rows):
-    fast = _chunks(t, chunk_rows)
+@given(t=nearly_ordered(), chunk_rows=st.integers(1, 8), block=st.sampled_from([1, 2, 3, 1 << 18]))
+def test_fast_path_cuts_the_chunks_of_the_general_path(t, chunk_rows, block):
+    saved_block = _order._CHECK_BLOCK
+    _order._CHECK_BLOCK = block  # the check's blocks end anywhere in the rows
+    try:
+        fast = _chunks(t, chunk_rows)
+    finally:
+        _order._CHECK_BLOCK = saved_block
     saved = _order._in_time_and_id_order
     _order._in_time_and_id_order = lambda *a: (False, None)  # the general path only
     try:
