@@ -293,23 +293,28 @@ impl ScanSet {
         }
     }
 
-    /// The smallest key, computed now.
-    fn first(&mut self, pools: &[Pool]) -> Option<PoolKey> {
-        if let Some(l) = self.least {
-            return Some(pools[l].key(l, pools[l].running));
+    /// The pool of the smallest key.
+    #[inline]
+    fn first(&mut self, pools: &[Pool]) -> Option<usize> {
+        if self.least.is_none() {
+            self.least = Self::scan(&self.pools, pools);
         }
-        // One key and one integer compare per pool (the orders are distinct, see
-        // `PoolKey`).
-        let (&p0, rest) = self.pools.split_first()?;
-        let mut least = pools[p0].key(p0, pools[p0].running);
+        self.least
+    }
+
+    /// The pool of the smallest key among `members`: one key computed and one integer
+    /// compare per pool (the orders are distinct, see `PoolKey`).
+    #[inline(never)]
+    fn scan(members: &[usize], pools: &[Pool]) -> Option<usize> {
+        let (&p0, rest) = members.split_first()?;
+        let (mut l, mut least) = (p0, pools[p0].order(p0));
         for &p in rest {
-            let k = pools[p].key(p, pools[p].running);
-            if k.order < least.order {
-                least = k;
+            let o = pools[p].order(p);
+            if o < least {
+                (l, least) = (p, o);
             }
         }
-        self.least = Some(least.pool);
-        Some(least)
+        Some(l)
     }
 }
 
@@ -325,11 +330,13 @@ impl PoolOrder {
         }
     }
 
-    /// The smallest key (that of `pools` in the scan set, the filed one past it).
-    fn first(&mut self, pools: &[Pool]) -> Option<PoolKey> {
+    /// The pool of the smallest key (after a `flush`, the filed keys of the sorted form
+    /// are those of the running counts).
+    #[inline]
+    fn first(&mut self, pools: &[Pool]) -> Option<usize> {
         match self {
             PoolOrder::Scan(s) => s.first(pools),
-            PoolOrder::Sorted(s) => s.first().copied(),
+            PoolOrder::Sorted(s) => s.first().map(|k| k.pool),
         }
     }
 
@@ -655,7 +662,7 @@ impl PoolQueue {
         let new_pool = pool.key(p, pool.running - 1);
         self.order
             .first(&self.pools)
-            .is_some_and(|k| k.pool == p || new_pool.order < k.order)
+            .is_some_and(|l| l == p || new_pool.order < self.pools[l].order(l))
     }
 
     /// Hands out the free cores for one round: pools in their order at the start of the
@@ -761,7 +768,7 @@ impl ReadyQueue for PoolQueue {
                 // stage of the first pool, with no plan to keep. free becomes 0, which ends it.
                 1 => {
                     self.flush();
-                    let p = self.order.first(&self.pools)?.pool;
+                    let p = self.order.first(&self.pools)?;
                     let &(_, _, s, slot) = self.pools[p].ready.first()?;
                     self.free = 0;
                     return Some(self.hand_out(jobs, p, slot, s, 1));
@@ -952,7 +959,7 @@ mod tests {
                 let is_sorted = matches!(q.order, PoolOrder::Sorted(_));
                 scan_again |= sorted_seen && !is_sorted;
                 sorted_seen |= is_sorted;
-                assert_eq!(q.order.first(&q.pools), want.first().copied());
+                assert_eq!(q.order.first(&q.pools), want.first().map(|k| k.pool));
                 assert_eq!(q.order.len(), want.len());
                 let most = rng.next_u64() as usize % (want.len() + 2);
                 let mut got = Vec::new();
