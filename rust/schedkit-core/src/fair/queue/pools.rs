@@ -608,8 +608,18 @@ impl PoolQueue {
     }
 
     /// Re-files the pools touched since the order was last read; called before each read.
-    #[inline]
+    /// Mostly there are none (in the scan set, only a pool gaining its first ready stage
+    /// or losing its last one is touched).
+    #[inline(always)]
     fn flush(&mut self) {
+        if !self.stale.is_empty() {
+            self.flush_stale();
+        }
+    }
+
+    /// [`PoolQueue::flush`] of touched pools.
+    #[inline(never)]
+    fn flush_stale(&mut self) {
         while let Some(p) = self.stale.pop() {
             self.pools[p].stale = false;
             self.refresh(p);
