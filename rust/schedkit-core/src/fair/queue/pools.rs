@@ -729,10 +729,8 @@ impl ReadyQueue for PoolQueue {
             for (&(_, q), &r) in &self.ranks.ranks {
                 self.pools[q].rank = r;
             }
-            // Every key changed: the smallest is looked for again, the filed keys re-filed.
-            if let PoolOrder::Scan(s) = &mut self.order {
-                s.least = None;
-            }
+            // Every key changed but the ranks keep their order, so the scan set's smallest
+            // stands; the sorted form's filed keys are re-filed.
             for q in 0..self.pools.len() {
                 self.refresh(q);
             }
