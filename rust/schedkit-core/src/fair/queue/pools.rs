@@ -238,13 +238,12 @@ impl<T: Ord + Copy> Sorted<T> {
     }
 }
 
-/// The pools with ready stages in [`PoolKey`] order. While there are at most [`SCAN`],
-/// an unsorted vector, each pool's position in it, and the position of the smallest key
-/// while it is known: re-filing a pool (its running count moved by one, on most task
-/// events) is one write, and the smallest key is found again by a scan only when it grew
-/// or left. A sorted vector (a [`Sorted`]) would move the key past its neighbours, found
-/// by binary searches whose branches a CPU cannot predict. Past [`SCAN`], where a scan
-/// would cost more, a [`Sorted`]; back to the vector below half of it.
+/// The pools with ready stages in [`PoolKey`] order. While there are at most [`SCAN`], a
+/// [`ScanSet`]: which pools they are, with no key stored; a key is computed from its
+/// pool's running count when the smallest is looked for, so the usual change, a running
+/// count moved by one task, files nothing (only a pool joining or leaving does). Past
+/// [`SCAN`], where a scan would cost more, a [`Sorted`] of the keys, re-filed as they
+/// change (see `PoolQueue::refresh`); back to the scan set below half of it.
 enum PoolOrder {
     Scan(ScanSet),
     Sorted(Sorted<PoolKey>),
@@ -253,70 +252,69 @@ enum PoolOrder {
 /// The most pools a [`PoolOrder`] keeps unsorted.
 const SCAN: usize = 16;
 
+/// The pools of a [`PoolOrder`] in its unsorted form, and the one of smallest key while it
+/// is known. A pool's key never shrinks as its running count grows (see [`Pool::key`]), so
+/// the smallest stays known through most changes (see `PoolQueue::ran_up` and
+/// `PoolQueue::ran_down`): it is looked for again by a scan only after it ran more or left.
 #[derive(Default)]
 struct ScanSet {
-    keys: Vec<PoolKey>,
-    /// Per pool index: its key's position in `keys` (valid while it is filed).
+    pools: Vec<usize>,
+    /// Per pool index: its position in `pools` (valid while it is in).
     at: Vec<usize>,
-    /// The position of the smallest key, when known.
+    /// The pool of the smallest key, when known.
     least: Option<usize>,
 }
 
 impl ScanSet {
-    fn insert(&mut self, k: PoolKey) {
-        if k.pool >= self.at.len() {
-            self.at.resize(k.pool + 1, 0);
+    /// Adds pool `p`, which is not in.
+    fn insert(&mut self, p: usize, pools: &[Pool]) {
+        if p >= self.at.len() {
+            self.at.resize(p + 1, 0);
         }
-        self.at[k.pool] = self.keys.len();
-        self.keys.push(k);
+        self.at[p] = self.pools.len();
+        self.pools.push(p);
         if let Some(l) = self.least {
-            if k.order < self.keys[l].order {
-                self.least = Some(self.keys.len() - 1);
+            if pools[p].order(p) < pools[l].order(l) {
+                self.least = Some(p);
             }
         }
     }
 
-    /// Removes `k`, which is filed: the last key takes its place.
-    fn remove(&mut self, k: &PoolKey) {
-        let i = self.at[k.pool];
-        debug_assert!(self.keys[i] == *k);
-        let last = self.keys.len() - 1;
-        self.keys.swap_remove(i);
-        if i < last {
-            self.at[self.keys[i].pool] = i;
+    /// Removes pool `p`, which is in: the last pool takes its place.
+    fn remove(&mut self, p: usize) {
+        let i = self.at[p];
+        debug_assert!(self.pools[i] == p);
+        self.pools.swap_remove(i);
+        if let Some(&q) = self.pools.get(i) {
+            self.at[q] = i;
         }
-        self.least = match self.least {
-            Some(l) if l == i => None,
-            Some(l) if l == last => Some(i),
-            l => l,
-        };
+        if self.least == Some(p) {
+            self.least = None;
+        }
     }
 
-    /// Replaces `old`, which is filed, by `new` of the same pool, in place.
+    /// The pool of the smallest key.
     #[inline]
-    fn replace(&mut self, old: &PoolKey, new: PoolKey) {
-        let i = self.at[old.pool];
-        debug_assert!(self.keys[i] == *old && old.pool == new.pool);
-        self.keys[i] = new;
-        self.least = match self.least {
-            Some(l) if l == i => (new.order < old.order).then_some(i),
-            Some(l) if new.order < self.keys[l].order => Some(i),
-            l => l,
-        };
+    fn first(&mut self, pools: &[Pool]) -> Option<usize> {
+        if self.least.is_none() {
+            self.least = Self::scan(&self.pools, pools);
+        }
+        self.least
     }
 
-    fn first(&mut self) -> Option<PoolKey> {
-        if self.least.is_none() && !self.keys.is_empty() {
-            // One integer compare per key (the orders are distinct, see `PoolKey`).
-            let (mut l, mut least) = (0, self.keys[0].order);
-            for (i, k) in self.keys.iter().enumerate() {
-                if k.order < least {
-                    (l, least) = (i, k.order);
-                }
+    /// The pool of the smallest key among `members`: one key computed and one integer
+    /// compare per pool (the orders are distinct, see `PoolKey`).
+    #[inline(never)]
+    fn scan(members: &[usize], pools: &[Pool]) -> Option<usize> {
+        let (&p0, rest) = members.split_first()?;
+        let (mut l, mut least) = (p0, pools[p0].order(p0));
+        for &p in rest {
+            let o = pools[p].order(p);
+            if o < least {
+                (l, least) = (p, o);
             }
-            self.least = Some(l);
         }
-        self.least.map(|l| self.keys[l])
+        Some(l)
     }
 }
 
@@ -327,73 +325,32 @@ impl PoolOrder {
 
     fn len(&self) -> usize {
         match self {
-            PoolOrder::Scan(s) => s.keys.len(),
+            PoolOrder::Scan(s) => s.pools.len(),
             PoolOrder::Sorted(s) => s.len(),
         }
     }
 
-    fn first(&mut self) -> Option<PoolKey> {
+    /// The pool of the smallest key (after a `flush`, the filed keys of the sorted form
+    /// are those of the running counts).
+    #[inline]
+    fn first(&mut self, pools: &[Pool]) -> Option<usize> {
         match self {
-            PoolOrder::Scan(s) => s.first(),
-            PoolOrder::Sorted(s) => s.first().copied(),
+            PoolOrder::Scan(s) => s.first(pools),
+            PoolOrder::Sorted(s) => s.first().map(|k| k.pool),
         }
     }
 
-    /// The first `most` filed keys in order, into `out` (cleared first).
-    fn first_into(&self, most: usize, out: &mut Vec<PoolKey>) {
+    /// The first `most` keys in order, into `out` (cleared first).
+    fn first_into(&self, most: usize, out: &mut Vec<PoolKey>, pools: &[Pool]) {
         out.clear();
         match self {
             PoolOrder::Scan(s) => {
-                out.extend_from_slice(&s.keys);
+                out.extend(s.pools.iter().map(|&p| pools[p].key(p, pools[p].running)));
                 out.sort_unstable();
                 out.truncate(most);
             }
             PoolOrder::Sorted(s) => out.extend(s.iter().take(most).copied()),
         }
-    }
-
-    /// Replaces a key `old` (None: not filed) by `new` (None: drop it); both of one pool.
-    #[inline]
-    fn refile(&mut self, old: Option<PoolKey>, new: Option<PoolKey>) {
-        // The usual case, a filed pool's running count moved, is one write in the scan set.
-        if let (PoolOrder::Scan(s), Some(o), Some(n)) = (&mut *self, old, new) {
-            s.replace(&o, n);
-            return;
-        }
-        self.refile_other(old, new);
-    }
-
-    /// [`PoolOrder::refile`] of a pool that joins or leaves, or past [`SCAN`] pools.
-    #[inline(never)]
-    fn refile_other(&mut self, old: Option<PoolKey>, new: Option<PoolKey>) {
-        match self {
-            PoolOrder::Scan(s) => match (old, new) {
-                (Some(o), Some(n)) => s.replace(&o, n),
-                (Some(o), None) => s.remove(&o),
-                (None, Some(n)) => s.insert(n),
-                (None, None) => {}
-            },
-            PoolOrder::Sorted(s) => s.refile(old, new),
-        }
-        let n = self.len();
-        let form = match self {
-            PoolOrder::Scan(s) if n > SCAN => {
-                let mut sorted = Sorted::new();
-                for &k in &s.keys {
-                    sorted.insert(k);
-                }
-                PoolOrder::Sorted(sorted)
-            }
-            PoolOrder::Sorted(s) if n < SCAN / 2 => {
-                let mut scan = ScanSet::default();
-                for &k in s.iter() {
-                    scan.insert(k);
-                }
-                PoolOrder::Scan(scan)
-            }
-            _ => return,
-        };
-        *self = form;
     }
 }
 
@@ -405,8 +362,11 @@ struct Pool {
     fair_inside: bool,
     /// Its place among the pools of equal share (see [`NameRanks`]).
     rank: u64,
-    /// Its key as filed in the order (None: not filed, it has no ready stage).
-    filed: Option<PoolKey>,
+    /// In the order (it has ready stages, as of its last `refresh`).
+    member: bool,
+    /// Its key as filed in the order's sorted form (see [`PoolOrder`]); stale in the
+    /// scan set, which computes keys when it reads them.
+    filed: PoolKey,
     /// Listed in the queue's `stale`.
     stale: bool,
     /// Ready stages ordered by (running tasks if FAIR inside else 0, job seq, stage,
@@ -415,7 +375,9 @@ struct Pool {
 }
 
 impl Pool {
-    /// Its key were it running `running` tasks (it is pool `p`).
+    /// Its key were it running `running` tasks (it is pool `p`). It never shrinks as
+    /// `running` grows: the pool leaves minShare (top bit set) once, and each ratio is a
+    /// count divided by a positive constant, which rounding keeps monotone.
     #[inline]
     fn key(&self, p: usize, running: usize) -> PoolKey {
         // As i64 (one instruction; exact like the unsigned conversion below 2^63, which a
@@ -433,6 +395,12 @@ impl Pool {
         };
         debug_assert!(ratio >= 0.0);
         PoolKey::new((u64::from(!needy) << 63) | ratio.to_bits(), self.rank, p)
+    }
+
+    /// Its key's `order` at its running count (it is pool `p`).
+    #[inline]
+    fn order(&self, p: usize) -> u128 {
+        self.key(p, self.running).order
     }
 
     /// A stage's key in this pool with `running` tasks running.
@@ -456,10 +424,11 @@ pub(in crate::fair) struct PoolQueue {
     order: PoolOrder,
     /// The pools of the round being planned, in order (kept for its room).
     round_pools: Vec<PoolKey>,
-    /// Pools whose running count or ready stages changed since they were filed (each
-    /// flagged `stale`). They are re-filed only when the order is next read (see `flush`):
-    /// a task's end and the next start in the same pool then cancel out, and the pool is
-    /// not moved twice.
+    /// Pools that may have gained their first ready stage or lost their last one, and in
+    /// the order's sorted form those whose running count changed, since they were filed
+    /// (each flagged `stale`). They are re-filed only when the order is next read (see
+    /// `flush`): a task's end and the next start in the same pool then cancel out, and the
+    /// pool is not moved twice.
     stale: Vec<usize>,
     /// The current dispatch round, fixed when it starts (as Spark sorts once per offer
     /// round): (pool, slot, stage, tasks), and how many of them were handed out.
@@ -509,11 +478,10 @@ impl PoolQueue {
             return;
         };
         let pool = &mut self.pools[p];
-        pool.running -= 1;
         if pool.fair_inside {
             pool.ready.replace(&key, (key.0 - 1, key.1, key.2, key.3));
         }
-        self.touch(p);
+        self.ran_down(p);
     }
 
     /// The job's pool: its own (a trace's `pool` column), else its user's.
@@ -522,20 +490,114 @@ impl PoolQueue {
         job.pool.unwrap_or(self.user_pool[job.user])
     }
 
-    /// Re-files pool `p` after its running count or its ready stages changed; it stays put
-    /// when its key compares equal (a stage joins a pool that has ready ones already).
+    /// Pool `p` runs `k` tasks more. Its key grows: in the scan set, only the smallest
+    /// one's doing so can change which is smallest; in the sorted form it is re-filed at
+    /// the next `flush`.
     #[inline(always)]
-    fn refresh(&mut self, p: usize) {
-        let pool = &mut self.pools[p];
-        let key = (!pool.ready.is_empty()).then(|| pool.key(p, pool.running));
-        let old = pool.filed;
-        if key != old {
-            pool.filed = key;
-            self.order.refile(old, key);
+    fn ran_up(&mut self, p: usize, k: usize) {
+        self.pools[p].running += k;
+        match &mut self.order {
+            PoolOrder::Scan(s) => {
+                if s.least == Some(p) {
+                    s.least = None;
+                }
+            }
+            PoolOrder::Sorted(_) => self.touch(p),
         }
     }
 
-    /// Notes that pool `p`'s key may have changed; re-filed at the next `flush`.
+    /// Pool `p` runs one task fewer. Its key shrinks: in the scan set it becomes the
+    /// smallest if it is now below the smallest (which stays the smallest if it is `p`); in
+    /// the sorted form it is re-filed at the next `flush`.
+    #[inline(always)]
+    fn ran_down(&mut self, p: usize) {
+        let pools = &mut self.pools;
+        pools[p].running -= 1;
+        match &mut self.order {
+            PoolOrder::Scan(s) => {
+                if let Some(l) = s.least {
+                    if l != p && pools[p].member && pools[p].order(p) < pools[l].order(l) {
+                        s.least = Some(p);
+                    }
+                }
+            }
+            PoolOrder::Sorted(_) => self.touch(p),
+        }
+    }
+
+    /// Notes that pool `p` may have gained its first ready stage or lost its last one;
+    /// filed or dropped at the next `flush`.
+    #[inline(always)]
+    fn ready_changed(&mut self, p: usize) {
+        let pool = &self.pools[p];
+        if pool.member == pool.ready.is_empty() {
+            self.touch(p);
+        }
+    }
+
+    /// Files or drops pool `p` as it has ready stages or not; in the sorted form also
+    /// re-files its key by its running count (it stays put when its key compares equal).
+    #[inline(always)]
+    fn refresh(&mut self, p: usize) {
+        let pools = &mut self.pools;
+        let pool = &mut pools[p];
+        let ready = !pool.ready.is_empty();
+        match &mut self.order {
+            PoolOrder::Scan(s) => {
+                if ready == pool.member {
+                    return;
+                }
+                pool.member = ready;
+                if ready {
+                    s.insert(p, pools);
+                } else {
+                    s.remove(p);
+                }
+            }
+            PoolOrder::Sorted(s) => {
+                let key = ready.then(|| pool.key(p, pool.running));
+                let old = pool.member.then_some(pool.filed);
+                if key == old {
+                    return;
+                }
+                pool.member = ready;
+                if let Some(k) = key {
+                    pool.filed = k;
+                }
+                s.refile(old, key);
+            }
+        }
+        self.reform();
+    }
+
+    /// Changes the order's form when its size passed [`SCAN`] (up) or half of it (down).
+    #[inline(never)]
+    fn reform(&mut self) {
+        let (order, pools) = (&mut self.order, &mut self.pools);
+        let n = order.len();
+        *order = match order {
+            PoolOrder::Scan(s) if n > SCAN => {
+                let mut sorted = Sorted::new();
+                for &p in &s.pools {
+                    let pool = &mut pools[p];
+                    pool.filed = pool.key(p, pool.running);
+                    sorted.insert(pool.filed);
+                }
+                PoolOrder::Sorted(sorted)
+            }
+            PoolOrder::Sorted(s) if n < SCAN / 2 => {
+                let mut scan = ScanSet::default();
+                for k in s.iter() {
+                    scan.insert(k.pool, pools);
+                }
+                PoolOrder::Scan(scan)
+            }
+            _ => return,
+        };
+    }
+
+    /// Notes that pool `p`'s key or membership may have changed; re-filed at the next
+    /// `flush`.
     #[inline]
     fn touch(&mut self, p: usize) {
         let pool = &mut self.pools[p];
@@ -546,8 +608,18 @@ impl PoolQueue {
     }
 
     /// Re-files the pools touched since the order was last read; called before each read.
-    #[inline]
+    /// Mostly there are none (in the scan set, only a pool gaining its first ready stage
+    /// or losing its last one is touched).
+    #[inline(always)]
     fn flush(&mut self) {
+        if !self.stale.is_empty() {
+            self.flush_stale();
+        }
+    }
+
+    /// [`PoolQueue::flush`] of touched pools.
+    #[inline(never)]
+    fn flush_stale(&mut self) {
         while let Some(p) = self.stale.pop() {
             self.pools[p].stale = false;
             self.refresh(p);
@@ -571,8 +643,10 @@ impl PoolQueue {
                 pool.ready.remove(&old);
             }
         }
-        pool.running += k;
-        self.touch(p);
+        self.ran_up(p, k);
+        if !left {
+            self.ready_changed(p);
+        }
         Launch {
             slot,
             stage: s,
@@ -597,8 +671,8 @@ impl PoolQueue {
         let pool = &self.pools[p];
         let new_pool = pool.key(p, pool.running - 1);
         self.order
-            .first()
-            .is_some_and(|k| k.pool == p || new_pool.order < k.order)
+            .first(&self.pools)
+            .is_some_and(|l| l == p || new_pool.order < self.pools[l].order(l))
     }
 
     /// Hands out the free cores for one round: pools in their order at the start of the
@@ -606,7 +680,7 @@ impl PoolQueue {
     fn plan_round(&mut self, jobs: &[Job]) {
         // Each pool in the round gets a core at least (its ready stages have tasks left).
         let mut pools = std::mem::take(&mut self.round_pools);
-        self.order.first_into(self.free, &mut pools);
+        self.order.first_into(self.free, &mut pools, &self.pools);
         'pools: for pk in &pools {
             for &(_, _, s, slot) in self.pools[pk.pool].ready.iter() {
                 if self.free == 0 {
@@ -646,7 +720,8 @@ impl ReadyQueue for PoolQueue {
             min_share,
             fair_inside,
             rank,
-            filed: None,
+            member: false,
+            filed: PoolKey::new(0, rank, p),
             stale: false,
             ready: Sorted::new(),
         });
@@ -654,6 +729,8 @@ impl ReadyQueue for PoolQueue {
             for (&(_, q), &r) in &self.ranks.ranks {
                 self.pools[q].rank = r;
             }
+            // Every key changed but the ranks keep their order, so the scan set's smallest
+            // stands; the sorted form's filed keys are re-filed.
             for q in 0..self.pools.len() {
                 self.refresh(q);
             }
@@ -667,7 +744,7 @@ impl ReadyQueue for PoolQueue {
         let pool = &mut self.pools[p];
         let key = pool.stage_key(job.stages[s].running, job.seq, s, slot);
         pool.ready.insert(key);
-        self.touch(p);
+        self.ready_changed(p);
     }
 
     /// The round is planned at its first call, so the re-filing of each pick does not
@@ -699,7 +776,7 @@ impl ReadyQueue for PoolQueue {
                 // stage of the first pool, with no plan to keep. free becomes 0, which ends it.
                 1 => {
                     self.flush();
-                    let p = self.order.first()?.pool;
+                    let p = self.order.first(&self.pools)?;
                     let &(_, _, s, slot) = self.pools[p].ready.first()?;
                     self.free = 0;
                     return Some(self.hand_out(jobs, p, slot, s, 1));
@@ -730,17 +807,16 @@ impl ReadyQueue for PoolQueue {
             return;
         }
         let pool = &mut self.pools[p];
-        pool.running -= 1;
         if st.next < st.n && pool.fair_inside {
             pool.ready.replace(&filed, (st.running, job.seq, s, slot));
         }
-        self.touch(p);
+        self.ran_down(p);
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{NameRanks, PoolKey, PoolOrder, Sorted, FEW, SCAN};
+    use super::{NameRanks, PoolKey, PoolOrder, PoolQueue, ReadyQueue, Sorted, FEW};
     use crate::util::SplitMix64;
     use std::collections::BTreeSet;
 
@@ -802,71 +878,106 @@ mod tests {
         }
     }
 
-    /// A [`PoolOrder`] gives the smallest key and the first keys in order like an ordered
-    /// set, through both of its forms: pools join, leave and move by one running task
-    /// (ties of share between pools, broken by name rank and index), their number swinging
-    /// from none to 3 x SCAN and back.
+    /// The weights and minShares of the pools in the tests: Spark's defaults (1, 0), and
+    /// pools below their minShare, with weights that need a division.
+    const SETTINGS: [(f64, f64); 6] = [
+        (1.0, 0.0),
+        (1.0, 2.0),
+        (0.5, 0.0),
+        (3.0, 5.0),
+        (1e-3, 1.0),
+        (7.3, 8.5),
+    ];
+
+    /// A pool's key never shrinks as its running count grows, which the scan set's
+    /// smallest key relies on (see `ScanSet`): across minShare and for each weight.
     #[test]
-    fn pool_order_matches_ordered_set() {
+    fn pool_key_grows_with_running() {
+        let mut q = PoolQueue::new(1);
+        for (i, &(w, m)) in SETTINGS.iter().enumerate() {
+            q.add_pool(&format!("p{i}"), w, m, false);
+            let pool = &q.pools[i];
+            for r in 0..300 {
+                assert!(pool.key(i, r) < pool.key(i, r + 1), "{w} {m} {r}");
+            }
+            // Below minShare first: the top bit is clear exactly while running < minShare.
+            assert_eq!(pool.key(i, 0).share() >> 63, u64::from(m <= 0.0));
+        }
+    }
+
+    /// The pool order gives the smallest key and the first keys in order like an ordered
+    /// set of the keys computed from every pool's running count now, through both of its
+    /// forms: pools gain and lose ready stages and run tasks more or fewer, several
+    /// changes between two reads, their number swinging from none to past 3 x SCAN and
+    /// back; pools of equal share (and two of one name) fall to the name ranks, and pools
+    /// added later, named in order, make the ranks be renumbered while pools are filed.
+    #[test]
+    fn pool_order_matches_eager_keys() {
         let mut rng = SplitMix64::new(11);
-        let mut order = PoolOrder::new();
-        let mut want: BTreeSet<PoolKey> = BTreeSet::new();
-        let n_pools = 3 * SCAN + 5;
-        let mut filed: Vec<Option<PoolKey>> = vec![None; n_pools];
-        // Names shared by several pools (p % 7), so ties of share and name fall to the
-        // index, as `NameRanks` ranks them.
-        let key = |p: usize, running: u64| {
-            PoolKey::new(
-                (1 << 63) | (running as f64).to_bits(),
-                (((p % 7) as u64) << 32) | p as u64,
-                p,
-            )
+        let mut q = PoolQueue::new(1);
+        let add = |q: &mut PoolQueue, rng: &mut SplitMix64| {
+            let p = q.pools.len();
+            let (w, m) = SETTINGS[rng.next_u64() as usize % SETTINGS.len()];
+            let name = if p % 9 == 4 {
+                "m".to_string()
+            } else {
+                format!("p{p:03}")
+            };
+            q.add_pool(&name, w, m, false);
         };
-        let (mut sorted_seen, mut scan_again) = (false, false);
-        for round in 0..30 {
+        for _ in 0..8 {
+            add(&mut q, &mut rng);
+        }
+        let first_rank = q.pools[0].rank;
+        let mut seq = 0;
+        let (mut sorted_seen, mut scan_again, mut checks) = (false, false, 0);
+        for round in 0..40 {
             let grow = round % 2 == 0;
-            for _ in 0..300 {
-                let p = rng.next_u64() as usize % n_pools;
-                let old = filed[p];
-                // Growing: pools join and move; shrinking: most leave.
-                let new = match (old, rng.next_u64() % 4) {
-                    (None, _) if grow => Some(key(p, rng.next_u64() % 4)),
-                    (None, _) => None,
-                    (Some(_), 0) if grow => None,
-                    (Some(_), 0..=2) if !grow => None,
-                    (Some(k), r) => {
-                        let running = f64::from_bits(k.share() & !(1 << 63)) as u64;
-                        let running = if r % 2 == 0 {
-                            running + 1
-                        } else {
-                            running.saturating_sub(1)
-                        };
-                        Some(key(p, running))
+            if round < 30 {
+                for _ in 0..3 {
+                    add(&mut q, &mut rng);
+                }
+            }
+            for _ in 0..400 {
+                let p = rng.next_u64() as usize % q.pools.len();
+                let has = !q.pools[p].ready.is_empty();
+                match rng.next_u64() % 8 {
+                    // Growing: pools gain stages; shrinking: most lose them.
+                    0 | 1 if grow || !has => {
+                        seq += 1;
+                        q.pools[p].ready.insert((0, seq, 0, 0));
+                        q.ready_changed(p);
                     }
-                };
-                if new == old {
+                    0..=3 if has && (!grow || rng.next_u64() % 3 == 0) => {
+                        let &k = q.pools[p].ready.first().unwrap();
+                        q.pools[p].ready.remove(&k);
+                        q.ready_changed(p);
+                    }
+                    4 | 5 if q.pools[p].running > 0 => q.ran_down(p),
+                    _ => q.ran_up(p, 1 + rng.next_u64() as usize % 2),
+                }
+                if rng.next_u64() % 3 != 0 {
                     continue;
                 }
-                if let Some(o) = old {
-                    want.remove(&o);
-                }
-                if let Some(n) = new {
-                    want.insert(n);
-                }
-                filed[p] = new;
-                order.refile(old, new);
-                let is_sorted = matches!(order, PoolOrder::Sorted(_));
+                q.flush();
+                let want: BTreeSet<PoolKey> = (0..q.pools.len())
+                    .filter(|&p| !q.pools[p].ready.is_empty())
+                    .map(|p| q.pools[p].key(p, q.pools[p].running))
+                    .collect();
+                let is_sorted = matches!(q.order, PoolOrder::Sorted(_));
                 scan_again |= sorted_seen && !is_sorted;
                 sorted_seen |= is_sorted;
-                assert_eq!(order.first(), want.first().copied());
-                assert_eq!(order.len(), want.len());
+                assert_eq!(q.order.first(&q.pools), want.first().map(|k| k.pool));
+                assert_eq!(q.order.len(), want.len());
                 let most = rng.next_u64() as usize % (want.len() + 2);
                 let mut got = Vec::new();
-                order.first_into(most, &mut got);
+                q.order.first_into(most, &mut got, &q.pools);
                 assert_eq!(got, want.iter().take(most).copied().collect::<Vec<_>>());
+                checks += 1;
             }
         }
-        assert!(sorted_seen && scan_again);
+        assert!(sorted_seen && scan_again && checks > 1000);
+        assert_ne!(q.pools[0].rank, first_rank, "the ranks were never renumbered");
     }
 
     /// Ranks order like (name, pool index) whatever the insertion order, also after the
