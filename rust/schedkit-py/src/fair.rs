@@ -439,17 +439,12 @@ impl FairEngine {
         d.set_item("tag", f.tag.into_pyarray(py))?;
         d.set_item("user", as_i64(&f.user).into_pyarray(py))?;
         d.set_item("class", as_i64(&f.class).into_pyarray(py))?;
-        d.set_item("n_tasks", f.n_tasks.into_pyarray(py))?;
-        for (k, v) in [
-            ("submit", f.submit),
-            ("start", f.start),
-            ("finish", f.finish),
-            ("work", f.work),
-            ("estimate", f.estimate),
-            ("alone", f.alone),
-        ] {
-            d.set_item(k, v.into_pyarray(py))?;
-        }
+        put_run_columns(
+            py,
+            &d,
+            f.n_tasks,
+            [f.submit, f.start, f.finish, f.work, f.estimate, f.alone],
+        )?;
         Ok(d)
     }
 
@@ -467,17 +462,12 @@ impl FairEngine {
         let mut out = Vec::with_capacity(parts.len());
         for f in parts {
             let d = PyDict::new(py);
-            d.set_item("n_tasks", f.n_tasks.into_pyarray(py))?;
-            for (k, v) in [
-                ("submit", f.submit),
-                ("start", f.start),
-                ("finish", f.finish),
-                ("work", f.work),
-                ("estimate", f.estimate),
-                ("alone", f.alone),
-            ] {
-                d.set_item(k, v.into_pyarray(py))?;
-            }
+            put_run_columns(
+                py,
+                &d,
+                f.n_tasks,
+                [f.submit, f.start, f.finish, f.work, f.estimate, f.alone],
+            )?;
             out.push(d);
         }
         Ok(out)
@@ -556,5 +546,24 @@ pub fn add_registries(m: &Bound<'_, PyModule>) -> PyResult<()> {
     }
     m.add("FAIR_POLICIES", rows(&fair::POLICIES))?;
     m.add("FAIR_ESTIMATES", rows(&fair::ESTIMATES))?;
+    Ok(())
+}
+
+/// The float columns of a record, in the order [`put_run_columns`] names them.
+const RUN_COLUMNS: [&str; 6] = ["submit", "start", "finish", "work", "estimate", "alone"];
+
+/// Puts the run's columns of a record into `d` as NumPy arrays, without a copy: `n_tasks`
+/// and the float columns named by [`RUN_COLUMNS`] (the columns `take_finished` and
+/// `take_records` both hand over).
+fn put_run_columns(
+    py: Python<'_>,
+    d: &Bound<'_, PyDict>,
+    n_tasks: Vec<i64>,
+    floats: [Vec<f64>; 6],
+) -> PyResult<()> {
+    d.set_item("n_tasks", n_tasks.into_pyarray(py))?;
+    for (k, v) in RUN_COLUMNS.into_iter().zip(floats) {
+        d.set_item(k, v.into_pyarray(py))?;
+    }
     Ok(())
 }
