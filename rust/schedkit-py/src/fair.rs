@@ -422,7 +422,7 @@ impl FairEngine {
         let Some(eng) = self.inner.as_mut() else {
             return Err(internal("fair engine", "no engine after waiting for it"));
         };
-        let f = if eng.config().finished_in_push_order && !self.records.is_empty() {
+        let mut f = if eng.config().finished_in_push_order && !self.records.is_empty() {
             // Pieces taken at the hand-overs to the engine's thread come first.
             if eng.live_jobs() > 0 {
                 fair::Finished::default()
@@ -435,16 +435,11 @@ impl FairEngine {
             eng.take_finished()
         };
         let d = PyDict::new(py);
+        put_run_columns(py, &d, &mut f)?;
         d.set_item("gid", f.gid.into_pyarray(py))?;
         d.set_item("tag", f.tag.into_pyarray(py))?;
         d.set_item("user", as_i64(&f.user).into_pyarray(py))?;
         d.set_item("class", as_i64(&f.class).into_pyarray(py))?;
-        put_run_columns(
-            py,
-            &d,
-            f.n_tasks,
-            [f.submit, f.start, f.finish, f.work, f.estimate, f.alone],
-        )?;
         Ok(d)
     }
 
@@ -460,14 +455,9 @@ impl FairEngine {
         }
         let parts = std::mem::take(&mut self.records);
         let mut out = Vec::with_capacity(parts.len());
-        for f in parts {
+        for mut f in parts {
             let d = PyDict::new(py);
-            put_run_columns(
-                py,
-                &d,
-                f.n_tasks,
-                [f.submit, f.start, f.finish, f.work, f.estimate, f.alone],
-            )?;
+            put_run_columns(py, &d, &mut f)?;
             out.push(d);
         }
         Ok(out)
@@ -549,21 +539,19 @@ pub fn add_registries(m: &Bound<'_, PyModule>) -> PyResult<()> {
     Ok(())
 }
 
-/// The float columns of a record, in the order [`put_run_columns`] names them.
-const RUN_COLUMNS: [&str; 6] = ["submit", "start", "finish", "work", "estimate", "alone"];
-
-/// Puts the run's columns of a record into `d` as NumPy arrays, without a copy: `n_tasks`
-/// and the float columns named by [`RUN_COLUMNS`] (the columns `take_finished` and
-/// `take_records` both hand over).
-fn put_run_columns(
-    py: Python<'_>,
-    d: &Bound<'_, PyDict>,
-    n_tasks: Vec<i64>,
-    floats: [Vec<f64>; 6],
-) -> PyResult<()> {
-    d.set_item("n_tasks", n_tasks.into_pyarray(py))?;
-    for (k, v) in RUN_COLUMNS.into_iter().zip(floats) {
-        d.set_item(k, v.into_pyarray(py))?;
+/// Moves the run's columns of record `f` into `d` as NumPy arrays, without a copy (the
+/// columns `take_finished` and `take_records` both hand over); `f` keeps its other columns.
+fn put_run_columns(py: Python<'_>, d: &Bound<'_, PyDict>, f: &mut fair::Finished) -> PyResult<()> {
+    d.set_item("n_tasks", std::mem::take(&mut f.n_tasks).into_pyarray(py))?;
+    for (k, v) in [
+        ("submit", &mut f.submit),
+        ("start", &mut f.start),
+        ("finish", &mut f.finish),
+        ("work", &mut f.work),
+        ("estimate", &mut f.estimate),
+        ("alone", &mut f.alone),
+    ] {
+        d.set_item(k, std::mem::take(v).into_pyarray(py))?;
     }
     Ok(())
 }
