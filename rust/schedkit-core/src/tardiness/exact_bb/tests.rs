@@ -78,37 +78,35 @@ fn search_after_adjacency_tuning_matches_held_karp() {
     }
 }
 
+/// The harnesses' instances: the file named by `SSDP_COUNT` (none when unset), lines
+/// "name p.. | w.. | d..", only the names listed in `SSDP_ONLY` (comma-separated) if set.
+type HarnessInstance = (String, Vec<f64>, Vec<f64>, Vec<f64>);
+fn harness_instances() -> Vec<HarnessInstance> {
+    let Ok(path) = std::env::var("SSDP_COUNT") else {
+        return Vec::new();
+    };
+    let only = std::env::var("SSDP_ONLY").unwrap_or_default();
+    let parse = |t: &str| -> Vec<f64> { t.split_whitespace().map(|x| x.parse().unwrap()).collect() };
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let mut parts = line.split(" | ");
+        let (name, p) = parts.next().unwrap().split_once(char::is_whitespace).unwrap();
+        if only.is_empty() || only.split(',').any(|x| x == name) {
+            let (w, d) = (parse(parts.next().unwrap()), parse(parts.next().unwrap()));
+            out.push((name.to_string(), parse(p), w, d));
+        }
+    }
+    out
+}
+
 /// Counting harness (ignored): `SSDP_COUNT=/tmp/file` with lines "name p.. | w.. | d..";
 /// prints per instance the seconds, search nodes, adjacency rounds and cells left.
 #[test]
 #[ignore]
 fn count_instances() {
-    let Ok(path) = std::env::var("SSDP_COUNT") else {
-        return;
-    };
-    let only = std::env::var("SSDP_ONLY").unwrap_or_default();
-    let text = std::fs::read_to_string(path).unwrap();
     let (mut tn, mut tr, mut tt, mut tdp) = (0u64, 0u64, 0.0, 0u64);
-    for line in text.lines() {
-        let mut parts = line.split(" | ");
-        let mut head = parts.next().unwrap().split_whitespace();
-        let name = head.next().unwrap();
-        if !only.is_empty() && !only.split(',').any(|x| x == name) {
-            continue;
-        }
-        let p: Vec<f64> = head.map(|x| x.parse().unwrap()).collect();
-        let w: Vec<f64> = parts
-            .next()
-            .unwrap()
-            .split_whitespace()
-            .map(|x| x.parse().unwrap())
-            .collect();
-        let d: Vec<f64> = parts
-            .next()
-            .unwrap()
-            .split_whitespace()
-            .map(|x| x.parse().unwrap())
-            .collect();
+    for (name, p, w, d) in harness_instances() {
         let jobs = Jobs { p: &p, w: &w, d: &d };
         super::COUNTS.with(|c| c.set((0, 0, 0)));
         super::DP_CELLS.with(|c| c.set(0));
@@ -157,26 +155,11 @@ fn count_instances() {
 #[ignore]
 fn ils_instances() {
     use crate::tardiness::local_search::iterated_descent_with;
-    let Ok(path) = std::env::var("SSDP_COUNT") else {
-        return;
-    };
     let rounds: usize = std::env::var("ILS_ROUNDS")
         .ok()
         .and_then(|x| x.parse().ok())
         .unwrap_or(1000);
-    let only = std::env::var("SSDP_ONLY").unwrap_or_default();
-    let text = std::fs::read_to_string(path).unwrap();
-    for line in text.lines() {
-        let mut parts = line.split(" | ");
-        let mut head = parts.next().unwrap().split_whitespace();
-        let name = head.next().unwrap();
-        if !only.is_empty() && !only.split(',').any(|x| x == name) {
-            continue;
-        }
-        let p: Vec<f64> = head.map(|x| x.parse().unwrap()).collect();
-        let parse = |t: &str| -> Vec<f64> { t.split_whitespace().map(|x| x.parse().unwrap()).collect() };
-        let w = parse(parts.next().unwrap());
-        let d = parse(parts.next().unwrap());
+    for (name, p, w, d) in harness_instances() {
         let jobs = Jobs { p: &p, w: &w, d: &d };
         let budget = Budget::unlimited();
         let inst = jobs.instance().unwrap();
