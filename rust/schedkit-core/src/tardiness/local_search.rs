@@ -263,6 +263,24 @@ pub(super) fn descend(jobs: Jobs, seq: &mut [usize], budget: &Budget, span: usiz
     }
 }
 
+/// The best of `starts`, each first improved by [`improve`] over both neighbourhoods, with
+/// its objective (the first of equals); `None` when there are none.
+pub(super) fn best_improved(
+    inst: &Instance,
+    starts: Vec<Vec<usize>>,
+    budget: &Budget,
+) -> CoreResult<Option<(f64, Vec<usize>)>> {
+    let mut best: Option<(f64, Vec<usize>)> = None;
+    for mut s in starts {
+        improve(inst, &mut s, Neighbourhood::Both, budget)?;
+        let obj = inst.objective(&s);
+        if best.as_ref().is_none_or(|b| obj < b.0) {
+            best = Some((obj, s));
+        }
+    }
+    Ok(best)
+}
+
 /// Iterated local search: start from the best of MDD, ATC (auto k) and, for unit weights,
 /// MDDC, each improved with `Both`; then repeatedly perturb the incumbent with `strength`
 /// random segment moves, improve, and keep the result if it is no worse. Stops after
@@ -279,15 +297,7 @@ pub fn ils(
     if inst.has_unit_weights() {
         starts.push(rules::mddc(inst));
     }
-    let mut best: Option<(f64, Vec<usize>)> = None;
-    for mut s in starts {
-        improve(inst, &mut s, Neighbourhood::Both, budget)?;
-        let obj = inst.objective(&s);
-        if best.as_ref().is_none_or(|b| obj < b.0) {
-            best = Some((obj, s));
-        }
-    }
-    let (_, mut best_seq) = best.unwrap_or((0.0, Vec::new()));
+    let (_, mut best_seq) = best_improved(inst, starts, budget)?.unwrap_or((0.0, Vec::new()));
     let mut rng = SplitMix64::new(seed);
     iterate(
         &mut best_seq,

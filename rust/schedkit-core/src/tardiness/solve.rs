@@ -189,25 +189,23 @@ fn exact(
             "'ssdp' needs integral p, w and d with Σp·n <= 4e8; use 'bb' or 'exact'".to_string(),
         ));
     }
-    let mut starts = vec![rules::mdd(inst)];
-    if inst.has_unit_weights() {
-        starts.push(rules::mddc(inst));
-    } else {
-        starts.push(rules::atc_auto(inst).0);
-    }
-    let mut best: Option<(f64, Vec<usize>)> = None;
-    for mut s in starts {
-        local_search::improve(inst, &mut s, Neighbourhood::Both, budget)?;
-        let obj = inst.objective(&s);
-        if best.as_ref().is_none_or(|b| obj < b.0) {
-            best = Some((obj, s));
-        }
-    }
-    let incumbent = best.map(|b| b.1);
+    let incumbent = exact_incumbent(inst, budget)?;
     match method {
         "ssdp" => ssdp::solve_ssdp(inst, incumbent, budget, memory_limit),
         "lawler" => exact_dp::solve_unweighted(inst, incumbent, budget),
         "bm" => exact_bm::solve_unweighted_bm(inst, incumbent, budget, memory_limit),
         _ => exact_bb::solve_weighted(inst, incumbent, budget),
     }
+}
+
+/// The incumbent the exact methods start from: MDD and, for unit weights, MDDC, else ATC
+/// with its look-ahead chosen per instance, each improved by local search; the best.
+pub(crate) fn exact_incumbent(inst: &Instance, budget: &Budget) -> CoreResult<Option<Vec<usize>>> {
+    let second = if inst.has_unit_weights() {
+        rules::mddc(inst)
+    } else {
+        rules::atc_auto(inst).0
+    };
+    let best = local_search::best_improved(inst, vec![rules::mdd(inst), second], budget)?;
+    Ok(best.map(|b| b.1))
 }

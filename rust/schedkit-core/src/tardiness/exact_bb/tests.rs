@@ -3,8 +3,8 @@
 
 use super::{branch_and_bound, INF};
 use crate::budget::Budget;
-use crate::tardiness::local_search::{improve, Neighbourhood};
-use crate::tardiness::{rules, sorted_by, Jobs};
+use crate::tardiness::solve::exact_incumbent;
+use crate::tardiness::{sorted_by, Jobs};
 use crate::util::SplitMix64;
 
 fn held_karp(jobs: Jobs) -> f64 {
@@ -116,19 +116,12 @@ fn count_instances() {
             .and_then(|x| x.parse().ok())
             .unwrap_or(60.0);
         let budget = Budget::new(Some(limit), None);
-        // SSDP_START=caller: start from the incumbent `solve`'s "exact" hands over (MDD and
-        // ATC, each improved by local search), as the bench runs it.
+        // SSDP_START=caller: start from the incumbent `solve`'s "exact" hands over, as the
+        // bench runs it.
         let start = (std::env::var("SSDP_START").as_deref() == Ok("caller")).then(|| {
-            let inst = jobs.instance().unwrap();
-            let mut best: Option<(f64, Vec<usize>)> = None;
-            for mut s in [rules::mdd(&inst), rules::atc_auto(&inst).0] {
-                improve(&inst, &mut s, Neighbourhood::Both, &budget).unwrap();
-                let o = inst.objective(&s);
-                if best.as_ref().is_none_or(|b| o < b.0) {
-                    best = Some((o, s));
-                }
-            }
-            best.unwrap().1
+            exact_incumbent(&jobs.instance().unwrap(), &budget)
+                .unwrap()
+                .unwrap()
         });
         let out = branch_and_bound(jobs, start, &budget, true, None).unwrap();
         let secs = t0.elapsed().as_secs_f64();
@@ -150,7 +143,7 @@ fn count_instances() {
 
 /// ILS harness (ignored): `SSDP_COUNT=/tmp/file ILS_ROUNDS=r` prints per instance the
 /// objective after r rounds of the exact solvers' ILS with short nudges and with block moves,
-/// both from the caller's start (MDD and ATC improved).
+/// both from the incumbent `solve`'s "exact" hands over ([`exact_incumbent`]).
 #[test]
 #[ignore]
 fn ils_instances() {
@@ -162,16 +155,10 @@ fn ils_instances() {
     for (name, p, w, d) in harness_instances() {
         let jobs = Jobs { p: &p, w: &w, d: &d };
         let budget = Budget::unlimited();
-        let inst = jobs.instance().unwrap();
-        let mut best: Option<(f64, Vec<usize>)> = None;
-        for mut s in [rules::mdd(&inst), rules::atc_auto(&inst).0] {
-            improve(&inst, &mut s, Neighbourhood::Both, &budget).unwrap();
-            let o = inst.objective(&s);
-            if best.as_ref().is_none_or(|b| o < b.0) {
-                best = Some((o, s));
-            }
-        }
-        let (o0, start) = best.unwrap();
+        let start = exact_incumbent(&jobs.instance().unwrap(), &budget)
+            .unwrap()
+            .unwrap();
+        let o0 = jobs.total(&start);
         let mut out = format!("{name:28} start {o0}");
         for blocks in [false, true] {
             for seed in [1u64, 2] {
