@@ -10,6 +10,7 @@ one-shot simulation while memory holds one chunk plus the jobs still in the syst
 
 from __future__ import annotations
 
+import contextlib
 import math
 import shutil
 import sys
@@ -342,6 +343,21 @@ class Runner:
     def finish(self) -> None:
         self.engine.finish()
         self._collect(final=True)
+
+    def close(self) -> None:
+        """Drops the run's work after a failed replay: waits for the advance on the engine's
+        thread to end (at its push's last submit time; its error, if any, is not this
+        replay's to raise) and lets go of the engine, whose thread then ends, having
+        nothing left to do. Nothing of the run is kept."""
+        if not hasattr(self, "engine"):  # closed already
+            return
+        engine = self.engine
+        del self.engine  # the engine's only reference, so that dropping it below frees it
+        with contextlib.suppress(Exception):
+            _ = engine.live_jobs  # any call waits for the engine's thread
+        del engine
+        self.finished, self.tasks, self.given, self.parents = [], [], [], {}
+        self.user_pieces = None
 
     def _collect(self, final: bool = False) -> None:
         # Without a sink the engine hands every job over once, in push order, as one piece

@@ -4,11 +4,13 @@ and the UWFQ paper's scenarios (:func:`run_scenario`)."""
 
 from __future__ import annotations
 
+import os
+import uuid
 import warnings
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 import pyarrow as pa
@@ -22,6 +24,7 @@ from schedkit.fair._model import Result, RunSpec, Workload
 from schedkit.fair._overheads import has_structure, structure_terms, without_structure
 from schedkit.fair._spark_jobs import PLUGIN_POLICIES, SPARK_JOB_POLICIES, merge_jobs, spark_structure
 from schedkit.trace import MACHINE_CPUS, MACHINE_MEMORY, ordered_jobs
+from schedkit.trace._order import NotInOrder, SpeculativeChunks
 
 
 def _result(r: Runner, classes: Names, scenario: str | None = None) -> Result:
@@ -63,6 +66,7 @@ def replay_many(
     chunk_rows: int = 1 << 16,
     run_rows: int = 1 << 20,
     _sink: Callable[[Runner, dict[str, Any], Names], bool] | None = None,
+    _reset: Callable[[], Any] | None = None,
 ) -> list[Result]:
     """Replays one trace under several settings in a single streaming pass.
 
@@ -142,13 +146,64 @@ def replay_many(
             f"({', '.join(f'{sp.policy}: {sp.cluster}' for sp in specs)}); replay them separately",
             field="runs",
         )
+    source = Path(trace) if isinstance(trace, (str, Path)) else trace
+    label = Path(trace).name if isinstance(trace, (str, Path)) else "replay"
+    read: dict[str, Any] = dict(
+        format=format,
+        errors=errors,
+        users=users,
+        seed=seed,
+        machine_cpus=machine_cpus,
+        machine_memory=machine_memory,
+        chunk_rows=chunk_rows,
+        run_rows=run_rows,
+    )
+
+    def once(speculative: bool) -> list[Result]:
+        return _replay_once(
+            source,
+            specs,
+            speculative=speculative,
+            label=label,
+            progress=progress,
+            class_column=class_column,
+            read=read,
+            sink=_sink,
+        )
+
+    # A table's chunks reach the engines as they are made, its rows checked block by block
+    # meanwhile (trace._order.SpeculativeChunks), on the guess that its job ids and submit
+    # times rise with its rows: the engines then start without waiting for a pass over it.
+    try:
+        return once(speculative=isinstance(source, pa.Table))
+    except NotInOrder:
+        pass
+    # Not in that order after all: what was made of it is gone (_replay_once dropped the
+    # runs, _reset what was written), and the table is replayed through its job index.
+    if _reset is not None:
+        _reset()
+    return once(speculative=False)
+
+
+def _replay_once(
+    source: pa.Table | Path,
+    specs: list[RunSpec],
+    *,
+    speculative: bool,
+    label: str,
+    progress: bool | None,
+    class_column: str | None,
+    read: dict[str, Any],
+    sink: Callable[[Runner, dict[str, Any], Names], bool] | None,
+) -> list[Result]:
+    """One replay of the runs ``specs``: :func:`replay_many` without its checks. On any
+    failure every run is dropped (:func:`_drop`) before the error is raised."""
     names, classes, pools = Names(), Names(), Names()
     # replay_to: finished jobs leave as they finish (streamed out)
-    sink = None if _sink is None else (lambda run, f, sink=_sink: sink(run, f, classes))
-    runners = [Runner(sp, names, pools, sink) for sp in specs]
+    to_sink = None if sink is None else (lambda run, f, sink=sink: sink(run, f, classes))
+    runners = [Runner(sp, names, pools, to_sink) for sp in specs]
     for i, r in enumerate(runners):
         r.index = i
-    label = Path(trace).name if isinstance(trace, (str, Path)) else "replay"
     bar = Progress(f"replay {label}", progress)
 
     def on_rows(n: int) -> None:
@@ -158,33 +213,46 @@ def replay_many(
     def on_sort(n: int) -> None:
         bar.set_phase("sorting", total_rows=n)
 
-    source = Path(trace) if isinstance(trace, (str, Path)) else trace
-    chunks = ordered_jobs(
-        source,
-        format=format,
-        errors=errors,
-        users=users,
-        seed=seed,
-        machine_cpus=machine_cpus,
-        machine_memory=machine_memory,
-        chunk_rows=chunk_rows,
-        run_rows=run_rows,
-        on_rows=on_rows,
-        on_sort=on_sort,
-        # a job's user, class and pool are read from its first row only (batch_from_chunk)
-        _spread_first_row=False,
-    )
     # the (cpu, memory) requests are gathered only when an engine reads them (DRF)
     requests = any(r.engine.uses_requests for r in runners)
     # a task's memory request matters only where some node's memory is bounded
     memory_bounded = any(
         r.engine.nodes is not None and any(m != float("inf") for m in r.engine.nodes[1]) for r in runners
     )
+    chunks: Iterable[pa.Table] | None = None
+    failure: BaseException | None = None
     try:
+        chunks = ordered_jobs(
+            source,
+            **read,
+            on_rows=on_rows,
+            on_sort=on_sort,
+            # a job's user, class and pool are read from its first row only (batch_from_chunk)
+            _spread_first_row=False,
+            _speculative=speculative,
+        )
         _simulate(chunks, runners, bar, names, classes, pools, class_column, requests, memory_bounded)
+    except BaseException as exc:
+        failure = exc
     finally:
         bar.close()
+    if failure is not None:
+        _drop(runners, chunks, failure)
     return [_result(r, classes) for r in runners]
+
+
+def _drop(runners: list[Runner], chunks: Iterable[pa.Table] | None, failure: BaseException) -> NoReturn:
+    """Ends a failed replay: every run is closed (its engine's thread ended, its results
+    dropped), and the error is raised. A table's rows are checked as its chunks are made
+    (speculatively), so a failure met before all were checked (an engine's or a chunk's
+    error, say) waits for the rest of them: a bad value there is raised instead, and rows
+    out of order restart the replay (NotInOrder), as when the whole table was checked
+    before the first push."""
+    for r in runners:
+        r.close()
+    if isinstance(failure, Exception) and isinstance(chunks, SpeculativeChunks):
+        chunks.check_rest()
+    raise failure
 
 
 def replay_to(
@@ -197,6 +265,11 @@ def replay_to(
     """Replays like :func:`replay_many` and writes every run's finished jobs to ``path`` as
     they finish (Parquet, or CSV for a ``.csv`` path), so memory holds the jobs in the
     system and one chunk of the trace, not the trace's jobs.
+
+    The rows go to a hidden file beside ``path`` (``.NAME.<pid>-<random>.partial``), renamed
+    to ``path`` once every run has finished: a replay that fails (a bad row, an engine's
+    error, Ctrl-C) removes it and raises, leaving no file that looks complete and an
+    earlier file at ``path`` untouched.
 
     Parameters
     ----------
@@ -229,6 +302,10 @@ def replay_to(
     [2.0, 3.0]
     """
     out = Path(path)
+    # Written under a temporary name beside it and renamed when the replay has succeeded:
+    # a replay that fails (a bad row found late, an engine's error, Ctrl-C) leaves no file
+    # that looks complete, and an earlier file of that name as it was.
+    part = out.with_name(f".{out.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}.partial")
     writer: Any = None
 
     def sink(run: Runner, f: dict[str, Any], classes: Names) -> bool:
@@ -242,15 +319,27 @@ def replay_to(
         t = t.append_column("policy", pa.array([run.spec.policy] * t.num_rows, pa.string()))
         t = t.append_column("partition", pa.array([run.spec.partition] * t.num_rows, pa.bool_()))
         if writer is None:
-            writer = pacsv.CSVWriter(out, t.schema) if out.suffix == ".csv" else pq.ParquetWriter(out, t.schema)
+            writer = pacsv.CSVWriter(part, t.schema) if out.suffix == ".csv" else pq.ParquetWriter(part, t.schema)
         writer.write_table(t)
         return True
 
-    try:
-        return replay_many(trace, runs, _sink=sink, **read)
-    finally:
+    def discard() -> None:
+        """Drops what was written (the replay starts again, or failed)."""
+        nonlocal writer
         if writer is not None:
             writer.close()
+            writer = None
+        part.unlink(missing_ok=True)
+
+    try:
+        results = replay_many(trace, runs, _sink=sink, _reset=discard, **read)
+    except BaseException:
+        discard()
+        raise
+    if writer is not None:
+        writer.close()
+        os.replace(part, out)
+    return results
 
 
 #: Most jobs pushed into the engine at a time (see :func:`_simulate`): a chunk's jobs

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -32,7 +33,7 @@ from schedkit.exceptions import InvalidInstanceError
 from schedkit.trace._io import MACHINE_CPUS, MACHINE_MEMORY, _Errors, iter_batches
 from schedkit.trace._model import PARENTS_TYPE
 
-__all__ = ["ordered_jobs", "ORDERED_COLUMNS"]
+__all__ = ["ordered_jobs", "ORDERED_COLUMNS", "NotInOrder", "SpeculativeChunks"]
 
 #: Columns of every chunk, in order; ``parents``, ``job_class``, ``pool`` (Spark FAIR pool
 #: of the job, by its first row) and ``estimate`` (the job's, by its first row) follow when
@@ -75,6 +76,7 @@ def ordered_jobs(
     on_rows: Callable[[int], Any] | None = None,
     on_sort: Callable[[int], Any] | None = None,
     _spread_first_row: bool = True,
+    _speculative: bool = False,
 ) -> Iterator[pa.Table]:
     """The trace as chunks of whole jobs in submission order: what a replay consumes.
 
@@ -130,6 +132,10 @@ def ordered_jobs(
     _check_rows(chunk_rows, "chunk_rows")
     _check_rows(run_rows, "run_rows")
     if isinstance(source, pa.Table):
+        if _speculative:  # a replay's chunks, checked as they are made (it starts again if need be)
+            if on_rows is not None:
+                on_rows(source.num_rows)
+            return SpeculativeChunks(source, chunk_rows, _spread_first_row)
         table = _table_rows(source)
         if on_rows is not None:
             on_rows(table.num_rows)
@@ -487,45 +493,72 @@ def _in_time_and_id_order(rows: pa.Table, job: np.ndarray, sub: np.ndarray) -> t
     row (its offsets are then the row numbers, not made); (False, None) when any of that
     fails (the general path then decides).
 
-    Every condition is between neighbouring rows, so one pass a block at a time checks them
-    all and collects the runs' starts: it runs before the first chunk reaches the engine, so
-    its time adds straight to a replay's (about half that of one pass per condition, and no
-    temporaries the size of the trace)."""
+    Every condition is between neighbouring rows, so one pass a block at a time
+    (:func:`_neighbours_in_order`) checks them all and collects the runs' starts (about
+    half the time of one pass per condition, and no temporaries the size of the trace).
+    A replay from a table runs the same pass a block at a time as its chunks are made
+    (:class:`SpeculativeChunks`) rather than all of it before the first chunk."""
     n = len(job)
     if n == 0:
         return False, None
-    bits = sub.view(np.int64)
     names = rows.column_names
     stage = _key(rows, "stage") if "stage" in names else None
     task = _key(rows, "task_id") if "task_id" in names else None  # absent: numbered by row
     starts = [np.zeros(1, dtype=np.int64)]
     any_run = False
-    step = _CHECK_BLOCK
-    for lo in range(0, n - 1, step):
-        hi = min(lo + step, n - 1)
-        a, b = slice(lo, hi), slice(lo + 1, hi + 1)
-        same, new = job[b] == job[a], job[b] > job[a]
-        if not (same | new).all():  # an id below its predecessor's
+    for lo in range(0, n - 1, _CHECK_BLOCK):
+        k = slice(lo, min(lo + _CHECK_BLOCK, n - 1) + 1)  # the block's rows and the next one
+        ok, new, run = _neighbours_in_order(
+            job[k], sub[k], None if stage is None else stage[k], None if task is None else task[k], lo
+        )
+        if not ok:
             return False, None
-        # a new run no earlier than the one before; a run at one submit time, bit for bit
-        if not np.where(same, bits[b] == bits[a], sub[b] >= sub[a]).all():
-            return False, None
-        if same.any():
-            any_run = True
-            if stage is not None and task is not None:
-                ok = (stage[b] > stage[a]) | ((stage[b] == stage[a]) & (task[b] >= task[a]))
-            elif stage is not None:
-                ok = stage[b] >= stage[a]
-            elif task is not None:
-                ok = task[b] >= task[a]
-            else:
-                ok = None
-            if ok is not None and not (ok | new).all():
-                return False, None
-        starts.append(np.flatnonzero(new) + (lo + 1))
+        any_run |= run
+        starts.append(new)
     if not any_run:  # one row per job
         return True, None
     return True, np.append(np.concatenate(starts), n).astype(np.int64)
+
+
+def _neighbours_in_order(
+    job: np.ndarray, sub: np.ndarray, stage: np.ndarray | None, task: np.ndarray | None, lo: int
+) -> tuple[bool, np.ndarray, bool]:
+    """The conditions of :func:`_in_time_and_id_order` between each of the consecutive rows
+    ``lo``, ``lo + 1``, ... given (``stage``, ``task``: None when the table lacks them)
+    and the row after it. Returns (whether they hold, the rows after ``lo`` that begin a
+    job, whether some job has two of these rows)."""
+    a, b = slice(0, len(job) - 1), slice(1, len(job))
+    same, new = job[b] == job[a], job[b] > job[a]
+    if not (same | new).all():  # an id below its predecessor's
+        return False, _NO_ROWS, False
+    # a new run no earlier than the one before; a run at one submit time, bit for bit
+    bits = sub.view(np.int64)
+    if not np.where(same, bits[b] == bits[a], sub[b] >= sub[a]).all():
+        return False, _NO_ROWS, False
+    run = bool(same.any())
+    if run:
+        if stage is not None and task is not None:
+            ok = (stage[b] > stage[a]) | ((stage[b] == stage[a]) & (task[b] >= task[a]))
+        elif stage is not None:
+            ok = stage[b] >= stage[a]
+        elif task is not None:
+            ok = task[b] >= task[a]
+        else:
+            ok = None
+        if ok is not None and not (ok | new).all():
+            return False, _NO_ROWS, False
+    return True, np.flatnonzero(new) + (lo + 1), run
+
+
+_NO_ROWS = np.zeros(0, dtype=np.int64)
+
+
+def _starts_in(lo: int, starts: np.ndarray | None, x: int, y: int) -> np.ndarray:
+    """The job starts in rows ``x`` to ``y - 1`` of a block beginning at row ``lo`` whose
+    starts are ``starts`` (sorted; None: every row of the block)."""
+    if starts is None:
+        return np.arange(x, max(x, y), dtype=np.int64)
+    return starts[np.searchsorted(starts, x) : np.searchsorted(starts, y)]
 
 
 def _in_order(rows: pa.Table, jobs: _JobSubmits, starts: np.ndarray, constant: bool | None = None) -> np.ndarray | None:
@@ -561,6 +594,145 @@ def _table_chunks(rows: pa.Table, bounds: np.ndarray | None, chunk_rows: int, sp
     for a, b in zip(cuts[:-1], cuts[1:]):
         lo, hi = np.searchsorted(bounds, [a, b])
         yield _output(rows.slice(a, b - a), spread, bounds[lo : hi + 1] - a, row0=a)
+
+
+class NotInOrder(Exception):
+    """Raised by :class:`SpeculativeChunks` when a later block of its table is not in the
+    order its chunks were cut in: the consumer drops what it made of them and starts again
+    on :func:`ordered_jobs`' general path. Nothing is wrong with the table, so this is not
+    a :class:`schedkit.exceptions.SchedkitError` and never reaches a user."""
+
+
+class SpeculativeChunks:
+    """:func:`ordered_jobs`' chunks of a table, made on the guess that its job ids and
+    submit times rise with its rows (the usual table; the conditions are those of
+    :func:`_in_time_and_id_order`) before the whole table has been checked.
+
+    The first chunk needs only its own rows and the one after them validated and checked,
+    so a replay's engines start on it at once rather than after a pass over the whole
+    table (about 0.1 s at 10^7 rows, all of it added to the replay's time: the engines
+    simulate one chunk while the next is made). The rest is validated and checked a block
+    at a time as the chunks are made, running ahead of them by as many rows as they have
+    taken (so it is done halfway through the table; a consumer that must know earlier
+    calls :meth:`check_rest`).
+
+    A block that fails raises while iterating: a bad value raises the error
+    :func:`ordered_jobs` raises for the table (the whole table is validated again to find
+    it, so the error names the same field and row; no chunk is made), rows out of that
+    order raise :class:`NotInOrder`. Either way the chunks given before are not the
+    table's, and the consumer must drop what it made of them (:mod:`schedkit.fair._replay`
+    does). For a table in that order the chunks equal :func:`ordered_jobs`' (tested).
+    """
+
+    def __init__(self, table: pa.Table, chunk_rows: int, spread: bool):
+        self.table = table
+        self.n = table.num_rows
+        self.chunk_rows = chunk_rows
+        self.spread = spread
+        self.checked = 0  # rows [0, checked) are validated and the job starts among them known
+        self.next_row = 0  # the next chunk's first row
+        # The checked rows not yet in a chunk, as (first row, validated rows, the rows among
+        # them that begin a job; None: every one).
+        self.blocks: deque[tuple[int, pa.Table, np.ndarray | None]] = deque()
+        self.error: BaseException | None = None  # a block's failure, raised again if asked on
+        self._validate(0, 0)  # the columns and their types, before any chunk
+
+    def __iter__(self) -> SpeculativeChunks:
+        return self
+
+    def __next__(self) -> pa.Table:
+        if self.error is not None:
+            raise self.error
+        a = self.next_row
+        if a >= self.n:
+            raise StopIteration
+        # run ahead: the rows up to twice those taken (none before the first chunk, which
+        # the engines wait for)
+        self._check_to(min(self.n, 2 * a))
+        b = self._cut(a)
+        parts, bounds = [], [_NO_ROWS]
+        while self.blocks and self.blocks[0][0] < b:
+            lo, rows, starts = self.blocks[0]
+            hi = lo + rows.num_rows
+            x, y = max(lo, a), min(hi, b)
+            parts.append(rows.slice(x - lo, y - x))
+            bounds.append(_starts_in(lo, starts, x, y))
+            if hi > b:
+                break
+            self.blocks.popleft()
+        self.next_row = b
+        rows = parts[0] if len(parts) == 1 else pa.concat_tables(parts)
+        return _output(rows, self.spread, np.append(np.concatenate(bounds), b) - a, row0=a)
+
+    def check_rest(self) -> None:
+        """Validates and checks every row not checked yet; raises as iterating would."""
+        if self.error is None:
+            self._check_to(self.n)
+
+    def _cut(self, a: int) -> int:
+        """The end of the chunk beginning at row ``a`` (a job's first), as :func:`_cuts`
+        makes it: the last job start within ``chunk_rows`` rows of ``a``, else the next."""
+        end = a + self.chunk_rows
+        if end >= self.n:
+            self._check_to(self.n)
+            return self.n
+        self._check_to(end + 1)  # whether row ``end`` begins a job
+        cut = None
+        for lo, rows, starts in self.blocks:  # in row order
+            if lo > end:
+                break
+            within = _starts_in(lo, starts, max(lo, a + 1), min(lo + rows.num_rows, end + 1))
+            if len(within):
+                cut = int(within[-1])
+        if cut is not None:
+            return cut
+        # one job of more than chunk_rows rows: a chunk of its own, to its end
+        while True:
+            for lo, rows, starts in self.blocks:
+                hi = lo + rows.num_rows
+                if hi > end + 1:
+                    later = _starts_in(lo, starts, max(lo, end + 1), hi)
+                    if len(later):
+                        return int(later[0])
+            if self.checked == self.n:
+                return self.n
+            self._check_to(min(self.n, self.checked + _CHECK_BLOCK))
+
+    def _check_to(self, target: int) -> None:
+        while self.checked < target:
+            lo = self.checked
+            hi = min(target, lo + _CHECK_BLOCK)  # temporaries of a block at most
+            first = max(lo - 1, 0)  # with the row before: its neighbour
+            rows = self._validate(first, hi)
+            names = rows.column_names
+            job = _key(rows, "job_id")
+            sub = np.asarray(rows.column("submit_time").to_numpy(), dtype=np.float64)
+            stage = _key(rows, "stage") if "stage" in names else None
+            task = _key(rows, "task_id") if "task_id" in names else None
+            ok, new, run = _neighbours_in_order(job, sub, stage, task, first)
+            if not ok:
+                self.error = NotInOrder(f"rows {first} to {hi - 1} are not in job submit order")
+                raise self.error
+            starts = None if not run else (np.append(0, new) if lo == 0 else new).astype(np.int64)
+            self.blocks.append((lo, rows.slice(lo - first), starts))
+            self.checked = hi
+
+    def _validate(self, lo: int, hi: int) -> pa.Table:
+        """Rows ``lo`` to ``hi - 1`` validated and in their output types (:func:`_table_rows`).
+        When they fail, the whole table is validated so that the error is the one
+        :func:`ordered_jobs` raises (the first bad value in the order it checks the
+        columns, which may be in a later block)."""
+        try:
+            return _table_rows(self.table.slice(lo, hi - lo))
+        except Exception as exc:
+            self.error = exc
+        # outside the handler, so that the error raised is the table's alone
+        try:
+            _table_rows(self.table)
+        except Exception as exc:
+            self.error = exc
+            raise
+        raise self.error  # (the whole table passed: the block's own error)
 
 
 def _runs_in_order(rows: pa.Table, starts: np.ndarray, run_rank: np.ndarray | None) -> bool:
