@@ -277,7 +277,8 @@ def test_cli_late_bad_rows_name_the_row_and_write_nothing(tmp_path, capsys, with
 
 
 def test_the_engines_start_before_the_table_is_checked(monkeypatch):
-    """The first push happens with only the first chunk's rows (and the one after) checked."""
+    """The first push happens with only the first chunk's rows (and the one after) checked:
+    the rows cut into chunks then are the first chunk's."""
     streams = []
     plain = _replay.ordered_jobs
 
@@ -290,11 +291,13 @@ def test_the_engines_start_before_the_table_is_checked(monkeypatch):
     push = _engine.Runner.push
 
     def first_push(r, b, until=None):
-        checked_at_push.append(streams[0].checked)
+        checked_at_push.append(streams[0].made)
         push(r, b, until)
 
     monkeypatch.setattr(_engine.Runner, "push", first_push)
     t = _trace()
     fair.replay(t, policy="fifo", cores=8)
-    assert checked_at_push[0] == (1 << 16) + 1  # a default chunk's rows and the next one
-    assert streams[0].checked == t.num_rows  # and, by the end, every row
+    first = next(iter(ordered_jobs(t))).num_rows  # a default chunk: whole jobs in 65,536 rows
+    assert 60_000 < first <= 1 << 16
+    assert checked_at_push[0] == first
+    assert streams[0].made == t.num_rows  # and, by the end, every row

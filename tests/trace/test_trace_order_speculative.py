@@ -186,7 +186,7 @@ def test_check_rest_checks_what_iterating_has_not(block):
     t = _set(_late_bad_table(), "duration", 38, math.nan)
     stream = SpeculativeChunks(t, 4, False)
     next(stream)
-    assert stream.checked < 38  # the bad row is not checked yet
+    assert stream.made < 38  # the bad row is not checked yet
     with pytest.raises(InvalidInstanceError, match=r"duration\[38\]"):
         stream.check_rest()
     SpeculativeChunks(_late_bad_table(), 4, False).check_rest()  # a good table: nothing raised

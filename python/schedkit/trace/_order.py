@@ -18,6 +18,7 @@ files.
 
 from __future__ import annotations
 
+import math
 import os
 import tempfile
 from collections import deque
@@ -200,9 +201,9 @@ def _table_rows(t: pa.Table) -> pa.Table:
             raise InvalidInstanceError(f"source: missing column {name!r}", field=name)
     job = _integers(t, "job_id")
     sub = _numbers(t, "submit_time")
-    _first_bad(~np.isfinite(sub), "submit_time", sub, "must be finite")
+    _check_numbers(sub, "submit_time", "must be finite")
     dur = _numbers(t, "duration")
-    _first_bad(~np.isfinite(dur) | (dur < 0), "duration", dur, "must be finite and >= 0")
+    _check_numbers(dur, "duration", "must be finite and >= 0", at_least=0.0)
     user = _strings(t, "user")
     _first_null(user, "user")
     # Absent task_id, stage, cpu and memory get their defaults chunk by chunk (_output), not
@@ -222,10 +223,34 @@ def _table_rows(t: pa.Table) -> pa.Table:
             cols[name] = _strings(t, name)
     if "estimate" in t.column_names:
         est = _numbers(t, "estimate")
-        _first_bad(~np.isfinite(est) | (est <= 0), "estimate", est, "must be finite and > 0 core-s")
+        _check_numbers(est, "estimate", "must be finite and > 0 core-s", above=0.0)
         cols["estimate"] = pa.array(est)
     names = [c for c in (*ORDERED_COLUMNS, *_OPTIONAL) if c in cols]
     return pa.table([cols[c] for c in names], names=names)
+
+
+def _check_numbers(
+    values: np.ndarray, field: str, why: str, *, at_least: float | None = None, above: float | None = None
+) -> None:
+    """An error naming the first of ``values`` that is not finite, or below ``at_least``, or
+    not above ``above``. The smallest and largest value decide when all are good (a NaN is
+    both): two passes with no temporaries, the check of every chunk a replay makes; the
+    rows are looked at only when that fails."""
+    if len(values):
+        lo, hi = float(values.min()), float(values.max())
+        if (
+            math.isfinite(lo)
+            and math.isfinite(hi)
+            and (at_least is None or lo >= at_least)
+            and (above is None or lo > above)
+        ):
+            return
+    bad = ~np.isfinite(values)
+    if at_least is not None:
+        bad |= values < at_least
+    if above is not None:
+        bad |= values <= above
+    _first_bad(bad, field, values, why)
 
 
 def _first_bad(bad: np.ndarray, field: str, values: np.ndarray | None, why: str) -> None:
@@ -608,13 +633,14 @@ class SpeculativeChunks:
     submit times rise with its rows (the usual table; the conditions are those of
     :func:`_in_time_and_id_order`) before the whole table has been checked.
 
-    The first chunk needs only its own rows and the one after them validated and checked,
-    so a replay's engines start on it at once rather than after a pass over the whole
-    table (about 0.1 s at 10^7 rows, all of it added to the replay's time: the engines
-    simulate one chunk while the next is made). The rest is validated and checked a block
-    at a time as the chunks are made, running ahead of them by as many rows as they have
-    taken (so it is done halfway through the table; a consumer that must know earlier
-    calls :meth:`check_rest`).
+    A chunk is made from its own rows and the one after them (whether that row begins a
+    job decides where the chunk ends), validated and checked first, so a replay's engines
+    start on the first chunk at once rather than after a pass over the whole table (about
+    0.1 s at 10^7 rows, all of it added to the replay's time: the engines simulate one
+    chunk while the next is made). Chunks are made ahead of those given out until they
+    hold twice the rows (so the whole table is checked halfway through it; a consumer that
+    must know earlier calls :meth:`check_rest`); each is put in its output form
+    (:func:`_output`) only when given out.
 
     A block that fails raises while iterating: a bad value raises the error
     :func:`ordered_jobs` raises for the table (the whole table is validated again to find
@@ -629,11 +655,10 @@ class SpeculativeChunks:
         self.n = table.num_rows
         self.chunk_rows = chunk_rows
         self.spread = spread
-        self.checked = 0  # rows [0, checked) are validated and the job starts among them known
-        self.next_row = 0  # the next chunk's first row
-        # The checked rows not yet in a chunk, as (first row, validated rows, the rows among
-        # them that begin a job; None: every one).
-        self.blocks: deque[tuple[int, pa.Table, np.ndarray | None]] = deque()
+        self.made = 0  # rows [0, made) are validated, checked and cut into chunks
+        self.given = 0  # rows of the chunks given out
+        # chunks made and not given yet: (first row, validated rows, job starts from it)
+        self.ready: deque[tuple[int, pa.Table, np.ndarray]] = deque()
         self.error: BaseException | None = None  # a block's failure, raised again if asked on
         self._validate(0, 0)  # the columns and their types, before any chunk
 
@@ -643,79 +668,66 @@ class SpeculativeChunks:
     def __next__(self) -> pa.Table:
         if self.error is not None:
             raise self.error
-        a = self.next_row
-        if a >= self.n:
+        # ahead until twice the rows given are made (the first chunk alone: the engines wait)
+        while self.made < self.n and (not self.ready or self.made < 2 * self.given):
+            self._make()
+        if not self.ready:
             raise StopIteration
-        # run ahead: the rows up to twice those taken (none before the first chunk, which
-        # the engines wait for)
-        self._check_to(min(self.n, 2 * a))
-        b = self._cut(a)
-        parts, bounds = [], [_NO_ROWS]
-        while self.blocks and self.blocks[0][0] < b:
-            lo, rows, starts = self.blocks[0]
-            hi = lo + rows.num_rows
-            x, y = max(lo, a), min(hi, b)
-            parts.append(rows.slice(x - lo, y - x))
-            bounds.append(_starts_in(lo, starts, x, y))
-            if hi > b:
-                break
-            self.blocks.popleft()
-        self.next_row = b
-        rows = parts[0] if len(parts) == 1 else pa.concat_tables(parts)
-        return _output(rows, self.spread, np.append(np.concatenate(bounds), b) - a, row0=a)
+        a, rows, bounds = self.ready.popleft()
+        self.given += rows.num_rows
+        return _output(rows, self.spread, bounds, row0=a)
 
     def check_rest(self) -> None:
         """Validates and checks every row not checked yet; raises as iterating would."""
-        if self.error is None:
-            self._check_to(self.n)
+        while self.error is None and self.made < self.n:
+            self._make()
 
-    def _cut(self, a: int) -> int:
-        """The end of the chunk beginning at row ``a`` (a job's first), as :func:`_cuts`
-        makes it: the last job start within ``chunk_rows`` rows of ``a``, else the next."""
-        end = a + self.chunk_rows
-        if end >= self.n:
-            self._check_to(self.n)
-            return self.n
-        self._check_to(end + 1)  # whether row ``end`` begins a job
-        cut = None
-        for lo, rows, starts in self.blocks:  # in row order
-            if lo > end:
+    def _make(self) -> None:
+        """Cuts the next chunk as :func:`_cuts` does: whole jobs from row ``made`` up to the
+        last job start within ``chunk_rows`` rows of it, else (one job bigger than that) up
+        to the next job start, checking on block by block to find it."""
+        a = self.made
+        limit = a + self.chunk_rows
+        hi = min(self.n, limit + 1)  # with row ``limit``: whether it begins a job
+        pieces = [self._block(a, hi)]
+        if hi == self.n and self.n <= limit:  # the rows left fit in one chunk
+            b = self.n
+        else:
+            within = _starts_in(a, pieces[0][1], a + 1, limit + 1)
+            b = int(within[-1]) if len(within) else 0
+            while not b:  # a job of more than chunk_rows rows
+                lo, hi = hi, min(self.n, hi + _CHECK_BLOCK)
+                pieces.append(self._block(lo, hi))
+                later = _starts_in(lo, pieces[-1][1], lo, hi)
+                b = int(later[0]) if len(later) else (self.n if hi == self.n else 0)
+        tables, bounds, lo = [], [], a
+        for rows, starts in pieces:
+            if lo >= b:
                 break
-            within = _starts_in(lo, starts, max(lo, a + 1), min(lo + rows.num_rows, end + 1))
-            if len(within):
-                cut = int(within[-1])
-        if cut is not None:
-            return cut
-        # one job of more than chunk_rows rows: a chunk of its own, to its end
-        while True:
-            for lo, rows, starts in self.blocks:
-                hi = lo + rows.num_rows
-                if hi > end + 1:
-                    later = _starts_in(lo, starts, max(lo, end + 1), hi)
-                    if len(later):
-                        return int(later[0])
-            if self.checked == self.n:
-                return self.n
-            self._check_to(min(self.n, self.checked + _CHECK_BLOCK))
+            tables.append(rows.slice(0, b - lo))
+            bounds.append(_starts_in(lo, starts, lo, min(b, lo + rows.num_rows)))
+            lo += rows.num_rows
+        rows = tables[0] if len(tables) == 1 else pa.concat_tables(tables)
+        self.ready.append((a, rows, np.append(np.concatenate(bounds), b) - a))
+        self.made = b
 
-    def _check_to(self, target: int) -> None:
-        while self.checked < target:
-            lo = self.checked
-            hi = min(target, lo + _CHECK_BLOCK)  # temporaries of a block at most
-            first = max(lo - 1, 0)  # with the row before: its neighbour
-            rows = self._validate(first, hi)
-            names = rows.column_names
-            job = _key(rows, "job_id")
-            sub = np.asarray(rows.column("submit_time").to_numpy(), dtype=np.float64)
-            stage = _key(rows, "stage") if "stage" in names else None
-            task = _key(rows, "task_id") if "task_id" in names else None
-            ok, new, run = _neighbours_in_order(job, sub, stage, task, first)
-            if not ok:
-                self.error = NotInOrder(f"rows {first} to {hi - 1} are not in job submit order")
-                raise self.error
-            starts = None if not run else (np.append(0, new) if lo == 0 else new).astype(np.int64)
-            self.blocks.append((lo, rows.slice(lo - first), starts))
-            self.checked = hi
+    def _block(self, lo: int, hi: int) -> tuple[pa.Table, np.ndarray | None]:
+        """Rows ``lo`` to ``hi - 1`` validated and checked against their neighbours (row
+        ``lo - 1`` too): the rows in their output types, and those that begin a job (None:
+        every one). Raises :class:`NotInOrder` when they are not in the order guessed."""
+        first = max(lo - 1, 0)
+        rows = self._validate(first, hi)
+        names = rows.column_names
+        job = _key(rows, "job_id")
+        sub = np.asarray(rows.column("submit_time").to_numpy(), dtype=np.float64)
+        stage = _key(rows, "stage") if "stage" in names else None
+        task = _key(rows, "task_id") if "task_id" in names else None
+        ok, new, run = _neighbours_in_order(job, sub, stage, task, first)
+        if not ok:
+            self.error = NotInOrder(f"rows {first} to {hi - 1} are not in job submit order")
+            raise self.error
+        starts = None if not run else (np.append(0, new) if lo == 0 else new).astype(np.int64)
+        return rows.slice(lo - first), starts
 
     def _validate(self, lo: int, hi: int) -> pa.Table:
         """Rows ``lo`` to ``hi - 1`` validated and in their output types (:func:`_table_rows`).
