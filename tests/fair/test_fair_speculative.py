@@ -301,3 +301,11 @@ def test_the_engines_start_before_the_table_is_checked(monkeypatch):
     assert 60_000 < first <= 1 << 16
     assert checked_at_push[0] == first
     assert streams[0].made == t.num_rows  # and, by the end, every row
+
+
+def test_replay_to_names_a_missing_folder_before_replaying(tmp_path, monkeypatch):
+    w = Watch(monkeypatch)
+    out = tmp_path / "no" / "jobs.parquet"
+    with pytest.raises(FileNotFoundError, match="no such folder for the output file") as e:
+        fair.replay_to(out, _trace(1000), [{"policy": "fifo", "cores": 8}])
+    assert e.value.filename == str(out.parent) and w.pushes == 0

@@ -4,6 +4,7 @@ and the UWFQ paper's scenarios (:func:`run_scenario`)."""
 
 from __future__ import annotations
 
+import errno
 import os
 import uuid
 import warnings
@@ -66,7 +67,7 @@ def replay_many(
     chunk_rows: int = 1 << 16,
     run_rows: int = 1 << 20,
     _sink: Callable[[Runner, dict[str, Any], Names], bool] | None = None,
-    _reset: Callable[[], Any] | None = None,
+    _reset: Callable[[], Any] | None = None,  # drops what _sink was given, before a restart
 ) -> list[Result]:
     """Replays one trace under several settings in a single streaming pass.
 
@@ -74,6 +75,13 @@ def replay_many(
     (:func:`schedkit.trace.ordered_jobs`; a file larger than ``run_rows`` rows is sorted out
     of core), and every chunk is fed to all simulations, so memory holds about one chunk, the
     jobs still running and a few numbers per finished job.
+
+    A table whose job ids and submit times rise with its rows (the usual one) goes to the
+    simulations chunk by chunk as its rows are checked, so they start at once rather than
+    after a pass over the whole table. A bad value found later raises the same error, naming
+    the same field and row, as a check of the whole table first would (the simulations are
+    stopped and nothing is returned); rows found out of that order later make the replay
+    start again on the sorted path, with the same result.
 
     Parameters
     ----------
@@ -288,6 +296,8 @@ def replay_to(
     ------
     InvalidInstanceError
         As :func:`replay_many`; ``record_tasks`` runs cannot stream.
+    FileNotFoundError
+        The folder of ``path`` does not exist (before anything is replayed).
 
     Examples
     --------
@@ -302,9 +312,9 @@ def replay_to(
     [2.0, 3.0]
     """
     out = Path(path)
-    # Written under a temporary name beside it and renamed when the replay has succeeded:
-    # a replay that fails (a bad row found late, an engine's error, Ctrl-C) leaves no file
-    # that looks complete, and an earlier file of that name as it was.
+    if not out.parent.is_dir():  # said now, naming the folder, rather than after the first chunk
+        raise FileNotFoundError(errno.ENOENT, "no such folder for the output file", str(out.parent))
+    # written whole or not at all (see above)
     part = out.with_name(f".{out.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}.partial")
     writer: Any = None
 
