@@ -309,3 +309,15 @@ def test_replay_to_names_a_missing_folder_before_replaying(tmp_path, monkeypatch
     with pytest.raises(FileNotFoundError, match="no such folder for the output file") as e:
         fair.replay_to(out, _trace(1000), [{"policy": "fifo", "cores": 8}])
     assert e.value.filename == str(out.parent) and w.pushes == 0
+
+
+def test_replay_to_writes_through_a_link(tmp_path):
+    """A link at the output path keeps leading to the file, which gets the rows."""
+    real = tmp_path / "data" / "jobs.parquet"
+    real.parent.mkdir()
+    real.write_bytes(b"earlier")
+    link = tmp_path / "jobs.parquet"
+    link.symlink_to(real)
+    fair.replay_to(link, _trace(1000), [{"policy": "fifo", "cores": 8}])
+    assert link.is_symlink() and pq.read_table(real).num_rows == pq.read_table(link).num_rows > 0
+    assert sorted(p.name for p in real.parent.iterdir()) == ["jobs.parquet"]

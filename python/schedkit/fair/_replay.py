@@ -314,8 +314,9 @@ def replay_to(
     out = Path(path)
     if not out.parent.is_dir():  # said now, naming the folder, rather than after the first chunk
         raise FileNotFoundError(errno.ENOENT, "no such folder for the output file", str(out.parent))
-    # written whole or not at all (see above)
-    part = out.with_name(f".{out.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}.partial")
+    # written whole or not at all (see above), beside the file a link at ``path`` leads to
+    target = Path(os.path.realpath(out))
+    part = target.with_name(f".{target.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}.partial")
     writer: Any = None
 
     def sink(run: Runner, f: dict[str, Any], classes: Names) -> bool:
@@ -348,7 +349,7 @@ def replay_to(
         raise
     if writer is not None:
         writer.close()
-        os.replace(part, out)
+        os.replace(part, target)
     return results
 
 
