@@ -18,12 +18,15 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from schedkit import fair
 from schedkit.cli import main
 from schedkit.exceptions import InvalidInstanceError
 from schedkit.fair import _engine, _replay
 from schedkit.trace import ordered_jobs
+from tests.trace.test_trace_order_speculative import maybe_bad
 
 #: Rows of the tables: past two default chunks (65,536 rows each), so a bad row there is
 #: met after the engines have simulated the first.
@@ -321,3 +324,28 @@ def test_replay_to_writes_through_a_link(tmp_path):
     fair.replay_to(link, _trace(1000), [{"policy": "fifo", "cores": 8}])
     assert link.is_symlink() and pq.read_table(real).num_rows == pq.read_table(link).num_rows > 0
     assert sorted(p.name for p in real.parent.iterdir()) == ["jobs.parquet"]
+
+
+@settings(max_examples=120, deadline=None)
+@given(tables=maybe_bad(), chunk_rows=st.integers(1, 8))
+def test_a_speculative_replay_is_the_checked_replay(tables, chunk_rows):
+    """Any nearly ordered table, some with bad values, cut into chunks of a few rows: the
+    replay gives what it gives with the whole table checked first, result or error."""
+    _, t = tables
+    runs = [{"policy": "fifo", "cores": 2}, {"policy": "uwfq", "cores": 2}]
+
+    def outcome(speculative: bool):
+        saved = _replay.ordered_jobs
+        _replay.ordered_jobs = lambda *a, **k: saved(*a, **{**k, "_speculative": speculative and k["_speculative"]})
+        try:
+            return [r.jobs for r in fair.replay_many(t, runs, chunk_rows=chunk_rows)]
+        except InvalidInstanceError as exc:
+            return (str(exc), exc.field, exc.index)
+        finally:
+            _replay.ordered_jobs = saved
+
+    got, want = outcome(True), outcome(False)
+    if isinstance(want, tuple):
+        assert got == want
+    else:
+        assert not isinstance(got, tuple) and all(a.equals(b) for a, b in zip(got, want))
