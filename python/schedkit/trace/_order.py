@@ -691,16 +691,15 @@ class SpeculativeChunks:
         limit = a + self.chunk_rows
         hi = min(self.n, limit + 1)  # with row ``limit``: whether it begins a job
         pieces = [self._block(a, hi)]
-        if hi == self.n and self.n <= limit:  # the rows left fit in one chunk
-            b = self.n
-        else:
+        b: int | None = self.n  # the rows left fit in one chunk
+        if not (hi == self.n and self.n <= limit):
             within = _starts_in(a, pieces[0][1], a + 1, limit + 1)
-            b = int(within[-1]) if len(within) else 0
-            while not b:  # a job of more than chunk_rows rows
-                lo, hi = hi, min(self.n, hi + _CHECK_BLOCK)
-                pieces.append(self._block(lo, hi))
-                later = _starts_in(lo, pieces[-1][1], lo, hi)
-                b = int(later[0]) if len(later) else (self.n if hi == self.n else 0)
+            b = int(within[-1]) if len(within) else None
+        while b is None:  # a job of more than chunk_rows rows: on to its end
+            lo, hi = hi, min(self.n, hi + _CHECK_BLOCK)
+            pieces.append(self._block(lo, hi))
+            later = _starts_in(lo, pieces[-1][1], lo, hi)
+            b = int(later[0]) if len(later) else (self.n if hi == self.n else None)
         tables, bounds, lo = [], [], a
         for rows, starts in pieces:
             if lo >= b:
