@@ -173,7 +173,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         f"(default {trace.MACHINE_MEMORY / 2**30:g} GiB, assumed)",
     )
     out = p.add_argument_group("output")
-    out.add_argument("--out", metavar="FILE", help="write every run's per-job table to FILE (.parquet or .csv)")
+    out.add_argument(
+        "--out", metavar="FILE", help="write every run's per-job table to FILE (.parquet or .csv), whole or not at all"
+    )
     out.add_argument(
         "--plot",
         metavar="FILE",
