@@ -472,8 +472,8 @@ def calibrate(*, iterations: int = 80, seed: int = 0, view: str = "authors") -> 
     o = overheads_of(x)
     params = {k: getattr(o, k) for k in ("job_service", "stage_service", "task_launch", "round_delay", "task_dispatch")}
     params |= {k: getattr(o, k) for k in ("setup_tasks", "setup_task", "scan_work", "iteration_work")}
-    params |= {k: getattr(o, k) for k in ("plugin_service", "result_task")}
-    params |= {k: getattr(o, k) for k in ("cfq_job_estimate", "spark_splits", "authors_estimates")}
+    params |= {k: getattr(o, k) for k in ("plugin_service", "result_task", "stage_lock")}
+    params |= {k: getattr(o, k) for k in ("cfq_job_estimate", "spark_splits", "authors_estimates", "plugin_lock")}
     params |= {"executors": o.executors, "executor_cores": o.executor_cores}
     base = sum(variant_error(t, simulate(t.scenario, t.policy, t.partition, None, seed), view) for t in targets)
     cmp_ = compare(fair.SparkOverheads(**params, name="calibrated"), seed, view)
