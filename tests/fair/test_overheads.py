@@ -177,14 +177,14 @@ def test_plugin_lock_puts_the_plugin_time_on_the_lock():
 
 
 def test_lock_terms_at_zero_change_nothing():
-    # plugin_lock without plug-in time, and stage_lock 0: the runs of today, bit for bit
-    o = Over.calibrated()
+    # plugin_lock without plug-in time, and stage_lock 0: the runs without the lock, bit for
+    # bit (the fitted rows' test below checks the engine's other terms to the last bit)
+    o = replace(Over.calibrated(), plugin_service=0.0, stage_lock=0.0)
+    assert o.engine_tuple()[-1] == 0.0
     for policy in ("fifo", "uwfq", "fair"):
         _same(
-            sk.fair.run_scenario("2_large_2_small_users", policy=policy, overheads=o),
-            sk.fair.run_scenario(
-                "2_large_2_small_users", policy=policy, overheads=replace(o, stage_lock=0.0, plugin_lock=False)
-            ),
+            sk.fair.run_scenario("2_large_2_small_users", policy=policy, overheads=replace(o, plugin_lock=True)),
+            sk.fair.run_scenario("2_large_2_small_users", policy=policy, overheads=replace(o, plugin_lock=False)),
         )
     w = loop_jobs(["Loop20", "Loop20"], [[0.5], [0.5]])
     _same(
