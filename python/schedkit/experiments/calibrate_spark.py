@@ -117,8 +117,11 @@ FIRST_PHASE = 4
 #: held-off rounds paid after the spell (the offer thread's queue), from the old start: 6.01
 #: (burst Spearman 0.58 -> 0.73, 2_power_2_small_users 0.77 -> 0.59); from a dispatch-bound
 #: start (3 ms a task, 3.5 + 0.35 x ``N^0.8188`` core-s): 5.91, and 5.87 restarted from there,
-#: against 5.95 without the lock from the same start: the lock's own share is 0.04 to 0.07,
-#: the rest is the start. Not a cost of the comparators: their ``TrueFifoSchedulerAlgorithm``
+#: against 5.95 without the lock from the same start; the kept fit (from :data:`START`) 5.85,
+#: against 5.88 without the lock from :data:`START` (google_hetero 0.88 / 15 %, google_homo
+#: 0.79 / 20 %, 2_power_2_small_users 0.60 / 17 %, the burst 0.66 / 30 %; with the lock 0.90 /
+#: 19 %, 0.76 / 21 %, 0.54 / 21 %, 0.90 / 24 %). The lock's own share is 0.03 to 0.07, the rest
+#: is the start; it moves the burst's ranks (0.66 -> 0.90) against 2_power_2_small_users'. Not a cost of the comparators: their ``TrueFifoSchedulerAlgorithm``
 #: and ``UserClusterFairSchedulerAlgorithm`` compare one field (``priority``, ``deadline``), as
 #: Spark's FIFO comparator does, so sorting the queue on every offer costs them no more.
 #: The authors' CFQ registration race (a stage their estimator has not yet heard of from
