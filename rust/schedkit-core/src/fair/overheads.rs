@@ -337,8 +337,8 @@ mod tests {
         assert!(!st.locked(0.125));
         assert_eq!(st.round_start(0.125), 0.25);
         assert!(st.locked(0.25));
-        assert!(!st.locked(0.5)); // the spell ends with the hand-over
-        // the round at the hand-over pays for the one the lock held off
+        // the spell ends with the hand-over, whose round pays for the one the lock held off
+        assert!(!st.locked(0.5));
         assert_eq!(st.round_start(0.5), 0.75);
         // a round whose start falls inside a spell waits for its end
         assert!(st.locked(0.875));
