@@ -32,6 +32,7 @@ _TIMES = (
     "iteration_work",
     "plugin_service",
     "result_task",
+    "stage_lock",
 )
 _COUNTS = ("executors", "executor_cores", "setup_tasks")
 
@@ -124,6 +125,21 @@ class SparkOverheads:
         a prepared workload under those policies it is added to ``stage_service`` (every
         stage, first stages included); Spark's own orders (``fair``, ``ujf``) do not pay it.
         Off with 0.
+    ``stage_lock``
+        Of each stage's ``stage_service``, the seconds (at its end) the driver spends holding
+        Spark's task-scheduler lock: ``TaskSchedulerImpl.submitTasks`` registers the stage's
+        task set (``createTaskSetManager``, the pool builder's ``addTaskSetManager``) inside
+        ``synchronized``, and every offer round (``CoarseGrainedSchedulerBackend.makeOffers``,
+        through ``withLock``, then ``resourceOffers``) takes the same monitor. While it is held
+        no dispatch round runs, so cores freed meanwhile stay **idle**; the round that follows
+        sees the newly registered stage. A round that took the lock first runs to its end as
+        planned (rounds last milliseconds). At most ``stage_service``; off with 0.
+    ``plugin_lock``
+        The authors' plug-in schedulers' ``plugin_service`` is spent holding that lock too:
+        their fork calls the plug-in's ``addTaskSetManager`` (the algorithm's bookkeeping and
+        the estimator's lookup) inside the same ``synchronized`` block of ``submitTasks``, so
+        under ``fifo``, ``cfq`` and ``uwfq`` each stage's lock spell is ``stage_lock +
+        plugin_service``. Default False (the plug-in's time on the driver only).
     ``cfq_job_estimate``
         An ordering rule for ``policy="cfq"`` only: every stage's virtual deadline is
         ``v(its submission) + the whole job's estimate`` instead of its share. With equal
@@ -156,11 +172,12 @@ class SparkOverheads:
     Parameters
     ----------
     job_service, stage_service, task_launch, round_delay, task_dispatch, setup_task : float
-    scan_work, iteration_work, plugin_service, result_task : float
-        Finite and >= 0 (default 0); ``setup_task`` > 0 when ``setup_tasks`` > 0.
+    scan_work, iteration_work, plugin_service, result_task, stage_lock : float
+        Finite and >= 0 (default 0); ``setup_task`` > 0 when ``setup_tasks`` > 0;
+        ``stage_lock`` <= ``stage_service``.
     setup_tasks : int
         >= 0 (default 0).
-    cfq_job_estimate, spark_splits, authors_estimates : bool
+    cfq_job_estimate, spark_splits, authors_estimates, plugin_lock : bool
         Default False.
     executors, executor_cores : int
         >= 1 (default 8 and 4).
@@ -197,9 +214,11 @@ class SparkOverheads:
     iteration_work: float = 0.0
     plugin_service: float = 0.0
     result_task: float = 0.0
+    stage_lock: float = 0.0
     cfq_job_estimate: bool = False
     spark_splits: bool = False
     authors_estimates: bool = False
+    plugin_lock: bool = False
     executors: int = 8
     executor_cores: int = 4
     name: str = "custom"
@@ -218,7 +237,7 @@ class SparkOverheads:
                 raise InvalidInstanceError(
                     f"overheads.{f}: must be a 64-bit integer, got {v!r}", field=f"overheads.{f}"
                 )
-        for f in ("cfq_job_estimate", "spark_splits", "authors_estimates"):
+        for f in ("cfq_job_estimate", "spark_splits", "authors_estimates", "plugin_lock"):
             if not isinstance(getattr(self, f), bool):
                 raise InvalidInstanceError(
                     f"overheads.{f}: must be a bool, got {getattr(self, f)!r}", field=f"overheads.{f}"
@@ -251,7 +270,7 @@ class SparkOverheads:
         """``executors x executor_cores``: the core count a run with this model must have."""
         return self.executors * self.executor_cores
 
-    def engine_tuple(self) -> tuple[float, float, float, float, int, int, bool, float]:
+    def engine_tuple(self) -> tuple[float, float, float, float, int, int, bool, float, float]:
         """The model as ``schedkit._core.FairEngine`` takes it."""
         return (
             self.job_service,
@@ -262,6 +281,7 @@ class SparkOverheads:
             self.executor_cores,
             self.cfq_job_estimate,
             self.task_dispatch,
+            self.stage_lock,
         )
 
     def describe(self) -> str:
@@ -277,6 +297,7 @@ class SparkOverheads:
             f"Spark overheads ({self.name}): job {self.job_service:.4g} s, stage {self.stage_service:.4g} s, "
             f"task launch {self.task_launch:.4g} s, round {self.round_delay:.4g} s, "
             + (f"dispatch {self.task_dispatch:.4g} s a task, " if self.task_dispatch else "")
+            + (f"task-scheduler lock {self.stage_lock:.4g} s a stage, " if self.stage_lock else "")
             + f"{self.executors} x {self.executor_cores} cores"
             + (f", setup job {self.setup_tasks} x {self.setup_task:.4g} s" if self.setup_tasks else "")
             + (
@@ -286,6 +307,7 @@ class SparkOverheads:
             )
             + (f", result job 1 x {self.result_task:.4g} s" if self.result_task else "")
             + (f", plug-in schedulers {self.plugin_service:.4g} s a stage" if self.plugin_service else "")
+            + (" on the task-scheduler lock" if self.plugin_service and self.plugin_lock else "")
             + (", CFQ stages on the job's estimate" if self.cfq_job_estimate else "")
             + (", Spark's scan splits" if self.spark_splits else "")
             + (", the authors' job estimates" if self.authors_estimates else "")
@@ -369,6 +391,7 @@ _STRUCTURE_TERMS = (
     "plugin_service",
     "result_task",
     "authors_estimates",
+    "plugin_lock",
 )
 
 
@@ -396,6 +419,7 @@ def without_structure(o: SparkOverheads) -> SparkOverheads:
         plugin_service=0.0,
         result_task=0.0,
         authors_estimates=False,
+        plugin_lock=False,
     )
 
 

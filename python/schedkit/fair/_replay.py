@@ -541,8 +541,12 @@ def simulate(w: Workload, *, scenario: str | None = None, _spark_job_tasks: int 
         if authors:  # the workload is split already; the engine's partitioner stays off
             spec = replace(spec, partition=False)
         if o.plugin_service and spec.policy.strip().lower() in PLUGIN_POLICIES:
-            # the authors' plug-in schedulers' cost of every stage, on the driver
-            spec = replace(spec, overheads=replace(o, stage_service=o.stage_service + o.plugin_service))
+            # the authors' plug-in schedulers' cost of every stage, on the driver (and on the
+            # task-scheduler lock with plugin_lock)
+            lock = o.stage_lock + (o.plugin_service if o.plugin_lock else 0.0)
+            spec = replace(
+                spec, overheads=replace(o, stage_service=o.stage_service + o.plugin_service, stage_lock=lock)
+            )
     r = Runner(spec, Names(w.user_names))
     r.push(w.batch)
     r.finish()

@@ -41,8 +41,8 @@ enum PoolArg {
 }
 
 /// The overhead model as Python gives it: (job_service, stage_service, task_launch,
-/// round_delay, executors, executor_cores).
-type OverheadTuple = (f64, f64, f64, f64, i64, i64, bool, f64);
+/// round_delay, executors, executor_cores, cfq_job_estimate, task_dispatch, stage_lock).
+type OverheadTuple = (f64, f64, f64, f64, i64, i64, bool, f64, f64);
 
 /// The cluster simulator, fed jobs in submit order (`schedkit.fair` drives it).
 ///
@@ -280,7 +280,7 @@ impl FairEngine {
                     .into_iter()
                     .map(|(name, (w, m, f))| (name, PoolSpec::given(w, m, f)))
                     .collect(),
-                overheads: overheads.map(|(js, ss, tl, rd, ex, ec, cj, td)| Overheads {
+                overheads: overheads.map(|(js, ss, tl, rd, ex, ec, cj, td, sl)| Overheads {
                     job_service: js,
                     stage_service: ss,
                     task_launch: tl,
@@ -289,6 +289,7 @@ impl FairEngine {
                     executors: ex,
                     executor_cores: ec,
                     cfq_job_estimate: cj,
+                    stage_lock: sl,
                 }),
                 ..Config::new(cores, Policy::parse(policy)?)
             };

@@ -758,9 +758,13 @@ impl Engine {
 
     /// One dispatch round: launch what the queue picks until it has nothing more.
     fn dispatch(&mut self, t: f64) {
-        // Overheads: the round's tasks start when the (serial) round ends, one task_dispatch
-        // apart, and each runs task_launch longer than its work.
-        let (start, extra, step) = match &self.over {
+        // Overheads: no round while the driver holds the task-scheduler lock (its hand-over
+        // starts one); the round's tasks start when the (serial) round ends, one
+        // task_dispatch apart, and each runs task_launch longer than its work.
+        if self.over.as_mut().is_some_and(|o| o.locked(t)) {
+            return;
+        }
+        let (start, extra, step) = match self.over.as_mut() {
             Some(o) => (o.round_start(t), o.p.task_launch, o.p.task_dispatch),
             None => (t, 0.0, 0.0),
         };

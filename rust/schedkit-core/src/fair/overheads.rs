@@ -22,6 +22,17 @@
 //!   (idle, not busy) from `t` until their task starts. With a serial dispatcher the
 //!   policy's order matters even while cores are free.
 //!
+//! * **The task-scheduler lock.** Spark's `TaskSchedulerImpl.submitTasks` registers a stage
+//!   (`createTaskSetManager`, then the pool builder's `addTaskSetManager`) inside
+//!   `synchronized`, and every offer round (`CoarseGrainedSchedulerBackend.makeOffers` →
+//!   `withLock` → `resourceOffers`) takes the same monitor. The last
+//!   `stage_lock x (stages submitted)` seconds of each driver service hold that lock: a
+//!   round triggered while it is held does not run (the hand-over that releases it starts
+//!   the next round, which then sees the new stage), and a round whose start falls inside it
+//!   waits for its end, so cores freed meanwhile stay idle. A round that took the lock
+//!   before a registration does runs as planned (the registration's time is not moved:
+//!   rounds last a few milliseconds).
+//!
 //! One ordering rule rides along: [`Overheads::cfq_job_estimate`] (CFQ stage deadlines on the
 //! whole job's estimate), used only when the model runs.
 //!
@@ -29,7 +40,7 @@
 //! the usual time, so results are bit-for-bit those without the model.
 
 use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+use std::collections::{BinaryHeap, VecDeque};
 
 use super::vtime::K;
 use crate::error::{CoreError, CoreResult};
@@ -61,6 +72,10 @@ pub struct Overheads {
     /// a one-stage job of the same default runtime, `ClusterFairScheduler.setPriority`):
     /// a burst's later stages queue behind every first stage submitted before them.
     pub cfq_job_estimate: bool,
+    /// Of each stage's driver service, the seconds at its end spent holding the
+    /// task-scheduler lock, during which no dispatch round runs (finite, >= 0, at most
+    /// `stage_service`).
+    pub stage_lock: f64,
 }
 
 impl Overheads {
@@ -73,6 +88,7 @@ impl Overheads {
             ("task_launch", self.task_launch),
             ("round_delay", self.round_delay),
             ("task_dispatch", self.task_dispatch),
+            ("stage_lock", self.stage_lock),
         ] {
             if !v.is_finite() || v < 0.0 {
                 return Err(CoreError::invalid(
@@ -93,6 +109,16 @@ impl Overheads {
                     format!("must be >= 1, got {v}"),
                 ));
             }
+        }
+        if self.stage_lock > self.stage_service {
+            return Err(CoreError::invalid(
+                "overheads.stage_lock",
+                None,
+                format!(
+                    "must be <= stage_service = {} (the lock is held during the stage's service), got {}",
+                    self.stage_service, self.stage_lock
+                ),
+            ));
         }
         if self.executors.checked_mul(self.executor_cores) != Some(cores) {
             return Err(CoreError::invalid(
@@ -125,6 +151,11 @@ pub(super) struct OverheadState {
     /// (time served, sequence, slot, stage + 1 or 0 for a job), in the order served.
     served: BinaryHeap<Reverse<(K, u64, usize, usize)>>,
     seq: u64,
+    /// The driver's spells on the task-scheduler lock not yet over, as (start, end), in
+    /// time order (the driver serves one item after another).
+    locks: VecDeque<(f64, f64)>,
+    /// Rounds the lock held off since the last round ran.
+    deferred: u32,
 }
 
 impl OverheadState {
@@ -135,17 +166,23 @@ impl OverheadState {
             rounds_free: f64::NEG_INFINITY,
             served: BinaryHeap::new(),
             seq: 0,
+            locks: VecDeque::new(),
+            deferred: 0,
         }
     }
 
-    /// Queues `what`, asked for at `t`, on the driver for `service` seconds. Returns false
-    /// when the service takes no time and the driver is free (the engine goes on now).
-    fn queue(&mut self, t: f64, service: f64, what: Served) -> bool {
+    /// Queues `what`, asked for at `t`, on the driver for `service` seconds, the last `lock`
+    /// of them on the task-scheduler lock. Returns false when the service takes no time and
+    /// the driver is free (the engine goes on now).
+    fn queue(&mut self, t: f64, service: f64, lock: f64, what: Served) -> bool {
         let done = self.driver_free.max(t) + service;
         if done <= t {
             return false;
         }
         self.driver_free = done;
+        if lock > 0.0 {
+            self.locks.push_back((done - lock, done));
+        }
         let stage = what.stage.map_or(0, |s| s + 1);
         self.served.push(Reverse((K(done), self.seq, what.slot, stage)));
         self.seq += 1;
@@ -156,13 +193,19 @@ impl OverheadState {
     /// driver delays it (the engine then waits for [`OverheadState::pop`]).
     pub fn job_arrives(&mut self, t: f64, slot: usize, ready_stages: usize) -> bool {
         let service = self.p.job_service + self.p.stage_service * ready_stages as f64;
-        self.queue(t, service, Served { slot, stage: None })
+        let lock = self.p.stage_lock * ready_stages as f64;
+        self.queue(t, service, lock, Served { slot, stage: None })
     }
 
     /// Stage `s` of the job in `slot` has its parents done at `t`: true when the driver
     /// delays it.
     pub fn stage_ready(&mut self, t: f64, slot: usize, s: usize) -> bool {
-        self.queue(t, self.p.stage_service, Served { slot, stage: Some(s) })
+        self.queue(
+            t,
+            self.p.stage_service,
+            self.p.stage_lock,
+            Served { slot, stage: Some(s) },
+        )
     }
 
     /// When the driver hands over its next item.
@@ -178,9 +221,33 @@ impl OverheadState {
         })
     }
 
-    /// When the tasks of a dispatch round triggered at `t` start.
-    pub fn round_start(&self, t: f64) -> f64 {
-        self.rounds_free.max(t) + self.p.round_delay
+    /// Whether a dispatch round triggered at `t` finds the task-scheduler lock held by the
+    /// driver (calls come in time order: spells over by `t` are dropped). Such a round does
+    /// not run now; it is counted, and the driver's hand-over at the spell's end starts the
+    /// next one, which pays every counted round's `round_delay` (Spark's offer thread works
+    /// through the status updates queued meanwhile one at a time, an offer round each).
+    pub fn locked(&mut self, t: f64) -> bool {
+        while self.locks.front().is_some_and(|&(_, end)| end <= t) {
+            self.locks.pop_front();
+        }
+        let held = self.locks.front().is_some_and(|&(start, _)| start <= t);
+        self.deferred += u32::from(held);
+        held
+    }
+
+    /// When the tasks of a dispatch round triggered at `t` start: after the previous round,
+    /// outside the driver's spells on the lock, and `round_delay` later (once more for each
+    /// round the lock held off since the last round).
+    pub fn round_start(&mut self, t: f64) -> f64 {
+        let mut at = self.rounds_free.max(t);
+        for &(start, end) in &self.locks {
+            if start > at {
+                break;
+            }
+            at = at.max(end);
+        }
+        let rounds = 1.0 + f64::from(std::mem::take(&mut self.deferred));
+        at + self.p.round_delay * rounds
     }
 
     /// A round that launched at least one task ends at `end` (its last task's start).
@@ -203,6 +270,7 @@ mod tests {
             executors: 8,
             executor_cores: 4,
             cfq_job_estimate: false,
+            stage_lock: 0.0,
         }
     }
 
@@ -257,6 +325,30 @@ mod tests {
     }
 
     #[test]
+    fn lock_spells_hold_off_rounds() {
+        let mut st = OverheadState::new(Overheads {
+            stage_lock: 0.25,
+            round_delay: 0.125,
+            ..p(0.0, 0.5)
+        });
+        // served [0, 0.5] holding the lock over [0.25, 0.5]; then [0.5, 1], lock [0.75, 1]
+        assert!(st.job_arrives(0.0, 0, 1));
+        assert!(st.stage_ready(0.0, 1, 0));
+        assert!(!st.locked(0.125));
+        assert_eq!(st.round_start(0.125), 0.25);
+        assert!(st.locked(0.25));
+        // the spell ends with the hand-over, whose round pays for the one the lock held off
+        assert!(!st.locked(0.5));
+        assert_eq!(st.round_start(0.5), 0.75);
+        // a round whose start falls inside a spell waits for its end
+        assert!(st.locked(0.875));
+        st.round_done(0.8125);
+        assert_eq!(st.round_start(0.625), 1.0 + 0.25);
+        assert!(!st.locked(1.0));
+        assert_eq!(st.round_start(1.5), 1.625);
+    }
+
+    #[test]
     fn checks_name_the_field() {
         let bad = |o: Overheads| o.validate(32).unwrap_err().to_string();
         assert!(bad(p(-1.0, 0.0)).contains("overheads.job_service"));
@@ -276,6 +368,11 @@ mod tests {
             ..p(0.0, 0.0)
         })
         .contains("overheads.executors"));
+        assert!(bad(Overheads {
+            stage_lock: 0.5,
+            ..p(0.0, 0.4)
+        })
+        .contains("overheads.stage_lock"));
         assert!(p(0.0, 0.0).validate(31).is_err());
         assert!(p(0.0, 0.0).validate(32).is_ok());
     }
