@@ -139,6 +139,20 @@ impl UserTree {
         self.entry(1)
     }
 
+    /// Sets user `u`'s key, its request left as it is.
+    fn set_key(&mut self, u: usize, key: u128) {
+        let mut k = self.leaves + u;
+        self.key[k] = key;
+        while k > 1 {
+            k /= 2;
+            let j = self.key[2 * k].min(self.key[2 * k + 1]);
+            if self.key[k] == j {
+                break;
+            }
+            self.key[k] = j;
+        }
+    }
+
     /// Room for user `u` (the tree doubles, so adding users costs O(1) each on average).
     fn reserve(&mut self, u: usize) {
         if u < self.leaves {
@@ -159,21 +173,12 @@ impl UserTree {
     /// Sets user `u`'s leaf; each tree's path above it is joined again up to the first
     /// node that stays as it was (its ancestors then do too).
     fn set(&mut self, u: usize, e: Entry) {
+        self.set_key(u, e.key);
         let leaf = self.leaves + u;
-        let mut k = leaf;
-        self.key[k] = e.key;
-        while k > 1 {
-            k /= 2;
-            let j = self.key[2 * k].min(self.key[2 * k + 1]);
-            if self.key[k] == j {
-                break;
-            }
-            self.key[k] = j;
-        }
         if self.req[leaf] == (e.cpu, e.mem) {
             return;
         }
-        k = leaf;
+        let mut k = leaf;
         self.req[k] = (e.cpu, e.mem);
         while k > 1 {
             k /= 2;
@@ -326,6 +331,26 @@ impl UserSet {
         self.switch_form();
     }
 
+    /// Re-files user `u`, filed, with key `key` and its request as it was (a share that
+    /// changed): the top's request part stands.
+    fn set_key(&mut self, u: usize, key: u128) {
+        let i = self.at[u];
+        let old = self.filed[i].key;
+        self.filed[i].key = key;
+        if self.tree_on {
+            self.tree.set_key(u, key);
+        } else if let Some(t) = self.top_key {
+            // The top stands unless `u` held it and its key grew.
+            self.top_key = if key <= t {
+                Some(key)
+            } else if old == t {
+                None
+            } else {
+                Some(t)
+            };
+        }
+    }
+
     /// The tree joins past [`SCAN`] filed users and leaves below half of it.
     fn switch_form(&mut self) {
         let n = self.filed.len();
@@ -390,6 +415,18 @@ impl DrfQueue {
         let e = self.entry(u);
         if self.users.leaf(u) != e {
             self.users.set(u, e);
+        }
+    }
+
+    /// Re-files user `u`, filed and with the same next task, after its share changed.
+    fn refresh_share(&mut self, u: usize) {
+        let share = K(self.share(u));
+        self.user[u].key = Some(share);
+        let key = user_key(share, u);
+        match self.users.at[u] {
+            NONE => self.users.set(u, self.entry(u)),
+            i if self.users.filed[i].key != key => self.users.set_key(u, key),
+            _ => {}
         }
     }
 
@@ -521,14 +558,16 @@ impl ReadyQueue for DrfQueue {
         us.mem += h.mem;
         self.nodes.take(node, h.cpu, h.mem);
         let st = &jobs[h.slot].stages[h.stage];
-        if st.next + 1 == st.n {
-            self.ready[u].remove(&(h.seq, h.stage, h.slot));
-            self.set_head(jobs, u);
-        }
         // The stale user's leaf holds the key it had before its task ended: when this
         // pick brings it back, nothing is written.
         self.stale = None;
-        self.refresh(u);
+        if st.next + 1 == st.n {
+            self.ready[u].remove(&(h.seq, h.stage, h.slot));
+            self.set_head(jobs, u);
+            self.refresh(u);
+        } else {
+            self.refresh_share(u);
+        }
         Some(Launch {
             slot: h.slot,
             stage: h.stage,
