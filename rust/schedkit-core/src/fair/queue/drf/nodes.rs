@@ -454,8 +454,9 @@ impl Nodes {
         self.room[n] = room(self.free[n]);
     }
 
-    /// Node `n`'s bit in each class, from its room.
-    #[inline]
+    /// Node `n`'s bit in each class, from its room (out of line: the usual give and take
+    /// write no bits, and stay small without it).
+    #[inline(never)]
     fn refile(&mut self, n: usize) {
         let r = self.room[n];
         for c in &mut self.classes {

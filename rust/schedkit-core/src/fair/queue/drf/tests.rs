@@ -282,8 +282,9 @@ impl ReadyQueue for PlainDrf {
 
 /// A [`UserSet`]'s top is the smallest key and the least requests over the filed users,
 /// as a scan of every user's entry finds them, through both of its forms: users filed,
-/// re-filed with keys that rise or fall (ties of share) and requests that change, taken
-/// out, their number swinging from none to 3 x SCAN and back.
+/// re-filed with keys that rise or fall (ties of share) and requests that change, or with
+/// keys alone (the pick's re-filing, which keeps the two smallest keys), taken out, their
+/// number swinging from none to 3 x SCAN and back.
 #[test]
 fn user_set_top_is_the_least_filed() {
     let mut rng = SplitMix64::new(23);
@@ -310,8 +311,19 @@ fn user_set_top_is_the_least_filed() {
                     mem: req[rng.below(4)],
                 }
             };
-            set.set(u, e);
-            want[u] = e;
+            if filed && e != NOBODY && rng.below(2) == 0 {
+                // A share that changed, the request as it was.
+                let e = Entry {
+                    key: e.key,
+                    ..want[u]
+                };
+                set.set_key(u, e.key);
+                want[u] = e;
+            } else {
+                set.set(u, e);
+                want[u] = e;
+            }
+            let e = want[u];
             let mut top = NOBODY;
             for w in &want {
                 top.key = top.key.min(w.key);
