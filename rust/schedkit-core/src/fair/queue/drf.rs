@@ -139,6 +139,20 @@ impl UserTree {
         self.entry(1)
     }
 
+    /// Sets user `u`'s key, its request left as it is.
+    fn set_key(&mut self, u: usize, key: u128) {
+        let mut k = self.leaves + u;
+        self.key[k] = key;
+        while k > 1 {
+            k /= 2;
+            let j = self.key[2 * k].min(self.key[2 * k + 1]);
+            if self.key[k] == j {
+                break;
+            }
+            self.key[k] = j;
+        }
+    }
+
     /// Room for user `u` (the tree doubles, so adding users costs O(1) each on average).
     fn reserve(&mut self, u: usize) {
         if u < self.leaves {
@@ -159,21 +173,12 @@ impl UserTree {
     /// Sets user `u`'s leaf; each tree's path above it is joined again up to the first
     /// node that stays as it was (its ancestors then do too).
     fn set(&mut self, u: usize, e: Entry) {
+        self.set_key(u, e.key);
         let leaf = self.leaves + u;
-        let mut k = leaf;
-        self.key[k] = e.key;
-        while k > 1 {
-            k /= 2;
-            let j = self.key[2 * k].min(self.key[2 * k + 1]);
-            if self.key[k] == j {
-                break;
-            }
-            self.key[k] = j;
-        }
         if self.req[leaf] == (e.cpu, e.mem) {
             return;
         }
-        k = leaf;
+        let mut k = leaf;
         self.req[k] = (e.cpu, e.mem);
         while k > 1 {
             k /= 2;
@@ -204,6 +209,10 @@ struct UserSet {
     /// alone): a user's share changes on every task, its request only with its next stage,
     /// so a scan after a pick reads the keys alone.
     top_key: Option<u128>,
+    /// The second smallest key filed (`NOBODY`'s when one user is), while known with the
+    /// top's: the picked user is most often the top, and stays it while its raised key
+    /// is below this one, so a pick then needs no scan.
+    second: Option<u128>,
     least: Option<(f64, f64)>,
     tree: UserTree,
     tree_on: bool,
@@ -218,6 +227,7 @@ impl UserSet {
             filed: Vec::new(),
             at: Vec::new(),
             top_key: None,
+            second: None,
             least: None,
             tree: UserTree::new(),
             tree_on: false,
@@ -248,9 +258,17 @@ impl UserSet {
         let key = match self.top_key {
             Some(k) => k,
             None => {
-                let k = self.filed.iter().fold(NOBODY.key, |k, e| k.min(e.key));
-                self.top_key = Some(k);
-                k
+                // The two smallest keys (users' keys differ: each holds its user).
+                let (mut a, mut b) = (NOBODY.key, NOBODY.key);
+                for e in &self.filed {
+                    if e.key < a {
+                        (a, b) = (e.key, a);
+                    } else if e.key < b {
+                        b = e.key;
+                    }
+                }
+                (self.top_key, self.second) = (Some(a), Some(b));
+                a
             }
         };
         let (cpu, mem) = self.least();
@@ -307,15 +325,7 @@ impl UserSet {
                     Some(t)
                 }
             };
-            if let Some(t) = self.top_key {
-                self.top_key = if e.key <= t {
-                    Some(e.key)
-                } else if old.key == t {
-                    None
-                } else {
-                    Some(t)
-                };
-            }
+            self.new_key(old.key, e.key);
             if let Some((c, m)) = self.least {
                 self.least = match (part(c, old.cpu, e.cpu), part(m, old.mem, e.mem)) {
                     (Some(c), Some(m)) => Some((c, m)),
@@ -324,6 +334,49 @@ impl UserSet {
             }
         }
         self.switch_form();
+    }
+
+    /// Re-files user `u`, filed, with key `key` and its request as it was (a share that
+    /// changed): the top's request part stands.
+    fn set_key(&mut self, u: usize, key: u128) {
+        let i = self.at[u];
+        let old = self.filed[i].key;
+        self.filed[i].key = key;
+        if self.tree_on {
+            self.tree.set_key(u, key);
+        } else {
+            self.new_key(old, key);
+        }
+    }
+
+    /// The list's top and second key after a user's key went from `old` to `key` (either
+    /// [`NOBODY`]'s when the user is filed or taken out).
+    fn new_key(&mut self, old: u128, key: u128) {
+        if let Some(t) = self.top_key {
+            // (Keys differ, so `old == t` says `u` held the top, `old == s` the second.)
+            if key <= t {
+                // `u` is the top; the one before is second unless it was `u`.
+                if old != t {
+                    self.second = Some(t);
+                }
+                self.top_key = Some(key);
+            } else if old == t {
+                // `u` held the top and its key grew: it stays top below the second, else
+                // the second is the top and the next second unknown.
+                (self.top_key, self.second) = match self.second {
+                    Some(s) if key < s => (Some(key), Some(s)),
+                    s => (s, None),
+                };
+            } else if let Some(s) = self.second {
+                self.second = if key <= s {
+                    Some(key)
+                } else if old == s {
+                    None
+                } else {
+                    Some(s)
+                };
+            }
+        }
     }
 
     /// The tree joins past [`SCAN`] filed users and leaves below half of it.
@@ -339,7 +392,7 @@ impl UserSet {
                 self.tree.set(user_of(e.key), NOBODY);
             }
             self.tree_on = false;
-            (self.top_key, self.least) = (None, None);
+            (self.top_key, self.second, self.least) = (None, None, None);
         }
     }
 }
@@ -393,6 +446,18 @@ impl DrfQueue {
         }
     }
 
+    /// Re-files user `u`, filed and with the same next task, after its share changed.
+    fn refresh_share(&mut self, u: usize) {
+        let share = K(self.share(u));
+        self.user[u].key = Some(share);
+        let key = user_key(share, u);
+        match self.users.at[u] {
+            NONE => self.users.set(u, self.entry(u)),
+            i if self.users.filed[i].key != key => self.users.set_key(u, key),
+            _ => {}
+        }
+    }
+
     /// Writes the stale user's leaf, if any.
     fn settle(&mut self) {
         if let Some(v) = self.stale.take() {
@@ -427,6 +492,58 @@ impl DrfQueue {
             stage,
             slot,
         };
+    }
+
+    /// [`ReadyQueue::pick`] past a full cluster: the next user in DRF order whose next
+    /// task fits, and its node.
+    #[inline(never)]
+    fn pick_user(&mut self, jobs: &[Job]) -> Option<Launch> {
+        let stale = self.stale_pick();
+        if stale.is_none() {
+            self.settle();
+        }
+        let (u, node) = stale.unwrap_or_else(|| loop {
+            let top = self.users.top();
+            // Nobody waits, or no waiting request fits on any node.
+            if top.key == u128::MAX || self.nodes.none_fits(top.cpu, top.mem) {
+                break (usize::MAX, 0);
+            }
+            let u = user_of(top.key);
+            let h = &self.user[u].head;
+            match self.nodes.fit(h.cpu, h.mem) {
+                Some(node) => break (u, node),
+                None => {
+                    self.users.set(u, NOBODY);
+                    self.sat_out.push(u);
+                }
+            }
+        });
+        if u == usize::MAX {
+            self.end_round();
+            return None;
+        }
+        let us = &mut self.user[u];
+        let h = us.head;
+        us.cpu += h.cpu;
+        us.mem += h.mem;
+        self.nodes.take(node, h.cpu, h.mem);
+        let st = &jobs[h.slot].stages[h.stage];
+        // The stale user's leaf holds the key it had before its task ended: when this
+        // pick brings it back, nothing is written.
+        self.stale = None;
+        if st.next + 1 == st.n {
+            self.ready[u].remove(&(h.seq, h.stage, h.slot));
+            self.set_head(jobs, u);
+            self.refresh(u);
+        } else {
+            self.refresh_share(u);
+        }
+        Some(Launch {
+            slot: h.slot,
+            stage: h.stage,
+            k: 1,
+            node,
+        })
     }
 
     /// The round is over: the users that sat out it wait again.
@@ -484,57 +601,18 @@ impl ReadyQueue for DrfQueue {
     /// next task of its first ready stage on the first node where it fits; a user whose
     /// next task fits nowhere sits out the round. A placement only raises the user's share
     /// and only takes resources, so a user that sat out would not fit later in the round.
+    #[inline]
     fn pick(&mut self, jobs: &[Job]) -> Option<Launch> {
         // A full cluster (every task of a saturated one ends with this call) ends the round
-        // without a look at the users (the stale user's leaf, if any, is written later).
+        // without a look at the users (the stale user's leaf, if any, is written later),
+        // inline in the engine's round.
         if self.nodes.full() {
-            self.end_round();
+            if !self.sat_out.is_empty() {
+                self.end_round();
+            }
             return None;
         }
-        let stale = self.stale_pick();
-        if stale.is_none() {
-            self.settle();
-        }
-        let (u, node) = stale.unwrap_or_else(|| loop {
-            let top = self.users.top();
-            // Nobody waits, or no waiting request fits on any node.
-            if top.key == u128::MAX || self.nodes.none_fits(top.cpu, top.mem) {
-                break (usize::MAX, 0);
-            }
-            let u = user_of(top.key);
-            let h = &self.user[u].head;
-            match self.nodes.fit(h.cpu, h.mem) {
-                Some(node) => break (u, node),
-                None => {
-                    self.users.set(u, NOBODY);
-                    self.sat_out.push(u);
-                }
-            }
-        });
-        if u == usize::MAX {
-            self.end_round();
-            return None;
-        }
-        let us = &mut self.user[u];
-        let h = us.head;
-        us.cpu += h.cpu;
-        us.mem += h.mem;
-        self.nodes.take(node, h.cpu, h.mem);
-        let st = &jobs[h.slot].stages[h.stage];
-        if st.next + 1 == st.n {
-            self.ready[u].remove(&(h.seq, h.stage, h.slot));
-            self.set_head(jobs, u);
-        }
-        // The stale user's leaf holds the key it had before its task ended: when this
-        // pick brings it back, nothing is written.
-        self.stale = None;
-        self.refresh(u);
-        Some(Launch {
-            slot: h.slot,
-            stage: h.stage,
-            k: 1,
-            node,
-        })
+        self.pick_user(jobs)
     }
 
     fn on_task_finish(&mut self, job: &Job, _slot: usize, s: usize, node: usize) {

@@ -30,6 +30,13 @@ pub(super) struct Nodes {
     classes: Vec<Class>,
     /// The max tree, once a request past [`CLASSES`] turned it on.
     tree: Option<Tree>,
+    /// With the bitsets: a node whose room grew (tasks ended there) while the classes'
+    /// bits still hold its room before (the second value), as the tree leaves a node
+    /// loose: written when anything else changes first, and not at all when the next
+    /// placement takes the node back to that room (on a saturated cluster, the task that
+    /// ends frees what the next task takes). Every other node's bits are current; a fit
+    /// looks at this node besides the bits (its bits admit no more than its room does).
+    loose: Option<(usize, (f64, f64))>,
 }
 
 /// One distinct request and the nodes where it fits.
@@ -302,6 +309,7 @@ impl Nodes {
             cap,
             classes: Vec::new(),
             tree,
+            loose: None,
         }
     }
 
@@ -313,9 +321,14 @@ impl Nodes {
             return;
         }
         if self.classes.len() == CLASSES {
-            self.classes.clear();
+            // The tree is built from the rooms, which are current.
+            (self.classes, self.loose) = (Vec::new(), None);
             self.tree = Some(Tree::new(&self.room));
             return;
+        }
+        // The new class's bits are made from the rooms, so the loose node is written first.
+        if let Some((m, _)) = self.loose.take() {
+            self.refile(m);
         }
         let mut fit = Bits::new(self.room.len());
         for (n, &r) in self.room.iter().enumerate() {
@@ -325,38 +338,52 @@ impl Nodes {
     }
 
     /// First node (in index order) where a (cpu, mem) task fits (a noted request).
-    #[inline]
+    #[inline(always)]
     pub fn fit(&self, cpu: f64, mem: f64) -> Option<usize> {
         if let Some(t) = &self.tree {
             return t.fit(&self.room, cpu, mem);
         }
-        match self.classes.iter().find(|c| c.cpu == cpu && c.mem == mem) {
+        let first = match self.classes.iter().find(|c| c.cpu == cpu && c.mem == mem) {
             Some(c) => c.fit.first(),
             // Not noted: a scan (the queue notes every request it asks about).
             None => self.room.iter().position(|&r| admits(r, cpu, mem)),
+        };
+        match self.loose {
+            Some((n, _)) if first.is_none_or(|f| n < f) && admits(self.room[n], cpu, mem) => Some(n),
+            _ => first,
         }
+    }
+
+    /// Whether a (cpu, mem) task fits on the loose node (with the bitsets), whose bits may
+    /// say it does not.
+    #[inline(always)]
+    fn loose_admits(&self, cpu: f64, mem: f64) -> bool {
+        self.loose.is_some_and(|(n, _)| admits(self.room[n], cpu, mem))
     }
 
     /// Whether no noted request at or above (cpu, mem) in both amounts fits on any node
     /// (so no waiting task fits when (cpu, mem) are the least requests waiting): with the
     /// tree, (cpu, mem) fits nowhere; with classes, no class at or above it fits anywhere
     /// (a class that fits somewhere puts (cpu, mem) there too, so this is no weaker).
-    #[inline]
+    #[inline(always)]
     pub fn none_fits(&self, cpu: f64, mem: f64) -> bool {
         match &self.tree {
             Some(t) => !admits(t.largest(&self.room), cpu, mem),
-            None => self
-                .classes
-                .iter()
-                .all(|c| c.fit.is_empty() || c.cpu < cpu || c.mem < mem),
+            None => self.classes.iter().all(|c| {
+                c.cpu < cpu || c.mem < mem || (c.fit.is_empty() && !self.loose_admits(c.cpu, c.mem))
+            }),
         }
     }
 
     /// Whether the bitsets serve the fits and no noted request fits on any node (so no
     /// waiting task fits: each waiting request is noted). False with the tree.
-    #[inline]
+    #[inline(always)]
     pub fn full(&self) -> bool {
-        self.tree.is_none() && self.classes.iter().all(|c| c.fit.is_empty())
+        self.tree.is_none()
+            && self
+                .classes
+                .iter()
+                .all(|c| c.fit.is_empty() && !self.loose_admits(c.cpu, c.mem))
     }
 
     /// A (cpu, mem) task starts on node `n`.
@@ -365,6 +392,16 @@ impl Nodes {
         let f = &mut self.free[n];
         f.0 = (f.0 - cpu).max(0.0);
         f.1 = (f.1 - mem).max(0.0);
+        // The loose node back at the room its bits hold: nothing to write (inline, as on
+        // a saturated cluster nearly every placement is this one).
+        if let Some((m, held)) = self.loose {
+            let r = room(*f);
+            if m == n && r == held {
+                self.room[n] = r;
+                self.loose = None;
+                return;
+            }
+        }
         self.update(n);
     }
 
@@ -378,31 +415,48 @@ impl Nodes {
         self.grow(n);
     }
 
-    /// Node `n`'s free amounts were set (any change): its room and the structure.
-    #[inline]
+    /// Node `n`'s free amounts were set (any change): its room and the structure (the
+    /// loose node's bits first, unless `n` is it, back at the room its bits hold).
+    #[inline(never)]
     pub(super) fn update(&mut self, n: usize) {
         self.room[n] = room(self.free[n]);
         match &mut self.tree {
             Some(t) => t.update(&self.room, n),
-            None => self.refile(n),
+            None => {
+                if let Some((m, held)) = self.loose.take() {
+                    if m != n {
+                        self.refile(m);
+                    } else if self.room[n] == held {
+                        return;
+                    }
+                }
+                self.refile(n);
+            }
         }
     }
 
-    /// Node `n`'s free amounts grew: its room and the structure (the tree leaves the node
-    /// loose).
+    /// Node `n`'s free amounts grew: its room; the node is left loose (the one loose
+    /// before written).
     #[inline]
     pub(super) fn grow(&mut self, n: usize) {
         if let Some(t) = &mut self.tree {
             t.grow(&self.room, n);
-            self.room[n] = room(self.free[n]);
         } else {
-            self.room[n] = room(self.free[n]);
-            self.refile(n);
+            match self.loose {
+                Some((m, _)) if m == n => {}
+                Some((m, _)) => {
+                    self.refile(m);
+                    self.loose = Some((n, self.room[n]));
+                }
+                None => self.loose = Some((n, self.room[n])),
+            }
         }
+        self.room[n] = room(self.free[n]);
     }
 
-    /// Node `n`'s bit in each class, from its room.
-    #[inline]
+    /// Node `n`'s bit in each class, from its room (out of line: the usual give and take
+    /// write no bits, and stay small without it).
+    #[inline(never)]
     fn refile(&mut self, n: usize) {
         let r = self.room[n];
         for c in &mut self.classes {

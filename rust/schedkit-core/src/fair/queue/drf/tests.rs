@@ -110,7 +110,8 @@ fn fit_is_first_fit() {
 /// each change, on node counts up to several blocks deep; the tree's largest rooms are
 /// the scan's (a round ends when they do not admit the least request), and with the
 /// bitsets `none_fits` of any least request is true exactly when no noted request at or
-/// above it fits anywhere.
+/// above it fits anywhere and `full` exactly when no noted request does (the node a task
+/// ended on is left loose by both).
 #[test]
 fn fit_is_first_fit_as_tasks_end() {
     let mut rng = SplitMix64::new(11);
@@ -142,6 +143,11 @@ fn fit_is_first_fit_as_tasks_end() {
                 assert_eq!(q.none_fits(least.0, least.1), want, "n={n} least {least:?}");
                 if tree {
                     assert_eq!(q.largest(), nodes::room(most_free(&q.free)), "n={n}");
+                } else {
+                    let full = !classes
+                        .iter()
+                        .any(|&(c, m)| q.free.iter().any(|&(fc, fm)| fits(c, m, fc, fm)));
+                    assert_eq!(q.full(), full, "n={n} free {:?}", q.free);
                 }
             }
         }
@@ -276,8 +282,9 @@ impl ReadyQueue for PlainDrf {
 
 /// A [`UserSet`]'s top is the smallest key and the least requests over the filed users,
 /// as a scan of every user's entry finds them, through both of its forms: users filed,
-/// re-filed with keys that rise or fall (ties of share) and requests that change, taken
-/// out, their number swinging from none to 3 x SCAN and back.
+/// re-filed with keys that rise or fall (ties of share) and requests that change, or with
+/// keys alone (the pick's re-filing, which keeps the two smallest keys), taken out, their
+/// number swinging from none to 3 x SCAN and back.
 #[test]
 fn user_set_top_is_the_least_filed() {
     let mut rng = SplitMix64::new(23);
@@ -304,8 +311,19 @@ fn user_set_top_is_the_least_filed() {
                     mem: req[rng.below(4)],
                 }
             };
-            set.set(u, e);
-            want[u] = e;
+            if filed && e != NOBODY && rng.below(2) == 0 {
+                // A share that changed, the request as it was.
+                let e = Entry {
+                    key: e.key,
+                    ..want[u]
+                };
+                set.set_key(u, e.key);
+                want[u] = e;
+            } else {
+                set.set(u, e);
+                want[u] = e;
+            }
+            let e = want[u];
             let mut top = NOBODY;
             for w in &want {
                 top.key = top.key.min(w.key);
@@ -541,6 +559,22 @@ mod speed {
             let ns = (thread_cpu_ns() - c0) as f64 / w.task_duration.len() as f64;
             println!("{policy:?}: {ns:.1} ns per task, checksum {sum}");
         }
+    }
+
+    /// One DRF run of 10^6 tasks, for a profiler (callgrind counts it per task):
+    /// cargo test --release -p schedkit-core --lib drf::tests::speed::drf_alone -- --ignored --nocapture
+    #[test]
+    #[ignore]
+    fn drf_alone() {
+        let w = workload(1_000_000);
+        let mut eng = Engine::new(Config::new(32, Policy::Drf)).unwrap();
+        for u in 0..100 {
+            eng.add_user(&format!("u{u}")).unwrap();
+        }
+        eng.push(&w).unwrap();
+        eng.finish(&Budget::unlimited()).unwrap();
+        let sum: f64 = eng.take_finished().finish.iter().sum();
+        println!("checksum {sum}");
     }
 
     /// cargo test --release -p schedkit-core --lib drf::tests::speed -- --ignored --nocapture --test-threads=1
