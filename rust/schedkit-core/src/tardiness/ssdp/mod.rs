@@ -409,7 +409,12 @@ pub fn solve_ssdp(
     loop {
         let cut = bounds.lb + step;
         bounds.cut = if cut < bounds.ub { cut } else { INF };
-        trace!("stage 3 pass: lb {} cut {} ub {}", bounds.lb, bounds.cut, bounds.ub);
+        trace!(
+            "stage 3 pass: lb {} cut {} ub {}",
+            bounds.lb,
+            bounds.cut,
+            bounds.ub
+        );
         let mut pass = arcs.clone();
         let mut work = 0;
         let end = sublimate(&pb, &pf, &mut pass, &mu, &mut bounds, budget, memory, &mut work);
@@ -464,7 +469,11 @@ fn stage1(
         &mut ran,
         |mu| adj.evaluate(pb, mu),
     );
-    trace!("stage 1 adjacency: {ran} rounds, lb {} ub {}", bounds.lb, bounds.ub);
+    trace!(
+        "stage 1 adjacency: {ran} rounds, lb {} ub {}",
+        bounds.lb,
+        bounds.ub
+    );
     out
 }
 

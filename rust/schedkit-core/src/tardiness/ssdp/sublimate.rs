@@ -231,7 +231,9 @@ impl Forward {
     }
 
     fn value(&self, t: usize, arc: u32, mask: u128) -> Option<f64> {
-        self.maps[t].get(&(arc, mask)).map(|&s| self.arena[s as usize].val)
+        self.maps[t]
+            .get(&(arc, mask))
+            .map(|&s| self.arena[s as usize].val)
     }
 }
 
@@ -249,7 +251,13 @@ impl Net<'_> {
 
     /// The forward DP over (arc, S), pruned by the last round's backward values (`back`;
     /// the stage-2 backward values g in the first round).
-    fn forward(&self, members: &Members, back: Option<&Back>, bounds: &Bounds, budget: &Budget) -> Dp<Forward> {
+    fn forward(
+        &self,
+        members: &Members,
+        back: Option<&Back>,
+        bounds: &Bounds,
+        budget: &Budget,
+    ) -> Dp<Forward> {
         let (pb, arcs) = (self.pb, self.arcs);
         let h = pb.horizon;
         let full = members.full();
@@ -266,7 +274,9 @@ impl Net<'_> {
             maps: (0..=h).map(|_| FastMap::default()).collect(),
             best: (INF, NONE),
         };
-        let push = |fw: &mut Forward, t: usize, arc: u32, mask: u128, val: f64, parent: u32| match fw.maps[t].get(&(arc, mask)) {
+        let push = |fw: &mut Forward, t: usize, arc: u32, mask: u128, val: f64, parent: u32| match fw.maps[t]
+            .get(&(arc, mask))
+        {
             Some(&s) => {
                 let st = &mut fw.arena[s as usize];
                 if val < st.val {
@@ -290,7 +300,9 @@ impl Net<'_> {
             let (t, j) = (arcs.node_t[n] as usize, arcs.node_j[n] as usize);
             let mask = members.mask_of(j);
             let val = pb.cost(j, t) - self.mu[j];
-            let Some(g) = tail(t, a as u32, mask) else { continue };
+            let Some(g) = tail(t, a as u32, mask) else {
+                continue;
+            };
             if bounds.keeps(val + g + self.musum) && h - t >= pm_total - self.done(members, mask) {
                 push(&mut fw, t, a as u32, mask, val, NONE);
             }
@@ -398,7 +410,9 @@ impl Net<'_> {
                     if arcs.pred[a2] == j as u32 {
                         continue;
                     }
-                    let Some(f) = fw.value(tp, a2 as u32, s2) else { continue };
+                    let Some(f) = fw.value(tp, a2 as u32, s2) else {
+                        continue;
+                    };
                     if !bounds.keeps(f + here + self.musum) {
                         continue;
                     }

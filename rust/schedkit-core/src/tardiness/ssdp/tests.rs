@@ -498,7 +498,10 @@ fn stage3_passes_prove_only_true_bounds_and_find_the_optimum_above_them() {
                 assert_eq!(pb.objective(&b.best), opt);
                 found += 1;
             } else {
-                assert!(cut as f64 <= opt, "cut {cut} proved above the optimum {opt}: {inst:?}");
+                assert!(
+                    cut as f64 <= opt,
+                    "cut {cut} proved above the optimum {opt}: {inst:?}"
+                );
                 assert_eq!(b.lb, cut as f64);
                 proved += 1;
             }
