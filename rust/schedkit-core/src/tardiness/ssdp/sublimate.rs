@@ -162,7 +162,9 @@ pub(super) fn sublimate(
             // no job can be missing or repeated unless the path is not a sequence
             return Sublimation::TooBig;
         }
-        let fw = match net.forward(&members, back.as_ref(), bounds, budget) {
+        // the last round's backward states stay in memory through this round
+        let carried = if back.is_some() { alive } else { 0 };
+        let fw = match net.forward(&members, back.as_ref(), carried, bounds, budget) {
             Dp::Done(fw) => fw,
             Dp::Stopped => return Sublimation::Stopped,
             Dp::TooBig => return Sublimation::TooBig,
@@ -181,7 +183,7 @@ pub(super) fn sublimate(
             return Sublimation::Optimal;
         }
         bounds.offer(pb, repair(pb, pf, &p, budget));
-        let (bk, start_best, states) = match net.backward(&members, &fw, bounds, budget) {
+        let (bk, start_best, states) = match net.backward(&members, &fw, carried, bounds, budget) {
             Dp::Done(x) => x,
             Dp::Stopped => return Sublimation::Stopped,
             Dp::TooBig => return Sublimation::TooBig,
@@ -255,6 +257,7 @@ impl Net<'_> {
         &self,
         members: &Members,
         back: Option<&Back>,
+        carried: usize,
         bounds: &Bounds,
         budget: &Budget,
     ) -> Dp<Forward> {
@@ -349,7 +352,7 @@ impl Net<'_> {
                     }
                     push(&mut fw, tk, b, m2, v2, s);
                 }
-                if fw.arena.len() > self.max_states {
+                if fw.arena.len() + carried > self.max_states {
                     return Dp::TooBig;
                 }
             }
@@ -364,6 +367,7 @@ impl Net<'_> {
         &self,
         members: &Members,
         fw: &Forward,
+        carried: usize,
         bounds: &Bounds,
         budget: &Budget,
     ) -> Dp<(Back, f64, usize)> {
@@ -386,7 +390,7 @@ impl Net<'_> {
             }
             let layer = std::mem::take(&mut g[t]);
             states += layer.len();
-            if fw.arena.len() + states > self.max_states {
+            if fw.arena.len() + states + carried > self.max_states {
                 return Dp::TooBig;
             }
             for (&(a, s), &gv) in &layer {
