@@ -14,6 +14,7 @@ use crate::budget::Budget;
 /// Bytes per arc across the arrays below (pred, node, f, g, and the out-list of stage 3).
 pub(super) const ARC_BYTES: usize = 4 + 4 + 8 + 8 + 4;
 
+#[derive(Clone)]
 pub(super) struct Arcs {
     m: usize,
     h: usize,

@@ -417,6 +417,7 @@ impl Adjacency {
             ub,
             best: Vec::new(),
             lb: 0.0,
+            cut: INF,
         };
         let mut left = 0;
         let cells = self.f.iter().zip(&b).zip(self.dead.iter_mut()).skip(m);

@@ -264,6 +264,7 @@ fn stage1_gaps() {
             ub: f64::INFINITY,
             best: Vec::new(),
             lb: 0.0,
+            cut: f64::INFINITY,
         };
         bounds.offer(&pb, seq);
         let mut mu = initial_prices(pb.jobs(&pf), &bounds.best);
@@ -435,4 +436,131 @@ fn elimination_keeps_every_improving_tie_path_with_one_strict_pair() {
         }
     }
     assert!(removed > 0, "the removal never removed a node");
+}
+
+/// Stage 3 alone (multipliers 0, arcs built against the identity order as the incumbent)
+/// under tentative bounds from 12 below the optimum to one above it: a pass that ends
+/// without the optimum has proved its cut a lower bound, so the cut must not pass the
+/// optimum, and a pass whose cut passes the optimum must find it. Fails if the forward or
+/// backward DP, or the pruning of one by the other's values, drops a state a cheaper path
+/// needs, or keeps the jobs of M from occurring once.
+#[test]
+fn stage3_passes_prove_only_true_bounds_and_find_the_optimum_above_them() {
+    use super::arcs::Arcs;
+    use super::sublimate::{sublimate, Sublimation};
+    use super::Bounds;
+    let mut g = SplitMix64::new(11);
+    let (mut found, mut proved) = (0, 0);
+    for case in 0..160 {
+        let n = 5 + case % 8; // 5..12
+        let inst = if case % 2 == 0 {
+            tied_instance(&mut g, n, 6)
+        } else {
+            orlib_like(&mut g, n, 12, 5, false)
+        };
+        let opt = held_karp(&inst);
+        let pb = problem_of(&inst);
+        let pf: Vec<f64> = pb.p.iter().map(|&x| x as f64).collect();
+        let mu = vec![0.0; pb.m];
+        let identity: Vec<usize> = (0..pb.m).collect();
+        let loose = |cut: f64| {
+            let mut b = Bounds {
+                ub: f64::INFINITY,
+                best: Vec::new(),
+                lb: 0.0,
+                cut,
+            };
+            b.offer(&pb, identity.clone());
+            b
+        };
+        let start = loose(f64::INFINITY);
+        if start.ub <= opt {
+            continue;
+        }
+        let mut adj = Adjacency::new(&pb);
+        let alive = adj.alive_nodes(&pb, &mu, &start);
+        let arcs = Arcs::build(&pb, &adj, &alive, &mu, &start, usize::MAX, &Budget::unlimited()).unwrap();
+        for cut in (opt as i64 - 12).max(1)..=opt as i64 + 1 {
+            let mut b = loose(cut as f64);
+            let end = sublimate(
+                &pb,
+                &pf,
+                &mut arcs.clone(),
+                &mu,
+                &mut b,
+                &Budget::unlimited(),
+                usize::MAX / 2,
+                &mut 0,
+            );
+            assert!(matches!(end, Sublimation::Optimal), "{inst:?} cut {cut}");
+            if b.closed() {
+                assert_eq!(b.ub, opt, "{inst:?} cut {cut}");
+                assert_eq!(pb.objective(&b.best), opt);
+                found += 1;
+            } else {
+                assert!(
+                    cut as f64 <= opt,
+                    "cut {cut} proved above the optimum {opt}: {inst:?}"
+                );
+                assert_eq!(b.lb, cut as f64);
+                proved += 1;
+            }
+            if cut as f64 > opt {
+                assert!(b.closed(), "{inst:?}: the optimum lies below cut {cut}");
+            }
+        }
+    }
+    assert!(found > 50 && proved > 500, "found {found} proved {proved}");
+}
+
+thread_local! {
+    /// Set by [`ssdp_stages`]: the solver's `trace!` lines go to stderr.
+    pub(super) static TRACE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    static TRACE_START: std::cell::Cell<Option<std::time::Instant>> = const { std::cell::Cell::new(None) };
+}
+
+/// Seconds since the harness started the current instance.
+pub(super) fn trace_secs() -> f64 {
+    TRACE_START.with(|t| t.get().map_or(0.0, |s| s.elapsed().as_secs_f64()))
+}
+
+/// Stage harness (ignored): `SSDP_COUNT=/tmp/file [SSDP_ONLY=a,b] [SSDP_LIMIT=s]`, lines
+/// "name p.. | w.. | d.."; solves each by SSDP from the incumbent `solve` hands over and
+/// prints each stage's bound, network size and time (the `trace!` lines), then a summary.
+/// `cargo test --release -p schedkit-core --lib ssdp_stages -- --ignored --nocapture`
+#[test]
+#[ignore]
+fn ssdp_stages() {
+    let Ok(path) = std::env::var("SSDP_COUNT") else {
+        return;
+    };
+    let only = std::env::var("SSDP_ONLY").unwrap_or_default();
+    let limit: f64 = std::env::var("SSDP_LIMIT")
+        .ok()
+        .and_then(|x| x.parse().ok())
+        .unwrap_or(60.0);
+    let parse = |t: &str| -> Vec<f64> { t.split_whitespace().map(|x| x.parse().unwrap()).collect() };
+    TRACE.with(|t| t.set(true));
+    for line in std::fs::read_to_string(path).unwrap().lines() {
+        let mut parts = line.split(" | ");
+        let (name, p) = parts.next().unwrap().split_once(char::is_whitespace).unwrap();
+        if !(only.is_empty() || only.split(',').any(|x| x == name)) {
+            continue;
+        }
+        let (w, d) = (parse(parts.next().unwrap()), parse(parts.next().unwrap()));
+        let inst = Instance::new(parse(p), d, Some(w)).unwrap();
+        eprintln!("== {name}");
+        TRACE_START.with(|t| t.set(Some(std::time::Instant::now())));
+        let budget = Budget::new(Some(limit), None);
+        let start = crate::tardiness::solve::exact_incumbent(&inst, &budget).unwrap();
+        let s = solve_ssdp(&inst, start, &budget, None).unwrap();
+        inst.check_permutation(&s.sequence, "sequence").unwrap();
+        println!(
+            "{name:28} {:7.2}s optimal {} obj {} lb {}",
+            trace_secs(),
+            s.optimal,
+            s.objective,
+            s.lower_bound
+        );
+    }
 }
