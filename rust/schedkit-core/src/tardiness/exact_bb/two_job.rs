@@ -74,6 +74,7 @@ impl TwoJob {
     /// The arcs between the nodes alive in `relax`'s stage-1 table F (built for `relax.mu`)
     /// that keep the tie rule and may lie on a path of value below `ub − 1`. `None` when they
     /// would pass [`MAX_ARCS`] or the budget ran out while building.
+    #[allow(clippy::needless_range_loop)] // j indexes μ, p and the rows of F alike
     pub(super) fn build(jobs: Jobs, relax: &Relax, ub: f64, budget: &Budget) -> Option<TwoJob> {
         let m = jobs.p.len();
         let h = relax.pt;
@@ -289,6 +290,7 @@ impl TwoJob {
     /// runs), at most `rounds`; `mu` is left at the best multipliers of all runs so far (the
     /// next run starts there). Returns the best bound (with Σμ) and, if a relaxed
     /// optimum was a sequence (then optimal: its value is its objective), that sequence.
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn tune(
         &mut self,
         jobs: Jobs,
@@ -362,17 +364,11 @@ impl TwoJob {
         // row s of the nodes, by best value
         let mut row: Vec<u32> = Vec::with_capacity(m);
         let mut n0 = 0;
-        for s in 0..h {
-            // start arcs: k first, completing at p_k
-            for k in 0..m {
-                if s == 0 {
-                    let t = self.p[k];
-                    edge[t * m + k] = jobs.cost(k, t as f64) - mu[k];
-                }
-            }
-            if s == 0 {
-                continue;
-            }
+        // start arcs: k first, completing at p_k
+        for (k, &t) in self.p.iter().enumerate() {
+            edge[t * m + k] = jobs.cost(k, t as f64) - mu[k];
+        }
+        for s in 1..h {
             row.clear();
             while n0 < self.node_t.len() && self.node_t[n0] as usize == s {
                 row.push(n0 as u32);
