@@ -18,6 +18,8 @@
 //!   argument why each keeps an optimum;
 //! - `relaxation.rs`: the Lagrangian time-indexed relaxation (Tanaka, Fujikuma & Araki 2009),
 //!   its subgradient optimisation and the O(1) node bound read off its DP table;
+//! - `two_job.rs`: SSDP's stage-2 relaxation (memory of two jobs) as node tables, for the
+//!   instances still open after the stage-1 tuning;
 //! - `bound.rs`: the bounds that need no table, and `Cut`, which decides when a bound closes a
 //!   node and what bound may be reported.
 
@@ -26,11 +28,13 @@ pub(super) mod relaxation;
 mod search;
 #[cfg(test)]
 mod tests;
+mod two_job;
 
 pub(super) use self::bound::simple_lower_bound;
 use self::bound::Cut;
 use self::relaxation::Relax;
 use self::search::{search, SearchEnd};
+use self::two_job::TwoJob;
 use super::exact_dp::solve_unweighted;
 use super::local_search::{descend, iterated_descent, iterated_descent_with, swap_span, QUADRATIC_LIMIT};
 use super::ssdp::AdjacencyTuner;
@@ -75,6 +79,27 @@ const ADJACENCY_RUN_NODES: f64 = 0.4;
 /// the starting ILS already finds every n = 100 optimum (same nodes with and without), so
 /// there it would only cost time (n = 100 set: 31.2 s against 27.9 s, counting harness).
 const PHASE_ILS_MIN_JOBS: usize = 150;
+
+/// Stage 2 (`two_job.rs`) once the stage-1 tuning is over and the search is still open:
+/// runs of `TWO_RUN` subgradient rounds on the two-job relaxation from step factor
+/// `TWO_LAMBDA` (halved after `TWO_STALL` rounds without progress), each followed by a
+/// removal of arcs against the incumbent, at most `TWO_RUNS` runs (fewer when the step
+/// factor runs out or a removal keeps almost every arc). Measured on n200_tf1_rdd0.6_2
+/// (counting harness in tests.rs): stage 2 built 1.0 M arcs in 0.5 s, the runs took 2 s and
+/// raised the bound from 2,188,287 to 2,188,400 (UB 2,188,820), and the instance was proven
+/// in 19 s (unproven at 60 s before). Starting from λ = 1 with 10 stalled rounds the bound
+/// did not move; triggering stage 2 after 25 or 100 stage-1 rounds instead of all of them
+/// proved that instance sooner but left n200_tf0.6_rdd0.6_2 and n200_tf1_rdd1_0 at lower
+/// bounds (stage 2 does not make up for the shorter stage-1 tuning there).
+/// Only above `TWO_MIN_JOBS` jobs (and in the unit tests' forced runs): on the n = 100 set
+/// only n100_tf0.6_rdd0.6_2 reaches stage 2, and there it cost time (2.95 s against 2.3 s,
+/// bench_tardiness --only, same window).
+const TWO_MIN_JOBS: usize = 150;
+const TWO_RUN: usize = 10;
+const TWO_RUNS: usize = 30;
+const TWO_LAMBDA: f64 = 0.5;
+const TWO_STALL: usize = 5;
+
 const PHASE_ILS_SHARE: f64 = 0.05;
 
 /// Exact 1||Σw_jT_j by branch and bound (see the module notes). `incumbent`, if given, must be
@@ -160,6 +185,45 @@ pub fn solve_weighted(
     Ok(finish(out.seq, out.optimal, out.lb))
 }
 
+/// How the two-job stage ended.
+enum TwoEnd {
+    /// Its tables were adopted; the bound it proved.
+    Bound(f64),
+    /// A relaxed optimum was a sequence: an optimal one.
+    Sequence(Vec<usize>),
+}
+
+/// SSDP's stage 2 for the node bounds: the two-job arc network from `r`'s stage-1 tables and
+/// multipliers, tuned in runs with arc removal in between, then its tables adopted by `r`.
+/// `None` when the network would be too big (then `r` is left as it was).
+fn two_job_tables(jobs: Jobs, r: &mut Relax, ub: f64, budget: &Budget) -> Option<TwoEnd> {
+    let mut net = TwoJob::build(jobs, r, ub, budget)?;
+    let mut mu = r.mu.clone();
+    let mut lambda = TWO_LAMBDA;
+    let mut lb = net.eliminate(jobs, &mu, ub);
+    for _ in 0..TWO_RUNS {
+        if lb > ub - 1.0 + 1e-6 || budget.exhausted() || lambda < 1e-3 {
+            break;
+        }
+        let (b, perm) = net.tune(jobs, &mut mu, ub, TWO_RUN, TWO_STALL, &mut lambda, budget);
+        if let Some(perm) = perm {
+            return Some(TwoEnd::Sequence(perm));
+        }
+        lb = lb.max(b);
+        let before = net.len();
+        lb = lb.max(net.eliminate(jobs, &mu, ub));
+        if net.len() as f64 > 0.99 * before as f64 && lambda < 0.05 {
+            break;
+        }
+    }
+    lb = lb.max(net.forward(jobs, &mu) + mu.iter().sum::<f64>());
+    let (fwd, edge) = net.tables(jobs, &mu);
+    r.adopt_tables(&mu, fwd, edge);
+    #[cfg(test)]
+    TWO_ADOPTED.with(|c| c.set(c.get() + 1));
+    Some(TwoEnd::Bound(lb.min(ub)))
+}
+
 // Work counters of the last `branch_and_bound` on this thread (unit tests and the ignored
 // counting harness only): search nodes, adjacency rounds, cells left after removal.
 #[cfg(test)]
@@ -170,6 +234,11 @@ thread_local! {
 #[cfg(test)]
 thread_local! {
     pub(super) static DP_CELLS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+// Times the two-job tables were adopted (unit tests: the stage is reached).
+#[cfg(test)]
+thread_local! {
+    pub(super) static TWO_ADOPTED: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
 }
 #[cfg(test)]
 pub(super) fn count(nodes: u64, rounds: u64, cells: u64) {
@@ -319,6 +388,8 @@ fn branch_and_bound(
     let mut tuned = false;
     // rounds of the next ILS between runs (None: not run yet; Some(0): given up)
     let mut ils_rounds: Option<usize> = None;
+    // the two-job tables were tried (built, or found too big)
+    let mut two_tried = false;
     loop {
         if budget.interrupted() {
             return Err(CoreError::Interrupted);
@@ -394,6 +465,31 @@ fn branch_and_bound(
                             root_lb = root_lb.max(lb);
                         }
                         root_lb = root_lb.max(tn.lb());
+                        let two_wanted = m > TWO_MIN_JOBS || node_limits.is_some();
+                        if two_wanted
+                            && (tuned || tn.rounds >= max_rounds)
+                            && !two_tried
+                            && !budget.exhausted()
+                        {
+                            // The next search would run without limit: give it the two-job
+                            // node tables first.
+                            two_tried = true;
+                            match two_job_tables(jobs, r, ub, budget) {
+                                Some(TwoEnd::Bound(lb)) => {
+                                    root_lb = root_lb.max(lb);
+                                    tuned = true;
+                                }
+                                Some(TwoEnd::Sequence(perm)) => {
+                                    let o = jobs.total(&perm);
+                                    if o < ub {
+                                        return Outcome::proven(perm, o);
+                                    }
+                                    // a relaxed optimum that is a sequence is optimal
+                                    return Outcome::proven(seq, ub);
+                                }
+                                None => {}
+                            }
+                        }
                     }
                     (Some(r), None) => {
                         let (lb, perm) = r.optimise(jobs, ub, &seq, cut, budget, MORE_ROUNDS, true);

@@ -79,12 +79,19 @@ fn pair_order(jobs: Jobs, i: usize, j: usize, ci: f64) -> Ordering {
 /// i directly before j obeys the interchange rule with ties broken by index: swapping them
 /// is dearer, or as dear and i < j. (Exact data: the costs are integers.)
 #[inline]
-fn tie_ok(jobs: Jobs, i: usize, j: usize, ci: f64) -> bool {
+pub(super) fn tie_ok(jobs: Jobs, i: usize, j: usize, ci: f64) -> bool {
     match pair_order(jobs, i, j, ci) {
         Ordering::Less => true,
         Ordering::Equal => i < j,
         Ordering::Greater => false,
     }
+}
+
+/// i directly before j is not strictly dearer than j before i (the strict interchange rule,
+/// which the pair at a head's boundary with the tail keeps).
+#[inline]
+pub(super) fn strict_ok(jobs: Jobs, i: usize, j: usize, ci: f64) -> bool {
+    pair_order(jobs, i, j, ci) != Ordering::Greater
 }
 
 /// Starting multipliers read off a good sequence: μ_j = f_j(C_j) + p_j·(weight of the tardy
@@ -453,6 +460,28 @@ impl Relax {
         self.use_fwd = true;
         self.fwd = fwd;
         self.edge = edge;
+    }
+
+    /// F(t, j) at t·m + j of the tables the node bounds read (nodes removed against the
+    /// incumbent are INF); only where [`Relax::has_adjacency`].
+    pub(super) fn fwd_table(&self) -> &[f64] {
+        &self.fwd
+    }
+
+    /// Test access: the stage-1 adjacency tables for `mu` (nothing removed), as the node
+    /// bounds would read them, and L(μ).
+    #[cfg(test)]
+    pub(super) fn adjacency_tables(&mut self, jobs: Jobs, mu: &[f64]) -> f64 {
+        self.mu = mu.to_vec();
+        self.mu_sum = mu.iter().sum();
+        self.use_fwd = true;
+        self.eval_adjacency(jobs, mu)
+    }
+
+    /// Test access: E(t, k) at t·m + k of the tables the node bounds read.
+    #[cfg(test)]
+    pub(super) fn edge_table(&self) -> &[f64] {
+        &self.edge
     }
 
     /// The best multipliers the subgradient rounds found so far.

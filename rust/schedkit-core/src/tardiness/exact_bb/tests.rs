@@ -7,7 +7,7 @@ use crate::tardiness::solve::exact_incumbent;
 use crate::tardiness::{sorted_by, Jobs};
 use crate::util::SplitMix64;
 
-fn held_karp(jobs: Jobs) -> f64 {
+pub(super) fn held_karp(jobs: Jobs) -> f64 {
     let n = jobs.p.len();
     let full = 1usize << n;
     let mut psum = vec![0.0; full];
