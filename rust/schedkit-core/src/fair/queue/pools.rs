@@ -480,22 +480,19 @@ pub(in crate::fair) struct PoolQueue {
     /// round): (pool, slot, stage, tasks), and how many of them were handed out.
     plan: Vec<(usize, usize, usize, usize)>,
     at: usize,
-    /// A finished task whose core goes straight back to its own pool (see [`Deferred`]).
+    /// A finished task whose core goes straight back to its own stage (see [`Deferred`]).
     /// Any call but the pick it foresaw settles it first.
     deferred: Option<Deferred>,
 }
 
-/// A task ended on a full cluster and its pool, with one task fewer running, is the least
-/// served: the next pick (one free core) is in that pool, whose running count goes down
-/// and up again, so it is not moved at all (nor its key compared or filed).
+/// A task ended on a full cluster, its pool, with one task fewer running, is the least
+/// served and its stage the first there: the next pick (one free core) is that stage, whose
+/// pool's running count and stage's key go down and up again, so neither is moved (nor a
+/// key compared or filed).
 #[derive(Clone, Copy, Debug)]
 enum Deferred {
-    /// The pick is the ended task's own stage (filed as the key, in the pool): its re-filing
-    /// by running count, down and up again, is not made either.
+    /// The pool and the stage's key as filed.
     Stage(usize, StageKey),
-    /// The pick is the first stage of the pool, whose ended task's stage is filed by its
-    /// running count already.
-    Pool(usize),
 }
 
 /// A ready stage's place in its pool: (running tasks if FAIR inside else 0, job seq, stage,
@@ -538,7 +535,6 @@ impl PoolQueue {
                 }
                 p
             }
-            Some(Deferred::Pool(p)) => p,
             None => return,
         };
         self.ran_down(p);
@@ -685,10 +681,9 @@ impl PoolQueue {
 
     /// Starts `k` tasks of stage `s` of the job in `slot`, in pool `p`: they run from now,
     /// so the stage is re-filed by its new running count (or dropped when it has no task
-    /// left), then its pool, unless `counted` (a deferred finish left the pool's count as
-    /// it is after the start).
+    /// left), then its pool.
     #[inline]
-    fn hand_out(&mut self, jobs: &[Job], p: usize, slot: usize, s: usize, k: usize, counted: bool) -> Launch {
+    fn hand_out(&mut self, jobs: &[Job], p: usize, slot: usize, s: usize, k: usize) -> Launch {
         let (seq, st) = (jobs[slot].seq, &jobs[slot].stages[s]);
         let left = st.next + k < st.n;
         let pool = &mut self.pools[p];
@@ -701,9 +696,7 @@ impl PoolQueue {
                 pool.ready.remove(&old);
             }
         }
-        if !counted {
-            self.ran_up(p, k);
-        }
+        self.ran_up(p, k);
         if !left {
             self.ready_changed(p);
         }
@@ -753,21 +746,15 @@ impl PoolQueue {
     fn pick_more(&mut self, jobs: &[Job]) -> Option<Launch> {
         if let Some(d) = self.deferred {
             if self.free == 1 && self.plan.is_empty() {
-                // The freed core goes back to the pool whose task ended, which keeps its
-                // place; to the stage whose task ended, every key stands.
+                // The freed core goes back to the stage whose task ended; every key stands.
+                let Deferred::Stage(_, key) = d;
                 self.deferred = None;
                 self.free = 0;
-                return Some(match d {
-                    Deferred::Stage(_, key) => Launch {
-                        slot: key.3,
-                        stage: key.2,
-                        k: 1,
-                        node: 0,
-                    },
-                    Deferred::Pool(p) => {
-                        let &(_, _, s, slot) = self.pools[p].ready.first()?;
-                        self.hand_out(jobs, p, slot, s, 1, true)
-                    }
+                return Some(Launch {
+                    slot: key.3,
+                    stage: key.2,
+                    k: 1,
+                    node: 0,
                 });
             }
             self.settle();
@@ -787,7 +774,7 @@ impl PoolQueue {
                     let p = self.order.first()?;
                     let &(_, _, s, slot) = self.pools[p].ready.first()?;
                     self.free = 0;
-                    return Some(self.hand_out(jobs, p, slot, s, 1, false));
+                    return Some(self.hand_out(jobs, p, slot, s, 1));
                 }
                 _ => {}
             }
@@ -799,7 +786,7 @@ impl PoolQueue {
         }
         let (p, slot, s, k) = self.plan[self.at];
         self.at += 1;
-        Some(self.hand_out(jobs, p, slot, s, k, false))
+        Some(self.hand_out(jobs, p, slot, s, k))
     }
 }
 
@@ -877,31 +864,27 @@ impl ReadyQueue for PoolQueue {
         let filed = self.pools[p].stage_key(st.running + 1, job.seq, s, slot);
         let now = (st.running, job.seq, s, slot);
         let rekey = st.next < st.n && self.pools[p].fair_inside;
-        // One core free and the pool least served: the pick that takes it is in this pool.
-        let own = self.free == 1 && !self.pools[p].ready.is_empty() && self.picked_next(p);
-        let pool = &mut self.pools[p];
-        if own {
-            // Two tasks or more left and first in its pool with one task fewer running: the
-            // pick leaves the stage ready, so its keys end where they are filed now.
+        // One core free, two tasks or more left and the stage first in its pool with one
+        // task fewer running: the pick that takes the core leaves the stage ready, so its
+        // keys end where they are filed now, if its pool is the least served.
+        if self.free == 1 && st.n - st.next >= 2 {
             let new = if rekey { now } else { filed };
-            if st.n - st.next >= 2 && pool.ready.first().is_some_and(|&k| k == filed || new < k) {
+            let first = self.pools[p].ready.first();
+            if first.is_some_and(|&k| k == filed || new < k) && self.picked_next(p) {
                 self.deferred = Some(Deferred::Stage(p, filed));
                 return;
             }
-            self.deferred = Some(Deferred::Pool(p));
         }
         if rekey {
-            pool.ready.replace(&filed, now);
+            self.pools[p].ready.replace(&filed, now);
         }
-        if !own {
-            self.ran_down(p);
-        }
+        self.ran_down(p);
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{Deferred, NameRanks, PoolKey, PoolOrder, PoolQueue, ReadyQueue, ScanSet, Sorted, FEW};
+    use super::{NameRanks, PoolKey, PoolOrder, PoolQueue, ReadyQueue, ScanSet, Sorted, FEW};
     use crate::fair::job::{Job, StageRt, Stages};
     use crate::util::SplitMix64;
     use std::collections::BTreeSet;
@@ -1047,7 +1030,7 @@ mod tests {
     /// counts summed over their jobs), inside each its stages by (running tasks if FAIR
     /// inside, seq, stage), each stage up to its pending tasks until the cores run out;
     /// under random arrivals and task ends on a mostly full cluster (so most ends defer the
-    /// freed core to their own stage or pool), two-stage jobs whose second stage becomes
+    /// freed core to their own stage), two-stage jobs whose second stage becomes
     /// ready between a task's end and the round, arrivals there too (which settle the
     /// deferral), pools of
     /// every setting FAIR or FIFO inside, few (the scan set) and many (the sorted form).
@@ -1063,7 +1046,7 @@ mod tests {
             }
             let mut jobs: Vec<Job> = Vec::new();
             let mut running: Vec<(usize, usize)> = Vec::new();
-            let (mut stage_defers, mut pool_defers, mut rounds) = (0, 0, 0);
+            let (mut stage_defers, mut rounds) = (0, 0);
             for _ in 0..6000 {
                 // An end, an arrival, or (not the engine's way, but any call settles a
                 // deferral) an end and an arrival before one round.
@@ -1078,11 +1061,7 @@ mod tests {
                     st[s].unfinished -= 1;
                     let child = st[s].unfinished == 0 && st[s].child_hi > 0;
                     q.on_task_finish(&jobs[slot], slot, s, 0);
-                    match q.deferred {
-                        Some(Deferred::Stage(..)) => stage_defers += 1,
-                        Some(Deferred::Pool(_)) => pool_defers += 1,
-                        None => {}
-                    }
+                    stage_defers += usize::from(q.deferred.is_some());
                     if child {
                         let Stages::Many(st) = &mut jobs[slot].stages else {
                             unreachable!()
@@ -1157,10 +1136,7 @@ mod tests {
                 assert_eq!(got, want, "round {rounds}");
                 rounds += 1;
             }
-            assert!(
-                stage_defers > 100 && pool_defers > 100,
-                "{stage_defers} {pool_defers}"
-            );
+            assert!(stage_defers > 100, "{stage_defers}");
         }
     }
 
