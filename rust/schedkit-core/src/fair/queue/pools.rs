@@ -480,19 +480,13 @@ pub(in crate::fair) struct PoolQueue {
     /// round): (pool, slot, stage, tasks), and how many of them were handed out.
     plan: Vec<(usize, usize, usize, usize)>,
     at: usize,
-    /// A finished task whose core goes straight back to its own stage (see [`Deferred`]).
-    /// Any call but the pick it foresaw settles it first.
-    deferred: Option<Deferred>,
-}
-
-/// A task ended on a full cluster, its pool, with one task fewer running, is the least
-/// served and its stage the first there: the next pick (one free core) is that stage, whose
-/// pool's running count and stage's key go down and up again, so neither is moved (nor a
-/// key compared or filed).
-#[derive(Clone, Copy, Debug)]
-enum Deferred {
-    /// The pool and the stage's key as filed.
-    Stage(usize, StageKey),
+    /// A finished task whose core goes straight back to its own stage: (its pool, the
+    /// stage's key as filed). A task ended on a full cluster, its pool, with one task fewer
+    /// running, is the least served and its stage the first there: the next pick (one free
+    /// core) is that stage, whose pool's running count and stage's key go down and up again,
+    /// so neither is moved (nor a key compared or filed). Any call but the pick it foresaw
+    /// settles it first.
+    deferred: Option<(usize, StageKey)>,
 }
 
 /// A ready stage's place in its pool: (running tasks if FAIR inside else 0, job seq, stage,
@@ -527,16 +521,13 @@ impl PoolQueue {
     /// re-filed by its running count, if not yet).
     #[inline(never)]
     fn settle_deferred(&mut self) {
-        let p = match self.deferred.take() {
-            Some(Deferred::Stage(p, key)) => {
-                let pool = &mut self.pools[p];
-                if pool.fair_inside {
-                    pool.ready.replace(&key, (key.0 - 1, key.1, key.2, key.3));
-                }
-                p
-            }
-            None => return,
+        let Some((p, key)) = self.deferred.take() else {
+            return;
         };
+        let pool = &mut self.pools[p];
+        if pool.fair_inside {
+            pool.ready.replace(&key, (key.0 - 1, key.1, key.2, key.3));
+        }
         self.ran_down(p);
     }
 
@@ -744,10 +735,9 @@ impl PoolQueue {
     /// round to plan or to go on with.
     #[inline(never)]
     fn pick_more(&mut self, jobs: &[Job]) -> Option<Launch> {
-        if let Some(d) = self.deferred {
+        if let Some((_, key)) = self.deferred {
             if self.free == 1 && self.plan.is_empty() {
                 // The freed core goes back to the stage whose task ended; every key stands.
-                let Deferred::Stage(_, key) = d;
                 self.deferred = None;
                 self.free = 0;
                 return Some(Launch {
@@ -871,7 +861,7 @@ impl ReadyQueue for PoolQueue {
             let new = if rekey { now } else { filed };
             let first = self.pools[p].ready.first();
             if first.is_some_and(|&k| k == filed || new < k) && self.picked_next(p) {
-                self.deferred = Some(Deferred::Stage(p, filed));
+                self.deferred = Some((p, filed));
                 return;
             }
         }
