@@ -7,6 +7,7 @@ pub mod exact_bb;
 pub mod exact_bm;
 pub mod exact_dp;
 pub mod local_search;
+mod pair_bound;
 pub mod rules;
 pub mod solve;
 pub mod ssdp;

@@ -79,7 +79,7 @@ fn pair_order(jobs: Jobs, i: usize, j: usize, ci: f64) -> Ordering {
 /// i directly before j obeys the interchange rule with ties broken by index: swapping them
 /// is dearer, or as dear and i < j. (Exact data: the costs are integers.)
 #[inline]
-pub(super) fn tie_ok(jobs: Jobs, i: usize, j: usize, ci: f64) -> bool {
+pub(in crate::tardiness) fn tie_ok(jobs: Jobs, i: usize, j: usize, ci: f64) -> bool {
     match pair_order(jobs, i, j, ci) {
         Ordering::Less => true,
         Ordering::Equal => i < j,
@@ -90,7 +90,7 @@ pub(super) fn tie_ok(jobs: Jobs, i: usize, j: usize, ci: f64) -> bool {
 /// i directly before j is not strictly dearer than j before i (the strict interchange rule,
 /// which the pair at a head's boundary with the tail keeps).
 #[inline]
-pub(super) fn strict_ok(jobs: Jobs, i: usize, j: usize, ci: f64) -> bool {
+pub(in crate::tardiness) fn strict_ok(jobs: Jobs, i: usize, j: usize, ci: f64) -> bool {
     pair_order(jobs, i, j, ci) != Ordering::Greater
 }
 

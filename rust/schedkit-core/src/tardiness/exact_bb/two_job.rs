@@ -26,6 +26,7 @@
 use super::relaxation::{strict_ok, tie_ok, Relax};
 use super::{INF, NONE};
 use crate::budget::Budget;
+use crate::tardiness::pair_bound::{backward_one_strict, offer2};
 use crate::tardiness::Jobs;
 
 #[cfg(test)]
@@ -35,12 +36,21 @@ mod tests;
 /// Slack on "bound < UB − 1" for the rounding noise of fractional μ sums.
 const SLACK: f64 = 1e-4;
 /// Entries of a sorted row a per-cell scan tests before it settles for the value there (a
-/// lower bound on every later entry).
+/// lower bound on every later entry), in [`TwoJob::tables`] and the backward bound. Twice
+/// SSDP's stage-1 cap: these tables are built once per solve, on instances hard enough to
+/// reach them, where a tighter B removes more arcs.
 const SCAN: usize = 24;
 /// Largest number of arcs kept (4 bytes each, plus the per-node tables).
 pub(super) const MAX_ARCS: usize = 60_000_000;
 
 /// The two-job arc network of one instance with integral data (see the module notes).
+///
+/// Kept apart from SSDP's `ssdp::arcs::Arcs` on purpose, though both are arc networks over
+/// the stage-1 nodes: this one admits every arc some path with one strict pair after it may
+/// use (the backward bound B over all nodes, not stage 1's), labels an arc by its
+/// predecessor *node* and keeps per node only the best two values, since the search reads
+/// node tables and never an arc again; `Arcs` labels by predecessor job and keeps per-arc
+/// forward and backward values, which its removal and stage 3's sublimation need.
 pub(super) struct TwoJob {
     m: usize,
     h: usize,
@@ -82,7 +92,7 @@ impl TwoJob {
         let mu = &relax.mu;
         let musum = relax.mu_sum;
         let f1 = relax.fwd_table();
-        let b = backward(jobs, &p, h, mu);
+        let b = backward_one_strict(&jobs, &p, h, mu, SCAN);
         let mut net = TwoJob {
             m,
             h,
@@ -182,16 +192,13 @@ impl TwoJob {
                 let pn = self.src[a];
                 let v = self.best_into(pn, j) + here;
                 if v < b2 {
+                    // the label (predecessor job) is looked up only for a value that enters
                     let k = if pn == NONE {
                         NONE
                     } else {
                         self.node_j[pn as usize]
                     };
-                    if v < b1 {
-                        (b2, k2, b1, k1) = (b1, k1, v, k);
-                    } else {
-                        (b2, k2) = (v, k);
-                    }
+                    offer2(v, k, &mut b1, &mut k1, &mut b2, &mut k2);
                 }
             }
             self.b1[n] = b1;
@@ -246,7 +253,7 @@ impl TwoJob {
     pub(super) fn eliminate(&mut self, jobs: Jobs, mu: &[f64], ub: f64) -> f64 {
         let v = self.forward(jobs, mu);
         let musum: f64 = mu.iter().sum();
-        let b = backward(jobs, &self.p, self.h, mu);
+        let b = backward_one_strict(&jobs, &self.p, self.h, mu, SCAN);
         let m = self.m;
         let mut new_of = vec![NONE; self.node_of.len()];
         let (mut nt, mut nj, mut start, mut src) = (Vec::new(), Vec::new(), vec![0u32], Vec::new());
@@ -408,75 +415,4 @@ impl TwoJob {
         }
         (fwd, edge)
     }
-}
-
-/// B(t, j), at t·m + j: a lower bound on the cheapest relaxed completion after j completes at
-/// t (0 at the horizon `h`), over every node, whose pairs (the one from j included) keep the
-/// tie rule except at most one that keeps the strict rule. Two layers: B0 (tie rule
-/// throughout) and B1 = min(B1 after a tie pair, B0 after a strict pair), the one returned.
-/// Row t of V(t, k) = f_k(t + p_k) − μ_k + B(t + p_k, k) does not depend on j, so it is sorted
-/// once per layer and B(t, j) is its first entry that may follow j; a scan past [`SCAN`]
-/// entries settles for the value there.
-pub(super) fn backward(jobs: Jobs, p: &[usize], h: usize, mu: &[f64]) -> Vec<f64> {
-    let m = p.len();
-    let mut b0 = vec![INF; (h + 1) * m];
-    let mut b1 = vec![INF; (h + 1) * m];
-    b0[h * m..].iter_mut().for_each(|x| *x = 0.0);
-    b1[h * m..].iter_mut().for_each(|x| *x = 0.0);
-    let (mut v0, mut v1) = (vec![INF; m], vec![INF; m]);
-    let (mut o0, mut o1): (Vec<usize>, Vec<usize>) = (Vec::with_capacity(m), Vec::with_capacity(m));
-    for t in (1..h).rev() {
-        for k in 0..m {
-            let tk = t + p[k];
-            let (x0, x1) = if tk <= h {
-                let here = jobs.cost(k, tk as f64) - mu[k];
-                (here + b0[tk * m + k], here + b1[tk * m + k])
-            } else {
-                (INF, INF)
-            };
-            v0[k] = x0;
-            v1[k] = x1;
-        }
-        o0.clear();
-        o0.extend((0..m).filter(|&k| v0[k] < INF));
-        o0.sort_unstable_by(|&a, &b| v0[a].total_cmp(&v0[b]));
-        o1.clear();
-        o1.extend((0..m).filter(|&k| v1[k] < INF));
-        o1.sort_unstable_by(|&a, &b| v1[a].total_cmp(&v1[b]));
-        let tf = t as f64;
-        for j in 0..m {
-            if p[j] > t {
-                continue;
-            }
-            let (mut zero, mut other) = (INF, INF);
-            for (pos, &k) in o0.iter().enumerate() {
-                if pos == SCAN {
-                    zero = zero.min(v0[k]);
-                    other = other.min(v0[k]);
-                    break;
-                }
-                if k == j {
-                    continue;
-                }
-                // the tie rule admits fewer pairs: the first strict successor comes first
-                if other == INF && strict_ok(jobs, j, k, tf) {
-                    other = v0[k];
-                }
-                if other < INF && tie_ok(jobs, j, k, tf) {
-                    zero = v0[k];
-                    break;
-                }
-            }
-            let mut one = INF;
-            for (pos, &k) in o1.iter().enumerate() {
-                if pos == SCAN || (k != j && tie_ok(jobs, j, k, tf)) {
-                    one = v1[k];
-                    break;
-                }
-            }
-            b0[t * m + j] = zero;
-            b1[t * m + j] = one.min(other);
-        }
-    }
-    b1
 }

@@ -7,9 +7,10 @@
 //! pass over the arcs. Backward values are computed the same way from the horizon, and an arc
 //! whose forward + backward bound cannot beat the incumbent is removed.
 
-use super::stage1::{offer2, Adjacency, Relaxation};
+use super::stage1::{Adjacency, Relaxation};
 use super::{is_sequence, Bounds, Problem, INF, NONE};
 use crate::budget::Budget;
+use crate::tardiness::pair_bound::offer2;
 
 /// Bytes per arc across the arrays below (pred, node, f, g, and the out-list of stage 3).
 pub(super) const ARC_BYTES: usize = 4 + 4 + 8 + 8 + 4;

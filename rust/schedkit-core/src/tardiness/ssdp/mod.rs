@@ -54,6 +54,7 @@ use self::stage1::{subgradient_counted, Adjacency, Relaxation, Stage1, SUBGRADIE
 use self::sublimate::{sublimate, Sublimation};
 use super::exact_bb::relaxation::initial_prices;
 use super::local_search::{descend, iterated_descent, swap_span};
+use super::pair_bound::PairRules;
 use super::{exact_bb, rules, settle_trivial, Instance, Jobs, Solution};
 use crate::budget::Budget;
 use crate::error::CoreResult;
@@ -177,6 +178,23 @@ impl Problem {
                 self.cost(j, t)
             })
             .sum()
+    }
+}
+
+/// The shared backward bound reads SSDP's own pair tests (exact on integral data, with the
+/// shortcuts positive weights allow).
+impl PairRules for Problem {
+    #[inline(always)]
+    fn cost(&self, k: usize, t: usize) -> f64 {
+        Problem::cost(self, k, t)
+    }
+    #[inline(always)]
+    fn tie(&self, j: usize, k: usize, t: usize) -> bool {
+        self.pair_ok(j, k, t + self.p[k])
+    }
+    #[inline(always)]
+    fn strict(&self, j: usize, k: usize, t: usize) -> bool {
+        self.pair_not_worse(j, k, t + self.p[k])
     }
 }
 

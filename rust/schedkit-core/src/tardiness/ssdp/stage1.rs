@@ -7,6 +7,7 @@
 
 use super::{is_sequence, repair, Bounds, Problem, INF, NONE};
 use crate::budget::Budget;
+use crate::tardiness::pair_bound::{backward_one_strict, offer2};
 
 /// The stage-1 tables: per time, the best two path values and their last jobs; after
 /// [`Stage1::alive_nodes`], also the full forward table and the backward best two.
@@ -15,20 +16,6 @@ pub(super) struct Stage1 {
     b2: Vec<f64>,
     k1: Vec<u32>,
     k2: Vec<u32>,
-}
-
-/// Best-two bookkeeping: offers value `v` with label `k` (labels are distinct per call site).
-#[inline]
-pub(super) fn offer2(v: f64, k: u32, b1: &mut f64, k1: &mut u32, b2: &mut f64, k2: &mut u32) {
-    if v < *b1 {
-        *b2 = *b1;
-        *k2 = *k1;
-        *b1 = v;
-        *k1 = k;
-    } else if v < *b2 {
-        *b2 = v;
-        *k2 = k;
-    }
 }
 
 impl Stage1 {
@@ -393,7 +380,7 @@ impl Adjacency {
     /// `ub − 1` (with the slack of [`Bounds::keeps`]) passes under `mu`, F being that of the
     /// last `forward` for `mu`. The paths counted keep the tie rule ([`Problem::pair_ok`]) on
     /// every pair except at most one after (t, j), which keeps the strict rule
-    /// ([`Problem::pair_not_worse`]): the backward values are [`Adjacency::backward_one_strict`].
+    /// ([`Problem::pair_not_worse`]): the backward values are `pair_bound::backward_one_strict`.
     /// Returns the number of nodes left.
     ///
     /// Why the branch and bound may read its node bounds from what is left (see
@@ -409,7 +396,7 @@ impl Adjacency {
     pub(super) fn eliminate(&mut self, pb: &Problem, mu: &[f64], ub: f64) -> usize {
         let (m, h) = (pb.m, pb.horizon);
         let musum: f64 = mu.iter().sum();
-        let b = self.backward_one_strict(pb, mu);
+        let b = backward_one_strict(pb, &pb.p, pb.horizon, mu, BACKWARD_SCAN);
         if self.dead.is_empty() {
             self.dead = vec![false; (h + 1) * m];
         }
@@ -429,75 +416,6 @@ impl Adjacency {
             }
         }
         left
-    }
-
-    /// B(t, j): a lower bound on the cheapest relaxed completion after j completes at t (0 at
-    /// the horizon), at t·m + j, whose pairs (the one from j included) keep the tie rule
-    /// except at most one that keeps the strict rule, over every node (a removed node is one
-    /// no good path reaches under the tie rule, but a completion may still pass it). Two
-    /// layers: B0 (tie rule throughout) and B1 (one strict pair allowed) = min(B1 after a tie
-    /// pair, B0 after a strict pair). V(t, k) (k next, completing at t + p_k) does not depend
-    /// on j, so each layer's row t of V is sorted once and B(t, j) reads its first entry that
-    /// may follow j; a scan that passes [`BACKWARD_SCAN`] entries stops at the value there,
-    /// a lower bound on every entry after it (an early j may be followed by few jobs, and
-    /// a full scan per cell cost more than the removal saved on easy instances).
-    fn backward_one_strict(&self, pb: &Problem, mu: &[f64]) -> Vec<f64> {
-        let (m, h) = (pb.m, pb.horizon);
-        let mut b0 = vec![INF; (h + 1) * m];
-        let mut b1 = vec![INF; (h + 1) * m];
-        b0[h * m..].iter_mut().for_each(|x| *x = 0.0);
-        b1[h * m..].iter_mut().for_each(|x| *x = 0.0);
-        let (mut v0, mut v1) = (vec![INF; m], vec![INF; m]);
-        let (mut o0, mut o1): (Vec<usize>, Vec<usize>) = (Vec::with_capacity(m), Vec::with_capacity(m));
-        for t in (1..h).rev() {
-            for k in 0..m {
-                let tk = t + pb.p[k];
-                let c = tk * m + k;
-                let here = if tk <= h { pb.cost(k, tk) - mu[k] } else { INF };
-                v0[k] = if tk <= h && b0[c] < INF { here + b0[c] } else { INF };
-                v1[k] = if tk <= h && b1[c] < INF { here + b1[c] } else { INF };
-            }
-            o0.clear();
-            o0.extend((0..m).filter(|&k| v0[k] < INF));
-            o0.sort_unstable_by(|&a, &b| v0[a].total_cmp(&v0[b]));
-            o1.clear();
-            o1.extend((0..m).filter(|&k| v1[k] < INF));
-            o1.sort_unstable_by(|&a, &b| v1[a].total_cmp(&v1[b]));
-            for j in 0..m {
-                if pb.p[j] > t {
-                    continue;
-                }
-                let tie = |k: usize| k != j && pb.pair_ok(j, k, t + pb.p[k]);
-                let strict = |k: usize| k != j && pb.pair_not_worse(j, k, t + pb.p[k]);
-                // one pass over layer 0: the first strict successor comes no later than the
-                // first tie one (the tie rule admits fewer pairs)
-                let (mut zero, mut other) = (INF, INF);
-                for (pos, &k) in o0.iter().enumerate() {
-                    if pos == BACKWARD_SCAN {
-                        zero = zero.min(v0[k]);
-                        other = other.min(v0[k]);
-                        break;
-                    }
-                    if other == INF && strict(k) {
-                        other = v0[k];
-                    }
-                    if other < INF && tie(k) {
-                        zero = v0[k];
-                        break;
-                    }
-                }
-                let mut one = INF;
-                for (pos, &k) in o1.iter().enumerate() {
-                    if pos == BACKWARD_SCAN || tie(k) {
-                        one = v1[k];
-                        break;
-                    }
-                }
-                b0[t * m + j] = zero;
-                b1[t * m + j] = one.min(other);
-            }
-        }
-        b1
     }
 
     /// Forward and backward tables for `mu`, and the nodes (t, j) through which some relaxed

@@ -564,3 +564,38 @@ fn ssdp_stages() {
         );
     }
 }
+
+/// SSDP's pair tests (with their positive-weight shortcuts) and the branch and bound's
+/// agree on SSDP's data, so the shared backward bound gives both the same table (bit for
+/// bit), here on instances with many ties and negative due dates.
+#[test]
+fn backward_bound_is_the_same_under_either_pair_rules() {
+    use crate::tardiness::pair_bound::{backward_one_strict, PairRules};
+    let mut g = SplitMix64::new(41);
+    for case in 0..200 {
+        let n = 2 + case % 7;
+        let inst = tied_instance(&mut g, n, 5);
+        let pb = problem_of(&inst);
+        let pf: Vec<f64> = pb.p.iter().map(|&x| x as f64).collect();
+        let jobs = pb.jobs(&pf);
+        for t in 0..=pb.horizon {
+            // j completing at t must fit before t
+            for j in (0..n).filter(|&j| pb.p[j] <= t) {
+                for k in (0..n).filter(|&k| k != j) {
+                    assert_eq!(pb.tie(j, k, t), jobs.tie(j, k, t), "tie {j} {k} at {t}: {inst:?}");
+                    assert_eq!(
+                        pb.strict(j, k, t),
+                        jobs.strict(j, k, t),
+                        "strict {j} {k} at {t}: {inst:?}"
+                    );
+                }
+            }
+        }
+        let mu: Vec<f64> = (0..n).map(|_| (g.uniform() * 30.0 - 5.0).round()).collect();
+        for scan in [1, 12, 24] {
+            let a = backward_one_strict(&pb, &pb.p, pb.horizon, &mu, scan);
+            let b = backward_one_strict(&jobs, &pb.p, pb.horizon, &mu, scan);
+            assert_eq!(a, b, "case {case} scan {scan}: {inst:?}");
+        }
+    }
+}
