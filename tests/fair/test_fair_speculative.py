@@ -314,6 +314,16 @@ def test_replay_to_names_a_missing_folder_before_replaying(tmp_path, monkeypatch
     assert e.value.filename == str(out.parent) and w.pushes == 0
 
 
+def test_replay_to_names_a_folder_at_the_output_path_before_replaying(tmp_path, monkeypatch):
+    w = Watch(monkeypatch)
+    out = tmp_path / "jobs.parquet"
+    out.mkdir()
+    with pytest.raises(IsADirectoryError, match="the output file is a folder") as e:
+        fair.replay_to(out, _trace(1000), [{"policy": "fifo", "cores": 8}])
+    assert e.value.filename == str(out) and w.pushes == 0
+    assert list(tmp_path.iterdir()) == [out] and not any(out.iterdir())
+
+
 def test_replay_to_writes_through_a_link(tmp_path):
     """A link at the output path keeps leading to the file, which gets the rows."""
     real = tmp_path / "data" / "jobs.parquet"

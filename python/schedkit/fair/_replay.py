@@ -298,6 +298,8 @@ def replay_to(
         As :func:`replay_many`; ``record_tasks`` runs cannot stream.
     FileNotFoundError
         The folder of ``path`` does not exist (before anything is replayed).
+    IsADirectoryError
+        ``path`` is a folder (before anything is replayed).
 
     Examples
     --------
@@ -314,6 +316,8 @@ def replay_to(
     out = Path(path)
     if not out.parent.is_dir():  # said now, naming the folder, rather than after the first chunk
         raise FileNotFoundError(errno.ENOENT, "no such folder for the output file", str(out.parent))
+    if out.is_dir():  # else found only by the rename, after the whole replay
+        raise IsADirectoryError(errno.EISDIR, "the output file is a folder", str(out))
     # written whole or not at all (see above), beside the file a link at ``path`` leads to
     target = Path(os.path.realpath(out))
     part = target.with_name(f".{target.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}.partial")
