@@ -8,7 +8,7 @@ variant on each fitted scenario), met or not; the same figures for the held-out 
 (``2_large_2_small_users``, ``4_large_users``) against the authors' run tables for them; the
 large trace jobs of ``google_hetero`` against the least mean RT their modelled work allows; how
 the response times of the 120-job burst spread, measured and in the model (the authors' sorted
-bands); and
+bands); the authors' run-to-run spread (their per-run tables); and
 the cost of the model: simulation time and ns per event with and without it (best of 3).
 
     python bench/bench_spark_calibration.py          # about 30 s on 2 cores
@@ -221,6 +221,28 @@ def trace_user_rows(over: fair.SparkOverheads) -> list[list[str]]:
     return rows
 
 
+def spread_rows(with_model: dict) -> list[list[str]]:
+    """The authors' run-to-run spread on each fitted scenario (``calibrate_spark.replication``):
+    how their own runs rank the variants against each other, the model against any single run
+    per variant, and the variants whose runs spread most."""
+    rows = []
+    for sc, block in with_model["fitted"].items():
+        ours = {r["variant"]: r["ours"] for r in block["rows"]}
+        rep = cs.replication(cs.measured_runs(sc), ours, SPEARMAN_TARGET)
+        lo, hi, share = rep["ours_vs_one_run"]
+        wide = sorted(rep["spread"].items(), key=lambda kv: -kv[1])[:3]
+        rows.append(
+            [
+                sc,
+                " / ".join(f"{v:.2f}" for v in rep["rounds"].values()),
+                f"{rep['ours_vs_mean']:.2f}",
+                f"{lo:.2f} .. {hi:.2f} ({100 * share:.0f} % >= {SPEARMAN_TARGET})",
+                ", ".join(f"{k} {100 * v:.0f} %" for k, v in wide),
+            ]
+        )
+    return rows
+
+
 def run(refit: bool = False, log=print) -> dict:
     t0 = time.perf_counter()
     if refit:
@@ -288,6 +310,29 @@ def run(refit: bool = False, log=print) -> dict:
                 "worst |error| (model, per-job view)",
             ],
             summary,
+        )
+    )
+    md.append(
+        "\n\nRun-to-run spread (the authors' per-run tables, 3 runs a variant; the targets are judged on "
+        "their mean): Spearman over the variants of their run i against their run j (0-1 / 0-2 / 1-2, "
+        "run i being their i-th Spark application of each scheduler), the model's Spearman against the "
+        "mean, its range against every choice of one run per variant (and the share of choices at the "
+        "target), and the three variants whose runs lie furthest from their mean (largest |run / mean - 1|). "
+        "On google_homo the authors' own runs 1 and 2 rank the variants 0.79 against each other, and "
+        "UJF, Fair-P and UJF-P each have one run 16-19 % above their mean (their other two runs within 2 % of each other), so "
+        "a rank target of 0.8 is at the edge of what their runs reproduce; elsewhere their runs agree "
+        "(0.87-0.98) and every variant lies within 5 % of its mean, so the other misses are the model's:\n"
+    )
+    md.append(
+        _env.md_table(
+            [
+                "fitted scenario",
+                "authors' runs, Spearman i vs j",
+                "model vs mean",
+                "model vs one run per variant",
+                "widest variants",
+            ],
+            spread_rows(with_model),
         )
     )
     md.append("\n\nPer variant, mean response time (s): measured / plain simulator / with the model (error):\n")

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import itertools
 import json
 import math
 import sys
@@ -185,6 +186,34 @@ FIRST_PHASE = 4
 #: execution re-plans a query after its map stage on the query's own thread under that plan's
 #: own lock (``AdaptiveSparkPlanExec.getFinalPhysicalPlan``, ``lock.synchronized``), not on one
 #: driver queue. Not refitted.
+#: Spark's own clock on the measured times (measured, not kept): the analysis's job-group RT is
+#: the REST API's ``completionTime`` of its last Spark job minus ``submissionTime`` of its first,
+#: and both are stamped by the DAG scheduler's single event loop, not by the submitting thread:
+#: ``DAGScheduler.handleJobSubmitted`` takes ``jobSubmissionTime`` after ``createResultStage``
+#: (the job's planning) and before ``submitStage``, and ``handleTaskCompletion`` posts
+#: ``SparkListenerJobEnd(job.jobId, clock.getTimeMillis(), ...)`` (and wakes the ``JobWaiter``)
+#: when the loop gets to the job's last ``CompletionEvent``. In the model's serial driver (that
+#: loop) a job's measured start would be its service start + ``job_service`` and its measured end
+#: ``max(last task end, driver free then)``; the latter also covers the task-scheduler lock
+#: blocking status updates (their fork's ``TaskSchedulerImpl.statusUpdate`` body and
+#: ``handleSuccessfulTask`` are ``synchronized``, so a completion waits out a plug-in's spell, and
+#: the spells lie inside driver services). Built as a probe in the engine (closed-loop successors
+#: released at the stamped end): on the fitted values the loss rises from 5.85 to 6.02 (the
+#: burst's variants fall 7-13 points, the plug-ins' most, CFQ to -24 %, Spearman 0.90 -> 0.77;
+#: 2_power_2_small_users 0.54 -> 0.62; google_homo's UWFQ stays at -21 %); refitted from :data:`START`:
+#: 5.95 (google_hetero 0.90 / 19 %, google_homo 0.79 / 21 %, 2_power_2_small_users 0.56 / 20.4 %,
+#: the burst 0.73 / 24 %; held out unchanged, 0.76 / 35 % and 0.61 / 18 %), two targets met
+#: against three. Not kept: it moves every variant of a scenario alike and cannot separate the
+#: orders the misses are about; the lock's share of it is the end stamp's, at most a spell a job
+#: (``plugin_service``, 18 ms) and none under Spark's own orders, whose misses (2_power Fair
+#: -19/-21 %, the burst's UJF +22 %, UJF-P +24 %) it therefore cannot touch.
+#: The authors' run-to-run spread (their per-run tables, :func:`measured_runs`,
+#: :func:`replication`): on google_homo their own runs 1 and 2 rank the variants 0.79 against
+#: each other and UJF, Fair-P and UJF-P each have one run 16-19 % above their mean, so the rank
+#: target there is at the edge of what their runs reproduce (the model's Spearman against one
+#: run per variant ranges 0.74-0.90, 52 % of the choices at 0.8); on the other three their runs
+#: agree (0.87-0.98) and every variant's runs lie within 5 % of its mean: those misses are the
+#: model's, not noise.
 #: ``authors_estimates``: CFQ and UWFQ told each job what the authors' schedulers were told
 #: (their Loop classes' oracle constants, a trace group's 4.3 x job_runtime_s), not the
 #: executed work.
@@ -252,6 +281,109 @@ def measured(scenario: str) -> list[Target]:
                     scenario, name, policy, part, mean, users, float(row["total time"]), float(slow) if slow else None
                 )
             )
+    return out
+
+
+def measured_runs(scenario: str) -> dict[str, list[float]]:
+    """Each variant's mean RT in each of the authors' runs of a fitted scenario (their per-run
+    table ``schedkit/data/uwfq_runs/<name>_run_data.csv``: one row per scheduler and run, of
+    which the ``_avg`` table that :func:`measured` reads holds the column means), in run order
+    (``Iteration``: their analysis numbers a scheduler's Spark applications in sorted app-id
+    order, so run i of two schedulers are not paired by anything but that order).
+
+    Examples
+    --------
+    >>> from schedkit.experiments import calibrate_spark as cs
+    >>> [round(x, 2) for x in cs.measured_runs("google_homo")["ujf"]]
+    [64.42, 49.11, 48.83]
+    """
+    if scenario not in FIT_SCENARIOS:
+        raise InvalidInstanceError(
+            f"measured_runs: per-run tables are bundled for {sorted(FIT_SCENARIOS)} only, got {scenario!r}",
+            field="scenario",
+        )
+    path = data.path(f"uwfq_runs/{FIT_SCENARIOS[scenario]}_run_data.csv")
+    out: dict[str, list[tuple[int, float]]] = {}
+    with open(path, newline="") as fh:
+        for row in csv.DictReader(fh):
+            name = row["Scheduler"]
+            policy = SCHEDULERS.get(name.removesuffix("_PARTITIONER"))
+            if policy is None:
+                continue
+            label = policy + ("-P" if name.endswith("_PARTITIONER") else "")
+            out.setdefault(label, []).append((int(row["Iteration"]), float(row["average response time"])))
+    return {k: [v for _, v in sorted(runs)] for k, runs in out.items()}
+
+
+def replication(runs: dict[str, list[float]], ours: dict[str, float], threshold: float = 0.8) -> dict[str, Any]:
+    """How far the authors' own runs reproduce the ranking and the means that the targets are
+    judged on (the mean of their runs), and where ``ours`` stands against single runs.
+
+    Parameters
+    ----------
+    runs
+        Variant -> its mean RT in each run (:func:`measured_runs`); every variant needs the
+        same number of runs, at least 2.
+    ours
+        Variant -> our mean RT (the same variants).
+    threshold
+        The Spearman target.
+
+    Returns
+    -------
+    dict
+        ``rounds``: Spearman over the variants of run i against run j, for each pair i < j
+        (the authors' run i of every variant is their i-th application of that scheduler);
+        ``ours_vs_mean``: Spearman of ``ours`` against the runs' means (the target's figure);
+        ``ours_vs_one_run``: (min, max, share >= ``threshold``) of Spearman of ``ours`` against
+        every choice of one run per variant; ``spread``: per variant, the largest
+        ``|run / mean - 1|`` of its runs.
+
+    Examples
+    --------
+    >>> from schedkit.experiments.calibrate_spark import replication
+    >>> rep = replication({"a": [1.0, 2.0], "b": [3.0, 4.0], "c": [5.0, 0.0]}, {"a": 1.0, "b": 2.0, "c": 3.0})
+    >>> rep["rounds"], rep["ours_vs_one_run"]
+    ({(0, 1): -0.5}, (-0.5, 1.0, 0.5))
+    """
+    labels = list(ours)
+    if set(labels) != set(runs):
+        raise InvalidInstanceError(
+            f"replication: ours has variants {sorted(labels)}, runs {sorted(runs)}", field="ours"
+        )
+    counts = {len(runs[lab]) for lab in labels}
+    if len(counts) != 1 or min(counts) < 2:
+        raise InvalidInstanceError(f"replication: every variant needs the same number (>= 2) of runs, got {counts}")
+    k = counts.pop()
+    mine = [ours[lab] for lab in labels]
+    rounds = {
+        (i, j): spearman([runs[lab][i] for lab in labels], [runs[lab][j] for lab in labels])
+        for i in range(k)
+        for j in range(i + 1, k)
+    }
+    sp = _spearman_rows(np.array(list(itertools.product(*[runs[lab] for lab in labels]))), mine)
+    means = {lab: float(np.mean(runs[lab])) for lab in labels}
+    return {
+        "rounds": rounds,
+        "ours_vs_mean": spearman([means[lab] for lab in labels], mine),
+        "ours_vs_one_run": (float(sp.min()), float(sp.max()), float(np.mean(sp >= threshold))),
+        "spread": {lab: max(abs(x / means[lab] - 1) for x in runs[lab]) for lab in labels},
+    }
+
+
+def _spearman_rows(rows: np.ndarray, b: Sequence[float]) -> np.ndarray:
+    """:func:`spearman` of each row of ``rows`` against ``b`` (here every choice of one run per
+    variant: 3 ** 10 = 59049 rows), vectorised; rows with tied values take :func:`spearman`
+    itself (average ranks)."""
+    rb = _ranks(b)
+    rb = rb - rb.mean()
+    ra = np.argsort(np.argsort(rows, axis=1, kind="stable"), axis=1).astype(float)
+    ra -= ra.mean(axis=1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = (ra @ rb) / np.sqrt((ra * ra).sum(axis=1) * (rb @ rb))
+    tied = (np.diff(np.sort(rows, axis=1), axis=1) == 0).any(axis=1)
+    for i in np.flatnonzero(tied):
+        out[i] = spearman(rows[i], b)
     return out
 
 
@@ -427,20 +559,22 @@ def spearman(a: Sequence[float], b: Sequence[float]) -> float:
     0.8
     """
 
-    def ranks(v: Sequence[float]) -> np.ndarray:
-        x = np.asarray(v, dtype=float)
-        order = np.argsort(x, kind="stable")
-        r = np.empty(len(x))
-        r[order] = np.arange(len(x), dtype=float)
-        for val in np.unique(x):  # ties share their mean rank
-            m = x == val
-            r[m] = r[m].mean()
-        return r
-
-    ra, rb = ranks(a), ranks(b)
+    ra, rb = _ranks(a), _ranks(b)
     if ra.std() == 0 or rb.std() == 0:
         return math.nan
     return float(np.corrcoef(ra, rb)[0, 1])
+
+
+def _ranks(v: Sequence[float] | np.ndarray) -> np.ndarray:
+    """Ranks from 0, ties sharing their mean rank."""
+    x = np.asarray(v, dtype=float)
+    order = np.argsort(x, kind="stable")
+    r = np.empty(len(x))
+    r[order] = np.arange(len(x), dtype=float)
+    for val in np.unique(x):  # ties share their mean rank
+        m = x == val
+        r[m] = r[m].mean()
+    return r
 
 
 def _rows(sc: str, o: fair.SparkOverheads | None, seed: int, view: str) -> dict[str, Any]:
