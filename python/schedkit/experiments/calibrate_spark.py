@@ -223,7 +223,11 @@ FIRST_PHASE = 4
 #: -19 -> -13 %, google_homo +16 -> +6 %, the burst +19 -> +28 %, held-out 2_large Fair-P +34 ->
 #: -2 %). Warm-up: every run first runs each Loop class twice in sequence (``warmup loopN`` job
 #: groups, no user's name in them, so the analysis leaves them out) and then resets the users'
-#: start: no cold first jobs to model.
+#: start: no cold first jobs to model. One stored version of that script runs ``TRUE_FIFO`` as
+#: ``spark.scheduler.mode=FIFO`` (their fork's ``Pool`` keeps Spark's ``FIFOSchedulingAlgorithm``),
+#: which would make it Spark's own order, the same as ``DEFAULT_FAIR``'s FIFO default pool; the
+#: tables measure the two 12 % (the burst) and 50 % (2_power) apart, so the runs behind them used
+#: their ``TrueFifo`` plug-in, as ``fifo`` models it (a plug-in paying ``plugin_service``).
 #: ``authors_estimates``: CFQ and UWFQ told each job what the authors' schedulers were told
 #: (their Loop classes' oracle constants, a trace group's 4.3 x job_runtime_s), not the
 #: executed work.
