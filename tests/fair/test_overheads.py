@@ -439,6 +439,38 @@ def test_result_job_follows_each_query():
         assert r.jobs.column("response_time").to_pylist() == want  # from the first submission
 
 
+def test_schema_job_precedes_each_query():
+    # 1 core; jobs A (1 s) and B (2 s) at t = 0, each preceded by a 0.5-s schema job (no
+    # setup). Spark's FIFO (policy fair) orders Spark jobs: both schema jobs are submitted at
+    # 0 (ids 0, 1), A's scan at 0.5 when its schema ends (id 2), so B's schema runs first
+    # (0.5-1), then A's scan 1-2 and B's 2-4. T-FIFO keys on the group: A's scan follows its
+    # schema (0.5-1.5), then B's schema 1.5-2 and scan 2-4.
+    w = loop_jobs(["Loop20", "Loop20"], [[1.0], [2.0]])
+    o = Over(schema_task=0.5, executors=1, executor_cores=1)
+    for policy, want in [("fair", [2.0, 4.0]), ("fifo", [1.5, 4.0])]:
+        r = sk.fair.simulate(w, policy=policy, cores=1, overheads=o, record_tasks=True).validate()
+        assert finish(r) == want, policy
+        assert r.jobs.column("n_tasks").to_pylist() == [2, 2]  # one row per job: schema + scan
+        assert "schema job 1 x 0.5 s" in r.meta["overheads"].describe()
+
+
+def test_schema_job_sits_between_setup_and_query():
+    # 2 cores, one job of 1 s: setup (1 task, 0.25 s) 0-0.25, schema 0.25-0.75, scan
+    # 0.75-1.75, result 1.75-2.25; the spare core never runs two of them at once (a query
+    # wired to its setup instead of its schema would end at 1.25 + 0.5)
+    w = loop_jobs(["Loop20"], [[1.0]])
+    o = Over(setup_tasks=1, setup_task=0.25, schema_task=0.5, result_task=0.5, executors=1, executor_cores=2)
+    for policy in ("fair", "fifo", "uwfq"):
+        r = sk.fair.simulate(w, policy=policy, cores=2, overheads=o, record_tasks=True).validate()
+        assert finish(r) == [2.25], policy
+        assert r.jobs.column("n_tasks").to_pylist() == [4]
+    # zero is off: the structure is today's (setup, scan, result)
+    s0 = spark_structure(w, replace(o, schema_task=0.0), split=False)
+    s1 = spark_structure(w, Over(setup_tasks=1, setup_task=0.25, result_task=0.5), split=False)
+    assert s0.batch.durations.tolist() == s1.batch.durations.tolist() == [0.25, 1.0, 0.5]
+    assert s0.batch.parents.tolist() == s1.batch.parents.tolist()
+
+
 def test_closed_loop_successor_waits_for_the_result_job():
     # one user, job 1 follows job 0 (think 0); 1 core, result jobs of 0.5 s: job 0 scan 0-1,
     # result 1-1.5; job 1 submitted at 1.5, scan 1.5-2.5, result 2.5-3

@@ -33,6 +33,7 @@ _TIMES = (
     "plugin_service",
     "result_task",
     "stage_lock",
+    "schema_task",
 )
 _COUNTS = ("executors", "executor_cores", "setup_tasks")
 
@@ -99,6 +100,16 @@ class SparkOverheads:
         submitted when the scan ends, so under Spark's FIFO it gets a later id than every
         scan already submitted (a burst's results wait for the burst's scans); for the
         authors' schedulers the job group's last stage. Off with 0.
+    ``schema_task``
+        The Spark job between the listing (setup) job and the query: ``spark.read().parquet``
+        infers the schema after listing (``ParquetUtils.inferSchema`` ->
+        ``SchemaMergeUtils.mergeSchemasInParallel``, "a distributed Spark job"; without
+        ``mergeSchema`` it reads one footer: one task). In a prepared workload each query is
+        preceded by a one-task job of ``schema_task`` seconds (after the setup job when there
+        is one): for Spark's own orders a Spark job submitted when the setup ends
+        (under Spark's FIFO it gets a later id than every job submitted meanwhile, one more
+        hop through the queue), for the authors' schedulers a stage of the job group between
+        its setup and its query (the group's key). Off with 0.
     ``scan_work``, ``iteration_work``
         The work the executors did, when it is not the estimate the workload carries. Every
         Spark job of the authors' benchmark scans the whole input and runs a UDF of N
@@ -215,6 +226,7 @@ class SparkOverheads:
     plugin_service: float = 0.0
     result_task: float = 0.0
     stage_lock: float = 0.0
+    schema_task: float = 0.0
     cfq_job_estimate: bool = False
     spark_splits: bool = False
     authors_estimates: bool = False
@@ -246,7 +258,7 @@ class SparkOverheads:
             raise InvalidInstanceError(f"overheads.name: must be a str, got {self.name!r}", field="overheads.name")
         # The setup Spark job is the Python side's (schedkit.fair._spark_jobs): checked here,
         # the one place; the core never sees it.
-        for f in ("setup_task", "scan_work", "iteration_work", "plugin_service", "result_task"):
+        for f in ("setup_task", "scan_work", "iteration_work", "plugin_service", "result_task", "schema_task"):
             v = getattr(self, f)
             if not (math.isfinite(v) and v >= 0):
                 raise InvalidInstanceError(f"overheads.{f}: must be finite and >= 0, got {v}", field=f"overheads.{f}")
@@ -305,6 +317,7 @@ class SparkOverheads:
                 if self.executed_work
                 else ""
             )
+            + (f", schema job 1 x {self.schema_task:.4g} s" if self.schema_task else "")
             + (f", result job 1 x {self.result_task:.4g} s" if self.result_task else "")
             + (f", plug-in schedulers {self.plugin_service:.4g} s a stage" if self.plugin_service else "")
             + (" on the task-scheduler lock" if self.plugin_service and self.plugin_lock else "")
@@ -390,6 +403,7 @@ _STRUCTURE_TERMS = (
     "iteration_work",
     "plugin_service",
     "result_task",
+    "schema_task",
     "authors_estimates",
     "plugin_lock",
 )
@@ -418,6 +432,7 @@ def without_structure(o: SparkOverheads) -> SparkOverheads:
         iteration_work=0.0,
         plugin_service=0.0,
         result_task=0.0,
+        schema_task=0.0,
         authors_estimates=False,
         plugin_lock=False,
     )
@@ -432,5 +447,6 @@ def has_structure(o: SparkOverheads | None) -> bool:
         or o.executed_work
         or o.plugin_service > 0
         or o.result_task > 0
+        or o.schema_task > 0
         or o.authors_estimates
     )

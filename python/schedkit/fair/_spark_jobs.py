@@ -226,7 +226,11 @@ def spark_structure(
     followed by a one-task result Spark job of that length (the final aggregation ``take``
     runs once the scan's map stage, a Spark job of its own under adaptive execution, is
     done): a Spark job of its own, submitted when its query ends, under ``split``; the
-    query's child stage otherwise. With ``o.authors_estimates`` and not ``split``, each job
+    query's child stage otherwise. With ``o.schema_task`` > 0 each query is preceded (after
+    its setup, if any) by a one-task schema Spark job of that length (``spark.read().parquet``
+    infers the schema with a Spark job once the listing is done): under ``split`` a Spark job of
+    its own, submitted when the setup ends, the query following it; otherwise a stage between
+    the setup and the query. With ``o.authors_estimates`` and not ``split``, each job
     carries the estimate the authors' schedulers were told (:func:`authors_estimate`, on
     its given work before any change) as its ``job_estimate``; under ``split`` (Spark's own
     orders, which read no estimate) none.
@@ -267,6 +271,8 @@ def spark_structure(
     setup_tasks, result_task = o.setup_tasks, o.result_task
     setup = np.full(setup_tasks, o.setup_task)
     result = np.full(1, result_task)
+    schema_task = o.schema_task
+    schema = np.full(1, schema_task)
     work = (o.scan_work, o.iteration_work) if o.executed_work else None
     durs: list[np.ndarray] = []
     task_offsets = [0]
@@ -317,6 +323,11 @@ def spark_structure(
                     job_stages.append(len(task_offsets) - 1)
                     rows.append((j, head, gap))
                     head, gap = len(rows) - 1, 0.0
+                if schema_task:  # submitted when the setup ends, with a later Spark job id
+                    stage(schema)
+                    job_stages.append(len(task_offsets) - 1)
+                    rows.append((j, head, gap))
+                    head, gap = len(rows) - 1, 0.0
                 stage(q)
                 job_stages.append(len(task_offsets) - 1)
                 rows.append((j, head, gap))
@@ -329,12 +340,17 @@ def spark_structure(
             if setup_tasks:
                 for _ in ps:
                     stage(setup)
+            lead = len(ps) if setup_tasks else 0  # stages before the schemas
+            if schema_task:  # each schema after its own setup
+                for i in range(len(ps)):
+                    stage(schema, parent=i if setup_tasks else None)
+            before = lead + (len(ps) if schema_task else 0)  # stages before the queries
             for i, q in enumerate(ps):
-                # each query after its own setup (parents by index within the job)
-                stage(q, parent=i if setup_tasks else None)
+                # each query after its own schema, else its own setup (parents by index within the job)
+                stage(q, parent=(lead + i if schema_task else i) if (setup_tasks or schema_task) else None)
             if result_task:  # each result after its own query
                 for i in range(len(ps)):
-                    stage(result, parent=i + (len(ps) if setup_tasks else 0))
+                    stage(result, parent=before + i)
             job_stages.append(len(task_offsets) - 1)
     common: dict[str, Any] = dict(
         task_offsets=np.asarray(task_offsets, dtype=np.int64),
