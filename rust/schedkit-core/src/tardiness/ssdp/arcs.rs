@@ -12,8 +12,35 @@ use super::{is_sequence, Bounds, Problem, INF, NONE};
 use crate::budget::Budget;
 use crate::tardiness::pair_bound::offer2;
 
-/// Bytes per arc across the arrays below (pred, node, f, g, and the out-list of stage 3).
-pub(super) const ARC_BYTES: usize = 4 + 4 + 8 + 8 + 4;
+/// Bytes per arc across the arrays below (pred, pnode, node, f, g, and the out-list of
+/// stage 3).
+pub(super) const ARC_BYTES: usize = 4 + 4 + 4 + 8 + 8 + 4;
+
+/// The best two forward values over a node's arcs and the predecessor job of the best one,
+/// together so that an arc reads its predecessor node's in one cache line.
+#[derive(Clone, Copy)]
+struct Best2 {
+    b1: f64,
+    b2: f64,
+    k1: u32,
+}
+
+impl Best2 {
+    const EMPTY: Best2 = Best2 {
+        b1: INF,
+        b2: INF,
+        k1: NONE,
+    };
+    /// The best value over arcs whose predecessor job is not j.
+    #[inline(always)]
+    fn excl(&self, j: u32) -> f64 {
+        if self.k1 != j {
+            self.b1
+        } else {
+            self.b2
+        }
+    }
+}
 
 #[derive(Clone)]
 pub(super) struct Arcs {
@@ -26,13 +53,16 @@ pub(super) struct Arcs {
     /// Arcs of node n are start[n]..start[n + 1]; nodes are in increasing t.
     start: Vec<u32>,
     pub(super) pred: Vec<u32>,
+    /// The node the predecessor completes at (NONE for a first job): `pred_node` without
+    /// the lookup in `node_of`, which the per-round passes cannot afford.
+    pnode: Vec<u32>,
     pub(super) arc_node: Vec<u32>,
     f: Vec<f64>,
     pub(super) g: Vec<f64>,
-    // forward best two per node (arc ids), backward best two (labels: successor job)
-    fb1: Vec<f64>,
+    // forward best two per node (values and the best one's predecessor job, then the arc
+    // ids for reading the path back), backward best two (labels: successor job)
+    fwd: Vec<Best2>,
     fa1: Vec<u32>,
-    fb2: Vec<f64>,
     fa2: Vec<u32>,
     bb1: Vec<f64>,
     bk1: Vec<u32>,
@@ -40,9 +70,18 @@ pub(super) struct Arcs {
 }
 
 impl Arcs {
-    /// The arcs between nodes alive after stage 1 that obey the adjacency rule and whose
-    /// stage-1 bound may beat the incumbent. `None` when they would need more than `memory`;
-    /// stops early (with a partial set the caller must not use) once `budget` is exhausted.
+    /// The arcs between nodes alive after stage 1 that obey the adjacency rule and through
+    /// which some relaxed path may beat the incumbent. `None` when they would need more than
+    /// `memory`; stops early (with a partial set the caller must not use) once `budget` is
+    /// exhausted.
+    ///
+    /// The arcs are built in increasing t together with their stage-2 forward values, so an
+    /// arc is kept only when its stage-2 value (the best kept arc into its predecessor node
+    /// whose own predecessor is not j) plus the stage-1 backward bound of its node may beat
+    /// the incumbent: far tighter than the stage-1 value at both ends, at no extra pass.
+    /// Safe: along a path cheaper than the incumbent every arc's prefix runs over arcs kept
+    /// before it (by induction on t), so its computed value is at most the path's prefix,
+    /// the stage-1 bound at most its suffix (stage-2 paths are stage-1 paths), and it stays.
     pub(super) fn build(
         pb: &Problem,
         st1: &Adjacency,
@@ -63,19 +102,25 @@ impl Arcs {
             node_j: Vec::new(),
             start: vec![0],
             pred: Vec::new(),
+            pnode: Vec::new(),
             arc_node: Vec::new(),
             f: Vec::new(),
             g: Vec::new(),
-            fb1: Vec::new(),
+            fwd: Vec::new(),
             fa1: Vec::new(),
-            fb2: Vec::new(),
             fa2: Vec::new(),
             bb1: Vec::new(),
             bk1: Vec::new(),
             bb2: Vec::new(),
         };
-        let node_bytes = 8 * 6;
+        // per node, the best two forward values of its kept arcs and the best one's
+        // predecessor job (labels are unique: one arc per predecessor)
+        let (mut nb1, mut nk1, mut nb2) = (Vec::new(), Vec::new(), Vec::new());
+        // nodes of row t are row_start[t]..row_start[t + 1] (ids grow with t)
+        let mut row_start = vec![0u32; h + 2];
+        let node_bytes = 8 * 6 + 20;
         for t in 1..=h {
+            row_start[t] = a.node_t.len() as u32;
             if t % 64 == 0 && budget.exhausted() {
                 break;
             }
@@ -84,20 +129,29 @@ impl Arcs {
                     continue;
                 }
                 let pj = pb.p[j];
-                let tail = pb.cost(j, t) - mu[j] + st1.b[t * m + j] + musum;
+                let here = pb.cost(j, t) - mu[j];
+                let tail = here + st1.b[t * m + j] + musum;
                 let before = a.pred.len();
+                let (mut b1, mut k1, mut b2, mut k2) = (INF, NONE, INF, NONE);
                 if t == pj && bounds.keeps(tail) {
                     a.pred.push(NONE);
+                    a.pnode.push(NONE);
+                    offer2(here, NONE, &mut b1, &mut k1, &mut b2, &mut k2);
                 }
                 let s = t - pj;
                 if s > 0 {
-                    for i in 0..m {
-                        if i == j || !alive[s * m + i] || !pb.pair_ok(i, j, t) {
+                    for id in row_start[s] as usize..row_start[s + 1] as usize {
+                        let i = a.node_j[id];
+                        if i == j as u32 {
                             continue;
                         }
-                        if bounds.keeps(st1.f[s * m + i] + tail) {
-                            a.pred.push(i as u32);
+                        let base = if nk1[id] != j as u32 { nb1[id] } else { nb2[id] };
+                        if !bounds.keeps(base + tail) || !pb.pair_ok(i as usize, j, t) {
+                            continue;
                         }
+                        a.pred.push(i);
+                        a.pnode.push(id as u32);
+                        offer2(base + here, i, &mut b1, &mut k1, &mut b2, &mut k2);
                     }
                 }
                 if a.pred.len() > before {
@@ -107,12 +161,16 @@ impl Arcs {
                     a.node_j.push(j as u32);
                     a.start.push(a.pred.len() as u32);
                     a.arc_node.resize(a.pred.len(), id);
+                    nb1.push(b1);
+                    nk1.push(k1);
+                    nb2.push(b2);
                 }
                 let used = a.pred.len() * ARC_BYTES + a.node_t.len() * node_bytes + node_of.len() * 4;
                 if used > memory || a.pred.len() >= u32::MAX as usize / 2 {
                     return None;
                 }
             }
+            row_start[t + 1] = a.node_t.len() as u32;
         }
         a.node_of = node_of;
         a.size_tables();
@@ -123,9 +181,8 @@ impl Arcs {
         let (na, nn) = (self.pred.len(), self.node_t.len());
         self.f = vec![INF; na];
         self.g = vec![INF; na];
-        self.fb1 = vec![INF; nn];
+        self.fwd = vec![Best2::EMPTY; nn];
         self.fa1 = vec![NONE; nn];
-        self.fb2 = vec![INF; nn];
         self.fa2 = vec![NONE; nn];
         self.bb1 = vec![INF; nn];
         self.bk1 = vec![NONE; nn];
@@ -154,38 +211,36 @@ impl Arcs {
         self.node_of[(t - pb.p[j]) * self.m + i as usize]
     }
 
-    /// Forward values for `mu`; returns the relaxed optimum without Σμ.
+    /// Forward values for `mu` (kept per arc for [`Arcs::eliminate`]); returns the relaxed
+    /// optimum without Σμ.
     pub(super) fn forward(&mut self, pb: &Problem, mu: &[f64]) -> f64 {
+        self.forward_with(pb, mu, true)
+    }
+
+    /// As [`Arcs::forward`]; `store`: also write each arc's value (the subgradient rounds
+    /// need only the nodes', and skipping 8 bytes an arc is a good part of a round).
+    fn forward_with(&mut self, pb: &Problem, mu: &[f64], store: bool) -> f64 {
         let mut best = INF;
         for n in 0..self.nodes() {
-            let (t, j) = (self.node_t[n] as usize, self.node_j[n] as usize);
-            let here = pb.cost(j, t) - mu[j];
+            let (t, j) = (self.node_t[n] as usize, self.node_j[n]);
+            let here = pb.cost(j as usize, t) - mu[j as usize];
             let (mut b1, mut a1, mut b2, mut a2) = (INF, NONE, INF, NONE);
             for a in self.arcs_of(n) {
-                let i = self.pred[a];
-                let base = if i == NONE {
+                let pn = self.pnode[a];
+                let base = if pn == NONE {
                     0.0
                 } else {
-                    let pn = self.pred_node(pb, t, j, i);
-                    if pn == NONE {
-                        INF
-                    } else {
-                        let pn = pn as usize;
-                        let a1p = self.fa1[pn];
-                        if a1p != NONE && self.pred[a1p as usize] != j as u32 {
-                            self.fb1[pn]
-                        } else {
-                            self.fb2[pn]
-                        }
-                    }
+                    self.fwd[pn as usize].excl(j)
                 };
                 let v = base + here;
-                self.f[a] = v;
+                if store {
+                    self.f[a] = v;
+                }
                 offer2(v, a as u32, &mut b1, &mut a1, &mut b2, &mut a2);
             }
-            self.fb1[n] = b1;
+            let k1 = if a1 == NONE { NONE } else { self.pred[a1 as usize] };
+            self.fwd[n] = Best2 { b1, b2, k1 };
             self.fa1[n] = a1;
-            self.fb2[n] = b2;
             self.fa2[n] = a2;
             if t == self.h {
                 best = best.min(b1);
@@ -195,30 +250,28 @@ impl Arcs {
     }
 
     /// The relaxed optimum of the last `forward`, jobs in order.
-    pub(super) fn path(&self, pb: &Problem) -> Vec<usize> {
+    pub(super) fn path(&self) -> Vec<usize> {
         let mut a = NONE;
         let mut best = INF;
         for n in (0..self.nodes()).rev() {
             if (self.node_t[n] as usize) < self.h {
                 break;
             }
-            if self.fb1[n] < best {
-                best = self.fb1[n];
+            if self.fwd[n].b1 < best {
+                best = self.fwd[n].b1;
                 a = self.fa1[n];
             }
         }
         let mut out = Vec::new();
         while a != NONE {
-            let n = self.arc_node[a as usize] as usize;
-            let (t, j) = (self.node_t[n] as usize, self.node_j[n]);
+            let j = self.node_j[self.arc_node[a as usize] as usize];
             out.push(j as usize);
-            let i = self.pred[a as usize];
-            let pn = self.pred_node(pb, t, j as usize, i);
+            let pn = self.pnode[a as usize];
             if pn == NONE {
                 break;
             }
             let pn = pn as usize;
-            a = if self.fa1[pn] != NONE && self.pred[self.fa1[pn] as usize] != j {
+            a = if self.fwd[pn].k1 != j {
                 self.fa1[pn]
             } else {
                 self.fa2[pn]
@@ -249,7 +302,7 @@ impl Arcs {
                 if g == INF {
                     continue;
                 }
-                let pn = self.pred_node(pb, t, j, i);
+                let pn = self.pnode[a];
                 if pn != NONE {
                     let pn = pn as usize;
                     let (mut b1, mut k1, mut b2, mut k2) = (self.bb1[pn], self.bk1[pn], self.bb2[pn], NONE);
@@ -274,7 +327,7 @@ impl Arcs {
     ) -> Vec<usize> {
         let musum: f64 = mu.iter().sum();
         let v = self.forward(pb, mu);
-        let path = self.path(pb);
+        let path = self.path();
         if v < INF {
             bounds.raise_lb(v + musum);
         }
@@ -286,23 +339,28 @@ impl Arcs {
         }
         self.backward(pb, mu);
         let mut new_of = vec![NONE; self.node_of.len()];
+        // old node id -> new one (NONE: removed); predecessors come first (smaller t)
+        let mut renum = vec![NONE; self.nodes()];
         let (mut nt, mut nj, mut start) = (Vec::new(), Vec::new(), vec![0u32]);
-        let (mut pred, mut arc_node) = (Vec::new(), Vec::new());
+        let (mut pred, mut pnode, mut arc_node) = (Vec::new(), Vec::new(), Vec::new());
         for n in 0..self.nodes() {
             let (t, j) = (self.node_t[n] as usize, self.node_j[n] as usize);
             let before = pred.len();
             for a in self.arcs_of(n) {
-                let i = self.pred[a];
                 if !bounds.keeps(self.f[a] + self.g[a] + musum) {
                     continue;
                 }
-                if i != NONE && new_of[(t - pb.p[j]) * self.m + i as usize] == NONE {
+                let pn = self.pnode[a];
+                let to = if pn == NONE { NONE } else { renum[pn as usize] };
+                if pn != NONE && to == NONE {
                     continue;
                 }
-                pred.push(i);
+                pred.push(self.pred[a]);
+                pnode.push(to);
             }
             if pred.len() > before {
                 let id = nt.len() as u32;
+                renum[n] = id;
                 new_of[t * self.m + j] = id;
                 nt.push(t as u32);
                 nj.push(j as u32);
@@ -315,6 +373,7 @@ impl Arcs {
         self.node_j = nj;
         self.start = start;
         self.pred = pred;
+        self.pnode = pnode;
         self.arc_node = arc_node;
         self.size_tables();
         path
@@ -350,6 +409,14 @@ impl Arcs {
         (cnt, list)
     }
 
+    /// True when the arc "i then j, j completing at t" is in the network (i = None: j first).
+    #[cfg(test)]
+    pub(super) fn has_arc(&self, i: Option<usize>, j: usize, t: usize) -> bool {
+        let n = self.node_of[t * self.m + j];
+        let i = i.map_or(NONE, |i| i as u32);
+        n != NONE && self.arcs_of(n as usize).any(|a| self.pred[a] == i)
+    }
+
     /// The start arcs (no predecessor), for stage 3.
     pub(super) fn start_arcs(&self) -> Vec<usize> {
         (0..self.len()).filter(|&a| self.pred[a] == NONE).collect()
@@ -358,7 +425,7 @@ impl Arcs {
 
 impl Relaxation for Arcs {
     fn evaluate(&mut self, pb: &Problem, mu: &[f64]) -> (f64, Vec<usize>) {
-        let v = self.forward(pb, mu);
-        (v, self.path(pb))
+        let v = self.forward_with(pb, mu, false);
+        (v, self.path())
     }
 }

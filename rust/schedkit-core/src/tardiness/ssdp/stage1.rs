@@ -459,6 +459,19 @@ impl Adjacency {
     }
 }
 
+impl Adjacency {
+    /// Removes for good the nodes through which no tie-rule path may beat the incumbent under
+    /// `mu` ([`Adjacency::alive_nodes`]); the later forward passes skip them. Only for SSDP's
+    /// own stage 1: its relaxations need keep only the paths that obey the tie rule
+    /// throughout (module notes), while the branch and bound's tables need the one strict
+    /// pair of [`Adjacency::eliminate`]. Returns the number of nodes left.
+    pub(super) fn remove_dead(&mut self, pb: &Problem, mu: &[f64], bounds: &Bounds) -> usize {
+        let alive = self.alive_nodes(pb, mu, bounds);
+        self.dead = alive.iter().map(|&a| !a).collect();
+        alive.iter().filter(|&&a| a).count()
+    }
+}
+
 impl Relaxation for Adjacency {
     fn evaluate(&mut self, pb: &Problem, mu: &[f64]) -> (f64, Vec<usize>) {
         let v = self.forward(pb, mu);
@@ -530,8 +543,46 @@ pub(super) fn subgradient_counted(
     lambda: &mut f64,
     stall_max: usize,
     ran: &mut usize,
+    eval: impl FnMut(&[f64]) -> (f64, Vec<usize>),
+) -> Option<Vec<usize>> {
+    subgradient_patient(
+        pb,
+        pf,
+        mu,
+        bounds,
+        budget,
+        rounds,
+        lambda,
+        stall_max,
+        ran,
+        (usize::MAX, 0.0),
+        &std::cell::Cell::new(false),
+        eval,
+    )
+}
+
+/// [`subgradient_counted`] that also stops once the best bound has risen by less than
+/// `patience.1` times the remaining gap (incumbent − best bound) over the last `patience.0`
+/// rounds, or once `eval` has set `enough`: the caller has a stronger relaxation to go on
+/// with.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn subgradient_patient(
+    pb: &Problem,
+    pf: &[f64],
+    mu: &mut Vec<f64>,
+    bounds: &mut Bounds,
+    budget: &Budget,
+    rounds: usize,
+    lambda: &mut f64,
+    stall_max: usize,
+    ran: &mut usize,
+    patience: (usize, f64),
+    enough: &std::cell::Cell<bool>,
     mut eval: impl FnMut(&[f64]) -> (f64, Vec<usize>),
 ) -> Option<Vec<usize>> {
+    let (window, gain) = patience;
+    // best bound after each round, for the patience test
+    let mut history: Vec<f64> = Vec::new();
     let mut best_mu = mu.clone();
     let mut best = -INF;
     let mut stall = 0;
@@ -572,6 +623,16 @@ pub(super) fn subgradient_counted(
         }
         if bounds.closed() {
             break;
+        }
+        if enough.get() {
+            break;
+        }
+        history.push(best);
+        if history.len() > window {
+            let then = history[history.len() - 1 - window];
+            if best - then < gain * (bounds.ub - best) {
+                break;
+            }
         }
         count.iter_mut().for_each(|c| *c = 0);
         for &j in &path {

@@ -438,6 +438,96 @@ fn elimination_keeps_every_improving_tie_path_with_one_strict_pair() {
     assert!(removed > 0, "the removal never removed a node");
 }
 
+/// What stages 1 and 2 hand on must keep every sequence that obeys the tie rule on every
+/// pair and may beat the incumbent (some optimal sequence is one): after the stage-1
+/// removals ([`Adjacency::remove_dead`], twice), each of its nodes keeps a forward value;
+/// right after [`Arcs::build`] (which prunes with the stage-2 forward values as it goes)
+/// and again after an elimination, each of its arcs is in the network. Checked over all
+/// permutations of small instances with many ties, for random multipliers and incumbents
+/// one to three above the optimum. Also checks that the removals and the build's pruning do
+/// remove something (a build against no incumbent keeps more arcs on some instances).
+#[test]
+fn stage1_removal_and_stage2_build_keep_every_improving_tie_sequence() {
+    use super::arcs::Arcs;
+    use super::Bounds;
+    let mut g = SplitMix64::new(43);
+    let (mut nodes_removed, mut arcs_pruned) = (0, 0);
+    for case in 0..300 {
+        let n = 2 + case % 6;
+        let inst = if case % 2 == 0 {
+            tied_instance(&mut g, n, 5)
+        } else {
+            orlib_like(&mut g, n, 9, 4, false)
+        };
+        let pb = problem_of(&inst);
+        let opt = held_karp(&inst);
+        let mu: Vec<f64> = (0..n).map(|_| (g.uniform() * 30.0 - 5.0).round()).collect();
+        let bounds = |ub: f64| Bounds {
+            ub,
+            best: Vec::new(),
+            lb: 0.0,
+            cut: f64::INFINITY,
+        };
+        let ub = opt + g.int(1, 3) as f64;
+        let mut adj = Adjacency::new(&pb);
+        let reachable = {
+            adj.forward(&pb, &mu);
+            adj.f.iter().skip(n).filter(|&&v| v < f64::INFINITY).count()
+        };
+        adj.remove_dead(&pb, &mu, &bounds(ub));
+        let left = adj.remove_dead(&pb, &mu, &bounds(ub));
+        nodes_removed += reachable - left;
+        adj.forward(&pb, &mu);
+        let alive = adj.alive_nodes(&pb, &mu, &bounds(ub));
+        let unlimited = Budget::unlimited();
+        let mut arcs = Arcs::build(&pb, &adj, &alive, &mu, &bounds(ub), usize::MAX, &unlimited).unwrap();
+        let all = Arcs::build(
+            &pb,
+            &adj,
+            &alive,
+            &mu,
+            &bounds(f64::INFINITY),
+            usize::MAX,
+            &unlimited,
+        )
+        .unwrap();
+        arcs_pruned += all.len() - arcs.len();
+        let built = arcs.clone();
+        // the elimination may take its relaxed optimum as a better incumbent, and prune by it
+        let mut after = bounds(ub);
+        arcs.eliminate(&pb, &mu, &mut after, &unlimited);
+        let mut perm: Vec<usize> = (0..n).collect();
+        loop {
+            let mut c = vec![0; n];
+            let mut t = 0;
+            for (k, &j) in perm.iter().enumerate() {
+                t += pb.p[j];
+                c[k] = t;
+            }
+            let tie = (1..n).all(|k| pb.pair_ok(perm[k - 1], perm[k], c[k]));
+            if tie && pb.objective(&perm) < ub - 1.0 + 1e-9 {
+                for k in 0..n {
+                    let (j, t) = (perm[k], c[k]);
+                    let i = (k > 0).then(|| perm[k - 1]);
+                    let at = format!("{perm:?}: job {j} at {t} (ub {ub}, opt {opt}, mu {mu:?}): {inst:?}");
+                    assert!(adj.f[t * n + j] < f64::INFINITY, "stage 1 lost {at}");
+                    assert!(built.has_arc(i, j, t), "the build lost {at}");
+                    if pb.objective(&perm) < after.ub - 1.0 + 1e-9 {
+                        assert!(arcs.has_arc(i, j, t), "the elimination lost {at}");
+                    }
+                }
+            }
+            if !next_permutation(&mut perm) {
+                break;
+            }
+        }
+    }
+    assert!(
+        nodes_removed > 0 && arcs_pruned > 0,
+        "{nodes_removed} {arcs_pruned}"
+    );
+}
+
 /// Stage 3 alone (multipliers 0, arcs built against the identity order as the incumbent)
 /// under tentative bounds from 12 below the optimum to one above it: a pass that ends
 /// without the optimum has proved its cut a lower bound, so the cut must not pass the
@@ -528,6 +618,9 @@ pub(super) fn trace_secs() -> f64 {
 /// "name p.. | w.. | d.."; solves each by SSDP from the incumbent `solve` hands over and
 /// prints each stage's bound, network size and time (the `trace!` lines), then a summary.
 /// `cargo test --release -p schedkit-core --lib ssdp_stages -- --ignored --nocapture`
+/// Knobs (environment, this harness only): SSDP_PLAIN_ROUNDS, SSDP_ADJ_ROUNDS (stage-1
+/// rounds at most), SSDP_STAGE2_RUNS (stage-2 runs at most), SSDP_STOP_STAGE2=1 (return
+/// after stage 2, to time stages 1-2 alone).
 #[test]
 #[ignore]
 fn ssdp_stages() {
