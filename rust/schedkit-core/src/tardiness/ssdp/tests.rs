@@ -692,3 +692,77 @@ fn backward_bound_is_the_same_under_either_pair_rules() {
         }
     }
 }
+
+/// Stage 3's three-job rule (`sublimate::triple_ok`) with the pair rule keeps the
+/// lexicographically smallest optimal sequence, found by trying every permutation of small
+/// instances with many ties and negative due dates; and it is not vacuous: it rejects some
+/// triples whose two pairs both pass the pair rule.
+#[test]
+fn triple_rule_keeps_the_lexicographically_smallest_optimum() {
+    use super::sublimate::triple_ok;
+    let mut g = SplitMix64::new(53);
+    let mut rejected = 0;
+    for case in 0..300 {
+        let n = 3 + case % 5; // 3..7
+        let inst = if case % 3 == 0 {
+            orlib_like(&mut g, n, 10, 5, false)
+        } else {
+            tied_instance(&mut g, n, 4)
+        };
+        let pb = problem_of(&inst);
+        let mut perm: Vec<usize> = (0..pb.m).collect();
+        let mut best: Option<(f64, Vec<usize>)> = None;
+        loop {
+            // permutations come in lexicographic order: the first optimum is the smallest
+            let v = pb.objective(&perm);
+            if best.as_ref().is_none_or(|b| v < b.0) {
+                best = Some((v, perm.clone()));
+            }
+            let mut c = 0;
+            let ends: Vec<usize> = perm
+                .iter()
+                .map(|&j| {
+                    c += pb.p[j];
+                    c
+                })
+                .collect();
+            for k in 2..perm.len() {
+                let (x, y, z) = (perm[k - 2], perm[k - 1], perm[k]);
+                if pb.pair_ok(x, y, ends[k - 1])
+                    && pb.pair_ok(y, z, ends[k])
+                    && !triple_ok(&pb, x, y, z, ends[k])
+                {
+                    rejected += 1;
+                }
+            }
+            if !next_permutation(&mut perm) {
+                break;
+            }
+        }
+        let (_, seq) = best.unwrap();
+        let mut t = 0;
+        let ends: Vec<usize> = seq
+            .iter()
+            .map(|&j| {
+                t += pb.p[j];
+                t
+            })
+            .collect();
+        for k in 1..seq.len() {
+            assert!(
+                pb.pair_ok(seq[k - 1], seq[k], ends[k]),
+                "pair at {k} of {seq:?}: {inst:?}"
+            );
+            if k >= 2 {
+                assert!(
+                    triple_ok(&pb, seq[k - 2], seq[k - 1], seq[k], ends[k]),
+                    "triple ending at {k} of {seq:?}: {inst:?}"
+                );
+            }
+        }
+    }
+    assert!(
+        rejected > 100,
+        "the three-job rule rejected only {rejected} triples"
+    );
+}
