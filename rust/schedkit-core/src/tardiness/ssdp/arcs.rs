@@ -53,8 +53,8 @@ pub(super) struct Arcs {
     /// Arcs of node n are start[n]..start[n + 1]; nodes are in increasing t.
     start: Vec<u32>,
     pub(super) pred: Vec<u32>,
-    /// The node the predecessor completes at (NONE for a first job): `pred_node` without
-    /// the lookup in `node_of`, which the per-round passes cannot afford.
+    /// The node the predecessor completes at (NONE for a first job), stored rather than
+    /// looked up in `node_of`, which the per-round passes cannot afford.
     pnode: Vec<u32>,
     pub(super) arc_node: Vec<u32>,
     f: Vec<f64>,
@@ -202,13 +202,10 @@ impl Arcs {
         self.start[n] as usize..self.start[n + 1] as usize
     }
 
-    /// The node where the predecessor i of an arc into (t, j) completes, or NONE.
+    /// The node where arc a's predecessor completes, or NONE for a first job.
     #[inline]
-    pub(super) fn pred_node(&self, pb: &Problem, t: usize, j: usize, i: u32) -> u32 {
-        if i == NONE {
-            return NONE;
-        }
-        self.node_of[(t - pb.p[j]) * self.m + i as usize]
+    pub(super) fn pred_node(&self, a: usize) -> u32 {
+        self.pnode[a]
     }
 
     /// Forward values for `mu` (kept per arc for [`Arcs::eliminate`]); returns the relaxed
@@ -381,14 +378,13 @@ impl Arcs {
 
     /// For stage 3: the arcs leaving each node (arcs whose predecessor completes there), as
     /// CSR offsets and arc ids.
-    pub(super) fn out_arcs(&self, pb: &Problem) -> (Vec<u32>, Vec<u32>) {
+    pub(super) fn out_arcs(&self) -> (Vec<u32>, Vec<u32>) {
         let nn = self.nodes();
         let mut cnt = vec![0u32; nn + 1];
         let mut src = vec![NONE; self.len()];
         for n in 0..nn {
-            let (t, j) = (self.node_t[n] as usize, self.node_j[n] as usize);
             for a in self.arcs_of(n) {
-                let pn = self.pred_node(pb, t, j, self.pred[a]);
+                let pn = self.pnode[a];
                 if pn != NONE {
                     src[a] = pn;
                     cnt[pn as usize + 1] += 1;

@@ -20,9 +20,12 @@
 //! Between stages, forward and backward DP values bound the best path through every node and
 //! arc; those that cannot lead to a sequence better than the incumbent by one unit (all data
 //! are integers, so objectives are integers) are removed: this is what keeps the later state
-//! spaces small. Removing them is safe because some optimal sequence obeys every adjacency
-//! rule (an improving or tie-breaking swap lowers (objective, inversions) lexicographically),
-//! and any sequence it removes costs at least the incumbent.
+//! spaces small. Removing them is safe because one sequence obeys every rule of every stage
+//! at once: the lexicographically smallest optimal sequence (by job index). Each rule (the
+//! adjacent pair in stages 1-2, the three successive jobs in stage 3) only refuses an order
+//! that another order of the same jobs in the same slot beats, or ties while being
+//! lexicographically smaller, and either would give a cheaper or an equally cheap and smaller
+//! sequence. Any sequence a bound removes costs at least the incumbent.
 //!
 //! The method needs integral p, w and d (OR-Library data are); [`applicable`] says whether an
 //! instance qualifies, and `solve` hands the others to the branch and bound. At a time limit
@@ -80,8 +83,11 @@ const STAGE1_ROUNDS: usize = 600;
 /// about 50 ms once the removals have begun, against 80 ms before, and these rounds raise
 /// the bound about twice as fast per second as stage 2's on a network of 10-20 M arcs.
 const ADJACENCY_ROUNDS: usize = 400;
+/// Adjacency rounds between two node removals.
 const ADJACENCY_CHUNK: usize = 25;
+/// Adjacency rounds over which the bound's gain is measured for the stop rule.
 const ADJACENCY_WINDOW: usize = 50;
+/// The share of the gap (incumbent − bound) ADJACENCY_WINDOW rounds must gain to go on.
 const ADJACENCY_GAIN: f64 = 0.03;
 /// The share of the stage-1 nodes under which (after ADJACENCY_MIN rounds) the adjacency
 /// rounds stop: the stage-2 network then has some 2-5 M arcs on n = 200 (10-25 a node), and
@@ -526,7 +532,8 @@ fn stage1(
     // rounds, on a network that has shrunk, do better.
     let mut lambda = ADJACENCY_LAMBDA;
     let mut ran = 0;
-    // a copy: the removals may prune against an incumbent the rounds have since improved
+    // The removals prune against the incumbent from before these rounds: `bounds` is lent to
+    // the rounds below, so a better incumbent they find is not used here (valid, only weaker).
     let limit = Bounds {
         ub: bounds.ub,
         best: Vec::new(),

@@ -165,7 +165,7 @@ pub(super) fn sublimate(
     }
     arcs.backward(pb, mu);
     trace!("stage 3 arcs at the limit {}: {}", bounds.limit(), arcs.len());
-    let (out_start, out) = arcs.out_arcs(pb);
+    let (out_start, out) = arcs.out_arcs();
     let net = Net {
         pb,
         arcs,
@@ -438,7 +438,7 @@ impl Net<'_> {
                     }
                     continue;
                 }
-                let pn = arcs.pred_node(pb, t, j, i);
+                let pn = arcs.pred_node(a as usize);
                 if pn == NONE {
                     continue;
                 }
