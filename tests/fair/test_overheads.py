@@ -539,6 +539,10 @@ def test_streamed_trace_names_every_prepared_workload_term_it_drops():
         (dict(stage_lock=math.nan), "overheads.stage_lock"),
         (dict(stage_lock=0.2, stage_service=0.1), "overheads.stage_lock"),
         (dict(plugin_lock=1), "overheads.plugin_lock"),
+        (dict(schema_task=-0.01), "overheads.schema_task"),
+        (dict(schema_task=math.nan), "overheads.schema_task"),
+        (dict(schema_task="0.03"), "overheads.schema_task"),
+        (dict(schema_task=True), "overheads.schema_task"),
     ],
 )
 def test_bad_terms_name_the_field(terms, field):
@@ -681,8 +685,18 @@ def test_replication_hand_computed():
     assert rep["ours_vs_one_run"] == pytest.approx((-0.5, 1.0, 0.5))
     assert rep["ours_vs_mean"] == pytest.approx(0.5)  # means (1.5, 3.5, 2.5): a < c < b
     assert rep["spread"] == pytest.approx({"a": 1 / 3, "b": 1 / 7, "c": 1.0})
-    with pytest.raises(InvalidInstanceError, match="same number"):
+    with pytest.raises(InvalidInstanceError, match="same number") as e:
         cs.replication({"a": [1.0, 2.0], "b": [3.0]}, {"a": 1.0, "b": 2.0})
+    assert e.value.field == "runs"
+    for bad_runs, bad_ours, field in [
+        ({"a": [1.0, math.nan], "b": [3.0, 4.0]}, {"a": 1.0, "b": 2.0}, "runs"),
+        ({"a": [1.0, -2.0], "b": [3.0, 4.0]}, {"a": 1.0, "b": 2.0}, "runs"),
+        ({"a": [0.0, 0.0], "b": [3.0, 4.0]}, {"a": 1.0, "b": 2.0}, "runs"),  # a mean of 0
+        ({"a": [1.0, 2.0], "b": [3.0, 4.0]}, {"a": math.inf, "b": 2.0}, "ours"),
+    ]:
+        with pytest.raises(InvalidInstanceError, match="replication") as e:
+            cs.replication(bad_runs, bad_ours)
+        assert e.value.field == field
 
 
 @given(st.lists(st.lists(st.floats(0.5, 50.0), min_size=2, max_size=2), min_size=3, max_size=5))

@@ -331,7 +331,7 @@ def measured(scenario: str) -> list[Target]:
             name = row["Scheduler"]
             part = name.endswith("_PARTITIONER")
             policy = SCHEDULERS.get(name.removesuffix("_PARTITIONER"))
-            if policy is None:
+            if policy is None:  # the authors' Random baseline: not one of the fitted variants
                 continue
             users = {}
             for col, v in row.items():
@@ -373,7 +373,7 @@ def measured_runs(scenario: str) -> dict[str, list[float]]:
         for row in csv.DictReader(fh):
             name = row["Scheduler"]
             policy = SCHEDULERS.get(name.removesuffix("_PARTITIONER"))
-            if policy is None:
+            if policy is None:  # the authors' Random baseline: not one of the fitted variants
                 continue
             label = policy + ("-P" if name.endswith("_PARTITIONER") else "")
             out.setdefault(label, []).append((int(row["Iteration"]), float(row["average response time"])))
@@ -418,7 +418,18 @@ def replication(runs: dict[str, list[float]], ours: dict[str, float], threshold:
         )
     counts = {len(runs[lab]) for lab in labels}
     if len(counts) != 1 or min(counts) < 2:
-        raise InvalidInstanceError(f"replication: every variant needs the same number (>= 2) of runs, got {counts}")
+        raise InvalidInstanceError(
+            f"replication: every variant needs the same number (>= 2) of runs, got {sorted(counts)}", field="runs"
+        )
+    for lab in labels:
+        # each spread is relative to the variant's mean, so that mean must be positive
+        if not (all(math.isfinite(x) and x >= 0 for x in runs[lab]) and sum(runs[lab]) > 0):
+            raise InvalidInstanceError(
+                f"replication: runs[{lab!r}] must be finite response times >= 0 with a positive mean, got {runs[lab]}",
+                field="runs",
+            )
+        if not math.isfinite(ours[lab]):
+            raise InvalidInstanceError(f"replication: ours[{lab!r}] must be finite, got {ours[lab]}", field="ours")
     k = counts.pop()
     mine = [ours[lab] for lab in labels]
     rounds = {
