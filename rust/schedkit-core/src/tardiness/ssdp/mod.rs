@@ -102,6 +102,14 @@ const ADJACENCY_MIN: usize = 75;
 const STAGE2_ROUNDS: usize = 60;
 const STAGE2_MIN_LAMBDA: f64 = 0.001;
 const ADJACENCY_LAMBDA: f64 = 1.0;
+/// The step factor the plain stage-1 run starts from: 2, the top of the Polyak range (steps
+/// toward the incumbent, which lies above the relaxation's optimum, so they fall short). From
+/// 1 the 600 rounds ended well below where the rounds from 2 got (n200_tf0.6_rdd0.6_2: 362,375
+/// against 364,129; from 4 the run diverged), and the adjacency rounds after it had further to
+/// go. Any μ gives a valid bound: this only changes how fast it rises.
+const PLAIN_LAMBDA: f64 = 2.0;
+/// Rounds without progress before the adjacency rounds halve their step (as LONG_STALL).
+const ADJACENCY_STALL: usize = 40;
 /// Rounds without progress before the branch and bound's adjacency tuning halves its step
 /// (its runs are short, but they continue one another).
 const TUNE_STALL: usize = 10;
@@ -516,7 +524,7 @@ fn stage1(
         bounds,
         budget,
         knob("SSDP_PLAIN_ROUNDS", STAGE1_ROUNDS),
-        &mut 1.0,
+        &mut (knob("SSDP_PLAIN_LAMBDA_MILLI", (PLAIN_LAMBDA * 1000.0) as usize) as f64 / 1000.0),
     ) {
         return Some(seq);
     }
@@ -551,7 +559,7 @@ fn stage1(
         budget,
         knob("SSDP_ADJ_ROUNDS", ADJACENCY_ROUNDS),
         &mut lambda,
-        20,
+        knob("SSDP_ADJ_STALL", ADJACENCY_STALL),
         &mut ran,
         (ADJACENCY_WINDOW, ADJACENCY_GAIN),
         &small,

@@ -5,7 +5,7 @@
 //! and second-best values over the last job at t − p_j (the best whose last job is not j), so
 //! one evaluation costs O(m·P).
 
-use super::{is_sequence, repair, Bounds, Problem, INF, NONE};
+use super::{is_sequence, knob, repair, Bounds, Problem, INF, NONE};
 use crate::budget::Budget;
 use crate::tardiness::pair_bound::{backward_one_strict, offer2};
 
@@ -506,7 +506,8 @@ pub(super) trait Relaxation {
 }
 
 /// The subgradient loop (Polyak steps toward the incumbent, the step factor `lambda` halved
-/// after 10 rounds without progress; the caller keeps it between calls). `eval(mu)` returns the relaxed optimum without Σμ and its path.
+/// after LONG_STALL rounds without progress in runs of over 50 rounds, 5 in shorter ones; the
+/// caller keeps it between calls). `eval(mu)` returns the relaxed optimum without Σμ and its path.
 /// Leaves `mu` at the best multipliers; `Some` is a relaxed optimum that is a sequence, hence
 /// optimal.
 #[allow(clippy::too_many_arguments)]
@@ -520,12 +521,25 @@ pub(super) fn subgradient(
     lambda: &mut f64,
     eval: impl FnMut(&[f64]) -> (f64, Vec<usize>),
 ) -> Option<Vec<usize>> {
-    // long runs (stage 1) wait longer before halving the step than the short stage-2 runs
-    let stall_max = if rounds > 50 { 20 } else { 5 };
+    // the stage-1 run and the stage-2 runs wait longer before halving the step than short
+    // runs (tests)
+    let stall_max = if rounds > 50 {
+        knob("SSDP_STALL", LONG_STALL)
+    } else {
+        5
+    };
     subgradient_counted(
         pb, pf, mu, bounds, budget, rounds, lambda, stall_max, &mut 0, eval,
     )
 }
+
+/// Rounds without progress after which [`subgradient`]'s runs of over 50 rounds (the plain
+/// stage-1 run, the stage-2 runs) halve the step factor. 40 rather than 20: at 20 the factor
+/// ran down long before the bound stopped rising, so on n = 200 the plain run ended further
+/// from its optimum, stage 2 settled lower, and the incumbent (repaired from relaxed paths)
+/// stayed worse (n200_tf0.6_rdd0.6_3: stage-2 bound 472,408 against 472,251; with
+/// PLAIN_LAMBDA and ADJACENCY_STALL, see mod.rs).
+pub(super) const LONG_STALL: usize = 40;
 
 /// The step factor below which [`subgradient`] stops.
 pub(super) const SUBGRADIENT_MIN_LAMBDA: f64 = 1e-4;

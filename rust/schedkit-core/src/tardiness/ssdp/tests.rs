@@ -245,7 +245,7 @@ fn fast_adjacency_dp_equals_the_full_scan() {
 #[test]
 #[ignore]
 fn stage1_gaps() {
-    use super::{initial_prices, Bounds, ADJACENCY_LAMBDA, ADJACENCY_ROUNDS, STAGE1_ROUNDS};
+    use super::{initial_prices, Bounds, ADJACENCY_LAMBDA, ADJACENCY_ROUNDS, PLAIN_LAMBDA, STAGE1_ROUNDS};
     use std::time::Instant;
     let path = std::env::var("SSDP_INSTANCES").expect("SSDP_INSTANCES");
     let text = std::fs::read_to_string(path).unwrap();
@@ -271,7 +271,15 @@ fn stage1_gaps() {
         let gap = |lb: f64| if opt > 0.0 { 100.0 * (opt - lb) / opt } else { 0.0 };
         let t0 = Instant::now();
         let proved = Stage1::new(&pb)
-            .optimise(&pb, &pf, &mut mu, &mut bounds, &budget, STAGE1_ROUNDS, &mut 1.0)
+            .optimise(
+                &pb,
+                &pf,
+                &mut mu,
+                &mut bounds,
+                &budget,
+                STAGE1_ROUNDS,
+                &mut PLAIN_LAMBDA.clone(),
+            )
             .is_some();
         let plain = (bounds.lb, t0.elapsed().as_secs_f64());
         let mut adj = Adjacency::new(&pb);
@@ -620,7 +628,9 @@ pub(super) fn trace_secs() -> f64 {
 /// `cargo test --release -p schedkit-core --lib ssdp_stages -- --ignored --nocapture`
 /// Knobs (environment, this harness only): SSDP_PLAIN_ROUNDS, SSDP_ADJ_ROUNDS (stage-1
 /// rounds at most), SSDP_STAGE2_RUNS (stage-2 runs at most), SSDP_STOP_STAGE2=1 (return
-/// after stage 2, to time stages 1-2 alone).
+/// after stage 2, to time stages 1-2 alone), SSDP_PLAIN_LAMBDA_MILLI (the plain run's first
+/// step factor, thousandths), SSDP_STALL and SSDP_ADJ_STALL (rounds without progress before
+/// the long runs, the adjacency rounds halve their step).
 #[test]
 #[ignore]
 fn ssdp_stages() {
@@ -765,4 +775,53 @@ fn triple_rule_keeps_the_lexicographically_smallest_optimum() {
         rejected > 100,
         "the three-job rule rejected only {rejected} triples"
     );
+}
+
+/// The step rule of the long subgradient runs (stage-1 plain, stage 2): on a relaxation
+/// whose bound never rises, the factor halves after each LONG_STALL (40, the measured
+/// setting) rounds without progress and the run stops once it is under the minimum; the
+/// multipliers left are the best ones (here the first). A run of 60 rounds (stage 2) halves
+/// once; one of 600 (stage 1) halves 14 times, 1 → 2^-14 < 1e-4, after 1 + 14·40 rounds.
+#[test]
+fn long_runs_halve_the_step_after_forty_flat_rounds() {
+    use super::stage1::{subgradient, LONG_STALL, SUBGRADIENT_MIN_LAMBDA};
+    use super::Bounds;
+    assert_eq!(LONG_STALL, 40);
+    // every job late from the start: the incumbent stays far above the bound
+    let inst = Instance::new(vec![3.0; 6], vec![0.0; 6], Some(vec![1.0; 6])).unwrap();
+    let pb = problem_of(&inst);
+    let pf: Vec<f64> = pb.p.iter().map(|&x| x as f64).collect();
+    let budget = Budget::unlimited();
+    for (rounds, calls_want, lambda_want) in [(60, 60, 0.5), (600, 561, 0.5f64.powi(14))] {
+        let mut bounds = Bounds {
+            ub: 1e12,
+            best: Vec::new(),
+            lb: 0.0,
+            cut: f64::INFINITY,
+        };
+        let mu0 = vec![0.0; pb.m];
+        let mut mu = mu0.clone();
+        let mut lambda = 1.0;
+        let mut calls = 0;
+        // the path repeats job 0 m times: its subgradient sums to 0, so Σμ (the bound) stays
+        let out = subgradient(
+            &pb,
+            &pf,
+            &mut mu,
+            &mut bounds,
+            &budget,
+            rounds,
+            &mut lambda,
+            |_| {
+                calls += 1;
+                (0.0, vec![0; pb.m])
+            },
+        );
+        assert!(out.is_none());
+        assert_eq!(calls, calls_want, "rounds {rounds}");
+        assert_eq!(lambda, lambda_want, "rounds {rounds}");
+        assert!(rounds == 60 || lambda < SUBGRADIENT_MIN_LAMBDA);
+        assert_eq!(mu, mu0, "the best multipliers are the first");
+        assert!(bounds.lb.abs() < 1e-9 && bounds.ub >= 63.0);
+    }
 }
