@@ -23,6 +23,24 @@
 //! - `bound.rs`: the bounds that need no table, and `Cut`, which decides when a bound closes a
 //!   node and what bound may be reported.
 
+// Diagnostic trace of the driver (tests only, env BB_TRACE set).
+#[cfg(test)]
+macro_rules! bbtrace {
+    ($($arg:tt)*) => {
+        if std::env::var_os("BB_TRACE").is_some() {
+            let t = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_secs_f64();
+            eprintln!("[bb {:8.2}] {}", t % 10000.0, format!($($arg)*));
+        }
+    };
+}
+#[cfg(not(test))]
+macro_rules! bbtrace {
+    ($($arg:tt)*) => {};
+}
+
 mod bound;
 pub(super) mod relaxation;
 mod search;
@@ -49,6 +67,24 @@ const INF: f64 = f64::INFINITY;
 /// the further rounds (at most) before the second search if the first hits its node limit.
 const FIRST_ROUNDS: usize = 60;
 const MORE_ROUNDS: usize = 400;
+/// When the first rounds from the seeded prices (`Relax::seed_prices`) never raise the bound
+/// above the start's, on more than `STUCK_MIN_JOBS` jobs, the subgradient restarts from the
+/// incumbent's own prices for up to `STUCK_ROUNDS` rounds. On n300_tf0.2_rdd0.2_1
+/// (OR-Library class, 70 % of the horizon before the first due date) the seeded start had the
+/// highest bound, 17,782 (the incumbent's prices: −64,513), but sat at a point where every
+/// step breaks the ties of μ_j/p_j among the jobs that are early at no cost, so the relaxed
+/// path collapses onto the two unit jobs alternating thousands of times (path length 12,000,
+/// ‖g‖² = 6·10⁷); the bound fell, the step factor halved every 10 rounds, and no round ever
+/// beat the start. The adjacency tuning then crept from 24,433 to 25,920 in 250 rounds and
+/// the instance ended at a 16.8 % gap (UB 31,564; SSDP's stage 1, also started from the
+/// incumbent's prices, reached 31,441). From the incumbent's prices 400 rounds reach 27,296,
+/// the adjacency tables 29,555, and the first search proves 31,564 optimal in 3.5 s
+/// (counting harness, tests.rs, BB_TRACE=1 for the driver's trace). Of the n = 300 set's
+/// stragglers only n300_tf0.4_rdd0.6_4 also restarts (69,535 → 70,228): bound at 60 s 73,216
+/// against 73,058, incumbent 75,140 against 74,929 (same window), about even. Only above 150
+/// jobs: the n = 100 set is proven by its first searches whatever the root bound.
+const STUCK_MIN_JOBS: usize = 150;
+const STUCK_ROUNDS: usize = 400;
 /// The second root phase on integral data tunes the multipliers on SSDP's adjacency
 /// relaxation with ties broken by index (the relaxation the node bounds read, see
 /// `Relax::eval_adjacency`) instead: runs of `ADJACENCY_RUN` rounds, each followed by the
@@ -224,6 +260,41 @@ fn two_job_tables(jobs: Jobs, r: &mut Relax, ub: f64, budget: &Budget) -> Option
     Some(TwoEnd::Bound(lb.min(ub)))
 }
 
+/// The root's first subgradient rounds on `r` from the best-bounding prices of the starting
+/// sequences `tried` (`Relax::seed_prices`); on more than `min_jobs` jobs, a restart from the
+/// incumbent `seq`'s own prices when no round beat the seeded start (see `STUCK_ROUNDS`),
+/// keeping whichever multipliers bound better. `tables`: as in `Relax::optimise`. Returns
+/// the bound and a relaxed optimum that is a sequence, if one was met.
+fn root_rounds(
+    jobs: Jobs,
+    r: &mut Relax,
+    (tried, seq, ub): (&[Vec<usize>], &[usize], f64),
+    cut: Cut,
+    budget: &Budget,
+    tables: bool,
+    min_jobs: usize,
+) -> (f64, Option<Vec<usize>>) {
+    let seeded = r.seed_prices(jobs, tried);
+    let (lb, perm) = r.optimise(jobs, ub, seq, cut, budget, FIRST_ROUNDS, tables);
+    let stuck = lb <= seeded && perm.is_none() && !cut.closed(lb, ub);
+    if jobs.p.len() <= min_jobs || !stuck || budget.exhausted() {
+        return (lb, perm);
+    }
+    bbtrace!("seeded start stuck at {lb}: restart from the incumbent's prices");
+    #[cfg(test)]
+    RESTARTS.with(|c| c.set(c.get() + 1));
+    r.restart_prices(jobs, seq);
+    let (again, perm) = r.optimise(jobs, ub, seq, cut, budget, STUCK_ROUNDS, tables);
+    if again > lb || perm.is_some() {
+        return (again.max(lb), perm);
+    }
+    // the seeded multipliers bound better: back to them, from a fresh state
+    r.restart_prices(jobs, seq);
+    r.seed_prices(jobs, tried);
+    r.optimise(jobs, ub, seq, cut, budget, 0, tables);
+    (lb, None)
+}
+
 // Work counters of the last `branch_and_bound` on this thread (unit tests and the ignored
 // counting harness only): search nodes, adjacency rounds, cells left after removal.
 #[cfg(test)]
@@ -234,6 +305,11 @@ thread_local! {
 #[cfg(test)]
 thread_local! {
     pub(super) static DP_CELLS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+// Times `root_rounds` restarted from the incumbent's prices (unit tests).
+#[cfg(test)]
+thread_local! {
+    pub(super) static RESTARTS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
 }
 // Times the two-job tables were adopted (unit tests: the stage is reached).
 #[cfg(test)]
@@ -357,8 +433,15 @@ fn branch_and_bound(
         // Start from the best-bounding prices of every starting sequence, not only of the
         // incumbent (see `Relax::seed_prices`).
         tried.push(seq.clone());
-        r.seed_prices(jobs, &tried);
-        let (lb, perm) = r.optimise(jobs, ub, &seq, cut, budget, FIRST_ROUNDS, tuner.is_none());
+        let (lb, perm) = root_rounds(
+            jobs,
+            r,
+            (&tried, &seq, ub),
+            cut,
+            budget,
+            tuner.is_none(),
+            STUCK_MIN_JOBS,
+        );
         if let Some(perm) = perm {
             let o = jobs.total(&perm);
             if o < ub {
@@ -367,12 +450,14 @@ fn branch_and_bound(
             }
         }
         root_lb = root_lb.max(lb);
+        bbtrace!("first optimise: lb {lb} ub {ub} simple {simple}");
         if let Some(tn) = tuner.as_mut() {
             if !budget.exhausted() {
                 let mu = r.best_mu().to_vec();
                 let (lb, fwd, edge) = tn.tables(&mu, ub);
                 r.adopt_tables(&mu, fwd, edge);
                 root_lb = root_lb.max(lb);
+                bbtrace!("adjacency tables: lb {lb}");
             }
         }
     }
@@ -414,6 +499,7 @@ fn branch_and_bound(
             None if phase == 0 => (0.4 * cells).clamp(2.0e4, 2.0e6) as u64,
             None => (ADJACENCY_RUN_NODES * cells).clamp(2.0e4, 4.0e6) as u64,
         };
+        bbtrace!("phase {phase} search: limit {node_limit} ub {ub} root_lb {root_lb}");
         let end = search(
             jobs,
             relax.as_ref(),
@@ -428,6 +514,7 @@ fn branch_and_bound(
         match end {
             SearchEnd::Done(bseq, bub) => return Outcome::proven(bseq, bub),
             SearchEnd::TimeOut(bseq, bub, pending) => {
+                bbtrace!("timeout: ub {bub} pending {pending} root_lb {root_lb}");
                 let lb = root_lb.max(pending.min(bub));
                 return Outcome::stopped(bseq, cut.report(lb).min(bub));
             }
@@ -465,6 +552,10 @@ fn branch_and_bound(
                             root_lb = root_lb.max(lb);
                         }
                         root_lb = root_lb.max(tn.lb());
+                        bbtrace!(
+                            "phase {phase} tuned: rounds {} tuned {tuned} ub {ub} root_lb {root_lb}",
+                            tn.rounds
+                        );
                         let two_wanted = m > TWO_MIN_JOBS || node_limits.is_some();
                         if two_wanted
                             && (tuned || tn.rounds >= max_rounds)
@@ -476,6 +567,7 @@ fn branch_and_bound(
                             two_tried = true;
                             match two_job_tables(jobs, r, ub, budget) {
                                 Some(TwoEnd::Bound(lb)) => {
+                                    bbtrace!("two-job bound {lb}");
                                     root_lb = root_lb.max(lb);
                                     tuned = true;
                                 }

@@ -323,7 +323,8 @@ impl Relax {
     /// the caller's incumbent began 40,000 below those of another start and left the
     /// instance unproven at 60 s; from the best start it is proven in 2.5 s, and the n = 100
     /// set needs a third fewer nodes, rounds and DP cells (counting harness in tests.rs).
-    pub(super) fn seed_prices(&mut self, jobs: Jobs, seqs: &[Vec<usize>]) {
+    /// Returns the bound of the chosen start.
+    pub(super) fn seed_prices(&mut self, jobs: Jobs, seqs: &[Vec<usize>]) -> f64 {
         let mut path = Vec::new();
         let mut best: Option<(f64, Vec<f64>)> = None;
         for s in seqs {
@@ -333,11 +334,31 @@ impl Relax {
                 best = Some((l, mu));
             }
         }
-        if let Some((_, mu)) = best {
-            self.sg.started = true;
-            self.sg.best_mu.clone_from(&mu);
-            self.sg.mu = mu;
+        match best {
+            Some((l, mu)) => {
+                self.sg.started = true;
+                self.sg.best_mu.clone_from(&mu);
+                self.sg.mu = mu;
+                l
+            }
+            None => -INF,
         }
+    }
+
+    /// Restarts the subgradient from the prices of `seq` ([`initial_prices`]) with a fresh
+    /// step factor, forgetting the best multipliers so far (the caller keeps the bound they
+    /// proved). For a seeded start the steps could not leave (see `STUCK_ROUNDS` in mod.rs).
+    pub(super) fn restart_prices(&mut self, jobs: Jobs, seq: &[usize]) {
+        let mu = initial_prices(jobs, seq);
+        self.sg = Subgradient {
+            started: true,
+            best_mu: mu.clone(),
+            mu,
+            best: -INF,
+            lambda: 1.5,
+            stall: 0,
+            converged: false,
+        };
     }
 
     /// Subgradient optimisation of μ with the cheap no-repeat DP (Polyak steps towards the

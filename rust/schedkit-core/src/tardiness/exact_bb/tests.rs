@@ -176,3 +176,59 @@ fn ils_instances() {
         println!("{out}");
     }
 }
+
+/// OR-Library-style data (p ~ U{1..100} with some unit jobs, w ~ U{1..10}, TF 0.2, RDD 0.2):
+/// most of the horizon is free of cost. On such data the seeded start of the root rounds can
+/// be a point no subgradient step leaves (the relaxed path collapses onto the unit jobs);
+/// `root_rounds` then restarts from the incumbent's prices and must end with a bound at
+/// least the seeded one and at most the optimum's upper bound, and on some of these instances
+/// strictly above the seeded start (the restart is not vacuous).
+#[test]
+fn root_rounds_leave_a_stuck_seeded_start() {
+    use super::relaxation::Relax;
+    use super::{root_rounds, Cut, RESTARTS};
+    let mut g = SplitMix64::new(2026);
+    let (mut restarted, mut gained) = (0, 0);
+    for _ in 0..40 {
+        let n = 40;
+        let p: Vec<f64> = (0..n)
+            .map(|j| if j < 2 { 1.0 } else { g.int(1, 100) as f64 })
+            .collect();
+        let total: f64 = p.iter().sum();
+        let d: Vec<f64> = (0..n)
+            .map(|_| (total * 0.7 + g.uniform() * total * 0.2).floor())
+            .collect();
+        let w: Vec<f64> = (0..n).map(|_| g.int(1, 10) as f64).collect();
+        let jobs = Jobs { p: &p, w: &w, d: &d };
+        let budget = Budget::unlimited();
+        let inc = exact_incumbent(&jobs.instance().unwrap(), &budget)
+            .unwrap()
+            .unwrap();
+        let ub = jobs.total(&inc);
+        let edd = sorted_by(n, |j| (d[j], p[j]));
+        let wspt = sorted_by(n, |j| (p[j] / w[j], d[j]));
+        let tried = vec![edd, wspt, inc.clone()];
+        let cut = Cut { integral: true };
+        let seeded = {
+            let mut r = Relax::new(jobs).unwrap();
+            root_rounds(jobs, &mut r, (&tried, &inc, ub), cut, &budget, true, usize::MAX).0
+        };
+        let before = RESTARTS.with(|c| c.get());
+        let mut r = Relax::new(jobs).unwrap();
+        let (lb, _) = root_rounds(jobs, &mut r, (&tried, &inc, ub), cut, &budget, true, 0);
+        if RESTARTS.with(|c| c.get()) > before {
+            restarted += 1;
+        }
+        assert!(
+            lb >= seeded - 1e-9 && lb <= ub + 1e-9,
+            "lb {lb} seeded {seeded} ub {ub}"
+        );
+        if lb > seeded + 1e-6 {
+            gained += 1;
+        }
+    }
+    assert!(
+        gained > 0 && restarted >= gained,
+        "restarted {restarted} gained {gained}"
+    );
+}
