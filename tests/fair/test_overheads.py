@@ -697,6 +697,10 @@ def test_replication_hand_computed():
         with pytest.raises(InvalidInstanceError, match="replication") as e:
             cs.replication(bad_runs, bad_ours)
         assert e.value.field == field
+    for bad in (math.nan, 1.5, "0.8", True):
+        with pytest.raises(InvalidInstanceError, match="threshold") as e:
+            cs.replication({"a": [1.0, 2.0], "b": [3.0, 4.0]}, {"a": 1.0, "b": 2.0}, threshold=bad)
+        assert e.value.field == "threshold"
 
 
 @given(st.lists(st.lists(st.floats(0.5, 50.0), min_size=2, max_size=2), min_size=3, max_size=5))

@@ -411,6 +411,11 @@ def replication(runs: dict[str, list[float]], ours: dict[str, float], threshold:
     >>> rep["rounds"], rep["ours_vs_one_run"]
     ({(0, 1): -0.5}, (-0.5, 1.0, 0.5))
     """
+    # a Spearman figure lies in [-1, 1]; a NaN threshold would make every share 0 silently
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not -1 <= threshold <= 1:
+        raise InvalidInstanceError(
+            f"replication: threshold must be a number in [-1, 1], got {threshold!r}", field="threshold"
+        )
     labels = list(ours)
     if set(labels) != set(runs):
         raise InvalidInstanceError(
