@@ -54,7 +54,8 @@ mod tests;
 
 use self::arcs::Arcs;
 use self::stage1::{
-    subgradient_counted, subgradient_patient, Adjacency, Relaxation, Stage1, SUBGRADIENT_MIN_LAMBDA,
+    plain_run, subgradient_counted, subgradient_patient, Adjacency, Relaxation, Stage1,
+    SUBGRADIENT_MIN_LAMBDA,
 };
 use self::sublimate::{sublimate, Sublimation};
 use super::exact_bb::relaxation::initial_prices;
@@ -108,6 +109,16 @@ const ADJACENCY_LAMBDA: f64 = 1.0;
 /// against 364,129; from 4 the run diverged), and the adjacency rounds after it had further to
 /// go. Any μ gives a valid bound: this only changes how fast it rises.
 const PLAIN_LAMBDA: f64 = 2.0;
+/// Rounds without progress before the plain stage-1 run halves its step (`plain_run`): 80,
+/// not LONG_STALL's 40. At 40 the factor fell from 2 to 0.125 within the 600 rounds while
+/// the bound still rose; at 80 it ends at 0.25-1 and the plain bound ends far higher
+/// (n200_tf0.6_rdd0.6_2: 365,081 against 364,605; n200_tf0.4_rdd0.6_1: 54,858 against
+/// 51,506), in the same rounds. Stage 2 then ends higher and sooner (stage-2 end,
+/// SSDP_STOP_STAGE2=1, back to back on the shared 2-core machine: n200_tf0.6_rdd0.6_2
+/// 366,082 at 42 s against 366,069 at 56 s; n200_tf0.6_rdd0.6_3 472,484 at 40 s against
+/// 472,408 at 49 s; n200_tf0.8_rdd0.6_3 and n200_tf1_rdd1_0 the same bound, ±2 s). 120
+/// did as well on those four; the long stage-2 runs keep 40 (`LONG_STALL`).
+const PLAIN_STALL: usize = 80;
 /// Rounds without progress before the adjacency rounds halve their step (as LONG_STALL).
 const ADJACENCY_STALL: usize = 40;
 /// Rounds without progress before the branch and bound's adjacency tuning halves its step
@@ -433,9 +444,17 @@ pub fn solve_ssdp(
     );
     // Short subgradient runs between eliminations: each elimination with a closer bound
     // removes more arcs and makes the next runs cheaper.
-    let mut lambda = 1.0;
+    let mut lambda = knob("SSDP_STAGE2_LAMBDA_MILLI", 1000) as f64 / 1000.0;
     for _ in 0..knob("SSDP_STAGE2_RUNS", 60) {
-        if let Some(seq) = arcs.optimise(&pb, &pf, &mut mu, &mut bounds, budget, STAGE2_ROUNDS, &mut lambda) {
+        if let Some(seq) = arcs.optimise(
+            &pb,
+            &pf,
+            &mut mu,
+            &mut bounds,
+            budget,
+            knob("SSDP_STAGE2_ROUNDS", STAGE2_ROUNDS),
+            &mut lambda,
+        ) {
             bounds.offer(&pb, seq);
             return Ok(finish(&bounds, true));
         }
@@ -517,19 +536,25 @@ fn stage1(
     adj: &mut Adjacency,
 ) -> Option<Vec<usize>> {
     let mut plain = Stage1::new(pb);
-    if let Some(seq) = plain.optimise(
+    let mut plain_lambda = knob("SSDP_PLAIN_LAMBDA_MILLI", (PLAIN_LAMBDA * 1000.0) as usize) as f64 / 1000.0;
+    if let Some(seq) = plain_run(
         pb,
         pf,
         mu,
         bounds,
         budget,
         knob("SSDP_PLAIN_ROUNDS", STAGE1_ROUNDS),
-        &mut (knob("SSDP_PLAIN_LAMBDA_MILLI", (PLAIN_LAMBDA * 1000.0) as usize) as f64 / 1000.0),
+        &mut plain_lambda,
+        |mu| plain.evaluate(pb, mu),
     ) {
         return Some(seq);
     }
     drop(plain);
-    trace!("stage 1 plain: lb {} ub {}", bounds.lb, bounds.ub);
+    trace!(
+        "stage 1 plain: lb {} ub {} lambda {plain_lambda:.4}",
+        bounds.lb,
+        bounds.ub
+    );
     if bounds.closed() || budget.exhausted() {
         return None;
     }
@@ -538,7 +563,7 @@ fn stage1(
     // of them). The rounds stop once ADJACENCY_WINDOW of them gained under ADJACENCY_GAIN of
     // the gap, or once under ADJACENCY_SMALL of the nodes are left: from there stage 2's
     // rounds, on a network that has shrunk, do better.
-    let mut lambda = ADJACENCY_LAMBDA;
+    let mut lambda = knob("SSDP_ADJ_LAMBDA_MILLI", (ADJACENCY_LAMBDA * 1000.0) as usize) as f64 / 1000.0;
     let mut ran = 0;
     // The removals prune against the incumbent from before these rounds: `bounds` is lent to
     // the rounds below, so a better incumbent they find is not used here (valid, only weaker).
@@ -549,6 +574,8 @@ fn stage1(
         cut: INF,
     };
     let mut evals = 0;
+    #[cfg(test)]
+    let mut adj_best = -INF;
     let small = std::cell::Cell::new(false);
     let cells = pb.m * (pb.horizon + 1);
     let out = subgradient_patient(
@@ -566,9 +593,13 @@ fn stage1(
         |mu| {
             let r = adj.evaluate(pb, mu);
             evals += 1;
+            #[cfg(test)]
+            {
+                adj_best = adj_best.max(r.0 + mu.iter().sum::<f64>());
+            }
             if evals % ADJACENCY_CHUNK == 0 {
                 let left = adj.remove_dead(pb, mu, &limit);
-                trace!("stage 1 adjacency: {evals} rounds, nodes left {left}");
+                trace!("stage 1 adjacency: {evals} rounds, nodes left {left}, best {adj_best:.0}");
                 if evals >= ADJACENCY_MIN && (left as f64) < ADJACENCY_SMALL * cells as f64 {
                     small.set(true);
                 }
@@ -577,7 +608,7 @@ fn stage1(
         },
     );
     trace!(
-        "stage 1 adjacency: {ran} rounds, lb {} ub {}",
+        "stage 1 adjacency: {ran} rounds, lb {} ub {} lambda {lambda:.4}",
         bounds.lb,
         bounds.ub
     );

@@ -5,7 +5,7 @@
 //! and second-best values over the last job at t − p_j (the best whose last job is not j), so
 //! one evaluation costs O(m·P).
 
-use super::{is_sequence, knob, repair, Bounds, Problem, INF, NONE};
+use super::{is_sequence, knob, repair, Bounds, Problem, INF, NONE, PLAIN_STALL};
 use crate::budget::Budget;
 use crate::tardiness::pair_bound::{backward_one_strict, offer2};
 
@@ -533,8 +533,25 @@ pub(super) fn subgradient(
     )
 }
 
-/// Rounds without progress after which [`subgradient`]'s runs of over 50 rounds (the plain
-/// stage-1 run, the stage-2 runs) halve the step factor. 40 rather than 20: at 20 the factor
+/// The plain stage-1 run: [`subgradient_counted`] over `eval` from step factor `lambda`,
+/// halving it only after PLAIN_STALL rounds without progress (mod.rs says why).
+#[allow(clippy::too_many_arguments)]
+pub(super) fn plain_run(
+    pb: &Problem,
+    pf: &[f64],
+    mu: &mut Vec<f64>,
+    bounds: &mut Bounds,
+    budget: &Budget,
+    rounds: usize,
+    lambda: &mut f64,
+    eval: impl FnMut(&[f64]) -> (f64, Vec<usize>),
+) -> Option<Vec<usize>> {
+    let stall = knob("SSDP_PLAIN_STALL", PLAIN_STALL);
+    subgradient_counted(pb, pf, mu, bounds, budget, rounds, lambda, stall, &mut 0, eval)
+}
+
+/// Rounds without progress after which [`subgradient`]'s runs of over 50 rounds (the stage-2
+/// runs; the plain stage-1 run has its own, PLAIN_STALL) halve the step factor. 40 rather than 20: at 20 the factor
 /// ran down long before the bound stopped rising, so on n = 200 the plain run ended further
 /// from its optimum, stage 2 settled lower, and the incumbent (repaired from relaxed paths)
 /// stayed worse (n200_tf0.6_rdd0.6_3: stage-2 bound 472,408 against 472,251; with

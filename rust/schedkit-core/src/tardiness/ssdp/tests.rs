@@ -781,7 +781,8 @@ fn triple_rule_keeps_the_lexicographically_smallest_optimum() {
 /// whose bound never rises, the factor halves after each LONG_STALL (40, the measured
 /// setting) rounds without progress and the run stops once it is under the minimum; the
 /// multipliers left are the best ones (here the first). A run of 60 rounds (stage 2) halves
-/// once; one of 600 (stage 1) halves 14 times, 1 → 2^-14 < 1e-4, after 1 + 14·40 rounds.
+/// once; one of 600 halves 14 times, 1 → 2^-14 < 1e-4, after 1 + 14·40 rounds (the plain
+/// stage-1 run waits longer: `plain_run_halves_the_step_after_eighty_flat_rounds`).
 #[test]
 fn long_runs_halve_the_step_after_forty_flat_rounds() {
     use super::stage1::{subgradient, LONG_STALL, SUBGRADIENT_MIN_LAMBDA};
@@ -824,4 +825,48 @@ fn long_runs_halve_the_step_after_forty_flat_rounds() {
         assert_eq!(mu, mu0, "the best multipliers are the first");
         assert!(bounds.lb.abs() < 1e-9 && bounds.ub >= 63.0);
     }
+}
+
+/// The plain stage-1 run (`plain_run`, as `stage1` calls it) halves its step factor only after
+/// PLAIN_STALL (80, the measured setting) rounds without progress, not LONG_STALL's 40: on a
+/// relaxation whose bound never rises, the factor from PLAIN_LAMBDA (2) halves 7 times in
+/// the 600 rounds (after rounds 81, 161, .., 561), to 2^-6; at 40 it would have halved 14
+/// times, to 2^-13.
+#[test]
+fn plain_run_halves_the_step_after_eighty_flat_rounds() {
+    use super::stage1::plain_run;
+    use super::{Bounds, PLAIN_LAMBDA, PLAIN_STALL, STAGE1_ROUNDS};
+    assert_eq!((PLAIN_STALL, STAGE1_ROUNDS, PLAIN_LAMBDA), (80, 600, 2.0));
+    // every job late from the start: the incumbent stays far above the bound
+    let inst = Instance::new(vec![3.0; 6], vec![0.0; 6], Some(vec![1.0; 6])).unwrap();
+    let pb = problem_of(&inst);
+    let pf: Vec<f64> = pb.p.iter().map(|&x| x as f64).collect();
+    let mut bounds = Bounds {
+        ub: 1e12,
+        best: Vec::new(),
+        lb: 0.0,
+        cut: f64::INFINITY,
+    };
+    let mu0 = vec![0.0; pb.m];
+    let mut mu = mu0.clone();
+    let mut lambda = PLAIN_LAMBDA;
+    let mut calls = 0;
+    // the path repeats job 0 m times: its subgradient sums to 0, so Σμ (the bound) stays
+    let out = plain_run(
+        &pb,
+        &pf,
+        &mut mu,
+        &mut bounds,
+        &Budget::unlimited(),
+        STAGE1_ROUNDS,
+        &mut lambda,
+        |_| {
+            calls += 1;
+            (0.0, vec![0; pb.m])
+        },
+    );
+    assert!(out.is_none());
+    assert_eq!(calls, 600);
+    assert_eq!(lambda, 0.5f64.powi(6));
+    assert_eq!(mu, mu0, "the best multipliers are the first");
 }
