@@ -111,13 +111,15 @@ const ADJACENCY_LAMBDA: f64 = 1.0;
 const PLAIN_LAMBDA: f64 = 2.0;
 /// Rounds without progress before the plain stage-1 run halves its step (`plain_run`): 80,
 /// not LONG_STALL's 40. At 40 the factor fell from 2 to 0.125 within the 600 rounds while
-/// the bound still rose; at 80 it ends at 0.25-1 and the plain bound ends far higher
-/// (n200_tf0.6_rdd0.6_2: 365,081 against 364,605; n200_tf0.4_rdd0.6_1: 54,858 against
-/// 51,506), in the same rounds. Stage 2 then ends higher and sooner (stage-2 end,
-/// SSDP_STOP_STAGE2=1, back to back on the shared 2-core machine: n200_tf0.6_rdd0.6_2
-/// 366,082 at 42 s against 366,069 at 56 s; n200_tf0.6_rdd0.6_3 472,484 at 40 s against
-/// 472,408 at 49 s; n200_tf0.8_rdd0.6_3 and n200_tf1_rdd1_0 the same bound, ±2 s). 120
-/// did as well on those four; the long stage-2 runs keep 40 (`LONG_STALL`).
+/// the bound still rose; at 80 it ends at 0.25-1 and the plain bound ends far higher in the
+/// same rounds (n200_tf0.6_rdd0.6_2: 365,081 against 364,605; n200_tf0.4_rdd0.6_1: 54,858
+/// against 51,506). Stage 2 then ends higher or sooner (full runs back to back on the shared
+/// 2-core machine, stage-2 end: n200_tf0.6_rdd0.6_3 472,484 at 28.6 s against 472,408 at
+/// 46.9 s; n200_tf0.6_rdd0.6_2 366,082 at 38.9 s against 366,069 at 39.6 s;
+/// n200_tf0.8_rdd0.6_3 and n200_tf1_rdd1_0 the same bound within 41 units, ±4 s). 120 did
+/// as well on those four; 900 plain rounds (at 80) ended stage 2 lower on both TF 0.6
+/// instances (365,999 and 472,473). The stage-2 runs keep 40 (`LONG_STALL`) and start from
+/// 1: from 0.5 they ended lower on both (366,038 and 472,473).
 const PLAIN_STALL: usize = 80;
 /// Rounds without progress before the adjacency rounds halve their step (as LONG_STALL).
 const ADJACENCY_STALL: usize = 40;

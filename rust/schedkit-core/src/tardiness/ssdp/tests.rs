@@ -629,8 +629,10 @@ pub(super) fn trace_secs() -> f64 {
 /// Knobs (environment, this harness only): SSDP_PLAIN_ROUNDS, SSDP_ADJ_ROUNDS (stage-1
 /// rounds at most), SSDP_STAGE2_RUNS (stage-2 runs at most), SSDP_STOP_STAGE2=1 (return
 /// after stage 2, to time stages 1-2 alone), SSDP_PLAIN_LAMBDA_MILLI (the plain run's first
-/// step factor, thousandths), SSDP_STALL and SSDP_ADJ_STALL (rounds without progress before
-/// the long runs, the adjacency rounds halve their step).
+/// step factor, thousandths), SSDP_STALL, SSDP_PLAIN_STALL and SSDP_ADJ_STALL (rounds without
+/// progress before the stage-2 runs, the plain run, the adjacency rounds halve their step),
+/// SSDP_ADJ_LAMBDA_MILLI and SSDP_STAGE2_LAMBDA_MILLI (the adjacency rounds', the stage-2
+/// runs' first step factor), SSDP_STAGE2_ROUNDS (rounds per stage-2 run).
 #[test]
 #[ignore]
 fn ssdp_stages() {
