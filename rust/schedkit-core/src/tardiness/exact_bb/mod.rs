@@ -333,8 +333,10 @@ thread_local! {
 // Per two-job stage, per run: the bound before and after it, the incumbent and the step
 // factor after it (unit tests).
 #[cfg(test)]
+pub(super) type TwoRun = (f64, f64, f64, f64);
+#[cfg(test)]
 thread_local! {
-    pub(super) static TWO_RUN_LOG: std::cell::RefCell<Vec<Vec<(f64, f64, f64, f64)>>> = const { std::cell::RefCell::new(Vec::new()) };
+    pub(super) static TWO_RUN_LOG: std::cell::RefCell<Vec<Vec<TwoRun>>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 // Times the two-job tables were adopted (unit tests: the stage is reached).
 #[cfg(test)]

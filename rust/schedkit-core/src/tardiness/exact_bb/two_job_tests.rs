@@ -3,7 +3,9 @@
 
 use super::super::relaxation::{initial_prices, strict_ok, tie_ok, Relax};
 use super::super::tests::held_karp;
-use super::super::{branch_and_bound, INF, TWO_ADOPTED, TWO_GAIN, TWO_MIN_LAMBDA, TWO_RUNS, TWO_RUN_LOG};
+use super::super::{
+    branch_and_bound, TwoRun, INF, TWO_ADOPTED, TWO_GAIN, TWO_MIN_LAMBDA, TWO_RUNS, TWO_RUN_LOG,
+};
 use super::TwoJob;
 use crate::budget::Budget;
 use crate::tardiness::Jobs;
@@ -316,7 +318,7 @@ fn two_job_runs_stop_at_the_first_run_that_gains_too_little() {
         branch_and_bound(jobs, Some(start), &Budget::unlimited(), false, Some(1)).expect("search");
     }
     let stages = TWO_RUN_LOG.with(|l| l.take());
-    let gains = |&(before, after, ub, _): &(f64, f64, f64, f64)| after - before >= TWO_GAIN * (ub - before);
+    let gains = |&(before, after, ub, _): &TwoRun| after - before >= TWO_GAIN * (ub - before);
     let (mut long, mut by_gain) = (0, 0);
     for runs in stages.iter().filter(|r| !r.is_empty()) {
         let (last, rest) = runs.split_last().unwrap();
