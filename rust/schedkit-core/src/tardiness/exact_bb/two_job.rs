@@ -161,7 +161,8 @@ impl TwoJob {
         self.k2 = vec![NONE; n];
     }
 
-    /// Arcs left.
+    /// Arcs left (for the driver's test trace).
+    #[cfg(test)]
     pub(super) fn len(&self) -> usize {
         self.src.len()
     }

@@ -3,7 +3,9 @@
 
 use super::super::relaxation::{initial_prices, strict_ok, tie_ok, Relax};
 use super::super::tests::held_karp;
-use super::super::{branch_and_bound, INF, TWO_ADOPTED};
+use super::super::{
+    branch_and_bound, TwoRun, INF, TWO_ADOPTED, TWO_GAIN, TWO_MIN_LAMBDA, TWO_RUNS, TWO_RUN_LOG,
+};
 use super::TwoJob;
 use crate::budget::Budget;
 use crate::tardiness::Jobs;
@@ -297,5 +299,42 @@ fn search_with_two_job_tables_matches_wt40_optima() {
     assert!(
         used > 5,
         "the two-job stage should run on several instances ({used})"
+    );
+}
+
+/// The two-job runs go on while each raises the bound by at least `TWO_GAIN` of the gap left
+/// and stop at the first that does not (or once the gap is closed, the step factor has run
+/// out or `TWO_RUNS` ran), on random n ≤ 14 with the stage forced.
+#[test]
+fn two_job_runs_stop_at_the_first_run_that_gains_too_little() {
+    let mut g = SplitMix64::from_state(77);
+    TWO_RUN_LOG.with(|l| l.borrow_mut().clear());
+    for case in 0..200 {
+        let n = 8 + case % 7; // 8..14
+        let (p, w, d) = instance(&mut g, n, case % 3 == 0);
+        let jobs = Jobs { p: &p, w: &w, d: &d };
+        let mut start: Vec<usize> = (0..n).collect();
+        start.sort_by(|&a, &b| d[b].total_cmp(&d[a]));
+        branch_and_bound(jobs, Some(start), &Budget::unlimited(), false, Some(1)).expect("search");
+    }
+    let stages = TWO_RUN_LOG.with(|l| l.take());
+    let gains = |&(before, after, ub, _): &TwoRun| after - before >= TWO_GAIN * (ub - before);
+    let (mut long, mut by_gain) = (0, 0);
+    for runs in stages.iter().filter(|r| !r.is_empty()) {
+        let (last, rest) = runs.split_last().unwrap();
+        assert!(
+            rest.iter().all(gains),
+            "a run gaining too little did not stop: {runs:?}"
+        );
+        let (_, after, ub, lambda) = *last;
+        let closed = after > ub - 1.0 + 1e-6;
+        let stopped = !gains(last) || closed || lambda < TWO_MIN_LAMBDA || runs.len() == TWO_RUNS;
+        assert!(stopped, "the runs stopped while gaining: {runs:?}");
+        long += usize::from(runs.len() > 1);
+        by_gain += usize::from(!gains(last) && !closed);
+    }
+    assert!(
+        long > 5 && by_gain > 5,
+        "stages with several runs {long}, ended by the gain rule {by_gain}"
     );
 }
