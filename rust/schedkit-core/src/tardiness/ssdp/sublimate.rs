@@ -147,10 +147,6 @@ impl Key {
             idx,
         }
     }
-    #[inline(always)]
-    fn mask(&self) -> u128 {
-        u128::from(self.lo) | (u128::from(self.hi) << 64)
-    }
 }
 
 impl PartialEq for Key {
@@ -185,17 +181,6 @@ struct Back {
     low: Vec<f64>,
 }
 
-impl Back {
-    fn new(maps: Vec<FastMap<Key, f64>>, full: u128, arcs: usize) -> Back {
-        let mut low = vec![INF; arcs];
-        for (key, &g) in maps.iter().flatten() {
-            let l = &mut low[key.arc as usize];
-            *l = l.min(g);
-        }
-        Back { maps, full, low }
-    }
-}
-
 /// One forward state: its arc, the state it came from (index in the layer its predecessor
 /// completes at, t − p_j), its mask and value.
 #[derive(Clone, Copy)]
@@ -224,16 +209,13 @@ enum Dp<T> {
 }
 
 /// The arc network as both DPs walk it, built once per pass (after the arcs at the limit
-/// are known): per arc the arcs that may follow it and those that may precede it. What may
-/// follow arc (i → j, t) depends on the arcs alone, never on the mask: arc (j → k, t_k)
+/// are known): per arc the arcs that may follow it. What may follow arc (i → j, t) depends on the arcs alone, never on the mask: arc (j → k, t_k)
 /// out of its node with k ≠ i (no job twice within three positions) and i, j, k allowed by
 /// [`triple_ok`]; so the DPs test the rule once per arc pair instead of once per state and
 /// successor (on n = 200 about 20 % of stage 3's time went to those tests).
 struct Links {
     succ_start: Vec<u32>,
     succ: Vec<u32>,
-    pred_start: Vec<u32>,
-    pred: Vec<u32>,
     /// Per arc: its job, its completion time and the job's cost there.
     job: Vec<u32>,
     t: Vec<u32>,
@@ -251,7 +233,6 @@ impl Links {
         let mut succ_start = Vec::with_capacity(na + 1);
         succ_start.push(0u32);
         let mut succ = Vec::new();
-        let mut npred = vec![0u32; na + 1];
         for a in 0..na {
             let (n, i, j) = (node(a), arcs.pred[a], job[a] as usize);
             for &b in &out[out_start[n] as usize..out_start[n + 1] as usize] {
@@ -260,27 +241,12 @@ impl Links {
                     continue;
                 }
                 succ.push(b);
-                npred[b as usize + 1] += 1;
             }
             succ_start.push(succ.len() as u32);
-        }
-        // the transpose: a's predecessors in increasing order
-        for a in 0..na {
-            npred[a + 1] += npred[a];
-        }
-        let mut fill = npred.clone();
-        let mut pred = vec![0u32; succ.len()];
-        for a in 0..na {
-            for &b in &succ[succ_start[a] as usize..succ_start[a + 1] as usize] {
-                pred[fill[b as usize] as usize] = a as u32;
-                fill[b as usize] += 1;
-            }
         }
         Links {
             succ_start,
             succ,
-            pred_start: npred,
-            pred,
             job,
             t,
             cost,
@@ -292,15 +258,9 @@ impl Links {
         &self.succ[self.succ_start[a] as usize..self.succ_start[a + 1] as usize]
     }
 
-    #[inline(always)]
-    fn pred_of(&self, a: usize) -> &[u32] {
-        &self.pred[self.pred_start[a] as usize..self.pred_start[a + 1] as usize]
-    }
-
     /// Bytes held (counted against the memory limit with the states).
     fn bytes(&self) -> usize {
-        4 * (self.succ_start.len() + self.succ.len() + self.pred_start.len() + self.pred.len())
-            + (4 + 4 + 8) * self.job.len()
+        4 * (self.succ_start.len() + self.succ.len()) + (4 + 4 + 8) * self.job.len()
     }
 }
 
@@ -440,11 +400,6 @@ impl Forward {
         }
         p.reverse();
         p
-    }
-
-    #[inline]
-    fn value(&self, t: usize, arc: u32, mask: u128) -> Option<f64> {
-        self.maps[t].get(&Key::new(arc, mask)).copied()
     }
 
     /// Adds state (arc, mask) at t with `val` from `parent`, or lowers its value.
@@ -610,6 +565,15 @@ impl Net<'_> {
     /// The backward DP over the states `fw` reached: (arc, S) → cheapest completion, kept
     /// where forward + backward + Σμ may beat the incumbent. Also returns the best whole
     /// path it finds (without Σμ; INF if none) and the number of states kept.
+    ///
+    /// It pulls: each forward state, layer by layer from the horizon down, takes the least
+    /// over its successors that were kept, found by (arc, S ∪ {k}) in the maps this DP
+    /// builds. That is the value the push form (`reference::backward_direct`: each kept
+    /// state offers itself to the forward states before it) gives: the same pairs of
+    /// states, since a forward state with a member's arc holds the member; and the push
+    /// form keeps an offer only when forward + offer + Σμ passes the limit, which the
+    /// least offer passes whenever any does. Pulling walks the forward states in order
+    /// and looks up only kept states, in maps far smaller than the forward ones.
     fn backward(
         &self,
         members: &Members,
@@ -622,67 +586,66 @@ impl Net<'_> {
         let h = pb.horizon;
         let full = members.full();
         let bit = members.masks(pb.m);
-        // per arc the least forward value of its states (INF: none), tested before each
-        // lookup of a predecessor state
-        let mut fmin = vec![INF; arcs.len()];
-        for st in fw.layers.iter().flatten() {
-            let f = &mut fmin[st.arc as usize];
-            *f = f.min(st.val);
-        }
         let mut g: Vec<FastMap<Key, f64>> = (0..=h).map(|_| FastMap::default()).collect();
-        for st in &fw.layers[h] {
-            if st.mask == full && bounds.keeps(st.val + self.musum) {
-                g[h].insert(Key::new(st.arc, st.mask), 0.0);
-            }
-        }
+        // per arc the least value kept so far (INF: none), tested before each lookup
+        let mut low = vec![INF; arcs.len()];
         let (mut best, mut states) = (INF, 0usize);
         for t in (1..=h).rev() {
-            if g[t].is_empty() {
+            if fw.layers[t].is_empty() {
                 continue;
             }
             if budget.exhausted() {
                 return Dp::Stopped;
             }
-            let layer = std::mem::take(&mut g[t]);
+            let mut layer: FastMap<Key, f64> = FastMap::default();
+            for st in &fw.layers[t] {
+                let (a, mask, val) = (st.arc as usize, st.mask, st.val);
+                let gv = if t == h {
+                    if mask != full || !bounds.keeps(val + self.musum) {
+                        continue;
+                    }
+                    0.0
+                } else {
+                    let mut gv = INF;
+                    for &b in lk.succ_of(a) {
+                        let k = lk.job[b as usize] as usize;
+                        let kb = bit[k];
+                        if mask & kb != 0 {
+                            continue;
+                        }
+                        let step = lk.cost[b as usize] - self.mu[k];
+                        // a lower bound on the offer first (f64 addition is monotone)
+                        if !bounds.keeps(val + (step + low[b as usize]) + self.musum) {
+                            continue;
+                        }
+                        let tk = lk.t[b as usize] as usize;
+                        if let Some(&gb) = g[tk].get(&Key::new(b, mask | kb)) {
+                            gv = gv.min(step + gb);
+                        }
+                    }
+                    if gv == INF || !bounds.keeps(val + gv + self.musum) {
+                        continue;
+                    }
+                    gv
+                };
+                layer.insert(Key::new(a as u32, mask), gv);
+                low[a] = low[a].min(gv);
+                // a first job (no predecessor node): a whole path if S holds no other member
+                let j = lk.job[a] as usize;
+                if arcs.pred_node(a) == NONE && mask & !bit[j] == 0 {
+                    best = best.min(lk.cost[a] - self.mu[j] + gv);
+                }
+            }
+            if layer.is_empty() {
+                continue;
+            }
             states += layer.len();
             if fw.states + states + carried > self.max_states {
                 return Dp::TooBig;
             }
-            for (key, &gv) in &layer {
-                let a = key.arc as usize;
-                let s = key.mask();
-                let j = lk.job[a] as usize;
-                let here = lk.cost[a] - self.mu[j] + gv;
-                let s2 = s & !bit[j];
-                // a first job (no predecessor node): a whole path if S holds no other member
-                if arcs.pred_node(a) == NONE {
-                    if s2 == 0 {
-                        best = best.min(here);
-                    }
-                    continue;
-                }
-                let tp = t - pb.p[j];
-                for &a2 in lk.pred_of(a) {
-                    // the forward value of (a2, s2) is at least fmin[a2] and f64 addition
-                    // is monotone: skips lookups of states that cannot beat the limit
-                    if !bounds.keeps(fmin[a2 as usize] + here + self.musum) {
-                        continue;
-                    }
-                    let Some(f) = fw.value(tp, a2, s2) else {
-                        continue;
-                    };
-                    if !bounds.keeps(f + here + self.musum) {
-                        continue;
-                    }
-                    let e = g[tp].entry(Key::new(a2, s2)).or_insert(INF);
-                    if here < *e {
-                        *e = here;
-                    }
-                }
-            }
             g[t] = layer;
         }
-        Dp::Done((Back::new(g, full, arcs.len()), best, states))
+        Dp::Done((Back { maps: g, full, low }, best, states))
     }
 }
 
@@ -782,13 +745,12 @@ pub(super) mod reference {
     }
 
     /// Asserts that the links of `arcs` are the direct rule: b follows a iff b leaves a's
-    /// node, its job is not a's predecessor and the three jobs pass `triple_ok`; the
-    /// predecessor lists are the transpose.
+    /// node, its job is not a's predecessor and the three jobs pass `triple_ok`. Returns
+    /// the number of pairs the rule refuses.
     pub(in crate::tardiness::ssdp) fn check_links(pb: &Problem, arcs: &Arcs) -> usize {
         let lk = Links::new(pb, arcs);
         let (out_start, out) = arcs.out_arcs();
         let mut rejected = 0;
-        let mut preds: Vec<Vec<u32>> = vec![Vec::new(); arcs.len()];
         for a in 0..arcs.len() {
             let n = arcs.arc_node[a] as usize;
             let (i, j) = (arcs.pred[a], arcs.node_j[n] as usize);
@@ -801,14 +763,34 @@ pub(super) mod reference {
                     continue;
                 }
                 want.push(b);
-                preds[b as usize].push(a as u32);
             }
             assert_eq!(lk.succ_of(a), &want[..], "successors of arc {a}");
         }
-        for (a, want) in preds.iter().enumerate() {
-            assert_eq!(lk.pred_of(a), &want[..], "predecessors of arc {a}");
-        }
         rejected
+    }
+
+    impl Key {
+        fn mask(&self) -> u128 {
+            u128::from(self.lo) | (u128::from(self.hi) << 64)
+        }
+    }
+
+    impl Back {
+        fn new(maps: Vec<FastMap<Key, f64>>, full: u128, arcs: usize) -> Back {
+            let mut low = vec![INF; arcs];
+            for (key, &g) in maps.iter().flatten() {
+                let l = &mut low[key.arc as usize];
+                *l = l.min(g);
+            }
+            Back { maps, full, low }
+        }
+    }
+
+    impl Forward {
+        #[inline]
+        fn value(&self, t: usize, arc: u32, mask: u128) -> Option<f64> {
+            self.maps[t].get(&Key::new(arc, mask)).copied()
+        }
     }
 
     impl Net<'_> {
