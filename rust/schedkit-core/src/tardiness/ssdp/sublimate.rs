@@ -30,6 +30,14 @@
 //! * both DPs skip three jobs in a row that another order of the same three in the same
 //!   slot would beat ([`triple_ok`]): on `n200_tf1_rdd1_0` the second pass kept about half
 //!   the states.
+//!
+//! What a state costs is mostly hash lookups, so the DPs do little else: the rules that
+//! depend on the arcs alone (no job twice within three positions, [`triple_ok`]) are
+//! applied once per pass to each pair of arcs ([`Links`], 24-39 MB on n = 200); the forward
+//! DP tests a per-arc lower bound on the tail before it looks the tail up; the backward DP
+//! pulls each forward state's value from its kept successors, in the forward order, instead
+//! of looking up the forward states before each kept state. On `n200_tf0.8_rdd0.2_3` the
+//! first pass took 4.1 s instead of 13.7 s, with the same states and bounds.
 
 use super::arcs::Arcs;
 use super::{is_sequence, repair, Bounds, Problem, INF, NONE};
@@ -517,7 +525,8 @@ impl Net<'_> {
                 }
                 continue;
             }
-            // successors complete after t (p ≥ 1), so this layer does not change meanwhile
+            // successors complete after t (p ≥ 1, `Instance` checks p > 0), so this layer
+            // does not change meanwhile
             let layer = std::mem::take(&mut fw.layers[t]);
             for (s, st) in layer.iter().enumerate() {
                 let (a, mask, val) = (st.arc as usize, st.mask, st.val);
