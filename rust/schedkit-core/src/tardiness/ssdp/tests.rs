@@ -872,3 +872,93 @@ fn plain_run_halves_the_step_after_eighty_flat_rounds() {
     assert_eq!(lambda, 0.5f64.powi(6));
     assert_eq!(mu, mu0, "the best multipliers are the first");
 }
+
+/// Stage 3's DPs over the precomputed links (successor and predecessor lists with the
+/// three-job rule applied once per arc pair, the stage-2 and link lower bounds tested before
+/// each hash lookup, the members' time kept per state) against the direct rule
+/// (`sublimate::reference`: the out-arcs of each node with the rule tested per state, every
+/// lookup made). On small instances with fractional multipliers, under cuts from half the
+/// incumbent to above it, the links must be the direct rule's, every round must keep the same
+/// forward and backward state counts and the same best start value (bit for bit), and every
+/// pass must end the same way with the same bounds, incumbent and work. Fails if a link is
+/// missing or extra, or if a pre-check drops a state the direct DP keeps.
+#[test]
+fn stage3_links_give_the_direct_rules_states_and_bounds() {
+    use super::arcs::Arcs;
+    use super::sublimate::{reference, sublimate, Sublimation};
+    use super::Bounds;
+    let mut g = SplitMix64::new(71);
+    let (mut rounds, mut later_rounds, mut rejected) = (0, 0, 0);
+    for case in 0..90 {
+        // 10 to 18 jobs: M grows by up to six a round, so later rounds need 15 jobs or more
+        // (larger n take seconds; 19-24 gave the same agreement, 15 s in all)
+        let n = 10 + case % 9;
+        let inst = if case % 2 == 0 {
+            tied_instance(&mut g, n, 6)
+        } else {
+            orlib_like(&mut g, n, 12, 5, false)
+        };
+        let pb = problem_of(&inst);
+        let pf: Vec<f64> = pb.p.iter().map(|&x| x as f64).collect();
+        // fractional multipliers, some of them large, so that sums round
+        let mu: Vec<f64> = (0..pb.m)
+            .map(|j| (g.next_u64() % 1000) as f64 / 97.0 * pb.w[j])
+            .collect();
+        let identity: Vec<usize> = (0..pb.m).collect();
+        let loose = |cut: f64| {
+            let mut b = Bounds {
+                ub: f64::INFINITY,
+                best: Vec::new(),
+                lb: 0.0,
+                cut,
+            };
+            b.offer(&pb, identity.clone());
+            b
+        };
+        let start = loose(f64::INFINITY);
+        let mut adj = Adjacency::new(&pb);
+        let alive = adj.alive_nodes(&pb, &mu, &start);
+        let Some(arcs) = Arcs::build(&pb, &adj, &alive, &mu, &start, usize::MAX, &Budget::unlimited()) else {
+            continue;
+        };
+        rejected += reference::check_links(&pb, &arcs);
+        // the optimum lies between the best relaxed path's value and the incumbent
+        let ub = start.ub;
+        for cut in [0.5, 0.7, 0.85, 0.95, 2.0].map(|x| (x * ub).round()) {
+            let cut = if cut > ub { f64::INFINITY } else { cut };
+            let run = |direct: bool| {
+                reference::set(direct);
+                let mut b = loose(cut);
+                let mut work = 0;
+                let end = sublimate(
+                    &pb,
+                    &pf,
+                    &mut arcs.clone(),
+                    &mu,
+                    &mut b,
+                    &Budget::unlimited(),
+                    usize::MAX / 2,
+                    &mut work,
+                );
+                let log: Vec<(usize, usize, u64)> = reference::set(false)
+                    .into_iter()
+                    .map(|(f, k, v)| (f, k, v.to_bits()))
+                    .collect();
+                let end = match end {
+                    Sublimation::Optimal => 0,
+                    Sublimation::Stopped => 1,
+                    Sublimation::TooBig => 2,
+                };
+                (end, b.lb.to_bits(), b.ub.to_bits(), b.best, work, log)
+            };
+            let (fast, direct) = (run(false), run(true));
+            assert_eq!(fast, direct, "case {case} cut {cut}: {inst:?}");
+            rounds += fast.5.len();
+            later_rounds += fast.5.len().saturating_sub(1);
+        }
+    }
+    assert!(
+        rounds > 200 && later_rounds > 20 && rejected > 10_000,
+        "rounds {rounds} later rounds {later_rounds} rejected links {rejected}"
+    );
+}
