@@ -155,12 +155,12 @@ fn mark_zero_optimal(mut s: Solution) -> Solution {
 /// (tuned by SSDP's subgradient when a first search does not finish), and measured on
 /// OR-Library-class n = 100 and n = 200 sets (bench/bench_tardiness.py, README) it proves
 /// them much faster than the full SSDP, whose stage 3 closes the last gap slowly; SSDP stays
-/// callable as `ssdp`. Above 150 jobs neither order of the two fits one 60 s budget: on
-/// n = 200 (bench_tardiness --only, 60 s each) `bb` proves n200_tf0.8_rdd0.2_3 and `ssdp`
-/// does not (gap 0.005 %), `ssdp` proves n200_tf0.8_rdd0.6_2 and `bb` does not (gap
-/// 0.17 %), and either proof takes most of the minute (`ssdp`: 44 s, 18 s of it stages 1–2;
-/// `bb`: 67 s for it and n200_tf1_rdd0.6_2 together, on a loaded machine), so a hand-over at
-/// any point loses one to gain the other, while `bb` alone proves 117 of 125.
+/// callable as `ssdp`. Above 150 jobs `ssdp` alone is the weaker method: it proves some of
+/// the n = 200 instances `bb` leaves open (n200_tf0.8_rdd0.6_2 in 14 s, n200_tf1_rdd1_1 in
+/// 44 s, n200_tf0.8_rdd0.6_3 in 55 s, stage harness, 60 s each, under load) but leaves open
+/// instances `bb` proves in 3-22 s (n200_tf0.8_rdd0.2_0 to _3: `ssdp` leaves all four
+/// unproven at 60 s, gaps up to 0.024 %), so neither a pick by tardiness factor nor a hand-over after `bb`'s root (some
+/// 20-25 s in, where `ssdp` would start its stages 1-2 again) fits one 60 s budget.
 pub fn pick_exact(inst: &Instance) -> &'static str {
     if inst.has_unit_weights() {
         "bm"
