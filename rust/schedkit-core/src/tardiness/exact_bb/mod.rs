@@ -129,10 +129,10 @@ const PHASE_ILS_MIN_JOBS: usize = 150;
 /// instances that reach stage 2, back to back with the previous schedule of 10-round runs
 /// from 0.5 halving after 5 flat rounds, on a loaded machine): n200_tf0.8_rdd0.4_3 two-job
 /// bound 1,155,874 against 1,155,421, proven in 24 s (unproven at 60 s before);
-/// n200_tf0.8_rdd0.8_2 847,146 against 846,830, proven in 26 s (unproven before);
-/// n200_tf0.8_rdd0.2_3, n200_tf0.8_rdd0.4_2 and n200_tf0.8_rdd1_0 7-9 s sooner; on TF 0.6
-/// the first run gains nothing and stops the stage, after 2-7 s on networks of 13-46 M arcs
-/// (n200_tf0.6_rdd0.6_4 and n200_tf0.6_rdd1_3 4-5 s slower).
+/// n200_tf0.8_rdd0.8_2 847,146 against 846,829, proven in 26 s (unproven before);
+/// n200_tf0.8_rdd0.4_2 and n200_tf1_rdd1_2 9-14 s sooner, the others within 5 s either way;
+/// on TF 0.6 the first run gains nothing and stops the stage, after 2-7 s on networks of
+/// 13-46 M arcs (n200_tf0.6_rdd0.6_4 and n200_tf0.6_rdd1_3 4-5 s slower).
 /// Triggering stage 2 after 25 or 100 stage-1 rounds instead of all of them proved
 /// n200_tf1_rdd0.6_2 sooner but left n200_tf0.6_rdd0.6_2 and n200_tf1_rdd1_0 at lower
 /// bounds (stage 2 does not make up for the shorter stage-1 tuning there; measured with the
