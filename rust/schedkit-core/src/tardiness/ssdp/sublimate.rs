@@ -70,6 +70,8 @@ const MAX_ADD: usize = 6;
 struct Members {
     bit: Vec<u32>,
     list: Vec<usize>,
+    /// Per bit, the member's processing time.
+    p: Vec<usize>,
 }
 
 impl Members {
@@ -90,7 +92,8 @@ impl Members {
     }
     /// Adds up to `k` jobs that `path` repeats or misses, those with the narrowest window
     /// (`span`) first, ties in path order, then missing ones.
-    fn grow(&mut self, m: usize, path: &[usize], k: usize, span: &[u32]) -> usize {
+    fn grow(&mut self, pb: &Problem, path: &[usize], k: usize, span: &[u32]) -> usize {
+        let m = pb.m;
         let mut count = vec![0u32; m];
         for &j in path {
             count[j] += 1;
@@ -107,6 +110,7 @@ impl Members {
         for &j in &wrong {
             self.bit[j] = self.list.len() as u32;
             self.list.push(j);
+            self.p.push(pb.p[j]);
         }
         wrong.len()
     }
@@ -304,6 +308,7 @@ pub(super) fn sublimate(
     let mut members = Members {
         bit: vec![NONE; pb.m],
         list: Vec::new(),
+        p: Vec::new(),
     };
     let mut back: Option<Back> = None;
     let mut alive = arcs.len();
@@ -316,7 +321,7 @@ pub(super) fn sublimate(
         }
         let room = (STATE_TARGET / alive.max(1)).max(1);
         let add = (usize::BITS - 1 - room.leading_zeros()) as usize;
-        if members.grow(pb.m, &path, add.clamp(1, MAX_ADD), &span) == 0 || members.list.len() > MAX_M {
+        if members.grow(pb, &path, add.clamp(1, MAX_ADD), &span) == 0 || members.list.len() > MAX_M {
             // no job can be missing or repeated unless the path is not a sequence
             return Sublimation::TooBig;
         }
@@ -442,37 +447,26 @@ impl Members {
     fn masks(&self, m: usize) -> Vec<u128> {
         (0..m).map(|j| self.mask_of(j)).collect()
     }
+
+    /// Processing time of the members in `mask`.
+    #[inline]
+    fn done(&self, mask: u128) -> usize {
+        let mut s = 0;
+        let mut x = mask;
+        while x != 0 {
+            s += self.p[x.trailing_zeros() as usize];
+            x &= x - 1;
+        }
+        s
+    }
 }
 
 impl Net<'_> {
-    /// Processing time of the members in `mask`.
-    fn done(&self, members: &Members, mask: u128) -> usize {
-        let mut s = 0;
-        let mut x = mask;
-        while x != 0 {
-            s += self.pb.p[members.list[x.trailing_zeros() as usize]];
-            x &= x - 1;
-        }
-        s
-    }
-
-    /// As [`Net::done`], from each member bit's processing time (`pbit`).
-    #[inline]
-    fn done_by_bit(pbit: &[usize], mask: u128) -> usize {
-        let mut s = 0;
-        let mut x = mask;
-        while x != 0 {
-            s += pbit[x.trailing_zeros() as usize];
-            x &= x - 1;
-        }
-        s
-    }
-
     /// The states of the first jobs (the same in every DP variant).
     fn start(&self, members: &Members, back: Option<&Back>, bounds: &Bounds) -> Forward {
         let (pb, arcs) = (self.pb, self.arcs);
         let h = pb.horizon;
-        let pm_total = self.done(members, members.full());
+        let pm_total = members.done(members.full());
         let mut fw = Forward::new(h);
         for a in arcs.start_arcs() {
             let n = arcs.arc_node[a] as usize;
@@ -486,7 +480,7 @@ impl Net<'_> {
                 },
                 None => arcs.g[a],
             };
-            if bounds.keeps(val + g + self.musum) && h - t >= pm_total - self.done(members, mask) {
+            if bounds.keeps(val + g + self.musum) && h - t >= pm_total - members.done(mask) {
                 fw.push(t, a as u32, mask, val, NONE);
             }
         }
@@ -506,9 +500,8 @@ impl Net<'_> {
         let (pb, arcs, lk) = (self.pb, self.arcs, self.links);
         let h = pb.horizon;
         let full = members.full();
-        let pm_total = self.done(members, full);
+        let pm_total = members.done(full);
         let bit = members.masks(pb.m);
-        let pbit: Vec<usize> = members.list.iter().map(|&j| pb.p[j]).collect();
         let mut fw = self.start(members, back, bounds);
         for t in 1..=h {
             if fw.layers[t].is_empty() {
@@ -531,7 +524,7 @@ impl Net<'_> {
             for (s, st) in layer.iter().enumerate() {
                 let (a, mask, val) = (st.arc as usize, st.mask, st.val);
                 // processing time of the members still to come
-                let left = pm_total - Self::done_by_bit(&pbit, mask);
+                let left = pm_total - members.done(mask);
                 for &b in lk.succ_of(a) {
                     let k = lk.job[b as usize] as usize;
                     let kb = bit[k];
@@ -814,7 +807,7 @@ pub(super) mod reference {
             let (pb, arcs) = (self.pb, self.arcs);
             let h = pb.horizon;
             let full = members.full();
-            let pm_total = self.done(members, full);
+            let pm_total = members.done(full);
             let (out_start, out) = arcs.out_arcs();
             let mut fw = self.start(members, back, bounds);
             for t in 1..=h {
@@ -851,7 +844,7 @@ pub(super) mod reference {
                             },
                             None => arcs.g[b as usize],
                         };
-                        if !bounds.keeps(v2 + g + self.musum) || h - tk < pm_total - self.done(members, m2) {
+                        if !bounds.keeps(v2 + g + self.musum) || h - tk < pm_total - members.done(m2) {
                             continue;
                         }
                         fw.push(tk, b, m2, v2, s as u32);
