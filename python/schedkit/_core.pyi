@@ -97,6 +97,7 @@ def tardiness_solve(
     strength: int = 2,
     time_limit: float | None = None,
     memory_limit: int | None = None,
+    workers: int = 1,
 ) -> tuple[npt.NDArray[np.int64], float, bool, float, float | None]: ...
 
 #: (name, summary) of every single-machine objective of ``batch_evaluate_sequences``.

@@ -44,12 +44,15 @@ def test_version(capsys):
     assert schedkit.__version__ in capsys.readouterr().out
 
 
-def test_tardiness_json_on_orlib_file_matches_listed_optima(tmp_path, capsys):
-    # The first three wt40 instances, weights kept: exact must reproduce wtopt40.
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_tardiness_json_on_orlib_file_matches_listed_optima(tmp_path, capsys, workers):
+    # The first three wt40 instances, weights kept: exact must reproduce wtopt40, alone or
+    # racing ssdp beside the branch and bound.
     numbers = (DATA / "orlib_wt" / "wt40.txt").read_text().split()[: 3 * 120]
     path = tmp_path / "wt40.txt"
     path.write_text(" ".join(numbers))
-    assert main(["tardiness", str(path), "--method", "exact", "--time-limit", "30", "--json"]) == 0
+    argv = ["tardiness", str(path), "--method", "exact", "--time-limit", "30", "--workers", workers, "--json"]
+    assert main(argv) == 0
     out = json.loads(capsys.readouterr().out)
     optima = [float(v) for v in (DATA / "orlib_wt" / "wtopt40.txt").read_text().split()[:3]]
     assert [r["objective"] for r in out["results"]] == optima

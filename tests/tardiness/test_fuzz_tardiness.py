@@ -169,7 +169,7 @@ def test_public_functions_on_random_arrays(p, d, w, method):
 
 @FUZZ
 @given(
-    st.sampled_from(["seed", "iterations", "time_limit", "memory_limit", "atc_k"]),
+    st.sampled_from(["seed", "iterations", "time_limit", "memory_limit", "atc_k", "workers"]),
     st.one_of(st.integers(-(2**70), 2**70), st.floats(allow_nan=True), st.text(max_size=3), st.none(), st.booleans()),
 )
 def test_solve_options_on_random_values(option, value):

@@ -113,6 +113,22 @@ def test_time_limit_on_a_hard_instance_gives_a_valid_bound():
         assert res.gap is not None and 0.0 < res.gap <= 1.0
 
 
+@given(tardiness_instances(min_n=1, max_n=8), st.sampled_from([0.0, None]))
+def test_exact_with_two_workers_races_ssdp_and_stays_exact(inst, time_limit):
+    res = solve(inst, method="exact", workers=2, time_limit=time_limit).validate()
+    opt = brute_force(inst)
+    assert res.lower_bound is not None and res.lower_bound <= opt + 1e-9 <= res.objective + 2e-9
+    if time_limit is None:
+        assert res.optimal and res.objective == pytest.approx(opt)
+
+
+def test_exact_with_two_workers_proves_wt40():
+    insts, wopt, _ = wt40()
+    for i in (0, 12, 50, 100):
+        res = solve(insts[i], method="exact", workers=2).validate()
+        assert res.optimal and res.objective == wopt[i]
+
+
 @pytest.mark.parametrize("memory", [0, 1, 10_000])
 def test_memory_limit_hands_over_to_branch_and_bound(memory):
     insts, wopt, _ = wt40()

@@ -85,6 +85,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     lim = p.add_argument_group("limits")
     lim.add_argument("--time-limit", type=float, help="seconds per instance (ils, exact methods, cpsat)")
     lim.add_argument("--memory-limit", type=int, metavar="BYTES", help="SSDP table memory before it hands over")
+    lim.add_argument(
+        "--workers", type=int, default=1, help="threads: cpsat's search workers; 2 races ssdp beside bb in exact"
+    )
     out = p.add_argument_group("output")
     add_json_flag(out)
     p.set_defaults(func=run)
@@ -181,6 +184,7 @@ def run(args: argparse.Namespace) -> int:
             time_limit=args.time_limit,
             seed=args.seed,
             memory_limit=args.memory_limit,
+            workers=args.workers,
         ).validate()
         method = res.method  # the registry spelling of a case-insensitive name
         gap = res.gap

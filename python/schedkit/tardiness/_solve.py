@@ -55,7 +55,7 @@ def solve(
         Branch & Memorize's memo of solved sub-problems, Shang, T'kindt & Della Croce,
         Computers & OR 128, 2021; unit weights only), ``"exact"`` (picks the fastest of these
         as measured in ``bench/bench_tardiness.py``: ``bm`` for unit weights, the branch and
-        bound otherwise), ``"cpsat"`` (OR-Tools, extra ``schedkit[cp]``).
+        bound otherwise, raced against ``ssdp`` when ``workers >= 2``), ``"cpsat"`` (OR-Tools, extra ``schedkit[cp]``).
         Rule ties go to the lowest job id unless the rule's order says otherwise.
     improve : {"api", "insertion", "both"}, optional
         Local search applied after a rule. It never makes the sequence worse.
@@ -70,7 +70,10 @@ def solve(
     iterations : int
         Rounds of ``ils`` (>= 0; it also stops at ``time_limit``).
     workers : int
-        CP-SAT search workers (``cpsat`` only).
+        Threads: CP-SAT's search workers for ``cpsat``; for ``exact`` on weighted integral
+        data, 2 or more run ``ssdp`` on a second thread beside the branch and bound, and the
+        first proof ends both (else the better sequence with the larger of their two
+        bounds). Other methods use one thread whatever it is.
     memory_limit : int, optional
         Bytes the SSDP tables may take (default 4 GiB). Past it, ``ssdp`` hands over to the
         branch and bound, whose memory is bounded (about 300 MB), instead of growing
@@ -139,6 +142,7 @@ def solve(
             iterations=iterations,
             time_limit=time_limit,
             memory_limit=memory_limit,
+            workers=workers,
         )
     # Only the exact methods (and a zero objective) prove anything; a rule has no bound.
     proven = method in EXACT_METHODS or bool(optimal)

@@ -4,11 +4,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 /// A deadline plus an optional stop flag that another thread (the Python binding's
-/// signal watcher) may raise. Solvers poll [`Budget::exhausted`] every few thousand steps.
+/// signal watcher) may raise, and an optional flag a rival solver raises once it has
+/// finished the same problem (see [`Budget::beside`]). Solvers poll [`Budget::exhausted`]
+/// every few thousand steps.
 #[derive(Clone, Copy, Default)]
 pub struct Budget<'a> {
     deadline: Option<Instant>,
     stop: Option<&'a AtomicBool>,
+    rival: Option<&'a AtomicBool>,
 }
 
 impl<'a> Budget<'a> {
@@ -31,12 +34,32 @@ impl<'a> Budget<'a> {
                 .and_then(|d| now.checked_add(d)),
             None => None,
         };
-        Budget { deadline, stop }
+        Budget {
+            deadline,
+            stop,
+            rival: None,
+        }
+    }
+
+    /// This budget for one of two solvers racing on the same problem: it also runs out once
+    /// `rival_done` is raised, which ends the call like a time-out (best answer so far and
+    /// its bound), not like the stop flag (an interruption error).
+    pub fn beside<'b>(&self, rival_done: &'b AtomicBool) -> Budget<'b>
+    where
+        'a: 'b,
+    {
+        Budget {
+            deadline: self.deadline,
+            stop: self.stop,
+            rival: Some(rival_done),
+        }
     }
 
     /// True once the deadline has passed or the stop flag is raised.
     pub fn exhausted(&self) -> bool {
-        self.interrupted() || self.deadline.is_some_and(|d| Instant::now() >= d)
+        self.interrupted()
+            || self.rival.is_some_and(|f| f.load(Ordering::Relaxed))
+            || self.deadline.is_some_and(|d| Instant::now() >= d)
     }
 
     /// True when the stop flag is raised (as opposed to a plain time-out).
@@ -72,5 +95,21 @@ mod tests {
         assert!(!Budget::new(Some(1e308), None).exhausted());
         assert!(!Budget::new(Some(f64::NAN), None).exhausted());
         assert!(!Budget::new(None, None).exhausted());
+    }
+
+    #[test]
+    fn a_finished_rival_exhausts_the_budget_without_interrupting_it() {
+        let (stop, rival) = (AtomicBool::new(false), AtomicBool::new(false));
+        let budget = Budget::new(None, Some(&stop));
+        let beside = budget.beside(&rival);
+        assert!(!beside.exhausted());
+        rival.store(true, Ordering::Relaxed);
+        assert!(beside.exhausted() && !beside.interrupted());
+        assert!(!budget.exhausted());
+        stop.store(true, Ordering::Relaxed);
+        assert!(beside.interrupted());
+        assert!(Budget::new(Some(0.0), None)
+            .beside(&AtomicBool::new(false))
+            .exhausted());
     }
 }

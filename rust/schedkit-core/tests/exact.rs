@@ -12,6 +12,8 @@ use std::time::Instant;
 use schedkit_core::error::CoreError;
 use schedkit_core::tardiness::exact_bb::solve_weighted;
 use schedkit_core::tardiness::exact_dp::solve_unweighted;
+use schedkit_core::tardiness::solve::{solve, Options};
+use schedkit_core::tardiness::ssdp::solve_ssdp;
 use schedkit_core::tardiness::{Instance, Solution};
 use schedkit_core::util::SplitMix64;
 use schedkit_core::Budget;
@@ -398,6 +400,65 @@ fn wt40_easy_subset_weighted() {
         }
     }
     assert!(proven >= 5, "only {proven} of 10 proven");
+}
+
+#[test]
+fn exact_racing_ssdp_beside_bb_proves_wt40_and_bounds_wt50() {
+    // `exact` with two workers: every proof equals wtopt40 (all proven within 5 s); on hard
+    // wt50 instances stopped at 50 ms the merged answer keeps the contract and its bound
+    // (the larger of the two racers') stays below the optimum.
+    let opts = Options {
+        workers: 2,
+        ..Options::default()
+    };
+    let data = read_orlib("orlib_wt/wt40.txt", 40);
+    let known = read_values("orlib_wt/wtopt40.txt");
+    for i in [0usize, 5, 26, 50, 76, 101, 124] {
+        let (p, w, d) = data[i].clone();
+        let inst = Instance::new(p, d, Some(w)).expect("valid");
+        let s = solve(&inst, "exact", &opts, &Budget::new(Some(5.0), None))
+            .expect("race")
+            .solution;
+        check_contract(&inst, &s);
+        assert!(s.optimal, "wt40 instance {} not proven", i + 1);
+        assert_eq!(s.objective, known[i], "wt40 instance {}", i + 1);
+    }
+    let data = read_orlib("orlib_wt/wt50.txt", 50);
+    let known = read_values("orlib_wt/wtopt50.txt");
+    for i in [18usize, 43, 68] {
+        let (p, w, d) = data[i].clone();
+        let inst = Instance::new(p, d, Some(w)).expect("valid");
+        for limit in [0.0, 0.05] {
+            let s = solve(&inst, "exact", &opts, &Budget::new(Some(limit), None))
+                .expect("race")
+                .solution;
+            check_contract(&inst, &s);
+            assert!(s.lower_bound <= known[i] && s.objective >= known[i]);
+            assert!(!s.optimal || s.objective == known[i]);
+        }
+    }
+}
+
+#[test]
+fn a_finished_rival_ends_each_racer_like_a_time_out() {
+    // The flag the race raises must end `bb` and `ssdp` with an answer and a valid bound,
+    // not with the interruption error Ctrl-C gives.
+    let data = read_orlib("orlib_wt/wt50.txt", 50);
+    let known = read_values("orlib_wt/wtopt50.txt");
+    let raised = AtomicBool::new(true);
+    let budget = Budget::new(None, None);
+    let beside = budget.beside(&raised);
+    for i in [18usize, 43] {
+        let (p, w, d) = data[i].clone();
+        let inst = Instance::new(p, d, Some(w)).expect("valid");
+        for s in [
+            solve_weighted(&inst, None, &beside).expect("bb"),
+            solve_ssdp(&inst, None, &beside, None).expect("ssdp"),
+        ] {
+            check_contract(&inst, &s);
+            assert!(s.lower_bound <= known[i] && s.objective >= known[i]);
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

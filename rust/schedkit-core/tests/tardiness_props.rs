@@ -38,8 +38,10 @@ proptest! {
     ) {
         let Ok(inst) = Instance::new(p, d, w) else { return Ok(()) };
         let opts = Options { iterations: 20, memory_limit: memory, ..Options::default() };
-        for method in METHODS {
-            let Ok(out) = solve(&inst, method, &opts, &Budget::new(limit, None)) else {
+        let racing = Options { workers: 2, ..opts.clone() };
+        let runs = METHODS.iter().map(|m| (*m, &opts)).chain([("exact", &racing)]);
+        for (method, opts) in runs {
+            let Ok(out) = solve(&inst, method, opts, &Budget::new(limit, None)) else {
                 // only the documented refusals: Lawler and BM on weights, SSDP on non-integral data
                 prop_assert!(method == "lawler" || method == "bm" || method == "ssdp");
                 continue;

@@ -63,7 +63,7 @@ impl TardinessInstance {
 type SolveTuple<'py> = (Bound<'py, PyArray1<i64>>, f64, bool, f64, Option<f64>);
 
 #[pyfunction]
-#[pyo3(signature = (instance, method, *, improve=None, atc_k=None, seed=0, iterations=1000, strength=2, time_limit=None, memory_limit=None))]
+#[pyo3(signature = (instance, method, *, improve=None, atc_k=None, seed=0, iterations=1000, strength=2, time_limit=None, memory_limit=None, workers=1))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn tardiness_solve<'py>(
     py: Python<'py>,
@@ -76,6 +76,7 @@ pub(crate) fn tardiness_solve<'py>(
     strength: usize,
     time_limit: Option<f64>,
     memory_limit: Option<usize>,
+    workers: usize,
 ) -> PyResult<SolveTuple<'py>> {
     let improve = improve.map(solve::parse_neighbourhood).transpose().py(py)?;
     let opts = Options {
@@ -85,6 +86,7 @@ pub(crate) fn tardiness_solve<'py>(
         iterations,
         strength,
         memory_limit,
+        workers,
     };
     let inst = &instance.inner;
     // Constructive rules finish in milliseconds even at n = 10^4; only searches get the
