@@ -176,6 +176,57 @@ def test_plugin_lock_puts_the_plugin_time_on_the_lock():
     )
 
 
+def test_fair_default_pool_is_fair_inside():
+    # 2 cores; job a: tasks of 1, 2 and 2 s; job b: one 1-s task; both at t=0. Spark's FIFO
+    # default pool (pre-3.4): a takes both cores, its third task the core freed at 1 s, b the
+    # one freed at 2 s -> a and b end at 3. FAIR inside (Spark >= 3.4 without an allocation
+    # file): at 1 s a runs one task and b none, so b takes the freed core (1 -> 2) and a's
+    # third task waits for the core freed at 2 s -> a ends at 4, b at 2. At t=0 both run none
+    # and a, submitted first, takes both cores: a round's order is fixed when it starts.
+    t = sk.trace.from_jobs([0, 0, 0, 1], ["a", "a", "a", "b"], [0.0] * 4, [1.0, 2.0, 2.0, 1.0])
+    two = dict(executors=1, executor_cores=2)
+    fifo = sk.fair.replay(t, policy="fair", cores=2, overheads=Over(**two), record_tasks=True)
+    assert finish(fifo) == [3.0, 3.0]
+    r = sk.fair.replay(t, policy="fair", cores=2, overheads=Over(fair_default_pool=True, **two), record_tasks=True)
+    assert finish(r) == [4.0, 2.0]
+    r.validate()
+    # the same as configuring the default pool FAIR by hand, and nothing else
+    by_hand = sk.fair.replay(t, policy="fair", cores=2, pool_config={"default": {"schedulingMode": "FAIR"}})
+    assert finish(by_hand) == [4.0, 2.0]
+    # a run with an allocation file (pool_config) keeps the pools it gives; other policies ignore it
+    given = sk.fair.replay(
+        t, policy="fair", cores=2, overheads=Over(fair_default_pool=True, **two), pool_config={"default": (1, 0, False)}
+    )
+    assert finish(given) == [3.0, 3.0]
+    for policy in ("fifo", "ujf"):
+        on = sk.fair.replay(t, policy=policy, cores=2, overheads=Over(fair_default_pool=True, **two))
+        off = sk.fair.replay(t, policy=policy, cores=2, overheads=Over(**two))
+        assert finish(on) == finish(off), policy
+    assert "default pool FAIR inside" in Over(fair_default_pool=True).describe()
+
+
+def test_fair_default_pool_with_named_pools_names_the_field():
+    t = sk.trace.from_jobs([0, 1], ["a", "b"], [0.0, 0.0], [1.0, 1.0])
+    with pytest.raises(InvalidInstanceError) as e:
+        sk.fair.replay(
+            t,
+            policy="fair",
+            cores=4,
+            overheads=Over(fair_default_pool=True, executors=1, executor_cores=4),
+            pools={"a": "x"},
+        )
+    assert e.value.field == "overheads.fair_default_pool"
+    # a trace's pool column names a pool the configuration lacks: the core names it
+    with pytest.raises(InvalidInstanceError) as e:
+        sk.fair.replay(
+            t.append_column("pool", pa.array(["x", None])),
+            policy="fair",
+            cores=4,
+            overheads=Over(fair_default_pool=True, executors=1, executor_cores=4),
+        )
+    assert e.value.field == "pool"
+
+
 def test_lock_terms_at_zero_change_nothing():
     # plugin_lock without plug-in time, and stage_lock 0: the runs without the lock, bit for
     # bit (the fitted rows' test below checks the engine's other terms to the last bit)
@@ -543,6 +594,8 @@ def test_streamed_trace_names_every_prepared_workload_term_it_drops():
         (dict(schema_task=math.nan), "overheads.schema_task"),
         (dict(schema_task="0.03"), "overheads.schema_task"),
         (dict(schema_task=True), "overheads.schema_task"),
+        (dict(fair_default_pool=1), "overheads.fair_default_pool"),
+        (dict(fair_default_pool="yes"), "overheads.fair_default_pool"),
     ],
 )
 def test_bad_terms_name_the_field(terms, field):

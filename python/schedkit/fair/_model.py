@@ -259,6 +259,20 @@ class RunSpec:
             object.__setattr__(self, "cluster", given)
         # Spark overhead model (issue 18): "calibrated" / mapping -> SparkOverheads
         object.__setattr__(self, "overheads", resolve_overheads(self.overheads))
+        if self._fair_default_pool() and self.pools:
+            # Spark >= 3.4 would make the default pool FAIR and every other named pool FIFO;
+            # the run's pools are not all known here, so it has to say how they schedule
+            raise InvalidInstanceError(
+                "overheads.fair_default_pool: with pools named, give pool_config (how each pool, "
+                "the default one included, schedules) instead",
+                field="overheads.fair_default_pool",
+            )
+
+    def _fair_default_pool(self) -> bool:
+        """Whether the overhead model's ``fair_default_pool`` applies: Spark FAIR without an
+        allocation file (no ``pool_config``)."""
+        o = self.overheads
+        return o is not None and o.fair_default_pool and self.policy == "fair" and self.pool_config is None
 
     def engine_args(self) -> dict[str, Any]:
         """The keyword arguments of ``schedkit._core.FairEngine`` for this run: the same
@@ -280,7 +294,10 @@ class RunSpec:
             nodes=_nodes(self.nodes),
             weights=[(str(u), _float(w, f"weights[{u!r}]")) for u, w in _items(self.weights, "weights")],
             pools=[(str(u), _user_pool(p, f"pools[{u!r}]")) for u, p in _items(self.pools, "pools")],
-            pool_config=engine_pools(self.pool_config),
+            # Spark >= 3.4 FAIR without an allocation file: the default pool FAIR inside
+            pool_config=[("default", (1.0, 0.0, True))]
+            if self._fair_default_pool()
+            else engine_pools(self.pool_config),
             overheads=None if self.overheads is None else self.overheads.engine_tuple(),
         )
 

@@ -175,6 +175,21 @@ class SparkOverheads:
         ``task_runtime_s``). The engine reads it through the workload's per-job estimate
         (a trace's ``estimate`` column). Spark's own orders (``fair``, ``ujf``), T-FIFO and
         the oracle ``sjf`` read none.
+    ``fair_default_pool``
+        How ``policy="fair"`` (Spark's ``spark.scheduler.mode=FAIR``, the authors'
+        ``DEFAULT_FAIR``) orders the ``default`` pool's stages when no allocation file is
+        given. Before Spark 3.4 that pool was FIFO inside (by Spark job id, then stage id);
+        since SPARK-42157 (apache/spark#39703, in Spark 3.4 and the 3.5.5 the authors forked)
+        ``FairSchedulableBuilder.buildPools`` creates it with ``spark.scheduler.mode``, i.e.
+        FAIR inside: its stages by running tasks, fewest first (Spark's
+        ``FairSchedulingAlgorithm`` with minShare 0 and weight 1); the model breaks ties in
+        submission order, Spark by the task set's name (``TaskSet_<stage id>.<attempt>``
+        compared as strings, so stage 100 sorts before stage 32). True runs ``fair`` with the ``default``
+        pool FAIR inside (as ``pool_config={"default": {"schedulingMode": "FAIR"}}``);
+        only with neither ``pools`` nor ``pool_config`` given (a run naming pools says how
+        its pools schedule, and a ``pool`` column of a trace names pools that the
+        configuration then lacks, which the core reports). Other policies ignore it.
+        Default False (the pre-3.4 FIFO default pool).
     ``executors``, ``executor_cores``
         The slot structure: ``executors x executor_cores`` must equal the run's ``cores``
         (the authors ran 8 executors x 4 cores). Slots are handed out without data
@@ -188,7 +203,7 @@ class SparkOverheads:
         ``stage_lock`` <= ``stage_service``.
     setup_tasks : int
         >= 0 (default 0).
-    cfq_job_estimate, spark_splits, authors_estimates, plugin_lock : bool
+    cfq_job_estimate, spark_splits, authors_estimates, plugin_lock, fair_default_pool : bool
         Default False.
     executors, executor_cores : int
         >= 1 (default 8 and 4).
@@ -231,6 +246,7 @@ class SparkOverheads:
     spark_splits: bool = False
     authors_estimates: bool = False
     plugin_lock: bool = False
+    fair_default_pool: bool = False
     executors: int = 8
     executor_cores: int = 4
     name: str = "custom"
@@ -249,7 +265,7 @@ class SparkOverheads:
                 raise InvalidInstanceError(
                     f"overheads.{f}: must be a 64-bit integer, got {v!r}", field=f"overheads.{f}"
                 )
-        for f in ("cfq_job_estimate", "spark_splits", "authors_estimates", "plugin_lock"):
+        for f in ("cfq_job_estimate", "spark_splits", "authors_estimates", "plugin_lock", "fair_default_pool"):
             if not isinstance(getattr(self, f), bool):
                 raise InvalidInstanceError(
                     f"overheads.{f}: must be a bool, got {getattr(self, f)!r}", field=f"overheads.{f}"
@@ -324,6 +340,7 @@ class SparkOverheads:
             + (", CFQ stages on the job's estimate" if self.cfq_job_estimate else "")
             + (", Spark's scan splits" if self.spark_splits else "")
             + (", the authors' job estimates" if self.authors_estimates else "")
+            + (", Spark FAIR's default pool FAIR inside" if self.fair_default_pool else "")
         )
 
     @property
@@ -392,7 +409,12 @@ def min_lag(o: SparkOverheads, first_stage: Any) -> Any:
 
 def is_off(o: SparkOverheads | None) -> bool:
     """No model, or every time zero and no setup job (the plain simulation)."""
-    return o is None or (not has_structure(o) and not o.cfq_job_estimate and all(getattr(o, f) == 0 for f in _TIMES))
+    return o is None or (
+        not has_structure(o)
+        and not o.cfq_job_estimate
+        and not o.fair_default_pool
+        and all(getattr(o, f) == 0 for f in _TIMES)
+    )
 
 
 #: The terms that only a prepared workload can take (they rebuild its jobs).
