@@ -17,7 +17,7 @@ from schedkit._names import resolve_name
 from schedkit.exceptions import InvalidInstanceError, ValidationError
 from schedkit.fair._chrome import write_chrome_trace
 from schedkit.fair._metrics import per_user, summarize
-from schedkit.fair._overheads import SparkOverheads, min_lag, resolve_overheads
+from schedkit.fair._overheads import SparkOverheads, fair_default_pool_applies, min_lag, resolve_overheads
 from schedkit.fair._plot import plot
 from schedkit.fair._pools import engine_pools, short_spec
 from schedkit.fair._validate import check_run
@@ -271,8 +271,7 @@ class RunSpec:
     def _fair_default_pool(self) -> bool:
         """Whether the overhead model's ``fair_default_pool`` applies: Spark FAIR without an
         allocation file (no ``pool_config``)."""
-        o = self.overheads
-        return o is not None and o.fair_default_pool and self.policy == "fair" and self.pool_config is None
+        return fair_default_pool_applies(self.overheads, self.policy, self.pool_config)
 
     def engine_args(self) -> dict[str, Any]:
         """The keyword arguments of ``schedkit._core.FairEngine`` for this run: the same
