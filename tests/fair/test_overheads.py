@@ -176,6 +176,57 @@ def test_plugin_lock_puts_the_plugin_time_on_the_lock():
     )
 
 
+def test_fair_default_pool_is_fair_inside():
+    # 2 cores; job a: tasks of 1, 2 and 2 s; job b: one 1-s task; both at t=0. Spark's FIFO
+    # default pool (pre-3.4): a takes both cores, its third task the core freed at 1 s, b the
+    # one freed at 2 s -> a and b end at 3. FAIR inside (Spark >= 3.4 without an allocation
+    # file): at 1 s a runs one task and b none, so b takes the freed core (1 -> 2) and a's
+    # third task waits for the core freed at 2 s -> a ends at 4, b at 2. At t=0 both run none
+    # and a, submitted first, takes both cores: a round's order is fixed when it starts.
+    t = sk.trace.from_jobs([0, 0, 0, 1], ["a", "a", "a", "b"], [0.0] * 4, [1.0, 2.0, 2.0, 1.0])
+    two = dict(executors=1, executor_cores=2)
+    fifo = sk.fair.replay(t, policy="fair", cores=2, overheads=Over(**two), record_tasks=True)
+    assert finish(fifo) == [3.0, 3.0]
+    r = sk.fair.replay(t, policy="fair", cores=2, overheads=Over(fair_default_pool=True, **two), record_tasks=True)
+    assert finish(r) == [4.0, 2.0]
+    r.validate()
+    # the same as configuring the default pool FAIR by hand, and nothing else
+    by_hand = sk.fair.replay(t, policy="fair", cores=2, pool_config={"default": {"schedulingMode": "FAIR"}})
+    assert finish(by_hand) == [4.0, 2.0]
+    # a run with an allocation file (pool_config) keeps the pools it gives; other policies ignore it
+    given = sk.fair.replay(
+        t, policy="fair", cores=2, overheads=Over(fair_default_pool=True, **two), pool_config={"default": (1, 0, False)}
+    )
+    assert finish(given) == [3.0, 3.0]
+    for policy in ("fifo", "ujf"):
+        on = sk.fair.replay(t, policy=policy, cores=2, overheads=Over(fair_default_pool=True, **two))
+        off = sk.fair.replay(t, policy=policy, cores=2, overheads=Over(**two))
+        assert finish(on) == finish(off), policy
+    assert "default pool FAIR inside" in Over(fair_default_pool=True).describe()
+
+
+def test_fair_default_pool_with_named_pools_names_the_field():
+    t = sk.trace.from_jobs([0, 1], ["a", "b"], [0.0, 0.0], [1.0, 1.0])
+    with pytest.raises(InvalidInstanceError) as e:
+        sk.fair.replay(
+            t,
+            policy="fair",
+            cores=4,
+            overheads=Over(fair_default_pool=True, executors=1, executor_cores=4),
+            pools={"a": "x"},
+        )
+    assert e.value.field == "overheads.fair_default_pool"
+    # a trace's pool column names a pool the configuration lacks: the core names it
+    with pytest.raises(InvalidInstanceError) as e:
+        sk.fair.replay(
+            t.append_column("pool", pa.array(["x", None])),
+            policy="fair",
+            cores=4,
+            overheads=Over(fair_default_pool=True, executors=1, executor_cores=4),
+        )
+    assert e.value.field == "pool"
+
+
 def test_lock_terms_at_zero_change_nothing():
     # plugin_lock without plug-in time, and stage_lock 0: the runs without the lock, bit for
     # bit (the fitted rows' test below checks the engine's other terms to the last bit)
@@ -439,6 +490,54 @@ def test_result_job_follows_each_query():
         assert r.jobs.column("response_time").to_pylist() == want  # from the first submission
 
 
+def test_fair_name_ties_order_stages_by_name():
+    # 1 core, 25 one-task jobs of 1 s submitted at t = 0, one Spark job each (no setup job).
+    # Spark counts a Loop query's four stages from the warm-up's 32: job q takes the ids
+    # 32 + 3q (listing), 33 + 3q (schema) and 34 + 3q (its map stage, which names it) when
+    # submitted, its result id when it ends. Job 0's arrival finds the core free (a round at
+    # each arrival) and runs 0 -> 1; at each later round no task set runs a task, so the names
+    # decide: "TaskSet_100.0", "TaskSet_103.0", "TaskSet_106.0" (jobs 22-24) sort before
+    # "TaskSet_37.0" ... "TaskSet_97.0" (jobs 1-21) as strings.
+    w = loop_jobs(["Loop20"] * 25, [[1.0]] * 25)
+    one = dict(executors=1, executor_cores=1)
+    plain = sk.fair.simulate(w, policy="fair", cores=1, overheads=Over(fair_default_pool=True, **one))
+    assert finish(plain) == [float(q + 1) for q in range(25)]  # the engine's tie: submission order
+    o = Over(fair_default_pool=True, fair_name_ties=True, **one)
+    r = sk.fair.simulate(w, policy="fair", cores=1, overheads=o, record_tasks=True).validate()
+    assert finish(r) == [1.0] + [float(q + 4) for q in range(1, 22)] + [2.0, 3.0, 4.0]
+    assert r.meta["overheads"] is o
+    assert "ties by task-set name" in o.describe()
+    # other policies, and the FIFO default pool, never reach the FAIR tie
+    fifo = sk.fair.simulate(w, policy="fifo", cores=1, overheads=o)
+    assert finish(fifo) == [float(q + 1) for q in range(25)]
+
+
+def test_stage_ids_count_the_stages_the_model_does_not_run():
+    from schedkit.fair._name_ties import LISTING, MAP, RESULT, SCHEMA, stage_ids
+
+    # one Spark job of a listing row (0 -> 1) and a map row (1 -> 3): listing 32, then at
+    # 1 the schema (33, no row of its own) and the map (34), the result at 3 (35)
+    assert stage_ids([LISTING, MAP], np.array([0.0, 1.0]), np.array([1.0, 3.0])).tolist() == [32, 34]
+    # rows for all four: each takes its own; equal times go by row
+    sub = np.array([0.0, 1.0, 1.5, 3.0, 0.0, 1.0, 1.5, 3.0])
+    ids = stage_ids([LISTING, SCHEMA, MAP, RESULT], sub, sub + 0.5, first=8)
+    assert ids.tolist() == [8, 10, 12, 14, 9, 11, 13, 15]
+    with pytest.raises(sk.exceptions.InternalError):
+        stage_ids([LISTING], np.zeros(2), np.zeros(2))
+
+
+def test_name_ties_that_never_settle_are_an_error():
+    from schedkit.fair._name_ties import MAP, run_to_fixed_point
+
+    # a "run" that submits the row whose name sorts first last: the ids swap every run
+    def times(names: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        first = np.array([1.0, 0.0]) if names[0] < names[1] else np.array([0.0, 1.0])
+        return first, first + 5.0
+
+    with pytest.raises(sk.exceptions.InternalError, match="fair_name_ties"):
+        run_to_fixed_point(lambda names: names, times, [MAP], 2)
+
+
 def test_schema_job_precedes_each_query():
     # 1 core; jobs A (1 s) and B (2 s) at t = 0, each preceded by a 0.5-s schema job (no
     # setup). Spark's FIFO (policy fair) orders Spark jobs: both schema jobs are submitted at
@@ -507,6 +606,9 @@ def test_streamed_trace_names_every_prepared_workload_term_it_drops():
     msg = str(rec[0].message)
     for term in ("scan_work", "iteration_work", "plugin_service", "result_task"):
         assert f"overheads.{term}" in msg
+    with pytest.warns(UserWarning, match="overheads.fair_name_ties"):
+        ties = Over(fair_default_pool=True, fair_name_ties=True, executors=1)
+        sk.fair.replay(t, policy="fair", cores=4, overheads=ties)
     assert finish(r) == [1.5]  # the given work and the launch term, nothing else
     assert not sk.fair._overheads.has_structure(r.meta["overheads"])
 
@@ -543,6 +645,10 @@ def test_streamed_trace_names_every_prepared_workload_term_it_drops():
         (dict(schema_task=math.nan), "overheads.schema_task"),
         (dict(schema_task="0.03"), "overheads.schema_task"),
         (dict(schema_task=True), "overheads.schema_task"),
+        (dict(fair_default_pool=1), "overheads.fair_default_pool"),
+        (dict(fair_default_pool="yes"), "overheads.fair_default_pool"),
+        (dict(fair_name_ties=True), "overheads.fair_name_ties"),
+        (dict(fair_name_ties=1, fair_default_pool=True), "overheads.fair_name_ties"),
     ],
 )
 def test_bad_terms_name_the_field(terms, field):

@@ -14,7 +14,8 @@ work-conserving. Policies (:data:`POLICIES`):
 
 ``fifo``  Spark FIFO: job arrival order (Spark job id), then stage id.
 ``fair``  Spark FAIR. Without pools every job lands in the ``default`` pool (FIFO inside),
-          which is FIFO in effect (the paper's "Fair" baseline). Pools as Spark configures
+          which is FIFO in effect (the paper's "Fair" baseline; Spark >= 3.4 makes that pool
+          FAIR inside when no allocation file is found: ``SparkOverheads.fair_default_pool``). Pools as Spark configures
           them: ``pool_config="fairscheduler.xml"`` or ``{name: {"schedulingMode",
           "weight", "minShare"}}``; a job's pool is its trace's ``pool`` column, else its
           user's (``pools={user: name}``), else ``default`` (see :class:`RunSpec`).

@@ -17,7 +17,7 @@ from schedkit._names import resolve_name
 from schedkit.exceptions import InvalidInstanceError, ValidationError
 from schedkit.fair._chrome import write_chrome_trace
 from schedkit.fair._metrics import per_user, summarize
-from schedkit.fair._overheads import SparkOverheads, min_lag, resolve_overheads
+from schedkit.fair._overheads import SparkOverheads, fair_default_pool_applies, min_lag, resolve_overheads
 from schedkit.fair._plot import plot
 from schedkit.fair._pools import engine_pools, short_spec
 from schedkit.fair._validate import check_run
@@ -259,6 +259,19 @@ class RunSpec:
             object.__setattr__(self, "cluster", given)
         # Spark overhead model (issue 18): "calibrated" / mapping -> SparkOverheads
         object.__setattr__(self, "overheads", resolve_overheads(self.overheads))
+        if self._fair_default_pool() and self.pools:
+            # Spark >= 3.4 would make the default pool FAIR and every other named pool FIFO;
+            # the run's pools are not all known here, so it has to say how they schedule
+            raise InvalidInstanceError(
+                "overheads.fair_default_pool: with pools named, give pool_config (how each pool, "
+                "the default one included, schedules) instead",
+                field="overheads.fair_default_pool",
+            )
+
+    def _fair_default_pool(self) -> bool:
+        """Whether the overhead model's ``fair_default_pool`` applies: Spark FAIR without an
+        allocation file (no ``pool_config``)."""
+        return fair_default_pool_applies(self.overheads, self.policy, self.pool_config)
 
     def engine_args(self) -> dict[str, Any]:
         """The keyword arguments of ``schedkit._core.FairEngine`` for this run: the same
@@ -280,7 +293,10 @@ class RunSpec:
             nodes=_nodes(self.nodes),
             weights=[(str(u), _float(w, f"weights[{u!r}]")) for u, w in _items(self.weights, "weights")],
             pools=[(str(u), _user_pool(p, f"pools[{u!r}]")) for u, p in _items(self.pools, "pools")],
-            pool_config=engine_pools(self.pool_config),
+            # Spark >= 3.4 FAIR without an allocation file: the default pool FAIR inside
+            pool_config=[("default", (1.0, 0.0, True))]
+            if self._fair_default_pool()
+            else engine_pools(self.pool_config),
             overheads=None if self.overheads is None else self.overheads.engine_tuple(),
         )
 

@@ -175,6 +175,30 @@ class SparkOverheads:
         ``task_runtime_s``). The engine reads it through the workload's per-job estimate
         (a trace's ``estimate`` column). Spark's own orders (``fair``, ``ujf``), T-FIFO and
         the oracle ``sjf`` read none.
+    ``fair_default_pool``
+        How ``policy="fair"`` (Spark's ``spark.scheduler.mode=FAIR``, the authors'
+        ``DEFAULT_FAIR``) orders the ``default`` pool's stages when no allocation file is
+        given. Before Spark 3.4 that pool was FIFO inside (by Spark job id, then stage id);
+        since SPARK-42157 (apache/spark#39703, in Spark 3.4 and the 3.5.5 the authors forked)
+        ``FairSchedulableBuilder.buildPools`` creates it with ``spark.scheduler.mode``, i.e.
+        FAIR inside: its stages by running tasks, fewest first (Spark's
+        ``FairSchedulingAlgorithm`` with minShare 0 and weight 1); the model breaks ties in
+        submission order, Spark by the task set's name (``TaskSet_<stage id>.<attempt>``
+        compared as strings, so stage 100 sorts before stage 32). True runs ``fair`` with the ``default``
+        pool FAIR inside (as ``pool_config={"default": {"schedulingMode": "FAIR"}}``);
+        only with neither ``pools`` nor ``pool_config`` given (a run naming pools says how
+        its pools schedule, and a ``pool`` column of a trace names pools that the
+        configuration then lacks, which the core reports). Other policies ignore it.
+        Default False (the pre-3.4 FIFO default pool).
+    ``fair_name_ties``
+        With ``fair_default_pool``, in a prepared workload: the ``default`` pool's ties broken
+        as Spark breaks them, by the task set's name ``TaskSet_<stage id>.<attempt>`` compared
+        as a string (stage 100 before stage 32), the stage ids counted as Spark counts them
+        (four a Loop query: listing, schema, map, result; from the authors' warm-up's 32)
+        where the engine alone breaks them in submission order. The run is repeated until
+        the ids its submissions give are those it ran with (:mod:`schedkit.fair._name_ties`;
+        an error if they do not settle). Turns the Spark job structure on; a streamed trace
+        replay drops it. Default False.
     ``executors``, ``executor_cores``
         The slot structure: ``executors x executor_cores`` must equal the run's ``cores``
         (the authors ran 8 executors x 4 cores). Slots are handed out without data
@@ -188,8 +212,9 @@ class SparkOverheads:
         ``stage_lock`` <= ``stage_service``.
     setup_tasks : int
         >= 0 (default 0).
-    cfq_job_estimate, spark_splits, authors_estimates, plugin_lock : bool
-        Default False.
+    cfq_job_estimate, spark_splits, authors_estimates, plugin_lock, fair_default_pool : bool
+    fair_name_ties : bool
+        Default False; ``fair_name_ties`` needs ``fair_default_pool``.
     executors, executor_cores : int
         >= 1 (default 8 and 4).
     name : str
@@ -231,6 +256,8 @@ class SparkOverheads:
     spark_splits: bool = False
     authors_estimates: bool = False
     plugin_lock: bool = False
+    fair_default_pool: bool = False
+    fair_name_ties: bool = False
     executors: int = 8
     executor_cores: int = 4
     name: str = "custom"
@@ -249,7 +276,14 @@ class SparkOverheads:
                 raise InvalidInstanceError(
                     f"overheads.{f}: must be a 64-bit integer, got {v!r}", field=f"overheads.{f}"
                 )
-        for f in ("cfq_job_estimate", "spark_splits", "authors_estimates", "plugin_lock"):
+        for f in (
+            "cfq_job_estimate",
+            "spark_splits",
+            "authors_estimates",
+            "plugin_lock",
+            "fair_default_pool",
+            "fair_name_ties",
+        ):
             if not isinstance(getattr(self, f), bool):
                 raise InvalidInstanceError(
                     f"overheads.{f}: must be a bool, got {getattr(self, f)!r}", field=f"overheads.{f}"
@@ -266,6 +300,12 @@ class SparkOverheads:
             raise InvalidInstanceError(
                 f"overheads.setup_tasks: must be in [0, {MAX_SETUP_TASKS}], got {self.setup_tasks}",
                 field="overheads.setup_tasks",
+            )
+        if self.fair_name_ties and not self.fair_default_pool:
+            # Spark's name tie is the FAIR comparator's; a FIFO default pool never reaches it
+            raise InvalidInstanceError(
+                "overheads.fair_name_ties: needs fair_default_pool (the ties are a FAIR pool's)",
+                field="overheads.fair_name_ties",
             )
         if self.setup_tasks > 0 and self.setup_task == 0:
             raise InvalidInstanceError(
@@ -324,6 +364,8 @@ class SparkOverheads:
             + (", CFQ stages on the job's estimate" if self.cfq_job_estimate else "")
             + (", Spark's scan splits" if self.spark_splits else "")
             + (", the authors' job estimates" if self.authors_estimates else "")
+            + (", Spark FAIR's default pool FAIR inside" if self.fair_default_pool else "")
+            + (", ties by task-set name" if self.fair_name_ties else "")
         )
 
     @property
@@ -392,7 +434,12 @@ def min_lag(o: SparkOverheads, first_stage: Any) -> Any:
 
 def is_off(o: SparkOverheads | None) -> bool:
     """No model, or every time zero and no setup job (the plain simulation)."""
-    return o is None or (not has_structure(o) and not o.cfq_job_estimate and all(getattr(o, f) == 0 for f in _TIMES))
+    return o is None or (
+        not has_structure(o)
+        and not o.cfq_job_estimate
+        and not o.fair_default_pool
+        and all(getattr(o, f) == 0 for f in _TIMES)
+    )
 
 
 #: The terms that only a prepared workload can take (they rebuild its jobs).
@@ -406,6 +453,7 @@ _STRUCTURE_TERMS = (
     "schema_task",
     "authors_estimates",
     "plugin_lock",
+    "fair_name_ties",
 )
 
 
@@ -435,6 +483,7 @@ def without_structure(o: SparkOverheads) -> SparkOverheads:
         schema_task=0.0,
         authors_estimates=False,
         plugin_lock=False,
+        fair_name_ties=False,
     )
 
 
@@ -449,4 +498,11 @@ def has_structure(o: SparkOverheads | None) -> bool:
         or o.result_task > 0
         or o.schema_task > 0
         or o.authors_estimates
+        or o.fair_name_ties
     )
+
+
+def fair_default_pool_applies(o: SparkOverheads | None, policy: str, pool_config: Any) -> bool:
+    """Whether ``o.fair_default_pool`` shapes a run: Spark FAIR (``policy="fair"``) without an
+    allocation file (no ``pool_config``)."""
+    return o is not None and o.fair_default_pool and policy == "fair" and pool_config is None

@@ -10,7 +10,8 @@ front of every job of a prepared workload.
 
 Who sees which unit follows the schedulers' code:
 
-* Spark's own orders (``fair``: FIFO by Spark job id in the ``default`` pool; ``ujf``: FAIR
+* Spark's own orders (``fair``: FIFO by Spark job id in the ``default`` pool, or FAIR inside
+  it with :class:`SparkOverheads` ``fair_default_pool`` as Spark >= 3.4 runs it; ``ujf``: FAIR
   over the users' pools and their stages) see Spark jobs. The setup and the query are two
   engine jobs, the query submitted when the setup ends (a closed-loop successor with no
   think time), so it gets a *later* Spark job id than every setup submitted before it.
