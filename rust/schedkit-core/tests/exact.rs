@@ -404,9 +404,10 @@ fn wt40_easy_subset_weighted() {
 
 #[test]
 fn exact_racing_ssdp_beside_bb_proves_wt40_and_bounds_wt50() {
-    // `exact` with two workers: every proof equals wtopt40 (all proven within 5 s); on hard
-    // wt50 instances stopped at 50 ms the merged answer keeps the contract and its bound
-    // (the larger of the two racers') stays below the optimum.
+    // `exact` with two workers (`ssdp` joins after 1 s, so on these mostly `bb` alone; the
+    // unit tests of `solve.rs` race both from the start): every proof equals wtopt40 (all
+    // proven within 5 s); on hard wt50 instances stopped at once or at 50 ms the answer keeps
+    // the contract and its bound stays below the optimum.
     let opts = Options {
         workers: 2,
         ..Options::default()
