@@ -165,8 +165,10 @@ fn mark_zero_optimal(mut s: Solution) -> Solution {
 /// the n = 200 instances `bb` leaves open (n200_tf0.8_rdd0.6_2 in 14 s, n200_tf1_rdd1_1 in
 /// 44 s, n200_tf0.8_rdd0.6_3 in 55 s, stage harness, 60 s each, under load) but leaves open
 /// instances `bb` proves in 3-22 s (n200_tf0.8_rdd0.2_0 to _3: `ssdp` leaves all four
-/// unproven at 60 s, gaps up to 0.024 %), so neither a pick by tardiness factor nor a hand-over after `bb`'s root (some
-/// 20-25 s in, where `ssdp` would start its stages 1-2 again) fits one 60 s budget.
+/// unproven at 60 s, gaps up to 0.024 %), so neither a pick by tardiness factor nor a
+/// hand-over after `bb`'s root (some 20-25 s in, where `ssdp` would start its stages 1-2
+/// again) fits one 60 s budget on one thread. With two threads (`workers` >= 2), `exact`
+/// runs both ([`race`]).
 pub fn pick_exact(inst: &Instance) -> &'static str {
     if inst.has_unit_weights() {
         "bm"
@@ -216,8 +218,8 @@ fn exact(inst: &Instance, method: &str, opts: &Options, budget: &Budget) -> Core
 const SSDP_JOINS_AFTER: Duration = Duration::from_secs(1);
 
 /// `bb`, and `ssdp` from `ssdp_after` on, on two threads from the same incumbent; the first
-/// to prove the optimum stops the other (through [`Budget::beside`], like a time-out), else both run to the time
-/// limit. Measured on the OR-Library-class n = 200 set (bench/bench_tardiness.py, README),
+/// to prove the optimum stops the other (through [`Budget::beside`], like a time-out), else
+/// both run to the time limit. Measured on the OR-Library-class n = 200 set (bench/bench_tardiness.py, README),
 /// each proves instances the other leaves open at 60 s: `ssdp`'s stage 3 closes some TF
 /// 0.8-1 gaps `bb`'s search cannot, `bb` the narrow-range ones `ssdp` cannot. The answer is
 /// the proven one, else the better sequence with the larger of the two bounds (each is a
