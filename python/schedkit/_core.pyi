@@ -242,6 +242,7 @@ class FairEngine:
         stage_mem: npt.NDArray[np.float64] | None = None,
         job_pool: npt.NDArray[np.int64] | None = None,
         job_estimate: npt.NDArray[np.float64] | None = None,
+        job_tie: npt.NDArray[np.int64] | None = None,
         advance_to: float | None = None,
     ) -> None: ...
     def advance(self, until: float) -> None: ...

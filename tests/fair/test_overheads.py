@@ -512,6 +512,59 @@ def test_fair_name_ties_order_stages_by_name():
     assert finish(fifo) == [float(q + 1) for q in range(25)]
 
 
+def test_ujf_name_ties_order_stages_by_name_inside_a_users_pool():
+    # The 25 jobs of test_fair_name_ties_order_stages_by_name, all of one user: under UJF
+    # (the authors' UserFairScheduler, one FAIR pool per user) the same ties fall inside that
+    # user's pool, where the engine breaks them by the jobs' name ranks: "TaskSet_100.0" ..
+    # "TaskSet_106.0" (jobs 22-24) before "TaskSet_37.0" .. "TaskSet_97.0" (jobs 1-21); job 0
+    # finds the core free. Without the tie: submission order.
+    w = loop_jobs(["Loop20"] * 25, [[1.0]] * 25)
+    w = Workload(replace(w.batch, user=np.zeros(25, dtype=np.int64)), ["u0"], w.class_names)
+    one = dict(executors=1, executor_cores=1)
+    by_name = [1.0] + [float(q + 4) for q in range(1, 22)] + [2.0, 3.0, 4.0]
+    plain = sk.fair.simulate(w, policy="ujf", cores=1, overheads=Over(fair_default_pool=True, **one))
+    assert finish(plain) == [float(q + 1) for q in range(25)]
+    o = Over(fair_default_pool=True, fair_name_ties=True, **one)
+    r = sk.fair.simulate(w, policy="ujf", cores=1, overheads=o, record_tasks=True).validate()
+    assert finish(r) == by_name
+    assert r.meta["overheads"] is o
+    # -P: the authors' partitioner makes each job Spark's minimum of 32 tasks of 1/32 s, and
+    # the same tie now falls at each task's end: job 0 ("TaskSet_34.0") runs one task, then
+    # yields to jobs 22-24 and comes back before job 1 ("TaskSet_37.0")
+    p = sk.fair.simulate(w, policy="ujf", cores=1, partition=True, overheads=replace(o, spark_splits=True))
+    assert finish(p) == [4.0] + [float(q + 4) for q in range(1, 22)] + [1.03125, 2.03125, 3.03125]
+    # two users: u1 submits jobs 0 and 4-21, u0 jobs 1-3 and 22-24. Job 0 finds the core
+    # free; then the users' pools compare first (no task running in either, so by name: u0
+    # while it has a job), the names only inside a pool: u0 runs 22, 23, 24 ("TaskSet_100.0"
+    # ..) before 1, 2, 3 ("TaskSet_37.0" ..), then u1 runs 4-21
+    users = np.array([1, 0, 0, 0] + [1] * 18 + [0] * 3)
+    two = Workload(replace(w.batch, user=users), ["u0", "u1"], w.class_names)
+    r = sk.fair.simulate(two, policy="ujf", cores=1, overheads=o)
+    assert finish(r) == [1.0, 5.0, 6.0, 7.0] + [float(q + 4) for q in range(4, 22)] + [2.0, 3.0, 4.0]
+
+
+def test_bad_tie_ranks_name_the_field():
+    # the engine checks a batch's tie ranks in one place (Workload::check): >= 0, one a job
+    w = loop_jobs(["Loop20"] * 2, [[1.0]] * 2)
+    for ties, index in [([0, -1], 1), ([0], None)]:
+        bad = Workload(replace(w.batch, job_tie=np.array(ties)), w.user_names, w.class_names)
+        with pytest.raises(InvalidInstanceError, match="job_tie") as e:
+            sk.fair.simulate(bad, policy="ujf", cores=1)
+        assert (e.value.field, e.value.index) == ("job_tie", index)
+    # the Spark job structure re-lays the jobs: ranks of the caller's jobs are refused
+    given = Workload(replace(w.batch, job_tie=np.array([1, 0])), w.user_names, w.class_names)
+    with pytest.raises(InvalidInstanceError, match="job_tie") as e:
+        sk.fair.simulate(given, policy="ujf", cores=32, overheads=Over(setup_tasks=1, setup_task=0.1))
+    assert e.value.field == "job_tie"
+
+
+def test_name_ranks_are_string_order():
+    from schedkit.fair._name_ties import name_ranks, pool_names
+
+    ranks = name_ranks(pool_names(np.array([99, 100, 32, 320, 33, 100])))
+    assert ranks.tolist() == [4, 0, 1, 2, 3, 0]
+
+
 def test_stage_ids_count_the_stages_the_model_does_not_run():
     from schedkit.fair._name_ties import LISTING, MAP, RESULT, SCHEMA, stage_ids
 

@@ -297,6 +297,7 @@ class Runner:
             stage_mem=b.stage_mem if requests else None,
             job_pool=job_pool,
             job_estimate=b.job_estimate,
+            job_tie=b.job_tie,
             advance_to=until,
         )
         if self.spec.record_tasks:

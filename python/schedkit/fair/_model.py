@@ -358,6 +358,9 @@ class Batch:
     #: the scheduler's estimate of each job's work, core-s (a trace's ``estimate`` column);
     #: None = the executed work
     job_estimate: np.ndarray | None = None
+    #: FAIR/UJF: each job's tie rank (>= 0) inside a pool FAIR inside, before submission order
+    #: (Spark's tie by task-set name, ranked by the caller); None = submission order alone
+    job_tie: np.ndarray | None = None
 
     @property
     def n_jobs(self) -> int:
@@ -393,6 +396,7 @@ class Batch:
             stage_mem=part(self.stage_mem, s0, s1),
             job_pool=part(self.job_pool, lo, hi),
             job_estimate=part(self.job_estimate, lo, hi),
+            job_tie=part(self.job_tie, lo, hi),
         )
 
     def __eq__(self, other: object) -> bool:

@@ -1,6 +1,6 @@
 """Spark's FAIR tie by task-set name (:class:`SparkOverheads` ``fair_name_ties``), for a
 prepared workload run as Spark jobs under ``policy="fair"`` with the ``default`` pool FAIR
-inside (``fair_default_pool``).
+inside (``fair_default_pool``), or under ``policy="ujf"``.
 
 Spark's ``FairSchedulingAlgorithm`` orders the task sets of a FAIR pool by running tasks and,
 when those are equal, by name: ``"TaskSet_<stage id>.<attempt>"`` compared as a string, so
@@ -8,7 +8,12 @@ stage 100 sorts before stage 32 and stage 320 after it. The engine breaks the sa
 submission order. Its pools, though, are compared as Spark compares schedulables (minShare,
 running tasks / weight, then the name as a string), and a pool of Spark's defaults holding one
 task set orders exactly as that task set would inside a FAIR pool (minShare 0, weight 1). So
-each Spark job (one engine job of one stage) runs in a pool of its own named after its stage.
+under ``fair`` each Spark job (one engine job of one stage) runs in a pool of its own named
+after its stage. Under ``ujf`` (the authors' ``UserFairScheduler``: a FAIR pool per user under
+Spark's FAIR root, ``Pool(user, FAIR, 0, 1)``) the same tie applies inside each user's pool,
+which one level of pools cannot carry: there the engine is given each Spark job's name as a
+rank in string order (its ``job_tie``, :func:`name_ranks`), which it compares in place of
+submission order between stages of a FAIR pool with as many tasks running.
 
 A stage's id is taken when its Spark job is submitted, which the run itself decides: the run
 is repeated with the names the previous run's submission order gives, until the names repeat
@@ -99,6 +104,20 @@ def pool_names(ids: np.ndarray) -> list[str]:
     ['TaskSet_100.0', 'TaskSet_32.0', 'TaskSet_9.0']
     """
     return [f"TaskSet_{int(i)}.0" for i in ids]
+
+
+def name_ranks(names: Sequence[str]) -> np.ndarray:
+    """Each name's place in string order (0 first; equal names share a place): the engine's
+    ``job_tie``, which compares integers where Spark compares the task sets' names.
+
+    Examples
+    --------
+    >>> name_ranks(["TaskSet_32.0", "TaskSet_100.0", "TaskSet_33.0", "TaskSet_100.0"])
+    array([1, 0, 2, 0])
+    """
+    order = sorted(set(names))
+    place = {name: i for i, name in enumerate(order)}
+    return np.fromiter((place[x] for x in names), dtype=np.int64, count=len(names))
 
 
 def run_to_fixed_point(

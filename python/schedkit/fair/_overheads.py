@@ -195,7 +195,9 @@ class SparkOverheads:
         as Spark breaks them, by the task set's name ``TaskSet_<stage id>.<attempt>`` compared
         as a string (stage 100 before stage 32), the stage ids counted as Spark counts them
         (four a Loop query: listing, schema, map, result; from the authors' warm-up's 32)
-        where the engine alone breaks them in submission order. The run is repeated until
+        where the engine alone breaks them in submission order. Under ``ujf`` the same ties
+        inside each user's FAIR pool (the authors' ``UserFairScheduler``; -P alike), through
+        the engine's per-job tie rank. The run is repeated until
         the ids its submissions give are those it ran with (:mod:`schedkit.fair._name_ties`;
         an error if they do not settle). Turns the Spark job structure on; a streamed trace
         replay drops it. Default False.
@@ -500,6 +502,16 @@ def has_structure(o: SparkOverheads | None) -> bool:
         or o.authors_estimates
         or o.fair_name_ties
     )
+
+
+def name_ties_apply(o: SparkOverheads | None, policy: str, pool_config: Any) -> bool:
+    """Whether ``o.fair_name_ties`` shapes a run of Spark jobs: Spark FAIR's default pool FAIR
+    inside (:func:`fair_default_pool_applies`), or UJF, whose per-user pools are FAIR inside
+    (the authors' ``UserFairScheduler``; with or without the partitioner, which changes a
+    stage's tasks, not its name)."""
+    if o is None or not o.fair_name_ties:
+        return False
+    return policy == "ujf" or fair_default_pool_applies(o, policy, pool_config)
 
 
 def fair_default_pool_applies(o: SparkOverheads | None, policy: str, pool_config: Any) -> bool:

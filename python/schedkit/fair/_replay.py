@@ -22,8 +22,8 @@ from schedkit.exceptions import InvalidInstanceError
 from schedkit.fair._engine import Names, Progress, Runner, batch_from_chunk, first_cut, job_table, jobs_columns
 from schedkit.fair._gen import scenario_workload
 from schedkit.fair._model import Result, RunSpec, Workload
-from schedkit.fair._name_ties import LISTING, MAP, RESULT, SCHEMA, run_to_fixed_point
-from schedkit.fair._overheads import fair_default_pool_applies, has_structure, structure_terms, without_structure
+from schedkit.fair._name_ties import LISTING, MAP, RESULT, SCHEMA, name_ranks, run_to_fixed_point
+from schedkit.fair._overheads import has_structure, name_ties_apply, structure_terms, without_structure
 from schedkit.fair._spark_jobs import PLUGIN_POLICIES, SPARK_JOB_POLICIES, merge_jobs, spark_structure
 from schedkit.trace import MACHINE_CPUS, MACHINE_MEMORY, ordered_jobs
 from schedkit.trace._order import NotInOrder, SpeculativeChunks
@@ -552,7 +552,7 @@ def simulate(w: Workload, *, scenario: str | None = None, _spark_job_tasks: int 
             spec = replace(
                 spec, overheads=replace(o, stage_service=o.stage_service + o.plugin_service, stage_lock=lock)
             )
-    if split and o is not None and o.fair_name_ties and fair_default_pool_applies(o, spec.policy, spec.pool_config):
+    if split and o is not None and name_ties_apply(o, spec.policy, spec.pool_config):
         res = _run_with_name_ties(spec, w, o, scenario)
     else:
         r = Runner(spec, Names(w.user_names))
@@ -567,20 +567,31 @@ def simulate(w: Workload, *, scenario: str | None = None, _spark_job_tasks: int 
 
 
 def _run_with_name_ties(spec: RunSpec, w: Workload, o: Any, scenario: str | None) -> Result:
-    """``w`` (split into Spark jobs, one engine row each) under Spark FAIR with its ties broken
-    by task-set name (``SparkOverheads.fair_name_ties``, :mod:`schedkit.fair._name_ties`):
-    each row in a pool of its own named after its stage, the names settled by re-running."""
+    """``w`` (split into Spark jobs, one engine row each) under Spark's FAIR comparator with
+    its ties broken by task-set name (``SparkOverheads.fair_name_ties``,
+    :mod:`schedkit.fair._name_ties`), the names settled by re-running. Under ``fair`` each row
+    sits in a pool of its own named after its stage; under ``ujf`` (one FAIR pool per user,
+    as the authors' ``UserFairScheduler`` builds them) each row stays in its user's pool and
+    carries its name's rank among the run's names (the engine's ``job_tie``)."""
     # one Spark job's rows, as spark_structure lays them out
     pattern = [LISTING] * (o.setup_tasks > 0) + [SCHEMA] * (o.schema_task > 0) + [MAP] + [RESULT] * (o.result_task > 0)
-    # every row sits in a pool of its own (Spark's defaults: weight 1, minShare 0), so the
-    # default pool's configuration is not used
-    alone = replace(spec, overheads=replace(o, fair_default_pool=False, fair_name_ties=False))
     n = w.batch.n_jobs
-    batch = replace(w.batch, job_pool=np.arange(n, dtype=np.int64))
+    if spec.policy == "ujf":
+        own = spec
+        batch = w.batch
+    else:
+        # every row sits in a pool of its own (Spark's defaults: weight 1, minShare 0), so
+        # the default pool's configuration is not used
+        own = replace(spec, overheads=replace(o, fair_default_pool=False, fair_name_ties=False))
+        batch = replace(w.batch, job_pool=np.arange(n, dtype=np.int64))
 
     def run(names: list[str]) -> Result:
-        r = Runner(alone, Names(w.user_names), pools=Names(names))
-        r.push(batch)
+        if spec.policy == "ujf":
+            r = Runner(own, Names(w.user_names))
+            r.push(replace(batch, job_tie=name_ranks(names)))
+        else:
+            r = Runner(own, Names(w.user_names), pools=Names(names))
+            r.push(batch)
         r.finish()
         return _result(r, Names(w.class_names), scenario)
 

@@ -48,6 +48,14 @@ def _check(b: Batch) -> None:
             "chains without DRF requests (the UWFQ scenarios); this workload has a stage DAG or requests",
             field="overheads.setup_tasks",
         )
+    if b.job_tie is not None:
+        # the structure re-lays the jobs as Spark jobs, whose ties are the model's own
+        # (fair_name_ties); ranks given for the caller's jobs would not carry over
+        raise InvalidInstanceError(
+            "job_tie: a workload run with the Spark job structure takes its tie ranks from the model "
+            "(overheads.fair_name_ties), not from the workload",
+            field="job_tie",
+        )
 
 
 def _stage_bounds(b: Batch) -> np.ndarray:

@@ -411,6 +411,45 @@ fn fair_pools_follow_the_configuration() {
     assert!(needy[1] < ujf[1], "{needy:?}");
 }
 
+/// Tie ranks (`job_tie`) break ties inside a pool FAIR inside in place of submission order.
+/// One user, one core: a 1-s job at t=0, then three 1-s jobs at t=0.5 ranked 2, 0, 1. At t=1
+/// the three tie (no task running), so UJF (the user's pool is FAIR inside) runs them by rank:
+/// finishes 1, 4, 2, 3, where without ranks (or with equal ones) they go in submission order,
+/// 1, 2, 3, 4. FAIR's default pool, FIFO inside, ignores the ranks; configured FAIR inside it
+/// follows them. A rank below 0, or one rank too few, is an error naming `job_tie` (and the
+/// job).
+#[test]
+fn tie_ranks_break_fair_inside_ties() {
+    let mut w = workload(&[(0, 0.0, 1.0), (0, 0.5, 1.0), (0, 0.5, 1.0), (0, 0.5, 1.0)]);
+    let plain = vec![1.0, 2.0, 3.0, 4.0];
+    assert_eq!(run(&w, Policy::Ujf, 1), plain);
+    w.job_tie = vec![7, 7, 7, 7];
+    assert_eq!(run(&w, Policy::Ujf, 1), plain);
+    w.job_tie = vec![9, 2, 0, 1];
+    assert_eq!(run(&w, Policy::Ujf, 1), vec![1.0, 4.0, 2.0, 3.0]);
+    assert_eq!(run(&w, Policy::Fair, 1), plain);
+    let mut cfg = Config::new(1, Policy::Fair);
+    cfg.pool_config = vec![("default".into(), PoolSpec::given(1.0, 0.0, None))];
+    assert_eq!(simulate(&w, &cfg).unwrap().jobs.finish, vec![1.0, 4.0, 2.0, 3.0]);
+    w.job_tag = vec![10, 11, 12, 13];
+    for (bad, idx) in [(vec![0, 0, -1, 0], Some(2)), (vec![0, 0, 0], None)] {
+        w.job_tie = bad;
+        match simulate(&w, &Config::new(1, Policy::Ujf)) {
+            Err(CoreError::InvalidInstance {
+                field,
+                index,
+                message,
+            }) => {
+                assert_eq!((field.as_str(), index), ("job_tie", idx), "{message}");
+                if idx.is_some() {
+                    assert!(message.contains("job 12"), "{message}");
+                }
+            }
+            other => panic!("expected a job_tie error, got {other:?}"),
+        }
+    }
+}
+
 /// Parents name stages by the caller's ids when `stage_id` is given; the core resolves and
 /// checks them (ids increasing, parent an earlier stage of the job), naming job and stage.
 #[test]

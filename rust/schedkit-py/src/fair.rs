@@ -341,7 +341,7 @@ impl FairEngine {
     /// next call.
     #[pyo3(signature = (job_tag, job_user, job_submit, job_after, job_think, job_class, task_offsets,
         task_duration, *, job_stages=None, stage_id=None, stage_parents=None, parents=None, stage_cpu=None,
-        stage_mem=None, job_pool=None, job_estimate=None, advance_to=None))]
+        stage_mem=None, job_pool=None, job_estimate=None, job_tie=None, advance_to=None))]
     #[allow(clippy::too_many_arguments)]
     fn push(
         &mut self,
@@ -362,6 +362,7 @@ impl FairEngine {
         stage_mem: Option<PyReadonlyArray1<'_, f64>>,
         job_pool: Option<PyReadonlyArray1<'_, i64>>,
         job_estimate: Option<PyReadonlyArray1<'_, f64>>,
+        job_tie: Option<PyReadonlyArray1<'_, i64>>,
         advance_to: Option<f64>,
     ) -> PyResult<()> {
         let build = || -> Result<Workload, CoreError> {
@@ -374,6 +375,7 @@ impl FairEngine {
                 job_class: indices("job_class", &vec1(&job_class))?,
                 job_pool: job_pool.map(|a| vec1(&a)).unwrap_or_default(),
                 job_estimate: job_estimate.map(|a| vec1(&a)).unwrap_or_default(),
+                job_tie: job_tie.map(|a| vec1(&a)).unwrap_or_default(),
                 job_stages: indices_opt("job_stages", job_stages)?,
                 task_offsets: indices("task_offsets", &vec1(&task_offsets))?,
                 stage_id: stage_id.map(|a| vec1(&a)).unwrap_or_default(),

@@ -41,6 +41,9 @@ pub(super) struct Job {
     pub(super) user: usize,
     /// FAIR: the pool the job was pushed into (a trace's `pool` column); None = its user's.
     pub(super) pool: Option<usize>,
+    /// FAIR inside a pool: the tie rank (the workload's `job_tie`, else 0), compared before
+    /// `seq`.
+    pub(super) tie: u64,
     pub(super) class: usize,
     pub(super) noise: f64,
     /// The work the scheduler is told (the workload's `job_estimate`, else `work`).
@@ -89,6 +92,12 @@ impl StageRt {
     }
 }
 
+/// Job `j`'s tie rank in `w` (`Workload::check` has made sure it is >= 0).
+#[inline(always)]
+fn tie_of(w: &Workload, j: usize) -> u64 {
+    w.job_tie.get(j).map_or(0, |&r| r as u64)
+}
+
 impl Job {
     /// Job `j` of `w`, pushed as the `gid`-th job, not arrived yet; `parents` are the
     /// workload's parents as indices within their jobs (what `Workload::check` returns) and
@@ -106,6 +115,7 @@ impl Job {
             tag: w.job_tag.get(j).copied().unwrap_or(gid as i64),
             user: w.job_user[j],
             pool: w.job_pool.get(j).and_then(|&p| usize::try_from(p).ok()),
+            tie: tie_of(w, j),
             class: w.job_class[j],
             noise,
             told: w.job_estimate.get(j).copied().unwrap_or(work),
@@ -147,6 +157,7 @@ impl Job {
         self.tag = w.job_tag.get(j).copied().unwrap_or(gid as i64);
         self.user = w.job_user[j];
         self.pool = w.job_pool.get(j).and_then(|&p| usize::try_from(p).ok());
+        self.tie = tie_of(w, j);
         self.class = w.job_class[j];
         self.noise = noise;
         self.told = w.job_estimate.get(j).copied().unwrap_or(work);

@@ -183,6 +183,12 @@ pub struct Workload {
     /// FAIR: the pool of each job (an index from `Engine::pool`, or -1 for its user's
     /// pool); empty = every job goes to its user's pool. Other policies ignore it.
     pub job_pool: Vec<i64>,
+    /// FAIR and UJF: each job's tie rank inside a pool that is FAIR inside (>= 0): of two
+    /// stages with as many tasks running, the smaller rank goes first, then the earlier job
+    /// (Spark breaks that tie by the task set's name; the caller ranks the names). Empty =
+    /// every rank 0, so submission order alone. Pools FIFO inside and other policies ignore
+    /// it.
+    pub job_tie: Vec<i64>,
     /// Stage offsets per job into the stages (len n_jobs + 1); empty = one stage per job.
     pub job_stages: Vec<usize>,
     /// Task offsets per stage into `task_duration` (len n_stages + 1).
@@ -257,6 +263,20 @@ impl Workload {
                     "job {}: pool index {} out of range",
                     self.tag(j),
                     self.job_pool[j]
+                ),
+            ));
+        }
+        if !self.job_tie.is_empty() && self.job_tie.len() != n {
+            return Err(CoreError::invalid("job_tie", None, "one tie rank per job"));
+        }
+        if let Some(j) = self.job_tie.iter().position(|&r| r < 0) {
+            return Err(CoreError::invalid(
+                "job_tie",
+                Some(j),
+                format!(
+                    "job {}: tie rank must be >= 0, got {}",
+                    self.tag(j),
+                    self.job_tie[j]
                 ),
             ));
         }

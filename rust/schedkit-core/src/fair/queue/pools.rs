@@ -415,8 +415,7 @@ struct Pool {
     filed: PoolKey,
     /// Listed in the queue's `stale`.
     stale: bool,
-    /// Ready stages ordered by (running tasks if FAIR inside else 0, job seq, stage,
-    /// slot).
+    /// Ready stages in [`StageKey`] order.
     ready: Sorted<StageKey>,
 }
 
@@ -449,15 +448,19 @@ impl Pool {
         self.key(p, self.running).order
     }
 
-    /// A stage's key in this pool with `running` tasks running.
+    /// The key of stage `s` of `job` (in `slot`) in this pool with `running` tasks running.
     #[inline]
-    fn stage_key(&self, running: usize, seq: u64, s: usize, slot: usize) -> StageKey {
-        (if self.fair_inside { running } else { 0 }, seq, s, slot)
+    fn stage_key(&self, running: usize, job: &Job, s: usize, slot: usize) -> StageKey {
+        if self.fair_inside {
+            (running, job.tie, job.seq, s, slot)
+        } else {
+            (0, 0, job.seq, s, slot)
+        }
     }
 }
 
-/// Spark FAIR: pools in [`PoolKey`] order, and inside a pool its ready stages by (running
-/// tasks if FAIR inside, else 0; job seq; stage).
+/// Spark FAIR: pools in [`PoolKey`] order, and inside a pool its ready stages in
+/// [`StageKey`] order.
 pub(in crate::fair) struct PoolQueue {
     /// Free cores.
     free: usize,
@@ -489,9 +492,11 @@ pub(in crate::fair) struct PoolQueue {
     deferred: Option<(usize, StageKey)>,
 }
 
-/// A ready stage's place in its pool: (running tasks if FAIR inside else 0, job seq, stage,
-/// slot).
-type StageKey = (usize, u64, usize, usize);
+/// A ready stage's place in its pool: (running tasks, job tie rank, job seq, stage, slot) if
+/// the pool is FAIR inside, else (0, 0, job seq, stage, slot). The tie rank stands for
+/// Spark's tie by task-set name between stages with as many tasks running (the workload's
+/// `job_tie`; all 0 without one, which leaves submission order).
+type StageKey = (usize, u64, u64, usize, usize);
 
 impl PoolQueue {
     pub fn new(cores: usize) -> Self {
@@ -526,7 +531,7 @@ impl PoolQueue {
         };
         let pool = &mut self.pools[p];
         if pool.fair_inside {
-            pool.ready.replace(&key, (key.0 - 1, key.1, key.2, key.3));
+            pool.ready.replace(&key, (key.0 - 1, key.1, key.2, key.3, key.4));
         }
         self.ran_down(p);
     }
@@ -675,13 +680,13 @@ impl PoolQueue {
     /// left), then its pool.
     #[inline]
     fn hand_out(&mut self, jobs: &[Job], p: usize, slot: usize, s: usize, k: usize) -> Launch {
-        let (seq, st) = (jobs[slot].seq, &jobs[slot].stages[s]);
+        let (job, st) = (&jobs[slot], &jobs[slot].stages[s]);
         let left = st.next + k < st.n;
         let pool = &mut self.pools[p];
         if pool.fair_inside || !left {
-            let old = pool.stage_key(st.running, seq, s, slot);
+            let old = pool.stage_key(st.running, job, s, slot);
             if left {
-                let new = pool.stage_key(st.running + k, seq, s, slot);
+                let new = pool.stage_key(st.running + k, job, s, slot);
                 pool.ready.replace(&old, new);
             } else {
                 pool.ready.remove(&old);
@@ -719,7 +724,7 @@ impl PoolQueue {
         let mut pools = std::mem::take(&mut self.round_pools);
         self.order.first_into(self.free, &mut pools);
         'pools: for pk in &pools {
-            for &(_, _, s, slot) in self.pools[pk.pool].ready.iter() {
+            for &(_, _, _, s, slot) in self.pools[pk.pool].ready.iter() {
                 if self.free == 0 {
                     break 'pools;
                 }
@@ -741,8 +746,8 @@ impl PoolQueue {
                 self.deferred = None;
                 self.free = 0;
                 return Some(Launch {
-                    slot: key.3,
-                    stage: key.2,
+                    slot: key.4,
+                    stage: key.3,
                     k: 1,
                     node: 0,
                 });
@@ -762,7 +767,7 @@ impl PoolQueue {
                 1 => {
                     self.flush();
                     let p = self.order.first()?;
-                    let &(_, _, s, slot) = self.pools[p].ready.first()?;
+                    let &(_, _, _, s, slot) = self.pools[p].ready.first()?;
                     self.free = 0;
                     return Some(self.hand_out(jobs, p, slot, s, 1));
                 }
@@ -829,7 +834,7 @@ impl ReadyQueue for PoolQueue {
         self.settle();
         let p = self.pool_of(job);
         let pool = &mut self.pools[p];
-        let key = pool.stage_key(job.stages[s].running, job.seq, s, slot);
+        let key = pool.stage_key(job.stages[s].running, job, s, slot);
         pool.ready.insert(key);
         self.ready_changed(p);
     }
@@ -851,8 +856,8 @@ impl ReadyQueue for PoolQueue {
         self.free += 1;
         let p = self.pool_of(job);
         let st = &job.stages[s];
-        let filed = self.pools[p].stage_key(st.running + 1, job.seq, s, slot);
-        let now = (st.running, job.seq, s, slot);
+        let filed = self.pools[p].stage_key(st.running + 1, job, s, slot);
+        let now = self.pools[p].stage_key(st.running, job, s, slot);
         let rekey = st.next < st.n && self.pools[p].fair_inside;
         // One core free, two tasks or more left and the stage first in its pool with one
         // task fewer running: the pick that takes the core leaves the stage ready, so its
@@ -874,7 +879,7 @@ impl ReadyQueue for PoolQueue {
 
 #[cfg(test)]
 mod tests {
-    use super::{NameRanks, PoolKey, PoolOrder, PoolQueue, ReadyQueue, ScanSet, Sorted, FEW};
+    use super::{NameRanks, PoolKey, PoolOrder, PoolQueue, ReadyQueue, ScanSet, Sorted, StageKey, FEW};
     use crate::fair::job::{Job, StageRt, Stages};
     use crate::util::SplitMix64;
     use std::collections::BTreeSet;
@@ -1015,10 +1020,57 @@ mod tests {
         }
     }
 
+    /// Tie ranks, by hand: one pool, three single-task jobs (seq 0, 1, 2) ranked 2, 0, 1 and
+    /// one core at a time. FAIR inside, the stages tie on running tasks (0) and go by rank:
+    /// jobs 1, 2, 0; FIFO inside, the ranks are ignored: 0, 1, 2. Equal ranks leave seq.
+    #[test]
+    fn tie_ranks_order_a_fair_pool_only() {
+        for (fair_inside, ties, want) in [
+            (true, [2, 0, 1], [1, 2, 0]),
+            (false, [2, 0, 1], [0, 1, 2]),
+            (true, [3, 3, 3], [0, 1, 2]),
+        ] {
+            let mut q = PoolQueue::new(1);
+            q.add_pool("p", 1.0, 0.0, fair_inside);
+            q.add_user(0, 1.0, 0).unwrap();
+            let mut jobs: Vec<Job> = Vec::new();
+            for (slot, tie) in ties.into_iter().enumerate() {
+                jobs.push(Job {
+                    seq: slot as u64,
+                    tie,
+                    stages: Stages::Many(vec![stage(1, 0)]),
+                    live: true,
+                    ..Job::default()
+                });
+                q.on_arrive(0.0, &mut jobs, slot);
+                q.on_ready(0.0, &mut jobs[slot], slot, 0);
+            }
+            let mut got = Vec::new();
+            while let Some(l) = q.pick(&jobs) {
+                got.push(l.slot);
+                let task = |job: &mut Job, start: bool| {
+                    let Stages::Many(st) = &mut job.stages else {
+                        unreachable!()
+                    };
+                    if start {
+                        (st[0].next, st[0].running) = (st[0].next + 1, st[0].running + 1);
+                    } else {
+                        (st[0].running, st[0].unfinished) = (st[0].running - 1, st[0].unfinished - 1);
+                    }
+                };
+                task(&mut jobs[l.slot], true);
+                assert!(q.pick(&jobs).is_none(), "one core");
+                task(&mut jobs[l.slot], false);
+                q.on_task_finish(&jobs[l.slot], l.slot, 0, 0);
+            }
+            assert_eq!(got, want, "fair inside {fair_inside}, ranks {ties:?}");
+        }
+    }
+
     /// Every dispatch round hands out what Spark's order computed from scratch gives: the
     /// pools with ready stages sorted by their keys at the round's start (from the running
-    /// counts summed over their jobs), inside each its stages by (running tasks if FAIR
-    /// inside, seq, stage), each stage up to its pending tasks until the cores run out;
+    /// counts summed over their jobs), inside each its stages by (running tasks and tie rank
+    /// if FAIR inside, seq, stage), each stage up to its pending tasks until the cores run out;
     /// under random arrivals and task ends on a mostly full cluster (so most ends defer the
     /// freed core to their own stage), two-stage jobs whose second stage becomes
     /// ready between a task's end and the round, arrivals there too (which settle the
@@ -1026,7 +1078,7 @@ mod tests {
     /// every setting FAIR or FIFO inside, few (the scan set) and many (the sorted form).
     #[test]
     fn rounds_hand_out_the_plain_order() {
-        for (n_pools, cores, seed) in [(5, 4, 1), (6, 9, 2), (30, 48, 3)] {
+        for (n_pools, cores, seed) in [(5, 4, 1), (6, 9, 2), (30, 48, 3), (5, 4, 4), (30, 48, 6)] {
             let mut rng = SplitMix64::new(seed);
             let mut q = PoolQueue::new(cores);
             for p in 0..n_pools {
@@ -1070,6 +1122,9 @@ mod tests {
                     }
                     jobs.push(Job {
                         seq: slot as u64,
+                        // tie ranks against submission order, some equal (half the runs
+                        // without, as a workload without `job_tie`)
+                        tie: if seed % 2 == 0 { rng.next_u64() % 5 } else { 0 },
                         user,
                         stages: Stages::Many(stages),
                         children: vec![1],
@@ -1082,17 +1137,17 @@ mod tests {
                 // The plain order, from the jobs alone.
                 let mut free = cores - running.len();
                 let mut load = vec![0; n_pools];
-                let mut ready: Vec<Vec<(usize, u64, usize, usize)>> = vec![Vec::new(); n_pools];
+                let mut ready: Vec<Vec<StageKey>> = vec![Vec::new(); n_pools];
                 for (slot, job) in jobs.iter().enumerate() {
                     for (s, st) in job.stages.iter().enumerate() {
                         load[job.user] += st.running;
                         if st.waiting == 0 && st.next < st.n {
-                            let r = if q.pools[job.user].fair_inside {
-                                st.running
+                            let (r, tie) = if q.pools[job.user].fair_inside {
+                                (st.running, job.tie)
                             } else {
-                                0
+                                (0, 0)
                             };
-                            ready[job.user].push((r, job.seq, s, slot));
+                            ready[job.user].push((r, tie, job.seq, s, slot));
                         }
                     }
                 }
@@ -1104,7 +1159,7 @@ mod tests {
                 let mut want = Vec::new();
                 for pk in &order {
                     ready[pk.pool].sort();
-                    for &(_, _, s, slot) in &ready[pk.pool] {
+                    for &(_, _, _, s, slot) in &ready[pk.pool] {
                         let st = &jobs[slot].stages[s];
                         let k = (st.n - st.next).min(free);
                         if k > 0 {
@@ -1197,7 +1252,7 @@ mod tests {
                     // Growing: pools gain stages; shrinking: most lose them.
                     0 | 1 if grow || !has => {
                         seq += 1;
-                        q.pools[p].ready.insert((0, seq, 0, 0));
+                        q.pools[p].ready.insert((0, 0, seq, 0, 0));
                         q.ready_changed(p);
                     }
                     0..=3 if has && (!grow || rng.next_u64() % 3 == 0) => {
