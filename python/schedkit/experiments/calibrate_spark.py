@@ -52,6 +52,7 @@ import numpy as np
 
 from schedkit import data, fair
 from schedkit.exceptions import InvalidInstanceError
+from schedkit.fair._overheads import SWITCHES
 
 #: Scenario -> the authors' run table (``schedkit/data/uwfq_runs/<name>_run_data_avg.csv``).
 FIT_SCENARIOS: dict[str, str] = {
@@ -762,17 +763,7 @@ def calibrate(*, iterations: int = 80, seed: int = 0, view: str = "authors") -> 
     params = {k: getattr(o, k) for k in ("job_service", "stage_service", "task_launch", "round_delay", "task_dispatch")}
     params |= {k: getattr(o, k) for k in ("setup_tasks", "setup_task", "scan_work", "iteration_work")}
     params |= {k: getattr(o, k) for k in ("plugin_service", "result_task", "stage_lock", "schema_task")}
-    params |= {
-        k: getattr(o, k)
-        for k in (
-            "cfq_job_estimate",
-            "spark_splits",
-            "authors_estimates",
-            "plugin_lock",
-            "fair_default_pool",
-            "fair_name_ties",
-        )
-    }
+    params |= {k: getattr(o, k) for k in SWITCHES}
     params |= {"executors": o.executors, "executor_cores": o.executor_cores}
     base = sum(variant_error(t, simulate(t.scenario, t.policy, t.partition, None, seed), view) for t in targets)
     cmp_ = compare(fair.SparkOverheads(**params, name="calibrated"), seed, view)

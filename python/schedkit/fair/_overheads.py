@@ -36,6 +36,15 @@ _TIMES = (
     "schema_task",
 )
 _COUNTS = ("executors", "executor_cores", "setup_tasks")
+#: The model's on/off terms.
+SWITCHES = (
+    "cfq_job_estimate",
+    "spark_splits",
+    "authors_estimates",
+    "plugin_lock",
+    "fair_default_pool",
+    "fair_name_ties",
+)
 
 
 @dataclass(frozen=True)
@@ -278,14 +287,7 @@ class SparkOverheads:
                 raise InvalidInstanceError(
                     f"overheads.{f}: must be a 64-bit integer, got {v!r}", field=f"overheads.{f}"
                 )
-        for f in (
-            "cfq_job_estimate",
-            "spark_splits",
-            "authors_estimates",
-            "plugin_lock",
-            "fair_default_pool",
-            "fair_name_ties",
-        ):
+        for f in SWITCHES:
             if not isinstance(getattr(self, f), bool):
                 raise InvalidInstanceError(
                     f"overheads.{f}: must be a bool, got {getattr(self, f)!r}", field=f"overheads.{f}"

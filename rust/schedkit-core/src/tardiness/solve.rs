@@ -335,29 +335,21 @@ mod tests {
 
     #[test]
     fn merge_keeps_a_proof_else_the_better_sequence_and_the_larger_bound() {
-        // A proof wins whichever side it is on.
-        assert_eq!(
-            merge(answer(9.0, 7.0, false, 0), answer(8.0, 8.0, true, 1)),
-            answer(8.0, 8.0, true, 1)
-        );
-        assert_eq!(
-            merge(answer(8.0, 8.0, true, 0), answer(8.0, 7.0, false, 1)),
-            answer(8.0, 8.0, true, 0)
-        );
-        // Neither proven: b's sequence, a's bound.
-        assert_eq!(
-            merge(answer(9.0, 6.0, false, 0), answer(8.0, 5.0, false, 1)),
-            answer(8.0, 6.0, false, 1)
-        );
-        // A tie keeps the first sequence; the bounds still combine.
-        assert_eq!(
-            merge(answer(9.0, 5.0, false, 0), answer(9.0, 6.0, false, 1)),
-            answer(9.0, 6.0, false, 0)
-        );
-        // One's bound meets the other's objective: a proof neither had alone.
-        assert_eq!(
-            merge(answer(9.0, 8.0, false, 0), answer(8.0, 7.0, false, 1)),
-            answer(8.0, 8.0, true, 1)
-        );
+        // (objective, bound, optimal, first job) of a, of b, of the merge
+        let cases = [
+            // a proof wins whichever side it is on
+            ((9.0, 7.0, false, 0), (8.0, 8.0, true, 1), (8.0, 8.0, true, 1)),
+            ((8.0, 8.0, true, 0), (8.0, 7.0, false, 1), (8.0, 8.0, true, 0)),
+            // neither proven: b's sequence, a's bound
+            ((9.0, 6.0, false, 0), (8.0, 5.0, false, 1), (8.0, 6.0, false, 1)),
+            // a tie keeps the first sequence; the bounds still combine
+            ((9.0, 5.0, false, 0), (9.0, 6.0, false, 1), (9.0, 6.0, false, 0)),
+            // one's bound meets the other's objective: a proof neither had alone
+            ((9.0, 8.0, false, 0), (8.0, 7.0, false, 1), (8.0, 8.0, true, 1)),
+        ];
+        let of = |(o, lb, opt, first)| answer(o, lb, opt, first);
+        for (a, b, want) in cases {
+            assert_eq!(merge(of(a), of(b)), of(want), "{a:?} + {b:?}");
+        }
     }
 }
