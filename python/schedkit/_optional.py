@@ -50,6 +50,10 @@ def require(module: str, purpose: str | None = None) -> Any:
     try:
         return importlib.import_module(module)
     except ImportError as exc:
+        if isinstance(exc.__cause__ or exc.__context__, KeyboardInterrupt):
+            # Ctrl-C inside a C extension's initialisation comes back as "initialization
+            # failed" (pybind11): the user stopped the import, the package is there
+            raise KeyboardInterrupt from exc
         raise SolverUnavailableError(
             f"{purpose or default_purpose} needs {top}: pip install 'schedkit[{extra}]' ({exc})"
         ) from None
