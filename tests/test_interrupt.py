@@ -3,6 +3,7 @@ and huge time limits do not escape the binding's shared call helpers."""
 
 from __future__ import annotations
 
+import importlib.util
 import signal
 import subprocess
 import sys
@@ -58,10 +59,35 @@ LONG_RUNS = {
         1.0,
     ),
 }
+#: Known defect (pre-existing, found 2026-12-06): a real SIGINT during a CP-SAT packing search
+#: raises KeyboardInterrupt in time (the script prints "interrupted"), but the process then
+#: aborts at exit ("terminate called without an active exception", inside OR-Tools; with
+#: CP-SAT's own SIGINT handler left on it aborted at once, std::bad_function_call). The
+#: search stopped through `stop_search` alone exits cleanly.
+CP_ABORTS_AT_EXIT = "OR-Tools aborts the interpreter's exit after a SIGINT-stopped search"
+if importlib.util.find_spec("ortools") is not None:
+    # CP-SAT searches in a helper thread (packing/_cp.py `_solve`): Ctrl-C stops the search
+    # within about 50 ms instead of the 60 s limit; OR-Tools imported before "started"
+    LONG_RUNS["packing CP search"] = (
+        """
+        import ortools.sat.python.cp_model
+        c = sk.packing.generate(32, 8, 4, 1.05, seed=0)
+        """,
+        'sk.packing.place(c, method="cp", time_limit=60.0)',
+        1.0,
+    )
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
-@pytest.mark.parametrize("run", LONG_RUNS)
+@pytest.mark.parametrize(
+    "run",
+    [
+        pytest.param(run, marks=pytest.mark.xfail(reason=CP_ABORTS_AT_EXIT, strict=False))
+        if run == "packing CP search"
+        else run
+        for run in LONG_RUNS
+    ],
+)
 def test_ctrl_c_interrupts_a_long_run(run):
     setup, call, wait = LONG_RUNS[run]
     script = SCRIPT.format(setup=textwrap.dedent(setup), call=call)

@@ -22,6 +22,9 @@ def _solve(solver: Any, model: Any) -> Any:
     search within about 50 ms (``stop_search``) instead of waiting for the time limit."""
     import threading
 
+    # CP-SAT's own SIGINT handler (on by default) aborts the process when the search runs
+    # outside the main thread (std::bad_function_call); Python's handler takes Ctrl-C instead
+    solver.parameters.catch_sigint_signal = False
     out: list[Any] = []
     t = threading.Thread(target=lambda: out.append(solver.solve(model)), daemon=True)
     t.start()
