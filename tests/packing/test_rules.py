@@ -534,6 +534,21 @@ def test_cp_is_deterministic_by_default():
     assert np.array_equal(a.assignment, b.assignment)
 
 
+def test_cp_stops_within_a_moment_of_ctrl_c():
+    if not HAS_ORTOOLS:
+        pytest.skip("OR-Tools not installed")
+    import _thread
+    import threading
+    import time
+
+    c = packing.generate(32, 8, 4, 1.05, seed=0)
+    threading.Timer(0.5, _thread.interrupt_main).start()
+    start = time.perf_counter()
+    with pytest.raises(KeyboardInterrupt):
+        packing.place(c, method="cp", time_limit=60.0)
+    assert time.perf_counter() - start < 5.0  # 0.5 s to the interrupt, then about 50 ms
+
+
 def test_spread_counts_only_pods_on_eligible_nodes():
     # Found by the property test: pod 4 selects disk=ssd, so the hdd node's pod does not count
     # towards zone a (nodeAffinityPolicy: Honor); zone a 2 + 1 - zone b 1 = 2 <= maxSkew 2.
