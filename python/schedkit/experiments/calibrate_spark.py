@@ -295,9 +295,9 @@ FIRST_PHASE = 4
 #: compared as a string. The authors forked Spark 3.5.5 (kazemaksOG/spark-3.5.5-custom changes
 #: ``Pool``, ``TaskSchedulerImpl`` and ``TaskSetManager``, not the builder). Built as
 #: :class:`schedkit.fair.SparkOverheads` ``fair_default_pool`` and ``fair_name_ties`` (the
-#: engine breaks FAIR ties in submission order; :mod:`schedkit.fair._name_ties` puts each Spark
-#: job in a pool of its own named after its stage and re-runs until the names are the run's own
-#: stage ids: 3-17 runs on the six scenarios). Their runs carry both marks: on 2_power_2_small_users each burst in
+#: engine breaks FAIR ties in submission order; :mod:`schedkit.fair._name_ties` ranks each
+#: Spark job's name and re-runs until the names are the run's own stage ids: 3-17 runs on the
+#: six scenarios). Their runs carry both marks: on 2_power_2_small_users each burst in
 #: lockstep (mean / total 0.31 against T-FIFO's 0.20); on the burst the users' order 4, 3, 1, 2
 #: (``fair`` 21.4 / 26.0 / 31.3 / 33.8 s), which the name tie gives after the warm-up's 32 stage
 #: ids (users 3 and 4 list with stages 92-151, user 1 with 32-61, and "TaskSet_100.0" sorts

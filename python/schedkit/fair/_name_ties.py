@@ -5,15 +5,11 @@ inside (``fair_default_pool``), or under ``policy="ujf"``.
 Spark's ``FairSchedulingAlgorithm`` orders the task sets of a FAIR pool by running tasks and,
 when those are equal, by name: ``"TaskSet_<stage id>.<attempt>"`` compared as a string, so
 stage 100 sorts before stage 32 and stage 320 after it. The engine breaks the same ties in
-submission order. Its pools, though, are compared as Spark compares schedulables (minShare,
-running tasks / weight, then the name as a string), and a pool of Spark's defaults holding one
-task set orders exactly as that task set would inside a FAIR pool (minShare 0, weight 1). So
-under ``fair`` each Spark job (one engine job of one stage) runs in a pool of its own named
-after its stage. Under ``ujf`` (the authors' ``UserFairScheduler``: a FAIR pool per user under
-Spark's FAIR root, ``Pool(user, FAIR, 0, 1)``) the same tie applies inside each user's pool,
-which one level of pools cannot carry: there the engine is given each Spark job's name as a
-rank in string order (its ``job_tie``, :func:`name_ranks`), which it compares in place of
-submission order between stages of a FAIR pool with as many tasks running.
+submission order unless each job carries a tie rank (the engine's ``job_tie``, compared before
+submission order between the stages of a pool FAIR inside), so each Spark job carries its
+name's rank in string order (:func:`name_ranks`) and stays in its pool: the ``default`` pool,
+FAIR inside, under ``fair``; under ``ujf`` (the authors' ``UserFairScheduler``: a FAIR pool
+per user under Spark's FAIR root, ``Pool(user, FAIR, 0, 1)``) its user's.
 
 A stage's id is taken when its Spark job is submitted, which the run itself decides: the run
 is repeated with the names the previous run's submission order gives, until the names repeat

@@ -569,29 +569,16 @@ def simulate(w: Workload, *, scenario: str | None = None, _spark_job_tasks: int 
 def _run_with_name_ties(spec: RunSpec, w: Workload, o: Any, scenario: str | None) -> Result:
     """``w`` (split into Spark jobs, one engine row each) under Spark's FAIR comparator with
     its ties broken by task-set name (``SparkOverheads.fair_name_ties``,
-    :mod:`schedkit.fair._name_ties`), the names settled by re-running. Under ``fair`` each row
-    sits in a pool of its own named after its stage; under ``ujf`` (one FAIR pool per user,
-    as the authors' ``UserFairScheduler`` builds them) each row stays in its user's pool and
-    carries its name's rank among the run's names (the engine's ``job_tie``)."""
+    :mod:`schedkit.fair._name_ties`), the names settled by re-running: each row stays in its
+    pool (``fair``: the ``default`` pool, FAIR inside; ``ujf``: its user's, as the authors'
+    ``UserFairScheduler`` builds them) and carries its name's rank among the run's names (the
+    engine's ``job_tie``)."""
     # one Spark job's rows, as spark_structure lays them out
     pattern = [LISTING] * (o.setup_tasks > 0) + [SCHEMA] * (o.schema_task > 0) + [MAP] + [RESULT] * (o.result_task > 0)
-    n = w.batch.n_jobs
-    if spec.policy == "ujf":
-        own = spec
-        batch = w.batch
-    else:
-        # every row sits in a pool of its own (Spark's defaults: weight 1, minShare 0), so
-        # the default pool's configuration is not used
-        own = replace(spec, overheads=replace(o, fair_default_pool=False, fair_name_ties=False))
-        batch = replace(w.batch, job_pool=np.arange(n, dtype=np.int64))
 
     def run(names: list[str]) -> Result:
-        if spec.policy == "ujf":
-            r = Runner(own, Names(w.user_names))
-            r.push(replace(batch, job_tie=name_ranks(names)))
-        else:
-            r = Runner(own, Names(w.user_names), pools=Names(names))
-            r.push(batch)
+        r = Runner(spec, Names(w.user_names))
+        r.push(replace(w.batch, job_tie=name_ranks(names)))
         r.finish()
         return _result(r, Names(w.class_names), scenario)
 
@@ -599,7 +586,7 @@ def _run_with_name_ties(spec: RunSpec, w: Workload, o: Any, scenario: str | None
         # rows come back in push order (no sink)
         return res.jobs.column("submit_time").to_numpy(), res.jobs.column("finish_time").to_numpy()
 
-    return run_to_fixed_point(run, times, pattern, n)
+    return run_to_fixed_point(run, times, pattern, w.batch.n_jobs)
 
 
 def run_scenario(

@@ -219,9 +219,10 @@ const SSDP_JOINS_AFTER: Duration = Duration::from_secs(1);
 
 /// `bb`, and `ssdp` from `ssdp_after` on, on two threads from the same incumbent; the first
 /// to prove the optimum stops the other (through [`Budget::beside`], like a time-out), else
-/// both run to the time limit. Measured on the OR-Library-class n = 200 set (bench/bench_tardiness.py, README),
-/// each proves instances the other leaves open at 60 s: `ssdp`'s stage 3 closes some TF
-/// 0.8-1 gaps `bb`'s search cannot, `bb` the narrow-range ones `ssdp` cannot. The answer is
+/// both run to the time limit. Measured on the OR-Library-class n = 200 set
+/// (bench/bench_tardiness.py, README), each proves instances the other leaves open at 60 s:
+/// `ssdp`'s stage 3 closes some TF 0.8-1 gaps `bb`'s search cannot, `bb` the narrow-range
+/// ones `ssdp` cannot. The answer is
 /// the proven one, else the better sequence with the larger of the two bounds (each is a
 /// valid lower bound on the same optimum), optimal when they meet. A racer that panics counts
 /// as absent, as in the DPs' stack threads; an error from either (an interruption) is the
