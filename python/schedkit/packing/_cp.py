@@ -10,32 +10,12 @@ from typing import Any
 
 import numpy as np
 
+from schedkit._cp_search import search
 from schedkit._optional import require
 
 
 def _cp_model() -> Any:
     return require("ortools.sat.python.cp_model", "the CP-SAT packing model")
-
-
-def _solve(solver: Any, model: Any) -> Any:
-    """``solver.solve(model)`` in a helper thread, so that Ctrl-C in the main thread stops the
-    search within about 50 ms (``stop_search``) instead of waiting for the time limit."""
-    import threading
-
-    # CP-SAT's own SIGINT handler (on by default) aborts the process when the search runs
-    # outside the main thread (std::bad_function_call); Python's handler takes Ctrl-C instead
-    solver.parameters.catch_sigint_signal = False
-    out: list[Any] = []
-    t = threading.Thread(target=lambda: out.append(solver.solve(model)), daemon=True)
-    t.start()
-    try:
-        while t.is_alive():
-            t.join(0.05)
-    except KeyboardInterrupt:
-        solver.stop_search()
-        t.join()
-        raise
-    return out[0]
 
 
 @dataclass
@@ -156,7 +136,7 @@ def solve_lexicographic(
             solver.parameters.max_time_in_seconds = limit
         solver.parameters.num_workers = workers
         solver.parameters.relative_gap_limit = 0.0
-        status = _solve(solver, model)
+        status = search(solver, model)
         return solver, status
 
     def extract(solver: Any) -> np.ndarray:
@@ -360,7 +340,7 @@ def vm_reschedule_cp(
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.01, float(time_limit))
     solver.parameters.num_workers = workers
-    status = _solve(solver, model)
+    status = search(solver, model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return np.array(hint if hint is not None else cur, dtype=np.int64), False
     a = np.array(cur, dtype=np.int64).copy()

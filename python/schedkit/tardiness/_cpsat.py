@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from schedkit._cp_search import search
 from schedkit._optional import require
 from schedkit.exceptions import InvalidInstanceError, SolverUnavailableError
 
@@ -57,7 +58,7 @@ def solve_cpsat(
     solver.parameters.num_search_workers = max(1, workers)
     if time_limit is not None:
         solver.parameters.max_time_in_seconds = float(time_limit)
-    status = solver.solve(model)
+    status = search(solver, model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         raise SolverUnavailableError(f"CP-SAT returned status {solver.status_name(status)} without a solution")
     start_vals = np.array([solver.value(s) for s in starts])
