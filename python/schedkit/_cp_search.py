@@ -7,7 +7,8 @@ from typing import Any
 
 
 def search(solver: Any, model: Any) -> Any:
-    """``solver.solve(model)`` in a helper thread; returns its status.
+    """``solver.solve(model)`` in a helper thread; returns its status (an error it raises is
+    raised here).
 
     Ctrl-C in the main thread stops the search within about 50 ms (``stop_search``) and raises
     KeyboardInterrupt, instead of waiting for the time limit. CP-SAT's own SIGINT handler is
@@ -17,11 +18,14 @@ def search(solver: Any, model: Any) -> Any:
     """
     solver.parameters.catch_sigint_signal = False
     status: list[Any] = []
+    failed: list[BaseException] = []
     done = threading.Event()
 
     def run() -> None:
         try:
             status.append(solver.solve(model))
+        except BaseException as e:  # raised again in the caller's thread
+            failed.append(e)
         finally:
             done.set()
 
@@ -33,6 +37,8 @@ def search(solver: Any, model: Any) -> Any:
         solver.stop_search()
         _outwait(done)
         raise
+    if failed:
+        raise failed[0]
     return status[0]
 
 
