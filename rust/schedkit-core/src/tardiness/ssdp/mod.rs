@@ -57,7 +57,7 @@ use self::stage1::{
     plain_run, subgradient_counted, subgradient_patient, Adjacency, Relaxation, Stage1,
     SUBGRADIENT_MIN_LAMBDA,
 };
-use self::sublimate::{sublimate, Sublimation};
+use self::sublimate::{sublimate, Carry, Sublimation};
 use super::exact_bb::relaxation::initial_prices;
 use super::local_search::{descend, iterated_descent, swap_span};
 use super::pair_bound::PairRules;
@@ -502,6 +502,7 @@ pub fn solve_ssdp(
     // passes stay cheap, so the last pass prunes against the incumbent itself.
     let mut step = ((bounds.ub - bounds.lb) / CUT_PARTS).ceil().max(1.0);
     let cheap = knob("SSDP_CHEAP", CHEAP_PASS);
+    let mut carry = Carry::new();
     loop {
         let cut = bounds.lb + step;
         bounds.cut = if cut < bounds.ub { cut } else { INF };
@@ -513,7 +514,17 @@ pub fn solve_ssdp(
         );
         let mut pass = arcs.clone();
         let mut work = 0;
-        let end = sublimate(&pb, &pf, &mut pass, &mu, &mut bounds, budget, memory, &mut work);
+        let end = sublimate(
+            &pb,
+            &pf,
+            &mut pass,
+            &mu,
+            &mut bounds,
+            budget,
+            memory,
+            &mut work,
+            &mut carry,
+        );
         let tentative = bounds.cut < INF;
         bounds.cut = INF;
         match end {

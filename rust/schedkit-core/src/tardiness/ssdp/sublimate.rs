@@ -64,6 +64,16 @@ const STATE_BYTES: usize = 48 + 40;
 /// per job added, under `STATE_TARGET` (each job can double them), from 1 to `MAX_ADD`.
 const STATE_TARGET: usize = 1 << 23;
 const MAX_ADD: usize = 6;
+/// Carried members (module notes) joining in a pass's second round at most; the count
+/// doubles per round they join in.
+const SEED_FIRST: usize = 8;
+/// A round that carried members join in stops once its forward states pass this many times
+/// the last round's (at least SEED_CAP_FLOOR), and runs again with half as many.
+const SEED_CAP_GROWTH: usize = 3;
+const SEED_CAP_FLOOR: usize = 4_000_000;
+/// The share of a pass's first forward states its first backward DP keeps, at or over which
+/// carried members join (see the module notes).
+const SEED_KEEP: f64 = 0.5;
 
 /// The set M: each member's bit, in the order they joined (so the members of an earlier,
 /// smaller M are the low bits).
@@ -108,11 +118,25 @@ impl Members {
         wrong.sort_by_key(|&j| span[j]);
         wrong.truncate(k);
         for &j in &wrong {
+            self.join(pb, j);
+        }
+        wrong.len()
+    }
+    /// Makes j (not yet a member) the next member.
+    fn join(&mut self, pb: &Problem, j: usize) {
+        if self.bit[j] == NONE {
             self.bit[j] = self.list.len() as u32;
             self.list.push(j);
             self.p.push(pb.p[j]);
         }
-        wrong.len()
+    }
+    /// Drops the members that joined after the first `len`.
+    fn truncate(&mut self, len: usize) {
+        for &j in &self.list[len..] {
+            self.bit[j] = NONE;
+        }
+        self.list.truncate(len);
+        self.p.truncate(len);
     }
 }
 
@@ -284,6 +308,30 @@ impl Links {
     }
 }
 
+/// The set M one pass of [`sublimate`] ended with, offered to the next pass (see the module
+/// notes), and when the next pass takes it.
+pub(super) struct Carry {
+    /// M as the last pass ended, in the order its members joined.
+    pub(super) members: Vec<usize>,
+    /// The share of its first round's forward states that a pass's first backward DP must
+    /// keep before the carried members join ([`SEED_KEEP`]; 0 lets them join always).
+    pub(super) min_keep: f64,
+    /// How many carried members joined M in the last pass (before `members` replaced them).
+    pub(super) joined: usize,
+}
+
+impl Carry {
+    pub(super) fn new() -> Carry {
+        Carry {
+            members: Vec::new(),
+            min_keep: SEED_KEEP,
+            joined: 0,
+        }
+    }
+}
+
+/// Stage 3 under the limit `bounds` sets: successive sublimation over the arcs left at it,
+/// from the members `carry` offers; on return `carry` holds the M this pass ended with.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn sublimate(
     pb: &Problem,
@@ -294,8 +342,9 @@ pub(super) fn sublimate(
     budget: &Budget,
     memory: usize,
     work: &mut usize,
+    carry: &mut Carry,
 ) -> Sublimation {
-    let mut path = arcs.eliminate(pb, mu, bounds, budget);
+    let path = arcs.eliminate(pb, mu, bounds, budget);
     if arcs.is_empty() {
         bounds.none_below_limit();
         return Sublimation::Optimal;
@@ -312,84 +361,175 @@ pub(super) fn sublimate(
         musum: mu.iter().sum(),
         max_states: memory.saturating_sub(links.bytes()) / STATE_BYTES,
     };
-    let span = spans(pb, arcs);
     let mut members = Members {
         bit: vec![NONE; pb.m],
         list: Vec::new(),
         p: Vec::new(),
     };
-    let mut back: Option<Back> = None;
-    let mut alive = arcs.len();
-    loop {
-        if bounds.lb >= bounds.limit() {
-            return Sublimation::Optimal;
-        }
-        if budget.exhausted() {
-            return Sublimation::Stopped;
-        }
-        let room = (STATE_TARGET / alive.max(1)).max(1);
-        let add = (usize::BITS - 1 - room.leading_zeros()) as usize;
-        if members.grow(pb, &path, add.clamp(1, MAX_ADD), &span) == 0 || members.list.len() > MAX_M {
-            // no job can be missing or repeated unless the path is not a sequence
-            return Sublimation::TooBig;
-        }
-        // the last round's backward states stay in memory through this round
-        let carried = if back.is_some() { alive } else { 0 };
-        let fw = match net.run_forward(&members, back.as_ref(), carried, bounds, budget) {
-            Dp::Done(fw) => fw,
-            Dp::Stopped => return Sublimation::Stopped,
-            Dp::TooBig => return Sublimation::TooBig,
-        };
-        if fw.best.1 == NONE {
-            // no path keeping M's jobs once beats the incumbent
+    let mut seed = Seed {
+        jobs: std::mem::take(&mut carry.members),
+        min_keep: carry.min_keep,
+        joined: 0,
+        added: 0,
+        chunk: SEED_FIRST,
+    };
+    let end = net.rounds(
+        pf,
+        bounds,
+        budget,
+        work,
+        path,
+        &spans(pb, arcs),
+        &mut members,
+        &mut seed,
+    );
+    carry.joined = seed.added;
+    carry.members = members.list;
+    end
+}
+
+/// Carried members not yet in M, and how many the next round may take.
+struct Seed {
+    jobs: Vec<usize>,
+    min_keep: f64,
+    /// `jobs[..joined]` have been offered to M.
+    joined: usize,
+    /// How many of them joined M (were not members already).
+    added: usize,
+    /// How many may join in the next round: doubled after a round they joined within the
+    /// cap, halved after one they pushed over it.
+    chunk: usize,
+}
+
+impl Net<'_> {
+    /// The rounds of one pass, from the relaxed path `path` of stage 2 at the limit.
+    #[allow(clippy::too_many_arguments)]
+    fn rounds(
+        &self,
+        pf: &[f64],
+        bounds: &mut Bounds,
+        budget: &Budget,
+        work: &mut usize,
+        mut path: Vec<usize>,
+        span: &[u32],
+        members: &mut Members,
+        seed: &mut Seed,
+    ) -> Sublimation {
+        let pb = self.pb;
+        let mut back: Option<Back> = None;
+        let mut alive = self.arcs.len();
+        // the states of the last round (forward or kept, the more), which caps a round the
+        // seed joins in
+        let mut last_states = alive;
+        // set after the first round: whether the seed may join
+        let mut seeding = false;
+        loop {
+            if bounds.lb >= bounds.limit() {
+                return Sublimation::Optimal;
+            }
+            if budget.exhausted() {
+                return Sublimation::Stopped;
+            }
+            let before = members.list.len();
+            let room = (STATE_TARGET / alive.max(1)).max(1);
+            let add = (usize::BITS - 1 - room.leading_zeros()) as usize;
+            if members.grow(pb, &path, add.clamp(1, MAX_ADD).min(MAX_M - before), span) == 0 {
+                // no job can be missing or repeated unless the path is not a sequence
+                return Sublimation::TooBig;
+            }
+            let grown = members.list.len();
+            let offered = seed.joined;
+            if seeding {
+                let upto = (grown + seed.chunk).min(MAX_M);
+                while seed.joined < seed.jobs.len() && members.list.len() < upto {
+                    members.join(pb, seed.jobs[seed.joined]);
+                    seed.joined += 1;
+                }
+            }
+            let trial = members.list.len() > grown;
+            // the last round's backward states stay in memory through this round
+            let carried = if back.is_some() { alive } else { 0 };
+            let capped = Net {
+                max_states: self
+                    .max_states
+                    .min((SEED_CAP_GROWTH * last_states).max(SEED_CAP_FLOOR)),
+                ..*self
+            };
+            let net = if trial { &capped } else { self };
+            let fw = match net.run_forward(members, back.as_ref(), carried, bounds, budget) {
+                Dp::Done(fw) => fw,
+                Dp::Stopped => return Sublimation::Stopped,
+                Dp::TooBig if trial => {
+                    // the forward DP changed nothing else: the round runs again with
+                    // half as many carried members
+                    trace!("stage 3: {} carried members too many", members.list.len() - grown);
+                    members.truncate(before);
+                    seed.joined = offered;
+                    seed.chunk /= 2;
+                    continue;
+                }
+                Dp::TooBig => return Sublimation::TooBig,
+            };
+            if trial {
+                seed.added += members.list.len() - grown;
+                seed.chunk *= 2;
+            }
+            last_states = fw.states.max(alive);
+            if fw.best.1 == NONE {
+                // no path keeping M's jobs once beats the incumbent
+                trace!(
+                    "stage 3: |M| {} forward states {} no path (cpu {:.2}s)",
+                    members.list.len(),
+                    fw.states,
+                    reference::cpu()
+                );
+                bounds.none_below_limit();
+                return Sublimation::Optimal;
+            }
+            *work += fw.states;
+            trace!("stage 3: forward done, cpu {:.2}s", reference::cpu());
+            bounds.raise_lb(fw.best.0 + self.musum);
+            let p = fw.path(pb, self.links);
+            if is_sequence(pb.m, &p) {
+                bounds.offer(pb, p);
+                bounds.none_below_limit();
+                return Sublimation::Optimal;
+            }
+            bounds.offer(pb, repair(pb, pf, &p, budget));
+            let (bk, start_best, states) =
+                match self.run_backward(members, &fw, back.as_ref(), carried, bounds, budget) {
+                    Dp::Done(x) => x,
+                    Dp::Stopped => return Sublimation::Stopped,
+                    Dp::TooBig => return Sublimation::TooBig,
+                };
             trace!(
-                "stage 3: |M| {} forward states {} no path (cpu {:.2}s)",
+                "stage 3: |M| {} lb {} ub {} forward states {} kept {states} (cpu {:.2}s)",
                 members.list.len(),
+                bounds.lb,
+                bounds.ub,
                 fw.states,
                 reference::cpu()
             );
-            bounds.none_below_limit();
-            return Sublimation::Optimal;
+            #[cfg(test)]
+            reference::log(fw.states, states, start_best);
+            if states == 0 || start_best == INF {
+                bounds.none_below_limit();
+                return Sublimation::Optimal;
+            }
+            bounds.raise_lb(start_best + self.musum);
+            if back.is_none() {
+                seeding = states as f64 >= seed.min_keep * fw.states as f64;
+            }
+            drop(fw);
+            back = Some(bk);
+            alive = states;
+            path = p;
         }
-        *work += fw.states;
-        trace!("stage 3: forward done, cpu {:.2}s", reference::cpu());
-        bounds.raise_lb(fw.best.0 + net.musum);
-        let p = fw.path(pb, &links);
-        if is_sequence(pb.m, &p) {
-            bounds.offer(pb, p);
-            bounds.none_below_limit();
-            return Sublimation::Optimal;
-        }
-        bounds.offer(pb, repair(pb, pf, &p, budget));
-        let (bk, start_best, states) =
-            match net.run_backward(&members, &fw, back.as_ref(), carried, bounds, budget) {
-                Dp::Done(x) => x,
-                Dp::Stopped => return Sublimation::Stopped,
-                Dp::TooBig => return Sublimation::TooBig,
-            };
-        trace!(
-            "stage 3: |M| {} lb {} ub {} forward states {} kept {states} (cpu {:.2}s)",
-            members.list.len(),
-            bounds.lb,
-            bounds.ub,
-            fw.states,
-            reference::cpu()
-        );
-        #[cfg(test)]
-        reference::log(fw.states, states, start_best);
-        if states == 0 || start_best == INF {
-            bounds.none_below_limit();
-            return Sublimation::Optimal;
-        }
-        bounds.raise_lb(start_best + net.musum);
-        drop(fw);
-        back = Some(bk);
-        alive = states;
-        path = p;
     }
 }
 
 /// The stage-2 network with what every round reads.
+#[derive(Clone, Copy)]
 struct Net<'a> {
     pb: &'a Problem,
     arcs: &'a Arcs,

@@ -545,7 +545,7 @@ fn stage1_removal_and_stage2_build_keep_every_improving_tie_sequence() {
 #[test]
 fn stage3_passes_prove_only_true_bounds_and_find_the_optimum_above_them() {
     use super::arcs::Arcs;
-    use super::sublimate::{sublimate, Sublimation};
+    use super::sublimate::{sublimate, Carry, Sublimation};
     use super::Bounds;
     let mut g = SplitMix64::new(11);
     let (mut found, mut proved) = (0, 0);
@@ -578,6 +578,10 @@ fn stage3_passes_prove_only_true_bounds_and_find_the_optimum_above_them() {
         let mut adj = Adjacency::new(&pb);
         let alive = adj.alive_nodes(&pb, &mu, &start);
         let arcs = Arcs::build(&pb, &adj, &alive, &mu, &start, usize::MAX, &Budget::unlimited()).unwrap();
+        // each pass starts from the members the last one ended with, as in `solve`, and
+        // takes them whatever its first round keeps
+        let mut carry = Carry::new();
+        carry.min_keep = 0.0;
         for cut in (opt as i64 - 12).max(1)..=opt as i64 + 1 {
             let mut b = loose(cut as f64);
             let end = sublimate(
@@ -589,6 +593,7 @@ fn stage3_passes_prove_only_true_bounds_and_find_the_optimum_above_them() {
                 &Budget::unlimited(),
                 usize::MAX / 2,
                 &mut 0,
+                &mut carry,
             );
             assert!(matches!(end, Sublimation::Optimal), "{inst:?} cut {cut}");
             if b.closed() {
@@ -609,6 +614,73 @@ fn stage3_passes_prove_only_true_bounds_and_find_the_optimum_above_them() {
         }
     }
     assert!(found > 50 && proved > 500, "found {found} proved {proved}");
+}
+
+/// Stage-3 passes that start from the members the pass before ended with (as `solve` runs
+/// them, under rising cuts) prove the same bounds and find the same optimum as fresh passes
+/// do: the carried members only make M larger from the second round on, and any M is a
+/// valid relaxation. Fails if carried members join with the wrong bits or processing times,
+/// or if a round they overfill leaves members behind when it runs again.
+#[test]
+fn passes_from_carried_members_prove_only_true_bounds() {
+    use super::arcs::Arcs;
+    use super::sublimate::{sublimate, Carry, Sublimation};
+    use super::Bounds;
+    let mut g = SplitMix64::new(29);
+    let mut joined = 0;
+    for _ in 0..12 {
+        let inst = orlib_like(&mut g, 18, 20, 8, false);
+        let opt = exact_bb::solve_weighted(&inst, None, &Budget::unlimited())
+            .unwrap()
+            .objective;
+        let pb = problem_of(&inst);
+        let pf: Vec<f64> = pb.p.iter().map(|&x| x as f64).collect();
+        let mu = vec![0.0; pb.m];
+        let bounds_at = |cut: f64| {
+            let mut b = Bounds {
+                ub: f64::INFINITY,
+                best: Vec::new(),
+                lb: 0.0,
+                cut,
+            };
+            b.offer(&pb, (0..pb.m).collect());
+            b
+        };
+        let start = bounds_at(f64::INFINITY);
+        let mut adj = Adjacency::new(&pb);
+        let alive = adj.alive_nodes(&pb, &mu, &start);
+        let arcs = Arcs::build(&pb, &adj, &alive, &mu, &start, usize::MAX, &Budget::unlimited()).unwrap();
+        let mut carry = Carry::new();
+        carry.min_keep = 0.0;
+        for cut in [0.9, 0.95, 0.98, 0.99, 1.0]
+            .map(|x| (x * opt).round())
+            .into_iter()
+            .chain([opt + 1.0])
+        {
+            let mut b = bounds_at(cut);
+            let end = sublimate(
+                &pb,
+                &pf,
+                &mut arcs.clone(),
+                &mu,
+                &mut b,
+                &Budget::unlimited(),
+                usize::MAX / 2,
+                &mut 0,
+                &mut carry,
+            );
+            assert!(matches!(end, Sublimation::Optimal), "{inst:?} cut {cut}");
+            joined += carry.joined;
+            if cut > opt {
+                assert!(b.closed(), "{inst:?}: the optimum lies below cut {cut}");
+                assert_eq!(pb.objective(&b.best), opt);
+            } else {
+                assert!(!b.closed() || b.ub == opt, "{inst:?} cut {cut}");
+                assert_eq!(b.lb, cut.min(b.ub), "{inst:?} cut {cut}");
+            }
+        }
+    }
+    assert!(joined > 0, "no carried member joined");
 }
 
 thread_local! {
@@ -885,7 +957,7 @@ fn plain_run_halves_the_step_after_eighty_flat_rounds() {
 #[test]
 fn stage3_links_give_the_direct_rules_states_and_bounds() {
     use super::arcs::Arcs;
-    use super::sublimate::{reference, sublimate, Sublimation};
+    use super::sublimate::{reference, sublimate, Carry, Sublimation};
     use super::Bounds;
     let mut g = SplitMix64::new(71);
     let (mut rounds, mut later_rounds, mut rejected) = (0, 0, 0);
@@ -939,6 +1011,7 @@ fn stage3_links_give_the_direct_rules_states_and_bounds() {
                     &Budget::unlimited(),
                     usize::MAX / 2,
                     &mut work,
+                    &mut Carry::new(),
                 );
                 let log: Vec<(usize, usize, u64)> = reference::set(false)
                     .into_iter()
