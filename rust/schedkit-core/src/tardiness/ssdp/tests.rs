@@ -2,8 +2,10 @@
 //! on OR-Library-style instances with many ties (small p, w), where a wrong elimination or
 //! a wrong adjacency rule shows up as a wrong optimum.
 
+use super::arcs::Arcs;
 use super::stage1::{Adjacency, Relaxation, Stage1};
-use super::{applicable, solve_ssdp, Problem};
+use super::sublimate::{sublimate, Carry, Sublimation};
+use super::{applicable, solve_ssdp, Bounds, Problem};
 use crate::budget::Budget;
 use crate::tardiness::{exact_bb, Instance};
 use crate::util::SplitMix64;
@@ -456,8 +458,6 @@ fn elimination_keeps_every_improving_tie_path_with_one_strict_pair() {
 /// remove something (a build against no incumbent keeps more arcs on some instances).
 #[test]
 fn stage1_removal_and_stage2_build_keep_every_improving_tie_sequence() {
-    use super::arcs::Arcs;
-    use super::Bounds;
     let mut g = SplitMix64::new(43);
     let (mut nodes_removed, mut arcs_pruned) = (0, 0);
     for case in 0..300 {
@@ -544,9 +544,6 @@ fn stage1_removal_and_stage2_build_keep_every_improving_tie_sequence() {
 /// needs, or keeps the jobs of M from occurring once.
 #[test]
 fn stage3_passes_prove_only_true_bounds_and_find_the_optimum_above_them() {
-    use super::arcs::Arcs;
-    use super::sublimate::{sublimate, Carry, Sublimation};
-    use super::Bounds;
     let mut g = SplitMix64::new(11);
     let (mut found, mut proved) = (0, 0);
     for case in 0..160 {
@@ -557,75 +554,22 @@ fn stage3_passes_prove_only_true_bounds_and_find_the_optimum_above_them() {
             orlib_like(&mut g, n, 12, 5, false)
         };
         let opt = held_karp(&inst);
-        let pb = problem_of(&inst);
-        let pf: Vec<f64> = pb.p.iter().map(|&x| x as f64).collect();
-        let mu = vec![0.0; pb.m];
-        let identity: Vec<usize> = (0..pb.m).collect();
-        let loose = |cut: f64| {
-            let mut b = Bounds {
-                ub: f64::INFINITY,
-                best: Vec::new(),
-                lb: 0.0,
-                cut,
-            };
-            b.offer(&pb, identity.clone());
-            b
-        };
-        let start = loose(f64::INFINITY);
-        if start.ub <= opt {
-            continue;
-        }
-        let mut adj = Adjacency::new(&pb);
-        let alive = adj.alive_nodes(&pb, &mu, &start);
-        let arcs = Arcs::build(&pb, &adj, &alive, &mu, &start, usize::MAX, &Budget::unlimited()).unwrap();
-        // each pass starts from the members the last one ended with, as in `solve`, and
-        // takes them whatever its first round keeps
-        let mut carry = Carry::new();
-        carry.min_keep = 0.0;
-        for cut in (opt as i64 - 12).max(1)..=opt as i64 + 1 {
-            let mut b = loose(cut as f64);
-            let end = sublimate(
-                &pb,
-                &pf,
-                &mut arcs.clone(),
-                &mu,
-                &mut b,
-                &Budget::unlimited(),
-                usize::MAX / 2,
-                &mut 0,
-                &mut carry,
-            );
-            assert!(matches!(end, Sublimation::Optimal), "{inst:?} cut {cut}");
-            if b.closed() {
-                assert_eq!(b.ub, opt, "{inst:?} cut {cut}");
-                assert_eq!(pb.objective(&b.best), opt);
-                found += 1;
-            } else {
-                assert!(
-                    cut as f64 <= opt,
-                    "cut {cut} proved above the optimum {opt}: {inst:?}"
-                );
-                assert_eq!(b.lb, cut as f64);
-                proved += 1;
-            }
-            if cut as f64 > opt {
-                assert!(b.closed(), "{inst:?}: the optimum lies below cut {cut}");
-            }
-        }
+        let cuts = ((opt as i64 - 12).max(1)..=opt as i64 + 1).map(|c| c as f64);
+        let (f, p) = check_passes(&inst, opt, cuts, &mut Carry::new());
+        found += f;
+        proved += p;
     }
     assert!(found > 50 && proved > 500, "found {found} proved {proved}");
 }
 
 /// Stage-3 passes that start from the members the pass before ended with (as `solve` runs
-/// them, under rising cuts) prove the same bounds and find the same optimum as fresh passes
-/// do: the carried members only make M larger from the second round on, and any M is a
-/// valid relaxation. Fails if carried members join with the wrong bits or processing times,
-/// or if a round they overfill leaves members behind when it runs again.
+/// them, under rising cuts) prove only true bounds and find the optimum above them, as
+/// fresh passes do: the carried members only make M larger from the second round on, and
+/// any M gives a valid relaxation. Fails if a carried member joins under another member's
+/// bit (a pass then proves a cut above the optimum), or if none ever joins. (A round they
+/// overfill needs millions of states, so its rerun is checked by the stage harness only.)
 #[test]
 fn passes_from_carried_members_prove_only_true_bounds() {
-    use super::arcs::Arcs;
-    use super::sublimate::{sublimate, Carry, Sublimation};
-    use super::Bounds;
     let mut g = SplitMix64::new(29);
     let mut joined = 0;
     for _ in 0..12 {
@@ -633,54 +577,93 @@ fn passes_from_carried_members_prove_only_true_bounds() {
         let opt = exact_bb::solve_weighted(&inst, None, &Budget::unlimited())
             .unwrap()
             .objective;
-        let pb = problem_of(&inst);
-        let pf: Vec<f64> = pb.p.iter().map(|&x| x as f64).collect();
-        let mu = vec![0.0; pb.m];
-        let bounds_at = |cut: f64| {
-            let mut b = Bounds {
-                ub: f64::INFINITY,
-                best: Vec::new(),
-                lb: 0.0,
-                cut,
-            };
-            b.offer(&pb, (0..pb.m).collect());
-            b
-        };
-        let start = bounds_at(f64::INFINITY);
-        let mut adj = Adjacency::new(&pb);
-        let alive = adj.alive_nodes(&pb, &mu, &start);
-        let arcs = Arcs::build(&pb, &adj, &alive, &mu, &start, usize::MAX, &Budget::unlimited()).unwrap();
         let mut carry = Carry::new();
+        // the carried members join whatever the first round keeps
         carry.min_keep = 0.0;
-        for cut in [0.9, 0.95, 0.98, 0.99, 1.0]
-            .map(|x| (x * opt).round())
-            .into_iter()
-            .chain([opt + 1.0])
-        {
-            let mut b = bounds_at(cut);
-            let end = sublimate(
-                &pb,
-                &pf,
-                &mut arcs.clone(),
-                &mu,
-                &mut b,
-                &Budget::unlimited(),
-                usize::MAX / 2,
-                &mut 0,
-                &mut carry,
-            );
-            assert!(matches!(end, Sublimation::Optimal), "{inst:?} cut {cut}");
+        let cuts = [0.9, 0.95, 0.98, 0.99, 1.0].map(|x| (x * opt).round());
+        for cut in cuts.into_iter().chain([opt + 1.0]) {
+            check_passes(&inst, opt, [cut], &mut carry);
             joined += carry.joined;
-            if cut > opt {
-                assert!(b.closed(), "{inst:?}: the optimum lies below cut {cut}");
-                assert_eq!(pb.objective(&b.best), opt);
-            } else {
-                assert!(!b.closed() || b.ub == opt, "{inst:?} cut {cut}");
-                assert_eq!(b.lb, cut.min(b.ub), "{inst:?} cut {cut}");
-            }
         }
     }
     assert!(joined > 0, "no carried member joined");
+}
+
+/// The identity sequence as the incumbent, nothing proven, `cut` the tentative bound.
+fn identity_bounds(pb: &Problem, cut: f64) -> Bounds {
+    let mut b = Bounds {
+        ub: f64::INFINITY,
+        best: Vec::new(),
+        lb: 0.0,
+        cut,
+    };
+    b.offer(pb, (0..pb.m).collect());
+    b
+}
+
+/// One stage-3 pass with neither time nor memory limit; returns how it ended and the
+/// forward states it visited.
+fn unlimited_pass(
+    pb: &Problem,
+    arcs: &Arcs,
+    mu: &[f64],
+    b: &mut Bounds,
+    carry: &mut Carry,
+) -> (Sublimation, usize) {
+    let pf: Vec<f64> = pb.p.iter().map(|&x| x as f64).collect();
+    let mut work = 0;
+    let end = sublimate(
+        pb,
+        &pf,
+        &mut arcs.clone(),
+        mu,
+        b,
+        &Budget::unlimited(),
+        usize::MAX / 2,
+        &mut work,
+        carry,
+    );
+    (end, work)
+}
+
+/// Stage-3 passes over `inst` (μ = 0, the identity sequence as the incumbent) under each of
+/// `cuts` in turn, each from the members `carry` holds: each must end with the optimum
+/// `opt`, or prove its cut, which must not pass `opt`. Returns how many found the optimum
+/// and how many proved their cut (none when the identity is optimal).
+fn check_passes(
+    inst: &Instance,
+    opt: f64,
+    cuts: impl IntoIterator<Item = f64>,
+    carry: &mut Carry,
+) -> (usize, usize) {
+    let pb = problem_of(inst);
+    let mu = vec![0.0; pb.m];
+    let start = identity_bounds(&pb, f64::INFINITY);
+    if start.ub <= opt {
+        return (0, 0);
+    }
+    let mut adj = Adjacency::new(&pb);
+    let alive = adj.alive_nodes(&pb, &mu, &start);
+    let arcs = Arcs::build(&pb, &adj, &alive, &mu, &start, usize::MAX, &Budget::unlimited()).unwrap();
+    let (mut found, mut proved) = (0, 0);
+    for cut in cuts {
+        let mut b = identity_bounds(&pb, cut);
+        let (end, _) = unlimited_pass(&pb, &arcs, &mu, &mut b, carry);
+        assert!(matches!(end, Sublimation::Optimal), "{inst:?} cut {cut}");
+        if b.closed() {
+            assert_eq!(b.ub, opt, "{inst:?} cut {cut}");
+            assert_eq!(pb.objective(&b.best), opt);
+            found += 1;
+        } else {
+            assert!(cut <= opt, "cut {cut} proved above the optimum {opt}: {inst:?}");
+            assert_eq!(b.lb, cut);
+            proved += 1;
+        }
+        if cut > opt {
+            assert!(b.closed(), "{inst:?}: the optimum lies below cut {cut}");
+        }
+    }
+    (found, proved)
 }
 
 thread_local! {
@@ -956,9 +939,7 @@ fn plain_run_halves_the_step_after_eighty_flat_rounds() {
 /// missing or extra, or if a pre-check drops a state the direct DP keeps.
 #[test]
 fn stage3_links_give_the_direct_rules_states_and_bounds() {
-    use super::arcs::Arcs;
-    use super::sublimate::{reference, sublimate, Carry, Sublimation};
-    use super::Bounds;
+    use super::sublimate::reference;
     let mut g = SplitMix64::new(71);
     let (mut rounds, mut later_rounds, mut rejected) = (0, 0, 0);
     for case in 0..90 {
@@ -971,23 +952,11 @@ fn stage3_links_give_the_direct_rules_states_and_bounds() {
             orlib_like(&mut g, n, 12, 5, false)
         };
         let pb = problem_of(&inst);
-        let pf: Vec<f64> = pb.p.iter().map(|&x| x as f64).collect();
         // fractional multipliers, some of them large, so that sums round
         let mu: Vec<f64> = (0..pb.m)
             .map(|j| (g.next_u64() % 1000) as f64 / 97.0 * pb.w[j])
             .collect();
-        let identity: Vec<usize> = (0..pb.m).collect();
-        let loose = |cut: f64| {
-            let mut b = Bounds {
-                ub: f64::INFINITY,
-                best: Vec::new(),
-                lb: 0.0,
-                cut,
-            };
-            b.offer(&pb, identity.clone());
-            b
-        };
-        let start = loose(f64::INFINITY);
+        let start = identity_bounds(&pb, f64::INFINITY);
         let mut adj = Adjacency::new(&pb);
         let alive = adj.alive_nodes(&pb, &mu, &start);
         let Some(arcs) = Arcs::build(&pb, &adj, &alive, &mu, &start, usize::MAX, &Budget::unlimited()) else {
@@ -1000,19 +969,8 @@ fn stage3_links_give_the_direct_rules_states_and_bounds() {
             let cut = if cut > ub { f64::INFINITY } else { cut };
             let run = |direct: bool| {
                 reference::set(direct);
-                let mut b = loose(cut);
-                let mut work = 0;
-                let end = sublimate(
-                    &pb,
-                    &pf,
-                    &mut arcs.clone(),
-                    &mu,
-                    &mut b,
-                    &Budget::unlimited(),
-                    usize::MAX / 2,
-                    &mut work,
-                    &mut Carry::new(),
-                );
+                let mut b = identity_bounds(&pb, cut);
+                let (end, work) = unlimited_pass(&pb, &arcs, &mu, &mut b, &mut Carry::new());
                 let log: Vec<(usize, usize, u64)> = reference::set(false)
                     .into_iter()
                     .map(|(f, k, v)| (f, k, v.to_bits()))
