@@ -447,7 +447,7 @@ impl Net<'_> {
             let room = (STATE_TARGET / alive.max(1)).max(1);
             let add = (usize::BITS - 1 - room.leading_zeros()) as usize;
             if members.grow(pb, &path, add.clamp(1, MAX_ADD).min(MAX_M - before), span) == 0 {
-                // no job can be missing or repeated unless the path is not a sequence
+                // no job to add: M is full, or the path repeats or misses none
                 return Sublimation::TooBig;
             }
             let grown = members.list.len();
@@ -485,7 +485,7 @@ impl Net<'_> {
             };
             if trial {
                 seed.added += members.list.len() - grown;
-                seed.chunk *= 2;
+                seed.chunk = seed.chunk.saturating_mul(2);
             }
             last_states = fw.states.max(alive);
             if fw.best.1 == NONE {
