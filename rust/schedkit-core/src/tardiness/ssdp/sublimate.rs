@@ -49,8 +49,9 @@
 //! member hardly adds states, but the rule of doubling the states per member lets a round
 //! take one or two (`n200_tf0.6_rdd0.6_3`: the second pass 10 s instead of 43 s, its bound
 //! at 100 s alone 472,645 against 472,576 at 120 s). Where that DP prunes most of them
-//! (TF 0.8-1: 8-20 % kept) the carried members took the second round to 30-48 M states, so
-//! they stay out ([`SEED_KEEP`]).
+//! (TF 0.8-1: 8-20 % kept) carried members joining in a pass's first round took it to
+//! 30-48 M states, and from the second round on even 8 of them passed the cap in every
+//! pass (`n200_tf1_rdd1_0`, a second or so lost a pass), so they stay out ([`SEED_KEEP`]).
 
 use super::arcs::Arcs;
 use super::{is_sequence, repair, Bounds, Problem, INF, NONE};
@@ -329,7 +330,7 @@ pub(super) struct Carry {
     /// The share of its first round's forward states that a pass's first backward DP must
     /// keep before the carried members join ([`SEED_KEEP`]; 0 lets them join always).
     pub(super) min_keep: f64,
-    /// How many carried members joined M in the last pass (before `members` replaced them).
+    /// How many carried members have joined M, over all passes so far.
     pub(super) joined: usize,
 }
 
@@ -396,7 +397,7 @@ pub(super) fn sublimate(
         &mut members,
         &mut seed,
     );
-    carry.joined = seed.added;
+    carry.joined += seed.added;
     carry.members = members.list;
     end
 }
