@@ -46,6 +46,7 @@ macro_rules! trace {
     ($($arg:tt)*) => {};
 }
 
+mod arc_map;
 mod arcs;
 mod stage1;
 mod sublimate;

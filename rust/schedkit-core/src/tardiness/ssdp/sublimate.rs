@@ -37,7 +37,11 @@
 //! DP tests a per-arc lower bound on the tail before it looks the tail up; the backward DP
 //! pulls each forward state's value from its kept successors, in the forward order, instead
 //! of looking up the forward states before each kept state. On `n200_tf0.8_rdd0.2_3` the
-//! first pass took 4.1 s instead of 13.7 s, with the same states and bounds.
+//! first pass took 4.1 s instead of 13.7 s, with the same states and bounds. The states sit
+//! in an [`ArcMap`], a slot per arc for its first mask and hash maps for the others: on
+//! `n200_tf0.6_rdd0.6_2`, where the states are about as many as the arcs, the first 26
+//! rounds of the first pass took 24.8 s instead of 35.3 s with per-time hash maps alone;
+//! on `n200_tf1_rdd1_0` (about three states an arc) stage 3 took 49.2 s instead of 52.2 s.
 //!
 //! The passes (`mod.rs` runs them under rising tentative bounds) do not start from an empty
 //! M each: the members the last pass ended with ([`Carry`]) join from the second round on,
@@ -53,12 +57,10 @@
 //! 30-48 M states, and from the second round on even 8 of them passed the cap in every
 //! pass (`n200_tf1_rdd1_0`, a second or so lost a pass), so they stay out ([`SEED_KEEP`]).
 
+use super::arc_map::ArcMap;
 use super::arcs::Arcs;
 use super::{is_sequence, repair, Bounds, Problem, INF, NONE};
 use crate::budget::Budget;
-use crate::util::FastMap;
-use std::collections::hash_map::Entry;
-use std::hash::{Hash, Hasher};
 
 /// How stage 3 ended.
 pub(super) enum Sublimation {
@@ -72,7 +74,8 @@ pub(super) enum Sublimation {
 }
 
 const MAX_M: usize = 128;
-/// Bytes per state: the forward arena entry and its hash-map slot, or a backward map slot.
+/// Bytes per state at most: the forward arena entry and its map entry where its arc's slot
+/// ([`ArcMap`]) is taken, or a backward map entry.
 const STATE_BYTES: usize = 48 + 40;
 /// Jobs added to M per round: as many as keep the last round's surviving states, doubled
 /// per job added, under `STATE_TARGET` (each job can double them), from 1 to `MAX_ADD`.
@@ -170,68 +173,17 @@ fn spans(pb: &Problem, arcs: &Arcs) -> Vec<u32> {
     (0..pb.m).map(|j| hi[j].saturating_sub(lo[j])).collect()
 }
 
-/// A state's key in the per-layer maps: its arc and its mask, and (forward maps only) the
-/// state's index in its layer, which equality and the hash ignore: stored in the key's
-/// padding, it and the value (an f64) fill one 32-byte slot, so that a lookup touches one
-/// cache line. The mask is kept as two u64 (a u128 would align the key to 16, padding the
-/// slot to 48 bytes).
-#[derive(Clone, Copy)]
-struct Key {
-    lo: u64,
-    hi: u64,
-    arc: u32,
-    idx: u32,
-}
-
-impl Key {
-    #[inline(always)]
-    fn new(arc: u32, mask: u128) -> Key {
-        Key::at(arc, mask, 0)
-    }
-    #[inline(always)]
-    fn at(arc: u32, mask: u128, idx: u32) -> Key {
-        Key {
-            lo: mask as u64,
-            hi: (mask >> 64) as u64,
-            arc,
-            idx,
-        }
-    }
-}
-
-impl PartialEq for Key {
-    #[inline(always)]
-    fn eq(&self, other: &Key) -> bool {
-        self.lo == other.lo && self.hi == other.hi && self.arc == other.arc
-    }
-}
-
-impl Eq for Key {}
-
-impl Hash for Key {
-    /// One word for the hasher where the derived hash fed it six (the u32 arc went in byte
-    /// by byte): the arc's low 24 bits go to the top of the word, above masks of up to 40
-    /// members, so below that (and 2^24 arcs) distinct keys give distinct words; beyond it
-    /// keys may collide, which costs a probe, never a wrong answer.
-    #[inline(always)]
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        state.write_u64(self.lo ^ u64::from(self.arc).rotate_right(24));
-        if self.hi != 0 {
-            state.write_u64(self.hi);
-        }
-    }
-}
-
-/// The backward values of the last round: per completion time, (arc, S) → cheapest
-/// completion, over the members `full` stood for; and per arc the least of its values (INF
-/// where none is left), which the forward DP tests before it looks a state up.
+/// The backward values of the last round: (arc, S) → cheapest completion, over the members
+/// `full` stood for; and per arc the least of its values (INF where none is left), which
+/// the forward DP tests before it looks a state up.
 struct Back {
-    maps: Vec<FastMap<Key, f64>>,
+    map: ArcMap<f64>,
     full: u128,
     low: Vec<f64>,
-    /// Per completion time, the states the forward DP of that round reached there: the
-    /// next round's forward layers take them as their first capacity (see [`Forward::new`]).
-    reached: Vec<u32>,
+    /// Per completion time, the states the forward DP of that round reached there and those
+    /// its map held beside the arcs' slots: the next round's forward DP takes them as its
+    /// first capacities (see [`Forward::new`]).
+    reached: Vec<(u32, u32)>,
 }
 
 /// One forward state: its arc, the state it came from (index in the layer its predecessor
@@ -246,18 +198,13 @@ struct State {
 
 /// The forward DP of one round: per completion time the states in the order they were
 /// created (the order the next layer is expanded in, which decides ties between parents)
-/// and (arc, S, index there) → value, the number of states, and the best complete state
+/// and (arc, S) → (value, index there), the number of states, and the best complete state
 /// (value without Σμ, index in the last layer).
 struct Forward {
     layers: Vec<Vec<State>>,
-    maps: Vec<FastMap<Key, f64>>,
+    map: ArcMap<(f64, u32)>,
     states: usize,
     best: (f64, u32),
-}
-
-/// A map with room for `n` keys (the hasher has no state).
-fn sized_map<V>(n: usize) -> FastMap<Key, V> {
-    FastMap::with_capacity_and_hasher(n, Default::default())
 }
 
 enum Dp<T> {
@@ -366,6 +313,8 @@ pub(super) fn sublimate(
     arcs.backward(pb, mu);
     trace!("stage 3 arcs at the limit {}: {}", bounds.limit(), arcs.len());
     let links = Links::new(pb, arcs);
+    // the slots of a forward map and of two backward ones (the last round's and this one's)
+    let slots = arcs.len() * (ArcMap::<(f64, u32)>::slot_bytes() + 2 * ArcMap::<f64>::slot_bytes());
     trace!("stage 3 links: {} ({} MB)", links.succ.len(), links.bytes() >> 20);
     let net = Net {
         pb,
@@ -373,7 +322,7 @@ pub(super) fn sublimate(
         links: &links,
         mu,
         musum: mu.iter().sum(),
-        max_states: memory.saturating_sub(links.bytes()) / STATE_BYTES,
+        max_states: memory.saturating_sub(links.bytes() + slots) / STATE_BYTES,
     };
     let mut members = Members {
         bit: vec![NONE; pb.m],
@@ -554,15 +503,19 @@ struct Net<'a> {
 }
 
 impl Forward {
-    /// Empty layers for completion times 0..=h, each sized for `reached[t]` states (0 where
-    /// `reached` is short). Successive rounds reach similar counts per layer: sizing the
-    /// tables from the last round spares their growth by rehashing (4 % of a 40 s run of
-    /// n200_tf1_rdd1_0 under perf).
-    fn new(h: usize, reached: &[u32]) -> Forward {
-        let size = |t: usize| reached.get(t).map_or(0, |&c| c as usize);
+    /// Empty layers for completion times 0..=h over `arcs` arcs, each sized for the states
+    /// `reached[t]` counts (none where `reached` is short). Successive rounds reach similar
+    /// counts per layer: sizing the tables from the last round spares their growth by
+    /// rehashing (4 % of a 40 s run of n200_tf1_rdd1_0 under perf).
+    fn new(arcs: usize, h: usize, reached: &[(u32, u32)]) -> Forward {
+        let size = |t: usize| {
+            reached
+                .get(t)
+                .map_or((0, 0), |&(n, more)| (n as usize, more as usize))
+        };
         Forward {
-            layers: (0..=h).map(|t| Vec::with_capacity(size(t))).collect(),
-            maps: (0..=h).map(|t| sized_map(size(t))).collect(),
+            layers: (0..=h).map(|t| Vec::with_capacity(size(t).0)).collect(),
+            map: ArcMap::new(arcs, h, |t| size(t).1),
             states: 0,
             best: (INF, NONE),
         }
@@ -587,17 +540,16 @@ impl Forward {
     #[inline]
     fn push(&mut self, t: usize, arc: u32, mask: u128, val: f64, parent: u32) {
         let layer = &mut self.layers[t];
-        match self.maps[t].entry(Key::at(arc, mask, layer.len() as u32)) {
-            Entry::Occupied(mut e) => {
-                if val < *e.get() {
-                    *e.get_mut() = val;
-                    let st = &mut layer[e.key().idx as usize];
+        match self.map.get_or_add(t, arc, mask, (val, layer.len() as u32)) {
+            Some(e) => {
+                if val < e.0 {
+                    e.0 = val;
+                    let st = &mut layer[e.1 as usize];
                     st.val = val;
                     st.parent = parent;
                 }
             }
-            Entry::Vacant(e) => {
-                e.insert(val);
+            None => {
                 layer.push(State {
                     arc,
                     parent,
@@ -635,14 +587,14 @@ impl Net<'_> {
         let (pb, arcs) = (self.pb, self.arcs);
         let h = pb.horizon;
         let pm_total = members.done(members.full());
-        let mut fw = Forward::new(h, back.map_or(&[][..], |bk| &bk.reached));
+        let mut fw = Forward::new(arcs.len(), h, back.map_or(&[][..], |bk| &bk.reached));
         for a in arcs.start_arcs() {
             let n = arcs.arc_node[a] as usize;
             let (t, j) = (arcs.node_t[n] as usize, arcs.node_j[n] as usize);
             let mask = members.mask_of(j);
             let val = pb.cost(j, t) - self.mu[j];
             let g = match back {
-                Some(bk) => match bk.maps[t].get(&Key::new(a as u32, mask & bk.full)) {
+                Some(bk) => match bk.map.get(t, a as u32, mask & bk.full) {
                     Some(&g) => g,
                     None => continue,
                 },
@@ -716,7 +668,7 @@ impl Net<'_> {
                     }
                     let m2 = mask | kb;
                     if let Some(bk) = back {
-                        match bk.maps[tk].get(&Key::new(b, m2 & bk.full)) {
+                        match bk.map.get(tk, b, m2 & bk.full) {
                             Some(&g) if bounds.keeps(v2 + g + self.musum) => {}
                             _ => continue,
                         }
@@ -757,7 +709,8 @@ impl Net<'_> {
         let h = pb.horizon;
         let full = members.full();
         let bit = members.masks(pb.m);
-        let mut g: Vec<FastMap<Key, f64>> = (0..=h).map(|_| FastMap::default()).collect();
+        // the last round's count beside the slots as the first capacity (as in `Forward::new`)
+        let mut g = ArcMap::new(arcs.len(), h, |t| last.map_or(0, |bk| bk.map.extra_at(t)));
         // per arc the least value kept so far (INF: none), tested before each lookup
         let mut low = vec![INF; arcs.len()];
         let (mut best, mut states) = (INF, 0usize);
@@ -768,8 +721,7 @@ impl Net<'_> {
             if budget.exhausted() {
                 return Dp::Stopped;
             }
-            // the last round's count here as the first capacity (as in `Forward::new`)
-            let mut layer = sized_map(last.map_or(0, |bk| bk.maps[t].len()));
+            let before = g.len();
             for st in &fw.layers[t] {
                 let (a, mask, val) = (st.arc as usize, st.mask, st.val);
                 let gv = if t == h {
@@ -791,7 +743,7 @@ impl Net<'_> {
                             continue;
                         }
                         let tk = lk.t[b as usize] as usize;
-                        if let Some(&gb) = g[tk].get(&Key::new(b, mask | kb)) {
+                        if let Some(&gb) = g.get(tk, b, mask | kb) {
                             gv = gv.min(step + gb);
                         }
                     }
@@ -800,7 +752,8 @@ impl Net<'_> {
                     }
                     gv
                 };
-                layer.insert(Key::new(a as u32, mask), gv);
+                // a new key: each forward state is met once
+                g.get_or_add(t, a as u32, mask, gv);
                 low[a] = low[a].min(gv);
                 // a first job (no predecessor node): a whole path if S holds no other member
                 let j = lk.job[a] as usize;
@@ -808,19 +761,17 @@ impl Net<'_> {
                     best = best.min(lk.cost[a] - self.mu[j] + gv);
                 }
             }
-            if layer.is_empty() {
-                continue;
-            }
-            states += layer.len();
+            states += g.len() - before;
             if fw.states + states + carried > self.max_states {
                 return Dp::TooBig;
             }
-            g[t] = layer;
         }
-        let reached = fw.layers.iter().map(|l| l.len() as u32).collect();
+        let reached = (0..=h)
+            .map(|t| (fw.layers[t].len() as u32, fw.map.extra_at(t) as u32))
+            .collect();
         Dp::Done((
             Back {
-                maps: g,
+                map: g,
                 full,
                 low,
                 reached,
@@ -896,7 +847,9 @@ impl Net<'_> {
 /// a log of each round's (forward states, backward states, best start value).
 #[cfg(test)]
 pub(super) mod reference {
+    use super::super::arc_map::Key;
     use super::*;
+    use crate::util::FastMap;
     use std::cell::{Cell, RefCell};
 
     thread_local! {
@@ -952,21 +905,20 @@ pub(super) mod reference {
         rejected
     }
 
-    impl Key {
-        fn mask(&self) -> u128 {
-            u128::from(self.lo) | (u128::from(self.hi) << 64)
-        }
-    }
-
     impl Back {
+        /// The backward values of per-time maps.
         fn new(maps: Vec<FastMap<Key, f64>>, full: u128, arcs: usize) -> Back {
             let mut low = vec![INF; arcs];
-            for (key, &g) in maps.iter().flatten() {
-                let l = &mut low[key.arc as usize];
-                *l = l.min(g);
+            let mut map = ArcMap::new(arcs, maps.len() - 1, |_| 0);
+            for (t, layer) in maps.iter().enumerate() {
+                for (key, &g) in layer {
+                    map.get_or_add(t, key.arc, key.mask(), g);
+                    let l = &mut low[key.arc as usize];
+                    *l = l.min(g);
+                }
             }
             Back {
-                maps,
+                map,
                 full,
                 low,
                 reached: Vec::new(),
@@ -977,7 +929,7 @@ pub(super) mod reference {
     impl Forward {
         #[inline]
         fn value(&self, t: usize, arc: u32, mask: u128) -> Option<f64> {
-            self.maps[t].get(&Key::new(arc, mask)).copied()
+            self.map.get(t, arc, mask).map(|v| v.0)
         }
     }
 
@@ -1024,7 +976,7 @@ pub(super) mod reference {
                         let m2 = mask | kb;
                         let v2 = val + pb.cost(k, tk) - self.mu[k];
                         let g = match back {
-                            Some(bk) => match bk.maps[tk].get(&Key::new(b, m2 & bk.full)) {
+                            Some(bk) => match bk.map.get(tk, b, m2 & bk.full) {
                                 Some(&g) => g,
                                 None => continue,
                             },
