@@ -626,8 +626,8 @@ pub(super) fn subgradient_patient(
         let (v, path) = eval(mu);
         *ran += 1;
         if v == INF {
-            // no relaxed path survives: nothing beats the incumbent
-            bounds.lb = bounds.ub;
+            // no relaxed path survives: nothing beats the limit
+            bounds.none_below_limit();
             break;
         }
         let lb = v + mu.iter().sum::<f64>();

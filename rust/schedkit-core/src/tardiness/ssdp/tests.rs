@@ -5,7 +5,7 @@
 use super::arcs::Arcs;
 use super::stage1::{Adjacency, Relaxation, Stage1};
 use super::sublimate::{sublimate, Carry, Sublimation};
-use super::{applicable, solve_ssdp, Bounds, Problem};
+use super::{applicable, solve_ssdp, Bounds, Network, Problem, INF};
 use crate::budget::Budget;
 use crate::tardiness::{exact_bb, Instance};
 use crate::util::SplitMix64;
@@ -533,6 +533,95 @@ fn stage1_removal_and_stage2_build_keep_every_improving_tie_sequence() {
     assert!(
         nodes_removed > 0 && arcs_pruned > 0,
         "{nodes_removed} {arcs_pruned}"
+    );
+}
+
+/// Stage 2's network for tentative bounds from 12 below the optimum to one above it
+/// (`Network::build`, random multipliers, the incumbent 1-3 above the optimum): a bound it
+/// takes as proven (nothing left below it) never passes the optimum, and every tie-rule
+/// sequence cheaper than the limit it ends at keeps all its arcs. Fails if a tentative
+/// bound is proven while a cheaper sequence exists, or if the network is pruned against
+/// more than the limit it reports.
+#[test]
+fn stage2_network_at_a_tentative_bound_proves_only_true_bounds() {
+    let mut g = SplitMix64::new(47);
+    let (mut proved, mut kept, mut pruned) = (0, 0, 0);
+    for case in 0..200 {
+        let n = 2 + case % 6;
+        let inst = if case % 2 == 0 {
+            tied_instance(&mut g, n, 5)
+        } else {
+            orlib_like(&mut g, n, 9, 4, false)
+        };
+        let pb = problem_of(&inst);
+        let opt = held_karp(&inst);
+        let mu: Vec<f64> = (0..n).map(|_| (g.uniform() * 30.0 - 5.0).round()).collect();
+        let ub = opt + g.int(1, 3) as f64;
+        let fresh = |lb: f64| Bounds {
+            ub,
+            best: Vec::new(),
+            lb,
+            cut: INF,
+        };
+        let mut adj = Adjacency::new(&pb);
+        adj.remove_dead(&pb, &mu, &fresh(0.0));
+        let alive = adj.alive_nodes(&pb, &mu, &fresh(0.0));
+        let all = Arcs::build(
+            &pb,
+            &adj,
+            &alive,
+            &mu,
+            &fresh(0.0),
+            usize::MAX,
+            &Budget::unlimited(),
+        )
+        .unwrap()
+        .len();
+        let mut net = Network {
+            adj,
+            memory: usize::MAX,
+            limit: INF,
+        };
+        for floor in (opt as i64 - 12).max(0)..=opt as i64 + 1 {
+            let floor = floor as f64;
+            let mut bounds = fresh(0.0);
+            let arcs = net
+                .build(&pb, &mu, &mut bounds, &Budget::unlimited(), floor)
+                .unwrap();
+            let at = format!("floor {floor} opt {opt} ub {ub} mu {mu:?}: {inst:?}");
+            assert!(bounds.lb <= opt, "proved {} {at}", bounds.lb);
+            proved += usize::from(bounds.lb >= floor && floor > 0.0);
+            if bounds.closed() {
+                continue;
+            }
+            let limit = bounds.limit();
+            assert!(net.limit >= limit, "pruned against {} {at}", net.limit);
+            pruned += usize::from(arcs.len() < all);
+            let mut perm: Vec<usize> = (0..n).collect();
+            loop {
+                let mut t = 0;
+                let mut c = vec![0; n];
+                for (k, &j) in perm.iter().enumerate() {
+                    t += pb.p[j];
+                    c[k] = t;
+                }
+                let tie = (1..n).all(|k| pb.pair_ok(perm[k - 1], perm[k], c[k]));
+                if tie && pb.objective(&perm) < limit - 1.0 + 1e-9 {
+                    kept += 1;
+                    for k in 0..n {
+                        let i = (k > 0).then(|| perm[k - 1]);
+                        assert!(arcs.has_arc(i, perm[k], c[k]), "{perm:?} lost at {k}, {at}");
+                    }
+                }
+                if !next_permutation(&mut perm) {
+                    break;
+                }
+            }
+        }
+    }
+    assert!(
+        proved > 100 && kept > 100 && pruned > 100,
+        "{proved} {kept} {pruned}"
     );
 }
 
