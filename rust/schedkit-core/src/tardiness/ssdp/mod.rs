@@ -109,8 +109,11 @@ const ADJACENCY_MIN: usize = 75;
 const STAGE2_ROUNDS: usize = 60;
 const STAGE2_MIN_LAMBDA: f64 = 0.001;
 /// Where between the lower bound and the incumbent stage 2's tentative bound sits (see
-/// `Network`).
-const STAGE2_CUT: f64 = 0.5;
+/// `Network`): a quarter of the way up. Full n = 200 runs, one after the other: a quarter
+/// 123/125 in 912.0 s, peak RSS 2,024 MB; half 123/125 in 908.1 s, 2,470 MB. Stage
+/// harness: stage 3 of n200_tf0.6_rdd0.6_3 starts at 18.3 s (a quarter), 23.2 s (half),
+/// 22.5 s (three quarters); of n200_tf1_rdd1_0 at 8.0, 8.5 and 10.7 s.
+const STAGE2_CUT: f64 = 0.25;
 const ADJACENCY_LAMBDA: f64 = 1.0;
 /// The step factor the plain stage-1 run starts from: 2, the top of the Polyak range (steps
 /// toward the incumbent, which lies above the relaxation's optimum, so they fall short). From
@@ -425,7 +428,7 @@ pub fn solve_ssdp(
     trace!("stage 1 done: lb {} ub {}", bounds.lb, bounds.ub);
 
     // Stage 2: memory of two jobs and adjacent-interchange arcs, pruned against a tentative
-    // bound halfway up the gap (see `Network`).
+    // bound a quarter of the way up the gap (see `Network`).
     let mut net = Network {
         adj,
         memory: memory.saturating_sub(cells.saturating_mul(24)),
@@ -488,6 +491,9 @@ pub fn solve_ssdp(
             arcs = higher;
             if bounds.closed() {
                 return Ok(finish(&bounds, true));
+            }
+            if budget.exhausted() {
+                return Ok(finish(&bounds, false));
             }
             trace!(
                 "stage 2 rebuilt: lb {} limit {} arcs {} nodes {}",
@@ -586,10 +592,11 @@ pub fn solve_ssdp(
 /// the tentative one, that is proven (every path left costs at least as much, and the
 /// paths pruned do too), and the network is built again from stage 1's nodes for a higher
 /// one; so it is when a stage-3 pass prunes against a limit above it. Stage harness, one
-/// binary after the other: stage 2 of n200_tf0.6_rdd0.6_2 ends at 25.8 s instead of 39.9 s
-/// with the same bound (366,083 against 366,082; its network 3.7 M arcs instead of 7.0 M),
-/// of n200_tf0.6_rdd0.6_3 at 23.2 s instead of 30.6 s, of n200_tf1_rdd1_0 and
-/// n200_tf0.8_rdd0.6_3 at 8.5-8.6 s instead of 12.6-13.5 s (a rebuild costs 0.5-1 s).
+/// binary after the other, the tentative bound halfway up against the incumbent: stage 2 of
+/// n200_tf0.6_rdd0.6_2 ends at 25.8 s instead of 39.9 s with the same bound (366,083
+/// against 366,082; 3.7 M arcs left instead of 7.0 M), of n200_tf0.6_rdd0.6_3 at 23.2 s
+/// instead of 30.6 s, of n200_tf1_rdd1_0 and n200_tf0.8_rdd0.6_3 at 8.5-8.6 s instead of
+/// 12.6-13.5 s (a rebuild costs 0.5-1 s).
 struct Network {
     /// Stage 1's relaxation, its dead nodes removed (for good: they were pruned against an
     /// incumbent no later limit exceeds).
