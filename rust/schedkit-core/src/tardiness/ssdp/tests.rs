@@ -620,7 +620,7 @@ fn stage2_network_at_a_tentative_bound_proves_only_true_bounds() {
         }
     }
     assert!(
-        proved > 100 && kept > 100 && pruned > 100,
+        proved > 100 && kept > 50 && pruned > 100,
         "{proved} {kept} {pruned}"
     );
 }
