@@ -434,22 +434,31 @@ pub fn solve_ssdp(
         memory: memory.saturating_sub(cells.saturating_mul(24)),
         limit: INF,
     };
-    let Some(mut arcs) = net.build(&pb, &mu, &mut bounds, budget, 0.0) else {
-        return fallback(inst, &bounds, &core, &zeros, budget, finish);
+    // a network for a limit of at least `floor`, or the answer to return (proven, out of
+    // time, or the branch and bound's where the arcs would need too much memory)
+    let rebuild = |net: &mut Network, bounds: &mut Bounds, mu: &[f64], floor: f64| {
+        let Some(arcs) = net.build(&pb, mu, bounds, budget, floor) else {
+            return Err(fallback(inst, bounds, &core, &zeros, budget, finish));
+        };
+        if bounds.closed() {
+            return Err(Ok(finish(bounds, true)));
+        }
+        if budget.exhausted() {
+            return Err(Ok(finish(bounds, false)));
+        }
+        trace!(
+            "stage 2 network: lb {} limit {} arcs {} nodes {}",
+            bounds.lb,
+            bounds.limit(),
+            arcs.len(),
+            arcs.nodes()
+        );
+        Ok(arcs)
     };
-    if bounds.closed() {
-        return Ok(finish(&bounds, true));
-    }
-    if budget.exhausted() {
-        return Ok(finish(&bounds, false));
-    }
-    trace!(
-        "stage 2 first elimination: lb {} limit {} arcs {} nodes {}",
-        bounds.lb,
-        bounds.limit(),
-        arcs.len(),
-        arcs.nodes()
-    );
+    let mut arcs = match rebuild(&mut net, &mut bounds, &mu, 0.0) {
+        Ok(arcs) => arcs,
+        Err(answer) => return answer,
+    };
     // Short subgradient runs between eliminations: each elimination with a closer bound
     // removes more arcs and makes the next runs cheaper.
     let mut lambda = knob("SSDP_STAGE2_LAMBDA_MILLI", 1000) as f64 / 1000.0;
@@ -485,23 +494,10 @@ pub fn solve_ssdp(
         if bounds.lb >= bounds.limit() {
             // the tentative bound is proven: a network for a higher one
             drop(arcs);
-            let Some(higher) = net.build(&pb, &mu, &mut bounds, budget, 0.0) else {
-                return fallback(inst, &bounds, &core, &zeros, budget, finish);
+            arcs = match rebuild(&mut net, &mut bounds, &mu, 0.0) {
+                Ok(arcs) => arcs,
+                Err(answer) => return answer,
             };
-            arcs = higher;
-            if bounds.closed() {
-                return Ok(finish(&bounds, true));
-            }
-            if budget.exhausted() {
-                return Ok(finish(&bounds, false));
-            }
-            trace!(
-                "stage 2 rebuilt: lb {} limit {} arcs {} nodes {}",
-                bounds.lb,
-                bounds.limit(),
-                arcs.len(),
-                arcs.nodes()
-            );
             continue;
         }
         trace!(
@@ -535,17 +531,10 @@ pub fn solve_ssdp(
         if cut.min(bounds.ub) > net.limit {
             // the stage-2 network was pruned below this pass's limit
             drop(arcs);
-            let Some(higher) = net.build(&pb, &mu, &mut bounds, budget, cut) else {
-                return fallback(inst, &bounds, &core, &zeros, budget, finish);
+            arcs = match rebuild(&mut net, &mut bounds, &mu, cut) {
+                Ok(arcs) => arcs,
+                Err(answer) => return answer,
             };
-            arcs = higher;
-            if bounds.closed() {
-                return Ok(finish(&bounds, true));
-            }
-            if budget.exhausted() {
-                return Ok(finish(&bounds, false));
-            }
-            trace!("stage 3 network rebuilt: limit {} arcs {}", net.limit, arcs.len());
             continue;
         }
         bounds.cut = if cut < bounds.ub { cut } else { INF };

@@ -329,6 +329,17 @@ fn tied_instance(g: &mut SplitMix64, n: usize, p_hi: i64) -> Instance {
     Instance::new(p, d, Some(w)).unwrap()
 }
 
+/// An even case a tied instance, an odd one an OR-Library-like one; `small`: p up to 5 or 9
+/// (for the tests that enumerate every permutation), else up to 6 or 12.
+fn tied_or_orlib(g: &mut SplitMix64, case: usize, n: usize, small: bool) -> Instance {
+    match (case % 2 == 0, small) {
+        (true, true) => tied_instance(g, n, 5),
+        (false, true) => orlib_like(g, n, 9, 4, false),
+        (true, false) => tied_instance(g, n, 6),
+        (false, false) => orlib_like(g, n, 12, 5, false),
+    }
+}
+
 #[test]
 #[allow(clippy::needless_range_loop)] // j indexes p, mu and the tables alike
 fn fast_edge_table_equals_the_full_scan() {
@@ -462,11 +473,7 @@ fn stage1_removal_and_stage2_build_keep_every_improving_tie_sequence() {
     let (mut nodes_removed, mut arcs_pruned) = (0, 0);
     for case in 0..300 {
         let n = 2 + case % 6;
-        let inst = if case % 2 == 0 {
-            tied_instance(&mut g, n, 5)
-        } else {
-            orlib_like(&mut g, n, 9, 4, false)
-        };
+        let inst = tied_or_orlib(&mut g, case, n, true);
         let pb = problem_of(&inst);
         let opt = held_karp(&inst);
         let mu: Vec<f64> = (0..n).map(|_| (g.uniform() * 30.0 - 5.0).round()).collect();
@@ -548,11 +555,7 @@ fn stage2_network_at_a_tentative_bound_proves_only_true_bounds() {
     let (mut proved, mut kept, mut pruned) = (0, 0, 0);
     for case in 0..200 {
         let n = 2 + case % 6;
-        let inst = if case % 2 == 0 {
-            tied_instance(&mut g, n, 5)
-        } else {
-            orlib_like(&mut g, n, 9, 4, false)
-        };
+        let inst = tied_or_orlib(&mut g, case, n, true);
         let pb = problem_of(&inst);
         let opt = held_karp(&inst);
         let mu: Vec<f64> = (0..n).map(|_| (g.uniform() * 30.0 - 5.0).round()).collect();
@@ -637,11 +640,7 @@ fn stage3_passes_prove_only_true_bounds_and_find_the_optimum_above_them() {
     let (mut found, mut proved) = (0, 0);
     for case in 0..160 {
         let n = 5 + case % 8; // 5..12
-        let inst = if case % 2 == 0 {
-            tied_instance(&mut g, n, 6)
-        } else {
-            orlib_like(&mut g, n, 12, 5, false)
-        };
+        let inst = tied_or_orlib(&mut g, case, n, false);
         let opt = held_karp(&inst);
         let cuts = ((opt as i64 - 12).max(1)..=opt as i64 + 1).map(|c| c as f64);
         let (f, p) = check_passes(&inst, opt, cuts, &mut Carry::new());
@@ -1033,11 +1032,7 @@ fn stage3_links_give_the_direct_rules_states_and_bounds() {
         // 10 to 18 jobs: M grows by up to six a round, so later rounds need 15 jobs or more
         // (larger n take seconds; 19-24 gave the same agreement, 15 s in all)
         let n = 10 + case % 9;
-        let inst = if case % 2 == 0 {
-            tied_instance(&mut g, n, 6)
-        } else {
-            orlib_like(&mut g, n, 12, 5, false)
-        };
+        let inst = tied_or_orlib(&mut g, case, n, false);
         let pb = problem_of(&inst);
         // fractional multipliers, some of them large, so that sums round
         let mu: Vec<f64> = (0..pb.m)
