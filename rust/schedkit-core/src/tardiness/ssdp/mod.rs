@@ -28,9 +28,10 @@
 //! sequence. Any sequence a bound removes costs at least the incumbent.
 //!
 //! Stages 2 and 3 prune against a tentative bound below the incumbent rather than the
-//! incumbent itself (Tanaka et al. do so in stage 3; here stage 2 does too, `Network`): every path left
-//! is then a path below that bound, the relaxed optimum stays among them while it is lower,
-//! and once it is not, no sequence costs less than the tentative bound, which is proven.
+//! incumbent itself (Tanaka et al. do so in stage 3; here stage 2 does too, `Network`):
+//! every path left is then a path below that bound, the relaxed optimum stays among them
+//! while it is lower, and once it is not, no sequence costs less than the tentative bound,
+//! which is proven.
 //!
 //! The method needs integral p, w and d (OR-Library data are); [`applicable`] says whether an
 //! instance qualifies, and `solve` hands the others to the branch and bound. At a time limit

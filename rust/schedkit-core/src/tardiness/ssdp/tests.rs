@@ -560,26 +560,18 @@ fn stage2_network_at_a_tentative_bound_proves_only_true_bounds() {
         let opt = held_karp(&inst);
         let mu: Vec<f64> = (0..n).map(|_| (g.uniform() * 30.0 - 5.0).round()).collect();
         let ub = opt + g.int(1, 3) as f64;
-        let fresh = |lb: f64| Bounds {
+        let fresh = || Bounds {
             ub,
             best: Vec::new(),
-            lb,
+            lb: 0.0,
             cut: INF,
         };
         let mut adj = Adjacency::new(&pb);
-        adj.remove_dead(&pb, &mu, &fresh(0.0));
-        let alive = adj.alive_nodes(&pb, &mu, &fresh(0.0));
-        let all = Arcs::build(
-            &pb,
-            &adj,
-            &alive,
-            &mu,
-            &fresh(0.0),
-            usize::MAX,
-            &Budget::unlimited(),
-        )
-        .unwrap()
-        .len();
+        adj.remove_dead(&pb, &mu, &fresh());
+        let alive = adj.alive_nodes(&pb, &mu, &fresh());
+        let all = Arcs::build(&pb, &adj, &alive, &mu, &fresh(), usize::MAX, &Budget::unlimited())
+            .unwrap()
+            .len();
         let mut net = Network {
             adj,
             memory: usize::MAX,
@@ -587,7 +579,7 @@ fn stage2_network_at_a_tentative_bound_proves_only_true_bounds() {
         };
         for floor in (opt as i64 - 12).max(0)..=opt as i64 + 1 {
             let floor = floor as f64;
-            let mut bounds = fresh(0.0);
+            let mut bounds = fresh();
             let arcs = net
                 .build(&pb, &mu, &mut bounds, &Budget::unlimited(), floor)
                 .unwrap();
