@@ -70,6 +70,48 @@ def int_matrix(values: Any, field: str, columns: int) -> np.ndarray:
     return np.ascontiguousarray(arr, dtype=np.int64)
 
 
+def int_vector(values: Any, field_name: str, length: int | None = None) -> np.ndarray:
+    """``values`` as a read-only C-contiguous 1-D int64 array (of ``length`` where given), or
+    InvalidInstanceError naming ``field_name`` and the index. Floats are accepted only when
+    integral, and magnitudes are kept within 2^62 so sums of a few stay within int64.
+
+    Examples
+    --------
+    >>> int_vector([1.0, 2], "job_id").tolist()
+    [1, 2]
+    >>> int_vector([1, float("nan")], "task_id")
+    Traceback (most recent call last):
+    ...
+    schedkit.exceptions.InvalidInstanceError: task_id[1]: nan is not an integer
+    """
+    try:
+        arr = np.asarray(values)
+    except (TypeError, ValueError) as exc:
+        raise InvalidInstanceError(f"{field_name}: not an array of numbers ({exc})", field=field_name) from None
+    if arr.ndim != 1:
+        raise InvalidInstanceError(f"{field_name}: expected a 1-D array, got shape {arr.shape}", field=field_name)
+    if arr.size == 0:
+        arr = arr.astype(np.int64)
+    if arr.dtype.kind == "f":
+        bad = ~np.isfinite(arr) | (arr != np.round(arr))
+        if bad.any():
+            i = int(np.argmax(bad))
+            raise InvalidInstanceError(
+                f"{field_name}[{i}]: {float(arr[i])!r} is not an integer", field=field_name, index=i
+            )
+        if arr.size and np.abs(arr).max() > 2.0**62:
+            i = int(np.argmax(np.abs(arr)))
+            raise InvalidInstanceError(f"{field_name}[{i}]: out of range", field=field_name, index=i)
+    elif arr.dtype.kind not in "iu":
+        raise InvalidInstanceError(f"{field_name}: expected integers, got dtype {arr.dtype}", field=field_name)
+    elif arr.dtype.kind == "u" and arr.size and arr.max() > 2**62:
+        i = int(np.argmax(arr))
+        raise InvalidInstanceError(f"{field_name}[{i}]: out of range", field=field_name, index=i)
+    if length is not None and arr.shape[0] != length:
+        raise InvalidInstanceError(f"{field_name}: length {arr.shape[0]}, expected {length}", field=field_name)
+    return readonly(np.ascontiguousarray(arr, dtype=np.int64))
+
+
 def readonly(arr: _ArrayT) -> _ArrayT:
     """Marks ``arr`` read-only so results and instances stay immutable."""
     arr.flags.writeable = False
@@ -110,3 +152,75 @@ def int_arg(value: Any, field: str, *, minimum: int = 0, maximum: int = I64_MAX)
     if not minimum <= out <= maximum:
         raise InvalidInstanceError(f"{field}: must be an integer in [{minimum}, {maximum}], got {out}", field=field)
     return out
+
+
+def float_arg(value: Any, field: str, *, minimum: float | None = None, above: float | None = None) -> float:
+    """``value`` as a finite Python float, at least ``minimum`` and greater than ``above`` where
+    given, or InvalidInstanceError naming ``field``.
+
+    For scalar real arguments (rates, weights, noise levels): booleans, strings and complex
+    numbers are rejected rather than converted, and an int too large for a float is an error.
+
+    Examples
+    --------
+    >>> float_arg(2, "load", above=0.0)
+    2.0
+    >>> float_arg(None, "alpha")
+    Traceback (most recent call last):
+    ...
+    schedkit.exceptions.InvalidInstanceError: alpha: must be a real number, got None
+    >>> float_arg(float("nan"), "sigma", minimum=0.0)
+    Traceback (most recent call last):
+    ...
+    schedkit.exceptions.InvalidInstanceError: sigma: must be a finite number >= 0.0, got nan
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise InvalidInstanceError(f"{field}: must be a real number, got {value!r}", field=field)
+    try:
+        out = float(value)
+    except OverflowError:
+        raise InvalidInstanceError(f"{field}: {value} is too large for a float", field=field) from None
+    ok = np.isfinite(out) and (minimum is None or out >= minimum) and (above is None or out > above)
+    if not ok:
+        limits = "".join(f" {op} {bound}" for op, bound in ((">=", minimum), (">", above)) if bound is not None)
+        raise InvalidInstanceError(f"{field}: must be a finite number{limits}, got {out}", field=field)
+    return out
+
+
+def bool_arg(value: Any, field: str) -> bool:
+    """``value`` if it is a boolean (Python or NumPy), else InvalidInstanceError naming ``field``:
+    a truthy string such as ``"no"`` must not switch an option on.
+
+    Examples
+    --------
+    >>> bool_arg(np.bool_(True), "insertion")
+    True
+    >>> bool_arg("no", "insertion")
+    Traceback (most recent call last):
+    ...
+    schedkit.exceptions.InvalidInstanceError: insertion: must be True or False, got 'no'
+    """
+    if not isinstance(value, (bool, np.bool_)):
+        raise InvalidInstanceError(f"{field}: must be True or False, got {value!r}", field=field)
+    return bool(value)
+
+
+def unique_columns(names: list[str], where: str) -> None:
+    """InvalidInstanceError naming the first column that ``names`` (a table's or a CSV
+    header's, ``where`` saying which) holds twice: which of the two a reader took would be
+    arbitrary.
+
+    Examples
+    --------
+    >>> unique_columns(["job_id", "release", "job_id"], "jobs.csv")
+    Traceback (most recent call last):
+    ...
+    schedkit.exceptions.InvalidInstanceError: jobs.csv: column 'job_id' appears twice (columns 1 and 3)
+    """
+    first: dict[str, int] = {}
+    for k, name in enumerate(names):
+        if name in first:
+            raise InvalidInstanceError(
+                f"{where}: column {name!r} appears twice (columns {first[name] + 1} and {k + 1})", field=name
+            )
+        first[name] = k

@@ -105,7 +105,8 @@ def test_cli_cluster_models_are_not_mixed(capsys):
 def test_cli_pools_file(tmp_path, capsys):
     xml = tmp_path / "fairscheduler.xml"
     xml.write_text('<allocations><pool name="default"><schedulingMode>FAIR</schedulingMode></pool></allocations>')
-    assert _cli(["--policy", "fair,ujf", "--no-partition", "--pools", str(xml), "--json"]) == 0
+    with pytest.warns(UserWarning, match="^pool_config: policy 'ujf' does not use it"):
+        assert _cli(["--policy", "fair,ujf", "--no-partition", "--pools", str(xml), "--json"]) == 0
     runs = {r["label"]: r for r in json.loads(capsys.readouterr().out)["runs"]}
     # every job in `default`, FAIR inside: jobs share the cores as under UJF's per-user pools
     # would not (users differ), so FAIR inside differs from the FIFO `default` of plain fair

@@ -330,11 +330,16 @@ def test_bad_parameters():
         sk.fair.replay(t, partition=True, tau=0)
     with pytest.raises(InvalidInstanceError, match="scenario"):
         sk.fair.run_scenario("nope")
-    bad = sk.trace.from_jobs([0, 1], ["a", "b"], [0, 0], [1.0, -1.0])
+    # from_jobs makes the replay's checks itself; a table built by hand meets them at replay
+    with pytest.raises(InvalidInstanceError) as exc:
+        sk.trace.from_jobs([0, 1], ["a", "b"], [0, 0], [1.0, -1.0])
+    assert exc.value.field == "duration" and exc.value.index == 1
+    good = sk.trace.from_jobs([0, 1], ["a", "b"], [0, 0], [1.0, 1.0])
+    bad = good.set_column(4, "duration", pa.array([1.0, -1.0]))
     with pytest.raises(InvalidInstanceError) as exc:
         sk.fair.replay(bad)
     assert exc.value.field == "duration" and exc.value.index == 1
-    nan = sk.trace.from_jobs([0], ["a"], [math.nan], [1.0])
+    nan = good.set_column(2, "submit_time", pa.array([math.nan, 0.0]))
     with pytest.raises(InvalidInstanceError, match="submit_time"):
         sk.fair.replay(nan)
     with pytest.raises(InvalidInstanceError, match="no tasks"):

@@ -67,14 +67,20 @@ def test_runspec_is_public_frozen_and_checked():
         with pytest.raises(InvalidInstanceError) as exc:
             sk.fair.replay_many(small, [sk.fair.RunSpec(**bad)])
         assert (exc.value.field, exc.value.index) == (field, index), bad
-    # tau, noise, nodes and pools only matter, and are only checked, where they are used
-    for unused in [
-        dict(tau=0.0),
-        dict(noise=-1.0),
-        dict(nodes=0, memory=-1.0),
-        dict(policy="uwfq", pools={"a": (1.0, -1.0)}),
-    ]:
+    # tau, noise, nodes and pools only matter, and are only checked, where they are used; a
+    # setting the policy never reads (rather than one left at its default) is said to be ignored
+    for unused in [dict(tau=0.0), dict(noise=-1.0)]:
         sk.fair.replay_many(small, [sk.fair.RunSpec(**unused)])
+    for unused, field in [
+        (dict(nodes=0), "nodes"),
+        (dict(memory=-1.0), "memory"),
+        (dict(policy="uwfq", pools={"a": (1.0, -1.0)}), "pools"),
+        (dict(policy="fifo", pool_config={"p": (1.0, 0.0)}), "pool_config"),
+        (dict(policy="fair", weights={"a": 2.0}), "weights"),
+    ]:
+        with pytest.warns(UserWarning, match=f"^{field}: policy .* does not use it"):
+            spec = sk.fair.RunSpec(**unused)
+        sk.fair.replay_many(small, [spec])
 
 
 def test_replay_many_takes_runspecs_and_mappings_alike():
@@ -94,7 +100,8 @@ def test_replay_many_takes_runspecs_and_mappings_alike():
     [
         dict(policy="uwfq"),
         dict(policy="cfq", partition=True, estimate="noisy", seed=3, record_tasks=True),
-        dict(policy="fair", pools={"u1": (2.0, 1.0)}, weights={"u2": 2.0}, record_tasks=True),
+        dict(policy="fair", pools={"u1": (2.0, 1.0)}, record_tasks=True),
+        dict(policy="uwfq", weights={"u2": 2.0}, record_tasks=True),
         dict(policy="drf", cores=8, memory=4.0, nodes=2, record_tasks=True),
         dict(policy="drf", nodes=[(8, 2.0), (4, 2.0)], record_tasks=True),
     ],
@@ -137,13 +144,13 @@ def test_any_result_round_trips(trace, policy, cores):
 
 def test_reprs_are_one_short_line():
     many = {f"user{i}": 1.0 + i for i in range(500)}
-    spec = sk.fair.RunSpec(policy="uwfq", weights=many, partition=True, nodes=[(1, 1)] * 40)
+    spec = sk.fair.RunSpec(policy="drf", weights=many, partition=True, nodes=[(1, 1)] * 40)
     r = sk.fair.replay(TRACE, policy="uwfq", cores=16, partition=True)
     w = sk.fair.scenario_workload("4_super_small_users")
     for obj in (spec, r, w, w.batch):
         text = repr(obj)
         assert "\n" not in text and len(text) < 160, text
-    assert repr(spec) == "RunSpec(policy='uwfq', cores=32, partition=True, weights=<500 entries>, nodes=<40 nodes>)"
+    assert repr(spec) == "RunSpec(policy='drf', cores=32, partition=True, weights=<500 entries>, nodes=<40 nodes>)"
     assert repr(sk.fair.RunSpec(policy="drf", nodes=4)) == "RunSpec(policy='drf', cores=32, nodes=4)"
     assert repr(r).startswith("Result(policy='uwfq', cores=16, partition=True, jobs=125, mean_response_time=")
     assert repr(w) == "Workload(jobs=120, tasks=3840, users=4, classes=1)"

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 import schedkit.batch._cuda as cuda
-from schedkit._arrays import int_matrix, numeric_array, rows_2d
+from schedkit._arrays import int_arg, int_matrix, numeric_array, rows_2d
 from schedkit.exceptions import InvalidInstanceError
 
 #: Values of ``errors=``: a bad candidate row raises, or evaluates to NaN.
@@ -28,15 +28,13 @@ def expect(value: Any, cls: type, field: str, public_name: str) -> None:
 
 
 def check_errors(errors: str) -> None:
-    if errors not in ERRORS:
+    if not isinstance(errors, str) or errors not in ERRORS:
         raise InvalidInstanceError(f"errors: expected one of {ERRORS}, got {errors!r}", field="errors")
 
 
 def check_chunk(max_chunk_rows: int | None) -> None:
-    if max_chunk_rows is not None and not (isinstance(max_chunk_rows, int) and max_chunk_rows >= 1):
-        raise InvalidInstanceError(
-            f"max_chunk_rows: must be an int >= 1, got {max_chunk_rows!r}", field="max_chunk_rows"
-        )
+    if max_chunk_rows is not None:
+        int_arg(max_chunk_rows, "max_chunk_rows", minimum=1)
 
 
 def ints(values: Any, field: str) -> np.ndarray:

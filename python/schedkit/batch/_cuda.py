@@ -50,6 +50,8 @@ def resolve_device(device: str | None) -> str:
 
     ``None`` means ``SCHEDKIT_DEVICE`` from the environment, else ``"auto"``.
     """
+    if device is not None and not isinstance(device, str):
+        raise InvalidInstanceError(f"device: expected a name or None, got {device!r}", field="device")
     env = os.environ.get("SCHEDKIT_DEVICE")
     chosen = device or env or "auto"
     source = "SCHEDKIT_DEVICE" if not device and env else "device"

@@ -11,6 +11,7 @@ import numpy as np
 import schedkit.batch._cuda as cuda
 import schedkit.batch._xp as ref
 from schedkit import _core
+from schedkit._arrays import float_arg
 from schedkit.batch._checks import as_rows, check_chunk, check_errors, expect, first_bad, host_ints, int_chunk
 from schedkit.batch._chunks import map_rows
 from schedkit.batch._doc import batch_doc
@@ -111,8 +112,8 @@ def evaluate_packing(
     pods = pod_cpu.shape[0]
     if probe_cpu is None and probe_mem is None and pods > 0:
         probe_cpu, probe_mem = float(pod_cpu.mean()), float(pod_mem.mean())
-    probe_cpu = 0.0 if probe_cpu is None else float(probe_cpu)
-    probe_mem = 0.0 if probe_mem is None else float(probe_mem)
+    probe_cpu = 0.0 if probe_cpu is None else float_arg(probe_cpu, "probe_cpu")
+    probe_mem = 0.0 if probe_mem is None else float_arg(probe_mem, "probe_mem")
     if not (math.isfinite(probe_cpu) and probe_cpu > 0):
         raise InvalidInstanceError(
             f"probe_cpu: must be finite and > 0, got {probe_cpu} (the default is the mean pod cpu request)",

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 import schedkit.batch._cuda as cuda
-from schedkit._arrays import U64_MAX, int_arg
+from schedkit._arrays import U64_MAX, float_arg, int_arg
 from schedkit.batch._dag import dag_pair, fixed_schedule, perturbed
 from schedkit.batch._doc import batch_doc
 from schedkit.batch._model import DeadlineEstimate
@@ -30,12 +30,11 @@ _WILSON_Z = 1.959963984540054  # the 97.5% normal quantile: a two-sided 95% inte
 
 
 def _check_sampling(sigma: float, distribution: str) -> None:
-    if distribution not in DISTRIBUTIONS:
+    if not isinstance(distribution, str) or distribution not in DISTRIBUTIONS:
         raise InvalidInstanceError(
             f"distribution: expected one of {DISTRIBUTIONS}, got {distribution!r}", field="distribution"
         )
-    if not (math.isfinite(sigma) and sigma >= 0):
-        raise InvalidInstanceError(f"sigma: must be finite and >= 0, got {sigma}", field="sigma")
+    sigma = float_arg(sigma, "sigma", minimum=0.0)
     if distribution == "uniform" and sigma >= 1:
         raise InvalidInstanceError(f"sigma: uniform factors need sigma < 1, got {sigma}", field="sigma")
     if sigma > MAX_LOGNORMAL_SIGMA:

@@ -9,8 +9,10 @@ from schedkit._arrays import U64_MAX, int_arg
 from schedkit.batch._checks import expect
 from schedkit.batch._doc import batch_doc
 from schedkit.batch._sequences import check_objective, evaluate_sequences
-from schedkit.exceptions import InvalidInstanceError
 from schedkit.tardiness import Instance
+
+#: The most restarts one call takes (a round holds restarts x n(n-1)/2 rows of n ids).
+MAX_RESTARTS = 1 << 16
 
 
 @batch_doc
@@ -58,7 +60,7 @@ def random_restart_search(
     ------
     InvalidInstanceError
         ``instance`` is not a ``tardiness.Instance``; unknown objective or device;
-        ``restarts`` < 1 or ``max_rounds`` < 0.
+        ``restarts`` outside 1..``MAX_RESTARTS`` or ``max_rounds`` < 0.
     {device_error}
 
     Examples
@@ -71,10 +73,9 @@ def random_restart_search(
     """
     expect(instance, Instance, "instance", "schedkit.tardiness.Instance")
     check_objective(objective)
-    if not (isinstance(restarts, int) and restarts >= 1):
-        raise InvalidInstanceError(f"restarts: must be an int >= 1, got {restarts!r}", field="restarts")
-    if not (isinstance(max_rounds, int) and max_rounds >= 0):
-        raise InvalidInstanceError(f"max_rounds: must be an int >= 0, got {max_rounds!r}", field="max_rounds")
+    # each restart holds n(n-1)/2 candidate rows a round: MAX_RESTARTS bounds what one call asks for
+    restarts = int_arg(restarts, "restarts", minimum=1, maximum=MAX_RESTARTS)
+    max_rounds = int_arg(max_rounds, "max_rounds")
     backend = cuda.resolve_device(device)
     xp = cuda.namespace(backend)
     n = instance.n

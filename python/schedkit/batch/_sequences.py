@@ -21,7 +21,7 @@ OBJECTIVES: tuple[str, ...] = tuple(name for name, _ in _core.BATCH_OBJECTIVES)
 
 
 def check_objective(objective: str) -> None:
-    if objective not in OBJECTIVES:
+    if not isinstance(objective, str) or objective not in OBJECTIVES:
         raise InvalidInstanceError(
             f"objective: unknown objective {objective!r}; expected one of {OBJECTIVES}", field="objective"
         )

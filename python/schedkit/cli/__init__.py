@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import warnings
 from collections.abc import Sequence
 
 from schedkit._core import __version__
@@ -88,6 +89,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     0
     """
     args = build_parser().parse_args(argv)
+    # a warning is one line on stderr, as errors are, not a source location and a code line
+    plain, warnings.formatwarning = warnings.formatwarning, _warning_line
     try:
         return int(args.func(args))
     except BrokenPipeError:  # `schedkit ... | head`: the reader left, nothing more to say
@@ -108,6 +111,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if type(exc).__name__ == "PanicException":
             return _bug(exc)
         raise
+    finally:
+        warnings.formatwarning = plain
+
+
+def _warning_line(message: Warning | str, category: type[Warning], *_: object, **__: object) -> str:
+    """``schedkit: warning: <message>``, the form of :func:`warnings.formatwarning`."""
+    return f"schedkit: warning: {message}\n"
 
 
 def _bug(exc: BaseException) -> int:

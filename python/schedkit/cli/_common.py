@@ -34,6 +34,25 @@ run_doc = fill_doc(
 )
 
 
+def name_list(text: str, option: str) -> list[str]:
+    """The comma-separated names of ``option`` (``"fifo, uwfq"``), or an error when it was given
+    but names none (``","``): running the default list instead would be a silent surprise.
+
+    Examples
+    --------
+    >>> name_list("fifo, uwfq,", "--policy")
+    ['fifo', 'uwfq']
+    >>> name_list(" , ", "--policy")
+    Traceback (most recent call last):
+    ...
+    schedkit.exceptions.InvalidInstanceError: --policy: ' , ' names nothing
+    """
+    names = [p.strip() for p in text.split(",") if p.strip()]
+    if not names:
+        raise InvalidInstanceError(f"{option}: {text!r} names nothing", field=option)
+    return names
+
+
 def format_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     """A plain-text table: first column left-aligned, the others right-aligned.
 

@@ -12,7 +12,7 @@ import time
 from typing import Any, TypedDict
 
 from schedkit import flowtime
-from schedkit.cli._common import add_json_flag, format_table, input_path, print_json, run_doc
+from schedkit.cli._common import add_json_flag, format_table, input_path, name_list, print_json, run_doc
 
 #: Columns of the printed table: (header, summary key).
 COLUMNS = [
@@ -137,7 +137,7 @@ def _load_jobs(args: argparse.Namespace) -> tuple[flowtime.Jobs, dict[str, Any]]
 def _split_policies(text: str | None, jobs: flowtime.Jobs) -> list[str]:
     if not text:
         return [p for p in flowtime.POLICIES if p != "sprpt" or jobs.estimate is not None]
-    return [p.strip() for p in text.split(",") if p.strip()]
+    return name_list(text, "--policies")
 
 
 def _compare(

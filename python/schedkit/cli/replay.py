@@ -30,11 +30,13 @@ from schedkit.cli._common import (
     error,
     format_table,
     input_path,
+    name_list,
     output_path,
     print_json,
     progress_line,
 )
 from schedkit.exceptions import SchedkitError
+from schedkit.fair._model import POLICY_ONLY_SETTINGS
 from schedkit.fair._plot import utilisation_figure
 
 #: The main job's default input and policies.
@@ -197,7 +199,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 def _runs(args: argparse.Namespace) -> tuple[list[tuple[str, bool]], str]:
     """The (policy, partition) runs and the one cluster model they share."""
     # The names are resolved as the library resolves them (any case, did-you-mean).
-    given = [s.strip() for s in (args.policy or "").split(",") if s.strip()]
+    given = [] if args.policy is None else name_list(args.policy, "--policy")
     policies = [resolve_name("policy", name, fair.POLICIES) for name in given]
     models = {fair.POLICY_CLUSTER[name] for name in policies}
     if args.cluster is not None:
@@ -400,7 +402,10 @@ def _scenario_table(
     every = {(pol, part): fair.run_scenario(name, policy=pol, partition=part, **settings) for pol, part in runs}
     for part in {part for _, part in runs}:
         if ("ujf", part) not in every:
-            every[("ujf", part)] = fair.run_scenario(name, policy="ujf", partition=part, **settings)
+            # the hidden reference, without the settings UJF does not read
+            unread = {key for key, users in POLICY_ONLY_SETTINGS if "ujf" not in users}
+            ref_settings = {k: v for k, v in settings.items() if k not in unread}
+            every[("ujf", part)] = fair.run_scenario(name, policy="ujf", partition=part, **ref_settings)
     results = [every[k] for k in runs]
     rows = []
     for (_, part), r in zip(runs, results):

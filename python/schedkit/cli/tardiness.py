@@ -23,6 +23,7 @@ from schedkit._files import text_lines
 from schedkit.cli._common import add_json_flag, format_table, input_path, print_json, run_doc
 from schedkit.data import path as data_path
 from schedkit.exceptions import SchedkitError
+from schedkit.tardiness._compare import gap_to_known
 
 #: The rules and pipelines the demo compares, as (label, method, improve).
 DEMO_METHODS: list[tuple[str, str, str | None]] = [
@@ -201,7 +202,7 @@ def run(args: argparse.Namespace) -> int:
         if optima is not None:
             known = float(optima[k])
             entry["known"] = known
-            entry["gap_to_known_pct"] = _gap_to_known(res.objective, known)
+            entry["gap_to_known_pct"] = gap_to_known(res.objective, known)
         results.append(entry)
     if args.json:
         print_json({"method": method, "improve": args.improve, "results": results})
@@ -228,13 +229,6 @@ def run(args: argparse.Namespace) -> int:
     total = sum(e["seconds"] for e in results)
     print(f"\n{len(results)} instances, {proven} proven optimal, {total:.2f} s in total")
     return 0
-
-
-def _gap_to_known(ours: float, known: float) -> float | None:
-    """100 (ours - known) / known; 0 when both are 0; None when known is 0 and ours is not."""
-    if known == 0:
-        return 0.0 if ours == 0 else None
-    return 100.0 * (ours - known) / known
 
 
 def _cell(v: float | None) -> float | str:

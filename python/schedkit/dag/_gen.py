@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from schedkit import _core
+from schedkit._arrays import float_arg
 from schedkit.dag._model import Platform, TaskGraph, _count, check_matrix_size
 
 __all__ = ["random_dag"]
@@ -80,11 +81,11 @@ def random_dag(
     src, dst, data, cost = _core.dag_random(
         int(num_tasks),
         int(processors),
-        float(alpha),
+        float_arg(alpha, "alpha"),
         int(out_degree),
-        float(ccr),
-        float(beta),
-        float(mean_cost),
+        float_arg(ccr, "ccr"),
+        float_arg(beta, "beta"),
+        float_arg(mean_cost, "mean_cost"),
         int(seed),
     )
     graph = TaskGraph(src, dst, data, num_tasks=int(num_tasks), name=f"random v={num_tasks} seed={seed}")

@@ -375,13 +375,17 @@ def _wf15(path: Any, wf: dict[str, Any]) -> _WfTasks:
     if not isinstance(tasks, list):
         raise _bad(path, "workflow.specification.tasks is not a list", "tasks")
     sizes: dict[str, float] = {}
-    for f in _records(path, spec.get("files"), "workflow.specification.files"):
+    files = _records(path, spec.get("files"), "workflow.specification.files")
+    _check_unique(path, [str(f.get("id")) for f in files], "file id in specification.files", "files")
+    for f in files:
         fid = str(f.get("id"))
         sizes[fid] = _number(path, fid, "sizeInBytes", f.get("sizeInBytes", 0))
     execution = wf.get("execution") or {}
     if not isinstance(execution, dict):
         raise _bad(path, "workflow.execution must be an object", "execution")
-    runtimes = {str(t.get("id")): t for t in _records(path, execution.get("tasks"), "workflow.execution.tasks")}
+    records = _records(path, execution.get("tasks"), "workflow.execution.tasks")
+    _check_unique(path, [str(t.get("id")) for t in records], "task id in execution.tasks", "execution")
+    runtimes = {str(t.get("id")): t for t in records}
 
     def details(name: str, t: dict[str, Any]) -> _TaskDetails:
         # 1.5: runtimes in workflow.execution, files by id in workflow.specification.files
@@ -414,12 +418,14 @@ def _wf14(path: Any, wf: dict[str, Any]) -> _WfTasks:
     return _wf_tasks(path, wf["tasks"], ("name", "id"), details)
 
 
-def _check_unique(path: Any, names: Sequence[str]) -> None:
+def _check_unique(path: Any, names: Sequence[str], what: str = "task id", field: str = "tasks") -> None:
+    """An error naming the first of ``names`` listed twice (which of two records a reader
+    kept would be arbitrary)."""
     if len(set(names)) != len(names):
         seen: set[str] = set()
         for x in names:
             if x in seen:
-                raise _bad(path, f"task id {x!r} appears twice", "tasks")
+                raise _bad(path, f"{what} {x!r} appears twice", field)
             seen.add(x)
 
 

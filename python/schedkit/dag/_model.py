@@ -52,6 +52,23 @@ def same_array(a: np.ndarray | None, b: np.ndarray | None) -> bool:
     return a.shape == b.shape and bool(np.array_equal(a, b, equal_nan=a.dtype.kind == "f" and b.dtype.kind == "f"))
 
 
+def _ndim(value: Any, field: str) -> int:
+    """The number of dimensions ``value`` has as an array; ragged nesting is an error naming ``field``."""
+    try:
+        return int(np.ndim(value))
+    except ValueError:
+        raise InvalidInstanceError(f"{field}: not an array of numbers (ragged rows)", field=field) from None
+
+
+def _names(names: Any) -> tuple[str, ...] | None:
+    """Display names as a tuple of strings (None stays None), or an error naming ``names``."""
+    if names is None:
+        return None
+    if isinstance(names, (str, bytes)) or not hasattr(names, "__iter__"):
+        raise InvalidInstanceError(f"names: expected a sequence of names, got {names!r}", field="names")
+    return tuple(str(x) for x in names)
+
+
 def same_values(a: object, b: object, names: Sequence[str]) -> bool:
     """Whether ``a`` and ``b`` agree on every attribute in ``names``, in order: arrays (or
     None against an array) by :func:`same_array`, anything else by ``==``."""
@@ -194,6 +211,7 @@ class TaskGraph(Frozen):
         src_arr = id_vector(src, "src")
         dst_arr = id_vector(dst, "dst")
         data_arr = np.zeros(len(src_arr)) if data is None else float_vector(data, "data")
+        names = _names(names)
         if num_tasks is None:
             if names is not None:
                 num_tasks = len(names)
@@ -201,10 +219,8 @@ class TaskGraph(Frozen):
                 ids = np.concatenate([src_arr, dst_arr])
                 num_tasks = int(ids.max()) + 1 if ids.size and ids.max() >= 0 else 0
         num_tasks = _count(num_tasks, "num_tasks")
-        if names is not None:
-            names = tuple(str(x) for x in names)
-            if len(names) != num_tasks:
-                raise InvalidInstanceError(f"names: {len(names)} names for {num_tasks} tasks", field="names")
+        if names is not None and len(names) != num_tasks:
+            raise InvalidInstanceError(f"names: {len(names)} names for {num_tasks} tasks", field="names")
         try:
             core = _core.DagTaskGraph(num_tasks, src_arr, dst_arr, data_arr)
         except InvalidInstanceError as exc:
@@ -510,14 +526,14 @@ class Platform(Frozen):
         check_matrix_size(q, q, "bandwidth")
         bw = (
             float_matrix(bandwidth, "bandwidth")
-            if np.ndim(bandwidth)
+            if _ndim(bandwidth, "bandwidth")
             else np.full((q, q), float(numeric_array(bandwidth, "bandwidth", 0, "a number")))
         )
         if bw.shape != (q, q):
             raise InvalidInstanceError(f"bandwidth: expected shape ({q}, {q}), got {bw.shape}", field="bandwidth")
         lat = (
             float_vector(latency, "latency")
-            if np.ndim(latency)
+            if _ndim(latency, "latency")
             else np.full(q, float(numeric_array(latency, "latency", 0, "a number")))
         )
         if lat.shape != (q,):
@@ -525,10 +541,9 @@ class Platform(Frozen):
         bw = np.ascontiguousarray(bw)
         lat = np.ascontiguousarray(lat)
         core = _core.DagPlatform(cost_arr, bw, lat)
-        if names is not None:
-            names = tuple(str(x) for x in names)
-            if len(names) != q:
-                raise InvalidInstanceError(f"names: {len(names)} names for {q} processors", field="names")
+        names = _names(names)
+        if names is not None and len(names) != q:
+            raise InvalidInstanceError(f"names: {len(names)} names for {q} processors", field="names")
         set_ = object.__setattr__
         set_(self, "_core", core)
         set_(self, "_cost", readonly(cost_arr))

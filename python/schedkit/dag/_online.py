@@ -19,7 +19,7 @@ import numpy.typing as npt
 import pyarrow as pa
 
 from schedkit import _core
-from schedkit._arrays import U64_MAX, float_vector, int_arg, readonly
+from schedkit._arrays import U64_MAX, bool_arg, float_arg, float_vector, int_arg, readonly
 from schedkit._names import resolve_name
 from schedkit.dag._model import FieldsState, Frozen, Platform, Schedule, TaskGraph, check_pair, id_vector, same_values
 from schedkit.exceptions import InvalidInstanceError
@@ -491,8 +491,9 @@ def simulate_online(
     if not isinstance(stream, JobStream):
         raise InvalidInstanceError("stream: expected schedkit.dag.JobStream", field="stream")
     policy = resolve_name("policy", policy, ONLINE_POLICIES)
-    if not (np.isfinite(noise) and noise >= 0):
-        raise InvalidInstanceError(f"noise: must be finite and >= 0, got {noise}", field="noise")
+    noise = float_arg(noise, "noise", minimum=0.0)
+    seed = int_arg(seed, "seed", maximum=U64_MAX)
+    insertion = bool_arg(insertion, "insertion")
     graph, plat, job_ptr = stream.union
     n = graph.num_tasks
     factors: npt.NDArray[np.float64] | None = None
@@ -500,9 +501,7 @@ def simulate_online(
         # log(1 + noise^2), computed so that a huge noise does not overflow the square
         log_var = math.log1p(noise**2) if noise < 1e150 else 2.0 * math.log(noise)
         sigma = math.sqrt(log_var)
-        factors = readonly(
-            np.random.default_rng(int_arg(seed, "seed", maximum=U64_MAX)).lognormal(-(sigma**2) / 2, sigma, size=n)
-        )
+        factors = readonly(np.random.default_rng(seed).lognormal(-(sigma**2) / 2, sigma, size=n))
     begin = time.perf_counter()
     proc, start, finish, order, a_start, a_finish = _core.dag_online(
         graph._core, plat._core, job_ptr, stream.arrival, policy, factors=factors, insertion=insertion

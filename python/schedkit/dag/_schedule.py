@@ -13,10 +13,11 @@ import numpy as np
 import pyarrow as pa
 
 from schedkit import _core
-from schedkit._arrays import U64_MAX, int_arg, readonly
+from schedkit._arrays import U64_MAX, bool_arg, int_arg, readonly
 from schedkit._docs import fill_doc
 from schedkit._names import resolve_name
 from schedkit.dag._model import Platform, Schedule, TaskGraph, check_pair
+from schedkit.exceptions import InvalidInstanceError
 
 #: The docstring sections the public functions below share (see :func:`schedkit._docs.fill_doc`).
 _SECTIONS = dict(
@@ -50,9 +51,10 @@ _shared_doc = fill_doc(**_SECTIONS)
 def _run(graph: TaskGraph, platform: Platform, algorithm: str, *, insertion: bool, seed: int = 0) -> Schedule:
     check_pair(graph, platform)
     seed = int_arg(seed, "seed", maximum=U64_MAX)
+    insertion = bool_arg(insertion, "insertion")
     begin = time.perf_counter()
     proc, start, finish, order = _core.dag_schedule(
-        graph._core, platform._core, algorithm, insertion=bool(insertion), seed=int(seed)
+        graph._core, platform._core, algorithm, insertion=insertion, seed=seed
     )
     elapsed = time.perf_counter() - begin
     return Schedule(
@@ -313,6 +315,11 @@ def schedule(graph: TaskGraph, platform: Platform, *, algorithm: str = "heft", *
     >>> {a: sk.dag.schedule(g, plat, algorithm=a, seed=1).validate().makespan >= 0 for a in ("heft", "random")}
     {'heft': True, 'random': True}
     """
+    unknown = sorted(set(options) - {"insertion", "seed"})
+    if unknown:
+        raise InvalidInstanceError(
+            f"{unknown[0]}: not an option of the list schedulers (they take insertion and seed)", field=unknown[0]
+        )
     return ALGORITHMS[resolve_name("algorithm", algorithm, ALGORITHMS)](graph, platform, **options)
 
 
@@ -368,6 +375,8 @@ def compare(
     >>> t.column("algorithm").to_pylist(), t.column_names[:3]
     (['heft', 'met'], ['algorithm', 'makespan', 'slr'])
     """
+    if algorithms is not None and (isinstance(algorithms, str) or not hasattr(algorithms, "__iter__")):
+        raise InvalidInstanceError(f"algorithms: expected a sequence of names, got {algorithms!r}", field="algorithms")
     names = list(ALGORITHMS) if algorithms is None else [resolve_name("algorithm", a, ALGORITHMS) for a in algorithms]
     rows = []
     for name in names:

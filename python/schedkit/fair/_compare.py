@@ -15,7 +15,7 @@ import pyarrow.parquet as pq
 
 from schedkit.exceptions import InvalidInstanceError
 from schedkit.fair._metrics import summarize
-from schedkit.fair._model import JOB_COLUMNS, Result, RunSpec
+from schedkit.fair._model import JOB_COLUMNS, POLICY_ONLY_SETTINGS, Result, RunSpec
 from schedkit.fair._replay import replay_many, replay_to
 
 #: The metric columns of :func:`compare`, each with its one-line definition.
@@ -67,7 +67,9 @@ def compare_results(
     for sp in specs:
         if sp.cluster == "slots" and sp.partition not in refs:
             given = next((x for x in specs if x.policy == "ujf" and x.partition == sp.partition), None)
-            refs[sp.partition] = given or RunSpec(**{**_fields(sp), "policy": "ujf", "record_tasks": False})
+            # without the settings UJF does not read (the caller's run may use them)
+            unread = {name: None for name, users in POLICY_ONLY_SETTINGS if "ujf" not in users}
+            refs[sp.partition] = given or RunSpec(**{**_fields(sp), **unread, "policy": "ujf", "record_tasks": False})
     hidden = [r for r in refs.values() if r not in specs]
     every = [*specs, *hidden]
     if out is None:

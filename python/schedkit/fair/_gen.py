@@ -8,9 +8,13 @@ from typing import Any
 
 import numpy as np
 
+from schedkit._arrays import U64_MAX, float_arg, int_arg
 from schedkit.exceptions import InvalidInstanceError
 from schedkit.fair._model import Batch, Workload
 from schedkit.trace import bundled
+
+#: The most tasks per Spark job a scenario is cut into (every task is a row of the workload).
+MAX_DEFAULT_TASKS = 1 << 20
 
 #: Oracle work of the paper's job classes, core-seconds (the UWFQ paper's authors' code).
 JOB_CLASS_WORK = {"Loop1000": 131.115, "Loop500": 57.115, "Loop100": 26.926, "Loop20": 1.523}
@@ -69,16 +73,13 @@ def scenario_workload(
     >>> w.user_names, w.batch.n_jobs
     (['user1_big', 'user2_big', 'user3_big', 'user4_big'], 16)
     """
-    if name not in SCENARIOS:
+    if not isinstance(name, str) or name not in SCENARIOS:
         raise InvalidInstanceError(f"unknown scenario {name!r}; expected one of {sorted(SCENARIOS)}", field="scenario")
-    if isinstance(skew, bool) or not isinstance(skew, (int, float, np.number)) or not 0 <= skew < float("inf"):
-        raise InvalidInstanceError(f"skew must be a finite number >= 0, got {skew!r}", field="skew")
-    if isinstance(default_tasks, bool) or not isinstance(default_tasks, (int, np.integer)):
-        raise InvalidInstanceError(f"default_tasks must be an integer, got {default_tasks!r}", field="default_tasks")
-    if default_tasks <= 0:
-        raise InvalidInstanceError("default_tasks must be >= 1", field="default_tasks")
-    if not 0 <= reduce_share < 1:
+    skew = float_arg(skew, "skew", minimum=0.0)
+    default_tasks = int_arg(default_tasks, "default_tasks", minimum=1, maximum=MAX_DEFAULT_TASKS)
+    if not 0 <= float_arg(reduce_share, "reduce_share") < 1:
         raise InvalidInstanceError(f"reduce_share must be in [0, 1), got {reduce_share}", field="reduce_share")
+    seed = int_arg(seed, "seed", maximum=U64_MAX)
     with open(bundled(SCENARIOS[name])) as fh:
         spec = json.load(fh)
     rng = np.random.default_rng(seed)

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from schedkit._arrays import float_vector
 from schedkit.exceptions import InvalidInstanceError
 
 
@@ -52,9 +53,14 @@ def jain(x: Any) -> float:
     >>> sk.fair.jain([1.0, 1.0]), sk.fair.jain([1.0, 0.0, 0.0, 0.0])
     (1.0, 0.25)
     """
-    x = np.asarray(x, dtype=float)
+    x = float_vector(x, "x")
+    bad = ~np.isfinite(x) | (x < 0)
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise InvalidInstanceError(f"x[{i}]: must be finite and >= 0, got {x[i]}", field="x", index=i)
     if len(x) == 0 or not np.any(x):
         return 1.0
+    x = x / x.max()  # the index is scale-free; this keeps the squares from overflowing
     return float(x.sum() ** 2 / (len(x) * (x**2).sum()))
 
 
@@ -91,6 +97,15 @@ def summarize(jobs: pa.Table, reference: pa.Table | None = None) -> dict[str, An
     >>> s["jobs"], s["mean_response_time"], s["makespan"]
     (2, 2.5, 3.0)
     """
+    for name, table in (("jobs", jobs), ("reference", reference)):
+        if not (table is None and name == "reference") and not isinstance(table, pa.Table):
+            raise InvalidInstanceError(
+                f"{name}: expected a Result.jobs pyarrow.Table, got {type(table).__name__}", field=name
+            )
+    needed = ("user", "submit_time", "finish_time", "response_time", "slowdown", "work", "n_tasks")
+    missing = [c for c in needed if c not in jobs.column_names]
+    if missing:
+        raise InvalidInstanceError(f"jobs: missing column {missing[0]!r}; expected a Result.jobs table", field="jobs")
     rt = np.asarray(jobs.column("response_time").to_numpy(), dtype=float)
     sd = np.asarray(jobs.column("slowdown").to_numpy(), dtype=float)
     srt = np.sort(rt)

@@ -4,6 +4,7 @@ outcome (:class:`Result`). All are frozen and pickle."""
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -38,6 +39,16 @@ CLUSTERS = {"slots": "each task takes one of `cores` core slots", "resources": "
 
 #: The model each policy runs on.
 POLICY_CLUSTER = {p: ("resources" if p == "drf" else "slots") for p in POLICIES}
+
+#: Settings only some policies read (the core checks each only where it is used): given to
+#: another policy, they are ignored, which RunSpec says with a warning.
+POLICY_ONLY_SETTINGS = (
+    ("weights", ("uwfq", "drf")),
+    ("memory", ("drf",)),
+    ("nodes", ("drf",)),
+    ("pools", ("fair",)),
+    ("pool_config", ("fair",)),
+)
 
 #: Columns of :attr:`Result.jobs`, one row per job.
 JOB_COLUMNS = [
@@ -257,6 +268,13 @@ class RunSpec:
                     field="cluster",
                 )
             object.__setattr__(self, "cluster", given)
+        for name, users in POLICY_ONLY_SETTINGS:
+            if getattr(self, name) is not None and self.policy not in users:
+                warnings.warn(
+                    f"{name}: policy {self.policy!r} does not use it (only {', '.join(users)}); it is ignored",
+                    UserWarning,
+                    stacklevel=3,
+                )
         # Spark overhead model (issue 18): "calibrated" / mapping -> SparkOverheads
         object.__setattr__(self, "overheads", resolve_overheads(self.overheads))
         if self._fair_default_pool() and self.pools:

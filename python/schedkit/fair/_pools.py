@@ -14,6 +14,7 @@ experiment.
 from __future__ import annotations
 
 import os
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from pathlib import Path
@@ -25,6 +26,8 @@ from schedkit.exceptions import InvalidInstanceError
 
 #: The pool properties Spark reads, with Spark's defaults.
 POOL_KEYS = {"schedulingMode": "FIFO", "weight": 1, "minShare": 0}
+#: What ``Integer.parseInt`` takes (ASCII digits here; Java also takes other Unicode digits).
+_JAVA_INT = re.compile(r"[+-]?[0-9]+")
 
 #: The scheduling modes inside a pool.
 MODES = ("FIFO", "FAIR")
@@ -93,13 +96,29 @@ def read_pool_file(path: str | os.PathLike[str]) -> dict[str, dict[str, Any]]:
             raise InvalidInstanceError(f'{p.name}: a <pool> without a name="..." attribute', field="pool_config")
         if name in pools:
             raise InvalidInstanceError(f"{p.name}: pool {name!r} is listed twice", field="pool_config")
+        where = f"{p.name}: pool {name!r}"
+        extra = sorted(set(node.attrib) - {"name"})
+        if extra:
+            # Spark reads only the name attribute; minShare="5" there would be dropped
+            raise InvalidInstanceError(
+                f"{where}: attribute {extra[0]!r} is not read by Spark; properties are child elements "
+                f"({', '.join(f'<{k}>' for k in POOL_KEYS)})",
+                field="pool_config",
+            )
         values: dict[str, Any] = {}
         for prop in node:
             key = prop.tag
             if key not in POOL_KEYS:
                 raise InvalidInstanceError(
-                    f"{p.name}: pool {name!r}: unknown property <{key}>; Spark reads {', '.join(POOL_KEYS)}",
+                    f"{where}: unknown property <{key}>; Spark reads {', '.join(POOL_KEYS)}",
                     field="pool_config",
+                )
+            if key in values:
+                # Spark would read the two texts run together ("1" and "50" as 150)
+                raise InvalidInstanceError(f"{where}: <{key}> is given twice", field="pool_config")
+            if len(prop) or prop.attrib:
+                raise InvalidInstanceError(
+                    f"{where}: <{key}> holds elements or attributes; Spark reads only its text", field="pool_config"
                 )
             values[key] = (prop.text or "").strip()
         pools[name] = _spark_values(values, f"{p.name}: pool {name!r}", from_text=True)
@@ -133,18 +152,38 @@ def _spark_values(given: Mapping[str, Any], where: str, from_text: bool = False)
         lowest = 1 if key == "weight" else 0
         value: Any = raw
         if from_text:
-            try:
-                value = int(raw)  # Spark parses both with toInt
-            except ValueError:
-                raise InvalidInstanceError(
-                    f"{where}: {key} must be an integer (Spark reads it with toInt), got {raw!r}", field="pool_config"
-                ) from None
+            value = _java_int(raw, f"{where}: {key}")
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value or value < lowest:
             raise InvalidInstanceError(f"{where}: {key} must be a number >= {lowest}, got {raw!r}", field="pool_config")
         if value == float("inf"):
             raise InvalidInstanceError(f"{where}: {key} must be finite, got {raw!r}", field="pool_config")
         out[key] = value
     return out
+
+
+def _java_int(text: str, what: str) -> int:
+    """``text`` as Java's ``Integer.parseInt`` (Spark's ``toInt``) reads it: an optional sign
+    and digits, within 32 bits; Python's ``int`` would also take ``1_0`` and any size.
+
+    Examples
+    --------
+    >>> _java_int("+8", "weight")
+    8
+    >>> _java_int("1_0", "weight")
+    Traceback (most recent call last):
+    ...
+    schedkit.exceptions.InvalidInstanceError: weight must be an integer (Spark reads it with toInt), got '1_0'
+    """
+    if not _JAVA_INT.fullmatch(text):
+        raise InvalidInstanceError(
+            f"{what} must be an integer (Spark reads it with toInt), got {text!r}", field="pool_config"
+        )
+    value = int(text)
+    if not -(2**31) <= value < 2**31:
+        raise InvalidInstanceError(
+            f"{what} must fit a 32-bit integer (Spark reads it with toInt), got {text!r}", field="pool_config"
+        )
+    return value
 
 
 def engine_pools(config: Any) -> list[tuple[str, EngineSpec]]:

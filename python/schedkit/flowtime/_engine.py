@@ -14,7 +14,7 @@ import numpy as np
 import pyarrow as pa
 
 from schedkit import _core
-from schedkit._arrays import int_arg, readonly
+from schedkit._arrays import bool_arg, int_arg, readonly
 from schedkit.exceptions import InvalidInstanceError
 from schedkit.flowtime._model import LOG_KINDS, Jobs, Result, check_machines
 
@@ -47,6 +47,7 @@ def check_run(jobs: Any, options: RunOptions) -> int:
     if threads is not None:
         int_arg(threads, "threads", minimum=1, maximum=1 << 16)
     int_arg(options["max_log_rows"], "max_log_rows", minimum=0)
+    bool_arg(options["event_log"], "event_log")
     return machines
 
 

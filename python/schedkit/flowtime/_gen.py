@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from schedkit._arrays import U64_MAX, int_arg
+from schedkit._arrays import U64_MAX, float_arg, int_arg
 from schedkit.exceptions import InvalidInstanceError
 from schedkit.flowtime._model import Jobs
 
@@ -25,12 +25,24 @@ MAX_GENERATED_OPERATIONS = 1 << 27
 MAX_LOGNORMAL_SIGMA = 20.0
 
 
-def _spec(spec: str, field: str, names: tuple[str, ...], max_args: int) -> tuple[str, list[float]]:
-    name, *args = str(spec).split(":")
+#: How many parameters each distribution of ``sizes``, ``ops`` and ``weights`` takes at most
+#: (``"name:p1:p2"``); one more is an error, not a parameter dropped.
+_PARAMETERS = {
+    "sizes": {"exponential": 0, "constant": 0, "lognormal": 1, "pareto": 2},
+    "ops": {"single": 0, "fixed": 1, "geometric": 1, "uniform": 1, "test": 1},
+    "weights": {"uniform": 1},
+}
+
+
+def _spec(spec: str, field: str, names: tuple[str, ...]) -> tuple[str, list[float]]:
+    if not isinstance(spec, str):
+        raise InvalidInstanceError(f"{field}: expected a distribution name, got {spec!r}", field=field)
+    name, *args = spec.split(":")
     if name not in names:
         raise InvalidInstanceError(f"{field}: unknown distribution {name!r}; expected one of {names}", field=field)
-    if len(args) > max_args:
-        raise InvalidInstanceError(f"{field}: {name!r} takes at most {max_args} parameters, got {spec!r}", field=field)
+    most = _PARAMETERS[field][name]
+    if len(args) > most:
+        raise InvalidInstanceError(f"{field}: {name!r} takes at most {most} parameters, got {spec!r}", field=field)
     try:
         values = [float(a) for a in args]
     except ValueError:
@@ -42,7 +54,7 @@ def _spec(spec: str, field: str, names: tuple[str, ...], max_args: int) -> tuple
 
 def _sizes(rng: np.random.Generator, spec: str, count: int) -> np.ndarray:
     """``count`` iid sizes with mean 1."""
-    name, args = _spec(spec, "sizes", SIZE_DISTRIBUTIONS, 2)
+    name, args = _spec(spec, "sizes", SIZE_DISTRIBUTIONS)
     if name == "exponential":
         x = rng.exponential(1.0, count)
     elif name == "constant":
@@ -140,15 +152,14 @@ def generate(
     """
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
         raise InvalidInstanceError(f"n: must be an integer >= 0, got {n!r}", field="n")
-    if not (math.isfinite(load) and load > 0):
-        raise InvalidInstanceError(f"load: must be finite and > 0, got {load}", field="load")
+    load = float_arg(load, "load", above=0.0)
     if isinstance(machines, bool) or not isinstance(machines, (int, np.integer)) or machines < 1:
         raise InvalidInstanceError(f"machines: must be an integer >= 1, got {machines!r}", field="machines")
     rng = (
         seed if isinstance(seed, np.random.Generator) else np.random.default_rng(int_arg(seed, "seed", maximum=U64_MAX))
     )
     n = int_arg(n, "n", maximum=MAX_GENERATED_OPERATIONS)
-    kind, args = _spec(ops, "ops", OPS_DISTRIBUTIONS, 1)
+    kind, args = _spec(ops, "ops", OPS_DISTRIBUTIONS)
     if kind == "test":
         _check_operations(2 * n)
         t = args[0] if args else 1.0
@@ -188,7 +199,7 @@ def generate(
     release = np.cumsum(rng.exponential(1.0 / rate, n))
     w = None
     if weights is not None:
-        _wkind, wargs = _spec(weights, "weights", WEIGHT_DISTRIBUTIONS, 1)
+        _wkind, wargs = _spec(weights, "weights", WEIGHT_DISTRIBUTIONS)
         wmax = int(wargs[0]) if wargs else 10
         if wmax > 2**53:
             raise InvalidInstanceError(f"weights: wmax must be <= 2**53, got {wargs[0]}", field="weights")

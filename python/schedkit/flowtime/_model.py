@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute
 
 from schedkit import _core
-from schedkit._arrays import U64_MAX, float_vector, int_arg, readonly
+from schedkit._arrays import U64_MAX, float_arg, float_vector, int_arg, int_vector, readonly, unique_columns
 from schedkit._chrome_trace import write_chrome_trace
 from schedkit.exceptions import InvalidInstanceError
 from schedkit.flowtime._plot import plot_ecdf
@@ -130,12 +130,7 @@ class Jobs:
         if job_id is None:
             ids = np.arange(n, dtype=np.int64)
         else:
-            ids = np.asarray(job_id)
-            if ids.shape != (n,) or ids.dtype.kind not in "iu":
-                raise InvalidInstanceError(
-                    f"job_id: expected {n} integers, got {ids.dtype} {ids.shape}", field="job_id"
-                )
-            ids = ids.astype(np.int64)
+            ids = int_vector(job_id, "job_id", n)
         self._job_id = readonly(ids)
         self._bounds: dict[int, float] = {}
 
@@ -305,8 +300,7 @@ class Jobs:
         if (estimate is None) == (distortion is None):
             raise InvalidInstanceError("give exactly one of estimate and distortion", field="estimate")
         if distortion is not None:
-            if not (math.isfinite(distortion) and distortion >= 1):
-                raise InvalidInstanceError(f"distortion: must be finite and >= 1, got {distortion}", field="distortion")
+            distortion = float_arg(distortion, "distortion", minimum=1.0)
             rng = np.random.default_rng(int_arg(seed, "seed", maximum=U64_MAX))
             half = math.log(distortion) / 2
             estimate = self._size * np.exp(rng.uniform(-half, half, self.n))
@@ -418,6 +412,9 @@ class Jobs:
         >>> Jobs.from_arrow(t).operations(0).tolist()
         [1.0, 2.0]
         """
+        if not isinstance(table, pa.Table):
+            raise InvalidInstanceError(f"table: expected a pyarrow.Table, got {type(table).__name__}", field="table")
+        unique_columns(table.column_names, "table")
         names = set(table.column_names)
         if operations in names:
             col = lambda c: table.column(c).to_numpy() if c in names else None  # noqa: E731

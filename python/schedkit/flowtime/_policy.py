@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from schedkit import _core
-from schedkit._arrays import readonly
+from schedkit._arrays import bool_arg, readonly
 from schedkit.exceptions import InvalidInstanceError
 from schedkit.flowtime._engine import MAX_LOG_ROWS, RunOptions, check_run, run_builtin, run_callback
 from schedkit.flowtime._model import Jobs, Result
@@ -119,7 +119,17 @@ def _wrap(fn: Callable[[PolicyView], Any], machines: int) -> Callable[..., npt.N
             _readonly_or_none(remaining),
             _readonly_or_none(ops_total),
         )
-        out = np.ascontiguousarray(np.asarray(fn(view), dtype=np.float64).reshape(-1))
+        try:
+            raw = np.asarray(fn(view))
+        except (TypeError, ValueError):  # ragged nesting
+            raise InvalidInstanceError(
+                "priorities: the policy returned no array of numbers", field="priorities"
+            ) from None
+        if raw.dtype.kind not in "iuf":  # booleans too: True as a priority is a bug
+            raise InvalidInstanceError(
+                f"priorities: the policy returned {raw.dtype} values, not numbers", field="priorities"
+            )
+        out = np.ascontiguousarray(raw, dtype=np.float64).reshape(-1)
         if out.shape != job.shape:
             raise InvalidInstanceError(
                 f"priorities: the policy returned {out.shape[0]} values for {job.shape[0]} alive jobs",
@@ -287,6 +297,8 @@ def parse_policy(spec: Any) -> tuple[Any, dict[str, Any]]:
                 raise InvalidInstanceError(
                     f"policy: cannot parse {item!r} in {spec!r}; expected key=value", field="policy"
                 )
+            if key.strip() in params:
+                raise InvalidInstanceError(f"policy: {key.strip()!r} is given twice in {spec!r}", field="policy")
             params[key.strip()] = _value(val)
         return name.strip(), params
     if callable(spec):
@@ -320,7 +332,7 @@ def run_callable(
         name,
         params,
         information=str(opts["information"]),
-        known_count=bool(opts["known_count"]),
+        known_count=bool_arg(opts["known_count"], "known_count"),
         quantum=None if opts["quantum"] is None else float(opts["quantum"]),
         # The information class is shown by Result.information, not in the label.
         label=label(name, {k: v for k, v in params.items() if k != "information"}),
@@ -339,6 +351,8 @@ def _coerce(key: str, value: Any, default: Any) -> Any:
         return bool(value)
     if isinstance(default, str):
         return str(value)
+    if isinstance(value, (bool, np.bool_)):  # True as a number is a bug, not 1.0
+        raise InvalidInstanceError(f"{key}: expected a number, got {value!r}", field=key)
     try:
         return float(value)
     except (TypeError, ValueError):

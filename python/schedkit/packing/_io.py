@@ -267,6 +267,16 @@ def _yaml_loader(yaml: Any) -> Any:
     """A SafeLoader that refuses documents whose aliases expand past a bound."""
 
     class BoundedLoader(yaml.SafeLoader):
+        def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+            # the API server's strict decoding rejects a key given twice; PyYAML keeps the last
+            seen: set[Any] = set()
+            for key_node, _ in node.value:
+                key = key_node.value if isinstance(key_node, yaml.ScalarNode) else id(key_node)
+                if key in seen and key != "<<":
+                    raise yaml.YAMLError(f"line {key_node.start_mark.line + 1}: key {key!r} is given twice")
+                seen.add(key)
+            return super().construct_mapping(node, deep=deep)
+
         def construct_document(self, node: Any) -> Any:
             sizes: dict[int, int] = {}
             distinct = 0
@@ -418,7 +428,99 @@ def _requests(spec: dict[str, Any], where: str, ignored: Ignored) -> tuple[dict[
     return reqs, scored.get("cpu", 0), scored.get("memory", 0)
 
 
+#: The fields of a PodSpec and of a Container in the Kubernetes API (v1.31): anything else is
+#: an unknown field, which the API server's strict field validation rejects (a typo such as
+#: ``nodeSelecter`` would otherwise be dropped without a word).
+POD_SPEC_FIELDS = frozenset(
+    [
+        "activeDeadlineSeconds",
+        "affinity",
+        "automountServiceAccountToken",
+        "containers",
+        "dnsConfig",
+        "dnsPolicy",
+        "enableServiceLinks",
+        "ephemeralContainers",
+        "hostAliases",
+        "hostIPC",
+        "hostNetwork",
+        "hostPID",
+        "hostUsers",
+        "hostname",
+        "imagePullSecrets",
+        "initContainers",
+        "nodeName",
+        "nodeSelector",
+        "os",
+        "overhead",
+        "preemptionPolicy",
+        "priority",
+        "priorityClassName",
+        "readinessGates",
+        "resourceClaims",
+        "resources",
+        "restartPolicy",
+        "runtimeClassName",
+        "schedulerName",
+        "schedulingGates",
+        "securityContext",
+        "serviceAccount",
+        "serviceAccountName",
+        "setHostnameAsFQDN",
+        "shareProcessNamespace",
+        "subdomain",
+        "terminationGracePeriodSeconds",
+        "tolerations",
+        "topologySpreadConstraints",
+        "volumes",
+    ]
+)
+CONTAINER_FIELDS = frozenset(
+    [
+        "args",
+        "command",
+        "env",
+        "envFrom",
+        "image",
+        "imagePullPolicy",
+        "lifecycle",
+        "livenessProbe",
+        "name",
+        "ports",
+        "readinessProbe",
+        "resizePolicy",
+        "resources",
+        "restartPolicy",
+        "securityContext",
+        "startupProbe",
+        "stdin",
+        "stdinOnce",
+        "terminationMessagePath",
+        "terminationMessagePolicy",
+        "tty",
+        "volumeDevices",
+        "volumeMounts",
+        "workingDir",
+    ]
+)
+
+
+def _unknown_fields(spec: dict[str, Any], where: str, ignored: Ignored) -> None:
+    """Unknown PodSpec and Container fields, as the API server's strict validation names them."""
+    for key in spec:
+        if key not in POD_SPEC_FIELDS:
+            ignored.add(f"{where}.{key}", "not a PodSpec field (the API server rejects unknown fields)")
+    for group in ("containers", "initContainers"):
+        for k, c in enumerate(as_list(spec.get(group), f"{where}.{group}")):
+            for key in as_dict(c, f"{where}.{group}[{k}]"):
+                if key not in CONTAINER_FIELDS:
+                    ignored.add(
+                        f"{where}.{group}[{k}].{key}", "not a Container field (the API server rejects unknown fields)"
+                    )
+
+
 def _unmodelled_pod_fields(spec: dict[str, Any], where: str, ignored: Ignored) -> None:
+    _unknown_fields(spec, where, ignored)
     if spec.get("schedulingGates"):
         ignored.add(f"{where}.schedulingGates", "gated pods are not held back")
     if spec.get("hostNetwork"):
@@ -514,6 +616,18 @@ def read_manifests(source: Any, *, strict: bool = True, max_pods: int = 1_000_00
             return 0, None
         return cls_value
 
+    objects: dict[tuple[str, str, str], str] = {}
+
+    def claim(kind: str, ns: str, name: str, where: str) -> None:
+        """A second object of one kind, namespace and name is refused, as the API server does
+        (AlreadyExists); placing both would count one pod twice."""
+        if (kind, ns, name) in objects:
+            raise InvalidInstanceError(
+                f"{where}: {kind} {ns}/{name} is listed twice (first as {objects[kind, ns, name]})",
+                field=f"{where}.metadata.name",
+            )
+        objects[kind, ns, name] = where
+
     def pod_entry(
         name: str, ns: str, meta: dict[str, Any], spec: dict[str, Any], where: str, owner: str | None, node: Any
     ) -> dict[str, Any]:
@@ -577,6 +691,7 @@ def read_manifests(source: Any, *, strict: bool = True, max_pods: int = 1_000_00
                     f"{where}.spec.unschedulable: expected a bool", field=f"{where}.spec.unschedulable"
                 )
         elif kind == "Pod":
+            claim(kind, ns, name, where)
             spec = as_dict(o.get("spec"), f"{where}.spec")
             phase = as_dict(o.get("status"), f"{where}.status").get("phase")
             if phase in ("Succeeded", "Failed"):
@@ -593,6 +708,7 @@ def read_manifests(source: Any, *, strict: bool = True, max_pods: int = 1_000_00
                 entry["start"] = _timestamp(started, f"{where}.status.startTime")
             pods.append(entry)
         elif kind in ("ReplicaSet", "Deployment"):
+            claim(kind, ns, name, where)
             spec = as_dict(o.get("spec"), f"{where}.spec")
             replicas = spec.get("replicas", 1)
             if not isinstance(replicas, int) or isinstance(replicas, bool) or replicas < 0:

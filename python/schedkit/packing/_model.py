@@ -11,42 +11,13 @@ import numpy as np
 
 import schedkit.packing._k8s as _k8s
 from schedkit import _core
-from schedkit._arrays import readonly
+from schedkit._arrays import int_arg, int_vector, readonly
 from schedkit.exceptions import InvalidInstanceError
 from schedkit.packing._compile import compile_constraints
 from schedkit.packing._io import read_manifests
 from schedkit.packing._options import pending_messages
 from schedkit.packing._plot import plot_utilisation
 from schedkit.packing._validate import check_assignment, check_rules
-
-
-def _int_vector(values: Any, field_name: str, length: int | None = None) -> np.ndarray:
-    try:
-        arr = np.asarray(values)
-    except (TypeError, ValueError) as exc:
-        raise InvalidInstanceError(f"{field_name}: not an array of numbers ({exc})", field=field_name) from None
-    if arr.ndim != 1:
-        raise InvalidInstanceError(f"{field_name}: expected a 1-D array, got shape {arr.shape}", field=field_name)
-    if arr.size == 0:
-        arr = arr.astype(np.int64)
-    if arr.dtype.kind == "f":
-        bad = ~np.isfinite(arr) | (arr != np.round(arr))
-        if bad.any():
-            i = int(np.argmax(bad))
-            raise InvalidInstanceError(
-                f"{field_name}[{i}]: {float(arr[i])!r} is not an integer", field=field_name, index=i
-            )
-        if arr.size and np.abs(arr).max() > 2.0**62:
-            i = int(np.argmax(np.abs(arr)))
-            raise InvalidInstanceError(f"{field_name}[{i}]: out of range", field=field_name, index=i)
-    elif arr.dtype.kind not in "iu":
-        raise InvalidInstanceError(f"{field_name}: expected integers, got dtype {arr.dtype}", field=field_name)
-    elif arr.dtype.kind == "u" and arr.size and arr.max() > 2**62:
-        i = int(np.argmax(arr))
-        raise InvalidInstanceError(f"{field_name}[{i}]: out of range", field=field_name, index=i)
-    if length is not None and arr.shape[0] != length:
-        raise InvalidInstanceError(f"{field_name}: length {arr.shape[0]}, expected {length}", field=field_name)
-    return readonly(np.ascontiguousarray(arr, dtype=np.int64))
 
 
 def _per(values: Sequence[Any] | None, length: int, field_name: str) -> list[Any] | None:
@@ -138,12 +109,12 @@ def _rules(
             raise InvalidInstanceError(
                 f"resources[{name!r}]: expected (node allocatable, pod requests)", field="resources"
             )
-        node_res[:, r] = _int_vector(pair[0], f"resources[{name!r}][0]", n)
-        pod_res[:, r] = _int_vector(pair[1], f"resources[{name!r}][1]", m)
-    cpu_score = _int_vector(
+        node_res[:, r] = int_vector(pair[0], f"resources[{name!r}][0]", n)
+        pod_res[:, r] = int_vector(pair[1], f"resources[{name!r}][1]", m)
+    cpu_score = int_vector(
         np.where(pod_cpu == 0, 100, pod_cpu) if kw["pod_cpu_score"] is None else kw["pod_cpu_score"], "pod_cpu_score", m
     )
-    mem_score = _int_vector(
+    mem_score = int_vector(
         np.where(pod_mem == 0, 200 << 20, pod_mem) if kw["pod_mem_score"] is None else kw["pod_mem_score"],
         "pod_mem_score",
         m,
@@ -355,19 +326,22 @@ class Cluster:
         pod_mem_score: Any = None,
         pod_start_time: Any = None,
     ) -> None:
-        node_cpu = _int_vector(node_cpu, "node_cpu")
+        node_cpu = int_vector(node_cpu, "node_cpu")
         n = node_cpu.shape[0]
-        node_mem = _int_vector(node_mem, "node_mem", n)
-        pod_cpu = _int_vector(pod_cpu, "pod_cpu")
+        node_mem = int_vector(node_mem, "node_mem", n)
+        pod_cpu = int_vector(pod_cpu, "pod_cpu")
         m = pod_cpu.shape[0]
-        pod_mem = _int_vector(pod_mem, "pod_mem", m)
-        pod_priority = _int_vector(pod_priority, "pod_priority", m)
-        pod_node = _int_vector(np.full(m, -1) if pod_node is None else pod_node, "pod_node", m)
-        node_pods = _int_vector(np.full(n, 110) if node_pods is None else node_pods, "node_pods", n)
+        pod_mem = int_vector(pod_mem, "pod_mem", m)
+        pod_priority = int_vector(pod_priority, "pod_priority", m)
+        pod_node = int_vector(np.full(m, -1) if pod_node is None else pod_node, "pod_node", m)
+        node_pods = int_vector(np.full(n, 110) if node_pods is None else node_pods, "node_pods", n)
         if protected is None:
             prot = np.zeros(m, dtype=bool)
         else:
-            prot = np.asarray(protected)
+            try:
+                prot = np.asarray(protected)
+            except (TypeError, ValueError):  # ragged nesting
+                raise InvalidInstanceError(f"protected: expected {m} booleans", field="protected") from None
             if prot.size == 0:
                 prot = prot.astype(bool)
             if prot.shape != (m,) or prot.dtype.kind not in "bui":
@@ -645,6 +619,9 @@ def compare_lex(a: dict[int, int], b: dict[int, int]) -> int:
     >>> compare_lex({2: 1, 1: 0}, {2: 0, 1: 5}), compare_lex({2: 1}, {2: 1, 1: 0})
     (1, 0)
     """
+    for name, placed in (("a", a), ("b", b)):
+        if not isinstance(placed, dict):
+            raise InvalidInstanceError(f"{name}: expected a dict priority -> placed pods, got {placed!r}", field=name)
     keys = sorted(set(a) | set(b), reverse=True)
     for k in keys:
         if a.get(k, 0) != b.get(k, 0):
@@ -807,7 +784,8 @@ class Plan:
         """
         if probe_cpu is None:
             probe_cpu = max(1, round(float(self.cluster.pod_cpu.mean()))) if self.cluster.num_pods else 1
-        return float(_core.packing_fragment_rate(self.cluster._core, self.assignment, int(probe_cpu)))
+        probe = int_arg(probe_cpu, "probe_cpu", minimum=1)
+        return float(_core.packing_fragment_rate(self.cluster._core, self.assignment, probe))
 
     def summary(self) -> dict[str, Any]:
         """The plan's figures as a JSON-ready dict (``schedkit pack --json`` prints it).

@@ -3,11 +3,13 @@ for ``place``, ``explain`` and the pending messages."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
 from schedkit import _core
+from schedkit._arrays import I64_MAX, bool_arg, int_arg, int_vector
 from schedkit.exceptions import InvalidInstanceError
 
 if TYPE_CHECKING:
@@ -20,9 +22,36 @@ DEFAULT_PLUGIN_WEIGHTS = dict(zip(SCORE_PLUGINS, (3, 2, 1, 2, 2, 1)))
 
 
 def _weight(value: Any, field: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise InvalidInstanceError(f"{field}: expected an integer weight, got {value!r}", field=field)
-    return int(value)
+    # the core takes i64; its own checks name the Kubernetes field for values out of range
+    return int_arg(value, field, minimum=-I64_MAX - 1)
+
+
+def _shape(shape: Any) -> list[tuple[int, int]] | None:
+    """``shape`` as (utilisation, score) integer pairs, or None."""
+    if shape is None:
+        return None
+    try:
+        points = [tuple(p) for p in shape]
+    except TypeError:
+        raise InvalidInstanceError(
+            f"shape: expected (utilisation, score) pairs, got {shape!r}", field="shape"
+        ) from None
+    for k, p in enumerate(points):
+        if len(p) != 2:
+            raise InvalidInstanceError(
+                f"shape[{k}]: expected a (utilisation, score) pair, got {p!r}", field="shape", index=k
+            )
+    return [(_weight(u, f"shape[{k}][0]"), _weight(v, f"shape[{k}][1]")) for k, (u, v) in enumerate(points)]
+
+
+def require_cluster(value: Any, field_name: str = "cluster") -> Cluster:
+    """``value`` if it is a :class:`~schedkit.packing.Cluster` (it holds the core's cluster),
+    else InvalidInstanceError naming ``field_name``."""
+    if not isinstance(getattr(value, "_core", None), _core.PackingCluster):
+        raise InvalidInstanceError(
+            f"{field_name}: expected a schedkit.packing.Cluster, got {type(value).__name__}", field=field_name
+        )
+    return cast("Cluster", value)
 
 
 def kube_options(
@@ -43,6 +72,12 @@ def kube_options(
 ) -> dict[str, Any]:
     """The options dict of the core's simulation, checked where the core cannot name the
     Python argument (its own checks name the Kubernetes field)."""
+    if not isinstance(strategy, str):
+        raise InvalidInstanceError(f"strategy: expected a name, got {strategy!r}", field="strategy")
+    if plugin_weights is not None and not isinstance(plugin_weights, Mapping):
+        raise InvalidInstanceError(
+            f"plugin_weights: expected a dict plugin -> weight, got {plugin_weights!r}", field="plugin_weights"
+        )
     if seed is not None:
         if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= int(seed) < 2**64:
             raise InvalidInstanceError(f"seed: expected None or an integer in 0..2**64-1, got {seed!r}", field="seed")
@@ -83,16 +118,16 @@ def kube_options(
         weights[name] = _weight(w, f"plugin_weights[{name!r}]")
     return {
         "strategy": strategy,
-        "shape": None if shape is None else [tuple(p) for p in shape],
+        "shape": _shape(shape),
         "fit_resources": fit,
         "weights": [weights[p] for p in SCORE_PLUGINS],
         "hard_pod_affinity_weight": _weight(hard_pod_affinity_weight, "hard_pod_affinity_weight"),
         "pct_nodes_to_score": _weight(percentage_of_nodes_to_score, "percentage_of_nodes_to_score"),
-        "preemption": bool(preemption),
+        "preemption": bool_arg(preemption, "preemption"),
         "seed": seed,
         "node_rank": cluster.node_rank.tolist(),
-        "sample_nodes": bool(sample_nodes),
-        "requeue_victims": bool(requeue_victims),
+        "sample_nodes": bool_arg(sample_nodes, "sample_nodes"),
+        "requeue_victims": bool_arg(requeue_victims, "requeue_victims"),
         "protected": [bool(v) for v in cluster.protected],
     }
 
@@ -109,5 +144,6 @@ def pending_messages(cluster: Cluster, assignment: Any) -> list[str]:
     >>> pending_messages(c, [-1])
     ['0/2 nodes are available: 2 Insufficient cpu.']
     """
-    a = np.ascontiguousarray(np.asarray(assignment), dtype=np.int64)
+    cluster = require_cluster(cluster)
+    a = int_vector(assignment, "assignment", cluster.num_pods)
     return list(_core.packing_pending_messages(cluster._core, a, kube_options(cluster)))

@@ -11,11 +11,11 @@ import numpy as np
 import numpy.typing as npt
 
 from schedkit import _core
-from schedkit._arrays import readonly
+from schedkit._arrays import bool_arg, readonly
 from schedkit.exceptions import InvalidInstanceError
 from schedkit.packing._cp import solve_lexicographic
 from schedkit.packing._model import Cluster, Plan, compare_lex
-from schedkit.packing._options import SCORE_PLUGINS, kube_options
+from schedkit.packing._options import SCORE_PLUGINS, kube_options, require_cluster
 
 #: The kube-scheduler methods by name, with the ``preemption`` each stands for (the core's
 #: registry ``_core.PACKING_KUBE_METHODS``).
@@ -182,13 +182,24 @@ def place(
     >>> plan.pending, len(plan.moves), plan.optimal  # CP moves one running pod over
     (0, 1, True)
     """
+    cluster = require_cluster(cluster)
     if isinstance(workers, bool) or not isinstance(workers, (int, np.integer)) or not 0 <= workers <= 1024:
         raise InvalidInstanceError(f"workers: expected an integer in 0..1024, got {workers!r}", field="workers")
-    if method not in METHOD_NAMES:
+    repack = bool_arg(repack, "repack")
+    for name, value in (("size", size), ("weights", weights)):
+        if not isinstance(value, str):
+            raise InvalidInstanceError(f"{name}: expected a name, got {value!r}", field=name)
+    if not isinstance(method, str) or method not in METHOD_NAMES:
         raise InvalidInstanceError(
             f"method: unknown {method!r}; expected one of {', '.join(METHOD_NAMES)}", field="method"
         )
-    if fallback not in (None, False, True, "cp", "always"):
+    if not (fallback is None or isinstance(fallback, (bool, str))) or fallback not in (
+        None,
+        False,
+        True,
+        "cp",
+        "always",
+    ):
         raise InvalidInstanceError(
             f"fallback: expected None, True, 'cp' or 'always', got {fallback!r}", field="fallback"
         )
@@ -323,6 +334,8 @@ def explain(cluster: Cluster, pod: Any, *, plan: Plan | None = None, score_all: 
     """
     import pyarrow as pa  # a dependency, imported on first use: it is slow to import
 
+    cluster = require_cluster(cluster)
+    score_all = bool_arg(score_all, "score_all")
     i = _pod_index(cluster, pod)
     opts = kube_options(cluster, **options)
     a = cluster.pod_node if plan is None else np.ascontiguousarray(plan.assignment, dtype=np.int64)

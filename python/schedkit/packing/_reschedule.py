@@ -5,10 +5,11 @@ from __future__ import annotations
 import numpy as np
 
 from schedkit import _core
-from schedkit._arrays import readonly
+from schedkit._arrays import int_arg, readonly
 from schedkit.exceptions import InvalidInstanceError
 from schedkit.packing._cp import vm_reschedule_cp
 from schedkit.packing._model import Cluster, VMPlan
+from schedkit.packing._options import require_cluster
 
 
 def vm_reschedule(
@@ -54,11 +55,10 @@ def vm_reschedule(
     >>> r.moves, r.fragment_rate_before, r.fragment_rate_after
     ([(2, 1, 0)], 0.5, 0.0)
     """
-    if k < 0:
-        raise InvalidInstanceError("k: must be >= 0", field="k")
-    if probe_cpu <= 0:
-        raise InvalidInstanceError("probe_cpu: must be > 0", field="probe_cpu")
-    if method not in ("greedy", "cp"):
+    cluster = require_cluster(cluster)
+    k = int_arg(k, "k")
+    probe_cpu = int_arg(probe_cpu, "probe_cpu", minimum=1)
+    if not isinstance(method, str) or method not in ("greedy", "cp"):
         raise InvalidInstanceError(f"method: expected 'greedy' or 'cp', got {method!r}", field="method")
     before = float(_core.packing_fragment_rate(cluster._core, cluster.pod_node, probe_cpu))
     a, _ = _core.packing_vmr_greedy(cluster._core, probe_cpu, k, [bool(x) for x in cluster.protected])

@@ -187,10 +187,12 @@ def check_rules(assignment: Any, cluster: Any, events: Sequence[tuple[int, int]]
         for j in range(n):
             if used[j] > int(alloc[j]):
                 raise ValidationError(f"node {names[j]} over capacity: {rname} {used[j]}/{int(alloc[j])}")
+    # the pods whose own anti-affinity another pod may break (looked at for every pod checked)
+    anti = [q for q, r in enumerate(c.pod_rules) if r.anti_affinity]
     if events is None:
         for i, j in enumerate(a):
             if j >= 0 and j != int(c.pod_node[i]):
-                _check_pod(c, i, j, a, final=True)
+                _check_pod(c, i, j, a, anti, final=True)
         return
     now = [int(x) for x in c.pod_node.tolist()]
     for i, j in events:
@@ -198,21 +200,23 @@ def check_rules(assignment: Any, cluster: Any, events: Sequence[tuple[int, int]]
             now[i] = -1
             continue
         now[i] = -1
-        _check_pod(c, i, j, now, final=False)
+        _check_pod(c, i, j, now, anti, final=False)
         now[i] = j
     if now != a:
         k = next(k for k in range(len(a)) if now[k] != a[k])
         raise ValidationError(f"replaying the plan's events puts pod {c.pod_names[k]} on {now[k]}, the plan on {a[k]}")
 
 
-def _check_pod(c: Any, i: int, j: int, a: list[int], *, final: bool) -> None:
-    """Pod ``i`` on node ``j`` with the others placed as ``a`` (``a[i]`` is ignored)."""
+def _check_pod(c: Any, i: int, j: int, a: list[int], anti: list[int], *, final: bool) -> None:
+    """Pod ``i`` on node ``j`` with the others placed as ``a`` (``a[i]`` is ignored); ``anti``
+    lists the pods with required anti-affinity terms."""
     n = c.num_nodes
     names, pnames = c.node_names, c.pod_names
     labels, taints, unsched = c.node_labels, c.node_taints, c.node_unschedulable
     plabels, pns, rules = c.pod_labels, c.pod_namespaces, c.pod_rules
-    placed = [q for q in range(len(a)) if a[q] >= 0 and q != i]
     r = rules[i]
+    # only the inter-pod rules look at the other pods: a pod without any costs O(1), not O(pods)
+    placed = [q for q in range(len(a)) if a[q] >= 0 and q != i] if (r.spread or r.affinity or r.anti_affinity) else []
     who = f"pod {pnames[i]} on node {names[j]}"
 
     def dom(jj: int, key: str) -> str | None:
@@ -286,7 +290,9 @@ def _check_pod(c: Any, i: int, j: int, a: list[int], *, final: bool) -> None:
         d = dom(j, t.topology_key)
         if d is not None and any(dom(a[q], t.topology_key) == d for q in term_pods(t)):
             raise ValidationError(f"{who}: required pod anti-affinity over {t.topology_key} broken")
-    for q in placed:
+    for q in anti:
+        if a[q] < 0 or q == i:
+            continue
         for t in rules[q].anti_affinity:
             if (t.namespaces is None or pns[i] in t.namespaces) and _selects(t.selector, plabels[i]):
                 d = dom(a[q], t.topology_key)

@@ -45,6 +45,8 @@ def _parse(path: str | os.PathLike[str]) -> Any:
     if str(path).lower().endswith(".json"):
         try:
             return json.loads(text)
+        except RecursionError:
+            raise InvalidInstanceError(f"{path}: nested too deeply to be a grid file", field="grid") from None
         except json.JSONDecodeError as exc:
             raise InvalidInstanceError(
                 f"{path}: line {exc.lineno}: {exc.msg}", field="grid", index=exc.lineno
@@ -52,6 +54,8 @@ def _parse(path: str | os.PathLike[str]) -> Any:
     yaml = require("yaml", "grid files in YAML")
     try:
         return yaml.safe_load(text)
+    except RecursionError:
+        raise InvalidInstanceError(f"{path}: nested too deeply to be a grid file", field="grid") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None

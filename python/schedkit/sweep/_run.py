@@ -14,6 +14,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from schedkit._arrays import bool_arg
 from schedkit.exceptions import InvalidInstanceError
 from schedkit.sweep._area import error_text
 from schedkit.sweep._backends import check_backend, open_engine
@@ -180,6 +181,8 @@ def run(
     reused = len(done)
     todo = {r.key: r for r in checked if r.key not in done}
     show: ProgressFn | None
+    if progress is not None and not callable(progress):
+        progress = bool_arg(progress, "progress")
     if callable(progress):
         show = progress
     elif progress or (progress is None and sys.stderr.isatty()):

@@ -206,7 +206,7 @@ def prepare(runs: Iterable[Mapping[str, Any]], sweep_seed: Any) -> list[Run]:
     schedkit.exceptions.InvalidInstanceError: runs[0]: dag parameter: unknown 'algoritm' (did you mean 'algorithm'?); choices: ...
     """
     seed = _integer(sweep_seed, "seed")
-    if isinstance(runs, (str, bytes, Mapping)):
+    if isinstance(runs, (str, bytes, Mapping)) or not hasattr(runs, "__iter__"):
         raise InvalidInstanceError("runs: expected a list of runs (mappings) or a grid", field="runs")
     out: list[Run] = []
     first: dict[str, int] = {}
@@ -266,6 +266,8 @@ def grid(*, area: str, **choices: Any) -> list[dict[str, Any]]:
     >>> len(runs), runs[1]
     (4, {'area': 'fair', 'trace': 'google2011_wta_500s_hetero.csv', 'policy': 'fifo', 'partition': True})
     """
+    if not isinstance(area, str):
+        raise InvalidInstanceError(f"area: expected the name of one area, got {area!r}", field="area")
     names = list(choices)
     runs = [
         {"area": area, **dict(zip(names, combo))}

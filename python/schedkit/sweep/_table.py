@@ -163,6 +163,8 @@ def load(folder: str | os.PathLike[str]) -> pa.Table:
     >>> sk.sweep.load(out).drop_columns(["wall_time_s"]).equals(t.drop_columns(["wall_time_s"]))
     True
     """
+    if not isinstance(folder, (str, os.PathLike)):
+        raise InvalidInstanceError(f"out: expected a folder path, got {folder!r}", field="out")
     p = Path(folder)
     if not p.is_dir():
         raise InvalidInstanceError(f"out: no such folder: {p}", field="out")

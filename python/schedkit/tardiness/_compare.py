@@ -26,6 +26,20 @@ COLUMNS: tuple[str, ...] = (
 )
 
 
+def gap_to_known(ours: float, known: float) -> float | None:
+    """100 (ours - known) / known, in %; 0 when both are 0; None when known is 0 and ours is
+    not (no relative gap). Divided before it is scaled, so a huge ``known`` stays finite.
+
+    Examples
+    --------
+    >>> gap_to_known(110.0, 100.0), gap_to_known(0.5, 1e308), gap_to_known(3.0, 0.0)
+    (10.0, -100.0, None)
+    """
+    if known == 0:
+        return 0.0 if ours == 0 else None
+    return 100.0 * ((ours - known) / known)
+
+
 def compare(
     instances: Sequence[Instance],
     *,
@@ -77,6 +91,9 @@ def compare(
     """
     import pyarrow as pa  # a dependency, imported on first use: it is slow to import
 
+    for name, given in (("instances", instances), ("methods", methods)):
+        if not isinstance(given, str) and not hasattr(given, "__iter__"):
+            raise InvalidInstanceError(f"{name}: expected a sequence, got {given!r}", field=name)
     instances = list(instances)
     for k, inst in enumerate(instances):
         if not isinstance(inst, Instance):
@@ -90,9 +107,12 @@ def compare(
     ref: np.ndarray | None = None
     if known is not None:
         try:
-            ref = np.asarray(known, dtype=np.float64).reshape(-1)
+            ref = np.asarray(known)
         except (TypeError, ValueError):
             raise InvalidInstanceError("known: expected numbers, one per instance", field="known") from None
+        if ref.dtype.kind not in "iuf":  # not bools or bytes: True as an optimum is a bug
+            raise InvalidInstanceError(f"known: expected numbers, got dtype {ref.dtype}", field="known")
+        ref = ref.astype(np.float64).reshape(-1)
         if ref.shape[0] != len(instances):
             raise InvalidInstanceError(f"known: {ref.shape[0]} values for {len(instances)} instances", field="known")
         bad = np.flatnonzero(~np.isfinite(ref) | (ref < 0))
@@ -105,12 +125,7 @@ def compare(
             res = solve(inst, method=method, improve=improve, time_limit=time_limit, memory_limit=memory_limit)
             res.validate()
             kv = None if ref is None else float(ref[k])
-            if kv is None:
-                to_known = None
-            elif kv == 0:
-                to_known = 0.0 if res.objective == 0 else None
-            else:
-                to_known = 100.0 * (res.objective - kv) / kv
+            to_known = None if kv is None else gap_to_known(res.objective, kv)
             gap = res.gap
             rows["instance"].append(inst.name or str(k))
             rows["n"].append(inst.n)

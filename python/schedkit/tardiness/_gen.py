@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from schedkit._arrays import bool_arg
 from schedkit.exceptions import InvalidInstanceError
 from schedkit.tardiness._checks import check_int
 from schedkit.tardiness._model import Instance
@@ -60,14 +61,19 @@ def generate_orlib(
     n = check_int(n, "n", lo=1, hi=1_000_000)
     seed = check_int(seed, "seed", lo=0, hi=2**64 - 1)
     per_pair = check_int(per_pair, "per_pair", lo=1, hi=1_000_000)
-    for field, values in (("tf", tf), ("rdd", rdd)):
+    weighted = bool_arg(weighted, "weighted")
+    factors = {}
+    for field, given in (("tf", tf), ("rdd", rdd)):
+        if isinstance(given, (str, bytes)) or not hasattr(given, "__iter__"):
+            raise InvalidInstanceError(f"{field}: expected a sequence of numbers in (0, 1], got {given!r}", field=field)
+        values = factors[field] = tuple(given)
         for k, v in enumerate(values):
             if not isinstance(v, (int, float)) or isinstance(v, bool) or not (0.0 < float(v) <= 1.0):
                 raise InvalidInstanceError(f"{field}[{k}]: must be a number in (0, 1], got {v!r}", field=field, index=k)
     rng = np.random.default_rng(seed)
     out = []
-    for t in tf:
-        for r in rdd:
+    for t in factors["tf"]:
+        for r in factors["rdd"]:
             for k in range(per_pair):
                 p = rng.integers(1, 101, size=n)
                 w = rng.integers(1, 11, size=n) if weighted else None

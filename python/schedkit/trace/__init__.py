@@ -71,8 +71,9 @@ Examples
 
 from __future__ import annotations
 
+from schedkit.trace._build import from_jobs
 from schedkit.trace._io import FORMATS, MACHINE_CPUS, MACHINE_MEMORY, bundled, iter_batches, read
-from schedkit.trace._model import PARENTS_TYPE, SCHEMA, assign_users, from_jobs
+from schedkit.trace._model import PARENTS_TYPE, SCHEMA, assign_users
 from schedkit.trace._order import ORDERED_COLUMNS, ordered_jobs
 
 __all__ = [

@@ -14,6 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from schedkit._arrays import unique_columns
 from schedkit._files import existing_file, text_lines
 from schedkit.data import path as _data_path
 from schedkit.exceptions import InvalidInstanceError
@@ -506,6 +507,7 @@ def _csv_batches(path: Path, names: list[str] | None, skip_header: bool) -> Iter
     # Every column as a string: numbers are parsed per row so a bad row is located, not fatal.
     if names is None:
         header = [h.strip().strip('"') for h in _header_line(path).strip().split(",")]
+        unique_columns(header, path.name)
         read = pacsv.ReadOptions(block_size=1 << 22, column_names=header, skip_rows=1)
         names = header
     conv = pacsv.ConvertOptions(column_types={n: pa.string() for n in names}, strings_can_be_null=True)

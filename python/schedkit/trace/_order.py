@@ -30,6 +30,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from schedkit._arrays import unique_columns
 from schedkit.exceptions import InvalidInstanceError
 from schedkit.trace._io import MACHINE_CPUS, MACHINE_MEMORY, _Errors, iter_batches
 from schedkit.trace._model import PARENTS_TYPE
@@ -194,8 +195,14 @@ def _batch_rows(b: pa.RecordBatch, row0: int) -> pa.Table:
     return _with_row_numbers(cols, row0, b.num_rows)
 
 
+def check_table(t: pa.Table) -> None:
+    """The checks a replay makes of a user's table, made up front (``from_jobs``)."""
+    _table_rows(t)
+
+
 def _table_rows(t: pa.Table) -> pa.Table:
     """A user's table validated and reduced to the kept columns, defaults filled in."""
+    unique_columns(t.column_names, "source")
     present = set(t.column_names)  # made once: a replay validates a table chunk by chunk
     for name in ("job_id", "user", "submit_time", "duration"):
         if name not in present:

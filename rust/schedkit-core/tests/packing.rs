@@ -89,6 +89,30 @@ fn bad_input_is_an_error_not_a_panic() {
     };
     assert!(kube::simulate(&c, &o, &Budget::unlimited()).is_err());
     assert!(vmr::greedy(&c, 0, 1, &[]).is_err());
+    // totals past i64 (the fragment rate sums free capacity) are refused where they pass
+    let e = Cluster::new(
+        vec![1 << 62, 1 << 62],
+        vec![1; 2],
+        vec![1; 2],
+        vec![1],
+        vec![1],
+        vec![0],
+        vec![-1],
+    );
+    assert!(e.unwrap_err().to_string().contains("node_cpu[1]"));
+    // the fragment rate checks its probe and assignment rather than clamping or indexing past
+    for (probe, a) in [
+        (0, vec![-1]),
+        (-3, vec![-1]),
+        (1, vec![1]),
+        (1, vec![-2]),
+        (1, vec![]),
+    ] {
+        assert!(matches!(
+            vmr::fragment_rate(&c, &a, probe),
+            Err(CoreError::InvalidInstance { .. })
+        ));
+    }
 }
 
 #[test]
@@ -103,10 +127,10 @@ fn vmr_greedy_removes_fragments() {
         vec![0, 1, 1],
     )
     .unwrap();
-    assert!((vmr::fragment_rate(&c, &c.pod_node, 16) - 0.5).abs() < 1e-12);
+    assert!((vmr::fragment_rate(&c, &c.pod_node, 16).unwrap() - 0.5).abs() < 1e-12);
     let (a, moves) = vmr::greedy(&c, 16, 3, &[]).unwrap();
     assert_eq!(moves, vec![(2, 1, 0)]);
-    assert_eq!(vmr::fragment_rate(&c, &a, 16), 0.0);
+    assert_eq!(vmr::fragment_rate(&c, &a, 16).unwrap(), 0.0);
 }
 
 fn arb_cluster() -> impl proptest::strategy::Strategy<Value = Cluster> {

@@ -294,12 +294,16 @@ pub(crate) fn packing_vmr_greedy<'py>(
 
 #[pyfunction]
 pub(crate) fn packing_fragment_rate(
+    py: Python<'_>,
     cluster: &PackingCluster,
     assignment: PyReadonlyArray1<'_, i64>,
     probe_cpu: i64,
-) -> f64 {
+) -> PyResult<f64> {
     // A copy, not `as_slice().unwrap_or(&[])`: that read a strided array as no assignment.
-    vmr::fragment_rate(&cluster.inner, &vec1(&assignment), probe_cpu.max(1))
+    let assignment = vec1(&assignment);
+    detach(py, "packing_fragment_rate", || {
+        vmr::fragment_rate(&cluster.inner, &assignment, probe_cpu)
+    })
 }
 
 #[pyfunction]

@@ -70,6 +70,21 @@ impl Cluster {
                 ));
             }
         }
+        // Totals must fit in i64: free capacity, usage and fragment sums add these up.
+        for (name, v) in [
+            ("node_cpu", &node_cpu),
+            ("node_mem", &node_mem),
+            ("node_pods", &node_pods),
+            ("pod_cpu", &pod_cpu),
+            ("pod_mem", &pod_mem),
+        ] {
+            let mut total = 0i64;
+            for (i, &x) in v.iter().enumerate() {
+                total = total.checked_add(x).ok_or_else(|| {
+                    CoreError::invalid(name, Some(i), "the total up to here passes 2^63 - 1")
+                })?;
+            }
+        }
         if let Some(i) = pod_node.iter().position(|&x| x < -1 || x >= n as i64) {
             return Err(CoreError::invalid(
                 "pod_node",

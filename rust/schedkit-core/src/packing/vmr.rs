@@ -6,7 +6,37 @@ use super::Cluster;
 use crate::error::{CoreError, CoreResult};
 
 /// Fragment rate of an assignment: share of free cpu that cannot host a `probe`-cpu VM.
-pub fn fragment_rate(c: &Cluster, assignment: &[i64], probe: i64) -> f64 {
+/// The assignment has a node index per pod, or -1 for a pending pod.
+pub fn fragment_rate(c: &Cluster, assignment: &[i64], probe: i64) -> CoreResult<f64> {
+    if probe <= 0 {
+        return Err(CoreError::invalid(
+            "probe_cpu",
+            None,
+            format!("must be > 0, got {probe}"),
+        ));
+    }
+    if assignment.len() != c.pod_cpu.len() {
+        return Err(CoreError::invalid(
+            "assignment",
+            None,
+            format!(
+                "length {}, expected {} (one per pod)",
+                assignment.len(),
+                c.pod_cpu.len()
+            ),
+        ));
+    }
+    let n = c.num_nodes() as i64;
+    if let Some(i) = assignment.iter().position(|&a| a < -1 || a >= n) {
+        return Err(CoreError::invalid(
+            "assignment",
+            Some(i),
+            format!(
+                "node {} out of range (-1 for pending, else 0..{n})",
+                assignment[i]
+            ),
+        ));
+    }
     let (cpu, _, _) = c.usage(assignment);
     let mut frag = 0i64;
     let mut free = 0i64;
@@ -15,11 +45,7 @@ pub fn fragment_rate(c: &Cluster, assignment: &[i64], probe: i64) -> f64 {
         frag += f % probe;
         free += f;
     }
-    if free == 0 {
-        0.0
-    } else {
-        frag as f64 / free as f64
-    }
+    Ok(if free == 0 { 0.0 } else { frag as f64 / free as f64 })
 }
 
 /// The assignment after rescheduling and the moves (pod, from, to).

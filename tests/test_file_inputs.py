@@ -1,0 +1,137 @@
+"""What users bring in files and on the command line, where a reader used to pick one of two
+values, drop a field or parameter, or fail with a traceback: each is now an error naming the
+file and field (or, for a setting a run does not read, a one-line warning)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import schedkit as sk
+from schedkit.cli import _warning_line, main
+from schedkit.exceptions import InvalidInstanceError
+from schedkit.fair._pools import read_pool_file
+
+
+def _write(tmp_path, name, text):
+    p = tmp_path / name
+    p.write_text(text)
+    return str(p)
+
+
+def test_a_column_named_twice_is_refused_by_every_reader(tmp_path):
+    jobs = _write(tmp_path, "jobs.csv", "job_id,release,size,job_id\n1,0,5,2\n")
+    with pytest.raises(InvalidInstanceError, match="column 'job_id' appears twice"):
+        sk.flowtime.read_jobs(jobs)
+    trace = _write(tmp_path, "t.csv", "job_id,user,submit_time,task_id,duration,job_id\n1,u,0,0,10,2\n")
+    with pytest.raises(InvalidInstanceError, match=r"t\.csv: column 'job_id' appears twice \(columns 1 and 6\)"):
+        sk.fair.replay(trace, policy="fifo")
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("<weight>1</weight><weight>50</weight>", "<weight> is given twice"),
+        ("<weight>2<extra>3</extra></weight>", "<weight> holds elements"),
+        ("<weight>99999999999999999999</weight>", "must fit a 32-bit integer"),
+        ("<weight>1_0</weight>", "must be an integer"),
+        ("<minShare>2147483648</minShare>", "must fit a 32-bit integer"),
+    ],
+)
+def test_spark_pool_files_are_read_as_spark_reads_them_or_refused(tmp_path, body, message):
+    path = _write(tmp_path, "fairscheduler.xml", f'<allocations><pool name="p">{body}</pool></allocations>')
+    with pytest.raises(InvalidInstanceError, match=message):
+        read_pool_file(path)
+
+
+def test_spark_pool_attributes_other_than_name_are_refused(tmp_path):
+    path = _write(tmp_path, "fairscheduler.xml", '<allocations><pool name="default" minShare="5"/></allocations>')
+    with pytest.raises(InvalidInstanceError, match="attribute 'minShare' is not read by Spark"):
+        read_pool_file(path)
+    ok = _write(tmp_path, "ok.xml", '<allocations><pool name="p"><weight> +7 </weight></pool></allocations>')
+    assert read_pool_file(ok) == {"p": {"schedulingMode": "FIFO", "weight": 7, "minShare": 0}}
+
+
+def test_wfcommons_ids_listed_twice_are_refused(tmp_path):
+    wf = {
+        "workflow": {
+            "specification": {"tasks": [{"id": "a"}, {"id": "b", "parents": ["a"]}], "files": []},
+            "execution": {"tasks": [{"id": "a", "runtimeInSeconds": 1}, {"id": "a", "runtimeInSeconds": 100}]},
+        }
+    }
+    path = _write(tmp_path, "wf.json", json.dumps(wf))
+    with pytest.raises(InvalidInstanceError, match=r"task id in execution\.tasks 'a' appears twice"):
+        sk.dag.from_wfcommons(path)
+
+
+POD = {"kind": "Pod", "metadata": {"name": "p1"}, "spec": {"containers": [{"name": "c"}]}}
+NODE = {"kind": "Node", "metadata": {"name": "n"}, "status": {"allocatable": {"cpu": "4", "memory": "4Gi"}}}
+
+
+def test_a_pod_listed_twice_is_refused_as_the_api_server_does():
+    with pytest.raises(InvalidInstanceError, match="Pod default/p1 is listed twice"):
+        sk.packing.Cluster.from_manifests([NODE, POD, POD])
+    other = {**POD, "metadata": {"name": "p1", "namespace": "team"}}
+    assert sk.packing.Cluster.from_manifests([NODE, POD, other]).num_pods == 2
+
+
+@pytest.mark.parametrize(
+    ("spec", "field"),
+    [
+        ({"containers": [{"name": "c"}], "nodeSelecter": {"a": "b"}}, "Pod/p1.spec.nodeSelecter"),
+        ({"containers": [{"name": "c", "resource": {}}]}, "Pod/p1.spec.containers[0].resource"),
+    ],
+)
+def test_unknown_pod_fields_are_errors_or_named_warnings(spec, field):
+    pod = {**POD, "spec": spec}
+    with pytest.raises(InvalidInstanceError, match="the API server rejects unknown fields") as exc:
+        sk.packing.Cluster.from_manifests([NODE, pod])
+    assert exc.value.field == field
+    with pytest.warns(UserWarning, match=field.replace("[", r"\[").replace("]", r"\]")):
+        sk.packing.Cluster.from_manifests([NODE, pod], strict=False)
+
+
+def test_a_yaml_key_given_twice_is_refused(tmp_path):
+    pytest.importorskip("yaml")
+    text = (
+        "kind: Node\nmetadata: {name: n}\nstatus: {allocatable: {cpu: 4, memory: 4Gi}}\n---\n"
+        "kind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n"
+        "    resources: {requests: {cpu: 1, cpu: 3}}\n"
+    )
+    with pytest.raises(InvalidInstanceError, match="key 'cpu' is given twice"):
+        sk.packing.Cluster.from_manifests(_write(tmp_path, "m.yaml", text))
+
+
+@pytest.mark.parametrize("suffix", [".yaml", ".json"])
+def test_deeply_nested_grid_files_are_an_error_not_a_crash(tmp_path, suffix, capsys):
+    if suffix == ".yaml":
+        pytest.importorskip("yaml")
+        text = "runs: " + "[" * 1000 + "]" * 1000
+    else:
+        text = '{"runs": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    assert main(["sweep", _write(tmp_path, "grid" + suffix, text)]) == 2
+    assert "nested too deeply to be a grid file" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("spec", ["exponential:3", "constant:5", "lognormal:1:5"])
+def test_distribution_parameters_are_never_dropped(spec):
+    with pytest.raises(InvalidInstanceError, match="takes at most"):
+        sk.flowtime.generate(10, sizes=spec)
+    with pytest.raises(InvalidInstanceError, match="'single' takes at most 0"):
+        sk.flowtime.generate(10, ops="single:5")
+
+
+@pytest.mark.parametrize("argv", [["flowtime", "--jobs", "20", "--policies", ","], ["replay", "--policy", " , "]])
+def test_an_empty_policy_list_is_an_error_not_the_default_list(argv, capsys):
+    assert main(argv) == 2
+    assert "names nothing" in capsys.readouterr().err
+
+
+def test_cli_warnings_are_one_line(tmp_path):
+    xml = _write(tmp_path, "fs.xml", '<allocations><pool name="default"/></allocations>')
+    with pytest.warns(UserWarning, match="^pool_config: policy 'fifo' does not use it") as record:
+        assert main(["replay", "--policy", "fair,fifo", "--no-partition", "--pools", xml, "--json"]) == 0
+    assert _warning_line(record[0].message, UserWarning, "f.py", 1) == (
+        "schedkit: warning: pool_config: policy 'fifo' does not use it (only fair); it is ignored\n"
+    )
