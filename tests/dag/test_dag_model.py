@@ -30,7 +30,7 @@ from schedkit.testing.strategies import dag_instances, dag_platforms, dag_task_g
         (lambda: dag.TaskGraph([0, 0], [1, 1]), "dst", 1, "duplicate edge"),
         (lambda: dag.TaskGraph([0], [1], [-1.0]), "data", 0, ">= 0"),
         (lambda: dag.TaskGraph([0], [1], [np.nan]), "data", 0, ">= 0"),
-        (lambda: dag.TaskGraph([0.5], [1]), "src", 0, "not a task id"),
+        (lambda: dag.TaskGraph([0.5], [1]), "src", 0, "0.5 is not an integer"),
         (lambda: dag.Platform(cost=[[1, 2], [3, -1]]), "cost", 1, ">= 0"),
         (lambda: dag.Platform(cost=[[1, 2], [np.inf, 1]]), "cost", 1, "finite"),
         (lambda: dag.Platform(cost=[[1, 2], [np.nan, 1]]), "cost", 1, "finite"),

@@ -18,7 +18,7 @@ import numpy.typing as npt
 import pyarrow as pa
 
 from schedkit import _core
-from schedkit._arrays import float_vector, numeric_array, readonly
+from schedkit._arrays import float_vector, int_vector, numeric_array, readonly
 from schedkit._chrome_trace import write_chrome_trace
 from schedkit._optional import require
 from schedkit.dag._plot import gantt
@@ -92,26 +92,6 @@ class FieldsState:
     def __setstate__(self, state: dict[str, Any]) -> None:
         for key, value in state.items():
             object.__setattr__(self, key, readonly(value) if isinstance(value, np.ndarray) else value)
-
-
-def id_vector(values: Any, field: str) -> npt.NDArray[np.int64]:
-    """``values`` as a 1-D int64 array; floats only when integral (nothing is truncated)."""
-    try:
-        arr = np.asarray(values)
-    except (TypeError, ValueError) as exc:
-        raise InvalidInstanceError(f"{field}: not an array of task ids ({exc})", field=field) from None
-    if arr.ndim != 1:
-        raise InvalidInstanceError(f"{field}: expected a 1-D array, got shape {arr.shape}", field=field)
-    if arr.size == 0:
-        return np.zeros(0, dtype=np.int64)
-    if arr.dtype.kind == "f":
-        bad = ~np.isfinite(arr) | (arr != np.round(arr))
-        if bad.any():
-            i = int(np.argmax(bad))
-            raise InvalidInstanceError(f"{field}[{i}]: {arr[i]} is not a task id", field=field, index=i)
-    elif arr.dtype.kind not in "iu":
-        raise InvalidInstanceError(f"{field}: expected integer task ids, got dtype {arr.dtype}", field=field)
-    return np.ascontiguousarray(arr, dtype=np.int64)
 
 
 def float_matrix(values: Any, field: str) -> npt.NDArray[np.float64]:
@@ -208,8 +188,8 @@ class TaskGraph(Frozen):
         names: Sequence[str] | None = None,
         name: str | None = None,
     ):
-        src_arr = id_vector(src, "src")
-        dst_arr = id_vector(dst, "dst")
+        src_arr = int_vector(src, "src")
+        dst_arr = int_vector(dst, "dst")
         data_arr = np.zeros(len(src_arr)) if data is None else float_vector(data, "data")
         names = _names(names)
         if num_tasks is None:

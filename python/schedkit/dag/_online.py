@@ -19,9 +19,9 @@ import numpy.typing as npt
 import pyarrow as pa
 
 from schedkit import _core
-from schedkit._arrays import U64_MAX, bool_arg, float_arg, float_vector, int_arg, readonly
+from schedkit._arrays import U64_MAX, bool_arg, float_arg, float_vector, int_arg, int_vector, readonly
 from schedkit._names import resolve_name
-from schedkit.dag._model import FieldsState, Frozen, Platform, Schedule, TaskGraph, check_pair, id_vector, same_values
+from schedkit.dag._model import FieldsState, Frozen, Platform, Schedule, TaskGraph, check_pair, same_values
 from schedkit.exceptions import InvalidInstanceError
 
 __all__ = ["JobStream", "OnlineResult", "simulate_online", "ONLINE_POLICIES"]
@@ -113,7 +113,7 @@ class JobStream(Frozen):
         if bad.any():
             i = int(np.argmax(bad))
             raise InvalidInstanceError(f"arrival[{i}]: must be finite and >= 0, got {arr[i]}", field="arrival", index=i)
-        tpl = np.zeros(len(arr), dtype=np.int64) if template is None else id_vector(template, "template")
+        tpl = np.zeros(len(arr), dtype=np.int64) if template is None else int_vector(template, "template")
         if tpl.shape != arr.shape:
             raise InvalidInstanceError(
                 f"template: length {len(tpl)} does not match arrival's length {len(arr)}", field="template"

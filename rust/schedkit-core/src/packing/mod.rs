@@ -69,15 +69,7 @@ impl Cluster {
                     format!("must be >= 0, got {}", v[i]),
                 ));
             }
-        }
-        // Totals must fit in i64: free capacity, usage and fragment sums add these up.
-        for (name, v) in [
-            ("node_cpu", &node_cpu),
-            ("node_mem", &node_mem),
-            ("node_pods", &node_pods),
-            ("pod_cpu", &pod_cpu),
-            ("pod_mem", &pod_mem),
-        ] {
+            // Totals must fit in i64: free capacity, usage and fragment sums add these up.
             let mut total = 0i64;
             for (i, &x) in v.iter().enumerate() {
                 total = total.checked_add(x).ok_or_else(|| {
