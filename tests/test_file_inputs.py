@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+import pyarrow as pa
 import pytest
 
 import schedkit as sk
@@ -135,3 +136,29 @@ def test_cli_warnings_are_one_line(tmp_path):
     assert _warning_line(record[0].message, UserWarning, "f.py", 1) == (
         "schedkit: warning: pool_config: policy 'fifo' does not use it (only fair); it is ignored\n"
     )
+
+
+def test_a_byte_order_mark_is_not_part_of_the_first_line(tmp_path):
+    bom = "\ufeff"
+    trace = _write(tmp_path, "t.csv", bom + "job_id,user,submit_time,task_id,duration\n1,u,0,0,10\n")
+    assert sk.fair.replay(trace, policy="fifo", cores=1).jobs.num_rows == 1
+    sdt = _write(tmp_path, "s.txt", bom + "1 1\n0.2 0.2 1 2\n3\n1\n")
+    instances, optima = sk.tardiness.read_sdt(sdt)
+    assert len(instances) == 1 and optima.tolist() == [2.0]
+
+
+def test_a_trace_column_in_another_unit_is_refused_and_unread_columns_are_named(tmp_path):
+    pq = pytest.importorskip("pyarrow.parquet")
+    good = sk.trace.from_jobs([1, 2], ["a", "b"], [0.0, 1.0], [2.0, 3.0])
+    hours = good.schema.set(4, good.schema.field("duration").with_metadata({"unit": "hours"}))
+    pq.write_table(good.cast(hours), tmp_path / "hours.parquet")
+    with pytest.raises(InvalidInstanceError, match="column 'duration' is in 'hours'") as exc:
+        sk.fair.replay(str(tmp_path / "hours.parquet"), policy="fifo")
+    assert exc.value.field == "duration"
+    extra = _write(tmp_path, "x.csv", "job_id,user,submit_time,task_id,duration,cpus\n1,u,0,0,10,4\n")
+    with pytest.warns(UserWarning, match="column\\(s\\) 'cpus' are not read by a replay"):
+        sk.fair.replay(extra, policy="fifo", cores=1)
+    flags = good.set_column(4, "duration", pa.array([True, False]))
+    pq.write_table(flags, tmp_path / "flags.parquet")
+    with pytest.raises(InvalidInstanceError, match="column 'duration' holds booleans"):
+        sk.fair.replay(str(tmp_path / "flags.parquet"), policy="fifo")

@@ -20,6 +20,10 @@ __all__ = ["existing_file", "read_text", "text_lines"]
 MAX_WHOLE_FILE_BYTES = 256 * 2**20
 
 
+#: The UTF-8 byte-order mark, which the text readers drop from the start of a file.
+BOM = "\ufeff"
+
+
 def existing_file(path: str | os.PathLike[str], field: str = "path") -> Path:
     """``path`` as a :class:`~pathlib.Path`, checked to be a readable regular file.
 
@@ -88,7 +92,9 @@ def text_lines(path: str | os.PathLike[str], field: str = "path") -> Iterator[tu
     p = existing_file(path, field)
     with open(p, "rb") as fh:
         for number, raw in enumerate(fh, start=1):
-            yield number, _decode(raw, p, number).rstrip("\r\n")
+            line = _decode(raw, p, number).rstrip("\r\n")
+            # a byte-order mark (Windows editors write one) is not part of the first line
+            yield number, line.removeprefix(BOM) if number == 1 else line
 
 
 def read_text(path: str | os.PathLike[str], field: str = "path", max_bytes: int = MAX_WHOLE_FILE_BYTES) -> str:
@@ -109,7 +115,7 @@ def read_text(path: str | os.PathLike[str], field: str = "path", max_bytes: int 
         )
     raw = p.read_bytes()
     try:
-        return raw.decode("utf-8")
+        return raw.decode("utf-8").removeprefix(BOM)
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         start = raw.rfind(b"\n", 0, exc.start) + 1

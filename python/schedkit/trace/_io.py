@@ -15,10 +15,10 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from schedkit._arrays import unique_columns
-from schedkit._files import existing_file, text_lines
+from schedkit._files import BOM, existing_file, text_lines
 from schedkit.data import path as _data_path
 from schedkit.exceptions import InvalidInstanceError
-from schedkit.trace._model import PARENTS_TYPE, SCHEMA, assign_users
+from schedkit.trace._model import OPTIONAL_COLUMNS, PARENTS_TYPE, SCHEMA, assign_users
 
 # An Alibaba v2018 DAG task name: letters, the task number, then "_<parent>" per parent.
 _ALI18_DAG_NAME = r"^[A-Za-z]+\d+(_\d+)*$"
@@ -119,6 +119,8 @@ def _num(
     """Parses a string/number column; returns (values, ok mask). Bad rows are reported.
     ``optional``: an empty cell is NaN (not an error); garbage is still an error."""
     target = pa.int64() if integer else pa.float64()
+    if pa.types.is_boolean(col.type):  # True as a duration is a bug, not 1 s
+        raise InvalidInstanceError(f"{err.source}: column {field!r} holds booleans, not numbers", field=field)
     if optional:
         if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
             col = pc.utf8_trim_whitespace(col)
@@ -408,9 +410,33 @@ def _parse_ints(tokens: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     return vals, ok
 
 
+def check_columns(schema: pa.Schema, source: str) -> None:
+    """A canonical file's columns as the trace schema reads them: a ``unit`` in a column's
+    metadata other than the schema's is an error (the values would be read in the wrong
+    unit), and a column nothing reads is named in a warning."""
+    for f in schema:
+        unit = (f.metadata or {}).get(b"unit")
+        want = (SCHEMA.field(f.name).metadata or {}).get(b"unit") if f.name in SCHEMA.names else None
+        if unit is not None and want is not None and unit != want:
+            raise InvalidInstanceError(
+                f"{source}: column {f.name!r} is in {unit.decode(errors='replace')!r} (its unit metadata); "
+                f"a trace takes {want.decode()!r}: convert it first",
+                field=f.name,
+            )
+    unread = [n for n in schema.names if n not in SCHEMA.names and n not in OPTIONAL_COLUMNS]
+    if unread:
+        warnings.warn(
+            f"{source}: column(s) {', '.join(map(repr, unread))} are not read by a replay; they are ignored",
+            UserWarning,
+            stacklevel=2,
+        )
+
+
 def _conv_canonical(b: pa.RecordBatch, row0: int, err: _Errors, **_: Any) -> pa.RecordBatch:
     rows = np.arange(row0, row0 + b.num_rows)
     names = b.schema.names
+    if row0 <= 1:  # once per file: its first batch
+        check_columns(b.schema, err.source)
     for req in ("job_id", "user", "submit_time", "task_id", "duration"):
         if req not in names:
             raise InvalidInstanceError(f"{err.source}: missing column {req!r} of schedkit.trace.SCHEMA", field=req)
@@ -493,10 +519,10 @@ def _header_line(path: Path) -> str:
     with open(path, "rb") as fh:
         raw = fh.readline(_HEADER_BYTES)
     try:
-        return raw.decode("utf-8")
+        return raw.decode("utf-8").removeprefix(BOM)
     except UnicodeDecodeError as exc:
         if exc.start >= len(raw) - 3 and len(raw) == _HEADER_BYTES:  # cut inside a character
-            return raw[: exc.start].decode("utf-8")
+            return raw[: exc.start].decode("utf-8").removeprefix(BOM)
         raise InvalidInstanceError(
             f"{path.name}: line 1: bytes that are not UTF-8 at column {exc.start + 1}", field="path", index=1
         ) from None

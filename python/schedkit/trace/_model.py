@@ -30,6 +30,10 @@ SCHEMA = pa.schema(
     ]
 )
 
+#: The optional columns a replay reads beyond :data:`SCHEMA` (see the :mod:`schedkit.trace`
+#: docstring); a reader warns of any other column, which nothing reads.
+OPTIONAL_COLUMNS = ("parents", "job_class", "pool", "estimate")
+
 #: Type of the optional ``parents`` column (see the :mod:`schedkit.trace` docstring).
 PARENTS_TYPE = pa.list_(pa.int64())
 

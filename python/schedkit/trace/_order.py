@@ -32,8 +32,8 @@ import pyarrow.compute as pc
 
 from schedkit._arrays import unique_columns
 from schedkit.exceptions import InvalidInstanceError
-from schedkit.trace._io import MACHINE_CPUS, MACHINE_MEMORY, _Errors, iter_batches
-from schedkit.trace._model import PARENTS_TYPE
+from schedkit.trace._io import MACHINE_CPUS, MACHINE_MEMORY, _Errors, check_columns, iter_batches
+from schedkit.trace._model import OPTIONAL_COLUMNS, PARENTS_TYPE
 
 __all__ = ["ordered_jobs", "ORDERED_COLUMNS", "NotInOrder", "SpeculativeChunks"]
 
@@ -55,7 +55,7 @@ _TYPES = {
     "pool": pa.string(),
     "estimate": pa.float64(),
 }
-_OPTIONAL = ("parents", "job_class", "pool", "estimate")
+_OPTIONAL = OPTIONAL_COLUMNS
 # Internal columns: the job's position in submit order, and the row's position in the source.
 _RANK, _ROW = "_rank", "_row"
 _NO_CUTOFF = np.iinfo(np.int64).max  # above every job rank
@@ -203,6 +203,7 @@ def check_table(t: pa.Table) -> None:
 def _table_rows(t: pa.Table) -> pa.Table:
     """A user's table validated and reduced to the kept columns, defaults filled in."""
     unique_columns(t.column_names, "source")
+    check_columns(t.schema, "source")
     present = set(t.column_names)  # made once: a replay validates a table chunk by chunk
     for name in ("job_id", "user", "submit_time", "duration"):
         if name not in present:
