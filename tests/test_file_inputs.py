@@ -162,3 +162,28 @@ def test_a_trace_column_in_another_unit_is_refused_and_unread_columns_are_named(
     pq.write_table(flags, tmp_path / "flags.parquet")
     with pytest.raises(InvalidInstanceError, match="column 'duration' holds booleans"):
         sk.fair.replay(str(tmp_path / "flags.parquet"), policy="fifo")
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("grid.json", '{"runs": [{"area": "dag", "algorithm": "heft", "tasks": 10, "tasks": 20}]}'),
+        ("grid.yaml", "runs:\n  - area: dag\n    algorithm: heft\n    tasks: 10\n    tasks: 20\n"),
+    ],
+)
+def test_a_grid_key_given_twice_is_refused(tmp_path, name, text):
+    if name.endswith(".yaml"):
+        pytest.importorskip("yaml")
+    with pytest.raises(InvalidInstanceError, match="'tasks' is given twice"):
+        sk.sweep.read_grid(_write(tmp_path, name, text))
+
+
+def test_a_workflow_key_given_twice_is_refused(tmp_path):
+    text = '{"workflow": {"tasks": [{"name": "a", "runtime": 1, "runtime": 100}]}, "name": "w"}'
+    with pytest.raises(InvalidInstanceError, match="key 'runtime' is given twice"):
+        sk.dag.from_wfcommons(_write(tmp_path, "w.json", text))
+
+
+def test_replay_takes_a_trace_or_a_scenario_not_both(capsys):
+    assert main(["replay", "trace.csv", "--scenario", "google_homo"]) == 2
+    assert "not both" in capsys.readouterr().err

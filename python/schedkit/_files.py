@@ -8,13 +8,15 @@ for formats that must be parsed whole (JSON, YAML), take :func:`read_text` with 
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from schedkit.exceptions import InvalidInstanceError
 
-__all__ = ["existing_file", "read_text", "text_lines"]
+__all__ = ["existing_file", "parse_json", "read_text", "strict_yaml_loader", "text_lines"]
 
 #: Default bound on a file parsed whole (JSON workflows, YAML manifests): 256 MiB.
 MAX_WHOLE_FILE_BYTES = 256 * 2**20
@@ -121,3 +123,89 @@ def read_text(path: str | os.PathLike[str], field: str = "path", max_bytes: int 
         start = raw.rfind(b"\n", 0, exc.start) + 1
         _decode(raw[start : exc.end], p, line)  # raises with the line and column
         raise AssertionError("unreachable") from None
+
+
+#: YAML alias expansion bound: a document may reach at most this many nodes through aliases
+#: beyond its own (a "billion laughs" file needs exponentially many).
+MAX_ALIAS_EXPANSION = 100_000
+
+
+def strict_yaml_loader(yaml: Any) -> Any:
+    """A SafeLoader (of the ``yaml`` module given, which is optional) that refuses a mapping
+    key given twice (PyYAML keeps the last; Kubernetes' strict decoding refuses it) and a
+    document whose aliases expand past :data:`MAX_ALIAS_EXPANSION` nodes."""
+
+    class BoundedLoader(yaml.SafeLoader):
+        def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+            seen: set[Any] = set()
+            for key_node, _ in node.value:
+                key = key_node.value if isinstance(key_node, yaml.ScalarNode) else id(key_node)
+                if key in seen and key != "<<":
+                    raise yaml.YAMLError(f"line {key_node.start_mark.line + 1}: key {key!r} is given twice")
+                seen.add(key)
+            return super().construct_mapping(node, deep=deep)
+
+        def construct_document(self, node: Any) -> Any:
+            sizes: dict[int, int] = {}
+            distinct = 0
+
+            def size(nd: Any) -> int:
+                nonlocal distinct
+                key = id(nd)
+                if key in sizes:
+                    return sizes[key]
+                distinct += 1
+                sizes[key] = 1  # a recursive alias counts once
+                if isinstance(nd, yaml.SequenceNode):
+                    total = 1 + sum(size(c) for c in nd.value)
+                elif isinstance(nd, yaml.MappingNode):
+                    total = 1 + sum(size(k) + size(v) for k, v in nd.value)
+                else:
+                    total = 1
+                if total - distinct > MAX_ALIAS_EXPANSION:
+                    raise yaml.YAMLError(f"aliases expand to more than {MAX_ALIAS_EXPANSION:,} nodes (an alias bomb?)")
+                sizes[key] = total
+                return total
+
+            import sys
+
+            limit = sys.getrecursionlimit()
+            sys.setrecursionlimit(max(limit, 10_000))
+            try:
+                size(node)
+            except RecursionError:
+                raise yaml.YAMLError("document nested too deeply") from None
+            finally:
+                sys.setrecursionlimit(limit)
+            return super().construct_document(node)
+
+    return BoundedLoader
+
+
+class DuplicateKeyError(ValueError):
+    """A JSON object lists a key twice (:func:`parse_json`); the readers name the file."""
+
+
+def _unique_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise DuplicateKeyError(f"key {key!r} is given twice in one object")
+        out[key] = value
+    return out
+
+
+def parse_json(text: str) -> Any:
+    """``json.loads`` that refuses an object key given twice (raising :class:`DuplicateKeyError`)
+    rather than keeping the last value silently.
+
+    Examples
+    --------
+    >>> parse_json('{"a": 1}')
+    {'a': 1}
+    >>> parse_json('{"a": 1, "a": 2}')
+    Traceback (most recent call last):
+    ...
+    schedkit._files.DuplicateKeyError: key 'a' is given twice in one object
+    """
+    return json.loads(text, object_pairs_hook=_unique_object)

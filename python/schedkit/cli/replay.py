@@ -35,7 +35,7 @@ from schedkit.cli._common import (
     print_json,
     progress_line,
 )
-from schedkit.exceptions import SchedkitError
+from schedkit.exceptions import InvalidInstanceError, SchedkitError
 from schedkit.fair._model import POLICY_ONLY_SETTINGS
 from schedkit.fair._plot import utilisation_figure
 
@@ -281,6 +281,10 @@ def _check_outputs(args: argparse.Namespace) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    if args.scenario and args.path:
+        raise InvalidInstanceError(
+            f"give a trace ({args.path!r}) or --scenario {args.scenario}, not both", field="scenario"
+        )
     runs, model = _runs(args)
     _check_outputs(args)
     settings: dict[str, Any] = dict(

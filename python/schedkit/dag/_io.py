@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from schedkit._files import read_text, text_lines
+from schedkit._files import DuplicateKeyError, parse_json, read_text, text_lines
 from schedkit._optional import require
 from schedkit.dag._model import MAX_MATRIX_ENTRIES, MAX_TASKS, Platform, TaskGraph, _count
 from schedkit.exceptions import InvalidInstanceError
@@ -283,7 +283,9 @@ def _load_json(path: Any) -> Any:
     if not text.strip():
         raise InvalidInstanceError(f"{path}: empty file", field="line", index=0)
     try:
-        return json.loads(text)
+        return parse_json(text)
+    except DuplicateKeyError as exc:
+        raise InvalidInstanceError(f"{path}: {exc}", field="line") from None
     except json.JSONDecodeError as exc:
         raise InvalidInstanceError(
             f"{path}: line {exc.lineno}: not JSON ({exc.msg})", field="line", index=exc.lineno

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from schedkit._docs import fill_doc
-from schedkit._files import read_text
+from schedkit._files import DuplicateKeyError, parse_json, read_text, strict_yaml_loader
 from schedkit._optional import require
 from schedkit.exceptions import InvalidInstanceError
 from schedkit.packing._k8s import (
@@ -258,60 +258,6 @@ _UNMODELLED = {
     "ResourceClaim": "dynamic resource allocation is not modelled",
     "DeviceClass": "dynamic resource allocation is not modelled",
 }
-#: YAML alias expansion bound: a document may reach at most this many nodes through aliases
-#: beyond its own (a "billion laughs" file needs exponentially many).
-_MAX_ALIAS_EXPANSION = 100_000
-
-
-def _yaml_loader(yaml: Any) -> Any:
-    """A SafeLoader that refuses documents whose aliases expand past a bound."""
-
-    class BoundedLoader(yaml.SafeLoader):
-        def construct_mapping(self, node: Any, deep: bool = False) -> Any:
-            # the API server's strict decoding rejects a key given twice; PyYAML keeps the last
-            seen: set[Any] = set()
-            for key_node, _ in node.value:
-                key = key_node.value if isinstance(key_node, yaml.ScalarNode) else id(key_node)
-                if key in seen and key != "<<":
-                    raise yaml.YAMLError(f"line {key_node.start_mark.line + 1}: key {key!r} is given twice")
-                seen.add(key)
-            return super().construct_mapping(node, deep=deep)
-
-        def construct_document(self, node: Any) -> Any:
-            sizes: dict[int, int] = {}
-            distinct = 0
-
-            def size(nd: Any) -> int:
-                nonlocal distinct
-                key = id(nd)
-                if key in sizes:
-                    return sizes[key]
-                distinct += 1
-                sizes[key] = 1  # a recursive alias counts once
-                if isinstance(nd, yaml.SequenceNode):
-                    total = 1 + sum(size(c) for c in nd.value)
-                elif isinstance(nd, yaml.MappingNode):
-                    total = 1 + sum(size(k) + size(v) for k, v in nd.value)
-                else:
-                    total = 1
-                if total - distinct > _MAX_ALIAS_EXPANSION:
-                    raise yaml.YAMLError(f"aliases expand to more than {_MAX_ALIAS_EXPANSION:,} nodes (an alias bomb?)")
-                sizes[key] = total
-                return total
-
-            import sys
-
-            limit = sys.getrecursionlimit()
-            sys.setrecursionlimit(max(limit, 10_000))
-            try:
-                size(node)
-            except RecursionError:
-                raise yaml.YAMLError("document nested too deeply") from None
-            finally:
-                sys.setrecursionlimit(limit)
-            return super().construct_document(node)
-
-    return BoundedLoader
 
 
 def _load_documents(source: Any) -> list[Any]:
@@ -325,7 +271,9 @@ def _load_documents(source: Any) -> list[Any]:
     text = read_text(path)
     if path.suffix.lower() == ".json" or text.lstrip().startswith(("{", "[")):
         try:
-            data = json.loads(text)
+            data = parse_json(text)
+        except DuplicateKeyError as exc:
+            raise InvalidInstanceError(f"{path}: {exc}", field="path") from None
         except (json.JSONDecodeError, RecursionError) as exc:
             if path.suffix.lower() == ".json":
                 line = getattr(exc, "lineno", None)
@@ -334,7 +282,7 @@ def _load_documents(source: Any) -> list[Any]:
             return data if isinstance(data, list) else [data]
     yaml = require("yaml", f"{path}: reading YAML manifests (JSON needs nothing)")
     try:
-        return [d for d in yaml.load_all(text, Loader=_yaml_loader(yaml)) if d is not None]
+        return [d for d in yaml.load_all(text, Loader=strict_yaml_loader(yaml)) if d is not None]
     except (yaml.YAMLError, RecursionError, ValueError, TypeError) as exc:
         raise InvalidInstanceError(f"{path}: invalid YAML ({str(exc)[:300]})", field="path") from None
 

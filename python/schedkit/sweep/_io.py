@@ -27,7 +27,7 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from schedkit._files import read_text
+from schedkit._files import DuplicateKeyError, parse_json, read_text, strict_yaml_loader
 from schedkit._optional import require
 from schedkit.exceptions import InvalidInstanceError
 from schedkit.sweep._spec import grid, prepare
@@ -44,7 +44,9 @@ def _parse(path: str | os.PathLike[str]) -> Any:
     text = read_text(path, "grid", max_bytes=MAX_BYTES)
     if str(path).lower().endswith(".json"):
         try:
-            return json.loads(text)
+            return parse_json(text)
+        except DuplicateKeyError as exc:
+            raise InvalidInstanceError(f"{path}: {exc}", field="grid") from None
         except RecursionError:
             raise InvalidInstanceError(f"{path}: nested too deeply to be a grid file", field="grid") from None
         except json.JSONDecodeError as exc:
@@ -53,7 +55,7 @@ def _parse(path: str | os.PathLike[str]) -> Any:
             ) from None
     yaml = require("yaml", "grid files in YAML")
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=strict_yaml_loader(yaml))
     except RecursionError:
         raise InvalidInstanceError(f"{path}: nested too deeply to be a grid file", field="grid") from None
     except yaml.YAMLError as exc:
