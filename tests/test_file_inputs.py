@@ -187,3 +187,15 @@ def test_a_workflow_key_given_twice_is_refused(tmp_path):
 def test_replay_takes_a_trace_or_a_scenario_not_both(capsys):
     assert main(["replay", "trace.csv", "--scenario", "google_homo"]) == 2
     assert "not both" in capsys.readouterr().err
+
+
+def test_quantities_take_ascii_digits_only_as_kubernetes_does():
+    with pytest.raises(InvalidInstanceError, match="is not a Kubernetes quantity"):
+        sk.packing.cpu_millis("\uff11")  # a full-width 1
+    assert sk.packing.cpu_millis("1") == 1000
+
+
+def test_n_reads_a_file_as_or_library_even_when_its_first_line_holds_two_numbers(tmp_path, capsys):
+    path = _write(tmp_path, "o.txt", "3 4\n1 1\n2 9\n")  # one instance of two jobs: p 3 4, w 1 1, d 2 9
+    assert main(["tardiness", path, "--n", "2", "--method", "edd", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["results"][0]["objective"] == 1.0

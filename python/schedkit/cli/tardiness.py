@@ -112,7 +112,9 @@ def read_instances(file: Path, n: int | None) -> tuple[list[tardiness.Instance],
     -------
     instances : list of Instance
     optima : ndarray or None
-        The listed optima (SDT only).
+        The listed optima (SDT only). A file is read as SDT when ``n`` is None and its first
+        line holds two numbers (count and n) or starts with ``#``; with ``n`` it is read as
+        OR-Library.
 
     Raises
     ------
@@ -126,7 +128,8 @@ def read_instances(file: Path, n: int | None) -> tuple[list[tardiness.Instance],
     (200, (200,))
     """
     first = next((text for _, text in text_lines(file) if text.strip()), "")
-    if first.lstrip().startswith("#") or len(first.split()) == 2:
+    # --n says the file is in the OR-Library layout, whatever its first line looks like
+    if n is None and (first.lstrip().startswith("#") or len(first.split()) == 2):
         return tardiness.read_sdt(file)
     if n is None:
         match = re.search(r"(\d+)", file.stem)

@@ -65,7 +65,7 @@ _quantity_doc = fill_doc(
         """,
 )
 
-_RE = re.compile(r"^([+-]?)(\d+\.?\d*|\.\d+)(?:([eE][+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE])?)$")
+_RE = re.compile(r"^([+-]?)(\d+\.?\d*|\.\d+)(?:([eE][+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE])?)$", re.ASCII)
 #: Quantities longer than this are refused before any parsing (Kubernetes' own quantities are
 #: short; the bound keeps parsing linear in the text), and so are exponents beyond +-30 and
 #: values beyond 2**62 after scaling: no request or capacity comes near them.

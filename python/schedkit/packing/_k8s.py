@@ -22,7 +22,7 @@ HOSTNAME = "kubernetes.io/hostname"
 ZONE = "topology.kubernetes.io/zone"
 UNSCHEDULABLE_TAINT = "node.kubernetes.io/unschedulable"
 EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")
-_INT = re.compile(r"^[+-]?\d{1,19}$")
+_INT = re.compile(r"^[+-]?\d{1,19}$", re.ASCII)
 # A label value: at most 63 characters, alphanumeric at both ends, "-_." inside (may be empty).
 _LABEL_VALUE = re.compile(r"(?=.{0,63}\Z)(?:[A-Za-z0-9](?:[-A-Za-z0-9_.]*[A-Za-z0-9])?)?")
 
