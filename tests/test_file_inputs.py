@@ -199,3 +199,13 @@ def test_n_reads_a_file_as_or_library_even_when_its_first_line_holds_two_numbers
     path = _write(tmp_path, "o.txt", "3 4\n1 1\n2 9\n")  # one instance of two jobs: p 3 4, w 1 1, d 2 9
     assert main(["tardiness", path, "--n", "2", "--method", "edd", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["results"][0]["objective"] == 1.0
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [(["flowtime", "--jobs", "0"], "--jobs: at least 1"), (["dag", "STG"], "task count 0 is out of range")],
+)
+def test_no_jobs_or_tasks_is_an_error_not_made_up_means(tmp_path, capsys, argv, message):
+    argv = [_write(tmp_path, "z.stg", "0\n0 0 0\n1 0 1 0\n") if a == "STG" else a for a in argv]
+    assert main(argv) == 2
+    assert message in capsys.readouterr().err

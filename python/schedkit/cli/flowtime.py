@@ -13,6 +13,7 @@ from typing import Any, TypedDict
 
 from schedkit import flowtime
 from schedkit.cli._common import add_json_flag, format_table, input_path, name_list, print_json, run_doc
+from schedkit.exceptions import InvalidInstanceError
 
 #: Columns of the printed table: (header, summary key).
 COLUMNS = [
@@ -111,6 +112,8 @@ def _load_jobs(args: argparse.Namespace) -> tuple[flowtime.Jobs, dict[str, Any]]
         if args.distortion and jobs.estimate is None:
             jobs = jobs.with_estimates(distortion=args.distortion, seed=args.seed)
         return jobs, {"trace": str(args.trace)}
+    if args.jobs < 1:  # the means of no jobs would be made up
+        raise InvalidInstanceError(f"--jobs: at least 1, got {args.jobs}", field="--jobs")
     jobs = flowtime.generate(
         args.jobs,
         load=args.load,

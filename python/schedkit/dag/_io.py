@@ -519,7 +519,9 @@ def from_stg(
     first_line, first = rows[0]
     if len(first) != 1:
         raise bad(first_line, "expected the task count alone")
-    n = integer(first_line, first[0], "task count", 0, MAX_TASKS - 2) + 2
+    # at least one task, as a WfCommons workflow needs: a graph of the two dummies alone has
+    # no makespan to speak of (its SLR and speedup would be 0/0)
+    n = integer(first_line, first[0], "task count", 1, MAX_TASKS - 2) + 2
     times = np.zeros(n)
     edges: dict[tuple[int, int], float] = {}
     pos = 1
