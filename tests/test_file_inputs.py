@@ -209,3 +209,17 @@ def test_no_jobs_or_tasks_is_an_error_not_made_up_means(tmp_path, capsys, argv, 
     argv = [_write(tmp_path, "z.stg", "0\n0 0 0\n1 0 1 0\n") if a == "STG" else a for a in argv]
     assert main(argv) == 2
     assert message in capsys.readouterr().err
+
+
+def test_a_sweep_whose_every_run_failed_exits_as_bad_input(tmp_path, capsys):
+    pytest.importorskip("yaml")
+    grid = _write(tmp_path, "g.yaml", "runs:\n  - {area: flowtime, policy: srpt, jobs: 10, load: .inf}\n")
+    assert main(["sweep", grid]) == 2
+    assert "every run failed (InvalidInstanceError: load:" in capsys.readouterr().err
+    mixed = _write(
+        tmp_path,
+        "m.yaml",
+        "runs:\n  - {area: flowtime, policy: srpt, jobs: 10, load: .inf}\n"
+        "  - {area: flowtime, policy: srpt, jobs: 10, load: 0.5}\n",
+    )
+    assert main(["sweep", mixed]) == 0  # a failed run among computed ones is a result

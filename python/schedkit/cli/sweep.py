@@ -13,6 +13,7 @@ comparison as one self-contained HTML file (:func:`schedkit.sweep.report`) and p
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from typing import Any
 
@@ -141,7 +142,7 @@ def run(args: argparse.Namespace) -> int:
                 "errors": errors,
             }
         )
-        return 0
+        return _status(errors, table.num_rows)
     workers = f" ({args.workers} workers)" if args.workers else ""
     reused_text = f", {reused} read from {args.out}" if args.out else ""
     print(
@@ -169,4 +170,13 @@ def run(args: argparse.Namespace) -> int:
         print(f"\nruns written to {args.out} (read them with schedkit.sweep.load)")
     if report is not None:
         print(f"report written to {report}")
+    return _status(errors, table.num_rows)
+
+
+def _status(errors: list[dict[str, Any]], runs: int) -> int:
+    """The exit code: 2 when every run failed (nothing was computed, as for bad input; the
+    errors are listed above), else 0 (the failed runs are results in the table)."""
+    if runs and len(errors) == runs:
+        print(f"schedkit sweep: error: every run failed ({errors[0]['error']})", file=sys.stderr)
+        return 2
     return 0
