@@ -68,6 +68,7 @@ CASES = [
     ("flowtime load", lambda: sk.flowtime.generate(5, load=None), "load", None),
     ("flowtime distortion", lambda: sk.flowtime.generate(5, distortion="x"), "distortion", None),
     ("from_arrow duplicate", lambda: sk.flowtime.Jobs.from_arrow(_duplicate_table()), "job_id", None),
+    ("platform speed overflow", lambda: sk.dag.Platform(speed=[1, 1e-320], work=[1e10, 2]), "speed", 1),
     ("random_dag alpha", lambda: sk.dag.random_dag(5, alpha=None), "alpha", None),
     ("random_dag bool", lambda: sk.dag.random_dag(5, ccr=True), "ccr", None),
     ("online insertion", lambda: sk.dag.simulate_online(_stream(), insertion=0), "insertion", None),

@@ -223,3 +223,11 @@ def test_a_sweep_whose_every_run_failed_exits_as_bad_input(tmp_path, capsys):
         "  - {area: flowtime, policy: srpt, jobs: 10, load: 0.5}\n",
     )
     assert main(["sweep", mixed]) == 0  # a failed run among computed ones is a result
+
+
+def test_a_google_request_that_overflows_as_cores_is_a_bad_row(tmp_path):
+    header = "workflow_id,ts_submit,task_id,runtime,resource_amount_requested,user_id\n"
+    path = _write(tmp_path, "wta.csv", header + "1,0,0,1000,1e308,u\n1,0,1,1000,0.5,u\n")
+    with pytest.raises(InvalidInstanceError, match="row 1: resource_amount_requested: overflows as cores") as exc:
+        sk.fair.replay(path, policy="drf", format="google_wta")
+    assert exc.value.index == 1

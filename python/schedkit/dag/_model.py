@@ -497,7 +497,13 @@ class Platform(Frozen):
             if speed_arr.size == 0:
                 raise InvalidInstanceError("speed: needs at least one processor", field="speed")
             check_matrix_size(work_arr.size, speed_arr.size, "speed")
-            cost_arr = np.ascontiguousarray(work_arr[:, None] / speed_arr[None, :])
+            with np.errstate(over="ignore"):  # an overflow is refused below, naming the speed
+                cost_arr = np.ascontiguousarray(work_arr[:, None] / speed_arr[None, :])
+            if not np.isfinite(cost_arr).all():
+                k = int(np.argmax(~np.isfinite(cost_arr).all(axis=0)))
+                raise InvalidInstanceError(
+                    f"speed[{k}]: {speed_arr[k]} is so slow that a task's time overflows", field="speed", index=k
+                )
             speed_arr, work_arr = readonly(speed_arr), readonly(work_arr)
         else:
             cost_arr = float_matrix(cost, "cost")

@@ -196,14 +196,19 @@ def _conv_wta(
     neg = ok & (rt < 0)
     err.bad(rows[neg], "runtime", "negative duration")
     ok &= ~neg
+    # Google 2011 requests are fractions of the largest machine: in cores
+    with np.errstate(over="ignore"):  # an overflow is a bad row, named below
+        cores = cpu * machine_cpus
+    huge = ok & np.isinf(cores) & ~np.isinf(cpu)
+    err.bad(rows[huge], "resource_amount_requested", f"overflows as cores (x {machine_cpus})")
+    ok &= ~huge
     cols = {
         "job_id": job,
         "user": pc.cast(user, pa.string()),
         "submit_time": sub / 1000.0,
         "task_id": tid,
         "duration": rt / 1000.0,
-        # Google 2011 requests are fractions of the largest machine: in cores
-        "cpu": cpu * machine_cpus,
+        "cpu": cores,
         "memory": np.full(len(rows), np.nan),
         "priority": np.zeros(len(rows), dtype=np.int64),
         "stage": np.zeros(len(rows), dtype=np.int64),
