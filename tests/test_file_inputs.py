@@ -231,3 +231,14 @@ def test_a_google_request_that_overflows_as_cores_is_a_bad_row(tmp_path):
     with pytest.raises(InvalidInstanceError, match="row 1: resource_amount_requested: overflows as cores") as exc:
         sk.fair.replay(path, policy="drf", format="google_wta")
     assert exc.value.index == 1
+
+
+def test_a_job_file_names_unread_columns_and_refuses_ids_that_are_not_integers(tmp_path):
+    typo = _write(tmp_path, "typo.csv", "job_id,release,size,wieght\n1,0,5,3\n")
+    with pytest.warns(UserWarning, match="column\\(s\\) 'wieght' are not read"):
+        jobs = sk.flowtime.read_jobs(typo)
+    assert jobs.weight.tolist() == [1.0]  # the default, as the misspelt column is not read
+    with pytest.raises(InvalidInstanceError, match=r"job_id\[1\]: 1.5 is not an integer"):
+        sk.flowtime.read_jobs(_write(tmp_path, "frac.csv", "job_id,release,size\n1,0,5\n1.5,0,2\n"))
+    trace = sk.trace.from_jobs([0, 0], ["a", "a"], [0.0, 0.0], [1.0, 2.0])
+    assert sk.flowtime.Jobs.from_arrow(trace).n == 1  # a canonical trace's columns are read as one

@@ -6,6 +6,7 @@ Both are immutable: arrays are read-only NumPy views. They compare by value and 
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,8 @@ from schedkit.exceptions import InvalidInstanceError
 from schedkit.flowtime._plot import plot_ecdf
 from schedkit.flowtime._ragged import group_operation_rows, offsets_values
 from schedkit.flowtime._validate import check_schedule
+from schedkit.trace._model import OPTIONAL_COLUMNS as TRACE_OPTIONAL
+from schedkit.trace._model import SCHEMA as TRACE_SCHEMA
 
 #: Log row kinds, by the code the core uses.
 LOG_KINDS: tuple[str, ...] = tuple(_core.FLOWTIME_LOG_KINDS)
@@ -436,6 +439,16 @@ class Jobs:
                 f"table: expected a list column {operations!r}, or one row per operation with columns "
                 f"{job_id!r}, {release!r} (or 'submit_time') and 'size' (or 'duration'); missing {missing}",
                 field=missing[0],
+            )
+        # a column nothing reads (a typo such as "wieght" would drop the weights) is named; the
+        # canonical trace's own columns are read as a trace, each task an operation
+        read = {job_id, rel_col, size_col, weight, "task_id", *TRACE_SCHEMA.names, *TRACE_OPTIONAL}
+        unread = [c for c in table.column_names if c not in read]
+        if unread:
+            warnings.warn(
+                f"table: column(s) {', '.join(map(repr, unread))} are not read; they are ignored",
+                UserWarning,
+                stacklevel=2,
             )
         rel, ops, w, ids = group_operation_rows(table, job_id, rel_col, size_col, weight if weight in names else None)
         return cls(rel, ops, w, job_id=ids, name=name)

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from schedkit._arrays import float_vector
+from schedkit._arrays import float_vector, int_vector
 from schedkit.exceptions import InvalidInstanceError
 
 
@@ -101,7 +101,8 @@ def group_operation_rows(
     Jobs keep the order of their first row; a job's operations follow ``task_id`` when the
     table has it, else row order. Release and weight must agree on every row of a job.
     """
-    ids = np.asarray(table.column(id_col).to_numpy(zero_copy_only=False))
+    # ids as integers (an empty cell or 1.5 is an error naming the row, not a job of its own)
+    ids = int_vector(table.column(id_col).to_numpy(zero_copy_only=False), id_col)
     rel = float_vector(table.column(rel_col).to_numpy(zero_copy_only=False), rel_col)
     size = float_vector(table.column(size_col).to_numpy(zero_copy_only=False), size_col)
     uniq, first, inv = np.unique(ids, return_index=True, return_inverse=True)
@@ -110,7 +111,7 @@ def group_operation_rows(
     job_of_uniq[by_first] = np.arange(by_first.shape[0])
     job = job_of_uniq[inv.reshape(-1)]
     if "task_id" in table.column_names:
-        task = np.asarray(table.column("task_id").to_numpy(zero_copy_only=False))
+        task = int_vector(table.column("task_id").to_numpy(zero_copy_only=False), "task_id")
         perm = np.lexsort((task, job))
     else:
         perm = np.argsort(job, kind="stable")
