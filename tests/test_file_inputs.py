@@ -242,3 +242,15 @@ def test_a_job_file_names_unread_columns_and_refuses_ids_that_are_not_integers(t
         sk.flowtime.read_jobs(_write(tmp_path, "frac.csv", "job_id,release,size\n1,0,5\n1.5,0,2\n"))
     trace = sk.trace.from_jobs([0, 0], ["a", "a"], [0.0, 0.0], [1.0, 2.0])
     assert sk.flowtime.Jobs.from_arrow(trace).n == 1  # a canonical trace's columns are read as one
+
+
+def test_lengths_a_float64_cannot_hold_at_their_time_are_refused(tmp_path):
+    with pytest.raises(InvalidInstanceError, match=r"duration\[0\]: 10 is below what a float64 holds at submit_time"):
+        sk.trace.from_jobs([1], ["u"], [1e20], [10.0])
+    csv = _write(tmp_path, "t.csv", "job_id,user,submit_time,task_id,duration\n1,u,1e20,0,10\n")
+    with pytest.raises(InvalidInstanceError, match="row 1: duration: below what a float64 holds"):
+        sk.fair.replay(csv, policy="fifo")
+    with pytest.raises(InvalidInstanceError, match=r"operations\[0\]: 5 is below what a float64 holds at release"):
+        sk.flowtime.Jobs([1e20], [5.0])
+    # Unix timestamps with millisecond tasks stay within the 0.1 % the check allows
+    assert sk.fair.replay(sk.trace.from_jobs([1], ["u"], [1.7e9], [1e-3]), policy="fifo", cores=1).jobs.num_rows == 1

@@ -224,3 +224,36 @@ def unique_columns(names: list[str], where: str) -> None:
                 f"{where}: column {name!r} appears twice (columns {first[name] + 1} and {k + 1})", field=name
             )
         first[name] = k
+
+
+def lost_lengths(times: np.ndarray, lengths: np.ndarray, rel: float = 1e-3) -> np.ndarray:
+    """Mask of the positive ``lengths`` that a float64 time at ``times`` cannot hold: ``(t + l)
+    - t`` differs from ``l`` by more than ``rel * l`` (0.1 %). At t = 1e20 the spacing of
+    float64 is 16,384, so a 10 s task submitted there would end when it starts and every
+    metric of it would be 0: such inputs are refused rather than silently measured wrong.
+    Unix timestamps in seconds (about 1.7e9, spacing 2.4e-7) keep lengths down to a quarter
+    of a millisecond.
+
+    Examples
+    --------
+    >>> lost_lengths(np.array([0.0, 1e20, 1e20]), np.array([10.0, 10.0, 1e6])).tolist()
+    [False, True, False]
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        back = (times + lengths) - times
+    return (lengths > 0) & ~(np.abs(back - lengths) <= rel * lengths)
+
+
+def lost_length_error(times: np.ndarray, lengths: np.ndarray, field: str, at: str) -> InvalidInstanceError | None:
+    """The error for the first of :func:`lost_lengths` (``field[i]``, its time named ``at``),
+    or None."""
+    lost = lost_lengths(times, lengths)
+    if not lost.any():
+        return None
+    i = int(np.argmax(lost))
+    return InvalidInstanceError(
+        f"{field}[{i}]: {lengths[i]:g} is below what a float64 holds at {at} {times[i]:g} "
+        f"(spacing {np.spacing(times[i]):g}); shift or rescale the times",
+        field=field,
+        index=i,
+    )

@@ -17,7 +17,16 @@ import pyarrow as pa
 import pyarrow.compute
 
 from schedkit import _core
-from schedkit._arrays import U64_MAX, float_arg, float_vector, int_arg, int_vector, readonly, unique_columns
+from schedkit._arrays import (
+    U64_MAX,
+    float_arg,
+    float_vector,
+    int_arg,
+    int_vector,
+    lost_length_error,
+    readonly,
+    unique_columns,
+)
 from schedkit._chrome_trace import write_chrome_trace
 from schedkit.exceptions import InvalidInstanceError
 from schedkit.flowtime._plot import plot_ecdf
@@ -118,6 +127,9 @@ class Jobs:
         w = None if weight is None else float_vector(weight, "weight")
         e = None if estimate is None else float_vector(estimate, "estimate")
         self._core = _core.FlowtimeJobs(rel, offsets, values, w, e)
+        lost = lost_length_error(np.repeat(rel, np.diff(offsets)), values, "operations", "release")
+        if lost is not None:
+            raise lost
         self._init_views(job_id, name)
 
     def _init_views(self, job_id: Any, name: str | None) -> None:

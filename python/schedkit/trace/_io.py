@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from schedkit._arrays import unique_columns
+from schedkit._arrays import lost_lengths, unique_columns
 from schedkit._files import BOM, existing_file, text_lines
 from schedkit.data import path as _data_path
 from schedkit.exceptions import InvalidInstanceError
@@ -488,6 +488,9 @@ def _conv_canonical(b: pa.RecordBatch, row0: int, err: _Errors, **_: Any) -> pa.
         err.bad(rows[bad], "estimate", "must be finite and > 0 core-s")
         ok &= ok8 & ~bad
         extra["estimate"] = pa.array(est)
+    lost = ok & lost_lengths(sub, dur)
+    err.bad(rows[lost], "duration", "below what a float64 holds at its submit_time; shift or rescale the times")
+    ok &= ~lost
     cols = {"job_id": job, "user": user, "submit_time": sub, "task_id": tid, "duration": dur, "stage": stage, **opt}
     return _canon_batch(cols, ok, extra)
 

@@ -30,7 +30,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from schedkit._arrays import unique_columns
+from schedkit._arrays import lost_length_error, unique_columns
 from schedkit.exceptions import InvalidInstanceError
 from schedkit.trace._io import MACHINE_CPUS, MACHINE_MEMORY, _Errors, check_columns, iter_batches
 from schedkit.trace._model import OPTIONAL_COLUMNS, PARENTS_TYPE
@@ -213,6 +213,9 @@ def _table_rows(t: pa.Table) -> pa.Table:
     _check_numbers(sub, "submit_time", "must be finite")
     dur = _numbers(t, "duration")
     _check_numbers(dur, "duration", "must be finite and >= 0", at_least=0.0)
+    lost = lost_length_error(sub, dur, "duration", "submit_time")
+    if lost is not None:
+        raise lost
     user = _strings(t, "user")
     _first_null(user, "user")
     # Absent task_id, stage, cpu and memory get their defaults chunk by chunk (_output), not
