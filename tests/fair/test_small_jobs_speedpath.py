@@ -32,7 +32,8 @@ def small_jobs(draw):
         dur = draw(st.lists(st.integers(0, 4), min_size=n, max_size=n))
     else:
         gaps = draw(st.lists(st.floats(0.0, 3.0), min_size=n, max_size=n))
-        dur = draw(st.lists(st.floats(0.0, 4.0), min_size=n, max_size=n))
+        # 0 or at least 1e-6: a duration float64 cannot hold at its submit time is refused
+        dur = draw(st.lists(st.one_of(st.just(0.0), st.floats(1e-6, 4.0)), min_size=n, max_size=n))
     user = draw(st.lists(st.integers(0, 4), min_size=n, max_size=n))
     cores = draw(st.integers(1, 4))
     submit = np.cumsum(np.asarray(gaps, dtype=float)).tolist()
