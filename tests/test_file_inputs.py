@@ -252,5 +252,7 @@ def test_lengths_a_float64_cannot_hold_at_their_time_are_refused(tmp_path):
         sk.fair.replay(csv, policy="fifo")
     with pytest.raises(InvalidInstanceError, match=r"operations\[0\]: 5 is below what a float64 holds at release"):
         sk.flowtime.Jobs([1e20], [5.0])
-    # Unix timestamps with millisecond tasks stay within the 0.1 % the check allows
-    assert sk.fair.replay(sk.trace.from_jobs([1], ["u"], [1.7e9], [1e-3]), policy="fifo", cores=1).jobs.num_rows == 1
+    # Unix timestamps in seconds keep microsecond tasks (the spacing there is 2.4e-7)
+    assert sk.fair.replay(sk.trace.from_jobs([1], ["u"], [1.7e9], [1e-6]), policy="fifo", cores=1).jobs.num_rows == 1
+    with pytest.raises(InvalidInstanceError, match="sizes: 'lognormal:8' draws sizes too small to simulate"):
+        sk.flowtime.generate(1000, sizes="lognormal:8", seed=1)

@@ -226,13 +226,13 @@ def unique_columns(names: list[str], where: str) -> None:
         first[name] = k
 
 
-def lost_lengths(times: np.ndarray, lengths: np.ndarray, rel: float = 1e-3) -> np.ndarray:
+def lost_lengths(times: np.ndarray, lengths: np.ndarray, rel: float = 0.5) -> np.ndarray:
     """Mask of the positive ``lengths`` that a float64 time at ``times`` cannot hold: ``(t + l)
-    - t`` differs from ``l`` by more than ``rel * l`` (0.1 %). At t = 1e20 the spacing of
-    float64 is 16,384, so a 10 s task submitted there would end when it starts and every
-    metric of it would be 0: such inputs are refused rather than silently measured wrong.
-    Unix timestamps in seconds (about 1.7e9, spacing 2.4e-7) keep lengths down to a quarter
-    of a millisecond.
+    - t`` is off ``l`` by half of it or more, i.e. the length is about the spacing of float64
+    there or below. At t = 1e20 the spacing is 16,384, so a 10 s task submitted there would end
+    when it starts and every metric of it would be 0 (its slowdown 0, below its bound of 1):
+    such inputs are refused rather than measured wrong. Unix timestamps in seconds (about
+    1.7e9, spacing 2.4e-7) keep lengths down to about half a microsecond.
 
     Examples
     --------

@@ -204,7 +204,15 @@ def generate(
         if wmax > 2**53:
             raise InvalidInstanceError(f"weights: wmax must be <= 2**53, got {wargs[0]}", field="weights")
         w = rng.integers(1, wmax + 1, n).astype(np.float64)
-    jobs = Jobs(release, (offsets, values), w, name=f"generated-{kind}-{n}")
+    try:
+        jobs = Jobs(release, (offsets, values), w, name=f"generated-{kind}-{n}")
+    except InvalidInstanceError as exc:
+        if exc.field != "operations":
+            raise
+        # a heavy tail draws sizes below the float spacing at their release times
+        raise InvalidInstanceError(
+            f"sizes: {sizes!r} draws sizes too small to simulate ({exc})", field="sizes"
+        ) from None
     if distortion is not None:
         jobs = jobs.with_estimates(distortion=distortion, seed=int(rng.integers(2**63)))
     return jobs

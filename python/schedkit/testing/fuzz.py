@@ -41,6 +41,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import warnings
 from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
@@ -165,7 +166,9 @@ def assert_contract(fn: Callable[..., Any], *args: Any, nonfinite_ok: Collection
     record batches, and these inside dicts, lists, tuples, dataclass fields and ``__slots__``,
     at any depth. ``InternalError`` and ``ValidationError`` (schedkit bugs), any other
     exception, and a non-finite number fail with ``AssertionError`` (other exceptions
-    propagate as they are).
+    propagate as they are). A ``UserWarning`` is within the contract (a reader names what it
+    ignores that way) and must name something: it is shown, not raised, even where warnings
+    are errors, unless its message is empty.
 
     Parameters
     ----------
@@ -193,7 +196,14 @@ def assert_contract(fn: Callable[..., Any], *args: Any, nonfinite_ok: Collection
     AssertionError: result: not finite: inf
     """
     try:
-        result = fn(*args, **kwargs)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", UserWarning)
+            result = fn(*args, **kwargs)
+        for w in caught:
+            if not str(w.message):
+                raise AssertionError(f"{w.category.__name__} without a message")
+            if not issubclass(w.category, UserWarning):
+                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     except (InternalError, ValidationError) as exc:
         raise AssertionError(f"a schedkit bug, not a user error: {type(exc).__name__}: {exc}") from exc
     except SchedkitError as exc:
