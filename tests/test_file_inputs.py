@@ -256,3 +256,9 @@ def test_lengths_a_float64_cannot_hold_at_their_time_are_refused(tmp_path):
     assert sk.fair.replay(sk.trace.from_jobs([1], ["u"], [1.7e9], [1e-6]), policy="fifo", cores=1).jobs.num_rows == 1
     with pytest.raises(InvalidInstanceError, match="sizes: 'lognormal:8' draws sizes too small to simulate"):
         sk.flowtime.generate(1000, sizes="lognormal:8", seed=1)
+
+
+def test_settings_for_users_the_trace_never_had_are_named():
+    t = sk.trace.from_jobs([0, 1], ["a", "b"], [0.0, 0.0], [2.0, 1.0])
+    with pytest.warns(UserWarning, match=r"runs\[0\]\.weights: user\(s\) 'zzz' are not in the trace"):
+        sk.fair.replay(t, policy="uwfq", cores=2, weights={"zzz": 5.0, "a": 2.0})

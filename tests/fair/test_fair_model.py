@@ -20,6 +20,7 @@ from schedkit.testing.strategies import traces
 
 TRACE = sk.trace.read(sk.trace.bundled("google2011_wta_500s_hetero.csv"))
 # the resources model (DRF) with bounded memory needs every task's memory request
+USERS = sorted(set(TRACE.column("user").to_pylist()))
 DRF_TRACE = TRACE.set_column(TRACE.schema.get_field_index("memory"), "memory", pa.array([0.25] * TRACE.num_rows))
 
 
@@ -100,8 +101,8 @@ def test_replay_many_takes_runspecs_and_mappings_alike():
     [
         dict(policy="uwfq"),
         dict(policy="cfq", partition=True, estimate="noisy", seed=3, record_tasks=True),
-        dict(policy="fair", pools={"u1": (2.0, 1.0)}, record_tasks=True),
-        dict(policy="uwfq", weights={"u2": 2.0}, record_tasks=True),
+        dict(policy="fair", pools={USERS[0]: (2.0, 1.0)}, record_tasks=True),
+        dict(policy="uwfq", weights={USERS[1]: 2.0}, record_tasks=True),
         dict(policy="drf", cores=8, memory=4.0, nodes=2, record_tasks=True),
         dict(policy="drf", nodes=[(8, 2.0), (4, 2.0)], record_tasks=True),
     ],

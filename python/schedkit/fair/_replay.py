@@ -247,7 +247,24 @@ def _replay_once(
         bar.close()
     if failure is not None:
         _drop(runners, chunks, failure)
+    _warn_absent_users(specs, set(names.names))
     return [_result(r, classes) for r in runners]
+
+
+def _warn_absent_users(specs: list[RunSpec], users: set[str]) -> None:
+    """Names the users that a run's ``weights`` or ``pools`` give settings to but the trace
+    never had (a misspelt user would otherwise run at the default without a word)."""
+    for i, sp in enumerate(specs):
+        for name in ("weights", "pools"):
+            given = getattr(sp, name) or {}
+            absent = sorted(str(u) for u in given if str(u) not in users)
+            if absent:
+                warnings.warn(
+                    f"runs[{i}].{name}: user(s) {', '.join(map(repr, absent[:5]))}"
+                    f"{' ...' if len(absent) > 5 else ''} are not in the trace; their settings are unused",
+                    UserWarning,
+                    stacklevel=4,
+                )
 
 
 def _drop(runners: list[Runner], chunks: Iterable[pa.Table] | None, failure: BaseException) -> NoReturn:
