@@ -262,3 +262,9 @@ def test_settings_for_users_the_trace_never_had_are_named():
     t = sk.trace.from_jobs([0, 1], ["a", "b"], [0.0, 0.0], [2.0, 1.0])
     with pytest.warns(UserWarning, match=r"runs\[0\]\.weights: user\(s\) 'zzz' are not in the trace"):
         sk.fair.replay(t, policy="uwfq", cores=2, weights={"zzz": 5.0, "a": 2.0})
+
+
+@pytest.mark.parametrize("text", ["", "null\n", "[]\n", "   \n"])
+def test_manifests_with_no_objects_are_an_error(tmp_path, text):
+    with pytest.raises(InvalidInstanceError, match="no Kubernetes objects"):
+        sk.packing.Cluster.from_manifests(_write(tmp_path, "m.yaml", text))

@@ -514,6 +514,9 @@ def read_manifests(source: Any, *, strict: bool = True, max_pods: int = 1_000_00
     if isinstance(max_pods, bool) or not isinstance(max_pods, int) or max_pods < 0:
         raise InvalidInstanceError(f"max_pods: expected an integer >= 0, got {max_pods!r}", field="max_pods")
     objs = _flatten(_load_documents(source))
+    if not objs:  # an empty or null file: nothing to simulate, and likely not the file meant
+        where = source if isinstance(source, (str, Path)) else "manifests"
+        raise InvalidInstanceError(f"{where}: no Kubernetes objects", field="path")
     ignored = Ignored()
     classes: dict[str, tuple[int, str]] = {}
     default_class: tuple[int, str] | None = None
