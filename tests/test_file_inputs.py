@@ -268,3 +268,15 @@ def test_settings_for_users_the_trace_never_had_are_named():
 def test_manifests_with_no_objects_are_an_error(tmp_path, text):
     with pytest.raises(InvalidInstanceError, match="no Kubernetes objects"):
         sk.packing.Cluster.from_manifests(_write(tmp_path, "m.yaml", text))
+
+
+def test_core_counts_the_model_leaves_out_are_named(tmp_path):
+    wf = {
+        "workflow": {
+            "specification": {"tasks": [{"id": "a"}], "files": []},
+            "execution": {"tasks": [{"id": "a", "runtimeInSeconds": 8, "coreCount": 4}]},
+        }
+    }
+    with pytest.warns(UserWarning, match="1 task\\(s\\) ran on more than one core \\(up to 4\\)"):
+        _, platform = sk.dag.from_wfcommons(_write(tmp_path, "wf.json", json.dumps(wf)))
+    assert platform.cost.tolist() == [[8.0] * 4]  # the runtime as one processor's work

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -248,6 +249,7 @@ def from_wfcommons(
         raise _bad(path, "no workflow.specification.tasks (1.5) or workflow.tasks (1.4)", "workflow")
     if not names:
         raise _bad(path, "the workflow has no tasks", "tasks")
+    _warn_multicore(path, wf)
     index = {name: k for k, name in enumerate(names)}
     edges: dict[tuple[int, int], None] = {}
     for k, name in enumerate(names):
@@ -369,6 +371,28 @@ def _wf_tasks(
         inputs.append(inp)
     _check_unique(path, names)
     return names, parents, children, runtime, outputs, inputs
+
+
+def _warn_multicore(path: Any, wf: dict[str, Any]) -> None:
+    """Names the core counts above 1 the model leaves out (each task's recorded runtime is
+    its work on one processor): ``coreCount`` in 1.5's execution records, ``cores`` in 1.4."""
+    execution = wf.get("execution")
+    records = execution.get("tasks") if isinstance(execution, dict) else wf.get("tasks")
+    counts = [
+        r.get(key)
+        for r in records or []
+        if isinstance(r, dict)
+        for key in ("coreCount", "cores")
+        if isinstance(r.get(key), (int, float)) and not isinstance(r.get(key), bool)
+    ]
+    many = [c for c in counts if c > 1]
+    if many:
+        warnings.warn(
+            f"{path}: {len(many)} task(s) ran on more than one core (up to {max(many):g}); a task's "
+            "runtime is taken as its work on one processor, core counts are not modelled",
+            UserWarning,
+            stacklevel=3,
+        )
 
 
 def _wf15(path: Any, wf: dict[str, Any]) -> _WfTasks:
