@@ -280,3 +280,15 @@ def test_core_counts_the_model_leaves_out_are_named(tmp_path):
     with pytest.warns(UserWarning, match="1 task\\(s\\) ran on more than one core \\(up to 4\\)"):
         _, platform = sk.dag.from_wfcommons(_write(tmp_path, "wf.json", json.dumps(wf)))
     assert platform.cost.tolist() == [[8.0] * 4]  # the runtime as one processor's work
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--no-partition", "--tau", "7"], "^--tau: no run partitions"),
+        (["--no-partition", "--noise", "0.3"], "^--noise: applies to --estimate noisy only"),
+    ],
+)
+def test_replay_options_no_run_reads_are_named(argv, message):
+    with pytest.warns(UserWarning, match=message):
+        assert main(["replay", "--policy", "fifo", "--json", *argv]) == 0

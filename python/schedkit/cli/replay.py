@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import time
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -126,11 +127,11 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     )
     pg.add_argument("--partition", action="store_true", help="runtime partitioning only (tau = 0.5 core-s)")
     pg.add_argument("--no-partition", action="store_true", help="no partitioning only")
-    pg.add_argument("--tau", type=float, default=0.5, help="partition granule in core-seconds (default 0.5)")
+    pg.add_argument("--tau", type=float, default=None, help="partition granule in core-seconds (default 0.5)")
     pg.add_argument(
         "--estimate", default="oracle", help=f"runtime estimates: {', '.join(fair.ESTIMATES)} (default oracle)"
     )
-    pg.add_argument("--noise", type=float, default=0.5, help="log-normal sigma of --estimate noisy (default 0.5)")
+    pg.add_argument("--noise", type=float, default=None, help="log-normal sigma of --estimate noisy (default 0.5)")
     pg.add_argument("--seed", type=int, default=0, help="seed of noisy estimates / scenario arrivals")
     pg.add_argument(
         "--pools",
@@ -287,11 +288,16 @@ def _run(args: argparse.Namespace) -> int:
         )
     runs, model = _runs(args)
     _check_outputs(args)
+    # an option no run reads is said to be ignored, as RunSpec says of its settings
+    if args.tau is not None and not any(part for _, part in runs):
+        warnings.warn("--tau: no run partitions (--no-partition); it is ignored", UserWarning, stacklevel=2)
+    if args.noise is not None and args.estimate != "noisy":
+        warnings.warn("--noise: applies to --estimate noisy only; it is ignored", UserWarning, stacklevel=2)
     settings: dict[str, Any] = dict(
         cores=args.cores,
-        tau=args.tau,
+        tau=fair.RunSpec.tau if args.tau is None else args.tau,
         estimate=args.estimate,
-        noise=args.noise,
+        noise=fair.RunSpec.noise if args.noise is None else args.noise,
         seed=args.seed,
         memory=args.memory,
         nodes=args.nodes,
@@ -357,9 +363,9 @@ def _run(args: argparse.Namespace) -> int:
             "cores": args.cores,
             "estimates": args.estimate
             if args.estimate != "noisy"
-            else f"noisy (sigma {args.noise:g}, seed {args.seed})",
+            else f"noisy (sigma {settings['noise']:g}, seed {args.seed})",
             "overhead model": model_text,
-            "runs": f"{len(results)} (-P = runtime partitioning, tau = {args.tau:g} core-s)",
+            "runs": f"{len(results)} (-P = runtime partitioning, tau = {settings['tau']:g} core-s)",
         }
         written.append(f"report written to {_write_report(args.report, header, results, cells)}")
     if args.json:

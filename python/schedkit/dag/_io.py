@@ -203,7 +203,7 @@ def from_wfcommons(
       (0 when they share none).
     - The graph is named after the file (the instance's ``name`` field is often generic).
     - Work: ``runtimeInSeconds`` as recorded (1.5: ``workflow.execution.tasks``); the cost on a
-      processor of speed s is runtime / s. Core counts are ignored.
+      processor of speed s is runtime / s. Core counts are not modelled (a warning names any above 1).
 
     Parameters
     ----------
@@ -378,13 +378,12 @@ def _warn_multicore(path: Any, wf: dict[str, Any]) -> None:
     its work on one processor): ``coreCount`` in 1.5's execution records, ``cores`` in 1.4."""
     execution = wf.get("execution")
     records = execution.get("tasks") if isinstance(execution, dict) else wf.get("tasks")
-    counts = [
-        r.get(key)
-        for r in records or []
-        if isinstance(r, dict)
-        for key in ("coreCount", "cores")
-        if isinstance(r.get(key), (int, float)) and not isinstance(r.get(key), bool)
-    ]
+    counts: list[float] = []
+    for r in records or []:
+        for key in ("coreCount", "cores"):
+            value = r.get(key) if isinstance(r, dict) else None
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                counts.append(float(value))
     many = [c for c in counts if c > 1]
     if many:
         warnings.warn(
