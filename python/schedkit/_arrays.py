@@ -239,9 +239,17 @@ def lost_lengths(times: np.ndarray, lengths: np.ndarray, rel: float = 0.5) -> np
     >>> lost_lengths(np.array([0.0, 1e20, 1e20]), np.array([10.0, 10.0, 1e6])).tolist()
     [False, True, False]
     """
+    if len(times) == 0:
+        return np.zeros(0, dtype=bool)
+    # cheap first (a replay checks every chunk): rounding at any time is at most its spacing,
+    # so only the lengths under 2 / rel spacings of the largest time can be off by rel of them
+    spacing = np.spacing(max(abs(float(times.min())), abs(float(times.max()))))
+    near = (lengths > 0) & (lengths < 2.0 / rel * spacing)
+    if not near.any():
+        return near
     with np.errstate(over="ignore", invalid="ignore"):
         back = (times + lengths) - times
-    return (lengths > 0) & ~(np.abs(back - lengths) <= rel * lengths)
+    return near & ~(np.abs(back - lengths) <= rel * lengths)
 
 
 def lost_length_error(times: np.ndarray, lengths: np.ndarray, field: str, at: str) -> InvalidInstanceError | None:
@@ -257,3 +265,15 @@ def lost_length_error(times: np.ndarray, lengths: np.ndarray, field: str, at: st
         field=field,
         index=i,
     )
+
+
+def is_sequence(value: Any) -> bool:
+    """Whether ``value`` is a collection of items to iterate: iterable, and not a string or
+    bytes (whose characters would be taken one by one as items).
+
+    Examples
+    --------
+    >>> is_sequence([1, 2]), is_sequence(np.arange(2)), is_sequence("ab"), is_sequence(5)
+    (True, True, False, False)
+    """
+    return hasattr(value, "__iter__") and not isinstance(value, (str, bytes))

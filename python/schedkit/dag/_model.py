@@ -18,7 +18,7 @@ import numpy.typing as npt
 import pyarrow as pa
 
 from schedkit import _core
-from schedkit._arrays import float_vector, int_vector, numeric_array, readonly
+from schedkit._arrays import float_vector, int_vector, is_sequence, numeric_array, readonly
 from schedkit._chrome_trace import write_chrome_trace
 from schedkit._optional import require
 from schedkit.dag._plot import gantt
@@ -64,7 +64,7 @@ def _names(names: Any) -> tuple[str, ...] | None:
     """Display names as a tuple of strings (None stays None), or an error naming ``names``."""
     if names is None:
         return None
-    if isinstance(names, (str, bytes)) or not hasattr(names, "__iter__"):
+    if not is_sequence(names):
         raise InvalidInstanceError(f"names: expected a sequence of names, got {names!r}", field="names")
     return tuple(str(x) for x in names)
 

@@ -13,7 +13,7 @@ import numpy as np
 import pyarrow as pa
 
 from schedkit import _core
-from schedkit._arrays import U64_MAX, bool_arg, int_arg, readonly
+from schedkit._arrays import U64_MAX, bool_arg, int_arg, is_sequence, readonly
 from schedkit._docs import fill_doc
 from schedkit._names import resolve_name
 from schedkit.dag._model import Platform, Schedule, TaskGraph, check_pair
@@ -375,7 +375,7 @@ def compare(
     >>> t.column("algorithm").to_pylist(), t.column_names[:3]
     (['heft', 'met'], ['algorithm', 'makespan', 'slr'])
     """
-    if algorithms is not None and (isinstance(algorithms, str) or not hasattr(algorithms, "__iter__")):
+    if algorithms is not None and not is_sequence(algorithms):
         raise InvalidInstanceError(f"algorithms: expected a sequence of names, got {algorithms!r}", field="algorithms")
     names = list(ALGORITHMS) if algorithms is None else [resolve_name("algorithm", a, ALGORITHMS) for a in algorithms]
     rows = []

@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from schedkit._arrays import is_sequence
 from schedkit._names import resolve_name
 from schedkit.exceptions import InvalidInstanceError
 from schedkit.sweep._areas import AREAS
@@ -206,7 +207,7 @@ def prepare(runs: Iterable[Mapping[str, Any]], sweep_seed: Any) -> list[Run]:
     schedkit.exceptions.InvalidInstanceError: runs[0]: dag parameter: unknown 'algoritm' (did you mean 'algorithm'?); choices: ...
     """
     seed = _integer(sweep_seed, "seed")
-    if isinstance(runs, (str, bytes, Mapping)) or not hasattr(runs, "__iter__"):
+    if isinstance(runs, Mapping) or not is_sequence(runs):
         raise InvalidInstanceError("runs: expected a list of runs (mappings) or a grid", field="runs")
     out: list[Run] = []
     first: dict[str, int] = {}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from schedkit._arrays import bool_arg
+from schedkit._arrays import bool_arg, is_sequence
 from schedkit.exceptions import InvalidInstanceError
 from schedkit.tardiness._checks import check_int
 from schedkit.tardiness._model import Instance
@@ -64,7 +64,7 @@ def generate_orlib(
     weighted = bool_arg(weighted, "weighted")
     factors = {}
     for field, given in (("tf", tf), ("rdd", rdd)):
-        if isinstance(given, (str, bytes)) or not hasattr(given, "__iter__"):
+        if not is_sequence(given):
             raise InvalidInstanceError(f"{field}: expected a sequence of numbers in (0, 1], got {given!r}", field=field)
         values = factors[field] = tuple(given)
         for k, v in enumerate(values):

@@ -33,6 +33,13 @@ def from_jobs(
     pyarrow.Table
         In :data:`SCHEMA`; ``cpu`` and ``memory`` are NaN (no requests), ``priority`` 0.
 
+    Raises
+    ------
+    InvalidInstanceError
+        Arrays of different lengths, ids that are not integers, or a value a replay would
+        refuse (a submit time that is not finite, a negative duration, one too small to hold
+        at its submit time), naming the field and row.
+
     Examples
     --------
     >>> import schedkit as sk

@@ -55,7 +55,6 @@ _TYPES = {
     "pool": pa.string(),
     "estimate": pa.float64(),
 }
-_OPTIONAL = OPTIONAL_COLUMNS
 # Internal columns: the job's position in submit order, and the row's position in the source.
 _RANK, _ROW = "_rank", "_row"
 _NO_CUTOFF = np.iinfo(np.int64).max  # above every job rank
@@ -184,7 +183,7 @@ def _check_rows(value: Any, field: str) -> None:
 
 
 def _with_row_numbers(cols: dict[str, pa.ChunkedArray | pa.Array], row0: int, n: int) -> pa.Table:
-    names = [c for c in (*ORDERED_COLUMNS, *_OPTIONAL) if c in cols]
+    names = [c for c in (*ORDERED_COLUMNS, *OPTIONAL_COLUMNS) if c in cols]
     arrays = [cols[c] for c in names] + [pa.array(np.arange(row0, row0 + n, dtype=np.int64))]
     return pa.table(arrays, names=[*names, _ROW])
 
@@ -237,7 +236,7 @@ def _table_rows(t: pa.Table) -> pa.Table:
         est = _numbers(t, "estimate")
         _check_numbers(est, "estimate", "must be finite and > 0 core-s", above=0.0)
         cols["estimate"] = pa.array(est)
-    names = [c for c in (*ORDERED_COLUMNS, *_OPTIONAL) if c in cols]
+    names = [c for c in (*ORDERED_COLUMNS, *OPTIONAL_COLUMNS) if c in cols]
     return pa.table([cols[c] for c in names], names=names)
 
 
@@ -883,7 +882,9 @@ def _output(rows: pa.Table, spread: bool, bounds: np.ndarray | None = None, row0
         return np.zeros(n, np.int64) if name == "stage" else np.full(n, np.nan)
 
     present = set(rows.column_names)
-    names = [c for c in ORDERED_COLUMNS if c in present or c in _DEFAULTED] + [c for c in _OPTIONAL if c in present]
+    names = [c for c in ORDERED_COLUMNS if c in present or c in _DEFAULTED] + [
+        c for c in OPTIONAL_COLUMNS if c in present
+    ]
     return pa.table([rows.column(c) if c in present else fill(c) for c in names], names=names)
 
 
