@@ -25,6 +25,10 @@ def _stream():
     return sk.dag.JobStream([(g, plat)], [0.0, 1.0], [0, 0])
 
 
+def _dag_pair():
+    return sk.dag.TaskGraph([0], [1], [0.0]), sk.dag.Platform(cost=[[1.0], [1.0]])
+
+
 JOBS = sk.flowtime.Jobs([0, 0, 0], [1, 2, 3])
 INSTANCE = sk.tardiness.Instance([1, 2, 3], [1, 1, 1], [1, 2, 3])
 ARRAY = np.array(["a", "b"])
@@ -85,6 +89,13 @@ CASES = [
         "chunk rows bool",
         lambda: sk.batch.evaluate_sequences(INSTANCE, [[0, 1, 2]], max_chunk_rows=True),
         "max_chunk_rows",
+        None,
+    ),
+    ("format_quantity text", lambda: sk.packing.format_quantity("x"), "value", None),
+    (
+        "deadline bool",
+        lambda: sk.batch.deadline_probability(*_dag_pair(), [0, 0], [0, 1], True, samples=10),
+        "deadline",
         None,
     ),
     # fair

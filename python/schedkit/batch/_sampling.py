@@ -166,6 +166,9 @@ def deadline_probability(
     """
     _check_sampling(sigma, distribution)
     samples = int_arg(samples, "samples", minimum=1, maximum=MAX_SAMPLES)
+    # any real number, infinities included (a deadline of inf is always met); not NaN or a bool
+    if isinstance(deadline, (bool, np.bool_)) or not isinstance(deadline, (int, float, np.integer, np.floating)):
+        raise InvalidInstanceError(f"deadline: must be a number, got {deadline!r}", field="deadline")
     if math.isnan(deadline):
         raise InvalidInstanceError("deadline: must be a number, got NaN", field="deadline")
     backend = cuda.resolve_device(device)

@@ -17,6 +17,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from schedkit._arrays import bool_arg, int_arg
 from schedkit._docs import fill_doc
 from schedkit._files import DuplicateKeyError, parse_json, read_text, strict_yaml_loader
 from schedkit._optional import require
@@ -204,7 +205,8 @@ def format_quantity(value: int, *, cpu: bool = False) -> str:
     >>> format_quantity(1500, cpu=True), format_quantity(2000, cpu=True), format_quantity(512 << 20)
     ('1500m', '2', '512Mi')
     """
-    if cpu:
+    value = int_arg(value, "value")
+    if bool_arg(cpu, "cpu"):
         return f"{value // 1000}" if value % 1000 == 0 else f"{value}m"
     for suffix in ("Ei", "Pi", "Ti", "Gi", "Mi", "Ki"):
         if value and value % _BINARY[suffix] == 0:
