@@ -13,12 +13,12 @@ comparison as one self-contained HTML file (:func:`schedkit.sweep.report`) and p
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from typing import Any
 
 from schedkit import sweep
 from schedkit.cli._common import add_json_flag, format_table, input_path, print_json, progress_line, run_doc
+from schedkit.exceptions import SchedkitError
 from schedkit.sweep._compare import compare, params, replicated
 from schedkit.sweep._html import target
 
@@ -174,9 +174,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _status(errors: list[dict[str, Any]], runs: int) -> int:
-    """The exit code: 2 when every run failed (nothing was computed, as for bad input; the
-    errors are listed above), else 0 (the failed runs are results in the table)."""
+    """The exit code, 0 (the failed runs are results in the table), unless every run failed:
+    nothing was computed, which is bad input (exit 2, the error printed by ``main``; the
+    errors are listed above)."""
     if runs and len(errors) == runs:
-        print(f"schedkit sweep: error: every run failed ({errors[0]['error']})", file=sys.stderr)
-        return 2
+        raise SchedkitError(f"every run failed ({errors[0]['error']})")
     return 0

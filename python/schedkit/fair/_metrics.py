@@ -97,8 +97,9 @@ def summarize(jobs: pa.Table, reference: pa.Table | None = None) -> dict[str, An
     >>> s["jobs"], s["mean_response_time"], s["makespan"]
     (2, 2.5, 3.0)
     """
-    for name, table in (("jobs", jobs), ("reference", reference)):
-        if not (table is None and name == "reference") and not isinstance(table, pa.Table):
+    tables = {"jobs": jobs} if reference is None else {"jobs": jobs, "reference": reference}
+    for name, table in tables.items():
+        if not isinstance(table, pa.Table):
             raise InvalidInstanceError(
                 f"{name}: expected a Result.jobs pyarrow.Table, got {type(table).__name__}", field=name
             )

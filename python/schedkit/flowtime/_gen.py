@@ -13,9 +13,16 @@ from schedkit.flowtime._model import Jobs
 
 __all__ = ["generate", "SIZE_DISTRIBUTIONS", "OPS_DISTRIBUTIONS", "WEIGHT_DISTRIBUTIONS"]
 
-SIZE_DISTRIBUTIONS = ("exponential", "pareto", "lognormal", "constant")
-OPS_DISTRIBUTIONS = ("single", "fixed", "geometric", "uniform", "test")
-WEIGHT_DISTRIBUTIONS = ("uniform",)
+#: Per option (``sizes``, ``ops``, ``weights``), its distributions and how many parameters
+#: each takes at most (``"name:p1:p2"``); one more is an error, not a parameter dropped.
+_PARAMETERS = {
+    "sizes": {"exponential": 0, "pareto": 2, "lognormal": 1, "constant": 0},
+    "ops": {"single": 0, "fixed": 1, "geometric": 1, "uniform": 1, "test": 1},
+    "weights": {"uniform": 1},
+}
+SIZE_DISTRIBUTIONS = tuple(_PARAMETERS["sizes"])
+OPS_DISTRIBUTIONS = tuple(_PARAMETERS["ops"])
+WEIGHT_DISTRIBUTIONS = tuple(_PARAMETERS["weights"])
 
 #: The most operations (over all jobs) :func:`generate` draws: 2**27 sizes (1 GiB), checked
 #: before the sizes are allocated.
@@ -25,19 +32,11 @@ MAX_GENERATED_OPERATIONS = 1 << 27
 MAX_LOGNORMAL_SIGMA = 20.0
 
 
-#: How many parameters each distribution of ``sizes``, ``ops`` and ``weights`` takes at most
-#: (``"name:p1:p2"``); one more is an error, not a parameter dropped.
-_PARAMETERS = {
-    "sizes": {"exponential": 0, "constant": 0, "lognormal": 1, "pareto": 2},
-    "ops": {"single": 0, "fixed": 1, "geometric": 1, "uniform": 1, "test": 1},
-    "weights": {"uniform": 1},
-}
-
-
-def _spec(spec: str, field: str, names: tuple[str, ...]) -> tuple[str, list[float]]:
+def _spec(spec: str, field: str) -> tuple[str, list[float]]:
     if not isinstance(spec, str):
         raise InvalidInstanceError(f"{field}: expected a distribution name, got {spec!r}", field=field)
     name, *args = spec.split(":")
+    names = tuple(_PARAMETERS[field])
     if name not in names:
         raise InvalidInstanceError(f"{field}: unknown distribution {name!r}; expected one of {names}", field=field)
     most = _PARAMETERS[field][name]
@@ -54,7 +53,7 @@ def _spec(spec: str, field: str, names: tuple[str, ...]) -> tuple[str, list[floa
 
 def _sizes(rng: np.random.Generator, spec: str, count: int) -> np.ndarray:
     """``count`` iid sizes with mean 1."""
-    name, args = _spec(spec, "sizes", SIZE_DISTRIBUTIONS)
+    name, args = _spec(spec, "sizes")
     if name == "exponential":
         x = rng.exponential(1.0, count)
     elif name == "constant":
@@ -159,7 +158,7 @@ def generate(
         seed if isinstance(seed, np.random.Generator) else np.random.default_rng(int_arg(seed, "seed", maximum=U64_MAX))
     )
     n = int_arg(n, "n", maximum=MAX_GENERATED_OPERATIONS)
-    kind, args = _spec(ops, "ops", OPS_DISTRIBUTIONS)
+    kind, args = _spec(ops, "ops")
     if kind == "test":
         _check_operations(2 * n)
         t = args[0] if args else 1.0
@@ -199,7 +198,7 @@ def generate(
     release = np.cumsum(rng.exponential(1.0 / rate, n))
     w = None
     if weights is not None:
-        _wkind, wargs = _spec(weights, "weights", WEIGHT_DISTRIBUTIONS)
+        _wkind, wargs = _spec(weights, "weights")
         wmax = int(wargs[0]) if wargs else 10
         if wmax > 2**53:
             raise InvalidInstanceError(f"weights: wmax must be <= 2**53, got {wargs[0]}", field="weights")

@@ -193,12 +193,8 @@ def place(
         raise InvalidInstanceError(
             f"method: unknown {method!r}; expected one of {', '.join(METHOD_NAMES)}", field="method"
         )
-    if not (fallback is None or isinstance(fallback, (bool, str))) or fallback not in (
-        None,
-        False,
-        True,
-        "cp",
-        "always",
+    if not (
+        fallback is None or isinstance(fallback, bool) or (isinstance(fallback, str) and fallback in ("cp", "always"))
     ):
         raise InvalidInstanceError(
             f"fallback: expected None, True, 'cp' or 'always', got {fallback!r}", field="fallback"

@@ -167,8 +167,8 @@ def assert_contract(fn: Callable[..., Any], *args: Any, nonfinite_ok: Collection
     at any depth. ``InternalError`` and ``ValidationError`` (schedkit bugs), any other
     exception, and a non-finite number fail with ``AssertionError`` (other exceptions
     propagate as they are). A ``UserWarning`` is within the contract (a reader names what it
-    ignores that way) and must name something: it is shown, not raised, even where warnings
-    are errors, unless its message is empty.
+    ignores that way): it is recorded and let through, not raised, even where warnings are
+    errors, unless its message is empty; any other warning is issued again as it came.
 
     Parameters
     ----------
