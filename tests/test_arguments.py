@@ -2,7 +2,7 @@
 naming the argument, never a raw TypeError, OverflowError, NumPy or pyarrow error, a panic or
 a hang. The cases are what a fuzzing round found reaching users before the shared checks in
 ``schedkit._arrays`` (``int_arg``, ``float_arg``, ``bool_arg``, ``int_vector``,
-``unique_columns``) were applied."""
+``check_column_names``) were applied."""
 
 from __future__ import annotations
 

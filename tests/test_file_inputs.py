@@ -30,6 +30,31 @@ def test_a_column_named_twice_is_refused_by_every_reader(tmp_path):
         sk.fair.replay(trace, policy="fifo")
 
 
+def test_a_trace_with_old_mac_line_endings_is_read_row_by_row(tmp_path):
+    # Arrow's CSV reader ends a row at a lone \r; the header must be cut there too.
+    trace = _write(tmp_path, "t.csv", "job_id,user,submit_time,task_id,duration\r1,u,0,0,10\r2,v,1,0,5\r")
+    t = sk.trace.read(trace)
+    assert t.column("user").to_pylist() == ["u", "v"]
+    assert t.column("duration").to_pylist() == [10.0, 5.0]
+
+
+@pytest.mark.parametrize(
+    ("text", "column"),
+    [
+        ("\n\u0080", 1),  # a blank first line: found by the trace fuzz test
+        ("job_id,user,submit_time,task_id,duration,\n1,u,0,0,10,\n", 6),  # a trailing comma
+    ],
+)
+def test_a_column_without_a_name_is_refused(tmp_path, text, column):
+    trace = _write(tmp_path, "t.csv", text)
+    with pytest.raises(InvalidInstanceError, match=rf"t\.csv: column {column} has no name") as err:
+        sk.trace.read(trace, format="csv")
+    assert (err.value.field, err.value.index) == ("columns", column - 1)
+    jobs = _write(tmp_path, "jobs.csv", "job_id,release,,size\n1,0,3,5\n")
+    with pytest.raises(InvalidInstanceError, match="column 3 has no name"):
+        sk.flowtime.read_jobs(jobs)
+
+
 @pytest.mark.parametrize(
     ("body", "message"),
     [

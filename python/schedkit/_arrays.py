@@ -205,20 +205,27 @@ def bool_arg(value: Any, field: str) -> bool:
     return bool(value)
 
 
-def unique_columns(names: list[str], where: str) -> None:
-    """InvalidInstanceError naming the first column that ``names`` (a table's or a CSV
-    header's, ``where`` saying which) holds twice: which of the two a reader took would be
-    arbitrary.
+def check_column_names(names: list[str], where: str) -> None:
+    """InvalidInstanceError naming the first column of ``names`` (a table's or a CSV header's,
+    ``where`` saying which) that has no name (a blank header line, a trailing comma) or that
+    appears twice: a nameless column cannot be told apart from a missing one, and which of two
+    equal names a reader took would be arbitrary.
 
     Examples
     --------
-    >>> unique_columns(["job_id", "release", "job_id"], "jobs.csv")
+    >>> check_column_names(["job_id", "release", "job_id"], "jobs.csv")
     Traceback (most recent call last):
     ...
     schedkit.exceptions.InvalidInstanceError: jobs.csv: column 'job_id' appears twice (columns 1 and 3)
+    >>> check_column_names(["job_id", ""], "jobs.csv")
+    Traceback (most recent call last):
+    ...
+    schedkit.exceptions.InvalidInstanceError: jobs.csv: column 2 has no name
     """
     first: dict[str, int] = {}
     for k, name in enumerate(names):
+        if not name:
+            raise InvalidInstanceError(f"{where}: column {k + 1} has no name", field="columns", index=k)
         if name in first:
             raise InvalidInstanceError(
                 f"{where}: column {name!r} appears twice (columns {first[name] + 1} and {k + 1})", field=name

@@ -19,13 +19,13 @@ import pyarrow.compute
 from schedkit import _core
 from schedkit._arrays import (
     U64_MAX,
+    check_column_names,
     float_arg,
     float_vector,
     int_arg,
     int_vector,
     lost_length_error,
     readonly,
-    unique_columns,
 )
 from schedkit._chrome_trace import write_chrome_trace
 from schedkit.exceptions import InvalidInstanceError
@@ -429,7 +429,7 @@ class Jobs:
         """
         if not isinstance(table, pa.Table):
             raise InvalidInstanceError(f"table: expected a pyarrow.Table, got {type(table).__name__}", field="table")
-        unique_columns(table.column_names, "table")
+        check_column_names(table.column_names, "table")
         names = set(table.column_names)
         if operations in names:
             col = lambda c: table.column(c).to_numpy() if c in names else None  # noqa: E731

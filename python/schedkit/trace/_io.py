@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from schedkit._arrays import lost_lengths, unique_columns
+from schedkit._arrays import check_column_names, lost_lengths
 from schedkit._files import BOM, existing_file, text_lines
 from schedkit.data import path as _data_path
 from schedkit.exceptions import InvalidInstanceError
@@ -523,9 +523,10 @@ def _sniff(path: Path) -> str:
 
 def _header_line(path: Path) -> str:
     """The file's first line, at most :data:`_HEADER_BYTES` of it (a file without newlines is
-    not read whole), decoded; undecodable bytes are an error naming the file and line 1."""
+    not read whole), decoded; undecodable bytes are an error naming the file and line 1. A lone
+    ``\r`` ends the line too, as it does for Arrow's CSV reader that reads the rows after it."""
     with open(path, "rb") as fh:
-        raw = fh.readline(_HEADER_BYTES)
+        raw = fh.readline(_HEADER_BYTES).split(b"\r", 1)[0]
     try:
         return raw.decode("utf-8").removeprefix(BOM)
     except UnicodeDecodeError as exc:
@@ -541,7 +542,7 @@ def _csv_batches(path: Path, names: list[str] | None, skip_header: bool) -> Iter
     # Every column as a string: numbers are parsed per row so a bad row is located, not fatal.
     if names is None:
         header = [h.strip().strip('"') for h in _header_line(path).strip().split(",")]
-        unique_columns(header, path.name)
+        check_column_names(header, path.name)
         read = pacsv.ReadOptions(block_size=1 << 22, column_names=header, skip_rows=1)
         names = header
     conv = pacsv.ConvertOptions(column_types={n: pa.string() for n in names}, strings_can_be_null=True)

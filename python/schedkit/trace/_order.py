@@ -30,7 +30,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from schedkit._arrays import lost_length_error, unique_columns
+from schedkit._arrays import check_column_names, lost_length_error
 from schedkit.exceptions import InvalidInstanceError
 from schedkit.trace._io import MACHINE_CPUS, MACHINE_MEMORY, _Errors, check_columns, iter_batches
 from schedkit.trace._model import OPTIONAL_COLUMNS, PARENTS_TYPE
@@ -201,7 +201,7 @@ def check_table(t: pa.Table) -> None:
 
 def _table_rows(t: pa.Table) -> pa.Table:
     """A user's table validated and reduced to the kept columns, defaults filled in."""
-    unique_columns(t.column_names, "source")
+    check_column_names(t.column_names, "source")
     check_columns(t.schema, "source")
     present = set(t.column_names)  # made once: a replay validates a table chunk by chunk
     for name in ("job_id", "user", "submit_time", "duration"):
