@@ -317,3 +317,131 @@ def test_core_counts_the_model_leaves_out_are_named(tmp_path):
 def test_replay_options_no_run_reads_are_named(argv, message):
     with pytest.warns(UserWarning, match=message):
         assert main(["replay", "--policy", "fifo", "--json", *argv]) == 0
+
+
+# --- the third fuzzing pass (files and values no reader should build into something else) ---
+
+WF15 = {
+    "workflow": {
+        "specification": {"tasks": [{"id": "a"}, {"id": "b", "parents": ["a"]}], "files": []},
+        "execution": {"tasks": [{"id": "a", "runtimeInSeconds": 1}, {"id": "b", "runtimeInSeconds": 2}]},
+    }
+}
+
+
+def test_an_integer_too_long_to_convert_is_an_error_naming_the_file(tmp_path, capsys):
+    # Python refuses int() of more than 4,300 digits: a ValueError from json.loads before
+    digits = "9" * 5000
+    wf = json.dumps(WF15).replace('"runtimeInSeconds": 1', f'"runtimeInSeconds": {digits}')
+    with pytest.raises(InvalidInstanceError, match=r"wf\.json: an integer of 5,000 digits"):
+        sk.dag.from_wfcommons(_write(tmp_path, "wf.json", wf))
+    assert main(["sweep", _write(tmp_path, "grid.json", '{"seed": ' + digits + "}")]) == 2
+    assert "an integer of 5,000 digits" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("seed: 2024-13-45\n", r"line 1: '2024-13-45': month must be in 1\.\.12"),  # PyYAML builds a date
+        ("seed: " + "9" * 5000 + "\n", "line 1: an integer of 5,000 digits"),
+        ("seed: 0\ngrids:\n  - policy: &p [srpt, *p]\n", "line 3: an alias refers to a node that contains it"),
+    ],
+)
+def test_yaml_scalars_and_aliases_no_reader_can_use_are_errors(tmp_path, capsys, text, message):
+    pytest.importorskip("yaml")
+    with pytest.raises(InvalidInstanceError, match=message):
+        sk.sweep.read_grid(_write(tmp_path, "grid.yaml", text))
+    assert main(["sweep", _write(tmp_path, "grid.yaml", text)]) == 2
+    assert "not valid YAML" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("field", ["runtimeInSeconds", "coreCount"])
+def test_a_workflow_number_past_float_range_is_an_error_or_named_once(tmp_path, field):
+    wf = json.loads(json.dumps(WF15))
+    wf["workflow"]["execution"]["tasks"][0][field] = 10**400
+    path = _write(tmp_path, "wf.json", json.dumps(wf))
+    if field == "runtimeInSeconds":
+        with pytest.raises(
+            InvalidInstanceError, match=r"task 'a': runtimeInSeconds must be finite.*\(401 characters\)"
+        ):
+            sk.dag.from_wfcommons(path)
+    else:  # a core count is only named (the model leaves it out), however large
+        with pytest.warns(UserWarning, match=r"more than one core \(up to 1000000000.*\(401 characters\)\)"):
+            sk.dag.from_wfcommons(path)
+
+
+def test_workflow_fields_a_reader_would_drop_are_errors(tmp_path):
+    def wf14(link):
+        files = [{"name": "f", "size": 5e8, "link": link}]
+        tasks = [{"name": "a", "runtime": 1, "files": files}, {"name": "b", "runtime": 1, "parents": ["a"]}]
+        return {"workflow": {"tasks": tasks}}
+
+    g, _ = sk.dag.from_wfcommons(_write(tmp_path, "ok.json", json.dumps(wf14("output"))))
+    assert g.num_edges == 1
+    with pytest.raises(InvalidInstanceError, match="file 'f' has link 'outptu': 'input' or 'output'") as err:
+        sk.dag.from_wfcommons(_write(tmp_path, "typo.json", json.dumps(wf14("outptu"))))
+    assert err.value.field == "link"
+    both = json.loads(json.dumps(WF15))
+    both["workflow"]["tasks"] = wf14("output")["workflow"]["tasks"]
+    with pytest.raises(
+        InvalidInstanceError, match=r"both workflow\.specification \(1\.5\) and workflow\.tasks \(1\.4\)"
+    ):
+        sk.dag.from_wfcommons(_write(tmp_path, "both.json", json.dumps(both)))
+    ghost = json.loads(json.dumps(WF15))
+    ghost["workflow"]["execution"]["tasks"].append({"id": "ghost", "runtimeInSeconds": 99})
+    with pytest.raises(InvalidInstanceError, match="a record for 'ghost', which is not a task"):
+        sk.dag.from_wfcommons(_write(tmp_path, "ghost.json", json.dumps(ghost)))
+
+
+@pytest.mark.parametrize("column", ["user", "job_class", "pool"])
+def test_a_trace_column_of_lists_where_names_go_is_refused(tmp_path, column):
+    pq = pytest.importorskip("pyarrow.parquet")
+    cols = {"job_id": [1, 2], "user": ["a", "b"], "submit_time": [0.0, 1.0], "task_id": [0, 0], "duration": [1.0, 2.0]}
+    cols[column] = [[1], [2]]
+    path = tmp_path / "t.parquet"
+    pq.write_table(pa.table(cols), path)
+    with pytest.raises(
+        InvalidInstanceError, match=rf"t\.parquet: column '{column}': expected strings, got list"
+    ) as err:
+        sk.trace.read(path)
+    assert err.value.field == column
+
+
+def test_durations_whose_sum_a_float64_cannot_hold_are_refused_before_they_reach_a_mean(tmp_path):
+    # four tasks of 1e308 s each: every mean response time was inf (and --json printed Infinity)
+    path = _write(
+        tmp_path,
+        "t.csv",
+        "job_id,user,submit_time,task_id,duration\n" + "".join(f"{j},u,0,0,1e308\n" for j in range(4)),
+    )
+    with pytest.raises(InvalidInstanceError, match="over the 1e300 limit that keeps every time finite") as err:
+        sk.fair.replay(path, policy="uwfq", cores=4)
+    assert err.value.field == "duration"
+
+
+def test_spark_pool_values_are_trimmed_as_java_trims_them(tmp_path):
+    # Java's String.trim cuts characters up to U+0020 only: Spark reads "\u2003FAIR" as an
+    # unknown mode (and falls back to FIFO); we refuse it rather than read FAIR
+    body = "<schedulingMode>\u2003FAIR</schedulingMode>"
+    path = _write(tmp_path, "fairscheduler.xml", f'<allocations><pool name="p">{body}</pool></allocations>')
+    with pytest.raises(InvalidInstanceError, match="schedulingMode must be FIFO or FAIR, got '\\\\u2003FAIR'"):
+        read_pool_file(path)
+    ok = _write(tmp_path, "ok.xml", '<allocations><pool name="p"><weight>\t 3\n</weight></pool></allocations>')
+    assert read_pool_file(ok)["p"]["weight"] == 3
+
+
+def test_generator_options_given_with_a_jobs_file_are_named(tmp_path):
+    jobs = _write(tmp_path, "jobs.csv", "job_id,release,size\n0,0,1\n1,0.5,2\n")
+    with pytest.warns(UserWarning, match="^--jobs, --load: apply to a generated workload only; ignored with --trace"):
+        assert (
+            main(["flowtime", "--trace", jobs, "--jobs", "500", "--load", "0.3", "--policies", "srpt", "--json"]) == 0
+        )
+
+
+def test_a_misspelt_column_of_a_job_table_is_named_in_either_form(tmp_path):
+    listed = pa.table({"release": [0.0, 1.0], "operations": pa.array([[1.0], [2.0, 3.0]]), "wieght": [5.0, 1.0]})
+    rows = pa.table({"job_id": [0, 1], "release": [0.0, 1.0], "size": [1.0, 2.0], "wieght": [5.0, 1.0]})
+    for table in (listed, rows):
+        with pytest.warns(UserWarning, match="column\\(s\\) 'wieght' are not read"):
+            jobs = sk.flowtime.Jobs.from_arrow(table)
+        assert jobs.weight.tolist() == [1.0, 1.0]

@@ -205,6 +205,21 @@ def bool_arg(value: Any, field: str) -> bool:
     return bool(value)
 
 
+def shown(value: Any, width: int = 40) -> str:
+    """``repr(value)`` for an error message, cut to about ``width`` characters with its full
+    length said, so a 400-digit number or a megabyte string does not become the message.
+
+    Examples
+    --------
+    >>> shown(10**60)
+    '10000000000000000000… (61 characters)'
+    >>> shown("cpu")
+    "'cpu'"
+    """
+    text = repr(value)
+    return text if len(text) <= width else f"{text[: width // 2]}… ({len(text):,} characters)"
+
+
 def check_column_names(names: list[str], where: str) -> None:
     """InvalidInstanceError naming the first column of ``names`` (a table's or a CSV header's,
     ``where`` saying which) that has no name (a blank header line, a trailing comma) or that

@@ -132,8 +132,11 @@ MAX_ALIAS_EXPANSION = 100_000
 
 def strict_yaml_loader(yaml: Any) -> Any:
     """A SafeLoader (of the ``yaml`` module given, which is optional) that refuses a mapping
-    key given twice (PyYAML keeps the last; Kubernetes' strict decoding refuses it) and a
-    document whose aliases expand past :data:`MAX_ALIAS_EXPANSION` nodes."""
+    key given twice (PyYAML keeps the last; Kubernetes' strict decoding refuses it), a
+    document whose aliases expand past :data:`MAX_ALIAS_EXPANSION` nodes, and an alias inside
+    the node it names (the value would contain itself, which no reader can walk). A scalar
+    PyYAML cannot build (a date such as ``2024-13-45``, an integer past Python's digit limit)
+    is a ``yaml.YAMLError`` naming its line, like any other malformed document."""
 
     class BoundedLoader(yaml.SafeLoader):
         def construct_mapping(self, node: Any, deep: bool = False) -> Any:
@@ -147,15 +150,20 @@ def strict_yaml_loader(yaml: Any) -> Any:
 
         def construct_document(self, node: Any) -> Any:
             sizes: dict[int, int] = {}
+            open_nodes: set[int] = set()  # the nodes being sized: an alias to one is a cycle
             distinct = 0
 
             def size(nd: Any) -> int:
                 nonlocal distinct
                 key = id(nd)
+                if key in open_nodes:
+                    raise yaml.YAMLError(
+                        f"line {nd.start_mark.line + 1}: an alias refers to a node that contains it (a value holding itself)"
+                    )
                 if key in sizes:
                     return sizes[key]
                 distinct += 1
-                sizes[key] = 1  # a recursive alias counts once
+                open_nodes.add(key)
                 if isinstance(nd, yaml.SequenceNode):
                     total = 1 + sum(size(c) for c in nd.value)
                 elif isinstance(nd, yaml.MappingNode):
@@ -164,6 +172,7 @@ def strict_yaml_loader(yaml: Any) -> Any:
                     total = 1
                 if total - distinct > MAX_ALIAS_EXPANSION:
                     raise yaml.YAMLError(f"aliases expand to more than {MAX_ALIAS_EXPANSION:,} nodes (an alias bomb?)")
+                open_nodes.discard(key)
                 sizes[key] = total
                 return total
 
@@ -179,25 +188,45 @@ def strict_yaml_loader(yaml: Any) -> Any:
                 sys.setrecursionlimit(limit)
             return super().construct_document(node)
 
+        def construct_object(self, node: Any, deep: bool = False) -> Any:
+            try:
+                return super().construct_object(node, deep=deep)
+            except ValueError as exc:  # the scalar's constructor refused it (int(), date())
+                what = (
+                    f"an integer of {len(node.value):,} digits"
+                    if node.tag.endswith(":int")
+                    else f"{node.value!r}: {exc}"
+                )
+                raise yaml.YAMLError(f"line {node.start_mark.line + 1}: {what}") from None
+
     return BoundedLoader
 
 
-class DuplicateKeyError(ValueError):
-    """A JSON object lists a key twice (:func:`parse_json`); the readers name the file."""
+class JsonContentError(ValueError):
+    """JSON that :func:`json.loads` would read but a reader must not (:func:`parse_json`): a
+    key given twice, an integer too long to convert; the readers name the file."""
 
 
 def _unique_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in pairs:
         if key in out:
-            raise DuplicateKeyError(f"key {key!r} is given twice in one object")
+            raise JsonContentError(f"key {key!r} is given twice in one object")
         out[key] = value
     return out
 
 
+def _integer(digits: str) -> int:
+    try:
+        return int(digits)
+    except ValueError:  # past sys.get_int_max_str_digits(): no quantity is that long
+        raise JsonContentError(f"an integer of {len(digits):,} digits") from None
+
+
 def parse_json(text: str) -> Any:
-    """``json.loads`` that refuses an object key given twice (raising :class:`DuplicateKeyError`)
-    rather than keeping the last value silently.
+    """``json.loads`` that refuses an object key given twice rather than keeping the last
+    value silently, and an integer too long for Python to convert, raising
+    :class:`JsonContentError` for both.
 
     Examples
     --------
@@ -206,6 +235,6 @@ def parse_json(text: str) -> Any:
     >>> parse_json('{"a": 1, "a": 2}')
     Traceback (most recent call last):
     ...
-    schedkit._files.DuplicateKeyError: key 'a' is given twice in one object
+    schedkit._files.JsonContentError: key 'a' is given twice in one object
     """
-    return json.loads(text, object_pairs_hook=_unique_object)
+    return json.loads(text, object_pairs_hook=_unique_object, parse_int=_integer)

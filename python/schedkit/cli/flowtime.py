@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import time
+import warnings
 from typing import Any, TypedDict
 
 from schedkit import flowtime
@@ -70,16 +71,14 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         "'operations' list column; .csv: a row per operation with job_id, release, size) instead of a "
         "generated workload",
     )
-    workload.add_argument("--jobs", type=int, default=10_000, help="number of generated jobs (default 10000)")
-    workload.add_argument("--load", type=float, default=0.9, help="target load of the generated arrivals (default 0.9)")
+    workload.add_argument("--jobs", type=int, help="number of generated jobs (default 10000)")
+    workload.add_argument("--load", type=float, help="target load of the generated arrivals (default 0.9)")
     workload.add_argument(
         "--sizes",
-        default="exponential",
         help="operation sizes: exponential, pareto[:alpha[:ratio]], lognormal[:sigma], constant",
     )
     workload.add_argument(
         "--ops",
-        default="single",
         help="operations per job: single, fixed:k, geometric:mean, uniform:kmax, test[:t] "
         "(uniform obligatory test of length t, then a revealed part)",
     )
@@ -106,12 +105,34 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     return p
 
 
+#: The options only a generated workload reads, with their defaults (None: not given, so a
+#: jobs file can say which of them it ignores).
+GENERATOR_DEFAULTS: dict[str, Any] = {
+    "jobs": 10_000,
+    "load": 0.9,
+    "sizes": "exponential",
+    "ops": "single",
+    "weights": None,
+}
+
+
 def _load_jobs(args: argparse.Namespace) -> tuple[flowtime.Jobs, dict[str, Any]]:
     if args.trace:
+        unread = [f"--{k}" for k in GENERATOR_DEFAULTS if getattr(args, k) is not None]
+        if unread:
+            warnings.warn(
+                f"{', '.join(unread)}: appl{'ies' if len(unread) == 1 else 'y'} to a generated workload only; "
+                "ignored with --trace",
+                UserWarning,
+                stacklevel=2,
+            )
         jobs = flowtime.read_jobs(input_path(args.trace))
         if args.distortion and jobs.estimate is None:
             jobs = jobs.with_estimates(distortion=args.distortion, seed=args.seed)
         return jobs, {"trace": str(args.trace)}
+    for k, default in GENERATOR_DEFAULTS.items():
+        if getattr(args, k) is None:
+            setattr(args, k, default)
     if args.jobs < 1:  # the means of no jobs would be made up
         raise InvalidInstanceError(f"--jobs: at least 1, got {args.jobs}", field="--jobs")
     jobs = flowtime.generate(

@@ -23,6 +23,7 @@ from schedkit.cli._common import (
 )
 from schedkit.exceptions import InvalidInstanceError
 from schedkit.experiments.packing import CP_FROM, PAPER_GRID, SMALL_GRID, plot_experiment, run_experiment
+from schedkit.packing._io import MAX_PODS
 from schedkit.packing._place import ARRIVALS
 
 _EPILOG = """examples:
@@ -64,7 +65,12 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         action="store_true",
         help="warn about manifest fields that change scheduling but are not modelled, instead of failing",
     )
-    src.add_argument("--max-pods", type=int, default=1_000_000, help="most pods the manifests may expand to")
+    src.add_argument(
+        "--max-pods",
+        type=int,
+        default=MAX_PODS,
+        help=f"most pods the manifests may expand to (default {MAX_PODS:,}, the generator's bound)",
+    )
     meth = p.add_argument_group("method")
     meth.add_argument("--method", default="kube", choices=packing.METHOD_NAMES, help="placement method (default kube)")
     meth.add_argument(
@@ -145,6 +151,7 @@ def run(args: argparse.Namespace) -> int:
     placed ...
     0
     """
+    _check_inputs(args)
     if args.experiment:
         output_path("--plot", args.plot, FIGURE_SUFFIXES)  # before the run, not after it
         try:
@@ -324,6 +331,24 @@ def run(args: argparse.Namespace) -> int:
     srows.append(["seconds", f"{plan.elapsed:.3f}"])
     print(format_table(["summary", "value"], srows))
     return 0
+
+
+def _check_inputs(args: argparse.Namespace) -> None:
+    """One input at a time: a manifest file, ``--generate`` or ``--experiment`` (the one run would
+    otherwise ignore the others without a word), and at least one ``--scenarios``."""
+    given = [
+        name
+        for name, value in (
+            ("a manifest file", args.manifests),
+            ("--generate", args.generate),
+            ("--experiment", args.experiment),
+        )
+        if value
+    ]
+    if len(given) > 1:
+        raise InvalidInstanceError(f"pack: {' and '.join(given)} exclude each other; give one", field="manifests")
+    if args.scenarios < 1:
+        raise InvalidInstanceError(f"--scenarios: must be >= 1, got {args.scenarios}", field="scenarios")
 
 
 def _write_report(path: str, source: str, cluster: Any, plan: Any, messages: list[str]) -> Any:

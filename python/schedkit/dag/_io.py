@@ -17,7 +17,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from schedkit._files import DuplicateKeyError, parse_json, read_text, text_lines
+from schedkit._arrays import shown
+from schedkit._files import JsonContentError, parse_json, read_text, text_lines
 from schedkit._optional import require
 from schedkit.dag._model import MAX_MATRIX_ENTRIES, MAX_TASKS, Platform, TaskGraph, _count
 from schedkit.exceptions import InvalidInstanceError
@@ -241,6 +242,10 @@ def from_wfcommons(
     if not isinstance(doc, dict) or not isinstance(doc.get("workflow"), dict):
         raise _bad(path, "no 'workflow' object: not a WfFormat instance", "workflow")
     wf = doc["workflow"]
+    if "specification" in wf and "tasks" in wf:
+        raise _bad(
+            path, "both workflow.specification (1.5) and workflow.tasks (1.4): which to read is ambiguous", "workflow"
+        )
     if isinstance(wf.get("specification"), dict):
         names, parents, children, runtime, outputs, inputs = _wf15(path, wf)
     elif isinstance(wf.get("tasks"), list):
@@ -286,7 +291,7 @@ def _load_json(path: Any) -> Any:
         raise InvalidInstanceError(f"{path}: empty file", field="line", index=0)
     try:
         return parse_json(text)
-    except DuplicateKeyError as exc:
+    except JsonContentError as exc:
         raise InvalidInstanceError(f"{path}: {exc}", field="line") from None
     except json.JSONDecodeError as exc:
         raise InvalidInstanceError(
@@ -299,10 +304,10 @@ def _load_json(path: Any) -> Any:
 def _number(path: Any, name: str, key: str, value: Any) -> float:
     """A finite number >= 0 (not a bool, not a string) for field ``key`` of task ``name``."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise _bad(path, f"task {name!r}: {key} must be a number, got {value!r}", key)
-    out = float(value)
+        raise _bad(path, f"task {name!r}: {key} must be a number, got {shown(value)}", key)
+    out = float(value) if isinstance(value, float) or abs(value) < 2**1023 else math.inf  # a float cannot hold it
     if not (math.isfinite(out) and out >= 0):
-        raise _bad(path, f"task {name!r}: {key} must be finite and >= 0, got {value!r}", key)
+        raise _bad(path, f"task {name!r}: {key} must be finite and >= 0, got {shown(value)}", key)
     return out
 
 
@@ -378,16 +383,16 @@ def _warn_multicore(path: Any, wf: dict[str, Any]) -> None:
     its work on one processor): ``coreCount`` in 1.5's execution records, ``cores`` in 1.4."""
     execution = wf.get("execution")
     records = execution.get("tasks") if isinstance(execution, dict) else wf.get("tasks")
-    counts: list[float] = []
+    counts: list[float] = []  # ints stay ints: one past float's range is still "more than one"
     for r in records or []:
         for key in ("coreCount", "cores"):
             value = r.get(key) if isinstance(r, dict) else None
             if isinstance(value, (int, float)) and not isinstance(value, bool):
-                counts.append(float(value))
+                counts.append(value)
     many = [c for c in counts if c > 1]
     if many:
         warnings.warn(
-            f"{path}: {len(many)} task(s) ran on more than one core (up to {max(many):g}); a task's "
+            f"{path}: {len(many)} task(s) ran on more than one core (up to {shown(max(many))}); a task's "
             "runtime is taken as its work on one processor, core counts are not modelled",
             UserWarning,
             stacklevel=3,
@@ -426,7 +431,11 @@ def _wf15(path: Any, wf: dict[str, Any]) -> _WfTasks:
                 files[key][fid] = sizes[fid]
         return seconds, files["outputFiles"], files["inputFiles"]
 
-    return _wf_tasks(path, tasks, ("id", "name"), details)
+    read = _wf_tasks(path, tasks, ("id", "name"), details)
+    ghosts = runtimes.keys() - set(read[0])
+    if ghosts:
+        raise _bad(path, f"workflow.execution.tasks has a record for {min(ghosts)!r}, which is not a task", "execution")
+    return read
 
 
 def _wf14(path: Any, wf: dict[str, Any]) -> _WfTasks:
@@ -437,7 +446,12 @@ def _wf14(path: Any, wf: dict[str, Any]) -> _WfTasks:
         inp: dict[str, float] = {}
         for f in _records(path, t.get("files"), f"task {name!r}: files"):
             size = _number(path, name, "sizeInBytes", f.get("sizeInBytes", f.get("size", 0)))
-            (out if f.get("link") == "output" else inp)[str(f.get("name"))] = size
+            link = f.get("link")
+            if link not in ("input", "output"):
+                raise _bad(
+                    path, f"task {name!r}: file {f.get('name')!r} has link {shown(link)}: 'input' or 'output'", "link"
+                )
+            (out if link == "output" else inp)[str(f.get("name"))] = size
         return seconds, out, inp
 
     return _wf_tasks(path, wf["tasks"], ("name", "id"), details)

@@ -120,7 +120,7 @@ def read_pool_file(path: str | os.PathLike[str]) -> dict[str, dict[str, Any]]:
                 raise InvalidInstanceError(
                     f"{where}: <{key}> holds elements or attributes; Spark reads only its text", field="pool_config"
                 )
-            values[key] = (prop.text or "").strip()
+            values[key] = _java_trim(prop.text or "")
         pools[name] = _spark_values(values, f"{p.name}: pool {name!r}", from_text=True)
     return pools
 
@@ -143,11 +143,11 @@ def _spark_values(given: Mapping[str, Any], where: str, from_text: bool = False)
                 f"{where}: unknown property {key!r}{hint}; Spark reads {', '.join(POOL_KEYS)}", field="pool_config"
             )
         if key == "schedulingMode":
-            if not isinstance(raw, str) or raw.strip().upper() not in MODES:
+            if not isinstance(raw, str) or _java_trim(raw).upper() not in MODES:
                 raise InvalidInstanceError(
                     f"{where}: schedulingMode must be FIFO or FAIR, got {raw!r}", field="pool_config"
                 )
-            out[key] = raw.strip().upper()
+            out[key] = _java_trim(raw).upper()
             continue
         lowest = 1 if key == "weight" else 0
         value: Any = raw
@@ -159,6 +159,13 @@ def _spark_values(given: Mapping[str, Any], where: str, from_text: bool = False)
             raise InvalidInstanceError(f"{where}: {key} must be finite, got {raw!r}", field="pool_config")
         out[key] = value
     return out
+
+
+def _java_trim(text: str) -> str:
+    """``text`` as Java's ``String.trim`` (Spark's ``.text.trim``) leaves it: characters up to
+    U+0020 cut from both ends, and nothing else (Python's ``strip`` would also cut a no-break
+    space, which Spark keeps and then fails to parse)."""
+    return text.strip("".join(map(chr, range(0x21))))
 
 
 def _java_int(text: str, what: str) -> int:

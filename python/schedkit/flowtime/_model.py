@@ -431,10 +431,33 @@ class Jobs:
             raise InvalidInstanceError(f"table: expected a pyarrow.Table, got {type(table).__name__}", field="table")
         check_column_names(table.column_names, "table")
         names = set(table.column_names)
-        if operations in names:
-            col = lambda c: table.column(c).to_numpy() if c in names else None  # noqa: E731
+        listed = operations in names  # one row per job, its operations in a list column
+        if listed:
             if release not in names:
                 raise InvalidInstanceError(f"table: no {release!r} column", field=release)
+            read = {release, operations, weight, estimate, job_id}
+        else:
+            rel_col = release if release in names else "submit_time"
+            size_col = "size" if "size" in names else "duration"
+            missing = [c for c in (job_id, rel_col, size_col) if c not in names]
+            if missing:
+                raise InvalidInstanceError(
+                    f"table: expected a list column {operations!r}, or one row per operation with columns "
+                    f"{job_id!r}, {release!r} (or 'submit_time') and 'size' (or 'duration'); missing {missing}",
+                    field=missing[0],
+                )
+            # the canonical trace's own columns are read as a trace, each task an operation
+            read = {job_id, rel_col, size_col, weight, "task_id", *TRACE_SCHEMA.names, *TRACE_OPTIONAL}
+        # a column nothing reads (a typo such as "wieght" would drop the weights) is named
+        unread = [c for c in table.column_names if c not in read]
+        if unread:
+            warnings.warn(
+                f"table: column(s) {', '.join(map(repr, unread))} are not read; they are ignored",
+                UserWarning,
+                stacklevel=2,
+            )
+        if listed:
+            col = lambda c: table.column(c).to_numpy() if c in names else None  # noqa: E731
             return cls(
                 col(release),
                 table.column(operations),
@@ -442,25 +465,6 @@ class Jobs:
                 estimate=col(estimate),
                 job_id=col(job_id),
                 name=name,
-            )
-        rel_col = release if release in names else "submit_time"
-        size_col = "size" if "size" in names else "duration"
-        missing = [c for c in (job_id, rel_col, size_col) if c not in names]
-        if missing:
-            raise InvalidInstanceError(
-                f"table: expected a list column {operations!r}, or one row per operation with columns "
-                f"{job_id!r}, {release!r} (or 'submit_time') and 'size' (or 'duration'); missing {missing}",
-                field=missing[0],
-            )
-        # a column nothing reads (a typo such as "wieght" would drop the weights) is named; the
-        # canonical trace's own columns are read as a trace, each task an operation
-        read = {job_id, rel_col, size_col, weight, "task_id", *TRACE_SCHEMA.names, *TRACE_OPTIONAL}
-        unread = [c for c in table.column_names if c not in read]
-        if unread:
-            warnings.warn(
-                f"table: column(s) {', '.join(map(repr, unread))} are not read; they are ignored",
-                UserWarning,
-                stacklevel=2,
             )
         rel, ops, w, ids = group_operation_rows(table, job_id, rel_col, size_col, weight if weight in names else None)
         return cls(rel, ops, w, job_id=ids, name=name)

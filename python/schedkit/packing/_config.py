@@ -34,6 +34,19 @@ _OTHER = {
     "DefaultPreemption", "ImageLocality", "DefaultBinder", "SchedulingGates",
 }  # fmt: skip
 _STRATEGIES = {"LeastAllocated": "least", "MostAllocated": "most", "RequestedToCapacityRatio": "rtcr"}
+#: The fields of the v1 types read here. kube-scheduler decodes its configuration strictly (an
+#: unknown field is an error), so a misspelt key is refused rather than the default used.
+#: ``extenders`` is known but changes scheduling without being modelled: an error when given.
+_CONFIG_FIELDS = (
+    "apiVersion", "kind", "parallelism", "leaderElection", "clientConnection", "healthzBindAddress",
+    "metricsBindAddress", "enableProfiling", "enableContentionProfiling", "percentageOfNodesToScore",
+    "podInitialBackoffSeconds", "podMaxBackoffSeconds", "profiles", "extenders", "delayCacheUntilActive",
+)  # fmt: skip
+_PROFILE_FIELDS = ("schedulerName", "percentageOfNodesToScore", "plugins", "pluginConfig")
+_EXTENSION_POINTS = (
+    "preEnqueue", "queueSort", "preFilter", "filter", "postFilter", "preScore", "score", "reserve",
+    "permit", "preBind", "bind", "postBind", "multiPoint",
+)  # fmt: skip
 
 
 def _bad(field_name: str, message: str) -> InvalidInstanceError:
@@ -72,6 +85,26 @@ class SchedulerConfig:
             "percentage_of_nodes_to_score": self.percentage_of_nodes_to_score,
             "hard_pod_affinity_weight": self.hard_pod_affinity_weight,
         }
+
+
+def _known(d: dict[str, Any], known: tuple[str, ...], where: str) -> None:
+    """Refuses a key of ``d`` outside ``known``, as kube-scheduler's strict decoding does;
+    ``where`` prefixes the field ("" at the top, else ending in a dot)."""
+    for key in d:
+        if key not in known:
+            raise _bad(f"{where}{key}", f"unknown field (expected one of {', '.join(known)})")
+
+
+def _unique_names(items: list[Any], key: str, default: str | None, where: str) -> None:
+    """Refuses two entries of ``items`` with the same ``key`` (profiles by ``schedulerName``,
+    pluginConfig by ``name``): Kubernetes' validation reports a duplicate value, and reading
+    only one of them would drop the other."""
+    seen: dict[str, int] = {}
+    for k, item in enumerate(items):
+        name = as_str(as_dict(item, f"{where}[{k}]").get(key), f"{where}[{k}].{key}", default=default)
+        if name in seen:
+            raise _bad(f"{where}[{k}].{key}", f"duplicate value {name!r} (also {where}[{seen[name]}])")
+        seen[name] = k
 
 
 def _percentage(v: Any, where: str) -> int:
@@ -123,6 +156,9 @@ def read_config(source: Any, *, profile: str = "default-scheduler") -> Scheduler
             raise _bad("config", f"expected one KubeSchedulerConfiguration document, found {len(docs)}")
         source = docs[0]
     cfg = as_dict(source, "config")
+    _known(cfg, _CONFIG_FIELDS, "")
+    if cfg.get("extenders"):
+        raise _bad("extenders", "scheduler extenders are not modelled")
     kind = cfg.get("kind")
     if kind != "KubeSchedulerConfiguration":
         raise _bad("kind", f"expected KubeSchedulerConfiguration, got {kind!r}")
@@ -131,6 +167,7 @@ def read_config(source: Any, *, profile: str = "default-scheduler") -> Scheduler
         raise _bad("apiVersion", f"{api!r}: only kubescheduler.config.k8s.io/v1 is read")
     pct = _percentage(cfg.get("percentageOfNodesToScore"), "percentageOfNodesToScore")
     profiles = as_list(cfg.get("profiles"), "profiles") or [{}]
+    _unique_names(profiles, "schedulerName", "default-scheduler", "profiles")
     chosen = None
     for k, pr in enumerate(profiles):
         pr = as_dict(pr, f"profiles[{k}]")
@@ -141,16 +178,21 @@ def read_config(source: Any, *, profile: str = "default-scheduler") -> Scheduler
         raise _bad("profiles", f"no profile with schedulerName {profile!r}")
     k, pr = chosen
     where = f"profiles[{k}]"
+    _known(pr, _PROFILE_FIELDS, f"{where}.")
+    _unique_names(as_list(pr.get("pluginConfig"), f"{where}.pluginConfig"), "name", None, f"{where}.pluginConfig")
     if pr.get("percentageOfNodesToScore") is not None:
         pct = _percentage(pr["percentageOfNodesToScore"], f"{where}.percentageOfNodesToScore")
     weights = dict(_SCORE)
     preemption = True
     plugins = as_dict(pr.get("plugins"), f"{where}.plugins")
+    _known(plugins, _EXTENSION_POINTS, f"{where}.plugins.")
     for point, sets in plugins.items():
         wp = f"{where}.plugins.{point}"
         sets = as_dict(sets, wp)
+        _known(sets, ("enabled", "disabled"), f"{wp}.")
         for j, e in enumerate(as_list(sets.get("disabled"), f"{wp}.disabled")):
             e = as_dict(e, f"{wp}.disabled[{j}]")
+            _known(e, ("name", "weight"), f"{wp}.disabled[{j}].")
             name = as_str(e.get("name"), f"{wp}.disabled[{j}].name")
             if name == "*":
                 if point in ("score", "multiPoint"):
@@ -177,6 +219,7 @@ def read_config(source: Any, *, profile: str = "default-scheduler") -> Scheduler
                 raise _bad(f"{wp}.disabled[{j}].name", f"disabling {name} at {point} is not modelled")
         for j, e in enumerate(as_list(sets.get("enabled"), f"{wp}.enabled")):
             e = as_dict(e, f"{wp}.enabled[{j}]")
+            _known(e, ("name", "weight"), f"{wp}.enabled[{j}].")
             name = as_str(e.get("name"), f"{wp}.enabled[{j}].name")
             if name not in _SCORE and name not in _OTHER:
                 raise _bad(f"{wp}.enabled[{j}].name", f"unknown plugin {name!r}")
@@ -190,6 +233,7 @@ def read_config(source: Any, *, profile: str = "default-scheduler") -> Scheduler
     for j, pc in enumerate(as_list(pr.get("pluginConfig"), f"{where}.pluginConfig")):
         wc = f"{where}.pluginConfig[{j}]"
         pc = as_dict(pc, wc)
+        _known(pc, ("name", "args"), f"{wc}.")
         name = as_str(pc.get("name"), f"{wc}.name")
         args = as_dict(pc.get("args"), f"{wc}.args")
         if name == "NodeResourcesFit":

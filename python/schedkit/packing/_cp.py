@@ -214,7 +214,9 @@ def _add_pod_rules(
 ) -> None:
     """Required pod affinity and anti-affinity and DoNotSchedule spread, on the final state:
     the same conditions ``Plan.validate`` checks (running pods that stay are exempt from their
-    own rules, as there)."""
+    own rules, as there). The required anti-affinity of a pod that stays still binds the pods
+    placed or moved next to it: kube-scheduler's InterPodAffinity filter checks every existing
+    pod's required anti-affinity terms against the incoming pod."""
     terms, owned = cons.get("terms") or [], cons.get("owned") or []
     if not terms:
         return
@@ -240,6 +242,7 @@ def _add_pod_rules(
         # A pod that may only stay where it runs is not re-checked.
         stays = len(x[i]) == 1 and int(cur[i]) in x[i]
         if stays:
+            _guard_anti_affinity(model, terms, owned[i], domains, x, cur, i)
             continue
         for t in owned[i]:
             kind, weight, min_domains, dom, elig, targets, _host, _sys = terms[t]
@@ -295,6 +298,29 @@ def _add_pod_rules(
                     if mine is None:  # a domain with no eligible node counts the pod alone
                         mine = 1 if i in targets else 0
                     model.add(mine - low <= weight + len(targets) * (1 - xi))
+
+
+def _guard_anti_affinity(
+    model: Any, terms: list[Any], owned: list[int], domains: Any, x: list[dict[int, Any]], cur: Any, i: int
+) -> None:
+    """The required anti-affinity terms of pod ``i``, which may only stay on ``cur[i]``: while it
+    stays there, no target pod goes into its domain, except onto the node that target already
+    runs on (a violation that predates the plan: the scheduler never re-checks running pods, and
+    neither does ``Plan.validate``)."""
+    xi = x[i][int(cur[i])]
+    for t in owned:
+        if terms[t][0] != "required_anti":
+            continue
+        d = terms[t][3][int(cur[i])]
+        if d < 0:
+            continue  # the node lacks the topology key: the term matches nothing there
+        nodes = domains(t)[d]
+        for q in terms[t][5]:
+            if q == i:
+                continue
+            for j, v in x[q].items():
+                if j in nodes and j != int(cur[q]):
+                    model.add(v + xi <= 1)
 
 
 def vm_reschedule_cp(

@@ -8,11 +8,8 @@ import numpy as np
 
 from schedkit._arrays import I64_MAX, U64_MAX, float_arg, int_arg
 from schedkit.exceptions import InvalidInstanceError
+from schedkit.packing._io import MAX_PODS  # the most pods one call generates, as read_manifests
 from schedkit.packing._model import Cluster
-
-#: The most pods one call generates: every pod is a Python object with its own names and
-#: rules, and ``schedkit pack --generate 2000,100,1,0.5`` (200,000 pods) peaks near 3.7 GB.
-MAX_PODS = 200_000
 
 
 def generate(nodes: int, pods_per_node: int, priorities: int, utilisation: float, *, seed: int = 0) -> Cluster:

@@ -19,7 +19,7 @@ from typing import Any
 
 from schedkit._arrays import bool_arg, int_arg
 from schedkit._docs import fill_doc
-from schedkit._files import DuplicateKeyError, parse_json, read_text, strict_yaml_loader
+from schedkit._files import JsonContentError, parse_json, read_text, strict_yaml_loader
 from schedkit._optional import require
 from schedkit.exceptions import InvalidInstanceError
 from schedkit.packing._k8s import (
@@ -66,7 +66,7 @@ _quantity_doc = fill_doc(
         """,
 )
 
-_RE = re.compile(r"^([+-]?)(\d+\.?\d*|\.\d+)(?:([eE][+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE])?)$", re.ASCII)
+_RE = re.compile(r"^([+-]?)(\d+\.?\d*|\.\d+)(?:([eE][+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE])?)\Z", re.ASCII)
 #: Quantities longer than this are refused before any parsing (Kubernetes' own quantities are
 #: short; the bound keeps parsing linear in the text), and so are exponents beyond +-30 and
 #: values beyond 2**62 after scaling: no request or capacity comes near them.
@@ -114,7 +114,7 @@ def parse_quantity(text: Any, *, where: str = "quantity") -> Fraction:
         raise InvalidInstanceError(f"{where}: {text!r} is not a quantity", field=where)
     if len(text) > _MAX_QUANTITY_CHARS:
         raise InvalidInstanceError(f"{where}: quantity longer than {_MAX_QUANTITY_CHARS} characters", field=where)
-    m = _RE.match(text.strip())
+    m = _RE.match(text.strip())  # Quantity.UnmarshalJSON trims surrounding white space first
     if not m:
         raise InvalidInstanceError(
             f"{where}: {text!r} is not a Kubernetes quantity (e.g. 500m, 1.5, 512Mi, 1G)", field=where
@@ -216,6 +216,13 @@ def format_quantity(value: int, *, cpu: bool = False) -> str:
 
 # --------------------------------------------------------------------------- manifests
 
+#: The most pods a cluster is built with by default, from manifests (``max_pods``, ``schedkit
+#: pack --max-pods``) or the generator: every pod is a Python object with its own names and
+#: rules, and 200,000 pods already peak near 3.7 GB (``schedkit pack --generate 2000,100,1,0.5``).
+MAX_PODS = 200_000
+#: What the ``max_pods`` errors suggest.
+_MAX_PODS_HINT = "raise max_pods (schedkit pack --max-pods) to read more"
+
 #: Kinds that never change where pods go; they are skipped.
 _IRRELEVANT = frozenset(
     [
@@ -274,7 +281,7 @@ def _load_documents(source: Any) -> list[Any]:
     if path.suffix.lower() == ".json" or text.lstrip().startswith(("{", "[")):
         try:
             data = parse_json(text)
-        except DuplicateKeyError as exc:
+        except JsonContentError as exc:
             raise InvalidInstanceError(f"{path}: {exc}", field="path") from None
         except (json.JSONDecodeError, RecursionError) as exc:
             if path.suffix.lower() == ".json":
@@ -290,16 +297,32 @@ def _load_documents(source: Any) -> list[Any]:
 
 
 def _flatten(docs: list[Any], where: str = "document") -> list[tuple[str, dict[str, Any]]]:
+    """The objects of ``docs`` with every ``List`` expanded in place, in order. Iterative, with
+    the Lists being expanded tracked by identity: a List that contains itself (a YAML alias or a
+    self-referencing dict) is an error naming it, and deep nesting cannot exhaust the stack."""
     out: list[tuple[str, dict[str, Any]]] = []
-    for k, d in enumerate(docs):
-        w = f"{where}[{k}]"
+    # (remaining items, where they sit, the List holding them: None at the top)
+    stack: list[tuple[Any, str, Any]] = [(iter(enumerate(docs)), where, None)]
+    open_lists: set[int] = set()
+    while stack:
+        items, at, holder = stack[-1]
+        step = next(items, None)
+        if step is None:
+            stack.pop()
+            open_lists.discard(id(holder))
+            continue
+        k, d = step
+        w = f"{at}[{k}]"
         if not isinstance(d, dict):
             raise InvalidInstanceError(f"{w}: expected a Kubernetes object, got {type(d).__name__}", field=w, index=k)
         kind = d.get("kind")
         if kind is not None and not isinstance(kind, str):
             raise InvalidInstanceError(f"{w}.kind: expected a string, got {kind!r}", field=f"{w}.kind", index=k)
         if (kind or "").endswith("List") or ("items" in d and kind is None):
-            out.extend(_flatten(as_list(d.get("items"), f"{w}.items"), f"{w}.items"))
+            if id(d) in open_lists:
+                raise InvalidInstanceError(f"{w}: a {kind or 'List'} that contains itself", field=w, index=k)
+            open_lists.add(id(d))
+            stack.append((iter(enumerate(as_list(d.get("items"), f"{w}.items"))), f"{w}.items", d))
         else:
             out.append((w, d))
     return out
@@ -330,7 +353,9 @@ def _requests(spec: dict[str, Any], where: str, ignored: Ignored) -> tuple[dict[
                 ignored.add(f"{w}.ports[{k}].hostPort", "NodePorts is not modelled")
         res = as_dict(c.get("resources"), f"{w}.resources")
         req = dict(as_dict(res.get("requests"), f"{w}.resources.requests"))
-        for name, q in as_dict(res.get("limits"), f"{w}.resources.limits").items():
+        limits = as_dict(res.get("limits"), f"{w}.resources.limits")
+        _check_limits(req, limits, f"{w}.resources")
+        for name, q in limits.items():
             req.setdefault(name, q)  # the API server defaults a missing request to the limit
         out = {}
         for name, q in req.items():
@@ -355,7 +380,13 @@ def _requests(spec: dict[str, Any], where: str, ignored: Ignored) -> tuple[dict[
         for k, c in enumerate(as_list(spec.get("initContainers"), f"{where}.initContainers")):
             w = f"{where}.initContainers[{k}]"
             r = container(c, w, defaults)
-            if as_dict(c, w).get("restartPolicy") == "Always":  # a sidecar runs alongside
+            policy = as_dict(c, w).get("restartPolicy")
+            if policy not in (None, "Always"):  # the API server allows only Always (a sidecar)
+                raise InvalidInstanceError(
+                    f"{w}.restartPolicy: {policy!r} is not allowed; only Always (a sidecar) is",
+                    field=f"{w}.restartPolicy",
+                )
+            if policy == "Always":  # a sidecar runs alongside
                 for name, v in r.items():
                     reqs[name] = reqs.get(name, 0) + v
                     sidecars[name] = sidecars.get(name, 0) + v
@@ -376,6 +407,38 @@ def _requests(spec: dict[str, Any], where: str, ignored: Ignored) -> tuple[dict[
     if "pods" in reqs:
         raise InvalidInstanceError(f"{where}: 'pods' cannot be requested", field=f"{where}.containers")
     return reqs, scored.get("cpu", 0), scored.get("memory", 0)
+
+
+def _extended(name: str) -> bool:
+    """An extended resource (``nvidia.com/gpu``): a name with a domain outside kubernetes.io
+    (``IsExtendedResourceName``); its quantities are whole numbers."""
+    return "/" in name and "kubernetes.io/" not in name and not name.startswith("requests.")
+
+
+def _check_limits(requests: dict[Any, Any], limits: dict[Any, Any], where: str) -> None:
+    """A container's requests against its limits, as the API server's
+    ValidateResourceRequirements: an extended resource takes whole numbers; a request at most
+    its limit, and equal to it for an extended resource or huge pages (not overcommittable).
+    (The API server also wants a limit beside such a request; the scheduler's own tests give
+    requests alone, and one alone is read as it stands.)"""
+    for group, values in (("requests", requests), ("limits", limits)):
+        for name, q in values.items():
+            fw = f"{where}.{group}.{name}"
+            if isinstance(name, str) and _extended(name) and parse_quantity(q, where=fw) % 1:
+                raise InvalidInstanceError(f"{fw}: {q!r} must be a whole number (an extended resource)", field=fw)
+    for name, q in requests.items():
+        if not isinstance(name, str) or name not in limits:
+            continue  # a non-string name is refused, named, when the requests are summed
+        fw = f"{where}.requests.{name}"
+        req, lim = parse_quantity(q, where=fw), parse_quantity(limits[name], where=f"{where}.limits.{name}")
+        if req > lim:
+            raise InvalidInstanceError(
+                f"{fw}: {q!r} must be less than or equal to the limit {limits[name]!r}", field=fw
+            )
+        if req != lim and (_extended(name) or name.startswith("hugepages-")):
+            raise InvalidInstanceError(
+                f"{fw}: {q!r} must equal the limit {limits[name]!r} ({name} cannot be overcommitted)", field=fw
+            )
 
 
 #: The fields of a PodSpec and of a Container in the Kubernetes API (v1.31): anything else is
@@ -502,7 +565,7 @@ def _unmodelled_pod_fields(spec: dict[str, Any], where: str, ignored: Ignored) -
 def _report(ignored: Ignored, strict: bool) -> None:
     if not ignored.items:
         return
-    text = "not modelled, would change scheduling: " + "; ".join(ignored.items)
+    text = "not modelled, would change scheduling: " + ignored.summary()
     if strict:
         raise InvalidInstanceError(
             text + " (strict=False turns this into a warning)", field=ignored.items[0].split(" (")[0]
@@ -510,7 +573,7 @@ def _report(ignored: Ignored, strict: bool) -> None:
     warnings.warn(f"schedkit.packing: {len(ignored.items)} ignored: {text}", UserWarning, stacklevel=4)
 
 
-def read_manifests(source: Any, *, strict: bool = True, max_pods: int = 1_000_000) -> dict[str, Any]:
+def read_manifests(source: Any, *, strict: bool = True, max_pods: int = MAX_PODS) -> dict[str, Any]:
     """Keyword arguments of :class:`~schedkit.packing.Cluster` from Kubernetes manifests (see
     ``Cluster.from_manifests``)."""
     if isinstance(max_pods, bool) or not isinstance(max_pods, int) or max_pods < 0:
@@ -522,6 +585,7 @@ def read_manifests(source: Any, *, strict: bool = True, max_pods: int = 1_000_00
     ignored = Ignored()
     classes: dict[str, tuple[int, str]] = {}
     default_class: tuple[int, str] | None = None
+    default_name = ""
     budgets = []
     for w, o in objs:
         kind, name, _ns = _ident(o, w)
@@ -540,8 +604,8 @@ def read_manifests(source: Any, *, strict: bool = True, max_pods: int = 1_000_00
                     field=f"PriorityClass/{name}.preemptionPolicy",
                 )
             classes[name] = (v, pol)
-            if o.get("globalDefault") is True:
-                default_class = (v, pol)
+            if _global_default(o, name, default_name):
+                default_class, default_name = (v, pol), name
         elif kind == "PodDisruptionBudget":
             budgets.append(parse_budget(o, f"PodDisruptionBudget/{name}", ignored))
     nodes: dict[str, dict[str, Any]] = {}
@@ -651,11 +715,11 @@ def read_manifests(source: Any, *, strict: bool = True, max_pods: int = 1_000_00
                 continue  # terminal pods hold no resources
             total += 1
             if total > max_pods:
-                raise InvalidInstanceError(f"{where}: more than max_pods={max_pods:,} pods", field="max_pods")
-            node = spec.get("nodeName")
-            if node is not None:
-                node = as_str(node, f"{where}.spec.nodeName")
-            entry = pod_entry(name, ns, meta, spec, where, None, node)
+                raise InvalidInstanceError(
+                    f"{where}: more than max_pods={max_pods:,} pods; {_MAX_PODS_HINT}", field="max_pods"
+                )
+            entry = pod_entry(name, ns, meta, spec, where, None, _bound_node(spec, f"{where}.spec"))
+            node = entry["node"]
             started = as_dict(o.get("status"), f"{where}.status").get("startTime")
             if node is not None and started is not None:
                 entry["start"] = _timestamp(started, f"{where}.status.startTime")
@@ -670,7 +734,8 @@ def read_manifests(source: Any, *, strict: bool = True, max_pods: int = 1_000_00
                 )
             if total + replicas > max_pods:
                 raise InvalidInstanceError(
-                    f"{where}.spec.replicas: {replicas:,} replicas take the manifests past max_pods={max_pods:,}",
+                    f"{where}.spec.replicas: {replicas:,} replicas take the manifests past "
+                    f"max_pods={max_pods:,}; {_MAX_PODS_HINT}",
                     field=f"{where}.spec.replicas",
                 )
             total += replicas
@@ -683,7 +748,15 @@ def read_manifests(source: Any, *, strict: bool = True, max_pods: int = 1_000_00
                 raise InvalidInstanceError(
                     f"{where}.spec.selector: does not match the template's labels", field=f"{where}.spec.selector"
                 )
-            entry = pod_entry(name, ns, tmeta, tspec, f"{where}.spec.template", f"ReplicaSet/{name}", None)
+            entry = pod_entry(
+                name,
+                ns,
+                tmeta,
+                tspec,
+                f"{where}.spec.template",
+                f"ReplicaSet/{name}",
+                _bound_node(tspec, f"{where}.spec.template.spec"),
+            )
             for r in range(replicas):
                 pods.append({**entry, "name": f"{name}-{r}"})
         elif kind in ("PriorityClass", "PodDisruptionBudget") or kind in _IRRELEVANT:
@@ -696,11 +769,9 @@ def read_manifests(source: Any, *, strict: bool = True, max_pods: int = 1_000_00
     pod_node = []
     for p in pods:
         node = p["node"]
-        if node is not None and node not in index:
-            raise InvalidInstanceError(
-                f"Pod/{p['name']}.spec.nodeName: unknown node {node!r}", field=f"Pod/{p['name']}.spec.nodeName"
-            )
-        pod_node.append(index[node] if node is not None else -1)
+        if node is not None and node[0] not in index:
+            raise InvalidInstanceError(f"{node[1]}: unknown node {node[0]!r}", field=node[1])
+        pod_node.append(index[node[0]] if node is not None else -1)
     extra = sorted({r for p in pods for r in p["reqs"]} - {"cpu", "memory"})
     return {
         "node_names": names,
@@ -727,6 +798,33 @@ def read_manifests(source: Any, *, strict: bool = True, max_pods: int = 1_000_00
         "pod_mem_score": [p["mem_s"] for p in pods],
         "pod_start_time": [p.get("start") for p in pods] if any("start" in p for p in pods) else None,
     }
+
+
+def _global_default(obj: dict[str, Any], name: str, earlier: str) -> bool:
+    """A PriorityClass's ``globalDefault``, a boolean as the API server requires; a second
+    default is refused as the API server refuses it (only one default class may exist).
+    ``earlier`` names the default class seen so far ("" for none)."""
+    where = f"PriorityClass/{name}.globalDefault"
+    value = obj.get("globalDefault")
+    if value is None:  # unset (null included) is false
+        return False
+    if not isinstance(value, bool):
+        raise InvalidInstanceError(f"{where}: expected a boolean, got {value!r}", field=where)
+    if value and earlier:
+        raise InvalidInstanceError(
+            f"{where}: PriorityClass/{earlier} is already the global default; only one may be", field=where
+        )
+    return value
+
+
+def _bound_node(spec: dict[str, Any], where: str) -> tuple[str, str] | None:
+    """(node, field naming it) of a PodSpec's ``nodeName``, None when unset. A pod with
+    ``nodeName`` is bound without the scheduler whatever created it, so a Deployment's or
+    ReplicaSet's template binds every replica to that node, as a bare Pod's binds the pod."""
+    node = spec.get("nodeName")
+    if node is None:
+        return None
+    return as_str(node, f"{where}.nodeName"), f"{where}.nodeName"
 
 
 def _timestamp(v: Any, where: str) -> float:

@@ -22,21 +22,36 @@ HOSTNAME = "kubernetes.io/hostname"
 ZONE = "topology.kubernetes.io/zone"
 UNSCHEDULABLE_TAINT = "node.kubernetes.io/unschedulable"
 EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")
-_INT = re.compile(r"^[+-]?\d{1,19}$", re.ASCII)
+_INT = re.compile(r"^[+-]?\d{1,19}\Z", re.ASCII)  # \Z: "4\n" is no integer (ParseInt)
 # A label value: at most 63 characters, alphanumeric at both ends, "-_." inside (may be empty).
 _LABEL_VALUE = re.compile(r"(?=.{0,63}\Z)(?:[A-Za-z0-9](?:[-A-Za-z0-9_.]*[A-Za-z0-9])?)?")
 
 
 class Ignored:
-    """Collects the fields and objects that would change scheduling but are not modelled."""
+    """Collects the fields and objects that would change scheduling but are not modelled.
+
+    A set beside the list keeps :meth:`add` O(1), so a typo repeated in every one of many pods
+    costs linear time; :meth:`summary` names only the first :attr:`SHOWN` of them, so the
+    message stays readable."""
+
+    #: How many items :meth:`summary` lists before "and N more".
+    SHOWN = 10
 
     def __init__(self) -> None:
         self.items: list[str] = []
+        self._seen: set[str] = set()
 
     def add(self, where: str, why: str) -> None:
         item = f"{where} ({why})"
-        if item not in self.items:
+        if item not in self._seen:
+            self._seen.add(item)
             self.items.append(item)
+
+    def summary(self) -> str:
+        """The items joined by "; ", the first :attr:`SHOWN` only, then how many more there are."""
+        text = "; ".join(self.items[: self.SHOWN])
+        more = len(self.items) - self.SHOWN
+        return f"{text}; and {more:,} more" if more > 0 else text
 
 
 def bad(where: str, message: str) -> InvalidInstanceError:
@@ -103,7 +118,9 @@ class Taint:
 
 
 def parse_taints(v: Any, where: str) -> tuple[Taint, ...]:
+    """A node's taints; two with one key and effect are refused, as the API server refuses them."""
     out = []
+    seen: dict[tuple[str, str], int] = {}
     for k, t in enumerate(as_list(v, where)):
         w = f"{where}[{k}]"
         t = as_dict(t, w)
@@ -113,6 +130,9 @@ def parse_taints(v: Any, where: str) -> tuple[Taint, ...]:
         effect = as_str(t.get("effect"), f"{w}.effect")
         if effect not in EFFECTS:
             raise bad(f"{w}.effect", f"{effect!r} is not one of {', '.join(EFFECTS)}")
+        if (key, effect) in seen:
+            raise bad(w, f"duplicate taint {key}:{effect} (also {where}[{seen[key, effect]}])")
+        seen[key, effect] = k
         out.append(Taint(key, as_str(t.get("value"), f"{w}.value", default=""), effect))
     return tuple(out)
 
@@ -154,6 +174,8 @@ def parse_tolerations(v: Any, where: str, ignored: Ignored) -> tuple[Toleration,
             raise bad(f"{w}.value", "must be empty when operator is Exists")
         if effect and effect not in EFFECTS:
             raise bad(f"{w}.effect", f"{effect!r} is not one of {', '.join(EFFECTS)}")
+        if t.get("tolerationSeconds") is not None:  # an int64 field: a string is refused
+            as_int(t["tolerationSeconds"], f"{w}.tolerationSeconds", -(2**63), 2**63 - 1)
         out.append(Toleration(key, op, value, effect))
     return tuple(out)
 
@@ -554,6 +576,8 @@ def parse_budget(obj: dict[str, Any], where: str, ignored: Ignored) -> Budget:
             raise bad(f"{where}.spec.{name}", "must be >= 0")
         if isinstance(v, str) and not re.fullmatch(r"\d{1,3}%", v):
             raise bad(f"{where}.spec.{name}", f"{v!r} is not an integer or a percentage like '50%'")
+        if isinstance(v, str) and int(v[:-1]) > 100:
+            raise bad(f"{where}.spec.{name}", f"{v!r} is more than 100%")
     status = as_dict(obj.get("status"), f"{where}.status")
     allowed = status.get("disruptionsAllowed")
     if allowed is not None:

@@ -14,7 +14,7 @@ from schedkit import _core
 from schedkit._arrays import int_arg, int_vector, readonly
 from schedkit.exceptions import InvalidInstanceError
 from schedkit.packing._compile import compile_constraints
-from schedkit.packing._io import read_manifests
+from schedkit.packing._io import MAX_PODS, read_manifests
 from schedkit.packing._options import pending_messages
 from schedkit.packing._plot import plot_utilisation
 from schedkit.packing._validate import check_assignment, check_rules
@@ -81,7 +81,7 @@ def _rules(
     ]
     if ignored.items:
         raise InvalidInstanceError(
-            "pod_specs: fields that change scheduling are not modelled: " + "; ".join(ignored.items), field="pod_specs"
+            "pod_specs: fields that change scheduling are not modelled: " + ignored.summary(), field="pod_specs"
         )
     owner_in = _per(kw["pod_owner"], m, "pod_owner") or [None] * m
     pod_owner = [None if o is None else _k8s.as_str(o, f"pod_owner[{i}]") for i, o in enumerate(owner_in)]
@@ -92,7 +92,7 @@ def _rules(
         for k, b in enumerate(list(kw["budgets"] or []))
     ]
     if ignored.items:
-        raise InvalidInstanceError("budgets: fields not modelled: " + "; ".join(ignored.items), field="budgets")
+        raise InvalidInstanceError("budgets: fields not modelled: " + ignored.summary(), field="budgets")
     resources = kw["resources"] or {}
     if not isinstance(resources, dict):
         raise InvalidInstanceError(
@@ -408,7 +408,7 @@ class Cluster:
         raise AttributeError(f"Cluster is immutable: cannot delete {name!r}")
 
     @classmethod
-    def from_manifests(cls, path: Any, *, strict: bool = True, max_pods: int = 1_000_000) -> Cluster:
+    def from_manifests(cls, path: Any, *, strict: bool = True, max_pods: int = MAX_PODS) -> Cluster:
         """Nodes and pods from Kubernetes manifests.
 
         Understood: ``Node`` (``status.allocatable`` of every resource, labels, ``spec.taints``,
@@ -437,7 +437,8 @@ class Cluster:
             Unmodelled scheduling fields are an error (default) or a warning.
         max_pods : int
             The most pods the manifests may expand to (replicas included), checked before
-            anything is allocated.
+            anything is allocated; 200,000 by default, the generator's bound (each pod costs
+            some 20 KB of memory).
 
         Returns
         -------

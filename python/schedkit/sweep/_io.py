@@ -27,7 +27,7 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from schedkit._files import DuplicateKeyError, parse_json, read_text, strict_yaml_loader
+from schedkit._files import JsonContentError, parse_json, read_text, strict_yaml_loader
 from schedkit._optional import require
 from schedkit.exceptions import InvalidInstanceError
 from schedkit.sweep._spec import grid, prepare
@@ -45,7 +45,7 @@ def _parse(path: str | os.PathLike[str]) -> Any:
     if str(path).lower().endswith(".json"):
         try:
             return parse_json(text)
-        except DuplicateKeyError as exc:
+        except JsonContentError as exc:
             raise InvalidInstanceError(f"{path}: {exc}", field="grid") from None
         except RecursionError:
             raise InvalidInstanceError(f"{path}: nested too deeply to be a grid file", field="grid") from None

@@ -415,6 +415,17 @@ def _parse_ints(tokens: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     return vals, ok
 
 
+def string_column(col: Any, field: str, source: str | None = None) -> Any:
+    """Column ``field`` (user, job_class, pool) as strings: strings and numbers (ids written as
+    integers) convert; a list, struct or binary column is an error naming the column, not an
+    Arrow cast failure further down."""
+    try:
+        return pc.cast(col, pa.string())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        where = f"{source}: " if source else ""
+        raise InvalidInstanceError(f"{where}column {field!r}: expected strings, got {col.type}", field=field) from None
+
+
 def check_columns(schema: pa.Schema, source: str) -> None:
     """A canonical file's columns as the trace schema reads them: a ``unit`` in a column's
     metadata other than the schema's is an error (the values would be read in the wrong
@@ -450,7 +461,7 @@ def _conv_canonical(b: pa.RecordBatch, row0: int, err: _Errors, **_: Any) -> pa.
     sub, ok2 = _num(col["submit_time"], "submit_time", rows, err)
     tid, ok3 = _num(col["task_id"], "task_id", rows, err, integer=True)
     dur, ok4 = _num(col["duration"], "duration", rows, err)
-    user = pc.cast(col["user"], pa.string())
+    user = string_column(col["user"], "user", err.source)
     ok5 = ~np.asarray(pc.is_null(user).to_numpy(zero_copy_only=False), dtype=bool)
     err.bad(rows[~ok5], "user", "missing")
     n = len(rows)
@@ -477,6 +488,9 @@ def _conv_canonical(b: pa.RecordBatch, row0: int, err: _Errors, **_: Any) -> pa.
         else:
             opt[name] = np.full(n, default, dtype=np.int64 if integer else np.float64)
     extra = {k: v for k, v in col.items() if k not in SCHEMA.names}
+    for name in ("job_class", "pool"):
+        if name in extra:
+            extra[name] = string_column(extra[name], name, err.source)
     if "parents" in extra:
         parents, ok7 = _parents_column(extra["parents"], rows, err)
         ok &= ok7

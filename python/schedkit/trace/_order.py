@@ -32,7 +32,7 @@ import pyarrow.compute as pc
 
 from schedkit._arrays import check_column_names, lost_length_error
 from schedkit.exceptions import InvalidInstanceError
-from schedkit.trace._io import MACHINE_CPUS, MACHINE_MEMORY, _Errors, check_columns, iter_batches
+from schedkit.trace._io import MACHINE_CPUS, MACHINE_MEMORY, _Errors, check_columns, iter_batches, string_column
 from schedkit.trace._model import OPTIONAL_COLUMNS, PARENTS_TYPE
 
 __all__ = ["ordered_jobs", "ORDERED_COLUMNS", "NotInOrder", "SpeculativeChunks"]
@@ -215,7 +215,7 @@ def _table_rows(t: pa.Table) -> pa.Table:
     lost = lost_length_error(sub, dur, "duration", "submit_time")
     if lost is not None:
         raise lost
-    user = _strings(t, "user")
+    user = string_column(t.column("user"), "user")
     _first_null(user, "user")
     # Absent task_id, stage, cpu and memory get their defaults chunk by chunk (_output), not
     # as columns the size of the trace.
@@ -231,7 +231,7 @@ def _table_rows(t: pa.Table) -> pa.Table:
         cols["parents"] = _parents(t.column("parents"))
     for name in ("job_class", "pool"):
         if name in present:
-            cols[name] = _strings(t, name)
+            cols[name] = string_column(t.column(name), name)
     if "estimate" in present:
         est = _numbers(t, "estimate")
         _check_numbers(est, "estimate", "must be finite and > 0 core-s", above=0.0)
@@ -311,13 +311,6 @@ def _integers(t: pa.Table, field: str) -> np.ndarray:
         vals = np.asarray(col.to_numpy(zero_copy_only=False))
         _first_bad(vals > np.iinfo(np.int64).max, field, vals, "out of the int64 range")
     return np.asarray(pc.cast(col, pa.int64()).to_numpy(zero_copy_only=False), dtype=np.int64)
-
-
-def _strings(t: pa.Table, field: str) -> pa.ChunkedArray:
-    try:
-        return pc.cast(t.column(field), pa.string())
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        raise InvalidInstanceError(f"{field}: expected strings, got {t.column(field).type}", field=field) from None
 
 
 def _parents(col: pa.ChunkedArray) -> pa.ChunkedArray:

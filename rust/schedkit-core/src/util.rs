@@ -7,6 +7,11 @@ use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::error::{CoreError, CoreResult};
 
+/// The bound every area keeps its times, ranks and totals below (checked where an instance
+/// or a batch of jobs comes in), so no result overflows to `inf` (f64 reaches 1.8e308) and a
+/// sum or mean of many of them stays finite too.
+pub const HORIZON_LIMIT: f64 = 1e300;
+
 /// One name of a registry (the algorithms, policies, methods or objectives an entry point
 /// accepts by name): the name, one line on what it means, and what it stands for (`item`).
 ///

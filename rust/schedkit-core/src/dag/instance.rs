@@ -418,9 +418,8 @@ impl Platform {
     }
 }
 
-/// The bound on [`horizon_bound`]: every start, finish, rank and makespan the algorithms
-/// compute stays below it, so no result overflows to `inf` (f64 reaches 1.8e308).
-pub const HORIZON_LIMIT: f64 = 1e300;
+/// The bound on [`horizon_bound`] (the crate's one limit on times).
+pub use crate::util::HORIZON_LIMIT;
 
 /// Sum over tasks of the largest cost plus sum over edges of the slowest transfer (largest
 /// latency + data / smallest bandwidth): no list schedule, rank or bound exceeds it.

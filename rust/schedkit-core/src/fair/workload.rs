@@ -5,6 +5,7 @@
 use super::record::Finished;
 use super::MAX_STAGES;
 use crate::error::{CoreError, CoreResult};
+use crate::util::HORIZON_LIMIT;
 
 /// What checking a pushed batch depends on in the engine it goes into (see
 /// [`Engine::push_context`](super::Engine::push_context)): the batch can be checked away
@@ -384,6 +385,20 @@ impl Workload {
         }
         finite_nonneg("duration", &self.task_duration)?;
         finite_nonneg("think_time", &self.job_think)?;
+        // The batch ends by its latest submit plus all its work and think time on one core:
+        // bounded, so no finish, response time or mean of them overflows to inf.
+        let latest = self.job_submit.iter().copied().fold(last, f64::max);
+        let bound = latest + self.task_duration.iter().sum::<f64>() + self.job_think.iter().sum::<f64>();
+        if bound > HORIZON_LIMIT {
+            return Err(CoreError::invalid(
+                "duration",
+                None,
+                format!(
+                    "latest submit time + total duration and think time is {bound:e}, over the \
+                     {HORIZON_LIMIT:e} limit that keeps every time finite: rescale the times"
+                ),
+            ));
+        }
         let users_ok = self.job_user.iter().fold(true, |ok, &u| ok & (u < n_users));
         if !users_ok {
             for (j, &u) in self.job_user.iter().enumerate() {

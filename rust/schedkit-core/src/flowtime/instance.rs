@@ -36,9 +36,8 @@ fn check_positive(field: &str, values: &[f64]) -> CoreResult<()> {
     Ok(())
 }
 
-/// The bound on [`horizon_bound`]: every time, flow time and (weighted) total a simulation
-/// computes stays below it, so no result overflows to `inf` (f64 reaches 1.8e308).
-pub const HORIZON_LIMIT: f64 = 1e300;
+/// The bound on [`horizon_bound`] (the crate's one limit on times).
+pub use crate::util::HORIZON_LIMIT;
 
 /// (max release + total size of all jobs) x max(n, total weight, 1): every work-conserving
 /// schedule completes all jobs by max release + total size, so each flow time is at most that
