@@ -11,9 +11,13 @@
 //! smaller heap into the larger, so the total cost is O(n log² n).
 //!
 //! At the event that defines the step the affected level is set exactly (to the key reached,
-//! or to the level caught up with); any other quantity that a float rounding leaves just past
-//! its target is handled by the same comparison at the next event (a zero-length step), so
-//! no tolerance is needed.
+//! or to the level caught up with). Another running group whose level the same step brings
+//! to its key or to the level above, in exact arithmetic, may land a few ulps short of it in
+//! floats (the step length was computed from another quantity); it is set exactly too
+//! ([`settle`]). Left short, it would hold a sliver of work: a job released at that instant
+//! forms a lower group, which SETF runs first, and the sliver would wait until the newcomer
+//! caught up, a whole operation later. A quantity left just past its target is handled by the
+//! same comparison at the next event (a zero-length step).
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -120,6 +124,7 @@ pub(crate) fn run(jobs: &Jobs, m: usize, rec: &mut Recorder, budget: &Budget) ->
                     groups[i].level = groups[i].level.max(groups[i - 1].level);
                 }
             }
+            settle(&mut groups, first);
             if rec.on() {
                 for g in &groups[first..] {
                     for &Reverse((_, r)) in g.heap.iter() {
@@ -201,4 +206,24 @@ pub(crate) fn run(jobs: &Jobs, m: usize, rec: &mut Recorder, budget: &Budget) ->
         }
     }
     Ok((st.completion, events, finished))
+}
+
+/// Within a few ulps (relative): the same instant reached along two float computations.
+fn same_level(a: f64, b: f64) -> bool {
+    (b - a).abs() <= 4.0 * f64::EPSILON * a.abs().max(b.abs())
+}
+
+/// Sets the level of each running group (`groups[first..]`, the highest first) that a step
+/// left a few ulps short of its next key, or of the level of the group above it, to that value.
+fn settle(groups: &mut [Group], first: usize) {
+    for i in first..groups.len() {
+        if let Some(&Reverse((OrdF64(k), _))) = groups[i].heap.peek() {
+            if same_level(groups[i].level, k) {
+                groups[i].level = groups[i].level.max(k);
+            }
+        }
+        if i > 0 && same_level(groups[i].level, groups[i - 1].level) {
+            groups[i].level = groups[i].level.max(groups[i - 1].level);
+        }
+    }
 }
