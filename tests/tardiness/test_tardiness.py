@@ -724,6 +724,17 @@ def test_cpsat_equals_exact(inst):
     assert cp.objective == exact.objective
 
 
+def test_cpsat_out_of_time_before_a_solution_returns_its_hint_with_a_valid_bound():
+    # a limit that ends the search before CP-SAT has a solution (status UNKNOWN) was an error;
+    # the time limit promises the best sequence found: the MDD hint, not proven
+    pytest.importorskip("ortools", reason="method='cpsat' needs OR-Tools (schedkit[cp])")
+    inst = Instance([7, 2, 9, 4, 4, 8, 3, 5, 6], [10, 3, 30, 12, 9, 25, 6, 14, 20], [3, 1, 4, 1, 5, 9, 2, 6, 5])
+    res = solve(inst, method="cpsat", time_limit=1e-6)
+    assert sorted(res.sequence.tolist()) == list(range(9))
+    assert res.objective == inst_objective(inst, res.sequence)
+    assert not res.optimal and res.lower_bound <= solve(inst, method="exact").objective
+
+
 @pytest.mark.parametrize(
     "p, d, w, field",
     [

@@ -5,13 +5,14 @@ and pods (requests, priority, higher = more important, and a current node or -1 
 :func:`place` computes a :class:`Plan` with one of :data:`METHOD_NAMES`:
 
 * ``kube`` / ``kube-nopreempt``: the default kube-scheduler simulated pod by pod (Rust):
-  PrioritySort queue, NodeResourcesFit filter, LeastAllocated (default), MostAllocated or
-  RequestedToCapacityRatio scoring plus BalancedAllocation with Kubernetes' integer arithmetic,
-  ties broken by node name (``seed=None``, like the paper's ``MyDeterministicScore``) or at
-  random with a seed (the real ``selectHost``), and DefaultPreemption (single-node victims,
-  ``pickOneNodeForPreemption``). Simplifications: PodTopologySpread, affinities, taints and
-  PDBs are not modelled; a preemptor binds at once to its nominated node; victims are
-  recreated (ReplicaSet pods) and queued again; failed pods are retried after a preemption.
+  PrioritySort queue; the filters NodeUnschedulable, TaintToleration, NodeAffinity,
+  NodeResourcesFit, PodTopologySpread and InterPodAffinity; their scores with LeastAllocated
+  (default), MostAllocated or RequestedToCapacityRatio plus BalancedAllocation in Kubernetes'
+  integer arithmetic; ties broken by node name (``seed=None``, like the paper's
+  ``MyDeterministicScore``) or at random with a seed (the real ``selectHost``); and
+  DefaultPreemption (single-node victims, PodDisruptionBudgets, ``pickOneNodeForPreemption``).
+  Simplifications: a preemptor binds at once to its nominated node; victims are recreated
+  (ReplicaSet pods) and queued again; failed pods are retried after a preemption.
 * ``ffd``, ``bfd``, ``first-fit``, ``best-fit``, ``worst-fit``, ``tetris`` (item-centric) and
   ``dot``, ``l2`` (bin-centric): vector bin-packing heuristics (Rust), tier by tier from the
   highest priority; running pods stay unless ``repack=True``.

@@ -27,7 +27,9 @@ def solve_cpsat(
     """Disjunctive model: one interval per job on a no-overlap machine, T_j >= C_j - d_j.
 
     ``hint`` is a sequence to warm-start from (the caller passes MDD's), so that a short time
-    limit still returns a good sequence. Returns (sequence, objective, optimal, lower bound).
+    limit still returns a good sequence: the hint itself when the limit ends the search before
+    CP-SAT has one (status UNKNOWN), with the bound CP-SAT proved by then. Returns (sequence,
+    objective, optimal, lower bound).
     """
     cp_model = require("ortools.sat.python.cp_model", "method 'cpsat'")
     pi = _integral(p, "p")
@@ -59,12 +61,16 @@ def solve_cpsat(
     if time_limit is not None:
         solver.parameters.max_time_in_seconds = float(time_limit)
     status = search(solver, model)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        seq = np.argsort(np.array([solver.value(s) for s in starts]), kind="stable").astype(np.int64)
+    elif status == cp_model.UNKNOWN:  # out of time before a first solution
+        seq = np.asarray(hint, dtype=np.int64)
+    else:
         raise SolverUnavailableError(f"CP-SAT returned status {solver.status_name(status)} without a solution")
-    start_vals = np.array([solver.value(s) for s in starts])
-    seq = np.argsort(start_vals, kind="stable").astype(np.int64)
     c = np.cumsum(p[seq])
     objective = float(np.sum(w[seq] * np.maximum(0.0, c - d[seq])))
     optimal = status == cp_model.OPTIMAL
-    lower_bound = objective if optimal else min(objective, float(np.ceil(solver.best_objective_bound - 1e-9)))
+    bound = solver.best_objective_bound
+    proven = float(np.ceil(bound - 1e-9)) if np.isfinite(bound) else 0.0
+    lower_bound = objective if optimal else min(objective, proven)
     return seq, objective, optimal, max(0.0, lower_bound)
