@@ -14,8 +14,10 @@ Policies (``simulate(jobs, policy=...)``, the CLI and :data:`POLICIES`), all sim
 exactly by events, processor sharing by rates between events:
 
 - clairvoyant: ``srpt``, ``spt`` (non-preemptive), ``hdf`` (``remaining=True``: weighted SRPT);
-- non-clairvoyant: ``fcfs``, ``rr`` (processor sharing), ``setf``, ``laps`` (``beta``),
-  ``mlf`` (doubling thresholds, ``base``);
+- non-clairvoyant: ``fcfs``, ``rr`` (processor sharing), ``setf`` (the least attained
+  service runs, water-filled over the machines), ``laps`` (``beta``: the
+  ``max(ceil(beta n), min(m, n))`` latest-released of the n alive jobs share the m machines,
+  so none idles while a job waits; ``beta=1`` is ``rr``), ``mlf`` (doubling thresholds, ``base``);
 - gradually revealed: ``op_srpt`` (operation-level SRPT), ``chunk`` (virtual chunks, our own
   rule: ``gamma``, ``c``, ``known_count``);
 - estimates (robust setting): ``sprpt`` (``variant`` = ``"plain"``, ``"clamped"``, ``"class"``);
