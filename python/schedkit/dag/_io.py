@@ -305,7 +305,10 @@ def _number(path: Any, name: str, key: str, value: Any) -> float:
     """A finite number >= 0 (not a bool, not a string) for field ``key`` of task ``name``."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise _bad(path, f"task {name!r}: {key} must be a number, got {shown(value)}", key)
-    out = float(value) if isinstance(value, float) or abs(value) < 2**1023 else math.inf  # a float cannot hold it
+    try:
+        out = float(value)
+    except OverflowError:  # an integer past float's range
+        out = math.inf
     if not (math.isfinite(out) and out >= 0):
         raise _bad(path, f"task {name!r}: {key} must be finite and >= 0, got {shown(value)}", key)
     return out

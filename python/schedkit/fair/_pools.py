@@ -161,11 +161,15 @@ def _spark_values(given: Mapping[str, Any], where: str, from_text: bool = False)
     return out
 
 
+#: What Java's ``String.trim`` cuts: the characters up to U+0020.
+_JAVA_TRIMMED = "".join(map(chr, range(0x21)))
+
+
 def _java_trim(text: str) -> str:
-    """``text`` as Java's ``String.trim`` (Spark's ``.text.trim``) leaves it: characters up to
-    U+0020 cut from both ends, and nothing else (Python's ``strip`` would also cut a no-break
-    space, which Spark keeps and then fails to parse)."""
-    return text.strip("".join(map(chr, range(0x21))))
+    """``text`` as Java's ``String.trim`` (Spark's ``.text.trim``) leaves it: nothing cut but
+    :data:`_JAVA_TRIMMED` (Python's ``strip`` would also cut a no-break space, which Spark
+    keeps and then fails to parse)."""
+    return text.strip(_JAVA_TRIMMED)
 
 
 def _java_int(text: str, what: str) -> int:

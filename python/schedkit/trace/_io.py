@@ -538,7 +538,7 @@ def _sniff(path: Path) -> str:
 def _header_line(path: Path) -> str:
     """The file's first line, at most :data:`_HEADER_BYTES` of it (a file without newlines is
     not read whole), decoded; undecodable bytes are an error naming the file and line 1. A lone
-    ``\r`` ends the line too, as it does for Arrow's CSV reader that reads the rows after it."""
+    carriage return ends the line too, as it does for Arrow's CSV reader that reads the rows after it."""
     with open(path, "rb") as fh:
         raw = fh.readline(_HEADER_BYTES).split(b"\r", 1)[0]
     try:

@@ -1,5 +1,5 @@
-//! Small shared helpers: the entry of a name registry, a total-order float key, a seeded PRNG
-//! and a fast hash map for integer keys (no extra crates).
+//! Small shared helpers: the crate's limit on times, the entry of a name registry, a
+//! total-order float key, a seeded PRNG and a fast hash map for integer keys (no extra crates).
 
 use std::cmp::Ordering;
 use std::collections::HashMap;
