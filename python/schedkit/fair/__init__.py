@@ -6,11 +6,12 @@ Model
 ``cores`` identical cores; a job is a DAG of stages (Spark's unit of scheduling, the trace's
 ``stage`` column; one stage when absent), a stage a bag of non-preemptive tasks, each on one
 core for its duration. A stage becomes schedulable when its parent stages have finished
-(``parents`` column; default: every lower-numbered stage of the job). At every arrival and
-task completion the schedulable stages are sorted once with the policy's comparator and the
-free cores are filled greedily in that order (as Spark's ``TaskSchedulerImpl.resourceOffers``
-consumes its sorted queue), so the dispatch is
-work-conserving. Policies (:data:`POLICIES`):
+(``parents`` column; default: every lower-numbered stage of the job). After every single
+event (one arrival, one task completion; at equal times completions first) the schedulable
+stages are sorted once with the policy's comparator and the free cores are filled greedily in
+that order (as Spark runs one ``TaskSchedulerImpl.resourceOffers`` round per status update or
+job submission, consuming its sorted queue), so the dispatch is work-conserving; a stage made
+ready by a later event at the same instant waits for that event's round, even under FIFO. Policies (:data:`POLICIES`):
 
 ``fifo``  Spark FIFO: job arrival order (Spark job id), then stage id.
 ``fair``  Spark FAIR. Without pools every job lands in the ``default`` pool (FIFO inside),
