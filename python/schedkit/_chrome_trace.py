@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from schedkit._files import output_file
 from schedkit.exceptions import InvalidInstanceError
 
 __all__ = ["write_chrome_trace"]
@@ -77,7 +78,7 @@ def write_chrome_trace(
                 "args": dict(args),
             }
         )
-    out = Path(path)
+    out = output_file(path, "path")
     with open(out, "w", encoding="utf-8") as fh:
         json.dump({"traceEvents": events, "displayTimeUnit": "ms"}, fh)
     return out

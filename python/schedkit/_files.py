@@ -64,6 +64,19 @@ def existing_file(path: str | os.PathLike[str], field: str = "path") -> Path:
     return p
 
 
+def output_file(path: Any, field: str) -> Path:
+    """``path`` as a file to write, checked before anything is written: a str or path without
+    NUL, not a folder, in a folder that exists; otherwise InvalidInstanceError naming
+    ``field`` and the path."""
+    if not isinstance(path, (str, os.PathLike)) or not os.fsdecode(path) or "\x00" in os.fsdecode(path):
+        raise InvalidInstanceError(f"{field}: expected a file path, got {path!r:.60}", field=field)
+    p = Path(path)
+    if p.is_dir() or not p.parent.is_dir():
+        what = "is a folder" if p.is_dir() else "is in a folder that does not exist"
+        raise InvalidInstanceError(f"{field}: {p} {what}", field=field)
+    return p
+
+
 def _decode(raw: bytes, path: Path, line: int) -> str:
     try:
         return raw.decode("utf-8")

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from schedkit._core import __version__
+from schedkit._files import output_file
 from schedkit._optional import require
 from schedkit.exceptions import InvalidInstanceError
 
@@ -195,12 +196,15 @@ def check_target(path: str | os.PathLike[str]) -> Path:
     Raises
     ------
     InvalidInstanceError
-        ``path`` is a folder or in a folder that does not exist; the message names it.
+        ``path`` is not a path, has no ``.html`` suffix (a report written over a grid file or
+        any other file a typo names would destroy it), is a folder or is in a folder that does
+        not exist; the message names it.
     """
-    p = Path(path)
-    if p.is_dir() or not p.parent.is_dir():
-        what = "is a folder" if p.is_dir() else "is in a folder that does not exist"
-        raise InvalidInstanceError(f"report: {p} {what}", field="report")
+    p = output_file(path, "report")
+    if p.suffix.lower() not in (".html", ".htm"):
+        raise InvalidInstanceError(
+            f"report: {p}: a report is an HTML file; give a name ending in .html", field="report"
+        )
     return p
 
 

@@ -79,8 +79,8 @@ def sample_duration_factors(
     Raises
     ------
     InvalidInstanceError
-        Unknown distribution, sigma negative or not finite (or >= 1 for ``"uniform"``), or a
-        negative ``samples`` or ``n``.
+        Unknown distribution, sigma negative or not finite (or >= 1 for ``"uniform"``), a
+        negative ``samples`` or ``n``, or an ``xp`` that is not an array module.
 
     Examples
     --------
@@ -97,6 +97,10 @@ def sample_duration_factors(
             field="samples",
         )
     seed = int_arg(seed, "seed", maximum=U64_MAX)
+    if not callable(getattr(getattr(xp, "random", None), "default_rng", None)):
+        raise InvalidInstanceError(
+            f"xp: expected the numpy or cupy module, got {xp!r:.60} (the module itself, not its name)", field="xp"
+        )
     return _draw(xp.random.default_rng(seed), xp, (samples, n), float(sigma), distribution)
 
 

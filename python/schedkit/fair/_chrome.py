@@ -12,6 +12,8 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from schedkit._files import output_file
+
 
 def core_tracks(node: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
     """A track (core) per task such that no two tasks on one node's track overlap: tasks in
@@ -69,7 +71,7 @@ def write_chrome_trace(tasks: pa.Table, jobs: pa.Table, path: str | os.PathLike[
                 "args": {"job": j, "user": user_of[j], "stage": s},
             }
         )
-    out = Path(path)
+    out = output_file(path, "path")
     with open(out, "w", encoding="utf-8") as fh:
         json.dump({"traceEvents": events, "displayTimeUnit": "ms"}, fh)
     return out

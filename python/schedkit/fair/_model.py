@@ -493,6 +493,9 @@ class Result:
     Result(policy='fifo', cores=1, jobs=2, mean_response_time=2.5, events=4)
     """
 
+    #: Unhashable: equal results compare equal (their tables do), but a table has no hash.
+    __hash__ = None  # type: ignore[assignment]
+
     policy: str
     cores: int
     partition: bool

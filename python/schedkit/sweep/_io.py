@@ -108,7 +108,9 @@ def read_grid(path: str | os.PathLike[str]) -> tuple[list[dict[str, Any]], int]:
         raise InvalidInstanceError(f"{path}: seed: expected an integer, got {seed!r}", field="seed")
     runs: list[dict[str, Any]] = []
     for section in ("grids", "runs"):
-        entries = doc.get(section) or []
+        entries = doc.get(section, [])
+        if entries is None:  # "grids:" with nothing after it
+            entries = []
         if not isinstance(entries, list):
             raise InvalidInstanceError(f"{path}: {section}: expected a list", field=section)
         for i, entry in enumerate(entries):

@@ -74,12 +74,15 @@ class _Line:
 def _out_folder(out: Any) -> Path | None:
     if out is None:
         return None
-    if not isinstance(out, (str, os.PathLike)):
-        raise InvalidInstanceError(f"out: expected a folder path, got {type(out).__name__}", field="out")
+    if not isinstance(out, (str, os.PathLike)) or not os.fsdecode(out) or "\x00" in os.fsdecode(out):
+        raise InvalidInstanceError(f"out: expected a folder path, got {out!r:.60}", field="out")
     folder = Path(out)
     if folder.exists() and not folder.is_dir():
         raise InvalidInstanceError(f"out: {folder} is a file, not a folder", field="out")
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # no such parent on a read-only tree, no permission, ...
+        raise InvalidInstanceError(f"out: cannot make folder {folder}: {exc.strerror}", field="out") from None
     return folder
 
 

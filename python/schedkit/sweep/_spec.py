@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import math
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -223,7 +224,14 @@ def prepare(runs: Iterable[Mapping[str, Any]], sweep_seed: Any) -> list[Run]:
     return out
 
 
+#: The most runs one grid expands to: each run is a dict and then a row of the result table,
+#: and a sweep of a million runs is a cluster job given as several grids, not one typo.
+MAX_GRID_RUNS = 1_000_000
+
+
 def _choices(name: str, value: Any) -> list[Any]:
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        return [value.item()]  # a 0-d array is one value
     if isinstance(value, (list, tuple, range, np.ndarray)):
         values = list(value)
         if not values:
@@ -270,10 +278,13 @@ def grid(*, area: str, **choices: Any) -> list[dict[str, Any]]:
     if not isinstance(area, str):
         raise InvalidInstanceError(f"area: expected the name of one area, got {area!r}", field="area")
     names = list(choices)
-    runs = [
-        {"area": area, **dict(zip(names, combo))}
-        for combo in itertools.product(*(_choices(n, choices[n]) for n in names))
-    ]
+    lists = [_choices(n, choices[n]) for n in names]
+    count = math.prod(len(v) for v in lists)
+    if count > MAX_GRID_RUNS:  # refused before the combinations are built
+        raise InvalidInstanceError(
+            f"grid: {count:,} combinations, over the {MAX_GRID_RUNS:,} one grid may hold", field="grid"
+        )
+    runs = [{"area": area, **dict(zip(names, combo))} for combo in itertools.product(*lists)]
     for i, r in enumerate(runs):
         _check(i, r)
     return runs

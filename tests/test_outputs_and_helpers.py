@@ -1,0 +1,102 @@
+"""The fifth fuzzing pass: where results are written (reports, Chrome traces, sweep folders),
+sweep grids, and the small public helpers. Each case raised a raw Python error, wrote where it
+must not, or expanded without bound before."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import schedkit as sk
+from schedkit.cli import main
+from schedkit.exceptions import InvalidInstanceError
+
+
+def _fair_result():
+    t = sk.trace.from_jobs([0, 0], ["a", "a"], [0.0, 0.0], [2.0, 1.0])
+    return sk.fair.replay(t, policy="fifo", cores=2, record_tasks=True)
+
+
+def test_a_report_is_written_only_to_an_html_file(tmp_path, capsys):
+    grid = tmp_path / "g.yaml"
+    grid.write_text("grids:\n  - area: flowtime\n    policy: srpt\n    jobs: 10\n")
+    pytest.importorskip("yaml")
+    # the report used to overwrite any file, the grid it had just read included
+    assert main(["sweep", str(grid), "--report", str(grid)]) == 2
+    assert "a report is an HTML file" in capsys.readouterr().err
+    assert grid.read_text().startswith("grids:")
+
+
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [
+        ("FOLDER", "is a folder"),
+        ("FOLDER/missing/x.json", "is in a folder that does not exist"),
+        ("FOLDER/a\x00b.json", "expected a file path"),
+        (5, "expected a file path, got 5"),
+    ],
+)
+def test_chrome_traces_name_a_path_they_cannot_write(tmp_path, path, message):
+    if isinstance(path, str):
+        path = path.replace("FOLDER", str(tmp_path))
+    jobs = sk.flowtime.Jobs([0, 1], [[2], [1]])
+    for result in (_fair_result(), sk.flowtime.simulate(jobs, policy="srpt", event_log=True)):
+        with pytest.raises(InvalidInstanceError, match=message) as err:
+            result.to_chrome_trace(path)
+        assert err.value.field == "path"
+
+
+@pytest.mark.parametrize(
+    ("out", "message"), [("", "expected a folder path"), ("/proc/schedkit-test", "cannot make folder")]
+)
+def test_a_sweep_folder_it_cannot_make_is_an_error_naming_out(out, message):
+    runs = sk.sweep.grid(area="flowtime", policy="srpt", jobs=10)
+    with pytest.raises(InvalidInstanceError, match=message) as err:
+        sk.sweep.run(runs, out=out)
+    assert err.value.field == "out"
+
+
+def test_grids_are_checked_before_they_are_built():
+    # a 0-d array is one value; ten thousand by ten thousand choices are refused before the
+    # hundred million dicts are made
+    assert len(sk.sweep.grid(area="dag", algorithm="heft", tasks=np.array(5))) == 1
+    with pytest.raises(InvalidInstanceError, match="100,000,000 combinations") as err:
+        sk.sweep.grid(area="flowtime", policy="srpt", jobs=list(range(1, 10_001)), seed=list(range(10_000)))
+    assert err.value.field == "grid"
+
+
+@pytest.mark.parametrize(("value", "ok"), [("0", False), ("false", False), ('""', False), ("{}", False), ("", True)])
+def test_grids_must_be_a_list_or_nothing(tmp_path, value, ok):
+    pytest.importorskip("yaml")
+    path = tmp_path / "g.yaml"
+    path.write_text(f"grids: {value}\nruns:\n  - area: flowtime\n    policy: srpt\n    jobs: 10\n")
+    if ok:
+        runs, _ = sk.sweep.read_grid(path)
+        assert len(runs) == 1
+    else:
+        with pytest.raises(InvalidInstanceError, match="grids: expected a list"):
+            sk.sweep.read_grid(path)
+
+
+@pytest.mark.parametrize("xp", ["numpy", None])
+def test_sampling_needs_an_array_module(xp):
+    with pytest.raises(InvalidInstanceError, match="xp: expected the numpy or cupy module") as err:
+        sk.batch.sample_duration_factors(3, 3, xp=xp)
+    assert err.value.field == "xp"
+
+
+def test_a_fair_result_is_unhashable_by_name():
+    with pytest.raises(TypeError, match="unhashable type: 'Result'"):
+        hash(_fair_result())
+
+
+def test_the_testing_helpers_load_lazily_in_a_fresh_interpreter():
+    pytest.importorskip("hypothesis")
+    code = (
+        "import schedkit.testing as t; from schedkit.testing import fuzz; print(t.strategies.__name__, fuzz.__name__)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["schedkit.testing.strategies", "schedkit.testing.fuzz"]
