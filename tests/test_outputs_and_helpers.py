@@ -100,3 +100,16 @@ def test_the_testing_helpers_load_lazily_in_a_fresh_interpreter():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["schedkit.testing.strategies", "schedkit.testing.fuzz"]
+
+
+def test_batch_ids_in_float16_and_masked_arrays():
+    inst = sk.tardiness.Instance(p=[2, 3, 1], d=[2, 6, 1])
+    for device in ("rust", "numpy"):
+        # float16 ids: the clip to 2**53 overflowed float16 and leaked NumPy's warning
+        got = sk.batch.evaluate_sequences(inst, np.array([[2, 0, 1], [0, 1, 2]], dtype=np.float16), device=device)
+        assert got.tolist() == [1.0, 5.0]  # by hand: T = 0 + 1 + 0, then 0 + 0 + 5
+        # a masked array's mask was dropped and its masked entries read as ids
+        masked = np.ma.array([[2, 0, 1]], mask=[[0, 1, 0]])
+        with pytest.raises(InvalidInstanceError, match="a masked array") as err:
+            sk.batch.evaluate_sequences(inst, masked, device=device)
+        assert err.value.field == "perms"

@@ -15,9 +15,19 @@ from schedkit.exceptions import InvalidInstanceError
 _ArrayT = TypeVar("_ArrayT", bound=np.ndarray)
 
 
+def refuse_masked(values: Any, field: str) -> None:
+    """A NumPy masked array is refused: ``np.asarray`` would drop its mask and read the masked
+    entries as values."""
+    if isinstance(values, np.ma.MaskedArray):
+        raise InvalidInstanceError(
+            f"{field}: a masked array (its mask would be dropped); fill or remove the masked entries first", field=field
+        )
+
+
 def numeric_array(values: Any, field: str, ndim: int, what: str = "an array") -> np.ndarray:
     """``values`` as a NumPy array of ``ndim`` dimensions holding numbers (ints or floats), or
     InvalidInstanceError naming ``field`` (and saying it is not ``what`` of numbers)."""
+    refuse_masked(values, field)
     try:
         arr = np.asarray(values)
     except (TypeError, ValueError) as exc:  # ragged nested lists and the like

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 import schedkit.batch._cuda as cuda
-from schedkit._arrays import int_arg, int_matrix, numeric_array, rows_2d
+from schedkit._arrays import int_arg, int_matrix, numeric_array, refuse_masked, rows_2d
 from schedkit.exceptions import InvalidInstanceError
 
 #: Values of ``errors=``: a bad candidate row raises, or evaluates to NaN.
@@ -65,6 +65,7 @@ def as_rows(values: Any, field: str, columns: int) -> Any:
     if cuda.is_cupy(values):
         arr = values
     else:
+        refuse_masked(values, field)
         try:
             arr = np.asarray(values)
         except (TypeError, ValueError) as exc:
@@ -83,8 +84,8 @@ def int_chunk(xp: Any, chunk: Any, field: str, start: int) -> Any:
             row = start + int(np.argmax(cuda.to_host(bad)))
             raise InvalidInstanceError(f"{field}[{row}]: non-integer id", field=field, index=row)
         # Clipping keeps every out-of-range id out of range (valid ids are >= -1 and < 2**53)
-        # while making the cast to int64 exact.
-        return xp.clip(chunk, -2, 2**53).astype(xp.int64)
+        # while making the cast to int64 exact; in float64, where 2**53 is a number.
+        return xp.clip(chunk.astype(xp.float64, copy=False), -2, 2**53).astype(xp.int64)
     if chunk.dtype not in (xp.int32, xp.int64):
         return chunk.astype(xp.int64)
     return chunk
@@ -92,11 +93,13 @@ def int_chunk(xp: Any, chunk: Any, field: str, start: int) -> Any:
 
 def host_ints(rows: Any, field: str, columns: int) -> np.ndarray:
     """The whole batch as one C-contiguous int64 host array, for the Rust backend."""
+    refuse_masked(rows, field)
     host = cuda.to_host(rows)
     if getattr(host, "dtype", None) is not None and host.dtype.kind == "f":
         # As in int_chunk: clipping keeps an out-of-range id out of range, while the cast to
         # int64 of a float beyond 2**63 would not be exact (NaN and non-integers stay as they are,
         # for int_matrix to name).
+        host = host.astype(np.float64, copy=False)  # where 2**53 is a number (float16 overflows to inf)
         with np.errstate(invalid="ignore"):
             host = np.where(np.isfinite(host), np.clip(host, -2, 2**53), host)
     return int_matrix(host, field, columns)
