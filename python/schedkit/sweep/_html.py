@@ -163,7 +163,8 @@ def target(path: str | os.PathLike[str]) -> Path:
     Raises
     ------
     InvalidInstanceError
-        ``path`` is a folder or in a folder that does not exist; the message names it.
+        ``path`` is not an ``.html`` file path, is a folder or is in a folder that does not
+        exist (see :func:`schedkit._report.check_target`); the message names it.
     SolverUnavailableError
         matplotlib is not installed.
     """
