@@ -113,3 +113,16 @@ def test_batch_ids_in_float16_and_masked_arrays():
         with pytest.raises(InvalidInstanceError, match="a masked array") as err:
             sk.batch.evaluate_sequences(inst, masked, device=device)
         assert err.value.field == "perms"
+
+
+@pytest.mark.parametrize("users", ["<img>", -5, 10**30, float("nan"), 0])
+def test_the_user_rule_is_checked_even_for_a_trace_with_users(users, capsys):
+    # the bundled Google window names its users, so the rule is not applied: its value was
+    # then never looked at, and any value passed
+    path = sk.data.path("google2011_wta_500s_hetero.csv")
+    with pytest.raises(InvalidInstanceError, match="users: must be an integer") as err:
+        sk.fair.replay_many(path, [{"policy": "fifo"}], users=users, progress=False)
+    assert err.value.field == "users"
+    if users == 0:
+        assert main(["replay", "--users", "0", "--policy", "fifo"]) == 2
+        assert "users: must be an integer in [1," in capsys.readouterr().err

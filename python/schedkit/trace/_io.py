@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from schedkit._arrays import check_column_names, lost_lengths
+from schedkit._arrays import check_column_names, int_arg, lost_lengths
 from schedkit._files import BOM, existing_file, text_lines
 from schedkit.data import path as _data_path
 from schedkit.exceptions import InvalidInstanceError
@@ -612,6 +612,9 @@ def iter_batches(
     for name, v in (("machine_cpus", machine_cpus), ("machine_memory", machine_memory)):
         if isinstance(v, bool) or not isinstance(v, (int, float, np.number)) or not (0 < v < float("inf")):
             raise InvalidInstanceError(f"{name} must be a finite number > 0, got {v!r}", field=name)
+    # checked whether or not the trace needs the user rule, so a bad value is never passed over
+    users = int_arg(users, "users", minimum=1)
+    seed = int_arg(seed, "seed", minimum=-(2**63), maximum=2**64 - 1)
     fmt = format or _sniff(path)
     if fmt not in FORMATS:
         raise InvalidInstanceError(f"unknown trace format {fmt!r}; expected one of {FORMATS}", field="format")
