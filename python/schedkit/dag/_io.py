@@ -386,7 +386,7 @@ def _warn_multicore(path: Any, wf: dict[str, Any]) -> None:
     its work on one processor): ``coreCount`` in 1.5's execution records, ``cores`` in 1.4."""
     execution = wf.get("execution")
     records = execution.get("tasks") if isinstance(execution, dict) else wf.get("tasks")
-    counts: list[float] = []  # ints stay ints: one past float's range is still "more than one"
+    counts: list[int | float] = []  # ints stay ints: one past float's range is still "more than one"
     for r in records or []:
         for key in ("coreCount", "cores"):
             value = r.get(key) if isinstance(r, dict) else None
