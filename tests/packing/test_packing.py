@@ -325,7 +325,11 @@ def test_bfd_and_worst_fit_choose_tightest_and_loosest():
 )
 def test_no_plan_exceeds_capacity(c, method, seed, strategy, repack):
     # validate() also checks that protected pods stay put.
-    plan = packing.place(c, method=method, seed=seed, strategy=strategy, repack=repack).validate()
+    # scoring is read by kube, repacking by the heuristics; place refuses either elsewhere
+    kube = method in ("kube", "kube-nopreempt")
+    repack = repack and not kube
+    options = {"strategy": strategy} if kube else {"repack": repack}
+    plan = packing.place(c, method=method, seed=seed, **options).validate()
     # Without repack heuristics never disturb running pods. kube disturbs one only as a
     # preemption victim (evicted, or requeued onto another node: a "move"), which needs a
     # higher-priority pod that this plan places.

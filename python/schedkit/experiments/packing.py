@@ -16,6 +16,9 @@ from typing import Any
 
 import numpy as np
 
+from schedkit._arrays import float_arg, int_arg, is_sequence
+from schedkit._files import output_file
+from schedkit._names import resolve_name
 from schedkit._optional import new_axes
 from schedkit.exceptions import InvalidInstanceError
 from schedkit.packing import Cluster, compare_lex, generate, place
@@ -50,6 +53,42 @@ SMALL_GRID = {"nodes": (4, 8), "pods_per_node": (4, 8), "priorities": (2, 4), "u
 
 def _cells(grid: Mapping[str, Iterable[Any]]) -> list[tuple[int, int, int, float]]:
     return list(itertools.product(grid["nodes"], grid["pods_per_node"], grid["priorities"], grid["utilisation"]))
+
+
+def _check_grid(grid: Any) -> dict[str, list[Any]]:
+    """``grid``'s four axes as lists, or InvalidInstanceError naming the axis at fault (an
+    unknown one with a "did you mean"); the values themselves are checked by
+    :func:`schedkit.packing.generate`."""
+    if not isinstance(grid, Mapping):
+        raise InvalidInstanceError(
+            f"grid: expected a mapping of {', '.join(SMALL_GRID)} to lists of values, got {type(grid).__name__}",
+            field="grid",
+        )
+    out: dict[str, list[Any]] = {}
+    for name, values in grid.items():
+        axis = resolve_name("grid", name, SMALL_GRID)
+        out[axis] = list(values) if is_sequence(values) and not isinstance(values, Mapping) else []
+        if not out[axis]:
+            raise InvalidInstanceError(
+                f"grid[{axis!r}]: expected a non-empty list of values, got {values!r:.60}", field=axis
+            )
+    missing = [axis for axis in SMALL_GRID if axis not in out]
+    if missing:
+        raise InvalidInstanceError(f"grid: missing {', '.join(missing)}", field=missing[0])
+    return out
+
+
+def _check_windows(windows: Any) -> list[float]:
+    """The CP windows as floats >= 0, each once (a window names its result columns)."""
+    if not is_sequence(windows) or isinstance(windows, Mapping):
+        raise InvalidInstanceError(f"windows: expected a list of seconds, got {windows!r}", field="windows")
+    out = [float_arg(w, f"windows[{k}]", minimum=0.0) for k, w in enumerate(windows)]
+    if not out:
+        raise InvalidInstanceError("windows: no window to run", field="windows")
+    for k, w in enumerate(out):
+        if w in out[:k]:
+            raise InvalidInstanceError(f"windows[{k}]: {w:g} s appears twice", field="windows", index=k)
+    return out
 
 
 def with_running(cluster: Cluster, assignment: Any) -> Cluster:
@@ -93,18 +132,27 @@ def authors_seeds(
     -------
     list of int
 
+    Raises
+    ------
+    InvalidInstanceError
+        ``count`` or ``max_seeds`` not an integer >= 0, or a cell value
+        :func:`schedkit.packing.generate` refuses; the message names it.
+
     Examples
     --------
     >>> authors_seeds(4, 4, 2, 1.05, 3)
     [0, 1, 2]
     """
+    count = int_arg(count, "count")
+    max_seeds = int_arg(max_seeds, "max_seeds")
+    cell = generate(nodes, pods_per_node, priorities, utilisation, seed=0)  # checks the cell's values
     if utilisation >= 1.0:
         return list(range(count))
     kept: list[int] = []
     for seed in range(max_seeds):
         if len(kept) >= count:
             break
-        c = generate(nodes, pods_per_node, priorities, utilisation, seed=seed)
+        c = cell if seed == 0 else generate(nodes, pods_per_node, priorities, utilisation, seed=seed)
         if place(c, method="kube-nopreempt", arrival="by-owner").pending:
             kept.append(seed)
     return kept
@@ -167,6 +215,11 @@ def run_experiment(
 
     Raises
     ------
+    InvalidInstanceError
+        A grid that is not a mapping of the four axes to non-empty lists (an unknown axis
+        with a "did you mean"), ``scenarios`` or ``max_seeds`` not an integer >= 1, windows
+        that are not distinct numbers >= 0, or an argument :func:`schedkit.packing.generate`
+        or :func:`schedkit.packing.place` refuses; the message names it.
     SolverUnavailableError
         OR-Tools is not installed.
 
@@ -180,8 +233,10 @@ def run_experiment(
     """
     if cp_from not in CP_FROM:
         raise InvalidInstanceError(f"cp_from: expected 'pending' or 'running', got {cp_from!r}", field="cp_from")
-    grid = grid or SMALL_GRID
-    windows = [float(w) for w in windows]
+    grid = _check_grid(SMALL_GRID if grid is None else grid)
+    scenarios = int_arg(scenarios, "scenarios", minimum=1)
+    max_seeds = int_arg(max_seeds, "max_seeds", minimum=1)
+    windows = _check_windows(windows)
     rows: list[dict[str, Any]] = []
     for nodes, ppn, prios, u in _cells(grid):
         found = 0
@@ -240,6 +295,36 @@ def run_experiment(
     return {"summary": summary, "rows": rows, "grid": {k: list(v) for k, v in grid.items()}}
 
 
+#: The numbers of a summary row :func:`plot_experiment` draws, and the optional paper figures.
+_PLOTTED = ("window_s", "improved", "certified_optimal", "unchanged")
+_PAPER_PLOTTED = ("paper_improved", "paper_certified_optimal")
+
+
+def _summary_rows(result: Any) -> list[Mapping[str, Any]]:
+    """The ``summary`` rows of a :func:`run_experiment` result, each with the numbers the plot
+    draws, or InvalidInstanceError naming what is missing or not a number."""
+    summary: Any = result.get("summary") if isinstance(result, Mapping) else None
+    rows = list(summary) if is_sequence(summary) and not isinstance(summary, Mapping) else []
+    if not rows:
+        raise InvalidInstanceError(
+            "result: expected what run_experiment returned, a mapping with a non-empty 'summary' list", field="result"
+        )
+    for k, row in enumerate(rows):
+        where = f"result['summary'][{k}]"
+        if not isinstance(row, Mapping):
+            raise InvalidInstanceError(
+                f"{where}: expected a mapping, got {type(row).__name__}", field="result", index=k
+            )
+        for key in _PLOTTED:
+            if key not in row:
+                raise InvalidInstanceError(f"{where}: missing {key!r}", field="result", index=k)
+            float_arg(row[key], f"{where}[{key!r}]", minimum=0.0)
+        for key in _PAPER_PLOTTED:
+            if row.get(key) is not None:
+                float_arg(row[key], f"{where}[{key!r}]", minimum=0.0)
+    return rows
+
+
 def plot_experiment(result: dict[str, Any], *, ax: Any = None, path: Any = None) -> Any:
     """Bar plot of the improved / certified optimal / unchanged shares per window.
 
@@ -258,6 +343,12 @@ def plot_experiment(result: dict[str, Any], *, ax: Any = None, path: Any = None)
     -------
     matplotlib.figure.Figure
 
+    Raises
+    ------
+    InvalidInstanceError
+        ``result`` is not what :func:`run_experiment` returns (its ``summary`` rows with the
+        plotted numbers), or ``path`` is not a file that can be written.
+
     Examples
     --------
     >>> from matplotlib.figure import Figure
@@ -267,10 +358,12 @@ def plot_experiment(result: dict[str, Any], *, ax: Any = None, path: Any = None)
     >>> plot_experiment({"summary": [row]}, ax=ax) is ax.figure
     True
     """
+    s = _summary_rows(result)
+    if path is not None:
+        path = output_file(path, "path")
     if ax is None:
         (ax,) = new_axes(1, standalone=path is not None, width=6, height=3.5)
     cats = ["improved", "certified_optimal", "unchanged"]
-    s = result["summary"]
     width = 0.8 / max(1, len(s))
     x = np.arange(len(cats))
     for k, row in enumerate(s):
@@ -307,9 +400,18 @@ def _main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--plot", metavar="PNG", help="write the bar plot here (needs matplotlib)")
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
     args = parser.parse_args(argv)
-    windows = [float(w) for w in args.windows.split(",") if w]
     grid = PAPER_GRID if args.grid == "paper" else SMALL_GRID
-    res = run_experiment(grid, scenarios=args.scenarios, windows=windows, cp_from=args.cp_from)
+    # bad input is one usage line and exit 2, as schedkit's own commands report it
+    try:
+        windows = [float(w) for w in args.windows.split(",") if w]
+    except ValueError:
+        parser.error(f"--windows: expected comma-separated seconds, got {args.windows!r}")
+    try:
+        if args.plot:
+            output_file(args.plot, "--plot")  # before the run, so a typo does not cost it
+        res = run_experiment(grid, scenarios=args.scenarios, windows=windows, cp_from=args.cp_from)
+    except InvalidInstanceError as exc:
+        parser.error(str(exc))
     if args.plot:
         plot_experiment(res, path=args.plot)
     if args.json:

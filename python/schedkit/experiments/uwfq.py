@@ -5,12 +5,14 @@ from our simulator, side by side. ``python -m schedkit.experiments.uwfq [seed]``
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
 
 from schedkit import fair
+from schedkit._arrays import is_sequence
+from schedkit.exceptions import InvalidInstanceError
 
 LABELS = ["fair", "ujf", "cfq", "uwfq"]
 #: (scenario, metric) -> 8 values: Fair, UJF, CFQ, UWFQ, then the -P variants (None: not reported).
@@ -105,6 +107,32 @@ def compare(seed: int = 0, cores: int = 32) -> list[dict[str, Any]]:
     return rows
 
 
+def _check_rows(rows: Any, labels: list[str]) -> list[Mapping[str, Any]]:
+    """``rows`` as a list, or InvalidInstanceError naming the first row (and its column) that
+    is not a row of :func:`compare` with these ``labels``."""
+    if not is_sequence(rows) or isinstance(rows, Mapping):
+        raise InvalidInstanceError(f"rows: expected compare()'s list of rows, got {type(rows).__name__}", field="rows")
+    rows = list(rows)
+    columns = ["scenario", "metric", *labels]
+    for i, row in enumerate(rows):
+        if not isinstance(row, Mapping):
+            raise InvalidInstanceError(
+                f"rows[{i}]: expected a mapping, got {type(row).__name__}", field="rows", index=i
+            )
+        missing = [c for c in columns if c not in row]
+        unknown = [c for c in row if c not in columns]
+        if missing or unknown:
+            what = f"missing {missing[0]!r}" if missing else f"unknown column {unknown[0]!r}"
+            raise InvalidInstanceError(f"rows[{i}]: {what}; a row has {', '.join(columns)}", field="rows", index=i)
+        for label in labels:
+            pair = row[label]
+            if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+                raise InvalidInstanceError(
+                    f"rows[{i}][{label!r}]: expected a (paper, simulated) pair, got {pair!r:.60}", field="rows", index=i
+                )
+    return rows
+
+
 def markdown(rows: list[dict[str, Any]]) -> str:
     """:func:`compare`'s rows as a markdown table, each cell ``paper / **simulated**``.
 
@@ -117,6 +145,13 @@ def markdown(rows: list[dict[str, Any]]) -> str:
     -------
     str
 
+    Raises
+    ------
+    InvalidInstanceError
+        ``rows`` is not a list of such rows: a row that is not a mapping, lacks a column or
+        has one :func:`compare` does not give, or a cell that is not a (paper, simulated)
+        pair; the message names the row and column.
+
     Examples
     --------
     >>> from schedkit.experiments import uwfq
@@ -125,6 +160,7 @@ def markdown(rows: list[dict[str, Any]]) -> str:
     | s | m | 1.00 / **–** | 1.00 / **–** | 1.00 / **–** | 1.00 / **–** | 1.00 / **–** | 1.00 / **–** | 1.00 / **–** | 1.00 / **–** |
     """
     labels = [p + s for s in ("", "-P") for p in LABELS]
+    checked = _check_rows(rows, labels)
     out = ["| scenario | metric | " + " | ".join(labels) + " |", "|---|---|" + "---|" * len(labels)]
 
     def cell(v: Any) -> str:
@@ -132,7 +168,7 @@ def markdown(rows: list[dict[str, Any]]) -> str:
             return "–"
         return f"{v:.2f}" if isinstance(v, float) else str(v)
 
-    for r in rows:
+    for r in checked:
         cells = [f"{cell(r[lab][0])} / **{cell(r[lab][1])}**" for lab in labels]
         out.append(f"| {r['scenario']} | {r['metric']} | " + " | ".join(cells) + " |")
     return "\n".join(out)

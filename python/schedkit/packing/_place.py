@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import functools
+import inspect
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypedDict, cast
 
 import numpy as np
 import numpy.typing as npt
 
 from schedkit import _core
-from schedkit._arrays import bool_arg, readonly
+from schedkit._arrays import bool_arg, is_sequence, readonly
 from schedkit.exceptions import InvalidInstanceError
 from schedkit.packing._cp import solve_lexicographic
 from schedkit.packing._model import Cluster, Plan, compare_lex
@@ -45,6 +46,61 @@ def _arrival_batches(cluster: Cluster) -> list[int]:
         else:
             out.append(batch.setdefault((ns, owner), len(batch)))
     return out
+
+
+#: The kube scoring options of :func:`place`, read by the kube methods only. ``seed`` is not
+#: among them: like the CP budget (``time_limit``, ``workers``) it is passed alike to every
+#: method compared, and a method that needs no seed or budget is no mistake to call with one.
+_KUBE_OPTIONS = (
+    "strategy",
+    "shape",
+    "resource_weights",
+    "fit_weight",
+    "balanced_weight",
+    "plugin_weights",
+    "percentage_of_nodes_to_score",
+    "hard_pod_affinity_weight",
+    "sample_nodes",
+    "requeue_victims",
+)
+#: The CP model's options of :func:`place`, read when it runs (``method="cp"`` or a fallback).
+_CP_OPTIONS = ("disruption", "guaranteed_fraction", "move_fraction")
+
+
+def _at_default(value: Any, default: Any) -> bool:
+    """Whether an option was left at its default: ``(1, 1)`` and ``[1, 1]`` alike, and a value
+    that cannot be compared (an array) counts as given."""
+    if value is None or default is None:
+        return value is default
+    if is_sequence(value) and is_sequence(default) and not isinstance(value, Mapping):
+        value, default = list(value), list(default)
+    try:
+        return bool(value == default)
+    except (TypeError, ValueError):
+        return False
+
+
+def _refuse_unread(method: str, fallback: Any, options: Mapping[str, Any]) -> None:
+    """InvalidInstanceError naming the first of ``options`` (place's keyword arguments) set away
+    from its default that ``method`` does not read: it would change nothing, so giving it is a
+    mistake (an option meant for another method, a sweep axis that only repeats runs)."""
+    kube = method in _KUBE_PREEMPTION
+    cp = method == "cp" or fallback not in (None, False)
+    who = {
+        **dict.fromkeys(_KUBE_OPTIONS, (kube, "the kube methods (kube scoring)")),
+        "size": (method in ("ffd", "bfd"), "ffd and bfd (the order they place pods in)"),
+        "weights": (not kube and method not in ("cp", "first-fit"), "the heuristics that weigh dimensions"),
+        "repack": (not kube and method != "cp", "the bin-packing heuristics"),
+        "fallback": (method != "cp", "the methods other than cp"),
+        **dict.fromkeys(_CP_OPTIONS, (cp, "the CP-SAT model (method='cp' or a fallback)")),
+    }
+    for name, (reads, readers) in who.items():
+        if not reads and not _at_default(options[name], _PLACE_DEFAULTS[name]):
+            raise InvalidInstanceError(
+                f"{name}: read by {readers} only, not by method={method!r}"
+                f"{' without a fallback' if name in _CP_OPTIONS else ''}; it would change nothing: remove it",
+                field=name,
+            )
 
 
 class _CPOptions(TypedDict):
@@ -169,7 +225,9 @@ def place(
     Raises
     ------
     InvalidInstanceError
-        Unknown method, fallback or scoring option, negative time limit.
+        Unknown method, fallback or scoring option, negative time limit; an option set away
+        from its default that ``method`` does not read (``size`` for ``kube``, ``strategy``
+        for ``ffd``, ``disruption`` without CP), as it would change nothing.
     SolverUnavailableError
         The CP model is needed and OR-Tools is not installed.
 
@@ -205,6 +263,7 @@ def place(
         raise InvalidInstanceError(f"arrival: expected one of {', '.join(ARRIVALS)}, got {arrival!r}", field="arrival")
     if arrival != "together" and method not in _KUBE_PREEMPTION:
         raise InvalidInstanceError(f"arrival: {arrival!r} applies to the kube methods, not {method!r}", field="arrival")
+    _refuse_unread(method, fallback, locals())  # place's arguments, as checked so far
     t0 = time.perf_counter()
     cp_kwargs: _CPOptions = {
         # A list is accepted too; solve_lexicographic unpacks it into three costs.
@@ -354,6 +413,9 @@ def explain(cluster: Cluster, pod: Any, *, plan: Plan | None = None, score_all: 
     }
     return pa.table(cols).replace_schema_metadata(meta)
 
+
+#: place's defaults, to tell an option given from one left alone.
+_PLACE_DEFAULTS = {name: p.default for name, p in inspect.signature(place).parameters.items()}
 
 #: Every method by name: ``METHODS[name](cluster, **options)`` is ``place(cluster, method=name, ...)``.
 METHODS: dict[str, Callable[..., Plan]] = {name: functools.partial(place, method=name) for name in METHOD_NAMES}

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -74,6 +74,11 @@ class Area:
         input is read once (all fair runs over one trace go through one ``replay_many`` pass).
     run : callable
         ``run(tasks, threads) -> list[Outcome]`` for one group.
+    read_with : mapping of str to str
+        Parameters read only alongside another: ``{"bandwidth": "workflow"}`` says a run
+        reads ``bandwidth`` only when it has a ``workflow``. A run that gives one without the
+        other is an error: the parameter would change nothing, so a grid axis of it would
+        only repeat runs.
     """
 
     name: str
@@ -87,6 +92,7 @@ class Area:
     headline: tuple[str, ...]
     group: Callable[[Mapping[str, Any], int], str]
     run: RunGroup
+    read_with: Mapping[str, str] = field(default_factory=dict)
 
 
 def error_text(exc: BaseException) -> str:

@@ -23,12 +23,15 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import socket
 import warnings
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
+from schedkit._arrays import shown
 from schedkit._names import resolve_name
 from schedkit._optional import require
 from schedkit.exceptions import InvalidInstanceError
@@ -218,12 +221,70 @@ class _Dask:
             self.client.cancel(list(futures))
 
 
+#: Seconds the Dask backend waits for the scheduler at ``address`` to answer: one that does
+#: not is an error, not a hang.
+DASK_CONNECT_TIMEOUT_S = 10.0
+#: The schemes of a Dask address reached over the network; ``inproc://`` names a scheduler of
+#: this process (a ``LocalCluster(processes=False)``).
+_DASK_SCHEMES = ("tcp", "tls", "ws", "wss", "ucx")
+
+
+def _dask_host_port(address: str) -> tuple[str, int] | None:
+    """The host and port of a Dask scheduler address (``tcp://host:8786``, or ``host:8786`` as
+    Dask reads it: tcp), None for an ``inproc://`` one; InvalidInstanceError naming
+    ``address`` for anything else, before any connection is tried (Dask's own parser raises a
+    bare ValueError and leaves a half-made client behind that blocks the exit)."""
+    if address.startswith("inproc://"):
+        return None
+    parts = urlsplit(address if "://" in address else f"tcp://{address}")
+    try:
+        port = parts.port
+    except ValueError:  # a port that is no number or out of range
+        port = None
+    if parts.scheme not in _DASK_SCHEMES or not parts.hostname or port is None or parts.path.strip("/"):
+        raise InvalidInstanceError(
+            f"address: {shown(address)} is not a Dask scheduler address; expected scheme://host:port "
+            f"with scheme one of {', '.join(_DASK_SCHEMES)} (tcp://10.0.0.5:8786), or host:port",
+            field="address",
+        )
+    return parts.hostname, port
+
+
+def _dask_client(distributed: Any, address: str) -> Any:
+    """A client of the scheduler at ``address``, or InvalidInstanceError naming ``address``
+    within about :data:`DASK_CONNECT_TIMEOUT_S` when nothing answers there. The port is
+    probed first: a Client that cannot connect keeps its event loop alive and blocks the
+    interpreter's exit for twice its timeout."""
+    host_port = _dask_host_port(address)
+    try:
+        if host_port is not None:
+            socket.create_connection(host_port, timeout=DASK_CONNECT_TIMEOUT_S).close()
+        elif not _inproc_listening(distributed, address):
+            raise OSError("no such scheduler in this process")
+        return distributed.Client(address, set_as_default=False, timeout=DASK_CONNECT_TIMEOUT_S)
+    except OSError as exc:  # refused, unreachable, unknown host, timed out
+        raise InvalidInstanceError(
+            f"address: cannot reach a Dask scheduler at {address} ({exc.strerror or exc}; "
+            f"waited at most {DASK_CONNECT_TIMEOUT_S:g} s)",
+            field="address",
+        ) from None
+
+
+def _inproc_listening(distributed: Any, address: str) -> bool:
+    """Whether a scheduler of this process listens at the ``inproc://`` ``address``."""
+    try:
+        listener = distributed.comm.inproc.global_manager.get_listener_for(address.removeprefix("inproc://"))
+        return listener is not None
+    except ValueError:  # not of the form inproc://ip/pid/n
+        return False
+
+
 @contextmanager
 def _dask(workers: int | None, address: str | None) -> Iterator[_Dask]:
     distributed = require("distributed", "the Dask backend of schedkit.sweep")
     owned: list[Any] = []
     if address is not None:
-        client = distributed.Client(address, set_as_default=False)
+        client = _dask_client(distributed, address)
         owned.append(client)
     else:
         try:
@@ -252,7 +313,8 @@ def check_backend(backend: Any, workers: Any = None, address: Any = None) -> tup
     ------
     InvalidInstanceError
         An unknown backend (with a "did you mean"), ``workers`` not an integer >= 1, or an
-        ``address`` that is not a string or is given to a backend on this machine.
+        ``address`` that is not a string, is given to a backend on this machine, or is not a
+        Dask scheduler address (``dask``).
 
     Examples
     --------
@@ -267,6 +329,8 @@ def check_backend(backend: Any, workers: Any = None, address: Any = None) -> tup
         raise InvalidInstanceError(
             f"address: the {name} backend runs on this machine; it takes no address", field="address"
         )
+    if address is not None and name == "dask":
+        _dask_host_port(address)
     return name, n
 
 
@@ -278,7 +342,8 @@ def open_engine(backend: Any, workers: Any = None, address: str | None = None) -
     Raises
     ------
     InvalidInstanceError
-        As :func:`check_backend`.
+        As :func:`check_backend`; and no Dask scheduler answering at ``address`` within
+        :data:`DASK_CONNECT_TIMEOUT_S`.
     SolverUnavailableError
         Ray or Dask is not installed; the message names the extra.
     """

@@ -84,4 +84,7 @@ AREA = Area(
     headline=("makespan", "slr", "efficiency"),
     group=group,
     run=run,
+    # random_dag builds its own platform (bandwidth 1, latency 0); a workflow file has no
+    # generator shape
+    read_with={"bandwidth": "workflow", "latency": "workflow", **dict.fromkeys(GENERATOR, "tasks")},
 )

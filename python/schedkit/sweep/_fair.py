@@ -100,4 +100,6 @@ AREA = Area(
     headline=("mean_response_time", "p95_response_time", "small80_mean_response_time", "jain_index"),
     group=group,
     run=run,
+    # a scenario's workload is generated, not read from a file; a trace's is given
+    read_with={**dict.fromkeys(READ, "trace"), **dict.fromkeys(SCENARIO, "scenario")},
 )

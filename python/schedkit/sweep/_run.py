@@ -151,7 +151,9 @@ def run(
     Raises
     ------
     InvalidInstanceError
-        Bad runs (see :func:`grid`), an unknown backend, a bad ``workers`` or ``out``.
+        Bad runs (see :func:`grid`), an unknown backend, a bad ``workers`` or ``out``, a
+        malformed ``address``, or no Dask scheduler answering at it within
+        ``DASK_CONNECT_TIMEOUT_S`` (10 s).
     SolverUnavailableError
         The ``ray`` or ``dask`` backend without its package; the message names the extra.
 

@@ -183,6 +183,15 @@ def _check(i: int, run: Any) -> tuple[str, dict[str, Any]]:
         if given and len(given) < len(names):
             missing = next(k for k in names if k not in params)
             raise _bad(f"{where}.{missing}", f"missing: {', '.join(names)} go together", i, missing)
+    for name, needs in spec.read_with.items():
+        if name in params and needs not in params:
+            raise _bad(
+                f"{where}.{name}",
+                f"read only by a run with {needs} ({spec.params[name]}); this run has none, so it would "
+                "change nothing: remove it",
+                i,
+                name,
+            )
     if "seed" in params:
         params["seed"] = _integer(params["seed"], f"{where}.seed", i, "seed")
     return area, params
@@ -195,8 +204,9 @@ def prepare(runs: Iterable[Mapping[str, Any]], sweep_seed: Any) -> list[Run]:
     ------
     InvalidInstanceError
         Not a list of mappings, an unknown area or parameter (with a "did you mean"), a missing
-        required parameter, a value that is not plain data, a non-integer seed, or a run that
-        repeats an earlier one; the message starts with ``runs[i]``, ``index`` is i.
+        required parameter, a parameter the run would not read (``bandwidth`` for a generated
+        DAG: :attr:`Area.read_with`), a value that is not plain data, a non-integer seed, or a
+        run that repeats an earlier one; the message starts with ``runs[i]``, ``index`` is i.
 
     Examples
     --------

@@ -53,6 +53,12 @@ def read(params: Mapping[str, Any]) -> Instances:
     """The instances of the run's file and their known optima (None when unknown)."""
     path = locate(params["file"], "file")
     if _is_sdt(path):
+        if "n" in params:  # the file says how many jobs each instance has
+            raise InvalidInstanceError(
+                f"n: {path.name} is an SDT-format file, which gives each instance's job count; "
+                "n is read for OR-Library files only: remove it",
+                field="n",
+            )
         instances, optima = tardiness.read_sdt(path)
     else:
         n = params.get("n")

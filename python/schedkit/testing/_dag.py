@@ -22,6 +22,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 from schedkit.dag import JobStream, Platform, TaskGraph
+from schedkit.testing._args import checked, count, flag, maybe
 
 __all__ = ["dag_task_graphs", "dag_platforms", "dag_instances", "dag_job_streams"]
 
@@ -40,6 +41,7 @@ def _values(integer: bool) -> st.SearchStrategy[float]:
     return st.floats(0, VALUE_MAX, allow_nan=False)
 
 
+@checked({"min_tasks": count(), "max_tasks": count(), "integer": maybe(flag)}, [("min_tasks", "max_tasks")])
 @st.composite
 def dag_task_graphs(
     draw: st.DrawFn,
@@ -72,8 +74,6 @@ def dag_task_graphs(
     ...     assert sorted(g.topological_order.tolist()) == list(range(g.num_tasks))
     >>> test_order()
     """
-    if min_tasks < 0 or max_tasks < min_tasks:
-        raise ValueError(f"need 0 <= min_tasks <= max_tasks, got {min_tasks}, {max_tasks}")
     n = draw(st.integers(min_tasks, max_tasks))
     perm = draw(st.permutations(range(n)))
     pairs = [(a, b) for a in range(n) for b in range(a + 1, n)]
@@ -92,6 +92,10 @@ def _links(draw: st.DrawFn, q: int) -> tuple[np.ndarray, list[float]]:
     return np.reshape(bw, (q, q)), lat
 
 
+@checked(
+    {"num_tasks": count(), "min_processors": count(1), "max_processors": count(1), "integer": maybe(flag)},
+    [("min_processors", "max_processors")],
+)
 @st.composite
 def dag_platforms(
     draw: st.DrawFn,
@@ -125,8 +129,6 @@ def dag_platforms(
     ...     assert plat.num_tasks == 3 and 1 <= plat.num_processors <= 2
     >>> test_shape()
     """
-    if min_processors < 1 or max_processors < min_processors:
-        raise ValueError(f"need 1 <= min_processors <= max_processors, got {min_processors}, {max_processors}")
     q = draw(st.integers(min_processors, max_processors))
     if integer is None:
         integer = draw(st.booleans())
@@ -135,6 +137,7 @@ def dag_platforms(
     return Platform(cost=np.reshape(cost, (num_tasks, q)), bandwidth=bw, latency=lat)
 
 
+@checked({"max_tasks": count(1), "max_processors": count(1), "processors": maybe(count(1))})
 @st.composite
 def dag_instances(
     draw: st.DrawFn,
@@ -175,6 +178,7 @@ def dag_instances(
     return graph, platform
 
 
+@checked({"max_jobs": count(), "max_templates": count(1), "max_tasks": count(1), "max_processors": count(1)})
 @st.composite
 def dag_job_streams(
     draw: st.DrawFn,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from hypothesis import strategies as st
 
 from schedkit.flowtime import Jobs
+from schedkit.testing._args import checked, count, flag, maybe
 
 __all__ = ["flowtime_jobs"]
 
@@ -12,6 +13,17 @@ __all__ = ["flowtime_jobs"]
 ESTIMATE_FACTORS = (0.5, 1.0, 1.5, 3.0)
 
 
+@checked(
+    {
+        "min_n": count(),
+        "max_n": count(),
+        "max_ops": count(1),
+        "max_size": count(1),
+        "weighted": maybe(flag),
+        "estimates": flag,
+    },
+    [("min_n", "max_n")],
+)
 @st.composite
 def flowtime_jobs(
     draw: st.DrawFn,
@@ -51,10 +63,6 @@ def flowtime_jobs(
     ...     assert jobs.n <= 4 and (jobs.num_ops == 1).all()
     >>> test_single_operations()
     """
-    if min_n < 0 or max_n < min_n:
-        raise ValueError(f"need 0 <= min_n <= max_n, got {min_n}, {max_n}")
-    if max_ops < 1 or max_size < 1:
-        raise ValueError(f"need max_ops >= 1 and max_size >= 1, got {max_ops}, {max_size}")
     n = draw(st.integers(min_n, max_n))
     release = [draw(st.integers(0, 20)) / 2 for _ in range(n)]
     ops = [[draw(st.integers(1, max_size)) for _ in range(draw(st.integers(1, max_ops)))] for _ in range(n)]

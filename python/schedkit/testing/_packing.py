@@ -15,10 +15,12 @@ from __future__ import annotations
 from hypothesis import strategies as st
 
 from schedkit.packing import Cluster
+from schedkit.testing._args import checked, count, flag
 
 __all__ = ["constrained_clusters", "packing_clusters"]
 
 
+@checked({"max_nodes": count(1), "max_pods": count(), "running": flag})
 @st.composite
 def packing_clusters(draw: st.DrawFn, *, max_nodes: int = 5, max_pods: int = 10, running: bool = True) -> Cluster:
     """Draws a small :class:`schedkit.packing.Cluster`, possibly with running and protected pods.
@@ -73,6 +75,7 @@ def packing_clusters(draw: st.DrawFn, *, max_nodes: int = 5, max_pods: int = 10,
 _ZONES = ("a", "b", "c")
 
 
+@checked({"max_nodes": count(1), "max_pods": count()})
 @st.composite
 def constrained_clusters(draw: st.DrawFn, *, max_nodes: int = 5, max_pods: int = 10) -> Cluster:
     """Draws a small cluster whose nodes carry zones, taints and cordons and whose pods carry

@@ -9,6 +9,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 from schedkit.tardiness import Instance
+from schedkit.testing._args import checked, count, flag, maybe
 
 __all__ = ["tardiness_instances"]
 
@@ -18,6 +19,7 @@ P_MAX = 100
 W_MAX = 10
 
 
+@checked({"min_n": count(), "max_n": count(), "weighted": maybe(flag), "integer": flag}, [("min_n", "max_n")])
 @st.composite
 def tardiness_instances(
     draw: st.DrawFn,
@@ -47,8 +49,8 @@ def tardiness_instances(
 
     Raises
     ------
-    ValueError
-        Unless 0 <= min_n <= max_n.
+    InvalidInstanceError
+        Unless 0 <= min_n <= max_n (when the strategy is asked for, not at a draw).
 
     Notes
     -----
@@ -63,8 +65,6 @@ def tardiness_instances(
     ...     assert 1 <= inst.n <= 4 and not inst.weighted
     >>> test_unweighted()
     """
-    if min_n < 0 or max_n < min_n:
-        raise ValueError(f"need 0 <= min_n <= max_n, got {min_n}, {max_n}")
     n = draw(st.integers(min_value=min_n, max_value=max_n))
     # Integer instances draw ints, real ones floats; both become float64 arrays.
     p: Sequence[float]

@@ -6,11 +6,24 @@ import numpy as np
 import pyarrow as pa
 from hypothesis import strategies as st
 
+from schedkit.exceptions import InvalidInstanceError
+from schedkit.testing._args import checked, count, flag
 from schedkit.trace import PARENTS_TYPE, from_jobs
 
 __all__ = ["traces"]
 
 
+@checked(
+    {
+        "min_jobs": count(),
+        "max_jobs": count(),
+        "users": count(1, 26),
+        "max_stages": count(1),
+        "max_tasks": count(1),
+        **dict.fromkeys(("parents", "zero_durations", "requests", "shuffle"), flag),
+    },
+    [("min_jobs", "max_jobs")],
+)
 @st.composite
 def traces(
     draw: st.DrawFn,
@@ -71,10 +84,6 @@ def traces(
     ...     assert 1 <= len(set(t.column("job_id").to_pylist())) <= 3
     >>> test_rows()
     """
-    if not 0 <= min_jobs <= max_jobs:
-        raise ValueError(f"need 0 <= min_jobs <= max_jobs, got {min_jobs}, {max_jobs}")
-    if not 1 <= users <= 26 or max_stages < 1 or max_tasks < 1:
-        raise ValueError("need 1 <= users <= 26, max_stages >= 1 and max_tasks >= 1")
     n = draw(st.integers(min_jobs, max_jobs))
     ids = draw(st.lists(st.integers(-50, 50), min_size=n, max_size=n, unique=True))
     names = [chr(ord("a") + k) for k in range(users)]
@@ -122,6 +131,11 @@ def one_core_requests(trace: pa.Table) -> pa.Table:
     >>> one_core_requests(from_jobs([0], ["a"], [0.0], [1.0])).column("cpu").to_pylist()
     [1.0]
     """
+    if not isinstance(trace, pa.Table) or "cpu" not in trace.schema.names:
+        raise InvalidInstanceError(
+            f"trace: expected a trace table with a cpu column (schedkit.trace.SCHEMA), got {type(trace).__name__}",
+            field="trace",
+        )
     i = trace.schema.get_field_index("cpu")
     cpu = np.asarray(trace.column(i).to_numpy(zero_copy_only=False), dtype=np.float64)
     return trace.set_column(i, "cpu", pa.array(np.where(np.isnan(cpu), 1.0, cpu)))

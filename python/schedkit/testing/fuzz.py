@@ -49,6 +49,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 from schedkit.exceptions import InternalError, SchedkitError, ValidationError
+from schedkit.testing._args import checked, count, function, names, text
 
 __all__ = ["assert_contract", "extreme_tokens", "json_like", "json_texts", "mutated_text", "random_bytes"]
 
@@ -79,6 +80,7 @@ EXTREME_TOKENS = (
 )
 
 
+@checked({"max_size": count()})
 def random_bytes(max_size: int = 512) -> st.SearchStrategy[bytes]:
     """Arbitrary bytes up to ``max_size``, often containing one of :data:`BAD_BYTES`."""
     plain = st.binary(max_size=max_size)
@@ -97,6 +99,7 @@ def extreme_tokens() -> st.SearchStrategy[str]:
     return st.one_of(st.sampled_from(EXTREME_TOKENS), numbers)
 
 
+@checked({"max_leaves": count(1)})
 def json_like(max_leaves: int = 30) -> st.SearchStrategy[Any]:
     """Nested lists and string-keyed dicts of JSON-ish scalars, including the hostile ones
     (NaN, infinities, integers beyond 64 bits, numeric strings, empty strings)."""
@@ -116,12 +119,14 @@ def json_like(max_leaves: int = 30) -> st.SearchStrategy[Any]:
     )
 
 
+@checked({"max_leaves": count(1)})
 def json_texts(max_leaves: int = 30) -> st.SearchStrategy[str]:
     """:func:`json_like` values as JSON text (NaN and infinities written as JavaScript does,
     which Python's ``json`` reads back); JSON is a subset of YAML, so YAML readers take them too."""
     return json_like(max_leaves).map(json.dumps)
 
 
+@checked({"valid": text})
 @st.composite
 def mutated_text(draw: st.DrawFn, valid: str) -> bytes:
     """``valid`` (the text of a file a reader accepts) with one hostile edit, as bytes.
@@ -157,6 +162,7 @@ def mutated_text(draw: st.DrawFn, valid: str) -> bytes:
     return data
 
 
+@checked({"fn": function, "nonfinite_ok": names})
 def assert_contract(fn: Callable[..., Any], *args: Any, nonfinite_ok: Collection[str] = (), **kwargs: Any) -> Any:
     """Calls ``fn(*args, **kwargs)`` and asserts schedkit's contract on the outcome.
 

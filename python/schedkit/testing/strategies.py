@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import strategies as st
 
+from schedkit.testing._args import checked, count
 from schedkit.testing._dag import dag_instances, dag_job_streams, dag_platforms, dag_task_graphs
 from schedkit.testing._flowtime import flowtime_jobs
 from schedkit.testing._packing import constrained_clusters, packing_clusters
@@ -39,17 +40,15 @@ __all__ = [
 ]
 
 
+@checked({"n": count()})
 def permutations_of(n: int) -> st.SearchStrategy[np.ndarray]:
     """A permutation of 0..n-1 as a 1-D int64 array."""
-    if n < 0:
-        raise ValueError(f"n must be >= 0, got {n}")
     return st.permutations(list(range(n))).map(lambda perm: np.asarray(perm, dtype=np.int64).reshape(n))
 
 
+@checked({"n": count(), "max_rows": count(), "min_rows": count()}, [("min_rows", "max_rows")])
 def permutation_batches(n: int, max_rows: int = 16, min_rows: int = 0) -> st.SearchStrategy[np.ndarray]:
     """A (B, n) int64 array whose rows are permutations of 0..n-1, ``min_rows <= B <= max_rows``."""
-    if max_rows < min_rows or min_rows < 0:
-        raise ValueError(f"need 0 <= min_rows <= max_rows, got {min_rows}, {max_rows}")
     return st.lists(permutations_of(n), min_size=min_rows, max_size=max_rows).map(
         lambda rows: np.asarray(rows, dtype=np.int64).reshape(len(rows), n)
     )
