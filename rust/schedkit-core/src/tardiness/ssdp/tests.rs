@@ -66,6 +66,38 @@ fn matches_held_karp_on_tied_instances() {
     }
 }
 
+/// SSDP numbers the jobs in EDD order (a due date before p counting as p; ties: shorter,
+/// lighter, then by index) and leaves zero-weight jobs out.
+#[test]
+fn jobs_are_numbered_in_edd_order() {
+    use super::tie_order;
+    let p = vec![5.0, 3.0, 4.0, 3.0, 2.0, 6.0];
+    let d = vec![9.0, 9.0, 1.0, 9.0, 0.0, 1.0];
+    let w = vec![1.0, 1.0, 2.0, 1.0, 0.0, 1.0];
+    let inst = Instance::new(p, d, Some(w)).unwrap();
+    // due 9, 9, 4 (d 1 < p 4), 9, -, 6 (d 1 < p 6); 1 and 3 tie on (9, 3, 1): by index
+    assert_eq!(tie_order(&inst), vec![2, 5, 1, 3, 0]);
+}
+
+/// The optimum does not depend on the order the jobs come in: the same tied instances,
+/// their jobs shuffled, against Held-Karp.
+#[test]
+fn shuffled_jobs_give_the_same_optimum() {
+    let mut g = SplitMix64::new(61);
+    for case in 0..200 {
+        let n = 2 + case % 9;
+        let inst = tied_or_orlib(&mut g, case, n, true);
+        let mut order: Vec<usize> = (0..n).collect();
+        for k in (1..n).rev() {
+            order.swap(k, g.int(0, k as i64) as usize);
+        }
+        let pick = |v: &[f64]| order.iter().map(|&j| v[j]).collect::<Vec<f64>>();
+        let shuffled = Instance::new(pick(inst.p()), pick(inst.d()), Some(pick(inst.w()))).unwrap();
+        check_against_brute_force(&shuffled);
+        assert_eq!(held_karp(&shuffled), held_karp(&inst), "{inst:?}");
+    }
+}
+
 #[test]
 fn matches_branch_and_bound_at_n_30() {
     let mut g = SplitMix64::new(11);
