@@ -226,13 +226,7 @@ fn adjacency_by_scan(pb: &Problem, mu: &[f64]) -> Vec<f64> {
 }
 
 fn problem_of(inst: &Instance) -> Problem {
-    Problem {
-        m: inst.len(),
-        p: inst.p().iter().map(|&x| x as usize).collect(),
-        w: inst.w().to_vec(),
-        d: inst.d().to_vec(),
-        horizon: inst.p().iter().sum::<f64>() as usize,
-    }
+    Problem::of(inst, &(0..inst.len()).collect::<Vec<usize>>())
 }
 
 /// The split by due date and the ratio-order prefix minima give exactly the table of the
