@@ -115,6 +115,9 @@ def test_the_utilisation_integrates_to_the_runs_work():
         (["--report", "nope/r.html"], "report: nope/r.html is in a folder that does not exist"),
         (["--plot", "out.txt"], "--plot out.txt: unsupported suffix; use one of .png, .svg, .pdf"),
         (["--out", "out.json"], "--out out.json: unsupported suffix; use one of .parquet, .csv"),
+        (["--plot", "nope/e.png"], "--plot: nope/e.png is in a folder that does not exist"),
+        (["--out", "nope/o.csv"], "--out: nope/o.csv is in a folder that does not exist"),
+        (["--out", "."], "--out .: unsupported suffix"),
     ],
 )
 def test_output_errors_come_before_the_replay_and_write_nothing(tmp_path, monkeypatch, capsys, argv, message):

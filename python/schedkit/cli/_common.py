@@ -15,6 +15,7 @@ from typing import Any
 
 from schedkit import data
 from schedkit._docs import fill_doc
+from schedkit._files import output_file
 from schedkit.exceptions import InvalidInstanceError, SchedkitError
 
 #: Fills ``{run_contract}`` in a subcommand's ``run`` docstring: what every ``run`` takes and
@@ -224,13 +225,16 @@ FIGURE_SUFFIXES = (".png", ".svg", ".pdf")
 
 
 def output_path(option: str, arg: str | None, suffixes: Sequence[str]) -> str | None:
-    """Checks an output file option's suffix before the command runs (so a long run is not
-    lost to a typo); returns ``arg`` unchanged (None when the option was not given).
+    """Checks an output file option before the command runs (so a long run is not lost to a
+    typo): its suffix, and that it names a file in a folder that exists
+    (:func:`schedkit._files.output_file`); returns ``arg`` unchanged (None when the option was
+    not given).
 
     Raises
     ------
     SchedkitError
-        The suffix is none of ``suffixes``; the message names the option and the suffixes.
+        The suffix is none of ``suffixes``, or the path is a folder or in a folder that does
+        not exist; the message names the option.
 
     Examples
     --------
@@ -241,6 +245,9 @@ def output_path(option: str, arg: str | None, suffixes: Sequence[str]) -> str | 
     ...
     schedkit.exceptions.SchedkitError: --plot out.txt: unsupported suffix; use one of .png, .svg, .pdf
     """
-    if arg is not None and not arg.lower().endswith(tuple(suffixes)):
+    if arg is None:
+        return None
+    if not arg.lower().endswith(tuple(suffixes)):
         raise SchedkitError(f"{option} {arg}: unsupported suffix; use one of {', '.join(suffixes)}")
+    output_file(arg, option)
     return arg
