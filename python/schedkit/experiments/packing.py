@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from schedkit._arrays import float_arg, int_arg, is_sequence
+from schedkit._arrays import float_arg, int_arg, is_sequence, shown
 from schedkit._files import output_file
 from schedkit._names import resolve_name
 from schedkit._optional import new_axes
@@ -70,7 +70,7 @@ def _check_grid(grid: Any) -> dict[str, list[Any]]:
         out[axis] = list(values) if is_sequence(values) and not isinstance(values, Mapping) else []
         if not out[axis]:
             raise InvalidInstanceError(
-                f"grid[{axis!r}]: expected a non-empty list of values, got {values!r:.60}", field=axis
+                f"grid[{axis!r}]: expected a non-empty list of values, got {shown(values)}", field=axis
             )
     missing = [axis for axis in SMALL_GRID if axis not in out]
     if missing:
@@ -81,7 +81,7 @@ def _check_grid(grid: Any) -> dict[str, list[Any]]:
 def _check_windows(windows: Any) -> list[float]:
     """The CP windows as floats >= 0, each once (a window names its result columns)."""
     if not is_sequence(windows) or isinstance(windows, Mapping):
-        raise InvalidInstanceError(f"windows: expected a list of seconds, got {windows!r}", field="windows")
+        raise InvalidInstanceError(f"windows: expected a list of seconds, got {shown(windows)}", field="windows")
     out = [float_arg(w, f"windows[{k}]", minimum=0.0) for k, w in enumerate(windows)]
     if not out:
         raise InvalidInstanceError("windows: no window to run", field="windows")

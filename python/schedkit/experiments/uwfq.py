@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from schedkit import fair
-from schedkit._arrays import is_sequence
+from schedkit._arrays import is_sequence, shown
 from schedkit.exceptions import InvalidInstanceError
 
 LABELS = ["fair", "ujf", "cfq", "uwfq"]
@@ -128,7 +128,9 @@ def _check_rows(rows: Any, labels: list[str]) -> list[Mapping[str, Any]]:
             pair = row[label]
             if not isinstance(pair, (tuple, list)) or len(pair) != 2:
                 raise InvalidInstanceError(
-                    f"rows[{i}][{label!r}]: expected a (paper, simulated) pair, got {pair!r:.60}", field="rows", index=i
+                    f"rows[{i}][{label!r}]: expected a (paper, simulated) pair, got {shown(pair)}",
+                    field="rows",
+                    index=i,
                 )
     return rows
 

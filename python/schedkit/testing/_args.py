@@ -12,7 +12,7 @@ import inspect
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
-from schedkit._arrays import I64_MAX, bool_arg, int_arg, is_sequence
+from schedkit._arrays import I64_MAX, bool_arg, int_arg, is_sequence, shown
 from schedkit.exceptions import InvalidInstanceError
 
 __all__ = ["checked", "count", "flag", "function", "maybe", "names", "text"]
@@ -54,7 +54,7 @@ def function(value: Any, name: str) -> Any:
 def names(value: Any, name: str) -> Any:
     """A collection of strings; one string is refused, as it would be taken letter by letter."""
     if not is_sequence(value) or not all(isinstance(v, str) for v in value):
-        raise InvalidInstanceError(f"{name}: expected a collection of names, got {value!r:.60}", field=name)
+        raise InvalidInstanceError(f"{name}: expected a collection of names, got {shown(value)}", field=name)
     return value
 
 
